@@ -1,0 +1,30 @@
+"""Build the three emulator applications over one world."""
+
+from __future__ import annotations
+
+from connectors.sandbox.clock import Clock
+from connectors.sandbox.credentials import SandboxCredentials
+from connectors.sandbox.faults import FaultPlan
+from connectors.sandbox.http import EmulatorApp
+from connectors.sandbox.world import World
+
+__all__ = ["build_emulators"]
+
+
+def build_emulators(
+    world: World, clock: Clock, faults: FaultPlan, credentials: SandboxCredentials
+) -> dict[str, EmulatorApp]:
+    """One app per CRM. They share the world, the clock and the fault plan's seed."""
+    from connectors.sandbox.hubspot import HubSpotEmulator
+    from connectors.sandbox.salesforce import SalesforceEmulator
+    from connectors.sandbox.zoho import ZohoEmulator
+
+    def plan() -> FaultPlan:
+        # Each emulator keeps its own attempt counts, with the same profile and seed.
+        return FaultPlan(faults.profile, seed=faults.seed, failure_rate=faults.failure_rate)
+
+    return {
+        "salesforce": SalesforceEmulator(world, clock, plan(), credentials),
+        "hubspot": HubSpotEmulator(world, clock, plan(), credentials),
+        "zoho": ZohoEmulator(world, clock, plan(), credentials),
+    }

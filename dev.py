@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Set up crmsync from a fresh clone and run it or its tests.
+
+    python3 dev.py demo    # create .venv from the pinned lock file, then run the main job
+    python3 dev.py test    # create .venv, then lint (ruff) and run the whole test suite
+
+Only Python 3.11+ is needed. Dependencies are installed from ``requirements/lock.txt``
+(exact versions with hashes); the install is redone only when the lock file or
+``pyproject.toml`` change. Set ``CRMSYNC_VENV`` to use another virtual-env folder.
+Maintainers regenerate the lock with ``python3 dev.py lock`` (needs uv in the venv).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("CRMSYNC_VENV", ROOT / ".venv"))
+LOCK = ROOT / "requirements" / "lock.txt"
+BUILD_LOCK = ROOT / "requirements" / "build.txt"
+STAMP = VENV / ".crmsync-installed"
+
+
+def _bin(name: str) -> Path:
+    return VENV / ("Scripts" if os.name == "nt" else "bin") / name
+
+
+def _run(*args: str | Path) -> None:
+    result = subprocess.run([str(a) for a in args], cwd=ROOT)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in (LOCK, BUILD_LOCK, ROOT / "pyproject.toml"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_venv() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"crmsync needs Python 3.11 or newer; this is {sys.version.split()[0]}. "
+                 "Run dev.py with a newer python3.")
+    if not _bin("python").exists():
+        print(f"creating virtual environment in {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    if STAMP.exists() and STAMP.read_text() == _fingerprint():
+        return
+    print("installing pinned dependencies (requirements/lock.txt)", flush=True)
+    pip = (_bin("python"), "-m", "pip", "--disable-pip-version-check", "-q")
+    _run(*pip, "install", "--require-hashes", "-r", BUILD_LOCK)
+    _run(*pip, "install", "--require-hashes", "-r", LOCK)
+    _run(*pip, "install", "--no-deps", "--no-build-isolation", "-e", ROOT)
+    STAMP.write_text(_fingerprint())
+
+
+def main(argv: list[str]) -> None:
+    command, rest = (argv[0], argv[1:]) if argv else ("help", [])
+    if command == "demo":
+        ensure_venv()
+        _run(_bin("crmsync"), "demo", *rest)
+    elif command == "test":
+        ensure_venv()
+        _run(_bin("ruff"), "check", ".")
+        _run(_bin("ruff"), "format", "--check", ".")
+        _run(_bin("python"), "-m", "pytest", "-n", "2", "-q", *rest)
+    elif command == "setup":
+        ensure_venv()
+    elif command == "lock":
+        ensure_venv()
+        common = ("--generate-hashes", "--universal", "--python-version", "3.11", "-q")
+        _run(_bin("uv"), "pip", "compile", "pyproject.toml", "--extra", "dev", *common,
+             "-o", LOCK)
+    else:
+        print(__doc__)
+        sys.exit(0 if command in ("help", "-h", "--help") else 2)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,6 @@
+"""The crmsync application: store, sync engine, scheduler and command line.
+
+It is the only layer that imports both ``connectors`` and ``compensation`` and does I/O.
+"""
+
+__all__: list[str] = []

@@ -1,0 +1,97 @@
+"""The crmsync command line, run as a user would (subprocesses)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+import requests
+from simple_salesforce import Salesforce
+
+CLI = [sys.executable, "-m", "sync"]
+COMMANDS = [[], ["demo"], ["sandbox"], ["sandbox", "serve"], ["sandbox", "churn"]]
+
+
+def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "root")
+def test_every_command_has_help(command: list[str]) -> None:
+    result = _run(*command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Usage: crmsync" in result.stdout
+
+
+def test_bad_options_give_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    result = _run("sandbox", "serve", "--port-base", "80", "--state-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: --port-base must be between 1024 and 65533 (3 ports are used)"
+    ]
+    unknown = _run("sandbox", "serve", "--scale", "huge")
+    assert unknown.returncode == 2
+    assert "huge" in unknown.stderr
+
+
+def test_churn_without_a_sandbox_says_what_to_do(tmp_path: Path) -> None:
+    result = _run("sandbox", "churn", "--state-dir", str(tmp_path / "none"))
+    assert result.returncode == 2
+    assert "crmsync sandbox serve --state-dir" in result.stderr
+
+
+def test_serve_json_then_sigterm_then_offline_churn(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    proc = subprocess.Popen(
+        [*CLI, "sandbox", "serve", "--json", "--seed", "3", "--state-dir", str(state)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        info = orjson.loads(line)
+        with requests.Session() as session:
+            session.verify = info["ca_bundle"]
+            sf = Salesforce(
+                instance_url=info["salesforce"]["instance_url"],
+                session_id=info["salesforce"]["access_token"],
+                session=session,
+                version="59.0",
+            )
+            leads = sf.query("SELECT COUNT() FROM Lead")["totalSize"]
+        assert leads > 0
+        assert Path(info["config_path"]).exists()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+        if proc.stdout:
+            proc.stdout.close()
+        if proc.stderr:
+            proc.stderr.close()
+    assert (state / "world").is_dir()
+    assert not (state / "sandbox.json").exists()
+    churned = _run("sandbox", "churn", "--state-dir", str(state), "--changes", "25", "--json")
+    assert churned.returncode == 0, churned.stderr
+    report = orjson.loads(churned.stdout)
+    assert sum(row["count"] for row in report["counts"]) >= 25
+
+
+def test_demo_reads_the_sandbox_and_matches_the_ground_truth(tmp_path: Path) -> None:
+    env = {**os.environ}
+    result = subprocess.run(
+        [*CLI, "demo", "--scale", "tiny", "--workspace", str(tmp_path), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    summary = orjson.loads(result.stdout)
+    assert summary["ok"] is True
+    assert all(row["read"] == row["ground_truth"] for row in summary["counts"])

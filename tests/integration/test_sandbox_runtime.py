@@ -1,0 +1,130 @@
+"""The three emulators together over one generated world, read through official clients."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import orjson
+import requests
+
+from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
+from connectors.sandbox.generator import generate, write_ground_truth
+from connectors.sandbox.peek import count_records, sample_records
+
+
+def _expected(truth_dir: Path) -> dict[tuple[str, str], int]:
+    summary = orjson.loads((truth_dir / "summary.json").read_bytes())
+    return {
+        (crm, name): figures["live"]
+        for crm, objects in summary.items()
+        if isinstance(objects, dict)
+        for name, figures in objects.items()
+        if isinstance(figures, dict) and "live" in figures
+    }
+
+
+def test_counts_read_through_each_official_client_equal_the_ground_truth(sandbox) -> None:
+    info = sandbox.info
+    counts = count_records(info)
+    expected = _expected(info.ground_truth_dir)
+    assert len(counts) == 11 + 9 + 8
+    assert {(c.crm, c.object): c.count for c in counts} == {
+        key: expected[key] for key in ((c.crm, c.object) for c in counts)
+    }
+    assert all(c.count > 0 for c in counts if c.object not in ("Campaign", "CampaignMember"))
+
+
+def test_samples_come_back_through_each_client(sandbox) -> None:
+    samples = {s.crm: s for s in sample_records(sandbox.info, limit=3)}
+    assert set(samples) == {"salesforce", "hubspot", "zoho"}
+    assert all(len(s.rows) == 3 for s in samples.values())
+    assert all(row[0] for s in samples.values() for row in s.rows)  # every row has an id
+
+
+def test_the_written_config_holds_no_secret(sandbox) -> None:
+    info = sandbox.info
+    config = info.config_path.read_text()
+    secrets_file = info.config_path.parent / "secrets.env"
+    values = [
+        line.split("=", 1)[1]
+        for line in secrets_file.read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    ]
+    assert len(values) == 6
+    assert not [v for v in values if v in config]
+    assert "${SANDBOX_SALESFORCE_CLIENT_SECRET}" in config
+    assert info.salesforce.instance_url in config
+    assert stat.S_IMODE(os.stat(secrets_file).st_mode) == 0o600
+
+
+def test_json_info_has_exactly_the_documented_keys(sandbox) -> None:
+    data = sandbox.info.to_json()
+    assert set(data) == {
+        "salesforce",
+        "hubspot",
+        "zoho",
+        "ca_bundle",
+        "config_path",
+        "ground_truth_dir",
+    }
+    assert set(data["salesforce"]) == {
+        "instance_url",
+        "access_token",
+        "client_id",
+        "client_secret",
+        "token_url",
+    }
+    assert set(data["hubspot"]) == {"base_url", "access_token"}
+    assert set(data["zoho"]) == {
+        "api_domain",
+        "accounts_url",
+        "client_id",
+        "client_secret",
+        "refresh_token",
+    }
+
+
+def test_same_seed_gives_identical_data_and_ground_truth(tmp_path: Path) -> None:
+    from connectors.sandbox.persist import save_world
+
+    for run in ("a", "b"):
+        world = generate(11, "tiny", SandboxOptions().anchor)
+        write_ground_truth(world, tmp_path / run / "truth")
+        save_world(world, tmp_path / run / "world")
+    other = generate(12, "tiny", SandboxOptions().anchor)
+    write_ground_truth(other, tmp_path / "c" / "truth")
+    for sub in ("truth", "world"):
+        files_a = sorted(
+            p.relative_to(tmp_path / "a") for p in (tmp_path / "a" / sub).rglob("*") if p.is_file()
+        )
+        assert files_a
+        for rel in files_a:
+            assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+    identities = "truth/identities.jsonl"
+    assert (tmp_path / "a" / identities).read_bytes() != (tmp_path / "c" / identities).read_bytes()
+
+
+def test_churn_through_the_admin_path_is_deterministic_and_persists(tmp_path: Path) -> None:
+    reports = []
+    for run in ("a", "b"):
+        options = SandboxOptions(seed=5, scale="tiny", state_dir=tmp_path / run)
+        with Sandbox(options, clock=ManualClock(options.anchor)) as box:
+            with requests.Session() as http:
+                http.verify = str(box.info.ca_bundle)
+                response = http.post(
+                    f"{box.info.hubspot.base_url}/_sandbox/churn", json={"changes": 40, "seed": 3}
+                )
+            assert response.status_code == 200
+            reports.append(response.json())
+            after_churn = {(c.crm, c.object): c.count for c in count_records(box.info)}
+            assert after_churn == {
+                k: v for k, v in _expected(box.info.ground_truth_dir).items() if k in after_churn
+            }
+    assert reports[0] == reports[1]
+    # Restarting on the same state dir serves the churned world.
+    options = SandboxOptions(seed=5, scale="tiny", state_dir=tmp_path / "a")
+    with Sandbox(options) as again:
+        restarted = {(c.crm, c.object): c.count for c in count_records(again.info)}
+    assert restarted == after_churn
