@@ -44,9 +44,11 @@ def _fingerprint() -> str:
 
 
 def ensure_venv() -> None:
-    if sys.version_info < (3, 11):
-        sys.exit(f"crmsync needs Python 3.11 or newer; this is {sys.version.split()[0]}. "
-                 "Run dev.py with a newer python3.")
+    if sys.version_info < (3, 11):  # noqa: UP036 (this script may run on an old python3)
+        sys.exit(
+            f"crmsync needs Python 3.11 or newer; this is {sys.version.split()[0]}. "
+            "Run dev.py with a newer python3."
+        )
     if not _bin("python").exists():
         print(f"creating virtual environment in {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
@@ -75,8 +77,7 @@ def main(argv: list[str]) -> None:
     elif command == "lock":
         ensure_venv()
         common = ("--generate-hashes", "--universal", "--python-version", "3.11", "-q")
-        _run(_bin("uv"), "pip", "compile", "pyproject.toml", "--extra", "dev", *common,
-             "-o", LOCK)
+        _run(_bin("uv"), "pip", "compile", "pyproject.toml", "--extra", "dev", *common, "-o", LOCK)
     else:
         print(__doc__)
         sys.exit(0 if command in ("help", "-h", "--help") else 2)

@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import requests
 from simple_salesforce import Salesforce
 
+from connectors.core.http import pinned_session
 from connectors.sandbox.peek import HUBSPOT_OBJECTS, SALESFORCE_OBJECTS, ZOHO_MODULES
 
 _GENERATE = """
@@ -52,8 +52,7 @@ def measure_generation(seed: int, scale: str) -> dict[str, Any]:
 
 
 def read_salesforce(info: dict[str, Any]) -> int:
-    with requests.Session() as session:
-        session.verify = info["ca_bundle"]
+    with pinned_session(info["ca_bundle"]) as session:
         sf = Salesforce(
             instance_url=info["salesforce"]["instance_url"],
             session_id=info["salesforce"]["access_token"],
@@ -93,8 +92,7 @@ def read_hubspot(info: dict[str, Any]) -> int:
 
 def read_zoho(info: dict[str, Any]) -> int:
     zoho = info["zoho"]
-    with requests.Session() as session:
-        session.verify = info["ca_bundle"]
+    with pinned_session(info["ca_bundle"]) as session:
         token = session.post(
             f"{zoho['accounts_url']}/oauth/v2/token",
             data={

@@ -17,6 +17,7 @@ from hubspot import HubSpot
 from hubspot.crm.objects import PublicObjectSearchRequest
 from simple_salesforce import Salesforce
 
+from connectors.core.http import pinned_session
 from connectors.sandbox.info import SandboxInfo
 
 __all__ = [
@@ -73,8 +74,7 @@ class Sample:
 
 @contextmanager
 def salesforce_client(info: SandboxInfo) -> Iterator[Salesforce]:
-    session = requests.Session()
-    session.verify = str(info.ca_bundle)
+    session = pinned_session(info.ca_bundle)
     try:
         yield Salesforce(
             instance_url=info.salesforce.instance_url,
@@ -97,8 +97,7 @@ def hubspot_client(info: SandboxInfo) -> HubSpot:
 @contextmanager
 def zoho_session(info: SandboxInfo) -> Iterator[requests.Session]:
     """A requests session authorised with a fresh Zoho access token."""
-    session = requests.Session()
-    session.verify = str(info.ca_bundle)
+    session = pinned_session(info.ca_bundle)
     try:
         token = session.post(
             f"{info.zoho.accounts_url}/oauth/v2/token",

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import orjson
 import pytest
-import requests
 from simple_salesforce import Salesforce
+
+from connectors.core.http import pinned_session
 
 CLI = [sys.executable, "-m", "sync"]
 COMMANDS = [[], ["demo"], ["sandbox"], ["sandbox", "serve"], ["sandbox", "churn"]]
@@ -56,8 +57,7 @@ def test_serve_json_then_sigterm_then_offline_churn(tmp_path: Path) -> None:
     try:
         line = proc.stdout.readline() if proc.stdout else ""
         info = orjson.loads(line)
-        with requests.Session() as session:
-            session.verify = info["ca_bundle"]
+        with pinned_session(info["ca_bundle"]) as session:
             sf = Salesforce(
                 instance_url=info["salesforce"]["instance_url"],
                 session_id=info["salesforce"]["access_token"],

@@ -7,8 +7,8 @@ import stat
 from pathlib import Path
 
 import orjson
-import requests
 
+from connectors.core.http import pinned_session
 from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
 from connectors.sandbox.generator import generate, write_ground_truth
 from connectors.sandbox.peek import count_records, sample_records
@@ -111,8 +111,7 @@ def test_churn_through_the_admin_path_is_deterministic_and_persists(tmp_path: Pa
     for run in ("a", "b"):
         options = SandboxOptions(seed=5, scale="tiny", state_dir=tmp_path / run)
         with Sandbox(options, clock=ManualClock(options.anchor)) as box:
-            with requests.Session() as http:
-                http.verify = str(box.info.ca_bundle)
+            with pinned_session(box.info.ca_bundle) as http:
                 response = http.post(
                     f"{box.info.hubspot.base_url}/_sandbox/churn", json={"changes": 40, "seed": 3}
                 )

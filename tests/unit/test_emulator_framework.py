@@ -11,6 +11,7 @@ import pytest
 import requests
 from werkzeug.wrappers import Request, Response
 
+from connectors.core.http import pinned_session
 from connectors.sandbox.clock import ManualClock
 from connectors.sandbox.faults import Fault, FaultPlan
 from connectors.sandbox.http import (
@@ -55,8 +56,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 
 @pytest.fixture
 def http(served: tuple[str, Path, EchoApp]) -> Iterator[requests.Session]:
-    session = requests.Session()
-    session.verify = str(served[1])
+    session = pinned_session(served[1])
     requests_base = served[0]
     session.delete(f"{requests_base}/_sandbox/stats")
     yield session
@@ -67,8 +67,8 @@ def test_serves_https_verified_by_the_local_ca(http: requests.Session, served) -
     base = served[0]
     assert base.startswith("https://127.0.0.1:")
     assert http.get(f"{base}/things/42").json() == {"id": "42"}
-    with pytest.raises(requests.exceptions.SSLError):
-        requests.get(f"{base}/things/42", timeout=5)  # system CAs do not trust it
+    with pytest.raises(requests.exceptions.SSLError), pinned_session() as plain:
+        plain.get(f"{base}/things/42", timeout=5)  # the system CAs do not trust it
 
 
 def test_counts_calls_by_route_template_and_resets(http: requests.Session, served) -> None:

@@ -46,6 +46,7 @@ def test_no_module_grows_past_the_split_size() -> None:
         f"{p.relative_to(ROOT)} ({n} lines)"
         for package in ("connectors", "sync", "compensation")
         for p in sorted((ROOT / package).rglob("*.py"))
+        if "migrations" not in p.parts
         if (n := len(p.read_text().splitlines())) > 450
     ]
     assert too_big == []

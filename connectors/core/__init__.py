@@ -1,0 +1,54 @@
+"""The connector contract, common record types, channels and errors."""
+
+from connectors.core.channels import CHANNELS, ChannelMap
+from connectors.core.contract import (
+    ApiUsage,
+    CheckResult,
+    Connector,
+    FieldSpec,
+    FieldStatus,
+    FieldUpdate,
+    Page,
+    Quarantined,
+    ReadOptions,
+    StreamInfo,
+    WriteResult,
+)
+from connectors.core.errors import (
+    ConnectorConfigError,
+    ConnectorError,
+    ConnectorFatalError,
+    QuotaExhausted,
+    RetriableError,
+    SessionExpired,
+    SkippableRecordError,
+)
+from connectors.core.records import RECORD_TYPES
+from connectors.core.registry import ENTRY_POINT_GROUP, available_connectors, load_connector
+
+__all__ = [
+    "CHANNELS",
+    "ENTRY_POINT_GROUP",
+    "RECORD_TYPES",
+    "ApiUsage",
+    "ChannelMap",
+    "CheckResult",
+    "Connector",
+    "ConnectorConfigError",
+    "ConnectorError",
+    "ConnectorFatalError",
+    "FieldSpec",
+    "FieldStatus",
+    "FieldUpdate",
+    "Page",
+    "Quarantined",
+    "QuotaExhausted",
+    "ReadOptions",
+    "RetriableError",
+    "SessionExpired",
+    "SkippableRecordError",
+    "StreamInfo",
+    "WriteResult",
+    "available_connectors",
+    "load_connector",
+]

@@ -1,0 +1,178 @@
+"""The connector contract: the handful of methods every CRM connector implements.
+
+A connector is built from its validated settings (a pydantic model the connector declares
+as ``settings_model``) and an optional ``requests.Session`` (so tests and the sandbox can
+pass a CA bundle). It reads streams as pages of common records plus the state that
+resumes after each page, and writes field updates in batches with one result per record.
+Everything else (paging, auth, retries, quota) is the connector's own small objects.
+
+Every connector class is constructed the same way, by the application or a test::
+
+    Connector(name, settings, *, channels=None, quota=None, session=None)
+
+``name`` is the source name (it becomes ``CommonRecord.source``), ``settings`` an instance of
+the class's ``settings_model``, ``channels`` a ``ChannelMap`` (defaults for the kind when
+``None``), ``quota`` a shared ``QuotaBudget`` and ``session`` a ``requests.Session`` to use.
+
+Streams are named after the record type they yield: ``users``, ``leads``, ``contacts``,
+``accounts``, ``deals``, ``deal_contacts``, ``activities``, ``cases``, ``campaign_members``.
+Stream state is a JSON-able dict, opaque to the engine, that must resume the stream after
+the page it comes with (crash-safe: the engine commits page and state together).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel
+
+from connectors.core.records import CommonRecord
+
+__all__ = [
+    "ApiUsage",
+    "CheckResult",
+    "Connector",
+    "FieldSpec",
+    "FieldStatus",
+    "FieldUpdate",
+    "Page",
+    "Quarantined",
+    "ReadOptions",
+    "StreamInfo",
+    "WriteResult",
+]
+
+
+@dataclass(frozen=True)
+class StreamInfo:
+    """A stream a connector can read: its common record type and capabilities."""
+
+    name: str
+    record_type: str
+    remote_objects: tuple[str, ...]
+    incremental: bool = True
+    detects_deletes: bool = True
+    writable: bool = False
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """A record that could not be mapped, with why and its raw payload."""
+
+    remote_id: str | None
+    reason: str
+    raw: dict[str, Any]
+
+
+@dataclass
+class Page:
+    """One page of a stream, and the state that resumes right after it."""
+
+    stream: str
+    records: list[CommonRecord]
+    state: dict[str, Any]
+    quarantined: list[Quarantined] = field(default_factory=list)
+    deleted_ids: list[str] = field(default_factory=list)
+    api_calls: int = 0
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read: ``full`` ignores the saved state; ``signpost`` caps the cursor."""
+
+    full: bool = False
+    lookback: timedelta = timedelta(minutes=10)
+    signpost: datetime | None = None
+    page_size: int | None = None
+
+
+@dataclass(frozen=True)
+class FieldUpdate:
+    """New values for one record: remote field name -> value."""
+
+    remote_id: str
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    remote_id: str
+    ok: bool
+    error: str | None = None
+    retriable: bool = False
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A custom field crmsync needs on a CRM object."""
+
+    name: str
+    label: str
+    type: Literal["text", "number", "currency", "percent", "date", "datetime"] = "number"
+
+
+@dataclass(frozen=True)
+class FieldStatus:
+    object: str
+    field: str
+    exists: bool
+    created: bool = False
+    instructions: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    message: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ApiUsage:
+    """Calls made by this connector instance, and the CRM's quota where it reports one."""
+
+    calls: int
+    used: int | None = None
+    limit: int | None = None
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """What the sync engine needs from a CRM connector."""
+
+    kind: ClassVar[str]
+    settings_model: ClassVar[type[BaseModel]]
+
+    def check(self) -> CheckResult:
+        """Verify credentials and reachability without reading data."""
+
+    def streams(self) -> list[StreamInfo]:
+        """The streams this connector can read."""
+
+    def server_time(self) -> datetime:
+        """The CRM's current time (for the signpost), never the local clock."""
+
+    def read(
+        self, stream: str, state: Mapping[str, Any] | None, options: ReadOptions
+    ) -> Iterator[Page]:
+        """Pages of records from ``state`` on; each page carries the state after it."""
+
+    def list_ids(self, stream: str) -> Iterator[str]:
+        """Every live remote id of a stream (for the periodic missed-delete check)."""
+
+    def write(self, object_name: str, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
+        """Write updates in the CRM's largest batches; one result per update, in order."""
+
+    def ensure_fields(
+        self, object_name: str, fields: Sequence[FieldSpec], create: bool
+    ) -> list[FieldStatus]:
+        """Check (and, if allowed, create) custom fields; otherwise say how to create them."""
+
+    def api_usage(self) -> ApiUsage:
+        """Calls made so far and the quota left, from the CRM's limit headers."""
+
+    def close(self) -> None:
+        """Release sessions."""

@@ -1,0 +1,81 @@
+"""Connector errors, grouped by what the caller (the sync engine) does next.
+
+::
+
+    ConnectorError                  root: source, stream, record_id, status, user_message
+    ├── ConnectorConfigError        fix the configuration (bad URL, missing credential)
+    ├── ConnectorFatalError         stop this source now (credentials refused, no access)
+    │   └── QuotaExhausted          the CRM's daily API limit or our share of it is used up:
+    │                               stop this source cleanly with its state saved
+    ├── RetriableError              back off and retry (429, 5xx, timeouts); ``retry_after``
+    │   └── SessionExpired          refresh the token, then retry (restart a query)
+    └── SkippableRecordError        quarantine this record and go on
+
+Foreign exceptions (requests, simple-salesforce, hubspot-api-client) are translated into
+these at one boundary per connector, with ``raise ... from exc``. Messages never contain
+secrets: tokens and passwords are not echoed back.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConnectorConfigError",
+    "ConnectorError",
+    "ConnectorFatalError",
+    "QuotaExhausted",
+    "RetriableError",
+    "SessionExpired",
+    "SkippableRecordError",
+]
+
+
+class ConnectorError(Exception):
+    """Root of every error a connector raises."""
+
+    def __init__(
+        self,
+        user_message: str,
+        *,
+        source: str | None = None,
+        stream: str | None = None,
+        record_id: str | None = None,
+        status: int | None = None,
+        detail: str | None = None,
+    ) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+        self.source = source
+        self.stream = stream
+        self.record_id = record_id
+        self.status = status
+        self.detail = detail  # internal detail (response excerpt), never shown by default
+
+
+class ConnectorConfigError(ConnectorError):
+    """The connector's settings are wrong: the admin must fix the YAML or environment."""
+
+
+class ConnectorFatalError(ConnectorError):
+    """This source cannot go on in this run."""
+
+
+class QuotaExhausted(ConnectorFatalError):
+    """The API quota (the CRM's, or the share crmsync may use) is used up for now."""
+
+
+class RetriableError(ConnectorError):
+    """A transient failure; ``retry_after`` seconds is the server's hint when it gave one."""
+
+    def __init__(
+        self, user_message: str, *, retry_after: float | None = None, **context: object
+    ) -> None:
+        super().__init__(user_message, **context)  # type: ignore[arg-type]
+        self.retry_after = retry_after
+
+
+class SessionExpired(RetriableError):
+    """The access token expired or was revoked: refresh it and retry."""
+
+
+class SkippableRecordError(ConnectorError):
+    """One record cannot be mapped or written; the rest of the batch goes on."""

@@ -1,0 +1,201 @@
+"""The common record types every connector maps its CRM's records to.
+
+Every record keeps where it came from (``source``, ``remote_id``), the CRM's own
+created/updated times, whether it is deleted in the CRM, the custom fields and the raw
+payload. References to other records (``owner_id``, ``account_id``...) are the CRM's remote
+ids in the same source; the store resolves them. Money is ``Decimal`` with its currency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+__all__ = [
+    "RECORD_TYPES",
+    "Account",
+    "Activity",
+    "CampaignMember",
+    "Case",
+    "CommonRecord",
+    "Contact",
+    "Deal",
+    "DealContact",
+    "Lead",
+    "User",
+]
+
+
+@dataclass(kw_only=True, slots=True)
+class CommonRecord:
+    """Fields every record has."""
+
+    kind: ClassVar[str] = "record"
+    source: str
+    remote_id: str
+    remote_created_at: datetime | None = None
+    remote_updated_at: datetime | None = None
+    deleted: bool = False
+    deleted_at: datetime | None = None
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True, slots=True)
+class User(CommonRecord):
+    kind: ClassVar[str] = "user"
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    name: str | None = None
+    is_active: bool = True
+    title: str | None = None
+    department: str | None = None
+    role: str | None = None
+
+
+@dataclass(kw_only=True, slots=True)
+class _Person(CommonRecord):
+    first_name: str | None = None
+    last_name: str | None = None
+    title: str | None = None
+    email: str | None = None
+    other_emails: list[str] = field(default_factory=list)
+    phone: str | None = None
+    mobile: str | None = None
+    street: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+    source_channel: str | None = None
+    source_detail: str | None = None
+    owner_id: str | None = None
+    merged_into_id: str | None = None
+    merged_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(kw_only=True, slots=True)
+class Lead(_Person):
+    kind: ClassVar[str] = "lead"
+    company: str | None = None
+    status: str | None = None
+    converted: bool = False
+    converted_at: datetime | None = None
+    converted_contact_id: str | None = None
+    converted_account_id: str | None = None
+    converted_deal_id: str | None = None
+
+
+@dataclass(kw_only=True, slots=True)
+class Contact(_Person):
+    kind: ClassVar[str] = "contact"
+    account_id: str | None = None
+    lifecycle_stage: str | None = None
+
+
+@dataclass(kw_only=True, slots=True)
+class Account(CommonRecord):
+    kind: ClassVar[str] = "account"
+    name: str | None = None
+    domain: str | None = None
+    website: str | None = None
+    industry: str | None = None
+    phone: str | None = None
+    city: str | None = None
+    country: str | None = None
+    employees: int | None = None
+    annual_revenue: Decimal | None = None
+    owner_id: str | None = None
+    parent_id: str | None = None
+    merged_into_id: str | None = None
+    merged_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(kw_only=True, slots=True)
+class Deal(CommonRecord):
+    kind: ClassVar[str] = "deal"
+    name: str | None = None
+    account_id: str | None = None
+    contact_id: str | None = None
+    stage: str | None = None
+    pipeline: str | None = None
+    is_closed: bool = False
+    is_won: bool = False
+    amount: Decimal | None = None
+    currency: str | None = None
+    close_date: date | None = None
+    probability: Decimal | None = None
+    source_channel: str | None = None
+    source_detail: str | None = None
+    owner_id: str | None = None
+    campaign_id: str | None = None
+    deal_type: str | None = None
+
+
+@dataclass(kw_only=True, slots=True)
+class DealContact(CommonRecord):
+    """A contact's role on a deal (Salesforce OpportunityContactRole, HubSpot association)."""
+
+    kind: ClassVar[str] = "deal_contact"
+    deal_id: str
+    contact_id: str
+    role: str | None = None
+    is_primary: bool = False
+
+
+@dataclass(kw_only=True, slots=True)
+class Activity(CommonRecord):
+    """A call, email, meeting, task, note or event, with the channel it happened on."""
+
+    kind: ClassVar[str] = "activity"
+    activity_type: str  # call | email | meeting | task | note | event
+    channel: str | None = None
+    direction: str | None = None  # inbound | outbound | None
+    owner_id: str | None = None
+    occurred_at: datetime | None = None
+    subject: str | None = None
+    status: str | None = None
+    duration_seconds: int | None = None
+    lead_id: str | None = None
+    contact_id: str | None = None
+    account_id: str | None = None
+    deal_id: str | None = None
+    case_id: str | None = None
+
+
+@dataclass(kw_only=True, slots=True)
+class Case(CommonRecord):
+    kind: ClassVar[str] = "case"
+    number: str | None = None
+    subject: str | None = None
+    status: str | None = None
+    is_closed: bool = False
+    origin_channel: str | None = None
+    origin_detail: str | None = None
+    priority: str | None = None
+    account_id: str | None = None
+    contact_id: str | None = None
+    deal_id: str | None = None
+    owner_id: str | None = None
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+@dataclass(kw_only=True, slots=True)
+class CampaignMember(CommonRecord):
+    kind: ClassVar[str] = "campaign_member"
+    campaign_id: str
+    campaign_name: str | None = None
+    lead_id: str | None = None
+    contact_id: str | None = None
+    status: str | None = None
+    responded: bool = False
+    first_responded_at: date | None = None
+
+
+RECORD_TYPES: dict[str, type[CommonRecord]] = {
+    cls.kind: cls
+    for cls in (User, Lead, Contact, Account, Deal, DealContact, Activity, Case, CampaignMember)
+}

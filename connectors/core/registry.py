@@ -1,0 +1,41 @@
+"""Find connectors through the ``crmsync.connectors`` entry-point group.
+
+Built-in connectors register there too (see ``pyproject.toml``), so a third-party
+connector package is a first-class citizen: ``pip install`` it and name its kind in YAML.
+Connectors are loaded lazily, by name.
+"""
+
+from __future__ import annotations
+
+import difflib
+from importlib.metadata import EntryPoint, entry_points
+
+from connectors.core.errors import ConnectorConfigError
+
+__all__ = ["ENTRY_POINT_GROUP", "available_connectors", "load_connector"]
+
+ENTRY_POINT_GROUP = "crmsync.connectors"
+
+
+def available_connectors() -> dict[str, EntryPoint]:
+    """Installed connector kinds and where they come from."""
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def load_connector(kind: str) -> type:
+    """The connector class registered as ``kind``; a clear error for an unknown name."""
+    found = available_connectors()
+    if kind not in found:
+        close = difflib.get_close_matches(kind, found, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        known = ", ".join(sorted(found)) or "none installed"
+        raise ConnectorConfigError(
+            f"unknown connector kind {kind!r}.{hint} Installed kinds: {known}. A plugin "
+            f"registers its connector in the {ENTRY_POINT_GROUP!r} entry-point group."
+        )
+    try:
+        return found[kind].load()  # type: ignore[no-any-return]
+    except ImportError as exc:
+        raise ConnectorConfigError(
+            f"connector kind {kind!r} is installed but cannot be imported: {exc}"
+        ) from exc

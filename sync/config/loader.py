@@ -1,0 +1,151 @@
+"""Load and validate the configuration, reporting every problem at once.
+
+Each problem is one line: ``FILE:LINE: key.path: what is wrong, what to do``. Values are
+never echoed (they may be secrets).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from connectors.core.errors import ConnectorConfigError
+from connectors.core.registry import load_connector
+from sync.config.models import CrmsyncConfig, SourceConfig
+from sync.config.secrets import MissingSecret, SecretSource, interpolate
+from sync.config.yamlsource import Locations, YamlError, load_yaml
+from sync.errors import UsageError
+
+__all__ = ["ConfigError", "format_path", "load_config"]
+
+
+class ConfigError(UsageError):
+    """The configuration has problems; ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        count = len(problems)
+        header = f"the configuration has {count} problem{'s' if count != 1 else ''}:"
+        super().__init__("\n".join([header, *(f"  {p}" for p in problems)]))
+        self.problems = problems
+
+
+def format_path(path: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "(top level)"
+
+
+def load_config(file: Path, environ: dict[str, str] | None = None) -> CrmsyncConfig:
+    try:
+        data, where = load_yaml(file)
+    except YamlError as exc:
+        raise ConfigError([str(exc)]) from exc
+    if not isinstance(data, dict):
+        raise ConfigError([f"{file}:1: the file must be a mapping of keys (store, sources...)"])
+    secrets_path = _secrets_path(data, file, environ)
+    secrets = SecretSource(environ, secrets_path)
+    missing: list[MissingSecret] = []
+    data = interpolate(data, secrets, (), missing)
+    problems = [
+        f"{where.where(m.path)}: {format_path(m.path)}: ${{{m.name}}} is not set (looked in "
+        f"{secrets.describe()}); export it or add it to the secrets file"
+        for m in missing
+    ]
+    try:
+        config = CrmsyncConfig.model_validate(data)
+    except ValidationError as exc:
+        problems += _describe(exc, (), CrmsyncConfig, where)
+        raise ConfigError(problems) from exc
+    sources = []
+    for index, source in enumerate(config.sources):
+        checked = _validate_connector(source, index, where, problems)
+        sources.append(checked)
+    if problems:
+        raise ConfigError(problems)
+    return config.model_copy(update={"sources": sources})
+
+
+def _secrets_path(data: dict[str, Any], file: Path, environ: dict[str, str] | None) -> Path | None:
+    env = os.environ if environ is None else environ
+    raw = data.get("secrets_file") or env.get("CRMSYNC_SECRETS_FILE")
+    if not raw:
+        return None
+    path = Path(str(raw))
+    return path if path.is_absolute() else file.parent / path
+
+
+def _validate_connector(
+    source: SourceConfig, index: int, where: Locations, problems: list[str]
+) -> SourceConfig:
+    base: tuple[str | int, ...] = ("sources", index)
+    try:
+        connector = load_connector(source.kind)
+    except ConnectorConfigError as exc:
+        path = (*base, "kind")
+        problems.append(f"{where.where(path)}: {format_path(path)}: {exc.user_message}")
+        return source
+    model: type[BaseModel] = connector.settings_model  # type: ignore[attr-defined]
+    try:
+        settings = model.model_validate(source.connector_keys())
+    except ValidationError as exc:
+        problems.extend(_describe(exc, base, model, where, extra_known=SourceConfig))
+        return source
+    return source.model_copy(update={"settings": settings})
+
+
+def _describe(
+    exc: ValidationError,
+    base: tuple[str | int, ...],
+    model: type[BaseModel],
+    where: Locations,
+    extra_known: type[BaseModel] | None = None,
+) -> list[str]:
+    lines = []
+    for error in exc.errors(include_input=False, include_url=False):
+        loc = tuple(error["loc"])
+        path = (*base, *loc)
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            known = _field_names(model, loc[:-1])
+            if extra_known is not None and len(loc) == 1:
+                known |= set(extra_known.model_fields)
+            close = difflib.get_close_matches(str(loc[-1]), sorted(known), n=1)
+            message = "unknown key" + (
+                f"; did you mean {close[0]!r}?"
+                if close
+                else f"; known keys: {', '.join(sorted(known))}"
+            )
+        elif error["type"] == "missing":
+            message = "required key is missing"
+        lines.append(f"{where.where(path)}: {format_path(path)}: {message}")
+    return lines
+
+
+def _field_names(model: type[BaseModel], loc: tuple[Any, ...]) -> set[str]:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return set()
+        current = _model_in(fields[part].annotation)
+        if current is None:
+            return set()
+    return set(getattr(current, "model_fields", {}))
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) is not None or get_args(annotation):
+        for arg in get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None

@@ -1,0 +1,126 @@
+"""The typed configuration (one YAML file; ``config/crmsync.example.yaml`` shows every key).
+
+Connector-specific keys of a source (URLs, auth...) are validated by the connector's own
+``settings_model`` and kept in ``SourceConfig.settings``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from connectors.core.channels import CHANNELS
+
+__all__ = ["ChannelOverrides", "CrmsyncConfig", "SourceConfig", "StoreConfig", "parse_duration"]
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: Any) -> timedelta:
+    """``"10m"``, ``"600s"``, ``"2h"``, ``"1d"`` or a number of seconds."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"{value!r} is not a duration: write e.g. 30s, 10m, 2h or 1d")
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreConfig(_Strict):
+    url: str = Field("sqlite:///crmsync.sqlite", description="SQLAlchemy database URL.")
+
+    @field_validator("url")
+    @classmethod
+    def _known_backend(cls, url: str) -> str:
+        if not url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+            raise ValueError("the store must be sqlite:///FILE or postgresql://...")
+        return url
+
+
+class ChannelOverrides(_Strict):
+    """Raw CRM value -> channel, per category, on top of the defaults."""
+
+    lead_source: dict[str, str] = Field(default_factory=dict)
+    activity: dict[str, str] = Field(default_factory=dict)
+    case_origin: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_channels(self) -> ChannelOverrides:
+        for category in ("lead_source", "activity", "case_origin"):
+            for raw, channel in getattr(self, category).items():
+                if channel not in CHANNELS:
+                    raise ValueError(
+                        f"{category} value {raw!r} maps to {channel!r}, which is "
+                        f"not a channel; use one of {', '.join(CHANNELS)}"
+                    )
+        return self
+
+
+class SourceConfig(BaseModel):
+    """One CRM to sync. Keys not listed here go to the connector's settings."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, arbitrary_types_allowed=True)
+
+    name: str = Field(
+        pattern=r"^[a-z][a-z0-9_-]{0,39}$",
+        description="Short unique name (lower case), used in the store.",
+    )
+    kind: str = Field(description="Connector kind: salesforce, hubspot, zoho or a plugin's.")
+    enabled: bool = True
+    streams: list[str] | None = Field(None, description="Streams to sync (default: all).")
+    lookback: timedelta = Field(
+        timedelta(minutes=10), description="Re-read this far behind the cursor."
+    )
+    api_quota_share: float = Field(
+        1.0, gt=0, le=1, description="Share of the CRM's API quota crmsync may use."
+    )
+    delete_guard_share: float = Field(
+        0.05,
+        gt=0,
+        le=1,
+        description="Refuse to mark more than this share of a "
+        "stream deleted in one run without --force.",
+    )
+    channels: ChannelOverrides = Field(default_factory=ChannelOverrides)
+    settings: Any = Field(None, exclude=True)
+
+    @field_validator("lookback", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> timedelta:
+        return parse_duration(value)
+
+    def connector_keys(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class CrmsyncConfig(_Strict):
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    secrets_file: Path | None = Field(None, description="KEY=value file for ${KEY} references.")
+    sources: list[SourceConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> CrmsyncConfig:
+        seen: set[str] = set()
+        for source in self.sources:
+            if source.name in seen:
+                raise ValueError(f"two sources are named {source.name!r}; names must be unique")
+            seen.add(source.name)
+        return self
+
+    def source(self, name: str) -> SourceConfig:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        names = ", ".join(s.name for s in self.sources) or "none"
+        raise KeyError(f"no source named {name!r} (configured: {names})")

@@ -1,0 +1,86 @@
+"""Run history: one row per source run, one per stream, with counts and errors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+
+from sync.store.bookkeeping import RunRow, RunStreamRow, StreamStateRow
+from sync.store.pages import PageCounts
+
+__all__ = ["RunLedger", "load_state"]
+
+
+class RunLedger:
+    """Opens, updates and closes the run rows of one source run."""
+
+    def __init__(
+        self, engine: Engine, source: str, started_at: datetime, full: bool, dry_run: bool
+    ) -> None:
+        self.engine = engine
+        self.source = source
+        runs = RunRow.__table__  # type: ignore[attr-defined]
+        with engine.begin() as conn:
+            result = conn.execute(
+                insert(runs).values(
+                    source=source,
+                    started_at=started_at,
+                    status="running",
+                    full=full,
+                    dry_run=dry_run,
+                )
+            )
+            self.run_id: int = int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def start_stream(self, stream: str) -> None:
+        table = RunStreamRow.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            conn.execute(insert(table).values(run_id=self.run_id, stream=stream, status="running"))
+
+    def finish_stream(
+        self,
+        stream: str,
+        status: str,
+        counts: PageCounts,
+        api_calls: int,
+        seconds: float,
+        error: str | None = None,
+    ) -> None:
+        table = RunStreamRow.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(table)
+                .where(table.c.run_id == self.run_id, table.c.stream == stream)
+                .values(
+                    status=status,
+                    fetched=counts.fetched,
+                    inserted=counts.inserted,
+                    updated=counts.updated,
+                    unchanged=counts.unchanged,
+                    deleted=counts.deleted,
+                    quarantined=counts.quarantined,
+                    api_calls=api_calls,
+                    seconds=round(seconds, 3),
+                    error=error,
+                )
+            )
+
+    def finish(self, status: str, finished_at: datetime, error: str | None = None) -> None:
+        runs = RunRow.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(runs)
+                .where(runs.c.id == self.run_id)
+                .values(status=status, finished_at=finished_at, error=error)
+            )
+
+
+def load_state(engine: Engine, source: str, stream: str) -> dict[str, Any] | None:
+    table = StreamStateRow.__table__  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(table.c.state).where(table.c.source == source, table.c.stream == stream)
+        ).first()
+    return dict(row[0]) if row is not None else None

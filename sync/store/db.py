@@ -1,0 +1,59 @@
+"""Open the store: engine with sane per-backend settings, migrated to the latest schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from sync.errors import OperationFailed
+
+__all__ = ["StoreUnavailable", "migrate", "open_store"]
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class StoreUnavailable(OperationFailed):
+    """The database cannot be opened or migrated."""
+
+
+def open_store(url: str, migrate_schema: bool = True) -> Engine:
+    """An engine for ``url`` (``sqlite:///file`` or ``postgresql://...``), migrated."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    if migrate_schema:
+        migrate(engine)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the latest Alembic revision (idempotent)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except OperationalError as exc:
+        raise StoreUnavailable(
+            f"cannot open the store at {engine.url.render_as_string(hide_password=True)}: "
+            f"{exc.orig}; check store.url in the config and that the database is running"
+        ) from exc
+    except SQLAlchemyError as exc:
+        raise StoreUnavailable(f"cannot migrate the store: {exc}") from exc

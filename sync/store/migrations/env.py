@@ -1,0 +1,21 @@
+"""Alembic environment: runs on the connection crmsync hands over (see ``db.migrate``)."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import sync.store.bookkeeping
+import sync.store.records  # noqa: F401  (registers the tables on the metadata)
+
+target_metadata = SQLModel.metadata
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("run migrations through sync.store.db.migrate(engine)")
+context.configure(
+    connection=connection,
+    target_metadata=target_metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+with context.begin_transaction():
+    context.run_migrations()

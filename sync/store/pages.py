@@ -1,0 +1,259 @@
+"""Write one page of a stream, and the cursor that covers it, in one transaction.
+
+Rows are classified against what the store holds: new rows are inserted, rows whose
+content hash changed are updated, identical rows cost no write. Upserts are keyed on
+(source, remote_id), so replaying a page after a crash changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from connectors.core.contract import Page, Quarantined
+from connectors.core.records import CommonRecord
+from sync.store.bookkeeping import QuarantineRow, StreamStateRow
+from sync.store.records import TABLES
+
+__all__ = ["PageCounts", "write_page"]
+
+_RENAMED = {"deleted": "is_deleted", "deleted_at": "remote_deleted_at"}
+_CHUNK = 500  # ids per IN (...) clause: well under SQLite's variable limit
+
+
+@dataclass
+class PageCounts:
+    fetched: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    quarantined: int = 0
+
+    def add(self, other: PageCounts) -> None:
+        for f in dataclasses.fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+def write_page(
+    conn: Connection,
+    source: str,
+    page: Page,
+    run_id: int | None,
+    now: datetime,
+    save_state: bool = True,
+) -> PageCounts:
+    """Apply ``page`` to the store inside the caller's transaction."""
+    counts = PageCounts(fetched=len(page.records))
+    by_kind: dict[str, dict[str, CommonRecord]] = defaultdict(dict)
+    for record in page.records:
+        by_kind[record.kind][record.remote_id] = record  # a later copy of an id wins
+    for kind, records in by_kind.items():
+        _upsert(
+            conn,
+            TABLES[kind].__table__,
+            source,
+            list(records.values()),
+            run_id,
+            now,  # type: ignore[attr-defined]
+            counts,
+        )
+    if page.deleted_ids:
+        kinds = by_kind.keys() or _kinds_of_stream(page)
+        for kind in kinds:
+            counts.deleted += _mark_deleted(
+                conn,
+                TABLES[kind].__table__,
+                source,  # type: ignore[attr-defined]
+                page.deleted_ids,
+                run_id,
+                now,
+            )
+    for item in page.quarantined:
+        _quarantine(conn, source, page.stream, item, run_id, now)
+    counts.quarantined = len(page.quarantined)
+    if save_state:
+        save_stream_state(conn, source, page.stream, page.state, run_id, now)
+    return counts
+
+
+def _kinds_of_stream(page: Page) -> Iterable[str]:
+    kind = page.state.get("record_type") if isinstance(page.state, dict) else None
+    return [kind] if kind in TABLES else []
+
+
+def row_values(record: CommonRecord) -> dict[str, Any]:
+    values = {}
+    for f in dataclasses.fields(record):
+        values[_RENAMED.get(f.name, f.name)] = getattr(record, f.name)
+    return values
+
+
+def content_hash(values: dict[str, Any]) -> str:
+    payload = orjson.dumps(values, default=_default, option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(payload, digest_size=16).hexdigest()
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def _upsert(
+    conn: Connection,
+    table: Table,
+    source: str,
+    records: Sequence[CommonRecord],
+    run_id: int | None,
+    now: datetime,
+    counts: PageCounts,
+) -> None:
+    rows = []
+    for record in records:
+        values = row_values(record)
+        values["source"] = source
+        values["content_hash"] = content_hash(values)
+        rows.append(values)
+    existing = _existing_hashes(conn, table, source, [r["remote_id"] for r in rows])
+    changed = []
+    for row in rows:
+        old = existing.get(row["remote_id"])
+        if old == row["content_hash"]:
+            counts.unchanged += 1
+            continue
+        if old is None:
+            counts.inserted += 1
+        else:
+            counts.updated += 1
+        row.update(first_seen_at=now, synced_at=now, last_run_id=run_id)
+        if row["is_deleted"]:
+            row["deleted_detected_at"] = now
+            row["deleted_by_run_id"] = run_id
+        changed.append(row)
+    if changed:
+        _bulk_upsert(conn, table, changed)
+
+
+def _existing_hashes(
+    conn: Connection, table: Table, source: str, remote_ids: list[str]
+) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(remote_ids), _CHUNK):
+        chunk = remote_ids[start : start + _CHUNK]
+        query = select(table.c.remote_id, table.c.content_hash).where(
+            table.c.source == source, table.c.remote_id.in_(chunk)
+        )
+        found.update({rid: h for rid, h in conn.execute(query)})
+    return found
+
+
+def _bulk_upsert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    dialect = conn.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    columns = [c for c in rows[0] if c in table.c]
+    statement = insert(table)
+    keep = {"id", "source", "remote_id", "first_seen_at"}
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.source, table.c.remote_id],
+        set_={c: statement.excluded[c] for c in columns if c not in keep},
+    )
+    conn.execute(statement, [{c: row.get(c) for c in columns} for row in rows])
+
+
+def _mark_deleted(
+    conn: Connection,
+    table: Table,
+    source: str,
+    remote_ids: Sequence[str],
+    run_id: int | None,
+    now: datetime,
+) -> int:
+    total = 0
+    for start in range(0, len(remote_ids), _CHUNK):
+        chunk = list(remote_ids[start : start + _CHUNK])
+        result = conn.execute(
+            update(table)
+            .where(
+                table.c.source == source,
+                table.c.remote_id.in_(chunk),
+                table.c.is_deleted.is_(False),
+            )
+            .values(
+                is_deleted=True,
+                deleted_detected_at=now,
+                deleted_by_run_id=run_id,
+                synced_at=now,
+                last_run_id=run_id,
+            )
+        )
+        total += result.rowcount or 0
+    return total
+
+
+def _quarantine(
+    conn: Connection, source: str, stream: str, item: Quarantined, run_id: int | None, now: datetime
+) -> None:
+    key = (
+        item.remote_id
+        or hashlib.blake2b(
+            orjson.dumps(item.raw, option=orjson.OPT_SORT_KEYS), digest_size=16
+        ).hexdigest()
+    )
+    table = QuarantineRow.__table__  # type: ignore[attr-defined]
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values(
+        source=source,
+        stream=stream,
+        record_key=key,
+        remote_id=item.remote_id,
+        reason=item.reason,
+        raw=item.raw,
+        run_id=run_id,
+        first_seen_at=now,
+        last_seen_at=now,
+        resolved=False,
+    )
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.source, table.c.stream, table.c.record_key],
+            set_={
+                "reason": item.reason,
+                "raw": item.raw,
+                "run_id": run_id,
+                "last_seen_at": now,
+                "resolved": False,
+            },
+        )
+    )
+
+
+def save_stream_state(
+    conn: Connection,
+    source: str,
+    stream: str,
+    state: dict[str, Any],
+    run_id: int | None,
+    now: datetime,
+) -> None:
+    table = StreamStateRow.__table__  # type: ignore[attr-defined]
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values(
+        source=source, stream=stream, state=state, updated_at=now, run_id=run_id
+    )
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.source, table.c.stream],
+            set_={"state": state, "updated_at": now, "run_id": run_id},
+        )
+    )
