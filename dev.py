@@ -7,13 +7,14 @@
 Only Python 3.11+ is needed. Dependencies are installed from ``requirements/lock.txt``
 (exact versions with hashes); the install is redone only when the lock file or
 ``pyproject.toml`` change. Set ``CRMSYNC_VENV`` to use another virtual-env folder.
-Maintainers regenerate the lock with ``python3 dev.py lock`` (needs uv in the venv).
+Maintainers regenerate the lock with ``python3 dev.py lock`` (needs uv on PATH).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -77,7 +78,8 @@ def main(argv: list[str]) -> None:
     elif command == "lock":
         ensure_venv()
         common = ("--generate-hashes", "--universal", "--python-version", "3.11", "-q")
-        _run(_bin("uv"), "pip", "compile", "pyproject.toml", "--extra", "dev", *common, "-o", LOCK)
+        uv = shutil.which("uv") or sys.exit("`dev.py lock` needs uv on PATH (pip install uv)")
+        _run(uv, "pip", "compile", "pyproject.toml", "--extra", "dev", *common, "-o", LOCK)
     else:
         print(__doc__)
         sys.exit(0 if command in ("help", "-h", "--help") else 2)
