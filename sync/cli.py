@@ -12,8 +12,10 @@ from importlib.metadata import version
 
 import typer
 
+from sync.cli_config import config_app, connectors_app
 from sync.cli_demo import demo
 from sync.cli_sandbox import sandbox_app
+from sync.cli_sync import status, sync
 from sync.errors import CrmsyncError
 
 __all__ = ["app", "main"]
@@ -26,7 +28,11 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(config_app, name="config")
+app.add_typer(connectors_app, name="connectors")
 app.command("demo")(demo)
+app.command("sync")(sync)
+app.command("status")(status)
 
 _state = {"debug": False}
 

@@ -56,17 +56,18 @@ def load_config(file: Path, environ: dict[str, str] | None = None) -> CrmsyncCon
         f"{secrets.describe()}); export it or add it to the secrets file"
         for m in missing
     ]
+    unresolved = {m.path for m in missing}
     try:
         config = CrmsyncConfig.model_validate(data)
     except ValidationError as exc:
-        problems += _describe(exc, (), CrmsyncConfig, where)
-        raise ConfigError(problems) from exc
+        problems += _describe(exc, (), CrmsyncConfig, where, skip=unresolved)
+        raise ConfigError(_by_line(problems)) from exc
     sources = []
     for index, source in enumerate(config.sources):
         checked = _validate_connector(source, index, where, problems)
         sources.append(checked)
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(_by_line(problems))
     return config.model_copy(update={"sources": sources})
 
 
@@ -98,17 +99,30 @@ def _validate_connector(
     return source.model_copy(update={"settings": settings})
 
 
+def _by_line(problems: list[str]) -> list[str]:
+    """Problems in file order (stable for problems on the same line)."""
+
+    def line(problem: str) -> int:
+        number = problem.split(": ", 1)[0].rsplit(":", 1)[-1]
+        return int(number) if number.isdigit() else 0
+
+    return sorted(problems, key=line)
+
+
 def _describe(
     exc: ValidationError,
     base: tuple[str | int, ...],
     model: type[BaseModel],
     where: Locations,
     extra_known: type[BaseModel] | None = None,
+    skip: set[tuple[str | int, ...]] | None = None,
 ) -> list[str]:
     lines = []
     for error in exc.errors(include_input=False, include_url=False):
         loc = tuple(error["loc"])
         path = (*base, *loc)
+        if skip and path in skip:
+            continue  # already reported as an unset ${VARIABLE}
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             known = _field_names(model, loc[:-1])

@@ -18,6 +18,7 @@ from connectors.core.channels import CHANNELS
 __all__ = ["ChannelOverrides", "CrmsyncConfig", "SourceConfig", "StoreConfig", "parse_duration"]
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
+_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -72,10 +73,7 @@ class SourceConfig(BaseModel):
 
     model_config = ConfigDict(extra="allow", frozen=True, arbitrary_types_allowed=True)
 
-    name: str = Field(
-        pattern=r"^[a-z][a-z0-9_-]{0,39}$",
-        description="Short unique name (lower case), used in the store.",
-    )
+    name: str = Field(description="Short unique name (lower case), used in the store.")
     kind: str = Field(description="Connector kind: salesforce, hubspot, zoho or a plugin's.")
     enabled: bool = True
     streams: list[str] | None = Field(None, description="Streams to sync (default: all).")
@@ -94,6 +92,16 @@ class SourceConfig(BaseModel):
     )
     channels: ChannelOverrides = Field(default_factory=ChannelOverrides)
     settings: Any = Field(None, exclude=True)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError(
+                "use lower-case letters, digits, - or _, starting with a letter "
+                "(at most 40 characters)"
+            )
+        return value
 
     @field_validator("lookback", mode="before")
     @classmethod

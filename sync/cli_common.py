@@ -1,0 +1,42 @@
+"""Options and helpers shared by the commands that read the configuration."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from sync.config import CrmsyncConfig, load_config
+from sync.errors import UsageError
+
+__all__ = ["ConfigOption", "JsonOption", "err", "load", "out", "utc_now"]
+
+out = Console()
+err = Console(stderr=True)
+
+ConfigOption = typer.Option(
+    None,
+    "--config",
+    "-c",
+    help="Configuration file (default: $CRMSYNC_CONFIG or ./crmsync.yaml).",
+    show_default=False,
+)
+JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.")
+
+
+def load(config: Path | None) -> CrmsyncConfig:
+    path = config or Path(os.environ.get("CRMSYNC_CONFIG", "crmsync.yaml"))
+    if not path.exists():
+        raise UsageError(
+            f"no configuration at {path}: pass --config FILE, set CRMSYNC_CONFIG, "
+            "or start from config/crmsync.example.yaml"
+        )
+    return load_config(path)
+
+
+def utc_now() -> datetime:
+    """The application's clock (the only place the sync layer reads the wall clock)."""
+    return datetime.now(UTC)

@@ -1,0 +1,187 @@
+"""``crmsync sync`` and ``crmsync status``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from connectors.core.errors import ConnectorError
+from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
+from sync.engine import SourceReport, SyncOptions, sync_source
+from sync.errors import OperationFailed, UsageError
+from sync.sources import build_connector
+from sync.status import collect_status
+from sync.store import open_store
+
+__all__ = ["status", "sync"]
+
+
+def sync(
+    config: Path | None = ConfigOption,
+    source: list[str] = typer.Option([], "--source", "-s", help="Only this source (repeat)."),
+    stream: list[str] = typer.Option([], "--stream", help="Only this stream (repeat)."),
+    full: bool = typer.Option(
+        False,
+        "--full",
+        help="Ignore saved cursors and read everything; also checks for missed deletes.",
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Read and count, write nothing."),
+    check_deletes: bool = typer.Option(
+        False,
+        "--check-deletes",
+        help="Compare all remote ids with the store to catch missed deletes.",
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Allow marking more than the delete guard share as deleted."
+    ),
+    json_output: bool = JsonOption,
+) -> None:
+    """Pull records from the configured CRMs into the store, incrementally."""
+    cfg = load(config)
+    chosen = [s for s in cfg.sources if s.enabled and (not source or s.name in source)]
+    unknown = set(source) - {s.name for s in cfg.sources}
+    if unknown:
+        raise UsageError(f"no source named {', '.join(sorted(unknown))} in the configuration")
+    engine = open_store(cfg.store.url)
+    options = SyncOptions(
+        streams=tuple(stream) or None,
+        full=full,
+        dry_run=dry_run,
+        check_deletes=check_deletes,
+        force_deletes=force,
+    )
+    reports: list[SourceReport] = []
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[counts]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=json_output,
+    ) as progress:
+        tasks: dict[tuple[str, str], Any] = {}
+
+        def on_page(src: str, strm: str, counts: Any) -> None:
+            key = (src, strm)
+            if key not in tasks:
+                tasks[key] = progress.add_task(f"{src}/{strm}", total=None, counts="")
+            progress.update(
+                tasks[key],
+                counts=f"{counts.fetched:,} read, "
+                f"{counts.inserted:,} new, {counts.updated:,} changed",
+            )
+
+        for src in chosen:
+            try:
+                connector = build_connector(src)
+            except ConnectorError as exc:
+                raise UsageError(f"source {src.name}: {exc.user_message}") from exc
+            try:
+                reports.append(sync_source(engine, src, connector, options, utc_now, on_page))
+            except ValueError as exc:
+                raise UsageError(str(exc)) from exc
+            finally:
+                connector.close()
+    _print_reports(reports, json_output)
+    failed = [r for r in reports if r.status != "succeeded"]
+    if failed:
+        names = ", ".join(f"{r.source} ({r.status}: {r.error})" for r in failed)
+        raise OperationFailed(f"sync did not fully succeed for {names}")
+
+
+def _print_reports(reports: list[SourceReport], json_output: bool) -> None:
+    if json_output:
+        typer.echo(orjson.dumps([_report_dict(r) for r in reports]).decode())
+        return
+    table = Table(
+        "source",
+        "stream",
+        "status",
+        "fetched",
+        "inserted",
+        "updated",
+        "unchanged",
+        "deleted",
+        "quarantined",
+        "API calls",
+        "seconds",
+        title="Sync results",
+    )
+    for report in reports:
+        for s in report.streams:
+            c = s.counts
+            table.add_row(
+                report.source,
+                s.stream,
+                s.status,
+                f"{c.fetched:,}",
+                f"{c.inserted:,}",
+                f"{c.updated:,}",
+                f"{c.unchanged:,}",
+                f"{c.deleted:,}",
+                f"{c.quarantined:,}",
+                f"{s.api_calls:,}",
+                f"{s.seconds:.1f}",
+            )
+    out.print(table)
+    for report in reports:
+        for s in report.streams:
+            if s.error:
+                err.print(f"{report.source}/{s.stream}: {s.error}")
+
+
+def _report_dict(report: SourceReport) -> dict[str, Any]:
+    return {
+        "source": report.source,
+        "run_id": report.run_id,
+        "status": report.status,
+        "error": report.error,
+        "streams": [
+            {
+                "stream": s.stream,
+                "status": s.status,
+                "error": s.error,
+                "api_calls": s.api_calls,
+                "seconds": round(s.seconds, 3),
+                **vars(s.counts),
+            }
+            for s in report.streams
+        ],
+    }
+
+
+def status(config: Path | None = ConfigOption, json_output: bool = JsonOption) -> None:
+    """Last runs, cursors and quarantine counts per source and stream."""
+    cfg = load(config)
+    engine = open_store(cfg.store.url)
+    rows = collect_status(engine, [s.name for s in cfg.sources])
+    if json_output:
+        typer.echo(orjson.dumps(rows, default=str).decode())
+        return
+    table = Table(
+        "source",
+        "stream",
+        "last run",
+        "status",
+        "fetched",
+        "cursor",
+        "quarantined",
+        title="Sync status",
+    )
+    for row in rows:
+        table.add_row(
+            row["source"],
+            row["stream"] or "-",
+            str(row["last_run_at"] or "never"),
+            row["status"] or "-",
+            str(row["fetched"] or 0),
+            row["cursor"] or "-",
+            str(row["quarantined"]),
+        )
+    out.print(table)

@@ -1,0 +1,188 @@
+"""Helpers for the sync contract suite: configs for a running sandbox, expected ids from
+the sandbox's world, and store snapshots to compare two syncs record for record."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Engine, create_engine, select, text
+
+from connectors.sandbox import Sandbox
+from sync.store.records import TABLES
+
+__all__ = [
+    "STREAM_OBJECTS",
+    "expected_deal_contact_pairs",
+    "expected_live_ids",
+    "postgres_url",
+    "snapshot",
+    "store_deal_contact_pairs",
+    "store_live_ids",
+    "write_config",
+]
+
+# Which sandbox tables feed each stream, per CRM.
+STREAM_OBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "salesforce": {
+        "users": ("User",),
+        "leads": ("Lead",),
+        "contacts": ("Contact",),
+        "accounts": ("Account",),
+        "deals": ("Opportunity",),
+        "activities": ("Task", "Event"),
+        "cases": ("Case",),
+        "campaign_members": ("CampaignMember",),
+    },
+    "hubspot": {
+        "contacts": ("contacts",),
+        "accounts": ("companies",),
+        "deals": ("deals",),
+        "activities": ("calls", "emails", "meetings", "notes", "tasks"),
+        "cases": ("tickets",),
+    },
+    "zoho": {
+        "users": ("users",),
+        "leads": ("Leads",),
+        "contacts": ("Contacts",),
+        "accounts": ("Accounts",),
+        "deals": ("Deals",),
+        "activities": ("Tasks", "Calls", "Events"),
+        "cases": ("Cases",),
+    },
+}
+STREAM_KINDS = {
+    "users": "user",
+    "leads": "lead",
+    "contacts": "contact",
+    "accounts": "account",
+    "deals": "deal",
+    "deal_contacts": "deal_contact",
+    "activities": "activity",
+    "cases": "case",
+    "campaign_members": "campaign_member",
+}
+
+
+def write_config(
+    sandbox: Sandbox,
+    directory: Path,
+    store_url: str,
+    sources: tuple[str, ...] = ("salesforce", "hubspot", "zoho"),
+) -> Path:
+    """A crmsync config for the running sandbox, using its secrets file."""
+    generated = yaml.safe_load(sandbox.info.config_path.read_text())
+    config = {
+        "store": {"url": store_url},
+        "secrets_file": str(sandbox.info.config_path.parent / "secrets.env"),
+        "sources": [s for s in generated["sources"] if s["name"] in sources],
+    }
+    path = directory / "crmsync.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def expected_live_ids(sandbox: Sandbox, crm: str, stream: str) -> set[str]:
+    world = sandbox.world
+    assert world is not None
+    with world.lock:
+        if crm == "hubspot" and stream == "users":
+            return {o["id"] for o in world.hubspot_owners if not o.get("archived")}
+        tables = getattr(world, crm)
+        ids: set[str] = set()
+        for name in STREAM_OBJECTS[crm][stream]:
+            table = tables[name]
+            ids.update(r[table.schema.id_field] for r in table.live())
+        return ids
+
+
+def expected_deal_contact_pairs(sandbox: Sandbox, crm: str) -> set[tuple[str, str]]:
+    world = sandbox.world
+    assert world is not None
+    with world.lock:
+        if crm == "salesforce":
+            return {
+                (r["OpportunityId"], r["ContactId"])
+                for r in world.salesforce["OpportunityContactRole"].live()
+            }
+        if crm == "zoho":
+            return {
+                (r["id"], r["Contact_Name"])
+                for r in world.zoho["Deals"].live()
+                if r.get("Contact_Name")
+            }
+        live_contacts = {r["id"] for r in world.hubspot["contacts"].live()}
+        pairs = set()
+        for deal in world.hubspot["deals"].live():
+            for contact_id in world.hubspot_associations.get("deals", deal["id"], "contacts"):
+                if contact_id in live_contacts:
+                    pairs.add((deal["id"], contact_id))
+        return pairs
+
+
+def store_live_ids(engine: Engine, source: str, stream: str) -> set[str]:
+    table = TABLES[STREAM_KINDS[stream]].__table__  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        return {
+            row[0]
+            for row in conn.execute(
+                select(table.c.remote_id).where(
+                    table.c.source == source, table.c.is_deleted.is_(False)
+                )
+            )
+        }
+
+
+def store_deal_contact_pairs(engine: Engine, source: str) -> set[tuple[str, str]]:
+    table = TABLES["deal_contact"].__table__  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        return {
+            (r[0], r[1])
+            for r in conn.execute(
+                select(table.c.deal_id, table.c.contact_id).where(
+                    table.c.source == source, table.c.is_deleted.is_(False)
+                )
+            )
+        }
+
+
+def snapshot(engine: Engine) -> dict[str, set[tuple[Any, ...]]]:
+    """Every record row's identity, content and deleted flag (not our bookkeeping)."""
+    result = {}
+    with engine.connect() as conn:
+        for kind, model in TABLES.items():
+            table = model.__table__  # type: ignore[attr-defined]
+            result[kind] = {
+                tuple(r)
+                for r in conn.execute(
+                    select(
+                        table.c.source, table.c.remote_id, table.c.content_hash, table.c.is_deleted
+                    )
+                )
+            }
+    return result
+
+
+def postgres_url() -> str | None:
+    return os.environ.get("CRMSYNC_TEST_POSTGRES_URL") or None
+
+
+@contextmanager
+def postgres_schema(base_url: str) -> Iterator[str]:
+    """A fresh schema on the test PostgreSQL server, dropped afterwards."""
+    name = f"crmsync_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    try:
+        separator = "&" if "?" in base_url else "?"
+        yield f"{base_url}{separator}options=-csearch_path%3D{name}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()

@@ -1,0 +1,116 @@
+"""Configuration errors: every problem, one line each, with file, line and key path."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from sync.config import ConfigError, load_config, parse_duration
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "crmsync.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_all_problems_are_reported_at_once_with_locations(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """\
+store:
+  url: mysql://db
+sourcs: []
+sources:
+  - name: Bad Name
+    kind: salesforce
+""",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    assert caught.value.problems == [
+        f"{path}:2: store.url: the store must be sqlite:///FILE or postgresql://...",
+        f"{path}:3: sourcs: unknown key; did you mean 'sources'?",
+        f"{path}:5: sources[0].name: use lower-case letters, digits, - or _, starting with a "
+        "letter (at most 40 characters)",
+    ]
+    assert caught.value.exit_code == 2
+
+
+def test_missing_secret_says_where_it_was_looked_for(tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.env"
+    secrets.write_text("# comment\nOTHER=1\n")
+    path = _write(
+        tmp_path,
+        """\
+secrets_file: secrets.env
+store:
+  url: ${STORE_URL}
+""",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    assert caught.value.problems == [
+        f"{path}:3: store.url: ${{STORE_URL}} is not set (looked in the environment and the "
+        f"secrets file {secrets}); export it or add it to the secrets file"
+    ]
+
+
+def test_secrets_come_from_the_environment_first_then_the_file(tmp_path: Path) -> None:
+    (tmp_path / "secrets.env").write_text("export STORE_FILE=from-file.sqlite\n")
+    path = _write(tmp_path, "secrets_file: secrets.env\nstore:\n  url: sqlite:///${STORE_FILE}\n")
+    assert load_config(path, environ={}).store.url == "sqlite:///from-file.sqlite"
+    env = {"STORE_FILE": "from-env.sqlite"}
+    assert load_config(path, environ=env).store.url == "sqlite:///from-env.sqlite"
+
+
+def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "store:\n  url: [unclosed\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"{path}:3: invalid YAML")
+
+
+def test_unknown_connector_kind_suggests_the_closest(tmp_path: Path) -> None:
+    path = _write(tmp_path, "sources:\n  - name: crm\n    kind: hubspt\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    (problem,) = caught.value.problems
+    assert problem.startswith(
+        f"{path}:3: sources[0].kind: unknown connector kind 'hubspt'. Did you mean 'hubspot'?"
+    )
+
+
+def test_duplicate_source_names_are_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, "sources:\n  - {name: a, kind: x}\n  - {name: a, kind: y}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    assert caught.value.problems == [
+        f"{path}:1: (top level): two sources are named 'a'; names must be unique"
+    ]
+
+
+def test_a_secret_value_is_never_echoed_in_errors(tmp_path: Path) -> None:
+    path = _write(tmp_path, "store:\n  url: ${SECRET_URL}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={"SECRET_URL": "mysql://user:hunter2@db"})
+    assert "hunter2" not in caught.value.user_message
+    assert caught.value.problems == [
+        f"{path}:2: store.url: the store must be sqlite:///FILE or postgresql://..."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("10m", 600), ("90s", 90), ("2h", 7200), ("1d", 86400), (15, 15), ("250ms", 0.25)],
+)
+def test_durations(text: object, seconds: float) -> None:
+    assert parse_duration(text) == timedelta(seconds=seconds)
+
+
+def test_bad_duration_is_explained() -> None:
+    with pytest.raises(ValueError, match=r"is not a duration: write e\.g\. 30s, 10m, 2h or 1d"):
+        parse_duration("ten minutes")
