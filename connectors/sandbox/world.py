@@ -59,7 +59,12 @@ class Associations:
             (from_type, from_id, to_type, to_id),
             (to_type, to_id, from_type, from_id),
         ):
-            found = self.links[(a, b)][a_id].pop(b_id, None) is not None or found
+            by_id = self.links.get((a, b))
+            if by_id is None or a_id not in by_id:
+                continue
+            found = by_id[a_id].pop(b_id, None) is not None or found
+            if not by_id[a_id]:  # leave no empty entries behind
+                del by_id[a_id]
         return found
 
     def get(self, from_type: str, from_id: str, to_type: str) -> dict[str, set[int]]:

@@ -1,0 +1,43 @@
+"""Small helpers the generator tests share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors.sandbox.world import World
+
+CRMS = ("salesforce", "hubspot", "zoho")
+
+
+def snapshot(world: World) -> dict[str, Any]:
+    """Everything observable about a world, in comparable form."""
+    links = {
+        (a, b, a_id, b_id): sorted(types)
+        for (a, b), by_id in world.hubspot_associations.links.items()
+        for a_id, targets in by_id.items()
+        for b_id, types in targets.items()
+    }
+    tables = {
+        (crm, name): (table.rows, table.deleted_at, table.purged)
+        for crm in CRMS
+        for name, table in getattr(world, crm).items()
+    }
+    return {
+        "tables": tables,
+        "owners": world.hubspot_owners,
+        "links": links,
+        "truth": world.truth.files,
+        "sequences": dict(world.sequences),
+        "meta": (world.seed, world.scale, world.anchor),
+    }
+
+
+def record_count(world: World) -> int:
+    return sum(len(t.rows) for crm in CRMS for t in getattr(world, crm).values())
+
+
+def exists(world: World, crm: str, obj: str, rid: str) -> bool:
+    if crm == "hubspot" and obj == "owners":
+        return any(o["id"] == rid for o in world.hubspot_owners)
+    table = getattr(world, crm).get(obj)
+    return table is not None and rid in table.rows
