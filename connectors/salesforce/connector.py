@@ -1,0 +1,122 @@
+"""The Salesforce connector: simple-salesforce over OAuth, SOQL queryAll windows, Bulk 2.0,
+sObject Collections writes and Tooling API custom fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+
+import requests
+
+from connectors.core.budget import QuotaBudget
+from connectors.core.channels import ChannelMap
+from connectors.core.contract import (
+    ApiUsage,
+    CheckResult,
+    FieldSpec,
+    FieldStatus,
+    FieldUpdate,
+    Page,
+    ReadOptions,
+    StreamInfo,
+    WriteResult,
+)
+from connectors.core.errors import ConnectorError
+from connectors.core.http import pinned_session
+from connectors.core.retry import RetryPolicy
+from connectors.salesforce.auth import SalesforceTokenSource
+from connectors.salesforce.describe import FieldCatalog
+from connectors.salesforce.http import SalesforceHttp
+from connectors.salesforce.mapping import RecordMapper
+from connectors.salesforce.reader import STREAMS, StreamReader
+from connectors.salesforce.settings import SalesforceSettings
+from connectors.salesforce.writer import SalesforceWriter
+
+__all__ = ["SalesforceConnector"]
+
+_WRITABLE = {"users", "leads", "contacts", "accounts", "deals", "cases"}
+
+
+class SalesforceConnector:
+    """Reads and writes one Salesforce org (see ``connectors.core.contract``)."""
+
+    kind: ClassVar[str] = "salesforce"
+    settings_model: ClassVar[type[SalesforceSettings]] = SalesforceSettings
+
+    def __init__(
+        self,
+        name: str,
+        settings: SalesforceSettings,
+        *,
+        channels: ChannelMap | None = None,
+        quota: QuotaBudget | None = None,
+        session: requests.Session | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self._own_session = session is None
+        self.session = session or pinned_session(settings.ca_bundle, user_agent="crmsync")
+        self.budget = quota or QuotaBudget(source=name)
+        self.http = SalesforceHttp(settings, self.session, self.budget, retry, source=name)
+        self.tokens = SalesforceTokenSource(settings, self.http)
+        self.http.tokens = self.tokens
+        self.catalog = FieldCatalog(self.http)
+        self.mapper = RecordMapper(name, channels or ChannelMap(self.kind))
+        self.reader = StreamReader(self.http, self.catalog, self.mapper)
+        self.writer = SalesforceWriter(self.http, self.catalog)
+
+    def check(self) -> CheckResult:
+        try:
+            limits = self.http.call("limits", lambda sf: sf.limits())
+        except ConnectorError as exc:
+            return CheckResult(False, exc.user_message)
+        daily = (limits or {}).get("DailyApiRequests") or {}
+        details: dict[str, Any] = {
+            "instance_url": self.tokens.current().instance_url,
+            "daily_api_max": daily.get("Max"),
+            "daily_api_remaining": daily.get("Remaining"),
+        }
+        return CheckResult(
+            True, f"connected to Salesforce as flow {self.settings.auth.flow}", details
+        )
+
+    def streams(self) -> list[StreamInfo]:
+        return [
+            StreamInfo(
+                name=name,
+                record_type=record_type,
+                remote_objects=objects,
+                incremental=True,
+                detects_deletes=objects != ("User",),
+                writable=name in _WRITABLE,
+            )
+            for name, (record_type, objects) in STREAMS.items()
+        ]
+
+    def server_time(self) -> datetime:
+        return self.http.server_time()
+
+    def read(
+        self, stream: str, state: Mapping[str, Any] | None, options: ReadOptions
+    ) -> Iterator[Page]:
+        return self.reader.read(stream, state, options)
+
+    def list_ids(self, stream: str) -> Iterator[str]:
+        return self.reader.list_ids(stream)
+
+    def write(self, object_name: str, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
+        return self.writer.write(object_name, updates)
+
+    def ensure_fields(
+        self, object_name: str, fields: Sequence[FieldSpec], create: bool
+    ) -> list[FieldStatus]:
+        return self.writer.ensure_fields(object_name, fields, create)
+
+    def api_usage(self) -> ApiUsage:
+        return ApiUsage(calls=self.budget.calls, used=self.budget.used, limit=self.budget.limit)
+
+    def close(self) -> None:
+        if self._own_session:
+            self.session.close()
