@@ -1,0 +1,262 @@
+"""``ZohoConnector``: Zoho CRM through plain ``requests`` (API v8 by default)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+import requests
+
+from connectors.core.budget import QuotaBudget
+from connectors.core.channels import ChannelMap
+from connectors.core.contract import (
+    ApiUsage,
+    CheckResult,
+    FieldSpec,
+    FieldStatus,
+    FieldUpdate,
+    Page,
+    ReadOptions,
+    StreamInfo,
+    WriteResult,
+)
+from connectors.core.errors import ConnectorError, ConnectorFatalError
+from connectors.core.http import pinned_session
+from connectors.core.retry import RetryPolicy
+from connectors.zoho.auth import ZohoTokenSource
+from connectors.zoho.catalog import FieldCatalog
+from connectors.zoho.fields import STREAM_MODULES
+from connectors.zoho.http import ZohoHttp
+from connectors.zoho.mapping import ZohoMapper
+from connectors.zoho.reader import ModuleReader, ModuleWindow
+from connectors.zoho.settings import ZohoSettings
+from connectors.zoho.writer import ZohoWriter
+
+__all__ = ["ZohoConnector"]
+
+_RECORD_TYPES = {
+    "users": "user",
+    "leads": "lead",
+    "contacts": "contact",
+    "accounts": "account",
+    "deals": "deal",
+    "deal_contacts": "deal_contact",
+    "activities": "activity",
+    "cases": "case",
+}
+_WRITABLE = {"leads", "contacts", "accounts", "deals", "cases"}
+# deal_contacts only needs the deal's contact: no metadata call, no custom fields
+_DEAL_CONTACT_FIELDS = ("Contact_Name", "Created_Time", "Modified_Time")
+_LINK_KEYS = ("id", *_DEAL_CONTACT_FIELDS)
+_FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
+
+
+def _time(raw: Any) -> datetime | None:
+    return datetime.fromisoformat(raw) if isinstance(raw, str) else None
+
+
+class ZohoConnector:
+    """Reads and writes one Zoho CRM org (see ``connectors.core.contract``)."""
+
+    kind: ClassVar[str] = "zoho"
+    settings_model: ClassVar[type[ZohoSettings]] = ZohoSettings
+
+    def __init__(
+        self,
+        name: str,
+        settings: ZohoSettings,
+        *,
+        channels: ChannelMap | None = None,
+        quota: QuotaBudget | None = None,
+        session: requests.Session | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self._own_session = session is None
+        self.session = session or pinned_session(settings.ca_bundle, user_agent="crmsync")
+        self.budget = quota or QuotaBudget(source=name)
+        self.http = ZohoHttp(settings, self.session, self.budget, retry or RetryPolicy(), name)
+        self.tokens = ZohoTokenSource(settings, self.http)
+        self.http.tokens = self.tokens
+        self.catalog = FieldCatalog(self.http, settings.fields_ttl_s)
+        self.mapper = ZohoMapper(name, channels or ChannelMap("zoho"))
+        self.reader = ModuleReader(self.http, settings.page_size, settings.page_token_records)
+        self.writer = ZohoWriter(self.http, self.catalog, settings.write_batch_size)
+        # deal -> contact links seen by this run's deals read (deal_contacts reuses them)
+        self._deal_links: tuple[ModuleWindow, list[dict[str, Any]]] | None = None
+
+    # -- contract ----------------------------------------------------------------------
+
+    def check(self) -> CheckResult:
+        try:
+            body = self.http.api("GET", "/users", params={"type": "CurrentUser"}).body or {}
+        except ConnectorError as exc:
+            return CheckResult(False, exc.user_message)
+        users = body.get("users") or [{}]
+        domain = self.tokens.current().api_domain
+        return CheckResult(
+            True,
+            f"connected to Zoho CRM at {domain} as {users[0].get('email')}",
+            {"api_domain": domain, "user_id": users[0].get("id")},
+        )
+
+    def streams(self) -> list[StreamInfo]:
+        out = [StreamInfo("users", "user", ("users",), incremental=False, detects_deletes=False)]
+        for stream, modules in STREAM_MODULES.items():
+            out.append(
+                StreamInfo(
+                    stream,
+                    _RECORD_TYPES[stream],
+                    modules,
+                    detects_deletes=stream != "deal_contacts",
+                    writable=stream in _WRITABLE,
+                )
+            )
+        return out
+
+    def server_time(self) -> datetime:
+        """The Date header of the token call when one is due, else of a one-user read."""
+        before = self.tokens.refreshes
+        self.tokens.current()
+        if self.tokens.refreshes == before or self.http.last_date is None:
+            self.http.api("GET", "/users", params={"type": "CurrentUser"})
+        if self.http.last_date is None:
+            raise ConnectorFatalError("Zoho sent no Date header", source=self.name)
+        return self.http.last_date
+
+    def read(
+        self, stream: str, state: Mapping[str, Any] | None, options: ReadOptions
+    ) -> Iterator[Page]:
+        if stream == "users":
+            yield from self._read_users()
+            return
+        if stream not in STREAM_MODULES:
+            raise ConnectorFatalError(f"Zoho has no stream {stream!r}", source=self.name)
+        saved: dict[str, Any] = {} if options.full or not state else dict(state)
+        modules: dict[str, dict[str, Any]] = {
+            m: dict(s) for m, s in (saved.get("modules") or {}).items()
+        }
+        signpost = options.signpost or self.server_time()
+        for module in STREAM_MODULES[stream]:
+            yield from self._read_module(stream, module, modules, signpost, options)
+
+    def list_ids(self, stream: str) -> Iterator[str]:
+        if stream == "users":
+            for page in self._read_users():
+                yield from (r.remote_id for r in page.records)
+            return
+        for module in STREAM_MODULES[stream]:
+            if stream == "deal_contacts":
+                window = self._window(module, _DEAL_CONTACT_FIELDS, {}, _FAR_FUTURE, None)
+                for page in self.reader.read(window):
+                    records, _ = self.mapper.map_rows(stream, module, page.rows)
+                    yield from (r.remote_id for r in records)
+                continue
+            yield from self.reader.list_ids(module, "Modified_Time", _extra(module))
+
+    def write(self, object_name: str, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
+        return self.writer.write(object_name, updates)
+
+    def ensure_fields(
+        self, object_name: str, fields: Sequence[FieldSpec], create: bool
+    ) -> list[FieldStatus]:
+        return self.writer.ensure_fields(object_name, fields, create)
+
+    def api_usage(self) -> ApiUsage:
+        return ApiUsage(self.budget.calls, self.budget.used, self.budget.limit)
+
+    def close(self) -> None:
+        if self._own_session:
+            self.session.close()
+
+    # -- reading -----------------------------------------------------------------------
+
+    def _read_module(
+        self,
+        stream: str,
+        module: str,
+        modules: dict[str, dict[str, Any]],
+        signpost: datetime,
+        options: ReadOptions,
+    ) -> Iterator[Page]:
+        mstate = modules.setdefault(module, {})
+        if stream == "deal_contacts":
+            fields: tuple[str, ...] = _DEAL_CONTACT_FIELDS
+        else:
+            known = self.catalog.get(module, mstate, signpost, refresh=options.full)
+            self.mapper.custom[module] = known.custom
+            mstate.update(known.to_state())
+            fields = known.fields
+        window = self._window(module, fields, mstate, signpost, options.lookback)
+        if stream == "deal_contacts":
+            window = replace(window, read_deletes=False)  # deal ids alone cannot name rows
+            cached = self._cached_links(window)
+            if cached is not None:
+                records, bad = self.mapper.map_rows(stream, module, cached)
+                mstate["cursor"] = mstate["deleted_cursor"] = signpost.isoformat()
+                yield Page(stream, records, {"modules": modules}, bad)
+                return
+        links: list[dict[str, Any]] | None = [] if stream == "deals" else None
+        for part in self.reader.read(window):
+            if links is not None:
+                links.extend({k: r.get(k) for k in _LINK_KEYS} for r in part.rows)
+            records, bad = self.mapper.map_rows(stream, module, part.rows)
+            mstate["cursor"] = part.cursor.isoformat() if part.cursor else None
+            mstate["deleted_cursor"] = (
+                part.deleted_cursor.isoformat() if part.deleted_cursor else None
+            )
+            state = {"modules": {m: dict(s) for m, s in modules.items()}}
+            yield Page(stream, records, state, bad, part.deleted_ids)
+        if links is not None:
+            self._deal_links = (window, links)
+
+    def _cached_links(self, window: ModuleWindow) -> list[dict[str, Any]] | None:
+        """This run's deals rows when they cover ``window`` (same signpost, no later start)."""
+        if self._deal_links is None:
+            return None
+        seen, rows = self._deal_links
+        covers = seen.cursor is None or (
+            window.cursor is not None
+            and window.cursor - window.lookback >= seen.cursor - seen.lookback
+        )
+        return rows if covers and seen.signpost == window.signpost else None
+
+    def _window(
+        self,
+        module: str,
+        fields: tuple[str, ...],
+        mstate: Mapping[str, Any],
+        signpost: datetime,
+        lookback: timedelta | None,
+    ) -> ModuleWindow:
+        cursor = _time(mstate.get("cursor"))
+        return ModuleWindow(
+            module,
+            fields,
+            cursor,
+            _time(mstate.get("deleted_cursor")),
+            lookback or timedelta(0),
+            signpost,
+            read_deletes=cursor is not None,
+            extra_params=tuple(_extra(module).items()),
+        )
+
+    def _read_users(self) -> Iterator[Page]:
+        page = 1
+        while True:
+            params = {"type": "AllUsers", "page": page, "per_page": self.settings.page_size}
+            body = self.http.api("GET", "/users", params=params).body or {}
+            rows = body.get("users") or []
+            records, bad = self.mapper.map_rows("users", "users", rows)
+            yield Page("users", records, {}, bad)
+            if not (body.get("info") or {}).get("more_records") or not rows:
+                return
+            page += 1
+
+
+def _extra(module: str) -> dict[str, str]:
+    # Zoho hides converted leads unless asked; they are leads all the same
+    return {"converted": "both"} if module == "Leads" else {}

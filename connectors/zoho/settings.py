@@ -1,0 +1,55 @@
+"""Zoho CRM connector settings (the ``sources[]`` keys of a ``kind: zoho`` source)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+__all__ = ["ZohoAuthSettings", "ZohoSettings"]
+
+
+class ZohoAuthSettings(BaseModel):
+    """OAuth refresh-token grant: a self-client or server-based client's long-lived token."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    flow: Literal["refresh_token"] = "refresh_token"
+    client_id: str = Field(min_length=1)
+    client_secret: SecretStr
+    refresh_token: SecretStr
+
+
+class ZohoSettings(BaseModel):
+    """Where the Zoho org lives and how hard to read it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    api_domain: str = Field(
+        "https://www.zohoapis.com",
+        description="API domain; replaced by the api_domain the token endpoint returns.",
+    )
+    accounts_url: str = Field(
+        "https://accounts.zoho.com", description="Accounts server of the org's data centre."
+    )
+    auth: ZohoAuthSettings
+    ca_bundle: Path | None = Field(None, description="CA bundle to verify TLS against.")
+    api_version: str = Field("v8", pattern=r"^v[2-8](\.1)?$")
+    page_size: int = Field(200, ge=1, le=200, description="Records per list call (max 200).")
+    page_token_records: int = Field(
+        100_000, ge=10, description="Zoho's cap on rows one page-token walk can return."
+    )
+    write_batch_size: int = Field(100, ge=1, le=100, description="Records per write (max 100).")
+    token_refresh_margin_s: float = Field(
+        300, ge=0, description="Refresh the access token this long before it expires."
+    )
+    fields_ttl_s: float = Field(
+        86_400, ge=0, description="Re-read a module's field metadata after this long."
+    )
+    quota_stop_after_s: float = Field(
+        300,
+        gt=0,
+        description="A 429 asking to wait longer than this is the daily credit limit: stop.",
+    )
+    timeout_s: float = Field(60, gt=0, description="Per-request timeout.")
