@@ -58,25 +58,19 @@ def _root(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    The command-line library reports its own usage errors (exit code 2); crmsync's errors
+    become one line and their exit code here.
+    """
     try:
-        app(standalone_mode=False)
+        app(prog_name="crmsync")
     except CrmsyncError as exc:
         if _state["debug"]:
             raise
         typer.echo(f"error: {exc.user_message}", err=True)
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("aborted", err=True)
-        sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click's own usage errors carry their exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except Exception as exc:
         if _state["debug"]:
             raise
         typer.echo(f"error: {exc} (run with --debug for the traceback)", err=True)

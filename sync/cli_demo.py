@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from connectors.sandbox import Sandbox, SandboxError, SandboxOptions
-from connectors.sandbox.peek import count_records, sample_records
+from connectors.sandbox.peek import count_records, expected_counts, sample_records
 from sync.cli_sandbox import Scale
 from sync.errors import OperationFailed, UsageError
 
@@ -51,7 +51,7 @@ def demo(
         ):
             samples = sample_records(info)
             counts = count_records(info)
-        expected = _expected_counts(info.ground_truth_dir)
+        expected = expected_counts(info.ground_truth_dir)
     finally:
         sandbox.stop()
     mismatches = [c for c in counts if expected.get((c.crm, c.object)) != c.count]
@@ -80,18 +80,6 @@ def demo(
     if mismatches:
         names = ", ".join(f"{c.crm}.{c.object}" for c in mismatches)
         raise OperationFailed(f"record counts differ from the ground truth for {names}")
-
-
-def _expected_counts(truth_dir: Path) -> dict[tuple[str, str], int]:
-    summary = orjson.loads((truth_dir / "summary.json").read_bytes())
-    expected: dict[tuple[str, str], int] = {}
-    for crm, objects in summary.items():
-        if not isinstance(objects, dict):
-            continue
-        for name, figures in objects.items():
-            if isinstance(figures, dict) and "live" in figures:
-                expected[(crm, name)] = int(figures["live"])
-    return expected
 
 
 def _print_human(

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import orjson
 import requests
 from hubspot import HubSpot
 from hubspot.crm.objects import PublicObjectSearchRequest
@@ -24,6 +26,7 @@ __all__ = [
     "ObjectCount",
     "Sample",
     "count_records",
+    "expected_counts",
     "hubspot_client",
     "salesforce_client",
     "sample_records",
@@ -172,6 +175,16 @@ def sample_records(info: SandboxInfo, limit: int = 5) -> list[Sample]:
         rows = [(r["id"], *(_text(_zoho_value(r.get(f))) for f in fields)) for r in data]
         samples.append(Sample("zoho", "Contacts", ("id", *fields), rows))
     return samples
+
+
+def expected_counts(truth_dir: Path) -> dict[tuple[str, str], int]:
+    """Live records per (crm, object) according to the ground truth's ``summary.json``."""
+    summary = orjson.loads((truth_dir / "summary.json").read_bytes())
+    return {
+        (crm, name): int(figures["live"])
+        for crm, objects in summary["counts"].items()
+        for name, figures in objects.items()
+    }
 
 
 def _path(record: dict[str, Any], dotted: str) -> Any:
