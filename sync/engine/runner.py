@@ -139,7 +139,13 @@ def _sync_stream(
         for page in connector.read(info.name, state, read_options):
             with engine.connect() as conn, conn.begin() as transaction:
                 counts = write_page(
-                    conn, source.name, page, ledger.run_id, now(), save_state=not options.dry_run
+                    conn,
+                    source.name,
+                    page,
+                    info.record_type,
+                    ledger.run_id,
+                    now(),
+                    save_state=not options.dry_run,
                 )
                 if options.dry_run:
                     transaction.rollback()

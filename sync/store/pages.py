@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -49,47 +49,33 @@ def write_page(
     conn: Connection,
     source: str,
     page: Page,
+    record_kind: str,
     run_id: int | None,
     now: datetime,
     save_state: bool = True,
 ) -> PageCounts:
-    """Apply ``page`` to the store inside the caller's transaction."""
+    """Apply ``page`` to the store inside the caller's transaction.
+
+    ``record_kind`` is the stream's record type: ``page.deleted_ids`` are remote ids of
+    that type. A page may also carry records of other kinds (a deals page with its
+    deal-contact roles); each goes to its own table.
+    """
     counts = PageCounts(fetched=len(page.records))
     by_kind: dict[str, dict[str, CommonRecord]] = defaultdict(dict)
     for record in page.records:
         by_kind[record.kind][record.remote_id] = record  # a later copy of an id wins
     for kind, records in by_kind.items():
-        _upsert(
-            conn,
-            TABLES[kind].__table__,
-            source,
-            list(records.values()),
-            run_id,
-            now,  # type: ignore[attr-defined]
-            counts,
-        )
+        table = TABLES[kind].__table__  # type: ignore[attr-defined]
+        _upsert(conn, table, source, list(records.values()), run_id, now, counts)
     if page.deleted_ids:
-        kinds = by_kind.keys() or _kinds_of_stream(page)
-        for kind in kinds:
-            counts.deleted += _mark_deleted(
-                conn,
-                TABLES[kind].__table__,
-                source,  # type: ignore[attr-defined]
-                page.deleted_ids,
-                run_id,
-                now,
-            )
+        table = TABLES[record_kind].__table__  # type: ignore[attr-defined]
+        counts.deleted += _mark_deleted(conn, table, source, page.deleted_ids, run_id, now)
     for item in page.quarantined:
         _quarantine(conn, source, page.stream, item, run_id, now)
     counts.quarantined = len(page.quarantined)
     if save_state:
         save_stream_state(conn, source, page.stream, page.state, run_id, now)
     return counts
-
-
-def _kinds_of_stream(page: Page) -> Iterable[str]:
-    kind = page.state.get("record_type") if isinstance(page.state, dict) else None
-    return [kind] if kind in TABLES else []
 
 
 def row_values(record: CommonRecord) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 from sqlalchemy import Engine, create_engine, select, text
 
@@ -151,19 +152,42 @@ def store_deal_contact_pairs(engine: Engine, source: str) -> set[tuple[str, str]
         }
 
 
-def snapshot(engine: Engine) -> dict[str, set[tuple[Any, ...]]]:
-    """Every record row's identity, content and deleted flag (not our bookkeeping)."""
+_BOOKKEEPING = {
+    "id",
+    "content_hash",
+    "raw",
+    "first_seen_at",
+    "synced_at",
+    "last_run_id",
+    "deleted_detected_at",
+    "deleted_by_run_id",
+}
+
+
+def snapshot(engine: Engine, live_only: bool = False) -> dict[str, set[tuple[Any, ...]]]:
+    """Every record's mapped values and deleted flag, without our bookkeeping.
+
+    The raw payload is left out: CRMs denormalise looked-up names into it (a Zoho call's
+    ``Who_Id.name``), which change without the record's modification time moving, so only a
+    full re-read would refresh them. ``live_only`` keeps rows not deleted: a from-scratch
+    sync never sees records the CRM purged before it ran.
+    """
     result = {}
     with engine.connect() as conn:
         for kind, model in TABLES.items():
             table = model.__table__  # type: ignore[attr-defined]
+            columns = [c for c in table.c if c.name not in _BOOKKEEPING]
+            query = select(*columns)
+            if live_only:
+                query = query.where(table.c.is_deleted.is_(False))
             result[kind] = {
-                tuple(r)
-                for r in conn.execute(
-                    select(
-                        table.c.source, table.c.remote_id, table.c.content_hash, table.c.is_deleted
-                    )
+                tuple(
+                    orjson.dumps(v, option=orjson.OPT_SORT_KEYS, default=str)
+                    if isinstance(v, dict | list)
+                    else v
+                    for v in row
                 )
+                for row in conn.execute(query)
             }
     return result
 
