@@ -15,16 +15,19 @@ import yaml
 from sqlalchemy import Engine, create_engine, select, text
 
 from connectors.sandbox import Sandbox
+from sync.store import open_store
 from sync.store.records import TABLES
 
 __all__ = [
     "STREAM_OBJECTS",
     "expected_deal_contact_pairs",
     "expected_live_ids",
+    "opened",
     "postgres_url",
     "snapshot",
     "store_deal_contact_pairs",
     "store_live_ids",
+    "store_snapshot",
     "write_config",
 ]
 
@@ -190,6 +193,21 @@ def snapshot(engine: Engine, live_only: bool = False) -> dict[str, set[tuple[Any
                 for row in conn.execute(query)
             }
     return result
+
+
+@contextmanager
+def opened(url: str) -> Iterator[Engine]:
+    """The store at ``url``, disposed afterwards (no connection left open)."""
+    engine = open_store(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def store_snapshot(url: str, live_only: bool = False) -> dict[str, set[tuple[Any, ...]]]:
+    with opened(url) as engine:
+        return snapshot(engine, live_only)
 
 
 def postgres_url() -> str | None:

@@ -26,16 +26,16 @@ from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
 from sync.config import load_config
 from sync.engine import SyncOptions, sync_source
 from sync.sources import build_connector
-from sync.store import open_store
 from tests.integration.sync_support import (
     STREAM_OBJECTS,
     expected_deal_contact_pairs,
     expected_live_ids,
+    opened,
     postgres_schema,
     postgres_url,
-    snapshot,
     store_deal_contact_pairs,
     store_live_ids,
+    store_snapshot,
     write_config,
 )
 
@@ -67,13 +67,11 @@ def _sandbox(seed: int = 7, faults: str = "none") -> Sandbox:
 
 def _sync(config_path: Path, crm: str, full: bool = False) -> list:
     config = load_config(config_path)
-    engine = open_store(config.store.url)
     source = config.source(crm)
     connector = build_connector(source)
     try:
-        report = sync_source(
-            engine, source, connector, SyncOptions(full=full), now=lambda: _utc_now()
-        )
+        with opened(config.store.url) as engine:
+            report = sync_source(engine, source, connector, SyncOptions(full=full), now=_utc_now)
     finally:
         connector.close()
     assert report.status == "succeeded", [(s.stream, s.status, s.error) for s in report.streams]
@@ -87,12 +85,12 @@ def _utc_now():  # the application clock for bookkeeping columns
 
 
 def _assert_store_matches_world(sandbox: Sandbox, config_path: Path, crm: str) -> None:
-    engine = open_store(load_config(config_path).store.url)
-    for stream in STREAM_OBJECTS[crm]:
-        assert store_live_ids(engine, crm, stream) == expected_live_ids(sandbox, crm, stream), (
-            stream
-        )
-    assert store_deal_contact_pairs(engine, crm) == expected_deal_contact_pairs(sandbox, crm)
+    with opened(load_config(config_path).store.url) as engine:
+        for stream in STREAM_OBJECTS[crm]:
+            live = store_live_ids(engine, crm, stream)
+            assert live == expected_live_ids(sandbox, crm, stream), stream
+        pairs = store_deal_contact_pairs(engine, crm)
+        assert pairs == expected_deal_contact_pairs(sandbox, crm)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -135,9 +133,7 @@ def test_incremental_sync_after_churn_equals_a_fresh_sync(
         _assert_store_matches_world(sandbox, config, crm)
         fresh = write_config(sandbox, tmp_path / "b", fresh_url, (crm,))
         _sync(fresh, crm, full=True)
-        assert snapshot(open_store(url), live_only=True) == snapshot(
-            open_store(fresh_url), live_only=True
-        )
+        assert store_snapshot(url, live_only=True) == store_snapshot(fresh_url, live_only=True)
         changed = len(report.changes) if hasattr(report, "changes") else 80
         written = sum(s.counts.inserted + s.counts.updated + s.counts.deleted for s in incremental)
         assert written >= 1
@@ -158,7 +154,7 @@ def test_sync_under_faults_ends_like_a_clean_one(crm: str, tmp_path: Path) -> No
             url = f"sqlite:///{tmp_path / profile / 'store.sqlite'}"
             config = write_config(sandbox, tmp_path / profile, url, (crm,))
             _sync(config, crm)
-            stores[profile] = snapshot(open_store(url))
+            stores[profile] = store_snapshot(url)
     assert stores["flaky"] == stores["none"]
 
 
@@ -169,7 +165,7 @@ def test_sync_killed_at_random_points_resumes_to_a_clean_store(crm: str, tmp_pat
         (tmp_path / "clean").mkdir()
         clean_url = f"sqlite:///{tmp_path / 'clean' / 'store.sqlite'}"
         _sync(write_config(sandbox, tmp_path / "clean", clean_url, (crm,)), crm)
-        clean = snapshot(open_store(clean_url))
+        clean = store_snapshot(clean_url)
         for seed in (1, 2, 3):
             work = tmp_path / f"killed{seed}"
             work.mkdir()
@@ -193,4 +189,4 @@ def test_sync_killed_at_random_points_resumes_to_a_clean_store(crm: str, tmp_pat
                 timeout=300,
             )
             assert final.returncode == 0, final.stderr
-            assert snapshot(open_store(url)) == clean
+            assert store_snapshot(url) == clean
