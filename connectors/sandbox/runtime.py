@@ -179,7 +179,12 @@ class Sandbox:
     # -- changes ----------------------------------------------------------------------
 
     def churn(
-        self, changes: int, seed: int | None = None, burst: int = 0, late_commits: int = 0
+        self,
+        changes: int,
+        seed: int | None = None,
+        burst: int = 0,
+        late_commits: int = 0,
+        crms: tuple[str, ...] | None = None,
     ) -> Any:
         """Apply ``changes`` creates/updates/deletes/merges (see ``generator.apply_churn``)."""
         from connectors.sandbox.generator import apply_churn, write_ground_truth
@@ -189,7 +194,13 @@ class Sandbox:
         churn_seed = self.options.seed + 1 if seed is None else seed
         with self.world.lock:
             report = apply_churn(
-                self.world, self.clock, changes, churn_seed, burst=burst, late_commits=late_commits
+                self.world,
+                self.clock,
+                changes,
+                churn_seed,
+                burst=burst,
+                late_commits=late_commits,
+                crms=crms,
             )
             if self._info is not None:
                 write_ground_truth(self.world, self._info.ground_truth_dir)
@@ -201,6 +212,7 @@ class Sandbox:
             payload.get("seed"),
             burst=int(payload.get("burst", 0)),
             late_commits=int(payload.get("late_commits", 0)),
+            crms=tuple(payload["crms"]) if payload.get("crms") else None,
         )
         return report.to_dict()
 

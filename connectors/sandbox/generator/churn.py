@@ -111,9 +111,21 @@ def _weighted(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str
 
 
 def apply_churn(
-    world: World, clock: Clock, changes: int, seed: int, burst: int = 0, late_commits: int = 0
+    world: World,
+    clock: Clock,
+    changes: int,
+    seed: int,
+    burst: int = 0,
+    late_commits: int = 0,
+    crms: tuple[str, ...] | None = None,
 ) -> ChurnReport:
-    """Apply ``changes`` realistic edits (plus burst and late commits); see the module doc."""
+    """Apply ``changes`` realistic edits (plus burst and late commits); see the module doc.
+
+    ``crms`` limits the edits to some CRMs (default: all three, weighted by their size).
+    """
+    weights = tuple((c, w) for c, w in _CRMS if crms is None or c in crms)
+    if not weights:
+        raise ValueError(f"no known CRM in {crms}: use salesforce, hubspot or zoho")
     rng = random.Random(f"churn:{seed}")
     ticker = _Ticker(clock)
     report = ChurnReport()
@@ -124,7 +136,7 @@ def apply_churn(
         for _ in range(changes):
             when = ticker.next()
             op = _weighted(rng, _OPS)
-            crm = _weighted(rng, _CRMS)
+            crm = _weighted(rng, weights)
             done = getattr(ctx, op)(crm, when)
             if not done:  # nothing fitted (no duplicates left to merge): edit instead
                 op = "update"

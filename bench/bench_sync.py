@@ -1,0 +1,210 @@
+"""Sync benchmark: full and incremental sync of each source from the sandbox into SQLite.
+
+    python bench/bench_sync.py [--scale medium] [--seed 1] [--sources salesforce,hubspot,zoho]
+                               [--json]
+
+The sandbox runs in its own process (``crmsync sandbox serve``), as it would for a user;
+the sync runs in this process, so the CPU figures are the sync side only. For each source:
+
+- full sync: records/s, CPU µs per record (this process), peak RSS, API calls used against
+  the minimum possible (records of each object ÷ that API's largest page, summed);
+- incremental sync after changing 1% of that CRM's records (sandbox churn): time and calls,
+  as a share of the full sync's.
+
+Issue floors: >= 3,000 records/s per source; API calls within 10% of the minimum; an
+incremental sync after 1% changes costs <= 3% of a full sync's time and calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from connectors.core.http import pinned_session
+from sync.config import load_config
+from sync.engine import SyncOptions, sync_source
+from sync.sources import build_connector
+from sync.store import open_store
+
+PAGE_MAX = {"salesforce": 2000, "hubspot": 100, "zoho": 200}
+OBJECTS = {
+    "salesforce": (
+        "User",
+        "Lead",
+        "Contact",
+        "Account",
+        "Opportunity",
+        "OpportunityContactRole",
+        "Task",
+        "Event",
+        "Case",
+        "CampaignMember",
+    ),
+    "hubspot": (
+        "contacts",
+        "companies",
+        "deals",
+        "tickets",
+        "calls",
+        "emails",
+        "meetings",
+        "notes",
+        "tasks",
+    ),
+    "zoho": ("Leads", "Contacts", "Accounts", "Deals", "Tasks", "Calls", "Events", "Cases"),
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sync(config_path: Path, name: str) -> dict[str, Any]:
+    config = load_config(config_path)
+    source = config.source(name)
+    connector = build_connector(source)
+    engine = open_store(config.store.url)
+    cpu, wall = time.process_time(), time.perf_counter()
+    try:
+        report = sync_source(engine, source, connector, SyncOptions(), now=_now)
+    finally:
+        connector.close()
+        engine.dispose()
+    wall = time.perf_counter() - wall
+    cpu = time.process_time() - cpu
+    fetched = sum(s.counts.fetched for s in report.streams)
+    return {
+        "status": report.status,
+        "records": fetched,
+        "calls": sum(s.api_calls for s in report.streams),
+        "seconds": wall,
+        "cpu_us_per_record": cpu / max(fetched, 1) * 1e6,
+        "records_per_s": fetched / wall if wall else 0.0,
+    }
+
+
+def _minimum_calls(counts: dict[str, Any], crm: str) -> int:
+    objects = counts["counts"][crm]
+    return sum(
+        math.ceil(objects[o]["live"] / PAGE_MAX[crm])
+        for o in OBJECTS[crm]
+        if o in objects and objects[o]["live"]
+    )
+
+
+def _churn(info: dict[str, Any], crm: str, changes: int, seed: int) -> None:
+    url = {
+        "salesforce": info["salesforce"]["instance_url"],
+        "hubspot": info["hubspot"]["base_url"],
+        "zoho": info["zoho"]["api_domain"],
+    }[crm]
+    with pinned_session(info["ca_bundle"]) as http:
+        response = http.post(
+            f"{url}/_sandbox/churn",
+            json={"changes": changes, "seed": seed, "crms": [crm]},
+            timeout=600,
+        )
+        response.raise_for_status()
+
+
+def run(scale: str, seed: int, sources: list[str]) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sync",
+                "sandbox",
+                "serve",
+                "--json",
+                "--seed",
+                str(seed),
+                "--scale",
+                scale,
+                "--state-dir",
+                str(work / "sandbox"),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            info = json.loads(proc.stdout.readline() if proc.stdout else "")
+            truth = json.loads((Path(info["ground_truth_dir"]) / "summary.json").read_text())
+            generated = yaml.safe_load(Path(info["config_path"]).read_text())
+            for crm in sources:
+                config = {
+                    "store": {"url": f"sqlite:///{work / crm}.sqlite"},
+                    "secrets_file": str(Path(info["config_path"]).parent / "secrets.env"),
+                    "sources": [s for s in generated["sources"] if s["name"] == crm],
+                }
+                path = work / f"{crm}.yaml"
+                path.write_text(yaml.safe_dump(config))
+                rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                full = _sync(path, crm)
+                full["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                full["peak_rss_growth_mb"] = (full["peak_rss_mb"] * 1024 - rss_before) / 1024
+                full["minimum_calls"] = _minimum_calls(truth, crm)
+                live = sum(
+                    truth["counts"][crm][o]["live"]
+                    for o in OBJECTS[crm]
+                    if o in truth["counts"][crm]
+                )
+                _churn(info, crm, max(1, live // 100), seed + 1)
+                time.sleep(1.1)  # let the sandbox clock pass the changes' second
+                incremental = _sync(path, crm)
+                incremental["time_share"] = incremental["seconds"] / full["seconds"]
+                incremental["call_share"] = incremental["calls"] / max(full["calls"], 1)
+                results[crm] = {
+                    "full": full,
+                    "incremental_after_1pct": incremental,
+                    "live_records": live,
+                }
+        finally:
+            proc.terminate()
+            proc.wait(timeout=120)
+            if proc.stdout:
+                proc.stdout.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", default="medium")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--sources", default="salesforce,hubspot,zoho")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    results = run(args.scale, args.seed, args.sources.split(","))
+    if args.json:
+        print(json.dumps(results))
+        return
+    print(f"scale {args.scale}, seed {args.seed}")
+    for crm, r in results.items():
+        f, i = r["full"], r["incremental_after_1pct"]
+        print(
+            f"  {crm:<10} full: {f['records']:>7,} records in {f['seconds']:5.1f} s = "
+            f"{f['records_per_s']:>6,.0f} rec/s, {f['cpu_us_per_record']:5.0f} µs CPU/record, "
+            f"peak RSS {f['peak_rss_mb']:.0f} MB, {f['calls']} calls "
+            f"(minimum {f['minimum_calls']}, +{f['calls'] / max(f['minimum_calls'], 1) - 1:.0%})"
+        )
+        print(
+            f"  {'':<10} incremental after 1%: {i['records']:>6,} records, {i['seconds']:.2f} s "
+            f"({i['time_share']:.1%} of full), {i['calls']} calls ({i['call_share']:.1%})"
+        )
+
+
+if __name__ == "__main__":
+    main()
