@@ -72,7 +72,7 @@ def main(argv: list[str]) -> None:
         ensure_venv()
         _run(_bin("ruff"), "check", ".")
         _run(_bin("ruff"), "format", "--check", ".")
-        _run(_bin("python"), "-m", "pytest", "-n", "2", "-q", *rest)
+        _run(_bin("python"), "-m", "pytest", "-n", "2", "--dist", "loadfile", "-q", *rest)
     elif command == "setup":
         ensure_venv()
     elif command == "lock":

@@ -1,0 +1,54 @@
+"""The official client's API objects, built once per connector.
+
+``HubSpot.crm.objects.basic_api`` and friends build a new ``ApiClient`` (and connection
+pool) on every attribute access, so the connector keeps one of each and swaps the access
+token in their configurations when it is refreshed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hubspot import HubSpot
+
+from connectors.hubspot.settings import HubSpotSettings
+
+__all__ = ["Apis"]
+
+
+class Apis:
+    """Generated API objects sharing one base URL, CA bundle and access token."""
+
+    def __init__(self, settings: HubSpotSettings) -> None:
+        options: dict[str, Any] = {"host": settings.base_url.rstrip("/")}
+        if settings.ca_bundle is not None:
+            options["ssl_ca_cert"] = str(settings.ca_bundle)
+        client = HubSpot(access_token="", **options)
+        self.basic = client.crm.objects.basic_api
+        self.search = client.crm.objects.search_api
+        self.batch = client.crm.objects.batch_api
+        self.associations = client.crm.associations.v4.batch_api
+        self.owners = client.crm.owners.owners_api
+        self.pipelines = client.crm.pipelines.pipelines_api
+        self.properties = client.crm.properties.core_api
+        self.oauth = client.oauth.tokens_api
+        self._all = (
+            self.basic,
+            self.search,
+            self.batch,
+            self.associations,
+            self.owners,
+            self.pipelines,
+            self.properties,
+            self.oauth,
+        )
+
+    def set_token(self, token: str) -> None:
+        for api in self._all:
+            api.api_client.configuration.access_token = token
+
+    def close(self) -> None:
+        for api in self._all:
+            pool = getattr(api.api_client.rest_client, "pool_manager", None)
+            if pool is not None:
+                pool.clear()

@@ -1,0 +1,273 @@
+"""``HubSpotConnector``: HubSpot CRM through hubspot-api-client (CRM v3 objects, v4
+associations, owners, pipelines, properties).
+
+Deal contact roles are HubSpot deal->contact associations. They are read with the deals
+(inline on list calls, a v4 batch read per search page) and emitted as ``DealContact``
+records in the deals stream's own pages, so they cost no extra calls. The
+``deal_contacts`` stream then only confirms them: when this connector read deals in the
+same run it yields one empty page (no calls) carrying the deals' state; run on its own
+it reads deals and emits only their contact roles.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+
+import requests
+
+from connectors.core.budget import QuotaBudget
+from connectors.core.channels import ChannelMap
+from connectors.core.contract import (
+    ApiUsage,
+    CheckResult,
+    FieldSpec,
+    FieldStatus,
+    FieldUpdate,
+    Page,
+    Quarantined,
+    ReadOptions,
+    StreamInfo,
+    WriteResult,
+)
+from connectors.core.errors import ConnectorError, ConnectorFatalError, SkippableRecordError
+from connectors.core.records import CommonRecord
+from connectors.core.retry import RetryPolicy
+from connectors.hubspot.apis import Apis
+from connectors.hubspot.auth import TokenSource
+from connectors.hubspot.catalog import Catalog
+from connectors.hubspot.http import HubSpotHttp
+from connectors.hubspot.mapping import HubSpotMapper
+from connectors.hubspot.reader import Batch, ObjectReader, to_ms
+from connectors.hubspot.settings import HubSpotSettings
+from connectors.hubspot.writer import HubSpotWriter
+
+__all__ = ["HubSpotConnector"]
+
+_RECORD_TYPES = {
+    "users": "user",
+    "contacts": "contact",
+    "accounts": "account",
+    "deals": "deal",
+    "deal_contacts": "deal_contact",
+    "activities": "activity",
+    "cases": "case",
+}
+_OBJECTS = {
+    "contacts": ("contacts",),
+    "accounts": ("companies",),
+    "deals": ("deals",),
+    "deal_contacts": ("deals",),
+    "cases": ("tickets",),
+}
+_WRITABLE = {"contacts", "accounts", "deals", "cases"}
+_OWNER_PAGE = 500
+
+
+class HubSpotConnector:
+    """Reads and writes one HubSpot portal (see ``connectors.core.contract``).
+
+    ``session`` is accepted for the common constructor but unused: the official client
+    brings its own urllib3 pool, verified against ``settings.ca_bundle``.
+    """
+
+    kind: ClassVar[str] = "hubspot"
+    settings_model: ClassVar[type[HubSpotSettings]] = HubSpotSettings
+
+    def __init__(
+        self,
+        name: str,
+        settings: HubSpotSettings,
+        *,
+        channels: ChannelMap | None = None,
+        quota: QuotaBudget | None = None,
+        session: requests.Session | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.budget = quota or QuotaBudget(source=name)
+        self.apis = Apis(settings)
+        self.http = HubSpotHttp(self.budget, retry or RetryPolicy(), name, settings.timeout_s)
+        self.tokens = TokenSource(settings, self.apis, self.http)
+        self.http.tokens = self.tokens
+        self.catalog = Catalog(self.http, self.apis)
+        self.mapper = HubSpotMapper(name, channels or ChannelMap("hubspot"), None, {})
+        self.mapper.custom = self.catalog.custom()
+        self.reader = ObjectReader(self.http, self.apis, settings)
+        self.writer = HubSpotWriter(self.http, self.apis, settings.write_batch_size)
+        self._full_ids: dict[str, set[str]] = {}  # live ids seen by a complete full read
+        self._deals_state: dict[str, Any] | None = None  # deals read in this instance
+
+    # -- contract ----------------------------------------------------------------------
+
+    def check(self) -> CheckResult:
+        try:
+            response = self.http.call(self.apis.owners.get_page, limit=1)
+        except ConnectorError as exc:
+            return CheckResult(False, exc.user_message)
+        daily = response.headers.get("x-hubspot-ratelimit-daily")
+        return CheckResult(
+            True,
+            f"connected to HubSpot at {self.settings.base_url}",
+            {"base_url": self.settings.base_url, "daily_limit": daily},
+        )
+
+    def streams(self) -> list[StreamInfo]:
+        out = [StreamInfo("users", "user", ("owners",), incremental=False)]
+        for stream in ("contacts", "accounts", "deals", "deal_contacts", "activities", "cases"):
+            out.append(
+                StreamInfo(
+                    stream,
+                    _RECORD_TYPES[stream],
+                    self._objects(stream),
+                    writable=stream in _WRITABLE,
+                )
+            )
+        return out
+
+    def server_time(self) -> datetime:
+        """The ``Date`` header of a one-owner read."""
+        date = self.http.call(self.apis.owners.get_page, limit=1).date
+        if date is None:
+            raise ConnectorFatalError("HubSpot sent no Date header", source=self.name)
+        return date
+
+    def read(
+        self, stream: str, state: Mapping[str, Any] | None, options: ReadOptions
+    ) -> Iterator[Page]:
+        if stream == "users":
+            yield from self._users()
+            return
+        objects = self._objects(stream)
+        if stream == "deal_contacts" and self._deals_state is not None:
+            yield Page(stream, [], copy.deepcopy(self._deals_state))
+            return
+        saved = {} if options.full or not state else copy.deepcopy(dict(state))
+        states: dict[str, Any] = saved.get("objects") or {}
+        signpost_ms = to_ms(options.signpost or self.server_time())
+        lookback_ms = int(options.lookback.total_seconds() * 1000)
+        if stream in ("deals", "deal_contacts", "cases"):
+            self.mapper.stages = self.catalog.stages()
+        fresh_ids: dict[str, set[str]] | None = {"deal": set(), "deal_contact": set()}
+        for object_type in objects:
+            previous = states.get(object_type)
+            if previous and (previous.get("cursor") is not None or previous.get("run")):
+                fresh_ids = None  # resumed or incremental: not a complete id list
+            properties = self.catalog.properties(object_type)
+            calls = self.http.calls
+            for batch in self.reader.read(
+                object_type, previous, properties, lookback_ms, signpost_ms
+            ):
+                states[object_type] = batch.state
+                page = self._page(stream, batch, {"objects": copy.deepcopy(states)})
+                page.api_calls, calls = self.http.calls - calls, self.http.calls
+                if fresh_ids is not None and not batch.archived:
+                    for record in page.records:
+                        fresh_ids.setdefault(record.kind, set()).add(record.remote_id)
+                yield page
+        if fresh_ids is not None:
+            self._full_ids[stream] = fresh_ids.get(_RECORD_TYPES[stream], set())
+            if stream == "deals":
+                self._full_ids["deal_contacts"] = fresh_ids["deal_contact"]
+        if stream == "deals":
+            self._deals_state = {"objects": copy.deepcopy(states)}
+
+    def list_ids(self, stream: str) -> Iterator[str]:
+        if stream in self._full_ids:
+            yield from sorted(self._full_ids[stream])
+            return
+        if stream == "users":
+            for owner in self._owners(archived=False):
+                yield str(owner["id"])
+            return
+        for object_type in self._objects(stream):
+            run: dict[str, Any] = {}
+            links = ("contacts",) if stream == "deal_contacts" else ()
+            while True:
+                results, after = self.reader._list_page(
+                    object_type, ["hs_object_id"], links, False, run
+                )
+                for record in results:
+                    if stream == "deal_contacts":
+                        yield from (dc.remote_id for dc in self.mapper.deal_contacts(record))
+                    else:
+                        yield str(record["id"])
+                if after is None:
+                    break
+                run["after"] = after
+
+    def write(self, object_name: str, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
+        return self.writer.write(object_name, updates)
+
+    def ensure_fields(
+        self, object_name: str, fields: Sequence[FieldSpec], create: bool
+    ) -> list[FieldStatus]:
+        statuses = self.writer.ensure_fields(object_name, fields, create)
+        if any(s.created for s in statuses):
+            self.catalog.forget()
+        return statuses
+
+    def api_usage(self) -> ApiUsage:
+        return ApiUsage(self.http.calls, self.budget.used, self.budget.limit)
+
+    def close(self) -> None:
+        self.apis.close()
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _objects(self, stream: str) -> tuple[str, ...]:
+        if stream == "activities":
+            return tuple(self.settings.engagement_types)
+        if stream in _OBJECTS:
+            return _OBJECTS[stream]
+        raise ConnectorFatalError(f"HubSpot has no stream {stream!r}", source=self.name)
+
+    def _page(self, stream: str, batch: Batch, state: dict[str, Any]) -> Page:
+        records: list[CommonRecord] = []
+        quarantined: list[Quarantined] = []
+        deleted: list[str] = []
+        roles_only = stream == "deal_contacts"
+        for raw in batch.results:
+            if batch.object_type == "deals":
+                records.extend(self.mapper.deal_contacts(raw, deleted=batch.archived))
+                if roles_only:
+                    continue
+            try:
+                record = self.mapper.map(batch.object_type, raw)
+            except SkippableRecordError as exc:
+                quarantined.append(Quarantined(exc.record_id, exc.user_message, raw))
+                continue
+            records.append(record)
+            merged = getattr(record, "merged_ids", None)
+            if merged and not record.deleted:
+                deleted.extend(merged)  # merged-away records vanish from HubSpot
+        return Page(stream, records, state, quarantined, deleted)
+
+    def _owners(self, archived: bool) -> Iterator[dict[str, Any]]:
+        after: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"limit": _OWNER_PAGE, "archived": archived}
+            if after:
+                kwargs["after"] = after
+            body = self.http.call(self.apis.owners.get_page, **kwargs).body or {}
+            results = body.get("results") or []
+            yield from results
+            after = ((body.get("paging") or {}).get("next") or {}).get("after")
+            if not after or not results:
+                return
+
+    def _users(self) -> Iterator[Page]:
+        calls = self.http.calls
+        records: list[CommonRecord] = []
+        quarantined: list[Quarantined] = []
+        for archived in (False, True):
+            for owner in self._owners(archived):
+                try:
+                    records.append(self.mapper.user(owner))
+                except SkippableRecordError as exc:
+                    quarantined.append(Quarantined(exc.record_id, exc.user_message, owner))
+        self._full_ids["users"] = {r.remote_id for r in records if not r.deleted}
+        yield Page("users", records, {}, quarantined, api_calls=self.http.calls - calls)

@@ -1,0 +1,199 @@
+"""The one boundary between hubspot-api-client and crmsync's error tree.
+
+Every API call goes through ``HubSpotHttp.call``: it checks the quota budget, makes the
+call with ``_preload_content=False`` (the raw body is parsed with orjson, far cheaper than
+the client's model deserialisation), feeds the ``X-HubSpot-RateLimit-Daily*`` headers to
+the budget, and translates ``ApiException`` and urllib3 errors through ``_ACTIONS``.
+Retries (``RetryPolicy``) and token refresh on ``EXPIRED_AUTHENTICATION`` wrap each call.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import urllib3
+from hubspot.crm.associations.v4.exceptions import ApiException as AssocApiException
+from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
+from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
+from hubspot.crm.pipelines.exceptions import ApiException as PipelinesApiException
+from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
+from hubspot.oauth.exceptions import ApiException as OAuthApiException
+
+from connectors.core.budget import QuotaBudget
+from connectors.core.errors import (
+    ConnectorError,
+    ConnectorFatalError,
+    QuotaExhausted,
+    RetriableError,
+    SessionExpired,
+    SkippableRecordError,
+)
+from connectors.core.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from connectors.hubspot.auth import TokenSource
+
+__all__ = ["ApiResponse", "HubSpotHttp"]
+
+_API_EXCEPTIONS = (
+    ObjectsApiException,
+    AssocApiException,
+    OwnersApiException,
+    PipelinesApiException,
+    PropertiesApiException,
+    OAuthApiException,
+)
+
+# status -> what the caller does next (5xx and 530 are "retry" via _action()).
+_ACTIONS: dict[int, str] = {
+    400: "skip",
+    401: "auth",
+    403: "fatal",
+    404: "fatal",
+    409: "skip",
+    414: "fatal",
+    422: "skip",
+    429: "rate",
+}
+# Waits when HubSpot sends no Retry-After, per rate-limit policy (seconds).
+_POLICY_WAITS = {"TEN_SECONDLY_ROLLING": 10.0, "SECONDLY": 1.0}
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    """A decoded response: status, headers and the JSON body (``None`` when empty)."""
+
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+    @property
+    def date(self) -> datetime | None:
+        raw = self.headers.get("date")
+        return email.utils.parsedate_to_datetime(raw) if raw else None
+
+
+def _action(status: int) -> str:
+    if status >= 500 or status == 0:
+        return "retry"
+    return _ACTIONS.get(status, "fatal")
+
+
+def _json(raw: bytes | str | None) -> Any:
+    if not raw:
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+
+
+class HubSpotHttp:
+    """Makes calls through the official client with retries, quota and error translation."""
+
+    def __init__(
+        self,
+        budget: QuotaBudget,
+        retry: RetryPolicy,
+        source: str,
+        timeout_s: float,
+    ) -> None:
+        self.budget = budget
+        self.retry = retry
+        self.source = source
+        self.timeout_s = timeout_s
+        self.tokens: TokenSource | None = None
+        self.last: ApiResponse | None = None
+        self.calls = 0
+
+    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> ApiResponse:
+        """Call a generated API method; retried, refreshed and translated."""
+        tokens = self.tokens
+        refresh = tokens.refresh if tokens is not None and tokens.can_refresh else None
+        return self.retry.call(lambda: self._once(fn, args, kwargs), on_session_expired=refresh)
+
+    def call_once(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> ApiResponse:
+        """One attempt, no retry (the token endpoint)."""
+        return self._once(fn, args, kwargs, authenticated=False)
+
+    def _once(
+        self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        authenticated: bool = True,
+    ) -> ApiResponse:
+        self.budget.check()
+        if authenticated and self.tokens is not None:
+            self.tokens.ensure_fresh()
+        self.budget.count_call()
+        self.calls += 1
+        try:
+            raw = fn(*args, _preload_content=False, _request_timeout=self.timeout_s, **kwargs)
+            try:
+                data = raw.data
+            finally:
+                raw.release_conn()
+            response = ApiResponse(raw.status, _headers(raw.headers), _json(data))
+        except _API_EXCEPTIONS as exc:
+            response = ApiResponse(exc.status or 0, _headers(exc.headers), _json(exc.body))
+            self._observe(response)
+            raise self._translate(response, exc.reason) from exc
+        except urllib3.exceptions.HTTPError as exc:
+            raise RetriableError(
+                f"HubSpot did not answer ({type(exc).__name__})", source=self.source
+            ) from exc
+        self._observe(response)
+        self.last = response
+        return response
+
+    def _observe(self, response: ApiResponse) -> None:
+        daily = response.headers.get("x-hubspot-ratelimit-daily")
+        left = response.headers.get("x-hubspot-ratelimit-daily-remaining")
+        if daily and left and daily.isdigit() and left.isdigit():
+            self.budget.observe(int(daily) - int(left), int(daily))
+
+    def _translate(self, response: ApiResponse, reason: Any) -> ConnectorError:
+        status = response.status
+        body = response.body if isinstance(response.body, dict) else {}
+        message = str(body.get("message") or reason or "no message")[:300]
+        category = str(body.get("category") or body.get("policyName") or "")
+        context: dict[str, Any] = {"source": self.source, "status": status, "detail": category}
+        action = _action(status)
+        text = f"HubSpot answered {status}: {message}"
+        if action == "rate":
+            policy = str(body.get("policyName") or "")
+            if policy == "DAILY":
+                return QuotaExhausted(
+                    "HubSpot's daily API limit is reached; the next run resumes from the "
+                    "saved state",
+                    **context,
+                )
+            hint = response.headers.get("retry-after")
+            wait = float(hint) if hint and hint.replace(".", "", 1).isdigit() else None
+            return RetriableError(
+                text, retry_after=wait or _POLICY_WAITS.get(policy, 1.0), **context
+            )
+        if action == "auth":
+            if category == "EXPIRED_AUTHENTICATION":
+                return SessionExpired(text, **context)
+            return ConnectorFatalError(
+                "HubSpot refused the credentials (check the access token or OAuth app)",
+                **context,
+            )
+        if action == "retry":
+            return RetriableError(text, **context)
+        if action == "skip":
+            return SkippableRecordError(text, **context)
+        return ConnectorFatalError(text, **context)
+
+
+def _headers(raw: Any) -> dict[str, str]:
+    if not raw:
+        return {}
+    return {str(k).lower(): str(v) for k, v in raw.items()}

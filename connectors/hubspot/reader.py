@@ -1,0 +1,273 @@
+"""Reading one HubSpot object type: full lists, search windows, archived lists.
+
+State per object type (JSON)::
+
+    {"cursor": ms}                                   # last completed run, epoch ms
+    {"cursor": ms | None, "run": {...}}              # a run in progress, resumable
+
+A first run (or ``full``) walks the list endpoint (100 per call, associations inline);
+later runs search ``modified`` in ``[cursor - lookback, signpost]``. Search pages use a
+pure ``hs_object_id`` keyset (``hs_object_id > last_id``, sorted ascending, no ``after``
+offset): each page is a fresh query, so the 10,000-result cap never bites, bursts of
+identical timestamps page cleanly, and records leaving the window mid-read cannot shift
+an offset and skip others. Archived records never bump the modified date nor show in
+search, so every run ends with the ``archived=true`` list. The cursor never passes the
+signpost: ``min(max modified seen, signpost)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
+
+from connectors.hubspot.apis import Apis
+from connectors.hubspot.http import HubSpotHttp
+from connectors.hubspot.settings import HubSpotSettings
+
+__all__ = ["ASSOCIATIONS", "Batch", "ObjectReader", "modified_property"]
+
+ENGAGEMENT_LINKS = ("contacts", "companies", "deals", "tickets")
+ASSOCIATIONS: dict[str, tuple[str, ...]] = {
+    "contacts": (),
+    "companies": (),
+    "deals": ("contacts", "companies"),
+    "tickets": ("contacts", "companies", "deals"),
+}
+# HUBSPOT_DEFINED "Primary" association type ids (contact/deal/ticket -> company).
+_PRIMARY_TYPE_IDS = {1, 5, 26}
+_V4_BATCH = 100
+
+
+def modified_property(object_type: str) -> str:
+    return "lastmodifieddate" if object_type == "contacts" else "hs_lastmodifieddate"
+
+
+def associations_for(object_type: str) -> tuple[str, ...]:
+    return ASSOCIATIONS.get(object_type, ENGAGEMENT_LINKS)
+
+
+def to_ms(value: datetime) -> int:
+    return int(value.timestamp() * 1000)
+
+
+@dataclass
+class Batch:
+    """One API page of one object type, and that object's state after it."""
+
+    object_type: str
+    results: list[dict[str, Any]]
+    archived: bool
+    state: dict[str, Any]
+
+
+def _inline_links(record: dict[str, Any]) -> dict[str, list[str]]:
+    """v3 inline associations -> {to_type: ids}, primary (non-"_unlabeled") ids first."""
+    out: dict[str, list[str]] = {}
+    for to_type, block in (record.get("associations") or {}).items():
+        primary: list[str] = []
+        other: list[str] = []
+        for item in block.get("results") or ():
+            rid = str(item.get("id"))
+            label = str(item.get("type") or "")
+            if to_type == "companies" and not label.endswith("_unlabeled"):
+                primary.append(rid)
+            elif rid not in other:
+                other.append(rid)
+        ids = primary + [i for i in other if i not in primary]
+        out[to_type] = ids
+    return out
+
+
+def _max_modified(results: list[dict[str, Any]], name: str, current: int | None) -> int | None:
+    best = current
+    for record in results:
+        raw = (record.get("properties") or {}).get(name) or record.get("updatedAt")
+        if not raw:
+            continue
+        ms = to_ms(datetime.fromisoformat(raw))
+        if best is None or ms > best:
+            best = ms
+    return best
+
+
+class ObjectReader:
+    """Pages of raw records (``links`` added) for one object type at a time."""
+
+    def __init__(self, http: HubSpotHttp, apis: Apis, settings: HubSpotSettings) -> None:
+        self.http = http
+        self.apis = apis
+        self.settings = settings
+
+    def read(
+        self,
+        object_type: str,
+        saved: dict[str, Any] | None,
+        properties: list[str],
+        lookback_ms: int,
+        signpost_ms: int,
+    ) -> Iterator[Batch]:
+        saved = dict(saved or {})
+        cursor = saved.get("cursor")
+        run = dict(saved.get("run") or {})
+        if not run:
+            if cursor is None:
+                run = {"mode": "full", "step": "live"}
+            else:
+                run = {
+                    "mode": "search",
+                    "step": "live",
+                    "lower": max(0, int(cursor) - lookback_ms),
+                    "upper": signpost_ms,
+                }
+        if run["mode"] == "full":
+            run["signpost"] = signpost_ms
+        if run["step"] == "live":
+            if run["mode"] == "full":
+                yield from self._full(object_type, cursor, run, properties)
+            else:
+                yield from self._search(object_type, cursor, run, properties)
+        yield from self._archived(object_type, cursor, run, properties, signpost_ms)
+
+    # -- steps -------------------------------------------------------------------------
+
+    def _full(
+        self, object_type: str, cursor: Any, run: dict[str, Any], properties: list[str]
+    ) -> Iterator[Batch]:
+        to_types = associations_for(object_type)
+        modified = modified_property(object_type)
+        while True:
+            results, after = self._list_page(object_type, properties, to_types, False, run)
+            run["max_ts"] = _max_modified(results, modified, run.get("max_ts"))
+            if after is None:
+                run.update(step="archived", after=None)
+            else:
+                run["after"] = after
+            yield Batch(object_type, results, False, {"cursor": cursor, "run": dict(run)})
+            if after is None:
+                return
+
+    def _search(
+        self, object_type: str, cursor: Any, run: dict[str, Any], properties: list[str]
+    ) -> Iterator[Batch]:
+        modified = modified_property(object_type)
+        while True:
+            filters = [
+                Filter(property_name=modified, operator="GTE", value=str(run["lower"])),
+                Filter(property_name=modified, operator="LTE", value=str(run["upper"])),
+            ]
+            if run.get("last_id"):
+                filters.append(
+                    Filter(property_name="hs_object_id", operator="GT", value=run["last_id"])
+                )
+            request = PublicObjectSearchRequest(
+                filter_groups=[FilterGroup(filters=filters)],
+                sorts=[{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+                properties=properties,
+                limit=self.settings.search_page_size,
+            )
+            body = self.http.call(self.apis.search.do_search, object_type, request).body or {}
+            results = body.get("results") or []
+            self._attach_links(object_type, results)
+            run["max_ts"] = _max_modified(results, modified, run.get("max_ts"))
+            more = bool((body.get("paging") or {}).get("next")) and bool(results)
+            if more:
+                run["last_id"] = str(results[-1]["id"])
+            else:
+                run.update(step="archived", after=None)
+                run.pop("last_id", None)
+            yield Batch(object_type, results, False, {"cursor": cursor, "run": dict(run)})
+            if not more:
+                return
+
+    def _archived(
+        self,
+        object_type: str,
+        cursor: Any,
+        run: dict[str, Any],
+        properties: list[str],
+        signpost_ms: int,
+    ) -> Iterator[Batch]:
+        to_types = associations_for(object_type)
+        while True:
+            results, after = self._list_page(object_type, properties, to_types, True, run)
+            if after is None:
+                yield Batch(object_type, results, True, {"cursor": _final(cursor, run)})
+                return
+            run["after"] = after
+            yield Batch(object_type, results, True, {"cursor": cursor, "run": dict(run)})
+
+    # -- calls -------------------------------------------------------------------------
+
+    def _list_page(
+        self,
+        object_type: str,
+        properties: list[str],
+        to_types: tuple[str, ...],
+        archived: bool,
+        run: dict[str, Any],
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        kwargs: dict[str, Any] = {
+            "limit": self.settings.list_page_size,
+            "properties": properties,
+            "archived": archived,
+        }
+        if to_types:
+            kwargs["associations"] = list(to_types)
+        if run.get("after"):
+            kwargs["after"] = run["after"]
+        body = self.http.call(self.apis.basic.get_page, object_type, **kwargs).body or {}
+        results = body.get("results") or []
+        for record in results:
+            # The same normalised links as the search path's v4 reads, so a record's raw
+            # payload does not depend on which endpoint read it.
+            record["links"] = _inline_links(record)
+            record.pop("associations", None)
+        after = ((body.get("paging") or {}).get("next") or {}).get("after")
+        return results, (str(after) if after and results else None)
+
+    def _attach_links(self, object_type: str, results: list[dict[str, Any]]) -> None:
+        for record in results:
+            record["links"] = {}
+        ids = [str(r["id"]) for r in results]
+        by_id = {str(r["id"]): r for r in results}
+        for to_type in associations_for(object_type) if ids else ():
+            for start in range(0, len(ids), _V4_BATCH):
+                chunk = ids[start : start + _V4_BATCH]
+                found = self.read_links(object_type, to_type, chunk)
+                for rid, linked in found.items():
+                    if rid in by_id:
+                        by_id[rid]["links"][to_type] = linked
+
+    def read_links(self, from_type: str, to_type: str, ids: list[str]) -> dict[str, list[str]]:
+        """v4 batch read: {from id: [to ids, primary first]} (ids without links omitted)."""
+        request = {"inputs": [{"id": i} for i in ids]}
+        body = self.http.call(self.apis.associations.get_page, from_type, to_type, request).body
+        out: dict[str, list[str]] = {}
+        for item in (body or {}).get("results") or ():
+            primary: list[str] = []
+            other: list[str] = []
+            for link in item.get("to") or ():
+                to_id = str(link.get("toObjectId"))
+                kinds = link.get("associationTypes") or ()
+                is_primary = any(
+                    t.get("typeId") in _PRIMARY_TYPE_IDS or t.get("label") == "Primary"
+                    for t in kinds
+                )
+                (primary if is_primary else other).append(to_id)
+            out[str((item.get("from") or {}).get("id"))] = primary + other
+        return out
+
+
+def _final(cursor: Any, run: dict[str, Any]) -> int | None:
+    """The cursor once a run completes: never past the signpost, never backwards."""
+    upper = run.get("upper") if run["mode"] == "search" else run.get("signpost")
+    seen = run.get("max_ts")
+    candidates = [c for c in (seen, cursor) if c is not None]
+    if not candidates:
+        return upper
+    best = max(int(c) for c in candidates)
+    return min(best, int(upper)) if upper is not None else best
