@@ -1,9 +1,4 @@
-"""``crmsync demo``: the main job on the embedded default.
-
-For now it starts the sandbox, shows its endpoints, reads sample records and record counts
-through the official clients, and checks the counts against the sandbox's ground truth.
-Later capabilities (sync, reconcile, audit, compensation, write-back, statements) extend it.
-"""
+"""``crmsync demo``: the main job on the embedded default (SQLite + the sandbox)."""
 
 from __future__ import annotations
 
@@ -14,12 +9,14 @@ from typing import Any
 import orjson
 import typer
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from connectors.sandbox import Sandbox, SandboxError, SandboxOptions
-from connectors.sandbox.peek import count_records, expected_counts, sample_records
+from connectors.sandbox import SandboxError, SandboxInfo
 from sync.cli_sandbox import Scale
+from sync.demo import DemoResult, run_demo
 from sync.errors import OperationFailed, UsageError
+from sync.store.pages import PageCounts
 
 __all__ = ["demo"]
 
@@ -32,82 +29,142 @@ def demo(
     scale: Scale = typer.Option(Scale.small, help="Size of the synthetic company."),
     workspace: Path = typer.Option(
         Path(".crmsync/demo"),
-        help="Where the demo keeps its sandbox state, config and ground truth.",
+        help="Where the demo keeps the store, the sandbox state, a config and the ground truth.",
     ),
     json_output: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
-    """Start the CRM sandbox and read it through the official clients."""
-    options = SandboxOptions(seed=seed, scale=scale.value, state_dir=workspace / "sandbox")
+    """Start the CRM sandbox, sync all three CRMs into SQLite, and check the result."""
     started = time.perf_counter()
-    try:
-        sandbox = Sandbox(options)
-        with err.status(f"building the {scale.value} synthetic company (seed {seed})"):
-            info = sandbox.start()
-    except SandboxError as exc:
-        raise UsageError(str(exc)) from exc
-    try:
-        with err.status(
-            "reading the sandbox through simple-salesforce, hubspot-api-client and requests"
-        ):
-            samples = sample_records(info)
-            counts = count_records(info)
-        expected = expected_counts(info.ground_truth_dir)
-    finally:
-        sandbox.stop()
-    mismatches = [c for c in counts if expected.get((c.crm, c.object)) != c.count]
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=json_output,
+    ) as progress:
+        boot = progress.add_task(f"building the {scale.value} synthetic company (seed {seed})")
+        tasks: dict[tuple[str, str], Any] = {}
+
+        def on_started(info: SandboxInfo) -> None:
+            progress.update(
+                boot,
+                description="sandbox started: Salesforce "
+                f"{info.salesforce.instance_url}, HubSpot {info.hubspot.base_url}, "
+                f"Zoho {info.zoho.api_domain}",
+            )
+            progress.stop_task(boot)
+
+        def on_page(source: str, stream: str, counts: PageCounts) -> None:
+            if (source, stream) not in tasks:
+                tasks[(source, stream)] = progress.add_task("")
+            progress.update(
+                tasks[(source, stream)],
+                description=f"sync {source}/{stream}: {counts.fetched:,} records",
+            )
+
+        try:
+            result = run_demo(workspace, seed, scale.value, on_page, on_started)
+        except SandboxError as exc:
+            raise UsageError(str(exc)) from exc
     elapsed = time.perf_counter() - started
     if json_output:
-        typer.echo(
-            orjson.dumps(
-                {
-                    "sandbox": info.to_json(),
-                    "counts": [
-                        {
-                            "crm": c.crm,
-                            "object": c.object,
-                            "read": c.count,
-                            "ground_truth": expected.get((c.crm, c.object)),
-                        }
-                        for c in counts
-                    ],
-                    "ok": not mismatches,
-                    "seconds": round(elapsed, 2),
-                }
-            ).decode()
-        )
+        typer.echo(orjson.dumps(_as_json(result, elapsed)).decode())
     else:
-        _print_human(info.to_json(), samples, counts, expected, elapsed)
-    if mismatches:
-        names = ", ".join(f"{c.crm}.{c.object}" for c in mismatches)
-        raise OperationFailed(f"record counts differ from the ground truth for {names}")
+        _print_human(result, elapsed)
+    if not result.ok:
+        bad = [f"{c.source}/{c.stream}" for c in result.checks if not c.ok]
+        bad += [
+            f"{r.source} ({r.status}: {r.error})" for r in result.reports if r.status != "succeeded"
+        ]
+        raise OperationFailed(f"the demo found problems: {', '.join(bad)}")
 
 
-def _print_human(
-    info: dict[str, Any],
-    samples: list[Any],
-    counts: list[Any],
-    expected: dict[tuple[str, str], int],
-    elapsed: float,
-) -> None:
-    endpoints = Table("CRM", "base URL", title="Sandbox endpoints (HTTPS, local CA)")
-    endpoints.add_row("Salesforce", info["salesforce"]["instance_url"])
-    endpoints.add_row("HubSpot", info["hubspot"]["base_url"])
-    endpoints.add_row("Zoho CRM", info["zoho"]["api_domain"])
-    out.print(endpoints)
-    out.print(
-        f"CA bundle: {info['ca_bundle']}\nconnector config: {info['config_path']}\n"
-        f"ground truth: {info['ground_truth_dir']}\n"
-    )
-    for sample in samples:
-        table = Table(*sample.columns, title=f"{sample.crm} {sample.object} (first rows)")
+def _as_json(result: DemoResult, elapsed: float) -> dict[str, Any]:
+    return {
+        "ok": result.ok,
+        "seconds": round(elapsed, 2),
+        "sandbox": result.info,
+        "config_path": str(result.config_path),
+        "store_url": result.store_url,
+        "sync": [
+            {
+                "source": r.source,
+                "status": r.status,
+                "error": r.error,
+                "records": sum(s.counts.fetched for s in r.streams),
+                "api_calls": sum(s.api_calls for s in r.streams),
+            }
+            for r in result.reports
+        ],
+        "checks": [
+            {
+                "source": c.source,
+                "stream": c.stream,
+                "in_store": c.in_store,
+                "ground_truth": c.ground_truth,
+                "ok": c.ok,
+            }
+            for c in result.checks
+        ],
+    }
+
+
+def _print_human(result: DemoResult, elapsed: float) -> None:
+    for sample in result.samples:
+        table = Table(
+            *sample.columns,
+            title=f"{sample.crm} {sample.object}, read through its official client (first rows)",
+        )
         for row in sample.rows:
             table.add_row(*row)
         out.print(table)
-    summary = Table("CRM", "object", "read via client", "ground truth", "", title="Record counts")
-    for c in counts:
-        want = expected.get((c.crm, c.object))
-        summary.add_row(
-            c.crm, c.object, str(c.count), str(want), "ok" if want == c.count else "MISMATCH"
+    runs = Table(
+        "source",
+        "status",
+        "records",
+        "new",
+        "changed",
+        "deleted",
+        "quarantined",
+        "API calls",
+        "seconds",
+        title="Sync into the store",
+    )
+    for r in result.reports:
+        total = PageCounts()
+        for s in r.streams:
+            total.add(s.counts)
+        runs.add_row(
+            r.source,
+            r.status,
+            f"{total.fetched:,}",
+            f"{total.inserted:,}",
+            f"{total.updated:,}",
+            f"{total.deleted:,}",
+            f"{total.quarantined:,}",
+            f"{sum(s.api_calls for s in r.streams):,}",
+            f"{sum(s.seconds for s in r.streams):.1f}",
         )
-    out.print(summary)
-    out.print(f"done in {elapsed:.1f} s")
+    out.print(runs)
+    checks = Table(
+        "source",
+        "stream",
+        "live in store",
+        "ground truth",
+        "",
+        title="Store against the sandbox's ground truth",
+    )
+    for c in result.checks:
+        checks.add_row(
+            c.source,
+            c.stream,
+            f"{c.in_store:,}",
+            f"{c.ground_truth:,}",
+            "ok" if c.ok else "MISMATCH",
+        )
+    out.print(checks)
+    out.print(
+        f"store: {result.store_url}\nconfig: {result.config_path} (try "
+        f"`crmsync status --config {result.config_path}`)\nground truth: "
+        f"{result.info['ground_truth_dir']}\ndone in {elapsed:.1f} s"
+    )

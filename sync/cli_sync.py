@@ -175,10 +175,11 @@ def status(config: Path | None = ConfigOption, json_output: bool = JsonOption) -
         title="Sync status",
     )
     for row in rows:
+        last = row["last_run_at"]
         table.add_row(
             row["source"],
             row["stream"] or "-",
-            str(row["last_run_at"] or "never"),
+            last.strftime("%Y-%m-%d %H:%M:%S UTC") if last else "never",
             row["status"] or "-",
             str(row["fetched"] or 0),
             row["cursor"] or "-",

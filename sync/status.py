@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 
 from sync.store.bookkeeping import QuarantineRow, RunRow, RunStreamRow, StreamStateRow
 
-__all__ = ["collect_status"]
+__all__ = ["collect_status", "cursor_summary"]
 
 
 def collect_status(engine: Engine, sources: list[str]) -> list[dict[str, Any]]:
@@ -59,8 +60,43 @@ def collect_status(engine: Engine, sources: list[str]) -> list[dict[str, Any]]:
                         "deleted": s.deleted,
                         "api_calls": s.api_calls,
                         "error": s.error,
-                        "cursor": str(state.get("cursor")) if state.get("cursor") else None,
+                        "cursor": cursor_summary(state),
                         "quarantined": held.get(f"{source}/{s.stream}", 0),
                     }
                 )
     return rows
+
+
+def cursor_summary(state: Any) -> str | None:
+    """The furthest ``cursor`` found anywhere in a connector's (opaque) stream state.
+
+    Connectors nest cursors per remote object and write them as ISO strings or epoch
+    milliseconds; the summary is the latest one, as ISO 8601 UTC.
+    """
+    found: list[datetime] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "cursor" and value is not None:
+                    when = _as_datetime(value)
+                    if when is not None:
+                        found.append(when)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(state)
+    return max(found).isoformat(timespec="seconds") if found else None
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    try:
+        if isinstance(value, int | float):
+            return datetime.fromtimestamp(value / 1000, UTC)
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except (ValueError, OverflowError, OSError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

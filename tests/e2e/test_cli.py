@@ -94,4 +94,7 @@ def test_demo_reads_the_sandbox_and_matches_the_ground_truth(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     summary = orjson.loads(result.stdout)
     assert summary["ok"] is True
-    assert all(row["read"] == row["ground_truth"] for row in summary["counts"])
+    assert [s["status"] for s in summary["sync"]] == ["succeeded"] * 3
+    assert len(summary["checks"]) == 21
+    assert all(c["in_store"] == c["ground_truth"] for c in summary["checks"])
+    assert sum(c["in_store"] for c in summary["checks"]) > 300

@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import Engine, create_engine, select, text
 
 from connectors.sandbox import Sandbox
+from connectors.sandbox.expected import STREAM_OBJECTS
 from sync.store import open_store
 from sync.store.records import TABLES
 
@@ -31,35 +32,6 @@ __all__ = [
     "write_config",
 ]
 
-# Which sandbox tables feed each stream, per CRM.
-STREAM_OBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
-    "salesforce": {
-        "users": ("User",),
-        "leads": ("Lead",),
-        "contacts": ("Contact",),
-        "accounts": ("Account",),
-        "deals": ("Opportunity",),
-        "activities": ("Task", "Event"),
-        "cases": ("Case",),
-        "campaign_members": ("CampaignMember",),
-    },
-    "hubspot": {
-        "contacts": ("contacts",),
-        "accounts": ("companies",),
-        "deals": ("deals",),
-        "activities": ("calls", "emails", "meetings", "notes", "tasks"),
-        "cases": ("tickets",),
-    },
-    "zoho": {
-        "users": ("users",),
-        "leads": ("Leads",),
-        "contacts": ("Contacts",),
-        "accounts": ("Accounts",),
-        "deals": ("Deals",),
-        "activities": ("Tasks", "Calls", "Events"),
-        "cases": ("Cases",),
-    },
-}
 STREAM_KINDS = {
     "users": "user",
     "leads": "lead",

@@ -1,0 +1,52 @@
+"""Which sandbox objects feed each crmsync stream, and how many live records to expect.
+
+Used by the demo and the tests to compare a synced store with the ground truth.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+
+__all__ = ["STREAM_OBJECTS", "expected_stream_counts"]
+
+STREAM_OBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "salesforce": {
+        "users": ("User",),
+        "leads": ("Lead",),
+        "contacts": ("Contact",),
+        "accounts": ("Account",),
+        "deals": ("Opportunity",),
+        "deal_contacts": ("OpportunityContactRole",),
+        "activities": ("Task", "Event"),
+        "cases": ("Case",),
+        "campaign_members": ("CampaignMember",),
+    },
+    "hubspot": {
+        "contacts": ("contacts",),
+        "accounts": ("companies",),
+        "deals": ("deals",),
+        "activities": ("calls", "emails", "meetings", "notes", "tasks"),
+        "cases": ("tickets",),
+    },
+    "zoho": {
+        "users": ("users",),
+        "leads": ("Leads",),
+        "contacts": ("Contacts",),
+        "accounts": ("Accounts",),
+        "deals": ("Deals",),
+        "activities": ("Tasks", "Calls", "Events"),
+        "cases": ("Cases",),
+    },
+}
+
+
+def expected_stream_counts(truth_dir: Path) -> dict[tuple[str, str], int]:
+    """Live records per (crm, stream) according to the ground truth's ``summary.json``."""
+    counts = orjson.loads((truth_dir / "summary.json").read_bytes())["counts"]
+    return {
+        (crm, stream): sum(counts[crm][o]["live"] for o in objects if o in counts[crm])
+        for crm, streams in STREAM_OBJECTS.items()
+        for stream, objects in streams.items()
+    }

@@ -1,0 +1,131 @@
+"""The main job on the embedded default: sandbox -> sync into SQLite -> check.
+
+Later capabilities (reconcile, audit, compensation, write-back, statements) join here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Engine, func, select
+
+from connectors.sandbox import Sandbox, SandboxInfo, SandboxOptions
+from connectors.sandbox.expected import expected_stream_counts
+from connectors.sandbox.peek import Sample, sample_records
+from sync.config import load_config
+from sync.engine import SourceReport, SyncOptions, sync_source
+from sync.sources import build_connector
+from sync.store import TABLES, open_store
+from sync.store.pages import PageCounts
+
+__all__ = ["DemoResult", "StreamCheck", "run_demo"]
+
+Progress = Callable[[str, str, PageCounts], None]
+
+
+@dataclass(frozen=True)
+class StreamCheck:
+    source: str
+    stream: str
+    in_store: int
+    ground_truth: int
+
+    @property
+    def ok(self) -> bool:
+        return self.in_store == self.ground_truth
+
+
+@dataclass
+class DemoResult:
+    info: dict[str, Any]
+    config_path: Path
+    store_url: str
+    samples: list[Sample] = field(default_factory=list)
+    reports: list[SourceReport] = field(default_factory=list)
+    checks: list[StreamCheck] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status == "succeeded" for r in self.reports) and all(c.ok for c in self.checks)
+
+
+def run_demo(
+    workspace: Path,
+    seed: int,
+    scale: str,
+    progress: Progress | None = None,
+    on_started: Callable[[SandboxInfo], None] | None = None,
+) -> DemoResult:
+    workspace.mkdir(parents=True, exist_ok=True)
+    options = SandboxOptions(seed=seed, scale=scale, state_dir=workspace / "sandbox")
+    store_url = f"sqlite:///{(workspace / 'crmsync.sqlite').resolve()}"
+    with Sandbox(options) as sandbox:
+        info = sandbox.info
+        if on_started is not None:
+            on_started(info)
+        config_path = _write_config(info, workspace, store_url)
+        result = DemoResult(info.to_json(), config_path, store_url)
+        result.samples = sample_records(info, limit=3)
+        config = load_config(config_path)
+        engine = open_store(store_url)
+        try:
+            for source in config.sources:
+                connector = build_connector(source)
+                try:
+                    result.reports.append(
+                        sync_source(engine, source, connector, SyncOptions(), _utc_now, progress)
+                    )
+                finally:
+                    connector.close()
+            result.checks = _check(engine, info.ground_truth_dir)
+        finally:
+            engine.dispose()
+    return result
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _write_config(info: SandboxInfo, workspace: Path, store_url: str) -> Path:
+    generated = yaml.safe_load(info.config_path.read_text())
+    config = {
+        "store": {"url": store_url},
+        "secrets_file": str((info.config_path.parent / "secrets.env").resolve()),
+        "sources": generated["sources"],
+    }
+    path = workspace / "crmsync.yaml"
+    header = (
+        "# crmsync configuration written by `crmsync demo` for the local sandbox.\n"
+        "# Copy it as a starting point; see config/crmsync.example.yaml for every key.\n"
+    )
+    path.write_text(header + yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def _check(engine: Engine, truth_dir: Path) -> list[StreamCheck]:
+    kinds = {
+        "users": "user",
+        "leads": "lead",
+        "contacts": "contact",
+        "accounts": "account",
+        "deals": "deal",
+        "deal_contacts": "deal_contact",
+        "activities": "activity",
+        "cases": "case",
+        "campaign_members": "campaign_member",
+    }
+    checks = []
+    with engine.connect() as conn:
+        for (crm, stream), expected in sorted(expected_stream_counts(truth_dir).items()):
+            table = TABLES[kinds[stream]].__table__  # type: ignore[attr-defined]
+            stored = conn.execute(
+                select(func.count()).where(table.c.source == crm, table.c.is_deleted.is_(False))
+            ).scalar_one()
+            checks.append(StreamCheck(crm, stream, int(stored), expected))
+    return checks
