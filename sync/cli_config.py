@@ -51,7 +51,13 @@ def schema() -> None:
 
 
 def config_json_schema() -> dict[str, Any]:
+    """The whole file's schema: each source is one of the installed connectors' shapes.
+
+    Connector definitions are merged into the root ``$defs`` under ``<kind>.<Name>``, so
+    every ``$ref`` resolves against the document root as JSON Schema requires.
+    """
     root = CrmsyncConfig.model_json_schema()
+    defs = root.setdefault("$defs", {})
     common = SourceConfig.model_json_schema()
     common["properties"].pop("settings", None)
     variants = []
@@ -60,6 +66,10 @@ def config_json_schema() -> dict[str, Any]:
             settings = entry.load().settings_model.model_json_schema()
         except (ImportError, AttributeError):
             continue
+        text = orjson.dumps(settings).decode().replace('"#/$defs/', f'"#/$defs/{kind}.')
+        settings = orjson.loads(text)
+        for name, definition in settings.pop("$defs", {}).items():
+            defs[f"{kind}.{name}"] = definition
         properties = {**common["properties"], **settings.get("properties", {})}
         properties["kind"] = {"const": kind}
         variants.append(
@@ -69,7 +79,6 @@ def config_json_schema() -> dict[str, Any]:
                 "properties": properties,
                 "required": sorted({"name", "kind", *settings.get("required", [])}),
                 "additionalProperties": False,
-                "$defs": settings.get("$defs", {}),
             }
         )
     if variants:
