@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import orjson
 from simple_salesforce import Salesforce
 
 from connectors.core.http import pinned_session
@@ -67,7 +68,13 @@ def read_salesforce(info: dict[str, Any]) -> int:
         return total
 
 
-def read_hubspot(info: dict[str, Any]) -> int:
+def read_hubspot(info: dict[str, Any], raw: bool = False) -> int:
+    """Every object through ``basic_api.get_page`` with all properties.
+
+    ``raw`` asks the official client for the undecoded response (``_preload_content=False``)
+    and parses it with orjson, as crmsync's connector does: the client's model
+    deserialisation, not the emulator, is what bounds the default path.
+    """
     from hubspot import HubSpot
 
     client = HubSpot(
@@ -80,6 +87,16 @@ def read_hubspot(info: dict[str, Any]) -> int:
         props = [p.name for p in client.crm.properties.core_api.get_all(name).results]
         after = None
         while True:
+            if raw:
+                response = client.crm.objects.basic_api.get_page(
+                    name, limit=100, after=after, properties=props, _preload_content=False
+                )
+                body = orjson.loads(response.data)
+                total += len(body["results"])
+                after = ((body.get("paging") or {}).get("next") or {}).get("after")
+                if after is None:
+                    break
+                continue
             page = client.crm.objects.basic_api.get_page(
                 name, limit=100, after=after, properties=props
             )
@@ -147,11 +164,13 @@ def measure_reads(seed: int, scale: str) -> dict[str, dict[str, float]]:
         try:
             info = json.loads(proc.stdout.readline() if proc.stdout else "")
             results = {}
-            for crm, reader in (
+            readers = (
                 ("salesforce", read_salesforce),
                 ("hubspot", read_hubspot),
+                ("hubspot (raw responses)", lambda i: read_hubspot(i, raw=True)),
                 ("zoho", read_zoho),
-            ):
+            )
+            for crm, reader in readers:
                 started = time.perf_counter()
                 records = reader(info)
                 seconds = time.perf_counter() - started
@@ -191,7 +210,7 @@ def main() -> None:
     )
     for crm, figures in reads.items():
         print(
-            f"  {crm:<10} full read {figures['records']:>9,} records in "
+            f"  {crm:<24} full read {figures['records']:>9,} records in "
             f"{figures['seconds']:>6.1f} s = {figures['records_per_s']:>7,} records/s"
         )
 
