@@ -90,6 +90,11 @@ class SourceConfig(BaseModel):
         description="Refuse to mark more than this share of a "
         "stream deleted in one run without --force.",
     )
+    full_id_check_every: timedelta = Field(
+        timedelta(days=1),
+        description="Compare every remote id with the store this often, to catch deletes "
+        "incremental reads cannot see.",
+    )
     channels: ChannelOverrides = Field(default_factory=ChannelOverrides)
     settings: Any = Field(None, exclude=True)
 
@@ -103,7 +108,7 @@ class SourceConfig(BaseModel):
             )
         return value
 
-    @field_validator("lookback", mode="before")
+    @field_validator("lookback", "full_id_check_every", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> timedelta:
         return parse_duration(value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +21,7 @@ from connectors.core.contract import Connector, ReadOptions, StreamInfo
 from connectors.core.errors import ConnectorError, ConnectorFatalError, QuotaExhausted
 from sync.config.models import SourceConfig
 from sync.engine.deletes import check_missed_deletes
-from sync.engine.runs import RunLedger, load_state
+from sync.engine.runs import RunLedger, id_check_due, load_state, mark_id_check
 from sync.store.pages import PageCounts, write_page
 
 __all__ = ["SourceReport", "StreamReport", "SyncOptions", "sync_source"]
@@ -75,11 +76,22 @@ def sync_source(
         report.status, report.error = "failed", exc.user_message
         ledger.finish("failed", now(), exc.user_message)
         return report
+    seen: dict[str, set[str]] = defaultdict(set)
     for info in _selected_streams(connector, source, options):
         stream_report = StreamReport(info.name)
         report.streams.append(stream_report)
         stop = _sync_stream(
-            engine, source, connector, info, options, signpost, ledger, stream_report, now, progress
+            engine,
+            source,
+            connector,
+            info,
+            options,
+            signpost,
+            ledger,
+            stream_report,
+            now,
+            progress,
+            seen,
         )
         if stop is not None:
             report.error = stop
@@ -127,12 +139,18 @@ def _sync_stream(
     report: StreamReport,
     now: Callable[[], datetime],
     progress: Progress | None,
+    seen: dict[str, set[str]],
 ) -> str | None:
-    """Sync one stream. Returns a message when the whole source must stop."""
+    """Sync one stream. Returns a message when the whole source must stop.
+
+    ``seen`` collects the live ids of every kind read in this run (a deals page may carry
+    deal-contact roles), so a full read checks for missed deletes without extra calls.
+    """
     ledger.start_stream(info.name)
     started = time.perf_counter()
     calls_before = connector.api_usage().calls
     state = None if options.full else load_state(engine, source.name, info.name)
+    full_read = state is None  # this run reads the whole stream, from its start
     read_options = ReadOptions(full=options.full, lookback=source.lookback, signpost=signpost)
     stop: str | None = None
     try:
@@ -149,15 +167,21 @@ def _sync_stream(
                 )
                 if options.dry_run:
                     transaction.rollback()
+            for record in page.records:
+                if not record.deleted:
+                    seen[record.kind].add(record.remote_id)
             report.counts.add(counts)
             if progress is not None:
                 progress(source.name, info.name, report.counts)
-        if options.full or options.check_deletes:
+        remote_ids = _ids_for_delete_check(
+            engine, source, connector, info, options, full_read, seen, now()
+        )
+        if remote_ids is not None:
             deleted, refusal = check_missed_deletes(
                 engine,
                 source.name,
                 info,
-                connector.list_ids(info.name),
+                remote_ids,
                 source.delete_guard_share,
                 options.force_deletes,
                 ledger.run_id,
@@ -186,3 +210,31 @@ def _sync_stream(
         info.name, report.status, report.counts, report.api_calls, report.seconds, report.error
     )
     return stop
+
+
+def _ids_for_delete_check(
+    engine: Engine,
+    source: SourceConfig,
+    connector: Connector,
+    info: StreamInfo,
+    options: SyncOptions,
+    full_read: bool,
+    seen: dict[str, set[str]],
+    now: datetime,
+) -> set[str] | None:
+    """The CRM's live ids to compare with the store, or None when no check is due.
+
+    A full read already saw every live id. Otherwise the connector lists them when asked
+    (``--check-deletes``) or when ``full_id_check_every`` has passed since the last check.
+    """
+    if full_read:
+        ids = set(seen[info.record_type])
+    elif options.check_deletes or id_check_due(
+        engine, source.name, info.name, now, source.full_id_check_every
+    ):
+        ids = set(connector.list_ids(info.name))
+    else:
+        return None
+    if not options.dry_run:
+        mark_id_check(engine, source.name, info.name, now)
+    return ids

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
@@ -10,7 +10,7 @@ from sqlalchemy import Engine, insert, select, update
 from sync.store.bookkeeping import RunRow, RunStreamRow, StreamStateRow
 from sync.store.pages import PageCounts
 
-__all__ = ["RunLedger", "load_state"]
+__all__ = ["RunLedger", "id_check_due", "load_state", "mark_id_check"]
 
 
 class RunLedger:
@@ -84,3 +84,24 @@ def load_state(engine: Engine, source: str, stream: str) -> dict[str, Any] | Non
             select(table.c.state).where(table.c.source == source, table.c.stream == stream)
         ).first()
     return dict(row[0]) if row is not None else None
+
+
+def id_check_due(engine: Engine, source: str, stream: str, now: datetime, every: timedelta) -> bool:
+    table = StreamStateRow.__table__  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        last = conn.execute(
+            select(table.c.last_full_id_check_at).where(
+                table.c.source == source, table.c.stream == stream
+            )
+        ).scalar()
+    return last is None or now - last >= every
+
+
+def mark_id_check(engine: Engine, source: str, stream: str, now: datetime) -> None:
+    table = StreamStateRow.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        conn.execute(
+            update(table)
+            .where(table.c.source == source, table.c.stream == stream)
+            .values(last_full_id_check_at=now)
+        )
