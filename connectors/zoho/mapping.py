@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from connectors.core.channels import ChannelMap
@@ -168,7 +169,7 @@ class ZohoMapper:
                 city=row.get("Billing_City"),
                 country=row.get("Billing_Country"),
                 employees=int(employees) if employees is not None else None,
-                annual_revenue=_money(row.get("Annual_Revenue")),
+                annual_revenue=_money_field(row, "Annual_Revenue"),
                 owner_id=_ref(row.get("Owner")),
                 parent_id=_ref(row.get("Parent_Account")),
             )
@@ -188,7 +189,7 @@ class ZohoMapper:
                 pipeline=row.get("Pipeline"),
                 is_closed=lowered.startswith(_CLOSED_STAGES),
                 is_won=lowered == _WON,
-                amount=_money(row.get("Amount")),
+                amount=_money_field(row, "Amount"),
                 currency=row.get("Currency"),
                 close_date=_date(row.get("Closing_Date")),
                 probability=_money(probability),
@@ -261,3 +262,11 @@ class ZohoMapper:
                 closed_at=parse_time(row.get("Resolved_Time")),
             )
         ]
+
+
+def _money_field(row: dict[str, Any], name: str) -> Decimal | None:
+    """A money field, or a ValueError naming the field (it becomes the quarantine reason)."""
+    try:
+        return _money(row.get(name))
+    except ValueError as exc:
+        raise ValueError(f"field {name}: {exc}") from exc

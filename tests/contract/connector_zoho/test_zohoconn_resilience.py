@@ -90,7 +90,9 @@ def test_a_record_that_cannot_be_mapped_is_quarantined(sb, connect) -> None:
             deals.update(row["id"], {"Amount": amount})
     bad = [q for p in pages for q in p.quarantined]
     assert [q.remote_id for q in bad] == ["5725767000000000012"]
-    assert bad[0].reason == "Deals record cannot be mapped: ValueError: not an amount: 'lots'"
+    assert bad[0].reason == (
+        "Deals record cannot be mapped: ValueError: field Amount: not an amount: 'lots'"
+    )
     assert bad[0].raw["Amount"] == "lots"
     assert _ids(pages) == live_ids(sb, "deals") - {"5725767000000000012"}
 

@@ -1,0 +1,164 @@
+"""The sync engine's own promises, shown on the Zoho sandbox: dry runs write nothing, a
+quota hit stops the source with its work committed and the next run finishes it,
+unmappable records are quarantined while the run goes on, every run is recorded, and a
+partial id list never mass-deletes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from connectors.core.contract import StreamInfo
+from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
+from sync.config import CrmsyncConfig, load_config
+from sync.engine import SourceReport, SyncOptions, sync_source
+from sync.engine.deletes import check_missed_deletes
+from sync.sources import build_connector
+from sync.store import TABLES
+from sync.store.bookkeeping import QuarantineRow, RunRow, RunStreamRow, StreamStateRow
+from tests.integration.sync_support import (
+    expected_live_ids,
+    opened,
+    store_live_ids,
+    write_config,
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    options = SandboxOptions(seed=21, scale="tiny")
+    with Sandbox(options, clock=ManualClock(options.anchor)) as running:
+        yield running
+
+
+@pytest.fixture
+def config(sandbox: Sandbox, tmp_path: Path) -> CrmsyncConfig:
+    return load_config(write_config(sandbox, tmp_path, f"sqlite:///{tmp_path}/s.sqlite", ("zoho",)))
+
+
+def _run(config: CrmsyncConfig, engine: Engine, **options: object) -> SourceReport:
+    source = config.source("zoho")
+    connector = build_connector(source)
+    try:
+        return sync_source(engine, source, connector, SyncOptions(**options), now=_now)
+    finally:
+        connector.close()
+
+
+def _count(engine: Engine, table: object) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def test_a_dry_run_counts_but_writes_nothing(config: CrmsyncConfig) -> None:
+    with opened(config.store.url) as engine:
+        report = _run(config, engine, dry_run=True)
+        assert report.status == "succeeded"
+        assert sum(s.counts.inserted for s in report.streams) > 100
+        for model in TABLES.values():
+            assert _count(engine, model.__table__) == 0
+        assert _count(engine, StreamStateRow.__table__) == 0
+
+
+def test_a_quota_hit_stops_cleanly_and_the_next_run_finishes(
+    sandbox: Sandbox, config: CrmsyncConfig
+) -> None:
+    zoho = sandbox.apps["zoho"]
+    with opened(config.store.url) as engine:
+        zoho.limits.daily = 6  # credits: the token refresh and a few calls
+        stopped = _run(config, engine)
+        assert stopped.status == "partial"
+        assert "quota" in (stopped.error or "").lower() or "limit" in (stopped.error or "").lower()
+        assert stopped.streams[-1].status == "stopped"
+        committed = sum(s.counts.inserted for s in stopped.streams)
+        zoho.limits.daily = 1_000_000
+        sandbox.clock.advance(86_400 + 60)  # a new credit window
+        finished = _run(config, engine)
+        assert finished.status == "succeeded"
+        for stream in ("users", "leads", "contacts", "accounts", "deals", "activities", "cases"):
+            assert store_live_ids(engine, "zoho", stream) == expected_live_ids(
+                sandbox, "zoho", stream
+            )
+        total = sum(
+            len(expected_live_ids(sandbox, "zoho", s))
+            for s in ("users", "leads", "contacts", "accounts", "deals", "activities", "cases")
+        )
+        assert (
+            committed
+            + sum(s.counts.inserted for s in finished.streams if s.stream != "deal_contacts")
+            >= total
+        )
+
+
+def test_unmappable_records_are_quarantined_and_the_run_goes_on(
+    sandbox: Sandbox, config: CrmsyncConfig
+) -> None:
+    assert sandbox.world is not None
+    deals = sandbox.world.zoho["Deals"]
+    bad_id = next(iter(deals.live()))["id"]
+    with sandbox.world.lock:
+        deals.update(bad_id, {"Amount": "lots"})
+    with opened(config.store.url) as engine:
+        report = _run(config, engine)
+        assert report.status == "succeeded"
+        by_stream = {s.stream: s for s in report.streams}
+        assert by_stream["deals"].counts.quarantined == 1
+        table = QuarantineRow.__table__
+        with engine.connect() as conn:
+            row = conn.execute(select(table)).one()
+        assert (row.source, row.stream, row.remote_id) == ("zoho", "deals", bad_id)
+        assert row.reason == (
+            "Deals record cannot be mapped: ValueError: field Amount: not an amount: 'lots'"
+        )
+        assert row.raw["Amount"] == "lots"
+        assert store_live_ids(engine, "zoho", "deals") == expected_live_ids(
+            sandbox, "zoho", "deals"
+        ) - {bad_id}
+
+
+def test_every_run_and_stream_is_recorded(config: CrmsyncConfig) -> None:
+    with opened(config.store.url) as engine:
+        first = _run(config, engine)
+        second = _run(config, engine)
+        runs, streams = RunRow.__table__, RunStreamRow.__table__
+        with engine.connect() as conn:
+            rows = conn.execute(select(runs.c.id, runs.c.status).order_by(runs.c.id)).all()
+            per_stream = conn.execute(select(streams).where(streams.c.run_id == first.run_id)).all()
+        assert [tuple(r) for r in rows] == [
+            (first.run_id, "succeeded"),
+            (second.run_id, "succeeded"),
+        ]
+        recorded = {r.stream: r.inserted for r in per_stream}
+        assert recorded == {s.stream: s.counts.inserted for s in first.streams}
+        assert all(r.api_calls > 0 for r in per_stream if r.stream != "deal_contacts")
+
+
+def test_a_partial_id_list_never_mass_deletes(config: CrmsyncConfig) -> None:
+    with opened(config.store.url) as engine:
+        _run(config, engine)
+        info = StreamInfo("activities", "activity", ("Tasks", "Calls", "Events"))
+        live = sorted(store_live_ids(engine, "zoho", "activities"))
+        partial = live[: len(live) // 2]  # as if the listing stopped half-way
+        marked, refusal = check_missed_deletes(
+            engine, "zoho", info, partial, 0.05, False, None, _now()
+        )
+        assert marked == 0
+        assert refusal is not None and refusal.startswith(
+            f"refused to mark {len(live) - len(partial)} of {len(live)} activities deleted"
+        )
+        assert store_live_ids(engine, "zoho", "activities") == set(live)
+        one_gone = live[1:]
+        marked, refusal = check_missed_deletes(
+            engine, "zoho", info, one_gone, 0.05, False, None, _now()
+        )
+        assert (marked, refusal) == (1, None)
+        marked, _ = check_missed_deletes(engine, "zoho", info, partial, 0.05, True, None, _now())
+        assert marked == len(live) - len(partial)  # live[0] is both in partial and gone
