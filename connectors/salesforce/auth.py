@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import jwt
@@ -43,6 +43,7 @@ class SalesforceToken:
     access_token: str
     instance_url: str
     expires_at: float  # on the monotonic clock
+    issued_at: datetime | None = None  # the server's clock when it issued the token
 
 
 class SalesforceTokenSource:
@@ -67,6 +68,13 @@ class SalesforceTokenSource:
             token = self.refresh()
         return token
 
+    def login_time(self) -> datetime | None:
+        """Log in now if there is no token yet; the server's time of that login, if any."""
+        # a JWT assertion is stamped from the server's clock: that flow reads it first
+        if self._token is not None or self._settings.auth.flow in ("access_token", "jwt"):
+            return None
+        return self.current().issued_at
+
     def invalidate(self) -> None:
         """The API said the session is invalid: the next call gets a new token."""
         self._token = None
@@ -88,7 +96,9 @@ class SalesforceTokenSource:
         if not isinstance(access, str) or not access:
             raise ConnectorFatalError("the Salesforce token endpoint returned no access_token")
         instance = str(body.get("instance_url") or s.instance_url).rstrip("/")
-        self._token = SalesforceToken(access, instance, started + s.session_lifetime_s)
+        self._token = SalesforceToken(
+            access, instance, started + s.session_lifetime_s, _issued_at(body.get("issued_at"))
+        )
         self.refreshes += 1
         return self._token
 
@@ -163,3 +173,11 @@ class SalesforceTokenSource:
 
 def _secret(value: Any) -> str:
     return value.get_secret_value() if value is not None else ""
+
+
+def _issued_at(value: Any) -> datetime | None:
+    """``issued_at`` of a token response: epoch milliseconds as a string."""
+    try:
+        return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+    except (TypeError, ValueError):
+        return None

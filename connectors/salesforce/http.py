@@ -187,7 +187,11 @@ class SalesforceHttp:
         return self.retry.call(once)
 
     def server_time(self) -> datetime:
-        """The server's clock, from the ``Date`` header of the unauthenticated versions list."""
+        """The server's clock: the ``issued_at`` of the run's login when this call makes it
+        (the login is needed anyway), else the ``Date`` header of the versions list."""
+        issued = self.tokens.login_time() if self.tokens is not None else None
+        if issued is not None:
+            return issued
         url = f"{self.settings.instance_url.rstrip('/')}/services/data/"
         response = self.raw("clock read", "GET", url)
         with response:

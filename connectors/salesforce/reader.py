@@ -1,29 +1,34 @@
 """Reading streams: SOQL ``queryAll`` windows on ``SystemModstamp`` with an (ts, Id) keyset.
 
-Each object is read as ``WHERE (SystemModstamp > ts OR (SystemModstamp = ts AND Id > id))
-AND SystemModstamp <= signpost ORDER BY SystemModstamp, Id``. The keyset of the last row
+Each object is read through its ``Window`` (see ``windows``). The keyset of the last row
 of every page goes into the page's state, so a crash or a dead query locator resumes right
-after it; re-reading is harmless (upserts). An incremental read starts ``lookback`` behind
-the cursor (late commits) and asks ``/sobjects/X/deleted`` for purged ids. A window holding
-more than ``bulk_threshold`` rows (``totalSize`` of the first REST page) continues, after
-that page, as a Bulk API 2.0 job.
+after it; re-reading is harmless (upserts). A window holding more than ``bulk_threshold``
+rows (``totalSize`` of the first REST page) continues, after that page, as a Bulk API 2.0
+job.
+
+Calls are kept near the minimum: the describes of a run go in one Composite Batch and ride
+in the state (``FieldCatalog``), and an incremental run sends the first page of every
+object's window, with the due delete logs, in one Composite Batch (``FirstPages``); only
+objects whose first page was not ``done`` page on through ``nextRecordsUrl``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.core.contract import Page, ReadOptions
 from connectors.core.errors import ConnectorConfigError, SessionExpired
+from connectors.salesforce.batch import CompositeBatch
 from connectors.salesforce.bulk import BulkReader
 from connectors.salesforce.describe import FieldCatalog, ObjectFields
 from connectors.salesforce.http import QueryLocatorLost, SalesforceHttp
 from connectors.salesforce.mapping import RecordMapper, parse_datetime
+from connectors.salesforce.prefetch import FirstPages
+from connectors.salesforce.windows import Window, deleted_url, query_url, soql_datetime
 
-__all__ = ["STREAMS", "StreamReader", "soql_datetime"]
+__all__ = ["ALL_OBJECTS", "STREAMS", "StreamReader", "soql_datetime"]
 
 STREAMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "users": ("user", ("User",)),
@@ -36,42 +41,12 @@ STREAMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "cases": ("case", ("Case",)),
     "campaign_members": ("campaign_member", ("CampaignMember",)),
 }
+ALL_OBJECTS = tuple(obj for _, objects in STREAMS.values() for obj in objects)
 # hard deletes are looked up for every object but User (users are deactivated)
 _NO_DELETES = {"User"}
+# batch subrequests carry no Sforce-Query-Options: their pages are the server's default
+_SERVER_PAGE = 2000
 Row = dict[str, Any]
-
-
-def soql_datetime(value: datetime) -> str:
-    """A SOQL datetime literal (unquoted, UTC, milliseconds)."""
-    return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _when(value: Any) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
-
-@dataclass
-class _Window:
-    """Where one object's read stands: keyset after the last row, and the run's bounds."""
-
-    cursor: datetime | None  # every row stamped at or before it was read by a finished run
-    since: datetime | None  # lower bound of this run (None: from the beginning)
-    ts: datetime | None
-    id: str
-    max_seen: datetime | None
-
-    def to_state(self, done: bool) -> dict[str, Any]:
-        return {
-            "cursor": _iso(self.cursor),
-            "since": _iso(self.since),
-            "ts": _iso(self.ts),
-            "id": self.id,
-            "done": done,
-        }
 
 
 class StreamReader:
@@ -82,6 +57,7 @@ class StreamReader:
         self.catalog = catalog
         self.mapper = mapper
         self.bulk = BulkReader(http)
+        self.first_pages = FirstPages(CompositeBatch(http))
         self.restarts = 0
 
     def read(
@@ -91,90 +67,104 @@ class StreamReader:
             known = ", ".join(STREAMS)
             raise ConnectorConfigError(f"unknown Salesforce stream {stream!r}; known: {known}")
         record_type, objects = STREAMS[stream]
+        mark = self.http.budget.calls
         signpost = options.signpost or self.http.server_time()
-        saved = {} if options.full or not state else dict(state.get("objects") or {})
+        incremental = bool(state) and not options.full
+        saved = dict(state.get("objects") or {}) if state and incremental else {}
+        if state and incremental:
+            self.catalog.load(state.get("describes"))
+        windows = {obj: Window.from_state(saved.get(obj), options.lookback) for obj in objects}
+        self.catalog.ensure(objects, signpost, refresh=options.full, also=ALL_OBJECTS)
+        page_size = options.page_size or self.http.settings.page_size
+        if incremental and page_size >= _SERVER_PAGE:
+            self._fetch_first_pages(objects, windows, signpost, options.lookback)
         progress: dict[str, Any] = {name: saved[name] for name in objects if name in saved}
         for obj in objects:
-            window = self._window(saved.get(obj), options.lookback)
-            for page in self._read_object(stream, obj, window, signpost, options):
+            for page in self._read_object(stream, obj, windows[obj], signpost, page_size, options):
                 progress[obj] = page.state
-                page.state = {"record_type": record_type, "objects": dict(progress)}
+                page.state = {
+                    "record_type": record_type,
+                    "objects": dict(progress),
+                    "describes": self.catalog.to_state(),
+                }
+                page.api_calls, mark = self.http.budget.calls - mark, self.http.budget.calls
                 yield page
 
-    @staticmethod
-    def _window(saved: Mapping[str, Any] | None, lookback: timedelta) -> _Window:
-        if not saved:
-            return _Window(None, None, None, "", None)
-        cursor = _when(saved.get("cursor"))
-        if saved.get("done", True):
-            since = None if cursor is None else cursor - lookback
-            return _Window(cursor, since, since, "", None)
-        # an unfinished run: go on right after its last committed row
-        since, ts = _when(saved.get("since")), _when(saved.get("ts"))
-        return _Window(cursor, since, ts or since, str(saved.get("id") or ""), ts)
+    def _fetch_first_pages(
+        self,
+        objects: tuple[str, ...],
+        windows: dict[str, Window],
+        signpost: datetime,
+        lookback: timedelta,
+    ) -> None:
+        """One batch for this run: this stream's requests, then guesses for the others."""
+        if self.first_pages.fetched_for(signpost):
+            return
+        model = next((w for w in windows.values() if w.since is not None and not w.resumed), None)
+        plan = [(obj, windows[obj]) for obj in objects]
+        if model is not None:
+            plan += [(obj, model.like()) for obj in ALL_OBJECTS if obj not in objects]
+        urls: list[str] = []
+        for obj, window in plan:
+            fields = self.catalog.known(obj)
+            if fields is None:
+                continue
+            urls.append(query_url(window.soql(fields, signpost)))
+            start = self._deletes_start(obj, window, signpost, lookback)
+            if start is not None:
+                urls.append(deleted_url(obj, start, signpost))
+        self.first_pages.fetch(signpost, urls)
+
+    def _deletes_start(
+        self, obj: str, window: Window, signpost: datetime, lookback: timedelta
+    ) -> datetime | None:
+        if obj in _NO_DELETES or not self.http.settings.detect_hard_deletes:
+            return None
+        every = self.http.settings.hard_delete_check_every
+        return window.deletes_start(signpost, every, lookback)
 
     def _read_object(
-        self, stream: str, obj: str, window: _Window, signpost: datetime, options: ReadOptions
+        self,
+        stream: str,
+        obj: str,
+        window: Window,
+        signpost: datetime,
+        page_size: int,
+        options: ReadOptions,
     ) -> Iterator[Page]:
-        mark = self.http.budget.calls
-        fields = self.catalog.get(obj)
-        page_size = options.page_size or self.http.settings.page_size
+        fields = self.catalog.known(obj) or self.catalog.get(obj)
         for rows in self._scan(fields, window, signpost, page_size):
             records, quarantined = self.mapper.map_rows(obj, rows, fields.custom)
             last = rows[-1]
             window.ts, window.id = parse_datetime(last["SystemModstamp"]), str(last["Id"])
-            window.max_seen = window.ts
-            yield Page(
-                stream,
-                records,
-                window.to_state(done=False),
-                quarantined=quarantined,
-                api_calls=self.http.budget.calls - mark,
-            )
-            mark = self.http.budget.calls
-        deleted = self._hard_deletes(obj, window.since, signpost)
-        ends = [t for t in (window.max_seen, window.cursor) if t is not None]
-        final = _Window(min(max(ends), signpost) if ends else None, None, None, "", None)
-        yield Page(
-            stream,
-            [],
-            final.to_state(done=True),
-            deleted_ids=deleted,
-            api_calls=self.http.budget.calls - mark,
-        )
-
-    def _soql(self, fields: ObjectFields, window: _Window, signpost: datetime) -> str:
-        conditions = []
-        if window.ts is not None:
-            ts = soql_datetime(window.ts)
-            if window.id:
-                conditions.append(
-                    f"(SystemModstamp > {ts} OR (SystemModstamp = {ts} AND Id > '{window.id}'))"
-                )
-            else:
-                conditions.append(f"SystemModstamp >= {ts}")
-        conditions.append(f"SystemModstamp <= {soql_datetime(signpost)}")
-        return (
-            f"SELECT {', '.join(fields.select)} FROM {fields.object_name} "
-            f"WHERE {' AND '.join(conditions)} ORDER BY SystemModstamp, Id"
-        )
+            yield Page(stream, records, window.to_state(done=False), quarantined=quarantined)
+        deleted: list[str] = []
+        start = self._deletes_start(obj, window, signpost, options.lookback)
+        if start is not None:
+            deleted = self._hard_deletes(obj, start, signpost)
+        if start is not None or window.since is None:
+            window.deletes_at = signpost  # a full read leaves nothing purged behind
+        final = Window(signpost, None, None, "", window.deletes_at)
+        yield Page(stream, [], final.to_state(done=True), deleted_ids=deleted)
 
     def _scan(
-        self, fields: ObjectFields, window: _Window, signpost: datetime, page_size: int
+        self, fields: ObjectFields, window: Window, signpost: datetime, page_size: int
     ) -> Iterator[list[Row]]:
         """Row batches in keyset order; restarts the query when its locator dies."""
         headers = {"Sforce-Query-Options": f"batchSize={page_size}"}
         timeout = self.http.settings.timeout_s
         restarts = 0
         while True:
-            soql = self._soql(fields, window, signpost)
+            soql = window.soql(fields, signpost)
             try:
-                result = self.http.call(
-                    f"query {fields.object_name}",
-                    lambda sf, q=soql: sf.query(
-                        q, include_deleted=True, headers=headers, timeout=timeout
-                    ),
-                )
+                result = self.first_pages.take(query_url(soql))
+                if result is None:
+                    result = self.http.call(
+                        f"query {fields.object_name}",
+                        lambda sf, q=soql: sf.query(
+                            q, include_deleted=True, headers=headers, timeout=timeout
+                        ),
+                    )
                 first = True
                 while True:
                     rows = result["records"]
@@ -184,7 +174,7 @@ class StreamReader:
                         return
                     left = int(result["totalSize"]) - len(rows)
                     if first and left > self.http.settings.bulk_threshold:
-                        yield from self.bulk.rows(fields, self._soql(fields, window, signpost))
+                        yield from self.bulk.rows(fields, window.soql(fields, signpost))
                         return
                     first = False
                     url = result["nextRecordsUrl"]
@@ -202,17 +192,12 @@ class StreamReader:
                     raise
                 self.http.refresh_session()
 
-    def _hard_deletes(self, obj: str, since: datetime | None, signpost: datetime) -> list[str]:
-        if since is None or obj in _NO_DELETES or not self.http.settings.detect_hard_deletes:
-            return []
-        # the delete log reaches back about 15 days; older gaps are the id check's job
-        start = max(since, signpost - timedelta(days=14))
-        if start >= signpost:
-            return []
-        body = self.http.call(
-            f"deleted {obj}",
-            lambda sf: getattr(sf, obj).deleted(start, signpost),
-        )
+    def _hard_deletes(self, obj: str, start: datetime, signpost: datetime) -> list[str]:
+        url = deleted_url(obj, start, signpost)
+        body = self.first_pages.take(url)
+        if body is None:
+            timeout = self.http.settings.timeout_s
+            body = self.http.call(f"deleted {obj}", lambda sf: sf.restful(url, timeout=timeout))
         return [str(item["id"]) for item in (body or {}).get("deletedRecords", [])]
 
     def list_ids(self, stream: str) -> Iterator[str]:

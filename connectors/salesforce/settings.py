@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -79,8 +80,28 @@ class SalesforceSettings(BaseModel):
     detect_hard_deletes: bool = Field(
         True, description="Ask /sobjects/X/deleted for purged ids on incremental reads."
     )
+    hard_delete_check_every_s: float = Field(
+        6 * 3600,
+        ge=0,
+        description="Ask the delete log at most this often (server clock); soft deletes "
+        "arrive with every incremental read anyway.",
+    )
+    describe_ttl_s: float = Field(
+        24 * 3600,
+        ge=0,
+        description="Describe an object again after this long (server clock); a full sync "
+        "always does.",
+    )
     max_query_restarts: int = Field(5, ge=0, description="Restarts of a query per window.")
     timeout_s: float = Field(120, gt=0, description="Per-request timeout.")
+
+    @property
+    def describe_ttl(self) -> timedelta:
+        return timedelta(seconds=self.describe_ttl_s)
+
+    @property
+    def hard_delete_check_every(self) -> timedelta:
+        return timedelta(seconds=self.hard_delete_check_every_s)
 
     @property
     def resolved_token_url(self) -> str:

@@ -3,7 +3,7 @@
 Serves ``/services/data/vNN.N/`` (v47.0 to v62.0; other version strings answer 404
 ``NOT_FOUND`` as Salesforce does) and ``/services/oauth2/token``. Route modules:
 ``auth`` (OAuth), ``query`` (SOQL), ``records`` (sObject rows), ``collections_api``,
-``bulk`` (Bulk 2.0 query jobs), ``metadata`` (describe, limits, Tooling).
+``composite_batch``, ``bulk`` (Bulk 2.0 query jobs), ``metadata`` (describe, limits, Tooling).
 """
 
 from __future__ import annotations
@@ -20,7 +20,15 @@ from connectors.sandbox.clock import Clock
 from connectors.sandbox.credentials import SandboxCredentials
 from connectors.sandbox.faults import Fault, FaultKind, FaultPlan
 from connectors.sandbox.http import EmulatorApp, RouteInfo, json_response
-from connectors.sandbox.salesforce import auth, bulk, collections_api, metadata, query, records
+from connectors.sandbox.salesforce import (
+    auth,
+    bulk,
+    collections_api,
+    composite_batch,
+    metadata,
+    query,
+    records,
+)
 from connectors.sandbox.salesforce.cursors import CursorStore
 from connectors.sandbox.salesforce.errors import INVALID_SESSION, NOT_FOUND_MESSAGE, sf_error
 from connectors.sandbox.salesforce.schema import salesforce_id
@@ -75,7 +83,7 @@ class SalesforceEmulator(EmulatorApp):
         self._usage = 0
         self._user_id: str | None = None
         self.writer = Writer(self)
-        for module in (auth, query, records, collections_api, bulk, metadata):
+        for module in (auth, query, records, collections_api, composite_batch, bulk, metadata):
             module.register(self)
 
     # -- public helpers -------------------------------------------------------------

@@ -13,7 +13,7 @@ from sfconn_support import read_all, records, world_ids
 from connectors.core.contract import ReadOptions
 from connectors.core.records import Activity, Deal, Lead
 from connectors.salesforce import SalesforceConnector, SalesforceSettings
-from connectors.salesforce.reader import STREAMS
+from connectors.salesforce.reader import ALL_OBJECTS, STREAMS
 from connectors.sandbox import Sandbox
 
 Connect = Callable[..., SalesforceConnector]
@@ -53,17 +53,18 @@ def test_full_read_uses_the_minimum_calls(sb: Sandbox, connect: Connect) -> None
     app = sb.apps["salesforce"]
     app.stats.reset()
     pages = read_all(connector, "activities", options=None)
-    # Task (629 rows) and Event: one describe and one query each (2,000 rows a page),
-    # plus the login and the clock read of read_all; no COUNT(), no delete log on a full read
+    # Task (629 rows) and Event: one query each (2,000 rows a page), every describe in one
+    # batch, plus the clock read of read_all (the first server_time logged in and took the
+    # login's issued_at); no COUNT(), no delete log
     stats = app.stats.snapshot()
     assert stats["endpoints"] == {
         "GET /services/data": 1,
-        "POST /services/oauth2/token": 1,
         "GET /services/data/<version>/queryAll": 2,
-        "GET /services/data/<version>/sobjects/<obj>/describe": 2,
+        "POST /services/data/<version>/composite/batch": 1,
     }
-    assert sum(p.api_calls for p in pages) == 5  # all but the clock read
-    assert connector.api_usage().calls == 7
+    assert sum(p.api_calls for p in pages) == 3  # all but the clock read
+    assert connector.api_usage().calls == 5
+    assert connector.catalog.describes == len(ALL_OBJECTS)  # the other streams' too
     assert signpost.tzinfo is UTC
 
 

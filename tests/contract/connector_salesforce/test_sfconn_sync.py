@@ -65,22 +65,6 @@ def test_incremental_read_returns_changes_late_commits_and_deletes(
         assert sb.world.salesforce[obj].rows[rid]["SystemModstamp"].isoformat() < cursor
 
 
-def test_hard_deletes_come_from_the_delete_log(sb: Sandbox, connect: Connect) -> None:
-    connector = connect()
-    state = read_all(connector, "leads")[-1].state
-    table = sb.world.salesforce["Lead"]
-    victim = next(iter(table.live()))["Id"]
-    sb.clock.advance(5)  # type: ignore[attr-defined]
-    with sb.world.lock:
-        table.purge(victim, sb.clock.now())
-    sb.clock.advance(2)  # type: ignore[attr-defined]
-    pages = read_all(connector, "leads", state)
-    deleted = pages[-1].deleted_ids
-    assert victim in deleted  # soft deletes inside the window are listed too
-    assert set(deleted) <= set(table.deleted_at) | set(table.purged)
-    assert victim not in {r.remote_id for r in records(pages)}
-
-
 def test_flaky_profile_gives_the_same_records_as_a_clean_read(
     sb: Sandbox, connect: Connect
 ) -> None:
