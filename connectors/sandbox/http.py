@@ -128,6 +128,15 @@ class EmulatorApp:
         self.url_map.add(Rule(rule, endpoint=name, methods=list(methods)))
         self._handlers[name] = (handler, RouteInfo(endpoint=name, rule=rule, auth=auth))
 
+    def resolve(self, environ: dict[str, Any]) -> tuple[Handler, RouteInfo, dict[str, Any]]:
+        """The handler a request would reach (for batch APIs that run subrequests).
+
+        Raises werkzeug's ``NotFound`` / ``MethodNotAllowed`` like the dispatcher sees them.
+        """
+        endpoint, args = self.url_map.bind_to_environ(environ).match()
+        handler, route = self._handlers[endpoint]
+        return handler, route, args
+
     # -- hooks ----------------------------------------------------------------------
 
     def check_request(self, request: Request, route: RouteInfo) -> Response | None:

@@ -105,16 +105,13 @@ def register(app: SalesforceEmulator) -> None:
         finally:
             builder.close()
         request = Request(environ)
-        adapter = app.url_map.bind_to_environ(environ)
         try:
-            endpoint, args = adapter.match()
+            handler, route, args = app.resolve(environ)
         except HTTPException as exc:
             if exc.code == 405:
                 message = f"HTTP Method '{method}' not allowed."
                 return 405, [{"errorCode": "METHOD_NOT_ALLOWED", "message": message}]
             return 404, [{"errorCode": "NOT_FOUND", "message": NOT_FOUND_MESSAGE}]
-        # the emulator keeps handlers by endpoint name; the batch reuses them as they are
-        handler, route = app._handlers[endpoint]
         if route.auth:  # the batch's own session (checked by the dispatcher) runs it
             environ.update({k: v for k, v in outer.environ.items() if k.startswith("crmsync.")})
         try:
