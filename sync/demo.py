@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from sqlalchemy import Engine, func, select
 
+from connectors.core.contract import STREAM_RECORD_TYPES
 from connectors.sandbox import Sandbox, SandboxInfo, SandboxOptions
 from connectors.sandbox.expected import expected_stream_counts
 from connectors.sandbox.peek import Sample, sample_records
@@ -109,21 +110,10 @@ def _write_config(info: SandboxInfo, workspace: Path, store_url: str) -> Path:
 
 
 def _check(engine: Engine, truth_dir: Path) -> list[StreamCheck]:
-    kinds = {
-        "users": "user",
-        "leads": "lead",
-        "contacts": "contact",
-        "accounts": "account",
-        "deals": "deal",
-        "deal_contacts": "deal_contact",
-        "activities": "activity",
-        "cases": "case",
-        "campaign_members": "campaign_member",
-    }
     checks = []
     with engine.connect() as conn:
         for (crm, stream), expected in sorted(expected_stream_counts(truth_dir).items()):
-            table = TABLES[kinds[stream]].__table__  # type: ignore[attr-defined]
+            table = TABLES[STREAM_RECORD_TYPES[stream]].__table__  # type: ignore[attr-defined]
             stored = conn.execute(
                 select(func.count()).where(table.c.source == crm, table.c.is_deleted.is_(False))
             ).scalar_one()

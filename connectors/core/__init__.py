@@ -2,6 +2,7 @@
 
 from connectors.core.channels import CHANNELS, ChannelMap
 from connectors.core.contract import (
+    STREAM_RECORD_TYPES,
     ApiUsage,
     CheckResult,
     Connector,
@@ -30,6 +31,7 @@ __all__ = [
     "CHANNELS",
     "ENTRY_POINT_GROUP",
     "RECORD_TYPES",
+    "STREAM_RECORD_TYPES",
     "ApiUsage",
     "ChannelMap",
     "CheckResult",

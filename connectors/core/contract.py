@@ -32,6 +32,7 @@ from pydantic import BaseModel
 from connectors.core.records import CommonRecord
 
 __all__ = [
+    "STREAM_RECORD_TYPES",
     "ApiUsage",
     "CheckResult",
     "Connector",
@@ -44,6 +45,20 @@ __all__ = [
     "StreamInfo",
     "WriteResult",
 ]
+
+
+# The standard streams and the record type each yields.
+STREAM_RECORD_TYPES: dict[str, str] = {
+    "users": "user",
+    "leads": "lead",
+    "contacts": "contact",
+    "accounts": "account",
+    "deals": "deal",
+    "deal_contacts": "deal_contact",
+    "activities": "activity",
+    "cases": "case",
+    "campaign_members": "campaign_member",
+}
 
 
 @dataclass(frozen=True)

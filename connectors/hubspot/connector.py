@@ -4,15 +4,19 @@ associations, owners, pipelines, properties).
 Deal contact roles are HubSpot deal->contact associations. They are read with the deals
 (inline on list calls, a v4 batch read per search page) and emitted as ``DealContact``
 records in the deals stream's own pages, so they cost no extra calls. The
-``deal_contacts`` stream then only confirms them: when this connector read deals in the
-same run it yields one empty page (no calls) carrying the deals' state; run on its own
-it reads deals and emits only their contact roles.
+``deal_contacts`` stream then only handles contact merges (the merged-away contact's rows
+are reported deleted, see ``merges``): when this connector read deals in the same run it
+carries the deals' state; run on its own it reads deals and emits only their roles.
+Incremental runs restore property lists and pipeline stages from the stream state
+(``catalog``) instead of fetching them.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -21,6 +25,7 @@ import requests
 from connectors.core.budget import QuotaBudget
 from connectors.core.channels import ChannelMap
 from connectors.core.contract import (
+    STREAM_RECORD_TYPES,
     ApiUsage,
     CheckResult,
     FieldSpec,
@@ -40,21 +45,16 @@ from connectors.hubspot.auth import TokenSource
 from connectors.hubspot.catalog import Catalog
 from connectors.hubspot.http import HubSpotHttp
 from connectors.hubspot.mapping import HubSpotMapper
-from connectors.hubspot.reader import Batch, ObjectReader, to_ms
+from connectors.hubspot.merges import MergeReader, merge_window
+from connectors.hubspot.owners import owner_pages
+from connectors.hubspot.reader import ObjectReader, to_ms
 from connectors.hubspot.settings import HubSpotSettings
 from connectors.hubspot.writer import HubSpotWriter
 
 __all__ = ["HubSpotConnector"]
 
-_RECORD_TYPES = {
-    "users": "user",
-    "contacts": "contact",
-    "accounts": "account",
-    "deals": "deal",
-    "deal_contacts": "deal_contact",
-    "activities": "activity",
-    "cases": "case",
-}
+_STREAMS = ("users", "contacts", "accounts", "deals", "deal_contacts", "activities", "cases")
+_RECORD_TYPES = {name: STREAM_RECORD_TYPES[name] for name in _STREAMS}
 _OBJECTS = {
     "contacts": ("contacts",),
     "accounts": ("companies",),
@@ -63,7 +63,6 @@ _OBJECTS = {
     "cases": ("tickets",),
 }
 _WRITABLE = {"contacts", "accounts", "deals", "cases"}
-_OWNER_PAGE = 500
 
 
 class HubSpotConnector:
@@ -97,6 +96,7 @@ class HubSpotConnector:
         self.mapper = HubSpotMapper(name, channels or ChannelMap("hubspot"), None, {})
         self.mapper.custom = self.catalog.custom()
         self.reader = ObjectReader(self.http, self.apis, settings)
+        self.merges = MergeReader(self.http, self.apis, self.reader)
         self.writer = HubSpotWriter(self.http, self.apis, settings.write_batch_size)
         self._full_ids: dict[str, set[str]] = {}  # live ids seen by a complete full read
         self._deals_state: dict[str, Any] | None = None  # deals read in this instance
@@ -142,45 +142,66 @@ class HubSpotConnector:
             yield from self._users()
             return
         objects = self._objects(stream)
-        if stream == "deal_contacts" and self._deals_state is not None:
-            yield Page(stream, [], copy.deepcopy(self._deals_state))
-            return
-        saved = {} if options.full or not state else copy.deepcopy(dict(state))
-        states: dict[str, Any] = saved.get("objects") or {}
+        full = options.full or not state
+        saved = {} if full else copy.deepcopy(dict(state or {}))
         signpost_ms = to_ms(options.signpost or self.server_time())
         lookback_ms = int(options.lookback.total_seconds() * 1000)
-        if stream in ("deals", "deal_contacts", "cases"):
+        self.catalog.now_ms = signpost_ms
+        if not full:
+            self.catalog.restore(saved.get("catalog"))
+        staged = stream in ("deals", "deal_contacts", "cases")
+        if staged:
             self.mapper.stages = self.catalog.stages()
+        run = _StreamRun(stream, saved.get("objects") or {}, saved.get("merges") or {}, signpost_ms)
+        window = merge_window(run.merges, run.objects, signpost_ms, lookback_ms)
+        roles_only = stream == "deal_contacts"
+        if window is None:
+            run.merges.clear()
+            run.merges["since"] = signpost_ms  # this read sees every link as it is now
+        else:
+            self.merges.plan(objects, run.merges, window, roles_only)
+        if roles_only and self._deals_state is not None:
+            # Deals (with their roles) were read by this instance: only merges are left.
+            run.objects = copy.deepcopy(self._deals_state["objects"])
+            yield from self._merged(run, objects, staged)
+            yield Page(stream, [], run.state(self.catalog.snapshot(objects, staged)))
+            return
         fresh_ids: dict[str, set[str]] | None = {"deal": set(), "deal_contact": set()}
         for object_type in objects:
-            previous = states.get(object_type)
+            previous = run.objects.get(object_type)
             if previous and (previous.get("cursor") is not None or previous.get("run")):
                 fresh_ids = None  # resumed or incremental: not a complete id list
             properties = self.catalog.properties(object_type)
+            catalog = self.catalog.snapshot(objects, staged)
             calls = self.http.calls
+            extra = None
+            if not roles_only and self.merges.pending(run.merges, object_type):
+                extra = functools.partial(self.merges.take, object_type, run.merges, properties)
             for batch in self.reader.read(
-                object_type, previous, properties, lookback_ms, signpost_ms
+                object_type, previous, properties, lookback_ms, signpost_ms, extra
             ):
-                states[object_type] = batch.state
-                page = self._page(stream, batch, {"objects": copy.deepcopy(states)})
+                run.objects[object_type] = batch.state
+                page = self._page(stream, batch.object_type, batch.results, batch.archived)
+                page.state = run.state(catalog)
                 page.api_calls, calls = self.http.calls - calls, self.http.calls
                 if fresh_ids is not None and not batch.archived:
                     for record in page.records:
                         fresh_ids.setdefault(record.kind, set()).add(record.remote_id)
                 yield page
+        yield from self._merged(run, objects, staged)  # left over by a resumed run
         if fresh_ids is not None:
             self._full_ids[stream] = fresh_ids.get(_RECORD_TYPES[stream], set())
             if stream == "deals":
                 self._full_ids["deal_contacts"] = fresh_ids["deal_contact"]
         if stream == "deals":
-            self._deals_state = {"objects": copy.deepcopy(states)}
+            self._deals_state = {"objects": copy.deepcopy(run.objects)}
 
     def list_ids(self, stream: str) -> Iterator[str]:
         if stream in self._full_ids:
             yield from sorted(self._full_ids[stream])
             return
         if stream == "users":
-            for owner in self._owners(archived=False):
+            for owner in owner_pages(self.http, self.apis, archived=False):
                 yield str(owner["id"])
             return
         for object_type in self._objects(stream):
@@ -225,18 +246,32 @@ class HubSpotConnector:
             return _OBJECTS[stream]
         raise ConnectorFatalError(f"HubSpot has no stream {stream!r}", source=self.name)
 
-    def _page(self, stream: str, batch: Batch, state: dict[str, Any]) -> Page:
+    def _merged(self, run: _StreamRun, objects: tuple[str, ...], staged: bool) -> Iterator[Page]:
+        """Pages of records still pending after merges (see ``merges``)."""
+        roles_only = run.stream == "deal_contacts"
+        properties = {} if roles_only else {t: self.catalog.properties(t) for t in objects}
+        calls = self.http.calls
+        for batch in self.merges.read(objects, run.merges, properties, roles_only):
+            page = self._page(run.stream, batch.object_type, batch.results, False)
+            page.deleted_ids.extend(batch.dropped)
+            page.state = run.state(self.catalog.snapshot(objects, staged))
+            page.api_calls, calls = self.http.calls - calls, self.http.calls
+            yield page
+
+    def _page(
+        self, stream: str, object_type: str, results: list[dict[str, Any]], archived: bool
+    ) -> Page:
         records: list[CommonRecord] = []
         quarantined: list[Quarantined] = []
         deleted: list[str] = []
         roles_only = stream == "deal_contacts"
-        for raw in batch.results:
-            if batch.object_type == "deals":
-                records.extend(self.mapper.deal_contacts(raw, deleted=batch.archived))
+        for raw in results:
+            if object_type == "deals":
+                records.extend(self.mapper.deal_contacts(raw, deleted=archived))
                 if roles_only:
                     continue
             try:
-                record = self.mapper.map(batch.object_type, raw)
+                record = self.mapper.map(object_type, raw)
             except SkippableRecordError as exc:
                 quarantined.append(Quarantined(exc.record_id, exc.user_message, raw))
                 continue
@@ -244,30 +279,34 @@ class HubSpotConnector:
             merged = getattr(record, "merged_ids", None)
             if merged and not record.deleted:
                 deleted.extend(merged)  # merged-away records vanish from HubSpot
-        return Page(stream, records, state, quarantined, deleted)
-
-    def _owners(self, archived: bool) -> Iterator[dict[str, Any]]:
-        after: str | None = None
-        while True:
-            kwargs: dict[str, Any] = {"limit": _OWNER_PAGE, "archived": archived}
-            if after:
-                kwargs["after"] = after
-            body = self.http.call(self.apis.owners.get_page, **kwargs).body or {}
-            results = body.get("results") or []
-            yield from results
-            after = ((body.get("paging") or {}).get("next") or {}).get("after")
-            if not after or not results:
-                return
+        return Page(stream, records, {}, quarantined, deleted)
 
     def _users(self) -> Iterator[Page]:
         calls = self.http.calls
         records: list[CommonRecord] = []
         quarantined: list[Quarantined] = []
         for archived in (False, True):
-            for owner in self._owners(archived):
+            for owner in owner_pages(self.http, self.apis, archived):
                 try:
                     records.append(self.mapper.user(owner))
                 except SkippableRecordError as exc:
                     quarantined.append(Quarantined(exc.record_id, exc.user_message, owner))
         self._full_ids["users"] = {r.remote_id for r in records if not r.deleted}
         yield Page("users", records, {}, quarantined, api_calls=self.http.calls - calls)
+
+
+@dataclass
+class _StreamRun:
+    """One read of a stream: per-object states and the merge state, saved with each page."""
+
+    stream: str
+    objects: dict[str, Any]
+    merges: dict[str, Any]
+    signpost_ms: int
+
+    def state(self, catalog: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "objects": copy.deepcopy(self.objects),
+            "merges": copy.deepcopy(self.merges),
+            "catalog": catalog,
+        }

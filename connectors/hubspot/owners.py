@@ -1,14 +1,36 @@
-"""HubSpot owners (the portal's users) -> ``User`` records."""
+"""HubSpot owners (the portal's users): paging them, and mapping them to ``User`` records."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connectors.core.errors import SkippableRecordError
 from connectors.core.records import User
 
-__all__ = ["map_owner"]
+if TYPE_CHECKING:
+    from connectors.hubspot.apis import Apis
+    from connectors.hubspot.http import HubSpotHttp
+
+__all__ = ["map_owner", "owner_pages"]
+
+_OWNER_PAGE = 500
+
+
+def owner_pages(http: HubSpotHttp, apis: Apis, archived: bool) -> Iterator[dict[str, Any]]:
+    """Every owner (live, or archived ones), 500 per call."""
+    after: str | None = None
+    while True:
+        kwargs: dict[str, Any] = {"limit": _OWNER_PAGE, "archived": archived}
+        if after:
+            kwargs["after"] = after
+        body = http.call(apis.owners.get_page, **kwargs).body or {}
+        results = body.get("results") or []
+        yield from results
+        after = ((body.get("paging") or {}).get("next") or {}).get("after")
+        if not after or not results:
+            return
 
 
 def _dt(raw: str | None) -> datetime | None:

@@ -12,12 +12,13 @@ offset): each page is a fresh query, so the 10,000-result cap never bites, burst
 identical timestamps page cleanly, and records leaving the window mid-read cannot shift
 an offset and skip others. Archived records never bump the modified date nor show in
 search, so every run ends with the ``archived=true`` list. The cursor never passes the
-signpost: ``min(max modified seen, signpost)``.
+signpost: ``min(max modified seen, signpost)``. Records added through ``extra`` (re-reads
+after merges) never move the cursor.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,6 +41,8 @@ ASSOCIATIONS: dict[str, tuple[str, ...]] = {
 # HUBSPOT_DEFINED "Primary" association type ids (contact/deal/ticket -> company).
 _PRIMARY_TYPE_IDS = {1, 5, 26}
 _V4_BATCH = 100
+
+Extra = Callable[[], list[dict[str, Any]]]
 
 
 def modified_property(object_type: str) -> str:
@@ -109,7 +112,10 @@ class ObjectReader:
         properties: list[str],
         lookback_ms: int,
         signpost_ms: int,
+        extra: Extra | None = None,
     ) -> Iterator[Batch]:
+        """Pages of ``object_type``; ``extra`` gives raw records (without links) to add to a
+        search run's last page, so they share its association reads."""
         saved = dict(saved or {})
         cursor = saved.get("cursor")
         run = dict(saved.get("run") or {})
@@ -129,7 +135,7 @@ class ObjectReader:
             if run["mode"] == "full":
                 yield from self._full(object_type, cursor, run, properties)
             else:
-                yield from self._search(object_type, cursor, run, properties)
+                yield from self._search(object_type, cursor, run, properties, extra)
         yield from self._archived(object_type, cursor, run, properties, signpost_ms)
 
     # -- steps -------------------------------------------------------------------------
@@ -151,7 +157,12 @@ class ObjectReader:
                 return
 
     def _search(
-        self, object_type: str, cursor: Any, run: dict[str, Any], properties: list[str]
+        self,
+        object_type: str,
+        cursor: Any,
+        run: dict[str, Any],
+        properties: list[str],
+        extra: Extra | None,
     ) -> Iterator[Batch]:
         modified = modified_property(object_type)
         while True:
@@ -171,12 +182,16 @@ class ObjectReader:
             )
             body = self.http.call(self.apis.search.do_search, object_type, request).body or {}
             results = body.get("results") or []
-            self._attach_links(object_type, results)
             run["max_ts"] = _max_modified(results, modified, run.get("max_ts"))
             more = bool((body.get("paging") or {}).get("next")) and bool(results)
             if more:
                 run["last_id"] = str(results[-1]["id"])
-            else:
+            if not more and extra is not None:
+                # Records to re-read share the last page's association reads.
+                found = {str(r["id"]) for r in results}
+                results.extend(r for r in extra() if str(r["id"]) not in found)
+            self.attach_links(object_type, results)
+            if not more:
                 run.update(step="archived", after=None)
                 run.pop("last_id", None)
             yield Batch(object_type, results, False, {"cursor": cursor, "run": dict(run)})
@@ -229,7 +244,8 @@ class ObjectReader:
         after = ((body.get("paging") or {}).get("next") or {}).get("after")
         return results, (str(after) if after and results else None)
 
-    def _attach_links(self, object_type: str, results: list[dict[str, Any]]) -> None:
+    def attach_links(self, object_type: str, results: list[dict[str, Any]]) -> None:
+        """Set each record's ``links`` from v4 batch reads (one call per 100 per type)."""
         for record in results:
             record["links"] = {}
         ids = [str(r["id"]) for r in results]

@@ -12,6 +12,7 @@ import requests
 from connectors.core.budget import QuotaBudget
 from connectors.core.channels import ChannelMap
 from connectors.core.contract import (
+    STREAM_RECORD_TYPES,
     ApiUsage,
     CheckResult,
     FieldSpec,
@@ -36,16 +37,7 @@ from connectors.zoho.writer import ZohoWriter
 
 __all__ = ["ZohoConnector"]
 
-_RECORD_TYPES = {
-    "users": "user",
-    "leads": "lead",
-    "contacts": "contact",
-    "accounts": "account",
-    "deals": "deal",
-    "deal_contacts": "deal_contact",
-    "activities": "activity",
-    "cases": "case",
-}
+_RECORD_TYPES = {k: v for k, v in STREAM_RECORD_TYPES.items() if k != "campaign_members"}
 _WRITABLE = {"leads", "contacts", "accounts", "deals", "cases"}
 # deal_contacts only needs the deal's contact: no metadata call, no custom fields
 _DEAL_CONTACT_FIELDS = ("Contact_Name", "Created_Time", "Modified_Time")

@@ -14,6 +14,7 @@ import orjson
 import yaml
 from sqlalchemy import Engine, create_engine, select, text
 
+from connectors.core.contract import STREAM_RECORD_TYPES
 from connectors.sandbox import Sandbox
 from connectors.sandbox.expected import STREAM_OBJECTS
 from sync.store import open_store
@@ -32,17 +33,7 @@ __all__ = [
     "write_config",
 ]
 
-STREAM_KINDS = {
-    "users": "user",
-    "leads": "lead",
-    "contacts": "contact",
-    "accounts": "account",
-    "deals": "deal",
-    "deal_contacts": "deal_contact",
-    "activities": "activity",
-    "cases": "case",
-    "campaign_members": "campaign_member",
-}
+STREAM_KINDS = STREAM_RECORD_TYPES
 
 
 def write_config(
