@@ -1,0 +1,77 @@
+"""Shared pieces of the sync contract suite (``test_sync_contract_*.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from connectors.core.registry import available_connectors
+from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
+from sync.config import load_config
+from sync.engine import StreamReport, SyncOptions, sync_source
+from sync.sources import build_connector
+from tests.integration.sync_support import (
+    STREAM_OBJECTS,
+    expected_deal_contact_pairs,
+    expected_live_ids,
+    opened,
+    postgres_schema,
+    postgres_url,
+    store_deal_contact_pairs,
+    store_live_ids,
+)
+
+CRMS = ["salesforce", "hubspot", "zoho"]
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def require(crm: str) -> None:
+    if crm not in available_connectors():
+        pytest.skip(f"the {crm} connector is not installed in this environment")
+
+
+@contextmanager
+def store_url(backend: str, tmp_path: Path, name: str) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / name}.sqlite"
+        return
+    base = postgres_url()
+    if base is None:
+        pytest.skip("no PostgreSQL configured: set CRMSYNC_TEST_POSTGRES_URL to run this")
+    with postgres_schema(base) as url:
+        yield url
+
+
+def tiny_sandbox(seed: int = 7, faults: str = "none") -> Sandbox:
+    options = SandboxOptions(seed=seed, scale="tiny", faults=faults)
+    return Sandbox(options, clock=ManualClock(options.anchor))
+
+
+def run_sync(config_path: Path, crm: str, full: bool = False) -> list[StreamReport]:
+    config = load_config(config_path)
+    source = config.source(crm)
+    connector = build_connector(source)
+    try:
+        with opened(config.store.url) as engine:
+            report = sync_source(engine, source, connector, SyncOptions(full=full), now=utc_now)
+    finally:
+        connector.close()
+    assert report.status == "succeeded", [(s.stream, s.status, s.error) for s in report.streams]
+    return report.streams
+
+
+def utc_now() -> datetime:  # the application clock for bookkeeping columns
+    return datetime.now(UTC)
+
+
+def assert_store_matches_world(sandbox: Sandbox, config_path: Path, crm: str) -> None:
+    with opened(load_config(config_path).store.url) as engine:
+        for stream in STREAM_OBJECTS[crm]:
+            live = store_live_ids(engine, crm, stream)
+            assert live == expected_live_ids(sandbox, crm, stream), stream
+        pairs = store_deal_contact_pairs(engine, crm)
+        assert pairs == expected_deal_contact_pairs(sandbox, crm)
