@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from sandbox_process import served_sandbox
 from simple_salesforce import Salesforce
 
 from connectors.core.http import pinned_session
@@ -142,49 +143,27 @@ def read_zoho(info: dict[str, Any]) -> int:
 
 
 def measure_reads(seed: int, scale: str) -> dict[str, dict[str, float]]:
-    with tempfile.TemporaryDirectory() as state:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "sync",
-                "sandbox",
-                "serve",
-                "--json",
-                "--seed",
-                str(seed),
-                "--scale",
-                scale,
-                "--state-dir",
-                str(Path(state) / "s"),
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            info = json.loads(proc.stdout.readline() if proc.stdout else "")
-            results = {}
-            readers = (
-                ("salesforce", read_salesforce),
-                ("hubspot", read_hubspot),
-                ("hubspot (raw responses)", lambda i: read_hubspot(i, raw=True)),
-                ("zoho", read_zoho),
-            )
-            for crm, reader in readers:
-                started = time.perf_counter()
-                records = reader(info)
-                seconds = time.perf_counter() - started
-                results[crm] = {
-                    "records": records,
-                    "seconds": round(seconds, 2),
-                    "records_per_s": round(records / seconds),
-                }
-            return results
-        finally:
-            proc.terminate()
-            proc.wait(timeout=120)
-            if proc.stdout:
-                proc.stdout.close()
+    readers = (
+        ("salesforce", read_salesforce),
+        ("hubspot", read_hubspot),
+        ("hubspot (raw responses)", lambda i: read_hubspot(i, raw=True)),
+        ("zoho", read_zoho),
+    )
+    results = {}
+    with (
+        tempfile.TemporaryDirectory() as state,
+        served_sandbox(scale, seed, Path(state) / "s") as info,
+    ):
+        for crm, reader in readers:
+            started = time.perf_counter()
+            records = reader(info)
+            seconds = time.perf_counter() - started
+            results[crm] = {
+                "records": records,
+                "seconds": round(seconds, 2),
+                "records_per_s": round(records / seconds),
+            }
+    return results
 
 
 def main() -> None:

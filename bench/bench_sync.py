@@ -21,8 +21,6 @@ import argparse
 import json
 import math
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -30,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sandbox_process import served_sandbox
 
 from connectors.core.http import pinned_session
 from sync.config import load_config
@@ -122,26 +121,7 @@ def run(scale: str, seed: int, sources: list[str]) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "sync",
-                "sandbox",
-                "serve",
-                "--json",
-                "--seed",
-                str(seed),
-                "--scale",
-                scale,
-                "--state-dir",
-                str(work / "sandbox"),
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            info = json.loads(proc.stdout.readline() if proc.stdout else "")
+        with served_sandbox(scale, seed, work / "sandbox") as info:
             truth = json.loads((Path(info["ground_truth_dir"]) / "summary.json").read_text())
             generated = yaml.safe_load(Path(info["config_path"]).read_text())
             for crm in sources:
@@ -172,11 +152,6 @@ def run(scale: str, seed: int, sources: list[str]) -> dict[str, Any]:
                     "incremental_after_1pct": incremental,
                     "live_records": live,
                 }
-        finally:
-            proc.terminate()
-            proc.wait(timeout=120)
-            if proc.stdout:
-                proc.stdout.close()
     return results
 
 
