@@ -99,10 +99,11 @@ class SandboxInfo:
 _CONFIG = """\
 # crmsync connector configuration for the local CRM sandbox, written by
 # `crmsync sandbox serve`. Secrets are not in this file: they are ${{VARIABLE}}
-# references, and their sandbox values are in secrets.env next to it
-# (load them with `set -a; . ./secrets.env; set +a`).
+# references, resolved from the environment or from secrets.env next to it.
+# Try it: crmsync sync --config {config_path}
+secrets_file: secrets.env
 store:
-  url: sqlite:///crmsync.sqlite
+  url: sqlite:///{store_path}
 sources:
   - name: salesforce
     kind: salesforce
@@ -141,6 +142,8 @@ def write_client_config(info: SandboxInfo, creds: SandboxCredentials, directory:
             hs_url=info.hubspot.base_url,
             zoho_url=info.zoho.api_domain,
             ca=info.ca_bundle,
+            config_path=info.config_path,
+            store_path=directory / "crmsync.sqlite",
         )
     )
     secrets = directory / "secrets.env"
