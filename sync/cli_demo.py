@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
@@ -12,11 +12,13 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from connectors.sandbox import SandboxError, SandboxInfo
 from sync.cli_sandbox import Scale
-from sync.demo import DemoResult, run_demo
 from sync.errors import OperationFailed, UsageError
-from sync.store.pages import PageCounts
+
+if TYPE_CHECKING:
+    from connectors.sandbox import SandboxInfo
+    from sync.demo import DemoResult
+    from sync.store.pages import PageCounts
 
 __all__ = ["demo"]
 
@@ -34,6 +36,9 @@ def demo(
     json_output: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
     """Start the CRM sandbox, sync all three CRMs into SQLite, and check the result."""
+    from connectors.sandbox import SandboxError
+    from sync.demo import run_demo
+
     started = time.perf_counter()
     with Progress(
         SpinnerColumn(),
@@ -118,6 +123,8 @@ def _print_human(result: DemoResult, elapsed: float) -> None:
         for row in sample.rows:
             table.add_row(*row)
         out.print(table)
+    from sync.store.pages import PageCounts
+
     runs = Table(
         "source",
         "status",

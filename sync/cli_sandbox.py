@@ -10,12 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import requests
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from connectors.sandbox import Sandbox, SandboxError, SandboxOptions
 from sync.errors import OperationFailed, UsageError
 
 __all__ = ["sandbox_app"]
@@ -63,6 +61,8 @@ def serve(
     ),
 ) -> None:
     """Start the three CRM emulators on 127.0.0.1 and serve until interrupted."""
+    from connectors.sandbox import Sandbox, SandboxError, SandboxOptions
+
     options = SandboxOptions(
         seed=seed, scale=scale.value, faults=faults.value, state_dir=state_dir, port_base=port_base
     )
@@ -128,6 +128,8 @@ def _running_sandbox(state_dir: Path) -> dict[str, Any] | None:
 
 
 def _remote_churn(record: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    import requests
+
     try:
         response = requests.post(
             f"{record['admin_url']}/_sandbox/churn",
@@ -152,6 +154,8 @@ def _offline_churn(state_dir: Path, payload: dict[str, Any]) -> dict[str, Any]:
             f"`crmsync sandbox serve --state-dir {state_dir}` first"
         )
     world = load_world(state_dir / "world")
+    from connectors.sandbox import Sandbox, SandboxOptions
+
     options = SandboxOptions(seed=world.seed, scale=world.scale, state_dir=state_dir)
     sandbox = Sandbox(options, world=world)
     report = sandbox.churn(

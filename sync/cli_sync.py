@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from connectors.core.errors import ConnectorError
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
-from sync.engine import SourceReport, SyncOptions, sync_source
 from sync.errors import OperationFailed, UsageError
-from sync.sources import build_connector
-from sync.status import collect_status
-from sync.store import open_store
+
+if TYPE_CHECKING:
+    from sync.engine import SourceReport
 
 __all__ = ["status", "sync"]
 
@@ -42,6 +40,11 @@ def sync(
     json_output: bool = JsonOption,
 ) -> None:
     """Pull records from the configured CRMs into the store, incrementally."""
+    from connectors.core.errors import ConnectorError
+    from sync.engine import SyncOptions, sync_source
+    from sync.sources import build_connector
+    from sync.store import open_store
+
     cfg = load(config)
     chosen = [s for s in cfg.sources if s.enabled and (not source or s.name in source)]
     unknown = set(source) - {s.name for s in cfg.sources}
@@ -158,6 +161,9 @@ def _report_dict(report: SourceReport) -> dict[str, Any]:
 
 def status(config: Path | None = ConfigOption, json_output: bool = JsonOption) -> None:
     """Last runs, cursors and quarantine counts per source and stream."""
+    from sync.status import collect_status
+    from sync.store import open_store
+
     cfg = load(config)
     engine = open_store(cfg.store.url)
     rows = collect_status(engine, [s.name for s in cfg.sources])

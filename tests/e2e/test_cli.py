@@ -15,7 +15,21 @@ from simple_salesforce import Salesforce
 from connectors.core.http import pinned_session
 
 CLI = [sys.executable, "-m", "sync"]
-COMMANDS = [[], ["demo"], ["sandbox"], ["sandbox", "serve"], ["sandbox", "churn"]]
+COMMANDS = [
+    [],
+    ["demo"],
+    ["sandbox"],
+    ["sandbox", "serve"],
+    ["sandbox", "churn"],
+    ["sync"],
+    ["status"],
+    ["config"],
+    ["config", "validate"],
+    ["config", "schema"],
+    ["connectors"],
+    ["connectors", "list"],
+    ["connectors", "check"],
+]
 
 
 def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
