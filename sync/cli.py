@@ -13,6 +13,7 @@ from importlib.metadata import version
 import typer
 
 from sync.cli_config import config_app, connectors_app
+from sync.cli_daemon import daemon
 from sync.cli_demo import demo
 from sync.cli_sandbox import sandbox_app
 from sync.cli_sync import status, sync
@@ -33,6 +34,7 @@ app.add_typer(connectors_app, name="connectors")
 app.command("demo")(demo)
 app.command("sync")(sync)
 app.command("status")(status)
+app.command("daemon")(daemon)
 
 _state = {"debug": False}
 

@@ -37,10 +37,14 @@ def sync(
     force: bool = typer.Option(
         False, "--force", help="Allow marking more than the delete guard share as deleted."
     ),
+    wait_lock: float = typer.Option(
+        0.0, "--wait-lock", help="Wait up to this many seconds for a source being synced."
+    ),
     json_output: bool = JsonOption,
 ) -> None:
     """Pull records from the configured CRMs into the store, incrementally."""
     from connectors.core.errors import ConnectorError
+    from sync.daemon.locks import acquire_run_lock, run_lock
     from sync.engine import SyncOptions, sync_source
     from sync.sources import build_connector
     from sync.store import open_store
@@ -59,6 +63,7 @@ def sync(
         force_deletes=force,
     )
     reports: list[SourceReport] = []
+    busy: list[str] = []
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -81,20 +86,28 @@ def sync(
             )
 
         for src in chosen:
+            lock = run_lock(engine, src.name)  # the daemon takes the same lock
+            if not acquire_run_lock(lock, wait_lock):
+                holder = lock.holder()
+                busy.append(f"{src.name} (being synced by {holder.describe() if holder else '?'})")
+                continue
             try:
-                connector = build_connector(src)
-            except ConnectorError as exc:
-                raise UsageError(f"source {src.name}: {exc.user_message}") from exc
-            try:
-                reports.append(sync_source(engine, src, connector, options, utc_now, on_page))
-            except ValueError as exc:
-                raise UsageError(str(exc)) from exc
+                try:
+                    connector = build_connector(src)
+                except ConnectorError as exc:
+                    raise UsageError(f"source {src.name}: {exc.user_message}") from exc
+                try:
+                    reports.append(sync_source(engine, src, connector, options, utc_now, on_page))
+                except ValueError as exc:
+                    raise UsageError(str(exc)) from exc
+                finally:
+                    connector.close()
             finally:
-                connector.close()
+                lock.release()
     _print_reports(reports, json_output)
     failed = [r for r in reports if r.status != "succeeded"]
-    if failed:
-        names = ", ".join(f"{r.source} ({r.status}: {r.error})" for r in failed)
+    if failed or busy:
+        names = ", ".join([f"{r.source} ({r.status}: {r.error})" for r in failed] + busy)
         raise OperationFailed(f"sync did not fully succeed for {names}")
 
 

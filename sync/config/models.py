@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from connectors.core.channels import CHANNELS
+from sync.daemon.settings import ScheduleConfig
 
 __all__ = ["ChannelOverrides", "CrmsyncConfig", "SourceConfig", "StoreConfig", "parse_duration"]
 
@@ -121,6 +122,7 @@ class CrmsyncConfig(_Strict):
     store: StoreConfig = Field(default_factory=StoreConfig)
     secrets_file: Path | None = Field(None, description="KEY=value file for ${KEY} references.")
     sources: list[SourceConfig] = Field(default_factory=list)
+    schedule: ScheduleConfig | None = Field(None, description="When crmsync daemon runs jobs.")
 
     @model_validator(mode="after")
     def _unique_names(self) -> CrmsyncConfig:

@@ -1,0 +1,42 @@
+"""``crmsync daemon``: run every source on its schedule until SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import typer
+
+from sync.cli_common import ConfigOption, load
+
+__all__ = ["daemon"]
+
+
+def daemon(
+    config: Path | None = ConfigOption,
+    health_port: int | None = typer.Option(
+        None, "--health-port", help="Serve /healthz and Prometheus /metrics on 127.0.0.1:PORT."
+    ),
+    json_logs: bool = typer.Option(False, "--json-logs", help="Log one JSON object per line."),
+) -> None:
+    """Keep the store in step: sync each source on its schedule (config key schedule).
+
+    SIGTERM or SIGINT stops after the current page is committed; a second one exits at once.
+    """
+    from sync.daemon.app import Daemon
+    from sync.daemon.logs import configure_logging
+    from sync.store import open_store
+
+    configure_logging(json_logs, debug=logging.getLogger().level == logging.DEBUG)
+    cfg = load(config)
+    engine = open_store(cfg.store.url)
+    try:
+        code = Daemon(cfg, engine, health_port=health_port).run()
+    finally:
+        engine.dispose()
+    if code != 0:
+        logging.shutdown()
+        # A job thread still inside a page would keep the interpreter alive at exit;
+        # leaving now is safe because every page commits with its cursor.
+        os._exit(code)
