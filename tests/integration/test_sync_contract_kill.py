@@ -53,7 +53,7 @@ def test_sync_killed_at_random_points_resumes_to_a_clean_store(
                         stderr=subprocess.DEVNULL,
                     )
                     _wait_for_run(url, attempt, proc)  # the run has begun reading and writing
-                    time.sleep(rng.uniform(0.0, 0.8))
+                    time.sleep(rng.uniform(0.0, 0.3))  # small syncs finish in about a second
                     if proc.poll() is None:
                         proc.send_signal(signal.SIGKILL)
                     proc.wait(timeout=60)
