@@ -58,7 +58,7 @@ def migrate(engine: Engine) -> None:
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")
     except OperationalError as exc:
         raise StoreUnavailable(
             f"cannot open the store at {engine.url.render_as_string(hide_password=True)}: "

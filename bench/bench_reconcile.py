@@ -1,0 +1,298 @@
+"""Reconciliation benchmark: quality on the sandbox ground truth, and a synthetic scale-up.
+
+    python bench/bench_reconcile.py [--scales small,medium] [--seed 7] [--synthetic 100000]
+                                    [--workspace DIR] [--json]
+
+1. Quality: for each scale, the sandbox is synced into SQLite (``run_demo``), a full
+   reconcile runs, and pairwise precision / recall per kind (people, organisations,
+   employees) are measured against ``identities.jsonl``, with the blocking recall (the
+   share of true pairs that share a block or are linked by CRM evidence).
+2. Scale-up: the medium store's people are replicated into ``--synthetic`` person records
+   (each replica a distinct company: e-mail domains, company names and phone numbers
+   shifted consistently, so duplicates stay duplicates within a replica and never across),
+   written into a fresh store; a full reconcile runs in a child process (wall time, peak
+   RSS), then 1% new records (copies of existing people with a nickname or typo) are added
+   and an incremental run is timed against the full one.
+
+Issue targets: precision >= 0.99 and recall >= 0.97 per kind; 1M person records in < 10
+minutes with < 4 GB; an incremental run after 1% new records < 5% of a full run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sync.demo import run_demo
+from sync.reconcile.blocking import candidate_pairs
+from sync.reconcile.config import ReconcileConfig
+from sync.reconcile.entities import load_entities
+from sync.reconcile.evaluate import load_truth, pairwise, true_pairs
+from sync.reconcile.persist import crosswalk
+from sync.reconcile.run import KINDS, reconcile
+from sync.store import open_store
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+CONFIG = ReconcileConfig()
+
+
+def quality(scale: str, seed: int, workspace: Path) -> dict[str, Any]:
+    """Full reconcile of a synced sandbox, scored against its ground truth."""
+    target = workspace / f"{scale}-{seed}"
+    if not (target / "crmsync.sqlite").exists():
+        started = time.perf_counter()
+        assert run_demo(target, seed=seed, scale=scale).ok
+        print(f"synced {scale} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    engine = open_store(f"sqlite:///{target / 'crmsync.sqlite'}")
+    started = time.perf_counter()
+    report = reconcile(engine, CONFIG, NOW, "full")
+    seconds = time.perf_counter() - started
+    truth = load_truth(target / "sandbox" / "ground_truth" / "identities.jsonl")
+    kinds: dict[str, Any] = {}
+    with engine.connect() as connection:
+        for kind in KINDS:
+            score = pairwise(truth, crosswalk(connection, kind), kind)
+            kinds[kind] = {
+                "records": report.kinds[kind]["records"],
+                "true_pairs": score.actual,
+                "precision": round(score.precision, 4),
+                "recall": round(score.recall, 4),
+                "blocking_recall": round(_blocking_recall(engine, kind, truth), 4),
+                "candidate_pairs": report.kinds[kind]["candidate_pairs"],
+            }
+    engine.dispose()
+    return {"scale": scale, "seed": seed, "full_run_s": round(seconds, 2), "kinds": kinds}
+
+
+def _blocking_recall(engine: Any, kind: str, truth: dict[str, tuple[str, str]]) -> float:
+    entities = load_entities(engine, kind)
+    index = {e.key: n for n, e in enumerate(entities)}
+    pairs = set(candidate_pairs(entities, CONFIG.max_block_size))
+    for n, entity in enumerate(entities):
+        pairs.update(tuple(sorted((n, index[m]))) for m in entity.must if m in index)
+    wanted = true_pairs(truth, kind, set(index))
+    if not wanted:
+        return 1.0
+    found = sum(1 for a, b in wanted if tuple(sorted((index[a], index[b]))) in pairs)
+    return found / len(wanted)
+
+
+# --- synthetic scale-up ---------------------------------------------------------------
+
+_PERSON_COLUMNS = (
+    "source", "remote_id", "remote_created_at", "remote_updated_at", "is_deleted",
+    "content_hash", "first_seen_at", "synced_at", "custom_fields", "raw", "other_emails",
+    "merged_ids", "first_name", "last_name", "title", "email", "phone", "mobile", "city",
+    "country",
+)  # fmt: skip
+
+
+def _shift_phone(phone: str | None, replica: int) -> str | None:
+    if not phone or replica == 0:
+        return phone
+    digits = [i for i, c in enumerate(phone) if c.isdigit()]
+    if len(digits) < 6:
+        return phone
+    last4 = int("".join(phone[i] for i in digits[-4:]))
+    new = f"{(last4 + replica * 1237) % 10000:04d}"
+    chars = list(phone)
+    for position, digit in zip(digits[-4:], new, strict=True):
+        chars[position] = digit
+    # Also vary the digits before them, so 10,000 replicas do not collide.
+    third = digits[-5]
+    chars[third] = str((int(phone[third]) + replica // 10000) % 10)
+    return "".join(chars)
+
+
+def _template(medium: Path) -> list[dict[str, Any]]:
+    connection = sqlite3.connect(medium / "crmsync.sqlite")
+    connection.row_factory = sqlite3.Row
+    rows: list[dict[str, Any]] = []
+    for table in ("contacts", "leads"):
+        for row in connection.execute(
+            f"SELECT {', '.join(_PERSON_COLUMNS)}, '{table}' AS tbl FROM {table} "
+            "WHERE is_deleted = 0"
+        ):
+            rows.append(dict(row))
+    connection.close()
+    return rows
+
+
+def _replica(row: dict[str, Any], replica: int) -> dict[str, Any]:
+    copy = dict(row)
+    copy["remote_id"] = f"{row['remote_id']}-{replica}" if replica else row["remote_id"]
+    email = row["email"]
+    if email and "@" in email and replica:
+        local, domain = email.split("@", 1)
+        copy["email"] = f"{local}@r{replica}.{domain}"
+    copy["phone"] = _shift_phone(row["phone"], replica)
+    copy["mobile"] = _shift_phone(row["mobile"], replica)
+    if replica:
+        copy["city"] = f"{row['city'] or ''} {replica}"
+    copy["raw"] = "{}"
+    return copy
+
+
+def build_synthetic(medium: Path, size: int, target: Path) -> tuple[int, float]:
+    """A store with ``size`` person records replicated from the medium sandbox."""
+    template = _template(medium)
+    url = f"sqlite:///{target}"
+    open_store(url).dispose()  # schema
+    connection = sqlite3.connect(target)
+    started = time.perf_counter()
+    written = 0
+    replica = 0
+    while written < size:
+        batch: dict[str, list[tuple[Any, ...]]] = {"contacts": [], "leads": []}
+        for row in template:
+            if written >= size:
+                break
+            copy = _replica(row, replica)
+            batch[row["tbl"]].append(tuple(copy[c] for c in _PERSON_COLUMNS))
+            written += 1
+        for table, rows in batch.items():
+            extra = ", converted" if table == "leads" else ""
+            marks = ", ".join("?" for _ in _PERSON_COLUMNS) + (", 0" if extra else "")
+            connection.executemany(
+                f"INSERT INTO {table} ({', '.join(_PERSON_COLUMNS)}{extra}) VALUES ({marks})",
+                rows,
+            )
+        replica += 1
+    connection.commit()
+    connection.close()
+    return written, time.perf_counter() - started
+
+
+def add_new_people(target: Path, count: int, seed: int) -> None:
+    """``count`` new contacts: existing people re-entered with a nickname or a typo."""
+    rng = random.Random(seed)
+    connection = sqlite3.connect(target)
+    connection.row_factory = sqlite3.Row
+    # The store's own datetime text format, later than any earlier batch.
+    later = (NOW + timedelta(days=1, minutes=seed)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    rows = connection.execute(
+        f"SELECT {', '.join(_PERSON_COLUMNS)} FROM contacts ORDER BY random() LIMIT ?", (count,)
+    ).fetchall()
+    fresh = []
+    for n, row in enumerate(rows):
+        copy = dict(row)
+        copy["source"] = "zoho"
+        copy["remote_id"] = f"new{seed}-{n}"
+        last = copy["last_name"] or ""
+        if last and rng.random() < 0.5:
+            i = rng.randrange(len(last))
+            copy["last_name"] = last[:i] + last[i + 1 :]
+        copy["synced_at"] = copy["first_seen_at"] = later
+        fresh.append(tuple(copy[c] for c in _PERSON_COLUMNS))
+    marks = ", ".join("?" for _ in _PERSON_COLUMNS)
+    connection.executemany(
+        f"INSERT INTO contacts ({', '.join(_PERSON_COLUMNS)}) VALUES ({marks})", fresh
+    )
+    connection.commit()
+    connection.close()
+
+
+def _child_run(url: str, mode: str) -> None:
+    engine = open_store(url)
+    started = time.perf_counter()
+    report = reconcile(engine, CONFIG, NOW + timedelta(days=2), mode)
+    seconds = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime
+    result = {"seconds": seconds, "cpu_s": cpu, "peak_rss_mb": usage.ru_maxrss / 1024}
+    print(json.dumps({**result, "report": report.to_json()}))
+
+
+def _timed(url: str, mode: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child-run", url, "--child-mode", mode],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def scale_up(medium: Path, size: int, workdir: Path) -> dict[str, Any]:
+    target = workdir / f"synthetic-{size}.sqlite"
+    target.unlink(missing_ok=True)
+    written, build_s = build_synthetic(medium, size, target)
+    url = f"sqlite:///{target}"
+    full = _timed(url, "full")
+    new = max(1, written // 100)
+    add_new_people(target, new, seed=1)
+    incremental = _timed(url, "incremental")
+    person_full = full["report"]["kinds"]["person"]
+    return {
+        "person_records": written,
+        "build_store_s": round(build_s, 1),
+        "full_s": round(full["seconds"], 1),
+        "full_cpu_s": round(full.get("cpu_s", 0.0), 1),
+        "full_peak_rss_mb": round(full["peak_rss_mb"]),
+        "full_candidate_pairs": person_full["candidate_pairs"],
+        "full_identities": person_full["identities"],
+        "new_records": new,
+        "incremental_s": round(incremental["seconds"], 2),
+        "incremental_cpu_s": round(incremental.get("cpu_s", 0.0), 2),
+        "incremental_share": round(incremental["seconds"] / full["seconds"], 4),
+        "incremental_loaded": incremental["report"]["kinds"]["person"].get("loaded"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", default="small,medium")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--synthetic", type=int, default=0, help="person records (0: skip)")
+    parser.add_argument("--workspace", type=Path, default=None, help="reuse synced stores")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--child-run", help=argparse.SUPPRESS)
+    parser.add_argument("--child-mode", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_run:
+        _child_run(args.child_run, args.child_mode)
+        return
+    workspace = args.workspace or Path(tempfile.mkdtemp(prefix="bench-reconcile-"))
+    results: dict[str, Any] = {"quality": [], "scale_up": None}
+    for scale in [s for s in args.scales.split(",") if s]:
+        results["quality"].append(quality(scale, args.seed, workspace))
+    if args.synthetic:
+        medium = workspace / f"medium-{args.seed}"
+        if not (medium / "crmsync.sqlite").exists():
+            assert run_demo(medium, seed=args.seed, scale="medium").ok
+        results["scale_up"] = scale_up(medium, args.synthetic, workspace)
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    print(f"{'scale':8} {'kind':13} {'records':>8} {'pairs':>7} {'precision':>9} "
+          f"{'recall':>7} {'block rec':>9} {'full run':>9}")  # fmt: skip
+    for q in results["quality"]:
+        for kind, k in q["kinds"].items():
+            print(
+                f"{q['scale']:8} {kind:13} {k['records']:>8} {k['true_pairs']:>7} "
+                f"{k['precision']:>9.4f} {k['recall']:>7.4f} {k['blocking_recall']:>9.4f} "
+                f"{q['full_run_s']:>8.1f}s"
+            )
+    if results["scale_up"]:
+        s = results["scale_up"]
+        print(
+            f"\nscale-up: {s['person_records']:,} people: full {s['full_s']} s "
+            f"({s['full_cpu_s']} s CPU), peak RSS {s['full_peak_rss_mb']} MB; "
+            f"+{s['new_records']:,} new: incremental {s['incremental_s']} s "
+            f"({s['incremental_cpu_s']} s CPU) = {s['incremental_share']:.1%} of full"
+        )
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+"""``crmsync reconcile run|link|unlink|explain|review|duplicates`` and ``crmsync journey``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import typer
+from rich.table import Table
+
+from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
+from sync.errors import UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from sync.config import CrmsyncConfig
+
+__all__ = ["journey", "reconcile_app"]
+
+reconcile_app = typer.Typer(
+    help="One identity per real customer and employee across CRMs: run, explain, correct.",
+    no_args_is_help=True,
+)
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2, default=str).decode())
+
+
+def _store(config: Path | None) -> tuple[CrmsyncConfig, Engine]:
+    from sync.store import open_store
+
+    cfg = load(config)
+    return cfg, open_store(cfg.store.url)
+
+
+def _record(engine: Engine, ref: str) -> str:
+    from sync.reconcile.reports import UnknownRecord, resolve_record
+
+    with engine.connect() as connection:
+        try:
+            return resolve_record(connection, ref)
+        except UnknownRecord as exc:
+            raise UsageError(str(exc)) from exc
+
+
+@reconcile_app.command("run")
+def run(
+    config: Path | None = ConfigOption,
+    full: bool = typer.Option(False, "--full", help="Recompute every identity from scratch."),
+    incremental: bool = typer.Option(
+        False,
+        "--incremental",
+        help="Only records synced since the last run (the default once a full run exists).",
+    ),
+    json_output: bool = JsonOption,
+) -> None:
+    """Resolve identities for employees, organisations and people, and their golden records."""
+    from sync.reconcile.run import reconcile
+
+    if full and incremental:
+        raise UsageError("choose one of --full and --incremental")
+    cfg, engine = _store(config)
+    mode = "full" if full else "incremental" if incremental else "auto"
+    with err.status("reconciling...") as status:
+        report = reconcile(
+            engine, cfg.reconcile, utc_now(), mode, progress=lambda m: status.update(m)
+        )
+    if json_output:
+        _print_json(report.to_json())
+        return
+    table = Table(title=f"reconcile run {report.run_id} ({report.mode}, {report.seconds:.1f} s)")
+    for column in ("kind", "records", "candidate pairs", "matches", "review", "identities"):
+        table.add_column(column, justify="left" if column == "kind" else "right")
+    for kind, stats in report.kinds.items():
+        table.add_row(
+            kind,
+            str(stats.get("records", 0)),
+            str(stats.get("candidate_pairs", 0)),
+            str(stats.get("matches", 0)),
+            str(stats.get("review", 0)),
+            str(stats.get("identities", 0)),
+        )
+    out.print(table)
+
+
+def _decide(
+    action: str, config: Path | None, a: str, b: str, note: str | None, as_json: bool
+) -> None:
+    from sync.reconcile.persist import save_decision
+    from sync.reconcile.run import reconcile
+
+    cfg, engine = _store(config)
+    a_key, b_key = _record(engine, a), _record(engine, b)
+    if a_key == b_key:
+        raise UsageError("give two different records")
+    if (a_key.split(":")[1] == "users") != (b_key.split(":")[1] == "users") or (
+        (a_key.split(":")[1] == "accounts") != (b_key.split(":")[1] == "accounts")
+    ):
+        raise UsageError("both records must be of one kind (people, organisations or employees)")
+    now = utc_now()
+    with engine.begin() as connection:
+        save_decision(connection, action, a_key, b_key, note, now)
+    report = reconcile(engine, cfg.reconcile, now, "auto", touched=[a_key, b_key])
+    from sync.reconcile.lookup import load_identity_map
+
+    identities = load_identity_map(engine)
+    result = {
+        "action": action,
+        "a": a_key,
+        "b": b_key,
+        "a_identity": identities.identity_of(*a_key.split(":", 2)),
+        "b_identity": identities.identity_of(*b_key.split(":", 2)),
+        "run_id": report.run_id,
+    }
+    if as_json:
+        _print_json(result)
+    else:
+        out.print(
+            f"{action}ed {a_key} ({result['a_identity']}) and {b_key} ({result['b_identity']}); "
+            "the decision is kept for every later run"
+        )
+
+
+@reconcile_app.command("link")
+def link(
+    a: str = typer.Argument(..., help="Record (source:table:id, remote id) or identity id."),
+    b: str = typer.Argument(..., help="The other record."),
+    note: str | None = typer.Option(None, "--note", help="Why (kept with the decision)."),
+    config: Path | None = ConfigOption,
+    json_output: bool = JsonOption,
+) -> None:
+    """Declare two records the same identity; survives every re-run."""
+    _decide("link", config, a, b, note, json_output)
+
+
+@reconcile_app.command("unlink")
+def unlink(
+    a: str = typer.Argument(..., help="Record (source:table:id, remote id) or identity id."),
+    b: str = typer.Argument(..., help="The other record."),
+    note: str | None = typer.Option(None, "--note", help="Why (kept with the decision)."),
+    config: Path | None = ConfigOption,
+    json_output: bool = JsonOption,
+) -> None:
+    """Keep two records apart (unmerge); their identities are recomputed."""
+    _decide("unlink", config, a, b, note, json_output)
+
+
+@reconcile_app.command("explain")
+def explain(
+    record: str = typer.Argument(..., help="Record (source:table:id, remote id) or identity id."),
+    config: Path | None = ConfigOption,
+    json_output: bool = JsonOption,
+) -> None:
+    """Why a record is in its identity: each compared field, its level, weight and the score."""
+    from sync.reconcile.reports import UnknownRecord, explain_record
+
+    _, engine = _store(config)
+    key = _record(engine, record)
+    with engine.connect() as connection:
+        try:
+            data = explain_record(connection, key)
+        except UnknownRecord as exc:
+            raise UsageError(str(exc)) from exc
+    if json_output:
+        _print_json(data)
+        return
+    out.print(f"[bold]{key}[/bold] -> identity {data['identity']} (joined by {data['joined_by']})")
+    out.print("members: " + ", ".join(data["members"]))
+    for pair in data["pairs"]:
+        mark = "linked" if pair["linked"] else "not linked"
+        table = Table(title=f"vs {pair['other']}: score {pair['score']} ({pair['status']}, {mark})")
+        for column in ("field", "level", "weight", "this", "other"):
+            table.add_column(column, justify="right" if column == "weight" else "left")
+        for c in pair["comparisons"]:
+            table.add_row(c["field"], c["level"], f"{c['weight']:+.1f}", c["this"], c["other"])
+        out.print(table)
+    if not data["pairs"]:
+        out.print("no stored comparison: the record matched nothing above the review band")
+
+
+@reconcile_app.command("review")
+def review(
+    kind: str | None = typer.Option(None, "--kind", help="person, organisation or employee."),
+    limit: int = typer.Option(50, "--limit", help="At most this many pairs."),
+    config: Path | None = ConfigOption,
+    json_output: bool = JsonOption,
+) -> None:
+    """Pairs in the review band (close to the threshold): decide with link or unlink."""
+    from sync.reconcile.reports import review_pairs
+
+    if kind not in (None, "person", "organisation", "employee"):
+        raise UsageError("--kind must be person, organisation or employee")
+    _, engine = _store(config)
+    with engine.connect() as connection:
+        pairs = review_pairs(connection, kind, limit)
+    if json_output:
+        _print_json(pairs)
+        return
+    table = Table(title=f"{len(pairs)} pairs to review")
+    for column in ("score", "kind", "a", "b", "agreeing fields"):
+        table.add_column(column)
+    for pair in pairs:
+        agree = ", ".join(
+            f"{c['field']} {c['level']}" for c in pair["comparisons"] if c["weight"] > 0
+        )
+        table.add_row(f"{pair['score']:.1f}", pair["kind"], pair["a"], pair["b"], agree)
+    out.print(table)
+
+
+@reconcile_app.command("duplicates")
+def duplicates(
+    scope: str = typer.Option("all", "--scope", help="within (one CRM), across, or all."),
+    config: Path | None = ConfigOption,
+    json_output: bool = JsonOption,
+) -> None:
+    """Duplicates within each CRM (and who created the later record) and across CRMs."""
+    from sync.reconcile.lookup import load_identity_map
+    from sync.reconcile.reports import duplicates as find
+
+    if scope not in ("within", "across", "all"):
+        raise UsageError("--scope must be within, across or all")
+    _, engine = _store(config)
+    found = [d for d in find(engine, load_identity_map(engine)) if scope in ("all", d.scope)]
+    if json_output:
+        _print_json([d.to_json() for d in found])
+        return
+    within = [d for d in found if d.scope == "within"]
+    table = Table(title=f"{len(within)} duplicates within a CRM")
+    for column in ("kind", "identity", "crm", "records", "later record created by"):
+        table.add_column(column)
+    for d in within:
+        who = d.created_by_name or d.created_by or "?"
+        table.add_row(d.kind, d.identity_id, d.source, "\n".join(d.records), who)
+    if scope != "across":
+        out.print(table)
+    if scope != "within":
+        counts: dict[tuple[str, str], int] = {}
+        for d in found:
+            if d.scope == "across":
+                counts[(d.kind, d.source)] = counts.get((d.kind, d.source), 0) + 1
+        across = Table(title="identities present in several CRMs")
+        for column in ("kind", "crms", "identities"):
+            across.add_column(column)
+        for (kind, sources), count in sorted(counts.items()):
+            across.add_row(kind, sources, str(count))
+        out.print(across)
+
+
+def journey(
+    identity: str = typer.Argument(..., help="Identity id (P-..., O-...) or one of its records."),
+    config: Path | None = ConfigOption,
+    json_output: bool = JsonOption,
+) -> None:
+    """One timeline of every touch on a customer across CRMs and channels, with employees."""
+    from sync.reconcile.journey import journey as timeline
+    from sync.reconcile.lookup import load_identity_map
+
+    _, engine = _store(config)
+    identities = load_identity_map(engine)
+    ident = identity if identities.members(identity) else None
+    if ident is None:
+        ident = identities.identity_of(*_record(engine, identity).split(":", 2))
+    if ident is None or ident.startswith("E-"):
+        raise UsageError(f"{identity!r} is no person or organisation identity")
+    touches = timeline(engine, identities, ident)
+    if json_output:
+        _print_json({"identity": ident, "touches": [t.to_json() for t in touches]})
+        return
+    table = Table(title=f"journey of {ident}: {len(touches)} touches")
+    for column in ("when", "crm", "touch", "channel", "what", "employee"):
+        table.add_column(column)
+    for t in touches:
+        when = t.at.strftime("%Y-%m-%d %H:%M") if t.at else "-"
+        table.add_row(when, t.source, t.kind, t.channel or "-", t.summary, t.employee or "-")
+    out.print(table)

@@ -1,0 +1,139 @@
+"""Clustering: union-find over accepted links, with guards against over-merging.
+
+Links are applied strongest first: admin ``link`` decisions, then the CRMs' own evidence
+(lead conversions, merges), then scored matches by descending score. A link is refused
+when an admin ``unlink`` separates the two sides, when the merged cluster would exceed the
+maximum size, or when it would hold conflicting strong identifiers (two users of one CRM
+for an employee; two different domains for an organisation; two different work e-mails on
+one company domain for a person). Admin links override every guard but ``unlink``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sync.reconcile.entities import Entity
+from sync.reconcile.normalize import email_domain, is_free_mail
+
+__all__ = ["ClusterResult", "Link", "cluster"]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A proposed link between entities ``i`` and ``j``: method admin|must_link|match."""
+
+    i: int
+    j: int
+    method: str
+    score: float = 0.0
+
+
+@dataclass
+class ClusterResult:
+    """Clusters as sorted index lists, how each member joined, and what was refused."""
+
+    clusters: list[list[int]]
+    method: dict[int, tuple[str, float | None]]
+    refused: list[tuple[Link, str]] = field(default_factory=list)
+
+
+class _Summary:
+    __slots__ = ("domains", "members", "sources", "work")
+
+    def __init__(self, entity: Entity) -> None:
+        self.members = [0]
+        self.sources = {entity.source}
+        self.domains = {entity.domain} if entity.kind == "organisation" and entity.domain else set()
+        self.work: dict[str, set[str]] = {}
+        if entity.kind == "person":
+            for email in entity.emails:
+                domain = email_domain(email)
+                if domain and not is_free_mail(domain):
+                    self.work.setdefault(domain, set()).add(email)
+
+    def conflict(self, other: _Summary, kind: str) -> str | None:
+        if kind == "employee" and self.sources & other.sources:
+            return "two users of one CRM"
+        if kind == "organisation" and self.domains and other.domains:
+            return None if self.domains & other.domains else "different domains"
+        if kind == "person":
+            for domain, emails in self.work.items():
+                theirs = other.work.get(domain)
+                if theirs and not emails & theirs:
+                    return f"different work e-mails at {domain}"
+        return None
+
+    def absorb(self, other: _Summary) -> None:
+        self.members.extend(other.members)
+        self.sources |= other.sources
+        self.domains |= other.domains
+        for domain, emails in other.work.items():
+            self.work.setdefault(domain, set()).update(emails)
+
+
+def cluster(
+    entities: Sequence[Entity],
+    links: Iterable[Link],
+    unlinks: Iterable[tuple[int, int]] = (),
+    max_size: int = 50,
+) -> ClusterResult:
+    """Apply ``links`` in order of strength under the guards; every entity ends in a cluster."""
+    parent = list(range(len(entities)))
+    summaries: dict[int, _Summary] = {}
+    for index, entity in enumerate(entities):
+        summary = _Summary(entity)
+        summary.members = [index]
+        summaries[index] = summary
+    apart: dict[int, set[int]] = {}
+    for i, j in unlinks:
+        apart.setdefault(i, set()).add(j)
+        apart.setdefault(j, set()).add(i)
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    order = {"admin": 0, "must_link": 1, "match": 2}
+    method: dict[int, tuple[str, float | None]] = {}
+    refused: list[tuple[Link, str]] = []
+    for link in sorted(links, key=lambda k: (order[k.method], -k.score, k.i, k.j)):
+        a, b = find(link.i), find(link.j)
+        if a == b:
+            continue
+        small, large = (a, b) if len(summaries[a].members) <= len(summaries[b].members) else (b, a)
+        reason = _refusal(link, summaries[small], summaries[large], large, apart, find, max_size)
+        if reason is None and link.method != "admin":
+            reason = summaries[small].conflict(summaries[large], entities[link.i].kind)
+        if reason:
+            refused.append((link, reason))
+            continue
+        parent[small] = large
+        summaries[large].absorb(summaries.pop(small))
+        for end in (link.i, link.j):
+            method.setdefault(end, (link.method, link.score if link.method == "match" else None))
+    clusters = sorted(sorted(s.members) for s in summaries.values())
+    for members in clusters:
+        if len(members) == 1:
+            method[members[0]] = ("single", None)
+    return ClusterResult(clusters, method, refused)
+
+
+def _refusal(
+    link: Link,
+    small: _Summary,
+    large: _Summary,
+    large_root: int,
+    apart: dict[int, set[int]],
+    find: object,
+    max_size: int,
+) -> str | None:
+    for member in small.members:
+        for other in apart.get(member, ()):
+            if find(other) == large_root:  # type: ignore[operator]
+                return "admin unlink"
+    if link.method != "admin" and len(small.members) + len(large.members) > max_size:
+        return "cluster too large"
+    return None

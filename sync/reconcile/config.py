@@ -1,0 +1,115 @@
+"""The ``reconcile:`` section of the configuration: thresholds, guards, survivorship."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = ["FieldRule", "ReconcileConfig", "Thresholds"]
+
+Rule = Literal["source_priority", "most_recent", "most_complete", "union", "furthest_in_funnel"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Thresholds(_Strict):
+    """Total match weight (log2 Bayes factor) at or above which a pair links or is reviewed."""
+
+    match: float = Field(description="Score at or above which two records are the same.")
+    review: float = Field(description="Score at or above which a non-match is listed for review.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if self.review > self.match:
+            raise ValueError("review must not be above match")
+        return self
+
+
+class FieldRule(_Strict):
+    """How the golden value of one field is chosen among an identity's records."""
+
+    rule: Rule = Field(description="source_priority, most_recent, most_complete, union, ...")
+    sources: list[str] = Field(
+        default_factory=list,
+        description="Source order for source_priority (default: reconcile.source_priority).",
+    )
+
+
+_DEFAULT_RULES = {
+    "first_name": FieldRule(rule="source_priority"),
+    "last_name": FieldRule(rule="source_priority"),
+    "name": FieldRule(rule="most_complete"),
+    "title": FieldRule(rule="most_recent"),
+    "emails": FieldRule(rule="union"),
+    "phones": FieldRule(rule="union"),
+    "email": FieldRule(rule="source_priority"),
+    "phone": FieldRule(rule="most_recent"),
+    "company": FieldRule(rule="most_complete"),
+    "domain": FieldRule(rule="source_priority"),
+    "website": FieldRule(rule="source_priority"),
+    "city": FieldRule(rule="most_recent"),
+    "country": FieldRule(rule="most_recent"),
+    "industry": FieldRule(rule="source_priority"),
+    "lifecycle": FieldRule(rule="furthest_in_funnel"),
+    "active": FieldRule(rule="most_recent"),
+}
+
+
+class ReconcileConfig(_Strict):
+    """Identity resolution settings; every key has a sensible default."""
+
+    people: Thresholds = Field(
+        default_factory=lambda: Thresholds(match=10.0, review=5.0),
+        description="Thresholds for people (leads and contacts).",
+    )
+    organisations: Thresholds = Field(
+        default_factory=lambda: Thresholds(match=9.0, review=4.0),
+        description="Thresholds for organisations (accounts and companies).",
+    )
+    employees: Thresholds = Field(
+        default_factory=lambda: Thresholds(match=8.0, review=4.0),
+        description="Thresholds for employees (users and owners).",
+    )
+    max_cluster_size: int = Field(
+        50, ge=2, description="Largest identity a match may build; larger merges are refused."
+    )
+    max_block_size: int = Field(
+        200, ge=10, description="Blocks above this many records are split into windows."
+    )
+    shared_phone_limit: int = Field(
+        1, ge=1, description="A phone used by more people than this is a switchboard."
+    )
+    source_priority: list[str] = Field(
+        default_factory=lambda: ["salesforce", "hubspot", "zoho"],
+        description="Default source order for survivorship and tie-breaks.",
+    )
+    survivorship: dict[str, FieldRule] = Field(
+        default_factory=lambda: dict(_DEFAULT_RULES),
+        description="Golden-record rule per field (merged over the defaults).",
+    )
+    placeholder_emails: list[str] = Field(
+        default_factory=list, description="More e-mails that never link (noemail@... built in)."
+    )
+    lifecycle_order: list[str] = Field(
+        default_factory=lambda: [
+            "subscriber",
+            "lead",
+            "marketingqualifiedlead",
+            "salesqualifiedlead",
+            "opportunity",
+            "customer",
+            "evangelist",
+        ],
+        description="Funnel order for furthest_in_funnel, earliest first.",
+    )
+
+    def rule_for(self, field: str) -> FieldRule:
+        """The survivorship rule of ``field`` (configured, else default, else most_recent)."""
+        return (
+            self.survivorship.get(field)
+            or _DEFAULT_RULES.get(field)
+            or FieldRule(rule="most_recent")
+        )

@@ -1,0 +1,110 @@
+"""Golden records: per-field winning values with provenance, chosen by YAML rules.
+
+The golden record is an overlay: source records are never changed, and recomputing after
+an unlink gives each side its own golden values again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sync.reconcile.config import ReconcileConfig
+from sync.reconcile.entities import Entity
+from sync.reconcile.normalize import fold
+
+__all__ = ["PREFIX", "golden_record", "identity_id"]
+
+PREFIX = {"person": "P-", "organisation": "O-", "employee": "E-"}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def identity_id(kind: str, members: Sequence[Entity]) -> str:
+    """Stable id: kind prefix + hash of the earliest member's key (created time, then key)."""
+    earliest = min(members, key=lambda e: (e.created_at or _EPOCH, e.key))
+    return PREFIX[kind] + hashlib.sha1(earliest.key.encode()).hexdigest()[:12]
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _recency(entity: Entity) -> tuple[datetime, str]:
+    return (entity.updated_at or entity.created_at or _EPOCH, entity.key)
+
+
+def golden_record(
+    members: Sequence[Entity], config: ReconcileConfig
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(golden values, provenance) of an identity's members."""
+    if len(members) == 1:
+        return _single(members[0], config)
+    fields = sorted({name for member in members for name in member.values})
+    golden: dict[str, Any] = {}
+    provenance: dict[str, Any] = {}
+    for name in fields:
+        rule = config.rule_for(name)
+        candidates = [m for m in members if not _empty(m.values.get(name))]
+        if not candidates:
+            golden[name] = None
+            continue
+        priority = rule.sources or config.source_priority
+        if rule.rule == "union":
+            values: list[Any] = []
+            for member in sorted(candidates, key=lambda m: _priority(m, priority)):
+                for item in member.values[name]:
+                    if item not in values:
+                        values.append(item)
+            golden[name] = values
+            provenance[name] = {"rule": rule.rule, "records": sorted(m.key for m in candidates)}
+            continue
+        winner = _winner(rule.rule, name, candidates, priority, config)
+        golden[name] = winner.values[name]
+        provenance[name] = {"rule": rule.rule, "record": winner.key}
+    return golden, provenance
+
+
+def _single(member: Entity, config: ReconcileConfig) -> tuple[dict[str, Any], dict[str, Any]]:
+    # Most identities have one record: every rule picks its value (same result, faster).
+    golden: dict[str, Any] = {}
+    provenance: dict[str, Any] = {}
+    for name in sorted(member.values):
+        value = member.values[name]
+        golden[name] = None if _empty(value) else value
+        if not _empty(value):
+            rule = config.rule_for(name).rule
+            where = {"records": [member.key]} if rule == "union" else {"record": member.key}
+            provenance[name] = {"rule": rule, **where}
+    return golden, provenance
+
+
+def _priority(member: Entity, priority: Sequence[str]) -> tuple[int, float, str]:
+    rank = priority.index(member.source) if member.source in priority else len(priority)
+    recency = _recency(member)[0].timestamp()
+    return rank, -recency, member.key
+
+
+def _winner(
+    rule: str,
+    name: str,
+    candidates: Sequence[Entity],
+    priority: Sequence[str],
+    config: ReconcileConfig,
+) -> Entity:
+    if rule == "source_priority":
+        return min(candidates, key=lambda m: _priority(m, priority))
+    if rule == "most_complete":
+        return min(candidates, key=lambda m: (-len(str(m.values[name])), _priority(m, priority)))
+    if rule == "furthest_in_funnel":
+        order = [fold(stage).replace(" ", "") for stage in config.lifecycle_order]
+
+        def stage(member: Entity) -> int:
+            value = fold(str(member.values[name])).replace(" ", "")
+            return order.index(value) if value in order else -1
+
+        ranked = [m for m in candidates if stage(m) >= 0]
+        if ranked:
+            return max(ranked, key=lambda m: (stage(m), _recency(m)))
+    return max(candidates, key=_recency)

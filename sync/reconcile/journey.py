@@ -1,0 +1,170 @@
+"""The customer journey: every touch on a person or organisation identity, across CRMs.
+
+Touches are activities (calls, e-mails, meetings, tasks, notes), campaign memberships,
+cases and deals of the identity's member records, in time order, each with its channel and
+the employee identity behind it (through the CRM owner's user).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, or_, select
+
+from sync.reconcile.lookup import IdentityMap
+from sync.store.records import (
+    ActivityRow,
+    CampaignMemberRow,
+    CaseRow,
+    ContactRow,
+    DealContactRow,
+    DealRow,
+    LeadRow,
+)
+
+__all__ = ["Touch", "journey"]
+
+
+@dataclass(frozen=True)
+class Touch:
+    """One touch of a journey."""
+
+    at: datetime | None
+    source: str
+    kind: str  # activity type, campaign, case, deal
+    channel: str | None
+    summary: str
+    record: str
+    employee_id: str | None
+    employee: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["at"] = self.at.isoformat() if self.at else None
+        return data
+
+
+def _when(value: datetime | date | None) -> datetime | None:
+    if isinstance(value, datetime) or value is None:
+        return value
+    return datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
+def journey(engine: Engine, identities: IdentityMap, identity_id: str) -> list[Touch]:
+    """Every touch of ``identity_id`` in time order (undated last), deleted records left out;
+    an organisation's journey includes its contacts' touches."""
+    members = identities.members(identity_id)
+    people: dict[str, list[str]] = {}
+    accounts: dict[str, list[str]] = {}
+    for source, table, remote_id in members:
+        target = accounts if table == "accounts" else people
+        target.setdefault(source, []).append(remote_id)
+    employees = identities.employees()
+    touches: list[Touch] = []
+
+    def employee(source: str, owner: str | None) -> tuple[str | None, str | None]:
+        ident = identities.employee_of(source, owner) if owner else None
+        return ident, employees[ident].name if ident in employees else None
+
+    with engine.connect() as connection:
+        for source in sorted(set(people) | set(accounts)):
+            ids, orgs = people.get(source, []), accounts.get(source, [])
+            if orgs:
+                # An organisation's journey includes the touches of its people.
+                k = ContactRow.__table__.c  # type: ignore[attr-defined]
+                staff = select(k.remote_id).where(k.source == source, k.account_id.in_(orgs))
+                ids = sorted({*ids, *connection.execute(staff).scalars()})
+            for table, model in (("leads", LeadRow), ("contacts", ContactRow)):
+                # The record's creation is the first touch: how the person came in.
+                p = model.__table__.c  # type: ignore[attr-defined]
+                query = select(p).where(p.source == source, p.remote_id.in_(ids))
+                for row in connection.execute(query).mappings():
+                    touches.append(
+                        Touch(
+                            _when(row["remote_created_at"]),
+                            source,
+                            f"{table[:-1]} created",
+                            row["source_channel"],
+                            row["source_detail"] or "",
+                            f"{source}:{table}:{row['remote_id']}",
+                            *employee(source, row["owner_id"]),
+                        )
+                    )
+            a = ActivityRow.__table__.c  # type: ignore[attr-defined]
+            clauses = [a.lead_id.in_(ids), a.contact_id.in_(ids), a.account_id.in_(orgs)]
+            query = select(a).where(a.source == source, a.is_deleted.is_(False), or_(*clauses))
+            for row in connection.execute(query).mappings():
+                touches.append(
+                    Touch(
+                        _when(row["occurred_at"] or row["remote_created_at"]),
+                        source,
+                        row["activity_type"],
+                        row["channel"],
+                        " ".join(p for p in (row["direction"], row["subject"]) if p),
+                        f"{source}:activities:{row['remote_id']}",
+                        *employee(source, row["owner_id"]),
+                    )
+                )
+            m = CampaignMemberRow.__table__.c  # type: ignore[attr-defined]
+            query = select(m).where(
+                m.source == source,
+                m.is_deleted.is_(False),
+                or_(m.lead_id.in_(ids), m.contact_id.in_(ids)),
+            )
+            for row in connection.execute(query).mappings():
+                touches.append(
+                    Touch(
+                        _when(row["first_responded_at"]) or _when(row["remote_created_at"]),
+                        source,
+                        "campaign",
+                        "event",
+                        f"{row['campaign_name'] or row['campaign_id']}: {row['status'] or ''}",
+                        f"{source}:campaign_members:{row['remote_id']}",
+                        None,
+                        None,
+                    )
+                )
+            c = CaseRow.__table__.c  # type: ignore[attr-defined]
+            query = select(c).where(
+                c.source == source,
+                c.is_deleted.is_(False),
+                or_(c.contact_id.in_(ids), c.account_id.in_(orgs)),
+            )
+            for row in connection.execute(query).mappings():
+                touches.append(
+                    Touch(
+                        _when(row["opened_at"] or row["remote_created_at"]),
+                        source,
+                        "case",
+                        row["origin_channel"],
+                        f"{row['subject'] or ''} ({row['status'] or ''})",
+                        f"{source}:cases:{row['remote_id']}",
+                        *employee(source, row["owner_id"]),
+                    )
+                )
+            dc = DealContactRow.__table__.c  # type: ignore[attr-defined]
+            roles = select(dc.deal_id).where(dc.source == source, dc.contact_id.in_(ids))
+            d = DealRow.__table__.c  # type: ignore[attr-defined]
+            query = select(d).where(
+                d.source == source,
+                d.is_deleted.is_(False),
+                or_(d.contact_id.in_(ids), d.account_id.in_(orgs), d.remote_id.in_(roles)),
+            )
+            for row in connection.execute(query).mappings():
+                outcome = "won" if row["is_won"] else "lost" if row["is_closed"] else "open"
+                touches.append(
+                    Touch(
+                        _when(row["remote_created_at"]),
+                        source,
+                        "deal",
+                        row["source_channel"],
+                        f"{row['name'] or ''}: {row['stage'] or ''} ({outcome}) "
+                        f"{row['amount'] or ''} {row['currency'] or ''}".strip(),
+                        f"{source}:deals:{row['remote_id']}",
+                        *employee(source, row["owner_id"]),
+                    )
+                )
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(touches, key=lambda t: (t.at or far, t.source, t.record))

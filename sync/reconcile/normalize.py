@@ -1,0 +1,267 @@
+"""Normalisation of the values reconciliation compares: e-mails, phones, names, companies.
+
+Every function is pure, total (garbage in -> ``None`` out, never an exception) and cached
+where the same values repeat (phones, countries, company names).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import phonenumbers
+
+__all__ = [
+    "FREE_MAIL_DOMAINS",
+    "PLACEHOLDER_EMAILS",
+    "company_key",
+    "country_region",
+    "domain_of",
+    "email_domain",
+    "email_key",
+    "fold",
+    "is_free_mail",
+    "name_key",
+    "phone_key",
+]
+
+PLACEHOLDER_EMAILS = frozenset(
+    {
+        "noemail@example.com",
+        "none@none.com",
+        "no@email.com",
+        "test@test.com",
+        "info@example.com",
+        "email@example.com",
+        "unknown@unknown.com",
+        "na@na.com",
+    }
+)
+_PLACEHOLDER_LOCALS = frozenset({"noemail", "no-email", "none", "na", "n/a", "unknown", "test"})
+_PLACEHOLDER_DOMAINS = frozenset({"example.com", "example.org", "example.net", "test.com"})
+
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "hotmail.es",
+        "hotmail.co.uk",
+        "hotmail.fr",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.es",
+        "yahoo.co.uk",
+        "yahoo.fr",
+        "ymail.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "proton.me",
+        "protonmail.com",
+        "mail.com",
+        "orange.fr",
+        "free.fr",
+        "laposte.net",
+        "telefonica.net",
+        "libero.it",
+        "qq.com",
+        "163.com",
+    }
+)
+# Providers where "+tag" is documented as an alias of the same mailbox.
+_PLUS_SAFE = frozenset({"gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "proton.me"})
+_GMAIL = frozenset({"gmail.com", "googlemail.com"})
+
+_LEGAL_SUFFIXES = frozenset(
+    [
+        "inc",
+        "incorporated",
+        "llc",
+        "ltd",
+        "limited",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "plc",
+        "gmbh",
+        "ag",
+        "kg",
+        "sa",
+        "sas",
+        "sarl",
+        "sl",
+        "slu",
+        "srl",
+        "spa",
+        "bv",
+        "nv",
+        "oy",
+        "ab",
+        "as",
+        "aps",
+        "lda",
+        "sociedad",
+        "anonima",
+        "limitada",
+        "pty",
+        "pte",
+        "llp",
+        "lp",
+    ]
+)
+_STOPWORDS = frozenset({"the", "de", "la", "el", "and", "y", "et", "und", "of"})
+_TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "prof",
+        "sir",
+        "madam",
+        "sr",
+        "sra",
+        "srta",
+        "don",
+        "dona",
+        "herr",
+        "frau",
+        "mme",
+        "mlle",
+    ]
+)
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+@lru_cache(maxsize=200_000)
+def fold(value: str | None) -> str:
+    """Lower case, accents removed, punctuation to single spaces (``"Ñúñez-Pé"`` -> nunez pe)."""
+    if not value:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
+    ascii_only = ascii_only.replace("ß", "ss").replace("ø", "o").replace("æ", "ae")
+    return _NON_WORD.sub(" ", ascii_only).strip()
+
+
+def email_key(value: str | None) -> str | None:
+    """Canonical e-mail, or ``None`` for blanks, placeholders and non-addresses."""
+    if not value:
+        return None
+    email = value.strip().lower()
+    if email.count("@") != 1:
+        return None
+    local, domain = email.split("@")
+    if not local or "." not in domain or email in PLACEHOLDER_EMAILS:
+        return None
+    if local in _PLACEHOLDER_LOCALS or domain in _PLACEHOLDER_DOMAINS:
+        return None
+    if domain in _PLUS_SAFE:
+        local = local.split("+", 1)[0]
+    if domain in _GMAIL:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
+def email_domain(email: str | None) -> str | None:
+    """The domain of a canonical e-mail."""
+    return email.rsplit("@", 1)[1] if email and "@" in email else None
+
+
+def is_free_mail(domain: str | None) -> bool:
+    """Whether a domain belongs to a free mail provider (never a company key)."""
+    return bool(domain) and domain in FREE_MAIL_DOMAINS
+
+
+def domain_of(website: str | None) -> str | None:
+    """``https://www.Acme.com/about`` -> ``acme.com``; free-mail domains -> ``None``."""
+    if not website:
+        return None
+    host = website.strip().lower()
+    host = re.sub(r"^[a-z]+://", "", host).split("/", 1)[0].split(":", 1)[0]
+    if "@" in host:
+        host = host.rsplit("@", 1)[1]
+    host = host.removeprefix("www.").strip(".")
+    if "." not in host or is_free_mail(host) or host in _PLACEHOLDER_DOMAINS:
+        return None
+    return host
+
+
+@lru_cache(maxsize=1024)
+def country_region(country: str | None) -> str | None:
+    """ISO region for a country name or code (``"United Kingdom"`` -> ``GB``)."""
+    if not country:
+        return None
+    key = fold(country)
+    if len(key) == 2 and key.upper() in _REGION_CODES:
+        return key.upper()
+    return _country_names().get(key)
+
+
+_REGION_CODES = frozenset(phonenumbers.SUPPORTED_REGIONS)
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    from babel import Locale
+
+    names: dict[str, str] = {}
+    for language in ("en", "es", "de", "fr", "pt"):
+        for code, name in Locale(language).territories.items():
+            if len(code) == 2 and code.isalpha():
+                names.setdefault(fold(name), code)
+    names.update({"usa": "US", "us": "US", "uk": "GB", "england": "GB", "espana": "ES"})
+    return names
+
+
+@lru_cache(maxsize=500_000)
+def phone_key(value: str | None, region: str | None = None) -> str | None:
+    """The number in E.164, parsed with ``region`` as default; ``None`` when not a number."""
+    if not value:
+        return None
+    text = value.strip().replace("(0)", "")
+    digits = re.sub(r"\D", "", text)
+    if len(digits) < 6:
+        return None
+    if text.startswith("00"):
+        text = "+" + text[2:]
+        digits = digits[2:]
+    if text.lstrip("(").startswith("+") and 8 <= len(digits) <= 15:
+        # Already international: the digits are country code + national number (fast path;
+        # phonenumbers is only needed to apply a region to national formats).
+        return "+" + digits
+    try:
+        number = phonenumbers.parse(text, region or "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        # Unusual lengths still identify a line: keep the digits with the country code.
+        return f"+{number.country_code}{number.national_number}"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def name_key(value: str | None) -> str:
+    """A folded person-name part without titles (``"Dr. José"`` -> ``jose``)."""
+    words = [w for w in fold(value).split() if w not in _TITLES]
+    return " ".join(words)
+
+
+@lru_cache(maxsize=200_000)
+def company_key(value: str | None) -> str:
+    """A company name without legal suffixes, articles and punctuation."""
+    words = fold(value).split()
+    kept = [w for w in words if w not in _LEGAL_SUFFIXES and w not in _STOPWORDS]
+    # "S.A." folds to "s a": drop trailing single letters left by dotted suffixes.
+    while len(kept) > 1 and len(kept[-1]) == 1:
+        kept.pop()
+    return " ".join(kept)

@@ -1,0 +1,252 @@
+"""Reading and writing the reconcile tables (SQLAlchemy Core, bulk, per kind)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, select
+
+from sync.reconcile.config import ReconcileConfig
+from sync.reconcile.entities import Entity
+from sync.reconcile.golden import golden_record, identity_id
+from sync.reconcile.resolve import Decision, KindResult, ScoredPair
+from sync.store.identities import (
+    IdentityMemberRow,
+    IdentityRow,
+    ReconcileDecisionRow,
+    ReconcileKeyRow,
+    ReconcilePairRow,
+    ReconcileRunRow,
+)
+
+__all__ = [
+    "chunks",
+    "clear_kind",
+    "crosswalk",
+    "delete_records",
+    "identities_of",
+    "last_watermark",
+    "load_decisions",
+    "members_of",
+    "save_decision",
+    "stored_key",
+    "stored_links",
+    "write_result",
+]
+
+IDENTITIES = IdentityRow.__table__  # type: ignore[attr-defined]
+MEMBERS = IdentityMemberRow.__table__  # type: ignore[attr-defined]
+PAIRS = ReconcilePairRow.__table__  # type: ignore[attr-defined]
+DECISIONS = ReconcileDecisionRow.__table__  # type: ignore[attr-defined]
+KEYS = ReconcileKeyRow.__table__  # type: ignore[attr-defined]
+RUNS = ReconcileRunRow.__table__  # type: ignore[attr-defined]
+_BATCH = 5_000
+
+
+def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    """Slices of at most ``size`` items (bounded IN lists and insert batches)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def stored_key(kind: str, block_key: str) -> str:
+    """Block keys are stored per kind: ``person/e:ann@x.com``."""
+    return f"{kind}/{block_key}"
+
+
+def load_decisions(connection: Connection) -> list[Decision]:
+    """Every admin decision, oldest first."""
+    query = select(DECISIONS.c.action, DECISIONS.c.a_key, DECISIONS.c.b_key).order_by(
+        DECISIONS.c.decided_at, DECISIONS.c.id
+    )
+    return [Decision(*row) for row in connection.execute(query)]
+
+
+def last_watermark(connection: Connection) -> datetime | None:
+    """The newest synced_at a finished run had seen; ``None`` before the first run."""
+    query = select(func.max(RUNS.c.watermark)).where(RUNS.c.finished_at.is_not(None))
+    return connection.execute(query).scalar_one_or_none()
+
+
+def crosswalk(connection: Connection, kind: str) -> dict[str, str]:
+    """record key -> identity id for one kind."""
+    query = select(
+        MEMBERS.c.source, MEMBERS.c.table_name, MEMBERS.c.remote_id, MEMBERS.c.identity_id
+    ).where(MEMBERS.c.kind == kind)
+    return {f"{s}:{t}:{r}": identity for s, t, r, identity in connection.execute(query)}
+
+
+def identities_of(connection: Connection, keys: Iterable[str]) -> dict[str, str]:
+    """record key -> identity id for the given keys only (those reconciled)."""
+    by_table: dict[tuple[str, str], list[str]] = {}
+    for key in keys:
+        source, table, remote_id = key.split(":", 2)
+        by_table.setdefault((source, table), []).append(remote_id)
+    found: dict[str, str] = {}
+    for (source, table), ids in sorted(by_table.items()):
+        for chunk in chunks(sorted(set(ids))):
+            query = select(MEMBERS.c.remote_id, MEMBERS.c.identity_id).where(
+                MEMBERS.c.source == source,
+                MEMBERS.c.table_name == table,
+                MEMBERS.c.remote_id.in_(chunk),
+            )
+            found.update(
+                (f"{source}:{table}:{rid}", ident) for rid, ident in connection.execute(query)
+            )
+    return found
+
+
+def members_of(connection: Connection, identities: Iterable[str]) -> dict[str, str]:
+    """record key -> identity id of every member of the given identities."""
+    found: dict[str, str] = {}
+    for chunk in chunks(sorted(set(identities))):
+        query = select(
+            MEMBERS.c.source, MEMBERS.c.table_name, MEMBERS.c.remote_id, MEMBERS.c.identity_id
+        ).where(MEMBERS.c.identity_id.in_(chunk))
+        found.update((f"{s}:{t}:{r}", ident) for s, t, r, ident in connection.execute(query))
+    return found
+
+
+def stored_links(connection: Connection, keys: Sequence[str]) -> list[tuple[str, str, float]]:
+    """Stored matches with both ends among ``keys`` (earlier decisions an incremental run keeps)."""
+    wanted = set(keys)
+    found: list[tuple[str, str, float]] = []
+    for chunk in chunks(sorted(wanted)):
+        query = select(PAIRS.c.a_key, PAIRS.c.b_key, PAIRS.c.score).where(
+            PAIRS.c.a_key.in_(chunk), PAIRS.c.status == "match"
+        )
+        found.extend((a, b, s) for a, b, s in connection.execute(query) if b in wanted)
+    return found
+
+
+def delete_records(
+    connection: Connection, kind: str, identities: Iterable[str], keys: Sequence[str]
+) -> None:
+    """Remove the given identities, and pairs and block keys touching ``keys``."""
+    for chunk in chunks(sorted(set(identities))):
+        connection.execute(delete(IDENTITIES).where(IDENTITIES.c.identity_id.in_(chunk)))
+        connection.execute(delete(MEMBERS).where(MEMBERS.c.identity_id.in_(chunk)))
+    for chunk in chunks(sorted(set(keys))):
+        connection.execute(delete(PAIRS).where(PAIRS.c.a_key.in_(chunk)))
+        connection.execute(delete(PAIRS).where(PAIRS.c.b_key.in_(chunk)))
+        connection.execute(delete(KEYS).where(KEYS.c.record_key.in_(chunk)))
+
+
+def clear_kind(connection: Connection, kind: str) -> None:
+    """Forget everything reconcile stored for one kind (before a full run writes it again)."""
+    connection.execute(delete(IDENTITIES).where(IDENTITIES.c.kind == kind))
+    connection.execute(delete(MEMBERS).where(MEMBERS.c.kind == kind))
+    connection.execute(delete(PAIRS).where(PAIRS.c.kind == kind))
+    # "person/" .. "person0": every key stored for the kind ("0" sorts right after "/").
+    connection.execute(
+        delete(KEYS).where(KEYS.c.block_key >= f"{kind}/", KEYS.c.block_key < f"{kind}0")
+    )
+
+
+def _insert(connection: Connection, table: Any, rows: Iterable[dict[str, Any]]) -> None:
+    # Rows are built lazily and written in batches: memory stays bounded by the batch.
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= _BATCH:
+            connection.execute(table.insert(), batch)
+            batch = []
+    if batch:
+        connection.execute(table.insert(), batch)
+
+
+def write_result(
+    connection: Connection,
+    result: KindResult,
+    config: ReconcileConfig,
+    run_id: int,
+    now: datetime,
+    changed: set[int] | None = None,
+) -> dict[str, str]:
+    """Write every identity and member of ``result``, and the pairs and block keys of the
+    ``changed`` entities (all when ``None``); returns record key -> identity id."""
+    entities: Sequence[Entity] = result.entities
+    written: dict[str, str] = {}
+    identities, members = [], []
+    for cluster in result.clustering.clusters:
+        group = [entities[i] for i in cluster]
+        ident = identity_id(result.kind, group)
+        golden, provenance = golden_record(group, config)
+        identities.append(
+            {
+                "identity_id": ident,
+                "kind": result.kind,
+                "golden": golden,
+                "provenance": provenance,
+                "member_count": len(group),
+                "updated_at": now,
+                "run_id": run_id,
+            }
+        )
+        for index in cluster:
+            entity = entities[index]
+            method, score = result.clustering.method.get(index, ("single", None))
+            written[entity.key] = ident
+            members.append(
+                {
+                    "identity_id": ident,
+                    "kind": result.kind,
+                    "source": entity.source,
+                    "table_name": entity.table,
+                    "remote_id": entity.remote_id,
+                    "method": method,
+                    "score": score,
+                }
+            )
+    pairs = (
+        {
+            "kind": result.kind,
+            "a_key": entities[p.i].key,
+            "b_key": entities[p.j].key,
+            "score": p.score,
+            "status": p.status,
+            "detail": p.detail(),
+            "run_id": run_id,
+        }
+        for p in _unique_pairs(result.pairs)
+        if changed is None or p.i in changed or p.j in changed
+    )
+    keys = (
+        {"block_key": stored_key(result.kind, key), "record_key": entities[n].key}
+        for n, entity_keys in enumerate(result.keys)
+        if changed is None or n in changed
+        for key in entity_keys
+    )
+    _insert(connection, IDENTITIES, identities)
+    _insert(connection, MEMBERS, members)
+    _insert(connection, PAIRS, pairs)
+    _insert(connection, KEYS, keys)
+    return written
+
+
+def _unique_pairs(pairs: Sequence[ScoredPair]) -> list[ScoredPair]:
+    # A must-link pair may also have been scored: keep one row per pair, evidence first.
+    rank = {"admin": 0, "must_link": 1, "match": 2, "review": 3}
+    best: dict[tuple[int, int], ScoredPair] = {}
+    for pair in pairs:
+        key = (pair.i, pair.j)
+        if key not in best or rank[pair.status] < rank[best[key].status]:
+            best[key] = pair
+    return [best[k] for k in sorted(best)]
+
+
+def save_decision(
+    connection: Connection, action: str, a_key: str, b_key: str, note: str | None, now: datetime
+) -> None:
+    """Record an admin ``link``/``unlink`` of two records; it replaces an earlier one."""
+    a_key, b_key = sorted((a_key, b_key))
+    connection.execute(
+        delete(DECISIONS).where(DECISIONS.c.a_key == a_key, DECISIONS.c.b_key == b_key)
+    )
+    connection.execute(
+        DECISIONS.insert().values(
+            action=action, a_key=a_key, b_key=b_key, note=note, decided_at=now
+        )
+    )

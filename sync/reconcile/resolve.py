@@ -1,0 +1,154 @@
+"""Resolve one kind of entity in memory: block, score, filter best links, cluster.
+
+Pure given its inputs (entities, decisions, configuration): the same inputs give the same
+clusters, pairs and identity ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sync.reconcile.blocking import BlockingStats, block_keys, candidate_pairs
+from sync.reconcile.cluster import ClusterResult, Link, cluster
+from sync.reconcile.config import ReconcileConfig, Thresholds
+from sync.reconcile.entities import Entity
+from sync.reconcile.scoring import Raw, ScoreContext, build_context, explain, score_pair
+
+__all__ = ["Decision", "KindResult", "ScoredPair", "resolve_kind", "thresholds_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """An admin decision on two record keys."""
+
+    action: str  # link | unlink
+    a_key: str
+    b_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPair:
+    """A pair worth keeping: matched, in the review band, or linked by hard evidence."""
+
+    i: int
+    j: int
+    score: float
+    status: str  # match | review | must_link | admin
+    comparisons: tuple[Raw, ...] = ()
+
+    def detail(self) -> dict[str, Any]:
+        """JSON-ready comparisons for ``explain``."""
+        return {
+            "comparisons": [
+                {"field": c.field, "level": c.level, "weight": c.weight, "a": c.left, "b": c.right}
+                for c in explain(list(self.comparisons))
+            ]
+        }
+
+
+@dataclass
+class KindResult:
+    """Everything one kind's resolution produced."""
+
+    kind: str
+    entities: Sequence[Entity]
+    keys: list[list[str]]
+    pairs: list[ScoredPair]
+    clustering: ClusterResult
+    blocking: BlockingStats
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+def thresholds_for(kind: str, config: ReconcileConfig) -> Thresholds:
+    """The match threshold and review band of a kind."""
+    return {"person": config.people, "organisation": config.organisations}.get(
+        kind, config.employees
+    )
+
+
+def resolve_kind(
+    kind: str,
+    entities: Sequence[Entity],
+    config: ReconcileConfig,
+    decisions: Sequence[Decision] = (),
+    org_of: dict[str, str] | None = None,
+    only: set[int] | None = None,
+    fixed_links: Sequence[tuple[int, int, float]] = (),
+    context: ScoreContext | None = None,
+) -> KindResult:
+    """Cluster ``entities``; with ``only``, score just the pairs touching those indexes and
+    take ``fixed_links`` (earlier matches among the others) as already decided."""
+    keys = [block_keys(e) for e in entities]
+    stats = BlockingStats()
+    pairs = candidate_pairs(entities, config.max_block_size, keys, only, stats)
+    ctx = context or build_context(entities, org_of, config.shared_phone_limit)
+    limits = thresholds_for(kind, config)
+    scored: list[ScoredPair] = []
+    for i, j in pairs:
+        total, comparisons = score_pair(entities[i], entities[j], ctx)
+        if total >= limits.review:
+            status = "match" if total >= limits.match else "review"
+            scored.append(ScoredPair(i, j, total, status, tuple(comparisons)))
+    matches = _best_links(entities, [p for p in scored if p.status == "match"])
+    index = {e.key: n for n, e in enumerate(entities)}
+    links = [Link(p.i, p.j, "match", p.score) for p in matches]
+    links += [Link(i, j, "match", score) for i, j, score in fixed_links]
+    for n, entity in enumerate(entities):
+        for other in entity.must:
+            if other in index and index[other] != n:
+                i, j = sorted((n, index[other]))
+                links.append(Link(i, j, "must_link"))
+                total, comparisons = score_pair(entities[i], entities[j], ctx)
+                scored.append(ScoredPair(i, j, total, "must_link", tuple(comparisons)))
+    unlinks: list[tuple[int, int]] = []
+    for decision in decisions:
+        if decision.a_key in index and decision.b_key in index:
+            i, j = sorted((index[decision.a_key], index[decision.b_key]))
+            if decision.action == "link":
+                links.append(Link(i, j, "admin"))
+                total, comparisons = score_pair(entities[i], entities[j], ctx)
+                scored.append(ScoredPair(i, j, total, "admin", tuple(comparisons)))
+            else:
+                unlinks.append((i, j))
+    dropped = {(p.i, p.j) for p in scored if p.status == "match"} - {(p.i, p.j) for p in matches}
+    # A match that is no side's best link into the other CRM is kept for review.
+    scored = [
+        ScoredPair(p.i, p.j, p.score, "review", p.comparisons) if (p.i, p.j) in dropped else p
+        for p in scored
+    ]
+    clustering = cluster(entities, links, unlinks, config.max_cluster_size)
+    result = KindResult(kind, entities, keys, scored, clustering, stats)
+    result.stats = {
+        "records": len(entities),
+        "candidate_pairs": stats.pairs,
+        "estimated_pairs": stats.estimated_pairs,
+        "oversized_blocks": stats.oversized_blocks,
+        "matches": len(matches),
+        "review": sum(1 for p in scored if p.status == "review"),
+        "refused_links": len(clustering.refused),
+        "identities": len(clustering.clusters),
+    }
+    return result
+
+
+def _best_links(entities: Sequence[Entity], matches: list[ScoredPair]) -> list[ScoredPair]:
+    """Across systems keep a match only if it is a side's best link into the other system."""
+    best: dict[tuple[int, str], float] = {}
+    for pair in matches:
+        a, b = entities[pair.i], entities[pair.j]
+        if a.source == b.source:
+            continue
+        for me, other in ((pair.i, b.source), (pair.j, a.source)):
+            best[(me, other)] = max(best.get((me, other), float("-inf")), pair.score)
+    kept = []
+    for pair in matches:
+        a, b = entities[pair.i], entities[pair.j]
+        if (
+            a.source == b.source
+            or pair.score >= best[(pair.i, b.source)]
+            or pair.score >= best[(pair.j, a.source)]
+        ):
+            kept.append(pair)
+    return kept

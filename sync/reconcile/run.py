@@ -1,0 +1,208 @@
+"""A reconcile run: full (every record) or incremental (records synced since the last run).
+
+Kinds are resolved in order employees -> organisations -> people, because a person's
+comparison uses the organisation identity of its account. An incremental run loads only
+what the changed records can touch: the records sharing a block key with them (found
+through ``reconcile_keys``) and the other members of those records' identities; it scores
+only pairs involving a changed record and keeps earlier matches among the rest.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from sync.reconcile.blocking import block_keys
+from sync.reconcile.config import ReconcileConfig
+from sync.reconcile.entities import KIND_TABLES, Entity, load_entities
+from sync.reconcile.persist import (
+    KEYS,
+    MEMBERS,
+    RUNS,
+    chunks,
+    clear_kind,
+    delete_records,
+    identities_of,
+    last_watermark,
+    load_decisions,
+    members_of,
+    stored_key,
+    stored_links,
+    write_result,
+)
+from sync.reconcile.resolve import Decision, resolve_kind
+from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
+
+__all__ = ["KINDS", "RunReport", "reconcile"]
+
+KINDS = ("employee", "organisation", "person")
+Progress = Callable[[str], None]
+_MODELS = {"users": UserRow, "accounts": AccountRow, "leads": LeadRow, "contacts": ContactRow}
+
+
+@dataclass
+class RunReport:
+    """What a run did, per kind."""
+
+    run_id: int
+    mode: str
+    seconds: float = 0.0
+    kinds: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "mode": self.mode,
+            "seconds": round(self.seconds, 3),
+            "kinds": self.kinds,
+        }
+
+
+def reconcile(
+    engine: Engine,
+    config: ReconcileConfig,
+    now: datetime,
+    mode: str = "auto",
+    touched: Iterable[str] = (),
+    progress: Progress | None = None,
+) -> RunReport:
+    """Run reconciliation. ``mode``: full, incremental or auto (incremental once a full run
+    exists); ``touched`` record keys are re-resolved in an incremental run too."""
+    started = time.perf_counter()
+    say = progress or (lambda _message: None)
+    with engine.begin() as connection:
+        watermark = last_watermark(connection)
+        if mode == "auto":
+            mode = "incremental" if watermark is not None else "full"
+        if mode == "incremental" and watermark is None:
+            mode = "full"
+        run_id = connection.execute(
+            RUNS.insert().values(mode=mode, started_at=now, stats={})
+        ).inserted_primary_key[0]
+        decisions = load_decisions(connection)
+        report = RunReport(run_id, mode)
+        newest = watermark
+        org_of: dict[str, str] = {}
+        touched_keys = set(touched)
+        for kind in KINDS:
+            say(f"{kind}: loading")
+            if mode == "full":
+                entities = load_entities(engine, kind)
+                say(f"{kind}: resolving {len(entities)} records")
+                result = resolve_kind(kind, entities, config, decisions, org_of)
+                clear_kind(connection, kind)
+                written = write_result(connection, result, config, run_id, now)
+                report.kinds[kind] = result.stats
+            else:
+                written, stats, entities = _incremental(
+                    connection,
+                    engine,
+                    kind,
+                    config,
+                    decisions,
+                    org_of,
+                    watermark,
+                    touched_keys,
+                    run_id,
+                    now,
+                )
+                report.kinds[kind] = stats
+            seen = [e.synced_at for e in entities if e.synced_at is not None]
+            newest = max([*seen, newest] if newest is not None else seen, default=None)
+            if kind == "organisation" and mode == "full":
+                org_of = written
+        report.seconds = time.perf_counter() - started
+        connection.execute(
+            RUNS.update()
+            .where(RUNS.c.id == run_id)
+            .values(finished_at=now, watermark=newest, stats=report.to_json())
+        )
+    return report
+
+
+def _incremental(
+    connection: Connection,
+    engine: Engine,
+    kind: str,
+    config: ReconcileConfig,
+    decisions: list[Decision],
+    org_of: dict[str, str],
+    watermark: datetime | None,
+    touched: set[str],
+    run_id: int,
+    now: datetime,
+) -> tuple[dict[str, str], dict[str, Any], list[Entity]]:
+    changed = load_entities(engine, kind, since=watermark)
+    tables = KIND_TABLES[kind]
+    mine = {k for k in touched if k.split(":", 2)[1] in tables}
+    changed_keys = {e.key for e in changed}
+    if mine - changed_keys:
+        changed += load_entities(engine, kind, keys=sorted(mine - changed_keys))
+    removed = _deleted_since(connection, tables, watermark)
+    if not changed and not removed:
+        return {}, {"records": 0, "changed": 0, "identities": 0}, []
+    changed_keys = {e.key for e in changed}
+    block = sorted({stored_key(kind, key) for e in changed for key in block_keys(e)})
+    candidates: set[str] = set()
+    for chunk in chunks(block):
+        query = select(KEYS.c.record_key).where(KEYS.c.block_key.in_(chunk))
+        candidates.update(row[0] for row in connection.execute(query))
+    affected = set(identities_of(connection, candidates | changed_keys | removed).values())
+    evidence = {key for e in changed for key in e.must}  # conversion / merge targets
+    affected |= set(identities_of(connection, evidence).values())
+    closure = set(members_of(connection, affected)) | candidates | evidence
+    closure -= changed_keys | removed
+    others = load_entities(engine, kind, keys=sorted(closure))
+    entities = changed + others
+    if kind == "person":
+        # Only the organisations these records point at, not the whole crosswalk.
+        org_of = identities_of(connection, {e.org_ref for e in entities if e.org_ref})
+    index_changed = set(range(len(changed)))
+    fixed = [(a, b, score) for a, b, score in stored_links(connection, [e.key for e in others])]
+    position = {e.key: n for n, e in enumerate(entities)}
+    fixed_links = [
+        (position[a], position[b], s) for a, b, s in fixed if a in position and b in position
+    ]
+    result = resolve_kind(
+        kind, entities, config, decisions, org_of, only=index_changed, fixed_links=fixed_links
+    )
+    delete_records(connection, kind, affected, sorted(changed_keys | removed))
+    for chunk in chunks(sorted(closure | changed_keys | removed)):
+        _delete_members(connection, chunk)
+    written = write_result(connection, result, config, run_id, now, changed=index_changed)
+    stats = dict(result.stats)
+    stats.update(changed=len(changed), removed=len(removed), loaded=len(entities))
+    return written, stats, changed
+
+
+def _delete_members(connection: Connection, keys: Iterable[str]) -> None:
+    by_table: dict[tuple[str, str], list[str]] = {}
+    for key in keys:
+        source, table, remote_id = key.split(":", 2)
+        by_table.setdefault((source, table), []).append(remote_id)
+    for (source, table), ids in by_table.items():
+        connection.execute(
+            MEMBERS.delete().where(
+                MEMBERS.c.source == source,
+                MEMBERS.c.table_name == table,
+                MEMBERS.c.remote_id.in_(ids),
+            )
+        )
+
+
+def _deleted_since(
+    connection: Connection, tables: Iterable[str], since: datetime | None
+) -> set[str]:
+    found: set[str] = set()
+    for table in tables:
+        columns = _MODELS[table].__table__.c  # type: ignore[attr-defined]
+        query = select(columns.source, columns.remote_id).where(columns.is_deleted.is_(True))
+        if since is not None:
+            query = query.where(columns.synced_at > since)
+        found.update(f"{s}:{table}:{r}" for s, r in connection.execute(query))
+    return found

@@ -1,0 +1,86 @@
+"""``crmsync reconcile ...`` and ``crmsync journey`` as a user runs them.
+
+The first and the error cases run as subprocesses (exit codes and stderr as a shell sees
+them); the rest run in-process through the same Typer app to keep the suite quick.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from sync.cli import app
+from sync.demo import run_demo
+
+CLI = [sys.executable, "-m", "sync"]
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    workspace = tmp_path_factory.mktemp("cli-reconcile")
+    result = run_demo(workspace, seed=7, scale="tiny")
+    assert result.ok
+    return result.config_path
+
+
+def _json(*args: str) -> object:
+    result = CliRunner().invoke(app, [*args, "--json"], prog_name="crmsync")
+    assert result.exit_code == 0, result.output
+    return orjson.loads(result.stdout)
+
+
+def test_run_explain_unlink_review_duplicates_and_journey(config: Path) -> None:
+    c = str(config)
+    done = subprocess.run(
+        [*CLI, "reconcile", "run", "--config", c, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    first = orjson.loads(done.stdout)
+    assert first["mode"] == "full"
+    assert set(first["kinds"]) == {"employee", "organisation", "person"}
+    assert _json("reconcile", "run", "--config", c)["mode"] == "incremental"
+
+    across = _json("reconcile", "duplicates", "--scope", "across", "--config", c)
+    person = next(d for d in across if d["kind"] == "person")
+    a, b = person["records"][:2]
+    explained = _json("reconcile", "explain", a, "--config", c)
+    assert explained["identity"] == person["identity_id"]
+    assert b in explained["members"]
+
+    unlinked = _json("reconcile", "unlink", a, b, "--note", "not the same", "--config", c)
+    assert unlinked["a_identity"] != unlinked["b_identity"]
+    # The decision survives a full re-run.
+    _json("reconcile", "run", "--full", "--config", c)
+    assert b not in _json("reconcile", "explain", a, "--config", c)["members"]
+
+    assert isinstance(_json("reconcile", "review", "--config", c), list)
+    timeline = _json("journey", a, "--config", c)
+    assert timeline["identity"] == unlinked["a_identity"]
+    assert timeline["touches"] == sorted(
+        timeline["touches"], key=lambda t: (t["at"] is None, t["at"] or "")
+    )
+    table = CliRunner().invoke(app, ["reconcile", "run", "--config", c], prog_name="crmsync")
+    assert table.exit_code == 0 and "identities" in table.stdout
+
+
+def test_errors_are_one_line_with_exit_code_2(config: Path) -> None:
+    done = subprocess.run(
+        [*CLI, "reconcile", "explain", "nobody:leads:404", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ") and len(done.stderr.strip().splitlines()) == 1
+    flags = CliRunner().invoke(
+        app, ["reconcile", "run", "--full", "--incremental", "--config", str(config)]
+    )
+    assert flags.exit_code != 0

@@ -1,0 +1,216 @@
+"""Reconciliation on a synced small sandbox: quality against the ground truth, the lookup
+API, incremental runs, admin decisions that survive re-runs, journeys and duplicates."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+from sqlalchemy import Engine, insert
+
+from sync.demo import run_demo
+from sync.reconcile.config import ReconcileConfig
+from sync.reconcile.evaluate import load_truth, pairwise
+from sync.reconcile.journey import journey
+from sync.reconcile.lookup import load_identity_map
+from sync.reconcile.persist import crosswalk, save_decision
+from sync.reconcile.reports import duplicates, explain_record
+from sync.reconcile.run import reconcile
+from sync.store import open_store
+from sync.store.records import ContactRow
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+CONFIG = ReconcileConfig()
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small sandbox synced once, reconciled once (full); tests copy it before writing."""
+    workspace = tmp_path_factory.mktemp("reconcile")
+    result = run_demo(workspace, seed=7, scale="small")
+    assert result.ok
+    engine = open_store(result.store_url)
+    reconcile(engine, CONFIG, NOW, "full")
+    engine.dispose()
+    return workspace
+
+
+@pytest.fixture
+def store(synced: Path, tmp_path: Path) -> Iterator[Engine]:
+    for name in ("crmsync.sqlite", "crmsync.sqlite-wal", "crmsync.sqlite-shm"):
+        if (synced / name).exists():
+            shutil.copy(synced / name, tmp_path / name)
+    engine = open_store(f"sqlite:///{tmp_path / 'crmsync.sqlite'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def truth(synced: Path) -> dict[str, tuple[str, str]]:
+    return load_truth(synced / "sandbox" / "ground_truth" / "identities.jsonl")
+
+
+@pytest.mark.parametrize("kind", ["person", "organisation", "employee"])
+def test_small_scale_meets_the_precision_and_recall_targets(
+    store: Engine, truth: dict[str, tuple[str, str]], kind: str
+) -> None:
+    with store.connect() as connection:
+        predicted = crosswalk(connection, kind)
+    score = pairwise(truth, predicted, kind)
+    assert score.actual > 30
+    assert score.precision >= 0.99, score
+    assert score.recall >= 0.97, score
+
+
+def test_every_live_record_has_an_identity_and_the_lookup_answers(store: Engine) -> None:
+    identities = load_identity_map(store)
+    lead = ("salesforce", "leads", "00Q5g0000000000EAA")
+    person = identities.identity_of(*lead)
+    assert person is not None and person.startswith("P-")
+    members = identities.members(person)
+    assert lead in members
+    # The lead's conversion (ConvertedContactId) is a must-link.
+    assert ("salesforce", "contacts", "0035g0000000000AAA") in members
+    employees = identities.employees()
+    boss = identities.employee_of("hubspot", "70000024")
+    assert boss is not None and boss.startswith("E-")
+    assert employees[boss].name == "Christopher Hall"
+    assert ("salesforce", "users", "0055g0000000003AAA") in employees[boss].members
+    assert identities.identity_of("salesforce", "leads", "no-such-id") is None
+
+
+def test_a_new_record_is_matched_incrementally_against_existing_identities(
+    store: Engine,
+) -> None:
+    before = load_identity_map(store)
+    target = before.identity_of("hubspot", "contacts", "100004")
+    assert target is not None
+    later = NOW + timedelta(hours=1)
+    with store.begin() as connection:
+        connection.execute(
+            insert(ContactRow.__table__),  # type: ignore[attr-defined]
+            [
+                {
+                    "source": "zoho",
+                    "remote_id": "999000001",
+                    "content_hash": "x",
+                    "first_seen_at": later,
+                    "synced_at": later,
+                    "remote_created_at": later,
+                    "is_deleted": False,
+                    "custom_fields": {},
+                    "raw": {},
+                    "other_emails": [],
+                    "merged_ids": [],
+                    "first_name": "Paco",  # nickname of Francisco
+                    "last_name": "Tuner",  # typo
+                    "email": "paco.t@gmail.com",
+                    "phone": "020 9460 804",  # national format of +44 20 9460 804
+                    "country": "United Kingdom",
+                    "city": "London",
+                }
+            ],
+        )
+    report = reconcile(store, CONFIG, later, "auto")
+    assert report.mode == "incremental"
+    person = report.kinds["person"]
+    assert person["changed"] == 1
+    assert person["loaded"] < 20  # the new record and its few candidates, not the store
+    after = load_identity_map(store)
+    assert after.identity_of("zoho", "contacts", "999000001") == target
+    assert after.identity_of("hubspot", "contacts", "100004") == target
+
+
+def test_an_admin_unlink_survives_full_and_incremental_reruns(store: Engine) -> None:
+    identities = load_identity_map(store)
+    person = identities.identity_of("salesforce", "leads", "00Q5g0000000000EAA")
+    members = identities.members(person or "")
+    a, b = "salesforce:leads:00Q5g0000000000EAA", "salesforce:contacts:0035g0000000000AAA"
+    with store.begin() as connection:
+        save_decision(connection, "unlink", a, b, "two people after all", NOW)
+    for mode in ("incremental", "full", "incremental"):
+        reconcile(store, CONFIG, NOW, mode, touched=[a, b])
+        after = load_identity_map(store)
+        split = after.identity_of(*a.split(":", 2)), after.identity_of(*b.split(":", 2))
+        assert split[0] != split[1], mode
+        assert sum(len(after.members(i)) for i in set(split)) <= len(members)
+    # Relinking puts them back together.
+    with store.begin() as connection:
+        save_decision(connection, "link", a, b, None, NOW)
+    reconcile(store, CONFIG, NOW, "incremental", touched=[a, b])
+    final = load_identity_map(store)
+    assert final.identity_of(*a.split(":", 2)) == final.identity_of(*b.split(":", 2))
+
+
+def test_explain_shows_fields_levels_weights_and_score(store: Engine) -> None:
+    with store.connect() as connection:
+        data = explain_record(connection, "salesforce:leads:00Q5g0000000000EAA")
+    assert data["joined_by"] in ("must_link", "match")
+    pair = next(p for p in data["pairs"] if p["other"] == "hubspot:contacts:100003")
+    assert pair["linked"] and pair["status"] == "match"
+    fields = {c["field"]: (c["level"], c["weight"]) for c in pair["comparisons"]}
+    assert fields["email"] == ("exact", 12.0)
+    assert pair["score"] == sum(c["weight"] for c in pair["comparisons"])
+
+
+def test_journey_crosses_crms_with_the_employee_behind_each_touch(store: Engine) -> None:
+    identities = load_identity_map(store)
+    person = identities.identity_of("salesforce", "leads", "00Q5g0000000000EAA")
+    touches = journey(store, identities, person or "")
+    assert {t.source for t in touches} == {"salesforce", "hubspot", "zoho"}
+    assert "deal" in {t.kind for t in touches}
+    assert all(t.employee for t in touches if t.kind in ("call", "deal"))
+    dated = [t.at for t in touches if t.at]
+    assert dated == sorted(dated)
+
+
+def test_duplicates_within_a_crm_name_who_created_them(synced: Path, store: Engine) -> None:
+    truth_dir = synced / "sandbox" / "ground_truth"
+    problems = [
+        orjson.loads(line)
+        for line in (truth_dir / "usage_problems.jsonl").read_bytes().splitlines()
+        if b"duplicate_created" in line
+    ]
+    found = {
+        d.later_record: d
+        for d in duplicates(store, load_identity_map(store))
+        if d.scope == "within"
+    }
+    tables = {"Lead": "leads", "contacts": "contacts", "Contact": "contacts",
+              "Account": "accounts", "companies": "accounts", "Accounts": "accounts",
+              "Leads": "leads", "Contacts": "contacts"}  # fmt: skip
+    expected = [p for p in problems if p["object"] in tables]
+    hits = [p for p in expected if f"{p['crm']}:{tables[p['object']]}:{p['id']}" in found]
+    assert len(expected) > 10
+    assert len(hits) / len(expected) >= 0.9
+    # The creator is the true employee (mapped through the ground truth's user records).
+    employee_truth = {
+        key: identity
+        for key, (kind, identity) in load_truth(truth_dir / "identities.jsonl").items()
+        if kind == "employee"
+    }
+    employees = load_identity_map(store).employees()
+    right = 0
+    for problem in hits:
+        duplicate = found[f"{problem['crm']}:{tables[problem['object']]}:{problem['id']}"]
+        creator = employees.get(duplicate.created_by or "")
+        members = creator.members if creator else ()
+        right += problem["employee_id"] in {employee_truth.get(":".join(m)) for m in members}
+    assert right / len(hits) >= 0.9
+
+
+def test_the_pipeline_step_reconciles_incrementally_and_skips_dry_runs(store: Engine) -> None:
+    from sync.config import CrmsyncConfig
+    from sync.pipeline.steps import StepContext, load_step
+
+    step = load_step("reconcile")
+    report = step(store, CrmsyncConfig(), StepContext(now=NOW))
+    assert report.status == "succeeded"
+    assert report.summary["mode"] == "incremental"
+    assert report.summary["person_records"] == 0  # nothing synced since the full run
+    dry = step(store, CrmsyncConfig(), StepContext(now=NOW, dry_run=True))
+    assert dry.status == "skipped"

@@ -1,0 +1,87 @@
+"""Blocking bounds its work; golden records follow the survivorship rules with provenance."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sync.reconcile.blocking import BlockingStats, block_keys, candidate_pairs, estimate_pairs
+from sync.reconcile.config import FieldRule, ReconcileConfig
+from sync.reconcile.entities import build_entity
+from sync.reconcile.golden import golden_record, identity_id
+
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def test_keys_are_never_built_from_blank_or_placeholder_values() -> None:
+    entity = build_entity(
+        "leads", {"source": "salesforce", "remote_id": "1", "email": "noemail@example.com"}
+    )
+    assert block_keys(entity) == []
+
+
+def test_pairs_are_estimated_and_oversized_blocks_split_into_windows() -> None:
+    switchboard = [
+        build_entity(
+            "contacts",
+            {
+                "source": "hubspot",
+                "remote_id": str(n),
+                "phone": "+16175550100",
+                "last_name": f"Person{n:03d}",
+            },
+        )
+        for n in range(100)
+    ]
+    assert estimate_pairs([100], max_block=20) == 100 * 19
+    stats = BlockingStats()
+    pairs = candidate_pairs(switchboard, max_block=20, stats=stats)
+    assert stats.oversized_blocks == 1
+    assert stats.estimated_pairs == 1900
+    # Windows of 20 overlapping by 10: each record meets its neighbours, not all 4,950 pairs.
+    assert len(pairs) == stats.pairs < 1900
+    assert (0, 1) in pairs and (0, 99) not in pairs
+
+
+def _contact(source: str, rid: str, days: int, **values: object) -> object:
+    row = {"source": source, "remote_id": rid, "remote_created_at": T0 + timedelta(days=days)}
+    return build_entity("contacts", {**row, **values})
+
+
+def test_golden_record_follows_rules_and_keeps_provenance() -> None:
+    old = _contact(
+        "salesforce",
+        "003A",
+        1,
+        first_name="Robert",
+        email="bob@acme.com",
+        phone="+1 617 555 0101",
+        title="Buyer",
+        lifecycle_stage="customer",
+    )
+    new = _contact(
+        "hubspot",
+        "101",
+        9,
+        first_name="Bob",
+        email="robert@acme.com",
+        mobile="+1 617 555 0199",
+        title="Head of Buying",
+        lifecycle_stage="lead",
+    )
+    config = ReconcileConfig(survivorship={"title": FieldRule(rule="most_recent")})
+    golden, provenance = golden_record([new, old], config)
+    assert golden["first_name"] == "Robert"  # source priority: salesforce first
+    assert provenance["first_name"] == {"rule": "source_priority", "record": old.key}
+    assert golden["title"] == "Head of Buying"
+    assert golden["emails"] == ["bob@acme.com", "robert@acme.com"]
+    assert golden["phones"] == ["+16175550101", "+16175550199"]
+    assert golden["lifecycle"] == "customer"  # furthest in the funnel, not the latest
+    assert provenance["emails"] == {"rule": "union", "records": sorted([old.key, new.key])}
+
+
+def test_identity_ids_are_stable_and_follow_the_earliest_member() -> None:
+    old = _contact("salesforce", "003A", 1)
+    new = _contact("hubspot", "101", 9)
+    assert identity_id("person", [new, old]) == identity_id("person", [old])
+    assert identity_id("person", [old]).startswith("P-")
+    assert identity_id("person", [new]) != identity_id("person", [old])
