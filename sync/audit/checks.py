@@ -1,0 +1,176 @@
+"""Per-record checks shared by the rules, the usage score and the data-quality score.
+
+All pure: they read a :class:`~sync.audit.snapshot.Snapshot` row and ``as_of``, never the
+wall clock.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sync.audit.settings import AuditConfig
+from sync.audit.snapshot import Row, Snapshot, raw_value
+
+__all__ = [
+    "Context",
+    "case_hours",
+    "deal_last_touch",
+    "invalid_fields",
+    "is_late_entry",
+    "is_reopened",
+    "lead_response",
+    "lead_rows",
+    "missing_fields",
+    "owner_touches",
+]
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_PLACEHOLDER_EMAILS = {"noemail@example.com", "n/a", "none", "na", "test@test.com"}
+_PHONE_JUNK = re.compile(r"[\s().\-+/]")
+
+
+@dataclass
+class Context:
+    """What every check needs: the records, the configuration and the audit date."""
+
+    snapshot: Snapshot
+    config: AuditConfig
+    as_of: datetime
+
+    _required: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def required(self, row: Row) -> list[str]:
+        """Required CRM fields of a row's object."""
+        key = (row["source"], row["_object"])
+        if key not in self._required:
+            kind = self.snapshot.kind(key[0])
+            self._required[key] = self.config.required_for(key[0], kind, key[1])
+        return self._required[key]
+
+
+def missing_fields(ctx: Context, row: Row) -> list[str]:
+    """Required fields left blank on a record, in configuration order."""
+    # Rules, scores and DQ all ask: computed once per row and audit.
+    cached = row.get("_missing")
+    if cached is None or cached[0] is not ctx:
+        raw = row.get("raw") or {}
+        found = [name for name in ctx.required(row) if _blank(raw_value(raw, name))]
+        cached = row["_missing"] = (ctx, found)
+    return list(cached[1])
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def is_late_entry(deal: Row, days: int) -> bool:
+    """A closed deal created on, or ``days`` days before, its close date (or after it)."""
+    created, close = deal.get("remote_created_at"), deal.get("close_date")
+    if not deal.get("is_closed") or created is None or close is None:
+        return False
+    return created.date() >= close - timedelta(days=days)
+
+
+def owner_touches(snapshot: Snapshot, deal: Row) -> list[Row]:
+    """A deal's activities on the deal itself, or by its owner on its lead or contacts."""
+    owner, created = deal.get("owner_id"), deal.get("remote_created_at")
+    leads = set(snapshot.lead_of_deal.get((deal["source"], deal["remote_id"]), []))
+    found: list[Row] = []
+    for a in snapshot.deal_touches(deal):
+        if a.get("deal_id") == deal["remote_id"]:
+            found.append(a)
+        elif owner and a.get("owner_id") == owner:
+            # On the lead it came from: any time; on its contacts: once the deal existed.
+            at = a["occurred_at"]
+            if a.get("lead_id") in leads or created is None or (at and at >= created):
+                found.append(a)
+    return found
+
+
+def deal_last_touch(snapshot: Snapshot, deal: Row, as_of: datetime) -> datetime | None:
+    """When the deal's last logged activity happened, up to ``as_of``."""
+    times = [
+        a["occurred_at"]
+        for a in snapshot.deal_touches(deal)
+        if a["occurred_at"] is not None and a["occurred_at"] <= as_of
+    ]
+    return max(times) if times else None
+
+
+def lead_rows(ctx: Context, measured: bool = False) -> list[Row]:
+    """The rows that are leads: lead tables, and contacts where a CRM has no lead object.
+
+    With ``measured``, only the tables whose response time is measured.
+    """
+    objects = ctx.config.response_objects if measured else ctx.config.lead_objects
+    rows: list[Row] = []
+    skip = {stage.casefold() for stage in ctx.config.non_lead_stages}
+    for table in ("leads", "contacts"):
+        for row in ctx.snapshot.rows(table):
+            kind = ctx.snapshot.kind(row["source"])
+            stage = (row.get("lifecycle_stage") or "").casefold()
+            if table in objects.get(kind, []) and stage not in skip:
+                rows.append(row)
+    return rows
+
+
+def lead_response(ctx: Context, lead: Row) -> tuple[float, str | None] | None:
+    """Hours from lead created to its first logged outbound touch, and who touched it.
+
+    ``None`` when the lead has no touch yet (or no creation time): untouched leads are not
+    measured, since the CRM does not say whether the touch happened elsewhere.
+    """
+    created = lead.get("remote_created_at")
+    if created is None:
+        return None
+    link = "lead_id" if lead["_table"] == "leads" else "contact_id"
+    for activity in ctx.snapshot.touches_of(lead["source"], link, lead["remote_id"]):
+        at = activity["occurred_at"]
+        if at is None or at > ctx.as_of or activity.get("direction") == "inbound":
+            continue
+        if at < created - timedelta(minutes=1):
+            continue
+        return ((at - created).total_seconds() / 3600, activity.get("owner_id"))
+    return None
+
+
+def case_hours(case: Row, as_of: datetime) -> float | None:
+    """Resolution time of a case in hours (age so far for an open case)."""
+    opened = case.get("opened_at") or case.get("remote_created_at")
+    if opened is None:
+        return None
+    closed = case.get("closed_at") if case.get("is_closed") else None
+    end = closed or as_of
+    return max(0.0, (end - opened).total_seconds() / 3600)
+
+
+def is_reopened(case: Row, statuses: list[str]) -> bool:
+    """Whether a case's status says it was reopened."""
+    wanted = {s.casefold() for s in statuses}
+    return (case.get("status") or "").casefold() in wanted
+
+
+def invalid_fields(row: Row) -> list[str]:
+    """Format problems of a record: e-mail syntax, phone digits, zero or negative amounts."""
+    problems: list[str] = []
+    email = row.get("email")
+    if email is not None and (
+        email.strip().casefold() in _PLACEHOLDER_EMAILS or not _EMAIL.match(email.strip())
+    ):
+        problems.append("email")
+    for key in ("phone", "mobile"):
+        value = row.get(key)
+        if value:
+            digits = _PHONE_JUNK.sub("", value)
+            if not digits.isdigit() or not 7 <= len(digits) <= 15:
+                problems.append(key)
+    if row["_table"] == "deals":
+        amount = row.get("amount")
+        if amount is None or amount <= 0:
+            problems.append("amount")
+        if row.get("close_date") is None:
+            problems.append("close_date")
+    return problems

@@ -1,0 +1,203 @@
+"""The audit rules: each yields findings naming the rule, the record, its owner and why.
+
+Attribution: record-quality rules (missing fields, duplicates) blame the user who created
+the record (Salesforce ``CreatedById``; the owner where the CRM does not say); pipeline and
+case rules blame the owner; the lead-response rule blames the user whose first touch was
+late (the owner when nobody touched the lead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+from sync.audit.checks import (
+    Context,
+    case_hours,
+    deal_last_touch,
+    is_late_entry,
+    is_reopened,
+    lead_response,
+    lead_rows,
+    missing_fields,
+    owner_touches,
+)
+from sync.audit.employees import Directory
+from sync.audit.findings import Finding, LinkBuilder
+from sync.audit.snapshot import Row
+
+__all__ = ["RULES", "run_rules"]
+
+Emit = Callable[[str, Row, str | None, str], Finding]
+Rule = Callable[[Context, Directory, Emit], Iterator[Finding]]
+
+_QUALITY_TABLES = ("leads", "contacts", "accounts", "deals")
+
+
+def _missing_required_fields(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    for table in _QUALITY_TABLES:
+        for row in ctx.snapshot.rows(table):
+            missing = missing_fields(ctx, row)
+            if missing:
+                yield emit(row, row["_creator"], f"required fields empty: {', '.join(missing)}")
+
+
+def _deal_created_at_close(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    days = ctx.config.late_entry_days
+    for deal in ctx.snapshot.rows("deals"):
+        if is_late_entry(deal, days):
+            created = deal["remote_created_at"].date().isoformat()
+            yield emit(
+                deal,
+                deal.get("owner_id"),
+                f"created {created}, closed {deal['close_date'].isoformat()}: not in the CRM "
+                "before it closed",
+            )
+
+
+def _won_deal_no_activity(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    for deal in ctx.snapshot.rows("deals"):
+        if deal.get("is_won") and not owner_touches(ctx.snapshot, deal):
+            yield emit(deal, deal.get("owner_id"), "won with no activity logged by its owner")
+
+
+def _won_deal_no_contact_role(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    for deal in ctx.snapshot.rows("deals"):
+        key = (deal["source"], deal["remote_id"])
+        if (
+            deal.get("is_won")
+            and not deal.get("contact_id")
+            and key not in (ctx.snapshot.deal_contacts)
+        ):
+            yield emit(deal, deal.get("owner_id"), "won with no contact role")
+
+
+def _open_deal_stale(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    limit = timedelta(days=ctx.config.stale_days)
+    for deal in ctx.snapshot.rows("deals"):
+        if deal.get("is_closed"):
+            continue
+        last = deal_last_touch(ctx.snapshot, deal, ctx.as_of) or deal.get("remote_created_at")
+        if last is not None and ctx.as_of - last > limit:
+            days = (ctx.as_of - last).days
+            yield emit(deal, deal.get("owner_id"), f"open, no activity for {days} days")
+
+
+def _open_deal_past_close(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    today = ctx.as_of.date()
+    for deal in ctx.snapshot.rows("deals"):
+        close = deal.get("close_date")
+        if not deal.get("is_closed") and close is not None and close < today:
+            yield emit(deal, deal.get("owner_id"), f"open with close date {close} in the past")
+
+
+def _slow_lead_response(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    sla = ctx.config.lead_sla_hours
+    for lead in lead_rows(ctx, measured=True):
+        measured = lead_response(ctx, lead)
+        if measured is not None and measured[0] > sla:
+            hours, toucher = measured
+            yield emit(
+                lead,
+                toucher or lead.get("owner_id"),
+                f"first touch after {hours:.0f} h (SLA {sla:g} h)",
+            )
+
+
+def _case_over_sla(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    sla = ctx.config.case_sla_hours
+    for case in ctx.snapshot.rows("cases"):
+        hours = case_hours(case, ctx.as_of)
+        if hours is not None and hours > sla:
+            state = "resolved after" if case.get("is_closed") else "open for"
+            yield emit(case, case.get("owner_id"), f"{state} {hours:.0f} h (SLA {sla:g} h)")
+
+
+def _case_reopened(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    for case in ctx.snapshot.rows("cases"):
+        if is_reopened(case, ctx.config.reopened_statuses):
+            yield emit(case, case.get("owner_id"), f"reopened (status {case.get('status')})")
+
+
+def _missing_source_channel(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    for row in [*lead_rows(ctx), *ctx.snapshot.rows("deals")]:
+        if not row.get("source_channel"):
+            kind = "lead" if row["_table"] != "deals" else "deal"
+            yield emit(row, row["_creator"], f"{kind} without a source channel")
+
+
+def _owned_by_inactive_user(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    for table in ("leads", "contacts", "accounts", "deals", "cases"):
+        for row in ctx.snapshot.rows(table):
+            owner = row.get("owner_id")
+            if table in ("deals", "cases") and row.get("is_closed"):
+                continue
+            if table == "leads" and row.get("converted"):
+                continue
+            if owner and not people.is_active_user(ctx.snapshot, row["source"], owner):
+                yield emit(row, owner, "owned by an inactive user")
+
+
+def _duplicate_created(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    if not people.has_identities:
+        return  # needs reconcile's identities
+    first: dict[tuple[str, str, str], Row] = {}
+    rows = [r for t in ("leads", "contacts", "accounts") for r in ctx.snapshot.rows(t)]
+    rows.sort(
+        key=lambda r: (r["remote_created_at"] is None, r["remote_created_at"], r["remote_id"])
+    )
+    for row in rows:
+        identity = people.identity_of(row["source"], row["_table"], row["remote_id"])
+        if identity is None:
+            continue
+        key = (row["source"], row["_table"], identity)
+        if key not in first:
+            first[key] = row
+            continue
+        earlier = first[key]
+        yield emit(
+            row,
+            row["_creator"],
+            f"duplicate of {earlier['remote_id']} ({identity}), which existed since "
+            f"{earlier['remote_created_at'].date() if earlier['remote_created_at'] else '?'}",
+        )
+
+
+RULES: dict[str, Rule] = {
+    "missing_required_fields": _missing_required_fields,
+    "deal_created_at_close": _deal_created_at_close,
+    "won_deal_no_activity": _won_deal_no_activity,
+    "won_deal_no_contact_role": _won_deal_no_contact_role,
+    "open_deal_stale": _open_deal_stale,
+    "open_deal_past_close": _open_deal_past_close,
+    "slow_lead_response": _slow_lead_response,
+    "case_over_sla": _case_over_sla,
+    "case_reopened": _case_reopened,
+    "missing_source_channel": _missing_source_channel,
+    "owned_by_inactive_user": _owned_by_inactive_user,
+    "duplicate_created": _duplicate_created,
+}
+
+
+def run_rules(ctx: Context, people: Directory, links: LinkBuilder) -> list[Finding]:
+    """Run every enabled rule; findings sorted by rule, source, object and id."""
+    findings: list[Finding] = []
+    for name, rule in RULES.items():
+        if name in ctx.config.disabled_rules:
+            continue
+
+        def emit(row: Row, user: str | None, why: str, rule_name: str = name) -> Finding:
+            source, obj, rid = row["source"], row["_object"], row["remote_id"]
+            return Finding(
+                rule=rule_name,
+                source=source,
+                object=obj,
+                remote_id=rid,
+                employee=people.key_of(source, user),
+                user_id=user,
+                message=why,
+                link=links(source, obj, rid),
+            )
+
+        findings.extend(rule(ctx, people, emit))
+    return sorted(findings, key=Finding.sort_key)

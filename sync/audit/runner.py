@@ -1,0 +1,275 @@
+"""Run the audit over the store and persist it; read the latest results back.
+
+``run_audit`` is deterministic for a given store and ``as_of``: the same inputs give the
+same findings and scores. Readers (``latest_usage_scores``, ``deal_dq_scores``,
+``account_engagement_scores``) are what write-back and compensation call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, insert, select
+from sqlmodel import Session
+
+from sync.audit.checks import Context
+from sync.audit.employees import Directory, EmployeeLookup
+from sync.audit.findings import Finding, LinkBuilder
+from sync.audit.quality import DqScore, Engagement, engagement_scores, record_dq_scores
+from sync.audit.rules import run_rules
+from sync.audit.scores import Component, UsageScore, compute_scores, team_scores
+from sync.audit.settings import AuditConfig
+from sync.audit.snapshot import Snapshot, load_snapshot
+from sync.store.audit import (
+    AccountEngagementRow,
+    AuditFindingRow,
+    AuditRunRow,
+    RecordDqRow,
+    UsageComponentRow,
+    UsageScoreRow,
+)
+
+__all__ = [
+    "AuditResult",
+    "account_engagement_scores",
+    "audit_snapshot",
+    "deal_dq_scores",
+    "default_identities",
+    "latest_findings",
+    "latest_usage_scores",
+    "run_audit",
+]
+
+_CHUNK = 5000
+
+
+@dataclass
+class AuditResult:
+    """Everything one audit produced."""
+
+    as_of: datetime
+    findings: list[Finding]
+    scores: list[UsageScore]
+    teams: list[UsageScore]
+    dq: list[DqScore]
+    engagement: list[Engagement]
+    identities_used: bool
+    run_id: int | None = None
+
+
+def default_identities(engine: Engine) -> EmployeeLookup | None:
+    """Reconcile's identity map when that module and its data exist, else ``None``."""
+    try:
+        from sync.reconcile.lookup import load_identity_map
+    except ImportError:  # reconcile not installed in this build
+        return None
+    found = load_identity_map(engine)
+    return found if len(found) else None
+
+
+def audit_snapshot(
+    snapshot: Snapshot,
+    config: AuditConfig,
+    as_of: datetime,
+    identities: EmployeeLookup | None,
+    links: LinkBuilder,
+) -> AuditResult:
+    """Rules, scores, DQ and engagement over a loaded snapshot (pure, no I/O)."""
+    ctx = Context(snapshot, config, as_of)
+    people = Directory(snapshot, identities)
+    findings = run_rules(ctx, people, links)
+    scores = compute_scores(ctx, people, findings)
+    return AuditResult(
+        as_of=as_of,
+        findings=findings,
+        scores=scores,
+        teams=team_scores(scores),
+        dq=record_dq_scores(ctx),
+        engagement=engagement_scores(ctx, people),
+        identities_used=people.has_identities,
+    )
+
+
+def run_audit(
+    engine: Engine,
+    config: AuditConfig,
+    as_of: datetime,
+    *,
+    kinds: dict[str, str] | None = None,
+    bases: dict[str, str] | None = None,
+    identities: EmployeeLookup | Callable[[Engine], EmployeeLookup | None] | None = (
+        default_identities
+    ),
+    persist: bool = True,
+) -> AuditResult:
+    """Audit the store as of ``as_of`` and (by default) store the results."""
+    lookup = identities(engine) if callable(identities) else identities
+    snapshot = load_snapshot(engine, kinds)
+    links = LinkBuilder(kinds or {}, bases or {}, config.record_links, config.hubspot_portal_id)
+    result = audit_snapshot(snapshot, config, as_of, lookup, links)
+    if persist:
+        result.run_id = _save(engine, config, result)
+    return result
+
+
+def _save(engine: Engine, config: AuditConfig, result: AuditResult) -> int:
+    # Core bulk inserts: tens of thousands of rows at medium scale, ORM objects cost 5x.
+    with engine.begin() as connection:
+        run_id = int(
+            connection.execute(
+                insert(_table(AuditRunRow)).values(
+                    as_of=result.as_of,
+                    window_days=config.window_days,
+                    findings=len(result.findings),
+                    employees=len(result.scores),
+                    identities_used=result.identities_used,
+                )
+            ).inserted_primary_key[0]
+        )
+        for model in (AuditFindingRow, RecordDqRow, AccountEngagementRow):
+            connection.execute(delete(_table(model)))
+        scores_table = _table(UsageScoreRow)
+        connection.execute(delete(scores_table).where(scores_table.c.as_of == result.as_of))
+        everyone = [*result.scores, *result.teams]
+        batches: list[tuple[Any, list[dict[str, Any]]]] = [
+            (AuditFindingRow, [{"run_id": run_id, **f.as_dict()} for f in result.findings]),
+            (
+                UsageScoreRow,
+                [
+                    {
+                        "run_id": run_id,
+                        "as_of": result.as_of,
+                        "subject": s.subject,
+                        "kind": s.kind,
+                        "name": s.name,
+                        "team": s.team,
+                        "profile": s.profile,
+                        "active": s.active,
+                        "score": s.score,
+                        "records": s.records,
+                        "users": [list(u) for u in s.users],
+                    }
+                    for s in everyone
+                ],
+            ),
+            (
+                UsageComponentRow,
+                [
+                    {
+                        "run_id": run_id,
+                        "subject": s.subject,
+                        "component": c.name,
+                        "numerator": c.numerator,
+                        "denominator": c.denominator,
+                        "value": c.value,
+                        "weight": c.weight,
+                    }
+                    for s in everyone
+                    for c in s.components
+                ],
+            ),
+            (
+                RecordDqRow,
+                [
+                    {
+                        "run_id": run_id,
+                        "source": d.source,
+                        "table_name": d.table,
+                        "remote_id": d.remote_id,
+                        "score": d.score,
+                        "failed": list(d.failed),
+                    }
+                    for d in result.dq
+                ],
+            ),
+            (
+                AccountEngagementRow,
+                [{"run_id": run_id, **e.__dict__} for e in result.engagement],
+            ),
+        ]
+        for model, rows in batches:
+            for start in range(0, len(rows), _CHUNK):
+                connection.execute(insert(_table(model)), rows[start : start + _CHUNK])
+        return run_id
+
+
+def _table(model: Any) -> Any:
+    return model.__table__
+
+
+def _latest_run(session: Session) -> int | None:
+    return session.exec(select(AuditRunRow.id).order_by(AuditRunRow.id.desc()).limit(1)).scalar()  # type: ignore[union-attr,call-overload]
+
+
+def latest_usage_scores(engine: Engine) -> dict[str, UsageScore]:
+    """Per-employee (and ``team:`` per-team) usage scores of the latest audit run."""
+    with Session(engine) as session:
+        run_id = _latest_run(session)
+        if run_id is None:
+            return {}
+        scores = session.exec(select(UsageScoreRow).where(UsageScoreRow.run_id == run_id)).scalars()  # type: ignore[call-overload]
+        parts = session.exec(
+            select(UsageComponentRow)  # type: ignore[call-overload]
+            .where(UsageComponentRow.run_id == run_id)
+            .order_by(UsageComponentRow.id)
+        ).scalars()
+        by_subject: dict[str, list[Component]] = {}
+        for p in parts:
+            by_subject.setdefault(p.subject, []).append(
+                Component(p.component, p.numerator, p.denominator, p.value, p.weight)
+            )
+        return {
+            s.subject: UsageScore(
+                subject=s.subject,
+                kind=s.kind,
+                name=s.name,
+                team=s.team,
+                profile=s.profile,
+                active=s.active,
+                score=s.score,
+                records=s.records,
+                components=by_subject.get(s.subject, []),
+                users=[tuple(u) for u in s.users],
+            )
+            for s in scores
+        }
+
+
+def latest_findings(
+    engine: Engine, rule: str | None = None, employee: str | None = None
+) -> list[Finding]:
+    """Findings of the latest run, optionally one rule's or one employee's."""
+    query = select(AuditFindingRow).order_by(  # type: ignore[call-overload]
+        AuditFindingRow.rule,
+        AuditFindingRow.source,
+        AuditFindingRow.object,
+        AuditFindingRow.remote_id,
+    )
+    if rule:
+        query = query.where(AuditFindingRow.rule == rule)
+    if employee:
+        query = query.where(AuditFindingRow.employee == employee)
+    with Session(engine) as session:
+        return [
+            Finding(
+                r.rule, r.source, r.object, r.remote_id, r.employee, r.user_id, r.message, r.link
+            )
+            for r in session.exec(query).scalars()
+        ]
+
+
+def deal_dq_scores(engine: Engine) -> dict[tuple[str, str], float]:
+    """DQ score (0-100) of every deal in the latest run, by (source, remote_id)."""
+    query = select(RecordDqRow).where(RecordDqRow.table_name == "deals")  # type: ignore[call-overload]
+    with Session(engine) as session:
+        return {(r.source, r.remote_id): r.score for r in session.exec(query).scalars()}
+
+
+def account_engagement_scores(engine: Engine) -> dict[str, float]:
+    """Engagement score (0-100) per account key (identity id or ``source:remote_id``)."""
+    with Session(engine) as session:
+        rows = session.exec(select(AccountEngagementRow)).scalars()  # type: ignore[call-overload]
+        return {r.account: r.score for r in rows}

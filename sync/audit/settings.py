@@ -1,0 +1,160 @@
+"""The ``audit:`` section of the configuration: rule thresholds, required fields, weights.
+
+Every key has a default, so an empty section audits with the built-in rules. Field names in
+``required_fields`` are the CRM's own API names (``Phone``, ``jobtitle``, ``Designation``),
+keyed by source kind (``salesforce``, ``hubspot``, ``zoho``) or source name, then CRM object.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = ["COMPONENTS", "DEFAULT_REQUIRED_FIELDS", "DEFAULT_WEIGHTS", "AuditConfig"]
+
+COMPONENTS = (
+    "activity_coverage",
+    "freshness",
+    "completeness",
+    "responsiveness",
+    "uniqueness",
+    "validity",
+)
+
+DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
+    "sales": {
+        "activity_coverage": 0.25,
+        "freshness": 0.20,
+        "completeness": 0.20,
+        "responsiveness": 0.15,
+        "uniqueness": 0.10,
+        "validity": 0.10,
+    },
+    "service": {
+        "activity_coverage": 0.15,
+        "freshness": 0.15,
+        "completeness": 0.15,
+        "responsiveness": 0.35,
+        "uniqueness": 0.10,
+        "validity": 0.10,
+    },
+}
+
+DEFAULT_REQUIRED_FIELDS: dict[str, dict[str, list[str]]] = {
+    "salesforce": {
+        "Lead": ["LastName", "Company", "Email", "Phone", "Title"],
+        "Contact": ["LastName", "Email", "Phone", "Title"],
+        "Account": ["Name"],
+        "Opportunity": ["Name", "StageName", "CloseDate", "Amount"],
+    },
+    "hubspot": {
+        "contacts": ["lastname", "email", "phone", "jobtitle", "company"],
+        "companies": ["name"],
+        "deals": ["dealname", "dealstage", "closedate", "amount"],
+    },
+    "zoho": {
+        "Leads": ["Last_Name", "Company", "Email", "Phone", "Designation"],
+        "Contacts": ["Last_Name", "Email", "Phone", "Title"],
+        "Accounts": ["Account_Name"],
+        "Deals": ["Deal_Name", "Stage", "Closing_Date", "Amount"],
+    },
+}
+
+
+class AuditConfig(BaseModel):
+    """How ``crmsync audit`` judges CRM usage and computes the usage score."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    window_days: int = Field(
+        90, ge=1, description="Rolling window of the usage score, in days before as_of."
+    )
+    required_fields: dict[str, dict[str, list[str]]] = Field(
+        default_factory=lambda: DEFAULT_REQUIRED_FIELDS,
+        description="Required CRM fields per source kind (or source name) and CRM object; "
+        "replaces the built-in list for the objects given.",
+    )
+    late_entry_days: int = Field(
+        1,
+        ge=0,
+        description="A closed deal created this many days before its close date or "
+        "later was not documented before it closed.",
+    )
+    stale_days: int = Field(
+        30, ge=1, description="An open deal with no logged activity for this many days is stale."
+    )
+    lead_sla_hours: float = Field(
+        24.0, gt=0, description="Lead response SLA: hours from lead created to first touch."
+    )
+    case_sla_hours: float = Field(
+        120.0, gt=0, description="Case resolution SLA in hours (opened to closed)."
+    )
+    reopened_statuses: list[str] = Field(
+        default_factory=lambda: ["Reopened", "Re-opened"],
+        description="Case statuses that mean a case was reopened.",
+    )
+    lead_objects: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "salesforce": ["leads"],
+            "hubspot": ["contacts"],
+            "zoho": ["leads"],
+        },
+        description="Store tables whose records are leads, per source kind (HubSpot has no "
+        "lead object).",
+    )
+    response_objects: dict[str, list[str]] = Field(
+        default_factory=lambda: {"hubspot": ["contacts"], "zoho": ["leads"]},
+        description="Lead tables whose response time is measured, per source kind (Salesforce "
+        "leads are left out by default: their first touch is often logged in another CRM).",
+    )
+    non_lead_stages: list[str] = Field(
+        default_factory=lambda: ["subscriber"],
+        description="Lifecycle stages of contacts that are not leads (newsletter subscribers).",
+    )
+    shrink_m: float = Field(
+        10.0, ge=0, description="Pseudo-count m of the shrinkage toward the team mean."
+    )
+    dup_rate_cap: float = Field(
+        0.10, gt=0, le=1, description="Duplicate rate at which the uniqueness component is 0."
+    )
+    weights: dict[str, dict[str, float]] = Field(
+        default_factory=lambda: DEFAULT_WEIGHTS,
+        description="Component weights per role profile (each profile sums to 1).",
+    )
+    team_profiles: dict[str, str] = Field(
+        default_factory=lambda: {"service": "service"},
+        description="Role profile per team name; teams not listed use default_profile.",
+    )
+    default_profile: str = Field("sales", description="Profile of teams not in team_profiles.")
+    record_links: dict[str, str] = Field(
+        default_factory=dict,
+        description="Link template per source name, with {base}, {object}, {type_id} and {id}.",
+    )
+    disabled_rules: list[str] = Field(
+        default_factory=list, description="Rules not to run (names as in `crmsync audit findings`)."
+    )
+    hubspot_portal_id: str = Field("0", description="HubSpot account id used in record links.")
+
+    @model_validator(mode="after")
+    def _weights_are_valid(self) -> AuditConfig:
+        for profile, weights in self.weights.items():
+            unknown = set(weights) - set(COMPONENTS)
+            if unknown:
+                raise ValueError(f"weights.{profile}: unknown component {sorted(unknown)}")
+            if abs(sum(weights.values()) - 1.0) > 1e-6:
+                raise ValueError(f"weights.{profile}: weights must sum to 1")
+        profiles = {*self.team_profiles.values(), self.default_profile}
+        missing = profiles - set(self.weights)
+        if missing:
+            raise ValueError(f"no weights for profile(s) {sorted(missing)}")
+        return self
+
+    def required_for(self, source: str, kind: str, obj: str) -> list[str]:
+        """The required fields of ``obj`` in a source (by name first, then kind)."""
+        for key in (source, kind):
+            if obj in self.required_fields.get(key, {}):
+                return self.required_fields[key][obj]
+        return DEFAULT_REQUIRED_FIELDS.get(kind, {}).get(obj, [])
+
+    def profile_of(self, team: str | None) -> str:
+        """The role profile of a team."""
+        return self.team_profiles.get(team or "", self.default_profile)

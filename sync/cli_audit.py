@@ -1,0 +1,264 @@
+"""``crmsync audit`` (run, findings, explain) and ``crmsync report`` (usage, channels,
+pipeline, service)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import typer
+from rich.table import Table
+
+from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
+from sync.errors import OperationFailed, UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from sync.audit.runner import AuditResult
+    from sync.config import CrmsyncConfig
+
+__all__ = ["audit_app", "report_app"]
+
+audit_app = typer.Typer(
+    help="Audit CRM usage: findings per rule, usage scores, explanations.",
+    no_args_is_help=True,
+)
+report_app = typer.Typer(
+    help="Manager reports: usage, channels, pipeline, service.", no_args_is_help=True
+)
+
+AsOfOption = typer.Option(
+    None,
+    "--as-of",
+    help="Audit date (ISO, UTC; default: now). Scores are reproducible for a given date.",
+    show_default=False,
+)
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    html = "html"
+
+
+def _as_of(value: str | None) -> datetime:
+    if value is None:
+        return utc_now()
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise UsageError(f"--as-of {value!r} is not an ISO date or date-time") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _engine(cfg: CrmsyncConfig) -> Engine:
+    from sync.store import open_store
+
+    return open_store(cfg.store.url)
+
+
+def _audit(cfg: CrmsyncConfig, engine: Engine, as_of: datetime, persist: bool) -> AuditResult:
+    from sync.audit.runner import run_audit
+    from sync.reports.build import source_links
+
+    kinds, bases = source_links(cfg)
+    with err.status("auditing the store…"):
+        return run_audit(engine, cfg.audit, as_of, kinds=kinds, bases=bases, persist=persist)
+
+
+@audit_app.command("run")
+def run(
+    as_of: str | None = AsOfOption,
+    config: Path | None = ConfigOption,
+    json_output: bool = JsonOption,
+) -> None:
+    """Run every audit rule and compute the scores, storing the results."""
+    cfg = load(config)
+    result = _audit(cfg, _engine(cfg), _as_of(as_of), persist=True)
+    by_rule: dict[str, int] = {}
+    for finding in result.findings:
+        by_rule[finding.rule] = by_rule.get(finding.rule, 0) + 1
+    summary = {
+        "run_id": result.run_id,
+        "as_of": result.as_of.isoformat(),
+        "findings": len(result.findings),
+        "findings_by_rule": dict(sorted(by_rule.items())),
+        "employees_scored": sum(1 for s in result.scores if s.score is not None),
+        "teams": {t.name: t.score for t in result.teams},
+        "identities_used": result.identities_used,
+    }
+    if json_output:
+        typer.echo(orjson.dumps(summary).decode())
+        return
+    table = Table("rule", "findings", title=f"Audit as of {summary['as_of']}")
+    for rule, count in summary["findings_by_rule"].items():
+        table.add_row(rule, str(count))
+    out.print(table)
+    teams = Table("team", "usage score", title="Teams")
+    for team, score in summary["teams"].items():
+        teams.add_row(team, f"{score}")
+    out.print(teams)
+    if not result.identities_used:
+        err.print(
+            "note: no reconciled identities; employees are per-CRM users and the "
+            "duplicates rule did not run (run `crmsync reconcile run` first)"
+        )
+
+
+@audit_app.command("findings")
+def findings(
+    rule: str | None = typer.Option(None, "--rule", help="Only this rule."),
+    employee: str | None = typer.Option(None, "--employee", help="Only this employee key."),
+    limit: int = typer.Option(200, "--limit", help="Show at most this many (table output)."),
+    config: Path | None = ConfigOption,
+    json_output: bool = JsonOption,
+) -> None:
+    """List the findings of the latest audit run."""
+    from sync.audit.rules import RULES
+    from sync.audit.runner import latest_findings
+
+    if rule is not None and rule not in RULES:
+        raise UsageError(f"unknown rule {rule!r}; rules: {', '.join(RULES)}")
+    cfg = load(config)
+    found = latest_findings(_engine(cfg), rule=rule, employee=employee)
+    if json_output:
+        typer.echo(orjson.dumps([f.as_dict() for f in found]).decode())
+        return
+    table = Table("rule", "record", "employee", "why", "link", title=f"{len(found)} findings")
+    for f in found[:limit]:
+        table.add_row(
+            f.rule, f"{f.source} {f.object} {f.remote_id}", f.employee or "-", f.message, f.link
+        )
+    out.print(table)
+
+
+@audit_app.command("explain")
+def explain(
+    employee: str = typer.Argument(..., help="Employee key (E-... or source:user_id)."),
+    config: Path | None = ConfigOption,
+    json_output: bool = JsonOption,
+) -> None:
+    """Show an employee's usage score component by component (numerator / denominator)."""
+    from sync.audit.runner import latest_usage_scores
+
+    cfg = load(config)
+    scores = latest_usage_scores(_engine(cfg))
+    if not scores:
+        raise OperationFailed("no audit results yet: run `crmsync audit run` first")
+    score = scores.get(employee)
+    if score is None:
+        raise UsageError(f"no usage score for {employee!r} in the latest audit run")
+    data = {
+        "employee": score.subject,
+        "name": score.name,
+        "team": score.team,
+        "profile": score.profile,
+        "score": score.score,
+        "users": [list(u) for u in score.users],
+        "components": [
+            {
+                "component": c.name,
+                "numerator": c.numerator,
+                "denominator": c.denominator,
+                "raw": round(c.raw, 4) if c.raw is not None else None,
+                "value": c.value,
+                "weight": c.weight,
+            }
+            for c in score.components
+        ],
+    }
+    if json_output:
+        typer.echo(orjson.dumps(data).decode())
+        return
+    table = Table(
+        "component",
+        "numerator",
+        "denominator",
+        "raw",
+        "shrunk",
+        "weight",
+        title=f"{score.name} ({score.subject}, {score.team}): {score.score}",
+    )
+    for c in data["components"]:
+        table.add_row(
+            c["component"],
+            str(c["numerator"]),
+            str(c["denominator"]),
+            _num(c["raw"]),
+            _num(c["value"]),
+            f"{c['weight']:g}",
+        )
+    out.print(table)
+    out.print(
+        "Components with denominator 0 do not count; the others are shrunk toward the "
+        "team mean: (k + m·p_team) / (n + m)."
+    )
+
+
+def _num(value: Any) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _report(
+    kind: str, fmt: Format, out_file: Path | None, as_of: str | None, config: Path | None
+) -> None:
+    from sync.reports import render
+    from sync.reports.build import build_reports
+
+    cfg = load(config)
+    engine = _engine(cfg)
+    when = _as_of(as_of)
+    with err.status("building the reports…"):
+        reports = build_reports(cfg, engine, when, kind)
+    if fmt is Format.html:
+        text = render.render_html(reports, f"as of {when.isoformat()}")
+    elif fmt is Format.json:
+        text = (
+            render.render_json(reports[0])
+            if len(reports) == 1
+            else "[" + ",".join(render.render_json(r) for r in reports) + "]"
+        )
+    elif fmt is Format.csv:
+        text = "\n".join(render.render_csv(r) for r in reports)
+    else:
+        for r in reports:
+            table = Table(*r["columns"], title=r["title"])
+            for row in r["rows"]:
+                table.add_row(*["" if v is None else str(v) for v in row])
+            out.print(table)
+        return
+    if out_file is None:
+        typer.echo(text, nl=False)
+    else:
+        out_file.write_text(text, encoding="utf-8")
+        err.print(f"wrote {out_file}")
+
+
+def _report_command(kind: str, doc: str) -> None:
+    def command(
+        fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+        out_file: Path | None = typer.Option(None, "--out", "-o", help="Write to this file."),
+        as_of: str | None = AsOfOption,
+        config: Path | None = ConfigOption,
+        json_output: bool = typer.Option(False, "--json", help="Same as --format json."),
+    ) -> None:
+        _report(kind, Format.json if json_output else fmt, out_file, as_of, config)
+
+    command.__doc__ = doc
+    report_app.command(kind)(command)
+
+
+_report_command("usage", "Usage score leaderboard with team scores and a 4-week trend.")
+_report_command(
+    "channels", "Leads, conversion, won revenue (per currency) and cycle per channel and CRM."
+)
+_report_command(
+    "pipeline", "Weighted pipeline per customer, totals and age, deal size, time to close, churn."
+)
+_report_command("service", "Case resolution times per CRM and origin channel; call durations.")
+_report_command("all", "Every report in one output (one HTML page with --format html).")

@@ -1,0 +1,67 @@
+"""Build the reports (channels, pipeline, service, usage) from the store, for the CLI, the
+audit step and the demo."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+
+from sync.config.models import CrmsyncConfig
+
+__all__ = ["REPORT_KINDS", "build_reports", "source_links"]
+
+REPORT_KINDS = ("channels", "pipeline", "service", "usage")
+
+
+def source_links(cfg: CrmsyncConfig) -> tuple[dict[str, str], dict[str, str]]:
+    """Connector kind and web base URL per source name (for links to CRM records)."""
+    kinds = {s.name: s.kind for s in cfg.sources}
+    bases: dict[str, str] = {}
+    for s in cfg.sources:
+        base = getattr(s.settings, "instance_url", None)
+        if base:
+            bases[s.name] = str(base)
+    return kinds, bases
+
+
+def build_reports(
+    cfg: CrmsyncConfig, engine: Engine, when: datetime, kind: str = "all"
+) -> list[dict[str, Any]]:
+    """The report(s) ``kind`` (one of REPORT_KINDS, or ``all``) as of ``when``."""
+    from sync.audit.snapshot import load_snapshot
+    from sync.reports import figures
+
+    kinds, _ = source_links(cfg)
+    reports: list[dict[str, Any]] = []
+    snapshot = load_snapshot(engine, kinds)
+    if kind in ("channels", "all"):
+        reports.append(
+            figures.channel_report(snapshot, cfg.audit.lead_objects, cfg.audit.non_lead_stages)
+        )
+    if kind in ("pipeline", "all"):
+        reports.append(figures.pipeline_report(snapshot, when))
+    if kind in ("service", "all"):
+        reports.append(figures.service_report(snapshot, when, cfg.audit.case_sla_hours))
+    if kind in ("usage", "all"):
+        reports.append(_usage(cfg, engine, snapshot, when))
+    return reports
+
+
+def _usage(cfg: CrmsyncConfig, engine: Engine, snapshot: Any, as_of: datetime) -> dict[str, Any]:
+    """The leaderboard at ``as_of`` with each employee's scores 3, 2 and 1 weeks before."""
+    from sync.audit.findings import LinkBuilder
+    from sync.audit.runner import audit_snapshot, default_identities
+    from sync.reports import figures
+
+    kinds, bases = source_links(cfg)
+    links = LinkBuilder(kinds, bases, cfg.audit.record_links, cfg.audit.hubspot_portal_id)
+    identities = default_identities(engine)
+    points = [as_of - timedelta(weeks=w) for w in (3, 2, 1, 0)]
+    series: dict[str, list[float | None]] = {}
+    for i, at in enumerate(points):
+        result = audit_snapshot(snapshot, cfg.audit, at, identities, links)
+        for s in result.scores:
+            series.setdefault(s.subject, [None] * len(points))[i] = s.score
+    return figures.usage_report(result, series)

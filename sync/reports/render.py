@@ -1,0 +1,61 @@
+"""Report output: CSV and JSON of the main table, and one self-contained HTML page
+(inline CSS, inline SVG bar charts) from ``templates/reports/report.html.j2``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+__all__ = ["TEMPLATES", "render_csv", "render_html", "render_json"]
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "reports"
+_BAR_WIDTH = 420
+
+
+def render_csv(report: dict[str, Any]) -> str:
+    """The report's main table as CSV (header row first)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(report["columns"])
+    writer.writerows(report["rows"])
+    return buffer.getvalue()
+
+
+def render_json(report: dict[str, Any]) -> str:
+    """The whole report as JSON (Decimal and dates as strings)."""
+    body = {k: v for k, v in report.items() if k != "chart"}
+    return orjson.dumps(body, default=str, option=orjson.OPT_INDENT_2).decode()
+
+
+def _bars(chart: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+    values = [float(v or 0) for _, v in chart]
+    top = max(values, default=0) or 1.0
+    return [
+        {
+            "label": str(label),
+            "value": value,
+            "width": round(_BAR_WIDTH * value / top, 1),
+            "y": 22 * i,
+        }
+        for i, ((label, _), value) in enumerate(zip(chart, values, strict=True))
+    ]
+
+
+def render_html(reports: list[dict[str, Any]], generated_for: str) -> str:
+    """One HTML page with every report given: tables and a bar chart each."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    sections = [dict(r, bars=_bars(r.get("chart", [])[:40])) for r in reports]
+    return env.get_template("report.html.j2").render(
+        sections=sections, generated_for=generated_for, bar_width=_BAR_WIDTH
+    )

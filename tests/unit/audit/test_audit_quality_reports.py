@@ -1,0 +1,119 @@
+"""Record DQ scores, account engagement, and the report figures and renderings."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from audit_rows import AS_OF, activity, company, row, snapshot
+
+from sync.audit.checks import Context
+from sync.audit.employees import Directory
+from sync.audit.quality import engagement_scores, record_dq_scores
+from sync.audit.settings import AuditConfig
+from sync.reports.figures import channel_report, pipeline_report
+from sync.reports.render import render_csv, render_html, render_json
+
+
+def _ctx(tables=None) -> Context:
+    return Context(snapshot(tables), AuditConfig(), AS_OF)
+
+
+def test_dq_score_is_the_share_of_checks_a_record_passes() -> None:
+    dq = {d.remote_id: (d.score, d.failed) for d in record_dq_scores(_ctx())}
+    assert dq["D1"] == (60.0, ("contact_role", "logged_activity"))
+    assert dq["D2"] == (80.0, ("fresh",))
+    assert dq["L1"] == (33.3, ("required_fields", "source_channel"))
+
+
+def test_engagement_counts_recent_touches_across_channels() -> None:
+    tables = company()
+    tables["accounts"].append(row("hubspot", "AC1", "2026-01-01T00:00:00", name="Acme"))
+    tables["contacts"][0]["account_id"] = "AC1"
+    tables["activities"].append(
+        activity(
+            "hubspot",
+            "H3",
+            "2026-10-30T00:00:00",
+            "70",
+            account_id="AC1",
+            activity_type="email",
+            channel="email",
+        )
+    )
+    ctx = _ctx(tables)
+    [acme] = engagement_scores(ctx, Directory(ctx.snapshot, None))
+    # recency 1 - 1/180, frequency 2/12, breadth 2/3
+    assert (acme.account, acme.name, acme.touches, acme.channels) == ("hubspot:AC1", "Acme", 2, 2)
+    assert acme.score == 65.6
+
+
+def test_channel_report_keeps_revenue_per_currency() -> None:
+    tables = company()
+    tables["deals"].append(
+        row(
+            "salesforce",
+            "D4",
+            "2026-04-01T00:00:00",
+            owner_id="U1",
+            is_closed=True,
+            is_won=True,
+            close_date=date(2026, 4, 11),
+            amount=Decimal("10"),
+            currency="EUR",
+            source_channel="web",
+            raw={},
+        )
+    )
+    report = channel_report(snapshot(tables), AuditConfig().lead_objects, ["subscriber"])
+    assert report["rows"] == [
+        ["event", "salesforce", 0, 1, 0, None, "", None],
+        ["unknown", "salesforce", 1, 0, 0, 0.0, "", None],
+        ["web", "hubspot", 1, 0, 0, 0.0, "", None],
+        ["web", "salesforce", 0, 3, 2, None, "EUR 10.00; USD 1000.00", 5.0],
+    ]
+    assert render_csv(report).splitlines()[0] == (
+        "channel,crm,leads,deals,won,won_per_lead,won_revenue,median_cycle_days"
+    )
+
+
+def test_pipeline_report_weights_open_deals_by_probability() -> None:
+    report = pipeline_report(snapshot(), AS_OF)
+    assert report["rows"] == [["(no account)", "EUR", "270.00"]]
+    assert report["summary"] == [
+        {
+            "currency": "EUR",
+            "open_pipeline": "700.00",
+            "weighted_pipeline": "270.00",
+            "open_deals": 2,
+            "median_age_days": 157.0,
+            "avg_won_deal": None,
+            "median_days_to_close": None,
+        },
+        {
+            "currency": "USD",
+            "open_pipeline": "0.00",
+            "weighted_pipeline": "0.00",
+            "open_deals": 0,
+            "median_age_days": None,
+            "avg_won_deal": "1000.00",
+            "median_days_to_close": 0.0,
+        },
+    ]
+    assert '"weighted_amount"' in render_json(report)
+
+
+def test_html_is_self_contained_and_escapes_crm_text() -> None:
+    report = {
+        "title": "T",
+        "columns": ["name", "score"],
+        "rows": [["<script>alert(1)</script>", 5]],
+        "chart": [("<b>x</b>", 5)],
+    }
+    html = render_html([report], "as of 2026-10-31")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert (
+        "<svg" in html
+        and "<style>" in html
+        and "http" not in html.replace("http://www.w3.org/2000/svg", "")
+    )

@@ -1,0 +1,84 @@
+"""Usage scores: components as k/n over own records, shrinkage, weights, team scores."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from audit_rows import AS_OF, snapshot
+from pydantic import ValidationError
+
+from sync.audit.checks import Context
+from sync.audit.employees import Directory
+from sync.audit.findings import LinkBuilder
+from sync.audit.rules import run_rules
+from sync.audit.scores import UsageScore, compute_scores, team_scores
+from sync.audit.settings import AuditConfig
+
+
+def _scores(config: AuditConfig | None = None, as_of=AS_OF) -> dict[str, UsageScore]:
+    ctx = Context(snapshot(), config or AuditConfig(), as_of)
+    people = Directory(ctx.snapshot, None)
+    findings = run_rules(ctx, people, LinkBuilder({}, {}, {}, "0"))
+    return {s.subject: s for s in compute_scores(ctx, people, findings)}
+
+
+def _parts(score: UsageScore) -> dict[str, tuple[int, int, float | None]]:
+    return {c.name: (c.numerator, c.denominator, c.value) for c in score.components}
+
+
+def test_components_store_numerator_and_denominator_and_shrink_to_the_team() -> None:
+    scores = _scores()
+    u1 = scores["salesforce:U1"]
+    assert (u1.team, u1.profile) == ("field_sales", "sales")
+    # Team field_sales pools U1 and U2: freshness 1/2, completeness 1/2; m = 10.
+    assert _parts(u1) == {
+        "activity_coverage": (1, 1, 1.0),
+        "freshness": (0, 1, 0.4545),  # (0 + 10 * 0.5) / (1 + 10)
+        "completeness": (0, 1, 0.4545),
+        "responsiveness": (0, 0, None),  # no leads to answer: does not count
+        "uniqueness": (0, 0, None),  # no reconciled identities
+        "validity": (1, 1, 1.0),
+    }
+    # 100 * (0.25*1 + 0.2*0.4545 + 0.2*0.4545 + 0.1*1) / 0.75
+    assert u1.score == 70.9
+    assert scores["salesforce:U2"].score == 75.8
+
+
+def test_service_staff_use_the_service_weights() -> None:
+    z9 = _scores()["zoho:Z9"]
+    assert (z9.team, z9.profile) == ("service", "service")
+    assert _parts(z9)["responsiveness"] == (0, 2, 0.0)  # one over SLA, one reopened
+    assert z9.score == 30.0  # 100 * (0.15*1 + 0.35*0) / 0.5
+
+
+def test_lead_response_counts_for_the_agent_who_touched_the_lead() -> None:
+    agent = _scores()["hubspot:70"]
+    assert _parts(agent)["responsiveness"] == (0, 1, 0.0)
+    assert _parts(agent)["completeness"] == (2, 2, 1.0)
+    assert agent.score == 66.7
+
+
+def test_scores_are_reproducible_and_depend_only_on_as_of() -> None:
+    assert _scores() == _scores()
+    earlier = _scores(as_of=AS_OF - timedelta(days=60))
+    assert earlier["salesforce:U1"].score != _scores()["salesforce:U1"].score
+
+
+def test_team_score_is_the_record_weighted_mean_of_active_members() -> None:
+    def member(subject: str, score: float, records: int, active: bool = True) -> UsageScore:
+        return UsageScore(subject, "employee", subject, "t", "sales", active, score, records)
+
+    teams = team_scores(
+        [member("a", 90.0, 30), member("b", 60.0, 10), member("c", 0.0, 99, active=False)]
+    )
+    assert [(t.subject, t.score, t.records) for t in teams] == [("team:t", 82.5, 40)]
+
+
+def test_weights_must_sum_to_one_and_name_known_components() -> None:
+    with pytest.raises(ValidationError, match="sum to 1"):
+        AuditConfig(weights={"sales": {"validity": 0.5}, "service": {"validity": 1.0}})
+    with pytest.raises(ValidationError, match="unknown component"):
+        AuditConfig(weights={"sales": {"logins": 1.0}, "service": {"validity": 1.0}})
+    with pytest.raises(ValidationError, match="no weights for profile"):
+        AuditConfig(team_profiles={"ops": "ops"})
