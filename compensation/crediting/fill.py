@@ -1,0 +1,308 @@
+"""Filling one pool of one deal: which acts are eligible, which win, with what weight.
+
+Acts arrive sorted by (time, key) and already limited to the deal's window and to acts
+with an employee. ``used`` holds the keys of acts that already filled a slot of this deal;
+every slot skips them and adds the ones it takes (I1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+
+from compensation.attribution.models import path_weights, time_decay
+from compensation.crediting.result import SlotExplanation
+from compensation.crediting.scheme import ActFilter, SlotSpec, Strategy, TimeDecay, Vacancy
+from compensation.inputs import Act, Employee
+
+__all__ = ["Line", "Matcher", "fill_slots", "fill_strategy", "roll_up"]
+
+_LEAD_KINDS = frozenset({"lead_source", "lead_owner", "conversion"})
+_DAY = Decimal(86_400_000_000)
+
+
+@dataclass(slots=True)
+class Line:
+    """One (slot, employee) credit line of a pool before money is split."""
+
+    order: int
+    slot: str
+    employee: str | None
+    weight: Fraction
+    acts: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+class Matcher:
+    """An :class:`ActFilter` compiled to sets, checked against the employee directory."""
+
+    __slots__ = ("channels", "describe", "kinds", "reasons", "roles", "teams")
+
+    def __init__(self, spec: ActFilter) -> None:
+        self.kinds = frozenset(spec.kinds)
+        self.channels = frozenset(spec.channels)
+        self.roles = frozenset(spec.roles)
+        self.teams = frozenset(spec.teams)
+        parts = [
+            f"{name} {', '.join(values)}"
+            for name, values in (
+                ("kinds", spec.kinds),
+                ("channels", spec.channels),
+                ("roles", spec.roles),
+                ("teams", spec.teams),
+            )
+            if values
+        ]
+        self.describe = "; ".join(parts) or "any act"
+        # explanation texts repeat across deals: build each once (time and memory)
+        self.reasons: dict[tuple[str, int, str], str] = {}
+
+    def reason(self, text: str, count: int = 0, then: str = "") -> str:
+        """``text`` (with ``{n}`` for a count), this filter, then ``then``; cached."""
+        key = (text, count, then)
+        found = self.reasons.get(key)
+        if found is None:
+            found = self.reasons[key] = f"{text.format(n=count)} ({self.describe}){then}"
+        return found
+
+    def candidates(
+        self,
+        acts: Sequence[Act],
+        by_kind: Mapping[str, Sequence[Act]],
+        used: set[str],
+        employees: Mapping[str, Employee] | None,
+    ) -> list[Act]:
+        """The acts (in the given order) that match and are not used yet; ``by_kind`` is
+        ``acts`` grouped by kind, in the same order."""
+        kinds, channels, roles, teams = self.kinds, self.channels, self.roles, self.teams
+        if len(kinds) == 1:
+            (kind,) = kinds
+            acts = by_kind.get(kind, ())
+        found = []
+        for act in acts:
+            if act.key in used or (kinds and act.kind not in kinds):
+                continue
+            if channels and act.channel not in channels:
+                continue
+            if roles or teams:
+                person = employees.get(act.employee) if employees and act.employee else None
+                if person is None:
+                    continue
+                if (roles and person.role not in roles) or (teams and person.team not in teams):
+                    continue
+            found.append(act)
+        return found
+
+
+def _ages(acts: Sequence[Act], reference: datetime) -> list[Decimal]:
+    ages = []
+    for act in acts:
+        delta = reference - act.at
+        micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+        ages.append(Decimal(micros) / _DAY)
+    return ages
+
+
+def _decay(acts: Sequence[Act], reference: datetime, spec: TimeDecay | None) -> list[Fraction]:
+    spec = spec or TimeDecay()
+    return list(
+        time_decay(_ages(acts, reference), half_life_days=spec.half_life_days, formula=spec.formula)
+    )
+
+
+def _add(lines: dict[tuple[int, str | None], Line], line: Line) -> None:
+    key = (line.order, line.employee)
+    known = lines.get(key)
+    if known is None:
+        lines[key] = line
+    else:
+        known.weight += line.weight
+        known.acts.extend(line.acts)
+        if line.note and line.note not in known.note:
+            known.note = f"{known.note}; {line.note}" if known.note else line.note
+
+
+_WHY = {
+    "first": "earliest of {n} eligible act(s)",
+    "last": "latest of {n} eligible act(s)",
+    "all_linear": "all {n} eligible act(s), equal parts",
+}
+
+
+def _decay_why(spec: SlotSpec) -> str:
+    decay = spec.time_decay or TimeDecay()
+    return (
+        f"all {{n}} eligible act(s), time decay {decay.formula} "
+        f"half-life {decay.half_life_days} days"
+    )
+
+
+def fill_slots(
+    pool: str,
+    slots: Sequence[tuple[SlotSpec, Matcher, Fraction]],
+    acts: Sequence[Act],
+    by_kind: Mapping[str, Sequence[Act]],
+    used: set[str],
+    employees: Mapping[str, Employee] | None,
+    reference: datetime | None,
+    vacancy: Vacancy,
+    explain: list[SlotExplanation] | None,
+) -> list[Line]:
+    """Fill ``slots`` in declared order; returns the pool's lines after the vacancy policy."""
+    lines: dict[tuple[int, str | None], Line] = {}
+    vacant: list[tuple[int, SlotSpec, Fraction]] = []
+    notes: list[SlotExplanation | None] = []  # None: a vacant slot, explained at the end
+    for order, (spec, match, weight) in enumerate(slots):
+        candidates = match.candidates(acts, by_kind, used, employees)
+        if not candidates:
+            vacant.append((order, spec, weight))
+            notes.append(None)
+            continue
+        if spec.pick == "first":
+            chosen, parts = [candidates[0]], [weight]
+        elif spec.pick == "last":
+            chosen, parts = [candidates[-1]], [weight]
+        elif spec.pick == "all_linear":
+            chosen = candidates
+            parts = [weight / len(candidates)] * len(candidates)
+        else:
+            chosen = candidates
+            decay = spec.time_decay or TimeDecay()
+            parts = [weight * w for w in _decay(candidates, reference or acts[-1].at, decay)]
+        for act, part in zip(chosen, parts, strict=True):
+            used.add(act.key)
+            _add(lines, Line(order, spec.name, act.employee, part, [act.key]))
+        if explain is not None:
+            notes.append(
+                SlotExplanation(
+                    pool,
+                    spec.name,
+                    spec.weight,
+                    tuple([a.key for a in candidates]),
+                    tuple([a.key for a in chosen]),
+                    tuple(sorted({a.employee for a in chosen}, key=str)),
+                    match.reason(_WHY.get(spec.pick) or _decay_why(spec), len(candidates)),
+                )
+            )
+    filled = list(lines.values())  # slot order, then by each payee's first act
+    to_house = vacancy == "house" or not any(line.weight for line in filled)
+    if explain is not None:
+        how = (
+            "kept as house credit"
+            if vacancy == "house"
+            else "no slot filled, house credit"
+            if to_house
+            else "spread pro rata"
+        )
+        for order, note in enumerate(notes):
+            if note is None:
+                spec, match, _ = slots[order]
+                reason = match.reason("vacant: no free act matches", 0, f"; {how}")
+                note = SlotExplanation(pool, spec.name, spec.weight, (), (), (), reason, True)
+            explain.append(note)
+    if to_house:
+        for order, spec, weight in vacant:
+            filled.append(Line(order, spec.name, None, weight, [], "vacant slot: house credit"))
+        filled.sort(key=lambda x: x.order)  # stable: keeps payees' order within a slot
+    return filled
+
+
+def fill_strategy(
+    pool: str,
+    strategy: Strategy,
+    match: Matcher,
+    acts: Sequence[Act],
+    by_kind: Mapping[str, Sequence[Act]],
+    used: set[str],
+    employees: Mapping[str, Employee] | None,
+    reference: datetime | None,
+    explain: list[SlotExplanation] | None,
+) -> list[Line]:
+    """Weight the ordered path of eligible acts by a marketing model (slot = model name)."""
+    path = match.candidates(acts, by_kind, used, employees)
+    if not path:
+        if explain is not None:
+            explain.append(
+                SlotExplanation(
+                    pool,
+                    strategy.model,
+                    Decimal(1),
+                    (),
+                    (),
+                    (),
+                    match.reason("vacant: no free act matches", 0, "; house credit"),
+                    True,
+                )
+            )
+        return [Line(0, strategy.model, None, Fraction(1), [], "vacant path: house credit")]
+    kinds = [a.kind for a in path]
+    lead = next((i for i, k in enumerate(kinds) if k in _LEAD_KINDS), None)
+    opportunity = next((i for i, k in enumerate(kinds) if k == "deal_owner"), None)
+    if strategy.model == "time_decay":
+        weights = _decay(path, reference or path[-1].at, strategy.time_decay)
+    else:
+        weights = list(
+            path_weights(strategy.model, len(path), lead_index=lead, opportunity_index=opportunity)
+        )
+    lines: dict[tuple[int, str | None], Line] = {}
+    chosen = [a for a, w in zip(path, weights, strict=True) if w]
+    for act, weight in zip(path, weights, strict=True):
+        if weight:
+            used.add(act.key)
+            _add(lines, Line(0, strategy.model, act.employee, weight, [act.key]))
+    if explain is not None:
+        explain.append(
+            SlotExplanation(
+                pool,
+                strategy.model,
+                Decimal(1),
+                tuple(a.key for a in path),
+                tuple(a.key for a in chosen),
+                tuple(sorted({a.employee for a in chosen}, key=str)),
+                match.reason(f"{strategy.model} over {{n}} eligible act(s)", len(path)),
+            )
+        )
+    return list(lines.values())  # payees in the order of their first act
+
+
+def roll_up(
+    pool: str,
+    source: Sequence[Line],
+    managers: Mapping[str, str | None],
+    vacancy: Vacancy,
+    explain: list[SlotExplanation] | None,
+) -> list[Line]:
+    """Each source line goes to its payee's manager (``managers``: employee → manager)
+    with the same weight (indirect credit, a separate pool). No manager: house credit, or
+    dropped and spread pro rata."""
+    lines: dict[tuple[int, str | None], Line] = {}
+    for line in source:
+        manager = managers.get(line.employee) if line.employee else None
+        whose = line.employee or "house"
+        if manager is None and vacancy == "redistribute":
+            reason = f"no manager for {whose}: spread pro rata"
+        else:
+            note = f"manager of {line.employee}" if manager else f"no manager for {whose}"
+            _add(lines, Line(line.order, line.slot, manager, line.weight, list(line.acts), note))
+            reason = note
+        if explain is not None:
+            explain.append(
+                SlotExplanation(
+                    pool,
+                    line.slot,
+                    Decimal(line.weight.numerator) / Decimal(line.weight.denominator),
+                    (),
+                    tuple(line.acts),
+                    (manager,),
+                    reason,
+                    manager is None,
+                )
+            )
+    result = list(lines.values())  # the source's order: slot order, then payees
+    if source and not any(line.weight for line in result):
+        total = sum((line.weight for line in source), Fraction(0))
+        result = [Line(0, "manager", None, total, [], "no manager: house credit")]
+    return result

@@ -1,0 +1,39 @@
+"""The plan engine: a period run as a pure function of inputs, plans, rates and period.
+
+:func:`run_period` → :class:`PeriodResult` (per employee: payable lines with their
+explanation down to deal, slot and acts; withheld lines with gate and advice; attainment;
+draw balances; the input hash). :func:`canonical_json` serialises any result byte-stably;
+:func:`close_period` locks a result; :func:`simulate` answers the rep's what-if.
+"""
+
+from __future__ import annotations
+
+from compensation.engine.canonical import canonical_json, input_hash
+from compensation.engine.errors import EngineError, PeriodClosedError
+from compensation.engine.explain import explain_employee
+from compensation.engine.records import Adjustment, ClosedPeriod, PeriodInputs, PriorState
+from compensation.engine.results import EmployeeResult, PayLine, PeriodResult, WithheldLine
+from compensation.engine.run import close_period, run_employee, run_period
+from compensation.engine.simulate import SIMULATED_DEAL, Simulation, simulate
+
+__all__ = [
+    "SIMULATED_DEAL",
+    "Adjustment",
+    "ClosedPeriod",
+    "EmployeeResult",
+    "EngineError",
+    "PayLine",
+    "PeriodClosedError",
+    "PeriodInputs",
+    "PeriodResult",
+    "PriorState",
+    "Simulation",
+    "WithheldLine",
+    "canonical_json",
+    "close_period",
+    "explain_employee",
+    "input_hash",
+    "run_employee",
+    "run_period",
+    "simulate",
+]

@@ -1,0 +1,147 @@
+"""An employee's earnings for a period: deal components, usage and KPI components, the
+plan cap. (Clawbacks, prior-period changes, manual adjustments and draws come after, in
+:mod:`compensation.engine.history`.)"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from compensation.engine.commission import ComponentOutcome, commission_lines, spiff_lines
+from compensation.engine.context import Pricing, RunContext
+from compensation.engine.results import PayLine, WithheldLine
+from compensation.inputs import Credit
+from compensation.plans import (
+    CommissionComponent,
+    KpiBonusComponent,
+    SpiffComponent,
+    UsageBonusComponent,
+    UsageMultiplierComponent,
+)
+from compensation.plans.values import format_percent as pct
+
+__all__ = ["Earnings", "earnings"]
+
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
+
+
+@dataclass(slots=True)
+class Earnings:
+    """Lines earned in the period, before history and draws."""
+
+    lines: list[PayLine] = field(default_factory=list)
+    withheld: list[WithheldLine] = field(default_factory=list)
+    attainment: dict[str, Decimal] = field(default_factory=dict)
+    credited: dict[str, Decimal] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _line(key: str, kind: str, name: str, amount: Decimal, pricing: Pricing, rule: str) -> PayLine:
+    return PayLine(key, kind, name, pricing.round(amount), pricing.currency, rule)
+
+
+def _usage_multiplier(comp: UsageMultiplierComponent, score: Decimal | None) -> tuple[Decimal, str]:
+    if score is None:
+        return comp.missing_score, "no CRM usage score this period"
+    for band in comp.bands:
+        if score >= band.min_score:
+            return band.multiplier, f"usage score {score} is at least {band.min_score}"
+    return _ONE, f"usage score {score} is below every band"
+
+
+def _kpi_amount(comp: KpiBonusComponent, value: Decimal) -> tuple[Decimal, str]:
+    best, why = _ZERO, "no band reached"
+    for band in comp.bands:
+        hit = (band.at_least is not None and value >= band.at_least) or (
+            band.at_most is not None and value <= band.at_most
+        )
+        if hit and band.amount > best:
+            limit = band.at_least if band.at_least is not None else band.at_most
+            word = "at least" if band.at_least is not None else "at most"
+            best, why = band.amount, f"{word} {pct(limit or _ZERO)}"
+    return best, why
+
+
+def earnings(ctx: RunContext, pricing: Pricing, employee: str) -> Earnings:
+    """Every earning line of ``employee`` under ``pricing`` in ``ctx.period``."""
+    out = Earnings()
+    credits: list[Credit] = []
+    for credit in ctx.by_employee.get(employee, ()):
+        deal = ctx.deals.get(credit.deal)
+        if deal is None:
+            out.notes.append(f"credit on unknown deal {credit.deal} ignored")
+        elif ctx.in_period(deal):
+            credits.append(credit)
+    by_component: dict[str, Decimal] = {}
+    score = ctx.usage.get(employee)
+    version = pricing.version
+    for comp in version.components:
+        outcome: ComponentOutcome | None = None
+        if isinstance(comp, CommissionComponent):
+            outcome = commission_lines(ctx, pricing, comp, credits)
+            if outcome.attainment is not None:
+                out.attainment[comp.name] = outcome.attainment
+            out.credited[comp.name] = outcome.credited
+        elif isinstance(comp, SpiffComponent):
+            outcome = spiff_lines(ctx, pricing, comp, credits)
+        elif isinstance(comp, UsageMultiplierComponent):
+            base = sum((by_component.get(n, _ZERO) for n in comp.applies_to), _ZERO)
+            factor, why = _usage_multiplier(comp, score)
+            if factor != _ONE and base:
+                rule = f"{why}: × {factor} on {', '.join(comp.applies_to)} ({base})"
+                out.lines.append(
+                    _line(
+                        f"usage|{comp.name}",
+                        "usage_multiplier",
+                        comp.name,
+                        base * (factor - _ONE),
+                        pricing,
+                        rule,
+                    )
+                )
+        elif isinstance(comp, UsageBonusComponent):
+            if score is not None and score >= comp.min_score:
+                rule = f"CRM usage score {score} reached {comp.min_score}"
+                out.lines.append(
+                    _line(
+                        f"bonus|{comp.name}",
+                        "usage_bonus",
+                        comp.name,
+                        pricing.per_period(comp.amount),
+                        pricing,
+                        rule,
+                    )
+                )
+        else:
+            value = ctx.kpis.get((employee, comp.kpi))
+            if value is None:
+                out.notes.append(f"{comp.name}: no {comp.kpi} measured for this period")
+                continue
+            amount, why = _kpi_amount(comp, value)
+            if amount:
+                rule = f"{comp.kpi} {pct(value)}: {why}"
+                out.lines.append(
+                    _line(
+                        f"kpi|{comp.name}",
+                        "kpi_bonus",
+                        comp.name,
+                        pricing.per_period(amount),
+                        pricing,
+                        rule,
+                    )
+                )
+        if outcome is not None:
+            out.lines += outcome.lines
+            out.withheld += outcome.withheld
+            out.notes += outcome.notes
+            by_component[comp.name] = sum((line.amount for line in outcome.lines), _ZERO)
+    if version.cap is not None:
+        cap = pricing.round(pricing.per_period(version.cap))
+        paid = sum((line.amount for line in out.lines), _ZERO)
+        if paid > cap:
+            rule = f"the plan pays at most {cap} {pricing.currency} per period"
+            out.lines.append(
+                PayLine("cap|plan", "plan_cap", "plan", cap - paid, pricing.currency, rule)
+            )
+    return out

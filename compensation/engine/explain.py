@@ -1,0 +1,102 @@
+"""Explanations of an employee's result, JSON-able, for ``crmsync plan explain`` and
+statements: each payable line down to the deal, the slot, the acts that filled it (with
+crediting's reason when its :class:`~compensation.crediting.DealExplanation` is given),
+the exchange rate and the rule."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from compensation.crediting import DealExplanation
+from compensation.engine.results import EmployeeResult, PayLine
+
+__all__ = ["explain_employee", "explain_line"]
+
+
+def _slot_reason(line: PayLine, crediting: Mapping[str, DealExplanation]) -> dict[str, Any] | None:
+    found = crediting.get(line.deal or "")
+    if found is None:
+        return None
+    for slot in found.slots:
+        if slot.pool == line.pool and slot.slot == line.slot:
+            return {
+                "weight": str(slot.weight),
+                "filled_by": list(slot.filled_by),
+                "candidates": list(slot.candidates),
+                "reason": slot.reason,
+                "window": list(found.window),
+            }
+    return None
+
+
+def explain_line(
+    line: PayLine, crediting: Mapping[str, DealExplanation] | None = None
+) -> dict[str, Any]:
+    """One line as a plain dict (strings for amounts and dates)."""
+    out: dict[str, Any] = {
+        "key": line.key,
+        "kind": line.kind,
+        "component": line.component,
+        "amount": str(line.amount),
+        "currency": line.currency,
+        "rule": line.rule,
+    }
+    if line.deal is not None:
+        out["deal"] = {
+            "deal": line.deal,
+            "pool": line.pool,
+            "slot": line.slot,
+            "share": None if line.share is None else str(line.share),
+            "acts": list(line.acts),
+        }
+        reason = _slot_reason(line, crediting or {})
+        if reason is not None:
+            out["deal"]["crediting"] = reason
+    if line.fx_rate is not None:
+        out["fx"] = {
+            "original_amount": str(line.original_amount),
+            "original_currency": line.original_currency,
+            "rate": str(line.fx_rate),
+            "rate_date": line.fx_date.isoformat() if line.fx_date else None,
+            "source": line.fx_source,
+            "converted_amount": str(line.converted_amount),
+        }
+    if line.detail:
+        out["detail"] = dict(sorted(line.detail.items()))
+    return out
+
+
+def explain_employee(
+    result: EmployeeResult, crediting: Mapping[str, DealExplanation] | None = None
+) -> dict[str, Any]:
+    """The whole result of one employee as a plain, JSON-able dict."""
+    return {
+        "employee": result.employee,
+        "name": result.name,
+        "plan": f"{result.plan} v{result.plan_version}",
+        "currency": result.currency,
+        "total": str(result.total),
+        "totals": {k: str(v) for k, v in result.totals.items()},
+        "attainment": {k: str(v) for k, v in result.attainment.items()},
+        "quota": None if result.quota is None else f"{result.quota} {result.quota_currency}",
+        "usage_score": None if result.usage_score is None else str(result.usage_score),
+        "draw_balance": {
+            "start": str(result.draw_balance_start),
+            "end": str(result.draw_balance_end),
+        },
+        "lines": [explain_line(line, crediting) for line in result.lines],
+        "withheld": [
+            {
+                "key": w.key,
+                "deal": w.deal,
+                "slot": w.slot,
+                "amount": f"{w.original_amount} {w.original_currency}",
+                "gate": w.gate,
+                "reason": w.reason,
+                "advice": w.advice,
+            }
+            for w in result.withheld
+        ],
+        "notes": list(result.notes),
+    }

@@ -1,0 +1,236 @@
+"""Lines that come from history: clawbacks, changes to closed periods, manual
+adjustments, and draws. Closed results are read, never rewritten."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from compensation.engine.context import Pricing, RunContext
+from compensation.engine.earnings import earnings
+from compensation.engine.records import Adjustment, ClosedPeriod
+from compensation.engine.results import PayLine
+from compensation.inputs import Employee
+from compensation.money import allocate
+from compensation.plans import Period, PlanBook
+from compensation.plans.values import format_percent as pct
+
+__all__ = ["EARNING_KINDS", "clawback_lines", "draw_lines", "manual_lines", "prior_lines"]
+
+_ZERO = Decimal(0)
+EARNING_KINDS = frozenset(
+    {"commission", "cap", "spiff", "usage_multiplier", "usage_bonus", "kpi_bonus", "plan_cap"}
+)
+
+
+def _convert(ctx: RunContext, amount: Decimal, ccy: str, pricing: Pricing, day: date) -> Decimal:
+    if ccy == pricing.currency:
+        return amount
+    return pricing.round(ctx.rates.rate(ccy, pricing.currency, day).convert(amount))
+
+
+def clawback_lines(
+    ctx: RunContext, pricing: Pricing, employee: str, closed: Sequence[ClosedPeriod]
+) -> tuple[list[PayLine], list[str]]:
+    """Take back what closed periods paid on deals reversed since, within the window."""
+    rule = pricing.version.clawback
+    if rule is None:
+        return [], []
+    paid: dict[str, list[tuple[PayLine, ClosedPeriod]]] = {}
+    done: set[str] = set()
+    for item in closed:
+        result = item.result.employee(employee)
+        for line in result.lines if result else ():
+            if line.kind == "clawback" and line.deal:
+                done.add(line.deal)
+            elif line.kind in ("commission", "spiff") and line.deal:
+                paid.setdefault(line.deal, []).append((line, item))
+    lines: list[PayLine] = []
+    notes: list[str] = []
+    for deal_key in sorted(paid):
+        deal = ctx.deals.get(deal_key)
+        if deal is None or deal.reversed_on is None or deal_key in done:
+            continue
+        originals = paid[deal_key]
+        last = max(originals, key=lambda o: o[1].closed_on)[1]
+        if not last.result.end < deal.reversed_on <= ctx.period.end:
+            continue  # reversed inside the paid period: a prior-period change, not a clawback
+        days = (deal.reversed_on - last.closed_on).days
+        if days > rule.within_days:
+            if ctx.period.contains(deal.reversed_on):
+                notes.append(
+                    f"deal {deal_key} was reversed {days} days after payment, outside the "
+                    f"{rule.within_days}-day clawback window: nothing is taken back"
+                )
+            continue
+        amounts = [o[0].amount for o in originals]
+        total = sum(amounts, _ZERO)
+        back = -pricing.round(total * rule.portion)
+        if all(a >= 0 for a in amounts) and any(amounts):
+            places = pricing.version.places
+            parts = allocate(back, amounts, [o[0].key for o in originals], places)
+        else:
+            parts = [-pricing.round(a * rule.portion) for a in amounts]
+        for (original, item), part in zip(originals, parts, strict=True):
+            why = (
+                f"clawback: deal reversed on {deal.reversed_on.isoformat()}, {max(days, 0)} days "
+                f"after it was paid ({item.result.period}, closed {item.closed_on.isoformat()}); "
+                f"{pct(rule.portion)} of {original.amount} {original.currency} taken back"
+            )
+            amount = _convert(ctx, part, original.currency, pricing, deal.reversed_on)
+            lines.append(
+                PayLine(
+                    key=f"clawback|{item.result.period}|{original.key}",
+                    kind="clawback",
+                    component=original.component,
+                    amount=amount,
+                    currency=pricing.currency,
+                    rule=why,
+                    deal=original.deal,
+                    pool=original.pool,
+                    slot=original.slot,
+                    share=original.share,
+                    acts=original.acts,
+                    original_amount=original.amount,
+                    original_currency=original.currency,
+                    detail={"paid_in": item.result.period, "paid_line": original.key},
+                )
+            )
+    return lines, notes
+
+
+def prior_lines(
+    pricing: Pricing,
+    ctx: RunContext,
+    employee: Employee,
+    reruns: Sequence[tuple[ClosedPeriod, RunContext]],
+    closed: Sequence[ClosedPeriod],
+    book: PlanBook,
+) -> list[PayLine]:
+    """Re-run each closed period on today's inputs; post what changed as adjustments."""
+    posted: dict[str, Decimal] = {}
+    for item in closed:
+        result = item.result.employee(employee.id)
+        for line in result.lines if result else ():
+            if line.kind == "prior_period":
+                posted[line.key] = posted.get(line.key, _ZERO) + line.amount
+    lines: list[PayLine] = []
+    for item, rerun in reruns:
+        period = Period.parse(item.result.period)
+        old_result = item.result.employee(employee.id)
+        old = {
+            line.key: line
+            for line in (old_result.lines if old_result else ())
+            if line.kind in EARNING_KINDS
+        }
+        placement = book.placement(employee, period.end)
+        new = {}
+        if placement is not None:
+            new = {
+                line.key: line
+                for line in earnings(rerun, Pricing(placement, period), employee.id).lines
+            }
+        for key in sorted(set(old) | set(new)):
+            was = old[key].amount if key in old else _ZERO
+            now = new[key].amount if key in new else _ZERO
+            line_key = f"prior|{item.result.period}|{key}"
+            delta = now - was - posted.get(line_key, _ZERO)
+            if not delta:
+                continue
+            source = new.get(key) or old[key]
+            lines.append(
+                PayLine(
+                    key=line_key,
+                    kind="prior_period",
+                    component=source.component,
+                    amount=_convert(ctx, delta, source.currency, pricing, ctx.period.end),
+                    currency=pricing.currency,
+                    rule=(
+                        f"change to closed period {item.result.period}: {key} paid {was}, "
+                        f"now computes {now}; the difference is paid here"
+                    ),
+                    deal=source.deal,
+                    pool=source.pool,
+                    slot=source.slot,
+                    share=source.share,
+                    acts=source.acts,
+                    detail={"period": item.result.period, "was": str(was), "now": str(now)},
+                )
+            )
+    return lines
+
+
+def manual_lines(
+    ctx: RunContext,
+    pricing: Pricing,
+    employee: str,
+    adjustments: Sequence[Adjustment],
+    closed: Sequence[ClosedPeriod],
+) -> list[PayLine]:
+    """Manual adjustments of this period, and late ones for closed periods."""
+    closed_keys = {c.result.period for c in closed}
+    posted = set()
+    for item in closed:
+        result = item.result.employee(employee)
+        posted.update(
+            line.key for line in (result.lines if result else ()) if line.kind == "manual"
+        )
+    lines = []
+    for adj in sorted(adjustments, key=lambda a: (a.at, a.id)):
+        key = f"manual|{adj.id}"
+        if adj.employee != employee or key in posted:
+            continue
+        if adj.period != ctx.period.key and adj.period not in closed_keys:
+            continue
+        late = "" if adj.period == ctx.period.key else f" (for closed period {adj.period})"
+        lines.append(
+            PayLine(
+                key=key,
+                kind="manual",
+                component="manual",
+                amount=pricing.round(
+                    _convert(ctx, adj.amount, adj.currency, pricing, adj.at.date())
+                ),
+                currency=pricing.currency,
+                rule=f"manual adjustment by {adj.by} at {adj.at.isoformat()}{late}: {adj.reason}",
+                original_amount=adj.amount,
+                original_currency=adj.currency,
+                detail={
+                    "by": adj.by,
+                    "at": adj.at.isoformat(),
+                    "reason": adj.reason,
+                    "period": adj.period,
+                },
+            )
+        )
+    return lines
+
+
+def draw_lines(
+    pricing: Pricing, earned: Decimal, balance: Decimal
+) -> tuple[list[PayLine], Decimal]:
+    """Top up to the draw; a recoverable draw also recovers its balance from earnings
+    above the draw. Returns the lines and the balance carried forward."""
+    draw = pricing.version.draw
+    if draw is None:
+        return [], balance
+    amount = pricing.round(pricing.per_period(draw.amount))
+    ccy = pricing.currency
+    if earned < amount:
+        top_up = amount - earned
+        carried = balance + top_up if draw.kind == "recoverable" else balance
+        rule = f"{draw.kind.replace('_', '-')} draw of {amount} {ccy}: earnings {earned} topped up"
+        if draw.kind == "recoverable":
+            rule += f"; balance to recover {carried}"
+        return [PayLine("draw|top_up", "draw_top_up", "draw", top_up, ccy, rule)], carried
+    recover = min(balance, earned - amount) if draw.kind == "recoverable" else _ZERO
+    if recover <= 0:
+        return [], balance
+    rule = (
+        f"recoverable draw: {recover} {ccy} of the {balance} balance recovered from "
+        f"earnings above {amount}"
+    )
+    return [
+        PayLine("draw|recovery", "draw_recovery", "draw", -recover, ccy, rule)
+    ], balance - recover

@@ -1,0 +1,155 @@
+"""run_period: one period, every employee on a plan, as a pure function of its inputs.
+
+Per employee, lines come in this order: earnings (commission, SPIFFs, usage and KPI
+components, caps), clawbacks, changes to closed periods, manual adjustments, then the
+draw. Lines are sorted by key in the result; the total is the exact sum of the (already
+rounded) lines.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from compensation.engine.canonical import input_hash
+from compensation.engine.context import Pricing, RunContext
+from compensation.engine.earnings import earnings
+from compensation.engine.errors import PeriodClosedError
+from compensation.engine.history import clawback_lines, draw_lines, manual_lines, prior_lines
+from compensation.engine.records import Adjustment, ClosedPeriod, PeriodInputs, PriorState
+from compensation.engine.results import EmployeeResult, PayLine, PeriodResult
+from compensation.inputs import Employee
+from compensation.plans import Period, PlanBook
+from compensation.rates import RateTable
+
+__all__ = ["ENGINE_CONTEXT", "close_period", "run_employee", "run_period"]
+
+_ZERO = Decimal(0)
+# Intermediate arithmetic (FX products, tier portions) always runs in this context, so a
+# caller's decimal settings can never change a result.
+ENGINE_CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN)
+
+
+def _balance(employee: str, closed: Sequence[ClosedPeriod]) -> Decimal:
+    for item in reversed(closed):
+        result = item.result.employee(employee)
+        if result is not None:
+            return result.draw_balance_end
+    return _ZERO
+
+
+def run_employee(
+    ctx: RunContext,
+    book: PlanBook,
+    employee: Employee,
+    closed: Sequence[ClosedPeriod] = (),
+    reruns: Sequence[tuple[ClosedPeriod, RunContext]] = (),
+    adjustments: Sequence[Adjustment] = (),
+) -> EmployeeResult | None:
+    """One employee's result for ``ctx.period`` (None when not on a plan on its last day)."""
+    placement = book.placement(employee, ctx.period.end)
+    if placement is None:
+        return None
+    pricing = Pricing(placement, ctx.period)
+    earned = earnings(ctx, pricing, employee.id)
+    clawbacks, notes = clawback_lines(ctx, pricing, employee.id, closed)
+    lines: list[PayLine] = [
+        *earned.lines,
+        *clawbacks,
+        *prior_lines(pricing, ctx, employee, reruns, closed, book),
+        *manual_lines(ctx, pricing, employee.id, adjustments, closed),
+    ]
+    start = _balance(employee.id, closed)
+    drawn, end = draw_lines(pricing, sum((line.amount for line in lines), _ZERO), start)
+    lines += drawn
+    lines.sort(key=lambda line: line.key)
+    totals: dict[str, Decimal] = {}
+    for line in lines:
+        totals[line.kind] = totals.get(line.kind, _ZERO) + line.amount
+    return EmployeeResult(
+        employee=employee.id,
+        name=employee.name,
+        plan=placement.version.plan,
+        plan_version=placement.version.version,
+        currency=pricing.currency,
+        lines=tuple(lines),
+        withheld=tuple(sorted(earned.withheld, key=lambda w: w.key)),
+        total=pricing.round(sum((line.amount for line in lines), _ZERO)),
+        totals={kind: pricing.round(value) for kind, value in sorted(totals.items())},
+        attainment=dict(sorted(earned.attainment.items())),
+        credited=dict(sorted(earned.credited.items())),
+        quota=pricing.quota,
+        quota_currency=pricing.quota_currency if pricing.quota is not None else None,
+        usage_score=ctx.usage.get(employee.id),
+        draw_balance_start=start,
+        draw_balance_end=end,
+        notes=tuple(sorted(set(earned.notes + notes))),
+    )
+
+
+def run_period(
+    inputs: PeriodInputs,
+    book: PlanBook,
+    period: Period,
+    rates: RateTable,
+    prior: PriorState | None = None,
+    adjustments: Sequence[Adjustment] = (),
+) -> PeriodResult:
+    """Compute ``period`` for every employee in ``inputs`` who is on a plan.
+
+    ``prior`` holds the closed periods: they are re-run on these inputs and any difference
+    posts here as ``prior_period`` lines; their lines drive clawbacks and draw balances.
+    Same inputs in any order give a byte-identical :func:`canonical_json` of the result.
+    """
+    with decimal.localcontext(ENGINE_CONTEXT):
+        return _run_period(inputs, book, period, rates, prior, adjustments)
+
+
+def _run_period(
+    inputs: PeriodInputs,
+    book: PlanBook,
+    period: Period,
+    rates: RateTable,
+    prior: PriorState | None,
+    adjustments: Sequence[Adjustment],
+) -> PeriodResult:
+    closed = (prior or PriorState()).ordered()
+    if any(c.result.period == period.key for c in closed):
+        raise PeriodClosedError(period.key)
+    ctx = RunContext(inputs, period, rates)
+    reruns = [(c, RunContext(inputs, Period.parse(c.result.period), rates)) for c in closed]
+    results: list[EmployeeResult] = []
+    unplaced: list[str] = []
+    known: set[str] = set()
+    for employee in sorted(inputs.employees, key=lambda e: e.id):
+        known.add(employee.id)
+        result = run_employee(ctx, book, employee, closed, reruns, adjustments)
+        if result is not None:
+            results.append(result)
+        elif any(
+            ctx.in_period(ctx.deals[c.deal])
+            for c in ctx.by_employee.get(employee.id, ())
+            if c.deal in ctx.deals
+        ):
+            unplaced.append(employee.id)
+    warnings = [
+        f"credits name employee {emp}, who is not in the employee list"
+        for emp in sorted(set(ctx.by_employee) - known)
+    ]
+    return PeriodResult(
+        period=period.key,
+        start=period.start,
+        end=period.end,
+        as_of=inputs.as_of,
+        input_hash=input_hash(inputs, book, period, rates, prior, adjustments),
+        employees=tuple(results),
+        unplaced=tuple(unplaced),
+        warnings=tuple(warnings),
+    )
+
+
+def close_period(result: PeriodResult, closed_on: date) -> ClosedPeriod:
+    """Lock ``result`` as paid on ``closed_on``; pass it in :class:`PriorState` from now on."""
+    return ClosedPeriod(result, closed_on)

@@ -1,0 +1,337 @@
+"""Deal evidence: every act that may have contributed to each deal, across CRMs.
+
+For a deal the customer is its people (contact, contact roles, the lead converted into
+it) and its organisation, each widened to every record of the same reconciled identity in
+any CRM — so a HubSpot call on the person who became the Salesforce opportunity's contact
+counts. Acts, with stable keys ``source:table:remote_id`` (``#owner`` for ownership):
+
+- ``touch``: an activity on the deal, on one of its people, or on its organisation
+  without another person named; inbound ones are the customer's own act (no employee);
+- ``lead_source``: capturing one of the people (a lead or contact with a source channel,
+  not a contact created by converting a lead); ``campaign``: a campaign membership;
+- ``lead_owner``: owning a converted lead of the deal's people;
+- ``deal_owner``: owning the deal; ``contact_role``: adding a contact role;
+- ``case``: owning a case of the deal, its people or organisation.
+
+Acts older than the lookback window before the close date are left out; crediting applies
+each plan's own window and explains what it ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from compensation.inputs import Act, Deal, DealEvidence
+from sync.compute.directory import Directory
+from sync.compute.links import IdentityLookup, LinkIndex, deal_key, record_key
+from sync.compute.snapshot import Row, StoreSnapshot
+
+__all__ = ["Evidence", "IdentityLookup", "build_evidence", "deal_key", "record_key"]
+
+_CHECKED_FIELDS = ("amount", "close_date", "account", "contact", "lead_source", "owner")
+
+
+@dataclass
+class Evidence:
+    """Deals with their acts, the store record of each deal, logged touches per deal."""
+
+    deals: list[DealEvidence] = field(default_factory=list)
+    refs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    activities: dict[str, int] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), UTC)
+
+
+def _deal(
+    row: Row,
+    people: list[tuple[str, str, str]],
+    owner: str | None,
+    customer: str | None,
+    currency: str,
+    reversed_on: date | None,
+) -> Deal:
+    present = {
+        "amount": row.get("amount") is not None,
+        "close_date": row.get("close_date") is not None,
+        "account": bool(row.get("account_id")),
+        "contact": any(table == "contacts" for _, table, _ in people),
+        "lead_source": bool(row.get("source_channel")),
+        "owner": bool(row.get("owner_id")),
+    }
+    if row.get("is_won"):
+        state = "won"
+    elif row.get("is_closed"):
+        state = "lost"
+    else:
+        state = "open"
+    created = _aware(row.get("remote_created_at")) or _day_start(row.get("close_date") or date.min)
+    return Deal(
+        key=deal_key(row["source"], row["remote_id"]),
+        name=row.get("name") or row["remote_id"],
+        amount=row.get("amount") if row.get("amount") is not None else Decimal(0),
+        currency=(row.get("currency") or currency).upper(),
+        state=state,  # type: ignore[arg-type]
+        created_at=created,
+        close_date=row.get("close_date"),
+        owner=owner,
+        customer=customer,
+        source=row["source"],
+        stage=row.get("stage") or "",
+        missing_fields=tuple(name for name in _CHECKED_FIELDS if not present[name]),
+        reversed_on=reversed_on if state != "won" else None,
+    )
+
+
+def _reversal(row: Row) -> date | None:
+    moment = _aware(row.get("remote_updated_at"))
+    return moment.date() if moment is not None else None
+
+
+class _Acts:
+    """Collects a deal's acts, once per key, inside the window."""
+
+    def __init__(self, start: date) -> None:
+        self.start = start
+        self.acts: dict[str, Act] = {}
+
+    def add(self, act: Act) -> None:
+        if act.at.date() >= self.start and act.key not in self.acts:
+            self.acts[act.key] = act
+
+
+def _touch(row: Row, directory: Directory) -> Act | None:
+    """The act of an activity row (memoised on the row: activities recur across deals)."""
+    if "_act" not in row:
+        row["_act"] = _make_touch(row, directory)
+    act: Act | None = row["_act"]
+    return act
+
+
+def _make_touch(row: Row, directory: Directory) -> Act | None:
+    at = _aware(row.get("occurred_at") or row.get("remote_created_at"))
+    if at is None:
+        return None
+    inbound = (row.get("direction") or "") == "inbound"
+    source = row["source"]
+    return Act(
+        key=record_key(source, "activities", row["remote_id"]),
+        kind="touch",
+        employee=None if inbound else directory.key_of(source, row.get("owner_id")),
+        at=at,
+        channel=row.get("channel"),
+        source=source,
+        detail=f"{row.get('activity_type') or 'activity'}"
+        + (" (inbound: the customer's own act)" if inbound else "")
+        + (f": {row['subject']}" if row.get("subject") else ""),
+    )
+
+
+def _creator(row: Row, directory: Directory) -> str | None:
+    raw = row.get("raw") or {}
+    creator = raw.get("CreatedById") if isinstance(raw, dict) else None
+    return directory.key_of(row["source"], creator) if creator else None
+
+
+def _deal_acts(
+    index: LinkIndex, deal: Row, directory: Directory, lookback_days: int, as_of: date
+) -> tuple[list[Act], list[tuple[str, str, str]], str | None, int]:
+    source, rid = deal["source"], deal["remote_id"]
+    end = deal.get("close_date") or as_of
+    acts = _Acts(end - timedelta(days=lookback_days))
+    direct: set[tuple[str, str, str]] = set()
+    if deal.get("contact_id"):
+        direct.add((source, "contacts", deal["contact_id"]))
+    roles = index.deal_contacts.get((source, rid), [])
+    for link in roles:
+        direct.add((source, "contacts", link["contact_id"]))
+    for lead in index.converted.get((source, rid), []):
+        direct.add((source, "leads", lead["remote_id"]))
+        if lead.get("converted_contact_id"):
+            direct.add((source, "contacts", lead["converted_contact_id"]))
+    this = deal_key(source, rid)
+    person_ids, people = index.widen(direct)
+    people = {r for r in people if not index.elsewhere(r, this)}
+    org_ids, orgs = index.widen(
+        {(source, "accounts", deal["account_id"])} if deal.get("account_id") else set()
+    )
+
+    def mine(row: Row) -> bool:
+        other = row.get("deal_id")
+        return not other or deal_key(row["source"], other) == this
+
+    for row in index.touches.get((source, "deals", rid), []):
+        act = _touch(row, directory)
+        if act is not None:
+            acts.add(act)
+    for record in sorted(people):
+        for row in index.touches.get(record, []):  # type: ignore[arg-type]
+            act = _touch(row, directory) if mine(row) else None
+            if act is not None:
+                acts.add(act)
+    for record in sorted(orgs):
+        for row in index.touches.get(record, []):  # type: ignore[arg-type]
+            person = None
+            if row.get("contact_id"):
+                person = (row["source"], "contacts", row["contact_id"])
+            elif row.get("lead_id"):
+                person = (row["source"], "leads", row["lead_id"])
+            if person is not None and (
+                index.identity(person) not in person_ids or index.elsewhere(person, this)
+            ):
+                continue
+            act = _touch(row, directory) if mine(row) else None
+            if act is not None:
+                acts.add(act)
+    logged = sum(1 for a in acts.acts.values() if a.employee is not None)
+    for record in sorted(people):
+        rec_source, table, rec_id = record  # type: ignore[misc]
+        row = index.records.get(record)  # type: ignore[arg-type]
+        if row is None:
+            continue
+        owner = directory.key_of(rec_source, row.get("owner_id"))
+        created = _aware(row.get("remote_created_at"))
+        captured = table == "leads" or (rec_source, rec_id) not in index.converted_contacts
+        if created is not None and row.get("source_channel") and captured:
+            acts.add(
+                Act(
+                    record_key(*record),
+                    "lead_source",
+                    owner,
+                    created,  # type: ignore[arg-type]
+                    row.get("source_channel"),
+                    rec_source,
+                    f"captured the {table[:-1]}",
+                )
+            )
+        if (
+            table == "leads"
+            and row.get("converted")
+            and row.get("converted_deal_id") in (None, rid if rec_source == source else None)
+        ):
+            at = _aware(row.get("converted_at")) or created
+            if at is not None:
+                acts.add(
+                    Act(
+                        record_key(*record) + "#owner",
+                        "lead_owner",
+                        owner,
+                        at,  # type: ignore[arg-type]
+                        None,
+                        rec_source,
+                        "owned the converted lead",
+                    )
+                )
+        for member in index.members_of.get(record, []):  # type: ignore[arg-type]
+            at = _aware(member.get("remote_created_at"))
+            if at is None:
+                continue
+            who = _creator(member, directory) or owner
+            acts.add(
+                Act(
+                    record_key(member["source"], "campaign_members", member["remote_id"]),
+                    "campaign",
+                    who,
+                    at,
+                    "campaign",
+                    member["source"],
+                    f"campaign member: {member.get('campaign_name') or member['campaign_id']}",
+                )
+            )
+    for link in roles:
+        at = _aware(link.get("remote_created_at"))
+        if at is not None and link.get("role"):
+            acts.add(
+                Act(
+                    record_key(source, "deal_contacts", link["remote_id"]),
+                    "contact_role",
+                    _creator(link, directory),
+                    at,
+                    None,
+                    source,
+                    f"contact role {link['role']}",
+                )
+            )
+    case_keys = [(source, "deals", rid), *sorted(people), *sorted(orgs)]
+    for record in case_keys:
+        for case in index.cases.get(record, []):  # type: ignore[arg-type]
+            at = _aware(case.get("opened_at"))
+            if at is not None and mine(case):
+                acts.add(
+                    Act(
+                        record_key(case["source"], "cases", case["remote_id"]),
+                        "case",
+                        directory.key_of(case["source"], case.get("owner_id")),
+                        at,
+                        case.get("origin_channel"),
+                        case["source"],
+                        f"case {case.get('number') or case['remote_id']}",
+                    )
+                )
+    owner = directory.key_of(source, deal.get("owner_id"))
+    owned_at = (
+        _day_start(deal["close_date"])
+        if deal.get("close_date")
+        else _aware(deal.get("remote_created_at"))
+    )
+    if owner is not None and owned_at is not None:
+        acts.add(
+            Act(
+                deal_key(source, rid) + "#owner",
+                "deal_owner",
+                owner,
+                owned_at,
+                None,
+                source,
+                "deal owner",
+            )
+        )
+    customer = ",".join(sorted(person_ids)) or ",".join(sorted(org_ids)) or None
+    return list(acts.acts.values()), sorted(direct), customer, logged  # type: ignore[return-value]
+
+
+def build_evidence(
+    snapshot: StoreSnapshot,
+    identities: IdentityLookup | None,
+    directory: Directory,
+    *,
+    as_of: date,
+    lookback_days: int = 365,
+    default_currency: str = "USD",
+    paid_deals: Collection[str] = (),
+) -> Evidence:
+    """Every live deal of the store with its acts (sorted by deal key, acts by key).
+
+    A deal in ``paid_deals`` (paid in a closed period) that is no longer won was reversed
+    on the day the CRM last changed it: the engine claws it back.
+    """
+    index = LinkIndex(snapshot, identities)
+    out = Evidence()
+    for row in snapshot.rows("deals"):
+        acts, people, customer, logged = _deal_acts(index, row, directory, lookback_days, as_of)
+        key = deal_key(row["source"], row["remote_id"])
+        deal = _deal(
+            row,
+            people,
+            directory.key_of(row["source"], row.get("owner_id")),
+            customer,
+            default_currency,
+            _reversal(row) if key in paid_deals else None,
+        )
+        out.deals.append(DealEvidence(deal, tuple(sorted(acts, key=lambda a: a.key))))
+        out.refs[key] = (row["source"], row["remote_id"])
+        out.activities[key] = logged
+        out.names[key] = deal.name
+    out.deals.sort(key=lambda e: e.deal.key)
+    return out

@@ -1,0 +1,120 @@
+"""Who is linked to what in the store: indexes that evidence building walks.
+
+Store rows are indexed by record key and by what they point at (activities by deal, lead,
+contact and account; contact roles and converted leads by deal; campaign members and cases
+by person), and each person or organisation record is widened to every record of its
+reconciled identity. A record tied to a deal (its contact, a contact role, the lead
+converted into it) belongs to that deal: its acts do not count for other deals.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sync.compute.snapshot import Row, StoreSnapshot
+
+__all__ = ["IdentityLookup", "LinkIndex", "deal_key", "record_key"]
+
+_PEOPLE = ("leads", "contacts")
+
+
+class IdentityLookup(Protocol):
+    """What evidence needs from reconcile's identity map."""
+
+    def identity_of(self, source: str, table: str, remote_id: str) -> str | None: ...
+
+    def members(self, identity_id: str) -> list[tuple[str, str, str]]: ...
+
+
+def record_key(source: str, table: str, remote_id: str) -> str:
+    """``source:table:remote_id``: the stable key of a store record (and of its act)."""
+    return f"{source}:{table}:{remote_id}"
+
+
+def deal_key(source: str, remote_id: str) -> str:
+    """The key of a deal in credits and results."""
+    return record_key(source, "deals", remote_id)
+
+
+class LinkIndex:
+    """Store rows indexed by record and by what they point at."""
+
+    def __init__(self, snapshot: StoreSnapshot, identities: IdentityLookup | None) -> None:
+        self.identities = identities
+        self.records: dict[tuple[str, str, str], Row] = {}
+        for table in (*_PEOPLE, "accounts"):
+            for row in snapshot.rows(table):
+                self.records[(row["source"], table, row["remote_id"])] = row
+        self.touches: dict[tuple[str, str, str], list[Row]] = {}
+        for row in snapshot.rows("activities"):
+            for column, table in (
+                ("deal_id", "deals"),
+                ("lead_id", "leads"),
+                ("contact_id", "contacts"),
+                ("account_id", "accounts"),
+            ):
+                if row.get(column):
+                    self.touches.setdefault((row["source"], table, row[column]), []).append(row)
+        self.deal_contacts: dict[tuple[str, str], list[Row]] = {}
+        for row in snapshot.rows("deal_contacts"):
+            self.deal_contacts.setdefault((row["source"], row["deal_id"]), []).append(row)
+        self.converted: dict[tuple[str, str], list[Row]] = {}
+        self.converted_contacts: set[tuple[str, str]] = set()
+        for row in snapshot.rows("leads"):
+            if row.get("converted_deal_id"):
+                self.converted.setdefault((row["source"], row["converted_deal_id"]), []).append(row)
+            if row.get("converted_contact_id"):
+                self.converted_contacts.add((row["source"], row["converted_contact_id"]))
+        # Records tied to deals (contact, contact role, converted lead): their acts belong
+        # to those deals, not to other deals of the same person.
+        self.deals_of: dict[tuple[str, str, str], set[str]] = {}
+        for row in snapshot.rows("deals"):
+            if row.get("contact_id"):
+                self._tie((row["source"], "contacts", row["contact_id"]), row)
+        for row in snapshot.rows("deal_contacts"):
+            self._tie((row["source"], "contacts", row["contact_id"]), row, row["deal_id"])
+        for row in snapshot.rows("leads"):
+            if row.get("converted_deal_id"):
+                self._tie((row["source"], "leads", row["remote_id"]), row, row["converted_deal_id"])
+                if row.get("converted_contact_id"):
+                    contact = (row["source"], "contacts", row["converted_contact_id"])
+                    self._tie(contact, row, row["converted_deal_id"])
+        self.members_of: dict[tuple[str, str, str], list[Row]] = {}
+        for row in snapshot.rows("campaign_members"):
+            for column, table in (("lead_id", "leads"), ("contact_id", "contacts")):
+                if row.get(column):
+                    key = (row["source"], table, row[column])
+                    self.members_of.setdefault(key, []).append(row)
+        self.cases: dict[tuple[str, str, str], list[Row]] = {}
+        for row in snapshot.rows("cases"):
+            for column, table in (
+                ("deal_id", "deals"),
+                ("contact_id", "contacts"),
+                ("account_id", "accounts"),
+            ):
+                if row.get(column):
+                    self.cases.setdefault((row["source"], table, row[column]), []).append(row)
+
+    def _tie(self, record: tuple[str, str, str], row: Row, deal: str | None = None) -> None:
+        key = deal_key(row["source"], deal or row["remote_id"])
+        self.deals_of.setdefault(record, set()).add(key)
+
+    def elsewhere(self, record: tuple[str, ...], deal: str) -> bool:
+        """True when ``record`` is tied to other deals and not to ``deal``."""
+        tied = self.deals_of.get(record)  # type: ignore[arg-type]
+        return bool(tied) and deal not in tied  # type: ignore[operator]
+
+    def identity(self, record: tuple[str, str, str]) -> str:
+        found = self.identities.identity_of(*record) if self.identities is not None else None
+        return found or record_key(*record)
+
+    def widen(self, records: set[tuple[str, str, str]]) -> tuple[set[str], set[tuple[str, ...]]]:
+        """The identities of ``records`` and every record of those identities."""
+        ids: set[str] = set()
+        out: set[tuple[str, ...]] = set(records)
+        for record in records:
+            identity = self.identity(record)
+            ids.add(identity)
+            if self.identities is not None and identity.count(":") != 2:
+                out.update(tuple(m) for m in self.identities.members(identity))
+        return ids, out

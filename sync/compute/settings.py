@@ -1,0 +1,91 @@
+"""The ``compensation:`` section of crmsync.yaml: where plans and rates live, how deals
+find their evidence, and how CRM users become payees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["CompensationConfig", "DirectoryConfig", "EmployeeDefaults"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EmployeeDefaults(_Strict):
+    """Team and role for an employee whose CRM users do not say (e.g. Zoho users)."""
+
+    team: str | None = Field(None, description="Team used when no user record names one.")
+    role: str | None = Field(None, description="Role used when no user record names one.")
+
+
+class DirectoryConfig(_Strict):
+    """How reconciled employees get their team, role and manager."""
+
+    source_defaults: dict[str, EmployeeDefaults] = Field(
+        default_factory=dict,
+        description="Per source name: team/role for employees whose users only exist there.",
+    )
+    overrides: dict[str, EmployeeDefaults] = Field(
+        default_factory=dict,
+        description="Per employee id (E-... identity or source:user_id): team/role to force.",
+    )
+    managers_from_team: bool = Field(
+        True,
+        description="An employee's manager is the manager-role employee of the same team.",
+    )
+    role_from_team: bool = Field(
+        True, description="An employee no user record gives a role gets the team as role."
+    )
+    manager_role: str = Field("manager", description="The role that marks team managers.")
+    ignore_roles: list[str] = Field(
+        default_factory=lambda: ["person", "standard", "user"],
+        description="CRM role values that say nothing about the job (HubSpot PERSON...).",
+    )
+
+
+class CompensationConfig(_Strict):
+    """Plans, rates and the evidence window for ``crmsync plan`` and the compute step."""
+
+    plans_dir: Path = Field(
+        Path("config/plans"),
+        description="Directory of plan YAML files and assignments.yaml (relative: to the config "
+        "file).",
+    )
+    rates_file: Path | None = Field(
+        None, description="Dated exchange rates (YAML); default: rates.yaml in plans_dir."
+    )
+    default_currency: str = Field(
+        "USD",
+        min_length=3,
+        max_length=3,
+        description="Currency of deals that have none in the CRM, and of manual adjustments.",
+    )
+    lookback_days: int = Field(
+        365,
+        gt=0,
+        description="Acts older than this before a deal's close date are not evidence "
+        "(each plan's crediting.lookback_days narrows it further).",
+    )
+    crediting_plan: str | None = Field(
+        None,
+        description="Plan whose crediting scheme credits deals whose owner's plan has none "
+        "(default: the first plan, by id, that declares crediting).",
+    )
+    period_kind: str = Field(
+        "month",
+        pattern="^(month|quarter|year)$",
+        description="Period the compute step runs when none is given (month, quarter, year).",
+    )
+    publish: bool = Field(
+        True, description="The compute step publishes per-deal values for write-back."
+    )
+    directory: DirectoryConfig = Field(
+        default_factory=DirectoryConfig, description="Teams, roles and managers of employees."
+    )
+
+    def rates_path(self) -> Path:
+        """The rates file in use."""
+        return self.rates_file or self.plans_dir / "rates.yaml"

@@ -1,0 +1,204 @@
+"""Statements from stored plan results: the view models ``crmsync statements`` renders.
+
+:func:`statements_for_period` maps each employee's stored result of a period (the closed
+result once the period is closed, else its latest run) into a
+:class:`compensation.statements.Statement`: deal lines become payable lines, other
+earnings and adjustments adjustment lines, clawbacks and draws their own sections. The
+statement version counts the different results the employee has had for the period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Engine
+
+from compensation.engine import EmployeeResult, PayLine, PeriodResult
+from compensation.inputs import Employee
+from compensation.plans import CommissionComponent, PlanBook
+from compensation.statements import (
+    Adjustment,
+    Attainment,
+    Clawback,
+    DrawBalance,
+    PayableLine,
+    PlanRef,
+    Recipient,
+    Statement,
+    UsageScore,
+    WithheldLine,
+)
+from compensation.statements import Period as StatementPeriod
+from sync.config import CrmsyncConfig
+from sync.errors import OperationFailed
+
+__all__ = ["statement_for", "statements_for_period"]
+
+_DEAL_KINDS = ("commission", "spiff")
+_ZERO = Decimal(0)
+_RATE = Decimal("0.000001")
+
+
+def _payable(line: PayLine, names: Mapping[str, str], closes: Mapping[str, object]) -> PayableLine:
+    converted = line.converted_amount if line.converted_amount is not None else line.amount
+    rate = (line.amount / converted).quantize(_RATE) if converted else _ZERO
+    fx = line.fx_rate if line.fx_rate is not None and line.fx_rate != 1 else None
+    deal = line.deal or ""
+    return PayableLine(
+        deal_key=deal,
+        deal_name=names.get(deal, deal),
+        slot=line.slot or "",
+        share=line.share if line.share is not None else Decimal(1),
+        credited_amount=line.original_amount if line.original_amount is not None else converted,
+        currency=line.original_currency or line.currency,
+        converted_amount=converted,
+        rate=rate,
+        amount=line.amount,
+        rule=line.rule,
+        acts=line.acts,
+        fx_rate=fx,
+        close_date=closes.get(deal),  # type: ignore[arg-type]
+    )
+
+
+def statement_for(
+    result: EmployeeResult,
+    period: PeriodResult,
+    *,
+    closed: bool,
+    version: int,
+    as_of: datetime,
+    person: Employee | None,
+    book: PlanBook,
+    deal_names: Mapping[str, str],
+    deal_closes: Mapping[str, object],
+) -> Statement:
+    """One employee's statement from their result (see the module docstring)."""
+    payable, adjustments, clawbacks = [], [], []
+    advanced = recovered = _ZERO
+    for line in result.lines:
+        if line.kind in _DEAL_KINDS and line.deal:
+            payable.append(_payable(line, deal_names, deal_closes))
+        elif line.kind == "clawback":
+            deal = line.deal or ""
+            clawbacks.append(
+                Clawback(
+                    deal,
+                    deal_names.get(deal, deal),
+                    line.amount,
+                    line.rule,
+                    (line.detail or {}).get("paid_in"),
+                )
+            )
+        elif line.kind == "draw_top_up":
+            advanced += line.amount
+        elif line.kind == "draw_recovery":
+            recovered -= line.amount
+        else:
+            origin = (line.detail or {}).get("period") if line.kind == "prior_period" else None
+            adjustments.append(Adjustment(line.component, line.amount, line.rule, origin))
+    version_obj = next(
+        (v for v in book.versions.get(result.plan, ()) if v.version == result.plan_version), None
+    )
+    draws = []
+    if advanced or recovered or result.draw_balance_start or result.draw_balance_end:
+        recoverable = bool(
+            version_obj and version_obj.draw and version_obj.draw.kind == "recoverable"
+        )
+        draws.append(
+            DrawBalance(
+                "draw",
+                result.draw_balance_start,
+                advanced,
+                recovered,
+                result.draw_balance_end,
+                recoverable,
+            )
+        )
+    attainment = None
+    comp = next(
+        (
+            c
+            for c in (version_obj.components if version_obj else ())
+            if isinstance(c, CommissionComponent) and c.name in result.credited
+        ),
+        None,
+    )
+    if comp is not None and result.quota:
+        attainment = Attainment(
+            result.credited[comp.name], result.quota, tuple(t.start for t in comp.tiers)
+        )
+    return Statement(
+        statement_id=f"{period.period}:{result.employee}",
+        version=max(version, 1),
+        period=StatementPeriod(period.period, period.start, period.end, closed),
+        recipient=Recipient(
+            employee_id=result.employee,
+            name=result.name,
+            email=person.email if person else None,
+            locale=person.locale if person else "en",
+            team=person.team if person else None,
+            role=person.role if person else None,
+        ),
+        plan=PlanRef(
+            result.plan,
+            (version_obj.title if version_obj else "") or result.plan,
+            str(result.plan_version),
+        ),
+        currency=result.currency,
+        as_of=as_of,
+        total_payable=result.total,
+        payable=tuple(payable),
+        withheld=tuple(
+            WithheldLine(w.deal, deal_names.get(w.deal, w.deal), w.gate, w.reason, w.advice)
+            for w in result.withheld
+        ),
+        adjustments=tuple(adjustments),
+        clawbacks=tuple(clawbacks),
+        draws=tuple(draws),
+        attainment=attainment,
+        usage=UsageScore(result.usage_score) if result.usage_score is not None else None,
+    )
+
+
+def statements_for_period(engine: Engine, config: CrmsyncConfig, period: str) -> list[Statement]:
+    """Every employee's statement for ``period``, from the stored plan results."""
+    from sync.compute.history import closed_periods, latest_run, run_versions
+    from sync.compute.prepare import load_book, load_directory
+    from sync.compute.snapshot import load_store_snapshot
+    from sync.store.records import DealRow
+
+    closed = next((c for c in closed_periods(engine) if c.result.period == period), None)
+    stored = latest_run(engine, period)
+    if stored is None:
+        raise OperationFailed(
+            f"no plan results for {period}: run `crmsync plan run --period {period}` first"
+        )
+    result = closed.result if closed is not None else stored.result
+    book, _ = load_book(config.compensation)
+    directory = load_directory(load_store_snapshot(engine), None, config.compensation, engine)
+    table = DealRow.__table__  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        rows = conn.execute(
+            table.select().with_only_columns(
+                table.c.source, table.c.remote_id, table.c.name, table.c.close_date
+            )
+        ).all()
+    names = {f"{r.source}:deals:{r.remote_id}": r.name or r.remote_id for r in rows}
+    closes = {f"{r.source}:deals:{r.remote_id}": r.close_date for r in rows}
+    return [
+        statement_for(
+            emp,
+            result,
+            closed=closed is not None,
+            version=run_versions(engine, period, emp.employee),
+            as_of=stored.finished_at,
+            person=directory.employees.get(emp.employee),
+            book=book,
+            deal_names=names,
+            deal_closes=closes,
+        )
+        for emp in result.employees
+    ]
