@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from connectors.core.contract import FieldSpec, FieldStatus, FieldUpdate, WriteResult
@@ -10,7 +11,7 @@ from connectors.core.errors import ConnectorFatalError, RetriableError
 from connectors.salesforce.describe import FieldCatalog
 from connectors.salesforce.http import SalesforceHttp
 
-__all__ = ["FIELD_METADATA", "SalesforceWriter", "custom_field_name"]
+__all__ = ["FIELD_METADATA", "SOBJECTS", "SalesforceWriter", "custom_field_name", "sobject_name"]
 
 # FieldSpec.type -> Tooling API CustomField metadata
 FIELD_METADATA: dict[str, dict[str, Any]] = {
@@ -20,6 +21,15 @@ FIELD_METADATA: dict[str, dict[str, Any]] = {
     "percent": {"type": "Percent", "precision": 5, "scale": 2},
     "date": {"type": "Date"},
     "datetime": {"type": "DateTime"},
+}
+# stream names -> sObject names (an sObject name is used as it is)
+SOBJECTS = {
+    "deals": "Opportunity",
+    "contacts": "Contact",
+    "accounts": "Account",
+    "users": "User",
+    "leads": "Lead",
+    "cases": "Case",
 }
 # save errors worth trying again later (row locks, transient platform errors)
 _RETRIABLE_CODES = {"UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE", "REQUEST_RUNNING_TOO_LONG"}
@@ -32,6 +42,18 @@ _FLS = (
 def custom_field_name(name: str) -> str:
     """The API name of a custom field: ``crmsync_bonus`` -> ``crmsync_bonus__c``."""
     return name if name.endswith("__c") else f"{name}__c"
+
+
+def sobject_name(object_name: str) -> str:
+    """The sObject for a stream name (``deals`` -> ``Opportunity``) or an sObject name."""
+    return SOBJECTS.get(object_name, object_name)
+
+
+def _wire(value: Any) -> Any:
+    # JSON has no decimal type: a Decimal goes out as the number it is (int when whole)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def _error_text(errors: Sequence[dict[str, Any]]) -> tuple[str, bool]:
@@ -50,6 +72,7 @@ class SalesforceWriter:
         self.catalog = catalog
 
     def write(self, object_name: str, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
+        object_name = sobject_name(object_name)
         size = self.http.settings.write_batch_size
         results: list[WriteResult] = []
         for start in range(0, len(updates), size):
@@ -58,7 +81,11 @@ class SalesforceWriter:
 
     def _batch(self, object_name: str, batch: Sequence[FieldUpdate]) -> list[WriteResult]:
         records = [
-            {"attributes": {"type": object_name}, **dict(u.values), "Id": u.remote_id}
+            {
+                "attributes": {"type": object_name},
+                **{k: _wire(v) for k, v in u.values.items()},
+                "Id": u.remote_id,
+            }
             for u in batch
         ]
         body = {"allOrNone": False, "records": records}
@@ -94,6 +121,7 @@ class SalesforceWriter:
     def ensure_fields(
         self, object_name: str, fields: Sequence[FieldSpec], create: bool
     ) -> list[FieldStatus]:
+        object_name = sobject_name(object_name)
         self.catalog.forget(object_name)
         known = self.catalog.get(object_name)
         statuses: list[FieldStatus] = []

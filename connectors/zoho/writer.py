@@ -156,6 +156,7 @@ class ZohoWriter:
 def _instructions(module: str, spec: FieldSpec) -> str:
     return (
         f"In Zoho CRM open Setup > Customization > Modules and Fields > {module} > Layouts, "
-        f"add a {_DATA_TYPES[spec.type]} field labelled {spec.label!r} (API name "
-        f"{spec.name}), or run with create=True (scope ZohoCRM.settings.fields.CREATE)"
+        f"add a {_DATA_TYPES[spec.type]} field labelled {spec.label!r} (Zoho derives its "
+        "API name from the label), or let crmsync create it (field creation allowed; "
+        "scope ZohoCRM.settings.fields.CREATE)"
     )

@@ -78,6 +78,8 @@ class SalesforceEmulator(EmulatorApp):
         self.cursors = CursorStore()
         self.external_ids: set[tuple[str, str]] = set()
         self.custom_field_count = 0
+        # record id -> how many more writes answer UNABLE_TO_LOCK_ROW (set by tests)
+        self.record_locks: dict[str, int] = {}
         self._usage_lock = threading.Lock()
         self._usage_start: datetime = clock.now()
         self._usage = 0

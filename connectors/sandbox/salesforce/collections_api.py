@@ -69,6 +69,12 @@ def register(app: SalesforceEmulator) -> None:
             code = "ENTITY_IS_DELETED" if rid in table.deleted_at else "INVALID_CROSS_REFERENCE_KEY"
             raise WriteError(code, "invalid cross reference id")
         changes = writer.coerce(table.schema, fields, creating=False)
+        if app.record_locks.get(rid, 0) > 0:  # another transaction holds the row
+            app.record_locks[rid] -= 1
+            raise WriteError(
+                "UNABLE_TO_LOCK_ROW",
+                f"unable to obtain exclusive access to this record or 1 records: {rid}",
+            )
 
         def apply() -> dict[str, Any]:
             writer.update(table, rid, changes)

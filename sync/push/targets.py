@@ -1,0 +1,107 @@
+"""Targets resolved against the store: which records get which value for each field.
+
+A ``via: record`` target takes the value published on the record itself. A
+``via: owned_records`` target (HubSpot owners and Zoho users have no custom fields) copies
+the value published on each user to every live record of ``object`` that user owns.
+Records crmsync wrote before but that lost their value are included with ``None`` (the
+field is emptied when the target says ``clear_when_missing``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from connectors.core.contract import STREAM_RECORD_TYPES
+from sync.push.config import PushTarget
+from sync.store.records import TABLES
+
+__all__ = [
+    "Published",
+    "StoreRecord",
+    "default_api_name",
+    "desired_for",
+    "index_published",
+    "load_store_records",
+]
+
+# (source, object, key) -> {remote id: canonical value}
+Published = Mapping[tuple[str, str, str], Mapping[str, str | None]]
+
+
+@dataclass(frozen=True)
+class StoreRecord:
+    """What the synced store knows about one CRM record."""
+
+    custom_fields: Mapping[str, Any]
+    synced_at: datetime
+    owner_id: str | None
+    is_deleted: bool
+
+
+def default_api_name(kind: str, field: str) -> str:
+    """The API name a custom field gets when crmsync creates it (before it was looked up)."""
+    return f"{field}__c" if kind == "salesforce" and not field.endswith("__c") else field
+
+
+def index_published(
+    values: Mapping[tuple[str, str, str, str], str | None],
+) -> dict[tuple[str, str, str], dict[str, str | None]]:
+    """Published values grouped by (source, object, key), for one lookup per target."""
+    index: dict[tuple[str, str, str], dict[str, str | None]] = {}
+    for (source, obj, rid, key), value in values.items():
+        index.setdefault((source, obj, key), {})[rid] = value
+    return index
+
+
+def load_store_records(conn: Connection, source: str, obj: str) -> dict[str, StoreRecord]:
+    """The store's rows of ``obj`` for ``source``, by remote id."""
+    table = TABLES[STREAM_RECORD_TYPES[obj]].__table__  # type: ignore[attr-defined]
+    owner = table.c.owner_id if "owner_id" in table.c else None
+    columns = [table.c.remote_id, table.c.custom_fields, table.c.synced_at, table.c.is_deleted]
+    query = select(*columns, *([owner] if owner is not None else [])).where(
+        table.c.source == source
+    )
+    out = {}
+    for row in conn.execute(query):
+        out[row[0]] = StoreRecord(
+            custom_fields=row[1] or {},
+            synced_at=row[2],
+            owner_id=row[4] if owner is not None else None,
+            is_deleted=bool(row[3]),
+        )
+    return out
+
+
+def desired_for(
+    target: PushTarget,
+    published: Published,
+    records: Mapping[str, StoreRecord],
+    written_ids: set[str],
+) -> dict[str, str | None]:
+    """Record id -> wanted value (canonical text, ``None`` empties) for one target.
+
+    Deleted records are left out; records only in ``written_ids`` (crmsync wrote them
+    before, nothing is published now) get ``None`` when the target clears missing values.
+    """
+    wanted: dict[str, str | None] = {}
+    if target.via == "owned_records":
+        by_owner = published.get((target.source, "users", target.key), {})
+        for rid, record in records.items():
+            if not record.is_deleted and record.owner_id in by_owner:
+                wanted[rid] = by_owner[record.owner_id]
+    else:
+        for rid, value in published.get((target.source, target.object, target.key), {}).items():
+            record = records.get(rid)
+            if record is None or not record.is_deleted:
+                wanted[rid] = value
+    if target.clear_when_missing:
+        for rid in written_ids - wanted.keys():
+            record = records.get(rid)
+            if record is None or not record.is_deleted:
+                wanted[rid] = None
+    return dict(sorted(wanted.items()))
