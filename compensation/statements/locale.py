@@ -1,0 +1,110 @@
+"""Money, numbers, dates and words for one locale (Babel and the message catalog)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from babel import Locale
+from babel.dates import format_date, format_interval
+from babel.numbers import format_decimal, get_currency_precision, get_currency_symbol
+
+from compensation.statements.messages import GATES, MESSAGES, USAGE
+from compensation.statements.model import Period
+
+__all__ = ["Words"]
+
+_BABEL = object()  # marker: format with Babel's pattern (an unusual pattern or grouping)
+
+
+def _money_plan(locale: Locale, currency: str) -> object:
+    """What :meth:`Words.money` needs to write amounts like Babel, ~10x faster: Babel's
+    pattern application dominates rendering a statement. Checked against Babel in tests."""
+    pattern = locale.currency_formats["standard"]
+    if pattern.grouping != (3, 3) or pattern.scale != 0 or len(pattern.prefix) != 2:
+        return _BABEL
+    symbols = locale.number_symbols.get("latn", locale.number_symbols)
+    symbol = get_currency_symbol(currency, locale=locale)
+    table = str.maketrans({",": symbols["group"], ".": symbols["decimal"]})
+    exponent = Decimal(1).scaleb(-get_currency_precision(currency))
+    prefixes = tuple(p.replace("¤", symbol) for p in pattern.prefix)
+    suffixes = tuple(x.replace("¤", symbol) for x in pattern.suffix)
+    return exponent, table, prefixes, suffixes
+
+
+class Words:
+    """Formatting helpers the templates call (``money``, ``pct``, ``day``, ``t``...)."""
+
+    def __init__(self, locale: str, currency: str) -> None:
+        self.code = locale
+        self.locale = Locale.parse(locale)
+        self.currency = currency
+        self.messages = MESSAGES[locale]
+        self.colon = "\u202f: " if locale == "fr" else ": "
+        # Applying the locale's patterns directly is several times faster than the
+        # format_* helpers, which look the patterns up again on every call.
+        self._money = self.locale.currency_formats["standard"]
+        self._percent = self.locale.percent_formats[None]
+        self._plural = self.locale.plural_form
+        self._plans: dict[str, object] = {}
+
+    def t(self, key: str, count: int | None = None, **values: object) -> str:
+        """The message ``key``, its plural form chosen by ``count``, with ``values``."""
+        message = self.messages[key]
+        if isinstance(message, dict):
+            if count is None:
+                raise KeyError(f"message {key!r} needs a count")
+            form = self._plural(count)
+            message = message.get(form, message["other"])
+            values["count"] = self.number(count)
+        return message.format(**values)
+
+    def money(self, amount: Decimal, currency: str | None = None) -> str:
+        """``amount`` in ``currency`` (default: the statement's), as Babel writes it."""
+        currency = currency or self.currency
+        plan = self._plans.get(currency)
+        if plan is None:
+            plan = self._plans[currency] = _money_plan(self.locale, currency)
+        if plan is _BABEL:
+            return self._money.apply(amount, self.locale, currency=currency, currency_digits=True)
+        exponent, table, prefixes, suffixes = plan
+        negative = amount < 0
+        text = f"{abs(amount).quantize(exponent):,f}".translate(table)
+        return prefixes[negative] + text + suffixes[negative]
+
+    def number(self, value: Decimal | int, places: int = 0) -> str:
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def pct(self, ratio: Decimal, places: int = 1) -> str:
+        """A fraction as a percentage: ``Decimal("0.125")`` is 12.5 %."""
+        rounded = (ratio * 100).quantize(Decimal(1).scaleb(-places)).normalize() / 100
+        return self._percent.apply(rounded, self.locale, decimal_quantization=False)
+
+    def pcts(self, ratios: tuple[Decimal, ...]) -> str:
+        return ", ".join(self.pct(r) for r in ratios)
+
+    def rate(self, value: Decimal) -> str:
+        return format_decimal(value, format="#,##0.######", locale=self.locale)
+
+    def day(self, value: date) -> str:
+        return format_date(value, format="medium", locale=self.locale)
+
+    def long_day(self, value: date) -> str:
+        return format_date(value, format="long", locale=self.locale)
+
+    def period(self, period: Period) -> str:
+        """``October 2026`` for a calendar month, else the date interval."""
+        start, end = period.start, period.end
+        next_month = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        if start.day == 1 and (end - next_month).days == -1:
+            return format_date(start, format="LLLL yyyy", locale=self.locale)
+        return format_interval(start, end, skeleton="yMMMd", locale=self.locale)
+
+    def gate(self, gate: str, reason: str, advice: str) -> tuple[str, str]:
+        """The gate's reason and advice in this language (the engine's own text if the
+        catalog has no translation, and always in English)."""
+        return GATES.get(gate, {}).get(self.code, (reason, advice))
+
+    def usage_label(self, key: str, label: str) -> str:
+        return USAGE.get(key, {}).get(self.code, label)

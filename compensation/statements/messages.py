@@ -1,0 +1,251 @@
+"""The statement's words in English, French and Spanish.
+
+Templates call ``t(key, **values)``; a message with CLDR plural forms is a dict keyed by
+``one``/``other`` (``many`` falls back to ``other``) and is chosen by ``count``. Values are
+formatted by the caller (money, dates) and inserted with :meth:`str.format`; the result is
+a plain string, so the HTML template escapes it like any other text.
+
+``GATES`` and ``USAGE`` translate the reasons and advice of known gate and usage-component
+ids; unknown ids show the engine's own text.
+"""
+
+from __future__ import annotations
+
+__all__ = ["GATES", "MESSAGES", "USAGE"]
+
+Message = str | dict[str, str]
+
+MESSAGES: dict[str, dict[str, Message]] = {
+    "en": {
+        "subject": "Your {period} statement: {total}",
+        "title": "Statement for {period}",
+        "hello": "Hello {name},",
+        "intro": "here is what you earned for {period}, and exactly why.",
+        "plan": "Plan {plan}, version {version}",
+        "as_of": "Computed on {date}",
+        "total": "Total payable",
+        "commissions": "Commissions",
+        "other": "Bonuses and caps",
+        "adjustments": "Adjustments",
+        "clawbacks": "Clawbacks",
+        "draw_advanced": "Draw advanced",
+        "draw_recovered": "Draw recovered",
+        "attainment": "Attainment",
+        "attainment_line": "{credited} credited against a quota of {quota}: {ratio}.",
+        "tiers": "Rates change at {thresholds} of quota.",
+        "chart_alt": "Attainment {ratio} of quota",
+        "deals": "Credited deals",
+        "deal_count": {"one": "{count} deal", "other": "{count} deals"},
+        "deal": "Deal",
+        "slot": "Your role",
+        "share": "Share",
+        "credited": "Credited",
+        "rate": "Rate",
+        "amount": "Amount",
+        "rule": "Rule",
+        "acts": "Your acts",
+        "fx": "{amount} converted at {rate}",
+        "no_deals": "No deal was credited to you this period.",
+        "withheld": "Pay withheld",
+        "withheld_intro": "These amounts were not paid because a plan gate was not met.",
+        "next_time": "Next time",
+        "usage": "CRM usage score",
+        "usage_line": "Your score is {score} out of 100.",
+        "usage_minimum": "Pay requires at least {minimum}.",
+        "component": "Component",
+        "weight": "Weight",
+        "score": "Score",
+        "how_to_raise": "How to raise it",
+        "balances": "Adjustments, clawbacks and draws",
+        "opening": "Opening",
+        "advanced": "Advanced",
+        "recovered": "Recovered",
+        "closing": "Closing",
+        "recoverable": "recoverable",
+        "non_recoverable": "non-recoverable",
+        "from_period": "from {period}",
+        "what_if": "What if your open deals close?",
+        "what_if_line": {
+            "one": "{count} open deal could add {amount} to your pay.",
+            "other": "{count} open deals could add {amount} to your pay.",
+        },
+        "what_if_attainment": "Your attainment would reach {ratio}.",
+        "what_if_note": "An estimate from the pipeline as it stands; not part of the total.",
+        "questions": "A question about a line? Reply to this e-mail ({address}).",
+        "questions_plain": "A question about a line? Reply to this e-mail.",
+        "reference": "Statement {id}, version {version}.",
+        "closed": "This period is closed; later changes will appear as adjustments.",
+    },
+    "fr": {
+        "subject": "Votre relevé de rémunération, {period} : {total}",
+        "title": "Relevé de rémunération, {period}",
+        "hello": "Bonjour {name},",
+        "intro": "voici ce que vous avez gagné sur la période ({period}), et pourquoi.",
+        "plan": "Plan {plan}, version {version}",
+        "as_of": "Calculé le {date}",
+        "total": "Total à payer",
+        "commissions": "Commissions",
+        "other": "Primes et plafonds",
+        "adjustments": "Ajustements",
+        "clawbacks": "Reprises",
+        "draw_advanced": "Avance versée",
+        "draw_recovered": "Avance récupérée",
+        "attainment": "Atteinte de l'objectif",
+        "attainment_line": "{credited} crédités pour un objectif de {quota} : {ratio}.",
+        "tiers": "Les taux changent à {thresholds} de l'objectif.",
+        "chart_alt": "Atteinte de {ratio} de l'objectif",
+        "deals": "Affaires créditées",
+        "deal_count": {"one": "{count} affaire", "other": "{count} affaires"},
+        "deal": "Affaire",
+        "slot": "Votre rôle",
+        "share": "Part",
+        "credited": "Crédité",
+        "rate": "Taux",
+        "amount": "Montant",
+        "rule": "Règle",
+        "acts": "Vos actions",
+        "fx": "{amount} converti au taux de {rate}",
+        "no_deals": "Aucune affaire ne vous a été créditée sur cette période.",
+        "withheld": "Rémunération retenue",
+        "withheld_intro": "Ces montants n'ont pas été payés car une condition du plan "
+        "n'était pas remplie.",
+        "next_time": "La prochaine fois",
+        "usage": "Score d'utilisation du CRM",
+        "usage_line": "Votre score est de {score} sur 100.",
+        "usage_minimum": "Le paiement exige au moins {minimum}.",
+        "component": "Critère",
+        "weight": "Poids",
+        "score": "Score",
+        "how_to_raise": "Comment l'améliorer",
+        "balances": "Ajustements, reprises et avances",
+        "opening": "Solde initial",
+        "advanced": "Versé",
+        "recovered": "Récupéré",
+        "closing": "Solde final",
+        "recoverable": "récupérable",
+        "non_recoverable": "non récupérable",
+        "from_period": "de {period}",
+        "what_if": "Et si vos affaires en cours se concluaient ?",
+        "what_if_line": {
+            "one": "{count} affaire en cours pourrait ajouter {amount} à votre rémunération.",
+            "other": "{count} affaires en cours pourraient ajouter {amount} à votre rémunération.",
+        },
+        "what_if_attainment": "Votre atteinte passerait à {ratio}.",
+        "what_if_note": "Estimation sur le pipeline actuel ; non comprise dans le total.",
+        "questions": "Une question sur une ligne ? Répondez à cet e-mail ({address}).",
+        "questions_plain": "Une question sur une ligne ? Répondez à cet e-mail.",
+        "reference": "Relevé {id}, version {version}.",
+        "closed": "Cette période est close ; les changements ultérieurs apparaîtront "
+        "en ajustements.",
+    },
+    "es": {
+        "subject": "Su extracto de {period}: {total}",
+        "title": "Extracto de {period}",
+        "hello": "Hola, {name}:",
+        "intro": "esto es lo que ha ganado en {period}, y por qué.",
+        "plan": "Plan {plan}, versión {version}",
+        "as_of": "Calculado el {date}",
+        "total": "Total a pagar",
+        "commissions": "Comisiones",
+        "other": "Bonificaciones y topes",
+        "adjustments": "Ajustes",
+        "clawbacks": "Recuperaciones",
+        "draw_advanced": "Anticipo pagado",
+        "draw_recovered": "Anticipo recuperado",
+        "attainment": "Cumplimiento de cuota",
+        "attainment_line": "{credited} acreditados frente a una cuota de {quota}: {ratio}.",
+        "tiers": "Las tasas cambian al {thresholds} de la cuota.",
+        "chart_alt": "Cumplimiento del {ratio} de la cuota",
+        "deals": "Oportunidades acreditadas",
+        "deal_count": {"one": "{count} oportunidad", "other": "{count} oportunidades"},
+        "deal": "Oportunidad",
+        "slot": "Su función",
+        "share": "Parte",
+        "credited": "Acreditado",
+        "rate": "Tasa",
+        "amount": "Importe",
+        "rule": "Regla",
+        "acts": "Sus acciones",
+        "fx": "{amount} convertido a {rate}",
+        "no_deals": "No se le acreditó ninguna oportunidad en este periodo.",
+        "withheld": "Pago retenido",
+        "withheld_intro": "Estos importes no se pagaron porque no se cumplió una condición "
+        "del plan.",
+        "next_time": "La próxima vez",
+        "usage": "Puntuación de uso del CRM",
+        "usage_line": "Su puntuación es {score} sobre 100.",
+        "usage_minimum": "El pago exige al menos {minimum}.",
+        "component": "Componente",
+        "weight": "Peso",
+        "score": "Puntuación",
+        "how_to_raise": "Cómo mejorarla",
+        "balances": "Ajustes, recuperaciones y anticipos",
+        "opening": "Saldo inicial",
+        "advanced": "Pagado",
+        "recovered": "Recuperado",
+        "closing": "Saldo final",
+        "recoverable": "recuperable",
+        "non_recoverable": "no recuperable",
+        "from_period": "de {period}",
+        "what_if": "¿Y si se cierran sus oportunidades abiertas?",
+        "what_if_line": {
+            "one": "{count} oportunidad abierta podría añadir {amount} a su pago.",
+            "other": "{count} oportunidades abiertas podrían añadir {amount} a su pago.",
+        },
+        "what_if_attainment": "Su cumplimiento llegaría al {ratio}.",
+        "what_if_note": "Estimación con el pipeline actual; no incluida en el total.",
+        "questions": "¿Alguna duda sobre una línea? Responda a este correo ({address}).",
+        "questions_plain": "¿Alguna duda sobre una línea? Responda a este correo.",
+        "reference": "Extracto {id}, versión {version}.",
+        "closed": "Este periodo está cerrado; los cambios posteriores aparecerán como ajustes.",
+    },
+}
+
+# gate id -> locale -> (reason, advice), for languages other than English: the engine's
+# own English texts are more specific (days, field names) and are shown in English.
+GATES: dict[str, dict[str, tuple[str, str]]] = {
+    "documentation": {
+        "fr": (
+            "Cette affaire a été saisie dans le CRM trop tard avant sa date de clôture.",
+            "Enregistrez les opportunités dans le CRM dès leur ouverture.",
+        ),
+        "es": (
+            "Esta oportunidad se registró en el CRM demasiado cerca de su fecha de cierre.",
+            "Registre las oportunidades en el CRM en cuanto se abran.",
+        ),
+    },
+    "required_fields": {
+        "fr": (
+            "Des champs obligatoires manquaient sur l'affaire dans le CRM.",
+            "Renseignez les champs obligatoires ; l'affaire sera payée au prochain calcul "
+            "d'une période ouverte.",
+        ),
+        "es": (
+            "Faltaban campos obligatorios de la oportunidad en el CRM.",
+            "Complete los campos obligatorios; se pagará en el próximo cálculo de un "
+            "periodo abierto.",
+        ),
+    },
+    "activity": {
+        "fr": (
+            "Trop peu d'activités enregistrées sur cette affaire.",
+            "Saisissez vos appels, visites et e-mails sur l'affaire dans le CRM.",
+        ),
+        "es": (
+            "Muy pocas actividades registradas en esta oportunidad.",
+            "Registre sus llamadas, visitas y correos en la oportunidad en el CRM.",
+        ),
+    },
+}
+
+# usage component id -> locale -> label
+USAGE: dict[str, dict[str, str]] = {
+    "completeness": {"en": "Complete records", "fr": "Fiches complètes", "es": "Fichas completas"},
+    "timeliness": {"en": "Timely entry", "fr": "Saisie à temps", "es": "Registro a tiempo"},
+    "activity_logging": {
+        "en": "Activities logged",
+        "fr": "Activités saisies",
+        "es": "Actividades registradas",
+    },
+    "duplicates": {"en": "No duplicates", "fr": "Pas de doublons", "es": "Sin duplicados"},
+}
