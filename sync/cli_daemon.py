@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from sync.cli_common import ConfigOption, load
+from sync.cli_common import ConfigOption, config_path, load
 
 __all__ = ["daemon"]
 
@@ -23,8 +23,10 @@ def daemon(
     """Keep the store in step: sync each source on its schedule (config key schedule).
 
     SIGTERM or SIGINT stops after the current page is committed; a second one exits at once.
+    SIGHUP reloads the configuration file, applying it only if it is valid.
     """
-    from sync.daemon.app import Daemon
+    from sync.daemon.alert_mail import smtp_alert_sender
+    from sync.daemon.app import Daemon, config_file_loader
     from sync.daemon.logs import configure_logging
     from sync.store import open_store
 
@@ -32,7 +34,14 @@ def daemon(
     cfg = load(config)
     engine = open_store(cfg.store.url)
     try:
-        code = Daemon(cfg, engine, health_port=health_port).run()
+        daemon = Daemon(
+            cfg,
+            engine,
+            health_port=health_port,
+            reload_config=config_file_loader(config_path(config)),
+            send_alert=smtp_alert_sender(cfg.email) if cfg.alerts.email_to else None,
+        )
+        code = daemon.run()
     finally:
         engine.dispose()
     if code != 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -173,15 +174,19 @@ def _report_dict(report: SourceReport) -> dict[str, Any]:
 
 
 def status(config: Path | None = ConfigOption, json_output: bool = JsonOption) -> None:
-    """Last runs, cursors and quarantine counts per source and stream."""
-    from sync.status import collect_status
+    """Last runs, cursors and quarantine counts per source and stream, and the daemon's
+    jobs with their next run times."""
+    from sync.daemon.settings import ScheduleConfig
+    from sync.status import collect_jobs, collect_status
     from sync.store import open_store
 
     cfg = load(config)
     engine = open_store(cfg.store.url)
     rows = collect_status(engine, [s.name for s in cfg.sources])
+    heartbeat = (cfg.schedule or ScheduleConfig()).heartbeat
+    jobs = collect_jobs(engine, utc_now(), heartbeat)
     if json_output:
-        typer.echo(orjson.dumps(rows, default=str).decode())
+        typer.echo(orjson.dumps({"streams": rows, "jobs": jobs}, default=str).decode())
         return
     table = Table(
         "source",
@@ -198,10 +203,38 @@ def status(config: Path | None = ConfigOption, json_output: bool = JsonOption) -
         table.add_row(
             row["source"],
             row["stream"] or "-",
-            last.strftime("%Y-%m-%d %H:%M:%S UTC") if last else "never",
+            _when(last, "never"),
             row["status"] or "-",
             str(row["fetched"] or 0),
             row["cursor"] or "-",
             str(row["quarantined"]),
         )
     out.print(table)
+    if not jobs:
+        out.print("Daemon: no jobs recorded (`crmsync daemon` has not run on this store).")
+        return
+    schedule = Table(
+        "job",
+        "schedule",
+        "next run",
+        "last status",
+        "failures in a row",
+        "backing off until",
+        "daemon",
+        title="Daemon jobs",
+    )
+    for job in jobs:
+        schedule.add_row(
+            job["job"],
+            job["schedule"],
+            _when(job["next_run_at"], "-"),
+            job["last_status"] or "-",
+            str(job["consecutive_failures"]),
+            _when(job["backoff_until"], "-"),
+            job["daemon"],
+        )
+    out.print(schedule)
+
+
+def _when(moment: datetime | None, missing: str) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else missing

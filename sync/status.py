@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 
 from sync.store.bookkeeping import QuarantineRow, RunRow, RunStreamRow, StreamStateRow
 
-__all__ = ["collect_status", "cursor_summary"]
+__all__ = ["collect_jobs", "collect_status", "cursor_summary"]
+
+
+def collect_jobs(engine: Engine, now: datetime, heartbeat: timedelta) -> list[dict[str, Any]]:
+    """The daemon's jobs as it last recorded them, and whether that daemon looks alive
+    (a heartbeat within three intervals)."""
+    from sync.daemon.jobstate import JobStates
+
+    rows = []
+    for job in JobStates(engine).rows():
+        alive = job.heartbeat_at is not None and now - job.heartbeat_at <= 3 * heartbeat
+        rows.append(
+            {
+                "job": job.job,
+                "schedule": job.schedule,
+                "next_run_at": job.next_run_at if alive else None,
+                "daemon": (job.owner or "?") if alive else "not running",
+                "last_status": job.last_status,
+                "last_finished_at": job.last_finished_at,
+                "consecutive_failures": job.consecutive_failures,
+                "backoff_until": job.backoff_until,
+                "last_error": job.last_error,
+            }
+        )
+    return rows
 
 
 def collect_status(engine: Engine, sources: list[str]) -> list[dict[str, Any]]:

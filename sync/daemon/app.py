@@ -1,4 +1,4 @@
-"""``Daemon``: wires the scheduler, jobs, run locks, back-off, metrics and signals."""
+"""``Daemon``: wires the scheduler, jobs, run locks, back-off, metrics, alerts and signals."""
 
 from __future__ import annotations
 
@@ -7,23 +7,30 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from sqlalchemy import Engine
 
 from sync.config.models import CrmsyncConfig
+from sync.daemon.alerts import Alerter, AlertSender
 from sync.daemon.backoff import Backoff
 from sync.daemon.health import HealthServer
+from sync.daemon.job_base import JobContext, ScheduledJob
 from sync.daemon.jobs import SourceJob
+from sync.daemon.jobstate import JobStates
 from sync.daemon.metrics import DaemonMetrics
-from sync.daemon.scheduler import build_scheduler
-from sync.daemon.settings import ScheduleConfig
+from sync.daemon.scheduler import add_jobs, build_scheduler, describe
+from sync.daemon.settings import JobSchedule, ScheduleConfig
 from sync.daemon.signals import StopSignals
-from sync.errors import UsageError
+from sync.daemon.step_job import StepJob
+from sync.errors import CrmsyncError, UsageError
 
 __all__ = ["Daemon"]
 
 log = logging.getLogger("sync.daemon")
+
+ConfigLoader = Callable[[], CrmsyncConfig]
 
 
 def _utc_now() -> datetime:
@@ -31,10 +38,12 @@ def _utc_now() -> datetime:
 
 
 class Daemon:
-    """Runs every enabled source on its schedule until ``stop()`` or a signal.
+    """Runs every enabled source (and every scheduled step) until ``stop()`` or a signal.
 
     ``run()`` blocks; it returns 0 after a clean stop and 1 when running jobs did not
-    finish their page within ``schedule.stop_timeout``.
+    finish their page within ``schedule.stop_timeout``. With ``reload_config`` given,
+    SIGHUP (or :meth:`reload`) loads and validates the configuration again and applies it
+    only if it is valid; the store cannot change on a reload.
     """
 
     def __init__(
@@ -43,35 +52,120 @@ class Daemon:
         engine: Engine,
         health_port: int | None = None,
         now: Callable[[], datetime] = _utc_now,
+        reload_config: ConfigLoader | None = None,
+        send_alert: AlertSender | None = None,
     ) -> None:
-        self.config = config
-        self.schedule = config.schedule or ScheduleConfig()
-        sources = [s for s in config.sources if s.enabled]
-        unknown = set(self.schedule.sources) - {s.name for s in config.sources}
-        if unknown:
-            raise UsageError(
-                f"schedule.sources names {', '.join(sorted(unknown))}, which "
-                "is not a configured source"
-            )
-        if not sources:
-            raise UsageError("no enabled source to schedule: add one under sources:")
         self.engine = engine
         self.now = now
+        self.reload_config = reload_config
+        self.send_alert = send_alert
         self.stop_event = threading.Event()
-        self.metrics = DaemonMetrics([s.name for s in sources], now)
+        self.reload_event = threading.Event()
+        self.wake = threading.Event()
+        self.states = JobStates(engine)
+        self.config = config
+        self.schedule = config.schedule or ScheduleConfig()
+        self.metrics = DaemonMetrics([], now)
         self.backoff = Backoff(self.schedule.backoff_initial, self.schedule.backoff_max)
-        self.jobs = [
-            SourceJob(engine, s, self.metrics, self.backoff, self.stop_event, now) for s in sources
-        ]
-        self.scheduler = build_scheduler(
-            [(job, self.schedule.for_source(job.source.name)) for job in self.jobs], now()
-        )
+        planned = self._plan(config)  # validates before anything starts
+        self._restore_backoff()
+        self.scheduler = build_scheduler(len(planned) + 4)
         self.scheduler.add_listener(self._on_skipped, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
+        self._schedules: dict[str, JobSchedule] = {}
+        self._apply(planned)
         self.health = (
             HealthServer(self.metrics, health_port, self._alive)
             if health_port is not None
             else None
         )
+
+    # --- jobs -------------------------------------------------------------------------
+
+    def _context(self, config: CrmsyncConfig) -> JobContext:
+        return JobContext(
+            self.engine,
+            self.metrics,
+            self.backoff,
+            self.stop_event,
+            self.now,
+            self.states,
+            Alerter(config.alerts, self.send_alert),
+        )
+
+    def _plan(self, config: CrmsyncConfig) -> list[tuple[ScheduledJob, JobSchedule]]:
+        if config.workers.enabled:
+            raise UsageError(
+                "workers.enabled is true: run `crmsync worker` processes instead of the "
+                "daemon, or set workers.enabled: false"
+            )
+        schedule = config.schedule or ScheduleConfig()
+        sources = [s for s in config.sources if s.enabled]
+        unknown = set(schedule.sources) - {s.name for s in config.sources}
+        if unknown:
+            raise UsageError(
+                f"schedule.sources names {', '.join(sorted(unknown))}, which "
+                "is not a configured source"
+            )
+        if not sources and not schedule.steps:
+            raise UsageError("nothing to schedule: add a source under sources:")
+        context = self._context(config)
+        planned: list[tuple[ScheduledJob, JobSchedule]] = [
+            (SourceJob(context, s), schedule.for_source(s.name)) for s in sources
+        ]
+        planned += [
+            (StepJob(context, name, config), step_schedule)
+            for name, step_schedule in schedule.steps.items()
+        ]
+        return planned
+
+    def _apply(self, planned: list[tuple[ScheduledJob, JobSchedule]]) -> None:
+        wanted = {job.job_id for job, _ in planned}
+        for job in self.scheduler.get_jobs():
+            if job.id not in wanted:
+                job.remove()
+                log.info("%s: no longer scheduled", job.id)
+        self.metrics.ensure(sorted(wanted))
+        add_jobs(self.scheduler, planned, self.now())
+        self._schedules = {job.job_id: s for job, s in planned}
+        for job_id, s in self._schedules.items():
+            self.states.save(job_id, schedule=describe(s))
+        self.states.forget_except(wanted)
+
+    def _restore_backoff(self) -> None:
+        now = self.now()
+        for job, state in self.states.load().items():
+            if state.consecutive_failures and state.backoff_until and state.backoff_until > now:
+                self.backoff.restore(job, state.consecutive_failures, state.backoff_until)
+                log.info(
+                    "%s: still backing off until %s after %d failures",
+                    job,
+                    state.backoff_until.isoformat(timespec="seconds"),
+                    state.consecutive_failures,
+                )
+
+    # --- reload -----------------------------------------------------------------------
+
+    def reload(self) -> bool:
+        """Load the configuration again; apply it only if valid. True when applied."""
+        if self.reload_config is None:
+            log.warning("reload asked, but this daemon was started without a config file")
+            return False
+        try:
+            config = self.reload_config()
+            if config.store.url != self.config.store.url:
+                raise UsageError("store.url cannot change on a reload: restart the daemon")
+            planned = self._plan(config)
+        except (CrmsyncError, ValueError) as exc:
+            message = getattr(exc, "user_message", None) or str(exc)
+            log.error("reload refused, keeping the running configuration: %s", message)
+            return False
+        self.config = config
+        self.schedule = config.schedule or ScheduleConfig()
+        self._apply(planned)
+        log.info("configuration reloaded: %d jobs", len(planned))
+        return True
+
+    # --- lifecycle --------------------------------------------------------------------
 
     def _on_skipped(self, event: JobEvent) -> None:
         # A due time that found the previous run still going (or came too late): expected
@@ -86,9 +180,24 @@ class Daemon:
     def stop(self) -> None:
         """Ask for a clean stop (what the first SIGTERM does)."""
         self.stop_event.set()
+        self.wake.set()
+
+    def request_reload(self) -> None:
+        """Ask for a reload (what SIGHUP does)."""
+        self.reload_event.set()
+        self.wake.set()
+
+    def next_runs(self) -> dict[str, datetime | None]:
+        return {job.id: job.next_run_time for job in self.scheduler.get_jobs()}
+
+    def _heartbeat(self) -> None:
+        try:
+            self.states.heartbeat(self.next_runs(), self.now())
+        except Exception as exc:  # the store may be briefly unavailable
+            log.warning("could not record the schedule: %s", exc)
 
     def run(self, handle_signals: bool = True) -> int:
-        signals = StopSignals(self.stop_event)
+        signals = StopSignals(self.stop_event, reload=self.reload_event, wake=self.wake)
         if handle_signals:
             signals.install()
         try:
@@ -98,7 +207,14 @@ class Daemon:
                 log.info("health on http://127.0.0.1:%d/healthz and /metrics", self.health.port)
             for job in self.scheduler.get_jobs():
                 log.info("%s: next run at %s", job.id, job.next_run_time.isoformat())
-            self.stop_event.wait()
+            interval = self.schedule.heartbeat.total_seconds()
+            while not self.stop_event.is_set():
+                self._heartbeat()
+                self.wake.wait(interval)
+                self.wake.clear()
+                if self.reload_event.is_set() and not self.stop_event.is_set():
+                    self.reload_event.clear()
+                    self.reload()
             return self._shutdown()
         finally:
             if self.health is not None:
@@ -112,9 +228,29 @@ class Daemon:
         deadline = time.monotonic() + self.schedule.stop_timeout.total_seconds()
         while time.monotonic() < deadline:
             if not any(m.running for m in self.metrics.snapshot().values()):
+                self._forget_next_runs()
                 log.info("stopped cleanly")
                 return 0
             time.sleep(0.05)
         busy = [name for name, m in self.metrics.snapshot().items() if m.running]
         log.warning("stop timeout: %s still running; exiting anyway", ", ".join(busy))
         return 1
+
+    def _forget_next_runs(self) -> None:
+        # A stopped daemon runs nothing next: status must not promise runs.
+        try:
+            for job in self._schedules:
+                self.states.save(job, next_run_at=None, heartbeat_at=None)
+        except Exception as exc:
+            log.warning("could not record the stop: %s", exc)
+
+
+def config_file_loader(path: Path) -> ConfigLoader:
+    """Reload from ``path`` with the same validation as start-up."""
+
+    def load() -> CrmsyncConfig:
+        from sync.config import load_config
+
+        return load_config(path)
+
+    return load

@@ -43,6 +43,11 @@ class Backoff:
             state.last_error = error
             return BackoffState(state.failures, state.until, state.last_error)
 
+    def restore(self, source: str, failures: int, until: datetime) -> None:
+        """Carry a streak over from a previous daemon (read from the job table)."""
+        with self._lock:
+            self._states[source] = BackoffState(failures, until, None)
+
     def succeeded(self, source: str) -> None:
         with self._lock:
             self._states.pop(source, None)

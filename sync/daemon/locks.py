@@ -1,10 +1,12 @@
 """A run lock per source, shared by the daemon and ``crmsync sync``.
 
-PostgreSQL: a session advisory lock on ``hashtext('crmsync:sync:' || source)``, held on a
-dedicated connection; the server drops it when that session dies. SQLite: ``fcntl.flock``
-on a file next to the database; the kernel drops it when the holder's process dies, so a
-crashed holder never blocks the next run. Either way the holder is recorded (pid, host,
-since) so a refused caller can say who has the source.
+PostgreSQL: a session advisory lock on ``hashtext(current_schema() || ' crmsync:sync:' ||
+source)``, held on a dedicated connection; the server drops it when that session dies.
+Advisory locks are per database, so the key names the store's schema too: stores kept in
+several schemas of one database (one per tenant, say) never block each other's sources.
+SQLite: ``fcntl.flock`` on a file next to the database; the kernel drops it when the
+holder's process dies, so a crashed holder never blocks the next run. Either way the holder
+is recorded (pid, host, since) so a refused caller can say who has the source.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import orjson
 from sqlalchemy import Connection, Engine, text
 
 __all__ = [
+    "LOCK_ID",
     "AdvisoryRunLock",
     "FileRunLock",
     "LockHolder",
@@ -31,6 +34,8 @@ __all__ = [
 ]
 
 _KEY = "crmsync:sync:{source}"
+# the advisory lock id of ``:key`` in this connection's store (its schema)
+LOCK_ID = "hashtext(current_schema() || ' ' || :key)"
 
 
 @dataclass(frozen=True)
@@ -122,7 +127,7 @@ class AdvisoryRunLock:
             {"name": f"crmsync pid={pid} host={host}"[:63]},
         )
         got = conn.execute(
-            text("SELECT pg_try_advisory_lock(hashtext(:key))"), {"key": self.key}
+            text(f"SELECT pg_try_advisory_lock({LOCK_ID})"), {"key": self.key}
         ).scalar()
         conn.commit()
         if not got:
@@ -133,7 +138,7 @@ class AdvisoryRunLock:
 
     def release(self) -> None:
         if self._conn is not None:
-            self._conn.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": self.key})
+            self._conn.execute(text(f"SELECT pg_advisory_unlock({LOCK_ID})"), {"key": self.key})
             self._conn.commit()
             self._conn.close()
             self._conn = None
@@ -143,7 +148,7 @@ class AdvisoryRunLock:
             "SELECT a.application_name, a.backend_start FROM pg_locks l "
             "JOIN pg_stat_activity a ON a.pid = l.pid "
             "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
-            "AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtext(:key)::bigint"
+            f"AND ((l.classid::bigint << 32) | l.objid::bigint) = {LOCK_ID}::bigint"
         )
         with self.engine.connect() as conn:
             row = conn.execute(query, {"key": self.key}).first()

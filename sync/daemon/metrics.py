@@ -20,6 +20,7 @@ class SourceMetrics:
     consecutive_failures: int = 0
     last_success: datetime | None = None
     running: bool = False
+    quota_remaining: int = -1  # API calls left in the CRM's window; -1: not reported
 
 
 _HELP = [
@@ -39,17 +40,36 @@ _HELP = [
         "Failures in a row (drives back-off).",
         "consecutive_failures",
     ),
-    ("crmsync_sync_running", "gauge", "1 while a run of the source is in progress.", "running"),
+    ("crmsync_sync_running", "gauge", "1 while a run of the job is in progress.", "running"),
+    (
+        "crmsync_api_quota_remaining",
+        "gauge",
+        "API calls left in the CRM's quota after the last run (-1: not reported).",
+        "quota_remaining",
+    ),
 ]
 
 
+def _labels(job: str) -> str:
+    # Sources keep the label they always had; later steps are labelled by step.
+    if job.startswith("step:"):
+        return f'step="{job.removeprefix("step:")}"'
+    return f'source="{job}"'
+
+
 class DaemonMetrics:
-    """Thread-safe counters, one set per source."""
+    """Thread-safe counters, one set per job (a source name or ``step:<name>``)."""
 
     def __init__(self, sources: list[str], now: Callable[[], datetime]) -> None:
         self._now = now
         self._lock = threading.Lock()
         self._sources = {name: SourceMetrics() for name in sources}
+
+    def ensure(self, jobs: list[str]) -> None:
+        """Start counters for jobs added by a configuration reload (kept ones keep theirs)."""
+        with self._lock:
+            for name in jobs:
+                self._sources.setdefault(name, SourceMetrics())
 
     def update(self, source: str, **changes: object) -> None:
         with self._lock:
@@ -75,7 +95,7 @@ class DaemonMetrics:
         for metric, kind, help_text, attr in _HELP:
             lines += [f"# HELP {metric} {help_text}", f"# TYPE {metric} {kind}"]
             for name, m in snap.items():
-                lines.append(f'{metric}{{source="{name}"}} {int(getattr(m, attr))}')
+                lines.append(f"{metric}{{{_labels(name)}}} {int(getattr(m, attr))}")
         metric = "crmsync_sync_lag_seconds"
         lines += [
             f"# HELP {metric} Seconds since the last successful run (-1: never).",
@@ -83,5 +103,5 @@ class DaemonMetrics:
         ]
         for name, m in snap.items():
             lag = (now - m.last_success).total_seconds() if m.last_success else -1.0
-            lines.append(f'{metric}{{source="{name}"}} {lag:.3f}')
+            lines.append(f"{metric}{{{_labels(name)}}} {lag:.3f}")
         return "\n".join(lines) + "\n"

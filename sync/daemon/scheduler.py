@@ -1,4 +1,5 @@
-"""APScheduler 3.x set-up: one job per enabled source, with defaults that fit syncs."""
+"""APScheduler 3.x set-up: one job per enabled source and scheduled step, with defaults
+that fit syncs."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from sync.daemon.jobs import SourceJob
+from sync.daemon.job_base import ScheduledJob
 from sync.daemon.settings import JobSchedule
 
-__all__ = ["build_scheduler", "misfire_grace", "trigger_for"]
+__all__ = ["add_jobs", "build_scheduler", "describe", "misfire_grace", "trigger_for"]
 
 
 def trigger_for(schedule: JobSchedule) -> BaseTrigger:
@@ -36,19 +37,34 @@ def misfire_grace(schedule: JobSchedule, trigger: BaseTrigger, now: datetime) ->
     return max(1, int((second - first).total_seconds()))
 
 
-def build_scheduler(
-    jobs: list[tuple[SourceJob, JobSchedule]], now: datetime
-) -> BackgroundScheduler:
-    """A scheduler, not started, with a thread per source so no job waits for another.
+def describe(schedule: JobSchedule) -> str:
+    """``every 15m`` / ``cron */5 * * * *`` for status displays."""
+    if schedule.cron is not None:
+        return f"cron {schedule.cron}"
+    assert schedule.every is not None
+    seconds = int(schedule.every.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"every {seconds // size}{unit}"
+    return f"every {seconds}s"
 
-    Interval jobs first run at start-up (a daemon that just started should catch up), cron
-    jobs at their next time. Job ids are the source names.
-    """
-    scheduler = BackgroundScheduler(
-        executors={"default": ThreadPoolExecutor(max_workers=max(1, len(jobs)))},
+
+def build_scheduler(max_workers: int) -> BackgroundScheduler:
+    """A scheduler, not started, with a thread per job so no job waits for another."""
+    return BackgroundScheduler(
+        executors={"default": ThreadPoolExecutor(max_workers=max(1, max_workers))},
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone=UTC,
     )
+
+
+def add_jobs(
+    scheduler: BackgroundScheduler,
+    jobs: list[tuple[ScheduledJob, JobSchedule]],
+    now: datetime,
+) -> None:
+    """Add (or replace, keeping the id) each job. Interval jobs first run now (a daemon
+    that just started should catch up), cron jobs at their next time."""
     for job, schedule in jobs:
         trigger = trigger_for(schedule)
         # next_run_time=None would add the job paused: leave it out for cron jobs.
@@ -56,10 +72,9 @@ def build_scheduler(
         scheduler.add_job(
             job,
             trigger,
-            id=job.source.name,
-            name=f"sync {job.source.name}",
+            id=job.job_id,
+            name=job.job_id,
             misfire_grace_time=misfire_grace(schedule, trigger, now),
             **first,
             replace_existing=True,
         )
-    return scheduler

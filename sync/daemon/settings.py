@@ -74,6 +74,15 @@ class ScheduleConfig(BaseModel):
     sources: dict[str, JobSchedule] = Field(
         default_factory=dict, description="Source name -> its own schedule."
     )
+    steps: dict[str, JobSchedule] = Field(
+        default_factory=dict,
+        description="Later steps to run on their own schedule: reconcile, audit, compute, "
+        "push, statements -> schedule (steps not listed are not scheduled).",
+    )
+    heartbeat: timedelta = Field(
+        timedelta(seconds=10),
+        description="How often the daemon records next run times for `crmsync status`.",
+    )
     backoff_initial: timedelta = Field(
         timedelta(minutes=1), description="Pause after a source's first failure."
     )
@@ -85,7 +94,19 @@ class ScheduleConfig(BaseModel):
         description="On SIGTERM, wait this long for the current page to commit.",
     )
 
-    @field_validator("backoff_initial", "backoff_max", "stop_timeout", mode="before")
+    @field_validator("steps")
+    @classmethod
+    def _known_steps(cls, steps: dict[str, JobSchedule]) -> dict[str, JobSchedule]:
+        from sync.pipeline.names import STEP_NAMES
+
+        unknown = sorted(set(steps) - set(STEP_NAMES))
+        if unknown:
+            raise ValueError(
+                f"unknown step {', '.join(unknown)}; steps are {', '.join(STEP_NAMES)}"
+            )
+        return steps
+
+    @field_validator("backoff_initial", "backoff_max", "stop_timeout", "heartbeat", mode="before")
     @classmethod
     def _durations(cls, value: Any) -> Any:
         return _duration(value)

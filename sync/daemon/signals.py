@@ -1,4 +1,5 @@
 """SIGTERM / SIGINT: the first asks for a clean stop, the second exits at once.
+SIGHUP asks for a configuration reload.
 
 Exiting at once is safe: every page is committed with its cursor in one transaction, and
 the run lock is released by the OS (file lock) or the server (advisory lock).
@@ -14,22 +15,41 @@ from types import FrameType
 
 __all__ = ["StopSignals"]
 
+
 log = logging.getLogger(__name__)
 
 HANDLED = (signal.SIGTERM, signal.SIGINT)
 
 
 class StopSignals:
-    """Sets ``event`` on the first signal; the second calls ``os._exit(exit_code)``."""
+    """Sets ``event`` on the first signal; the second calls ``os._exit(exit_code)``.
+    SIGHUP sets ``reload`` (and wakes the daemon's loop through ``wake``)."""
 
-    def __init__(self, event: threading.Event, exit_code: int = 1) -> None:
+    def __init__(
+        self,
+        event: threading.Event,
+        exit_code: int = 1,
+        reload: threading.Event | None = None,
+        wake: threading.Event | None = None,
+    ) -> None:
         self.event = event
         self.exit_code = exit_code
+        self.reload = reload
+        self.wake = wake
         self._previous: dict[int, object] = {}
 
     def install(self) -> None:
         for sig in HANDLED:
             self._previous[sig] = signal.signal(sig, self._handle)
+        if self.reload is not None:
+            self._previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, self._reload)
+
+    def _reload(self, _signum: int, _frame: FrameType | None) -> None:
+        log.info("SIGHUP: reloading the configuration")
+        assert self.reload is not None
+        self.reload.set()
+        if self.wake is not None:
+            self.wake.set()
 
     def restore(self) -> None:
         for sig, previous in self._previous.items():
@@ -43,3 +63,5 @@ class StopSignals:
             os._exit(self.exit_code)
         log.info("%s: stopping after the current page (send it again to exit now)", name)
         self.event.set()
+        if self.wake is not None:
+            self.wake.set()

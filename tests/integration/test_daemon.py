@@ -30,6 +30,7 @@ from tests.integration.sync_support import (
     opened,
     postgres_schema,
     postgres_url,
+    store_differences,
     store_snapshot,
     write_config,
 )
@@ -264,7 +265,7 @@ def test_sigterm_mid_sync_exits_cleanly_and_a_restart_resumes_to_a_clean_store(
         assert sorted((r.source, r.status) for r in resumed) == [
             (name, "succeeded") for name in sorted(GOOD)
         ]
-        assert store_snapshot(url) == clean
+        assert store_differences(store_snapshot(url), clean) == []
 
 
 def _wait_for_committed_pages(url: str, proc: subprocess.Popen[str]) -> None:
@@ -311,3 +312,25 @@ def test_the_postgresql_run_lock_is_exclusive_and_names_its_holder() -> None:
         assert second.try_acquire()
         second.release()
         assert first.holder() is None
+
+
+def test_postgresql_run_locks_of_stores_in_other_schemas_are_independent() -> None:
+    base = postgres_url()
+    if base is None:
+        pytest.skip("no PostgreSQL configured: set CRMSYNC_TEST_POSTGRES_URL to run this")
+    with (
+        postgres_schema(base) as url_a,
+        postgres_schema(base) as url_b,
+        opened(url_a) as engine_a,
+        opened(url_b) as engine_b,
+    ):
+        tenant_a, tenant_b = run_lock(engine_a, "zoho"), run_lock(engine_b, "zoho")
+        assert tenant_a.try_acquire()
+        try:
+            assert tenant_b.try_acquire()  # same source name, another store
+            assert tenant_b.holder() is not None
+            tenant_b.release()
+            assert tenant_b.holder() is None
+            assert tenant_a.holder() is not None
+        finally:
+            tenant_a.release()

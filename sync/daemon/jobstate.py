@@ -1,0 +1,79 @@
+"""Persisted job state (table ``daemon_jobs``): next runs for ``crmsync status``, last
+outcomes, and the back-off of failing jobs across daemon restarts."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from sync.store.daemon_jobs import DaemonJobRow
+
+__all__ = ["JobStates", "PersistedJob", "owner_label"]
+
+_TABLE = DaemonJobRow.__table__  # type: ignore[attr-defined]
+
+
+def owner_label() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class PersistedJob:
+    job: str
+    consecutive_failures: int
+    backoff_until: datetime | None
+    last_error: str | None
+    alerted: bool
+
+
+class JobStates:
+    """Reads and writes ``daemon_jobs`` rows; each call is its own short transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.owner = owner_label()
+
+    def load(self) -> dict[str, PersistedJob]:
+        with self.engine.connect() as conn:
+            return {
+                row.job: PersistedJob(
+                    row.job,
+                    row.consecutive_failures,
+                    row.backoff_until,
+                    row.last_error,
+                    row.alerted,
+                )
+                for row in conn.execute(select(_TABLE))
+            }
+
+    def save(self, job: str, **values: Any) -> None:
+        """Upsert ``job`` with ``values`` (columns of ``daemon_jobs``)."""
+        with self.engine.begin() as conn:
+            exists = conn.execute(select(_TABLE.c.job).where(_TABLE.c.job == job)).first()
+            if exists:
+                conn.execute(_TABLE.update().where(_TABLE.c.job == job).values(**values))
+            else:
+                defaults = {"schedule": "", "consecutive_failures": 0, "alerted": False}
+                conn.execute(_TABLE.insert().values(job=job, **{**defaults, **values}))
+
+    def heartbeat(self, next_runs: dict[str, datetime | None], now: datetime) -> None:
+        """Record every job's next run time and that this daemon is alive."""
+        for job, next_run in next_runs.items():
+            self.save(job, next_run_at=next_run, heartbeat_at=now, owner=self.owner)
+
+    def forget_except(self, jobs: set[str]) -> None:
+        """Drop rows of jobs no longer configured (after a reload or a config change)."""
+        with self.engine.begin() as conn:
+            conn.execute(_TABLE.delete().where(_TABLE.c.job.not_in(sorted(jobs))))
+
+    def rows(self) -> list[DaemonJobRow]:
+        with self.engine.connect() as conn:
+            return [
+                DaemonJobRow(**row._mapping)
+                for row in conn.execute(select(_TABLE).order_by(_TABLE.c.job))
+            ]

@@ -1,0 +1,261 @@
+"""Operating the daemon: status with next runs, back-off across restarts, alerts by e-mail
+(real SMTP on loopback), configuration reload on SIGHUP, and the second signal."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from aiosmtpd.controller import Controller
+
+from connectors.sandbox import Sandbox
+from sync.config import load_config
+from sync.daemon import Daemon
+from sync.daemon.alert_mail import smtp_alert_sender
+from sync.mail.settings import EmailConfig
+from sync.status import collect_jobs
+from tests.integration.sync_support import opened, write_config
+
+GOOD = ("salesforce", "hubspot", "zoho")
+HEARTBEAT = timedelta(milliseconds=200)
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+@pytest.fixture()
+def smtp() -> Iterator[tuple[Controller, _Inbox]]:
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_closed_port())
+    controller.start()
+    try:
+        yield controller, inbox
+    finally:
+        controller.stop()
+
+
+def _config(sandbox: Sandbox, directory: Path, schedule: dict[str, Any], **extra: Any) -> Path:
+    path = write_config(sandbox, directory, f"sqlite:///{directory / 'store.sqlite'}")
+    config = yaml.safe_load(path.read_text())
+    zoho = next(s for s in config["sources"] if s["name"] == "zoho")
+    # Refused at once by the token endpoint: a source that fails on every run.
+    config["sources"].append(
+        {**zoho, "name": "denied", "auth": {**zoho["auth"], "refresh_token": "revoked"}}
+    )
+    config["schedule"] = schedule
+    config.update(extra)
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def _wait(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_status_shows_next_runs_backoff_survives_a_restart_and_one_alert_is_sent(
+    sandbox: Sandbox, tmp_path: Path, smtp: tuple[Controller, _Inbox]
+) -> None:
+    controller, inbox = smtp
+    schedule = {
+        "default": {"every": "1h"},
+        "backoff_initial": "1h",
+        "backoff_max": "2h",
+        "heartbeat": "200ms",
+    }
+    alerts = {"email_to": ["revops@example.com"], "after_failures": 1}
+    config = load_config(_config(sandbox, tmp_path, schedule, alerts=alerts))
+    email = EmailConfig(
+        host="127.0.0.1", port=controller.port, security="none", from_address="crmsync@example.com"
+    )
+    send = smtp_alert_sender(email)
+    with opened(config.store.url) as engine:
+        first = Daemon(config, engine, send_alert=send)
+        started = datetime.now(UTC)
+        thread = threading.Thread(target=first.run, kwargs={"handle_signals": False})
+        thread.start()
+        try:
+
+            def settled() -> bool:
+                snap = first.metrics.snapshot()
+                done = all(snap[n].last_success is not None for n in GOOD)
+                return done and snap["denied"].failures == 1
+
+            _wait(settled, 60, "every source's first run")
+            time.sleep(0.5)  # a heartbeat after the last run
+            jobs = {j["job"]: j for j in collect_jobs(engine, datetime.now(UTC), HEARTBEAT)}
+        finally:
+            first.stop()
+            thread.join(timeout=60)
+        assert sorted(jobs) == sorted([*GOOD, "denied"])
+        for name in GOOD:
+            job = jobs[name]
+            assert (job["schedule"], job["last_status"], job["consecutive_failures"]) == (
+                "every 1h",
+                "succeeded",
+                0,
+            )
+            # Interval jobs run at start-up, then one interval later.
+            assert abs(job["next_run_at"] - (started + timedelta(hours=1))) < timedelta(seconds=30)
+            assert job["daemon"].endswith(f":{os.getpid()}")
+        denied = jobs["denied"]
+        assert (denied["last_status"], denied["consecutive_failures"]) == ("failed", 1)
+        assert denied["backoff_until"] - started < timedelta(hours=1, seconds=30)
+        assert denied["last_error"] == (
+            "failed: Zoho refused the OAuth credentials (invalid_code): check client_id, "
+            "client_secret and refresh_token, and the accounts_url of the org's data centre"
+        )
+
+        stopped = {j["job"]: j for j in collect_jobs(engine, datetime.now(UTC), HEARTBEAT)}
+        assert {j["next_run_at"] for j in stopped.values()} == {None}
+        assert {j["daemon"] for j in stopped.values()} == {"not running"}
+
+        # A restarted daemon keeps backing off: no new attempt, no second alert.
+        second = Daemon(config, engine, send_alert=send)
+        thread = threading.Thread(target=second.run, kwargs={"handle_signals": False})
+        thread.start()
+        try:
+            _wait(lambda: second.metrics.snapshot()["denied"].skipped >= 1, 30, "a skipped run")
+        finally:
+            second.stop()
+            thread.join(timeout=60)
+        assert second.metrics.snapshot()["denied"].runs == 0
+
+    assert len(inbox.messages) == 1
+    recipients, message = inbox.messages[0]
+    assert recipients == ["revops@example.com"]
+    assert message["Subject"] == "[crmsync] denied failed 1 time in a row"
+    body = message.get_payload()
+    assert "The crmsync job 'denied' has failed 1 time in a row." in body
+    assert "revoked" not in body  # the secret itself never reaches the mail
+
+
+def _daemon(path: Path, *extra: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "sync", "daemon", "--config", str(path), "--json-logs"]
+    return subprocess.Popen([*command, *extra], stderr=subprocess.PIPE, text=True)
+
+
+def _jobs(url: str) -> dict[str, dict[str, Any]]:
+    with opened(url) as engine:
+        return {j["job"]: j for j in collect_jobs(engine, datetime.now(UTC), HEARTBEAT * 10)}
+
+
+def test_sighup_applies_a_valid_config_and_refuses_an_invalid_one(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    schedule = {"default": {"every": "1h"}, "heartbeat": "200ms"}
+    path = _config(sandbox, tmp_path, schedule)
+    url = load_config(path).store.url
+    daemon = _daemon(path)
+    try:
+        _wait(lambda: set(_jobs(url)) == {*GOOD, "denied"}, 60, "the first schedule")
+        config = yaml.safe_load(path.read_text())
+        config["sources"] = [s for s in config["sources"] if s["name"] != "denied"]
+        config["schedule"]["sources"] = {"zoho": {"cron": "0 4 * * *"}}
+        path.write_text(yaml.safe_dump(config, sort_keys=False))
+        daemon.send_signal(signal.SIGHUP)
+
+        def reloaded() -> bool:
+            jobs = _jobs(url)
+            return set(jobs) == set(GOOD) and jobs["zoho"]["schedule"] == "cron 0 4 * * *"
+
+        _wait(reloaded, 30, "the reloaded schedule")
+        zoho_next = _jobs(url)["zoho"]["next_run_at"]
+        assert (zoho_next.hour, zoho_next.minute) == (4, 0)
+
+        broken = path.read_text().replace("cron: 0 4 * * *", "cron: every morning")
+        path.write_text(broken)
+        daemon.send_signal(signal.SIGHUP)
+        time.sleep(2)
+        assert daemon.poll() is None  # still running on the previous configuration
+        assert _jobs(url)["zoho"]["schedule"] == "cron 0 4 * * *"
+        daemon.send_signal(signal.SIGTERM)
+        _, logs = daemon.communicate(timeout=60)
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.communicate()
+    assert daemon.returncode == 0, logs
+    assert '"message":"configuration reloaded: 3 jobs"' in logs
+    refused = [line for line in logs.splitlines() if "reload refused" in line]
+    assert len(refused) == 1
+    assert "crmsync.yaml" in refused[0] and "schedule.sources.zoho.cron" in refused[0]
+    assert "'every morning' is not a crontab expression" in refused[0]
+
+
+def test_a_second_sigterm_exits_at_once_and_leaves_a_usable_store(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = write_config(sandbox, tmp_path, f"sqlite:///{tmp_path / 'store.sqlite'}")
+    config = yaml.safe_load(path.read_text())
+    zoho = next(s for s in config["sources"] if s["name"] == "zoho")
+    # Nothing listens there: the connector keeps retrying refused connections, so the run
+    # is busy inside a call (not between pages) when the signals arrive.
+    port = _closed_port()
+    refused = {
+        "api_domain": f"https://127.0.0.1:{port}",
+        "accounts_url": f"https://127.0.0.1:{port}",
+    }
+    config["sources"] = [{**zoho, "name": "unreachable", **refused}]
+    config["schedule"] = {"default": {"every": "1h"}, "stop_timeout": "120s"}
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    url = load_config(path).store.url
+    daemon = _daemon(path)
+    try:
+        _wait(lambda: _jobs(url).get("unreachable", {}).get("last_status") == "running", 60, "run")
+        daemon.send_signal(signal.SIGTERM)
+        time.sleep(1)
+        assert daemon.poll() is None  # the first signal waits for the run
+        second = time.monotonic()
+        daemon.send_signal(signal.SIGTERM)
+        _, logs = daemon.communicate(timeout=30)
+        elapsed = time.monotonic() - second
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.communicate()
+    assert daemon.returncode == 1
+    assert elapsed < 5
+    assert '"message":"second SIGTERM: exiting now"' in logs
+    database = sqlite3.connect(tmp_path / "store.sqlite")
+    try:
+        assert database.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        database.close()
+    # The lock died with the process: a new run of the source can start at once.
+    with opened(url) as engine:
+        from sync.daemon.locks import run_lock
+
+        lock = run_lock(engine, "unreachable")
+        assert lock.try_acquire()
+        lock.release()
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
