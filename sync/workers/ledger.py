@@ -1,0 +1,63 @@
+"""Closing run rows left open by an interrupted or killed stream job.
+
+The engine closes its run rows when ``sync_source`` returns. A job stopped between pages
+(worker shutdown) or a worker killed outright leaves them ``running``. Whoever holds the
+stream's lock knows nobody else is syncing that stream, so every still-running row of it
+is stale and can be closed; the run itself is closed once none of its streams runs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine, exists, select, update
+
+from sync.store.bookkeeping import RunRow, RunStreamRow
+
+__all__ = ["KILLED_MESSAGE", "STOPPED_MESSAGE", "close_open_runs"]
+
+STOPPED_MESSAGE = "stopped by a worker shutdown; the job is queued again and resumes there"
+KILLED_MESSAGE = "its worker died; the job was queued again and resumed there"
+
+
+def close_open_runs(
+    engine: Engine, source: str, streams: tuple[str, ...] | None, now: datetime, message: str
+) -> int:
+    """Mark ``source``'s running rows of ``streams`` (None: all) stopped; returns the runs
+    closed. The caller holds the lock that makes those rows stale."""
+    runs = RunRow.__table__  # type: ignore[attr-defined]
+    run_streams = RunStreamRow.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        run_ids = [
+            row[0]
+            for row in conn.execute(
+                select(run_streams.c.run_id)
+                .join(runs, runs.c.id == run_streams.c.run_id)
+                .where(
+                    runs.c.source == source,
+                    runs.c.status == "running",
+                    run_streams.c.status == "running",
+                    *([run_streams.c.stream.in_(streams)] if streams is not None else []),
+                )
+            )
+        ]
+        if not run_ids:
+            return 0
+        conn.execute(
+            update(run_streams)
+            .where(
+                run_streams.c.run_id.in_(run_ids),
+                run_streams.c.status == "running",
+                *([run_streams.c.stream.in_(streams)] if streams is not None else []),
+            )
+            .values(status="stopped", error=message)
+        )
+        still_running = exists().where(
+            run_streams.c.run_id == runs.c.id, run_streams.c.status == "running"
+        )
+        result = conn.execute(
+            update(runs)
+            .where(runs.c.id.in_(run_ids), ~still_running)
+            .values(status="partial", finished_at=now, error=message)
+        )
+        return int(result.rowcount or 0)
