@@ -158,6 +158,22 @@ def snapshot(engine: Engine, live_only: bool = False) -> dict[str, set[tuple[Any
     return result
 
 
+def store_differences(
+    actual: dict[str, set[tuple[Any, ...]]], expected: dict[str, set[tuple[Any, ...]]]
+) -> list[str]:
+    """Per table, how many rows are missing or extra, with a few of each: a short message
+    where a plain ``==`` would print both stores whole."""
+    lines = []
+    for kind in sorted(actual.keys() | expected.keys()):
+        have, want = actual.get(kind, set()), expected.get(kind, set())
+        missing, extra = sorted(want - have, key=repr), sorted(have - want, key=repr)
+        if missing or extra:
+            lines.append(f"{kind}: {len(missing)} missing, {len(extra)} extra")
+            lines += [f"  - {row!r}" for row in missing[:3]]
+            lines += [f"  + {row!r}" for row in extra[:3]]
+    return lines
+
+
 @contextmanager
 def opened(url: str) -> Iterator[Engine]:
     """The store at ``url``, disposed afterwards (no connection left open)."""
