@@ -60,9 +60,17 @@ def build_staff(gen: Gen, total: int) -> None:
     turn: dict[str, int] = {}
     en = [f for f in first_names() if f.language == "en"]
     es = [f for f in first_names() if f.language in ("es", "pt")]
+    taken: set[str] = set()
     for n, (team, role) in enumerate(_plan(total), start=1):
         first = rng.choice(es if team == "iberia_sales" else en + es[:4])
         last = rng.choice(last_names())
+        # A company never gives two employees one address: namesakes get a number.
+        base = f"{ascii_slug(first.name)}.{ascii_slug(last)}"
+        local, number = base, 1
+        while local in taken:
+            number += 1
+            local = f"{base}{number}"
+        taken.add(local)
         eid = f"E{n:06d}"
         boss = managers.get("leadership") if role == "manager" else managers.get(team)
         if role == "manager":
@@ -79,7 +87,7 @@ def build_staff(gen: Gen, total: int) -> None:
             employee_id=eid,
             first=first.name,
             last=last,
-            email=f"{ascii_slug(first.name)}.{ascii_slug(last)}@{_DOMAIN}",
+            email=f"{local}@{_DOMAIN}",
             team=team,
             role=role,
             manager_id=boss,
