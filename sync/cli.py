@@ -12,11 +12,19 @@ from importlib.metadata import version
 
 import typer
 
+from sync.cli_audit import audit_app, report_app
 from sync.cli_config import config_app, connectors_app
 from sync.cli_daemon import daemon
 from sync.cli_demo import demo
+from sync.cli_init import init
+from sync.cli_plan import plan_app
+from sync.cli_push import push
+from sync.cli_reconcile import journey, reconcile_app
+from sync.cli_run import run
 from sync.cli_sandbox import sandbox_app
+from sync.cli_statements import statements_app
 from sync.cli_sync import status, sync
+from sync.cli_worker import worker_app
 from sync.errors import CrmsyncError
 
 __all__ = ["app", "main"]
@@ -30,11 +38,21 @@ app = typer.Typer(
 )
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(config_app, name="config")
+app.add_typer(audit_app, name="audit")
+app.add_typer(report_app, name="report")
 app.add_typer(connectors_app, name="connectors")
+app.add_typer(worker_app, name="worker")
+app.add_typer(statements_app, name="statements")
+app.add_typer(plan_app, name="plan")
 app.command("demo")(demo)
+app.command("init")(init)
+app.command("run")(run)
 app.command("sync")(sync)
 app.command("status")(status)
 app.command("daemon")(daemon)
+app.command("push")(push)
+app.add_typer(reconcile_app, name="reconcile")
+app.command("journey")(journey)
 
 _state = {"debug": False}
 

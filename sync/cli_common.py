@@ -12,7 +12,7 @@ from rich.console import Console
 from sync.config import CrmsyncConfig, load_config
 from sync.errors import UsageError
 
-__all__ = ["ConfigOption", "JsonOption", "err", "load", "out", "utc_now"]
+__all__ = ["ConfigOption", "JsonOption", "config_path", "err", "load", "out", "utc_now"]
 
 out = Console()
 err = Console(stderr=True)
@@ -27,8 +27,13 @@ ConfigOption = typer.Option(
 JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.")
 
 
+def config_path(config: Path | None) -> Path:
+    """The file ``--config`` names, else $CRMSYNC_CONFIG, else ./crmsync.yaml."""
+    return config or Path(os.environ.get("CRMSYNC_CONFIG", "crmsync.yaml"))
+
+
 def load(config: Path | None) -> CrmsyncConfig:
-    path = config or Path(os.environ.get("CRMSYNC_CONFIG", "crmsync.yaml"))
+    path = config_path(config)
     if not path.exists():
         raise UsageError(
             f"no configuration at {path}: pass --config FILE, set CRMSYNC_CONFIG, "

@@ -50,6 +50,14 @@ def schema() -> None:
     typer.echo(orjson.dumps(config_json_schema(), option=orjson.OPT_INDENT_2).decode())
 
 
+@config_app.command("reference")
+def reference() -> None:
+    """Print the configuration reference as Markdown (docs/configuration.md)."""
+    from sync.config.reference import render_reference
+
+    typer.echo(render_reference(config_json_schema()), nl=False)
+
+
 def config_json_schema() -> dict[str, Any]:
     """The whole file's schema: each source is one of the installed connectors' shapes.
 

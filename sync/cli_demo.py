@@ -35,9 +35,12 @@ def demo(
     ),
     json_output: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
-    """Start the CRM sandbox, sync all three CRMs into SQLite, and check the result."""
+    """The main job on the embedded default: start the CRM sandbox, sync all three CRMs into
+    SQLite, reconcile, audit, compute the open period, push the results back into the
+    sandbox CRMs, write the statements, and check it all against the ground truth."""
     from connectors.sandbox import SandboxError
     from sync.demo import run_demo
+    from sync.pipeline.names import STEP_NAMES
 
     started = time.perf_counter()
     with Progress(
@@ -67,8 +70,15 @@ def demo(
                 description=f"sync {source}/{stream}: {counts.fetched:,} records",
             )
 
+        step_task = progress.add_task("later steps: waiting for the sync")
+
+        def say(message: str) -> None:
+            progress.update(step_task, description=message)
+
         try:
-            result = run_demo(workspace, seed, scale.value, on_page, on_started)
+            result = run_demo(
+                workspace, seed, scale.value, on_page, on_started, steps=STEP_NAMES, say=say
+            )
         except SandboxError as exc:
             raise UsageError(str(exc)) from exc
     elapsed = time.perf_counter() - started
@@ -81,6 +91,10 @@ def demo(
         bad += [
             f"{r.source} ({r.status}: {r.error})" for r in result.reports if r.status != "succeeded"
         ]
+        bad += [
+            f"{s.step} ({s.status}: {s.error})" for s in result.steps if s.status != "succeeded"
+        ]
+        bad += [t.name for t in result.truth if not t.ok]
         raise OperationFailed(f"the demo found problems: {', '.join(bad)}")
 
 
@@ -111,7 +125,17 @@ def _as_json(result: DemoResult, elapsed: float) -> dict[str, Any]:
             }
             for c in result.checks
         ],
+        "steps": summary_rows_for(result),
+        "truth": [vars(t) for t in result.truth],
+        "workspace": str(result.workspace),
     }
+
+
+def summary_rows_for(result: DemoResult) -> list[dict[str, Any]]:
+    from sync.cli_run import summary_rows
+    from sync.pipeline.run import MainJobResult
+
+    return summary_rows(MainJobResult(steps=result.steps))
 
 
 def _print_human(result: DemoResult, elapsed: float) -> None:
@@ -170,8 +194,19 @@ def _print_human(result: DemoResult, elapsed: float) -> None:
             "ok" if c.ok else "MISMATCH",
         )
     out.print(checks)
+    steps = Table("step", "status", "summary", title="Later steps")
+    for row in summary_rows_for(result):
+        steps.add_row(row["step"], row["status"], row["summary"])
+    out.print(steps)
+    truth = Table("check", "ground truth", "found", "", title="Results against the ground truth")
+    for t in result.truth:
+        truth.add_row(t.name, t.expected, t.found, "ok" if t.ok else "MISMATCH")
+    out.print(truth)
+    workspace = result.workspace
     out.print(
         f"store: {result.store_url}\nconfig: {result.config_path} (try "
-        f"`crmsync status --config {result.config_path}`)\nground truth: "
-        f"{result.info['ground_truth_dir']}\ndone in {elapsed:.1f} s"
+        f"`crmsync status --config {result.config_path}`)\n"
+        f"report: {workspace / 'report.html' if workspace else '-'}\n"
+        f"statements: {workspace / 'statements' if workspace else '-'}\n"
+        f"ground truth: {result.info['ground_truth_dir']}\ndone in {elapsed:.1f} s"
     )

@@ -1,11 +1,11 @@
-"""The main job on the embedded default: sandbox -> sync into SQLite -> check.
-
-Later capabilities (reconcile, audit, compensation, write-back, statements) join here.
+"""The main job on the embedded default: sandbox -> sync into SQLite -> the later steps
+(reconcile, audit, compute, push back into the sandbox CRMs, statements) -> checks of the
+results against the sandbox's ground truth.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +19,11 @@ from connectors.sandbox import Sandbox, SandboxInfo, SandboxOptions
 from connectors.sandbox.expected import expected_stream_counts
 from connectors.sandbox.peek import Sample, sample_records
 from sync.config import load_config
+from sync.demo_checks import TruthCheck, truth_checks
+from sync.demo_setup import demo_sections
 from sync.engine import SourceReport, SyncOptions, sync_source
+from sync.pipeline.run import run_steps
+from sync.pipeline.steps import StepContext, StepReport
 from sync.sources import build_connector
 from sync.store import TABLES, open_store
 from sync.store.pages import PageCounts
@@ -49,10 +53,18 @@ class DemoResult:
     samples: list[Sample] = field(default_factory=list)
     reports: list[SourceReport] = field(default_factory=list)
     checks: list[StreamCheck] = field(default_factory=list)
+    steps: list[StepReport] = field(default_factory=list)
+    truth: list[TruthCheck] = field(default_factory=list)
+    workspace: Path | None = None
 
     @property
     def ok(self) -> bool:
-        return all(r.status == "succeeded" for r in self.reports) and all(c.ok for c in self.checks)
+        return (
+            all(r.status == "succeeded" for r in self.reports)
+            and all(c.ok for c in self.checks)
+            and all(s.status == "succeeded" for s in self.steps)
+            and all(t.ok for t in self.truth)
+        )
 
 
 def run_demo(
@@ -61,7 +73,12 @@ def run_demo(
     scale: str,
     progress: Progress | None = None,
     on_started: Callable[[SandboxInfo], None] | None = None,
+    steps: Sequence[str] = (),
+    say: Callable[[str], None] | None = None,
 ) -> DemoResult:
+    """Sync the sandbox into ``workspace``; with ``steps``, run them too (in the sandbox's
+    time, so periods and windows match its story) and check them against the ground truth.
+    Tests call it without steps for a freshly synced store."""
     workspace.mkdir(parents=True, exist_ok=True)
     options = SandboxOptions(seed=seed, scale=scale, state_dir=workspace / "sandbox")
     store_url = f"sqlite:///{(workspace / 'crmsync.sqlite').resolve()}"
@@ -70,7 +87,7 @@ def run_demo(
         if on_started is not None:
             on_started(info)
         config_path = _write_config(info, workspace, store_url)
-        result = DemoResult(info.to_json(), config_path, store_url)
+        result = DemoResult(info.to_json(), config_path, store_url, workspace=workspace)
         result.samples = sample_records(info, limit=3)
         config = load_config(config_path)
         engine = open_store(store_url)
@@ -84,6 +101,11 @@ def run_demo(
                 finally:
                     connector.close()
             result.checks = _check(engine, info.ground_truth_dir)
+            if steps:
+                now = sandbox.clock.now()
+                context = StepContext(now=now, out_dir=workspace, progress=say)
+                result.steps = run_steps(engine, config, context, steps)
+                result.truth = truth_checks(engine, info.ground_truth_dir, result.steps)
         finally:
             engine.dispose()
     return result
@@ -99,6 +121,7 @@ def _write_config(info: SandboxInfo, workspace: Path, store_url: str) -> Path:
         "store": {"url": store_url},
         "secrets_file": str((info.config_path.parent / "secrets.env").resolve()),
         "sources": generated["sources"],
+        **demo_sections([s["name"] for s in generated["sources"]]),
     }
     path = workspace / "crmsync.yaml"
     header = (

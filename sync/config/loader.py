@@ -68,7 +68,26 @@ def load_config(file: Path, environ: dict[str, str] | None = None) -> CrmsyncCon
         sources.append(checked)
     if problems:
         raise ConfigError(_by_line(problems))
-    return config.model_copy(update={"sources": sources})
+    return _anchor_paths(config.model_copy(update={"sources": sources}), file.parent)
+
+
+def _anchor_paths(config: CrmsyncConfig, base: Path) -> CrmsyncConfig:
+    """Relative folders and files in the configuration are relative to the file itself (like
+    ``secrets_file``), so the daemon finds them whatever its working directory."""
+
+    def anchored(path: Path | None) -> Path | None:
+        return path if path is None or path.is_absolute() else base / path
+
+    compensation = config.compensation.model_copy(
+        update={
+            "plans_dir": anchored(config.compensation.plans_dir),
+            "rates_file": anchored(config.compensation.rates_file),
+        }
+    )
+    statements = config.statements.model_copy(
+        update={"template_dir": anchored(config.statements.template_dir)}
+    )
+    return config.model_copy(update={"compensation": compensation, "statements": statements})
 
 
 def _secrets_path(data: dict[str, Any], file: Path, environ: dict[str, str] | None) -> Path | None:

@@ -14,7 +14,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from connectors.core.channels import CHANNELS
+from sync.audit.settings import AuditConfig
+from sync.compute.settings import CompensationConfig
+from sync.daemon.alerts import AlertsConfig
 from sync.daemon.settings import ScheduleConfig
+from sync.mail.settings import EmailConfig, StatementsConfig
+from sync.push.config import PushConfig
+from sync.reconcile.config import ReconcileConfig
+from sync.workers.settings import WorkersConfig
 
 __all__ = ["ChannelOverrides", "CrmsyncConfig", "SourceConfig", "StoreConfig", "parse_duration"]
 
@@ -123,6 +130,31 @@ class CrmsyncConfig(_Strict):
     secrets_file: Path | None = Field(None, description="KEY=value file for ${KEY} references.")
     sources: list[SourceConfig] = Field(default_factory=list)
     schedule: ScheduleConfig | None = Field(None, description="When crmsync daemon runs jobs.")
+    email: EmailConfig = Field(default_factory=EmailConfig, description="SMTP server for e-mail.")
+    statements: StatementsConfig = Field(
+        default_factory=StatementsConfig, description="Plan statements by e-mail."
+    )
+    audit: AuditConfig = Field(
+        default_factory=AuditConfig, description="CRM usage audit rules and usage score."
+    )
+    alerts: AlertsConfig = Field(
+        default_factory=AlertsConfig, description="E-mail alerts about failing daemon jobs."
+    )
+    reconcile: ReconcileConfig = Field(
+        default_factory=ReconcileConfig,
+        description="Identity resolution: thresholds, guards, golden-record survivorship.",
+    )
+    push: PushConfig = Field(
+        default_factory=PushConfig, description="Write-back of computed values as CRM fields."
+    )
+    compensation: CompensationConfig = Field(
+        default_factory=CompensationConfig,
+        description="Plans, rates and deal evidence for `crmsync plan` and the compute step.",
+    )
+    workers: WorkersConfig = Field(
+        default_factory=WorkersConfig,
+        description="Scale-out: `crmsync worker` processes sharing jobs through PostgreSQL.",
+    )
 
     @model_validator(mode="after")
     def _unique_names(self) -> CrmsyncConfig:

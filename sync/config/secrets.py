@@ -29,7 +29,11 @@ class SecretSource:
     ) -> None:
         self.environ = os.environ if environ is None else environ
         self.secrets_file = secrets_file
-        self._file_values = _read_secrets_file(secrets_file) if secrets_file else {}
+        # A missing file is no error while the environment provides every value; a
+        # reference found nowhere says where it was looked for, this file included.
+        present = secrets_file is not None and secrets_file.is_file()
+        self._file_values = _read_secrets_file(secrets_file) if present else {}
+        self._missing_file = secrets_file is not None and not present
 
     def get(self, name: str) -> str | None:
         value = self.environ.get(name)
@@ -39,6 +43,8 @@ class SecretSource:
         places = "the environment"
         if self.secrets_file is not None:
             places += f" and the secrets file {self.secrets_file}"
+            if self._missing_file:
+                places += " (which does not exist)"
         return places
 
 

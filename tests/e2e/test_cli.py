@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -15,32 +16,49 @@ from simple_salesforce import Salesforce
 from connectors.core.http import pinned_session
 
 CLI = [sys.executable, "-m", "sync"]
-COMMANDS = [
-    [],
-    ["demo"],
-    ["sandbox"],
-    ["sandbox", "serve"],
-    ["sandbox", "churn"],
-    ["sync"],
-    ["status"],
-    ["config"],
-    ["config", "validate"],
-    ["config", "schema"],
-    ["connectors"],
-    ["connectors", "list"],
-    ["connectors", "check"],
-]
+
+
+def _command_paths() -> list[list[str]]:
+    """Every command and group of the CLI, found by walking it (new commands included)."""
+    import typer.main
+
+    from sync.cli import app
+
+    paths: list[list[str]] = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        paths.append(path)
+        commands = getattr(command, "commands", None)  # groups have sub-commands
+        if commands:
+            for name, sub in sorted(commands.items()):
+                walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return paths
+
+
+COMMANDS = _command_paths()
 
 
 def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout)
 
 
+def test_the_command_walk_finds_nested_commands() -> None:
+    assert ["sandbox", "serve"] in COMMANDS and ["config", "reference"] in COMMANDS
+    assert ["run"] in COMMANDS and ["init"] in COMMANDS
+
+
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "root")
 def test_every_command_has_help(command: list[str]) -> None:
-    result = _run(*command, "--help")
-    assert result.returncode == 0, result.stderr
-    assert "Usage: crmsync" in result.stdout
+    from typer.testing import CliRunner
+
+    from sync.cli import app
+
+    result = CliRunner().invoke(app, [*command, "--help"], prog_name="crmsync")
+    assert result.exit_code == 0, result.output
+    assert "Usage: crmsync" in result.output
+    assert len(result.output.splitlines()) > 3  # a description and options, not a stub
 
 
 def test_bad_options_give_one_line_and_exit_code_2(tmp_path: Path) -> None:

@@ -114,3 +114,19 @@ def test_durations(text: object, seconds: float) -> None:
 def test_bad_duration_is_explained() -> None:
     with pytest.raises(ValueError, match=r"is not a duration: write e\.g\. 30s, 10m, 2h or 1d"):
         parse_duration("ten minutes")
+
+
+def test_relative_plan_and_template_folders_are_relative_to_the_config_file(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "conf"
+    folder.mkdir()
+    path = folder / "crmsync.yaml"
+    path.write_text(
+        "compensation:\n  plans_dir: plans\n  rates_file: /srv/rates.yaml\n"
+        "statements:\n  template_dir: mail\n"
+    )
+    config = load_config(path, environ={})
+    assert config.compensation.plans_dir == folder / "plans"
+    assert config.compensation.rates_file == Path("/srv/rates.yaml")
+    assert config.statements.template_dir == folder / "mail"
