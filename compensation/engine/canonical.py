@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from compensation.engine.records import Adjustment, PeriodInputs, PriorState
+from compensation.gcpause import paused_gc
 from compensation.inputs import Credit, Deal, Employee
 from compensation.plans import Period, PlanBook
 from compensation.rates import RateTable
@@ -36,7 +37,8 @@ def _default(value: Any) -> Any:
 def canonical_json(value: Any) -> bytes:
     """``value`` (a result, or any dataclass / mapping / sequence of them) as canonical
     JSON bytes."""
-    return orjson.dumps(value, default=_default, option=_OPTIONS)
+    with paused_gc():
+        return orjson.dumps(value, default=_default, option=_OPTIONS)
 
 
 def _join(values: tuple[Any, ...]) -> str:

@@ -20,6 +20,7 @@ from compensation.engine.errors import PeriodClosedError
 from compensation.engine.history import clawback_lines, draw_lines, manual_lines, prior_lines
 from compensation.engine.records import Adjustment, ClosedPeriod, PeriodInputs, PriorState
 from compensation.engine.results import EmployeeResult, PayLine, PeriodResult
+from compensation.gcpause import paused_gc
 from compensation.inputs import Employee
 from compensation.plans import Period, PlanBook
 from compensation.rates import RateTable
@@ -103,7 +104,7 @@ def run_period(
     posts here as ``prior_period`` lines; their lines drive clawbacks and draw balances.
     Same inputs in any order give a byte-identical :func:`canonical_json` of the result.
     """
-    with decimal.localcontext(ENGINE_CONTEXT):
+    with decimal.localcontext(ENGINE_CONTEXT), paused_gc():
         return _run_period(inputs, book, period, rates, prior, adjustments)
 
 
