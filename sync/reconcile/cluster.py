@@ -31,7 +31,8 @@ class Link:
 
 @dataclass
 class ClusterResult:
-    """Clusters as sorted index lists, how each member joined, and what was refused."""
+    """Clusters as sorted index lists, how each member joined (records that joined nobody
+    have no entry: read them with ``.get(index, ("single", None))``), and what was refused."""
 
     clusters: list[list[int]]
     method: dict[int, tuple[str, float | None]]
@@ -80,11 +81,17 @@ def cluster(
 ) -> ClusterResult:
     """Apply ``links`` in order of strength under the guards; every entity ends in a cluster."""
     parent = list(range(len(entities)))
+    # Summaries only for records a link touches: most records stay single, and a million
+    # summaries would cost more memory than the records.
     summaries: dict[int, _Summary] = {}
-    for index, entity in enumerate(entities):
-        summary = _Summary(entity)
-        summary.members = [index]
-        summaries[index] = summary
+
+    def summary_of(root: int) -> _Summary:
+        found = summaries.get(root)
+        if found is None:
+            found = summaries[root] = _Summary(entities[root])
+            found.members = [root]
+        return found
+
     apart: dict[int, set[int]] = {}
     for i, j in unlinks:
         apart.setdefault(i, set()).add(j)
@@ -103,7 +110,8 @@ def cluster(
         a, b = find(link.i), find(link.j)
         if a == b:
             continue
-        small, large = (a, b) if len(summaries[a].members) <= len(summaries[b].members) else (b, a)
+        first, second = summary_of(a), summary_of(b)
+        small, large = (a, b) if len(first.members) <= len(second.members) else (b, a)
         reason = _refusal(link, summaries[small], summaries[large], large, apart, find, max_size)
         if reason is None and link.method != "admin":
             reason = summaries[small].conflict(summaries[large], entities[link.i].kind)
@@ -114,10 +122,14 @@ def cluster(
         summaries[large].absorb(summaries.pop(small))
         for end in (link.i, link.j):
             method.setdefault(end, (link.method, link.score if link.method == "match" else None))
-    clusters = sorted(sorted(s.members) for s in summaries.values())
-    for members in clusters:
-        if len(members) == 1:
-            method[members[0]] = ("single", None)
+    merged = [sorted(s.members) for s in summaries.values() if len(s.members) > 1]
+    alone = [
+        [n]
+        for n in range(len(entities))
+        if parent[n] == n and (n not in summaries or len(summaries[n].members) == 1)
+    ]
+    clusters = sorted(merged + alone)
+    # A record in no merged cluster joined nobody: no entry, read as ("single", None).
     return ClusterResult(clusters, method, refused)
 
 

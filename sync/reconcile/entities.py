@@ -7,8 +7,9 @@ Deleted records are left out. Record keys are ``source:table:remote_id``.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,7 @@ from sync.reconcile.normalize import (
 from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 
 __all__ = [
+    "DISPLAY_FIELDS",
     "KIND_TABLES",
     "Entity",
     "build_entity",
@@ -55,9 +57,28 @@ def split_key(key: str) -> tuple[str, str, str]:
     return source, table, remote_id
 
 
+# The display values golden records are built from, per kind, in ``Entity.display``
+# order; "emails"/"phones" (the normalised lists) are added from the entity itself.
+DISPLAY_FIELDS = {
+    "person": (
+        "first_name", "last_name", "title", "email", "phone", "company", "city", "country",
+        "lifecycle",
+    ),
+    "organisation": ("name", "domain", "website", "phone", "industry", "city", "country"),
+    "employee": ("name", "email", "title", "department", "active"),
+}  # fmt: skip
+_LISTS = {"person": ("emails", "phones"), "organisation": ("phones",), "employee": ("emails",)}
+
+
+def _interned(value: Any) -> Any:
+    # A million records repeat the same cities, countries, titles and names: one copy each.
+    return sys.intern(value) if type(value) is str else value
+
+
 @dataclass(slots=True)
 class Entity:
-    """One source record, normalised for comparison."""
+    """One source record, normalised for comparison. Kept compact (a million of them are
+    held at once): display values are a tuple, repeated strings are interned."""
 
     key: str
     kind: str
@@ -78,8 +99,20 @@ class Entity:
     updated_at: datetime | None = None
     synced_at: datetime | None = None
     converted_at: datetime | None = None
-    must: list[str] = field(default_factory=list)
-    values: dict[str, Any] = field(default_factory=dict)
+    must: tuple[str, ...] = ()
+    display: tuple[Any, ...] = ()
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The display values by field name (built on each call: keep the result)."""
+        found = dict(zip(DISPLAY_FIELDS[self.kind], self.display, strict=False))
+        for name in _LISTS[self.kind]:
+            found[name] = list(getattr(self, name))
+        return found
+
+    def show(self, *values: Any) -> None:
+        """Set the display values, in ``DISPLAY_FIELDS[kind]`` order."""
+        self.display = tuple(_interned(v) for v in values)
 
 
 def load_entities(
@@ -142,7 +175,7 @@ def _common(row: Any, kind: str, table: str) -> Entity:
     return Entity(
         key=record_key(row["source"], table, row["remote_id"]),
         kind=kind,
-        source=row["source"],
+        source=sys.intern(row["source"]),
         table=table,
         remote_id=row["remote_id"],
         created_at=row["remote_created_at"],
@@ -182,46 +215,44 @@ def _work_domain(emails: tuple[str, ...]) -> str | None:
 def _merge_refs(entity: Entity, row: Any) -> None:
     for other in [*(row.get("merged_ids") or []), row.get("merged_into_id")]:
         if other and other != entity.remote_id:
-            entity.must.append(record_key(entity.source, entity.table, str(other)))
+            entity.must += (record_key(entity.source, entity.table, str(other)),)
 
 
 def _person(row: Any, accounts: dict[tuple[str, str], tuple[str, str | None]]) -> Entity:
     table = "leads" if "converted" in row else "contacts"
     entity = _common(row, "person", table)
     region = country_region(row["country"])
-    entity.first = name_key(row["first_name"])
-    entity.last = name_key(row["last_name"])
+    entity.first = _interned(name_key(row["first_name"]))
+    entity.last = _interned(name_key(row["last_name"]))
     entity.emails = _emails(row["email"], row["other_emails"])
     entity.phones = _phones(region, row["phone"], row["mobile"])
-    entity.city = fold(row["city"])
+    entity.city = _interned(fold(row["city"]))
     account_id = row.get("account_id") or row.get("converted_account_id")
     company, domain = (
         accounts.get((row["source"], account_id), ("", None)) if account_id else ("", None)
     )
-    entity.company = company_key(row.get("company")) or company
-    entity.domain = _work_domain(entity.emails) or domain
+    entity.company = _interned(company_key(row.get("company")) or company)
+    entity.domain = _interned(_work_domain(entity.emails) or domain)
     if account_id:
         entity.org_ref = record_key(row["source"], "accounts", account_id)
     if row.get("converted_contact_id"):
-        entity.must.append(record_key(row["source"], "contacts", row["converted_contact_id"]))
+        entity.must += (record_key(row["source"], "contacts", row["converted_contact_id"]),)
     elif row.get("converted"):
         # Zoho names no contact on a converted lead: the contact created at the conversion
         # instant is the evidence (compared in scoring).
         entity.converted_at = row["converted_at"]
     _merge_refs(entity, row)
-    entity.values = {
-        "first_name": row["first_name"],
-        "last_name": row["last_name"],
-        "title": row["title"],
-        "email": row["email"],
-        "emails": list(entity.emails),
-        "phone": row["phone"],
-        "phones": list(entity.phones),
-        "company": row.get("company"),
-        "city": row["city"],
-        "country": row["country"],
-        "lifecycle": row.get("lifecycle_stage") or row.get("status"),
-    }
+    entity.show(
+        row["first_name"],
+        row["last_name"],
+        row["title"],
+        row["email"],
+        row["phone"],
+        row.get("company"),
+        row["city"],
+        row["country"],
+        row.get("lifecycle_stage") or row.get("status"),
+    )
     return entity
 
 
@@ -233,16 +264,15 @@ def _account(row: Any, _accounts: object) -> Entity:
     entity.phones = _phones(region, row["phone"])
     entity.city = fold(row["city"])
     _merge_refs(entity, row)
-    entity.values = {
-        "name": row["name"],
-        "domain": entity.domain,
-        "website": row["website"],
-        "phone": row["phone"],
-        "phones": list(entity.phones),
-        "industry": row["industry"],
-        "city": row["city"],
-        "country": row["country"],
-    }
+    entity.show(
+        row["name"],
+        entity.domain,
+        row["website"],
+        row["phone"],
+        row["industry"],
+        row["city"],
+        row["country"],
+    )
     return entity
 
 
@@ -255,14 +285,13 @@ def _user(row: Any, _accounts: object) -> Entity:
     entity.last = name_key(last)
     entity.emails = _emails(row["email"])
     entity.team = fold(row["department"])
-    entity.values = {
-        "name": " ".join(p for p in (first, last) if p) or row["name"],
-        "email": row["email"],
-        "emails": list(entity.emails),
-        "title": row["title"],
-        "department": row["department"],
-        "active": bool(row["is_active"]),
-    }
+    entity.show(
+        " ".join(p for p in (first, last) if p) or row["name"],
+        row["email"],
+        row["title"],
+        row["department"],
+        bool(row["is_active"]),
+    )
     return entity
 
 

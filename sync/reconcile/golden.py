@@ -41,12 +41,13 @@ def golden_record(
     """(golden values, provenance) of an identity's members."""
     if len(members) == 1:
         return _single(members[0], config)
-    fields = sorted({name for member in members for name in member.values})
+    shown = {m.key: m.values for m in members}  # built once per member
+    fields = sorted({name for values in shown.values() for name in values})
     golden: dict[str, Any] = {}
     provenance: dict[str, Any] = {}
     for name in fields:
         rule = config.rule_for(name)
-        candidates = [m for m in members if not _empty(m.values.get(name))]
+        candidates = [m for m in members if not _empty(shown[m.key].get(name))]
         if not candidates:
             golden[name] = None
             continue
@@ -54,14 +55,14 @@ def golden_record(
         if rule.rule == "union":
             values: list[Any] = []
             for member in sorted(candidates, key=lambda m: _priority(m, priority)):
-                for item in member.values[name]:
+                for item in shown[member.key][name]:
                     if item not in values:
                         values.append(item)
             golden[name] = values
             provenance[name] = {"rule": rule.rule, "records": sorted(m.key for m in candidates)}
             continue
-        winner = _winner(rule.rule, name, candidates, priority, config)
-        golden[name] = winner.values[name]
+        winner = _winner(rule.rule, name, candidates, shown, priority, config)
+        golden[name] = shown[winner.key][name]
         provenance[name] = {"rule": rule.rule, "record": winner.key}
     return golden, provenance
 
@@ -70,8 +71,9 @@ def _single(member: Entity, config: ReconcileConfig) -> tuple[dict[str, Any], di
     # Most identities have one record: every rule picks its value (same result, faster).
     golden: dict[str, Any] = {}
     provenance: dict[str, Any] = {}
-    for name in sorted(member.values):
-        value = member.values[name]
+    values = member.values
+    for name in sorted(values):
+        value = values[name]
         golden[name] = None if _empty(value) else value
         if not _empty(value):
             rule = config.rule_for(name).rule
@@ -90,18 +92,21 @@ def _winner(
     rule: str,
     name: str,
     candidates: Sequence[Entity],
+    shown: dict[str, dict[str, Any]],
     priority: Sequence[str],
     config: ReconcileConfig,
 ) -> Entity:
     if rule == "source_priority":
         return min(candidates, key=lambda m: _priority(m, priority))
     if rule == "most_complete":
-        return min(candidates, key=lambda m: (-len(str(m.values[name])), _priority(m, priority)))
+        return min(
+            candidates, key=lambda m: (-len(str(shown[m.key][name])), _priority(m, priority))
+        )
     if rule == "furthest_in_funnel":
         order = [fold(stage).replace(" ", "") for stage in config.lifecycle_order]
 
         def stage(member: Entity) -> int:
-            value = fold(str(member.values[name])).replace(" ", "")
+            value = fold(str(shown[member.key][name])).replace(" ", "")
             return order.index(value) if value in order else -1
 
         ranked = [m for m in candidates if stage(m) >= 0]

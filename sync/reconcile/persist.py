@@ -169,13 +169,16 @@ def write_result(
     ``changed`` entities (all when ``None``); returns record key -> identity id."""
     entities: Sequence[Entity] = result.entities
     written: dict[str, str] = {}
-    identities, members = [], []
-    for cluster in result.clustering.clusters:
-        group = [entities[i] for i in cluster]
-        ident = identity_id(result.kind, group)
-        golden, provenance = golden_record(group, config)
-        identities.append(
-            {
+    clusters = result.clustering.clusters
+    names: list[str] = []  # identity id per cluster, filled while identities are written
+
+    def identity_rows() -> Iterator[dict[str, Any]]:
+        for cluster in clusters:
+            group = [entities[i] for i in cluster]
+            ident = identity_id(result.kind, group)
+            names.append(ident)
+            golden, provenance = golden_record(group, config)
+            yield {
                 "identity_id": ident,
                 "kind": result.kind,
                 "golden": golden,
@@ -184,13 +187,14 @@ def write_result(
                 "updated_at": now,
                 "run_id": run_id,
             }
-        )
-        for index in cluster:
-            entity = entities[index]
-            method, score = result.clustering.method.get(index, ("single", None))
-            written[entity.key] = ident
-            members.append(
-                {
+
+    def member_rows() -> Iterator[dict[str, Any]]:
+        for cluster, ident in zip(clusters, names, strict=True):
+            for index in cluster:
+                entity = entities[index]
+                method, score = result.clustering.method.get(index, ("single", None))
+                written[entity.key] = ident
+                yield {
                     "identity_id": ident,
                     "kind": result.kind,
                     "source": entity.source,
@@ -199,7 +203,7 @@ def write_result(
                     "method": method,
                     "score": score,
                 }
-            )
+
     pairs = (
         {
             "kind": result.kind,
@@ -219,8 +223,9 @@ def write_result(
         if changed is None or n in changed
         for key in entity_keys
     )
-    _insert(connection, IDENTITIES, identities)
-    _insert(connection, MEMBERS, members)
+    # Rows are generated batch by batch, never all at once (a million members).
+    _insert(connection, IDENTITIES, identity_rows())
+    _insert(connection, MEMBERS, member_rows())
     _insert(connection, PAIRS, pairs)
     _insert(connection, KEYS, keys)
     return written

@@ -80,7 +80,9 @@ def resolve_kind(
 ) -> KindResult:
     """Cluster ``entities``; with ``only``, score just the pairs touching those indexes and
     take ``fixed_links`` (earlier matches among the others) as already decided."""
-    keys = [block_keys(e) for e in entities]
+    shared: dict[str, str] = {}  # one string per block key, however many records share it
+    keys = [[shared.setdefault(k, k) for k in block_keys(e)] for e in entities]
+    del shared
     stats = BlockingStats()
     pairs = candidate_pairs(entities, config.max_block_size, keys, only, stats)
     ctx = context or build_context(entities, org_of, config.shared_phone_limit)

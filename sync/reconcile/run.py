@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
+from compensation.gcpause import paused_gc
 from sync.reconcile.blocking import block_keys
 from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.entities import KIND_TABLES, Entity, load_entities
@@ -75,7 +76,8 @@ def reconcile(
     exists); ``touched`` record keys are re-resolved in an incremental run too."""
     started = time.perf_counter()
     say = progress or (lambda _message: None)
-    with engine.begin() as connection:
+    # A million records are tens of millions of acyclic objects: pause the cyclic collector.
+    with paused_gc(), engine.begin() as connection:
         watermark = last_watermark(connection)
         if mode == "auto":
             mode = "incremental" if watermark is not None else "full"
