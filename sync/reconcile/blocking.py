@@ -10,7 +10,7 @@ and memory per block stay bounded (a switchboard phone shared by 400 people does
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sync.reconcile.entities import Entity
@@ -107,7 +107,7 @@ def candidate_pairs(
     keys: Sequence[Iterable[str]] | None = None,
     only: set[int] | None = None,
     stats: BlockingStats | None = None,
-) -> list[tuple[int, int]]:
+) -> Sequence[tuple[int, int]]:
     """Sorted unique (i, j) index pairs, i < j; with ``only``, pairs touching those indexes."""
     stats = stats if stats is not None else BlockingStats()
     keys = keys if keys is not None else [block_keys(e) for e in entities]
@@ -134,9 +134,29 @@ def candidate_pairs(
                     if only is not None and i not in only and j not in only:
                         continue
                     seen.add(i * count + j)
-    pairs = sorted(divmod(code, count) for code in seen)
-    stats.pairs = len(pairs)
-    return pairs
+    codes = sorted(seen)
+    del seen
+    stats.pairs = len(codes)
+    return _Pairs(codes, count)
+
+
+class _Pairs(Sequence[tuple[int, int]]):
+    """Sorted (i, j) pairs kept as one int each (i * count + j) and decoded when read: a
+    list of tuples would take several times the memory at millions of pairs."""
+
+    def __init__(self, codes: list[int], count: int) -> None:
+        self._codes = codes
+        self._count = count
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __getitem__(self, index: int) -> tuple[int, int]:  # type: ignore[override]
+        return divmod(self._codes[index], self._count)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        count = self._count
+        return (divmod(code, count) for code in self._codes)
 
 
 def _windows(members: list[int], size: int) -> list[list[int]]:
