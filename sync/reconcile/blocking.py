@@ -83,11 +83,18 @@ def block_keys(entity: Entity) -> list[str]:
 
 
 def _blocks(entities: Sequence[Entity], keys: Sequence[Iterable[str]]) -> dict[str, list[int]]:
+    # Count first: most keys belong to one record, and a list for each of millions of them
+    # would be the largest structure of the run.
+    counts: dict[str, int] = {}
+    for entity_keys in keys:
+        for key in entity_keys:
+            counts[key] = counts.get(key, 0) + 1
     blocks: dict[str, list[int]] = {}
     for index, entity_keys in enumerate(keys):
         for key in entity_keys:
-            blocks.setdefault(key, []).append(index)
-    return {key: members for key, members in blocks.items() if len(members) > 1}
+            if counts[key] > 1:
+                blocks.setdefault(key, []).append(index)
+    return blocks
 
 
 def estimate_pairs(block_sizes: Iterable[int], max_block: int) -> int:

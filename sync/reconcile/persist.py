@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select
 
+from sync.reconcile.blocking import block_keys
 from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.entities import Entity
 from sync.reconcile.golden import golden_record, identity_id
@@ -219,9 +220,9 @@ def write_result(
     )
     keys = (
         {"block_key": stored_key(result.kind, key), "record_key": entities[n].key}
-        for n, entity_keys in enumerate(result.keys)
+        for n, entity in enumerate(entities)
         if changed is None or n in changed
-        for key in entity_keys
+        for key in block_keys(entity)
     )
     # Rows are generated batch by batch, never all at once (a million members).
     _insert(connection, IDENTITIES, identity_rows())

@@ -36,16 +36,27 @@ class ScoredPair:
     j: int
     score: float
     status: str  # match | review | must_link | admin
-    comparisons: tuple[Raw, ...] = ()
+    # The raw comparisons flattened (field, level, left, right, field, ...): one tuple per
+    # pair instead of one per comparison, for millions of pairs in the review band.
+    comparisons: tuple[str, ...] = ()
+
+    def raw(self) -> list[Raw]:
+        """The comparisons as (field, level, left, right) tuples."""
+        flat = self.comparisons
+        return [(flat[k], flat[k + 1], flat[k + 2], flat[k + 3]) for k in range(0, len(flat), 4)]
 
     def detail(self) -> dict[str, Any]:
         """JSON-ready comparisons for ``explain``."""
         return {
             "comparisons": [
                 {"field": c.field, "level": c.level, "weight": c.weight, "a": c.left, "b": c.right}
-                for c in explain(list(self.comparisons))
+                for c in explain(self.raw())
             ]
         }
+
+
+def _flat(comparisons: list[Raw]) -> tuple[str, ...]:
+    return tuple(part for comparison in comparisons for part in comparison)
 
 
 @dataclass
@@ -54,7 +65,6 @@ class KindResult:
 
     kind: str
     entities: Sequence[Entity]
-    keys: list[list[str]]
     pairs: list[ScoredPair]
     clustering: ClusterResult
     blocking: BlockingStats
@@ -85,6 +95,7 @@ def resolve_kind(
     del shared
     stats = BlockingStats()
     pairs = candidate_pairs(entities, config.max_block_size, keys, only, stats)
+    del keys  # written keys are computed again per record: memory goes to the pairs
     ctx = context or build_context(entities, org_of, config.shared_phone_limit)
     limits = thresholds_for(kind, config)
     scored: list[ScoredPair] = []
@@ -92,7 +103,7 @@ def resolve_kind(
         total, comparisons = score_pair(entities[i], entities[j], ctx)
         if total >= limits.review:
             status = "match" if total >= limits.match else "review"
-            scored.append(ScoredPair(i, j, total, status, tuple(comparisons)))
+            scored.append(ScoredPair(i, j, total, status, _flat(comparisons)))
     matches = _best_links(entities, [p for p in scored if p.status == "match"])
     index = {e.key: n for n, e in enumerate(entities)}
     links = [Link(p.i, p.j, "match", p.score) for p in matches]
@@ -103,7 +114,7 @@ def resolve_kind(
                 i, j = sorted((n, index[other]))
                 links.append(Link(i, j, "must_link"))
                 total, comparisons = score_pair(entities[i], entities[j], ctx)
-                scored.append(ScoredPair(i, j, total, "must_link", tuple(comparisons)))
+                scored.append(ScoredPair(i, j, total, "must_link", _flat(comparisons)))
     unlinks: list[tuple[int, int]] = []
     for decision in decisions:
         if decision.a_key in index and decision.b_key in index:
@@ -111,7 +122,7 @@ def resolve_kind(
             if decision.action == "link":
                 links.append(Link(i, j, "admin"))
                 total, comparisons = score_pair(entities[i], entities[j], ctx)
-                scored.append(ScoredPair(i, j, total, "admin", tuple(comparisons)))
+                scored.append(ScoredPair(i, j, total, "admin", _flat(comparisons)))
             else:
                 unlinks.append((i, j))
     dropped = {(p.i, p.j) for p in scored if p.status == "match"} - {(p.i, p.j) for p in matches}
@@ -121,7 +132,7 @@ def resolve_kind(
         for p in scored
     ]
     clustering = cluster(entities, links, unlinks, config.max_cluster_size)
-    result = KindResult(kind, entities, keys, scored, clustering, stats)
+    result = KindResult(kind, entities, scored, clustering, stats)
     result.stats = {
         "records": len(entities),
         "candidate_pairs": stats.pairs,
