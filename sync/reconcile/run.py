@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from compensation.gcpause import paused_gc
-from sync.reconcile.blocking import block_keys
+from sync.reconcile.blocking import block_keys, candidate_pairs
 from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.entities import KIND_TABLES, Entity, load_entities
 from sync.reconcile.persist import (
@@ -36,7 +36,8 @@ from sync.reconcile.persist import (
     stored_links,
     write_result,
 )
-from sync.reconcile.resolve import Decision, resolve_kind
+from sync.reconcile.resolve import Decision, resolve_kind, thresholds_for
+from sync.reconcile.scoring import ScoreContext, build_context, score_pair
 from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 
 __all__ = ["KINDS", "RunReport", "reconcile"]
@@ -154,16 +155,26 @@ def _incremental(
     for chunk in chunks(block):
         query = select(KEYS.c.record_key).where(KEYS.c.block_key.in_(chunk))
         candidates.update(row[0] for row in connection.execute(query))
-    affected = set(identities_of(connection, candidates | changed_keys | removed).values())
     evidence = {key for e in changed for key in e.must}  # conversion / merge targets
-    affected |= set(identities_of(connection, evidence).values())
-    closure = set(members_of(connection, affected)) | candidates | evidence
-    closure -= changed_keys | removed
-    others = load_entities(engine, kind, keys=sorted(closure))
+    # Stage 1: the records sharing a block key with a changed one. Only those that score
+    # into the review band with it (or are tied to it by evidence or an admin decision)
+    # can change an identity; the others, and their identities, are left as they are.
+    first = load_entities(
+        engine, kind, keys=sorted((candidates | evidence) - changed_keys - removed)
+    )
+    stage = changed + first
+    org_of = _org_identities(connection, kind, stage, org_of)
+    context = build_context(stage, org_of, config.shared_phone_limit)
+    linked = _linked(kind, stage, len(changed), config, decisions, context) | evidence
+    affected = set(identities_of(connection, linked | changed_keys | removed).values())
+    closure = (set(members_of(connection, affected)) | linked) - changed_keys - removed
+    loaded = {e.key: e for e in first}
+    others = [loaded[key] for key in sorted(closure & loaded.keys())]
+    extra = load_entities(engine, kind, keys=sorted(closure - loaded.keys()))
+    others += extra
     entities = changed + others
     if kind == "person":
-        # Only the organisations these records point at, not the whole crosswalk.
-        org_of = identities_of(connection, {e.org_ref for e in entities if e.org_ref})
+        context.org_of.update(_org_identities(connection, kind, others, {}))
     index_changed = set(range(len(changed)))
     fixed = [(a, b, score) for a, b, score in stored_links(connection, [e.key for e in others])]
     position = {e.key: n for n, e in enumerate(entities)}
@@ -171,15 +182,60 @@ def _incremental(
         (position[a], position[b], s) for a, b, s in fixed if a in position and b in position
     ]
     result = resolve_kind(
-        kind, entities, config, decisions, org_of, only=index_changed, fixed_links=fixed_links
+        kind,
+        entities,
+        config,
+        decisions,
+        org_of,
+        only=index_changed,
+        fixed_links=fixed_links,
+        context=context,
     )
     delete_records(connection, kind, affected, sorted(changed_keys | removed))
     for chunk in chunks(sorted(closure | changed_keys | removed)):
         _delete_members(connection, chunk)
     written = write_result(connection, result, config, run_id, now, changed=index_changed)
     stats = dict(result.stats)
-    stats.update(changed=len(changed), removed=len(removed), loaded=len(entities))
+    stats.update(
+        changed=len(changed),
+        removed=len(removed),
+        loaded=len(changed) + len(first) + len(extra),
+        resolved=len(entities),
+    )
     return written, stats, changed
+
+
+def _org_identities(
+    connection: Connection, kind: str, entities: list[Entity], org_of: dict[str, str]
+) -> dict[str, str]:
+    if kind != "person":
+        return org_of
+    # Only the organisations these records point at, not the whole crosswalk.
+    return identities_of(connection, {e.org_ref for e in entities if e.org_ref})
+
+
+def _linked(
+    kind: str,
+    entities: list[Entity],
+    changed: int,
+    config: ReconcileConfig,
+    decisions: list[Decision],
+    context: ScoreContext,
+) -> set[str]:
+    """Keys of the records that score into the review band with one of the first
+    ``changed`` entities, or name one of them as evidence or in an admin decision."""
+    limit = thresholds_for(kind, config).review
+    new = {e.key for e in entities[:changed]}
+    linked: set[str] = set()
+    for i, j in candidate_pairs(entities, config.max_block_size, only=set(range(changed))):
+        total, _ = score_pair(entities[i], entities[j], context)
+        if total >= limit:
+            linked.update((entities[i].key, entities[j].key))
+    linked.update(e.key for e in entities[changed:] if new.intersection(e.must))
+    for decision in decisions:
+        if decision.a_key in new or decision.b_key in new:
+            linked.update((decision.a_key, decision.b_key))
+    return linked - new
 
 
 def _delete_members(connection: Connection, keys: Iterable[str]) -> None:
