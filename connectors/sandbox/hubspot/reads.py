@@ -51,7 +51,10 @@ def _associations(app: HubSpotEmulator, name: str, rid: str, to_types: list[str]
     links = app.world.hubspot_associations
     for to in to_types:
         items = []
+        table = app.world.hubspot[to]
         for to_id, type_ids in sorted(links.get(name, rid, to).items(), key=lambda p: int(p[0])):
+            if table.get(to_id) is None:
+                continue  # archived or merged away: hidden, as in v4 and in HubSpot
             items.extend(
                 {"id": to_id, "type": label} for label in app.v3_labels(name, to, type_ids)
             )
