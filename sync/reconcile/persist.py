@@ -115,10 +115,17 @@ def stored_links(connection: Connection, keys: Sequence[str]) -> list[tuple[str,
     wanted = set(keys)
     found: list[tuple[str, str, float]] = []
     for chunk in chunks(sorted(wanted)):
-        query = select(PAIRS.c.a_key, PAIRS.c.b_key, PAIRS.c.score).where(
-            PAIRS.c.a_key.in_(chunk), PAIRS.c.status == "match"
+        # The status is checked here, not in SQL: given "status = 'match'", SQLite's planner
+        # picks the status index and scans every match for each chunk (20 s at 1M records)
+        # instead of looking the keys up.
+        query = select(PAIRS.c.a_key, PAIRS.c.b_key, PAIRS.c.score, PAIRS.c.status).where(
+            PAIRS.c.a_key.in_(chunk)
         )
-        found.extend((a, b, s) for a, b, s in connection.execute(query) if b in wanted)
+        found.extend(
+            (a, b, score)
+            for a, b, score, status in connection.execute(query)
+            if status == "match" and b in wanted
+        )
     return found
 
 
