@@ -122,13 +122,11 @@ def cluster(
         summaries[large].absorb(summaries.pop(small))
         for end in (link.i, link.j):
             method.setdefault(end, (link.method, link.score if link.method == "match" else None))
-    merged = [sorted(s.members) for s in summaries.values() if len(s.members) > 1]
-    alone = [
-        [n]
+    clusters = sorted(
+        sorted(summaries[n].members) if n in summaries else [n]
         for n in range(len(entities))
-        if parent[n] == n and (n not in summaries or len(summaries[n].members) == 1)
-    ]
-    clusters = sorted(merged + alone)
+        if parent[n] == n
+    )
     # A record in no merged cluster joined nobody: no entry, read as ("single", None).
     return ClusterResult(clusters, method, refused)
 

@@ -6,7 +6,7 @@ clusters, pairs and identity ids.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,9 +87,11 @@ def resolve_kind(
     only: set[int] | None = None,
     fixed_links: Sequence[tuple[int, int, float]] = (),
     context: ScoreContext | None = None,
+    known: Mapping[tuple[str, str], tuple[float, list[Raw]]] | None = None,
 ) -> KindResult:
     """Cluster ``entities``; with ``only``, score just the pairs touching those indexes and
-    take ``fixed_links`` (earlier matches among the others) as already decided."""
+    take ``fixed_links`` (earlier matches among the others) as already decided. ``known``
+    holds scores already computed with ``context``, by (key, key) in index order."""
     shared: dict[str, str] = {}  # one string per block key, however many records share it
     keys = [[shared.setdefault(k, k) for k in block_keys(e)] for e in entities]
     del shared
@@ -100,7 +102,8 @@ def resolve_kind(
     limits = thresholds_for(kind, config)
     scored: list[ScoredPair] = []
     for i, j in pairs:
-        total, comparisons = score_pair(entities[i], entities[j], ctx)
+        found = known.get((entities[i].key, entities[j].key)) if known else None
+        total, comparisons = found or score_pair(entities[i], entities[j], ctx)
         if total >= limits.review:
             status = "match" if total >= limits.match else "review"
             scored.append(ScoredPair(i, j, total, status, _flat(comparisons)))

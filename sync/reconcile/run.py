@@ -37,7 +37,7 @@ from sync.reconcile.persist import (
     write_result,
 )
 from sync.reconcile.resolve import Decision, resolve_kind, thresholds_for
-from sync.reconcile.scoring import ScoreContext, build_context, score_pair
+from sync.reconcile.scoring import Raw, ScoreContext, build_context, score_pair
 from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 
 __all__ = ["KINDS", "RunReport", "reconcile"]
@@ -165,7 +165,8 @@ def _incremental(
     stage = changed + first
     org_of = _org_identities(connection, kind, stage, org_of)
     context = build_context(stage, org_of, config.shared_phone_limit)
-    linked = _linked(kind, stage, len(changed), config, decisions, context) | evidence
+    linked, scores = _linked(kind, stage, len(changed), config, decisions, context)
+    linked |= evidence
     affected = set(identities_of(connection, linked | changed_keys | removed).values())
     closure = (set(members_of(connection, affected)) | linked) - changed_keys - removed
     loaded = {e.key: e for e in first}
@@ -190,6 +191,7 @@ def _incremental(
         only=index_changed,
         fixed_links=fixed_links,
         context=context,
+        known=scores,
     )
     delete_records(connection, kind, affected, sorted(changed_keys | removed))
     for chunk in chunks(sorted(closure | changed_keys | removed)):
@@ -221,21 +223,24 @@ def _linked(
     config: ReconcileConfig,
     decisions: list[Decision],
     context: ScoreContext,
-) -> set[str]:
+) -> tuple[set[str], dict[tuple[str, str], tuple[float, list[Raw]]]]:
     """Keys of the records that score into the review band with one of the first
-    ``changed`` entities, or name one of them as evidence or in an admin decision."""
+    ``changed`` entities, or name one of them as evidence or in an admin decision; and the
+    scores computed on the way (the resolution reuses them)."""
     limit = thresholds_for(kind, config).review
     new = {e.key for e in entities[:changed]}
     linked: set[str] = set()
+    scores: dict[tuple[str, str], tuple[float, list[Raw]]] = {}
     for i, j in candidate_pairs(entities, config.max_block_size, only=set(range(changed))):
-        total, _ = score_pair(entities[i], entities[j], context)
-        if total >= limit:
-            linked.update((entities[i].key, entities[j].key))
+        a, b = entities[i], entities[j]
+        scores[(a.key, b.key)] = found = score_pair(a, b, context)
+        if found[0] >= limit:
+            linked.update((a.key, b.key))
     linked.update(e.key for e in entities[changed:] if new.intersection(e.must))
     for decision in decisions:
         if decision.a_key in new or decision.b_key in new:
             linked.update((decision.a_key, decision.b_key))
-    return linked - new
+    return linked - new, scores
 
 
 def _delete_members(connection: Connection, keys: Iterable[str]) -> None:
