@@ -174,8 +174,7 @@ def _incremental(
     extra = load_entities(engine, kind, keys=sorted(closure - loaded.keys()))
     others += extra
     entities = changed + others
-    if kind == "person":
-        context.org_of.update(_org_identities(connection, kind, others, {}))
+    context.org_of.update(_org_identities(connection, kind, extra, {}))  # stage 1 has the rest
     index_changed = set(range(len(changed)))
     fixed = [(a, b, score) for a, b, score in stored_links(connection, [e.key for e in others])]
     position = {e.key: n for n, e in enumerate(entities)}
