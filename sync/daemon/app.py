@@ -155,13 +155,17 @@ class Daemon:
             if config.store.url != self.config.store.url:
                 raise UsageError("store.url cannot change on a reload: restart the daemon")
             planned = self._plan(config)
-        except (CrmsyncError, ValueError) as exc:
-            message = getattr(exc, "user_message", None) or str(exc)
-            log.error("reload refused, keeping the running configuration: %s", message)
+        except Exception as exc:  # whatever the file holds, a reload never stops the daemon
+            log.error("reload refused, keeping the running configuration: %s", _one_line(exc))
+            log.debug("reload refused", exc_info=True)
             return False
         self.config = config
         self.schedule = config.schedule or ScheduleConfig()
-        self._apply(planned)
+        try:
+            self._apply(planned)
+        except Exception as exc:  # the store may be briefly unavailable
+            log.error("reload not fully applied (send SIGHUP again): %s", _one_line(exc))
+            return False
         log.info("configuration reloaded: %d jobs", len(planned))
         return True
 
@@ -243,6 +247,17 @@ class Daemon:
                 self.states.save(job, next_run_at=None, heartbeat_at=None)
         except Exception as exc:
             log.warning("could not record the stop: %s", exc)
+
+
+def _one_line(exc: BaseException) -> str:
+    """The refusal's reason on one log line: every configuration problem, separated by
+    ``; ``, or the unexpected error's type and message."""
+    problems = getattr(exc, "problems", None)
+    if isinstance(exc, CrmsyncError):
+        text = "; ".join(problems) if problems else exc.user_message
+    else:
+        text = f"unexpected {type(exc).__name__}: {exc}"
+    return " ".join(text.split())
 
 
 def config_file_loader(path: Path) -> ConfigLoader:

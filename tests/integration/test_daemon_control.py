@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -203,6 +204,57 @@ def test_sighup_applies_a_valid_config_and_refuses_an_invalid_one(
     assert len(refused) == 1
     assert "crmsync.yaml" in refused[0] and "schedule.sources.zoho.cron" in refused[0]
     assert "'every morning' is not a crontab expression" in refused[0]
+
+
+HUMAN_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR) \S+: ")
+
+
+def test_a_reload_never_stops_the_daemon_and_each_refusal_is_one_log_line(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = _config(sandbox, tmp_path, {"default": {"every": "1h"}, "heartbeat": "200ms"})
+    url = load_config(path).store.url
+    good = path.read_text()
+    broken = [
+        good + "schedule: [\n",  # invalid YAML
+        good.replace("every: 1h", "every: 1h\x07"),  # a control character
+        good + "deep: " + "[" * 20000 + "]" * 20000 + "\n",  # nesting past the recursion limit
+    ]
+    log_path = tmp_path / "daemon.log"
+    with open(log_path, "w") as log_file:
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "sync", "daemon", "--config", str(path)], stderr=log_file
+        )
+    try:
+        _wait(lambda: set(_jobs(url)) == {*GOOD, "denied"}, 60, "the first schedule")
+        for count, text in enumerate(broken, start=1):
+            path.write_text(text)
+            daemon.send_signal(signal.SIGHUP)
+            _wait(
+                lambda n=count: log_path.read_text().count("reload refused") == n
+                or daemon.poll() is not None,
+                30,
+                f"refusal {count}",
+            )
+            assert daemon.poll() is None, log_path.read_text()
+        assert set(_jobs(url)) == {*GOOD, "denied"}  # the running configuration is kept
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=60)
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
+    logs = log_path.read_text().splitlines()
+    assert daemon.returncode == 0, "\n".join(logs)
+    assert [line for line in logs if not HUMAN_LINE.match(line)] == []  # one line per event
+    refused = [line for line in logs if "reload refused" in line]
+    assert len(refused) == 3
+    prefix = " ERROR sync.daemon: reload refused, keeping the running configuration: "
+    assert all(prefix in line for line in refused)
+    end = len(good.splitlines()) + 2  # the line after "schedule: ["
+    assert refused[0].endswith(
+        f"{path}:{end}: invalid YAML: expected the node content, but found '<stream end>'"
+    )
 
 
 def test_a_second_sigterm_exits_at_once_and_leaves_a_usable_store(
