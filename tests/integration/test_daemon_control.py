@@ -231,8 +231,9 @@ def test_a_reload_never_stops_the_daemon_and_each_refusal_is_one_log_line(
             path.write_text(text)
             daemon.send_signal(signal.SIGHUP)
             _wait(
-                lambda n=count: log_path.read_text().count("reload refused") == n
-                or daemon.poll() is not None,
+                lambda n=count: (
+                    log_path.read_text().count("reload refused") == n or daemon.poll() is not None
+                ),
                 30,
                 f"refusal {count}",
             )
