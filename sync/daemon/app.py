@@ -125,7 +125,7 @@ class Daemon:
                 job.remove()
                 log.info("%s: no longer scheduled", job.id)
         self.metrics.ensure(sorted(wanted))
-        add_jobs(self.scheduler, planned, self.now())
+        add_jobs(self.scheduler, planned, self.now(), self._schedules)
         self._schedules = {job.job_id: s for job, s in planned}
         for job_id, s in self._schedules.items():
             self.states.save(job_id, schedule=describe(s))

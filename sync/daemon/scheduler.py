@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -14,14 +15,25 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sync.daemon.job_base import ScheduledJob
 from sync.daemon.settings import JobSchedule
 
-__all__ = ["add_jobs", "build_scheduler", "describe", "misfire_grace", "trigger_for"]
+__all__ = [
+    "add_jobs",
+    "build_scheduler",
+    "describe",
+    "misfire_grace",
+    "same_timing",
+    "trigger_for",
+]
 
 
-def trigger_for(schedule: JobSchedule) -> BaseTrigger:
+def trigger_for(schedule: JobSchedule, now: datetime) -> BaseTrigger:
+    """The job's trigger; an interval counts from ``now`` (its first due time is one
+    interval after ``now``)."""
     if schedule.cron is not None:
         return CronTrigger.from_crontab(schedule.cron, timezone="UTC")
     assert schedule.every is not None
-    return IntervalTrigger(seconds=schedule.every.total_seconds(), timezone="UTC")
+    return IntervalTrigger(
+        seconds=schedule.every.total_seconds(), start_date=now + schedule.every, timezone="UTC"
+    )
 
 
 def misfire_grace(schedule: JobSchedule, trigger: BaseTrigger, now: datetime) -> int:
@@ -58,23 +70,46 @@ def build_scheduler(max_workers: int) -> BackgroundScheduler:
     )
 
 
+def same_timing(old: JobSchedule | None, new: JobSchedule) -> bool:
+    """Whether ``new`` fires when ``old`` did (a changed misfire grace does not move runs)."""
+    return old is not None and (old.every, old.cron) == (new.every, new.cron)
+
+
 def add_jobs(
-    scheduler: BackgroundScheduler,
+    scheduler: BaseScheduler,
     jobs: list[tuple[ScheduledJob, JobSchedule]],
     now: datetime,
+    previous: dict[str, JobSchedule] | None = None,
 ) -> None:
-    """Add (or replace, keeping the id) each job. Interval jobs first run now (a daemon
-    that just started should catch up), cron jobs at their next time."""
+    """Add each new job, or update a scheduled one in place, keeping its id.
+
+    A new interval job first runs at ``now`` (a daemon that just started should catch up), a
+    new cron job at its next time. A job already scheduled (``previous`` holds the
+    schedules it was added with) keeps its next run time when its timing is unchanged, so a
+    reload does not run every job again; a job whose timing changed moves to the next due
+    time of its new schedule after ``now``.
+    """
+    previous = previous or {}
     for job, schedule in jobs:
-        trigger = trigger_for(schedule)
-        # next_run_time=None would add the job paused: leave it out for cron jobs.
-        first = {"next_run_time": now} if schedule.every is not None else {}
-        scheduler.add_job(
-            job,
-            trigger,
-            id=job.job_id,
-            name=job.job_id,
-            misfire_grace_time=misfire_grace(schedule, trigger, now),
-            **first,
-            replace_existing=True,
-        )
+        trigger = trigger_for(schedule, now)
+        grace = misfire_grace(schedule, trigger, now)
+        if scheduler.get_job(job.job_id) is None:
+            first = now if schedule.every is not None else trigger.get_next_fire_time(None, now)
+            scheduler.add_job(
+                job,
+                trigger,
+                id=job.job_id,
+                name=job.job_id,
+                misfire_grace_time=grace,
+                next_run_time=first,
+            )
+        elif same_timing(previous.get(job.job_id), schedule):
+            scheduler.modify_job(job.job_id, func=job, misfire_grace_time=grace)
+        else:
+            scheduler.modify_job(
+                job.job_id,
+                func=job,
+                trigger=trigger,
+                misfire_grace_time=grace,
+                next_run_time=trigger.get_next_fire_time(None, now),
+            )

@@ -25,6 +25,7 @@ from connectors.sandbox import Sandbox
 from sync.config import load_config
 from sync.daemon import Daemon
 from sync.daemon.alert_mail import smtp_alert_sender
+from sync.daemon.app import config_file_loader
 from sync.mail.settings import EmailConfig
 from sync.status import collect_jobs
 from tests.integration.sync_support import opened, write_config
@@ -151,6 +152,63 @@ def test_status_shows_next_runs_backoff_survives_a_restart_and_one_alert_is_sent
     body = message.get_payload()
     assert "The crmsync job 'denied' has failed 1 time in a row." in body
     assert "revoked" not in body  # the secret itself never reaches the mail
+
+
+def test_a_reload_keeps_the_timing_of_unchanged_jobs_and_reschedules_changed_ones(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = _config(sandbox, tmp_path, {"default": {"every": "1h"}, "heartbeat": "200ms"})
+    config = load_config(path)
+    frozen: list[datetime] = []
+
+    def clock() -> datetime:
+        return frozen[-1] if frozen else datetime.now(UTC)
+
+    with opened(config.store.url) as engine:
+        daemon = Daemon(config, engine, now=clock, reload_config=config_file_loader(path))
+        thread = threading.Thread(target=daemon.run, kwargs={"handle_signals": False})
+        thread.start()
+        try:
+
+            def settled() -> bool:
+                snap = daemon.metrics.snapshot()
+                done = all(snap[n].last_success is not None for n in GOOD)
+                return done and snap["denied"].failures == 1
+
+            _wait(settled, 60, "every source's first run")
+            before = daemon.next_runs()
+            changed = yaml.safe_load(path.read_text())
+            changed["schedule"]["sources"] = {
+                "zoho": {"every": "2h"},
+                "hubspot": {"cron": "0 4 * * *"},
+                "salesforce": {"every": "1h", "misfire_grace": "5m"},  # same timing
+            }
+            path.write_text(yaml.safe_dump(changed, sort_keys=False))
+            reloaded_at = datetime.now(UTC)
+            frozen.append(reloaded_at)
+            assert daemon.reload()
+            after = daemon.next_runs()
+            # The same file again, an hour later: nothing moves.
+            frozen.append(reloaded_at + timedelta(hours=1))
+            assert daemon.reload()
+            again = daemon.next_runs()
+            frozen.clear()
+            time.sleep(1)  # time enough for a run made due by a reload to start
+            runs = {name: m.runs for name, m in daemon.metrics.snapshot().items()}
+        finally:
+            daemon.stop()
+            thread.join(timeout=60)
+    four_am = reloaded_at.replace(hour=4, minute=0, second=0, microsecond=0)
+    if four_am <= reloaded_at:
+        four_am += timedelta(days=1)
+    assert after == {
+        "salesforce": before["salesforce"],
+        "denied": before["denied"],
+        "zoho": reloaded_at + timedelta(hours=2),
+        "hubspot": four_am,
+    }
+    assert again == after
+    assert runs == {"salesforce": 1, "hubspot": 1, "zoho": 1, "denied": 1}
 
 
 def _daemon(path: Path, *extra: str) -> subprocess.Popen[str]:
