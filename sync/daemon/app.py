@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sync.config.models import CrmsyncConfig
 from sync.daemon.alerts import Alerter, AlertSender
 from sync.daemon.backoff import Backoff
+from sync.daemon.dead_runs import sweep_dead_runs
 from sync.daemon.health import HealthServer
 from sync.daemon.job_base import JobContext, ScheduledJob
 from sync.daemon.jobs import SourceJob
@@ -205,6 +206,7 @@ class Daemon:
         if handle_signals:
             signals.install()
         try:
+            self._close_dead_runs()
             self.scheduler.start()
             if self.health is not None:
                 self.health.start()
@@ -225,6 +227,12 @@ class Daemon:
                 self.health.stop()
             if handle_signals:
                 signals.restore()
+
+    def _close_dead_runs(self) -> None:
+        try:
+            sweep_dead_runs(self.engine, self.now())
+        except Exception as exc:  # bookkeeping must not keep the daemon from starting
+            log.warning("could not close the runs of ended processes: %s", exc)
 
     def _shutdown(self) -> int:
         log.info("stopping: no new runs; waiting for the current pages to commit")

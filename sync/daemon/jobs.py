@@ -15,6 +15,7 @@ from sqlalchemy import update
 
 from connectors.core.errors import ConnectorError
 from sync.config.models import SourceConfig
+from sync.daemon.dead_runs import close_dead_runs
 from sync.daemon.job_base import JobContext, JobOutcome, ScheduledJob
 from sync.engine import SyncOptions, sync_source
 from sync.sources import build_connector
@@ -43,6 +44,9 @@ class SourceJob(ScheduledJob):
 
     def run_once(self) -> JobOutcome:
         name = self.source.name
+        # Under the run lock: a run still marked running belongs to a process that ended
+        # (a `crmsync sync` killed since the daemon started, say).
+        close_dead_runs(self.ctx.engine, name, self.ctx.now())
         log.info("%s: sync started", name)
         try:
             connector = build_connector(self.source)

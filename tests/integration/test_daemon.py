@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
 from sync.config import load_config
 from sync.daemon import Daemon
 from sync.daemon.locks import AdvisoryRunLock, FileRunLock, run_lock
+from sync.engine.runs import RunLedger
 from sync.store import open_store
 from sync.store.bookkeeping import RunRow, StreamStateRow
 from tests.integration.contract_suite import run_sync
@@ -266,6 +268,59 @@ def test_sigterm_mid_sync_exits_cleanly_and_a_restart_resumes_to_a_clean_store(
             (name, "succeeded") for name in sorted(GOOD)
         ]
         assert store_differences(store_snapshot(url), clean) == []
+
+
+def test_runs_left_open_by_a_killed_daemon_are_closed_as_aborted_on_restart(
+    tmp_path: Path,
+) -> None:
+    options = SandboxOptions(seed=9, scale="small")
+    with Sandbox(options, clock=ManualClock(options.anchor)) as sandbox:
+        path = _daemon_config(sandbox, tmp_path, {"default": {"every": "1h"}})
+        url = load_config(path).store.url
+        command = [sys.executable, "-m", "sync", "daemon", "--config", str(path)]
+        first = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+        try:
+            _wait_for_committed_pages(url, first)
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=30)
+        with opened(url) as engine:
+            killed = {r.id: r.source for r in _runs(engine) if r.status == "running"}
+            assert set(killed.values()) & {"salesforce", "hubspot"}  # the kill landed mid-run
+            # A run of zoho by a live process (this one, holding zoho's run lock) stays open.
+            held = run_lock(engine, "zoho")
+            assert held.try_acquire()
+            try:
+                live = RunLedger(engine, "zoho", datetime.now(UTC), full=False, dry_run=False)
+                second = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+                try:
+                    deadline = time.monotonic() + 120
+                    while time.monotonic() < deadline:
+                        done = {r.source for r in _runs(engine) if r.id > live.run_id}
+                        if {"salesforce", "hubspot"} <= done and all(
+                            r.finished_at for r in _runs(engine) if r.id > live.run_id
+                        ):
+                            break
+                        time.sleep(0.5)
+                    second.send_signal(signal.SIGTERM)
+                    assert second.wait(timeout=30) == 0
+                finally:
+                    if second.poll() is None:
+                        second.kill()
+                        second.wait()
+                rows = {r.id: r for r in _runs(engine)}
+            finally:
+                held.release()
+    for run_id, source in killed.items():
+        row = rows[run_id]
+        if source == "zoho":  # its lock was held: not known to be dead
+            assert (row.status, row.finished_at) == ("running", None)
+        else:
+            assert (row.status, row.error) == ("aborted", "process ended without closing the run")
+            assert row.finished_at is not None
+    assert rows[live.run_id].status == "running"
+    resumed = sorted((r.source, r.status) for r in rows.values() if r.id > live.run_id)
+    assert resumed == [("hubspot", "succeeded"), ("salesforce", "succeeded")]
 
 
 def _wait_for_committed_pages(url: str, proc: subprocess.Popen[str]) -> None:
