@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
@@ -16,12 +16,12 @@ from sync.config.models import CrmsyncConfig
 from sync.daemon.alerts import Alerter, AlertSender
 from sync.daemon.backoff import Backoff
 from sync.daemon.dead_runs import sweep_dead_runs
-from sync.daemon.health import HealthServer
+from sync.daemon.health import HealthRules, HealthServer
 from sync.daemon.job_base import JobContext, ScheduledJob
 from sync.daemon.jobs import SourceJob
 from sync.daemon.jobstate import JobStates
 from sync.daemon.metrics import DaemonMetrics
-from sync.daemon.scheduler import add_jobs, build_scheduler, describe
+from sync.daemon.scheduler import add_jobs, build_scheduler, describe, period
 from sync.daemon.settings import JobSchedule, ScheduleConfig
 from sync.daemon.signals import StopSignals
 from sync.daemon.step_job import StepJob
@@ -32,6 +32,9 @@ __all__ = ["Daemon"]
 log = logging.getLogger("sync.daemon")
 
 ConfigLoader = Callable[[], CrmsyncConfig]
+
+# The floor of the default lag bound: a job due every minute is not unhealthy at 3 minutes.
+DEFAULT_MIN_LAG = timedelta(minutes=15)
 
 
 def _utc_now() -> datetime:
@@ -74,8 +77,9 @@ class Daemon:
         self.scheduler.add_listener(self._on_skipped, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
         self._schedules: dict[str, JobSchedule] = {}
         self._apply(planned)
+        self._restore_failures()
         self.health = (
-            HealthServer(self.metrics, health_port, self._alive)
+            HealthServer(self.metrics, health_port, self._alive, self._health_rules, self.now)
             if health_port is not None
             else None
         )
@@ -143,6 +147,21 @@ class Daemon:
                     state.backoff_until.isoformat(timespec="seconds"),
                     state.consecutive_failures,
                 )
+
+    def _restore_failures(self) -> None:
+        # Failures in a row survive a restart (health and the gauge must not forget them).
+        for job, state in self.states.load().items():
+            if job in self._schedules and state.consecutive_failures:
+                self.metrics.update(job, consecutive_failures=state.consecutive_failures)
+
+    def _health_rules(self) -> HealthRules:
+        now, configured = self.now(), self.schedule.max_lag
+        bounds = {}
+        for job, schedule in self._schedules.items():
+            gap = period(schedule, now) or timedelta(days=1)
+            bounds[job] = configured or max(3 * gap, DEFAULT_MIN_LAG)
+        origin = "schedule.max_lag" if configured else "default: three intervals, at least 15m"
+        return HealthRules(self.config.alerts.after_failures, bounds, origin)
 
     # --- reload -----------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ class SourceMetrics:
     last_success: datetime | None = None
     running: bool = False
     quota_remaining: int = -1  # API calls left in the CRM's window; -1: not reported
+    since: datetime | None = None  # when the job was first scheduled by this daemon
 
 
 _HELP = [
@@ -69,7 +70,8 @@ class DaemonMetrics:
         """Start counters for jobs added by a configuration reload (kept ones keep theirs)."""
         with self._lock:
             for name in jobs:
-                self._sources.setdefault(name, SourceMetrics())
+                if name not in self._sources:
+                    self._sources[name] = SourceMetrics(since=self._now())
 
     def update(self, source: str, **changes: object) -> None:
         with self._lock:

@@ -19,7 +19,9 @@ __all__ = [
     "add_jobs",
     "build_scheduler",
     "describe",
+    "duration_text",
     "misfire_grace",
+    "period",
     "same_timing",
     "trigger_for",
 ]
@@ -36,17 +38,35 @@ def trigger_for(schedule: JobSchedule, now: datetime) -> BaseTrigger:
     )
 
 
-def misfire_grace(schedule: JobSchedule, trigger: BaseTrigger, now: datetime) -> int:
-    """Seconds a late run may still start: the configured value or one interval."""
-    if schedule.misfire_grace is not None:
-        return max(1, int(schedule.misfire_grace.total_seconds()))
+def period(schedule: JobSchedule, now: datetime) -> timedelta | None:
+    """The time between two due times: the interval, or the gap after cron's next time."""
     if schedule.every is not None:
-        return max(1, int(schedule.every.total_seconds()))
+        return schedule.every
+    trigger = trigger_for(schedule, now)
     first = trigger.get_next_fire_time(None, now)
     second = trigger.get_next_fire_time(first, first + timedelta(seconds=1)) if first else None
     if first is None or second is None:
-        return 60
-    return max(1, int((second - first).total_seconds()))
+        return None
+    return second - first
+
+
+def misfire_grace(schedule: JobSchedule, now: datetime) -> int:
+    """Seconds a late run may still start: the configured value or one interval."""
+    if schedule.misfire_grace is not None:
+        return max(1, int(schedule.misfire_grace.total_seconds()))
+    gap = period(schedule, now)
+    return 60 if gap is None else max(1, int(gap.total_seconds()))
+
+
+def duration_text(value: timedelta) -> str:
+    """``1h30m``, ``45m``, ``2d``, ``90s``: the largest units that say it exactly."""
+    seconds = int(value.total_seconds())
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return "".join(parts) or "0s"
 
 
 def describe(schedule: JobSchedule) -> str:
@@ -92,7 +112,7 @@ def add_jobs(
     previous = previous or {}
     for job, schedule in jobs:
         trigger = trigger_for(schedule, now)
-        grace = misfire_grace(schedule, trigger, now)
+        grace = misfire_grace(schedule, now)
         if scheduler.get_job(job.job_id) is None:
             first = now if schedule.every is not None else trigger.get_next_fire_time(None, now)
             scheduler.add_job(

@@ -93,6 +93,12 @@ class ScheduleConfig(BaseModel):
         timedelta(seconds=30),
         description="On SIGTERM, wait this long for the current page to commit.",
     )
+    max_lag: timedelta | None = Field(
+        None,
+        description="/healthz reports a job unhealthy when its last success (or the daemon's "
+        "start) is older than this (default: three intervals of the job's schedule, at "
+        "least 15m).",
+    )
 
     @field_validator("steps")
     @classmethod
@@ -106,7 +112,9 @@ class ScheduleConfig(BaseModel):
             )
         return steps
 
-    @field_validator("backoff_initial", "backoff_max", "stop_timeout", "heartbeat", mode="before")
+    @field_validator(
+        "backoff_initial", "backoff_max", "stop_timeout", "heartbeat", "max_lag", mode="before"
+    )
     @classmethod
     def _durations(cls, value: Any) -> Any:
         return _duration(value)

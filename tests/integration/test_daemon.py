@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -106,8 +106,11 @@ def test_every_due_job_runs_none_overlaps_and_failing_sources_do_not_stop_the_ot
             thread.join(timeout=60)
         assert result == [0]
         rows = _runs(engine)
-    assert health.status_code == 200
-    assert health.json()["status"] == "ok"
+    # "denied" is unhealthy once it failed alerts.after_failures (3) times in a row.
+    failed = health.json()["sources"]["denied"]["consecutive_failures"]
+    assert (health.status_code, health.json()["status"]) == (
+        (503, "unhealthy") if failed >= 3 else (200, "ok")
+    )
     assert sorted(health.json()["sources"]) == sorted(["broken", "denied", *GOOD])
     assert health.json()["sources"]["broken"]["running"] is True  # still retrying
     assert metrics.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
@@ -145,6 +148,71 @@ def test_every_due_job_runs_none_overlaps_and_failing_sources_do_not_stop_the_ot
     assert 'crmsync_sync_lag_seconds{source="denied"} -1.000' in text
     assert 'crmsync_sync_running{source="broken"} 1' in text
     assert 'crmsync_sync_consecutive_failures{source="denied"} ' in text
+
+
+def test_healthz_is_503_and_names_the_jobs_failing_past_their_threshold_or_lagging(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    schedule = {"default": {"every": "1h"}, "max_lag": "90m"}
+    path = _daemon_config(sandbox, tmp_path, schedule, broken=True)
+    config = yaml.safe_load(path.read_text())
+    config["sources"] = [s for s in config["sources"] if s["name"] != "denied"]
+    config["alerts"] = {"after_failures": 1}
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    frozen: list[datetime] = []
+
+    def clock() -> datetime:
+        return frozen[-1] if frozen else datetime.now(UTC)
+
+    config = load_config(path)
+    with opened(config.store.url) as engine, requests.Session() as http:
+        daemon = Daemon(config, engine, health_port=_free_port(), now=clock)
+        assert daemon.health is not None
+        url = f"http://127.0.0.1:{daemon.health.port}/healthz"
+        thread = threading.Thread(target=daemon.run, kwargs={"handle_signals": False})
+        thread.start()
+        try:
+            _wait_until(
+                lambda: all(daemon.metrics.snapshot()[n].last_success for n in GOOD), "syncs"
+            )
+            healthy = http.get(url, timeout=5)
+            # Nothing listens on broken's port: it fails once its retries are spent (~12 s).
+            _wait_until(lambda: daemon.metrics.snapshot()["broken"].failures == 1, "a failure")
+            failing = http.get(url, timeout=5)
+            frozen.append(datetime.now(UTC) + timedelta(hours=2))
+            lagging = http.get(url, timeout=5)
+            frozen.clear()
+        finally:
+            daemon.stop()
+            thread.join(timeout=60)
+    assert (healthy.status_code, healthy.json()["status"], healthy.json()["problems"]) == (
+        200,
+        "ok",
+        {},
+    )
+    assert failing.status_code == 503
+    assert failing.headers["Content-Type"] == "application/json"
+    assert (failing.json()["status"], failing.json()["problems"]) == (
+        "unhealthy",
+        {"broken": "failed 1 time in a row (alerts.after_failures: 1)"},
+    )
+    late = "no success for more than 1h30m (schedule.max_lag)"
+    assert (lagging.status_code, lagging.json()["problems"]) == (
+        503,
+        {
+            "broken": f"failed 1 time in a row (alerts.after_failures: 1); {late}",
+            **{name: late for name in GOOD},
+        },
+    )
+
+
+def _wait_until(condition: Any, what: str, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_a_held_run_lock_skips_the_daemon_run_and_names_its_holder(
