@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
+from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 
 from sync.cli_common import ConfigOption, JsonOption, load, out, utc_now
@@ -213,6 +215,7 @@ def status(
                     "queue": j.queue,
                     "attempts": j.attempts,
                     "worker_id": j.worker_id,
+                    "worker": j.worker,
                     "scheduled_at": j.scheduled_at.isoformat() if j.scheduled_at else None,
                     "updated_at": j.updated_at.isoformat() if j.updated_at else None,
                 }
@@ -221,6 +224,7 @@ def status(
             "workers": [
                 {
                     "id": w.id,
+                    "name": w.name,
                     "last_heartbeat": w.last_heartbeat.isoformat(),
                     "seconds_silent": round(w.seconds_silent, 1),
                     "stalled": w.seconds_silent > stalled,
@@ -233,21 +237,40 @@ def status(
     table = Table("job", "task", "target", "status", "queue", "attempts", "worker", "updated")
     for j in jobs:
         updated = j.updated_at.strftime("%Y-%m-%d %H:%M:%S") if j.updated_at else "-"
+        worker = j.worker or (f"#{j.worker_id}" if j.worker_id is not None else "-")
         table.add_row(
-            str(j.id),
-            j.task,
-            j.target,
-            j.status,
-            j.queue,
-            str(j.attempts),
-            str(j.worker_id or "-"),
-            updated,
+            str(j.id), j.task, j.target, j.status, j.queue, str(j.attempts), worker, updated
         )
-    out.print(table if jobs else "no job queued, running or failed")
+    if jobs:
+        _print_whole(table)
+    else:
+        out.print("no job queued, running or failed")
     workers_table = Table("worker", "last heartbeat", "silent", "state")
     for w in workers:
         state = "stalled" if w.seconds_silent > stalled else "alive"
         workers_table.add_row(
-            str(w.id), w.last_heartbeat.strftime("%H:%M:%S"), f"{w.seconds_silent:.0f}s", state
+            w.label, w.last_heartbeat.strftime("%H:%M:%S"), f"{w.seconds_silent:.0f}s", state
         )
-    out.print(workers_table if workers else "no worker registered")
+    if workers:
+        _print_whole(workers_table)
+    else:
+        out.print("no worker registered")
+
+
+def _print_whole(table: Table) -> None:
+    """Print ``table`` without cutting or wrapping a cell: as wide as the terminal, or
+    wider when its rows need it (a piped output would otherwise be cut at 80 columns)."""
+    for column in table.columns:
+        column.no_wrap = True
+    unbounded = out.options.update_width(1_000_000)
+    needed = Measurement.get(out, unbounded, table).maximum
+    if needed <= out.width:
+        out.print(table)
+        return
+    wide = Console(
+        file=out.file,
+        width=needed,
+        force_terminal=out.is_terminal,
+        color_system=out.color_system,  # type: ignore[arg-type]
+    )
+    wide.print(table)

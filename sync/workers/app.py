@@ -17,6 +17,7 @@ from procrastinate import App, PsycopgConnector
 
 from sync.config.models import CrmsyncConfig, SourceConfig
 from sync.workers.cron import every_to_cron, schedule_cron
+from sync.workers.naming import NamingJobManager
 from sync.workers.settings import WorkersConfig
 from sync.workers.tasks import SyncRetry, retry_stalled_job, step_job, sync_job
 
@@ -135,9 +136,10 @@ def _with_cron(job: PlannedJob, cron: str) -> PlannedJob:
     return PlannedJob(job.task, job.periodic_id, job.kwargs, job.lock, job.queue, cron)
 
 
-def build_app(config: CrmsyncConfig, periodic: bool = True) -> App:
+def build_app(config: CrmsyncConfig, periodic: bool = True, worker_name: str | None = None) -> App:
     """The procrastinate app of ``config`` (not opened). ``periodic``: register the
-    schedule's periodic tasks (workers do; ``crmsync worker defer`` does not need them)."""
+    schedule's periodic tasks (workers do; ``crmsync worker defer`` does not need them).
+    ``worker_name``: the worker running this app records its name when it registers."""
     settings: WorkersConfig = config.workers
     connector = PsycopgConnector(
         conninfo=conninfo(config.store.url),
@@ -148,6 +150,8 @@ def build_app(config: CrmsyncConfig, periodic: bool = True) -> App:
         connector=connector,
         periodic_defaults={"max_delay": settings.catch_up.total_seconds()},
     )
+    if worker_name is not None:
+        app.job_manager = NamingJobManager(connector, worker_name)
     retry = SyncRetry(settings.retry_failed, settings.retry_wait)
     tasks = {
         SYNC_TASK: app.task(

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from procrastinate import App, exceptions
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from sync.workers.app import PlannedJob
 
@@ -37,6 +37,7 @@ class QueuedJob:
     worker_id: int | None
     scheduled_at: datetime | None
     updated_at: datetime | None
+    worker: str | None = None  # the worker's --name
 
     @property
     def target(self) -> str:
@@ -51,6 +52,11 @@ class WorkerRow:
     id: int
     last_heartbeat: datetime
     seconds_silent: float
+    name: str | None = None  # its --name (None: started before names were recorded)
+
+    @property
+    def label(self) -> str:
+        return self.name or f"#{self.id}"
 
 
 def defer_jobs(app: App, planned: list[PlannedJob]) -> list[Deferred]:
@@ -67,18 +73,34 @@ def defer_jobs(app: App, planned: list[PlannedJob]) -> list[Deferred]:
     return out
 
 
-_JOBS = text(
+_NAMES = "SELECT to_regclass('crmsync_worker_names') IS NOT NULL"
+
+_JOBS = (
     "SELECT j.id, j.task_name, j.args, j.status::text AS status, j.queue_name, j.attempts, "
     "j.worker_id, j.scheduled_at, "
-    "(SELECT max(e.at) FROM procrastinate_events e WHERE e.job_id = j.id) AS updated_at "
+    "(SELECT max(e.at) FROM procrastinate_events e WHERE e.job_id = j.id) AS updated_at, "
+    "{name} AS worker "
     "FROM procrastinate_jobs j WHERE j.status::text = ANY(:statuses) ORDER BY j.id"
 )
+
+_WORKERS = (
+    "SELECT w.id, w.last_heartbeat, extract(epoch FROM now() - w.last_heartbeat) AS silent, "
+    "{name} AS name FROM procrastinate_workers w ORDER BY w.id"
+)
+
+
+def _name_of(conn: Connection, worker_id: str) -> str:
+    """The SQL of the name of worker ``worker_id`` (NULL on a queue without names yet)."""
+    if not conn.execute(text(_NAMES)).scalar():
+        return "NULL"
+    return f"(SELECT n.name FROM crmsync_worker_names n WHERE n.worker_id = {worker_id})"
 
 
 def list_jobs(engine: Engine, statuses: tuple[str, ...]) -> list[QueuedJob]:
     """Jobs in ``statuses`` (todo, doing, succeeded, failed, cancelled, aborted), by id."""
     with engine.connect() as conn:
-        rows = conn.execute(_JOBS, {"statuses": list(statuses)}).mappings().all()
+        query = text(_JOBS.format(name=_name_of(conn, "j.worker_id")))
+        rows = conn.execute(query, {"statuses": list(statuses)}).mappings().all()
     return [
         QueuedJob(
             id=row["id"],
@@ -90,6 +112,7 @@ def list_jobs(engine: Engine, statuses: tuple[str, ...]) -> list[QueuedJob]:
             worker_id=row["worker_id"],
             scheduled_at=row["scheduled_at"],
             updated_at=row["updated_at"],
+            worker=row["worker"],
         )
         for row in rows
     ]
@@ -97,9 +120,8 @@ def list_jobs(engine: Engine, statuses: tuple[str, ...]) -> list[QueuedJob]:
 
 def list_workers(engine: Engine) -> list[WorkerRow]:
     """Registered workers with the age of their last heartbeat (the database's clock)."""
-    query = text(
-        "SELECT id, last_heartbeat, extract(epoch FROM now() - last_heartbeat) AS silent "
-        "FROM procrastinate_workers ORDER BY id"
-    )
     with engine.connect() as conn:
-        return [WorkerRow(row[0], row[1], float(row[2])) for row in conn.execute(query).all()]
+        query = text(_WORKERS.format(name=_name_of(conn, "w.id")))
+        return [
+            WorkerRow(row[0], row[1], float(row[2]), row[3]) for row in conn.execute(query).all()
+        ]

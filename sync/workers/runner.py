@@ -38,7 +38,7 @@ def run_worker(
     """
     settings = config.workers
     worker = name or default_worker_name()
-    app = build_app(config)
+    app = build_app(config, worker_name=worker)
     runtime = WorkerRuntime(config, engine, worker, now, settings.stalled_timeout)
     log.info(
         "worker %s: taking jobs from %s", worker, ", ".join(queues) if queues else "every queue"

@@ -1,4 +1,5 @@
-"""Preparing the store for workers: crmsync's migrations and procrastinate's tables.
+"""Preparing the store for workers: crmsync's migrations, procrastinate's tables and the
+table of worker names.
 
 Several workers may start at the same moment: both steps run under one advisory lock, so
 exactly one of them migrates and the others find the work done. procrastinate's tables go
@@ -11,6 +12,7 @@ from sqlalchemy import Engine, text
 
 from sync.daemon.locks import LOCK_ID
 from sync.errors import UsageError
+from sync.workers.naming import NAMES_TABLE_DDL
 
 __all__ = ["prepare_store", "procrastinate_installed"]
 
@@ -40,12 +42,13 @@ def prepare_store(engine: Engine) -> bool:
         lock_conn.commit()
         try:
             migrate(engine)
-            if procrastinate_installed(engine):
-                return False
+            installed = not procrastinate_installed(engine)
             with engine.begin() as conn:
-                # Through the driver, without parameters: the script holds literal '%'.
-                conn.connection.driver_connection.execute(SchemaManager.get_schema())  # type: ignore[union-attr]
-            return True
+                if installed:
+                    # Through the driver, without parameters: the script holds literal '%'.
+                    conn.connection.driver_connection.execute(SchemaManager.get_schema())  # type: ignore[union-attr]
+                conn.execute(text(NAMES_TABLE_DDL))  # also on queues installed before it
+            return installed
         finally:
             lock_conn.execute(text(f"SELECT pg_advisory_unlock({LOCK_ID})"), {"key": _MIGRATE_KEY})
             lock_conn.commit()

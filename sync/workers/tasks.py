@@ -175,7 +175,8 @@ def step_job(context: JobContext, step: str, timestamp: int | None = None) -> di
 
 
 async def retry_stalled_job(context: JobContext, timestamp: int | None = None) -> dict[str, Any]:
-    """Queue again the running jobs of workers silent for longer than the stalled timeout.
+    """Queue again the running jobs of workers silent for longer than the stalled timeout,
+    then forget those workers.
 
     When a newer job of the same stream is already queued, the stalled one is marked failed
     instead: the queued one resumes from the same committed cursor.
@@ -195,12 +196,17 @@ async def retry_stalled_job(context: JobContext, timestamp: int | None = None) -
             superseded.append(job.id)
         except exceptions.ConnectorException:
             continue  # finished or retried meanwhile
-    if retried or superseded:
+    # Their jobs are queued again: the dead workers themselves are forgotten, so
+    # `crmsync worker status` does not list them as stalled until some worker restarts.
+    pruned = await manager.prune_stalled_workers(seconds)
+    if retried or superseded or pruned:
         log.info(
-            "job %s retry-stalled on worker %s: queued again %s, superseded %s",
+            "job %s retry-stalled on worker %s: queued again %s, superseded %s, "
+            "dead workers forgotten %s",
             context.job.id,
             runtime.worker,
             retried,
             superseded,
+            pruned,
         )
-    return {"retried": retried, "superseded": superseded}
+    return {"retried": retried, "superseded": superseded, "pruned": pruned}

@@ -184,7 +184,8 @@ def test_a_worker_killed_mid_stream_loses_and_duplicates_nothing(base: str, tmp_
     assert status.returncode == 0, status.stderr
     listed = orjson.loads(status.stdout)
     assert listed["jobs"] == []  # nothing queued, running or failed
-    assert [w["stalled"] for w in listed["workers"]] == [True]  # only the killed one is left
+    # The killed worker was forgotten once its job was queued again; the others stopped.
+    assert listed["workers"] == []
 
 
 def test_stream_locks_share_their_source_and_exclude_a_whole_source_run(base: str) -> None:
