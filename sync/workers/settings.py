@@ -65,7 +65,8 @@ class WorkersConfig(BaseModel):
     )
     stalled_timeout: timedelta = Field(
         timedelta(seconds=30),
-        description="A worker silent this long is dead: its running jobs are queued again.",
+        description="A worker silent this long is dead: its running jobs are queued again "
+        "and it is forgotten.",
     )
     stalled_check_every: timedelta = Field(
         timedelta(seconds=10),
