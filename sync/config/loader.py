@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from connectors.core.errors import ConnectorConfigError
 from connectors.core.registry import load_connector
 from sync.config.models import CrmsyncConfig, SourceConfig
+from sync.config.references import check_references
 from sync.config.secrets import MissingSecret, SecretSource, interpolate
 from sync.config.yamlsource import Locations, YamlError, load_yaml
 from sync.errors import UsageError
@@ -28,8 +29,11 @@ class ConfigError(UsageError):
 
     def __init__(self, problems: list[str]) -> None:
         count = len(problems)
-        header = f"the configuration has {count} problem{'s' if count != 1 else ''}:"
-        super().__init__("\n".join([header, *(f"  {p}" for p in problems)]))
+        if count == 1:  # one problem, one line (for terminals and log lines alike)
+            super().__init__(f"the configuration has 1 problem: {problems[0]}")
+        else:
+            header = f"the configuration has {count} problems:"
+            super().__init__("\n".join([header, *(f"  {p}" for p in problems)]))
         self.problems = problems
 
 
@@ -44,7 +48,10 @@ def load_config(file: Path, environ: dict[str, str] | None = None) -> CrmsyncCon
     try:
         data, where = load_yaml(file)
     except YamlError as exc:
-        raise ConfigError([str(exc)]) from exc
+        raise ConfigError(exc.problems) from exc
+    if data is None:
+        # Defaults alone would still open ./crmsync.sqlite: an empty file is a mistake.
+        raise ConfigError([f"{file}:1: the file is empty; start from config/crmsync.example.yaml"])
     if not isinstance(data, dict):
         raise ConfigError([f"{file}:1: the file must be a mapping of keys (store, sources...)"])
     secrets_path = _secrets_path(data, file, environ)
@@ -57,10 +64,15 @@ def load_config(file: Path, environ: dict[str, str] | None = None) -> CrmsyncCon
         for m in missing
     ]
     unresolved = {m.path for m in missing}
+    problems += check_references(data, file, where)
     try:
         config = CrmsyncConfig.model_validate(data)
     except ValidationError as exc:
         problems += _describe(exc, (), CrmsyncConfig, where, skip=unresolved)
+        # A broken section must not hide the problems of the sources' connector keys.
+        for index, source in enumerate(_valid_sources(data)):
+            if source is not None:
+                _validate_connector(source, index, where, problems)
         raise ConfigError(_by_line(problems)) from exc
     sources = []
     for index, source in enumerate(config.sources):
@@ -69,6 +81,20 @@ def load_config(file: Path, environ: dict[str, str] | None = None) -> CrmsyncCon
     if problems:
         raise ConfigError(_by_line(problems))
     return _anchor_paths(config.model_copy(update={"sources": sources}), file.parent)
+
+
+def _valid_sources(data: dict[str, Any]) -> list[SourceConfig | None]:
+    """Each item of ``sources`` that is a valid source on its own (None where not)."""
+    raw = data.get("sources")
+    if not isinstance(raw, list):
+        return []
+    valid: list[SourceConfig | None] = []
+    for item in raw:
+        try:
+            valid.append(SourceConfig.model_validate(item))
+        except ValidationError:
+            valid.append(None)  # the whole-file validation already reported it
+    return valid
 
 
 def _anchor_paths(config: CrmsyncConfig, base: Path) -> CrmsyncConfig:
