@@ -54,18 +54,29 @@ class Prepared:
 
 
 def load_book(config: CompensationConfig) -> tuple[PlanBook, RateTable]:
-    """Plans and rates, with plan-file problems as one usage error each."""
+    """Plans and rates; the problems of both (every plan file and the rates file) are
+    raised together as one usage error, one line each."""
+    problems: list[str] = []
+    failure: Exception | None = None
+    book, rates = None, RateTable()
     try:
         book = load_plans(Path(config.plans_dir))
     except PlanError as exc:
-        raise UsageError(str(exc)) from exc
+        problems += getattr(exc, "problems", [str(exc)])
+        failure = exc
     path = config.rates_path()
-    if not path.exists():
-        return book, RateTable()
-    try:
-        return book, RateTable.load(path)
-    except RatesFileError as exc:
-        raise UsageError(str(exc)) from exc
+    if path.exists():
+        try:
+            rates = RateTable.load(path)
+        except RatesFileError as exc:
+            problems += exc.problems
+            failure = exc
+    if failure is not None or book is None:
+        problems = list(dict.fromkeys(problems))  # plans_dir/rates.yaml is read by both
+        count = len(problems)
+        header = f"the plans have {count} problem{'s' if count != 1 else ''}:"
+        raise UsageError("\n".join([header, *(f"  {p}" for p in problems)])) from failure
+    return book, rates
 
 
 def _users(snapshot: StoreSnapshot) -> list[UserFacts]:
