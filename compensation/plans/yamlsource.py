@@ -35,6 +35,7 @@ KeyPath = tuple[str | int, ...]
 MAX_DEPTH = 50  # the deepest real file (a plan's tier) nests 6 levels
 MAX_ALIAS_VALUES = 10_000  # values that aliases may add to a file, all aliases together
 _MERGE = "tag:yaml.org,2002:merge"
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 class YamlFileError(ValueError):
@@ -206,6 +207,10 @@ class _Converter:
         self.seen.add(identity)
         if len(self.open) >= MAX_DEPTH:
             raise YamlFileError([self._say(line, path, f"nested deeper than {MAX_DEPTH} levels")])
+        if isinstance(node, yaml.CollectionNode) and node.tag not in _PLAIN_TAGS:
+            # e.g. !!python/object/apply: never built, and not silently read as a list
+            self.problems.append(self._say(line, path, f"the tag {node.tag} is not supported"))
+            return None
         self.open.append(identity)
         self.repeating += repeat
         try:

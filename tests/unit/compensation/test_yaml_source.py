@@ -40,3 +40,29 @@ def test_a_plan_file_with_an_alias_bomb_fails_fast(tmp_path: Path) -> None:
         f"{path}:4: a3[7]: aliases (*a2) expand to more than 10000 values; write the values "
         "out instead"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "a: !!python/object/apply:os.system [touch pwned]\n",
+            "a: the tag tag:yaml.org,2002:python/object/apply:os.system is not supported",
+        ),
+        (
+            "a: !!python/name:os.system x\n",
+            "a: cannot read this value (could not determine a constructor for the tag "
+            "'tag:yaml.org,2002:python/name:os.system')",
+        ),
+        ("a: !custom {b: 1}\n", "a: the tag !custom is not supported"),
+    ],
+    ids=["python-apply", "python-name", "custom"],
+)
+def test_tags_that_build_objects_are_refused_with_their_line(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    with pytest.raises(YamlFileError) as caught:
+        load_located(path)
+    assert caught.value.problems == [f"{path}:1: {problem}"]
