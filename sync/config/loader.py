@@ -63,6 +63,8 @@ def load_config(file: Path, environ: dict[str, str] | None = None) -> CrmsyncCon
         f"{secrets.describe()}); export it or add it to the secrets file"
         for m in missing
     ]
+    if secrets.problem is not None:
+        problems.append(secrets.problem)
     unresolved = {m.path for m in missing}
     problems += check_references(data, file, where)
     try:

@@ -163,3 +163,14 @@ def test_a_malformed_sender_is_refused(tmp_path: Path, address: str) -> None:
     assert _problems(path) == [
         f"FILE:2: email.from_address: {address!r} is not an e-mail address (write name@host)"
     ]
+
+
+def test_a_secrets_file_that_is_not_utf8_names_its_line_and_no_value(tmp_path: Path) -> None:
+    (tmp_path / "secrets.env").write_bytes(b"STORE_URL=sqlite:///x.sqlite\nTOKEN=s\xe9cret\n")
+    path = _write(tmp_path, "secrets_file: secrets.env\nstore:\n  url: ${STORE_URL}\n")
+    problems = _problems(path)
+    assert problems[0] == (
+        f"{tmp_path / 'secrets.env'}:2: the secrets file is not UTF-8 text; save it as UTF-8"
+    )
+    assert problems[1].startswith("FILE:3: store.url: ${STORE_URL} is not set")
+    assert len(problems) == 2 and not any("TOKEN" in p or "\\xe9" in p for p in problems)
