@@ -1,6 +1,6 @@
 """Checks that span sections of the configuration, run on the file's data as written so
-they report even when another section is broken: push targets name configured sources,
-and folders written in the file exist."""
+they report even when another section is broken: source names are unique, push targets
+name configured sources, and folders written in the file exist."""
 
 from __future__ import annotations
 
@@ -15,7 +15,25 @@ __all__ = ["check_references"]
 
 def check_references(data: dict[str, Any], file: Path, where: Locations) -> list[str]:
     """One ``FILE:LINE: key: problem`` line per broken reference."""
-    return _push_sources(data, where) + _folders(data, file, where)
+    return _unique_names(data, where) + _push_sources(data, where) + _folders(data, file, where)
+
+
+def _unique_names(data: dict[str, Any], where: Locations) -> list[str]:
+    sources = data.get("sources")
+    problems: list[str] = []
+    first: dict[str, int] = {}
+    for index, source in enumerate(sources if isinstance(sources, list) else []):
+        name = source.get("name") if isinstance(source, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in first:
+            path = ("sources", index, "name")
+            problems.append(
+                f"{where.where(path)}: {format_path(path)}: sources[{first[name]}] is also "
+                f"named {name!r}; give each source its own name"
+            )
+        first.setdefault(name, index)
+    return problems
 
 
 def _push_sources(data: dict[str, Any], where: Locations) -> list[str]:

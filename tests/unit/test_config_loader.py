@@ -90,11 +90,13 @@ def test_duplicate_source_names_are_refused(tmp_path: Path) -> None:
         load_config(path, environ={})
     # The unknown kinds are reported too: one broken section hides no other problem.
     assert [p.split(": ", 2)[:2] for p in caught.value.problems] == [
-        [f"{path}:1", "(top level)"],
         [f"{path}:2", "sources[0].kind"],
+        [f"{path}:3", "sources[1].name"],
         [f"{path}:3", "sources[1].kind"],
     ]
-    assert caught.value.problems[0].endswith("two sources are named 'a'; names must be unique")
+    assert caught.value.problems[1].endswith(
+        "sources[0] is also named 'a'; give each source its own name"
+    )
 
 
 def test_a_secret_value_is_never_echoed_in_errors(tmp_path: Path) -> None:
