@@ -71,10 +71,13 @@ def test_bytes_that_are_not_utf8_name_their_line(tmp_path: Path) -> None:
     assert _problems(path) == ["FILE:4: the file is not UTF-8 text (byte 0xe9); save it as UTF-8"]
 
 
-def test_a_control_character_names_its_line(tmp_path: Path) -> None:
-    path = _write(tmp_path, "store:\n  url: sqlite:///x.sqlite\x00\n")
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b"], ids=["nul", "bell", "escape"])
+def test_a_control_character_is_a_config_error_naming_its_line(tmp_path: Path, char: str) -> None:
+    # PyYAML raises ReaderError here, which is not a MarkedYAMLError: it used to escape
+    # the loader (exit code 1, and a daemon reload died of it).
+    path = _write(tmp_path, f"store:\n  url: sqlite:///x.sqlite{char}\n")
     assert _problems(path) == [
-        "FILE:2: not valid YAML: control character #x0000 is not allowed; remove it"
+        f"FILE:2: not valid YAML: control character #x{ord(char):04x} is not allowed; remove it"
     ]
 
 
