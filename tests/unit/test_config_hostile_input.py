@@ -159,7 +159,20 @@ def test_a_sender_on_a_dotless_host_is_accepted(tmp_path: Path, address: str) ->
 
 
 @pytest.mark.parametrize(
-    "address", ["crmsync", "a@b@c", "@localhost", "a@", "a@.host", "a@host.", "a b@host", "a@-x"]
+    "address",
+    [
+        "crmsync",
+        "a@b@c",
+        "@localhost",
+        "a@",
+        "a@.host",
+        "a@host.",
+        "a b@host",
+        "a@-x",
+        "a@.example.com",
+        "a@example..com",
+        ".a@example.com",
+    ],
 )
 def test_a_malformed_sender_is_refused(tmp_path: Path, address: str) -> None:
     path = _write(tmp_path, f"email:\n  from_address: '{address}'\n")
