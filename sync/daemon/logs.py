@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from datetime import UTC, datetime
 
 import orjson
@@ -48,6 +49,7 @@ def configure_logging(json_logs: bool, debug: bool = False) -> None:
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     _state["json"] = json_logs
     logging.captureWarnings(True)  # a warning would otherwise print a bare text line
+    threading.excepthook = _log_thread_exception  # and so would a thread's traceback
     # APScheduler logs every job start at INFO and every coalesced tick at WARNING; our
     # jobs log their own outcome and the daemon counts skipped ticks in /metrics.
     logging.getLogger("apscheduler").setLevel(logging.DEBUG if debug else logging.ERROR)
@@ -56,3 +58,14 @@ def configure_logging(json_logs: bool, debug: bool = False) -> None:
 def json_logs_enabled() -> bool:
     """True once :func:`configure_logging` chose JSON lines for this process."""
     return _state["json"]
+
+
+def _log_thread_exception(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit:
+        return  # what the default hook does too
+    name = args.thread.name if args.thread is not None else "?"
+    logging.getLogger("crmsync").error(
+        "uncaught error in thread %s",
+        name,
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+    )
