@@ -243,7 +243,9 @@ class _Converter:
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
             if key_node.tag == _MERGE:
-                merged.append((line, self.convert(value_node, path)))
+                # its own path, so the merged keys' lines cannot overwrite the keys written
+                # here; errors inside fall back to the line of the '<<'
+                merged.append((line, self.convert(value_node, (*path, "<<"))))
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problems.append(self._say(line, path, "a key must be a plain name"))
@@ -268,7 +270,7 @@ class _Converter:
                 for key, item in part.items():
                     if key not in result:
                         result[key] = item
-                        self.located.lines.setdefault((*path, key), line)
+                        self.located.lines[(*path, key)] = line
         return result
 
     def _scalar(self, node: yaml.Node, path: KeyPath) -> Any:

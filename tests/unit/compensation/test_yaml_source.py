@@ -19,13 +19,18 @@ def test_merge_keys_and_aliases_load_with_lines(tmp_path: Path) -> None:
         "  - <<: *base\n"
         "    rate: '3%'\n"
         "  - *base\n"
+        "  - rate: '4%'\n"
+        "    <<: *base\n"
     )
     data, located = load_located(path)
     assert data["tiers"] == [
         {"rate": "3%", "from": date(2026, 1, 1)},
         {"rate": "2%", "from": date(2026, 1, 1)},
+        {"rate": "4%", "from": date(2026, 1, 1)},
     ]
     assert located.line_of(("tiers", 0, "rate")) == 4
+    assert located.line_of(("tiers", 0, "from")) == 3  # merged: the line of its '<<'
+    assert located.line_of(("tiers", 2, "rate")) == 6  # written before the '<<', kept
     assert located.line_of(("tiers", 1)) == 5  # where the alias is, not the anchor
 
 
