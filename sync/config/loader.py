@@ -67,36 +67,26 @@ def load_config(file: Path, environ: dict[str, str] | None = None) -> CrmsyncCon
         problems.append(secrets.problem)
     unresolved = {m.path for m in missing}
     problems += check_references(data, file, where)
+    # Connector keys are checked on each source as written, so neither a broken section
+    # nor a broken common key of the same source hides them.
+    raw_sources = data.get("sources")
+    connector_problems: list[str] = []
+    settings = [
+        _connector_settings(item, index, where, connector_problems)
+        for index, item in enumerate(raw_sources if isinstance(raw_sources, list) else [])
+    ]
     try:
         config = CrmsyncConfig.model_validate(data)
     except ValidationError as exc:
         problems += _describe(exc, (), CrmsyncConfig, where, skip=unresolved)
-        # A broken section must not hide the problems of the sources' connector keys.
-        for index, source in enumerate(_valid_sources(data)):
-            if source is not None:
-                _validate_connector(source, index, where, problems)
-        raise ConfigError(_by_line(problems)) from exc
-    sources = []
-    for index, source in enumerate(config.sources):
-        checked = _validate_connector(source, index, where, problems)
-        sources.append(checked)
-    if problems:
-        raise ConfigError(_by_line(problems))
+        raise ConfigError(_by_line(problems + connector_problems)) from exc
+    if problems or connector_problems:
+        raise ConfigError(_by_line(problems + connector_problems))
+    sources = [
+        source.model_copy(update={"settings": checked})
+        for source, checked in zip(config.sources, settings, strict=True)
+    ]
     return _anchor_paths(config.model_copy(update={"sources": sources}), file.parent)
-
-
-def _valid_sources(data: dict[str, Any]) -> list[SourceConfig | None]:
-    """Each item of ``sources`` that is a valid source on its own (None where not)."""
-    raw = data.get("sources")
-    if not isinstance(raw, list):
-        return []
-    valid: list[SourceConfig | None] = []
-    for item in raw:
-        try:
-            valid.append(SourceConfig.model_validate(item))
-        except ValidationError:
-            valid.append(None)  # the whole-file validation already reported it
-    return valid
 
 
 def _anchor_paths(config: CrmsyncConfig, base: Path) -> CrmsyncConfig:
@@ -127,23 +117,24 @@ def _secrets_path(data: dict[str, Any], file: Path, environ: dict[str, str] | No
     return path if path.is_absolute() else file.parent / path
 
 
-def _validate_connector(
-    source: SourceConfig, index: int, where: Locations, problems: list[str]
-) -> SourceConfig:
+def _connector_settings(raw: Any, index: int, where: Locations, problems: list[str]) -> Any:
+    """The connector's settings of one source as written, or None (problems appended)."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("kind"), str):
+        return None  # the source model reports a missing or mistyped kind
     base: tuple[str | int, ...] = ("sources", index)
     try:
-        connector = load_connector(source.kind)
+        connector = load_connector(raw["kind"])
     except ConnectorConfigError as exc:
         path = (*base, "kind")
         problems.append(f"{where.where(path)}: {format_path(path)}: {exc.user_message}")
-        return source
+        return None
     model: type[BaseModel] = connector.settings_model  # type: ignore[attr-defined]
+    keys = {k: v for k, v in raw.items() if k not in SourceConfig.model_fields}
     try:
-        settings = model.model_validate(source.connector_keys())
+        return model.model_validate(keys)
     except ValidationError as exc:
         problems.extend(_describe(exc, base, model, where, extra_known=SourceConfig))
-        return source
-    return source.model_copy(update={"settings": settings})
+        return None
 
 
 def _by_line(problems: list[str]) -> list[str]:

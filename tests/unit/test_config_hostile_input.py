@@ -190,3 +190,22 @@ def test_a_secrets_file_that_is_not_utf8_names_its_line_and_no_value(tmp_path: P
     )
     assert problems[1].startswith("FILE:3: store.url: ${STORE_URL} is not set")
     assert len(problems) == 2 and not any("TOKEN" in p or "\\xe9" in p for p in problems)
+
+
+def test_a_bad_common_key_does_not_hide_the_connector_keys_of_the_same_source(
+    tmp_path: Path,
+) -> None:
+    path = _write(
+        tmp_path,
+        """\
+sources:
+  - name: Hub Spot
+    kind: hubspot
+    auth: {flow: private_app, access_token: x}
+    base_urll: https://api.hubapi.com
+""",
+    )
+    assert [p.split(": ", 2)[:2] for p in _problems(path)] == [
+        ["FILE:2", "sources[0].name"],
+        ["FILE:5", "sources[0].base_urll"],
+    ]

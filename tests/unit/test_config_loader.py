@@ -35,6 +35,9 @@ sources:
         f"{path}:3: sourcs: unknown key; did you mean 'sources'?",
         f"{path}:5: sources[0].name: use lower-case letters, digits, - or _, starting with a "
         "letter (at most 40 characters)",
+        # the connector's keys are checked although a common key of the source is broken
+        f"{path}:5: sources[0].instance_url: required key is missing",
+        f"{path}:5: sources[0].auth: required key is missing",
     ]
     assert caught.value.exit_code == 2
 
