@@ -36,6 +36,7 @@ MAX_DEPTH = 50  # the deepest real file (a plan's tier) nests 6 levels
 MAX_ALIAS_VALUES = 10_000  # values that aliases may add to a file, all aliases together
 _MERGE = "tag:yaml.org,2002:merge"
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+_UNPRINTABLE = yaml.reader.Reader.NON_PRINTABLE  # what PyYAML's reader refuses
 
 
 class YamlFileError(ValueError):
@@ -89,8 +90,9 @@ def load_located(file: Path) -> tuple[Any, Located]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
+        key = _key_on(file, raw.decode("utf-8", errors="replace"), line)
         raise YamlFileError(
-            [f"{file}:{line}: the file is not UTF-8 text (byte {raw[exc.start]:#04x}); "
+            [f"{file}:{line}: {key}the file is not UTF-8 text (byte {raw[exc.start]:#04x}); "
              "save it as UTF-8"]
         ) from exc  # fmt: skip
     node, anchors = _compose(file, text)
@@ -155,15 +157,30 @@ def _compose(file: Path, text: str) -> tuple[yaml.Node | None, dict[int, str]]:
         raise YamlFileError([f"{file}:{line}: not valid YAML: {exc.problem}"]) from exc
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
+        key = _key_on(file, _UNPRINTABLE.sub(" ", text), line)
         raise YamlFileError(
-            [f"{file}:{line}: not valid YAML: control character #x{exc.character:04x} is "
-             "not allowed; remove it"]
+            [f"{file}:{line}: {key}not valid YAML: control character #x{exc.character:04x} "
+             "is not allowed; remove it"]
         ) from exc  # fmt: skip
     except (yaml.YAMLError, RecursionError) as exc:
         raise YamlFileError([f"{file}:1: not valid YAML: {exc}"]) from exc
     finally:
         if loader is not None:
             loader.dispose()
+
+
+def _key_on(file: Path, readable: str, line: int) -> str:
+    """``"key.path: "`` of the deepest key written on ``line``, found by parsing the file
+    with its unreadable characters replaced; empty when even that cannot say."""
+    located = Located(file)
+    try:
+        node, anchors = _compose(file, readable)
+        if node is not None:
+            _Converter(file, located, anchors).convert(node, ())
+    except YamlFileError:
+        pass  # the lines recorded before the problem still locate the key
+    paths = [path for path, at in located.lines.items() if at == line and path]
+    return f"{format_path(max(paths, key=len))}: " if paths else ""
 
 
 class _Converter:

@@ -25,8 +25,14 @@ CASES: dict[str, tuple[bytes, str]] = {
     "alias-bomb": (BOMB.encode(), ":6: l4[1]: aliases (*l3) expand to more than 10000 values"),
     "self-reference": (b"email: &e\n  host: [*e]\n", ":2: email.host[0]: the alias *e is inside"),
     "deep-nesting": (b"store: " + b"[" * 3000 + b"]" * 3000, ":1: not valid YAML: nested deeper"),
-    "not-utf8": (b"store:\n  url: sqlite:///caf\xe9.sqlite\n", ":2: the file is not UTF-8 text"),
-    "nul": (b"email:\n  host: smtp\x00\n", ":2: not valid YAML: control character #x0000"),
+    "not-utf8": (
+        b"store:\n  url: sqlite:///caf\xe9.sqlite\n",
+        ":2: store.url: the file is not UTF-8 text",
+    ),
+    "nul": (
+        b"email:\n  host: smtp\x00\n",
+        ":2: email.host: not valid YAML: control character #x0000",
+    ),
     "big-int": (b"email:\n  port: " + b"7" * 5001 + b"\n", ":2: email.port: cannot read this"),
     "duplicate-key": (
         b"store: {url: 'sqlite:///a.sqlite'}\nstore: {url: 'sqlite:///b.sqlite'}\n",

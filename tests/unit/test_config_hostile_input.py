@@ -68,7 +68,9 @@ def test_deep_nesting_and_self_reference_are_problems_not_crashes(
 
 def test_bytes_that_are_not_utf8_name_their_line(tmp_path: Path) -> None:
     path = _write(tmp_path, b"store:\n  url: sqlite:///x.sqlite\nemail:\n  host: caf\xe9\n")
-    assert _problems(path) == ["FILE:4: the file is not UTF-8 text (byte 0xe9); save it as UTF-8"]
+    assert _problems(path) == [
+        "FILE:4: email.host: the file is not UTF-8 text (byte 0xe9); save it as UTF-8"
+    ]
 
 
 @pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b"], ids=["nul", "bell", "escape"])
@@ -77,7 +79,8 @@ def test_a_control_character_is_a_config_error_naming_its_line(tmp_path: Path, c
     # the loader (exit code 1, and a daemon reload died of it).
     path = _write(tmp_path, f"store:\n  url: sqlite:///x.sqlite{char}\n")
     assert _problems(path) == [
-        f"FILE:2: not valid YAML: control character #x{ord(char):04x} is not allowed; remove it"
+        f"FILE:2: store.url: not valid YAML: control character #x{ord(char):04x} is not "
+        "allowed; remove it"
     ]
 
 
