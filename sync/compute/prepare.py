@@ -27,6 +27,7 @@ from compensation.engine import PeriodInputs
 from compensation.inputs import Credit, DealEvidence, Employee, Kpi, UsageScore
 from compensation.money import allocate
 from compensation.plans import Period, PlanBook, PlanError, load_plans
+from compensation.plans.errors import describe_problems
 from compensation.rates import RatesFileError, RateTable
 from sync.compute.directory import Directory, UserFacts, build_directory
 from sync.compute.evidence import Evidence, IdentityLookup, build_evidence
@@ -73,9 +74,7 @@ def load_book(config: CompensationConfig) -> tuple[PlanBook, RateTable]:
             failure = exc
     if failure is not None or book is None:
         problems = list(dict.fromkeys(problems))  # plans_dir/rates.yaml is read by both
-        count = len(problems)
-        header = f"the plans have {count} problem{'s' if count != 1 else ''}:"
-        raise UsageError("\n".join([header, *(f"  {p}" for p in problems)])) from failure
+        raise UsageError(describe_problems("the plans", problems)) from failure
     return book, rates
 
 

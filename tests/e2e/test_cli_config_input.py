@@ -147,3 +147,17 @@ def test_json_logs_print_only_json_lines_through_migrations_and_the_final_error(
     assert entries[-1]["level"] == "error"
     assert entries[-1]["message"] == "error: nothing to schedule: add a source under sources:"
     assert ("exc" in entries[-1]) == bool(debug)
+
+
+def test_plan_validate_with_one_problem_prints_one_line(tmp_path: Path) -> None:
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "field.yaml").write_bytes(b"plan: field\nversion: 1\nplan: other\n")
+    config = tmp_path / "crmsync.yaml"
+    config.write_text(f"compensation:\n  plans_dir: {plans}\n")
+    result = _run(tmp_path, "plan", "validate", "--config", str(config))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"error: the plans have 1 problem: {plans / 'field.yaml'}:3: plan: the key is written "
+        "twice (lines 1 and 3); keep one\n"
+    )
