@@ -86,7 +86,7 @@ class RateTable:
         try:
             data, located = load_located(path)
         except YamlFileError as exc:
-            raise RatesFileError([str(exc)]) from exc
+            raise RatesFileError(exc.problems) from exc
         if not isinstance(data, dict) or not isinstance(data.get("rates"), list):
             raise RatesFileError([f"{path}:1: the file needs a 'rates:' list"])
         default_source = str(data.get("source") or path.name)

@@ -25,6 +25,7 @@ from sync.cli_sandbox import sandbox_app
 from sync.cli_statements import statements_app
 from sync.cli_sync import status, sync
 from sync.cli_worker import worker_app
+from sync.daemon.logs import json_logs_enabled
 from sync.errors import CrmsyncError
 
 __all__ = ["app", "main"]
@@ -86,12 +87,24 @@ def main() -> None:
     try:
         app(prog_name="crmsync")
     except CrmsyncError as exc:
+        if json_logs_enabled():
+            _log_error(exc.user_message, exc)
+            sys.exit(exc.exit_code)
         if _state["debug"]:
             raise
         typer.echo(f"error: {exc.user_message}", err=True)
         sys.exit(exc.exit_code)
     except Exception as exc:
+        if json_logs_enabled():
+            _log_error(f"{exc} (run with --debug for the traceback)", exc)
+            sys.exit(1)
         if _state["debug"]:
             raise
         typer.echo(f"error: {exc} (run with --debug for the traceback)", err=True)
         sys.exit(1)
+
+
+def _log_error(message: str, exc: BaseException) -> None:
+    """Under ``--json-logs`` the final error is one more JSON line (traceback with --debug)."""
+    trace = exc if _state["debug"] else None
+    logging.getLogger("crmsync").error("error: %s", message, exc_info=trace)

@@ -25,12 +25,14 @@ def daemon(
     SIGTERM or SIGINT stops after the current page is committed; a second one exits at once.
     SIGHUP reloads the configuration file, applying it only if it is valid.
     """
+    from sync.daemon.logs import configure_logging
+
+    # Before importing the store: Alembic logs while it is imported.
+    configure_logging(json_logs, debug=logging.getLogger().level == logging.DEBUG)
     from sync.daemon.alert_mail import smtp_alert_sender
     from sync.daemon.app import Daemon, config_file_loader
-    from sync.daemon.logs import configure_logging
     from sync.store import open_store
 
-    configure_logging(json_logs, debug=logging.getLogger().level == logging.DEBUG)
     cfg = load(config)
     engine = open_store(cfg.store.url)
     try:

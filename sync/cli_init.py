@@ -33,13 +33,15 @@ def init(
             raise UsageError(f"{target} exists: pass --force to overwrite it")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_init(crms, store, str(path), _fields_section(crms)))
+    # compensation.plans_dir must exist for the file to validate; plans are added later.
+    (path.parent / "plans").mkdir(exist_ok=True)
     lines = [f"{name}=" for name in secret_names(crms)]
     secrets.write_text(
         "# Copy to secrets.env (chmod 600, never commit it) and fill in.\n"
         + "\n".join(lines)
         + "\n"
     )
-    out.print(f"wrote {path} and {secrets}")
+    out.print(f"wrote {path}, {secrets} and the empty folder {path.parent / 'plans'}")
     out.print(f"next: fill secrets.env, then `crmsync connectors check --config {path}`")
 
 

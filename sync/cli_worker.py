@@ -75,10 +75,12 @@ def worker(
         ctx.obj = {"config": config}  # `crmsync worker --config F status` works too
         return
     from sync.daemon.logs import configure_logging
+
+    # Before importing the store: Alembic logs while it is imported.
+    configure_logging(json_logs, debug=logging.getLogger().level == logging.DEBUG)
     from sync.workers.app import periodic_plan
     from sync.workers.runner import run_worker
 
-    configure_logging(json_logs, debug=logging.getLogger().level == logging.DEBUG)
     for noisy in ("procrastinate", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     cfg = load(config or _parent_config(ctx))

@@ -85,8 +85,9 @@ schedule:
     push: {cron: "0 3 * * *"}
     statements: {cron: "0 6 1 * *"}
 
-# Incentive plans: copy config/plans/ of the crmsync repository next to this file and adapt
-# it (relative paths are relative to this file). `crmsync plan validate` checks them.
+# Incentive plans: copy the files of config/plans/ of the crmsync repository into plans/
+# next to this file (crmsync init made it) and adapt them (relative paths are relative to
+# this file; the folder must exist). `crmsync plan validate` checks them.
 compensation:
   plans_dir: plans
 

@@ -10,7 +10,7 @@ Rates have their own errors in :mod:`compensation.rates`; running a period raise
 
 from __future__ import annotations
 
-__all__ = ["PlanError", "PlanFileError"]
+__all__ = ["PlanError", "PlanFileError", "describe_problems"]
 
 
 class PlanError(ValueError):
@@ -21,7 +21,12 @@ class PlanFileError(PlanError):
     """One or more plan files have problems; every problem names file, line and path."""
 
     def __init__(self, problems: list[str]) -> None:
-        count = len(problems)
-        header = f"the plans have {count} problem{'s' if count != 1 else ''}:"
-        super().__init__("\n".join([header, *(f"  {p}" for p in problems)]))
+        super().__init__(describe_problems("the plans", problems))
         self.problems = problems
+
+
+def describe_problems(what: str, problems: list[str]) -> str:
+    """``"<what> have 1 problem: ..."`` on one line, or a header and one line per problem."""
+    if len(problems) == 1:
+        return f"{what} have 1 problem: {problems[0]}"
+    return "\n".join([f"{what} have {len(problems)} problems:", *(f"  {p}" for p in problems)])

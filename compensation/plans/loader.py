@@ -8,6 +8,7 @@ here). All problems of all files are collected and raised together as
 
 from __future__ import annotations
 
+import copy
 import difflib
 import itertools
 from pathlib import Path
@@ -46,7 +47,7 @@ def load_plans(directory: Path) -> PlanBook:
         try:
             data, located = load_located(file)
         except YamlFileError as exc:
-            problems.append(str(exc))
+            problems += exc.problems
             continue
         if not isinstance(data, dict):
             problems.append(f"{file}:1: expected a plan (plan: ...) or assignments: list")
@@ -104,6 +105,27 @@ def _validate(
                 )
             found.append((located.line_of(path), _say(located, path, message)))
         problems += [text for _, text in sorted(found, key=lambda item: item[0])]
+        return _without_unknown_keys(model, data, errors)
+
+
+def _without_unknown_keys(model: type[BaseModel], data: dict[str, Any], errors: list[Any]) -> Any:
+    """The model validated once the unknown keys are left out, or None.
+
+    A typo is reported above; leaving the key out lets the cross-field checks (tiers,
+    bands, dates) report their problems in the same run instead of after the next fix.
+    """
+    unknown = [_clean(data, tuple(e["loc"])) for e in errors if e["type"] == "extra_forbidden"]
+    if any(e["type"] not in ("extra_forbidden", "too_short") for e in errors):
+        return None  # a missing or wrong value: the model cannot be built without it
+    pruned = copy.deepcopy(data)
+    try:
+        for path in unknown:
+            parent = pruned
+            for part in path[:-1]:
+                parent = parent[part]
+            parent.pop(path[-1], None)
+        return model.model_validate(pruned)
+    except (ValidationError, LookupError, TypeError, AttributeError):
         return None
 
 

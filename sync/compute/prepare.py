@@ -27,6 +27,7 @@ from compensation.engine import PeriodInputs
 from compensation.inputs import Credit, DealEvidence, Employee, Kpi, UsageScore
 from compensation.money import allocate
 from compensation.plans import Period, PlanBook, PlanError, load_plans
+from compensation.plans.errors import describe_problems
 from compensation.rates import RatesFileError, RateTable
 from sync.compute.directory import Directory, UserFacts, build_directory
 from sync.compute.evidence import Evidence, IdentityLookup, build_evidence
@@ -54,18 +55,27 @@ class Prepared:
 
 
 def load_book(config: CompensationConfig) -> tuple[PlanBook, RateTable]:
-    """Plans and rates, with plan-file problems as one usage error each."""
+    """Plans and rates; the problems of both (every plan file and the rates file) are
+    raised together as one usage error, one line each."""
+    problems: list[str] = []
+    failure: Exception | None = None
+    book, rates = None, RateTable()
     try:
         book = load_plans(Path(config.plans_dir))
     except PlanError as exc:
-        raise UsageError(str(exc)) from exc
+        problems += getattr(exc, "problems", [str(exc)])
+        failure = exc
     path = config.rates_path()
-    if not path.exists():
-        return book, RateTable()
-    try:
-        return book, RateTable.load(path)
-    except RatesFileError as exc:
-        raise UsageError(str(exc)) from exc
+    if path.exists():
+        try:
+            rates = RateTable.load(path)
+        except RatesFileError as exc:
+            problems += exc.problems
+            failure = exc
+    if failure is not None or book is None:
+        problems = list(dict.fromkeys(problems))  # plans_dir/rates.yaml is read by both
+        raise UsageError(describe_problems("the plans", problems)) from failure
+    return book, rates
 
 
 def _users(snapshot: StoreSnapshot) -> list[UserFacts]:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from connectors.core.errors import ConnectorConfigError
 from connectors.core.registry import load_connector
 from sync.config.models import CrmsyncConfig, SourceConfig
+from sync.config.references import check_references
 from sync.config.secrets import MissingSecret, SecretSource, interpolate
 from sync.config.yamlsource import Locations, YamlError, load_yaml
 from sync.errors import UsageError
@@ -28,8 +29,11 @@ class ConfigError(UsageError):
 
     def __init__(self, problems: list[str]) -> None:
         count = len(problems)
-        header = f"the configuration has {count} problem{'s' if count != 1 else ''}:"
-        super().__init__("\n".join([header, *(f"  {p}" for p in problems)]))
+        if count == 1:  # one problem, one line (for terminals and log lines alike)
+            super().__init__(f"the configuration has 1 problem: {problems[0]}")
+        else:
+            header = f"the configuration has {count} problems:"
+            super().__init__("\n".join([header, *(f"  {p}" for p in problems)]))
         self.problems = problems
 
 
@@ -44,7 +48,10 @@ def load_config(file: Path, environ: dict[str, str] | None = None) -> CrmsyncCon
     try:
         data, where = load_yaml(file)
     except YamlError as exc:
-        raise ConfigError([str(exc)]) from exc
+        raise ConfigError(exc.problems) from exc
+    if data is None:
+        # Defaults alone would still open ./crmsync.sqlite: an empty file is a mistake.
+        raise ConfigError([f"{file}:1: the file is empty; start from config/crmsync.example.yaml"])
     if not isinstance(data, dict):
         raise ConfigError([f"{file}:1: the file must be a mapping of keys (store, sources...)"])
     secrets_path = _secrets_path(data, file, environ)
@@ -56,18 +63,29 @@ def load_config(file: Path, environ: dict[str, str] | None = None) -> CrmsyncCon
         f"{secrets.describe()}); export it or add it to the secrets file"
         for m in missing
     ]
+    if secrets.problem is not None:
+        problems.append(secrets.problem)
     unresolved = {m.path for m in missing}
+    problems += check_references(data, file, where)
+    # Connector keys are checked on each source as written, so neither a broken section
+    # nor a broken common key of the same source hides them.
+    raw_sources = data.get("sources")
+    connector_problems: list[str] = []
+    settings = [
+        _connector_settings(item, index, where, connector_problems)
+        for index, item in enumerate(raw_sources if isinstance(raw_sources, list) else [])
+    ]
     try:
         config = CrmsyncConfig.model_validate(data)
     except ValidationError as exc:
         problems += _describe(exc, (), CrmsyncConfig, where, skip=unresolved)
-        raise ConfigError(_by_line(problems)) from exc
-    sources = []
-    for index, source in enumerate(config.sources):
-        checked = _validate_connector(source, index, where, problems)
-        sources.append(checked)
-    if problems:
-        raise ConfigError(_by_line(problems))
+        raise ConfigError(_by_line(problems + connector_problems)) from exc
+    if problems or connector_problems:
+        raise ConfigError(_by_line(problems + connector_problems))
+    sources = [
+        source.model_copy(update={"settings": checked})
+        for source, checked in zip(config.sources, settings, strict=True)
+    ]
     return _anchor_paths(config.model_copy(update={"sources": sources}), file.parent)
 
 
@@ -99,23 +117,24 @@ def _secrets_path(data: dict[str, Any], file: Path, environ: dict[str, str] | No
     return path if path.is_absolute() else file.parent / path
 
 
-def _validate_connector(
-    source: SourceConfig, index: int, where: Locations, problems: list[str]
-) -> SourceConfig:
+def _connector_settings(raw: Any, index: int, where: Locations, problems: list[str]) -> Any:
+    """The connector's settings of one source as written, or None (problems appended)."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("kind"), str):
+        return None  # the source model reports a missing or mistyped kind
     base: tuple[str | int, ...] = ("sources", index)
     try:
-        connector = load_connector(source.kind)
+        connector = load_connector(raw["kind"])
     except ConnectorConfigError as exc:
         path = (*base, "kind")
         problems.append(f"{where.where(path)}: {format_path(path)}: {exc.user_message}")
-        return source
+        return None
     model: type[BaseModel] = connector.settings_model  # type: ignore[attr-defined]
+    keys = {k: v for k, v in raw.items() if k not in SourceConfig.model_fields}
     try:
-        settings = model.model_validate(source.connector_keys())
+        return model.model_validate(keys)
     except ValidationError as exc:
         problems.extend(_describe(exc, base, model, where, extra_known=SourceConfig))
-        return source
-    return source.model_copy(update={"settings": settings})
+        return None
 
 
 def _by_line(problems: list[str]) -> list[str]:

@@ -126,6 +126,10 @@ class SourceConfig(BaseModel):
 
 
 class CrmsyncConfig(_Strict):
+    """The whole file. Checks across sections (unique source names, push targets naming
+    sources, folders that exist) run in :mod:`sync.config.references`, on the data as
+    written, so they name the line and report even when a section is broken."""
+
     store: StoreConfig = Field(default_factory=StoreConfig)
     secrets_file: Path | None = Field(None, description="KEY=value file for ${KEY} references.")
     sources: list[SourceConfig] = Field(default_factory=list)
@@ -155,15 +159,6 @@ class CrmsyncConfig(_Strict):
         default_factory=WorkersConfig,
         description="Scale-out: `crmsync worker` processes sharing jobs through PostgreSQL.",
     )
-
-    @model_validator(mode="after")
-    def _unique_names(self) -> CrmsyncConfig:
-        seen: set[str] = set()
-        for source in self.sources:
-            if source.name in seen:
-                raise ValueError(f"two sources are named {source.name!r}; names must be unique")
-            seen.add(source.name)
-        return self
 
     def source(self, name: str) -> SourceConfig:
         for source in self.sources:

@@ -16,6 +16,15 @@ Generated from the configuration schema by `crmsync config reference`; do not ed
 `config/crmsync.example.yaml` shows every key in context with comments, and
 `crmsync config validate --config FILE` checks a file. Secrets are `${VARIABLE}` references,
 resolved from the environment, then from `secrets_file`.
+
+Every problem is reported at once, one line each as `FILE:LINE: key.path: what to do`, with
+exit code 2 and nothing written; values are never echoed. Besides the keys below, the file
+is refused when it is empty, when a key is written twice (both lines are named), when it
+nests deeper than 50 levels, when its aliases add more than 10,000 values or an alias sits
+inside its own anchor, when it is not UTF-8 or holds a control character, when a value
+cannot be read (an integer of thousands of digits), when a push target names a source that
+is not configured, or when a `compensation.plans_dir` written in the file does not exist.
+Merge keys (`<<: *defaults`) work.
 """
 
 

@@ -32,7 +32,19 @@ class SecretSource:
         # A missing file is no error while the environment provides every value; a
         # reference found nowhere says where it was looked for, this file included.
         present = secrets_file is not None and secrets_file.is_file()
-        self._file_values = _read_secrets_file(secrets_file) if present else {}
+        self.problem: str | None = None  # why the file could not be read (never its content)
+        self._file_values: dict[str, str] = {}
+        if secrets_file is not None and present:
+            try:
+                self._file_values = _read_secrets_file(secrets_file)
+            except OSError as exc:
+                self.problem = f"{secrets_file}: cannot read the secrets file ({exc.strerror})"
+            except UnicodeDecodeError as exc:
+                raw = secrets_file.read_bytes()
+                line = raw.count(b"\n", 0, exc.start) + 1
+                self.problem = (
+                    f"{secrets_file}:{line}: the secrets file is not UTF-8 text; save it as UTF-8"
+                )
         self._missing_file = secrets_file is not None and not present
 
     def get(self, name: str) -> str | None:

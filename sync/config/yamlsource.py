@@ -2,7 +2,9 @@
 
 ``load_yaml`` returns plain Python data plus ``Locations``: for each key path
 (``("sources", 0, "auth", "client_secret")``) the line it was written on, so every
-configuration error can name file, line and path.
+configuration error can name file, line and path. Parsing is the hardened loader plans
+use (:mod:`compensation.plans.yamlsource`: nesting, alias and duplicate-key limits), so a
+hostile or damaged file is a list of ``FILE:LINE`` problems, never a hang or a crash.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from compensation.plans.yamlsource import YamlFileError, load_located
 
 __all__ = ["Locations", "YamlError", "load_yaml"]
 
@@ -19,7 +21,11 @@ Path_ = tuple[str | int, ...]
 
 
 class YamlError(ValueError):
-    """The file is not valid YAML (message names file and line)."""
+    """The file cannot be read or is not valid YAML; ``problems`` holds one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
 @dataclass
@@ -41,33 +47,9 @@ class Locations:
 
 
 def load_yaml(file: Path) -> tuple[Any, Locations]:
+    """Parse ``file``: ``(None, ...)`` for a file with no document (empty or comments)."""
     try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise YamlError(f"{file}: cannot read the file ({exc.strerror})") from exc
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark is not None else "?"
-        raise YamlError(f"{file}:{line}: invalid YAML: {exc.problem}") from exc
-    locations = Locations(file)
-    if node is None:
-        return {}, locations
-    return _convert(node, (), locations), locations
-
-
-def _convert(node: yaml.Node, path: Path_, locations: Locations) -> Any:
-    locations.lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node))
-            child = (*path, str(key))
-            locations.lines[child] = key_node.start_mark.line + 1
-            result[str(key)] = _convert(value_node, child, locations)
-            locations.lines[child] = key_node.start_mark.line + 1
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*path, i), locations) for i, item in enumerate(node.value)]
-    return yaml.safe_load(yaml.serialize(node))
+        data, located = load_located(file)
+    except YamlFileError as exc:
+        raise YamlError(exc.problems) from exc
+    return data, Locations(file, located.lines)

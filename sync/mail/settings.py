@@ -15,7 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = ["EmailConfig", "StatementsConfig"]
 
-_ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+# A sender's domain may be a single host name: the default crmsync@localhost, or a relay
+# inside the company network, so unlike recipients no dot is required after the @.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_ADDRESS = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -68,15 +72,17 @@ class EmailConfig(BaseModel):
     @classmethod
     def _address(cls, value: str | None) -> str | None:
         if value is not None and not _ADDRESS.match(value):
-            raise ValueError(f"{value!r} is not an e-mail address")
+            raise ValueError(f"{value!r} is not an e-mail address (write name@host)")
         return value
 
     @field_validator("username_env", "password_env")
     @classmethod
     def _env_name(cls, value: str | None) -> str | None:
         if value is not None and not _ENV_NAME.match(value):
+            # The value is not echoed: someone who wrote the secret itself here must not
+            # see it again in a terminal or a log.
             raise ValueError(
-                f"{value!r} is not an environment variable name: give the variable's name "
+                "not an environment variable name: give the variable's name "
                 "(e.g. SMTP_PASSWORD), never the secret itself"
             )
         return value

@@ -37,6 +37,7 @@ def test_init_writes_a_config_and_secrets_template_that_validate(tmp_path: Path)
     valid = _run("config", "validate", "--config", str(path), env=values)
     assert valid.returncode == 0, valid.stderr
     assert "2 source(s): hubspot (hubspot), zoho (zoho)" in valid.stdout
+    assert (tmp_path / "conf" / "plans").is_dir()  # plans_dir: plans must exist to validate
 
 
 def test_init_never_overwrites_without_force_and_names_the_crms(tmp_path: Path) -> None:

@@ -35,6 +35,9 @@ sources:
         f"{path}:3: sourcs: unknown key; did you mean 'sources'?",
         f"{path}:5: sources[0].name: use lower-case letters, digits, - or _, starting with a "
         "letter (at most 40 characters)",
+        # the connector's keys are checked although a common key of the source is broken
+        f"{path}:5: sources[0].instance_url: required key is missing",
+        f"{path}:5: sources[0].auth: required key is missing",
     ]
     assert caught.value.exit_code == 2
 
@@ -71,7 +74,7 @@ def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(path, environ={})
     (problem,) = caught.value.problems
-    assert problem.startswith(f"{path}:3: invalid YAML")
+    assert problem.startswith(f"{path}:3: not valid YAML")
 
 
 def test_unknown_connector_kind_suggests_the_closest(tmp_path: Path) -> None:
@@ -88,9 +91,15 @@ def test_duplicate_source_names_are_refused(tmp_path: Path) -> None:
     path = _write(tmp_path, "sources:\n  - {name: a, kind: x}\n  - {name: a, kind: y}\n")
     with pytest.raises(ConfigError) as caught:
         load_config(path, environ={})
-    assert caught.value.problems == [
-        f"{path}:1: (top level): two sources are named 'a'; names must be unique"
+    # The unknown kinds are reported too: one broken section hides no other problem.
+    assert [p.split(": ", 2)[:2] for p in caught.value.problems] == [
+        [f"{path}:2", "sources[0].kind"],
+        [f"{path}:3", "sources[1].name"],
+        [f"{path}:3", "sources[1].kind"],
     ]
+    assert caught.value.problems[1].endswith(
+        "sources[0] is also named 'a'; give each source its own name"
+    )
 
 
 def test_a_secret_value_is_never_echoed_in_errors(tmp_path: Path) -> None:
@@ -120,7 +129,7 @@ def test_relative_plan_and_template_folders_are_relative_to_the_config_file(
     tmp_path: Path,
 ) -> None:
     folder = tmp_path / "conf"
-    folder.mkdir()
+    (folder / "plans").mkdir(parents=True)
     path = folder / "crmsync.yaml"
     path.write_text(
         "compensation:\n  plans_dir: plans\n  rates_file: /srv/rates.yaml\n"

@@ -34,6 +34,7 @@ def _keys(schema: dict[str, Any], defs: dict[str, Any]) -> set[str]:
 
 def test_the_example_validates(tmp_path: Path) -> None:
     (tmp_path / "secrets.env").write_text("")
+    (tmp_path / "config" / "plans").mkdir(parents=True)  # the file sits at a project's root
     path = tmp_path / "crmsync.yaml"
     path.write_text(EXAMPLE.read_text())
     config = load_config(path, environ=ENV)

@@ -150,3 +150,20 @@ crediting:
         "'usage_multiplier', 'usage_bonus', 'kpi_bonus'",
         "x.yaml:8: crediting: slot weights must sum to exactly 1, got 0.5 (s 0.5)",
     ]
+
+
+def test_a_typo_does_not_hide_the_tier_problems_of_the_same_plan(tmp_path: Path) -> None:
+    text = PLAN.replace("    kind: commission\n", "    kind: commission\n    capp: 3\n")
+    text = text.replace('      - {from: "100%", rate: "4%"}\n', "")
+    text += """\
+      - {from: "90%", to: "150%", rate: "4%"}
+      - {from: "140%", rate: "6%"}
+assignments_note: wrong place
+"""
+    directory = write(tmp_path, **{"field.yaml": text})
+    assert problems(directory) == [
+        "field.yaml:9: components[0].capp: unknown key; did you mean 'cap'?",
+        "field.yaml:14: assignments_note: unknown key",
+        "field.yaml:13: components[0].tiers[2].from: tier 3 starts at 140% but tier 2 ends "
+        "at 150% (an overlap); make them meet",
+    ]
