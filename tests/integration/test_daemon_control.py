@@ -312,7 +312,7 @@ def test_a_reload_never_stops_the_daemon_and_each_refusal_is_one_log_line(
     assert all(prefix in line for line in refused)
     end = len(good.splitlines()) + 2  # the line after "schedule: ["
     assert refused[0].endswith(
-        f"{path}:{end}: invalid YAML: expected the node content, but found '<stream end>'"
+        f"{path}:{end}: not valid YAML: expected the node content, but found '<stream end>'"
     )
 
 
