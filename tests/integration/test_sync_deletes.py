@@ -214,9 +214,7 @@ def test_archives_reported_by_the_crm_are_guarded_until_forced(
         assert store_live_ids(engine, "hubspot", "accounts") == before - set(chosen)
 
 
-def test_run_reports_count_every_delete_in_its_own_stream(
-    sandbox: Sandbox, tmp_path: Path
-) -> None:
+def test_run_reports_count_every_delete_in_its_own_stream(sandbox: Sandbox, tmp_path: Path) -> None:
     config = write_config(sandbox, tmp_path, f"sqlite:///{tmp_path}/s.sqlite", ("salesforce",))
     _sync(config, "salesforce")
     streams = STREAM_OBJECTS["salesforce"]
