@@ -107,7 +107,7 @@ def test_a_record_that_comes_back_is_restored_by_every_kind_of_run(
     assert _stream(_sync(config, "zoho"), "activities").counts.updated == 3
 
     def delete_then_restore(wait: int) -> None:
-        clock.advance(60)  # type: ignore[attr-defined]
+        clock.advance(wait)  # type: ignore[attr-defined]
         with world.lock:
             for rid in chosen:
                 tasks.soft_delete(rid, clock.now())
@@ -116,13 +116,13 @@ def test_a_record_that_comes_back_is_restored_by_every_kind_of_run(
         with world.lock:
             for rid in chosen:
                 tasks.restore(rid)
-        clock.advance(wait)  # type: ignore[attr-defined]
+        clock.advance(60)  # type: ignore[attr-defined]
 
     expected = expected_live_ids(sandbox, "zoho", "activities")
     url = load_config(config).store.url
     for wait, options in (
         (60, {}),  # incremental: the lookback re-reads them unchanged
-        (3_600, {"check_deletes": True}),  # only the id list sees them again
+        (3_600, {"check_deletes": True}),  # past the lookback: only the id list sees them
         (3_600, {"full": True}),
     ):
         delete_then_restore(wait)
