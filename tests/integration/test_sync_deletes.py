@@ -25,6 +25,7 @@ from sync.engine import SourceReport, StreamReport, SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store import TABLES
 from sync.store.bookkeeping import RunStreamRow
+from tests.integration.contract_suite import BACKENDS, store_url
 from tests.integration.sync_support import (
     STREAM_KINDS,
     STREAM_OBJECTS,
@@ -91,10 +92,15 @@ def test_deal_contacts_are_not_judged_from_an_incremental_deals_read(
     assert len(pairs) == 4
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_a_record_that_comes_back_is_restored_by_every_kind_of_run(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: Sandbox, tmp_path: Path, backend: str
 ) -> None:
-    config = write_config(sandbox, tmp_path, f"sqlite:///{tmp_path}/s.sqlite", ("zoho",))
+    with store_url(backend, tmp_path, "restore") as url:
+        _restored_by_every_kind_of_run(sandbox, write_config(sandbox, tmp_path, url, ("zoho",)))
+
+
+def _restored_by_every_kind_of_run(sandbox: Sandbox, config: Path) -> None:
     world, clock = sandbox.world, sandbox.clock
     assert world is not None
     tasks = world.zoho["Tasks"]
@@ -214,8 +220,15 @@ def test_archives_reported_by_the_crm_are_guarded_until_forced(
         assert store_live_ids(engine, "hubspot", "accounts") == before - set(chosen)
 
 
-def test_run_reports_count_every_delete_in_its_own_stream(sandbox: Sandbox, tmp_path: Path) -> None:
-    config = write_config(sandbox, tmp_path, f"sqlite:///{tmp_path}/s.sqlite", ("salesforce",))
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_run_reports_count_every_delete_in_its_own_stream(
+    sandbox: Sandbox, tmp_path: Path, backend: str
+) -> None:
+    with store_url(backend, tmp_path, "counts") as url:
+        _counts_every_delete(sandbox, write_config(sandbox, tmp_path, url, ("salesforce",)))
+
+
+def _counts_every_delete(sandbox: Sandbox, config: Path) -> None:
     _sync(config, "salesforce")
     streams = STREAM_OBJECTS["salesforce"]
     live_before = {s: expected_live_ids(sandbox, "salesforce", s) for s in streams}
