@@ -16,6 +16,7 @@ from sync.errors import OperationFailed, UsageError
 
 if TYPE_CHECKING:
     from sync.engine import SourceReport
+    from sync.store.pages import PageCounts
 
 __all__ = ["status", "sync"]
 
@@ -125,6 +126,7 @@ def _print_reports(reports: list[SourceReport], json_output: bool) -> None:
         "updated",
         "unchanged",
         "deleted",
+        "restored",
         "quarantined",
         "API calls",
         "seconds",
@@ -142,6 +144,7 @@ def _print_reports(reports: list[SourceReport], json_output: bool) -> None:
                 f"{c.updated:,}",
                 f"{c.unchanged:,}",
                 f"{c.deleted:,}",
+                f"{c.restored:,}",
                 f"{c.quarantined:,}",
                 f"{s.api_calls:,}",
                 f"{s.seconds:.1f}",
@@ -149,8 +152,30 @@ def _print_reports(reports: list[SourceReport], json_output: bool) -> None:
     out.print(table)
     for report in reports:
         for s in report.streams:
+            if s.counts.deleted:
+                out.print(
+                    f"{report.source}/{s.stream}: {_deleted_why(s.counts)}",
+                    markup=False,
+                    soft_wrap=True,
+                )
+    for report in reports:
+        for s in report.streams:
             if s.error:
-                err.print(f"{report.source}/{s.stream}: {s.error}")
+                err.print(f"{report.source}/{s.stream}: {s.error}", markup=False, soft_wrap=True)
+
+
+def _deleted_why(counts: PageCounts) -> str:
+    """Which kind each delete was, e.g. "deleted 3: 2 reported by the CRM, 1 merged"."""
+    parts = [
+        f"{n:,} {why}"
+        for n, why in (
+            (counts.deleted_reported, "reported deleted by the CRM"),
+            (counts.deleted_merged, "merged into another record"),
+            (counts.deleted_missing, "missing from a full read of the CRM"),
+        )
+        if n
+    ]
+    return f"deleted {counts.deleted:,}: {', '.join(parts)}"
 
 
 def _report_dict(report: SourceReport) -> dict[str, Any]:

@@ -96,7 +96,9 @@ class Page:
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """How to read: ``full`` ignores the saved state; ``signpost`` caps the cursor."""
+    """How to read: ``full`` reads every record from the start (the saved state is still
+    passed, for what a full read does not replace, such as a deleted-records cursor);
+    ``signpost`` caps the cursor."""
 
     full: bool = False
     lookback: timedelta = timedelta(minutes=10)

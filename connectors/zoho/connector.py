@@ -127,10 +127,18 @@ class ZohoConnector:
             return
         if stream not in STREAM_MODULES:
             raise ConnectorFatalError(f"Zoho has no stream {stream!r}", source=self.name)
-        saved: dict[str, Any] = {} if options.full or not state else dict(state)
+        saved: dict[str, Any] = dict(state or {})
         modules: dict[str, dict[str, Any]] = {
             m: dict(s) for m, s in (saved.get("modules") or {}).items()
         }
+        if options.full:
+            # A full read lists every live record, but records deleted since the last run
+            # are only in the deleted-records feed: keep its cursor so they are applied.
+            modules = {
+                m: {"deleted_cursor": s["deleted_cursor"]}
+                for m, s in modules.items()
+                if s.get("deleted_cursor")
+            }
         signpost = options.signpost or self.server_time()
         for module in STREAM_MODULES[stream]:
             yield from self._read_module(stream, module, modules, signpost, options)
@@ -232,7 +240,8 @@ class ZohoConnector:
             _time(mstate.get("deleted_cursor")),
             lookback or timedelta(0),
             signpost,
-            read_deletes=cursor is not None,
+            # a first read has nothing stored to delete; any later read, full or not, does
+            read_deletes=cursor is not None or mstate.get("deleted_cursor") is not None,
             extra_params=tuple(_extra(module).items()),
         )
 

@@ -1,8 +1,8 @@
-"""Catch deletes that incremental reads missed, guarded against partial reads.
+"""Catch deletes that incremental reads missed, and records that came back.
 
-The CRM's full id list is compared with the store's live ids. A partial read looks exactly
-like a mass delete, so more than the source's ``delete_guard_share`` (5% by default) of a
-stream is never marked deleted in one run without ``--force``.
+The CRM's full id list is compared with the store: live rows it no longer has are marked
+deleted (a partial read looks exactly like a mass delete, so the run's ``DeleteGuard``
+decides), and rows marked deleted that it has again are restored.
 """
 
 from __future__ import annotations
@@ -13,9 +13,13 @@ from datetime import datetime
 from sqlalchemy import Engine, select, update
 
 from connectors.core.contract import StreamInfo
+from sync.engine.guard import DeleteGuard
+from sync.store.pages import PageCounts, mark_deleted
 from sync.store.records import TABLES
 
 __all__ = ["check_missed_deletes"]
+
+_CHUNK = 500
 
 
 def check_missed_deletes(
@@ -23,49 +27,51 @@ def check_missed_deletes(
     source: str,
     info: StreamInfo,
     remote_ids: Iterable[str],
-    guard_share: float,
-    force: bool,
+    guard: DeleteGuard,
     run_id: int | None,
     now: datetime,
     dry_run: bool = False,
-) -> tuple[int, str | None]:
-    """Mark store rows the CRM no longer has. Returns (marked, refusal message or None)."""
+) -> tuple[PageCounts, str | None]:
+    """Mark store rows the CRM no longer has, restore those it has again.
+
+    Returns the counts (``deleted_missing``, ``restored``) and the guard's refusal or None.
+    """
     table = TABLES[info.record_type].__table__  # type: ignore[attr-defined]
     remote = set(remote_ids)
     with engine.connect() as conn:
-        live = {
-            row[0]
+        stored = {
+            row.remote_id: bool(row.is_deleted)
             for row in conn.execute(
-                select(table.c.remote_id).where(
-                    table.c.source == source, table.c.is_deleted.is_(False)
-                )
+                select(table.c.remote_id, table.c.is_deleted).where(table.c.source == source)
             )
         }
-    missing = sorted(live - remote)
-    if not missing:
-        return 0, None
-    if len(missing) > guard_share * len(live) and not force:
-        share = len(missing) / len(live)
-        return 0, (
-            f"refused to mark {len(missing)} of {len(live)} {info.name} deleted "
-            f"({share:.1%} > the {guard_share:.0%} guard): a partial read looks like a "
-            "mass delete; re-run with --force if they really were deleted"
-        )
+    missing = sorted(rid for rid, deleted in stored.items() if not deleted and rid not in remote)
+    back = sorted(rid for rid, deleted in stored.items() if deleted and rid in remote)
+    counts = PageCounts(restored=len(back))
+    refusal = guard.refusal(
+        info.record_type, info.name, len(missing), "a partial read looks like a mass delete"
+    )
+    if refusal is None:
+        counts.deleted = counts.deleted_missing = len(missing)
     if dry_run:
-        return len(missing), None
+        guard.note(info.record_type, counts)
+        return counts, refusal
     with engine.begin() as conn:
-        for start in range(0, len(missing), 500):
+        if refusal is None:
+            mark_deleted(conn, table, source, missing, run_id, now)
+        for start in range(0, len(back), _CHUNK):
+            chunk = back[start : start + _CHUNK]
             conn.execute(
                 update(table)
-                .where(
-                    table.c.source == source, table.c.remote_id.in_(missing[start : start + 500])
-                )
+                .where(table.c.source == source, table.c.remote_id.in_(chunk))
                 .values(
-                    is_deleted=True,
-                    deleted_detected_at=now,
-                    deleted_by_run_id=run_id,
+                    is_deleted=False,
+                    remote_deleted_at=None,
+                    deleted_detected_at=None,
+                    deleted_by_run_id=None,
                     synced_at=now,
                     last_run_id=run_id,
                 )
             )
-    return len(missing), None
+    guard.note(info.record_type, counts)
+    return counts, refusal

@@ -17,10 +17,11 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from connectors.core.contract import Connector, ReadOptions, StreamInfo
+from connectors.core.contract import Connector, Page, ReadOptions, StreamInfo
 from connectors.core.errors import ConnectorError, ConnectorFatalError, QuotaExhausted
 from sync.config.models import SourceConfig
 from sync.engine.deletes import check_missed_deletes
+from sync.engine.guard import DeleteGuard
 from sync.engine.runs import RunLedger, id_check_due, load_state, mark_id_check
 from sync.store.pages import PageCounts, write_page
 
@@ -59,6 +60,35 @@ class SourceReport:
     error: str | None = None
 
 
+@dataclass
+class _RunContext:
+    """What one source run learns as it goes, shared by its streams.
+
+    A page may carry records of another stream's kind (a deals page with its deal-contact
+    roles): they are counted under that stream (``carried``) and their ids collected in
+    ``seen``. ``ran`` keeps, per stream already run, whether it was read whole from its
+    start and which other kinds its pages carried.
+    """
+
+    guard: DeleteGuard
+    streams: dict[str, str]  # record kind -> the stream that yields it
+    seen: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    carried: dict[str, PageCounts] = field(default_factory=dict)
+    ran: list[tuple[StreamInfo, bool, set[str]]] = field(default_factory=list)
+
+    def parents_read_whole(self, info: StreamInfo) -> bool:
+        """False when a stream this run read before ``info`` and that feeds it (its pages
+        carried ``info``'s records, or it reads the same CRM objects) was not read whole:
+        then ``info``'s records seen so far are not all there are."""
+        for other, whole, kinds in self.ran:
+            feeds = info.record_type in kinds or set(other.remote_objects) & set(
+                info.remote_objects
+            )
+            if feeds and not whole:
+                return False
+        return True
+
+
 def sync_source(
     engine: Engine,
     source: SourceConfig,
@@ -76,7 +106,8 @@ def sync_source(
         report.status, report.error = "failed", exc.user_message
         ledger.finish("failed", now(), exc.user_message)
         return report
-    seen: dict[str, set[str]] = defaultdict(set)
+    guard = DeleteGuard(engine, source.name, source.delete_guard_share, options.force_deletes)
+    context = _RunContext(guard, {s.record_type: s.name for s in connector.streams()})
     for info in _selected_streams(connector, source, options):
         stream_report = StreamReport(info.name)
         report.streams.append(stream_report)
@@ -91,11 +122,12 @@ def sync_source(
             stream_report,
             now,
             progress,
-            seen,
+            context,
         )
         if stop is not None:
             report.error = stop
             break
+    _record_carried(report, context, ledger)
     statuses = {s.status for s in report.streams}
     if report.error is not None and "stopped" in statuses:
         report.status = "partial"
@@ -109,6 +141,28 @@ def sync_source(
     report.error = first_error
     ledger.finish(report.status, now(), first_error)
     return report
+
+
+def _record_carried(report: SourceReport, context: _RunContext, ledger: RunLedger) -> None:
+    """Count rows carried by other streams' pages under their own stream, even when that
+    stream ran earlier in this run or was not selected."""
+    for kind, counts in context.carried.items():
+        name = context.streams.get(kind, kind)
+        stream_report = next((s for s in report.streams if s.stream == name), None)
+        if stream_report is None:
+            stream_report = StreamReport(name, status="succeeded")
+            report.streams.append(stream_report)
+            ledger.start_stream(name)
+        stream_report.counts.add(counts)
+        ledger.finish_stream(
+            name,
+            stream_report.status,
+            stream_report.counts,
+            stream_report.api_calls,
+            stream_report.seconds,
+            stream_report.error,
+        )
+    context.carried.clear()
 
 
 def _selected_streams(
@@ -139,20 +193,26 @@ def _sync_stream(
     report: StreamReport,
     now: Callable[[], datetime],
     progress: Progress | None,
-    seen: dict[str, set[str]],
+    context: _RunContext,
 ) -> str | None:
     """Sync one stream. Returns a message when the whole source must stop.
 
-    ``seen`` collects the live ids of every kind read in this run (a deals page may carry
-    deal-contact roles), so a full read checks for missed deletes without extra calls.
+    Every page is checked against the delete guard before it commits: a page that would
+    pass it is rolled back and the stream stops there, so the next run reads it again.
     """
     ledger.start_stream(info.name)
     started = time.perf_counter()
     calls_before = connector.api_usage().calls
-    state = None if options.full else load_state(engine, source.name, info.name)
-    full_read = state is None  # this run reads the whole stream, from its start
+    report.counts.add(context.carried.pop(info.record_type, PageCounts()))
+    # --full passes the saved state too: the connector reads every record from the start
+    # but may keep what a full read does not replace (Zoho's deleted-records cursor)
+    state = load_state(engine, source.name, info.name)
+    # this run reads the whole stream from its start, and so did every stream feeding it
+    full_read = (options.full or state is None) and context.parents_read_whole(info)
     read_options = ReadOptions(full=options.full, lookback=source.lookback, signpost=signpost)
     stop: str | None = None
+    read_to_end = False
+    carried_kinds: set[str] = set()
     try:
         for page in connector.read(info.name, state, read_options):
             with engine.connect() as conn, conn.begin() as transaction:
@@ -165,30 +225,34 @@ def _sync_stream(
                     now(),
                     save_state=not options.dry_run,
                 )
-                if options.dry_run:
+                refusal = context.guard.page_refusal(counts, context.streams)
+                if options.dry_run or refusal is not None:
                     transaction.rollback()
-            for record in page.records:
-                if not record.deleted:
-                    seen[record.kind].add(record.remote_id)
-            report.counts.add(counts)
+            if refusal is not None:
+                report.status, report.error = "partial", refusal
+                break
+            _count_page(info, page, counts, report, context, carried_kinds)
             if progress is not None:
                 progress(source.name, info.name, report.counts)
-        remote_ids = _ids_for_delete_check(
-            engine, source, connector, info, options, full_read, seen, now()
-        )
+        else:
+            read_to_end = True
+        remote_ids = None
+        if read_to_end:
+            remote_ids = _ids_for_delete_check(
+                engine, source, connector, info, options, full_read, context.seen, now()
+            )
         if remote_ids is not None:
-            deleted, refusal = check_missed_deletes(
+            checked, refusal = check_missed_deletes(
                 engine,
                 source.name,
                 info,
                 remote_ids,
-                source.delete_guard_share,
-                options.force_deletes,
+                context.guard,
                 ledger.run_id,
                 now(),
                 dry_run=options.dry_run,
             )
-            report.counts.deleted += deleted
+            report.counts.add(checked)
             if refusal is not None:
                 report.status, report.error = "partial", refusal
         if report.status == "running":
@@ -204,12 +268,34 @@ def _sync_stream(
     except Exception as exc:  # a bug must not stop the other streams or sources
         log.exception("stream %s of %s failed", info.name, source.name)
         report.status, report.error = "failed", f"internal error: {exc!r}"
+    context.ran.append((info, full_read and read_to_end, carried_kinds))
     report.api_calls = connector.api_usage().calls - calls_before
     report.seconds = time.perf_counter() - started
     ledger.finish_stream(
         info.name, report.status, report.counts, report.api_calls, report.seconds, report.error
     )
     return stop
+
+
+def _count_page(
+    info: StreamInfo,
+    page: Page,
+    counts: dict[str, PageCounts],
+    report: StreamReport,
+    context: _RunContext,
+    carried_kinds: set[str],
+) -> None:
+    """Add a committed page to the stream's counts, the guard and the ids seen."""
+    for kind, kind_counts in counts.items():
+        context.guard.note(kind, kind_counts)
+        if kind == info.record_type:
+            report.counts.add(kind_counts)
+        else:
+            carried_kinds.add(kind)
+            context.carried.setdefault(kind, PageCounts()).add(kind_counts)
+    for record in page.records:
+        if not record.deleted:
+            context.seen[record.kind].add(record.remote_id)
 
 
 def _ids_for_delete_check(

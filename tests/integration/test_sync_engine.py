@@ -17,6 +17,7 @@ from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
 from sync.config import CrmsyncConfig, load_config
 from sync.engine import SourceReport, SyncOptions, sync_source
 from sync.engine.deletes import check_missed_deletes
+from sync.engine.guard import DeleteGuard
 from sync.sources import build_connector
 from sync.store import TABLES
 from sync.store.bookkeeping import QuarantineRow, RunRow, RunStreamRow, StreamStateRow
@@ -147,18 +148,20 @@ def test_a_partial_id_list_never_mass_deletes(config: CrmsyncConfig) -> None:
         info = StreamInfo("activities", "activity", ("Tasks", "Calls", "Events"))
         live = sorted(store_live_ids(engine, "zoho", "activities"))
         partial = live[: len(live) // 2]  # as if the listing stopped half-way
-        marked, refusal = check_missed_deletes(
-            engine, "zoho", info, partial, 0.05, False, None, _now()
-        )
+
+        def check(ids: list[str], force: bool = False) -> tuple[int, str | None]:
+            guard = DeleteGuard(engine, "zoho", 0.05, force)
+            counts, refusal = check_missed_deletes(engine, "zoho", info, ids, guard, None, _now())
+            return counts.deleted, refusal
+
+        marked, refusal = check(partial)
         assert marked == 0
         assert refusal is not None and refusal.startswith(
             f"refused to mark {len(live) - len(partial)} of {len(live)} activities deleted"
         )
         assert store_live_ids(engine, "zoho", "activities") == set(live)
         one_gone = live[1:]
-        marked, refusal = check_missed_deletes(
-            engine, "zoho", info, one_gone, 0.05, False, None, _now()
-        )
-        assert (marked, refusal) == (1, None)
-        marked, _ = check_missed_deletes(engine, "zoho", info, partial, 0.05, True, None, _now())
-        assert marked == len(live) - len(partial)  # live[0] is both in partial and gone
+        assert check(one_gone) == (1, None)
+        marked, _ = check(partial, force=True)
+        assert marked == len(live) - len(partial)  # live[0], listed again, is restored
+        assert store_live_ids(engine, "zoho", "activities") == set(partial)

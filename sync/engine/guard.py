@@ -1,0 +1,77 @@
+"""The delete guard: no run marks more than a share of a stream deleted without --force.
+
+Every kind of delete counts against it: records the CRM reports deleted or archived,
+records merged away, and records missing from a full read or id list. A partial read, a
+bug or a mass deletion in the CRM all look the same from here, so the run stops and asks.
+The share is of the rows live when the run started, plus those it added or restored. A
+handful of rows (``HANDFUL``), fewer than half the stream, is always let through: in a
+stream of 40 records, 3 deletes are normal churn, not a mass delete.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import Engine, func, select
+
+from sync.store.pages import PageCounts
+from sync.store.records import TABLES
+
+__all__ = ["HANDFUL", "DeleteGuard"]
+
+HANDFUL = 10
+
+
+class DeleteGuard:
+    """Counts the rows one source run marks deleted, per record kind, against the share."""
+
+    def __init__(self, engine: Engine, source: str, share: float, force: bool) -> None:
+        self.share = share
+        self.force = force
+        self._base: dict[str, int] = {}
+        self._marked: dict[str, int] = defaultdict(int)
+        with engine.connect() as conn:
+            for kind, model in TABLES.items():
+                table = model.__table__  # type: ignore[attr-defined]
+                self._base[kind] = int(
+                    conn.execute(
+                        select(func.count())
+                        .select_from(table)
+                        .where(table.c.source == source, table.c.is_deleted.is_(False))
+                    ).scalar_one()
+                )
+
+    def refusal(self, kind: str, stream: str, more: int, why: str) -> str | None:
+        """The one-line refusal if marking ``more`` rows of ``kind`` would pass the share."""
+        if more <= 0 or self.force:
+            return None
+        total = self._marked[kind] + more
+        base = self._base.get(kind, 0)
+        if total <= self.share * base or (total <= HANDFUL and 2 * total < base):
+            return None
+        share = f"{total / base:.1%}" if base else "all"
+        return (
+            f"refused to mark {total} of {base} {stream} deleted in one run "
+            f"({share} > the {self.share:.0%} guard): {why}; "
+            "re-run with --force if they really were deleted"
+        )
+
+    def page_refusal(self, counts: dict[str, PageCounts], streams: dict[str, str]) -> str | None:
+        """The refusal for a page about to be committed, if any of its kinds passes."""
+        for kind, kind_counts in counts.items():
+            why = _why(kind_counts)
+            message = self.refusal(kind, streams.get(kind, kind), kind_counts.deleted, why)
+            if message is not None:
+                return message
+        return None
+
+    def note(self, kind: str, counts: PageCounts) -> None:
+        """Record what a committed page (or delete check) did."""
+        self._marked[kind] += counts.deleted
+        self._base[kind] = self._base.get(kind, 0) + counts.inserted + counts.restored
+
+
+def _why(counts: PageCounts) -> str:
+    if counts.deleted_merged and not counts.deleted_reported:
+        return "the CRM reported them merged into other records"
+    return "the CRM reported them deleted or archived"
