@@ -234,10 +234,12 @@ def main() -> None:
     for r in results:
         cross = "-" if r["cross_crm_recall"] is None else f"{r['cross_crm_recall']:.4f}"
         block = "n/a" if r["blocking_recall"] is None else f"{r['blocking_recall']:.4f}"
+        # With no pair predicted, precision has nothing to count (1.0 in the JSON).
+        precision = f"{r['precision']:.4f}" if r["predicted_pairs"] else "-"
         rss = max(r["sync"]["peak_rss_mb"], r["reconcile"]["peak_rss_mb"])
         print(
             f"{r['set']:7} {r['mode']:7} {r['records']:>7} {r['true_pairs']:>5} "
-            f"{r['predicted_pairs']:>6} {r['precision']:>9.4f} {r['recall']:>7.4f} "
+            f"{r['predicted_pairs']:>6} {precision:>9} {r['recall']:>7.4f} "
             f"{r['f1']:>6.4f} {cross:>9} {block:>9} {r['sync']['seconds']:>5.1f}s "
             f"{r['reconcile']['seconds']:>8.1f}s {rss:>6}"
         )
