@@ -204,3 +204,23 @@ def test_merge_contacts(hs):
         "9000000001": {1, 279},
         "9000000002": {1, 279},
     }
+
+
+def test_state_is_a_default_contact_and_company_property(hs):
+    client = hs.client()
+    address = {
+        "address": "6 tullaroop street",
+        "city": "st james",
+        "state": "wa",
+        "zip": "4011",
+        "country": "Australia",
+    }
+    created = client.crm.contacts.basic_api.create(
+        simple_public_object_input_for_create={"properties": {"lastname": "Waller", **address}}
+    )
+    record = client.crm.contacts.basic_api.get_by_id(created.id, properties=list(address))
+    assert {name: record.properties[name] for name in address} == address
+    properties = client.crm.properties.core_api
+    for object_type in ("contacts", "companies"):
+        state = properties.get_by_name(object_type=object_type, property_name="state")
+        assert (state.label, state.hubspot_defined) == ("State/Region", True)

@@ -166,3 +166,22 @@ def test_describe_global_and_limits(sf: Salesforce) -> None:
         "Owner",
     )
     assert sf.limits()["DailyApiRequests"]["Remaining"] < 5_000_000
+
+
+def test_address_standard_fields_are_writable(sf: Salesforce) -> None:
+    # Lead.State, Contact.MailingState and Account.BillingState are standard fields of
+    # every org; a web-to-lead form or an import writes them.
+    address = {
+        "Street": "6 tullaroop street",
+        "City": "st james",
+        "State": "wa",
+        "PostalCode": "4011",
+        "Country": "Australia",
+    }
+    created = sf.Lead.create({"LastName": "Waller", "Company": "[not provided]", **address})
+    got = sf.Lead.get(created["id"])
+    assert {name: got[name] for name in address} == address
+    assert sf.Lead.delete(created["id"]) == 204
+    contact_fields = {f["name"] for f in sf.Contact.describe()["fields"]}
+    account_fields = {f["name"] for f in sf.Account.describe()["fields"]}
+    assert "MailingState" in contact_fields and "BillingState" in account_fields

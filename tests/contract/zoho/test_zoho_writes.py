@@ -148,3 +148,18 @@ def test_delete_to_recycle_bin_and_deleted_api(fresh_zoho) -> None:
     assert later.status_code == 304
     gone = box.http.get(box.url("Accounts"), params={"fields": "id"}).json()
     assert ids[0] not in [r["id"] for r in gone["data"]]
+
+
+def test_state_is_a_standard_address_field(fresh_zoho) -> None:
+    box = fresh_zoho
+    inserts = {
+        "Leads": {"Last_Name": "Waller", "City": "st james", "State": "wa", "Zip_Code": "4011"},
+        "Contacts": {"Last_Name": "Waller", "Mailing_City": "st james", "Mailing_State": "wa"},
+        "Accounts": {"Account_Name": "Waller Pty", "Billing_State": "wa"},
+    }
+    for module, record in inserts.items():
+        response = box.http.post(box.url(module), json={"data": [record]})
+        assert response.status_code == 201, response.json()
+        rid = response.json()["data"][0]["details"]["id"]
+        stored = box.world.zoho[module].rows[rid]
+        assert {name: stored[name] for name in record} == record
