@@ -8,7 +8,10 @@
     │   └── QuotaExhausted          the CRM's daily API limit or our share of it is used up:
     │                               stop this source cleanly with its state saved
     ├── RetriableError              back off and retry (429, 5xx, timeouts); ``retry_after``
-    │   └── SessionExpired          refresh the token, then retry (restart a query)
+    │   ├── SessionExpired          refresh the token, then retry (restart a query)
+    │   └── RetriesExhausted        the retry policy gave up on one call (its attempts or
+    │                               its time budget are used up): fail this stream, or
+    │                               report the batch for a later run
     └── SkippableRecordError        quarantine this record and go on
 
 Foreign exceptions (requests, simple-salesforce, hubspot-api-client) are translated into
@@ -24,6 +27,7 @@ __all__ = [
     "ConnectorFatalError",
     "QuotaExhausted",
     "RetriableError",
+    "RetriesExhausted",
     "SessionExpired",
     "SkippableRecordError",
 ]
@@ -75,6 +79,10 @@ class RetriableError(ConnectorError):
 
 class SessionExpired(RetriableError):
     """The access token expired or was revoked: refresh it and retry."""
+
+
+class RetriesExhausted(RetriableError):
+    """The retry policy gave up on a call; the message says after how many attempts."""
 
 
 class SkippableRecordError(ConnectorError):

@@ -4,16 +4,34 @@
 session's own ``verify`` setting when a call does not pass ``verify`` itself, and clients
 such as simple-salesforce never do. ``pinned_session`` keeps the CA bundle a source is
 configured with, while still honouring proxy settings from the environment.
+
+``quick_calls`` puts a connector's HTTP layer in the mode ``check`` uses: one attempt per
+call and ``CHECK_TIMEOUT`` (a short connect and read timeout), so a check of an unreachable
+or placeholder host answers in seconds instead of retrying for minutes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 
-__all__ = ["PinnedCaSession", "pinned_session"]
+from connectors.core.retry import RetryPolicy
+
+__all__ = ["CHECK_TIMEOUT", "PinnedCaSession", "Timeout", "pinned_session", "quick_calls"]
+
+Timeout = float | tuple[float, float]  # seconds, or (connect, read) seconds
+# A live check must answer within seconds: a CRM that takes longer to accept a connection
+# or to answer one small read is reported as unreachable.
+CHECK_TIMEOUT: tuple[float, float] = (3.0, 6.0)
+
+
+class _HttpLayer(Protocol):
+    retry: RetryPolicy
+    request_timeout: Timeout
 
 
 class PinnedCaSession(requests.Session):
@@ -38,3 +56,14 @@ def pinned_session(
     if user_agent:
         session.headers["User-Agent"] = user_agent
     return session
+
+
+@contextmanager
+def quick_calls(http: _HttpLayer) -> Iterator[None]:
+    """Inside the block, ``http`` makes one attempt per call with ``CHECK_TIMEOUT``."""
+    saved = http.retry, http.request_timeout
+    http.retry, http.request_timeout = RetryPolicy.single_attempt(), CHECK_TIMEOUT
+    try:
+        yield
+    finally:
+        http.retry, http.request_timeout = saved

@@ -27,6 +27,7 @@ from connectors.core.errors import (
     RetriableError,
     SessionExpired,
 )
+from connectors.core.http import Timeout
 from connectors.core.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -110,6 +111,7 @@ class SalesforceHttp:
         self._client: Salesforce | None = None
         self._client_token: str | None = None
         self.timeout = _timeout_kwargs(settings.timeout_s)
+        self.request_timeout: Timeout = settings.timeout_s  # token, clock and check calls
 
     # -- client ---------------------------------------------------------------------
 
@@ -167,9 +169,7 @@ class SalesforceHttp:
         def once() -> requests.Response:
             self.budget.count_call()
             try:
-                response = self.session.request(
-                    method, url, timeout=self.settings.timeout_s, **kwargs
-                )
+                response = self.session.request(method, url, timeout=self.request_timeout, **kwargs)
             except requests.Timeout as exc:
                 raise RetriableError(f"Salesforce {what} timed out", source=self.source) from exc
             except requests.ConnectionError as exc:

@@ -26,6 +26,7 @@ from connectors.core.errors import (
     RetriableError,
     SessionExpired,
 )
+from connectors.core.http import Timeout
 from connectors.core.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -102,6 +103,7 @@ class ZohoHttp:
         self.budget = budget
         self.retry = retry
         self.source = source
+        self.request_timeout: Timeout = settings.timeout_s
         self.tokens: ZohoTokenSource | None = None  # wired by the connector
         self.last_date: datetime | None = None
 
@@ -163,7 +165,7 @@ class ZohoHttp:
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         self.budget.count_call()
         try:
-            response = self.session.request(method, url, timeout=self.settings.timeout_s, **kwargs)
+            response = self.session.request(method, url, timeout=self.request_timeout, **kwargs)
         except (requests.Timeout, requests.ConnectionError) as exc:
             raise RetriableError(
                 f"Zoho did not answer {method} {url.split('?')[0]} ({type(exc).__name__})",
