@@ -55,6 +55,9 @@ _ACTIONS: dict[tuple[int, str | None], str] = {
     (408, None): "retry",
     (429, None): "retry",
 }
+# No answer, or the connection dropped mid-answer (requests calls that a chunked-encoding
+# error even when the body had a Content-Length): worth another attempt.
+_BROKEN = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 _ERRORS: dict[str, type[ConnectorError]] = {
     "session": SessionExpired,
     "quota": QuotaExhausted,
@@ -154,7 +157,7 @@ class SalesforceHttp:
             raise translate(exc.status, exc.content, self.source, what) from exc
         except requests.Timeout as exc:
             raise RetriableError(f"Salesforce {what} timed out", source=self.source) from exc
-        except requests.ConnectionError as exc:
+        except _BROKEN as exc:
             raise RetriableError(
                 f"cannot reach Salesforce for {what}: {type(exc).__name__}", source=self.source
             ) from exc
@@ -172,7 +175,7 @@ class SalesforceHttp:
                 response = self.session.request(method, url, timeout=self.request_timeout, **kwargs)
             except requests.Timeout as exc:
                 raise RetriableError(f"Salesforce {what} timed out", source=self.source) from exc
-            except requests.ConnectionError as exc:
+            except _BROKEN as exc:
                 raise RetriableError(
                     f"cannot reach Salesforce for {what} at {url.split('?')[0]}: "
                     f"{type(exc).__name__}",

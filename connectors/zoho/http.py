@@ -54,6 +54,9 @@ STATUS_ACTIONS: dict[int, str] = {
     503: "retry",
     504: "retry",
 }
+# No answer, or the connection dropped mid-answer (requests calls that a chunked-encoding
+# error even when the body had a Content-Length): worth another attempt.
+_BROKEN = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 # 401 codes that a fresh token cures; any other 401 (scope mismatch...) is fatal
 _SESSION_CODES = {"INVALID_TOKEN", "AUTHENTICATION_FAILURE", None}
 
@@ -166,7 +169,7 @@ class ZohoHttp:
         self.budget.count_call()
         try:
             response = self.session.request(method, url, timeout=self.request_timeout, **kwargs)
-        except (requests.Timeout, requests.ConnectionError) as exc:
+        except _BROKEN as exc:
             raise RetriableError(
                 f"Zoho did not answer {method} {url.split('?')[0]} ({type(exc).__name__})",
                 source=self.source,
