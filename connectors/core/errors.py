@@ -10,8 +10,9 @@
     ├── RetriableError              back off and retry (429, 5xx, timeouts); ``retry_after``
     │   ├── SessionExpired          refresh the token, then retry (restart a query)
     │   └── RetriesExhausted        the retry policy gave up on one call (its attempts or
-    │                               its time budget are used up): fail this stream, or
-    │                               report the batch for a later run
+    │                               its time budget are used up). Also a
+    │                               ``ConnectorFatalError``: a sync stops this source for
+    │                               this run; a push reports the batch for a later run
     └── SkippableRecordError        quarantine this record and go on
 
 Foreign exceptions (requests, simple-salesforce, hubspot-api-client) are translated into
@@ -81,8 +82,13 @@ class SessionExpired(RetriableError):
     """The access token expired or was revoked: refresh it and retry."""
 
 
-class RetriesExhausted(RetriableError):
-    """The retry policy gave up on a call; the message says after how many attempts."""
+class RetriesExhausted(RetriableError, ConnectorFatalError):
+    """The retry policy gave up on a call; the message says after how many attempts.
+
+    Retriable later (a write batch is reported for the next push), fatal now: a CRM that
+    did not answer one call within the policy's budget would make every later call of the
+    run wait as long, so the sync stops the source and the next run resumes.
+    """
 
 
 class SkippableRecordError(ConnectorError):

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from connectors.core.errors import RetriesExhausted
+from connectors.core.errors import ConnectorFatalError, RetriesExhausted
 from connectors.core.retry import RetryPolicy
 from connectors.hubspot import HubSpotConnector, HubSpotSettings
 from connectors.salesforce import SalesforceConnector, SalesforceSettings
@@ -94,6 +94,13 @@ def _hubspot(url: str, time: FakeTime) -> HubSpotConnector:
     return HubSpotConnector("hubspot", settings, retry=time.policy())
 
 
+def _hubspot_oauth(url: str, time: FakeTime) -> HubSpotConnector:
+    """OAuth: the first call refreshes the token, and the token endpoint is throttled too."""
+    auth = {"flow": "oauth", "client_id": "c", "client_secret": "s", "refresh_token": "r"}
+    settings = HubSpotSettings(base_url=url, auth=auth)
+    return HubSpotConnector("hubspot", settings, retry=time.policy())
+
+
 def _zoho(url: str, time: FakeTime) -> ZohoConnector:
     settings = ZohoSettings(
         api_domain=url,
@@ -113,10 +120,15 @@ def _salesforce(url: str, time: FakeTime) -> SalesforceConnector:
     return SalesforceConnector("salesforce", settings, retry=time.policy())
 
 
-BUILDERS = {"hubspot": _hubspot, "zoho": _zoho, "salesforce": _salesforce}
+BUILDERS = {
+    "hubspot": _hubspot,
+    "hubspot-oauth": _hubspot_oauth,
+    "zoho": _zoho,
+    "salesforce": _salesforce,
+}
 
 
-@pytest.mark.parametrize("crm", ["hubspot", "zoho"])
+@pytest.mark.parametrize("crm", ["hubspot", "hubspot-oauth", "zoho"])
 def test_an_endless_429_costs_one_request_per_policy_attempt(
     crm: str, throttler: Throttler
 ) -> None:
@@ -135,7 +147,7 @@ def test_an_endless_429_costs_one_request_per_policy_attempt(
     assert "gave up after 26 attempts" in caught.value.user_message
 
 
-@pytest.mark.parametrize("crm", ["hubspot", "zoho"])
+@pytest.mark.parametrize("crm", ["hubspot", "hubspot-oauth", "zoho"])
 def test_a_retry_after_of_an_hour_is_capped_and_the_call_gives_up_in_its_budget(
     crm: str, throttler: Throttler
 ) -> None:
@@ -151,6 +163,7 @@ def test_a_retry_after_of_an_hour_is_capped_and_the_call_gives_up_in_its_budget(
     assert time.waits == [120.0] * 5
     assert throttler.requests == 6
     assert caught.value.user_message.endswith("(gave up after 6 attempts and 600 s of waiting)")
+    assert isinstance(caught.value, ConnectorFatalError)  # a sync stops the source for now
 
 
 def test_salesforce_makes_one_request_per_attempt(throttler: Throttler) -> None:
