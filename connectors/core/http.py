@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from connectors.core.retry import RetryPolicy
 
@@ -51,6 +52,9 @@ def pinned_session(
 ) -> requests.Session:
     """A session verifying TLS against ``ca_bundle`` (or the system CAs when ``None``)."""
     session: requests.Session = PinnedCaSession() if ca_bundle else requests.Session()
+    # The connector's RetryPolicy is the only retry layer: the adapters never retry.
+    for prefix in ("https://", "http://"):
+        session.mount(prefix, HTTPAdapter(max_retries=0))
     if ca_bundle:
         session.verify = str(ca_bundle)
     if user_agent:
