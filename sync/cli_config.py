@@ -112,6 +112,11 @@ def list_connectors(json_output: bool = JsonOption) -> None:
     out.print(table)
 
 
+# Every source's check runs at once with one attempt and short timeouts; whatever has not
+# answered by then is reported as silent, so the command answers within ten seconds.
+CHECK_DEADLINE_S = 9.0
+
+
 @connectors_app.command("check")
 def check(config: Path | None = ConfigOption, json_output: bool = JsonOption) -> None:
     """Check credentials and reachability of every configured source (one line each).
@@ -132,9 +137,6 @@ def check(config: Path | None = ConfigOption, json_output: bool = JsonOption) ->
         raise OperationFailed("some sources failed their check")
 
 
-CHECK_DEADLINE_S = 9.0
-
-
 def check_sources(sources: list[SourceConfig], deadline_s: float) -> list[dict[str, Any]]:
     """Each source's check result, in configuration order, within ``deadline_s`` seconds."""
     results: dict[str, dict[str, Any]] = {}
@@ -149,6 +151,8 @@ def check_sources(sources: list[SourceConfig], deadline_s: float) -> list[dict[s
                 connector.close()
         except ConnectorError as exc:
             outcome = {"ok": False, "message": exc.user_message}
+        except Exception as exc:  # a bug in one connector must not hide the other lines
+            outcome = {"ok": False, "message": f"internal error: {exc!r}"}
         results[source.name] = {"source": source.name, **outcome}
 
     # Daemon threads: a check stuck past the deadline (a DNS lookup that hangs) must not
