@@ -114,7 +114,7 @@ def list_connectors(json_output: bool = JsonOption) -> None:
 
 # Every source's check runs at once with one attempt and short timeouts; whatever has not
 # answered by then is reported as silent, so the command answers within ten seconds.
-CHECK_DEADLINE_S = 9.0
+CHECK_DEADLINE_S = 7.0
 
 
 @connectors_app.command("check")

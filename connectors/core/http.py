@@ -22,12 +22,19 @@ from requests.adapters import HTTPAdapter
 
 from connectors.core.retry import RetryPolicy
 
-__all__ = ["CHECK_TIMEOUT", "PinnedCaSession", "Timeout", "pinned_session", "quick_calls"]
+__all__ = [
+    "CHECK_TIMEOUT",
+    "PinnedCaSession",
+    "Timeout",
+    "network_failure",
+    "pinned_session",
+    "quick_calls",
+]
 
 Timeout = float | tuple[float, float]  # seconds, or (connect, read) seconds
 # A live check must answer within seconds: a CRM that takes longer to accept a connection
 # or to answer one small read is reported as unreachable.
-CHECK_TIMEOUT: tuple[float, float] = (3.0, 6.0)
+CHECK_TIMEOUT: tuple[float, float] = (3.0, 5.0)
 
 
 class _HttpLayer(Protocol):
@@ -71,3 +78,40 @@ def quick_calls(http: _HttpLayer) -> Iterator[None]:
         yield
     finally:
         http.retry, http.request_timeout = saved
+
+
+# The innermost exception's type -> what happened, in words an admin can act on.
+_FAILURES = {
+    "NameResolutionError": "host name not found",
+    "gaierror": "host name not found",
+    "ConnectionRefusedError": "connection refused",
+    "ConnectTimeoutError": "no answer to the connection",
+    "ConnectTimeout": "no answer to the connection",
+    "ReadTimeoutError": "timed out waiting for the answer",
+    "ReadTimeout": "timed out waiting for the answer",
+    "TimeoutError": "timed out",
+    "IncompleteRead": "connection dropped mid-answer",
+    "RemoteDisconnected": "connection closed without an answer",
+    "ConnectionResetError": "connection reset",
+    "SSLCertVerificationError": "TLS certificate not trusted (check ca_bundle)",
+}
+
+
+def network_failure(exc: BaseException) -> str:
+    """What went wrong on the network, from the deepest cause requests/urllib3 wrapped."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen and len(seen) < 10:
+        seen.append(current)
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException):
+            current = reason
+        elif current.args and isinstance(current.args[0], BaseException):
+            current = current.args[0]
+        else:
+            current = current.__cause__ or current.__context__
+    for found in reversed(seen):
+        text = _FAILURES.get(type(found).__name__)
+        if text is not None:
+            return text
+    return type(seen[-1]).__name__

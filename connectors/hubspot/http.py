@@ -33,7 +33,7 @@ from connectors.core.errors import (
     SessionExpired,
     SkippableRecordError,
 )
-from connectors.core.http import Timeout
+from connectors.core.http import Timeout, network_failure
 from connectors.core.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -146,9 +146,8 @@ class HubSpotHttp:
             self._observe(response)
             raise self._translate(response, exc.reason) from exc
         except urllib3.exceptions.HTTPError as exc:
-            cause = getattr(exc, "reason", None) or exc  # MaxRetryError wraps the real one
             raise RetriableError(
-                f"HubSpot did not answer ({type(cause).__name__})", source=self.source
+                f"HubSpot did not answer: {network_failure(exc)}", source=self.source
             ) from exc
         self._observe(response)
         self.last = response

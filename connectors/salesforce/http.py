@@ -27,7 +27,7 @@ from connectors.core.errors import (
     RetriableError,
     SessionExpired,
 )
-from connectors.core.http import Timeout
+from connectors.core.http import Timeout, network_failure
 from connectors.core.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ class SalesforceHttp:
             raise RetriableError(f"Salesforce {what} timed out", source=self.source) from exc
         except _BROKEN as exc:
             raise RetriableError(
-                f"cannot reach Salesforce for {what}: {type(exc).__name__}", source=self.source
+                f"cannot reach Salesforce for {what}: {network_failure(exc)}", source=self.source
             ) from exc
         finally:
             usage = sf.api_usage.get("api-usage")
@@ -178,7 +178,7 @@ class SalesforceHttp:
             except _BROKEN as exc:
                 raise RetriableError(
                     f"cannot reach Salesforce for {what} at {url.split('?')[0]}: "
-                    f"{type(exc).__name__}",
+                    f"{network_failure(exc)}",
                     source=self.source,
                 ) from exc
             if response.status_code >= 500 or response.status_code in (408, 429):

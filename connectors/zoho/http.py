@@ -26,7 +26,7 @@ from connectors.core.errors import (
     RetriableError,
     SessionExpired,
 )
-from connectors.core.http import Timeout
+from connectors.core.http import Timeout, network_failure
 from connectors.core.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -171,7 +171,7 @@ class ZohoHttp:
             response = self.session.request(method, url, timeout=self.request_timeout, **kwargs)
         except _BROKEN as exc:
             raise RetriableError(
-                f"Zoho did not answer {method} {url.split('?')[0]} ({type(exc).__name__})",
+                f"Zoho did not answer {method} {url.split('?')[0]}: {network_failure(exc)}",
                 source=self.source,
             ) from exc
         except requests.RequestException as exc:
