@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -110,27 +112,60 @@ def list_connectors(json_output: bool = JsonOption) -> None:
     out.print(table)
 
 
+# Every source's check runs at once with one attempt and short timeouts; whatever has not
+# answered by then is reported as silent, so the command answers within ten seconds.
+CHECK_DEADLINE_S = 7.0
+
+
 @connectors_app.command("check")
 def check(config: Path | None = ConfigOption, json_output: bool = JsonOption) -> None:
-    """Check credentials and reachability of every configured source."""
+    """Check credentials and reachability of every configured source (one line each).
+
+    Sources are checked at once, each with one attempt and short timeouts; a source that
+    has not answered within CHECK_DEADLINE_S is reported as not answering.
+    """
     cfg = load(config)
-    results = []
-    for source in cfg.sources:
+    results = check_sources(cfg.sources, CHECK_DEADLINE_S)
+    if json_output:
+        typer.echo(orjson.dumps(results).decode())
+    else:
+        width = max((len(r["source"]) for r in results), default=0)
+        for r in results:
+            mark = "ok  " if r["ok"] else "FAIL"
+            typer.echo(f"{r['source']:<{width}}  {mark}  {_one_line(r['message'])}")
+    if not all(r["ok"] for r in results):
+        raise OperationFailed("some sources failed their check")
+
+
+def check_sources(sources: list[SourceConfig], deadline_s: float) -> list[dict[str, Any]]:
+    """Each source's check result, in configuration order, within ``deadline_s`` seconds."""
+    results: dict[str, dict[str, Any]] = {}
+
+    def run(source: SourceConfig) -> None:
         try:
             connector = build_connector(source)
             try:
                 result = connector.check()
-                results.append({"source": source.name, "ok": result.ok, "message": result.message})
+                outcome = {"ok": result.ok, "message": result.message}
             finally:
                 connector.close()
         except ConnectorError as exc:
-            results.append({"source": source.name, "ok": False, "message": exc.user_message})
-    if json_output:
-        typer.echo(orjson.dumps(results).decode())
-    else:
-        table = Table("source", "ok", "message", title="Connector check")
-        for r in results:
-            table.add_row(r["source"], "yes" if r["ok"] else "NO", r["message"])
-        out.print(table)
-    if not all(r["ok"] for r in results):
-        raise OperationFailed("some sources failed their check")
+            outcome = {"ok": False, "message": exc.user_message}
+        except Exception as exc:  # a bug in one connector must not hide the other lines
+            outcome = {"ok": False, "message": f"internal error: {exc!r}"}
+        results[source.name] = {"source": source.name, **outcome}
+
+    # Daemon threads: a check stuck past the deadline (a DNS lookup that hangs) must not
+    # keep the command from answering and exiting.
+    threads = [threading.Thread(target=run, args=(s,), daemon=True) for s in sources]
+    for thread in threads:
+        thread.start()
+    end = time.monotonic() + deadline_s
+    for thread in threads:
+        thread.join(max(0.0, end - time.monotonic()))
+    silent = {"ok": False, "message": f"no answer within {deadline_s:.0f} s"}
+    return [results.get(s.name) or {"source": s.name, **silent} for s in sources]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())

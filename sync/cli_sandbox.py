@@ -48,7 +48,8 @@ def serve(
     ),
     faults: Faults = typer.Option(
         Faults.none,
-        help="none; flaky (seeded 5xx, 429, token expiry, latency); strict (real rate limits).",
+        help="none; flaky (1 request in 4 fails once: 5xx, 429, timeout, token expiry, dropped "
+        "connection, in turn); strict (real rate limits).",
     ),
     state_dir: Path | None = typer.Option(
         None, help="Keep the data here across restarts (default: in memory only)."

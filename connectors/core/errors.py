@@ -8,7 +8,11 @@
     │   └── QuotaExhausted          the CRM's daily API limit or our share of it is used up:
     │                               stop this source cleanly with its state saved
     ├── RetriableError              back off and retry (429, 5xx, timeouts); ``retry_after``
-    │   └── SessionExpired          refresh the token, then retry (restart a query)
+    │   ├── SessionExpired          refresh the token, then retry (restart a query)
+    │   └── RetriesExhausted        the retry policy gave up on one call (its attempts or
+    │                               its time budget are used up). Also a
+    │                               ``ConnectorFatalError``: a sync stops this source for
+    │                               this run; a push reports the batch for a later run
     └── SkippableRecordError        quarantine this record and go on
 
 Foreign exceptions (requests, simple-salesforce, hubspot-api-client) are translated into
@@ -24,6 +28,7 @@ __all__ = [
     "ConnectorFatalError",
     "QuotaExhausted",
     "RetriableError",
+    "RetriesExhausted",
     "SessionExpired",
     "SkippableRecordError",
 ]
@@ -75,6 +80,15 @@ class RetriableError(ConnectorError):
 
 class SessionExpired(RetriableError):
     """The access token expired or was revoked: refresh it and retry."""
+
+
+class RetriesExhausted(RetriableError, ConnectorFatalError):
+    """The retry policy gave up on a call; the message says after how many attempts.
+
+    Retriable later (a write batch is reported for the next push), fatal now: a CRM that
+    did not answer one call within the policy's budget would make every later call of the
+    run wait as long, so the sync stops the source and the next run resumes.
+    """
 
 
 class SkippableRecordError(ConnectorError):

@@ -4,16 +4,42 @@
 session's own ``verify`` setting when a call does not pass ``verify`` itself, and clients
 such as simple-salesforce never do. ``pinned_session`` keeps the CA bundle a source is
 configured with, while still honouring proxy settings from the environment.
+
+``quick_calls`` puts a connector's HTTP layer in the mode ``check`` uses: one attempt per
+call and ``CHECK_TIMEOUT`` (a short connect and read timeout), so a check of an unreachable
+or placeholder host answers in seconds instead of retrying for minutes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import requests
+from requests.adapters import HTTPAdapter
 
-__all__ = ["PinnedCaSession", "pinned_session"]
+from connectors.core.retry import RetryPolicy
+
+__all__ = [
+    "CHECK_TIMEOUT",
+    "PinnedCaSession",
+    "Timeout",
+    "network_failure",
+    "pinned_session",
+    "quick_calls",
+]
+
+Timeout = float | tuple[float, float]  # seconds, or (connect, read) seconds
+# A live check must answer within seconds: a CRM that takes longer to accept a connection
+# or to answer one small read is reported as unreachable.
+CHECK_TIMEOUT: tuple[float, float] = (3.0, 5.0)
+
+
+class _HttpLayer(Protocol):
+    retry: RetryPolicy
+    request_timeout: Timeout
 
 
 class PinnedCaSession(requests.Session):
@@ -33,8 +59,59 @@ def pinned_session(
 ) -> requests.Session:
     """A session verifying TLS against ``ca_bundle`` (or the system CAs when ``None``)."""
     session: requests.Session = PinnedCaSession() if ca_bundle else requests.Session()
+    # The connector's RetryPolicy is the only retry layer: the adapters never retry.
+    for prefix in ("https://", "http://"):
+        session.mount(prefix, HTTPAdapter(max_retries=0))
     if ca_bundle:
         session.verify = str(ca_bundle)
     if user_agent:
         session.headers["User-Agent"] = user_agent
     return session
+
+
+@contextmanager
+def quick_calls(http: _HttpLayer) -> Iterator[None]:
+    """Inside the block, ``http`` makes one attempt per call with ``CHECK_TIMEOUT``."""
+    saved = http.retry, http.request_timeout
+    http.retry, http.request_timeout = RetryPolicy.single_attempt(), CHECK_TIMEOUT
+    try:
+        yield
+    finally:
+        http.retry, http.request_timeout = saved
+
+
+# The innermost exception's type -> what happened, in words an admin can act on.
+_FAILURES = {
+    "NameResolutionError": "host name not found",
+    "gaierror": "host name not found",
+    "ConnectionRefusedError": "connection refused",
+    "ConnectTimeoutError": "no answer to the connection",
+    "ConnectTimeout": "no answer to the connection",
+    "ReadTimeoutError": "timed out waiting for the answer",
+    "ReadTimeout": "timed out waiting for the answer",
+    "TimeoutError": "timed out",
+    "IncompleteRead": "connection dropped mid-answer",
+    "RemoteDisconnected": "connection closed without an answer",
+    "ConnectionResetError": "connection reset",
+    "SSLCertVerificationError": "TLS certificate not trusted (check ca_bundle)",
+}
+
+
+def network_failure(exc: BaseException) -> str:
+    """What went wrong on the network, from the deepest cause requests/urllib3 wrapped."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen and len(seen) < 10:
+        seen.append(current)
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException):
+            current = reason
+        elif current.args and isinstance(current.args[0], BaseException):
+            current = current.args[0]
+        else:
+            current = current.__cause__ or current.__context__
+    for found in reversed(seen):
+        text = _FAILURES.get(type(found).__name__)
+        if text is not None:
+            return text
+    return type(seen[-1]).__name__

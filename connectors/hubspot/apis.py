@@ -3,6 +3,10 @@
 ``HubSpot.crm.objects.basic_api`` and friends build a new ``ApiClient`` (and connection
 pool) on every attribute access, so the connector keeps one of each and swaps the access
 token in their configurations when it is refreshed.
+
+The client's urllib3 pools are built with retries off: left at urllib3's default they
+retry connection errors three times and obey a 429's ``Retry-After`` in full, inside
+crmsync's own ``RetryPolicy`` (four requests per attempt, and waits past the policy's cap).
 """
 
 from __future__ import annotations
@@ -10,10 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 from hubspot import HubSpot
+from urllib3.util.retry import Retry
 
 from connectors.hubspot.settings import HubSpotSettings
 
 __all__ = ["Apis"]
+
+# One request per attempt; redirects are answered, not followed (HubSpot's API sends none).
+_NO_RETRIES = Retry(
+    total=0, redirect=False, respect_retry_after_header=False, raise_on_status=False
+)
 
 
 class Apis:
@@ -23,7 +33,7 @@ class Apis:
         options: dict[str, Any] = {"host": settings.base_url.rstrip("/")}
         if settings.ca_bundle is not None:
             options["ssl_ca_cert"] = str(settings.ca_bundle)
-        client = HubSpot(access_token="", **options)
+        client = HubSpot(access_token="", retry=_NO_RETRIES, **options)
         self.basic = client.crm.objects.basic_api
         self.search = client.crm.objects.search_api
         self.batch = client.crm.objects.batch_api

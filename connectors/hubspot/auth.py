@@ -10,7 +10,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from connectors.core.errors import ConnectorError, ConnectorFatalError
+from connectors.core.errors import (
+    ConnectorError,
+    ConnectorFatalError,
+    RetriableError,
+    SessionExpired,
+)
 from connectors.hubspot.apis import Apis
 from connectors.hubspot.http import HubSpotHttp
 from connectors.hubspot.settings import HubSpotOAuth, HubSpotSettings
@@ -70,6 +75,9 @@ class TokenSource:
         try:
             response = self.http.call_once(self.apis.oauth.create, **kwargs)
         except ConnectorError as exc:
+            # a 429 is the token endpoint's rate limit, not a refusal: the call is retried
+            if isinstance(exc, RetriableError) and not isinstance(exc, SessionExpired):
+                raise
             if exc.status is not None and 400 <= exc.status < 500:
                 raise ConnectorFatalError(
                     "HubSpot refused the OAuth refresh token or client credentials",

@@ -38,6 +38,7 @@ from connectors.core.contract import (
     WriteResult,
 )
 from connectors.core.errors import ConnectorError, ConnectorFatalError, SkippableRecordError
+from connectors.core.http import quick_calls
 from connectors.core.records import CommonRecord
 from connectors.core.retry import RetryPolicy
 from connectors.hubspot.apis import Apis
@@ -105,7 +106,8 @@ class HubSpotConnector:
 
     def check(self) -> CheckResult:
         try:
-            response = self.http.call(self.apis.owners.get_page, limit=1)
+            with quick_calls(self.http):
+                response = self.http.call(self.apis.owners.get_page, limit=1)
         except ConnectorError as exc:
             return CheckResult(False, exc.user_message)
         daily = response.headers.get("x-hubspot-ratelimit-daily")

@@ -33,6 +33,7 @@ from connectors.core.errors import (
     SessionExpired,
     SkippableRecordError,
 )
+from connectors.core.http import Timeout, network_failure
 from connectors.core.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ class HubSpotHttp:
         self.budget = budget
         self.retry = retry
         self.source = source
-        self.timeout_s = timeout_s
+        self.request_timeout: Timeout = timeout_s
         self.tokens: TokenSource | None = None
         self.last: ApiResponse | None = None
         self.calls = 0
@@ -134,7 +135,7 @@ class HubSpotHttp:
         self.budget.count_call()
         self.calls += 1
         try:
-            raw = fn(*args, _preload_content=False, _request_timeout=self.timeout_s, **kwargs)
+            raw = fn(*args, _preload_content=False, _request_timeout=self.request_timeout, **kwargs)
             try:
                 data = raw.data
             finally:
@@ -146,7 +147,7 @@ class HubSpotHttp:
             raise self._translate(response, exc.reason) from exc
         except urllib3.exceptions.HTTPError as exc:
             raise RetriableError(
-                f"HubSpot did not answer ({type(exc).__name__})", source=self.source
+                f"HubSpot did not answer: {network_failure(exc)}", source=self.source
             ) from exc
         self._observe(response)
         self.last = response

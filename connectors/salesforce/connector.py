@@ -23,7 +23,7 @@ from connectors.core.contract import (
     WriteResult,
 )
 from connectors.core.errors import ConnectorError
-from connectors.core.http import pinned_session
+from connectors.core.http import pinned_session, quick_calls
 from connectors.core.retry import RetryPolicy
 from connectors.salesforce.auth import SalesforceTokenSource
 from connectors.salesforce.describe import FieldCatalog
@@ -69,7 +69,9 @@ class SalesforceConnector:
 
     def check(self) -> CheckResult:
         try:
-            limits = self.http.call("limits", lambda sf: sf.limits())
+            with quick_calls(self.http):
+                timeout = self.http.request_timeout
+                limits = self.http.call("limits", lambda sf: sf.limits(timeout=timeout))
         except ConnectorError as exc:
             return CheckResult(False, exc.user_message)
         daily = (limits or {}).get("DailyApiRequests") or {}

@@ -27,6 +27,7 @@ from connectors.core.errors import (
     RetriableError,
     SessionExpired,
 )
+from connectors.core.http import Timeout, network_failure
 from connectors.core.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -54,6 +55,9 @@ _ACTIONS: dict[tuple[int, str | None], str] = {
     (408, None): "retry",
     (429, None): "retry",
 }
+# No answer, or the connection dropped mid-answer (requests calls that a chunked-encoding
+# error even when the body had a Content-Length): worth another attempt.
+_BROKEN = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 _ERRORS: dict[str, type[ConnectorError]] = {
     "session": SessionExpired,
     "quota": QuotaExhausted,
@@ -110,6 +114,7 @@ class SalesforceHttp:
         self._client: Salesforce | None = None
         self._client_token: str | None = None
         self.timeout = _timeout_kwargs(settings.timeout_s)
+        self.request_timeout: Timeout = settings.timeout_s  # token, clock and check calls
 
     # -- client ---------------------------------------------------------------------
 
@@ -152,9 +157,9 @@ class SalesforceHttp:
             raise translate(exc.status, exc.content, self.source, what) from exc
         except requests.Timeout as exc:
             raise RetriableError(f"Salesforce {what} timed out", source=self.source) from exc
-        except requests.ConnectionError as exc:
+        except _BROKEN as exc:
             raise RetriableError(
-                f"cannot reach Salesforce for {what}: {type(exc).__name__}", source=self.source
+                f"cannot reach Salesforce for {what}: {network_failure(exc)}", source=self.source
             ) from exc
         finally:
             usage = sf.api_usage.get("api-usage")
@@ -167,15 +172,13 @@ class SalesforceHttp:
         def once() -> requests.Response:
             self.budget.count_call()
             try:
-                response = self.session.request(
-                    method, url, timeout=self.settings.timeout_s, **kwargs
-                )
+                response = self.session.request(method, url, timeout=self.request_timeout, **kwargs)
             except requests.Timeout as exc:
                 raise RetriableError(f"Salesforce {what} timed out", source=self.source) from exc
-            except requests.ConnectionError as exc:
+            except _BROKEN as exc:
                 raise RetriableError(
                     f"cannot reach Salesforce for {what} at {url.split('?')[0]}: "
-                    f"{type(exc).__name__}",
+                    f"{network_failure(exc)}",
                     source=self.source,
                 ) from exc
             if response.status_code >= 500 or response.status_code in (408, 429):

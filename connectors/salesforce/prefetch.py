@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from connectors.core.errors import ConnectorFatalError, QuotaExhausted
+from connectors.core.errors import ConnectorFatalError, QuotaExhausted, RetriableError
 from connectors.salesforce.batch import MAX_SUBREQUESTS, CompositeBatch
 
 __all__ = ["FirstPages"]
@@ -45,7 +45,7 @@ class FirstPages:
             return
         try:
             answers = self._batch.get("first pages", wanted)
-        except QuotaExhausted:
+        except (QuotaExhausted, RetriableError):  # quota, or a CRM that stopped answering
             raise
         except ConnectorFatalError as exc:
             # an org without Composite Batch: every object asks on its own instead

@@ -21,7 +21,13 @@ def build_emulators(
 
     def plan() -> FaultPlan:
         # Each emulator keeps its own attempt counts, with the same profile and seed.
-        return FaultPlan(faults.profile, seed=faults.seed, failure_rate=faults.failure_rate)
+        return FaultPlan(
+            faults.profile,
+            seed=faults.seed,
+            failure_rate=faults.failure_rate,
+            latency_rate=faults.latency_rate,
+            slow_s=faults.slow_s,
+        )
 
     return {
         "salesforce": SalesforceEmulator(world, clock, plan(), credentials),

@@ -3,11 +3,24 @@
 Profiles:
 
 - ``none``: every request succeeds (limits are still counted and reported in headers).
-- ``flaky``: a seeded share of requests fail with a 5xx, a 429 with ``Retry-After``, or an
-  expired token, and some are slowed down. The decision is a pure function of the seed and
-  the request (method, path, query, body; not the token) plus how many times that same
-  request was seen, so a given request fails at most twice and then succeeds: a client that
-  retries always gets through, and the same client run sees the same faults every time.
+- ``flaky``: a fixed share of the distinct requests an emulator receives fails once, and
+  the failures take every kind in turn, so a run of a few dozen requests meets every retry
+  path. Rates (``PUT /_sandbox/faults`` changes them):
+
+  - ``failure_rate`` (default 0.25): that share of the distinct requests (method, path,
+    query and body; not the token) fails on its first attempt, evenly spread (0.25: one
+    in four); the retry of the same request gets through.
+  - the kinds, in turn (one of each per six failures): a 5xx (500/502/503 as the CRM
+    sends it), a 429 with ``Retry-After``, a 429 without it, a timeout (the answer is held
+    ``slow_s`` seconds, default 2, then is a 504: a client with a shorter timeout sees a
+    timeout), an expired token (the token is revoked and the CRM's own 401 body sent;
+    only on requests whose token can expire: HubSpot private-app tokens cannot), and a
+    dropped connection (headers and part of the body, then the connection closes).
+  - ``latency_rate`` (default 0.05): that share of attempts is slowed by 20-80 ms.
+
+  The schedule is a pure function of the seed and the order of the distinct requests, so
+  the same client run sees the same faults. ``injected`` counts the faults served per kind
+  (``GET /_sandbox/faults`` shows it).
 - ``strict``: no random faults, but each emulator enforces its CRM's real rate limits.
 """
 
@@ -21,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["Fault", "FaultKind", "FaultPlan", "FaultProfile", "RollingWindow"]
+__all__ = ["FAILURE_KINDS", "Fault", "FaultKind", "FaultPlan", "FaultProfile", "RollingWindow"]
 
 
 class FaultProfile(StrEnum):
@@ -32,14 +45,28 @@ class FaultProfile(StrEnum):
 
 class FaultKind(StrEnum):
     SERVER_ERROR = "server_error"
-    RATE_LIMITED = "rate_limited"
+    RATE_LIMITED = "rate_limited"  # 429 with Retry-After
+    RATE_LIMITED_NO_WAIT = "rate_limited_no_retry_after"
+    TIMEOUT = "timeout"  # held slow_s seconds, then a 504
     TOKEN_EXPIRED = "token_expired"
-    LATENCY = "latency"
+    DROPPED = "dropped_connection"
+    LATENCY = "latency"  # slowed down, then answered normally
+
+
+# The failures of the flaky profile, in the order they take turns.
+FAILURE_KINDS = (
+    FaultKind.SERVER_ERROR,
+    FaultKind.RATE_LIMITED,
+    FaultKind.RATE_LIMITED_NO_WAIT,
+    FaultKind.TIMEOUT,
+    FaultKind.TOKEN_EXPIRED,
+    FaultKind.DROPPED,
+)
 
 
 @dataclass(frozen=True)
 class Fault:
-    """What to do to one request. ``status`` is set for server errors."""
+    """What to do to one request. ``status`` is set for server errors and timeouts."""
 
     kind: FaultKind
     status: int = 0
@@ -54,8 +81,9 @@ class FaultPlan:
         self,
         profile: FaultProfile | str = FaultProfile.NONE,
         seed: int = 0,
-        failure_rate: float = 0.08,
+        failure_rate: float = 0.25,
         latency_rate: float = 0.05,
+        slow_s: float = 2.0,
     ) -> None:
         self._lock = threading.Lock()
         self._seen: Counter[str] = Counter()
@@ -63,19 +91,50 @@ class FaultPlan:
         self.profile = FaultProfile(profile)
         self.failure_rate = failure_rate
         self.latency_rate = latency_rate
+        self.slow_s = slow_s
+        self.injected: Counter[str] = Counter()
+        self._reset()
 
     @property
     def strict(self) -> bool:
         return self.profile is FaultProfile.STRICT
 
-    def configure(self, profile: FaultProfile | str, failure_rate: float | None = None) -> None:
+    def configure(
+        self,
+        profile: FaultProfile | str,
+        failure_rate: float | None = None,
+        slow_s: float | None = None,
+    ) -> None:
+        if failure_rate is not None and not 0 <= failure_rate <= 1:
+            raise ValueError("failure_rate must be between 0 and 1")
+        if slow_s is not None and not 0 <= slow_s <= 60:
+            raise ValueError("slow_s must be between 0 and 60 seconds")
         with self._lock:
             self.profile = FaultProfile(profile)
             if failure_rate is not None:
                 self.failure_rate = failure_rate
-            self._seen.clear()
+            if slow_s is not None:
+                self.slow_s = slow_s
+            self._reset()
 
-    def decide(self, method: str, path: str, query: str, body: bytes) -> Fault | None:
+    def _reset(self) -> None:
+        self._seen.clear()
+        self.injected.clear()
+        # The seed picks where the schedule starts: which request fails first, which kind.
+        self._credit = self._draw("start", "credit")
+        turn = int(self._draw("start", "kind") * len(FAILURE_KINDS))
+        self._kinds = deque(FAILURE_KINDS[turn:] + FAILURE_KINDS[:turn])
+
+    def counts(self) -> dict[str, int]:
+        """Faults served so far, per kind (every kind listed, zero included)."""
+        with self._lock:
+            return {kind.value: self.injected[kind.value] for kind in FaultKind}
+
+    def decide(
+        self, method: str, path: str, query: str, body: bytes, token_can_expire: bool = True
+    ) -> Fault | None:
+        """The fault for this request, if any; ``token_can_expire`` says whether an expired
+        token is a fault this request can get (it has a token that can expire)."""
         if self.profile is not FaultProfile.FLAKY:
             return None
         digest = hashlib.blake2b(body, digest_size=8).hexdigest() if body else ""
@@ -83,23 +142,28 @@ class FaultPlan:
         with self._lock:
             attempt = self._seen[key]
             self._seen[key] += 1
-        draw = self._draw(key, "fail")
-        if draw < self.failure_rate:
-            failures = 1 if self._draw(key, "count") < 0.7 else 2
-            if attempt < failures:
-                return self._pick_failure(key, attempt)
-        if self._draw(key, f"slow{attempt}") < self.latency_rate:
-            return Fault(FaultKind.LATENCY, delay=0.02 + 0.06 * self._draw(key, "delay"))
-        return None
+            fault = self._failure(key, token_can_expire) if attempt == 0 else None
+            if fault is None and self._draw(key, f"slow{attempt}") < self.latency_rate:
+                fault = Fault(FaultKind.LATENCY, delay=0.02 + 0.06 * self._draw(key, "delay"))
+            if fault is not None:
+                self.injected[fault.kind.value] += 1
+        return fault
 
-    def _pick_failure(self, key: str, attempt: int) -> Fault:
-        pick = self._draw(key, f"kind{attempt}")
-        if pick < 0.4:
-            status = (500, 502, 503)[int(self._draw(key, "status") * 3) % 3]
-            return Fault(FaultKind.SERVER_ERROR, status=status)
-        if pick < 0.8:
-            return Fault(FaultKind.RATE_LIMITED, retry_after=1)
-        return Fault(FaultKind.TOKEN_EXPIRED)
+    def _failure(self, key: str, token_can_expire: bool) -> Fault | None:
+        self._credit += self.failure_rate
+        if self._credit < 1:
+            return None
+        self._credit -= 1
+        kind = next(k for k in self._kinds if token_can_expire or k is not FaultKind.TOKEN_EXPIRED)
+        self._kinds.remove(kind)
+        self._kinds.append(kind)
+        if kind is FaultKind.SERVER_ERROR:
+            return Fault(kind, status=(500, 502, 503)[int(self._draw(key, "status") * 3) % 3])
+        if kind is FaultKind.RATE_LIMITED:
+            return Fault(kind, retry_after=1)
+        if kind is FaultKind.TIMEOUT:
+            return Fault(kind, status=504, delay=self.slow_s)
+        return Fault(kind)
 
     def _draw(self, key: str, salt: str) -> float:
         raw = hashlib.blake2b(f"{self.seed}|{salt}|{key}".encode(), digest_size=8).digest()

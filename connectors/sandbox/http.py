@@ -10,7 +10,8 @@ Admin paths under ``/_sandbox/`` are never counted, faulted or authenticated:
 
 - ``GET /_sandbox/stats`` (``DELETE`` resets) — calls served, total and per endpoint;
 - ``GET /_sandbox/health``;
-- ``PUT /_sandbox/faults`` ``{"profile": "flaky", "failure_rate": 0.1}``;
+- ``PUT /_sandbox/faults`` ``{"profile": "flaky", "failure_rate": 0.1, "slow_s": 2}``
+  (resets the fault counts); ``GET`` shows the rates and the faults injected per kind;
 - ``POST /_sandbox/clock`` ``{"advance_seconds": 1800}``;
 - ``POST /_sandbox/churn`` ``{"changes": 500, "seed": 7}`` — applies churn to the world.
 
@@ -21,9 +22,11 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import ssl
+import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -145,6 +148,10 @@ class EmulatorApp:
     def fault_response(self, request: Request, route: RouteInfo, fault: Fault) -> Response:
         return json_response({"error": fault.kind.value}, fault.status or 500)
 
+    def token_can_expire(self, request: Request, route: RouteInfo) -> bool:
+        """Whether this (authenticated) request carries a token an injected expiry fits."""
+        return route.auth
+
     def finish_response(self, request: Request, route: RouteInfo, response: Response) -> None:
         return None
 
@@ -179,23 +186,24 @@ class EmulatorApp:
             return json_response({"error": exc.description}, exc.code or 400)
         handler, route = self._handlers[endpoint]
         self.stats.count(route.endpoint)
-        fault = self.faults.decide(
-            request.method,
-            request.path,
-            request.query_string.decode("latin-1"),
-            request.get_data(cache=True),
-        )
-        if fault is not None and fault.kind is FaultKind.LATENCY:
-            time.sleep(fault.delay)
-            fault = None
         try:
-            refused = self.check_request(request, route)
-            if refused is not None:
-                response = refused
-            elif fault is not None:
-                response = self.fault_response(request, route, fault)
-            else:
-                response = handler(request, **args)
+            response = self.check_request(request, route)
+            if response is None:
+                fault = self.faults.decide(
+                    request.method,
+                    request.path,
+                    request.query_string.decode("latin-1"),
+                    request.get_data(cache=True),
+                    token_can_expire=self.token_can_expire(request, route),
+                )
+                if fault is not None and fault.delay:
+                    time.sleep(fault.delay)
+                if fault is None or fault.kind is FaultKind.LATENCY:
+                    response = handler(request, **args)
+                elif fault.kind is FaultKind.DROPPED:
+                    response = _dropped_connection()
+                else:
+                    response = self.fault_response(request, route, fault)
         except EmulatorError as exc:
             response = exc.to_response()
         except Exception as exc:  # a bug in an emulator: answer 500 like a real server
@@ -222,12 +230,25 @@ class EmulatorApp:
         if action == "faults" and request.method == "PUT":
             try:
                 self.faults.configure(
-                    payload.get("profile", self.faults.profile.value), payload.get("failure_rate")
+                    payload.get("profile", self.faults.profile.value),
+                    payload.get("failure_rate"),
+                    payload.get("slow_s"),
                 )
-            except ValueError as exc:
+            except (TypeError, ValueError) as exc:
                 return json_response({"error": str(exc)}, 400)
             return json_response(
                 {"profile": self.faults.profile.value, "failure_rate": self.faults.failure_rate}
+            )
+        if action == "faults" and request.method == "GET":
+            plan = self.faults
+            return json_response(
+                {
+                    "profile": plan.profile.value,
+                    "failure_rate": plan.failure_rate,
+                    "latency_rate": plan.latency_rate,
+                    "slow_s": plan.slow_s,
+                    "injected": plan.counts(),
+                }
             )
         if action == "clock" and request.method == "POST":
             advance = getattr(self.clock, "advance", None)
@@ -242,6 +263,26 @@ class EmulatorApp:
             except (ValueError, KeyError) as exc:
                 return json_response({"error": str(exc)}, 400)
         return json_response({"error": f"unknown sandbox admin path {request.path}"}, 404)
+
+
+class _ConnectionDropped(Exception):
+    """Raised mid-body to make the server close the connection (an injected fault)."""
+
+
+def _dropped_connection() -> Response:
+    """Headers and the start of a body, then the connection closes: the client sees a
+    broken connection (``IncompleteRead``), as when a proxy or the CRM drops it."""
+
+    def body() -> Iterator[bytes]:
+        yield b'{"data": ['
+        raise _ConnectionDropped
+
+    response = Response(body(), status=200, content_type="application/json;charset=UTF-8")
+    response.headers["Content-Length"] = "4096"
+    return response
+
+
+_CLIENT_GONE = (_ConnectionDropped, ssl.SSLEOFError, BrokenPipeError, ConnectionResetError)
 
 
 class EmulatorServer:
@@ -260,10 +301,18 @@ class EmulatorServer:
             (host, port), app, numthreads=threads, server_name=f"crmsync-sandbox-{app.name}"
         )
         self._server.shutdown_timeout = 1
+        self._server.error_log = self._error_log  # type: ignore[method-assign]
         if tls is not None:
             self._server.ssl_adapter = BuiltinSSLAdapter(str(tls.server_cert), str(tls.server_key))
         self.scheme = "https" if tls is not None else "http"
         self._thread: threading.Thread | None = None
+
+    def _error_log(self, msg: str = "", level: int = 20, traceback: bool = False) -> None:
+        # An injected dropped connection is the emulator's intent, and a client that gave up
+        # on a held answer (an injected timeout) has gone: neither is a server error.
+        if isinstance(sys.exc_info()[1], _CLIENT_GONE):
+            return
+        wsgi.Server.error_log(self._server, msg, level, traceback)
 
     def start(self) -> str:
         """Bind, start serving, and return the base URL (``https://127.0.0.1:PORT``)."""

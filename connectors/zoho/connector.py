@@ -24,7 +24,7 @@ from connectors.core.contract import (
     WriteResult,
 )
 from connectors.core.errors import ConnectorError, ConnectorFatalError
-from connectors.core.http import pinned_session
+from connectors.core.http import pinned_session, quick_calls
 from connectors.core.retry import RetryPolicy
 from connectors.zoho.auth import ZohoTokenSource
 from connectors.zoho.catalog import FieldCatalog
@@ -84,7 +84,9 @@ class ZohoConnector:
 
     def check(self) -> CheckResult:
         try:
-            body = self.http.api("GET", "/users", params={"type": "CurrentUser"}).body or {}
+            with quick_calls(self.http):
+                params = {"type": "CurrentUser"}
+                body = self.http.api("GET", "/users", params=params).body or {}
         except ConnectorError as exc:
             return CheckResult(False, exc.user_message)
         users = body.get("users") or [{}]

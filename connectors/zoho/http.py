@@ -26,6 +26,7 @@ from connectors.core.errors import (
     RetriableError,
     SessionExpired,
 )
+from connectors.core.http import Timeout, network_failure
 from connectors.core.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -53,6 +54,9 @@ STATUS_ACTIONS: dict[int, str] = {
     503: "retry",
     504: "retry",
 }
+# No answer, or the connection dropped mid-answer (requests calls that a chunked-encoding
+# error even when the body had a Content-Length): worth another attempt.
+_BROKEN = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 # 401 codes that a fresh token cures; any other 401 (scope mismatch...) is fatal
 _SESSION_CODES = {"INVALID_TOKEN", "AUTHENTICATION_FAILURE", None}
 
@@ -102,6 +106,7 @@ class ZohoHttp:
         self.budget = budget
         self.retry = retry
         self.source = source
+        self.request_timeout: Timeout = settings.timeout_s
         self.tokens: ZohoTokenSource | None = None  # wired by the connector
         self.last_date: datetime | None = None
 
@@ -163,10 +168,10 @@ class ZohoHttp:
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         self.budget.count_call()
         try:
-            response = self.session.request(method, url, timeout=self.settings.timeout_s, **kwargs)
-        except (requests.Timeout, requests.ConnectionError) as exc:
+            response = self.session.request(method, url, timeout=self.request_timeout, **kwargs)
+        except _BROKEN as exc:
             raise RetriableError(
-                f"Zoho did not answer {method} {url.split('?')[0]} ({type(exc).__name__})",
+                f"Zoho did not answer {method} {url.split('?')[0]}: {network_failure(exc)}",
                 source=self.source,
             ) from exc
         except requests.RequestException as exc:

@@ -1,14 +1,21 @@
-"""The sync contract under injected faults: the same store as a clean sync."""
+"""The sync contract under injected faults: the same store as a clean sync, equal to the
+sandbox's ground truth, with every kind of fault met on the way."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
+from connectors.core.http import pinned_session
+from connectors.sandbox import Sandbox
+from connectors.sandbox.faults import FAILURE_KINDS
 from tests.integration.contract_suite import (
     BACKENDS,
     CRMS,
+    assert_store_matches_world,
     require,
     run_sync,
     store_url,
@@ -16,18 +23,67 @@ from tests.integration.contract_suite import (
 )
 from tests.integration.sync_support import store_snapshot, write_config
 
+# Share of the distinct requests that fail once, the six kinds in turn: a tiny Salesforce
+# sync makes about 13 distinct requests (Composite Batch), HubSpot about 35, Zoho about 19,
+# so each run meets every kind at least once with room to spare. Answers are held 2.5 s
+# against a 2 s client timeout, so the "timeout" faults are timeouts for the connector.
+FAILURE_RATES = {"salesforce": 0.75, "hubspot": 0.4, "zoho": 0.5}
+SLOW_S, TIMEOUT_S = 2.5, 2
+
+
+def _flaky_source(sandbox: Sandbox, config: Path, crm: str) -> None:
+    """A short timeout, and HubSpot through OAuth (private-app tokens never expire)."""
+    data = yaml.safe_load(config.read_text())
+    source: dict[str, Any] = data["sources"][0]
+    source["timeout_s"] = TIMEOUT_S
+    if crm == "hubspot":
+        creds = sandbox.credentials
+        source["auth"] = {
+            "flow": "oauth",
+            "client_id": creds.hubspot_client_id,
+            "client_secret": creds.hubspot_client_secret,
+            "refresh_token": creds.hubspot_refresh_token,
+        }
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def _base_url(sandbox: Sandbox, crm: str) -> str:
+    info = sandbox.info
+    return {
+        "salesforce": info.salesforce.instance_url,
+        "hubspot": info.hubspot.base_url,
+        "zoho": info.zoho.api_domain,
+    }[crm]
+
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("crm", CRMS)
 def test_sync_under_faults_ends_like_a_clean_one(crm: str, backend: str, tmp_path: Path) -> None:
     require(crm)
     stores = {}
+    injected: dict[str, int] = {}
     for profile in ("none", "flaky"):
         with tiny_sandbox(faults=profile) as sandbox, store_url(backend, tmp_path, profile) as url:
-            if profile == "flaky":
-                sandbox.apps[crm].faults.configure("flaky", 0.15)
             (tmp_path / profile).mkdir()
             config = write_config(sandbox, tmp_path / profile, url, (crm,))
+            if profile == "flaky":
+                base = _base_url(sandbox, crm)
+                with pinned_session(sandbox.info.ca_bundle) as admin:
+                    admin.put(
+                        f"{base}/_sandbox/faults",
+                        json={
+                            "profile": "flaky",
+                            "failure_rate": FAILURE_RATES[crm],
+                            "slow_s": SLOW_S,
+                        },
+                    ).raise_for_status()
+                _flaky_source(sandbox, config, crm)
             run_sync(config, crm)
+            assert_store_matches_world(sandbox, config, crm)
             stores[profile] = store_snapshot(url)
+            if profile == "flaky":
+                with pinned_session(sandbox.info.ca_bundle) as admin:
+                    injected = admin.get(f"{base}/_sandbox/faults").json()["injected"]
     assert stores["flaky"] == stores["none"]
+    missing = [kind.value for kind in FAILURE_KINDS if injected[kind.value] < 1]
+    assert missing == [], injected

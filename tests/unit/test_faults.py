@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from connectors.sandbox.faults import FaultKind, FaultPlan, RollingWindow
+from collections import Counter
+
+from connectors.sandbox.faults import FAILURE_KINDS, FaultKind, FaultPlan, RollingWindow
 
 
 def _run(plan: FaultPlan, requests: int) -> list[str]:
@@ -28,11 +30,38 @@ def test_flaky_faults_are_deterministic_per_seed() -> None:
 
 
 def test_flaky_share_and_kinds_are_as_configured() -> None:
-    outcomes = _run(FaultPlan("flaky", seed=5, failure_rate=0.1), 2000)
+    plan = FaultPlan("flaky", seed=5, failure_rate=0.25, latency_rate=0.0)
+    outcomes = _run(plan, 2000)
     failed_requests = {o.split(":")[0] for o in outcomes}
-    assert 140 <= len(failed_requests) <= 260  # 10% of 2000, seeded draw
-    kinds = {o.split(":")[2] for o in outcomes}
-    assert kinds == {"server_error", "rate_limited", "token_expired"}
+    assert len(failed_requests) == 500  # one distinct request in four, exactly
+    assert len(outcomes) == 500  # each fails once, then its retry gets through
+    kinds = Counter(o.split(":")[2] for o in outcomes)
+    assert set(kinds) == {kind.value for kind in FAILURE_KINDS}
+    assert all(83 <= n <= 84 for n in kinds.values())  # the six kinds take turns
+    counts = plan.counts()
+    assert {k: v for k, v in counts.items() if v} == dict(kinds)
+
+
+def test_every_kind_fails_within_the_first_six_failures() -> None:
+    for seed in range(20):
+        plan = FaultPlan("flaky", seed=seed, failure_rate=0.5, latency_rate=0.0)
+        outcomes = _run(plan, 13)
+        assert {o.split(":")[2] for o in outcomes} == {k.value for k in FAILURE_KINDS}, seed
+
+
+def test_token_expiry_only_where_a_token_can_expire() -> None:
+    plan = FaultPlan("flaky", seed=1, failure_rate=1.0, latency_rate=0.0)
+    kinds = {plan.decide("GET", f"/t/{i}", "", b"", token_can_expire=False) for i in range(60)}
+    assert FaultKind.TOKEN_EXPIRED not in {k.kind for k in kinds if k is not None}
+    expiring = plan.decide("GET", "/t/expiring", "", b"", token_can_expire=True)
+    assert expiring is not None and expiring.kind is FaultKind.TOKEN_EXPIRED  # waited its turn
+
+
+def test_a_timeout_holds_the_answer_for_slow_s_then_is_a_504() -> None:
+    plan = FaultPlan("flaky", seed=2, failure_rate=1.0, latency_rate=0.0, slow_s=2.5)
+    faults = [plan.decide("GET", f"/s/{i}", "", b"") for i in range(6)]
+    timeout = next(f for f in faults if f is not None and f.kind is FaultKind.TIMEOUT)
+    assert (timeout.status, timeout.delay) == (504, 2.5)
 
 
 def test_a_request_fails_at_most_twice_then_succeeds() -> None:

@@ -156,15 +156,21 @@ class HubSpotEmulator(EmulatorApp):
         if fault.kind is FaultKind.TOKEN_EXPIRED:
             if caller is not None and caller.oauth and self.tokens.revoke(caller.token):
                 return self.tokens.expired(caller.token).to_response()
-            # Private-app tokens cannot expire: HubSpot would throttle them instead.
+            # Private-app tokens cannot expire (token_can_expire): throttle instead.
             return rate_limit_error("TEN_SECONDLY_ROLLING", retry_after=1).to_response()
         if fault.kind is FaultKind.RATE_LIMITED:
             retry = max(1, fault.retry_after)
             return rate_limit_error("TEN_SECONDLY_ROLLING", retry_after=retry).to_response()
+        if fault.kind is FaultKind.RATE_LIMITED_NO_WAIT:
+            return rate_limit_error("SECONDLY").to_response()  # HubSpot names no wait here
         status = {500: 502}.get(fault.status, fault.status or 502)
         messages = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
         body = error_body(messages.get(status, "internal error"), "SERVICE_UNAVAILABLE")
         return json_response(body, status)
+
+    def token_can_expire(self, request: Request, route: RouteInfo) -> bool:
+        caller = request.environ.get(_CALLER)
+        return route.auth and caller is not None and caller.oauth
 
     def finish_response(self, request: Request, route: RouteInfo, response: Response) -> None:
         caller = request.environ.get(_CALLER)

@@ -178,10 +178,13 @@ class SalesforceEmulator(EmulatorApp):
             if token:
                 self.tokens.revoke(token)
             return sf_error(401, "INVALID_SESSION_ID", INVALID_SESSION).to_response()
-        if fault.kind is FaultKind.RATE_LIMITED and self.faults.strict:
-            return sf_error(
-                403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."
+        if fault.kind in (FaultKind.RATE_LIMITED, FaultKind.RATE_LIMITED_NO_WAIT):
+            response = sf_error(
+                429, "REQUEST_LIMIT_EXCEEDED", "Too many requests: please retry later."
             ).to_response()
+            if fault.kind is FaultKind.RATE_LIMITED:
+                response.headers["Retry-After"] = str(max(1, fault.retry_after))
+            return response
         status = fault.status or 503
         if status == 502:  # what a load balancer in front of an instance sends
             body = b"<html><body><h1>502 Bad Gateway</h1>Service Unavailable</body></html>"

@@ -158,6 +158,8 @@ class ZohoEmulator(EmulatorApp):
                 fault.retry_after or 1,
                 "Rate limit exceeded. Please retry after the specified time.",
             )
+        if fault.kind is FaultKind.RATE_LIMITED_NO_WAIT:
+            return _json(429, error_body("TOO_MANY_REQUESTS", _RATE_MESSAGE))
         if fault.kind is FaultKind.TOKEN_EXPIRED:
             _, _, token = request.headers.get("Authorization", "").partition(" ")
             self.tokens.revoke(token.strip())
