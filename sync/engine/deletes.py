@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import Engine, select, update
 
 from connectors.core.contract import StreamInfo
+from sync.store.changes import next_change
 from sync.store.records import TABLES
 
 __all__ = ["check_missed_deletes"]
@@ -54,6 +55,7 @@ def check_missed_deletes(
     if dry_run:
         return len(missing), None
     with engine.begin() as conn:
+        change = next_change(conn)
         for start in range(0, len(missing), 500):
             conn.execute(
                 update(table)
@@ -66,6 +68,7 @@ def check_missed_deletes(
                     deleted_by_run_id=run_id,
                     synced_at=now,
                     last_run_id=run_id,
+                    change_seq=change,
                 )
             )
     return len(missing), None

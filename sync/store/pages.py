@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from connectors.core.contract import Page, Quarantined
 from connectors.core.records import CommonRecord
 from sync.store.bookkeeping import QuarantineRow, StreamStateRow
+from sync.store.changes import next_change
 from sync.store.records import TABLES
 
 __all__ = ["PageCounts", "write_page"]
@@ -61,15 +62,17 @@ def write_page(
     deal-contact roles); each goes to its own table.
     """
     counts = PageCounts(fetched=len(page.records))
+    # First write of the transaction: holds the change counter until the page commits.
+    change = next_change(conn)
     by_kind: dict[str, dict[str, CommonRecord]] = defaultdict(dict)
     for record in page.records:
         by_kind[record.kind][record.remote_id] = record  # a later copy of an id wins
     for kind, records in by_kind.items():
         table = TABLES[kind].__table__  # type: ignore[attr-defined]
-        _upsert(conn, table, source, list(records.values()), run_id, now, counts)
+        _upsert(conn, table, source, list(records.values()), run_id, now, change, counts)
     if page.deleted_ids:
         table = TABLES[record_kind].__table__  # type: ignore[attr-defined]
-        counts.deleted += _mark_deleted(conn, table, source, page.deleted_ids, run_id, now)
+        counts.deleted += _mark_deleted(conn, table, source, page.deleted_ids, run_id, now, change)
     for item in page.quarantined:
         _quarantine(conn, source, page.stream, item, run_id, now)
     counts.quarantined = len(page.quarantined)
@@ -103,6 +106,7 @@ def _upsert(
     records: Sequence[CommonRecord],
     run_id: int | None,
     now: datetime,
+    change: int,
     counts: PageCounts,
 ) -> None:
     rows = []
@@ -122,7 +126,7 @@ def _upsert(
             counts.inserted += 1
         else:
             counts.updated += 1
-        row.update(first_seen_at=now, synced_at=now, last_run_id=run_id)
+        row.update(first_seen_at=now, synced_at=now, last_run_id=run_id, change_seq=change)
         if row["is_deleted"]:
             row["deleted_detected_at"] = now
             row["deleted_by_run_id"] = run_id
@@ -164,6 +168,7 @@ def _mark_deleted(
     remote_ids: Sequence[str],
     run_id: int | None,
     now: datetime,
+    change: int,
 ) -> int:
     total = 0
     for start in range(0, len(remote_ids), _CHUNK):
@@ -181,6 +186,7 @@ def _mark_deleted(
                 deleted_by_run_id=run_id,
                 synced_at=now,
                 last_run_id=run_id,
+                change_seq=change,
             )
         )
         total += result.rowcount or 0
