@@ -25,11 +25,13 @@ from connectors.core.records import CommonRecord
 from sync.store.bookkeeping import QuarantineRow, StreamStateRow
 from sync.store.changes import next_change
 from sync.store.records import TABLES
+from sync.store.refusals import is_refusal, refusal, refusal_reason, storable
 
 __all__ = ["PageCounts", "write_page"]
 
 _RENAMED = {"deleted": "is_deleted", "deleted_at": "remote_deleted_at"}
 _CHUNK = 500  # ids per IN (...) clause: well under SQLite's variable limit
+_KEY_LENGTH = 64  # quarantine.record_key and remote_id
 
 
 @dataclass
@@ -67,15 +69,17 @@ def write_page(
     by_kind: dict[str, dict[str, CommonRecord]] = defaultdict(dict)
     for record in page.records:
         by_kind[record.kind][record.remote_id] = record  # a later copy of an id wins
+    refused: list[Quarantined] = []
     for kind, records in by_kind.items():
         table = TABLES[kind].__table__  # type: ignore[attr-defined]
-        _upsert(conn, table, source, list(records.values()), run_id, now, change, counts)
+        batch = list(records.values())
+        refused += _upsert(conn, table, source, batch, run_id, now, change, counts)
     if page.deleted_ids:
         table = TABLES[record_kind].__table__  # type: ignore[attr-defined]
         counts.deleted += _mark_deleted(conn, table, source, page.deleted_ids, run_id, now, change)
-    for item in page.quarantined:
+    for item in [*page.quarantined, *refused]:
         _quarantine(conn, source, page.stream, item, run_id, now)
-    counts.quarantined = len(page.quarantined)
+    counts.quarantined = len(page.quarantined) + len(refused)
     if save_state:
         save_stream_state(conn, source, page.stream, page.state, run_id, now)
     return counts
@@ -89,7 +93,14 @@ def row_values(record: CommonRecord) -> dict[str, Any]:
 
 
 def content_hash(values: dict[str, Any]) -> str:
-    payload = orjson.dumps(values, default=_default, option=orjson.OPT_SORT_KEYS)
+    return _hash(_payload(values))
+
+
+def _payload(values: dict[str, Any]) -> bytes:
+    return orjson.dumps(values, default=_default, option=orjson.OPT_SORT_KEYS)
+
+
+def _hash(payload: bytes) -> str:
     return hashlib.blake2b(payload, digest_size=16).hexdigest()
 
 
@@ -108,12 +119,22 @@ def _upsert(
     now: datetime,
     change: int,
     counts: PageCounts,
-) -> None:
-    rows = []
+) -> list[Quarantined]:
+    """Write the changed records; return those the store refuses (to quarantine)."""
+    rows, refused = [], []
     for record in records:
         values = row_values(record)
         values["source"] = source
-        values["content_hash"] = content_hash(values)
+        try:
+            payload: bytes | None = _payload(values)
+        except TypeError:  # orjson: a lone surrogate or an integer beyond 64 bits
+            payload = None
+        problem = refusal(table, values, payload)
+        if problem is not None or payload is None:
+            reason = problem or "a value cannot be serialised"
+            refused.append(_refused(record.remote_id, reason, record.raw))
+            continue
+        values["content_hash"] = _hash(payload)
         rows.append(values)
     existing = _existing_hashes(conn, table, source, [r["remote_id"] for r in rows])
     changed = []
@@ -122,17 +143,48 @@ def _upsert(
         if old == row["content_hash"]:
             counts.unchanged += 1
             continue
-        if old is None:
-            counts.inserted += 1
-        else:
-            counts.updated += 1
+        row["_new"] = old is None
         row.update(first_seen_at=now, synced_at=now, last_run_id=run_id, change_seq=change)
         if row["is_deleted"]:
             row["deleted_detected_at"] = now
             row["deleted_by_run_id"] = run_id
         changed.append(row)
-    if changed:
-        _bulk_upsert(conn, table, changed)
+    failed = _write_or_refuse(conn, table, changed) if changed else []
+    refused += failed
+    failed_ids = {item.remote_id for item in failed}
+    for row in changed:
+        if row["remote_id"] not in failed_ids:
+            counts.inserted += row["_new"]
+            counts.updated += not row["_new"]
+    return refused
+
+
+def _write_or_refuse(
+    conn: Connection, table: Table, rows: list[dict[str, Any]]
+) -> list[Quarantined]:
+    """Upsert ``rows``; if the database refuses one, write them one by one, each in its own
+    savepoint, and return the refused ones: the rest of the page still commits."""
+    try:
+        with conn.begin_nested():
+            _bulk_upsert(conn, table, rows)
+        return []
+    except Exception as exc:
+        if not is_refusal(exc):
+            raise
+    refused = []
+    for row in rows:
+        try:
+            with conn.begin_nested():
+                _bulk_upsert(conn, table, [row])
+        except Exception as exc:
+            if not is_refusal(exc):
+                raise
+            refused.append(_refused(row["remote_id"], refusal_reason(exc), row["raw"]))
+    return refused
+
+
+def _refused(remote_id: str, problem: str, raw: dict[str, Any]) -> Quarantined:
+    return Quarantined(remote_id, f"record cannot be stored: {problem}", raw)
 
 
 def _existing_hashes(
@@ -196,10 +248,15 @@ def _mark_deleted(
 def _quarantine(
     conn: Connection, source: str, stream: str, item: Quarantined, run_id: int | None, now: datetime
 ) -> None:
+    # The payload may hold the very value the store refused: keep it written out as text.
+    raw = storable(item.raw)
+    remote_id = storable(item.remote_id)
+    if remote_id is not None and len(remote_id) > _KEY_LENGTH:
+        remote_id = None  # an id the store cannot hold: the record is keyed by its payload
     key = (
-        item.remote_id
+        remote_id
         or hashlib.blake2b(
-            orjson.dumps(item.raw, option=orjson.OPT_SORT_KEYS), digest_size=16
+            orjson.dumps(raw, option=orjson.OPT_SORT_KEYS), digest_size=16
         ).hexdigest()
     )
     table = QuarantineRow.__table__  # type: ignore[attr-defined]
@@ -208,9 +265,9 @@ def _quarantine(
         source=source,
         stream=stream,
         record_key=key,
-        remote_id=item.remote_id,
-        reason=item.reason,
-        raw=item.raw,
+        remote_id=remote_id,
+        reason=storable(item.reason),
+        raw=raw,
         run_id=run_id,
         first_seen_at=now,
         last_seen_at=now,
@@ -220,8 +277,8 @@ def _quarantine(
         statement.on_conflict_do_update(
             index_elements=[table.c.source, table.c.stream, table.c.record_key],
             set_={
-                "reason": item.reason,
-                "raw": item.raw,
+                "reason": storable(item.reason),
+                "raw": raw,
                 "run_id": run_id,
                 "last_seen_at": now,
                 "resolved": False,
