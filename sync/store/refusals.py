@@ -128,8 +128,9 @@ def is_refusal(exc: BaseException) -> bool:
         return True
     if isinstance(exc, DBAPIError):
         return False
-    # A value SQLAlchemy or the driver could not bind (SQLite: a 64-bit overflow).
-    return isinstance(exc, StatementError | ValueError | TypeError | OverflowError)
+    # A value SQLAlchemy or the driver could not bind (SQLite raises these bare: an integer
+    # beyond 64 bits, a lone surrogate). Other Python errors are bugs and stay loud.
+    return isinstance(exc, StatementError | OverflowError | UnicodeError)
 
 
 def refusal_reason(exc: BaseException) -> str:

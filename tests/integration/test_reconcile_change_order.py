@@ -5,6 +5,7 @@ resolves every record; a store migrated from time watermarks keeps what was stil
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -87,8 +88,20 @@ def test_a_page_stamped_earlier_but_committed_later_is_reconciled() -> None:
             engine.dispose()
 
 
-def test_migrated_rows_synced_after_the_last_reconcile_are_still_due(tmp_path: Path) -> None:
-    engine = open_store(f"sqlite:///{tmp_path / 'old.sqlite'}", migrate_schema=False)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.sqlite'}"
+        return
+    base = postgres_url()
+    if base is None:
+        pytest.skip("CRMSYNC_TEST_POSTGRES_URL is not set (a PostgreSQL URL for tests)")
+    with postgres_schema(base) as url:
+        yield url
+
+
+def test_migrated_rows_synced_after_the_last_reconcile_are_still_due(store_url: str) -> None:
+    engine = open_store(store_url, migrate_schema=False)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
