@@ -15,10 +15,8 @@ FOLDER_MARKERS = ("unit", "contract", "integration", "e2e")
 # set under two minutes on two cores.
 CLOCK_FILES = frozenset(
     {
-        "tests/e2e/test_cli_push.py",
         "tests/e2e/test_cli_statements.py",
         "tests/e2e/test_run_twice.py",
-        "tests/integration/test_audit.py",
         "tests/integration/test_compute.py",
         "tests/integration/test_daemon_control.py",
         "tests/integration/test_outbox_delivery.py",
