@@ -15,8 +15,9 @@ from alembic.config import Config
 from sqlalchemy import insert, select
 from sync_support import postgres_schema, postgres_url
 
-from connectors.core.contract import Page
+from connectors.core.contract import Page, StreamInfo
 from connectors.core.records import Contact
+from sync.engine.deletes import check_missed_deletes
 from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.lookup import load_identity_map
 from sync.reconcile.run import reconcile
@@ -132,4 +133,36 @@ def test_migrated_rows_synced_after_the_last_reconcile_are_still_due(store_url: 
         assert last_change(connection) == 2
     report = reconcile(engine, CONFIG, later, "auto")
     assert report.mode == "incremental" and report.kinds["person"]["changed"] == 1
+    engine.dispose()
+
+
+def test_deletes_from_a_page_and_from_an_id_check_reach_the_next_incremental_run(
+    tmp_path: Path,
+) -> None:
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    with engine.begin() as conn:
+        write_page(conn, "hubspot", _page("hubspot", "1", "Robert"), "contact", None, T0)
+        write_page(conn, "zoho", _page("zoho", "z1", "Bob"), "contact", None, T0)
+        write_page(conn, "zoho", _page("zoho", "z2", "Rob"), "contact", None, T0)
+    reconcile(engine, CONFIG, T0, "full")
+    robert = load_identity_map(engine).identity_of("hubspot", "contacts", "1")
+    assert robert is not None
+    assert load_identity_map(engine).identity_of("zoho", "contacts", "z2") == robert
+
+    # z1 is reported deleted by the CRM on a page; z2 is missing from a full id list.
+    gone = Page(stream="contacts", records=[], state={"after": "z1"}, deleted_ids=["z1"])
+    with engine.begin() as conn:
+        write_page(conn, "zoho", gone, "contact", None, T0 + timedelta(minutes=1))
+    info = StreamInfo(name="contacts", record_type="contact", remote_objects=("Contacts",))
+    marked, refusal = check_missed_deletes(
+        engine, "zoho", info, [], 1.0, True, None, T0 + timedelta(minutes=2)
+    )
+    assert (marked, refusal) == (1, None)
+
+    report = reconcile(engine, CONFIG, T0 + timedelta(minutes=3), "incremental")
+    assert report.kinds["person"]["removed"] == 2
+    ids = load_identity_map(engine)
+    assert ids.identity_of("zoho", "contacts", "z1") is None
+    assert ids.identity_of("zoho", "contacts", "z2") is None
+    assert ids.identity_of("hubspot", "contacts", "1") is not None
     engine.dispose()
