@@ -207,9 +207,13 @@ def add_new_people(target: Path, count: int, seed: int) -> None:
             copy["last_name"] = last[:i] + last[i + 1 :]
         copy["synced_at"] = copy["first_seen_at"] = later
         fresh.append(tuple(copy[c] for c in _PERSON_COLUMNS))
+    # Numbered like a sync's page write (sync.store.changes): incremental runs take them.
+    connection.execute("UPDATE store_changes SET last_change = last_change + 1")
+    change = connection.execute("SELECT last_change FROM store_changes").fetchone()[0]
     marks = ", ".join("?" for _ in _PERSON_COLUMNS)
     connection.executemany(
-        f"INSERT INTO contacts ({', '.join(_PERSON_COLUMNS)}) VALUES ({marks})", fresh
+        f"INSERT INTO contacts ({', '.join(_PERSON_COLUMNS)}, change_seq) VALUES ({marks}, ?)",
+        [(*row, change) for row in fresh],
     )
     connection.commit()
     connection.close()

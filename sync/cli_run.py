@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,13 @@ def run(
     wait_lock: float = typer.Option(
         0.0, "--wait-lock", help="Wait up to this many seconds for a source being synced."
     ),
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        help="Run the steps as of this time (ISO, UTC; default: now): the audit date and "
+        "the open period. Syncs always read the CRMs as they are now.",
+        show_default=False,
+    ),
     json_output: bool = JsonOption,
 ) -> None:
     """Sync every source, then reconcile, audit, compute, push back and send statements.
@@ -48,6 +56,7 @@ def run(
     unknown = sorted(set(skip) - set(STEP_NAMES))
     if unknown:
         raise UsageError(f"--skip {', '.join(unknown)}: steps are {', '.join(STEP_NAMES)}")
+    when_given = _as_of(as_of)
     cfg = load(config)
     engine = open_store(cfg.store.url)
     steps = [name for name in STEP_NAMES if name not in skip]
@@ -73,7 +82,8 @@ def run(
             def say(message: str) -> None:
                 progress.update(step_task, counts=message)
 
-            context = StepContext(now=utc_now(), period=period, out_dir=out_dir, progress=say)
+            when = utc_now() if when_given is None else when_given
+            context = StepContext(now=when, period=period, out_dir=out_dir, progress=say)
             result = run_main_job(engine, cfg, context, utc_now, on_page, steps, wait_lock)
     finally:
         engine.dispose()
@@ -124,3 +134,13 @@ def _shown(value: Any) -> str:
     if isinstance(value, str) and len(value) == 64 and value.isalnum():
         return value[:12] + "…"  # a hash: its start identifies it
     return str(value)
+
+
+def _as_of(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise UsageError(f"--as-of {value!r} is not an ISO date or date-time") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,4 +1,5 @@
-"""Shared test set-up: markers from folders, and the sandbox fixture."""
+"""Shared test set-up: markers from folders, the time-sensitive tests (``clock``), and the
+sandbox fixture."""
 
 from __future__ import annotations
 
@@ -8,14 +9,40 @@ from pathlib import Path
 import pytest
 
 FOLDER_MARKERS = ("unit", "contract", "integration", "e2e")
+# Time-sensitive tests: those where the wall clock meets stored or generated dates (syncs
+# stamped with the real time, certificates, schedules, periods, retries). `dev.py test` runs
+# them a second time with the clock 400 days on (the ``clock`` marker), on SQLite; keep the
+# set under two minutes on two cores.
+CLOCK_FILES = frozenset(
+    {
+        "tests/e2e/test_cli_statements.py",
+        "tests/e2e/test_run_twice.py",
+        "tests/integration/test_compute.py",
+        "tests/integration/test_daemon_control.py",
+        "tests/integration/test_outbox_delivery.py",
+        "tests/integration/test_outbox_tls.py",
+        "tests/integration/test_reconcile_change_order.py",
+        "tests/integration/test_reconcile_sandbox.py",
+        "tests/integration/test_sandbox_runtime.py",
+        "tests/integration/test_sync_engine.py",
+        "tests/integration/test_sync_refused_values.py",
+        "tests/unit/test_clock_and_ids.py",
+        "tests/unit/test_clock_pass.py",
+        "tests/unit/test_daemon_parts.py",
+    }
+)
+_ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        parts = Path(str(item.fspath)).parts
+        path = Path(str(item.fspath)).resolve()
+        parts = path.parts
         for marker in FOLDER_MARKERS:
             if marker in parts:
                 item.add_marker(getattr(pytest.mark, marker))
+        if path.is_relative_to(_ROOT) and path.relative_to(_ROOT).as_posix() in CLOCK_FILES:
+            item.add_marker(pytest.mark.clock)
 
 
 @pytest.fixture(scope="session")

@@ -71,6 +71,7 @@ _NOT_READ = (
     "first_seen_at",
     "synced_at",
     "last_run_id",
+    "change_seq",
 )
 _LINKS = ("lead_id", "contact_id", "account_id", "deal_id", "case_id")
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select, update
 
 from connectors.core.contract import StreamInfo
 from sync.engine.guard import DeleteGuard
+from sync.store.changes import next_change
 from sync.store.pages import PageCounts, mark_deleted
 from sync.store.records import TABLES
 
@@ -57,8 +58,9 @@ def check_missed_deletes(
         guard.note(info.record_type, counts)
         return counts, refusal
     with engine.begin() as conn:
+        change = next_change(conn)
         if refusal is None:
-            mark_deleted(conn, table, source, missing, run_id, now)
+            mark_deleted(conn, table, source, missing, run_id, now, change)
         for start in range(0, len(back), _CHUNK):
             chunk = back[start : start + _CHUNK]
             conn.execute(
@@ -71,6 +73,7 @@ def check_missed_deletes(
                     deleted_by_run_id=None,
                     synced_at=now,
                     last_run_id=run_id,
+                    change_seq=change,
                 )
             )
     guard.note(info.record_type, counts)

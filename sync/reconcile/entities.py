@@ -118,10 +118,12 @@ class Entity:
 def load_entities(
     engine: Engine,
     kind: str,
-    since: datetime | None = None,
+    since: int | None = None,
     keys: Iterable[str] | None = None,
+    until: int | None = None,
 ) -> list[Entity]:
-    """Entities of ``kind``, all or only synced after ``since`` or only the given keys."""
+    """Entities of ``kind``: all, or only the given keys; ``since``/``until`` keep those
+    written after change number ``since`` and up to ``until`` (``sync.store.changes``)."""
     wanted: dict[str, dict[str, list[str]]] = {}
     if keys is not None:
         for key in keys:
@@ -136,7 +138,9 @@ def load_entities(
             base = select(*[c for c in columns if c.name not in ("raw", "custom_fields")])
             base = base.where(columns.is_deleted.is_(False))
             if since is not None:
-                base = base.where(columns.synced_at > since)
+                base = base.where(columns.change_seq > since)
+            if until is not None:
+                base = base.where(columns.change_seq <= until)
             queries = [base]
             if keys is not None:
                 queries = [

@@ -65,9 +65,10 @@ def load_decisions(connection: Connection) -> list[Decision]:
     return [Decision(*row) for row in connection.execute(query)]
 
 
-def last_watermark(connection: Connection) -> datetime | None:
-    """The newest synced_at a finished run had seen; ``None`` before the first run."""
-    query = select(func.max(RUNS.c.watermark)).where(RUNS.c.finished_at.is_not(None))
+def last_watermark(connection: Connection) -> int | None:
+    """The store's change number a finished run reconciled up to; ``None`` before the
+    first run."""
+    query = select(func.max(RUNS.c.change_seq)).where(RUNS.c.finished_at.is_not(None))
     return connection.execute(query).scalar_one_or_none()
 
 

@@ -1,4 +1,9 @@
-"""A reconcile run: full (every record) or incremental (records synced since the last run).
+"""A reconcile run: full (every record) or incremental (records written since the last run).
+
+A run reconciles up to the store's newest committed change number, read when it starts
+(``sync.store.changes``), and records it as its watermark; the next incremental run takes
+the records written after it. Change numbers follow commit order, so a page that commits
+late, while another source's pages overtook it, is still after the watermark.
 
 Kinds are resolved in order employees -> organisations -> people, because a person's
 comparison uses the organisation identity of its account. An incremental run loads only
@@ -38,6 +43,7 @@ from sync.reconcile.persist import (
 )
 from sync.reconcile.resolve import Decision, resolve_kind, thresholds_for
 from sync.reconcile.scoring import Raw, ScoreContext, build_context, score_pair
+from sync.store.changes import last_change
 from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 
 __all__ = ["KINDS", "RunReport", "reconcile"]
@@ -80,6 +86,8 @@ def reconcile(
     # A million records are tens of millions of acyclic objects: pause the cyclic collector.
     with paused_gc(), engine.begin() as connection:
         watermark = last_watermark(connection)
+        # Every write numbered up to ``upto`` is committed: the run covers exactly those.
+        upto = last_change(connection)
         if mode == "auto":
             mode = "incremental" if watermark is not None else "full"
         if mode == "incremental" and watermark is None:
@@ -89,7 +97,6 @@ def reconcile(
         ).inserted_primary_key[0]
         decisions = load_decisions(connection)
         report = RunReport(run_id, mode)
-        newest = watermark
         org_of: dict[str, str] = {}
         touched_keys = set(touched)
         for kind in KINDS:
@@ -102,28 +109,26 @@ def reconcile(
                 written = write_result(connection, result, config, run_id, now)
                 report.kinds[kind] = result.stats
             else:
-                written, stats, entities = _incremental(
+                written, stats = _incremental(
                     connection,
                     engine,
                     kind,
                     config,
                     decisions,
                     org_of,
-                    watermark,
+                    (watermark, upto),
                     touched_keys,
                     run_id,
                     now,
                 )
                 report.kinds[kind] = stats
-            seen = [e.synced_at for e in entities if e.synced_at is not None]
-            newest = max([*seen, newest] if newest is not None else seen, default=None)
             if kind == "organisation" and mode == "full":
                 org_of = written
         report.seconds = time.perf_counter() - started
         connection.execute(
             RUNS.update()
             .where(RUNS.c.id == run_id)
-            .values(finished_at=now, watermark=newest, stats=report.to_json())
+            .values(finished_at=now, change_seq=upto, stats=report.to_json())
         )
     return report
 
@@ -135,20 +140,21 @@ def _incremental(
     config: ReconcileConfig,
     decisions: list[Decision],
     org_of: dict[str, str],
-    watermark: datetime | None,
+    window: tuple[int | None, int],
     touched: set[str],
     run_id: int,
     now: datetime,
-) -> tuple[dict[str, str], dict[str, Any], list[Entity]]:
-    changed = load_entities(engine, kind, since=watermark)
+) -> tuple[dict[str, str], dict[str, Any]]:
+    since, upto = window
+    changed = load_entities(engine, kind, since=since, until=upto)
     tables = KIND_TABLES[kind]
     mine = {k for k in touched if k.split(":", 2)[1] in tables}
     changed_keys = {e.key for e in changed}
     if mine - changed_keys:
         changed += load_entities(engine, kind, keys=sorted(mine - changed_keys))
-    removed = _deleted_since(connection, tables, watermark)
+    removed = _deleted_since(connection, tables, since, upto)
     if not changed and not removed:
-        return {}, {"records": 0, "changed": 0, "identities": 0}, []
+        return {}, {"records": 0, "changed": 0, "identities": 0}
     changed_keys = {e.key for e in changed}
     block = sorted({stored_key(kind, key) for e in changed for key in block_keys(e)})
     candidates: set[str] = set()
@@ -203,7 +209,7 @@ def _incremental(
         loaded=len(changed) + len(first) + len(extra),
         resolved=len(entities),
     )
-    return written, stats, changed
+    return written, stats
 
 
 def _org_identities(
@@ -258,13 +264,15 @@ def _delete_members(connection: Connection, keys: Iterable[str]) -> None:
 
 
 def _deleted_since(
-    connection: Connection, tables: Iterable[str], since: datetime | None
+    connection: Connection, tables: Iterable[str], since: int | None, upto: int
 ) -> set[str]:
     found: set[str] = set()
     for table in tables:
         columns = _MODELS[table].__table__.c  # type: ignore[attr-defined]
-        query = select(columns.source, columns.remote_id).where(columns.is_deleted.is_(True))
+        query = select(columns.source, columns.remote_id).where(
+            columns.is_deleted.is_(True), columns.change_seq <= upto
+        )
         if since is not None:
-            query = query.where(columns.synced_at > since)
+            query = query.where(columns.change_seq > since)
         found.update(f"{s}:{table}:{r}" for s, r in connection.execute(query))
     return found

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from sync.store.types import JsonDoc, UtcDateTime
@@ -98,7 +98,9 @@ class ReconcileRunRow(SQLModel, table=True):
     mode: str = Field(max_length=16)
     started_at: datetime = Field(sa_type=UtcDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    watermark: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    watermark: datetime | None = Field(default=None, sa_type=UtcDateTime)  # before 0008
+    # The store's change number this run reconciled up to (sync.store.changes).
+    change_seq: int | None = Field(default=None, sa_type=BigInteger)
     stats: dict[str, Any] = _json()
 
 

@@ -23,12 +23,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from connectors.core.contract import Page, Quarantined
 from connectors.core.records import CommonRecord
 from sync.store.bookkeeping import QuarantineRow, StreamStateRow
+from sync.store.changes import next_change
 from sync.store.records import TABLES
+from sync.store.refusals import is_refusal, refusal, refusal_reason, storable
 
 __all__ = ["PageCounts", "mark_deleted", "write_page"]
 
 _RENAMED = {"deleted": "is_deleted", "deleted_at": "remote_deleted_at"}
 _CHUNK = 500  # ids per IN (...) clause: well under SQLite's variable limit
+_KEY_LENGTH = 64  # quarantine.record_key and remote_id
 
 
 @dataclass
@@ -73,23 +76,31 @@ def write_page(
     """
     per_kind: dict[str, PageCounts] = defaultdict(PageCounts)
     counts = per_kind[record_kind]
+    # First write of the transaction: holds the change counter until the page commits.
+    change = next_change(conn)
     by_kind: dict[str, dict[str, CommonRecord]] = defaultdict(dict)
     for record in page.records:
         per_kind[record.kind].fetched += 1
         by_kind[record.kind][record.remote_id] = record  # a later copy of an id wins
     # ids the page's own records name as merged away: their deletes are merges
     merged = {m for r in page.records if not r.deleted for m in getattr(r, "merged_ids", ())}
+    refused: list[Quarantined] = []
     for kind, records in by_kind.items():
         table = TABLES[kind].__table__  # type: ignore[attr-defined]
-        _upsert(conn, table, source, list(records.values()), run_id, now, per_kind[kind])
+        batch = list(records.values())
+        refused += _upsert(conn, table, source, batch, run_id, now, change, per_kind[kind])
     if page.deleted_ids:
         table = TABLES[record_kind].__table__  # type: ignore[attr-defined]
         ids = set(page.deleted_ids)
-        counts.deleted_merged += mark_deleted(conn, table, source, ids & merged, run_id, now)
-        counts.deleted_reported += mark_deleted(conn, table, source, ids - merged, run_id, now)
-    for item in page.quarantined:
+        counts.deleted_merged += mark_deleted(
+            conn, table, source, ids & merged, run_id, now, change
+        )
+        counts.deleted_reported += mark_deleted(
+            conn, table, source, ids - merged, run_id, now, change
+        )
+    for item in [*page.quarantined, *refused]:
         _quarantine(conn, source, page.stream, item, run_id, now)
-    counts.quarantined = len(page.quarantined)
+    counts.quarantined = len(page.quarantined) + len(refused)
     for kind_counts in per_kind.values():
         kind_counts.deleted = (
             kind_counts.deleted_reported + kind_counts.deleted_merged + kind_counts.deleted_missing
@@ -107,7 +118,14 @@ def row_values(record: CommonRecord) -> dict[str, Any]:
 
 
 def content_hash(values: dict[str, Any]) -> str:
-    payload = orjson.dumps(values, default=_default, option=orjson.OPT_SORT_KEYS)
+    return _hash(_payload(values))
+
+
+def _payload(values: dict[str, Any]) -> bytes:
+    return orjson.dumps(values, default=_default, option=orjson.OPT_SORT_KEYS)
+
+
+def _hash(payload: bytes) -> str:
     return hashlib.blake2b(payload, digest_size=16).hexdigest()
 
 
@@ -124,30 +142,74 @@ def _upsert(
     records: Sequence[CommonRecord],
     run_id: int | None,
     now: datetime,
+    change: int,
     counts: PageCounts,
-) -> None:
-    rows = []
+) -> list[Quarantined]:
+    """Write the changed records; return those the store refuses (to quarantine)."""
+    rows, refused = [], []
     for record in records:
         values = row_values(record)
         values["source"] = source
-        values["content_hash"] = content_hash(values)
+        try:
+            payload: bytes | None = _payload(values)
+        except TypeError:  # orjson: a lone surrogate or an integer beyond 64 bits
+            payload = None
+        problem = refusal(table, values, payload)
+        if problem is not None or payload is None:
+            reason = problem or "a value cannot be serialised"
+            refused.append(_refused(record.remote_id, reason, record.raw))
+            continue
+        values["content_hash"] = _hash(payload)
         rows.append(values)
     existing = _existing_rows(conn, table, source, [r["remote_id"] for r in rows])
     changed = []
     for row in rows:
-        old = existing.get(row["remote_id"])
-        if not _classify(row, old, counts, run_id, now):
+        outcome = _classify(row, existing.get(row["remote_id"]), run_id, now)
+        if outcome == "unchanged":
+            counts.unchanged += 1
             continue
-        row.update(first_seen_at=now, synced_at=now, last_run_id=run_id)
+        row["_outcome"] = outcome
+        row.update(first_seen_at=now, synced_at=now, last_run_id=run_id, change_seq=change)
         changed.append(row)
-    if changed:
-        _bulk_upsert(conn, table, changed)
+    failed = _write_or_refuse(conn, table, changed) if changed else []
+    refused += failed
+    failed_ids = {item.remote_id for item in failed}
+    for row in changed:
+        if row["remote_id"] not in failed_ids:
+            setattr(counts, row["_outcome"], getattr(counts, row["_outcome"]) + 1)
+    return refused
 
 
-def _classify(
-    row: dict[str, Any], old: Any, counts: PageCounts, run_id: int | None, now: datetime
-) -> bool:
-    """Count ``row`` against the stored ``old`` one; True when it must be written.
+def _write_or_refuse(
+    conn: Connection, table: Table, rows: list[dict[str, Any]]
+) -> list[Quarantined]:
+    """Upsert ``rows``; if the database refuses one, write them one by one, each in its own
+    savepoint, and return the refused ones: the rest of the page still commits."""
+    try:
+        with conn.begin_nested():
+            _bulk_upsert(conn, table, rows)
+        return []
+    except Exception as exc:
+        if not is_refusal(exc):
+            raise
+    refused = []
+    for row in rows:
+        try:
+            with conn.begin_nested():
+                _bulk_upsert(conn, table, [row])
+        except Exception as exc:
+            if not is_refusal(exc):
+                raise
+            refused.append(_refused(row["remote_id"], refusal_reason(exc), row["raw"]))
+    return refused
+
+
+def _refused(remote_id: str, problem: str, raw: dict[str, Any]) -> Quarantined:
+    return Quarantined(remote_id, f"record cannot be stored: {problem}", raw)
+
+
+def _classify(row: dict[str, Any], old: Any, run_id: int | None, now: datetime) -> str:
+    """What writing ``row`` over the stored ``old`` one does: the name of the count it adds to.
 
     The deleted flag is compared on its own: a row marked deleted by an update keeps the
     hash of its live content, so a record coming back unchanged is still a restore.
@@ -155,30 +217,27 @@ def _classify(
     """
     was_deleted = old is not None and bool(old.is_deleted)
     if old is not None and old.content_hash == row["content_hash"] and not was_deleted:
-        counts.unchanged += 1
-        return False
+        return "unchanged"
     if old is not None and was_deleted and row["is_deleted"]:
         if old.content_hash == row["content_hash"]:
-            counts.unchanged += 1
-            return False
-        counts.updated += 1  # still deleted: keep when and by which run it was marked
-        row["deleted_detected_at"] = old.deleted_detected_at
+            return "unchanged"
+        row["deleted_detected_at"] = old.deleted_detected_at  # keep when and by which run
         row["deleted_by_run_id"] = old.deleted_by_run_id
-        return True
+        return "updated"
     if old is None:
-        counts.inserted += 1
+        outcome = "inserted"
     elif was_deleted:
-        counts.restored += 1
+        outcome = "restored"
     elif row["is_deleted"] and row.get("merged_into_id"):
-        counts.deleted_merged += 1
+        outcome = "deleted_merged"
     elif row["is_deleted"]:
-        counts.deleted_reported += 1
+        outcome = "deleted_reported"
     else:
-        counts.updated += 1
+        outcome = "updated"
     deleted = bool(row["is_deleted"])
     row["deleted_detected_at"] = now if deleted else None
     row["deleted_by_run_id"] = run_id if deleted else None
-    return True
+    return outcome
 
 
 def _existing_rows(
@@ -219,6 +278,7 @@ def mark_deleted(
     remote_ids: Iterable[str],
     run_id: int | None,
     now: datetime,
+    change: int,
 ) -> int:
     """Mark the live rows among ``remote_ids`` deleted by this run; how many were live."""
     ids = sorted(remote_ids)
@@ -238,6 +298,7 @@ def mark_deleted(
                 deleted_by_run_id=run_id,
                 synced_at=now,
                 last_run_id=run_id,
+                change_seq=change,
             )
         )
         total += result.rowcount or 0
@@ -247,10 +308,15 @@ def mark_deleted(
 def _quarantine(
     conn: Connection, source: str, stream: str, item: Quarantined, run_id: int | None, now: datetime
 ) -> None:
+    # The payload may hold the very value the store refused: keep it written out as text.
+    raw = storable(item.raw)
+    remote_id = storable(item.remote_id)
+    if remote_id is not None and len(remote_id) > _KEY_LENGTH:
+        remote_id = None  # an id the store cannot hold: the record is keyed by its payload
     key = (
-        item.remote_id
+        remote_id
         or hashlib.blake2b(
-            orjson.dumps(item.raw, option=orjson.OPT_SORT_KEYS), digest_size=16
+            orjson.dumps(raw, option=orjson.OPT_SORT_KEYS), digest_size=16
         ).hexdigest()
     )
     table = QuarantineRow.__table__  # type: ignore[attr-defined]
@@ -259,9 +325,9 @@ def _quarantine(
         source=source,
         stream=stream,
         record_key=key,
-        remote_id=item.remote_id,
-        reason=item.reason,
-        raw=item.raw,
+        remote_id=remote_id,
+        reason=storable(item.reason),
+        raw=raw,
         run_id=run_id,
         first_seen_at=now,
         last_seen_at=now,
@@ -271,8 +337,8 @@ def _quarantine(
         statement.on_conflict_do_update(
             index_elements=[table.c.source, table.c.stream, table.c.record_key],
             set_={
-                "reason": item.reason,
-                "raw": item.raw,
+                "reason": storable(item.reason),
+                "raw": raw,
                 "run_id": run_id,
                 "last_seen_at": now,
                 "resolved": False,

@@ -2,8 +2,9 @@
 
 Every table has the same bookkeeping columns (``RecordRow``): unique on
 (``source``, ``remote_id``), the CRM's created/updated/deleted times, our own
-``first_seen_at``/``synced_at``/``last_run_id``, custom fields and raw payload as JSON, and a
-``content_hash`` that makes an unchanged re-read cost no write. A unit test checks that each
+``first_seen_at``/``synced_at``/``last_run_id``, the ``change_seq`` of the last write
+(``sync.store.changes``), custom fields and raw payload as JSON, and a ``content_hash``
+that makes an unchanged re-read cost no write. A unit test checks that each
 table has a column for every field of its record type.
 """
 
@@ -13,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from sync.store.types import DecimalText, JsonDoc, UtcDateTime
@@ -59,6 +60,9 @@ class RecordRow(SQLModel):
     first_seen_at: datetime = Field(sa_type=UtcDateTime)
     synced_at: datetime = Field(sa_type=UtcDateTime)
     last_run_id: int | None = None
+    # The store's change number of the last write (sync.store.changes): incremental readers
+    # ask "changed after N", which commit order cannot get wrong, unlike synced_at.
+    change_seq: int | None = Field(default=None, sa_type=BigInteger, index=True)
 
 
 def _record_columns() -> dict[str, Any]:

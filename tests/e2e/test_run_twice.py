@@ -51,6 +51,9 @@ CLOSED = "2026-10"  # the sandbox's story ends on 2026-10-31: its last full mont
 SOURCES = ("salesforce", "hubspot", "zoho")
 STEPS = ("reconcile", "audit", "compute", "push", "statements")
 CHANGES = 50
+# The steps run as of a fixed time after the story's end, not today: the audit window and
+# the open period must not move with the calendar (they did, 400 days on: nothing to push).
+AS_OF = "2026-11-15T12:00:00Z"
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -103,7 +106,7 @@ class Run:
 
 
 def _run(config: Path, url: str, out: Path) -> Run:
-    result = _cli("run", "--config", str(config), "--json", "--out", str(out))
+    result = _cli("run", "--config", str(config), "--json", "--out", str(out), "--as-of", AS_OF)
     assert result.returncode == 0, result.stdout + result.stderr
     document = orjson.loads(result.stdout)
     assert document["ok"] is True

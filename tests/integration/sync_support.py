@@ -125,6 +125,7 @@ _BOOKKEEPING = {
     "first_seen_at",
     "synced_at",
     "last_run_id",
+    "change_seq",
     "deleted_detected_at",
     "deleted_by_run_id",
 }

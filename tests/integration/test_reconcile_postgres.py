@@ -14,13 +14,16 @@ from sync.reconcile.lookup import load_identity_map
 from sync.reconcile.persist import save_decision
 from sync.reconcile.run import reconcile
 from sync.store import open_store
+from sync.store.changes import next_change
 from sync.store.records import ContactRow, LeadRow, UserRow
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _row(source: str, rid: str, at: datetime, **values: Any) -> dict[str, Any]:
+    # Written outside a sync: numbered with the change a sync's page would take.
     return {
+        "change_seq": values.pop("change"),
         "source": source,
         "remote_id": rid,
         "content_hash": "x",
@@ -47,6 +50,7 @@ def test_reconcile_runs_on_postgresql() -> None:
         engine = open_store(url)
         try:
             with engine.begin() as connection:
+                change = next_change(connection)
                 connection.execute(
                     insert(ContactRow.__table__),  # type: ignore[attr-defined]
                     [
@@ -54,6 +58,7 @@ def test_reconcile_runs_on_postgresql() -> None:
                             "hubspot",
                             "1",
                             T0,
+                            change=change,
                             first_name="Robert",
                             last_name="Lee",
                             email="robert.lee@acme.com",
@@ -63,6 +68,7 @@ def test_reconcile_runs_on_postgresql() -> None:
                             "zoho",
                             "2",
                             T0,
+                            change=change,
                             first_name="Bob",
                             last_name="Lee",
                             email="robert.lee@acme.com",
@@ -71,7 +77,16 @@ def test_reconcile_runs_on_postgresql() -> None:
                 )
                 connection.execute(
                     insert(LeadRow.__table__),  # type: ignore[attr-defined]
-                    [_person("salesforce", "00Q1", T0, first_name="Ann", last_name="Moss")],
+                    [
+                        _person(
+                            "salesforce",
+                            "00Q1",
+                            T0,
+                            change=change,
+                            first_name="Ann",
+                            last_name="Moss",
+                        )
+                    ],
                 )
                 connection.execute(
                     insert(UserRow.__table__),  # type: ignore[attr-defined]
@@ -80,6 +95,7 @@ def test_reconcile_runs_on_postgresql() -> None:
                             "salesforce",
                             "005A",
                             T0,
+                            change=change,
                             first_name="Chris",
                             last_name="Hall",
                             email="chris.hall@altamira.com",
@@ -89,6 +105,7 @@ def test_reconcile_runs_on_postgresql() -> None:
                             "hubspot",
                             "70",
                             T0,
+                            change=change,
                             first_name="Christopher",
                             last_name="Hall",
                             email="christopher.hall@altamira.es",
@@ -105,6 +122,7 @@ def test_reconcile_runs_on_postgresql() -> None:
 
             later = T0 + timedelta(hours=1)
             with engine.begin() as connection:
+                change = next_change(connection)
                 connection.execute(
                     insert(LeadRow.__table__),  # type: ignore[attr-defined]
                     [
@@ -112,6 +130,7 @@ def test_reconcile_runs_on_postgresql() -> None:
                             "salesforce",
                             "00Q2",
                             later,
+                            change=change,
                             first_name="Rob",
                             last_name="Lee",
                             email="Robert.Lee@ACME.com",

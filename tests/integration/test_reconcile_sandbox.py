@@ -21,6 +21,7 @@ from sync.reconcile.persist import crosswalk, save_decision
 from sync.reconcile.reports import duplicates, explain_record
 from sync.reconcile.run import reconcile
 from sync.store import open_store
+from sync.store.changes import next_change
 from sync.store.records import ContactRow
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -91,6 +92,8 @@ def test_a_new_record_is_matched_incrementally_against_existing_identities(
     assert target is not None
     later = NOW + timedelta(hours=1)
     with store.begin() as connection:
+        # Written outside a sync, so numbered by hand as a sync's page write would be.
+        change = next_change(connection)
         connection.execute(
             insert(ContactRow.__table__),  # type: ignore[attr-defined]
             [
@@ -100,6 +103,7 @@ def test_a_new_record_is_matched_incrementally_against_existing_identities(
                     "content_hash": "x",
                     "first_seen_at": later,
                     "synced_at": later,
+                    "change_seq": change,
                     "remote_created_at": later,
                     "is_deleted": False,
                     "custom_fields": {},
@@ -140,6 +144,7 @@ def test_an_incremental_run_ends_where_a_full_run_does(store: Engine) -> None:
     later = NOW + timedelta(hours=2)
     columns = ContactRow.__table__.c  # type: ignore[attr-defined]
     with store.begin() as connection:
+        change = next_change(connection)
         rows = connection.execute(
             select(columns)
             .where(columns.source == "hubspot", columns.is_deleted.is_(False))
@@ -159,6 +164,7 @@ def test_an_incremental_run_ends_where_a_full_run_does(store: Engine) -> None:
                     "remote_id": f"77700{n:04d}",
                     "synced_at": later,
                     "first_seen_at": later,
+                    "change_seq": change,
                 }
             )
         connection.execute(insert(ContactRow.__table__), fresh)  # type: ignore[attr-defined]

@@ -1,0 +1,45 @@
+"""The store's change sequence: an order of writes that commits cannot overtake.
+
+Every transaction that writes records takes the next number from one counter row and
+stamps it on the rows it writes (``change_seq``). Taking the number locks the counter row
+until the transaction ends, so a later number can only be handed out after the earlier
+writer has committed or rolled back (PostgreSQL's row lock; SQLite serialises writers
+anyway). Hence, once a reader sees the counter at N, every write numbered N or below is
+committed and visible: "rows changed after N" is an exact question, which a wall-clock
+``synced_at`` taken before a slow commit is not.
+
+Take the number early in the transaction, before any savepoint: on SQLite the counter
+update is also what opens the real transaction that savepoints then nest in.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Connection, select, update
+from sqlmodel import Field, SQLModel
+
+__all__ = ["ChangeCounterRow", "last_change", "next_change"]
+
+
+class ChangeCounterRow(SQLModel, table=True):
+    """One row: the last change number handed out."""
+
+    __tablename__ = "store_changes"
+    id: int = Field(default=1, primary_key=True)
+    last_change: int = Field(default=0, sa_type=BigInteger)
+
+
+_TABLE = ChangeCounterRow.__table__  # type: ignore[attr-defined]
+
+
+def next_change(conn: Connection) -> int:
+    """The next change number, for the rows this transaction writes. Holds the counter's
+    row lock until the caller's transaction ends: keep such transactions short."""
+    conn.execute(
+        update(_TABLE).where(_TABLE.c.id == 1).values(last_change=_TABLE.c.last_change + 1)
+    )
+    return int(conn.execute(select(_TABLE.c.last_change).where(_TABLE.c.id == 1)).scalar_one())
+
+
+def last_change(conn: Connection) -> int:
+    """The newest committed change number: every write numbered up to it is visible."""
+    return int(conn.execute(select(_TABLE.c.last_change).where(_TABLE.c.id == 1)).scalar_one())

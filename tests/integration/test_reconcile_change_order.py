@@ -1,0 +1,168 @@
+"""Incremental reconcile follows the store's commit order, not the sync's clock: two sources
+write pages at once on PostgreSQL, the page stamped first commits last, and reconcile still
+resolves every record; a store migrated from time watermarks keeps what was still due."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import insert, select
+from sync_support import postgres_schema, postgres_url
+
+from connectors.core.contract import Page, StreamInfo
+from connectors.core.records import Contact
+from sync.engine.deletes import check_missed_deletes
+from sync.reconcile.config import ReconcileConfig
+from sync.reconcile.lookup import load_identity_map
+from sync.reconcile.run import reconcile
+from sync.store import migrate, open_store
+from sync.store.changes import last_change
+from sync.store.db import MIGRATIONS
+from sync.store.identities import ReconcileRunRow
+from sync.store.pages import row_values, write_page
+from sync.store.records import ContactRow
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+CONFIG = ReconcileConfig()
+
+
+def _page(source: str, remote_id: str, first: str) -> Page:
+    person = Contact(
+        source=source,
+        remote_id=remote_id,
+        first_name=first,
+        last_name="Lee",
+        email="robert.lee@acme.com",
+        phone="+16175550101",
+        city="Boston",
+    )
+    return Page(stream="contacts", records=[person], state={"after": remote_id})
+
+
+def test_a_page_stamped_earlier_but_committed_later_is_reconciled() -> None:
+    base = postgres_url()
+    if base is None:
+        pytest.skip("CRMSYNC_TEST_POSTGRES_URL is not set (a PostgreSQL URL for tests)")
+    with postgres_schema(base) as url:
+        engine = open_store(url)
+        try:
+            with engine.begin() as conn:
+                write_page(conn, "hubspot", _page("hubspot", "1", "Robert"), "contact", None, T0)
+            assert reconcile(engine, CONFIG, T0, "full").mode == "full"
+
+            # Zoho's page is written first (stamped at T0 + 1 min) and stays uncommitted...
+            slow = engine.connect()
+            slow_transaction = slow.begin()
+            zoho = _page("zoho", "z1", "Bob")
+            write_page(slow, "zoho", zoho, "contact", None, T0 + timedelta(minutes=1))
+
+            # ...while Salesforce writes a page stamped later, on its own connection.
+            def salesforce_page() -> None:
+                with engine.begin() as conn:
+                    page = _page("salesforce", "003A", "Rob")
+                    write_page(conn, "salesforce", page, "contact", None, T0 + timedelta(minutes=2))
+
+            writer = threading.Thread(target=salesforce_page)
+            writer.start()
+            writer.join(timeout=1)  # done already, or waiting for Zoho's page to commit
+
+            # A reconcile between the two commits must not move past Zoho's page.
+            reconcile(engine, CONFIG, T0 + timedelta(minutes=3), "incremental")
+            slow_transaction.commit()
+            slow.close()
+            writer.join(timeout=30)
+            assert not writer.is_alive()
+            reconcile(engine, CONFIG, T0 + timedelta(minutes=4), "incremental")
+
+            ids = load_identity_map(engine)
+            robert = ids.identity_of("hubspot", "contacts", "1")
+            assert robert is not None
+            assert ids.identity_of("zoho", "contacts", "z1") == robert
+            assert ids.identity_of("salesforce", "contacts", "003A") == robert
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.sqlite'}"
+        return
+    base = postgres_url()
+    if base is None:
+        pytest.skip("CRMSYNC_TEST_POSTGRES_URL is not set (a PostgreSQL URL for tests)")
+    with postgres_schema(base) as url:
+        yield url
+
+
+def test_migrated_rows_synced_after_the_last_reconcile_are_still_due(store_url: str) -> None:
+    engine = open_store(store_url, migrate_schema=False)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0007")
+    contacts = ContactRow.__table__  # type: ignore[attr-defined]
+    runs = ReconcileRunRow.__table__  # type: ignore[attr-defined]
+    later = T0 + timedelta(hours=1)
+    with engine.begin() as connection:
+        rows = []
+        for page, at in (
+            (_page("hubspot", "1", "Robert"), T0),
+            (_page("zoho", "z1", "Bob"), later),
+        ):
+            values = row_values(page.records[0])
+            values.update(source=page.records[0].source, content_hash="x")
+            rows.append({**values, "first_seen_at": at, "synced_at": at})
+        connection.execute(insert(contacts), rows)
+        connection.execute(
+            insert(runs).values(mode="full", started_at=T0, finished_at=T0, watermark=T0, stats={})
+        )
+    migrate(engine)
+    with engine.connect() as connection:
+        query = select(contacts.c.remote_id, contacts.c.change_seq)
+        stamped = {remote_id: change for remote_id, change in connection.execute(query)}
+        assert stamped == {"1": 1, "z1": 2}
+        assert connection.execute(select(runs.c.change_seq)).scalar_one() == 1
+        assert last_change(connection) == 2
+    report = reconcile(engine, CONFIG, later, "auto")
+    assert report.mode == "incremental" and report.kinds["person"]["changed"] == 1
+    engine.dispose()
+
+
+def test_deletes_from_a_page_and_from_an_id_check_reach_the_next_incremental_run(
+    tmp_path: Path,
+) -> None:
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    with engine.begin() as conn:
+        write_page(conn, "hubspot", _page("hubspot", "1", "Robert"), "contact", None, T0)
+        write_page(conn, "zoho", _page("zoho", "z1", "Bob"), "contact", None, T0)
+        write_page(conn, "zoho", _page("zoho", "z2", "Rob"), "contact", None, T0)
+    reconcile(engine, CONFIG, T0, "full")
+    robert = load_identity_map(engine).identity_of("hubspot", "contacts", "1")
+    assert robert is not None
+    assert load_identity_map(engine).identity_of("zoho", "contacts", "z2") == robert
+
+    # z1 is reported deleted by the CRM on a page; z2 is missing from a full id list.
+    gone = Page(stream="contacts", records=[], state={"after": "z1"}, deleted_ids=["z1"])
+    with engine.begin() as conn:
+        write_page(conn, "zoho", gone, "contact", None, T0 + timedelta(minutes=1))
+    info = StreamInfo(name="contacts", record_type="contact", remote_objects=("Contacts",))
+    marked, refusal = check_missed_deletes(
+        engine, "zoho", info, [], 1.0, True, None, T0 + timedelta(minutes=2)
+    )
+    assert (marked, refusal) == (1, None)
+
+    report = reconcile(engine, CONFIG, T0 + timedelta(minutes=3), "incremental")
+    assert report.kinds["person"]["removed"] == 2
+    ids = load_identity_map(engine)
+    assert ids.identity_of("zoho", "contacts", "z1") is None
+    assert ids.identity_of("zoho", "contacts", "z2") is None
+    assert ids.identity_of("hubspot", "contacts", "1") is not None
+    engine.dispose()
