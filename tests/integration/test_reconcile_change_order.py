@@ -18,6 +18,7 @@ from sync_support import postgres_schema, postgres_url
 from connectors.core.contract import Page, StreamInfo
 from connectors.core.records import Contact
 from sync.engine.deletes import check_missed_deletes
+from sync.engine.guard import DeleteGuard
 from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.lookup import load_identity_map
 from sync.reconcile.run import reconcile
@@ -154,10 +155,11 @@ def test_deletes_from_a_page_and_from_an_id_check_reach_the_next_incremental_run
     with engine.begin() as conn:
         write_page(conn, "zoho", gone, "contact", None, T0 + timedelta(minutes=1))
     info = StreamInfo(name="contacts", record_type="contact", remote_objects=("Contacts",))
-    marked, refusal = check_missed_deletes(
-        engine, "zoho", info, [], 1.0, True, None, T0 + timedelta(minutes=2)
+    guard = DeleteGuard(engine, "zoho", 1.0, force=True)
+    counts, refusal = check_missed_deletes(
+        engine, "zoho", info, [], guard, None, T0 + timedelta(minutes=2)
     )
-    assert (marked, refusal) == (1, None)
+    assert (counts.deleted_missing, refusal) == (1, None)
 
     report = reconcile(engine, CONFIG, T0 + timedelta(minutes=3), "incremental")
     assert report.kinds["person"]["removed"] == 2
