@@ -106,10 +106,18 @@ def validate(config: Path | None = ConfigOption, json_output: bool = JsonOption)
 def run(
     period: str = PeriodOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Compute and show; store nothing."),
+    wait: float = typer.Option(
+        0.0,
+        "--wait",
+        min=0.0,
+        help="If another run or close holds the period, wait up to this many seconds for "
+        "it (default: fail at once, naming the holder).",
+    ),
     config: Path | None = ConfigOption,
     json_output: bool = JsonOption,
 ) -> None:
-    """Credit every deal and compute every employee's pay for a period."""
+    """Credit every deal and compute every employee's pay for a period (one run of a
+    period at a time)."""
     from sync.compute.runner import parse_period, run_plans
 
     settings = load(config)
@@ -120,6 +128,7 @@ def run(
             parse_period(period),
             now=utc_now(),
             dry_run=dry_run,
+            wait=wait,
         )
     run_id = plan_run.run_id
     res = plan_run.result
