@@ -24,6 +24,7 @@ from sync.cli_run import run
 from sync.cli_sandbox import sandbox_app
 from sync.cli_statements import statements_app
 from sync.cli_sync import status, sync
+from sync.cli_text import plain
 from sync.cli_worker import worker_app
 from sync.errors import CrmsyncError
 
@@ -88,10 +89,10 @@ def main() -> None:
     except CrmsyncError as exc:
         if _state["debug"]:
             raise
-        typer.echo(f"error: {exc.user_message}", err=True)
+        typer.echo(f"error: {plain(exc.user_message)}", err=True)
         sys.exit(exc.exit_code)
     except Exception as exc:
         if _state["debug"]:
             raise
-        typer.echo(f"error: {exc} (run with --debug for the traceback)", err=True)
+        typer.echo(f"error: {plain(exc)} (run with --debug for the traceback)", err=True)
         sys.exit(1)

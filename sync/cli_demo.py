@@ -10,9 +10,9 @@ import orjson
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from sync.cli_sandbox import Scale
+from sync.cli_text import Table
 from sync.errors import OperationFailed, UsageError
 
 if TYPE_CHECKING:

@@ -8,9 +8,9 @@ from typing import Any
 import orjson
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
+from sync.cli_text import Table
 from sync.errors import OperationFailed, UsageError
 
 __all__ = ["statements_app"]

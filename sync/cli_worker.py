@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
-from rich.table import Table
 
 from sync.cli_common import ConfigOption, JsonOption, load, out, utc_now
+from sync.cli_text import Table
 from sync.errors import UsageError
 
 if TYPE_CHECKING:
