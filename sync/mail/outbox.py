@@ -208,6 +208,7 @@ def claim(
                     T.c.recipient,
                     T.c.period,
                     T.c.shared_address_approved_by,
+                    _SHARED.label("shared"),
                 )
                 .where(due, *_scope(period, only))
                 .order_by(T.c.id)
@@ -215,11 +216,15 @@ def claim(
             ).first()
             if row is None:
                 return None
-            if row.shared_address_approved_by is None and _hold_if_shared(conn, row):
+            if row.shared and row.shared_address_approved_by is None:
+                _hold(conn, row)
                 continue
+            # Conditional on still being due, not only on the state: another sender may
+            # have taken this row, been deferred and put it back "failed" (due later)
+            # between our select and this update.
             taken = conn.execute(
                 update(T)
-                .where(T.c.id == row.id, T.c.state == row.state)
+                .where(T.c.id == row.id, due)
                 .values(
                     state="sending",
                     claimed_by=owner,
@@ -244,20 +249,31 @@ def claim(
         return Claimed(*full[:6], zlib.decompress(full.message))
 
 
-def _hold_if_shared(conn: Connection, row: Row[Any]) -> bool:
-    """Hold ``row`` (one being claimed) when another employee's row of its period has its
-    address; returns whether it was held."""
+# another employee's row of the same period has this row's address (checked on claim, in
+# the claiming query itself, so a send costs no extra round trip)
+_OTHER = T.alias("other")
+_SHARED = (
+    select(_OTHER.c.id)
+    .where(
+        _OTHER.c.period == T.c.period,
+        func.lower(_OTHER.c.recipient) == func.lower(T.c.recipient),
+        _OTHER.c.employee_id != T.c.employee_id,
+    )
+    .exists()
+)
+
+
+def _hold(conn: Connection, row: Row[Any]) -> None:
+    """Hold ``row`` (one being claimed): another employee's row of its period has its
+    address."""
     key = (row.period, row.recipient.lower())
     others = address_users(conn, [key]).get(key, set()) - {row.employee_id}
-    if not others:
-        return False
     reason = shared_refusal(row.statement_id, row.employee_id, row.recipient, others, row.period)
     conn.execute(
         update(T)
         .where(T.c.id == row.id, T.c.state == row.state)
         .values(state="held", last_error=reason, next_attempt_at=None)
     )
-    return True
 
 
 def _finish(engine: Engine, row_id: int, **values: object) -> None:
