@@ -112,6 +112,41 @@ def test_with_wait_the_second_run_runs_once_the_holder_is_done(store: tuple[Path
     assert _runs(engine, "2026-08") == 1
 
 
+def test_two_runs_started_together_store_one_result(store: tuple[Path, str]) -> None:
+    """Two threads, each with its own engine (own connections), start a run of one period
+    at the same instant: one stores its result, the other is refused naming the holder."""
+    _, url = store
+    engines = [open_store(url), open_store(url)]
+    settings = CompensationConfig.model_validate(
+        {
+            "plans_dir": str(REPO / "config" / "plans"),
+            "directory": {"source_defaults": {"zoho": {"team": "iberia_sales"}}},
+        }
+    )
+    start = threading.Barrier(2)
+    outcomes: list[object] = [None, None]
+
+    def run(index: int) -> None:
+        start.wait()
+        try:
+            outcomes[index] = run_plans(
+                engines[index], settings, parse_period("2026-07"), now=NOW
+            ).run_id
+        except PeriodBusy as exc:
+            outcomes[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    stored = [o for o in outcomes if isinstance(o, int)]
+    refused = [o for o in outcomes if isinstance(o, PeriodBusy)]
+    assert (len(stored), len(refused)) == (1, 1), outcomes
+    assert f"period 2026-07 is being run or closed by pid {os.getpid()} on " in str(refused[0])
+    assert _runs(engines[0], "2026-07") == 1
+
+
 @pytest.fixture
 def pg_engines() -> Iterator[tuple[Engine, Engine]]:
     base = postgres_url()
