@@ -108,6 +108,7 @@ def run(
     dry_run: bool = typer.Option(False, "--dry-run", help="Compute and show; store nothing."),
     wait: float = typer.Option(
         0.0,
+        "--wait-lock",
         "--wait",
         min=0.0,
         help="If another run or close holds the period, wait up to this many seconds for "

@@ -54,7 +54,7 @@ def hold_period(engine: Engine, period: str, wait: float = 0.0) -> Iterator[None
         waited = f" (waited {wait:g} s)" if wait > 0 else ""
         raise PeriodBusy(
             f"period {period} is being run or closed by {who}{waited}; try again when it "
-            "has finished (`crmsync plan run --wait SECONDS` waits for it)"
+            "has finished (`crmsync plan run --wait-lock SECONDS` waits for it)"
         )
     try:
         yield

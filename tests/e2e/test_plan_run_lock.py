@@ -2,7 +2,7 @@
 
 A second ``crmsync plan run`` (or ``plan close``) of a period that another process holds
 fails at once with one line naming the holder (pid, host, since) and stores nothing; with
-``--wait`` it waits for the holder, then runs. The holder here is this test process,
+``--wait-lock`` it waits for the holder, then runs. The holder here is this test process,
 holding the same lock a running ``plan run`` holds, so the timing is deterministic.
 """
 
@@ -81,7 +81,7 @@ def test_a_second_run_of_a_held_period_names_the_holder_and_stores_nothing(
         assert (holder.pid, holder.host) == (os.getpid(), socket.gethostname())
         expected = (
             f"error: period 2026-09 is being run or closed by {holder.describe()}; try again "
-            "when it has finished (`crmsync plan run --wait SECONDS` waits for it)"
+            "when it has finished (`crmsync plan run --wait-lock SECONDS` waits for it)"
         )
         for command in ("run", "close"):
             result = _cli("plan", command, "--period", "2026-09", "--config", str(config))
@@ -99,7 +99,7 @@ def test_with_wait_the_second_run_runs_once_the_holder_is_done(store: tuple[Path
     engine = open_store(url)
     lock = period_lock(engine, "2026-08")
     assert lock.try_acquire()
-    args = ["plan", "run", "--period", "2026-08", "--wait", "60", "--config", str(config)]
+    args = ["plan", "run", "--period", "2026-08", "--wait-lock", "60", "--config", str(config)]
     waiting = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         time.sleep(4)  # an unhindered run of this store takes about 1.5 s
