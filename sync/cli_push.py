@@ -9,7 +9,7 @@ import orjson
 import typer
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
-from sync.cli_text import Table, plain, text
+from sync.cli_text import Table, plain, safe, text
 from sync.errors import OperationFailed, UsageError
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def push(
                 sources=source or None,
                 dry_run=dry_run,
                 create_fields=create_fields or None,
-                progress=lambda message: status.update(message),
+                progress=lambda message: status.update(safe(message)),
             )
     finally:
         engine.dispose()

@@ -9,7 +9,7 @@ import orjson
 import typer
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
-from sync.cli_text import Table, text
+from sync.cli_text import Table, safe, text
 from sync.errors import UsageError
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def run(
     mode = "full" if full else "incremental" if incremental else "auto"
     with err.status("reconciling...") as status:
         report = reconcile(
-            engine, cfg.reconcile, utc_now(), mode, progress=lambda m: status.update(m)
+            engine, cfg.reconcile, utc_now(), mode, progress=lambda m: status.update(safe(m))
         )
     if json_output:
         _print_json(report.to_json())
