@@ -90,6 +90,9 @@ def test_only_a_then_only_b_sends_nothing_for_b_to_the_shared_mailbox(
             f"outbox --period {PERIOD}`"
         )
         assert len(smtp.received) == 1
+        outbox = orjson.loads(_cli("statements", "outbox", *common).stdout)
+        assert [(p["employee_id"], p["state"]) for p in outbox["problems"]] == [(b, "held")]
+        assert outbox["problems"][0]["last_error"] == result["refused"][0]
 
         # An admin who knows the mailbox is right approves it explicitly; then it goes.
         approved = _cli("statements", "approve", "--only", b, "--shared-address", *common)
