@@ -208,7 +208,6 @@ def claim(
                     T.c.recipient,
                     T.c.period,
                     T.c.shared_address_approved_by,
-                    _SHARED.label("shared"),
                 )
                 .where(due, *_scope(period, only))
                 .order_by(T.c.id)
@@ -216,15 +215,13 @@ def claim(
             ).first()
             if row is None:
                 return None
-            if row.shared and row.shared_address_approved_by is None:
-                _hold(conn, row)
-                continue
-            # Conditional on still being due, not only on the state: another sender may
-            # have taken this row, been deferred and put it back "failed" (due later)
-            # between our select and this update.
+            # Conditional on the row still being due, not only on its state (another
+            # sender may have taken it, been deferred and put it back "failed", due later,
+            # since our select), and on its address being its employee's own in the
+            # period (see _OWN_ADDRESS); a miss for that reason holds the row.
             taken = conn.execute(
                 update(T)
-                .where(T.c.id == row.id, due)
+                .where(T.c.id == row.id, due, _OWN_ADDRESS)
                 .values(
                     state="sending",
                     claimed_by=owner,
@@ -234,6 +231,8 @@ def claim(
                 )
             ).rowcount
             if not taken:
+                if row.shared_address_approved_by is None and _shared(conn, row):
+                    _hold(conn, row)
                 continue
             full = conn.execute(
                 select(
@@ -249,18 +248,35 @@ def claim(
         return Claimed(*full[:6], zlib.decompress(full.message))
 
 
-# another employee's row of the same period has this row's address (checked on claim, in
-# the claiming query itself, so a send costs no extra round trip)
 _OTHER = T.alias("other")
-_SHARED = (
-    select(_OTHER.c.id)
+# The row's address is its employee's alone in its period, or sharing it was approved.
+# Tested in the claiming UPDATE (one row), not in the SELECT, where it would run for
+# every due row before the sort picks one.
+_OWN_ADDRESS = or_(
+    T.c.shared_address_approved_by.is_not(None),
+    ~select(_OTHER.c.id)
     .where(
         _OTHER.c.period == T.c.period,
         func.lower(_OTHER.c.recipient) == func.lower(T.c.recipient),
         _OTHER.c.employee_id != T.c.employee_id,
     )
-    .exists()
+    .exists(),
 )
+
+
+def _shared(conn: Connection, row: Row[Any]) -> bool:
+    """Whether another employee's row of ``row``'s period has its address (one lookup in
+    ``ix_outbox_address``; run only when a claim missed)."""
+    other = (
+        select(T.c.id)
+        .where(
+            T.c.period == row.period,
+            func.lower(T.c.recipient) == row.recipient.lower(),
+            T.c.employee_id != row.employee_id,
+        )
+        .limit(1)
+    )
+    return conn.execute(other).first() is not None
 
 
 def _hold(conn: Connection, row: Row[Any]) -> None:
