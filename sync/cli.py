@@ -24,6 +24,7 @@ from sync.cli_run import run
 from sync.cli_sandbox import sandbox_app
 from sync.cli_statements import statements_app
 from sync.cli_sync import status, sync
+from sync.cli_text import plain
 from sync.cli_worker import worker_app
 from sync.daemon.logs import json_logs_enabled
 from sync.errors import CrmsyncError
@@ -92,7 +93,7 @@ def main() -> None:
             sys.exit(exc.exit_code)
         if _state["debug"]:
             raise
-        typer.echo(f"error: {exc.user_message}", err=True)
+        typer.echo(f"error: {plain(exc.user_message)}", err=True)
         sys.exit(exc.exit_code)
     except Exception as exc:
         if json_logs_enabled():
@@ -100,7 +101,7 @@ def main() -> None:
             sys.exit(1)
         if _state["debug"]:
             raise
-        typer.echo(f"error: {exc} (run with --debug for the traceback)", err=True)
+        typer.echo(f"error: {plain(exc)} (run with --debug for the traceback)", err=True)
         sys.exit(1)
 
 

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
-from rich.table import Table
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
+from sync.cli_text import Table, safe
 from sync.errors import OperationFailed, UsageError
 
 if TYPE_CHECKING:
@@ -236,7 +236,7 @@ def _report(
         typer.echo(text, nl=False)
     else:
         out_file.write_text(text, encoding="utf-8")
-        err.print(f"wrote {out_file}")
+        err.print(f"wrote {safe(out_file)}")
 
 
 def _report_command(kind: str, doc: str) -> None:

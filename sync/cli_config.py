@@ -9,11 +9,11 @@ from typing import Any
 
 import orjson
 import typer
-from rich.table import Table
 
 from connectors.core.errors import ConnectorError
 from connectors.core.registry import available_connectors
 from sync.cli_common import ConfigOption, JsonOption, load, out
+from sync.cli_text import Table, text
 from sync.config.models import CrmsyncConfig, SourceConfig
 from sync.errors import OperationFailed
 from sync.sources import build_connector
@@ -41,8 +41,10 @@ def validate(config: Path | None = ConfigOption, json_output: bool = JsonOption)
         typer.echo(orjson.dumps(summary).decode())
     else:
         out.print(
-            f"configuration is valid: {len(cfg.sources)} source(s): "
-            + ", ".join(f"{s.name} ({s.kind})" for s in cfg.sources)
+            text(
+                f"configuration is valid: {len(cfg.sources)} source(s): "
+                + ", ".join(f"{s.name} ({s.kind})" for s in cfg.sources)
+            )
         )
 
 

@@ -10,9 +10,9 @@ import orjson
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from sync.cli_sandbox import Scale
+from sync.cli_text import Table, safe
 from sync.errors import OperationFailed, UsageError
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def demo(
         step_task = progress.add_task("later steps: waiting for the sync")
 
         def say(message: str) -> None:
-            progress.update(step_task, description=message)
+            progress.update(step_task, description=safe(message))
 
         try:
             result = run_demo(

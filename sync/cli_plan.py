@@ -9,9 +9,9 @@ from typing import Any
 
 import orjson
 import typer
-from rich.table import Table
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
+from sync.cli_text import Table, text
 from sync.errors import UsageError
 
 __all__ = ["plan_app"]
@@ -106,10 +106,19 @@ def validate(config: Path | None = ConfigOption, json_output: bool = JsonOption)
 def run(
     period: str = PeriodOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Compute and show; store nothing."),
+    wait: float = typer.Option(
+        0.0,
+        "--wait-lock",
+        "--wait",
+        min=0.0,
+        help="If another run or close holds the period, wait up to this many seconds for "
+        "it (default: fail at once, naming the holder).",
+    ),
     config: Path | None = ConfigOption,
     json_output: bool = JsonOption,
 ) -> None:
-    """Credit every deal and compute every employee's pay for a period."""
+    """Credit every deal and compute every employee's pay for a period (one run of a
+    period at a time)."""
     from sync.compute.runner import parse_period, run_plans
 
     settings = load(config)
@@ -120,6 +129,7 @@ def run(
             parse_period(period),
             now=utc_now(),
             dry_run=dry_run,
+            wait=wait,
         )
     run_id = plan_run.run_id
     res = plan_run.result
@@ -165,7 +175,7 @@ def run(
         f"{res.input_hash[:16]}…; {stored}"
     )
     for warning in res.warnings:
-        err.print(f"warning: {warning}")
+        err.print(text(f"warning: {warning}"))
 
 
 @plan_app.command("close")
@@ -193,7 +203,10 @@ def close(
         _json(data)
         return
     out.print(
-        f"period {stored.period} closed on run {stored.id} (input hash {stored.input_hash[:16]}…)"
+        text(
+            f"period {stored.period} closed on run {stored.id} "
+            f"(input hash {stored.input_hash[:16]}…)"
+        )
     )
 
 
@@ -217,40 +230,56 @@ def explain(
         _json(data)
         return
     out.print(
-        f"[bold]{data['name']}[/] ({data['employee']}) — {data['plan']}, {data['period']}: "
-        f"total {data['total']} {data['currency']}"
+        text(
+            (data["name"], "bold"),
+            f" ({data['employee']}) — {data['plan']}, {data['period']}: "
+            f"total {data['total']} {data['currency']}",
+        )
     )
     if not data["current"]:
         err.print("note: the store changed since this run; re-run to refresh")
     for line in data["lines"]:
         out.print(
-            f"\n[bold]{line['amount']} {line['currency']}[/] {line['kind']} "
-            f"({line['component']}): {line['rule']}"
+            text(
+                "\n",
+                (f"{line['amount']} {line['currency']}", "bold"),
+                f" {line['kind']} ({line['component']}): {line['rule']}",
+            )
         )
         deal = line.get("deal")
         if deal:
             out.print(
-                f"  deal {deal['deal']} {deal.get('deal_name', '')}, pool {deal['pool']}, "
-                f"slot {deal['slot']}, share {deal['share']}"
+                text(
+                    f"  deal {deal['deal']} {deal.get('deal_name', '')}, pool {deal['pool']}, "
+                    f"slot {deal['slot']}, share {deal['share']}"
+                )
             )
             reason = deal.get("crediting")
             if reason:
-                out.print(f"  slot weight {reason['weight']}: {reason['reason']}")
+                out.print(text(f"  slot weight {reason['weight']}: {reason['reason']}"))
             for act in deal.get("act_details", []):
                 out.print(
-                    f"  act {act['act']}: {act['kind']} by {act['employee_name']} "
-                    f"at {act['at'][:16]} {act['channel'] or ''} {act['detail']}"
+                    text(
+                        f"  act {act['act']}: {act['kind']} by {act['employee_name']} "
+                        f"at {act['at'][:16]} {act['channel'] or ''} {act['detail']}"
+                    )
                 )
         fx = line.get("fx")
         if fx:
             out.print(
-                f"  {fx['original_amount']} {fx['original_currency']} × {fx['rate']} "
-                f"({fx['rate_date']}, {fx['source']}) = {fx['converted_amount']}"
+                text(
+                    f"  {fx['original_amount']} {fx['original_currency']} × {fx['rate']} "
+                    f"({fx['rate_date']}, {fx['source']}) = {fx['converted_amount']}"
+                )
             )
     for held in data["withheld"]:
         out.print(
-            f"\n[bold]withheld[/] {held['deal']} {held['slot']} {held['amount']}: "
-            f"{held['reason']} — {held['advice']}"
+            text(
+                "\n",
+                ("withheld", "bold"),
+                f" {held['deal']} {held['slot']} {held['amount']}: "
+                f"{held['reason']} — {held['advice']}",
+            )
         )
 
 
@@ -309,15 +338,18 @@ def simulate(
         _json(data)
         return
     out.print(
-        f"{sim.scenario}: {sim.before} → {sim.after} {sim.currency} "
-        f"([bold]{sim.delta:+}[/]) in {sim.period}"
+        text(
+            f"{sim.scenario}: {sim.before} → {sim.after} {sim.currency} (",
+            (f"{sim.delta:+}", "bold"),
+            f") in {sim.period}",
+        )
     )
     for line in data["changed"]:
-        out.print(f"  {line['amount']} {line['key']}: {line['rule']}")
+        out.print(text(f"  {line['amount']} {line['key']}: {line['rule']}"))
     for held in data["withheld"]:
-        out.print(f"  withheld {held['deal']}: {held['reason']}")
+        out.print(text(f"  withheld {held['deal']}: {held['reason']}"))
     for note in sim.notes:
-        out.print(f"  note: {note}")
+        out.print(text(f"  note: {note}"))
 
 
 @plan_app.command("adjust")
@@ -362,6 +394,8 @@ def adjust(
         _json(data)
         return
     out.print(
-        f"adjustment {made.id}: {made.amount} {made.currency} for {made.employee} in "
-        f"{made.period} by {made.by} — {made.reason}; the next `plan run` pays it"
+        text(
+            f"adjustment {made.id}: {made.amount} {made.currency} for {made.employee} in "
+            f"{made.period} by {made.by} — {made.reason}; the next `plan run` pays it"
+        )
     )

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import orjson
 import typer
-from rich.table import Table
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
+from sync.cli_text import Table, plain, safe, text
 from sync.errors import OperationFailed, UsageError
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def push(
                 sources=source or None,
                 dry_run=dry_run,
                 create_fields=create_fields or None,
-                progress=lambda message: status.update(message),
+                progress=lambda message: status.update(safe(message)),
             )
     finally:
         engine.dispose()
@@ -135,8 +135,10 @@ def _print(report: PushReport) -> None:
     if report.dry_run:
         for sample in report.samples:
             out.print(
-                f"{sample['source']} {sample['object']}: {sample['calls']} call(s) of "
-                f"{sample['method']} {sample['path']}; sample payload:"
+                text(
+                    f"{sample['source']} {sample['object']}: {sample['calls']} call(s) of "
+                    f"{sample['method']} {sample['path']}; sample payload:"
+                )
             )
             out.print_json(orjson.dumps(sample["body"]).decode())
     else:
@@ -162,12 +164,12 @@ def _print(report: PushReport) -> None:
             )
         out.print(results)
         for f in report.failures[:_SHOWN_CONFLICTS]:
-            typer.echo(f"{f.source} {f.object} {f.remote_id}: {f.error}", err=True)
+            typer.echo(plain(f"{f.source} {f.object} {f.remote_id}: {f.error}"), err=True)
     for s in report.sources:
         for line in s.created_fields:
-            out.print(f"{s.source}: created field {line}")
+            out.print(text(f"{s.source}: created field {line}"))
         for line in s.missing_fields:
             # exactly what to create, unwrapped and without markup
-            typer.echo(f"{s.source}: missing field: {line}", err=True)
+            typer.echo(plain(f"{s.source}: missing field: {line}"), err=True)
         if s.error:
-            typer.echo(f"{s.source}: {s.error}", err=True)
+            typer.echo(plain(f"{s.source}: {s.error}"), err=True)

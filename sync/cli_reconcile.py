@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
-from rich.table import Table
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
+from sync.cli_text import Table, safe, text
 from sync.errors import UsageError
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def run(
     mode = "full" if full else "incremental" if incremental else "auto"
     with err.status("reconciling...") as status:
         report = reconcile(
-            engine, cfg.reconcile, utc_now(), mode, progress=lambda m: status.update(m)
+            engine, cfg.reconcile, utc_now(), mode, progress=lambda m: status.update(safe(m))
         )
     if json_output:
         _print_json(report.to_json())
@@ -119,8 +119,10 @@ def _decide(
         _print_json(result)
     else:
         out.print(
-            f"{action}ed {a_key} ({result['a_identity']}) and {b_key} ({result['b_identity']}); "
-            "the decision is kept for every later run"
+            text(
+                f"{action}ed {a_key} ({result['a_identity']}) and {b_key} "
+                f"({result['b_identity']}); the decision is kept for every later run"
+            )
         )
 
 
@@ -167,8 +169,10 @@ def explain(
     if json_output:
         _print_json(data)
         return
-    out.print(f"[bold]{key}[/bold] -> identity {data['identity']} (joined by {data['joined_by']})")
-    out.print("members: " + ", ".join(data["members"]))
+    out.print(
+        text((key, "bold"), f" -> identity {data['identity']} (joined by {data['joined_by']})")
+    )
+    out.print(text("members: " + ", ".join(data["members"])))
     for pair in data["pairs"]:
         mark = "linked" if pair["linked"] else "not linked"
         table = Table(title=f"vs {pair['other']}: score {pair['score']} ({pair['status']}, {mark})")

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
+from sync.cli_text import Table, styled
 from sync.errors import OperationFailed, UsageError
 from sync.pipeline.names import STEP_NAMES
 
@@ -96,7 +96,7 @@ def run(
             style = {"failed": "red", "skipped": "yellow"}.get(row["status"], "")
             table.add_row(
                 row["step"],
-                f"[{style}]{row['status']}[/]" if style else row["status"],
+                styled(row["status"], style) if style else row["status"],
                 row["summary"],
             )
         out.print(table)

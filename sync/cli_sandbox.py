@@ -12,8 +12,8 @@ from typing import Any
 import orjson
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from sync.cli_text import Table
 from sync.errors import OperationFailed, UsageError
 
 __all__ = ["sandbox_app"]

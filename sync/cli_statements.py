@@ -8,9 +8,9 @@ from typing import Any
 import orjson
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
+from sync.cli_text import Table
 from sync.errors import OperationFailed, UsageError
 
 __all__ = ["statements_app"]
@@ -114,7 +114,7 @@ def send(
             task = progress.add_task("rendering", total=len(statements))
             tick = lambda n: progress.update(task, completed=n)  # noqa: E731
             if dry_run:
-                report = prepare(statements, cfg, utc_now(), tick)
+                report = prepare(statements, cfg, utc_now(), tick, outbox=engine)
             else:
                 report = queue_statements(engine, statements, cfg, utc_now(), tick)
         result |= {
@@ -170,6 +170,12 @@ def approve(
     period: str = PeriodOption,
     only: list[str] = OnlyOption,
     by: str = typer.Option("admin", "--by", help="Who approves (recorded with each row)."),
+    shared_address: bool = typer.Option(
+        False,
+        "--shared-address",
+        help="Also approve statements held because another employee's statement of the "
+        "period has the same address (that mailbox will see both).",
+    ),
     config: Path | None = ConfigOption,
     json_output: bool = JsonOption,
 ) -> None:
@@ -177,8 +183,14 @@ def approve(
     from sync.mail import outbox
     from sync.store import open_store
 
+    if shared_address and not only:
+        raise UsageError(
+            "--shared-address approves sending pay statements to a mailbox other employees "
+            "read: name each employee with --only"
+        )
     cfg = load(config)
-    count = outbox.approve(open_store(cfg.store.url), period, only, by, utc_now())
+    engine = open_store(cfg.store.url)
+    count = outbox.approve(engine, period, only, by, utc_now(), shared_address=shared_address)
     _print({"period": period, "approved": count, "by": by}, "Statements approved", json_output)
 
 
@@ -207,7 +219,7 @@ def outbox_status(
             T.c.last_error,
             T.c.smtp_response,
         )
-        .where((T.c.state.in_(("failed", "bounced"))) | (T.c.confirmed.is_(False)))
+        .where((T.c.state.in_(("held", "failed", "bounced"))) | (T.c.confirmed.is_(False)))
         .order_by(T.c.period, T.c.employee_id)
     )
     if period is not None:

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
+from sync.cli_text import Table, text
 from sync.errors import OperationFailed, UsageError
 
 if TYPE_CHECKING:
@@ -161,7 +161,7 @@ def _print_reports(reports: list[SourceReport], json_output: bool) -> None:
     for report in reports:
         for s in report.streams:
             if s.error:
-                err.print(f"{report.source}/{s.stream}: {s.error}", markup=False, soft_wrap=True)
+                err.print(text(f"{report.source}/{s.stream}: {s.error}"), soft_wrap=True)
 
 
 def _deleted_why(counts: PageCounts) -> str:

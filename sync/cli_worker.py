@@ -10,9 +10,9 @@ import orjson
 import typer
 from rich.console import Console
 from rich.measure import Measurement
-from rich.table import Table
 
 from sync.cli_common import ConfigOption, JsonOption, load, out, utc_now
+from sync.cli_text import Table
 from sync.errors import UsageError
 
 if TYPE_CHECKING:

@@ -40,6 +40,7 @@ from sync.compute.history import (
     load_adjustments,
     save_run,
 )
+from sync.compute.lock import hold_period
 from sync.compute.prepare import Prepared, prepare
 from sync.compute.settings import CompensationConfig
 from sync.errors import OperationFailed, UsageError
@@ -128,8 +129,29 @@ def run_plans(
     as_of: date | None = None,
     dry_run: bool = False,
     identities: IdentityLookup | None = None,
+    wait: float = 0.0,
 ) -> PlanRun:
-    """Compute ``period`` from the store; store the result unless ``dry_run``."""
+    """Compute ``period`` from the store; store the result unless ``dry_run``.
+
+    A storing run holds the period's lock from the closed-period check to the write, so
+    two runs of one period never both store; the second waits up to ``wait`` seconds,
+    then raises :class:`~sync.compute.lock.PeriodBusy` naming the holder.
+    """
+    if dry_run:
+        return _run_plans(engine, config, period, now, as_of, dry_run, identities)
+    with hold_period(engine, period.key, wait):
+        return _run_plans(engine, config, period, now, as_of, dry_run, identities)
+
+
+def _run_plans(
+    engine: Engine,
+    config: CompensationConfig,
+    period: Period,
+    now: datetime,
+    as_of: date | None,
+    dry_run: bool,
+    identities: IdentityLookup | None,
+) -> PlanRun:
     if is_closed(engine, period.key):
         raise UsageError(
             f"period {period.key} is closed; changes post as adjustments in the open period"
@@ -170,8 +192,16 @@ def _with_warnings(result: PeriodResult, warnings: list[str]) -> PeriodResult:
     return dataclasses.replace(result, warnings=tuple(sorted({*result.warnings, *warnings})))
 
 
-def close(engine: Engine, period: Period, *, closed_on: date, by: str, now: datetime) -> StoredRun:
-    """Close ``period`` on its latest stored run (run it first); refuses twice."""
+def close(
+    engine: Engine, period: Period, *, closed_on: date, by: str, now: datetime, wait: float = 0.0
+) -> StoredRun:
+    """Close ``period`` on its latest stored run (run it first); refuses twice. Holds the
+    period's lock, so a run in progress cannot store after the close."""
+    with hold_period(engine, period.key, wait):
+        return _close(engine, period, closed_on, by, now)
+
+
+def _close(engine: Engine, period: Period, closed_on: date, by: str, now: datetime) -> StoredRun:
     if is_closed(engine, period.key):
         raise UsageError(f"period {period.key} is already closed")
     run = latest_run(engine, period.key)

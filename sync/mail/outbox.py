@@ -3,6 +3,12 @@
 Every state change is its own short transaction and every transition is conditional on
 the state it leaves (``UPDATE ... WHERE id = ? AND state = ?``), so two senders never
 send the same row and a crash leaves each row in a state that says what happened.
+
+One address, one employee per period: a row whose address another employee's row of the
+same period also uses is ``held``, when it is queued (``sync.mail.enqueue``) and again when
+it is claimed, whatever call queued the other row. The claim-time check is what makes it
+hold when two processes queue both rows at once: each claim sees the other, committed row.
+Only ``approve(..., shared_address=True)`` releases a held row.
 """
 
 from __future__ import annotations
@@ -10,16 +16,19 @@ from __future__ import annotations
 import os
 import socket
 import zlib
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy import Connection, Engine, Row, and_, func, or_, select, update
 
 from sync.store.outbox import OutboxRow
 
 __all__ = [
     "Claimed",
+    "address_users",
     "approve",
     "claim",
     "mark_bounced",
@@ -30,6 +39,7 @@ __all__ = [
     "record_bounce",
     "recover",
     "resend_unconfirmed",
+    "shared_refusal",
     "status_counts",
 ]
 
@@ -63,13 +73,60 @@ def _scope(period: str | None, only: Iterable[str]) -> list[object]:
     return conditions
 
 
-def approve(engine: Engine, period: str | None, only: Iterable[str], by: str, now: datetime) -> int:
-    """Approve the queued statements in scope; returns how many."""
+def address_users(
+    conn: Connection, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], set[str]]:
+    """(period, lower-cased address) -> the employees whose rows in the outbox use it."""
+    wanted = sorted(set(keys))
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    address = func.lower(T.c.recipient)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = conn.execute(
+            select(T.c.period, address, T.c.employee_id)
+            .distinct()
+            .where(
+                T.c.period.in_({p for p, _ in chunk}),
+                address.in_({a for _, a in chunk}),
+            )
+        )
+        for period, lowered, employee in rows:
+            if (period, lowered) in chunk:
+                found[(period, lowered)].add(employee)
+    return found
+
+
+def shared_refusal(
+    statement_id: str, employee: str, address: str, others: Iterable[str], period: str
+) -> str:
+    """The one line that says why a statement to a shared address is held, and what to do."""
+    return (
+        f"{statement_id} ({employee}): {address} is already the address of "
+        f"{', '.join(sorted(others))}'s statement for {period}, and a shared mailbox would "
+        f"show one employee's pay to the other: give {employee} an address of their own, or "
+        f"approve sending to it with `crmsync statements approve --period {period} --only "
+        f"{employee} --shared-address`"
+    )
+
+
+def approve(
+    engine: Engine,
+    period: str | None,
+    only: Iterable[str],
+    by: str,
+    now: datetime,
+    shared_address: bool = False,
+) -> int:
+    """Approve the queued statements in scope; returns how many. Rows held for a shared
+    address are approved only with ``shared_address`` (an admin's explicit choice)."""
+    values: dict[str, object] = {"state": "approved", "approved_at": now, "approved_by": by[:120]}
+    states = ["queued"]
+    if shared_address:
+        states.append("held")
+        values["shared_address_approved_by"] = by[:120]
     with engine.begin() as conn:
         result = conn.execute(
-            update(T)
-            .where(T.c.state == "queued", *_scope(period, only))
-            .values(state="approved", approved_at=now, approved_by=by[:120])
+            update(T).where(T.c.state.in_(states), *_scope(period, only)).values(**values)
         )
     return result.rowcount
 
@@ -143,16 +200,28 @@ def claim(
     while True:
         with engine.begin() as conn:
             row = conn.execute(
-                select(T.c.id, T.c.state)
+                select(
+                    T.c.id,
+                    T.c.state,
+                    T.c.statement_id,
+                    T.c.employee_id,
+                    T.c.recipient,
+                    T.c.period,
+                    T.c.shared_address_approved_by,
+                )
                 .where(due, *_scope(period, only))
                 .order_by(T.c.id)
                 .limit(1)
             ).first()
             if row is None:
                 return None
+            # Conditional on the row still being due, not only on its state (another
+            # sender may have taken it, been deferred and put it back "failed", due later,
+            # since our select), and on its address being its employee's own in the
+            # period (see _OWN_ADDRESS); a miss for that reason holds the row.
             taken = conn.execute(
                 update(T)
-                .where(T.c.id == row.id, T.c.state == row.state)
+                .where(T.c.id == row.id, due, _OWN_ADDRESS)
                 .values(
                     state="sending",
                     claimed_by=owner,
@@ -162,6 +231,8 @@ def claim(
                 )
             ).rowcount
             if not taken:
+                if row.shared_address_approved_by is None and _shared(conn, row):
+                    _hold(conn, row)
                 continue
             full = conn.execute(
                 select(
@@ -175,6 +246,50 @@ def claim(
                 ).where(T.c.id == row.id)
             ).one()
         return Claimed(*full[:6], zlib.decompress(full.message))
+
+
+_OTHER = T.alias("other")
+# The row's address is its employee's alone in its period, or sharing it was approved.
+# Tested in the claiming UPDATE (one row), not in the SELECT, where it would run for
+# every due row before the sort picks one.
+_OWN_ADDRESS = or_(
+    T.c.shared_address_approved_by.is_not(None),
+    ~select(_OTHER.c.id)
+    .where(
+        _OTHER.c.period == T.c.period,
+        func.lower(_OTHER.c.recipient) == func.lower(T.c.recipient),
+        _OTHER.c.employee_id != T.c.employee_id,
+    )
+    .exists(),
+)
+
+
+def _shared(conn: Connection, row: Row[Any]) -> bool:
+    """Whether another employee's row of ``row``'s period has its address (one lookup in
+    ``ix_outbox_address``; run only when a claim missed)."""
+    other = (
+        select(T.c.id)
+        .where(
+            T.c.period == row.period,
+            func.lower(T.c.recipient) == row.recipient.lower(),
+            T.c.employee_id != row.employee_id,
+        )
+        .limit(1)
+    )
+    return conn.execute(other).first() is not None
+
+
+def _hold(conn: Connection, row: Row[Any]) -> None:
+    """Hold ``row`` (one being claimed): another employee's row of its period has its
+    address."""
+    key = (row.period, row.recipient.lower())
+    others = address_users(conn, [key]).get(key, set()) - {row.employee_id}
+    reason = shared_refusal(row.statement_id, row.employee_id, row.recipient, others, row.period)
+    conn.execute(
+        update(T)
+        .where(T.c.id == row.id, T.c.state == row.state)
+        .values(state="held", last_error=reason, next_attempt_at=None)
+    )
 
 
 def _finish(engine: Engine, row_id: int, **values: object) -> None:

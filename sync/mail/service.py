@@ -3,7 +3,9 @@
 Recipients are checked here before anything is queued: a statement goes only to its own
 employee's address; a missing or malformed address, one outside
 ``statements.recipient_domains``, or one shared by two employees (a shared mailbox would
-show one employee's pay to another) is refused with its reason.
+show one employee's pay to another) is refused with its reason. Sharing is checked within
+the call here and, because ``--only`` sends one employee per call, against the outbox too
+(``sync.mail.enqueue`` holds such a row; a dry run reports it).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sync.config import CrmsyncConfig
 from sync.errors import UsageError
 from sync.mail.enqueue import NewMessage, enqueue
 from sync.mail.message import RecipientRefused, build_message, check_address
+from sync.mail.outbox import address_users, shared_refusal
 
 __all__ = ["QueueReport", "make_renderer", "prepare", "queue_statements", "write_previews"]
 
@@ -73,6 +76,25 @@ def _recipients(
     return addresses
 
 
+def _shared_in_outbox(
+    engine: Engine, statements: Sequence[Statement], addresses: dict[str, str]
+) -> list[str]:
+    """Refuse (drop from ``addresses``) the statements whose address another employee's
+    row of the same period in the outbox uses; returns the refusals."""
+    sendable = [s for s in statements if s.recipient.employee_id in addresses]
+    keys = [(s.period.key, addresses[s.recipient.employee_id].lower()) for s in sendable]
+    with engine.connect() as conn:
+        users = address_users(conn, keys)
+    refused = []
+    for s, key in zip(sendable, keys, strict=True):
+        employee = s.recipient.employee_id
+        others = users.get(key, set()) - {employee}
+        if others:
+            address = addresses.pop(employee)
+            refused.append(shared_refusal(s.statement_id, employee, address, others, key[0]))
+    return refused
+
+
 def _message(
     renderer: Renderer, config: CrmsyncConfig, now: datetime, s: Statement, address: str
 ) -> NewMessage | str:
@@ -101,11 +123,15 @@ def prepare(
     config: CrmsyncConfig,
     now: datetime,
     on_rendered: Callable[[int], None] | None = None,
+    outbox: Engine | None = None,
 ) -> QueueReport:
-    """Check recipients and render each sendable statement into an e-mail."""
+    """Check recipients and render each sendable statement into an e-mail; with
+    ``outbox``, also refuse addresses other employees' statements there already use."""
     report = QueueReport()
     renderer = make_renderer(config)  # also checks override templates before any work
     addresses = _recipients(statements, config.statements.recipient_domains, report)
+    if outbox is not None:
+        report.refused += _shared_in_outbox(outbox, statements, addresses)
     for s in statements:
         address = addresses.get(s.recipient.employee_id)
         if address is None:
@@ -136,6 +162,7 @@ def queue_statements(
         result.unchanged,
         result.conflicts,
     )
+    report.refused += result.held
     return report
 
 
