@@ -1,7 +1,7 @@
 """statement outbox: held rows for shared addresses, and their explicit approval
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-04
 """
 
