@@ -78,11 +78,11 @@ def worker(
 
     # Before importing the store: Alembic logs while it is imported.
     configure_logging(json_logs, debug=logging.getLogger().level == logging.DEBUG)
+    for noisy in ("procrastinate", "alembic"):  # Alembic logs its plugins at INFO on import
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     from sync.workers.app import periodic_plan
     from sync.workers.runner import run_worker
 
-    for noisy in ("procrastinate", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     cfg = load(config or _parent_config(ctx))
     if not cfg.workers.enabled:
         raise UsageError(
