@@ -106,6 +106,23 @@ def _split_gated(
     return kept, withheld
 
 
+def _round_to_total(
+    exact: Sequence[Decimal], keys: Sequence[str], pricing: Pricing
+) -> list[Decimal]:
+    """Round each line so the lines sum to the rounded exact total (largest remainder, ties
+    to the smaller key): a marginal component's total then never depends on how the
+    close order cut the revenue into slices."""
+    rounded = [pricing.round(amount) for amount in exact]
+    diff = pricing.round(sum(exact, _ZERO)) - sum(rounded, _ZERO)
+    if not diff:
+        return rounded
+    step = Decimal(1).scaleb(-pricing.version.places).copy_sign(diff)
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - rounded[i]) * step, keys[i]))
+    for index in order[: int(abs(diff) / abs(step))]:
+        rounded[index] += step
+    return rounded
+
+
 def commission_lines(
     ctx: RunContext, pricing: Pricing, comp: CommissionComponent, credits: Sequence[Credit]
 ) -> ComponentOutcome:
@@ -136,10 +153,11 @@ def commission_lines(
     else:
         rates = price_marginal(comp.tiers, [p.quota_amount for p in priced], quota)
     seen: dict[str, int] = {}
-    for item, (rate, rule) in zip(priced, rates, strict=True):
-        key = _key(f"commission|{comp.name}", item.credit, seen)
-        line = deal_line(key, "commission", comp.name, item, pricing, item.pay_amount * rate, rule)
-        out.lines.append(line)
+    keys = [_key(f"commission|{comp.name}", item.credit, seen) for item in priced]
+    exact = [item.pay_amount * rate for item, (rate, _) in zip(priced, rates, strict=True)]
+    paid = _round_to_total(exact, keys, pricing) if comp.mode == "marginal" else exact
+    for key, item, (_, rule), amount in zip(keys, priced, rates, paid, strict=True):
+        out.lines.append(deal_line(key, "commission", comp.name, item, pricing, amount, rule))
     if comp.cap is not None:
         cap = pricing.round(pricing.per_period(comp.cap))
         paid = sum((line.amount for line in out.lines), _ZERO)
