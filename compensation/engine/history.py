@@ -73,9 +73,19 @@ def clawback_lines(
         else:
             parts = [-pricing.round(a * rule.portion) for a in amounts]
         for (original, item), part in zip(originals, parts, strict=True):
+            # Each line's own period: the wording follows the real order of the two dates
+            # (a reversal can come before the period it was paid in is closed).
+            gap = (deal.reversed_on - item.closed_on).days
+            when = (
+                f"{gap} days after it was paid"
+                if gap >= 0
+                else f"{-gap} days before its period was closed and paid"
+            )
+            if gap == 0:
+                when = "the day it was paid"
             why = (
-                f"clawback: deal reversed on {deal.reversed_on.isoformat()}, {max(days, 0)} days "
-                f"after it was paid ({item.result.period}, closed {item.closed_on.isoformat()}); "
+                f"clawback: deal reversed on {deal.reversed_on.isoformat()}, {when} "
+                f"({item.result.period}, closed {item.closed_on.isoformat()}); "
                 f"{pct(rule.portion)} of {original.amount} {original.currency} taken back"
             )
             amount = _convert(ctx, part, original.currency, pricing, deal.reversed_on)

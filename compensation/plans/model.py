@@ -16,7 +16,7 @@ from pydantic import Field
 from compensation.crediting import CreditScheme
 from compensation.plans.components import Component, Strict
 from compensation.plans.period import PeriodKind
-from compensation.plans.values import Amount, Fraction
+from compensation.plans.values import Amount, Percent
 
 __all__ = [
     "Assignment",
@@ -58,7 +58,7 @@ class Clawback(Strict):
     back, ``portion`` of what was paid, split exactly as the original was."""
 
     within_days: int = Field(gt=0)
-    portion: Fraction = Field(Decimal(1), gt=0, le=1)
+    portion: Percent = Field(Decimal(1), gt=0, le=1)
 
 
 class Draw(Strict):
@@ -136,6 +136,9 @@ class Assignment(Strict):
 
 
 class AssignmentsFile(Strict):
-    """``assignments.yaml``."""
+    """``assignments.yaml``: the assignments, and the teams and roles that assignments and
+    crediting filters may name (so a misspelt one is an error, not a silent no-match)."""
 
+    teams: tuple[str, ...] = Field((), description="Every team a plan or assignment names.")
+    roles: tuple[str, ...] = Field((), description="Every role a plan or assignment names.")
     assignments: tuple[Assignment, ...] = ()
