@@ -75,6 +75,7 @@ def _split_gated(
         gates.documented_days_before_close is None
         and not gates.required_fields
         and not (gates.min_activities)
+        and gates.negative_amount == "pay"
     ):
         return [c for c in credits if c.pool in pools], []
     kept: list[Credit] = []

@@ -51,6 +51,11 @@ class Gates(Strict):
     min_activities: int | None = Field(
         None, ge=0, description="Logged activities (touches) the deal needs."
     )
+    negative_amount: Literal["pay", "withhold"] = Field(
+        "pay",
+        description="A deal won with a negative amount: pay it as negative lines (the "
+        "default) or withhold it until the CRM is corrected; either way the run warns.",
+    )
 
 
 class Clawback(Strict):
