@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from compensation.engine.context import Priced, Pricing, RunContext
+from compensation.engine.gates import GateFailure
 from compensation.engine.results import PayLine, WithheldLine
 from compensation.engine.tiers import describe_tier, price_marginal, tier_at
 from compensation.inputs import Credit
@@ -67,6 +69,17 @@ def deal_line(
     )
 
 
+def _after_leaving(closed: date | None, left_on: date | None) -> GateFailure | None:
+    if closed is None or left_on is None or closed <= left_on:
+        return None
+    return GateFailure(
+        "left",
+        f"this deal closed on {closed.isoformat()}, after the last day worked "
+        f"({left_on.isoformat()}): credit pays only on deals closed while employed",
+        "Nothing to do: credit on deals closed while employed is still paid.",
+    )
+
+
 def _split_gated(
     ctx: RunContext, pricing: Pricing, name: str, credits: Sequence[Credit], pools: Sequence[str]
 ) -> tuple[list[Credit], list[WithheldLine]]:
@@ -76,6 +89,7 @@ def _split_gated(
         and not gates.required_fields
         and not (gates.min_activities)
         and gates.negative_amount == "pay"
+        and pricing.left_on is None
     ):
         return [c for c in credits if c.pool in pools], []
     kept: list[Credit] = []
@@ -84,7 +98,10 @@ def _split_gated(
     for credit in credits:
         if credit.pool not in pools:
             continue
-        failure = ctx.gate(pricing.version, ctx.deals[credit.deal])
+        deal = ctx.deals[credit.deal]
+        failure = _after_leaving(deal.close_date, pricing.left_on) or ctx.gate(
+            pricing.version, deal
+        )
         if failure is None:
             kept.append(credit)
             continue

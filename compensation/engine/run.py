@@ -53,7 +53,7 @@ def run_employee(
     placement = book.placement(employee, ctx.period.end)
     if placement is None:
         return None
-    pricing = Pricing(placement, ctx.period)
+    pricing = Pricing(placement, ctx.period, employee.left_on)
     earned = earnings(ctx, pricing, employee.id)
     clawbacks, notes = clawback_lines(ctx, pricing, employee.id, closed)
     lines: list[PayLine] = [
@@ -63,7 +63,10 @@ def run_employee(
         *manual_lines(ctx, pricing, employee.id, adjustments, closed),
     ]
     start = _balance(employee.id, closed)
-    drawn, end = draw_lines(pricing, sum((line.amount for line in lines), _ZERO), start)
+    left = employee.left_before(ctx.period.start)
+    drawn, end, draw_notes = draw_lines(
+        pricing, sum((line.amount for line in lines), _ZERO), start, left, employee.left_on
+    )
     lines += drawn
     lines.sort(key=lambda line: line.key)
     totals: dict[str, Decimal] = {}
@@ -86,7 +89,7 @@ def run_employee(
         usage_score=ctx.usage.get(employee.id),
         draw_balance_start=start,
         draw_balance_end=end,
-        notes=tuple(sorted(set(earned.notes + notes))),
+        notes=tuple(sorted(set(earned.notes + notes + draw_notes))),
     )
 
 

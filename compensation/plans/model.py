@@ -68,10 +68,17 @@ class Clawback(Strict):
 
 class Draw(Strict):
     """A guaranteed minimum per plan period: ``non_recoverable`` pays max(earnings, draw);
-    ``recoverable`` also carries the top-ups as a balance recovered from later earnings."""
+    ``recoverable`` also carries the top-ups as a balance recovered from later earnings.
+    No draw is paid for a period starting after the employee left; ``on_leaving`` says
+    what happens to a recoverable balance then."""
 
     kind: Literal["recoverable", "non_recoverable"]
     amount: Amount = Field(gt=0)
+    on_leaving: Literal["write_off", "recover_from_final"] = Field(
+        "write_off",
+        description="A recoverable balance when the employee leaves: written off, or "
+        "recovered from the earnings paid after the last day worked.",
+    )
 
 
 class PlanVersion(Strict):
