@@ -86,3 +86,15 @@ def test_teams_and_roles_must_be_declared_when_assignments_name_them(tmp_path: P
         "assignments.yaml:1: teams: declare the teams plans and assignments name "
         "(teams: [field_sales]) so that a misspelt team is an error",
     ]
+
+
+def test_a_spiff_rate_carries_its_unit_too(tmp_path: Path) -> None:
+    spiff = '  - {name: launch, kind: spiff, products: [HPLC], rate: "1"}\n'
+    directory = write(tmp_path, **{"field.yaml": GOOD + spiff})
+    assert problems(directory) == [
+        "field.yaml:12: components[1].rate: '1' has no unit: write \"1%\" for 1 percent, or "
+        "rate_fraction: 1 if you mean 100%",
+    ]
+    fixed = GOOD + spiff.replace('rate: "1"', "rate_fraction: 0.01")
+    book = load_plans(write(tmp_path, **{"field.yaml": fixed}))
+    assert book.versions["field"][0].components[1].rate == Decimal("0.01")  # type: ignore[union-attr]
