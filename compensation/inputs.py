@@ -41,6 +41,17 @@ class Employee:
     manager: str | None = None
     locale: str = "en"
     active: bool = True
+    # The last day worked, when known. Someone who left is paid what they earned (credit
+    # on deals closed by that day, clawbacks, changes to closed periods) but no draw for
+    # a period starting after it; an inactive employee without it counts as having left
+    # before the period being run.
+    left_on: date | None = None
+
+    def left_before(self, day: date) -> bool:
+        """True when the employee had left before ``day``."""
+        if self.left_on is not None:
+            return self.left_on < day
+        return not self.active
 
 
 @dataclass(frozen=True, slots=True)

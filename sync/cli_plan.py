@@ -281,6 +281,15 @@ def explain(
                 f"{held['reason']} — {held['advice']}",
             )
         )
+    balance = data["draw_balance"]
+    if balance["start"] != "0" or balance["end"] != "0":
+        out.print(f"\ndraw balance: {balance['start']} at the start, {balance['end']} at the end")
+    for note in data["notes"]:
+        out.print(f"note: {note}")
+    if data.get("policies"):
+        out.print("\n[bold]plan policies[/]")
+        for name, text in data["policies"].items():
+            out.print(f"  {name}: {text}")
 
 
 @plan_app.command("simulate")

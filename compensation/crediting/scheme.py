@@ -16,6 +16,7 @@ Example (YAML)::
           slots: [{name: solution_engineer, weight: "1", roles: [presales], pick: all_linear}]
         manager:
           manager_of: revenue        # each revenue payee's manager, same shares
+          unclaimed: return_to_company   # shares of payees without a manager (default)
 
 A pool is filled either by ``slots`` (fixed weights), by a marketing ``strategy`` (weights
 from the ordered path of eligible acts) or, for roll-up pools, by ``manager_of``.
@@ -40,11 +41,19 @@ __all__ = [
     "Strategy",
     "StrategyModel",
     "TimeDecay",
+    "Unclaimed",
     "Vacancy",
 ]
 
 REVENUE_POOL = "revenue"
 Vacancy = Literal["redistribute", "house"]
+# What a pool does with shares that have no recipient (a vacant slot; in a roll-up pool, a
+# payee without a manager): spread them over the recipients, or keep them as house credit.
+Unclaimed = Literal["redistribute", "return_to_company"]
+_UNCLAIMED_TO_VACANCY: dict[str, Vacancy] = {
+    "redistribute": "redistribute",
+    "return_to_company": "house",
+}
 PickRule = Literal["first", "last", "all_linear", "time_decay"]
 StrategyModel = Literal[
     "first", "last", "linear", "u_shaped", "w_shaped", "full_path", "time_decay"
@@ -164,7 +173,16 @@ class PoolSpec(_Strict):
     budget: Decimal = Field(
         Decimal(1), gt=0, description="Pool credit as a fraction of the deal amount."
     )
-    vacancy: Vacancy | None = Field(None, description="Overrides the scheme's vacancy policy.")
+    vacancy: Vacancy | None = Field(
+        None, description="Older spelling of unclaimed: house = return_to_company."
+    )
+    unclaimed: Unclaimed | None = Field(
+        None,
+        description="Shares without a recipient: redistribute over the recipients, or "
+        "return_to_company (house credit). Default: return_to_company for a roll-up pool "
+        "(a manager budget never grows by the shares of payees without a manager), the "
+        "scheme's vacancy for a pool filled by acts.",
+    )
     slots: tuple[SlotSpec, ...] = ()
     strategy: Strategy | None = None
     manager_of: str | None = Field(
@@ -175,6 +193,12 @@ class PoolSpec(_Strict):
     @classmethod
     def _budget(cls, value: Any) -> Any:
         return _to_weight(value)
+
+    @model_validator(mode="after")
+    def _one_policy(self) -> PoolSpec:
+        if self.vacancy is not None and self.unclaimed is not None:
+            raise ValueError("give unclaimed or its older spelling vacancy, not both")
+        return self
 
 
 class CreditScheme(_Strict):
@@ -220,7 +244,19 @@ class CreditScheme(_Strict):
         """The vacancy policy in force for ``pool``."""
         if pool == REVENUE_POOL:
             return self.vacancy
-        return self.pools[pool].vacancy or self.vacancy
+        return _UNCLAIMED_TO_VACANCY[self.unclaimed_of(pool)]
+
+    def unclaimed_of(self, pool: str) -> Unclaimed:
+        """What ``pool`` does with shares without a recipient (stated or default)."""
+        if pool == REVENUE_POOL:
+            return "redistribute" if self.vacancy == "redistribute" else "return_to_company"
+        spec = self.pools[pool]
+        if spec.unclaimed is not None:
+            return spec.unclaimed
+        vacancy = spec.vacancy
+        if vacancy is None:
+            vacancy = "house" if spec.manager_of is not None else self.vacancy
+        return "redistribute" if vacancy == "redistribute" else "return_to_company"
 
     def needs_employees(self) -> bool:
         """True when some filter or roll-up needs the employee directory."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from compensation.engine.canonical import canonical_json, input_hash
 from compensation.engine.errors import EngineError, PeriodClosedError
-from compensation.engine.explain import explain_employee
+from compensation.engine.explain import explain_employee, plan_policies, pool_policy
 from compensation.engine.records import Adjustment, ClosedPeriod, PeriodInputs, PriorState
 from compensation.engine.results import EmployeeResult, PayLine, PeriodResult, WithheldLine
 from compensation.engine.run import close_period, run_employee, run_period
@@ -33,6 +33,8 @@ __all__ = [
     "close_period",
     "explain_employee",
     "input_hash",
+    "plan_policies",
+    "pool_policy",
     "run_employee",
     "run_period",
     "simulate",

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from compensation.engine.context import Priced, Pricing, RunContext
+from compensation.engine.gates import GateFailure
 from compensation.engine.results import PayLine, WithheldLine
 from compensation.engine.tiers import describe_tier, price_marginal, tier_at
 from compensation.inputs import Credit
@@ -67,6 +69,17 @@ def deal_line(
     )
 
 
+def _after_leaving(closed: date | None, left_on: date | None) -> GateFailure | None:
+    if closed is None or left_on is None or closed <= left_on:
+        return None
+    return GateFailure(
+        "left",
+        f"this deal closed on {closed.isoformat()}, after the last day worked "
+        f"({left_on.isoformat()}): credit pays only on deals closed while employed",
+        "Nothing to do: credit on deals closed while employed is still paid.",
+    )
+
+
 def _split_gated(
     ctx: RunContext, pricing: Pricing, name: str, credits: Sequence[Credit], pools: Sequence[str]
 ) -> tuple[list[Credit], list[WithheldLine]]:
@@ -75,6 +88,8 @@ def _split_gated(
         gates.documented_days_before_close is None
         and not gates.required_fields
         and not (gates.min_activities)
+        and gates.negative_amount == "pay"
+        and pricing.left_on is None
     ):
         return [c for c in credits if c.pool in pools], []
     kept: list[Credit] = []
@@ -83,7 +98,10 @@ def _split_gated(
     for credit in credits:
         if credit.pool not in pools:
             continue
-        failure = ctx.gate(pricing.version, ctx.deals[credit.deal])
+        deal = ctx.deals[credit.deal]
+        failure = _after_leaving(deal.close_date, pricing.left_on) or ctx.gate(
+            pricing.version, deal
+        )
         if failure is None:
             kept.append(credit)
             continue
@@ -104,6 +122,23 @@ def _split_gated(
             )
         )
     return kept, withheld
+
+
+def _round_to_total(
+    exact: Sequence[Decimal], keys: Sequence[str], pricing: Pricing
+) -> list[Decimal]:
+    """Round each line so the lines sum to the rounded exact total (largest remainder, ties
+    to the smaller key): a marginal component's total then never depends on how the
+    close order cut the revenue into slices."""
+    rounded = [pricing.round(amount) for amount in exact]
+    diff = pricing.round(sum(exact, _ZERO)) - sum(rounded, _ZERO)
+    if not diff:
+        return rounded
+    step = Decimal(1).scaleb(-pricing.version.places).copy_sign(diff)
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - rounded[i]) * step, keys[i]))
+    for index in order[: int(abs(diff) / abs(step))]:
+        rounded[index] += step
+    return rounded
 
 
 def commission_lines(
@@ -136,10 +171,11 @@ def commission_lines(
     else:
         rates = price_marginal(comp.tiers, [p.quota_amount for p in priced], quota)
     seen: dict[str, int] = {}
-    for item, (rate, rule) in zip(priced, rates, strict=True):
-        key = _key(f"commission|{comp.name}", item.credit, seen)
-        line = deal_line(key, "commission", comp.name, item, pricing, item.pay_amount * rate, rule)
-        out.lines.append(line)
+    keys = [_key(f"commission|{comp.name}", item.credit, seen) for item in priced]
+    exact = [item.pay_amount * rate for item, (rate, _) in zip(priced, rates, strict=True)]
+    paid = _round_to_total(exact, keys, pricing) if comp.mode == "marginal" else exact
+    for key, item, (_, rule), amount in zip(keys, priced, rates, paid, strict=True):
+        out.lines.append(deal_line(key, "commission", comp.name, item, pricing, amount, rule))
     if comp.cap is not None:
         cap = pricing.round(pricing.per_period(comp.cap))
         paid = sum((line.amount for line in out.lines), _ZERO)

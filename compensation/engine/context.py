@@ -96,9 +96,11 @@ class Priced:
 class Pricing:
     """One employee's terms for the run: plan version, currency, scaled quota, rounding."""
 
-    def __init__(self, placement: Placement, period: Period) -> None:
+    def __init__(self, placement: Placement, period: Period, left_on: date | None = None) -> None:
         version = placement.version
         self.version = version
+        # Credit on a deal closed after the last day worked is withheld, not paid.
+        self.left_on = left_on
         self.unit = quantize(Decimal(0), version.places, version.rounding)
         self.rounding = version.rounding
         self.currency = placement.currency

@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from compensation.crediting import DealExplanation
+from compensation.crediting import CreditScheme, DealExplanation
 from compensation.engine.results import EmployeeResult, PayLine
+from compensation.plans import PlanVersion
+from compensation.plans.values import format_percent as pct
 
-__all__ = ["explain_employee", "explain_line"]
+__all__ = ["explain_employee", "explain_line", "plan_policies", "pool_policy"]
 
 
 def _slot_reason(line: PayLine, crediting: Mapping[str, DealExplanation]) -> dict[str, Any] | None:
@@ -100,3 +102,56 @@ def explain_employee(
         ],
         "notes": list(result.notes),
     }
+
+
+def pool_policy(scheme: CreditScheme, pool: str) -> str:
+    """What ``pool`` of ``scheme`` does with shares that have no recipient, in words."""
+    unclaimed = scheme.unclaimed_of(pool)
+    spec = scheme.pools.get(pool)
+    rolled = spec is not None and spec.manager_of is not None
+    if unclaimed == "return_to_company":
+        fate = "kept by the company (house credit)"
+    else:
+        fate = (
+            "spread pro rata over the managers' shares"
+            if rolled
+            else ("spread pro rata over the filled slots")
+        )
+    if spec is None:
+        return f"vacant slots are {fate} (vacancy: {scheme.vacancy})"
+    budget = f"budget {pct(spec.budget)}"
+    if rolled:
+        what = f"roll-up of {spec.manager_of}, {budget}: shares of payees without a manager"
+    else:
+        what = f"{budget}: vacant slots"
+    return f"{what} are {fate} (unclaimed: {unclaimed})"
+
+
+def plan_policies(version: PlanVersion) -> dict[str, str]:
+    """The plan's stated policies an employee may ask about: the draw (and leaving), a
+    negative won deal, and the unclaimed shares of each pool its crediting declares."""
+    out: dict[str, str] = {}
+    draw = version.draw
+    if draw is not None:
+        text = (
+            f"{draw.kind.replace('_', '-')} draw of {draw.amount} {version.currency} per "
+            f"{version.period}; none for a period after the last day worked"
+        )
+        if draw.kind == "recoverable":
+            settle = (
+                "written off"
+                if draw.on_leaving == "write_off"
+                else "recovered from the earnings paid after leaving"
+            )
+            text += f"; the balance on leaving is {settle} (draw.on_leaving: {draw.on_leaving})"
+        out["draw"] = text
+    out["negative_amount"] = (
+        "a deal won with a negative amount is "
+        + ("paid as negative lines" if version.gates.negative_amount == "pay" else "withheld")
+        + f" and named in the run's warnings (gates.negative_amount: "
+        f"{version.gates.negative_amount})"
+    )
+    if version.crediting is not None:
+        for pool in version.crediting.pool_order():
+            out[f"pool {pool}"] = pool_policy(version.crediting, pool)
+    return out

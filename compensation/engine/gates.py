@@ -46,7 +46,16 @@ def _documentation(deal: Deal, days: int) -> GateFailure | None:
 
 
 def check_gates(gates: Gates, deal: Deal, activities: int) -> GateFailure | None:
-    """The first gate ``deal`` fails (documentation, required fields, activity), if any."""
+    """The first gate ``deal`` fails (negative amount, documentation, required fields,
+    activity), if any."""
+    if gates.negative_amount == "withhold" and deal.amount < 0:
+        return GateFailure(
+            "negative_amount",
+            f"this deal is marked won with a negative amount ({deal.amount} {deal.currency}); "
+            "the plan holds it until the CRM is corrected",
+            "Correct the amount on the deal, or record a refund as the reversal of the "
+            "original deal.",
+        )
     if gates.documented_days_before_close is not None:
         failure = _documentation(deal, gates.documented_days_before_close)
         if failure is not None:

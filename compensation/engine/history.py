@@ -73,9 +73,19 @@ def clawback_lines(
         else:
             parts = [-pricing.round(a * rule.portion) for a in amounts]
         for (original, item), part in zip(originals, parts, strict=True):
+            # Each line's own period: the wording follows the real order of the two dates
+            # (a reversal can come before the period it was paid in is closed).
+            gap = (deal.reversed_on - item.closed_on).days
+            when = (
+                f"{gap} days after it was paid"
+                if gap >= 0
+                else f"{-gap} days before its period was closed and paid"
+            )
+            if gap == 0:
+                when = "the day it was paid"
             why = (
-                f"clawback: deal reversed on {deal.reversed_on.isoformat()}, {max(days, 0)} days "
-                f"after it was paid ({item.result.period}, closed {item.closed_on.isoformat()}); "
+                f"clawback: deal reversed on {deal.reversed_on.isoformat()}, {when} "
+                f"({item.result.period}, closed {item.closed_on.isoformat()}); "
                 f"{pct(rule.portion)} of {original.amount} {original.currency} taken back"
             )
             amount = _convert(ctx, part, original.currency, pricing, deal.reversed_on)
@@ -129,7 +139,9 @@ def prior_lines(
         if placement is not None:
             new = {
                 line.key: line
-                for line in earnings(rerun, Pricing(placement, period), employee.id).lines
+                for line in earnings(
+                    rerun, Pricing(placement, period, employee.left_on), employee.id
+                ).lines
             }
         for key in sorted(set(old) | set(new)):
             was = old[key].amount if key in old else _ZERO
@@ -207,14 +219,53 @@ def manual_lines(
     return lines
 
 
+def _draw_after_leaving(
+    pricing: Pricing, earned: Decimal, balance: Decimal, left_on: date | None
+) -> tuple[list[PayLine], Decimal, list[str]]:
+    draw = pricing.version.draw
+    assert draw is not None
+    ccy = pricing.currency
+    last = f"on {left_on.isoformat()}" if left_on else "(inactive in every CRM)"
+    notes = [f"left {last}: no draw is paid for a period after the last day worked"]
+    if draw.kind != "recoverable" or balance <= 0:
+        return [], balance, notes
+    if draw.on_leaving == "write_off":
+        notes.append(
+            f"recoverable draw balance {balance} {ccy} written off on leaving "
+            "(draw.on_leaving: write_off)"
+        )
+        return [], _ZERO, notes
+    recover = min(balance, max(earned, _ZERO))
+    notes.append(
+        f"recoverable draw balance {balance} {ccy}: {recover} recovered from earnings paid "
+        f"after leaving, {balance - recover} still to recover (draw.on_leaving: "
+        "recover_from_final)"
+    )
+    if recover <= 0:
+        return [], balance, notes
+    rule = (
+        f"recoverable draw: {recover} {ccy} of the {balance} balance recovered from earnings "
+        "paid after leaving (draw.on_leaving: recover_from_final)"
+    )
+    line = PayLine("draw|recovery", "draw_recovery", "draw", -recover, ccy, rule)
+    return [line], balance - recover, notes
+
+
 def draw_lines(
-    pricing: Pricing, earned: Decimal, balance: Decimal
-) -> tuple[list[PayLine], Decimal]:
+    pricing: Pricing,
+    earned: Decimal,
+    balance: Decimal,
+    left: bool = False,
+    left_on: date | None = None,
+) -> tuple[list[PayLine], Decimal, list[str]]:
     """Top up to the draw; a recoverable draw also recovers its balance from earnings
-    above the draw. Returns the lines and the balance carried forward."""
+    above the draw. After the employee ``left``, no draw is paid and the balance follows
+    ``draw.on_leaving``. Returns the lines, the balance carried forward and notes."""
     draw = pricing.version.draw
     if draw is None:
-        return [], balance
+        return [], balance, []
+    if left:
+        return _draw_after_leaving(pricing, earned, balance, left_on)
     amount = pricing.round(pricing.per_period(draw.amount))
     ccy = pricing.currency
     if earned < amount:
@@ -223,14 +274,13 @@ def draw_lines(
         rule = f"{draw.kind.replace('_', '-')} draw of {amount} {ccy}: earnings {earned} topped up"
         if draw.kind == "recoverable":
             rule += f"; balance to recover {carried}"
-        return [PayLine("draw|top_up", "draw_top_up", "draw", top_up, ccy, rule)], carried
+        return [PayLine("draw|top_up", "draw_top_up", "draw", top_up, ccy, rule)], carried, []
     recover = min(balance, earned - amount) if draw.kind == "recoverable" else _ZERO
     if recover <= 0:
-        return [], balance
+        return [], balance, []
     rule = (
         f"recoverable draw: {recover} {ccy} of the {balance} balance recovered from "
         f"earnings above {amount}"
     )
-    return [
-        PayLine("draw|recovery", "draw_recovery", "draw", -recover, ccy, rule)
-    ], balance - recover
+    line = PayLine("draw|recovery", "draw_recovery", "draw", -recover, ccy, rule)
+    return [line], balance - recover, []

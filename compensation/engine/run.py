@@ -53,7 +53,7 @@ def run_employee(
     placement = book.placement(employee, ctx.period.end)
     if placement is None:
         return None
-    pricing = Pricing(placement, ctx.period)
+    pricing = Pricing(placement, ctx.period, employee.left_on)
     earned = earnings(ctx, pricing, employee.id)
     clawbacks, notes = clawback_lines(ctx, pricing, employee.id, closed)
     lines: list[PayLine] = [
@@ -63,7 +63,10 @@ def run_employee(
         *manual_lines(ctx, pricing, employee.id, adjustments, closed),
     ]
     start = _balance(employee.id, closed)
-    drawn, end = draw_lines(pricing, sum((line.amount for line in lines), _ZERO), start)
+    left = employee.left_before(ctx.period.start)
+    drawn, end, draw_notes = draw_lines(
+        pricing, sum((line.amount for line in lines), _ZERO), start, left, employee.left_on
+    )
     lines += drawn
     lines.sort(key=lambda line: line.key)
     totals: dict[str, Decimal] = {}
@@ -86,7 +89,7 @@ def run_employee(
         usage_score=ctx.usage.get(employee.id),
         draw_balance_start=start,
         draw_balance_end=end,
-        notes=tuple(sorted(set(earned.notes + notes))),
+        notes=tuple(sorted(set(earned.notes + notes + draw_notes))),
     )
 
 
@@ -139,6 +142,7 @@ def _run_period(
         f"credits name employee {emp}, who is not in the employee list"
         for emp in sorted(set(ctx.by_employee) - known)
     ]
+    warnings += _negative_deal_warnings(ctx, results)
     return PeriodResult(
         period=period.key,
         start=period.start,
@@ -149,6 +153,36 @@ def _run_period(
         unplaced=tuple(unplaced),
         warnings=tuple(warnings),
     )
+
+
+def _negative_deal_warnings(ctx: RunContext, results: Sequence[EmployeeResult]) -> list[str]:
+    """Deals won in the period with a negative amount (usually a refund typed as a deal):
+    who was paid a negative line on each and who had it withheld (``gates.negative_amount``)."""
+    negative = {d.key: d for d in ctx.inputs.deals if d.amount < 0 and ctx.in_period(d)}
+    if not negative:
+        return []
+    paid: dict[str, set[str]] = {}
+    held: dict[str, set[str]] = {}
+    for result in results:
+        for line in result.lines:
+            if line.deal in negative and line.kind in ("commission", "spiff"):
+                paid.setdefault(line.deal, set()).add(result.employee)
+        for withheld in result.withheld:
+            if withheld.deal in negative and withheld.gate == "negative_amount":
+                held.setdefault(withheld.deal, set()).add(result.employee)
+    out = []
+    for key, deal in sorted(negative.items()):
+        outcome = []
+        if key in paid:
+            outcome.append(f"paid as negative lines to {', '.join(sorted(paid[key]))}")
+        if key in held:
+            outcome.append(f"withheld from {', '.join(sorted(held[key]))}")
+        out.append(
+            f"deal {key} ({deal.name}) was won on {deal.close_date} with a negative amount, "
+            f"{deal.amount} {deal.currency}: {'; '.join(outcome) or 'nobody is paid on it'} "
+            "(plan key gates.negative_amount: pay | withhold); check the deal in the CRM"
+        )
+    return out
 
 
 def close_period(result: PeriodResult, closed_on: date) -> ClosedPeriod:

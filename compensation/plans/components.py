@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from compensation.plans.values import Amount, Fraction
+from compensation.plans.values import Amount, Percent, RatePercent, to_number
 
 __all__ = [
     "CommissionComponent",
@@ -35,13 +35,29 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+def rate_from_fraction(data: Any) -> Any:
+    """``rate_fraction: 0.015`` (a bare fraction under its explicit key) → ``rate``."""
+    if not isinstance(data, dict) or "rate_fraction" not in data:
+        return data
+    if "rate" in data:
+        raise ValueError("give rate (a percentage) or rate_fraction, not both")
+    data = dict(data)
+    value = to_number(data.pop("rate_fraction"), percent=False)
+    if not isinstance(value, Decimal):
+        raise ValueError("rate_fraction: expected a number, e.g. 0.015 for 1.5%")
+    data["rate"] = value
+    return data
+
+
 class Tier(Strict):
     """Attainment from ``from`` (inclusive) to ``to`` (exclusive; omitted: no end) pays
     ``rate`` on credited revenue."""
 
-    start: Fraction = Field(alias="from", description='Attainment where the tier starts, "50%".')
-    end: Fraction | None = Field(None, alias="to", description="Where it ends; omit for the last.")
-    rate: Fraction = Field(description='Commission rate, e.g. "3%".')
+    start: Percent = Field(alias="from", description='Attainment where the tier starts, "50%".')
+    end: Percent | None = Field(None, alias="to", description="Where it ends; omit for the last.")
+    rate: RatePercent = Field(description='Commission rate, e.g. "3%" (or rate_fraction: 0.03).')
+
+    _fraction = model_validator(mode="before")(rate_from_fraction)
 
 
 class Window(Strict):
@@ -64,7 +80,7 @@ class CommissionComponent(Strict):
     pools: tuple[str, ...] = Field(("revenue",), description="Credit pools that count.")
     mode: Literal["marginal", "retroactive"] = "marginal"
     tiers: tuple[Tier, ...] = Field(min_length=1)
-    threshold: Fraction | None = Field(
+    threshold: Percent | None = Field(
         None, description="Below this attainment the component pays nothing."
     )
     cap: Amount | None = Field(None, description="Most the component pays per plan period.")
@@ -80,7 +96,9 @@ class SpiffComponent(Strict):
     window: Window | None = None
     pools: tuple[str, ...] = ("revenue",)
     per_deal: Amount | None = None
-    rate: Fraction | None = None
+    rate: RatePercent | None = None
+
+    _fraction = model_validator(mode="before")(rate_from_fraction)
 
 
 class UsageBand(Strict):
@@ -113,8 +131,8 @@ class UsageBonusComponent(Strict):
 class KpiBand(Strict):
     """From ``at_least`` (or, when lower is better, up to ``at_most``) the bonus pays."""
 
-    at_least: Fraction | None = None
-    at_most: Fraction | None = None
+    at_least: Percent | None = None
+    at_most: Percent | None = None
     amount: Amount
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import difflib
 import itertools
+import re
 from pathlib import Path
 from typing import Any, get_args
 
@@ -43,6 +44,7 @@ def load_plans(directory: Path) -> PlanBook:
     problems: list[str] = []
     versions: list[tuple[PlanVersion, Located]] = []
     assignments: list[tuple[Assignment, Located, int]] = []
+    names = _Names()
     for file in files:
         try:
             data, located = load_located(file)
@@ -61,10 +63,12 @@ def load_plans(directory: Path) -> PlanBook:
             parsed = _validate(AssignmentsFile, data, located, problems)
             if parsed is not None:
                 assignments += [(a, located, i) for i, a in enumerate(parsed.assignments)]
+                names.declare(parsed, located)
         elif "rates" not in data:
             problems.append(f"{file}:1: not a plan file: it needs 'plan:' or 'assignments:'")
     problems += _check_versions(versions)
     problems += _check_assignments(assignments, [v for v, _ in versions])
+    problems += names.check(assignments, versions)
     if problems:
         raise PlanFileError(problems)
     return PlanBook([v for v, _ in versions], [a for a, _, _ in assignments])
@@ -80,7 +84,7 @@ def _validate(
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False, include_input=False)
+        errors = exc.errors(include_url=False)
         found: list[tuple[int, str]] = []
         for error in errors:
             loc = tuple(error["loc"])
@@ -96,6 +100,8 @@ def _validate(
                 message = "required key is missing"
             elif error["type"] == "extra_forbidden":
                 message = "unknown key" + _suggest(data, path)
+            elif error["type"] == "literal_error":
+                message = _literal_message(error)
             elif error["type"] == "union_tag_invalid":
                 context = error.get("ctx", {})
                 message = (
@@ -145,6 +151,17 @@ def _clean(data: Any, loc: tuple[Any, ...]) -> KeyPath:
     return tuple(path)
 
 
+def _literal_message(error: Any) -> str:
+    """``unknown value 'retroactiv'; did you mean 'retroactive'? (one of ...)``."""
+    allowed = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+    given = error.get("input")
+    if not allowed or not isinstance(given, str):
+        return str(error["msg"])
+    close = difflib.get_close_matches(given, allowed, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"unknown value {given!r}; {hint}(one of {', '.join(allowed)})"
+
+
 def _suggest(data: Any, path: KeyPath) -> str:
     siblings: list[str] = []
     for model in (PlanVersion, Assignment, *_component_models(), *_PARTS):
@@ -156,6 +173,89 @@ def _suggest(data: Any, path: KeyPath) -> str:
 _PARTS: tuple[type[BaseModel], ...] = (
     Tier, Window, UsageBand, KpiBand, Quota, Gates, Clawback, Draw, CreditScheme,
 )  # fmt: skip
+
+
+class _Names:
+    """The teams and roles declared in assignments files; every team or role named by an
+    assignment or a crediting filter must be one of them."""
+
+    def __init__(self) -> None:
+        self.declared: dict[str, set[str]] = {"team": set(), "role": set()}
+        self.files: list[Located] = []
+
+    def declare(self, parsed: AssignmentsFile, located: Located) -> None:
+        self.declared["team"].update(parsed.teams)
+        self.declared["role"].update(parsed.roles)
+        self.files.append(located)
+
+    def _unknown(self, kind: str, name: str) -> str | None:
+        known = self.declared[kind]
+        if name in known:
+            return None
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        listed = ", ".join(sorted(known))
+        return f"unknown {kind} {name!r}; {hint}(declared {kind}s: {listed})"
+
+    def check(
+        self,
+        assignments: list[tuple[Assignment, Located, int]],
+        versions: list[tuple[PlanVersion, Located]],
+    ) -> list[str]:
+        named: list[tuple[str, str, Located, KeyPath]] = []
+        for item, located, index in assignments:
+            for kind in ("team", "role"):
+                value = getattr(item, kind)
+                if value:
+                    named.append((kind, value, located, ("assignments", index, kind)))
+        for version, located in versions:
+            named += _filter_names(version, located)
+        problems: list[str] = []
+        for kind in ("team", "role"):
+            used = [n for n in named if n[0] == kind]
+            if used and not self.declared[kind] and self.files:
+                seen = ", ".join(sorted({n[1] for n in used}))
+                problems.append(
+                    _say(
+                        self.files[0],
+                        (f"{kind}s",),
+                        f"declare the {kind}s plans and assignments name ({kind}s: [{seen}]) "
+                        f"so that a misspelt {kind} is an error",
+                    )
+                )
+                continue
+            if not self.declared[kind]:
+                continue
+            for _, value, located, path in used:
+                message = self._unknown(kind, value)
+                if message is not None:
+                    problems.append(_say(located, path, message))
+        return problems
+
+
+def _filter_names(
+    version: PlanVersion, located: Located
+) -> list[tuple[str, str, Located, KeyPath]]:
+    """Teams and roles named by the crediting filters of a plan version, with their paths."""
+    scheme = version.crediting
+    if scheme is None:
+        return []
+    filters: list[tuple[Any, KeyPath]] = [
+        (slot, ("crediting", "slots", i)) for i, slot in enumerate(scheme.slots)
+    ]
+    if scheme.strategy is not None:
+        filters.append((scheme.strategy, ("crediting", "strategy")))
+    for name, pool in scheme.pools.items():
+        base: KeyPath = ("crediting", "pools", name)
+        filters += [(slot, (*base, "slots", i)) for i, slot in enumerate(pool.slots)]
+        if pool.strategy is not None:
+            filters.append((pool.strategy, (*base, "strategy")))
+    out: list[tuple[str, str, Located, KeyPath]] = []
+    for spec, path in filters:
+        for kind, field in (("team", "teams"), ("role", "roles")):
+            for j, value in enumerate(getattr(spec, field)):
+                out.append((kind, value, located, (*path, field, j)))
+    return out
 
 
 def _component_models() -> list[type[BaseModel]]:

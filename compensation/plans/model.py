@@ -16,7 +16,7 @@ from pydantic import Field
 from compensation.crediting import CreditScheme
 from compensation.plans.components import Component, Strict
 from compensation.plans.period import PeriodKind
-from compensation.plans.values import Amount, Fraction
+from compensation.plans.values import Amount, Percent
 
 __all__ = [
     "Assignment",
@@ -51,6 +51,11 @@ class Gates(Strict):
     min_activities: int | None = Field(
         None, ge=0, description="Logged activities (touches) the deal needs."
     )
+    negative_amount: Literal["pay", "withhold"] = Field(
+        "pay",
+        description="A deal won with a negative amount: pay it as negative lines (the "
+        "default) or withhold it until the CRM is corrected; either way the run warns.",
+    )
 
 
 class Clawback(Strict):
@@ -58,15 +63,22 @@ class Clawback(Strict):
     back, ``portion`` of what was paid, split exactly as the original was."""
 
     within_days: int = Field(gt=0)
-    portion: Fraction = Field(Decimal(1), gt=0, le=1)
+    portion: Percent = Field(Decimal(1), gt=0, le=1)
 
 
 class Draw(Strict):
     """A guaranteed minimum per plan period: ``non_recoverable`` pays max(earnings, draw);
-    ``recoverable`` also carries the top-ups as a balance recovered from later earnings."""
+    ``recoverable`` also carries the top-ups as a balance recovered from later earnings.
+    No draw is paid for a period starting after the employee left; ``on_leaving`` says
+    what happens to a recoverable balance then."""
 
     kind: Literal["recoverable", "non_recoverable"]
     amount: Amount = Field(gt=0)
+    on_leaving: Literal["write_off", "recover_from_final"] = Field(
+        "write_off",
+        description="A recoverable balance when the employee leaves: written off, or "
+        "recovered from the earnings paid after the last day worked.",
+    )
 
 
 class PlanVersion(Strict):
@@ -136,6 +148,9 @@ class Assignment(Strict):
 
 
 class AssignmentsFile(Strict):
-    """``assignments.yaml``."""
+    """``assignments.yaml``: the assignments, and the teams and roles that assignments and
+    crediting filters may name (so a misspelt one is an error, not a silent no-match)."""
 
+    teams: tuple[str, ...] = Field((), description="Every team a plan or assignment names.")
+    roles: tuple[str, ...] = Field((), description="Every role a plan or assignment names.")
     assignments: tuple[Assignment, ...] = ()

@@ -134,6 +134,7 @@ def build_directory(
             "role": role,
             "locale": next((loc for loc in map(_locale, members) if loc), "en"),
             "active": any(u.active for u in members),
+            "left_on": forced.left_on if forced is not None else None,
         }
     heads: dict[str, str] = {}
     for key, facts in people.items():
@@ -153,5 +154,6 @@ def build_directory(
             manager=manager if manager != key else None,
             locale=facts["locale"],
             active=facts["active"],
+            left_on=facts["left_on"],
         )
     return Directory(employees, keys)

@@ -296,7 +296,9 @@ def _payees(
     closed: Collection[Period],
 ) -> list[Employee]:
     """Active employees, and those who left but hold credit on a deal closed in the run
-    or a closed period (they are owed it; no draw is paid to anyone else who left)."""
+    or a closed period (they are owed it, or it is clawed back). The engine pays them
+    what they earned and no draw for a period after they left (``Employee.left_before``),
+    and settles a recoverable balance by the plan's ``draw.on_leaving``."""
     start = min([period.start, *(p.start for p in closed)])
     closes = {e.deal.key: e.deal.close_date for e in evidence.deals}
     owed = set()

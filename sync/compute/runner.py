@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from compensation.engine import (
     Adjustment,
+    EmployeeResult,
     EngineError,
     PeriodClosedError,
     PeriodResult,
@@ -24,6 +25,8 @@ from compensation.engine import (
     canonical_json,
     explain_employee,
     input_hash,
+    plan_policies,
+    pool_policy,
     run_period,
     simulate,
 )
@@ -241,6 +244,7 @@ def explain(
     if result is None:
         raise UsageError(f"no result for employee {employee!r} in {period.key}")
     out = explain_employee(result, prepared.explanations)
+    out["policies"] = _policies(prepared, result)
     acts = {a.key: a for e in prepared.evidence.deals for a in e.acts}
     names = {k: e.name for k, e in prepared.directory.employees.items()}
     for line in out["lines"]:
@@ -268,6 +272,20 @@ def explain(
     out["run_id"] = stored.id
     out["input_hash"] = stored.input_hash
     out["current"] = current == stored.input_hash
+    return out
+
+
+def _policies(prepared: Prepared, result: EmployeeResult) -> dict[str, str]:
+    """The employee's plan policies, and those of every pool their lines were credited
+    from (a manager's pool is declared by the sellers' plan, not the manager's own)."""
+    versions = {v.id: v for items in prepared.book.versions.values() for v in items}
+    own_id = f"{result.plan}@{result.plan_version}"
+    out = plan_policies(versions[own_id]) if own_id in versions else {}
+    for line in result.lines:
+        scheme_id = prepared.scheme_of.get(line.deal or "", "")
+        scheme = versions[scheme_id].crediting if scheme_id in versions else None
+        if scheme is not None and line.pool in scheme.pool_order() and scheme_id != own_id:
+            out.setdefault(f"pool {line.pool} ({scheme_id})", pool_policy(scheme, line.pool))
     return out
 
 

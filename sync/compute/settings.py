@@ -3,11 +3,12 @@ find their evidence, and how CRM users become payees."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["CompensationConfig", "DirectoryConfig", "EmployeeDefaults"]
+__all__ = ["CompensationConfig", "DirectoryConfig", "EmployeeDefaults", "EmployeeOverride"]
 
 
 class _Strict(BaseModel):
@@ -21,6 +22,15 @@ class EmployeeDefaults(_Strict):
     role: str | None = Field(None, description="Role used when no user record names one.")
 
 
+class EmployeeOverride(EmployeeDefaults):
+    """Team and role to force on one employee, and the last day worked (from HR: the CRMs
+    only say whether a user is active, not since when)."""
+
+    left_on: date | None = Field(
+        None, description="Last day worked: no draw for a period starting after it."
+    )
+
+
 class DirectoryConfig(_Strict):
     """How reconciled employees get their team, role and manager."""
 
@@ -28,9 +38,10 @@ class DirectoryConfig(_Strict):
         default_factory=dict,
         description="Per source name: team/role for employees whose users only exist there.",
     )
-    overrides: dict[str, EmployeeDefaults] = Field(
+    overrides: dict[str, EmployeeOverride] = Field(
         default_factory=dict,
-        description="Per employee id (E-... identity or source:user_id): team/role to force.",
+        description="Per employee id (E-... identity or source:user_id): team/role to force, "
+        "and left_on (the last day worked).",
     )
     managers_from_team: bool = Field(
         True,

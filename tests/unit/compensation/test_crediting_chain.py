@@ -166,7 +166,7 @@ def test_overlay_and_manager_pools_stay_separate() -> None:
 def test_manager_roll_up_without_a_manager() -> None:
     acts = (Act("c", "deal_owner", "F2", at(9)), Act("l", "lead_source", "M1", at(2)))
     house = scheme(pools={"manager": {"manager_of": "revenue", "vacancy": "house"}})
-    spread = scheme(pools={"manager": {"manager_of": "revenue"}})
+    spread = scheme(pools={"manager": {"manager_of": "revenue", "vacancy": "redistribute"}})
     evidence = [DealEvidence(deal("D1", "100.00"), acts)]
     by_house = [
         c for c in credit_deals(evidence, house, employees=EMPLOYEES).credits if c.pool == "manager"
@@ -183,6 +183,41 @@ def test_manager_roll_up_without_a_manager() -> None:
     assert [(c.slot, c.employee, c.amount) for c in by_spread] == [
         ("lead_source", "B1", D("100.00"))
     ]
+
+
+@pytest.mark.parametrize(
+    ("unclaimed", "expected"),
+    [
+        # Default: shares of payees without a manager go back to the company.
+        (None, [("lead_source", "B1", D("70.00")), ("close", None, D("30.00"))]),
+        ("return_to_company", [("lead_source", "B1", D("70.00")), ("close", None, D("30.00"))]),
+        # Only when the pool says so does the one manager get the whole budget.
+        ("redistribute", [("lead_source", "B1", D("100.00"))]),
+    ],
+)
+def test_manager_pool_states_what_happens_to_shares_without_a_manager(
+    unclaimed: str | None, expected: list[tuple[str, str | None, Decimal]]
+) -> None:
+    # Deal 1,000.00, manager budget 10% = 100.00. M1 (manager B1) holds the 70% lead
+    # slot and F2 (no manager) the 30% close slot: B1's share is 70% x 100.00 = 70.00,
+    # and 30% x 100.00 = 30.00 has no recipient. The scheme's vacancy is redistribute:
+    # it does not leak into the roll-up pool.
+    pool: dict[str, str] = {"manager_of": "revenue", "budget": "10%"}
+    if unclaimed is not None:
+        pool["unclaimed"] = unclaimed
+    plan = scheme(
+        slots=[
+            {"name": "lead_source", "weight": "70%", "kinds": ["lead_source"]},
+            {"name": "close", "weight": "30%", "kinds": ["deal_owner"]},
+        ],
+        pools={"manager": pool},
+    )
+    assert plan.vacancy == "redistribute"
+    acts = (Act("c", "deal_owner", "F2", at(9)), Act("l", "lead_source", "M1", at(2)))
+    result = credit_deals([DealEvidence(deal("D1", "1000.00"), acts)], plan, employees=EMPLOYEES)
+    managers = [(c.slot, c.employee, c.amount) for c in result.credits if c.pool == "manager"]
+    assert managers == expected
+    assert plan.unclaimed_of("manager") == (unclaimed or "return_to_company")
 
 
 def test_time_decay_slot_continuous_formula() -> None:

@@ -96,6 +96,8 @@ def test_overlapping_versions_and_bad_assignments(tmp_path: Path) -> None:
       - {plan: field, team: field_sales, from: 2026-01-01}
       - {plan: feld, role: rep, from: 2026-01-01}
       - {plan: field, team: field_sales, from: 2026-06-01}
+    teams: [field_sales]
+    roles: [rep]
     """
     directory = write(
         tmp_path, **{"v1.yaml": good, "v2.yaml": second, "assignments.yaml": assignments}

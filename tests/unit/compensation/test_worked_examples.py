@@ -319,3 +319,20 @@ def test_six_step_chain_pays_each_person_their_slot_share_once() -> None:
         "F1": [("close", "400.00", ("a6-close",)), ("field_work", "300.00", ("a3-visit",))],
     }
     assert sum(r.total for r in result.employees) == D("1000.00")  # 10% of the deal, once
+
+
+def test_clawback_text_follows_the_real_dates_when_the_reversal_came_before_the_close() -> None:
+    flat = plan(components=FLAT, clawback={"within_days": 90})
+    sold = deal("d1", "10000", date(2026, 8, 10))
+    q3 = run_period(inputs([sold], [credit(sold)]), book(flat), Q3, RATES)
+    # Q3 is closed (and paid) on 2026-10-20; the deal was cancelled on 2026-10-03, after Q3
+    # ended but 17 days before Q3 was closed (2026-10-20 - 2026-10-03 = 17 days).
+    prior = PriorState([close_period(q3, date(2026, 10, 20))])
+    cancelled = deal("d1", "10000", date(2026, 8, 10), state="lost", reversed_on=date(2026, 10, 3))
+    q4 = run_period(inputs([cancelled], [credit(cancelled)]), book(flat), Q4, RATES, prior)
+    (line,) = q4.employee("R1").lines  # type: ignore[union-attr]
+    assert line.amount == D("-500.00")  # 10,000 x 5%, all of it
+    assert line.rule == (
+        "clawback: deal reversed on 2026-10-03, 17 days before its period was closed and paid "
+        "(2026-Q3, closed 2026-10-20); 100% of 500.00 USD taken back"
+    )

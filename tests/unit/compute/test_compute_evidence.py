@@ -224,6 +224,16 @@ def test_directory_groups_users_and_settles_team_role_manager_locale() -> None:
     assert people["E-carl"].email == "carl@example.com"
 
 
+def test_the_last_day_worked_comes_from_the_directory_overrides() -> None:
+    users = [UserFacts("salesforce", "U1", "Rita Rep", None, False, None, "Field Sales", None)]
+    config = DirectoryConfig.model_validate(
+        {"overrides": {"salesforce:U1": {"left_on": "2026-08-20"}}}
+    )
+    (rita,) = build_directory(users, {}, config).employees.values()
+    assert (rita.active, rita.left_on) == (False, date(2026, 8, 20))
+    assert rita.left_before(date(2026, 10, 1)) and not rita.left_before(date(2026, 7, 1))
+
+
 def test_the_six_step_chain_across_crms_credits_each_slot_once() -> None:
     snapshot = _snapshot()
     directory = _directory(snapshot)
