@@ -111,7 +111,10 @@ class AuditConfig(BaseModel):
         description="Lifecycle stages of contacts that are not leads (newsletter subscribers).",
     )
     shrink_m: float = Field(
-        10.0, ge=0, description="Pseudo-count m of the shrinkage toward the team mean."
+        5.0,
+        ge=0,
+        description="Pseudo-count m of the shrinkage: a ratio below the team's is lifted to "
+        "(k + m*p_team) / (n + m); a ratio at or above it is kept.",
     )
     dup_rate_cap: float = Field(
         0.10, gt=0, le=1, description="Duplicate rate at which the uniqueness component is 0."

@@ -150,7 +150,8 @@ def _touch_key(activity: Row) -> tuple[datetime, str]:
 
 
 def load_snapshot(engine: Engine, kinds: dict[str, str] | None = None) -> Snapshot:
-    """Read the live (not deleted) records the audit and the reports need."""
+    """Read the live (not deleted) records the audit and the reports need, and every user
+    (one deleted in its CRM is kept as inactive)."""
     tables: dict[str, list[Row]] = {}
     with engine.connect() as connection:
         for name, key in _TABLE_OF.items():
@@ -162,15 +163,21 @@ def load_snapshot(engine: Engine, kinds: dict[str, str] | None = None) -> Snapsh
             if name == "activities":
                 skip |= {"remote_created_at", "remote_updated_at", "subject", "status"}
             columns = [c for c in table.columns if c.name not in skip]
+            query = select(*columns).order_by(table.c.source, table.c.remote_id)
+            if name == "users":
+                # A user deleted in its CRM (an archived HubSpot owner) is a former
+                # employee, not an unknown id: kept, and inactive.
+                columns.append(table.c.is_deleted)
+                query = query.add_columns(table.c.is_deleted)
+            else:
+                query = query.where(table.c.is_deleted.is_(False))
             names = [c.name for c in columns]
-            query = (
-                select(*columns)
-                .where(table.c.is_deleted.is_(False))
-                .order_by(table.c.source, table.c.remote_id)
-            )
             # zip over plain tuples: building dicts from Row mappings costs twice as much.
             rows = connection.execute(query).all()  # one fetchall: much cheaper than fetchone
             tables[name] = [dict(zip(names, row, strict=True)) for row in rows]
+            if name == "users":
+                for user in tables[name]:
+                    user["is_active"] = bool(user["is_active"]) and not user.pop("is_deleted")
     snapshot = Snapshot(kinds=dict(kinds or {}), tables=tables)
     _derive(snapshot)
     return snapshot

@@ -84,8 +84,17 @@ def test_explain_shows_each_component_with_numerator_and_denominator(config: Pat
         "validity",
     ]
     assert all(c["denominator"] >= c["numerator"] >= 0 for c in explained["components"])
+    for c in explained["components"]:
+        assert c["team_denominator"] >= c["denominator"]
+        if c["value"] is not None and c["component"] != "uniqueness":
+            # kept, or lifted toward the team: never below the rep's own ratio
+            assert c["value"] >= c["raw"]
+            assert c["value"] == c["raw"] or c["value"] < c["team_ratio"]
+    points = sum(c["points"] or 0 for c in explained["components"])
+    assert abs(points - explained["score"]) <= 0.05
     table = _run(config, "audit", "explain", employee)
-    assert table.returncode == 0 and "numerator" in table.stdout and "denominator" in table.stdout
+    assert table.returncode == 0 and "team Σk / Σn" in table.stdout and "points" in table.stdout
+    assert f"= {explained['score']}" in table.stdout
 
 
 def test_usage_errors_exit_2(config: Path) -> None:

@@ -1,0 +1,249 @@
+"""Usage scores rank people the way the documented rules say a manager should see them:
+late entry costs freshness, shrinkage never pulls a perfect record below an imperfect one,
+unknown owners are no employees, HubSpot lead contacts need a source channel."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from audit_rows import AS_OF, SF_OPP_OK, activity, row
+
+from sync.audit.checks import Context
+from sync.audit.employees import Directory
+from sync.audit.explain import explain_score
+from sync.audit.findings import Finding, LinkBuilder
+from sync.audit.rules import run_rules
+from sync.audit.scores import UsageScore, compute_scores, team_scores
+from sync.audit.settings import AuditConfig
+from sync.audit.snapshot import Snapshot
+
+
+def _user(user_id: str, source: str = "salesforce", team: str = "field_sales") -> dict[str, Any]:
+    return row(source, user_id, name=f"Rep {user_id}", is_active=True, department=team)
+
+
+def _deal(
+    deal_id: str,
+    owner: str,
+    created: str,
+    close: date,
+    *,
+    closed: bool,
+    source: str = "salesforce",
+) -> dict[str, Any]:
+    return row(
+        source,
+        deal_id,
+        created,
+        owner_id=owner,
+        is_closed=closed,
+        is_won=closed,
+        close_date=close,
+        amount=Decimal("1000"),
+        currency="EUR",
+        source_channel="web",
+        contact_id="C-" + deal_id,
+        raw={**SF_OPP_OK, "CreatedById": owner},
+    )
+
+
+def _audit(tables: dict[str, list[dict[str, Any]]]) -> tuple[dict[str, UsageScore], list[Finding]]:
+    full = {
+        "users": [],
+        "leads": [],
+        "contacts": [],
+        "accounts": [],
+        "deals": [],
+        "deal_contacts": [],
+        "activities": [],
+        "cases": [],
+    }
+    full.update(tables)
+    ctx = Context(Snapshot.from_rows(full), AuditConfig(), AS_OF)
+    people = Directory(ctx.snapshot, None)
+    findings = run_rules(ctx, people, LinkBuilder({}, {}, {}, "0"))
+    return {s.subject: s for s in compute_scores(ctx, people, findings)}, findings
+
+
+def _part(score: UsageScore, name: str) -> tuple[int, int, float | None]:
+    found = next(c for c in score.components if c.name == name)
+    return (found.numerator, found.denominator, found.value)
+
+
+def test_a_rep_who_enters_deals_on_their_close_date_loses_freshness() -> None:
+    # A documents both deals a month before they close; B enters each on its close date.
+    # Neither has an open deal: both are judged on the deals they closed in the window.
+    scores, findings = _audit(
+        {
+            "users": [_user("A"), _user("B")],
+            "deals": [
+                _deal("DA1", "A", "2026-09-01T09:00:00", date(2026, 10, 1), closed=True),
+                _deal("DA2", "A", "2026-09-05T09:00:00", date(2026, 10, 5), closed=True),
+                _deal("DB1", "B", "2026-10-01T09:00:00", date(2026, 10, 1), closed=True),
+                _deal("DB2", "B", "2026-10-05T09:00:00", date(2026, 10, 5), closed=True),
+            ],
+            "activities": [
+                activity("salesforce", "T1", "2026-09-10T10:00:00", "A", deal_id="DA1"),
+                activity("salesforce", "T2", "2026-09-15T10:00:00", "A", deal_id="DA2"),
+                activity("salesforce", "T3", "2026-10-01T10:00:00", "B", deal_id="DB1"),
+                activity("salesforce", "T4", "2026-10-05T10:00:00", "B", deal_id="DB2"),
+            ],
+        }
+    )
+    late = sorted(f.remote_id for f in findings if f.rule == "deal_created_at_close")
+    assert late == ["DB1", "DB2"]
+    a, b = scores["salesforce:A"], scores["salesforce:B"]
+    assert _part(a, "freshness") == (2, 2, 1.0)
+    # Team freshness 2/4 = 0.5; B's 0/2 is below it: (0 + 5 * 0.5) / (2 + 5) = 0.35714
+    assert _part(b, "freshness") == (0, 2, 0.3571)
+    assert a.score == 100.0
+    # 100 * (0.25*1 + 0.20*0.3571 + 0.20*1 + 0.10*1) / (0.25 + 0.20 + 0.20 + 0.10)
+    #   = 100 * 0.62142 / 0.75 = 82.856
+    assert b.score == 82.9
+
+
+def _open_deals(owner: str, fresh: int, stale: int) -> tuple[list[Any], list[Any]]:
+    """``fresh`` open deals touched on 10-20, ``stale`` open deals never touched."""
+    deals, touches = [], []
+    for i in range(fresh + stale):
+        deal_id = f"D{owner}{i}"
+        deals.append(_deal(deal_id, owner, "2026-09-01T09:00:00", date(2026, 12, 1), closed=False))
+        if i < fresh:
+            touches.append(
+                activity("salesforce", f"T{deal_id}", "2026-10-20T10:00:00", owner, deal_id=deal_id)
+            )
+    return deals, touches
+
+
+def test_shrinkage_never_pulls_a_perfect_record_below_an_imperfect_one() -> None:
+    # P: 2 of 2 open deals fresh; R: 9 of 10; T: 0 of 6. Team freshness 11/18 = 0.6111.
+    tables: dict[str, list[Any]] = {"users": [_user("P"), _user("R"), _user("T")]}
+    tables["deals"], tables["activities"] = [], []
+    for owner, fresh, stale in (("P", 2, 0), ("R", 9, 1), ("T", 0, 6)):
+        deals, touches = _open_deals(owner, fresh, stale)
+        tables["deals"] += deals
+        tables["activities"] += touches
+    scores, _ = _audit(tables)
+    p, r, t = scores["salesforce:P"], scores["salesforce:R"], scores["salesforce:T"]
+    # At or above the team ratio a record keeps its own ratio: P 2/2 = 1.0, R 9/10 = 0.9.
+    assert _part(p, "freshness") == (2, 2, 1.0)
+    assert _part(r, "freshness") == (9, 10, 0.9)
+    # Below it, thin evidence is lifted: (0 + 5 * 11/18) / (6 + 5) = 5/18 = 0.27778
+    assert _part(t, "freshness") == (0, 6, 0.2778)
+    assert _part(t, "activity_coverage") == (0, 6, 0.2778)  # same counts: 11/18 team
+    assert p.score == 100.0
+    # R: 100 * (0.25*0.9 + 0.20*0.9 + 0.20*1 + 0.10*1) / 0.75 = 100 * 0.705 / 0.75 = 94.0
+    assert r.score == 94.0
+    # T: 100 * (0.25*0.2778 + 0.20*0.2778 + 0.20*1 + 0.10*1) / 0.75 = 100 * 0.42501 / 0.75
+    assert t.score == 56.7
+    ranked = sorted(scores.values(), key=lambda s: -(s.score or 0))
+    assert [s.subject for s in ranked] == ["salesforce:P", "salesforce:R", "salesforce:T"]
+
+
+def test_unknown_owners_are_a_finding_not_an_employee() -> None:
+    scores, findings = _audit(
+        {
+            "users": [_user("70", source="hubspot", team="call_centre")],
+            "deals": [
+                _deal(
+                    "D1",
+                    "70",
+                    "2026-09-01T09:00:00",
+                    date(2026, 12, 1),
+                    closed=False,
+                    source="hubspot",
+                ),
+                _deal(
+                    "D2",
+                    "99999999",
+                    "2026-09-01T09:00:00",
+                    date(2026, 12, 1),
+                    closed=False,
+                    source="hubspot",
+                ),
+            ],
+        }
+    )
+    assert sorted(scores) == ["hubspot:70"]
+    assert [t.name for t in team_scores(list(scores.values()))] == ["call_centre"]
+    unknown = [
+        (f.rule, f.remote_id, f.employee, f.user_id) for f in findings if f.user_id == "99999999"
+    ]
+    assert ("unknown_user", "D2", None, "99999999") in unknown
+    assert all(employee is None for _, _, employee, _ in unknown)
+
+
+def test_a_hubspot_lead_contact_without_source_is_incomplete() -> None:
+    props = {"lastname": "A", "email": "a@x.com", "phone": "1", "jobtitle": "x", "company": "y"}
+    scores, findings = _audit(
+        {
+            "users": [_user("70", source="hubspot", team="call_centre")],
+            "contacts": [
+                row(
+                    "hubspot",
+                    "C1",
+                    "2026-10-01T00:00:00",
+                    owner_id="70",
+                    lifecycle_stage="lead",
+                    source_channel=None,
+                    email="a@x.com",
+                    raw={"properties": props},
+                ),
+                row(
+                    "hubspot",
+                    "C2",
+                    "2026-10-01T00:00:00",
+                    owner_id="70",
+                    lifecycle_stage="subscriber",
+                    source_channel=None,
+                    email="a@x.com",
+                    raw={"properties": props},
+                ),
+            ],
+        }
+    )
+    assert [f.remote_id for f in findings if f.rule == "missing_source_channel"] == ["C1"]
+    # C1 (a lead) lacks its source; C2 (a subscriber, not a lead) does not need one.
+    assert _part(scores["hubspot:70"], "completeness") == (1, 2, 0.5)
+
+
+def test_explain_lets_a_rep_recompute_the_score_with_a_pencil() -> None:
+    tables: dict[str, list[Any]] = {"users": [_user("P"), _user("R"), _user("T")]}
+    tables["deals"], tables["activities"] = [], []
+    for owner, fresh, stale in (("P", 2, 0), ("R", 9, 1), ("T", 0, 6)):
+        deals, touches = _open_deals(owner, fresh, stale)
+        tables["deals"] += deals
+        tables["activities"] += touches
+    scores, _ = _audit(tables)
+    explained = explain_score(scores, "salesforce:T", 5.0, 0.1)
+    lines = {line["component"]: line for line in explained["components"]}
+    fresh = lines["freshness"]
+    assert (fresh["numerator"], fresh["denominator"], fresh["raw"]) == (0, 6, 0.0)
+    assert (fresh["team_numerator"], fresh["team_denominator"]) == (11, 18)
+    assert fresh["team_ratio"] == 0.6111  # 11 / 18
+    assert fresh["value"] == 0.2778
+    assert fresh["how"] == "lifted: (0 + 5×0.6111) / (6 + 5)"
+    assert fresh["rules"] == [
+        "case_over_sla",
+        "deal_created_at_close",
+        "open_deal_past_close",
+        "open_deal_stale",
+    ]
+    # points = 100 * weight * value / Σ weights counted = 100 * 0.20 * 0.2778 / 0.75
+    assert fresh["points"] == 7.41
+    assert lines["responsiveness"]["how"] == "no records: does not count"
+    assert lines["responsiveness"]["points"] is None
+    assert (
+        explained["formula"] == "100 × (0.25×0.2778 + 0.2×0.2778 + 0.2×1.0000 + 0.1×1.0000) / 0.75"
+    )
+    # 9.26 + 7.41 + 26.67 + 13.33 = 56.67 points, the score 56.7 to one decimal
+    assert sum(line["points"] or 0 for line in lines.values()) == pytest.approx(56.67)
+    assert explained["score"] == 56.7
+    r = {
+        line["component"]: line
+        for line in explain_score(scores, "salesforce:R", 5.0, 0.1)["components"]
+    }
+    assert r["freshness"]["how"] == "kept: 9/10 ≥ team 0.6111"
