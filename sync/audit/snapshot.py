@@ -195,10 +195,22 @@ def _derive(snapshot: Snapshot) -> None:
     for user in snapshot.rows("users"):
         snapshot.users[(user["source"], user["remote_id"])] = user
     touches: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
+    # A "who" link can name a lead or a contact (Zoho's Who_Id on calls): when the id is
+    # no contact of that source but is one of its leads, the activity touched the lead.
+    contacts = {(c["source"], c["remote_id"]) for c in snapshot.rows("contacts")}
+    leads = {(c["source"], c["remote_id"]) for c in snapshot.rows("leads")}
     for activity in snapshot.rows("activities"):
+        source = activity["source"]
         for link in _LINKS:
-            if activity.get(link):
-                touches[(activity["source"], link, activity[link])].append(activity)
+            target = activity.get(link)
+            if not target:
+                continue
+            key = (source, target)
+            if link == "contact_id" and key not in contacts and key in leads:
+                link = "lead_id"
+                if activity.get("lead_id") == target:
+                    continue  # already indexed under its lead link
+            touches[(source, link, target)].append(activity)
     for group in touches.values():
         group.sort(key=_touch_key)
     snapshot.touches = dict(touches)

@@ -247,3 +247,29 @@ def test_explain_lets_a_rep_recompute_the_score_with_a_pencil() -> None:
         for line in explain_score(scores, "salesforce:R", 5.0, 0.1)["components"]
     }
     assert r["freshness"]["how"] == "kept: 9/10 ≥ team 0.6111"
+
+
+def test_a_zoho_call_whose_who_id_names_a_lead_times_the_lead_response() -> None:
+    # Zoho's Who_Id on a call can name a lead; the store keeps it as the call's contact id.
+    lead = row(
+        "zoho",
+        "ZL1",
+        "2026-10-01T09:00:00",
+        owner_id="Z1",
+        source_channel="web",
+        raw={"Created_By": {"id": "Z1"}},
+    )
+    call = activity("zoho", "ZC1", "2026-10-04T09:00:00", "Z1", contact_id="ZL1")
+    scores, findings = _audit(
+        {
+            "users": [_user("Z1", source="zoho", team="field_sales")],
+            "leads": [lead],
+            "activities": [call],
+        }
+    )
+    slow = [
+        (f.remote_id, f.employee, f.message) for f in findings if f.rule == "slow_lead_response"
+    ]
+    # called 72 h after the lead was created (10-01 09:00 -> 10-04 09:00), SLA 24 h
+    assert slow == [("ZL1", "zoho:Z1", "first touch after 72 h (SLA 24 h)")]
+    assert _part(scores["zoho:Z1"], "responsiveness") == (0, 1, 0.0)
