@@ -16,6 +16,7 @@ from sync.audit.snapshot import Row, Snapshot, raw_value
 
 __all__ = [
     "Context",
+    "case_closed_at",
     "case_hours",
     "deal_last_touch",
     "has_contact_role",
@@ -150,13 +151,27 @@ def lead_response(ctx: Context, lead: Row) -> tuple[float, str | None] | None:
     return None
 
 
+def case_closed_at(case: Row) -> datetime | None:
+    """When a closed case was closed: its close time, else its last modification.
+
+    A CRM that does not stamp a close time (or an API write that left it blank) still
+    changed the case's status when it closed; the last modification is that stage change
+    or later, never the audit date. ``None`` for an open case.
+    """
+    if not case.get("is_closed"):
+        return None
+    return case.get("closed_at") or case.get("remote_updated_at")
+
+
 def case_hours(case: Row, as_of: datetime) -> float | None:
-    """Resolution time of a case in hours (age so far for an open case)."""
+    """Resolution time of a case in hours (age so far for an open case); ``None`` for a
+    closed case with no close or modification time."""
     opened = case.get("opened_at") or case.get("remote_created_at")
     if opened is None:
         return None
-    closed = case.get("closed_at") if case.get("is_closed") else None
-    end = closed or as_of
+    end = case_closed_at(case) if case.get("is_closed") else as_of
+    if end is None:
+        return None
     return max(0.0, (end - opened).total_seconds() / 3600)
 
 

@@ -27,6 +27,7 @@ from datetime import timedelta
 
 from sync.audit.checks import (
     Context,
+    case_closed_at,
     case_hours,
     deal_last_touch,
     has_contact_role,
@@ -149,7 +150,7 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
     for case in ctx.snapshot.rows("cases"):
         hours = case_hours(case, ctx.as_of)
         owner, source = case.get("owner_id"), case["source"]
-        if case.get("is_closed") and case.get("closed_at") and in_window(case):
+        if case.get("is_closed") and case_closed_at(case) and in_window(case):
             ok = hours is not None and hours <= sla_cases
             add(
                 owner,

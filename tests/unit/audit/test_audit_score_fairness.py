@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from audit_rows import AS_OF, SF_OPP_OK, activity, row
+from audit_rows import AS_OF, SF_OPP_OK, activity, at, row
 
 from sync.audit.checks import Context
 from sync.audit.employees import Directory
@@ -273,3 +273,24 @@ def test_a_zoho_call_whose_who_id_names_a_lead_times_the_lead_response() -> None
     # called 72 h after the lead was created (10-01 09:00 -> 10-04 09:00), SLA 24 h
     assert slow == [("ZL1", "zoho:Z1", "first touch after 72 h (SLA 24 h)")]
     assert _part(scores["zoho:Z1"], "responsiveness") == (0, 1, 0.0)
+
+
+def test_a_closed_case_without_close_time_is_aged_to_its_last_change() -> None:
+    # Ticket opened 10-21 00:00, closed (stage change, last modified) 10-22 00:00; the CRM
+    # sent no close time. Resolved after 24 h, not aged up to the audit date (240 h).
+    ticket = row(
+        "hubspot",
+        "T1",
+        "2026-10-21T00:00:00",
+        remote_updated_at=at("2026-10-22T00:00:00"),
+        owner_id="70",
+        is_closed=True,
+        status="Closed",
+        opened_at=at("2026-10-21T00:00:00"),
+        closed_at=None,
+    )
+    scores, findings = _audit(
+        {"users": [_user("70", source="hubspot", team="service")], "cases": [ticket]}
+    )
+    assert [f for f in findings if f.rule == "case_over_sla"] == []
+    assert _part(scores["hubspot:70"], "responsiveness") == (1, 1, 1.0)
