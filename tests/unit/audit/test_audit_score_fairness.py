@@ -294,3 +294,52 @@ def test_a_closed_case_without_close_time_is_aged_to_its_last_change() -> None:
     )
     assert [f for f in findings if f.rule == "case_over_sla"] == []
     assert _part(scores["hubspot:70"], "responsiveness") == (1, 1, 1.0)
+
+
+def test_an_earlier_as_of_judges_the_store_as_it_was_then() -> None:
+    from audit_rows import SF_LEAD_OK
+
+    from sync.audit.runner import audit_snapshot
+
+    earlier = at("2026-09-30T00:00:00")
+    tables: dict[str, list[Any]] = {
+        "users": [_user("U1")],
+        # created 10-05, after the as-of, with a blank phone and no source channel
+        "leads": [
+            row(
+                "salesforce",
+                "L1",
+                "2026-10-05T09:00:00",
+                owner_id="U1",
+                source_channel=None,
+                raw={**SF_LEAD_OK, "Phone": None, "CreatedById": "U1"},
+            )
+        ],
+        # won with close date 10-15: still open (and not past its close date) on 09-30
+        "deals": [_deal("D1", "U1", "2026-09-01T09:00:00", date(2026, 10, 15), closed=True)],
+        "activities": [activity("salesforce", "A1", "2026-09-20T10:00:00", "U1", deal_id="D1")],
+        # opened 09-01, resolved 10-20: on 09-30 it had been open 29 days = 696 h
+        "cases": [
+            row(
+                "salesforce",
+                "K1",
+                "2026-09-01T00:00:00",
+                owner_id="U1",
+                is_closed=True,
+                status="Closed",
+                opened_at=at("2026-09-01T00:00:00"),
+                closed_at=at("2026-10-20T00:00:00"),
+            )
+        ],
+    }
+    full = {"contacts": [], "accounts": [], "deal_contacts": [], **tables}
+    result = audit_snapshot(
+        Snapshot.from_rows(full), AuditConfig(), earlier, None, LinkBuilder({}, {}, {}, "0")
+    )
+    assert [(f.rule, f.remote_id, f.message) for f in result.findings] == [
+        ("case_over_sla", "K1", "open for 696 h (SLA 120 h)")
+    ]
+    u1 = {c.name: (c.numerator, c.denominator) for c in result.scores[0].components}
+    # on 09-30: D1 open and fresh (touched 09-20), K1 open over SLA; no lead yet
+    assert u1["freshness"] == (1, 2)
+    assert u1["completeness"] == (1, 1)  # D1 only (created 09-01, in the window)
