@@ -16,6 +16,7 @@ from sqlalchemy import Engine, delete, insert, select
 from sqlmodel import Session
 
 from sync.audit.checks import Context
+from sync.audit.creators import assign_creators
 from sync.audit.employees import Directory, EmployeeLookup
 from sync.audit.findings import Finding, LinkBuilder
 from sync.audit.pointintime import as_of_view
@@ -81,6 +82,7 @@ def audit_snapshot(
     """Rules, scores, DQ and engagement over a loaded snapshot (pure, no I/O), judged on
     the records as they stood at ``as_of``."""
     view = as_of_view(snapshot, as_of)
+    assign_creators(view, config)
     ctx = Context(view, config, as_of)
     people = Directory(view, identities)
     findings = run_rules(ctx, people, links)

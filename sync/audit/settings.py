@@ -132,6 +132,11 @@ class AuditConfig(BaseModel):
         default_factory=dict,
         description="Link template per source name, with {base}, {object}, {type_id} and {id}.",
     )
+    integration_users: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Integration (API) users per source name or kind, by user id, username "
+        "or e-mail: records they created are blamed on the record's owner.",
+    )
     disabled_rules: list[str] = Field(
         default_factory=list, description="Rules not to run (names as in `crmsync audit findings`)."
     )

@@ -343,3 +343,71 @@ def test_an_earlier_as_of_judges_the_store_as_it_was_then() -> None:
     # on 09-30: D1 open and fresh (touched 09-20), K1 open over SLA; no lead yet
     assert u1["freshness"] == (1, 2)
     assert u1["completeness"] == (1, 1)  # D1 only (created 09-01, in the window)
+
+
+def test_records_an_integration_user_created_are_blamed_on_their_owner() -> None:
+    from audit_rows import SF_LEAD_OK
+
+    from sync.audit.runner import audit_snapshot
+
+    api = row(
+        "salesforce",
+        "U0",
+        name="Integration",
+        is_active=True,
+        department="it",
+        raw={"Username": "api@acme.example"},
+    )
+    hs_owner = row(
+        "hubspot",
+        "71",
+        name="Eve Entry",
+        is_active=True,
+        department="call_centre",
+        raw={"id": "71", "userId": 9100001},
+    )
+
+    def lead(remote_id: str, creator: str, owner: str) -> dict[str, Any]:
+        raw = {**SF_LEAD_OK, "CreatedById": creator}
+        return row(
+            "salesforce",
+            remote_id,
+            "2026-10-05T09:00:00",
+            owner_id=owner,
+            source_channel=None,
+            raw=raw,
+        )
+
+    props = {"lastname": "A", "email": "a@x.com", "phone": "1", "jobtitle": "x", "company": "y"}
+    tables = {
+        "users": [api, _user("U1"), _user("U2"), _user("70", "hubspot", "call_centre"), hs_owner],
+        # L1 written by the integration user, owned by U1; L2 entered by U2 for U1;
+        # L3 by a creator id the store does not know, owned by U2
+        "leads": [lead("L1", "U0", "U1"), lead("L2", "U2", "U1"), lead("L3", "005GONE", "U2")],
+        # entered in HubSpot by the user behind owner 71, then assigned to owner 70
+        "contacts": [
+            row(
+                "hubspot",
+                "C1",
+                "2026-10-05T09:00:00",
+                owner_id="70",
+                lifecycle_stage="lead",
+                source_channel=None,
+                raw={"properties": {**props, "hs_created_by_user_id": "9100001"}},
+            )
+        ],
+    }
+    full = {"accounts": [], "deals": [], "deal_contacts": [], "activities": [], "cases": []}
+    config = AuditConfig(integration_users={"salesforce": ["API@acme.example"]})
+    result = audit_snapshot(
+        Snapshot.from_rows({**full, **tables}), config, AS_OF, None, LinkBuilder({}, {}, {}, "0")
+    )
+    blamed = {
+        f.remote_id: f.employee for f in result.findings if f.rule == "missing_source_channel"
+    }
+    assert blamed == {
+        "L1": "salesforce:U1",  # integration user -> owner
+        "L2": "salesforce:U2",  # a real employee's own entry stays theirs
+        "L3": "salesforce:U2",  # unknown creator -> owner
+        "C1": "hubspot:71",  # HubSpot's creator user 9100001 is owner 71
+    }
