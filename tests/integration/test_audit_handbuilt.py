@@ -12,7 +12,8 @@ The reps (team field_sales, profile sales) and their habits:
 - Bea Blank: leaves the lead source blank on her lead and deals.
 - Dee Departed: deactivated, still owns an open deal nobody works.
 
-Every record is written by the integration user (the API user the client logs in as);
+Bad input: a HubSpot lead whose owner id is no HubSpot owner. Every Salesforce record is
+written by the integration user (the API user the client logs in as);
 ``audit.integration_users`` names it, so each record is answered for by its owner.
 """
 
@@ -25,6 +26,8 @@ from typing import Any
 
 import pytest
 import requests
+from hubspot import HubSpot
+from hubspot.crm.contacts import SimplePublicObjectInputForCreate
 from simple_salesforce import Salesforce
 from sqlalchemy import Engine
 from sync_support import write_config
@@ -244,8 +247,29 @@ def audited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Audited]:
             if u["Username"] != INTEGRATION
         }
         _build(Org(login, clock, users))
+        # Bad input: a HubSpot lead whose owner id is no HubSpot owner.
+        clock.set(datetime(2026, 10, 5, 9, 0, tzinfo=UTC))
+        hubspot = HubSpot(
+            access_token=info.hubspot.access_token,
+            host=info.hubspot.base_url,
+            ssl_ca_cert=str(info.ca_bundle),
+        )
+        props = {
+            "firstname": "Hana",
+            "lastname": "Orphan",
+            "email": "hana@orphan.example",
+            "phone": "+34917770001",
+            "jobtitle": "Owner",
+            "company": "Orphan SL",
+            "lifecyclestage": "lead",
+            "hubspot_owner_id": "99999999",
+        }
+        hubspot.crm.contacts.basic_api.create(SimplePublicObjectInputForCreate(properties=props))
+        clock.set(AS_OF)
         store = f"sqlite:///{workdir / 'store.sqlite'}"
-        config = load_config(write_config(sandbox, workdir, store, sources=("salesforce",)))
+        config = load_config(
+            write_config(sandbox, workdir, store, sources=("salesforce", "hubspot"))
+        )
         engine = open_store(store)
         for source in config.sources:
             connector = build_connector(source)
@@ -258,7 +282,7 @@ def audited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Audited]:
     snapshot = load_snapshot(engine)
     label = {
         row["remote_id"]: row.get("name") or row.get("last_name")
-        for table in ("leads", "deals")
+        for table in ("leads", "contacts", "deals")
         for row in snapshot.rows(table)
     }
     rep_of = {u["remote_id"]: u["email"].split("@")[0] for u in snapshot.rows("users")}
@@ -300,6 +324,8 @@ def test_every_expected_finding_and_nothing_else(audited: Audited) -> None:
             "leo",
             "created 2026-09-10, closed 2026-09-10: not in the CRM before it closed",
         ),
+        # the HubSpot lead of an owner id HubSpot does not know: a finding, blamed on nobody
+        ("missing_source_channel", "Orphan", None, "lead without a source channel"),
         # Bea left the source blank on her lead and both her deals
         ("missing_source_channel", "Prospect5", "bea", "lead without a source channel"),
         ("missing_source_channel", "bea open", "bea", "deal without a source channel"),
@@ -309,15 +335,19 @@ def test_every_expected_finding_and_nothing_else(audited: Audited) -> None:
         # Stan's open deal entered 08-15 09:00, untouched: 76 days 15 h
         ("open_deal_stale", "stan open", "stan", "open, no activity for 76 days"),
         ("owned_by_inactive_user", "Dee open", "dee", "owned by an inactive user"),
+        ("unknown_user", "Orphan", None, "owner 99999999 is not a user of hubspot"),
         ("won_deal_no_activity", "nora won", "nora", "won with no activity logged by its owner"),
     ]
+    assert all(f.employee is None for f in audited.run(CONFIG).findings if f.user_id == "99999999")
 
 
 def test_the_reps_rank_as_the_documented_rules_say(audited: Audited) -> None:
     result = audited.run(CONFIG)
     scores = {audited.rep_of[s.users[0][1]]: s for s in result.scores}
-    # The integration user owns nothing and answers for nothing: no score.
+    # The integration user owns nothing and answers for nothing, and HubSpot owner
+    # 99999999 is no employee: neither has a score, and there is no "(no team)" team.
     assert sorted(scores) == ["bea", "dana", "dee", "leo", "nora", "stan"]
+    assert [t.name for t in result.teams] == ["field_sales"]
     parts = {
         rep: {c.name: (c.numerator, c.denominator, c.value) for c in s.components}
         for rep, s in scores.items()
