@@ -7,8 +7,11 @@ is). The creator is replaced by the record's owner when:
 
 - the CRM names no creator (HubSpot records created through the API have none);
 - the creator is no user the store holds (an integration user that is not synced);
-- the creator is an integration user listed in ``audit.integration_users`` (by user id,
-  username or e-mail): records an integration writes were entered by whoever owns them.
+- the creator is an integration user: listed in ``audit.integration_users`` (by user id,
+  username or e-mail), or, with ``audit.detect_integration_users`` (on by default), a user
+  who created at least ``_DETECT_MIN`` records of a CRM and owns none of them — the
+  signature of an API or import user writing on behalf of the owners. Records an
+  integration writes were entered by whoever owns them.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sync.audit.snapshot import Row, Snapshot
 __all__ = ["assign_creators", "raw_creator"]
 
 _RECORD_TABLES = ("leads", "contacts", "accounts", "deals", "cases")
+_DETECT_MIN = 5
 
 
 def raw_creator(row: Row, hubspot_users: dict[str, str]) -> str | None:
@@ -46,17 +50,34 @@ def assign_creators(snapshot: Snapshot, config: AuditConfig) -> None:
         user_id = (user.get("raw") or {}).get("userId")
         if user_id is not None:
             by_user_id[f"{user['source']}:{user_id}"] = user["remote_id"]
-    for table in _RECORD_TABLES:
-        for row in snapshot.rows(table):
-            creator = raw_creator(row, by_user_id)
-            source = row["source"]
-            if (
-                creator is None
-                or (source, creator) not in snapshot.users
-                or (source, creator) in integration
-            ):
-                creator = row.get("owner_id") or creator
-            row["_creator"] = creator
+    rows = [row for table in _RECORD_TABLES for row in snapshot.rows(table)]
+    creators = [raw_creator(row, by_user_id) for row in rows]
+    if config.detect_integration_users:
+        integration |= _writing_for_others(rows, creators)
+    for row, creator in zip(rows, creators, strict=True):
+        source = row["source"]
+        if (
+            creator is None
+            or (source, creator) not in snapshot.users
+            or (source, creator) in integration
+        ):
+            creator = row.get("owner_id") or creator
+        row["_creator"] = creator
+
+
+def _writing_for_others(rows: list[Row], creators: list[str | None]) -> set[tuple[str, str]]:
+    """Creators of at least ``_DETECT_MIN`` owned records who own none of them."""
+    created: dict[tuple[str, str], int] = {}
+    owns: set[tuple[str, str]] = set()
+    for row, creator in zip(rows, creators, strict=True):
+        owner = row.get("owner_id")
+        if creator is None or not owner:
+            continue
+        key = (row["source"], creator)
+        created[key] = created.get(key, 0) + 1
+        if owner == creator:
+            owns.add(key)
+    return {key for key, n in created.items() if n >= _DETECT_MIN and key not in owns}
 
 
 def _integration_ids(snapshot: Snapshot, config: AuditConfig) -> set[tuple[str, str]]:

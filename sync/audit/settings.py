@@ -137,6 +137,11 @@ class AuditConfig(BaseModel):
         description="Integration (API) users per source name or kind, by user id, username "
         "or e-mail: records they created are blamed on the record's owner.",
     )
+    detect_integration_users: bool = Field(
+        True,
+        description="Treat a user who created 5 or more records of a CRM and owns none of "
+        "them as an integration user (their records are blamed on the owner).",
+    )
     disabled_rules: list[str] = Field(
         default_factory=list, description="Rules not to run (names as in `crmsync audit findings`)."
     )

@@ -387,12 +387,18 @@ def test_the_reps_rank_as_the_documented_rules_say(audited: Audited) -> None:
     assert ranked == ["Dana Diligent", "Bea Blank", "Leo Late", "Nora Nolog", "Stan Stale"]
 
 
-def test_without_the_integration_user_named_its_writes_are_blamed_on_it(
+def test_an_unlisted_integration_user_is_recognised_by_what_it_writes(
     audited: Audited,
 ) -> None:
-    found = audited.findings(audited.run(AuditConfig()))
-    blamed = {(rule, record): rep for rule, record, rep, _ in found}
-    # every record was written by the API user: the creator field names it
-    assert blamed[("missing_source_channel", "Prospect5")] == "it"
-    # owner-blamed rules do not change
-    assert blamed[("deal_created_at_close", "leo won")] == "leo"
+    def blamed(config: AuditConfig) -> dict[tuple[str, str], str | None]:
+        return {
+            (rule, record): rep for rule, record, rep, _ in audited.findings(audited.run(config))
+        }
+
+    # Not listed, the API user is still recognised: it created every Salesforce record
+    # (5 or more) and owns none of them, so each record is answered for by its owner.
+    assert blamed(AuditConfig())[("missing_source_channel", "Prospect5")] == "bea"
+    # With detection off, the CRM's creator field names the API user.
+    off = blamed(AuditConfig(detect_integration_users=False))
+    assert off[("missing_source_channel", "Prospect5")] == "it"
+    assert off[("deal_created_at_close", "leo won")] == "leo"  # owner-blamed rules: unchanged
