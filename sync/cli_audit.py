@@ -34,7 +34,8 @@ report_app = typer.Typer(
 AsOfOption = typer.Option(
     None,
     "--as-of",
-    help="Audit date (ISO, UTC; default: now). Scores are reproducible for a given date.",
+    help="Audit date (ISO, UTC; default: the newest change in the synced data, on the CRMs' "
+    "clock). Scores are reproducible for a given date.",
     show_default=False,
 )
 
@@ -46,9 +47,20 @@ class Format(StrEnum):
     html = "html"
 
 
-def _as_of(value: str | None) -> datetime:
+def _as_of(value: str | None, engine: Engine) -> datetime:
     if value is None:
-        return utc_now()
+        from sync.audit.clock import data_time
+
+        found = data_time(engine)
+        if found is None:
+            found = utc_now()
+            err.print(f"as of {found.isoformat()} (now: the store holds no synced records)")
+        else:
+            err.print(
+                f"as of {found.isoformat()} (the newest change in the synced data; "
+                "pass --as-of to choose another date)"
+            )
+        return found
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
@@ -79,7 +91,8 @@ def run(
 ) -> None:
     """Run every audit rule and compute the scores, storing the results."""
     cfg = load(config)
-    result = _audit(cfg, _engine(cfg), _as_of(as_of), persist=True)
+    engine = _engine(cfg)
+    result = _audit(cfg, engine, _as_of(as_of, engine), persist=True)
     by_rule: dict[str, int] = {}
     for finding in result.findings:
         by_rule[finding.rule] = by_rule.get(finding.rule, 0) + 1
@@ -143,65 +156,54 @@ def explain(
     config: Path | None = ConfigOption,
     json_output: bool = JsonOption,
 ) -> None:
-    """Show an employee's usage score component by component (numerator / denominator)."""
+    """Show an employee's usage score line by line: own k/n, team ratio, value, weight."""
+    from sync.audit.explain import explain_score
     from sync.audit.runner import latest_usage_scores
 
     cfg = load(config)
     scores = latest_usage_scores(_engine(cfg))
     if not scores:
         raise OperationFailed("no audit results yet: run `crmsync audit run` first")
-    score = scores.get(employee)
-    if score is None:
+    if employee not in scores or scores[employee].kind != "employee":
         raise UsageError(f"no usage score for {employee!r} in the latest audit run")
-    data = {
-        "employee": score.subject,
-        "name": score.name,
-        "team": score.team,
-        "profile": score.profile,
-        "score": score.score,
-        "users": [list(u) for u in score.users],
-        "components": [
-            {
-                "component": c.name,
-                "numerator": c.numerator,
-                "denominator": c.denominator,
-                "raw": round(c.raw, 4) if c.raw is not None else None,
-                "value": c.value,
-                "weight": c.weight,
-            }
-            for c in score.components
-        ],
-    }
+    data = explain_score(scores, employee, cfg.audit.shrink_m, cfg.audit.dup_rate_cap)
     if json_output:
         typer.echo(orjson.dumps(data).decode())
         return
-    table = Table(
-        "component",
-        "numerator",
-        "denominator",
-        "raw",
-        "shrunk",
-        "weight",
-        title=f"{score.name} ({score.subject}, {score.team}): {score.score}",
-    )
+    # One short block per component rather than a wide table: it must read in 80 columns.
+    lines = [
+        f"{data['name']} ({data['employee']}, team {data['team']}, profile "
+        f"{data['profile']}): {data['score']}",
+        "",
+    ]
     for c in data["components"]:
-        table.add_row(
-            c["component"],
-            str(c["numerator"]),
-            str(c["denominator"]),
-            _num(c["raw"]),
-            _num(c["value"]),
-            f"{c['weight']:g}",
+        lines.append(
+            f"{c['component']}: {c['numerator']}/{c['denominator']} = {_num(c['raw'])}; "
+            f"team Σk / Σn {c['team_numerator']}/{c['team_denominator']} = "
+            f"{_num(c['team_ratio'])}"
         )
-    out.print(table)
-    out.print(
-        "Components with denominator 0 do not count; the others are shrunk toward the "
-        "team mean: (k + m·p_team) / (n + m)."
-    )
+        if c["points"] is None:
+            lines.append(f"  {c['how']}")
+        else:
+            lines.append(
+                f"  value {_num(c['value'])} ({c['how']}); weight {c['weight']:g} -> "
+                f"{c['points']:.2f} points"
+            )
+        if c["rules"]:
+            lines.append(f"  lowered by: {', '.join(c['rules'])}")
+    lines += [
+        "",
+        f"score = {data['formula']} = {data['score']}",
+        "A component with n = 0 does not count (the other weights are renormalised). A ratio",
+        "below the team's is lifted toward it, (k + m·team) / (n + m) with "
+        f"m = {data['shrink_m']:g};",
+        "a ratio at or above the team's is kept.",
+    ]
+    typer.echo("\n".join(lines))
 
 
 def _num(value: Any) -> str:
-    return "-" if value is None else f"{value:.3f}"
+    return "-" if value is None else f"{value:.4f}"
 
 
 def _report(
@@ -212,7 +214,7 @@ def _report(
 
     cfg = load(config)
     engine = _engine(cfg)
-    when = _as_of(as_of)
+    when = _as_of(as_of, engine)
     with err.status("building the reports…"):
         reports = build_reports(cfg, engine, when, kind)
     if fmt is Format.html:

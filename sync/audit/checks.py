@@ -16,10 +16,13 @@ from sync.audit.snapshot import Row, Snapshot, raw_value
 
 __all__ = [
     "Context",
+    "case_closed_at",
     "case_hours",
     "deal_last_touch",
+    "has_contact_role",
     "invalid_fields",
     "is_late_entry",
+    "is_lead",
     "is_reopened",
     "lead_response",
     "lead_rows",
@@ -74,6 +77,12 @@ def is_late_entry(deal: Row, days: int) -> bool:
     return created.date() >= close - timedelta(days=days)
 
 
+def has_contact_role(snapshot: Snapshot, deal: Row) -> bool:
+    """Whether a deal names a contact (a contact role, or its primary contact)."""
+    key = (deal["source"], deal["remote_id"])
+    return bool(deal.get("contact_id")) or key in snapshot.deal_contacts
+
+
 def owner_touches(snapshot: Snapshot, deal: Row) -> list[Row]:
     """A deal's activities on the deal itself, or by its owner on its lead or contacts."""
     owner, created = deal.get("owner_id"), deal.get("remote_created_at")
@@ -105,16 +114,21 @@ def lead_rows(ctx: Context, measured: bool = False) -> list[Row]:
 
     With ``measured``, only the tables whose response time is measured.
     """
+    return [
+        row
+        for table in ("leads", "contacts")
+        for row in ctx.snapshot.rows(table)
+        if is_lead(ctx, row, measured)
+    ]
+
+
+def is_lead(ctx: Context, row: Row, measured: bool = False) -> bool:
+    """Whether a lead or contact row is a lead (HubSpot: a contact past ``subscriber``)."""
     objects = ctx.config.response_objects if measured else ctx.config.lead_objects
-    rows: list[Row] = []
+    if row["_table"] not in objects.get(ctx.snapshot.kind(row["source"]), []):
+        return False
     skip = {stage.casefold() for stage in ctx.config.non_lead_stages}
-    for table in ("leads", "contacts"):
-        for row in ctx.snapshot.rows(table):
-            kind = ctx.snapshot.kind(row["source"])
-            stage = (row.get("lifecycle_stage") or "").casefold()
-            if table in objects.get(kind, []) and stage not in skip:
-                rows.append(row)
-    return rows
+    return (row.get("lifecycle_stage") or "").casefold() not in skip
 
 
 def lead_response(ctx: Context, lead: Row) -> tuple[float, str | None] | None:
@@ -137,13 +151,27 @@ def lead_response(ctx: Context, lead: Row) -> tuple[float, str | None] | None:
     return None
 
 
+def case_closed_at(case: Row) -> datetime | None:
+    """When a closed case was closed: its close time, else its last modification.
+
+    A CRM that does not stamp a close time (or an API write that left it blank) still
+    changed the case's status when it closed; the last modification is that stage change
+    or later, never the audit date. ``None`` for an open case.
+    """
+    if not case.get("is_closed"):
+        return None
+    return case.get("closed_at") or case.get("remote_updated_at")
+
+
 def case_hours(case: Row, as_of: datetime) -> float | None:
-    """Resolution time of a case in hours (age so far for an open case)."""
+    """Resolution time of a case in hours (age so far for an open case); ``None`` for a
+    closed case with no close or modification time."""
     opened = case.get("opened_at") or case.get("remote_created_at")
     if opened is None:
         return None
-    closed = case.get("closed_at") if case.get("is_closed") else None
-    end = closed or as_of
+    end = case_closed_at(case) if case.get("is_closed") else as_of
+    if end is None:
+        return None
     return max(0.0, (end - opened).total_seconds() / 3600)
 
 

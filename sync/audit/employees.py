@@ -72,6 +72,15 @@ class Directory:
         found = self._identities.employee_of(source, user_id) if self._identities else None
         return found or f"{source}:{user_id}"
 
+    def known_key(self, source: str, user_id: str | None) -> str | None:
+        """The employee key of a user the store knows (``None`` for no or unknown user).
+
+        An owner id with no user record (a deleted or never-synced user, a typo in an
+        import) is not an employee: it is reported by the ``unknown_user`` rule instead.
+        """
+        key = self.key_of(source, user_id)
+        return key if key is not None and key in self.employees else None
+
     def identity_of(self, source: str, table: str, remote_id: str) -> str | None:
         """The customer identity of a record, when reconcile placed it."""
         if self._identities is None:

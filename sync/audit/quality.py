@@ -1,8 +1,9 @@
 """Data-quality score per record and engagement score per customer account.
 
 DQ score (0-100) = share of a record's checks it passes: required fields filled, formats
-valid, source channel set (leads, deals); for deals also a logged activity by the owner,
-a contact role (won deals) and, when open, not stale or past its close date.
+valid, source channel set (leads, HubSpot lead-stage contacts, deals); for deals also a
+logged activity by the owner, a contact role (won deals) and, when open, not stale or past
+its close date.
 
 Engagement (0-100) of an account over the last 90 days before ``as_of``, from activities
 linked to the account or its contacts, across CRMs when reconcile grouped the accounts:
@@ -21,6 +22,7 @@ from sync.audit.checks import (
     Context,
     deal_last_touch,
     invalid_fields,
+    is_lead,
     missing_fields,
     owner_touches,
 )
@@ -59,7 +61,7 @@ def _checks(ctx: Context, row: Row) -> dict[str, bool]:
     checks = {"required_fields": not missing_fields(ctx, row)} if ctx.required(row) else {}
     checks["valid_format"] = not invalid_fields(row)
     table = row["_table"]
-    if table in ("leads", "deals"):
+    if table == "deals" or is_lead(ctx, row):
         checks["source_channel"] = bool(row.get("source_channel"))
     if table == "deals":
         checks["logged_activity"] = bool(owner_touches(ctx.snapshot, row))

@@ -3,7 +3,9 @@
 Attribution: record-quality rules (missing fields, duplicates) blame the user who created
 the record (Salesforce ``CreatedById``; the owner where the CRM does not say); pipeline and
 case rules blame the owner; the lead-response rule blames the user whose first touch was
-late (the owner when nobody touched the lead).
+late (the owner when nobody touched the lead). A user id the store has no user for is
+no employee: findings name it in ``user_id`` with no employee, and ``unknown_user``
+reports each record it owns as a data-quality problem.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sync.audit.checks import (
     Context,
     case_hours,
     deal_last_touch,
+    has_contact_role,
     is_late_entry,
     is_reopened,
     lead_response,
@@ -63,12 +66,7 @@ def _won_deal_no_activity(ctx: Context, people: Directory, emit: Emit) -> Iterat
 
 def _won_deal_no_contact_role(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
     for deal in ctx.snapshot.rows("deals"):
-        key = (deal["source"], deal["remote_id"])
-        if (
-            deal.get("is_won")
-            and not deal.get("contact_id")
-            and key not in (ctx.snapshot.deal_contacts)
-        ):
+        if deal.get("is_won") and not has_contact_role(ctx.snapshot, deal):
             yield emit(deal, deal.get("owner_id"), "won with no contact role")
 
 
@@ -138,6 +136,14 @@ def _owned_by_inactive_user(ctx: Context, people: Directory, emit: Emit) -> Iter
                 yield emit(row, owner, "owned by an inactive user")
 
 
+def _unknown_user(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    for table in ("leads", "contacts", "accounts", "deals", "cases"):
+        for row in ctx.snapshot.rows(table):
+            owner = row.get("owner_id")
+            if owner and people.known_key(row["source"], owner) is None:
+                yield emit(row, owner, f"owner {owner} is not a user of {row['source']}")
+
+
 def _duplicate_created(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
     if not people.has_identities:
         return  # needs reconcile's identities
@@ -176,6 +182,7 @@ RULES: dict[str, Rule] = {
     "missing_source_channel": _missing_source_channel,
     "owned_by_inactive_user": _owned_by_inactive_user,
     "duplicate_created": _duplicate_created,
+    "unknown_user": _unknown_user,
 }
 
 
@@ -193,7 +200,7 @@ def run_rules(ctx: Context, people: Directory, links: LinkBuilder) -> list[Findi
                 source=source,
                 object=obj,
                 remote_id=rid,
-                employee=people.key_of(source, user),
+                employee=people.known_key(source, user),
                 user_id=user,
                 message=why,
                 link=links(source, obj, rid),

@@ -16,8 +16,10 @@ from sqlalchemy import Engine, delete, insert, select
 from sqlmodel import Session
 
 from sync.audit.checks import Context
+from sync.audit.creators import assign_creators
 from sync.audit.employees import Directory, EmployeeLookup
 from sync.audit.findings import Finding, LinkBuilder
+from sync.audit.pointintime import as_of_view
 from sync.audit.quality import DqScore, Engagement, engagement_scores, record_dq_scores
 from sync.audit.rules import run_rules
 from sync.audit.scores import Component, UsageScore, compute_scores, team_scores
@@ -77,9 +79,12 @@ def audit_snapshot(
     identities: EmployeeLookup | None,
     links: LinkBuilder,
 ) -> AuditResult:
-    """Rules, scores, DQ and engagement over a loaded snapshot (pure, no I/O)."""
-    ctx = Context(snapshot, config, as_of)
-    people = Directory(snapshot, identities)
+    """Rules, scores, DQ and engagement over a loaded snapshot (pure, no I/O), judged on
+    the records as they stood at ``as_of``."""
+    view = as_of_view(snapshot, as_of)
+    assign_creators(view, config)
+    ctx = Context(view, config, as_of)
+    people = Directory(view, identities)
     findings = run_rules(ctx, people, links)
     scores = compute_scores(ctx, people, findings)
     return AuditResult(

@@ -3,12 +3,20 @@
 ``score = 100 × Σ w_i·c_i / Σ w_i`` over the components where the employee had records
 (a component with n = 0 is "no opportunity to act" and drops out, renormalising the rest).
 Each component is a ratio k/n over records the employee owns or created in the window
-(``as_of - window_days``, ``as_of``], shrunk toward the team's pooled ratio
-``p_team = Σk/Σn``:  ``c = (k + m·p_team) / (n + m)`` (m = ``shrink_m``, default 10), so a
-rep with three records sits near the team mean and a rep with 200 near their own ratio.
-Uniqueness shrinks the duplicate rate the same way and maps it with
+(``as_of - window_days``, ``as_of``]. Deals closed in the window count for freshness (was
+the deal in the CRM before it closed?) and activity coverage, so a rep who enters deals
+only when they close is judged on them rather than dropped for having no open deals.
+
+Shrinkage gives thin evidence the benefit of the doubt and nothing else: a ratio below the
+team's pooled ratio ``p_team = Σk/Σn`` is lifted to ``(k + m·p_team) / (n + m)``
+(m = ``shrink_m``); a ratio at or above it is kept as it is. So one bad record out of one
+does not make a 0, a rep's diligence is never diluted by a weaker team, and a perfect
+record (1.0) always stays above every imperfect one, whatever either's evidence.
+Uniqueness shrinks the duplicate-free share the same way and maps the duplicate rate with
 ``max(0, 1 - rate/dup_rate_cap)``; it only counts when reconcile's identities exist.
-Team score: the mean of member scores weighted by each member's record count.
+Owners the store has no user for are not employees: they are reported by the
+``unknown_user`` rule and score nothing. Team score: the mean of active member scores
+weighted by each member's record count.
 """
 
 from __future__ import annotations
@@ -19,9 +27,13 @@ from datetime import timedelta
 
 from sync.audit.checks import (
     Context,
+    case_closed_at,
     case_hours,
     deal_last_touch,
+    has_contact_role,
     invalid_fields,
+    is_late_entry,
+    is_lead,
     is_reopened,
     lead_response,
     lead_rows,
@@ -33,9 +45,34 @@ from sync.audit.findings import Finding
 from sync.audit.settings import COMPONENTS
 from sync.audit.snapshot import Row
 
-__all__ = ["Component", "UsageScore", "compute_scores", "team_scores"]
+__all__ = [
+    "RULE_COMPONENTS",
+    "Component",
+    "UsageScore",
+    "compute_scores",
+    "shrink",
+    "team_ratios",
+    "team_scores",
+]
 
 NO_TEAM = "(no team)"
+
+# The component each rule's findings lower (``audit explain`` shows it on each line).
+# ``owned_by_inactive_user`` and ``unknown_user`` are about records whose owner is not an
+# active employee: they lower nobody's score.
+RULE_COMPONENTS: dict[str, str] = {
+    "won_deal_no_activity": "activity_coverage",
+    "open_deal_stale": "freshness",
+    "open_deal_past_close": "freshness",
+    "deal_created_at_close": "freshness",
+    "case_over_sla": "freshness",  # open cases; closed ones: responsiveness
+    "missing_required_fields": "completeness",
+    "missing_source_channel": "completeness",
+    "won_deal_no_contact_role": "completeness",
+    "slow_lead_response": "responsiveness",
+    "case_reopened": "responsiveness",
+    "duplicate_created": "uniqueness",
+}
 
 
 @dataclass
@@ -74,12 +111,12 @@ Counts = dict[str, dict[str, list[int]]]
 
 
 def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
-    """k and n of every component per employee key."""
+    """k and n of every component per employee key (known employees only)."""
     start = ctx.as_of - timedelta(days=ctx.config.window_days)
     counts: Counts = defaultdict(lambda: {c: [0, 0] for c in COMPONENTS})
 
     def add(user: str | None, source: str, component: str, ok: bool) -> None:
-        key = people.key_of(source, user)
+        key = people.known_key(source, user)
         if key is not None:
             cell = counts[key][component]
             cell[0] += int(ok)
@@ -90,33 +127,30 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
         return created is not None and start < created <= ctx.as_of
 
     stale = timedelta(days=ctx.config.stale_days)
-    today = ctx.as_of.date()
+    today, first_day = ctx.as_of.date(), start.date()
+    late_days = ctx.config.late_entry_days
     for deal in ctx.snapshot.rows("deals"):
         created = deal.get("remote_created_at")
         if created is None or created > ctx.as_of:
             continue
         is_open = not deal.get("is_closed")
-        if is_open or in_window(deal):
-            add(
-                deal.get("owner_id"),
-                deal["source"],
-                "activity_coverage",
-                bool(owner_touches(ctx.snapshot, deal)),
-            )
+        close = deal.get("close_date")
+        closed_in_window = not is_open and close is not None and first_day < close <= today
+        owner, source = deal.get("owner_id"), deal["source"]
+        if is_open or closed_in_window or in_window(deal):
+            add(owner, source, "activity_coverage", bool(owner_touches(ctx.snapshot, deal)))
         if is_open:
             last = deal_last_touch(ctx.snapshot, deal, ctx.as_of) or created
-            past_due = deal.get("close_date") is not None and deal["close_date"] < today
-            add(
-                deal.get("owner_id"),
-                deal["source"],
-                "freshness",
-                ctx.as_of - last <= stale and not past_due,
-            )
+            past_due = close is not None and close < today
+            add(owner, source, "freshness", ctx.as_of - last <= stale and not past_due)
+        elif closed_in_window:
+            # Pipeline freshness of a closed deal: was it in the CRM before it closed?
+            add(owner, source, "freshness", not is_late_entry(deal, late_days))
     sla_cases = ctx.config.case_sla_hours
     for case in ctx.snapshot.rows("cases"):
         hours = case_hours(case, ctx.as_of)
         owner, source = case.get("owner_id"), case["source"]
-        if case.get("is_closed") and case.get("closed_at") and in_window(case):
+        if case.get("is_closed") and case_closed_at(case) and in_window(case):
             ok = hours is not None and hours <= sla_cases
             add(
                 owner,
@@ -141,7 +175,6 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
                 "responsiveness",
                 measured[0] <= sla,
             )
-    sourced = {"leads", "deals"}
     duplicates = {(f.source, f.remote_id) for f in findings if f.rule == "duplicate_created"}
     for table in ("leads", "contacts", "accounts", "deals"):
         for row in ctx.snapshot.rows(table):
@@ -149,14 +182,54 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
                 continue
             source, creator = row["source"], row["_creator"]
             if ctx.required(row):
-                # A lead or deal without its source channel is incomplete too.
-                no_source = table in sourced and not row.get("source_channel")
-                add(creator, source, "completeness", not missing_fields(ctx, row) and not no_source)
+                no_source = (table == "deals" or is_lead(ctx, row)) and not row.get(
+                    "source_channel"
+                )
+                no_role = (
+                    table == "deals"
+                    and row.get("is_won")
+                    and not has_contact_role(ctx.snapshot, row)
+                )
+                complete = not missing_fields(ctx, row) and not no_source and not no_role
+                add(creator, source, "completeness", complete)
             add(creator, source, "validity", not invalid_fields(row))
             if people.has_identities and table != "deals":
                 # k counts duplicates here; turned into 1 - rate/cap at scoring time.
                 add(creator, source, "uniqueness", (source, row["remote_id"]) in duplicates)
     return counts
+
+
+def team_ratios(
+    cells: dict[str, tuple[str, dict[str, tuple[int, int]]]],
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """Pooled (Σk, Σn) per team and component, from ``{key: (team, {component: (k, n)})}``."""
+    pooled: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for team, parts in cells.values():
+        for name, (k, n) in parts.items():
+            tk, tn = pooled[team].get(name, (0, 0))
+            pooled[team][name] = (tk + k, tn + n)
+    return dict(pooled)
+
+
+def shrink(name: str, k: int, n: int, tk: int, tn: int, m: float, dup_rate_cap: float) -> float:
+    """A component's value from the employee's k/n and the team's pooled Σk/Σn.
+
+    A ratio below the team's is lifted toward it, ``(k + m·p_team) / (n + m)``, the
+    more the thinner the evidence; a ratio at or above the team's is kept. For uniqueness
+    k counts duplicates: the duplicate-free share is shrunk, then the rate is mapped with
+    ``max(0, 1 - rate / dup_rate_cap)``.
+    """
+    if name == "uniqueness":
+        good = _lift(n - k, n, tn - tk, tn, m)
+        return max(0.0, 1.0 - (1.0 - good) / dup_rate_cap)
+    return _lift(k, n, tk, tn, m)
+
+
+def _lift(k: int, n: int, tk: int, tn: int, m: float) -> float:
+    raw, team = k / n, tk / tn
+    if raw >= team:
+        return raw
+    return (k + m * team) / (n + m)
 
 
 def compute_scores(ctx: Context, people: Directory, findings: list[Finding]) -> list[UsageScore]:
@@ -169,12 +242,13 @@ def compute_scores(ctx: Context, people: Directory, findings: list[Finding]) -> 
             # No team in the CRM: service staff are those whose records are mostly cases.
             team = "service" if _mostly_cases(ctx, people, key) else NO_TEAM
         team_of[key] = team
-    pooled: dict[str, dict[str, list[int]]] = defaultdict(lambda: {c: [0, 0] for c in COMPONENTS})
-    for key, cells in counts.items():
-        for name, (k, n) in cells.items():
-            pooled[team_of[key]][name][0] += k
-            pooled[team_of[key]][name][1] += n
-    m = ctx.config.shrink_m
+    pooled = team_ratios(
+        {
+            key: (team_of[key], {name: (k, n) for name, (k, n) in cells.items()})
+            for key, cells in counts.items()
+        }
+    )
+    m, cap = ctx.config.shrink_m, ctx.config.dup_rate_cap
     scores: list[UsageScore] = []
     for key in sorted(counts):
         employee = people.get(key)
@@ -186,11 +260,8 @@ def compute_scores(ctx: Context, people: Directory, findings: list[Finding]) -> 
             k, n = counts[key][name]
             tk, tn = pooled[team][name]
             value = None
-            if n and tn:  # no records: no opportunity to act, the component does not count
-                shrunk = (k + m * tk / tn) / (n + m) if n + m else tk / tn
-                if name == "uniqueness":
-                    shrunk = max(0.0, 1.0 - shrunk / ctx.config.dup_rate_cap)
-                value = round(shrunk, 4)
+            if n:  # no records: no opportunity to act, the component does not count
+                value = round(shrink(name, k, n, tk, tn, m, cap), 4)
             components.append(Component(name, k, n, value, weights.get(name, 0.0)))
         scores.append(
             UsageScore(

@@ -111,7 +111,10 @@ class AuditConfig(BaseModel):
         description="Lifecycle stages of contacts that are not leads (newsletter subscribers).",
     )
     shrink_m: float = Field(
-        10.0, ge=0, description="Pseudo-count m of the shrinkage toward the team mean."
+        5.0,
+        ge=0,
+        description="Pseudo-count m of the shrinkage: a ratio below the team's is lifted to "
+        "(k + m*p_team) / (n + m); a ratio at or above it is kept.",
     )
     dup_rate_cap: float = Field(
         0.10, gt=0, le=1, description="Duplicate rate at which the uniqueness component is 0."
@@ -128,6 +131,16 @@ class AuditConfig(BaseModel):
     record_links: dict[str, str] = Field(
         default_factory=dict,
         description="Link template per source name, with {base}, {object}, {type_id} and {id}.",
+    )
+    integration_users: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Integration (API) users per source name or kind, by user id, username "
+        "or e-mail: records they created are blamed on the record's owner.",
+    )
+    detect_integration_users: bool = Field(
+        True,
+        description="Treat a user who created 5 or more records of a CRM and owns none of "
+        "them as an integration user (their records are blamed on the owner).",
     )
     disabled_rules: list[str] = Field(
         default_factory=list, description="Rules not to run (names as in `crmsync audit findings`)."

@@ -151,7 +151,8 @@ def _touch_key(activity: Row) -> tuple[datetime, str]:
 
 
 def load_snapshot(engine: Engine, kinds: dict[str, str] | None = None) -> Snapshot:
-    """Read the live (not deleted) records the audit and the reports need."""
+    """Read the live (not deleted) records the audit and the reports need, and every user
+    (one deleted in its CRM is kept as inactive)."""
     tables: dict[str, list[Row]] = {}
     with engine.connect() as connection:
         for name, key in _TABLE_OF.items():
@@ -163,15 +164,21 @@ def load_snapshot(engine: Engine, kinds: dict[str, str] | None = None) -> Snapsh
             if name == "activities":
                 skip |= {"remote_created_at", "remote_updated_at", "subject", "status"}
             columns = [c for c in table.columns if c.name not in skip]
+            query = select(*columns).order_by(table.c.source, table.c.remote_id)
+            if name == "users":
+                # A user deleted in its CRM (an archived HubSpot owner) is a former
+                # employee, not an unknown id: kept, and inactive.
+                columns.append(table.c.is_deleted)
+                query = query.add_columns(table.c.is_deleted)
+            else:
+                query = query.where(table.c.is_deleted.is_(False))
             names = [c.name for c in columns]
-            query = (
-                select(*columns)
-                .where(table.c.is_deleted.is_(False))
-                .order_by(table.c.source, table.c.remote_id)
-            )
             # zip over plain tuples: building dicts from Row mappings costs twice as much.
             rows = connection.execute(query).all()  # one fetchall: much cheaper than fetchone
             tables[name] = [dict(zip(names, row, strict=True)) for row in rows]
+            if name == "users":
+                for user in tables[name]:
+                    user["is_active"] = bool(user["is_active"]) and not user.pop("is_deleted")
     snapshot = Snapshot(kinds=dict(kinds or {}), tables=tables)
     _derive(snapshot)
     return snapshot
@@ -189,10 +196,22 @@ def _derive(snapshot: Snapshot) -> None:
     for user in snapshot.rows("users"):
         snapshot.users[(user["source"], user["remote_id"])] = user
     touches: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
+    # A "who" link can name a lead or a contact (Zoho's Who_Id on calls): when the id is
+    # no contact of that source but is one of its leads, the activity touched the lead.
+    contacts = {(c["source"], c["remote_id"]) for c in snapshot.rows("contacts")}
+    leads = {(c["source"], c["remote_id"]) for c in snapshot.rows("leads")}
     for activity in snapshot.rows("activities"):
+        source = activity["source"]
         for link in _LINKS:
-            if activity.get(link):
-                touches[(activity["source"], link, activity[link])].append(activity)
+            target = activity.get(link)
+            if not target:
+                continue
+            key = (source, target)
+            if link == "contact_id" and key not in contacts and key in leads:
+                link = "lead_id"
+                if activity.get("lead_id") == target:
+                    continue  # already indexed under its lead link
+            touches[(source, link, target)].append(activity)
     for group in touches.values():
         group.sort(key=_touch_key)
     snapshot.touches = dict(touches)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +85,35 @@ def test_explain_shows_each_component_with_numerator_and_denominator(config: Pat
         "validity",
     ]
     assert all(c["denominator"] >= c["numerator"] >= 0 for c in explained["components"])
+    for c in explained["components"]:
+        assert c["team_denominator"] >= c["denominator"]
+        if c["value"] is not None and c["component"] != "uniqueness":
+            # kept, or lifted toward the team: never below the rep's own ratio
+            assert c["value"] >= c["raw"]
+            assert c["value"] == c["raw"] or c["value"] < c["team_ratio"]
+    points = sum(c["points"] or 0 for c in explained["components"])
+    assert abs(points - explained["score"]) <= 0.05
     table = _run(config, "audit", "explain", employee)
-    assert table.returncode == 0 and "numerator" in table.stdout and "denominator" in table.stdout
+    assert table.returncode == 0 and "team Σk / Σn" in table.stdout and "points" in table.stdout
+    assert f"= {explained['score']}" in table.stdout
+
+
+def test_the_default_as_of_is_the_data_time_and_is_printed(config: Path) -> None:
+    import yaml
+
+    from sync.audit.clock import data_time
+    from sync.store import open_store
+
+    url = yaml.safe_load(config.read_text())["store"]["url"]
+    engine = open_store(url)
+    expected = data_time(engine)
+    engine.dispose()
+    assert expected is not None
+    # The sandbox CRMs' clock stands at 2026-10-31; the host's is whatever today is.
+    assert datetime(2026, 10, 30, tzinfo=UTC) < expected <= datetime(2026, 10, 31, 1, tzinfo=UTC)
+    done = _run(config, "audit", "run", "--json")
+    assert _json(done)["as_of"] == expected.isoformat()
+    assert f"as of {expected.isoformat()}" in done.stderr
 
 
 def test_usage_errors_exit_2(config: Path) -> None:

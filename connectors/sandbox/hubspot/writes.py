@@ -18,7 +18,7 @@ from connectors.sandbox.hubspot.errors import hs_error, object_not_found, valida
 from connectors.sandbox.hubspot.objects import SINGULAR, resolve_table
 from connectors.sandbox.hubspot.params import body
 from connectors.sandbox.hubspot.render import render_record, select_properties
-from connectors.sandbox.hubspot.schema import PRIMARY_ASSOCIATION_TYPES
+from connectors.sandbox.hubspot.schema import PRIMARY_ASSOCIATION_TYPES, TICKET_PIPELINES
 from connectors.sandbox.hubspot.values import coerce_properties
 from connectors.sandbox.store import Table
 
@@ -42,9 +42,35 @@ def check_unique(
             raise hs_error(409, f"{kind} already exists. Existing ID: {existing}", "CONFLICT")
 
 
+# Ticket stages that close a ticket: moving into one stamps ``closed_date``, like HubSpot.
+_CLOSED_TICKET_STAGES = {
+    stage
+    for _pipeline, _label, stages in TICKET_PIPELINES
+    for stage, *_, closed, _won in stages
+    if closed
+}
+
+
+def _stamp_ticket_close(
+    table: Table, typed: dict[str, Any], before: dict[str, Any] | None, now: datetime
+) -> dict[str, Any]:
+    """HubSpot sets a ticket's read-only ``closed_date`` when it enters a closed stage and
+    clears it when the ticket is reopened."""
+    if table.name != "tickets" or "hs_pipeline_stage" not in typed:
+        return typed
+    closing = str(typed["hs_pipeline_stage"]) in _CLOSED_TICKET_STAGES
+    already = before is not None and before.get("closed_date") is not None
+    if closing and not already:
+        return {**typed, "closed_date": typed.get("closed_date") or now}
+    if not closing:
+        return {**typed, "closed_date": None}
+    return typed
+
+
 def create_record(
     app: HubSpotEmulator, table: Table, typed: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
+    typed = _stamp_ticket_close(table, typed, None, now)
     rid = app.world.mint("hubspot", table.name)
     while rid in table.rows or rid in table.purged:  # tables seeded without minting
         rid = app.world.mint("hubspot", table.name)
@@ -57,6 +83,7 @@ def create_record(
 
 
 def update_record(table: Table, rid: str, typed: dict[str, Any], now: datetime) -> dict[str, Any]:
+    typed = _stamp_ticket_close(table, typed, table.rows.get(rid), now)
     return table.update(rid, typed, when=now)
 
 

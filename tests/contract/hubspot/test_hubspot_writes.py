@@ -224,3 +224,30 @@ def test_state_is_a_default_contact_and_company_property(hs):
     for object_type in ("contacts", "companies"):
         state = properties.get_by_name(object_type=object_type, property_name="state")
         assert (state.label, state.hubspot_defined) == ("State/Region", True)
+
+
+def test_closing_a_ticket_stamps_closed_date_and_reopening_clears_it(hs):
+    from hubspot.crm.tickets import SimplePublicObjectInput
+
+    tickets = hs.client().crm.tickets.basic_api
+    hs.clock.advance(24 * 3600)  # the sandbox clock starts at 2026-10-31T00:00Z
+    closed = tickets.update(
+        "2500000001", SimplePublicObjectInput(properties={"hs_pipeline_stage": "4"})
+    )
+    assert closed.properties["hs_pipeline_stage"] == "4"
+    read = tickets.get_by_id("2500000001", properties=["closed_date", "hs_pipeline_stage"])
+    assert read.properties["closed_date"] == "2026-11-01T00:00:00.000Z"
+    hs.clock.advance(3600)  # an edit that leaves it closed keeps its close time
+    tickets.update("2500000001", SimplePublicObjectInput(properties={"subject": "Fixed"}))
+    read = tickets.get_by_id("2500000001", properties=["closed_date"])
+    assert read.properties["closed_date"] == "2026-11-01T00:00:00.000Z"
+    tickets.update("2500000001", SimplePublicObjectInput(properties={"hs_pipeline_stage": "1"}))
+    read = tickets.get_by_id("2500000001", properties=["closed_date"])
+    assert read.properties["closed_date"] is None
+    created = tickets.create(
+        SimplePublicObjectInput(
+            properties={"subject": "Done on arrival", "hs_pipeline": "0", "hs_pipeline_stage": "4"}
+        )
+    )
+    read = tickets.get_by_id(created.id, properties=["closed_date"])
+    assert read.properties["closed_date"] == "2026-11-01T01:00:00.000Z"

@@ -1,0 +1,87 @@
+"""A usage score laid out so a rep can recompute it with a pencil.
+
+Each component line carries the rep's own k/n, the team's pooled Σk/Σn (from the same
+run's scores), the value the score used and how it was reached (kept, or lifted toward
+the team), its weight, the points it adds, and the rules whose findings lower it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sync.audit.scores import RULE_COMPONENTS, UsageScore, team_ratios
+
+__all__ = ["explain_score"]
+
+
+def explain_score(
+    scores: dict[str, UsageScore], subject: str, shrink_m: float, dup_rate_cap: float
+) -> dict[str, Any]:
+    """The breakdown of ``scores[subject]`` (an employee's score) as plain data."""
+    score = scores[subject]
+    pooled = team_ratios(
+        {
+            s.subject: (s.team, {c.name: (c.numerator, c.denominator) for c in s.components})
+            for s in scores.values()
+            if s.kind == "employee"
+        }
+    ).get(score.team, {})
+    used = [c for c in score.components if c.value is not None and c.weight > 0]
+    total_weight = sum(c.weight for c in used)
+    lines: list[dict[str, Any]] = []
+    for c in score.components:
+        tk, tn = pooled.get(c.name, (0, 0))
+        lines.append(
+            {
+                "component": c.name,
+                "numerator": c.numerator,
+                "denominator": c.denominator,
+                "raw": _r(c.raw),
+                "team_numerator": tk,
+                "team_denominator": tn,
+                "team_ratio": _r(tk / tn if tn else None),
+                "value": c.value,
+                "how": _how(c.name, c.numerator, c.denominator, tk, tn, shrink_m, dup_rate_cap),
+                "weight": c.weight,
+                "points": (
+                    round(100 * c.weight * c.value / total_weight, 2)
+                    if c in used and c.value is not None
+                    else None
+                ),
+                "rules": sorted(r for r, name in RULE_COMPONENTS.items() if name == c.name),
+            }
+        )
+    formula = " + ".join(f"{c.weight:g}×{c.value:.4f}" for c in used if c.value is not None)
+    return {
+        "employee": score.subject,
+        "name": score.name,
+        "team": score.team,
+        "profile": score.profile,
+        "active": score.active,
+        "score": score.score,
+        "users": [list(u) for u in score.users],
+        "shrink_m": shrink_m,
+        "formula": f"100 × ({formula}) / {total_weight:g}" if used else "no component counts",
+        "components": lines,
+    }
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _how(name: str, k: int, n: int, tk: int, tn: int, m: float, cap: float) -> str:
+    if not n:
+        return "no records: does not count"
+    if name == "uniqueness":
+        good, team_good = n - k, tn - tk
+        p = team_good / tn
+        if good / n >= p:
+            share = f"duplicate-free {good}/{n} kept"
+        else:
+            share = f"duplicate-free ({good} + {m:g}×{p:.4f}) / ({n} + {m:g})"
+        return f"{share}; value = max(0, 1 − (1 − share) / {cap:g})"
+    p = tk / tn
+    if k / n >= p:
+        return f"kept: {k}/{n} ≥ team {p:.4f}"
+    return f"lifted: ({k} + {m:g}×{p:.4f}) / ({n} + {m:g})"
