@@ -46,17 +46,27 @@ def test_sync_killed_at_random_points_resumes_to_a_clean_store(
             with store_url(backend, tmp_path, f"killed{seed}") as url:
                 config = write_config(sandbox, work, url, (crm,))
                 rng = random.Random(seed)
-                for attempt in range(1, 4):
+                kills = misses = 0
+                # Three kills at random points; a run that finished before its kill landed
+                # costs another attempt, with a narrower window (an idle machine is fast).
+                for attempt in range(1, 13):
                     proc = subprocess.Popen(
                         [sys.executable, "-m", "sync", "sync", "--config", str(config), "--json"],
                         stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL,
                     )
                     _wait_for_run(url, attempt, proc)  # the run has begun reading and writing
-                    time.sleep(rng.uniform(0.0, 0.3))  # small syncs finish in about a second
+                    # small syncs take about a second
+                    time.sleep(rng.uniform(0.0, 0.3 / (1 + misses)))
                     if proc.poll() is None:
                         proc.send_signal(signal.SIGKILL)
+                        kills += 1
+                    else:
+                        misses += 1
                     proc.wait(timeout=60)
+                    if kills == 3:
+                        break
+                assert kills == 3
                 # At least one run was cut off mid-way (its row is left "running").
                 assert "running" in _run_statuses(url)
                 final = subprocess.run(
