@@ -84,7 +84,9 @@ def block_keys(entity: Entity) -> list[str]:
             keys.add(f"h:{entity.house}|{entity.street.split()[0]}")
     if entity.kind == "person":
         company = f"{entity.company}|{entity.city}" if entity.company else None
-        for org in {entity.domain, company} - {None}:
+        # A postal code scopes names like a company does (a typo in the other name).
+        place = f"pc:{entity.postcode}" if entity.postcode else None
+        for org in {entity.domain, company, place} - {None}:
             # One namespace for first and last names: a record with the names swapped, or
             # a typo in one of them, still shares the other name at the same company.
             if entity.last:

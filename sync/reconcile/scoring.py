@@ -301,7 +301,12 @@ def _street_level(a: Entity, b: Entity) -> str:
     if a.street == b.street:
         return "exact" if numbers_agree else "other_number"
     # token_set_ratio: a second line (building, locality) on one side only still agrees.
-    alike = token_set_ratio(a.street, b.street) >= 85 or _jw(a.street, b.street) >= 0.9
+    alike = (
+        token_set_ratio(a.street, b.street) >= 85
+        or _jw(a.street, b.street) >= 0.9
+        # a space typed inside a word ("brisban e ave")
+        or _jw(a.street.replace(" ", ""), b.street.replace(" ", "")) >= 0.9
+    )
     if alike:
         return "fuzzy" if numbers_agree else "other_number"
     return "different"

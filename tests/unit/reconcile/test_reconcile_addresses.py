@@ -240,3 +240,18 @@ def test_a_key_shared_by_too_many_records_pairs_no_one_and_is_counted() -> None:
     result = resolve_kind("person", same, config, [])
     assert result.stats["capped_keys"] == 1 and result.stats["candidate_pairs"] == 0
     assert resolve_kind("person", same[:10], config, []).stats["capped_keys"] == 0
+
+
+def test_a_name_at_one_postal_code_blocks_a_typo_in_the_other_name_and_house_number() -> None:
+    a = person("leads", "salesforce", "00Q1", first_name="Chloe", last_name="Beatie",
+               street="82 Burkitt Street", postal_code="2152")  # fmt: skip
+    b = person("contacts", "hubspot", "1", first_name="Chloe", last_name="Beattie",
+               street="28 Burkitt Street", postal_code="2152")  # fmt: skip
+    assert set(block_keys(a)) & set(block_keys(b)) == {"o:chloe|pc:2152"}
+    assert list(candidate_pairs([a, b], max_block=200)) == [(0, 1)]
+
+
+def test_a_space_typed_inside_a_street_word_is_still_the_same_street() -> None:
+    a = person("leads", "salesforce", "00Q1", last_name="Gerste", street="6 Booth Cre scent Donpre")
+    b = person("contacts", "hubspot", "1", last_name="Gerste", street="6 Booth Crescent Donore")
+    assert levels(a, b)[1]["street"] == "fuzzy"
