@@ -66,7 +66,8 @@ WEIGHTS: dict[tuple[str, str], float] = {
     # Addresses (people): house number and street, postal code, state. Two records equal
     # in every name and address field score 9 + 4 + 2.5 + 0.5 + 0.5 = 16.5, above the person
     # threshold of 10; two people of one household (same surname and address, different
-    # first names) score -4 + 5 + 7.5 = 8.5, below it.
+    # first names) score -4 + 5 + 7.5 = 8.5, below it. People at two different
+    # organisations share an address only as their offices' district: it adds nothing.
     ("street", "exact"): 4.0,
     ("street", "fuzzy"): 3.0,
     ("street", "other_number"): -1.0,
@@ -322,14 +323,23 @@ def _postal_level(a: str, b: str) -> str:
     return "different"
 
 
+_AGREE = frozenset({"exact", "fuzzy", "abbreviation"})
+
+
 def _address(a: Entity, b: Entity, out: list[Raw]) -> None:
+    # Two namesakes at two companies of one business district are two people: when the
+    # organisations differ, an agreeing address is where their offices are, not evidence.
+    offices = any(c[0] == "organisation" and c[1] == "different" for c in out)
+    found: list[Raw] = []
     if a.street and b.street:
         left, right = f"{a.house} {a.street}".strip(), f"{b.house} {b.street}".strip()
-        _cmp(out, "street", _street_level(a, b), left, right)
+        _cmp(found, "street", _street_level(a, b), left, right)
     if a.postcode and b.postcode:
-        _cmp(out, "postal_code", _postal_level(a.postcode, b.postcode), a.postcode, b.postcode)
+        level = _postal_level(a.postcode, b.postcode)
+        _cmp(found, "postal_code", level, a.postcode, b.postcode)
     if a.state and b.state:
-        _cmp(out, "state", _state_level(a.state, b.state), a.state, b.state)
+        _cmp(found, "state", _state_level(a.state, b.state), a.state, b.state)
+    out.extend(c for c in found if not (offices and c[1] in _AGREE))
 
 
 def _state_level(a: str, b: str) -> str:

@@ -255,3 +255,22 @@ def test_a_space_typed_inside_a_street_word_is_still_the_same_street() -> None:
     a = person("leads", "salesforce", "00Q1", last_name="Gerste", street="6 Booth Cre scent Donpre")
     b = person("contacts", "hubspot", "1", last_name="Gerste", street="6 Booth Crescent Donore")
     assert levels(a, b)[1]["street"] == "fuzzy"
+
+
+def test_namesakes_at_two_companies_of_one_district_are_two_people() -> None:
+    # A shared office district is no evidence when the organisations differ.
+    office = {"city": "San Diego", "state": "CA", "postal_code": "92101"}
+    a = person("contacts", "hubspot", "1", first_name="Jesus", last_name="Lopez",
+               company="Orion Biosciences", **office)  # fmt: skip
+    b = person("leads", "salesforce", "00Q1", first_name="Jesus", last_name="Lopez",
+               company="Vinicola Serra Alta", **office)  # fmt: skip
+    total, found = levels(a, b)
+    assert found == {
+        "first_name": "exact", "last_name": "exact", "organisation": "different", "city": "same",
+    }  # fmt: skip
+    assert total == 7.5 < CONFIG.people.match
+    moved = person(
+        "leads", "salesforce", "00Q2", first_name="Jesus", last_name="Lopez",
+        company="Vinicola Serra Alta", city="San Diego", postal_code="92130",
+    )  # fmt: skip
+    assert levels(a, moved)[1]["postal_code"] == "different"  # disagreement still counts
