@@ -13,7 +13,7 @@ instant key pairs only a lead with a contact, never two contacts created in one 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sync.reconcile.entities import Entity
@@ -68,7 +68,7 @@ def block_keys(entity: Entity) -> list[str]:
         if entity.last:
             keys.add(f"l:{entity.last}")
     # The bare name pair, for everyone: a lead with a company must meet the contact that has
-    # none (every John Smith in a million records shares it: windows and the cap bound it).
+    # none (which pairs it makes: ``_PAIRABLE``; windows and the cap bound its blocks).
     if entity.first and entity.last:
         for form in name_forms(entity.first):
             keys.add("n:" + "|".join(sorted((form, entity.last))))
@@ -94,6 +94,21 @@ def block_keys(entity: Entity) -> list[str]:
             if entity.first:
                 keys.update(f"o:{form}|{org}" for form in name_forms(entity.first))
     return sorted(keys)
+
+
+def _has_org(entity: Entity) -> bool:
+    return bool(entity.domain or entity.company)
+
+
+# Keys that pair only some of the records sharing them. The conversion instant pairs a lead
+# with a contact. The bare name pair pairs people unless both name an organisation: those
+# already meet by name at their organisation ("o:" keys), and at two different ones the
+# same name scores below the threshold (names 9, organisation -2): pairing every John
+# Smith with every other would multiply the pairs (x10 on the 100k benchmark) for nothing.
+_PAIRABLE: dict[str, Callable[[Entity, Entity], bool]] = {
+    CONVERSION: lambda a, b: a.table != b.table,
+    "n": lambda a, b: a.kind != "person" or not (_has_org(a) and _has_org(b)),
+}
 
 
 def _blocks(
@@ -167,11 +182,11 @@ def candidate_pairs(
             windows = _windows(members, max_block)
         else:
             windows = [members]
-        across = key.startswith(CONVERSION + ":")
+        pairable = _PAIRABLE.get(key.split(":", 1)[0])
         for window in windows:
             for x, left in enumerate(window):
                 for right in window[x + 1 :]:
-                    if across and entities[left].table == entities[right].table:
+                    if pairable is not None and not pairable(entities[left], entities[right]):
                         continue
                     i, j = (left, right) if left < right else (right, left)
                     if only is not None and i not in only and j not in only:

@@ -274,3 +274,13 @@ def test_namesakes_at_two_companies_of_one_district_are_two_people() -> None:
         company="Vinicola Serra Alta", city="San Diego", postal_code="92130",
     )  # fmt: skip
     assert levels(a, moved)[1]["postal_code"] == "different"  # disagreement still counts
+
+
+def test_the_bare_name_key_does_not_pair_two_people_who_both_name_an_organisation() -> None:
+    # They meet by name at their organisation when it is the same one; at two different
+    # ones a shared name scores below the threshold, so the pair is not built.
+    a = person("contacts", "hubspot", "1", first_name="Ann", last_name="Lee", company="Acme")
+    b = person("leads", "salesforce", "00Q1", first_name="Ann", last_name="Lee", company="Bolt")
+    c = person("leads", "salesforce", "00Q2", first_name="Ann", last_name="Lee")
+    assert "n:ann|lee" in set(block_keys(a)) & set(block_keys(b)) & set(block_keys(c))
+    assert list(candidate_pairs([a, b, c], max_block=200)) == [(0, 2), (1, 2)]
