@@ -84,6 +84,13 @@ def run(
             str(stats.get("identities", 0)),
         )
     out.print(table)
+    capped = sum(int(stats.get("capped_keys", 0)) for stats in report.kinds.values())
+    if capped:
+        limit = cfg.reconcile.max_key_records
+        out.print(
+            f"{capped} blocking keys were shared by more than {limit} records and paired no "
+            "one (reconcile.max_key_records)"
+        )
 
 
 def _decide(

@@ -67,6 +67,7 @@ class _Person(CommonRecord):
     mobile: str | None = None
     street: str | None = None
     city: str | None = None
+    state: str | None = None
     postal_code: str | None = None
     country: str | None = None
     source_channel: str | None = None
@@ -103,7 +104,10 @@ class Account(CommonRecord):
     website: str | None = None
     industry: str | None = None
     phone: str | None = None
+    street: str | None = None
     city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
     country: str | None = None
     employees: int | None = None
     annual_revenue: Decimal | None = None

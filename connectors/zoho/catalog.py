@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from connectors.zoho.fields import field_list
+from connectors.zoho.fields import STANDARD_FIELDS, field_list
 from connectors.zoho.http import ZohoHttp
 
 __all__ = ["FieldCatalog", "ModuleFields"]
@@ -22,12 +22,16 @@ class ModuleFields:
     fields: tuple[str, ...]
     custom: tuple[str, ...]
     read_at: datetime
+    # The standard fields asked for when the list was chosen: a list saved by a version that
+    # read fewer standard fields is chosen again, whatever its age.
+    standard: tuple[str, ...] = ()
 
     def to_state(self) -> dict[str, Any]:
         return {
             "fields": list(self.fields),
             "custom": list(self.custom),
             "fields_at": self.read_at.isoformat(),
+            "standard": list(self.standard),
         }
 
     @classmethod
@@ -37,6 +41,7 @@ class ModuleFields:
                 tuple(state["fields"]),
                 tuple(state["custom"]),
                 datetime.fromisoformat(state["fields_at"]),
+                tuple(state.get("standard") or ()),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -59,7 +64,8 @@ class FieldCatalog:
             return cached
         if not refresh and saved and module not in self._stale:
             known = ModuleFields.from_state(saved)
-            if known is not None and timedelta(0) <= now - known.read_at < self._ttl:
+            fresh = known is not None and timedelta(0) <= now - known.read_at < self._ttl
+            if known is not None and fresh and known.standard == STANDARD_FIELDS[module]:
                 self._cache[module] = known
                 return known
         return self.fetch(module, now)
@@ -71,7 +77,10 @@ class FieldCatalog:
         custom = [f["api_name"] for f in meta if f.get("custom_field") and f.get("api_name")]
         chosen = field_list(module, names, custom)
         result = ModuleFields(
-            tuple(chosen), tuple(c for c in custom if c in chosen), response.date or now
+            tuple(chosen),
+            tuple(c for c in custom if c in chosen),
+            response.date or now,
+            STANDARD_FIELDS[module],
         )
         self._cache[module] = result
         self._stale.discard(module)

@@ -1,22 +1,27 @@
 """Blocking: the candidate pairs worth scoring, as a union of cheap keys.
 
 Each entity gets a few keys (normalised e-mail, phone, name pair, surname + company, domain,
-company name...). Two entities are a candidate pair when they share a key. The number of
-pairs is estimated from block sizes before any pair is built; blocks larger than
-``max_block`` are split into overlapping windows of neighbours sorted by name, so the work
-and memory per block stay bounded (a switchboard phone shared by 400 people does not produce
-80,000 pairs).
+company name, postal code + house number...). Two entities are a candidate pair when they
+share a key. The number of pairs is estimated from block sizes before any pair is built;
+blocks larger than ``max_block`` are split into overlapping windows of neighbours sorted by
+name, so the work and memory per block stay bounded (a switchboard phone shared by 400
+people does not produce 80,000 pairs). A key shared by more than ``max_key_records``
+records says nothing about any pair of them (one bulk import's created time, a placeholder
+that slipped through): it pairs no one and is counted in ``capped_keys``. The conversion
+instant key pairs only a lead with a contact, never two contacts created in one import.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sync.reconcile.entities import Entity
 from sync.reconcile.nicknames import name_forms
 
-__all__ = ["BlockingStats", "block_keys", "candidate_pairs", "estimate_pairs"]
+__all__ = ["CONVERSION", "BlockingStats", "block_keys", "candidate_pairs", "estimate_pairs"]
+
+CONVERSION = "cv"  # prefix of the conversion instant key
 
 
 @dataclass
@@ -28,7 +33,9 @@ class BlockingStats:
     oversized_blocks: int = 0
     estimated_pairs: int = 0
     pairs: int = 0
+    capped_keys: int = 0
     keys_by_kind: dict[str, int] = field(default_factory=dict)
+    capped_by_kind: dict[str, int] = field(default_factory=dict)
 
 
 def _initials(company: str) -> str | None:
@@ -60,19 +67,26 @@ def block_keys(entity: Entity) -> list[str]:
         keys.update(f"el:{email.split('@', 1)[0]}" for email in entity.emails)
         if entity.last:
             keys.add(f"l:{entity.last}")
-    # The bare name pair is a weak key (every John Smith in a million records): people use
-    # it only when they have no company to scope their names by.
-    orgless = not (entity.domain or entity.company)
-    if (entity.kind == "employee" or orgless) and entity.first and entity.last:
+    # The bare name pair, for everyone: a lead with a company must meet the contact that has
+    # none (which pairs it makes: ``_PAIRABLE``; windows and the cap bound its blocks).
+    if entity.first and entity.last:
         for form in name_forms(entity.first):
             keys.add("n:" + "|".join(sorted((form, entity.last))))
     if entity.kind == "person":
         moment = entity.converted_at if entity.table == "leads" else entity.created_at
         if moment is not None:
-            keys.add(f"cv:{entity.source}:{moment.isoformat()}")
+            keys.add(f"{CONVERSION}:{entity.source}:{moment.isoformat()}")
+        # One address, whatever the names' spelling: postal code + house number, and
+        # house number + the street's first word (a postal code typo).
+        if entity.house and entity.postcode:
+            keys.add(f"a:{entity.postcode}|{entity.house}")
+        if entity.house and entity.street:
+            keys.add(f"h:{entity.house}|{entity.street.split()[0]}")
     if entity.kind == "person":
         company = f"{entity.company}|{entity.city}" if entity.company else None
-        for org in {entity.domain, company} - {None}:
+        # A postal code scopes names like a company does (a typo in the other name).
+        place = f"pc:{entity.postcode}" if entity.postcode else None
+        for org in {entity.domain, company, place} - {None}:
             # One namespace for first and last names: a record with the names swapped, or
             # a typo in one of them, still shares the other name at the same company.
             if entity.last:
@@ -82,18 +96,50 @@ def block_keys(entity: Entity) -> list[str]:
     return sorted(keys)
 
 
-def _blocks(entities: Sequence[Entity], keys: Sequence[Iterable[str]]) -> dict[str, list[int]]:
+def _has_org(entity: Entity) -> bool:
+    return bool(entity.domain or entity.company)
+
+
+# Keys that pair only some of the records sharing them. The conversion instant pairs a lead
+# with a contact. The bare name pair pairs people unless both name an organisation: those
+# already meet by name at their organisation ("o:" keys), and at two different ones the
+# same name scores below the threshold (names 9, organisation -2): pairing every John
+# Smith with every other would multiply the pairs (x10 on the 100k benchmark) for nothing.
+_PAIRABLE: dict[str, Callable[[Entity, Entity], bool]] = {
+    CONVERSION: lambda a, b: a.table != b.table,
+    "n": lambda a, b: a.kind != "person" or not (_has_org(a) and _has_org(b)),
+}
+
+
+def _blocks(
+    entities: Sequence[Entity],
+    keys: Sequence[Iterable[str]],
+    max_key_records: int | None,
+    stats: BlockingStats,
+) -> dict[str, list[int]]:
     # Count first: most keys belong to one record, and a list for each of millions of them
     # would be the largest structure of the run.
     counts: dict[str, int] = {}
     for entity_keys in keys:
         for key in entity_keys:
             counts[key] = counts.get(key, 0) + 1
+    if max_key_records is not None:
+        for key, count in counts.items():
+            if count > max_key_records:
+                stats.capped_keys += 1
+                prefix = key.split(":", 1)[0]
+                stats.capped_by_kind[prefix] = stats.capped_by_kind.get(prefix, 0) + 1
+    limit = max_key_records if max_key_records is not None else len(entities)
     blocks: dict[str, list[int]] = {}
     for index, entity_keys in enumerate(keys):
         for key in entity_keys:
-            if counts[key] > 1:
+            if 1 < counts[key] <= limit:
                 blocks.setdefault(key, []).append(index)
+    # A conversion instant pairs a lead with a contact: a block of contacts alone (one
+    # import) or of leads alone pairs no one.
+    for key in [k for k in blocks if k.startswith(CONVERSION + ":")]:
+        if len({entities[i].table for i in blocks[key]}) < 2:
+            del blocks[key]
     return blocks
 
 
@@ -114,11 +160,13 @@ def candidate_pairs(
     keys: Sequence[Iterable[str]] | None = None,
     only: set[int] | None = None,
     stats: BlockingStats | None = None,
+    max_key_records: int | None = None,
 ) -> Sequence[tuple[int, int]]:
-    """Sorted unique (i, j) index pairs, i < j; with ``only``, pairs touching those indexes."""
+    """Sorted unique (i, j) index pairs, i < j; with ``only``, pairs touching those indexes.
+    Keys shared by more than ``max_key_records`` records pair no one (``capped_keys``)."""
     stats = stats if stats is not None else BlockingStats()
     keys = keys if keys is not None else [block_keys(e) for e in entities]
-    blocks = _blocks(entities, keys)
+    blocks = _blocks(entities, keys, max_key_records, stats)
     stats.entities = len(entities)
     stats.blocks = len(blocks)
     stats.estimated_pairs = estimate_pairs((len(m) for m in blocks.values()), max_block)
@@ -127,16 +175,19 @@ def candidate_pairs(
         stats.keys_by_kind[prefix] = stats.keys_by_kind.get(prefix, 0) + 1
     seen: set[int] = set()
     count = len(entities)
-    for members in blocks.values():
+    for key, members in blocks.items():
         if len(members) > max_block:
             stats.oversized_blocks += 1
             members = sorted(members, key=lambda i: (entities[i].last, entities[i].first, i))
             windows = _windows(members, max_block)
         else:
             windows = [members]
+        pairable = _PAIRABLE.get(key.split(":", 1)[0])
         for window in windows:
             for x, left in enumerate(window):
                 for right in window[x + 1 :]:
+                    if pairable is not None and not pairable(entities[left], entities[right]):
+                        continue
                     i, j = (left, right) if left < right else (right, left)
                     if only is not None and i not in only and j not in only:
                         continue

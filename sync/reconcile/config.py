@@ -79,6 +79,14 @@ class ReconcileConfig(_Strict):
     max_block_size: int = Field(
         200, ge=10, description="Blocks above this many records are split into windows."
     )
+    max_key_records: int = Field(
+        1000,
+        ge=2,
+        description=(
+            "A blocking key shared by more records than this (one bulk import's created"
+            " time) pairs no one; the run reports how many keys were capped."
+        ),
+    )
     shared_phone_limit: int = Field(
         1, ge=1, description="A phone used by more people than this is a switchboard."
     )

@@ -1,7 +1,9 @@
 """Load store records as normalised entities: the input of blocking and scoring.
 
 An :class:`Entity` keeps the normalised comparison values (folded names, canonical e-mails,
-E.164 phones, company key, domain) and the display values golden records are built from.
+E.164 phones, company key, domain, house number and street, city, state, postal code) and
+the display values golden records are built from. Placeholders ("[not provided]", "n/a"...)
+are blank, like missing values.
 Deleted records are left out. Record keys are ``source:table:remote_id``.
 """
 
@@ -25,6 +27,9 @@ from sync.reconcile.normalize import (
     is_free_mail,
     name_key,
     phone_key,
+    place_key,
+    postal_key,
+    street_key,
 )
 from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 
@@ -62,9 +67,12 @@ def split_key(key: str) -> tuple[str, str, str]:
 DISPLAY_FIELDS = {
     "person": (
         "first_name", "last_name", "title", "email", "phone", "company", "city", "country",
-        "lifecycle",
+        "lifecycle", "street", "state", "postal_code",
     ),
-    "organisation": ("name", "domain", "website", "phone", "industry", "city", "country"),
+    "organisation": (
+        "name", "domain", "website", "phone", "industry", "city", "country", "street", "state",
+        "postal_code",
+    ),
     "employee": ("name", "email", "title", "department", "active"),
 }  # fmt: skip
 _LISTS = {"person": ("emails", "phones"), "organisation": ("phones",), "employee": ("emails",)}
@@ -92,6 +100,10 @@ class Entity:
     company: str = ""
     domain: str | None = None
     city: str = ""
+    house: str = ""
+    street: str = ""
+    postcode: str = ""
+    state: str = ""
     team: str = ""
     org_ref: str | None = None
     owner_id: str | None = None
@@ -222,6 +234,15 @@ def _merge_refs(entity: Entity, row: Any) -> None:
             entity.must += (record_key(entity.source, entity.table, str(other)),)
 
 
+def _address(entity: Entity, row: Any) -> None:
+    entity.city = _interned(place_key(row["city"]))
+    house, street = street_key(row["street"])
+    entity.house = _interned(house)
+    entity.street = _interned(street)
+    entity.postcode = _interned(postal_key(row["postal_code"]))
+    entity.state = _interned(place_key(row["state"]))
+
+
 def _person(row: Any, accounts: dict[tuple[str, str], tuple[str, str | None]]) -> Entity:
     table = "leads" if "converted" in row else "contacts"
     entity = _common(row, "person", table)
@@ -230,7 +251,7 @@ def _person(row: Any, accounts: dict[tuple[str, str], tuple[str, str | None]]) -
     entity.last = _interned(name_key(row["last_name"]))
     entity.emails = _emails(row["email"], row["other_emails"])
     entity.phones = _phones(region, row["phone"], row["mobile"])
-    entity.city = _interned(fold(row["city"]))
+    _address(entity, row)
     account_id = row.get("account_id") or row.get("converted_account_id")
     company, domain = (
         accounts.get((row["source"], account_id), ("", None)) if account_id else ("", None)
@@ -256,6 +277,9 @@ def _person(row: Any, accounts: dict[tuple[str, str], tuple[str, str | None]]) -
         row["city"],
         row["country"],
         row.get("lifecycle_stage") or row.get("status"),
+        row["street"],
+        row["state"],
+        row["postal_code"],
     )
     return entity
 
@@ -266,7 +290,7 @@ def _account(row: Any, _accounts: object) -> Entity:
     entity.company = company_key(row["name"])
     entity.domain = domain_of(row["domain"]) or domain_of(row["website"])
     entity.phones = _phones(region, row["phone"])
-    entity.city = fold(row["city"])
+    _address(entity, row)
     _merge_refs(entity, row)
     entity.show(
         row["name"],
@@ -276,6 +300,9 @@ def _account(row: Any, _accounts: object) -> Entity:
         row["industry"],
         row["city"],
         row["country"],
+        row["street"],
+        row["state"],
+        row["postal_code"],
     )
     return entity
 

@@ -1,4 +1,6 @@
-"""Normalisation of the values reconciliation compares: e-mails, phones, names, companies.
+"""Normalisation of the values reconciliation compares: e-mails, phones, names, companies,
+addresses. Placeholders (``PLACEHOLDERS``: "[not provided]", "n/a", "xxx"...) are missing
+values for every field: they normalise to the empty string, like a blank.
 
 Every function is pure, total (garbage in -> ``None`` out, never an exception) and cached
 where the same values repeat (phones, countries, company names).
@@ -14,6 +16,7 @@ import phonenumbers
 
 __all__ = [
     "FREE_MAIL_DOMAINS",
+    "PLACEHOLDERS",
     "PLACEHOLDER_EMAILS",
     "company_key",
     "country_region",
@@ -22,8 +25,12 @@ __all__ = [
     "email_key",
     "fold",
     "is_free_mail",
+    "is_placeholder",
     "name_key",
     "phone_key",
+    "place_key",
+    "postal_key",
+    "street_key",
 ]
 
 PLACEHOLDER_EMAILS = frozenset(
@@ -142,6 +149,53 @@ _TITLES = frozenset(
 )
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
+# What people, forms and CRMs type when they have no value, compared after ``fold`` (so
+# "[Not Provided]", "N/A" and "n.a." are covered by "not provided" and "n a"). Values that
+# fold to nothing ("-", "?", "...") and repeated single characters ("xxx", "0000") are
+# placeholders too (``is_placeholder``). Salesforce web-to-lead stores "[not provided]" in
+# a Lead's required Company and Last Name when the form leaves them out; "no name",
+# "unknown" and "not available" are what HubSpot and Zoho imports and exports write for
+# records shown without a name. A real surname "Na" is lost with "n/a": it counts as
+# missing (no weight either way), never as a different name.
+PLACEHOLDERS = frozenset(
+    {
+        "not provided",
+        "not available",
+        "not applicable",
+        "not given",
+        "not specified",
+        "unspecified",
+        "unknown",
+        "n a",
+        "na",
+        "n d",
+        "none",
+        "null",
+        "nil",
+        "nan",
+        "undefined",
+        "empty",
+        "blank",
+        "tbd",
+        "tba",
+        "test",
+        "testing",
+        "test test",
+        "asdf",
+        "x",
+        "xx",
+        "no name",
+        "noname",
+        "no company",
+        "no last name",
+        "no first name",
+        "unknown company",
+        "unknown contact",
+        "unknown lead",
+    }
+)
+_REPEATED = re.compile(r"^(.)\1{2,}$")
+
 
 @lru_cache(maxsize=200_000)
 def fold(value: str | None) -> str:
@@ -152,6 +206,54 @@ def fold(value: str | None) -> str:
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
     ascii_only = ascii_only.replace("ß", "ss").replace("ø", "o").replace("æ", "ae")
     return _NON_WORD.sub(" ", ascii_only).strip()
+
+
+@lru_cache(maxsize=200_000)
+def is_placeholder(value: str | None) -> bool:
+    """Whether a non-blank value stands for "no value" (see ``PLACEHOLDERS``)."""
+    if value is None or not value.strip():
+        return False
+    folded = fold(value)
+    compact = folded.replace(" ", "")
+    return not folded or folded in PLACEHOLDERS or bool(_REPEATED.match(compact))
+
+
+def place_key(value: str | None) -> str:
+    """A folded city or state; placeholders are blank."""
+    return "" if is_placeholder(value) else fold(value)
+
+
+def postal_key(value: str | None) -> str:
+    """A postal code without spaces or dashes (``"M5H 2N2"`` -> ``m5h2n2``)."""
+    return "" if is_placeholder(value) else fold(value).replace(" ", "")
+
+
+# Street types as the postal services abbreviate them, so "6 Tullaroop Street" and
+# "6 tullaroop st" are one street.
+_STREET_TYPES = {
+    "street": "st", "str": "st", "road": "rd", "avenue": "ave", "av": "ave", "drive": "dr",
+    "place": "pl", "crescent": "cres", "court": "ct", "lane": "ln", "boulevard": "blvd",
+    "terrace": "tce", "parade": "pde", "highway": "hwy", "circuit": "cct", "close": "cl",
+    "square": "sq", "grove": "gr", "parkway": "pkwy", "way": "wy",
+}  # fmt: skip
+_NUMBER = re.compile(r"^\d+[a-z]?$")
+# A number after one of these is a flat, floor or box, not the house number.
+_UNIT_WORDS = frozenset(
+    {"flat", "unit", "apt", "apartment", "suite", "ste", "level", "floor", "wing", "room", "box"}
+)
+
+
+@lru_cache(maxsize=200_000)
+def street_key(value: str | None) -> tuple[str, str]:
+    """(house number, street words) of a street line: ``"6 Tullaroop Street"`` ->
+    ``("6", "tullaroop st")``; either part may be blank, placeholders are blank."""
+    if is_placeholder(value):
+        return "", ""
+    words = [_STREET_TYPES.get(w, w) for w in fold(value).split()]
+    for index, word in enumerate(words):
+        if _NUMBER.match(word) and (index == 0 or words[index - 1] not in _UNIT_WORDS):
+            return word, " ".join(words[:index] + words[index + 1 :])
+    return "", " ".join(words)
 
 
 def email_key(value: str | None) -> str | None:
@@ -251,17 +353,24 @@ def phone_key(value: str | None, region: str | None = None) -> str | None:
 
 
 def name_key(value: str | None) -> str:
-    """A folded person-name part without titles (``"Dr. José"`` -> ``jose``)."""
+    """A folded person-name part without titles (``"Dr. José"`` -> ``jose``); blank for a
+    placeholder."""
+    if is_placeholder(value):
+        return ""
     words = [w for w in fold(value).split() if w not in _TITLES]
     return " ".join(words)
 
 
 @lru_cache(maxsize=200_000)
 def company_key(value: str | None) -> str:
-    """A company name without legal suffixes, articles and punctuation."""
+    """A company name without legal suffixes, articles and punctuation; blank for a
+    placeholder ("[not provided]", "Unknown Ltd")."""
+    if is_placeholder(value):
+        return ""
     words = fold(value).split()
     kept = [w for w in words if w not in _LEGAL_SUFFIXES and w not in _STOPWORDS]
     # "S.A." folds to "s a": drop trailing single letters left by dotted suffixes.
     while len(kept) > 1 and len(kept[-1]) == 1:
         kept.pop()
-    return " ".join(kept)
+    key = " ".join(kept)
+    return "" if is_placeholder(key) else key

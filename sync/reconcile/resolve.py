@@ -96,7 +96,9 @@ def resolve_kind(
     keys = [[shared.setdefault(k, k) for k in block_keys(e)] for e in entities]
     del shared
     stats = BlockingStats()
-    pairs = candidate_pairs(entities, config.max_block_size, keys, only, stats)
+    pairs = candidate_pairs(
+        entities, config.max_block_size, keys, only, stats, config.max_key_records
+    )
     del keys  # written keys are computed again per record: memory goes to the pairs
     ctx = context or build_context(entities, org_of, config.shared_phone_limit)
     limits = thresholds_for(kind, config)
@@ -141,6 +143,7 @@ def resolve_kind(
         "candidate_pairs": stats.pairs,
         "estimated_pairs": stats.estimated_pairs,
         "oversized_blocks": stats.oversized_blocks,
+        "capped_keys": stats.capped_keys,
         "matches": len(matches),
         "review": sum(1 for p in scored if p.status == "review"),
         "refused_links": len(clustering.refused),

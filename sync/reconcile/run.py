@@ -236,7 +236,13 @@ def _linked(
     new = {e.key for e in entities[:changed]}
     linked: set[str] = set()
     scores: dict[tuple[str, str], tuple[float, list[Raw]]] = {}
-    for i, j in candidate_pairs(entities, config.max_block_size, only=set(range(changed))):
+    pairs = candidate_pairs(
+        entities,
+        config.max_block_size,
+        only=set(range(changed)),
+        max_key_records=config.max_key_records,
+    )
+    for i, j in pairs:
         a, b = entities[i], entities[j]
         scores[(a.key, b.key)] = found = score_pair(a, b, context)
         if found[0] >= limit:

@@ -61,6 +61,23 @@ WEIGHTS: dict[tuple[str, str], float] = {
     ("team", "exact"): 1.0,
     ("team", "different"): -2.0,
     ("city", "other"): -3.0,
+    # A suburb typed with a typo ("st james" / "st jmaes") says nothing either way.
+    ("city", "similar"): 0.0,
+    # Addresses (people): house number and street, postal code, state. Two records equal
+    # in every name and address field score 9 + 4 + 2.5 + 0.5 + 0.5 = 16.5, above the person
+    # threshold of 10; two people of one household (same surname and address, different
+    # first names) score -4 + 5 + 7.5 = 8.5, below it. People at two different
+    # organisations share an address only as their offices' district: it adds nothing.
+    ("street", "exact"): 4.0,
+    ("street", "fuzzy"): 3.0,
+    ("street", "other_number"): -1.0,
+    ("street", "different"): -2.0,
+    ("postal_code", "exact"): 2.5,
+    ("postal_code", "fuzzy"): 0.5,
+    ("postal_code", "different"): -1.5,
+    ("state", "exact"): 0.5,
+    ("state", "abbreviation"): 0.0,
+    ("state", "different"): -2.0,
 }
 
 
@@ -271,7 +288,71 @@ def _organisation(a: Entity, b: Entity, ctx: ScoreContext, out: list[Raw]) -> No
 def _city(a: Entity, b: Entity, out: list[Raw]) -> None:
     # People at branches of one company in different cities are different people.
     if a.city and b.city:
-        _cmp(out, "city", "same" if a.city == b.city else "other", a.city, b.city)
+        if a.city == b.city:
+            level = "same"
+        elif _jw(a.city, b.city) >= 0.9:
+            level = "similar"
+        else:
+            level = "other"
+        _cmp(out, "city", level, a.city, b.city)
+
+
+def _street_level(a: Entity, b: Entity) -> str:
+    numbers_agree = a.house == b.house or not (a.house and b.house)
+    if a.street == b.street:
+        return "exact" if numbers_agree else "other_number"
+    # token_set_ratio: a second line (building, locality) on one side only still agrees.
+    alike = (
+        token_set_ratio(a.street, b.street) >= 85
+        or _jw(a.street, b.street) >= 0.9
+        # a space typed inside a word ("brisban e ave")
+        or _jw(a.street.replace(" ", ""), b.street.replace(" ", "")) >= 0.9
+    )
+    if alike:
+        return "fuzzy" if numbers_agree else "other_number"
+    return "different"
+
+
+def _postal_level(a: str, b: str) -> str:
+    if a == b:
+        return "exact"
+    if len(a) == len(b) and (
+        sum(x != y for x, y in zip(a, b, strict=True)) == 1 or sorted(a) == sorted(b)
+    ):
+        return "fuzzy"  # one character mistyped, or two swapped
+    return "different"
+
+
+_AGREE = frozenset({"exact", "fuzzy", "abbreviation"})
+
+
+def _address(a: Entity, b: Entity, out: list[Raw]) -> None:
+    # Two namesakes at two companies of one business district are two people: when the
+    # organisations differ, an agreeing address is where their offices are, not evidence.
+    offices = any(c[0] == "organisation" and c[1] == "different" for c in out)
+    found: list[Raw] = []
+    if a.street and b.street:
+        left, right = f"{a.house} {a.street}".strip(), f"{b.house} {b.street}".strip()
+        _cmp(found, "street", _street_level(a, b), left, right)
+    if a.postcode and b.postcode:
+        level = _postal_level(a.postcode, b.postcode)
+        _cmp(found, "postal_code", level, a.postcode, b.postcode)
+    if a.state and b.state:
+        _cmp(found, "state", _state_level(a.state, b.state), a.state, b.state)
+    out.extend(c for c in found if not (offices and c[1] in _AGREE))
+
+
+def _state_level(a: str, b: str) -> str:
+    if a == b:
+        return "exact"
+    short, long = sorted((a, b), key=len)
+    if " " not in short and len(short) <= 3 and short[0] == long[0]:
+        # "nsw" / "new south wales", "ma" / "massachusetts": a code may be the name's
+        # abbreviation; without a table of codes this is only "may be", so no weight.
+        letters = iter(long.replace(" ", ""))
+        if all(c in letters for c in short):
+            return "abbreviation"
+    return "different"
 
 
 def _org_fields(a: Entity, b: Entity, out: list[Raw]) -> None:
@@ -312,6 +393,7 @@ def score_pair(a: Entity, b: Entity, ctx: ScoreContext) -> tuple[float, list[Raw
             _phones(a, b, ctx, out)
             _organisation(a, b, ctx, out)
             _city(a, b, out)
+            _address(a, b, out)
     return round(sum(WEIGHTS[(c[0], c[1])] for c in out), 2), out
 
 

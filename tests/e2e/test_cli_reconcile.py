@@ -84,3 +84,23 @@ def test_errors_are_one_line_with_exit_code_2(config: Path) -> None:
         app, ["reconcile", "run", "--full", "--incremental", "--config", str(config)]
     )
     assert flags.exit_code != 0
+
+
+def test_a_run_reports_the_blocking_keys_it_capped(config: Path, tmp_path: Path) -> None:
+    # The same store, with a cap so low that shared keys of the tiny sandbox pass it.
+    capped = tmp_path / "capped.yaml"
+    capped.write_text(config.read_text() + "reconcile:\n  max_key_records: 2\n")
+    report = _json("reconcile", "run", "--full", "--config", str(capped))
+    counts = {kind: stats["capped_keys"] for kind, stats in report["kinds"].items()}
+    assert counts["person"] > 0 and counts["organisation"] > 0
+    shown = CliRunner().invoke(
+        app, ["reconcile", "run", "--full", "--config", str(capped)], prog_name="crmsync"
+    )
+    assert shown.exit_code == 0, shown.output
+    line = (
+        f"{sum(counts.values())} blocking keys were shared by more than 2 records and paired "
+        "no one (reconcile.max_key_records)"
+    )
+    assert line in " ".join(shown.stdout.split())
+    uncapped = _json("reconcile", "run", "--full", "--config", str(config))
+    assert all(stats["capped_keys"] == 0 for stats in uncapped["kinds"].values())

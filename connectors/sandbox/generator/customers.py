@@ -130,6 +130,8 @@ def _create_org(gen: Gen, org: Org, crm: str, at: datetime, by: Employee) -> str
                 "Website": f"https://www.{org.domain}",
                 "Phone": format_phone(org.phone, city.dial, "paren"),
                 "BillingCity": city.city,
+                "BillingState": city.state,
+                "BillingPostalCode": org.postal_code,
                 "BillingCountry": city.country,
                 "AnnualRevenue": org.revenue,
                 "NumberOfEmployees": org.employees,
@@ -148,6 +150,8 @@ def _create_org(gen: Gen, org: Org, crm: str, at: datetime, by: Employee) -> str
                 "industry": org.stem.industry.upper().replace(" & ", "_").replace(" ", "_"),
                 "phone": org.phone,
                 "city": city.city,
+                "state": city.state,
+                "zip": org.postal_code,
                 "country": city.country,
                 "numberofemployees": org.employees,
                 "annualrevenue": org.revenue,
@@ -167,6 +171,8 @@ def _create_org(gen: Gen, org: Org, crm: str, at: datetime, by: Employee) -> str
                 "Website": f"www.{org.domain}",
                 "Phone": format_phone(org.phone, city.dial, "spaced"),
                 "Billing_City": city.city,
+                "Billing_State": city.state,
+                "Billing_Code": org.postal_code,
                 "Billing_Country": city.country,
                 "Employees": org.employees,
                 "Annual_Revenue": org.revenue,
@@ -226,13 +232,20 @@ def _create_person(
             values.update(
                 Company=company,
                 City=city.city,
+                State=city.state,
+                PostalCode=p.org.postal_code,
                 Country=city.country,
                 IsConverted=False,
                 Status="Open - Not Contacted",
                 Industry=p.org.stem.industry,
             )
         else:
-            values.update(MailingCity=city.city, MailingCountry=city.country)
+            values.update(
+                MailingCity=city.city,
+                MailingState=city.state,
+                MailingPostalCode=p.org.postal_code,
+                MailingCountry=city.country,
+            )
         values.update(extra)
         record = gen.sf(obj, values, at, by)
     elif crm == "hubspot":
@@ -245,6 +258,8 @@ def _create_person(
             "company": company,
             "jobtitle": v["title"],
             "city": city.city,
+            "state": city.state,
+            "zip": p.org.postal_code,
             "country": city.country,
             "lifecyclestage": "lead",
             "hs_lead_status": "NEW",
@@ -269,6 +284,8 @@ def _create_person(
                 Company=company,
                 Designation=v["title"],
                 City=city.city,
+                State=city.state,
+                Zip_Code=p.org.postal_code,
                 Country=city.country,
                 Lead_Status="Not Contacted",
                 Industry=p.org.stem.industry,
@@ -278,6 +295,8 @@ def _create_person(
             values.update(
                 Title=v["title"],
                 Mailing_City=city.city,
+                Mailing_State=city.state,
+                Mailing_Zip=p.org.postal_code,
                 Mailing_Country=city.country,
                 Account_Name=org_record(gen, p.org, "zoho", at, by),
             )

@@ -48,6 +48,8 @@ class City:
     area_codes: tuple[str, ...]
     suffixes: tuple[str, ...]
     tld: str
+    state: str = ""
+    postal_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,12 @@ def last_names() -> tuple[str, ...]:
 @cache
 def cities() -> tuple[City, ...]:
     return tuple(
-        City(c, country, iso, dial, cur, region, tuple(areas.split(",")), tuple(s.split(",")), t)
-        for c, country, iso, dial, cur, region, areas, s, t in _rows("cities.txt")
-    )
+        City(
+            c, country, iso, dial, cur, region, tuple(areas.split(",")), tuple(s.split(",")), t,
+            state, tuple(codes.split(",")),
+        )
+        for c, country, iso, dial, cur, region, areas, s, t, state, codes in _rows("cities.txt")
+    )  # fmt: skip
 
 
 @cache

@@ -7,6 +7,7 @@ duplicates) are made in ``customers.py``.
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import dataclass, field
 
 from connectors.sandbox.generator.names import (
@@ -58,6 +59,13 @@ class Org:
     @property
     def iberian(self) -> bool:
         return self.city.region == "Iberia"
+
+    @property
+    def postal_code(self) -> str:
+        """The postal code of its office: one of its city's business districts, chosen by
+        its identity (no draw from the generator's random stream, which stays as it was)."""
+        codes = self.city.postal_codes
+        return codes[zlib.crc32(self.identity.encode()) % len(codes)] if codes else ""
 
 
 @dataclass

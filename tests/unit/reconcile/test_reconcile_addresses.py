@@ -1,0 +1,286 @@
+"""Addresses in matching, placeholders as missing values, and blocking that reaches every
+person without going quadratic on a bulk import."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from sync.reconcile.blocking import BlockingStats, block_keys, candidate_pairs
+from sync.reconcile.config import ReconcileConfig
+from sync.reconcile.entities import Entity, build_entity
+from sync.reconcile.normalize import (
+    company_key,
+    is_placeholder,
+    name_key,
+    place_key,
+    postal_key,
+    street_key,
+)
+from sync.reconcile.resolve import resolve_kind
+from sync.reconcile.scoring import build_context, score_pair
+
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+CONFIG = ReconcileConfig()
+
+
+def person(table: str, source: str, rid: str, **values: Any) -> Entity:
+    row = {"source": source, "remote_id": rid, "remote_created_at": T0, **values}
+    return build_entity(table, row)
+
+
+def levels(a: Entity, b: Entity) -> tuple[float, dict[str, str]]:
+    total, raw = score_pair(a, b, build_context([a, b]))
+    return total, {name: level for name, level, _, _ in raw}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "[not provided]", "[Not Provided]", "Unknown", "UNKNOWN", "n/a", "N/A", "n.a.", "na",
+        "none", "NULL", "test", "-", "--", "?", "...", "xxx", "XXXX", "aaaa", "0000", "x",
+        "No Name", "not available", "TBD",
+    ],
+)  # fmt: skip
+def test_placeholders(value: str) -> None:
+    assert is_placeholder(value) is True
+    assert name_key(value) == ""
+    assert company_key(value) == ""
+    assert place_key(value) == ""
+    assert postal_key(value) == ""
+    assert street_key(value) == ("", "")
+
+
+@pytest.mark.parametrize(
+    "value", ["Ann", "JJ", "Li", "Ng", "O", "Acme", "ABC Corp", "Lee", "3000", "Wa", "Testa"]
+)
+def test_real_values_are_not_placeholders(value: str) -> None:
+    assert is_placeholder(value) is False
+    assert name_key(value) == value.lower()
+
+
+def test_blank_is_missing_but_not_a_placeholder() -> None:
+    assert is_placeholder("") is False and is_placeholder(None) is False and name_key("") == ""
+
+
+def test_a_company_that_is_only_a_placeholder_and_a_legal_suffix_is_blank() -> None:
+    assert company_key("Unknown Ltd") == ""
+    assert company_key("[not provided] Inc.") == ""
+    assert company_key("Acme Ltd") == "acme"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("6 Tullaroop Street", ("6", "tullaroop st")),
+        ("6 tullaroop st\nKelly Hill", ("6", "tullaroop st kelly hill")),
+        ("Flat 3, 12a Main Road", ("12a", "flat 3 main rd")),
+        ("Unit 4", ("", "unit 4")),
+        ("Main Road", ("", "main rd")),
+    ],
+)
+def test_street_key_splits_the_house_number(raw: str, expected: tuple[str, str]) -> None:
+    assert street_key(raw) == expected
+
+
+def test_postal_codes_and_states_fold() -> None:
+    assert postal_key("M5H 2N2") == "m5h2n2"
+    assert postal_key("1050-094") == "1050094"
+    assert place_key("New South Wales") == "new south wales"
+
+
+def test_the_loader_reads_street_postal_code_and_state() -> None:
+    lead = person(
+        "leads", "salesforce", "00Q1", street="6 Tullaroop Street", city="St James",
+        state="WA", postal_code="4011", company="[not provided]", last_name="[not provided]",
+    )  # fmt: skip
+    assert (lead.house, lead.street, lead.city, lead.state, lead.postcode) == (
+        "6", "tullaroop st", "st james", "wa", "4011",
+    )  # fmt: skip
+    assert (lead.company, lead.last) == ("", "")
+    values = lead.values
+    assert (values["street"], values["state"], values["postal_code"]) == (
+        "6 Tullaroop Street", "WA", "4011",
+    )  # fmt: skip
+
+
+ADDRESS = {
+    "street": "6 Tullaroop Street",
+    "city": "St James",
+    "state": "WA",
+    "postal_code": "4011",
+    "country": "Australia",
+}
+
+
+def test_two_records_equal_in_every_name_and_address_field_match() -> None:
+    # No e-mail, no phone, no company: what many leads hold. Names alone score 9.5.
+    a = person("leads", "salesforce", "00Q1", first_name="Ann", last_name="Waller", **ADDRESS)
+    b = person("contacts", "hubspot", "1", first_name="Ann", last_name="Waller", **ADDRESS)
+    total, found = levels(a, b)
+    assert found == {
+        "first_name": "exact",
+        "last_name": "exact",
+        "city": "same",
+        "street": "exact",
+        "postal_code": "exact",
+        "state": "exact",
+    }
+    assert total == 16.5 >= CONFIG.people.match
+    result = resolve_kind("person", [a, b], CONFIG, [])
+    assert [sorted(c) for c in result.clustering.clusters] == [[0, 1]]
+
+
+def test_typos_in_the_address_still_agree() -> None:
+    a = person("leads", "salesforce", "00Q1", first_name="Ann", last_name="Waller", **ADDRESS)
+    typed = {**ADDRESS, "street": "6 tullaroop st", "city": "St Jmaes", "postal_code": "4101"}
+    b = person("contacts", "hubspot", "1", first_name="Anne", last_name="Waller", **typed)
+    total, found = levels(a, b)
+    assert (found["street"], found["postal_code"], found["city"]) == ("exact", "fuzzy", "similar")
+    assert total >= CONFIG.people.match
+
+
+def test_a_household_is_not_one_person() -> None:
+    a = person("leads", "salesforce", "00Q1", first_name="Ann", last_name="Waller", **ADDRESS)
+    b = person("leads", "salesforce", "00Q2", first_name="Peter", last_name="Waller", **ADDRESS)
+    total, found = levels(a, b)
+    assert found["first_name"] == "different"
+    assert total == 8.5 < CONFIG.people.match
+
+
+def test_another_house_number_and_another_state_count_against() -> None:
+    a = person("leads", "salesforce", "00Q1", first_name="Ann", last_name="Waller", **ADDRESS)
+    moved = {**ADDRESS, "street": "18 Tullaroop Street", "state": "VIC"}
+    b = person("leads", "salesforce", "00Q2", first_name="Ann", last_name="Waller", **moved)
+    total, found = levels(a, b)
+    assert (found["street"], found["state"]) == ("other_number", "different")
+    assert total == 9.0 + 0.5 - 1.0 + 2.5 - 2.0
+
+
+def test_a_state_code_and_its_name_are_not_counted_against() -> None:
+    a = person("leads", "salesforce", "00Q1", last_name="Waller", state="NSW")
+    b = person("contacts", "hubspot", "1", last_name="Waller", state="New South Wales")
+    assert levels(a, b)[1]["state"] == "abbreviation"
+
+
+def test_a_placeholder_company_adds_no_organisation_agreement() -> None:
+    # What the only false merges were made of: two web-to-lead Leads, "[not provided]".
+    a = person(
+        "leads", "salesforce", "00Q1", first_name="Jon", last_name="Smith", city="Boston",
+        company="[not provided]",
+    )  # fmt: skip
+    b = person(
+        "leads", "salesforce", "00Q2", first_name="John", last_name="Smith", city="Boston",
+        company="[not provided]",
+    )  # fmt: skip
+    total, found = levels(a, b)
+    assert "organisation" not in found
+    assert total == 9.0 < CONFIG.people.match
+    result = resolve_kind("person", [a, b], CONFIG, [])
+    assert sorted(sorted(c) for c in result.clustering.clusters) == [[0], [1]]
+
+
+def test_a_placeholder_surname_is_missing_not_different() -> None:
+    a = person("leads", "salesforce", "00Q1", first_name="Ann", last_name="[not provided]")
+    b = person("contacts", "hubspot", "1", first_name="Ann", last_name="Waller")
+    total, found = levels(a, b)
+    assert found == {"first_name": "exact"}
+    assert total == 4.0
+
+
+def test_the_bare_name_key_exists_for_a_person_with_a_company() -> None:
+    lead = person("leads", "salesforce", "00Q1", first_name="Ann", last_name="Waller",
+                  company="Waller Pty")  # fmt: skip
+    contact = person("contacts", "hubspot", "1", first_name="Ann", last_name="Waller")
+    assert "n:ann|waller" in block_keys(lead)
+    assert list(candidate_pairs([lead, contact], max_block=200)) == [(0, 1)]
+
+
+def test_one_address_blocks_records_whose_names_are_mistyped() -> None:
+    a = person("leads", "salesforce", "00Q1", first_name="Ann", last_name="Waller", **ADDRESS)
+    b = person("contacts", "hubspot", "1", first_name="Anm", last_name="Wlaler", **ADDRESS)
+    assert {"a:4011|6", "h:6|tullaroop"} <= set(block_keys(a)) & set(block_keys(b))
+    assert list(candidate_pairs([a, b], max_block=200)) == [(0, 1)]
+
+
+def _import(count: int) -> list[Entity]:
+    # One bulk import: every contact created in the same second, all different people.
+    return [
+        person("contacts", "zoho", f"c{n}", first_name=f"First{n}", last_name=f"Last{n}")
+        for n in range(count)
+    ]
+
+
+def test_a_bulk_import_sharing_one_created_time_pairs_no_one() -> None:
+    stats = BlockingStats()
+    assert list(candidate_pairs(_import(60), max_block=200, stats=stats)) == []
+    assert stats.pairs == 0
+
+
+def test_the_conversion_instant_pairs_a_lead_only_with_contacts() -> None:
+    contacts = _import(30)
+    lead = person("leads", "zoho", "l1", first_name="Zed", last_name="Quill", converted=True,
+                  converted_at=T0)  # fmt: skip
+    pairs = list(candidate_pairs([*contacts, lead], max_block=200))
+    assert pairs == [(n, 30) for n in range(30)]
+
+
+def test_a_key_shared_by_too_many_records_pairs_no_one_and_is_counted() -> None:
+    same = [
+        person("contacts", "hubspot", str(n), first_name="Ann", last_name="Lee",
+               remote_created_at=T0 + timedelta(minutes=n))
+        for n in range(12)
+    ]  # fmt: skip
+    stats = BlockingStats()
+    assert list(candidate_pairs(same, max_block=200, stats=stats, max_key_records=10)) == []
+    assert (stats.capped_keys, stats.capped_by_kind) == (1, {"n": 1})
+    config = ReconcileConfig(max_key_records=10)
+    result = resolve_kind("person", same, config, [])
+    assert result.stats["capped_keys"] == 1 and result.stats["candidate_pairs"] == 0
+    assert resolve_kind("person", same[:10], config, []).stats["capped_keys"] == 0
+
+
+def test_a_name_at_one_postal_code_blocks_a_typo_in_the_other_name_and_house_number() -> None:
+    a = person("leads", "salesforce", "00Q1", first_name="Chloe", last_name="Beatie",
+               street="82 Burkitt Street", postal_code="2152")  # fmt: skip
+    b = person("contacts", "hubspot", "1", first_name="Chloe", last_name="Beattie",
+               street="28 Burkitt Street", postal_code="2152")  # fmt: skip
+    assert set(block_keys(a)) & set(block_keys(b)) == {"o:chloe|pc:2152"}
+    assert list(candidate_pairs([a, b], max_block=200)) == [(0, 1)]
+
+
+def test_a_space_typed_inside_a_street_word_is_still_the_same_street() -> None:
+    a = person("leads", "salesforce", "00Q1", last_name="Gerste", street="6 Booth Cre scent Donpre")
+    b = person("contacts", "hubspot", "1", last_name="Gerste", street="6 Booth Crescent Donore")
+    assert levels(a, b)[1]["street"] == "fuzzy"
+
+
+def test_namesakes_at_two_companies_of_one_district_are_two_people() -> None:
+    # A shared office district is no evidence when the organisations differ.
+    office = {"city": "San Diego", "state": "CA", "postal_code": "92101"}
+    a = person("contacts", "hubspot", "1", first_name="Jesus", last_name="Lopez",
+               company="Orion Biosciences", **office)  # fmt: skip
+    b = person("leads", "salesforce", "00Q1", first_name="Jesus", last_name="Lopez",
+               company="Vinicola Serra Alta", **office)  # fmt: skip
+    total, found = levels(a, b)
+    assert found == {
+        "first_name": "exact", "last_name": "exact", "organisation": "different", "city": "same",
+    }  # fmt: skip
+    assert total == 7.5 < CONFIG.people.match
+    moved = person(
+        "leads", "salesforce", "00Q2", first_name="Jesus", last_name="Lopez",
+        company="Vinicola Serra Alta", city="San Diego", postal_code="92130",
+    )  # fmt: skip
+    assert levels(a, moved)[1]["postal_code"] == "different"  # disagreement still counts
+
+
+def test_the_bare_name_key_does_not_pair_two_people_who_both_name_an_organisation() -> None:
+    # They meet by name at their organisation when it is the same one; at two different
+    # ones a shared name scores below the threshold, so the pair is not built.
+    a = person("contacts", "hubspot", "1", first_name="Ann", last_name="Lee", company="Acme")
+    b = person("leads", "salesforce", "00Q1", first_name="Ann", last_name="Lee", company="Bolt")
+    c = person("leads", "salesforce", "00Q2", first_name="Ann", last_name="Lee")
+    assert "n:ann|lee" in set(block_keys(a)) & set(block_keys(b)) & set(block_keys(c))
+    assert list(candidate_pairs([a, b, c], max_block=200)) == [(0, 2), (1, 2)]
