@@ -285,11 +285,11 @@ def explain(
     if balance["start"] != "0" or balance["end"] != "0":
         out.print(f"\ndraw balance: {balance['start']} at the start, {balance['end']} at the end")
     for note in data["notes"]:
-        out.print(f"note: {note}")
+        out.print(text(f"note: {note}"))
     if data.get("policies"):
         out.print("\n[bold]plan policies[/]")
-        for name, text in data["policies"].items():
-            out.print(f"  {name}: {text}")
+        for name, policy in data["policies"].items():
+            out.print(text(f"  {name}: {policy}"))
 
 
 @plan_app.command("simulate")

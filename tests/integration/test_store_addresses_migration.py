@@ -48,7 +48,7 @@ def _columns(engine: sa.Engine, table: str) -> set[str]:
 def test_old_rows_keep_their_values_and_gain_empty_address_columns(store_url: str) -> None:
     engine = open_store(store_url, migrate_schema=False)
     with engine.begin() as connection:
-        command.upgrade(_alembic(connection), "0008")
+        command.upgrade(_alembic(connection), "0009")
     assert "state" not in _columns(engine, "leads")
     assert not {"street", "state", "postal_code"} & _columns(engine, "accounts")
     with engine.begin() as connection:
@@ -94,7 +94,7 @@ def test_old_rows_keep_their_values_and_gain_empty_address_columns(store_url: st
     assert tuple(stored) == ("6 Tullaroop St", "WA", "4011")
 
     with engine.begin() as connection:
-        command.downgrade(_alembic(connection), "0008")
+        command.downgrade(_alembic(connection), "0009")
     assert "state" not in _columns(engine, "contacts")
     assert not {"street", "state", "postal_code"} & _columns(engine, "accounts")
     engine.dispose()
