@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import duckdb
 import jellyfish
 import pandas as pd
 import splink.comparison_level_library as cll
@@ -168,8 +169,12 @@ def settings() -> SettingsCreator:
     )
 
 
-def linker(table: pd.DataFrame) -> Linker:
-    return Linker(table, settings(), DuckDBAPI())
+def linker(table: pd.DataFrame, memory_limit: str = "4GB") -> Linker:
+    """The model on an in-process DuckDB that spills to disk past ``memory_limit`` (DuckDB's
+    own default is 80% of the machine's memory)."""
+    connection = duckdb.connect()
+    connection.execute(f"SET memory_limit = '{memory_limit}'")
+    return Linker(table, settings(), DuckDBAPI(connection=connection))
 
 
 def train(model: Linker) -> None:
