@@ -20,7 +20,9 @@ target gives (see ``choose_threshold``). Scores are pairwise over the clusters, 
 ``bench_febrl.py`` scores crmsync's identities. The best F1 over all thresholds, which
 reads the labels, is reported apart as ``label_tuned``.
 
-``--scale N`` also times training and prediction on N synthetic records (``synthetic``).
+``--scale N`` also times training and prediction on N synthetic records
+(``linkage_synthetic``); with ``--count-only`` it only counts the pairs the blocking rules
+would compare there.
 """
 
 from __future__ import annotations
@@ -192,6 +194,9 @@ def main() -> None:
     parser.add_argument("--layouts", default="febrl,within,across")
     parser.add_argument("--precision-target", type=float, default=0.99)
     parser.add_argument("--scale", type=int, default=0, help="also time N synthetic records")
+    parser.add_argument(
+        "--count-only", action="store_true", help="with --scale: count compared pairs only"
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -203,9 +208,9 @@ def main() -> None:
     if args.one:
         kind, _, rest = args.one.partition(":")
         if kind == "synthetic":
-            from linkage_synthetic import run_synthetic
+            from linkage_synthetic import count_synthetic, run_synthetic
 
-            result = run_synthetic(int(rest))
+            result = count_synthetic(int(rest)) if args.count_only else run_synthetic(int(rest))
         else:
             result = run_case(kind, rest, args.precision_target)
         result["peak_rss_mb"] = _peak_rss_mb()
@@ -217,6 +222,7 @@ def main() -> None:
     if args.scale:
         cases.append(f"synthetic:{args.scale}")
     common = ["--precision-target", str(args.precision_target)]
+    common += ["--count-only"] if args.count_only else []
     results = [_child(["--one", case, *common]) for case in cases]
     if args.json:
         print(json.dumps({"results": results}, indent=2))
