@@ -45,11 +45,10 @@ from typing import Any
 
 import yaml
 from febrl_load import (
-    assign_sides,
     create_hubspot_contacts,
     create_salesforce_leads,
     install_hint,
-    load,
+    layout,
 )
 from pairwise_metrics import clusters_of, pairs_of, score_pairs
 
@@ -141,14 +140,10 @@ def _blocking_recall(
 
 
 def run_case(set_name: str, mode: str, workspace: Path) -> dict[str, Any]:
-    people, links = load(set_name)
+    people, links, sides = layout(set_name, mode)
     workdir = workspace / f"{set_name}-{mode}"
     workdir.mkdir(parents=True, exist_ok=True)
     clusters = clusters_of(sorted(people), links)
-    if mode == "within":
-        sides = dict.fromkeys(people, "salesforce")
-    else:
-        sides = assign_sides(clusters)
     # An empty world: no synthetic company, so every person record in the store is FEBRL's.
     world = World.empty(1, "tiny", DEFAULT_ANCHOR)
     options = SandboxOptions(seed=1, scale="tiny", state_dir=workdir / "sandbox")

@@ -13,9 +13,19 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from pairwise_metrics import clusters_of
+
 from connectors.core.http import pinned_session
 
-__all__ = ["FIELDS", "assign_sides", "create_hubspot_contacts", "create_salesforce_leads", "load"]
+__all__ = [
+    "FIELDS",
+    "assign_sides",
+    "create_hubspot_contacts",
+    "create_salesforce_leads",
+    "crm_payloads",
+    "layout",
+    "load",
+]
 
 FIELDS = (
     "given_name",
@@ -80,6 +90,25 @@ def assign_sides(clusters: Iterable[list[str]]) -> dict[str, str]:
         for k, rec_id in enumerate(cluster):
             out[rec_id] = sides[(n + k) % 2]
     return out
+
+
+def layout(name: str, mode: str) -> tuple[dict[str, Person], set[tuple[str, str]], dict[str, str]]:
+    """People, true links, and rec_id -> CRM ("salesforce" or "hubspot") of a benchmark case.
+
+    ``within``: every record is a Salesforce Lead; ``across``: see ``assign_sides``.
+    """
+    people, links = load(name)
+    if mode == "within":
+        return people, links, dict.fromkeys(people, "salesforce")
+    if mode == "across":
+        return people, links, assign_sides(clusters_of(sorted(people), links))
+    raise ValueError(f"unknown mode {mode!r}: within or across")
+
+
+def crm_payloads(people: dict[str, Person], sides: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """rec_id -> the exact record body the benchmark creates in its CRM (Lead or contact)."""
+    make = {"salesforce": salesforce_lead, "hubspot": hubspot_contact}
+    return {rec_id: make[sides[rec_id]](people[rec_id]) for rec_id in sorted(people)}
 
 
 def salesforce_lead(person: Person) -> dict[str, Any]:
