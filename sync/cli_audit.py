@@ -34,8 +34,8 @@ report_app = typer.Typer(
 AsOfOption = typer.Option(
     None,
     "--as-of",
-    help="Audit date (ISO, UTC; default: the newest change in the synced data, on the CRMs' "
-    "clock). Scores are reproducible for a given date.",
+    help="Audit date (ISO, UTC; default: the data's time, the newest sync cursor or change "
+    "on the CRMs' clock). Scores are reproducible for a given date.",
     show_default=False,
 )
 
@@ -57,7 +57,7 @@ def _as_of(value: str | None, engine: Engine) -> datetime:
             err.print(f"as of {found.isoformat()} (now: the store holds no synced records)")
         else:
             err.print(
-                f"as of {found.isoformat()} (the newest change in the synced data; "
+                f"as of {found.isoformat()} (the data's time on the CRMs' clock; "
                 "pass --as-of to choose another date)"
             )
         return found

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 __all__ = ["MAX_FIELDS", "STANDARD_FIELDS", "STREAM_MODULES", "field_list"]
 
 MAX_FIELDS = 50
-_SYSTEM = ("Owner", "Created_Time", "Modified_Time")
+_SYSTEM = ("Owner", "Created_By", "Created_Time", "Modified_Time")
 _PERSON = ("First_Name", "Last_Name", "Email", "Secondary_Email", "Phone", "Mobile")
 _LINKS = ("What_Id", "Who_Id")
 

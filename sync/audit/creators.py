@@ -5,7 +5,7 @@ Per CRM, the creator field is Salesforce ``CreatedById``, Zoho ``Created_By`` an
 ``hs_created_by_user_id`` (a HubSpot *user* id, mapped to the owner whose ``userId`` it
 is). The creator is replaced by the record's owner when:
 
-- the CRM names no creator (HubSpot records created through the API have none);
+- the CRM names no creator (a HubSpot record written by an app with no user behind it);
 - the creator is no user the store holds (an integration user that is not synced);
 - the creator is an integration user: listed in ``audit.integration_users`` (by user id,
   username or e-mail), or, with ``audit.detect_integration_users`` (on by default), a user

@@ -60,6 +60,7 @@ class Gen:
         self.staff: list[Employee] = []
         self._pools: dict[tuple[str, str | None], list[Employee]] = {}
         self.zoho_deals_by_org: dict[str, list[str]] = {}
+        self._hs_users: dict[str, int] = {}  # HubSpot owner id -> user id
 
     # -- time ---------------------------------------------------------------------------
     def at_between(self, low: datetime, high: datetime) -> datetime:
@@ -123,7 +124,17 @@ class Gen:
         record[table.schema.created_fields[0]] = at
         record[table.schema.modified_fields[0]] = at
         record["hubspot_owner_id"] = owner.hs_owner if owner else None
+        # The synthetic records are entered by their owner, in the CRM's UI.
+        record["hs_created_by_user_id"] = self._hs_user_id(owner)
         return table.insert(record)
+
+    def _hs_user_id(self, owner: Employee | None) -> int | None:
+        """The HubSpot user id behind an employee's owner id."""
+        if owner is None or owner.hs_owner is None:
+            return None
+        if owner.hs_owner not in self._hs_users:  # owners are added as staff is hired
+            self._hs_users = {o["id"]: int(o["userId"]) for o in self.world.hubspot_owners}
+        return self._hs_users.get(owner.hs_owner)
 
     def zo(self, obj: str, values: dict[str, Any], at: datetime, by: Employee) -> Record:
         table = self.world.zoho[obj]

@@ -101,6 +101,15 @@ class HubSpotEmulator(EmulatorApp):
         if hasattr(self, "limiter"):
             self.limiter.limits = value
 
+    def api_user_id(self) -> int | None:
+        """The HubSpot user the API acts as: the portal's first live owner (the account's
+        first user installs the app), else none. Caller holds ``world.lock``."""
+        live = [o for o in self.world.hubspot_owners if not o.get("archived")]
+        if not live:
+            return None
+        first = min(live, key=lambda o: int(o["id"]))
+        return int(first["userId"]) if first.get("userId") is not None else None
+
     def find_id(
         self, table: Table, raw_id: str, id_property: str | None, archived: bool = False
     ) -> str | None:

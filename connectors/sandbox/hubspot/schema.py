@@ -142,6 +142,8 @@ def _common(created: str, modified: str) -> list[Field]:
         Field(created, "datetime", label="Create Date", updateable=False),
         Field(modified, "datetime", label="Last Modified Date", updateable=False),
         Field("hubspot_owner_id", "reference", label="Owner", ref=("owners",)),
+        # the HubSpot *user* id (an owner's ``userId``) of whoever created the record
+        Field("hs_created_by_user_id", "int", label="Created by user ID", updateable=False),
     ]
 
 

@@ -1,8 +1,9 @@
 """Writing records: shared create/update helpers and the single-record endpoints.
 
 Creates and updates stamp the object's modified property (and ``updatedAt``) from the
-sandbox clock; archiving does not touch it, like HubSpot. Caller holds ``world.lock``
-around the helpers.
+sandbox clock, and creates stamp ``hs_created_by_user_id`` with the token's user;
+archiving does not touch it, like HubSpot. Caller holds ``world.lock`` around the
+helpers.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ def create_record(
         rid = app.world.mint("hubspot", table.name)
     created = table.schema.created_fields[0]
     record: dict[str, Any] = {"id": rid, **typed, "hs_object_id": int(rid)}
+    # HubSpot stamps the creator: the user the token acts for.
+    record["hs_created_by_user_id"] = app.api_user_id()
     record[created] = typed.get(created) or now
     for name in table.schema.modified_fields:
         record[name] = now
