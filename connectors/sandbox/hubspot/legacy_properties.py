@@ -1,9 +1,12 @@
-"""The legacy Properties API v1 (``GET /properties/v1/{contacts|companies|deals}/properties``).
+"""The legacy property lists maintained clients still read.
 
-Maintained clients (Singer's tap-hubspot among them) still read property definitions here.
-HubSpot answers a bare JSON array (no ``results`` envelope) with epoch-millisecond
-timestamps and v1's flags (``readOnlyValue``, ``deleted``, ``favorited``...). The
-definitions are the same ones ``/crm/v3/properties/{objectType}`` serves.
+- ``GET /properties/v1/{contacts|companies|deals}/properties`` (Singer's tap-hubspot);
+- ``GET /properties/v2/{objectType}/properties``, the "CRM Object Properties" API, where the
+  type may be singular as Airbyte's source-hubspot sends it (``contact``, ``deal``).
+
+Both answer a bare JSON array (no ``results`` envelope) with epoch-millisecond timestamps
+and the legacy flags (``readOnlyValue``, ``deleted``, ``favorited``...). The definitions are
+the same ones ``/crm/v3/properties/{objectType}`` serves.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from connectors.sandbox.http import json_response
+from connectors.sandbox.hubspot.objects import SINGULAR
 from connectors.sandbox.hubspot.properties import property_definitions
 
 if TYPE_CHECKING:
@@ -22,6 +26,7 @@ __all__ = ["V1_OBJECTS", "register"]
 
 # The object types v1 has a properties endpoint for (its other objects never had one).
 V1_OBJECTS = ("contacts", "companies", "deals")
+_PLURAL = {singular: plural for plural, singular in SINGULAR.items()}
 
 
 def _v1(prop: dict[str, Any], stamp_ms: int) -> dict[str, Any]:
@@ -64,7 +69,8 @@ def _v1(prop: dict[str, Any], stamp_ms: int) -> dict[str, Any]:
     }
 
 
-def list_v1(app: HubSpotEmulator, request: Request, object_type: str) -> Response:
+def list_legacy(app: HubSpotEmulator, request: Request, object_type: str) -> Response:
+    object_type = _PLURAL.get(object_type.lower(), object_type)
     stamp_ms = int(app.world.anchor.timestamp() * 1000)
     props = property_definitions(app, object_type)
     return json_response([_v1(p, stamp_ms) for p in props])
@@ -74,7 +80,13 @@ def register(app: HubSpotEmulator) -> None:
     for object_type in V1_OBJECTS:
         app.add_route(
             f"/properties/v1/{object_type}/properties",
-            lambda request, t=object_type: list_v1(app, request, t),
+            lambda request, t=object_type: list_legacy(app, request, t),
             ["GET"],
             endpoint=f"GET /properties/v1/{object_type}/properties",
         )
+    app.add_route(
+        "/properties/v2/<object_type>/properties",
+        lambda request, object_type: list_legacy(app, request, object_type),
+        ["GET"],
+        endpoint="GET /properties/v2/<type>/properties",
+    )

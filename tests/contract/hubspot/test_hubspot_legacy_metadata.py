@@ -99,3 +99,23 @@ def test_v1_deal_stage_options_and_custom_property(hs):
 def test_v1_properties_of_an_object_v1_never_had_is_not_found(hs):
     response = hs.session().get(f"{hs.base_url}/properties/v1/tickets/properties")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("object_type", "canonical"),
+    [("contact", "contacts"), ("deals", "deals"), ("ticket", "tickets"), ("0-2", "companies")],
+)
+def test_v2_properties_accept_singular_plural_and_type_ids(hs, object_type, canonical):
+    session = hs.session()
+    response = session.get(f"{hs.base_url}/properties/v2/{object_type}/properties")
+    assert response.status_code == 200
+    v2 = response.json()
+    v1_or_v3 = session.get(f"{hs.base_url}/crm/v3/properties/{canonical}").json()["results"]
+    assert [(p["name"], p["type"]) for p in v2] == [(p["name"], p["type"]) for p in v1_or_v3]
+    assert all(isinstance(p["createdAt"], int) for p in v2)
+
+
+def test_v2_properties_of_an_unknown_type_are_refused(hs):
+    response = hs.session().get(f"{hs.base_url}/properties/v2/widget/properties")
+    assert response.status_code == 400
+    assert response.json()["message"] == "Unable to infer object type from: widget"
