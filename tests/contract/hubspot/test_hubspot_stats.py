@@ -7,7 +7,7 @@ def test_stats_count_unknown_paths_and_wrong_methods(hs):
     session = hs.session()
     base = hs.base_url
     known = ["/crm/v3/owners", "/crm/v3/objects/contacts", "/crm/v3/properties/deals"]
-    unknown = ["/properties/v2/contact/properties"]
+    unknown = ["/contacts/v1/lists/all/contacts/all"]
     unknown += [f"/crm/v9/nothing/{i}" for i in range(9)]
     for path in known + unknown:
         session.get(f"{base}{path}").close()
