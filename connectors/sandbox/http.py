@@ -9,6 +9,8 @@ server's time as their sync signpost see the CRM's own time).
 Admin paths under ``/_sandbox/`` are never counted, faulted or authenticated:
 
 - ``GET /_sandbox/stats`` (``DELETE`` resets) — calls served, total and per endpoint;
+  requests no route matches (unknown paths, wrong methods) count too, as
+  ``<METHOD> <unmatched>``;
 - ``GET /_sandbox/health``;
 - ``PUT /_sandbox/faults`` ``{"profile": "flaky", "failure_rate": 0.1, "slow_s": 2}``
   (resets the fault counts); ``GET`` shows the rates and the faults injected per kind;
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from connectors.sandbox.tls import TlsFiles
 
 __all__ = [
+    "UNMATCHED",
     "EmulatorApp",
     "EmulatorError",
     "EmulatorServer",
@@ -57,6 +60,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 Handler = Callable[..., Response]
+
+# The stats key (after the method) of requests no route matches: unknown paths, wrong methods.
+UNMATCHED = "<unmatched>"
 
 
 class EmulatorError(Exception):
@@ -178,12 +184,15 @@ class EmulatorApp:
         adapter = self.url_map.bind_to_environ(request.environ)
         try:
             endpoint, args = adapter.match()
-        except NotFound:
-            return self.not_found(request)
-        except MethodNotAllowed:
-            return self.method_not_allowed(request)
-        except HTTPException as exc:  # redirects from werkzeug's routing
-            return json_response({"error": exc.description}, exc.code or 400)
+        except HTTPException as exc:
+            # A call the CRM would refuse still costs the client a round trip (and, on the
+            # real APIs, quota): count it, under one key so probed paths cannot flood stats.
+            self.stats.count(f"{request.method} {UNMATCHED}")
+            if isinstance(exc, NotFound):
+                return self.not_found(request)
+            if isinstance(exc, MethodNotAllowed):
+                return self.method_not_allowed(request)
+            return json_response({"error": exc.description}, exc.code or 400)  # redirects
         handler, route = self._handlers[endpoint]
         self.stats.count(route.endpoint)
         try:

@@ -77,7 +77,7 @@ def test_counts_calls_by_route_template_and_resets(http: requests.Session, serve
         http.get(f"{base}/things/{thing}")
     http.get(f"{base}/nowhere")
     stats = http.get(f"{base}/_sandbox/stats").json()
-    assert stats == {"total": 3, "endpoints": {"GET /things/{id}": 3}}
+    assert stats == {"total": 4, "endpoints": {"GET /things/{id}": 3, "GET <unmatched>": 1}}
     assert http.delete(f"{base}/_sandbox/stats").status_code == 204
     assert http.get(f"{base}/_sandbox/stats").json() == {"total": 0, "endpoints": {}}
 

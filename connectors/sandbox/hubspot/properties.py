@@ -16,7 +16,7 @@ from connectors.sandbox.schema import Field, FieldType
 if TYPE_CHECKING:
     from connectors.sandbox.hubspot.app import HubSpotEmulator
 
-__all__ = ["register"]
+__all__ = ["property_definitions", "register"]
 
 _HS_TYPE = {
     "picklist": "enumeration",
@@ -100,13 +100,18 @@ def _render(app: HubSpotEmulator, object_type: str, field: Field, order: int) ->
     }
 
 
-def list_properties(app: HubSpotEmulator, request: Request, object_type: str) -> Response:
+def property_definitions(app: HubSpotEmulator, object_type: str) -> list[dict[str, Any]]:
+    """Every (unarchived) property of an object type, rendered as CRM v3 serves it."""
     name, table = resolve_table(app.world.hubspot, object_type)
-    if archived_flag(request):
-        return json_response({"results": []})
     with app.world.lock:
-        results = [_render(app, name, f, i) for i, f in enumerate(table.schema.fields)]
-    return json_response({"results": results})
+        return [_render(app, name, f, i) for i, f in enumerate(table.schema.fields)]
+
+
+def list_properties(app: HubSpotEmulator, request: Request, object_type: str) -> Response:
+    if archived_flag(request):
+        resolve_table(app.world.hubspot, object_type)
+        return json_response({"results": []})
+    return json_response({"results": property_definitions(app, object_type)})
 
 
 def get_property(app: HubSpotEmulator, request: Request, object_type: str, prop: str) -> Response:

@@ -204,6 +204,7 @@ def _objects() -> dict[str, list[Field]]:
             Field("LeadSource", "picklist", picklist=_LEAD_SOURCE),
             Field("Industry", "picklist"),
             Field("Rating", "picklist"),
+            Field("Description", "textarea", length=32000),
             owner,
             Field("IsConverted", "boolean", updateable=False),
             Field("ConvertedDate", "date", updateable=False),

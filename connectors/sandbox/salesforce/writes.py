@@ -93,7 +93,7 @@ class Writer:
             for f in schema.fields
             if f.required
             and f.updateable
-            and (changes.get(f.name) is None if creating or f.name in changes else False)
+            and (_blank(changes.get(f.name)) if creating or f.name in changes else False)
             and _STATUS_DEFAULTS.get((schema.name, f.name)) is None
             and not (f.type == "picklist" and f.picklist)
         ]
@@ -215,6 +215,11 @@ class Writer:
             if current is not None and current == wanted:
                 out.append(record["Id"])
         return out
+
+
+def _blank(value: Any) -> bool:
+    # Salesforce saves an empty string as null, so "" cannot fill a required field.
+    return value is None or value == ""
 
 
 def _derive(object_name: str, record: Record) -> None:
