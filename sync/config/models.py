@@ -121,9 +121,6 @@ class SourceConfig(BaseModel):
     def _duration(cls, value: Any) -> timedelta:
         return parse_duration(value)
 
-    def connector_keys(self) -> dict[str, Any]:
-        return dict(self.model_extra or {})
-
 
 class CrmsyncConfig(_Strict):
     """The whole file. Checks across sections (unique source names, push targets naming

@@ -33,7 +33,8 @@ class RunRow(SQLModel, table=True):
     source: str = Field(max_length=40, index=True)
     started_at: datetime = Field(sa_type=UtcDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    status: str = Field(default="running", max_length=16)  # running|succeeded|partial|failed
+    # running|succeeded|partial|failed, or aborted: left running by a process that died
+    status: str = Field(default="running", max_length=16)
     full: bool = False
     dry_run: bool = False
     error: str | None = None
