@@ -17,12 +17,30 @@ _BAR_WIDTH = 420
 
 
 def render_csv(report: dict[str, Any]) -> str:
-    """The report's main table as CSV (header row first)."""
+    """The report's main table as CSV (header row first).
+
+    Text from the CRMs that a spreadsheet would run as a formula (a cell starting with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written with a leading ``'``,
+    so a deal named ``=HYPERLINK(...)`` is shown, not obeyed; numbers stay numbers.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(report["columns"])
-    writer.writerows(report["rows"])
+    writer.writerow([_inert(c) for c in report["columns"]])
+    writer.writerows([_inert(c) for c in row] for row in report["rows"])
     return buffer.getvalue()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(cell: Any) -> Any:
+    if not isinstance(cell, str) or not cell.startswith(_FORMULA_START):
+        return cell
+    try:
+        float(cell)
+    except ValueError:
+        return "'" + cell
+    return cell  # "-12.50" is a number, not a formula
 
 
 def render_json(report: dict[str, Any]) -> str:

@@ -117,3 +117,20 @@ def test_html_is_self_contained_and_escapes_crm_text() -> None:
         and "<style>" in html
         and "http" not in html.replace("http://www.w3.org/2000/svg", "")
     )
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_written_inert() -> None:
+    report = {
+        "columns": ["deal", "amount", "note"],
+        "rows": [
+            ['=HYPERLINK("http://x","click")', Decimal("-40.00"), "+1 555"],
+            ["@SUM(A1:A2)", "-12.50", "plain"],
+            ["\tTabbed", 3, "-cmd|' /C calc'!A0"],
+        ],
+    }
+    assert render_csv(report).splitlines() == [
+        "deal,amount,note",
+        '"\'=HYPERLINK(""http://x"",""click"")",-40.00,\'+1 555',
+        "'@SUM(A1:A2),-12.50,plain",
+        "'\tTabbed,3,'-cmd|' /C calc'!A0",
+    ]
