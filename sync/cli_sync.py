@@ -199,10 +199,10 @@ def _report_dict(report: SourceReport) -> dict[str, Any]:
 
 
 def status(config: Path | None = ConfigOption, json_output: bool = JsonOption) -> None:
-    """Last runs, cursors and quarantine counts per source and stream, and the daemon's
-    jobs with their next run times."""
+    """Last runs (with deletes by kind and restores), cursors and quarantine counts per
+    source and stream, and the daemon's jobs with their next run times."""
     from sync.daemon.settings import ScheduleConfig
-    from sync.status import collect_jobs, collect_status
+    from sync.status import collect_jobs, collect_status, deleted_summary
     from sync.store import open_store
 
     cfg = load(config)
@@ -219,6 +219,8 @@ def status(config: Path | None = ConfigOption, json_output: bool = JsonOption) -
         "last run",
         "status",
         "fetched",
+        "deleted",
+        "restored",
         "cursor",
         "quarantined",
         title="Sync status",
@@ -231,6 +233,8 @@ def status(config: Path | None = ConfigOption, json_output: bool = JsonOption) -
             _when(last, "never"),
             row["status"] or "-",
             str(row["fetched"] or 0),
+            deleted_summary(row),
+            str(row.get("restored") or 0),
             row["cursor"] or "-",
             str(row["quarantined"]),
         )

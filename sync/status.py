@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, select
 
 from sync.store.bookkeeping import QuarantineRow, RunRow, RunStreamRow, StreamStateRow
 
-__all__ = ["collect_jobs", "collect_status", "cursor_summary"]
+__all__ = ["collect_jobs", "collect_status", "cursor_summary", "deleted_summary"]
 
 
 def collect_jobs(engine: Engine, now: datetime, heartbeat: timedelta) -> list[dict[str, Any]]:
@@ -82,6 +82,10 @@ def collect_status(engine: Engine, sources: list[str]) -> list[dict[str, Any]]:
                         "inserted": s.inserted,
                         "updated": s.updated,
                         "deleted": s.deleted,
+                        "deleted_reported": s.deleted_reported,
+                        "deleted_merged": s.deleted_merged,
+                        "deleted_missing": s.deleted_missing,
+                        "restored": s.restored,
                         "api_calls": s.api_calls,
                         "error": s.error,
                         "cursor": cursor_summary(state),
@@ -89,6 +93,24 @@ def collect_status(engine: Engine, sources: list[str]) -> list[dict[str, Any]]:
                     }
                 )
     return rows
+
+
+def deleted_summary(row: dict[str, Any]) -> str:
+    """A status row's deletes with their kinds, e.g. ``8 (7 reported, 1 merged)``.
+
+    Runs recorded before the store kept the kinds have only the total, shown alone.
+    """
+    total = row.get("deleted") or 0
+    kinds = [
+        f"{row[key]} {label}"
+        for key, label in (
+            ("deleted_reported", "reported"),
+            ("deleted_merged", "merged"),
+            ("deleted_missing", "missing"),
+        )
+        if row.get(key)
+    ]
+    return f"{total} ({', '.join(kinds)})" if kinds else str(total)
 
 
 def cursor_summary(state: Any) -> str | None:

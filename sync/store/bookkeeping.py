@@ -52,6 +52,11 @@ class RunStreamRow(SQLModel, table=True):
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
+    # ``deleted`` split by why (sync.store.pages.PageCounts), and rows the CRM had live again
+    deleted_reported: int = 0
+    deleted_merged: int = 0
+    deleted_missing: int = 0
+    restored: int = 0
     quarantined: int = 0
     api_calls: int = 0
     seconds: float = 0.0

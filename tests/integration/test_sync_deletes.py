@@ -251,14 +251,20 @@ def _counts_every_delete(sandbox: Sandbox, config: Path) -> None:
     table = RunStreamRow.__table__  # type: ignore[attr-defined]
     with opened(load_config(config).store.url) as engine:
         with engine.connect() as conn:
-            recorded = dict(
-                conn.execute(
-                    select(table.c.stream, table.c.deleted).where(
-                        table.c.run_id == report.run_id, table.c.deleted > 0
-                    )
-                ).all()
-            )
-        assert recorded == {s: n for s, (n, _, _) in expected.items()}
+            recorded = {
+                row.stream: tuple(row)[1:]
+                for row in conn.execute(
+                    select(
+                        table.c.stream,
+                        table.c.deleted,
+                        table.c.deleted_reported,
+                        table.c.deleted_merged,
+                        table.c.deleted_missing,
+                    ).where(table.c.run_id == report.run_id, table.c.deleted > 0)
+                )
+            }
+        # The run history keeps the kinds, not only the total.
+        assert recorded == {s: (*kinds, 0) for s, kinds in expected.items()}
         for stream, (n, _, _) in expected.items():
             assert _marked_by(engine, STREAM_KINDS[stream], report.run_id) == n, stream
 
