@@ -138,7 +138,8 @@ def statement_for(
             employee_id=result.employee,
             name=result.name,
             email=person.email if person else None,
-            locale=person.locale if person else "en",
+            # "" (unknown) lets the renderer apply ``statements.locale_default``.
+            locale=person.locale if person else "",
             team=person.team if person else None,
             role=person.role if person else None,
         ),
