@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from compensation.engine import EmployeeResult, PeriodResult
+import pytest
+
+from compensation.engine import EmployeeResult, PayLine, PeriodResult
 from compensation.plans import PlanBook
 from compensation.statements.samples import sample_statement
 from sync.compute.directory import DirectoryConfig, UserFacts, build_directory
@@ -19,7 +21,25 @@ from sync.mail.service import make_renderer, write_previews
 AS_OF = datetime(2026, 10, 31, 12, tzinfo=UTC)
 
 
-def _statement(raw: dict[str, str]):  # type: ignore[no-untyped-def]
+def _line(slot: str, acts: tuple[str, ...]) -> PayLine:
+    return PayLine(
+        key=f"commission|revenue|salesforce:deals:006A|revenue|{slot}",
+        kind="commission",
+        component="revenue",
+        amount=Decimal("150.00"),
+        currency="EUR",
+        rule="base rate",
+        deal="salesforce:deals:006A",
+        slot=slot,
+        share=Decimal("0.3"),
+        acts=acts,
+        converted_amount=Decimal("3000.00"),
+    )
+
+
+def _statement(  # type: ignore[no-untyped-def]
+    raw: dict[str, str], lines: tuple[PayLine, ...] = (), acts: dict[str, str] | None = None
+):
     user = UserFacts(
         "hubspot", "11", "Rita Rep", "rita@example.com", True, None, "Sales", None, raw
     )
@@ -30,9 +50,9 @@ def _statement(raw: dict[str, str]):  # type: ignore[no-untyped-def]
         plan="field_sales",
         plan_version=1,
         currency="EUR",
-        lines=(),
+        lines=lines,
         withheld=(),
-        total=Decimal(0),
+        total=sum((line.amount for line in lines), Decimal(0)),
         totals={},
         attainment={},
         credited={},
@@ -46,8 +66,9 @@ def _statement(raw: dict[str, str]):  # type: ignore[no-untyped-def]
         as_of=AS_OF,
         person=person,
         book=PlanBook((), ()),
-        deal_names={},
+        deal_names={"salesforce:deals:006A": "Acme - Spectrophotometer"},
         deal_closes={},
+        act_words=acts or {},
     )
 
 
@@ -74,3 +95,66 @@ def test_the_preview_index_lists_employees_by_display_name(tmp_path: Path) -> No
         '<li><a href="E000004.html">Emma García</a> (E000004) · '
         "Your October 2026 statement: €1,543.67</li>",
     ]
+
+
+FIELD_WORK = (
+    _line("field_work", ("salesforce:activities:00U1", "salesforce:activities:00U9")),
+    _line("close", ("salesforce:deals:006A#owner",)),
+)
+ACTS = {"salesforce:activities:00U1": "Visit, 2026-09-24"}
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (
+            "en",
+            [
+                "* Acme - Spectrophotometer: €150.00",
+                "  Your role: closing · Share 30% · Credited €3,000.00 · Rate 5%",
+                "* Acme - Spectrophotometer: €150.00",
+                "  Your role: field work · Share 30% · Credited €3,000.00 · Rate 5%",
+                "  Your acts: Visit, 2026-09-24",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "* Acme - Spectrophotometer\u202f: 150,00\u00a0€",
+                "  Votre rôle\u202f: signature · Part 30\u00a0%"
+                " · Crédité 3\u202f000,00\u00a0€ · Taux 5\u00a0%",
+                "* Acme - Spectrophotometer\u202f: 150,00\u00a0€",
+                "  Votre rôle\u202f: travail terrain · Part 30\u00a0%"
+                " · Crédité 3\u202f000,00\u00a0€ · Taux 5\u00a0%",
+                "  Vos actions\u202f: Visit, 2026-09-24",
+            ],
+        ),
+        (
+            "es",
+            [
+                "* Acme - Spectrophotometer: 150,00\u00a0€",
+                "  Su función: cierre · Parte 30\u00a0%"
+                " · Acreditado 3.000,00\u00a0€ · Tasa 5\u00a0%",
+                "* Acme - Spectrophotometer: 150,00\u00a0€",
+                "  Su función: trabajo de campo · Parte 30\u00a0%"
+                " · Acreditado 3.000,00\u00a0€ · Tasa 5\u00a0%",
+                "  Sus acciones: Visit, 2026-09-24",
+            ],
+        ),
+    ],
+)
+def test_a_line_names_the_deal_the_role_in_words_and_the_acts_never_by_id(
+    locale: str, expected: list[str]
+) -> None:
+    statement = _statement({"locale": locale}, FIELD_WORK, ACTS)
+    text = make_renderer(CrmsyncConfig()).render(statement).text
+    lines = [
+        line
+        for line in text.splitlines()
+        if line.startswith(
+            ("* Acme", "  Your r", "  Votre r", "  Su f", "  Your a", "  Vos a", "  Sus a")
+        )
+    ]
+    assert lines == expected
+    html = make_renderer(CrmsyncConfig()).render(statement).html
+    assert "field_work" not in html and "activities:" not in html and "#owner" not in html
