@@ -146,7 +146,9 @@ def statement_for(
         period=StatementPeriod(period.period, period.start, period.end, closed),
         recipient=Recipient(
             employee_id=result.employee,
-            name=result.name,
+            # The directory's name is reconciliation's golden record, the name every
+            # other output shows; the stored result keeps whatever the run saw.
+            name=person.name if person else result.name,
             email=person.email if person else None,
             # "" (unknown) lets the renderer apply ``statements.locale_default``.
             locale=person.locale if person else "",

@@ -38,15 +38,20 @@ def _line(slot: str, acts: tuple[str, ...]) -> PayLine:
 
 
 def _statement(  # type: ignore[no-untyped-def]
-    raw: dict[str, str], lines: tuple[PayLine, ...] = (), acts: dict[str, str] | None = None
+    raw: dict[str, str],
+    lines: tuple[PayLine, ...] = (),
+    acts: dict[str, str] | None = None,
+    golden: str | None = None,
+    stored_name: str | None = None,
 ):
     user = UserFacts(
         "hubspot", "11", "Rita Rep", "rita@example.com", True, None, "Sales", None, raw
     )
-    (person,) = build_directory([user], {}, DirectoryConfig()).employees.values()
+    names = {"hubspot:11": (golden, None)} if golden else None
+    (person,) = build_directory([user], {}, DirectoryConfig(), names).employees.values()
     result = EmployeeResult(
         employee=person.id,
-        name=person.name,
+        name=stored_name or person.name,
         plan="field_sales",
         plan_version=1,
         currency="EUR",
@@ -158,3 +163,14 @@ def test_a_line_names_the_deal_the_role_in_words_and_the_acts_never_by_id(
     assert lines == expected
     html = make_renderer(CrmsyncConfig()).render(statement).html
     assert "field_work" not in html and "activities:" not in html and "#owner" not in html
+
+
+def test_the_statement_greets_the_employee_by_the_reconciled_golden_name() -> None:
+    # The stored result kept the name of the run (one CRM's "Lola"); reconciliation's
+    # golden record, which the rest of crmsync shows, says "Dolores".
+    statement = _statement({"locale": "es"}, golden="Dolores Romero", stored_name="Lola Romero")
+    assert statement.recipient.name == "Dolores Romero"
+    text = make_renderer(CrmsyncConfig()).render(statement).text
+    assert [line for line in text.splitlines() if line.startswith("Hola")] == [
+        "Hola, Dolores Romero: esto es lo que ha ganado en octubre 2026, y por qué."
+    ]
