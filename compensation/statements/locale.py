@@ -9,7 +9,7 @@ from babel import Locale
 from babel.dates import format_date, format_interval
 from babel.numbers import format_decimal, get_currency_precision, get_currency_symbol
 
-from compensation.statements.messages import GATES, MESSAGES, USAGE
+from compensation.statements.messages import GATES, MESSAGES, ROLES, USAGE
 from compensation.statements.model import Period
 
 __all__ = ["Words"]
@@ -105,6 +105,11 @@ class Words:
         """The gate's reason and advice in this language (the engine's own text if the
         catalog has no translation, and always in English)."""
         return GATES.get(gate, {}).get(self.code, (reason, advice))
+
+    def role(self, slot: str) -> str:
+        """The crediting slot as the employee's role in words (``field_work`` -> ``field
+        work``, ``travail terrain`` in French)."""
+        return ROLES.get(slot, {}).get(self.code) or slot.replace("_", " ")
 
     def usage_label(self, key: str, label: str) -> str:
         return USAGE.get(key, {}).get(self.code, label)

@@ -6,12 +6,14 @@ formatted by the caller (money, dates) and inserted with :meth:`str.format`; the
 a plain string, so the HTML template escapes it like any other text.
 
 ``GATES`` and ``USAGE`` translate the reasons and advice of known gate and usage-component
-ids; unknown ids show the engine's own text.
+ids; unknown ids show the engine's own text. ``ROLES`` names the crediting slots of the
+shipped plans; another slot reads as its name with spaces (``inside_sales`` -> ``inside
+sales``).
 """
 
 from __future__ import annotations
 
-__all__ = ["GATES", "MESSAGES", "USAGE"]
+__all__ = ["GATES", "MESSAGES", "ROLES", "USAGE"]
 
 Message = str | dict[str, str]
 
@@ -248,4 +250,12 @@ USAGE: dict[str, dict[str, str]] = {
         "es": "Actividades registradas",
     },
     "duplicates": {"en": "No duplicates", "fr": "Pas de doublons", "es": "Sin duplicados"},
+}
+
+# crediting slot id -> locale -> the employee's role on the deal
+ROLES: dict[str, dict[str, str]] = {
+    "lead_source": {"en": "lead source", "fr": "origine du contact", "es": "origen del contacto"},
+    "qualification": {"en": "qualification", "fr": "qualification", "es": "cualificación"},
+    "field_work": {"en": "field work", "fr": "travail terrain", "es": "trabajo de campo"},
+    "close": {"en": "closing", "fr": "signature", "es": "cierre"},
 }

@@ -32,7 +32,8 @@ __all__ = ["sample_period", "sample_statement"]
 _FIRST = ("Ana", "Bruno", "Chloé", "Diego", "Emma", "Farid", "Greta", "Hugo", "Inés", "Jules")
 _LAST = ("Martin", "García", "Dubois", "López", "Bernard", "Moreau", "Sánchez", "Petit")
 _ACCOUNTS = ("Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne")
-_SLOTS = ("closer", "qualifier", "lead capture", "field visit", "customer care")
+# Slot ids as plans name them; the statement shows them as roles in words.
+_SLOTS = ("close", "qualification", "lead_source", "field_work", "customer_care")
 _LOCALES = ("en", "fr", "es")
 
 

@@ -132,7 +132,8 @@ def build_directory(
             "email": best_email or next((u.email for u in members if u.email), None),
             "team": team,
             "role": role,
-            "locale": next((loc for loc in map(_locale, members) if loc), "en"),
+            # "" when no CRM says: statements then use ``statements.locale_default``.
+            "locale": next((loc for loc in map(_locale, members) if loc), ""),
             "active": any(u.active for u in members),
             "left_on": forced.left_on if forced is not None else None,
         }

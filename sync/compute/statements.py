@@ -41,7 +41,12 @@ _ZERO = Decimal(0)
 _RATE = Decimal("0.000001")
 
 
-def _payable(line: PayLine, names: Mapping[str, str], closes: Mapping[str, object]) -> PayableLine:
+def _payable(
+    line: PayLine,
+    names: Mapping[str, str],
+    closes: Mapping[str, object],
+    act_words: Mapping[str, str],
+) -> PayableLine:
     converted = line.converted_amount if line.converted_amount is not None else line.amount
     rate = (line.amount / converted).quantize(_RATE) if converted else _ZERO
     fx = line.fx_rate if line.fx_rate is not None and line.fx_rate != 1 else None
@@ -57,7 +62,9 @@ def _payable(line: PayLine, names: Mapping[str, str], closes: Mapping[str, objec
         rate=rate,
         amount=line.amount,
         rule=line.rule,
-        acts=line.acts,
+        # An act the store cannot describe (a deal's ownership, which the role already
+        # says) is left out rather than shown as a record id.
+        acts=tuple(act_words[act] for act in line.acts if act in act_words),
         fx_rate=fx,
         close_date=closes.get(deal),  # type: ignore[arg-type]
     )
@@ -74,13 +81,16 @@ def statement_for(
     book: PlanBook,
     deal_names: Mapping[str, str],
     deal_closes: Mapping[str, object],
+    act_words: Mapping[str, str] | None = None,
 ) -> Statement:
-    """One employee's statement from their result (see the module docstring)."""
+    """One employee's statement from their result (see the module docstring);
+    ``act_words`` describes act keys (``hubspot:activities:301``) in the employee's words."""
+    acts = act_words or {}
     payable, adjustments, clawbacks = [], [], []
     advanced = recovered = _ZERO
     for line in result.lines:
         if line.kind in _DEAL_KINDS and line.deal:
-            payable.append(_payable(line, deal_names, deal_closes))
+            payable.append(_payable(line, deal_names, deal_closes, acts))
         elif line.kind == "clawback":
             deal = line.deal or ""
             clawbacks.append(
@@ -136,9 +146,12 @@ def statement_for(
         period=StatementPeriod(period.period, period.start, period.end, closed),
         recipient=Recipient(
             employee_id=result.employee,
-            name=result.name,
+            # The directory's name is reconciliation's golden record, the name every
+            # other output shows; the stored result keeps whatever the run saw.
+            name=person.name if person else result.name,
             email=person.email if person else None,
-            locale=person.locale if person else "en",
+            # "" (unknown) lets the renderer apply ``statements.locale_default``.
+            locale=person.locale if person else "",
             team=person.team if person else None,
             role=person.role if person else None,
         ),
@@ -168,6 +181,7 @@ def statements_for_period(engine: Engine, config: CrmsyncConfig, period: str) ->
     from sync.compute.history import closed_periods, latest_run, run_versions
     from sync.compute.prepare import load_book, load_directory
     from sync.compute.snapshot import load_store_snapshot
+    from sync.compute.statement_acts import describe_acts
     from sync.store.records import DealRow
 
     closed = next((c for c in closed_periods(engine) if c.result.period == period), None)
@@ -188,6 +202,9 @@ def statements_for_period(engine: Engine, config: CrmsyncConfig, period: str) ->
         ).all()
     names = {f"{r.source}:deals:{r.remote_id}": r.name or r.remote_id for r in rows}
     closes = {f"{r.source}:deals:{r.remote_id}": r.close_date for r in rows}
+    act_words = describe_acts(
+        engine, {a for e in result.employees for x in e.lines for a in x.acts}
+    )
     return [
         statement_for(
             emp,
@@ -199,6 +216,7 @@ def statements_for_period(engine: Engine, config: CrmsyncConfig, period: str) ->
             book=book,
             deal_names=names,
             deal_closes=closes,
+            act_words=act_words,
         )
         for emp in result.employees
     ]

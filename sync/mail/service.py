@@ -168,7 +168,7 @@ def queue_statements(
 
 def write_previews(statements: Sequence[Statement], config: CrmsyncConfig, out: Path) -> list[Path]:
     """Write ``<employee>.html`` (+ chart PNG) and ``<employee>.txt`` per statement, and an
-    ``index.html`` linking them; returns the files written."""
+    ``index.html`` linking them by display name; returns the files written."""
     renderer = make_renderer(config)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -182,11 +182,15 @@ def write_previews(statements: Sequence[Statement], config: CrmsyncConfig, out: 
         (out / f"{stem}.html").write_text(rendered.html, encoding="utf-8")
         (out / f"{stem}.txt").write_text(f"{rendered.subject}\n\n{rendered.text}", encoding="utf-8")
         written += [out / f"{stem}.html", out / f"{stem}.txt"]
-        links.append((stem, rendered.subject))
+        links.append((s.recipient.name, s.recipient.employee_id, stem, rendered.subject))
     from html import escape
 
+    # A reviewer looks people up by name; the key tells two namesakes apart.
+    links.sort(key=lambda link: (link[0].casefold(), link[1]))
     items = "\n".join(
-        f'<li><a href="{escape(stem)}.html">{escape(subject)}</a></li>' for stem, subject in links
+        f'<li><a href="{escape(stem)}.html">{escape(name)}</a> ({escape(key)}) · '
+        f"{escape(subject)}</li>"
+        for name, key, stem, subject in links
     )
     index = out / "index.html"
     index.write_text(

@@ -291,6 +291,11 @@ def test_statements_are_built_from_the_stored_results(world: World) -> None:
         assert statement.total_payable == result.total
         assert statement.version == 1 and statement.statement_id == f"2026-10:{result.employee}"
     assert any(s.payable for s in statements)
+    # Acts read as the CRM shows them (an activity's subject and day, a contact's name),
+    # never as record keys such as salesforce:activities:00U5...
+    acts = [a for s in statements for p in s.payable for a in p.acts]
+    assert acts and not [a for a in acts if ":activities:" in a or ":contacts:" in a]
+    assert "Qualification call, 2026-09-14" in acts
 
 
 def test_the_compute_step_runs_the_open_period_and_publishes_deal_values(world: World) -> None:

@@ -216,10 +216,10 @@ def _directory(snapshot: StoreSnapshot):
 def test_directory_groups_users_and_settles_team_role_manager_locale() -> None:
     people = _directory(_snapshot()).employees
     assert {k: (e.team, e.role, e.manager, e.locale) for k, e in people.items()} == {
-        "E-carl": ("call_centre", "call_centre", None, "en"),
-        "hubspot:10": ("marketing", "marketing", None, "en"),
+        "E-carl": ("call_centre", "call_centre", None, ""),  # "": no CRM gives a locale
+        "hubspot:10": ("marketing", "marketing", None, ""),
         "salesforce:U0": ("field_sales", "manager", None, "es"),
-        "salesforce:U1": ("field_sales", "field_sales", "salesforce:U0", "en"),
+        "salesforce:U1": ("field_sales", "field_sales", "salesforce:U0", ""),
     }
     assert people["E-carl"].email == "carl@example.com"
 

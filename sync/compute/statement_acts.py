@@ -1,0 +1,74 @@
+"""Acts in words for statements: what an employee did, as their CRM shows it.
+
+Plan results name acts by record key (``salesforce:activities:00U5...``,
+``hubspot:contacts:100118``); a rep does not know those ids. An activity reads as its
+subject (else its type) and day, a lead-source contact as the person's name. Other acts
+(a deal's ownership, which the line's role already says) get no words.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import Engine, tuple_
+
+from sync.store.records import ActivityRow, ContactRow
+
+__all__ = ["describe_acts"]
+
+
+def describe_acts(engine: Engine, acts: Iterable[str]) -> dict[str, str]:
+    """act key -> words, for the keys of ``acts`` the store can describe."""
+    wanted: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for act in acts:
+        parts = act.split(":", 2)
+        if len(parts) != 3:
+            continue
+        source, kind, remote_id = parts
+        if kind in ("activities", "contacts") and "#" not in remote_id:
+            wanted[kind].add((source, remote_id))
+    words: dict[str, str] = {}
+    activities = ActivityRow.__table__  # type: ignore[attr-defined]
+    contacts = ContactRow.__table__  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        for chunk in _chunks(sorted(wanted["activities"])):
+            rows = conn.execute(
+                activities.select()
+                .with_only_columns(
+                    activities.c.source,
+                    activities.c.remote_id,
+                    activities.c.subject,
+                    activities.c.activity_type,
+                    activities.c.occurred_at,
+                )
+                .where(tuple_(activities.c.source, activities.c.remote_id).in_(chunk))
+            ).all()
+            for r in rows:
+                what = (r.subject or r.activity_type or "").strip()
+                day = r.occurred_at.date().isoformat() if r.occurred_at else ""
+                text = ", ".join(part for part in (what, day) if part)
+                if text:
+                    words[f"{r.source}:activities:{r.remote_id}"] = text
+        for chunk in _chunks(sorted(wanted["contacts"])):
+            rows = conn.execute(
+                contacts.select()
+                .with_only_columns(
+                    contacts.c.source,
+                    contacts.c.remote_id,
+                    contacts.c.first_name,
+                    contacts.c.last_name,
+                )
+                .where(tuple_(contacts.c.source, contacts.c.remote_id).in_(chunk))
+            ).all()
+            for r in rows:
+                name = " ".join(p for p in (r.first_name, r.last_name) if p).strip()
+                if name:
+                    words[f"{r.source}:contacts:{r.remote_id}"] = name
+    return words
+
+
+def _chunks(keys: list[tuple[str, str]], size: int = 400) -> Iterable[list[tuple[str, str]]]:
+    # Bounded IN lists: SQLite caps bound parameters per statement.
+    for start in range(0, len(keys), size):
+        yield keys[start : start + size]
