@@ -190,14 +190,6 @@ def test_a_placeholder_surname_is_missing_not_different() -> None:
     assert total == 4.0
 
 
-def test_the_bare_name_key_exists_for_a_person_with_a_company() -> None:
-    lead = person("leads", "salesforce", "00Q1", first_name="Ann", last_name="Waller",
-                  company="Waller Pty")  # fmt: skip
-    contact = person("contacts", "hubspot", "1", first_name="Ann", last_name="Waller")
-    assert "n:ann|waller" in block_keys(lead)
-    assert list(candidate_pairs([lead, contact], max_block=200)) == [(0, 1)]
-
-
 def test_one_address_blocks_records_whose_names_are_mistyped() -> None:
     a = person("leads", "salesforce", "00Q1", first_name="Ann", last_name="Waller", **ADDRESS)
     b = person("contacts", "hubspot", "1", first_name="Anm", last_name="Wlaler", **ADDRESS)
@@ -276,11 +268,14 @@ def test_namesakes_at_two_companies_of_one_district_are_two_people() -> None:
     assert levels(a, moved)[1]["postal_code"] == "different"  # disagreement still counts
 
 
-def test_the_bare_name_key_does_not_pair_two_people_who_both_name_an_organisation() -> None:
-    # They meet by name at their organisation when it is the same one; at two different
-    # ones a shared name scores below the threshold, so the pair is not built.
+def test_the_bare_name_key_is_for_people_no_organisation_scopes() -> None:
+    # Scoped by an organisation, people meet by name at it ("o:" keys); the bare name pair
+    # is for those with none. (Given to everyone it paired each free-mail namesake with
+    # every corporate one: over 8 GB at 1 M people. A lead with a company therefore does
+    # not meet by name alone a contact with none: a known recall gap, see the docs.)
     a = person("contacts", "hubspot", "1", first_name="Ann", last_name="Lee", company="Acme")
-    b = person("leads", "salesforce", "00Q1", first_name="Ann", last_name="Lee", company="Bolt")
+    b = person("leads", "salesforce", "00Q1", first_name="Ann", last_name="Lee")
     c = person("leads", "salesforce", "00Q2", first_name="Ann", last_name="Lee")
-    assert "n:ann|lee" in set(block_keys(a)) & set(block_keys(b)) & set(block_keys(c))
-    assert list(candidate_pairs([a, b, c], max_block=200)) == [(0, 2), (1, 2)]
+    assert "n:ann|lee" not in block_keys(a)
+    assert "n:ann|lee" in set(block_keys(b)) & set(block_keys(c))
+    assert list(candidate_pairs([a, b, c], max_block=200)) == [(1, 2)]
