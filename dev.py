@@ -114,7 +114,17 @@ def main(argv: list[str]) -> None:
         ensure_venv()
         common = ("--generate-hashes", "--universal", "--python-version", "3.11", "-q")
         uv = shutil.which("uv") or sys.exit("`dev.py lock` needs uv on PATH (pip install uv)")
-        _run(uv, "pip", "compile", "pyproject.toml", "--extra", "dev", *common, "-o", LOCK)
+        _run(
+            uv,
+            "pip",
+            "compile",
+            "pyproject.toml",
+            "--extra",
+            "dev",
+            *common,
+            "-o",
+            LOCK.relative_to(ROOT),
+        )
     else:
         print(__doc__)
         sys.exit(0 if command in ("help", "-h", "--help") else 2)
