@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +14,7 @@ import yaml
 from typer.testing import CliRunner
 
 from sync.cli import app
-from sync.demo import run_demo
-from sync.reconcile.config import ReconcileConfig
-from sync.reconcile.run import reconcile
-from sync.store import open_store
+from tests.e2e.plan_support import plan_workspace
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "sync"]
@@ -37,20 +33,7 @@ def _json(*args: str) -> Any:
 @pytest.fixture(scope="module")
 def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     workspace = tmp_path_factory.mktemp("plan-cli")
-    demo = run_demo(workspace, seed=7, scale="tiny")
-    engine = open_store(demo.store_url)
-    reconcile(engine, ReconcileConfig(), datetime(2026, 10, 31, tzinfo=UTC), "full")
-    engine.dispose()
-    path = workspace / "plan.yaml"
-    settings = {
-        "store": {"url": demo.store_url},
-        "compensation": {
-            "plans_dir": str(REPO / "config" / "plans"),
-            "directory": {"source_defaults": {"zoho": {"team": "iberia_sales"}}},
-        },
-    }
-    path.write_text(yaml.safe_dump(settings))
-    return path
+    return plan_workspace(workspace)[0]
 
 
 @pytest.mark.parametrize(

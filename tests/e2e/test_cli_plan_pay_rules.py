@@ -6,20 +6,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 import sqlalchemy as sa
-import yaml
 
-from sync.demo import run_demo
 from sync.reconcile import load_identity_map
-from sync.reconcile.config import ReconcileConfig
-from sync.reconcile.run import reconcile
 from sync.store import open_store
+from tests.e2e.plan_support import plan_workspace
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "sync"]
@@ -39,20 +35,7 @@ def _json(*args: str) -> Any:
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     workspace = tmp_path_factory.mktemp("plan-pay-rules")
-    demo = run_demo(workspace, seed=7, scale="tiny")
-    engine = open_store(demo.store_url)
-    reconcile(engine, ReconcileConfig(), datetime(2026, 10, 31, tzinfo=UTC), "full")
-    engine.dispose()
-    path = workspace / "plan.yaml"
-    settings = {
-        "store": {"url": demo.store_url},
-        "compensation": {
-            "plans_dir": str(REPO / "config" / "plans"),
-            "directory": {"source_defaults": {"zoho": {"team": "iberia_sales"}}},
-        },
-    }
-    path.write_text(yaml.safe_dump(settings))
-    return path, demo.store_url
+    return plan_workspace(workspace)
 
 
 def test_leaver_gets_no_draw_and_a_negative_won_deal_is_a_stored_warning(

@@ -19,17 +19,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import yaml
 from sqlalchemy import Engine, func, select
 
 from sync.compute.lock import PeriodBusy, period_lock
 from sync.compute.runner import parse_period, run_plans
 from sync.compute.settings import CompensationConfig
-from sync.demo import run_demo
-from sync.reconcile.config import ReconcileConfig
-from sync.reconcile.run import reconcile
 from sync.store import open_store
 from sync.store.compensation import CompensationRunRow
+from tests.e2e.plan_support import plan_workspace
 from tests.integration.sync_support import postgres_schema, postgres_url
 
 REPO = Path(__file__).resolve().parents[2]
@@ -41,20 +38,7 @@ SETTINGS = CompensationConfig.model_validate({"plans_dir": str(REPO / "config" /
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     workspace = tmp_path_factory.mktemp("plan-lock")
-    demo = run_demo(workspace, seed=7, scale="tiny")
-    engine = open_store(demo.store_url)
-    reconcile(engine, ReconcileConfig(), datetime(2026, 10, 31, tzinfo=UTC), "full")
-    engine.dispose()
-    path = workspace / "plan.yaml"
-    settings = {
-        "store": {"url": demo.store_url},
-        "compensation": {
-            "plans_dir": str(REPO / "config" / "plans"),
-            "directory": {"source_defaults": {"zoho": {"team": "iberia_sales"}}},
-        },
-    }
-    path.write_text(yaml.safe_dump(settings))
-    return path, demo.store_url
+    return plan_workspace(workspace)
 
 
 def _runs(engine: Engine, period: str) -> int:
