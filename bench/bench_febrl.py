@@ -167,6 +167,10 @@ def run_case(set_name: str, mode: str, workspace: Path) -> dict[str, Any]:
     report = json.loads(reconcile.pop("stdout"))
     sync.pop("stdout")
     store = workdir / "crmsync.sqlite"
+    # Which FEBRL record each CRM record is, kept with the store for looking into a run.
+    (workdir / "created.json").write_text(
+        json.dumps({f"{s}:{TABLES[s]}:{r}": rec for (s, r), rec in sorted(created.items())})
+    )
     placed = _identities(store, created)
     members: dict[str, list[str]] = {}
     for rec_id, identity in placed.items():

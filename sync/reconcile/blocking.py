@@ -85,16 +85,41 @@ def block_keys(entity: Entity) -> list[str]:
             keys.add(f"h:{entity.house}|{entity.street.split()[0]}")
     if entity.kind == "person":
         company = f"{entity.company}|{entity.city}" if entity.company else None
-        # A postal code scopes names like a company does (a typo in the other name).
-        place = f"pc:{entity.postcode}" if entity.postcode else None
-        for org in {entity.domain, company, place} - {None}:
+        # A place scopes names like a company does (a typo in the other name): the postal
+        # code, the city, the street written without spaces ("brooker st" / "brookerst").
+        places = _places(entity)
+        for org in {entity.domain, company, *places} - {None}:
             # One namespace for first and last names: a record with the names swapped, or
             # a typo in one of them, still shares the other name at the same company.
             if entity.last:
                 keys.add(f"o:{entity.last}|{org}")
             if entity.first:
                 keys.update(f"o:{form}|{org}" for form in name_forms(entity.first))
+        # One house in a place however the names and the postal code are typed.
+        if entity.house:
+            keys.update(f"hp:{entity.house}|{p}" for p in places if not p.startswith("pc:"))
+        word = entity.street.split()[0] if entity.street else ""
+        if word and entity.postcode:
+            keys.add(f"sp:{word}|{entity.postcode}")
+        if word and entity.city:
+            keys.add(f"sc:{word}|{entity.city}")
+        # Both names typed with a typo past their third letter, in one state (without a
+        # state this would be a bare name key for everyone: see the "n:" key above).
+        if entity.first and entity.last and entity.state:
+            prefixes = "|".join(sorted((entity.first[:3], entity.last[:3])))
+            keys.add(f"n3:{prefixes}|{entity.state}")
     return sorted(keys)
+
+
+def _places(entity: Entity) -> list[str]:
+    found = []
+    if entity.postcode:
+        found.append(f"pc:{entity.postcode}")
+    if entity.city:
+        found.append(f"ct:{entity.city}")
+    if entity.street:
+        found.append("st:" + entity.street.replace(" ", ""))
+    return found
 
 
 def _has_org(entity: Entity) -> bool:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["FieldRule", "ReconcileConfig", "Thresholds"]
+__all__ = ["FieldRule", "Learning", "ReconcileConfig", "Thresholds"]
 
 Rule = Literal["source_priority", "most_recent", "most_complete", "union", "furthest_in_funnel"]
 
@@ -25,6 +25,39 @@ class Thresholds(_Strict):
     def _ordered(self) -> Thresholds:
         if self.review > self.match:
             raise ValueError("review must not be above match")
+        return self
+
+
+class Learning(_Strict):
+    """Weights estimated from the installation's own people (``crmsync reconcile train``)."""
+
+    enabled: bool = Field(
+        True,
+        description=(
+            "Train on the first full run with enough people, and score people with the"
+            " stored model; off: the hand-set weights and the people thresholds above."
+        ),
+    )
+    min_records: int = Field(
+        1000, ge=2, description="People needed before a first run trains (fewer: hand-set)."
+    )
+    precision: float = Field(
+        0.99,
+        gt=0.5,
+        lt=1,
+        description="A pair links when the model gives it at least this probability.",
+    )
+    review_probability: float = Field(
+        0.5, gt=0, lt=1, description="Pairs from this probability up are listed for review."
+    )
+    max_pairs: int = Field(300_000, ge=100, description="Candidate pairs EM reads (sampled).")
+    random_pairs: int = Field(100_000, ge=100, description="Random pairs u is estimated from.")
+    seed: int = Field(1, description="Seed of the samples: the same records train the same.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Learning:
+        if self.review_probability > self.precision:
+            raise ValueError("review_probability must not be above precision")
         return self
 
 
@@ -72,6 +105,9 @@ class ReconcileConfig(_Strict):
     employees: Thresholds = Field(
         default_factory=lambda: Thresholds(match=8.0, review=4.0),
         description="Thresholds for employees (users and owners).",
+    )
+    learning: Learning = Field(
+        default_factory=Learning, description="Weights learned from the data (people)."
     )
     max_cluster_size: int = Field(
         50, ge=2, description="Largest identity a match may build; larger merges are refused."

@@ -14,6 +14,7 @@ from sync.reconcile.blocking import BlockingStats, block_keys, candidate_pairs
 from sync.reconcile.cluster import ClusterResult, Link, cluster
 from sync.reconcile.config import ReconcileConfig, Thresholds
 from sync.reconcile.entities import Entity
+from sync.reconcile.learn import Model
 from sync.reconcile.scoring import Raw, ScoreContext, build_context, explain, score_pair
 
 __all__ = ["Decision", "KindResult", "ScoredPair", "resolve_kind", "thresholds_for"]
@@ -45,12 +46,12 @@ class ScoredPair:
         flat = self.comparisons
         return [(flat[k], flat[k + 1], flat[k + 2], flat[k + 3]) for k in range(0, len(flat), 4)]
 
-    def detail(self) -> dict[str, Any]:
-        """JSON-ready comparisons for ``explain``."""
+    def detail(self, weights: dict[tuple[str, str], float] | None = None) -> dict[str, Any]:
+        """JSON-ready comparisons for ``explain``, weighed as the pair was scored."""
         return {
             "comparisons": [
                 {"field": c.field, "level": c.level, "weight": c.weight, "a": c.left, "b": c.right}
-                for c in explain(self.raw())
+                for c in explain(self.raw(), weights)
             ]
         }
 
@@ -69,10 +70,18 @@ class KindResult:
     clustering: ClusterResult
     blocking: BlockingStats
     stats: dict[str, int] = field(default_factory=dict)
+    weights: dict[tuple[str, str], float] | None = None  # a trained model's, if one scored
 
 
-def thresholds_for(kind: str, config: ReconcileConfig) -> Thresholds:
-    """The match threshold and review band of a kind."""
+def thresholds_for(kind: str, config: ReconcileConfig, model: Model | None = None) -> Thresholds:
+    """The match threshold and review band of a kind: from the configured precision target
+    when a trained model scores it, else as configured."""
+    if model is not None:
+        learning = config.learning
+        return Thresholds(
+            match=model.threshold(learning.precision),
+            review=model.threshold(learning.review_probability),
+        )
     return {"person": config.people, "organisation": config.organisations}.get(
         kind, config.employees
     )
@@ -88,10 +97,12 @@ def resolve_kind(
     fixed_links: Sequence[tuple[int, int, float]] = (),
     context: ScoreContext | None = None,
     known: Mapping[tuple[str, str], tuple[float, list[Raw]]] | None = None,
+    model: Model | None = None,
 ) -> KindResult:
     """Cluster ``entities``; with ``only``, score just the pairs touching those indexes and
     take ``fixed_links`` (earlier matches among the others) as already decided. ``known``
-    holds scores already computed with ``context``, by (key, key) in index order."""
+    holds scores already computed with ``context``, by (key, key) in index order. A trained
+    ``model`` gives the weights and, with the configured precision, the thresholds."""
     shared: dict[str, str] = {}  # one string per block key, however many records share it
     keys = [[shared.setdefault(k, k) for k in block_keys(e)] for e in entities]
     del shared
@@ -100,8 +111,9 @@ def resolve_kind(
         entities, config.max_block_size, keys, only, stats, config.max_key_records
     )
     del keys  # written keys are computed again per record: memory goes to the pairs
-    ctx = context or build_context(entities, org_of, config.shared_phone_limit)
-    limits = thresholds_for(kind, config)
+    weights = model.weights if model is not None else None
+    ctx = context or build_context(entities, org_of, config.shared_phone_limit, weights)
+    limits = thresholds_for(kind, config, model)
     scored: list[ScoredPair] = []
     for i, j in pairs:
         found = known.get((entities[i].key, entities[j].key)) if known else None
@@ -137,7 +149,7 @@ def resolve_kind(
         for p in scored
     ]
     clustering = cluster(entities, links, unlinks, config.max_cluster_size)
-    result = KindResult(kind, entities, scored, clustering, stats)
+    result = KindResult(kind, entities, scored, clustering, stats, weights=weights)
     result.stats = {
         "records": len(entities),
         "candidate_pairs": stats.pairs,

@@ -26,6 +26,8 @@ from compensation.gcpause import paused_gc
 from sync.reconcile.blocking import block_keys, candidate_pairs
 from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.entities import KIND_TABLES, Entity, load_entities
+from sync.reconcile.learn import Model
+from sync.reconcile.model_store import latest_model, save_model
 from sync.reconcile.persist import (
     KEYS,
     MEMBERS,
@@ -43,6 +45,7 @@ from sync.reconcile.persist import (
 )
 from sync.reconcile.resolve import Decision, resolve_kind, thresholds_for
 from sync.reconcile.scoring import Raw, ScoreContext, build_context, score_pair
+from sync.reconcile.training import LEARNED_KINDS, train_kind
 from sync.store.changes import last_change
 from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 
@@ -101,13 +104,21 @@ def reconcile(
         touched_keys = set(touched)
         for kind in KINDS:
             say(f"{kind}: loading")
+            learning = config.learning.enabled and kind in LEARNED_KINDS
+            model = latest_model(connection, kind) if learning else None
+            trained = False
             if mode == "full":
                 entities = load_entities(engine, kind)
+                if learning and model is None and len(entities) >= config.learning.min_records:
+                    say(f"{kind}: training on {len(entities)} records")
+                    model = train_kind(kind, entities, config, org_of, now)
+                    save_model(connection, model)
+                    trained = True
                 say(f"{kind}: resolving {len(entities)} records")
-                result = resolve_kind(kind, entities, config, decisions, org_of)
+                result = resolve_kind(kind, entities, config, decisions, org_of, model=model)
                 clear_kind(connection, kind)
                 written = write_result(connection, result, config, run_id, now)
-                report.kinds[kind] = result.stats
+                report.kinds[kind] = dict(result.stats)
             else:
                 written, stats = _incremental(
                     connection,
@@ -120,8 +131,11 @@ def reconcile(
                     touched_keys,
                     run_id,
                     now,
+                    model,
                 )
                 report.kinds[kind] = stats
+            if model is not None:
+                report.kinds[kind].update(model=model.version, trained=trained)
             if kind == "organisation" and mode == "full":
                 org_of = written
         report.seconds = time.perf_counter() - started
@@ -144,6 +158,7 @@ def _incremental(
     touched: set[str],
     run_id: int,
     now: datetime,
+    model: Model | None,
 ) -> tuple[dict[str, str], dict[str, Any]]:
     since, upto = window
     changed = load_entities(engine, kind, since=since, until=upto)
@@ -170,8 +185,10 @@ def _incremental(
     )
     stage = changed + first
     org_of = _org_identities(connection, kind, stage, org_of)
-    context = build_context(stage, org_of, config.shared_phone_limit)
-    linked, scores = _linked(kind, stage, len(changed), config, decisions, context)
+    weights = model.weights if model is not None else None
+    context = build_context(stage, org_of, config.shared_phone_limit, weights)
+    limit = thresholds_for(kind, config, model).review
+    linked, scores = _linked(stage, len(changed), config, decisions, context, limit)
     linked |= evidence
     affected = set(identities_of(connection, linked | changed_keys | removed).values())
     closure = (set(members_of(connection, affected)) | linked) - changed_keys - removed
@@ -197,6 +214,7 @@ def _incremental(
         fixed_links=fixed_links,
         context=context,
         known=scores,
+        model=model,
     )
     delete_records(connection, kind, affected, sorted(changed_keys | removed))
     for chunk in chunks(sorted(closure | changed_keys | removed)):
@@ -222,17 +240,16 @@ def _org_identities(
 
 
 def _linked(
-    kind: str,
     entities: list[Entity],
     changed: int,
     config: ReconcileConfig,
     decisions: list[Decision],
     context: ScoreContext,
+    limit: float,
 ) -> tuple[set[str], dict[tuple[str, str], tuple[float, list[Raw]]]]:
     """Keys of the records that score into the review band with one of the first
     ``changed`` entities, or name one of them as evidence or in an admin decision; and the
-    scores computed on the way (the resolution reuses them)."""
-    limit = thresholds_for(kind, config).review
+    scores computed on the way (the resolution reuses them). ``limit``: the review band."""
     new = {e.key for e in entities[:changed]}
     linked: set[str] = set()
     scores: dict[tuple[str, str], tuple[float, list[Raw]]] = {}

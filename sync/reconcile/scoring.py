@@ -100,10 +100,15 @@ class ScoreContext:
     email_people: Counter[str] = field(default_factory=Counter)
     org_of: dict[str, str] = field(default_factory=dict)
     shared_limit: int = 1
+    # A trained model's weights (``learn.Model.weights``); the hand-set WEIGHTS without one.
+    weights: dict[tuple[str, str], float] = field(default_factory=lambda: WEIGHTS)
 
 
 def build_context(
-    entities: Sequence[Entity], org_of: dict[str, str] | None = None, shared_limit: int = 1
+    entities: Sequence[Entity],
+    org_of: dict[str, str] | None = None,
+    shared_limit: int = 1,
+    weights: dict[tuple[str, str], float] | None = None,
 ) -> ScoreContext:
     """Count how many different people use each phone and e-mail."""
     phone_names: dict[str, list[tuple[str, ...]]] = {}
@@ -122,6 +127,7 @@ def build_context(
         email_people=Counter({k: _people(v) for k, v in email_names.items() if len(v) > 1}),
         org_of=org_of or {},
         shared_limit=shared_limit,
+        weights=weights or WEIGHTS,
     )
 
 
@@ -286,7 +292,9 @@ def _organisation(a: Entity, b: Entity, ctx: ScoreContext, out: list[Raw]) -> No
 
 
 def _city(a: Entity, b: Entity, out: list[Raw]) -> None:
-    # People at branches of one company in different cities are different people.
+    # People at branches of one company in different cities are different people; the
+    # same city at one company is the office's (see ``_address``).
+    same_org = any(c[0] == "organisation" and c[1] in _AGREE for c in out)
     if a.city and b.city:
         if a.city == b.city:
             level = "same"
@@ -294,7 +302,8 @@ def _city(a: Entity, b: Entity, out: list[Raw]) -> None:
             level = "similar"
         else:
             level = "other"
-        _cmp(out, "city", level, a.city, b.city)
+        if not (same_org and level != "other"):
+            _cmp(out, "city", level, a.city, b.city)
 
 
 def _street_level(a: Entity, b: Entity) -> str:
@@ -329,7 +338,9 @@ _AGREE = frozenset({"exact", "fuzzy", "abbreviation"})
 def _address(a: Entity, b: Entity, out: list[Raw]) -> None:
     # Two namesakes at two companies of one business district are two people: when the
     # organisations differ, an agreeing address is where their offices are, not evidence.
-    offices = any(c[0] == "organisation" and c[1] == "different" for c in out)
+    # When they agree, it is their company's address: colleagues share it, so it says
+    # nothing the organisation did not (counted as well, it made colleagues one person).
+    offices = any(c[0] == "organisation" for c in out)
     found: list[Raw] = []
     if a.street and b.street:
         left, right = f"{a.house} {a.street}".strip(), f"{b.house} {b.street}".strip()
@@ -394,9 +405,13 @@ def score_pair(a: Entity, b: Entity, ctx: ScoreContext) -> tuple[float, list[Raw
             _organisation(a, b, ctx, out)
             _city(a, b, out)
             _address(a, b, out)
-    return round(sum(WEIGHTS[(c[0], c[1])] for c in out), 2), out
+    weights = ctx.weights
+    return round(sum(weights[(c[0], c[1])] for c in out), 2), out
 
 
-def explain(raw: list[Raw]) -> list[Comparison]:
-    """Comparisons with their weights, for display."""
-    return [Comparison(f, level, WEIGHTS[(f, level)], left, right) for f, level, left, right in raw]
+def explain(
+    raw: list[Raw], weights: dict[tuple[str, str], float] | None = None
+) -> list[Comparison]:
+    """Comparisons with their weights (a trained model's, else the hand-set ones)."""
+    table = weights or WEIGHTS
+    return [Comparison(f, level, table[(f, level)], left, right) for f, level, left, right in raw]

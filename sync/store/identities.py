@@ -5,7 +5,8 @@ crosswalk (one row per source record that belongs to an identity), ``identities`
 golden values with their provenance, ``reconcile_pairs`` the explained comparisons that
 matched or fell in the review band, ``reconcile_decisions`` the admin's link/unlink
 decisions that every re-run applies, ``reconcile_runs`` the run history and watermark for
-incremental runs. Record keys are ``source:table:remote_id``.
+incremental runs, ``reconcile_models`` the trained matcher weights (the newest per kind
+scores). Record keys are ``source:table:remote_id``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "IdentityRow",
     "ReconcileDecisionRow",
     "ReconcileKeyRow",
+    "ReconcileModelRow",
     "ReconcilePairRow",
     "ReconcileRunRow",
 ]
@@ -111,3 +113,14 @@ class ReconcileKeyRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     block_key: str = Field(max_length=200, index=True)
     record_key: str = Field(max_length=160, index=True)
+
+
+class ReconcileModelRow(SQLModel, table=True):
+    """A trained matcher model of one kind; the newest of a kind is the one runs use."""
+
+    __tablename__ = "reconcile_models"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16, index=True)
+    version: str = Field(max_length=16)
+    trained_at: datetime = Field(sa_type=UtcDateTime)
+    body: dict[str, Any] = _json()

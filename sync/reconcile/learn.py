@@ -1,0 +1,296 @@
+"""Learning the matcher's weights from the installation's own records (Fellegi–Sunter, EM).
+
+The comparisons of ``scoring.py`` put each field of a pair on a level. A trained model
+replaces the hand-set weight of each level by log2(m/u), estimated the way Splink does:
+
+- **u** (how often two different people land on a level) from random pairs of records,
+  drawn with a fixed seed: almost every random pair is two different people;
+- **m** (how often the same person lands on it) and the share of matches among the
+  candidate pairs by expectation maximisation over the blocked candidate pairs, with u held
+  fixed;
+- the **prior**: the expected matches over all pairs of records, as log2 odds.
+
+A pair's probability of being one person is then ``2**w / (1 + 2**w)`` with
+``w = prior + sum(weights)``, so the match threshold follows from a precision target
+(``p >= 0.99``) instead of being set by hand. No label is read.
+
+EM runs over the distinct comparison patterns with their counts (a few thousand, however
+many pairs), so training costs about as much as scoring the sampled pairs once. A level
+seen too rarely among the likely matches or the random pairs to estimate keeps its
+hand-set weight, and so does a field the records never fill (FEBRL has no e-mail).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sync.reconcile.entities import Entity
+from sync.reconcile.scoring import WEIGHTS, ScoreContext, score_pair
+
+__all__ = ["LearnSettings", "Model", "Pattern", "estimate", "patterns_of", "train"]
+
+Pattern = tuple[tuple[str, str], ...]  # ((field, level), ...) of one pair, fields sorted
+_SMOOTH = 0.5  # pseudo-count per level, so an unseen level is rare, not impossible
+_WEIGHT_LIMIT = 20.0
+
+
+@dataclass(frozen=True)
+class LearnSettings:
+    """How much to sample and how long to iterate."""
+
+    max_pairs: int = 300_000  # candidate pairs EM reads (a seeded sample beyond this)
+    random_pairs: int = 100_000  # random pairs u is estimated from
+    iterations: int = 60
+    tolerance: float = 1e-6  # stop when no m moves more than this
+    min_level_pairs: float = 10.0  # expected matches (and random pairs) a level needs
+    seed: int = 1
+
+
+@dataclass(frozen=True)
+class Model:
+    """Trained weights of one kind, with what they were estimated from."""
+
+    kind: str
+    trained_at: datetime
+    records: int
+    candidate_pairs: int
+    sampled_pairs: int
+    random_pairs: int
+    match_share: float  # expected share of matches among the candidate pairs
+    prior: float  # log2 odds that two records drawn at random are one person
+    iterations: int
+    m: dict[str, dict[str, float]] = field(default_factory=dict)
+    u: dict[str, dict[str, float]] = field(default_factory=dict)
+    learned: dict[str, float] = field(default_factory=dict)  # "field/level" -> weight
+
+    @property
+    def weights(self) -> dict[tuple[str, str], float]:
+        """Every level's weight: the learned ones over the hand-set defaults."""
+        found = dict(WEIGHTS)
+        for name, weight in self.learned.items():
+            fld, level = name.split("/", 1)
+            found[(fld, level)] = weight
+        return found
+
+    def threshold(self, probability: float) -> float:
+        """The total weight (without the prior) at which a pair's probability of being one
+        person reaches ``probability``."""
+        return round(math.log2(probability / (1 - probability)) - self.prior, 2)
+
+    def body(self) -> dict[str, Any]:
+        """JSON-ready; the same model gives the same document, byte for byte."""
+        return {
+            "kind": self.kind,
+            "trained_at": self.trained_at.isoformat(),
+            "records": self.records,
+            "candidate_pairs": self.candidate_pairs,
+            "sampled_pairs": self.sampled_pairs,
+            "random_pairs": self.random_pairs,
+            "match_share": self.match_share,
+            "prior": self.prior,
+            "iterations": self.iterations,
+            "m": self.m,
+            "u": self.u,
+            "learned": self.learned,
+        }
+
+    @property
+    def version(self) -> str:
+        """A digest of the parameters (not of when they were trained)."""
+        body = self.body()
+        body.pop("trained_at")
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> Model:
+        return cls(
+            kind=body["kind"],
+            trained_at=datetime.fromisoformat(body["trained_at"]),
+            records=body["records"],
+            candidate_pairs=body["candidate_pairs"],
+            sampled_pairs=body["sampled_pairs"],
+            random_pairs=body["random_pairs"],
+            match_share=body["match_share"],
+            prior=body["prior"],
+            iterations=body["iterations"],
+            m=body["m"],
+            u=body["u"],
+            learned=body["learned"],
+        )
+
+
+def patterns_of(
+    entities: Sequence[Entity], pairs: Sequence[tuple[int, int]], context: ScoreContext
+) -> Counter[Pattern]:
+    """How many pairs land on each comparison pattern."""
+    found: Counter[Pattern] = Counter()
+    for i, j in pairs:
+        _, raw = score_pair(entities[i], entities[j], context)
+        found[tuple(sorted((c[0], c[1]) for c in raw))] += 1
+    return found
+
+
+def train(
+    kind: str,
+    entities: Sequence[Entity],
+    candidates: Sequence[tuple[int, int]],
+    context: ScoreContext,
+    now: datetime,
+    settings: LearnSettings | None = None,
+) -> Model:
+    """Estimate a model from the candidate pairs blocking produced and random pairs."""
+    settings = settings or LearnSettings()
+    rng = random.Random(settings.seed)
+    sample: Sequence[tuple[int, int]] = candidates
+    if len(candidates) > settings.max_pairs:
+        picked = sorted(rng.sample(range(len(candidates)), settings.max_pairs))
+        sample = [candidates[n] for n in picked]
+    count = len(entities)
+    randoms: list[tuple[int, int]] = []
+    while count > 1 and len(randoms) < settings.random_pairs:
+        i, j = rng.randrange(count), rng.randrange(count)
+        if i != j:
+            randoms.append((min(i, j), max(i, j)))
+    blocked = patterns_of(entities, sample, context)
+    unrelated = patterns_of(entities, randoms, context)
+    m, u, share, iterations = estimate(blocked, unrelated, settings)
+    all_pairs = count * (count - 1) / 2
+    matches = share * len(candidates)
+    prior = math.log2(max(matches, 1.0) / max(all_pairs - matches, 1.0))
+    learned = _learned(m, u, blocked, unrelated, settings)
+    return Model(
+        kind=kind,
+        trained_at=now,
+        records=count,
+        candidate_pairs=len(candidates),
+        sampled_pairs=len(sample),
+        random_pairs=len(randoms),
+        match_share=round(share, 6),
+        prior=round(prior, 4),
+        iterations=iterations,
+        m={
+            f: {lv: round(p, 6) for lv, p in sorted(levels.items())}
+            for f, levels in sorted(m.items())
+        },
+        u={
+            f: {lv: round(p, 6) for lv, p in sorted(levels.items())}
+            for f, levels in sorted(u.items())
+        },
+        learned=learned,
+    )
+
+
+def _rounded(table: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
+    return {f: {lv: round(p, 6) for lv, p in sorted(table[f].items())} for f in sorted(table)}
+
+
+def estimate(
+    blocked: Counter[Pattern], unrelated: Counter[Pattern], settings: LearnSettings
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]], float, int]:
+    """(m, u, share of matches among the blocked pairs, iterations run).
+
+    u comes from the unrelated (random) pairs. m and the share are found by EM on the
+    blocked pairs, where the non-matches get a level distribution of their own, started
+    from u: non-matches that blocking kept are not random pairs (colleagues share a company,
+    an office's address, a city), and held to the random pairs' u they would be counted
+    as matches. The returned u is the random pairs' one: a weight says how much a level
+    separates one person from any two records, as the prior is over all pairs."""
+    levels: dict[str, set[str]] = {}
+    for pattern in (*blocked, *unrelated):
+        for fld, level in pattern:
+            levels.setdefault(fld, set()).add(level)
+    u = {f: _proportions(_counts(unrelated, f), levels[f]) for f in levels}
+    m = {f: _initial_m(f, u[f]) for f in levels}
+    near = {f: dict(u[f]) for f in levels}  # non-matches among the blocked pairs
+    share, total = 0.1, sum(blocked.values())
+    iterations = 0
+    for iterations in range(1, settings.iterations + 1):  # noqa: B007 - reported
+        matched: dict[str, Counter[str]] = {f: Counter() for f in levels}
+        unmatched: dict[str, Counter[str]] = {f: Counter() for f in levels}
+        expected = 0.0
+        for pattern, n in blocked.items():
+            p = _posterior(pattern, m, near, share)
+            expected += p * n
+            for fld, level in pattern:
+                matched[fld][level] += p * n
+                unmatched[fld][level] += (1 - p) * n
+        share = min(1 - 1e-9, max(1e-9, expected / total)) if total else 0.0
+        new_m = {f: _proportions(matched[f], levels[f]) for f in levels}
+        near = {f: _proportions(unmatched[f], levels[f]) for f in levels}
+        moved = max(
+            (abs(new_m[f][lv] - m[f][lv]) for f in levels for lv in levels[f]), default=0.0
+        )
+        m = new_m
+        if moved < settings.tolerance:
+            break
+    return m, u, share, iterations
+
+
+def _counts(patterns: Counter[Pattern], fld: str) -> Counter[str]:
+    found: Counter[str] = Counter()
+    for pattern, n in patterns.items():
+        for f, level in pattern:
+            if f == fld:
+                found[level] += n
+    return found
+
+
+def _proportions(counts: Mapping[str, float], levels: set[str]) -> dict[str, float]:
+    total = sum(counts.values()) + _SMOOTH * len(levels)
+    return {level: (counts.get(level, 0.0) + _SMOOTH) / total for level in sorted(levels)}
+
+
+def _initial_m(fld: str, u: Mapping[str, float]) -> dict[str, float]:
+    # EM starts from the hand-set model: m proportional to u * 2**weight.
+    raw = {lv: p * 2 ** WEIGHTS.get((fld, lv), 0.0) for lv, p in u.items()}
+    total = sum(raw.values())
+    return {lv: v / total for lv, v in raw.items()}
+
+
+def _posterior(
+    pattern: Pattern,
+    m: Mapping[str, Mapping[str, float]],
+    u: Mapping[str, Mapping[str, float]],
+    share: float,
+) -> float:
+    log_odds = math.log(share / (1 - share))
+    for fld, level in pattern:
+        log_odds += math.log(m[fld][level] / u[fld][level])
+    if log_odds > 700:
+        return 1.0
+    return 1.0 - 1.0 / (1.0 + math.exp(log_odds))
+
+
+def _learned(
+    m: Mapping[str, Mapping[str, float]],
+    u: Mapping[str, Mapping[str, float]],
+    blocked: Counter[Pattern],
+    unrelated: Counter[Pattern],
+    settings: LearnSettings,
+) -> dict[str, float]:
+    """Weights of the levels the data says enough about; the others keep their defaults."""
+    learned: dict[str, float] = {}
+    for fld in sorted(m):
+        seen = _counts(blocked, fld)
+        random_seen = _counts(unrelated, fld)
+        for level in sorted(m[fld]):
+            # A level random pairs rarely reach needs many blocked pairs to say how rare
+            # it is; one the blocked pairs rarely reach says nothing of m.
+            enough = seen.get(level, 0) >= settings.min_level_pairs and (
+                random_seen.get(level, 0) >= settings.min_level_pairs
+                or seen.get(level, 0) >= 10 * settings.min_level_pairs
+            )
+            if not enough:
+                continue
+            weight = math.log2(m[fld][level] / u[fld][level])
+            learned[f"{fld}/{level}"] = round(max(-_WEIGHT_LIMIT, min(_WEIGHT_LIMIT, weight)), 2)
+    return learned
