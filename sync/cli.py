@@ -20,6 +20,7 @@ from sync.cli_init import init
 from sync.cli_plan import plan_app
 from sync.cli_push import push
 from sync.cli_reconcile import journey, reconcile_app
+from sync.cli_reconcile_model import model as _model  # noqa: F401 - registers the commands
 from sync.cli_run import run
 from sync.cli_sandbox import sandbox_app
 from sync.cli_statements import statements_app

@@ -182,7 +182,14 @@ def explain(
     out.print(text("members: " + ", ".join(data["members"])))
     for pair in data["pairs"]:
         mark = "linked" if pair["linked"] else "not linked"
-        table = Table(title=f"vs {pair['other']}: score {pair['score']} ({pair['status']}, {mark})")
+        odds = (
+            f", probability {pair['probability']:.4f} under model {pair['model']}"
+            if "model" in pair
+            else ""
+        )
+        table = Table(
+            title=f"vs {pair['other']}: score {pair['score']} ({pair['status']}, {mark}{odds})"
+        )
         for column in ("field", "level", "weight", "this", "other"):
             table.add_column(column, justify="right" if column == "weight" else "left")
         for c in pair["comparisons"]:

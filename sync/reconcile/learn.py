@@ -226,9 +226,7 @@ def estimate(
         share = min(1 - 1e-9, max(1e-9, expected / total)) if total else 0.0
         new_m = {f: _proportions(matched[f], levels[f]) for f in levels}
         near = {f: _proportions(unmatched[f], levels[f]) for f in levels}
-        moved = max(
-            (abs(new_m[f][lv] - m[f][lv]) for f in levels for lv in levels[f]), default=0.0
-        )
+        moved = max((abs(new_m[f][lv] - m[f][lv]) for f in levels for lv in levels[f]), default=0.0)
         m = new_m
         if moved < settings.tolerance:
             break

@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, or_, select
 
 from sync.reconcile.entities import record_key, split_key
+from sync.reconcile.learn import Model
 from sync.reconcile.lookup import IdentityMap
+from sync.reconcile.model_store import models_of_runs
 from sync.reconcile.persist import IDENTITIES, MEMBERS, PAIRS
 from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 
@@ -73,10 +75,20 @@ def explain_record(connection: Connection, key: str) -> dict[str, Any]:
         )
     ).first()
     pairs = connection.execute(
-        select(PAIRS.c.a_key, PAIRS.c.b_key, PAIRS.c.score, PAIRS.c.status, PAIRS.c.detail)
+        select(
+            PAIRS.c.a_key,
+            PAIRS.c.b_key,
+            PAIRS.c.score,
+            PAIRS.c.status,
+            PAIRS.c.detail,
+            PAIRS.c.kind,
+            PAIRS.c.run_id,
+        )
         .where(or_(PAIRS.c.a_key == key, PAIRS.c.b_key == key))
         .order_by(PAIRS.c.score.desc(), PAIRS.c.a_key, PAIRS.c.b_key)
     ).all()
+    kind = pairs[0][5] if pairs else None
+    models = models_of_runs(connection, kind, {p[6] for p in pairs}) if kind else {}
     return {
         "record": key,
         "identity": identity_id,
@@ -91,9 +103,22 @@ def explain_record(connection: Connection, key: str) -> dict[str, Any]:
                 "status": status,
                 "linked": (b if a == key else a) in members,
                 "comparisons": _oriented((detail or {}).get("comparisons", []), a == key),
+                **_model_terms(models.get(run_id), s),
             }
-            for a, b, s, status, detail in pairs
+            for a, b, s, status, detail, _kind, run_id in pairs
         ],
+    }
+
+
+def _model_terms(model: Model | None, score: float) -> dict[str, Any]:
+    """With a trained model: its version, its prior and the pair's probability of being one
+    (the score plus the prior, as log2 odds)."""
+    if model is None:
+        return {}
+    return {
+        "model": model.version,
+        "prior": model.prior,
+        "probability": round(1.0 / (1.0 + 2.0 ** -(score + model.prior)), 6),
     }
 
 

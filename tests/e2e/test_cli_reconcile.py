@@ -6,6 +6,8 @@ them); the rest run in-process through the same Typer app to keep the suite quic
 
 from __future__ import annotations
 
+import math
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -104,3 +106,59 @@ def test_a_run_reports_the_blocking_keys_it_capped(config: Path, tmp_path: Path)
     assert line in " ".join(shown.stdout.split())
     uncapped = _json("reconcile", "run", "--full", "--config", str(config))
     assert all(stats["capped_keys"] == 0 for stats in uncapped["kinds"].values())
+
+
+def test_train_keeps_a_model_that_runs_use_and_stores_can_share(
+    config: Path, tmp_path: Path
+) -> None:
+    # The tiny company has fewer people than learning.min_records: no model until asked.
+    own = tmp_path / "own.yaml"
+    store = tmp_path / "own.sqlite"
+    shutil.copy(_store_url(config).removeprefix("sqlite:///"), store)  # a synced store
+    own.write_text(config.read_text().replace(_store_url(config), f"sqlite:///{store}"))
+    assert (
+        _json("reconcile", "run", "--full", "--config", str(own))["kinds"]["person"].get("model")
+        is None
+    )
+    missing = subprocess.run(
+        [*CLI, "reconcile", "model", "--config", str(own)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
+    assert missing.stderr.startswith("error: no trained model: run `crmsync reconcile train`")
+
+    trained = _json("reconcile", "train", "--config", str(own))
+    assert trained["kind"] == "person" and trained["records"] > 0
+    assert trained["match_threshold"] == round(math.log2(0.99 / 0.01) - trained["prior"], 2)
+    saved = tmp_path / "model.json"
+    shown = _json("reconcile", "model", "--save", str(saved), "--config", str(own))
+    assert shown == trained
+    run = _json("reconcile", "run", "--full", "--config", str(own))
+    assert run["kinds"]["person"]["model"] == trained["version"]
+    assert run["kinds"]["person"]["trained"] is False
+
+    # Another store takes the model from the file, byte for byte the same parameters.
+    other = tmp_path / "other.yaml"
+    other.write_text(
+        config.read_text().replace(_store_url(config), f"sqlite:///{tmp_path / 'o.sqlite'}")
+    )
+    loaded = _json("reconcile", "model", "--load", str(saved), "--config", str(other))
+    assert loaded["version"] == trained["version"]
+    broken = tmp_path / "broken.json"
+    broken.write_text("{}")
+    refused = subprocess.run(
+        [*CLI, "reconcile", "model", "--load", str(broken), "--config", str(other)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert "not a model written by `crmsync reconcile model --save`" in refused.stderr
+
+
+def _store_url(config: Path) -> str:
+    import yaml
+
+    return yaml.safe_load(config.read_text())["store"]["url"]

@@ -238,6 +238,14 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
         third = _run(config, url, out)
         after_third = _outbox(url)
         fresh_config, fresh_url = _write_config(sandbox, base / "fresh")
+        # A rebuilt store keeps the installation's matcher model as it keeps its
+        # configuration: one trained anew on the churned records would weigh some pairs
+        # otherwise, and the two stores' identities could not be compared.
+        model_file = base / "person-model.json"
+        for args in (("--save", model_file, config), ("--load", model_file, fresh_config)):
+            flag, path, where = args
+            result = _cli("reconcile", "model", flag, str(path), "--config", str(where), "--json")
+            assert result.returncode == 0, result.stdout + result.stderr
         fresh = _run(fresh_config, fresh_url, base / "fresh" / "out")
     return Story(
         created,

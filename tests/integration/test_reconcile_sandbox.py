@@ -17,6 +17,7 @@ from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.evaluate import load_truth, pairwise
 from sync.reconcile.journey import journey
 from sync.reconcile.lookup import load_identity_map
+from sync.reconcile.model_store import latest_model
 from sync.reconcile.persist import crosswalk, save_decision
 from sync.reconcile.reports import duplicates, explain_record
 from sync.reconcile.run import reconcile
@@ -205,8 +206,15 @@ def test_explain_shows_fields_levels_weights_and_score(store: Engine) -> None:
     pair = next(p for p in data["pairs"] if p["other"] == "hubspot:contacts:100003")
     assert pair["linked"] and pair["status"] == "match"
     fields = {c["field"]: (c["level"], c["weight"]) for c in pair["comparisons"]}
-    assert fields["email"] == ("exact", 12.0)
-    assert pair["score"] == sum(c["weight"] for c in pair["comparisons"])
+    # The small company has enough people for its first run to train the weights: the pair
+    # is weighed by that model, named by its version, with its probability of being one.
+    with store.connect() as connection:
+        model = latest_model(connection, "person")
+    assert model is not None and pair["model"] == model.version
+    assert fields["email"] == ("exact", model.weights[("email", "exact")])
+    assert pair["score"] == pytest.approx(sum(c["weight"] for c in pair["comparisons"]))
+    assert pair["probability"] == round(1 / (1 + 2 ** -(pair["score"] + model.prior)), 6)
+    assert pair["probability"] >= CONFIG.learning.precision
 
 
 def test_journey_crosses_crms_with_the_employee_behind_each_touch(store: Engine) -> None:

@@ -1,0 +1,141 @@
+"""The learned matcher: EM recovers known rates, the model's thresholds follow from the
+precision target, the same records train the same model, and a level the data says
+nothing about keeps its hand-set weight."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from datetime import UTC, datetime
+from itertools import product
+
+import pytest
+
+from sync.reconcile.blocking import candidate_pairs
+from sync.reconcile.config import Learning, ReconcileConfig
+from sync.reconcile.entities import Entity
+from sync.reconcile.learn import LearnSettings, Model, Pattern, estimate, train
+from sync.reconcile.resolve import resolve_kind, thresholds_for
+from sync.reconcile.scoring import WEIGHTS, build_context
+
+NOW = datetime(2026, 11, 15, tzinfo=UTC)
+FIELDS = ("first_name", "last_name", "street")
+M_AGREE, U_NEAR, U_RANDOM = 0.9, 0.2, 0.01
+
+
+def _patterns(share: float, agree: float, total: float) -> Counter[Pattern]:
+    """Expected counts of each pattern among ``total`` pairs of which ``share`` are matches,
+    a match agreeing on each field with M_AGREE and a non-match with ``agree``."""
+    found: Counter[Pattern] = Counter()
+    for levels in product(("exact", "different"), repeat=len(FIELDS)):
+        pattern = tuple(zip(FIELDS, levels, strict=True))
+        p_match = math.prod(M_AGREE if lv == "exact" else 1 - M_AGREE for lv in levels)
+        p_other = math.prod(agree if lv == "exact" else 1 - agree for lv in levels)
+        found[pattern] = total * (share * p_match + (1 - share) * p_other)  # type: ignore[assignment]
+    return found
+
+
+def test_em_recovers_the_rates_the_pairs_were_drawn_with() -> None:
+    # Blocked pairs: 30% matches; the non-matches blocking kept agree more often (0.2)
+    # than random pairs do (0.01), as colleagues and neighbours do.
+    blocked = _patterns(0.3, U_NEAR, 100_000)
+    randoms = _patterns(0.0, U_RANDOM, 100_000)
+    m, u, share, iterations = estimate(blocked, randoms, LearnSettings(iterations=500))
+    assert share == pytest.approx(0.3, abs=1e-3)
+    for field in FIELDS:
+        assert m[field]["exact"] == pytest.approx(M_AGREE, abs=1e-3)
+        assert u[field]["exact"] == pytest.approx(U_RANDOM, abs=1e-4)
+    assert iterations < 500  # it converged before the limit
+
+
+def _person(n: int, first: str, last: str, street: str, postcode: str, city: str) -> Entity:
+    return Entity(
+        key=f"salesforce:leads:{n:04d}",
+        kind="person",
+        source="salesforce",
+        table="leads",
+        remote_id=f"{n:04d}",
+        first=first,
+        last=last,
+        house=str(n % 90 + 1),
+        street=street,
+        postcode=postcode,
+        city=city,
+    )
+
+
+FIRST = ("anna", "ben", "carla", "dev", "emil", "fay", "gus", "hana", "ivo", "jana")
+LAST = ("lee", "moss", "novak", "ortiz", "park", "quinn", "reyes", "sato", "tan", "urban")
+STREETS = ("oak st", "elm rd", "pine ave", "ash ct", "bay pde", "cove ln", "dale st", "fern rd")
+
+
+def _people() -> list[Entity]:
+    """200 people, each second one a copy with a typo in the surname: 100 true pairs."""
+    found = []
+    for n in range(100):
+        first, last = FIRST[n % 10], LAST[(n // 10) % 10]
+        street, postcode, city = STREETS[n % 8], f"{2000 + n}", f"town {n % 13}"
+        found.append(_person(2 * n, first, last, street, postcode, city))
+        typo = last[:-1] + last[-1] * 2
+        found.append(_person(2 * n, first, typo, street, postcode, city))
+    for n, entity in enumerate(found):  # distinct keys; the copy keeps its house number
+        object.__setattr__(entity, "key", f"salesforce:leads:{n:04d}")
+        object.__setattr__(entity, "remote_id", f"{n:04d}")
+    return found
+
+
+def _trained(people: list[Entity]) -> Model:
+    pairs = candidate_pairs(people, 200)
+    settings = LearnSettings(random_pairs=5_000, min_level_pairs=5)
+    return train("person", people, pairs, build_context(people), NOW, settings)
+
+
+def test_the_same_records_train_the_same_model_and_version() -> None:
+    people = _people()
+    first, second = _trained(people), _trained(list(people))
+    assert first.body() == second.body()
+    later = Model.from_body({**first.body(), "trained_at": "2027-01-01T00:00:00+00:00"})
+    assert later.version == first.version  # the version is the parameters' digest
+    assert Model.from_body(first.body()) == first
+
+
+def test_a_field_the_records_never_fill_keeps_its_hand_set_weight() -> None:
+    model = _trained(_people())
+    assert "email/exact" not in model.learned  # no e-mail anywhere
+    assert model.weights[("email", "exact")] == WEIGHTS[("email", "exact")] == 12.0
+    assert "last_name/fuzzy" in model.learned  # every true pair has a surname typo
+    assert model.weights[("last_name", "fuzzy")] > 0
+
+
+def test_thresholds_follow_from_the_precision_target_and_the_prior() -> None:
+    model = Model.from_body({**_trained(_people()).body(), "prior": -10.0})
+    config = ReconcileConfig(learning=Learning(precision=0.99, review_probability=0.5))
+    limits = thresholds_for("person", config, model)
+    assert limits.match == round(math.log2(99) + 10, 2) == 16.63
+    assert limits.review == 10.0
+    assert thresholds_for("person", config) == config.people  # no model: as configured
+
+
+def test_the_trained_model_links_the_typo_pairs_and_nobody_else() -> None:
+    people = _people()
+    model = _trained(people)
+    result = resolve_kind("person", people, ReconcileConfig(), model=model)
+    clusters = sorted(sorted(people[i].key for i in c) for c in result.clustering.clusters)
+    expected = sorted([f"salesforce:leads:{2 * n:04d}", f"salesforce:leads:{2 * n + 1:04d}"]
+                      for n in range(100))  # fmt: skip
+    assert clusters == expected
+
+
+def test_a_record_with_no_usable_field_stays_its_own_identity() -> None:
+    people = _people()
+    blank = Entity(
+        key="hubspot:contacts:9",
+        kind="person",
+        source="hubspot",
+        table="contacts",
+        remote_id="9",
+    )
+    model = _trained(people)
+    result = resolve_kind("person", [*people, blank], ReconcileConfig(), model=model)
+    alone = [c for c in result.clustering.clusters if len(people) in c]
+    assert alone == [[len(people)]]
