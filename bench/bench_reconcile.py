@@ -38,6 +38,7 @@ from sync.reconcile.blocking import candidate_pairs
 from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.entities import load_entities
 from sync.reconcile.evaluate import load_truth, pairwise, true_pairs
+from sync.reconcile.model_store import MODELS
 from sync.reconcile.persist import crosswalk
 from sync.reconcile.run import KINDS, reconcile
 from sync.store import open_store
@@ -55,6 +56,8 @@ def quality(scale: str, seed: int, workspace: Path) -> dict[str, Any]:
         assert run_demo(target, seed=seed, scale=scale).ok
         print(f"synced {scale} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     engine = open_store(f"sqlite:///{target / 'crmsync.sqlite'}")
+    with engine.begin() as connection:  # a reused store: the run trains anew, as a first one
+        connection.execute(MODELS.delete())
     started = time.perf_counter()
     report = reconcile(engine, CONFIG, NOW, "full")
     seconds = time.perf_counter() - started

@@ -35,10 +35,24 @@ from typing import Any
 from sync.reconcile.entities import Entity
 from sync.reconcile.scoring import WEIGHTS, ScoreContext, score_pair
 
-__all__ = ["LearnSettings", "Model", "Pattern", "estimate", "patterns_of", "train"]
+__all__ = [
+    "SESSIONS",
+    "LearnSettings",
+    "Model",
+    "Pattern",
+    "estimate",
+    "estimate_in_sessions",
+    "patterns_of",
+    "train",
+]
 
 Pattern = tuple[tuple[str, str], ...]  # ((field, level), ...) of one pair, fields sorted
 _SMOOTH = 0.5  # pseudo-count per level, so an unseen level is rare, not impossible
+# EM sessions, as Splink runs them: each reads the blocked pairs agreeing exactly on its
+# anchor fields (mostly one person: one e-mail, one phone, one name, one address) and
+# estimates m of the other fields. EM over all blocked pairs at once finds the wrong two
+# groups: at 22,000 people "same surname in the same city" won over "same person".
+SESSIONS = (("email",), ("phone",), ("first_name", "last_name"), ("street", "postal_code"))
 _WEIGHT_LIMIT = 20.0
 
 
@@ -50,7 +64,8 @@ class LearnSettings:
     random_pairs: int = 100_000  # random pairs u is estimated from
     iterations: int = 60
     tolerance: float = 1e-6  # stop when no m moves more than this
-    min_level_pairs: float = 10.0  # expected matches (and random pairs) a level needs
+    min_level_pairs: float = 10.0  # blocked (and random) pairs a level needs to be learned
+    min_session_pairs: int = 50  # blocked pairs an EM session needs
     seed: int = 1
 
 
@@ -70,6 +85,8 @@ class Model:
     m: dict[str, dict[str, float]] = field(default_factory=dict)
     u: dict[str, dict[str, float]] = field(default_factory=dict)
     learned: dict[str, float] = field(default_factory=dict)  # "field/level" -> weight
+    # The sampled candidate pairs' scores under this model: [score, pairs], highest first.
+    scores: list[list[float]] = field(default_factory=list)
 
     @property
     def weights(self) -> dict[tuple[str, str], float]:
@@ -84,6 +101,25 @@ class Model:
         """The total weight (without the prior) at which a pair's probability of being one
         person reaches ``probability``."""
         return round(math.log2(probability / (1 - probability)) - self.prior, 2)
+
+    def probability(self, score: float) -> float:
+        """A pair's probability of being one, from its total weight and the prior."""
+        return 1.0 / (1.0 + 2.0 ** -(score + self.prior))
+
+    def link_threshold(self, precision: float) -> float:
+        """The lowest score at which the pairs linked are expected to be ``precision``
+        precise: from the highest-scoring candidate pairs down, as many as keep the mean
+        probability (the expected share of true matches among them) at ``precision`` or
+        above, and never a pair more likely two people than one. Read off the training
+        sample's scores, so full and incremental runs use the same threshold."""
+        total, count = 0.0, 0
+        chosen = max(self.threshold(precision), self.threshold(0.5))
+        for score, pairs in self.scores:
+            p = self.probability(score)
+            if p < 0.5 or (total + p * pairs) / (count + pairs) < precision:
+                break
+            total, count, chosen = total + p * pairs, count + int(pairs), score
+        return round(min(chosen, self.threshold(precision)), 2)
 
     def body(self) -> dict[str, Any]:
         """JSON-ready; the same model gives the same document, byte for byte."""
@@ -100,6 +136,7 @@ class Model:
             "m": self.m,
             "u": self.u,
             "learned": self.learned,
+            "scores": self.scores,
         }
 
     @property
@@ -125,6 +162,7 @@ class Model:
             m=body["m"],
             u=body["u"],
             learned=body["learned"],
+            scores=[list(pair) for pair in body.get("scores", [])],
         )
 
 
@@ -162,11 +200,11 @@ def train(
             randoms.append((min(i, j), max(i, j)))
     blocked = patterns_of(entities, sample, context)
     unrelated = patterns_of(entities, randoms, context)
-    m, u, share, iterations = estimate(blocked, unrelated, settings)
+    m, u, share, iterations, estimated = estimate_in_sessions(blocked, unrelated, settings)
     all_pairs = count * (count - 1) / 2
     matches = share * len(candidates)
     prior = math.log2(max(matches, 1.0) / max(all_pairs - matches, 1.0))
-    learned = _learned(m, u, blocked, unrelated, settings)
+    learned = _learned(m, u, blocked, unrelated, settings, estimated)
     return Model(
         kind=kind,
         trained_at=now,
@@ -186,7 +224,19 @@ def train(
             for f, levels in sorted(u.items())
         },
         learned=learned,
+        scores=_score_counts(blocked, learned),
     )
+
+
+def _score_counts(blocked: Counter[Pattern], learned: Mapping[str, float]) -> list[list[float]]:
+    weights = dict(WEIGHTS)
+    for name, weight in learned.items():
+        fld, level = name.split("/", 1)
+        weights[(fld, level)] = weight
+    found: Counter[float] = Counter()
+    for pattern, n in blocked.items():
+        found[round(sum(weights[c] for c in pattern), 2)] += n
+    return [[score, found[score]] for score in sorted(found, reverse=True)]
 
 
 def _rounded(table: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
@@ -233,6 +283,76 @@ def estimate(
     return m, u, share, iterations
 
 
+def estimate_in_sessions(
+    blocked: Counter[Pattern], unrelated: Counter[Pattern], settings: LearnSettings
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]], float, int, set[str]]:
+    """(m, u, share of matches among the blocked pairs, iterations run, the fields some
+    session estimated), m from the
+    ``SESSIONS`` (each field's m is the mean of the sessions that estimated it, weighed by
+    their expected matches); a field no session estimated keeps the hand-set model's m.
+    The share is then found by EM with m and u fixed."""
+    levels = _levels(blocked, unrelated)
+    u = {f: _proportions(_counts(unrelated, f), levels[f]) for f in levels}
+    sums: dict[str, Counter[str]] = {}
+    weight: Counter[str] = Counter()
+    iterations = 0
+    for anchor in SESSIONS:
+        subset: Counter[Pattern] = Counter()
+        for pattern, n in blocked.items():
+            found = dict(pattern)
+            if all(found.get(f) == "exact" for f in anchor):
+                subset[tuple(c for c in pattern if c[0] not in anchor)] += n
+        total = sum(subset.values())
+        if total < settings.min_session_pairs:
+            continue
+        m_session, _, share, ran = estimate(subset, unrelated, settings)
+        iterations += ran
+        present = {f for pattern in subset for f, _ in pattern}
+        for fld in present:
+            for level, p in m_session[fld].items():
+                sums.setdefault(fld, Counter())[level] += p * share * total
+            weight[fld] += share * total
+    m = {f: _mean(sums[f], levels[f]) if weight[f] > 0 else _initial_m(f, u[f]) for f in levels}
+    share, ran = _share(blocked, m, u, settings)
+    return m, u, share, iterations + ran, {f for f in levels if weight[f] > 0}
+
+
+def _mean(sums: Counter[str], levels: set[str]) -> dict[str, float]:
+    # A level no session saw (only in other blocked pairs) is rare, not impossible.
+    floor = 1e-6 * sum(sums.values())
+    total = sum(sums.values()) + floor * len(levels)
+    return {lv: (sums.get(lv, 0.0) + floor) / total for lv in sorted(levels)}
+
+
+def _levels(*tables: Counter[Pattern]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for table in tables:
+        for pattern in table:
+            for fld, level in pattern:
+                found.setdefault(fld, set()).add(level)
+    return found
+
+
+def _share(
+    blocked: Counter[Pattern],
+    m: Mapping[str, Mapping[str, float]],
+    u: Mapping[str, Mapping[str, float]],
+    settings: LearnSettings,
+) -> tuple[float, int]:
+    """The share of matches among the blocked pairs, by EM with m and u fixed."""
+    total = sum(blocked.values())
+    if not total:
+        return 0.0, 0
+    share, iterations = 0.1, 0
+    for iterations in range(1, settings.iterations + 1):  # noqa: B007 - reported
+        expected = sum(_posterior(p, m, u, share) * n for p, n in blocked.items())
+        new = min(1 - 1e-9, max(1e-9, expected / total))
+        moved, share = abs(new - share), new
+        if moved < settings.tolerance:
+            break
+    return share, iterations
+
+
 def _counts(patterns: Counter[Pattern], fld: str) -> Counter[str]:
     found: Counter[str] = Counter()
     for pattern, n in patterns.items():
@@ -274,10 +394,15 @@ def _learned(
     blocked: Counter[Pattern],
     unrelated: Counter[Pattern],
     settings: LearnSettings,
+    estimated: set[str],
 ) -> dict[str, float]:
-    """Weights of the levels the data says enough about; the others keep their defaults."""
+    """Weights of the levels the data says enough about; the others keep their defaults.
+    A field with one level (a conversion instant is only ever "exact") has no m/u to
+    estimate: the level is there or not."""
     learned: dict[str, float] = {}
-    for fld in sorted(m):
+    for fld in sorted(estimated):
+        if len(m[fld]) < 2:
+            continue
         seen = _counts(blocked, fld)
         random_seen = _counts(unrelated, fld)
         for level in sorted(m[fld]):

@@ -78,9 +78,9 @@ def thresholds_for(kind: str, config: ReconcileConfig, model: Model | None = Non
     when a trained model scores it, else as configured."""
     if model is not None:
         learning = config.learning
+        match = model.link_threshold(learning.precision)
         return Thresholds(
-            match=model.threshold(learning.precision),
-            review=model.threshold(learning.review_probability),
+            match=match, review=min(match, model.threshold(learning.review_probability))
         )
     return {"person": config.people, "organisation": config.organisations}.get(
         kind, config.employees

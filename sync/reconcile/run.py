@@ -106,14 +106,15 @@ def reconcile(
             say(f"{kind}: loading")
             learning = config.learning.enabled and kind in LEARNED_KINDS
             model = latest_model(connection, kind) if learning else None
-            trained = False
+            trained: float | None = None  # seconds spent training, when this run trained
             if mode == "full":
                 entities = load_entities(engine, kind)
                 if learning and model is None and len(entities) >= config.learning.min_records:
                     say(f"{kind}: training on {len(entities)} records")
+                    clock = time.perf_counter()
                     model = train_kind(kind, entities, config, org_of, now)
                     save_model(connection, model)
-                    trained = True
+                    trained = round(time.perf_counter() - clock, 3)
                 say(f"{kind}: resolving {len(entities)} records")
                 result = resolve_kind(kind, entities, config, decisions, org_of, model=model)
                 clear_kind(connection, kind)
@@ -135,7 +136,7 @@ def reconcile(
                 )
                 report.kinds[kind] = stats
             if model is not None:
-                report.kinds[kind].update(model=model.version, trained=trained)
+                report.kinds[kind].update(model=model.version, trained_s=trained)
             if kind == "organisation" and mode == "full":
                 org_of = written
         report.seconds = time.perf_counter() - started

@@ -108,11 +108,18 @@ def test_a_field_the_records_never_fill_keeps_its_hand_set_weight() -> None:
 
 
 def test_thresholds_follow_from_the_precision_target_and_the_prior() -> None:
-    model = Model.from_body({**_trained(_people()).body(), "prior": -10.0})
+    # Prior -10: a score of 10 is even odds. The training sample scored 90 pairs at 30,
+    # 10 at 10 (p = 0.5) and 100 at 5 (p = 1/33).
+    scores = [[30.0, 90], [10.0, 10], [5.0, 100]]
+    model = Model.from_body({**_trained(_people()).body(), "prior": -10.0, "scores": scores})
     config = ReconcileConfig(learning=Learning(precision=0.99, review_probability=0.5))
     limits = thresholds_for("person", config, model)
+    # Taking the pairs at 10 would bring the expected precision to 95/100: the threshold
+    # stays where one pair alone reaches 0.99.
     assert limits.match == round(math.log2(99) + 10, 2) == 16.63
     assert limits.review == 10.0
+    # At a 0.9 target the pairs at 10 are taken (mean 0.95); those at 5 never (p < 0.5).
+    assert model.link_threshold(0.9) == 10.0
     assert thresholds_for("person", config) == config.people  # no model: as configured
 
 
