@@ -84,6 +84,15 @@ def run(
             str(stats.get("identities", 0)),
         )
     out.print(table)
+    for kind, stats in report.kinds.items():
+        known = int(stats.get("known_pairs", 0))
+        if known:
+            blocked, matched = int(stats["known_pairs_blocked"]), int(stats["known_pairs_matched"])
+            out.print(
+                f"{kind}: of {known} pairs known to be one (conversions, merges, admin links), "
+                f"blocking compared {blocked} ({blocked / known:.1%}) and scoring matched "
+                f"{matched} ({matched / known:.1%})"
+            )
     capped = sum(int(stats.get("capped_keys", 0)) for stats in report.kinds.values())
     if capped:
         limit = cfg.reconcile.max_key_records

@@ -13,6 +13,7 @@ instant key pairs only a lead with a contact, never two contacts created in one 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -237,6 +238,13 @@ class _Pairs(Sequence[tuple[int, int]]):
     def __iter__(self) -> Iterator[tuple[int, int]]:
         count = self._count
         return (divmod(code, count) for code in self._codes)
+
+    def __contains__(self, pair: object) -> bool:
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            return False
+        code = min(pair) * self._count + max(pair)
+        at = bisect_left(self._codes, code)
+        return at < len(self._codes) and self._codes[at] == code
 
 
 def _windows(members: list[int], size: int) -> list[list[int]]:

@@ -148,6 +148,7 @@ def resolve_kind(
         ScoredPair(p.i, p.j, p.score, "review", p.comparisons) if (p.i, p.j) in dropped else p
         for p in scored
     ]
+    known_links = {(link.i, link.j) for link in links if link.method in ("must_link", "admin")}
     clustering = cluster(entities, links, unlinks, config.max_cluster_size)
     result = KindResult(kind, entities, scored, clustering, stats, weights=weights)
     result.stats = {
@@ -160,6 +161,13 @@ def resolve_kind(
         "review": sum(1 for p in scored if p.status == "review"),
         "refused_links": len(clustering.refused),
         "identities": len(clustering.clusters),
+        # The installation's own labels: pairs known to be one (conversions, merges, admin
+        # links), how many of them blocking compared and how many scored as a match.
+        "known_pairs": len(known_links),
+        "known_pairs_blocked": sum(1 for pair in known_links if pair in pairs),
+        "known_pairs_matched": len(
+            {(p.i, p.j) for p in scored if p.score >= limits.match} & known_links
+        ),
     }
     return result
 

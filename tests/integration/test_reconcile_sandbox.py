@@ -274,3 +274,17 @@ def test_the_pipeline_step_reconciles_incrementally_and_skips_dry_runs(store: En
     assert report.summary["person_records"] == 0  # nothing synced since the full run
     dry = step(store, CrmsyncConfig(), StepContext(now=NOW, dry_run=True))
     assert dry.status == "skipped"
+
+
+def test_a_run_measures_blocking_and_scoring_on_the_pairs_known_to_be_one(store: Engine) -> None:
+    # Conversions and merges are the installation's own labels: blocking must compare
+    # every one of them, and a run reports how many its scoring alone would have matched.
+    report = reconcile(store, CONFIG, NOW, "full")
+    person = report.kinds["person"]
+    with store.connect() as connection:
+        model = latest_model(connection, "person")
+    assert model is not None and person["model"] == model.version
+    assert person["trained_s"] is None  # the fixture's first run trained it
+    assert person["known_pairs"] > 50
+    assert person["known_pairs_blocked"] == person["known_pairs"]
+    assert person["known_pairs"] * 0.9 <= person["known_pairs_matched"] <= person["known_pairs"]
