@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -142,7 +143,10 @@ def _blocking_recall(
 def run_case(set_name: str, mode: str, workspace: Path) -> dict[str, Any]:
     people, links, sides = layout(set_name, mode)
     workdir = workspace / f"{set_name}-{mode}"
-    workdir.mkdir(parents=True, exist_ok=True)
+    # A kept workspace is started afresh: a store left by an earlier run would keep its
+    # records and its trained model.
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
     clusters = clusters_of(sorted(people), links)
     # An empty world: no synthetic company, so every person record in the store is FEBRL's.
     world = World.empty(1, "tiny", DEFAULT_ANCHOR)

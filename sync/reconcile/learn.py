@@ -28,11 +28,13 @@ import math
 import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sync.reconcile.entities import Entity
+from sync.reconcile.frequencies import TermWeights, term_counts, term_weights
 from sync.reconcile.scoring import WEIGHTS, ScoreContext, score_pair
 
 __all__ = [
@@ -87,6 +89,15 @@ class Model:
     learned: dict[str, float] = field(default_factory=dict)  # "field/level" -> weight
     # The sampled candidate pairs' scores under this model: [score, pairs], highest first.
     scores: list[list[float]] = field(default_factory=list)
+    # Term frequencies at training (``frequencies.py``): field -> value -> records holding
+    # it (two or more), and field -> records holding any value.
+    tf_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    tf_totals: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def terms(self) -> TermWeights:
+        """The term-frequency weights of the exact levels of names, city and postal code."""
+        return term_weights(self.m, self.learned, self.tf_counts, self.tf_totals)
 
     @property
     def weights(self) -> dict[tuple[str, str], float]:
@@ -137,6 +148,8 @@ class Model:
             "u": self.u,
             "learned": self.learned,
             "scores": self.scores,
+            "tf_counts": self.tf_counts,
+            "tf_totals": self.tf_totals,
         }
 
     @property
@@ -163,6 +176,8 @@ class Model:
             u=body["u"],
             learned=body["learned"],
             scores=[list(pair) for pair in body.get("scores", [])],
+            tf_counts=body.get("tf_counts", {}),
+            tf_totals=body.get("tf_totals", {}),
         )
 
 
@@ -205,7 +220,8 @@ def train(
     matches = share * len(candidates)
     prior = math.log2(max(matches, 1.0) / max(all_pairs - matches, 1.0))
     learned = _learned(m, u, blocked, unrelated, settings, estimated)
-    return Model(
+    tf_counts, tf_totals = term_counts(entities)
+    model = Model(
         kind=kind,
         trained_at=now,
         records=count,
@@ -224,18 +240,23 @@ def train(
             for f, levels in sorted(u.items())
         },
         learned=learned,
-        scores=_score_counts(blocked, learned),
+        tf_counts=tf_counts,
+        tf_totals=tf_totals,
     )
+    return replace(model, scores=_score_counts(entities, sample, context, model))
 
 
-def _score_counts(blocked: Counter[Pattern], learned: Mapping[str, float]) -> list[list[float]]:
-    weights = dict(WEIGHTS)
-    for name, weight in learned.items():
-        fld, level = name.split("/", 1)
-        weights[(fld, level)] = weight
+def _score_counts(
+    entities: Sequence[Entity],
+    sample: Sequence[tuple[int, int]],
+    context: ScoreContext,
+    model: Model,
+) -> list[list[float]]:
+    """The sampled pairs' scores under ``model`` (term frequencies included)."""
+    scoring = replace(context, weights=model.weights, terms=model.terms)
     found: Counter[float] = Counter()
-    for pattern, n in blocked.items():
-        found[round(sum(weights[c] for c in pattern), 2)] += n
+    for i, j in sample:
+        found[score_pair(entities[i], entities[j], scoring)[0]] += 1
     return [[score, found[score]] for score in sorted(found, reverse=True)]
 
 

@@ -220,7 +220,7 @@ def write_result(
             "b_key": entities[p.j].key,
             "score": p.score,
             "status": p.status,
-            "detail": p.detail(result.weights),
+            "detail": p.detail(result.weights, result.terms),
             "run_id": run_id,
         }
         for p in _unique_pairs(result.pairs)

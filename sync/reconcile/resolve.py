@@ -14,6 +14,7 @@ from sync.reconcile.blocking import BlockingStats, block_keys, candidate_pairs
 from sync.reconcile.cluster import ClusterResult, Link, cluster
 from sync.reconcile.config import ReconcileConfig, Thresholds
 from sync.reconcile.entities import Entity
+from sync.reconcile.frequencies import TermWeights
 from sync.reconcile.learn import Model
 from sync.reconcile.scoring import Raw, ScoreContext, build_context, explain, score_pair
 
@@ -46,12 +47,16 @@ class ScoredPair:
         flat = self.comparisons
         return [(flat[k], flat[k + 1], flat[k + 2], flat[k + 3]) for k in range(0, len(flat), 4)]
 
-    def detail(self, weights: dict[tuple[str, str], float] | None = None) -> dict[str, Any]:
+    def detail(
+        self,
+        weights: dict[tuple[str, str], float] | None = None,
+        terms: TermWeights | None = None,
+    ) -> dict[str, Any]:
         """JSON-ready comparisons for ``explain``, weighed as the pair was scored."""
         return {
             "comparisons": [
                 {"field": c.field, "level": c.level, "weight": c.weight, "a": c.left, "b": c.right}
-                for c in explain(self.raw(), weights)
+                for c in explain(self.raw(), weights, terms)
             ]
         }
 
@@ -71,6 +76,7 @@ class KindResult:
     blocking: BlockingStats
     stats: dict[str, int] = field(default_factory=dict)
     weights: dict[tuple[str, str], float] | None = None  # a trained model's, if one scored
+    terms: TermWeights | None = None  # and its term-frequency weights
 
 
 def thresholds_for(kind: str, config: ReconcileConfig, model: Model | None = None) -> Thresholds:
@@ -112,7 +118,8 @@ def resolve_kind(
     )
     del keys  # written keys are computed again per record: memory goes to the pairs
     weights = model.weights if model is not None else None
-    ctx = context or build_context(entities, org_of, config.shared_phone_limit, weights)
+    terms = model.terms if model is not None else None
+    ctx = context or build_context(entities, org_of, config.shared_phone_limit, weights, terms)
     limits = thresholds_for(kind, config, model)
     scored: list[ScoredPair] = []
     for i, j in pairs:
@@ -150,7 +157,7 @@ def resolve_kind(
     ]
     known_links = {(link.i, link.j) for link in links if link.method in ("must_link", "admin")}
     clustering = cluster(entities, links, unlinks, config.max_cluster_size)
-    result = KindResult(kind, entities, scored, clustering, stats, weights=weights)
+    result = KindResult(kind, entities, scored, clustering, stats, weights=weights, terms=terms)
     result.stats = {
         "records": len(entities),
         "candidate_pairs": stats.pairs,

@@ -187,7 +187,8 @@ def _incremental(
     stage = changed + first
     org_of = _org_identities(connection, kind, stage, org_of)
     weights = model.weights if model is not None else None
-    context = build_context(stage, org_of, config.shared_phone_limit, weights)
+    terms = model.terms if model is not None else None
+    context = build_context(stage, org_of, config.shared_phone_limit, weights, terms)
     limit = thresholds_for(kind, config, model).review
     linked, scores = _linked(stage, len(changed), config, decisions, context, limit)
     linked |= evidence

@@ -102,6 +102,8 @@ class ScoreContext:
     shared_limit: int = 1
     # A trained model's weights (``learn.Model.weights``); the hand-set WEIGHTS without one.
     weights: dict[tuple[str, str], float] = field(default_factory=lambda: WEIGHTS)
+    # A trained model's term-frequency weights (``frequencies.TermWeights``).
+    terms: dict[str, tuple[str, dict[str, float], float]] = field(default_factory=dict)
 
 
 def build_context(
@@ -109,6 +111,7 @@ def build_context(
     org_of: dict[str, str] | None = None,
     shared_limit: int = 1,
     weights: dict[tuple[str, str], float] | None = None,
+    terms: dict[str, tuple[str, dict[str, float], float]] | None = None,
 ) -> ScoreContext:
     """Count how many different people use each phone and e-mail."""
     phone_names: dict[str, list[tuple[str, ...]]] = {}
@@ -128,6 +131,7 @@ def build_context(
         org_of=org_of or {},
         shared_limit=shared_limit,
         weights=weights or WEIGHTS,
+        terms=terms or {},
     )
 
 
@@ -405,13 +409,27 @@ def score_pair(a: Entity, b: Entity, ctx: ScoreContext) -> tuple[float, list[Raw
             _organisation(a, b, ctx, out)
             _city(a, b, out)
             _address(a, b, out)
-    weights = ctx.weights
-    return round(sum(weights[(c[0], c[1])] for c in out), 2), out
+    weights, terms = ctx.weights, ctx.terms
+    return round(sum(_weight(c, weights, terms) for c in out), 2), out
+
+
+def _weight(
+    comparison: Raw,
+    weights: dict[tuple[str, str], float],
+    terms: dict[str, tuple[str, dict[str, float], float]],
+) -> float:
+    fld, level, left = comparison[0], comparison[1], comparison[2]
+    adjusted = terms.get(fld)
+    if adjusted is not None and adjusted[0] == level:
+        return adjusted[1].get(left, adjusted[2])
+    return weights[(fld, level)]
 
 
 def explain(
-    raw: list[Raw], weights: dict[tuple[str, str], float] | None = None
+    raw: list[Raw],
+    weights: dict[tuple[str, str], float] | None = None,
+    terms: dict[str, tuple[str, dict[str, float], float]] | None = None,
 ) -> list[Comparison]:
     """Comparisons with their weights (a trained model's, else the hand-set ones)."""
-    table = weights or WEIGHTS
-    return [Comparison(f, level, table[(f, level)], left, right) for f, level, left, right in raw]
+    table, adjusted = weights or WEIGHTS, terms or {}
+    return [Comparison(c[0], c[1], _weight(c, table, adjusted), c[2], c[3]) for c in raw]
