@@ -14,9 +14,10 @@ import pytest
 from sync.reconcile.blocking import candidate_pairs
 from sync.reconcile.config import Learning, ReconcileConfig
 from sync.reconcile.entities import Entity
+from sync.reconcile.frequencies import term_weights
 from sync.reconcile.learn import LearnSettings, Model, Pattern, estimate, train
 from sync.reconcile.resolve import resolve_kind, thresholds_for
-from sync.reconcile.scoring import WEIGHTS, build_context
+from sync.reconcile.scoring import WEIGHTS, build_context, score_pair
 
 NOW = datetime(2026, 11, 15, tzinfo=UTC)
 FIELDS = ("first_name", "last_name", "street")
@@ -146,3 +147,21 @@ def test_a_record_with_no_usable_field_stays_its_own_identity() -> None:
     result = resolve_kind("person", [*people, blank], ReconcileConfig(), model=model)
     alone = [c for c in result.clustering.clusters if len(people) in c]
     assert alone == [[len(people)]]
+
+
+def test_a_rare_surname_agreeing_weighs_more_than_a_common_one() -> None:
+    m = {"last_name": {"exact": 0.9, "fuzzy": 0.05, "different": 0.05}}
+    terms = term_weights(
+        m, {"last_name/exact": 6.0}, {"last_name": {"smith": 50}}, {"last_name": 1000}
+    )
+    level, by_value, rare = terms["last_name"]
+    assert level == "exact"
+    assert by_value == {"smith": round(math.log2(0.9 / 0.05), 2)} == {"smith": 4.17}
+    assert rare == round(math.log2(0.9 / 0.001), 2) == 9.81  # seen once, or never
+    context = build_context([], terms=terms)
+    smiths = _person(1, "", "smith", "", "", ""), _person(2, "", "smith", "", "", "")
+    rare_pair = _person(3, "", "wieloch", "", "", ""), _person(4, "", "wieloch", "", "", "")
+    assert score_pair(*smiths, context)[0] == 4.17
+    assert score_pair(*rare_pair, context)[0] == 9.81
+    # A field whose exact level was not learned keeps the plain weight.
+    assert "first_name" not in terms
