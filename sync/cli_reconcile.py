@@ -170,18 +170,23 @@ def unlink(
 def explain(
     record: str = typer.Argument(..., help="Record (source:table:id, remote id) or identity id."),
     config: Path | None = ConfigOption,
+    html: Path | None = typer.Option(
+        None, "--html", help="Also write a page with each pair's waterfall of weights here."
+    ),
     json_output: bool = JsonOption,
 ) -> None:
     """Why a record is in its identity: each compared field, its level, weight and the score."""
     from sync.reconcile.reports import UnknownRecord, explain_record
 
-    _, engine = _store(config)
+    cfg, engine = _store(config)
     key = _record(engine, record)
     with engine.connect() as connection:
         try:
             data = explain_record(connection, key)
         except UnknownRecord as exc:
             raise UsageError(str(exc)) from exc
+        if html is not None:
+            _write_page(connection, cfg, data, html)
     if json_output:
         _print_json(data)
         return
@@ -206,6 +211,24 @@ def explain(
         out.print(table)
     if not data["pairs"]:
         out.print("no stored comparison: the record matched nothing above the review band")
+
+
+def _write_page(connection: Any, cfg: CrmsyncConfig, data: dict[str, Any], path: Path) -> None:
+    from sync.reconcile.model_store import latest_model
+    from sync.reconcile.resolve import thresholds_for
+    from sync.reconcile.waterfall import render_page
+
+    kind = data.get("kind") or "person"
+    model = latest_model(connection, kind)
+    thresholds: dict[str, float | None] = {}
+    for pair in data["pairs"]:
+        if "model" not in pair:  # scored with the hand-set weights
+            thresholds[pair["other"]] = thresholds_for(kind, cfg.reconcile).match
+        elif model is not None and pair["model"] == model.version:
+            thresholds[pair["other"]] = thresholds_for(kind, cfg.reconcile, model).match
+        else:
+            thresholds[pair["other"]] = None  # an older model's threshold is not kept
+    path.write_text(render_page(data, thresholds), encoding="utf-8")
 
 
 @reconcile_app.command("review")

@@ -108,7 +108,7 @@ def model(
     if load_file is not None:
         try:
             body = orjson.loads(load_file.read_bytes())
-            loaded = Model.from_body(body)
+            loaded = Model.from_body(body, str(body.get("version", "")))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise UsageError(
                 f"{load_file}: not a model written by `crmsync reconcile model --save` ({exc})"
@@ -123,7 +123,8 @@ def model(
             f"at least {cfg.reconcile.learning.min_records} people)"
         )
     if save is not None:
-        save.write_bytes(orjson.dumps(found.body(), option=orjson.OPT_INDENT_2))
+        saved = {**found.body(), "version": found.version}
+        save.write_bytes(orjson.dumps(saved, option=orjson.OPT_INDENT_2))
     summary = _summary(found, cfg.reconcile)
     if json_output:
         _print_json(summary)

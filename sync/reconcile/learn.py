@@ -93,6 +93,7 @@ class Model:
     # it (two or more), and field -> records holding any value.
     tf_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     tf_totals: dict[str, int] = field(default_factory=dict)
+    saved_version: str = ""  # the version a stored model was saved under
 
     @cached_property
     def terms(self) -> TermWeights:
@@ -152,17 +153,21 @@ class Model:
             "tf_totals": self.tf_totals,
         }
 
-    @property
+    @cached_property
     def version(self) -> str:
-        """A digest of the parameters (not of when they were trained)."""
+        """A digest of the parameters (not of when they were trained), taken when the model
+        is made and kept with it: a model read back keeps the version it was saved under."""
+        if self.saved_version:
+            return self.saved_version
         body = self.body()
         body.pop("trained_at")
         text = json.dumps(body, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     @classmethod
-    def from_body(cls, body: Mapping[str, Any]) -> Model:
+    def from_body(cls, body: Mapping[str, Any], version: str = "") -> Model:
         return cls(
+            saved_version=version,
             kind=body["kind"],
             trained_at=datetime.fromisoformat(body["trained_at"]),
             records=body["records"],

@@ -15,9 +15,14 @@ _RUNS = ReconcileRunRow.__table__  # type: ignore[attr-defined]
 
 def latest_model(connection: Connection, kind: str) -> Model | None:
     """The model runs score ``kind`` with: the newest trained, or None."""
-    query = select(MODELS.c.body).where(MODELS.c.kind == kind).order_by(MODELS.c.id.desc()).limit(1)
-    body = connection.execute(query).scalar_one_or_none()
-    return Model.from_body(body) if body is not None else None
+    query = (
+        select(MODELS.c.body, MODELS.c.version)
+        .where(MODELS.c.kind == kind)
+        .order_by(MODELS.c.id.desc())
+        .limit(1)
+    )
+    row = connection.execute(query).first()
+    return Model.from_body(row[0], row[1]) if row is not None else None
 
 
 def save_model(connection: Connection, model: Model) -> None:
@@ -48,4 +53,4 @@ def models_of_runs(connection: Connection, kind: str, run_ids: set[int]) -> dict
             )
         )
     }
-    return {r: Model.from_body(bodies[v]) for r, v in versions.items() if v in bodies}
+    return {r: Model.from_body(bodies[v], v) for r, v in versions.items() if v in bodies}

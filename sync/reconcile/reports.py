@@ -91,6 +91,7 @@ def explain_record(connection: Connection, key: str) -> dict[str, Any]:
     models = models_of_runs(connection, kind, {p[6] for p in pairs}) if kind else {}
     return {
         "record": key,
+        "kind": kind,
         "identity": identity_id,
         "joined_by": method,
         "members": members,

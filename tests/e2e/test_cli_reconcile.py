@@ -162,3 +162,35 @@ def _store_url(config: Path) -> str:
     import yaml
 
     return yaml.safe_load(config.read_text())["store"]["url"]
+
+
+def test_explain_writes_a_page_with_each_pairs_waterfall(config: Path, tmp_path: Path) -> None:
+    c = str(config)
+    _json("reconcile", "run", "--config", c)
+    across = _json("reconcile", "duplicates", "--scope", "across", "--config", c)
+    record = next(d for d in across if d["kind"] == "person")["records"][0]
+    page = tmp_path / "explain.html"
+    data = _json("reconcile", "explain", record, "--html", str(page), "--config", c)
+    html = page.read_text(encoding="utf-8")
+    assert data["pairs"]
+    assert html.count('<svg class="waterfall"') == len(data["pairs"])
+    bars = sum(len(p["comparisons"]) + 1 + ("prior" in p) for p in data["pairs"])
+    assert html.count("<rect") == bars
+    browser = next(
+        (
+            shutil.which(n)
+            for n in ("chromium", "chromium-browser", "google-chrome")
+            if shutil.which(n)
+        ),
+        None,
+    )
+    if browser is None:
+        pytest.skip("no chromium on PATH: the page was checked as text only")
+    done = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("<rect") == bars  # the browser parsed every bar
