@@ -30,7 +30,11 @@ activity, close date past), ``slow_response`` (first touch on a lead after 3+ da
 ``no_lead_source``.
 
 Customers are organisations and their people. About a third of people appear in more than
-one CRM and some twice in one CRM, with real-data variations: case changes, accents stripped
+one CRM and some twice in one CRM. Every later copy of a person carries the corruption
+profile of ``corruption.py`` (``HARD``, documented in docs/sandbox.md: keyboard and phonetic
+misspellings, dropped fields, surname changes, address variants, postcode and city typos,
+placeholders, bulk imports sharing one created time; about four in ten duplicate pairs share
+no e-mail, phone or company), on top of the older variations: case changes, accents stripped
 or added, nicknames (Bob/Robert, Pepe/José, Paco/Francisco), one-letter typos and
 transpositions, phone formats (E.164, ``(555) …``, dots, local), swapped first and last names,
 missing fields, a personal instead of a work e-mail; company names with and without legal
@@ -79,14 +83,20 @@ from __future__ import annotations
 
 from connectors.sandbox.generator.build import SCALE_PLANS, ScalePlan, generate
 from connectors.sandbox.generator.churn import ChurnReport, apply_churn
+from connectors.sandbox.generator.corruption import HARD, CorruptionRates
+from connectors.sandbox.generator.pair_shares import PairShares, pair_shares
 from connectors.sandbox.generator.truth import truth_summary, write_ground_truth
 
 __all__ = [
+    "HARD",
     "SCALE_PLANS",
     "ChurnReport",
+    "CorruptionRates",
+    "PairShares",
     "ScalePlan",
     "apply_churn",
     "generate",
+    "pair_shares",
     "truth_summary",
     "write_ground_truth",
 ]

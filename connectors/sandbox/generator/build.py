@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from connectors.sandbox.generator.cases import make_case
 from connectors.sandbox.generator.context import Gen
+from connectors.sandbox.generator.corruption import HARD, CorruptionRates
 from connectors.sandbox.generator.filler import add_activities, add_subscribers
 from connectors.sandbox.generator.journeys_other import hubspot_journey, zoho_journey
 from connectors.sandbox.generator.journeys_sf import build_campaigns, sf_journey
@@ -57,8 +58,12 @@ def _record_count(world: World) -> int:
     )
 
 
-def generate(seed: int, scale: str, anchor: datetime) -> World:
-    """The synthetic company "Altamira Instruments", identical for the same arguments."""
+def generate(seed: int, scale: str, anchor: datetime, corruption: CorruptionRates = HARD) -> World:
+    """The synthetic company "Altamira Instruments", identical for the same arguments.
+
+    ``corruption`` is the profile of errors on every later copy of a person; another
+    profile changes only the copies' values, never which records exist.
+    """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     if anchor.tzinfo is None:
@@ -66,7 +71,7 @@ def generate(seed: int, scale: str, anchor: datetime) -> World:
     plan = SCALE_PLANS[scale]
     world = World.empty(seed, scale, anchor)
     rng = random.Random(f"altamira:{seed}:{scale}")
-    gen = Gen(world, rng, anchor)
+    gen = Gen(world, rng, anchor, corruption)
     build_staff(gen, plan.employees)
     orgs, people = build_population(rng, plan.orgs, plan.people, iberian_share=0.2)
     campaigns = build_campaigns(gen, plan.campaigns)
@@ -78,6 +83,7 @@ def generate(seed: int, scale: str, anchor: datetime) -> World:
     remaining = plan.records - _record_count(world)
     target_activities = int(plan.records * 0.6)
     add_activities(gen, max(remaining, target_activities - _activity_count(world)))
+    gen.corruption.apply_imports(world, gen.start)
     world.sequences["identity:P"] = len(people)
     world.sequences["identity:O"] = len(orgs)
     world.sequences["identity:E"] = len(gen.staff)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from connectors.sandbox.generator.corruption import HARD, CorruptionRates, Corruptor
 from connectors.sandbox.store import Record
 from connectors.sandbox.world import World
 
@@ -52,9 +53,18 @@ class Employee:
 class Gen:
     """Shared state of one generation run: world, RNG, staff and record factories."""
 
-    def __init__(self, world: World, rng: random.Random, anchor: datetime) -> None:
+    def __init__(
+        self,
+        world: World,
+        rng: random.Random,
+        anchor: datetime,
+        corruption: CorruptionRates = HARD,
+    ) -> None:
         self.world = world
         self.rng = rng
+        # Its own stream: the corruption profile never changes which records exist.
+        seed = f"corruption:{world.seed}:{world.scale}:{anchor.isoformat()}"
+        self.corruption = Corruptor(corruption, random.Random(seed))
         self.anchor = anchor
         self.start = anchor - timedelta(days=STORY_DAYS)
         self.staff: list[Employee] = []

@@ -1,8 +1,10 @@
 """CRM records for the true customers, with the variations real data has.
 
 The first record of a person or company is typed cleanly; every later one (in another CRM,
-or a duplicate in the same CRM) picks up one or two real-world variations. Every record gets
-an ``identities`` ground-truth row.
+or a duplicate in the same CRM) picks up one or two real-world variations, then the
+corruption profile (``corruption.py``: typos, dropped fields, no shared contact point,
+address variants...). A contact made by converting a lead is the CRM's own copy and is not
+corrupted further. Every record gets an ``identities`` ground-truth row.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from connectors.sandbox.generator.addresses import office_street
 from connectors.sandbox.generator.context import Employee, Gen
 from connectors.sandbox.generator.names import (
     PHONE_STYLES,
@@ -129,6 +132,7 @@ def _create_org(gen: Gen, org: Org, crm: str, at: datetime, by: Employee) -> str
                 "Industry": org.stem.industry,
                 "Website": f"https://www.{org.domain}",
                 "Phone": format_phone(org.phone, city.dial, "paren"),
+                "BillingStreet": office_street(org.identity, city),
                 "BillingCity": city.city,
                 "BillingState": city.state,
                 "BillingPostalCode": org.postal_code,
@@ -149,6 +153,7 @@ def _create_org(gen: Gen, org: Org, crm: str, at: datetime, by: Employee) -> str
                 "domain": org.domain,
                 "industry": org.stem.industry.upper().replace(" & ", "_").replace(" ", "_"),
                 "phone": org.phone,
+                "address": office_street(org.identity, city),
                 "city": city.city,
                 "state": city.state,
                 "zip": org.postal_code,
@@ -170,6 +175,7 @@ def _create_org(gen: Gen, org: Org, crm: str, at: datetime, by: Employee) -> str
                 "Industry": org.stem.industry,
                 "Website": f"www.{org.domain}",
                 "Phone": format_phone(org.phone, city.dial, "spaced"),
+                "Billing_Street": office_street(org.identity, city),
                 "Billing_City": city.city,
                 "Billing_State": city.state,
                 "Billing_Code": org.postal_code,
@@ -193,19 +199,29 @@ def person_record(
     by: Employee,
     extra: dict[str, Any] | None = None,
     allow_duplicate: bool = True,
+    converted: bool = False,
+    imported: bool = False,
 ) -> Record:
-    """``p``'s record of ``obj`` in ``crm``, created on first use (sometimes twice)."""
+    """``p``'s record of ``obj`` in ``crm``, created on first use (sometimes twice).
+
+    ``converted``: made by converting a lead (the CRM copies it; no further corruption).
+    ``imported``: arrives with a list import, so it may carry the import run's time.
+    """
     table = getattr(gen.world, crm)[obj]
     existing = p.records.get((crm, obj))
     if existing:
         return table.rows[existing[0]]
-    record = _create_person(gen, p, crm, obj, at, by, extra or {})
+    record = _create_person(gen, p, crm, obj, at, by, extra or {}, converted)
+    if imported:
+        gen.corruption.imports.append((crm, obj, record[table.schema.id_field], gen.start))
     if allow_duplicate and gen.rng.random() < DUPLICATE_RATE:
-        # Someone else, later, does not search first and types the person in again.
+        # Someone else, later, does not search first and types the person in again
+        # (often with a list import, whose run time many records share).
         when = gen.later(at, 24, 24 * 60)
         if when < gen.anchor:
             other = gen.pick(by.team, when, crm)
             dup = _create_person(gen, p, crm, obj, when, other, extra or {})
+            gen.corruption.imports.append((crm, obj, dup[table.schema.id_field], at))
             gen.problem(
                 other, "duplicate_created", crm, obj, dup[table.schema.id_field], p.identity
             )
@@ -213,12 +229,29 @@ def person_record(
 
 
 def _create_person(
-    gen: Gen, p: Person, crm: str, obj: str, at: datetime, by: Employee, extra: dict[str, Any]
+    gen: Gen,
+    p: Person,
+    crm: str,
+    obj: str,
+    at: datetime,
+    by: Employee,
+    extra: dict[str, Any],
+    converted: bool = False,
 ) -> Record:
+    copy = _count(p.records) > 0
     v = _person_values(gen, p, crm)
-    last = v["last"] or p.last
-    company = _org_name(gen, p.org)
     city = p.org.city
+    v.update(
+        company=_org_name(gen, p.org),
+        street=office_street(p.org.identity, city),
+        city=city.city,
+        postcode=p.org.postal_code,
+    )
+    unlinked = False
+    if copy and not converted:
+        unlinked = gen.corruption.corrupt(v, p.first.nicknames, p.personal_email)
+    last = v["last"] or p.last
+    company = v["company"]
     if crm == "salesforce":
         values: dict[str, Any] = {
             "FirstName": v["first"],
@@ -230,10 +263,11 @@ def _create_person(
         }
         if obj == "Lead":
             values.update(
-                Company=company,
-                City=city.city,
+                Company=company or "[not provided]",  # required: what Salesforce fills in
+                Street=v["street"],
+                City=v["city"],
                 State=city.state,
-                PostalCode=p.org.postal_code,
+                PostalCode=v["postcode"],
                 Country=city.country,
                 IsConverted=False,
                 Status="Open - Not Contacted",
@@ -241,9 +275,10 @@ def _create_person(
             )
         else:
             values.update(
-                MailingCity=city.city,
+                MailingStreet=v["street"],
+                MailingCity=v["city"],
                 MailingState=city.state,
-                MailingPostalCode=p.org.postal_code,
+                MailingPostalCode=v["postcode"],
                 MailingCountry=city.country,
             )
         values.update(extra)
@@ -257,9 +292,10 @@ def _create_person(
             "mobilephone": v["mobile"],
             "company": company,
             "jobtitle": v["title"],
-            "city": city.city,
+            "address": v["street"],
+            "city": v["city"],
             "state": city.state,
-            "zip": p.org.postal_code,
+            "zip": v["postcode"],
             "country": city.country,
             "lifecyclestage": "lead",
             "hs_lead_status": "NEW",
@@ -267,10 +303,11 @@ def _create_person(
         values.update(extra)
         record = gen.hs(obj, values, at, by)
         company_id = org_record(gen, p.org, "hubspot", at, by)
-        record["associatedcompanyid"] = int(company_id)
-        gen.world.hubspot_associations.add(
-            "contacts", record["id"], "companies", company_id, primary=True
-        )
+        if not unlinked:
+            record["associatedcompanyid"] = int(company_id)
+            gen.world.hubspot_associations.add(
+                "contacts", record["id"], "companies", company_id, primary=True
+            )
     else:
         values = {
             "First_Name": v["first"],
@@ -283,22 +320,25 @@ def _create_person(
             values.update(
                 Company=company,
                 Designation=v["title"],
-                City=city.city,
+                Street=v["street"],
+                City=v["city"],
                 State=city.state,
-                Zip_Code=p.org.postal_code,
+                Zip_Code=v["postcode"],
                 Country=city.country,
                 Lead_Status="Not Contacted",
                 Industry=p.org.stem.industry,
                 Converted__s=False,
             )
         else:
+            account = org_record(gen, p.org, "zoho", at, by)
             values.update(
                 Title=v["title"],
-                Mailing_City=city.city,
+                Mailing_Street=v["street"],
+                Mailing_City=v["city"],
                 Mailing_State=city.state,
-                Mailing_Zip=p.org.postal_code,
+                Mailing_Zip=v["postcode"],
                 Mailing_Country=city.country,
-                Account_Name=org_record(gen, p.org, "zoho", at, by),
+                Account_Name=None if unlinked else account,
             )
         values.update(extra)
         record = gen.zo(obj, values, at, by)

@@ -43,6 +43,7 @@ def add_subscribers(gen: Gen, people: list[Person]) -> None:
                 "hs_latest_source": source,
                 "lifecyclestage": "subscriber",
             },
+            imported=True,
         )
         if rng.random() < 0.2:
             # A purchased list or a rep's business card: the same person as a Salesforce Lead.
@@ -57,6 +58,7 @@ def add_subscribers(gen: Gen, people: list[Person]) -> None:
                     t2,
                     agent,
                     extra={"LeadSource": "Purchased List", "Status": "Open - Not Contacted"},
+                    imported=True,
                 )
 
 

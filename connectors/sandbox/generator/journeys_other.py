@@ -133,6 +133,7 @@ def zoho_journey(gen: Gen, p: Person, t: datetime) -> None:
         rep,
         extra={"Lead_Source": source},
         allow_duplicate=False,
+        converted=True,
     )
     lead.update(Converted__s=True, Converted_Date_Time=t_conv, Lead_Status="Contacted")
     gen.bump("zoho", "Leads", lead, t_conv, rep)

@@ -230,6 +230,7 @@ def _convert(gen, p, lead, rep, at, value, currency, outcome, campaign):
         rep,
         extra={"AccountId": account, "LeadSource": lead["LeadSource"]},
         allow_duplicate=False,
+        converted=True,
     )
     if outcome.closed:
         stage = "Closed Won" if outcome.won else "Closed Lost"
