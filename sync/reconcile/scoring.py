@@ -104,6 +104,9 @@ class ScoreContext:
     weights: dict[tuple[str, str], float] = field(default_factory=lambda: WEIGHTS)
     # A trained model's term-frequency weights (``frequencies.TermWeights``).
     terms: dict[str, tuple[str, dict[str, float], float]] = field(default_factory=dict)
+    # Count only the most specific agreeing place (learned models; the hand-set weights
+    # were set for street, postal code, city and state adding up).
+    nested_places: bool = False
 
 
 def build_context(
@@ -112,6 +115,7 @@ def build_context(
     shared_limit: int = 1,
     weights: dict[tuple[str, str], float] | None = None,
     terms: dict[str, tuple[str, dict[str, float], float]] | None = None,
+    nested_places: bool | None = None,
 ) -> ScoreContext:
     """Count how many different people use each phone and e-mail."""
     phone_names: dict[str, list[tuple[str, ...]]] = {}
@@ -132,6 +136,7 @@ def build_context(
         shared_limit=shared_limit,
         weights=weights or WEIGHTS,
         terms=terms or {},
+        nested_places=weights is not None if nested_places is None else nested_places,
     )
 
 
@@ -357,6 +362,26 @@ def _address(a: Entity, b: Entity, out: list[Raw]) -> None:
     out.extend(c for c in found if not (offices and c[1] in _AGREE))
 
 
+# Places from the most specific: one street implies one postal code, city and state.
+_PLACES = ("street", "postal_code", "city", "state")
+_PLACE_AGREES = frozenset({"exact", "fuzzy", "same", "similar", "abbreviation"})
+
+
+def _most_specific_place(out: list[Raw]) -> list[Raw]:
+    """Keep only the most specific agreeing place: the same street already says the same
+    postal code, city and state, and counted four times it made neighbours (and colleagues
+    whose company was left out) one person. Disagreements all still count."""
+    agreeing = [_PLACES.index(c[0]) for c in out if c[0] in _PLACES and c[1] in _PLACE_AGREES]
+    if len(agreeing) < 2:
+        return out
+    top = min(agreeing)
+    return [
+        c
+        for c in out
+        if not (c[0] in _PLACES and c[1] in _PLACE_AGREES and _PLACES.index(c[0]) > top)
+    ]
+
+
 def _state_level(a: str, b: str) -> str:
     if a == b:
         return "exact"
@@ -409,6 +434,8 @@ def score_pair(a: Entity, b: Entity, ctx: ScoreContext) -> tuple[float, list[Raw
             _organisation(a, b, ctx, out)
             _city(a, b, out)
             _address(a, b, out)
+            if ctx.nested_places:
+                out = _most_specific_place(out)
     weights, terms = ctx.weights, ctx.terms
     return round(sum(_weight(c, weights, terms) for c in out), 2), out
 

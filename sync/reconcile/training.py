@@ -29,7 +29,8 @@ def train_kind(
     """A model of ``kind`` estimated on ``entities`` and their candidate pairs."""
     learning = config.learning
     pairs = candidate_pairs(entities, config.max_block_size, max_key_records=config.max_key_records)
-    context = build_context(entities, org_of, config.shared_phone_limit)
+    # Levels as a trained model scores them: the most specific agreeing place only.
+    context = build_context(entities, org_of, config.shared_phone_limit, nested_places=True)
     settings = LearnSettings(
         max_pairs=learning.max_pairs, random_pairs=learning.random_pairs, seed=learning.seed
     )

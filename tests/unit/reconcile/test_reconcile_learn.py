@@ -88,7 +88,8 @@ def _people() -> list[Entity]:
 def _trained(people: list[Entity]) -> Model:
     pairs = candidate_pairs(people, 200)
     settings = LearnSettings(random_pairs=5_000, min_level_pairs=5)
-    return train("person", people, pairs, build_context(people), NOW, settings)
+    context = build_context(people, nested_places=True)  # as training.train_kind does
+    return train("person", people, pairs, context, NOW, settings)
 
 
 def test_the_same_records_train_the_same_model_and_version() -> None:
