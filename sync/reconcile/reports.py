@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine, or_, select
 
+from connectors.core.profile import CrmProfile
+from connectors.core.registry import profile_of
 from sync.reconcile.entities import record_key, split_key
 from sync.reconcile.lookup import IdentityMap
 from sync.reconcile.persist import IDENTITIES, MEMBERS, PAIRS
@@ -163,11 +165,19 @@ class Duplicate:
 
 
 def duplicates(
-    engine: Engine, identities: IdentityMap, kinds: Iterable[str] = ("person", "organisation")
+    engine: Engine,
+    identities: IdentityMap,
+    kinds: Iterable[str] = ("person", "organisation"),
+    source_kinds: Mapping[str, str] | None = None,
 ) -> list[Duplicate]:
-    """Duplicates within each CRM (with who created the later record) and across CRMs."""
+    """Duplicates within each CRM (with who created the later record) and across CRMs.
+
+    ``source_kinds`` gives each source's connector kind, whose profile says who created a
+    record (a source not in it is taken to be of the kind it is named after).
+    """
     found: list[Duplicate] = []
     with engine.connect() as connection:
+        creators = _Creators(connection, source_kinds or {})
         query = select(
             MEMBERS.c.identity_id,
             MEMBERS.c.kind,
@@ -200,7 +210,7 @@ def duplicates(
                         continue
                     dated = sorted((_created(connection, m), record_key(*m), m) for m in group)
                     later = dated[-1]
-                    creator = _creator(connection, later[2])
+                    creator = _creator(connection, later[2], creators)
                     ident = identities.employee_of(source, creator) if creator else None
                     found.append(
                         Duplicate(
@@ -236,7 +246,34 @@ def _created(connection: Connection, member: tuple[str, str, str]) -> str:
     return value.isoformat() if value else ""
 
 
-def _creator(connection: Connection, member: tuple[str, str, str]) -> str | None:
+class _Creators:
+    """Each source's profile and, where its creator field names users by another key,
+    that key of every user of the source (``CrmProfile.user_refs``)."""
+
+    def __init__(self, connection: Connection, source_kinds: Mapping[str, str]) -> None:
+        self._connection = connection
+        self._kinds = source_kinds
+        self._known: dict[str, tuple[CrmProfile, dict[str, str]]] = {}
+
+    def of(self, source: str) -> tuple[CrmProfile, dict[str, str]]:
+        if source not in self._known:
+            profile = profile_of(self._kinds.get(source, source))
+            refs: dict[str, str] = {}
+            if profile.creator_user_key is not None:
+                users = UserRow.__table__.c  # type: ignore[attr-defined]
+                rows = self._connection.execute(
+                    select(users.remote_id, users.raw).where(users.source == source)
+                ).all()
+                refs = profile.user_refs(
+                    [(r[0], r[1] if isinstance(r[1], dict) else None) for r in rows]
+                )
+            self._known[source] = (profile, refs)
+        return self._known[source]
+
+
+def _creator(
+    connection: Connection, member: tuple[str, str, str], creators: _Creators
+) -> str | None:
     """Who created a record: the CRM's creator field where it has one, else its owner."""
     columns = _MODELS[member[1]].__table__.c  # type: ignore[attr-defined]
     row = connection.execute(
@@ -247,7 +284,5 @@ def _creator(connection: Connection, member: tuple[str, str, str]) -> str | None
     if row is None:
         return None
     raw, owner = row
-    raw = raw if isinstance(raw, dict) else {}
-    zoho = raw.get("Created_By")
-    created_by = raw.get("CreatedById") or (zoho.get("id") if isinstance(zoho, dict) else None)
-    return created_by or owner
+    profile, refs = creators.of(member[0])
+    return profile.creator_of(raw if isinstance(raw, dict) else None, refs) or owner
