@@ -32,7 +32,7 @@ from sync.compute.directory import Directory
 from sync.compute.links import IdentityLookup, LinkIndex, deal_key, record_key
 from sync.compute.snapshot import Row, StoreSnapshot
 
-__all__ = ["Evidence", "IdentityLookup", "build_evidence", "deal_key", "record_key"]
+__all__ = ["Creators", "Evidence", "IdentityLookup", "build_evidence", "deal_key", "record_key"]
 
 _CHECKED_FIELDS = ("amount", "close_date", "account", "contact", "lead_source", "owner")
 

@@ -17,6 +17,7 @@ from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 
 __all__ = [
     "Duplicate",
+    "RecordCreators",
     "UnknownRecord",
     "duplicates",
     "explain_record",
@@ -177,7 +178,7 @@ def duplicates(
     """
     found: list[Duplicate] = []
     with engine.connect() as connection:
-        creators = _Creators(connection, source_kinds or {})
+        creators = RecordCreators(connection, source_kinds or {})
         query = select(
             MEMBERS.c.identity_id,
             MEMBERS.c.kind,
@@ -210,7 +211,7 @@ def duplicates(
                         continue
                     dated = sorted((_created(connection, m), record_key(*m), m) for m in group)
                     later = dated[-1]
-                    creator = _creator(connection, later[2], creators)
+                    creator = creators.creator(later[2])
                     ident = identities.employee_of(source, creator) if creator else None
                     found.append(
                         Duplicate(
@@ -246,16 +247,17 @@ def _created(connection: Connection, member: tuple[str, str, str]) -> str:
     return value.isoformat() if value else ""
 
 
-class _Creators:
-    """Each source's profile and, where its creator field names users by another key,
-    that key of every user of the source (``CrmProfile.user_refs``)."""
+class RecordCreators:
+    """Who created a record, by its source's connector profile (``CrmProfile.creator_of``),
+    else its owner. Where a creator field names users by another key than their remote
+    id, that key of every user of the source is read once (``CrmProfile.user_refs``)."""
 
     def __init__(self, connection: Connection, source_kinds: Mapping[str, str]) -> None:
         self._connection = connection
         self._kinds = source_kinds
         self._known: dict[str, tuple[CrmProfile, dict[str, str]]] = {}
 
-    def of(self, source: str) -> tuple[CrmProfile, dict[str, str]]:
+    def _profile(self, source: str) -> tuple[CrmProfile, dict[str, str]]:
         if source not in self._known:
             profile = profile_of(self._kinds.get(source, source))
             refs: dict[str, str] = {}
@@ -270,19 +272,16 @@ class _Creators:
             self._known[source] = (profile, refs)
         return self._known[source]
 
-
-def _creator(
-    connection: Connection, member: tuple[str, str, str], creators: _Creators
-) -> str | None:
-    """Who created a record: the CRM's creator field where it has one, else its owner."""
-    columns = _MODELS[member[1]].__table__.c  # type: ignore[attr-defined]
-    row = connection.execute(
-        select(columns.raw, columns.owner_id).where(
-            columns.source == member[0], columns.remote_id == member[2]
-        )
-    ).first()
-    if row is None:
-        return None
-    raw, owner = row
-    profile, refs = creators.of(member[0])
-    return profile.creator_of(raw if isinstance(raw, dict) else None, refs) or owner
+    def creator(self, member: tuple[str, str, str]) -> str | None:
+        """The creator of (source, table, remote id); ``None`` for no such record."""
+        columns = _MODELS[member[1]].__table__.c  # type: ignore[attr-defined]
+        row = self._connection.execute(
+            select(columns.raw, columns.owner_id).where(
+                columns.source == member[0], columns.remote_id == member[2]
+            )
+        ).first()
+        if row is None:
+            return None
+        raw, owner = row
+        profile, refs = self._profile(member[0])
+        return profile.creator_of(raw if isinstance(raw, dict) else None, refs) or owner
