@@ -139,9 +139,9 @@ def check_pull(
     streams: Sequence[str] | None = None,
 ) -> dict[str, set[str]]:
     """A full read of each stream yields pages of records from this source (of the stream's
-    record type, and any it carries along), with JSON-able state; the live ids equal ``expected`` (where given) and ``list_ids``
-    (for streams that detect deletes); reading on from the last state adds no record.
-    Returns the live ids read, by stream."""
+    record type, and any it carries along), with JSON-able state; the live ids equal
+    ``expected`` (where given) and ``list_ids`` (for streams that detect deletes); reading
+    on from the last state adds no record. Returns the live ids read, by stream."""
     problems: list[str] = []
     infos = check_streams(connector)
     found: dict[str, set[str]] = {}

@@ -18,21 +18,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.core.profile import CrmProfile
 from connectors.core.registry import profile_of
 from sync.audit.settings import AuditConfig
 from sync.audit.snapshot import Row, Snapshot
 
-__all__ = ["assign_creators", "raw_creator"]
+__all__ = ["assign_creators"]
 
 _RECORD_TABLES = ("leads", "contacts", "accounts", "deals", "cases")
 _DETECT_MIN = 5
-
-
-def raw_creator(row: Row, profile: CrmProfile, user_refs: dict[str, str]) -> str | None:
-    """The creator user id the CRM recorded on a row, if any (``user_refs``: the source's
-    ``CrmProfile.user_refs``)."""
-    return profile.creator_of(row.get("raw"), user_refs)
 
 
 def assign_creators(snapshot: Snapshot, config: AuditConfig) -> None:
@@ -44,7 +37,7 @@ def assign_creators(snapshot: Snapshot, config: AuditConfig) -> None:
     rows = [row for table in _RECORD_TABLES for row in snapshot.rows(table)]
     profiles = {source: profile_of(snapshot.kind(source)) for source in {r["source"] for r in rows}}
     refs = {source: p.user_refs(users.get(source, [])) for source, p in profiles.items()}
-    creators = [raw_creator(row, profiles[row["source"]], refs[row["source"]]) for row in rows]
+    creators = [profiles[r["source"]].creator_of(r.get("raw"), refs[r["source"]]) for r in rows]
     if config.detect_integration_users:
         integration |= _writing_for_others(rows, creators)
     for row, creator in zip(rows, creators, strict=True):
