@@ -130,6 +130,7 @@ def run(
             now=utc_now(),
             dry_run=dry_run,
             wait=wait,
+            kinds=settings.source_kinds(),
         )
     run_id = plan_run.run_id
     res = plan_run.result
@@ -224,7 +225,12 @@ def explain(
     settings = load(config)
     with err.status("rebuilding the evidence…"):
         data = explain_employee(
-            _engine(settings), settings.compensation, parse_period(period), employee, now=utc_now()
+            _engine(settings),
+            settings.compensation,
+            parse_period(period),
+            employee,
+            now=utc_now(),
+            kinds=settings.source_kinds(),
         )
     if json_output:
         _json(data)
@@ -328,6 +334,7 @@ def simulate(
             amount=_decimal(amount, "--amount"),
             currency=currency,
             attainment=_decimal(attainment, "--attainment"),
+            kinds=settings.source_kinds(),
         )
     data = {
         "employee": sim.employee,

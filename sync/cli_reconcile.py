@@ -272,8 +272,12 @@ def duplicates(
 
     if scope not in ("within", "across", "all"):
         raise UsageError("--scope must be within, across or all")
-    _, engine = _store(config)
-    found = [d for d in find(engine, load_identity_map(engine)) if scope in ("all", d.scope)]
+    cfg, engine = _store(config)
+    found = [
+        d
+        for d in find(engine, load_identity_map(engine), source_kinds=cfg.source_kinds())
+        if scope in ("all", d.scope)
+    ]
     if json_output:
         _print_json([d.to_json() for d in found])
         return

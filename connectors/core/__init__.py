@@ -1,4 +1,4 @@
-"""The connector contract, common record types, channels and errors."""
+"""The connector contract, CRM profiles, common record types, channels and errors."""
 
 from connectors.core.channels import CHANNELS, ChannelMap
 from connectors.core.contract import (
@@ -24,8 +24,15 @@ from connectors.core.errors import (
     SessionExpired,
     SkippableRecordError,
 )
+from connectors.core.profile import CrmProfile
 from connectors.core.records import RECORD_TYPES
-from connectors.core.registry import ENTRY_POINT_GROUP, available_connectors, load_connector
+from connectors.core.registry import (
+    ENTRY_POINT_GROUP,
+    available_connectors,
+    installed_profiles,
+    load_connector,
+    profile_of,
+)
 
 __all__ = [
     "CHANNELS",
@@ -39,6 +46,7 @@ __all__ = [
     "ConnectorConfigError",
     "ConnectorError",
     "ConnectorFatalError",
+    "CrmProfile",
     "FieldSpec",
     "FieldStatus",
     "FieldUpdate",
@@ -52,5 +60,7 @@ __all__ = [
     "StreamInfo",
     "WriteResult",
     "available_connectors",
+    "installed_profiles",
     "load_connector",
+    "profile_of",
 ]

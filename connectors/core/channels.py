@@ -1,17 +1,21 @@
-"""One channel vocabulary for every CRM, and the default mapping to it.
+"""One channel vocabulary for every CRM, and the mapping to it.
 
 Lead sources, activity types and case origins differ per CRM; crediting and the channel
 reports need one vocabulary: web, email, phone, meeting, event, social, partner, store,
 chat, other. Admins override or extend the defaults per source in YAML
 (``channels: {lead_source: {"Trade Show": event}}``). Matching ignores case and spacing;
-an unknown value maps to ``other`` (never dropped), a missing one to ``None``.
+an unknown value maps to ``other`` (never dropped), a missing one to ``None``. The defaults
+of a CRM are its connector profile's ``channels``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["CHANNELS", "DEFAULT_CHANNEL_MAPS", "ChannelMap", "UnknownChannelError"]
+from connectors.core.profile import CrmProfile
+from connectors.core.registry import profile_of
+
+__all__ = ["CHANNELS", "ChannelMap", "UnknownChannelError"]
 
 CHANNELS = (
     "web",
@@ -27,94 +31,6 @@ CHANNELS = (
 )
 CATEGORIES = ("lead_source", "activity", "case_origin")
 
-DEFAULT_CHANNEL_MAPS: dict[str, dict[str, dict[str, str]]] = {
-    "salesforce": {
-        "lead_source": {
-            "Web": "web",
-            "Phone Inquiry": "phone",
-            "Partner Referral": "partner",
-            "Purchased List": "other",
-            "Other": "other",
-            "Advertisement": "web",
-            "Employee Referral": "partner",
-            "External Referral": "partner",
-            "Trade Show": "event",
-            "Word of mouth": "other",
-            "Email": "email",
-            "Social": "social",
-            "Store": "store",
-            "Chat": "chat",
-        },
-        "activity": {
-            "Call": "phone",
-            "Email": "email",
-            "ListEmail": "email",
-            "Task": "other",
-            "Meeting": "meeting",
-            "Event": "meeting",
-            "Other": "other",
-        },
-        "case_origin": {
-            "Phone": "phone",
-            "Email": "email",
-            "Web": "web",
-            "Chat": "chat",
-            "Social": "social",
-            "Store": "store",
-        },
-    },
-    "hubspot": {
-        "lead_source": {
-            "ORGANIC_SEARCH": "web",
-            "PAID_SEARCH": "web",
-            "EMAIL_MARKETING": "email",
-            "SOCIAL_MEDIA": "social",
-            "REFERRALS": "partner",
-            "OTHER_CAMPAIGNS": "event",
-            "DIRECT_TRAFFIC": "web",
-            "OFFLINE": "other",
-            "PAID_SOCIAL": "social",
-        },
-        "activity": {
-            "calls": "phone",
-            "emails": "email",
-            "meetings": "meeting",
-            "notes": "other",
-            "tasks": "other",
-        },
-        "case_origin": {"CHAT": "chat", "EMAIL": "email", "FORM": "web", "PHONE": "phone"},
-    },
-    "zoho": {
-        "lead_source": {
-            "Advertisement": "web",
-            "Cold Call": "phone",
-            "Employee Referral": "partner",
-            "External Referral": "partner",
-            "Online Store": "store",
-            "Partner": "partner",
-            "Public Relations": "other",
-            "Sales Email Alias": "email",
-            "Seminar Partner": "event",
-            "Internal Seminar": "event",
-            "Trade Show": "event",
-            "Web Download": "web",
-            "Web Research": "web",
-            "Chat": "chat",
-            "X (Twitter)": "social",
-            "Facebook": "social",
-        },
-        "activity": {"Calls": "phone", "Tasks": "other", "Events": "meeting"},
-        "case_origin": {
-            "Email": "email",
-            "Phone": "phone",
-            "Web": "web",
-            "Chat": "chat",
-            "Social": "social",
-            "Store": "store",
-        },
-    },
-}
-
 
 class UnknownChannelError(ValueError):
     """An override maps a value to a channel outside the vocabulary."""
@@ -128,10 +44,11 @@ class ChannelMap:
     """Maps a CRM's raw values to channels, defaults first, then the admin's overrides."""
 
     def __init__(
-        self, crm_kind: str, overrides: Mapping[str, Mapping[str, str]] | None = None
+        self, crm: str | CrmProfile, overrides: Mapping[str, Mapping[str, str]] | None = None
     ) -> None:
+        """``crm`` is a connector kind (its profile is looked up) or a profile."""
         self._maps: dict[str, dict[str, str]] = {}
-        defaults = DEFAULT_CHANNEL_MAPS.get(crm_kind, {})
+        defaults = (crm if isinstance(crm, CrmProfile) else profile_of(crm)).channels
         for category in CATEGORIES:
             merged = {_key(k): v for k, v in defaults.get(category, {}).items()}
             for raw, channel in (overrides or {}).get(category, {}).items():

@@ -18,6 +18,10 @@ Streams are named after the record type they yield: ``users``, ``leads``, ``cont
 ``accounts``, ``deals``, ``deal_contacts``, ``activities``, ``cases``, ``campaign_members``.
 Stream state is a JSON-able dict, opaque to the engine, that must resume the stream after
 the page it comes with (crash-safe: the engine commits page and state together).
+
+Besides ``kind`` and ``settings_model``, a connector class declares ``profile``, its
+``CrmProfile`` (``connectors/core/profile.py``): all the rest of crmsync may know about the
+CRM. ``connectors.testing`` checks a connector against this contract.
 """
 
 from __future__ import annotations
@@ -25,11 +29,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
 from connectors.core.records import CommonRecord
+
+if TYPE_CHECKING:
+    from connectors.core.profile import CrmProfile
 
 __all__ = [
     "STREAM_RECORD_TYPES",
@@ -162,6 +169,7 @@ class Connector(Protocol):
 
     kind: ClassVar[str]
     settings_model: ClassVar[type[BaseModel]]
+    profile: ClassVar[CrmProfile]
 
     def check(self) -> CheckResult:
         """Verify credentials and reachability without reading data."""

@@ -2,17 +2,26 @@
 
 Built-in connectors register there too (see ``pyproject.toml``), so a third-party
 connector package is a first-class citizen: ``pip install`` it and name its kind in YAML.
-Connectors are loaded lazily, by name.
+Connectors are loaded lazily, by name. A connector's CRM profile (``connectors/core/profile.py``)
+is found the same way: it is the ``profile`` attribute of the registered class.
 """
 
 from __future__ import annotations
 
 import difflib
+from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 
 from connectors.core.errors import ConnectorConfigError
+from connectors.core.profile import CrmProfile
 
-__all__ = ["ENTRY_POINT_GROUP", "available_connectors", "load_connector"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "available_connectors",
+    "installed_profiles",
+    "load_connector",
+    "profile_of",
+]
 
 ENTRY_POINT_GROUP = "crmsync.connectors"
 
@@ -39,3 +48,23 @@ def load_connector(kind: str) -> type:
         raise ConnectorConfigError(
             f"connector kind {kind!r} is installed but cannot be imported: {exc}"
         ) from exc
+
+
+@cache
+def profile_of(kind: str) -> CrmProfile:
+    """The CRM profile of the connector registered as ``kind``; the neutral
+    ``CrmProfile(kind)`` when no such connector is installed or it declares none."""
+    found = available_connectors().get(kind)
+    if found is None:
+        return CrmProfile(kind)
+    try:
+        connector = found.load()
+    except ImportError:
+        return CrmProfile(kind)
+    profile = getattr(connector, "profile", None)
+    return profile if isinstance(profile, CrmProfile) else CrmProfile(kind)
+
+
+def installed_profiles() -> dict[str, CrmProfile]:
+    """The profile of every installed connector kind, by kind."""
+    return {kind: profile_of(kind) for kind in sorted(available_connectors())}

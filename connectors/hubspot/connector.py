@@ -39,6 +39,7 @@ from connectors.core.contract import (
 )
 from connectors.core.errors import ConnectorError, ConnectorFatalError, SkippableRecordError
 from connectors.core.http import quick_calls
+from connectors.core.profile import CrmProfile
 from connectors.core.records import CommonRecord
 from connectors.core.retry import RetryPolicy
 from connectors.hubspot.apis import Apis
@@ -48,6 +49,7 @@ from connectors.hubspot.http import HubSpotHttp
 from connectors.hubspot.mapping import HubSpotMapper
 from connectors.hubspot.merges import MergeReader, merge_window
 from connectors.hubspot.owners import owner_pages
+from connectors.hubspot.profile import PROFILE
 from connectors.hubspot.reader import ObjectReader, to_ms
 from connectors.hubspot.settings import HubSpotSettings
 from connectors.hubspot.writer import HubSpotWriter
@@ -74,6 +76,7 @@ class HubSpotConnector:
     """
 
     kind: ClassVar[str] = "hubspot"
+    profile: ClassVar[CrmProfile] = PROFILE
     settings_model: ClassVar[type[HubSpotSettings]] = HubSpotSettings
 
     def __init__(
@@ -94,7 +97,7 @@ class HubSpotConnector:
         self.tokens = TokenSource(settings, self.apis, self.http)
         self.http.tokens = self.tokens
         self.catalog = Catalog(self.http, self.apis)
-        self.mapper = HubSpotMapper(name, channels or ChannelMap("hubspot"), None, {})
+        self.mapper = HubSpotMapper(name, channels or ChannelMap(PROFILE), None, {})
         self.mapper.custom = self.catalog.custom()
         self.reader = ObjectReader(self.http, self.apis, settings)
         self.merges = MergeReader(self.http, self.apis, self.reader)

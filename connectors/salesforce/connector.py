@@ -24,11 +24,13 @@ from connectors.core.contract import (
 )
 from connectors.core.errors import ConnectorError
 from connectors.core.http import pinned_session, quick_calls
+from connectors.core.profile import CrmProfile
 from connectors.core.retry import RetryPolicy
 from connectors.salesforce.auth import SalesforceTokenSource
 from connectors.salesforce.describe import FieldCatalog
 from connectors.salesforce.http import SalesforceHttp
 from connectors.salesforce.mapping import RecordMapper
+from connectors.salesforce.profile import PROFILE
 from connectors.salesforce.reader import STREAMS, StreamReader
 from connectors.salesforce.settings import SalesforceSettings
 from connectors.salesforce.writer import SalesforceWriter
@@ -42,6 +44,7 @@ class SalesforceConnector:
     """Reads and writes one Salesforce org (see ``connectors.core.contract``)."""
 
     kind: ClassVar[str] = "salesforce"
+    profile: ClassVar[CrmProfile] = PROFILE
     settings_model: ClassVar[type[SalesforceSettings]] = SalesforceSettings
 
     def __init__(
@@ -63,7 +66,7 @@ class SalesforceConnector:
         self.tokens = SalesforceTokenSource(settings, self.http)
         self.http.tokens = self.tokens
         self.catalog = FieldCatalog(self.http)
-        self.mapper = RecordMapper(name, channels or ChannelMap(self.kind))
+        self.mapper = RecordMapper(name, channels or ChannelMap(PROFILE))
         self.reader = StreamReader(self.http, self.catalog, self.mapper)
         self.writer = SalesforceWriter(self.http, self.catalog)
 

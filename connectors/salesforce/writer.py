@@ -11,7 +11,14 @@ from connectors.core.errors import ConnectorFatalError, RetriableError
 from connectors.salesforce.describe import FieldCatalog
 from connectors.salesforce.http import SalesforceHttp
 
-__all__ = ["FIELD_METADATA", "SOBJECTS", "SalesforceWriter", "custom_field_name", "sobject_name"]
+__all__ = [
+    "FIELD_METADATA",
+    "SOBJECTS",
+    "SalesforceWriter",
+    "custom_field_name",
+    "sobject_name",
+    "wire_value",
+]
 
 # FieldSpec.type -> Tooling API CustomField metadata
 FIELD_METADATA: dict[str, dict[str, Any]] = {
@@ -49,7 +56,8 @@ def sobject_name(object_name: str) -> str:
     return SOBJECTS.get(object_name, object_name)
 
 
-def _wire(value: Any) -> Any:
+def wire_value(value: Any) -> Any:
+    """A value as it goes out in JSON."""
     # JSON has no decimal type: a Decimal goes out as the number it is (int when whole)
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
@@ -83,7 +91,7 @@ class SalesforceWriter:
         records = [
             {
                 "attributes": {"type": object_name},
-                **{k: _wire(v) for k, v in u.values.items()},
+                **{k: wire_value(v) for k, v in u.values.items()},
                 "Id": u.remote_id,
             }
             for u in batch

@@ -25,12 +25,14 @@ from connectors.core.contract import (
 )
 from connectors.core.errors import ConnectorError, ConnectorFatalError
 from connectors.core.http import pinned_session, quick_calls
+from connectors.core.profile import CrmProfile
 from connectors.core.retry import RetryPolicy
 from connectors.zoho.auth import ZohoTokenSource
 from connectors.zoho.catalog import FieldCatalog
 from connectors.zoho.fields import STREAM_MODULES
 from connectors.zoho.http import ZohoHttp
 from connectors.zoho.mapping import ZohoMapper
+from connectors.zoho.profile import PROFILE
 from connectors.zoho.reader import ModuleReader, ModuleWindow
 from connectors.zoho.settings import ZohoSettings
 from connectors.zoho.writer import ZohoWriter
@@ -53,6 +55,7 @@ class ZohoConnector:
     """Reads and writes one Zoho CRM org (see ``connectors.core.contract``)."""
 
     kind: ClassVar[str] = "zoho"
+    profile: ClassVar[CrmProfile] = PROFILE
     settings_model: ClassVar[type[ZohoSettings]] = ZohoSettings
 
     def __init__(
@@ -74,7 +77,7 @@ class ZohoConnector:
         self.tokens = ZohoTokenSource(settings, self.http)
         self.http.tokens = self.tokens
         self.catalog = FieldCatalog(self.http, settings.fields_ttl_s)
-        self.mapper = ZohoMapper(name, channels or ChannelMap("zoho"))
+        self.mapper = ZohoMapper(name, channels or ChannelMap(PROFILE))
         self.reader = ModuleReader(self.http, settings.page_size, settings.page_token_records)
         self.writer = ZohoWriter(self.http, self.catalog, settings.write_batch_size)
         # deal -> contact links seen by this run's deals read (deal_contacts reuses them)

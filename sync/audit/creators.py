@@ -1,11 +1,11 @@
 """Who created a record, for the rules that blame the creator (missing fields, missing
 source, duplicates) and the completeness, validity and uniqueness components.
 
-Per CRM, the creator field is Salesforce ``CreatedById``, Zoho ``Created_By`` and HubSpot
-``hs_created_by_user_id`` (a HubSpot *user* id, mapped to the owner whose ``userId`` it
-is). The creator is replaced by the record's owner when:
+The creator field of each CRM is its connector profile's (``CrmProfile.creator_of``; where
+the field holds a user reference rather than the user's remote id, the profile says which
+user field it refers to). The creator is replaced by the record's owner when:
 
-- the CRM names no creator (a HubSpot record written by an app with no user behind it);
+- the CRM names no creator (a record written by an app with no user behind it);
 - the creator is no user the store holds (an integration user that is not synced);
 - the creator is an integration user: listed in ``audit.integration_users`` (by user id,
   username or e-mail), or, with ``audit.detect_integration_users`` (on by default), a user
@@ -18,40 +18,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors.core.registry import profile_of
 from sync.audit.settings import AuditConfig
 from sync.audit.snapshot import Row, Snapshot
 
-__all__ = ["assign_creators", "raw_creator"]
+__all__ = ["assign_creators"]
 
 _RECORD_TABLES = ("leads", "contacts", "accounts", "deals", "cases")
 _DETECT_MIN = 5
 
 
-def raw_creator(row: Row, hubspot_users: dict[str, str]) -> str | None:
-    """The creator user id the CRM recorded on a row, if any."""
-    raw = row.get("raw") or {}
-    if raw.get("CreatedById"):
-        return str(raw["CreatedById"])
-    created_by = raw.get("Created_By")
-    if isinstance(created_by, dict) and created_by.get("id"):
-        return str(created_by["id"])
-    props = raw.get("properties")
-    if isinstance(props, dict) and props.get("hs_created_by_user_id"):
-        return hubspot_users.get(f"{row['source']}:{props['hs_created_by_user_id']}")
-    return None
-
-
 def assign_creators(snapshot: Snapshot, config: AuditConfig) -> None:
     """Set ``_creator`` on every record row by the rule in the module docstring."""
     integration = _integration_ids(snapshot, config)
-    # HubSpot's creator is a user id; the store's users are owners carrying that userId.
-    by_user_id: dict[str, str] = {}
+    users: dict[str, list[tuple[str, Any]]] = {}
     for user in snapshot.rows("users"):
-        user_id = (user.get("raw") or {}).get("userId")
-        if user_id is not None:
-            by_user_id[f"{user['source']}:{user_id}"] = user["remote_id"]
+        users.setdefault(user["source"], []).append((user["remote_id"], user.get("raw")))
     rows = [row for table in _RECORD_TABLES for row in snapshot.rows(table)]
-    creators = [raw_creator(row, by_user_id) for row in rows]
+    profiles = {source: profile_of(snapshot.kind(source)) for source in {r["source"] for r in rows}}
+    refs = {source: p.user_refs(users.get(source, [])) for source, p in profiles.items()}
+    creators = [profiles[r["source"]].creator_of(r.get("raw"), refs[r["source"]]) for r in rows]
     if config.detect_integration_users:
         integration |= _writing_for_others(rows, creators)
     for row, creator in zip(rows, creators, strict=True):

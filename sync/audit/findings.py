@@ -5,15 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["Finding", "LinkBuilder"]
+from connectors.core.registry import profile_of
 
-_DEFAULT_LINKS = {
-    "salesforce": "{base}/lightning/r/{object}/{id}/view",
-    "hubspot": "https://app.hubspot.com/contacts/{portal}/record/{type_id}/{id}",
-    "zoho": "{base}/crm/tab/{object}/{id}",
-}
-_DEFAULT_BASE = {"salesforce": "https://login.salesforce.com", "zoho": "https://crm.zoho.com"}
-_HUBSPOT_TYPES = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5"}
+__all__ = ["Finding", "LinkBuilder"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +33,8 @@ class Finding:
 
 
 class LinkBuilder:
-    """Builds the URL of a record in its CRM from per-source templates."""
+    """Builds the URL of a record in its CRM: the source's own template, else its
+    connector profile's ``record_url``; ``source:object/id`` when neither exists."""
 
     def __init__(
         self,
@@ -54,15 +49,12 @@ class LinkBuilder:
         self._portal = portal_id
 
     def __call__(self, source: str, obj: str, remote_id: str) -> str:
-        kind = self._kinds.get(source, source)
-        template = self._templates.get(source) or _DEFAULT_LINKS.get(kind)
-        if template is None:
-            return f"{source}:{obj}/{remote_id}"
-        base = self._bases.get(source) or _DEFAULT_BASE.get(kind, "")
-        return template.format(
-            base=base.rstrip("/"),
-            object=obj,
-            type_id=_HUBSPOT_TYPES.get(obj, obj),
-            id=remote_id,
+        profile = profile_of(self._kinds.get(source, source))
+        link = profile.link(
+            obj,
+            remote_id,
+            template=self._templates.get(source),
+            base=self._bases.get(source),
             portal=self._portal,
         )
+        return link if link is not None else f"{source}:{obj}/{remote_id}"

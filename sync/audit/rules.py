@@ -1,11 +1,11 @@
 """The audit rules: each yields findings naming the rule, the record, its owner and why.
 
 Attribution: record-quality rules (missing fields, duplicates) blame the user who created
-the record (Salesforce ``CreatedById``; the owner where the CRM does not say); pipeline and
-case rules blame the owner; the lead-response rule blames the user whose first touch was
-late (the owner when nobody touched the lead). A user id the store has no user for is
-no employee: findings name it in ``user_id`` with no employee, and ``unknown_user``
-reports each record it owns as a data-quality problem.
+the record (the connector profile's creator field; the owner where the CRM does not say);
+pipeline and case rules blame the owner; the lead-response rule blames the user whose first
+touch was late (the owner when nobody touched the lead). A user id the store has no user
+for is no employee: findings name it in ``user_id`` with no employee, and
+``unknown_user`` reports each record it owns as a data-quality problem.
 """
 
 from __future__ import annotations

@@ -2,14 +2,24 @@
 
 Every key has a default, so an empty section audits with the built-in rules. Field names in
 ``required_fields`` are the CRM's own API names (``Phone``, ``jobtitle``, ``Designation``),
-keyed by source kind (``salesforce``, ``hubspot``, ``zoho``) or source name, then CRM object.
+keyed by source kind or source name, then CRM object. The defaults of a kind (required
+fields, lead and response objects) come from its connector's profile.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["COMPONENTS", "DEFAULT_REQUIRED_FIELDS", "DEFAULT_WEIGHTS", "AuditConfig"]
+from connectors.core.registry import installed_profiles, profile_of
+
+__all__ = [
+    "COMPONENTS",
+    "DEFAULT_WEIGHTS",
+    "AuditConfig",
+    "default_lead_objects",
+    "default_required_fields",
+    "default_response_objects",
+]
 
 COMPONENTS = (
     "activity_coverage",
@@ -39,25 +49,32 @@ DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
     },
 }
 
-DEFAULT_REQUIRED_FIELDS: dict[str, dict[str, list[str]]] = {
-    "salesforce": {
-        "Lead": ["LastName", "Company", "Email", "Phone", "Title"],
-        "Contact": ["LastName", "Email", "Phone", "Title"],
-        "Account": ["Name"],
-        "Opportunity": ["Name", "StageName", "CloseDate", "Amount"],
-    },
-    "hubspot": {
-        "contacts": ["lastname", "email", "phone", "jobtitle", "company"],
-        "companies": ["name"],
-        "deals": ["dealname", "dealstage", "closedate", "amount"],
-    },
-    "zoho": {
-        "Leads": ["Last_Name", "Company", "Email", "Phone", "Designation"],
-        "Contacts": ["Last_Name", "Email", "Phone", "Title"],
-        "Accounts": ["Account_Name"],
-        "Deals": ["Deal_Name", "Stage", "Closing_Date", "Amount"],
-    },
-}
+
+def default_required_fields() -> dict[str, dict[str, list[str]]]:
+    """Required fields per installed connector kind and CRM object, from the profiles."""
+    return {
+        kind: {obj: list(names) for obj, names in profile.required_fields.items()}
+        for kind, profile in installed_profiles().items()
+        if profile.required_fields
+    }
+
+
+def default_lead_objects() -> dict[str, list[str]]:
+    """Store tables whose records are leads, per installed connector kind."""
+    return {
+        kind: list(profile.lead_streams)
+        for kind, profile in installed_profiles().items()
+        if profile.lead_streams
+    }
+
+
+def default_response_objects() -> dict[str, list[str]]:
+    """Lead tables whose response time is measured, per installed connector kind."""
+    return {
+        kind: list(profile.response_streams)
+        for kind, profile in installed_profiles().items()
+        if profile.response_streams
+    }
 
 
 class AuditConfig(BaseModel):
@@ -69,9 +86,9 @@ class AuditConfig(BaseModel):
         90, ge=1, description="Rolling window of the usage score, in days before as_of."
     )
     required_fields: dict[str, dict[str, list[str]]] = Field(
-        default_factory=lambda: DEFAULT_REQUIRED_FIELDS,
+        default_factory=default_required_fields,
         description="Required CRM fields per source kind (or source name) and CRM object; "
-        "replaces the built-in list for the objects given.",
+        "replaces the connector profile's list for the objects given.",
     )
     late_entry_days: int = Field(
         1,
@@ -93,18 +110,15 @@ class AuditConfig(BaseModel):
         description="Case statuses that mean a case was reopened.",
     )
     lead_objects: dict[str, list[str]] = Field(
-        default_factory=lambda: {
-            "salesforce": ["leads"],
-            "hubspot": ["contacts"],
-            "zoho": ["leads"],
-        },
-        description="Store tables whose records are leads, per source kind (HubSpot has no "
-        "lead object).",
+        default_factory=default_lead_objects,
+        description="Store tables whose records are leads, per source kind (default: each "
+        "connector profile's lead streams; a CRM with no lead object names contacts).",
     )
     response_objects: dict[str, list[str]] = Field(
-        default_factory=lambda: {"hubspot": ["contacts"], "zoho": ["leads"]},
-        description="Lead tables whose response time is measured, per source kind (Salesforce "
-        "leads are left out by default: their first touch is often logged in another CRM).",
+        default_factory=default_response_objects,
+        description="Lead tables whose response time is measured, per source kind (default: "
+        "each connector profile's response streams; a CRM whose first touch is often logged "
+        "in another CRM leaves its leads out).",
     )
     non_lead_stages: list[str] = Field(
         default_factory=lambda: ["subscriber"],
@@ -145,7 +159,9 @@ class AuditConfig(BaseModel):
     disabled_rules: list[str] = Field(
         default_factory=list, description="Rules not to run (names as in `crmsync audit findings`)."
     )
-    hubspot_portal_id: str = Field("0", description="HubSpot account id used in record links.")
+    hubspot_portal_id: str = Field(
+        "0", description="Account (portal) id that fills {portal} in record links."
+    )
 
     @model_validator(mode="after")
     def _weights_are_valid(self) -> AuditConfig:
@@ -166,7 +182,7 @@ class AuditConfig(BaseModel):
         for key in (source, kind):
             if obj in self.required_fields.get(key, {}):
                 return self.required_fields[key][obj]
-        return DEFAULT_REQUIRED_FIELDS.get(kind, {}).get(obj, [])
+        return list(profile_of(kind).required_fields.get(obj, ()))
 
     def profile_of(self, team: str | None) -> str:
         """The role profile of a team."""

@@ -2,8 +2,9 @@
 
 Rows are dicts of the typed columns plus ``raw``; a few derived keys are added on load
 (``_object``: the CRM's own object name, ``_creator``: the CRM user who created the record,
-falling back to the owner when the CRM does not say). Activities are indexed by the record
-they are linked to, so rules ask "touches of this record" in O(1).
+falling back to the owner when the CRM does not say; both from the connector profile).
+Activities are indexed by the record they are linked to, so rules ask "touches of this
+record" in O(1).
 """
 
 from __future__ import annotations
@@ -16,38 +17,10 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from connectors.core.registry import profile_of
 from sync.store.records import TABLES
 
-__all__ = ["OBJECT_NAMES", "Snapshot", "load_snapshot", "raw_value"]
-
-OBJECT_NAMES: dict[str, dict[str, str]] = {
-    "salesforce": {
-        "leads": "Lead",
-        "contacts": "Contact",
-        "accounts": "Account",
-        "deals": "Opportunity",
-        "cases": "Case",
-        "activities": "Task",
-        "users": "User",
-    },
-    "hubspot": {
-        "contacts": "contacts",
-        "accounts": "companies",
-        "deals": "deals",
-        "cases": "tickets",
-        "activities": "engagements",
-        "users": "owners",
-    },
-    "zoho": {
-        "leads": "Leads",
-        "contacts": "Contacts",
-        "accounts": "Accounts",
-        "deals": "Deals",
-        "cases": "Cases",
-        "activities": "Activities",
-        "users": "users",
-    },
-}
+__all__ = ["Snapshot", "load_snapshot", "raw_value"]
 
 _TABLE_OF = {
     "leads": "lead",
@@ -185,14 +158,14 @@ def load_snapshot(engine: Engine, kinds: dict[str, str] | None = None) -> Snapsh
 
 
 def _derive(snapshot: Snapshot) -> None:
+    sources = {row["source"] for rows in snapshot.tables.values() for row in rows}
+    profiles = {source: profile_of(snapshot.kind(source)) for source in sources}
     for name, rows in snapshot.tables.items():
         for row in rows:
-            kind = snapshot.kind(row["source"])
+            profile = profiles[row["source"]]
             row["_table"] = name
-            row["_object"] = OBJECT_NAMES.get(kind, {}).get(name, name)
-            raw = row.get("raw") or {}
-            created_by = raw.get("CreatedById") or _nested_id(raw.get("Created_By"))
-            row["_creator"] = created_by or row.get("owner_id")
+            row["_object"] = profile.object_name(name)
+            row["_creator"] = profile.creator_of(row.get("raw")) or row.get("owner_id")
     for user in snapshot.rows("users"):
         snapshot.users[(user["source"], user["remote_id"])] = user
     touches: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
@@ -224,9 +197,3 @@ def _derive(snapshot: Snapshot) -> None:
         if lead.get("converted_deal_id"):
             leads[(lead["source"], lead["converted_deal_id"])].append(lead["remote_id"])
     snapshot.lead_of_deal = dict(leads)
-
-
-def _nested_id(value: Any) -> str | None:
-    if isinstance(value, dict) and value.get("id"):
-        return str(value["id"])
-    return None

@@ -19,17 +19,20 @@ each plan's own window and explains what it ignored.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from compensation.inputs import Act, Deal, DealEvidence
+from connectors.core.profile import CrmProfile
+from connectors.core.registry import profile_of
 from sync.compute.directory import Directory
 from sync.compute.links import IdentityLookup, LinkIndex, deal_key, record_key
 from sync.compute.snapshot import Row, StoreSnapshot
 
-__all__ = ["Evidence", "IdentityLookup", "build_evidence", "deal_key", "record_key"]
+__all__ = ["Creators", "Evidence", "IdentityLookup", "build_evidence", "deal_key", "record_key"]
 
 _CHECKED_FIELDS = ("amount", "close_date", "account", "contact", "lead_source", "owner")
 
@@ -138,14 +141,41 @@ def _make_touch(row: Row, directory: Directory) -> Act | None:
     )
 
 
-def _creator(row: Row, directory: Directory) -> str | None:
-    raw = row.get("raw") or {}
-    creator = raw.get("CreatedById") if isinstance(raw, dict) else None
+class Creators:
+    """Who created a row, by its source's connector profile (``CrmProfile.creator_of``)."""
+
+    def __init__(self, snapshot: StoreSnapshot, kinds: Mapping[str, str] | None = None) -> None:
+        self._kinds = dict(kinds or {})
+        self._users: dict[str, list[tuple[str, Mapping[str, Any] | None]]] = {}
+        for user in snapshot.rows("users"):
+            raw = user.get("raw")
+            users = self._users.setdefault(user["source"], [])
+            users.append((user["remote_id"], raw if isinstance(raw, dict) else None))
+        self._known: dict[str, tuple[CrmProfile, dict[str, str]]] = {}
+
+    def __call__(self, row: Row) -> str | None:
+        """The remote id of the user who created ``row``, if its CRM says."""
+        source = row["source"]
+        if source not in self._known:
+            profile = profile_of(self._kinds.get(source, source))
+            self._known[source] = (profile, profile.user_refs(self._users.get(source, [])))
+        profile, refs = self._known[source]
+        raw = row.get("raw")
+        return profile.creator_of(raw if isinstance(raw, dict) else None, refs)
+
+
+def _creator(row: Row, directory: Directory, creators: Creators) -> str | None:
+    creator = creators(row)
     return directory.key_of(row["source"], creator) if creator else None
 
 
 def _deal_acts(
-    index: LinkIndex, deal: Row, directory: Directory, lookback_days: int, as_of: date
+    index: LinkIndex,
+    deal: Row,
+    directory: Directory,
+    creators: Creators,
+    lookback_days: int,
+    as_of: date,
 ) -> tuple[list[Act], list[tuple[str, str, str]], str | None, int]:
     source, rid = deal["source"], deal["remote_id"]
     end = deal.get("close_date") or as_of
@@ -237,7 +267,7 @@ def _deal_acts(
             at = _aware(member.get("remote_created_at"))
             if at is None:
                 continue
-            who = _creator(member, directory) or owner
+            who = _creator(member, directory, creators) or owner
             acts.add(
                 Act(
                     record_key(member["source"], "campaign_members", member["remote_id"]),
@@ -256,7 +286,7 @@ def _deal_acts(
                 Act(
                     record_key(source, "deal_contacts", link["remote_id"]),
                     "contact_role",
-                    _creator(link, directory),
+                    _creator(link, directory, creators),
                     at,
                     None,
                     source,
@@ -310,16 +340,22 @@ def build_evidence(
     lookback_days: int = 365,
     default_currency: str = "USD",
     paid_deals: Collection[str] = (),
+    kinds: Mapping[str, str] | None = None,
 ) -> Evidence:
     """Every live deal of the store with its acts (sorted by deal key, acts by key).
 
     A deal in ``paid_deals`` (paid in a closed period) that is no longer won was reversed
-    on the day the CRM last changed it: the engine claws it back.
+    on the day the CRM last changed it: the engine claws it back. ``kinds`` gives each
+    source's connector kind (a source not in it is taken to be of the kind it is named
+    after), whose profile says who created a record.
     """
     index = LinkIndex(snapshot, identities)
+    creators = Creators(snapshot, kinds)
     out = Evidence()
     for row in snapshot.rows("deals"):
-        acts, people, customer, logged = _deal_acts(index, row, directory, lookback_days, as_of)
+        acts, people, customer, logged = _deal_acts(
+            index, row, directory, creators, lookback_days, as_of
+        )
         key = deal_key(row["source"], row["remote_id"])
         deal = _deal(
             row,

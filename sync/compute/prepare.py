@@ -319,6 +319,7 @@ def prepare(
     paid_deals: Collection[str] = (),
     closed: Collection[Period] = (),
     explain: bool = False,
+    kinds: Mapping[str, str] | None = None,
 ) -> Prepared:
     """Read the store once and build the engine's inputs for ``period``.
 
@@ -341,6 +342,7 @@ def prepare(
         lookback_days=config.lookback_days,
         default_currency=config.default_currency,
         paid_deals=paid_deals,
+        kinds=kinds,
     )
     schemes, warnings = _schemes(evidence.deals, book, directory, config, as_of)
     credits, explanations = credit(evidence.deals, schemes, directory, explain)

@@ -7,6 +7,7 @@ Every function takes the engine, the ``compensation:`` config and the clock read
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -107,6 +108,7 @@ def _prepare(
     as_of: date,
     identities: IdentityLookup | None,
     explain: bool = False,
+    kinds: Mapping[str, str] | None = None,
 ) -> tuple[Prepared, PriorState]:
     prior, paid = _prior(engine)
     closed = [Period.parse(c.result.period) for c in prior.closed]
@@ -119,6 +121,7 @@ def _prepare(
         paid_deals=paid,
         closed=closed,
         explain=explain,
+        kinds=kinds,
     )
     return prepared, prior
 
@@ -133,17 +136,19 @@ def run_plans(
     dry_run: bool = False,
     identities: IdentityLookup | None = None,
     wait: float = 0.0,
+    kinds: Mapping[str, str] | None = None,
 ) -> PlanRun:
     """Compute ``period`` from the store; store the result unless ``dry_run``.
 
     A storing run holds the period's lock from the closed-period check to the write, so
     two runs of one period never both store; the second waits up to ``wait`` seconds,
-    then raises :class:`~sync.compute.lock.PeriodBusy` naming the holder.
+    then raises :class:`~sync.compute.lock.PeriodBusy` naming the holder. ``kinds`` is
+    each source's connector kind (see ``build_evidence``).
     """
     if dry_run:
-        return _run_plans(engine, config, period, now, as_of, dry_run, identities)
+        return _run_plans(engine, config, period, now, as_of, dry_run, identities, kinds)
     with hold_period(engine, period.key, wait):
-        return _run_plans(engine, config, period, now, as_of, dry_run, identities)
+        return _run_plans(engine, config, period, now, as_of, dry_run, identities, kinds)
 
 
 def _run_plans(
@@ -154,13 +159,14 @@ def _run_plans(
     as_of: date | None,
     dry_run: bool,
     identities: IdentityLookup | None,
+    kinds: Mapping[str, str] | None,
 ) -> PlanRun:
     if is_closed(engine, period.key):
         raise UsageError(
             f"period {period.key} is closed; changes post as adjustments in the open period"
         )
     prepared, prior = _prepare(
-        engine, config, period, as_of or default_as_of(period, now), identities
+        engine, config, period, as_of or default_as_of(period, now), identities, kinds=kinds
     )
     try:
         result = run_period(
@@ -228,6 +234,7 @@ def explain(
     *,
     now: datetime,
     identities: IdentityLookup | None = None,
+    kinds: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The stored result of ``employee`` for ``period`` with each line down to the deal,
     slot, acts (who, what, when), rate and rule. Crediting reasons are recomputed from
@@ -238,7 +245,7 @@ def explain(
             f"no stored run for {period.key}: run `crmsync plan run --period {period.key}` first"
         )
     as_of = stored.result.as_of or default_as_of(period, now)
-    prepared, prior = _prepare(engine, config, period, as_of, identities, explain=True)
+    prepared, prior = _prepare(engine, config, period, as_of, identities, explain=True, kinds=kinds)
     key = prepared.directory.find(employee) or employee
     result = stored.result.employee(key)
     if result is None:
@@ -301,10 +308,13 @@ def what_if(
     currency: str | None = None,
     attainment: Decimal | None = None,
     identities: IdentityLookup | None = None,
+    kinds: Mapping[str, str] | None = None,
 ) -> Simulation:
     """What ``employee`` would earn in ``period`` if ``deal`` (a deal key or CRM id)
     closed won, or a deal of ``amount`` closed, or ``attainment`` were reached."""
-    prepared, prior = _prepare(engine, config, period, default_as_of(period, now), identities)
+    prepared, prior = _prepare(
+        engine, config, period, default_as_of(period, now), identities, kinds=kinds
+    )
     key = prepared.directory.find(employee)
     if key is None:
         raise UsageError(f"no employee {employee!r} (give an id, an e-mail or source:user_id)")

@@ -53,7 +53,7 @@ class DirectoryConfig(_Strict):
     manager_role: str = Field("manager", description="The role that marks team managers.")
     ignore_roles: list[str] = Field(
         default_factory=lambda: ["person", "standard", "user"],
-        description="CRM role values that say nothing about the job (HubSpot PERSON...).",
+        description="CRM role values that say nothing about the job (a generic PERSON...).",
     )
 
 

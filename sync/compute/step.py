@@ -32,7 +32,12 @@ def run_step(engine: Engine, config: CrmsyncConfig, context: StepContext) -> Ste
         period = open_period(config, context)
         context.say(f"compute: crediting deals and running plans for {period.key}")
         run = run_plans(
-            engine, config.compensation, period, now=context.now, dry_run=context.dry_run
+            engine,
+            config.compensation,
+            period,
+            now=context.now,
+            dry_run=context.dry_run,
+            kinds=config.source_kinds(),
         )
     except (CrmsyncError, ValueError) as exc:
         message = exc.user_message if isinstance(exc, CrmsyncError) else str(exc)

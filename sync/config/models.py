@@ -82,7 +82,10 @@ class SourceConfig(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True, arbitrary_types_allowed=True)
 
     name: str = Field(description="Short unique name (lower case), used in the store.")
-    kind: str = Field(description="Connector kind: salesforce, hubspot, zoho or a plugin's.")
+    kind: str = Field(
+        description="Connector kind: a built-in connector's or a plugin's "
+        "(`crmsync connectors list` shows the installed kinds)."
+    )
     enabled: bool = True
     streams: list[str] | None = Field(None, description="Streams to sync (default: all).")
     lookback: timedelta = Field(
@@ -156,6 +159,10 @@ class CrmsyncConfig(_Strict):
         default_factory=WorkersConfig,
         description="Scale-out: `crmsync worker` processes sharing jobs through PostgreSQL.",
     )
+
+    def source_kinds(self) -> dict[str, str]:
+        """The connector kind of each configured source, by source name."""
+        return {source.name: source.kind for source in self.sources}
 
     def source(self, name: str) -> SourceConfig:
         for source in self.sources:

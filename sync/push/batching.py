@@ -1,8 +1,8 @@
 """Turn an object plan into connector updates, in the API's batches, with sample payloads.
 
 Each record's changed fields travel together in one update, so N changed records cost
-``ceil(N / batch maximum)`` write calls (Salesforce sObject Collections 200, HubSpot batch
-update 100, Zoho bulk update 100).
+``ceil(N / batch maximum)`` write calls; the batch maximum is the connector profile's
+``write_batch_size``, and the request a batch becomes is its ``write_request``.
 """
 
 from __future__ import annotations
@@ -12,14 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.core.contract import FieldUpdate
-from connectors.hubspot.writer import OBJECT_NAMES
-from connectors.salesforce.writer import sobject_name
-from connectors.zoho.writer import module_name
+from connectors.core.registry import profile_of
 from sync.push.results import ObjectPlan
 
-__all__ = ["DEFAULT_BATCH", "batches", "sample_request", "to_updates", "wire_value"]
+__all__ = ["batches", "sample_request", "to_updates", "wire_value"]
 
-DEFAULT_BATCH = {"salesforce": 200, "hubspot": 100, "zoho": 100}
 _NUMBERS = ("number", "currency", "percent")
 
 
@@ -55,7 +52,7 @@ def batches(updates: Sequence[FieldUpdate], size: int) -> Iterator[Sequence[Fiel
 
 
 def _json(value: Any) -> Any:
-    """A value as the connectors put it in JSON (Salesforce, Zoho: numbers)."""
+    """A value as a JSON number where it is one."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
@@ -63,43 +60,9 @@ def _json(value: Any) -> Any:
 
 def sample_request(kind: str, obj: str, updates: Sequence[FieldUpdate]) -> dict[str, Any]:
     """The request a batch of ``updates`` becomes on the wire (for the dry run)."""
-    if kind == "salesforce":
-        sobject = sobject_name(obj)
-        records = [
-            {
-                "attributes": {"type": sobject},
-                **{k: _json(v) for k, v in u.values.items()},
-                "Id": u.remote_id,
-            }
-            for u in updates
-        ]
-        return {
-            "method": "PATCH",
-            "path": "/services/data/vXX.X/composite/sobjects",
-            "body": {"allOrNone": False, "records": records},
-        }
-    if kind == "hubspot":
-        inputs = [
-            {
-                "id": u.remote_id,
-                "properties": {k: "" if v is None else str(v) for k, v in u.values.items()},
-            }
-            for u in updates
-        ]
-        return {
-            "method": "POST",
-            "path": f"/crm/v3/objects/{OBJECT_NAMES.get(obj, obj)}/batch/update",
-            "body": {"inputs": inputs},
-        }
-    if kind == "zoho":
-        data = [
-            {
-                **{k: float(v) if isinstance(v, Decimal) else v for k, v in u.values.items()},
-                "id": u.remote_id,
-            }
-            for u in updates
-        ]
-        return {"method": "PUT", "path": f"/crm/v8/{module_name(obj)}", "body": {"data": data}}
+    describe = profile_of(kind).write_request
+    if describe is not None:
+        return describe(obj, updates)
     return {
         "method": "write",
         "path": f"{kind} {obj}",

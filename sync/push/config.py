@@ -45,8 +45,8 @@ class PushTarget(BaseModel):
         description="Store object whose CRM records get the field."
     )
     field: str = Field(
-        description="Custom field name (lower case; Salesforce adds __c, Zoho derives its "
-        "API name from the label)."
+        description="Custom field name (lower case; the connector forms the field's API "
+        "name from it, with the CRM's custom-field suffix or from the label)."
     )
     type: Literal["text", "number", "currency", "percent", "date", "datetime"] = Field(
         "number", description="Field type, used when creating the field and to compare values."

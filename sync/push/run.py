@@ -10,9 +10,10 @@ from sqlalchemy import Engine
 
 from connectors.core.contract import Connector
 from connectors.core.errors import ConnectorError
+from connectors.core.registry import profile_of
 from sync.errors import OperationFailed, UsageError
 from sync.push.apply import SourceWork, apply_source, check_fields
-from sync.push.batching import DEFAULT_BATCH, sample_request, to_updates
+from sync.push.batching import sample_request, to_updates
 from sync.push.config import PushConfig, PushTarget
 from sync.push.diff import SourceInfo, build_plan, load_api_names
 from sync.push.ledger import finish_run, save_results, save_state, start_run
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 __all__ = ["push", "source_infos"]
 
 _LOCK = "_push"  # run-lock name; not a valid source name, so it never meets a sync's lock
-_USER_FIELDS = ("salesforce",)  # CRMs whose user records take custom fields
 ConnectorFactory = Callable[["SourceConfig"], Connector]
 
 
@@ -44,13 +44,14 @@ def source_infos(config: CrmsyncConfig, names: Sequence[str] | None) -> dict[str
         source = known[name]
         if (names and name not in names) or not source.enabled:
             continue
-        size = getattr(source.settings, "write_batch_size", None) or DEFAULT_BATCH.get(
-            source.kind, 100
+        size = (
+            getattr(source.settings, "write_batch_size", None)
+            or profile_of(source.kind).write_batch_size
         )
         infos[name] = SourceInfo(source.kind, int(size))
     for target in push_cfg.targets:
         info = infos.get(target.source)
-        if info and target.object == "users" and info.kind not in _USER_FIELDS:
+        if info and target.object == "users" and not profile_of(info.kind).user_fields:
             raise UsageError(
                 f"push target {target.key}: {info.kind} users have no custom fields; write it "
                 "to the records they own instead (object: deals, via: owned_records)"

@@ -1,7 +1,7 @@
 """Targets resolved against the store: which records get which value for each field.
 
 A ``via: record`` target takes the value published on the record itself. A
-``via: owned_records`` target (HubSpot owners and Zoho users have no custom fields) copies
+``via: owned_records`` target (for CRMs whose users take no custom fields) copies
 the value published on each user to every live record of ``object`` that user owns.
 Records crmsync wrote before but that lost their value are included with ``None`` (the
 field is emptied when the target says ``clear_when_missing``).
@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from connectors.core.contract import STREAM_RECORD_TYPES
+from connectors.core.registry import profile_of
 from sync.push.config import PushTarget
 from sync.store.records import TABLES
 
@@ -45,7 +46,7 @@ class StoreRecord:
 
 def default_api_name(kind: str, field: str) -> str:
     """The API name a custom field gets when crmsync creates it (before it was looked up)."""
-    return f"{field}__c" if kind == "salesforce" and not field.endswith("__c") else field
+    return profile_of(kind).custom_field_name(field)
 
 
 def index_published(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine, or_, select
 
+from connectors.core.profile import CrmProfile
+from connectors.core.registry import profile_of
 from sync.reconcile.entities import record_key, split_key
 from sync.reconcile.learn import Model
 from sync.reconcile.lookup import IdentityMap
@@ -17,6 +19,7 @@ from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 
 __all__ = [
     "Duplicate",
+    "RecordCreators",
     "UnknownRecord",
     "duplicates",
     "explain_record",
@@ -189,11 +192,19 @@ class Duplicate:
 
 
 def duplicates(
-    engine: Engine, identities: IdentityMap, kinds: Iterable[str] = ("person", "organisation")
+    engine: Engine,
+    identities: IdentityMap,
+    kinds: Iterable[str] = ("person", "organisation"),
+    source_kinds: Mapping[str, str] | None = None,
 ) -> list[Duplicate]:
-    """Duplicates within each CRM (with who created the later record) and across CRMs."""
+    """Duplicates within each CRM (with who created the later record) and across CRMs.
+
+    ``source_kinds`` gives each source's connector kind, whose profile says who created a
+    record (a source not in it is taken to be of the kind it is named after).
+    """
     found: list[Duplicate] = []
     with engine.connect() as connection:
+        creators = RecordCreators(connection, source_kinds or {})
         query = select(
             MEMBERS.c.identity_id,
             MEMBERS.c.kind,
@@ -226,7 +237,7 @@ def duplicates(
                         continue
                     dated = sorted((_created(connection, m), record_key(*m), m) for m in group)
                     later = dated[-1]
-                    creator = _creator(connection, later[2])
+                    creator = creators.creator(later[2])
                     ident = identities.employee_of(source, creator) if creator else None
                     found.append(
                         Duplicate(
@@ -262,18 +273,41 @@ def _created(connection: Connection, member: tuple[str, str, str]) -> str:
     return value.isoformat() if value else ""
 
 
-def _creator(connection: Connection, member: tuple[str, str, str]) -> str | None:
-    """Who created a record: the CRM's creator field where it has one, else its owner."""
-    columns = _MODELS[member[1]].__table__.c  # type: ignore[attr-defined]
-    row = connection.execute(
-        select(columns.raw, columns.owner_id).where(
-            columns.source == member[0], columns.remote_id == member[2]
-        )
-    ).first()
-    if row is None:
-        return None
-    raw, owner = row
-    raw = raw if isinstance(raw, dict) else {}
-    zoho = raw.get("Created_By")
-    created_by = raw.get("CreatedById") or (zoho.get("id") if isinstance(zoho, dict) else None)
-    return created_by or owner
+class RecordCreators:
+    """Who created a record, by its source's connector profile (``CrmProfile.creator_of``),
+    else its owner. Where a creator field names users by another key than their remote
+    id, that key of every user of the source is read once (``CrmProfile.user_refs``)."""
+
+    def __init__(self, connection: Connection, source_kinds: Mapping[str, str]) -> None:
+        self._connection = connection
+        self._kinds = source_kinds
+        self._known: dict[str, tuple[CrmProfile, dict[str, str]]] = {}
+
+    def _profile(self, source: str) -> tuple[CrmProfile, dict[str, str]]:
+        if source not in self._known:
+            profile = profile_of(self._kinds.get(source, source))
+            refs: dict[str, str] = {}
+            if profile.creator_user_key is not None:
+                users = UserRow.__table__.c  # type: ignore[attr-defined]
+                rows = self._connection.execute(
+                    select(users.remote_id, users.raw).where(users.source == source)
+                ).all()
+                refs = profile.user_refs(
+                    [(r[0], r[1] if isinstance(r[1], dict) else None) for r in rows]
+                )
+            self._known[source] = (profile, refs)
+        return self._known[source]
+
+    def creator(self, member: tuple[str, str, str]) -> str | None:
+        """The creator of (source, table, remote id); ``None`` for no such record."""
+        columns = _MODELS[member[1]].__table__.c  # type: ignore[attr-defined]
+        row = self._connection.execute(
+            select(columns.raw, columns.owner_id).where(
+                columns.source == member[0], columns.remote_id == member[2]
+            )
+        ).first()
+        if row is None:
+            return None
+        raw, owner = row
+        profile, refs = self._profile(member[0])
+        return profile.creator_of(raw if isinstance(raw, dict) else None, refs) or owner

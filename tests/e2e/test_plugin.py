@@ -40,6 +40,21 @@ def test_a_third_party_connector_is_discovered_configured_and_synced(tmp_path: P
     assert install.returncode == 0, install.stderr
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(target), os.getcwd()])}
 
+    conforms = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from connectors.core import profile_of; from connectors.testing import check_profile;"
+            " from crmsync_jsonl import JsonlConnector;"
+            " print(check_profile(JsonlConnector) is profile_of('jsonl'))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert (conforms.returncode, conforms.stdout) == (0, "True\n"), conforms.stderr
+
     listed = orjson.loads(_crmsync("connectors", "list", "--json", env=env).stdout)
     assert {
         "kind": "jsonl",

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from connectors.core import (
     ApiUsage,
     CheckResult,
+    CrmProfile,
     FieldSpec,
     FieldStatus,
     FieldUpdate,
@@ -41,6 +42,15 @@ class JsonlSettings(BaseModel):
 class JsonlConnector:
     kind: ClassVar[str] = "jsonl"
     settings_model: ClassVar[type[BaseModel]] = JsonlSettings
+    # What the rest of crmsync may know about this "CRM": its one object, and the field of
+    # a line that names who created it.
+    profile: ClassVar[CrmProfile] = CrmProfile(
+        kind="jsonl",
+        object_names={"contacts": "contacts"},
+        creator_field=("created_by",),
+        required_fields={"contacts": ("email", "last_name")},
+        lead_streams=("contacts",),
+    )
 
     def __init__(self, name: str, settings: JsonlSettings, **_: Any) -> None:
         self.name = name
