@@ -54,7 +54,7 @@ _SMOOTH = 0.5  # pseudo-count per level, so an unseen level is rare, not impossi
 # anchor fields (mostly one person: one e-mail, one phone, one name, one address) and
 # estimates m of the other fields. EM over all blocked pairs at once finds the wrong two
 # groups: at 22,000 people "same surname in the same city" won over "same person".
-SESSIONS = (("email",), ("phone",), ("first_name", "last_name"), ("street", "postal_code"))
+SESSIONS = (("email",), ("phone",), ("first_name", "last_name"), ("street",))
 _WEIGHT_LIMIT = 20.0
 
 

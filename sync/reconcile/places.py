@@ -1,0 +1,119 @@
+"""People's places compared: city, street and house number, postal code, state.
+
+Each lands on a level like the other comparisons (``scoring.py``); a learned model counts
+only the most specific agreeing place.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.fuzz import token_set_ratio
+
+from sync.reconcile.entities import Entity
+
+__all__ = ["add_address", "add_city", "most_specific_place"]
+
+Raw = tuple[str, str, str, str]  # field, level, left, right
+
+
+def _cmp(result: list[Raw], name: str, level: str, left: str, right: str) -> None:
+    result.append((name, level, left, right))
+
+
+def _jw(a: str, b: str) -> float:
+    return JaroWinkler.similarity(a, b)
+
+
+def add_city(a: Entity, b: Entity, out: list[Raw]) -> None:
+    # People at branches of one company in different cities are different people; the
+    # same city at one company is the office's (see ``_address``).
+    same_org = any(c[0] == "organisation" and c[1] in _AGREE for c in out)
+    if a.city and b.city:
+        if a.city == b.city:
+            level = "same"
+        elif _jw(a.city, b.city) >= 0.9:
+            level = "similar"
+        else:
+            level = "other"
+        if not (same_org and level != "other"):
+            _cmp(out, "city", level, a.city, b.city)
+
+
+def _street_level(a: Entity, b: Entity) -> str:
+    numbers_agree = a.house == b.house or not (a.house and b.house)
+    if a.street == b.street:
+        return "exact" if numbers_agree else "other_number"
+    # token_set_ratio: a second line (building, locality) on one side only still agrees.
+    alike = (
+        token_set_ratio(a.street, b.street) >= 85
+        or _jw(a.street, b.street) >= 0.9
+        # a space typed inside a word ("brisban e ave")
+        or _jw(a.street.replace(" ", ""), b.street.replace(" ", "")) >= 0.9
+    )
+    if alike:
+        return "fuzzy" if numbers_agree else "other_number"
+    return "different"
+
+
+def _postal_level(a: str, b: str) -> str:
+    if a == b:
+        return "exact"
+    if len(a) == len(b) and (
+        sum(x != y for x, y in zip(a, b, strict=True)) == 1 or sorted(a) == sorted(b)
+    ):
+        return "fuzzy"  # one character mistyped, or two swapped
+    return "different"
+
+
+_AGREE = frozenset({"exact", "fuzzy", "abbreviation"})
+
+
+def add_address(a: Entity, b: Entity, out: list[Raw]) -> None:
+    # Two namesakes at two companies of one business district are two people: when the
+    # organisations differ, an agreeing address is where their offices are, not evidence.
+    # When they agree, it is their company's address: colleagues share it, so it says
+    # nothing the organisation did not (counted as well, it made colleagues one person).
+    offices = any(c[0] == "organisation" for c in out)
+    found: list[Raw] = []
+    if a.street and b.street:
+        left, right = f"{a.house} {a.street}".strip(), f"{b.house} {b.street}".strip()
+        _cmp(found, "street", _street_level(a, b), left, right)
+    if a.postcode and b.postcode:
+        level = _postal_level(a.postcode, b.postcode)
+        _cmp(found, "postal_code", level, a.postcode, b.postcode)
+    if a.state and b.state:
+        _cmp(found, "state", _state_level(a.state, b.state), a.state, b.state)
+    out.extend(c for c in found if not (offices and c[1] in _AGREE))
+
+
+# Places from the most specific: one street implies one postal code, city and state.
+_PLACES = ("street", "postal_code", "city", "state")
+_PLACE_AGREES = frozenset({"exact", "fuzzy", "same", "similar", "abbreviation"})
+
+
+def most_specific_place(out: list[Raw]) -> list[Raw]:
+    """Keep only the most specific agreeing place: the same street already says the same
+    postal code, city and state, and counted four times it made neighbours (and colleagues
+    whose company was left out) one person. Disagreements all still count."""
+    agreeing = [_PLACES.index(c[0]) for c in out if c[0] in _PLACES and c[1] in _PLACE_AGREES]
+    if len(agreeing) < 2:
+        return out
+    top = min(agreeing)
+    return [
+        c
+        for c in out
+        if not (c[0] in _PLACES and c[1] in _PLACE_AGREES and _PLACES.index(c[0]) > top)
+    ]
+
+
+def _state_level(a: str, b: str) -> str:
+    if a == b:
+        return "exact"
+    short, long = sorted((a, b), key=len)
+    if " " not in short and len(short) <= 3 and short[0] == long[0]:
+        # "nsw" / "new south wales", "ma" / "massachusetts": a code may be the name's
+        # abbreviation; without a table of codes this is only "may be", so no weight.
+        letters = iter(long.replace(" ", ""))
+        if all(c in letters for c in short):
+            return "abbreviation"
+    return "different"
