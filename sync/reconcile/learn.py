@@ -54,7 +54,12 @@ _SMOOTH = 0.5  # pseudo-count per level, so an unseen level is rare, not impossi
 # anchor fields (mostly one person: one e-mail, one phone, one name, one address) and
 # estimates m of the other fields. EM over all blocked pairs at once finds the wrong two
 # groups: at 22,000 people "same surname in the same city" won over "same person".
-SESSIONS = (("email",), ("phone",), ("first_name", "last_name"), ("street",))
+SESSIONS = (
+    (("email", "exact"),),
+    (("phone", "exact"),),
+    (("first_name", "exact"), ("last_name", "exact")),
+    (("place", "street exact"),),
+)
 _WEIGHT_LIMIT = 20.0
 
 
@@ -97,7 +102,7 @@ class Model:
 
     @cached_property
     def terms(self) -> TermWeights:
-        """The term-frequency weights of the exact levels of names, city and postal code."""
+        """The term-frequency weights of the exact levels of first and last names."""
         return term_weights(self.m, self.learned, self.tf_counts, self.tf_totals)
 
     @property
@@ -324,10 +329,11 @@ def estimate_in_sessions(
     iterations = 0
     for anchor in SESSIONS:
         subset: Counter[Pattern] = Counter()
+        fields = {f for f, _ in anchor}
         for pattern, n in blocked.items():
             found = dict(pattern)
-            if all(found.get(f) == "exact" for f in anchor):
-                subset[tuple(c for c in pattern if c[0] not in anchor)] += n
+            if all(found.get(f) == level for f, level in anchor):
+                subset[tuple(c for c in pattern if c[0] not in fields)] += n
         total = sum(subset.values())
         if total < settings.min_session_pairs:
             continue

@@ -11,7 +11,7 @@ from rapidfuzz.fuzz import token_set_ratio
 
 from sync.reconcile.entities import Entity
 
-__all__ = ["add_address", "add_city", "most_specific_place"]
+__all__ = ["add_address", "add_city", "most_specific_place", "place_levels"]
 
 Raw = tuple[str, str, str, str]  # field, level, left, right
 
@@ -92,18 +92,49 @@ _PLACE_AGREES = frozenset({"exact", "fuzzy", "same", "similar", "abbreviation"})
 
 
 def most_specific_place(out: list[Raw]) -> list[Raw]:
-    """Keep only the most specific agreeing place: the same street already says the same
-    postal code, city and state, and counted four times it made neighbours (and colleagues
-    whose company was left out) one person. Disagreements all still count."""
-    agreeing = [_PLACES.index(c[0]) for c in out if c[0] in _PLACES and c[1] in _PLACE_AGREES]
-    if len(agreeing) < 2:
+    """The street, postal code, city and state comparisons as one ``place`` comparison
+    whose level is the most specific agreeing one ("street exact", "postal_code fuzzy"...),
+    marked "but street differs" (or postal code) when a more specific place disagrees, or
+    "different" when every compared place disagrees.
+
+    The places are nested: one street says one postal code, city and state. Counted apart
+    they made neighbours, and colleagues whose company was left out, one person; and as
+    separate comparisons EM cannot learn them (which ones appear depends on the others).
+    """
+    places = [c for c in out if c[0] in _PLACES]
+    if not places:
         return out
-    top = min(agreeing)
-    return [
-        c
-        for c in out
-        if not (c[0] in _PLACES and c[1] in _PLACE_AGREES and _PLACES.index(c[0]) > top)
-    ]
+    rest = [c for c in out if c[0] not in _PLACES]
+    ranked = sorted(places, key=lambda c: _PLACES.index(c[0]))
+    agreeing = [c for c in ranked if c[1] in _PLACE_AGREES or c[1] == "other_number"]
+    if not agreeing:
+        top = ranked[0]
+        return [*rest, ("place", "different", top[2], top[3])]
+    top = agreeing[0]
+    level = f"{top[0]} {top[1]}"
+    above = [c for c in ranked if _PLACES.index(c[0]) < _PLACES.index(top[0])]
+    if above:  # a more specific place was compared and disagrees
+        level += f" but {above[0][0]} differs"
+    return [*rest, ("place", level, top[2], top[3])]
+
+
+def place_levels() -> dict[str, float]:
+    """Every ``place`` level with its hand-set weight (the weight a trained model keeps for
+    a level it could not learn): the agreeing place's own weight, 2 less when a more
+    specific place differs."""
+    from sync.reconcile.scoring import WEIGHTS
+
+    found = {"different": -3.0}
+    for rank, fld in enumerate(_PLACES):
+        levels = [lv for (f, lv), w in WEIGHTS.items() if f == fld and lv in _PLACE_AGREES]
+        if fld == "street":
+            levels.append("other_number")
+        for level in levels:
+            weight = WEIGHTS[(fld, level)]
+            found[f"{fld} {level}"] = weight
+            for above in _PLACES[:rank]:
+                found[f"{fld} {level} but {above} differs"] = weight - 2.0
+    return found
 
 
 def _state_level(a: str, b: str) -> str:

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
 from sync.reconcile.entities import Entity
@@ -80,6 +80,13 @@ WEIGHTS: dict[tuple[str, str], float] = {
     ("state", "abbreviation"): 0.0,
     ("state", "different"): -2.0,
 }
+
+
+def _with_place_levels() -> None:
+    # The one ``place`` comparison of learned models (``places.most_specific_place``).
+    from sync.reconcile.places import place_levels
+
+    WEIGHTS.update({("place", level): weight for level, weight in place_levels().items()})
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,9 +244,11 @@ def _phones(a: Entity, b: Entity, ctx: ScoreContext, out: list[Raw]) -> None:
 def _first_level(a: str, b: str) -> str:
     if a == b:
         return "exact"
-    if same_first_name(a, b):
+    short, long = sorted((a, b), key=len)
+    # A short form the nickname table lacks is mostly the name's start ("franci").
+    if same_first_name(a, b) or (len(short) >= 3 and long.startswith(short)):
         return "nickname"
-    if _jw(a, b) >= 0.88:
+    if _jw(a, b) >= 0.88 or _one_edit(a, b):
         return "fuzzy"
     if (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b)):
         return "initial"
@@ -249,9 +258,15 @@ def _first_level(a: str, b: str) -> str:
 def _last_level(a: str, b: str) -> str:
     if a == b:
         return "exact"
-    if _jw(a, b) >= 0.9 or (a.replace(" ", "") == b.replace(" ", "")):
+    if _jw(a, b) >= 0.9 or (a.replace(" ", "") == b.replace(" ", "")) or _one_edit(a, b):
         return "fuzzy"
     return "different"
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """One letter typed wrong, added, dropped or two swapped ("joze" / "jose"), in a name
+    long enough for that to be a typo rather than another name."""
+    return min(len(a), len(b)) >= 4 and DamerauLevenshtein.distance(a, b, score_cutoff=1) <= 1
 
 
 def _names(a: Entity, b: Entity, out: list[Raw]) -> None:
@@ -321,6 +336,9 @@ def _org_fields(a: Entity, b: Entity, out: list[Raw]) -> None:
 def _abbreviates(short: str, long: str) -> bool:
     words = long.split()
     return len(words) >= 2 and " " not in short and short == "".join(w[0] for w in words)
+
+
+_with_place_levels()
 
 
 def score_pair(a: Entity, b: Entity, ctx: ScoreContext) -> tuple[float, list[Raw]]:
