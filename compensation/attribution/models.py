@@ -88,7 +88,7 @@ def _milestone_model(
         for i in others:
             weights[i] = rest / len(others)
     else:
-        scale = 1 / sum(weights)
+        scale = Fraction(1) / sum(weights)
         weights = [w * scale for w in weights]
     return tuple(weights)
 

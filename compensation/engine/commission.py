@@ -178,14 +178,14 @@ def commission_lines(
         out.lines.append(deal_line(key, "commission", comp.name, item, pricing, amount, rule))
     if comp.cap is not None:
         cap = pricing.round(pricing.per_period(comp.cap))
-        paid = sum((line.amount for line in out.lines), _ZERO)
-        if paid > cap:
+        total = sum((line.amount for line in out.lines), _ZERO)
+        if total > cap:
             out.lines.append(
                 PayLine(
                     key=f"cap|{comp.name}",
                     kind="cap",
                     component=comp.name,
-                    amount=cap - paid,
+                    amount=cap - total,
                     currency=pricing.currency,
                     rule=f"{comp.name} is capped at {cap} {pricing.currency} per period",
                 )

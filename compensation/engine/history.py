@@ -182,7 +182,7 @@ def manual_lines(
 ) -> list[PayLine]:
     """Manual adjustments of this period, and late ones for closed periods."""
     closed_keys = {c.result.period for c in closed}
-    posted = set()
+    posted: set[str] = set()
     for item in closed:
         result = item.result.employee(employee)
         posted.update(

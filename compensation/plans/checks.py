@@ -92,8 +92,8 @@ def _check_component(plan: PlanVersion, index: int, names: dict[str, str]) -> li
             if band.multiplier < 0:
                 problems.append(((*base, "bands", j, "multiplier"), "multiplier is negative"))
     elif isinstance(comp, KpiBonusComponent):
-        for j, band in enumerate(comp.bands):
-            if (band.at_least is None) == (band.at_most is None):
+        for j, kpi_band in enumerate(comp.bands):
+            if (kpi_band.at_least is None) == (kpi_band.at_most is None):
                 problems.append(((*base, "bands", j), "give exactly one of at_least and at_most"))
     else:
         if not 0 <= comp.min_score <= 100:

@@ -126,7 +126,7 @@ def _without_unknown_keys(model: type[BaseModel], data: dict[str, Any], errors: 
     pruned = copy.deepcopy(data)
     try:
         for path in unknown:
-            parent = pruned
+            parent: Any = pruned  # walks down through nested mappings and lists
             for part in path[:-1]:
                 parent = parent[part]
             parent.pop(path[-1], None)
@@ -164,7 +164,8 @@ def _literal_message(error: Any) -> str:
 
 def _suggest(data: Any, path: KeyPath) -> str:
     siblings: list[str] = []
-    for model in (PlanVersion, Assignment, *_component_models(), *_PARTS):
+    models: list[type[BaseModel]] = [PlanVersion, Assignment, *_component_models(), *_PARTS]
+    for model in models:
         siblings += [f.alias or n for n, f in model.model_fields.items()]
     close = difflib.get_close_matches(str(path[-1]), sorted(set(siblings)), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""

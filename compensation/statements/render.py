@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import (
+    BaseLoader,
     ChoiceLoader,
     Environment,
     FileSystemLoader,
@@ -98,21 +99,21 @@ class Renderer:
         default_locale: str = "en",
     ) -> None:
         base = FileSystemLoader(str(template_dir or default_template_dir()))
-        options = {
-            "autoescape": _autoescape,
-            "undefined": StrictUndefined,
-            "trim_blocks": True,
-            "lstrip_blocks": True,
-            "keep_trailing_newline": True,
-        }
-        self.env: Environment
+        loader: BaseLoader = base
+        kind: type[Environment] = Environment
         if override_dir is not None:
             if not override_dir.is_dir():
                 raise RenderError(f"the statement template folder {override_dir} does not exist")
             loader = ChoiceLoader([FileSystemLoader(str(override_dir)), base])
-            self.env = ImmutableSandboxedEnvironment(loader=loader, **options)
-        else:
-            self.env = Environment(loader=base, **options)
+            kind = ImmutableSandboxedEnvironment
+        self.env = kind(
+            loader=loader,
+            autoescape=_autoescape,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
         self.default_locale = default_locale
         self.company = company
         self.reply_to = reply_to
