@@ -67,11 +67,11 @@ _GROUPS = {
     "francisca": "paca paquita",
     "manuel": "manolo manu",
     "ignacio": "nacho",
-    "jesus": "chucho chuy",
+    "jesus": "chucho chuy chus",
     "guillermo": "memo guille",
     "enrique": "quique kike",
     "alejandro": "alex ale",
-    "antonio": "toni tono",
+    "antonio": "toni tono anton",
     "eduardo": "edu lalo",
     "dolores": "lola",
     "concepcion": "concha conchita",
@@ -86,6 +86,14 @@ _GROUPS = {
     "giuseppe": "beppe peppe",
     "francesco": "cesco",
     "giovanni": "gianni",
+    "stefan": "steffi steff",
+    "stefanie": "steffi steff",
+    "katharina": "kathi katja",
+    "matthias": "matze matti",
+    "andreas": "andi andy",
+    "sebastien": "seb bastien",
+    "sebastian": "seb basti",
+    "francesca": "franci franca",
 }
 
 NICKNAMES: dict[str, frozenset[str]] = {}
