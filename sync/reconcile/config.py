@@ -47,6 +47,15 @@ class Learning(_Strict):
         lt=1,
         description="A pair links when the model gives it at least this probability.",
     )
+    link_floor: float = Field(
+        0.9,
+        gt=0.5,
+        lt=1,
+        description=(
+            "No pair whose own probability is below this links, whatever the precision of"
+            " the pairs linked as a whole."
+        ),
+    )
     review_probability: float = Field(
         0.5, gt=0, lt=1, description="Pairs from this probability up are listed for review."
     )
@@ -58,6 +67,8 @@ class Learning(_Strict):
     def _ordered(self) -> Learning:
         if self.review_probability > self.precision:
             raise ValueError("review_probability must not be above precision")
+        if self.link_floor > self.precision:
+            raise ValueError("link_floor must not be above precision")
         return self
 
 

@@ -123,17 +123,18 @@ class Model:
         """A pair's probability of being one, from its total weight and the prior."""
         return 1.0 / (1.0 + 2.0 ** -(score + self.prior))
 
-    def link_threshold(self, precision: float) -> float:
+    def link_threshold(self, precision: float, floor: float = 0.9) -> float:
         """The lowest score at which the pairs linked are expected to be ``precision``
         precise: from the highest-scoring candidate pairs down, as many as keep the mean
         probability (the expected share of true matches among them) at ``precision`` or
-        above, and never a pair more likely two people than one. Read off the training
-        sample's scores, so full and incremental runs use the same threshold."""
+        above, and never a pair whose own probability is below ``floor`` (clustering links
+        the neighbours of a doubtful pair too). Read off the training sample's scores, so
+        full and incremental runs use the same threshold."""
         total, count = 0.0, 0
-        chosen = max(self.threshold(precision), self.threshold(0.5))
+        chosen = max(self.threshold(precision), self.threshold(floor))
         for score, pairs in self.scores:
             p = self.probability(score)
-            if p < 0.5 or (total + p * pairs) / (count + pairs) < precision:
+            if p < floor or (total + p * pairs) / (count + pairs) < precision:
                 break
             total, count, chosen = total + p * pairs, count + int(pairs), score
         return round(min(chosen, self.threshold(precision)), 2)

@@ -239,7 +239,22 @@ _STREET_TYPES = {
 _NUMBER = re.compile(r"^\d+[a-z]?$")
 # A number after one of these is a flat, floor or box, not the house number.
 _UNIT_WORDS = frozenset(
-    {"flat", "unit", "apt", "apartment", "suite", "ste", "level", "floor", "wing", "room", "box"}
+    {
+        "flat",
+        "unit",
+        "apt",
+        "apartment",
+        "suite",
+        "ste",
+        "level",
+        "floor",
+        "fl",
+        "wing",
+        "room",
+        "box",
+        "building",
+        "bldg",
+    }
 )
 
 

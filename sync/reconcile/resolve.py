@@ -84,7 +84,7 @@ def thresholds_for(kind: str, config: ReconcileConfig, model: Model | None = Non
     when a trained model scores it, else as configured."""
     if model is not None:
         learning = config.learning
-        match = model.link_threshold(learning.precision)
+        match = model.link_threshold(learning.precision, learning.link_floor)
         return Thresholds(
             match=match, review=min(match, model.threshold(learning.review_probability))
         )

@@ -121,8 +121,10 @@ def test_thresholds_follow_from_the_precision_target_and_the_prior() -> None:
     # stays where one pair alone reaches 0.99.
     assert limits.match == round(math.log2(99) + 10, 2) == 16.63
     assert limits.review == 10.0
-    # At a 0.9 target the pairs at 10 are taken (mean 0.95); those at 5 never (p < 0.5).
-    assert model.link_threshold(0.9) == 10.0
+    # At a 0.9 target the pairs at 10 are taken (mean 0.95) unless the floor on each
+    # pair's own probability (0.9 by default) leaves them out; those at 5 never are.
+    assert model.link_threshold(0.9, floor=0.5) == 10.0
+    assert model.link_threshold(0.9) == model.threshold(0.9) == 13.17
     assert thresholds_for("person", config) == config.people  # no model: as configured
 
 
