@@ -368,7 +368,14 @@ def test_the_store_equals_a_from_scratch_runs(story: Story) -> None:
     assert ours.keys() == fresh_pay.keys()
     for employee, result in ours.items():
         other = fresh_pay[employee]
-        assert _pay(result) == _pay(other), employee
+        # Records the churn changed can move CLOSED's figures (a usage score from a field
+        # filled in since): A, which closed CLOSED, pays the difference as prior-period
+        # lines, B never closed it. The open month's draw top-up makes up what those lines
+        # pay, so every other line is the same and so is the total.
+        prior = sum(line.amount for line in result.lines if line.kind == "prior_period")
+        moved = ("prior_period", "draw_top_up")
+        assert _pay(result, moved) == _pay(other, moved), employee
+        assert _amount(result, "draw_top_up") + prior == _amount(other, "draw_top_up"), employee
         assert other.draw_balance_start == 0
         assert result.draw_balance_start == carried.get(employee, 0), employee
         assert (
@@ -377,9 +384,14 @@ def test_the_store_equals_a_from_scratch_runs(story: Story) -> None:
         ), employee
 
 
-def _pay(result: Any) -> list[tuple[Any, ...]]:
+def _pay(result: Any, leave_out: tuple[str, ...] = ()) -> list[tuple[Any, ...]]:
     """An employee's pay lines without their rule text (which quotes the draw balance)."""
     return sorted(
         (line.key, line.kind, line.amount, line.currency, line.deal, line.slot, line.share)
         for line in result.lines
+        if line.kind not in leave_out
     )
+
+
+def _amount(result: Any, kind: str) -> Any:
+    return sum(line.amount for line in result.lines if line.kind == kind)
