@@ -49,7 +49,7 @@ class Learning(_Strict):
     )
     link_floor: float = Field(
         0.9,
-        gt=0.5,
+        ge=0.5,
         lt=1,
         description=(
             "No pair whose own probability is below this links, whatever the precision of"

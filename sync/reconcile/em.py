@@ -26,7 +26,7 @@ SESSIONS = (
     (("email", "exact"),),
     (("phone", "exact"),),
     (("first_name", "exact"), ("last_name", "exact")),
-    (("place", "street exact"),),
+    (("street", "exact"),),
 )
 
 

@@ -1,28 +1,33 @@
 """Term frequencies: an exact agreement on a rare value says more than on a common one.
 
-Two records both named "Smith" are weaker evidence than two named "Wieloch". Splink's
-adjustment, applied here to the exact level of first and last names: the level's
-weight log2(m/u) (u the average chance that two random records agree) becomes log2(m/f),
-f the share of records holding the value, but never above log2(m/u) (+ RARE_BONUS): a
-common value weighs less, a rare one as much as the average. The counts are taken when
-a model is trained and kept in it, so full and incremental runs weigh a value alike; a
-value seen once at training, or never, counts as seen once.
+Two records both named "Smith" are weaker evidence than two named "Wieloch", and two at an
+office's street weaker than two at a home's. Splink's adjustment, applied here to the exact
+level of first and last names, street and postal code: the level's weight log2(m/u) (u the
+average chance that two random records agree) becomes log2(m/f), f the share of records
+holding the value, but never above log2(m/u) (+ RARE_BONUS): a common value weighs less, a
+rare one as much as the average. The counts are taken when a model is trained and kept in
+it, so full and incremental runs weigh a value alike; a value seen once at training, or
+never, counts as seen once.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from sync.reconcile.entities import Entity
 
 __all__ = ["RARE_BONUS", "TF_FIELDS", "TermWeights", "term_counts", "term_weights"]
 
-# Comparison field -> (the level adjusted, the entity attribute holding the value).
-TF_FIELDS = {
-    "first_name": ("exact", "first"),
-    "last_name": ("exact", "last"),
+# Comparison field -> (the level adjusted, the value as the comparison shows it). An
+# office's street and postal code are shared by everyone who works there: the frequency
+# makes them weak evidence there, and leaves a home address strong.
+TF_FIELDS: dict[str, tuple[str, Callable[[Entity], str]]] = {
+    "first_name": ("exact", lambda e: e.first),
+    "last_name": ("exact", lambda e: e.last),
+    "street": ("exact", lambda e: f"{e.house} {e.street}".strip() if e.street else ""),
+    "postal_code": ("exact", lambda e: e.postcode),
 }
 _LIMIT = 20.0
 # A rare value counts at most this much above the level's average weight. Uncapped, a
@@ -40,8 +45,8 @@ def term_counts(entities: Sequence[Entity]) -> tuple[dict[str, dict[str, int]], 
     how many records hold a value at all."""
     counts: dict[str, dict[str, int]] = {}
     totals: dict[str, int] = {}
-    for fld, (_, attribute) in TF_FIELDS.items():
-        found = Counter(v for e in entities if (v := getattr(e, attribute)))
+    for fld, (_, value_of) in TF_FIELDS.items():
+        found = Counter(v for e in entities if (v := value_of(e)))
         totals[fld] = sum(found.values())
         counts[fld] = {value: n for value, n in sorted(found.items()) if n > 1}
     return counts, totals

@@ -11,7 +11,7 @@ from rapidfuzz.fuzz import token_set_ratio
 
 from sync.reconcile.entities import Entity
 
-__all__ = ["add_address", "add_city", "most_specific_place", "place_levels"]
+__all__ = ["add_address", "add_city", "most_specific_place"]
 
 Raw = tuple[str, str, str, str]  # field, level, left, right
 
@@ -89,52 +89,24 @@ def add_address(a: Entity, b: Entity, out: list[Raw]) -> None:
 # Places from the most specific: one street implies one postal code, city and state.
 _PLACES = ("street", "postal_code", "city", "state")
 _PLACE_AGREES = frozenset({"exact", "fuzzy", "same", "similar", "abbreviation"})
+_IMPLIED = ("city", "state")  # said by an agreeing street or postal code
 
 
 def most_specific_place(out: list[Raw]) -> list[Raw]:
-    """The street, postal code, city and state comparisons as one ``place`` comparison
-    whose level is the most specific agreeing one ("street exact", "postal_code fuzzy"...),
-    marked "but street differs" (or postal code) when a more specific place disagrees, or
-    "different" when every compared place disagrees.
+    """Leave out an agreeing city or state when a more specific place agrees too.
 
-    The places are nested: one street says one postal code, city and state. Counted apart
-    they made neighbours, and colleagues whose company was left out, one person; and as
-    separate comparisons EM cannot learn them (which ones appear depends on the others).
+    A street or postal code says the city and the state: counted again they made
+    neighbours, and colleagues whose company was left out, one person (the office's street,
+    postal code, city and state added up to 27 against two different names at -10). Street
+    and postal code stay apart: each is typed, and mistyped, on its own. Disagreements all
+    still count.
     """
-    places = [c for c in out if c[0] in _PLACES]
-    if not places:
-        return out
-    rest = [c for c in out if c[0] not in _PLACES]
-    ranked = sorted(places, key=lambda c: _PLACES.index(c[0]))
-    agreeing = [c for c in ranked if c[1] in _PLACE_AGREES or c[1] == "other_number"]
+    agreeing = {c[0] for c in out if c[0] in _PLACES and c[1] in _PLACE_AGREES}
     if not agreeing:
-        top = ranked[0]
-        return [*rest, ("place", "different", top[2], top[3])]
-    top = agreeing[0]
-    level = f"{top[0]} {top[1]}"
-    above = [c for c in ranked if _PLACES.index(c[0]) < _PLACES.index(top[0])]
-    if above:  # a more specific place was compared and disagrees
-        level += f" but {above[0][0]} differs"
-    return [*rest, ("place", level, top[2], top[3])]
-
-
-def place_levels() -> dict[str, float]:
-    """Every ``place`` level with its hand-set weight (the weight a trained model keeps for
-    a level it could not learn): the agreeing place's own weight, 2 less when a more
-    specific place differs."""
-    from sync.reconcile.scoring import WEIGHTS
-
-    found = {"different": -3.0}
-    for rank, fld in enumerate(_PLACES):
-        levels = [lv for (f, lv), w in WEIGHTS.items() if f == fld and lv in _PLACE_AGREES]
-        if fld == "street":
-            levels.append("other_number")
-        for level in levels:
-            weight = WEIGHTS[(fld, level)]
-            found[f"{fld} {level}"] = weight
-            for above in _PLACES[:rank]:
-                found[f"{fld} {level} but {above} differs"] = weight - 2.0
-    return found
+        return out
+    top = min(_PLACES.index(f) for f in agreeing)
+    implied = {f for f in _IMPLIED if _PLACES.index(f) > max(top, 1)}
+    return [c for c in out if not (c[0] in implied and c[1] in _PLACE_AGREES)]
 
 
 def _state_level(a: str, b: str) -> str:

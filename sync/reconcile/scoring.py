@@ -82,13 +82,6 @@ WEIGHTS: dict[tuple[str, str], float] = {
 }
 
 
-def _with_place_levels() -> None:
-    # The one ``place`` comparison of learned models (``places.most_specific_place``).
-    from sync.reconcile.places import place_levels
-
-    WEIGHTS.update({("place", level): weight for level, weight in place_levels().items()})
-
-
 @dataclass(frozen=True, slots=True)
 class Comparison:
     """One field's comparison: its level and weight, with the two values compared."""
@@ -336,9 +329,6 @@ def _org_fields(a: Entity, b: Entity, out: list[Raw]) -> None:
 def _abbreviates(short: str, long: str) -> bool:
     words = long.split()
     return len(words) >= 2 and " " not in short and short == "".join(w[0] for w in words)
-
-
-_with_place_levels()
 
 
 def score_pair(a: Entity, b: Entity, ctx: ScoreContext) -> tuple[float, list[Raw]]:
