@@ -1,0 +1,56 @@
+"""The peer clients the check runs: what to install, what to patch, how to read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from context import ClientRun
+from recipes_salesforce import SALESFORCE_OBJECTS, airbyte_source_salesforce, tap_salesforce
+
+from connectors.sandbox.info import SandboxInfo
+
+__all__ = ["RECIPES", "Recipe"]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    crm: str
+    requirements: tuple[str, ...]
+    patches: tuple[str, ...]
+    read: Callable[[ClientRun], dict[str, int]]
+    # The client's stream -> the ground-truth objects whose live records it should read.
+    streams: dict[str, tuple[str, ...]]
+
+    def base_url(self, info: SandboxInfo) -> str:
+        if self.crm == "salesforce":
+            return info.salesforce.instance_url
+        if self.crm == "hubspot":
+            return info.hubspot.base_url
+        return info.zoho.api_domain
+
+
+_SF_STREAMS = {name: (name,) for name in SALESFORCE_OBJECTS}
+
+RECIPES: dict[str, Recipe] = {
+    r.name: r
+    for r in (
+        Recipe(
+            name="tap-salesforce",
+            crm="salesforce",
+            requirements=("tap-salesforce==2.8.1",),
+            patches=("tap-salesforce.patch",),
+            read=tap_salesforce,
+            streams=_SF_STREAMS,
+        ),
+        Recipe(
+            name="airbyte-source-salesforce",
+            crm="salesforce",
+            requirements=("airbyte-source-salesforce==2.10.3",),
+            patches=("airbyte-source-salesforce.patch",),
+            read=airbyte_source_salesforce,
+            streams=_SF_STREAMS,
+        ),
+    )
+}
