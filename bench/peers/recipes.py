@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from context import ClientRun
 from recipes_salesforce import SALESFORCE_OBJECTS, airbyte_source_salesforce, tap_salesforce
+from recipes_zoho import ZOHO_MODULES, zoho_sdk
 
 from connectors.sandbox.info import SandboxInfo
 
@@ -51,6 +52,14 @@ RECIPES: dict[str, Recipe] = {
             patches=("airbyte-source-salesforce.patch",),
             read=airbyte_source_salesforce,
             streams=_SF_STREAMS,
+        ),
+        Recipe(
+            name="zohocrmsdk",
+            crm="zoho",
+            requirements=("zohocrmsdk8-0==7.0.0",),
+            patches=(),
+            read=zoho_sdk,
+            streams={"users": ("users",), **{m: (m,) for m in ZOHO_MODULES}},
         ),
     )
 }

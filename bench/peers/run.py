@@ -34,6 +34,8 @@ from sandbox_errors import ErrorRecorder
 
 from connectors.sandbox import Sandbox, SandboxOptions
 
+_ENDPOINTS_SHOWN = 8
+
 
 def main() -> int:
     args = _parse()
@@ -53,7 +55,10 @@ def main() -> int:
         truth = json.loads((sandbox.info.ground_truth_dir / "summary.json").read_text())
         for name in names:
             recipe = RECIPES[name]
+            stats = sandbox.apps[recipe.crm].stats
+            stats.reset()
             result = _run_one(recipe, sandbox, envs_dir, work_dir, args, truth["counts"])
+            result["calls"] = stats.snapshot()
             result["refused"] = [r.__dict__ for r in recorder.take()]
             _print_result(result)
             results.append(result)
@@ -119,6 +124,13 @@ def _print_result(result: dict[str, Any]) -> None:
         print(f"  other streams read: {result['other_streams']}")
     for note in result.get("notes", []):
         print(f"  note: {note}")
+    calls = result.get("calls", {})
+    endpoints = sorted(calls.get("endpoints", {}).items(), key=lambda kv: -kv[1])
+    print(f"  API calls: {calls.get('total', 0)}")
+    for endpoint, n in endpoints[:_ENDPOINTS_SHOWN]:
+        print(f"    {n:>6}  {endpoint}")
+    if len(endpoints) > _ENDPOINTS_SHOWN:
+        print(f"    … {len(endpoints) - _ENDPOINTS_SHOWN} more endpoints")
     refused = result.get("refused", [])
     print(f"  requests answered 4xx/5xx: {len(refused)}")
     seen: dict[tuple[int, str, str], int] = {}
@@ -135,8 +147,11 @@ def _print_result(result: dict[str, Any]) -> None:
 
 
 def _print_table(results: list[dict[str, Any]]) -> None:
-    print("\n| client | CRM | streams read (= truth / selected) | records read / truth | 4xx/5xx |")
-    print("|---|---|---|---|---|")
+    print(
+        "\n| client | CRM | streams read (= truth) / selected | records read / truth "
+        "| API calls | 4xx/5xx |"
+    )
+    print("|---|---|---|---|---|---|")
     for r in results:
         streams = r["streams"]
         read = sum(f["read"] or 0 for f in streams.values())
@@ -145,7 +160,8 @@ def _print_table(results: list[dict[str, Any]]) -> None:
         equal = sum(1 for f in streams.values() if f["read"] == f["truth"])
         print(
             f"| {r['client']} | {r['crm']} | {got} ({equal}) / {len(streams)} "
-            f"| {read:,} / {truth:,} | {len(r.get('refused', []))} |"
+            f"| {read:,} / {truth:,} | {r.get('calls', {}).get('total', 0):,} "
+            f"| {len(r.get('refused', []))} |"
         )
 
 
