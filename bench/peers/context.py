@@ -49,7 +49,9 @@ class ClientRun:
         path.write_text(json.dumps(data, indent=1))
         return path
 
-    def run(self, command: list[str], stdout_name: str) -> Path:
+    def run(
+        self, command: list[str], stdout_name: str, extra_env: dict[str, str] | None = None
+    ) -> Path:
         """Run ``command`` in the client's venv; stdout to ``stdout_name``, stderr beside it."""
         out = self.workdir / stdout_name
         err = self.workdir / f"{stdout_name}.stderr"
@@ -57,7 +59,7 @@ class ClientRun:
             done = subprocess.run(
                 command,
                 cwd=self.workdir,
-                env=self.environ(),
+                env={**self.environ(), **(extra_env or {})},
                 stdout=o,
                 stderr=e,
                 timeout=self.timeout_s,

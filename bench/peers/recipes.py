@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from context import ClientRun
+from recipes_hubspot import DLT_STREAMS, dlt_hubspot
 from recipes_salesforce import SALESFORCE_OBJECTS, airbyte_source_salesforce, tap_salesforce
 from recipes_zoho import ZOHO_MODULES, zoho_sdk
 
@@ -60,6 +61,14 @@ RECIPES: dict[str, Recipe] = {
             patches=(),
             read=zoho_sdk,
             streams={"users": ("users",), **{m: (m,) for m in ZOHO_MODULES}},
+        ),
+        Recipe(
+            name="dlt-hubspot",
+            crm="hubspot",
+            requirements=("dlt[duckdb]==1.31.0",),
+            patches=(),
+            read=dlt_hubspot,
+            streams=DLT_STREAMS,
         ),
     )
 }
