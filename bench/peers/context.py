@@ -30,6 +30,7 @@ class ClientRun:
     timeout_s: float
     options: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    failed: bool = False
 
     def environ(self) -> dict[str, str]:
         ca = str(self.info.ca_bundle)
@@ -65,6 +66,7 @@ class ClientRun:
                 timeout=self.timeout_s,
             )
         if done.returncode:
+            self.failed = True
             tail = err.read_text(errors="replace").strip().splitlines()[-3:]
             self.notes.append(f"exit {done.returncode}: {' | '.join(tail)[:300]}")
         return out

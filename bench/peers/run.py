@@ -101,12 +101,15 @@ def _run_one(
         counts = recipe.read(run)
     except Exception as exc:
         counts = {}
+        run.failed = True
         run.notes.append(f"recipe failed: {exc!r}")
         traceback.print_exc(file=(workdir / "recipe.log").open("a"))
     live = truth[recipe.crm]
     for stream, objects in recipe.streams.items():
         expected = sum(live[o]["live"] for o in objects if o in live)
-        result["streams"][stream] = {"read": counts.get(stream), "truth": expected}
+        # A client that finished without error and wrote nothing for a stream read 0 records.
+        read = counts.get(stream, None if run.failed else 0)
+        result["streams"][stream] = {"read": read, "truth": expected}
     extra = sorted(set(counts) - set(recipe.streams))
     result["other_streams"] = {s: counts[s] for s in extra}
     result["seconds"] = round(time.monotonic() - started, 1)
@@ -156,7 +159,7 @@ def _print_table(results: list[dict[str, Any]]) -> None:
         streams = r["streams"]
         read = sum(f["read"] or 0 for f in streams.values())
         truth = sum(f["truth"] for f in streams.values())
-        got = sum(1 for f in streams.values() if f["read"])
+        got = sum(1 for f in streams.values() if f["read"] is not None)
         equal = sum(1 for f in streams.values() if f["read"] == f["truth"])
         print(
             f"| {r['client']} | {r['crm']} | {got} ({equal}) / {len(streams)} "

@@ -5,6 +5,7 @@ Runs inside the dlt venv with the verified source's ``hubspot`` package on the p
 """
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -14,9 +15,13 @@ from hubspot import hubspot
 
 def main():
     config = json.loads(Path(sys.argv[1]).read_text())
+    work = Path(config["workdir"])
+    # A fresh pipeline and database each run: the check compares one full load.
+    shutil.rmtree(work / "pipelines", ignore_errors=True)
+    (work / "peer_load.duckdb").unlink(missing_ok=True)
     pipeline = dlt.pipeline(
         pipeline_name="crmsync_peer_hubspot",
-        destination=dlt.destinations.duckdb(str(Path(config["workdir"]) / "hubspot.duckdb")),
+        destination=dlt.destinations.duckdb(str(Path(config["workdir"]) / "peer_load.duckdb")),
         dataset_name="hubspot",
         pipelines_dir=str(Path(config["workdir"]) / "pipelines"),
     )

@@ -28,6 +28,9 @@ OBJECT_TYPE_IDS = {
     "0-47": "meetings",
     "0-46": "notes",
     "0-27": "tasks",
+    "0-7": "products",
+    "0-8": "line_items",
+    "0-14": "quotes",
 }
 TYPE_ID_BY_NAME = {name: type_id for type_id, name in OBJECT_TYPE_IDS.items()}
 SINGULAR = {
@@ -40,6 +43,9 @@ SINGULAR = {
     "meetings": "meeting",
     "notes": "note",
     "tasks": "task",
+    "products": "product",
+    "line_items": "line_item",
+    "quotes": "quote",
 }
 
 ENGAGEMENT_GROUP = "engagement"
@@ -58,6 +64,9 @@ DEFAULT_PROPERTIES: dict[str, tuple[str, ...]] = {
         "hs_ticket_priority",
         "subject",
     ),
+    "products": ("description", "name", "price"),
+    "line_items": ("amount", "hs_product_id", "name", "price", "quantity"),
+    "quotes": ("hs_expiration_date", "hs_public_url_key", "hs_status", "hs_title"),
 }
 
 
