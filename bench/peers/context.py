@@ -37,6 +37,7 @@ class ClientRun:
         return {
             **os.environ,
             "PEER_BASE_URL": self.base_url,
+            "PEER_CA_BUNDLE": ca,
             "REQUESTS_CA_BUNDLE": ca,
             "SSL_CERT_FILE": ca,
             "CURL_CA_BUNDLE": ca,

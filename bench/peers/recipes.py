@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from context import ClientRun
-from recipes_hubspot import DLT_STREAMS, dlt_hubspot
+from recipes_hubspot import DLT_STREAMS, TAP_HUBSPOT_STREAMS, dlt_hubspot, tap_hubspot
 from recipes_salesforce import SALESFORCE_OBJECTS, airbyte_source_salesforce, tap_salesforce
 from recipes_zoho import ZOHO_MODULES, zoho_sdk
 
@@ -69,6 +69,14 @@ RECIPES: dict[str, Recipe] = {
             patches=(),
             read=dlt_hubspot,
             streams=DLT_STREAMS,
+        ),
+        Recipe(
+            name="tap-hubspot",
+            crm="hubspot",
+            requirements=("tap-hubspot==4.5.0",),
+            patches=("tap-hubspot.patch",),
+            read=tap_hubspot,
+            streams=TAP_HUBSPOT_STREAMS,
         ),
     )
 }

@@ -7,9 +7,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from context import ClientRun
+from context import ClientRun, count_messages
+from singer_catalog import select_streams
 
-__all__ = ["DLT_STREAMS", "dlt_hubspot"]
+__all__ = ["DLT_STREAMS", "TAP_HUBSPOT_STREAMS", "dlt_hubspot", "tap_hubspot"]
 
 _DRIVERS = Path(__file__).resolve().parent / "drivers"
 _PATCHES = Path(__file__).resolve().parent / "patches"
@@ -25,6 +26,37 @@ DLT_STREAMS: dict[str, tuple[str, ...]] = {
     "quotes": (),
     "owners": ("owners",),
 }
+
+# tap-hubspot's streams that the sandbox's portal has data for -> its HubSpot objects.
+TAP_HUBSPOT_STREAMS: dict[str, tuple[str, ...]] = {
+    "contacts": ("contacts",),
+    "companies": ("companies",),
+    "deals": ("deals",),
+    "tickets": ("tickets",),
+    "engagements": ("calls", "emails", "meetings", "notes", "tasks"),
+    "owners": ("owners",),
+    "deal_pipelines": (),
+}
+START_DATE = "2000-01-01T00:00:00Z"
+
+
+def tap_hubspot(run: ClientRun) -> dict[str, int]:
+    config = run.write_json(
+        "config.json",
+        {
+            "api_key": run.info.hubspot.access_token,
+            "start_date": START_DATE,
+            "select_fields_by_default": True,
+        },
+    )
+    tap = str(run.env.bin / "tap-hubspot")
+    discovered = run.run([tap, "--config", str(config), "--discover"], "discover.json")
+    catalog = json.loads(discovered.read_text() or "{}")
+    run.notes.append(f"discovered {len(catalog.get('streams', []))} streams")
+    select_streams(catalog, TAP_HUBSPOT_STREAMS)
+    path = run.write_json("catalog.json", catalog)
+    out = run.run([tap, "--config", str(config), "--properties", str(path)], "records.jsonl")
+    return count_messages(out, "singer")
 
 
 def dlt_hubspot(run: ClientRun) -> dict[str, int]:
