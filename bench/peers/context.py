@@ -69,7 +69,7 @@ class ClientRun:
         if done.returncode:
             self.failed = True
             tail = err.read_text(errors="replace").strip().splitlines()[-3:]
-            self.notes.append(f"exit {done.returncode}: {' | '.join(tail)[:300]}")
+            self.notes.append(f"{stdout_name}: exit {done.returncode}: {' | '.join(tail)[-300:]}")
         return out
 
 

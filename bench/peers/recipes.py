@@ -6,7 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from context import ClientRun
-from recipes_hubspot import DLT_STREAMS, TAP_HUBSPOT_STREAMS, dlt_hubspot, tap_hubspot
+from recipes_hubspot import (
+    AIRBYTE_HUBSPOT_STREAMS,
+    DLT_STREAMS,
+    TAP_HUBSPOT_STREAMS,
+    airbyte_source_hubspot,
+    dlt_hubspot,
+    tap_hubspot,
+)
 from recipes_salesforce import SALESFORCE_OBJECTS, airbyte_source_salesforce, tap_salesforce
 from recipes_zoho import ZOHO_MODULES, zoho_sdk
 
@@ -77,6 +84,14 @@ RECIPES: dict[str, Recipe] = {
             patches=("tap-hubspot.patch",),
             read=tap_hubspot,
             streams=TAP_HUBSPOT_STREAMS,
+        ),
+        Recipe(
+            name="airbyte-source-hubspot",
+            crm="hubspot",
+            requirements=("airbyte-source-hubspot==5.7.0",),
+            patches=("airbyte-source-hubspot.patch",),
+            read=airbyte_source_hubspot,
+            streams=AIRBYTE_HUBSPOT_STREAMS,
         ),
     )
 }

@@ -7,10 +7,18 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from airbyte_catalog import read_airbyte_source
 from context import ClientRun, count_messages
 from singer_catalog import select_streams
 
-__all__ = ["DLT_STREAMS", "TAP_HUBSPOT_STREAMS", "dlt_hubspot", "tap_hubspot"]
+__all__ = [
+    "AIRBYTE_HUBSPOT_STREAMS",
+    "DLT_STREAMS",
+    "TAP_HUBSPOT_STREAMS",
+    "airbyte_source_hubspot",
+    "dlt_hubspot",
+    "tap_hubspot",
+]
 
 _DRIVERS = Path(__file__).resolve().parent / "drivers"
 _PATCHES = Path(__file__).resolve().parent / "patches"
@@ -39,8 +47,40 @@ TAP_HUBSPOT_STREAMS: dict[str, tuple[str, ...]] = {
 }
 START_DATE = "2000-01-01T00:00:00Z"
 
+# Airbyte source-hubspot's streams -> the sandbox's HubSpot objects.
+AIRBYTE_HUBSPOT_STREAMS: dict[str, tuple[str, ...]] = {
+    "contacts": ("contacts",),
+    "companies": ("companies",),
+    "deals": ("deals",),
+    "tickets": ("tickets",),
+    "engagements_calls": ("calls",),
+    "engagements_emails": ("emails",),
+    "engagements_meetings": ("meetings",),
+    "engagements_notes": ("notes",),
+    "engagements_tasks": ("tasks",),
+    "owners": ("owners",),
+    "products": (),
+    "line_items": (),
+    "quotes": (),
+}
+
+
+def airbyte_source_hubspot(run: ClientRun) -> dict[str, int]:
+    config = {
+        "credentials": {
+            "credentials_title": "Private App Credentials",
+            "access_token": run.info.hubspot.access_token,
+        },
+        "start_date": START_DATE,
+        # read by the patched manifest's url_base (the only change to the source)
+        "peer_base_url": run.base_url,
+    }
+    return read_airbyte_source(run, "source-hubspot", config, AIRBYTE_HUBSPOT_STREAMS)
+
 
 def tap_hubspot(run: ClientRun) -> dict[str, int]:
+    """One tap run per stream: the tap stops at its first failing stream, so one legacy
+    endpoint the sandbox lacks would otherwise hide how every later stream fares."""
     config = run.write_json(
         "config.json",
         {
@@ -53,10 +93,23 @@ def tap_hubspot(run: ClientRun) -> dict[str, int]:
     discovered = run.run([tap, "--config", str(config), "--discover"], "discover.json")
     catalog = json.loads(discovered.read_text() or "{}")
     run.notes.append(f"discovered {len(catalog.get('streams', []))} streams")
-    select_streams(catalog, TAP_HUBSPOT_STREAMS)
-    path = run.write_json("catalog.json", catalog)
-    out = run.run([tap, "--config", str(config), "--properties", str(path)], "records.jsonl")
-    return count_messages(out, "singer")
+    counts: dict[str, int] = {}
+    failed = False
+    for stream in TAP_HUBSPOT_STREAMS:
+        if not select_streams(catalog, [stream]):
+            continue
+        path = run.write_json(f"catalog-{stream}.json", catalog)
+        run.failed = False
+        out = run.run(
+            [tap, "--config", str(config), "--properties", str(path)], f"records-{stream}.jsonl"
+        )
+        failed = failed or run.failed
+        read = count_messages(out, "singer")
+        counts.update(read)
+        if run.failed and stream not in read:
+            counts[stream] = None  # type: ignore[assignment]  # failed before any record
+    run.failed = failed
+    return {k: v for k, v in counts.items() if v is not None}
 
 
 def dlt_hubspot(run: ClientRun) -> dict[str, int]:

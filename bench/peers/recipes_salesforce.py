@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from airbyte_catalog import read_airbyte_source
 from context import ClientRun, count_messages
 from singer_catalog import select_streams
 
@@ -52,42 +53,13 @@ def tap_salesforce(run: ClientRun) -> dict[str, int]:
 
 def airbyte_source_salesforce(run: ClientRun) -> dict[str, int]:
     creds = run.credentials
-    config = run.write_json(
-        "config.json",
-        {
-            "client_id": creds.salesforce_client_id,
-            "client_secret": creds.salesforce_client_secret,
-            "refresh_token": creds.salesforce_refresh_token,
-            "start_date": START_DATE,
-            "is_sandbox": False,
-            "force_use_bulk_api": True,
-            "streams_criteria": [],
-        },
-    )
-    source = str(run.env.bin / "source-salesforce")
-    discovered = run.run([source, "discover", "--config", str(config)], "discover.jsonl")
-    streams = _airbyte_streams(discovered.read_text())
-    run.notes.append(f"discovered {len(streams)} streams")
-    catalog = {
-        "streams": [
-            {
-                "stream": stream,
-                "sync_mode": "full_refresh",
-                "destination_sync_mode": "overwrite",
-            }
-            for stream in streams
-            if stream["name"] in SALESFORCE_OBJECTS
-        ]
+    config = {
+        "client_id": creds.salesforce_client_id,
+        "client_secret": creds.salesforce_client_secret,
+        "refresh_token": creds.salesforce_refresh_token,
+        "start_date": START_DATE,
+        "is_sandbox": False,
+        "force_use_bulk_api": True,
+        "streams_criteria": [],
     }
-    path = run.write_json("catalog.json", catalog)
-    out = run.run(
-        [source, "read", "--config", str(config), "--catalog", str(path)], "records.jsonl"
-    )
-    return count_messages(out, "airbyte")
-
-
-def _airbyte_streams(text: str) -> list[dict]:
-    for line in text.splitlines():
-        if line.startswith("{") and '"CATALOG"' in line:
-            return json.loads(line)["catalog"]["streams"]
-    return []
+    return read_airbyte_source(run, "source-salesforce", config, SALESFORCE_OBJECTS)
