@@ -29,8 +29,9 @@ class Recipe:
     requirements: tuple[str, ...]
     patches: tuple[str, ...]
     read: Callable[[ClientRun], dict[str, int]]
-    # The client's stream -> the ground-truth objects whose live records it should read.
-    streams: dict[str, tuple[str, ...]]
+    # The client's stream -> the ground-truth objects whose live records it should read
+    # (or a fixed count, for streams that are not records, like pipelines).
+    streams: dict[str, tuple[str, ...] | int]
 
     def base_url(self, info: SandboxInfo) -> str:
         if self.crm == "salesforce":

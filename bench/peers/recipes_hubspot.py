@@ -36,14 +36,14 @@ DLT_STREAMS: dict[str, tuple[str, ...]] = {
 }
 
 # tap-hubspot's streams that the sandbox's portal has data for -> its HubSpot objects.
-TAP_HUBSPOT_STREAMS: dict[str, tuple[str, ...]] = {
+TAP_HUBSPOT_STREAMS: dict[str, tuple[str, ...] | int] = {
     "contacts": ("contacts",),
     "companies": ("companies",),
     "deals": ("deals",),
     "tickets": ("tickets",),
     "engagements": ("calls", "emails", "meetings", "notes", "tasks"),
     "owners": ("owners",),
-    "deal_pipelines": (),
+    "deal_pipelines": 1,  # the portal's one deal pipeline (not an object in the truth)
 }
 START_DATE = "2000-01-01T00:00:00Z"
 

@@ -106,7 +106,10 @@ def _run_one(
         traceback.print_exc(file=(workdir / "recipe.log").open("a"))
     live = truth[recipe.crm]
     for stream, objects in recipe.streams.items():
-        expected = sum(live[o]["live"] for o in objects if o in live)
+        if isinstance(objects, int):
+            expected = objects
+        else:
+            expected = sum(live[o]["live"] for o in objects if o in live)
         # A client that finished without error and wrote nothing for a stream read 0 records.
         read = counts.get(stream, None if run.failed else 0)
         result["streams"][stream] = {"read": read, "truth": expected}
