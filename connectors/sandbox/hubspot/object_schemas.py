@@ -34,6 +34,8 @@ _PRIMARY_DISPLAY = {
     "products": "name",
     "line_items": "name",
     "quotes": "hs_title",
+    "leads": "hs_lead_name",
+    "goal_targets": "hs_goal_name",
 }
 
 

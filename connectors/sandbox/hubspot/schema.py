@@ -27,7 +27,19 @@ __all__ = [
 ENGAGEMENTS = ("calls", "emails", "meetings", "notes", "tasks")
 # Commerce objects every portal has; the synthetic company keeps none (empty but valid types).
 COMMERCE = ("products", "line_items", "quotes")
-OBJECTS = ("contacts", "companies", "deals", "tickets", *ENGAGEMENTS, *COMMERCE)
+# Leads (0-136) and goal targets (0-74) are standard objects too; the company keeps none.
+# Objects whose create date is ``hs_createdate`` besides the engagements:
+_HS_CREATEDATE_OBJECTS = ("quotes", "leads", "goal_targets")
+OBJECTS = (
+    "contacts",
+    "companies",
+    "deals",
+    "tickets",
+    *ENGAGEMENTS,
+    *COMMERCE,
+    "leads",
+    "goal_targets",
+)
 
 # Base of the numeric ids per object type (real portals number each type separately).
 _ID_BASE = {
@@ -43,6 +55,8 @@ _ID_BASE = {
     "products": 1_500_000_000,
     "line_items": 6_000_000_000,
     "quotes": 400_000_000,
+    "leads": 700_000_000,
+    "goal_targets": 820_000_000,
 }
 
 # HUBSPOT_DEFINED association type ids, (from, to) -> type id (unlabeled default).
@@ -358,7 +372,8 @@ def _properties() -> dict[str, list[Field]]:
 
 
 def _commerce_properties() -> dict[str, list[Field]]:
-    """Products, line items and quotes with their standard properties (CRM v3 docs)."""
+    """Products, line items, quotes, leads and goal targets with their standard properties
+    (CRM v3 docs)."""
     return {
         "products": [
             *_common("createdate", "hs_lastmodifieddate"),
@@ -380,6 +395,21 @@ def _commerce_properties() -> dict[str, list[Field]]:
             Field("hs_sku", label="SKU"),
             Field("hs_line_item_currency_code", "picklist", label="Currency"),
         ],
+        "leads": [
+            *_common("hs_createdate", "hs_lastmodifieddate"),
+            Field("hs_lead_name", label="Lead name", required=True),
+            Field("hs_lead_type", "picklist", label="Lead type"),
+            Field("hs_lead_label", "picklist", label="Lead label"),
+            Field("hs_pipeline", "picklist", label="Pipeline"),
+            Field("hs_pipeline_stage", "picklist", label="Lead stage"),
+        ],
+        "goal_targets": [
+            *_common("hs_createdate", "hs_lastmodifieddate"),
+            Field("hs_goal_name", label="Goal name", required=True),
+            Field("hs_target_amount", "double", label="Target amount"),
+            Field("hs_start_datetime", "datetime", label="Start date"),
+            Field("hs_end_datetime", "datetime", label="End date"),
+        ],
         "quotes": [
             *_common("hs_createdate", "hs_lastmodifieddate"),
             Field("hs_title", label="Quote name", required=True),
@@ -396,7 +426,9 @@ def build_schemas() -> dict[str, ObjectSchema]:
     schemas = {}
     for name, fields in _properties().items():
         modified = "lastmodifieddate" if name == "contacts" else "hs_lastmodifieddate"
-        created = "hs_createdate" if name in (*ENGAGEMENTS, "quotes") else "createdate"
+        created = (
+            "hs_createdate" if name in (*ENGAGEMENTS, *_HS_CREATEDATE_OBJECTS) else "createdate"
+        )
         schemas[name] = ObjectSchema(
             name=name,
             fields=fields,

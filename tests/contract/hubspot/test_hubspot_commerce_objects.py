@@ -1,4 +1,4 @@
-"""Products, line items and quotes: standard object types every portal has.
+"""Products, line items, quotes, leads, goal targets: standard object types of every portal.
 
 The synthetic company keeps none, but clients list them, name them in ``associations=``
 (dlt's verified source asks contacts for ``deals,products,tickets,quotes``) and read their
@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-COMMERCE = [("products", "0-7"), ("line_items", "0-8"), ("quotes", "0-14")]
+COMMERCE = [
+    ("products", "0-7"),
+    ("line_items", "0-8"),
+    ("quotes", "0-14"),
+    ("leads", "0-136"),
+    ("goal_targets", "0-74"),
+]
 
 
 @pytest.mark.parametrize(("object_type", "type_id"), COMMERCE)
@@ -96,3 +102,38 @@ def test_search_on_quotes_finds_none(hs):
     response = hs.session().post(f"{hs.base_url}/crm/v3/objects/quotes/search", json={})
     assert response.status_code == 200
     assert response.json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("singular", "expected_first_id"),
+    [
+        ("contact", "100001"),
+        ("company", "9000000001"),
+        ("deal", "15000000001"),
+        ("ticket", "2500000001"),
+    ],
+)
+def test_object_types_may_be_named_in_the_singular(hs, singular, expected_first_id):
+    # Airbyte's source-hubspot lists /crm/v3/objects/contact, /company, /line_item...
+    response = hs.session().get(f"{hs.base_url}/crm/v3/objects/{singular}", params={"limit": 1})
+    assert response.status_code == 200
+    first = response.json()["results"][0]["id"]
+    assert first == expected_first_id
+
+
+def test_singular_names_work_for_properties_and_empty_types(hs):
+    session = hs.session()
+    plural = session.get(f"{hs.base_url}/crm/v3/properties/line_items").json()
+    assert session.get(f"{hs.base_url}/crm/v3/properties/line_item").json() == plural
+    response = session.get(f"{hs.base_url}/crm/v3/objects/product")
+    assert (response.status_code, response.json()) == (200, {"results": []})
+
+
+def test_lead_and_goal_target_properties(hs):
+    session = hs.session()
+    leads = {
+        p["name"] for p in session.get(f"{hs.base_url}/crm/v3/properties/leads").json()["results"]
+    }
+    assert {"hs_lead_name", "hs_pipeline", "hs_pipeline_stage", "hs_createdate"} <= leads
+    goals = session.get(f"{hs.base_url}/properties/v2/goal_targets/properties").json()
+    assert {"hs_goal_name", "hs_target_amount"} <= {p["name"] for p in goals}
