@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from context import ClientRun, count_messages
+from context import ClientRun
+from messages import count_messages
 
 __all__ = ["read_airbyte_source"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from envs import ClientEnv
 from connectors.sandbox.credentials import SandboxCredentials
 from connectors.sandbox.info import SandboxInfo
 
-__all__ = ["ClientRun", "count_messages"]
+__all__ = ["ClientRun"]
 
 
 @dataclass
@@ -71,23 +70,3 @@ class ClientRun:
             tail = err.read_text(errors="replace").strip().splitlines()[-3:]
             self.notes.append(f"{stdout_name}: exit {done.returncode}: {' | '.join(tail)[-300:]}")
         return out
-
-
-def count_messages(path: Path, kind: str) -> dict[str, int]:
-    """RECORD messages per stream in a Singer (``singer``) or Airbyte (``airbyte``) output."""
-    counts: Counter[str] = Counter()
-    with path.open(encoding="utf-8", errors="replace") as lines:
-        for line in lines:
-            if not line.startswith("{"):
-                continue
-            try:
-                message = json.loads(line)
-            except ValueError:
-                continue
-            if message.get("type") != "RECORD":
-                continue
-            if kind == "airbyte":
-                counts[message["record"]["stream"]] += 1
-            else:
-                counts[message["stream"]] += 1
-    return dict(counts)

@@ -8,7 +8,8 @@ import subprocess
 from pathlib import Path
 
 from airbyte_catalog import read_airbyte_source
-from context import ClientRun, count_messages
+from context import ClientRun
+from messages import count_messages
 from singer_catalog import select_streams
 
 __all__ = [

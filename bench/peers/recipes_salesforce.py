@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from airbyte_catalog import read_airbyte_source
-from context import ClientRun, count_messages
+from context import ClientRun
+from messages import count_messages
 from singer_catalog import select_streams
 
 __all__ = ["SALESFORCE_OBJECTS", "airbyte_source_salesforce", "tap_salesforce"]
