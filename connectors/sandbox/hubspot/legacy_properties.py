@@ -1,6 +1,7 @@
 """The legacy property lists maintained clients still read.
 
 - ``GET /properties/v1/{contacts|companies|deals}/properties`` (Singer's tap-hubspot);
+- ``GET /companies/v2/properties``, the Companies API v2's own list (tap-hubspot's companies);
 - ``GET /properties/v2/{objectType}/properties``, the "CRM Object Properties" API, where the
   type may be singular as Airbyte's source-hubspot sends it (``contact``, ``deal``).
 
@@ -84,6 +85,12 @@ def register(app: HubSpotEmulator) -> None:
             ["GET"],
             endpoint=f"GET /properties/v1/{object_type}/properties",
         )
+    app.add_route(
+        "/companies/v2/properties",
+        lambda request: list_legacy(app, request, "companies"),
+        ["GET"],
+        endpoint="GET /companies/v2/properties",
+    )
     app.add_route(
         "/properties/v2/<object_type>/properties",
         lambda request, object_type: list_legacy(app, request, object_type),

@@ -31,6 +31,11 @@ _PRIMARY_DISPLAY = {
     "companies": "name",
     "deals": "dealname",
     "tickets": "subject",
+    "products": "name",
+    "line_items": "name",
+    "quotes": "hs_title",
+    "leads": "hs_lead_name",
+    "goal_targets": "hs_goal_name",
 }
 
 
@@ -66,7 +71,10 @@ def get_schema(app: HubSpotEmulator, request: Request, object_type: str) -> Resp
             "name": singular.upper(),
             "fullyQualifiedName": singular.upper(),
             "objectTypeId": type_id,
-            "labels": {"singular": singular.title(), "plural": name.title()},
+            "labels": {
+                "singular": singular.replace("_", " ").title(),
+                "plural": name.replace("_", " ").title(),
+            },
             "metaType": "HUBSPOT",
             "primaryDisplayProperty": primary,
             "requiredProperties": [],

@@ -28,6 +28,11 @@ OBJECT_TYPE_IDS = {
     "0-47": "meetings",
     "0-46": "notes",
     "0-27": "tasks",
+    "0-7": "products",
+    "0-8": "line_items",
+    "0-14": "quotes",
+    "0-136": "leads",
+    "0-74": "goal_targets",
 }
 TYPE_ID_BY_NAME = {name: type_id for type_id, name in OBJECT_TYPE_IDS.items()}
 SINGULAR = {
@@ -40,6 +45,11 @@ SINGULAR = {
     "meetings": "meeting",
     "notes": "note",
     "tasks": "task",
+    "products": "product",
+    "line_items": "line_item",
+    "quotes": "quote",
+    "leads": "lead",
+    "goal_targets": "goal_target",
 }
 
 ENGAGEMENT_GROUP = "engagement"
@@ -58,12 +68,23 @@ DEFAULT_PROPERTIES: dict[str, tuple[str, ...]] = {
         "hs_ticket_priority",
         "subject",
     ),
+    "products": ("description", "name", "price"),
+    "line_items": ("amount", "hs_product_id", "name", "price", "quantity"),
+    "quotes": ("hs_expiration_date", "hs_public_url_key", "hs_status", "hs_title"),
+    "leads": ("hs_lead_name", "hs_pipeline", "hs_pipeline_stage"),
+    "goal_targets": ("hs_goal_name", "hs_target_amount", "hs_start_datetime", "hs_end_datetime"),
 }
 
 
+_PLURAL = {singular: plural for plural, singular in SINGULAR.items()}
+
+
 def resolve_type(tables: dict[str, Table], raw: str) -> str:
-    """The object type's plural name, from a name (any case) or an id like ``0-1``."""
+    """The object type's plural name, from a plural or singular name (any case) or an id
+    like ``0-1``: HubSpot accepts ``contact`` as well as ``contacts`` (Airbyte's source
+    lists ``/crm/v3/objects/contact``)."""
     name = OBJECT_TYPE_IDS.get(raw, raw.lower())
+    name = _PLURAL.get(name, name)
     if name not in tables:
         raise hs_error(400, f"Unable to infer object type from: {raw}", "VALIDATION_ERROR")
     return name

@@ -15,10 +15,31 @@ from __future__ import annotations
 
 from connectors.sandbox.schema import Field, ObjectSchema
 
-__all__ = ["ASSOCIATION_TYPES", "ENGAGEMENTS", "OBJECTS", "build_schemas", "hubspot_id"]
+__all__ = [
+    "ASSOCIATION_TYPES",
+    "COMMERCE",
+    "ENGAGEMENTS",
+    "OBJECTS",
+    "build_schemas",
+    "hubspot_id",
+]
 
 ENGAGEMENTS = ("calls", "emails", "meetings", "notes", "tasks")
-OBJECTS = ("contacts", "companies", "deals", "tickets", *ENGAGEMENTS)
+# Commerce objects every portal has; the synthetic company keeps none (empty but valid types).
+COMMERCE = ("products", "line_items", "quotes")
+# Leads (0-136) and goal targets (0-74) are standard objects too; the company keeps none.
+# Objects whose create date is ``hs_createdate`` besides the engagements:
+_HS_CREATEDATE_OBJECTS = ("quotes", "leads", "goal_targets")
+OBJECTS = (
+    "contacts",
+    "companies",
+    "deals",
+    "tickets",
+    *ENGAGEMENTS,
+    *COMMERCE,
+    "leads",
+    "goal_targets",
+)
 
 # Base of the numeric ids per object type (real portals number each type separately).
 _ID_BASE = {
@@ -31,6 +52,11 @@ _ID_BASE = {
     "meetings": 32_000_000_000,
     "notes": 33_000_000_000,
     "tasks": 34_000_000_000,
+    "products": 1_500_000_000,
+    "line_items": 6_000_000_000,
+    "quotes": 400_000_000,
+    "leads": 700_000_000,
+    "goal_targets": 820_000_000,
 }
 
 # HUBSPOT_DEFINED association type ids, (from, to) -> type id (unlabeled default).
@@ -87,6 +113,16 @@ ASSOCIATION_TYPES: dict[tuple[str, str], int] = {
     ("deals", "tasks"): 215,
     ("tasks", "tickets"): 230,
     ("tickets", "tasks"): 229,
+    ("deals", "line_items"): 19,
+    ("line_items", "deals"): 20,
+    ("deals", "quotes"): 63,
+    ("quotes", "deals"): 64,
+    ("quotes", "line_items"): 67,
+    ("line_items", "quotes"): 68,
+    ("quotes", "contacts"): 69,
+    ("contacts", "quotes"): 70,
+    ("quotes", "companies"): 71,
+    ("companies", "quotes"): 72,
 }
 # Primary associations (labelled "Primary" in real portals).
 PRIMARY_ASSOCIATION_TYPES: dict[tuple[str, str], int] = {
@@ -331,6 +367,58 @@ def _properties() -> dict[str, list[Field]]:
                 Field("hs_task_type", "picklist", picklist=("CALL", "EMAIL", "TODO")),
             ]
         ),
+        **_commerce_properties(),
+    }
+
+
+def _commerce_properties() -> dict[str, list[Field]]:
+    """Products, line items, quotes, leads and goal targets with their standard properties
+    (CRM v3 docs)."""
+    return {
+        "products": [
+            *_common("createdate", "hs_lastmodifieddate"),
+            Field("name", label="Name", required=True),
+            Field("description", "textarea", label="Description"),
+            Field("price", "currency", label="Unit price"),
+            Field("hs_sku", label="SKU"),
+            Field("hs_cost_of_goods_sold", "currency", label="Unit cost"),
+            Field("hs_recurring_billing_period", label="Term"),
+        ],
+        "line_items": [
+            *_common("createdate", "hs_lastmodifieddate"),
+            Field("name", label="Name", required=True),
+            Field("hs_product_id", "int", label="Product ID"),
+            Field("quantity", "double", label="Quantity"),
+            Field("price", "currency", label="Unit price"),
+            Field("amount", "currency", label="Net price", updateable=False),
+            Field("discount", "currency", label="Unit discount"),
+            Field("hs_sku", label="SKU"),
+            Field("hs_line_item_currency_code", "picklist", label="Currency"),
+        ],
+        "leads": [
+            *_common("hs_createdate", "hs_lastmodifieddate"),
+            Field("hs_lead_name", label="Lead name", required=True),
+            Field("hs_lead_type", "picklist", label="Lead type"),
+            Field("hs_lead_label", "picklist", label="Lead label"),
+            Field("hs_pipeline", "picklist", label="Pipeline"),
+            Field("hs_pipeline_stage", "picklist", label="Lead stage"),
+        ],
+        "goal_targets": [
+            *_common("hs_createdate", "hs_lastmodifieddate"),
+            Field("hs_goal_name", label="Goal name", required=True),
+            Field("hs_target_amount", "double", label="Target amount"),
+            Field("hs_start_datetime", "datetime", label="Start date"),
+            Field("hs_end_datetime", "datetime", label="End date"),
+        ],
+        "quotes": [
+            *_common("hs_createdate", "hs_lastmodifieddate"),
+            Field("hs_title", label="Quote name", required=True),
+            Field("hs_expiration_date", "datetime", label="Expiration date", required=True),
+            Field("hs_status", "picklist", label="Quote approval status"),
+            Field("hs_public_url_key", label="Public URL key", updateable=False),
+            Field("hs_quote_amount", "currency", label="Quote amount", updateable=False),
+            Field("hs_currency", "picklist", label="Currency"),
+        ],
     }
 
 
@@ -338,7 +426,9 @@ def build_schemas() -> dict[str, ObjectSchema]:
     schemas = {}
     for name, fields in _properties().items():
         modified = "lastmodifieddate" if name == "contacts" else "hs_lastmodifieddate"
-        created = "hs_createdate" if name in ENGAGEMENTS else "createdate"
+        created = (
+            "hs_createdate" if name in (*ENGAGEMENTS, *_HS_CREATEDATE_OBJECTS) else "createdate"
+        )
         schemas[name] = ObjectSchema(
             name=name,
             fields=fields,

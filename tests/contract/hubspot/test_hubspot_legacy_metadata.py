@@ -119,3 +119,17 @@ def test_v2_properties_of_an_unknown_type_are_refused(hs):
     response = hs.session().get(f"{hs.base_url}/properties/v2/widget/properties")
     assert response.status_code == 400
     assert response.json()["message"] == "Unable to infer object type from: widget"
+
+
+def test_companies_v2_properties_list_is_the_v1_array(hs):
+    session = hs.session()
+    v2 = session.get(f"{hs.base_url}/companies/v2/properties")
+    assert v2.status_code == 200
+    v1 = session.get(f"{hs.base_url}/properties/v1/companies/properties").json()
+    assert v2.json() == v1
+    assert [p["name"] for p in v2.json()][:4] == [
+        "hs_object_id",
+        "createdate",
+        "hs_lastmodifieddate",
+        "hubspot_owner_id",
+    ]

@@ -1,0 +1,98 @@
+"""The peer clients the check runs: what to install, what to patch, how to read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from context import ClientRun
+from recipes_hubspot import (
+    AIRBYTE_HUBSPOT_STREAMS,
+    DLT_STREAMS,
+    TAP_HUBSPOT_STREAMS,
+    airbyte_source_hubspot,
+    dlt_hubspot,
+    tap_hubspot,
+)
+from recipes_salesforce import SALESFORCE_OBJECTS, airbyte_source_salesforce, tap_salesforce
+from recipes_zoho import ZOHO_MODULES, zoho_sdk
+
+from connectors.sandbox.info import SandboxInfo
+
+__all__ = ["RECIPES", "Recipe"]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    crm: str
+    requirements: tuple[str, ...]
+    patches: tuple[str, ...]
+    read: Callable[[ClientRun], dict[str, int]]
+    # The client's stream -> the ground-truth objects whose live records it should read
+    # (or a fixed count, for streams that are not records, like pipelines).
+    streams: dict[str, tuple[str, ...] | int]
+
+    def base_url(self, info: SandboxInfo) -> str:
+        if self.crm == "salesforce":
+            return info.salesforce.instance_url
+        if self.crm == "hubspot":
+            return info.hubspot.base_url
+        return info.zoho.api_domain
+
+
+_SF_STREAMS = {name: (name,) for name in SALESFORCE_OBJECTS}
+
+RECIPES: dict[str, Recipe] = {
+    r.name: r
+    for r in (
+        Recipe(
+            name="tap-salesforce",
+            crm="salesforce",
+            requirements=("tap-salesforce==2.8.1",),
+            patches=("tap-salesforce.patch",),
+            read=tap_salesforce,
+            streams=_SF_STREAMS,
+        ),
+        Recipe(
+            name="airbyte-source-salesforce",
+            crm="salesforce",
+            requirements=("airbyte-source-salesforce==2.10.3",),
+            patches=("airbyte-source-salesforce.patch",),
+            read=airbyte_source_salesforce,
+            streams=_SF_STREAMS,
+        ),
+        Recipe(
+            name="zohocrmsdk",
+            crm="zoho",
+            requirements=("zohocrmsdk8-0==7.0.0",),
+            patches=(),
+            read=zoho_sdk,
+            streams={"users": ("users",), **{m: (m,) for m in ZOHO_MODULES}},
+        ),
+        Recipe(
+            name="dlt-hubspot",
+            crm="hubspot",
+            requirements=("dlt[duckdb]==1.31.0",),
+            patches=(),
+            read=dlt_hubspot,
+            streams=DLT_STREAMS,
+        ),
+        Recipe(
+            name="tap-hubspot",
+            crm="hubspot",
+            requirements=("tap-hubspot==4.5.0",),
+            patches=("tap-hubspot.patch",),
+            read=tap_hubspot,
+            streams=TAP_HUBSPOT_STREAMS,
+        ),
+        Recipe(
+            name="airbyte-source-hubspot",
+            crm="hubspot",
+            requirements=("airbyte-source-hubspot==5.7.0",),
+            patches=("airbyte-source-hubspot.patch",),
+            read=airbyte_source_hubspot,
+            streams=AIRBYTE_HUBSPOT_STREAMS,
+        ),
+    )
+}
