@@ -13,6 +13,7 @@ date → ``date``, datetime → ``datetime``, reference (owner ids) → ``enumer
 
 from __future__ import annotations
 
+from connectors.sandbox.hubspot.schema_commerce import commerce_properties, common_fields
 from connectors.sandbox.schema import Field, ObjectSchema
 
 __all__ = [
@@ -172,20 +173,9 @@ _SOURCES = (
 )
 
 
-def _common(created: str, modified: str) -> list[Field]:
-    return [
-        Field("hs_object_id", "int", label="Record ID", updateable=False),
-        Field(created, "datetime", label="Create Date", updateable=False),
-        Field(modified, "datetime", label="Last Modified Date", updateable=False),
-        Field("hubspot_owner_id", "reference", label="Owner", ref=("owners",)),
-        # the HubSpot *user* id (an owner's ``userId``) of whoever created the record
-        Field("hs_created_by_user_id", "int", label="Created by user ID", updateable=False),
-    ]
-
-
 def _engagement(extra: list[Field]) -> list[Field]:
     return [
-        *_common("hs_createdate", "hs_lastmodifieddate"),
+        *common_fields("hs_createdate", "hs_lastmodifieddate"),
         Field("hs_timestamp", "datetime", label="Activity date", required=True),
         *extra,
     ]
@@ -194,7 +184,7 @@ def _engagement(extra: list[Field]) -> list[Field]:
 def _properties() -> dict[str, list[Field]]:
     return {
         "contacts": [
-            *_common("createdate", "lastmodifieddate"),
+            *common_fields("createdate", "lastmodifieddate"),
             Field("email", "email", label="Email"),
             Field("firstname", label="First Name"),
             Field("lastname", label="Last Name"),
@@ -228,7 +218,7 @@ def _properties() -> dict[str, list[Field]]:
             Field("hs_merged_object_ids", "textarea", label="Merged Contact IDs", updateable=False),
         ],
         "companies": [
-            *_common("createdate", "hs_lastmodifieddate"),
+            *common_fields("createdate", "hs_lastmodifieddate"),
             Field("name", label="Company name"),
             Field("domain", "url", label="Company Domain Name"),
             Field("industry", "picklist", label="Industry"),
@@ -244,7 +234,7 @@ def _properties() -> dict[str, list[Field]]:
             Field("hs_merged_object_ids", "textarea", label="Merged Company IDs", updateable=False),
         ],
         "deals": [
-            *_common("createdate", "hs_lastmodifieddate"),
+            *common_fields("createdate", "hs_lastmodifieddate"),
             Field("dealname", label="Deal Name", required=True),
             Field("amount", "currency", label="Amount"),
             Field(
@@ -273,7 +263,7 @@ def _properties() -> dict[str, list[Field]]:
             ),
         ],
         "tickets": [
-            *_common("createdate", "hs_lastmodifieddate"),
+            *common_fields("createdate", "hs_lastmodifieddate"),
             Field("subject", label="Ticket name", required=True),
             Field("content", "textarea", label="Ticket description"),
             Field("hs_pipeline", "picklist", label="Pipeline", required=True),
@@ -367,58 +357,7 @@ def _properties() -> dict[str, list[Field]]:
                 Field("hs_task_type", "picklist", picklist=("CALL", "EMAIL", "TODO")),
             ]
         ),
-        **_commerce_properties(),
-    }
-
-
-def _commerce_properties() -> dict[str, list[Field]]:
-    """Products, line items, quotes, leads and goal targets with their standard properties
-    (CRM v3 docs)."""
-    return {
-        "products": [
-            *_common("createdate", "hs_lastmodifieddate"),
-            Field("name", label="Name", required=True),
-            Field("description", "textarea", label="Description"),
-            Field("price", "currency", label="Unit price"),
-            Field("hs_sku", label="SKU"),
-            Field("hs_cost_of_goods_sold", "currency", label="Unit cost"),
-            Field("hs_recurring_billing_period", label="Term"),
-        ],
-        "line_items": [
-            *_common("createdate", "hs_lastmodifieddate"),
-            Field("name", label="Name", required=True),
-            Field("hs_product_id", "int", label="Product ID"),
-            Field("quantity", "double", label="Quantity"),
-            Field("price", "currency", label="Unit price"),
-            Field("amount", "currency", label="Net price", updateable=False),
-            Field("discount", "currency", label="Unit discount"),
-            Field("hs_sku", label="SKU"),
-            Field("hs_line_item_currency_code", "picklist", label="Currency"),
-        ],
-        "leads": [
-            *_common("hs_createdate", "hs_lastmodifieddate"),
-            Field("hs_lead_name", label="Lead name", required=True),
-            Field("hs_lead_type", "picklist", label="Lead type"),
-            Field("hs_lead_label", "picklist", label="Lead label"),
-            Field("hs_pipeline", "picklist", label="Pipeline"),
-            Field("hs_pipeline_stage", "picklist", label="Lead stage"),
-        ],
-        "goal_targets": [
-            *_common("hs_createdate", "hs_lastmodifieddate"),
-            Field("hs_goal_name", label="Goal name", required=True),
-            Field("hs_target_amount", "double", label="Target amount"),
-            Field("hs_start_datetime", "datetime", label="Start date"),
-            Field("hs_end_datetime", "datetime", label="End date"),
-        ],
-        "quotes": [
-            *_common("hs_createdate", "hs_lastmodifieddate"),
-            Field("hs_title", label="Quote name", required=True),
-            Field("hs_expiration_date", "datetime", label="Expiration date", required=True),
-            Field("hs_status", "picklist", label="Quote approval status"),
-            Field("hs_public_url_key", label="Public URL key", updateable=False),
-            Field("hs_quote_amount", "currency", label="Quote amount", updateable=False),
-            Field("hs_currency", "picklist", label="Currency"),
-        ],
+        **commerce_properties(),
     }
 
 
