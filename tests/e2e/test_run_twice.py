@@ -280,7 +280,10 @@ def test_later_runs_sync_push_and_queue_only_what_changed(story: Story) -> None:
     assert total_second < total_first // 3
     # Run 3 (no churn) only sees the echo of run 2's writes: nothing new, nothing deleted.
     for source in SOURCES:
-        assert third.streams[source]["inserted"] == third.streams[source]["deleted"] == 0
+        assert third.streams[source]["inserted"] == third.streams[source]["deleted"] == 0, (
+            source,
+            third.streams[source],
+        )
 
     # Push: run 1 fills every field; run 2 writes only the values that changed; run 3,
     # with nothing changed, writes nothing and spends no API call on it.
