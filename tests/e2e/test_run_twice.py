@@ -131,6 +131,14 @@ def _latest_sync_counts(url: str) -> dict[str, dict[str, int]]:
                 select(*(func.sum(streams.c[c]) for c in columns)).where(streams.c.run_id == run_id)
             ).one()
             counts[source] = dict(zip(columns, map(int, totals), strict=True))
+            # Which streams inserted or deleted anything, for a failure to name them.
+            moved = conn.execute(
+                select(streams.c.stream, streams.c.inserted, streams.c.deleted).where(
+                    streams.c.run_id == run_id,
+                    (streams.c.inserted > 0) | (streams.c.deleted > 0),
+                )
+            ).all()
+            counts[source]["streams"] = {s: (i, d) for s, i, d in moved}  # type: ignore[assignment]
     return counts
 
 
