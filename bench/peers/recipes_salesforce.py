@@ -9,22 +9,11 @@ from context import ClientRun
 from messages import count_messages
 from singer_catalog import select_streams
 
+# The sandbox's Salesforce objects (ground truth ``summary.json``); streams carry these names.
+from connectors.sandbox.peek import SALESFORCE_OBJECTS
+
 __all__ = ["SALESFORCE_OBJECTS", "airbyte_source_salesforce", "tap_salesforce"]
 
-# The sandbox's Salesforce objects (ground truth ``summary.json``); streams carry these names.
-SALESFORCE_OBJECTS = (
-    "User",
-    "Account",
-    "Contact",
-    "Lead",
-    "Opportunity",
-    "OpportunityContactRole",
-    "Task",
-    "Event",
-    "Case",
-    "Campaign",
-    "CampaignMember",
-)
 START_DATE = "2000-01-01T00:00:00Z"
 
 
