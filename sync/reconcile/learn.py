@@ -42,8 +42,8 @@ from sync.reconcile.em import (
     estimate_in_sessions,
 )
 from sync.reconcile.entities import Entity
-from sync.reconcile.frequencies import TermWeights, term_counts, term_weights
-from sync.reconcile.scoring import WEIGHTS, ScoreContext, score_pair
+from sync.reconcile.frequencies import TF_FIELDS, TermWeights, term_counts, term_weights
+from sync.reconcile.scoring import WEIGHTS, ScoreContext, score_pair, weight_of
 
 __all__ = [
     "SESSIONS",
@@ -207,7 +207,10 @@ def train(
         i, j = rng.randrange(count), rng.randrange(count)
         if i != j:
             randoms.append((min(i, j), max(i, j)))
-    blocked = patterns_of(entities, sample, context)
+    observed = _observe(entities, sample, context)
+    blocked: Counter[Pattern] = Counter()
+    for (pattern, _), n in observed.items():
+        blocked[pattern] += n
     unrelated = patterns_of(entities, randoms, context)
     m, u, share, iterations, estimated = estimate_in_sessions(blocked, unrelated, settings)
     all_pairs = count * (count - 1) / 2
@@ -225,32 +228,44 @@ def train(
         match_share=round(share, 6),
         prior=round(prior, 4),
         iterations=iterations,
-        m={
-            f: {lv: round(p, 6) for lv, p in sorted(levels.items())}
-            for f, levels in sorted(m.items())
-        },
-        u={
-            f: {lv: round(p, 6) for lv, p in sorted(levels.items())}
-            for f, levels in sorted(u.items())
-        },
+        m=_rounded(m),
+        u=_rounded(u),
         learned=learned,
         tf_counts=tf_counts,
         tf_totals=tf_totals,
     )
-    return replace(model, scores=_scorecounts_of(entities, sample, context, model))
+    return replace(model, scores=_score_counts(observed, model))
 
 
-def _scorecounts_of(
-    entities: Sequence[Entity],
-    sample: Sequence[tuple[int, int]],
-    context: ScoreContext,
-    model: Model,
-) -> list[list[float]]:
+# A sampled pair as training keeps it: its pattern, and the values of its comparisons that
+# term frequencies may adjust (the scores under the trained model need them).
+Observed = tuple[Pattern, tuple[tuple[str, str], ...]]
+
+
+def _observe(
+    entities: Sequence[Entity], pairs: Sequence[tuple[int, int]], context: ScoreContext
+) -> Counter[Observed]:
+    """How many pairs land on each pattern with each term-frequency value (scored once)."""
+    found: Counter[Observed] = Counter()
+    for i, j in pairs:
+        _, raw = score_pair(entities[i], entities[j], context)
+        pattern = tuple(sorted((c[0], c[1]) for c in raw))
+        values = tuple(sorted((c[0], c[2]) for c in raw if _ADJUSTED.get(c[0]) == c[1]))
+        found[(pattern, values)] += 1
+    return found
+
+
+_ADJUSTED = {fld: level for fld, (level, _) in TF_FIELDS.items()}
+
+
+def _score_counts(observed: Counter[Observed], model: Model) -> list[list[float]]:
     """The sampled pairs' scores under ``model`` (term frequencies included)."""
-    scoring = replace(context, weights=model.weights, terms=model.terms)
+    weights, terms = model.weights, model.terms
     found: Counter[float] = Counter()
-    for i, j in sample:
-        found[score_pair(entities[i], entities[j], scoring)[0]] += 1
+    for (pattern, values), n in observed.items():
+        value_of = dict(values)
+        total = sum(weight_of(f, lv, value_of.get(f, ""), weights, terms) for f, lv in pattern)
+        found[round(total, 2)] += n
     return [[score, found[score]] for score in sorted(found, reverse=True)]
 
 

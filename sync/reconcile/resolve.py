@@ -18,7 +18,7 @@ from sync.reconcile.frequencies import TermWeights
 from sync.reconcile.learn import Model
 from sync.reconcile.scoring import Raw, ScoreContext, build_context, explain, score_pair
 
-__all__ = ["Decision", "KindResult", "ScoredPair", "resolve_kind", "thresholds_for"]
+__all__ = ["Decision", "KindResult", "ScoredPair", "block", "resolve_kind", "thresholds_for"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,19 +104,16 @@ def resolve_kind(
     context: ScoreContext | None = None,
     known: Mapping[tuple[str, str], tuple[float, list[Raw]]] | None = None,
     model: Model | None = None,
+    blocked: tuple[Sequence[tuple[int, int]], BlockingStats] | None = None,
 ) -> KindResult:
     """Cluster ``entities``; with ``only``, score just the pairs touching those indexes and
     take ``fixed_links`` (earlier matches among the others) as already decided. ``known``
     holds scores already computed with ``context``, by (key, key) in index order. A trained
     ``model`` gives the weights and, with the configured precision, the thresholds."""
-    shared: dict[str, str] = {}  # one string per block key, however many records share it
-    keys = [[shared.setdefault(k, k) for k in block_keys(e)] for e in entities]
-    del shared
-    stats = BlockingStats()
-    pairs = candidate_pairs(
-        entities, config.max_block_size, keys, only, stats, config.max_key_records
-    )
-    del keys  # written keys are computed again per record: memory goes to the pairs
+    if blocked is not None and only is None:
+        pairs, stats = blocked  # a first run's training found them already
+    else:
+        pairs, stats = block(entities, config, only)
     weights = model.weights if model is not None else None
     terms = model.terms if model is not None else None
     ctx = context or build_context(entities, org_of, config.shared_phone_limit, weights, terms)
@@ -177,6 +174,21 @@ def resolve_kind(
         ),
     }
     return result
+
+
+def block(
+    entities: Sequence[Entity], config: ReconcileConfig, only: set[int] | None = None
+) -> tuple[Sequence[tuple[int, int]], BlockingStats]:
+    """The candidate pairs of ``entities`` (touching ``only``, when given) and what blocking
+    did to find them."""
+    shared: dict[str, str] = {}  # one string per block key, however many records share it
+    keys = [[shared.setdefault(k, k) for k in block_keys(e)] for e in entities]
+    del shared
+    stats = BlockingStats()
+    pairs = candidate_pairs(
+        entities, config.max_block_size, keys, only, stats, config.max_key_records
+    )
+    return pairs, stats  # the keys are dropped: written keys are computed again per record
 
 
 def _best_links(entities: Sequence[Entity], matches: list[ScoredPair]) -> list[ScoredPair]:

@@ -43,7 +43,7 @@ from sync.reconcile.persist import (
     stored_links,
     write_result,
 )
-from sync.reconcile.resolve import Decision, resolve_kind, thresholds_for
+from sync.reconcile.resolve import Decision, block, resolve_kind, thresholds_for
 from sync.reconcile.scoring import Raw, ScoreContext, build_context, score_pair
 from sync.reconcile.training import LEARNED_KINDS, train_kind
 from sync.store.changes import last_change
@@ -109,14 +109,19 @@ def reconcile(
             trained: float | None = None  # seconds spent training, when this run trained
             if mode == "full":
                 entities = load_entities(engine, kind)
+                blocked = None
                 if learning and model is None and len(entities) >= config.learning.min_records:
                     say(f"{kind}: training on {len(entities)} records")
                     clock = time.perf_counter()
-                    model = train_kind(kind, entities, config, org_of, now)
+                    blocked = block(entities, config)  # blocked once, for training and the run
+                    model = train_kind(kind, entities, config, org_of, now, blocked[0])
                     save_model(connection, model)
                     trained = round(time.perf_counter() - clock, 3)
                 say(f"{kind}: resolving {len(entities)} records")
-                result = resolve_kind(kind, entities, config, decisions, org_of, model=model)
+                result = resolve_kind(
+                    kind, entities, config, decisions, org_of, model=model, blocked=blocked
+                )
+                del blocked
                 clear_kind(connection, kind)
                 written = write_result(connection, result, config, run_id, now)
                 report.kinds[kind] = dict(result.stats)

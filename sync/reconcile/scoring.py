@@ -25,7 +25,16 @@ from sync.reconcile.nicknames import same_first_name
 from sync.reconcile.normalize import email_domain, is_free_mail
 from sync.reconcile.places import add_address, add_city, most_specific_place
 
-__all__ = ["WEIGHTS", "Comparison", "Raw", "ScoreContext", "build_context", "explain", "score_pair"]
+__all__ = [
+    "WEIGHTS",
+    "Comparison",
+    "Raw",
+    "ScoreContext",
+    "build_context",
+    "explain",
+    "score_pair",
+    "weight_of",
+]
 
 # (field, level) -> log2 Bayes factor.
 WEIGHTS: dict[tuple[str, str], float] = {
@@ -359,10 +368,21 @@ def _weight(
     weights: dict[tuple[str, str], float],
     terms: dict[str, tuple[str, dict[str, float], float]],
 ) -> float:
-    fld, level, left = comparison[0], comparison[1], comparison[2]
+    return weight_of(comparison[0], comparison[1], comparison[2], weights, terms)
+
+
+def weight_of(
+    fld: str,
+    level: str,
+    value: str,
+    weights: dict[tuple[str, str], float],
+    terms: dict[str, tuple[str, dict[str, float], float]],
+) -> float:
+    """The weight of one comparison: its value's term-frequency weight where the model
+    adjusts that level, else the level's."""
     adjusted = terms.get(fld)
     if adjusted is not None and adjusted[0] == level:
-        return adjusted[1].get(left, adjusted[2])
+        return adjusted[1].get(value, adjusted[2])
     return weights[(fld, level)]
 
 

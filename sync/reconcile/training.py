@@ -25,10 +25,15 @@ def train_kind(
     config: ReconcileConfig,
     org_of: dict[str, str],
     now: datetime,
+    pairs: Sequence[tuple[int, int]] | None = None,
 ) -> Model:
-    """A model of ``kind`` estimated on ``entities`` and their candidate pairs."""
+    """A model of ``kind`` estimated on ``entities`` and their candidate ``pairs`` (found
+    here when not given)."""
     learning = config.learning
-    pairs = candidate_pairs(entities, config.max_block_size, max_key_records=config.max_key_records)
+    if pairs is None:
+        pairs = candidate_pairs(
+            entities, config.max_block_size, max_key_records=config.max_key_records
+        )
     # Levels as a trained model scores them: the most specific agreeing place only.
     context = build_context(entities, org_of, config.shared_phone_limit, nested_places=True)
     settings = LearnSettings(
