@@ -46,7 +46,7 @@ def sync(
 ) -> None:
     """Pull records from the configured CRMs into the store, incrementally."""
     from connectors.core.errors import ConnectorError
-    from sync.daemon.locks import acquire_run_lock, run_lock
+    from sync.daemon.locks import acquire_run_lock, holder_name, run_lock
     from sync.engine import SyncOptions, sync_source
     from sync.sources import build_connector
     from sync.store import open_store
@@ -90,8 +90,7 @@ def sync(
         for src in chosen:
             lock = run_lock(engine, src.name)  # the daemon takes the same lock
             if not acquire_run_lock(lock, wait_lock):
-                holder = lock.holder()
-                busy.append(f"{src.name} (being synced by {holder.describe() if holder else '?'})")
+                busy.append(f"{src.name} (being synced by {holder_name(lock)})")
                 continue
             try:
                 try:

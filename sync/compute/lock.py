@@ -10,13 +10,12 @@ is refused.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
 
-from sync.daemon.locks import LockHolder, RunLock, acquire_run_lock, run_lock
+from sync.daemon.locks import RunLock, acquire_run_lock, holder_name, run_lock
 from sync.errors import OperationFailed
 
 __all__ = ["PeriodBusy", "hold_period", "period_lock"]
@@ -32,25 +31,13 @@ def period_lock(engine: Engine, period: str) -> RunLock:
     return run_lock(engine, f"_plan-{period}")
 
 
-def _holder(lock: RunLock) -> LockHolder | None:
-    # A holder that has just taken the lock may not have written its name yet (the file
-    # lock records it right after flock): give it a moment rather than say "another".
-    for _ in range(20):
-        holder = lock.holder()
-        if holder is not None:
-            return holder
-        time.sleep(0.05)
-    return None
-
-
 @contextmanager
 def hold_period(engine: Engine, period: str, wait: float = 0.0) -> Iterator[None]:
     """Hold ``period``'s lock for the block, waiting up to ``wait`` seconds for it; else
     :class:`PeriodBusy` naming the holder."""
     lock = period_lock(engine, period)
     if not acquire_run_lock(lock, wait):
-        holder = _holder(lock)
-        who = holder.describe() if holder else "another process"
+        who = holder_name(lock)
         waited = f" (waited {wait:g} s)" if wait > 0 else ""
         raise PeriodBusy(
             f"period {period} is being run or closed by {who}{waited}; try again when it "

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sync.daemon.alerts import Alerter
 from sync.daemon.backoff import Backoff
 from sync.daemon.jobstate import JobStates
-from sync.daemon.locks import run_lock
+from sync.daemon.locks import holder_name, run_lock
 from sync.daemon.metrics import DaemonMetrics
 
 __all__ = ["JobContext", "JobOutcome", "ScheduledJob"]
@@ -67,9 +67,8 @@ class ScheduledJob:
             return
         lock = run_lock(ctx.engine, self.lock_name)
         if not lock.try_acquire():
-            holder = lock.holder()
             ctx.metrics.add(name, skipped=1)
-            who = holder.describe() if holder else "another process"
+            who = holder_name(lock)
             log.info("%s: skipped, already running in %s", name, who)
             return
         ctx.metrics.update(name, running=True)

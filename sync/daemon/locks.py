@@ -30,6 +30,7 @@ __all__ = [
     "LockHolder",
     "RunLock",
     "acquire_run_lock",
+    "holder_name",
     "run_lock",
 ]
 
@@ -55,6 +56,9 @@ class RunLock(Protocol):
     """Non-blocking try, release, and who holds it."""
 
     source: str
+    # who held the lock when the last try_acquire was refused, read at that moment: a
+    # holder that finishes before the refused caller reports it is still named
+    refused_by: LockHolder | None
 
     def try_acquire(self) -> bool: ...
 
@@ -73,6 +77,7 @@ class FileRunLock:
     def __init__(self, path: Path, source: str) -> None:
         self.path = path
         self.source = source
+        self.refused_by: LockHolder | None = None
         self._file: IO[bytes] | None = None
 
     def try_acquire(self) -> bool:
@@ -81,6 +86,7 @@ class FileRunLock:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            self.refused_by = self._read_refusing_holder(handle)
             handle.close()
             return False
         pid, host, since = _me()
@@ -90,6 +96,17 @@ class FileRunLock:
         handle.flush()
         self._file = handle
         return True
+
+    @staticmethod
+    def _read_refusing_holder(handle: IO[bytes]) -> LockHolder | None:
+        # The holder writes its name right after its flock: give it a moment to appear.
+        for _ in range(50):
+            handle.seek(0)
+            holder = _parse_holder(handle.read())
+            if holder is not None:
+                return holder
+            time.sleep(0.01)
+        return None
 
     def release(self) -> None:
         if self._file is not None:
@@ -101,12 +118,19 @@ class FileRunLock:
 
     def holder(self) -> LockHolder | None:
         try:
-            data = orjson.loads(self.path.read_bytes() or b"null")
-        except (FileNotFoundError, orjson.JSONDecodeError):
+            return _parse_holder(self.path.read_bytes())
+        except FileNotFoundError:
             return None
-        if not data:
-            return None
-        return LockHolder(data.get("pid"), data.get("host"), datetime.fromisoformat(data["since"]))
+
+
+def _parse_holder(content: bytes) -> LockHolder | None:
+    try:
+        data = orjson.loads(content or b"null")
+    except orjson.JSONDecodeError:  # caught mid-write
+        return None
+    if not data:
+        return None
+    return LockHolder(data.get("pid"), data.get("host"), datetime.fromisoformat(data["since"]))
 
 
 class AdvisoryRunLock:
@@ -116,6 +140,7 @@ class AdvisoryRunLock:
         self.engine = engine
         self.source = source
         self.key = _KEY.format(source=source)
+        self.refused_by: LockHolder | None = None
         self._conn: Connection | None = None
 
     def try_acquire(self) -> bool:
@@ -132,6 +157,7 @@ class AdvisoryRunLock:
         conn.commit()
         if not got:
             conn.close()
+            self.refused_by = self.holder()
             return False
         self._conn = conn
         return True
@@ -157,6 +183,12 @@ class AdvisoryRunLock:
         fields = dict(p.split("=", 1) for p in str(row[0]).split() if "=" in p)
         pid = int(fields["pid"]) if fields.get("pid", "").isdigit() else None
         return LockHolder(pid, fields.get("host"), row[1])
+
+
+def holder_name(lock: RunLock) -> str:
+    """Who refused the last ``try_acquire`` (pid, host, since), for a one-line message."""
+    holder = lock.refused_by or lock.holder()
+    return holder.describe() if holder else "another process"
 
 
 def run_lock(engine: Engine, source: str) -> RunLock:

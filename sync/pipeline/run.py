@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from connectors.core.errors import ConnectorError
 from sync.config.models import CrmsyncConfig
-from sync.daemon.locks import acquire_run_lock, run_lock
+from sync.daemon.locks import acquire_run_lock, holder_name, run_lock
 from sync.engine import SourceReport, SyncOptions, sync_source
 from sync.errors import CrmsyncError
 from sync.pipeline.names import STEP_NAMES
@@ -60,8 +60,7 @@ def sync_sources(
     for source in (s for s in config.sources if s.enabled):
         lock = run_lock(engine, source.name)
         if not acquire_run_lock(lock, wait_lock):
-            holder = lock.holder()
-            who = holder.describe() if holder else "another process"
+            who = holder_name(lock)
             problems.append(
                 StepReport(f"sync {source.name}", "skipped", error=f"being synced by {who}")
             )
@@ -98,8 +97,7 @@ def run_steps(
             continue
         lock = run_lock(engine, f"step-{name}")
         if not lock.try_acquire():
-            holder = lock.holder()
-            who = holder.describe() if holder else "another process"
+            who = holder_name(lock)
             reports.append(StepReport(name, "skipped", error=f"already running in {who}"))
             continue
         context.say(f"{name}: running")

@@ -76,17 +76,15 @@ def push(
     ``connectors`` lets a caller that just pulled pass the same connector instances, so
     pulls and pushes share one ``QuotaBudget``; missing ones are built from the config.
     """
-    from sync.daemon.locks import acquire_run_lock, run_lock
+    from sync.daemon.locks import acquire_run_lock, holder_name, run_lock
 
     infos = source_infos(config, sources)
     lock = None
     if not dry_run:  # one writing push at a time (CLI, daemon, workers)
         lock = run_lock(engine, _LOCK)
         if not acquire_run_lock(lock, 0.0):
-            holder = lock.holder()
             raise OperationFailed(
-                f"another push is running ({holder.describe() if holder else 'unknown'}); "
-                "try again when it has finished"
+                f"another push is running ({holder_name(lock)}); try again when it has finished"
             )
     try:
         return _push(

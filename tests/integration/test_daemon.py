@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
 from sync.config import load_config
 from sync.daemon import Daemon
-from sync.daemon.locks import AdvisoryRunLock, FileRunLock, run_lock
+from sync.daemon.locks import AdvisoryRunLock, FileRunLock, holder_name, run_lock
 from sync.engine.runs import RunLedger
 from sync.store import open_store
 from sync.store.bookkeeping import RunRow, StreamStateRow
@@ -269,6 +269,8 @@ def test_a_killed_holder_does_not_keep_the_lock(tmp_path: Path) -> None:
         assert seen is not None and seen.pid == holder.pid
         holder.send_signal(signal.SIGKILL)
         holder.wait(timeout=10)
+        # the refusal keeps naming who refused it after that holder is gone
+        assert lock.refused_by == seen and holder_name(lock).startswith(f"pid {holder.pid} on ")
     finally:
         if holder.poll() is None:
             holder.kill()
@@ -432,6 +434,8 @@ def test_the_postgresql_run_lock_is_exclusive_and_names_its_holder() -> None:
             other.release()
         finally:
             first.release()
+        assert second.holder() is None
+        assert holder_name(second).startswith(f"pid {os.getpid()} on ")  # read when refused
         assert second.try_acquire()
         second.release()
         assert first.holder() is None
