@@ -126,6 +126,8 @@ def main(argv: list[str]) -> None:
             "pyproject.toml",
             "--extra",
             "dev",
+            "--extra",
+            "linkage",
             *common,
             "-o",
             LOCK.relative_to(ROOT),
