@@ -124,3 +124,15 @@ def test_a_pool_budget_above_100_percent_needs_its_unit(tmp_path: Path) -> None:
         assert scheme.pools["manager"].budget == Decimal(fine.strip('"%')) / (
             100 if "%" in fine else 1
         )
+
+
+def test_a_plan_with_a_typo_is_not_also_reported_as_missing(tmp_path: Path) -> None:
+    """The assignments name a plan whose file has a problem: that problem is the one line,
+    not a second "no plan 'field'" that sends the admin looking for a missing file."""
+    text = GOOD.replace("kind: commission", "kind: commission\n    mode: retroactiv")
+    assignments = ASSIGNMENTS.replace("marketng", "marketing").replace("managr", "manager")
+    directory = write(tmp_path, **{"field.yaml": text, "assignments.yaml": assignments})
+    assert problems(directory) == [
+        "field.yaml:9: components[0].mode: unknown value 'retroactiv'; did you mean "
+        "'retroactive'? (one of marginal, retroactive)",
+    ]
