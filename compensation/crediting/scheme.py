@@ -192,7 +192,23 @@ class PoolSpec(_Strict):
     @field_validator("budget", mode="before")
     @classmethod
     def _budget(cls, value: Any) -> Any:
-        return _to_weight(value)
+        number = _to_weight(value)
+        written = isinstance(value, (int, float, str)) and not isinstance(value, bool)
+        if written and not str(value).strip().endswith("%"):
+            try:
+                bare = Decimal(str(number).strip())
+            except InvalidOperation:
+                return number
+            if bare > 1:
+                # budget: 10 is 10% to one admin and ten times the deal to another.
+                n = format(bare.normalize(), "f")
+                raise ValueError(
+                    f'{value!r} has no unit: write "{n}%" for {n} percent (a bare budget '
+                    f"is a fraction of the deal amount: {format((bare / 100).normalize(), 'f')}"
+                    f' is {n}%), or "{format((bare * 100).normalize(), "f")}%" if you mean '
+                    f"{n} times the deal"
+                )
+        return number
 
     @model_validator(mode="after")
     def _one_policy(self) -> PoolSpec:

@@ -135,7 +135,8 @@ def plan_policies(version: PlanVersion) -> dict[str, str]:
     if draw is not None:
         text = (
             f"{draw.kind.replace('_', '-')} draw of {draw.amount} {version.currency} per "
-            f"{version.period}; none for a period after the last day worked"
+            f"{version.period}; prorated to the days worked in the period of leaving, "
+            "none for a period after the last day worked"
         )
         if draw.kind == "recoverable":
             settle = (

@@ -251,36 +251,63 @@ def _draw_after_leaving(
     return [line], balance - recover, notes
 
 
+def _prorated_draw(
+    pricing: Pricing, period: Period | None, left_on: date | None
+) -> tuple[Decimal, str, list[str]]:
+    """The period's draw, prorated by calendar days to the last day worked when the
+    employee leaves inside the period: (amount, how, notes)."""
+    draw = pricing.version.draw
+    assert draw is not None
+    whole = pricing.round(pricing.per_period(draw.amount))
+    if period is None or left_on is None or not period.start <= left_on < period.end:
+        return whole, "", []
+    worked = (left_on - period.start).days + 1
+    days = (period.end - period.start).days + 1
+    amount = pricing.round(pricing.per_period(draw.amount) * worked / days)
+    note = (
+        f"left on {left_on.isoformat()}, after {worked} of the {days} days of {period.key}: "
+        f"the draw of {whole} {pricing.currency} is prorated to {amount} {pricing.currency}"
+    )
+    return amount, f" ({whole} prorated to {worked} of {days} days worked)", [note]
+
+
 def draw_lines(
     pricing: Pricing,
     earned: Decimal,
     balance: Decimal,
     left: bool = False,
     left_on: date | None = None,
+    period: Period | None = None,
 ) -> tuple[list[PayLine], Decimal, list[str]]:
     """Top up to the draw; a recoverable draw also recovers its balance from earnings
-    above the draw. After the employee ``left``, no draw is paid and the balance follows
-    ``draw.on_leaving``. Returns the lines, the balance carried forward and notes."""
+    above the draw. In the ``period`` the employee leaves in, the draw is prorated to the
+    calendar days up to ``left_on`` (the last day worked, inclusive). After the employee
+    ``left``, no draw is paid and the balance follows ``draw.on_leaving``. Returns the
+    lines, the balance carried forward and notes."""
     draw = pricing.version.draw
     if draw is None:
         return [], balance, []
     if left:
         return _draw_after_leaving(pricing, earned, balance, left_on)
-    amount = pricing.round(pricing.per_period(draw.amount))
+    amount, prorated, notes = _prorated_draw(pricing, period, left_on)
     ccy = pricing.currency
     if earned < amount:
         top_up = amount - earned
         carried = balance + top_up if draw.kind == "recoverable" else balance
-        rule = f"{draw.kind.replace('_', '-')} draw of {amount} {ccy}: earnings {earned} topped up"
+        rule = (
+            f"{draw.kind.replace('_', '-')} draw of {amount} {ccy}{prorated}: "
+            f"earnings {earned} topped up"
+        )
         if draw.kind == "recoverable":
             rule += f"; balance to recover {carried}"
-        return [PayLine("draw|top_up", "draw_top_up", "draw", top_up, ccy, rule)], carried, []
+        line = PayLine("draw|top_up", "draw_top_up", "draw", top_up, ccy, rule)
+        return [line], carried, notes
     recover = min(balance, earned - amount) if draw.kind == "recoverable" else _ZERO
     if recover <= 0:
-        return [], balance, []
+        return [], balance, notes
     rule = (
         f"recoverable draw: {recover} {ccy} of the {balance} balance recovered from "
         f"earnings above {amount}"
     )
     line = PayLine("draw|recovery", "draw_recovery", "draw", -recover, ccy, rule)
-    return [line], balance - recover, []
+    return [line], balance - recover, notes

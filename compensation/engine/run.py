@@ -65,7 +65,12 @@ def run_employee(
     start = _balance(employee.id, closed)
     left = employee.left_before(ctx.period.start)
     drawn, end, draw_notes = draw_lines(
-        pricing, sum((line.amount for line in lines), _ZERO), start, left, employee.left_on
+        pricing,
+        sum((line.amount for line in lines), _ZERO),
+        start,
+        left,
+        employee.left_on,
+        ctx.period,
     )
     lines += drawn
     lines.sort(key=lambda line: line.key)

@@ -12,6 +12,7 @@ import copy
 import difflib
 import itertools
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, get_args
 
@@ -45,6 +46,7 @@ def load_plans(directory: Path) -> PlanBook:
     versions: list[tuple[PlanVersion, Located]] = []
     assignments: list[tuple[Assignment, Located, int]] = []
     names = _Names()
+    broken: set[str] = set()  # plans whose file has problems of its own
     for file in files:
         try:
             data, located = load_located(file)
@@ -55,6 +57,8 @@ def load_plans(directory: Path) -> PlanBook:
             problems.append(f"{file}:1: expected a plan (plan: ...) or assignments: list")
         elif "plan" in data:
             version = _validate(PlanVersion, data, located, problems)
+            if version is None and isinstance(data.get("plan"), str):
+                broken.add(data["plan"])
             if version is not None:
                 found = check_version(version)
                 problems += [_say(located, path, message) for path, message in found]
@@ -67,7 +71,7 @@ def load_plans(directory: Path) -> PlanBook:
         elif "rates" not in data:
             problems.append(f"{file}:1: not a plan file: it needs 'plan:' or 'assignments:'")
     problems += _check_versions(versions)
-    problems += _check_assignments(assignments, [v for v, _ in versions])
+    problems += _check_assignments(assignments, [v for v, _ in versions], broken)
     problems += names.check(assignments, versions)
     if problems:
         raise PlanFileError(problems)
@@ -308,13 +312,17 @@ def _check_versions(versions: list[tuple[PlanVersion, Located]]) -> list[str]:
 
 
 def _check_assignments(
-    items: list[tuple[Assignment, Located, int]], versions: list[PlanVersion]
+    items: list[tuple[Assignment, Located, int]],
+    versions: list[PlanVersion],
+    broken: Collection[str] = (),
 ) -> list[str]:
+    """Assignments name loaded plans (a plan whose file failed is not reported again),
+    say who, and do not overlap."""
     problems: list[str] = []
     plans = {v.plan for v in versions}
     for i, (item, located, index) in enumerate(items):
         base: KeyPath = ("assignments", index)
-        if item.plan not in plans:
+        if item.plan not in plans and item.plan not in broken:
             known = ", ".join(sorted(plans)) or "none"
             problems.append(
                 _say(located, (*base, "plan"), f"no plan {item.plan!r} (plans: {known})")

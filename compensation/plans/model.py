@@ -69,8 +69,9 @@ class Clawback(Strict):
 class Draw(Strict):
     """A guaranteed minimum per plan period: ``non_recoverable`` pays max(earnings, draw);
     ``recoverable`` also carries the top-ups as a balance recovered from later earnings.
-    No draw is paid for a period starting after the employee left; ``on_leaving`` says
-    what happens to a recoverable balance then."""
+    The period the employee leaves in pays it prorated to the calendar days worked; none
+    is paid for a period starting after; ``on_leaving`` says what happens to a
+    recoverable balance then."""
 
     kind: Literal["recoverable", "non_recoverable"]
     amount: Amount = Field(gt=0)

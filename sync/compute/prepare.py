@@ -35,7 +35,15 @@ from sync.compute.settings import CompensationConfig
 from sync.compute.snapshot import StoreSnapshot, load_store_snapshot
 from sync.errors import OperationFailed, UsageError
 
-__all__ = ["Prepared", "case_kpis", "credit", "load_book", "load_directory", "prepare"]
+__all__ = [
+    "Prepared",
+    "case_kpis",
+    "credit",
+    "load_book",
+    "load_directory",
+    "payees",
+    "prepare",
+]
 
 KPI_CASE_RESOLUTION = "case_resolution_rate"
 
@@ -288,17 +296,20 @@ def case_kpis(
     ]
 
 
-def _payees(
+def payees(
     directory: Directory,
     credits: Sequence[Credit],
     evidence: Evidence,
     period: Period,
     closed: Collection[Period],
 ) -> list[Employee]:
-    """Active employees, and those who left but hold credit on a deal closed in the run
-    or a closed period (they are owed it, or it is clawed back). The engine pays them
-    what they earned and no draw for a period after they left (``Employee.left_before``),
-    and settles a recoverable balance by the plan's ``draw.on_leaving``."""
+    """Active employees; those whose last day worked falls in or after the run's period
+    (the draw of the period they leave in is prorated, so they are owed it even without
+    a deal); and those who left but hold credit on a deal closed in the run or a closed
+    period (they are owed it, or it is clawed back). Anyone else who left is no payee,
+    so no draw. The engine pays leavers what they earned and no draw for a period after
+    they left (``Employee.left_before``), and settles a recoverable balance by the plan's
+    ``draw.on_leaving``."""
     start = min([period.start, *(p.start for p in closed)])
     closes = {e.deal.key: e.deal.close_date for e in evidence.deals}
     owed = set()
@@ -306,7 +317,11 @@ def _payees(
         day = closes.get(c.deal)
         if c.employee and day is not None and start <= day <= period.end:
             owed.add(c.employee)
-    return [e for e in directory.employees.values() if e.active or e.id in owed]
+    return [
+        e
+        for e in directory.employees.values()
+        if e.active or not e.left_before(period.start) or e.id in owed
+    ]
 
 
 def prepare(
@@ -347,7 +362,7 @@ def prepare(
     schemes, warnings = _schemes(evidence.deals, book, directory, config, as_of)
     credits, explanations = credit(evidence.deals, schemes, directory, explain)
     inputs = PeriodInputs(
-        employees=_payees(directory, credits, evidence, period, closed),
+        employees=payees(directory, credits, evidence, period, closed),
         credits=credits,
         deals=[e.deal for e in evidence.deals],
         usage=_usage(engine, directory),

@@ -14,8 +14,9 @@ def test_field_sales_states_its_draw_negative_deal_and_pool_policies() -> None:
     book = load_plans(ROOT / "config" / "plans")
     v2 = book.versions["field_sales"][1]
     assert plan_policies(v2) == {
-        "draw": "recoverable draw of 3000 USD per quarter; none for a period after the last "
-        "day worked; the balance on leaving is written off (draw.on_leaving: write_off)",
+        "draw": "recoverable draw of 3000 USD per quarter; prorated to the days worked in "
+        "the period of leaving, none for a period after the last day worked; the balance on "
+        "leaving is written off (draw.on_leaving: write_off)",
         "negative_amount": "a deal won with a negative amount is paid as negative lines and "
         "named in the run's warnings (gates.negative_amount: pay)",
         "pool revenue": "vacant slots are spread pro rata over the filled slots "

@@ -98,3 +98,41 @@ def test_a_spiff_rate_carries_its_unit_too(tmp_path: Path) -> None:
     fixed = GOOD + spiff.replace('rate: "1"', "rate_fraction: 0.01")
     book = load_plans(write(tmp_path, **{"field.yaml": fixed}))
     assert book.versions["field"][0].components[1].rate == Decimal("0.01")  # type: ignore[union-attr]
+
+
+def test_a_pool_budget_above_100_percent_needs_its_unit(tmp_path: Path) -> None:
+    """``budget: 10`` reads as 10% to one admin and as ten times the deal to the engine (a
+    budget is a fraction of the deal amount): a bare number above 1 is refused."""
+    crediting = (
+        "crediting:\n"
+        '  slots: [{name: close, weight: "100%", kinds: [deal_owner]}]\n'
+        "  pools:\n"
+        "    manager: {manager_of: revenue, budget: 10}\n"
+    )
+    directory = write(tmp_path, **{"field.yaml": GOOD + crediting})
+    assert problems(directory) == [
+        'field.yaml:15: crediting.pools.manager.budget: 10 has no unit: write "10%" for 10 '
+        'percent (a bare budget is a fraction of the deal amount: 0.1 is 10%), or "1000%" '
+        "if you mean 10 times the deal",
+    ]
+    for fine in ('"10%"', "0.1", '"150%"'):
+        text = GOOD + crediting.replace("budget: 10", f"budget: {fine}")
+        (tmp_path / "field.yaml").write_text(text)
+        book = load_plans(tmp_path)
+        scheme = book.versions["field"][0].crediting
+        assert scheme is not None
+        assert scheme.pools["manager"].budget == Decimal(fine.strip('"%')) / (
+            100 if "%" in fine else 1
+        )
+
+
+def test_a_plan_with_a_typo_is_not_also_reported_as_missing(tmp_path: Path) -> None:
+    """The assignments name a plan whose file has a problem: that problem is the one line,
+    not a second "no plan 'field'" that sends the admin looking for a missing file."""
+    text = GOOD.replace("kind: commission", "kind: commission\n    mode: retroactiv")
+    assignments = ASSIGNMENTS.replace("marketng", "marketing").replace("managr", "manager")
+    directory = write(tmp_path, **{"field.yaml": text, "assignments.yaml": assignments})
+    assert problems(directory) == [
+        "field.yaml:9: components[0].mode: unknown value 'retroactiv'; did you mean "
+        "'retroactive'? (one of marginal, retroactive)",
+    ]
