@@ -27,7 +27,9 @@ class EmployeeOverride(EmployeeDefaults):
     only say whether a user is active, not since when)."""
 
     left_on: date | None = Field(
-        None, description="Last day worked: no draw for a period starting after it."
+        None,
+        description="Last day worked: the draw of the period it falls in is prorated to "
+        "the days worked; no draw for a period starting after it.",
     )
 
 
