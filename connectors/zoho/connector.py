@@ -156,8 +156,8 @@ class ZohoConnector:
         for module in STREAM_MODULES[stream]:
             if stream == "deal_contacts":
                 window = self._window(module, _DEAL_CONTACT_FIELDS, {}, _FAR_FUTURE, None)
-                for page in self.reader.read(window):
-                    records, _ = self.mapper.map_rows(stream, module, page.rows)
+                for rows_page in self.reader.read(window):
+                    records, _ = self.mapper.map_rows(stream, module, rows_page.rows)
                     yield from (r.remote_id for r in records)
                 continue
             yield from self.reader.list_ids(module, "Modified_Time", _extra(module))
