@@ -118,7 +118,7 @@ def _change(
     last: object = saved[0] if saved is not None else NEVER_WRITTEN
     remote: object = UNKNOWN
     fresh = record is not None and (saved is None or record.synced_at >= saved[1])
-    if fresh and api in record.custom_fields:  # type: ignore[union-attr]
+    if fresh and record is not None and api in record.custom_fields:
         remote = canonical(record.custom_fields[api], target.type, target.decimals)
     decision = decide(new, last, remote, target.conflict)  # type: ignore[arg-type]
     known = remote is not UNKNOWN
