@@ -39,6 +39,7 @@ TYPED_PACKAGES = (
     "sync/config",
     "sync/push",
     "sync/store",
+    "sync/audit",
 )
 
 
