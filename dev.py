@@ -40,6 +40,7 @@ TYPED_PACKAGES = (
     "sync/push",
     "sync/store",
     "sync/audit",
+    "sync/engine",
 )
 
 
