@@ -41,6 +41,7 @@ TYPED_PACKAGES = (
     "sync/store",
     "sync/audit",
     "sync/engine",
+    "sync/pipeline",
 )
 
 
