@@ -42,6 +42,7 @@ TYPED_PACKAGES = (
     "sync/audit",
     "sync/engine",
     "sync/pipeline",
+    "sync/reports",
 )
 
 
