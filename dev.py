@@ -43,6 +43,7 @@ TYPED_PACKAGES = (
     "sync/engine",
     "sync/pipeline",
     "sync/reports",
+    "sync/workers",
 )
 
 
