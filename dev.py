@@ -44,6 +44,7 @@ TYPED_PACKAGES = (
     "sync/pipeline",
     "sync/reports",
     "sync/workers",
+    "sync/status.py",
 )
 
 
