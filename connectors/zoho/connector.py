@@ -150,14 +150,14 @@ class ZohoConnector:
 
     def list_ids(self, stream: str) -> Iterator[str]:
         if stream == "users":
-            for page in self._read_users():
-                yield from (r.remote_id for r in page.records)
+            for users_page in self._read_users():
+                yield from (r.remote_id for r in users_page.records)
             return
         for module in STREAM_MODULES[stream]:
             if stream == "deal_contacts":
                 window = self._window(module, _DEAL_CONTACT_FIELDS, {}, _FAR_FUTURE, None)
-                for rows_page in self.reader.read(window):
-                    records, _ = self.mapper.map_rows(stream, module, rows_page.rows)
+                for page in self.reader.read(window):
+                    records, _ = self.mapper.map_rows(stream, module, page.rows)
                     yield from (r.remote_id for r in records)
                 continue
             yield from self.reader.list_ids(module, "Modified_Time", _extra(module))
