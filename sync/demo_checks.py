@@ -6,7 +6,7 @@ Only the demo reads the ground truth; the product never does.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -66,7 +66,7 @@ def _identities(engine: Engine, truth_dir: Path) -> list[TruthCheck]:
 
 
 def _revenue(truth_dir: Path, compute: StepReport) -> list[TruthCheck]:
-    won: Counter[str] = Counter()
+    won: defaultdict[str, Decimal] = defaultdict(Decimal)
     for line in (truth_dir / "deals.jsonl").read_bytes().splitlines():
         if line.strip():
             deal = orjson.loads(line)

@@ -45,7 +45,7 @@ def collect_status(engine: Engine, sources: list[str]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     with engine.connect() as conn:
         cursors = {(r.source, r.stream): r.state for r in conn.execute(select(states))}
-        held = dict(
+        held: dict[str, int] = dict(
             conn.execute(
                 select(quarantine.c.source.concat("/").concat(quarantine.c.stream), func.count())
                 .where(quarantine.c.resolved.is_(False))

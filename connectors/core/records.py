@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, TypedDict
 
 __all__ = [
     "RECORD_TYPES",
     "Account",
     "Activity",
+    "ActivityLinkName",
+    "ActivityLinks",
     "CampaignMember",
     "Case",
     "CommonRecord",
@@ -167,6 +169,19 @@ class Activity(CommonRecord):
     account_id: str | None = None
     deal_id: str | None = None
     case_id: str | None = None
+
+
+ActivityLinkName = Literal["lead_id", "contact_id", "account_id", "deal_id", "case_id"]
+
+
+class ActivityLinks(TypedDict, total=False):
+    """The records an activity is about, as keyword arguments for :class:`Activity`."""
+
+    lead_id: str
+    contact_id: str
+    account_id: str
+    deal_id: str
+    case_id: str
 
 
 @dataclass(kw_only=True, slots=True)

@@ -43,7 +43,7 @@ def load_connector(kind: str) -> type:
             f"registers its connector in the {ENTRY_POINT_GROUP!r} entry-point group."
         )
     try:
-        return found[kind].load()  # type: ignore[no-any-return]
+        return found[kind].load()
     except ImportError as exc:
         raise ConnectorConfigError(
             f"connector kind {kind!r} is installed but cannot be imported: {exc}"

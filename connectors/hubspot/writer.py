@@ -118,8 +118,8 @@ class HubSpotWriter:
             for rid in (error.get("context") or {}).get("ids") or ():
                 failed[str(rid)] = message
         for index, update in items:
-            message = failed.get(update.remote_id)
-            out[index] = WriteResult(update.remote_id, message is None, message)
+            reason = failed.get(update.remote_id)
+            out[index] = WriteResult(update.remote_id, reason is None, reason)
 
     def ensure_fields(
         self, name: str, fields: Sequence[FieldSpec], create: bool

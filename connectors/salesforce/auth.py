@@ -88,8 +88,8 @@ class SalesforceTokenSource:
                     "the configured Salesforce access_token expired or was revoked; configure "
                     "an OAuth flow (client_credentials, refresh_token, jwt) to renew it"
                 )
-            access = s.auth.access_token.get_secret_value() if s.auth.access_token else ""
-            body: dict[str, Any] = {"access_token": access, "instance_url": s.instance_url}
+            given = s.auth.access_token.get_secret_value() if s.auth.access_token else ""
+            body: dict[str, Any] = {"access_token": given, "instance_url": s.instance_url}
         else:
             body = self._request()
         access = body.get("access_token")

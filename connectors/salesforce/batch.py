@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import methodcaller
 from typing import TYPE_CHECKING, Any
 
 from connectors.core.errors import ConnectorError
@@ -58,8 +59,8 @@ class CompositeBatch:
             }
             answer = self.http.call(
                 what,
-                lambda sf, b=body: sf.restful(
-                    "composite/batch", method="POST", json=b, timeout=timeout
+                methodcaller(
+                    "restful", "composite/batch", method="POST", json=body, timeout=timeout
                 ),
             )
             items = (answer or {}).get("results") or []

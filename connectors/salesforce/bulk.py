@@ -89,12 +89,11 @@ class BulkReader:
         self._wait(job_id, obj, client, settings.bulk_poll_max_s)
         locator = ""
         while True:
-            page = self._http.call(
-                f"bulk results for {obj}",
-                lambda sf, loc=locator: client(sf).get_query_results(
-                    job_id, loc, settings.bulk_page_size
-                ),
-            )
+
+            def results(sf: Any, locator: str = locator) -> Any:
+                return client(sf).get_query_results(job_id, locator, settings.bulk_page_size)
+
+            page = self._http.call(f"bulk results for {obj}", results)
             rows = csv_rows(page["records"], fields)
             if rows:
                 yield rows

@@ -16,6 +16,8 @@ from connectors.core.contract import Quarantined
 from connectors.core.records import (
     Account,
     Activity,
+    ActivityLinkName,
+    ActivityLinks,
     CampaignMember,
     Case,
     CommonRecord,
@@ -38,8 +40,8 @@ __all__ = ["RecordMapper", "parse_datetime"]
 
 Row = dict[str, Any]
 # key prefixes of the records an activity can point at (WhoId / WhatId)
-_WHO = {"00Q": "lead_id", "003": "contact_id"}
-_WHAT = {"006": "deal_id", "001": "account_id", "500": "case_id"}
+_WHO: dict[str, ActivityLinkName] = {"00Q": "lead_id", "003": "contact_id"}
+_WHAT: dict[str, ActivityLinkName] = {"006": "deal_id", "001": "account_id", "500": "case_id"}
 
 
 class RecordMapper:
@@ -197,8 +199,8 @@ class RecordMapper:
         )
 
     @staticmethod
-    def _links(row: Row) -> dict[str, str]:
-        links: dict[str, str] = {}
+    def _links(row: Row) -> ActivityLinks:
+        links: ActivityLinks = {}
         who, what = row.get("WhoId"), row.get("WhatId")
         if who and (name := _WHO.get(who[:3])):
             links[name] = who

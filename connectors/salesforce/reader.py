@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
+from operator import methodcaller
 from typing import Any
 
 from connectors.core.contract import Page, ReadOptions
@@ -161,8 +162,8 @@ class StreamReader:
                 if result is None:
                     result = self.http.call(
                         f"query {fields.object_name}",
-                        lambda sf, q=soql: sf.query(
-                            q, include_deleted=True, headers=headers, timeout=timeout
+                        methodcaller(
+                            "query", soql, include_deleted=True, headers=headers, timeout=timeout
                         ),
                     )
                 first = True
@@ -180,8 +181,12 @@ class StreamReader:
                     url = result["nextRecordsUrl"]
                     result = self.http.call(
                         f"query more {fields.object_name}",
-                        lambda sf, u=url: sf.query_more(
-                            u, identifier_is_url=True, headers=headers, timeout=timeout
+                        methodcaller(
+                            "query_more",
+                            url,
+                            identifier_is_url=True,
+                            headers=headers,
+                            timeout=timeout,
                         ),
                         restartable=True,
                     )
@@ -230,6 +235,6 @@ class StreamReader:
             url = result["nextRecordsUrl"]
             result = self.http.call(
                 f"ids of {obj}",
-                lambda sf, u=url: sf.query_more(u, identifier_is_url=True, timeout=timeout),
+                methodcaller("query_more", url, identifier_is_url=True, timeout=timeout),
                 restartable=True,
             )

@@ -144,7 +144,7 @@ class EmulatorApp:
         """
         endpoint, args = self.url_map.bind_to_environ(environ).match()
         handler, route = self._handlers[endpoint]
-        return handler, route, args
+        return handler, route, dict(args)
 
     # -- hooks ----------------------------------------------------------------------
 

@@ -164,7 +164,7 @@ def sample_records(info: SandboxInfo, limit: int = 5) -> list[Sample]:
             f"{info.zoho.api_domain}/crm/v8/Contacts",
             params={
                 "fields": ",".join(fields),
-                "per_page": limit,
+                "per_page": str(limit),
                 "sort_by": "id",
                 "sort_order": "asc",
             },

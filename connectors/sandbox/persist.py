@@ -107,7 +107,7 @@ def _field_from(data: dict[str, Any]) -> Field:
 
 
 def _decoders(schema: ObjectSchema) -> list[tuple[str, Any]]:
-    out = []
+    out: list[tuple[str, Any]] = []
     for f in schema.fields:
         if f.type == "datetime":
             out.append((f.name, datetime.fromisoformat))

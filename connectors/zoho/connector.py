@@ -150,8 +150,8 @@ class ZohoConnector:
 
     def list_ids(self, stream: str) -> Iterator[str]:
         if stream == "users":
-            for page in self._read_users():
-                yield from (r.remote_id for r in page.records)
+            for users_page in self._read_users():
+                yield from (r.remote_id for r in users_page.records)
             return
         for module in STREAM_MODULES[stream]:
             if stream == "deal_contacts":

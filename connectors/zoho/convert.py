@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from connectors.core.errors import SkippableRecordError
+from connectors.core.records import ActivityLinkName, ActivityLinks
 
 __all__ = ["date_value", "links", "money", "parse_time", "ref"]
 
@@ -47,7 +48,7 @@ def money(raw: Any) -> Decimal | None:
         raise ValueError(f"not an amount: {raw!r}") from exc
 
 
-_WHAT_TARGETS: Mapping[str, str] = {
+_WHAT_TARGETS: Mapping[str, ActivityLinkName] = {
     "Accounts": "account_id",
     "Deals": "deal_id",
     "Cases": "case_id",
@@ -56,9 +57,9 @@ _WHAT_TARGETS: Mapping[str, str] = {
 }
 
 
-def links(row: Row) -> dict[str, str | None]:
+def links(row: Row) -> ActivityLinks:
     """What_Id + $se_module -> the matching link; Who_Id -> the contact."""
-    links: dict[str, str | None] = {}
+    links: ActivityLinks = {}
     who = ref(row.get("Who_Id"))
     if who is not None:
         links["contact_id"] = who

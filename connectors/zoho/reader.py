@@ -11,7 +11,7 @@ first, so their cursor only moves once the whole feed is read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -118,7 +118,7 @@ class ModuleReader:
         params: dict[str, Any],
         since: datetime | None,
         seen_tail: dict[str, tuple[str, datetime]],
-    ) -> Iterator[tuple[list[dict[str, Any]], datetime | None]]:
+    ) -> Generator[tuple[list[dict[str, Any]], datetime | None], None, datetime | None]:
         """One list query with page tokens; returns where to restart, or None when done."""
         headers = {"If-Modified-Since": _header(since)} if since is not None else None
         token: str | None = None

@@ -111,12 +111,12 @@ def engagement_scores(ctx: Context, people: Directory) -> list[Engagement]:
         if at is None or at > ctx.as_of:
             continue
         source = activity["source"]
-        account = activity.get("account_id") or contact_account.get(
+        account_id = activity.get("account_id") or contact_account.get(
             (source, activity.get("contact_id") or "")
         )
-        key = key_of.get((source, account or ""))
-        if key is not None:
-            seen[key][f"{source}:{activity['remote_id']}"] = activity
+        identity = key_of.get((source, account_id or ""))
+        if identity is not None:
+            seen[identity][f"{source}:{activity['remote_id']}"] = activity
     result: list[Engagement] = []
     for key in sorted(names):
         touches = list(seen.get(key, {}).values())

@@ -31,7 +31,7 @@ from sync.audit.snapshot import Row
 
 __all__ = ["RULES", "run_rules"]
 
-Emit = Callable[[str, Row, str | None, str], Finding]
+Emit = Callable[[Row, str | None, str], Finding]
 Rule = Callable[[Context, Directory, Emit], Iterator[Finding]]
 
 _QUALITY_TABLES = ("leads", "contacts", "accounts", "deals")

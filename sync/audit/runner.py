@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select
-from sqlmodel import Session
+from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sync.audit.checks import Context
 from sync.audit.creators import assign_creators
@@ -123,17 +124,17 @@ def run_audit(
 def _save(engine: Engine, config: AuditConfig, result: AuditResult) -> int:
     # Core bulk inserts: tens of thousands of rows at medium scale, ORM objects cost 5x.
     with engine.begin() as connection:
-        run_id = int(
-            connection.execute(
-                insert(_table(AuditRunRow)).values(
-                    as_of=result.as_of,
-                    window_days=config.window_days,
-                    findings=len(result.findings),
-                    employees=len(result.scores),
-                    identities_used=result.identities_used,
-                )
-            ).inserted_primary_key[0]
-        )
+        key = connection.execute(
+            insert(_table(AuditRunRow)).values(
+                as_of=result.as_of,
+                window_days=config.window_days,
+                findings=len(result.findings),
+                employees=len(result.scores),
+                identities_used=result.identities_used,
+            )
+        ).inserted_primary_key
+        assert key is not None  # a one-row INSERT always has its key
+        run_id = int(key[0])
         for model in (AuditFindingRow, RecordDqRow, AccountEngagementRow):
             connection.execute(delete(_table(model)))
         scores_table = _table(UsageScoreRow)
@@ -206,7 +207,7 @@ def _table(model: Any) -> Any:
 
 
 def _latest_run(session: Session) -> int | None:
-    return session.exec(select(AuditRunRow.id).order_by(AuditRunRow.id.desc()).limit(1)).scalar()  # type: ignore[union-attr,call-overload]
+    return session.scalar(select(col(AuditRunRow.id)).order_by(col(AuditRunRow.id).desc()).limit(1))
 
 
 def latest_usage_scores(engine: Engine) -> dict[str, UsageScore]:
@@ -215,12 +216,14 @@ def latest_usage_scores(engine: Engine) -> dict[str, UsageScore]:
         run_id = _latest_run(session)
         if run_id is None:
             return {}
-        scores = session.exec(select(UsageScoreRow).where(UsageScoreRow.run_id == run_id)).scalars()  # type: ignore[call-overload]
-        parts = session.exec(
-            select(UsageComponentRow)  # type: ignore[call-overload]
-            .where(UsageComponentRow.run_id == run_id)
-            .order_by(UsageComponentRow.id)
-        ).scalars()
+        scores = session.scalars(
+            select(UsageScoreRow).where(col(UsageScoreRow.run_id) == run_id)
+        ).all()
+        parts = session.scalars(
+            select(UsageComponentRow)
+            .where(col(UsageComponentRow.run_id) == run_id)
+            .order_by(col(UsageComponentRow.id))
+        ).all()
         by_subject: dict[str, list[Component]] = {}
         for p in parts:
             by_subject.setdefault(p.subject, []).append(
@@ -247,34 +250,34 @@ def latest_findings(
     engine: Engine, rule: str | None = None, employee: str | None = None
 ) -> list[Finding]:
     """Findings of the latest run, optionally one rule's or one employee's."""
-    query = select(AuditFindingRow).order_by(  # type: ignore[call-overload]
-        AuditFindingRow.rule,
-        AuditFindingRow.source,
-        AuditFindingRow.object,
-        AuditFindingRow.remote_id,
+    query = select(AuditFindingRow).order_by(
+        col(AuditFindingRow.rule),
+        col(AuditFindingRow.source),
+        col(AuditFindingRow.object),
+        col(AuditFindingRow.remote_id),
     )
     if rule:
-        query = query.where(AuditFindingRow.rule == rule)
+        query = query.where(col(AuditFindingRow.rule) == rule)
     if employee:
-        query = query.where(AuditFindingRow.employee == employee)
+        query = query.where(col(AuditFindingRow.employee) == employee)
     with Session(engine) as session:
         return [
             Finding(
                 r.rule, r.source, r.object, r.remote_id, r.employee, r.user_id, r.message, r.link
             )
-            for r in session.exec(query).scalars()
+            for r in session.scalars(query)
         ]
 
 
 def deal_dq_scores(engine: Engine) -> dict[tuple[str, str], float]:
     """DQ score (0-100) of every deal in the latest run, by (source, remote_id)."""
-    query = select(RecordDqRow).where(RecordDqRow.table_name == "deals")  # type: ignore[call-overload]
+    query = select(RecordDqRow).where(col(RecordDqRow.table_name) == "deals")
     with Session(engine) as session:
-        return {(r.source, r.remote_id): r.score for r in session.exec(query).scalars()}
+        return {(r.source, r.remote_id): r.score for r in session.scalars(query)}
 
 
 def account_engagement_scores(engine: Engine) -> dict[str, float]:
     """Engagement score (0-100) per account key (identity id or ``source:remote_id``)."""
     with Session(engine) as session:
-        rows = session.exec(select(AccountEngagementRow)).scalars()  # type: ignore[call-overload]
+        rows = session.scalars(select(AccountEngagementRow))
         return {r.account: r.score for r in rows}

@@ -189,11 +189,11 @@ def _derive(snapshot: Snapshot) -> None:
         group.sort(key=_touch_key)
     snapshot.touches = dict(touches)
     roles: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for link in snapshot.rows("deal_contacts"):
-        roles[(link["source"], link["deal_id"])].append(link["contact_id"])
+    for role in snapshot.rows("deal_contacts"):
+        roles[(role["source"], role["deal_id"])].append(role["contact_id"])
     snapshot.deal_contacts = dict(roles)
-    leads: dict[tuple[str, str], list[str]] = defaultdict(list)
+    converted: dict[tuple[str, str], list[str]] = defaultdict(list)
     for lead in snapshot.rows("leads"):
         if lead.get("converted_deal_id"):
-            leads[(lead["source"], lead["converted_deal_id"])].append(lead["remote_id"])
-    snapshot.lead_of_deal = dict(leads)
+            converted[(lead["source"], lead["converted_deal_id"])].append(lead["remote_id"])
+    snapshot.lead_of_deal = dict(converted)

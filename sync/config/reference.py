@@ -3,6 +3,7 @@ it cannot drift from the code: ``crmsync config reference > docs/configuration.m
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -57,7 +58,7 @@ def _sources(prop: dict[str, Any], defs: dict[str, Any]) -> list[str]:
 
 def _rows(
     path: str, prop: dict[str, Any], defs: dict[str, Any], depth: int, required: bool = False
-):  # type: ignore[no-untyped-def]
+) -> Iterator[tuple[str, str, str, str]]:
     target = _resolve(prop, defs)
     nested = (
         target.get("properties")

@@ -67,5 +67,5 @@ def _log_thread_exception(args: threading.ExceptHookArgs) -> None:
     logging.getLogger("crmsync").error(
         "uncaught error in thread %s",
         name,
-        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+        exc_info=args.exc_value,  # logging takes the type and traceback from the exception
     )

@@ -55,7 +55,7 @@ def enqueue(
     known: dict[tuple[str, int, str], tuple[str, str, str | None]] = {}
     with engine.connect() as conn:
         for start in range(0, len(ids), 500):
-            rows = conn.execute(
+            found = conn.execute(
                 select(
                     T.c.statement_id,
                     T.c.version,
@@ -65,7 +65,7 @@ def enqueue(
                     T.c.last_error,
                 ).where(T.c.statement_id.in_(ids[start : start + 500]))
             )
-            known.update({(r[0], r[1], r[2]): (r[3], r[4], r[5]) for r in rows})
+            known.update({(r[0], r[1], r[2]): (r[3], r[4], r[5]) for r in found})
         users = address_users(conn, [(m.period, m.recipient.lower()) for m in messages])
     fresh = []
     for m in messages:

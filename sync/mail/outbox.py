@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Row, and_, func, or_, select, update
 
 from sync.store.outbox import OutboxRow
 
@@ -63,8 +63,8 @@ def owner_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _scope(period: str | None, only: Iterable[str]) -> list[object]:
-    conditions: list[object] = []
+def _scope(period: str | None, only: Iterable[str]) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if period is not None:
         conditions.append(T.c.period == period)
     only = list(only)
@@ -264,7 +264,7 @@ _OWN_ADDRESS = or_(
 )
 
 
-def _shared(conn: Connection, row: Row[Any]) -> bool:
+def _shared(conn: Connection, row: Row[*tuple[Any, ...]]) -> bool:
     """Whether another employee's row of ``row``'s period has its address (one lookup in
     ``ix_outbox_address``; run only when a claim missed)."""
     other = (
@@ -279,7 +279,7 @@ def _shared(conn: Connection, row: Row[Any]) -> bool:
     return conn.execute(other).first() is not None
 
 
-def _hold(conn: Connection, row: Row[Any]) -> None:
+def _hold(conn: Connection, row: Row[*tuple[Any, ...]]) -> None:
     """Hold ``row`` (one being claimed): another employee's row of its period has its
     address."""
     key = (row.period, row.recipient.lower())

@@ -134,7 +134,8 @@ class SmtpTransport:
                 smtp.login(*self._credentials)
             # The end of data goes in its own small write after the outbox commit; without
             # NODELAY, Nagle's algorithm holds it back until the server's delayed ACK.
-            smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if smtp.sock is not None:  # always set once connected
+                smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except ssl.SSLCertVerificationError as exc:
             raise MailConfigError(
                 f"the certificate of {where} is not trusted ({exc.verify_message}): set "

@@ -29,6 +29,7 @@ class _Unknown:
 UNKNOWN: Final = _Unknown()
 NEVER_WRITTEN: Final = object()  # crmsync never wrote this field on this record
 Action = Literal["create", "update", "clear", "unchanged", "skip"]
+Resolution = Literal["overwritten", "skipped", "kept", "written_empty"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Decision:
 
     action: Action
     conflict: bool = False
-    resolution: Literal["overwritten", "skipped", "kept", "written_empty"] | None = None
+    resolution: Resolution | None = None
 
 
 def decide(
@@ -57,7 +58,7 @@ def decide(
         if policy == "only_if_empty" and remote is not None:
             return Decision("skip", True, "kept")
         action = _write_action(new, written_before)
-        resolution = "overwritten" if policy == "overwrite" else "written_empty"
+        resolution: Resolution = "overwritten" if policy == "overwrite" else "written_empty"
         return Decision(action, True, resolution)
     if written_before and ours == new:
         return Decision("unchanged")

@@ -117,8 +117,11 @@ def _change(
     saved = state.get((target.source, target.object, rid, target.field))
     last: object = saved[0] if saved is not None else NEVER_WRITTEN
     remote: object = UNKNOWN
-    fresh = record is not None and (saved is None or record.synced_at >= saved[1])
-    if fresh and api in record.custom_fields:  # type: ignore[union-attr]
+    if (
+        record is not None
+        and (saved is None or record.synced_at >= saved[1])  # read after our last write
+        and api in record.custom_fields
+    ):
         remote = canonical(record.custom_fields[api], target.type, target.decimals)
     decision = decide(new, last, remote, target.conflict)  # type: ignore[arg-type]
     known = remote is not UNKNOWN

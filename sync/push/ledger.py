@@ -23,7 +23,9 @@ def start_run(engine: Engine, now: datetime, dry_run: bool) -> int:
         result = conn.execute(
             insert(_RUNS).values(started_at=now, dry_run=dry_run, status="running", summary={})
         )
-        return int(result.inserted_primary_key[0])
+        key = result.inserted_primary_key
+        assert key is not None  # a one-row INSERT always has its key
+        return int(key[0])
 
 
 def finish_run(engine: Engine, run_id: int, now: datetime, status: str, summary: Any) -> None:

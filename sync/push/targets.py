@@ -92,9 +92,9 @@ def desired_for(
     wanted: dict[str, str | None] = {}
     if target.via == "owned_records":
         by_owner = published.get((target.source, "users", target.key), {})
-        for rid, record in records.items():
-            if not record.is_deleted and record.owner_id in by_owner:
-                wanted[rid] = by_owner[record.owner_id]
+        for rid, owned in records.items():
+            if not owned.is_deleted and owned.owner_id is not None and owned.owner_id in by_owner:
+                wanted[rid] = by_owner[owned.owner_id]
     else:
         for rid, value in published.get((target.source, target.object, target.key), {}).items():
             record = records.get(rid)

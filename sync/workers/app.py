@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from procrastinate import App, PsycopgConnector
+from procrastinate.tasks import Task
 
 from sync.config.models import CrmsyncConfig, SourceConfig
 from sync.workers.cron import every_to_cron, schedule_cron
@@ -153,7 +154,7 @@ def build_app(config: CrmsyncConfig, periodic: bool = True, worker_name: str | N
     if worker_name is not None:
         app.job_manager = NamingJobManager(connector, worker_name)
     retry = SyncRetry(settings.retry_failed, settings.retry_wait)
-    tasks = {
+    tasks: dict[str, Task[Any, Any, Any]] = {
         SYNC_TASK: app.task(
             name=SYNC_TASK, pass_context=True, queue=settings.queues.sync, retry=retry
         )(sync_job),
@@ -170,6 +171,6 @@ def build_app(config: CrmsyncConfig, periodic: bool = True, worker_name: str | N
             app.periodic(
                 cron=job.cron,
                 periodic_id=job.periodic_id,
-                **job.configure_kwargs(),  # type: ignore[arg-type]
+                **job.configure_kwargs(),
             )(tasks[job.task])
     return app

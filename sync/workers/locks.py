@@ -41,14 +41,18 @@ class StreamLock:
                 text("SELECT set_config('application_name', :name, false)"),
                 {"name": f"crmsync pid={os.getpid()} host={socket.gethostname()}"[:63]},
             )
-            shared = conn.execute(
-                text(f"SELECT pg_try_advisory_lock_shared({LOCK_ID})"),
-                {"key": self.source_key},
-            ).scalar()
-            if shared:
-                own = conn.execute(
-                    text(f"SELECT pg_try_advisory_lock({LOCK_ID})"), {"key": self.stream_key}
+            shared = bool(
+                conn.execute(
+                    text(f"SELECT pg_try_advisory_lock_shared({LOCK_ID})"),
+                    {"key": self.source_key},
                 ).scalar()
+            )
+            if shared:
+                own = bool(
+                    conn.execute(
+                        text(f"SELECT pg_try_advisory_lock({LOCK_ID})"), {"key": self.stream_key}
+                    ).scalar()
+                )
                 if not own:
                     conn.execute(
                         text(f"SELECT pg_advisory_unlock_shared({LOCK_ID})"),

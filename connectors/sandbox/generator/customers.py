@@ -52,7 +52,7 @@ def _org_name(gen: Gen, org: Org) -> str:
 def _person_values(gen: Gen, p: Person, crm: str) -> dict[str, Any]:
     rng = gen.rng
     style = {"salesforce": "paren", "hubspot": "e164", "zoho": "spaced"}[crm]
-    values = {
+    values: dict[str, Any] = {
         "first": p.first.name,
         "last": p.last,
         "email": p.email,

@@ -131,7 +131,7 @@ def sf_journey(gen: Gen, p: Person, t0: datetime, campaign: Record | None) -> No
     rng = gen.rng
     chain = Chain(p)
     six_step = campaign is None
-    if six_step:
+    if campaign is None:
         lead, t = _web_start(gen, p, chain, t0)
     else:
         rep0 = gen.pick("field_sales", t0)

@@ -54,10 +54,9 @@ class QueryCache:
 
     def id_order(self, table: Table, archived: bool) -> IdOrder:
         def compute() -> IdOrder:
-            source = table.deleted_at if archived else table.live()
             if archived:
-                return IdOrder(list(source))
-            return IdOrder([r["id"] for r in source])
+                return IdOrder(list(table.deleted_at))
+            return IdOrder([r["id"] for r in table.live()])
 
         return self.get(table, ("order", archived), compute)
 

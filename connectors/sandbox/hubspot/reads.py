@@ -50,7 +50,7 @@ def _associations(app: HubSpotEmulator, name: str, rid: str, to_types: list[str]
     out: dict[str, Any] = {}
     links = app.world.hubspot_associations
     for to in to_types:
-        items = []
+        items: list[dict[str, Any]] = []
         table = app.world.hubspot[to]
         for to_id, type_ids in sorted(links.get(name, rid, to).items(), key=lambda p: int(p[0])):
             if table.get(to_id) is None:

@@ -95,7 +95,7 @@ def register(app: SalesforceEmulator) -> None:
             path=path,
             method=method,
             query_string=query,
-            headers={"Authorization": outer.headers.get("Authorization", "")},
+            headers=[("Authorization", outer.headers.get("Authorization", ""))],
             data=None if rich is None else orjson.dumps(rich),
             content_type=None if rich is None else "application/json",
             base_url=outer.host_url,

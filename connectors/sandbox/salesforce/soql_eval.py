@@ -179,7 +179,7 @@ def compile_query(query: Query, tables: dict[str, Table], today: date) -> Plan:
         resolved = resolve(query, tables, obj, item.path)
         get = resolver.getter(resolved, obj)
         if resolved.field.type not in _IDS:  # text sorts ignore case; ids sort as stored
-            get = lambda r, g=get: _sort_key(g(r))  # noqa: E731
+            get = _case_blind(get)
         order.append((get, item.descending, item.nulls_first))
     return Plan(query, table, select, predicate, order)
 
@@ -365,3 +365,7 @@ def _like_regex(pattern: str) -> re.Pattern[str]:
 
 def _sort_key(value: Any) -> Any:
     return value.casefold() if isinstance(value, str) else value
+
+
+def _case_blind(get: Callable[[Record], Any]) -> Callable[[Record], Any]:
+    return lambda r: _sort_key(get(r))

@@ -148,18 +148,21 @@ def compile_where(schema: ObjectSchema, node: Cond | Test) -> Predicate:
     return lambda r: any(p(r) for p in parts)
 
 
-def _null_first(value: Any) -> tuple[bool, Any]:
-    return (value is not None, value if value is not None else 0)
+def _null_first(get: Callable[[Record], Any]) -> Callable[[Record], tuple[bool, Any]]:
+    """A sort key on ``get`` with nulls first (0 stands in for them so None is never compared)."""
+
+    def key(r: Record) -> tuple[bool, Any]:
+        value = get(r)
+        return (value is not None, value if value is not None else 0)
+
+    return key
 
 
 def _ordered(rows: list[Record], schema: ObjectSchema, order: tuple[tuple[str, bool], ...]) -> None:
     keys = order or (("id", False),)
     # stable sorts from the last key to the first give a multi-key order with mixed directions
     for name, desc in reversed(keys):
-        get = _getter(_field(schema, name))
-        rows.sort(
-            key=lambda r, g=get: (g(r) is not None, g(r) if g(r) is not None else 0), reverse=desc
-        )
+        rows.sort(key=_null_first(_getter(_field(schema, name))), reverse=desc)
 
 
 def _validate(q: Query) -> None:

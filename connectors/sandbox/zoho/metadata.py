@@ -10,7 +10,7 @@ import orjson
 from werkzeug.wrappers import Request, Response
 
 from connectors.sandbox.http import json_response
-from connectors.sandbox.schema import Field, ObjectSchema
+from connectors.sandbox.schema import Field, FieldType, ObjectSchema
 from connectors.sandbox.zoho import users
 from connectors.sandbox.zoho.convert import DATA_TYPES
 from connectors.sandbox.zoho.errors import invalid_data, item_error, zoho_error
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["derived_id", "field_metadata", "register"]
 
 # Zoho data_type accepted by custom-field creation -> stored field type
-_CREATABLE = {
+_CREATABLE: dict[str, FieldType] = {
     "text": "string",
     "textarea": "textarea",
     "email": "email",
@@ -163,9 +163,9 @@ def register(app: ZohoEmulator) -> None:
                 json_path=f"{path}.field_label",
             )
         values = tuple(
-            v.get("actual_value") or v.get("display_value")
+            str(value)
             for v in item.get("pick_list_values") or []
-            if isinstance(v, dict)
+            if isinstance(v, dict) and (value := v.get("actual_value") or v.get("display_value"))
         )
         length = item.get("length") if isinstance(item.get("length"), int) else 255
         schema.add_field(
@@ -176,7 +176,7 @@ def register(app: ZohoEmulator) -> None:
                 custom=True,
                 picklist=values,
                 length=length,
-            )  # type: ignore[arg-type]
+            )
         )
         return {
             "code": "SUCCESS",

@@ -6,7 +6,7 @@ import email.utils
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import Headers, MultiDict
 
 from connectors.sandbox.schema import ObjectSchema
 from connectors.sandbox.store import Table
@@ -99,9 +99,9 @@ def parse_datetime(raw: str) -> datetime | None:
     return value.astimezone(UTC)
 
 
-def modified_since(headers: dict[str, str] | object) -> datetime | None:
+def modified_since(headers: Headers) -> datetime | None:
     """The ``If-Modified-Since`` header as a UTC datetime (400 INVALID_DATA if malformed)."""
-    raw = headers.get("If-Modified-Since")  # type: ignore[attr-defined]
+    raw = headers.get("If-Modified-Since")
     if not raw:
         return None
     value = parse_datetime(raw)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from werkzeug.datastructures import MultiDict
@@ -24,9 +25,9 @@ SEARCH_LIMIT = 2_000
 _WORD_TYPES = ("string", "textarea", "email", "phone", "url", "picklist")
 
 
-def _any_of(schema: ObjectSchema, types: tuple[str, ...], test: Predicate) -> Predicate:
+def _any_of(schema: ObjectSchema, types: tuple[str, ...], test: Callable[[str], bool]) -> Predicate:
     names = [f.name for f in schema.fields if f.type in types]
-    return lambda r: any(isinstance(v := r.get(n), str) and test(v) for n in names)  # type: ignore[arg-type]
+    return lambda r: any(isinstance(v := r.get(n), str) and test(v) for n in names)
 
 
 def matcher(schema: ObjectSchema, args: MultiDict[str, str]) -> Predicate:
@@ -36,15 +37,15 @@ def matcher(schema: ObjectSchema, args: MultiDict[str, str]) -> Predicate:
         tests.append(parse_criteria(criteria, schema))
     if email := args.get("email"):
         wanted = email.strip().lower()
-        tests.append(_any_of(schema, ("email",), lambda v: v.lower() == wanted))  # type: ignore[arg-type,return-value]
+        tests.append(_any_of(schema, ("email",), lambda v: v.lower() == wanted))
     if phone := args.get("phone"):
         digits = "".join(ch for ch in phone if ch.isdigit())
         tests.append(
-            _any_of(schema, ("phone",), lambda v: digits in "".join(c for c in v if c.isdigit()))  # type: ignore[arg-type,return-value]
+            _any_of(schema, ("phone",), lambda v: digits in "".join(c for c in v if c.isdigit()))
         )
     if word := args.get("word"):
         needle = word.strip().lower()
-        tests.append(_any_of(schema, _WORD_TYPES, lambda v: needle in v.lower()))  # type: ignore[arg-type,return-value]
+        tests.append(_any_of(schema, _WORD_TYPES, lambda v: needle in v.lower()))
     if not tests:
         return lambda r: True
     return lambda r: all(t(r) for t in tests)
@@ -71,7 +72,8 @@ def register(app: ZohoEmulator) -> None:
                 f"search results exceed the limit of {SEARCH_LIMIT} records",
                 {"limit": SEARCH_LIMIT},
             )
-        sort_by = args.get("sort_by") if args.get("sort_by") in SORT_FIELDS else "id"
+        requested = args.get("sort_by", "")
+        sort_by = requested if requested in SORT_FIELDS else "id"
         descending = args.get("sort_order") == "desc"
         filters = sorted(
             (k, v) for k, v in args.items(multi=True) if k not in ("page", "per_page", "fields")

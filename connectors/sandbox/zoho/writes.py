@@ -32,7 +32,7 @@ __all__ = ["DEFAULT_DUPLICATE_CHECK", "MAX_RECORDS", "register"]
 MAX_RECORDS = 100
 _BAD_ID = "the related id given seems to be invalid"
 # the system-defined duplicate check fields Zoho's upsert uses when none are given
-DEFAULT_DUPLICATE_CHECK = {
+DEFAULT_DUPLICATE_CHECK: dict[str, tuple[str, ...]] = {
     "Leads": ("Email",),
     "Contacts": ("Email",),
     "Accounts": ("Account_Name",),

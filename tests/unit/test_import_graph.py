@@ -1,0 +1,230 @@
+"""The import graph of crmsync's packages, enforced (drawn in docs/architecture.md).
+
+- No import cycle between the parts of ``sync/`` (a subpackage, or a top-level module such
+  as ``cli_run.py``) beyond the known edges listed below; the list only shrinks.
+- No stage (reconcile, audit, compute, push, mail) imports another beyond the known ones.
+- ``connectors/`` and ``compensation/`` never import ``sync/`` (nor each other).
+- A folder of ``connectors/`` (one CRM's connector, the sandbox, the conformance suite)
+  imports no other folder of ``connectors/`` than ``core/``.
+
+Every ``import`` statement counts, also one inside a function or under ``TYPE_CHECKING``:
+an import that runs late still ties the two parts together. Imports by a name held in a
+string (the pipeline's step registry, the lazy ``__getattr__`` of a package) are not seen.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import deque
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("connectors", "compensation", "sync")
+STAGES = ("reconcile", "audit", "compute", "push", "mail")
+
+# Edges between parts of sync/ that close today's import cycles. Removing them all leaves
+# the graph without a cycle; a new cycle fails the test. Fix one and drop it from here
+# (the test says when an entry no longer closes a cycle).
+KNOWN_CYCLE_EDGES = frozenset(
+    {
+        # config/models.py gathers every stage's settings while those stages read the config
+        ("config", "audit"),
+        ("config", "compute"),
+        ("config", "daemon"),
+        ("config", "mail"),
+        ("config", "push"),
+        ("config", "reconcile"),
+        ("config", "workers"),
+        # the run locks live in daemon/, yet the pipeline and two stages take them
+        ("pipeline", "daemon"),
+        ("compute", "daemon"),
+        ("push", "daemon"),
+        # the audit step builds the HTML report, whose figures read the audit's results
+        ("audit", "reports"),
+    }
+)
+
+# Stages that import another stage today; a new one fails the test.
+KNOWN_STAGE_IMPORTS = frozenset(
+    {
+        ("audit", "push"),  # the audit publishes its scores as push values
+        ("audit", "reconcile"),  # the audit reads the identity map
+        ("compute", "audit"),  # usage scores and the snapshot reach compute from the audit
+        ("compute", "push"),  # compute publishes its figures as push values
+        ("compute", "reconcile"),  # deals and people are named through the identity map
+        ("mail", "compute"),  # statements are built from the stored plan results
+    }
+)
+
+Edge = tuple[str, str]
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+@cache
+def _modules() -> dict[str, Path]:
+    return {
+        _module_name(p): p
+        for package in PACKAGES
+        for p in sorted((ROOT / package).rglob("*.py"))
+        if "migrations" not in p.parts
+    }
+
+
+def _imports(name: str, path: Path) -> list[tuple[str, int]]:
+    """(imported module, line) for every import in the module, relative ones resolved."""
+    modules = _modules()
+    tree = ast.parse(path.read_text(), filename=str(path))
+    package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+    found: list[tuple[str, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((alias.name, node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            found.append((module, node.lineno))
+            # ``from sync import audit`` imports the subpackage sync.audit
+            found.extend(
+                (f"{module}.{alias.name}", node.lineno)
+                for alias in node.names
+                if f"{module}.{alias.name}" in modules
+            )
+    return found
+
+
+def _sync_part(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "sync" and len(parts) > 1 else None
+
+
+@cache
+def _sync_graph() -> dict[Edge, str]:
+    """(part, part) -> where the first such import is (``path:line``)."""
+    modules = _modules()
+    parts = {p for m in modules if (p := _sync_part(m)) is not None}
+    edges: dict[Edge, str] = {}
+    for name, path in modules.items():
+        source = _sync_part(name)
+        if source is None:
+            continue
+        for module, line in _imports(name, path):
+            target = _sync_part(module)
+            if target is not None and target != source and target in parts:
+                edges.setdefault((source, target), f"{path.relative_to(ROOT)}:{line}")
+    return edges
+
+
+def _path(edges: set[Edge], start: str, goal: str) -> list[str] | None:
+    """A shortest path of one edge or more from ``start`` to ``goal``, or None."""
+    after: dict[str, list[str]] = {}
+    for a, b in sorted(edges):
+        after.setdefault(a, []).append(b)
+    came_from: dict[str, str] = {}
+    queue = deque([start])
+    while queue and goal not in came_from:
+        node = queue.popleft()
+        for nxt in after.get(node, ()):
+            if nxt not in came_from:
+                came_from[nxt] = node
+                queue.append(nxt)
+    if goal not in came_from:
+        return None
+    path, node = [goal], came_from[goal]
+    while node != start:
+        path.append(node)
+        node = came_from[node]
+    return [start, *path[::-1]]
+
+
+def _cycles(edges: set[Edge]) -> list[list[str]]:
+    """One shortest cycle through each part that lies on a cycle (each cycle once)."""
+    cycles: list[list[str]] = []
+    seen: set[frozenset[str]] = set()
+    for node in sorted({a for a, _ in edges}):
+        cycle = _path(edges, node, node)
+        if cycle is not None and frozenset(cycle) not in seen:
+            seen.add(frozenset(cycle))
+            cycles.append(cycle)
+    return cycles
+
+
+def _describe(cycle: list[str]) -> str:
+    where = _sync_graph()
+    hops = [f"{a} -> {b} ({where[(a, b)]})" for a, b in pairwise(cycle)]
+    return "import cycle in sync/: " + ", ".join(hops)
+
+
+def test_no_new_import_cycle_between_the_parts_of_sync() -> None:
+    edges = set(_sync_graph()) - KNOWN_CYCLE_EDGES
+    assert [_describe(c) for c in _cycles(edges)] == []
+
+
+def test_every_known_cycle_edge_still_closes_a_cycle() -> None:
+    # Keeps the list honest: an edge fixed (or no longer on a cycle) leaves it.
+    edges = set(_sync_graph())
+    stale = [
+        f"{a} -> {b}: {'no longer imported' if (a, b) not in edges else 'on no cycle now'}; "
+        "remove it from KNOWN_CYCLE_EDGES"
+        for a, b in sorted(KNOWN_CYCLE_EDGES)
+        if (a, b) not in edges or _path(edges, b, a) is None
+    ]
+    assert stale == []
+
+
+def test_no_new_stage_imports_another_stage() -> None:
+    where = _sync_graph()
+    found = {(a, b) for a, b in where if a in STAGES and b in STAGES}
+    new = [f"{a} imports {b} ({where[(a, b)]})" for a, b in sorted(found - KNOWN_STAGE_IMPORTS)]
+    gone = [
+        f"{a} -> {b}: remove it from KNOWN_STAGE_IMPORTS"
+        for a, b in sorted(KNOWN_STAGE_IMPORTS - found)
+    ]
+    assert new + gone == []
+
+
+def test_connectors_and_compensation_never_import_sync_or_each_other() -> None:
+    forbidden = {"connectors": ("sync", "compensation"), "compensation": ("sync", "connectors")}
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for name, path in _modules().items()
+        if name.split(".")[0] in forbidden
+        for module, line in _imports(name, path)
+        if module.split(".")[0] in forbidden[name.split(".")[0]]
+    ]
+    assert offenders == []
+
+
+def test_a_connector_folder_imports_only_core_from_connectors() -> None:
+    offenders = []
+    for name, path in _modules().items():
+        parts = name.split(".")
+        if parts[0] != "connectors" or len(parts) < 2:
+            continue
+        for module, line in _imports(name, path):
+            target = module.split(".")
+            if (
+                target[0] == "connectors"
+                and len(target) > 1
+                and target[1] not in (parts[1], "core")
+            ):
+                offenders.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+    assert offenders == []
+
+
+def test_the_graph_sees_real_imports() -> None:
+    # Guards the tests above against silently scanning nothing.
+    edges = _sync_graph()
+    assert ("cli_run", "pipeline") in edges  # a top-level module
+    assert ("engine", "store") in edges  # a subpackage
+    assert len(edges) > 50
