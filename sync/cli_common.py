@@ -37,7 +37,7 @@ def load(config: Path | None) -> CrmsyncConfig:
     if not path.exists():
         raise UsageError(
             f"no configuration at {path}: pass --config FILE, set CRMSYNC_CONFIG, "
-            "or start from config/crmsync.example.yaml"
+            "or start from `crmsync init` (every key: `crmsync config example`)"
         )
     return load_config(path)
 

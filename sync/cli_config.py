@@ -1,4 +1,4 @@
-"""``crmsync config validate|schema`` and ``crmsync connectors list|check``."""
+"""``crmsync config validate|schema|example|reference`` and ``crmsync connectors list|check``."""
 
 from __future__ import annotations
 
@@ -52,6 +52,14 @@ def validate(config: Path | None = ConfigOption, json_output: bool = JsonOption)
 def schema() -> None:
     """Print the configuration's JSON Schema (for editors), with every connector's keys."""
     typer.echo(orjson.dumps(config_json_schema(), option=orjson.OPT_INDENT_2).decode())
+
+
+@config_app.command("example")
+def example() -> None:
+    """Print the example configuration: every key, commented (it ships with crmsync)."""
+    from crmsync_data import example_config
+
+    typer.echo(example_config().read_text(), nl=False)
 
 
 @config_app.command("reference")

@@ -145,3 +145,27 @@ def test_demo_runs_from_the_installed_wheel(wheel_env: Path, tmp_path: Path) -> 
     written = sorted(p.suffix for p in (workspace / "statements").iterdir())
     assert {".html", ".txt"} <= set(written)
     assert (workspace / "report.html").stat().st_size > 1000
+
+
+def test_init_copies_the_shipped_example_plans_and_they_validate(
+    wheel_env: Path, tmp_path: Path
+) -> None:
+    crmsync = _bin(wheel_env, "crmsync")
+    env = _clean_env()
+
+    def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [crmsync, *args], capture_output=True, text=True, env={**env, **extra}, cwd=tmp_path
+        )
+
+    made = run("init", "--crm", "hubspot", "--example-plans")
+    assert made.returncode == 0, made.stderr
+    assert sorted(p.name for p in (tmp_path / "plans").iterdir())[:2] == [
+        "assignments.yaml",
+        "call_centre.yaml",
+    ]
+    checked = run("plan", "validate", "--json", HUBSPOT_ACCESS_TOKEN="x")
+    assert checked.returncode == 0, checked.stderr
+    example = run("config", "example")
+    assert example.returncode == 0, example.stderr
+    assert example.stdout == (ROOT / "config" / "crmsync.example.yaml").read_text()
