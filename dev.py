@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Set up crmsync from a fresh clone and run it or its tests.
 
-    python3 dev.py demo    # create .venv from the pinned lock file, then run the main job
+    python3 dev.py demo    # create .venv from the pinned lock files, then run the main job
     python3 dev.py test    # create .venv, then lint (ruff), type-check (mypy compensation),
                            # run the whole test suite, then its time-sensitive tests again
                            # with the clock 400 days on
 
-Only Python 3.11+ is needed. Dependencies are installed from ``requirements/lock.txt``
-(exact versions with hashes); the install is redone only when the lock file or
-``pyproject.toml`` change. Set ``CRMSYNC_VENV`` to use another virtual-env folder.
-Maintainers regenerate the lock with ``python3 dev.py lock`` (needs uv on PATH).
+Only Python 3.11+ is needed. Dependencies are installed from ``requirements/dev.txt``
+(exact versions with hashes): the versions of ``requirements/lock.txt`` (crmsync with all
+its extras, the lock to deploy from) plus the development tools. The install is redone only
+when a lock file, ``pyproject.toml`` or ``setup.py`` change. Set
+``CRMSYNC_VENV`` to use another virtual-env folder. Maintainers regenerate the locks with
+``python3 dev.py lock`` (needs uv on PATH).
 """
 
 from __future__ import annotations
@@ -26,8 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("CRMSYNC_VENV", ROOT / ".venv"))
 LOCK = ROOT / "requirements" / "lock.txt"
+DEV_LOCK = ROOT / "requirements" / "dev.txt"
 BUILD_LOCK = ROOT / "requirements" / "build.txt"
 STAMP = VENV / ".crmsync-installed"
+# The extras of requirements/lock.txt: everything crmsync runs with (bench stays out).
+RUNTIME_EXTRAS = ("sandbox", "postgres", "workers", "linkage")
 # The clock pass: the tests marked ``clock`` (declared in tests/conftest.py) run again with
 # the clock this far ahead, so none of them depends on where today falls against a date.
 CLOCK_SHIFT = "+400d"
@@ -89,12 +94,13 @@ def _clock_pass(rest: list[str]) -> None:
 
 def _fingerprint() -> str:
     digest = hashlib.sha256()
-    for path in (LOCK, BUILD_LOCK, ROOT / "pyproject.toml"):
+    for path in (LOCK, DEV_LOCK, BUILD_LOCK, ROOT / "pyproject.toml", ROOT / "setup.py"):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 def ensure_venv() -> None:
+    """The virtual env with crmsync (editable), all its extras and the development tools."""
     if sys.version_info < (3, 11):  # noqa: UP036 (this script may run on an old python3)
         sys.exit(
             f"crmsync needs Python 3.11 or newer; this is {sys.version.split()[0]}. "
@@ -105,10 +111,12 @@ def ensure_venv() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     if STAMP.exists() and STAMP.read_text() == _fingerprint():
         return
-    print("installing pinned dependencies (requirements/lock.txt)", flush=True)
+    print("installing pinned dependencies (requirements/dev.txt)", flush=True)
     pip = (_bin("python"), "-m", "pip", "--disable-pip-version-check", "-q")
     _run(*pip, "install", "--require-hashes", "-r", BUILD_LOCK)
-    _run(*pip, "install", "--require-hashes", "-r", LOCK)
+    # dev.txt pins every package of lock.txt to the same version (dev.py lock) and adds the
+    # development tools, so one install serves both the demo and the tests.
+    _run(*pip, "install", "--require-hashes", "-r", DEV_LOCK)
     _run(*pip, "install", "--no-deps", "--no-build-isolation", "-e", ROOT)
     STAMP.write_text(_fingerprint())
 
@@ -132,19 +140,12 @@ def main(argv: list[str]) -> None:
         ensure_venv()
         common = ("--generate-hashes", "--universal", "--python-version", "3.11", "-q")
         uv = shutil.which("uv") or sys.exit("`dev.py lock` needs uv on PATH (pip install uv)")
-        _run(
-            uv,
-            "pip",
-            "compile",
-            "pyproject.toml",
-            "--extra",
-            "dev",
-            "--extra",
-            "linkage",
-            *common,
-            "-o",
-            LOCK.relative_to(ROOT),
-        )
+        extras = [arg for name in RUNTIME_EXTRAS for arg in ("--extra", name)]
+        lock, dev_lock = (path.relative_to(ROOT) for path in (LOCK, DEV_LOCK))
+        _run(uv, "pip", "compile", "pyproject.toml", *extras, *common, "-o", lock)
+        # The development lock: the runtime lock's versions (a constraint) plus the tools.
+        dev = ("--extra", "dev", "-c", lock)
+        _run(uv, "pip", "compile", "pyproject.toml", *extras, *dev, *common, "-o", dev_lock)
     else:
         print(__doc__)
         sys.exit(0 if command in ("help", "-h", "--help") else 2)

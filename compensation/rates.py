@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from compensation.plans.yamlsource import YamlFileError, format_path, load_located
+from compensation.yamlsource import YamlFileError, format_path, load_located
 
 __all__ = ["MissingRateError", "Rate", "RateTable", "RatesFileError"]
 

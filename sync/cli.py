@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from importlib.metadata import version
 
 import typer
 
@@ -27,8 +26,8 @@ from sync.cli_statements import statements_app
 from sync.cli_sync import status, sync
 from sync.cli_text import plain
 from sync.cli_worker import worker_app
-from sync.daemon.logs import json_logs_enabled
 from sync.errors import CrmsyncError
+from sync.extras import missing_extra
 
 __all__ = ["app", "main"]
 
@@ -62,6 +61,8 @@ _state = {"debug": False}
 
 def _version(value: bool) -> None:
     if value:
+        from importlib.metadata import version
+
         typer.echo(f"crmsync {version('crmsync')}")
         raise typer.Exit()
 
@@ -87,9 +88,15 @@ def main() -> None:
     become one line and their exit code here.
     """
     try:
-        app(prog_name="crmsync")
+        try:
+            app(prog_name="crmsync")
+        except ModuleNotFoundError as exc:
+            extra = missing_extra(exc)
+            if extra is None:
+                raise
+            raise extra from exc
     except CrmsyncError as exc:
-        if json_logs_enabled():
+        if _json_logs():
             _log_error(exc.user_message, exc)
             sys.exit(exc.exit_code)
         if _state["debug"]:
@@ -97,13 +104,20 @@ def main() -> None:
         typer.echo(f"error: {plain(exc.user_message)}", err=True)
         sys.exit(exc.exit_code)
     except Exception as exc:
-        if json_logs_enabled():
+        if _json_logs():
             _log_error(f"{exc} (run with --debug for the traceback)", exc)
             sys.exit(1)
         if _state["debug"]:
             raise
         typer.echo(f"error: {plain(exc)} (run with --debug for the traceback)", err=True)
         sys.exit(1)
+
+
+def _json_logs() -> bool:
+    """True if the command chose JSON log lines (the logging module is loaded only then:
+    importing it here would cost every command its start-up time)."""
+    logs = sys.modules.get("sync.daemon.logs")
+    return logs is not None and bool(logs.json_logs_enabled())
 
 
 def _log_error(message: str, exc: BaseException) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from sync.config import CrmsyncConfig, load_config
 from sync.errors import UsageError
+
+if TYPE_CHECKING:
+    from sync.config import CrmsyncConfig
 
 __all__ = ["ConfigOption", "JsonOption", "config_path", "err", "load", "out", "utc_now"]
 
@@ -37,8 +40,12 @@ def load(config: Path | None) -> CrmsyncConfig:
     if not path.exists():
         raise UsageError(
             f"no configuration at {path}: pass --config FILE, set CRMSYNC_CONFIG, "
-            "or start from config/crmsync.example.yaml"
+            "or start from `crmsync init` (every key: `crmsync config example`)"
         )
+    # Imported here: the configuration models pull in the plans and connectors packages,
+    # which commands that read no configuration (``--help``, ``init``) do without.
+    from sync.config import load_config
+
     return load_config(path)
 
 

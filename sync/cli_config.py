@@ -1,22 +1,24 @@
-"""``crmsync config validate|schema`` and ``crmsync connectors list|check``."""
+"""``crmsync config validate|schema|example|reference`` and ``crmsync connectors list|check``."""
 
 from __future__ import annotations
 
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
 
-from connectors.core.errors import ConnectorError
-from connectors.core.registry import available_connectors
 from sync.cli_common import ConfigOption, JsonOption, load, out
 from sync.cli_text import Table, text
-from sync.config.models import CrmsyncConfig, SourceConfig
 from sync.errors import OperationFailed
-from sync.sources import build_connector
+
+if TYPE_CHECKING:
+    from sync.config.models import SourceConfig
+
+# The configuration models, the connectors and their registry are imported by the commands
+# that use them: every CLI call imports this module (start-up time).
 
 __all__ = ["config_app", "connectors_app"]
 
@@ -54,6 +56,14 @@ def schema() -> None:
     typer.echo(orjson.dumps(config_json_schema(), option=orjson.OPT_INDENT_2).decode())
 
 
+@config_app.command("example")
+def example() -> None:
+    """Print the example configuration: every key, commented (it ships with crmsync)."""
+    from crmsync_data import example_config
+
+    typer.echo(example_config().read_text(), nl=False)
+
+
 @config_app.command("reference")
 def reference() -> None:
     """Print the configuration reference as Markdown (docs/configuration.md)."""
@@ -68,6 +78,9 @@ def config_json_schema() -> dict[str, Any]:
     Connector definitions are merged into the root ``$defs`` under ``<kind>.<Name>``, so
     every ``$ref`` resolves against the document root as JSON Schema requires.
     """
+    from connectors.core.registry import available_connectors
+    from sync.config.models import CrmsyncConfig, SourceConfig
+
     root = CrmsyncConfig.model_json_schema()
     defs = root.setdefault("$defs", {})
     common = SourceConfig.model_json_schema()
@@ -101,6 +114,8 @@ def config_json_schema() -> dict[str, Any]:
 @connectors_app.command("list")
 def list_connectors(json_output: bool = JsonOption) -> None:
     """Connector kinds installed (built-in and plugins), from the entry-point group."""
+    from connectors.core.registry import available_connectors
+
     rows = [
         {"kind": name, "target": ep.value, "package": ep.dist.name if ep.dist else None}
         for name, ep in sorted(available_connectors().items())
@@ -141,6 +156,9 @@ def check(config: Path | None = ConfigOption, json_output: bool = JsonOption) ->
 
 def check_sources(sources: list[SourceConfig], deadline_s: float) -> list[dict[str, Any]]:
     """Each source's check result, in configuration order, within ``deadline_s`` seconds."""
+    from connectors.core.errors import ConnectorError
+    from sync.sources import build_connector
+
     results: dict[str, dict[str, Any]] = {}
 
     def run(source: SourceConfig) -> None:

@@ -43,7 +43,7 @@ def push(
 
     cfg = load(config)
     if not cfg.push.targets:
-        raise UsageError("no push targets: add a push: section (see config/crmsync.example.yaml)")
+        raise UsageError("no push targets: add a push: section (see `crmsync config example`)")
     engine = open_store(cfg.store.url)
     try:
         with err.status("pushing…") as status:

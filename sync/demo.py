@@ -126,7 +126,7 @@ def _write_config(info: SandboxInfo, workspace: Path, store_url: str) -> Path:
     path = workspace / "crmsync.yaml"
     header = (
         "# crmsync configuration written by `crmsync demo` for the local sandbox.\n"
-        "# Copy it as a starting point; see config/crmsync.example.yaml for every key.\n"
+        "# Copy it as a starting point; `crmsync config example` shows every key.\n"
     )
     path.write_text(header + yaml.safe_dump(config, sort_keys=False))
     return path

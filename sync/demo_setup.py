@@ -4,12 +4,13 @@ sandbox CRMs."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
+
+from crmsync_data import example_plans
 
 __all__ = ["PLANS_DIR", "demo_sections", "push_targets"]
 
-PLANS_DIR = Path(__file__).resolve().parents[1] / "config" / "plans"
+PLANS_DIR = example_plans()
 
 # (key, object, field, type, label, via) per CRM. HubSpot owners and Zoho users take no
 # custom fields, so there the owner's usage score goes on each deal they own.

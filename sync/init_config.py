@@ -12,7 +12,7 @@ __all__ = ["CRM_BLOCKS", "render_init", "secret_names"]
 
 _HEAD = """\
 # crmsync configuration for {crms}, written by `crmsync init`.
-# Every key, with its default: config/crmsync.example.yaml and docs/configuration.md.
+# Every key, with its default: `crmsync config example` and docs/configuration.md.
 # Secrets are ${{VARIABLE}} references, resolved from the environment, then from the
 # secrets file below (copy secrets.env.example to secrets.env, fill it, chmod 600).
 # Check this file with: crmsync config validate --config {path}
@@ -85,9 +85,9 @@ schedule:
     push: {cron: "0 3 * * *"}
     statements: {cron: "0 6 1 * *"}
 
-# Incentive plans: copy the files of config/plans/ of the crmsync repository into plans/
-# next to this file (crmsync init made it) and adapt them (relative paths are relative to
-# this file; the folder must exist). `crmsync plan validate` checks them.
+# Incentive plans: the YAML files of plans/ next to this file (crmsync init made it; the
+# folder must exist). `crmsync init --example-plans` copies the example plans and rates
+# that ship with crmsync into it, to adapt. `crmsync plan validate` checks them.
 compensation:
   plans_dir: plans
 

@@ -17,7 +17,7 @@ from compensation.plans.components import (
 )
 from compensation.plans.model import PlanVersion
 from compensation.plans.values import format_percent as pct
-from compensation.plans.yamlsource import KeyPath
+from compensation.yamlsource import KeyPath
 
 __all__ = ["Problem", "check_version"]
 

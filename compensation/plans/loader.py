@@ -32,7 +32,7 @@ from compensation.plans.model import (
     PlanVersion,
     Quota,
 )
-from compensation.plans.yamlsource import KeyPath, Located, YamlFileError, format_path, load_located
+from compensation.yamlsource import KeyPath, Located, YamlFileError, format_path, load_located
 
 __all__ = ["load_plans"]
 

@@ -29,6 +29,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from compensation.statements.chart import CHART_HEIGHT, CHART_WIDTH, attainment_png
 from compensation.statements.locale import Words
 from compensation.statements.model import Statement, language
+from crmsync_data import templates
 
 __all__ = ["InlineImage", "RenderError", "RenderedStatement", "Renderer"]
 
@@ -78,8 +79,8 @@ def _autoescape(name: str | None) -> bool:
 
 
 def default_template_dir() -> Path:
-    """``templates/statements`` at the project root."""
-    return Path(__file__).resolve().parents[2] / "templates" / "statements"
+    """The shipped ``templates/statements``."""
+    return templates("statements")
 
 
 class Renderer:

@@ -13,6 +13,12 @@ the attempts between them): when the next wait would pass the budget, the call g
 with ``RetriesExhausted``, whose message says how many attempts and how long. With the
 defaults one call makes at most 26 requests (20 rate-limit waits and 6 failures) and gives
 up within 600 s plus one request timeout.
+
+Hand-written rather than built on tenacity: what decides each step is the exception of the
+attempt (a rate-limit wait the server names is counted apart from failures, an expired
+session runs a hook and retries at once, the total budget counts fake sleeps), so with
+tenacity the stop, wait and hook callbacks would keep these same counters across attempts
+themselves, for no less code and one more dependency.
 """
 
 from __future__ import annotations

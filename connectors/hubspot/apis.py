@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from hubspot import HubSpot
 from urllib3.util.retry import Retry
 
 from connectors.hubspot.settings import HubSpotSettings
@@ -30,6 +29,8 @@ class Apis:
     """Generated API objects sharing one base URL, CA bundle and access token."""
 
     def __init__(self, settings: HubSpotSettings) -> None:
+        from hubspot import HubSpot  # the client's packages load when a connector connects
+
         options: dict[str, Any] = {"host": settings.base_url.rstrip("/")}
         if settings.ca_bundle is not None:
             options["ssl_ca_cert"] = str(settings.ca_bundle)

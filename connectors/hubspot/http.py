@@ -13,16 +13,11 @@ import email.utils
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import orjson
 import urllib3
-from hubspot.crm.associations.v4.exceptions import ApiException as AssocApiException
-from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
-from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
-from hubspot.crm.pipelines.exceptions import ApiException as PipelinesApiException
-from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
-from hubspot.oauth.exceptions import ApiException as OAuthApiException
 
 from connectors.core.budget import QuotaBudget
 from connectors.core.errors import (
@@ -37,18 +32,34 @@ from connectors.core.http import Timeout, network_failure
 from connectors.core.retry import RetryPolicy
 
 if TYPE_CHECKING:
+    from hubspot.crm.objects.exceptions import ApiException
+
     from connectors.hubspot.auth import TokenSource
 
 __all__ = ["ApiResponse", "HubSpotHttp"]
 
-_API_EXCEPTIONS = (
-    ObjectsApiException,
-    AssocApiException,
-    OwnersApiException,
-    PipelinesApiException,
-    PropertiesApiException,
-    OAuthApiException,
-)
+
+@cache
+def _api_exceptions() -> tuple[type[ApiException], ...]:
+    """The generated clients' ``ApiException`` classes, one per API package (all of the same
+    shape). Imported on first use: the client's packages are large, and checking a
+    configuration or reading the store builds no client."""
+    from hubspot.crm.associations.v4.exceptions import ApiException as AssocApiException
+    from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
+    from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
+    from hubspot.crm.pipelines.exceptions import ApiException as PipelinesApiException
+    from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
+    from hubspot.oauth.exceptions import ApiException as OAuthApiException
+
+    return (
+        ObjectsApiException,
+        AssocApiException,
+        OwnersApiException,
+        PipelinesApiException,
+        PropertiesApiException,
+        OAuthApiException,
+    )
+
 
 # status -> what the caller does next (5xx and 530 are "retry" via _action()).
 _ACTIONS: dict[int, str] = {
@@ -141,7 +152,7 @@ class HubSpotHttp:
             finally:
                 raw.release_conn()
             response = ApiResponse(raw.status, _headers(raw.headers), _json(data))
-        except _API_EXCEPTIONS as exc:
+        except _api_exceptions() as exc:
             response = ApiResponse(exc.status or 0, _headers(exc.headers), _json(exc.body))
             self._observe(response)
             raise self._translate(response, exc.reason) from exc

@@ -24,8 +24,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
-
 from connectors.hubspot.apis import Apis
 from connectors.hubspot.http import HubSpotHttp
 from connectors.hubspot.reader import ObjectReader, modified_property
@@ -168,6 +166,8 @@ class MergeReader:
 
     def _winners(self, object_type: str, window: tuple[int, int]) -> dict[str, list[str]]:
         """{winner id: merged-away ids} of records merged into in the window."""
+        from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
+
         modified = modified_property(object_type)
         out: dict[str, list[str]] = {}
         last_id: str | None = None

@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
-
 from connectors.hubspot.apis import Apis
 from connectors.hubspot.http import HubSpotHttp
 from connectors.hubspot.settings import HubSpotSettings
@@ -164,6 +162,8 @@ class ObjectReader:
         properties: list[str],
         extra: Extra | None,
     ) -> Iterator[Batch]:
+        from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
+
         modified = modified_property(object_type)
         while True:
             filters = [

@@ -12,8 +12,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from hubspot.crm.properties import PropertyCreate
-
 from connectors.core.contract import FieldSpec, FieldStatus, FieldUpdate, WriteResult
 from connectors.core.errors import (
     ConnectorFatalError,
@@ -147,6 +145,8 @@ class HubSpotWriter:
                     )
                 )
                 continue
+            from hubspot.crm.properties import PropertyCreate  # loaded on use (start-up)
+
             prop = PropertyCreate(
                 name=spec.name,
                 label=spec.label,

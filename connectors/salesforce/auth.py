@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import jwt
-
 from connectors.core.errors import ConnectorConfigError, ConnectorFatalError
 
 if TYPE_CHECKING:
@@ -165,6 +163,8 @@ class SalesforceTokenSource:
             "aud": a.audience,
             "exp": int((now + _JWT_LIFETIME).timestamp()),
         }
+        import jwt  # only the JWT flow signs (with cryptography): loaded on use
+
         try:
             return jwt.encode(claims, key, algorithm="RS256")
         except (ValueError, TypeError, jwt.PyJWTError) as exc:

@@ -14,8 +14,6 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from simple_salesforce.bulk2 import Operation
-
 from connectors.core.errors import ConnectorFatalError
 from connectors.salesforce.describe import ObjectFields
 from connectors.salesforce.http import SalesforceHttp
@@ -74,6 +72,8 @@ class BulkReader:
         self.jobs = 0
 
     def rows(self, fields: ObjectFields, soql: str) -> Iterator[list[Row]]:
+        from simple_salesforce.bulk2 import Operation  # loaded on use (start-up time)
+
         obj = fields.object_name
         settings = self._http.settings
 

@@ -15,8 +15,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
-from simple_salesforce import Salesforce
-from simple_salesforce.exceptions import SalesforceError
 
 from connectors.core.budget import QuotaBudget
 from connectors.core.errors import (
@@ -31,6 +29,8 @@ from connectors.core.http import Timeout, network_failure
 from connectors.core.retry import RetryPolicy
 
 if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
+
     from connectors.salesforce.auth import SalesforceTokenSource
     from connectors.salesforce.settings import SalesforceSettings
 
@@ -125,6 +125,8 @@ class SalesforceHttp:
             raise ConnectorConfigError("the Salesforce connector has no token source")
         token = self.tokens.current()
         if self._client is None or token.access_token != self._client_token:
+            from simple_salesforce import Salesforce
+
             self._client = Salesforce(
                 instance_url=token.instance_url,
                 session_id=token.access_token,
@@ -148,6 +150,10 @@ class SalesforceHttp:
         return self.retry.call(lambda: self._once(what, action), on_session_expired=on_expired)
 
     def _once(self, what: str, action: Callable[[Salesforce], T]) -> T:
+        # simple-salesforce (with zeep) loads on first use: configuration checks and
+        # commands that only read the store build the connector without calling Salesforce.
+        from simple_salesforce.exceptions import SalesforceError
+
         self.budget.check()
         sf = self.sf
         self.budget.count_call()

@@ -15,8 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from simple_salesforce.util import date_to_iso8601
-
 from connectors.salesforce.describe import ObjectFields
 
 __all__ = ["DELETE_LOG_REACH", "Window", "deleted_url", "query_url", "soql_datetime"]
@@ -45,6 +43,8 @@ def query_url(soql: str) -> str:
 
 def deleted_url(obj: str, start: datetime, end: datetime) -> str:
     """The delete-log URL of an object, relative to the API version (as simple-salesforce)."""
+    from simple_salesforce.util import date_to_iso8601  # loaded on use (start-up time)
+
     return f"sobjects/{obj}/deleted/?start={date_to_iso8601(start)}&end={date_to_iso8601(end)}"
 
 

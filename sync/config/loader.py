@@ -51,7 +51,7 @@ def load_config(file: Path, environ: dict[str, str] | None = None) -> CrmsyncCon
         raise ConfigError(exc.problems) from exc
     if data is None:
         # Defaults alone would still open ./crmsync.sqlite: an empty file is a mistake.
-        raise ConfigError([f"{file}:1: the file is empty; start from config/crmsync.example.yaml"])
+        raise ConfigError([f"{file}:1: the file is empty; start from `crmsync config example`"])
     if not isinstance(data, dict):
         raise ConfigError([f"{file}:1: the file must be a mapping of keys (store, sources...)"])
     secrets_path = _secrets_path(data, file, environ)

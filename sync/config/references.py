@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from compensation.plans.yamlsource import format_path
+from compensation.yamlsource import format_path
 from sync.config.yamlsource import Locations
 
 __all__ = ["check_references"]

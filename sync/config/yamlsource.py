@@ -3,7 +3,7 @@
 ``load_yaml`` returns plain Python data plus ``Locations``: for each key path
 (``("sources", 0, "auth", "client_secret")``) the line it was written on, so every
 configuration error can name file, line and path. Parsing is the hardened loader plans
-use (:mod:`compensation.plans.yamlsource`: nesting, alias and duplicate-key limits), so a
+use (:mod:`compensation.yamlsource`: nesting, alias and duplicate-key limits), so a
 hostile or damaged file is a list of ``FILE:LINE`` problems, never a hang or a crash.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compensation.plans.yamlsource import YamlFileError, load_located
+from compensation.yamlsource import YamlFileError, load_located
 
 __all__ = ["Locations", "YamlError", "load_yaml"]
 

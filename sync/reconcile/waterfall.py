@@ -8,12 +8,13 @@ the pair had to reach is a vertical line.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
+
+from crmsync_data import templates
 
 __all__ = ["WIDTH", "render_page", "waterfall"]
 
-_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "reports"
+_TEMPLATES = templates("reports")
 
 WIDTH = 520  # pixels of the axis
 ROW = 22  # pixels per step

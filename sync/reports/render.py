@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 from typing import Any
 
 import orjson
 
+from crmsync_data import templates
+
 __all__ = ["TEMPLATES", "render_csv", "render_html", "render_json"]
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "reports"
+TEMPLATES = templates("reports")
 _BAR_WIDTH = 420
 
 

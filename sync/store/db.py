@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import orjson
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from sync.errors import OperationFailed
@@ -53,7 +54,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the latest Alembic revision (idempotent)."""
+    """Bring the schema to the latest Alembic revision (idempotent).
+
+    A store already at the latest revision (the common case: every command opens the store)
+    is recognised by one query, without importing Alembic or loading its scripts, which
+    would cost each command a noticeable part of its start-up time.
+    """
+    if _at_head(engine):
+        return
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
@@ -67,3 +78,31 @@ def migrate(engine: Engine) -> None:
         ) from exc
     except SQLAlchemyError as exc:
         raise StoreUnavailable(f"cannot migrate the store: {exc}") from exc
+
+
+def _at_head(engine: Engine) -> bool:
+    """True if the store's ``alembic_version`` holds exactly the scripts' head revisions."""
+    try:
+        with engine.connect() as connection:
+            stored = connection.execute(text("SELECT version_num FROM alembic_version"))
+            return set(stored.scalars()) == head_revisions()
+    except SQLAlchemyError:  # no such table yet, or no database: Alembic reports it
+        return False
+
+
+_ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
+
+
+@cache
+def head_revisions() -> frozenset[str]:
+    """The revisions no migration script builds on, read from the scripts' source."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        for name, value in _ASSIGNMENT.findall(script.read_text()):
+            literal = ast.literal_eval(value.strip())
+            if name == "revision":
+                revisions.add(literal)
+            elif literal is not None:
+                parents.update((literal,) if isinstance(literal, str) else literal)
+    return frozenset(revisions - parents)

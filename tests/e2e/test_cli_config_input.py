@@ -38,7 +38,7 @@ CASES: dict[str, tuple[bytes, str]] = {
         b"store: {url: 'sqlite:///a.sqlite'}\nstore: {url: 'sqlite:///b.sqlite'}\n",
         ":2: store: the key is written twice (lines 1 and 2); keep one",
     ),
-    "empty": (b"", ":1: the file is empty; start from config/crmsync.example.yaml"),
+    "empty": (b"", ":1: the file is empty; start from `crmsync config example`"),
     "push-unknown-source": (
         b"push:\n  targets:\n    - {key: k, source: nowhere, object: deals, field: f}\n",
         ":3: push.targets[0].source: no source named 'nowhere'",

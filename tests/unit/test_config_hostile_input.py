@@ -101,7 +101,7 @@ def test_a_key_written_twice_is_refused_with_both_lines(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text", ["", "# only a comment\n"], ids=["empty", "comment"])
 def test_an_empty_file_is_a_problem(tmp_path: Path, text: str) -> None:
     assert _problems(_write(tmp_path, text)) == [
-        "FILE:1: the file is empty; start from config/crmsync.example.yaml"
+        "FILE:1: the file is empty; start from `crmsync config example`"
     ]
 
 

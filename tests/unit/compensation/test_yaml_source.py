@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from compensation.plans.yamlsource import YamlFileError, load_located
+from compensation.yamlsource import YamlFileError, load_located
 
 
 def test_merge_keys_and_aliases_load_with_lines(tmp_path: Path) -> None:
