@@ -5,15 +5,16 @@ Templates call ``t(key, **values)``; a message with CLDR plural forms is a dict 
 formatted by the caller (money, dates) and inserted with :meth:`str.format`; the result is
 a plain string, so the HTML template escapes it like any other text.
 
-``GATES`` and ``USAGE`` translate the reasons and advice of known gate and usage-component
-ids; unknown ids show the engine's own text. ``ROLES`` names the crediting slots of the
-shipped plans; another slot reads as its name with spaces (``inside_sales`` -> ``inside
-sales``).
+``GATES`` translates the reasons and advice of known gate ids; unknown ids show the
+engine's own text (usage components are in ``usage_words``). ``ROLES`` names the
+crediting slots of the shipped plans; another slot reads as its name with spaces
+(``inside_sales`` -> ``inside sales``); ``POOLS`` says how a line of another pool than
+``revenue`` (a manager's roll-up) qualifies that role.
 """
 
 from __future__ import annotations
 
-__all__ = ["GATES", "MESSAGES", "ROLES", "USAGE"]
+__all__ = ["GATES", "MESSAGES", "POOLS", "ROLES"]
 
 Message = str | dict[str, str]
 
@@ -46,6 +47,7 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "amount": "Amount",
         "rule": "Rule",
         "acts": "Your acts",
+        "acts_pool": "Acts it rolls up",
         "fx": "{amount} converted at {rate}",
         "no_deals": "No deal was credited to you this period.",
         "withheld": "Pay withheld",
@@ -68,8 +70,8 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "from_period": "from {period}",
         "what_if": "What if your open deals close?",
         "what_if_line": {
-            "one": "{count} open deal could add {amount} to your pay.",
-            "other": "{count} open deals could add {amount} to your pay.",
+            "one": "{count} open deal could add {amount} to your earnings.",
+            "other": "{count} open deals could add {amount} to your earnings.",
         },
         "what_if_attainment": "Your attainment would reach {ratio}.",
         "what_if_note": "An estimate from the pipeline as it stands; not part of the total.",
@@ -77,6 +79,26 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "questions_plain": "A question about a line? Reply to this e-mail.",
         "reference": "Statement {id}, version {version}.",
         "closed": "This period is closed; later changes will appear as adjustments.",
+        "payout": "Paid on {date}.",
+        "payout_open": "To be paid on {date}, once the period is closed; until then these "
+        "figures can still change.",
+        "year": "Your year so far",
+        "year_period": "Period",
+        "year_state": "Status",
+        "year_final": "final",
+        "year_provisional": "provisional",
+        "year_this": "this statement",
+        "year_to_date": "Year to date",
+        "would_have_paid": "Would have paid {amount}",
+        "what_if_draw": "Part of them would replace the draw advanced to you this period.",
+        "draw": "Draw",
+        "kind_usage_bonus": "CRM usage bonus",
+        "kind_usage_multiplier": "CRM usage multiplier",
+        "kind_kpi_bonus": "KPI bonus",
+        "kind_cap": "Cap",
+        "kind_plan_cap": "Plan cap",
+        "kind_manual": "Manual adjustment",
+        "kind_prior_period": "Change to a closed period",
     },
     "fr": {
         "subject": "Votre relevé de rémunération, {period} : {total}",
@@ -106,6 +128,7 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "amount": "Montant",
         "rule": "Règle",
         "acts": "Vos actions",
+        "acts_pool": "Actions concernées",
         "fx": "{amount} converti au taux de {rate}",
         "no_deals": "Aucune affaire ne vous a été créditée sur cette période.",
         "withheld": "Rémunération retenue",
@@ -139,6 +162,26 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "reference": "Relevé {id}, version {version}.",
         "closed": "Cette période est close ; les changements ultérieurs apparaîtront "
         "en ajustements.",
+        "payout": "Payé le {date}.",
+        "payout_open": "Paiement prévu le {date}, une fois la période close ; d'ici là ces "
+        "montants peuvent encore changer.",
+        "year": "Votre année",
+        "year_period": "Période",
+        "year_state": "Statut",
+        "year_final": "définitif",
+        "year_provisional": "provisoire",
+        "year_this": "ce relevé",
+        "year_to_date": "Cumul de l'année",
+        "would_have_paid": "Aurait rapporté {amount}",
+        "what_if_draw": "Une partie remplacerait l'avance qui vous est versée sur la période.",
+        "draw": "Avance",
+        "kind_usage_bonus": "Prime d'utilisation du CRM",
+        "kind_usage_multiplier": "Coefficient d'utilisation du CRM",
+        "kind_kpi_bonus": "Prime sur indicateur",
+        "kind_cap": "Plafond",
+        "kind_plan_cap": "Plafond du plan",
+        "kind_manual": "Ajustement manuel",
+        "kind_prior_period": "Changement sur une période close",
     },
     "es": {
         "subject": "Su extracto de {period}: {total}",
@@ -168,6 +211,7 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "amount": "Importe",
         "rule": "Regla",
         "acts": "Sus acciones",
+        "acts_pool": "Acciones que agrupa",
         "fx": "{amount} convertido a {rate}",
         "no_deals": "No se le acreditó ninguna oportunidad en este periodo.",
         "withheld": "Pago retenido",
@@ -191,8 +235,8 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "from_period": "de {period}",
         "what_if": "¿Y si se cierran sus oportunidades abiertas?",
         "what_if_line": {
-            "one": "{count} oportunidad abierta podría añadir {amount} a su pago.",
-            "other": "{count} oportunidades abiertas podrían añadir {amount} a su pago.",
+            "one": "{count} oportunidad abierta podría añadir {amount} a sus ganancias.",
+            "other": "{count} oportunidades abiertas podrían añadir {amount} a sus ganancias.",
         },
         "what_if_attainment": "Su cumplimiento llegaría al {ratio}.",
         "what_if_note": "Estimación con el pipeline actual; no incluida en el total.",
@@ -200,6 +244,26 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "questions_plain": "¿Alguna duda sobre una línea? Responda a este correo.",
         "reference": "Extracto {id}, versión {version}.",
         "closed": "Este periodo está cerrado; los cambios posteriores aparecerán como ajustes.",
+        "payout": "Pagado el {date}.",
+        "payout_open": "Se pagará el {date}, una vez cerrado el periodo; hasta entonces "
+        "estas cifras aún pueden cambiar.",
+        "year": "Su año hasta ahora",
+        "year_period": "Periodo",
+        "year_state": "Estado",
+        "year_final": "definitivo",
+        "year_provisional": "provisional",
+        "year_this": "este extracto",
+        "year_to_date": "Acumulado del año",
+        "would_have_paid": "Habría pagado {amount}",
+        "what_if_draw": "Una parte sustituiría al anticipo que se le paga en el periodo.",
+        "draw": "Anticipo",
+        "kind_usage_bonus": "Bonificación por uso del CRM",
+        "kind_usage_multiplier": "Multiplicador por uso del CRM",
+        "kind_kpi_bonus": "Bonificación por indicador",
+        "kind_cap": "Tope",
+        "kind_plan_cap": "Tope del plan",
+        "kind_manual": "Ajuste manual",
+        "kind_prior_period": "Cambio en un periodo cerrado",
     },
 }
 
@@ -240,22 +304,17 @@ GATES: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
-# usage component id -> locale -> label
-USAGE: dict[str, dict[str, str]] = {
-    "completeness": {"en": "Complete records", "fr": "Fiches complètes", "es": "Fichas completas"},
-    "timeliness": {"en": "Timely entry", "fr": "Saisie à temps", "es": "Registro a tiempo"},
-    "activity_logging": {
-        "en": "Activities logged",
-        "fr": "Activités saisies",
-        "es": "Actividades registradas",
-    },
-    "duplicates": {"en": "No duplicates", "fr": "Pas de doublons", "es": "Sin duplicados"},
-}
-
 # crediting slot id -> locale -> the employee's role on the deal
 ROLES: dict[str, dict[str, str]] = {
     "lead_source": {"en": "lead source", "fr": "origine du contact", "es": "origen del contacto"},
     "qualification": {"en": "qualification", "fr": "qualification", "es": "cualificación"},
     "field_work": {"en": "field work", "fr": "travail terrain", "es": "trabajo de campo"},
     "close": {"en": "closing", "fr": "signature", "es": "cierre"},
+}
+
+# credit pool id -> locale -> how a line of that pool qualifies the role (the main
+# ``revenue`` pool says nothing; a manager's line keeps the slot of the act it rolls up)
+POOLS: dict[str, dict[str, str]] = {
+    "manager": {"en": "as manager", "fr": "en tant que manager", "es": "como responsable"},
+    "overlay": {"en": "as overlay", "fr": "en overlay", "es": "como overlay"},
 }

@@ -1,0 +1,220 @@
+"""Pay a statement shows beside the run's own lines: what a withheld line would have paid,
+and what each open deal would add if it closed (the what-if).
+
+Both are computed with the plan engine on the inputs of the run, never changing it:
+
+- a withheld line's amount is the line the same credit pays in a run of the employee with
+  the plan's gates lifted (so it is priced at the tier it would really have reached);
+- an open deal's amount is what :func:`compensation.engine.simulate` closing that one
+  deal in the period adds to the employee's earnings; the total is one run with all the
+  employee's open deals closed, so tiers reached only together are counted once, exactly.
+
+Earnings leave out draw lines: a draw is an advance, so a deal that earns less than the
+draw leaves this period's pay unchanged while it lowers what the employee owes back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from compensation.engine import (
+    Adjustment,
+    EmployeeResult,
+    EngineError,
+    PeriodInputs,
+    PriorState,
+    Simulation,
+    WithheldLine,
+    run_period,
+    simulate,
+)
+from compensation.inputs import Deal
+from compensation.plans import Gates, Period, PlanBook
+from compensation.rates import MissingRateError, RateTable
+
+__all__ = ["Pipeline", "PipelineItem", "pipelines", "withheld_amounts"]
+
+_DEAL_LINE_KINDS = ("commission", "spiff")
+_DRAW_KINDS = ("draw_top_up", "draw_recovery")
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineItem:
+    """One open deal of an employee and what closing it would add to their period."""
+
+    deal: Deal
+    potential: Decimal
+    gate: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    """An employee's open deals, and the period with all of them closed."""
+
+    items: tuple[PipelineItem, ...]
+    total: Decimal
+    attainment_after: Mapping[str, Decimal]
+
+
+def _ungated(book: PlanBook) -> PlanBook:
+    versions = [
+        v.model_copy(update={"gates": Gates()}) for items in book.versions.values() for v in items
+    ]
+    return PlanBook(versions, book.assignments)
+
+
+def _run(
+    inputs: PeriodInputs,
+    book: PlanBook,
+    period: Period,
+    rates: RateTable,
+    prior: PriorState,
+    adjustments: Sequence[Adjustment],
+    employees: Collection[str],
+) -> dict[str, EmployeeResult]:
+    only = dataclasses.replace(inputs, employees=[e for e in inputs.employees if e.id in employees])
+    result = run_period(only, book, period, rates, prior, adjustments)
+    return {e.employee: e for e in result.employees}
+
+
+def withheld_amounts(
+    results: Sequence[EmployeeResult],
+    inputs: PeriodInputs,
+    book: PlanBook,
+    period: Period,
+    rates: RateTable,
+    prior: PriorState,
+    adjustments: Sequence[Adjustment],
+) -> dict[tuple[str, str], Decimal]:
+    """(employee, withheld line key) -> what the line would have paid without the gate.
+
+    A line the lifted run does not pay (credit after the employee left, a plan change)
+    has no amount."""
+    wanted = {r.employee for r in results if r.withheld}
+    if not wanted:
+        return {}
+    try:
+        lifted = _run(inputs, _ungated(book), period, rates, prior, adjustments, wanted)
+    except (EngineError, MissingRateError):
+        return {}
+    out: dict[tuple[str, str], Decimal] = {}
+    for result in results:
+        other = lifted.get(result.employee)
+        if other is None:
+            continue
+        paid = {line.key: line.amount for line in other.lines if line.kind in _DEAL_LINE_KINDS}
+        for held in result.withheld:
+            out.update(_amount(result.employee, held, paid))
+    return out
+
+
+def _amount(
+    employee: str, held: WithheldLine, paid: Mapping[str, Decimal]
+) -> dict[tuple[str, str], Decimal]:
+    rest = held.key.split("|", 1)[1]  # component|deal|pool|slot[#n]
+    for kind in _DEAL_LINE_KINDS:
+        amount = paid.get(f"{kind}|{rest}")
+        if amount is not None:
+            return {(employee, held.key): amount}
+    return {}
+
+
+def _closed_in(deal: Deal, period: Period) -> Deal:
+    close = deal.close_date if deal.close_date and period.contains(deal.close_date) else period.end
+    return dataclasses.replace(deal, state="won", close_date=close, reversed_on=None)
+
+
+def _earned(result: EmployeeResult) -> Decimal:
+    return sum((x.amount for x in result.lines if x.kind not in _DRAW_KINDS), Decimal(0))
+
+
+def _added(sim: Simulation, before: EmployeeResult) -> Decimal:
+    """What the simulated deal adds to the earnings (lines new or changed, draws left out)."""
+    was = {x.key: x.amount for x in before.lines}
+    return sum(
+        (x.amount - was.get(x.key, Decimal(0)) for x in sim.changed if x.kind not in _DRAW_KINDS),
+        Decimal(0),
+    )
+
+
+def _why_nothing(sim: Simulation, deal: str, added: Decimal) -> tuple[str, str]:
+    """(gate, reason) when closing ``deal`` alone would pay nothing: the gate it would fail,
+    else the rule of its unpaid line (a threshold not reached)."""
+    if added:
+        return "", ""
+    if sim.withheld:
+        return sim.withheld[0].gate, sim.withheld[0].reason
+    rule = next((line.rule for line in sim.changed if line.deal == deal and not line.amount), "")
+    return "", rule
+
+
+def pipelines(
+    employees: Collection[str],
+    inputs: PeriodInputs,
+    book: PlanBook,
+    period: Period,
+    rates: RateTable,
+    prior: PriorState,
+    adjustments: Sequence[Adjustment],
+) -> dict[str, Pipeline]:
+    """employee -> their open deals (with credit) and what closing each would add."""
+    deals = {d.key: d for d in inputs.deals if d.state == "open"}
+    mine: dict[str, set[str]] = defaultdict(set)
+    for credit in inputs.credits:
+        if credit.deal in deals and credit.employee in employees:
+            mine[credit.employee].add(credit.deal)
+    if not mine:
+        return {}
+    try:
+        before = _run(inputs, book, period, rates, prior, adjustments, mine)
+        all_won = dataclasses.replace(
+            inputs,
+            deals=[
+                _closed_in(d, period) if d.key in deals and d.state == "open" else d
+                for d in inputs.deals
+            ],
+        )
+    except (EngineError, MissingRateError):
+        return {}
+    out: dict[str, Pipeline] = {}
+    for employee in sorted(mine):
+        base = before.get(employee)
+        if base is None:
+            continue
+        items = []
+        for key in sorted(mine[employee]):
+            try:
+                sim = simulate(
+                    inputs,
+                    book,
+                    period,
+                    rates,
+                    employee,
+                    deal=key,
+                    prior=prior,
+                    adjustments=adjustments,
+                )
+            except (EngineError, MissingRateError):
+                continue
+            added = _added(sim, base)
+            items.append(PipelineItem(deals[key], added, *_why_nothing(sim, key, added)))
+        if not items:
+            continue
+        mine_won = dataclasses.replace(
+            all_won,
+            deals=[
+                d if d.key not in deals or d.key in mine[employee] else deals[d.key]
+                for d in all_won.deals
+            ],
+        )
+        after = _run(mine_won, book, period, rates, prior, adjustments, {employee}).get(employee)
+        if after is None:
+            continue
+        items.sort(key=lambda i: (-i.potential, i.deal.name.casefold(), i.deal.key))
+        out[employee] = Pipeline(tuple(items), _earned(after) - _earned(base), after.attainment)
+    return out
