@@ -128,7 +128,7 @@ def statement_for(
             payable.append(_payable(line, deal_names, deal_closes, acts, more.deal_urls))
         elif line.kind in _OTHER_KINDS:
             # The label is left to the template: the kind in the reader's language.
-            other.append(OtherLine(line.kind, "", line.amount, line.rule))
+            other.append(OtherLine(line.kind, "", line.amount, _in_words(line.rule, book)))
         elif line.kind == "clawback":
             deal = line.deal or ""
             clawbacks.append(
@@ -229,6 +229,17 @@ def statement_for(
         history=more.history,
         payout_date=more.payout_date,
     )
+
+
+def _in_words(rule: str, book: PlanBook) -> str:
+    """The engine's rule with component ids in words (``revenue_commission`` -> ``revenue
+    commission``): a multiplier's rule names the component it scales."""
+    for versions in book.versions.values():
+        for version in versions:
+            for comp in version.components:
+                if "_" in comp.name and comp.name in rule:
+                    rule = rule.replace(comp.name, comp.name.replace("_", " "))
+    return rule
 
 
 def _usage(score: Decimal | None, audited: UsageScore | None) -> UsageScore | None:
