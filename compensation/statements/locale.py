@@ -134,6 +134,10 @@ class Words:
         """How to raise a usage component, in this language (else ``advice``)."""
         return USAGE_ADVICE.get(key, {}).get(self.code, advice)
 
+    def sentence(self, text: str) -> str:
+        """``text`` with a capital first letter (the engine writes reasons in lower case)."""
+        return text[:1].upper() + text[1:]
+
     def kind(self, kind: str, label: str = "") -> str:
         """A line's label, else its kind in words (``usage_bonus`` -> CRM usage bonus)."""
         if label:

@@ -85,7 +85,7 @@ def test_withheld_lines_say_what_they_would_have_paid_role_and_why(world) -> Non
         ("Farmacéutica Guadalquivir - Spectrophotometer", "field_work", Decimal("326.00")),
     ]
     reason = (
-        "  this deal was created in the CRM 1 day before its close date; the plan needs 2: "
+        "  This deal was created in the CRM 1 day before its close date; the plan needs 2: "
         "record opportunities as soon as they open"
     )
     advice = "  Next time: Enter each opportunity in the CRM at least 2 days before it closes."
@@ -141,7 +141,7 @@ def test_each_open_deal_has_a_what_if_and_the_total_counts_tiers_reached_togethe
         "* Cascade Materials Science - Spectrophotometer (Needs Analysis), Oct 17, 2025: $2,678.00",
         "* Laboratorio Dolomiti - Mass spectrometer (Needs Analysis), Jul 10, 2025: $780.09",
         "* Starling Vaccines - Mass spectrometer (Qualification), Jan 9, 2026: $0.00",
-        "  threshold 20% not reached (attainment 9.11%): nothing pays",
+        "  Threshold 20% not reached (attainment 9.11%): nothing pays",
         "An estimate from the pipeline as it stands; not part of the total. Part of them would "
         "replace the draw advanced to you this period.",
     ]
