@@ -124,8 +124,8 @@ class Words:
         role = ROLES.get(slot, {}).get(self.code) or slot.replace("_", " ")
         if not pool or pool == "revenue":
             return role
-        how = POOLS.get(pool, {}).get(self.code) or f"({pool.replace('_', ' ')})"
-        return f"{role}, {how}"
+        how = POOLS.get(pool, {}).get(self.code)
+        return f"{role}, {how}" if how else f"{role} ({pool.replace('_', ' ')})"
 
     def usage_label(self, key: str, label: str) -> str:
         return USAGE.get(key, {}).get(self.code, label)
