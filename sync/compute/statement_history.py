@@ -44,8 +44,10 @@ def year_history(
 ) -> dict[str, list[tuple[str, PastPeriod]]]:
     """employee -> [(currency, earlier period and its total)], by period start."""
     with engine.connect() as conn:
-        closed = dict(conn.execute(select(_PERIODS.c.period, _PERIODS.c.run_id)).all())
-        latest = dict(
+        closed: dict[str, int] = dict(
+            conn.execute(select(_PERIODS.c.period, _PERIODS.c.run_id)).all()
+        )
+        latest: dict[str, int] = dict(
             conn.execute(
                 select(_RUNS.c.period, func.max(_RUNS.c.id)).group_by(_RUNS.c.period)
             ).all()

@@ -164,9 +164,10 @@ def pipelines(
 ) -> dict[str, Pipeline]:
     """employee -> their open deals (with credit) and what closing each would add."""
     deals = {d.key: d for d in inputs.deals if d.state == "open"}
+    wanted = set(employees)
     mine: dict[str, set[str]] = defaultdict(set)
     for credit in inputs.credits:
-        if credit.deal in deals and credit.employee in employees:
+        if credit.employee is not None and credit.deal in deals and credit.employee in wanted:
             mine[credit.employee].add(credit.deal)
     if not mine:
         return {}
