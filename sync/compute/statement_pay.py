@@ -32,7 +32,7 @@ from compensation.engine import (
     run_period,
     simulate,
 )
-from compensation.inputs import Deal
+from compensation.inputs import Credit, Deal
 from compensation.plans import Gates, Period, PlanBook
 from compensation.rates import MissingRateError, RateTable
 
@@ -153,6 +153,57 @@ def _why_nothing(sim: Simulation, deal: str, added: Decimal) -> tuple[str, str]:
     return "", rule
 
 
+def _per_employee(
+    inputs: PeriodInputs,
+    period: Period,
+    open_deals: Mapping[str, Collection[str]],
+    prior: PriorState,
+) -> dict[str, PeriodInputs]:
+    """The inputs of each employee alone, for simulating their open deals: their record,
+    usage and KPIs; their credits on deals that can pay in the period or a closed one (closed
+    from the first closed period's start to the period's end, or in a closed period's lines,
+    for clawbacks) and on their open deals; those deals; and the activity counts the whole
+    snapshot gives them. Nothing else reaches an employee's pay, so the engine indexes a few
+    records per simulation instead of the company's whole history."""
+    start = min([period.start, *(c.result.start for c in prior.closed)])
+    payable = {
+        d.key
+        for d in inputs.deals
+        if d.close_date is not None and start <= d.close_date <= period.end
+    }
+    paid: dict[str, set[str]] = defaultdict(set)
+    for closed in prior.closed:
+        for result in closed.result.employees:
+            if result.employee in open_deals:
+                paid[result.employee].update(x.deal for x in result.lines if x.deal)
+    acts: dict[str, set[str]] = {}
+    credits: dict[str, list[Credit]] = defaultdict(list)
+    for credit in inputs.credits:
+        acts.setdefault(credit.deal, set()).update(credit.acts)
+        who = credit.employee
+        if who in open_deals and (
+            credit.deal in payable or credit.deal in paid[who] or credit.deal in open_deals[who]
+        ):
+            credits[who].append(credit)
+    counts = {deal: len(keys) for deal, keys in acts.items()} | dict(inputs.activities)
+    keys = {e: {c.deal for c in credits[e]} | paid[e] for e in open_deals}
+    out = {}
+    for person in inputs.employees:
+        if person.id not in open_deals:
+            continue
+        mine = keys[person.id]
+        out[person.id] = dataclasses.replace(
+            inputs,
+            employees=[person],
+            credits=credits[person.id],
+            deals=[d for d in inputs.deals if d.key in mine],
+            usage=[u for u in inputs.usage if u.employee == person.id],
+            kpis=[k for k in inputs.kpis if k.employee == person.id],
+            activities={k: counts[k] for k in mine if k in counts},
+        )
+    return out
+
+
 def pipelines(
     employees: Collection[str],
     inputs: PeriodInputs,
@@ -171,51 +222,49 @@ def pipelines(
             mine[credit.employee].add(credit.deal)
     if not mine:
         return {}
-    try:
-        before = _run(inputs, book, period, rates, prior, adjustments, mine)
-        all_won = dataclasses.replace(
-            inputs,
-            deals=[
-                _closed_in(d, period) if d.key in deals and d.state == "open" else d
-                for d in inputs.deals
-            ],
-        )
-    except (EngineError, MissingRateError):
-        return {}
+    alone = _per_employee(inputs, period, mine, prior)
     out: dict[str, Pipeline] = {}
     for employee in sorted(mine):
-        base = before.get(employee)
-        if base is None:
+        own = alone.get(employee)
+        if own is None:
             continue
-        items = []
-        for key in sorted(mine[employee]):
-            try:
-                sim = simulate(
-                    inputs,
-                    book,
-                    period,
-                    rates,
-                    employee,
-                    deal=key,
-                    prior=prior,
-                    adjustments=adjustments,
-                )
-            except (EngineError, MissingRateError):
-                continue
-            added = _added(sim, base)
-            items.append(PipelineItem(deals[key], added, *_why_nothing(sim, key, added)))
-        if not items:
+        try:
+            found = _pipeline(
+                employee, mine[employee], deals, own, book, period, rates, prior, adjustments
+            )
+        except (EngineError, MissingRateError):
             continue
-        mine_won = dataclasses.replace(
-            all_won,
-            deals=[
-                d if d.key not in deals or d.key in mine[employee] else deals[d.key]
-                for d in all_won.deals
-            ],
-        )
-        after = _run(mine_won, book, period, rates, prior, adjustments, {employee}).get(employee)
-        if after is None:
-            continue
-        items.sort(key=lambda i: (-i.potential, i.deal.name.casefold(), i.deal.key))
-        out[employee] = Pipeline(tuple(items), _earned(after) - _earned(base), after.attainment)
+        if found is not None:
+            out[employee] = found
     return out
+
+
+def _pipeline(
+    employee: str,
+    keys: Collection[str],
+    deals: Mapping[str, Deal],
+    inputs: PeriodInputs,
+    book: PlanBook,
+    period: Period,
+    rates: RateTable,
+    prior: PriorState,
+    adjustments: Sequence[Adjustment],
+) -> Pipeline | None:
+    base = _run(inputs, book, period, rates, prior, adjustments, {employee}).get(employee)
+    if base is None:
+        return None
+    items = []
+    for key in sorted(keys):
+        sim = simulate(
+            inputs, book, period, rates, employee, deal=key, prior=prior, adjustments=adjustments
+        )
+        added = _added(sim, base)
+        items.append(PipelineItem(deals[key], added, *_why_nothing(sim, key, added)))
+    all_won = dataclasses.replace(
+        inputs, deals=[_closed_in(d, period) if d.key in keys else d for d in inputs.deals]
+    )
+    after = _run(all_won, book, period, rates, prior, adjustments, {employee}).get(employee)
+    if after is None:
+        return None
+    items.sort(key=lambda i: (-i.potential, i.deal.name.casefold(), i.deal.key))
+    return Pipeline(tuple(items), _earned(after) - _earned(base), after.attainment)
