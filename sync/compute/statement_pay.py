@@ -181,9 +181,9 @@ def _per_employee(
     for credit in inputs.credits:
         acts.setdefault(credit.deal, set()).update(credit.acts)
         who = credit.employee
-        if who in open_deals and (
-            credit.deal in payable or credit.deal in paid[who] or credit.deal in open_deals[who]
-        ):
+        if who is None or who not in open_deals:
+            continue
+        if credit.deal in payable or credit.deal in paid[who] or credit.deal in open_deals[who]:
             credits[who].append(credit)
     counts = {deal: len(keys) for deal, keys in acts.items()} | dict(inputs.activities)
     keys = {e: {c.deal for c in credits[e]} | paid[e] for e in open_deals}
