@@ -305,6 +305,33 @@ GATES: dict[str, dict[str, tuple[str, str]]] = {
             "Registre sus llamadas, visitas y correos en la oportunidad en el CRM.",
         ),
     },
+    "negative_amount": {
+        "fr": (
+            "Cette affaire est marquée gagnée avec un montant négatif ; le plan la retient "
+            "jusqu'à la correction dans le CRM.",
+            "Corrigez le montant de l'affaire, ou enregistrez un remboursement comme "
+            "l'annulation de l'affaire d'origine.",
+        ),
+        "es": (
+            "Esta oportunidad está ganada con un importe negativo; el plan la retiene hasta "
+            "que se corrija en el CRM.",
+            "Corrija el importe de la oportunidad, o registre un reembolso como la anulación "
+            "de la oportunidad original.",
+        ),
+    },
+    "left": {
+        "fr": (
+            "Cette affaire a été conclue après votre dernier jour travaillé : seules les "
+            "affaires conclues pendant votre emploi sont payées.",
+            "Rien à faire : le crédit des affaires conclues pendant votre emploi reste payé.",
+        ),
+        "es": (
+            "Esta oportunidad se cerró después de su último día trabajado: solo se pagan "
+            "las cerradas mientras trabajaba aquí.",
+            "Nada que hacer: el crédito de las oportunidades cerradas mientras trabajaba "
+            "se sigue pagando.",
+        ),
+    },
 }
 
 # crediting slot id -> locale -> the employee's role on the deal

@@ -52,3 +52,14 @@ def test_the_payout_date_is_a_day_of_a_month_after_the_period(
     end: date, day: int, months: int, expected: date
 ) -> None:
     assert payout_date(end, day, months) == expected
+
+
+@pytest.mark.parametrize(
+    "gate", ["documentation", "required_fields", "activity", "negative_amount", "left"]
+)
+def test_every_gate_the_engine_withholds_by_reads_in_french_and_spanish(gate: str) -> None:
+    english = ("the engine's reason", "the engine's advice")
+    for locale in ("fr", "es"):
+        reason, advice = Words(locale, "EUR").gate(gate, *english)
+        assert (reason, advice) != english and reason and advice
+    assert Words("en", "EUR").gate(gate, *english) == english  # English: the engine's own
