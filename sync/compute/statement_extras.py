@@ -158,7 +158,11 @@ def build_extras(
             usage=usage.get(emp.employee),
             what_if=what_if,
             history=tuple(
-                past for currency, past in history.get(emp.employee, ()) if currency == emp.currency
+                past
+                for currency, past in history.get(emp.employee, ())
+                # A closed period's statement is final: it counts final figures only, so
+                # re-running an earlier open period never changes a statement already sent.
+                if currency == emp.currency and (past.period.closed or not closed)
             ),
             payout_date=payout,
             deal_urls=urls,

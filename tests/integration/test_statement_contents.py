@@ -48,6 +48,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, CrmsyncConf
     reconcile(engine, ReconcileConfig(), NOW, "full")
     run_audit(engine, AuditConfig(), NOW)
     config = load_config(demo.config_path)
+    # August is run but left open: the open October counts it as provisional, the
+    # closed September (a final statement) does not.
+    august = datetime(2026, 8, 31, 18, tzinfo=UTC)
+    run_plans(engine, config.compensation, Period.parse("2026-08"), now=august)
     september = Period.parse("2026-09")
     run_plans(engine, config.compensation, september, now=datetime(2026, 9, 30, 18, tzinfo=UTC))
     close(
@@ -151,19 +155,26 @@ def test_each_open_deal_has_a_what_if_and_the_total_counts_tiers_reached_togethe
     ]
 
 
-def test_year_to_date_shows_the_closed_september_and_the_payout_dates(world) -> None:  # type: ignore[no-untyped-def]
+def test_year_to_date_shows_earlier_periods_final_or_provisional_and_the_payout_dates(
+    world,
+) -> None:  # type: ignore[no-untyped-def]
     text = _text(world[1], _rep(world))
     assert _section(text, "Your year so far") == [
+        "* August 2026 (provisional): $1,000.00",
         "* September 2026 (final): $1,000.00",
         "* October 2026 (this statement): $1,000.00",
-        "Year to date: $2,000.00",
+        "Year to date: $3,000.00",
     ]
     assert (
-        "Year to date: $2,000.00\nTo be paid on November 25, 2026, once the period is closed; "
+        "Year to date: $3,000.00\nTo be paid on November 25, 2026, once the period is closed; "
         "until then these figures can still change.\n"
     ) in text
     closed = _text(world[1], _rep(world, "2026-09"))
     assert "\nPaid on October 25, 2026.\n" in closed
+    assert _section(closed, "Your year so far") == [
+        "* September 2026 (this statement): $1,000.00",
+        "Year to date: $1,000.00",
+    ]
     assert "What if" not in closed  # a closed period's pipeline can no longer close in it
 
 
