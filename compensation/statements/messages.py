@@ -92,6 +92,8 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "would_have_paid": "Would have paid {amount}",
         "what_if_draw": "Part of them would replace the draw advanced to you this period.",
         "what_if_each": "If it closes",
+        "usage_bonus_from": "The CRM usage bonus pays from a score of {minimum}.",
+        "usage_band": "From {minimum}: commission × {multiplier}.",
         "draw": "Draw",
         "kind_usage_bonus": "CRM usage bonus",
         "kind_usage_multiplier": "CRM usage multiplier",
@@ -176,6 +178,9 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "would_have_paid": "Aurait rapporté {amount}",
         "what_if_draw": "Une partie remplacerait l'avance qui vous est versée sur la période.",
         "what_if_each": "Si elle se conclut",
+        "usage_bonus_from": "La prime d'utilisation du CRM est versée à partir d'un score "
+        "de {minimum}.",
+        "usage_band": "À partir de {minimum}\u202f: commission × {multiplier}.",
         "draw": "Avance",
         "kind_usage_bonus": "Prime d'utilisation du CRM",
         "kind_usage_multiplier": "Coefficient d'utilisation du CRM",
@@ -259,6 +264,9 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "would_have_paid": "Habría pagado {amount}",
         "what_if_draw": "Una parte sustituiría al anticipo que se le paga en el periodo.",
         "what_if_each": "Si se cierra",
+        "usage_bonus_from": "La bonificación por uso del CRM se paga a partir de una "
+        "puntuación de {minimum}.",
+        "usage_band": "Desde {minimum}: comisión × {multiplier}.",
         "draw": "Anticipo",
         "kind_usage_bonus": "Bonificación por uso del CRM",
         "kind_usage_multiplier": "Multiplicador por uso del CRM",

@@ -203,11 +203,15 @@ class UsageComponent:
 
 @dataclass(frozen=True, slots=True)
 class UsageScore:
-    """The usage score (0-100); below ``minimum`` (if any) it gates pay."""
+    """The usage score (0-100); below ``minimum`` (if any) it gates pay. What the plan
+    pays on it: a usage bonus from ``bonus_from``, commission multiplied by each band's
+    multiplier from its minimum score (``bands``: (minimum, multiplier), highest first)."""
 
     score: Decimal
     components: tuple[UsageComponent, ...] = ()
     minimum: Decimal | None = None
+    bonus_from: Decimal | None = None
+    bands: tuple[tuple[Decimal, Decimal], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,6 +160,7 @@ def sample_statement(
                 ),
             ),
             Decimal(60),
+            bands=((Decimal(85), Decimal("1.1")), (Decimal(60), Decimal(1))),
         ),
         what_if=WhatIf(
             (

@@ -15,6 +15,7 @@ the year's earlier periods with the year-to-date, and the payout date.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,7 +25,13 @@ from sqlalchemy import Engine
 
 from compensation.engine import EmployeeResult, PayLine, PeriodResult
 from compensation.inputs import Employee
-from compensation.plans import CommissionComponent, PlanBook
+from compensation.plans import (
+    CommissionComponent,
+    PlanBook,
+    PlanVersion,
+    UsageBonusComponent,
+    UsageMultiplierComponent,
+)
 from compensation.statements import (
     Adjustment,
     Attainment,
@@ -224,7 +231,7 @@ def statement_for(
         clawbacks=tuple(clawbacks),
         draws=tuple(draws),
         attainment=attainment,
-        usage=_usage(result.usage_score, more.usage),
+        usage=_stakes(_usage(result.usage_score, more.usage), version_obj),
         what_if=what_if,
         history=more.history,
         payout_date=more.payout_date,
@@ -240,6 +247,23 @@ def _in_words(rule: str, book: PlanBook) -> str:
                 if "_" in comp.name and comp.name in rule:
                     rule = rule.replace(comp.name, comp.name.replace("_", " "))
     return rule
+
+
+def _stakes(usage: UsageScore | None, version: PlanVersion | None) -> UsageScore | None:
+    """The usage score with what the employee's plan pays on it (bonus, multiplier bands)."""
+    if usage is None or version is None:
+        return usage
+    bonus = [c.min_score for c in version.components if isinstance(c, UsageBonusComponent)]
+    bands = sorted(
+        (
+            (band.min_score, band.multiplier)
+            for c in version.components
+            if isinstance(c, UsageMultiplierComponent)
+            for band in c.bands
+        ),
+        reverse=True,
+    )
+    return dataclasses.replace(usage, bonus_from=min(bonus) if bonus else None, bands=tuple(bands))
 
 
 def _usage(score: Decimal | None, audited: UsageScore | None) -> UsageScore | None:

@@ -114,6 +114,9 @@ def test_the_usage_score_shows_its_components_and_how_to_raise_each(world) -> No
     # 0.2 + 0.1 + 0.1) / 0.85 = 83.8.
     assert _section(_text(world[1], _rep(world)), "CRM usage score") == [
         "Your score is 84 out of 100.",
+        "From 85: commission × 1.1.",  # field sales v2's usage multiplier bands
+        "From 60: commission × 1.",
+        "From 0: commission × 0.9.",
         "* Activities logged on deals (Weight 29.4%): 100",
         "  How to raise it: Log your calls, visits and e-mails on each deal before it closes.",
         "* Up-to-date pipeline (Weight 23.5%): 31",
@@ -207,6 +210,7 @@ def test_every_line_reads_in_words_never_as_ids_or_codes(world) -> None:  # type
         assert not codes.search(rendered.text), codes.search(rendered.text)
         assert not codes.search(rendered.html), codes.search(rendered.html)
     bonus = [line for r in texts for line in r.text.splitlines() if "usage" in line.lower()]
+    assert "The CRM usage bonus pays from a score of 75." in bonus  # marketing's bonus
     assert "* CRM usage bonus: $100.00 (Rule: CRM usage score 78.7 reached 75)" in bonus
     assert (
         "* CRM usage multiplier: $400.24 (Rule: usage score 86.1 is at least 85: × 1.10 on "
