@@ -10,8 +10,9 @@ from babel import Locale
 from babel.dates import format_date, format_interval
 from babel.numbers import format_decimal, get_currency_precision, get_currency_symbol
 
-from compensation.statements.messages import GATES, MESSAGES, ROLES, USAGE
+from compensation.statements.messages import GATES, MESSAGES, POOLS, ROLES
 from compensation.statements.model import Period
+from compensation.statements.usage_words import USAGE, USAGE_ADVICE
 
 __all__ = ["Words"]
 
@@ -116,10 +117,30 @@ class Words:
         catalog has no translation, and always in English)."""
         return GATES.get(gate, {}).get(self.code, (reason, advice))
 
-    def role(self, slot: str) -> str:
+    def role(self, slot: str, pool: str = "") -> str:
         """The crediting slot as the employee's role in words (``field_work`` -> ``field
-        work``, ``travail terrain`` in French)."""
-        return ROLES.get(slot, {}).get(self.code) or slot.replace("_", " ")
+        work``, ``travail terrain`` in French); a line of a pool other than ``revenue``
+        says so (``closing, as manager``)."""
+        role = ROLES.get(slot, {}).get(self.code) or slot.replace("_", " ")
+        if not pool or pool == "revenue":
+            return role
+        how = POOLS.get(pool, {}).get(self.code)
+        return f"{role}, {how}" if how else f"{role} ({pool.replace('_', ' ')})"
 
     def usage_label(self, key: str, label: str) -> str:
         return USAGE.get(key, {}).get(self.code, label)
+
+    def usage_advice(self, key: str, advice: str) -> str:
+        """How to raise a usage component, in this language (else ``advice``)."""
+        return USAGE_ADVICE.get(key, {}).get(self.code, advice)
+
+    def sentence(self, text: str) -> str:
+        """``text`` with a capital first letter (the engine writes reasons in lower case)."""
+        return text[:1].upper() + text[1:]
+
+    def kind(self, kind: str, label: str = "") -> str:
+        """A line's label, else its kind in words (``usage_bonus`` -> CRM usage bonus)."""
+        if label:
+            return label
+        key = f"kind_{kind}"
+        return self.t(key) if key in self.messages else kind.replace("_", " ")

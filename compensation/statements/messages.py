@@ -5,15 +5,16 @@ Templates call ``t(key, **values)``; a message with CLDR plural forms is a dict 
 formatted by the caller (money, dates) and inserted with :meth:`str.format`; the result is
 a plain string, so the HTML template escapes it like any other text.
 
-``GATES`` and ``USAGE`` translate the reasons and advice of known gate and usage-component
-ids; unknown ids show the engine's own text. ``ROLES`` names the crediting slots of the
-shipped plans; another slot reads as its name with spaces (``inside_sales`` -> ``inside
-sales``).
+``GATES`` translates the reasons and advice of known gate ids; unknown ids show the
+engine's own text (usage components are in ``usage_words``). ``ROLES`` names the
+crediting slots of the shipped plans; another slot reads as its name with spaces
+(``inside_sales`` -> ``inside sales``); ``POOLS`` says how a line of another pool than
+``revenue`` (a manager's roll-up) qualifies that role.
 """
 
 from __future__ import annotations
 
-__all__ = ["GATES", "MESSAGES", "ROLES", "USAGE"]
+__all__ = ["GATES", "MESSAGES", "POOLS", "ROLES"]
 
 Message = str | dict[str, str]
 
@@ -46,6 +47,7 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "amount": "Amount",
         "rule": "Rule",
         "acts": "Your acts",
+        "acts_pool": "Acts it rolls up",
         "fx": "{amount} converted at {rate}",
         "no_deals": "No deal was credited to you this period.",
         "withheld": "Pay withheld",
@@ -68,8 +70,8 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "from_period": "from {period}",
         "what_if": "What if your open deals close?",
         "what_if_line": {
-            "one": "{count} open deal could add {amount} to your pay.",
-            "other": "{count} open deals could add {amount} to your pay.",
+            "one": "{count} open deal could add {amount} to your earnings.",
+            "other": "{count} open deals could add {amount} to your earnings.",
         },
         "what_if_attainment": "Your attainment would reach {ratio}.",
         "what_if_note": "An estimate from the pipeline as it stands; not part of the total.",
@@ -77,6 +79,29 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "questions_plain": "A question about a line? Reply to this e-mail.",
         "reference": "Statement {id}, version {version}.",
         "closed": "This period is closed; later changes will appear as adjustments.",
+        "payout": "Paid on {date}.",
+        "payout_open": "To be paid on {date}, once the period is closed; until then these "
+        "figures can still change.",
+        "year": "Your year so far",
+        "year_period": "Period",
+        "year_state": "Status",
+        "year_final": "final",
+        "year_provisional": "provisional",
+        "year_this": "this statement",
+        "year_to_date": "Year to date",
+        "would_have_paid": "Would have paid {amount}",
+        "what_if_draw": "Part of them would replace the draw advanced to you this period.",
+        "what_if_each": "If it closes",
+        "usage_bonus_from": "The CRM usage bonus pays from a score of {minimum}.",
+        "usage_band": "From {minimum}: commission × {multiplier}.",
+        "draw": "Draw",
+        "kind_usage_bonus": "CRM usage bonus",
+        "kind_usage_multiplier": "CRM usage multiplier",
+        "kind_kpi_bonus": "KPI bonus",
+        "kind_cap": "Cap",
+        "kind_plan_cap": "Plan cap",
+        "kind_manual": "Manual adjustment",
+        "kind_prior_period": "Change to a closed period",
     },
     "fr": {
         "subject": "Votre relevé de rémunération, {period} : {total}",
@@ -106,6 +131,7 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "amount": "Montant",
         "rule": "Règle",
         "acts": "Vos actions",
+        "acts_pool": "Actions concernées",
         "fx": "{amount} converti au taux de {rate}",
         "no_deals": "Aucune affaire ne vous a été créditée sur cette période.",
         "withheld": "Rémunération retenue",
@@ -139,6 +165,30 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "reference": "Relevé {id}, version {version}.",
         "closed": "Cette période est close ; les changements ultérieurs apparaîtront "
         "en ajustements.",
+        "payout": "Payé le {date}.",
+        "payout_open": "Paiement prévu le {date}, une fois la période close ; d'ici là ces "
+        "montants peuvent encore changer.",
+        "year": "Votre année",
+        "year_period": "Période",
+        "year_state": "Statut",
+        "year_final": "définitif",
+        "year_provisional": "provisoire",
+        "year_this": "ce relevé",
+        "year_to_date": "Cumul de l'année",
+        "would_have_paid": "Aurait rapporté {amount}",
+        "what_if_draw": "Une partie remplacerait l'avance qui vous est versée sur la période.",
+        "what_if_each": "Si elle se conclut",
+        "usage_bonus_from": "La prime d'utilisation du CRM est versée à partir d'un score "
+        "de {minimum}.",
+        "usage_band": "À partir de {minimum}\u202f: commission × {multiplier}.",
+        "draw": "Avance",
+        "kind_usage_bonus": "Prime d'utilisation du CRM",
+        "kind_usage_multiplier": "Coefficient d'utilisation du CRM",
+        "kind_kpi_bonus": "Prime sur indicateur",
+        "kind_cap": "Plafond",
+        "kind_plan_cap": "Plafond du plan",
+        "kind_manual": "Ajustement manuel",
+        "kind_prior_period": "Changement sur une période close",
     },
     "es": {
         "subject": "Su extracto de {period}: {total}",
@@ -168,6 +218,7 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "amount": "Importe",
         "rule": "Regla",
         "acts": "Sus acciones",
+        "acts_pool": "Acciones que agrupa",
         "fx": "{amount} convertido a {rate}",
         "no_deals": "No se le acreditó ninguna oportunidad en este periodo.",
         "withheld": "Pago retenido",
@@ -191,8 +242,8 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "from_period": "de {period}",
         "what_if": "¿Y si se cierran sus oportunidades abiertas?",
         "what_if_line": {
-            "one": "{count} oportunidad abierta podría añadir {amount} a su pago.",
-            "other": "{count} oportunidades abiertas podrían añadir {amount} a su pago.",
+            "one": "{count} oportunidad abierta podría añadir {amount} a sus ganancias.",
+            "other": "{count} oportunidades abiertas podrían añadir {amount} a sus ganancias.",
         },
         "what_if_attainment": "Su cumplimiento llegaría al {ratio}.",
         "what_if_note": "Estimación con el pipeline actual; no incluida en el total.",
@@ -200,6 +251,30 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "questions_plain": "¿Alguna duda sobre una línea? Responda a este correo.",
         "reference": "Extracto {id}, versión {version}.",
         "closed": "Este periodo está cerrado; los cambios posteriores aparecerán como ajustes.",
+        "payout": "Pagado el {date}.",
+        "payout_open": "Se pagará el {date}, una vez cerrado el periodo; hasta entonces "
+        "estas cifras aún pueden cambiar.",
+        "year": "Su año hasta ahora",
+        "year_period": "Periodo",
+        "year_state": "Estado",
+        "year_final": "definitivo",
+        "year_provisional": "provisional",
+        "year_this": "este extracto",
+        "year_to_date": "Acumulado del año",
+        "would_have_paid": "Habría pagado {amount}",
+        "what_if_draw": "Una parte sustituiría al anticipo que se le paga en el periodo.",
+        "what_if_each": "Si se cierra",
+        "usage_bonus_from": "La bonificación por uso del CRM se paga a partir de una "
+        "puntuación de {minimum}.",
+        "usage_band": "Desde {minimum}: comisión × {multiplier}.",
+        "draw": "Anticipo",
+        "kind_usage_bonus": "Bonificación por uso del CRM",
+        "kind_usage_multiplier": "Multiplicador por uso del CRM",
+        "kind_kpi_bonus": "Bonificación por indicador",
+        "kind_cap": "Tope",
+        "kind_plan_cap": "Tope del plan",
+        "kind_manual": "Ajuste manual",
+        "kind_prior_period": "Cambio en un periodo cerrado",
     },
 }
 
@@ -238,18 +313,33 @@ GATES: dict[str, dict[str, tuple[str, str]]] = {
             "Registre sus llamadas, visitas y correos en la oportunidad en el CRM.",
         ),
     },
-}
-
-# usage component id -> locale -> label
-USAGE: dict[str, dict[str, str]] = {
-    "completeness": {"en": "Complete records", "fr": "Fiches complètes", "es": "Fichas completas"},
-    "timeliness": {"en": "Timely entry", "fr": "Saisie à temps", "es": "Registro a tiempo"},
-    "activity_logging": {
-        "en": "Activities logged",
-        "fr": "Activités saisies",
-        "es": "Actividades registradas",
+    "negative_amount": {
+        "fr": (
+            "Cette affaire est marquée gagnée avec un montant négatif ; le plan la retient "
+            "jusqu'à la correction dans le CRM.",
+            "Corrigez le montant de l'affaire, ou enregistrez un remboursement comme "
+            "l'annulation de l'affaire d'origine.",
+        ),
+        "es": (
+            "Esta oportunidad está ganada con un importe negativo; el plan la retiene hasta "
+            "que se corrija en el CRM.",
+            "Corrija el importe de la oportunidad, o registre un reembolso como la anulación "
+            "de la oportunidad original.",
+        ),
     },
-    "duplicates": {"en": "No duplicates", "fr": "Pas de doublons", "es": "Sin duplicados"},
+    "left": {
+        "fr": (
+            "Cette affaire a été conclue après votre dernier jour travaillé : seules les "
+            "affaires conclues pendant votre emploi sont payées.",
+            "Rien à faire : le crédit des affaires conclues pendant votre emploi reste payé.",
+        ),
+        "es": (
+            "Esta oportunidad se cerró después de su último día trabajado: solo se pagan "
+            "las cerradas mientras trabajaba aquí.",
+            "Nada que hacer: el crédito de las oportunidades cerradas mientras trabajaba "
+            "se sigue pagando.",
+        ),
+    },
 }
 
 # crediting slot id -> locale -> the employee's role on the deal
@@ -258,4 +348,11 @@ ROLES: dict[str, dict[str, str]] = {
     "qualification": {"en": "qualification", "fr": "qualification", "es": "cualificación"},
     "field_work": {"en": "field work", "fr": "travail terrain", "es": "trabajo de campo"},
     "close": {"en": "closing", "fr": "signature", "es": "cierre"},
+}
+
+# credit pool id -> locale -> how a line of that pool qualifies the role (the main
+# ``revenue`` pool says nothing; a manager's line keeps the slot of the act it rolls up)
+POOLS: dict[str, dict[str, str]] = {
+    "manager": {"en": "as manager", "fr": "en tant que manager", "es": "como responsable"},
+    "overlay": {"en": "as overlay", "fr": "en overlay", "es": "como overlay"},
 }

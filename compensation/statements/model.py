@@ -21,6 +21,7 @@ __all__ = [
     "Clawback",
     "DrawBalance",
     "OtherLine",
+    "PastPeriod",
     "PayableLine",
     "Period",
     "PipelineDeal",
@@ -86,7 +87,8 @@ class PayableLine:
 
     ``credited_amount`` (deal currency) is the employee's ``share`` of the deal's amount;
     ``converted_amount`` is that in the pay currency at ``fx_rate`` (``None``: same
-    currency); ``amount`` is what the plan ``rule`` pays on it at ``rate``.
+    currency); ``amount`` is what the plan ``rule`` pays on it at ``rate``. ``pool`` is the
+    credit pool (a manager's roll-up is ``manager``; empty or ``revenue``: the deal's own).
     """
 
     deal_key: str
@@ -103,6 +105,7 @@ class PayableLine:
     fx_rate: Decimal | None = None
     close_date: date | None = None
     url: str | None = None
+    pool: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +113,7 @@ class OtherLine:
     """Pay not tied to one deal: a bonus, a cap, a usage multiplier, a SPIFF on a count...
 
     ``kind`` is the engine's line kind (``kpi_bonus``, ``cap``...); ``label`` what the
-    employee reads; ``amount`` may be negative (a cap).
+    employee reads (empty: the kind in words); ``amount`` may be negative (a cap).
     """
 
     kind: str
@@ -125,7 +128,8 @@ class WithheldLine:
     """Pay a gate held back: why, and what to do next time.
 
     ``gate`` is the gate's id (used to translate ``reason``/``advice`` when the catalog
-    knows it; otherwise the given texts are shown as they are).
+    knows it; otherwise the given texts are shown as they are). ``amount`` is what the
+    line would have paid had the gate passed; ``slot`` the employee's role on the deal.
     """
 
     deal_key: str
@@ -134,16 +138,20 @@ class WithheldLine:
     reason: str
     advice: str
     amount: Decimal | None = None
+    slot: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Adjustment:
-    """A manual or prior-period adjustment posted in this period (positive or negative)."""
+    """A manual or prior-period adjustment posted in this period (positive or negative).
+
+    ``kind`` (``manual``, ``prior_period``) names it in words when ``label`` is empty."""
 
     label: str
     amount: Decimal
     reason: str = ""
     origin_period: str | None = None
+    kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,22 +203,29 @@ class UsageComponent:
 
 @dataclass(frozen=True, slots=True)
 class UsageScore:
-    """The usage score (0-100); below ``minimum`` (if any) it gates pay."""
+    """The usage score (0-100); below ``minimum`` (if any) it gates pay. What the plan
+    pays on it: a usage bonus from ``bonus_from``, commission multiplied by each band's
+    multiplier from its minimum score (``bands``: (minimum, multiplier), highest first)."""
 
     score: Decimal
     components: tuple[UsageComponent, ...] = ()
     minimum: Decimal | None = None
+    bonus_from: Decimal | None = None
+    bands: tuple[tuple[Decimal, Decimal], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class PipelineDeal:
-    """An open deal and what it would pay if it closed as it stands."""
+    """An open deal and what it would pay if it closed as it stands (``note``: why it
+    would pay nothing, such as the reason of the ``gate`` it would fail)."""
 
     deal_key: str
     deal_name: str
     potential: Decimal
     stage: str = ""
     close_date: date | None = None
+    note: str = ""
+    gate: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,12 +238,22 @@ class WhatIf:
 
 
 @dataclass(frozen=True, slots=True)
+class PastPeriod:
+    """An earlier period of the same year and what it paid (its final figure once closed)."""
+
+    period: Period
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class Statement:
     """One employee's statement for one period, in one pay currency.
 
     ``statement_id`` is stable across re-runs of the period (e.g. ``"2026-10:E000042"``);
     ``version`` goes up whenever its content changes. The outbox sends each
-    (id, version) once, to ``recipient.email`` only.
+    (id, version) once, to ``recipient.email`` only. ``history`` holds the year's earlier
+    periods (``None``: not known, so no year-to-date is shown); ``payout_date`` is when
+    this period's pay reaches the employee.
     """
 
     statement_id: str
@@ -248,6 +273,8 @@ class Statement:
     attainment: Attainment | None = None
     usage: UsageScore | None = None
     what_if: WhatIf | None = None
+    history: tuple[PastPeriod, ...] | None = None
+    payout_date: date | None = None
 
     def __post_init__(self) -> None:
         if self.version < 1:
@@ -285,6 +312,11 @@ class Statement:
     @property
     def withheld_total(self) -> Decimal:
         return sum((w.amount or Decimal(0) for w in self.withheld), Decimal(0))
+
+    @property
+    def year_to_date(self) -> Decimal:
+        """This period and the year's earlier ones in ``history``."""
+        return self.total_payable + sum((p.total for p in self.history or ()), Decimal(0))
 
     @property
     def parts_total(self) -> Decimal:

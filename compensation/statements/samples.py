@@ -6,6 +6,7 @@ locale vary with ``index`` so a batch looks like a real team.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from compensation.statements.model import (
     Clawback,
     DrawBalance,
     OtherLine,
+    PastPeriod,
     PayableLine,
     Period,
     PipelineDeal,
@@ -130,6 +132,7 @@ def sample_statement(
                 "as soon as they open",
                 "Enter each opportunity in the CRM at least 3 days before it closes.",
                 Decimal("310.00"),
+                "field_work",
             ),
         ),
         adjustments=adjustments,
@@ -149,14 +152,15 @@ def sample_statement(
                     "Fill in the amount and close date on every open deal.",
                 ),
                 UsageComponent(
-                    "timeliness",
-                    "Timely entry",
+                    "freshness",
+                    "Up-to-date pipeline",
                     Decimal(45),
                     Decimal("0.6"),
-                    "Log calls the same day.",
+                    "Log an activity on open deals regularly.",
                 ),
             ),
             Decimal(60),
+            bands=((Decimal(85), Decimal("1.1")), (Decimal(60), Decimal(1))),
         ),
         what_if=WhatIf(
             (
@@ -174,8 +178,24 @@ def sample_statement(
                     "Proposal",
                     None,
                 ),
+                PipelineDeal(
+                    f"salesforce:deals:{employee}-p3",
+                    "Wayne pilot",
+                    Decimal(0),
+                    "Prospecting",
+                    None,
+                    "this deal was created in the CRM on its close date: record "
+                    "opportunities as soon as they open",
+                    "documentation",
+                ),
             ),
             Decimal("600.50"),
             Decimal("1.04"),
         ),
+        history=tuple(
+            PastPeriod(dataclasses.replace(sample_period(key), closed=True), Decimal(amount))
+            for key, amount in (("2026-08", "1210.40"), ("2026-09", "980.15"))
+            if key < period.key and key[:4] == period.key[:4]
+        ),
+        payout_date=date(period.end.year + period.end.month // 12, period.end.month % 12 + 1, 25),
     )

@@ -2,43 +2,80 @@
 
 :func:`statements_for_period` maps each employee's stored result of a period (the closed
 result once the period is closed, else its latest run) into a
-:class:`compensation.statements.Statement`: deal lines become payable lines, other
-earnings and adjustments adjustment lines, clawbacks and draws their own sections. The
-statement version counts the different results the employee has had for the period.
+:class:`compensation.statements.Statement`: deal lines become payable lines, bonuses,
+multipliers and caps other lines, manual and prior-period lines adjustments, clawbacks
+and draws their own sections. The statement version counts the different results the
+employee has had for the period.
+
+Around the run's own figures a statement shows what the rep needs to trust them (see
+:class:`StatementExtras`): what each withheld line would have paid, the usage score's
+components with how to raise each, what each open deal would add (open periods only),
+the year's earlier periods with the year-to-date, and the payout date.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Engine
 
 from compensation.engine import EmployeeResult, PayLine, PeriodResult
 from compensation.inputs import Employee
-from compensation.plans import CommissionComponent, PlanBook
+from compensation.plans import (
+    CommissionComponent,
+    PlanBook,
+    PlanVersion,
+    UsageBonusComponent,
+    UsageMultiplierComponent,
+)
 from compensation.statements import (
     Adjustment,
     Attainment,
     Clawback,
     DrawBalance,
+    OtherLine,
+    PastPeriod,
     PayableLine,
     PlanRef,
     Recipient,
     Statement,
     UsageScore,
+    WhatIf,
     WithheldLine,
 )
 from compensation.statements import Period as StatementPeriod
 from sync.config import CrmsyncConfig
 from sync.errors import OperationFailed
 
-__all__ = ["statement_for", "statements_for_period"]
+__all__ = ["StatementExtras", "statement_for", "statements_for_period"]
 
 _DEAL_KINDS = ("commission", "spiff")
+# Pay not tied to one deal; manual and prior-period lines are adjustments.
+_OTHER_KINDS = ("usage_multiplier", "usage_bonus", "kpi_bonus", "cap", "plan_cap")
 _ZERO = Decimal(0)
 _RATE = Decimal("0.000001")
+
+
+@dataclass(frozen=True)
+class StatementExtras:
+    """What a statement shows beside the employee's result (each optional).
+
+    ``withheld`` maps a withheld line's key to what it would have paid; ``usage`` is the
+    usage score with its components (used when it is the score the run used);
+    ``history`` the year's earlier periods (``None``: unknown).
+    """
+
+    withheld: Mapping[str, Decimal] = field(default_factory=dict)
+    usage: UsageScore | None = None
+    what_if: WhatIf | None = None
+    history: tuple[PastPeriod, ...] | None = None
+    payout_date: date | None = None
+    deal_urls: Mapping[str, str] = field(default_factory=dict)
+    attainment_after: Mapping[str, Decimal] = field(default_factory=dict)  # all deals won
 
 
 def _payable(
@@ -46,6 +83,7 @@ def _payable(
     names: Mapping[str, str],
     closes: Mapping[str, object],
     act_words: Mapping[str, str],
+    urls: Mapping[str, str],
 ) -> PayableLine:
     converted = line.converted_amount if line.converted_amount is not None else line.amount
     rate = (line.amount / converted).quantize(_RATE) if converted else _ZERO
@@ -67,6 +105,8 @@ def _payable(
         acts=tuple(act_words[act] for act in line.acts if act in act_words),
         fx_rate=fx,
         close_date=closes.get(deal),  # type: ignore[arg-type]
+        url=urls.get(deal),
+        pool=line.pool or "",
     )
 
 
@@ -82,15 +122,20 @@ def statement_for(
     deal_names: Mapping[str, str],
     deal_closes: Mapping[str, object],
     act_words: Mapping[str, str] | None = None,
+    extras: StatementExtras | None = None,
 ) -> Statement:
     """One employee's statement from their result (see the module docstring);
     ``act_words`` describes act keys (``hubspot:activities:301``) in the employee's words."""
     acts = act_words or {}
-    payable, adjustments, clawbacks = [], [], []
+    more = extras or StatementExtras()
+    payable, other, adjustments, clawbacks = [], [], [], []
     advanced = recovered = _ZERO
     for line in result.lines:
         if line.kind in _DEAL_KINDS and line.deal:
-            payable.append(_payable(line, deal_names, deal_closes, acts))
+            payable.append(_payable(line, deal_names, deal_closes, acts, more.deal_urls))
+        elif line.kind in _OTHER_KINDS:
+            # The label is left to the template: the kind in the reader's language.
+            other.append(OtherLine(line.kind, "", line.amount, _in_words(line.rule, book)))
         elif line.kind == "clawback":
             deal = line.deal or ""
             clawbacks.append(
@@ -108,7 +153,8 @@ def statement_for(
             recovered -= line.amount
         else:
             origin = (line.detail or {}).get("period") if line.kind == "prior_period" else None
-            adjustments.append(Adjustment(line.component, line.amount, line.rule, origin))
+            label = "" if line.kind in ("manual", "prior_period") else line.component
+            adjustments.append(Adjustment(label, line.amount, line.rule, origin, line.kind))
     version_obj = next(
         (v for v in book.versions.get(result.plan, ()) if v.version == result.plan_version), None
     )
@@ -119,7 +165,7 @@ def statement_for(
         )
         draws.append(
             DrawBalance(
-                "draw",
+                "",  # "Draw" in the reader's language
                 result.draw_balance_start,
                 advanced,
                 recovered,
@@ -140,6 +186,10 @@ def statement_for(
         attainment = Attainment(
             result.credited[comp.name], result.quota, tuple(t.start for t in comp.tiers)
         )
+    what_if = more.what_if
+    if what_if is not None and attainment is not None and comp is not None:
+        after = more.attainment_after.get(comp.name)
+        what_if = WhatIf(what_if.deals, what_if.potential_total, after)
     return Statement(
         statement_id=f"{period.period}:{result.employee}",
         version=max(version, 1),
@@ -164,25 +214,71 @@ def statement_for(
         as_of=as_of,
         total_payable=result.total,
         payable=tuple(payable),
+        other=tuple(other),
         withheld=tuple(
-            WithheldLine(w.deal, deal_names.get(w.deal, w.deal), w.gate, w.reason, w.advice)
+            WithheldLine(
+                w.deal,
+                deal_names.get(w.deal, w.deal),
+                w.gate,
+                w.reason,
+                w.advice,
+                more.withheld.get(w.key),
+                w.slot,
+            )
             for w in result.withheld
         ),
         adjustments=tuple(adjustments),
         clawbacks=tuple(clawbacks),
         draws=tuple(draws),
         attainment=attainment,
-        usage=UsageScore(result.usage_score) if result.usage_score is not None else None,
+        usage=_stakes(_usage(result.usage_score, more.usage), version_obj),
+        what_if=what_if,
+        history=more.history,
+        payout_date=more.payout_date,
     )
+
+
+def _in_words(rule: str, book: PlanBook) -> str:
+    """The engine's rule with component ids in words (``revenue_commission`` -> ``revenue
+    commission``): a multiplier's rule names the component it scales."""
+    for versions in book.versions.values():
+        for version in versions:
+            for comp in version.components:
+                if "_" in comp.name and comp.name in rule:
+                    rule = rule.replace(comp.name, comp.name.replace("_", " "))
+    return rule
+
+
+def _stakes(usage: UsageScore | None, version: PlanVersion | None) -> UsageScore | None:
+    """The usage score with what the employee's plan pays on it (bonus, multiplier bands)."""
+    if usage is None or version is None:
+        return usage
+    bonus = [c.min_score for c in version.components if isinstance(c, UsageBonusComponent)]
+    bands = sorted(
+        (
+            (band.min_score, band.multiplier)
+            for c in version.components
+            if isinstance(c, UsageMultiplierComponent)
+            for band in c.bands
+        ),
+        reverse=True,
+    )
+    return dataclasses.replace(usage, bonus_from=min(bonus) if bonus else None, bands=tuple(bands))
+
+
+def _usage(score: Decimal | None, audited: UsageScore | None) -> UsageScore | None:
+    if score is None:
+        return None
+    if audited is not None and audited.score == score:
+        return audited
+    return UsageScore(score)  # the audit has moved on since the run: its parts would not add up
 
 
 def statements_for_period(engine: Engine, config: CrmsyncConfig, period: str) -> list[Statement]:
     """Every employee's statement for ``period``, from the stored plan results."""
     from sync.compute.history import closed_periods, latest_run, run_versions
-    from sync.compute.prepare import load_book, load_directory
-    from sync.compute.snapshot import load_store_snapshot
     from sync.compute.statement_acts import describe_acts
-    from sync.store.records import DealRow
+    from sync.compute.statement_extras import build_extras
 
     closed = next((c for c in closed_periods(engine) if c.result.period == period), None)
     stored = latest_run(engine, period)
@@ -191,17 +287,7 @@ def statements_for_period(engine: Engine, config: CrmsyncConfig, period: str) ->
             f"no plan results for {period}: run `crmsync plan run --period {period}` first"
         )
     result = closed.result if closed is not None else stored.result
-    book, _ = load_book(config.compensation)
-    directory = load_directory(load_store_snapshot(engine), None, config.compensation, engine)
-    table = DealRow.__table__  # type: ignore[attr-defined]
-    with engine.connect() as conn:
-        rows = conn.execute(
-            table.select().with_only_columns(
-                table.c.source, table.c.remote_id, table.c.name, table.c.close_date
-            )
-        ).all()
-    names = {f"{r.source}:deals:{r.remote_id}": r.name or r.remote_id for r in rows}
-    closes = {f"{r.source}:deals:{r.remote_id}": r.close_date for r in rows}
+    found = build_extras(engine, config, result, closed=closed is not None, ran=stored.finished_at)
     act_words = describe_acts(
         engine, {a for e in result.employees for x in e.lines for a in x.acts}
     )
@@ -212,11 +298,12 @@ def statements_for_period(engine: Engine, config: CrmsyncConfig, period: str) ->
             closed=closed is not None,
             version=run_versions(engine, period, emp.employee),
             as_of=stored.finished_at,
-            person=directory.employees.get(emp.employee),
-            book=book,
-            deal_names=names,
-            deal_closes=closes,
+            person=found.directory.employees.get(emp.employee),
+            book=found.book,
+            deal_names=found.deal_names,
+            deal_closes=found.deal_closes,
             act_words=act_words,
+            extras=found.extras.get(emp.employee),
         )
         for emp in result.employees
     ]

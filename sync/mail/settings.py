@@ -118,6 +118,20 @@ class StatementsConfig(BaseModel):
         "en", description="Language for employees whose locale is unknown."
     )
     company_name: str = Field("", description="Shown at the top of every statement.")
+    payout_day: int | None = Field(
+        25,
+        ge=1,
+        le=31,
+        description="Day of the month a period's pay is paid (the month's last day when "
+        "shorter); null: statements show no payout date.",
+    )
+    payout_months_after: int = Field(
+        1,
+        ge=0,
+        le=12,
+        description="Months after the period's last month that the payout falls in "
+        "(0: the period's own last month).",
+    )
     recipient_domains: list[str] = Field(
         default_factory=list,
         description="If set, only send to addresses in these domains (others are refused).",
