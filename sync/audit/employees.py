@@ -59,6 +59,12 @@ class Directory:
             employee.team = employee.team or _team(user)
         for employee in self.employees.values():
             employee.users.sort()
+        # The name reconciliation chose (the golden record) is the one statements, the
+        # directory and every report use; the first CRM user's name is only a fallback.
+        golden = getattr(identities, "employees", None)
+        for key, identity in (golden() if golden is not None else {}).items():
+            if key in self.employees and getattr(identity, "name", None):
+                self.employees[key].name = str(identity.name)
 
     @property
     def has_identities(self) -> bool:
