@@ -12,18 +12,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sync.audit.settings import AuditConfig
-from sync.audit.snapshot import Row, Snapshot, raw_value
+from sync.audit.snapshot import Row, Snapshot, entered_at, raw_value
 
 __all__ = [
     "Context",
     "case_closed_at",
     "case_hours",
     "deal_last_touch",
+    "entry_lag_days",
     "has_contact_role",
     "invalid_fields",
     "is_late_entry",
     "is_lead",
     "is_reopened",
+    "late_entries",
     "lead_response",
     "lead_rows",
     "missing_fields",
@@ -109,6 +111,28 @@ def deal_last_touch(snapshot: Snapshot, deal: Row, as_of: datetime) -> datetime 
     return max(times) if times else None
 
 
+def entry_lag_days(activity: Row) -> float | None:
+    """Days from when an activity says it happened to when it entered the CRM (``None``
+    when the CRM gave no creation time or no activity time: nothing to judge)."""
+    occurred, created = activity.get("occurred_at"), activity.get("remote_created_at")
+    if occurred is None or created is None:
+        return None
+    return max(0.0, (created - occurred).total_seconds() / 86400)
+
+
+def late_entries(ctx: Context, activities: list[Row]) -> list[Row]:
+    """Activities that happened in the usage window and entered the CRM more than
+    ``entry_lag_days`` after it."""
+    start = ctx.as_of - timedelta(days=ctx.config.window_days)
+    limit = ctx.config.entry_lag_days
+    found = []
+    for activity in activities:
+        occurred, lag = activity.get("occurred_at"), entry_lag_days(activity)
+        if occurred is not None and lag is not None and start < occurred and lag > limit:
+            found.append(activity)
+    return found
+
+
 def lead_rows(ctx: Context, measured: bool = False) -> list[Row]:
     """The rows that are leads: lead tables, and contacts where a CRM has no lead object.
 
@@ -132,23 +156,28 @@ def is_lead(ctx: Context, row: Row, measured: bool = False) -> bool:
 
 
 def lead_response(ctx: Context, lead: Row) -> tuple[float, str | None] | None:
-    """Hours from lead created to its first logged outbound touch, and who touched it.
+    """Hours from lead created to its first outbound touch in the CRM, and who touched it.
 
-    ``None`` when the lead has no touch yet (or no creation time): untouched leads are not
-    measured, since the CRM does not say whether the touch happened elsewhere.
+    A touch counts from when it entered the CRM (``entered_at``): a call logged two days
+    after it was made left the lead untouched, as far as anyone could see, for two days.
+    ``None`` when the lead has no touch yet (or no creation time).
     """
     created = lead.get("remote_created_at")
     if created is None:
         return None
     link = "lead_id" if lead["_table"] == "leads" else "contact_id"
+    first: tuple[datetime, Row] | None = None
     for activity in ctx.snapshot.touches_of(lead["source"], link, lead["remote_id"]):
-        at = activity["occurred_at"]
+        occurred, at = activity["occurred_at"], entered_at(activity)
         if at is None or at > ctx.as_of or activity.get("direction") == "inbound":
             continue
-        if at < created - timedelta(minutes=1):
+        if (occurred or at) < created - timedelta(minutes=1):
             continue
-        return ((at - created).total_seconds() / 3600, activity.get("owner_id"))
-    return None
+        if first is None or at < first[0]:
+            first = (at, activity)
+    if first is None:
+        return None
+    return ((first[0] - created).total_seconds() / 3600, first[1].get("owner_id"))
 
 
 def case_closed_at(case: Row) -> datetime | None:

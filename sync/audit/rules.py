@@ -20,6 +20,7 @@ from sync.audit.checks import (
     has_contact_role,
     is_late_entry,
     is_reopened,
+    late_entries,
     lead_response,
     lead_rows,
     missing_fields,
@@ -79,6 +80,19 @@ def _open_deal_stale(ctx: Context, people: Directory, emit: Emit) -> Iterator[Fi
         if last is not None and ctx.as_of - last > limit:
             days = (ctx.as_of - last).days
             yield emit(deal, deal.get("owner_id"), f"open, no activity for {days} days")
+
+
+def _late_activity_entry(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    window = ctx.config.entry_lag_days
+    for activity in late_entries(ctx, ctx.snapshot.rows("activities")):
+        occurred, entered = activity["occurred_at"], activity["remote_created_at"]
+        lag = (entered - occurred).total_seconds() / 86400
+        yield emit(
+            activity,
+            activity.get("owner_id"),
+            f"{activity.get('activity_type') or 'activity'} on {occurred.date().isoformat()} "
+            f"entered {entered.date().isoformat()}: {lag:.1f} days later (window {window:g} days)",
+        )
 
 
 def _open_deal_past_close(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
@@ -176,6 +190,7 @@ RULES: dict[str, Rule] = {
     "won_deal_no_contact_role": _won_deal_no_contact_role,
     "open_deal_stale": _open_deal_stale,
     "open_deal_past_close": _open_deal_past_close,
+    "late_activity_entry": _late_activity_entry,
     "slow_lead_response": _slow_lead_response,
     "case_over_sla": _case_over_sla,
     "case_reopened": _case_reopened,

@@ -35,6 +35,7 @@ from sync.audit.checks import (
     is_late_entry,
     is_lead,
     is_reopened,
+    late_entries,
     lead_response,
     lead_rows,
     missing_fields,
@@ -65,6 +66,7 @@ RULE_COMPONENTS: dict[str, str] = {
     "open_deal_stale": "freshness",
     "open_deal_past_close": "freshness",
     "deal_created_at_close": "freshness",
+    "late_activity_entry": "freshness",
     "case_over_sla": "freshness",  # open cases; closed ones: responsiveness
     "missing_required_fields": "completeness",
     "missing_source_channel": "completeness",
@@ -137,15 +139,20 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
         close = deal.get("close_date")
         closed_in_window = not is_open and close is not None and first_day < close <= today
         owner, source = deal.get("owner_id"), deal["source"]
+        touches = owner_touches(ctx.snapshot, deal)
+        # A deal whose activities in the window entered the CRM late was not kept current.
+        logged_late = bool(late_entries(ctx, touches))
         if is_open or closed_in_window or in_window(deal):
-            add(owner, source, "activity_coverage", bool(owner_touches(ctx.snapshot, deal)))
+            add(owner, source, "activity_coverage", bool(touches))
         if is_open:
             last = deal_last_touch(ctx.snapshot, deal, ctx.as_of) or created
             past_due = close is not None and close < today
-            add(owner, source, "freshness", ctx.as_of - last <= stale and not past_due)
+            fresh = ctx.as_of - last <= stale and not past_due
+            add(owner, source, "freshness", fresh and not logged_late)
         elif closed_in_window:
             # Pipeline freshness of a closed deal: was it in the CRM before it closed?
-            add(owner, source, "freshness", not is_late_entry(deal, late_days))
+            on_time = not is_late_entry(deal, late_days)
+            add(owner, source, "freshness", on_time and not logged_late)
     sla_cases = ctx.config.case_sla_hours
     for case in ctx.snapshot.rows("cases"):
         hours = case_hours(case, ctx.as_of)

@@ -96,6 +96,12 @@ class AuditConfig(BaseModel):
         description="A closed deal created this many days before its close date or "
         "later was not documented before it closed.",
     )
+    entry_lag_days: float = Field(
+        2.0,
+        gt=0,
+        description="An activity entered in the CRM more than this many days after it says "
+        "it happened was logged late (a finding; its deal was not kept current).",
+    )
     stale_days: int = Field(
         30, ge=1, description="An open deal with no logged activity for this many days is stale."
     )

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from connectors.core.registry import profile_of
 from sync.store.records import TABLES
 
-__all__ = ["Snapshot", "load_snapshot", "raw_value"]
+__all__ = ["Snapshot", "entered_at", "load_snapshot", "raw_value"]
 
 _TABLE_OF = {
     "leads": "lead",
@@ -57,6 +57,13 @@ def raw_value(raw: dict[str, Any], name: str) -> Any:
     if isinstance(props, dict):
         return props.get(name)
     return raw.get(name)
+
+
+def entered_at(activity: Row) -> datetime | None:
+    """When an activity was in the CRM: its creation time, or the time it says it happened
+    when that is later or the CRM stamped no creation time."""
+    times = [t for t in (activity.get("occurred_at"), activity.get("remote_created_at")) if t]
+    return max(times) if times else None
 
 
 @dataclass
@@ -104,13 +111,15 @@ class Snapshot:
             self.touches_of(source, "lead_id", lead)
             for lead in self.lead_of_deal.get((source, rid), [])
         ]
-        # Touches after a closed deal's close date belong to later business, not this deal.
+        # Touches after a closed deal's close date belong to later business, not this deal;
+        # a touch counts from when it entered the CRM (a back-dated entry made after the
+        # close was not there while the deal was worked).
         end = None
         if deal.get("is_closed") and deal.get("close_date") is not None:
             end = datetime.combine(deal["close_date"] + timedelta(days=1), time(), UTC)
         for group in groups:
             for activity in group:
-                at = activity["occurred_at"]
+                at = entered_at(activity)
                 if end is None or (at is not None and at < end):
                     found[activity["remote_id"]] = activity
         return sorted(found.values(), key=_touch_key)
@@ -135,7 +144,7 @@ def load_snapshot(engine: Engine, kinds: dict[str, str] | None = None) -> Snapsh
             if name not in _WITH_RAW:
                 skip.add("raw")
             if name == "activities":
-                skip |= {"remote_created_at", "remote_updated_at", "subject", "status"}
+                skip |= {"remote_updated_at", "subject", "status"}
             columns = [c for c in table.columns if c.name not in skip]
             query = select(*columns).order_by(table.c.source, table.c.remote_id)
             if name == "users":

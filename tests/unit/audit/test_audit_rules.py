@@ -111,6 +111,7 @@ def test_an_activity_by_the_owner_on_the_deal_clears_the_won_deal_rule() -> None
             "remote_id": "A9",
             "deal_id": "D1",
             "occurred_at": tables["deals"][0]["remote_created_at"],
+            "remote_created_at": tables["deals"][0]["remote_created_at"],
         }
     )
     tables["deal_contacts"].append(row("salesforce", "R1", deal_id="D1", contact_id="X1"))

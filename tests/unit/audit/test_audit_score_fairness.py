@@ -229,6 +229,7 @@ def test_explain_lets_a_rep_recompute_the_score_with_a_pencil() -> None:
     assert fresh["rules"] == [
         "case_over_sla",
         "deal_created_at_close",
+        "late_activity_entry",
         "open_deal_past_close",
         "open_deal_stale",
     ]
