@@ -29,6 +29,7 @@ __all__ = [
     "lead_response",
     "lead_rows",
     "missing_fields",
+    "never_contacted",
     "owner_touches",
 ]
 
@@ -178,6 +179,20 @@ def lead_response(ctx: Context, lead: Row) -> tuple[float, str | None] | None:
     if first is None:
         return None
     return ((first[0] - created).total_seconds() / 3600, first[1].get("owner_id"))
+
+
+def never_contacted(ctx: Context, lead: Row) -> float | None:
+    """Hours a lead created in the usage window has waited, past its response SLA, with
+    no outbound touch in the CRM (``None`` when touched, converted, still inside its
+    SLA, outside the window, or with no creation time: nothing to hold against anyone)."""
+    created = lead.get("remote_created_at")
+    start = ctx.as_of - timedelta(days=ctx.config.window_days)
+    if created is None or not start < created <= ctx.as_of or lead.get("converted"):
+        return None
+    hours = (ctx.as_of - created).total_seconds() / 3600
+    if hours <= ctx.config.lead_sla_hours or lead_response(ctx, lead) is not None:
+        return None
+    return hours
 
 
 def case_closed_at(case: Row) -> datetime | None:

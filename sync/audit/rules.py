@@ -24,6 +24,7 @@ from sync.audit.checks import (
     lead_response,
     lead_rows,
     missing_fields,
+    never_contacted,
     owner_touches,
 )
 from sync.audit.employees import Directory
@@ -116,6 +117,31 @@ def _slow_lead_response(ctx: Context, people: Directory, emit: Emit) -> Iterator
             )
 
 
+def _lead_never_contacted(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    sla = ctx.config.lead_sla_hours
+    for lead in lead_rows(ctx, measured=True):
+        hours = never_contacted(ctx, lead)
+        if hours is not None:
+            created = lead["remote_created_at"].date().isoformat()
+            yield emit(
+                lead,
+                lead.get("owner_id"),
+                f"created {created}, not contacted in the {hours:.0f} h since (SLA {sla:g} h)",
+            )
+
+
+def _case_closed_unrecorded(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    start = ctx.as_of - timedelta(days=ctx.config.window_days)
+    for case in ctx.snapshot.rows("cases"):
+        created = case.get("remote_created_at")
+        if not case.get("is_closed") or created is None or created <= start:
+            continue
+        if not ctx.snapshot.touches_of(case["source"], "case_id", case["remote_id"]):
+            yield emit(
+                case, case.get("owner_id"), "closed with no activity recording its resolution"
+            )
+
+
 def _case_over_sla(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
     sla = ctx.config.case_sla_hours
     for case in ctx.snapshot.rows("cases"):
@@ -192,7 +218,9 @@ RULES: dict[str, Rule] = {
     "open_deal_past_close": _open_deal_past_close,
     "late_activity_entry": _late_activity_entry,
     "slow_lead_response": _slow_lead_response,
+    "lead_never_contacted": _lead_never_contacted,
     "case_over_sla": _case_over_sla,
+    "case_closed_unrecorded": _case_closed_unrecorded,
     "case_reopened": _case_reopened,
     "missing_source_channel": _missing_source_channel,
     "owned_by_inactive_user": _owned_by_inactive_user,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sync.audit.checks import (
     Context,
@@ -39,6 +39,7 @@ from sync.audit.checks import (
     lead_response,
     lead_rows,
     missing_fields,
+    never_contacted,
     owner_touches,
 )
 from sync.audit.employees import Directory
@@ -72,6 +73,8 @@ RULE_COMPONENTS: dict[str, str] = {
     "missing_source_channel": "completeness",
     "won_deal_no_contact_role": "completeness",
     "slow_lead_response": "responsiveness",
+    "lead_never_contacted": "responsiveness",
+    "case_closed_unrecorded": "activity_coverage",
     "case_reopened": "responsiveness",
     "duplicate_created": "uniqueness",
 }
@@ -137,7 +140,7 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
             continue
         is_open = not deal.get("is_closed")
         close = deal.get("close_date")
-        closed_in_window = not is_open and close is not None and first_day < close <= today
+        closed_in_window = closed_in(deal, first_day, today)
         owner, source = deal.get("owner_id"), deal["source"]
         touches = owner_touches(ctx.snapshot, deal)
         # A deal whose activities in the window entered the CRM late was not kept current.
@@ -168,14 +171,18 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
         elif not case.get("is_closed"):
             add(owner, source, "freshness", hours is not None and hours <= sla_cases)
         if in_window(case) or not case.get("is_closed"):
+            # Covered when something is recorded on it: a case closed with no activity
+            # logged has no record of how (or whether) it was resolved.
             touched = bool(ctx.snapshot.touches_of(source, "case_id", case["remote_id"]))
-            add(owner, source, "activity_coverage", touched or bool(case.get("is_closed")))
+            add(owner, source, "activity_coverage", touched)
     sla = ctx.config.lead_sla_hours
     for lead in lead_rows(ctx, measured=True):
         if not in_window(lead):
             continue
         measured = lead_response(ctx, lead)
-        if measured is not None:
+        if measured is None and never_contacted(ctx, lead) is not None:
+            add(lead.get("owner_id"), lead["source"], "responsiveness", False)
+        elif measured is not None:
             add(
                 measured[1] or lead.get("owner_id"),
                 lead["source"],
@@ -185,7 +192,9 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
     duplicates = {(f.source, f.remote_id) for f in findings if f.rule == "duplicate_created"}
     for table in ("leads", "contacts", "accounts", "deals"):
         for row in ctx.snapshot.rows(table):
-            if not in_window(row):
+            # A deal won or lost in the window is judged on its record (its contact role,
+            # its fields) even when it was opened before the window.
+            if not in_window(row) and not (table == "deals" and closed_in(row, first_day, today)):
                 continue
             source, creator = row["source"], row["_creator"]
             if ctx.required(row):
@@ -204,6 +213,12 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
                 # k counts duplicates here; turned into 1 - rate/cap at scoring time.
                 add(creator, source, "uniqueness", (source, row["remote_id"]) in duplicates)
     return counts
+
+
+def closed_in(deal: Row, first_day: date, last_day: date) -> bool:
+    """Whether a deal closed in (``first_day``, ``last_day``]."""
+    close = deal.get("close_date")
+    return bool(deal.get("is_closed")) and close is not None and first_day < close <= last_day
 
 
 def team_ratios(
