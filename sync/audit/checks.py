@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sync.audit.settings import AuditConfig
-from sync.audit.snapshot import Row, Snapshot, entered_at, raw_value
+from sync.audit.snapshot import Row, Snapshot, actor, entered_at, raw_value
 
 __all__ = [
     "Context",
@@ -87,14 +87,15 @@ def has_contact_role(snapshot: Snapshot, deal: Row) -> bool:
 
 
 def owner_touches(snapshot: Snapshot, deal: Row) -> list[Row]:
-    """A deal's activities on the deal itself, or by its owner on its lead or contacts."""
+    """A deal's activities on the deal itself, or by its owner on its lead or contacts
+    (an activity no employee answers for, an integration's, counts as the owner's)."""
     owner, created = deal.get("owner_id"), deal.get("remote_created_at")
     leads = set(snapshot.lead_of_deal.get((deal["source"], deal["remote_id"]), []))
     found: list[Row] = []
     for a in snapshot.deal_touches(deal):
         if a.get("deal_id") == deal["remote_id"]:
             found.append(a)
-        elif owner and a.get("owner_id") == owner:
+        elif owner and actor(a) in (owner, None):
             # On the lead it came from: any time; on its contacts: once the deal existed.
             at = a["occurred_at"]
             if a.get("lead_id") in leads or created is None or (at and at >= created):
@@ -178,7 +179,7 @@ def lead_response(ctx: Context, lead: Row) -> tuple[float, str | None] | None:
             first = (at, activity)
     if first is None:
         return None
-    return ((first[0] - created).total_seconds() / 3600, first[1].get("owner_id"))
+    return ((first[0] - created).total_seconds() / 3600, actor(first[1]))
 
 
 def never_contacted(ctx: Context, lead: Row) -> float | None:

@@ -29,7 +29,7 @@ from sync.audit.checks import (
 )
 from sync.audit.employees import Directory
 from sync.audit.findings import Finding, LinkBuilder
-from sync.audit.snapshot import Row
+from sync.audit.snapshot import Row, actor
 
 __all__ = ["RULES", "run_rules"]
 
@@ -90,7 +90,7 @@ def _late_activity_entry(ctx: Context, people: Directory, emit: Emit) -> Iterato
         lag = (entered - occurred).total_seconds() / 86400
         yield emit(
             activity,
-            activity.get("owner_id"),
+            actor(activity) or ctx.snapshot.record_owner(activity),
             f"{activity.get('activity_type') or 'activity'} on {occurred.date().isoformat()} "
             f"entered {entered.date().isoformat()}: {lag:.1f} days later (window {window:g} days)",
         )

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from connectors.core.registry import profile_of
 from sync.store.records import TABLES
 
-__all__ = ["Snapshot", "entered_at", "load_snapshot", "raw_value"]
+__all__ = ["Snapshot", "actor", "entered_at", "load_snapshot", "raw_value"]
 
 _TABLE_OF = {
     "leads": "lead",
@@ -46,6 +46,13 @@ _NOT_READ = (
     "last_run_id",
     "change_seq",
 )
+_OWNED = {
+    "deals": "deal_id",
+    "cases": "case_id",
+    "leads": "lead_id",
+    "contacts": "contact_id",
+    "accounts": "account_id",
+}
 _LINKS = ("lead_id", "contact_id", "account_id", "deal_id", "case_id")
 
 Row = dict[str, Any]
@@ -66,6 +73,12 @@ def entered_at(activity: Row) -> datetime | None:
     return max(times) if times else None
 
 
+def actor(activity: Row) -> str | None:
+    """The employee user behind an activity; ``None`` when it is answered for by the owner
+    of the record it is on (set by ``sync.audit.creators``; the activity's owner before)."""
+    return activity["_actor"] if "_actor" in activity else activity.get("owner_id")
+
+
 @dataclass
 class Snapshot:
     """The store's live records, with activities indexed by linked record."""
@@ -76,6 +89,7 @@ class Snapshot:
     deal_contacts: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     lead_of_deal: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     users: dict[tuple[str, str], Row] = field(default_factory=dict)
+    owners: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     @classmethod
     def from_rows(
@@ -97,6 +111,20 @@ class Snapshot:
     def touches_of(self, source: str, link: str, remote_id: str) -> list[Row]:
         """Activities linked to a record through ``link`` (``deal_id``, ``lead_id``...)."""
         return self.touches.get((source, link, remote_id), [])
+
+    def record_owner(self, activity: Row) -> str | None:
+        """The owner of the record an activity is logged on (its deal first, then its
+        case, lead, contact or account)."""
+        source = activity["source"]
+        for link in ("deal_id", "case_id", "lead_id", "contact_id", "account_id"):
+            target = activity.get(link)
+            if target:
+                found = self.owners.get((source, link, target))
+                if found is None and link == "contact_id":
+                    found = self.owners.get((source, "lead_id", target))  # a "who" lead
+                if found is not None:
+                    return found
+        return None
 
     def deal_touches(self, deal: Row) -> list[Row]:
         """Activities of a deal: on the deal, its contacts or its lead, up to its close date."""
@@ -177,6 +205,10 @@ def _derive(snapshot: Snapshot) -> None:
             row["_creator"] = profile.creator_of(row.get("raw")) or row.get("owner_id")
     for user in snapshot.rows("users"):
         snapshot.users[(user["source"], user["remote_id"])] = user
+    for table, link in _OWNED.items():
+        for row in snapshot.rows(table):
+            if row.get("owner_id"):
+                snapshot.owners[(row["source"], link, row["remote_id"])] = row["owner_id"]
     touches: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
     # A "who" link can name a lead or a contact (Zoho's Who_Id on calls): when the id is
     # no contact of that source but is one of its leads, the activity touched the lead.

@@ -324,7 +324,14 @@ def test_every_expected_finding_and_nothing_else(audited: Audited) -> None:
             "leo",
             "created 2026-09-10, closed 2026-09-10: not in the CRM before it closed",
         ),
-        # the HubSpot lead of an owner id HubSpot does not know: a finding, blamed on nobody
+        # the HubSpot lead of an owner id HubSpot does not know: findings, blamed on nobody;
+        # created 10-05 09:00 and never called: 25 days 15 h at 10-31 00:00
+        (
+            "lead_never_contacted",
+            "Orphan",
+            None,
+            "created 2026-10-05, not contacted in the 615 h since (SLA 24 h)",
+        ),
         ("missing_source_channel", "Orphan", None, "lead without a source channel"),
         # Bea left the source blank on her lead and both her deals
         ("missing_source_channel", "Prospect5", "bea", "lead without a source channel"),
