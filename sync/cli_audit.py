@@ -194,10 +194,9 @@ def explain(
     lines += [
         "",
         f"score = {data['formula']} = {data['score']}",
-        "A component with n = 0 does not count (the other weights are renormalised). A ratio",
-        "below the team's is lifted toward it, (k + m·team) / (n + m) with "
-        f"m = {data['shrink_m']:g};",
-        "a ratio at or above the team's is kept.",
+        "A component with n = 0 does not count (the other weights are renormalised). With",
+        f"fewer than m = {data['shrink_m']:g} records a ratio below the team's is lifted by",
+        "(m − n)/m of the gap; otherwise a ratio is kept.",
     ]
     typer.echo("\n".join(lines))
 

@@ -76,12 +76,14 @@ def _how(name: str, k: int, n: int, tk: int, tn: int, m: float, cap: float) -> s
     if name == "uniqueness":
         good, team_good = n - k, tn - tk
         p = team_good / tn
-        if good / n >= p:
+        if good / n >= p or n >= m:
             share = f"duplicate-free {good}/{n} kept"
         else:
-            share = f"duplicate-free ({good} + {m:g}×{p:.4f}) / ({n} + {m:g})"
+            share = f"duplicate-free {good}/{n} + ({m:g} − {n})/{m:g} × ({p:.4f} − {good}/{n})"
         return f"{share}; value = max(0, 1 − (1 − share) / {cap:g})"
     p = tk / tn
     if k / n >= p:
         return f"kept: {k}/{n} ≥ team {p:.4f}"
-    return f"lifted: ({k} + {m:g}×{p:.4f}) / ({n} + {m:g})"
+    if n >= m:
+        return f"kept: {n} records ≥ m = {m:g}"
+    return f"lifted: {k}/{n} + ({m:g} − {n})/{m:g} × ({p:.4f} − {k}/{n})"

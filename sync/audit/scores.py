@@ -7,11 +7,14 @@ Each component is a ratio k/n over records the employee owns or created in the w
 the deal in the CRM before it closed?) and activity coverage, so a rep who enters deals
 only when they close is judged on them rather than dropped for having no open deals.
 
-Shrinkage gives thin evidence the benefit of the doubt and nothing else: a ratio below the
-team's pooled ratio ``p_team = Σk/Σn`` is lifted to ``(k + m·p_team) / (n + m)``
-(m = ``shrink_m``); a ratio at or above it is kept as it is. So one bad record out of one
-does not make a 0, a rep's diligence is never diluted by a weaker team, and a perfect
-record (1.0) always stays above every imperfect one, whatever either's evidence.
+Shrinkage gives thin evidence the benefit of the doubt and nothing else: with fewer than
+m records (m = ``shrink_m``), a ratio below the team's pooled ratio ``p_team = Σk/Σn`` is
+lifted by (m − n)/m of the gap, ``raw + (m − n)/m · (p_team − raw)``; from m records on,
+and for a ratio at or above the team's, the rep's own ratio counts as it is. So one bad
+record out of one does not make a 0, a rep's diligence is never diluted by a weaker team,
+a perfect record (1.0) always stays above every imperfect one, and two reps with the same
+ratio on m records or more score the same whatever their volume (a new joiner, a rep back
+from leave, a rep with twice the deals).
 Uniqueness shrinks the duplicate-free share the same way and maps the duplicate rate with
 ``max(0, 1 - rate/dup_rate_cap)``; it only counts when reconcile's identities exist.
 Owners the store has no user for are not employees: they are reported by the
@@ -236,8 +239,8 @@ def team_ratios(
 def shrink(name: str, k: int, n: int, tk: int, tn: int, m: float, dup_rate_cap: float) -> float:
     """A component's value from the employee's k/n and the team's pooled Σk/Σn.
 
-    A ratio below the team's is lifted toward it, ``(k + m·p_team) / (n + m)``, the
-    more the thinner the evidence; a ratio at or above the team's is kept. For uniqueness
+    With fewer than ``m`` records a ratio below the team's is lifted toward it by
+    ``(m − n)/m`` of the gap; otherwise the ratio is kept. For uniqueness
     k counts duplicates: the duplicate-free share is shrunk, then the rate is mapped with
     ``max(0, 1 - rate / dup_rate_cap)``.
     """
@@ -249,9 +252,9 @@ def shrink(name: str, k: int, n: int, tk: int, tn: int, m: float, dup_rate_cap: 
 
 def _lift(k: int, n: int, tk: int, tn: int, m: float) -> float:
     raw, team = k / n, tk / tn
-    if raw >= team:
+    if raw >= team or n >= m:
         return raw
-    return (k + m * team) / (n + m)
+    return raw + (m - n) / m * (team - raw)
 
 
 def compute_scores(ctx: Context, people: Directory, findings: list[Finding]) -> list[UsageScore]:
