@@ -124,3 +124,23 @@ def test_the_entry_window_is_validated() -> None:
     assert AuditConfig().entry_lag_days == 2.0
     with pytest.raises(ValidationError):
         AuditConfig(entry_lag_days=0)
+
+
+def test_explain_shows_what_each_finding_rests_on() -> None:
+    from sync.audit.explain import explain_score
+
+    scores, findings = audit(_open_pair("2026-10-29T17:00:00"))
+    explained = explain_score(scores, "salesforce:B", 5.0, 0.1, findings)
+    lines = {line["component"]: line for line in explained["components"]}
+    assert [(f["rule"], f["remote_id"], f["message"]) for f in lines["freshness"]["findings"]] == [
+        (
+            "late_activity_entry",
+            f"TDB{i}",
+            "call on 2026-10-20 entered 2026-10-29: 9.3 days later (window 2 days)",
+        )
+        for i in (1, 2)
+    ]
+    assert lines["activity_coverage"]["findings"] == []
+    # A's findings are A's: none of B's show up in A's explanation.
+    a = explain_score(scores, "salesforce:A", 5.0, 0.1, findings)
+    assert all(line["findings"] == [] for line in a["components"])

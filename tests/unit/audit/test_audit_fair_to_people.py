@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from pair_rows import activity, at, audit, deal, user
+from pair_rows import activity, audit, deal, user
 
 RAW = {
     "salesforce": lambda owner: {
