@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sync.audit.employees import Directory
 from sync.audit.settings import AuditConfig
 from sync.audit.snapshot import Row, Snapshot, actor, entered_at, raw_value
 
@@ -47,6 +48,7 @@ class Context:
     as_of: datetime
 
     _required: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    _touched_identities: set[str] | None = None
 
     def required(self, row: Row) -> list[str]:
         """Required CRM fields of a row's object."""
@@ -182,18 +184,49 @@ def lead_response(ctx: Context, lead: Row) -> tuple[float, str | None] | None:
     return ((first[0] - created).total_seconds() / 3600, actor(first[1]))
 
 
-def never_contacted(ctx: Context, lead: Row) -> float | None:
+def never_contacted(ctx: Context, lead: Row, people: Directory) -> float | None:
     """Hours a lead created in the usage window has waited, past its response SLA, with
     no outbound touch in the CRM (``None`` when touched, converted, still inside its
-    SLA, outside the window, or with no creation time: nothing to hold against anyone)."""
+    SLA, outside the window, or with no creation time: nothing to hold against anyone).
+
+    A lead whose response is not timed (its first touch is often logged in another CRM)
+    is judged only with reconcile's identities, and a touch on any record of the same
+    person, in any CRM, counts as contact."""
     created = lead.get("remote_created_at")
     start = ctx.as_of - timedelta(days=ctx.config.window_days)
     if created is None or not start < created <= ctx.as_of or lead.get("converted"):
         return None
     hours = (ctx.as_of - created).total_seconds() / 3600
-    if hours <= ctx.config.lead_sla_hours or lead_response(ctx, lead) is not None:
+    if hours <= ctx.config.lead_sla_hours:
+        return None
+    identity = people.identity_of(lead["source"], lead["_table"], lead["remote_id"])
+    if not is_lead(ctx, lead, measured=True) and identity is None:
+        return None
+    if lead_response(ctx, lead) is not None:
+        return None
+    if identity is not None and identity in _touched_identities(ctx, people):
         return None
     return hours
+
+
+def _touched_identities(ctx: Context, people: Directory) -> set[str]:
+    """Person identities with an outbound touch in the CRM on any of their leads or
+    contacts, in any CRM (computed once per audit)."""
+    if ctx._touched_identities is None:
+        found: set[str] = set()
+        for table, link in (("leads", "lead_id"), ("contacts", "contact_id")):
+            for row in ctx.snapshot.rows(table):
+                source, rid = row["source"], row["remote_id"]
+                identity = people.identity_of(source, table, rid)
+                if identity is None or identity in found:
+                    continue
+                for activity in ctx.snapshot.touches_of(source, link, rid):
+                    at = entered_at(activity)
+                    if activity.get("direction") != "inbound" and at and at <= ctx.as_of:
+                        found.add(identity)
+                        break
+        ctx._touched_identities = found
+    return ctx._touched_identities
 
 
 def case_closed_at(case: Row) -> datetime | None:

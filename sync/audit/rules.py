@@ -119,8 +119,8 @@ def _slow_lead_response(ctx: Context, people: Directory, emit: Emit) -> Iterator
 
 def _lead_never_contacted(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
     sla = ctx.config.lead_sla_hours
-    for lead in lead_rows(ctx, measured=True):
-        hours = never_contacted(ctx, lead)
+    for lead in lead_rows(ctx):
+        hours = never_contacted(ctx, lead, people)
         if hours is not None:
             created = lead["remote_created_at"].date().isoformat()
             yield emit(

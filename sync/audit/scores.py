@@ -179,13 +179,14 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
             touched = bool(ctx.snapshot.touches_of(source, "case_id", case["remote_id"]))
             add(owner, source, "activity_coverage", touched)
     sla = ctx.config.lead_sla_hours
+    for lead in lead_rows(ctx):
+        if never_contacted(ctx, lead, people) is not None:
+            add(lead.get("owner_id"), lead["source"], "responsiveness", False)
     for lead in lead_rows(ctx, measured=True):
         if not in_window(lead):
             continue
         measured = lead_response(ctx, lead)
-        if measured is None and never_contacted(ctx, lead) is not None:
-            add(lead.get("owner_id"), lead["source"], "responsiveness", False)
-        elif measured is not None:
+        if measured is not None:
             add(
                 measured[1] or lead.get("owner_id"),
                 lead["source"],

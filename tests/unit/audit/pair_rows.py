@@ -12,6 +12,7 @@ from typing import Any
 
 from audit_rows import AS_OF, SF_OPP_OK, activity, at, row
 
+from sync.audit.employees import EmployeeLookup
 from sync.audit.findings import Finding, LinkBuilder
 from sync.audit.runner import audit_snapshot
 from sync.audit.scores import UsageScore
@@ -65,6 +66,7 @@ def audit(
     tables: dict[str, list[dict[str, Any]]],
     config: AuditConfig | None = None,
     kinds: dict[str, str] | None = None,
+    identities: EmployeeLookup | None = None,
 ) -> tuple[dict[str, UsageScore], list[Finding]]:
     full: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
     full.update(tables)
@@ -72,7 +74,7 @@ def audit(
         Snapshot.from_rows(full, kinds),
         config or AuditConfig(),
         AS_OF,
-        None,
+        identities,
         LinkBuilder({}, {}, {}, "0"),
     )
     return {s.subject: s for s in result.scores}, result.findings

@@ -110,3 +110,40 @@ def test_a_won_deal_with_no_contact_role_weighs_on_completeness() -> None:
     assert part(scores["salesforce:B"], "completeness")[:2] == (0, 1)
     a, b = scores["salesforce:A"].score, scores["salesforce:B"].score
     assert a is not None and b is not None and b < a
+
+
+def test_an_untimed_lead_is_judged_across_crms_with_reconciled_identities() -> None:
+    from audit_rows import SF_LEAD_OK, Identities
+
+    # Salesforce leads are not timed (their first touch is often logged in HubSpot): A's
+    # lead was called as a HubSpot contact of the same person, B's by nobody anywhere.
+    def lead(lead_id: str, owner: str) -> dict[str, Any]:
+        raw = {**SF_LEAD_OK, "CreatedById": owner}
+        return row("salesforce", lead_id, "2026-10-01T09:00:00", owner_id=owner, raw=raw)
+
+    contact = row("hubspot", "HC1", "2026-09-30T09:00:00", owner_id="70", lifecycle_stage="lead")
+    tables = {
+        "users": [user("A"), user("B"), user("70", "hubspot", "call_centre")],
+        "leads": [lead("LA", "A") | {"source_channel": "web"}, lead("LB", "B")],
+        "contacts": [contact | {"source_channel": "web"}],
+        "activities": [activity("hubspot", "HT1", "2026-09-30T10:00:00", "70", contact_id="HC1")],
+    }
+    tables["leads"][1]["source_channel"] = "web"
+    people = Identities(
+        {
+            ("salesforce", "leads", "LA"): "P-1",
+            ("hubspot", "contacts", "HC1"): "P-1",
+            ("salesforce", "leads", "LB"): "P-2",
+        }
+    )
+    scores, findings = audit(tables, identities=people)
+    assert [(f.rule, f.remote_id) for f in findings if f.rule == "lead_never_contacted"] == [
+        ("lead_never_contacted", "LB")
+    ]
+    assert part(scores["salesforce:A"], "responsiveness") == (0, 0, None)
+    assert part(scores["salesforce:B"], "responsiveness")[:2] == (0, 1)
+    a, b = scores["salesforce:A"].score, scores["salesforce:B"].score
+    assert a is not None and b is not None and b < a
+    # Without identities an untimed lead's silence proves nothing: no finding.
+    _, alone = audit(tables)
+    assert [f for f in alone if f.rule == "lead_never_contacted"] == []
