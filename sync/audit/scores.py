@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sync.audit.checks import (
     Context,
@@ -48,7 +49,7 @@ from sync.audit.checks import (
 from sync.audit.employees import Directory
 from sync.audit.findings import Finding
 from sync.audit.settings import COMPONENTS
-from sync.audit.snapshot import Row
+from sync.audit.snapshot import Row, actor
 
 __all__ = [
     "RULE_COMPONENTS",
@@ -61,6 +62,7 @@ __all__ = [
 ]
 
 NO_TEAM = "(no team)"
+_RECORD_LINKS = ("deal_id", "case_id", "lead_id", "contact_id", "account_id")
 
 # The component each rule's findings lower (``audit explain`` shows it on each line).
 # ``owned_by_inactive_user`` and ``unknown_user`` are about records whose owner is not an
@@ -137,6 +139,7 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
     stale = timedelta(days=ctx.config.stale_days)
     today, first_day = ctx.as_of.date(), start.date()
     late_days = ctx.config.late_entry_days
+    judged: set[tuple[str, str]] = set()  # late activities already judged on their deal
     for deal in ctx.snapshot.rows("deals"):
         created = deal.get("remote_created_at")
         if created is None or created > ctx.as_of:
@@ -147,7 +150,8 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
         owner, source = deal.get("owner_id"), deal["source"]
         touches = owner_touches(ctx.snapshot, deal)
         # A deal whose activities in the window entered the CRM late was not kept current.
-        logged_late = bool(late_entries(ctx, touches))
+        late = late_entries(ctx, touches)
+        logged_late = bool(late)
         if is_open or closed_in_window or in_window(deal):
             add(owner, source, "activity_coverage", bool(touches))
         if is_open:
@@ -159,6 +163,22 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
             # Pipeline freshness of a closed deal: was it in the CRM before it closed?
             on_time = not is_late_entry(deal, late_days)
             add(owner, source, "freshness", on_time and not logged_late)
+        if is_open or closed_in_window:
+            judged.update((a["source"], a["remote_id"]) for a in late)
+    # Late entries on records other than the deals above (a lead, a contact, a case): one
+    # failed freshness check per record, for whoever answers for the activity. Records
+    # kept current add nothing here (their activities are timely).
+    late_records: set[tuple[tuple[str, str | None, Any], str | None]] = set()
+    for activity in late_entries(ctx, ctx.snapshot.rows("activities")):
+        source = activity["source"]
+        if (source, activity["remote_id"]) in judged:
+            continue
+        link = next((k for k in _RECORD_LINKS if activity.get(k)), None)
+        record = (source, link, activity.get(link) if link else activity["remote_id"])
+        user = actor(activity) or ctx.snapshot.record_owner(activity)
+        if (record, user) not in late_records:
+            late_records.add((record, user))
+            add(user, source, "freshness", False)
     sla_cases = ctx.config.case_sla_hours
     for case in ctx.snapshot.rows("cases"):
         hours = case_hours(case, ctx.as_of)

@@ -109,7 +109,8 @@ class Org:
 
 
 def _customer(org: Org, key: str, owner: str, source: str | None) -> tuple[str, str]:
-    """An account, a contact and a lead for one rep (all required fields filled)."""
+    """An account, a contact and a lead for one rep (all required fields filled), and a
+    call on the lead."""
     n = list(REPS).index(key) + 1
     account = org.create("Account", Name=f"{key.title()} Industries", OwnerId=owner)
     contact = org.create(
@@ -133,7 +134,17 @@ def _customer(org: Org, key: str, owner: str, source: str | None) -> tuple[str, 
     }
     if source:
         lead["LeadSource"] = source
-    org.create("Lead", **lead)
+    prospect = org.create("Lead", **lead)
+    # every rep calls their new lead the day it comes in (an untouched lead is a finding)
+    org.create(
+        "Task",
+        Subject="Call",
+        Status="Completed",
+        TaskSubtype="Call",
+        CallType="Outbound",
+        WhoId=prospect,
+        OwnerId=owner,
+    )
     return account, contact
 
 

@@ -144,3 +144,32 @@ def test_explain_shows_what_each_finding_rests_on() -> None:
     # A's findings are A's: none of B's show up in A's explanation.
     a = explain_score(scores, "salesforce:A", 5.0, 0.1, findings)
     assert all(line["findings"] == [] for line in a["components"])
+
+
+def test_a_late_entry_on_a_lead_costs_freshness_too() -> None:
+    from audit_rows import SF_LEAD_OK
+
+    # Salesforce leads (not timed for response): both called on 10-05, B entered it 10-12.
+    def lead(lead_id: str, owner: str) -> dict[str, Any]:
+        raw = {**SF_LEAD_OK, "CreatedById": owner}
+        return row(
+            "salesforce",
+            lead_id,
+            "2026-10-01T09:00:00",
+            owner_id=owner,
+            source_channel="web",
+            email="a@acme.com",
+            raw=raw,
+        )
+
+    calls = [
+        _call("TA", "A", "2026-10-05T10:00:00", "2026-10-05T10:30:00", lead_id="LA"),
+        _call("TB", "B", "2026-10-05T10:00:00", "2026-10-12T10:00:00", lead_id="LB"),
+    ]
+    tables = {"users": [user("A"), user("B")], "leads": [lead("LA", "A"), lead("LB", "B")]}
+    scores, findings = audit({**tables, "activities": calls})
+    assert rules_of(findings, "salesforce:B") == [("late_activity_entry", "TB")]
+    assert part(scores["salesforce:A"], "freshness") == (0, 0, None)
+    assert part(scores["salesforce:B"], "freshness")[:2] == (0, 1)
+    a, b = scores["salesforce:A"].score, scores["salesforce:B"].score
+    assert a is not None and b is not None and b < a
