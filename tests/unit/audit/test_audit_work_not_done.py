@@ -147,3 +147,13 @@ def test_an_untimed_lead_is_judged_across_crms_with_reconciled_identities() -> N
     # Without identities an untimed lead's silence proves nothing: no finding.
     _, alone = audit(tables)
     assert [f for f in alone if f.rule == "lead_never_contacted"] == []
+
+
+def test_records_without_creation_times_are_kept_and_fabricate_no_finding() -> None:
+    lead = _lead("LX", "A", "2026-10-01T09:00:00") | {"remote_created_at": None}
+    case = _case("KX", "A") | {"remote_created_at": None}
+    users = [user("A", "zoho")]
+    scores, findings = audit({"users": users, "leads": [lead], "cases": [case]})
+    rules = {f.rule for f in findings}
+    assert not rules & {"lead_never_contacted", "case_closed_unrecorded", "late_activity_entry"}
+    assert "zoho:A" not in scores  # nothing dated to judge: no score, rather than a made-up one
