@@ -158,15 +158,22 @@ def explain(
 ) -> None:
     """Show an employee's usage score line by line: own k/n, team ratio, value, weight."""
     from sync.audit.explain import explain_score
-    from sync.audit.runner import latest_usage_scores
+    from sync.audit.runner import latest_findings, latest_usage_scores
 
     cfg = load(config)
-    scores = latest_usage_scores(_engine(cfg))
+    engine = _engine(cfg)
+    scores = latest_usage_scores(engine)
     if not scores:
         raise OperationFailed("no audit results yet: run `crmsync audit run` first")
     if employee not in scores or scores[employee].kind != "employee":
         raise UsageError(f"no usage score for {employee!r} in the latest audit run")
-    data = explain_score(scores, employee, cfg.audit.shrink_m, cfg.audit.dup_rate_cap)
+    data = explain_score(
+        scores,
+        employee,
+        cfg.audit.shrink_m,
+        cfg.audit.dup_rate_cap,
+        latest_findings(engine, employee=employee),
+    )
     if json_output:
         typer.echo(orjson.dumps(data).decode())
         return
@@ -191,15 +198,25 @@ def explain(
             )
         if c["rules"]:
             lines.append(f"  lowered by: {', '.join(c['rules'])}")
+        # What each of the rep's findings rests on, a few per component.
+        for f in c["findings"][:_SHOWN]:
+            lines.append(f"    {f['rule']} {f['object']} {f['remote_id']}: {f['message']}")
+        if len(c["findings"]) > _SHOWN:
+            lines.append(
+                f"    … and {len(c['findings']) - _SHOWN} more "
+                f"(crmsync audit findings --employee {employee})"
+            )
     lines += [
         "",
         f"score = {data['formula']} = {data['score']}",
-        "A component with n = 0 does not count (the other weights are renormalised). A ratio",
-        "below the team's is lifted toward it, (k + m·team) / (n + m) with "
-        f"m = {data['shrink_m']:g};",
-        "a ratio at or above the team's is kept.",
+        "A component with n = 0 does not count (the other weights are renormalised). With",
+        f"fewer than m = {data['shrink_m']:g} records a ratio below the team's is lifted by",
+        "(m − n)/m of the gap; otherwise a ratio is kept.",
     ]
     typer.echo("\n".join(lines))
+
+
+_SHOWN = 5
 
 
 def _num(value: Any) -> str:

@@ -11,22 +11,26 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sync.audit.employees import Directory
 from sync.audit.settings import AuditConfig
-from sync.audit.snapshot import Row, Snapshot, raw_value
+from sync.audit.snapshot import Row, Snapshot, actor, entered_at, raw_value
 
 __all__ = [
     "Context",
     "case_closed_at",
     "case_hours",
     "deal_last_touch",
+    "entry_lag_days",
     "has_contact_role",
     "invalid_fields",
     "is_late_entry",
     "is_lead",
     "is_reopened",
+    "late_entries",
     "lead_response",
     "lead_rows",
     "missing_fields",
+    "never_contacted",
     "owner_touches",
 ]
 
@@ -44,6 +48,7 @@ class Context:
     as_of: datetime
 
     _required: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    _touched_identities: set[str] | None = None
 
     def required(self, row: Row) -> list[str]:
         """Required CRM fields of a row's object."""
@@ -84,14 +89,15 @@ def has_contact_role(snapshot: Snapshot, deal: Row) -> bool:
 
 
 def owner_touches(snapshot: Snapshot, deal: Row) -> list[Row]:
-    """A deal's activities on the deal itself, or by its owner on its lead or contacts."""
+    """A deal's activities on the deal itself, or by its owner on its lead or contacts
+    (an activity no employee answers for, an integration's, counts as the owner's)."""
     owner, created = deal.get("owner_id"), deal.get("remote_created_at")
     leads = set(snapshot.lead_of_deal.get((deal["source"], deal["remote_id"]), []))
     found: list[Row] = []
     for a in snapshot.deal_touches(deal):
         if a.get("deal_id") == deal["remote_id"]:
             found.append(a)
-        elif owner and a.get("owner_id") == owner:
+        elif owner and actor(a) in (owner, None):
             # On the lead it came from: any time; on its contacts: once the deal existed.
             at = a["occurred_at"]
             if a.get("lead_id") in leads or created is None or (at and at >= created):
@@ -107,6 +113,28 @@ def deal_last_touch(snapshot: Snapshot, deal: Row, as_of: datetime) -> datetime 
         if a["occurred_at"] is not None and a["occurred_at"] <= as_of
     ]
     return max(times) if times else None
+
+
+def entry_lag_days(activity: Row) -> float | None:
+    """Days from when an activity says it happened to when it entered the CRM (``None``
+    when the CRM gave no creation time or no activity time: nothing to judge)."""
+    occurred, created = activity.get("occurred_at"), activity.get("remote_created_at")
+    if occurred is None or created is None:
+        return None
+    return max(0.0, (created - occurred).total_seconds() / 86400)
+
+
+def late_entries(ctx: Context, activities: list[Row]) -> list[Row]:
+    """Activities that happened in the usage window and entered the CRM more than
+    ``entry_lag_days`` after it."""
+    start = ctx.as_of - timedelta(days=ctx.config.window_days)
+    limit = ctx.config.entry_lag_days
+    found = []
+    for activity in activities:
+        occurred, lag = activity.get("occurred_at"), entry_lag_days(activity)
+        if occurred is not None and lag is not None and start < occurred and lag > limit:
+            found.append(activity)
+    return found
 
 
 def lead_rows(ctx: Context, measured: bool = False) -> list[Row]:
@@ -132,23 +160,73 @@ def is_lead(ctx: Context, row: Row, measured: bool = False) -> bool:
 
 
 def lead_response(ctx: Context, lead: Row) -> tuple[float, str | None] | None:
-    """Hours from lead created to its first logged outbound touch, and who touched it.
+    """Hours from lead created to its first outbound touch in the CRM, and who touched it.
 
-    ``None`` when the lead has no touch yet (or no creation time): untouched leads are not
-    measured, since the CRM does not say whether the touch happened elsewhere.
+    A touch counts from when it entered the CRM (``entered_at``): a call logged two days
+    after it was made left the lead untouched, as far as anyone could see, for two days.
+    ``None`` when the lead has no touch yet (or no creation time).
     """
     created = lead.get("remote_created_at")
     if created is None:
         return None
     link = "lead_id" if lead["_table"] == "leads" else "contact_id"
+    first: tuple[datetime, Row] | None = None
     for activity in ctx.snapshot.touches_of(lead["source"], link, lead["remote_id"]):
-        at = activity["occurred_at"]
+        occurred, at = activity["occurred_at"], entered_at(activity)
         if at is None or at > ctx.as_of or activity.get("direction") == "inbound":
             continue
-        if at < created - timedelta(minutes=1):
+        if (occurred or at) < created - timedelta(minutes=1):
             continue
-        return ((at - created).total_seconds() / 3600, activity.get("owner_id"))
-    return None
+        if first is None or at < first[0]:
+            first = (at, activity)
+    if first is None:
+        return None
+    return ((first[0] - created).total_seconds() / 3600, actor(first[1]))
+
+
+def never_contacted(ctx: Context, lead: Row, people: Directory) -> float | None:
+    """Hours a lead created in the usage window has waited, past its response SLA, with
+    no outbound touch in the CRM (``None`` when touched, converted, still inside its
+    SLA, outside the window, or with no creation time: nothing to hold against anyone).
+
+    A lead whose response is not timed (its first touch is often logged in another CRM)
+    is judged only with reconcile's identities, and a touch on any record of the same
+    person, in any CRM, counts as contact."""
+    created = lead.get("remote_created_at")
+    start = ctx.as_of - timedelta(days=ctx.config.window_days)
+    if created is None or not start < created <= ctx.as_of or lead.get("converted"):
+        return None
+    hours = (ctx.as_of - created).total_seconds() / 3600
+    if hours <= ctx.config.lead_sla_hours:
+        return None
+    identity = people.identity_of(lead["source"], lead["_table"], lead["remote_id"])
+    if not is_lead(ctx, lead, measured=True) and identity is None:
+        return None
+    if lead_response(ctx, lead) is not None:
+        return None
+    if identity is not None and identity in _touched_identities(ctx, people):
+        return None
+    return hours
+
+
+def _touched_identities(ctx: Context, people: Directory) -> set[str]:
+    """Person identities with an outbound touch in the CRM on any of their leads or
+    contacts, in any CRM (computed once per audit)."""
+    if ctx._touched_identities is None:
+        found: set[str] = set()
+        for table, link in (("leads", "lead_id"), ("contacts", "contact_id")):
+            for row in ctx.snapshot.rows(table):
+                source, rid = row["source"], row["remote_id"]
+                identity = people.identity_of(source, table, rid)
+                if identity is None or identity in found:
+                    continue
+                for activity in ctx.snapshot.touches_of(source, link, rid):
+                    at = entered_at(activity)
+                    if activity.get("direction") != "inbound" and at and at <= ctx.as_of:
+                        found.add(identity)
+                        break
+        ctx._touched_identities = found
+    return ctx._touched_identities
 
 
 def case_closed_at(case: Row) -> datetime | None:

@@ -12,6 +12,10 @@ user field it refers to). The creator is replaced by the record's owner when:
   who created at least ``_DETECT_MIN`` records of a CRM and owns none of them — the
   signature of an API or import user writing on behalf of the owners. Records an
   integration writes were entered by whoever owns them.
+
+Activities are answered for the same way: an activity owned by an integration user, by no
+user, or by a user the store does not hold (a dialer or e-mail sync writing through the
+API) has no ``_actor``, and counts for the owner of the record it is logged on.
 """
 
 from __future__ import annotations
@@ -49,6 +53,10 @@ def assign_creators(snapshot: Snapshot, config: AuditConfig) -> None:
         ):
             creator = row.get("owner_id") or creator
         row["_creator"] = creator
+    for activity in snapshot.rows("activities"):
+        owner, source = activity.get("owner_id"), activity["source"]
+        person = owner and (source, owner) in snapshot.users and (source, owner) not in integration
+        activity["_actor"] = owner if person else None
 
 
 def _writing_for_others(rows: list[Row], creators: list[str | None]) -> set[tuple[str, str]]:

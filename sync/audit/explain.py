@@ -2,23 +2,45 @@
 
 Each component line carries the rep's own k/n, the team's pooled Σk/Σn (from the same
 run's scores), the value the score used and how it was reached (kept, or lifted toward
-the team), its weight, the points it adds, and the rules whose findings lower it.
+the team), its weight, the points it adds, the rules whose findings lower it, and the
+rep's own findings of those rules: the record, its link and what the finding rests on
+(when an activity entered the CRM, how long a lead has waited...).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from sync.audit.findings import Finding
 from sync.audit.scores import RULE_COMPONENTS, UsageScore, team_ratios
 
 __all__ = ["explain_score"]
 
 
 def explain_score(
-    scores: dict[str, UsageScore], subject: str, shrink_m: float, dup_rate_cap: float
+    scores: dict[str, UsageScore],
+    subject: str,
+    shrink_m: float,
+    dup_rate_cap: float,
+    findings: list[Finding] | None = None,
 ) -> dict[str, Any]:
-    """The breakdown of ``scores[subject]`` (an employee's score) as plain data."""
+    """The breakdown of ``scores[subject]`` (an employee's score) as plain data, with the
+    employee's ``findings`` (those of other employees are ignored) under the component
+    each lowers."""
     score = scores[subject]
+    mine: dict[str, list[dict[str, str]]] = {}
+    for f in findings or []:
+        component = RULE_COMPONENTS.get(f.rule)
+        if f.employee == subject and component is not None:
+            mine.setdefault(component, []).append(
+                {
+                    "rule": f.rule,
+                    "object": f.object,
+                    "remote_id": f.remote_id,
+                    "message": f.message,
+                    "link": f.link,
+                }
+            )
     pooled = team_ratios(
         {
             s.subject: (s.team, {c.name: (c.numerator, c.denominator) for c in s.components})
@@ -49,6 +71,7 @@ def explain_score(
                     else None
                 ),
                 "rules": sorted(r for r, name in RULE_COMPONENTS.items() if name == c.name),
+                "findings": mine.get(c.name, []),
             }
         )
     formula = " + ".join(f"{c.weight:g}×{c.value:.4f}" for c in used if c.value is not None)
@@ -76,12 +99,14 @@ def _how(name: str, k: int, n: int, tk: int, tn: int, m: float, cap: float) -> s
     if name == "uniqueness":
         good, team_good = n - k, tn - tk
         p = team_good / tn
-        if good / n >= p:
+        if good / n >= p or n >= m:
             share = f"duplicate-free {good}/{n} kept"
         else:
-            share = f"duplicate-free ({good} + {m:g}×{p:.4f}) / ({n} + {m:g})"
+            share = f"duplicate-free {good}/{n} + ({m:g} − {n})/{m:g} × ({p:.4f} − {good}/{n})"
         return f"{share}; value = max(0, 1 − (1 − share) / {cap:g})"
     p = tk / tn
     if k / n >= p:
         return f"kept: {k}/{n} ≥ team {p:.4f}"
-    return f"lifted: ({k} + {m:g}×{p:.4f}) / ({n} + {m:g})"
+    if n >= m:
+        return f"kept: {n} records ≥ m = {m:g}"
+    return f"lifted: {k}/{n} + ({m:g} − {n})/{m:g} × ({p:.4f} − {k}/{n})"

@@ -20,14 +20,16 @@ from sync.audit.checks import (
     has_contact_role,
     is_late_entry,
     is_reopened,
+    late_entries,
     lead_response,
     lead_rows,
     missing_fields,
+    never_contacted,
     owner_touches,
 )
 from sync.audit.employees import Directory
 from sync.audit.findings import Finding, LinkBuilder
-from sync.audit.snapshot import Row
+from sync.audit.snapshot import Row, actor
 
 __all__ = ["RULES", "run_rules"]
 
@@ -81,6 +83,19 @@ def _open_deal_stale(ctx: Context, people: Directory, emit: Emit) -> Iterator[Fi
             yield emit(deal, deal.get("owner_id"), f"open, no activity for {days} days")
 
 
+def _late_activity_entry(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    window = ctx.config.entry_lag_days
+    for activity in late_entries(ctx, ctx.snapshot.rows("activities")):
+        occurred, entered = activity["occurred_at"], activity["remote_created_at"]
+        lag = (entered - occurred).total_seconds() / 86400
+        yield emit(
+            activity,
+            actor(activity) or ctx.snapshot.record_owner(activity),
+            f"{activity.get('activity_type') or 'activity'} on {occurred.date().isoformat()} "
+            f"entered {entered.date().isoformat()}: {lag:.1f} days later (window {window:g} days)",
+        )
+
+
 def _open_deal_past_close(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
     today = ctx.as_of.date()
     for deal in ctx.snapshot.rows("deals"):
@@ -99,6 +114,31 @@ def _slow_lead_response(ctx: Context, people: Directory, emit: Emit) -> Iterator
                 lead,
                 toucher or lead.get("owner_id"),
                 f"first touch after {hours:.0f} h (SLA {sla:g} h)",
+            )
+
+
+def _lead_never_contacted(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    sla = ctx.config.lead_sla_hours
+    for lead in lead_rows(ctx):
+        hours = never_contacted(ctx, lead, people)
+        if hours is not None:
+            created = lead["remote_created_at"].date().isoformat()
+            yield emit(
+                lead,
+                lead.get("owner_id"),
+                f"created {created}, not contacted in the {hours:.0f} h since (SLA {sla:g} h)",
+            )
+
+
+def _case_closed_unrecorded(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    start = ctx.as_of - timedelta(days=ctx.config.window_days)
+    for case in ctx.snapshot.rows("cases"):
+        created = case.get("remote_created_at")
+        if not case.get("is_closed") or created is None or created <= start:
+            continue
+        if not ctx.snapshot.touches_of(case["source"], "case_id", case["remote_id"]):
+            yield emit(
+                case, case.get("owner_id"), "closed with no activity recording its resolution"
             )
 
 
@@ -176,8 +216,11 @@ RULES: dict[str, Rule] = {
     "won_deal_no_contact_role": _won_deal_no_contact_role,
     "open_deal_stale": _open_deal_stale,
     "open_deal_past_close": _open_deal_past_close,
+    "late_activity_entry": _late_activity_entry,
     "slow_lead_response": _slow_lead_response,
+    "lead_never_contacted": _lead_never_contacted,
     "case_over_sla": _case_over_sla,
+    "case_closed_unrecorded": _case_closed_unrecorded,
     "case_reopened": _case_reopened,
     "missing_source_channel": _missing_source_channel,
     "owned_by_inactive_user": _owned_by_inactive_user,

@@ -7,11 +7,14 @@ Each component is a ratio k/n over records the employee owns or created in the w
 the deal in the CRM before it closed?) and activity coverage, so a rep who enters deals
 only when they close is judged on them rather than dropped for having no open deals.
 
-Shrinkage gives thin evidence the benefit of the doubt and nothing else: a ratio below the
-team's pooled ratio ``p_team = Σk/Σn`` is lifted to ``(k + m·p_team) / (n + m)``
-(m = ``shrink_m``); a ratio at or above it is kept as it is. So one bad record out of one
-does not make a 0, a rep's diligence is never diluted by a weaker team, and a perfect
-record (1.0) always stays above every imperfect one, whatever either's evidence.
+Shrinkage gives thin evidence the benefit of the doubt and nothing else: with fewer than
+m records (m = ``shrink_m``), a ratio below the team's pooled ratio ``p_team = Σk/Σn`` is
+lifted by (m − n)/m of the gap, ``raw + (m − n)/m · (p_team − raw)``; from m records on,
+and for a ratio at or above the team's, the rep's own ratio counts as it is. So one bad
+record out of one does not make a 0, a rep's diligence is never diluted by a weaker team,
+a perfect record (1.0) always stays above every imperfect one, and two reps with the same
+ratio on m records or more score the same whatever their volume (a new joiner, a rep back
+from leave, a rep with twice the deals).
 Uniqueness shrinks the duplicate-free share the same way and maps the duplicate rate with
 ``max(0, 1 - rate/dup_rate_cap)``; it only counts when reconcile's identities exist.
 Owners the store has no user for are not employees: they are reported by the
@@ -23,7 +26,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from sync.audit.checks import (
     Context,
@@ -35,15 +39,17 @@ from sync.audit.checks import (
     is_late_entry,
     is_lead,
     is_reopened,
+    late_entries,
     lead_response,
     lead_rows,
     missing_fields,
+    never_contacted,
     owner_touches,
 )
 from sync.audit.employees import Directory
 from sync.audit.findings import Finding
 from sync.audit.settings import COMPONENTS
-from sync.audit.snapshot import Row
+from sync.audit.snapshot import Row, actor
 
 __all__ = [
     "RULE_COMPONENTS",
@@ -56,6 +62,7 @@ __all__ = [
 ]
 
 NO_TEAM = "(no team)"
+_RECORD_LINKS = ("deal_id", "case_id", "lead_id", "contact_id", "account_id")
 
 # The component each rule's findings lower (``audit explain`` shows it on each line).
 # ``owned_by_inactive_user`` and ``unknown_user`` are about records whose owner is not an
@@ -65,11 +72,14 @@ RULE_COMPONENTS: dict[str, str] = {
     "open_deal_stale": "freshness",
     "open_deal_past_close": "freshness",
     "deal_created_at_close": "freshness",
+    "late_activity_entry": "freshness",
     "case_over_sla": "freshness",  # open cases; closed ones: responsiveness
     "missing_required_fields": "completeness",
     "missing_source_channel": "completeness",
     "won_deal_no_contact_role": "completeness",
     "slow_lead_response": "responsiveness",
+    "lead_never_contacted": "responsiveness",
+    "case_closed_unrecorded": "activity_coverage",
     "case_reopened": "responsiveness",
     "duplicate_created": "uniqueness",
 }
@@ -129,23 +139,46 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
     stale = timedelta(days=ctx.config.stale_days)
     today, first_day = ctx.as_of.date(), start.date()
     late_days = ctx.config.late_entry_days
+    judged: set[tuple[str, str]] = set()  # late activities already judged on their deal
     for deal in ctx.snapshot.rows("deals"):
         created = deal.get("remote_created_at")
         if created is None or created > ctx.as_of:
             continue
         is_open = not deal.get("is_closed")
         close = deal.get("close_date")
-        closed_in_window = not is_open and close is not None and first_day < close <= today
+        closed_in_window = closed_in(deal, first_day, today)
         owner, source = deal.get("owner_id"), deal["source"]
+        touches = owner_touches(ctx.snapshot, deal)
+        # A deal whose activities in the window entered the CRM late was not kept current.
+        late = late_entries(ctx, touches)
+        logged_late = bool(late)
         if is_open or closed_in_window or in_window(deal):
-            add(owner, source, "activity_coverage", bool(owner_touches(ctx.snapshot, deal)))
+            add(owner, source, "activity_coverage", bool(touches))
         if is_open:
             last = deal_last_touch(ctx.snapshot, deal, ctx.as_of) or created
             past_due = close is not None and close < today
-            add(owner, source, "freshness", ctx.as_of - last <= stale and not past_due)
+            fresh = ctx.as_of - last <= stale and not past_due
+            add(owner, source, "freshness", fresh and not logged_late)
         elif closed_in_window:
             # Pipeline freshness of a closed deal: was it in the CRM before it closed?
-            add(owner, source, "freshness", not is_late_entry(deal, late_days))
+            on_time = not is_late_entry(deal, late_days)
+            add(owner, source, "freshness", on_time and not logged_late)
+        if is_open or closed_in_window:
+            judged.update((a["source"], a["remote_id"]) for a in late)
+    # Late entries on records other than the deals above (a lead, a contact, a case): one
+    # failed freshness check per record, for whoever answers for the activity. Records
+    # kept current add nothing here (their activities are timely).
+    late_records: set[tuple[tuple[str, str | None, Any], str | None]] = set()
+    for activity in late_entries(ctx, ctx.snapshot.rows("activities")):
+        source = activity["source"]
+        if (source, activity["remote_id"]) in judged:
+            continue
+        link = next((k for k in _RECORD_LINKS if activity.get(k)), None)
+        record = (source, link, activity.get(link) if link else activity["remote_id"])
+        user = actor(activity) or ctx.snapshot.record_owner(activity)
+        if (record, user) not in late_records:
+            late_records.add((record, user))
+            add(user, source, "freshness", False)
     sla_cases = ctx.config.case_sla_hours
     for case in ctx.snapshot.rows("cases"):
         hours = case_hours(case, ctx.as_of)
@@ -161,9 +194,14 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
         elif not case.get("is_closed"):
             add(owner, source, "freshness", hours is not None and hours <= sla_cases)
         if in_window(case) or not case.get("is_closed"):
+            # Covered when something is recorded on it: a case closed with no activity
+            # logged has no record of how (or whether) it was resolved.
             touched = bool(ctx.snapshot.touches_of(source, "case_id", case["remote_id"]))
-            add(owner, source, "activity_coverage", touched or bool(case.get("is_closed")))
+            add(owner, source, "activity_coverage", touched)
     sla = ctx.config.lead_sla_hours
+    for lead in lead_rows(ctx):
+        if never_contacted(ctx, lead, people) is not None:
+            add(lead.get("owner_id"), lead["source"], "responsiveness", False)
     for lead in lead_rows(ctx, measured=True):
         if not in_window(lead):
             continue
@@ -178,7 +216,9 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
     duplicates = {(f.source, f.remote_id) for f in findings if f.rule == "duplicate_created"}
     for table in ("leads", "contacts", "accounts", "deals"):
         for row in ctx.snapshot.rows(table):
-            if not in_window(row):
+            # A deal won or lost in the window is judged on its record (its contact role,
+            # its fields) even when it was opened before the window.
+            if not in_window(row) and not (table == "deals" and closed_in(row, first_day, today)):
                 continue
             source, creator = row["source"], row["_creator"]
             if ctx.required(row):
@@ -199,6 +239,12 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
     return counts
 
 
+def closed_in(deal: Row, first_day: date, last_day: date) -> bool:
+    """Whether a deal closed in (``first_day``, ``last_day``]."""
+    close = deal.get("close_date")
+    return bool(deal.get("is_closed")) and close is not None and first_day < close <= last_day
+
+
 def team_ratios(
     cells: dict[str, tuple[str, dict[str, tuple[int, int]]]],
 ) -> dict[str, dict[str, tuple[int, int]]]:
@@ -214,8 +260,8 @@ def team_ratios(
 def shrink(name: str, k: int, n: int, tk: int, tn: int, m: float, dup_rate_cap: float) -> float:
     """A component's value from the employee's k/n and the team's pooled Σk/Σn.
 
-    A ratio below the team's is lifted toward it, ``(k + m·p_team) / (n + m)``, the
-    more the thinner the evidence; a ratio at or above the team's is kept. For uniqueness
+    With fewer than ``m`` records a ratio below the team's is lifted toward it by
+    ``(m − n)/m`` of the gap; otherwise the ratio is kept. For uniqueness
     k counts duplicates: the duplicate-free share is shrunk, then the rate is mapped with
     ``max(0, 1 - rate / dup_rate_cap)``.
     """
@@ -227,9 +273,9 @@ def shrink(name: str, k: int, n: int, tk: int, tn: int, m: float, dup_rate_cap: 
 
 def _lift(k: int, n: int, tk: int, tn: int, m: float) -> float:
     raw, team = k / n, tk / tn
-    if raw >= team:
+    if raw >= team or n >= m:
         return raw
-    return (k + m * team) / (n + m)
+    return raw + (m - n) / m * (team - raw)
 
 
 def compute_scores(ctx: Context, people: Directory, findings: list[Finding]) -> list[UsageScore]:

@@ -96,6 +96,12 @@ class AuditConfig(BaseModel):
         description="A closed deal created this many days before its close date or "
         "later was not documented before it closed.",
     )
+    entry_lag_days: float = Field(
+        2.0,
+        gt=0,
+        description="An activity entered in the CRM more than this many days after it says "
+        "it happened was logged late (a finding; its deal was not kept current).",
+    )
     stale_days: int = Field(
         30, ge=1, description="An open deal with no logged activity for this many days is stale."
     )
@@ -127,8 +133,9 @@ class AuditConfig(BaseModel):
     shrink_m: float = Field(
         5.0,
         ge=0,
-        description="Pseudo-count m of the shrinkage: a ratio below the team's is lifted to "
-        "(k + m*p_team) / (n + m); a ratio at or above it is kept.",
+        description="Evidence threshold m of the shrinkage: with n < m records a ratio below "
+        "the team's is lifted by (m - n)/m of the gap; from m records on, or at or above the "
+        "team's ratio, it is kept.",
     )
     dup_rate_cap: float = Field(
         0.10, gt=0, le=1, description="Duplicate rate at which the uniqueness component is 0."

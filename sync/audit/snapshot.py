@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from connectors.core.registry import profile_of
 from sync.store.records import TABLES
 
-__all__ = ["Snapshot", "load_snapshot", "raw_value"]
+__all__ = ["Snapshot", "actor", "entered_at", "load_snapshot", "raw_value"]
 
 _TABLE_OF = {
     "leads": "lead",
@@ -46,6 +46,13 @@ _NOT_READ = (
     "last_run_id",
     "change_seq",
 )
+_OWNED = {
+    "deals": "deal_id",
+    "cases": "case_id",
+    "leads": "lead_id",
+    "contacts": "contact_id",
+    "accounts": "account_id",
+}
 _LINKS = ("lead_id", "contact_id", "account_id", "deal_id", "case_id")
 
 Row = dict[str, Any]
@@ -59,6 +66,19 @@ def raw_value(raw: dict[str, Any], name: str) -> Any:
     return raw.get(name)
 
 
+def entered_at(activity: Row) -> datetime | None:
+    """When an activity was in the CRM: its creation time, or the time it says it happened
+    when that is later or the CRM stamped no creation time."""
+    times = [t for t in (activity.get("occurred_at"), activity.get("remote_created_at")) if t]
+    return max(times) if times else None
+
+
+def actor(activity: Row) -> str | None:
+    """The employee user behind an activity; ``None`` when it is answered for by the owner
+    of the record it is on (set by ``sync.audit.creators``; the activity's owner before)."""
+    return activity["_actor"] if "_actor" in activity else activity.get("owner_id")
+
+
 @dataclass
 class Snapshot:
     """The store's live records, with activities indexed by linked record."""
@@ -69,6 +89,7 @@ class Snapshot:
     deal_contacts: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     lead_of_deal: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     users: dict[tuple[str, str], Row] = field(default_factory=dict)
+    owners: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     @classmethod
     def from_rows(
@@ -91,6 +112,20 @@ class Snapshot:
         """Activities linked to a record through ``link`` (``deal_id``, ``lead_id``...)."""
         return self.touches.get((source, link, remote_id), [])
 
+    def record_owner(self, activity: Row) -> str | None:
+        """The owner of the record an activity is logged on (its deal first, then its
+        case, lead, contact or account)."""
+        source = activity["source"]
+        for link in ("deal_id", "case_id", "lead_id", "contact_id", "account_id"):
+            target = activity.get(link)
+            if target:
+                found = self.owners.get((source, link, target))
+                if found is None and link == "contact_id":
+                    found = self.owners.get((source, "lead_id", target))  # a "who" lead
+                if found is not None:
+                    return found
+        return None
+
     def deal_touches(self, deal: Row) -> list[Row]:
         """Activities of a deal: on the deal, its contacts or its lead, up to its close date."""
         source, rid = deal["source"], deal["remote_id"]
@@ -104,13 +139,15 @@ class Snapshot:
             self.touches_of(source, "lead_id", lead)
             for lead in self.lead_of_deal.get((source, rid), [])
         ]
-        # Touches after a closed deal's close date belong to later business, not this deal.
+        # Touches after a closed deal's close date belong to later business, not this deal;
+        # a touch counts from when it entered the CRM (a back-dated entry made after the
+        # close was not there while the deal was worked).
         end = None
         if deal.get("is_closed") and deal.get("close_date") is not None:
             end = datetime.combine(deal["close_date"] + timedelta(days=1), time(), UTC)
         for group in groups:
             for activity in group:
-                at = activity["occurred_at"]
+                at = entered_at(activity)
                 if end is None or (at is not None and at < end):
                     found[activity["remote_id"]] = activity
         return sorted(found.values(), key=_touch_key)
@@ -135,7 +172,7 @@ def load_snapshot(engine: Engine, kinds: dict[str, str] | None = None) -> Snapsh
             if name not in _WITH_RAW:
                 skip.add("raw")
             if name == "activities":
-                skip |= {"remote_created_at", "remote_updated_at", "subject", "status"}
+                skip |= {"remote_updated_at", "subject", "status"}
             columns = [c for c in table.columns if c.name not in skip]
             query = select(*columns).order_by(table.c.source, table.c.remote_id)
             if name == "users":
@@ -168,6 +205,10 @@ def _derive(snapshot: Snapshot) -> None:
             row["_creator"] = profile.creator_of(row.get("raw")) or row.get("owner_id")
     for user in snapshot.rows("users"):
         snapshot.users[(user["source"], user["remote_id"])] = user
+    for table, link in _OWNED.items():
+        for row in snapshot.rows(table):
+            if row.get("owner_id"):
+                snapshot.owners[(row["source"], link, row["remote_id"])] = row["owner_id"]
     touches: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
     # A "who" link can name a lead or a contact (Zoho's Who_Id on calls): when the id is
     # no contact of that source but is one of its leads, the activity touched the lead.

@@ -96,6 +96,9 @@ def test_explain_shows_each_component_with_numerator_and_denominator(config: Pat
     table = _run(config, "audit", "explain", employee)
     assert table.returncode == 0 and "team Σk / Σn" in table.stdout and "points" in table.stdout
     assert f"= {explained['score']}" in table.stdout
+    # each of the rep's findings is shown under the component it lowers, with its grounds
+    shown = [f for c in explained["components"] for f in c["findings"][:5]]
+    assert all(f["message"] in table.stdout for f in shown)
 
 
 def test_the_default_as_of_is_the_data_time_and_is_printed(config: Path) -> None:

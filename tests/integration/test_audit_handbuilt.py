@@ -109,7 +109,8 @@ class Org:
 
 
 def _customer(org: Org, key: str, owner: str, source: str | None) -> tuple[str, str]:
-    """An account, a contact and a lead for one rep (all required fields filled)."""
+    """An account, a contact and a lead for one rep (all required fields filled), and a
+    call on the lead."""
     n = list(REPS).index(key) + 1
     account = org.create("Account", Name=f"{key.title()} Industries", OwnerId=owner)
     contact = org.create(
@@ -133,7 +134,17 @@ def _customer(org: Org, key: str, owner: str, source: str | None) -> tuple[str, 
     }
     if source:
         lead["LeadSource"] = source
-    org.create("Lead", **lead)
+    prospect = org.create("Lead", **lead)
+    # every rep calls their new lead the day it comes in (an untouched lead is a finding)
+    org.create(
+        "Task",
+        Subject="Call",
+        Status="Completed",
+        TaskSubtype="Call",
+        CallType="Outbound",
+        WhoId=prospect,
+        OwnerId=owner,
+    )
     return account, contact
 
 
@@ -324,7 +335,14 @@ def test_every_expected_finding_and_nothing_else(audited: Audited) -> None:
             "leo",
             "created 2026-09-10, closed 2026-09-10: not in the CRM before it closed",
         ),
-        # the HubSpot lead of an owner id HubSpot does not know: a finding, blamed on nobody
+        # the HubSpot lead of an owner id HubSpot does not know: findings, blamed on nobody;
+        # created 10-05 09:00 and never called: 25 days 15 h at 10-31 00:00
+        (
+            "lead_never_contacted",
+            "Orphan",
+            None,
+            "created 2026-10-05, not contacted in the 615 h since (SLA 24 h)",
+        ),
         ("missing_source_channel", "Orphan", None, "lead without a source channel"),
         # Bea left the source blank on her lead and both her deals
         ("missing_source_channel", "Prospect5", "bea", "lead without a source channel"),
@@ -356,35 +374,36 @@ def test_the_reps_rank_as_the_documented_rules_say(audited: Audited) -> None:
     #   activity_coverage 7/10 = 0.7 (Dana 2/2, Leo 1/1, Nora 1/2, Stan 1/2, Bea 2/2, Dee 0/1)
     #   freshness         7/10 = 0.7 (Dana 2/2, Leo 0/1, Nora 2/2, Stan 1/2, Bea 2/2, Dee 0/1)
     #   completeness     22/25 = 0.88 (Bea 2/5: her lead and deals have no source)
-    # Below the team a ratio is lifted, m = 5: 0/1 -> 3.5/6 = 0.5833, 1/2 -> 4.5/7 = 0.6429,
-    # 2/5 -> (2 + 4.4)/10 = 0.64; at or above it a ratio is kept.
-    assert parts["leo"]["freshness"] == (0, 1, 0.5833)
-    assert parts["nora"]["activity_coverage"] == (1, 2, 0.6429)
-    assert parts["stan"]["activity_coverage"] == (1, 2, 0.6429)
-    assert parts["stan"]["freshness"] == (1, 2, 0.6429)
-    assert parts["bea"]["completeness"] == (2, 5, 0.64)
+    # Below the team a ratio on n < m = 5 records is lifted by (5 - n)/5 of the gap:
+    # 0/1 -> 0.8 x 0.7 = 0.56, 1/2 -> 0.5 + 0.6 x 0.2 = 0.62; Bea's 2/5 is evidence enough
+    # (n = m) and is kept, as is a ratio at or above the team's.
+    assert parts["leo"]["freshness"] == (0, 1, 0.56)
+    assert parts["nora"]["activity_coverage"] == (1, 2, 0.62)
+    assert parts["stan"]["activity_coverage"] == (1, 2, 0.62)
+    assert parts["stan"]["freshness"] == (1, 2, 0.62)
+    assert parts["bea"]["completeness"] == (2, 5, 0.4)
     assert parts["dana"]["uniqueness"] == (0, 3, 1.0)  # reconciled: no duplicates
     # Sales weights; responsiveness has n = 0 everywhere (Salesforce leads are not timed),
     # so the weights counted are 0.25 + 0.20 + 0.20 + 0.10 + 0.10 = 0.85:
     #   Dana 100 x 0.85/0.85                                              = 100.0
-    #   Bea  100 x (0.25 + 0.20 + 0.20 x 0.64 + 0.10 + 0.10) / 0.85       =  91.5
-    #   Leo  100 x (0.25 + 0.20 x 0.5833 + 0.20 + 0.10 + 0.10) / 0.85     =  90.2
-    #   Nora 100 x (0.25 x 0.6429 + 0.20 + 0.20 + 0.10 + 0.10) / 0.85     =  89.5
-    #   Stan 100 x (0.25 x 0.6429 + 0.20 x 0.6429 + 0.20 + 0.10 + 0.10) / 0.85 = 81.1
+    #   Leo  100 x (0.25 + 0.20 x 0.56 + 0.20 + 0.10 + 0.10) / 0.85       =  89.6
+    #   Nora 100 x (0.25 x 0.62 + 0.20 + 0.20 + 0.10 + 0.10) / 0.85       =  88.8
+    #   Bea  100 x (0.25 + 0.20 + 0.20 x 0.4 + 0.10 + 0.10) / 0.85        =  85.9
+    #   Stan 100 x (0.25 x 0.62 + 0.20 x 0.62 + 0.20 + 0.10 + 0.10) / 0.85 = 79.9
     #   Dee (no records created in the window but her deal: no uniqueness, / 0.75)
-    #        100 x (0.25 x 0.5833 + 0.20 x 0.5833 + 0.20 + 0.10) / 0.75   =  75.0
+    #        100 x (0.25 x 0.56 + 0.20 x 0.56 + 0.20 + 0.10) / 0.75       =  73.6
     assert {rep: s.score for rep, s in scores.items()} == {
         "dana": 100.0,
-        "bea": 91.5,
-        "leo": 90.2,
-        "nora": 89.5,
-        "stan": 81.1,
-        "dee": 75.0,
+        "leo": 89.6,
+        "nora": 88.8,
+        "bea": 85.9,
+        "stan": 79.9,
+        "dee": 73.6,
     }
     board = usage_report(result, {})
     # Dee is deactivated: on no leaderboard.
     ranked = [row[2] for row in board["rows"]]
-    assert ranked == ["Dana Diligent", "Bea Blank", "Leo Late", "Nora Nolog", "Stan Stale"]
+    assert ranked == ["Dana Diligent", "Leo Late", "Nora Nolog", "Bea Blank", "Stan Stale"]
 
 
 def test_an_unlisted_integration_user_is_recognised_by_what_it_writes(

@@ -20,7 +20,10 @@ def _findings(tables=None, identities=None, config=None):
 
 
 def test_every_rule_names_the_record_its_owner_and_why() -> None:
+    unrecorded = "closed with no activity recording its resolution"
     assert _findings() == [
+        ("case_closed_unrecorded", "zoho", "K1", "zoho:Z9", unrecorded),
+        ("case_closed_unrecorded", "zoho", "K2", "zoho:Z9", unrecorded),
         ("case_over_sla", "zoho", "K1", "zoho:Z9", "resolved after 168 h (SLA 120 h)"),
         ("case_reopened", "zoho", "K2", "zoho:Z9", "reopened (status Reopened)"),
         (
@@ -95,6 +98,7 @@ def test_yaml_overrides_change_thresholds_and_disable_rules() -> None:
     )
     rules = {f[0] for f in _findings(config=config)}
     assert rules == {
+        "case_closed_unrecorded",
         "case_reopened",
         "deal_created_at_close",
         "missing_source_channel",
@@ -111,6 +115,7 @@ def test_an_activity_by_the_owner_on_the_deal_clears_the_won_deal_rule() -> None
             "remote_id": "A9",
             "deal_id": "D1",
             "occurred_at": tables["deals"][0]["remote_created_at"],
+            "remote_created_at": tables["deals"][0]["remote_created_at"],
         }
     )
     tables["deal_contacts"].append(row("salesforce", "R1", deal_id="D1", contact_id="X1"))

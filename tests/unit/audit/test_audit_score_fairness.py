@@ -97,12 +97,13 @@ def test_a_rep_who_enters_deals_on_their_close_date_loses_freshness() -> None:
     assert late == ["DB1", "DB2"]
     a, b = scores["salesforce:A"], scores["salesforce:B"]
     assert _part(a, "freshness") == (2, 2, 1.0)
-    # Team freshness 2/4 = 0.5; B's 0/2 is below it: (0 + 5 * 0.5) / (2 + 5) = 0.35714
-    assert _part(b, "freshness") == (0, 2, 0.3571)
+    # Team freshness 2/4 = 0.5; B's 0/2 is below it, on 2 < m = 5 records: lifted by
+    # (5 - 2)/5 of the gap, 0 + 0.6 * (0.5 - 0) = 0.3
+    assert _part(b, "freshness") == (0, 2, 0.3)
     assert a.score == 100.0
-    # 100 * (0.25*1 + 0.20*0.3571 + 0.20*1 + 0.10*1) / (0.25 + 0.20 + 0.20 + 0.10)
-    #   = 100 * 0.62142 / 0.75 = 82.856
-    assert b.score == 82.9
+    # 100 * (0.25*1 + 0.20*0.3 + 0.20*1 + 0.10*1) / (0.25 + 0.20 + 0.20 + 0.10)
+    #   = 100 * 0.61 / 0.75 = 81.33
+    assert b.score == 81.3
 
 
 def _open_deals(owner: str, fresh: int, stale: int) -> tuple[list[Any], list[Any]]:
@@ -131,14 +132,14 @@ def test_shrinkage_never_pulls_a_perfect_record_below_an_imperfect_one() -> None
     # At or above the team ratio a record keeps its own ratio: P 2/2 = 1.0, R 9/10 = 0.9.
     assert _part(p, "freshness") == (2, 2, 1.0)
     assert _part(r, "freshness") == (9, 10, 0.9)
-    # Below it, thin evidence is lifted: (0 + 5 * 11/18) / (6 + 5) = 5/18 = 0.27778
-    assert _part(t, "freshness") == (0, 6, 0.2778)
-    assert _part(t, "activity_coverage") == (0, 6, 0.2778)  # same counts: 11/18 team
+    # Below it, only thin evidence (n < m = 5) is lifted: T's 0/6 is evidence enough.
+    assert _part(t, "freshness") == (0, 6, 0.0)
+    assert _part(t, "activity_coverage") == (0, 6, 0.0)
     assert p.score == 100.0
     # R: 100 * (0.25*0.9 + 0.20*0.9 + 0.20*1 + 0.10*1) / 0.75 = 100 * 0.705 / 0.75 = 94.0
     assert r.score == 94.0
-    # T: 100 * (0.25*0.2778 + 0.20*0.2778 + 0.20*1 + 0.10*1) / 0.75 = 100 * 0.42501 / 0.75
-    assert t.score == 56.7
+    # T: 100 * (0.25*0 + 0.20*0 + 0.20*1 + 0.10*1) / 0.75 = 100 * 0.3 / 0.75
+    assert t.score == 40.0
     ranked = sorted(scores.values(), key=lambda s: -(s.score or 0))
     assert [s.subject for s in ranked] == ["salesforce:P", "salesforce:R", "salesforce:T"]
 
@@ -213,7 +214,7 @@ def test_a_hubspot_lead_contact_without_source_is_incomplete() -> None:
 def test_explain_lets_a_rep_recompute_the_score_with_a_pencil() -> None:
     tables: dict[str, list[Any]] = {"users": [_user("P"), _user("R"), _user("T")]}
     tables["deals"], tables["activities"] = [], []
-    for owner, fresh, stale in (("P", 2, 0), ("R", 9, 1), ("T", 0, 6)):
+    for owner, fresh, stale in (("P", 2, 0), ("R", 9, 1), ("T", 0, 3)):
         deals, touches = _open_deals(owner, fresh, stale)
         tables["deals"] += deals
         tables["activities"] += touches
@@ -221,32 +222,34 @@ def test_explain_lets_a_rep_recompute_the_score_with_a_pencil() -> None:
     explained = explain_score(scores, "salesforce:T", 5.0, 0.1)
     lines = {line["component"]: line for line in explained["components"]}
     fresh = lines["freshness"]
-    assert (fresh["numerator"], fresh["denominator"], fresh["raw"]) == (0, 6, 0.0)
-    assert (fresh["team_numerator"], fresh["team_denominator"]) == (11, 18)
-    assert fresh["team_ratio"] == 0.6111  # 11 / 18
-    assert fresh["value"] == 0.2778
-    assert fresh["how"] == "lifted: (0 + 5×0.6111) / (6 + 5)"
+    assert (fresh["numerator"], fresh["denominator"], fresh["raw"]) == (0, 3, 0.0)
+    assert (fresh["team_numerator"], fresh["team_denominator"]) == (11, 15)
+    assert fresh["team_ratio"] == 0.7333  # 11 / 15
+    # 3 records < m = 5: lifted by (5 - 3)/5 of the gap, 0 + 0.4 * 0.7333 = 0.29333
+    assert fresh["value"] == 0.2933
+    assert fresh["how"] == "lifted: 0/3 + (5 − 3)/5 × (0.7333 − 0/3)"
     assert fresh["rules"] == [
         "case_over_sla",
         "deal_created_at_close",
+        "late_activity_entry",
         "open_deal_past_close",
         "open_deal_stale",
     ]
-    # points = 100 * weight * value / Σ weights counted = 100 * 0.20 * 0.2778 / 0.75
-    assert fresh["points"] == 7.41
+    # points = 100 * weight * value / Σ weights counted = 100 * 0.20 * 0.2933 / 0.75
+    assert fresh["points"] == 7.82
     assert lines["responsiveness"]["how"] == "no records: does not count"
     assert lines["responsiveness"]["points"] is None
     assert (
-        explained["formula"] == "100 × (0.25×0.2778 + 0.2×0.2778 + 0.2×1.0000 + 0.1×1.0000) / 0.75"
+        explained["formula"] == "100 × (0.25×0.2933 + 0.2×0.2933 + 0.2×1.0000 + 0.1×1.0000) / 0.75"
     )
-    # 9.26 + 7.41 + 26.67 + 13.33 = 56.67 points, the score 56.7 to one decimal
-    assert sum(line["points"] or 0 for line in lines.values()) == pytest.approx(56.67)
-    assert explained["score"] == 56.7
+    # 9.78 + 7.82 + 26.67 + 13.33 = 57.60 points, the score 57.6 to one decimal
+    assert sum(line["points"] or 0 for line in lines.values()) == pytest.approx(57.60)
+    assert explained["score"] == 57.6
     r = {
         line["component"]: line
         for line in explain_score(scores, "salesforce:R", 5.0, 0.1)["components"]
     }
-    assert r["freshness"]["how"] == "kept: 9/10 ≥ team 0.6111"
+    assert r["freshness"]["how"] == "kept: 9/10 ≥ team 0.7333"
 
 
 def test_a_zoho_call_whose_who_id_names_a_lead_times_the_lead_response() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from audit_rows import AS_OF, snapshot
+from audit_rows import AS_OF, activity, company, snapshot
 from pydantic import ValidationError
 
 from sync.audit.checks import Context
@@ -16,8 +16,8 @@ from sync.audit.scores import UsageScore, compute_scores, team_scores
 from sync.audit.settings import AuditConfig
 
 
-def _scores(config: AuditConfig | None = None, as_of=AS_OF) -> dict[str, UsageScore]:
-    ctx = Context(snapshot(), config or AuditConfig(), as_of)
+def _scores(config: AuditConfig | None = None, as_of=AS_OF, tables=None) -> dict[str, UsageScore]:
+    ctx = Context(snapshot(tables), config or AuditConfig(), as_of)
     people = Directory(ctx.snapshot, None)
     findings = run_rules(ctx, people, LinkBuilder({}, {}, {}, "0"))
     return {s.subject: s for s in compute_scores(ctx, people, findings)}
@@ -34,23 +34,30 @@ def test_components_store_numerator_and_denominator_and_shrink_to_the_team() -> 
     # Team field_sales pools U1 and U2: freshness 1/2, completeness 1/2; m = 5.
     assert _parts(u1) == {
         "activity_coverage": (1, 1, 1.0),
-        "freshness": (0, 1, 0.4167),  # below the team's 0.5: (0 + 5 * 0.5) / (1 + 5)
-        "completeness": (0, 1, 0.4167),
+        # below the team's 0.5 on 1 < m = 5 record: 0 + (5 - 1)/5 * 0.5 = 0.4
+        "freshness": (0, 1, 0.4),
+        "completeness": (0, 1, 0.4),
         "responsiveness": (0, 0, None),  # no leads to answer: does not count
         "uniqueness": (0, 0, None),  # no reconciled identities
         "validity": (1, 1, 1.0),
     }
-    # 100 * (0.25*1 + 0.2*0.4167 + 0.2*0.4167 + 0.1*1) / 0.75 = 100 * 0.51668 / 0.75
-    assert u1.score == 68.9
+    # 100 * (0.25*1 + 0.2*0.4 + 0.2*0.4 + 0.1*1) / 0.75 = 100 * 0.51 / 0.75
+    assert u1.score == 68.0
     # U2's 1/1 fresh and complete is above the team's 1/2: kept at 1.0, every component 1.
     assert scores["salesforce:U2"].score == 100.0
 
 
 def test_service_staff_use_the_service_weights() -> None:
-    z9 = _scores()["zoho:Z9"]
+    tables = company()
+    # a reply recorded on K1; K2 was closed with nothing recorded on it
+    tables["activities"].append(
+        activity("zoho", "E1", "2026-10-02T00:00:00", "Z9", case_id="K1", activity_type="email")
+    )
+    z9 = _scores(tables=tables)["zoho:Z9"]
     assert (z9.team, z9.profile) == ("service", "service")
     assert _parts(z9)["responsiveness"] == (0, 2, 0.0)  # one over SLA, one reopened
-    assert z9.score == 30.0  # 100 * (0.15*1 + 0.35*0) / 0.5
+    assert _parts(z9)["activity_coverage"] == (1, 2, 0.5)  # the team's own 1/2: kept
+    assert z9.score == 15.0  # 100 * (0.15*0.5 + 0.35*0) / 0.5
 
 
 def test_lead_response_counts_for_the_agent_who_touched_the_lead() -> None:
