@@ -86,6 +86,8 @@ def explain_employee(
         "draw_balance": {
             "start": str(result.draw_balance_start),
             "end": str(result.draw_balance_end),
+            "written_off": str(result.draw_written_off),
+            "on_leaving": result.draw_on_leaving,
         },
         "lines": [explain_line(line, crediting) for line in result.lines],
         "withheld": [

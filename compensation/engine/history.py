@@ -16,7 +16,14 @@ from compensation.money import allocate
 from compensation.plans import Period, PlanBook
 from compensation.plans.values import format_percent as pct
 
-__all__ = ["EARNING_KINDS", "clawback_lines", "draw_lines", "manual_lines", "prior_lines"]
+__all__ = [
+    "EARNING_KINDS",
+    "clawback_lines",
+    "draw_lines",
+    "manual_lines",
+    "prior_lines",
+    "settle_on_leaving",
+]
 
 _ZERO = Decimal(0)
 EARNING_KINDS = frozenset(
@@ -311,3 +318,33 @@ def draw_lines(
     )
     line = PayLine("draw|recovery", "draw_recovery", "draw", -recover, ccy, rule)
     return [line], balance - recover, notes
+
+
+def settle_on_leaving(
+    pricing: Pricing,
+    start: Decimal,
+    drawn: Sequence[PayLine],
+    end: Decimal,
+    left_on: date | None,
+    left: bool,
+    period: Period,
+) -> tuple[Decimal, Decimal, str | None, list[str]]:
+    """The recoverable balance once the employee has left: (balance carried, amount written
+    off this period, the ``draw.on_leaving`` policy applied or None, notes).
+
+    The period they leave in is the final one: the balance left after its top-up or
+    recovery is written off there (``write_off``) or carried, to be recovered from later
+    payments (``recover_from_final``). A period after leaving settles what is still carried
+    the same way (see :func:`draw_lines`)."""
+    draw = pricing.version.draw
+    final = left_on is not None and period.start <= left_on <= period.end
+    if draw is None or draw.kind != "recoverable" or not (left or final):
+        return end, _ZERO, None, []
+    carried = start + sum((line.amount for line in drawn), _ZERO)
+    if final and draw.on_leaving == "write_off" and end > 0:
+        note = (
+            f"recoverable draw balance {end} {pricing.currency} left after the final period "
+            "written off (draw.on_leaving: write_off)"
+        )
+        return _ZERO, end, draw.on_leaving, [note]
+    return end, max(carried - end, _ZERO), draw.on_leaving, []

@@ -17,7 +17,14 @@ from compensation.engine.canonical import input_hash
 from compensation.engine.context import Pricing, RunContext
 from compensation.engine.earnings import earnings
 from compensation.engine.errors import PeriodClosedError
-from compensation.engine.history import clawback_lines, draw_lines, manual_lines, prior_lines
+from compensation.engine.history import (
+    clawback_lines,
+    draw_lines,
+    manual_lines,
+    prior_lines,
+    settle_on_leaving,
+)
+from compensation.engine.notices import unclaimed_warnings
 from compensation.engine.records import Adjustment, ClosedPeriod, PeriodInputs, PriorState
 from compensation.engine.results import EmployeeResult, PayLine, PeriodResult
 from compensation.gcpause import paused_gc
@@ -72,6 +79,9 @@ def run_employee(
         employee.left_on,
         ctx.period,
     )
+    end, written_off, on_leaving, settled = settle_on_leaving(
+        pricing, start, drawn, end, employee.left_on, left, ctx.period
+    )
     lines += drawn
     lines.sort(key=lambda line: line.key)
     totals: dict[str, Decimal] = {}
@@ -94,7 +104,9 @@ def run_employee(
         usage_score=ctx.usage.get(employee.id),
         draw_balance_start=start,
         draw_balance_end=end,
-        notes=tuple(sorted(set(earned.notes + notes + draw_notes))),
+        draw_written_off=written_off,
+        draw_on_leaving=on_leaving,
+        notes=tuple(sorted(set(earned.notes + notes + draw_notes + settled))),
     )
 
 
@@ -148,6 +160,8 @@ def _run_period(
         for emp in sorted(set(ctx.by_employee) - known)
     ]
     warnings += _negative_deal_warnings(ctx, results)
+    names = {e.id: e.name for e in inputs.employees}
+    warnings += unclaimed_warnings(ctx, names, unplaced)
     return PeriodResult(
         period=period.key,
         start=period.start,
