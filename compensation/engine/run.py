@@ -14,8 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from compensation.engine.canonical import input_hash
-from compensation.engine.context import Pricing, RunContext
-from compensation.engine.earnings import earnings
+from compensation.engine.context import RunContext
 from compensation.engine.errors import PeriodClosedError
 from compensation.engine.history import (
     clawback_lines,
@@ -27,6 +26,7 @@ from compensation.engine.history import (
 from compensation.engine.notices import unclaimed_warnings
 from compensation.engine.records import Adjustment, ClosedPeriod, PeriodInputs, PriorState
 from compensation.engine.results import EmployeeResult, PayLine, PeriodResult
+from compensation.engine.segments import period_earnings
 from compensation.gcpause import paused_gc
 from compensation.inputs import Employee
 from compensation.plans import Period, PlanBook
@@ -56,12 +56,11 @@ def run_employee(
     reruns: Sequence[tuple[ClosedPeriod, RunContext]] = (),
     adjustments: Sequence[Adjustment] = (),
 ) -> EmployeeResult | None:
-    """One employee's result for ``ctx.period`` (None when not on a plan on its last day)."""
-    placement = book.placement(employee, ctx.period.end)
-    if placement is None:
+    """One employee's result for ``ctx.period`` (None when on no plan on any of its days)."""
+    found = period_earnings(ctx, book, employee)
+    if found is None:
         return None
-    pricing = Pricing(placement, ctx.period, employee.left_on)
-    earned = earnings(ctx, pricing, employee.id)
+    earned, pricing, _ = found
     clawbacks, notes = clawback_lines(ctx, pricing, employee.id, closed)
     lines: list[PayLine] = [
         *earned.lines,
@@ -90,8 +89,8 @@ def run_employee(
     return EmployeeResult(
         employee=employee.id,
         name=employee.name,
-        plan=placement.version.plan,
-        plan_version=placement.version.version,
+        plan=pricing.version.plan,
+        plan_version=pricing.version.version,
         currency=pricing.currency,
         lines=tuple(lines),
         withheld=tuple(sorted(earned.withheld, key=lambda w: w.key)),
