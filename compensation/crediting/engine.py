@@ -62,13 +62,17 @@ class _Compiled:
             budget = _ONE if pool == REVENUE_POOL else scheme.pools[pool].budget
             vacancy = scheme.vacancy_of(pool)
             if pool != REVENUE_POOL and scheme.pools[pool].manager_of is not None:
-                task: Any = scheme.pools[pool].manager_of
+                task: Any = (scheme.pools[pool].manager_of, scheme.pools[pool].level)
             elif spec.strategy is not None:
                 task = (spec.strategy, Matcher(spec.strategy))
             else:
                 task = [(s, Matcher(s), Fraction(s.weight)) for s in spec.slots]
             self.tasks.append((pool, budget, vacancy, task))
-        self.act_pools = {pool for pool, _, _, task in self.tasks if not isinstance(task, str)}
+        self.act_pools = {
+            pool
+            for pool, _, _, task in self.tasks
+            if not (isinstance(task, tuple) and isinstance(task[0], str))
+        }
 
 
 def _by_time(act: Act) -> tuple[datetime, str]:
@@ -145,8 +149,9 @@ def _fill_deal(
     pools: _Pools = []
     by_pool: dict[str, list[Line]] = {}
     for pool, budget, vacancy, task in plan.tasks:
-        if isinstance(task, str):
-            lines = roll_up(pool, by_pool[task], managers, vacancy, notes)
+        if isinstance(task, tuple) and isinstance(task[0], str):
+            source, level = task
+            lines = roll_up(pool, by_pool[source], managers, vacancy, notes, level)
         elif isinstance(task, tuple):
             strategy, match = task
             lines = fill_strategy(
