@@ -8,7 +8,9 @@ and each part is priced on its own:
 - quota, caps, bonuses and the draw of each part are the plan-period amounts prorated by
   the part's days over the period's days (``proration`` of the plan in force on the
   period's last day: calendar days by default, or working days; both ends inclusive);
-- every line says which version and which share of the period priced it.
+- every line says which version and which share of the period priced it;
+- ``attainment`` and ``credited`` hold each part (``component|first day``) and the whole
+  period (``component``: credited summed, over the sum of the parts' quotas).
 
 With one placement for the whole period nothing is cut, and the results are exactly those
 of pricing the period with it.
@@ -137,6 +139,8 @@ def period_earnings(
     currency = last.placement.currency
     out = Earnings()
     quota: Decimal | None = None
+    whole: dict[str, Decimal] = {}
+    quotas: dict[str, Decimal] = {}
     for part in parts:
         placement = dataclasses.replace(part.placement, currency=currency)
         pricing = Pricing(placement, period, employee.left_on, (part.days, part.period_days))
@@ -149,6 +153,14 @@ def period_earnings(
         out.credited.update({k + suffix: v for k, v in found.credited.items()})
         if pricing.quota is not None:
             quota = (quota or _ZERO) + pricing.quota
+        for name, value in found.credited.items():
+            whole[name] = whole.get(name, _ZERO) + value
+            if pricing.quota is not None:
+                quotas[name] = quotas.get(name, _ZERO) + pricing.quota
+    # The whole period too: credited summed over the parts, attainment against the sum of
+    # the parts' prorated quotas.
+    out.credited.update(whole)
+    out.attainment.update({k: whole[k] / v for k, v in quotas.items() if v})
     described = " and ".join(
         f"plan {p.placement.version.plan} v{p.placement.version.version} from {p.start} to "
         f"{p.end} ({p.days} of {p.period_days} days)"

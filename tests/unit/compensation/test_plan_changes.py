@@ -168,7 +168,12 @@ def test_the_plan_can_prorate_by_working_days() -> None:
     rep = run_period(inputs([d1], [credit(d1)]), book(v1, v2), Q4, RATES).employee("R1")
     assert rep is not None
     assert rep.total == D("1280.00")
-    assert rep.attainment == {"revenue|2026-10-01": D(1), "revenue|2026-11-16": D(0)}
+    # Per part, and the whole period: 32,000 / (32,000 + 66,000 x 34 / 66 = 34,000).
+    assert rep.attainment == {
+        "revenue": D(32000) / D(66000),
+        "revenue|2026-10-01": D(1),
+        "revenue|2026-11-16": D(0),
+    }
     for body in (v1, v2):
         body["proration"] = "calendar_days"
     rep = run_period(inputs([d1], [credit(d1)]), book(v1, v2), Q4, RATES).employee("R1")
