@@ -10,7 +10,13 @@ from typing import Any
 
 from engine_helpers import RATES, book, credit, deal, inputs, plan
 
-from compensation.engine import PriorState, close_period, explain_employee, run_period
+from compensation.engine import (
+    PriorState,
+    canonical_json,
+    close_period,
+    explain_employee,
+    run_period,
+)
 from compensation.plans import Period
 
 D = Decimal
@@ -178,3 +184,14 @@ def test_the_plan_can_prorate_by_working_days() -> None:
         body["proration"] = "calendar_days"
     rep = run_period(inputs([d1], [credit(d1)]), book(v1, v2), Q4, RATES).employee("R1")
     assert rep is not None and rep.total == D("0.00")
+
+
+def test_a_cut_period_is_byte_identical_in_any_input_order() -> None:
+    d1 = deal("d1", "15000", date(2026, 10, 20))
+    d2 = deal("d2", "35000.50", date(2026, 12, 1))
+    first, second = _versions(draw={"kind": "recoverable", "amount": "3000"})
+    forward = run_period(inputs([d1, d2], [credit(d1), credit(d2)]), book(first, second), Q4, RATES)
+    backward = run_period(
+        inputs([d2, d1], [credit(d2), credit(d1)]), book(second, first), Q4, RATES
+    )
+    assert canonical_json(forward) == canonical_json(backward)
