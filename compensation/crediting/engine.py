@@ -35,7 +35,7 @@ from compensation.crediting.fill import Line, Matcher, fill_slots, fill_strategy
 from compensation.crediting.result import CreditingResult, DealExplanation, SlotExplanation
 from compensation.crediting.scheme import REVENUE_POOL, CreditScheme, Vacancy
 from compensation.gcpause import paused_gc
-from compensation.inputs import Act, Credit, DealEvidence, Employee
+from compensation.inputs import Act, Credit, DealEvidence, Employee, ManagerSpan
 from compensation.money import allocate, allocate_units
 
 __all__ = ["FRACTION_PLACES", "SHARE_PLACES", "credit_deals"]
@@ -249,13 +249,16 @@ def credit_deals(
     employees: Mapping[str, Employee] | None = None,
     explain: bool = True,
     places: int = 2,
+    hierarchy: Sequence[ManagerSpan] = (),
 ) -> CreditingResult:
     """Credit every deal of ``evidence`` under ``scheme``.
 
     ``employees`` (id → :class:`Employee`) is needed when slots filter on roles or teams
-    and for manager roll-ups; ``places`` is the precision of credited amounts (deal
-    currency). Amounts of each (deal, pool) sum exactly to ``deal.amount × budget``
-    rounded half-even to ``places`` (the deal amount itself for the revenue pool).
+    and for manager roll-ups; ``hierarchy`` dates who reported to whom (a roll-up uses the
+    span covering the deal's close date, else ``Employee.manager``); ``places`` is the
+    precision of credited amounts (deal currency). Amounts of each (deal, pool) sum
+    exactly to ``deal.amount × budget`` rounded half-even to ``places`` (the deal amount
+    itself for the revenue pool).
     """
     if employees is None and scheme.needs_employees():
         raise MissingEmployeesError(
@@ -267,7 +270,7 @@ def credit_deals(
         if previous.deal.key == current.deal.key:
             raise DuplicateDealError(current.deal.key)
     with paused_gc():
-        return _credit_sorted(ordered, scheme, employees, explain, places)
+        return _credit_sorted(ordered, scheme, employees, explain, places, hierarchy)
 
 
 def _credit_sorted(
@@ -276,13 +279,28 @@ def _credit_sorted(
     employees: Mapping[str, Employee] | None,
     explain: bool,
     places: int,
+    hierarchy: Sequence[ManagerSpan] = (),
 ) -> CreditingResult:
     plan = _Compiled(scheme)
-    managers = {key: person.manager for key, person in (employees or {}).items()}
+    base = {key: person.manager for key, person in (employees or {}).items()}
+    dated: dict[date | None, dict[str, str | None]] = {None: base}
+
+    def managers_on(day: date | None) -> dict[str, str | None]:
+        found = dated.get(day)
+        if found is None:
+            assert day is not None
+            found = dated[day] = base | {
+                s.employee: s.manager
+                for s in sorted(hierarchy, key=lambda s: (s.start, s.employee))
+                if s.covers(day)
+            }
+        return found
+
     filled: list[_Pools] = []
     explanations: dict[str, DealExplanation] = {}
     usage: dict[str, list[int]] = {}
     for index, item in enumerate(ordered):
+        managers = managers_on(item.deal.close_date if hierarchy else None)
         pools, creditable, explanation = _fill_deal(item, plan, employees, managers, explain)
         filled.append(pools)
         if explanation is not None:

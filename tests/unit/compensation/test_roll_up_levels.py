@@ -3,12 +3,13 @@ per level, never twice to the same person up one chain."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from crediting_helpers import chain_acts, deal, scheme
 
 from compensation.crediting import credit_deals
-from compensation.inputs import Act, DealEvidence, Employee
+from compensation.inputs import Act, DealEvidence, Employee, ManagerSpan
 
 D = Decimal
 
@@ -74,4 +75,29 @@ def test_a_short_or_looping_chain_never_pays_an_act_twice() -> None:
         ("manager", "close", "B3", D("10.00")),
         ("director", "close", None, D("5.00")),
         ("vp", "close", None, D("2.00")),
+    ]
+
+
+def test_the_hierarchy_is_effective_dated_by_the_deals_close_date() -> None:
+    """F1 reports to B2 until 14 October 2026 and to B1 from 15 October; B1 reports to D1
+    throughout. Two deals of 100.00 closed by F1 alone: on 10 October (manager B2,
+    director D1, VP V1) and on 20 October (manager B1, director D1, VP V1).
+    Budgets: 10% = 10.00, 5% = 5.00, 2% = 2.00 on each deal."""
+    owner = chain_acts()[0].at
+    moves = (
+        ManagerSpan("F1", "B2", date(2026, 1, 1), date(2026, 10, 14)),
+        ManagerSpan("F1", "B1", date(2026, 10, 15)),
+    )
+    early = DealEvidence(deal("E1", "100.00", 10), (Act("e", "deal_owner", "F1", owner),))
+    late = DealEvidence(deal("L1", "100.00", 20), (Act("l", "deal_owner", "F1", owner),))
+    result = credit_deals([late, early], scheme(pools=LEVELS), employees=PEOPLE, hierarchy=moves)
+    assert [
+        (c.deal, c.pool, c.employee, c.amount) for c in result.credits if c.pool != "revenue"
+    ] == [
+        ("E1", "manager", "B2", D("10.00")),
+        ("E1", "director", "D1", D("5.00")),
+        ("E1", "vp", "V1", D("2.00")),
+        ("L1", "manager", "B1", D("10.00")),
+        ("L1", "director", "D1", D("5.00")),
+        ("L1", "vp", "V1", D("2.00")),
     ]
