@@ -98,7 +98,7 @@ def placements(book: PlanBook, employee: Employee, period: Period) -> list[Part]
     return [Part(a, b, p, count_days(a, b, proration), total) for a, b, p in stretches]
 
 
-def _mark(part: Part, lines: Sequence[PayLine], keyed: bool) -> list[PayLine]:
+def _mark(part: Part, lines: Sequence[PayLine]) -> list[PayLine]:
     version = part.placement.version
     detail = {
         "plan_version": version.id,
@@ -109,7 +109,7 @@ def _mark(part: Part, lines: Sequence[PayLine], keyed: bool) -> list[PayLine]:
     out = []
     for line in lines:
         key = line.key
-        if keyed and line.kind not in _DEAL_KINDS:
+        if line.kind not in _DEAL_KINDS:
             key = f"{key}|{part.start.isoformat()}"
         out.append(
             dataclasses.replace(
@@ -119,6 +119,22 @@ def _mark(part: Part, lines: Sequence[PayLine], keyed: bool) -> list[PayLine]:
                 detail={**line.detail, **detail},
             )
         )
+    return out
+
+
+def _off_plan(ctx: RunContext, employee: str, parts: Sequence[Part]) -> list[str]:
+    """Notes for credit on deals that closed on a day of the period under no plan."""
+    out = []
+    for credit in ctx.by_employee.get(employee, ()):
+        deal = ctx.deals.get(credit.deal)
+        if deal is None or not ctx.in_period(deal):
+            continue
+        day = deal.close_date or ctx.period.end
+        if not any(p.start <= day <= p.end for p in parts):
+            out.append(
+                f"deal {deal.key} closed on {day}, a day on no plan: its {credit.amount} "
+                f"{credit.currency} of {credit.pool} credit is not paid"
+            )
     return out
 
 
@@ -145,7 +161,7 @@ def period_earnings(
         placement = dataclasses.replace(part.placement, currency=currency)
         pricing = Pricing(placement, period, employee.left_on, (part.days, part.period_days))
         found = earnings(ctx, pricing, employee.id, (part.start, part.end))
-        out.lines += _mark(part, found.lines, True)
+        out.lines += _mark(part, found.lines)
         out.withheld += found.withheld
         out.notes += found.notes
         suffix = f"|{part.start.isoformat()}"
@@ -167,6 +183,7 @@ def period_earnings(
         for p in parts
     )
     out.notes.insert(0, f"priced under {described}")
+    out.notes += _off_plan(ctx, employee.id, parts)
     placement = dataclasses.replace(last.placement, currency=currency)
     pricing = Pricing(placement, period, employee.left_on)
     pricing.quota = quota

@@ -195,3 +195,26 @@ def test_a_cut_period_is_byte_identical_in_any_input_order() -> None:
         inputs([d2, d1], [credit(d2), credit(d1)]), book(second, first), Q4, RATES
     )
     assert canonical_json(forward) == canonical_json(backward)
+
+
+def test_a_new_hire_is_paid_for_the_days_on_the_plan_with_a_prorated_quota() -> None:
+    """R1 joins the field plan (flat 5%, quota 100,000 per quarter, non-recoverable draw
+    920 per quarter) on 1 December 2026: 31 of Q4's 92 days. A deal closed on 20 November,
+    before joining, is not paid and a note says so; d2 10,000 on 5 December pays
+    10,000 x 5% = 500.00. Quota 100,000 x 31 / 92 = 33,695.65...; draw 920 x 31 / 92 =
+    310.00, under the 500.00 earned: no top-up. Total 500.00."""
+    body = plan(components=_flat("5%"), draw={"kind": "non_recoverable", "amount": "920"})
+    joined = [{"plan": "field", "employee": "R1", "from": "2026-12-01"}]
+    d1 = deal("d1", "4000", date(2026, 11, 20))
+    d2 = deal("d2", "10000", date(2026, 12, 5))
+    snapshot = inputs([d1, d2], [credit(d1), credit(d2)])
+    rep = run_period(snapshot, book(body, assignments=joined), Q4, RATES).employee("R1")
+    assert rep is not None
+    assert {line.key: line.amount for line in rep.lines} == {
+        "commission|revenue|d2|revenue|close": D("500.00"),
+    }
+    assert rep.quota == D(100000) * 31 / 92
+    assert (
+        "deal d1 closed on 2026-11-20, a day on no plan: its 4000.00 USD of revenue credit "
+        "is not paid" in rep.notes
+    )
