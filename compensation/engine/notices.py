@@ -39,10 +39,14 @@ def _ownerless(ctx: RunContext, deal: Deal, known: Collection[str]) -> str | Non
             f"{_won(deal)}, has no owner in the CRM: {fate}; set the deal's owner in the CRM "
             "and run again"
         )
-    who = deal.owner or "a user"
+    if deal.owner is None:
+        return (
+            f"{_won(deal)}, is owned by a CRM user who is not a known employee: {fate}; "
+            "sync and reconcile the CRM's users and run again"
+        )
     return (
-        f"{_won(deal)}, is owned by {who}, who is not a known employee: {fate}; sync and "
-        f"reconcile the CRM's users (or add {who} to the directory) and run again"
+        f"{_won(deal)}, is owned by {deal.owner}, who is not a known employee: {fate}; sync "
+        f"and reconcile the CRM's users (or add {deal.owner} to the directory) and run again"
     )
 
 

@@ -31,9 +31,17 @@ def test_a_won_deal_without_an_owner_is_a_warning_with_its_amount() -> None:
     )
     stranger = dataclasses.replace(deal("d8", "1000", date(2026, 11, 4)), owner="U9")
     owned = deal("d1", "10000", date(2026, 11, 5))
+    # d9 (700.00): the CRM names an owner, but no synced user matches it (owner None, the
+    # owner field not missing); its credit went to R1's lead slot, not to the house.
+    unmatched = dataclasses.replace(deal("d9", "700", date(2026, 11, 6)), owner=None)
     snapshot = inputs(
-        [orphan, stranger, owned],
-        [_house("d7", "4250.50"), _house("d8", "1000.00"), credit(owned)],
+        [orphan, stranger, owned, unmatched],
+        [
+            _house("d7", "4250.50"),
+            _house("d8", "1000.00"),
+            credit(owned),
+            credit(unmatched, slot="lead"),
+        ],
     )
     result = run_period(snapshot, book(), Q4, RATES)
     assert result.warnings == (
@@ -43,6 +51,9 @@ def test_a_won_deal_without_an_owner_is_a_warning_with_its_amount() -> None:
         "deal d8 (d8), won on 2026-11-04 for 1000 USD, is owned by U9, who is not a known "
         "employee: 1000.00 USD of its revenue credit is house credit, paid to nobody; sync "
         "and reconcile the CRM's users (or add U9 to the directory) and run again",
+        "deal d9 (d9), won on 2026-11-06 for 700 USD, is owned by a CRM user who is not a "
+        "known employee: its credit went to the other people credited on it; sync and "
+        "reconcile the CRM's users and run again",
     )
 
 
