@@ -183,10 +183,13 @@ def commission_lines(
     else:
         # Marginal: each slice priced exactly, each line rounded once (to the total).
         priced_at = price_marginal(comp.tiers, [p.quota_amount for p in priced], quota)
-        exact = [
-            _in_pay_currency(item, amount)
-            for item, (amount, _) in zip(priced, priced_at, strict=True)
-        ]
+        if quota is None:  # tier 1's rate on everything, straight on the pay amount
+            exact = [item.pay_amount * comp.tiers[0].rate for item in priced]
+        else:
+            exact = [
+                _in_pay_currency(item, amount)
+                for item, (amount, _) in zip(priced, priced_at, strict=True)
+            ]
         paid = _round_to_total(exact, keys, pricing)
     for key, item, (_, rule), amount in zip(keys, priced, priced_at, paid, strict=True):
         out.lines.append(deal_line(key, "commission", comp.name, item, pricing, amount, rule))
