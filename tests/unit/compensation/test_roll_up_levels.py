@@ -9,6 +9,7 @@ from decimal import Decimal
 from crediting_helpers import chain_acts, deal, scheme
 
 from compensation.crediting import credit_deals
+from compensation.engine.explain import pool_policy
 from compensation.inputs import Act, DealEvidence, Employee, ManagerSpan
 
 D = Decimal
@@ -101,3 +102,12 @@ def test_the_hierarchy_is_effective_dated_by_the_deals_close_date() -> None:
         ("L1", "director", "D1", D("5.00")),
         ("L1", "vp", "V1", D("2.00")),
     ]
+
+
+def test_plan_explain_states_each_levels_policy() -> None:
+    levels = scheme(pools=LEVELS)
+    assert pool_policy(levels, "director") == (
+        "roll-up of revenue to the manager 2 levels up, budget 5%: shares of payees with "
+        "nobody 2 levels up are kept by the company (house credit) (unclaimed: "
+        "return_to_company)"
+    )
