@@ -14,7 +14,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-__all__ = ["Act", "Credit", "Deal", "DealEvidence", "Employee", "Kpi", "UsageScore"]
+__all__ = [
+    "Act",
+    "Credit",
+    "Deal",
+    "DealEvidence",
+    "Employee",
+    "Kpi",
+    "ManagerSpan",
+    "UsageScore",
+]
 
 DealState = Literal["open", "won", "lost"]
 ActKind = Literal[
@@ -52,6 +61,22 @@ class Employee:
         if self.left_on is not None:
             return self.left_on < day
         return not self.active
+
+
+@dataclass(frozen=True, slots=True)
+class ManagerSpan:
+    """``employee`` reported to ``manager`` (None: nobody) from ``start`` to ``end`` (both
+    included; None: still). Roll-ups use the span covering the deal's close date, and
+    ``Employee.manager`` outside every span."""
+
+    employee: str
+    manager: str | None
+    start: date
+    end: date | None = None
+
+    def covers(self, day: date) -> bool:
+        """True when ``day`` is inside the span."""
+        return self.start <= day and (self.end is None or day <= self.end)
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ from compensation.crediting.fill import Line, Matcher, fill_slots, fill_strategy
 from compensation.crediting.result import CreditingResult, DealExplanation, SlotExplanation
 from compensation.crediting.scheme import REVENUE_POOL, CreditScheme, Vacancy
 from compensation.gcpause import paused_gc
-from compensation.inputs import Act, Credit, DealEvidence, Employee
+from compensation.inputs import Act, Credit, DealEvidence, Employee, ManagerSpan
 from compensation.money import allocate, allocate_units
 
 __all__ = ["FRACTION_PLACES", "SHARE_PLACES", "credit_deals"]
@@ -62,13 +62,17 @@ class _Compiled:
             budget = _ONE if pool == REVENUE_POOL else scheme.pools[pool].budget
             vacancy = scheme.vacancy_of(pool)
             if pool != REVENUE_POOL and scheme.pools[pool].manager_of is not None:
-                task: Any = scheme.pools[pool].manager_of
+                task: Any = (scheme.pools[pool].manager_of, scheme.pools[pool].level)
             elif spec.strategy is not None:
                 task = (spec.strategy, Matcher(spec.strategy))
             else:
                 task = [(s, Matcher(s), Fraction(s.weight)) for s in spec.slots]
             self.tasks.append((pool, budget, vacancy, task))
-        self.act_pools = {pool for pool, _, _, task in self.tasks if not isinstance(task, str)}
+        self.act_pools = {
+            pool
+            for pool, _, _, task in self.tasks
+            if not (isinstance(task, tuple) and isinstance(task[0], str))
+        }
 
 
 def _by_time(act: Act) -> tuple[datetime, str]:
@@ -145,8 +149,9 @@ def _fill_deal(
     pools: _Pools = []
     by_pool: dict[str, list[Line]] = {}
     for pool, budget, vacancy, task in plan.tasks:
-        if isinstance(task, str):
-            lines = roll_up(pool, by_pool[task], managers, vacancy, notes)
+        if isinstance(task, tuple) and isinstance(task[0], str):
+            source, level = task
+            lines = roll_up(pool, by_pool[source], managers, vacancy, notes, level)
         elif isinstance(task, tuple):
             strategy, match = task
             lines = fill_strategy(
@@ -244,13 +249,16 @@ def credit_deals(
     employees: Mapping[str, Employee] | None = None,
     explain: bool = True,
     places: int = 2,
+    hierarchy: Sequence[ManagerSpan] = (),
 ) -> CreditingResult:
     """Credit every deal of ``evidence`` under ``scheme``.
 
     ``employees`` (id → :class:`Employee`) is needed when slots filter on roles or teams
-    and for manager roll-ups; ``places`` is the precision of credited amounts (deal
-    currency). Amounts of each (deal, pool) sum exactly to ``deal.amount × budget``
-    rounded half-even to ``places`` (the deal amount itself for the revenue pool).
+    and for manager roll-ups; ``hierarchy`` dates who reported to whom (a roll-up uses the
+    span covering the deal's close date, else ``Employee.manager``); ``places`` is the
+    precision of credited amounts (deal currency). Amounts of each (deal, pool) sum
+    exactly to ``deal.amount × budget`` rounded half-even to ``places`` (the deal amount
+    itself for the revenue pool).
     """
     if employees is None and scheme.needs_employees():
         raise MissingEmployeesError(
@@ -262,7 +270,7 @@ def credit_deals(
         if previous.deal.key == current.deal.key:
             raise DuplicateDealError(current.deal.key)
     with paused_gc():
-        return _credit_sorted(ordered, scheme, employees, explain, places)
+        return _credit_sorted(ordered, scheme, employees, explain, places, hierarchy)
 
 
 def _credit_sorted(
@@ -271,13 +279,28 @@ def _credit_sorted(
     employees: Mapping[str, Employee] | None,
     explain: bool,
     places: int,
+    hierarchy: Sequence[ManagerSpan] = (),
 ) -> CreditingResult:
     plan = _Compiled(scheme)
-    managers = {key: person.manager for key, person in (employees or {}).items()}
+    base = {key: person.manager for key, person in (employees or {}).items()}
+    dated: dict[date | None, dict[str, str | None]] = {None: base}
+
+    def managers_on(day: date | None) -> dict[str, str | None]:
+        found = dated.get(day)
+        if found is None:
+            assert day is not None
+            found = dated[day] = base | {
+                s.employee: s.manager
+                for s in sorted(hierarchy, key=lambda s: (s.start, s.employee))
+                if s.covers(day)
+            }
+        return found
+
     filled: list[_Pools] = []
     explanations: dict[str, DealExplanation] = {}
     usage: dict[str, list[int]] = {}
     for index, item in enumerate(ordered):
+        managers = managers_on(item.deal.close_date if hierarchy else None)
         pools, creditable, explanation = _fill_deal(item, plan, employees, managers, explain)
         filled.append(pools)
         if explanation is not None:

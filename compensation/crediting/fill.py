@@ -274,18 +274,23 @@ def roll_up(
     managers: Mapping[str, str | None],
     vacancy: Vacancy,
     explain: list[SlotExplanation] | None,
+    level: int = 1,
 ) -> list[Line]:
-    """Each source line goes to its payee's manager (``managers``: employee → manager)
-    with the same weight (indirect credit, a separate pool). No manager: house credit, or
-    dropped and spread pro rata."""
+    """Each source line goes to its payee's manager (``managers``: employee → manager) at
+    ``level`` (1 the manager, 2 the manager's manager...) with the same weight (indirect
+    credit, a separate pool). No one at that level, or a chain that comes back to someone
+    already on it (so an act is never paid twice up one chain): house credit, or dropped
+    and spread pro rata."""
     lines: dict[tuple[int, str | None], Line] = {}
     for line in source:
-        manager = managers.get(line.employee) if line.employee else None
+        manager = _up(line.employee, managers, level)
         whose = line.employee or "house"
         if manager is None and vacancy == "redistribute":
             reason = f"no manager for {whose}: spread pro rata"
         else:
             note = f"manager of {line.employee}" if manager else f"no manager for {whose}"
+            if level > 1:
+                note = f"level-{level} {note}"
             _add(lines, Line(line.order, line.slot, manager, line.weight, list(line.acts), note))
             reason = note
         if explain is not None:
@@ -306,3 +311,16 @@ def roll_up(
         total = sum((line.weight for line in source), Fraction(0))
         result = [Line(0, "manager", None, total, [], "no manager: house credit")]
     return result
+
+
+def _up(employee: str | None, managers: Mapping[str, str | None], level: int) -> str | None:
+    """The manager ``level`` steps above ``employee`` (None when the chain stops or comes
+    back to someone already on it)."""
+    seen = {employee}
+    current = employee
+    for _ in range(level):
+        current = managers.get(current) if current else None
+        if current is None or current in seen:
+            return None
+        seen.add(current)
+    return current

@@ -17,6 +17,10 @@ Example (YAML)::
         manager:
           manager_of: revenue        # each revenue payee's manager, same shares
           unclaimed: return_to_company   # shares of payees without a manager (default)
+        director:                    # another budget: the manager's manager
+          manager_of: revenue
+          level: 2
+          budget: "5%"
 
 A pool is filled either by ``slots`` (fixed weights), by a marketing ``strategy`` (weights
 from the ordered path of eligible acts) or, for roll-up pools, by ``manager_of``.
@@ -187,6 +191,13 @@ class PoolSpec(_Strict):
     strategy: Strategy | None = None
     manager_of: str | None = Field(
         None, description="Roll-up: credit each payee's manager in that pool, same shares."
+    )
+    level: int = Field(
+        1,
+        ge=1,
+        le=6,
+        description="Roll-up level: 1 the payee's manager, 2 the manager's manager (a "
+        "director), 3 the next (a VP)... One pool per level, each its own budget.",
     )
 
     @field_validator("budget", mode="before")

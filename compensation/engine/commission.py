@@ -141,6 +141,14 @@ def _round_to_total(
     return rounded
 
 
+def _in_pay_currency(item: Priced, quota_amount: Decimal) -> Decimal:
+    """A tiered amount priced in quota currency, in pay currency (the same figure when the
+    two currencies are the same: no division, so an exact half cent stays exact)."""
+    if item.quota_amount == item.pay_amount or not item.quota_amount:
+        return quota_amount
+    return quota_amount * item.pay_amount / item.quota_amount
+
+
 def commission_lines(
     ctx: RunContext, pricing: Pricing, comp: CommissionComponent, credits: Sequence[Credit]
 ) -> ComponentOutcome:
@@ -158,23 +166,32 @@ def commission_lines(
         and out.attainment is not None
         and out.attainment < comp.threshold
     )
+    seen: dict[str, int] = {}
+    keys = [_key(f"commission|{comp.name}", item.credit, seen) for item in priced]
     if below:
         rule = (
             f"threshold {pct(comp.threshold or _ZERO)} not reached "
             f"(attainment {pct(round(out.attainment or _ZERO, 4))}): nothing pays"
         )
-        rates = [(_ZERO, rule)] * len(priced)
+        priced_at = [(_ZERO, rule)] * len(priced)
+        paid = [_ZERO] * len(priced)
     elif comp.mode == "retroactive":
         index = tier_at(comp.tiers, out.attainment)
         rule = f"retroactive: {describe_tier(index, comp.tiers[index])} on all revenue"
-        rates = [(comp.tiers[index].rate, rule)] * len(priced)
+        priced_at = [(comp.tiers[index].rate, rule)] * len(priced)
+        paid = [item.pay_amount * comp.tiers[index].rate for item in priced]
     else:
-        rates = price_marginal(comp.tiers, [p.quota_amount for p in priced], quota)
-    seen: dict[str, int] = {}
-    keys = [_key(f"commission|{comp.name}", item.credit, seen) for item in priced]
-    exact = [item.pay_amount * rate for item, (rate, _) in zip(priced, rates, strict=True)]
-    paid = _round_to_total(exact, keys, pricing) if comp.mode == "marginal" else exact
-    for key, item, (_, rule), amount in zip(keys, priced, rates, paid, strict=True):
+        # Marginal: each slice priced exactly, each line rounded once (to the total).
+        priced_at = price_marginal(comp.tiers, [p.quota_amount for p in priced], quota)
+        if quota is None:  # tier 1's rate on everything, straight on the pay amount
+            exact = [item.pay_amount * comp.tiers[0].rate for item in priced]
+        else:
+            exact = [
+                _in_pay_currency(item, amount)
+                for item, (amount, _) in zip(priced, priced_at, strict=True)
+            ]
+        paid = _round_to_total(exact, keys, pricing)
+    for key, item, (_, rule), amount in zip(keys, priced, priced_at, paid, strict=True):
         out.lines.append(deal_line(key, "commission", comp.name, item, pricing, amount, rule))
     if comp.cap is not None:
         cap = pricing.round(pricing.per_period(comp.cap))

@@ -96,8 +96,19 @@ class Priced:
 class Pricing:
     """One employee's terms for the run: plan version, currency, scaled quota, rounding."""
 
-    def __init__(self, placement: Placement, period: Period, left_on: date | None = None) -> None:
+    def __init__(
+        self,
+        placement: Placement,
+        period: Period,
+        left_on: date | None = None,
+        days: tuple[int, int] | None = None,
+    ) -> None:
         version = placement.version
+        # (days covered, days in the period) when this placement covers part of the
+        # period: quota and plan-period amounts are prorated by it.
+        self.days = days
+        # The period's exact draw when plan versions or assignments change inside it.
+        self.draw_exact: Decimal | None = None
         self.version = version
         # Credit on a deal closed after the last day worked is withheld, not paid.
         self.left_on = left_on
@@ -114,13 +125,18 @@ class Pricing:
         if quota is not None:
             quota_months = Period.containing(period.start, quota.per or version.period).months
             self.quota = quota.amount * Decimal(period.months) / Decimal(quota_months)
+            if days:
+                self.quota = self.quota * days[0] / days[1]
 
     def round(self, amount: Decimal) -> Decimal:
         """Quantize a final payable amount with the plan's places and rounding."""
         return amount.quantize(self.unit, rounding=self.rounding)
 
     def per_period(self, amount: Decimal) -> Decimal:
-        """A plan-period amount (cap, bonus, draw) for this run's period length."""
+        """A plan-period amount (cap, bonus, draw) for this run's period length (and the
+        days this placement covers of it)."""
+        if self.days:
+            return amount * self.scale * self.days[0] / self.days[1]
         return amount * self.scale
 
     def price(self, ctx: RunContext, credits: Sequence[Credit]) -> list[Priced]:

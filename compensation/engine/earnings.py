@@ -5,6 +5,7 @@ plan cap. (Clawbacks, prior-period changes, manual adjustments and draws come af
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from compensation.engine.commission import ComponentOutcome, commission_lines, spiff_lines
@@ -63,15 +64,22 @@ def _kpi_amount(comp: KpiBonusComponent, value: Decimal) -> tuple[Decimal, str]:
     return best, why
 
 
-def earnings(ctx: RunContext, pricing: Pricing, employee: str) -> Earnings:
-    """Every earning line of ``employee`` under ``pricing`` in ``ctx.period``."""
+def earnings(
+    ctx: RunContext, pricing: Pricing, employee: str, window: tuple[date, date] | None = None
+) -> Earnings:
+    """Every earning line of ``employee`` under ``pricing`` in ``ctx.period`` (only deals
+    closed in ``window`` when given: the part of the period ``pricing`` covers)."""
     out = Earnings()
     credits: list[Credit] = []
+    end = ctx.period.end
     for credit in ctx.by_employee.get(employee, ()):
         deal = ctx.deals.get(credit.deal)
         if deal is None:
-            out.notes.append(f"credit on unknown deal {credit.deal} ignored")
-        elif ctx.in_period(deal):
+            if window is None or window[1] == end:
+                out.notes.append(f"credit on unknown deal {credit.deal} ignored")
+        elif ctx.in_period(deal) and (
+            window is None or window[0] <= (deal.close_date or end) <= window[1]
+        ):
             credits.append(credit)
     by_component: dict[str, Decimal] = {}
     score = ctx.usage.get(employee)

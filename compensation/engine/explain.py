@@ -86,6 +86,8 @@ def explain_employee(
         "draw_balance": {
             "start": str(result.draw_balance_start),
             "end": str(result.draw_balance_end),
+            "written_off": str(result.draw_written_off),
+            "on_leaving": result.draw_on_leaving,
         },
         "lines": [explain_line(line, crediting) for line in result.lines],
         "withheld": [
@@ -120,7 +122,12 @@ def pool_policy(scheme: CreditScheme, pool: str) -> str:
     if spec is None:
         return f"vacant slots are {fate} (vacancy: {scheme.vacancy})"
     budget = f"budget {pct(spec.budget)}"
-    if rolled:
+    if rolled and spec.level > 1:
+        what = (
+            f"roll-up of {spec.manager_of} to the manager {spec.level} levels up, {budget}: "
+            f"shares of payees with nobody {spec.level} levels up"
+        )
+    elif rolled:
         what = f"roll-up of {spec.manager_of}, {budget}: shares of payees without a manager"
     else:
         what = f"{budget}: vacant slots"
@@ -129,7 +136,8 @@ def pool_policy(scheme: CreditScheme, pool: str) -> str:
 
 def plan_policies(version: PlanVersion) -> dict[str, str]:
     """The plan's stated policies an employee may ask about: the draw (and leaving), a
-    negative won deal, and the unclaimed shares of each pool its crediting declares."""
+    negative won deal, proration, and the unclaimed shares of each pool its crediting
+    declares."""
     out: dict[str, str] = {}
     draw = version.draw
     if draw is not None:
@@ -151,6 +159,16 @@ def plan_policies(version: PlanVersion) -> dict[str, str]:
         + ("paid as negative lines" if version.gates.negative_amount == "pay" else "withheld")
         + f" and named in the run's warnings (gates.negative_amount: "
         f"{version.gates.negative_amount})"
+    )
+    days = (
+        "working days (Monday to Friday)"
+        if version.proration == "working_days"
+        else ("calendar days")
+    )
+    out["proration"] = (
+        f"a plan version or assignment that changes inside a period, and the draw of the "
+        f"period of leaving, are prorated by {days}, both ends included "
+        f"(proration: {version.proration})"
     )
     if version.crediting is not None:
         for pool in version.crediting.pool_order():

@@ -8,15 +8,22 @@ from datetime import date
 from decimal import Decimal
 
 from compensation.engine.context import Pricing, RunContext
-from compensation.engine.earnings import earnings
 from compensation.engine.records import Adjustment, ClosedPeriod
 from compensation.engine.results import PayLine
+from compensation.engine.segments import count_days, period_earnings
 from compensation.inputs import Employee
 from compensation.money import allocate
 from compensation.plans import Period, PlanBook
 from compensation.plans.values import format_percent as pct
 
-__all__ = ["EARNING_KINDS", "clawback_lines", "draw_lines", "manual_lines", "prior_lines"]
+__all__ = [
+    "EARNING_KINDS",
+    "clawback_lines",
+    "draw_lines",
+    "manual_lines",
+    "prior_lines",
+    "settle_on_leaving",
+]
 
 _ZERO = Decimal(0)
 EARNING_KINDS = frozenset(
@@ -127,22 +134,14 @@ def prior_lines(
                 posted[line.key] = posted.get(line.key, _ZERO) + line.amount
     lines: list[PayLine] = []
     for item, rerun in reruns:
-        period = Period.parse(item.result.period)
         old_result = item.result.employee(employee.id)
         old = {
             line.key: line
             for line in (old_result.lines if old_result else ())
             if line.kind in EARNING_KINDS
         }
-        placement = book.placement(employee, period.end)
-        new = {}
-        if placement is not None:
-            new = {
-                line.key: line
-                for line in earnings(
-                    rerun, Pricing(placement, period, employee.left_on), employee.id
-                ).lines
-            }
+        found = period_earnings(rerun, book, employee)
+        new = {line.key: line for line in found[0].lines} if found is not None else {}
         for key in sorted(set(old) | set(new)):
             was = old[key].amount if key in old else _ZERO
             now = new[key].amount if key in new else _ZERO
@@ -258,11 +257,16 @@ def _prorated_draw(
     employee leaves inside the period: (amount, how, notes)."""
     draw = pricing.version.draw
     assert draw is not None
+    if pricing.draw_exact is not None:
+        # Plan versions or assignments changed inside the period: prorated over them.
+        amount = pricing.round(pricing.draw_exact)
+        return amount, " (prorated over the plan versions of the period)", []
     whole = pricing.round(pricing.per_period(draw.amount))
     if period is None or left_on is None or not period.start <= left_on < period.end:
         return whole, "", []
-    worked = (left_on - period.start).days + 1
-    days = (period.end - period.start).days + 1
+    proration = pricing.version.proration
+    worked = count_days(period.start, left_on, proration)
+    days = count_days(period.start, period.end, proration)
     amount = pricing.round(pricing.per_period(draw.amount) * worked / days)
     note = (
         f"left on {left_on.isoformat()}, after {worked} of the {days} days of {period.key}: "
@@ -311,3 +315,33 @@ def draw_lines(
     )
     line = PayLine("draw|recovery", "draw_recovery", "draw", -recover, ccy, rule)
     return [line], balance - recover, notes
+
+
+def settle_on_leaving(
+    pricing: Pricing,
+    start: Decimal,
+    drawn: Sequence[PayLine],
+    end: Decimal,
+    left_on: date | None,
+    left: bool,
+    period: Period,
+) -> tuple[Decimal, Decimal, str | None, list[str]]:
+    """The recoverable balance once the employee has left: (balance carried, amount written
+    off this period, the ``draw.on_leaving`` policy applied or None, notes).
+
+    The period they leave in is the final one: the balance left after its top-up or
+    recovery is written off there (``write_off``) or carried, to be recovered from later
+    payments (``recover_from_final``). A period after leaving settles what is still carried
+    the same way (see :func:`draw_lines`)."""
+    draw = pricing.version.draw
+    final = left_on is not None and period.start <= left_on <= period.end
+    if draw is None or draw.kind != "recoverable" or not (left or final):
+        return end, _ZERO, None, []
+    carried = start + sum((line.amount for line in drawn), _ZERO)
+    if final and draw.on_leaving == "write_off" and end > 0:
+        note = (
+            f"recoverable draw balance {end} {pricing.currency} left after the final period "
+            "written off (draw.on_leaving: write_off)"
+        )
+        return _ZERO, end, draw.on_leaving, [note]
+    return end, max(carried - end, _ZERO), draw.on_leaving, []

@@ -86,6 +86,11 @@ class EmployeeResult:
     usage_score: Decimal | None = None
     draw_balance_start: Decimal = Decimal(0)
     draw_balance_end: Decimal = Decimal(0)
+    # Once the employee has left (the period they leave in, and after): the recoverable
+    # draw balance written off this period, and the plan's ``draw.on_leaving`` policy
+    # (``write_off`` or ``recover_from_final``: carried, recovered from later payments).
+    draw_written_off: Decimal = Decimal(0)
+    draw_on_leaving: str | None = None
     notes: tuple[str, ...] = ()
 
     def line(self, key: str) -> PayLine:

@@ -14,12 +14,19 @@ from datetime import date
 from decimal import Decimal
 
 from compensation.engine.canonical import input_hash
-from compensation.engine.context import Pricing, RunContext
-from compensation.engine.earnings import earnings
+from compensation.engine.context import RunContext
 from compensation.engine.errors import PeriodClosedError
-from compensation.engine.history import clawback_lines, draw_lines, manual_lines, prior_lines
+from compensation.engine.history import (
+    clawback_lines,
+    draw_lines,
+    manual_lines,
+    prior_lines,
+    settle_on_leaving,
+)
+from compensation.engine.notices import unclaimed_warnings
 from compensation.engine.records import Adjustment, ClosedPeriod, PeriodInputs, PriorState
 from compensation.engine.results import EmployeeResult, PayLine, PeriodResult
+from compensation.engine.segments import period_earnings
 from compensation.gcpause import paused_gc
 from compensation.inputs import Employee
 from compensation.plans import Period, PlanBook
@@ -49,12 +56,11 @@ def run_employee(
     reruns: Sequence[tuple[ClosedPeriod, RunContext]] = (),
     adjustments: Sequence[Adjustment] = (),
 ) -> EmployeeResult | None:
-    """One employee's result for ``ctx.period`` (None when not on a plan on its last day)."""
-    placement = book.placement(employee, ctx.period.end)
-    if placement is None:
+    """One employee's result for ``ctx.period`` (None when on no plan on any of its days)."""
+    found = period_earnings(ctx, book, employee)
+    if found is None:
         return None
-    pricing = Pricing(placement, ctx.period, employee.left_on)
-    earned = earnings(ctx, pricing, employee.id)
+    earned, pricing, _ = found
     clawbacks, notes = clawback_lines(ctx, pricing, employee.id, closed)
     lines: list[PayLine] = [
         *earned.lines,
@@ -72,6 +78,9 @@ def run_employee(
         employee.left_on,
         ctx.period,
     )
+    end, written_off, on_leaving, settled = settle_on_leaving(
+        pricing, start, drawn, end, employee.left_on, left, ctx.period
+    )
     lines += drawn
     lines.sort(key=lambda line: line.key)
     totals: dict[str, Decimal] = {}
@@ -80,8 +89,8 @@ def run_employee(
     return EmployeeResult(
         employee=employee.id,
         name=employee.name,
-        plan=placement.version.plan,
-        plan_version=placement.version.version,
+        plan=pricing.version.plan,
+        plan_version=pricing.version.version,
         currency=pricing.currency,
         lines=tuple(lines),
         withheld=tuple(sorted(earned.withheld, key=lambda w: w.key)),
@@ -94,7 +103,9 @@ def run_employee(
         usage_score=ctx.usage.get(employee.id),
         draw_balance_start=start,
         draw_balance_end=end,
-        notes=tuple(sorted(set(earned.notes + notes + draw_notes))),
+        draw_written_off=written_off,
+        draw_on_leaving=on_leaving,
+        notes=tuple(sorted(set(earned.notes + notes + draw_notes + settled))),
     )
 
 
@@ -148,6 +159,8 @@ def _run_period(
         for emp in sorted(set(ctx.by_employee) - known)
     ]
     warnings += _negative_deal_warnings(ctx, results)
+    names = {e.id: e.name for e in inputs.employees}
+    warnings += unclaimed_warnings(ctx, names, unplaced)
     return PeriodResult(
         period=period.key,
         start=period.start,

@@ -46,63 +46,70 @@ def tier_at(tiers: Sequence[Tier], attainment: Decimal | None) -> int:
     return found
 
 
-def _slice(tiers: Sequence[Tier], a0: Decimal, a1: Decimal) -> tuple[Decimal, str]:
-    """Effective rate of the attainment slice ``[a0, a1)`` (a0 < a1), and how.
+def _slice(tiers: Sequence[Tier], quota: Decimal, c0: Decimal, c1: Decimal) -> tuple[Decimal, str]:
+    """The exact tiered amount of the revenue slice ``[c0, c1)`` (c0 < c1, in quota
+    currency), and how: each tier's rate on the part of the slice inside it, summed with
+    no rounding (tier bounds are ``from`` x quota and ``to`` x quota).
 
     Tier 1 extends below 0% when it starts at 0%, so a net negative attainment is priced
     at tier 1's rate rather than at nothing."""
     inside = []
     for index, tier in enumerate(tiers):
-        low = tier.start if index or tier.start > 0 else min(a0, tier.start)
-        high = a1 if tier.end is None else min(a1, tier.end)
-        if a0 < high and a1 > low:
-            inside.append((index, tier, max(a0, low), high))
-    if len(inside) == 1 and a0 >= inside[0][2] and a1 <= inside[0][3]:
+        start = tier.start * quota
+        low = start if index or tier.start > 0 else min(c0, start)
+        high = c1 if tier.end is None else min(c1, tier.end * quota)
+        if c0 < high and c1 > low:
+            inside.append((index, tier, max(c0, low), high))
+    if len(inside) == 1 and c0 >= inside[0][2] and c1 <= inside[0][3]:
         index, tier = inside[0][0], inside[0][1]
-        return tier.rate, f"{describe_tier(index, tier)} on 100%"
-    width = a1 - a0
-    rate = _ZERO
+        return (c1 - c0) * tier.rate, f"{describe_tier(index, tier)} on 100%"
+    width = c1 - c0
+    amount = _ZERO
     parts: list[str] = []
     for index, tier, low, high in inside:
-        portion = (high - low) / width
-        rate += portion * tier.rate
-        share = pct(portion.quantize(Decimal("0.0001")))
+        amount += (high - low) * tier.rate
+        share = pct(((high - low) / width).quantize(Decimal("0.0001")))
         parts.append(f"{describe_tier(index, tier)} on {share}")
-    return rate, "; ".join(parts)
+    return amount, "; ".join(parts)
 
 
 def price_marginal(
     tiers: Sequence[Tier], bases: Sequence[Decimal], quota: Decimal | None
 ) -> list[tuple[Decimal, str]]:
-    """For each base (in quota currency, in close order): (effective rate, how it was
-    priced). The bases times their rates sum to the tiered amount of the net attainment
-    in any order (see the module docstring)."""
+    """For each base (in quota currency, in close order): (exact tiered amount in quota
+    currency, how it was priced). Each slice of a base is priced at its tier's rate and
+    the slices summed exactly, never through a blended rate, so rounding the line once
+    gives the exact figure's rounding. The amounts sum to the tiered amount of the net
+    attainment in any order (see the module docstring)."""
     if quota is None:
         rule = describe_tier(0, tiers[0])
-        return [(tiers[0].rate, rule)] * len(bases)
+        return [(base * tiers[0].rate, rule) for base in bases]
     out: list[tuple[Decimal, str]] = []
     positive = sum((b for b in bases if b > 0), _ZERO)
     negative = sum((b for b in bases if b < 0), _ZERO)
     top, net = positive / quota, (positive + negative) / quota
     off_top: tuple[Decimal, str] | None = None
     if negative:
-        rate, how = _slice(tiers, net, top)
+        amount, how = _slice(tiers, quota, positive + negative, positive)
         off_top = (
-            rate,
+            -amount,
             f"marginal, off the top of the period's attainment ({pct(round(top, 4))} → "
             f"{pct(round(net, 4))}): {how}",
         )
     cumulative = _ZERO
     for base in bases:
         if base < 0 and off_top is not None:
-            out.append(off_top)
+            # Each negative line takes its share of the slice off the top; a single one
+            # takes all of it exactly.
+            whole, how = off_top
+            out.append((whole if base == negative else whole * base / negative, how))
             continue
-        a0 = cumulative / quota
+        c0 = cumulative
         cumulative += base
         if base == 0:
-            index = tier_at(tiers, a0)
-            out.append((tiers[index].rate, f"marginal: {describe_tier(index, tiers[index])}"))
+            index = tier_at(tiers, c0 / quota)
+            out.append((_ZERO, f"marginal: {describe_tier(index, tiers[index])}"))
             continue
-        rate, how = _slice(tiers, a0, cumulative / quota)
-        out.append((rate, f"marginal: {how}"))
+        amount, how = _slice(tiers, quota, c0, cumulative)
+        out.append((amount, f"marginal: {how}"))
     return out

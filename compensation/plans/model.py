@@ -102,6 +102,12 @@ class PlanVersion(Strict):
     cap: Amount | None = Field(None, description="Most the plan pays per plan period.")
     clawback: Clawback | None = None
     draw: Draw | None = None
+    proration: Literal["calendar_days", "working_days"] = Field(
+        "calendar_days",
+        description="How a period is shared when plan versions or assignments change inside "
+        "it (and a leaver's draw): calendar days, or working days (Monday to Friday), both "
+        "ends inclusive.",
+    )
 
     @property
     def id(self) -> str:

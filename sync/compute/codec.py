@@ -92,6 +92,8 @@ def decode_employee(data: dict[str, Any] | bytes) -> EmployeeResult:
         usage_score=_dec(data.get("usage_score")),
         draw_balance_start=Decimal(data["draw_balance_start"]),
         draw_balance_end=Decimal(data["draw_balance_end"]),
+        draw_written_off=Decimal(data.get("draw_written_off") or 0),
+        draw_on_leaving=data.get("draw_on_leaving"),
         notes=tuple(data.get("notes") or ()),
     )
 

@@ -149,7 +149,15 @@ def test_employees_off_plan_and_unknown_credits_are_reported() -> None:
     )
     result = run_period(snapshot, book(plan(components=flat())), Q4, RATES)
     assert result.unplaced == ("X1",)
-    assert result.warnings == ("credits name employee ghost, who is not in the employee list",)
+    assert result.warnings == (
+        "credits name employee ghost, who is not in the employee list",
+        "deal d1 (d1), won on 2026-10-03 for 1000 USD, credits 1000.00 USD of revenue to X1 "
+        "(Xavi), who is on no plan on 2026-12-31: nobody is paid on it; assign X1 a plan in "
+        "assignments.yaml or correct the deal's split",
+        "deal d1 (d1), won on 2026-10-03 for 1000 USD, credits 1000.00 USD of revenue to "
+        "ghost, who is not in the employee list: nobody is paid on it; sync and reconcile the "
+        "CRM's users or correct the deal's split",
+    )
 
 
 def test_simulate_a_deal_an_amount_and_an_attainment() -> None:

@@ -33,7 +33,9 @@ def _q4(on_leaving: str, rep=LEFT, q3_rep=LEFT):  # type: ignore[no-untyped-def]
         "commission|revenue|d1|revenue|close": D("200.00"),
         "draw|top_up": top_up,
     }
-    assert rep_q3.draw_balance_end == top_up
+    # Q3 is the final period of a leaver: write_off clears the balance there.
+    final = q3_rep.left_on is not None and on_leaving == "write_off"
+    assert rep_q3.draw_balance_end == (D(0) if final else top_up)
     prior = PriorState([close_period(q3, date(2026, 10, 5))])
     # After Q3 closed, d1 grew to 60,000 in the CRM, and d2 closed after R1 left.
     grown = deal("d1", "60000", date(2026, 8, 10))
@@ -53,10 +55,23 @@ def test_no_draw_after_leaving_and_the_balance_is_written_off_by_default() -> No
     }
     assert rep.total == D("1200.00")
     assert [(w.deal, w.gate) for w in rep.withheld] == [("d2", "left")]
-    assert (rep.draw_balance_start, rep.draw_balance_end) == (D("1463.04"), D("0"))
+    # The balance of 1,463.04 was written off in Q3, the period R1 left in.
+    assert (rep.draw_balance_start, rep.draw_balance_end) == (D("0"), D("0"))
+    assert (rep.draw_written_off, rep.draw_on_leaving) == (D("0"), "write_off")
     assert rep.notes == (
         "left on 2026-08-20: no draw is paid for a period after the last day worked",
-        "recoverable draw balance 1463.04 USD written off on leaving (draw.on_leaving: write_off)",
+    )
+
+
+def test_a_balance_carried_past_the_final_period_is_written_off_after_leaving() -> None:
+    """R1 was still employed when Q3 ran (topped up 3,000.00 - 200.00 = 2,800.00, the
+    balance) and has left by Q4: the 2,800.00 carried is written off in Q4."""
+    rep = _q4("write_off", q3_rep=REP)
+    assert (rep.draw_balance_start, rep.draw_balance_end) == (D("2800.00"), D("0"))
+    assert (rep.draw_written_off, rep.draw_on_leaving) == (D("2800.00"), "write_off")
+    assert rep.notes == (
+        "left on 2026-08-20: no draw is paid for a period after the last day worked",
+        "recoverable draw balance 2800.00 USD written off on leaving (draw.on_leaving: write_off)",
     )
 
 
@@ -105,10 +120,13 @@ def test_the_draw_of_the_period_someone_leaves_in_is_prorated_to_the_days_worked
         "draw|top_up": D("1463.04"),
     }
     assert rep.total == D("1663.04")
-    assert rep.draw_balance_end == D("1463.04")
+    # The period of leaving is the final one: by default the balance is written off.
+    assert (rep.draw_balance_end, rep.draw_written_off) == (D("0"), D("1463.04"))
     assert rep.notes == (
         "left on 2026-08-20, after 51 of the 92 days of 2026-Q3: the draw of 3000.00 USD "
         "is prorated to 1663.04 USD",
+        "recoverable draw balance 1463.04 USD left after the final period written off "
+        "(draw.on_leaving: write_off)",
     )
     top_up = next(line for line in rep.lines if line.kind == "draw_top_up")
     assert top_up.rule == (
@@ -129,3 +147,26 @@ def test_the_draw_is_whole_on_the_periods_last_day_and_none_after_leaving() -> N
     # Last day 30 June: left before Q3, no draw at all (and d1, closed after, is withheld).
     gone = _q3_draw(date(2026, 6, 30), "non_recoverable")
     assert gone.lines == () and [w.gate for w in gone.withheld] == ["left"]
+
+
+def test_the_balance_left_after_the_final_recovery_follows_the_plan() -> None:
+    """The period someone leaves in is their final one: Q3 pays the prorated draw of
+    1,663.04 (3,000 x 51 / 92), earned 200.00, so the top-up of 1,463.04 is the balance
+    left after the final period. ``draw.on_leaving`` settles it there and the result says
+    how: write_off clears it (written off 1,463.04, balance 0); recover_from_final carries
+    it, to be recovered from later payments (written off 0.00, balance 1,463.04)."""
+    rep = dataclasses.replace(REP, active=False, left_on=date(2026, 8, 20))
+    sold = deal("d1", "10000", date(2026, 8, 10))
+    staff = [rep, REP2, BOSS]
+    settled = {}
+    for policy in ("write_off", "recover_from_final"):
+        body = plan(draw={"kind": "recoverable", "amount": "3000", "on_leaving": policy})
+        result = run_period(inputs([sold], [credit(sold)], employees=staff), book(body), Q3, RATES)
+        found = result.employee("R1")
+        assert found is not None
+        assert found.total == D("1663.04")
+        settled[policy] = (found.draw_balance_end, found.draw_written_off, found.draw_on_leaving)
+    assert settled == {
+        "write_off": (D("0"), D("1463.04"), "write_off"),
+        "recover_from_final": (D("1463.04"), D("0"), "recover_from_final"),
+    }

@@ -19,6 +19,9 @@ def test_field_sales_states_its_draw_negative_deal_and_pool_policies() -> None:
         "leaving is written off (draw.on_leaving: write_off)",
         "negative_amount": "a deal won with a negative amount is paid as negative lines and "
         "named in the run's warnings (gates.negative_amount: pay)",
+        "proration": "a plan version or assignment that changes inside a period, and the "
+        "draw of the period of leaving, are prorated by calendar days, both ends included "
+        "(proration: calendar_days)",
         "pool revenue": "vacant slots are spread pro rata over the filled slots "
         "(vacancy: redistribute)",
         "pool manager": "roll-up of revenue, budget 10%: shares of payees without a manager "

@@ -136,3 +136,11 @@ def test_a_plan_with_a_typo_is_not_also_reported_as_missing(tmp_path: Path) -> N
         "field.yaml:9: components[0].mode: unknown value 'retroactiv'; did you mean "
         "'retroactive'? (one of marginal, retroactive)",
     ]
+
+
+def test_the_proration_convention_is_validated(tmp_path: Path) -> None:
+    text = GOOD.replace("currency: USD", "currency: USD\nproration: working_day", 1)
+    assert problems(write(tmp_path, **{"field.yaml": text})) == [
+        "field.yaml:5: proration: unknown value 'working_day'; did you mean 'working_days'? "
+        "(one of calendar_days, working_days)",
+    ]
