@@ -228,11 +228,12 @@ def _report(
     elif fmt is Format.csv:
         text = "\n".join(render.render_csv(r) for r in reports)
     else:
-        for r in reports:
-            table = Table(*r["columns"], title=r["title"])
-            for row in r["rows"]:
-                table.add_row(*["" if v is None else str(v) for v in row])
-            out.print(table)
+        from sync.reports.build import REPORT_KINDS
+        from sync.reports.terminal import report_tables
+
+        for name, r in zip(REPORT_KINDS if kind == "all" else (kind,), reports, strict=True):
+            for shown in report_tables(name, r):
+                out.print(shown, markup=False, soft_wrap=False)
         return
     if out_file is None:
         typer.echo(text, nl=False)
