@@ -1,5 +1,6 @@
-"""Tables at 80 columns and piped (issue 21): key cells whole, nothing cut with "…", and
-the pipeline and service tables carrying what their ``--json`` carries."""
+"""CLI output (issue 21): tables at 80 columns and piped keep key cells whole and cut
+nothing with "…", the pipeline and service tables carry what their ``--json`` carries, and
+the long steps show progress on stderr only on a terminal or with ``--progress``."""
 
 from __future__ import annotations
 
@@ -121,3 +122,34 @@ def test_usage_and_channels_keep_ids_and_crms_whole(config: Path) -> None:
     channels = _json(config, "report", "channels", "--as-of", AS_OF)
     rows = _rows(_piped(config, "report", "channels", "--as-of", AS_OF), channels["title"])
     assert _column(rows, 1) == [r[1] for r in channels["rows"]]
+
+
+def _stderr(config: Path, *args: str) -> tuple[Any, list[str]]:
+    done = subprocess.run(
+        [sys.executable, "-m", "sync", *args, "--json", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return orjson.loads(done.stdout), done.stderr.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("args", "label", "message"),
+    [
+        (("reconcile", "run"), "reconciling", "employee: loading"),
+        (("audit", "run", "--as-of", AS_OF), "auditing the store", "every rule and score as of"),
+        (("plan", "run", "--period", "2026-10", "--dry-run"), "plan run 2026-10", "crediting"),
+    ],
+)
+def test_long_steps_show_progress_on_stderr_only_when_asked(
+    config: Path, args: tuple[str, ...], label: str, message: str
+) -> None:
+    _, quiet = _stderr(config, *args)  # piped and --json: no progress
+    assert not [line for line in quiet if line.startswith(label)]
+    _, lines = _stderr(config, *args, "--progress")  # stdout stays JSON
+    shown = [line.split("] ", 1) for line in lines if line.startswith(f"{label} [")]
+    assert [s[1] for s in shown][0] == "started"
+    assert shown[1][1].startswith(message)
+    assert shown[-1][1] == "done"
