@@ -211,7 +211,7 @@ def status(config: Path | None = ConfigOption, json_output: bool = JsonOption) -
     from sync.status import collect_jobs, collect_status
     from sync.store import open_store
 
-    cfg = load(config)
+    cfg = load(config, connectors=False)  # the store only: no connector is loaded
     engine = open_store(cfg.store.url)
     rows = collect_status(engine, [s.name for s in cfg.sources])
     heartbeat = (cfg.schedule or ScheduleConfig()).heartbeat

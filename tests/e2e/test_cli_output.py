@@ -150,6 +150,6 @@ def test_long_steps_show_progress_on_stderr_only_when_asked(
     assert not [line for line in quiet if line.startswith(label)]
     _, lines = _stderr(config, *args, "--progress")  # stdout stays JSON
     shown = [line.split("] ", 1) for line in lines if line.startswith(f"{label} [")]
-    assert [s[1] for s in shown][0] == "started"
+    assert shown[0][1] == "started"
     assert shown[1][1].startswith(message)
     assert shown[-1][1] == "done"
