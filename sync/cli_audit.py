@@ -154,7 +154,18 @@ def findings(
         table.add_row(
             f.rule, f"{f.source} {f.object} {f.remote_id}", f.employee or "-", f.message, f.link
         )
-    out.print(table)
+    if table.fits(out):
+        out.print(table)
+        return
+    from rich.padding import Padding
+
+    # 80 columns (or piped): one block per finding, the link on a line of its own so that it
+    # stays whole (and clickable) however long it is
+    out.print(literal(f"{len(found)} findings"), style="bold")
+    for f in found[:limit]:
+        out.print(literal(f"{f.rule}  {f.source} {f.object} {f.remote_id}"))
+        out.print(Padding(literal(f"{f.employee or '-'}: {f.message}"), (0, 0, 0, 2)))
+        out.print(literal(f"  {f.link}"), soft_wrap=True)
 
 
 @audit_app.command("explain")

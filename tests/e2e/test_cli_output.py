@@ -153,3 +153,16 @@ def test_long_steps_show_progress_on_stderr_only_when_asked(
     assert shown[0][1] == "started"
     assert shown[1][1].startswith(message)
     assert shown[-1][1] == "done"
+
+
+def test_findings_at_80_columns_keep_each_link_whole_on_its_own_line(config: Path) -> None:
+    _piped(config, "audit", "run", "--as-of", AS_OF)
+    found = _json(config, "audit", "findings")
+    lines = _piped(config, "audit", "findings").splitlines()
+    assert lines[0] == f"{len(found)} findings"
+    links = [line.strip() for line in lines if line.startswith("  http")]
+    assert links == [f["link"] for f in found]
+    heads = [line for line in lines[1:] if not line.startswith(" ")]
+    assert heads == [f"{f['rule']}  {f['source']} {f['object']} {f['remote_id']}" for f in found]
+    whys = [line for line in lines if line.startswith("  ") and not line.startswith("  http")]
+    assert whys[0].startswith(f"  {found[0]['employee'] or '-'}: {found[0]['message'][:20]}")
