@@ -12,7 +12,9 @@ import orjson
 import typer
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
+from sync.cli_progress import ProgressOption, step_progress
 from sync.cli_text import Table, safe
+from sync.cli_text import text as literal
 from sync.errors import OperationFailed, UsageError
 
 if TYPE_CHECKING:
@@ -74,12 +76,16 @@ def _engine(cfg: CrmsyncConfig) -> Engine:
     return open_store(cfg.store.url)
 
 
-def _audit(cfg: CrmsyncConfig, engine: Engine, as_of: datetime, persist: bool) -> AuditResult:
+def _audit(
+    cfg: CrmsyncConfig, engine: Engine, as_of: datetime, persist: bool, shown: tuple[bool, bool]
+) -> AuditResult:
+    """The audit as of ``as_of``; ``shown`` is (--json, --progress), for the progress."""
     from sync.audit.runner import run_audit
     from sync.reports.build import source_links
 
     kinds, bases = source_links(cfg)
-    with err.status("auditing the store…"):
+    with step_progress("auditing the store", *shown) as say:
+        say(f"every rule and score as of {as_of.isoformat()}")
         return run_audit(engine, cfg.audit, as_of, kinds=kinds, bases=bases, persist=persist)
 
 
@@ -88,11 +94,12 @@ def run(
     as_of: str | None = AsOfOption,
     config: Path | None = ConfigOption,
     json_output: bool = JsonOption,
+    progress: bool = ProgressOption,
 ) -> None:
     """Run every audit rule and compute the scores, storing the results."""
     cfg = load(config)
     engine = _engine(cfg)
-    result = _audit(cfg, engine, _as_of(as_of, engine), persist=True)
+    result = _audit(cfg, engine, _as_of(as_of, engine), True, (json_output, progress))
     by_rule: dict[str, int] = {}
     for finding in result.findings:
         by_rule[finding.rule] = by_rule.get(finding.rule, 0) + 1
@@ -147,7 +154,18 @@ def findings(
         table.add_row(
             f.rule, f"{f.source} {f.object} {f.remote_id}", f.employee or "-", f.message, f.link
         )
-    out.print(table)
+    if table.fits(out):
+        out.print(table)
+        return
+    from rich.padding import Padding
+
+    # 80 columns (or piped): one block per finding, the link on a line of its own so that it
+    # stays whole (and clickable) however long it is
+    out.print(literal(f"{len(found)} findings"), style="bold")
+    for f in found[:limit]:
+        out.print(literal(f"{f.rule}  {f.source} {f.object} {f.remote_id}"))
+        out.print(Padding(literal(f"{f.employee or '-'}: {f.message}"), (0, 0, 0, 2)))
+        out.print(literal(f"  {f.link}"), soft_wrap=True)
 
 
 @audit_app.command("explain")
@@ -232,7 +250,7 @@ def _report(
     cfg = load(config)
     engine = _engine(cfg)
     when = _as_of(as_of, engine)
-    with err.status("building the reports…"):
+    with step_progress("building the reports", fmt is Format.json):
         reports = build_reports(cfg, engine, when, kind)
     if fmt is Format.html:
         text = render.render_html(reports, f"as of {when.isoformat()}")
@@ -245,11 +263,12 @@ def _report(
     elif fmt is Format.csv:
         text = "\n".join(render.render_csv(r) for r in reports)
     else:
-        for r in reports:
-            table = Table(*r["columns"], title=r["title"])
-            for row in r["rows"]:
-                table.add_row(*["" if v is None else str(v) for v in row])
-            out.print(table)
+        from sync.reports.build import REPORT_KINDS
+        from sync.reports.terminal import report_tables
+
+        for name, r in zip(REPORT_KINDS if kind == "all" else (kind,), reports, strict=True):
+            for shown in report_tables(name, r):
+                out.print(literal(shown) if isinstance(shown, str) else shown)
         return
     if out_file is None:
         typer.echo(text, nl=False)

@@ -35,7 +35,9 @@ def config_path(config: Path | None) -> Path:
     return config or Path(os.environ.get("CRMSYNC_CONFIG", "crmsync.yaml"))
 
 
-def load(config: Path | None) -> CrmsyncConfig:
+def load(config: Path | None, connectors: bool = True) -> CrmsyncConfig:
+    """The configuration; ``connectors=False`` for commands that only read the store
+    (see :func:`sync.config.load_config`)."""
     path = config_path(config)
     if not path.exists():
         raise UsageError(
@@ -46,7 +48,7 @@ def load(config: Path | None) -> CrmsyncConfig:
     # which commands that read no configuration (``--help``, ``init``) do without.
     from sync.config import load_config
 
-    return load_config(path)
+    return load_config(path, connectors=connectors)
 
 
 def utc_now() -> datetime:

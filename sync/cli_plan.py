@@ -11,6 +11,7 @@ import orjson
 import typer
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
+from sync.cli_progress import ProgressOption, step_progress
 from sync.cli_text import Table, text
 from sync.errors import UsageError
 
@@ -116,13 +117,15 @@ def run(
     ),
     config: Path | None = ConfigOption,
     json_output: bool = JsonOption,
+    progress: bool = ProgressOption,
 ) -> None:
     """Credit every deal and compute every employee's pay for a period (one run of a
     period at a time)."""
     from sync.compute.runner import parse_period, run_plans
 
     settings = load(config)
-    with err.status(f"crediting deals and running plans for {period}…"):
+    with step_progress(f"plan run {period}", json_output, progress) as say:
+        say("crediting deals and running the plans")
         plan_run = run_plans(
             _engine(settings),
             settings.compensation,

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import typer
 
-from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
-from sync.cli_text import Table, safe, text
+from sync.cli_common import ConfigOption, JsonOption, load, out, utc_now
+from sync.cli_progress import ProgressOption, step_progress
+from sync.cli_text import Table, text
 from sync.errors import UsageError
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ def run(
         help="Only records synced since the last run (the default once a full run exists).",
     ),
     json_output: bool = JsonOption,
+    progress: bool = ProgressOption,
 ) -> None:
     """Resolve identities for employees, organisations and people, and their golden records."""
     from sync.reconcile.run import reconcile
@@ -64,10 +66,8 @@ def run(
         raise UsageError("choose one of --full and --incremental")
     cfg, engine = _store(config)
     mode = "full" if full else "incremental" if incremental else "auto"
-    with err.status("reconciling...") as status:
-        report = reconcile(
-            engine, cfg.reconcile, utc_now(), mode, progress=lambda m: status.update(safe(m))
-        )
+    with step_progress("reconciling", json_output, progress) as say:
+        report = reconcile(engine, cfg.reconcile, utc_now(), mode, progress=say)
     if json_output:
         _print_json(report.to_json())
         return

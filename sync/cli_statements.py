@@ -7,9 +7,9 @@ from typing import Any
 
 import orjson
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
+from sync.cli_common import ConfigOption, JsonOption, load, out, utc_now
+from sync.cli_progress import ProgressOption, count_progress, step_progress
 from sync.cli_text import Table
 from sync.errors import OperationFailed, UsageError
 
@@ -21,17 +21,6 @@ statements_app = typer.Typer(
 
 PeriodOption = typer.Option(..., "--period", "-p", help="Pay period, e.g. 2026-10.")
 OnlyOption = typer.Option([], "--only", help="Only this employee id (repeat).")
-
-
-def _progress(json_output: bool) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=json_output,
-    )
 
 
 def _print(data: dict[str, Any], title: str, json_output: bool) -> None:
@@ -53,6 +42,7 @@ def render(
     only: list[str] = OnlyOption,
     config: Path | None = ConfigOption,
     json_output: bool = JsonOption,
+    progress: bool = ProgressOption,
 ) -> None:
     """Write each statement as HTML (with its chart) and text to a folder, to preview."""
     from sync.mail.service import write_previews
@@ -60,9 +50,12 @@ def render(
     from sync.store import open_store
 
     cfg = load(config)
-    statements = statements_for_period(open_store(cfg.store.url), cfg, period)
-    chosen = [s for s in statements if not only or s.recipient.employee_id in only]
-    files = write_previews(chosen, cfg, out_dir)
+    with step_progress(f"statements {period}", json_output, progress) as say:
+        say("reading the period's results")
+        statements = statements_for_period(open_store(cfg.store.url), cfg, period)
+        chosen = [s for s in statements if not only or s.recipient.employee_id in only]
+        say(f"writing {len(chosen)} previews")
+        files = write_previews(chosen, cfg, out_dir)
     _print(
         {"statements": len(chosen), "folder": str(out_dir), "files": len(files)},
         "Statement previews",
@@ -89,6 +82,7 @@ def send(
     ),
     config: Path | None = ConfigOption,
     json_output: bool = JsonOption,
+    progress: bool = ProgressOption,
 ) -> None:
     """Queue the period's statements (each version once) and send the approved ones."""
     from sync.mail.sender import deliver
@@ -110,9 +104,7 @@ def send(
             for s in statements_for_period(engine, cfg, period)
             if not only or s.recipient.employee_id in only
         ]
-        with _progress(json_output) as progress:
-            task = progress.add_task("rendering", total=len(statements))
-            tick = lambda n: progress.update(task, completed=n)  # noqa: E731
+        with count_progress("rendering", len(statements), json_output, progress) as tick:
             if dry_run:
                 report = prepare(statements, cfg, utc_now(), tick, outbox=engine)
             else:
@@ -133,8 +125,7 @@ def send(
 
         result["requeued_unconfirmed"] = requeue(engine, period, only)
     transport = SmtpTransport(cfg.email)
-    with _progress(json_output) as progress:
-        task = progress.add_task("sending", total=None)
+    with count_progress("sending", None, json_output, progress) as sent:
         delivery = deliver(
             engine,
             transport,
@@ -143,7 +134,7 @@ def send(
             period,
             only,
             limit,
-            lambda r: progress.update(task, completed=r.sent + r.unconfirmed),
+            lambda r: sent(r.sent + r.unconfirmed),
         )
     result |= {
         "sent": delivery.sent,

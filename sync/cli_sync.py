@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -131,23 +132,26 @@ def _print_reports(reports: list[SourceReport], json_output: bool) -> None:
         "seconds",
         title="Sync results",
     )
+    narrow = Table(
+        "source stream", "status", "records", "API calls", "seconds", title="Sync results"
+    )
     for report in reports:
         for s in report.streams:
             c = s.counts
+            counts = [c.fetched, c.inserted, c.updated, c.unchanged, c.deleted, c.restored]
+            counts.append(c.quarantined)
+            calls, seconds = f"{s.api_calls:,}", f"{s.seconds:.1f}"
             table.add_row(
-                report.source,
-                s.stream,
-                s.status,
-                f"{c.fetched:,}",
-                f"{c.inserted:,}",
-                f"{c.updated:,}",
-                f"{c.unchanged:,}",
-                f"{c.deleted:,}",
-                f"{c.restored:,}",
-                f"{c.quarantined:,}",
-                f"{s.api_calls:,}",
-                f"{s.seconds:.1f}",
+                report.source, s.stream, s.status, *[f"{n:,}" for n in counts], calls, seconds
             )
+            in_words = ", ".join(
+                f"{n:,} {what}"
+                for n, what in zip(counts, _COUNTED, strict=True)
+                if n or what == "fetched"
+            )
+            narrow.add_row(f"{report.source}\n{s.stream}", s.status, in_words, calls, seconds)
+    if not table.fits(out):  # 80 columns (or piped): source over stream, counts in words
+        table = narrow
     out.print(table)
     for report in reports:
         for s in report.streams:
@@ -161,6 +165,9 @@ def _print_reports(reports: list[SourceReport], json_output: bool) -> None:
         for s in report.streams:
             if s.error:
                 err.print(text(f"{report.source}/{s.stream}: {s.error}"), soft_wrap=True)
+
+
+_COUNTED = ("fetched", "inserted", "updated", "unchanged", "deleted", "restored", "quarantined")
 
 
 def _deleted_why(counts: PageCounts) -> str:
@@ -201,10 +208,10 @@ def status(config: Path | None = ConfigOption, json_output: bool = JsonOption) -
     """Last runs (with deletes by kind and restores), cursors and quarantine counts per
     source and stream, and the daemon's jobs with their next run times."""
     from sync.daemon.settings import ScheduleConfig
-    from sync.status import collect_jobs, collect_status, deleted_summary
+    from sync.status import collect_jobs, collect_status
     from sync.store import open_store
 
-    cfg = load(config)
+    cfg = load(config, connectors=False)  # the store only: no connector is loaded
     engine = open_store(cfg.store.url)
     rows = collect_status(engine, [s.name for s in cfg.sources])
     heartbeat = (cfg.schedule or ScheduleConfig()).heartbeat
@@ -212,31 +219,9 @@ def status(config: Path | None = ConfigOption, json_output: bool = JsonOption) -
     if json_output:
         typer.echo(orjson.dumps({"streams": rows, "jobs": jobs}, default=str).decode())
         return
-    table = Table(
-        "source",
-        "stream",
-        "last run",
-        "status",
-        "fetched",
-        "deleted",
-        "restored",
-        "cursor",
-        "quarantined",
-        title="Sync status",
-    )
-    for row in rows:
-        last = row["last_run_at"]
-        table.add_row(
-            row["source"],
-            row["stream"] or "-",
-            _when(last, "never"),
-            row["status"] or "-",
-            str(row["fetched"] or 0),
-            deleted_summary(row),
-            str(row.get("restored") or 0),
-            row["cursor"] or "-",
-            str(row["quarantined"]),
-        )
+    table = _status_table(rows)
+    if not table.fits(out):  # 80 columns (or piped): source over stream, counts in words
+        table = _narrow_status_table(rows)
     out.print(table)
     if not jobs:
         out.print("Daemon: no jobs recorded (`crmsync daemon` has not run on this store).")
@@ -262,6 +247,68 @@ def status(config: Path | None = ConfigOption, json_output: bool = JsonOption) -
             job["daemon"],
         )
     out.print(schedule)
+
+
+def _status_table(rows: list[dict[str, Any]]) -> Table:
+    from sync.status import deleted_summary
+
+    table = Table(
+        "source",
+        "stream",
+        "last run",
+        "status",
+        "fetched",
+        "deleted",
+        "restored",
+        "cursor",
+        "quarantined",
+        title="Sync status",
+    )
+    for row in rows:
+        table.add_row(
+            row["source"],
+            row["stream"] or "-",
+            _when(row["last_run_at"], "never"),
+            row["status"] or "-",
+            str(row["fetched"] or 0),
+            deleted_summary(row),
+            str(row.get("restored") or 0),
+            row["cursor"] or "-",
+            str(row["quarantined"]),
+        )
+    return table
+
+
+def _narrow_status_table(rows: list[dict[str, Any]]) -> Table:
+    """Five columns for 80: source over stream, the counts in words, an ISO cursor split
+    at ``T`` (so it wraps between date and time)."""
+    table = Table("source stream", "last run", "status", "records", "cursor", title="Sync status")
+    for row in rows:
+        cursor = row["cursor"] or "-"
+        if re.fullmatch(r"\d{4}-\d\d-\d\dT\S+", cursor):
+            cursor = cursor.replace("T", " ", 1)
+        table.add_row(
+            f"{row['source']}\n{row['stream'] or '-'}",
+            _when(row["last_run_at"], "never"),
+            row["status"] or "-",
+            _records(row),
+            cursor,
+        )
+    return table
+
+
+def _records(row: dict[str, Any]) -> str:
+    """The narrow status table's counts, e.g. ``120 fetched, 3 deleted (3 reported)``."""
+    from sync.status import deleted_summary
+
+    parts = [f"{row['fetched'] or 0} fetched"]
+    if row.get("deleted"):
+        total, _, kinds = deleted_summary(row).partition(" ")
+        parts.append(f"{total} deleted {kinds}".strip())
+    for key in ("restored", "quarantined"):
+        if row.get(key):
+            parts.append(f"{row[key]} {key}")
+    return ", ".join(parts)
 
 
 def _when(moment: datetime | None, missing: str) -> str:

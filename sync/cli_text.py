@@ -13,6 +13,15 @@ line (or passes the values through :func:`safe` where the string carries markup)
 Control characters are shown as escapes (``\\x1b``), so what the CRM holds stays
 visible; newlines and tabs are kept, because multi-line cells are laid out by Rich.
 A cell that the CLI itself styles is a :class:`rich.text.Text` built with :func:`styled`.
+
+Width: Rich lays a table too wide for the terminal (80 columns when stdout is piped) by
+shrinking columns evenly and cutting words with "…" ("succe…", "sales…"). This
+:class:`Table` instead narrows first the columns with the most room above their longest
+word, never below the longest word of a cell (capped at :data:`WORD_CAP`) or of its header,
+so statuses, names, ids and amounts stay whole and only free text wraps; a word longer
+than its column is folded onto the next line, never cut. When the words fit only without
+the outer frame, the frame is left out; when they do not fit at all, Rich's own layout
+decides (a command with a table that wide offers a narrower one, see ``crmsync status``).
 """
 
 from __future__ import annotations
@@ -20,11 +29,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.table import Table as RichTable
 from rich.text import Text
 
-__all__ = ["Table", "plain", "safe", "styled", "text"]
+__all__ = ["WORD_CAP", "Table", "plain", "safe", "styled", "text"]
+
+WORD_CAP = 30  # longest word kept on one line ("salesforce:" and an 18-character id is 29)
 
 # C0 controls but tab and newline, DEL, C1 controls (CSI/OSC in 8-bit form), and the
 # invisible marks that reorder or hide text (bidi embeddings, overrides and isolates)
@@ -64,6 +77,57 @@ class Table(RichTable):
     def __init__(self, *headers: Any, title: str | None = None, **kwargs: Any) -> None:
         super().__init__(*headers, title=None if title is None else safe(title), **kwargs)
 
+    def add_column(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("overflow", "fold")
+        super().add_column(*args, **kwargs)
+
     def add_row(self, *renderables: Any, **kwargs: Any) -> None:
         cells = [safe(r) if isinstance(r, str) else r for r in renderables]
         super().add_row(*cells, **kwargs)
+
+    def fits(self, console: Console, options: ConsoleOptions | None = None) -> bool:
+        """Whether every cell's words fit on one line each at ``console``'s width."""
+        options = options or console.options
+        inner = options.update_width(options.max_width - self._extra_width)
+        return sum(self._floors(console, inner)) <= inner.max_width
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        # Two more columns for the cells: drop the outer frame when that makes the words fit.
+        if not self.show_edge or self.fits(console, options):
+            yield from super().__rich_console__(console, options)
+            return
+        self.show_edge = False
+        try:
+            if self.fits(console, options):
+                yield from super().__rich_console__(console, options)
+                return
+        finally:
+            self.show_edge = True
+        yield from super().__rich_console__(console, options)
+
+    def _floors(self, console: Console, options: ConsoleOptions) -> list[int]:
+        """Per column: its longest word (cells capped at WORD_CAP, header whole) + padding."""
+        floors = []
+        for column in self.columns:
+            body = [Measurement.get(console, options, c).minimum for c in column.cells]
+            head = Measurement.get(console, options, column.header).minimum
+            widest = max([min(w, WORD_CAP) for w in body] + [head * self.show_header, 1])
+            floors.append(widest + self._get_padding_width(column._index))
+        return floors
+
+    def _calculate_column_widths(self, console: Console, options: ConsoleOptions) -> list[int]:
+        widths = [self._measure_column(console, options, c).maximum for c in self.columns]
+        floors = self._floors(console, options)
+        if (
+            self.expand
+            or sum(widths) <= options.max_width
+            or sum(floors) > options.max_width
+            or any(c.width is not None for c in self.columns)
+        ):
+            return super()._calculate_column_widths(console, options)
+        excess = sum(widths) - options.max_width
+        while excess > 0:  # narrow the column with the most room above its longest word
+            i = max(range(len(widths)), key=lambda i: (widths[i] - floors[i], -i))
+            widths[i] -= 1
+            excess -= 1
+        return widths

@@ -14,7 +14,6 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from connectors.core.errors import ConnectorConfigError
-from connectors.core.registry import load_connector
 from sync.config.models import CrmsyncConfig, SourceConfig
 from sync.config.references import check_references
 from sync.config.secrets import MissingSecret, SecretSource, interpolate
@@ -44,7 +43,15 @@ def format_path(path: tuple[str | int, ...]) -> str:
     return text or "(top level)"
 
 
-def load_config(file: Path, environ: dict[str, str] | None = None) -> CrmsyncConfig:
+def load_config(
+    file: Path, environ: dict[str, str] | None = None, connectors: bool = True
+) -> CrmsyncConfig:
+    """The configuration in ``file``, every problem reported at once (ConfigError).
+
+    ``connectors=False`` leaves each source's connector settings unchecked (``None``):
+    for commands that only read the store (``crmsync status``), which then load no
+    connector and its HTTP client.
+    """
     try:
         data, where = load_yaml(file)
     except YamlError as exc:
@@ -72,7 +79,7 @@ def load_config(file: Path, environ: dict[str, str] | None = None) -> CrmsyncCon
     raw_sources = data.get("sources")
     connector_problems: list[str] = []
     settings = [
-        _connector_settings(item, index, where, connector_problems)
+        _connector_settings(item, index, where, connector_problems) if connectors else None
         for index, item in enumerate(raw_sources if isinstance(raw_sources, list) else [])
     ]
     try:
@@ -122,6 +129,8 @@ def _connector_settings(raw: Any, index: int, where: Locations, problems: list[s
     if not isinstance(raw, dict) or not isinstance(raw.get("kind"), str):
         return None  # the source model reports a missing or mistyped kind
     base: tuple[str | int, ...] = ("sources", index)
+    from connectors.core.registry import load_connector  # imports the connector's client
+
     try:
         connector = load_connector(raw["kind"])
     except ConnectorConfigError as exc:

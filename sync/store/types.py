@@ -7,9 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, String
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 __all__ = ["DecimalText", "JsonDoc", "UtcDateTime"]
 
@@ -49,4 +48,20 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-JsonDoc = JSON().with_variant(JSONB(), "postgresql")
+class _JsonDocument(TypeDecorator[Any]):
+    """JSON, stored as JSONB on PostgreSQL (what ``JSON().with_variant(JSONB(), ...)``
+    does), with the PostgreSQL dialect imported only when a PostgreSQL store is opened:
+    a SQLite store (``crmsync status`` on one) does without its import time."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
+
+
+JsonDoc = _JsonDocument()

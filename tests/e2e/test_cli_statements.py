@@ -94,9 +94,14 @@ def test_queued_statements_are_approved_then_sent(tmp_path: Path) -> None:
             *common,
         )
         assert orjson.loads(approved.stdout) == {"approved": 1, "by": "lead", "period": "2026-10"}
-        sent = _run("statements", "send", "--period", "2026-10", "--queued-only", *common)
+        sent = _run(
+            "statements", "send", "--period", "2026-10", "--queued-only", "--progress", *common
+        )
         assert sent.returncode == 0, sent.stderr
         assert orjson.loads(sent.stdout)["sent"] == 1
+        # --progress: timed lines on stderr although it is a pipe and --json is given
+        shown = [x.split("] ", 1)[1] for x in sent.stderr.splitlines() if x.startswith("sending [")]
+        assert (shown[0], shown[-1]) == ("started", "done") and "1" in shown
         assert [r.rcpt_tos for r in smtp.received] == [("e000001@example.com",)]
         table = _run("statements", "outbox", "--period", "2026-10", "--config", str(path))
         assert "Statement outbox" in table.stdout and "queued" in table.stdout

@@ -41,3 +41,51 @@ def test_the_cli_still_styles_its_own_cells_and_lines() -> None:
     line = text((HOSTILE, "bold"), " and ", HOSTILE)
     assert line.plain == f"{SHOWN} and {SHOWN}"
     assert "\x1b[1m" in _render(line)
+
+
+def _cells(shown: str) -> list[list[str]]:
+    """Each body line of a rendered table as its stripped cells."""
+    return [
+        [c.strip() for c in line.strip("│").split("│")]
+        for line in shown.splitlines()
+        if "│" in line
+    ]
+
+
+def _at_80(*renderables: object) -> str:
+    buffer = io.StringIO()
+    Console(file=buffer, width=80).print(*renderables)  # what a pipe gets
+    return buffer.getvalue()
+
+
+def test_at_80_columns_short_cells_stay_whole_and_free_text_wraps() -> None:
+    table = Table("source", "stream", "status", "fetched", "quarantined", "error")
+    table.add_row("salesforce", "campaign_members", "succeeded", "1,234", "0", "x " * 40)
+    shown = _at_80(table)
+    assert "…" not in shown and max(map(len, shown.splitlines())) == 80
+    rows = _cells(shown)
+    assert rows[0][:5] == ["salesforce", "campaign_members", "succeeded", "1,234", "0"]
+    assert "".join(r[5] for r in rows).replace(" ", "") == "x" * 40  # wrapped, not cut
+
+
+def test_a_word_longer_than_its_column_is_folded_never_cut() -> None:
+    table = Table("a", "b", "c")
+    table.add_row("w" * 40, "v" * 40, "u" * 40)
+    rows = _cells(_at_80(table))
+    assert ["".join(r[i] for r in rows) for i in range(3)] == ["w" * 40, "v" * 40, "u" * 40]
+
+
+def test_fits_says_whether_every_word_has_room() -> None:
+    narrow, wide = Table("id"), Table("id", "id 2", "id 3")
+    narrow.add_row("salesforce:0055g0000000007AAA")
+    wide.add_row(*["salesforce:0055g0000000007AAA"] * 3)
+    console = Console(file=io.StringIO(), width=80)
+    assert (narrow.fits(console), wide.fits(console)) == (True, False)
+
+
+def test_the_outer_frame_goes_when_that_gives_the_words_room() -> None:
+    table = Table("a", "b", "c", "d")
+    table.add_row("x" * 17, "y" * 17, "z" * 17, "w" * 17)  # 4 × 19 + 3 rules + 2 edges = 81
+    shown = _at_80(table)
+    assert _cells(shown)[0] == ["x" * 17, "y" * 17, "z" * 17, "w" * 17]
+    assert not shown.splitlines()[-1].startswith("└")

@@ -139,3 +139,22 @@ def test_relative_plan_and_template_folders_are_relative_to_the_config_file(
     assert config.compensation.plans_dir == folder / "plans"
     assert config.compensation.rates_file == Path("/srv/rates.yaml")
     assert config.statements.template_dir == folder / "mail"
+
+
+def test_without_connectors_the_sources_settings_are_left_unchecked(tmp_path: Path) -> None:
+    """What ``crmsync status`` loads: the store and the sources' names, no connector."""
+    path = _write(
+        tmp_path,
+        """\
+store:
+  url: sqlite:///crm.sqlite
+sources:
+  - name: sf
+    kind: salesforce
+""",
+    )
+    with pytest.raises(ConfigError):  # instance_url and auth are missing
+        load_config(path, environ={})
+    config = load_config(path, environ={}, connectors=False)
+    assert [(s.name, s.kind, s.settings) for s in config.sources] == [("sf", "salesforce", None)]
+    assert config.store.url == "sqlite:///crm.sqlite"

@@ -1,0 +1,168 @@
+"""CLI output (issue 21): tables at 80 columns and piped keep key cells whole and cut
+nothing with "…", the pipeline and service tables carry what their ``--json`` carries, and
+the long steps show progress on stderr only on a terminal or with ``--progress``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from sync.demo import run_demo
+
+AS_OF = "2026-10-31T00:00Z"
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    result = run_demo(tmp_path_factory.mktemp("width-cli"), seed=3, scale="tiny")
+    assert result.ok
+    return result.config_path
+
+
+def _piped(config: Path, *args: str) -> str:
+    """The command's stdout through a pipe, with COLUMNS=80."""
+    done = subprocess.run(
+        [sys.executable, "-m", "sync", *args, "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    assert done.returncode == 0, done.stderr
+    if "--json" not in args:
+        assert "…" not in done.stdout
+        assert max(len(line) for line in done.stdout.splitlines()) <= 80
+    return done.stdout
+
+
+def _json(config: Path, *args: str) -> Any:
+    return orjson.loads(_piped(config, *args, "--json"))
+
+
+def _rows(shown: str, title: str) -> list[list[str]]:
+    """The body lines of the table titled ``title``, as stripped cells."""
+    lines = shown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == title)
+    body = lines[start + 1 :]
+    head = next(i for i, line in enumerate(body) if "╇" in line)
+    rows = []
+    for line in body[head + 1 :]:
+        if "│" not in line:
+            break
+        rows.append([c.strip() for c in line.strip().strip("│").split("│")])
+    return rows
+
+
+def _column(rows: list[list[str]], index: int) -> list[str]:
+    return [r[index] for r in rows if r[index]]
+
+
+def test_status_keeps_sources_streams_and_statuses_whole(config: Path) -> None:
+    streams = _json(config, "status")["streams"]
+    rows = _rows(_piped(config, "status"), "Sync status")
+    # source over stream: two lines per row
+    assert _column(rows, 0) == [x for s in streams for x in (s["source"], s["stream"])]
+    assert _column(rows, 2) == [s["status"] for s in streams]
+    records = " ".join(_column(rows, 3))  # wraps between words where the column is narrow
+    assert records == " ".join(f"{s['fetched']} fetched" for s in streams)
+
+
+def test_pipeline_table_carries_totals_and_churn(config: Path) -> None:
+    report = _json(config, "report", "pipeline", "--as-of", AS_OF)
+    shown = _piped(config, "report", "pipeline", "--as-of", AS_OF)
+    rows = _rows(shown, "Weighted pipeline per customer")
+    assert [r[1:] for r in rows if r[1]] == [r[1:] for r in report["rows"]]
+    totals = _rows(shown, "Totals per currency")
+    currencies = [s["currency"] for s in report["summary"]]
+    assert [r[0] for r in totals] == [
+        "open pipeline",
+        "weighted pipeline",
+        "open deals",
+        "median age days",
+        "avg won deal",
+        "median days to close",
+    ]
+    key = {r[0]: r[1:] for r in totals}
+    for i, summary in enumerate(report["summary"]):
+        assert key["open pipeline"][i] == summary["open_pipeline"], currencies[i]
+        assert key["weighted pipeline"][i] == summary["weighted_pipeline"]
+        assert key["open deals"][i] == str(summary["open_deals"])
+        assert key["avg won deal"][i] == (summary["avg_won_deal"] or "")
+    churn = report["churn"]
+    line = " ".join(shown[shown.index("Churn over") :].split())
+    assert line.startswith(
+        f"Churn over {churn['window_days']} days: {churn['churned']} of "
+        f"{churn['customers_before']} customers"
+    )
+
+
+def test_service_table_carries_call_durations(config: Path) -> None:
+    report = _json(config, "report", "service", "--as-of", AS_OF)
+    shown = _piped(config, "report", "service", "--as-of", AS_OF)
+    assert _rows(shown, "Case resolution") == [
+        ["" if v is None else str(v) for v in row] for row in report["rows"]
+    ]
+    assert report["calls"]
+    assert _rows(shown, "Call durations") == [
+        [c["crm"], str(c["calls"]), str(c["median_minutes"])] for c in report["calls"]
+    ]
+
+
+def test_usage_and_channels_keep_ids_and_crms_whole(config: Path) -> None:
+    board = _json(config, "report", "usage", "--as-of", AS_OF)
+    rows = _rows(_piped(config, "report", "usage", "--as-of", AS_OF), board["title"])
+    # employee cell: the name over the id
+    assert _column(rows, 1) == [x for r in board["rows"] for x in (r[2], r[1])]
+    channels = _json(config, "report", "channels", "--as-of", AS_OF)
+    rows = _rows(_piped(config, "report", "channels", "--as-of", AS_OF), channels["title"])
+    assert _column(rows, 1) == [r[1] for r in channels["rows"]]
+
+
+def _stderr(config: Path, *args: str) -> tuple[Any, list[str]]:
+    done = subprocess.run(
+        [sys.executable, "-m", "sync", *args, "--json", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return orjson.loads(done.stdout), done.stderr.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("args", "label", "message"),
+    [
+        (("reconcile", "run"), "reconciling", "employee: loading"),
+        (("audit", "run", "--as-of", AS_OF), "auditing the store", "every rule and score as of"),
+        (("plan", "run", "--period", "2026-10", "--dry-run"), "plan run 2026-10", "crediting"),
+    ],
+)
+def test_long_steps_show_progress_on_stderr_only_when_asked(
+    config: Path, args: tuple[str, ...], label: str, message: str
+) -> None:
+    _, quiet = _stderr(config, *args)  # piped and --json: no progress
+    assert not [line for line in quiet if line.startswith(label)]
+    _, lines = _stderr(config, *args, "--progress")  # stdout stays JSON
+    shown = [line.split("] ", 1) for line in lines if line.startswith(f"{label} [")]
+    assert shown[0][1] == "started"
+    assert shown[1][1].startswith(message)
+    assert shown[-1][1] == "done"
+
+
+def test_findings_at_80_columns_keep_each_link_whole_on_its_own_line(config: Path) -> None:
+    _piped(config, "audit", "run", "--as-of", AS_OF)
+    found = _json(config, "audit", "findings")
+    lines = _piped(config, "audit", "findings").splitlines()
+    assert lines[0] == f"{len(found)} findings"
+    links = [line.strip() for line in lines if line.startswith("  http")]
+    assert links == [f["link"] for f in found]
+    heads = [line for line in lines[1:] if not line.startswith(" ")]
+    assert heads == [f"{f['rule']}  {f['source']} {f['object']} {f['remote_id']}" for f in found]
+    whys = [line for line in lines if line.startswith("  ") and not line.startswith("  http")]
+    assert whys[0].startswith(f"  {found[0]['employee'] or '-'}: {found[0]['message'][:20]}")
