@@ -299,4 +299,5 @@ _report_command(
     "pipeline", "Weighted pipeline per customer, totals and age, deal size, time to close, churn."
 )
 _report_command("service", "Case resolution times per CRM and origin channel; call durations.")
+_report_command("pay", "Warnings of each period's latest plan run: money nobody is paid on.")
 _report_command("all", "Every report in one output (one HTML page with --format html).")

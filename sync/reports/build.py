@@ -1,4 +1,4 @@
-"""Build the reports (channels, pipeline, service, usage) from the store, for the CLI, the
+"""Build the reports (channels, pipeline, service, usage, pay) from the store, for the CLI, the
 audit step and the demo."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sync.config.models import CrmsyncConfig
 
 __all__ = ["REPORT_KINDS", "build_reports", "source_links"]
 
-REPORT_KINDS = ("channels", "pipeline", "service", "usage")
+REPORT_KINDS = ("channels", "pipeline", "service", "usage", "pay")
 
 
 def source_links(cfg: CrmsyncConfig) -> tuple[dict[str, str], dict[str, str]]:
@@ -46,6 +46,10 @@ def build_reports(
         reports.append(figures.service_report(snapshot, when, cfg.audit.case_sla_hours))
     if kind in ("usage", "all"):
         reports.append(_usage(cfg, engine, snapshot, when))
+    if kind in ("pay", "all"):
+        from sync.reports.pay import pay_report
+
+        reports.append(pay_report(engine))
     return reports
 
 

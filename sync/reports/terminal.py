@@ -90,9 +90,22 @@ def _usage(report: Report) -> Iterator[Table | str]:
     yield teams
 
 
+def _pay(report: Report) -> Iterator[Table | str]:
+    if not report["summary"]:
+        yield "Pay run warnings: no plan run stored yet."
+        return
+    runs = Table("period", "run", "finished", "warnings", title="Latest plan run per period")
+    for s in report["summary"]:
+        runs.add_row(s["period"], str(s["run"]), _cell(s["finished"]), str(s["warnings"]))
+    yield runs
+    if report["rows"]:
+        yield from _main(report)
+
+
 _LAYOUTS: dict[str, Callable[[Report], Iterator[Table | str]]] = {
     "channels": _channels,
     "pipeline": _pipeline,
     "service": _service,
     "usage": _usage,
+    "pay": _pay,
 }
