@@ -40,6 +40,8 @@ STREAMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "activities": ("activity", ("Task", "Event")),
     "cases": ("case", ("Case",)),
     "campaign_members": ("campaign_member", ("CampaignMember",)),
+    "deal_products": ("deal_product", ("OpportunityLineItem",)),
+    "deal_splits": ("deal_split", ("OpportunitySplit",)),
 }
 ALL_OBJECTS = tuple(obj for _, objects in STREAMS.values() for obj in objects)
 # hard deletes are looked up for every object but User (users are deactivated)
