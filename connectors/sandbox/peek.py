@@ -45,6 +45,12 @@ SALESFORCE_OBJECTS = (
     "Case",
     "Campaign",
     "CampaignMember",
+    "Product2",
+    "Pricebook2",
+    "PricebookEntry",
+    "OpportunityLineItem",
+    "OpportunitySplitType",
+    "OpportunitySplit",
 )
 HUBSPOT_OBJECTS = (
     "contacts",
