@@ -63,7 +63,17 @@ HUBSPOT_OBJECTS = (
     "notes",
     "tasks",
 )
-ZOHO_MODULES = ("Leads", "Contacts", "Accounts", "Deals", "Tasks", "Calls", "Events", "Cases")
+ZOHO_MODULES = (
+    "Leads",
+    "Contacts",
+    "Accounts",
+    "Deals",
+    "Tasks",
+    "Calls",
+    "Events",
+    "Cases",
+    "Products",
+)
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,11 @@ Played after every journey with its own random stream, so adding products change
 other record of a world. A won deal sells the product its name says (``… - HPLC system``;
 HubSpot's inside-sales deals sell consumables, Zoho's Iberian deals an instrument), and
 half of the instrument deals add a service contract worth 10% of the amount; the line
-items sum exactly to the deal's amount. With Team Selling on, every opportunity has its
-owner's 100% revenue split; some won ones share it with a colleague and some carry an
-overlay split for a product specialist. The ground truth lists both (``deal_products``,
-``deal_splits``).
+items sum exactly to the deal's amount. Zoho relates products to a deal without prices
+(its Deals -> Products related list): there the truth gives the products only. With Team
+Selling on, every opportunity has its owner's 100% revenue split; some won ones share it
+with a colleague and some carry an overlay split for a product specialist. The ground
+truth lists both (``deal_products``, ``deal_splits``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from connectors.sandbox.generator.context import Employee, Gen
 from connectors.sandbox.store import Record
+from connectors.sandbox.zoho.schema import DEAL_PRODUCTS_KEY
 
 __all__ = ["CATALOGUE", "Product", "add_products"]
 
@@ -73,6 +75,7 @@ def add_products(gen: Gen) -> None:
     when = gen.start - timedelta(days=30)
     _salesforce(gen, rng, when)
     _hubspot(gen, rng, when)
+    _zoho(gen, rng, when)
 
 
 def _truth(gen: Gen, crm: str, obj: str, rid: str, product: Product, price: float) -> None:
@@ -264,3 +267,41 @@ def _hubspot(gen: Gen, rng: random.Random, when: datetime) -> None:
             )
             assoc.add("line_items", line["id"], "deals", deal["id"])
             _truth(gen, "hubspot", "line_items", line["id"], item, price)
+
+
+def _zoho(gen: Gen, rng: random.Random, when: datetime) -> None:
+    admin = _admin(gen, "zoho", when)
+    products: dict[str, Record] = {}
+    for p in CATALOGUE:
+        products[p.name] = gen.zo(
+            "Products",
+            {
+                "Product_Name": p.name,
+                "Product_Code": p.code,
+                "Product_Category": p.family,
+                "Manufacturer": "Altamira Instruments",
+                "Unit_Price": p.price,
+                "Product_Active": True,
+                "Taxable": True,
+            },
+            when,
+            admin,
+        )
+    for deal in gen.world.zoho["Deals"].live():
+        if deal.get("Stage") != "Closed Won" or deal.get("Amount") is None:
+            continue
+        main = rng.choice(_INSTRUMENTS)
+        sold = [item for item, _ in _lines(rng, main, deal["Amount"])]
+        deal[DEAL_PRODUCTS_KEY] = [products[item.name]["id"] for item in sold]
+        for item in sold:
+            gen.world.truth.add(
+                "deal_products",
+                {
+                    "crm": "zoho",
+                    "object": "Deals/Products",
+                    "id": f"{deal['id']}:{products[item.name]['id']}",
+                    "product": item.name,
+                    "quantity": None,
+                    "amount": None,
+                },
+            )

@@ -4,7 +4,8 @@ The sandbox portal captures its web leads through tracking sources, not HubSpot 
 has none, and answers ``{"results": []}`` as a new portal does, after checking the query
 as HubSpot does (``limit`` 1-500, ``after``, ``archived``, ``formTypes`` repeated).
 The legacy property list of forms (``/properties/v2/form/properties``, read by Airbyte's
-source-hubspot for its ``forms`` schema) is an empty array: no form properties are defined.
+source-hubspot for its ``forms`` schema) describes a Forms v3 object's own attributes in the
+legacy shape; HubSpot's exact list for forms was not checked against a real portal.
 """
 
 from __future__ import annotations
@@ -36,8 +37,47 @@ def list_forms(app: HubSpotEmulator, request: Request) -> Response:
     return json_response({"results": []})
 
 
+# (name, label, type, fieldType) of a form's attributes
+_FORM_PROPERTIES = (
+    ("name", "Name", "string", "text"),
+    ("formType", "Form type", "enumeration", "select"),
+    ("archived", "Archived", "bool", "booleancheckbox"),
+    ("createdAt", "Created at", "datetime", "date"),
+    ("updatedAt", "Updated at", "datetime", "date"),
+)
+
+
 def form_properties(app: HubSpotEmulator, request: Request) -> Response:
-    return json_response([])
+    stamp_ms = int(app.world.anchor.timestamp() * 1000)
+    return json_response(
+        [
+            {
+                "name": name,
+                "label": label,
+                "description": "",
+                "groupName": "forminformation",
+                "type": kind,
+                "fieldType": field_type,
+                "options": [
+                    {"label": t, "value": t, "displayOrder": i, "hidden": False}
+                    for i, t in enumerate(FORM_TYPES)
+                ]
+                if name == "formType"
+                else [],
+                "displayOrder": order,
+                "hidden": False,
+                "readOnlyValue": True,
+                "readOnlyDefinition": True,
+                "calculated": False,
+                "externalOptions": False,
+                "deleted": False,
+                "hubspotDefined": True,
+                "createdAt": stamp_ms,
+                "updatedAt": stamp_ms,
+            }
+            for order, (name, label, kind, field_type) in enumerate(_FORM_PROPERTIES)
+        ]
+    )
 
 
 def register(app: HubSpotEmulator) -> None:

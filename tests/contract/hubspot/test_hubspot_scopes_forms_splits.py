@@ -28,7 +28,7 @@ def test_deal_split_is_a_searchable_type_with_its_properties(hs):
     assert (search.status_code, search.json()["total"], search.json()["results"]) == (200, 0, [])
 
 
-def test_forms_list_is_empty_and_form_properties_are_an_array(hs):
+def test_forms_list_is_empty_and_form_properties_list_a_forms_attributes(hs):
     session = hs.session()
     forms = session.get(
         f"{hs.base_url}/marketing/v3/forms",
@@ -36,7 +36,14 @@ def test_forms_list_is_empty_and_form_properties_are_an_array(hs):
     )
     assert (forms.status_code, forms.json()) == (200, {"results": []})
     props = session.get(f"{hs.base_url}/properties/v2/form/properties")
-    assert (props.status_code, props.json()) == (200, [])
+    assert props.status_code == 200
+    assert [p["name"] for p in props.json()] == [
+        "name",
+        "formType",
+        "archived",
+        "createdAt",
+        "updatedAt",
+    ]
     bad = session.get(f"{hs.base_url}/marketing/v3/forms", params={"limit": 0})
     assert bad.status_code == 400
 
