@@ -1,6 +1,7 @@
-"""Products sold on won deals flow from the sandbox's CRMs to ``Deal.products``: the
-line items are synced as ``deal_products``, Salesforce's splits as ``deal_splits``, and
-evidence gives each deal the names of its products (what SPIFFs by product match)."""
+"""Products sold on won deals flow from the sandbox's three CRMs to ``Deal.products``: the
+line items (Zoho: a won deal's Products related list) are synced as ``deal_products``,
+Salesforce's splits as ``deal_splits``, and evidence gives each deal the names of its
+products (what SPIFFs by product match)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ from tests.integration.sync_support import opened, write_config
 def test_products_and_splits_reach_the_deals(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     with tiny_sandbox() as sandbox:
-        config = write_config(sandbox, tmp_path, url, ("salesforce", "hubspot"))
-        for crm in ("salesforce", "hubspot"):
+        config = write_config(sandbox, tmp_path, url)
+        for crm in ("salesforce", "hubspot", "zoho"):
             run_sync(config, crm)
         world = sandbox.world
         assert world is not None
@@ -36,6 +37,8 @@ def test_products_and_splits_reach_the_deals(tmp_path: Path) -> None:
         for row in truth:
             if row["crm"] == "salesforce":
                 expected[f"salesforce:deals:{item_deal[row['id']]}"].add(row["product"])
+            elif row["crm"] == "zoho":
+                expected[f"zoho:deals:{row['id'].split(':')[0]}"].add(row["product"])
             else:
                 (deal,) = links.get("line_items", row["id"], "deals")
                 expected[f"hubspot:deals:{deal}"].add(row["product"])
@@ -48,6 +51,6 @@ def test_products_and_splits_reach_the_deals(tmp_path: Path) -> None:
     evidence = build_evidence(snapshot, None, directory, as_of=date(2026, 10, 31))
     got = {e.deal.key: set(e.deal.products) for e in evidence.deals if e.deal.products}
     assert got == expected
-    assert len(expected) == 6  # three won Salesforce deals and three HubSpot ones
+    assert len(expected) == 7  # three won Salesforce deals, three HubSpot ones, one Zoho
     assert sorted({s for (s,) in stored_splits}) == ["revenue"]
     assert len(stored_splits) == splits
