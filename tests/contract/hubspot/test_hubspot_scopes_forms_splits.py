@@ -1,5 +1,6 @@
-"""Deal splits as an object type, marketing forms, and the 403 a private app gets for a
-scope it was not granted (HubSpot's ``MISSING_SCOPES`` body, key for key)."""
+"""Deal splits as an object type, marketing forms, the v4 object list, and the 403 a
+private app gets for a scope it was not granted (HubSpot's ``MISSING_SCOPES`` body, key for
+key)."""
 
 from __future__ import annotations
 
@@ -102,3 +103,12 @@ def test_the_official_client_raises_forbidden_with_the_scope(hs):
         hs.client().crm.deals.basic_api.get_page(limit=1)
     assert caught.value.status == 403
     assert "crm.objects.deals.read" in caught.value.body
+
+
+def test_the_v4_object_list_answers_as_v3_does(hs):
+    session = hs.session()
+    params = {"limit": 5, "associations": "contact,company,deals", "archived": "false"}
+    v3 = session.get(f"{hs.base_url}/crm/v3/objects/tickets", params=params)
+    v4 = session.get(f"{hs.base_url}/crm/v4/objects/tickets", params=params)
+    assert v4.status_code == v3.status_code == 200
+    assert v4.json()["results"] == v3.json()["results"]
