@@ -117,6 +117,12 @@ def test_line_items_sum_to_their_opportunity_amount(shop):
 
 def test_split_types_are_revenue_and_overlay(shop):
     sf, _ = shop
+    summary = sf.OpportunitySplitType.describe()
+    assert (summary["createable"], summary["updateable"], summary["deletable"]) == (
+        False,
+        True,
+        False,
+    )
     rows = sf.query(
         "SELECT DeveloperName, IsTotalValidated, SplitField FROM OpportunitySplitType "
         "ORDER BY DeveloperName"
