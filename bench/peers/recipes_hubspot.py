@@ -25,13 +25,13 @@ _DRIVERS = Path(__file__).resolve().parent / "drivers"
 _PATCHES = Path(__file__).resolve().parent / "patches"
 VERIFIED_SOURCES_GIT = "https://github.com/dlt-hub/verified-sources.git"
 
-# dlt's tables -> the sandbox's HubSpot objects (products and quotes: the portal has none).
+# dlt's tables -> the sandbox's HubSpot objects (quotes: the portal has none).
 DLT_STREAMS: dict[str, tuple[str, ...]] = {
     "contacts": ("contacts",),
     "companies": ("companies",),
     "deals": ("deals",),
     "tickets": ("tickets",),
-    "products": (),
+    "products": ("products",),
     "quotes": (),
     "owners": ("owners",),
 }
@@ -60,8 +60,8 @@ AIRBYTE_HUBSPOT_STREAMS: dict[str, tuple[str, ...]] = {
     "engagements_notes": ("notes",),
     "engagements_tasks": ("tasks",),
     "owners": ("owners",),
-    "products": (),
-    "line_items": (),
+    "products": ("products",),
+    "line_items": ("line_items",),
     "quotes": (),
 }
 

@@ -7,9 +7,11 @@ from pathlib import Path
 
 from context import ClientRun
 
+# The sandbox's Zoho modules (ground truth ``summary.json``), the same list as its peek.
+from connectors.sandbox.peek import ZOHO_MODULES
+
 __all__ = ["ZOHO_MODULES", "zoho_sdk"]
 
-ZOHO_MODULES = ("Leads", "Contacts", "Accounts", "Deals", "Tasks", "Calls", "Events", "Cases")
 _DRIVER = Path(__file__).resolve().parent / "drivers" / "zoho_sdk_read.py"
 
 

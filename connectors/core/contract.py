@@ -15,7 +15,8 @@ the class's ``settings_model``, ``channels`` a ``ChannelMap`` (defaults for the 
 ``None``), ``quota`` a shared ``QuotaBudget`` and ``session`` a ``requests.Session`` to use.
 
 Streams are named after the record type they yield: ``users``, ``leads``, ``contacts``,
-``accounts``, ``deals``, ``deal_contacts``, ``activities``, ``cases``, ``campaign_members``.
+``accounts``, ``deals``, ``deal_contacts``, ``activities``, ``cases``, ``campaign_members``,
+``deal_products`` and ``deal_splits``.
 Stream state is a JSON-able dict, opaque to the engine, that must resume the stream after
 the page it comes with (crash-safe: the engine commits page and state together).
 
@@ -65,6 +66,8 @@ STREAM_RECORD_TYPES: dict[str, str] = {
     "activities": "activity",
     "cases": "case",
     "campaign_members": "campaign_member",
+    "deal_products": "deal_product",
+    "deal_splits": "deal_split",
 }
 
 

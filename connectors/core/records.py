@@ -25,6 +25,8 @@ __all__ = [
     "Contact",
     "Deal",
     "DealContact",
+    "DealProduct",
+    "DealSplit",
     "Lead",
     "User",
 ]
@@ -214,7 +216,50 @@ class CampaignMember(CommonRecord):
     first_responded_at: date | None = None
 
 
+@dataclass(kw_only=True, slots=True)
+class DealProduct(CommonRecord):
+    """A product sold on a deal (an opportunity product, a line item): ``product_name`` is
+    the catalogue product's name, which plans match (SPIFFs by product)."""
+
+    kind: ClassVar[str] = "deal_product"
+    deal_id: str
+    product_id: str | None = None
+    product_name: str | None = None
+    product_code: str | None = None
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+
+
+@dataclass(kw_only=True, slots=True)
+class DealSplit(CommonRecord):
+    """A CRM's own credit split of a deal: ``user_id`` gets ``percent`` of the amount;
+    ``split_type`` is ``revenue`` (the shares total 100%), ``overlay`` or the CRM's name."""
+
+    kind: ClassVar[str] = "deal_split"
+    deal_id: str
+    user_id: str
+    split_type: str | None = None
+    percent: Decimal | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    note: str | None = None
+
+
 RECORD_TYPES: dict[str, type[CommonRecord]] = {
     cls.kind: cls
-    for cls in (User, Lead, Contact, Account, Deal, DealContact, Activity, Case, CampaignMember)
+    for cls in (
+        User,
+        Lead,
+        Contact,
+        Account,
+        Deal,
+        DealContact,
+        Activity,
+        Case,
+        CampaignMember,
+        DealProduct,
+        DealSplit,
+    )
 }

@@ -56,7 +56,16 @@ from connectors.hubspot.writer import HubSpotWriter
 
 __all__ = ["HubSpotConnector"]
 
-_STREAMS = ("users", "contacts", "accounts", "deals", "deal_contacts", "activities", "cases")
+_STREAMS = (
+    "users",
+    "contacts",
+    "accounts",
+    "deals",
+    "deal_contacts",
+    "activities",
+    "cases",
+    "deal_products",
+)
 _RECORD_TYPES = {name: STREAM_RECORD_TYPES[name] for name in _STREAMS}
 _OBJECTS = {
     "contacts": ("contacts",),
@@ -64,6 +73,7 @@ _OBJECTS = {
     "deals": ("deals",),
     "deal_contacts": ("deals",),
     "cases": ("tickets",),
+    "deal_products": ("line_items",),
 }
 _WRITABLE = {"contacts", "accounts", "deals", "cases"}
 
@@ -122,7 +132,7 @@ class HubSpotConnector:
 
     def streams(self) -> list[StreamInfo]:
         out = [StreamInfo("users", "user", ("owners",), incremental=False)]
-        for stream in ("contacts", "accounts", "deals", "deal_contacts", "activities", "cases"):
+        for stream in _STREAMS[1:]:
             out.append(
                 StreamInfo(
                     stream,

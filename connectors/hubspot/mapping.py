@@ -24,6 +24,7 @@ from connectors.core.records import (
     Contact,
     Deal,
     DealContact,
+    DealProduct,
     User,
 )
 from connectors.hubspot.owners import map_owner
@@ -114,6 +115,7 @@ class HubSpotMapper:
             "companies": self._account,
             "deals": self._deal,
             "tickets": self._case,
+            "line_items": self._deal_product,
         }
 
     def map(self, object_type: str, raw: dict[str, Any]) -> CommonRecord:
@@ -172,6 +174,24 @@ class HubSpotMapper:
             "custom_fields": {k: props.get(k) for k in custom if k in props} if custom else {},
             "raw": raw,
         }
+
+    def _deal_product(self, _type: str, common: dict[str, Any], raw: dict[str, Any]) -> DealProduct:
+        """A line item on a deal; its ``name`` is the product's (HubSpot copies it)."""
+        p = raw["properties"]
+        deals = raw.get("links", {}).get("deals") or ()
+        if not deals:
+            raise ValueError("the line item is on no deal")
+        return DealProduct(
+            **common,
+            deal_id=str(deals[0]),
+            product_id=p.get("hs_product_id") or None,
+            product_name=p.get("name"),
+            product_code=p.get("hs_sku") or None,
+            quantity=_dec(p.get("quantity")),
+            unit_price=_dec(p.get("price")),
+            amount=_dec(p.get("amount")),
+            currency=p.get("hs_line_item_currency_code") or None,
+        )
 
     def _contact(self, _type: str, common: dict[str, Any], raw: dict[str, Any]) -> Contact:
         p = raw["properties"]

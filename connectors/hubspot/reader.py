@@ -35,6 +35,7 @@ ASSOCIATIONS: dict[str, tuple[str, ...]] = {
     "companies": (),
     "deals": ("contacts", "companies"),
     "tickets": ("contacts", "companies", "deals"),
+    "line_items": ("deals",),
 }
 # HUBSPOT_DEFINED "Primary" association type ids (contact/deal/ticket -> company).
 _PRIMARY_TYPE_IDS = {1, 5, 26}

@@ -24,7 +24,11 @@ __all__ = ["RELATIONSHIP_FIELDS", "FieldCatalog", "ObjectFields"]
 # compound and binary fields cannot be selected by Bulk queries; their parts can
 _SKIPPED_TYPES = {"address", "location", "base64"}
 # parent fields read alongside an object's own
-RELATIONSHIP_FIELDS: dict[str, tuple[str, ...]] = {"CampaignMember": ("Campaign.Name",)}
+RELATIONSHIP_FIELDS: dict[str, tuple[str, ...]] = {
+    "CampaignMember": ("Campaign.Name",),
+    "OpportunityLineItem": ("Product2.Name",),
+    "OpportunitySplit": ("SplitType.DeveloperName",),
+}
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ from connectors.core.records import (
     Contact,
     Deal,
     DealContact,
+    DealProduct,
+    DealSplit,
     Lead,
     User,
 )
@@ -61,6 +63,8 @@ class RecordMapper:
             "Event": self._event,
             "Case": self._case,
             "CampaignMember": self._campaign_member,
+            "OpportunityLineItem": self._deal_product,
+            "OpportunitySplit": self._deal_split,
         }
 
     def map_rows(
@@ -196,6 +200,40 @@ class RecordMapper:
             contact_id=contact,
             role=row.get("Role"),
             is_primary=bool(row.get("IsPrimary")),
+        )
+
+    def _deal_product(self, row: Row, common: dict[str, Any]) -> DealProduct:
+        deal = row.get("OpportunityId")
+        if not deal:
+            raise ValueError("an opportunity product needs its OpportunityId")
+        product = row.get("Product2") or {}
+        return DealProduct(
+            **common,
+            deal_id=deal,
+            product_id=row.get("Product2Id"),
+            product_name=product.get("Name") if isinstance(product, dict) else None,
+            product_code=row.get("ProductCode"),
+            quantity=decimal_value(row.get("Quantity")),
+            unit_price=decimal_value(row.get("UnitPrice")),
+            amount=decimal_value(row.get("TotalPrice")),
+            currency=row.get("CurrencyIsoCode"),
+        )
+
+    def _deal_split(self, row: Row, common: dict[str, Any]) -> DealSplit:
+        deal, user = row.get("OpportunityId"), row.get("SplitOwnerId")
+        if not deal or not user:
+            raise ValueError("a split needs both OpportunityId and SplitOwnerId")
+        kind = row.get("SplitType") or {}
+        name = kind.get("DeveloperName") if isinstance(kind, dict) else None
+        return DealSplit(
+            **common,
+            deal_id=deal,
+            user_id=user,
+            split_type=name.casefold() if name else None,
+            percent=decimal_value(row.get("SplitPercentage")),
+            amount=decimal_value(row.get("SplitAmount")),
+            currency=row.get("CurrencyIsoCode"),
+            note=row.get("SplitNote"),
         )
 
     @staticmethod

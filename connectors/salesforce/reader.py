@@ -20,7 +20,7 @@ from operator import methodcaller
 from typing import Any
 
 from connectors.core.contract import Page, ReadOptions
-from connectors.core.errors import ConnectorConfigError, SessionExpired
+from connectors.core.errors import ConnectorConfigError, ConnectorError, SessionExpired
 from connectors.salesforce.batch import CompositeBatch
 from connectors.salesforce.bulk import BulkReader
 from connectors.salesforce.describe import FieldCatalog, ObjectFields
@@ -41,10 +41,15 @@ STREAMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "activities": ("activity", ("Task", "Event")),
     "cases": ("case", ("Case",)),
     "campaign_members": ("campaign_member", ("CampaignMember",)),
+    "deal_products": ("deal_product", ("OpportunityLineItem",)),
+    "deal_splits": ("deal_split", ("OpportunitySplit",)),
 }
 ALL_OBJECTS = tuple(obj for _, objects in STREAMS.values() for obj in objects)
 # hard deletes are looked up for every object but User (users are deactivated)
 _NO_DELETES = {"User"}
+# objects an org has only with a feature on (splits need Team Selling): absent, their
+# stream reads nothing instead of failing
+OPTIONAL_OBJECTS = frozenset({"OpportunitySplit"})
 # batch subrequests carry no Sforce-Query-Options: their pages are the server's default
 _SERVER_PAGE = 2000
 Row = dict[str, Any]
@@ -75,7 +80,14 @@ class StreamReader:
         if state and incremental:
             self.catalog.load(state.get("describes"))
         windows = {obj: Window.from_state(saved.get(obj), options.lookback) for obj in objects}
-        self.catalog.ensure(objects, signpost, refresh=options.full, also=ALL_OBJECTS)
+        try:
+            self.catalog.ensure(objects, signpost, refresh=options.full, also=ALL_OBJECTS)
+        except ConnectorError as exc:
+            if not (_absent(exc) and set(objects) <= OPTIONAL_OBJECTS):
+                raise
+            state = {"record_type": record_type, "objects": {}, "absent": sorted(objects)}
+            yield Page(stream, [], state)
+            return
         page_size = options.page_size or self.http.settings.page_size
         if incremental and page_size >= _SERVER_PAGE:
             self._fetch_first_pages(objects, windows, signpost, options.lookback)
@@ -221,6 +233,10 @@ class StreamReader:
                     if restarts > self.http.settings.max_query_restarts:
                         raise
                     self.http.refresh_session()  # then go on after the last id seen
+                except ConnectorError as exc:
+                    if obj in OPTIONAL_OBJECTS and _absent(exc):
+                        break
+                    raise
 
     def _id_pages(self, obj: str, after: str) -> Iterator[list[Row]]:
         timeout = self.http.settings.timeout_s
@@ -238,3 +254,9 @@ class StreamReader:
                 methodcaller("query_more", url, identifier_is_url=True, timeout=timeout),
                 restartable=True,
             )
+
+
+def _absent(exc: ConnectorError) -> bool:
+    """The org has no such object (describe 404 NOT_FOUND, SOQL 400 INVALID_TYPE)."""
+    text = str(exc)
+    return exc.status in (400, 404) and ("NOT_FOUND" in text or "INVALID_TYPE" in text)

@@ -22,6 +22,8 @@ STREAM_OBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
         "activities": ("Task", "Event"),
         "cases": ("Case",),
         "campaign_members": ("CampaignMember",),
+        "deal_products": ("OpportunityLineItem",),
+        "deal_splits": ("OpportunitySplit",),
     },
     "hubspot": {
         "contacts": ("contacts",),
@@ -29,6 +31,7 @@ STREAM_OBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
         "deals": ("deals",),
         "activities": ("calls", "emails", "meetings", "notes", "tasks"),
         "cases": ("tickets",),
+        "deal_products": ("line_items",),
     },
     "zoho": {
         "users": ("users",),

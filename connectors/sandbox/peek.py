@@ -45,6 +45,12 @@ SALESFORCE_OBJECTS = (
     "Case",
     "Campaign",
     "CampaignMember",
+    "Product2",
+    "Pricebook2",
+    "PricebookEntry",
+    "OpportunityLineItem",
+    "OpportunitySplitType",
+    "OpportunitySplit",
 )
 HUBSPOT_OBJECTS = (
     "contacts",
@@ -57,7 +63,17 @@ HUBSPOT_OBJECTS = (
     "notes",
     "tasks",
 )
-ZOHO_MODULES = ("Leads", "Contacts", "Accounts", "Deals", "Tasks", "Calls", "Events", "Cases")
+ZOHO_MODULES = (
+    "Leads",
+    "Contacts",
+    "Accounts",
+    "Deals",
+    "Tasks",
+    "Calls",
+    "Events",
+    "Cases",
+    "Products",
+)
 
 
 @dataclass(frozen=True)

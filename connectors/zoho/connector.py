@@ -31,7 +31,7 @@ from connectors.zoho.auth import ZohoTokenSource
 from connectors.zoho.catalog import FieldCatalog
 from connectors.zoho.fields import STREAM_MODULES
 from connectors.zoho.http import ZohoHttp
-from connectors.zoho.mapping import ZohoMapper
+from connectors.zoho.mapping import RELATED_PRODUCTS, ZohoMapper
 from connectors.zoho.profile import PROFILE
 from connectors.zoho.reader import ModuleReader, ModuleWindow
 from connectors.zoho.settings import ZohoSettings
@@ -44,6 +44,11 @@ _WRITABLE = {"leads", "contacts", "accounts", "deals", "cases"}
 # deal_contacts only needs the deal's contact: no metadata call, no custom fields
 _DEAL_CONTACT_FIELDS = ("Contact_Name", "Created_Time", "Modified_Time")
 _LINK_KEYS = ("id", *_DEAL_CONTACT_FIELDS)
+# deal_products reads the won deals' Products related lists (one call per won deal read)
+_DEAL_PRODUCT_FIELDS = ("Stage", "Created_Time", "Modified_Time")
+_PRODUCT_FIELDS = "Product_Name,Product_Code"
+_WON = "Closed Won"
+_DERIVED = {"deal_contacts": _DEAL_CONTACT_FIELDS, "deal_products": _DEAL_PRODUCT_FIELDS}
 _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 
 
@@ -108,7 +113,7 @@ class ZohoConnector:
                     stream,
                     _RECORD_TYPES[stream],
                     modules,
-                    detects_deletes=stream != "deal_contacts",
+                    detects_deletes=stream not in _DERIVED,
                     writable=stream in _WRITABLE,
                 )
             )
@@ -154,10 +159,13 @@ class ZohoConnector:
                 yield from (r.remote_id for r in users_page.records)
             return
         for module in STREAM_MODULES[stream]:
-            if stream == "deal_contacts":
-                window = self._window(module, _DEAL_CONTACT_FIELDS, {}, _FAR_FUTURE, None)
+            if stream in _DERIVED:
+                window = self._window(module, _DERIVED[stream], {}, _FAR_FUTURE, None)
                 for page in self.reader.read(window):
-                    records, _ = self.mapper.map_rows(stream, module, page.rows)
+                    rows = (
+                        self._with_products(page.rows) if stream == "deal_products" else page.rows
+                    )
+                    records, _ = self.mapper.map_rows(stream, module, rows)
                     yield from (r.remote_id for r in records)
                 continue
             yield from self.reader.list_ids(module, "Modified_Time", _extra(module))
@@ -188,16 +196,17 @@ class ZohoConnector:
         options: ReadOptions,
     ) -> Iterator[Page]:
         mstate = modules.setdefault(module, {})
-        if stream == "deal_contacts":
-            fields: tuple[str, ...] = _DEAL_CONTACT_FIELDS
+        if stream in _DERIVED:
+            fields: tuple[str, ...] = _DERIVED[stream]
         else:
             known = self.catalog.get(module, mstate, signpost, refresh=options.full)
             self.mapper.custom[module] = known.custom
             mstate.update(known.to_state())
             fields = known.fields
         window = self._window(module, fields, mstate, signpost, options.lookback)
-        if stream == "deal_contacts":
+        if stream in _DERIVED:
             window = replace(window, read_deletes=False)  # deal ids alone cannot name rows
+        if stream == "deal_contacts":
             cached = self._cached_links(window)
             if cached is not None:
                 records, bad = self.mapper.map_rows(stream, module, cached)
@@ -208,7 +217,8 @@ class ZohoConnector:
         for part in self.reader.read(window):
             if links is not None:
                 links.extend({k: r.get(k) for k in _LINK_KEYS} for r in part.rows)
-            records, bad = self.mapper.map_rows(stream, module, part.rows)
+            rows = self._with_products(part.rows) if stream == "deal_products" else part.rows
+            records, bad = self.mapper.map_rows(stream, module, rows)
             mstate["cursor"] = part.cursor.isoformat() if part.cursor else None
             mstate["deleted_cursor"] = (
                 part.deleted_cursor.isoformat() if part.deleted_cursor else None
@@ -217,6 +227,22 @@ class ZohoConnector:
             yield Page(stream, records, state, bad, part.deleted_ids)
         if links is not None:
             self._deal_links = (window, links)
+
+    def _with_products(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The deal rows, each won one with its Products related list attached."""
+        out = []
+        for row in rows:
+            products: list[dict[str, Any]] = []
+            page = 1
+            while row.get("Stage") == _WON:
+                params = {"fields": _PRODUCT_FIELDS, "page": page, "per_page": 200}
+                body = self.http.api("GET", f"/Deals/{row['id']}/Products", params=params).body
+                products.extend((body or {}).get("data") or [])
+                if not ((body or {}).get("info") or {}).get("more_records"):
+                    break
+                page += 1
+            out.append({**row, RELATED_PRODUCTS: products})
+        return out
 
     def _cached_links(self, window: ModuleWindow) -> list[dict[str, Any]] | None:
         """This run's deals rows when they cover ``window`` (same signpost, no later start)."""

@@ -105,6 +105,7 @@ STREAM_MODULES: dict[str, tuple[str, ...]] = {
     "accounts": ("Accounts",),
     "deals": ("Deals",),
     "deal_contacts": ("Deals",),
+    "deal_products": ("Deals",),
     "activities": ("Tasks", "Calls", "Events"),
     "cases": ("Cases",),
 }

@@ -24,6 +24,7 @@ from connectors.core.records import (
     Contact,
     Deal,
     DealContact,
+    DealProduct,
     Lead,
     User,
 )
@@ -36,6 +37,8 @@ from connectors.zoho.convert import ref as _ref
 __all__ = ["ZohoMapper", "parse_time"]
 
 
+# where the connector puts a deal row's related products before mapping it
+RELATED_PRODUCTS = "_related_products"
 Row = dict[str, Any]
 _CLOSED_STAGES = ("closed",)
 _WON = "closed won"
@@ -56,6 +59,7 @@ class ZohoMapper:
             "accounts": self._account,
             "deals": self._deal,
             "deal_contacts": self._deal_contact,
+            "deal_products": self._deal_product,
             "activities": self._activity,
             "cases": self._case,
             "users": self._user,
@@ -214,6 +218,29 @@ class ZohoMapper:
         base["remote_id"] = f"{deal}:{contact}"
         base["custom_fields"] = {}
         return [DealContact(**base, deal_id=deal, contact_id=contact, is_primary=True)]
+
+    def _deal_product(self, module: str, row: Row) -> list[CommonRecord]:
+        """The deal's products (its Products related list, under ``RELATED_PRODUCTS``):
+        Zoho relates a product to a deal without a price or quantity."""
+        base = self._base(module, row)
+        deal = base["remote_id"]
+        out: list[CommonRecord] = []
+        for product in row.get(RELATED_PRODUCTS) or ():
+            out.append(
+                DealProduct(
+                    **{
+                        **base,
+                        "remote_id": f"{deal}:{product['id']}",
+                        "custom_fields": {},
+                        "raw": {"deal_id": deal, **product},
+                    },
+                    deal_id=deal,
+                    product_id=str(product["id"]),
+                    product_name=product.get("Product_Name"),
+                    product_code=product.get("Product_Code"),
+                )
+            )
+        return out
 
     def _activity(self, module: str, row: Row) -> list[CommonRecord]:
         kind = _ACTIVITY_TYPES[module]

@@ -57,6 +57,15 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), UTC)
 
 
+def _products(snapshot: StoreSnapshot) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The names of the products sold on each deal (its live line items), sorted, once."""
+    names: dict[tuple[str, str], set[str]] = {}
+    for row in snapshot.rows("deal_products"):
+        if row.get("product_name"):
+            names.setdefault((row["source"], row["deal_id"]), set()).add(row["product_name"])
+    return {key: tuple(sorted(found)) for key, found in names.items()}
+
+
 def _deal(
     row: Row,
     people: list[tuple[str, str, str]],
@@ -64,6 +73,7 @@ def _deal(
     customer: str | None,
     currency: str,
     reversed_on: date | None,
+    products: tuple[str, ...] = (),
 ) -> Deal:
     present = {
         "amount": row.get("amount") is not None,
@@ -92,6 +102,7 @@ def _deal(
         customer=customer,
         source=row["source"],
         stage=row.get("stage") or "",
+        products=products,
         missing_fields=tuple(name for name in _CHECKED_FIELDS if not present[name]),
         reversed_on=reversed_on if state != "won" else None,
     )
@@ -351,6 +362,7 @@ def build_evidence(
     """
     index = LinkIndex(snapshot, identities)
     creators = Creators(snapshot, kinds)
+    products = _products(snapshot)
     out = Evidence()
     for row in snapshot.rows("deals"):
         acts, people, customer, logged = _deal_acts(
@@ -364,6 +376,7 @@ def build_evidence(
             customer,
             default_currency,
             _reversal(row) if key in paid_deals else None,
+            products.get((row["source"], row["remote_id"]), ()),
         )
         out.deals.append(DealEvidence(deal, tuple(sorted(acts, key=lambda a: a.key))))
         out.refs[key] = (row["source"], row["remote_id"])

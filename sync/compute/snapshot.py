@@ -19,6 +19,7 @@ from sync.store.records import (
     CaseRow,
     ContactRow,
     DealContactRow,
+    DealProductRow,
     DealRow,
     LeadRow,
     UserRow,
@@ -77,6 +78,7 @@ _COLUMNS: dict[str, tuple[type, tuple[str, ...]]] = {
             "raw",
         ),
     ),
+    "deal_products": (DealProductRow, ("deal_id", "product_name")),
     "deal_contacts": (
         DealContactRow,
         ("deal_id", "contact_id", "role", "remote_created_at", "raw"),

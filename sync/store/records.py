@@ -27,7 +27,9 @@ __all__ = [
     "CaseRow",
     "ContactRow",
     "DealContactRow",
+    "DealProductRow",
     "DealRow",
+    "DealSplitRow",
     "LeadRow",
     "RecordRow",
     "UserRow",
@@ -244,6 +246,35 @@ class CampaignMemberRow(RecordRow, table=True):
     first_responded_at: date | None = None
 
 
+class DealProductRow(RecordRow, table=True):
+    __tablename__ = "deal_products"
+    __table_args__ = (UniqueConstraint("source", "remote_id", name="uq_deal_products_remote"),)
+    custom_fields: dict[str, Any] = _record_columns()["custom_fields"]
+    raw: dict[str, Any] = _record_columns()["raw"]
+    deal_id: str = Field(index=True)
+    product_id: str | None = None
+    product_name: str | None = None
+    product_code: str | None = None
+    quantity: Decimal | None = _money()
+    unit_price: Decimal | None = _money()
+    amount: Decimal | None = _money()
+    currency: str | None = Field(default=None, max_length=3)
+
+
+class DealSplitRow(RecordRow, table=True):
+    __tablename__ = "deal_splits"
+    __table_args__ = (UniqueConstraint("source", "remote_id", name="uq_deal_splits_remote"),)
+    custom_fields: dict[str, Any] = _record_columns()["custom_fields"]
+    raw: dict[str, Any] = _record_columns()["raw"]
+    deal_id: str = Field(index=True)
+    user_id: str
+    split_type: str | None = None
+    percent: Decimal | None = _money()
+    amount: Decimal | None = _money()
+    currency: str | None = Field(default=None, max_length=3)
+    note: str | None = None
+
+
 TABLES: dict[str, type[RecordRow]] = {
     "user": UserRow,
     "lead": LeadRow,
@@ -254,4 +285,6 @@ TABLES: dict[str, type[RecordRow]] = {
     "activity": ActivityRow,
     "case": CaseRow,
     "campaign_member": CampaignMemberRow,
+    "deal_product": DealProductRow,
+    "deal_split": DealSplitRow,
 }

@@ -132,6 +132,6 @@ def test_demo_reads_the_sandbox_and_matches_the_ground_truth(tmp_path: Path) -> 
     summary = orjson.loads(result.stdout)
     assert summary["ok"] is True
     assert [s["status"] for s in summary["sync"]] == ["succeeded"] * 3
-    assert len(summary["checks"]) == 21
+    assert len(summary["checks"]) == 24  # products and splits: 2 Salesforce, 1 HubSpot
     assert all(c["in_store"] == c["ground_truth"] for c in summary["checks"])
     assert sum(c["in_store"] for c in summary["checks"]) > 300

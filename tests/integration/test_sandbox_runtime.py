@@ -16,7 +16,7 @@ def test_counts_read_through_each_official_client_equal_the_ground_truth(sandbox
     info = sandbox.info
     counts = count_records(info)
     expected = expected_counts(info.ground_truth_dir)
-    assert len(counts) == 11 + 9 + 8
+    assert len(counts) == 17 + 9 + 9
     assert {(c.crm, c.object): c.count for c in counts} == {
         key: expected[key] for key in ((c.crm, c.object) for c in counts)
     }

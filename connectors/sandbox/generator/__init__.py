@@ -56,6 +56,13 @@ Journeys lead to deals won, lost or still open, over the 18 months before the an
 Amounts are in USD, EUR, GBP or CHF (rounded to cents). After-sales cases are opened by
 channel (e-mail, phone, web, chat, social, store), resolved after hours or days, some reopened.
 
+Products (``products.py``): a six-product catalogue (HPLC system, mass spectrometer,
+spectrophotometer, service contract, chromatography columns, lab consumables kit) in every
+CRM; each won deal sells the product its name says (HubSpot: consumables; Zoho: an
+instrument), half of the instrument deals with a service contract at 10% of the amount.
+Salesforce opportunities carry Team Selling splits. Drawn last, from their own random
+stream: every other record is the same as without them.
+
 Ground truth (``world.truth.files``; datetimes as ISO strings)
 ===============================================================
 
@@ -76,6 +83,11 @@ Ground truth (``world.truth.files``; datetimes as ISO strings)
   fields; ``deal_created_at_close``; ``no_activity_on_won_deal``; ``stale_open_deal``;
   ``slow_lead_response`` — detail is the hours to first touch; ``no_lead_source``;
   ``duplicate_created`` — detail is the identity), crm, object, id, detail.
+- ``deal_products``: crm, object, id, product, quantity, amount (string, 2 dp) — one row
+  per line item (Salesforce ``OpportunityLineItem``, HubSpot ``line_items``); Zoho rows are
+  ``object: Deals/Products``, id ``{deal id}:{product id}``, quantity and amount null.
+- ``deal_splits``: crm, object, id, deal, employee_id, type (``revenue`` | ``overlay``),
+  percent (string, 2 dp) — Salesforce ``OpportunitySplit`` rows.
 - ``churn``: crm, object, id, op, at — appended by :func:`apply_churn`.
 """
 

@@ -13,6 +13,7 @@ from connectors.sandbox.generator.filler import add_activities, add_subscribers
 from connectors.sandbox.generator.journeys_other import hubspot_journey, zoho_journey
 from connectors.sandbox.generator.journeys_sf import build_campaigns, sf_journey
 from connectors.sandbox.generator.population import Person, build_population
+from connectors.sandbox.generator.products import add_products
 from connectors.sandbox.generator.staff import build_staff
 from connectors.sandbox.world import SCALES, World
 
@@ -84,6 +85,7 @@ def generate(seed: int, scale: str, anchor: datetime, corruption: CorruptionRate
     target_activities = int(plan.records * 0.6)
     add_activities(gen, max(remaining, target_activities - _activity_count(world)))
     gen.corruption.apply_imports(world, gen.start)
+    add_products(gen)  # last, with its own random stream: no other record changes
     world.sequences["identity:P"] = len(people)
     world.sequences["identity:O"] = len(orgs)
     world.sequences["identity:E"] = len(gen.staff)

@@ -20,6 +20,7 @@ from connectors.sandbox.hubspot import (
     associations,
     auth,
     batch,
+    forms,
     legacy_engagements,
     legacy_objects,
     legacy_properties,
@@ -28,6 +29,7 @@ from connectors.sandbox.hubspot import (
     pipelines,
     properties,
     reads,
+    scopes,
     search,
     writes,
 )
@@ -51,7 +53,9 @@ class HubSpotEmulator(EmulatorApp):
     """Serves ``world.hubspot`` like ``api.hubapi.com``.
 
     ``limits`` can be changed at run time (``app.limits.daily = 15``);
-    ``issue_token()`` mints an OAuth access token without the HTTP round trip.
+    ``issue_token()`` mints an OAuth access token without the HTTP round trip;
+    ``private_app_scopes`` is every scope (``None``) or the set the private app was granted:
+    a request needing another one gets HubSpot's 403 ``MISSING_SCOPES`` (``scopes``).
     """
 
     name = "hubspot"
@@ -75,6 +79,7 @@ class HubSpotEmulator(EmulatorApp):
         self.unique_properties: dict[str, set[str]] = {"contacts": {"email"}}
         # Metadata of properties created through the API (options, groups, field types).
         self.property_meta: dict[tuple[str, str], dict[str, Any]] = {}
+        self.private_app_scopes: frozenset[str] | None = None
         for module in (
             auth,
             reads,
@@ -90,6 +95,7 @@ class HubSpotEmulator(EmulatorApp):
             associations,
             association_batch,
             pipelines,
+            forms,
         ):
             module.register(self)
 
@@ -157,6 +163,10 @@ class HubSpotEmulator(EmulatorApp):
         try:
             caller = self.tokens.authenticate(request)
             request.environ[_CALLER] = caller
+            granted = None if caller.oauth else self.private_app_scopes
+            refused = scopes.missing_scopes_response(granted, request)
+            if refused is not None:
+                return refused
             usage = self.limiter.acquire(
                 caller.app,
                 self.clock.now().date(),

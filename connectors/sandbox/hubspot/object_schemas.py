@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from connectors.sandbox.http import json_response
+from connectors.sandbox.hubspot.errors import hs_error
 from connectors.sandbox.hubspot.objects import SINGULAR, TYPE_ID_BY_NAME, resolve_type
 from connectors.sandbox.hubspot.properties import property_definitions
 from connectors.sandbox.hubspot.schema import ASSOCIATION_TYPES
@@ -62,6 +63,8 @@ def _associations(name: str) -> list[dict[str, Any]]:
 
 def get_schema(app: HubSpotEmulator, request: Request, object_type: str) -> Response:
     name = resolve_type(app.world.hubspot, object_type)
+    if name not in TYPE_ID_BY_NAME:  # deal splits: served as objects, with no schema
+        raise hs_error(400, f"Unable to infer object type from: {object_type}", "VALIDATION_ERROR")
     type_id = TYPE_ID_BY_NAME[name]
     singular = SINGULAR[name]
     primary = _PRIMARY_DISPLAY.get(name, "hs_createdate")

@@ -50,6 +50,7 @@ SINGULAR = {
     "quotes": "quote",
     "leads": "lead",
     "goal_targets": "goal_target",
+    "deal_split": "deal_split",
 }
 
 ENGAGEMENT_GROUP = "engagement"
@@ -73,6 +74,7 @@ DEFAULT_PROPERTIES: dict[str, tuple[str, ...]] = {
     "quotes": ("hs_expiration_date", "hs_public_url_key", "hs_status", "hs_title"),
     "leads": ("hs_lead_name", "hs_pipeline", "hs_pipeline_stage"),
     "goal_targets": ("hs_goal_name", "hs_target_amount", "hs_start_datetime", "hs_end_datetime"),
+    "deal_split": ("hs_deal_split_percentage", "hubspot_owner_id"),
 }
 
 

@@ -159,6 +159,13 @@ def register(app: HubSpotEmulator) -> None:
         ["GET"],
         endpoint="GET /crm/v3/objects/<type>",
     )
+    # The same list under v4, in the v3 shape (Singer's tap-hubspot lists tickets there).
+    app.add_route(
+        "/crm/v4/objects/<object_type>",
+        lambda request, object_type: list_objects(app, request, object_type),
+        ["GET"],
+        endpoint="GET /crm/v4/objects/<type>",
+    )
     app.add_route(
         f"{base}/<object_id>",
         lambda request, object_type, object_id: get_object(app, request, object_type, object_id),

@@ -26,11 +26,11 @@ __all__ = [
 ]
 
 ENGAGEMENTS = ("calls", "emails", "meetings", "notes", "tasks")
-# Commerce objects every portal has; the synthetic company keeps none (empty but valid types).
+# Commerce objects every portal has (the synthetic company keeps products and line items).
 COMMERCE = ("products", "line_items", "quotes")
 # Leads (0-136) and goal targets (0-74) are standard objects too; the company keeps none.
 # Objects whose create date is ``hs_createdate`` besides the engagements:
-_HS_CREATEDATE_OBJECTS = ("quotes", "leads", "goal_targets")
+_HS_CREATEDATE_OBJECTS = ("quotes", "leads", "goal_targets", "deal_split")
 OBJECTS = (
     "contacts",
     "companies",
@@ -40,6 +40,8 @@ OBJECTS = (
     *COMMERCE,
     "leads",
     "goal_targets",
+    # Sales Hub Enterprise's deal splits; the sandbox portal has not turned them on (none).
+    "deal_split",
 )
 
 # Base of the numeric ids per object type (real portals number each type separately).
@@ -58,6 +60,7 @@ _ID_BASE = {
     "quotes": 400_000_000,
     "leads": 700_000_000,
     "goal_targets": 820_000_000,
+    "deal_split": 50_000_000_000,
 }
 
 # HUBSPOT_DEFINED association type ids, (from, to) -> type id (unlabeled default).

@@ -1,6 +1,7 @@
 """HubSpot's commerce and newer standard objects (products, line items, quotes, leads, goal
-targets) and the properties every object type has; the synthetic company keeps no records
-of the first five: they are served as empty but valid types."""
+targets, deal splits) and the properties every object type has. The synthetic company sells
+from a product catalogue (its won deals have line items); it keeps no quotes, leads, goal
+targets or deal splits: those are served as empty but valid types."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ def common_fields(created: str, modified: str) -> list[Field]:
 
 
 def commerce_properties() -> dict[str, list[Field]]:
-    """Products, line items, quotes, leads and goal targets with their standard properties
-    (CRM v3 docs)."""
+    """Products, line items, quotes, leads, goal targets and deal splits with their standard
+    properties (CRM v3 docs; a deal split's share is ``hs_deal_split_percentage``, 0-1)."""
     return {
         "products": [
             *common_fields("createdate", "hs_lastmodifieddate"),
@@ -59,6 +60,10 @@ def commerce_properties() -> dict[str, list[Field]]:
             Field("hs_target_amount", "double", label="Target amount"),
             Field("hs_start_datetime", "datetime", label="Start date"),
             Field("hs_end_datetime", "datetime", label="End date"),
+        ],
+        "deal_split": [
+            *common_fields("hs_createdate", "hs_lastmodifieddate"),
+            Field("hs_deal_split_percentage", "double", label="Deal split percentage"),
         ],
         "quotes": [
             *common_fields("hs_createdate", "hs_lastmodifieddate"),

@@ -47,6 +47,8 @@ _METADATA_TYPES = {
 }
 _CUSTOM_NAME = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)\.([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*__c)$")
 _SEASONS = ("Spring", "Summer", "Winter")
+# set up in Setup, not through the API: describe, query, retrieve and update only
+_UPDATE_ONLY = frozenset({"OpportunitySplitType"})
 
 
 def _label(version: int) -> str:
@@ -97,9 +99,9 @@ def register(app: SalesforceEmulator) -> None:
             "queryable": True,
             "retrieveable": True,
             "searchable": True,
-            "createable": True,
+            "createable": schema.name not in _UPDATE_ONLY,
             "updateable": True,
-            "deletable": schema.name != "User",
+            "deletable": schema.name != "User" and schema.name not in _UPDATE_ONLY,
             "replicateable": True,
             "urls": {
                 "sobject": base,

@@ -7,6 +7,7 @@ SystemModstamp``; ``User`` has no ``IsDeleted`` (users are deactivated, not dele
 
 from __future__ import annotations
 
+from connectors.sandbox.salesforce.schema_products import PRODUCT_KEY_PREFIXES, product_objects
 from connectors.sandbox.schema import Field, ObjectSchema
 
 __all__ = ["API_VERSION", "KEY_PREFIXES", "OBJECTS", "build_schemas", "salesforce_id"]
@@ -25,6 +26,7 @@ KEY_PREFIXES = {
     "User": "005",
     "Campaign": "701",
     "CampaignMember": "00v",
+    **PRODUCT_KEY_PREFIXES,
 }
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -227,6 +229,8 @@ def _objects() -> dict[str, list[Field]]:
             Field("ForecastCategoryName", "picklist", updateable=False),
             Field("LeadSource", "picklist", picklist=_LEAD_SOURCE),
             _ref("CampaignId", "Campaign", "Campaign"),
+            _ref("Pricebook2Id", "Pricebook2", "Pricebook2"),
+            Field("HasOpportunityLineItem", "boolean", updateable=False),
             owner,
             Field("Type", "picklist"),
             Field(
@@ -312,6 +316,7 @@ def _objects() -> dict[str, list[Field]]:
             Field("HasResponded", "boolean"),
             Field("FirstRespondedDate", "date"),
         ],
+        **product_objects(_system, _ref),
     }
 
 

@@ -12,6 +12,11 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from connectors.sandbox.salesforce.errors import error_item
+from connectors.sandbox.salesforce.products import (
+    derive_line_item,
+    derive_split,
+    refresh_opportunity,
+)
 from connectors.sandbox.salesforce.soql_eval import PREFIX_TO_OBJECT
 from connectors.sandbox.schema import Field, ObjectSchema
 from connectors.sandbox.store import Record, Table
@@ -181,25 +186,49 @@ class Writer:
                 record[name] = False
         if schema.name == "Case" and record.get("CaseNumber") is None:
             record["CaseNumber"] = f"{len(table.rows) + len(table.purged) + 1:08d}"
-        _derive(schema.name, record)
+        self._derive(schema.name, record)
         return record
 
     def insert(self, table: Table, record: Record) -> str:
         table.insert(record)
+        self._roll_up(table.name, record)
         return str(record["Id"])
 
     def update(self, table: Table, rid: str, changes: Record) -> None:
         record = table.rows[rid]
         merged = {**record, **changes}
-        _derive(table.name, merged)
+        self._derive(table.name, merged)
         derived = {k: v for k, v in merged.items() if record.get(k) != v}
         derived["LastModifiedById"] = self.app.integration_user_id()
         table.update(rid, derived, when=self.app.clock.now())
+        self._roll_up(table.name, table.rows[rid])
 
     def delete(self, table: Table, rid: str) -> None:
         now = self.app.clock.now()
         table.soft_delete(rid, now)
         table.rows[rid]["SystemModstamp"] = now
+        self._roll_up(table.name, table.rows[rid])
+
+    def _derive(self, object_name: str, record: Record) -> None:
+        _derive(object_name, record)
+        tables = self.app.world.salesforce
+        if object_name == "OpportunityLineItem":
+            derive_line_item(tables, record)
+        elif object_name == "OpportunitySplit":
+            derive_split(tables, record)
+
+    def _roll_up(self, object_name: str, record: Record) -> None:
+        """A line item's write moves its opportunity's ``Amount``, as roll-ups do."""
+        opp_id = record.get("OpportunityId")
+        if object_name != "OpportunityLineItem" or not opp_id:
+            return
+        opps = self.app.world.salesforce["Opportunity"]
+        if opps.get(opp_id) is not None:
+            opps.update(
+                opp_id,
+                refresh_opportunity(self.app.world.salesforce, opp_id),
+                when=self.app.clock.now(),
+            )
 
     def matching(self, table: Table, field: Field, value: Any) -> list[str]:
         """Ids of live records whose ``field`` equals ``value`` (external id match)."""

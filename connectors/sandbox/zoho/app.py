@@ -20,7 +20,7 @@ from connectors.sandbox.credentials import SandboxCredentials
 from connectors.sandbox.faults import Fault, FaultKind, FaultPlan
 from connectors.sandbox.http import EmulatorApp, RouteInfo, json_response
 from connectors.sandbox.store import Record, Table
-from connectors.sandbox.zoho import auth, coql, deleted, metadata, records, search, writes
+from connectors.sandbox.zoho import auth, coql, deleted, metadata, records, related, search, writes
 from connectors.sandbox.zoho.auth import TokenStore
 from connectors.sandbox.zoho.cursors import ResultCache, TokenCursors
 from connectors.sandbox.zoho.errors import INVALID_TOKEN, error_body
@@ -77,6 +77,7 @@ class ZohoEmulator(EmulatorApp):
         deleted.register(self)
         writes.register(self)
         records.register(self)
+        related.register(self)
 
     # -- helpers for route modules -------------------------------------------------------
 

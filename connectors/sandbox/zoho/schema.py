@@ -11,9 +11,22 @@ from __future__ import annotations
 
 from connectors.sandbox.schema import Field, ObjectSchema
 
-__all__ = ["MODULES", "build_schemas", "zoho_id"]
+__all__ = ["DEAL_PRODUCTS_KEY", "MODULES", "build_schemas", "zoho_id"]
 
-MODULES = ("Leads", "Contacts", "Accounts", "Deals", "Tasks", "Calls", "Events", "Cases")
+MODULES = (
+    "Leads",
+    "Contacts",
+    "Accounts",
+    "Deals",
+    "Tasks",
+    "Calls",
+    "Events",
+    "Cases",
+    "Products",
+)
+# A deal's products (the Deals -> Products related list) are kept on the deal record under
+# this key, which is no field: it is never rendered as one.
+DEAL_PRODUCTS_KEY = "$related_products"
 
 _ORG = "5725767"
 
@@ -244,6 +257,24 @@ def _modules() -> dict[str, list[Field]]:
             _ref("Deal_Name", "Deals"),
             Field("Description", "textarea"),
             Field("Resolved_Time", "datetime", label="Resolved Time", custom=True),
+        ],
+        "Products": [
+            *_system(),
+            Field("Product_Name", required=True, label="Product Name"),
+            Field("Product_Code", label="Product Code"),
+            Field(
+                "Product_Category",
+                "picklist",
+                picklist=("-None-", "Instruments", "Services", "Consumables", "Software"),
+                label="Product Category",
+            ),
+            Field("Manufacturer", "picklist", picklist=("-None-", "Altamira Instruments")),
+            Field("Unit_Price", "currency", label="Unit Price"),
+            Field("Commission_Rate", "currency", label="Commission Rate"),
+            Field("Qty_in_Stock", "double", label="Qty in Stock"),
+            Field("Taxable", "boolean"),
+            Field("Product_Active", "boolean", label="Product Active"),
+            Field("Description", "textarea"),
         ],
     }
 

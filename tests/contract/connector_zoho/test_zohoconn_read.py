@@ -23,6 +23,7 @@ def test_check_and_streams(connect) -> None:
         "accounts",
         "deals",
         "deal_contacts",
+        "deal_products",
         "activities",
         "cases",
     ]
