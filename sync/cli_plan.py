@@ -286,7 +286,8 @@ def explain(
             text(
                 "\n",
                 ("withheld", "bold"),
-                f" {held['deal']} {held['slot']} {held['amount']}: "
+                f" {held['deal']} {held['slot']} ({held['component']}, credit "
+                f"{held['credited']}): "
                 f"{held['reason']} — {held['advice']}",
             )
         )

@@ -93,9 +93,12 @@ def explain_employee(
         "withheld": [
             {
                 "key": w.key,
+                "component": w.component,
                 "deal": w.deal,
                 "slot": w.slot,
-                "amount": f"{w.original_amount} {w.original_currency}",
+                # the credit withheld (the deal's revenue share), not what it would pay:
+                # a SPIFF of 750 per deal withholds a 28,553.58 credit, not 28,553.58 of pay
+                "credited": f"{w.original_amount} {w.original_currency}",
                 "gate": w.gate,
                 "reason": w.reason,
                 "advice": w.advice,

@@ -135,6 +135,11 @@ def test_required_fields_and_activity_gates() -> None:
         ("quiet", "activity", "only 1 activities logged on this deal; the plan needs 2"),
     ]
     explained = explain_employee(rep)
+    # what was withheld is the credit, named as such with its component
+    assert [(w["component"], w["credited"]) for w in explained["withheld"]] == [
+        ("revenue", "1000.00 USD"),
+        ("revenue", "1000.00 USD"),
+    ]
     assert explained["withheld"][0]["advice"] == (
         "Fill in amount on the deal; it pays in the next run of an open period."
     )
