@@ -118,7 +118,7 @@ def _identities(store: Path, created: dict[tuple[str, str], str]) -> dict[str, s
 
 
 def _blocking_recall(
-    store: Path, created: dict[tuple[str, str], str], links: set[tuple[str, str]], engine: str
+    store: Path, created: dict[tuple[str, str], str], links: set[tuple[str, str]], matcher: str
 ) -> float | None:
     try:
         from sync.reconcile.blocking import candidate_pairs
@@ -141,7 +141,7 @@ def _blocking_recall(
     config = ReconcileConfig()
     pairs = (
         blocked_pairs(entities, config.max_key_records)
-        if engine == "splink"
+        if matcher == "splink"
         else candidate_pairs(
             entities, config.max_block_size, max_key_records=config.max_key_records
         )
@@ -250,8 +250,8 @@ def main() -> None:
     if args.json:
         print(json.dumps(summary, indent=2))
         return
-    print(f"{'engine':7} {'set':7} {'mode':7} {'records':>7} {'true':>5} {'found':>6} {'precision':>9} "
-          f"{'recall':>7} {'F1':>6} {'x-CRM rec':>9} {'block rec':>9} {'sync':>6} "
+    print(f"{'engine':7} {'set':7} {'mode':7} {'records':>7} {'true':>5} {'found':>6} "
+          f"{'precision':>9} {'recall':>7} {'F1':>6} {'x-CRM rec':>9} {'block rec':>9} {'sync':>6} "
           f"{'reconcile':>9} {'RSS MB':>6}")  # fmt: skip
     for r in results:
         cross = "-" if r["cross_crm_recall"] is None else f"{r['cross_crm_recall']:.4f}"

@@ -39,7 +39,7 @@ __all__ = [
 # Columns compared (and, with the derived ones, blocked on).
 COLUMNS = (
     "first_name", "first_canon", "last_name", "first_sx", "last_sx", "first3", "last3",
-    "email", "email_local", "phone", "house", "street", "street3", "city", "postcode",
+    "email", "email_local", "phone", "house", "street", "street3", "city", "city3", "postcode",
     "state", "company", "domain",
 )  # fmt: skip
 # Blocking-only copies of the single-field keys, blank where a value is too common.
@@ -78,6 +78,19 @@ def _rules() -> list[Rule]:
         for a, b in (_NAMES, _NAMES[::-1])
         for place in ("postcode", "city")
     ]
+    # Heavier corruption: a prefix or sound of one field within a postal code or suburb.
+    rules += [
+        (f"{field}+postcode", (field, "postcode"), (field, "postcode"))
+        for field in ("first3", "last3", "street3", "first_sx", "last_sx")
+    ]
+    rules += [("street3+city", ("street3", "city"), ("street3", "city"))]
+    rules += [(f"{name}+city3", (name, "city3"), (name, "city3")) for name in _NAMES]
+    rules += [
+        (f"swap:{a}+{place}", (a, place), (b, place))
+        for a, b in (("first3", "last3"), ("last3", "first3"))
+        for place in ("postcode", "house")
+    ]
+    rules += [(f"swap:{a}+house", (a, "house"), (b, "house")) for a, b in (_NAMES, _NAMES[::-1])]
     # Colleagues' records scoped by their organisation.
     rules += [(f"{name}+company", (name, "company"), (name, "company")) for name in _NAMES]
     rules += [(f"{name}+domain", (name, "domain"), (name, "domain")) for name in _NAMES]
@@ -149,6 +162,7 @@ def row_of(entity: Entity) -> dict[str, Any]:
         "street": _blank(entity.street),
         "street3": _blank(entity.street[:3]),
         "city": _blank(entity.city),
+        "city3": _blank(entity.city[:3]),
         "postcode": _blank(entity.postcode),
         "state": _blank(entity.state),
         "company": _blank(entity.company),
