@@ -12,8 +12,9 @@ and an incremental run's result equals a full run's.
 
 A pair's score is the sum of its comparisons' match weights (log2 Bayes factors, term
 frequency included), i.e. Splink's match weight without the prior; its probability is
-``2**(score + prior) / (1 + 2**(score + prior))``. A pair links when that probability
-reaches the configured precision target (``learning.precision``), each link on its own.
+``2**(score + prior) / (1 + 2**(score + prior))``. The match threshold follows from the
+configured precision target (``learning.precision``) over the first run's scored pairs,
+as the native engine's does, and no pair below ``learning.link_floor`` links.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -30,6 +32,7 @@ from typing import Any
 from sync.reconcile.entities import Entity
 from sync.reconcile.splink_frame import BLOCKING_RULES, frame_rows, rule_sql
 from sync.reconcile.splink_settings import (
+    COMPARED,
     EM_SESSIONS,
     PRIOR_RECALL,
     PRIOR_RULES,
@@ -83,6 +86,8 @@ class SplinkModel:
     settings: dict[str, Any]  # Splink's settings JSON, trained
     tf: dict[str, dict[str, float]] = field(default_factory=dict)  # column -> value -> tf
     tf_floor: dict[str, float] = field(default_factory=dict)  # column -> tf of a unique value
+    # The first run's scored pairs (review band and up): [score, pairs], highest first.
+    scores: list[list[float]] = field(default_factory=list)
     seconds: float = 0.0
     saved_version: str = ""
 
@@ -104,8 +109,24 @@ class SplinkModel:
         return 1.0 / (1.0 + 2.0 ** -(score + self.prior))
 
     def link_threshold(self, precision: float, floor: float = 0.9) -> float:
-        """Each link needs its own probability at ``precision`` (and ``floor``) or above."""
-        return self.threshold(max(precision, floor))
+        """The lowest score at which the pairs linked are expected to be ``precision``
+        precise (``learn.Model.link_threshold``): from the highest-scoring pairs of the
+        first run down, as many as keep their mean probability at ``precision``, never a
+        pair below ``floor``. Without those scores, each link needs ``precision``."""
+        total, count = 0.0, 0
+        chosen = max(self.threshold(precision), self.threshold(floor))
+        for score, pairs in self.scores:
+            p = self.probability(score)
+            if p < floor or (total + p * pairs) / (count + pairs) < precision:
+                break
+            total, count, chosen = total + p * pairs, count + int(pairs), score
+        return round(min(chosen, self.threshold(precision)), 2)
+
+    def with_scores(self, scored: Iterable[float]) -> SplinkModel:
+        """The model with the score counts of a run's pairs (rounded to 0.1)."""
+        found = Counter(round(score, 1) for score in scored)
+        table = [[score, found[score]] for score in sorted(found, reverse=True)]
+        return replace(self, scores=table)
 
     def body(self) -> dict[str, Any]:
         return {
@@ -117,6 +138,7 @@ class SplinkModel:
             "settings": self.settings,
             "tf": self.tf,
             "tf_floor": self.tf_floor,
+            "scores": self.scores,
         }
 
     @cached_property
@@ -142,6 +164,7 @@ class SplinkModel:
             settings=body["settings"],
             tf=body.get("tf", {}),
             tf_floor=body.get("tf_floor", {}),
+            scores=[list(pair) for pair in body.get("scores", [])],
         )
 
 
@@ -191,11 +214,12 @@ def train_splink(
             [block_on(*rule) for rule in usable], recall=PRIOR_RECALL
         )
     linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed)
+    least = max(10, 0.01 * len(frame))
     for session in EM_SESSIONS:
-        if all(c in columns for c in session) and len(columns) > len(session):
+        if all(filled.get(c, 0) >= least for c in session):
             linker.training.estimate_parameters_using_expectation_maximisation(block_on(*session))
     trained = linker.misc.save_model_to_json()
-    tf, floor = _term_frequencies(linker, [c for c in TF_COLUMNS if c in columns])
+    tf, floor = _term_frequencies(linker, [c for c in TF_COLUMNS if filled.get(c, 0)])
     connection.close()
     return SplinkModel(
         kind=kind,
@@ -262,6 +286,19 @@ def score_entities(
     return SplinkScores(_pairs(model, table, only), int(compared[0]) if compared else 0)
 
 
+_SHOWN = {"address": ("house", "street", "postcode", "city", "state")}
+
+
+def _shown(table: Any, comparison: str, side: str) -> list[str]:
+    """The values a comparison read on one side, as ``explain`` shows them."""
+    columns = _SHOWN.get(comparison, COMPARED.get(comparison, (comparison,)))
+    present = [table[f"{c}_{side}"].tolist() for c in columns if f"{c}_{side}" in table.columns]
+    return [
+        " ".join(str(v) for v in values if isinstance(v, str) and v)
+        for values in zip(*present, strict=True)
+    ]
+
+
 def _pairs(model: SplinkModel, table: Any, only: set[int] | None) -> dict[tuple[int, int], Scored]:
     comparisons = []
     for comparison in model.settings["comparisons"]:
@@ -276,8 +313,8 @@ def _pairs(model: SplinkModel, table: Any, only: set[int] | None) -> dict[tuple[
                 table[f"gamma_{column}"].tolist(),
                 table[f"bf_{column}"].tolist(),
                 table[tf].tolist() if tf else None,
-                table[f"{column}_l"].tolist(),
-                table[f"{column}_r"].tolist(),
+                _shown(table, column, "l"),
+                _shown(table, column, "r"),
             )
         )
     found: dict[tuple[int, int], Scored] = {}
@@ -295,7 +332,7 @@ def _pairs(model: SplinkModel, table: Any, only: set[int] | None) -> dict[tuple[
                 continue  # a side is blank: the field says nothing
             weight = math.log2(bfs[row] * (adjs[row] if adjs is not None else 1.0))
             mine, other = (left[row], right[row]) if a < b else (right[row], left[row])
-            flat += [column, labels[gamma], str(mine), str(other)]
+            flat += [column, labels[gamma], mine, other]
             weights.append(round(weight, 2))
             total += weight
         found[(i, j)] = (round(total, 2), tuple(flat), tuple(weights))

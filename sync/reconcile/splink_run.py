@@ -45,13 +45,16 @@ def splink_full(
     if found is None and len(entities) >= max(2, config.learning.min_records):
         say(f"{KIND}: training a Splink model on {len(entities)} records")
         found = train_splink(KIND, entities, now, config.learning.seed, config.max_key_records)
-        save_model(connection, found)
         trained = found.seconds
     if found is None:
         return resolve_kind(KIND, entities, config, decisions), None, None
     say(f"{KIND}: scoring {len(entities)} records with Splink")
     review = thresholds_for(KIND, config, found).review
     scores = score_entities(found, entities, review, admin_links(decisions), config.max_key_records)
+    if trained is not None:
+        # The match threshold is read off this first run's scores, kept with the model.
+        found = found.with_scores(s for s, _, _ in scores.pairs.values())
+        save_model(connection, found)
     say(f"{KIND}: resolving {len(scores.pairs)} scored pairs")
     result = resolve_kind(KIND, entities, config, decisions, model=found, prescored=scores)
     return result, found, trained

@@ -22,13 +22,18 @@ __all__ = [
     "settings_dict",
 ]
 
-# Columns whose exact agreement is weighed by how common the value is.
+# Columns whose agreement is weighed by how common the value is.
 TF_COLUMNS = ("first_name", "last_name", "email", "phone", "street", "city", "postcode")
-# EM sessions: each fixes some columns by blocking and learns m of the others.
+# EM sessions: each fixes the comparisons using its columns by blocking and learns m of
+# the others. Names are learned where neither name is blocked on (a surname's or first
+# name's sound in one postal code), never from an address alone: people of one office
+# share it, and EM took them for one person.
 EM_SESSIONS = (
     ("first_name", "last_name"),
-    ("street", "postcode"),
-    ("house", "city"),
+    ("last_sx", "postcode"),
+    ("first_sx", "postcode"),
+    ("last_sx", "city"),
+    ("first_sx", "city"),
     ("email",),
 )
 # Prior: pairs agreeing on all of one of these are assumed matches, and this share of all.
@@ -38,74 +43,133 @@ PRIOR_RULES = (
     ("first_name", "last_name", "email"),
 )
 PRIOR_RECALL = 0.6
-U_MAX_PAIRS = 2e6
-# A column filled in fewer records than this share (and count) gets no comparison.
+U_MAX_PAIRS = 1e6
+# A comparison whose columns are filled in fewer records than this share (and count) is
+# left out of the model.
 _MIN_FILLED = (0.01, 10)
 
+# Comparison -> the columns it reads (any of them filled makes it usable).
+COMPARED = {
+    "first_name": ("first_name",),
+    "last_name": ("last_name",),
+    "email": ("email",),
+    "phone": ("phone",),
+    # One comparison for the whole address, from the most specific agreement down: its
+    # parts are one fact (a street says the postal code, city and state), and counted
+    # apart they made colleagues at one office one person.
+    "address": ("street", "postcode", "city", "state"),
+    "organisation": ("company", "domain"),
+}
 
-def _levels(column: str) -> list[tuple[Any, str]]:
+
+def _eq(column: str) -> str:
+    return f'"{column}_l" = "{column}_r"'
+
+
+def _house() -> str:
+    return "coalesce(\"house_l\", '') = coalesce(\"house_r\", '')"
+
+
+def _jw(column: str, at: float) -> str:
+    return f'jaro_winkler_similarity("{column}_l", "{column}_r") >= {at}'
+
+
+def _dl(column: str) -> str:
+    return f'damerau_levenshtein("{column}_l", "{column}_r") <= 1'
+
+
+def _blank(columns: tuple[str, ...]) -> str:
+    sides = [" AND ".join(f'"{c}_{side}" IS NULL' for c in columns) for side in "lr"]
+    return " OR ".join(f"({side})" for side in sides)
+
+
+def _address_levels() -> list[tuple[Any, str]]:
     import splink.comparison_level_library as cll
 
-    tf = column in TF_COLUMNS
-    exact = (cll.ExactMatchLevel(column, term_frequency_adjustments=tf), "exact")
-    if column == "first_name":
+    place = f"({_eq('postcode')} OR {_eq('city')})"
+    street_alike = f"({_dl('street')} OR {_jw('street', 0.9)})"
+    levels = [
+        (f"{_eq('street')} AND {_house()} AND {place}", "exact", "street"),
+        (f"{street_alike} AND {_house()} AND {place}", "typo", None),
+        (f"{_eq('street')} AND {place}", "street", None),
+        (f"{_eq('postcode')} AND {_eq('house')}", "postcode_house", None),
+        (f"{_jw('street', 0.8)} AND {place}", "street_fuzzy", None),
+        (_eq("postcode"), "postcode", "postcode"),
+        (f"{_dl('postcode')} AND ({_jw('city', 0.88)})", "postcode_typo", None),
+        (_eq("city"), "city", "city"),
+        (_jw("city", 0.88), "city_typo", None),
+        (_eq("state"), "state", None),
+    ]
+    found = []
+    for sql, label, tf in levels:
+        level = cll.CustomLevel(sql, base_dialect_str="duckdb")
+        if tf:
+            level = level.configure(
+                tf_adjustment_column=tf,
+                tf_adjustment_weight=1.0,
+                disable_tf_exact_match_detection=True,
+            )
+        found.append((level, label))
+    return found
+
+
+def _levels(name: str) -> list[tuple[Any, str]]:
+    import splink.comparison_level_library as cll
+
+    if name == "address":
+        return _address_levels()
+    if name == "organisation":
+        return [
+            (cll.ExactMatchLevel("domain"), "domain"),
+            (cll.ExactMatchLevel("company"), "exact"),
+            (cll.JaroWinklerLevel("company", 0.9), "fuzzy"),
+        ]
+    tf = name in TF_COLUMNS
+    exact = (cll.ExactMatchLevel(name, term_frequency_adjustments=tf), "exact")
+    if name == "first_name":
         return [
             exact,
             (cll.ColumnsReversedLevel("first_name", "last_name", symmetrical=True), "swapped"),
             (cll.ExactMatchLevel("first_canon"), "nickname"),
-            (cll.DamerauLevenshteinLevel(column, 1), "typo"),
-            (cll.JaroWinklerLevel(column, 0.9), "fuzzy"),
+            (cll.DamerauLevenshteinLevel(name, 1), "typo"),
+            (cll.JaroWinklerLevel(name, 0.9), "fuzzy"),
             (cll.ExactMatchLevel("first_sx"), "sounds_alike"),
-            (cll.JaroWinklerLevel(column, 0.8), "similar"),
+            (cll.JaroWinklerLevel(name, 0.8), "similar"),
         ]
-    if column == "last_name":
+    if name == "last_name":
         return [
             exact,
-            (cll.DamerauLevenshteinLevel(column, 1), "typo"),
-            (cll.JaroWinklerLevel(column, 0.9), "fuzzy"),
+            (cll.DamerauLevenshteinLevel(name, 1), "typo"),
+            (cll.JaroWinklerLevel(name, 0.9), "fuzzy"),
             (cll.ExactMatchLevel("last_sx"), "sounds_alike"),
-            (cll.JaroWinklerLevel(column, 0.8), "similar"),
+            (cll.JaroWinklerLevel(name, 0.8), "similar"),
         ]
-    if column == "email":
+    if name == "email":
         return [exact, (cll.ExactMatchLevel("email_local"), "local_part")]
-    if column in ("house", "postcode"):
-        # A one-character typo in a number still says something.
-        return [exact, (cll.DamerauLevenshteinLevel(column, 1), "typo")]
-    if column in ("street", "city"):
-        return [
-            exact,
-            (cll.DamerauLevenshteinLevel(column, 1), "typo"),
-            (cll.JaroWinklerLevel(column, 0.88), "fuzzy"),
-        ]
-    if column == "company":
-        return [exact, (cll.JaroWinklerLevel(column, 0.9), "fuzzy")]
-    return [exact]  # phone, state, domain
-
-
-COMPARED = (
-    "first_name", "last_name", "email", "phone", "house", "street", "city", "postcode",
-    "state", "company", "domain",
-)  # fmt: skip
+    return [exact]  # phone
 
 
 def comparisons_for(filled: Mapping[str, int], records: int) -> list[str]:
-    """The compared columns an installation fills often enough to learn from."""
+    """The comparisons an installation fills the columns of often enough to learn from."""
     share, count = _MIN_FILLED
-    return [c for c in COMPARED if filled.get(c, 0) >= max(count, share * records)]
+    least = max(count, share * records)
+    return [name for name, cols in COMPARED.items() if max(filled.get(c, 0) for c in cols) >= least]
 
 
-def _comparison(column: str) -> Any:
+def _comparison(name: str) -> Any:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
-    levels = [cll.NullLevel(column)]
-    levels += [level.configure(label_for_charts=label) for level, label in _levels(column)]
+    blank = cll.CustomLevel(_blank(COMPARED[name]), base_dialect_str="duckdb")
+    levels = [blank.configure(is_null_level=True, label_for_charts="missing")]
+    levels += [level.configure(label_for_charts=label) for level, label in _levels(name)]
     levels.append(cll.ElseLevel().configure(label_for_charts="different"))
-    return cl.CustomComparison(output_column_name=column, comparison_levels=levels)
+    return cl.CustomComparison(output_column_name=name, comparison_levels=levels)
 
 
 def settings_dict(columns: list[str], blocking: list[str]) -> dict[str, Any]:
-    """Splink settings (untrained) comparing ``columns``, predicting on ``blocking``."""
+    """Splink settings (untrained) with the comparisons named in ``columns``, predicting
+    on ``blocking``."""
     from splink import SettingsCreator
 
     creator = SettingsCreator(
