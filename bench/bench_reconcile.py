@@ -1,7 +1,7 @@
 """Reconciliation benchmark: quality on the sandbox ground truth, and a synthetic scale-up.
 
     python bench/bench_reconcile.py [--scales small,medium] [--seed 7] [--synthetic 100000]
-                                    [--engine auto|splink|native] [--workspace DIR] [--json]
+                                    [--engine native|splink] [--workspace DIR] [--json]
 
 1. Quality: for each scale, the sandbox is synced into SQLite (``run_demo``), a full
    reconcile runs, and pairwise precision / recall per kind (people, organisations,
@@ -298,7 +298,7 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=0, help="person records (0: skip)")
     parser.add_argument("--workspace", type=Path, default=None, help="reuse synced stores")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--engine", default="auto", choices=["auto", "splink", "native"])
+    parser.add_argument("--engine", default="native", choices=["splink", "native"])
     parser.add_argument("--child-run", help=argparse.SUPPRESS)
     parser.add_argument("--child-mode", help=argparse.SUPPRESS)
     args = parser.parse_args()

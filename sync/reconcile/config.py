@@ -16,7 +16,7 @@ __all__ = [
     "splink_installed",
 ]
 
-Engine = Literal["auto", "splink", "native"]
+Engine = Literal["native", "splink"]
 LINKAGE_HINT = "install crmsync[linkage] (pip install 'crmsync[linkage]') for the Splink engine"
 
 
@@ -138,12 +138,11 @@ class ReconcileConfig(_Strict):
         default_factory=Learning, description="Weights learned from the data (people)."
     )
     engine: Engine = Field(
-        "auto",
+        "native",
         description=(
-            "The matcher of people: splink (a Splink model trained on the installation's"
-            " people, DuckDB in process; needs crmsync[linkage]), native (crmsync's own"
-            " Fellegi-Sunter engine) or auto (splink when installed, else native)."
-            " Organisations and employees always use the native engine."
+            "The matcher of people: native (crmsync's own Fellegi-Sunter engine) or splink"
+            " (a Splink model trained on the installation's people, DuckDB in process;"
+            " needs crmsync[linkage]). Organisations and employees always use native."
         ),
     )
     max_cluster_size: int = Field(
@@ -195,8 +194,6 @@ class ReconcileConfig(_Strict):
 
     def person_engine(self) -> str:
         """The engine that matches people: splink or native."""
-        if self.engine == "auto":
-            return "splink" if self.learning.enabled and splink_installed() else "native"
         return self.engine
 
     def rule_for(self, field: str) -> FieldRule:

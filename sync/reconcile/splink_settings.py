@@ -89,9 +89,11 @@ def _address_levels() -> list[tuple[Any, str]]:
     place = f"({_eq('postcode')} OR {_eq('city')})"
     street_alike = f"({_dl('street')} OR {_jw('street', 0.9)})"
     levels = [
-        (f"{_eq('street')} AND {_house()} AND {place}", "exact", "street"),
+        # Frequencies weigh the levels where one part alone agrees: a whole address is
+        # rare even on a common street.
+        (f"{_eq('street')} AND {_house()} AND {place}", "exact", None),
         (f"{street_alike} AND {_house()} AND {place}", "typo", None),
-        (f"{_eq('street')} AND {place}", "street", None),
+        (f"{_eq('street')} AND {place}", "street", "street"),
         (f"{_eq('postcode')} AND {_eq('house')}", "postcode_house", None),
         (f"{_jw('street', 0.8)} AND {place}", "street_fuzzy", None),
         (_eq("postcode"), "postcode", "postcode"),
