@@ -11,18 +11,18 @@ import pytest
 
 pytest.importorskip("splink", reason="the Splink engine needs crmsync[linkage]")
 
-from sqlalchemy import Engine  # noqa: E402
+from sqlalchemy import Engine
 
-from connectors.core.contract import Page  # noqa: E402
-from connectors.core.records import Contact, Lead  # noqa: E402
-from sync.reconcile.config import Learning, ReconcileConfig  # noqa: E402
-from sync.reconcile.model_store import latest_model  # noqa: E402
-from sync.reconcile.persist import crosswalk  # noqa: E402
-from sync.reconcile.reports import explain_record  # noqa: E402
-from sync.reconcile.run import reconcile  # noqa: E402
-from sync.reconcile.splink_engine import SplinkModel  # noqa: E402
-from sync.store import open_store  # noqa: E402
-from sync.store.pages import write_page  # noqa: E402
+from connectors.core.contract import Page
+from connectors.core.records import Contact, Lead
+from sync.reconcile.config import Learning, ReconcileConfig
+from sync.reconcile.model_store import latest_model
+from sync.reconcile.persist import crosswalk
+from sync.reconcile.reports import explain_record
+from sync.reconcile.run import reconcile
+from sync.reconcile.splink_engine import SplinkModel
+from sync.store import open_store
+from sync.store.pages import write_page
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 CONFIG = ReconcileConfig(engine="splink", learning=Learning(min_records=50))
