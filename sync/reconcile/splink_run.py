@@ -51,8 +51,8 @@ def splink_full(
     say(f"{KIND}: scoring {len(entities)} records with Splink")
     review = thresholds_for(KIND, config, found).review
     scores = score_entities(found, entities, review, admin_links(decisions), config.max_key_records)
-    if trained is not None:
-        # The match threshold is read off this first run's scores, kept with the model.
+    if not found.scores:
+        # The match threshold is read off the first run's scores, kept with the model.
         found = found.with_scores(s for s, _, _ in scores.pairs.values())
         save_model(connection, found)
     say(f"{KIND}: resolving {len(scores.pairs)} scored pairs")
