@@ -286,7 +286,7 @@ def score_entities(
     return SplinkScores(_pairs(model, table, only), int(compared[0]) if compared else 0)
 
 
-_SHOWN = {"address": ("house", "street", "postcode", "city", "state")}
+_SHOWN = {"street": ("house", "street")}
 
 
 def _shown(table: Any, comparison: str, side: str) -> list[str]:

@@ -54,10 +54,12 @@ COMPARED = {
     "last_name": ("last_name",),
     "email": ("email",),
     "phone": ("phone",),
-    # One comparison for the whole address, from the most specific agreement down: its
-    # parts are one fact (a street says the postal code, city and state), and counted
-    # apart they made colleagues at one office one person.
-    "address": ("street", "postcode", "city", "state"),
+    # An address is two comparisons, each from its most specific agreement down: the
+    # street line (house number and street) and the locality (postal code, city, state).
+    # Inside each, the parts are one fact and count once; the two are typed, and
+    # mistyped, apart.
+    "street": ("street",),
+    "place": ("postcode", "city", "state"),
     "organisation": ("company", "domain"),
 }
 
@@ -83,43 +85,60 @@ def _blank(columns: tuple[str, ...]) -> str:
     return " OR ".join(f"({side})" for side in sides)
 
 
-def _address_levels() -> list[tuple[Any, str]]:
+def _tf(level: Any, column: str | None) -> Any:
+    if column is None:
+        return level
+    return level.configure(
+        tf_adjustment_column=column,
+        tf_adjustment_weight=1.0,
+        disable_tf_exact_match_detection=True,
+    )
+
+
+def _custom(levels: list[tuple[str, str, str | None]]) -> list[tuple[Any, str]]:
     import splink.comparison_level_library as cll
 
-    place = f"({_eq('postcode')} OR {_eq('city')})"
-    street_alike = f"({_dl('street')} OR {_jw('street', 0.9)})"
-    levels = [
-        # Frequencies weigh the levels where one part alone agrees: a whole address is
-        # rare even on a common street.
-        (f"{_eq('street')} AND {_house()} AND {place}", "exact", None),
-        (f"{street_alike} AND {_house()} AND {place}", "typo", None),
-        (f"{_eq('street')} AND {place}", "street", "street"),
-        (f"{_eq('postcode')} AND {_eq('house')}", "postcode_house", None),
-        (f"{_jw('street', 0.8)} AND {place}", "street_fuzzy", None),
-        (_eq("postcode"), "postcode", "postcode"),
-        (f"{_dl('postcode')} AND ({_jw('city', 0.88)})", "postcode_typo", None),
-        (_eq("city"), "city", "city"),
-        (_jw("city", 0.88), "city_typo", None),
-        (_eq("state"), "state", None),
+    return [
+        (_tf(cll.CustomLevel(sql, base_dialect_str="duckdb"), tf), label)
+        for sql, label, tf in levels
     ]
-    found = []
-    for sql, label, tf in levels:
-        level = cll.CustomLevel(sql, base_dialect_str="duckdb")
-        if tf:
-            level = level.configure(
-                tf_adjustment_column=tf,
-                tf_adjustment_weight=1.0,
-                disable_tf_exact_match_detection=True,
-            )
-        found.append((level, label))
-    return found
+
+
+def _street_levels() -> list[tuple[Any, str]]:
+    alike = f"({_dl('street')} OR {_jw('street', 0.9)})"
+    # A whole street line is rare even on a common street: frequencies weigh only the
+    # street agreeing without its house number.
+    return _custom(
+        [
+            (f"{_eq('street')} AND {_house()}", "exact", None),
+            (f"{alike} AND {_house()}", "typo", None),
+            (_eq("street"), "other_number", "street"),
+            (f"{_jw('street', 0.8)} AND {_house()}", "fuzzy", None),
+            (alike, "typo_other_number", None),
+        ]
+    )
+
+
+def _place_levels() -> list[tuple[Any, str]]:
+    return _custom(
+        [
+            (f"{_eq('postcode')} AND {_eq('city')}", "exact", None),
+            (_eq("postcode"), "postcode", "postcode"),
+            (f"{_dl('postcode')} AND {_jw('city', 0.88)}", "postcode_typo", None),
+            (_eq("city"), "city", "city"),
+            (_jw("city", 0.88), "city_typo", None),
+            (_eq("state"), "state", None),
+        ]
+    )
 
 
 def _levels(name: str) -> list[tuple[Any, str]]:
     import splink.comparison_level_library as cll
 
-    if name == "address":
-        return _address_levels()
+    if name == "street":
+        return _street_levels()
+    if name == "place":
+        return _place_levels()
     if name == "organisation":
         return [
             (cll.ExactMatchLevel("domain"), "domain"),
