@@ -286,7 +286,7 @@ def score_entities(
     return SplinkScores(_pairs(model, table, only), int(compared[0]) if compared else 0)
 
 
-_SHOWN = {"street": ("house", "street")}
+_SHOWN: dict[str, tuple[str, ...]] = {}
 
 
 def _shown(table: Any, comparison: str, side: str) -> list[str]:

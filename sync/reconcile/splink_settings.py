@@ -58,8 +58,11 @@ COMPARED = {
     # street line (house number and street) and the locality (postal code, city, state).
     # Inside each, the parts are one fact and count once; the two are typed, and
     # mistyped, apart.
+    "house": ("house",),
     "street": ("street",),
-    "place": ("postcode", "city", "state"),
+    "city": ("city",),
+    "postcode": ("postcode",),
+    "state": ("state",),
     "organisation": ("company", "domain"),
 }
 
@@ -132,13 +135,28 @@ def _place_levels() -> list[tuple[Any, str]]:
     )
 
 
+def _swapped_alike() -> str:
+    first, last = '"first_name_l", "last_name_r"', '"last_name_l", "first_name_r"'
+    return f"jaro_winkler_similarity({first}) >= 0.88 AND jaro_winkler_similarity({last}) >= 0.88"
+
+
 def _levels(name: str) -> list[tuple[Any, str]]:
     import splink.comparison_level_library as cll
 
-    if name == "street":
-        return _street_levels()
-    if name == "place":
-        return _place_levels()
+    if name in ("house", "postcode"):
+        # A one-character typo in a number still says something.
+        return [
+            (cll.ExactMatchLevel(name, term_frequency_adjustments=name in TF_COLUMNS), "exact"),
+            (cll.DamerauLevenshteinLevel(name, 1), "typo"),
+        ]
+    if name in ("street", "city"):
+        return [
+            (cll.ExactMatchLevel(name, term_frequency_adjustments=True), "exact"),
+            (cll.DamerauLevenshteinLevel(name, 1), "typo"),
+            (cll.JaroWinklerLevel(name, 0.88), "fuzzy"),
+        ]
+    if name == "state":
+        return [(cll.ExactMatchLevel(name), "exact")]
     if name == "organisation":
         return [
             (cll.ExactMatchLevel("domain"), "domain"),
@@ -151,6 +169,7 @@ def _levels(name: str) -> list[tuple[Any, str]]:
         return [
             exact,
             (cll.ColumnsReversedLevel("first_name", "last_name", symmetrical=True), "swapped"),
+            (cll.CustomLevel(_swapped_alike(), base_dialect_str="duckdb"), "swapped_typo"),
             (cll.ExactMatchLevel("first_canon"), "nickname"),
             (cll.DamerauLevenshteinLevel(name, 1), "typo"),
             (cll.JaroWinklerLevel(name, 0.9), "fuzzy"),
@@ -158,8 +177,10 @@ def _levels(name: str) -> list[tuple[Any, str]]:
             (cll.JaroWinklerLevel(name, 0.8), "similar"),
         ]
     if name == "last_name":
+        # A swapped pair lands on "swapped" here too, not on "different".
         return [
             exact,
+            (cll.CustomLevel(_swapped_alike(), base_dialect_str="duckdb"), "swapped"),
             (cll.DamerauLevenshteinLevel(name, 1), "typo"),
             (cll.JaroWinklerLevel(name, 0.9), "fuzzy"),
             (cll.ExactMatchLevel("last_sx"), "sounds_alike"),
