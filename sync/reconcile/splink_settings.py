@@ -198,12 +198,29 @@ def comparisons_for(filled: Mapping[str, int], records: int) -> list[str]:
     return [name for name, cols in COMPARED.items() if max(filled.get(c, 0) for c in cols) >= least]
 
 
+_ADDRESS = ("house", "street", "city", "postcode", "state")
+_OFFICE = f"({_eq('domain')}) OR ({_eq('company')})"
+
+
 def _comparison(name: str) -> Any:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
     blank = cll.CustomLevel(_blank(COMPARED[name]), base_dialect_str="duckdb")
-    levels = [blank.configure(is_null_level=True, label_for_charts="missing")]
+    levels = []
+    if name in _ADDRESS:
+        # Two people of one organisation share its office's address: where the
+        # organisations agree, the address says nothing (weight 0, fixed), else
+        # colleagues' five agreeing address fields outweighed their different names.
+        office = cll.CustomLevel(_OFFICE, base_dialect_str="duckdb").configure(
+            label_for_charts="office",
+            m_probability=1.0,
+            u_probability=1.0,
+            fix_m_probability=True,
+            fix_u_probability=True,
+        )
+        levels.append(office)
+    levels.append(blank.configure(is_null_level=True, label_for_charts="missing"))
     levels += [level.configure(label_for_charts=label) for level, label in _levels(name)]
     levels.append(cll.ElseLevel().configure(label_for_charts="different"))
     return cl.CustomComparison(output_column_name=name, comparison_levels=levels)
