@@ -215,9 +215,12 @@ def train_splink(
         )
     linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed)
     least = max(10, 0.01 * len(frame))
-    for session in EM_SESSIONS:
-        if all(filled.get(c, 0) >= least for c in session):
-            linker.training.estimate_parameters_using_expectation_maximisation(block_on(*session))
+    sessions = [s for s in EM_SESSIONS if all(filled.get(c, 0) >= least for c in s)]
+    if ("email",) in sessions:
+        # Records sharing an e-mail teach the names' m where no shared address can.
+        sessions = [s for s in sessions if s in (("first_name", "last_name"), ("email",))]
+    for session in sessions:
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on(*session))
     trained = linker.misc.save_model_to_json()
     tf, floor = _term_frequencies(linker, [c for c in TF_COLUMNS if filled.get(c, 0)])
     connection.close()

@@ -25,7 +25,8 @@ __all__ = [
 # Columns whose agreement is weighed by how common the value is.
 TF_COLUMNS = ("first_name", "last_name", "email", "phone", "street", "city", "postcode")
 # EM sessions: each fixes the comparisons using its columns by blocking and learns m of
-# the others. Names are learned where neither name is blocked on (a surname's or first
+# the others. Where people have e-mails, only the names and e-mail sessions run: records
+# sharing an e-mail teach the names' m better than any place can. Names are learned where neither name is blocked on (a surname's or first
 # name's sound in one postal code), never from an address alone: people of one office
 # share it, and EM took them for one person.
 EM_SESSIONS = (
