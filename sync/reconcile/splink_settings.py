@@ -25,10 +25,10 @@ __all__ = [
 # Columns whose agreement is weighed by how common the value is.
 TF_COLUMNS = ("first_name", "last_name", "email", "phone", "street", "city", "postcode")
 # EM sessions: each fixes the comparisons using its columns by blocking and learns m of
-# the others. Where people have e-mails, only the names and e-mail sessions run: records
-# sharing an e-mail teach the names' m better than any place can. Names are learned where neither name is blocked on (a surname's or first
-# name's sound in one postal code), never from an address alone: people of one office
-# share it, and EM took them for one person.
+# the others. Names are learned where neither name is blocked on, never from an address
+# alone: people of one office share it, and EM took them for one person. Where people have
+# e-mails, only the names and e-mail sessions run (records sharing an e-mail teach the
+# names' m better than a place can); without, a name's sound in one postal code or city.
 EM_SESSIONS = (
     ("first_name", "last_name"),
     ("last_sx", "postcode"),
