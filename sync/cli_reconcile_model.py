@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,24 +17,60 @@ from sync.errors import UsageError
 if TYPE_CHECKING:
     from sync.reconcile.config import ReconcileConfig
     from sync.reconcile.learn import Model
+    from sync.reconcile.splink_engine import SplinkModel
 
 __all__ = ["model", "train"]
 
 KIND = "person"
 
 
-def _summary(found: Model, config: ReconcileConfig) -> dict[str, Any]:
+def _summary(found: Model | SplinkModel, config: ReconcileConfig) -> dict[str, Any]:
     learning = config.learning
+    body = found.body()
+    body.pop("tf", None)  # a Splink model's term frequencies: thousands of values
     return {
         "version": found.version,
-        **found.body(),
+        **body,
+        "prior": found.prior,
         "match_threshold": found.threshold(learning.precision),
         "review_threshold": found.threshold(learning.review_probability),
         "precision_target": learning.precision,
     }
 
 
+def _show_splink(summary: dict[str, Any]) -> None:
+    settings = summary["settings"]
+    out.print(
+        text(
+            f"{summary['kind']} Splink model {summary['version']}, trained "
+            f"{summary['trained_at']} on {summary['records']:,} records in "
+            f"{summary['seconds']} s; prior {summary['prior']:+.2f} (log2 odds); a pair links "
+            f"at score >= {summary['match_threshold']}, is reviewed from "
+            f"{summary['review_threshold']}"
+        )
+    )
+    table = Table(title="Splink comparisons: match weight log2(m/u) per level")
+    for column in ("comparison", "level", "m", "u", "weight"):
+        table.add_column(column, justify="left" if column in ("comparison", "level") else "right")
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if level.get("is_null_level") or not m or not u:
+                continue
+            table.add_row(
+                comparison["output_column_name"],
+                level["label_for_charts"],
+                f"{m:.4f}",
+                f"{u:.6f}",
+                f"{math.log2(m / u):+.2f}",
+            )
+    out.print(table)
+
+
 def _show(summary: dict[str, Any]) -> None:
+    if summary.get("engine") == "splink":
+        _show_splink(summary)
+        return
     out.print(
         text(
             f"{summary['kind']} model {summary['version']}, trained {summary['trained_at']} on "
@@ -70,6 +107,7 @@ def train(config: Path | None = ConfigOption, json_output: bool = JsonOption) ->
     from sync.reconcile.entities import load_entities
     from sync.reconcile.model_store import save_model
     from sync.reconcile.persist import crosswalk
+    from sync.reconcile.splink_engine import train_splink
     from sync.reconcile.training import train_kind
 
     cfg, engine = _store(config)
@@ -80,7 +118,12 @@ def train(config: Path | None = ConfigOption, json_output: bool = JsonOption) ->
         with engine.connect() as connection:
             org_of = crosswalk(connection, "organisation")
         status.update(safe(f"training on {len(entities):,} people..."))
-        found = train_kind(KIND, entities, cfg.reconcile, org_of, utc_now())
+        rc = cfg.reconcile
+        found: Model | SplinkModel = (
+            train_splink(KIND, entities, utc_now(), rc.learning.seed, rc.max_key_records)
+            if rc.person_engine() == "splink"
+            else train_kind(KIND, entities, rc, org_of, utc_now())
+        )
     with engine.begin() as connection:
         save_model(connection, found)
     summary = _summary(found, cfg.reconcile)
@@ -101,14 +144,13 @@ def model(
     json_output: bool = JsonOption,
 ) -> None:
     """Show the people model in use; copy it between stores with --save and --load."""
-    from sync.reconcile.learn import Model
-    from sync.reconcile.model_store import latest_model, save_model
+    from sync.reconcile.model_store import latest_model, model_from_body, save_model
 
     cfg, engine = _store(config)
     if load_file is not None:
         try:
             body = orjson.loads(load_file.read_bytes())
-            loaded = Model.from_body(body, str(body.get("version", "")))
+            loaded = model_from_body(body, str(body.get("version", "")))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise UsageError(
                 f"{load_file}: not a model written by `crmsync reconcile model --save` ({exc})"

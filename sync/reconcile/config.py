@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["FieldRule", "Learning", "ReconcileConfig", "Thresholds"]
+__all__ = [
+    "LINKAGE_HINT",
+    "FieldRule",
+    "Learning",
+    "ReconcileConfig",
+    "Thresholds",
+    "splink_installed",
+]
+
+Engine = Literal["native", "splink"]
+LINKAGE_HINT = "install crmsync[linkage] (pip install 'crmsync[linkage]') for the Splink engine"
+
+
+def splink_installed() -> bool:
+    """Whether the ``linkage`` extra (Splink on DuckDB, pandas) is installed."""
+    return all(find_spec(name) is not None for name in ("splink", "duckdb", "pandas"))
+
 
 Rule = Literal["source_priority", "most_recent", "most_complete", "union", "furthest_in_funnel"]
 
@@ -120,6 +137,14 @@ class ReconcileConfig(_Strict):
     learning: Learning = Field(
         default_factory=Learning, description="Weights learned from the data (people)."
     )
+    engine: Engine = Field(
+        "native",
+        description=(
+            "The matcher of people: native (crmsync's own Fellegi-Sunter engine) or splink"
+            " (a Splink model trained on the installation's people, DuckDB in process;"
+            " needs crmsync[linkage]). Organisations and employees always use native."
+        ),
+    )
     max_cluster_size: int = Field(
         50, ge=2, description="Largest identity a match may build; larger merges are refused."
     )
@@ -160,6 +185,16 @@ class ReconcileConfig(_Strict):
         ],
         description="Funnel order for furthest_in_funnel, earliest first.",
     )
+
+    @model_validator(mode="after")
+    def _engine_installed(self) -> ReconcileConfig:
+        if self.engine == "splink" and not splink_installed():
+            raise ValueError(f"engine: splink is not installed; {LINKAGE_HINT}")
+        return self
+
+    def person_engine(self) -> str:
+        """The engine that matches people: splink or native."""
+        return self.engine
 
     def rule_for(self, field: str) -> FieldRule:
         """The survivorship rule of ``field`` (configured, else default, else most_recent)."""

@@ -1,19 +1,35 @@
-"""Trained models in the store: saved with their version, the newest of a kind in use."""
+"""Trained models in the store: saved with their version, the newest of a kind in use.
+
+A body is crmsync's own model (``learn.Model``) or a Splink model (``splink_engine``, whose
+body holds Splink's settings JSON), told apart by its ``engine``.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import Connection, select
 
 from sync.reconcile.learn import Model
+from sync.reconcile.splink_engine import ENGINE, SplinkModel
 from sync.store.identities import ReconcileModelRow, ReconcileRunRow
 
-__all__ = ["MODELS", "latest_model", "models_of_runs", "save_model"]
+__all__ = ["MODELS", "AnyModel", "latest_model", "model_from_body", "models_of_runs", "save_model"]
 
 MODELS = ReconcileModelRow.__table__  # type: ignore[attr-defined]
 _RUNS = ReconcileRunRow.__table__  # type: ignore[attr-defined]
+AnyModel = Model | SplinkModel
 
 
-def latest_model(connection: Connection, kind: str) -> Model | None:
+def model_from_body(body: Mapping[str, Any], version: str = "") -> AnyModel:
+    """The model a stored body describes."""
+    if body.get("engine") == ENGINE:
+        return SplinkModel.from_body(body, version)
+    return Model.from_body(body, version)
+
+
+def latest_model(connection: Connection, kind: str) -> AnyModel | None:
     """The model runs score ``kind`` with: the newest trained, or None."""
     query = (
         select(MODELS.c.body, MODELS.c.version)
@@ -22,10 +38,10 @@ def latest_model(connection: Connection, kind: str) -> Model | None:
         .limit(1)
     )
     row = connection.execute(query).first()
-    return Model.from_body(row[0], row[1]) if row is not None else None
+    return model_from_body(row[0], row[1]) if row is not None else None
 
 
-def save_model(connection: Connection, model: Model) -> None:
+def save_model(connection: Connection, model: AnyModel) -> None:
     """Keep ``model``; from now on it is the one in use for its kind."""
     connection.execute(
         MODELS.insert().values(
@@ -34,7 +50,7 @@ def save_model(connection: Connection, model: Model) -> None:
     )
 
 
-def models_of_runs(connection: Connection, kind: str, run_ids: set[int]) -> dict[int, Model]:
+def models_of_runs(connection: Connection, kind: str, run_ids: set[int]) -> dict[int, AnyModel]:
     """run id -> the model that scored ``kind`` in that run (runs without one are left out)."""
     if not run_ids:
         return {}
@@ -53,4 +69,4 @@ def models_of_runs(connection: Connection, kind: str, run_ids: set[int]) -> dict
             )
         )
     }
-    return {r: Model.from_body(bodies[v], v) for r, v in versions.items() if v in bodies}
+    return {r: model_from_body(bodies[v], v) for r, v in versions.items() if v in bodies}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -173,9 +173,11 @@ def write_result(
     run_id: int,
     now: datetime,
     changed: set[int] | None = None,
+    keys_of: Callable[[Entity], list[str]] = block_keys,
 ) -> dict[str, str]:
-    """Write every identity and member of ``result``, and the pairs and block keys of the
-    ``changed`` entities (all when ``None``); returns record key -> identity id."""
+    """Write every identity and member of ``result``, and the pairs and block keys
+    (``keys_of``: the engine's) of the ``changed`` entities (all when ``None``); returns
+    record key -> identity id."""
     entities: Sequence[Entity] = result.entities
     written: dict[str, str] = {}
     clusters = result.clustering.clusters
@@ -230,7 +232,7 @@ def write_result(
         {"block_key": stored_key(result.kind, key), "record_key": entities[n].key}
         for n, entity in enumerate(entities)
         if changed is None or n in changed
-        for key in block_keys(entity)
+        for key in keys_of(entity)
     )
     # Rows are generated batch by batch, never all at once (a million members).
     _insert(connection, IDENTITIES, identity_rows())

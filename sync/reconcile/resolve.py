@@ -17,6 +17,7 @@ from sync.reconcile.entities import Entity
 from sync.reconcile.frequencies import TermWeights
 from sync.reconcile.learn import Model
 from sync.reconcile.scoring import Raw, ScoreContext, build_context, explain, score_pair
+from sync.reconcile.splink_engine import SplinkModel, SplinkScores
 
 __all__ = ["Decision", "KindResult", "ScoredPair", "block", "resolve_kind", "thresholds_for"]
 
@@ -41,6 +42,8 @@ class ScoredPair:
     # The raw comparisons flattened (field, level, left, right, field, ...): one tuple per
     # pair instead of one per comparison, for millions of pairs in the review band.
     comparisons: tuple[str, ...] = ()
+    # Each comparison's weight as the engine gave it (Splink); empty: weighed by ``detail``.
+    weights: tuple[float, ...] = ()
 
     def raw(self) -> list[Raw]:
         """The comparisons as (field, level, left, right) tuples."""
@@ -53,6 +56,13 @@ class ScoredPair:
         terms: TermWeights | None = None,
     ) -> dict[str, Any]:
         """JSON-ready comparisons for ``explain``, weighed as the pair was scored."""
+        if self.weights:
+            return {
+                "comparisons": [
+                    {"field": f, "level": lv, "weight": w, "a": a, "b": b}
+                    for (f, lv, a, b), w in zip(self.raw(), self.weights, strict=True)
+                ]
+            }
         return {
             "comparisons": [
                 {"field": c.field, "level": c.level, "weight": c.weight, "a": c.left, "b": c.right}
@@ -79,7 +89,9 @@ class KindResult:
     terms: TermWeights | None = None  # and its term-frequency weights
 
 
-def thresholds_for(kind: str, config: ReconcileConfig, model: Model | None = None) -> Thresholds:
+def thresholds_for(
+    kind: str, config: ReconcileConfig, model: Model | SplinkModel | None = None
+) -> Thresholds:
     """The match threshold and review band of a kind: from the configured precision target
     when a trained model scores it, else as configured."""
     if model is not None:
@@ -103,28 +115,47 @@ def resolve_kind(
     fixed_links: Sequence[tuple[int, int, float]] = (),
     context: ScoreContext | None = None,
     known: Mapping[tuple[str, str], tuple[float, list[Raw]]] | None = None,
-    model: Model | None = None,
+    model: Model | SplinkModel | None = None,
     blocked: tuple[Sequence[tuple[int, int]], BlockingStats] | None = None,
+    prescored: SplinkScores | None = None,
 ) -> KindResult:
     """Cluster ``entities``; with ``only``, score just the pairs touching those indexes and
     take ``fixed_links`` (earlier matches among the others) as already decided. ``known``
     holds scores already computed with ``context``, by (key, key) in index order. A trained
-    ``model`` gives the weights and, with the configured precision, the thresholds."""
-    if blocked is not None and only is None:
-        pairs, stats = blocked  # a first run's training found them already
-    else:
-        pairs, stats = block(entities, config, only)
+    ``model`` gives the weights and, with the configured precision, the thresholds.
+    ``prescored``: the pairs an engine of its own (Splink) blocked and scored, by index."""
     weights = model.weights if model is not None else None
     terms = model.terms if model is not None else None
     ctx = context or build_context(entities, org_of, config.shared_phone_limit, weights, terms)
     limits = thresholds_for(kind, config, model)
     scored: list[ScoredPair] = []
-    for i, j in pairs:
-        found = known.get((entities[i].key, entities[j].key)) if known else None
-        total, comparisons = found or score_pair(entities[i], entities[j], ctx)
-        if total >= limits.review:
-            status = "match" if total >= limits.match else "review"
-            scored.append(ScoredPair(i, j, total, status, _flat(comparisons)))
+    if prescored is not None:
+        pairs: Any = prescored.pairs.keys()
+        stats = BlockingStats(pairs=prescored.compared)
+        for i, j in sorted(prescored.pairs):
+            total, flat, found_weights = prescored.pairs[(i, j)]
+            if total >= limits.review:
+                status = "match" if total >= limits.match else "review"
+                scored.append(ScoredPair(i, j, total, status, flat, found_weights))
+    else:
+        if blocked is not None and only is None:
+            pairs, stats = blocked  # a first run's training found them already
+        else:
+            pairs, stats = block(entities, config, only)
+        for i, j in pairs:
+            found = known.get((entities[i].key, entities[j].key)) if known else None
+            total, comparisons = found or score_pair(entities[i], entities[j], ctx)
+            if total >= limits.review:
+                status = "match" if total >= limits.match else "review"
+                scored.append(ScoredPair(i, j, total, status, _flat(comparisons)))
+
+    def evidence(i: int, j: int, status: str) -> ScoredPair:
+        if prescored is not None:
+            total, flat, found_weights = prescored.pairs.get((i, j), (0.0, (), ()))
+            return ScoredPair(i, j, total, status, flat, found_weights)
+        total, comparisons = score_pair(entities[i], entities[j], ctx)
+        return ScoredPair(i, j, total, status, _flat(comparisons))
+
     matches = _best_links(entities, [p for p in scored if p.status == "match"])
     index = {e.key: n for n, e in enumerate(entities)}
     links = [Link(p.i, p.j, "match", p.score) for p in matches]
@@ -134,22 +165,22 @@ def resolve_kind(
             if other in index and index[other] != n:
                 i, j = sorted((n, index[other]))
                 links.append(Link(i, j, "must_link"))
-                total, comparisons = score_pair(entities[i], entities[j], ctx)
-                scored.append(ScoredPair(i, j, total, "must_link", _flat(comparisons)))
+                scored.append(evidence(i, j, "must_link"))
     unlinks: list[tuple[int, int]] = []
     for decision in decisions:
         if decision.a_key in index and decision.b_key in index:
             i, j = sorted((index[decision.a_key], index[decision.b_key]))
             if decision.action == "link":
                 links.append(Link(i, j, "admin"))
-                total, comparisons = score_pair(entities[i], entities[j], ctx)
-                scored.append(ScoredPair(i, j, total, "admin", _flat(comparisons)))
+                scored.append(evidence(i, j, "admin"))
             else:
                 unlinks.append((i, j))
     dropped = {(p.i, p.j) for p in scored if p.status == "match"} - {(p.i, p.j) for p in matches}
     # A match that is no side's best link into the other CRM is kept for review.
     scored = [
-        ScoredPair(p.i, p.j, p.score, "review", p.comparisons) if (p.i, p.j) in dropped else p
+        ScoredPair(p.i, p.j, p.score, "review", p.comparisons, p.weights)
+        if (p.i, p.j) in dropped
+        else p
         for p in scored
     ]
     known_links = {(link.i, link.j) for link in links if link.method in ("must_link", "admin")}

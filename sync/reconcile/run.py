@@ -26,8 +26,7 @@ from compensation.gcpause import paused_gc
 from sync.reconcile.blocking import block_keys, candidate_pairs
 from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.entities import KIND_TABLES, Entity, load_entities
-from sync.reconcile.learn import Model
-from sync.reconcile.model_store import latest_model, save_model
+from sync.reconcile.model_store import AnyModel, latest_model, save_model
 from sync.reconcile.persist import (
     KEYS,
     MEMBERS,
@@ -45,6 +44,9 @@ from sync.reconcile.persist import (
 )
 from sync.reconcile.resolve import Decision, block, resolve_kind, thresholds_for
 from sync.reconcile.scoring import Raw, ScoreContext, build_context, score_pair
+from sync.reconcile.splink_engine import SplinkModel
+from sync.reconcile.splink_frame import record_keys
+from sync.reconcile.splink_run import admin_links, splink_full, splink_linked
 from sync.reconcile.training import LEARNED_KINDS, train_kind
 from sync.store.changes import last_change
 from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
@@ -104,10 +106,22 @@ def reconcile(
         touched_keys = set(touched)
         for kind in KINDS:
             say(f"{kind}: loading")
-            learning = config.learning.enabled and kind in LEARNED_KINDS
-            model = latest_model(connection, kind) if learning else None
+            splink = kind == "person" and config.person_engine() == "splink"
+            learning = (config.learning.enabled or splink) and kind in LEARNED_KINDS
+            model: AnyModel | None = latest_model(connection, kind) if learning else None
+            if model is not None and isinstance(model, SplinkModel) != splink:
+                model = None  # trained by the other engine: this one trains its own
             trained: float | None = None  # seconds spent training, when this run trained
-            if mode == "full":
+            if mode == "full" and splink:
+                entities = load_entities(engine, kind)
+                result, model, trained = splink_full(
+                    connection, entities, config, decisions, model, now, say
+                )
+                clear_kind(connection, kind)
+                keys_of = record_keys if model is not None else block_keys
+                write_result(connection, result, config, run_id, now, keys_of=keys_of)
+                report.kinds[kind] = {**result.stats, "engine": "splink" if model else "native"}
+            elif mode == "full":
                 entities = load_entities(engine, kind)
                 blocked = None
                 if learning and model is None and len(entities) >= config.learning.min_records:
@@ -125,6 +139,8 @@ def reconcile(
                 clear_kind(connection, kind)
                 written = write_result(connection, result, config, run_id, now)
                 report.kinds[kind] = dict(result.stats)
+                if kind == "person":
+                    report.kinds[kind]["engine"] = "native"
             else:
                 written, stats = _incremental(
                     connection,
@@ -164,9 +180,10 @@ def _incremental(
     touched: set[str],
     run_id: int,
     now: datetime,
-    model: Model | None,
+    model: AnyModel | None,
 ) -> tuple[dict[str, str], dict[str, Any]]:
     since, upto = window
+    splink = isinstance(model, SplinkModel)
     changed = load_entities(engine, kind, since=since, until=upto)
     tables = KIND_TABLES[kind]
     mine = {k for k in touched if k.split(":", 2)[1] in tables}
@@ -177,7 +194,8 @@ def _incremental(
     if not changed and not removed:
         return {}, {"records": 0, "changed": 0, "identities": 0}
     changed_keys = {e.key for e in changed}
-    block = sorted({stored_key(kind, key) for e in changed for key in block_keys(e)})
+    keys_of = record_keys if splink else block_keys
+    block = sorted({stored_key(kind, key) for e in changed for key in keys_of(e)})
     candidates: set[str] = set()
     for chunk in chunks(block):
         query = select(KEYS.c.record_key).where(KEYS.c.block_key.in_(chunk))
@@ -195,7 +213,13 @@ def _incremental(
     terms = model.terms if model is not None else None
     context = build_context(stage, org_of, config.shared_phone_limit, weights, terms)
     limit = thresholds_for(kind, config, model).review
-    linked, scores = _linked(stage, len(changed), config, decisions, context, limit)
+    if isinstance(model, SplinkModel):
+        links = admin_links(decisions)
+        linked, prescored = splink_linked(stage, len(changed), config, decisions, model, links)
+        scores: dict[tuple[str, str], tuple[float, list[Raw]]] = {}
+    else:
+        linked, scores = _linked(stage, len(changed), config, decisions, context, limit)
+        prescored = None
     linked |= evidence
     affected = set(identities_of(connection, linked | changed_keys | removed).values())
     closure = (set(members_of(connection, affected)) | linked) - changed_keys - removed
@@ -211,6 +235,8 @@ def _incremental(
     fixed_links = [
         (position[a], position[b], s) for a, b, s in fixed if a in position and b in position
     ]
+    if prescored is not None:
+        prescored = prescored.reindexed(stage, position)
     result = resolve_kind(
         kind,
         entities,
@@ -222,11 +248,14 @@ def _incremental(
         context=context,
         known=scores,
         model=model,
+        prescored=prescored,
     )
     delete_records(connection, kind, affected, sorted(changed_keys | removed))
     for chunk in chunks(sorted(closure | changed_keys | removed)):
         _delete_members(connection, chunk)
-    written = write_result(connection, result, config, run_id, now, changed=index_changed)
+    written = write_result(
+        connection, result, config, run_id, now, changed=index_changed, keys_of=keys_of
+    )
     stats = dict(result.stats)
     stats.update(
         changed=len(changed),
