@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from sync.cli_sandbox import Scale
+from sync.cli_sandbox import AnchorOption, Scale, anchor_and_clock
 from sync.cli_text import Table, safe
 from sync.errors import OperationFailed, UsageError
 
@@ -34,6 +34,7 @@ def demo(
         help="Where the demo keeps the store, the sandbox state, a config and the ground truth.",
     ),
     json_output: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+    anchor: str = AnchorOption,
 ) -> None:
     """The main job on the embedded default: start the CRM sandbox, sync all three CRMs into
     SQLite, reconcile, audit, compute the open period, push the results back into the
@@ -42,6 +43,7 @@ def demo(
     from sync.demo import run_demo
     from sync.pipeline.names import STEP_NAMES
 
+    story_end, clock_start = anchor_and_clock(anchor)
     started = time.perf_counter()
     with Progress(
         SpinnerColumn(),
@@ -77,7 +79,15 @@ def demo(
 
         try:
             result = run_demo(
-                workspace, seed, scale.value, on_page, on_started, steps=STEP_NAMES, say=say
+                workspace,
+                seed,
+                scale.value,
+                on_page,
+                on_started,
+                steps=STEP_NAMES,
+                say=say,
+                anchor=story_end,
+                clock_start=clock_start,
             )
         except SandboxError as exc:
             raise UsageError(str(exc)) from exc

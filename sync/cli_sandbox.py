@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,27 @@ class Faults(StrEnum):
     strict = "strict"
 
 
+AnchorOption = typer.Option(
+    "2026-10-31",
+    "--anchor",
+    help="Day the synthetic company's story ends: YYYY-MM-DD (the sandbox clock starts at "
+    "that day's start), or today (the start of the host's UTC day; the clock then runs from "
+    "the host's time, so a client that bookmarks its own clock misses no change). The "
+    "default is the day the demo's figures and ground-truth floors are measured on.",
+)
+
+
+def anchor_and_clock(text: str) -> tuple[datetime, datetime | None]:
+    """The story's anchor and where the sandbox clock starts, from ``--anchor``."""
+    from connectors.sandbox.clock import parse_anchor
+
+    try:
+        anchor = parse_anchor(text)
+    except ValueError as exc:
+        raise UsageError(f"--anchor: {exc}") from exc
+    return anchor, (datetime.now(UTC) if text.strip().lower() == "today" else None)
+
+
 @sandbox_app.command("serve")
 def serve(
     seed: int = typer.Option(1, help="Seed of the synthetic company (same seed, same data)."),
@@ -60,12 +82,20 @@ def serve(
     json_output: bool = typer.Option(
         False, "--json", help="Print one JSON line for scripts once ready, then serve."
     ),
+    anchor: str = AnchorOption,
 ) -> None:
     """Start the three CRM emulators on 127.0.0.1 and serve until interrupted."""
     from connectors.sandbox import Sandbox, SandboxError, SandboxOptions
 
+    story_end, clock_start = anchor_and_clock(anchor)
     options = SandboxOptions(
-        seed=seed, scale=scale.value, faults=faults.value, state_dir=state_dir, port_base=port_base
+        seed=seed,
+        scale=scale.value,
+        faults=faults.value,
+        state_dir=state_dir,
+        port_base=port_base,
+        anchor=story_end,
+        clock_start=clock_start,
     )
     try:
         sandbox = Sandbox(options)

@@ -1,7 +1,8 @@
 """The sandbox's notion of "now".
 
 Generated data is deterministic, so it cannot depend on the wall clock: the synthetic
-company's story ends at a fixed *anchor* instant, and the sandbox clock starts there.
+company's story ends at an *anchor* instant, and the sandbox clock starts there (or, for a
+sandbox a person runs, at the host's own time: see :func:`host_anchor`).
 ``AnchoredClock`` then advances with real elapsed time (so a running sandbox behaves like
 a live CRM), while ``ManualClock`` only moves when told to (so tests and churn are exactly
 reproducible). Everything in the sandbox asks the injected clock, never ``datetime.now()``.
@@ -14,9 +15,30 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-__all__ = ["DEFAULT_ANCHOR", "AnchoredClock", "Clock", "ManualClock"]
+__all__ = ["DEFAULT_ANCHOR", "AnchoredClock", "Clock", "ManualClock", "host_anchor", "parse_anchor"]
 
+# The anchor of tests, benchmarks and, by default, the demo: their figures never depend on
+# the day they run. `crmsync demo|sandbox serve --anchor today` end the story at the host's
+# day instead and run the clock from the host's time.
 DEFAULT_ANCHOR = datetime(2026, 10, 31, 0, 0, tzinfo=UTC)
+
+
+def host_anchor(now: datetime | None = None) -> datetime:
+    """The start (00:00 UTC) of the host's current day: the story of a sandbox run today
+    ends there, the same for every run on that day and seed."""
+    current = now or datetime.now(UTC)
+    return datetime(current.year, current.month, current.day, tzinfo=UTC)
+
+
+def parse_anchor(text: str, now: datetime | None = None) -> datetime:
+    """``today`` (the host's day, see :func:`host_anchor`) or a ``YYYY-MM-DD`` day."""
+    if text.strip().lower() == "today":
+        return host_anchor(now)
+    try:
+        day = datetime.strptime(text.strip(), "%Y-%m-%d")
+    except ValueError:
+        raise ValueError(f"anchor {text!r} is not a day: write YYYY-MM-DD or today") from None
+    return day.replace(tzinfo=UTC)
 
 
 class Clock(Protocol):

@@ -52,8 +52,13 @@ class SandboxOptions:
     port_base: int = 0
     host: str = "127.0.0.1"
     anchor: datetime = DEFAULT_ANCHOR
+    # Where the running clock starts (default: the anchor). A sandbox a person runs starts
+    # at the host's time, so a client that bookmarks its own clock misses no change.
+    clock_start: datetime | None = None
 
     def validate(self) -> None:
+        if self.clock_start is not None and self.clock_start < self.anchor:
+            raise SandboxError("the sandbox clock cannot start before its story's anchor")
         if self.scale not in SCALES:
             raise SandboxError(f"unknown scale {self.scale!r}: use one of {', '.join(SCALES)}")
         if self.faults not in {p.value for p in FaultProfile}:
@@ -237,8 +242,8 @@ class Sandbox:
         state = self.options.state_dir
         if state is not None and (state / "clock.json").exists():
             saved = datetime.fromisoformat(orjson.loads((state / "clock.json").read_bytes())["now"])
-            return max(saved, self.options.anchor)
-        return self.options.anchor
+            return max(saved, self.options.clock_start or self.options.anchor)
+        return self.options.clock_start or self.options.anchor
 
     def _runtime_record(self) -> dict[str, Any]:
         import os
