@@ -110,16 +110,17 @@ def test_withheld_lines_say_what_they_would_have_paid_role_and_why(world) -> Non
 
 def test_the_usage_score_shows_its_components_and_how_to_raise_each(world) -> None:  # type: ignore[no-untyped-def]
     # Weights 0.25, 0.20, 0.20, 0.10, 0.10 of the components with records (responsiveness
-    # has none): 0.85, so 29.4%, 23.5%, 23.5%, 11.8%, 11.8%; 100 x (0.25 + 0.2 x 0.3147 +
-    # 0.2 + 0.1 + 0.1) / 0.85 = 83.8.
+    # has none): 0.85, so 29.4%, 23.5%, 23.5%, 11.8%, 11.8%; 100 x (0.25 + 0.2 x 0.112 +
+    # 0.2 + 0.1 + 0.1) / 0.85 = 79.1, the pipeline's freshness at 11.2% since the audit
+    # counts activities entered days after they happened against it.
     assert _section(_text(world[1], _rep(world)), "CRM usage score") == [
-        "Your score is 84 out of 100.",
+        "Your score is 79 out of 100.",
         "From 85: commission × 1.1.",  # field sales v2's usage multiplier bands
         "From 60: commission × 1.",
         "From 0: commission × 0.9.",
         "* Activities logged on deals (Weight 29.4%): 100",
         "  How to raise it: Log your calls, visits and e-mails on each deal before it closes.",
-        "* Up-to-date pipeline (Weight 23.5%): 31",
+        "* Up-to-date pipeline (Weight 23.5%): 11",
         "  How to raise it: Enter deals as soon as they open, log an activity on open deals "
         "regularly and move the close date when it slips.",
         "* Complete records (Weight 23.5%): 100",
@@ -211,10 +212,10 @@ def test_every_line_reads_in_words_never_as_ids_or_codes(world) -> None:  # type
         assert not codes.search(rendered.html), codes.search(rendered.html)
     bonus = [line for r in texts for line in r.text.splitlines() if "usage" in line.lower()]
     assert "The CRM usage bonus pays from a score of 75." in bonus  # marketing's bonus
-    assert "* CRM usage bonus: $100.00 (Rule: CRM usage score 78.7 reached 75)" in bonus
+    assert "* CRM usage bonus: $100.00 (Rule: CRM usage score 82.9 reached 75)" in bonus
     assert (
-        "* CRM usage multiplier: $400.24 (Rule: usage score 86.1 is at least 85: × 1.10 on "
-        "revenue commission (4002.39))"
+        "* CRM usage multiplier: $46.68 (Rule: usage score 90.1 is at least 85: × 1.10 on "
+        "revenue commission (466.83))"
     ) in bonus
     roles = {line.split(" · ")[0] for r in texts for line in r.text.splitlines()}
     assert "  Your role: closing, as manager" in roles
