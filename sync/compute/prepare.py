@@ -29,6 +29,7 @@ from compensation.money import allocate
 from compensation.plans import Period, PlanBook, PlanError, load_plans
 from compensation.plans.errors import describe_problems
 from compensation.rates import RatesFileError, RateTable
+from sync.compute.crm_splits import apply_crm_splits, crm_splits
 from sync.compute.directory import Directory, UserFacts, build_directory
 from sync.compute.evidence import Evidence, IdentityLookup, build_evidence
 from sync.compute.settings import CompensationConfig
@@ -361,6 +362,10 @@ def prepare(
     )
     schemes, warnings = _schemes(evidence.deals, book, directory, config, as_of)
     credits, explanations = credit(evidence.deals, schemes, directory, explain)
+    if config.crm_splits == "use":
+        credited = [e.deal for e in evidence.deals if e.deal.key in schemes]
+        credits, problems = apply_crm_splits(credits, credited, crm_splits(snapshot, directory))
+        warnings += problems
     inputs = PeriodInputs(
         employees=payees(directory, credits, evidence, period, closed),
         credits=credits,
