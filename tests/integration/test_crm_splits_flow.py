@@ -87,6 +87,21 @@ def test_won_deals_are_credited_by_their_crm_splits(tmp_path: Path) -> None:
             ("revenue", partner, "split", Decimal("0.3"), Decimal("3338.84"), "CHF"),
         ]
     )
+    # The manager pool (10%: 1,112.948 -> 1,112.95) rolls up the split owners, not the
+    # acts' payees: the partner reports to the rep (who has no manager: house credit).
+    # 779.065 and 333.885 tie on the half cent; the engine's tie-break gives it to the
+    # house line.
+    managers = sorted(
+        (c.employee or "", c.slot, c.share, c.amount)
+        for c in used.prepared.inputs.credits
+        if c.deal == SHARED and c.pool == "manager"
+    )
+    assert managers == sorted(
+        [
+            ("", "split", Decimal("0.7"), Decimal("779.07")),
+            (rep, "split", Decimal("0.3"), Decimal("333.88")),
+        ]
+    )
     # The overlay is a separate credit of the whole deal: the revenue credit is whole too.
     assert lines(used, OVERLAID) == sorted(
         [

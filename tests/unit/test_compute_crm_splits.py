@@ -1,15 +1,17 @@
-"""CRM split rows become credits: owners mapped through the directory, revenue rows
-replacing the plan's revenue credit, overlay rows the overlay pool, bad rows warned."""
+"""CRM split rows for crediting: owners mapped through the directory like deal owners,
+only usable sets of won deals passed on (the rest warned), and a split pool the plan
+does not declare added as a separate credit."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from compensation.crediting.splits import SplitRow
 from compensation.inputs import Credit, Deal, DealState
-from sync.compute.crm_splits import apply_crm_splits, crm_splits
+from sync.compute.crm_splits import crm_splits, unfilled_splits, usable_splits
 from sync.compute.directory import UserFacts, build_directory
 from sync.compute.settings import DirectoryConfig
 from sync.compute.snapshot import StoreSnapshot
@@ -79,11 +81,11 @@ def _deal(rid: str, amount: str, state: DealState = "won") -> Deal:
     return Deal(f"crm_a:deals:{rid}", rid, Decimal(amount), "EUR", state, WHEN, date(2026, 10, 5))
 
 
-def _plan_credit(deal: Deal, who: str, pool: str = "revenue") -> Credit:
-    return Credit(deal.key, who, "close", Decimal(1), deal.amount, deal.currency, pool, ("a",))
+def _plan_credit(deal: Deal, who: str, pool: str = "revenue", slot: str = "close") -> Credit:
+    return Credit(deal.key, who, slot, Decimal(1), deal.amount, deal.currency, pool, ("a",))
 
 
-def test_revenue_rows_replace_the_plan_credit_and_overlay_rows_add_a_separate_pool() -> None:
+def test_only_won_deals_with_splits_summing_to_100_are_used_and_the_rest_warned() -> None:
     d1, d2, d3, d4, d5 = (
         _deal("D1", "1000.01"),
         _deal("D2", "99.99"),
@@ -91,35 +93,37 @@ def test_revenue_rows_replace_the_plan_credit_and_overlay_rows_add_a_separate_po
         _deal("D4", "10"),
         _deal("D5", "7"),
     )
-    open_deal = _deal("D1", "1000.01", state="open")
-    plan = [
-        _plan_credit(d1, "E-9"),
-        _plan_credit(d1, "E-8", "manager"),
-        _plan_credit(d2, "E-9"),
-        _plan_credit(d3, "E-9"),
-        _plan_credit(d4, "E-9"),
-        _plan_credit(d5, "E-9"),
-    ]
     splits = crm_splits(_snapshot(), _directory())
-    credits, warnings = apply_crm_splits(plan, [d1, d2, d3, d4, d5], splits)
-    got = [(c.deal[-2:], c.employee, c.pool, c.slot, c.share, c.amount) for c in credits]
-    assert got == [
-        # 1000.01 × 70% = 700.007 and × 30% = 300.003: the cent goes to the larger remainder
-        ("D1", "E-1", "revenue", "split", Decimal("0.7"), Decimal("700.01")),
-        ("D1", "E-2", "revenue", "split", Decimal("0.3"), Decimal("300.00")),
-        ("D1", "E-8", "manager", "close", Decimal(1), Decimal("1000.01")),
-        ("D2", "E-1", "revenue", "split", Decimal(1), Decimal("99.99")),  # rows summed
-        ("D3", "E-9", "revenue", "close", Decimal(1), Decimal("500")),  # 90%: not used
-        ("D4", "E-9", "revenue", "close", Decimal(1), Decimal("10")),  # a row unusable
-        ("D5", "E-9", "revenue", "close", Decimal(1), Decimal("7")),  # no split rows
-        # the overlay is a separate credit of the whole deal: revenue is not reduced
-        ("D1", "crm_a:u3", "overlay", "split", Decimal(1), Decimal("1000.01")),
-    ]
-    assert credits[0].note == "CRM split: 70%" and credits[0].currency == "EUR"
+    usable, warnings = usable_splits([d1, d2, d3, d4, d5], splits)
+    assert usable == {
+        "crm_a:deals:D1": splits.rows["crm_a:deals:D1"],
+        "crm_a:deals:D2": splits.rows["crm_a:deals:D2"],
+    }
     assert warnings == [
         "deal crm_a:deals:D3: CRM revenue split not used: split percentages of deal "
         "crm_a:deals:D3 sum to 90, not 100; correct the split in the CRM",
         "deal crm_a:deals:D4: CRM split not used: revenue split s8 has no owner or no percentage",
     ]
-    untouched, none = apply_crm_splits([_plan_credit(open_deal, "E-9")], [open_deal], splits)
-    assert [(c.employee, c.slot) for c in untouched] == [("E-9", "close")] and none == []
+    assert usable_splits([_deal("D1", "1000.01", state="open")], splits) == ({}, [])
+    lost_after_paid = dataclasses.replace(_deal("D2", "99.99", "lost"), reversed_on=WHEN.date())
+    assert list(usable_splits([lost_after_paid], splits)[0]) == ["crm_a:deals:D2"]
+
+
+def test_a_split_pool_the_plan_does_not_declare_is_a_separate_credit_of_the_whole_deal() -> None:
+    """D1's plan has no overlay pool: crediting filled revenue from the split (slot
+    ``split``), so only the overlay split is added, 100% of 1,000.01 to crm_a:u3; the
+    revenue credit stays whole."""
+    d1 = _deal("D1", "1000.01")
+    splits = crm_splits(_snapshot(), _directory())
+    usable, _ = usable_splits([d1], splits)
+    filled = [
+        dataclasses.replace(_plan_credit(d1, "E-1", slot="split"), amount=Decimal("700.01")),
+        dataclasses.replace(_plan_credit(d1, "E-2", slot="split"), amount=Decimal("300.00")),
+    ]
+    got = unfilled_splits(filled, [d1], usable)
+    assert [(c.employee, c.pool, c.slot, c.share, c.amount) for c in got] == [
+        ("E-1", "revenue", "split", Decimal(1), Decimal("700.01")),
+        ("E-2", "revenue", "split", Decimal(1), Decimal("300.00")),
+        ("crm_a:u3", "overlay", "split", Decimal(1), Decimal("1000.01")),
+    ]
+    assert got[-1].note == "CRM split: 100%" and got[-1].currency == "EUR"
