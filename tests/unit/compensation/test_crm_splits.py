@@ -128,3 +128,21 @@ def test_a_split_not_summing_to_100_is_a_crediting_error() -> None:
         credit_deals(
             [evidence], scheme(), employees={}, splits={"D1": {"revenue": [SplitRow("F1", D(90))]}}
         )
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_a_split_filled_pool_has_the_cents_of_split_credits_in_any_row_order(
+    order: tuple[int, ...],
+) -> None:
+    """Deal 100.00 in three thirds through credit_deals: 33.34 to the smallest id B1,
+    33.33 to R1 and R2, whatever the row order — as split_credits gives."""
+    third = D(100) / 3
+    rows = [SplitRow("R2", third), SplitRow("B1", third), SplitRow("R1", third)]
+    ordered = [rows[i] for i in order]
+    evidence = DealEvidence(crediting_deal("D1", "100.00"), chain_acts())
+    result = credit_deals([evidence], scheme(), employees={}, splits={"D1": {"revenue": ordered}})
+    assert [(c.employee, c.amount) for c in result.credits] == [
+        ("B1", D("33.34")),
+        ("R1", D("33.33")),
+        ("R2", D("33.33")),
+    ]
