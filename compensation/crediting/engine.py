@@ -31,7 +31,15 @@ from compensation.crediting.errors import (
     DuplicateDealError,
     MissingEmployeesError,
 )
-from compensation.crediting.fill import Line, Matcher, fill_slots, fill_strategy, roll_up
+from compensation.crediting.fill import (
+    Line,
+    Matcher,
+    SplitRow,
+    fill_slots,
+    fill_strategy,
+    roll_up,
+    split_lines,
+)
 from compensation.crediting.result import CreditingResult, DealExplanation, SlotExplanation
 from compensation.crediting.scheme import REVENUE_POOL, CreditScheme, Vacancy
 from compensation.gcpause import paused_gc
@@ -139,6 +147,7 @@ def _fill_deal(
     employees: Mapping[str, Employee] | None,
     managers: Mapping[str, str | None],
     explain: bool,
+    fixed: Mapping[str, Sequence[SplitRow]] | None = None,
 ) -> tuple[_Pools, list[Act], DealExplanation | None]:
     acts, window, ignored, reference = _prepare(evidence, plan.lookback_days)
     by_kind: dict[str, list[Act]] = {}
@@ -152,6 +161,11 @@ def _fill_deal(
         if isinstance(task, tuple) and isinstance(task[0], str):
             source, level = task
             lines = roll_up(pool, by_pool[source], managers, vacancy, notes, level)
+        elif fixed and fixed.get(pool):
+            try:
+                lines = split_lines(pool, evidence.deal.key, fixed[pool], notes)
+            except ValueError as exc:
+                raise CreditingError(str(exc)) from exc
         elif isinstance(task, tuple):
             strategy, match = task
             lines = fill_strategy(
@@ -250,6 +264,7 @@ def credit_deals(
     explain: bool = True,
     places: int = 2,
     hierarchy: Sequence[ManagerSpan] = (),
+    splits: Mapping[str, Mapping[str, Sequence[SplitRow]]] | None = None,
 ) -> CreditingResult:
     """Credit every deal of ``evidence`` under ``scheme``.
 
@@ -258,7 +273,10 @@ def credit_deals(
     span covering the deal's close date, else ``Employee.manager``); ``places`` is the
     precision of credited amounts (deal currency). Amounts of each (deal, pool) sum
     exactly to ``deal.amount × budget`` rounded half-even to ``places`` (the deal amount
-    itself for the revenue pool).
+    itself for the revenue pool). ``splits`` (deal key → pool → rows) fills a deal's
+    pool from a CRM's own split instead of acts (one ``split`` line per employee, by
+    percentage); roll-up pools then follow those lines. A split that does not sum to 100
+    is a :class:`CreditingError`.
     """
     if employees is None and scheme.needs_employees():
         raise MissingEmployeesError(
@@ -270,7 +288,7 @@ def credit_deals(
         if previous.deal.key == current.deal.key:
             raise DuplicateDealError(current.deal.key)
     with paused_gc():
-        return _credit_sorted(ordered, scheme, employees, explain, places, hierarchy)
+        return _credit_sorted(ordered, scheme, employees, explain, places, hierarchy, splits or {})
 
 
 def _credit_sorted(
@@ -280,6 +298,7 @@ def _credit_sorted(
     explain: bool,
     places: int,
     hierarchy: Sequence[ManagerSpan] = (),
+    splits: Mapping[str, Mapping[str, Sequence[SplitRow]]] | None = None,
 ) -> CreditingResult:
     plan = _Compiled(scheme)
     base = {key: person.manager for key, person in (employees or {}).items()}
@@ -301,7 +320,8 @@ def _credit_sorted(
     usage: dict[str, list[int]] = {}
     for index, item in enumerate(ordered):
         managers = managers_on(item.deal.close_date if hierarchy else None)
-        pools, creditable, explanation = _fill_deal(item, plan, employees, managers, explain)
+        fixed = splits.get(item.deal.key) if splits else None
+        pools, creditable, explanation = _fill_deal(item, plan, employees, managers, explain, fixed)
         filled.append(pools)
         if explanation is not None:
             explanations[item.deal.key] = explanation

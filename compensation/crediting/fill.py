@@ -18,7 +18,17 @@ from compensation.crediting.result import SlotExplanation
 from compensation.crediting.scheme import ActFilter, SlotSpec, Strategy, TimeDecay, Vacancy
 from compensation.inputs import Act, Employee
 
-__all__ = ["Line", "Matcher", "fill_slots", "fill_strategy", "roll_up"]
+__all__ = [
+    "SPLIT_TOLERANCE",
+    "Line",
+    "Matcher",
+    "SplitRow",
+    "fill_slots",
+    "fill_strategy",
+    "roll_up",
+    "split_lines",
+    "split_percents",
+]
 
 _LEAD_KINDS = frozenset({"lead_source", "lead_owner", "conversion"})
 _DAY = Decimal(86_400_000_000)
@@ -324,3 +334,55 @@ def _up(employee: str | None, managers: Mapping[str, str | None], level: int) ->
             return None
         seen.add(current)
     return current
+
+
+# Percentages may be stored rounded (33.33 + 33.33 + 33.34); a set further than this from
+# 100 is refused rather than silently scaled.
+SPLIT_TOLERANCE = Decimal("0.01")
+_HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True, slots=True)
+class SplitRow:
+    """One row of a CRM's split of a deal: who, and the percentage (``50`` for 50%)."""
+
+    employee: str
+    percent: Decimal
+
+
+def split_percents(deal: str, rows: Sequence[SplitRow]) -> dict[str, Decimal]:
+    """Each employee's percentage (rows of one employee summed), by employee; a negative
+    row or a total further than :data:`SPLIT_TOLERANCE` from 100 is a ``ValueError``."""
+    percents: dict[str, Decimal] = {}
+    for row in rows:
+        if row.percent < 0:
+            raise ValueError(f"split of deal {deal}: {row.employee} has {row.percent}%")
+        percents[row.employee] = percents.get(row.employee, Decimal(0)) + row.percent
+    total = sum(percents.values(), Decimal(0))
+    if abs(total - _HUNDRED) > SPLIT_TOLERANCE:
+        raise ValueError(
+            f"split percentages of deal {deal} sum to {total.normalize():f}, not 100; "
+            "correct the split in the CRM"
+        )
+    return dict(sorted(percents.items()))
+
+
+def split_lines(
+    pool: str, deal: str, rows: Sequence[SplitRow], explain: list[SlotExplanation] | None
+) -> list[Line]:
+    """A pool filled from a CRM split instead of acts: one ``split`` line per employee
+    (by employee, so a tied cent goes to the smaller id), weighted by percentage."""
+    percents = split_percents(deal, rows)
+    lines = [
+        Line(0, "split", who, Fraction(percent), [], f"CRM split: {percent.normalize():f}%")
+        for who, percent in percents.items()
+    ]
+    if explain is not None:
+        total = sum(percents.values(), Decimal(0))
+        for who, percent in percents.items():
+            explain.append(
+                SlotExplanation(
+                    pool, "split", percent / total, (), (), (who,), f"CRM split: {percent}%"
+                )
+            )
+    return lines

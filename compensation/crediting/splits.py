@@ -11,28 +11,15 @@ engine converts each line afterwards (split first, convert after).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from compensation.crediting.engine import SHARE_PLACES
+from compensation.crediting.fill import SPLIT_TOLERANCE, SplitRow, split_percents
 from compensation.crediting.scheme import REVENUE_POOL
 from compensation.inputs import Credit, Deal
 from compensation.money import allocate
 
 __all__ = ["SPLIT_TOLERANCE", "SplitRow", "split_credits"]
-
-# Percentages may be stored rounded (33.33 + 33.33 + 33.34); a set further than this from
-# 100 is refused rather than silently scaled.
-SPLIT_TOLERANCE = Decimal("0.01")
-_HUNDRED = Decimal(100)
-
-
-@dataclass(frozen=True, slots=True)
-class SplitRow:
-    """One split row: who, and the percentage of the deal (``50`` for 50%)."""
-
-    employee: str
-    percent: Decimal
 
 
 def split_credits(
@@ -40,17 +27,7 @@ def split_credits(
 ) -> list[Credit]:
     """The deal's credits in ``pool`` from its split rows (rows of one employee are
     summed), sorted by employee: shares sum to exactly 1 and amounts to the deal amount."""
-    percents: dict[str, Decimal] = {}
-    for row in rows:
-        if row.percent < 0:
-            raise ValueError(f"split of deal {deal.key}: {row.employee} has {row.percent}%")
-        percents[row.employee] = percents.get(row.employee, Decimal(0)) + row.percent
-    total = sum(percents.values(), Decimal(0))
-    if abs(total - _HUNDRED) > SPLIT_TOLERANCE:
-        raise ValueError(
-            f"split percentages of deal {deal.key} sum to {total.normalize():f}, not 100; "
-            "correct the split in the CRM"
-        )
+    percents = split_percents(deal.key, rows)
     keys = sorted(percents)
     weights = [percents[k] for k in keys]
     shares = allocate(Decimal(1), weights, keys, SHARE_PLACES)

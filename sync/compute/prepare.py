@@ -23,12 +23,14 @@ from compensation.crediting import (
     DealExplanation,
     credit_deals,
 )
+from compensation.crediting.fill import SplitRow
 from compensation.engine import PeriodInputs
 from compensation.inputs import Credit, DealEvidence, Employee, Kpi, UsageScore
 from compensation.money import allocate
 from compensation.plans import Period, PlanBook, PlanError, load_plans
 from compensation.plans.errors import describe_problems
 from compensation.rates import RatesFileError, RateTable
+from sync.compute.crm_splits import crm_splits, unfilled_splits, usable_splits
 from sync.compute.directory import Directory, UserFacts, build_directory
 from sync.compute.evidence import Evidence, IdentityLookup, build_evidence
 from sync.compute.settings import CompensationConfig
@@ -171,8 +173,10 @@ def credit(
     schemes: Mapping[str, tuple[str, CreditScheme]],
     directory: Directory,
     explain: bool,
+    splits: Mapping[str, Mapping[str, Sequence[SplitRow]]] | None = None,
 ) -> tuple[list[Credit], dict[str, DealExplanation]]:
-    """Credit every deal under its scheme; one crediting call per scheme."""
+    """Credit every deal under its scheme; one crediting call per scheme. ``splits``
+    (deal → pool → CRM split rows) fill those pools instead of acts."""
     groups: dict[str, list[DealEvidence]] = {}
     by_id: dict[str, CreditScheme] = {}
     for item in evidence:
@@ -189,6 +193,7 @@ def credit(
                 by_id[version_id],
                 employees=directory.employees,
                 explain=explain,
+                splits=splits,
             )
         except CreditingError as exc:
             raise OperationFailed(f"crediting under {version_id} failed: {exc}") from exc
@@ -360,7 +365,14 @@ def prepare(
         kinds=kinds,
     )
     schemes, warnings = _schemes(evidence.deals, book, directory, config, as_of)
-    credits, explanations = credit(evidence.deals, schemes, directory, explain)
+    credited = [e.deal for e in evidence.deals if e.deal.key in schemes]
+    splits: dict[str, dict[str, list[SplitRow]]] = {}
+    if config.crm_splits == "use":
+        splits, problems = usable_splits(credited, crm_splits(snapshot, directory))
+        warnings += problems
+    credits, explanations = credit(evidence.deals, schemes, directory, explain, splits)
+    if splits:
+        credits = unfilled_splits(credits, credited, splits)
     inputs = PeriodInputs(
         employees=payees(directory, credits, evidence, period, closed),
         credits=credits,

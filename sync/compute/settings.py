@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -86,6 +87,13 @@ class CompensationConfig(_Strict):
         None,
         description="Plan whose crediting scheme credits deals whose owner's plan has none "
         "(default: the first plan, by id, that declares crediting).",
+    )
+    crm_splits: Literal["use", "ignore"] = Field(
+        "ignore",
+        description="use: a won deal with revenue split rows in its CRM is credited by "
+        "those percentages instead of the plan's slots, and its overlay split rows credit "
+        "the overlay pool; ignore: CRM splits are stored but not used (see "
+        "docs/crediting.md).",
     )
     period_kind: str = Field(
         "month",

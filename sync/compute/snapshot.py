@@ -21,6 +21,7 @@ from sync.store.records import (
     DealContactRow,
     DealProductRow,
     DealRow,
+    DealSplitRow,
     LeadRow,
     UserRow,
 )
@@ -79,6 +80,7 @@ _COLUMNS: dict[str, tuple[type, tuple[str, ...]]] = {
         ),
     ),
     "deal_products": (DealProductRow, ("deal_id", "product_name")),
+    "deal_splits": (DealSplitRow, ("deal_id", "user_id", "split_type", "percent")),
     "deal_contacts": (
         DealContactRow,
         ("deal_id", "contact_id", "role", "remote_created_at", "raw"),

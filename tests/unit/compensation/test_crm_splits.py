@@ -9,10 +9,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from crediting_helpers import chain_acts, scheme
+from crediting_helpers import deal as crediting_deal
 from engine_helpers import RATES, book, deal, inputs
 
+from compensation.crediting import CreditingError, credit_deals
 from compensation.crediting.splits import SplitRow, split_credits
 from compensation.engine import run_period
+from compensation.inputs import DealEvidence, Employee
 from compensation.plans import Period
 
 D = Decimal
@@ -75,3 +79,70 @@ def test_percentages_that_do_not_sum_to_100_are_refused() -> None:
     sale = deal("d1", "100.00", date(2026, 10, 5))
     with pytest.raises(ValueError, match="split percentages of deal d1 sum to 90"):
         split_credits(sale, [SplitRow("R1", D(60)), SplitRow("R2", D(30))])
+
+
+def test_a_split_fills_the_revenue_pool_and_the_manager_pool_follows_it() -> None:
+    """Deal 1,000.01 whose acts would credit M1/C1/F1, split instead 70% F1 / 30% F2:
+    revenue 700.007 -> 700.01 (larger remainder) and 300.003 -> 300.00; the manager pool
+    (10% = 100.001 -> 100.00) rolls up the split owners: B2 (F1's manager) 70.00 and B3
+    (F2's) 30.00 — not the managers of the acts' payees."""
+    people = {
+        e.id: e
+        for e in (
+            Employee("M1", "M", role="marketing", manager="B1"),
+            Employee("C1", "C", role="call_centre", manager="B1"),
+            Employee("F1", "F", role="field_sales", manager="B2"),
+            Employee("F2", "G", role="field_sales", manager="B3"),
+            Employee("B1", "B", role="manager"),
+            Employee("B2", "B", role="manager"),
+            Employee("B3", "B", role="manager"),
+        )
+    }
+    plan = scheme(pools={"manager": {"manager_of": "revenue", "budget": "10%"}})
+    evidence = DealEvidence(crediting_deal("D1", "1000.01"), chain_acts())
+    rows = [SplitRow("F2", D(30)), SplitRow("F1", D(70))]
+    result = credit_deals(
+        [evidence], plan, employees=people, splits={"D1": {"revenue": rows}}, explain=True
+    )
+    assert [(c.pool, c.slot, c.employee, c.share, c.amount, c.acts) for c in result.credits] == [
+        ("revenue", "split", "F1", D("0.7"), D("700.01"), ()),
+        ("revenue", "split", "F2", D("0.3"), D("300.00"), ()),
+        ("manager", "split", "B2", D("0.7"), D("70.00"), ()),
+        ("manager", "split", "B3", D("0.3"), D("30.00"), ()),
+    ]
+    assert result.credits[0].note == "CRM split: 70%"
+    slots = result.explanations["D1"].slots
+    assert [(s.pool, s.slot, s.employees, s.weight) for s in slots[:2]] == [
+        ("revenue", "split", ("F1",), D("0.7")),
+        ("revenue", "split", ("F2",), D("0.3")),
+    ]
+    # the same cents as split_credits, whose tie-break it shares
+    assert [(c.employee, c.amount) for c in result.credits[:2]] == [
+        (c.employee, c.amount) for c in split_credits(evidence.deal, rows)
+    ]
+
+
+def test_a_split_not_summing_to_100_is_a_crediting_error() -> None:
+    evidence = DealEvidence(crediting_deal("D1", "10"), chain_acts())
+    with pytest.raises(CreditingError, match="sum to 90, not 100"):
+        credit_deals(
+            [evidence], scheme(), employees={}, splits={"D1": {"revenue": [SplitRow("F1", D(90))]}}
+        )
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_a_split_filled_pool_has_the_cents_of_split_credits_in_any_row_order(
+    order: tuple[int, ...],
+) -> None:
+    """Deal 100.00 in three thirds through credit_deals: 33.34 to the smallest id B1,
+    33.33 to R1 and R2, whatever the row order — as split_credits gives."""
+    third = D(100) / 3
+    rows = [SplitRow("R2", third), SplitRow("B1", third), SplitRow("R1", third)]
+    ordered = [rows[i] for i in order]
+    evidence = DealEvidence(crediting_deal("D1", "100.00"), chain_acts())
+    result = credit_deals([evidence], scheme(), employees={}, splits={"D1": {"revenue": ordered}})
+    assert [(c.employee, c.amount) for c in result.credits] == [
+        ("B1", D("33.34")),
+        ("R1", D("33.33")),
+        ("R2", D("33.33")),
+    ]

@@ -1,0 +1,129 @@
+"""CRM split rows for crediting: owners mapped through the directory like deal owners,
+only usable sets of won deals passed on (the rest warned), and a split pool the plan
+does not declare added as a separate credit."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from compensation.crediting.splits import SplitRow
+from compensation.inputs import Credit, Deal, DealState
+from sync.compute.crm_splits import crm_splits, unfilled_splits, usable_splits
+from sync.compute.directory import UserFacts, build_directory
+from sync.compute.settings import DirectoryConfig
+from sync.compute.snapshot import StoreSnapshot
+
+WHEN = datetime(2026, 10, 1, tzinfo=UTC)
+
+
+def _user(remote_id: str) -> UserFacts:
+    return UserFacts("crm_a", remote_id, remote_id.upper(), None, True, None, None, None)
+
+
+def _split(rid: str, deal: str, user: str | None, kind: str | None, percent: str | None) -> Any:
+    return {
+        "source": "crm_a",
+        "remote_id": rid,
+        "deal_id": deal,
+        "user_id": user,
+        "split_type": kind,
+        "percent": Decimal(percent) if percent is not None else None,
+    }
+
+
+def _directory() -> Any:
+    users = [_user("u1"), _user("u2"), _user("u3"), _user("u4")]
+    # u1 and u4 are one person across two logins; u3 was not reconciled.
+    found = {("crm_a", "u1"): "E-1", ("crm_a", "u2"): "E-2", ("crm_a", "u4"): "E-1"}
+    return build_directory(users, found, DirectoryConfig())
+
+
+def _snapshot() -> StoreSnapshot:
+    return StoreSnapshot(
+        tables={
+            "deal_splits": [
+                _split("s1", "D1", "u1", "revenue", "70"),
+                _split("s2", "D1", "u2", "revenue", "30"),
+                _split("s3", "D1", "u3", "overlay", "100"),
+                _split("s4", "D2", "u1", None, "50"),  # no type: a revenue row
+                _split("s5", "D2", "u4", "revenue", "50"),
+                _split("s6", "D3", "u1", "revenue", "60"),
+                _split("s7", "D3", "u2", "revenue", "30"),
+                _split("s8", "D4", "u2", "revenue", None),
+                _split("s9", "D4", "u1", "revenue", "100"),
+            ]
+        }
+    )
+
+
+def test_split_owners_are_mapped_to_employees_like_deal_owners() -> None:
+    splits = crm_splits(_snapshot(), _directory())
+    assert splits.rows == {
+        "crm_a:deals:D1": {
+            "revenue": [SplitRow("E-1", Decimal(70)), SplitRow("E-2", Decimal(30))],
+            "overlay": [SplitRow("crm_a:u3", Decimal(100))],
+        },
+        "crm_a:deals:D2": {
+            "revenue": [SplitRow("E-1", Decimal(50)), SplitRow("E-1", Decimal(50))],
+        },
+        "crm_a:deals:D3": {
+            "revenue": [SplitRow("E-1", Decimal(60)), SplitRow("E-2", Decimal(30))],
+        },
+        "crm_a:deals:D4": {},
+    }
+    assert splits.problems == {"crm_a:deals:D4": ["revenue split s8 has no owner or no percentage"]}
+
+
+def _deal(rid: str, amount: str, state: DealState = "won") -> Deal:
+    return Deal(f"crm_a:deals:{rid}", rid, Decimal(amount), "EUR", state, WHEN, date(2026, 10, 5))
+
+
+def _plan_credit(deal: Deal, who: str, pool: str = "revenue", slot: str = "close") -> Credit:
+    return Credit(deal.key, who, slot, Decimal(1), deal.amount, deal.currency, pool, ("a",))
+
+
+def test_only_won_deals_with_splits_summing_to_100_are_used_and_the_rest_warned() -> None:
+    d1, d2, d3, d4, d5 = (
+        _deal("D1", "1000.01"),
+        _deal("D2", "99.99"),
+        _deal("D3", "500"),
+        _deal("D4", "10"),
+        _deal("D5", "7"),
+    )
+    splits = crm_splits(_snapshot(), _directory())
+    usable, warnings = usable_splits([d1, d2, d3, d4, d5], splits)
+    assert usable == {
+        "crm_a:deals:D1": splits.rows["crm_a:deals:D1"],
+        "crm_a:deals:D2": splits.rows["crm_a:deals:D2"],
+    }
+    assert warnings == [
+        "deal crm_a:deals:D3: CRM revenue split not used: split percentages of deal "
+        "crm_a:deals:D3 sum to 90, not 100; correct the split in the CRM",
+        "deal crm_a:deals:D4: CRM split not used: revenue split s8 has no owner or no percentage",
+    ]
+    assert usable_splits([_deal("D1", "1000.01", state="open")], splits) == ({}, [])
+    lost_after_paid = dataclasses.replace(_deal("D2", "99.99", "lost"), reversed_on=WHEN.date())
+    assert list(usable_splits([lost_after_paid], splits)[0]) == ["crm_a:deals:D2"]
+
+
+def test_a_split_pool_the_plan_does_not_declare_is_a_separate_credit_of_the_whole_deal() -> None:
+    """D1's plan has no overlay pool: crediting filled revenue from the split (slot
+    ``split``), so only the overlay split is added, 100% of 1,000.01 to crm_a:u3; the
+    revenue credit stays whole."""
+    d1 = _deal("D1", "1000.01")
+    splits = crm_splits(_snapshot(), _directory())
+    usable, _ = usable_splits([d1], splits)
+    filled = [
+        dataclasses.replace(_plan_credit(d1, "E-1", slot="split"), amount=Decimal("700.01")),
+        dataclasses.replace(_plan_credit(d1, "E-2", slot="split"), amount=Decimal("300.00")),
+    ]
+    got = unfilled_splits(filled, [d1], usable)
+    assert [(c.employee, c.pool, c.slot, c.share, c.amount) for c in got] == [
+        ("E-1", "revenue", "split", Decimal(1), Decimal("700.01")),
+        ("E-2", "revenue", "split", Decimal(1), Decimal("300.00")),
+        ("crm_a:u3", "overlay", "split", Decimal(1), Decimal("1000.01")),
+    ]
+    assert got[-1].note == "CRM split: 100%" and got[-1].currency == "EUR"
