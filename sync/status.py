@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from sync.store.bookkeeping import QuarantineRow, RunRow, RunStreamRow, StreamStateRow
+# Light Core handles, not the SQLModel classes: status starts without SQLModel and the ORM.
+from sync.store.light import DAEMON_JOBS, QUARANTINE, RUN_STREAMS, RUNS, STREAM_STATES
 
 __all__ = ["collect_jobs", "collect_status", "cursor_summary", "deleted_summary"]
 
@@ -15,10 +16,10 @@ __all__ = ["collect_jobs", "collect_status", "cursor_summary", "deleted_summary"
 def collect_jobs(engine: Engine, now: datetime, heartbeat: timedelta) -> list[dict[str, Any]]:
     """The daemon's jobs as it last recorded them, and whether that daemon looks alive
     (a heartbeat within three intervals)."""
-    from sync.daemon.jobstate import JobStates
-
+    with engine.connect() as conn:
+        found = conn.execute(select(DAEMON_JOBS).order_by(DAEMON_JOBS.c.job)).all()
     rows = []
-    for job in JobStates(engine).rows():
+    for job in found:
         alive = job.heartbeat_at is not None and now - job.heartbeat_at <= 3 * heartbeat
         rows.append(
             {
@@ -38,10 +39,7 @@ def collect_jobs(engine: Engine, now: datetime, heartbeat: timedelta) -> list[di
 
 def collect_status(engine: Engine, sources: list[str]) -> list[dict[str, Any]]:
     """One row per (source, stream) seen, plus a row for sources never synced."""
-    runs = RunRow.__table__  # type: ignore[attr-defined]
-    streams = RunStreamRow.__table__  # type: ignore[attr-defined]
-    states = StreamStateRow.__table__  # type: ignore[attr-defined]
-    quarantine = QuarantineRow.__table__  # type: ignore[attr-defined]
+    runs, streams, states, quarantine = RUNS, RUN_STREAMS, STREAM_STATES, QUARANTINE
     rows: list[dict[str, Any]] = []
     with engine.connect() as conn:
         cursors = {(r.source, r.stream): r.state for r in conn.execute(select(states))}

@@ -3,12 +3,18 @@
 Every key has a default, so an empty section audits with the built-in rules. Field names in
 ``required_fields`` are the CRM's own API names (``Phone``, ``jobtitle``, ``Designation``),
 keyed by source kind or source name, then CRM object. The defaults of a kind (required
-fields, lead and response objects) come from its connector's profile.
+fields, lead and response objects) come from its connector's profile, read when the value is
+first used: finding a profile imports its connector (and the CRM's client library), which a
+command that loads the configuration but never audits, such as ``crmsync status``, should
+not pay for.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
 from connectors.core.registry import installed_profiles, profile_of
 
@@ -16,6 +22,7 @@ __all__ = [
     "COMPONENTS",
     "DEFAULT_WEIGHTS",
     "AuditConfig",
+    "FromProfiles",
     "default_lead_objects",
     "default_required_fields",
     "default_response_objects",
@@ -48,6 +55,38 @@ DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
         "validity": 0.10,
     },
 }
+
+
+V = TypeVar("V")
+
+
+class FromProfiles(Mapping[str, V], Generic[V]):
+    """A read-only mapping built by ``build`` on its first use (then kept).
+
+    The default of the profile-derived fields below: validating the configuration does not
+    load a connector, reading the value does. It compares equal to the dict it stands for.
+    """
+
+    def __init__(self, build: Callable[[], dict[str, V]]) -> None:
+        self._build = build
+        self._value: dict[str, V] | None = None
+
+    def _resolved(self) -> dict[str, V]:
+        if self._value is None:
+            self._value = self._build()
+        return self._value
+
+    def __getitem__(self, key: str) -> V:
+        return self._resolved()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._resolved())
+
+    def __len__(self) -> int:
+        return len(self._resolved())
+
+    def __repr__(self) -> str:
+        return repr(self._resolved())
 
 
 def default_required_fields() -> dict[str, dict[str, list[str]]]:
@@ -85,8 +124,8 @@ class AuditConfig(BaseModel):
     window_days: int = Field(
         90, ge=1, description="Rolling window of the usage score, in days before as_of."
     )
-    required_fields: dict[str, dict[str, list[str]]] = Field(
-        default_factory=default_required_fields,
+    required_fields: Mapping[str, dict[str, list[str]]] = Field(
+        default_factory=lambda: FromProfiles(default_required_fields),
         description="Required CRM fields per source kind (or source name) and CRM object; "
         "replaces the connector profile's list for the objects given.",
     )
@@ -115,13 +154,13 @@ class AuditConfig(BaseModel):
         default_factory=lambda: ["Reopened", "Re-opened"],
         description="Case statuses that mean a case was reopened.",
     )
-    lead_objects: dict[str, list[str]] = Field(
-        default_factory=default_lead_objects,
+    lead_objects: Mapping[str, list[str]] = Field(
+        default_factory=lambda: FromProfiles(default_lead_objects),
         description="Store tables whose records are leads, per source kind (default: each "
         "connector profile's lead streams; a CRM with no lead object names contacts).",
     )
-    response_objects: dict[str, list[str]] = Field(
-        default_factory=default_response_objects,
+    response_objects: Mapping[str, list[str]] = Field(
+        default_factory=lambda: FromProfiles(default_response_objects),
         description="Lead tables whose response time is measured, per source kind (default: "
         "each connector profile's response streams; a CRM whose first touch is often logged "
         "in another CRM leaves its leads out).",
@@ -169,6 +208,10 @@ class AuditConfig(BaseModel):
     hubspot_portal_id: str = Field(
         "0", description="Account (portal) id that fills {portal} in record links."
     )
+
+    @field_serializer("required_fields", "lead_objects", "response_objects")
+    def _plain_dict(self, value: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(value)
 
     @model_validator(mode="after")
     def _weights_are_valid(self) -> AuditConfig:

@@ -8,6 +8,7 @@ are reported per currency as Decimal.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from statistics import median
@@ -35,7 +36,7 @@ def _mid(values: list[float]) -> float | None:
 
 
 def channel_report(
-    snapshot: Snapshot, lead_tables: dict[str, list[str]], non_lead_stages: list[str]
+    snapshot: Snapshot, lead_tables: Mapping[str, list[str]], non_lead_stages: list[str]
 ) -> Report:
     """Leads, won deals, conversion rate, won revenue and sales cycle per channel and CRM."""
     skip = {stage.casefold() for stage in non_lead_stages}

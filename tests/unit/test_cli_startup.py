@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+from connectors.core.registry import available_connectors
+from sync.store import open_store
 
 HEAVY = ("sqlalchemy", "alembic", "hubspot", "simple_salesforce", "cheroot", "werkzeug")
 
@@ -14,3 +18,39 @@ def test_importing_the_cli_loads_no_client_or_database_library() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def _imported(stderr: str) -> set[str]:
+    """The modules a ``python -X importtime`` run imported, from its report on stderr."""
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    } - {"imported package"}
+
+
+def test_status_imports_no_connector_http_client_nor_orm(tmp_path: Path) -> None:
+    # One source of each installed kind, and an empty audit section whose profile-derived
+    # defaults (required fields, lead and response objects) must not load the connectors.
+    kinds = sorted(available_connectors())
+    sources = "".join(f"  - name: s{i}\n    kind: {kind}\n" for i, kind in enumerate(kinds))
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    open_store(url)  # migrated already, as after the first sync (migrating loads Alembic)
+    config = tmp_path / "crmsync.yaml"
+    config.write_text(f"store:\n  url: {url}\nsources:\n{sources}audit: {{}}\n")
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "sync", "status", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = _imported(result.stderr)
+    assert "sync.status" in imported  # the report was read, so the command really ran
+    packages = {entry.module for entry in available_connectors().values()}
+    assert sorted(m for m in imported if m.split(".")[0] == "requests") == []
+    assert (
+        sorted(m for m in imported if any(m == p or m.startswith(f"{p}.") for p in packages)) == []
+    )
+    # the bookkeeping tables are read through Core handles (sync/store/light.py)
+    assert sorted(m for m in imported if m.split(".")[0] == "sqlmodel") == []
+    assert "sqlalchemy.orm" not in imported
