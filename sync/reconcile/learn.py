@@ -44,6 +44,7 @@ from sync.reconcile.em import (
 from sync.reconcile.entities import Entity
 from sync.reconcile.frequencies import TF_FIELDS, TermWeights, term_counts, term_weights
 from sync.reconcile.scoring import WEIGHTS, ScoreContext, score_pair, weight_of
+from sync.reconcile.thresholds import expected_precision_threshold
 
 __all__ = [
     "SESSIONS",
@@ -107,20 +108,10 @@ class Model:
         return 1.0 / (1.0 + 2.0 ** -(score + self.prior))
 
     def link_threshold(self, precision: float, floor: float = 0.9) -> float:
-        """The lowest score at which the pairs linked are expected to be ``precision``
-        precise: from the highest-scoring candidate pairs down, as many as keep the mean
-        probability (the expected share of true matches among them) at ``precision`` or
-        above, and never a pair whose own probability is below ``floor`` (clustering links
-        the neighbours of a doubtful pair too). Read off the training sample's scores, so
-        full and incremental runs use the same threshold."""
-        total, count = 0.0, 0
-        chosen = max(self.threshold(precision), self.threshold(floor))
-        for score, pairs in self.scores:
-            p = self.probability(score)
-            if p < floor or (total + p * pairs) / (count + pairs) < precision:
-                break
-            total, count, chosen = total + p * pairs, count + int(pairs), score
-        return round(min(chosen, self.threshold(precision)), 2)
+        """The lowest score linked for ``precision`` (see ``expected_precision_threshold``)."""
+        return expected_precision_threshold(
+            self.scores, self.probability, self.threshold, precision, floor
+        )
 
     def body(self) -> dict[str, Any]:
         """JSON-ready; the same model gives the same document, byte for byte."""

@@ -41,6 +41,7 @@ from sync.reconcile.splink_settings import (
     comparisons_for,
     settings_dict,
 )
+from sync.reconcile.thresholds import expected_precision_threshold
 
 __all__ = ["ENGINE", "Scored", "SplinkModel", "SplinkScores", "score_entities", "train_splink"]
 
@@ -109,18 +110,10 @@ class SplinkModel:
         return 1.0 / (1.0 + 2.0 ** -(score + self.prior))
 
     def link_threshold(self, precision: float, floor: float = 0.9) -> float:
-        """The lowest score at which the pairs linked are expected to be ``precision``
-        precise (``learn.Model.link_threshold``): from the highest-scoring pairs of the
-        first run down, as many as keep their mean probability at ``precision``, never a
-        pair below ``floor``. Without those scores, each link needs ``precision``."""
-        total, count = 0.0, 0
-        chosen = max(self.threshold(precision), self.threshold(floor))
-        for score, pairs in self.scores:
-            p = self.probability(score)
-            if p < floor or (total + p * pairs) / (count + pairs) < precision:
-                break
-            total, count, chosen = total + p * pairs, count + int(pairs), score
-        return round(min(chosen, self.threshold(precision)), 2)
+        """The lowest score linked for ``precision`` (see ``expected_precision_threshold``)."""
+        return expected_precision_threshold(
+            self.scores, self.probability, self.threshold, precision, floor
+        )
 
     def with_scores(self, scored: Iterable[float]) -> SplinkModel:
         """The model with the score counts of a run's pairs (rounded to 0.1)."""
