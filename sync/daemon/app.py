@@ -41,6 +41,10 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# A reload the store could not take (a busy SQLite file) is retried this many times.
+_RELOAD_RETRIES = 5
+
+
 class Daemon:
     """Runs every enabled source (and every scheduled step) until ``stop()`` or a signal.
 
@@ -65,6 +69,7 @@ class Daemon:
         self.send_alert = send_alert
         self.stop_event = threading.Event()
         self.reload_event = threading.Event()
+        self._reload_retries = 0
         self.wake = threading.Event()
         self.states = JobStates(engine)
         self.config = config
@@ -132,8 +137,15 @@ class Daemon:
         self.metrics.ensure(sorted(wanted))
         add_jobs(self.scheduler, planned, self.now(), self._schedules)
         self._schedules = {job.job_id: s for job, s in planned}
+        self.states.configured = frozenset(wanted)
+        # A job's schedule and its next run are saved together, so a reader (status, the
+        # health page) never sees the new schedule beside the old next run.
+        next_runs = self.next_runs() if self.scheduler.running else {}
         for job_id, s in self._schedules.items():
-            self.states.save(job_id, schedule=describe(s))
+            if job_id in next_runs:
+                self.states.save(job_id, schedule=describe(s), next_run_at=next_runs[job_id])
+            else:
+                self.states.save(job_id, schedule=describe(s))
         self.states.forget_except(wanted)
 
     def _restore_backoff(self) -> None:
@@ -183,9 +195,21 @@ class Daemon:
         self.schedule = config.schedule or ScheduleConfig()
         try:
             self._apply(planned)
-        except Exception as exc:  # the store may be briefly unavailable
-            log.error("reload not fully applied (send SIGHUP again): %s", _one_line(exc))
+        except Exception as exc:  # the store may be briefly busy or unavailable
+            self._reload_retries += 1
+            if self._reload_retries <= _RELOAD_RETRIES:
+                log.warning(
+                    "reload not fully applied (retrying at the next heartbeat, %d of %d): %s",
+                    self._reload_retries,
+                    _RELOAD_RETRIES,
+                    _one_line(exc),
+                )
+                self.reload_event.set()
+            else:
+                log.error("reload not fully applied (send SIGHUP again): %s", _one_line(exc))
+                self._reload_retries = 0
             return False
+        self._reload_retries = 0
         log.info("configuration reloaded: %d jobs", len(planned))
         return True
 

@@ -37,6 +37,9 @@ class JobStates:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.owner = owner_label()
+        # The jobs the running configuration schedules (None: any). A job a reload removed
+        # while it was running must not write its row back when it finishes.
+        self.configured: frozenset[str] | None = None
 
     def load(self) -> dict[str, PersistedJob]:
         with self.engine.connect() as conn:
@@ -52,7 +55,10 @@ class JobStates:
             }
 
     def save(self, job: str, **values: Any) -> None:
-        """Upsert ``job`` with ``values`` (columns of ``daemon_jobs``)."""
+        """Upsert ``job`` with ``values`` (columns of ``daemon_jobs``); nothing for a job
+        the running configuration no longer schedules."""
+        if self.configured is not None and job not in self.configured:
+            return
         with self.engine.begin() as conn:
             exists = conn.execute(select(_TABLE.c.job).where(_TABLE.c.job == job)).first()
             if exists:

@@ -240,7 +240,12 @@ def test_sighup_applies_a_valid_config_and_refuses_an_invalid_one(
             jobs = _jobs(url)
             return set(jobs) == set(GOOD) and jobs["zoho"]["schedule"] == "cron 0 4 * * *"
 
-        _wait(reloaded, 30, "the reloaded schedule")
+        try:
+            _wait(reloaded, 30, "the reloaded schedule")
+        except AssertionError as exc:  # say what the daemon saw, not only that it timed out
+            daemon.terminate()
+            _, seen = daemon.communicate(timeout=60)
+            raise AssertionError(f"{exc}; jobs {_jobs(url)}; daemon log:\n{seen[-4000:]}") from exc
         zoho_next = _jobs(url)["zoho"]["next_run_at"]
         assert (zoho_next.hour, zoho_next.minute) == (4, 0)
 
