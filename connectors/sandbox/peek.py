@@ -21,6 +21,7 @@ from simple_salesforce import Salesforce
 
 from connectors.core.http import pinned_session
 from connectors.sandbox.info import SandboxInfo
+from connectors.sandbox.zoho.schema import MODULES as ZOHO_MODULE_NAMES
 
 __all__ = [
     "ObjectCount",
@@ -63,17 +64,7 @@ HUBSPOT_OBJECTS = (
     "notes",
     "tasks",
 )
-ZOHO_MODULES = (
-    "Leads",
-    "Contacts",
-    "Accounts",
-    "Deals",
-    "Tasks",
-    "Calls",
-    "Events",
-    "Cases",
-    "Products",
-)
+ZOHO_MODULES = ZOHO_MODULE_NAMES  # every module the Zoho emulator serves
 
 
 @dataclass(frozen=True)

@@ -41,10 +41,6 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-# A reload the store could not take (a busy SQLite file) is retried this many times.
-_RELOAD_RETRIES = 5
-
-
 class Daemon:
     """Runs every enabled source (and every scheduled step) until ``stop()`` or a signal.
 
@@ -69,7 +65,6 @@ class Daemon:
         self.send_alert = send_alert
         self.stop_event = threading.Event()
         self.reload_event = threading.Event()
-        self._reload_retries = 0
         self.wake = threading.Event()
         self.states = JobStates(engine)
         self.config = config
@@ -195,21 +190,9 @@ class Daemon:
         self.schedule = config.schedule or ScheduleConfig()
         try:
             self._apply(planned)
-        except Exception as exc:  # the store may be briefly busy or unavailable
-            self._reload_retries += 1
-            if self._reload_retries <= _RELOAD_RETRIES:
-                log.warning(
-                    "reload not fully applied (retrying at the next heartbeat, %d of %d): %s",
-                    self._reload_retries,
-                    _RELOAD_RETRIES,
-                    _one_line(exc),
-                )
-                self.reload_event.set()
-            else:
-                log.error("reload not fully applied (send SIGHUP again): %s", _one_line(exc))
-                self._reload_retries = 0
+        except Exception as exc:  # the store may be briefly unavailable
+            log.error("reload not fully applied (send SIGHUP again): %s", _one_line(exc))
             return False
-        self._reload_retries = 0
         log.info("configuration reloaded: %d jobs", len(planned))
         return True
 
