@@ -22,6 +22,7 @@ EXTRA_OF = {
     "procrastinate": "workers",
     "splink": "linkage",
     "duckdb": "linkage",
+    "pyspark": "spark",
 }
 
 _NEEDED_FOR = {
@@ -29,6 +30,7 @@ _NEEDED_FOR = {
     "postgres": "a PostgreSQL store",
     "workers": "queue workers (crmsync worker)",
     "linkage": "the Splink matcher (reconcile.engine: splink)",
+    "spark": "the Splink matcher on Spark (reconcile.splink.backend: spark)",
 }
 
 

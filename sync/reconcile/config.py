@@ -12,6 +12,7 @@ __all__ = [
     "FieldRule",
     "Learning",
     "ReconcileConfig",
+    "SplinkSettings",
     "Thresholds",
     "splink_installed",
 ]
@@ -89,6 +90,34 @@ class Learning(_Strict):
         return self
 
 
+# --- the Splink engine's backend -------------------------------------------------------
+
+SplinkBackend = Literal["auto", "duckdb", "postgres", "spark"]
+SPARK_HINT = "install crmsync[spark] (pip install 'crmsync[spark]') for the Spark backend"
+
+
+class SplinkSettings(_Strict):
+    """Where the Splink engine scores people; the model is trained in process either way."""
+
+    backend: SplinkBackend = Field(
+        "auto",
+        description=(
+            "auto (postgres when the store is PostgreSQL, else duckdb), duckdb (in process),"
+            " postgres (the store's database, in a schema of the run's own) or spark (a Spark"
+            " session; needs crmsync[spark]). Every backend gives the same identities."
+        ),
+    )
+    spark_master: str = Field(
+        "local[*]", description="The Spark master of the spark backend (local[*]: this machine)."
+    )
+
+    @model_validator(mode="after")
+    def _spark_installed(self) -> SplinkSettings:
+        if self.backend == "spark" and find_spec("pyspark") is None:
+            raise ValueError(f"backend: spark is not installed; {SPARK_HINT}")
+        return self
+
+
 class FieldRule(_Strict):
     """How the golden value of one field is chosen among an identity's records."""
 
@@ -144,6 +173,10 @@ class ReconcileConfig(_Strict):
             " (a Splink model trained on the installation's people, DuckDB in process;"
             " needs crmsync[linkage]). Organisations and employees always use native."
         ),
+    )
+    splink: SplinkSettings = Field(
+        default_factory=SplinkSettings,
+        description="The Splink engine's backend (reconcile.engine: splink).",
     )
     max_cluster_size: int = Field(
         50, ge=2, description="Largest identity a match may build; larger merges are refused."

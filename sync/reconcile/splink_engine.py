@@ -30,6 +30,7 @@ from functools import cached_property
 from typing import Any
 
 from sync.reconcile.entities import Entity
+from sync.reconcile.splink_backend import Backend, open_session
 from sync.reconcile.splink_frame import BLOCKING_RULES, frame_rows, rule_sql
 from sync.reconcile.splink_settings import (
     COMPARED,
@@ -48,7 +49,7 @@ __all__ = ["ENGINE", "Scored", "SplinkModel", "SplinkScores", "score_entities", 
 ENGINE = "splink"
 # (score, comparisons flattened as field, level, left, right, ..., their weights)
 Scored = tuple[float, tuple[str, ...], tuple[float, ...]]
-_MEMORY_LIMIT = "2GB"
+DUCKDB = Backend()
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,8 @@ class SplinkModel:
         body.pop("trained_at")
         body.pop("seconds")
         text = json.dumps(body, sort_keys=True, separators=(",", ":"))
-        return "splink-" + hashlib.sha256(text.encode()).hexdigest()[:12]
+        # 16 characters: the store's version column (PostgreSQL enforces its length).
+        return "splink-" + hashlib.sha256(text.encode()).hexdigest()[:9]
 
     @classmethod
     def from_body(cls, body: Mapping[str, Any], version: str = "") -> SplinkModel:
@@ -159,17 +161,6 @@ class SplinkModel:
             tf_floor=body.get("tf_floor", {}),
             scores=[list(pair) for pair in body.get("scores", [])],
         )
-
-
-def _linker(frame: Any, settings: Any) -> tuple[Any, Any]:
-    import duckdb
-    from splink import DuckDBAPI, Linker
-
-    connection = duckdb.connect()
-    # DuckDB spills to disk past this rather than taking most of the machine's memory.
-    connection.execute(f"SET memory_limit = '{_MEMORY_LIMIT}'")
-    connection.execute("SET preserve_insertion_order = false")
-    return Linker(frame, settings, DuckDBAPI(connection=connection)), connection
 
 
 def _frame(
@@ -190,7 +181,8 @@ def train_splink(
     seed: int = 1,
     max_key_records: int = 1000,
 ) -> SplinkModel:
-    """A model estimated on ``entities`` (no label read)."""
+    """A model estimated on ``entities`` (no label read), always in DuckDB in process:
+    seeded, so whichever backend scores with it, the model is the same."""
     import time
 
     from splink import block_on
@@ -200,23 +192,23 @@ def train_splink(
     filled = {c: int(frame[c].notna().sum()) for c in frame.columns}
     columns = comparisons_for(filled, len(frame))
     settings = settings_dict(columns, [rule_sql(rule) for rule in BLOCKING_RULES])
-    linker, connection = _linker(frame, settings)
-    usable = [r for r in PRIOR_RULES if all(filled.get(c, 0) for c in r)]
-    if usable:
-        linker.training.estimate_probability_two_random_records_match(
-            [block_on(*rule) for rule in usable], recall=PRIOR_RECALL
-        )
-    linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed)
-    least = max(10, 0.01 * len(frame))
-    sessions = [s for s in EM_SESSIONS if all(filled.get(c, 0) >= least for c in s)]
-    if ("email",) in sessions:
-        # Records sharing an e-mail teach the names' m where no shared address can.
-        sessions = [s for s in sessions if s in (("first_name", "last_name"), ("email",))]
-    for session in sessions:
-        linker.training.estimate_parameters_using_expectation_maximisation(block_on(*session))
-    trained = linker.misc.save_model_to_json()
-    tf, floor = _term_frequencies(linker, [c for c in TF_COLUMNS if filled.get(c, 0)])
-    connection.close()
+    with open_session(Backend()) as session:
+        linker = session.linker(frame, settings)
+        usable = [r for r in PRIOR_RULES if all(filled.get(c, 0) for c in r)]
+        if usable:
+            linker.training.estimate_probability_two_random_records_match(
+                [block_on(*rule) for rule in usable], recall=PRIOR_RECALL
+            )
+        linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed)
+        least = max(10, 0.01 * len(frame))
+        sessions = [s for s in EM_SESSIONS if all(filled.get(c, 0) >= least for c in s)]
+        if ("email",) in sessions:
+            # Records sharing an e-mail teach the names' m where no shared address can.
+            sessions = [s for s in sessions if s in (("first_name", "last_name"), ("email",))]
+        for blocked in sessions:
+            linker.training.estimate_parameters_using_expectation_maximisation(block_on(*blocked))
+        trained = linker.misc.save_model_to_json()
+        tf, floor = _term_frequencies(linker, [c for c in TF_COLUMNS if filled.get(c, 0)])
     return SplinkModel(
         kind=kind,
         trained_at=now,
@@ -252,34 +244,42 @@ def score_entities(
     links: Sequence[tuple[str, str]] = (),
     max_key_records: int = 1000,
     only: set[int] | None = None,
+    backend: Backend = DUCKDB,
 ) -> SplinkScores:
     """Scored pairs by entity indexes (i < j): every blocked pair scoring ``review`` or
     above, and every pair of records tied by evidence or an admin link (``links``)
-    whatever its score. With ``only``, just the pairs touching those indexes."""
+    whatever its score. With ``only``, just the pairs touching those indexes. ``backend``
+    runs the prediction (``splink_backend.py``)."""
     import pandas as pd
 
     if len(entities) < 2:
         return SplinkScores({}, 0)
     frame = _frame(entities, links, max_key_records)
-    linker, connection = _linker(frame, model.settings)
-    for column, shares in model.tf.items():
-        values = sorted(str(v) for v in frame[column].dropna().unique())
-        lookup = pd.DataFrame(
-            {
-                column: values,
-                f"tf_{column}": [shares.get(v, model.tf_floor[column]) for v in values],
-            }
+    with open_session(backend) as session:
+        linker = session.linker(frame, model.settings)
+        for column, shares in model.tf.items():
+            values = sorted(str(v) for v in frame[column].dropna().unique())
+            lookup = pd.DataFrame(
+                {
+                    column: values,
+                    f"tf_{column}": [shares.get(v, model.tf_floor[column]) for v in values],
+                }
+            )
+            linker.table_management.register_term_frequency_lookup(lookup, column)
+        predictions = linker.inference.predict()
+        cutoff = review + model.prior
+        # A loose cut in the backend; the exact one is made from the Bayes factors below.
+        table = session.table(
+            linker,
+            f"SELECT * FROM {predictions.physical_name} WHERE match_weight >= {cutoff - 0.01!r}"
+            " OR link_group_l = link_group_r",
         )
-        linker.table_management.register_term_frequency_lookup(lookup, column)
-    predictions = linker.inference.predict()
-    cutoff = review + model.prior
-    table = connection.sql(
-        f"SELECT * FROM {predictions.physical_name} WHERE match_weight >= {cutoff!r}"
-        " OR link_group_l = link_group_r"
-    ).df()
-    compared = connection.execute(f"SELECT count(*) FROM {predictions.physical_name}").fetchone()
-    connection.close()
-    return SplinkScores(_pairs(model, table, only), int(compared[0]) if compared else 0)
+        counted = session.table(
+            linker, f"SELECT count(*) AS compared FROM {predictions.physical_name}"
+        )
+    compared = int(counted["compared"].iloc[0]) if len(counted) else 0
+    table = table.sort_values(["unique_id_l", "unique_id_r"], ignore_index=True)
+    return SplinkScores(_pairs(model, table, only, cutoff), compared)
 
 
 _SHOWN: dict[str, tuple[str, ...]] = {}
@@ -295,7 +295,21 @@ def _shown(table: Any, comparison: str, side: str) -> list[str]:
     ]
 
 
-def _pairs(model: SplinkModel, table: Any, only: set[int] | None) -> dict[tuple[int, int], Scored]:
+def _match_weight(prior: float, factors: Iterable[float]) -> float:
+    """Splink's match weight, computed as DuckDB computes it (the prior's Bayes factor times
+    each comparison's factors in order, clamped), whichever backend gave the factors: a
+    backend's own log2 differs in the last bit (PostgreSQL's numeric one, Spark's)."""
+    product = prior / (1 - prior)
+    for factor in factors:
+        product *= factor
+    return math.log2(min(max(product, 1e-300), 1e300))
+
+
+def _pairs(
+    model: SplinkModel, table: Any, only: set[int] | None, cutoff: float
+) -> dict[tuple[int, int], Scored]:
+    """The pairs at ``cutoff`` (a match weight, prior included) or above, or in one link
+    group, with their scores and explanations."""
     comparisons = []
     for comparison in model.settings["comparisons"]:
         column = comparison["output_column_name"]
@@ -315,9 +329,19 @@ def _pairs(model: SplinkModel, table: Any, only: set[int] | None) -> dict[tuple[
         )
     found: dict[tuple[int, int], Scored] = {}
     lefts, rights = table["unique_id_l"].tolist(), table["unique_id_r"].tolist()
+    groups_l, groups_r = table["link_group_l"].tolist(), table["link_group_r"].tolist()
+    prior = model.settings["probability_two_random_records_match"]
     for row, (a, b) in enumerate(zip(lefts, rights, strict=True)):
         i, j = (int(a), int(b)) if a < b else (int(b), int(a))
         if only is not None and i not in only and j not in only:
+            continue
+        factors = [
+            factor
+            for _, _, _, bfs, adjs, _, _ in comparisons
+            for factor in ((bfs[row], adjs[row]) if adjs is not None else (bfs[row],))
+        ]
+        tied = isinstance(groups_l[row], str) and groups_l[row] == groups_r[row]
+        if not tied and _match_weight(prior, factors) < cutoff:
             continue
         flat: list[str] = []
         weights: list[float] = []

@@ -1,5 +1,9 @@
 """People through the Splink engine in a reconcile run: train, score, resolve.
 
+A full run scores on the backend ``reconcile.splink.backend`` chooses (DuckDB in process,
+the store's PostgreSQL, Spark: ``splink_backend.py``); training, and an incremental run's
+small stage, run in DuckDB in process.
+
 The scored pairs go into the same resolution as the native engine's (``resolve.py``):
 best links across CRMs, must-links from conversions and merges, admin link and unlink,
 guarded clustering, the review band, golden records.
@@ -16,6 +20,7 @@ from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.entities import Entity
 from sync.reconcile.model_store import AnyModel, save_model
 from sync.reconcile.resolve import Decision, KindResult, resolve_kind, thresholds_for
+from sync.reconcile.splink_backend import choose_backend
 from sync.reconcile.splink_engine import SplinkModel, SplinkScores, score_entities, train_splink
 
 __all__ = ["admin_links", "splink_full", "splink_linked"]
@@ -48,9 +53,12 @@ def splink_full(
         trained = found.seconds
     if found is None:
         return resolve_kind(KIND, entities, config, decisions), None, None
-    say(f"{KIND}: scoring {len(entities)} records with Splink")
+    splink = config.splink
+    backend = choose_backend(splink.backend, connection.engine.url, splink.spark_master)
+    say(f"{KIND}: scoring {len(entities)} records with Splink on {backend.name}")
     review = thresholds_for(KIND, config, found).review
-    scores = score_entities(found, entities, review, admin_links(decisions), config.max_key_records)
+    links = admin_links(decisions)
+    scores = score_entities(found, entities, review, links, config.max_key_records, backend=backend)
     if not found.scores:
         # The match threshold is read off the first run's scores, kept with the model.
         found = found.with_scores(s for s, _, _ in scores.pairs.values())
@@ -70,7 +78,9 @@ def splink_linked(
 ) -> tuple[set[str], SplinkScores]:
     """An incremental run's first stage: the keys of the records that score into the review
     band with one of the first ``changed`` of ``stage``, or name one of them as evidence or
-    in an admin decision; and the pairs touching them, scored."""
+    in an admin decision; and the pairs touching them, scored (in DuckDB in process,
+    whatever the backend: the stage is the changed records and those sharing a key with
+    them)."""
     new = {e.key for e in stage[:changed]}
     review = thresholds_for(KIND, config, model).review
     scores = score_entities(
