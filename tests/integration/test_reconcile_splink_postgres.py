@@ -117,21 +117,25 @@ def test_the_string_functions_compute_duckdbs_values(store: Engine) -> None:
     ]
     pairs = [(a, words[(n * 7 + 3) % len(words)]) for n, a in enumerate(words)]
     pairs += [(a, a[1:] + a[:1]) for a in words[:200]] + [(a, a[::-1]) for a in words[:200]]
+    pairs += [(a, a[:2] + a[3:]) for a in words[:200]] + [
+        (a, a[1::-1] + a[2:]) for a in words[:200]
+    ]
     # By hand: Jaro 17/18 and 23/30 with a prefix of 3 and 2; 0.805 is the fused
     # multiply-add's (a separate multiply and add give 0.8049999999999999).
     hand = {("martha", "marhta"): 0.9611111111111111, ("dixon", "dicksonx"): 0.8133333333333332}
     hand[("nsst", "nlssl")] = 0.805
     pairs += list(hand)
-    values = ", ".join(f"('{a}', '{b}')" for a, b in pairs)
-    sql = (
-        "SELECT a, b, jaro_winkler_similarity(a, b), damerau_levenshtein(a, b) <= 1"
-        f" FROM (VALUES {values}) AS p(a, b)"
-    )
+    rows = ", ".join(f"('{a}', '{b}')" for a, b in pairs)
+    values = f"FROM (VALUES {rows}) AS p(a, b)"
+    sql = f"SELECT a, b, jaro_winkler_similarity(a, b), damerau_levenshtein(a, b) <= 1 {values}"
     reference = {(a, b): (jw, near) for a, b, jw, near in duckdb.sql(sql).fetchall()}
+    # PostgreSQL runs the model's only distance test, "<= 1", as a test for one edit.
+    sql = f"SELECT a, b, jaro_winkler_similarity(a, b), within_one_edit(a, b) {values}"
     with open_session(Backend("postgres", store.url)) as session, session.engine.connect() as c:
         found = {(a, b): (jw, near) for a, b, jw, near in c.execute(text(sql)).fetchall()}
     assert found == reference
     assert {pair: found[pair][0] for pair in hand} == hand
+    assert sum(near for _, near in found.values()) > 100  # one edit apart: swaps among them
 
 
 def test_postgres_scores_and_links_the_people_as_duckdb(store: Engine) -> None:
@@ -159,12 +163,3 @@ def test_postgres_scores_and_links_the_people_as_duckdb(store: Engine) -> None:
     assert pg.compared == duck.compared > 0
     assert pg.pairs == duck.pairs
     assert _splink_schemas(store) == before  # the runs' schemas were dropped
-
-
-def test_postgres_is_refused_for_a_sqlite_store() -> None:
-    from sync.errors import UsageError
-    from sync.reconcile.splink_backend import choose_backend
-
-    assert choose_backend("auto", "sqlite:///x.sqlite").name == "duckdb"
-    with pytest.raises(UsageError, match="the store is not PostgreSQL"):
-        choose_backend("postgres", "sqlite:///x.sqlite")
