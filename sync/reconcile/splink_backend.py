@@ -255,8 +255,8 @@ def _spark_api(spark: Any) -> Any:
 
 
 def _python_values(column: Any) -> list[Any]:
-    values = column.tolist()
-    return [None if v != v else v for v in values] if column.dtype.kind == "f" else values
+    # pandas marks a missing value NaN in float and string columns alike: NULL here.
+    return [None if v != v else v for v in column.tolist()]
 
 
 @contextmanager

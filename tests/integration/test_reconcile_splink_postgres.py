@@ -32,7 +32,7 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 FIRST = ("anna", "ben", "carla", "dev", "emil", "fay", "gus", "hana", "ivo", "jana")
 LAST = ("lindqvist", "mosby", "novak", "ortega", "parkin", "quayle", "reyes", "satoh")
 STREETS = ("oak st", "elm rd", "pine ave", "ash ct")
-PEOPLE, DUPLICATED = 160, 80
+PEOPLE, DUPLICATED, ALONE = 160, 80, 5
 
 
 def _config(backend: str) -> ReconcileConfig:
@@ -77,6 +77,13 @@ def store() -> Iterator[Engine]:
         engine = open_store(url)
         leads = [
             Lead(source="salesforce", remote_id=f"L{n:03d}", **_fields(n)) for n in range(PEOPLE)
+        ]
+        # Names only: a missing value is NULL on every backend (pandas holds it as NaN).
+        leads += [
+            Lead(
+                source="salesforce", remote_id=f"L9{n:02d}", first_name=f"Zed{n}", last_name="Omega"
+            )
+            for n in range(ALONE)
         ]
         contacts = [
             Contact(source="hubspot", remote_id=f"C{n:03d}", **_copy(n)) for n in range(DUPLICATED)
@@ -152,6 +159,7 @@ def test_postgres_scores_and_links_the_people_as_duckdb(store: Engine) -> None:
         assert latest_model(connection, "person") == model  # not retrained
     assert _identities(store) == on_duckdb
     expected = [[f"salesforce:leads:L{n:03d}"] for n in range(PEOPLE)]
+    expected += [[f"salesforce:leads:L9{n:02d}"] for n in range(ALONE)]
     for n in range(DUPLICATED):
         expected[n].insert(0, f"hubspot:contacts:C{n:03d}")
     assert on_duckdb == sorted(sorted(group) for group in expected)
