@@ -76,3 +76,18 @@ def test_a_missing_module_no_extra_provides_stays_an_internal_error(tmp_path: Pa
         "error: import of sqlalchemy halted; None in sys.modules "
         "(run with --debug for the traceback)"
     ]
+
+
+def test_the_spark_backend_without_its_extra(tmp_path: Path) -> None:
+    config = tmp_path / "crmsync.yaml"
+    config.write_text(
+        "store:\n  url: sqlite:///x.sqlite\nsources: []\n"
+        "reconcile:\n  engine: splink\n  splink:\n    backend: spark\n"
+    )
+    result = _without("pyspark", "reconcile", "run", "--config", str(config))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"error: the configuration has 1 problem: {config}:6: reconcile.splink: backend: spark"
+        " is not installed; install crmsync[spark] (pip install 'crmsync[spark]') for the"
+        " Spark backend"
+    ]
