@@ -33,6 +33,7 @@ from compensation.rates import RatesFileError, RateTable
 from sync.compute.crm_splits import crm_splits, unfilled_splits, usable_splits
 from sync.compute.directory import Directory, UserFacts, build_directory
 from sync.compute.evidence import Evidence, IdentityLookup, build_evidence
+from sync.compute.overrides import load_overrides, overrides_in_force
 from sync.compute.settings import CompensationConfig
 from sync.compute.snapshot import StoreSnapshot, load_store_snapshot
 from sync.errors import OperationFailed, UsageError
@@ -370,6 +371,11 @@ def prepare(
     if config.crm_splits == "use":
         splits, problems = usable_splits(credited, crm_splits(snapshot, directory))
         warnings += problems
+    # An admin's override in force replaces the CRM's split and the acts in its pool.
+    overrides = load_overrides(Path(config.plans_dir))
+    for key, pools in overrides_in_force(overrides, directory, evidence.refs, as_of).items():
+        if key in schemes:
+            splits.setdefault(key, {}).update(pools)
     credits, explanations = credit(evidence.deals, schemes, directory, explain, splits)
     if splits:
         credits = unfilled_splits(credits, credited, splits)
