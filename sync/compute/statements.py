@@ -107,6 +107,7 @@ def _payable(
         close_date=closes.get(deal),  # type: ignore[arg-type]
         url=urls.get(deal),
         pool=line.pool or "",
+        split=line.detail.get("credit", ""),
     )
 
 
