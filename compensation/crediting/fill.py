@@ -19,6 +19,7 @@ from compensation.crediting.scheme import ActFilter, SlotSpec, Strategy, TimeDec
 from compensation.inputs import Act, Employee
 
 __all__ = [
+    "SPLIT_LABELS",
     "SPLIT_SLOTS",
     "SPLIT_TOLERANCE",
     "Line",
@@ -337,8 +338,10 @@ def _up(employee: str | None, managers: Mapping[str, str | None], level: int) ->
     return current
 
 
-# The slots of credit lines that come from a split rather than from acts.
+# The slots of credit lines that come from a split rather than from acts, and how the
+# notes of a split's own lines begin (a roll-up of them keeps the slot, not the note).
 SPLIT_SLOTS = ("split", "override")
+SPLIT_LABELS = ("CRM split", "split set by")
 # Percentages may be stored rounded (33.33 + 33.33 + 33.34); a set further than this from
 # 100 is refused rather than silently scaled.
 SPLIT_TOLERANCE = Decimal("0.01")
