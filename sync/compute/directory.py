@@ -1,5 +1,9 @@
 """Payees: reconciled employees with team, role, manager and locale, from the users table.
 
+A member's manager is the manager-role employee of their team; a team's manager reports
+to the manager of the team ``compensation.directory.reports_to`` names (so director and
+VP roll-ups have a chain to follow).
+
 An employee key is the reconciled employee identity (``E-...``) when reconcile placed the
 CRM user, else ``"{source}:{user_remote_id}"`` (the audit's convention, so usage scores
 join). Team comes from the users' department (Salesforce) or primary team (HubSpot),
@@ -146,6 +150,9 @@ def build_directory(
         manager = None
         if config.managers_from_team and facts["role"] != config.manager_role:
             manager = heads.get(facts["team"] or "")
+        elif facts["role"] == config.manager_role:
+            # A team's manager reports to the manager of the team it reports to.
+            manager = heads.get(config.reports_to.get(facts["team"] or "", ""))
         employees[key] = Employee(
             id=key,
             name=facts["name"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from compensation.crediting import (
 )
 from compensation.crediting.fill import SplitRow
 from compensation.engine import PeriodInputs
-from compensation.inputs import Credit, DealEvidence, Employee, Kpi, UsageScore
+from compensation.inputs import Credit, DealEvidence, Employee, Kpi, ManagerSpan, UsageScore
 from compensation.money import allocate
 from compensation.plans import Period, PlanBook, PlanError, load_plans
 from compensation.plans.errors import describe_problems
@@ -33,6 +33,7 @@ from compensation.rates import RatesFileError, RateTable
 from sync.compute.crm_splits import crm_splits, unfilled_splits, usable_splits
 from sync.compute.directory import Directory, UserFacts, build_directory
 from sync.compute.evidence import Evidence, IdentityLookup, build_evidence
+from sync.compute.managers import manager_spans, record_managers
 from sync.compute.overrides import load_overrides, overrides_in_force
 from sync.compute.settings import CompensationConfig
 from sync.compute.snapshot import StoreSnapshot, load_store_snapshot
@@ -175,9 +176,11 @@ def credit(
     directory: Directory,
     explain: bool,
     splits: Mapping[str, Mapping[str, Sequence[SplitRow]]] | None = None,
+    hierarchy: Sequence[ManagerSpan] = (),
 ) -> tuple[list[Credit], dict[str, DealExplanation]]:
     """Credit every deal under its scheme; one crediting call per scheme. ``splits``
-    (deal → pool → CRM split rows) fill those pools instead of acts."""
+    (deal → pool → CRM split rows) fill those pools instead of acts; ``hierarchy``
+    dates who managed whom (roll-ups use the span covering a deal's close date)."""
     groups: dict[str, list[DealEvidence]] = {}
     by_id: dict[str, CreditScheme] = {}
     for item in evidence:
@@ -195,6 +198,7 @@ def credit(
                 employees=directory.employees,
                 explain=explain,
                 splits=splits,
+                hierarchy=hierarchy,
             )
         except CreditingError as exc:
             raise OperationFailed(f"crediting under {version_id} failed: {exc}") from exc
@@ -341,12 +345,14 @@ def prepare(
     closed: Collection[Period] = (),
     explain: bool = False,
     kinds: Mapping[str, str] | None = None,
+    observed_at: datetime | None = None,
 ) -> Prepared:
     """Read the store once and build the engine's inputs for ``period``.
 
     ``identities`` defaults to reconcile's identity map; ``paid_deals`` are deals paid
     in closed periods (a reversal claws them back); ``closed`` are the closed periods,
-    whose KPIs the engine re-checks.
+    whose KPIs the engine re-checks; ``observed_at`` (a storing run's clock) records the
+    directory's managers as seen that day before the dated hierarchy is read.
     """
     book, rates = load_book(config)
     if identities is None:
@@ -355,6 +361,9 @@ def prepare(
         identities = load_identity_map(engine)
     snapshot = load_store_snapshot(engine)
     directory = load_directory(snapshot, identities, config)
+    if observed_at is not None:
+        record_managers(engine, directory.employees, observed_at.date(), observed_at)
+    hierarchy = manager_spans(engine)
     evidence = build_evidence(
         snapshot,
         identities,
@@ -376,7 +385,7 @@ def prepare(
     for key, pools in overrides_in_force(overrides, directory, evidence.refs, as_of).items():
         if key in schemes:
             splits.setdefault(key, {}).update(pools)
-    credits, explanations = credit(evidence.deals, schemes, directory, explain, splits)
+    credits, explanations = credit(evidence.deals, schemes, directory, explain, splits, hierarchy)
     if splits:
         credits = unfilled_splits(credits, credited, splits)
     inputs = PeriodInputs(
