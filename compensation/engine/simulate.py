@@ -3,7 +3,9 @@ attainment would pay this period, against what the period pays now.
 
 The simulated deal is won on the last day of the period (or its own close date, when that
 falls inside the period); a real deal keeps its credit split and its CRM history, so a
-gate that would withhold it says so.
+gate that would withhold it says so. Like the run, the simulation prices each credit by
+the plan version in force on its close date, and a target attainment is measured against
+the period's quota over the versions in force (each prorated by the days it covers).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from compensation.engine.errors import EngineError
 from compensation.engine.records import Adjustment, PeriodInputs, PriorState
 from compensation.engine.results import EmployeeResult, PayLine, WithheldLine
 from compensation.engine.run import ENGINE_CONTEXT, run_employee
+from compensation.engine.segments import period_earnings
 from compensation.inputs import Credit, Deal
 from compensation.money import quantize
 from compensation.plans import CommissionComponent, Period, PlanBook
@@ -173,10 +176,12 @@ def _simulate(
     closed = (prior or PriorState()).ordered()
     ctx = RunContext(inputs, period, rates)
     base = run_employee(ctx, book, person, closed, (), adjustments)
-    placement = book.placement(person, period.end)
-    if base is None or placement is None:
-        raise EngineError(f"employee {employee} is not on a plan on {period.end.isoformat()}")
-    pricing = Pricing(placement, period)
+    # The versions in force over the period, as the run prices it: with a plan change
+    # inside the period the quota is the sum of each version's prorated quota.
+    found = period_earnings(ctx, book, person)
+    if base is None or found is None:
+        raise EngineError(f"employee {employee} is on no plan in {period.key}")
+    pricing = found[1]
     deals, credits, label, notes = _scenario(
         inputs, base, pricing, period, deal, amount, currency, attainment
     )
