@@ -29,6 +29,7 @@ from compensation.inputs import Credit, DealEvidence, Employee, Kpi, ManagerSpan
 from compensation.money import allocate
 from compensation.plans import Period, PlanBook, PlanError, load_plans
 from compensation.plans.errors import describe_problems
+from compensation.plans.overrides import load_split_overrides
 from compensation.rates import RatesFileError, RateTable
 from sync.compute.crm_splits import crm_splits, unfilled_splits, usable_splits
 from sync.compute.directory import Directory, UserFacts, build_directory
@@ -67,13 +68,18 @@ class Prepared:
 
 
 def load_book(config: CompensationConfig) -> tuple[PlanBook, RateTable]:
-    """Plans and rates; the problems of both (every plan file and the rates file) are
-    raised together as one usage error, one line each."""
+    """Plans and rates; the problems of both (every plan file, the split overrides and
+    the rates file) are raised together as one usage error, one line each."""
     problems: list[str] = []
     failure: Exception | None = None
     book, rates = None, RateTable()
     try:
         book = load_plans(Path(config.plans_dir))
+    except PlanError as exc:
+        problems += getattr(exc, "problems", [str(exc)])
+        failure = exc
+    try:  # so `plan validate` reports the split overrides' problems with the plans'
+        load_split_overrides(Path(config.plans_dir))
     except PlanError as exc:
         problems += getattr(exc, "problems", [str(exc)])
         failure = exc
