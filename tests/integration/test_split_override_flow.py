@@ -17,6 +17,8 @@ from compensation.plans import Period
 from sync.compute.history import closed_periods
 from sync.compute.runner import close, explain, run_plans
 from sync.compute.settings import CompensationConfig
+from sync.compute.statements import statements_for_period
+from sync.config import CrmsyncConfig
 from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.run import reconcile
 from tests.integration.contract_suite import run_sync, tiny_sandbox
@@ -123,6 +125,8 @@ def test_an_override_posts_in_the_open_period_from_its_effective_day(tmp_path: P
         # The closed October is what was paid, unchanged.
         assert closed_periods(engine)[0].result == paid
         told = explain(engine, settings, NOVEMBER, richard, now=now)
+        crmsync = CrmsyncConfig.model_validate({"compensation": settings.model_dump()})
+        statements = statements_for_period(engine, crmsync, NOVEMBER.key)
     (line,) = [x for x in told["lines"] if x["key"] == f"prior|2026-10|{override_key}"]
     said = (
         "split set by Anthony Dubois effective 2026-11-03: "
@@ -131,3 +135,10 @@ def test_an_override_posts_in_the_open_period_from_its_effective_day(tmp_path: P
     assert line["detail"]["credit"] == f"{said}: 60%"
     assert line["deal"]["crediting"]["reason"] == f"{said}: 60%"
     assert line["deal"]["slot"] == "override"
+    # Richard's November statement: the changes to October, by deal name, with the split.
+    (mine,) = [x for x in statements if x.recipient.employee_id == richard]
+    deal = "Thames Valley Assay - Spectrophotometer, revenue commission"
+    assert sorted((a.amount, a.reason, a.origin_period) for a in mine.adjustments) == [
+        (D("-692.79"), f"{deal}: paid 692.79 in 2026-10, now computes 0", "2026-10"),
+        (D("415.67"), f"{deal}: paid 0 in 2026-10, now computes 415.67 ({said}: 60%)", "2026-10"),
+    ]
