@@ -16,7 +16,7 @@ from sync.cli_text import Table, safe
 from sync.errors import OperationFailed, UsageError
 
 if TYPE_CHECKING:
-    from connectors.sandbox import SandboxInfo
+    from sandbox import SandboxInfo
     from sync.demo import DemoResult
     from sync.store.pages import PageCounts
 
@@ -39,7 +39,7 @@ def demo(
     """The main job on the embedded default: start the CRM sandbox, sync all three CRMs into
     SQLite, reconcile, audit, compute the open period, push the results back into the
     sandbox CRMs, write the statements, and check it all against the ground truth."""
-    from connectors.sandbox import SandboxError
+    from sandbox import SandboxError
     from sync.demo import run_demo
     from sync.pipeline.names import STEP_NAMES
 
