@@ -205,8 +205,8 @@ def _print_human(result: DemoResult, elapsed: float) -> None:
         )
     out.print(checks)
     steps = Table("step", "status", "summary", title="Later steps")
-    for row in summary_rows_for(result):
-        steps.add_row(row["step"], row["status"], row["summary"])
+    for step in summary_rows_for(result):
+        steps.add_row(step["step"], step["status"], step["summary"])
     out.print(steps)
     truth = Table("check", "ground truth", "found", "", title="Results against the ground truth")
     for t in result.truth:
