@@ -175,6 +175,6 @@ def test_split_override_problems_are_one_line_each_with_file_and_line(
     )
     overrides.write_text(overrides.read_text().replace("'40%'", "'50%'"))
     assert _json("plan", "validate", "--config", str(path))["split_overrides"] == 1
-    run = _run("plan", "run", "--period", "2026-03", "--dry-run", "--config", str(path))
+    run = _run("plan", "run", "--period", "2026-06", "--dry-run", "--config", str(path))
     assert run.returncode == 2
     assert f"{overrides}:6: no employee 'Jenifer Hall'; did you mean 'Jennifer Hall'?" in run.stderr
