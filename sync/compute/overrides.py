@@ -62,15 +62,24 @@ def overrides_in_force(
 ) -> dict[str, dict[str, list[SplitRow]]]:
     """Deal key → pool → the rows of the override in force on ``as_of``. Every entry is
     checked (a future one too), and all problems are raised as one usage error."""
-    by_id = {remote: key for key, (_, remote) in refs.items()}
+    by_id: dict[str, list[str]] = {}
+    for key, (_, remote) in sorted(refs.items()):
+        by_id.setdefault(remote, []).append(key)
     problems: list[str] = []
     chosen: dict[tuple[str, str], tuple[SplitOverride, list[SplitRow]]] = {}
     for item in overrides:
-        deal = item.deal if item.deal in refs else by_id.get(item.deal)
-        if deal is None:
+        found = [item.deal] if item.deal in refs else by_id.get(item.deal, [])
+        deal = found[0] if len(found) == 1 else None
+        if len(found) > 1:
+            problems.append(
+                f"{item.where}: deal id {item.deal!r} is in several CRMs "
+                f"({', '.join(found)}); give the deal key"
+            )
+        elif deal is None:
             problems.append(
                 f"{item.where}: no deal {item.deal!r} in the store (give a deal key "
-                "source:deals:id or the CRM's id; sync first if the deal is new)"
+                "source:deals:id or the CRM's id; sync first if the deal is new, remove the "
+                "override if the deal was deleted)"
             )
         rows = []
         for who, percent, where in item.shares:

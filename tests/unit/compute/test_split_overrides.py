@@ -108,5 +108,22 @@ def test_unknown_deals_and_people_are_named_with_close_spellings(tmp_path: Path)
         "the split overrides have 2 problems:",
         f"  {file}:6: no employee 'Lola Romro'; did you mean 'Lola Romero'?",
         f"  {file}:7: no deal 'D-9' in the store (give a deal key source:deals:id or the "
-        "CRM's id; sync first if the deal is new)",
+        "CRM's id; sync first if the deal is new, remove the override if the deal was deleted)",
     ]
+
+
+def test_a_crm_id_two_crms_share_must_be_given_as_a_deal_key(tmp_path: Path) -> None:
+    overrides = load_split_overrides(_write(tmp_path, GOOD))
+    refs = {**REFS, "crm_b:deals:D-1": ("crm_b", "D-1")}
+    with pytest.raises(UsageError) as caught:
+        overrides_in_force(overrides, DIRECTORY, refs, date(2026, 11, 30))
+    file = tmp_path / "overrides.yaml"
+    assert str(caught.value).splitlines()[1] == (
+        f"  {file}:2: deal id 'D-1' is in several CRMs (crm_a:deals:D-1, crm_b:deals:D-1); "
+        "give the deal key"
+    )
+    keyed = GOOD.replace('deal: "D-1"', 'deal: "crm_b:deals:D-1"')
+    found = overrides_in_force(
+        load_split_overrides(_write(tmp_path, keyed)), DIRECTORY, refs, date(2026, 11, 30)
+    )
+    assert list(found) == ["crm_b:deals:D-1"]
