@@ -7,8 +7,11 @@ later never moves the manager credit of deals closed before it (closed periods a
 re-run on today's inputs: without the history their manager lines would move too).
 
 A row holds from its ``since`` until the employee's next row; the first row of an
-employee also covers everything before it (nothing older is known). Employees never
-recorded roll up to their manager of today.
+employee also covers everything before it (nothing older is known). "No manager" is not
+a span: seen first it is a directory not yet complete (the first manager seen covers the
+past), seen later it ends the previous span. Outside every span, and where the recorded
+manager is no longer an employee (a reconciled identity that changed), a deal rolls up
+to the employee's manager of today.
 """
 
 from __future__ import annotations
@@ -82,7 +85,13 @@ def _spans(rows: Iterable[tuple[str, str | None, date]]) -> Iterable[ManagerSpan
         by_employee.setdefault(employee, []).append((since, manager))
     for employee, items in sorted(by_employee.items()):
         items.sort(key=lambda item: item[0])
+        # "No manager" seen before any manager is a directory not yet complete (a CRM not
+        # synced yet), not a reporting line: the first manager seen covers the past.
+        while items and items[0][1] is None:
+            items.pop(0)
         for index, (since, manager) in enumerate(items):
+            if manager is None:
+                continue  # ends the previous span; the employee's manager of today applies
             start = date.min if index == 0 else since
             end = items[index + 1][0] - _DAY if index + 1 < len(items) else None
             yield ManagerSpan(employee, manager, start, end)

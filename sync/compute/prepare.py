@@ -369,7 +369,8 @@ def prepare(
     directory = load_directory(snapshot, identities, config)
     if observed_at is not None:
         record_managers(engine, directory.employees, observed_at.date(), observed_at)
-    hierarchy = manager_spans(engine)
+    known = directory.employees
+    hierarchy = [s for s in manager_spans(engine) if s.manager in known]
     evidence = build_evidence(
         snapshot,
         identities,
