@@ -125,6 +125,7 @@ def test_the_wheel_carries_its_data_and_is_the_copy_imported(wheel_env: Path) ->
         "marketing.yaml",
         "rates.yaml",
         "service.yaml",
+        "split_overrides.yaml",
     ]
     assert example is True
 
