@@ -7,7 +7,9 @@ splits=...)``, which fills the deal's revenue pool (``revenue`` rows) and its ov
 split owners. An overlay split under a plan without an overlay pool is added as a separate
 credit of the whole deal (:func:`unfilled_splits`); it never reduces the revenue credit.
 A split owner (a CRM user id) becomes an employee through the reconciled directory, as
-deal owners do. A deal whose rows cannot be used (percentages not summing to 100, a row
+deal owners do. A revenue split of the deal's owner alone at 100% (what a CRM stores on
+every deal by default) decides nothing: the deal keeps the plan's crediting by the acts.
+A deal whose rows cannot be used (percentages not summing to 100, a row
 without an owner or a percentage) keeps the plan's credit in that pool, with a warning.
 """
 
