@@ -238,3 +238,16 @@ def test_the_what_if_measures_attainment_against_the_versions_in_force() -> None
     assert sim.scenario == "reaching 100% of quota (120000.00 USD more credited)"
     assert (sim.before, sim.after, sim.delta) == (D("1200.00"), D("8400.00"), D("7200.00"))
     assert sim.attainment_after["revenue"] == D(1)
+
+
+def test_the_what_if_closes_on_the_last_day_on_a_plan_not_after_it() -> None:
+    """Rita is on the plan (4% flat) until 30 November; Q4 runs to 31 December. A deal of
+    10,000.00 closes on 30 November, her last day on a plan, and pays 10,000.00 x 4% =
+    400.00. (Before: it closed on 31 December, a day on no plan, and paid nothing; and
+    the simulation refused her as on no plan on the period's last day.)"""
+    first = plan(components=_flat("4%"))
+    rows = [{"plan": "field", "team": "field_sales", "from": "2025-01-01", "to": "2026-11-30"}]
+    sim = simulate(
+        inputs([], []), book(first, assignments=rows), Q4, RATES, "R1", amount=D("10000")
+    )
+    assert (sim.before, sim.after, sim.delta) == (D("0.00"), D("400.00"), D("400.00"))
