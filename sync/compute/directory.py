@@ -13,6 +13,7 @@ role from the job title, then the CRM role unless it says nothing (``PERSON``,
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from typing import Any
 from compensation.inputs import Employee
 from sync.compute.settings import DirectoryConfig
 
-__all__ = ["Directory", "UserFacts", "build_directory", "slug"]
+__all__ = ["Directory", "UserFacts", "build_directory", "reports_to_warnings", "slug"]
 
 
 def slug(value: str | None) -> str | None:
@@ -165,3 +166,19 @@ def build_directory(
             left_on=facts["left_on"],
         )
     return Directory(employees, keys)
+
+
+def reports_to_warnings(directory: Directory, config: DirectoryConfig) -> list[str]:
+    """A team ``reports_to`` names that no employee is in (a typo, or a team renamed in
+    the CRM), with the closest team's name: its managers have no one above them."""
+    teams = sorted({e.team for e in directory.employees.values() if e.team})
+    out = []
+    for team, parent in sorted(config.reports_to.items()):
+        for name in (team, parent):
+            if name not in teams:
+                close = difflib.get_close_matches(name, teams, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                out.append(
+                    f"compensation.directory.reports_to: no employee is in team {name!r}{hint}"
+                )
+    return out

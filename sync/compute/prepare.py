@@ -32,7 +32,12 @@ from compensation.plans.errors import describe_problems
 from compensation.plans.overrides import load_split_overrides
 from compensation.rates import RatesFileError, RateTable
 from sync.compute.crm_splits import crm_splits, unfilled_splits, usable_splits
-from sync.compute.directory import Directory, UserFacts, build_directory
+from sync.compute.directory import (
+    Directory,
+    UserFacts,
+    build_directory,
+    reports_to_warnings,
+)
 from sync.compute.evidence import Evidence, IdentityLookup, build_evidence
 from sync.compute.managers import manager_spans, record_managers
 from sync.compute.overrides import load_overrides, overrides_in_force
@@ -382,6 +387,7 @@ def prepare(
         kinds=kinds,
     )
     schemes, warnings = _schemes(evidence.deals, book, directory, config, as_of)
+    warnings += reports_to_warnings(directory, config.directory)
     credited = [e.deal for e in evidence.deals if e.deal.key in schemes]
     splits: dict[str, dict[str, list[SplitRow]]] = {}
     if config.crm_splits == "use":
