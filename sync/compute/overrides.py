@@ -83,12 +83,12 @@ def overrides_in_force(
             )
         rows = []
         for who, percent, where in item.shares:
-            key, close = resolve_person(directory, who)
-            if key is None:
+            person, close = resolve_person(directory, who)
+            if person is None:
                 hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
                 problems.append(f"{where}: no employee {who!r}{hint}")
                 continue
-            rows.append(SplitRow(key, percent, OVERRIDE_SLOT, item.label))
+            rows.append(SplitRow(person, percent, OVERRIDE_SLOT, item.label))
         if deal is None or len(rows) != len(item.shares) or item.effective > as_of:
             continue
         current = chosen.get((deal, item.pool))
