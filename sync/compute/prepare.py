@@ -398,6 +398,8 @@ def prepare(
     for key, pools in overrides_in_force(overrides, directory, evidence.refs, as_of).items():
         if key in schemes:
             splits.setdefault(key, {}).update(pools)
+        else:
+            warnings.append(f"deal {key}: split override not used: no plan credits the deal")
     credits, explanations = credit(evidence.deals, schemes, directory, explain, splits, hierarchy)
     if splits:
         credits = unfilled_splits(credits, credited, splits)
