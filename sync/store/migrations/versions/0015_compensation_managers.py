@@ -1,7 +1,7 @@
 """compensation managers: each employee's manager as observed, one row per change
 
-Revision ID: 0014_compensation_managers
-Revises: 0013_deal_products
+Revision ID: 0015_compensation_managers
+Revises: 0014_outcomes_next_steps
 Create Date: 2026-12-04
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import sync.store.types
 
-revision = "0014_compensation_managers"
-down_revision = "0013_deal_products"
+revision = "0015_compensation_managers"
+down_revision = "0014_outcomes_next_steps"
 branch_labels = None
 depends_on = None
 
