@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.audit import AuditConfig, run_audit
 from sync.audit.snapshot import load_snapshot
 from sync.demo import run_demo

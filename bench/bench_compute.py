@@ -25,7 +25,7 @@ from typing import Any
 
 from compensation.engine import canonical_json, run_period
 from compensation.plans import Period
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.compute.history import load_adjustments, save_run
 from sync.compute.prepare import prepare
 from sync.compute.settings import CompensationConfig

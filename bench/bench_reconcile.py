@@ -36,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.demo import run_demo
 from sync.reconcile.blocking import candidate_pairs
 from sync.reconcile.config import ReconcileConfig

@@ -32,8 +32,8 @@ from envs import prepare_env
 from recipes import RECIPES, Recipe
 from sandbox_errors import ErrorRecorder
 
-from connectors.sandbox import Sandbox, SandboxOptions
-from connectors.sandbox.clock import parse_anchor
+from sandbox import Sandbox, SandboxOptions
+from sandbox.clock import parse_anchor
 
 _ENDPOINTS_SHOWN = 8
 

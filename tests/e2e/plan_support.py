@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.demo import run_demo
 from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.run import reconcile

@@ -18,7 +18,7 @@ import orjson
 import pytest
 from sqlalchemy import Engine, select, update
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.demo import run_demo
 from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.run import reconcile

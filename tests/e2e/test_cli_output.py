@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import pytest
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.demo import run_demo
 
 AS_OF = "2026-10-31T00:00Z"

@@ -11,8 +11,8 @@ import orjson
 import yaml
 from sqlalchemy import select
 
-from connectors.sandbox import Sandbox, SandboxOptions
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox import Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
 from sync.engine import SyncOptions, sync_source
 from sync.push.values import DesiredValue, publish

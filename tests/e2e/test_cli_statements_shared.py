@@ -17,7 +17,7 @@ import pytest
 import yaml
 from sqlalchemy import select, update
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.demo import run_demo
 from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.run import reconcile

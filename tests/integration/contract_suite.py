@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from connectors.core.registry import available_connectors
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
 from sync.engine import StreamReport, SyncOptions, sync_source
 from sync.sources import build_connector

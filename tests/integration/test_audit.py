@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.audit import AuditConfig, latest_findings, latest_usage_scores, run_audit, score_values
 from sync.demo import run_demo
 from sync.reports import channel_report, pipeline_report, render_html, service_report

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select, update
 
 from compensation.engine import canonical_json
 from compensation.plans import Period
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.compute.evidence import deal_key
 from sync.compute.history import closed_periods, latest_run, load_adjustments
 from sync.compute.runner import PlanRun, adjust, close, explain, run_plans

@@ -20,8 +20,8 @@ import yaml
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
 from sync.daemon import Daemon
 from sync.daemon.locks import AdvisoryRunLock, FileRunLock, holder_name, run_lock

@@ -10,8 +10,8 @@ from push_support import PushWorld, live_ids, publish_values, push_config, sync_
 from sync_support import postgres_schema, postgres_url
 
 from connectors.core.http import pinned_session
-from connectors.sandbox import Sandbox, SandboxOptions
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox import Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
 from sync.push.run import push
 from sync.store import open_store

@@ -12,7 +12,7 @@ import orjson
 import pytest
 from sqlalchemy import Engine, insert, select
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.demo import run_demo
 from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.evaluate import load_truth, pairwise

@@ -19,8 +19,8 @@ from alembic import command
 from alembic.config import Config
 from sync_support import postgres_schema, postgres_url
 
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
 from sync.engine import SyncOptions, sync_source
 from sync.sources import build_connector

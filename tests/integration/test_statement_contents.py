@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from compensation.engine import PriorState, simulate
 from compensation.plans import Period
 from compensation.statements import Statement
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.audit.runner import run_audit
 from sync.audit.settings import AuditConfig
 from sync.compute.history import closed_periods, load_adjustments

@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from connectors.core.http import pinned_session
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
 from sync.engine import SourceReport, StreamReport, SyncOptions, sync_source
 from sync.sources import build_connector

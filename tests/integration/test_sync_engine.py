@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from connectors.core.contract import StreamInfo
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import CrmsyncConfig, load_config
 from sync.engine import SourceReport, SyncOptions, sync_source
 from sync.engine.deletes import check_missed_deletes

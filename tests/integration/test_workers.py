@@ -16,8 +16,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.daemon.locks import run_lock
 from sync.store import open_store
 from sync.store.bookkeeping import RunRow, StreamStateRow

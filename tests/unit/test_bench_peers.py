@@ -11,8 +11,8 @@ from types import ModuleType
 
 import requests
 
-from connectors.sandbox import Sandbox, SandboxOptions
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox import Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 
 _DIR = Path(__file__).resolve().parents[2] / "bench" / "peers"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from connectors.sandbox import Sandbox, SandboxError, SandboxOptions
-from connectors.sandbox.clock import host_anchor, parse_anchor
+from sandbox import Sandbox, SandboxError, SandboxOptions
+from sandbox.clock import host_anchor, parse_anchor
 
 HOST_NOW = datetime(2027, 3, 9, 16, 42, 5, tzinfo=UTC)
 
@@ -66,7 +66,7 @@ def test_by_default_the_story_ends_at_the_hosts_day_and_the_clock_runs_from_its_
 
 
 def test_an_explicit_anchor_is_the_same_story_on_any_day() -> None:
-    from connectors.sandbox import DEFAULT_ANCHOR
+    from sandbox import DEFAULT_ANCHOR
 
     options = SandboxOptions(anchor=DEFAULT_ANCHOR)
     assert options.story(HOST_NOW) == (DEFAULT_ANCHOR, DEFAULT_ANCHOR)

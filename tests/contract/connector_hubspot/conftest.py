@@ -11,8 +11,8 @@ import requests
 from connectors.core.http import pinned_session
 from connectors.core.retry import RetryPolicy
 from connectors.hubspot import HubSpotConnector, HubSpotSettings
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 
 
 @pytest.fixture(scope="module")

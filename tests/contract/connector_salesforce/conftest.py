@@ -9,8 +9,8 @@ import pytest
 
 from connectors.core.retry import RetryPolicy
 from connectors.salesforce import SalesforceConnector, SalesforceSettings
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 
 
 def start_sandbox() -> Sandbox:

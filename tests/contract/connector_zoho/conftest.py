@@ -10,9 +10,9 @@ import requests
 
 from connectors.core.http import pinned_session
 from connectors.core.retry import RetryPolicy
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
-from connectors.sandbox.clock import DEFAULT_ANCHOR
 from connectors.zoho import ZohoConnector, ZohoSettings
+from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 
 
 def start_sandbox() -> Sandbox:

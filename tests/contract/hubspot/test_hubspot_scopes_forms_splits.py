@@ -33,7 +33,7 @@ def test_object_type_ids_are_hubspots_and_deal_splits_have_none():
     """HubSpot's object type ID table (developers.hubspot.com, "Using object APIs"; the
     same in its PHP client's ``ObjectTypeIDs``) for the types the sandbox serves; it lists
     no ID for deal splits, which are read by name (``deal_split``) or per deal."""
-    from connectors.sandbox.hubspot.objects import OBJECT_TYPE_IDS
+    from sandbox.hubspot.objects import OBJECT_TYPE_IDS
 
     assert OBJECT_TYPE_IDS == {
         "0-1": "contacts",
