@@ -134,7 +134,7 @@ def test_demo_runs_from_the_installed_wheel(wheel_env: Path, tmp_path: Path) -> 
     workspace = tmp_path / "demo"
     result = subprocess.run(
         [_bin(wheel_env, "crmsync"), "demo", "--scale", "tiny", "--workspace", str(workspace)]
-        + ["--json"],
+        + ["--json", "--anchor", "2026-10-31"],
         capture_output=True,
         text=True,
         timeout=300,
