@@ -57,8 +57,8 @@ from febrl_load import (
 )
 from pairwise_metrics import clusters_of, pairs_of, score_pairs
 
-from connectors.sandbox import Sandbox, SandboxOptions, World
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox import Sandbox, SandboxOptions, World
+from sandbox.clock import DEFAULT_ANCHOR
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = {"salesforce": "leads", "hubspot": "contacts"}
@@ -164,7 +164,9 @@ def run_case(set_name: str, mode: str, workspace: Path, engine: str) -> dict[str
     clusters = clusters_of(sorted(people), links)
     # An empty world: no synthetic company, so every person record in the store is FEBRL's.
     world = World.empty(1, "tiny", DEFAULT_ANCHOR)
-    options = SandboxOptions(seed=1, scale="tiny", state_dir=workdir / "sandbox")
+    options = SandboxOptions(
+        seed=1, scale="tiny", state_dir=workdir / "sandbox", anchor=DEFAULT_ANCHOR
+    )
     started = time.perf_counter()
     with Sandbox(options, world=world) as sandbox:
         info = sandbox.info.to_json()

@@ -9,12 +9,12 @@ import requests
 from conftest import Org
 from simple_salesforce import Salesforce
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR, ManualClock
-from connectors.sandbox.faults import FaultPlan
-from connectors.sandbox.generator import generate
-from connectors.sandbox.http import EmulatorServer
-from connectors.sandbox.salesforce import SalesforceEmulator
-from connectors.sandbox.tls import ensure_tls_files
+from sandbox.clock import DEFAULT_ANCHOR, ManualClock
+from sandbox.faults import FaultPlan
+from sandbox.generator import generate
+from sandbox.http import EmulatorServer
+from sandbox.salesforce import SalesforceEmulator
+from sandbox.tls import ensure_tls_files
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_global_describe_lists_the_objects_with_their_key_prefixes(shop):
     }
     assert prefixes["OpportunityLineItem"] == "00k"
     assert prefixes["OpportunitySplitType"] == "149"
-    assert "OpportunitySplit" in prefixes
+    assert prefixes["OpportunitySplit"] == "049"
 
 
 def test_line_item_describe_has_the_real_fields_and_relationships(shop):
