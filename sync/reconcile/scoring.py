@@ -26,6 +26,7 @@ from sync.reconcile.normalize import email_domain, is_free_mail
 from sync.reconcile.places import add_address, add_city, most_specific_place
 
 __all__ = [
+    "TYPO_LEVELS",
     "WEIGHTS",
     "Comparison",
     "Raw",
@@ -368,7 +369,12 @@ def _weight(
     weights: dict[tuple[str, str], float],
     terms: dict[str, tuple[str, dict[str, float], float]],
 ) -> float:
-    return weight_of(comparison[0], comparison[1], comparison[2], weights, terms)
+    return weight_of(comparison[0], comparison[1], comparison[2], weights, terms, comparison[3])
+
+
+# Levels that agree up to a typo or a short form: with term frequencies, never more
+# evidence than the exact agreement on either value would be.
+TYPO_LEVELS = frozenset({"fuzzy", "nickname"})
 
 
 def weight_of(
@@ -377,12 +383,20 @@ def weight_of(
     value: str,
     weights: dict[tuple[str, str], float],
     terms: dict[str, tuple[str, dict[str, float], float]],
+    other: str = "",
 ) -> float:
     """The weight of one comparison: its value's term-frequency weight where the model
-    adjusts that level, else the level's."""
+    adjusts that level, else the level's. A typo of a common value weighs no more than
+    the value itself: "smiht" / "smith" is no rarer than "smith" / "smith", and an
+    office's street typed with a typo no more a home's than the office's own."""
     adjusted = terms.get(fld)
-    if adjusted is not None and adjusted[0] == level:
-        return adjusted[1].get(value, adjusted[2])
+    if adjusted is None:
+        return weights[(fld, level)]
+    _, by_value, default = adjusted
+    if adjusted[0] == level:
+        return by_value.get(value, default)
+    if level in TYPO_LEVELS:
+        return min(weights[(fld, level)], by_value.get(value, default), by_value.get(other, default))
     return weights[(fld, level)]
 
 
