@@ -14,7 +14,7 @@ from connectors.core.channels import ChannelMap
 from connectors.core.errors import SkippableRecordError
 from connectors.hubspot import HubSpotConnector
 from connectors.hubspot.mapping import HubSpotMapper
-from connectors.sandbox import Sandbox
+from sandbox import Sandbox
 
 Connect = Callable[..., HubSpotConnector]
 

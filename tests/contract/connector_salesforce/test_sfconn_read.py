@@ -14,7 +14,7 @@ from connectors.core.contract import ReadOptions
 from connectors.core.records import Activity, Deal, Lead
 from connectors.salesforce import SalesforceConnector, SalesforceSettings
 from connectors.salesforce.reader import ALL_OBJECTS, STREAMS
-from connectors.sandbox import Sandbox
+from sandbox import Sandbox
 
 Connect = Callable[..., SalesforceConnector]
 
