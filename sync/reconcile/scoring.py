@@ -281,10 +281,31 @@ def _names(a: Entity, b: Entity, out: list[Raw]) -> None:
             _cmp(out, "first_name", swapped[0], a.first, b.last)
             _cmp(out, "last_name", swapped[1], a.last, b.first)
             return
+    if _lone_name_in_other_column(a, b, out) or _lone_name_in_other_column(b, a, out):
+        return
     if first:
         _cmp(out, "first_name", first, a.first, b.first)
     if last:
         _cmp(out, "last_name", last, a.last, b.last)
+
+
+def _lone_name_in_other_column(a: Entity, b: Entity, out: list[Raw]) -> bool:
+    """``b`` holds one name, ``a`` both: when it differs from its own column in ``a`` but
+    agrees with the other one (the columns swapped and one left blank: "dreckow toby" /
+    "toby"), it is compared there."""
+    if not (a.first and a.last) or bool(b.first) == bool(b.last):
+        return False
+    if b.first:
+        usual, other = (_first_level(a.first, b.first), None), (None, _last_level(a.last, b.first))
+    else:
+        usual, other = (None, _last_level(a.last, b.last)), (_first_level(a.first, b.last), None)
+    if "different" not in usual or _rank(other) <= _rank(usual):
+        return False
+    if other[0]:
+        _cmp(out, "first_name", other[0], a.first, b.last)
+    else:
+        _cmp(out, "last_name", other[1] or "", a.last, b.first)
+    return True
 
 
 def _rank(levels: tuple[str | None, str | None]) -> float:

@@ -241,8 +241,9 @@ def test_a_name_at_one_postal_code_blocks_a_typo_in_the_other_name_and_house_num
                street="28 Burkitt Street", postal_code="2152")  # fmt: skip
     assert set(block_keys(a)) & set(block_keys(b)) == {
         "o:chloe|pc:2152",
-        "o:chloe|st:burkittst",  # the first name on the street, written without spaces
-        "sp:burkitt|2152",  # the street's first word at the postal code
+        "o:chloe|st:burkitt",  # the first name on the street's own name
+        "sp:burk|2152",  # the street name's first four letters at the postal code
+        "l3:bea|2152",  # the surname's first three letters at the postal code
     }
     assert list(candidate_pairs([a, b], max_block=200)) == [(0, 1)]
 
