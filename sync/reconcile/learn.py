@@ -40,9 +40,18 @@ from sync.reconcile.em import (
     counts_of,
     estimate,
     estimate_in_sessions,
+    posterior,
 )
 from sync.reconcile.entities import Entity
-from sync.reconcile.frequencies import TF_FIELDS, TermWeights, term_counts, term_weights
+from sync.reconcile.frequencies import (
+    TF_FIELDS,
+    TermWeights,
+    implied_agreement,
+    implied_weights,
+    term_counts,
+    term_weights,
+)
+from sync.reconcile.places import IMPLIED
 from sync.reconcile.scoring import TYPO_LEVELS, WEIGHTS, ScoreContext, score_pair, weight_of
 from sync.reconcile.thresholds import expected_precision_threshold
 
@@ -82,6 +91,9 @@ class Model:
     # it (two or more), and field -> records holding any value.
     tf_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     tf_totals: dict[str, int] = field(default_factory=dict)
+    # Per field, the share of records sharing a postal code that share it too
+    # (``frequencies.implied_agreement``).
+    implied: dict[str, float] = field(default_factory=dict)
     saved_version: str = ""  # the version a stored model was saved under
 
     @cached_property
@@ -96,6 +108,7 @@ class Model:
         for name, weight in self.learned.items():
             fld, level = name.split("/", 1)
             found[(fld, level)] = weight
+        found.update(implied_weights(self.m, self.implied))
         return found
 
     def threshold(self, probability: float) -> float:
@@ -131,6 +144,7 @@ class Model:
             "scores": self.scores,
             "tf_counts": self.tf_counts,
             "tf_totals": self.tf_totals,
+            **({"implied": self.implied} if self.implied else {}),
         }
 
     @cached_property
@@ -163,6 +177,7 @@ class Model:
             scores=[list(pair) for pair in body.get("scores", [])],
             tf_counts=body.get("tf_counts", {}),
             tf_totals=body.get("tf_totals", {}),
+            implied=body.get("implied", {}),
         )
 
 
@@ -201,9 +216,12 @@ def train(
     observed = _observe(entities, sample, context)
     blocked: Counter[Pattern] = Counter()
     for (pattern, _), n in observed.items():
-        blocked[pattern] += n
-    unrelated = patterns_of(entities, randoms, context)
+        blocked[_stated(pattern)] += n
+    unrelated: Counter[Pattern] = Counter()
+    for pattern, n in patterns_of(entities, randoms, context).items():
+        unrelated[_stated(pattern)] += n
     m, u, share, iterations, estimated = estimate_in_sessions(blocked, unrelated, settings)
+    m.update(_implied_m(observed, m, u, share))
     all_pairs = count * (count - 1) / 2
     matches = share * len(candidates)
     prior = math.log2(max(matches, 1.0) / max(all_pairs - matches, 1.0))
@@ -224,8 +242,44 @@ def train(
         learned=learned,
         tf_counts=tf_counts,
         tf_totals=tf_totals,
+        implied=implied_agreement(entities),
     )
     return replace(model, scores=_score_counts(observed, model))
+
+
+def _implied_m(
+    observed: Counter[Observed],
+    m: Mapping[str, Mapping[str, float]],
+    u: Mapping[str, Mapping[str, float]],
+    share: float,
+) -> dict[str, dict[str, float]]:
+    """m of the implied level of city and state: among the likely matches (EM's posterior)
+    whose street or postal code agrees, the share whose city (state) agrees too."""
+    agree: dict[str, float] = {"city": 0.0, "state": 0.0}
+    seen: dict[str, float] = {"city": 0.0, "state": 0.0}
+    for (pattern, _), n in observed.items():
+        levels = dict(pattern)
+        if not any(levels.get(f) in ("exact", "fuzzy") for f in ("street", "postal_code")):
+            continue
+        stated = _stated(pattern)
+        if not all(f in m and lv in m[f] for f, lv in stated):
+            continue
+        p = posterior(stated, m, u, share) * n
+        for fld in ("city", "state"):
+            if fld in levels:
+                seen[fld] += p
+                agree[fld] += p if levels[fld] == IMPLIED else 0.0
+    found: dict[str, dict[str, float]] = {}
+    for fld in ("city", "state"):
+        if seen[fld] > 0 and fld in m:
+            found[fld] = {**m[fld], IMPLIED: round(agree[fld] / seen[fld], 6)}
+    return found
+
+
+def _stated(pattern: Pattern) -> Pattern:
+    """A pattern without the places a more specific one implies: EM estimates what is
+    stated; what an implied place adds comes from the records (``implied_agreement``)."""
+    return tuple(c for c in pattern if c[1] != IMPLIED)
 
 
 # A sampled pair as training keeps it: its pattern, and the values of its comparisons that

@@ -12,7 +12,9 @@ from rapidfuzz.fuzz import token_set_ratio
 from sync.reconcile.entities import Entity
 from sync.reconcile.normalize import street_name
 
-__all__ = ["add_address", "add_city", "most_specific_place"]
+__all__ = ["IMPLIED", "add_address", "add_city", "most_specific_place"]
+
+IMPLIED = "implied"  # the level of a city or state a more specific agreeing place implies
 
 Raw = tuple[str, str, str, str]  # field, level, left, right
 
@@ -118,13 +120,19 @@ def most_specific_place(out: list[Raw]) -> list[Raw]:
     and postal code stay apart: each is typed, and mistyped, on its own. A postal code one
     character off implies the city too: it is a typo or a neighbouring district of the
     same city ("75001" / "75002"). Disagreements all still count.
+
+    The implied city or state stays as the level ``implied``: it weighs what it adds where
+    the postal code does not say the city (``frequencies.implied_agreement``), nothing
+    where it does.
     """
     agreeing = {c[0] for c in out if c[0] in _PLACES and c[1] in _PLACE_AGREES}
     if not agreeing:
         return out
     top = min(_PLACES.index(f) for f in agreeing)
     implied = {f for f in _IMPLIED if _PLACES.index(f) > max(top, 1)}
-    return [c for c in out if not (c[0] in implied and c[1] in _PLACE_AGREES)]
+    return [
+        (c[0], IMPLIED, c[2], c[3]) if c[0] in implied and c[1] in _PLACE_AGREES else c for c in out
+    ]
 
 
 def _state_level(a: str, b: str) -> str:

@@ -89,6 +89,10 @@ WEIGHTS: dict[tuple[str, str], float] = {
     ("state", "exact"): 0.5,
     ("state", "abbreviation"): 0.0,
     ("state", "different"): -2.0,
+    # A city or state agreeing where a street or postal code agrees too (learned models):
+    # what it adds is estimated from the records (``frequencies.implied_agreement``).
+    ("city", "implied"): 0.0,
+    ("state", "implied"): 0.0,
 }
 
 
@@ -295,6 +299,8 @@ def _lone_name_in_other_column(a: Entity, b: Entity, out: list[Raw]) -> bool:
     "toby"), it is compared there."""
     if not (a.first and a.last) or bool(b.first) == bool(b.last):
         return False
+    usual: tuple[str | None, str | None]
+    other: tuple[str | None, str | None]
     if b.first:
         usual, other = (_first_level(a.first, b.first), None), (None, _last_level(a.last, b.first))
     else:
@@ -417,7 +423,9 @@ def weight_of(
     if adjusted[0] == level:
         return by_value.get(value, default)
     if level in TYPO_LEVELS:
-        return min(weights[(fld, level)], by_value.get(value, default), by_value.get(other, default))
+        return min(
+            weights[(fld, level)], by_value.get(value, default), by_value.get(other, default)
+        )
     return weights[(fld, level)]
 
 
