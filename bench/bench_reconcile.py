@@ -321,7 +321,7 @@ def main() -> None:
     if args.synthetic:
         medium = workspace / f"medium-{args.seed}"
         if not (medium / "crmsync.sqlite").exists():
-            assert run_demo(medium, seed=args.seed, scale="medium").ok
+            assert run_demo(medium, seed=args.seed, scale="medium", anchor=DEFAULT_ANCHOR).ok
         results["scale_up"] = scale_up(medium, args.synthetic, workspace)
     if args.json:
         print(json.dumps(results, indent=2))
