@@ -14,7 +14,15 @@ from dataclasses import dataclass
 
 from sync.reconcile.scoring import WEIGHTS
 
-__all__ = ["SESSIONS", "LearnSettings", "Pattern", "counts_of", "estimate", "estimate_in_sessions"]
+__all__ = [
+    "SESSIONS",
+    "LearnSettings",
+    "Pattern",
+    "counts_of",
+    "estimate",
+    "estimate_in_sessions",
+    "posterior",
+]
 
 Pattern = tuple[tuple[str, str], ...]  # ((field, level), ...) of one pair, fields sorted
 _SMOOTH = 0.5  # pseudo-count per level, so an unseen level is rare, not impossible
@@ -173,6 +181,16 @@ def _initial_m(fld: str, u: Mapping[str, float]) -> dict[str, float]:
     raw = {lv: p * 2 ** WEIGHTS.get((fld, lv), 0.0) for lv, p in u.items()}
     total = sum(raw.values())
     return {lv: v / total for lv, v in raw.items()}
+
+
+def posterior(
+    pattern: Pattern,
+    m: Mapping[str, Mapping[str, float]],
+    u: Mapping[str, Mapping[str, float]],
+    share: float,
+) -> float:
+    """The probability that a pair showing ``pattern`` is a match."""
+    return _posterior(pattern, m, u, share)
 
 
 def _posterior(
