@@ -71,7 +71,8 @@ class _RunContext:
     """
 
     guard: DeleteGuard
-    streams: dict[str, str]  # record kind -> the stream that yields it
+    streams: dict[str, str]  # record kind -> the (standard) stream that yields it
+    prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> id prefixes
     seen: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     carried: dict[str, PageCounts] = field(default_factory=dict)
     ran: list[tuple[StreamInfo, bool, set[str]]] = field(default_factory=list)
@@ -107,7 +108,12 @@ def sync_source(
         ledger.finish("failed", now(), exc.user_message)
         return report
     guard = DeleteGuard(engine, source.name, source.delete_guard_share, options.force_deletes)
-    context = _RunContext(guard, {s.record_type: s.name for s in connector.streams()})
+    every = connector.streams()
+    context = _RunContext(
+        guard,
+        {s.record_type: s.name for s in every if s.id_prefix is None},
+        _prefixes(every),
+    )
     for info in _selected_streams(connector, source, options):
         stream_report = StreamReport(info.name)
         report.streams.append(stream_report)
@@ -141,6 +147,15 @@ def sync_source(
     report.error = first_error
     ledger.finish(report.status, now(), first_error)
     return report
+
+
+def _prefixes(streams: list[StreamInfo]) -> dict[str, tuple[str, ...]]:
+    """The id prefixes of each record kind's prefixed streams (mapped custom objects)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for info in streams:
+        if info.id_prefix is not None:
+            out[info.record_type] = (*out.get(info.record_type, ()), info.id_prefix)
+    return out
 
 
 def _record_carried(report: SourceReport, context: _RunContext, ledger: RunLedger) -> None:
@@ -251,6 +266,7 @@ def _sync_stream(
                 ledger.run_id,
                 now(),
                 dry_run=options.dry_run,
+                other_prefixes=context.prefixes.get(info.record_type, ()),
             )
             report.counts.add(checked)
             if refusal is not None:

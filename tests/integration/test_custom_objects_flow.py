@@ -1,0 +1,141 @@
+"""A custom object mapped in YAML flows from each sandbox CRM to the store and the journey.
+
+Per CRM: the store visits (Salesforce ``Store_Visit__c``, the HubSpot custom object, the
+Zoho custom module) are mapped to activities with channel ``store``; ``crmsync sync``
+stores one activity per visit of the ground truth, linked to the visitor's contact; an
+edit and a delete in the CRM reach the store on the next (incremental) run without
+touching the standard activities; and ``crmsync journey`` shows the visit on the
+customer's timeline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+import yaml
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from sandbox import Sandbox
+from sandbox.hubspot.schema_custom import STORE_VISITS
+from sync.cli import app
+from sync.store.records import ActivityRow
+from tests.integration.contract_suite import tiny_sandbox
+from tests.integration.sync_support import opened, write_config
+
+MAPPINGS: dict[str, dict[str, Any]] = {
+    "salesforce": {
+        "object": "Store_Visit__c",
+        "kind": "activity",
+        "stream": "store_visits",
+        "activity_type": "meeting",
+        "fields": {"occurred_at": "Visit_Date__c", "subject": "Name"},
+        "channel": {"value": "store"},
+        "links": {"person": "Contact__c", "account": "Account__c", "owner": "OwnerId"},
+    },
+    "hubspot": {
+        "object": STORE_VISITS,
+        "kind": "activity",
+        "stream": "store_visits",
+        "activity_type": "meeting",
+        "fields": {"occurred_at": "visit_date", "subject": "visit_name"},
+        "channel": {
+            "field": "visit_type",
+            "map": {"walk_in": "store", "appointment": "store", "pickup": "store"},
+        },
+        "links": {
+            "person": "associations.contacts",
+            "account": "associations.companies",
+            "owner": "hubspot_owner_id",
+        },
+    },
+    "zoho": {
+        "object": "Store_Visits",
+        "kind": "activity",
+        "activity_type": "meeting",
+        "fields": {"occurred_at": "Visited_At", "subject": "Name"},
+        "channel": {"value": "store"},
+        "links": {"person": "Customer", "account": "Account", "owner": "Owner"},
+    },
+}
+OBJECTS = {"salesforce": "Store_Visit__c", "hubspot": STORE_VISITS, "zoho": "Store_Visits"}
+SUBJECTS = {"salesforce": "Name", "hubspot": "visit_name", "zoho": "Name"}
+
+
+def _config(sandbox: Sandbox, tmp_path: Path, crm: str) -> Path:
+    path = write_config(sandbox, tmp_path, f"sqlite:///{tmp_path / 'store.sqlite'}", (crm,))
+    data = yaml.safe_load(path.read_text())
+    data["sources"][0]["custom_objects"] = [MAPPINGS[crm]]
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def _cli(*args: str) -> Any:
+    result = CliRunner().invoke(app, [*args, "--json"], prog_name="crmsync")
+    assert result.exit_code == 0, result.output
+    return orjson.loads(result.stdout) if args[0] != "reconcile" else None
+
+
+def _visits(url: str, crm: str) -> dict[str, Any]:
+    table = ActivityRow.__table__  # type: ignore[attr-defined]
+    with opened(url) as engine, engine.connect() as conn:
+        rows = conn.execute(select(table).where(table.c.source == crm)).all()
+    return {r.remote_id: r for r in rows}
+
+
+def _edit_and_delete(sandbox: Sandbox, crm: str, edit: str, gone: str) -> None:
+    """Rename one visit and delete another in the CRM, a minute later."""
+    world, clock = sandbox.world, sandbox.clock
+    assert world is not None
+    clock.advance(60)  # type: ignore[attr-defined]
+    when = clock.now()
+    with world.lock:
+        table = getattr(world, crm)[OBJECTS[crm]]
+        table.update(edit, {SUBJECTS[crm]: "Renamed visit"}, when)
+        if crm == "salesforce":
+            table.update(gone, {"IsDeleted": True}, when)
+        table.soft_delete(gone, when)
+    clock.advance(20 * 60)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+def test_mapped_store_visits_sync_and_show_in_the_journey(tmp_path: Path, crm: str) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    with tiny_sandbox() as sandbox:
+        config = _config(sandbox, tmp_path, crm)
+        assert sandbox.world is not None
+        truth = [r for r in sandbox.world.truth.files["store_visits"] if r["crm"] == crm]
+        report = _cli("sync", "--config", str(config))
+        streams = {s["stream"]: s for s in report[0]["streams"]}
+        assert streams["store_visits"]["status"] == "succeeded"
+        assert streams["store_visits"]["inserted"] == len(truth) > 0
+
+        prefix = f"{OBJECTS[crm]}/"
+        stored = {k: r for k, r in _visits(url, crm).items() if k.startswith(prefix)}
+        standard = {k for k, r in _visits(url, crm).items() if not k.startswith(prefix)}
+        assert sorted(stored) == sorted(prefix + v["id"] for v in truth)
+        for visit in truth:
+            row = stored[prefix + visit["id"]]
+            assert (row.channel, row.activity_type) == ("store", "meeting")
+            assert (row.contact_id, row.account_id) == (visit["contact"], visit["account"])
+            assert row.occurred_at.isoformat()[:19] == visit["at"][:19]
+
+        first, second = truth[0]["id"], truth[1]["id"]
+        _edit_and_delete(sandbox, crm, first, second)
+        _cli("sync", "--config", str(config))
+        after = _visits(url, crm)
+        assert after[prefix + first].subject == "Renamed visit"
+        assert after[prefix + second].is_deleted
+        live = {k for k, r in after.items() if k.startswith(prefix) and not r.is_deleted}
+        assert len(live) == len(truth) - 1
+        # the standard activities are neither deleted nor duplicated by the mapped stream
+        assert {k for k, r in after.items() if not k.startswith(prefix)} == standard
+        assert not any(r.is_deleted for k, r in after.items() if k in standard)
+
+        _cli("reconcile", "run", "--config", str(config))
+        touches = _cli("journey", f"{crm}:contacts:{truth[0]['contact']}", "--config", str(config))
+        visits = [t for t in touches["touches"] if t["channel"] == "store"]
+        assert [t["summary"] for t in visits if "Renamed" in t["summary"]]
