@@ -1,8 +1,7 @@
 """Custom objects mapped by the admin: the mapping as written in YAML, and the capability.
 
 A source's ``custom_objects`` list maps CRM objects crmsync does not read by default (a
-Salesforce ``Store_Visit__c``, a HubSpot custom object, a Zoho custom module) to a common
-kind. Each mapping becomes one more stream of the source, read incrementally on its
+custom object, a custom module: store visits, orders, loyalty sign-ups) to a common kind. Each mapping becomes one more stream of the source, read incrementally on its
 cursor field, with deletes, the delete guard and quarantine like every standard stream.
 Field names are the CRM's API names; ``crmsync connectors discover`` lists them.
 """
@@ -133,8 +132,8 @@ class CustomObjectMapping(_Strict):
     """One custom object brought into the common model."""
 
     object: str = Field(
-        description="The CRM's object name: Salesforce API name (Store_Visit__c), HubSpot "
-        "custom object's fully qualified name or type id, Zoho module API name."
+        description="The CRM's object name as `crmsync connectors discover` lists it (an "
+        "object's API name, a custom object's fully qualified name or type id, a module)."
     )
     kind: CommonKind = Field(
         description="Common kind: activity, case, deal, person, organisation, or event "

@@ -1,7 +1,7 @@
 """Discovery: every object a source's credentials can read, with its fields.
 
 A connector that can list its CRM's objects implements ``Discovers.discover``: one
-``ObjectInfo`` per object (Salesforce sObject, HubSpot object type, Zoho module), standard
+``ObjectInfo`` per object (an sObject, an object type, a module: the CRM's word), standard
 and custom, with its fields, their types, and the field an incremental read can use as
 its cursor (``None``: the object can only be read whole). ``crmsync connectors discover``
 prints them, and the configuration check compares an admin's custom-object mappings with
@@ -40,7 +40,7 @@ class FieldInfo:
 @dataclass(frozen=True)
 class ObjectInfo:
     """One readable object. ``name`` is what a mapping's ``object`` names; ``aliases`` are
-    other names the CRM accepts for it (a HubSpot custom object's type id)."""
+    other names the CRM accepts for it (a custom object's type id)."""
 
     name: str
     label: str

@@ -42,7 +42,7 @@ def custom_properties() -> dict[str, list[Field]]:
     return {
         STORE_VISITS: [
             *common_fields("hs_createdate", "hs_lastmodifieddate"),
-            Field("visit_name", label="Visit name", required=True),
+            Field("visit_name", label="Visit name", required=True, custom=True),
             Field("visit_date", "datetime", label="Visit date", custom=True),
             Field("store", "picklist", label="Store", custom=True, picklist=STORES),
             Field("visit_type", "picklist", label="Visit type", custom=True, picklist=VISIT_TYPES),
