@@ -1,9 +1,10 @@
 """Custom objects mapped by the admin: the mapping as written in YAML, and the capability.
 
 A source's ``custom_objects`` list maps CRM objects crmsync does not read by default (a
-custom object, a custom module: store visits, orders, loyalty sign-ups) to a common kind. Each mapping becomes one more stream of the source, read incrementally on its
-cursor field, with deletes, the delete guard and quarantine like every standard stream.
-Field names are the CRM's API names; ``crmsync connectors discover`` lists them.
+custom object or module: store visits, orders, loyalty sign-ups) to a common kind. Each
+mapping becomes one more stream of the source, read incrementally on its cursor field,
+with deletes, the delete guard and quarantine like every standard stream. Field names are
+the CRM's API names; ``crmsync connectors discover`` lists them.
 """
 
 from __future__ import annotations
