@@ -22,9 +22,9 @@ def mapping_problems(
 ) -> list[tuple[int, str, str]]:
     """(mapping index, key path within it, message) for every mapping that does not fit."""
     by_name: dict[str, ObjectInfo] = {}
-    for info in objects:
-        for name in (info.name, *info.aliases):
-            by_name.setdefault(name, info)
+    for each in objects:
+        for name in (each.name, *each.aliases):
+            by_name.setdefault(name, each)
     problems: list[tuple[int, str, str]] = []
     for index, mapping in enumerate(mappings):
         info = by_name.get(mapping.object)
@@ -72,6 +72,12 @@ def check_mappings(
     )
     lines = []
     for mapping_index, key, message in problems:
-        path = ("sources", index, "custom_objects", mapping_index, *key.split("."))
+        path: tuple[str | int, ...] = (
+            "sources",
+            index,
+            "custom_objects",
+            mapping_index,
+            *key.split("."),
+        )
         lines.append(f"{where.where(path)}: {format_path(path)}: {message}")
     return lines
