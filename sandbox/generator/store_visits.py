@@ -20,7 +20,7 @@ from sandbox.store import Record
 
 __all__ = ["add_store_visits"]
 
-# one visit per this many contacts with an account, at least _MIN per CRM
+# one visit per this many contacts, at least _MIN per CRM
 _PER_CONTACTS = 4
 _MIN = 3
 
@@ -30,14 +30,22 @@ def _owner(gen: Gen, crm: str, when: datetime) -> Employee:
     return (staff or [e for e in gen.staff if crm in e.crms] or gen.staff)[0]
 
 
-def _visitors(rng: random.Random, contacts: list[Record], account_key: str) -> list[Record]:
-    with_account = [c for c in contacts if c.get(account_key)]
-    count = min(len(with_account), max(_MIN, len(with_account) // _PER_CONTACTS))
-    return rng.sample(with_account, count)
+def _visitors(rng: random.Random, contacts: list[Record]) -> list[Record]:
+    # drawn from every live contact: which records exist never depends on the corruption
+    # profile, which may drop a contact's account link
+    count = min(len(contacts), max(_MIN, len(contacts) // _PER_CONTACTS))
+    return rng.sample(contacts, count)
 
 
 def _truth(
-    gen: Gen, crm: str, obj: str, rid: str, contact: str, account: str, at: datetime, store: str
+    gen: Gen,
+    crm: str,
+    obj: str,
+    rid: str,
+    contact: str,
+    account: str | None,
+    at: datetime,
+    store: str,
 ) -> None:
     gen.world.truth.add(
         "store_visits",
@@ -54,7 +62,7 @@ def _truth(
 
 
 def add_store_visits(gen: Gen) -> None:
-    """Visits of a quarter of each CRM's contacts that have an account."""
+    """Visits of a quarter of each CRM's contacts (at least three), linked to their account."""
     rng = random.Random(f"altamira:{gen.world.seed}:{gen.world.scale}:store-visits")
     high = gen.anchor - timedelta(days=1)
     world = gen.world
@@ -63,7 +71,7 @@ def add_store_visits(gen: Gen) -> None:
         for rid, c in world.salesforce["Contact"].rows.items()
         if not world.salesforce["Contact"].is_deleted(rid)
     ]
-    for contact in _visitors(rng, sf_contacts, "AccountId"):
+    for contact in _visitors(rng, sf_contacts):
         at = gen.at_between(max(gen.start, contact["CreatedDate"]), high)
         store, kind = rng.choice(STORES), rng.choice(VISIT_TYPES)
         owner = _owner(gen, "salesforce", at)
@@ -100,9 +108,8 @@ def _hubspot(gen: Gen, rng: random.Random, high: datetime) -> None:
         if table.is_deleted(rid):
             continue
         companies = sorted(links.get("contacts", rid, "companies"), key=int)
-        if companies:
-            contacts.append({**contact, "_company": companies[0]})
-    for contact in _visitors(rng, contacts, "_company"):
+        contacts.append({**contact, "_company": companies[0] if companies else None})
+    for contact in _visitors(rng, contacts):
         at = gen.at_between(max(gen.start, contact["createdate"]), high)
         store, kind = rng.choice(STORES), rng.choice(HS_VISIT_TYPES)
         owner = _owner(gen, "hubspot", at)
@@ -115,7 +122,8 @@ def _hubspot(gen: Gen, rng: random.Random, high: datetime) -> None:
         }
         record = gen.hs(STORE_VISITS, values, at, owner)
         links.add(STORE_VISITS, record["id"], "contacts", contact["id"])
-        links.add(STORE_VISITS, record["id"], "companies", contact["_company"])
+        if contact["_company"] is not None:
+            links.add(STORE_VISITS, record["id"], "companies", contact["_company"])
         _truth(
             gen,
             "hubspot",
@@ -132,7 +140,7 @@ def _zoho(gen: Gen, rng: random.Random, high: datetime) -> None:
     world = gen.world
     table = world.zoho["Contacts"]
     contacts = [c for rid, c in table.rows.items() if not table.is_deleted(rid)]
-    for contact in _visitors(rng, contacts, "Account_Name"):
+    for contact in _visitors(rng, contacts):
         at = gen.at_between(max(gen.start, contact["Created_Time"]), high)
         store, kind = rng.choice(STORES), rng.choice(VISIT_TYPES)
         owner = _owner(gen, "zoho", at)
