@@ -57,12 +57,16 @@ def check_missed_deletes(
     back = sorted(rid for rid, deleted in stored.items() if deleted and rid in remote)
     counts = PageCounts(restored=len(back))
     refusal = guard.refusal(
-        info.record_type, info.name, len(missing), "a partial read looks like a mass delete"
+        info.record_type,
+        info.name,
+        len(missing),
+        "a partial read looks like a mass delete",
+        info.id_prefix,
     )
     if refusal is None:
         counts.deleted = counts.deleted_missing = len(missing)
     if dry_run:
-        guard.note(info.record_type, counts)
+        guard.note(info.record_type, counts, info.id_prefix)
         return counts, refusal
     with engine.begin() as conn:
         change = next_change(conn)
@@ -83,7 +87,7 @@ def check_missed_deletes(
                     change_seq=change,
                 )
             )
-    guard.note(info.record_type, counts)
+    guard.note(info.record_type, counts, info.id_prefix)
     return counts, refusal
 
 

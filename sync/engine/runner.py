@@ -107,8 +107,11 @@ def sync_source(
         report.status, report.error = "failed", exc.user_message
         ledger.finish("failed", now(), exc.user_message)
         return report
-    guard = DeleteGuard(engine, source.name, source.delete_guard_share, options.force_deletes)
     every = connector.streams()
+    prefixed = [(s.record_type, s.id_prefix) for s in every if s.id_prefix is not None]
+    guard = DeleteGuard(
+        engine, source.name, source.delete_guard_share, options.force_deletes, prefixed
+    )
     context = _RunContext(
         guard,
         {s.record_type: s.name for s in every if s.id_prefix is None},
@@ -240,7 +243,10 @@ def _sync_stream(
                     now(),
                     save_state=not options.dry_run,
                 )
-                refusal = context.guard.page_refusal(counts, context.streams)
+                own = None
+                if info.id_prefix is not None:
+                    own = (info.record_type, info.name, info.id_prefix)
+                refusal = context.guard.page_refusal(counts, context.streams, own)
                 if options.dry_run or refusal is not None:
                     transaction.rollback()
             if refusal is not None:
@@ -303,7 +309,8 @@ def _count_page(
 ) -> None:
     """Add a committed page to the stream's counts, the guard and the ids seen."""
     for kind, kind_counts in counts.items():
-        context.guard.note(kind, kind_counts)
+        prefix = info.id_prefix if kind == info.record_type else None
+        context.guard.note(kind, kind_counts, prefix)
         if kind == info.record_type:
             report.counts.add(kind_counts)
         else:

@@ -19,9 +19,11 @@ import yaml
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from connectors.core.custom import CustomObjectMapping
 from sandbox import Sandbox
 from sandbox.hubspot.schema_custom import STORE_VISITS
 from sync.cli import app
+from sync.store.bookkeeping import QuarantineRow
 from sync.store.records import ActivityRow
 from tests.integration.contract_suite import tiny_sandbox
 from tests.integration.sync_support import opened, write_config
@@ -139,3 +141,66 @@ def test_mapped_store_visits_sync_and_show_in_the_journey(tmp_path: Path, crm: s
         touches = _cli("journey", f"{crm}:contacts:{truth[0]['contact']}", "--config", str(config))
         visits = [t for t in touches["touches"] if t["channel"] == "store"]
         assert [t["summary"] for t in visits if "Renamed" in t["summary"]]
+
+
+def _invoke(*args: str) -> tuple[int, Any]:
+    result = CliRunner().invoke(app, [*args, "--json"], prog_name="crmsync")
+    return result.exit_code, orjson.loads(result.stdout)
+
+
+@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+def test_the_delete_guard_counts_a_mapped_object_on_its_own(tmp_path: Path, crm: str) -> None:
+    """Deleting every visit is a mass delete, though visits are few among the activities."""
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    with tiny_sandbox() as sandbox:
+        config = _config(sandbox, tmp_path, crm)
+        world, clock = sandbox.world, sandbox.clock
+        assert world is not None
+        _cli("sync", "--config", str(config))
+        table = getattr(world, crm)[OBJECTS[crm]]
+        clock.advance(60)
+        with world.lock:
+            for rid in [r[table.schema.id_field] for r in table.live()]:
+                if crm == "salesforce":
+                    table.update(rid, {"IsDeleted": True}, clock.now())
+                table.soft_delete(rid, clock.now())
+        clock.advance(20 * 60)
+        code, report = _invoke("sync", "--config", str(config))
+        streams = {s["stream"]: s for s in report[0]["streams"]}
+        refused = _visits(url, crm)
+        code_forced, _ = _invoke("sync", "--config", str(config), "--force")
+    prefix = f"{OBJECTS[crm]}/"
+    assert code == 1
+    assert streams["store_visits"]["status"] == "partial"
+    assert streams["store_visits"]["error"].startswith("refused to mark")
+    assert streams["activities"]["status"] == "succeeded"
+    assert not any(r.is_deleted for k, r in refused.items() if k.startswith(prefix))
+    assert code_forced == 0
+    forced = _visits(url, crm)
+    assert all(r.is_deleted for k, r in forced.items() if k.startswith(prefix))
+    assert not any(r.is_deleted for k, r in forced.items() if not k.startswith(prefix))
+
+
+@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+def test_rows_that_do_not_fit_the_mapping_are_quarantined(tmp_path: Path, crm: str) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    store_field = {"salesforce": "Store__c", "hubspot": "store", "zoho": "Store"}[crm]
+    with tiny_sandbox() as sandbox:
+        config = _config(sandbox, tmp_path, crm)
+        data = yaml.safe_load(config.read_text())
+        # a store's name is no amount: every visit is quarantined, none is stored
+        data["sources"][0]["custom_objects"] = [
+            {"object": OBJECTS[crm], "kind": "deal", "fields": {"amount": store_field}}
+        ]
+        config.write_text(yaml.safe_dump(data, sort_keys=False))
+        assert sandbox.world is not None
+        visits = [v for v in sandbox.world.truth.files["store_visits"] if v["crm"] == crm]
+        report = _cli("sync", "--config", str(config))
+    streams = {s["stream"]: s for s in report[0]["streams"]}
+    stream = CustomObjectMapping(object=OBJECTS[crm], kind="deal").stream_name
+    assert (streams[stream]["status"], streams[stream]["quarantined"]) == ("succeeded", len(visits))
+    assert streams[stream]["inserted"] == 0
+    with opened(url) as engine, engine.connect() as conn:
+        reasons = conn.execute(select(QuarantineRow.__table__.c.reason)).scalars().all()  # type: ignore[attr-defined]
+    assert len(reasons) == len(visits)
+    assert all("is not a number" in reason for reason in reasons)
