@@ -20,13 +20,13 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from connectors.core.custom import CustomObjectMapping
-from sandbox import Sandbox
+from sandbox import ManualClock, Sandbox
 from sandbox.hubspot.schema_custom import STORE_VISITS
 from sync.cli import app
 from sync.store.bookkeeping import QuarantineRow
 from sync.store.records import ActivityRow
-from tests.integration.contract_suite import tiny_sandbox
-from tests.integration.sync_support import opened, write_config
+from tests.integration.contract_suite import run_sync, tiny_sandbox
+from tests.integration.sync_support import opened, postgres_schema, postgres_url, write_config
 
 MAPPINGS: dict[str, dict[str, Any]] = {
     "salesforce": {
@@ -67,8 +67,9 @@ OBJECTS = {"salesforce": "Store_Visit__c", "hubspot": STORE_VISITS, "zoho": "Sto
 SUBJECTS = {"salesforce": "Name", "hubspot": "visit_name", "zoho": "Name"}
 
 
-def _config(sandbox: Sandbox, tmp_path: Path, crm: str) -> Path:
-    path = write_config(sandbox, tmp_path, f"sqlite:///{tmp_path / 'store.sqlite'}", (crm,))
+def _config(sandbox: Sandbox, tmp_path: Path, crm: str, url: str | None = None) -> Path:
+    url = url or f"sqlite:///{tmp_path / 'store.sqlite'}"
+    path = write_config(sandbox, tmp_path, url, (crm,))
     data = yaml.safe_load(path.read_text())
     data["sources"][0]["custom_objects"] = [MAPPINGS[crm]]
     path.write_text(yaml.safe_dump(data, sort_keys=False))
@@ -88,11 +89,16 @@ def _visits(url: str, crm: str) -> dict[str, Any]:
     return {r.remote_id: r for r in rows}
 
 
+def _advance(sandbox: Sandbox, seconds: float) -> None:
+    assert isinstance(sandbox.clock, ManualClock)
+    sandbox.clock.advance(seconds)
+
+
 def _edit_and_delete(sandbox: Sandbox, crm: str, edit: str, gone: str) -> None:
     """Rename one visit and delete another in the CRM, a minute later."""
     world, clock = sandbox.world, sandbox.clock
     assert world is not None
-    clock.advance(60)  # type: ignore[attr-defined]
+    _advance(sandbox, 60)
     when = clock.now()
     with world.lock:
         table = getattr(world, crm)[OBJECTS[crm]]
@@ -100,14 +106,40 @@ def _edit_and_delete(sandbox: Sandbox, crm: str, edit: str, gone: str) -> None:
         if crm == "salesforce":
             table.update(gone, {"IsDeleted": True}, when)
         table.soft_delete(gone, when)
-    clock.advance(20 * 60)  # type: ignore[attr-defined]
+    _advance(sandbox, 20 * 60)
 
 
 @pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
 def test_mapped_store_visits_sync_and_show_in_the_journey(tmp_path: Path, crm: str) -> None:
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    _flow(tmp_path, crm, f"sqlite:///{tmp_path / 'store.sqlite'}")
+
+
+def test_the_same_on_postgresql(tmp_path: Path) -> None:
+    """Sync, edit and delete on a PostgreSQL store (the engine directly: the CLI's store
+    outlives an in-process command)."""
+    base = postgres_url()
+    if base is None:
+        pytest.skip("CRMSYNC_TEST_POSTGRES_URL is not set (a PostgreSQL URL for tests)")
+    crm, prefix = "hubspot", f"{STORE_VISITS}/"
+    with postgres_schema(base) as url, tiny_sandbox() as sandbox:
+        config = _config(sandbox, tmp_path, crm, url)
+        assert sandbox.world is not None
+        truth = [r for r in sandbox.world.truth.files["store_visits"] if r["crm"] == crm]
+        run_sync(config, crm)
+        _edit_and_delete(sandbox, crm, truth[0]["id"], truth[1]["id"])
+        (visits,) = [s for s in run_sync(config, crm) if s.stream == "store_visits"]
+        after = _visits(url, crm)
+    assert (visits.counts.updated, visits.counts.deleted) == (1, 1)
+    assert sorted(k for k in after if k.startswith(prefix)) == sorted(
+        prefix + v["id"] for v in truth
+    )
+    assert after[prefix + truth[0]["id"]].subject == "Renamed visit"
+    assert after[prefix + truth[1]["id"]].is_deleted
+
+
+def _flow(tmp_path: Path, crm: str, url: str) -> None:
     with tiny_sandbox() as sandbox:
-        config = _config(sandbox, tmp_path, crm)
+        config = _config(sandbox, tmp_path, crm, url)
         assert sandbox.world is not None
         truth = [r for r in sandbox.world.truth.files["store_visits"] if r["crm"] == crm]
         report = _cli("sync", "--config", str(config))
@@ -158,13 +190,13 @@ def test_the_delete_guard_counts_a_mapped_object_on_its_own(tmp_path: Path, crm:
         assert world is not None
         _cli("sync", "--config", str(config))
         table = getattr(world, crm)[OBJECTS[crm]]
-        clock.advance(60)
+        _advance(sandbox, 60)
         with world.lock:
             for rid in [r[table.schema.id_field] for r in table.live()]:
                 if crm == "salesforce":
                     table.update(rid, {"IsDeleted": True}, clock.now())
                 table.soft_delete(rid, clock.now())
-        clock.advance(20 * 60)
+        _advance(sandbox, 20 * 60)
         code, report = _invoke("sync", "--config", str(config))
         streams = {s["stream"]: s for s in report[0]["streams"]}
         refused = _visits(url, crm)
@@ -200,7 +232,8 @@ def test_rows_that_do_not_fit_the_mapping_are_quarantined(tmp_path: Path, crm: s
     stream = CustomObjectMapping(object=OBJECTS[crm], kind="deal").stream_name
     assert (streams[stream]["status"], streams[stream]["quarantined"]) == ("succeeded", len(visits))
     assert streams[stream]["inserted"] == 0
+    quarantine = QuarantineRow.__table__  # type: ignore[attr-defined]
     with opened(url) as engine, engine.connect() as conn:
-        reasons = conn.execute(select(QuarantineRow.__table__.c.reason)).scalars().all()  # type: ignore[attr-defined]
+        reasons = conn.execute(select(quarantine.c.reason)).scalars().all()
     assert len(reasons) == len(visits)
     assert all("is not a number" in reason for reason in reasons)
