@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sandbox.generator.context import Employee, Gen
+from sandbox.generator.followups import call_outcome
 
 __all__ = ["Ref", "hs_activity", "sf_event", "sf_task", "zoho_activity"]
 
@@ -42,6 +43,7 @@ def sf_task(
             "Type": {"Call": "Call", "Email": "Email"}.get(subtype, "Other"),
             "CallType": call_type if is_call else None,
             "CallDurationInSeconds": gen.rng.randrange(60, 1800) if is_call else None,
+            "CallDisposition": call_outcome(owner, at, subject) if is_call else None,
             "IsClosed": True,
             "Description": None,
             "CompletedDateTime": at,
@@ -104,6 +106,7 @@ def hs_activity(
             hs_call_duration=rng.randrange(30, 1800) * 1000,
             hs_call_direction=direction or "OUTBOUND",
             hs_call_status="COMPLETED",
+            hs_call_disposition=call_outcome(owner, at, subject, hubspot=True),
         )
     elif kind == "emails":
         values.update(
@@ -158,7 +161,7 @@ def zoho_activity(
             "Call_Duration": f"{seconds // 60:02d}:{seconds % 60:02d}",
             "Call_Duration_in_seconds": seconds,
             "Call_Purpose": rng.choice(("Prospecting", "Negotiation", "Demo", "Support")),
-            "Call_Result": "Interested",
+            "Call_Result": call_outcome(owner, at, subject),
         }
     elif kind == "Tasks":
         values = {

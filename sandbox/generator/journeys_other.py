@@ -9,6 +9,7 @@ from sandbox.generator.activities import hs_activity, zoho_activity
 from sandbox.generator.chain import Chain, amount, currency_for, decide_outcome
 from sandbox.generator.context import Gen
 from sandbox.generator.customers import org_record, person_record
+from sandbox.generator.followups import next_step
 from sandbox.generator.population import Person
 from sandbox.hubspot.schema import DEAL_PIPELINES
 
@@ -79,6 +80,7 @@ def hubspot_journey(gen: Gen, p: Person, t: datetime) -> None:
             "hs_is_closed": outcome.closed,
             "hs_is_closed_won": outcome.won,
             "hs_analytics_source": contact["hs_analytics_source"],
+            "hs_next_step": next_step(agent, t_q, p.org.stem.stem, not outcome.closed),
         },
         t_q,
         agent,
@@ -158,6 +160,7 @@ def zoho_journey(gen: Gen, p: Person, t: datetime) -> None:
             "Lead_Source": source,
             "Pipeline": "Standard",
             "Type": "New Business",
+            "Next_Step": next_step(rep, t_conv, p.org.stem.stem, not outcome.closed),
         },
         t_conv,
         rep,

@@ -13,6 +13,7 @@ from sandbox.generator.activities import Ref, hs_activity, sf_event, sf_task
 from sandbox.generator.chain import Chain, amount, currency_for, decide_outcome
 from sandbox.generator.context import Employee, Gen
 from sandbox.generator.customers import org_record, person_record
+from sandbox.generator.followups import next_step
 from sandbox.generator.population import Person
 from sandbox.store import Record
 
@@ -256,6 +257,7 @@ def _convert(gen, p, lead, rep, at, value, currency, outcome, campaign):
             "OwnerId": rep.sf_user,
             "Type": "New Business",
             "Region__c": "International" if p.org.iberian else p.org.city.region,
+            "NextStep": next_step(rep, at, p.org.stem.stem, not outcome.closed),
         },
         at,
         rep,

@@ -257,6 +257,7 @@ def _properties() -> dict[str, list[Field]]:
             Field("dealstage", "picklist", label="Deal Stage", required=True),
             Field("pipeline", "picklist", label="Pipeline", required=True),
             Field("closedate", "datetime", label="Close Date"),
+            Field("hs_next_step", "textarea", label="Next step"),
             Field(
                 "dealtype",
                 "picklist",
@@ -306,6 +307,8 @@ def _properties() -> dict[str, list[Field]]:
                 Field("hs_call_body", "textarea"),
                 Field("hs_call_duration", "int", label="Call duration (ms)"),
                 Field("hs_call_direction", "picklist", picklist=("INBOUND", "OUTBOUND")),
+                # The outcome's internal id (GET /calling/v1/dispositions names them).
+                Field("hs_call_disposition", label="Call outcome"),
                 Field(
                     "hs_call_status",
                     "picklist",

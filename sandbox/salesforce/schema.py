@@ -226,6 +226,7 @@ def _objects() -> dict[str, list[Field]]:
             Field("Amount", "currency"),
             Field("CurrencyIsoCode", "picklist", picklist=_CURRENCIES),
             Field("Probability", "percent"),
+            Field("NextStep"),  # string(255)
             Field("IsClosed", "boolean", updateable=False),
             Field("IsWon", "boolean", updateable=False),
             Field("ForecastCategoryName", "picklist", updateable=False),
@@ -263,6 +264,7 @@ def _objects() -> dict[str, list[Field]]:
             Field("Type", "picklist"),
             Field("CallType", "picklist", picklist=("Inbound", "Outbound", "Internal")),
             Field("CallDurationInSeconds", "int"),
+            Field("CallDisposition"),  # string(255): the call's result as the rep logged it
             Field("IsClosed", "boolean", updateable=False),
             Field("Description", "textarea"),
             Field("CompletedDateTime", "datetime", updateable=False),

@@ -186,6 +186,7 @@ def _modules() -> dict[str, list[Field]]:
             Field("Lead_Source", "picklist", picklist=_LEAD_SOURCE),
             Field("Pipeline", "picklist"),
             Field("Type", "picklist", picklist=("New Business", "Existing Business")),
+            Field("Next_Step", label="Next Step"),
         ],
         "Tasks": [
             *_system(),
