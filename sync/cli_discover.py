@@ -80,5 +80,5 @@ def mapping_check(connector: Any, source: SourceConfig, config: Path | None) -> 
 
     if not source.custom_objects or not isinstance(connector, Discovers):
         return []
-    objects = connector.discover()
+    objects = connector.discover(only=[m.object for m in source.custom_objects])
     return check_mappings(config_path(config), source.name, source.custom_objects, objects)

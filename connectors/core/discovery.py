@@ -11,6 +11,7 @@ them.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -86,5 +87,8 @@ def closest(name: str, candidates: list[str]) -> str | None:
 class Discovers(Protocol):
     """A connector that can list the objects its credentials read."""
 
-    def discover(self) -> list[ObjectInfo]:
-        """Every readable object, standard and custom, with fields and cursor field."""
+    def discover(self, only: Collection[str] | None = None) -> list[ObjectInfo]:
+        """Every readable object, standard and custom, with fields and cursor field.
+
+        With ``only`` (names or aliases), just those objects are described: the others
+        come with their names alone (no fields), for suggestions, at fewer calls."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -220,8 +220,8 @@ class HubSpotConnector:
         if stream == "deals":
             self._deals_state = {"objects": copy.deepcopy(run.objects)}
 
-    def discover(self) -> list[ObjectInfo]:
-        return discover(self.http, self.apis)
+    def discover(self, only: Collection[str] | None = None) -> list[ObjectInfo]:
+        return discover(self.http, self.apis, only)
 
     def add_custom_streams(self, mappings: Sequence[CustomObjectMapping]) -> None:
         self.custom.add(mappings)

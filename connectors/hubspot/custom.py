@@ -10,7 +10,7 @@ written in the mapping (``p1234_store_visits/123``): ids are numbered per object
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -60,12 +60,17 @@ def _links() -> list[FieldInfo]:
     return [FieldInfo(f"associations.{t}", "association", f"Associated {t}") for t in _LINKED]
 
 
-def discover(http: HubSpotHttp, apis: Apis) -> list[ObjectInfo]:
-    """The standard object types (their properties) and every custom object schema."""
+def discover(
+    http: HubSpotHttp, apis: Apis, only: Collection[str] | None = None
+) -> list[ObjectInfo]:
+    """The standard object types (their properties) and every custom object schema; with
+    ``only``, the standard types not named by their names alone."""
     found = []
     for object_type in STANDARD_TYPES:
-        body = http.call(apis.properties.get_all, object_type).body or {}
-        fields = _fields(body.get("results") or [])
+        fields: list[FieldInfo] = []
+        if only is None or object_type in only:
+            body = http.call(apis.properties.get_all, object_type).body or {}
+            fields = _fields(body.get("results") or [])
         found.append(
             ObjectInfo(
                 object_type,

@@ -3,7 +3,7 @@ sObject Collections writes and Tooling API custom fields."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -119,8 +119,8 @@ class SalesforceConnector:
             return self.custom.list_ids(stream)
         return self.reader.list_ids(stream)
 
-    def discover(self) -> list[ObjectInfo]:
-        return discover(self.http)
+    def discover(self, only: Collection[str] | None = None) -> list[ObjectInfo]:
+        return discover(self.http, only)
 
     def add_custom_streams(self, mappings: Sequence[CustomObjectMapping]) -> None:
         self.custom.add(mappings)

@@ -9,7 +9,7 @@ stream, and the engine's delete checks keep each stream to its own ids.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,14 +31,20 @@ __all__ = ["CustomStreams", "discover"]
 _CURSORS = ("SystemModstamp", "LastModifiedDate")
 
 
-def discover(http: SalesforceHttp) -> list[ObjectInfo]:
-    """Every queryable sObject with its fields (one describe batch per 25 objects)."""
+def discover(http: SalesforceHttp, only: Collection[str] | None = None) -> list[ObjectInfo]:
+    """Every queryable sObject with its fields (one describe batch per 25 objects); with
+    ``only``, the others by name alone."""
     timeout = http.settings.timeout_s
     body = http.call("describe global", lambda sf: sf.describe(timeout=timeout)) or {}
-    names = [o["name"] for o in body.get("sobjects", []) if o.get("queryable")]
+    queryable = [o["name"] for o in body.get("sobjects", []) if o.get("queryable")]
+    names = [n for n in queryable if only is None or n in only]
     summaries = {o["name"]: o for o in body.get("sobjects", [])}
     answers = CompositeBatch(http).get("describe", [f"sobjects/{n}/describe" for n in names])
-    found = []
+    found = [
+        ObjectInfo(n, str(summaries[n].get("label") or n), bool(summaries[n].get("custom")), ())
+        for n in queryable
+        if n not in names
+    ]
     for name, answer in zip(names, answers, strict=True):
         if not answer.ok:
             continue  # listed but not describable with these credentials

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -161,8 +161,8 @@ class ZohoConnector:
         for module in STREAM_MODULES[stream]:
             yield from self._read_module(stream, module, modules, signpost, options)
 
-    def discover(self) -> list[ObjectInfo]:
-        return discover(self.http)
+    def discover(self, only: Collection[str] | None = None) -> list[ObjectInfo]:
+        return discover(self.http, only)
 
     def add_custom_streams(self, mappings: Sequence[CustomObjectMapping]) -> None:
         self.custom.add(mappings)

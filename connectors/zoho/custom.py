@@ -8,7 +8,7 @@ fields first, then the module's other fields up to Zoho's 50 per call. Lookups (
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,15 +44,16 @@ def _fields(http: ZohoHttp, module: str) -> list[FieldInfo]:
     ]
 
 
-def discover(http: ZohoHttp) -> list[ObjectInfo]:
-    """Every module the API serves, with its fields (one call per module)."""
+def discover(http: ZohoHttp, only: Collection[str] | None = None) -> list[ObjectInfo]:
+    """Every module the API serves, with its fields (one call per module); with ``only``,
+    the others by name alone."""
     body = http.api("GET", "/settings/modules").body or {}
     found = []
     for module in body.get("modules") or []:
         if not module.get("api_supported"):
             continue
         name = str(module["api_name"])
-        fields = _fields(http, name)
+        fields = _fields(http, name) if only is None or name in only else []
         names = {f.name for f in fields}
         found.append(
             ObjectInfo(

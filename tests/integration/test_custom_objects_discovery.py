@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 
 from sandbox.hubspot.schema_custom import STORE_VISITS, STORE_VISITS_TYPE_ID
 from sync.cli import app
+from sync.config import load_config
+from sync.sources import build_connector
 from tests.integration.contract_suite import tiny_sandbox
 from tests.integration.sync_support import write_config
 
@@ -78,3 +80,26 @@ def test_check_names_a_missing_field_with_its_line_and_a_suggestion(
         f"{config}:{object_line}: sources[0].custom_objects[1].object: "
         f"the CRM has no object {obj}x; did you mean {obj}?"
     ) in result.stdout
+
+
+@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+def test_discovering_named_objects_costs_fewer_calls(tmp_path: Path, crm: str) -> None:
+    """What ``connectors check`` asks: the mapped objects described, the rest named only."""
+    obj = CUSTOM[crm][0]
+    with tiny_sandbox() as sandbox:
+        config = load_config(
+            write_config(sandbox, tmp_path, f"sqlite:///{tmp_path / 's.sqlite'}", (crm,))
+        )
+        connector = build_connector(config.source(crm))
+        try:
+            everything = connector.discover()  # type: ignore[attr-defined]
+            full_calls = connector.api_usage().calls
+            named = connector.discover(only=[obj])  # type: ignore[attr-defined]
+            named_calls = connector.api_usage().calls - full_calls
+        finally:
+            connector.close()
+    assert sorted(o.name for o in named) == sorted(o.name for o in everything)
+    by_name = {o.name: o for o in named}
+    assert by_name[obj].fields == {o.name: o for o in everything}[obj].fields
+    assert not any(o.fields for o in named if o.name != obj)
+    assert named_calls < full_calls

@@ -76,7 +76,7 @@ class JsonlConnector:
             custom
         )
 
-    def discover(self) -> list[ObjectInfo]:
+    def discover(self, only: Any = None) -> list[ObjectInfo]:  # every file is cheap
         found = []
         for path in sorted(self.directory.glob("*.jsonl")):
             keys: dict[str, None] = {}
