@@ -144,12 +144,15 @@ class CustomStreams:
         obj = self._mapping(stream).object
         full = options.full or not state
         saved = None if full else dict((state or {}).get("object") or {})
+        if not full:  # property names saved by an earlier run, while fresh
+            self.catalog.restore((state or {}).get("catalog"))
         lookback_ms = int(options.lookback.total_seconds() * 1000)
         calls = self.http.calls
         properties = self.catalog.properties(obj)
+        catalog = self.catalog.snapshot((obj,), False)
         for batch in self.reader.read(obj, saved, properties, lookback_ms, to_ms(signpost)):
             records, bad = self._map(stream, obj, batch.results, batch.archived)
-            page = Page(stream, records, {"object": batch.state}, bad)
+            page = Page(stream, records, {"object": batch.state, "catalog": catalog}, bad)
             page.api_calls, calls = self.http.calls - calls, self.http.calls
             yield page
 

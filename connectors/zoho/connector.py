@@ -90,7 +90,7 @@ class ZohoConnector:
         self.writer = ZohoWriter(self.http, self.catalog, settings.write_batch_size)
         # deal -> contact links seen by this run's deals read (deal_contacts reuses them)
         self._deal_links: tuple[ModuleWindow, list[dict[str, Any]]] | None = None
-        self.custom = CustomStreams(name, self.http, self.reader)
+        self.custom = CustomStreams(name, self.http, self.reader, settings.fields_ttl_s)
 
     # -- contract ----------------------------------------------------------------------
 

@@ -78,8 +78,11 @@ def flatten(row: Mapping[str, Any]) -> dict[str, Any]:
 class CustomStreams:
     """The admin's mapped custom modules, each served as one stream."""
 
-    def __init__(self, source: str, http: ZohoHttp, reader: ModuleReader) -> None:
+    def __init__(
+        self, source: str, http: ZohoHttp, reader: ModuleReader, fields_ttl_s: float
+    ) -> None:
         self.source = source
+        self.fields_ttl_s = fields_ttl_s
         self.http = http
         self.reader = reader
         self.mappings: dict[str, CustomObjectMapping] = {}
@@ -101,7 +104,14 @@ class CustomStreams:
             raise ConnectorConfigError(f"Zoho has no stream {stream!r}", source=self.source)
         return self.mappings[stream]
 
+    def _fresh(self, saved: Mapping[str, Any], signpost: datetime) -> bool:
+        """The field list saved by an earlier run is younger than ``fields_ttl_s``."""
+        at = parse_time(saved.get("fields_at"))
+        ttl = timedelta(seconds=self.fields_ttl_s)
+        return bool(saved.get("fields")) and at is not None and signpost - at < ttl
+
     def _field_list(self, mapping: CustomObjectMapping) -> tuple[str, ...]:
+        """The mapping's fields, then the module's others (from the API), up to Zoho's 50."""
         wanted = [*_SYSTEM, *(name for _, name in mapping.remote_fields())]
         names = list(dict.fromkeys(wanted))
         for field in _fields(self.http, mapping.object):
@@ -123,9 +133,15 @@ class CustomStreams:
         saved = dict((state or {}).get("module") or {})
         cursor = None if options.full else parse_time(saved.get("cursor"))
         deleted_cursor = parse_time(saved.get("deleted_cursor"))
+        mapped = {name for _, name in mapping.remote_fields()}
+        # a full read, an old list, or a mapping changed since: ask the API again
+        if options.full or not self._fresh(saved, signpost) or not mapped <= set(saved["fields"]):
+            saved["fields"] = list(self._field_list(mapping))
+            saved["fields_at"] = signpost.isoformat()
+        fields = tuple(saved["fields"])
         window = ModuleWindow(
             module,
-            self._field_list(mapping),
+            fields,
             cursor,
             deleted_cursor,
             options.lookback or timedelta(0),
@@ -137,6 +153,8 @@ class CustomStreams:
             module_state = {
                 "cursor": part.cursor.isoformat() if part.cursor else None,
                 "deleted_cursor": part.deleted_cursor.isoformat() if part.deleted_cursor else None,
+                "fields": saved["fields"],
+                "fields_at": saved["fields_at"],
             }
             deleted = [f"{module}/{rid}" for rid in part.deleted_ids]
             yield Page(stream, records, {"module": module_state}, bad, deleted)
