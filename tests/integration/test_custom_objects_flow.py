@@ -237,3 +237,20 @@ def test_rows_that_do_not_fit_the_mapping_are_quarantined(tmp_path: Path, crm: s
         reasons = conn.execute(select(quarantine.c.reason)).scalars().all()
     assert len(reasons) == len(visits)
     assert all("is not a number" in reason for reason in reasons)
+
+
+# calls of an incremental run with nothing changed: Salesforce one query; HubSpot one
+# search, the association reads and the archived list; Zoho one list and the delete feed
+INCREMENTAL_CALLS = {"salesforce": 1, "hubspot": 6, "zoho": 2}
+
+
+@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+def test_an_incremental_run_spends_no_call_on_metadata(tmp_path: Path, crm: str) -> None:
+    with tiny_sandbox() as sandbox:
+        config = _config(sandbox, tmp_path, crm)
+        first = [s for s in run_sync(config, crm) if s.stream == "store_visits"]
+        _advance(sandbox, 600)
+        second = [s for s in run_sync(config, crm) if s.stream == "store_visits"]
+    assert first[0].counts.inserted > 0
+    assert second[0].counts.inserted == second[0].counts.deleted == 0
+    assert second[0].api_calls <= INCREMENTAL_CALLS[crm]
