@@ -13,9 +13,10 @@ import re
 from collections.abc import Sequence
 from typing import Literal, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from connectors.core.channels import CHANNELS
+from connectors.core.discovery import closest
 
 __all__ = [
     "COMMON_FIELDS",
@@ -155,15 +156,24 @@ class CustomObjectMapping(_Strict):
         None, description="Modified-time field for incremental reads (default: the CRM's)."
     )
 
-    @model_validator(mode="after")
-    def _known_fields(self) -> CustomObjectMapping:
-        known = COMMON_FIELDS[self.kind]
-        unknown = sorted(set(self.fields) - set(known))
+    @field_validator("fields")
+    @classmethod
+    def _known_fields(cls, fields: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        kind = info.data.get("kind")
+        if kind is None:
+            return fields  # the kind's own error says what is wrong
+        known = COMMON_FIELDS[kind]
+        unknown = sorted(set(fields) - set(known))
         if unknown:
+            hint = closest(unknown[0], sorted(known)) if len(unknown) == 1 else None
             raise ValueError(
-                f"{self.kind} has no field {', '.join(unknown)}; "
-                f"map one of {', '.join(sorted(known))}"
+                f"{kind} has no field {', '.join(unknown)}; "
+                + (f"did you mean {hint}?" if hint else f"map one of {', '.join(sorted(known))}")
             )
+        return fields
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CustomObjectMapping:
         if self.activity_type is not None and self.activity_type not in ACTIVITY_TYPES:
             raise ValueError(
                 f"activity_type {self.activity_type!r} is not one of {', '.join(ACTIVITY_TYPES)}"

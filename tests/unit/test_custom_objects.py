@@ -114,6 +114,7 @@ def test_times_in_every_shape_the_crms_send() -> None:
     ("values", "message"),
     [
         ({"fields": {"when": "X"}}, "activity has no field when; map one of direction, "),
+        ({"fields": {"occured_at": "X"}}, "activity has no field occured_at; did you mean "),
         ({"channel": {"value": "shop"}}, "'shop' is not a channel; use one of web, "),
         ({"channel": {"value": "store", "field": "K"}}, "give either value (a fixed channel)"),
         ({"kind": "deal", "activity_type": "call"}, "activity_type applies to kind activity"),
@@ -150,7 +151,12 @@ def test_config_errors_name_file_line_and_key(tmp_path: Path) -> None:
         "        kind: activity\n"
         "        feilds: {subject: Name}\n"
         "      - object: Visit\n"
-        "        kind: meeting\n",
+        "        kind: meeting\n"
+        "      - object: Visit\n"
+        "        stream: other\n"
+        "        kind: case\n"
+        "        fields:\n"
+        "          subjet: Name\n",
     )
     with pytest.raises(ConfigError) as caught:
         load_config(path, connectors=False)
@@ -158,6 +164,8 @@ def test_config_errors_name_file_line_and_key(tmp_path: Path) -> None:
         f"{path}:9: sources[0].custom_objects[0].feilds: unknown key; did you mean 'fields'?",
         f"{path}:11: sources[0].custom_objects[1].kind: Input should be 'activity', 'case', "
         "'deal', 'person', 'organisation' or 'event'",
+        f"{path}:15: sources[0].custom_objects[2].fields: case has no field subjet; did you "
+        "mean subject?",
     ]
 
 
