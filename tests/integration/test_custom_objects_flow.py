@@ -254,3 +254,24 @@ def test_an_incremental_run_spends_no_call_on_metadata(tmp_path: Path, crm: str)
     assert first[0].counts.inserted > 0
     assert second[0].counts.inserted == second[0].counts.deleted == 0
     assert second[0].api_calls <= INCREMENTAL_CALLS[crm]
+
+
+def test_a_purged_visit_is_found_by_the_id_check(tmp_path: Path) -> None:
+    """A record purged for good leaves no trace an incremental read sees (HubSpot's GDPR
+    delete): the id check (``--check-deletes``) compares the mapped stream's own ids."""
+    crm, prefix = "hubspot", f"{STORE_VISITS}/"
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    with tiny_sandbox() as sandbox:
+        config = _config(sandbox, tmp_path, crm)
+        assert sandbox.world is not None
+        _cli("sync", "--config", str(config))
+        gone = next(iter(sandbox.world.hubspot[STORE_VISITS].rows))
+        _advance(sandbox, 60)
+        with sandbox.world.lock:
+            sandbox.world.hubspot[STORE_VISITS].purge(gone, sandbox.clock.now())
+        _advance(sandbox, 600)
+        report = _cli("sync", "--config", str(config), "--check-deletes")
+    streams = {s["stream"]: s for s in report[0]["streams"]}
+    assert (streams["store_visits"]["deleted_missing"], streams["activities"]["deleted"]) == (1, 0)
+    rows = _visits(url, crm)
+    assert [k for k, r in rows.items() if r.is_deleted] == [prefix + gone]
