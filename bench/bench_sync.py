@@ -1,7 +1,7 @@
 """Sync benchmark: full and incremental sync of each source from the sandbox into SQLite.
 
     python bench/bench_sync.py [--scale medium] [--seed 1] [--sources salesforce,hubspot,zoho]
-                               [--peer tap-salesforce] [--peer-envs DIR] [--json]
+                               [--peer tap-salesforce] [--peer-envs DIR] [--cli] [--json]
 
 The sandbox runs in its own process (``crmsync sandbox serve``), as it would for a user;
 the sync runs in this process, so the CPU figures are the sync side only. For each source:
@@ -16,6 +16,11 @@ under ``--peer-envs``, as ``bench/peers/run.py`` does) then reads the same sandb
 Salesforce objects in the same run: its CPU per record (the tap's process, discovery left
 out) stands beside crmsync's.
 
+With ``--cli`` the syncs run through the command line instead, as a user runs them: one
+``crmsync sync`` of every chosen source into one store (full, as the first run), then 1% of
+each CRM's records changed, then ``crmsync sync`` again (incremental); wall and CPU seconds
+of each command, start-up included.
+
 Issue floors: >= 3,000 records/s per source; API calls within 10% of the minimum; an
 incremental sync after 1% changes costs <= 3% of a full sync's time and calls.
 """
@@ -26,6 +31,7 @@ import argparse
 import json
 import math
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -217,6 +223,64 @@ def run(
     return results
 
 
+def _cli_sync(config_path: Path) -> dict[str, Any]:
+    command = [sys.executable, "-m", "sync", "sync", "--config", str(config_path), "--json"]
+    cpu, wall = _children_cpu(), time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    wall, cpu = time.perf_counter() - wall, _children_cpu() - cpu
+    if done.returncode:
+        raise RuntimeError(f"crmsync sync failed ({done.returncode}): {done.stderr[-2000:]}")
+    reports = json.loads(done.stdout)
+    return {
+        "seconds": wall,
+        "cpu_seconds": cpu,
+        "records": sum(s["fetched"] for r in reports for s in r["streams"]),
+        "calls": sum(s["api_calls"] for r in reports for s in r["streams"]),
+        "in_sync_seconds": {r["source"]: sum(s["seconds"] for s in r["streams"]) for r in reports},
+    }
+
+
+def run_cli(scale: str, seed: int, sources: list[str]) -> dict[str, Any]:
+    """Full, then incremental after 1% changed, of every source through ``crmsync sync``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        with served_sandbox(scale, seed, work / "sandbox") as info:
+            truth = json.loads((Path(info["ground_truth_dir"]) / "summary.json").read_text())
+            generated = yaml.safe_load(Path(info["config_path"]).read_text())
+            config = {
+                "store": {"url": f"sqlite:///{work / 'store'}.sqlite"},
+                "secrets_file": str(Path(info["config_path"]).parent / "secrets.env"),
+                "sources": [s for s in generated["sources"] if s["name"] in sources],
+            }
+            path = work / "crmsync.yaml"
+            path.write_text(yaml.safe_dump(config))
+            full = _cli_sync(path)
+            for crm in sources:
+                live = sum(
+                    truth["counts"][crm][o]["live"]
+                    for o in OBJECTS[crm]
+                    if o in truth["counts"][crm]
+                )
+                _churn(info, crm, max(1, live // 100), seed + 1)
+            time.sleep(1.1)  # let the sandbox clock pass the changes' second
+            incremental = _cli_sync(path)
+    incremental["time_share"] = incremental["seconds"] / full["seconds"]
+    incremental["cpu_share"] = incremental["cpu_seconds"] / full["cpu_seconds"]
+    return {"full": full, "incremental_after_1pct": incremental}
+
+
+def _print_cli(scale: str, seed: int, results: dict[str, Any]) -> None:
+    f, i = results["full"], results["incremental_after_1pct"]
+    print(f"scale {scale}, seed {seed}, through `crmsync sync` (start-up included)")
+    for what, r in (("full", f), ("incremental after 1%", i)):
+        inside = ", ".join(f"{k} {v:.2f} s" for k, v in r["in_sync_seconds"].items())
+        print(
+            f"  {what:<21} {r['records']:>7,} records, {r['calls']:>4} calls, "
+            f"{r['seconds']:6.2f} s wall, {r['cpu_seconds']:6.2f} s CPU (inside: {inside})"
+        )
+    print(f"  incremental / full: {i['time_share']:.1%} wall, {i['cpu_share']:.1%} CPU")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", default="medium")
@@ -224,8 +288,13 @@ def main() -> None:
     parser.add_argument("--sources", default="salesforce,hubspot,zoho")
     parser.add_argument("--peer", choices=["tap-salesforce"], help="also run this peer client")
     parser.add_argument("--peer-envs", type=Path, help="folder for its venv (reused if given)")
+    parser.add_argument("--cli", action="store_true", help="sync through `crmsync sync`")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if args.cli:
+        cli = run_cli(args.scale, args.seed, args.sources.split(","))
+        print(json.dumps(cli)) if args.json else _print_cli(args.scale, args.seed, cli)
+        return
     results = run(args.scale, args.seed, args.sources.split(","), args.peer, args.peer_envs)
     peer = results.pop("peer", None)
     if args.json:
