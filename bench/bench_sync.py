@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import resource
 import subprocess
 import sys
@@ -226,7 +227,10 @@ def run(
 def _cli_sync(config_path: Path) -> dict[str, Any]:
     command = [sys.executable, "-m", "sync", "sync", "--config", str(config_path), "--json"]
     cpu, wall = _children_cpu(), time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    # From compiled bytecode, as an installed crmsync runs (a PYTHONDONTWRITEBYTECODE in
+    # the environment would make every command compile crmsync's modules again).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     wall, cpu = time.perf_counter() - wall, _children_cpu() - cpu
     if done.returncode:
         raise RuntimeError(f"crmsync sync failed ({done.returncode}): {done.stderr[-2000:]}")
