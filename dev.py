@@ -40,6 +40,7 @@ CLOCK_SHIFT = "+400d"
 TYPED_PACKAGES = (
     "compensation",
     "connectors",
+    "sandbox",
     "sync/daemon",
     "sync/config",
     "sync/push",

@@ -17,7 +17,7 @@ from setuptools import find_namespace_packages, find_packages, setup
 ROOT = Path(__file__).resolve().parent
 DATA_FOLDERS = {"templates": ["*.j2"], "config": ["*.yaml"]}
 
-code = find_packages(include=["connectors*", "sync*", "compensation*", "crmsync_data"])
+code = find_packages(include=["connectors*", "sandbox*", "sync*", "compensation*", "crmsync_data"])
 data = {
     f"crmsync_data.{folder}{'.' + sub if sub else ''}": patterns
     for folder, patterns in DATA_FOLDERS.items()
@@ -28,7 +28,7 @@ setup(
     packages=[*code, *data],
     package_dir={f"crmsync_data.{folder}": folder for folder in DATA_FOLDERS},
     package_data={
-        "connectors.sandbox.generator": ["data/*.txt"],
+        "sandbox.generator": ["data/*.txt"],
         "sync.store": ["migrations/*.py", "migrations/script.py.mako", "migrations/versions/*.py"],
         **data,
     },

@@ -57,8 +57,8 @@ from febrl_load import (
 )
 from pairwise_metrics import clusters_of, pairs_of, score_pairs
 
-from connectors.sandbox import Sandbox, SandboxOptions, World
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox import Sandbox, SandboxOptions, World
+from sandbox.clock import DEFAULT_ANCHOR
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = {"salesforce": "leads", "hubspot": "contacts"}

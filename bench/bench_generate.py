@@ -16,9 +16,9 @@ from pathlib import Path
 
 
 def _one(scale: str, save: bool) -> None:
-    from connectors.sandbox.clock import DEFAULT_ANCHOR
-    from connectors.sandbox.generator import generate
-    from connectors.sandbox.persist import load_world, save_world
+    from sandbox.clock import DEFAULT_ANCHOR
+    from sandbox.generator import generate
+    from sandbox.persist import load_world, save_world
 
     started = time.perf_counter()
     world = generate(1, scale, DEFAULT_ANCHOR)

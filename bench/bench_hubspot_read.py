@@ -17,13 +17,13 @@ from pathlib import Path
 
 from hubspot import HubSpot
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR, ManualClock
-from connectors.sandbox.credentials import SandboxCredentials
-from connectors.sandbox.faults import FaultPlan
-from connectors.sandbox.http import EmulatorServer
-from connectors.sandbox.hubspot import HubSpotEmulator
-from connectors.sandbox.tls import ensure_tls_files
-from connectors.sandbox.world import World
+from sandbox.clock import DEFAULT_ANCHOR, ManualClock
+from sandbox.credentials import SandboxCredentials
+from sandbox.faults import FaultPlan
+from sandbox.http import EmulatorServer
+from sandbox.hubspot import HubSpotEmulator
+from sandbox.tls import ensure_tls_files
+from sandbox.world import World
 
 
 def build_world(count: int) -> World:

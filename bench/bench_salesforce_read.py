@@ -13,13 +13,13 @@ from pathlib import Path
 import requests
 from simple_salesforce import Salesforce
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR, ManualClock
-from connectors.sandbox.credentials import SandboxCredentials
-from connectors.sandbox.faults import FaultPlan
-from connectors.sandbox.http import EmulatorServer
-from connectors.sandbox.salesforce import SalesforceEmulator
-from connectors.sandbox.tls import ensure_tls_files
-from connectors.sandbox.world import World
+from sandbox.clock import DEFAULT_ANCHOR, ManualClock
+from sandbox.credentials import SandboxCredentials
+from sandbox.faults import FaultPlan
+from sandbox.http import EmulatorServer
+from sandbox.salesforce import SalesforceEmulator
+from sandbox.tls import ensure_tls_files
+from sandbox.world import World
 
 RECORDS = 100_000
 SOQL = (

@@ -28,12 +28,12 @@ from sandbox_process import served_sandbox
 from simple_salesforce import Salesforce
 
 from connectors.core.http import pinned_session
-from connectors.sandbox.peek import HUBSPOT_OBJECTS, SALESFORCE_OBJECTS, ZOHO_MODULES
+from sandbox.peek import HUBSPOT_OBJECTS, SALESFORCE_OBJECTS, ZOHO_MODULES
 
 _GENERATE = """
 import json, resource, sys, time
-from connectors.sandbox import DEFAULT_ANCHOR
-from connectors.sandbox.generator import generate
+from sandbox import DEFAULT_ANCHOR
+from sandbox.generator import generate
 t = time.perf_counter()
 world = generate(int(sys.argv[1]), sys.argv[2], DEFAULT_ANCHOR)
 seconds = time.perf_counter() - t

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import requests
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR, ManualClock
-from connectors.sandbox.credentials import SandboxCredentials
-from connectors.sandbox.faults import FaultPlan
-from connectors.sandbox.http import EmulatorServer
-from connectors.sandbox.tls import ensure_tls_files
-from connectors.sandbox.world import World
-from connectors.sandbox.zoho import ZohoEmulator
+from sandbox.clock import DEFAULT_ANCHOR, ManualClock
+from sandbox.credentials import SandboxCredentials
+from sandbox.faults import FaultPlan
+from sandbox.http import EmulatorServer
+from sandbox.tls import ensure_tls_files
+from sandbox.world import World
+from sandbox.zoho import ZohoEmulator
 
 RECORDS = 100_000
 FIELDS = "Last_Name,First_Name,Email,Company,Lead_Status,Owner,Created_Time,Modified_Time"

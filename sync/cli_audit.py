@@ -103,7 +103,7 @@ def run(
     by_rule: dict[str, int] = {}
     for finding in result.findings:
         by_rule[finding.rule] = by_rule.get(finding.rule, 0) + 1
-    summary = {
+    summary: dict[str, Any] = {
         "run_id": result.run_id,
         "as_of": result.as_of.isoformat(),
         "findings": len(result.findings),

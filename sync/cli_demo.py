@@ -16,7 +16,7 @@ from sync.cli_text import Table, safe
 from sync.errors import OperationFailed, UsageError
 
 if TYPE_CHECKING:
-    from connectors.sandbox import SandboxInfo
+    from sandbox import SandboxInfo
     from sync.demo import DemoResult
     from sync.store.pages import PageCounts
 
@@ -39,7 +39,7 @@ def demo(
     """The main job on the embedded default: start the CRM sandbox, sync all three CRMs into
     SQLite, reconcile, audit, compute the open period, push the results back into the
     sandbox CRMs, write the statements, and check it all against the ground truth."""
-    from connectors.sandbox import SandboxError
+    from sandbox import SandboxError
     from sync.demo import run_demo
     from sync.pipeline.names import STEP_NAMES
 
@@ -205,8 +205,8 @@ def _print_human(result: DemoResult, elapsed: float) -> None:
         )
     out.print(checks)
     steps = Table("step", "status", "summary", title="Later steps")
-    for row in summary_rows_for(result):
-        steps.add_row(row["step"], row["status"], row["summary"])
+    for step in summary_rows_for(result):
+        steps.add_row(step["step"], step["status"], step["summary"])
     out.print(steps)
     truth = Table("check", "ground truth", "found", "", title="Results against the ground truth")
     for t in result.truth:

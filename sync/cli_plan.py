@@ -55,7 +55,7 @@ def validate(config: Path | None = ConfigOption, json_output: bool = JsonOption)
 
     settings = load(config).compensation
     book, rates = load_book(settings)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "plan": v.plan,
             "version": v.version,
@@ -340,7 +340,7 @@ def simulate(
             attainment=_decimal(attainment, "--attainment"),
             kinds=settings.source_kinds(),
         )
-    data = {
+    data: dict[str, Any] = {
         "employee": sim.employee,
         "period": sim.period,
         "scenario": sim.scenario,

@@ -117,17 +117,17 @@ def _print(report: PushReport) -> None:
             "result",
             title=f"Conflicts ({len(conflicts):,})",
         )
-        for c in conflicts[:_SHOWN_CONFLICTS]:
+        for conflict in conflicts[:_SHOWN_CONFLICTS]:
             shown.add_row(
-                c.source,
-                c.object,
-                c.remote_id,
-                c.field,
-                str(c.crm_value),
-                str(c.last_written),
-                str(c.new_value),
-                c.policy,
-                c.resolution,
+                conflict.source,
+                conflict.object,
+                conflict.remote_id,
+                conflict.field,
+                str(conflict.crm_value),
+                str(conflict.last_written),
+                str(conflict.new_value),
+                conflict.policy,
+                conflict.resolution,
             )
         out.print(shown)
         if len(conflicts) > _SHOWN_CONFLICTS:

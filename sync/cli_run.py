@@ -107,7 +107,7 @@ def run(
 
 def summary_rows(result: MainJobResult) -> list[dict[str, Any]]:
     """One row per source sync and per step: name, status, a one-line summary."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for report in result.sync:
         counts = [s.counts for s in report.streams]
         text = (

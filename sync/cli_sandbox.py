@@ -52,7 +52,7 @@ AnchorOption = typer.Option(
 
 def anchor_and_clock(text: str) -> tuple[datetime, datetime | None]:
     """The story's anchor and where the sandbox clock starts, from ``--anchor``."""
-    from connectors.sandbox.clock import parse_anchor
+    from sandbox.clock import parse_anchor
 
     try:
         anchor = parse_anchor(text)
@@ -85,7 +85,7 @@ def serve(
     anchor: str = AnchorOption,
 ) -> None:
     """Start the three CRM emulators on 127.0.0.1 and serve until interrupted."""
-    from connectors.sandbox import Sandbox, SandboxError, SandboxOptions
+    from sandbox import Sandbox, SandboxError, SandboxOptions
 
     story_end, clock_start = anchor_and_clock(anchor)
     options = SandboxOptions(
@@ -177,7 +177,7 @@ def _remote_churn(record: dict[str, Any], payload: dict[str, Any]) -> dict[str, 
 
 
 def _offline_churn(state_dir: Path, payload: dict[str, Any]) -> dict[str, Any]:
-    from connectors.sandbox.persist import load_world
+    from sandbox.persist import load_world
 
     if not (state_dir / "world").exists():
         raise UsageError(
@@ -185,7 +185,7 @@ def _offline_churn(state_dir: Path, payload: dict[str, Any]) -> dict[str, Any]:
             f"`crmsync sandbox serve --state-dir {state_dir}` first"
         )
     world = load_world(state_dir / "world")
-    from connectors.sandbox import Sandbox, SandboxOptions
+    from sandbox import Sandbox, SandboxOptions
 
     options = SandboxOptions(seed=world.seed, scale=world.scale, state_dir=state_dir)
     sandbox = Sandbox(options, world=world)

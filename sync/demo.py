@@ -15,9 +15,9 @@ import yaml
 from sqlalchemy import Engine, func, select
 
 from connectors.core.contract import STREAM_RECORD_TYPES
-from connectors.sandbox import DEFAULT_ANCHOR, Sandbox, SandboxInfo, SandboxOptions
-from connectors.sandbox.expected import expected_stream_counts
-from connectors.sandbox.peek import Sample, sample_records
+from sandbox import DEFAULT_ANCHOR, Sandbox, SandboxInfo, SandboxOptions
+from sandbox.expected import expected_stream_counts
+from sandbox.peek import Sample, sample_records
 from sync.config import load_config
 from sync.demo_checks import TruthCheck, truth_checks
 from sync.demo_setup import demo_sections

@@ -6,7 +6,7 @@
     ├── UsageError               fix the command line or the config (exit code 2)
     └── OperationFailed          the command could not do its job (exit code 1)
 
-Errors from other packages (``connectors.sandbox.SandboxError``...) are translated into
+Errors from other packages (``sandbox.SandboxError``...) are translated into
 these at the CLI boundary, with ``raise ... from exc``.
 """
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from envs import ClientEnv
 
-from connectors.sandbox.credentials import SandboxCredentials
-from connectors.sandbox.info import SandboxInfo
+from sandbox.credentials import SandboxCredentials
+from sandbox.info import SandboxInfo
 
 __all__ = ["ClientRun"]
 

@@ -17,7 +17,7 @@ from recipes_hubspot import (
 from recipes_salesforce import SALESFORCE_OBJECTS, airbyte_source_salesforce, tap_salesforce
 from recipes_zoho import ZOHO_MODULES, zoho_sdk
 
-from connectors.sandbox.info import SandboxInfo
+from sandbox.info import SandboxInfo
 
 __all__ = ["RECIPES", "Recipe"]
 

@@ -10,7 +10,7 @@ from messages import count_messages
 from singer_catalog import select_streams
 
 # The sandbox's Salesforce objects (ground truth ``summary.json``); streams carry these names.
-from connectors.sandbox.peek import SALESFORCE_OBJECTS
+from sandbox.peek import SALESFORCE_OBJECTS
 
 __all__ = ["SALESFORCE_OBJECTS", "airbyte_source_salesforce", "tap_salesforce"]
 

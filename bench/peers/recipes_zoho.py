@@ -8,7 +8,7 @@ from pathlib import Path
 from context import ClientRun
 
 # The sandbox's Zoho modules (ground truth ``summary.json``), the same list as its peek.
-from connectors.sandbox.peek import ZOHO_MODULES
+from sandbox.peek import ZOHO_MODULES
 
 __all__ = ["ZOHO_MODULES", "zoho_sdk"]
 

@@ -32,7 +32,7 @@ from envs import prepare_env
 from recipes import RECIPES, Recipe
 from sandbox_errors import ErrorRecorder
 
-from connectors.sandbox import Sandbox, SandboxOptions
+from sandbox import Sandbox, SandboxOptions
 
 _ENDPOINTS_SHOWN = 8
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.sandbox.http import EmulatorApp
+from sandbox.http import EmulatorApp
 
 __all__ = ["ErrorRecorder", "RefusedRequest"]
 

@@ -36,9 +36,12 @@ USAGE: dict[str, dict[str, str]] = {
 # usage component id -> locale -> how to raise it
 USAGE_ADVICE: dict[str, dict[str, str]] = {
     "activity_coverage": {
-        "en": "Log your calls, visits and e-mails on each deal before it closes.",
-        "fr": "Saisissez vos appels, visites et e-mails sur chaque affaire avant sa clôture.",
-        "es": "Registre sus llamadas, visitas y correos en cada oportunidad antes del cierre.",
+        "en": "Log your calls (with their outcome), visits and e-mails on each deal before it "
+        "closes.",
+        "fr": "Saisissez vos appels (avec leur résultat), visites et e-mails sur chaque affaire "
+        "avant sa clôture.",
+        "es": "Registre sus llamadas (con su resultado), visitas y correos en cada oportunidad "
+        "antes del cierre.",
     },
     "freshness": {
         "en": "Enter deals as soon as they open, log an activity on open deals regularly and "
@@ -49,11 +52,12 @@ USAGE_ADVICE: dict[str, dict[str, str]] = {
         "en las abiertas y mueva la fecha de cierre cuando se retrase.",
     },
     "completeness": {
-        "en": "Fill in the required fields, the lead source and the contact role on your records.",
+        "en": "Fill in the required fields, the lead source and the contact role on your "
+        "records, and the next step on deals near closing.",
         "fr": "Renseignez les champs obligatoires, l'origine du contact et le rôle du contact "
-        "sur vos fiches.",
+        "sur vos fiches, et l'étape suivante des affaires proches de la clôture.",
         "es": "Complete los campos obligatorios, el origen y la función del contacto en sus "
-        "fichas.",
+        "fichas, y el próximo paso de las oportunidades a punto de cerrarse.",
     },
     "responsiveness": {
         "en": "Answer new leads within the agreed time and resolve cases so they stay closed.",

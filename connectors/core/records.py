@@ -140,6 +140,7 @@ class Deal(CommonRecord):
     owner_id: str | None = None
     campaign_id: str | None = None
     deal_type: str | None = None
+    next_step: str | None = None  # what the owner plans to do next, as the CRM holds it
 
 
 @dataclass(kw_only=True, slots=True)
@@ -166,6 +167,7 @@ class Activity(CommonRecord):
     subject: str | None = None
     status: str | None = None
     duration_seconds: int | None = None
+    outcome: str | None = None  # a call's result as logged (disposition); None: not recorded
     lead_id: str | None = None
     contact_id: str | None = None
     account_id: str | None = None

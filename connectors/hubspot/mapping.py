@@ -27,6 +27,7 @@ from connectors.core.records import (
     DealProduct,
     User,
 )
+from connectors.hubspot.dispositions import call_outcome
 from connectors.hubspot.owners import map_owner
 
 __all__ = ["HubSpotMapper", "Stage"]
@@ -51,6 +52,11 @@ _DIRECTION = {
     "EMAIL": "outbound",
     "FORWARDED_EMAIL": "outbound",
 }
+
+
+def _percent(fraction: Decimal | None) -> Decimal | None:
+    """A stage's win probability: a fraction in HubSpot, percent in the common model."""
+    return None if fraction is None else fraction * 100
 
 
 @dataclass(frozen=True)
@@ -257,11 +263,12 @@ class HubSpotMapper:
             amount=_dec(p.get("amount")),
             currency=p.get("deal_currency_code"),
             close_date=_date(p.get("closedate")),
-            probability=stage.probability if stage else None,
+            probability=_percent(stage.probability) if stage else None,
             source_channel=self.channels.lead_source(source),
             source_detail=source,
             owner_id=p.get("hubspot_owner_id") or None,
             deal_type=p.get("dealtype"),
+            next_step=p.get("hs_next_step") or None,
         )
 
     def _case(self, _type: str, common: dict[str, Any], raw: dict[str, Any]) -> Case:
@@ -305,6 +312,7 @@ class HubSpotMapper:
             subject=p.get(subject_key) if subject_key else None,
             status=p.get(status_key) if status_key else None,
             duration_seconds=duration // 1000 if duration is not None else None,
+            outcome=call_outcome(p.get("hs_call_disposition")),
             contact_id=_first(links, "contacts"),
             account_id=_first(links, "companies"),
             deal_id=_first(links, "deals"),

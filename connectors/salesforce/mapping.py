@@ -188,6 +188,7 @@ class RecordMapper:
             owner_id=row.get("OwnerId"),
             campaign_id=row.get("CampaignId"),
             deal_type=row.get("Type"),
+            next_step=row.get("NextStep") or None,
         )
 
     def _deal_contact(self, row: Row, common: dict[str, Any]) -> DealContact:
@@ -271,6 +272,7 @@ class RecordMapper:
             subject=row.get("Subject"),
             status=row.get("Status"),
             duration_seconds=int_value(row.get("CallDurationInSeconds")),
+            outcome=(row.get("CallDisposition") or None) if kind == "call" else None,
         )
 
     def _event(self, row: Row, common: dict[str, Any]) -> Activity:

@@ -73,6 +73,7 @@ STANDARD_FIELDS: dict[str, tuple[str, ...]] = {
         "Lead_Source",
         "Pipeline",
         "Type",
+        "Next_Step",
     ),
     "Tasks": (*_SYSTEM, "Subject", "Due_Date", "Status", "Closed_Time", *_LINKS),
     "Calls": (

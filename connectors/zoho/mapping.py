@@ -206,6 +206,7 @@ class ZohoMapper:
                 source_detail=row.get("Lead_Source"),
                 owner_id=_ref(row.get("Owner")),
                 deal_type=row.get("Type"),
+                next_step=row.get("Next_Step") or None,
             )
         ]
 
@@ -269,6 +270,7 @@ class ZohoMapper:
                 subject=subject,
                 status=row.get("Status") or row.get("Call_Result"),
                 duration_seconds=int(duration) if duration is not None else None,
+                outcome=(row.get("Call_Result") or None) if kind == "call" else None,
                 **links,
             )
         ]

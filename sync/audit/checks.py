@@ -137,6 +137,34 @@ def late_entries(ctx: Context, activities: list[Row]) -> list[Row]:
     return found
 
 
+def without_outcome(ctx: Context, activities: list[Row]) -> list[Row]:
+    """Activities in the usage window of a type whose outcome must be logged (a call's
+    disposition), logged with none."""
+    start = ctx.as_of - timedelta(days=ctx.config.window_days)
+    return [
+        a
+        for a in activities
+        if outcome_missing(ctx, a)
+        and (at := a.get("occurred_at")) is not None
+        and start < at <= ctx.as_of
+    ]
+
+
+def outcome_missing(ctx: Context, activity: Row) -> bool:
+    """Whether an activity of a type that needs an outcome was logged without one."""
+    return activity.get("activity_type") in ctx.config.outcome_activity_types and not (
+        activity.get("outcome")
+    )
+
+
+def needs_next_step(ctx: Context, deal: Row) -> bool:
+    """An open deal far enough along (win probability, percent) to need a next step."""
+    probability = deal.get("probability")
+    if deal.get("is_closed") or probability is None:
+        return False
+    return float(probability) >= ctx.config.next_step_probability
+
+
 def lead_rows(ctx: Context, measured: bool = False) -> list[Row]:
     """The rows that are leads: lead tables, and contacts where a CRM has no lead object.
 

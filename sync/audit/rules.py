@@ -24,8 +24,10 @@ from sync.audit.checks import (
     lead_response,
     lead_rows,
     missing_fields,
+    needs_next_step,
     never_contacted,
     owner_touches,
+    without_outcome,
 )
 from sync.audit.employees import Directory
 from sync.audit.findings import Finding, LinkBuilder
@@ -94,6 +96,27 @@ def _late_activity_entry(ctx: Context, people: Directory, emit: Emit) -> Iterato
             f"{activity.get('activity_type') or 'activity'} on {occurred.date().isoformat()} "
             f"entered {entered.date().isoformat()}: {lag:.1f} days later (window {window:g} days)",
         )
+
+
+def _call_without_outcome(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    for activity in without_outcome(ctx, ctx.snapshot.rows("activities")):
+        occurred = activity["occurred_at"].date().isoformat()
+        yield emit(
+            activity,
+            actor(activity) or ctx.snapshot.record_owner(activity),
+            f"{activity['activity_type']} on {occurred} logged with no outcome",
+        )
+
+
+def _open_deal_no_next_step(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
+    floor = ctx.config.next_step_probability
+    for deal in ctx.snapshot.rows("deals"):
+        if needs_next_step(ctx, deal) and not (deal.get("next_step") or "").strip():
+            yield emit(
+                deal,
+                deal.get("owner_id"),
+                f"open at {float(deal['probability']):g}% (from {floor:g}%) with no next step",
+            )
 
 
 def _open_deal_past_close(ctx: Context, people: Directory, emit: Emit) -> Iterator[Finding]:
@@ -217,6 +240,8 @@ RULES: dict[str, Rule] = {
     "open_deal_stale": _open_deal_stale,
     "open_deal_past_close": _open_deal_past_close,
     "late_activity_entry": _late_activity_entry,
+    "call_without_outcome": _call_without_outcome,
+    "open_deal_no_next_step": _open_deal_no_next_step,
     "slow_lead_response": _slow_lead_response,
     "lead_never_contacted": _lead_never_contacted,
     "case_over_sla": _case_over_sla,

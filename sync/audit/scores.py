@@ -43,7 +43,9 @@ from sync.audit.checks import (
     lead_response,
     lead_rows,
     missing_fields,
+    needs_next_step,
     never_contacted,
+    outcome_missing,
     owner_touches,
 )
 from sync.audit.employees import Directory
@@ -80,6 +82,8 @@ RULE_COMPONENTS: dict[str, str] = {
     "slow_lead_response": "responsiveness",
     "lead_never_contacted": "responsiveness",
     "case_closed_unrecorded": "activity_coverage",
+    "call_without_outcome": "activity_coverage",
+    "open_deal_no_next_step": "completeness",
     "case_reopened": "responsiveness",
     "duplicate_created": "uniqueness",
 }
@@ -149,11 +153,16 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
         closed_in_window = closed_in(deal, first_day, today)
         owner, source = deal.get("owner_id"), deal["source"]
         touches = owner_touches(ctx.snapshot, deal)
+        # A call logged without its outcome does not show the deal was worked.
+        worked = [a for a in touches if not outcome_missing(ctx, a)]
         # A deal whose activities in the window entered the CRM late was not kept current.
         late = late_entries(ctx, touches)
         logged_late = bool(late)
         if is_open or closed_in_window or in_window(deal):
-            add(owner, source, "activity_coverage", bool(touches))
+            add(owner, source, "activity_coverage", bool(worked))
+        if needs_next_step(ctx, deal):
+            # A late-stage deal's record is complete only with what happens next.
+            add(owner, source, "completeness", bool((deal.get("next_step") or "").strip()))
         if is_open:
             last = deal_last_touch(ctx.snapshot, deal, ctx.as_of) or created
             past_due = close is not None and close < today
@@ -196,7 +205,10 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
         if in_window(case) or not case.get("is_closed"):
             # Covered when something is recorded on it: a case closed with no activity
             # logged has no record of how (or whether) it was resolved.
-            touched = bool(ctx.snapshot.touches_of(source, "case_id", case["remote_id"]))
+            touched = any(
+                not outcome_missing(ctx, a)
+                for a in ctx.snapshot.touches_of(source, "case_id", case["remote_id"])
+            )
             add(owner, source, "activity_coverage", touched)
     sla = ctx.config.lead_sla_hours
     for lead in lead_rows(ctx):

@@ -144,6 +144,19 @@ class AuditConfig(BaseModel):
     stale_days: int = Field(
         30, ge=1, description="An open deal with no logged activity for this many days is stale."
     )
+    outcome_activity_types: list[str] = Field(
+        default_factory=lambda: ["call"],
+        description="Activity types whose outcome must be logged (a call's disposition): one "
+        "logged without is a finding, and counts as logged work only with its outcome. Empty: "
+        "outcomes are not judged.",
+    )
+    next_step_probability: float = Field(
+        50.0,
+        ge=0,
+        le=100,
+        description="An open deal at or above this win probability (percent) must carry a "
+        "next step; one without is a finding and an incomplete record.",
+    )
     lead_sla_hours: float = Field(
         24.0, gt=0, description="Lead response SLA: hours from lead created to first touch."
     )

@@ -179,6 +179,7 @@ class DealRow(RecordRow, table=True):
     owner_id: str | None = None
     campaign_id: str | None = None
     deal_type: str | None = None
+    next_step: str | None = None
 
 
 class DealContactRow(RecordRow, table=True):
@@ -205,6 +206,7 @@ class ActivityRow(RecordRow, table=True):
     subject: str | None = None
     status: str | None = None
     duration_seconds: int | None = None
+    outcome: str | None = None
     lead_id: str | None = None
     contact_id: str | None = None
     account_id: str | None = None

@@ -12,8 +12,8 @@ import orjson
 import pytest
 
 from connectors.core.registry import load_connector
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
 from connectors.testing import ConformanceError, check_profile, check_pull, check_write
+from sandbox import ManualClock, Sandbox, SandboxOptions
 from sync.config import load_config
 from sync.sources import build_connector
 from tests.integration.sync_support import STREAM_OBJECTS, expected_live_ids, write_config

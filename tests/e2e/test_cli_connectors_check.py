@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from connectors.sandbox import Sandbox
+from sandbox import Sandbox
 
 CLI = [sys.executable, "-m", "sync"]
 

@@ -11,7 +11,7 @@ import orjson
 import yaml
 from sqlalchemy import select
 
-from connectors.sandbox import Sandbox, SandboxOptions
+from sandbox import Sandbox, SandboxOptions
 from sync.config import load_config
 from sync.engine import SyncOptions, sync_source
 from sync.push.values import DesiredValue, publish

@@ -34,8 +34,8 @@ import yaml
 from sqlalchemy import func, select
 
 from connectors.core.contract import STREAM_RECORD_TYPES
-from connectors.sandbox import Sandbox, SandboxOptions
-from connectors.sandbox.expected import expected_stream_counts
+from sandbox import Sandbox, SandboxOptions
+from sandbox.expected import expected_stream_counts
 from sync.compute.history import closed_periods, latest_run
 from sync.config import load_config
 from sync.demo_setup import demo_sections

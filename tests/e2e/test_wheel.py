@@ -29,6 +29,7 @@ SOURCES = (
     "README.md",
     "sync",
     "connectors",
+    "sandbox",
     "compensation",
     "crmsync_data",
     "templates",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from connectors.core.registry import available_connectors
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox import ManualClock, Sandbox, SandboxOptions
 from sync.config import load_config
 from sync.engine import StreamReport, SyncOptions, sync_source
 from sync.sources import build_connector

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from sync_support import write_config
 
 from connectors.core.http import pinned_session
-from connectors.sandbox import Sandbox, SandboxOptions
+from sandbox import Sandbox, SandboxOptions
 from sync.config import CrmsyncConfig, load_config
 from sync.engine import SyncOptions, sync_source
 from sync.push.values import DesiredValue, publish

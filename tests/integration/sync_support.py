@@ -15,8 +15,8 @@ import yaml
 from sqlalchemy import Engine, create_engine, select, text
 
 from connectors.core.contract import STREAM_RECORD_TYPES
-from connectors.sandbox import Sandbox
-from connectors.sandbox.expected import STREAM_OBJECTS
+from sandbox import Sandbox
+from sandbox.expected import STREAM_OBJECTS
 from sync.store import open_store
 from sync.store.records import TABLES
 

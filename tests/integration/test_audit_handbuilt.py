@@ -12,6 +12,9 @@ The reps (team field_sales, profile sales) and their habits:
 - Bea Blank: leaves the lead source blank on her lead and deals.
 - Dee Departed: deactivated, still owns an open deal nobody works.
 
+Every rep logs each call with its outcome (tests/unit/audit/test_audit_outcomes.py pairs
+reps who do not).
+
 Bad input: a HubSpot lead whose owner id is no HubSpot owner. Every Salesforce record is
 written by the integration user (the API user the client logs in as);
 ``audit.integration_users`` names it, so each record is answered for by its owner.
@@ -33,9 +36,9 @@ from sqlalchemy import Engine
 from sync_support import write_config
 
 from connectors.core.http import pinned_session
-from connectors.sandbox import Sandbox, SandboxOptions
-from connectors.sandbox.clock import ManualClock
-from connectors.sandbox.world import World
+from sandbox import Sandbox, SandboxOptions
+from sandbox.clock import ManualClock
+from sandbox.world import World
 from sync.audit import AuditConfig, AuditResult, run_audit
 from sync.audit.snapshot import load_snapshot
 from sync.config import load_config
@@ -142,6 +145,7 @@ def _customer(org: Org, key: str, owner: str, source: str | None) -> tuple[str, 
         Status="Completed",
         TaskSubtype="Call",
         CallType="Outbound",
+        CallDisposition="Connected",
         WhoId=prospect,
         OwnerId=owner,
     )
@@ -171,6 +175,7 @@ def _call(org: Org, owner: str, deal: str) -> None:
         Status="Completed",
         TaskSubtype="Call",
         CallType="Outbound",
+        CallDisposition="Connected",
         WhatId=deal,
         OwnerId=owner,
     )

@@ -73,6 +73,7 @@ def test_audit_results_round_trip_on_postgres() -> None:
                 ActivityRow(
                     **_bookkeeping("A1", created),
                     activity_type="call",
+                    outcome="Connected",
                     owner_id="U1",
                     occurred_at=created,
                     deal_id="D1",

@@ -17,9 +17,9 @@ from sqlalchemy import Engine
 from sync_support import write_config
 
 from connectors.core.http import pinned_session
-from connectors.sandbox import Sandbox, SandboxOptions
-from connectors.sandbox.clock import ManualClock
-from connectors.sandbox.world import World
+from sandbox import Sandbox, SandboxOptions
+from sandbox.clock import ManualClock
+from sandbox.world import World
 from sync.audit import AuditConfig, run_audit
 from sync.audit.clock import data_time
 from sync.config import load_config

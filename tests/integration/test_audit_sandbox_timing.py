@@ -14,9 +14,9 @@ from hubspot.crm.tickets import SimplePublicObjectInput, SimplePublicObjectInput
 from sync_support import write_config
 
 from connectors.core.http import pinned_session
-from connectors.sandbox import Sandbox, SandboxOptions
-from connectors.sandbox.clock import ManualClock
-from connectors.sandbox.world import World
+from sandbox import Sandbox, SandboxOptions
+from sandbox.clock import ManualClock
+from sandbox.world import World
 from sync.audit import AuditConfig, AuditResult, run_audit
 from sync.config import load_config
 from sync.engine import SyncOptions, sync_source

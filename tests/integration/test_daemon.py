@@ -21,7 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox import ManualClock, Sandbox, SandboxOptions
 from sync.config import load_config
 from sync.daemon import Daemon
 from sync.daemon.locks import AdvisoryRunLock, FileRunLock, holder_name, run_lock

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from aiosmtpd.controller import Controller
 
-from connectors.sandbox import Sandbox
+from sandbox import Sandbox
 from sync.config import load_config
 from sync.daemon import Daemon
 from sync.daemon.alert_mail import smtp_alert_sender

@@ -10,7 +10,7 @@ from push_support import PushWorld, live_ids, publish_values, push_config, sync_
 from sync_support import postgres_schema, postgres_url
 
 from connectors.core.http import pinned_session
-from connectors.sandbox import Sandbox, SandboxOptions
+from sandbox import Sandbox, SandboxOptions
 from sync.config import load_config
 from sync.push.run import push
 from sync.store import open_store

@@ -19,7 +19,7 @@ from alembic import command
 from alembic.config import Config
 from sync_support import postgres_schema, postgres_url
 
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox import ManualClock, Sandbox, SandboxOptions
 from sync.config import load_config
 from sync.engine import SyncOptions, sync_source
 from sync.sources import build_connector

@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from connectors.core.http import pinned_session
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
-from connectors.sandbox.info import SandboxInfo
+from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.info import SandboxInfo
 
 
 def _requests(

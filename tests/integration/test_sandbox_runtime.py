@@ -7,9 +7,9 @@ import stat
 from pathlib import Path
 
 from connectors.core.http import pinned_session
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
-from connectors.sandbox.generator import generate, write_ground_truth
-from connectors.sandbox.peek import count_records, expected_counts, sample_records
+from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.generator import generate, write_ground_truth
+from sandbox.peek import count_records, expected_counts, sample_records
 
 
 def test_counts_read_through_each_official_client_equal_the_ground_truth(sandbox) -> None:
@@ -74,7 +74,7 @@ def test_json_info_has_exactly_the_documented_keys(sandbox) -> None:
 
 
 def test_same_seed_gives_identical_data_and_ground_truth(tmp_path: Path) -> None:
-    from connectors.sandbox.persist import save_world
+    from sandbox.persist import save_world
 
     for run in ("a", "b"):
         world = generate(11, "tiny", SandboxOptions().anchor)

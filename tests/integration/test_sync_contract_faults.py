@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from connectors.core.http import pinned_session
-from connectors.sandbox import Sandbox
-from connectors.sandbox.faults import FAILURE_KINDS
+from sandbox import Sandbox
+from sandbox.faults import FAILURE_KINDS
 from tests.integration.contract_suite import (
     BACKENDS,
     CRMS,

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox import ManualClock, Sandbox, SandboxOptions
 from sync.store import open_store
 from sync.store.bookkeeping import RunRow
 from tests.integration.contract_suite import (

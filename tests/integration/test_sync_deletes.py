@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from connectors.core.http import pinned_session
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox import ManualClock, Sandbox, SandboxOptions
 from sync.config import load_config
 from sync.engine import SourceReport, StreamReport, SyncOptions, sync_source
 from sync.sources import build_connector

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from connectors.core.contract import StreamInfo
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox import ManualClock, Sandbox, SandboxOptions
 from sync.config import CrmsyncConfig, load_config
 from sync.engine import SourceReport, SyncOptions, sync_source
 from sync.engine.deletes import check_missed_deletes

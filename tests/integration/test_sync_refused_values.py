@@ -16,7 +16,7 @@ from sync_support import postgres_schema, postgres_url
 
 from connectors.core.contract import Page
 from connectors.core.records import Contact, DealContact
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox import ManualClock, Sandbox, SandboxOptions
 from sync.config import CrmsyncConfig, load_config
 from sync.engine import SourceReport, SyncOptions, sync_source
 from sync.engine.runs import load_state

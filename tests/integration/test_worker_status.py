@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import pytest
 
-from connectors.sandbox import Sandbox
+from sandbox import Sandbox
 from sync.store import open_store
 from sync.workers.schema import prepare_store
 from tests.integration.sync_support import postgres_schema

@@ -16,7 +16,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox import ManualClock, Sandbox, SandboxOptions
 from sync.daemon.locks import run_lock
 from sync.store import open_store
 from sync.store.bookkeeping import RunRow, StreamStateRow

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from sqlalchemy import Engine
 
-from connectors.sandbox import Sandbox
+from sandbox import Sandbox
 from sync.workers.queue import QueuedJob, list_jobs
 from tests.integration.sync_support import postgres_url, write_config
 

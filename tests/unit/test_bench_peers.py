@@ -11,7 +11,7 @@ from types import ModuleType
 
 import requests
 
-from connectors.sandbox import Sandbox, SandboxOptions
+from sandbox import Sandbox, SandboxOptions
 
 _DIR = Path(__file__).resolve().parents[2] / "bench" / "peers"
 

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR, AnchoredClock, ManualClock
-from connectors.sandbox.salesforce.schema import salesforce_id
-from connectors.sandbox.world import World
+from sandbox.clock import DEFAULT_ANCHOR, AnchoredClock, ManualClock
+from sandbox.salesforce.schema import salesforce_id
+from sandbox.world import World
 
 
 def test_manual_clock_moves_only_when_told() -> None:

@@ -18,7 +18,7 @@ KINDS = ("salesforce", "hubspot", "zoho")
 _NAMED = re.compile(rf"(?<![a-z])({'|'.join(KINDS)})(?![a-z])", re.IGNORECASE)
 _SKIPPED = {
     *(f"connectors/{kind}" for kind in KINDS),
-    "connectors/sandbox",
+    "sandbox",
     "tests",
     "bench",
     "docs",

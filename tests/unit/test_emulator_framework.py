@@ -12,16 +12,16 @@ import requests
 from werkzeug.wrappers import Request, Response
 
 from connectors.core.http import pinned_session
-from connectors.sandbox.clock import ManualClock
-from connectors.sandbox.faults import Fault, FaultPlan
-from connectors.sandbox.http import (
+from sandbox.clock import ManualClock
+from sandbox.faults import Fault, FaultPlan
+from sandbox.http import (
     EmulatorApp,
     EmulatorError,
     EmulatorServer,
     RouteInfo,
     json_response,
 )
-from connectors.sandbox.tls import ensure_tls_files
+from sandbox.tls import ensure_tls_files
 
 
 class EchoApp(EmulatorApp):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from connectors.sandbox.faults import FAILURE_KINDS, FaultKind, FaultPlan, RollingWindow
+from sandbox.faults import FAILURE_KINDS, FaultKind, FaultPlan, RollingWindow
 
 
 def _run(plan: FaultPlan, requests: int) -> list[str]:

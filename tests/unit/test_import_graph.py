@@ -4,8 +4,10 @@
   as ``cli_run.py``) beyond the known edges listed below; the list only shrinks.
 - No stage (reconcile, audit, compute, push, mail) imports another beyond the known ones.
 - ``connectors/`` and ``compensation/`` never import ``sync/`` (nor each other).
-- A folder of ``connectors/`` (one CRM's connector, the sandbox, the conformance suite)
-  imports no other folder of ``connectors/`` than ``core/``.
+- A folder of ``connectors/`` (one CRM's connector, the conformance suite) imports no other
+  folder of ``connectors/`` than ``core/``.
+- The sandbox (top-level ``sandbox/``, the optional ``crmsync[sandbox]`` extra) needs only
+  ``connectors.core``; nothing imports it but the ``sandbox`` and ``demo`` commands.
 
 Every ``import`` statement counts, also one inside a function or under ``TYPE_CHECKING``:
 an import that runs late still ties the two parts together. Imports by a name held in a
@@ -21,7 +23,9 @@ from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("connectors", "compensation", "sync")
+PACKAGES = ("connectors", "compensation", "sandbox", "sync")
+# The only modules that may import the sandbox: its command and the demo's.
+SANDBOX_USERS = ("sync.cli_sandbox", "sync.cli_demo", "sync.demo")
 STAGES = ("reconcile", "audit", "compute", "push", "mail")
 
 # Edges between parts of sync/ that close today's import cycles. Removing them all leaves
@@ -222,9 +226,28 @@ def test_a_connector_folder_imports_only_core_from_connectors() -> None:
     assert offenders == []
 
 
+def test_the_sandbox_stands_apart() -> None:
+    offenders = []
+    for name, path in _modules().items():
+        inside = name.split(".")[0] == "sandbox"
+        for module, line in _imports(name, path):
+            top = module.split(".")[0]
+            if (
+                inside
+                and top in PACKAGES
+                and top != "sandbox"
+                and not module.startswith("connectors.core")
+            ):
+                offenders.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+            if not inside and top == "sandbox" and name not in SANDBOX_USERS:
+                offenders.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+    assert offenders == []
+
+
 def test_the_graph_sees_real_imports() -> None:
     # Guards the tests above against silently scanning nothing.
     edges = _sync_graph()
     assert ("cli_run", "pipeline") in edges  # a top-level module
     assert ("engine", "store") in edges  # a subpackage
     assert len(edges) > 50
+    assert any(name.startswith("sandbox.") for name in _modules())

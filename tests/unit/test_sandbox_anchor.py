@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from connectors.sandbox import Sandbox, SandboxError, SandboxOptions
-from connectors.sandbox.clock import host_anchor, parse_anchor
+from sandbox import Sandbox, SandboxError, SandboxOptions
+from sandbox.clock import host_anchor, parse_anchor
 
 HOST_NOW = datetime(2027, 3, 9, 16, 42, 5, tzinfo=UTC)
 
@@ -60,7 +60,7 @@ def test_the_cli_default_anchor_is_the_measured_one_and_a_bad_one_is_one_line() 
     import subprocess
     import sys
 
-    from connectors.sandbox import DEFAULT_ANCHOR
+    from sandbox import DEFAULT_ANCHOR
     from sync.cli_sandbox import AnchorOption
 
     assert parse_anchor(AnchorOption.default) == DEFAULT_ANCHOR

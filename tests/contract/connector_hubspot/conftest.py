@@ -11,7 +11,7 @@ import requests
 from connectors.core.http import pinned_session
 from connectors.core.retry import RetryPolicy
 from connectors.hubspot import HubSpotConnector, HubSpotSettings
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox import ManualClock, Sandbox, SandboxOptions
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import requests
 from connectors.core.contract import Page, ReadOptions
 from connectors.core.records import CommonRecord
 from connectors.hubspot import HubSpotConnector
-from connectors.sandbox import Sandbox
+from sandbox import Sandbox
 
 OBJECTS = {
     "contacts": ("contacts",),

@@ -14,7 +14,7 @@ import requests
 from hsconn_support import read_all, records, reset_stats, stats
 
 from connectors.hubspot import HubSpotConnector
-from connectors.sandbox import Sandbox
+from sandbox import Sandbox
 
 Connect = Callable[..., HubSpotConnector]
 ENGAGEMENTS = ("calls", "emails", "meetings", "notes", "tasks")

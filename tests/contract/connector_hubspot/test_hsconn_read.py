@@ -13,8 +13,9 @@ from hsconn_support import archived_ids, live_ids, read_all, records, reset_stat
 from connectors.core.channels import ChannelMap
 from connectors.core.errors import SkippableRecordError
 from connectors.hubspot import HubSpotConnector
+from connectors.hubspot.dispositions import DEFAULT_DISPOSITIONS
 from connectors.hubspot.mapping import HubSpotMapper
-from connectors.sandbox import Sandbox
+from sandbox import Sandbox
 
 Connect = Callable[..., HubSpotConnector]
 
@@ -71,11 +72,14 @@ def test_deal_mapping_and_contact_roles(connect: Connect, sb: Sandbox) -> None:
         assert deal.stage == row["dealstage"]
         assert deal.is_won is (row["dealstage"] == "closedwon")
         assert deal.is_closed is (row["dealstage"] in ("closedwon", "closedlost"))
+        assert deal.next_step == row.get("hs_next_step")
         companies = links.get("deals", rid, "companies")
         primary = [c for c, types in companies.items() if 5 in types]
         assert deal.account_id == (primary[0] if primary else None)
         expected_roles |= {f"{rid}:{c}" for c in links.get("deals", rid, "contacts")}
     assert roles == expected_roles
+    # the stage's probability, a fraction in HubSpot, in percent: closed won is 100
+    assert {d.probability for d in deals.values() if d.is_won} == {Decimal(100)}
     sample = next(d for d in deals.values() if d.amount is not None)
     assert isinstance(sample.amount, Decimal)
     assert isinstance(sample.close_date, date)
@@ -104,6 +108,8 @@ def test_contact_and_activity_mapping(connect: Connect, sb: Sandbox) -> None:
     for row in sb.world.hubspot["calls"].live():
         call = activities[row["id"]]
         assert (call.activity_type, call.channel) == ("call", "phone")
+        # the six default disposition ids arrive as their labels
+        assert call.outcome == DEFAULT_DISPOSITIONS.get(row.get("hs_call_disposition") or "")
         contacts_linked = sorted(sb.world.hubspot_associations.get("calls", row["id"], "contacts"))
         assert call.contact_id == (contacts_linked[0] if contacts_linked else None)
 

@@ -15,7 +15,7 @@ from hsconn_support import live_ids, read_all, records, reset_stats, stats
 
 from connectors.core.errors import QuotaExhausted
 from connectors.hubspot import HubSpotConnector
-from connectors.sandbox import Sandbox
+from sandbox import Sandbox
 
 Connect = Callable[..., HubSpotConnector]
 STREAMS = ("users", "contacts", "accounts", "deals", "activities", "cases")

@@ -9,7 +9,7 @@ import pytest
 
 from connectors.core.retry import RetryPolicy
 from connectors.salesforce import SalesforceConnector, SalesforceSettings
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox import ManualClock, Sandbox, SandboxOptions
 
 
 def start_sandbox() -> Sandbox:

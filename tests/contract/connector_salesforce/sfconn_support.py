@@ -9,7 +9,7 @@ from connectors.core.contract import Page, ReadOptions
 from connectors.core.records import CommonRecord
 from connectors.salesforce import SalesforceConnector
 from connectors.salesforce.reader import STREAMS
-from connectors.sandbox import Sandbox
+from sandbox import Sandbox
 
 
 def read_all(

@@ -17,7 +17,7 @@ from sfconn_support import read_all, records
 from connectors.core.contract import Page, ReadOptions
 from connectors.salesforce import SalesforceConnector
 from connectors.salesforce.reader import ALL_OBJECTS, STREAMS
-from connectors.sandbox import Sandbox
+from sandbox import Sandbox
 
 Connect = Callable[..., SalesforceConnector]
 LOOKBACK = timedelta(minutes=10)

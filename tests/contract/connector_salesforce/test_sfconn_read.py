@@ -14,7 +14,7 @@ from connectors.core.contract import ReadOptions
 from connectors.core.records import Activity, Deal, Lead
 from connectors.salesforce import SalesforceConnector, SalesforceSettings
 from connectors.salesforce.reader import ALL_OBJECTS, STREAMS
-from connectors.sandbox import Sandbox
+from sandbox import Sandbox
 
 Connect = Callable[..., SalesforceConnector]
 
@@ -88,6 +88,9 @@ def test_deals_map_money_dates_owner_and_channel(sb: Sandbox, connect: Connect) 
     assert deal.raw["Id"] == row["Id"] and "attributes" not in deal.raw
     web = [d for d in deals.values() if d.source_detail == "Web"]
     assert web and all(d.source_channel == "web" for d in web)
+    steps = {r["Id"]: r.get("NextStep") for r in sb.world.salesforce["Opportunity"].live()}
+    assert {rid: deals[rid].next_step for rid in steps} == steps
+    assert any(steps.values()) and None in steps.values()  # some open deals have none
 
 
 def test_leads_map_conversion_and_channel(sb: Sandbox, connect: Connect) -> None:
@@ -112,7 +115,8 @@ def test_activities_map_type_channel_direction_and_links(sb: Sandbox, connect: C
         "create task",
         lambda sf: sf.Task.create(
             {"Subject": "Called in", "Status": "Completed", "TaskSubtype": "Call",
-             "CallType": "Inbound", "WhoId": lead, "CallDurationInSeconds": 95}
+             "CallType": "Inbound", "WhoId": lead, "CallDurationInSeconds": 95,
+             "CallDisposition": "Requested a quote"}
         ),
     )  # fmt: skip
     acts = {r.remote_id: r for r in records(read_all(connector, "activities"))}
@@ -121,6 +125,9 @@ def test_activities_map_type_channel_direction_and_links(sb: Sandbox, connect: C
     assert isinstance(call, Activity)
     assert (call.activity_type, call.channel, call.direction) == ("call", "phone", "inbound")
     assert (call.lead_id, call.duration_seconds) == (lead, 95)
+    assert call.outcome == "Requested a quote"
+    logged = {t["Id"]: t.get("CallDisposition") for t in sb.world.salesforce["Task"].live()}
+    assert {rid: acts[rid].outcome for rid in logged} == logged
     outbound = next(t for t in tasks if t.get("CallType") == "Outbound")
     assert acts[outbound["Id"]].direction == "outbound"
     email = acts[next(t for t in tasks if t.get("TaskSubtype") == "Email")["Id"]]

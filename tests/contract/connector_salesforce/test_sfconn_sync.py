@@ -13,7 +13,7 @@ from connectors.core.contract import ReadOptions
 from connectors.core.errors import QuotaExhausted
 from connectors.salesforce import SalesforceConnector
 from connectors.salesforce.reader import STREAMS
-from connectors.sandbox import Sandbox
+from sandbox import Sandbox
 
 Connect = Callable[..., SalesforceConnector]
 LOOKBACK = timedelta(minutes=10)

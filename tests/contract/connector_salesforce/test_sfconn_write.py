@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from connectors.core.contract import FieldSpec, FieldUpdate
 from connectors.salesforce import SalesforceConnector
-from connectors.sandbox import Sandbox
+from sandbox import Sandbox
 
 Connect = Callable[..., SalesforceConnector]
 COLLECTIONS = "PATCH /services/data/<version>/composite/sobjects"

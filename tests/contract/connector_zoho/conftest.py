@@ -10,8 +10,8 @@ import requests
 
 from connectors.core.http import pinned_session
 from connectors.core.retry import RetryPolicy
-from connectors.sandbox import ManualClock, Sandbox, SandboxOptions
 from connectors.zoho import ZohoConnector, ZohoSettings
+from sandbox import ManualClock, Sandbox, SandboxOptions
 
 
 def start_sandbox() -> Sandbox:

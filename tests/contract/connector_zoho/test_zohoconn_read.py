@@ -77,6 +77,8 @@ def test_mapping_of_hand_checked_fields(sb, connect) -> None:
     assert (deal.source_detail, deal.source_channel) == ("Web Download", "web")
     assert deal.remote_updated_at == stored["Modified_Time"]
     assert deal.raw["Deal_Name"] == stored["Deal_Name"]
+    steps = {r["id"]: r.get("Next_Step") for r in sb.world.zoho["Deals"].live()}
+    assert {rid: deals[rid].next_step for rid in steps} == steps
 
     leads = [r for p in connector.read("leads", None, _opts()) for r in p.records]
     converted = {r.remote_id for r in leads if isinstance(r, Lead) and r.converted}
@@ -89,6 +91,8 @@ def test_mapping_of_hand_checked_fields(sb, connect) -> None:
     assert isinstance(call, Activity)
     assert (call.activity_type, call.channel, call.direction) == ("call", "phone", "outbound")
     assert call.duration_seconds == call_row["Call_Duration_in_seconds"]
+    results = {r["id"]: r.get("Call_Result") for r in sb.world.zoho["Calls"].live()}
+    assert {rid: acts[rid].outcome for rid in results} == results
     assert call.occurred_at == call_row["Call_Start_Time"]
     task = acts["5725767000000000044"]
     assert (task.activity_type, task.channel, task.case_id, task.contact_id) == (

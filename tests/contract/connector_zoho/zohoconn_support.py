@@ -7,8 +7,8 @@ from typing import Any
 import requests
 
 from connectors.core.contract import Page, ReadOptions
-from connectors.sandbox import Sandbox
 from connectors.zoho import ZohoConnector
+from sandbox import Sandbox
 
 MODULES = {
     "leads": ("Leads",),

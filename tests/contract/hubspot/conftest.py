@@ -11,13 +11,13 @@ import requests
 from hubspot import HubSpot
 from hubspot_world import SEED, build_world
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR, ManualClock
-from connectors.sandbox.credentials import SandboxCredentials
-from connectors.sandbox.faults import FaultPlan
-from connectors.sandbox.http import EmulatorServer
-from connectors.sandbox.hubspot import HubSpotEmulator
-from connectors.sandbox.tls import TlsFiles, ensure_tls_files
-from connectors.sandbox.world import World
+from sandbox.clock import DEFAULT_ANCHOR, ManualClock
+from sandbox.credentials import SandboxCredentials
+from sandbox.faults import FaultPlan
+from sandbox.http import EmulatorServer
+from sandbox.hubspot import HubSpotEmulator
+from sandbox.tls import TlsFiles, ensure_tls_files
+from sandbox.world import World
 
 
 @dataclass

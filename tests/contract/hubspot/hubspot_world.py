@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR
-from connectors.sandbox.world import World
+from sandbox.clock import DEFAULT_ANCHOR
+from sandbox.world import World
 
 __all__ = ["ARCHIVED_CONTACTS", "N_CONTACTS", "SEED", "T0", "build_world", "contact_id"]
 

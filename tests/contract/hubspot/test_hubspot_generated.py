@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox.clock import DEFAULT_ANCHOR
 
 generator = pytest.importorskip(
-    "connectors.sandbox.generator", reason="the sandbox generator is not importable yet"
+    "sandbox.generator", reason="the sandbox generator is not importable yet"
 )
 
 

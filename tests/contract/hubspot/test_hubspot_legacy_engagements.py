@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from hubspot_world import T0, build_world, contact_id
 
-from connectors.sandbox.hubspot.legacy_objects import PORTAL_ID
+from sandbox.hubspot.legacy_objects import PORTAL_ID
 
 
 def _ms(value):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from hubspot_world import T0, contact_id
 
-from connectors.sandbox.hubspot.legacy_objects import PORTAL_ID
+from sandbox.hubspot.legacy_objects import PORTAL_ID
 
 T0_MS = int(T0.timestamp() * 1000)
 

@@ -10,8 +10,8 @@ from hubspot.crm.contacts import Filter, FilterGroup, PublicObjectSearchRequest
 from hubspot.crm.contacts.exceptions import ApiException
 from hubspot_world import ARCHIVED_CONTACTS, SEED, T0, contact_id
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR
-from connectors.sandbox.world import World
+from sandbox.clock import DEFAULT_ANCHOR
+from sandbox.world import World
 
 
 def ms(days: float = 0, hours: float = 0) -> str:

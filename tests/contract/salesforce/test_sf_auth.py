@@ -9,7 +9,7 @@ from conftest import Org
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceRefusedRequest
 
-from connectors.sandbox.salesforce import SalesforceEmulator
+from sandbox.salesforce import SalesforceEmulator
 
 
 def _token(http: requests.Session, org: Org, **form: str) -> requests.Response:

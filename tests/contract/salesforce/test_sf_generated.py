@@ -7,18 +7,18 @@ import requests
 from conftest import Org
 from simple_salesforce import Salesforce
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR, ManualClock
-from connectors.sandbox.faults import FaultPlan
-from connectors.sandbox.http import EmulatorServer
-from connectors.sandbox.salesforce import SalesforceEmulator
-from connectors.sandbox.tls import ensure_tls_files
+from sandbox.clock import DEFAULT_ANCHOR, ManualClock
+from sandbox.faults import FaultPlan
+from sandbox.http import EmulatorServer
+from sandbox.salesforce import SalesforceEmulator
+from sandbox.tls import ensure_tls_files
 
 
 def test_full_read_of_generated_world(
     org: Org, http: requests.Session, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     try:
-        from connectors.sandbox.generator import generate
+        from sandbox.generator import generate
     except ImportError as exc:
         pytest.skip(f"the world generator is not importable yet: {exc}")
     world = generate(7, "tiny", DEFAULT_ANCHOR)

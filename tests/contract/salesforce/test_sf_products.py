@@ -9,12 +9,12 @@ import requests
 from conftest import Org
 from simple_salesforce import Salesforce
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR, ManualClock
-from connectors.sandbox.faults import FaultPlan
-from connectors.sandbox.generator import generate
-from connectors.sandbox.http import EmulatorServer
-from connectors.sandbox.salesforce import SalesforceEmulator
-from connectors.sandbox.tls import ensure_tls_files
+from sandbox.clock import DEFAULT_ANCHOR, ManualClock
+from sandbox.faults import FaultPlan
+from sandbox.generator import generate
+from sandbox.http import EmulatorServer
+from sandbox.salesforce import SalesforceEmulator
+from sandbox.tls import ensure_tls_files
 
 
 @pytest.fixture(scope="module")

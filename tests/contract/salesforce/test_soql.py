@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from conftest import build_world
 
-from connectors.sandbox.http import EmulatorError
-from connectors.sandbox.salesforce.soql import SoqlError, parse
-from connectors.sandbox.salesforce.soql_eval import compile_query
+from sandbox.http import EmulatorError
+from sandbox.salesforce.soql import SoqlError, parse
+from sandbox.salesforce.soql_eval import compile_query
 
 WORLD = build_world()
 TODAY = date(2026, 10, 31)

@@ -9,13 +9,13 @@ import pytest
 import requests
 from zoho_world import SEED, Sandbox, build_world, new_session
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR, ManualClock
-from connectors.sandbox.credentials import SandboxCredentials
-from connectors.sandbox.faults import FaultPlan
-from connectors.sandbox.http import EmulatorServer
-from connectors.sandbox.tls import TlsFiles, ensure_tls_files
-from connectors.sandbox.world import World
-from connectors.sandbox.zoho import ZohoEmulator
+from sandbox.clock import DEFAULT_ANCHOR, ManualClock
+from sandbox.credentials import SandboxCredentials
+from sandbox.faults import FaultPlan
+from sandbox.http import EmulatorServer
+from sandbox.tls import TlsFiles, ensure_tls_files
+from sandbox.world import World
+from sandbox.zoho import ZohoEmulator
 
 
 @pytest.fixture(scope="session")

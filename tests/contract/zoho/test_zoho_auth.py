@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from connectors.sandbox.zoho.auth import SCOPE
+from sandbox.zoho.auth import SCOPE
 
 
 def _refresh(box, **overrides: str) -> requests.Response:

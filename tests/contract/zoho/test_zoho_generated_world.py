@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR
+from sandbox.clock import DEFAULT_ANCHOR
 
 try:
-    from connectors.sandbox.generator import generate
+    from sandbox.generator import generate
 except ImportError as exc:  # the generator is optional for this suite
     generate = None
     REASON = f"generator not importable: {exc}"

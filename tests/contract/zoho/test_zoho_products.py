@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR
-from connectors.sandbox.generator import generate
-from connectors.sandbox.zoho.schema import DEAL_PRODUCTS_KEY
+from sandbox.clock import DEFAULT_ANCHOR
+from sandbox.generator import generate
+from sandbox.zoho.schema import DEAL_PRODUCTS_KEY
 
 FIELDS = "Product_Name,Product_Code,Product_Category,Unit_Price"
 

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 import requests
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR, ManualClock
-from connectors.sandbox.credentials import SandboxCredentials
-from connectors.sandbox.world import World
-from connectors.sandbox.zoho import ZohoEmulator
+from sandbox.clock import DEFAULT_ANCHOR, ManualClock
+from sandbox.credentials import SandboxCredentials
+from sandbox.world import World
+from sandbox.zoho import ZohoEmulator
 
 SEED = 7
 LEADS = 2_105

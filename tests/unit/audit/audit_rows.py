@@ -29,13 +29,16 @@ def row(source: str, remote_id: str, created: str | None = None, **fields: Any) 
 
 
 def activity(source: str, remote_id: str, when: str, owner: str, **links: Any) -> dict[str, Any]:
+    """A logged activity, a call by default; a call carries its outcome unless given one."""
+    kind = links.pop("activity_type", "call")
     return row(
         source,
         remote_id,
         when,
         occurred_at=at(when),
         owner_id=owner,
-        activity_type=links.pop("activity_type", "call"),
+        activity_type=kind,
+        outcome=links.pop("outcome", "Connected" if kind == "call" else None),
         channel=links.pop("channel", "phone"),
         direction=links.pop("direction", "outbound"),
         **links,

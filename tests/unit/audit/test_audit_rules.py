@@ -48,6 +48,13 @@ def test_every_rule_names_the_record_its_owner_and_why() -> None:
             "lead without a source channel",
         ),
         (
+            "open_deal_no_next_step",
+            "salesforce",
+            "D2",
+            "salesforce:U1",
+            "open at 50% (from 50%) with no next step",
+        ),
+        (
             "open_deal_past_close",
             "salesforce",
             "D2",
@@ -102,6 +109,7 @@ def test_yaml_overrides_change_thresholds_and_disable_rules() -> None:
         "case_reopened",
         "deal_created_at_close",
         "missing_source_channel",
+        "open_deal_no_next_step",
         "open_deal_past_close",
         "won_deal_no_activity",
     }

@@ -31,18 +31,19 @@ def test_components_store_numerator_and_denominator_and_shrink_to_the_team() -> 
     scores = _scores()
     u1 = scores["salesforce:U1"]
     assert (u1.team, u1.profile) == ("field_sales", "sales")
-    # Team field_sales pools U1 and U2: freshness 1/2, completeness 1/2; m = 5.
+    # Team field_sales pools U1 and U2: freshness 1/2, completeness 1/3; m = 5.
     assert _parts(u1) == {
         "activity_coverage": (1, 1, 1.0),
         # below the team's 0.5 on 1 < m = 5 record: 0 + (5 - 1)/5 * 0.5 = 0.4
         "freshness": (0, 1, 0.4),
-        "completeness": (0, 1, 0.4),
+        # D1 lacks a contact role, open D2 (50%) a next step: 0 + (5 - 2)/5 * 1/3 = 0.2
+        "completeness": (0, 2, 0.2),
         "responsiveness": (0, 0, None),  # no leads to answer: does not count
         "uniqueness": (0, 0, None),  # no reconciled identities
         "validity": (1, 1, 1.0),
     }
-    # 100 * (0.25*1 + 0.2*0.4 + 0.2*0.4 + 0.1*1) / 0.75 = 100 * 0.51 / 0.75
-    assert u1.score == 68.0
+    # 100 * (0.25*1 + 0.2*0.4 + 0.2*0.2 + 0.1*1) / 0.75 = 100 * 0.47 / 0.75
+    assert u1.score == 62.7
     # U2's 1/1 fresh and complete is above the team's 1/2: kept at 1.0, every component 1.
     assert scores["salesforce:U2"].score == 100.0
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR
-from connectors.sandbox.generator import generate
-from connectors.sandbox.world import World
+from sandbox.clock import DEFAULT_ANCHOR
+from sandbox.generator import generate
+from sandbox.world import World
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.sandbox.world import World
+from sandbox.world import World
 
 CRMS = ("salesforce", "hubspot", "zoho")
 

@@ -4,8 +4,8 @@ once, as the corruption profile does)."""
 
 from __future__ import annotations
 
-from connectors.sandbox.generator.names import cities
-from connectors.sandbox.world import World
+from sandbox.generator.names import cities
+from sandbox.world import World
 
 # (crm, object, city field, state field, postal code field)
 ADDRESS_FIELDS = (

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 from generator_helpers import snapshot
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR, ManualClock
-from connectors.sandbox.generator import ChurnReport, apply_churn, generate
-from connectors.sandbox.world import World
+from sandbox.clock import DEFAULT_ANCHOR, ManualClock
+from sandbox.generator import ChurnReport, apply_churn, generate
+from sandbox.world import World
 
 CHANGES = 300
 

@@ -8,21 +8,21 @@ from datetime import UTC, datetime
 
 import pytest
 
-from connectors.sandbox.generator.addresses import (
+from sandbox.generator.addresses import (
     city_typo,
     office_street,
     postcode_typo,
     street_variant,
 )
-from connectors.sandbox.generator.corruption import HARD, CorruptionRates, Corruptor
-from connectors.sandbox.generator.misspell import (
+from sandbox.generator.corruption import HARD, CorruptionRates, Corruptor
+from sandbox.generator.misspell import (
     KEYBOARD_NEIGHBOURS,
     keyboard_typo,
     phonetic,
     placeholder,
     transpose,
 )
-from connectors.sandbox.generator.names import cities
+from sandbox.generator.names import cities
 
 ZERO = CorruptionRates(
     **{f.name: 0.0 for f in fields(CorruptionRates) if f.name != "bulk_import_every_days"}

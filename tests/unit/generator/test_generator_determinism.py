@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 import pytest
 from generator_helpers import record_count, snapshot
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR
-from connectors.sandbox.generator import generate
-from connectors.sandbox.world import World
+from sandbox.clock import DEFAULT_ANCHOR
+from sandbox.generator import generate
+from sandbox.world import World
 
 
 def test_same_seed_gives_identical_world(tiny_world: World) -> None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import fields
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR
-from connectors.sandbox.generator import generate
-from connectors.sandbox.generator.corruption import CorruptionRates
-from connectors.sandbox.generator.pair_shares import PairShares, pair_shares
-from connectors.sandbox.world import World
+from sandbox.clock import DEFAULT_ANCHOR
+from sandbox.generator import generate
+from sandbox.generator.corruption import CorruptionRates
+from sandbox.generator.pair_shares import PairShares, pair_shares
+from sandbox.world import World
 
 PERSON_TABLES = (
     ("salesforce", "Lead", "CreatedDate"),

@@ -8,10 +8,10 @@ from pathlib import Path
 import orjson
 from generator_helpers import snapshot
 
-from connectors.sandbox.clock import DEFAULT_ANCHOR, ManualClock
-from connectors.sandbox.generator import apply_churn, generate, write_ground_truth
-from connectors.sandbox.persist import load_world, save_world
-from connectors.sandbox.schema import Field
+from sandbox.clock import DEFAULT_ANCHOR, ManualClock
+from sandbox.generator import apply_churn, generate, write_ground_truth
+from sandbox.persist import load_world, save_world
+from sandbox.schema import Field
 
 
 def test_round_trip_after_churn_and_custom_fields(tmp_path: Path) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from connectors.sandbox.hubspot.schema import DEAL_PIPELINES, TICKET_PIPELINES
-from connectors.sandbox.salesforce.schema import KEY_PREFIXES
-from connectors.sandbox.schema import Field
-from connectors.sandbox.world import World
+from sandbox.hubspot.schema import DEAL_PIPELINES, TICKET_PIPELINES
+from sandbox.salesforce.schema import KEY_PREFIXES
+from sandbox.schema import Field
+from sandbox.world import World
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "boolean": (bool,),

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from generator_helpers import exists
 
-from connectors.sandbox.world import World
+from sandbox.world import World
 
 _IDENTIFIED = {
     ("salesforce", "Lead"): "person",

@@ -1,9 +1,0 @@
-"""The HubSpot CRM API emulator (CRM v3/v4 objects, search, batch, properties, owners,
-associations, pipelines, OAuth v1 tokens)."""
-
-from __future__ import annotations
-
-from connectors.sandbox.hubspot.app import HubSpotEmulator
-from connectors.sandbox.hubspot.limits import HubSpotLimits
-
-__all__ = ["HubSpotEmulator", "HubSpotLimits"]

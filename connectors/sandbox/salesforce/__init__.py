@@ -1,7 +1,0 @@
-"""The Salesforce emulator of the sandbox (REST, Bulk 2.0 query, Tooling, OAuth)."""
-
-from __future__ import annotations
-
-from connectors.sandbox.salesforce.app import SalesforceEmulator, SalesforceLimits
-
-__all__ = ["SalesforceEmulator", "SalesforceLimits"]

@@ -1,0 +1,161 @@
+"""What a client needs to reach a running sandbox, and the config file written for it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sandbox.credentials import SandboxCredentials
+    from sandbox.http import EmulatorApp
+
+__all__ = [
+    "HubSpotEndpoint",
+    "SalesforceEndpoint",
+    "SandboxInfo",
+    "ZohoEndpoint",
+    "write_client_config",
+]
+
+
+@dataclass(frozen=True)
+class SalesforceEndpoint:
+    instance_url: str
+    access_token: str
+    client_id: str
+    client_secret: str
+    token_url: str
+
+
+@dataclass(frozen=True)
+class HubSpotEndpoint:
+    base_url: str
+    access_token: str
+
+
+@dataclass(frozen=True)
+class ZohoEndpoint:
+    api_domain: str
+    accounts_url: str
+    client_id: str
+    client_secret: str
+    refresh_token: str
+
+
+@dataclass(frozen=True)
+class SandboxInfo:
+    """Endpoints and credentials of a running sandbox (the ``--json`` line)."""
+
+    salesforce: SalesforceEndpoint
+    hubspot: HubSpotEndpoint
+    zoho: ZohoEndpoint
+    ca_bundle: Path
+    config_path: Path
+    ground_truth_dir: Path
+
+    @classmethod
+    def build(
+        cls,
+        urls: dict[str, str],
+        apps: dict[str, EmulatorApp],
+        creds: SandboxCredentials,
+        ca_bundle: Path,
+        config_path: Path,
+        ground_truth_dir: Path,
+    ) -> SandboxInfo:
+        sf = urls["salesforce"]
+        return cls(
+            salesforce=SalesforceEndpoint(
+                instance_url=sf,
+                access_token=apps["salesforce"].issue_token(),  # type: ignore[attr-defined]
+                client_id=creds.salesforce_client_id,
+                client_secret=creds.salesforce_client_secret,
+                token_url=f"{sf}/services/oauth2/token",
+            ),
+            hubspot=HubSpotEndpoint(
+                base_url=urls["hubspot"], access_token=creds.hubspot_private_app_token
+            ),
+            zoho=ZohoEndpoint(
+                api_domain=urls["zoho"],
+                accounts_url=urls["zoho"],
+                client_id=creds.zoho_client_id,
+                client_secret=creds.zoho_client_secret,
+                refresh_token=creds.zoho_refresh_token,
+            ),
+            ca_bundle=ca_bundle,
+            config_path=config_path,
+            ground_truth_dir=ground_truth_dir,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("ca_bundle", "config_path", "ground_truth_dir"):
+            data[key] = str(data[key])
+        return data
+
+
+_CONFIG = """\
+# crmsync connector configuration for the local CRM sandbox, written by
+# `crmsync sandbox serve`. Secrets are not in this file: they are ${{VARIABLE}}
+# references, resolved from the environment or from secrets.env next to it.
+# Try it: crmsync sync --config {config_path}
+secrets_file: secrets.env
+store:
+  url: sqlite:///{store_path}
+sources:
+  - name: salesforce
+    kind: salesforce
+    instance_url: {sf_url}
+    token_url: {sf_url}/services/oauth2/token
+    auth:
+      flow: client_credentials
+      client_id: ${{SANDBOX_SALESFORCE_CLIENT_ID}}
+      client_secret: ${{SANDBOX_SALESFORCE_CLIENT_SECRET}}
+    ca_bundle: {ca}
+  - name: hubspot
+    kind: hubspot
+    base_url: {hs_url}
+    auth:
+      flow: private_app
+      access_token: ${{SANDBOX_HUBSPOT_ACCESS_TOKEN}}
+    ca_bundle: {ca}
+  - name: zoho
+    kind: zoho
+    api_domain: {zoho_url}
+    accounts_url: {zoho_url}
+    auth:
+      flow: refresh_token
+      client_id: ${{SANDBOX_ZOHO_CLIENT_ID}}
+      client_secret: ${{SANDBOX_ZOHO_CLIENT_SECRET}}
+      refresh_token: ${{SANDBOX_ZOHO_REFRESH_TOKEN}}
+    ca_bundle: {ca}
+"""
+
+
+def write_client_config(info: SandboxInfo, creds: SandboxCredentials, directory: Path) -> None:
+    """Write ``crmsync.sandbox.yaml`` (no secrets) and ``secrets.env`` (mode 0600)."""
+    info.config_path.write_text(
+        _CONFIG.format(
+            sf_url=info.salesforce.instance_url,
+            hs_url=info.hubspot.base_url,
+            zoho_url=info.zoho.api_domain,
+            ca=info.ca_bundle,
+            config_path=info.config_path,
+            store_path=directory / "crmsync.sqlite",
+        )
+    )
+    secrets = directory / "secrets.env"
+    values = {
+        "SANDBOX_SALESFORCE_CLIENT_ID": creds.salesforce_client_id,
+        "SANDBOX_SALESFORCE_CLIENT_SECRET": creds.salesforce_client_secret,
+        "SANDBOX_HUBSPOT_ACCESS_TOKEN": creds.hubspot_private_app_token,
+        "SANDBOX_ZOHO_CLIENT_ID": creds.zoho_client_id,
+        "SANDBOX_ZOHO_CLIENT_SECRET": creds.zoho_client_secret,
+        "SANDBOX_ZOHO_REFRESH_TOKEN": creds.zoho_refresh_token,
+    }
+    fd = os.open(secrets, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write("# Sandbox-only credentials (they open nothing but the local emulators).\n")
+        handle.writelines(f"{key}={value}\n" for key, value in values.items())

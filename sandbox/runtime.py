@@ -1,0 +1,257 @@
+"""Run the three emulators together: ``Sandbox``.
+
+``Sandbox`` generates (or loads) the synthetic company, starts the Salesforce, HubSpot and
+Zoho emulators on loopback over HTTPS, and writes next to them what a client needs: the
+CA bundle, a ready-to-use crmsync connector config (secrets in a separate env file), and
+the ground truth. It is a context manager, so tests and the CLI use it the same way::
+
+    with Sandbox(SandboxOptions(seed=7, scale="tiny")) as sandbox:
+        info = sandbox.info          # URLs, tokens, CA bundle, config path
+        sandbox.churn(changes=100)   # change the CRMs like users would
+
+With ``state_dir`` the world is saved on stop and loaded on the next start, and the
+sandbox clock carries on from where it stopped, so modification times keep increasing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from sandbox.clock import DEFAULT_ANCHOR, AnchoredClock, Clock
+from sandbox.credentials import SandboxCredentials
+from sandbox.faults import FaultPlan, FaultProfile
+from sandbox.http import EmulatorApp, EmulatorServer
+from sandbox.info import SandboxInfo, write_client_config
+from sandbox.tls import ensure_tls_files
+from sandbox.world import SCALES, World
+
+__all__ = ["Sandbox", "SandboxError", "SandboxOptions"]
+
+CRMS = ("salesforce", "hubspot", "zoho")
+
+
+class SandboxError(Exception):
+    """The sandbox cannot start as asked (bad option, port in use, state mismatch)."""
+
+
+@dataclass(frozen=True)
+class SandboxOptions:
+    """How to build and serve the sandbox. ``port_base`` 0 picks free ports."""
+
+    seed: int = 1
+    scale: str = "tiny"
+    faults: str = "none"
+    state_dir: Path | None = None
+    port_base: int = 0
+    host: str = "127.0.0.1"
+    anchor: datetime = DEFAULT_ANCHOR
+    # Where the running clock starts (default: the anchor). A sandbox a person runs starts
+    # at the host's time, so a client that bookmarks its own clock misses no change.
+    clock_start: datetime | None = None
+
+    def validate(self) -> None:
+        if self.clock_start is not None and self.clock_start < self.anchor:
+            raise SandboxError("the sandbox clock cannot start before its story's anchor")
+        if self.scale not in SCALES:
+            raise SandboxError(f"unknown scale {self.scale!r}: use one of {', '.join(SCALES)}")
+        if self.faults not in {p.value for p in FaultProfile}:
+            names = ", ".join(p.value for p in FaultProfile)
+            raise SandboxError(f"unknown fault profile {self.faults!r}: use one of {names}")
+        if self.port_base and not 1024 <= self.port_base <= 65533:
+            raise SandboxError("--port-base must be between 1024 and 65533 (3 ports are used)")
+        if self.host not in ("127.0.0.1", "localhost", "::1"):
+            raise SandboxError("the sandbox listens on loopback only (127.0.0.1, localhost, ::1)")
+
+
+class Sandbox:
+    """The three emulators over one generated world."""
+
+    def __init__(
+        self,
+        options: SandboxOptions | None = None,
+        clock: Clock | None = None,
+        world: World | None = None,
+    ) -> None:
+        self.options = options or SandboxOptions()
+        self.options.validate()
+        self._clock = clock
+        self.world = world
+        self.credentials = SandboxCredentials.for_seed(self.options.seed)
+        self.apps: dict[str, EmulatorApp] = {}
+        self._servers: list[EmulatorServer] = []
+        self._tempdir: Path | None = None
+        self._info: SandboxInfo | None = None
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def workdir(self) -> Path:
+        if self.options.state_dir is not None:
+            return self.options.state_dir
+        if self._tempdir is None:
+            self._tempdir = Path(tempfile.mkdtemp(prefix="crmsync-sandbox-"))
+        return self._tempdir
+
+    @property
+    def clock(self) -> Clock:
+        if self._clock is None:
+            self._clock = AnchoredClock(self._resume_instant())
+        return self._clock
+
+    @property
+    def info(self) -> SandboxInfo:
+        if self._info is None:
+            raise SandboxError("the sandbox is not running: call start() first")
+        return self._info
+
+    def start(self) -> SandboxInfo:
+        from sandbox.emulators import build_emulators
+        from sandbox.generator import write_ground_truth
+
+        workdir = self.workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        if self.world is None:
+            self.world = self._load_or_generate()
+        tls = ensure_tls_files(workdir / "tls")
+        faults = FaultPlan(self.options.faults, seed=self.options.seed)
+        self.apps = build_emulators(self.world, self.clock, faults, self.credentials)
+        urls: dict[str, str] = {}
+        try:
+            for offset, crm in enumerate(CRMS):
+                port = self.options.port_base + offset if self.options.port_base else 0
+                app = self.apps[crm]
+                app.admin_hooks["churn"] = self._churn_hook
+                server = EmulatorServer(app, tls, host=self.options.host, port=port)
+                urls[crm] = server.start()
+                self._servers.append(server)
+        except OSError as exc:
+            self.stop()
+            raise SandboxError(
+                f"cannot listen on {self.options.host}: {exc.strerror}; "
+                "choose another --port-base or stop what uses it"
+            ) from exc
+        truth_dir = workdir / "ground_truth"
+        write_ground_truth(self.world, truth_dir)
+        self._info = SandboxInfo.build(
+            urls,
+            self.apps,
+            self.credentials,
+            tls.ca_bundle,
+            workdir / "crmsync.sandbox.yaml",
+            truth_dir,
+        )
+        write_client_config(self._info, self.credentials, workdir)
+        (workdir / "sandbox.json").write_bytes(orjson.dumps(self._runtime_record()))
+        return self._info
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.stop()
+        self._servers.clear()
+        if self.options.state_dir is not None and self.world is not None:
+            self.save()
+            (self.options.state_dir / "sandbox.json").unlink(missing_ok=True)
+        if self._tempdir is not None:
+            shutil.rmtree(self._tempdir, ignore_errors=True)
+            self._tempdir = None
+        self._info = None
+
+    def save(self) -> None:
+        """Persist the world and the clock under ``state_dir``."""
+        from sandbox.persist import save_world
+
+        if self.options.state_dir is None or self.world is None:
+            raise SandboxError("save() needs a state_dir")
+        with self.world.lock:
+            save_world(self.world, self.options.state_dir / "world")
+        clock_file = self.options.state_dir / "clock.json"
+        clock_file.write_bytes(orjson.dumps({"now": self.clock.now().isoformat()}))
+
+    # -- changes ----------------------------------------------------------------------
+
+    def churn(
+        self,
+        changes: int,
+        seed: int | None = None,
+        burst: int = 0,
+        late_commits: int = 0,
+        crms: tuple[str, ...] | None = None,
+    ) -> Any:
+        """Apply ``changes`` creates/updates/deletes/merges (see ``generator.apply_churn``)."""
+        from sandbox.generator import apply_churn, write_ground_truth
+
+        if self.world is None:
+            raise SandboxError("the sandbox has no world yet: call start() first")
+        churn_seed = self.options.seed + 1 if seed is None else seed
+        with self.world.lock:
+            report = apply_churn(
+                self.world,
+                self.clock,
+                changes,
+                churn_seed,
+                burst=burst,
+                late_commits=late_commits,
+                crms=crms,
+            )
+            if self._info is not None:
+                write_ground_truth(self.world, self._info.ground_truth_dir)
+        return report
+
+    def _churn_hook(self, payload: dict[str, Any]) -> dict[str, Any]:
+        report = self.churn(
+            int(payload.get("changes", 100)),
+            payload.get("seed"),
+            burst=int(payload.get("burst", 0)),
+            late_commits=int(payload.get("late_commits", 0)),
+            crms=tuple(payload["crms"]) if payload.get("crms") else None,
+        )
+        return report.to_dict()
+
+    # -- state ------------------------------------------------------------------------
+
+    def _load_or_generate(self) -> World:
+        from sandbox.generator import generate
+        from sandbox.persist import load_world
+
+        state = self.options.state_dir
+        if state is not None and (state / "world").exists():
+            world = load_world(state / "world")
+            if (world.seed, world.scale) != (self.options.seed, self.options.scale):
+                raise SandboxError(
+                    f"{state} holds a sandbox with seed {world.seed} and scale {world.scale}; "
+                    "pass the same --seed/--scale, or use another --state-dir"
+                )
+            return world
+        return generate(self.options.seed, self.options.scale, self.options.anchor)
+
+    def _resume_instant(self) -> datetime:
+        state = self.options.state_dir
+        if state is not None and (state / "clock.json").exists():
+            saved = datetime.fromisoformat(orjson.loads((state / "clock.json").read_bytes())["now"])
+            return max(saved, self.options.clock_start or self.options.anchor)
+        return self.options.clock_start or self.options.anchor
+
+    def _runtime_record(self) -> dict[str, Any]:
+        import os
+
+        return {
+            "pid": os.getpid(),
+            "seed": self.options.seed,
+            "scale": self.options.scale,
+            "admin_url": self.info.salesforce.instance_url,
+            "ca_bundle": str(self.info.ca_bundle),
+        }
