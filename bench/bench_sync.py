@@ -45,7 +45,7 @@ import yaml
 from sandbox_process import served_sandbox
 
 from connectors.core.http import pinned_session
-from connectors.sandbox.credentials import SandboxCredentials
+from sandbox.credentials import SandboxCredentials
 from sync.config import load_config
 from sync.engine import SyncOptions, sync_source
 from sync.sources import build_connector

@@ -12,7 +12,7 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, select
 
-from connectors.sandbox import Sandbox
+from sandbox import Sandbox
 from sync.config import load_config
 from sync.daemon import Daemon
 from sync.store.bookkeeping import RunRow, RunStreamRow
