@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 
 from connectors.core.contract import Page, Quarantined
 from connectors.core.records import CommonRecord
@@ -247,30 +247,45 @@ def _existing_rows(
     conn: Connection, table: Table, source: str, remote_ids: list[str]
 ) -> dict[str, Any]:
     """Stored hash and deletion state of the given ids."""
-    found: dict[str, Any] = {}
-    for start in range(0, len(remote_ids), _CHUNK):
-        chunk = remote_ids[start : start + _CHUNK]
-        query = select(
+    query = _EXISTING.get(table)
+    if query is None:
+        query = _EXISTING[table] = select(
             table.c.remote_id,
             table.c.content_hash,
             table.c.is_deleted,
             table.c.deleted_detected_at,
             table.c.deleted_by_run_id,
-        ).where(table.c.source == source, table.c.remote_id.in_(chunk))
-        found.update({row.remote_id: row for row in conn.execute(query)})
+        ).where(
+            table.c.source == bindparam("source"),
+            table.c.remote_id.in_(bindparam("ids", expanding=True)),
+        )
+    found: dict[str, Any] = {}
+    for start in range(0, len(remote_ids), _CHUNK):
+        chunk = remote_ids[start : start + _CHUNK]
+        rows = conn.execute(query, {"source": source, "ids": chunk})
+        found.update({row.remote_id: row for row in rows})
     return found
 
 
 def _bulk_upsert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    insert = _insert(conn)
-    columns = [c for c in rows[0] if c in table.c]
-    statement = insert(table)
-    keep = {"id", "source", "remote_id", "first_seen_at"}
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.source, table.c.remote_id],
-        set_={c: statement.excluded[c] for c in columns if c not in keep},
-    )
+    columns = tuple(c for c in rows[0] if c in table.c)
+    key = (conn.dialect.name, table, columns)
+    statement = _UPSERTS.get(key)
+    if statement is None:
+        statement = _insert(conn)(table)
+        keep = {"id", "source", "remote_id", "first_seen_at"}
+        statement = _UPSERTS[key] = statement.on_conflict_do_update(
+            index_elements=[table.c.source, table.c.remote_id],
+            set_={c: statement.excluded[c] for c in columns if c not in keep},
+        )
     conn.execute(statement, [{c: row.get(c) for c in columns} for row in rows])
+
+
+# The statements of the pull path, built once per table (and dialect and column set):
+# building one per page made a Column for every column of ``excluded`` and a new cache
+# key each time, 8% of a sync's CPU. SQLAlchemy statements are immutable, so sharing is safe.
+_EXISTING: dict[Table, Any] = {}
+_UPSERTS: dict[tuple[str, Table, tuple[str, ...]], Any] = {}
 
 
 def _insert(conn: Connection) -> Any:
