@@ -92,6 +92,10 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
 __all__ = [
     "CHANNELS",
     "ENTRY_POINT_GROUP",
