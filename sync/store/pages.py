@@ -165,21 +165,21 @@ def _upsert(
         values["content_hash"] = _hash(payload)
         rows.append(values)
     existing = _existing_rows(conn, table, source, [r["remote_id"] for r in rows])
-    changed = []
+    changed, outcomes = [], []
     for row in rows:
         outcome = _classify(row, existing.get(row["remote_id"]), run_id, now)
         if outcome == "unchanged":
             counts.unchanged += 1
             continue
-        row["_outcome"] = outcome
         row.update(first_seen_at=now, synced_at=now, last_run_id=run_id, change_seq=change)
         changed.append(row)
+        outcomes.append(outcome)
     failed = _write_or_refuse(conn, table, changed) if changed else []
     refused += failed
     failed_ids = {item.remote_id for item in failed}
-    for row in changed:
+    for row, outcome in zip(changed, outcomes, strict=True):
         if row["remote_id"] not in failed_ids:
-            setattr(counts, row["_outcome"], getattr(counts, row["_outcome"]) + 1)
+            setattr(counts, outcome, getattr(counts, outcome) + 1)
     return refused
 
 
@@ -278,7 +278,10 @@ def _bulk_upsert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
             index_elements=[table.c.source, table.c.remote_id],
             set_={c: statement.excluded[c] for c in columns if c not in keep},
         )
-    conn.execute(statement, [{c: row.get(c) for c in columns} for row in rows])
+    # The rows are the table's columns already (a record's fields and the bookkeeping ones):
+    # copying each into a dict of its columns cost ~4 µs a record.
+    whole = len(columns) == len(rows[0])
+    conn.execute(statement, rows if whole else [{c: row.get(c) for c in columns} for row in rows])
 
 
 # The statements of the pull path, built once per table (and dialect and column set):
