@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.audit import AuditConfig, run_audit
 from sync.audit.snapshot import load_snapshot
 from sync.demo import run_demo
@@ -49,7 +50,7 @@ def _timed(label: str, results: list[dict[str, Any]], fn: Any) -> Any:
 def bench(workspace: Path, scale: str, seed: int) -> dict[str, Any]:
     store = workspace / "crmsync.sqlite"
     if not store.exists():
-        result = run_demo(workspace, seed=seed, scale=scale)
+        result = run_demo(workspace, seed=seed, scale=scale, anchor=DEFAULT_ANCHOR)
         if not result.ok:
             raise SystemExit("the demo sync did not succeed")
     engine = open_store(f"sqlite:///{store.resolve()}")

@@ -25,6 +25,7 @@ from typing import Any
 
 from compensation.engine import canonical_json, run_period
 from compensation.plans import Period
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.compute.history import load_adjustments, save_run
 from sync.compute.prepare import prepare
 from sync.compute.settings import CompensationConfig
@@ -47,7 +48,7 @@ def _store(workspace: Path, scale: str, seed: int) -> tuple[str, dict[str, float
     timings: dict[str, float] = {}
     if not (workspace / "crmsync.sqlite").exists():
         started = time.perf_counter()
-        assert run_demo(workspace, seed=seed, scale=scale).ok
+        assert run_demo(workspace, seed=seed, scale=scale, anchor=DEFAULT_ANCHOR).ok
         timings["demo_sync_s"] = time.perf_counter() - started
         started = time.perf_counter()
         engine = open_store(url)

@@ -164,7 +164,9 @@ def run_case(set_name: str, mode: str, workspace: Path, engine: str) -> dict[str
     clusters = clusters_of(sorted(people), links)
     # An empty world: no synthetic company, so every person record in the store is FEBRL's.
     world = World.empty(1, "tiny", DEFAULT_ANCHOR)
-    options = SandboxOptions(seed=1, scale="tiny", state_dir=workdir / "sandbox")
+    options = SandboxOptions(
+        seed=1, scale="tiny", state_dir=workdir / "sandbox", anchor=DEFAULT_ANCHOR
+    )
     started = time.perf_counter()
     with Sandbox(options, world=world) as sandbox:
         info = sandbox.info.to_json()

@@ -36,6 +36,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.demo import run_demo
 from sync.reconcile.blocking import candidate_pairs
 from sync.reconcile.config import ReconcileConfig
@@ -64,7 +65,7 @@ def quality(scale: str, seed: int, workspace: Path) -> dict[str, Any]:
     target = workspace / f"{scale}-{seed}"
     if not (target / "crmsync.sqlite").exists():
         started = time.perf_counter()
-        assert run_demo(target, seed=seed, scale=scale).ok
+        assert run_demo(target, seed=seed, scale=scale, anchor=DEFAULT_ANCHOR).ok
         print(f"synced {scale} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     engine = open_store(f"sqlite:///{target / 'crmsync.sqlite'}")
     with engine.begin() as connection:  # a reused store: the run trains anew, as a first one
@@ -313,7 +314,7 @@ def main() -> None:
     if args.synthetic:
         medium = workspace / f"medium-{args.seed}"
         if not (medium / "crmsync.sqlite").exists():
-            assert run_demo(medium, seed=args.seed, scale="medium").ok
+            assert run_demo(medium, seed=args.seed, scale="medium", anchor=DEFAULT_ANCHOR).ok
         results["scale_up"] = scale_up(medium, args.synthetic, workspace)
     if args.json:
         print(json.dumps(results, indent=2))

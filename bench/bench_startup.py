@@ -59,7 +59,8 @@ def bench(workspace: Path, runs: int) -> dict[str, Any]:
     config = workspace / "crmsync.yaml"
     if not config.exists():
         subprocess.run(
-            [*cli, "demo", "--scale", "tiny", "--workspace", str(workspace), "--json"],
+            [*cli, "demo", "--scale", "tiny", "--workspace", str(workspace), "--json"]
+            + ["--anchor", "2026-10-31"],
             check=True,
             stdout=subprocess.DEVNULL,
         )

@@ -29,6 +29,8 @@ def served_sandbox(scale: str, seed: int, state_dir: Path) -> Iterator[dict[str,
         scale,
         "--state-dir",
         str(state_dir),
+        "--anchor",
+        "2026-10-31",
     ]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:

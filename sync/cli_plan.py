@@ -70,11 +70,14 @@ def validate(config: Path | None = ConfigOption, json_output: bool = JsonOption)
         for versions in book.versions.values()
         for v in versions
     ]
+    from sync.compute.overrides import load_overrides
+
     data = {
         "plans_dir": str(settings.plans_dir),
         "versions": rows,
         "assignments": len(book.assignments),
         "rates": len(rates.rows()),
+        "split_overrides": len(load_overrides(Path(settings.plans_dir))),
     }
     if json_output:
         _json(data)
@@ -100,7 +103,10 @@ def validate(config: Path | None = ConfigOption, json_output: bool = JsonOption)
             ", ".join(row["crediting"]) or "-",
         )
     out.print(table)
-    out.print(f"{data['assignments']} assignments, {data['rates']} exchange rates")
+    out.print(
+        f"{data['assignments']} assignments, {data['rates']} exchange rates, "
+        f"{data['split_overrides']} split overrides"
+    )
 
 
 @plan_app.command("run")

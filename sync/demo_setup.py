@@ -69,6 +69,8 @@ def push_targets(sources: list[str]) -> list[dict[str, Any]]:
 def demo_sections(sources: list[str]) -> dict[str, Any]:
     """The config sections after ``sources:`` for the demo workspace."""
     return {
-        "compensation": {"plans_dir": str(PLANS_DIR)},
+        # Field sales shares deals through the CRM's own splits (team selling): credit
+        # them by those splits and overlays (a split of the owner alone keeps the acts).
+        "compensation": {"plans_dir": str(PLANS_DIR), "crm_splits": "use"},
         "push": {"create_fields": True, "targets": push_targets(sources)},
     }

@@ -49,8 +49,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """A running tiny sandbox (seed 7) shared by the session. Do not change its data:
     tests that churn start their own."""
-    from sandbox import Sandbox, SandboxOptions
+    from sandbox import DEFAULT_ANCHOR, Sandbox, SandboxOptions
 
     state = tmp_path_factory.mktemp("sandbox")
-    with Sandbox(SandboxOptions(seed=7, scale="tiny", state_dir=state)) as running:
+    with Sandbox(
+        SandboxOptions(seed=7, scale="tiny", state_dir=state, anchor=DEFAULT_ANCHOR)
+    ) as running:
         yield running

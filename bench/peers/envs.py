@@ -9,6 +9,8 @@ The patches change only where the client connects (the sandbox's base URL, read 
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -42,15 +44,20 @@ class ClientEnv:
 def prepare_env(
     root: Path, requirements: tuple[str, ...], patches: tuple[str, ...], log: Path
 ) -> ClientEnv:
-    """A venv at ``root`` with ``requirements`` installed and ``patches`` applied (once)."""
+    """A venv at ``root`` with ``requirements`` installed and ``patches`` applied (once).
+
+    A venv made for other requirements or other patch contents is made anew: a patch is
+    applied to pristine packages only."""
     env = ClientEnv(root)
     marker = root / _DONE
-    wanted = "\n".join((*requirements, *patches))
+    digests = [hashlib.sha256((PATCH_DIR / n).read_bytes()).hexdigest()[:16] for n in patches]
+    wanted = "\n".join((*requirements, *patches, *digests))
     if marker.exists() and marker.read_text() == wanted:
         return env
+    if root.exists():
+        shutil.rmtree(root)
     with log.open("a") as out:
-        if not env.python.exists():
-            _run([sys.executable, "-m", "venv", str(root)], out)
+        _run([sys.executable, "-m", "venv", str(root)], out)
         _run([str(env.python), "-m", "pip", "install", "-q", *requirements], out)
         for name in patches:
             _apply_patch(env.site_packages(), PATCH_DIR / name, out)

@@ -19,6 +19,8 @@ from compensation.crediting.scheme import ActFilter, SlotSpec, Strategy, TimeDec
 from compensation.inputs import Act, Employee
 
 __all__ = [
+    "SPLIT_LABELS",
+    "SPLIT_SLOTS",
     "SPLIT_TOLERANCE",
     "Line",
     "Matcher",
@@ -336,6 +338,10 @@ def _up(employee: str | None, managers: Mapping[str, str | None], level: int) ->
     return current
 
 
+# The slots of credit lines that come from a split rather than from acts, and how the
+# notes of a split's own lines begin (a roll-up of them keeps the slot, not the note).
+SPLIT_SLOTS = ("split", "override")
+SPLIT_LABELS = ("CRM split", "split set by")
 # Percentages may be stored rounded (33.33 + 33.33 + 33.34); a set further than this from
 # 100 is refused rather than silently scaled.
 SPLIT_TOLERANCE = Decimal("0.01")
@@ -344,10 +350,14 @@ _HUNDRED = Decimal(100)
 
 @dataclass(frozen=True, slots=True)
 class SplitRow:
-    """One row of a CRM's split of a deal: who, and the percentage (``50`` for 50%)."""
+    """One row of a deal's split: who, and the percentage (``50`` for 50%). ``slot`` and
+    ``label`` say where it came from: a CRM's split (the default) or an admin's override
+    (slot ``override``, labelled with who set it, when and why)."""
 
     employee: str
     percent: Decimal
+    slot: str = "split"
+    label: str = "CRM split"
 
 
 def split_percents(deal: str, rows: Sequence[SplitRow]) -> dict[str, Decimal]:
@@ -370,11 +380,12 @@ def split_percents(deal: str, rows: Sequence[SplitRow]) -> dict[str, Decimal]:
 def split_lines(
     pool: str, deal: str, rows: Sequence[SplitRow], explain: list[SlotExplanation] | None
 ) -> list[Line]:
-    """A pool filled from a CRM split instead of acts: one ``split`` line per employee
+    """A pool filled from a split instead of acts: one line per employee in the rows' slot
     (by employee, so a tied cent goes to the smaller id), weighted by percentage."""
     percents = split_percents(deal, rows)
+    slot, label = (rows[0].slot, rows[0].label) if rows else ("split", "CRM split")
     lines = [
-        Line(0, "split", who, Fraction(percent), [], f"CRM split: {percent.normalize():f}%")
+        Line(0, slot, who, Fraction(percent), [], f"{label}: {percent.normalize():f}%")
         for who, percent in percents.items()
     ]
     if explain is not None:
@@ -382,7 +393,13 @@ def split_lines(
         for who, percent in percents.items():
             explain.append(
                 SlotExplanation(
-                    pool, "split", percent / total, (), (), (who,), f"CRM split: {percent}%"
+                    pool,
+                    slot,
+                    percent / total,
+                    (),
+                    (),
+                    (who,),
+                    f"{label}: {percent.normalize():f}%",
                 )
             )
     return lines

@@ -32,17 +32,18 @@ def split_credits(
     weights = [percents[k] for k in keys]
     shares = allocate(Decimal(1), weights, keys, SHARE_PLACES)
     amounts = allocate(deal.amount, weights, keys, places)
+    slot, label = (rows[0].slot, rows[0].label) if rows else ("split", "CRM split")
     return [
         Credit(
             deal.key,
             employee,
-            "split",
+            slot,
             share.normalize(),
             amount,
             deal.currency,
             pool,
             (),  # no act: a split row is not an activity (activity gates count acts)
-            note=f"CRM split: {percents[employee].normalize():f}%",
+            note=f"{label}: {percents[employee].normalize():f}%",
         )
         for employee, share, amount in zip(keys, shares, amounts, strict=True)
     ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from compensation.crediting.fill import SPLIT_LABELS, SPLIT_SLOTS
 from compensation.engine.context import Priced, Pricing, RunContext
 from compensation.engine.gates import GateFailure
 from compensation.engine.results import PayLine, WithheldLine
@@ -66,6 +67,10 @@ def deal_line(
         rate.date,
         rate.source,
         item.pay_amount,
+        # A split line says whose split it is (the CRM's, or an admin's: who, when, why).
+        {"credit": credit.note}
+        if credit.slot in SPLIT_SLOTS and credit.note.startswith(SPLIT_LABELS)
+        else {},
     )
 
 

@@ -16,24 +16,30 @@ from compensation.plans.values import format_percent as pct
 __all__ = ["explain_employee", "explain_line", "plan_policies", "pool_policy"]
 
 
-def _slot_reason(line: PayLine, crediting: Mapping[str, DealExplanation]) -> dict[str, Any] | None:
+def _slot_reason(
+    line: PayLine, crediting: Mapping[str, DealExplanation], employee: str | None
+) -> dict[str, Any] | None:
     found = crediting.get(line.deal or "")
     if found is None:
         return None
-    for slot in found.slots:
-        if slot.pool == line.pool and slot.slot == line.slot:
-            return {
-                "weight": str(slot.weight),
-                "filled_by": list(slot.filled_by),
-                "candidates": list(slot.candidates),
-                "reason": slot.reason,
-                "window": list(found.window),
-            }
+    matching = [s for s in found.slots if s.pool == line.pool and s.slot == line.slot]
+    # A split fills one slot per employee: the payee's own entry says their percentage.
+    mine = [s for s in matching if employee in s.employees]
+    for slot in (mine or matching)[:1]:
+        return {
+            "weight": str(slot.weight),
+            "filled_by": list(slot.filled_by),
+            "candidates": list(slot.candidates),
+            "reason": slot.reason,
+            "window": list(found.window),
+        }
     return None
 
 
 def explain_line(
-    line: PayLine, crediting: Mapping[str, DealExplanation] | None = None
+    line: PayLine,
+    crediting: Mapping[str, DealExplanation] | None = None,
+    employee: str | None = None,
 ) -> dict[str, Any]:
     """One line as a plain dict (strings for amounts and dates)."""
     out: dict[str, Any] = {
@@ -52,7 +58,7 @@ def explain_line(
             "share": None if line.share is None else str(line.share),
             "acts": list(line.acts),
         }
-        reason = _slot_reason(line, crediting or {})
+        reason = _slot_reason(line, crediting or {}, employee)
         if reason is not None:
             out["deal"]["crediting"] = reason
     if line.fx_rate is not None:
@@ -89,7 +95,7 @@ def explain_employee(
             "written_off": str(result.draw_written_off),
             "on_leaving": result.draw_on_leaving,
         },
-        "lines": [explain_line(line, crediting) for line in result.lines],
+        "lines": [explain_line(line, crediting, result.employee) for line in result.lines],
         "withheld": [
             {
                 "key": w.key,

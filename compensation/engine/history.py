@@ -166,7 +166,12 @@ def prior_lines(
                     slot=source.slot,
                     share=source.share,
                     acts=source.acts,
-                    detail={"period": item.result.period, "was": str(was), "now": str(now)},
+                    detail={
+                        **{k: v for k, v in source.detail.items() if k == "credit"},
+                        "period": item.result.period,
+                        "was": str(was),
+                        "now": str(now),
+                    },
                 )
             )
     return lines

@@ -1,9 +1,12 @@
 """The rep's what-if: what closing a deal, a deal of some amount, or reaching an
 attainment would pay this period, against what the period pays now.
 
-The simulated deal is won on the last day of the period (or its own close date, when that
-falls inside the period); a real deal keeps its credit split and its CRM history, so a
-gate that would withhold it says so.
+The simulated deal is won on the employee's last day on a plan in the period (a real deal
+on its own close date, when that falls inside the period); a real deal keeps its credit
+split and its CRM history, so a gate that would withhold it says so. Like the run, the
+simulation prices each credit by the plan version in force on its close date, and a
+target attainment is measured against the period's quota over the versions in force
+(each prorated by the days it covers).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import dataclasses
 import decimal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from compensation.engine.context import Pricing, RunContext
@@ -20,6 +23,7 @@ from compensation.engine.errors import EngineError
 from compensation.engine.records import Adjustment, PeriodInputs, PriorState
 from compensation.engine.results import EmployeeResult, PayLine, WithheldLine
 from compensation.engine.run import ENGINE_CONTEXT, run_employee
+from compensation.engine.segments import period_earnings
 from compensation.inputs import Credit, Deal
 from compensation.money import quantize
 from compensation.plans import CommissionComponent, Period, PlanBook
@@ -51,10 +55,10 @@ class Simulation:
 
 
 def _synthetic(
-    employee: str, amount: Decimal, currency: str, period: Period
+    employee: str, amount: Decimal, currency: str, period: Period, last_day: date
 ) -> tuple[Deal, Credit]:
     created = datetime.combine(period.start - timedelta(days=90), time(9))
-    deal = Deal(SIMULATED_DEAL, "simulated deal", amount, currency, "won", created, period.end)
+    deal = Deal(SIMULATED_DEAL, "simulated deal", amount, currency, "won", created, last_day)
     credit = Credit(SIMULATED_DEAL, employee, "simulated", Decimal(1), amount, currency)
     return deal, credit
 
@@ -68,6 +72,7 @@ def _scenario(
     amount: Decimal | None,
     currency: str | None,
     attainment: Decimal | None,
+    last_day: date,
 ) -> tuple[list[Deal], list[Credit], str, list[str]]:
     employee = base.employee
     if deal is not None:
@@ -75,9 +80,7 @@ def _scenario(
         if found is None:
             raise EngineError(f"no deal {deal!r} in the inputs")
         close = (
-            found.close_date
-            if found.close_date and period.contains(found.close_date)
-            else period.end
+            found.close_date if found.close_date and period.contains(found.close_date) else last_day
         )
         won = dataclasses.replace(found, state="won", close_date=close, reversed_on=None)
         credits = [c for c in inputs.credits if c.deal == deal]
@@ -117,7 +120,9 @@ def _scenario(
         label = f"closing a deal of {amount} {currency}"
     else:
         raise EngineError("say what to simulate: a deal, an amount or an attainment")
-    extra_deal, extra_credit = _synthetic(employee, amount, currency or pricing.currency, period)
+    extra_deal, extra_credit = _synthetic(
+        employee, amount, currency or pricing.currency, period, last_day
+    )
     return [*inputs.deals, extra_deal], [*inputs.credits, extra_credit], label, []
 
 
@@ -173,12 +178,14 @@ def _simulate(
     closed = (prior or PriorState()).ordered()
     ctx = RunContext(inputs, period, rates)
     base = run_employee(ctx, book, person, closed, (), adjustments)
-    placement = book.placement(person, period.end)
-    if base is None or placement is None:
-        raise EngineError(f"employee {employee} is not on a plan on {period.end.isoformat()}")
-    pricing = Pricing(placement, period)
+    # The versions in force over the period, as the run prices it: with a plan change
+    # inside the period the quota is the sum of each version's prorated quota.
+    found = period_earnings(ctx, book, person)
+    if base is None or found is None:
+        raise EngineError(f"employee {employee} is on no plan in {period.key}")
+    pricing, last_day = found[1], found[2][-1].end  # the last day on a plan
     deals, credits, label, notes = _scenario(
-        inputs, base, pricing, period, deal, amount, currency, attainment
+        inputs, base, pricing, period, deal, amount, currency, attainment, last_day
     )
     changed_inputs = dataclasses.replace(inputs, deals=deals, credits=credits)
     after = run_employee(

@@ -1,8 +1,9 @@
 """load_plans: every YAML file of a directory → a validated :class:`PlanBook`.
 
 A file with a top-level ``plan:`` is one plan version; ``assignments:`` is the assignment
-list; ``rates:`` is a rates file (read by :class:`compensation.rates.RateTable`, skipped
-here). All problems of all files are collected and raised together as
+list; ``rates:`` is a rates file (read by :class:`compensation.rates.RateTable`) and
+``split_overrides:`` an admin's deal splits (:mod:`compensation.plans.overrides`), both
+skipped here. All problems of all files are collected and raised together as
 :class:`PlanFileError`, each as ``FILE:LINE: key.path: message``.
 """
 
@@ -32,6 +33,7 @@ from compensation.plans.model import (
     PlanVersion,
     Quota,
 )
+from compensation.plans.overrides import OVERRIDES_KEY
 from compensation.yamlsource import KeyPath, Located, YamlFileError, format_path, load_located
 
 __all__ = ["load_plans"]
@@ -68,7 +70,7 @@ def load_plans(directory: Path) -> PlanBook:
             if parsed is not None:
                 assignments += [(a, located, i) for i, a in enumerate(parsed.assignments)]
                 names.declare(parsed, located)
-        elif "rates" not in data:
+        elif "rates" not in data and OVERRIDES_KEY not in data:
             problems.append(f"{file}:1: not a plan file: it needs 'plan:' or 'assignments:'")
     problems += _check_versions(versions)
     problems += _check_assignments(assignments, [v for v, _ in versions], broken)

@@ -48,6 +48,7 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "rule": "Rule",
         "acts": "Your acts",
         "acts_pool": "Acts it rolls up",
+        "split_note": "Why this share",
         "fx": "{amount} converted at {rate}",
         "no_deals": "No deal was credited to you this period.",
         "withheld": "Pay withheld",
@@ -132,6 +133,7 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "rule": "Règle",
         "acts": "Vos actions",
         "acts_pool": "Actions concernées",
+        "split_note": "Pourquoi cette part",
         "fx": "{amount} converti au taux de {rate}",
         "no_deals": "Aucune affaire ne vous a été créditée sur cette période.",
         "withheld": "Rémunération retenue",
@@ -219,6 +221,7 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "rule": "Regla",
         "acts": "Sus acciones",
         "acts_pool": "Acciones que agrupa",
+        "split_note": "Por qué esta parte",
         "fx": "{amount} convertido a {rate}",
         "no_deals": "No se le acreditó ninguna oportunidad en este periodo.",
         "withheld": "Pago retenido",
@@ -348,6 +351,13 @@ ROLES: dict[str, dict[str, str]] = {
     "qualification": {"en": "qualification", "fr": "qualification", "es": "cualificación"},
     "field_work": {"en": "field work", "fr": "travail terrain", "es": "trabajo de campo"},
     "close": {"en": "closing", "fr": "signature", "es": "cierre"},
+    # a pool filled from the CRM's own split of the deal, or from an admin's override
+    "split": {"en": "CRM split", "fr": "répartition du CRM", "es": "reparto del CRM"},
+    "override": {
+        "en": "split set by an administrator",
+        "fr": "répartition fixée par un administrateur",
+        "es": "reparto fijado por un administrador",
+    },
 }
 
 # credit pool id -> locale -> how a line of that pool qualifies the role (the main

@@ -106,6 +106,9 @@ class PayableLine:
     close_date: date | None = None
     url: str | None = None
     pool: str = ""
+    # Whose split credited the line, when a split did (the CRM's, or an admin's: who,
+    # effective when, why, and the share).
+    split: str = ""
 
 
 @dataclass(frozen=True, slots=True)

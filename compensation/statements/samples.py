@@ -78,7 +78,8 @@ def sample_statement(
             PayableLine(
                 deal_key=f"salesforce:deals:{employee}-{n}",
                 deal_name=f"{account} renewal {2026 + n % 2}",
-                slot=_SLOTS[(index + n) % len(_SLOTS)],
+                # the first deal's split was set by an administrator
+                slot="override" if n == 0 else _SLOTS[(index + n) % len(_SLOTS)],
                 share=share,
                 credited_amount=credited,
                 currency="USD" if fx else "EUR",
@@ -86,9 +87,17 @@ def sample_statement(
                 rate=rate,
                 amount=(converted * rate).quantize(Decimal("0.01")),
                 rule=f"base rate tier {1 + n % 3}",
-                acts=(f"call on {period.start.isoformat()}", "meeting at the customer's site"),
+                acts=()
+                if n == 0
+                else (f"call on {period.start.isoformat()}", "meeting at the customer's site"),
                 fx_rate=fx,
                 close_date=period.start.replace(day=1 + (n * 7) % 28),
+                split=(
+                    "split set by Ana García effective 2026-10-03: agreed at the pipeline "
+                    f"review: {(share * 100).normalize():f}%"
+                    if n == 0
+                    else ""
+                ),
             )
         )
     payable = tuple(lines)

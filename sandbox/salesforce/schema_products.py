@@ -22,9 +22,10 @@ PRODUCT_KEY_PREFIXES = {
     "Pricebook2": "01s",
     "PricebookEntry": "01u",
     "OpportunityLineItem": "00k",
+    # Salesforce's entity key prefix table lists OpportunitySplit as 049 and
+    # OpportunitySplitType as 149.
     "OpportunitySplitType": "149",
-    # not confirmed by a public prefix list: a stand-in that no other object uses
-    "OpportunitySplit": "14X",
+    "OpportunitySplit": "049",
 }
 
 # (DeveloperName, MasterLabel, IsTotalValidated) of the two default split types

@@ -7,7 +7,9 @@ splits=...)``, which fills the deal's revenue pool (``revenue`` rows) and its ov
 split owners. An overlay split under a plan without an overlay pool is added as a separate
 credit of the whole deal (:func:`unfilled_splits`); it never reduces the revenue credit.
 A split owner (a CRM user id) becomes an employee through the reconciled directory, as
-deal owners do. A deal whose rows cannot be used (percentages not summing to 100, a row
+deal owners do. A revenue split of the deal's owner alone at 100% (what a CRM stores on
+every deal by default) decides nothing: the deal keeps the plan's crediting by the acts.
+A deal whose rows cannot be used (percentages not summing to 100, a row
 without an owner or a percentage) keeps the plan's credit in that pool, with a warning.
 """
 
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from compensation.crediting import REVENUE_POOL
-from compensation.crediting.fill import SplitRow, split_percents
+from compensation.crediting.fill import SPLIT_SLOTS, SplitRow, split_percents
 from compensation.crediting.splits import split_credits
 from compensation.inputs import Credit, Deal
 from sync.compute.directory import Directory
@@ -29,7 +31,6 @@ from sync.compute.snapshot import StoreSnapshot
 __all__ = ["OVERLAY_POOL", "CrmSplits", "crm_splits", "unfilled_splits", "usable_splits"]
 
 OVERLAY_POOL = "overlay"
-SPLIT_SLOT = "split"  # the slot of every credit line from a CRM split
 # Split types as the connectors store them; a row without a type is a revenue split.
 _POOLS = {None: REVENUE_POOL, "": REVENUE_POOL, "revenue": REVENUE_POOL, "overlay": OVERLAY_POOL}
 
@@ -82,6 +83,8 @@ def usable_splits(
         if deal.state != "won" and deal.reversed_on is None:
             continue
         for pool, rows in sorted(splits.rows.get(deal.key, {}).items()):
+            if pool == REVENUE_POOL and _owner_alone(deal, rows):
+                continue  # the CRM's default split: no decision, the plan's crediting stays
             try:
                 split_percents(deal.key, rows)
             except ValueError as exc:
@@ -93,6 +96,16 @@ def usable_splits(
     return usable, warnings
 
 
+def _owner_alone(deal: Deal, rows: Sequence[SplitRow]) -> bool:
+    """A revenue split that is the deal's owner alone at 100%: what a CRM stores on every
+    deal by default, so it says nothing the deal's owner does not already say."""
+    return (
+        bool(rows)
+        and all(r.employee == deal.owner for r in rows)
+        and (sum((r.percent for r in rows), Decimal(0)) == 100)
+    )
+
+
 def unfilled_splits(
     credits: Sequence[Credit],
     deals: Sequence[Deal],
@@ -101,7 +114,7 @@ def unfilled_splits(
     """``credits`` plus the split credits of pools a deal's plan does not declare (an
     overlay split under a plan without an overlay pool), where crediting could not fill
     them: a separate credit of the whole deal in that pool."""
-    filled = {(c.deal, c.pool) for c in credits if c.slot == SPLIT_SLOT}
+    filled = {(c.deal, c.pool) for c in credits if c.slot in SPLIT_SLOTS}
     out = list(credits)
     for deal in deals:
         for pool, rows in sorted(usable.get(deal.key, {}).items()):

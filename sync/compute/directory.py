@@ -1,5 +1,9 @@
 """Payees: reconciled employees with team, role, manager and locale, from the users table.
 
+A member's manager is the manager-role employee of their team; a team's manager reports
+to the manager of the team ``compensation.directory.reports_to`` names (so director and
+VP roll-ups have a chain to follow).
+
 An employee key is the reconciled employee identity (``E-...``) when reconcile placed the
 CRM user, else ``"{source}:{user_remote_id}"`` (the audit's convention, so usage scores
 join). Team comes from the users' department (Salesforce) or primary team (HubSpot),
@@ -9,6 +13,7 @@ role from the job title, then the CRM role unless it says nothing (``PERSON``,
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +22,7 @@ from typing import Any
 from compensation.inputs import Employee
 from sync.compute.settings import DirectoryConfig
 
-__all__ = ["Directory", "UserFacts", "build_directory", "slug"]
+__all__ = ["Directory", "UserFacts", "build_directory", "reports_to_warnings", "slug"]
 
 
 def slug(value: str | None) -> str | None:
@@ -146,6 +151,9 @@ def build_directory(
         manager = None
         if config.managers_from_team and facts["role"] != config.manager_role:
             manager = heads.get(facts["team"] or "")
+        elif facts["role"] == config.manager_role:
+            # A team's manager reports to the manager of the team it reports to.
+            manager = heads.get(config.reports_to.get(facts["team"] or "", ""))
         employees[key] = Employee(
             id=key,
             name=facts["name"],
@@ -158,3 +166,19 @@ def build_directory(
             left_on=facts["left_on"],
         )
     return Directory(employees, keys)
+
+
+def reports_to_warnings(directory: Directory, config: DirectoryConfig) -> list[str]:
+    """A team ``reports_to`` names that no employee is in (a typo, or a team renamed in
+    the CRM), with the closest team's name: its managers have no one above them."""
+    teams = sorted({e.team for e in directory.employees.values() if e.team})
+    out = []
+    for team, parent in sorted(config.reports_to.items()):
+        for name in (team, parent):
+            if name not in teams:
+                close = difflib.get_close_matches(name, teams, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                out.append(
+                    f"compensation.directory.reports_to: no employee is in team {name!r}{hint}"
+                )
+    return out

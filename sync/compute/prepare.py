@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,14 +25,22 @@ from compensation.crediting import (
 )
 from compensation.crediting.fill import SplitRow
 from compensation.engine import PeriodInputs
-from compensation.inputs import Credit, DealEvidence, Employee, Kpi, UsageScore
+from compensation.inputs import Credit, DealEvidence, Employee, Kpi, ManagerSpan, UsageScore
 from compensation.money import allocate
 from compensation.plans import Period, PlanBook, PlanError, load_plans
 from compensation.plans.errors import describe_problems
+from compensation.plans.overrides import load_split_overrides
 from compensation.rates import RatesFileError, RateTable
 from sync.compute.crm_splits import crm_splits, unfilled_splits, usable_splits
-from sync.compute.directory import Directory, UserFacts, build_directory
+from sync.compute.directory import (
+    Directory,
+    UserFacts,
+    build_directory,
+    reports_to_warnings,
+)
 from sync.compute.evidence import Evidence, IdentityLookup, build_evidence
+from sync.compute.managers import manager_spans, record_managers
+from sync.compute.overrides import load_overrides, overrides_in_force
 from sync.compute.settings import CompensationConfig
 from sync.compute.snapshot import StoreSnapshot, load_store_snapshot
 from sync.errors import OperationFailed, UsageError
@@ -65,13 +73,18 @@ class Prepared:
 
 
 def load_book(config: CompensationConfig) -> tuple[PlanBook, RateTable]:
-    """Plans and rates; the problems of both (every plan file and the rates file) are
-    raised together as one usage error, one line each."""
+    """Plans and rates; the problems of both (every plan file, the split overrides and
+    the rates file) are raised together as one usage error, one line each."""
     problems: list[str] = []
     failure: Exception | None = None
     book, rates = None, RateTable()
     try:
         book = load_plans(Path(config.plans_dir))
+    except PlanError as exc:
+        problems += getattr(exc, "problems", [str(exc)])
+        failure = exc
+    try:  # so `plan validate` reports the split overrides' problems with the plans'
+        load_split_overrides(Path(config.plans_dir))
     except PlanError as exc:
         problems += getattr(exc, "problems", [str(exc)])
         failure = exc
@@ -174,9 +187,11 @@ def credit(
     directory: Directory,
     explain: bool,
     splits: Mapping[str, Mapping[str, Sequence[SplitRow]]] | None = None,
+    hierarchy: Sequence[ManagerSpan] = (),
 ) -> tuple[list[Credit], dict[str, DealExplanation]]:
     """Credit every deal under its scheme; one crediting call per scheme. ``splits``
-    (deal → pool → CRM split rows) fill those pools instead of acts."""
+    (deal → pool → CRM split rows) fill those pools instead of acts; ``hierarchy``
+    dates who managed whom (roll-ups use the span covering a deal's close date)."""
     groups: dict[str, list[DealEvidence]] = {}
     by_id: dict[str, CreditScheme] = {}
     for item in evidence:
@@ -194,6 +209,7 @@ def credit(
                 employees=directory.employees,
                 explain=explain,
                 splits=splits,
+                hierarchy=hierarchy,
             )
         except CreditingError as exc:
             raise OperationFailed(f"crediting under {version_id} failed: {exc}") from exc
@@ -340,12 +356,14 @@ def prepare(
     closed: Collection[Period] = (),
     explain: bool = False,
     kinds: Mapping[str, str] | None = None,
+    observed_at: datetime | None = None,
 ) -> Prepared:
     """Read the store once and build the engine's inputs for ``period``.
 
     ``identities`` defaults to reconcile's identity map; ``paid_deals`` are deals paid
     in closed periods (a reversal claws them back); ``closed`` are the closed periods,
-    whose KPIs the engine re-checks.
+    whose KPIs the engine re-checks; ``observed_at`` (a storing run's clock) records the
+    directory's managers as seen that day before the dated hierarchy is read.
     """
     book, rates = load_book(config)
     if identities is None:
@@ -354,6 +372,10 @@ def prepare(
         identities = load_identity_map(engine)
     snapshot = load_store_snapshot(engine)
     directory = load_directory(snapshot, identities, config)
+    if observed_at is not None:
+        record_managers(engine, directory.employees, observed_at.date(), observed_at)
+    known = directory.employees
+    hierarchy = [s for s in manager_spans(engine) if s.manager in known]
     evidence = build_evidence(
         snapshot,
         identities,
@@ -365,12 +387,20 @@ def prepare(
         kinds=kinds,
     )
     schemes, warnings = _schemes(evidence.deals, book, directory, config, as_of)
+    warnings += reports_to_warnings(directory, config.directory)
     credited = [e.deal for e in evidence.deals if e.deal.key in schemes]
     splits: dict[str, dict[str, list[SplitRow]]] = {}
     if config.crm_splits == "use":
         splits, problems = usable_splits(credited, crm_splits(snapshot, directory))
         warnings += problems
-    credits, explanations = credit(evidence.deals, schemes, directory, explain, splits)
+    # An admin's override in force replaces the CRM's split and the acts in its pool.
+    overrides = load_overrides(Path(config.plans_dir))
+    for key, pools in overrides_in_force(overrides, directory, evidence.refs, as_of).items():
+        if key in schemes:
+            splits.setdefault(key, {}).update(pools)
+        else:
+            warnings.append(f"deal {key}: split override not used: no plan credits the deal")
+    credits, explanations = credit(evidence.deals, schemes, directory, explain, splits, hierarchy)
     if splits:
         credits = unfilled_splits(credits, credited, splits)
     inputs = PeriodInputs(

@@ -109,6 +109,7 @@ def _prepare(
     identities: IdentityLookup | None,
     explain: bool = False,
     kinds: Mapping[str, str] | None = None,
+    observed_at: datetime | None = None,
 ) -> tuple[Prepared, PriorState]:
     prior, paid = _prior(engine)
     closed = [Period.parse(c.result.period) for c in prior.closed]
@@ -122,6 +123,7 @@ def _prepare(
         closed=closed,
         explain=explain,
         kinds=kinds,
+        observed_at=observed_at,
     )
     return prepared, prior
 
@@ -165,8 +167,15 @@ def _run_plans(
         raise UsageError(
             f"period {period.key} is closed; changes post as adjustments in the open period"
         )
+    # A storing run records the managers it sees (the dated hierarchy of roll-ups).
     prepared, prior = _prepare(
-        engine, config, period, as_of or default_as_of(period, now), identities, kinds=kinds
+        engine,
+        config,
+        period,
+        as_of or default_as_of(period, now),
+        identities,
+        kinds=kinds,
+        observed_at=None if dry_run else now,
     )
     try:
         result = run_period(

@@ -50,6 +50,11 @@ class DirectoryConfig(_Strict):
         True,
         description="An employee's manager is the manager-role employee of the same team.",
     )
+    reports_to: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per team: the team whose manager the team's own manager reports to "
+        "(field_sales: leadership), so director and VP roll-up pools have someone to pay.",
+    )
     role_from_team: bool = Field(
         True, description="An employee no user record gives a role gets the team as role."
     )

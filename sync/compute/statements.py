@@ -107,6 +107,7 @@ def _payable(
         close_date=closes.get(deal),  # type: ignore[arg-type]
         url=urls.get(deal),
         pool=line.pool or "",
+        split=line.detail.get("credit", ""),
     )
 
 
@@ -154,7 +155,10 @@ def statement_for(
         else:
             origin = (line.detail or {}).get("period") if line.kind == "prior_period" else None
             label = "" if line.kind in ("manual", "prior_period") else line.component
-            adjustments.append(Adjustment(label, line.amount, line.rule, origin, line.kind))
+            reason = _in_words(line.rule, book)
+            if line.kind == "prior_period" and line.deal:
+                reason = _prior_reason(line, deal_names.get(line.deal, line.deal))
+            adjustments.append(Adjustment(label, line.amount, reason, origin, line.kind))
     version_obj = next(
         (v for v in book.versions.get(result.plan, ()) if v.version == result.plan_version), None
     )
@@ -236,6 +240,17 @@ def statement_for(
         history=more.history,
         payout_date=more.payout_date,
     )
+
+
+def _prior_reason(line: PayLine, deal_name: str) -> str:
+    """A change to a closed period's deal line with the deal's name, not the line's key
+    (and whose split it now follows, when a split changed it)."""
+    detail = line.detail or {}
+    text = (
+        f"{deal_name}, {line.component.replace('_', ' ')}: paid {detail.get('was')} in "
+        f"{detail.get('period')}, now computes {detail.get('now')}"
+    )
+    return f"{text} ({detail['credit']})" if detail.get("credit") else text
 
 
 def _in_words(rule: str, book: PlanBook) -> str:

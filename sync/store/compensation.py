@@ -5,7 +5,9 @@ A run of a period stores its input hash and plan versions, one result per employ
 engine's canonical JSON, byte for byte) and one row per payable or withheld line with key
 columns for queries. The latest stored run of a period is its current result; closing a
 period freezes that result in ``compensation_periods`` (never rewritten). Manual
-adjustments are audited records (who, when, why) that every run reads.
+adjustments are audited records (who, when, why) that every run reads. The managers the
+directory gave each employee are kept as observed, one row per change
+(``compensation_managers``), so roll-ups of past deals follow who managed whom then.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sync.store.types import DecimalText, UtcDateTime
 __all__ = [
     "CompensationAdjustmentRow",
     "CompensationLineRow",
+    "CompensationManagerRow",
     "CompensationPeriodRow",
     "CompensationResultRow",
     "CompensationRunRow",
@@ -109,3 +112,16 @@ class CompensationAdjustmentRow(SQLModel, table=True):
     reason: str
     entered_by: str = Field(max_length=120)
     entered_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class CompensationManagerRow(SQLModel, table=True):
+    """``employee``'s manager (None: nobody) as observed from ``since`` (the first day a
+    run saw it) until the employee's next row."""
+
+    __tablename__ = "compensation_managers"
+    __table_args__ = (UniqueConstraint("employee", "since", name="uq_compensation_managers"),)
+    id: int | None = Field(default=None, primary_key=True)
+    employee: str = Field(max_length=120, index=True)
+    manager: str | None = Field(default=None, max_length=120)
+    since: date
+    observed_at: datetime = Field(sa_type=UtcDateTime)

@@ -14,6 +14,7 @@ import pytest
 from connectors.core.registry import load_connector
 from connectors.testing import ConformanceError, check_profile, check_pull, check_write
 from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
 from sync.sources import build_connector
 from tests.integration.sync_support import STREAM_OBJECTS, expected_live_ids, write_config
@@ -26,8 +27,8 @@ UNKNOWN_DEAL = {"salesforce": "006000000000000AAA", "hubspot": "999999999", "zoh
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
-    options = SandboxOptions(seed=7, scale="tiny")
-    with Sandbox(options, clock=ManualClock(options.anchor)) as running:
+    options = SandboxOptions(seed=7, scale="tiny", anchor=DEFAULT_ANCHOR)
+    with Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as running:
         yield running
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.demo import run_demo
 from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.run import reconcile
@@ -17,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def plan_workspace(workspace: Path) -> tuple[Path, str]:
     """The config file and store URL of a synced, reconciled tiny company (seed 7)."""
-    demo = run_demo(workspace, seed=7, scale="tiny")
+    demo = run_demo(workspace, seed=7, scale="tiny", anchor=DEFAULT_ANCHOR)
     engine = open_store(demo.store_url)
     reconcile(engine, ReconcileConfig(), datetime(2026, 10, 31, tzinfo=UTC), "full")
     engine.dispose()

@@ -81,7 +81,8 @@ def test_churn_without_a_sandbox_says_what_to_do(tmp_path: Path) -> None:
 def test_serve_json_then_sigterm_then_offline_churn(tmp_path: Path) -> None:
     state = tmp_path / "state"
     proc = subprocess.Popen(
-        [*CLI, "sandbox", "serve", "--json", "--seed", "3", "--state-dir", str(state)],
+        [*CLI, "sandbox", "serve", "--json", "--seed", "3", "--state-dir", str(state)]
+        + ["--anchor", "2026-10-31"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -122,7 +123,8 @@ def test_serve_json_then_sigterm_then_offline_churn(tmp_path: Path) -> None:
 def test_demo_reads_the_sandbox_and_matches_the_ground_truth(tmp_path: Path) -> None:
     env = {**os.environ}
     result = subprocess.run(
-        [*CLI, "demo", "--scale", "tiny", "--workspace", str(tmp_path), "--json"],
+        [*CLI, "demo", "--scale", "tiny", "--workspace", str(tmp_path), "--json"]
+        + ["--anchor", "2026-10-31"],
         capture_output=True,
         text=True,
         timeout=300,

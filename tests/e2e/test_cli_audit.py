@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 import pytest
 
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.demo import run_demo
 
 CLI = [sys.executable, "-m", "sync"]
@@ -22,7 +23,7 @@ AS_OF = "2026-10-31T00:00Z"
 @pytest.fixture(scope="module")
 def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     workspace = tmp_path_factory.mktemp("audit-cli")
-    result = run_demo(workspace, seed=3, scale="tiny")
+    result = run_demo(workspace, seed=3, scale="tiny", anchor=DEFAULT_ANCHOR)
     assert result.ok
     return result.config_path
 

@@ -18,6 +18,7 @@ import orjson
 import pytest
 from sqlalchemy import Engine, select, update
 
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.demo import run_demo
 from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.run import reconcile
@@ -40,7 +41,9 @@ def _set(engine: Engine, table: str, column: str, where: object = None) -> None:
 def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A synced sandbox store with hostile CRM text (every employee's last name too),
     reconciled; its config and the record key of a contact with an owned activity."""
-    demo = run_demo(tmp_path_factory.mktemp("crm-text"), seed=7, scale="tiny")
+    demo = run_demo(
+        tmp_path_factory.mktemp("crm-text"), seed=7, scale="tiny", anchor=DEFAULT_ANCHOR
+    )
     engine = open_store(demo.store_url)
     activities = TABLES["activity"].__table__  # type: ignore[attr-defined]
     with engine.connect() as conn:

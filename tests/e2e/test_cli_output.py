@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 import pytest
 
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.demo import run_demo
 
 AS_OF = "2026-10-31T00:00Z"
@@ -20,7 +21,9 @@ AS_OF = "2026-10-31T00:00Z"
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    result = run_demo(tmp_path_factory.mktemp("width-cli"), seed=3, scale="tiny")
+    result = run_demo(
+        tmp_path_factory.mktemp("width-cli"), seed=3, scale="tiny", anchor=DEFAULT_ANCHOR
+    )
     assert result.ok
     return result.config_path
 

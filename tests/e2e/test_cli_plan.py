@@ -3,6 +3,7 @@ adjust and close against a synced and reconciled sandbox store."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -144,3 +145,36 @@ def test_explain_before_any_run_says_what_to_run(config: Path) -> None:
     assert result.stderr.strip() == (
         "error: no stored run for 2025-01: run `crmsync plan run --period 2025-01` first"
     )
+
+
+def test_split_override_problems_are_one_line_each_with_file_and_line(
+    config: Path, tmp_path: Path
+) -> None:
+    """The overrides file's own problems fail `plan validate`; a deal or person the store
+    does not know fails the run, with the closest spellings."""
+    plans = tmp_path / "plans"
+    shutil.copytree(REPO / "config" / "plans", plans)
+    settings = yaml.safe_load(config.read_text())
+    settings["compensation"]["plans_dir"] = str(plans)
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(settings))
+    overrides = plans / "overrides.yaml"
+    overrides.write_text(
+        "split_overrides:\n"
+        "  - deal: '15000000001'\n"
+        "    effective: 2026-01-01\n"
+        "    by: RevOps\n"
+        "    reason: shared account\n"
+        "    shares: {Jenifer Hall: '50%', sophie.bianchi@altamira-instruments.com: '40%'}\n"
+    )
+    bad = _run("plan", "validate", "--config", str(path))
+    assert bad.returncode == 2
+    assert bad.stderr == (
+        f"error: the plans have 1 problem: {overrides}:6: split_overrides[0].shares: the "
+        "shares sum to 90%, not exactly 100%\n"
+    )
+    overrides.write_text(overrides.read_text().replace("'40%'", "'50%'"))
+    assert _json("plan", "validate", "--config", str(path))["split_overrides"] == 1
+    run = _run("plan", "run", "--period", "2026-06", "--dry-run", "--config", str(path))
+    assert run.returncode == 2
+    assert f"{overrides}:6: no employee 'Jenifer Hall'; did you mean 'Jennifer Hall'?" in run.stderr

@@ -12,6 +12,7 @@ import yaml
 from sqlalchemy import select
 
 from sandbox import Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
 from sync.engine import SyncOptions, sync_source
 from sync.push.values import DesiredValue, publish
@@ -26,7 +27,9 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_push_from_the_command_line(tmp_path: Path) -> None:
-    with Sandbox(SandboxOptions(seed=4, scale="tiny", state_dir=tmp_path / "sandbox")) as sb:
+    with Sandbox(
+        SandboxOptions(seed=4, scale="tiny", state_dir=tmp_path / "sandbox", anchor=DEFAULT_ANCHOR)
+    ) as sb:
         generated = yaml.safe_load(sb.info.config_path.read_text())
         url = f"sqlite:///{tmp_path / 'crmsync.sqlite'}"
         config = {

@@ -16,6 +16,7 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.cli import app
 from sync.demo import run_demo
 
@@ -25,7 +26,7 @@ CLI = [sys.executable, "-m", "sync"]
 @pytest.fixture(scope="module")
 def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     workspace = tmp_path_factory.mktemp("cli-reconcile")
-    result = run_demo(workspace, seed=7, scale="tiny")
+    result = run_demo(workspace, seed=7, scale="tiny", anchor=DEFAULT_ANCHOR)
     assert result.ok
     return result.config_path
 

@@ -17,6 +17,7 @@ import pytest
 import yaml
 from sqlalchemy import select, update
 
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.demo import run_demo
 from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.run import reconcile
@@ -37,7 +38,9 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 def company(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, list[str]]:
     """The sandbox store with plan results for PERIOD; where to write the config, the
     config, and the two employees whose reconciled address is now the same."""
-    demo = run_demo(tmp_path_factory.mktemp("shared-mailbox"), seed=7, scale="tiny")
+    demo = run_demo(
+        tmp_path_factory.mktemp("shared-mailbox"), seed=7, scale="tiny", anchor=DEFAULT_ANCHOR
+    )
     engine = open_store(demo.store_url)
     reconcile(engine, ReconcileConfig(), datetime(2026, 10, 31, tzinfo=UTC), "full")
     config = yaml.safe_load(demo.config_path.read_text())

@@ -35,6 +35,7 @@ from sqlalchemy import func, select
 
 from connectors.core.contract import STREAM_RECORD_TYPES
 from sandbox import Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sandbox.expected import expected_stream_counts
 from sync.compute.history import closed_periods, latest_run
 from sync.config import load_config
@@ -227,7 +228,9 @@ class Story:
 @pytest.fixture(scope="module")
 def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
     base = tmp_path_factory.mktemp("run-twice")
-    options = SandboxOptions(seed=7, scale="small", state_dir=base / "sandbox")
+    options = SandboxOptions(
+        seed=7, scale="small", state_dir=base / "sandbox", anchor=DEFAULT_ANCHOR
+    )
     with Sandbox(options) as sandbox:
         config, url = _write_config(sandbox, base / "a")
         created = _create_fields(config)

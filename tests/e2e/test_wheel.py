@@ -125,6 +125,7 @@ def test_the_wheel_carries_its_data_and_is_the_copy_imported(wheel_env: Path) ->
         "marketing.yaml",
         "rates.yaml",
         "service.yaml",
+        "split_overrides.yaml",
     ]
     assert example is True
 
@@ -133,7 +134,7 @@ def test_demo_runs_from_the_installed_wheel(wheel_env: Path, tmp_path: Path) -> 
     workspace = tmp_path / "demo"
     result = subprocess.run(
         [_bin(wheel_env, "crmsync"), "demo", "--scale", "tiny", "--workspace", str(workspace)]
-        + ["--json"],
+        + ["--json", "--anchor", "2026-10-31"],
         capture_output=True,
         text=True,
         timeout=300,

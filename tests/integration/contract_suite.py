@@ -11,6 +11,7 @@ import pytest
 
 from connectors.core.registry import available_connectors
 from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
 from sync.engine import StreamReport, SyncOptions, sync_source
 from sync.sources import build_connector
@@ -47,8 +48,8 @@ def store_url(backend: str, tmp_path: Path, name: str) -> Iterator[str]:
 
 
 def tiny_sandbox(seed: int = 7, faults: str = "none") -> Sandbox:
-    options = SandboxOptions(seed=seed, scale="tiny", faults=faults)
-    return Sandbox(options, clock=ManualClock(options.anchor))
+    options = SandboxOptions(seed=seed, scale="tiny", faults=faults, anchor=DEFAULT_ANCHOR)
+    return Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR))
 
 
 def run_sync(config_path: Path, crm: str, full: bool = False) -> list[StreamReport]:

@@ -21,6 +21,7 @@ from sync_support import write_config
 
 from connectors.core.http import pinned_session
 from sandbox import Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import CrmsyncConfig, load_config
 from sync.engine import SyncOptions, sync_source
 from sync.push.values import DesiredValue, publish
@@ -244,7 +245,11 @@ def faults(world: PushWorld, crm: str, profile: str, rate: float) -> Iterator[No
 def push_world(directory: Path, seed: int, scale: str) -> Iterator[PushWorld]:
     """A running sandbox synced into a store under ``directory``, with an admin session
     for reading the CRMs back."""
-    with Sandbox(SandboxOptions(seed=seed, scale=scale, state_dir=directory / "sandbox")) as sb:
+    with Sandbox(
+        SandboxOptions(
+            seed=seed, scale=scale, state_dir=directory / "sandbox", anchor=DEFAULT_ANCHOR
+        )
+    ) as sb:
         url = f"sqlite:///{directory / 'crmsync.sqlite'}"
         path = push_config(sb, directory, url)
         engine = open_store(url)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.audit import AuditConfig, latest_findings, latest_usage_scores, run_audit, score_values
 from sync.demo import run_demo
 from sync.reports import channel_report, pipeline_report, render_html, service_report
@@ -75,7 +76,7 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     workspace = tmp_path_factory.mktemp("audit-demo")
-    result = run_demo(workspace, seed=1, scale="small")
+    result = run_demo(workspace, seed=1, scale="small", anchor=DEFAULT_ANCHOR)
     assert result.ok
     truth = workspace / "sandbox" / "ground_truth"
     return {

@@ -37,7 +37,7 @@ from sync_support import write_config
 
 from connectors.core.http import pinned_session
 from sandbox import Sandbox, SandboxOptions
-from sandbox.clock import ManualClock
+from sandbox.clock import DEFAULT_ANCHOR, ManualClock
 from sandbox.world import World
 from sync.audit import AuditConfig, AuditResult, run_audit
 from sync.audit.snapshot import load_snapshot
@@ -235,7 +235,9 @@ def audited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Audited]:
     workdir = tmp_path_factory.mktemp("audit-handbuilt")
     clock = ManualClock(START)
     world = _world()
-    options = SandboxOptions(seed=11, scale="tiny", state_dir=workdir / "sandbox")
+    options = SandboxOptions(
+        seed=11, scale="tiny", state_dir=workdir / "sandbox", anchor=DEFAULT_ANCHOR
+    )
     with Sandbox(options, clock=clock, world=world) as sandbox:
         info = sandbox.info
 

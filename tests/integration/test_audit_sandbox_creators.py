@@ -18,7 +18,7 @@ from sync_support import write_config
 
 from connectors.core.http import pinned_session
 from sandbox import Sandbox, SandboxOptions
-from sandbox.clock import ManualClock
+from sandbox.clock import DEFAULT_ANCHOR, ManualClock
 from sandbox.world import World
 from sync.audit import AuditConfig, run_audit
 from sync.audit.clock import data_time
@@ -85,7 +85,9 @@ class Synced:
 def synced(tmp_path_factory: pytest.TempPathFactory) -> Synced:
     workdir: Path = tmp_path_factory.mktemp("audit-creators")
     clock = ManualClock(CREATED)
-    options = SandboxOptions(seed=17, scale="tiny", state_dir=workdir / "sandbox")
+    options = SandboxOptions(
+        seed=17, scale="tiny", state_dir=workdir / "sandbox", anchor=DEFAULT_ANCHOR
+    )
     with Sandbox(options, clock=clock, world=_world()) as sandbox:
         info = sandbox.info
         http = pinned_session(info.ca_bundle)

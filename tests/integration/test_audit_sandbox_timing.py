@@ -15,7 +15,7 @@ from sync_support import write_config
 
 from connectors.core.http import pinned_session
 from sandbox import Sandbox, SandboxOptions
-from sandbox.clock import ManualClock
+from sandbox.clock import DEFAULT_ANCHOR, ManualClock
 from sandbox.world import World
 from sync.audit import AuditConfig, AuditResult, run_audit
 from sync.config import load_config
@@ -68,7 +68,9 @@ def _world() -> World:
 def audited(tmp_path_factory: pytest.TempPathFactory) -> AuditResult:
     workdir: Path = tmp_path_factory.mktemp("audit-timing")
     clock = ManualClock(LEAD_IN)
-    options = SandboxOptions(seed=13, scale="tiny", state_dir=workdir / "sandbox")
+    options = SandboxOptions(
+        seed=13, scale="tiny", state_dir=workdir / "sandbox", anchor=DEFAULT_ANCHOR
+    )
     with Sandbox(options, clock=clock, world=_world()) as sandbox:
         info = sandbox.info
 

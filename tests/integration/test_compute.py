@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select, update
 
 from compensation.engine import canonical_json
 from compensation.plans import Period
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.compute.evidence import deal_key
 from sync.compute.history import closed_periods, latest_run, load_adjustments
 from sync.compute.runner import PlanRun, adjust, close, explain, run_plans
@@ -61,7 +62,7 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     workspace = tmp_path_factory.mktemp("compute")
-    result = run_demo(workspace, seed=7, scale="small")
+    result = run_demo(workspace, seed=7, scale="small", anchor=DEFAULT_ANCHOR)
     assert result.ok
     engine = open_store(result.store_url)
     reconcile(engine, ReconcileConfig(), NOW, "full")

@@ -61,6 +61,9 @@ def test_won_deals_are_credited_by_their_crm_splits(tmp_path: Path) -> None:
         ignored = run_plans(
             engine, _settings("ignore"), Period.parse("2026-10"), now=NOW, dry_run=True
         )
+        september = run_plans(
+            engine, _settings("use"), Period.parse("2026-09"), now=NOW, dry_run=True
+        )
     directory = used.prepared.directory
     # Split owners are CRM users mapped through the reconciled identity, like deal owners:
     # each person's users in every CRM share one employee key.
@@ -102,16 +105,21 @@ def test_won_deals_are_credited_by_their_crm_splits(tmp_path: Path) -> None:
             (rep, "split", Decimal("0.3"), Decimal("333.88")),
         ]
     )
-    # The overlay is a separate credit of the whole deal: the revenue credit is whole too.
-    assert lines(used, OVERLAID) == sorted(
-        [
-            ("revenue", partner, "split", Decimal(1), Decimal("5586.98"), "CHF"),
-            ("overlay", rep, "split", Decimal(1), Decimal("5586.98"), "CHF"),
-        ]
-    )
-    # The split credit reaches the partner's pay: a line keyed by the split slot.
-    (mine,) = [e for e in used.result.employees if e.employee == partner]
-    assert f"commission|revenue_commission|{OVERLAID}|revenue|split" in {x.key for x in mine.lines}
+    # The overlay is a separate credit of the whole deal. The revenue split is the owner
+    # alone at 100%, what the CRM stores on every deal by default: it decides nothing, so
+    # the revenue pool keeps the plan's crediting by the acts (summing to the deal).
+    overlaid = lines(used, OVERLAID)
+    assert [x for x in overlaid if x[0] == "overlay"] == [
+        ("overlay", rep, "split", Decimal(1), Decimal("5586.98"), "CHF")
+    ]
+    revenue = [x for x in overlaid if x[0] == "revenue"]
+    assert revenue == [x for x in lines(ignored, OVERLAID) if x[0] == "revenue"]
+    assert all(x[2] != "split" for x in revenue)
+    assert sum(x[4] for x in revenue) == Decimal("5586.98")
+    # The split credit reaches the partner's pay (September, when the shared deal closed):
+    # a line keyed by the split slot.
+    (mine,) = [e for e in september.result.employees if e.employee == partner]
+    assert f"commission|revenue_commission|{SHARED}|revenue|split" in {x.key for x in mine.lines}
     # ignore (the default) credits the same deals from acts, by the plan's slots.
     assert all(line[2] != "split" for line in lines(ignored, SHARED) + lines(ignored, OVERLAID))
     assert sum(line[4] for line in lines(ignored, SHARED) if line[0] == "revenue") == Decimal(

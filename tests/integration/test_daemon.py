@@ -22,6 +22,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 
 from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
 from sync.daemon import Daemon
 from sync.daemon.locks import AdvisoryRunLock, FileRunLock, holder_name, run_lock
@@ -289,8 +290,8 @@ def test_a_killed_holder_does_not_keep_the_lock(tmp_path: Path) -> None:
 def test_sigterm_mid_sync_exits_cleanly_and_a_restart_resumes_to_a_clean_store(
     tmp_path: Path,
 ) -> None:
-    options = SandboxOptions(seed=9, scale="small")
-    with Sandbox(options, clock=ManualClock(options.anchor)) as sandbox:
+    options = SandboxOptions(seed=9, scale="small", anchor=DEFAULT_ANCHOR)
+    with Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as sandbox:
         (tmp_path / "clean").mkdir()
         clean_config = write_config(
             sandbox, tmp_path / "clean", f"sqlite:///{tmp_path / 'clean' / 'store.sqlite'}"
@@ -348,8 +349,8 @@ def test_sigterm_mid_sync_exits_cleanly_and_a_restart_resumes_to_a_clean_store(
 def test_runs_left_open_by_a_killed_daemon_are_closed_as_aborted_on_restart(
     tmp_path: Path,
 ) -> None:
-    options = SandboxOptions(seed=9, scale="small")
-    with Sandbox(options, clock=ManualClock(options.anchor)) as sandbox:
+    options = SandboxOptions(seed=9, scale="small", anchor=DEFAULT_ANCHOR)
+    with Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as sandbox:
         path = _daemon_config(sandbox, tmp_path, {"default": {"every": "1h"}})
         url = load_config(path).store.url
         command = [sys.executable, "-m", "sync", "daemon", "--config", str(path)]

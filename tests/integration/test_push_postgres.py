@@ -11,6 +11,7 @@ from sync_support import postgres_schema, postgres_url
 
 from connectors.core.http import pinned_session
 from sandbox import Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
 from sync.push.run import push
 from sync.store import open_store
@@ -23,7 +24,11 @@ def test_push_on_postgresql(tmp_path: Path) -> None:
     assert BASE is not None
     with (
         postgres_schema(BASE) as url,
-        Sandbox(SandboxOptions(seed=2, scale="tiny", state_dir=tmp_path / "sandbox")) as sb,
+        Sandbox(
+            SandboxOptions(
+                seed=2, scale="tiny", state_dir=tmp_path / "sandbox", anchor=DEFAULT_ANCHOR
+            )
+        ) as sb,
     ):
         path = push_config(sb, tmp_path, url)
         engine = open_store(url)

@@ -12,6 +12,7 @@ import orjson
 import pytest
 from sqlalchemy import Engine, insert, select
 
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.demo import run_demo
 from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.evaluate import load_truth, pairwise
@@ -33,7 +34,7 @@ CONFIG = ReconcileConfig()
 def synced(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small sandbox synced once, reconciled once (full); tests copy it before writing."""
     workspace = tmp_path_factory.mktemp("reconcile")
-    result = run_demo(workspace, seed=7, scale="small")
+    result = run_demo(workspace, seed=7, scale="small", anchor=DEFAULT_ANCHOR)
     assert result.ok
     engine = open_store(result.store_url)
     reconcile(engine, CONFIG, NOW, "full")

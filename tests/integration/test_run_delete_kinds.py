@@ -20,6 +20,7 @@ from alembic.config import Config
 from sync_support import postgres_schema, postgres_url
 
 from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
 from sync.engine import SyncOptions, sync_source
 from sync.sources import build_connector
@@ -34,8 +35,8 @@ KINDS = ("deleted", "deleted_reported", "deleted_merged", "deleted_missing", "re
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
-    options = SandboxOptions(seed=21, scale="tiny")
-    with Sandbox(options, clock=ManualClock(options.anchor)) as running:
+    options = SandboxOptions(seed=21, scale="tiny", anchor=DEFAULT_ANCHOR)
+    with Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as running:
         yield running
 
 

@@ -10,6 +10,7 @@ import requests
 
 from connectors.core.http import pinned_session
 from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sandbox.info import SandboxInfo
 
 
@@ -98,8 +99,8 @@ def _shape_ok(crm: str, response: requests.Response) -> bool:
 
 @pytest.fixture
 def flaky() -> Iterator[Sandbox]:
-    options = SandboxOptions(seed=3, scale="tiny", faults="flaky")
-    with Sandbox(options, clock=ManualClock(options.anchor)) as sandbox:
+    options = SandboxOptions(seed=3, scale="tiny", faults="flaky", anchor=DEFAULT_ANCHOR)
+    with Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as sandbox:
         yield sandbox
 
 
@@ -144,17 +145,17 @@ def test_every_failure_is_crm_shaped_and_a_retry_gets_through(flaky: Sandbox) ->
 def test_the_same_seed_gives_the_same_faults() -> None:
     runs = []
     for _ in range(2):
-        options = SandboxOptions(seed=5, scale="tiny", faults="flaky")
-        with Sandbox(options, clock=ManualClock(options.anchor)) as sandbox:
+        options = SandboxOptions(seed=5, scale="tiny", faults="flaky", anchor=DEFAULT_ANCHOR)
+        with Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as sandbox:
             runs.append(_outcomes(sandbox, 0.3))
     assert runs[0] == runs[1]
     assert any(len(s) > 1 for per_crm in runs[0].values() for s in per_crm)
 
 
 def test_daily_limits_are_answered_as_each_crm_does() -> None:
-    options = SandboxOptions(seed=2, scale="tiny")
+    options = SandboxOptions(seed=2, scale="tiny", anchor=DEFAULT_ANCHOR)
     with (
-        Sandbox(options, clock=ManualClock(options.anchor)) as sandbox,
+        Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as sandbox,
         pinned_session(sandbox.info.ca_bundle) as http,
     ):
         calls = _requests(sandbox.info, http)

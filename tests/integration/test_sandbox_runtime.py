@@ -8,6 +8,7 @@ from pathlib import Path
 
 from connectors.core.http import pinned_session
 from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sandbox.generator import generate, write_ground_truth
 from sandbox.peek import count_records, expected_counts, sample_records
 
@@ -77,10 +78,10 @@ def test_same_seed_gives_identical_data_and_ground_truth(tmp_path: Path) -> None
     from sandbox.persist import save_world
 
     for run in ("a", "b"):
-        world = generate(11, "tiny", SandboxOptions().anchor)
+        world = generate(11, "tiny", DEFAULT_ANCHOR)
         write_ground_truth(world, tmp_path / run / "truth")
         save_world(world, tmp_path / run / "world")
-    other = generate(12, "tiny", SandboxOptions().anchor)
+    other = generate(12, "tiny", DEFAULT_ANCHOR)
     write_ground_truth(other, tmp_path / "c" / "truth")
     for sub in ("truth", "world"):
         files_a = sorted(
@@ -96,8 +97,10 @@ def test_same_seed_gives_identical_data_and_ground_truth(tmp_path: Path) -> None
 def test_churn_through_the_admin_path_is_deterministic_and_persists(tmp_path: Path) -> None:
     reports = []
     for run in ("a", "b"):
-        options = SandboxOptions(seed=5, scale="tiny", state_dir=tmp_path / run)
-        with Sandbox(options, clock=ManualClock(options.anchor)) as box:
+        options = SandboxOptions(
+            seed=5, scale="tiny", state_dir=tmp_path / run, anchor=DEFAULT_ANCHOR
+        )
+        with Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as box:
             with pinned_session(box.info.ca_bundle) as http:
                 response = http.post(
                     f"{box.info.hubspot.base_url}/_sandbox/churn", json={"changes": 40, "seed": 3}
@@ -112,7 +115,7 @@ def test_churn_through_the_admin_path_is_deterministic_and_persists(tmp_path: Pa
             }
     assert reports[0] == reports[1]
     # Restarting on the same state dir serves the churned world.
-    options = SandboxOptions(seed=5, scale="tiny", state_dir=tmp_path / "a")
+    options = SandboxOptions(seed=5, scale="tiny", state_dir=tmp_path / "a", anchor=DEFAULT_ANCHOR)
     with Sandbox(options) as again:
         restarted = {(c.crm, c.object): c.count for c in count_records(again.info)}
     assert restarted == after_churn

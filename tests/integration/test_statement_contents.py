@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from compensation.engine import PriorState, simulate
 from compensation.plans import Period
 from compensation.statements import Statement
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.audit.runner import run_audit
 from sync.audit.settings import AuditConfig
 from sync.compute.history import closed_periods, load_adjustments
@@ -42,7 +43,7 @@ REP = "Alexander Scott"  # field sales v2, a recoverable draw, withheld lines, o
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, CrmsyncConfig]:
     workspace = tmp_path_factory.mktemp("statements")
-    demo = run_demo(workspace, seed=7, scale="small")
+    demo = run_demo(workspace, seed=7, scale="small", anchor=DEFAULT_ANCHOR)
     assert demo.ok
     engine = open_store(demo.store_url)
     reconcile(engine, ReconcileConfig(), NOW, "full")

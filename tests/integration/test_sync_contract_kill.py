@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.store import open_store
 from sync.store.bookkeeping import RunRow
 from tests.integration.contract_suite import (
@@ -32,9 +33,9 @@ def test_sync_killed_at_random_points_resumes_to_a_clean_store(
     crm: str, backend: str, tmp_path: Path
 ) -> None:
     require(crm)
-    options = SandboxOptions(seed=9, scale="small")
+    options = SandboxOptions(seed=9, scale="small", anchor=DEFAULT_ANCHOR)
     with (
-        Sandbox(options, clock=ManualClock(options.anchor)) as sandbox,
+        Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as sandbox,
         store_url(backend, tmp_path, "clean") as clean_url,
     ):
         (tmp_path / "clean").mkdir()

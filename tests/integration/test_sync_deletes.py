@@ -20,6 +20,7 @@ from sqlalchemy import Engine, func, select
 
 from connectors.core.http import pinned_session
 from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
 from sync.engine import SourceReport, StreamReport, SyncOptions, sync_source
 from sync.sources import build_connector
@@ -44,8 +45,8 @@ def _now() -> datetime:
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
-    options = SandboxOptions(seed=21, scale="tiny")
-    with Sandbox(options, clock=ManualClock(options.anchor)) as running:
+    options = SandboxOptions(seed=21, scale="tiny", anchor=DEFAULT_ANCHOR)
+    with Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as running:
         yield running
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 
 from connectors.core.contract import StreamInfo
 from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import CrmsyncConfig, load_config
 from sync.engine import SourceReport, SyncOptions, sync_source
 from sync.engine.deletes import check_missed_deletes
@@ -35,8 +36,8 @@ def _now() -> datetime:
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
-    options = SandboxOptions(seed=21, scale="tiny")
-    with Sandbox(options, clock=ManualClock(options.anchor)) as running:
+    options = SandboxOptions(seed=21, scale="tiny", anchor=DEFAULT_ANCHOR)
+    with Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as running:
         yield running
 
 

@@ -17,6 +17,7 @@ from sync_support import postgres_schema, postgres_url
 from connectors.core.contract import Page
 from connectors.core.records import Contact, DealContact
 from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import CrmsyncConfig, load_config
 from sync.engine import SourceReport, SyncOptions, sync_source
 from sync.engine.runs import load_state
@@ -33,8 +34,8 @@ def _now() -> datetime:
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
-    options = SandboxOptions(seed=21, scale="tiny")
-    with Sandbox(options, clock=ManualClock(options.anchor)) as running:
+    options = SandboxOptions(seed=21, scale="tiny", anchor=DEFAULT_ANCHOR)
+    with Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as running:
         yield running
 
 

@@ -17,6 +17,7 @@ import orjson
 import pytest
 
 from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 from sync.daemon.locks import run_lock
 from sync.store import open_store
 from sync.store.bookkeeping import RunRow, StreamStateRow
@@ -115,9 +116,9 @@ def test_each_tick_is_deferred_once_and_the_jobs_spread_over_three_workers(
 
 
 def test_a_worker_killed_mid_stream_loses_and_duplicates_nothing(base: str, tmp_path: Path) -> None:
-    options = SandboxOptions(seed=9, scale="small")
+    options = SandboxOptions(seed=9, scale="small", anchor=DEFAULT_ANCHOR)
     with (
-        Sandbox(options, clock=ManualClock(options.anchor)) as sandbox,
+        Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as sandbox,
         postgres_schema(base) as clean_url,
         postgres_schema(base) as url,
     ):

@@ -12,6 +12,7 @@ from types import ModuleType
 import requests
 
 from sandbox import Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 
 _DIR = Path(__file__).resolve().parents[2] / "bench" / "peers"
 
@@ -33,7 +34,9 @@ singer_catalog = _module("singer_catalog")
 
 def test_recorder_keeps_refused_requests_and_not_the_served_ones(tmp_path):
     recorder = sandbox_errors.ErrorRecorder()
-    with Sandbox(SandboxOptions(seed=1, scale="tiny", state_dir=tmp_path)) as sandbox:
+    with Sandbox(
+        SandboxOptions(seed=1, scale="tiny", state_dir=tmp_path, anchor=DEFAULT_ANCHOR)
+    ) as sandbox:
         recorder.attach("hubspot", sandbox.apps["hubspot"])
         info = sandbox.info
         session = requests.Session()

@@ -127,3 +127,18 @@ def test_a_split_pool_the_plan_does_not_declare_is_a_separate_credit_of_the_whol
         ("crm_a:u3", "overlay", "split", Decimal(1), Decimal("1000.01")),
     ]
     assert got[-1].note == "CRM split: 100%" and got[-1].currency == "EUR"
+
+
+def test_the_owner_alone_at_100_percent_is_the_crms_default_and_keeps_the_plans_credit() -> None:
+    """D2's revenue rows are its owner E-1 twice at 50%: the split a CRM stores on every
+    deal, which decides nothing, so the acts still credit it. D1 (owner E-1, 70/30 with
+    E-2, and an overlay) is a real split and is used whole."""
+    splits = crm_splits(_snapshot(), _directory())
+    d1 = dataclasses.replace(_deal("D1", "1000.01"), owner="E-1")
+    d2 = dataclasses.replace(_deal("D2", "99.99"), owner="E-1")
+    usable, warnings = usable_splits([d1, d2], splits)
+    assert usable == {"crm_a:deals:D1": splits.rows["crm_a:deals:D1"]}
+    assert warnings == []
+    # Owned by someone else, the same rows are a decision: used.
+    other = dataclasses.replace(d2, owner="E-2")
+    assert usable_splits([other], splits)[0] == {"crm_a:deals:D2": splits.rows["crm_a:deals:D2"]}

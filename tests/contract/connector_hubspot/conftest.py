@@ -12,13 +12,14 @@ from connectors.core.http import pinned_session
 from connectors.core.retry import RetryPolicy
 from connectors.hubspot import HubSpotConnector, HubSpotSettings
 from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 
 
 @pytest.fixture(scope="module")
 def sb() -> Iterator[Sandbox]:
     """A sandbox for this test module alone (its tests may change it, in file order)."""
-    options = SandboxOptions(seed=7, scale="tiny")
-    sandbox = Sandbox(options, clock=ManualClock(options.anchor))
+    options = SandboxOptions(seed=7, scale="tiny", anchor=DEFAULT_ANCHOR)
+    sandbox = Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR))
     sandbox.start()
     yield sandbox
     sandbox.stop()

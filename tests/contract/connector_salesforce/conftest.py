@@ -10,13 +10,14 @@ import pytest
 from connectors.core.retry import RetryPolicy
 from connectors.salesforce import SalesforceConnector, SalesforceSettings
 from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
 
 
 def start_sandbox() -> Sandbox:
     # "small" rather than "tiny": tiny objects fit in one 200-row page, and paging,
     # restarts and Bulk pages are what these tests are about
-    options = SandboxOptions(seed=7, scale="small")
-    sandbox = Sandbox(options, clock=ManualClock(options.anchor))
+    options = SandboxOptions(seed=7, scale="small", anchor=DEFAULT_ANCHOR)
+    sandbox = Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR))
     sandbox.start()
     return sandbox
 

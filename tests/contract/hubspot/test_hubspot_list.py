@@ -75,6 +75,18 @@ def test_default_properties_and_record_shape(hs):
     assert body["paging"] == {"next": {"after": "100002", "link": link}}
 
 
+def test_offset_is_not_a_paging_parameter(hs):
+    """The v3 list pages with ``after`` only (its documented parameters are limit, after,
+    properties, propertiesWithHistory, associations, archived); like HubSpot, it ignores
+    ``offset`` and answers the first page, so a client that pages with offset repeats it."""
+    _, first = _json(hs, "/crm/v3/objects/contacts", limit=3)
+    status, offset = _json(hs, "/crm/v3/objects/contacts", limit=3, offset=3)
+    assert status == 200
+    assert [r["id"] for r in offset["results"]] == [r["id"] for r in first["results"]]
+    assert [r["id"] for r in first["results"]] == LIVE_IDS[:3]
+    assert offset["paging"]["next"]["after"] == str(int(LIVE_IDS[2]) + 1)
+
+
 def test_paging_link_is_followable(hs):
     status, body = _json(hs, "/crm/v3/objects/companies", limit=3, properties="name")
     assert status == 200

@@ -29,6 +29,30 @@ def test_deal_split_is_a_searchable_type_with_its_properties(hs):
     assert (search.status_code, search.json()["total"], search.json()["results"]) == (200, 0, [])
 
 
+def test_object_type_ids_are_hubspots_and_deal_splits_have_none():
+    """HubSpot's object type ID table (developers.hubspot.com, "Using object APIs"; the
+    same in its PHP client's ``ObjectTypeIDs``) for the types the sandbox serves; it lists
+    no ID for deal splits, which are read by name (``deal_split``) or per deal."""
+    from sandbox.hubspot.objects import OBJECT_TYPE_IDS
+
+    assert OBJECT_TYPE_IDS == {
+        "0-1": "contacts",
+        "0-2": "companies",
+        "0-3": "deals",
+        "0-5": "tickets",
+        "0-7": "products",
+        "0-8": "line_items",
+        "0-14": "quotes",
+        "0-27": "tasks",
+        "0-46": "notes",
+        "0-47": "meetings",
+        "0-48": "calls",
+        "0-49": "emails",
+        "0-74": "goal_targets",
+        "0-136": "leads",
+    }
+
+
 def test_forms_list_is_empty_and_form_properties_list_a_forms_attributes(hs):
     session = hs.session()
     forms = session.get(

@@ -48,7 +48,7 @@ def test_global_describe_lists_the_objects_with_their_key_prefixes(shop):
     }
     assert prefixes["OpportunityLineItem"] == "00k"
     assert prefixes["OpportunitySplitType"] == "149"
-    assert "OpportunitySplit" in prefixes
+    assert prefixes["OpportunitySplit"] == "049"
 
 
 def test_line_item_describe_has_the_real_fields_and_relationships(shop):

@@ -12,6 +12,7 @@ import pytest
 from crediting_helpers import chain_acts, scheme
 from crediting_helpers import deal as crediting_deal
 from engine_helpers import RATES, book, deal, inputs
+from engine_helpers import plan as plan_body
 
 from compensation.crediting import CreditingError, credit_deals
 from compensation.crediting.splits import SplitRow, split_credits
@@ -146,3 +147,49 @@ def test_a_split_filled_pool_has_the_cents_of_split_credits_in_any_row_order(
         ("R1", D("33.33")),
         ("R2", D("33.33")),
     ]
+
+
+def test_an_override_fills_its_pool_and_only_the_split_lines_say_whose_split() -> None:
+    """An admin's override of deal d1 (1,000.00 USD, closed 5 October): R1 60%, R2 40%,
+    both managed by B1; a manager pool of 10%. Revenue: 600.00 and 400.00 (slot
+    ``override``); manager pool 100.00 to B1. At a flat 10% on both pools: R1 60.00,
+    R2 40.00, B1 10.00. The sellers' lines carry the override's note; the manager's line
+    (a roll-up of it) does not pass its roll-up note off as the split."""
+    label = "split set by Ana effective 2026-10-01: agreed"
+    rows = [SplitRow("R1", D(60), "override", label), SplitRow("R2", D(40), "override", label)]
+    sale = deal("d1", "1000.00", date(2026, 10, 5))
+    plan = scheme(pools={"manager": {"manager_of": "revenue", "budget": "10%"}})
+    people = {e.id: e for e in inputs([], []).employees}
+    credited = credit_deals(
+        [DealEvidence(sale, ())], plan, employees=people, splits={"d1": {"revenue": rows}}
+    ).credits
+    assert [(c.pool, c.slot, c.employee, c.amount) for c in credited] == [
+        ("revenue", "override", "R1", D("600.00")),
+        ("revenue", "override", "R2", D("400.00")),
+        ("manager", "override", "B1", D("100.00")),
+    ]
+    flat = [
+        {
+            "name": "revenue",
+            "kind": "commission",
+            "pools": ["revenue", "manager"],
+            "tiers": [{"from": "0%", "rate": "10%"}],
+        }
+    ]
+    result = run_period(
+        inputs([sale], credited),
+        book(
+            plan_body(components=flat),
+            assignments=[{"plan": "field", "team": "field_sales", "from": "2025-01-01"}],
+        ),
+        Period.parse("2026-Q4"),
+        RATES,
+    )
+    lines = {
+        (e.employee, x.amount, x.detail.get("credit")) for e in result.employees for x in e.lines
+    }
+    assert lines == {
+        ("R1", D("60.00"), f"{label}: 60%"),
+        ("R2", D("40.00"), f"{label}: 40%"),
+        ("B1", D("10.00"), None),
+    }

@@ -16,6 +16,7 @@ from compensation.engine import (
     close_period,
     explain_employee,
     run_period,
+    simulate,
 )
 from compensation.plans import Period
 
@@ -218,3 +219,35 @@ def test_a_new_hire_is_paid_for_the_days_on_the_plan_with_a_prorated_quota() -> 
         "deal d1 closed on 2026-11-20, a day on no plan: its 4000.00 USD of revenue credit "
         "is not paid" in rep.notes
     )
+
+
+def test_the_what_if_measures_attainment_against_the_versions_in_force() -> None:
+    """Version 1 (4%, quota 100,000 per quarter) until 15 November, version 2 (6%, quota
+    200,000) from 16 November; each covers 46 of Q4's 92 days, so Q4's quota is
+    100,000 x 46/92 + 200,000 x 46/92 = 50,000 + 100,000 = 150,000.
+
+    Rita has d1 30,000 closed 20 October (version 1: 30,000 x 4% = 1,200.00). Reaching
+    100% needs 150,000 - 30,000 = 120,000.00 more, closed on 31 December under version 2:
+    120,000.00 x 6% = 7,200.00. (Before: measured against version 2's whole quota,
+    200,000 - 30,000 = 170,000.00 more, 10,200.00.)"""
+    first, second = _versions(quota={"amount": "200000"})
+    d1 = deal("d1", "30000", date(2026, 10, 20))
+    sim = simulate(
+        inputs([d1], [credit(d1)]), book(first, second), Q4, RATES, "R1", attainment=D(1)
+    )
+    assert sim.scenario == "reaching 100% of quota (120000.00 USD more credited)"
+    assert (sim.before, sim.after, sim.delta) == (D("1200.00"), D("8400.00"), D("7200.00"))
+    assert sim.attainment_after["revenue"] == D(1)
+
+
+def test_the_what_if_closes_on_the_last_day_on_a_plan_not_after_it() -> None:
+    """Rita is on the plan (4% flat) until 30 November; Q4 runs to 31 December. A deal of
+    10,000.00 closes on 30 November, her last day on a plan, and pays 10,000.00 x 4% =
+    400.00. (Before: it closed on 31 December, a day on no plan, and paid nothing; and
+    the simulation refused her as on no plan on the period's last day.)"""
+    first = plan(components=_flat("4%"))
+    rows = [{"plan": "field", "team": "field_sales", "from": "2025-01-01", "to": "2026-11-30"}]
+    sim = simulate(
+        inputs([], []), book(first, assignments=rows), Q4, RATES, "R1", amount=D("10000")
+    )
+    assert (sim.before, sim.after, sim.delta) == (D("0.00"), D("400.00"), D("400.00"))
