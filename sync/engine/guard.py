@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, literal, select, union_all
 
 from sync.store.pages import PageCounts
 from sync.store.records import TABLES
@@ -42,14 +42,20 @@ class DeleteGuard:
         self.force = force
         self._base: dict[str, int] = {}
         self._marked: dict[str, int] = defaultdict(int)
+        # One statement for every kind's live rows (a round trip and a compile per table
+        # were a tenth of an incremental run's fixed cost).
+        tables = {kind: model.__table__ for kind, model in TABLES.items()}  # type: ignore[attr-defined]
+        counts = [
+            select(literal(kind).label("kind"), func.count().label("live"))
+            .select_from(table)
+            .where(table.c.source == source, table.c.is_deleted.is_(False))
+            for kind, table in tables.items()
+        ]
         with engine.connect() as conn:
-            for kind, model in TABLES.items():
-                table = model.__table__  # type: ignore[attr-defined]
-                live = (table.c.source == source, table.c.is_deleted.is_(False))
-                count = select(func.count()).select_from(table)
-                self._base[kind] = int(conn.execute(count.where(*live)).scalar_one())
+            for kind, live in conn.execute(union_all(*counts)):
+                self._base[kind] = int(live)
             for kind, prefix in prefixes:
-                table = TABLES[kind].__table__  # type: ignore[attr-defined]
+                table = tables[kind]
                 mine = table.c.remote_id.startswith(prefix, autoescape=True)
                 found = int(
                     conn.execute(
