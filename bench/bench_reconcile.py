@@ -60,12 +60,15 @@ def _use_engine(name: str) -> None:
 _STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"  # the store's datetime text format in SQLite
 
 
-def quality(scale: str, seed: int, workspace: Path) -> dict[str, Any]:
+def quality(
+    scale: str, seed: int, workspace: Path, anchor: datetime = DEFAULT_ANCHOR
+) -> dict[str, Any]:
     """Full reconcile of a synced sandbox, scored against its ground truth."""
-    target = workspace / f"{scale}-{seed}"
+    named = "" if anchor == DEFAULT_ANCHOR else f"-{anchor.date().isoformat()}"
+    target = workspace / f"{scale}-{seed}{named}"
     if not (target / "crmsync.sqlite").exists():
         started = time.perf_counter()
-        assert run_demo(target, seed=seed, scale=scale, anchor=DEFAULT_ANCHOR).ok
+        assert run_demo(target, seed=seed, scale=scale, anchor=anchor).ok
         print(f"synced {scale} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     engine = open_store(f"sqlite:///{target / 'crmsync.sqlite'}")
     with engine.begin() as connection:  # a reused store: the run trains anew, as a first one
@@ -299,6 +302,9 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=0, help="person records (0: skip)")
     parser.add_argument("--workspace", type=Path, default=None, help="reuse synced stores")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--anchor", type=datetime.fromisoformat, default=None, help="the sandbox's day (UTC)"
+    )
     parser.add_argument("--engine", default="native", choices=["splink", "native"])
     parser.add_argument("--child-run", help=argparse.SUPPRESS)
     parser.add_argument("--child-mode", help=argparse.SUPPRESS)
@@ -310,7 +316,8 @@ def main() -> None:
     workspace = args.workspace or Path(tempfile.mkdtemp(prefix="bench-reconcile-"))
     results: dict[str, Any] = {"quality": [], "scale_up": None}
     for scale in [s for s in args.scales.split(",") if s]:
-        results["quality"].append(quality(scale, args.seed, workspace))
+        anchor = args.anchor.replace(tzinfo=UTC) if args.anchor else DEFAULT_ANCHOR
+        results["quality"].append(quality(scale, args.seed, workspace, anchor))
     if args.synthetic:
         medium = workspace / f"medium-{args.seed}"
         if not (medium / "crmsync.sqlite").exists():

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from sync.reconcile.entities import Entity
 from sync.reconcile.nicknames import name_forms
+from sync.reconcile.normalize import street_name
 
 __all__ = ["CONVERSION", "BlockingStats", "block_keys", "candidate_pairs", "estimate_pairs"]
 
@@ -79,15 +80,19 @@ def block_keys(entity: Entity) -> list[str]:
         if moment is not None:
             keys.add(f"{CONVERSION}:{entity.source}:{moment.isoformat()}")
         # One address, whatever the names' spelling: postal code + house number, and
-        # house number + the street's first word (a postal code typo).
+        # house number + the start of the street's name (a postal code typo).
         if entity.house and entity.postcode:
             keys.add(f"a:{entity.postcode}|{entity.house}")
-        if entity.house and entity.street:
-            keys.add(f"h:{entity.house}|{entity.street.split()[0]}")
+        name = street_name(entity.street)[:4]
+        if entity.house and name:
+            # the street's name to its fourth letter: "dixondrive" / "dixon dr"
+            keys.add(f"h:{entity.house}|{name}")
     if entity.kind == "person":
         company = f"{entity.company}|{entity.city}" if entity.company else None
         # A place scopes names like a company does (a typo in the other name): the postal
-        # code, the city, the street written without spaces ("brooker st" / "brookerst").
+        # code, the city, the street's own name to its fourth letter (its type, number or
+        # second line typed otherwise: "harrison treet" / "harrison st flat 79",
+        # "strehlowplace" / "strehlow pl").
         places = _places(entity)
         for org in {entity.domain, company, *places} - {None}:
             # One namespace for first and last names: a record with the names swapped, or
@@ -96,14 +101,24 @@ def block_keys(entity: Entity) -> list[str]:
                 keys.add(f"o:{entity.last}|{org}")
             if entity.first:
                 keys.update(f"o:{form}|{org}" for form in name_forms(entity.first))
+        # The surname at a house number: the place around it typed otherwise ("hindmarsh
+        # dr, toowoomba, 7163" / "hindmars hdrive, toowoonba, 2280").
+        if entity.last and entity.house:
+            keys.add(f"lh:{entity.last}|{entity.house}")
         # One house in a place however the names and the postal code are typed.
         if entity.house:
             keys.update(f"hp:{entity.house}|{p}" for p in places if not p.startswith("pc:"))
-        word = entity.street.split()[0] if entity.street else ""
-        if word and entity.postcode:
-            keys.add(f"sp:{word}|{entity.postcode}")
-        if word and entity.city:
-            keys.add(f"sc:{word}|{entity.city}")
+        # The street's name and each name typed with a typo past their first letters
+        # (4 and 3), at the postal code or the city ("garrard" / "garrarg" at 2515,
+        # "weavell" / "weaveldl" in gol gol); first and last names in one namespace, so
+        # swapped names meet too.
+        word = street_name(entity.street)[:4]
+        starts = {n[:3] for n in (entity.first, entity.last) if n}
+        for place in (entity.postcode, entity.city):
+            if word and place:
+                keys.add(f"sp:{word}|{place}")
+            if place:
+                keys.update(f"l3:{start}|{place}" for start in starts)
         # Both names typed with a typo past their third letter, in one state (without a
         # state this would be a bare name key for everyone: see the "n:" key above).
         if entity.first and entity.last and entity.state:
@@ -118,8 +133,9 @@ def _places(entity: Entity) -> list[str]:
         found.append(f"pc:{entity.postcode}")
     if entity.city:
         found.append(f"ct:{entity.city}")
-    if entity.street:
-        found.append("st:" + entity.street.replace(" ", ""))
+    name = street_name(entity.street)[:4]
+    if name:
+        found.append("st:" + name)
     return found
 
 

@@ -18,7 +18,15 @@ from collections.abc import Callable, Mapping, Sequence
 
 from sync.reconcile.entities import Entity
 
-__all__ = ["RARE_BONUS", "TF_FIELDS", "TermWeights", "term_counts", "term_weights"]
+__all__ = [
+    "RARE_BONUS",
+    "TF_FIELDS",
+    "TermWeights",
+    "implied_agreement",
+    "implied_weights",
+    "term_counts",
+    "term_weights",
+]
 
 # Comparison field -> (the level adjusted, the value as the comparison shows it). An
 # office's street and postal code are shared by everyone who works there: the frequency
@@ -75,3 +83,50 @@ def term_weights(
 
 def _weight(m_level: float, share: float) -> float:
     return round(max(-_LIMIT, min(_LIMIT, math.log2(m_level / share))), 2)
+
+
+# The fields a postal code may imply.
+IMPLIED_FIELDS: dict[str, Callable[[Entity], str]] = {
+    "city": lambda e: e.city,
+    "state": lambda e: e.state,
+}
+
+
+def implied_agreement(entities: Sequence[Entity]) -> dict[str, float]:
+    """Per field, how often two records sharing a postal code share the field too.
+
+    Where a postal code is a district of one city (most countries' codes) that is close
+    to 1: the same city then says nothing the postal code did not. Where codes and
+    places are drawn apart it is small, and the same city is evidence of its own."""
+    found: dict[str, float] = {}
+    for fld, value_of in IMPLIED_FIELDS.items():
+        by_code: dict[str, Counter[str]] = {}
+        for entity in entities:
+            value = value_of(entity)
+            if entity.postcode and value:
+                by_code.setdefault(entity.postcode, Counter())[value] += 1
+        pairs = same = 0
+        for values in by_code.values():
+            total = sum(values.values())
+            pairs += total * (total - 1) // 2
+            same += sum(n * (n - 1) // 2 for n in values.values())
+        if pairs:
+            found[fld] = round(same / pairs, 6)
+    return found
+
+
+def implied_weights(
+    m: Mapping[str, Mapping[str, float]], agreement: Mapping[str, float]
+) -> dict[tuple[str, str], float]:
+    """The weight of a city or state a more specific place implies: log2(m / a), ``m``
+    the share of matches agreeing on it where the street or postal code agrees
+    (``learn._implied_m``), ``a`` the share of records sharing a postal code that share
+    it too; never below 0: an implied place never counts against."""
+    found: dict[tuple[str, str], float] = {}
+    for fld, share in agreement.items():
+        m_level = m.get(fld, {}).get("implied")
+        if not m_level or share <= 0:
+            continue
+        weight = math.log2(m_level / share)
+        found[(fld, "implied")] = round(max(0.0, min(_LIMIT, weight)), 2)
+    return found

@@ -31,6 +31,7 @@ __all__ = [
     "place_key",
     "postal_key",
     "street_key",
+    "street_name",
 ]
 
 PLACEHOLDER_EMAILS = frozenset(
@@ -269,6 +270,25 @@ def street_key(value: str | None) -> tuple[str, str]:
         if _NUMBER.match(word) and (index == 0 or words[index - 1] not in _UNIT_WORDS):
             return word, " ".join(words[:index] + words[index + 1 :])
     return "", " ".join(words)
+
+
+# Words naming a street's type or a unit, in the languages the CRMs' addresses come in:
+# what is left is the street's own name ("harrison" in "harrison st flat 79").
+_TYPE_WORDS = (
+    frozenset(_STREET_TYPES.values())
+    | _UNIT_WORDS
+    | {"calle", "c", "avda", "avenida", "paseo", "plaza", "pza", "rua", "r", "praca", "pc"}
+    | {"rue", "via", "viale", "no", "de", "del", "la", "da", "do", "dos", "das", "the"}
+)
+
+
+def street_name(street: str) -> str:
+    """The street's own name: the first word of the (folded) street words that is not a
+    street type, a unit or an article; blank when there is none."""
+    for word in street.split():
+        if len(word) >= 3 and word not in _TYPE_WORDS and not word[0].isdigit():
+            return word
+    return ""
 
 
 def email_key(value: str | None) -> str | None:

@@ -6,12 +6,15 @@ only the most specific agreeing place.
 
 from __future__ import annotations
 
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
 from sync.reconcile.entities import Entity
+from sync.reconcile.normalize import street_name
 
-__all__ = ["add_address", "add_city", "most_specific_place"]
+__all__ = ["IMPLIED", "add_address", "add_city", "most_specific_place"]
+
+IMPLIED = "implied"  # the level of a city or state a more specific agreeing place implies
 
 Raw = tuple[str, str, str, str]  # field, level, left, right
 
@@ -49,10 +52,26 @@ def _street_level(a: Entity, b: Entity) -> str:
         or _jw(a.street, b.street) >= 0.9
         # a space typed inside a word ("brisban e ave")
         or _jw(a.street.replace(" ", ""), b.street.replace(" ", "")) >= 0.9
+        # one house number on the street's own name, its type or second line typed
+        # otherwise ("73 harrison treet" / "73 harrison st flat 79"); on other numbers the
+        # same name is another street as often ("6 cedar wy" / "59 cedar pl")
+        or (
+            a.house != ""
+            and a.house == b.house
+            and _same_name(street_name(a.street), street_name(b.street))
+        )
     )
     if alike:
         return "fuzzy" if numbers_agree else "other_number"
     return "different"
+
+
+def _same_name(a: str, b: str) -> bool:
+    if not a or not b:
+        return False
+    return a == b or (
+        min(len(a), len(b)) >= 5 and DamerauLevenshtein.distance(a, b, score_cutoff=1) <= 1
+    )
 
 
 def _postal_level(a: str, b: str) -> str:
@@ -98,15 +117,22 @@ def most_specific_place(out: list[Raw]) -> list[Raw]:
     A street or postal code says the city and the state: counted again they made
     neighbours, and colleagues whose company was left out, one person (the office's street,
     postal code, city and state added up to 27 against two different names at -10). Street
-    and postal code stay apart: each is typed, and mistyped, on its own. Disagreements all
-    still count.
+    and postal code stay apart: each is typed, and mistyped, on its own. A postal code one
+    character off implies the city too: it is a typo or a neighbouring district of the
+    same city ("75001" / "75002"). Disagreements all still count.
+
+    The implied city or state stays as the level ``implied``: it weighs what it adds where
+    the postal code does not say the city (``frequencies.implied_agreement``), nothing
+    where it does.
     """
     agreeing = {c[0] for c in out if c[0] in _PLACES and c[1] in _PLACE_AGREES}
     if not agreeing:
         return out
     top = min(_PLACES.index(f) for f in agreeing)
     implied = {f for f in _IMPLIED if _PLACES.index(f) > max(top, 1)}
-    return [c for c in out if not (c[0] in implied and c[1] in _PLACE_AGREES)]
+    return [
+        (c[0], IMPLIED, c[2], c[3]) if c[0] in implied and c[1] in _PLACE_AGREES else c for c in out
+    ]
 
 
 def _state_level(a: str, b: str) -> str:

@@ -26,6 +26,7 @@ from sync.reconcile.normalize import email_domain, is_free_mail
 from sync.reconcile.places import add_address, add_city, most_specific_place
 
 __all__ = [
+    "TYPO_LEVELS",
     "WEIGHTS",
     "Comparison",
     "Raw",
@@ -88,6 +89,10 @@ WEIGHTS: dict[tuple[str, str], float] = {
     ("state", "exact"): 0.5,
     ("state", "abbreviation"): 0.0,
     ("state", "different"): -2.0,
+    # A city or state agreeing where a street or postal code agrees too (learned models):
+    # what it adds is estimated from the records (``frequencies.implied_agreement``).
+    ("city", "implied"): 0.0,
+    ("state", "implied"): 0.0,
 }
 
 
@@ -280,10 +285,33 @@ def _names(a: Entity, b: Entity, out: list[Raw]) -> None:
             _cmp(out, "first_name", swapped[0], a.first, b.last)
             _cmp(out, "last_name", swapped[1], a.last, b.first)
             return
+    if _lone_name_in_other_column(a, b, out) or _lone_name_in_other_column(b, a, out):
+        return
     if first:
         _cmp(out, "first_name", first, a.first, b.first)
     if last:
         _cmp(out, "last_name", last, a.last, b.last)
+
+
+def _lone_name_in_other_column(a: Entity, b: Entity, out: list[Raw]) -> bool:
+    """``b`` holds one name, ``a`` both: when it differs from its own column in ``a`` but
+    agrees with the other one (the columns swapped and one left blank: "dreckow toby" /
+    "toby"), it is compared there."""
+    if not (a.first and a.last) or bool(b.first) == bool(b.last):
+        return False
+    usual: tuple[str | None, str | None]
+    other: tuple[str | None, str | None]
+    if b.first:
+        usual, other = (_first_level(a.first, b.first), None), (None, _last_level(a.last, b.first))
+    else:
+        usual, other = (None, _last_level(a.last, b.last)), (_first_level(a.first, b.last), None)
+    if "different" not in usual or _rank(other) <= _rank(usual):
+        return False
+    if other[0]:
+        _cmp(out, "first_name", other[0], a.first, b.last)
+    else:
+        _cmp(out, "last_name", other[1] or "", a.last, b.first)
+    return True
 
 
 def _rank(levels: tuple[str | None, str | None]) -> float:
@@ -368,7 +396,12 @@ def _weight(
     weights: dict[tuple[str, str], float],
     terms: dict[str, tuple[str, dict[str, float], float]],
 ) -> float:
-    return weight_of(comparison[0], comparison[1], comparison[2], weights, terms)
+    return weight_of(comparison[0], comparison[1], comparison[2], weights, terms, comparison[3])
+
+
+# Levels that agree up to a typo or a short form: with term frequencies, never more
+# evidence than the exact agreement on either value would be.
+TYPO_LEVELS = frozenset({"fuzzy", "nickname"})
 
 
 def weight_of(
@@ -377,12 +410,22 @@ def weight_of(
     value: str,
     weights: dict[tuple[str, str], float],
     terms: dict[str, tuple[str, dict[str, float], float]],
+    other: str = "",
 ) -> float:
     """The weight of one comparison: its value's term-frequency weight where the model
-    adjusts that level, else the level's."""
+    adjusts that level, else the level's. A typo of a common value weighs no more than
+    the value itself: "smiht" / "smith" is no rarer than "smith" / "smith", and an
+    office's street typed with a typo no more a home's than the office's own."""
     adjusted = terms.get(fld)
-    if adjusted is not None and adjusted[0] == level:
-        return adjusted[1].get(value, adjusted[2])
+    if adjusted is None:
+        return weights[(fld, level)]
+    _, by_value, default = adjusted
+    if adjusted[0] == level:
+        return by_value.get(value, default)
+    if level in TYPO_LEVELS:
+        return min(
+            weights[(fld, level)], by_value.get(value, default), by_value.get(other, default)
+        )
     return weights[(fld, level)]
 
 
