@@ -148,7 +148,8 @@ def _comparison(name: str) -> Any:
     import splink.comparison_library as cl
 
     blank = cll.CustomLevel(_blank(COMPARED[name]), base_dialect_str="duckdb")
-    levels = []
+    # Splink's creators take levels or plain dicts (its annotation is an invariant list).
+    levels: list[Any] = []
     if name in _ADDRESS:
         # Two people of one organisation share its office's address: where the
         # organisations agree, the address says nothing (weight 0, fixed), else
@@ -176,7 +177,7 @@ def settings_dict(columns: list[str], blocking: list[str]) -> dict[str, Any]:
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=[_comparison(c) for c in columns],
-        blocking_rules_to_generate_predictions=blocking,
+        blocking_rules_to_generate_predictions=list[Any](blocking),
         additional_columns_to_retain=["link_group"],
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=True,
