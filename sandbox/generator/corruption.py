@@ -21,7 +21,7 @@ from typing import Any
 
 from sandbox.generator.addresses import city_typo, postcode_typo, street_variant
 from sandbox.generator.misspell import keyboard_typo, phonetic, placeholder, transpose
-from sandbox.generator.names import last_names
+from sandbox.generator.names import draw_surname
 from sandbox.world import World
 
 __all__ = ["HARD", "PLACEHOLDER_EMAILS", "CorruptionRates", "Corruptor"]
@@ -137,7 +137,10 @@ class Corruptor:
         if self._roll(r.nickname) and nicknames and values["first"]:
             values["first"] = rng.choice(nicknames)
         if self._roll(r.surname_change) and values["last"]:
-            values["last"] = rng.choice([n for n in last_names() if n != values["last"]])
+            married = draw_surname(rng)
+            while married == values["last"]:
+                married = draw_surname(rng)
+            values["last"] = married
         for rate, slip in (
             (r.keyboard_typo, keyboard_typo),
             (r.transposition, transpose),

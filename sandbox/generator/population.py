@@ -17,8 +17,8 @@ from sandbox.generator.names import (
     ascii_slug,
     cities,
     company_stems,
-    first_names,
-    last_names,
+    customer_first_names,
+    draw_surname,
 )
 
 __all__ = ["Org", "Person", "build_population", "new_org", "new_person"]
@@ -115,9 +115,9 @@ def new_org(rng: random.Random, number: int, iberian: bool | None = None) -> Org
 def new_person(rng: random.Random, number: int, org: Org, namesake: Person | None = None) -> Person:
     """A person at ``org``; ``namesake`` copies another person's name (a different human)."""
     lang = "es" if org.iberian and rng.random() < 0.8 else None
-    pool = [f for f in first_names() if lang is None or f.language in ("es", "pt")]
+    pool = [f for f in customer_first_names() if lang is None or f.language in ("es", "pt")]
     first = namesake.first if namesake else rng.choice(pool)
-    last = namesake.last if namesake else rng.choice(last_names())
+    last = namesake.last if namesake else draw_surname(rng)
     local = f"{ascii_slug(first.name)}.{ascii_slug(last)}"
     if rng.random() < 0.3:
         local = f"{ascii_slug(first.name)[0]}{ascii_slug(last)}"
