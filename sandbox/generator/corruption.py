@@ -82,13 +82,18 @@ PERSON_FIELDS = (
 class Corruptor:
     """Applies one profile of rates, deterministically, from its own random stream."""
 
-    def __init__(self, rates: CorruptionRates, rng: random.Random) -> None:
+    def __init__(
+        self, rates: CorruptionRates, rng: random.Random, names: random.Random | None = None
+    ) -> None:
         for f in fields(rates):
             value = getattr(rates, f.name)
             if f.name != "bulk_import_every_days" and not 0.0 <= value <= 1.0:
                 raise ValueError(f"corruption rate {f.name}={value} is not within 0..1")
         self.rates = rates
         self.rng = rng
+        # Draws that depend on a name (which nickname, the married name, a slip's place)
+        # come from ``names`` when given, so that ``rng`` draws the same whatever the names.
+        self.names = names if names is not None else rng
         # Records that may have arrived by a list import: (crm, object, id, earliest time).
         self.imports: list[tuple[str, str, str, datetime]] = []
 
@@ -133,13 +138,13 @@ class Corruptor:
         return hidden
 
     def _names(self, values: dict[str, Any], nicknames: tuple[str, ...]) -> None:
-        r, rng = self.rates, self.rng
+        r, rng, names = self.rates, self.rng, self.names
         if self._roll(r.nickname) and nicknames and values["first"]:
-            values["first"] = rng.choice(nicknames)
+            values["first"] = names.choice(nicknames)
         if self._roll(r.surname_change) and values["last"]:
-            married = draw_surname(rng)
+            married = draw_surname(names)
             while married == values["last"]:
-                married = draw_surname(rng)
+                married = draw_surname(names)
             values["last"] = married
         for rate, slip in (
             (r.keyboard_typo, keyboard_typo),
@@ -149,7 +154,7 @@ class Corruptor:
             if self._roll(rate):
                 key = "last" if rng.random() < 0.6 else "first"
                 if values[key]:
-                    values[key] = slip(values[key], rng)
+                    values[key] = slip(values[key], names)
         if self._roll(r.swap_names):
             values["first"], values["last"] = values["last"], values["first"]
         if self._roll(r.placeholder_name):

@@ -84,12 +84,12 @@ def _vary(gen: Gen, p: Person, values: dict[str, Any]) -> None:
         values["first"] = strip_accents(values["first"])
         values["last"] = strip_accents(values["last"])
     elif kind == "accent_add":
-        values["last"] = add_accents(values["last"], rng)
+        values["last"] = add_accents(values["last"], gen.names)
     elif kind == "nickname" and p.first.nicknames:
-        values["first"] = rng.choice(p.first.nicknames)
+        values["first"] = gen.names.choice(p.first.nicknames)
     elif kind == "typo":
         key = rng.choice(("first", "last"))
-        values[key] = typo(values[key], rng)
+        values[key] = typo(values[key], gen.names)
     elif kind == "swap":
         values["first"], values["last"] = values["last"], values["first"]
     elif kind == "missing":
