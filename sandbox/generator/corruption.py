@@ -21,7 +21,7 @@ from typing import Any
 
 from sandbox.generator.addresses import city_typo, postcode_typo, street_variant
 from sandbox.generator.misspell import keyboard_typo, phonetic, placeholder, transpose
-from sandbox.generator.names import draw_surname
+from sandbox.generator.names import draw_surname, last_names
 from sandbox.world import World
 
 __all__ = ["HARD", "PLACEHOLDER_EMAILS", "CorruptionRates", "Corruptor"]
@@ -101,10 +101,18 @@ class Corruptor:
         return self.rng.random() < rate  # always one draw, so the stream does not drift
 
     def corrupt(
-        self, values: dict[str, Any], nicknames: tuple[str, ...], personal_email: str
+        self,
+        values: dict[str, Any],
+        nicknames: tuple[str, ...],
+        personal_email: str,
+        drawn: tuple[dict[str, Any], tuple[str, ...]] | None = None,
     ) -> bool:
         """Corrupt one copy's ``values`` in place; True when it must not be linked to the
-        company's record (a copy sharing no contact point)."""
+        company's record (a copy sharing no contact point).
+
+        ``drawn``: the same name parts for the person's drawn name, and its nicknames; the
+        draws that depend on a name are made on them from ``rng`` (so that ``rng`` draws as
+        it did before names had a stream of their own) and on ``values`` from ``names``."""
         r = self.rates
         hidden = self._roll(r.no_shared_contact)
         if hidden:
@@ -131,17 +139,28 @@ class Corruptor:
                 values[key] = None
                 if key == "phone":
                     values["mobile"] = None  # no number given at all
-        self._names(values, nicknames)
+        self._names(values, nicknames, drawn)
         self._address(values)
         if self._roll(r.placeholder_company) and values["company"] is not None:
             values["company"] = placeholder(self.rng)
         return hidden
 
-    def _names(self, values: dict[str, Any], nicknames: tuple[str, ...]) -> None:
+    def _names(
+        self,
+        values: dict[str, Any],
+        nicknames: tuple[str, ...],
+        drawn: tuple[dict[str, Any], tuple[str, ...]] | None,
+    ) -> None:
         r, rng, names = self.rates, self.rng, self.names
-        if self._roll(r.nickname) and nicknames and values["first"]:
-            values["first"] = names.choice(nicknames)
-        if self._roll(r.surname_change) and values["last"]:
+        shadow, shadow_nicknames = drawn if drawn else ({"first": "", "last": ""}, nicknames)
+        if drawn is None:  # no drawn name: the draws are made on the values themselves
+            shadow.update(first=values["first"], last=values["last"])
+        if self._roll(r.nickname) and shadow_nicknames and shadow["first"]:
+            shadow["first"] = rng.choice(shadow_nicknames)
+            if nicknames and values["first"]:
+                values["first"] = names.choice(nicknames)
+        if self._roll(r.surname_change) and shadow["last"]:
+            shadow["last"] = rng.choice([n for n in last_names() if n != shadow["last"]])
             married = draw_surname(names)
             while married == values["last"]:
                 married = draw_surname(names)
@@ -153,12 +172,14 @@ class Corruptor:
         ):
             if self._roll(rate):
                 key = "last" if rng.random() < 0.6 else "first"
-                if values[key]:
+                if shadow[key]:
+                    shadow[key] = slip(shadow[key], rng)
                     values[key] = slip(values[key], names)
         if self._roll(r.swap_names):
-            values["first"], values["last"] = values["last"], values["first"]
+            for v in (values, shadow):
+                v["first"], v["last"] = v["last"], v["first"]
         if self._roll(r.placeholder_name):
-            values["first"] = placeholder(rng)
+            values["first"] = shadow["first"] = placeholder(rng)
 
     def _address(self, values: dict[str, Any]) -> None:
         r, rng = self.rates, self.rng

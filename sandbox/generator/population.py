@@ -81,6 +81,10 @@ class Person:
     phone: str
     mobile: str
     title: str
+    # The name the main stream drew from the flat lists before names had a stream of their
+    # own: every draw that depends on a name (a typo's place, which nickname) is made on
+    # it too, so that the main and corruption streams draw as they did (see customers.py).
+    drawn: tuple[FirstName, str]
     records: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     @property
@@ -124,14 +128,19 @@ def new_person(
 ) -> Person:
     """A person at ``org``; ``namesake`` copies another person's name (a different human).
 
-    The name comes from ``names``, a stream of its own; ``rng`` still makes the two draws
-    from the flat lists that names once came from, so that every other value of a world
-    (who works where, who buys what, every copy's corruption) stays as it was."""
+    The name comes from ``names``, a stream of its own; ``rng`` still draws a name from
+    the flat lists names once came from (``Person.drawn``), so that every other value of a
+    world (who works where, who buys what, every copy's corruption) stays as it was."""
     lang = "es" if org.iberian and rng.random() < 0.8 else None
     iberian = lang is not None
-    if namesake is None:
-        rng.choice([f for f in first_names() if not iberian or f.language in ("es", "pt")])
-        rng.choice(last_names())
+    drawn = (
+        namesake.drawn
+        if namesake
+        else (
+            rng.choice([f for f in first_names() if not iberian or f.language in ("es", "pt")]),
+            rng.choice(last_names()),
+        )
+    )
     pool = [f for f in customer_first_names() if not iberian or f.language in ("es", "pt")]
     first = namesake.first if namesake else names.choice(pool)
     last = namesake.last if namesake else draw_surname(names)
@@ -154,6 +163,7 @@ def new_person(
         phone=phone,
         mobile=_number(rng, org.city),
         title=rng.choice(_TITLES),
+        drawn=drawn,
     )
 
 
