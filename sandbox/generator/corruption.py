@@ -151,16 +151,20 @@ class Corruptor:
         nicknames: tuple[str, ...],
         drawn: tuple[dict[str, Any], tuple[str, ...]] | None,
     ) -> None:
-        r, rng, names = self.rates, self.rng, self.names
-        shadow, shadow_nicknames = drawn if drawn else ({"first": "", "last": ""}, nicknames)
-        if drawn is None:  # no drawn name: the draws are made on the values themselves
-            shadow.update(first=values["first"], last=values["last"])
-        if self._roll(r.nickname) and shadow_nicknames and shadow["first"]:
-            shadow["first"] = rng.choice(shadow_nicknames)
+        r, rng = self.rates, self.rng
+        # With a drawn name, the rolls look at it and its draws are made from ``rng``, the
+        # values' own from ``names``; without one, everything is drawn from ``rng``.
+        shadow, lead_nicknames = drawn if drawn else (None, nicknames)
+        lead = values if shadow is None else shadow
+        names = rng if shadow is None else self.names
+        if self._roll(r.nickname) and lead_nicknames and lead["first"]:
+            if shadow is not None:
+                shadow["first"] = rng.choice(lead_nicknames)
             if nicknames and values["first"]:
                 values["first"] = names.choice(nicknames)
-        if self._roll(r.surname_change) and shadow["last"]:
-            shadow["last"] = rng.choice([n for n in last_names() if n != shadow["last"]])
+        if self._roll(r.surname_change) and lead["last"]:
+            if shadow is not None:
+                shadow["last"] = rng.choice([n for n in last_names() if n != shadow["last"]])
             married = draw_surname(names)
             while married == values["last"]:
                 married = draw_surname(names)
@@ -172,14 +176,18 @@ class Corruptor:
         ):
             if self._roll(rate):
                 key = "last" if rng.random() < 0.6 else "first"
-                if shadow[key]:
-                    shadow[key] = slip(shadow[key], rng)
+                if lead[key]:
+                    if shadow is not None:
+                        shadow[key] = slip(shadow[key], rng)
                     values[key] = slip(values[key], names)
         if self._roll(r.swap_names):
-            for v in (values, shadow):
-                v["first"], v["last"] = v["last"], v["first"]
+            values["first"], values["last"] = values["last"], values["first"]
+            if shadow is not None:
+                shadow["first"], shadow["last"] = shadow["last"], shadow["first"]
         if self._roll(r.placeholder_name):
-            values["first"] = shadow["first"] = placeholder(rng)
+            values["first"] = placeholder(rng)
+            if shadow is not None:
+                shadow["first"] = values["first"]
 
     def _address(self, values: dict[str, Any]) -> None:
         r, rng = self.rates, self.rng
