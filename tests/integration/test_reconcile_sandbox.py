@@ -67,8 +67,8 @@ def test_small_scale_meets_the_precision_and_recall_targets(
     assert score.actual > 30
     assert score.precision >= 0.99, score
     # People are corrupted the way CRM data is (docs/sandbox.md): four in ten duplicates
-    # share no e-mail, phone or company. Measured with the learned matcher: people 0.9948 /
-    # 0.9879 at this seed.
+    # share no e-mail, phone or company. Measured with the learned matcher: people 1.0000 /
+    # 0.9775 (564 of 577 pairs) at this seed, with the heavy-tailed names.
     assert score.recall >= 0.97, score
 
 
