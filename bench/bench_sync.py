@@ -1,7 +1,7 @@
 """Sync benchmark: full and incremental sync of each source from the sandbox into SQLite.
 
     python bench/bench_sync.py [--scale medium] [--seed 1] [--sources salesforce,hubspot,zoho]
-                               [--json]
+                               [--peer tap-salesforce] [--peer-envs DIR] [--cli] [--json]
 
 The sandbox runs in its own process (``crmsync sandbox serve``), as it would for a user;
 the sync runs in this process, so the CPU figures are the sync side only. For each source:
@@ -10,6 +10,16 @@ the sync runs in this process, so the CPU figures are the sync side only. For ea
   the minimum possible (records of each object ÷ that API's largest page, summed);
 - incremental sync after changing 1% of that CRM's records (sandbox churn): time and calls,
   as a share of the full sync's.
+
+With ``--peer tap-salesforce`` the Singer tap (installed at its pinned version into a venv
+under ``--peer-envs``, as ``bench/peers/run.py`` does) then reads the same sandbox's
+Salesforce objects in the same run: its CPU per record (the tap's process, discovery left
+out) stands beside crmsync's.
+
+With ``--cli`` the syncs run through the command line instead, as a user runs them: one
+``crmsync sync`` of every chosen source into one store (full, as the first run), then 1% of
+each CRM's records changed, then ``crmsync sync`` again (incremental); wall and CPU seconds
+of each command, start-up included.
 
 Issue floors: >= 3,000 records/s per source; API calls within 10% of the minimum; an
 incremental sync after 1% changes costs <= 3% of a full sync's time and calls.
@@ -20,17 +30,22 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import yaml
 from sandbox_process import served_sandbox
 
 from connectors.core.http import pinned_session
+from sandbox.credentials import SandboxCredentials
 from sync.config import load_config
 from sync.engine import SyncOptions, sync_source
 from sync.sources import build_connector
@@ -117,7 +132,59 @@ def _churn(info: dict[str, Any], crm: str, changes: int, seed: int) -> None:
         response.raise_for_status()
 
 
-def run(scale: str, seed: int, sources: list[str]) -> dict[str, Any]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _peer(name: str, info: dict[str, Any], seed: int, work: Path, envs: Path) -> dict[str, Any]:
+    """Run a peer client's recipe on the served sandbox; CPU of each of its commands."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "peers"))
+    from context import ClientRun  # bench/peers: the peer-client check's recipes
+    from envs import prepare_env
+    from recipes import RECIPES
+
+    recipe = RECIPES[name]
+    env = prepare_env(envs / name, recipe.requirements, recipe.patches, work / f"{name}.log")
+    cpu: dict[str, float] = {}
+
+    class TimedRun(ClientRun):
+        def run(self, command: list[str], stdout_name: str, extra_env: Any = None) -> Path:
+            before, started = _children_cpu(), time.perf_counter()
+            out = super().run(command, stdout_name, extra_env)
+            cpu[stdout_name] = _children_cpu() - before
+            cpu[f"{stdout_name} wall"] = time.perf_counter() - started
+            return out
+
+    url = info[recipe.crm].get("instance_url") or info[recipe.crm].get("base_url")
+    (work / name).mkdir()
+    run = TimedRun(
+        env=env,
+        workdir=work / name,
+        info=SimpleNamespace(ca_bundle=Path(info["ca_bundle"])),  # type: ignore[arg-type]
+        credentials=SandboxCredentials.for_seed(seed),
+        base_url=url,
+        timeout_s=900,
+    )
+    counts = recipe.read(run)
+    if run.failed:
+        raise RuntimeError(f"{name} failed: {run.notes}")
+    records = sum(counts.values())
+    # The read itself: Singer taps write their records to records.jsonl.
+    read_cpu = cpu["records.jsonl"]
+    return {
+        "client": name,
+        "records": records,
+        "seconds": cpu["records.jsonl wall"],
+        "cpu_seconds": read_cpu,
+        "discovery_cpu_seconds": sum(v for k, v in cpu.items() if k.endswith(".json")),
+        "cpu_us_per_record": read_cpu / max(records, 1) * 1e6,
+    }
+
+
+def run(
+    scale: str, seed: int, sources: list[str], peer: str | None = None, envs: Path | None = None
+) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -137,6 +204,8 @@ def run(scale: str, seed: int, sources: list[str]) -> dict[str, Any]:
                 full["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
                 full["peak_rss_growth_mb"] = (full["peak_rss_mb"] * 1024 - rss_before) / 1024
                 full["minimum_calls"] = _minimum_calls(truth, crm)
+                if peer and crm == "salesforce":  # the same records, before any churn
+                    results["peer"] = _peer(peer, info, seed, work, envs or work / "envs")
                 live = sum(
                     truth["counts"][crm][o]["live"]
                     for o in OBJECTS[crm]
@@ -155,16 +224,85 @@ def run(scale: str, seed: int, sources: list[str]) -> dict[str, Any]:
     return results
 
 
+def _cli_sync(config_path: Path) -> dict[str, Any]:
+    command = [sys.executable, "-m", "sync", "sync", "--config", str(config_path), "--json"]
+    cpu, wall = _children_cpu(), time.perf_counter()
+    # From compiled bytecode, as an installed crmsync runs (a PYTHONDONTWRITEBYTECODE in
+    # the environment would make every command compile crmsync's modules again).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    wall, cpu = time.perf_counter() - wall, _children_cpu() - cpu
+    if done.returncode:
+        raise RuntimeError(f"crmsync sync failed ({done.returncode}): {done.stderr[-2000:]}")
+    reports = json.loads(done.stdout)
+    return {
+        "seconds": wall,
+        "cpu_seconds": cpu,
+        "records": sum(s["fetched"] for r in reports for s in r["streams"]),
+        "calls": sum(s["api_calls"] for r in reports for s in r["streams"]),
+        "in_sync_seconds": {r["source"]: sum(s["seconds"] for s in r["streams"]) for r in reports},
+    }
+
+
+def run_cli(scale: str, seed: int, sources: list[str]) -> dict[str, Any]:
+    """Full, then incremental after 1% changed, of every source through ``crmsync sync``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        with served_sandbox(scale, seed, work / "sandbox") as info:
+            truth = json.loads((Path(info["ground_truth_dir"]) / "summary.json").read_text())
+            generated = yaml.safe_load(Path(info["config_path"]).read_text())
+            config = {
+                "store": {"url": f"sqlite:///{work / 'store'}.sqlite"},
+                "secrets_file": str(Path(info["config_path"]).parent / "secrets.env"),
+                "sources": [s for s in generated["sources"] if s["name"] in sources],
+            }
+            path = work / "crmsync.yaml"
+            path.write_text(yaml.safe_dump(config))
+            full = _cli_sync(path)
+            for crm in sources:
+                live = sum(
+                    truth["counts"][crm][o]["live"]
+                    for o in OBJECTS[crm]
+                    if o in truth["counts"][crm]
+                )
+                _churn(info, crm, max(1, live // 100), seed + 1)
+            time.sleep(1.1)  # let the sandbox clock pass the changes' second
+            incremental = _cli_sync(path)
+    incremental["time_share"] = incremental["seconds"] / full["seconds"]
+    incremental["cpu_share"] = incremental["cpu_seconds"] / full["cpu_seconds"]
+    return {"full": full, "incremental_after_1pct": incremental}
+
+
+def _print_cli(scale: str, seed: int, results: dict[str, Any]) -> None:
+    f, i = results["full"], results["incremental_after_1pct"]
+    print(f"scale {scale}, seed {seed}, through `crmsync sync` (start-up included)")
+    for what, r in (("full", f), ("incremental after 1%", i)):
+        inside = ", ".join(f"{k} {v:.2f} s" for k, v in r["in_sync_seconds"].items())
+        print(
+            f"  {what:<21} {r['records']:>7,} records, {r['calls']:>4} calls, "
+            f"{r['seconds']:6.2f} s wall, {r['cpu_seconds']:6.2f} s CPU (inside: {inside})"
+        )
+    print(f"  incremental / full: {i['time_share']:.1%} wall, {i['cpu_share']:.1%} CPU")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", default="medium")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--sources", default="salesforce,hubspot,zoho")
+    parser.add_argument("--peer", choices=["tap-salesforce"], help="also run this peer client")
+    parser.add_argument("--peer-envs", type=Path, help="folder for its venv (reused if given)")
+    parser.add_argument("--cli", action="store_true", help="sync through `crmsync sync`")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    results = run(args.scale, args.seed, args.sources.split(","))
+    if args.cli:
+        cli = run_cli(args.scale, args.seed, args.sources.split(","))
+        print(json.dumps(cli)) if args.json else _print_cli(args.scale, args.seed, cli)
+        return
+    results = run(args.scale, args.seed, args.sources.split(","), args.peer, args.peer_envs)
+    peer = results.pop("peer", None)
     if args.json:
-        print(json.dumps(results))
+        print(json.dumps({**results, "peer": peer} if peer else results))
         return
     print(f"scale {args.scale}, seed {args.seed}")
     for crm, r in results.items():
@@ -178,6 +316,14 @@ def main() -> None:
         print(
             f"  {'':<10} incremental after 1%: {i['records']:>6,} records, {i['seconds']:.2f} s "
             f"({i['time_share']:.1%} of full), {i['calls']} calls ({i['call_share']:.1%})"
+        )
+    if peer:
+        ours = results.get("salesforce", {}).get("full", {}).get("cpu_us_per_record")
+        ratio = f", crmsync {ours / peer['cpu_us_per_record']:.2f}x its CPU/record" if ours else ""
+        print(
+            f"  {peer['client']} (same sandbox, same run): {peer['records']:,} records in "
+            f"{peer['seconds']:.1f} s, {peer['cpu_us_per_record']:.0f} µs CPU/record "
+            f"(discovery {peer['discovery_cpu_seconds']:.1f} s CPU not counted){ratio}"
         )
 
 

@@ -11,6 +11,7 @@ import orjson
 import typer
 
 from sync.cli_common import ConfigOption, JsonOption, load, out
+from sync.cli_discover import discover, mapping_check
 from sync.cli_text import Table, text
 from sync.errors import OperationFailed
 
@@ -134,6 +135,9 @@ def list_connectors(json_output: bool = JsonOption) -> None:
 CHECK_DEADLINE_S = 7.0
 
 
+connectors_app.command("discover")(discover)
+
+
 @connectors_app.command("check")
 def check(config: Path | None = ConfigOption, json_output: bool = JsonOption) -> None:
     """Check credentials and reachability of every configured source (one line each).
@@ -142,7 +146,7 @@ def check(config: Path | None = ConfigOption, json_output: bool = JsonOption) ->
     has not answered within CHECK_DEADLINE_S is reported as not answering.
     """
     cfg = load(config)
-    results = check_sources(cfg.sources, CHECK_DEADLINE_S)
+    results = check_sources(cfg.sources, CHECK_DEADLINE_S, config)
     if json_output:
         typer.echo(orjson.dumps(results).decode())
     else:
@@ -150,12 +154,18 @@ def check(config: Path | None = ConfigOption, json_output: bool = JsonOption) ->
         for r in results:
             mark = "ok  " if r["ok"] else "FAIL"
             typer.echo(f"{r['source']:<{width}}  {mark}  {_one_line(r['message'])}")
+            for problem in r.get("mappings", ()):
+                typer.echo(f"  {problem}")
     if not all(r["ok"] for r in results):
         raise OperationFailed("some sources failed their check")
 
 
-def check_sources(sources: list[SourceConfig], deadline_s: float) -> list[dict[str, Any]]:
-    """Each source's check result, in configuration order, within ``deadline_s`` seconds."""
+def check_sources(
+    sources: list[SourceConfig], deadline_s: float, config: Path | None = None
+) -> list[dict[str, Any]]:
+    """Each source's check result, in configuration order, within ``deadline_s`` seconds;
+    a reachable source's custom-object mappings are checked against discovery
+    (``mappings``: one ``FILE:LINE`` line per problem)."""
     from connectors.core.errors import ConnectorError
     from sync.sources import build_connector
 
@@ -167,6 +177,14 @@ def check_sources(sources: list[SourceConfig], deadline_s: float) -> list[dict[s
             try:
                 result = connector.check()
                 outcome = {"ok": result.ok, "message": result.message}
+                problems = mapping_check(connector, source, config) if result.ok else []
+                if problems:
+                    outcome = {
+                        "ok": False,
+                        "message": f"{result.message}; {len(problems)} custom-object "
+                        "mapping problem(s)",
+                        "mappings": problems,
+                    }
             finally:
                 connector.close()
         except ConnectorError as exc:

@@ -81,6 +81,9 @@ class StreamInfo:
     incremental: bool = True
     detects_deletes: bool = True
     writable: bool = False
+    # the remote ids of this stream start with it, and no other stream's do (a custom
+    # object mapped to a common kind shares its table with a standard stream)
+    id_prefix: str | None = None
 
 
 @dataclass(frozen=True)

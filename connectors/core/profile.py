@@ -16,9 +16,10 @@ from __future__ import annotations
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from connectors.core.contract import FieldUpdate
+if TYPE_CHECKING:  # the contract builds every record type: not needed to read a profile
+    from connectors.core.contract import FieldUpdate
 
 __all__ = ["RECORD_URL_FIELDS", "CrmProfile", "WriteRequest"]
 
@@ -26,7 +27,7 @@ __all__ = ["RECORD_URL_FIELDS", "CrmProfile", "WriteRequest"]
 RECORD_URL_FIELDS = frozenset({"base", "object", "type_id", "id", "portal"})
 
 # (CRM object name, updates) -> the request one write batch becomes, for dry runs.
-WriteRequest = Callable[[str, Sequence[FieldUpdate]], dict[str, Any]]
+WriteRequest = Callable[[str, Sequence["FieldUpdate"]], dict[str, Any]]
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ class Apis:
         self.owners = client.crm.owners.owners_api
         self.pipelines = client.crm.pipelines.pipelines_api
         self.properties = client.crm.properties.core_api
+        self.schemas = client.crm.schemas.core_api
         self.oauth = client.oauth.tokens_api
         self._all = (
             self.basic,
@@ -51,6 +52,7 @@ class Apis:
             self.owners,
             self.pipelines,
             self.properties,
+            self.schemas,
             self.oauth,
         )
 

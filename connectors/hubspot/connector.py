@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -37,6 +37,8 @@ from connectors.core.contract import (
     StreamInfo,
     WriteResult,
 )
+from connectors.core.custom import CustomObjectMapping
+from connectors.core.discovery import ObjectInfo
 from connectors.core.errors import ConnectorError, ConnectorFatalError, SkippableRecordError
 from connectors.core.http import quick_calls
 from connectors.core.profile import CrmProfile
@@ -45,6 +47,7 @@ from connectors.core.retry import RetryPolicy
 from connectors.hubspot.apis import Apis
 from connectors.hubspot.auth import TokenSource
 from connectors.hubspot.catalog import Catalog
+from connectors.hubspot.custom import CustomStreams, discover
 from connectors.hubspot.http import HubSpotHttp
 from connectors.hubspot.mapping import HubSpotMapper
 from connectors.hubspot.merges import MergeReader, merge_window
@@ -114,6 +117,7 @@ class HubSpotConnector:
         self.writer = HubSpotWriter(self.http, self.apis, settings.write_batch_size)
         self._full_ids: dict[str, set[str]] = {}  # live ids seen by a complete full read
         self._deals_state: dict[str, Any] | None = None  # deals read in this instance
+        self.custom = CustomStreams(name, self.http, self.catalog, self.reader)
 
     # -- contract ----------------------------------------------------------------------
 
@@ -141,7 +145,7 @@ class HubSpotConnector:
                     writable=stream in _WRITABLE,
                 )
             )
-        return out
+        return out + self.custom.infos()
 
     def server_time(self) -> datetime:
         """The ``Date`` header of a one-owner read."""
@@ -155,6 +159,11 @@ class HubSpotConnector:
     ) -> Iterator[Page]:
         if stream == "users":
             yield from self._users()
+            return
+        if stream in self.custom.mappings:
+            signpost = options.signpost or self.server_time()
+            self.catalog.now_ms = to_ms(signpost)
+            yield from self.custom.read(stream, state, options, signpost)
             return
         objects = self._objects(stream)
         full = options.full or not state
@@ -211,7 +220,16 @@ class HubSpotConnector:
         if stream == "deals":
             self._deals_state = {"objects": copy.deepcopy(run.objects)}
 
+    def discover(self, only: Collection[str] | None = None) -> list[ObjectInfo]:
+        return discover(self.http, self.apis, only)
+
+    def add_custom_streams(self, mappings: Sequence[CustomObjectMapping]) -> None:
+        self.custom.add(mappings)
+
     def list_ids(self, stream: str) -> Iterator[str]:
+        if stream in self.custom.mappings:
+            yield from self.custom.list_ids(stream)
+            return
         if stream in self._full_ids:
             yield from sorted(self._full_ids[stream])
             return

@@ -3,7 +3,7 @@ sObject Collections writes and Tooling API custom fields."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -22,11 +22,14 @@ from connectors.core.contract import (
     StreamInfo,
     WriteResult,
 )
+from connectors.core.custom import CustomObjectMapping
+from connectors.core.discovery import ObjectInfo
 from connectors.core.errors import ConnectorError
 from connectors.core.http import pinned_session, quick_calls
 from connectors.core.profile import CrmProfile
 from connectors.core.retry import RetryPolicy
 from connectors.salesforce.auth import SalesforceTokenSource
+from connectors.salesforce.custom import CustomStreams, discover
 from connectors.salesforce.describe import FieldCatalog
 from connectors.salesforce.http import SalesforceHttp
 from connectors.salesforce.mapping import RecordMapper
@@ -69,6 +72,7 @@ class SalesforceConnector:
         self.mapper = RecordMapper(name, channels or ChannelMap(PROFILE))
         self.reader = StreamReader(self.http, self.catalog, self.mapper)
         self.writer = SalesforceWriter(self.http, self.catalog)
+        self.custom = CustomStreams(name, self.http, self.catalog)
 
     def check(self) -> CheckResult:
         try:
@@ -98,7 +102,7 @@ class SalesforceConnector:
                 writable=name in _WRITABLE,
             )
             for name, (record_type, objects) in STREAMS.items()
-        ]
+        ] + self.custom.infos()
 
     def server_time(self) -> datetime:
         return self.http.server_time()
@@ -106,10 +110,20 @@ class SalesforceConnector:
     def read(
         self, stream: str, state: Mapping[str, Any] | None, options: ReadOptions
     ) -> Iterator[Page]:
+        if stream in self.custom.mappings:
+            return self.custom.read(stream, state, options)
         return self.reader.read(stream, state, options)
 
     def list_ids(self, stream: str) -> Iterator[str]:
+        if stream in self.custom.mappings:
+            return self.custom.list_ids(stream)
         return self.reader.list_ids(stream)
+
+    def discover(self, only: Collection[str] | None = None) -> list[ObjectInfo]:
+        return discover(self.http, only)
+
+    def add_custom_streams(self, mappings: Sequence[CustomObjectMapping]) -> None:
+        self.custom.add(mappings)
 
     def write(self, object_name: str, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
         return self.writer.write(object_name, updates)

@@ -12,5 +12,14 @@ from connectors.testing.conformance import (
     check_streams,
     check_write,
 )
+from connectors.testing.discovery import check_custom_stream, check_discovery
 
-__all__ = ["ConformanceError", "check_profile", "check_pull", "check_streams", "check_write"]
+__all__ = [
+    "ConformanceError",
+    "check_custom_stream",
+    "check_discovery",
+    "check_profile",
+    "check_pull",
+    "check_streams",
+    "check_write",
+]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -23,12 +23,15 @@ from connectors.core.contract import (
     StreamInfo,
     WriteResult,
 )
+from connectors.core.custom import CustomObjectMapping
+from connectors.core.discovery import ObjectInfo
 from connectors.core.errors import ConnectorError, ConnectorFatalError
 from connectors.core.http import pinned_session, quick_calls
 from connectors.core.profile import CrmProfile
 from connectors.core.retry import RetryPolicy
 from connectors.zoho.auth import ZohoTokenSource
 from connectors.zoho.catalog import FieldCatalog
+from connectors.zoho.custom import CustomStreams, discover
 from connectors.zoho.fields import STREAM_MODULES
 from connectors.zoho.http import ZohoHttp
 from connectors.zoho.mapping import RELATED_PRODUCTS, ZohoMapper
@@ -87,6 +90,7 @@ class ZohoConnector:
         self.writer = ZohoWriter(self.http, self.catalog, settings.write_batch_size)
         # deal -> contact links seen by this run's deals read (deal_contacts reuses them)
         self._deal_links: tuple[ModuleWindow, list[dict[str, Any]]] | None = None
+        self.custom = CustomStreams(name, self.http, self.reader, settings.fields_ttl_s)
 
     # -- contract ----------------------------------------------------------------------
 
@@ -117,7 +121,7 @@ class ZohoConnector:
                     writable=stream in _WRITABLE,
                 )
             )
-        return out
+        return out + self.custom.infos()
 
     def server_time(self) -> datetime:
         """The Date header of the token call when one is due, else of a one-user read."""
@@ -134,6 +138,10 @@ class ZohoConnector:
     ) -> Iterator[Page]:
         if stream == "users":
             yield from self._read_users()
+            return
+        if stream in self.custom.mappings:
+            signpost = options.signpost or self.server_time()
+            yield from self.custom.read(stream, state, options, signpost)
             return
         if stream not in STREAM_MODULES:
             raise ConnectorFatalError(f"Zoho has no stream {stream!r}", source=self.name)
@@ -153,7 +161,16 @@ class ZohoConnector:
         for module in STREAM_MODULES[stream]:
             yield from self._read_module(stream, module, modules, signpost, options)
 
+    def discover(self, only: Collection[str] | None = None) -> list[ObjectInfo]:
+        return discover(self.http, only)
+
+    def add_custom_streams(self, mappings: Sequence[CustomObjectMapping]) -> None:
+        self.custom.add(mappings)
+
     def list_ids(self, stream: str) -> Iterator[str]:
+        if stream in self.custom.mappings:
+            yield from self.custom.list_ids(stream)
+            return
         if stream == "users":
             for users_page in self._read_users():
                 yield from (r.remote_id for r in users_page.records)

@@ -15,6 +15,7 @@ from sandbox.generator.journeys_sf import build_campaigns, sf_journey
 from sandbox.generator.population import Person, build_population
 from sandbox.generator.products import add_products
 from sandbox.generator.staff import build_staff
+from sandbox.generator.store_visits import add_store_visits
 from sandbox.world import SCALES, World
 
 __all__ = ["ACTIVITY_OBJECTS", "SCALE_PLANS", "ScalePlan", "generate"]
@@ -86,6 +87,7 @@ def generate(seed: int, scale: str, anchor: datetime, corruption: CorruptionRate
     add_activities(gen, max(remaining, target_activities - _activity_count(world)))
     gen.corruption.apply_imports(world, gen.start)
     add_products(gen)  # last, with its own random stream: no other record changes
+    add_store_visits(gen)  # the same
     world.sequences["identity:P"] = len(people)
     world.sequences["identity:O"] = len(orgs)
     world.sequences["identity:E"] = len(gen.staff)

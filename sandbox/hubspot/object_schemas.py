@@ -1,8 +1,8 @@
 """The CRM object schemas API (``/crm/v3/schemas``, also at ``/crm-object-schemas/v3``).
 
-``GET /crm/v3/schemas`` lists the portal's *custom* object schemas; the sandbox portal has
-none, so it answers ``{"results": []}`` as a new portal does (Singer's tap-hubspot and
-Airbyte's source-hubspot call it at start-up to discover custom objects).
+``GET /crm/v3/schemas`` lists the portal's *custom* object schemas (``metaType:
+PORTAL_SPECIFIC``; the sandbox portal has one, store visits); Singer's tap-hubspot and
+Airbyte's source-hubspot call it at start-up to discover custom objects.
 ``GET /crm/v3/schemas/{objectType}`` also describes the standard objects, by name or type
 id, with ``metaType: HUBSPOT`` and the same property definitions as the properties API.
 """
@@ -18,6 +18,7 @@ from sandbox.hubspot.errors import hs_error
 from sandbox.hubspot.objects import SINGULAR, TYPE_ID_BY_NAME, resolve_type
 from sandbox.hubspot.properties import property_definitions
 from sandbox.hubspot.schema import ASSOCIATION_TYPES
+from sandbox.hubspot.schema_custom import CUSTOM_OBJECTS
 
 if TYPE_CHECKING:
     from sandbox.hubspot.app import HubSpotEmulator
@@ -41,8 +42,8 @@ _PRIMARY_DISPLAY = {
 
 
 def list_schemas(app: HubSpotEmulator, request: Request) -> Response:
-    # Custom object types only; the sandbox portal defines none.
-    return json_response({"results": []})
+    # Custom object types only.
+    return json_response({"results": [_schema(app, name) for name in CUSTOM_OBJECTS]})
 
 
 def _associations(name: str) -> list[dict[str, Any]]:
@@ -65,34 +66,44 @@ def get_schema(app: HubSpotEmulator, request: Request, object_type: str) -> Resp
     name = resolve_type(app.world.hubspot, object_type)
     if name not in TYPE_ID_BY_NAME:  # deal splits: served as objects, with no schema
         raise hs_error(400, f"Unable to infer object type from: {object_type}", "VALIDATION_ERROR")
+    return json_response(_schema(app, name))
+
+
+def _schema(app: HubSpotEmulator, name: str) -> dict[str, Any]:
     type_id = TYPE_ID_BY_NAME[name]
     singular = SINGULAR[name]
     primary = _PRIMARY_DISPLAY.get(name, "hs_createdate")
-    return json_response(
+    short, labels, meta = (
+        singular.upper(),
         {
-            "id": type_id.split("-", 1)[1],
-            "name": singular.upper(),
-            "fullyQualifiedName": singular.upper(),
-            "objectTypeId": type_id,
-            "labels": {
-                "singular": singular.replace("_", " ").title(),
-                "plural": name.replace("_", " ").title(),
-            },
-            "metaType": "HUBSPOT",
-            "primaryDisplayProperty": primary,
-            "requiredProperties": [],
-            "searchableProperties": [primary],
-            "secondaryDisplayProperties": [],
-            "properties": property_definitions(app, name),
-            "associations": _associations(name),
-            "archived": False,
-            "restorable": True,
-            "createdAt": _EPOCH,
-            "updatedAt": _EPOCH,
-            "createdByUserId": None,
-            "updatedByUserId": None,
-        }
+            "singular": singular.replace("_", " ").title(),
+            "plural": name.replace("_", " ").title(),
+        },
+        "HUBSPOT",
     )
+    if name in CUSTOM_OBJECTS:
+        short, one, many, primary = CUSTOM_OBJECTS[name]
+        labels, meta = {"singular": one, "plural": many}, "PORTAL_SPECIFIC"
+    return {
+        "id": type_id.split("-", 1)[1],
+        "name": short,
+        "fullyQualifiedName": name if name in CUSTOM_OBJECTS else short,
+        "objectTypeId": type_id,
+        "labels": labels,
+        "metaType": meta,
+        "primaryDisplayProperty": primary,
+        "requiredProperties": [],
+        "searchableProperties": [primary],
+        "secondaryDisplayProperties": [],
+        "properties": property_definitions(app, name),
+        "associations": _associations(name),
+        "archived": False,
+        "restorable": True,
+        "createdAt": _EPOCH,
+        "updatedAt": _EPOCH,
+        "createdByUserId": None,
+        "updatedByUserId": None,
+    }
 
 
 def register(app: HubSpotEmulator) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sandbox.hubspot.errors import hs_error
+from sandbox.hubspot.schema_custom import STORE_VISITS, STORE_VISITS_TYPE_ID
 from sandbox.schema import ObjectSchema
 from sandbox.store import Table
 
@@ -33,6 +34,7 @@ OBJECT_TYPE_IDS = {
     "0-14": "quotes",
     "0-136": "leads",
     "0-74": "goal_targets",
+    STORE_VISITS_TYPE_ID: STORE_VISITS,
 }
 TYPE_ID_BY_NAME = {name: type_id for type_id, name in OBJECT_TYPE_IDS.items()}
 SINGULAR = {
@@ -51,6 +53,7 @@ SINGULAR = {
     "leads": "lead",
     "goal_targets": "goal_target",
     "deal_split": "deal_split",
+    STORE_VISITS: "store_visit",
 }
 
 ENGAGEMENT_GROUP = "engagement"

@@ -14,6 +14,12 @@ date → ``date``, datetime → ``datetime``, reference (owner ids) → ``enumer
 from __future__ import annotations
 
 from sandbox.hubspot.schema_commerce import commerce_properties, common_fields
+from sandbox.hubspot.schema_custom import (
+    CUSTOM_ASSOCIATION_TYPES,
+    CUSTOM_ID_BASE,
+    CUSTOM_OBJECTS,
+    custom_properties,
+)
 from sandbox.schema import Field, ObjectSchema
 
 __all__ = [
@@ -61,6 +67,7 @@ _ID_BASE = {
     "leads": 700_000_000,
     "goal_targets": 820_000_000,
     "deal_split": 50_000_000_000,
+    **CUSTOM_ID_BASE,
 }
 
 # HUBSPOT_DEFINED association type ids, (from, to) -> type id (unlabeled default).
@@ -127,6 +134,7 @@ ASSOCIATION_TYPES: dict[tuple[str, str], int] = {
     ("contacts", "quotes"): 70,
     ("quotes", "companies"): 71,
     ("companies", "quotes"): 72,
+    **CUSTOM_ASSOCIATION_TYPES,
 }
 # Primary associations (labelled "Primary" in real portals).
 PRIMARY_ASSOCIATION_TYPES: dict[tuple[str, str], int] = {
@@ -364,6 +372,7 @@ def _properties() -> dict[str, list[Field]]:
             ]
         ),
         **commerce_properties(),
+        **custom_properties(),
     }
 
 
@@ -372,7 +381,9 @@ def build_schemas() -> dict[str, ObjectSchema]:
     for name, fields in _properties().items():
         modified = "lastmodifieddate" if name == "contacts" else "hs_lastmodifieddate"
         created = (
-            "hs_createdate" if name in (*ENGAGEMENTS, *_HS_CREATEDATE_OBJECTS) else "createdate"
+            "hs_createdate"
+            if name in (*ENGAGEMENTS, *_HS_CREATEDATE_OBJECTS, *CUSTOM_OBJECTS)
+            else "createdate"
         )
         schemas[name] = ObjectSchema(
             name=name,

@@ -28,6 +28,7 @@ from werkzeug.wrappers import Request, Response
 from sandbox.http import json_response
 from sandbox.hubspot.errors import correlation_id
 from sandbox.hubspot.objects import OBJECT_TYPE_IDS, SINGULAR
+from sandbox.hubspot.schema_custom import CUSTOM_OBJECTS
 
 __all__ = ["MISSING_SCOPES_MESSAGE", "missing_scopes_response", "required_scopes"]
 
@@ -47,6 +48,7 @@ _GRANULAR = {
     "leads": "crm.objects.leads",
     "goal_targets": "crm.objects.goals",
     **dict.fromkeys(_ENGAGEMENTS, "crm.objects.contacts"),
+    **dict.fromkeys(CUSTOM_OBJECTS, "crm.objects.custom"),
 }
 _SINGLE = {
     "tickets": "tickets",

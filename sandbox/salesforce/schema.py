@@ -7,6 +7,7 @@ SystemModstamp``; ``User`` has no ``IsDeleted`` (users are deactivated, not dele
 
 from __future__ import annotations
 
+from sandbox.salesforce.schema_custom import CUSTOM_KEY_PREFIXES, custom_objects
 from sandbox.salesforce.schema_products import PRODUCT_KEY_PREFIXES, product_objects
 from sandbox.schema import Field, ObjectSchema
 
@@ -27,6 +28,7 @@ KEY_PREFIXES = {
     "Campaign": "701",
     "CampaignMember": "00v",
     **PRODUCT_KEY_PREFIXES,
+    **CUSTOM_KEY_PREFIXES,
 }
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -319,6 +321,7 @@ def _objects() -> dict[str, list[Field]]:
             Field("FirstRespondedDate", "date"),
         ],
         **product_objects(_system, _ref),
+        **custom_objects(_system, _ref),
     }
 
 

@@ -15,6 +15,7 @@ from sandbox.zoho import users
 from sandbox.zoho.convert import DATA_TYPES
 from sandbox.zoho.errors import invalid_data, item_error, zoho_error
 from sandbox.zoho.params import NON_RECORD_MODULES, module_table
+from sandbox.zoho.schema_custom import CUSTOM_MODULES
 
 if TYPE_CHECKING:
     from sandbox.zoho.app import ZohoEmulator
@@ -82,7 +83,7 @@ def _module_metadata(schema: ObjectSchema) -> dict[str, Any]:
         "editable": True,
         "deletable": True,
         "viewable": True,
-        "generated_type": "default",
+        "generated_type": "custom" if schema.name in CUSTOM_MODULES else "default",
     }
 
 

@@ -10,6 +10,7 @@ with Zoho's lower-case user keys.
 from __future__ import annotations
 
 from sandbox.schema import Field, ObjectSchema
+from sandbox.zoho.schema_custom import custom_modules
 
 __all__ = ["DEAL_PRODUCTS_KEY", "MODULES", "build_schemas", "zoho_id"]
 
@@ -277,6 +278,7 @@ def _modules() -> dict[str, list[Field]]:
             Field("Product_Active", "boolean", label="Product Active"),
             Field("Description", "textarea"),
         ],
+        **custom_modules(_system),
     }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from connectors.core.channels import CHANNELS
+from connectors.core.custom import CustomObjectMapping
 from sync.audit.settings import AuditConfig
 from sync.compute.settings import CompensationConfig
 from sync.daemon.alerts import AlertsConfig
@@ -107,6 +108,11 @@ class SourceConfig(BaseModel):
         "incremental reads cannot see.",
     )
     channels: ChannelOverrides = Field(default_factory=ChannelOverrides)
+    custom_objects: list[CustomObjectMapping] = Field(
+        default_factory=list,
+        description="Custom objects mapped to a common kind, each read as one more stream "
+        "(docs/custom-objects.md; `crmsync connectors discover` lists the objects).",
+    )
     settings: Any = Field(None, exclude=True)
 
     @field_validator("name")
@@ -118,6 +124,17 @@ class SourceConfig(BaseModel):
                 "(at most 40 characters)"
             )
         return value
+
+    @model_validator(mode="after")
+    def _unique_custom_streams(self) -> SourceConfig:
+        names = [m.stream_name for m in self.custom_objects]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(
+                f"custom_objects: two mappings are named {', '.join(twice)}; give each a "
+                "distinct stream"
+            )
+        return self
 
     @field_validator("lookback", "full_id_check_every", mode="before")
     @classmethod

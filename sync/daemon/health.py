@@ -123,8 +123,8 @@ def _handler(
                 status, body = _health(metrics, alive, rules, now)
                 self._send(status, "application/json", body)
             elif self.path == "/metrics":
-                body = metrics.render().encode()
-                self._send(200, "text/plain; version=0.0.4; charset=utf-8", body)
+                body, content_type = metrics.exposition(self.headers.get("Accept"))
+                self._send(200, content_type, body)
             else:
                 self._send(404, "text/plain", b"not found: use /healthz or /metrics\n")
 

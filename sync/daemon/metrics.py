@@ -1,11 +1,21 @@
-"""Per-source counters of the daemon, rendered as Prometheus text."""
+"""Per-source counters of the daemon, exposed through prometheus_client.
+
+The counters live here (the health check and shutdown read them too); at each scrape a
+custom collector turns a snapshot of them into metric families in a registry of the daemon's
+own, and prometheus_client renders them (text format 0.0.4, or OpenMetrics when asked).
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from prometheus_client.metrics_core import Metric
+    from prometheus_client.registry import CollectorRegistry
 
 __all__ = ["DaemonMetrics", "SourceMetrics"]
 
@@ -24,17 +34,15 @@ class SourceMetrics:
     since: datetime | None = None  # when the job was first scheduled by this daemon
 
 
-_HELP = [
-    ("crmsync_sync_runs_total", "counter", "Sync runs started.", "runs"),
-    ("crmsync_sync_failures_total", "counter", "Sync runs that did not succeed.", "failures"),
-    (
-        "crmsync_sync_skipped_total",
-        "counter",
-        "Due runs skipped (locked or backing off).",
-        "skipped",
-    ),
-    ("crmsync_sync_records_total", "counter", "Records read.", "records"),
-    ("crmsync_sync_api_calls_total", "counter", "CRM API calls made.", "api_calls"),
+# (name, kind, help, SourceMetrics attribute): the names and labels of the hand-written
+# exposition this replaced, so dashboards and alerts keep working. A counter's name here
+# lacks its ``_total`` suffix, which prometheus_client adds to the sample.
+_FAMILIES = [
+    ("crmsync_sync_runs", "counter", "Sync runs started.", "runs"),
+    ("crmsync_sync_failures", "counter", "Sync runs that did not succeed.", "failures"),
+    ("crmsync_sync_skipped", "counter", "Due runs skipped (locked or backing off).", "skipped"),
+    ("crmsync_sync_records", "counter", "Records read.", "records"),
+    ("crmsync_sync_api_calls", "counter", "CRM API calls made.", "api_calls"),
     (
         "crmsync_sync_consecutive_failures",
         "gauge",
@@ -51,11 +59,11 @@ _HELP = [
 ]
 
 
-def _labels(job: str) -> str:
+def _labels(job: str) -> dict[str, str]:
     # Sources keep the label they always had; later steps are labelled by step.
     if job.startswith("step:"):
-        return f'step="{job.removeprefix("step:")}"'
-    return f'source="{job}"'
+        return {"step": job.removeprefix("step:")}
+    return {"source": job}
 
 
 class DaemonMetrics:
@@ -65,6 +73,18 @@ class DaemonMetrics:
         self._now = now
         self._lock = threading.Lock()
         self._sources = {name: SourceMetrics() for name in sources}
+        self._registry: CollectorRegistry | None = None
+
+    @property
+    def registry(self) -> CollectorRegistry:
+        """This daemon's own registry (never prometheus_client's global one), holding only
+        these counters; made on first use so other commands never import the library."""
+        if self._registry is None:
+            from prometheus_client.registry import CollectorRegistry
+
+            self._registry = CollectorRegistry(auto_describe=False)
+            self._registry.register(self)
+        return self._registry
 
     def ensure(self, jobs: list[str]) -> None:
         """Start counters for jobs added by a configuration reload (kept ones keep theirs)."""
@@ -89,21 +109,36 @@ class DaemonMetrics:
         with self._lock:
             return {name: SourceMetrics(**vars(m)) for name, m in self._sources.items()}
 
-    def render(self) -> str:
-        """Prometheus text exposition format 0.0.4."""
+    def collect(self) -> Iterator[Metric]:
+        """The metric families of the current counters (a prometheus_client collector)."""
+        from prometheus_client.metrics_core import Metric  # the daemon's only: kept lazy
+
         snap = self.snapshot()
         now = self._now()
-        lines: list[str] = []
-        for metric, kind, help_text, attr in _HELP:
-            lines += [f"# HELP {metric} {help_text}", f"# TYPE {metric} {kind}"]
-            for name, m in snap.items():
-                lines.append(f"{metric}{{{_labels(name)}}} {int(getattr(m, attr))}")
-        metric = "crmsync_sync_lag_seconds"
-        lines += [
-            f"# HELP {metric} Seconds since the last successful run (-1: never).",
-            f"# TYPE {metric} gauge",
-        ]
-        for name, m in snap.items():
-            lag = (now - m.last_success).total_seconds() if m.last_success else -1.0
-            lines.append(f"{metric}{{{_labels(name)}}} {lag:.3f}")
-        return "\n".join(lines) + "\n"
+        for name, kind, help_text, attr in _FAMILIES:
+            family = Metric(name, help_text, kind)
+            sample = f"{name}_total" if kind == "counter" else name
+            for job, m in snap.items():
+                family.add_sample(sample, _labels(job), float(getattr(m, attr)))
+            yield family
+        lag = Metric(
+            "crmsync_sync_lag_seconds",
+            "Seconds since the last successful run (-1: never).",
+            "gauge",
+        )
+        for job, m in snap.items():
+            seconds = (now - m.last_success).total_seconds() if m.last_success else -1.0
+            lag.add_sample(lag.name, _labels(job), seconds)
+        yield lag
+
+    def exposition(self, accept: str | None = None) -> tuple[bytes, str]:
+        """The body and content type of a scrape; ``accept`` (the request's Accept header)
+        picks the Prometheus text format 0.0.4 (the default) or OpenMetrics."""
+        from prometheus_client.exposition import choose_encoder
+
+        encoder, content_type = choose_encoder(accept or "")
+        return encoder(self.registry), content_type
+
+    def render(self) -> str:
+        """Prometheus text exposition format 0.0.4."""
+        return self.exposition()[0].decode()

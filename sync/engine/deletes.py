@@ -2,7 +2,9 @@
 
 The CRM's full id list is compared with the store: live rows it no longer has are marked
 deleted (a partial read looks exactly like a mass delete, so the run's ``DeleteGuard``
-decides), and rows marked deleted that it has again are restored.
+decides), and rows marked deleted that it has again are restored. A stream whose ids
+carry a prefix (a mapped custom object sharing its kind's table) compares only its own
+rows; the other streams of that table leave those rows alone.
 """
 
 from __future__ import annotations
@@ -32,10 +34,14 @@ def check_missed_deletes(
     run_id: int | None,
     now: datetime,
     dry_run: bool = False,
+    other_prefixes: tuple[str, ...] = (),
 ) -> tuple[PageCounts, str | None]:
     """Mark store rows the CRM no longer has, restore those it has again.
 
-    Returns the counts (``deleted_missing``, ``restored``) and the guard's refusal or None.
+    Only rows of this stream are compared: with ``info.id_prefix`` those whose remote id
+    starts with it, otherwise those whose id starts with none of ``other_prefixes`` (the
+    prefixed streams of the same table). Returns the counts (``deleted_missing``,
+    ``restored``) and the guard's refusal or None.
     """
     table = TABLES[info.record_type].__table__  # type: ignore[attr-defined]
     remote = set(remote_ids)
@@ -45,17 +51,22 @@ def check_missed_deletes(
             for row in conn.execute(
                 select(table.c.remote_id, table.c.is_deleted).where(table.c.source == source)
             )
+            if _ours(row.remote_id, info.id_prefix, other_prefixes)
         }
     missing = sorted(rid for rid, deleted in stored.items() if not deleted and rid not in remote)
     back = sorted(rid for rid, deleted in stored.items() if deleted and rid in remote)
     counts = PageCounts(restored=len(back))
     refusal = guard.refusal(
-        info.record_type, info.name, len(missing), "a partial read looks like a mass delete"
+        info.record_type,
+        info.name,
+        len(missing),
+        "a partial read looks like a mass delete",
+        info.id_prefix,
     )
     if refusal is None:
         counts.deleted = counts.deleted_missing = len(missing)
     if dry_run:
-        guard.note(info.record_type, counts)
+        guard.note(info.record_type, counts, info.id_prefix)
         return counts, refusal
     with engine.begin() as conn:
         change = next_change(conn)
@@ -76,5 +87,11 @@ def check_missed_deletes(
                     change_seq=change,
                 )
             )
-    guard.note(info.record_type, counts)
+    guard.note(info.record_type, counts, info.id_prefix)
     return counts, refusal
+
+
+def _ours(remote_id: str, prefix: str | None, others: tuple[str, ...]) -> bool:
+    if prefix is not None:
+        return remote_id.startswith(prefix)
+    return not others or not remote_id.startswith(others)

@@ -71,7 +71,8 @@ class _RunContext:
     """
 
     guard: DeleteGuard
-    streams: dict[str, str]  # record kind -> the stream that yields it
+    streams: dict[str, str]  # record kind -> the (standard) stream that yields it
+    prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> id prefixes
     seen: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     carried: dict[str, PageCounts] = field(default_factory=dict)
     ran: list[tuple[StreamInfo, bool, set[str]]] = field(default_factory=list)
@@ -106,8 +107,16 @@ def sync_source(
         report.status, report.error = "failed", exc.user_message
         ledger.finish("failed", now(), exc.user_message)
         return report
-    guard = DeleteGuard(engine, source.name, source.delete_guard_share, options.force_deletes)
-    context = _RunContext(guard, {s.record_type: s.name for s in connector.streams()})
+    every = connector.streams()
+    prefixed = [(s.record_type, s.id_prefix) for s in every if s.id_prefix is not None]
+    guard = DeleteGuard(
+        engine, source.name, source.delete_guard_share, options.force_deletes, prefixed
+    )
+    context = _RunContext(
+        guard,
+        {s.record_type: s.name for s in every if s.id_prefix is None},
+        _prefixes(every),
+    )
     for info in _selected_streams(connector, source, options):
         stream_report = StreamReport(info.name)
         report.streams.append(stream_report)
@@ -141,6 +150,15 @@ def sync_source(
     report.error = first_error
     ledger.finish(report.status, now(), first_error)
     return report
+
+
+def _prefixes(streams: list[StreamInfo]) -> dict[str, tuple[str, ...]]:
+    """The id prefixes of each record kind's prefixed streams (mapped custom objects)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for info in streams:
+        if info.id_prefix is not None:
+            out[info.record_type] = (*out.get(info.record_type, ()), info.id_prefix)
+    return out
 
 
 def _record_carried(report: SourceReport, context: _RunContext, ledger: RunLedger) -> None:
@@ -225,7 +243,10 @@ def _sync_stream(
                     now(),
                     save_state=not options.dry_run,
                 )
-                refusal = context.guard.page_refusal(counts, context.streams)
+                own = None
+                if info.id_prefix is not None:
+                    own = (info.record_type, info.name, info.id_prefix)
+                refusal = context.guard.page_refusal(counts, context.streams, own)
                 if options.dry_run or refusal is not None:
                     transaction.rollback()
             if refusal is not None:
@@ -251,6 +272,7 @@ def _sync_stream(
                 ledger.run_id,
                 now(),
                 dry_run=options.dry_run,
+                other_prefixes=context.prefixes.get(info.record_type, ()),
             )
             report.counts.add(checked)
             if refusal is not None:
@@ -287,7 +309,8 @@ def _count_page(
 ) -> None:
     """Add a committed page to the stream's counts, the guard and the ids seen."""
     for kind, kind_counts in counts.items():
-        context.guard.note(kind, kind_counts)
+        prefix = info.id_prefix if kind == info.record_type else None
+        context.guard.note(kind, kind_counts, prefix)
         if kind == info.record_type:
             report.counts.add(kind_counts)
         else:

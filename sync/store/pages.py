@@ -17,8 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Table, bindparam, select, update
 
 from connectors.core.contract import Page, Quarantined
 from connectors.core.records import CommonRecord
@@ -111,10 +110,14 @@ def write_page(
 
 
 def row_values(record: CommonRecord) -> dict[str, Any]:
-    values = {}
-    for f in dataclasses.fields(record):
-        values[_RENAMED.get(f.name, f.name)] = getattr(record, f.name)
-    return values
+    columns = _COLUMNS.get(type(record))
+    if columns is None:  # (field, column) of a record type, once: fields() costs ~20 µs
+        fields = dataclasses.fields(record)
+        columns = _COLUMNS[type(record)] = [(f.name, _RENAMED.get(f.name, f.name)) for f in fields]
+    return {column: getattr(record, name) for name, column in columns}
+
+
+_COLUMNS: dict[type, list[tuple[str, str]]] = {}
 
 
 def content_hash(values: dict[str, Any]) -> str:
@@ -162,21 +165,21 @@ def _upsert(
         values["content_hash"] = _hash(payload)
         rows.append(values)
     existing = _existing_rows(conn, table, source, [r["remote_id"] for r in rows])
-    changed = []
+    changed, outcomes = [], []
     for row in rows:
         outcome = _classify(row, existing.get(row["remote_id"]), run_id, now)
         if outcome == "unchanged":
             counts.unchanged += 1
             continue
-        row["_outcome"] = outcome
         row.update(first_seen_at=now, synced_at=now, last_run_id=run_id, change_seq=change)
         changed.append(row)
+        outcomes.append(outcome)
     failed = _write_or_refuse(conn, table, changed) if changed else []
     refused += failed
     failed_ids = {item.remote_id for item in failed}
-    for row in changed:
+    for row, outcome in zip(changed, outcomes, strict=True):
         if row["remote_id"] not in failed_ids:
-            setattr(counts, row["_outcome"], getattr(counts, row["_outcome"]) + 1)
+            setattr(counts, outcome, getattr(counts, outcome) + 1)
     return refused
 
 
@@ -244,31 +247,60 @@ def _existing_rows(
     conn: Connection, table: Table, source: str, remote_ids: list[str]
 ) -> dict[str, Any]:
     """Stored hash and deletion state of the given ids."""
-    found: dict[str, Any] = {}
-    for start in range(0, len(remote_ids), _CHUNK):
-        chunk = remote_ids[start : start + _CHUNK]
-        query = select(
+    query = _EXISTING.get(table)
+    if query is None:
+        query = _EXISTING[table] = select(
             table.c.remote_id,
             table.c.content_hash,
             table.c.is_deleted,
             table.c.deleted_detected_at,
             table.c.deleted_by_run_id,
-        ).where(table.c.source == source, table.c.remote_id.in_(chunk))
-        found.update({row.remote_id: row for row in conn.execute(query)})
+        ).where(
+            table.c.source == bindparam("source"),
+            table.c.remote_id.in_(bindparam("ids", expanding=True)),
+        )
+    found: dict[str, Any] = {}
+    for start in range(0, len(remote_ids), _CHUNK):
+        chunk = remote_ids[start : start + _CHUNK]
+        rows = conn.execute(query, {"source": source, "ids": chunk})
+        found.update({row.remote_id: row for row in rows})
     return found
 
 
 def _bulk_upsert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    dialect = conn.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    columns = [c for c in rows[0] if c in table.c]
-    statement = insert(table)
-    keep = {"id", "source", "remote_id", "first_seen_at"}
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.source, table.c.remote_id],
-        set_={c: statement.excluded[c] for c in columns if c not in keep},
-    )
-    conn.execute(statement, [{c: row.get(c) for c in columns} for row in rows])
+    columns = tuple(c for c in rows[0] if c in table.c)
+    key = (conn.dialect.name, table, columns)
+    statement = _UPSERTS.get(key)
+    if statement is None:
+        statement = _insert(conn)(table)
+        keep = {"id", "source", "remote_id", "first_seen_at"}
+        statement = _UPSERTS[key] = statement.on_conflict_do_update(
+            index_elements=[table.c.source, table.c.remote_id],
+            set_={c: statement.excluded[c] for c in columns if c not in keep},
+        )
+    # The rows are the table's columns already (a record's fields and the bookkeeping ones):
+    # copying each into a dict of its columns cost ~4 µs a record.
+    whole = len(columns) == len(rows[0])
+    conn.execute(statement, rows if whole else [{c: row.get(c) for c in columns} for row in rows])
+
+
+# The statements of the pull path, built once per table (and dialect and column set):
+# building one per page made a Column for every column of ``excluded`` and a new cache
+# key each time, 8% of a sync's CPU. SQLAlchemy statements are immutable, so sharing is safe.
+_EXISTING: dict[Table, Any] = {}
+_UPSERTS: dict[tuple[str, Table, tuple[str, ...]], Any] = {}
+
+
+def _insert(conn: Connection) -> Any:
+    """The store's dialect's ``insert`` (with ON CONFLICT), imported for the store in use:
+    the PostgreSQL dialect costs ~50 ms of start-up that a SQLite store does without."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert
 
 
 def mark_deleted(
@@ -320,7 +352,7 @@ def _quarantine(
         ).hexdigest()
     )
     table = QuarantineRow.__table__  # type: ignore[attr-defined]
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    insert = _insert(conn)
     statement = insert(table).values(
         source=source,
         stream=stream,
@@ -356,7 +388,7 @@ def save_stream_state(
     now: datetime,
 ) -> None:
     table = StreamStateRow.__table__  # type: ignore[attr-defined]
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    insert = _insert(conn)
     statement = insert(table).values(
         source=source, stream=stream, state=state, updated_at=now, run_id=run_id
     )

@@ -54,3 +54,8 @@ def test_status_imports_no_connector_http_client_nor_orm(tmp_path: Path) -> None
     # the bookkeeping tables are read through Core handles (sync/store/light.py)
     assert sorted(m for m in imported if m.split(".")[0] == "sqlmodel") == []
     assert "sqlalchemy.orm" not in imported
+    # connectors.core loads its names on first use: reading a configuration needs the
+    # errors and the profiles, not the contract with every common record type
+    assert {"connectors.core.contract", "connectors.core.records"} & imported == set()
+    # each store's dialect loads with it: a SQLite store does without PostgreSQL's
+    assert "sqlalchemy.dialects.postgresql" not in imported

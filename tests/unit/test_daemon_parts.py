@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from prometheus_client import REGISTRY
+from prometheus_client.parser import text_string_to_metric_families
 
 from sync.daemon.alerts import Alerter, AlertsConfig
 from sync.daemon.metrics import DaemonMetrics
@@ -72,12 +74,41 @@ def test_unknown_steps_are_refused_with_the_known_ones() -> None:
         load_step("payroll")
 
 
+def _parsed(metrics: DaemonMetrics) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(metrics.render())
+        for sample in family.samples
+    }
+
+
 def test_metrics_label_steps_and_report_quota_left() -> None:
     metrics = DaemonMetrics(["salesforce"], lambda: NOW)
     metrics.ensure(["step:audit", "salesforce"])
-    metrics.update("salesforce", quota_remaining=14_850)
+    metrics.update("salesforce", quota_remaining=14_850, last_success=NOW - timedelta(seconds=90))
     metrics.add("step:audit", runs=2)
-    text = metrics.render()
-    assert 'crmsync_api_quota_remaining{source="salesforce"} 14850' in text
-    assert 'crmsync_sync_runs_total{step="audit"} 2' in text
-    assert 'crmsync_api_quota_remaining{step="audit"} -1' in text
+    metrics.add("salesforce", records=1_234, api_calls=7)
+    metrics.add("salesforce", records=66)
+    samples = _parsed(metrics)
+    source, step = (("source", "salesforce"),), (("step", "audit"),)
+    assert samples[("crmsync_api_quota_remaining", source)] == 14_850
+    assert samples[("crmsync_sync_runs_total", step)] == 2
+    assert samples[("crmsync_sync_runs_total", source)] == 0
+    assert samples[("crmsync_api_quota_remaining", step)] == -1
+    assert samples[("crmsync_sync_records_total", source)] == 1_300
+    assert samples[("crmsync_sync_api_calls_total", source)] == 7
+    assert samples[("crmsync_sync_lag_seconds", source)] == 90.0
+    assert samples[("crmsync_sync_lag_seconds", step)] == -1.0
+    assert len(samples) == 18  # 9 families x 2 jobs
+
+
+def test_each_daemon_has_its_own_registry_and_none_uses_the_global_one() -> None:
+    first = DaemonMetrics(["salesforce"], lambda: NOW)
+    second = DaemonMetrics(["salesforce"], lambda: NOW)
+    first.add("salesforce", runs=3)
+    second.add("salesforce", runs=5)
+    source = (("source", "salesforce"),)
+    assert _parsed(first)[("crmsync_sync_runs_total", source)] == 3
+    assert _parsed(second)[("crmsync_sync_runs_total", source)] == 5
+    assert first.registry is not second.registry
+    assert REGISTRY.get_sample_value("crmsync_sync_runs_total", {"source": "salesforce"}) is None

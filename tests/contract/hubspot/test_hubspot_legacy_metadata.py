@@ -6,10 +6,11 @@ import pytest
 
 
 @pytest.mark.parametrize("prefix", ["/crm/v3/schemas", "/crm-object-schemas/v3/schemas"])
-def test_schemas_list_answers_the_portals_custom_objects_none(hs, prefix):
+def test_schemas_list_answers_the_portals_custom_objects(hs, prefix):
     response = hs.session().get(f"{hs.base_url}{prefix}")
     assert response.status_code == 200
-    assert response.json() == {"results": []}
+    names = [s["fullyQualifiedName"] for s in response.json()["results"]]
+    assert names == ["p20261031_store_visits"]
 
 
 def test_schemas_list_requires_a_token(hs):
@@ -18,7 +19,8 @@ def test_schemas_list_requires_a_token(hs):
 
 
 def test_schemas_list_through_the_official_client(hs):
-    assert hs.client().crm.schemas.core_api.get_all().results == []
+    (schema,) = hs.client().crm.schemas.core_api.get_all().results
+    assert (schema.object_type_id, schema.name) == ("2-7730401", "store_visits")
 
 
 @pytest.mark.parametrize("object_type", ["contacts", "0-1"])

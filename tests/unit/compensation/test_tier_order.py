@@ -147,16 +147,17 @@ TABLES = [
 CENT = D("0.01")
 
 
-def _tiered(attainment: Decimal, quota: Decimal, tiers: Sequence[TierRow]) -> Decimal:
-    """The tiers on an attainment, by hand: each tier's rate on the part inside it (tier 1
-    extends below 0%)."""
-    if attainment < 0:
-        return attainment * quota * tiers[0][2]
+def _tiered(net: Decimal, quota: Decimal, tiers: Sequence[TierRow]) -> Decimal:
+    """The tiers on a net credit, by hand: each tier's rate on the part of the credit inside
+    it (tier 1 extends below 0%). Computed on amounts, not on the attainment ratio: net /
+    quota is rounded to 28 digits, which can move an exact half cent below it."""
+    if net < 0:
+        return net * tiers[0][2]
     total = D(0)
     for start, end, rate in tiers:
-        top = attainment if end is None else min(attainment, end)
-        if top > start:
-            total += (top - start) * quota * rate
+        top = net if end is None else min(net, end * quota)
+        if top > start * quota:
+            total += (top - start * quota) * rate
     return total
 
 
@@ -181,19 +182,32 @@ def test_pay_does_not_depend_on_close_order(
     assert first["total"] == second["total"]
     quota = D(quota_text)
     net = sum((D(a) for a in amounts.values()), D(0))
-    attainment = net / quota
-    if threshold is not None and attainment < D(threshold.rstrip("%")) / 100:
+    if threshold is not None and net < D(threshold.rstrip("%")) / 100 * quota:
         assert first["total"] == D(0)
     elif mode == "marginal":
-        exact = _tiered(attainment, quota, tiers)
+        exact = _tiered(net, quota, tiers)
         assert first["total"] == exact.quantize(CENT, rounding=ROUND_HALF_UP)
     else:
         # Retroactive: every line at the rate of the tier the net attainment reaches
         # (tier 1 below its start), each line rounded.
-        rate = [r for start, _, r in tiers if attainment >= start][-1:] or [tiers[0][2]]
+        rate = [r for start, _, r in tiers if net >= start * quota][-1:] or [tiers[0][2]]
         lines = {
             k: (D(a) * rate[0]).quantize(CENT, rounding=ROUND_HALF_UP) for k, a in amounts.items()
         }
         assert {k: v for k, v in first.items() if k != "total"} == lines
         assert {k: v for k, v in second.items() if k != "total"} == lines
         assert first["total"] == sum(lines.values(), D(0))
+
+
+@pytest.mark.parametrize("first", ["d0", "d1"])
+def test_an_exact_half_cent_above_quota_rounds_up_in_either_order(first: str) -> None:
+    """Quota 300,000 with tiers 0-50% at 2%, 50-100% at 4%, 100-150% at 6%: credits
+    4,945.75 and 300,000.00 net 304,945.75, so 150,000 x 2% + 150,000 x 4% + 4,945.75 x 6%
+    = 3,000 + 6,000 + 296.745 = 9,296.745, which ROUND_HALF_UP pays as 9,296.75. (The
+    attainment as a ratio, 1.0164858333..., is not exact: priced through it the half cent
+    became 9,296.7449... and 9,296.74.)"""
+    other = "d1" if first == "d0" else "d0"
+    closes = {first: date(2026, 10, 1), other: date(2026, 10, 2)}
+    paid = _pay(closes, {"d0": "4945.75", "d1": "300000.00"}, "marginal", TABLES[2])
+    assert paid["total"] == D("9296.75")
+    assert paid["d0"] + paid["d1"] == D("9296.75")

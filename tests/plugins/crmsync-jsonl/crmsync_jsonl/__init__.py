@@ -3,7 +3,9 @@
 It exists to show (and test) that a connector installed as its own package, registered in
 the ``crmsync.connectors`` entry-point group, works without touching crmsync's code.
 Each line of ``<directory>/contacts.jsonl`` is ``{"id", "email", "first_name",
-"last_name", "updated_at"}``; a line without ``id`` is quarantined.
+"last_name", "updated_at"}``; a line without ``id`` is quarantined. Every other
+``<name>.jsonl`` file is a custom object ``<name>`` (its fields: the keys of its lines):
+``discover`` lists it, and a mapping in the YAML reads it as one more stream.
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ from connectors.core import (
     StreamInfo,
     WriteResult,
 )
-from connectors.core.records import Contact
+from connectors.core.custom import CustomObjectMapping
+from connectors.core.custom_records import CustomRecordMapper, RowMeta, parse_time
+from connectors.core.discovery import FieldInfo, ObjectInfo
+from connectors.core.records import CommonRecord, Contact
 
 __all__ = ["JsonlConnector", "JsonlSettings"]
 
@@ -54,14 +59,37 @@ class JsonlConnector:
 
     def __init__(self, name: str, settings: JsonlSettings, **_: Any) -> None:
         self.name = name
+        self.directory = settings.directory
         self.file = settings.directory / "contacts.jsonl"
+        self.custom: dict[str, CustomObjectMapping] = {}
 
     def check(self) -> CheckResult:
         found = self.file.exists()
         return CheckResult(found, f"{self.file} {'found' if found else 'is missing'}")
 
     def streams(self) -> list[StreamInfo]:
-        return [StreamInfo("contacts", "contact", ("contacts.jsonl",), detects_deletes=False)]
+        custom = [
+            StreamInfo(name, m.record_type, (f"{m.object}.jsonl",), id_prefix=f"{m.object}/")
+            for name, m in self.custom.items()
+        ]
+        return [StreamInfo("contacts", "contact", ("contacts.jsonl",), detects_deletes=False)] + (
+            custom
+        )
+
+    def discover(self, only: Any = None) -> list[ObjectInfo]:  # every file is cheap
+        found = []
+        for path in sorted(self.directory.glob("*.jsonl")):
+            keys: dict[str, None] = {}
+            for line in path.read_text().splitlines():
+                keys.update(dict.fromkeys(json.loads(line)))
+            fields = tuple(FieldInfo(k, "string") for k in keys)
+            cursor = "updated_at" if "updated_at" in keys else None
+            custom = path.stem != "contacts"
+            found.append(ObjectInfo(path.stem, path.stem, custom, fields, cursor))
+        return found
+
+    def add_custom_streams(self, mappings: Sequence[CustomObjectMapping]) -> None:
+        self.custom.update({m.stream_name: m for m in mappings})
 
     def server_time(self) -> datetime:
         return datetime.now(UTC)
@@ -69,6 +97,9 @@ class JsonlConnector:
     def read(
         self, stream: str, state: Mapping[str, Any] | None, options: ReadOptions
     ) -> Iterator[Page]:
+        if stream in self.custom:
+            yield self._custom_page(stream)
+            return
         records, quarantined = [], []
         for line in self.file.read_text().splitlines():
             raw = json.loads(line)
@@ -88,7 +119,27 @@ class JsonlConnector:
             )
         yield Page(stream, records, {"lines": len(records)}, quarantined, api_calls=1)
 
+    def _custom_page(self, stream: str) -> Page:
+        mapping = self.custom[stream]
+        mapper = CustomRecordMapper(self.name, mapping)
+        records: list[CommonRecord] = []
+        quarantined = []
+        for line in (self.directory / f"{mapping.object}.jsonl").read_text().splitlines():
+            raw = json.loads(line)
+            rid = f"{mapping.object}/{raw.get('id')}"
+            try:
+                updated = parse_time(raw.get("updated_at"))
+                records.append(mapper.map(raw, RowMeta(rid, updated, updated)))
+            except ValueError as exc:
+                quarantined.append(Quarantined(rid, str(exc), raw))
+        return Page(stream, records, {"lines": len(records)}, quarantined, api_calls=1)
+
     def list_ids(self, stream: str) -> Iterator[str]:
+        if stream in self.custom:
+            path = self.directory / f"{self.custom[stream].object}.jsonl"
+            for line in path.read_text().splitlines():
+                yield f"{self.custom[stream].object}/{json.loads(line)['id']}"
+            return
         for line in self.file.read_text().splitlines():
             raw = json.loads(line)
             if "id" in raw:

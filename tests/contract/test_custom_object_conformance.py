@@ -1,0 +1,119 @@
+"""The conformance suite's discovery and custom-object checks pass for every built-in
+connector on the sandbox's store visits, and for the JSON-lines plugin on its files."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from connectors.core.custom import CustomObjectMapping
+from connectors.testing import ConformanceError, check_custom_stream, check_discovery
+from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.hubspot.schema_custom import STORE_VISITS
+from sync.config import load_config
+from sync.sources import build_connector
+from tests.integration.sync_support import write_config
+
+PLUGIN = Path(__file__).resolve().parents[1] / "plugins" / "crmsync-jsonl"
+MAPPINGS = {
+    "salesforce": {
+        "object": "Store_Visit__c",
+        "kind": "activity",
+        "fields": {"occurred_at": "Visit_Date__c"},
+        "links": {"person": "Contact__c"},
+    },
+    "hubspot": {
+        "object": STORE_VISITS,
+        "kind": "event",
+        "fields": {"occurred_at": "visit_date"},
+        "links": {"person": "associations.contacts"},
+    },
+    "zoho": {
+        "object": "Store_Visits",
+        "kind": "case",
+        "fields": {"subject": "Name", "opened_at": "Visited_At"},
+        "links": {"person": "Customer", "account": "Account"},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    options = SandboxOptions(seed=7, scale="tiny")
+    with Sandbox(options, clock=ManualClock(options.anchor)) as running:
+        yield running
+
+
+@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+def test_built_in_connector_discovers_and_reads_a_custom_object(
+    crm: str, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    config = load_config(write_config(sandbox, tmp_path, f"sqlite:///{tmp_path}/s.db", (crm,)))
+    connector = build_connector(config.source(crm))
+    mapping = CustomObjectMapping.model_validate(MAPPINGS[crm])
+    assert sandbox.world is not None
+    truth = [v for v in sandbox.world.truth.files["store_visits"] if v["crm"] == crm]
+    expected = {f"{mapping.object}/{v['id']}" for v in truth}
+    try:
+        assert check_custom_stream(connector, mapping, expected) == expected
+    finally:
+        connector.close()
+    assert len(expected) >= 2
+
+
+def _plugin(directory: Path) -> Any:
+    sys.path.insert(0, str(PLUGIN))
+    try:
+        from crmsync_jsonl import JsonlConnector, JsonlSettings
+    finally:
+        sys.path.remove(str(PLUGIN))
+    files = {
+        "contacts": [{"id": 1, "email": "ana@example.com", "last_name": "Ruiz"}],
+        "visits": [
+            {"id": 10, "contact": "1", "shop": "Lyon", "at": "2026-10-02T09:30:00+00:00"},
+            {"id": 11, "contact": "1", "shop": "Online", "at": "2026-10-03T18:00:00+00:00"},
+        ],
+    }
+    for name, lines in files.items():
+        for line in lines:
+            line["updated_at"] = "2026-10-04T10:00:00+00:00"
+        text = "\n".join(orjson.dumps(x).decode() for x in lines)
+        (directory / f"{name}.jsonl").write_text(text)
+    return JsonlConnector("files", JsonlSettings(directory=directory))
+
+
+def test_the_json_lines_plugin_maps_a_custom_object(tmp_path: Path) -> None:
+    connector = _plugin(tmp_path)
+    objects = check_discovery(connector)
+    assert (objects["visits"].custom, objects["visits"].cursor_field) == (True, "updated_at")
+    mapping = CustomObjectMapping.model_validate(
+        {
+            "object": "visits",
+            "kind": "activity",
+            "fields": {"occurred_at": "at", "subject": "shop"},
+            "channel": {"field": "shop", "map": {"online": "web"}, "default": "store"},
+            "links": {"person": "contact"},
+        }
+    )
+    assert check_custom_stream(connector, mapping, {"visits/10", "visits/11"}) == {
+        "visits/10",
+        "visits/11",
+    }
+    (page,) = connector.read("visits", None, None)
+    got = [(r.remote_id, r.channel, r.contact_id, r.subject) for r in page.records]
+    assert got == [("visits/10", "store", "1", "Lyon"), ("visits/11", "web", "1", "Online")]
+
+
+def test_the_suite_names_a_mapping_field_the_object_lacks(tmp_path: Path) -> None:
+    connector = _plugin(tmp_path)
+    mapping = CustomObjectMapping.model_validate(
+        {"object": "visits", "kind": "event", "fields": {"occurred_at": "visited_on"}}
+    )
+    with pytest.raises(ConformanceError) as caught:
+        check_custom_stream(connector, mapping)
+    assert caught.value.problems == ["visits has no field visited_on (fields.occurred_at)"]
