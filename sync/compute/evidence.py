@@ -93,7 +93,7 @@ def _deal(
     return Deal(
         key=deal_key(row["source"], row["remote_id"]),
         name=row.get("name") or row["remote_id"],
-        amount=row.get("amount") if row.get("amount") is not None else Decimal(0),
+        amount=Decimal(row["amount"]) if row.get("amount") is not None else Decimal(0),
         currency=(row.get("currency") or currency).upper(),
         state=state,  # type: ignore[arg-type]
         created_at=created,
@@ -237,10 +237,11 @@ def _deal_acts(
                 acts.add(act)
     logged = sum(1 for a in acts.acts.values() if a.employee is not None)
     for record in sorted(people):
-        rec_source, table, rec_id = record  # type: ignore[misc]
-        row = index.records.get(record)  # type: ignore[arg-type]
-        if row is None:
+        rec_source, table, rec_id = record
+        found = index.records.get((rec_source, table, rec_id))
+        if found is None:
             continue
+        row = found
         owner = directory.key_of(rec_source, row.get("owner_id"))
         created = _aware(row.get("remote_created_at"))
         captured = table == "leads" or (rec_source, rec_id) not in index.converted_contacts
@@ -250,7 +251,7 @@ def _deal_acts(
                     record_key(*record),
                     "lead_source",
                     owner,
-                    created,  # type: ignore[arg-type]
+                    created,
                     row.get("source_channel"),
                     rec_source,
                     f"captured the {table[:-1]}",
@@ -268,7 +269,7 @@ def _deal_acts(
                         record_key(*record) + "#owner",
                         "lead_owner",
                         owner,
-                        at,  # type: ignore[arg-type]
+                        at,
                         None,
                         rec_source,
                         "owned the converted lead",
@@ -339,7 +340,7 @@ def _deal_acts(
             )
         )
     customer = ",".join(sorted(person_ids)) or ",".join(sorted(org_ids)) or None
-    return list(acts.acts.values()), sorted(direct), customer, logged  # type: ignore[return-value]
+    return list(acts.acts.values()), sorted(direct), customer, logged
 
 
 def build_evidence(

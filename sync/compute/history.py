@@ -94,7 +94,7 @@ def save_run(
                 warnings="\n".join(result.warnings),
                 result=raw,
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key[0]  # type: ignore[index]  # an insert always has one
         results, lines = [], []
         for emp in result.employees:
             doc = canonical_json(emp)
@@ -258,6 +258,6 @@ def add_adjustment(
                 entered_by=by,
                 entered_at=at,
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key[0]  # type: ignore[index]  # an insert always has one
         row = conn.execute(select(_ADJUSTMENTS).where(_ADJUSTMENTS.c.id == new_id)).one()
     return _adjustment(row)

@@ -117,7 +117,7 @@ def _users(snapshot: StoreSnapshot) -> list[UserFacts]:
                 title=row.get("title"),
                 department=row.get("department"),
                 role=row.get("role"),
-                raw=row.get("raw") if isinstance(row.get("raw"), dict) else {},
+                raw=raw if isinstance(raw := row.get("raw"), dict) else {},
             )
         )
     return out
@@ -251,13 +251,13 @@ def _apportion_across(
             if act.key in across and act.employee is not None and start <= act.at.date() <= end:
                 where.setdefault(act.key, {})[item.deal.key] = abs(item.deal.amount)
     fractions: dict[str, dict[str, Decimal]] = {}
-    for act, deals in where.items():
+    for act_key, deals in where.items():
         keys = sorted(deals)
         weights = [deals[k] for k in keys]
         if not any(weights):
             weights = [Decimal(1)] * len(keys)
         split = allocate(Decimal(1), weights, keys, FRACTION_PLACES)
-        fractions[act] = {k: f.normalize() for k, f in zip(keys, split, strict=True)}
+        fractions[act_key] = {k: f.normalize() for k, f in zip(keys, split, strict=True)}
     if not fractions:
         return credits
     out = []

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from compensation.engine import PeriodResult
@@ -84,7 +84,7 @@ def deal_values(
 def _estimate(
     prepared: Prepared,
     credits: Iterable[Credit],
-    attainment: dict[str, object],
+    attainment: Mapping[str, object],
     period: Period,
 ) -> Decimal:
     from compensation.engine.tiers import tier_at

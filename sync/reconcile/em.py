@@ -8,7 +8,7 @@ anchored on fields that mostly mean one person, as Splink estimates them.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -72,8 +72,9 @@ def estimate(
     share, total = 0.1, sum(blocked.values())
     iterations = 0
     for iterations in range(1, settings.iterations + 1):  # noqa: B007 - reported
-        matched: dict[str, Counter[str]] = {f: Counter() for f in levels}
-        unmatched: dict[str, Counter[str]] = {f: Counter() for f in levels}
+        # Expected counts: fractional, so plain float dicts rather than Counters of ints.
+        matched: dict[str, defaultdict[str, float]] = {f: defaultdict(float) for f in levels}
+        unmatched: dict[str, defaultdict[str, float]] = {f: defaultdict(float) for f in levels}
         expected = 0.0
         for pattern, n in blocked.items():
             p = _posterior(pattern, m, near, share)
@@ -101,8 +102,8 @@ def estimate_in_sessions(
     The share is then found by EM with m and u fixed."""
     levels = _levels(blocked, unrelated)
     u = {f: _proportions(counts_of(unrelated, f), levels[f]) for f in levels}
-    sums: dict[str, Counter[str]] = {}
-    weight: Counter[str] = Counter()
+    sums: dict[str, defaultdict[str, float]] = {}
+    weight: defaultdict[str, float] = defaultdict(float)
     iterations = 0
     for anchor in SESSIONS:
         subset: Counter[Pattern] = Counter()
@@ -119,14 +120,14 @@ def estimate_in_sessions(
         present = {f for pattern in subset for f, _ in pattern}
         for fld in present:
             for level, p in m_session[fld].items():
-                sums.setdefault(fld, Counter())[level] += p * share * total
+                sums.setdefault(fld, defaultdict(float))[level] += p * share * total
             weight[fld] += share * total
     m = {f: _mean(sums[f], levels[f]) if weight[f] > 0 else _initial_m(f, u[f]) for f in levels}
     share, ran = _share(blocked, m, u, settings)
     return m, u, share, iterations + ran, {f for f in levels if weight[f] > 0}
 
 
-def _mean(sums: Counter[str], levels: set[str]) -> dict[str, float]:
+def _mean(sums: Mapping[str, float], levels: set[str]) -> dict[str, float]:
     # A level no session saw (only in other blocked pairs) is rare, not impossible.
     floor = 1e-6 * sum(sums.values())
     total = sum(sums.values()) + floor * len(levels)

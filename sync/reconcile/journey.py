@@ -78,7 +78,7 @@ def journey(engine: Engine, identities: IdentityMap, identity_id: str) -> list[T
                 ids = sorted({*ids, *connection.execute(staff).scalars()})
             for table, model in (("leads", LeadRow), ("contacts", ContactRow)):
                 # The record's creation is the first touch: how the person came in.
-                p = model.__table__.c  # type: ignore[attr-defined]
+                p = model.__table__.c  # type: ignore[union-attr]
                 query = select(p).where(p.source == source, p.remote_id.in_(ids))
                 for row in connection.execute(query).mappings():
                     touches.append(

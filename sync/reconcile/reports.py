@@ -11,9 +11,8 @@ from sqlalchemy import Connection, Engine, or_, select
 from connectors.core.profile import CrmProfile
 from connectors.core.registry import profile_of
 from sync.reconcile.entities import record_key, split_key
-from sync.reconcile.learn import Model
 from sync.reconcile.lookup import IdentityMap
-from sync.reconcile.model_store import models_of_runs
+from sync.reconcile.model_store import AnyModel, models_of_runs
 from sync.reconcile.persist import IDENTITIES, MEMBERS, PAIRS
 from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 
@@ -114,7 +113,7 @@ def explain_record(connection: Connection, key: str) -> dict[str, Any]:
     }
 
 
-def _model_terms(model: Model | None, score: float) -> dict[str, Any]:
+def _model_terms(model: AnyModel | None, score: float) -> dict[str, Any]:
     """With a trained model: its version, its prior and the pair's probability of being one
     (the score plus the prior, as log2 odds)."""
     if model is None:

@@ -99,7 +99,7 @@ def reconcile(
             mode = "full"
         run_id = connection.execute(
             RUNS.insert().values(mode=mode, started_at=now, stats={})
-        ).inserted_primary_key[0]
+        ).inserted_primary_key[0]  # type: ignore[index]  # an insert always has one
         decisions = load_decisions(connection)
         report = RunReport(run_id, mode)
         org_of: dict[str, str] = {}
