@@ -75,7 +75,7 @@ def generate(seed: int, scale: str, anchor: datetime, corruption: CorruptionRate
     rng = random.Random(f"altamira:{seed}:{scale}")
     gen = Gen(world, rng, anchor, corruption)
     build_staff(gen, plan.employees)
-    orgs, people = build_population(rng, plan.orgs, plan.people, iberian_share=0.2)
+    orgs, people = build_population(rng, gen.names, plan.orgs, plan.people, iberian_share=0.2)
     campaigns = build_campaigns(gen, plan.campaigns)
     customers = _run_journeys(gen, plan, people, campaigns)
     with_deal = {p.identity for p in customers}

@@ -130,7 +130,7 @@ def apply_churn(
     ticker = _Ticker(clock)
     report = ChurnReport()
     with world.lock:
-        gen = Gen(world, rng, clock.now())
+        gen = Gen(world, rng, clock.now(), names=random.Random(f"churn:{seed}:names"))
         gen.staff = _staff(world)
         ctx = ChurnContext(gen, rng)
         for _ in range(changes):
@@ -172,7 +172,7 @@ def _burst(ctx: ChurnContext, when: datetime, size: int, report: ChurnReport) ->
         world.sequences["identity:P"] += 1
         world.sequences["identity:O"] += 1
         org = new_org(rng, world.sequences["identity:O"])
-        person = new_person(rng, world.sequences["identity:P"], org)
+        person = new_person(rng, world.sequences["identity:P"], org, names=ctx.gen.names)
         extra = {"hs_analytics_source": "OFFLINE", "hs_latest_source": "OFFLINE"}
         owner = marketer or ctx._actor("hubspot", when)
         record = person_record(ctx.gen, person, "hubspot", "contacts", when, owner, extra, False)

@@ -99,7 +99,7 @@ class ChurnContext:
             number = self.world.sequences["identity:P"]
             self.world.sequences["identity:O"] += 1
             org = new_org(rng, self.world.sequences["identity:O"], iberian=crm == "zoho")
-            person = new_person(rng, number, org)
+            person = new_person(rng, number, org, names=gen.names)
             obj = _PERSON_OBJECT[crm]
             extra: dict[str, Any] = {}
             if crm == "salesforce":

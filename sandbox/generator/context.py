@@ -59,12 +59,19 @@ class Gen:
         rng: random.Random,
         anchor: datetime,
         corruption: CorruptionRates = HARD,
+        names: random.Random | None = None,
     ) -> None:
         self.world = world
         self.rng = rng
+        # Customers' names and every draw that depends on a name (a typo's place, which
+        # nickname) come from a stream of their own, so that ``rng`` draws the same
+        # whatever the names are.
+        self.names = (
+            names if names is not None else random.Random(f"names:{world.seed}:{world.scale}")
+        )
         # Its own stream: the corruption profile never changes which records exist.
         seed = f"corruption:{world.seed}:{world.scale}:{anchor.isoformat()}"
-        self.corruption = Corruptor(corruption, random.Random(seed))
+        self.corruption = Corruptor(corruption, random.Random(seed), random.Random(f"{seed}:names"))
         self.anchor = anchor
         self.start = anchor - timedelta(days=STORY_DAYS)
         self.staff: list[Employee] = []

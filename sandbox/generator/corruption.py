@@ -21,7 +21,7 @@ from typing import Any
 
 from sandbox.generator.addresses import city_typo, postcode_typo, street_variant
 from sandbox.generator.misspell import keyboard_typo, phonetic, placeholder, transpose
-from sandbox.generator.names import last_names
+from sandbox.generator.names import draw_surname, last_names
 from sandbox.world import World
 
 __all__ = ["HARD", "PLACEHOLDER_EMAILS", "CorruptionRates", "Corruptor"]
@@ -82,13 +82,18 @@ PERSON_FIELDS = (
 class Corruptor:
     """Applies one profile of rates, deterministically, from its own random stream."""
 
-    def __init__(self, rates: CorruptionRates, rng: random.Random) -> None:
+    def __init__(
+        self, rates: CorruptionRates, rng: random.Random, names: random.Random | None = None
+    ) -> None:
         for f in fields(rates):
             value = getattr(rates, f.name)
             if f.name != "bulk_import_every_days" and not 0.0 <= value <= 1.0:
                 raise ValueError(f"corruption rate {f.name}={value} is not within 0..1")
         self.rates = rates
         self.rng = rng
+        # Draws that depend on a name (which nickname, the married name, a slip's place)
+        # come from ``names`` when given, so that ``rng`` draws the same whatever the names.
+        self.names = names if names is not None else rng
         # Records that may have arrived by a list import: (crm, object, id, earliest time).
         self.imports: list[tuple[str, str, str, datetime]] = []
 
@@ -96,10 +101,18 @@ class Corruptor:
         return self.rng.random() < rate  # always one draw, so the stream does not drift
 
     def corrupt(
-        self, values: dict[str, Any], nicknames: tuple[str, ...], personal_email: str
+        self,
+        values: dict[str, Any],
+        nicknames: tuple[str, ...],
+        personal_email: str,
+        drawn: tuple[dict[str, Any], tuple[str, ...]] | None = None,
     ) -> bool:
         """Corrupt one copy's ``values`` in place; True when it must not be linked to the
-        company's record (a copy sharing no contact point)."""
+        company's record (a copy sharing no contact point).
+
+        ``drawn``: the same name parts for the person's drawn name, and its nicknames; the
+        draws that depend on a name are made on them from ``rng`` (so that ``rng`` draws as
+        it did before names had a stream of their own) and on ``values`` from ``names``."""
         r = self.rates
         hidden = self._roll(r.no_shared_contact)
         if hidden:
@@ -126,18 +139,36 @@ class Corruptor:
                 values[key] = None
                 if key == "phone":
                     values["mobile"] = None  # no number given at all
-        self._names(values, nicknames)
+        self._names(values, nicknames, drawn)
         self._address(values)
         if self._roll(r.placeholder_company) and values["company"] is not None:
             values["company"] = placeholder(self.rng)
         return hidden
 
-    def _names(self, values: dict[str, Any], nicknames: tuple[str, ...]) -> None:
+    def _names(
+        self,
+        values: dict[str, Any],
+        nicknames: tuple[str, ...],
+        drawn: tuple[dict[str, Any], tuple[str, ...]] | None,
+    ) -> None:
         r, rng = self.rates, self.rng
-        if self._roll(r.nickname) and nicknames and values["first"]:
-            values["first"] = rng.choice(nicknames)
-        if self._roll(r.surname_change) and values["last"]:
-            values["last"] = rng.choice([n for n in last_names() if n != values["last"]])
+        # With a drawn name, the rolls look at it and its draws are made from ``rng``, the
+        # values' own from ``names``; without one, everything is drawn from ``rng``.
+        shadow, lead_nicknames = drawn if drawn else (None, nicknames)
+        lead = values if shadow is None else shadow
+        names = rng if shadow is None else self.names
+        if self._roll(r.nickname) and lead_nicknames and lead["first"]:
+            if shadow is not None:
+                shadow["first"] = rng.choice(lead_nicknames)
+            if nicknames and values["first"]:
+                values["first"] = names.choice(nicknames)
+        if self._roll(r.surname_change) and lead["last"]:
+            if shadow is not None:
+                shadow["last"] = rng.choice([n for n in last_names() if n != shadow["last"]])
+            married = draw_surname(names)
+            while married == values["last"]:
+                married = draw_surname(names)
+            values["last"] = married
         for rate, slip in (
             (r.keyboard_typo, keyboard_typo),
             (r.transposition, transpose),
@@ -145,12 +176,18 @@ class Corruptor:
         ):
             if self._roll(rate):
                 key = "last" if rng.random() < 0.6 else "first"
-                if values[key]:
-                    values[key] = slip(values[key], rng)
+                if lead[key]:
+                    if shadow is not None:
+                        shadow[key] = slip(shadow[key], rng)
+                    values[key] = slip(values[key], names)
         if self._roll(r.swap_names):
             values["first"], values["last"] = values["last"], values["first"]
+            if shadow is not None:
+                shadow["first"], shadow["last"] = shadow["last"], shadow["first"]
         if self._roll(r.placeholder_name):
             values["first"] = placeholder(rng)
+            if shadow is not None:
+                shadow["first"] = values["first"]
 
     def _address(self, values: dict[str, Any]) -> None:
         r, rng = self.rates, self.rng

@@ -49,7 +49,9 @@ def _org_name(gen: Gen, org: Org) -> str:
     return company_variant(org.stem, org.suffix, gen.rng)
 
 
-def _person_values(gen: Gen, p: Person, crm: str) -> dict[str, Any]:
+def _person_values(gen: Gen, p: Person, crm: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A copy's values, and the same name parts as they would be for ``p.drawn`` (what
+    the main stream's name-dependent draws are made on, so that they stay as they were)."""
     rng = gen.rng
     style = {"salesforce": "paren", "hubspot": "e164", "zoho": "spaced"}[crm]
     values: dict[str, Any] = {
@@ -60,40 +62,55 @@ def _person_values(gen: Gen, p: Person, crm: str) -> dict[str, Any]:
         "mobile": p.mobile if rng.random() < 0.6 else None,
         "title": p.title,
     }
+    drawn: dict[str, Any] = {"first": p.drawn[0].name, "last": p.drawn[1]}
     if _count(p.records):
         for _ in range(rng.choice((1, 1, 2))):
-            _vary(gen, p, values)
+            _vary(gen, p, values, drawn)
         style = rng.choice(PHONE_STYLES)
     dial = p.org.city.dial
     for key in ("phone", "mobile"):
         if values[key]:
             values[key] = format_phone(values[key], dial, style)
-    return values
+    return values, drawn
 
 
-def _vary(gen: Gen, p: Person, values: dict[str, Any]) -> None:
-    rng = gen.rng
+def _vary(gen: Gen, p: Person, values: dict[str, Any], drawn: dict[str, Any]) -> None:
+    """One variation of ``values``; a draw that depends on a name is made on ``drawn``
+    from the main stream (as before names had a stream) and on ``values`` from
+    ``gen.names``."""
+    rng, names = gen.rng, gen.names
     kind = rng.choice(
         ("case", "accents", "nickname", "typo", "swap", "missing", "personal", "accent_add")
     )
     if values["first"] is None or values["last"] is None:
         return  # already lost a name part: leave the rest alone
+    both = (values, drawn)
     if kind == "case":
-        values["last"] = values["last"].upper() if rng.random() < 0.5 else values["last"].lower()
+        upper = rng.random() < 0.5
+        for v in both:
+            v["last"] = v["last"].upper() if upper else v["last"].lower()
     elif kind == "accents":
-        values["first"] = strip_accents(values["first"])
-        values["last"] = strip_accents(values["last"])
+        for v in both:
+            v["first"], v["last"] = strip_accents(v["first"]), strip_accents(v["last"])
     elif kind == "accent_add":
-        values["last"] = add_accents(values["last"], rng)
-    elif kind == "nickname" and p.first.nicknames:
-        values["first"] = rng.choice(p.first.nicknames)
+        drawn["last"] = add_accents(drawn["last"], rng)
+        values["last"] = add_accents(values["last"], names)
+    elif kind == "nickname" and p.drawn[0].nicknames:
+        drawn["first"] = rng.choice(p.drawn[0].nicknames)
+        if p.first.nicknames:
+            values["first"] = names.choice(p.first.nicknames)
     elif kind == "typo":
         key = rng.choice(("first", "last"))
-        values[key] = typo(values[key], rng)
+        drawn[key] = typo(drawn[key], rng)
+        values[key] = typo(values[key], names)
     elif kind == "swap":
-        values["first"], values["last"] = values["last"], values["first"]
+        for v in both:
+            v["first"], v["last"] = v["last"], v["first"]
     elif kind == "missing":
-        values[rng.choice(("email", "phone", "title", "first"))] = None
+        key = rng.choice(("email", "phone", "title", "first"))
+        values[key] = None
+        if key == "first":
+            drawn["first"] = None
     elif kind == "personal":
         values["email"] = p.personal_email
 
@@ -239,7 +256,7 @@ def _create_person(
     converted: bool = False,
 ) -> Record:
     copy = _count(p.records) > 0
-    v = _person_values(gen, p, crm)
+    v, drawn = _person_values(gen, p, crm)
     city = p.org.city
     v.update(
         company=_org_name(gen, p.org),
@@ -249,7 +266,9 @@ def _create_person(
     )
     unlinked = False
     if copy and not converted:
-        unlinked = gen.corruption.corrupt(v, p.first.nicknames, p.personal_email)
+        unlinked = gen.corruption.corrupt(
+            v, p.first.nicknames, p.personal_email, (drawn, p.drawn[0].nicknames)
+        )
     last = v["last"] or p.last
     company = v["company"]
     if crm == "salesforce":

@@ -22,6 +22,8 @@ __all__ = [
     "cities",
     "company_stems",
     "company_variant",
+    "customer_first_names",
+    "draw_surname",
     "first_names",
     "format_phone",
     "last_names",
@@ -79,6 +81,70 @@ def first_names() -> tuple[FirstName, ...]:
 @cache
 def last_names() -> tuple[str, ...]:
     return tuple(row[0] for row in _rows("last_names.txt"))
+
+
+@cache
+def customer_first_names() -> tuple[FirstName, ...]:
+    """The customers' first names: the staff's list and as many again (246, 77 Iberian)."""
+    more = (
+        FirstName(name, tuple(n for n in nicks.split(",") if n), lang)
+        for name, nicks, lang in _rows("first_names_more.txt")
+    )
+    return (*first_names(), *more)
+
+
+# Customers' surnames are heavy-tailed, as a real population's: the 80 of last_names.txt
+# are the common head, drawn for 12% of people by rank (Smith about 1% of people, as in the
+# 2010 US census), the rest from a long tail of 1,980 names built from name parts. Two
+# people share a surname about once in 1,400 draws, a full name about once in 340,000
+# (docs/sandbox.md). A flat list of 80 made it once in 80: every office had colleagues
+# sharing a surname, and a city dozens of namesakes nothing could tell apart.
+HEAD_SURNAME_SHARE = 0.12
+_RANK_EXPONENT = 0.6
+_STARTS = (
+    "Ash", "Black", "Brad", "Brook", "Bur", "Cald", "Carr", "Chad", "Clay", "Cole", "Crane",
+    "Dal", "Dun", "East", "Elm", "Fair", "Fal", "Fen", "Gar", "Glad", "Gold", "Grey", "Hal",
+    "Ham", "Hart", "Hay", "Hol", "Kel", "Kings", "Lang", "Lind", "Lock", "Mar", "Mid", "Mor",
+    "Nor", "Oak", "Pem", "Rad", "Ram", "Red", "Ros", "Rush", "Sel", "Shel", "Sher", "Stan",
+    "Stock", "Sut", "Thorn", "Ter", "Wal", "Wen", "West", "Whit", "Wil", "Win", "Wood",
+    "Wyn", "Yar",
+)  # fmt: skip
+_ENDS = (
+    "by", "den", "er", "field", "ford", "gate", "ham", "hurst", "ington", "land", "ley",
+    "low", "man", "mont", "more", "ney", "ridge", "shaw", "stead", "ston", "ton", "well",
+    "wick", "win", "wood", "worth", "bury", "cott", "dale", "holm",
+)  # fmt: skip
+_STARTS_IBERIAN = (
+    "Al", "Bar", "Cas", "Cor", "Fer", "Gal", "Mar", "Mon", "Ped", "Sal", "Val", "Vil", "Rib",
+    "Tor", "Ber",
+)  # fmt: skip
+_ENDS_IBERIAN = (
+    "ares", "eira", "edo", "ero", "illa", "ino", "ana", "oso", "ueta", "ández", "ado", "ales",
+)  # fmt: skip
+
+
+@cache
+def surname_tail() -> tuple[str, ...]:
+    """The long tail of customers' surnames (1,980), each as rare as the others."""
+    found = [a + b for a in _STARTS for b in _ENDS]
+    found += [a + b for a in _STARTS_IBERIAN for b in _ENDS_IBERIAN]
+    return tuple(found)
+
+
+@cache
+def _head_weights() -> tuple[float, ...]:
+    total, found = 0.0, []
+    for rank in range(1, len(last_names()) + 1):
+        total += rank**-_RANK_EXPONENT
+        found.append(total)
+    return tuple(found)
+
+
+def draw_surname(rng: random.Random) -> str:
+    """A customer's surname from the heavy-tailed distribution above."""
+    if rng.random() < HEAD_SURNAME_SHARE:
+        return rng.choices(last_names(), cum_weights=_head_weights())[0]
+    return rng.choice(surname_tail())
 
 
 @cache

@@ -17,6 +17,8 @@ from sandbox.generator.names import (
     ascii_slug,
     cities,
     company_stems,
+    customer_first_names,
+    draw_surname,
     first_names,
     last_names,
 )
@@ -79,6 +81,10 @@ class Person:
     phone: str
     mobile: str
     title: str
+    # The name the main stream drew from the flat lists before names had a stream of their
+    # own: every draw that depends on a name (a typo's place, which nickname) is made on
+    # it too, so that the main and corruption streams draw as they did (see customers.py).
+    drawn: tuple[FirstName, str]
     records: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     @property
@@ -112,12 +118,32 @@ def new_org(rng: random.Random, number: int, iberian: bool | None = None) -> Org
     )
 
 
-def new_person(rng: random.Random, number: int, org: Org, namesake: Person | None = None) -> Person:
-    """A person at ``org``; ``namesake`` copies another person's name (a different human)."""
+def new_person(
+    rng: random.Random,
+    number: int,
+    org: Org,
+    namesake: Person | None = None,
+    *,
+    names: random.Random,
+) -> Person:
+    """A person at ``org``; ``namesake`` copies another person's name (a different human).
+
+    The name comes from ``names``, a stream of its own; ``rng`` still draws a name from
+    the flat lists names once came from (``Person.drawn``), so that every other value of a
+    world (who works where, who buys what, every copy's corruption) stays as it was."""
     lang = "es" if org.iberian and rng.random() < 0.8 else None
-    pool = [f for f in first_names() if lang is None or f.language in ("es", "pt")]
-    first = namesake.first if namesake else rng.choice(pool)
-    last = namesake.last if namesake else rng.choice(last_names())
+    iberian = lang is not None
+    drawn = (
+        namesake.drawn
+        if namesake
+        else (
+            rng.choice([f for f in first_names() if not iberian or f.language in ("es", "pt")]),
+            rng.choice(last_names()),
+        )
+    )
+    pool = [f for f in customer_first_names() if not iberian or f.language in ("es", "pt")]
+    first = namesake.first if namesake else names.choice(pool)
+    last = namesake.last if namesake else draw_surname(names)
     local = f"{ascii_slug(first.name)}.{ascii_slug(last)}"
     if rng.random() < 0.3:
         local = f"{ascii_slug(first.name)[0]}{ascii_slug(last)}"
@@ -137,18 +163,19 @@ def new_person(rng: random.Random, number: int, org: Org, namesake: Person | Non
         phone=phone,
         mobile=_number(rng, org.city),
         title=rng.choice(_TITLES),
+        drawn=drawn,
     )
 
 
 def build_population(
-    rng: random.Random, orgs: int, people: int, iberian_share: float
+    rng: random.Random, names: random.Random, orgs: int, people: int, iberian_share: float
 ) -> tuple[list[Org], list[Person]]:
     org_list = [new_org(rng, i + 1, rng.random() < iberian_share) for i in range(orgs)]
     person_list: list[Person] = []
     for i in range(people):
         org = org_list[i % orgs] if i < orgs else rng.choice(org_list)
         namesake = rng.choice(person_list) if person_list and rng.random() < 0.01 else None
-        person = new_person(rng, i + 1, org, namesake)
+        person = new_person(rng, i + 1, org, namesake, names=names)
         org.people.append(person)
         person_list.append(person)
     return org_list, person_list

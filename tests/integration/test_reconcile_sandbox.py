@@ -67,8 +67,8 @@ def test_small_scale_meets_the_precision_and_recall_targets(
     assert score.actual > 30
     assert score.precision >= 0.99, score
     # People are corrupted the way CRM data is (docs/sandbox.md): four in ten duplicates
-    # share no e-mail, phone or company. Measured with the learned matcher: people 0.9948 /
-    # 0.9879 at this seed.
+    # share no e-mail, phone or company. Measured with the learned matcher: people 1.0000 /
+    # 0.9775 (564 of 577 pairs) at this seed, with the heavy-tailed names.
     assert score.recall >= 0.97, score
 
 
@@ -115,9 +115,10 @@ def test_a_new_record_is_matched_incrementally_against_existing_identities(
                     "raw": {},
                     "other_emails": [],
                     "merged_ids": [],
-                    "first_name": "Paco",  # nickname of Francisco
-                    "last_name": "Tuner",  # typo
-                    "email": "paco.t@gmail.com",
+                    # Brenda Whitford, who has no nickname: her surname mistyped
+                    "first_name": "Brenda",
+                    "last_name": "Whitfrod",
+                    "email": "brenda.w@gmail.com",
                     "phone": "020 9460 804",  # national format of +44 20 9460 804
                     "country": "United Kingdom",
                     "city": "London",
@@ -228,7 +229,10 @@ def test_explain_shows_fields_levels_weights_and_score(store: Engine) -> None:
 
 def test_journey_crosses_crms_with_the_employee_behind_each_touch(store: Engine) -> None:
     identities = load_identity_map(store)
-    person = identities.identity_of("salesforce", "leads", "00Q5g0000000000EAA")
+    # A lead whose person has a record linked in each CRM, a deal and a known rep behind
+    # every call (the first lead's Zoho copy, "Sergio Rsdhutst" for Radhurst, with no
+    # contact point, stays apart).
+    person = identities.identity_of("salesforce", "leads", "00Q5g000000000cEAA")
     touches = journey(store, identities, person or "")
     assert {t.source for t in touches} == {"salesforce", "hubspot", "zoho"}
     assert "deal" in {t.kind for t in touches}

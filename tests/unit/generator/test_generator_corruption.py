@@ -134,7 +134,7 @@ def test_a_copy_sharing_no_contact_point_loses_email_phone_and_company() -> None
     ("rate", "changed"),
     [
         ("nickname", {"first": "Rob"}),
-        ("surname_change", {"last": "Anderson"}),
+        ("surname_change", {"last": "Johnson"}),
         ("swap_names", {"first": "Stephenson", "last": "Robert"}),
         ("placeholder_name", {"first": "aaaaa"}),
         ("street_variant", {"street": "90 VICTORIA PLACE"}),
