@@ -1,8 +1,9 @@
 """The sandbox's notion of "now".
 
 Generated data is deterministic, so it cannot depend on the wall clock: the synthetic
-company's story ends at an *anchor* instant, and the sandbox clock starts there (or, for a
-sandbox a person runs, at the host's own time: see :func:`host_anchor`).
+company's story ends at an *anchor* instant, by default the start of the host's UTC day (the
+same data all day for a seed: see :func:`host_anchor`), and the sandbox clock then starts at
+the host's time; with an explicit anchor (tests, benchmarks) the clock starts at the anchor.
 ``AnchoredClock`` then advances with real elapsed time (so a running sandbox behaves like
 a live CRM), while ``ManualClock`` only moves when told to (so tests and churn are exactly
 reproducible). Everything in the sandbox asks the injected clock, never ``datetime.now()``.
@@ -17,9 +18,10 @@ from typing import Protocol
 
 __all__ = ["DEFAULT_ANCHOR", "AnchoredClock", "Clock", "ManualClock", "host_anchor", "parse_anchor"]
 
-# The anchor of tests, benchmarks and, by default, the demo: their figures never depend on
-# the day they run. `crmsync demo|sandbox serve --anchor today` end the story at the host's
-# day instead and run the clock from the host's time.
+# The fixed anchor that tests, benchmarks and golden files pass explicitly, so their figures
+# never depend on the day they run (the demo's floors are measured on it), and the start of
+# the low-level clocks below. A sandbox's own default is the host's day (``host_anchor``):
+# `crmsync demo|sandbox serve` end the story there and run the clock from the host's time.
 DEFAULT_ANCHOR = datetime(2026, 10, 31, 0, 0, tzinfo=UTC)
 
 

@@ -18,13 +18,13 @@ from __future__ import annotations
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from sandbox.clock import DEFAULT_ANCHOR, AnchoredClock, Clock
+from sandbox.clock import AnchoredClock, Clock, host_anchor
 from sandbox.credentials import SandboxCredentials
 from sandbox.faults import FaultPlan, FaultProfile
 from sandbox.http import EmulatorApp, EmulatorServer
@@ -51,14 +51,21 @@ class SandboxOptions:
     state_dir: Path | None = None
     port_base: int = 0
     host: str = "127.0.0.1"
-    anchor: datetime = DEFAULT_ANCHOR
-    # Where the running clock starts (default: the anchor). A sandbox a person runs starts
-    # at the host's time, so a client that bookmarks its own clock misses no change.
+    # Where the synthetic company's story ends. None (the default): the start of the host's
+    # UTC day, the clock then starting at the host's time, so a client that bookmarks its
+    # own clock misses no change and reports agree with the host on "now". Tests and
+    # benchmarks pass a fixed day (``DEFAULT_ANCHOR``): their data never depends on today.
+    anchor: datetime | None = None
+    # Where the running clock starts (default: the anchor, or the host's time, above).
     clock_start: datetime | None = None
 
+    def story(self, now: datetime) -> tuple[datetime, datetime]:
+        """(where the story ends, where the clock starts), given the host's ``now``."""
+        if self.anchor is None:
+            return host_anchor(now), self.clock_start or now
+        return self.anchor, self.clock_start or self.anchor
+
     def validate(self) -> None:
-        if self.clock_start is not None and self.clock_start < self.anchor:
-            raise SandboxError("the sandbox clock cannot start before its story's anchor")
         if self.scale not in SCALES:
             raise SandboxError(f"unknown scale {self.scale!r}: use one of {', '.join(SCALES)}")
         if self.faults not in {p.value for p in FaultProfile}:
@@ -81,6 +88,9 @@ class Sandbox:
     ) -> None:
         self.options = options or SandboxOptions()
         self.options.validate()
+        self.anchor, self.clock_start = self.options.story(datetime.now(UTC))
+        if self.clock_start < self.anchor:
+            raise SandboxError("the sandbox clock cannot start before its story's anchor")
         self._clock = clock
         self.world = world
         self.credentials = SandboxCredentials.for_seed(self.options.seed)
@@ -236,14 +246,14 @@ class Sandbox:
                     "pass the same --seed/--scale, or use another --state-dir"
                 )
             return world
-        return generate(self.options.seed, self.options.scale, self.options.anchor)
+        return generate(self.options.seed, self.options.scale, self.anchor)
 
     def _resume_instant(self) -> datetime:
         state = self.options.state_dir
         if state is not None and (state / "clock.json").exists():
             saved = datetime.fromisoformat(orjson.loads((state / "clock.json").read_bytes())["now"])
-            return max(saved, self.options.clock_start or self.options.anchor)
-        return self.options.clock_start or self.options.anchor
+            return max(saved, self.clock_start)
+        return self.clock_start
 
     def _runtime_record(self) -> dict[str, Any]:
         import os

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -41,24 +41,27 @@ class Faults(StrEnum):
 
 
 AnchorOption = typer.Option(
-    "2026-10-31",
+    "today",
     "--anchor",
-    help="Day the synthetic company's story ends: YYYY-MM-DD (the sandbox clock starts at "
-    "that day's start), or today (the start of the host's UTC day; the clock then runs from "
-    "the host's time, so a client that bookmarks its own clock misses no change). The "
-    "default is the day the demo's figures and ground-truth floors are measured on.",
+    help="Day the synthetic company's story ends: today (the default: the start of the host's "
+    "UTC day, the sandbox clock then running from the host's time, so a client that "
+    "bookmarks its own clock misses no change and reports agree with the host on now), or "
+    "YYYY-MM-DD (the clock starts at that day's start; the same data on any day, as tests "
+    "and benchmarks use: the demo's floors are measured on 2026-10-31).",
 )
 
 
-def anchor_and_clock(text: str) -> tuple[datetime, datetime | None]:
-    """The story's anchor and where the sandbox clock starts, from ``--anchor``."""
+def anchor_and_clock(text: str) -> tuple[datetime | None, datetime | None]:
+    """The story's anchor and where the sandbox clock starts, from ``--anchor``: None for
+    today (the sandbox then takes the host's day and time)."""
     from sandbox.clock import parse_anchor
 
+    if text.strip().lower() == "today":
+        return None, None
     try:
-        anchor = parse_anchor(text)
+        return parse_anchor(text), None
     except ValueError as exc:
         raise UsageError(f"--anchor: {exc}") from exc
-    return anchor, (datetime.now(UTC) if text.strip().lower() == "today" else None)
 
 
 @sandbox_app.command("serve")
@@ -187,7 +190,10 @@ def _offline_churn(state_dir: Path, payload: dict[str, Any]) -> dict[str, Any]:
     world = load_world(state_dir / "world")
     from sandbox import Sandbox, SandboxOptions
 
-    options = SandboxOptions(seed=world.seed, scale=world.scale, state_dir=state_dir)
+    # the saved story's own anchor: the clock carries on from where that sandbox stopped
+    options = SandboxOptions(
+        seed=world.seed, scale=world.scale, state_dir=state_dir, anchor=world.anchor
+    )
     sandbox = Sandbox(options, world=world)
     report = sandbox.churn(
         payload["changes"],

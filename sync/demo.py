@@ -15,7 +15,7 @@ import yaml
 from sqlalchemy import Engine, func, select
 
 from connectors.core.contract import STREAM_RECORD_TYPES
-from sandbox import DEFAULT_ANCHOR, Sandbox, SandboxInfo, SandboxOptions
+from sandbox import Sandbox, SandboxInfo, SandboxOptions
 from sandbox.expected import expected_stream_counts
 from sandbox.peek import Sample, sample_records
 from sync.config import load_config
@@ -75,14 +75,15 @@ def run_demo(
     on_started: Callable[[SandboxInfo], None] | None = None,
     steps: Sequence[str] = (),
     say: Callable[[str], None] | None = None,
-    anchor: datetime = DEFAULT_ANCHOR,
+    anchor: datetime | None = None,
     clock_start: datetime | None = None,
 ) -> DemoResult:
     """Sync the sandbox into ``workspace``; with ``steps``, run them too (in the sandbox's
     time, so periods and windows match its story) and check them against the ground truth.
     Tests call it without steps for a freshly synced store. ``anchor`` is where the
     company's story ends and ``clock_start`` where the sandbox clock starts (the anchor by
-    default); `crmsync demo` passes the host's day and time."""
+    default); with no anchor, the story ends at the start of the host's UTC day and the
+    clock runs from the host's time, as for `crmsync demo`. Tests pass a fixed anchor."""
     workspace.mkdir(parents=True, exist_ok=True)
     options = SandboxOptions(
         seed=seed,

@@ -1,8 +1,8 @@
 """Peer-client check: third-party CRM clients read the sandbox; their counts meet the truth.
 
     PYTHONPATH=. python bench/peers/run.py [--clients tap-salesforce,dlt-hubspot]
-        [--scale small] [--seed 1] [--envs DIR] [--work DIR] [--verified-sources DIR]
-        [--timeout 900] [--json OUT]
+        [--scale small] [--seed 1] [--anchor 2026-10-31|today] [--envs DIR] [--work DIR]
+        [--verified-sources DIR] [--timeout 900] [--json OUT]
 
 Each client is installed, at a pinned version, into a throwaway virtual environment (under
 ``--envs``, a temporary folder by default; pass a folder to reuse them between runs); the
@@ -33,6 +33,7 @@ from recipes import RECIPES, Recipe
 from sandbox_errors import ErrorRecorder
 
 from sandbox import Sandbox, SandboxOptions
+from sandbox.clock import parse_anchor
 
 _ENDPOINTS_SHOWN = 8
 
@@ -48,7 +49,12 @@ def main() -> int:
     work_dir = Path(args.work or tempfile.mkdtemp(prefix="crmsync-peer-work-"))
     results = []
     recorder = ErrorRecorder()
-    options = SandboxOptions(seed=args.seed, scale=args.scale, state_dir=work_dir / "sandbox")
+    # A fixed day by default, so the figures never depend on the day of the run; ``today``
+    # is the sandbox's own default (the story ends at the host's day, its clock at the host's).
+    anchor = None if args.anchor == "today" else parse_anchor(args.anchor)
+    options = SandboxOptions(
+        seed=args.seed, scale=args.scale, state_dir=work_dir / "sandbox", anchor=anchor
+    )
     with Sandbox(options) as sandbox:
         for crm, app in sandbox.apps.items():
             recorder.attach(crm, app)
@@ -176,6 +182,7 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--clients", help="comma-separated recipe names (default: all)")
     parser.add_argument("--scale", default="small")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--anchor", default="2026-10-31", help="YYYY-MM-DD or today")
     parser.add_argument("--envs", help="folder for the client venvs (reused when given)")
     parser.add_argument("--work", help="folder for configs, catalogs and client output")
     parser.add_argument("--verified-sources", help="checkout of dlt-hub/verified-sources")

@@ -1,9 +1,9 @@
 """Where the sandbox's story ends and where its clock starts.
 
-`--anchor today` ends the story at the start of the host's UTC day and runs the clock from
-the host's time, so a client that bookmarks its own clock misses no change and the reports
-agree with the host on "now". Tests pass both instants explicitly: nothing here reads
-today's date.
+By default (`--anchor today`) the story ends at the start of the host's UTC day and the
+clock runs from the host's time, so a client that bookmarks its own clock misses no change
+and the reports agree with the host on "now". Tests pass both instants explicitly: nothing
+here reads today's date.
 """
 
 from __future__ import annotations
@@ -56,14 +56,32 @@ def test_a_clock_cannot_start_before_its_story_ends() -> None:
         Sandbox(options)
 
 
-def test_the_cli_default_anchor_is_the_measured_one_and_a_bad_one_is_one_line() -> None:
+def test_by_default_the_story_ends_at_the_hosts_day_and_the_clock_runs_from_its_time() -> None:
+    assert SandboxOptions().story(HOST_NOW) == (datetime(2027, 3, 9, tzinfo=UTC), HOST_NOW)
+    later = HOST_NOW + timedelta(hours=2)
+    assert SandboxOptions(clock_start=later).story(HOST_NOW) == (
+        datetime(2027, 3, 9, tzinfo=UTC),
+        later,
+    )
+
+
+def test_an_explicit_anchor_is_the_same_story_on_any_day() -> None:
+    from sandbox import DEFAULT_ANCHOR
+
+    options = SandboxOptions(anchor=DEFAULT_ANCHOR)
+    assert options.story(HOST_NOW) == (DEFAULT_ANCHOR, DEFAULT_ANCHOR)
+    assert options.story(HOST_NOW + timedelta(days=400)) == (DEFAULT_ANCHOR, DEFAULT_ANCHOR)
+
+
+def test_the_cli_default_is_today_and_a_bad_anchor_is_one_line() -> None:
     import subprocess
     import sys
 
-    from sandbox import DEFAULT_ANCHOR
-    from sync.cli_sandbox import AnchorOption
+    from sync.cli_sandbox import AnchorOption, anchor_and_clock
 
-    assert parse_anchor(AnchorOption.default) == DEFAULT_ANCHOR
+    assert AnchorOption.default == "today"
+    assert anchor_and_clock("today") == (None, None)
+    assert anchor_and_clock("2026-10-31") == (datetime(2026, 10, 31, tzinfo=UTC), None)
     result = subprocess.run(
         [sys.executable, "-m", "sync", "demo", "--anchor", "31/10/2026"],
         capture_output=True,
