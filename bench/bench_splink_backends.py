@@ -50,12 +50,13 @@ CONFIG = ReconcileConfig(engine="splink")
 
 
 def _store(args: argparse.Namespace, workspace: Path) -> Path:
+    from sandbox import DEFAULT_ANCHOR
     from sync.demo import run_demo
 
     def synced(scale: str) -> Path:
         target = workspace / f"{scale}-{args.seed}"
         if not (target / "crmsync.sqlite").exists():
-            assert run_demo(target, seed=args.seed, scale=scale).ok
+            assert run_demo(target, seed=args.seed, scale=scale, anchor=DEFAULT_ANCHOR).ok
         return target / "crmsync.sqlite"
 
     if not args.synthetic:

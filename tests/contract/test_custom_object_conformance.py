@@ -13,7 +13,7 @@ import pytest
 
 from connectors.core.custom import CustomObjectMapping
 from connectors.testing import ConformanceError, check_custom_stream, check_discovery
-from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox import DEFAULT_ANCHOR, ManualClock, Sandbox, SandboxOptions
 from sandbox.hubspot.schema_custom import STORE_VISITS
 from sync.config import load_config
 from sync.sources import build_connector
@@ -44,7 +44,7 @@ MAPPINGS = {
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
-    options = SandboxOptions(seed=7, scale="tiny")
+    options = SandboxOptions(seed=7, scale="tiny", anchor=DEFAULT_ANCHOR)
     with Sandbox(options, clock=ManualClock(options.anchor)) as running:
         yield running
 

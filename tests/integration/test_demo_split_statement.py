@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from compensation.plans import Period
+from sandbox import DEFAULT_ANCHOR
 from sync.audit.runner import run_audit
 from sync.audit.settings import AuditConfig
 from sync.compute.runner import run_plans
@@ -31,7 +32,7 @@ DEAL = "Kestrel Labs - Service contract"
 
 
 def test_a_crm_split_is_a_line_of_the_demo_statement(tmp_path: Path) -> None:
-    demo = run_demo(tmp_path, seed=7, scale="small")
+    demo = run_demo(tmp_path, seed=7, scale="small", anchor=DEFAULT_ANCHOR)
     assert demo.ok
     config = load_config(demo.config_path)
     assert config.compensation.crm_splits == "use"
