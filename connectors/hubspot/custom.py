@@ -10,15 +10,14 @@ written in the mapping (``p1234_store_visits/123``): ids are numbered per object
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from connectors.core.contract import Page, Quarantined, ReadOptions, StreamInfo
-from connectors.core.custom import CustomObjectMapping
-from connectors.core.custom_records import CustomRecordMapper, RowMeta, parse_time
+from connectors.core.contract import Page, Quarantined, ReadOptions
+from connectors.core.custom_records import RowMeta, parse_time
+from connectors.core.custom_streams import MappedStreams
 from connectors.core.discovery import FieldInfo, ObjectInfo
-from connectors.core.errors import ConnectorConfigError
 from connectors.core.records import CommonRecord
 from connectors.hubspot.apis import Apis
 from connectors.hubspot.catalog import Catalog
@@ -105,34 +104,18 @@ def flatten(record: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-class CustomStreams:
+class CustomStreams(MappedStreams):
     """The admin's mapped custom objects, each served as one stream."""
+
+    crm = "HubSpot"
 
     def __init__(
         self, source: str, http: HubSpotHttp, catalog: Catalog, reader: ObjectReader
     ) -> None:
-        self.source = source
+        super().__init__(source)
         self.http = http
         self.catalog = catalog
         self.reader = reader
-        self.mappings: dict[str, CustomObjectMapping] = {}
-        self._mappers: dict[str, CustomRecordMapper] = {}
-
-    def add(self, mappings: Sequence[CustomObjectMapping]) -> None:
-        for mapping in mappings:
-            self.mappings[mapping.stream_name] = mapping
-            self._mappers[mapping.stream_name] = CustomRecordMapper(self.source, mapping)
-
-    def infos(self) -> list[StreamInfo]:
-        return [
-            StreamInfo(name, m.record_type, (m.object,), id_prefix=f"{m.object}/")
-            for name, m in self.mappings.items()
-        ]
-
-    def _mapping(self, stream: str) -> CustomObjectMapping:
-        if stream not in self.mappings:
-            raise ConnectorConfigError(f"HubSpot has no stream {stream!r}", source=self.source)
-        return self.mappings[stream]
 
     def read(
         self,

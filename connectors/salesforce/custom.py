@@ -13,11 +13,11 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from connectors.core.contract import Page, Quarantined, ReadOptions, StreamInfo
+from connectors.core.contract import Page, Quarantined, ReadOptions
 from connectors.core.custom import CustomObjectMapping
 from connectors.core.custom_records import CustomRecordMapper, RowMeta
+from connectors.core.custom_streams import MappedStreams
 from connectors.core.discovery import FieldInfo, ObjectInfo
-from connectors.core.errors import ConnectorConfigError
 from connectors.core.records import CommonRecord
 from connectors.salesforce.batch import CompositeBatch
 from connectors.salesforce.describe import FieldCatalog
@@ -102,39 +102,19 @@ class _Rows:
         return records, quarantined
 
 
-class CustomStreams:
+class CustomStreams(MappedStreams):
     """The admin's mapped objects, each served as one stream."""
 
+    crm = "Salesforce"
+
     def __init__(self, source: str, http: SalesforceHttp, catalog: FieldCatalog) -> None:
-        self.source = source
+        super().__init__(source)
         self.http = http
         self.catalog = catalog
-        self.mappings: dict[str, CustomObjectMapping] = {}
-        self._mappers: dict[str, CustomRecordMapper] = {}
         self.reader = StreamReader(http, catalog, _Rows(self._mappers))  # type: ignore[arg-type]
 
-    def add(self, mappings: Sequence[CustomObjectMapping]) -> None:
-        for mapping in mappings:
-            self.mappings[mapping.stream_name] = mapping
-            self._mappers[mapping.object] = CustomRecordMapper(self.source, mapping)
-
-    def infos(self) -> list[StreamInfo]:
-        return [
-            StreamInfo(
-                name,
-                m.record_type,
-                (m.object,),
-                incremental=True,
-                detects_deletes=True,
-                id_prefix=f"{m.object}/",
-            )
-            for name, m in self.mappings.items()
-        ]
-
-    def _mapping(self, stream: str) -> CustomObjectMapping:
-        if stream not in self.mappings:
-            raise ConnectorConfigError(f"unknown Salesforce stream {stream!r}", source=self.source)
-        return self.mappings[stream]
+    def _mapper_key(self, mapping: CustomObjectMapping) -> str:
+        return mapping.object  # the reader maps rows by their object's name
 
     def read(
         self, stream: str, state: Mapping[str, Any] | None, options: ReadOptions

@@ -8,15 +8,15 @@ fields first, then the module's other fields up to Zoho's 50 per call. Lookups (
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from connectors.core.contract import Page, Quarantined, ReadOptions, StreamInfo
+from connectors.core.contract import Page, Quarantined, ReadOptions
 from connectors.core.custom import CustomObjectMapping
-from connectors.core.custom_records import CustomRecordMapper, RowMeta
+from connectors.core.custom_records import RowMeta
+from connectors.core.custom_streams import MappedStreams
 from connectors.core.discovery import FieldInfo, ObjectInfo
-from connectors.core.errors import ConnectorConfigError
 from connectors.core.records import CommonRecord
 from connectors.zoho.convert import parse_time
 from connectors.zoho.fields import MAX_FIELDS
@@ -75,34 +75,18 @@ def flatten(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-class CustomStreams:
+class CustomStreams(MappedStreams):
     """The admin's mapped custom modules, each served as one stream."""
+
+    crm = "Zoho"
 
     def __init__(
         self, source: str, http: ZohoHttp, reader: ModuleReader, fields_ttl_s: float
     ) -> None:
-        self.source = source
+        super().__init__(source)
         self.fields_ttl_s = fields_ttl_s
         self.http = http
         self.reader = reader
-        self.mappings: dict[str, CustomObjectMapping] = {}
-        self._mappers: dict[str, CustomRecordMapper] = {}
-
-    def add(self, mappings: Sequence[CustomObjectMapping]) -> None:
-        for mapping in mappings:
-            self.mappings[mapping.stream_name] = mapping
-            self._mappers[mapping.stream_name] = CustomRecordMapper(self.source, mapping)
-
-    def infos(self) -> list[StreamInfo]:
-        return [
-            StreamInfo(name, m.record_type, (m.object,), id_prefix=f"{m.object}/")
-            for name, m in self.mappings.items()
-        ]
-
-    def _mapping(self, stream: str) -> CustomObjectMapping:
-        if stream not in self.mappings:
-            raise ConnectorConfigError(f"Zoho has no stream {stream!r}", source=self.source)
-        return self.mappings[stream]
 
     def _fresh(self, saved: Mapping[str, Any], signpost: datetime) -> bool:
         """The field list saved by an earlier run is younger than ``fields_ttl_s``."""
