@@ -207,7 +207,7 @@ def _report_dict(report: SourceReport) -> dict[str, Any]:
 def status(config: Path | None = ConfigOption, json_output: bool = JsonOption) -> None:
     """Last runs (with deletes by kind and restores), cursors and quarantine counts per
     source and stream, and the daemon's jobs with their next run times."""
-    from sync.daemon.settings import ScheduleConfig
+    from sync.config.schedule import ScheduleConfig
     from sync.status import collect_jobs, collect_status
     from sync.store import open_store
 

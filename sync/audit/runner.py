@@ -24,8 +24,8 @@ from sync.audit.pointintime import as_of_view
 from sync.audit.quality import DqScore, Engagement, engagement_scores, record_dq_scores
 from sync.audit.rules import run_rules
 from sync.audit.scores import Component, UsageScore, compute_scores, team_scores
-from sync.audit.settings import AuditConfig
 from sync.audit.snapshot import Snapshot, load_snapshot
+from sync.config.audit import AuditConfig
 from sync.store.audit import (
     AccountEngagementRow,
     AuditFindingRow,

@@ -50,8 +50,8 @@ from sync.audit.checks import (
 )
 from sync.audit.employees import Directory
 from sync.audit.findings import Finding
-from sync.audit.settings import COMPONENTS
 from sync.audit.snapshot import Row, actor
+from sync.config.audit import COMPONENTS
 
 __all__ = [
     "RULE_COMPONENTS",

@@ -41,8 +41,8 @@ from sync.compute.directory import (
 from sync.compute.evidence import Evidence, IdentityLookup, build_evidence
 from sync.compute.managers import manager_spans, record_managers
 from sync.compute.overrides import load_overrides, overrides_in_force
-from sync.compute.settings import CompensationConfig
 from sync.compute.snapshot import StoreSnapshot, load_store_snapshot
+from sync.config.compensation import CompensationConfig
 from sync.errors import OperationFailed, UsageError
 
 __all__ = [

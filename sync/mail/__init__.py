@@ -6,6 +6,6 @@ Submodules (imported where needed, so ``import sync.mail`` stays light): ``setti
 and the daemon call), ``source`` (statements of a period).
 """
 
-from sync.mail.settings import EmailConfig, StatementsConfig
+from sync.config.mail import EmailConfig, StatementsConfig
 
 __all__ = ["EmailConfig", "StatementsConfig"]

@@ -16,8 +16,8 @@ from typing import Any, Literal
 from sqlalchemy import Engine
 
 from sync.config.models import CrmsyncConfig
+from sync.config.steps import STEP_NAMES
 from sync.errors import OperationFailed, UsageError
-from sync.pipeline.names import STEP_NAMES
 
 __all__ = ["StepContext", "StepFunction", "StepReport", "load_step"]
 

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from sync.push.config import PushTarget
+from sync.config.push import PushTarget
 from sync.push.conflicts import NEVER_WRITTEN, UNKNOWN, decide
 from sync.push.results import ConflictInfo, FieldChange, ObjectPlan, PushPlan
 from sync.push.targets import (

@@ -23,10 +23,10 @@ from aiosmtpd.controller import Controller
 
 from sandbox import Sandbox
 from sync.config import load_config
+from sync.config.mail import EmailConfig
 from sync.daemon import Daemon
 from sync.daemon.alert_mail import smtp_alert_sender
 from sync.daemon.app import config_file_loader
-from sync.mail.settings import EmailConfig
 from sync.status import collect_jobs
 from tests.integration.sync_support import opened, write_config
 

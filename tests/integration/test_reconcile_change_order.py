@@ -17,9 +17,9 @@ from sync_support import postgres_schema, postgres_url
 
 from connectors.core.contract import Page, StreamInfo
 from connectors.core.records import Contact
+from sync.config.reconcile import ReconcileConfig
 from sync.engine.deletes import check_missed_deletes
 from sync.engine.guard import DeleteGuard
-from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.lookup import load_identity_map
 from sync.reconcile.run import reconcile
 from sync.store import migrate, open_store

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import insert
 from sync_support import postgres_schema, postgres_url
 
-from sync.reconcile.config import ReconcileConfig
+from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.lookup import load_identity_map
 from sync.reconcile.persist import save_decision
 from sync.reconcile.run import reconcile

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Engine, insert, select
 
 from sandbox.clock import DEFAULT_ANCHOR
+from sync.config.reconcile import ReconcileConfig
 from sync.demo import run_demo
-from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.evaluate import load_truth, pairwise
 from sync.reconcile.journey import journey
 from sync.reconcile.lookup import load_identity_map
