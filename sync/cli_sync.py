@@ -47,8 +47,8 @@ def sync(
 ) -> None:
     """Pull records from the configured CRMs into the store, incrementally."""
     from connectors.core.errors import ConnectorError
-    from sync.daemon.locks import acquire_run_lock, holder_name, run_lock
     from sync.engine import SyncOptions, sync_source
+    from sync.locks import acquire_run_lock, holder_name, run_lock
     from sync.sources import build_connector
     from sync.store import open_store
 

@@ -76,7 +76,7 @@ def push(
     ``connectors`` lets a caller that just pulled pass the same connector instances, so
     pulls and pushes share one ``QuotaBudget``; missing ones are built from the config.
     """
-    from sync.daemon.locks import acquire_run_lock, holder_name, run_lock
+    from sync.locks import acquire_run_lock, holder_name, run_lock
 
     infos = source_infos(config, sources)
     lock = None

@@ -362,7 +362,7 @@ def test_a_second_sigterm_exits_at_once_and_leaves_a_usable_store(
         database.close()
     # The lock died with the process: a new run of the source can start at once.
     with opened(url) as engine:
-        from sync.daemon.locks import run_lock
+        from sync.locks import run_lock
 
         lock = run_lock(engine, "unreachable")
         assert lock.try_acquire()
