@@ -51,7 +51,7 @@ StepFunction = Callable[[Engine, CrmsyncConfig, StepContext], StepReport]
 
 _TARGETS = {
     "reconcile": "sync.reconcile.step:run_step",
-    "audit": "sync.audit.step:run_step",
+    "audit": "sync.reports.step:run_step",  # the audit, then its HTML report
     "compute": "sync.compute.step:run_step",
     "push": "sync.push.step:run_step",
     "statements": "sync.mail.step:run_step",
