@@ -32,7 +32,7 @@ def run_step(engine: Engine, config: CrmsyncConfig, context: StepContext) -> Ste
 
 
 def _publish(engine: Engine, values: list[ScoreValue]) -> int:
-    from sync.push.values import DesiredValue, publish
+    from sync.store.view.published import DesiredValue, publish
 
     rows = [DesiredValue(v.source, v.object, v.remote_id, v.key, v.value) for v in values]
     with engine.begin() as conn:

@@ -55,7 +55,7 @@ def run_step(engine: Engine, config: CrmsyncConfig, context: StepContext) -> Ste
         "credited_revenue": _credited_revenue(run.prepared.inputs),
     }
     if config.compensation.publish and not context.dry_run:
-        from sync.push.values import DesiredValue, publish
+        from sync.store.view.published import DesiredValue, publish
 
         rows = [
             DesiredValue(s, "deals", r, k, v)

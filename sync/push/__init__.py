@@ -14,8 +14,8 @@ from sync.config.push import PushConfig, PushTarget
 __all__ = ["DesiredValue", "PushConfig", "PushPlan", "PushReport", "PushTarget", "publish", "push"]
 
 _LAZY = {
-    "DesiredValue": "sync.push.values",
-    "publish": "sync.push.values",
+    "DesiredValue": "sync.store.view.published",
+    "publish": "sync.store.view.published",
     "PushPlan": "sync.push.results",
     "PushReport": "sync.push.results",
     "push": "sync.push.run",

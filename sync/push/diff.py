@@ -25,8 +25,8 @@ from sync.push.targets import (
     index_published,
     load_store_records,
 )
-from sync.push.values import canonical, load_published
 from sync.store.pushback import PushFieldRow, PushStateRow
+from sync.store.view.published import canonical, load_published
 
 __all__ = ["SourceInfo", "build_plan", "load_api_names", "load_state"]
 

@@ -29,9 +29,9 @@ __all__ = [
 ]
 
 _WHERE = {
-    "EmployeeIdentity": "sync.reconcile.lookup",
-    "IdentityMap": "sync.reconcile.lookup",
-    "load_identity_map": "sync.reconcile.lookup",
+    "EmployeeIdentity": "sync.store.view.identity_map",
+    "IdentityMap": "sync.store.view.identity_map",
+    "load_identity_map": "sync.store.view.identity_map",
     "ReconcileConfig": "sync.config.reconcile",
     "RunReport": "sync.reconcile.run",
     "reconcile": "sync.reconcile.run",

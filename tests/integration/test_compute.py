@@ -301,7 +301,7 @@ def test_statements_are_built_from_the_stored_results(world: World) -> None:
 
 def test_the_compute_step_runs_the_open_period_and_publishes_deal_values(world: World) -> None:
     from sync.pipeline.steps import StepContext, load_step
-    from sync.push.values import load_published
+    from sync.store.view.published import load_published
 
     engine = world.copy("step")
     report = load_step("compute")(engine, CrmsyncConfig(compensation=SETTINGS), StepContext(NOW))

@@ -14,7 +14,7 @@ from sync.compute.directory import UserFacts, build_directory
 from sync.compute.evidence import build_evidence
 from sync.compute.snapshot import StoreSnapshot
 from sync.config.compensation import DirectoryConfig
-from sync.reconcile.lookup import EmployeeIdentity, IdentityMap
+from sync.store.view.identity_map import EmployeeIdentity, IdentityMap
 
 DAY = datetime(2026, 9, 1, 9, tzinfo=UTC)
 SCHEME = CreditScheme.model_validate(
