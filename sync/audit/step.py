@@ -12,7 +12,7 @@ from sync.audit.runner import run_audit
 from sync.audit.values import ScoreValue, score_values
 from sync.config.links import source_links
 from sync.config.models import CrmsyncConfig
-from sync.pipeline.steps import StepContext, StepReport
+from sync.step_contract import StepContext, StepReport
 
 __all__ = ["run_step"]
 

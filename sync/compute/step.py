@@ -12,7 +12,7 @@ from sync.compute.runner import run_plans
 from sync.compute.values import deal_values
 from sync.config.models import CrmsyncConfig
 from sync.errors import CrmsyncError
-from sync.pipeline.steps import StepContext, StepReport
+from sync.step_contract import StepContext, StepReport
 
 __all__ = ["run_step"]
 

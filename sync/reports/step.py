@@ -15,9 +15,9 @@ from sqlalchemy import Engine
 
 from sync.audit.step import run_step as run_audit_step
 from sync.config.models import CrmsyncConfig
-from sync.pipeline.steps import StepContext, StepReport
 from sync.reports.build import build_reports
 from sync.reports.render import render_html
+from sync.step_contract import StepContext, StepReport
 
 __all__ = ["run_step"]
 
