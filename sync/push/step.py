@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from sync.cli_common import utc_now
+from sync.clock import utc_now
 from sync.config.models import CrmsyncConfig
 from sync.push.run import push
 from sync.step_contract import StepContext, StepReport
