@@ -76,3 +76,18 @@ def test_status_imports_no_connector_http_client_nor_orm(tmp_path: Path) -> None
     # connectors.core loads its names on first use: reading a configuration needs the
     # errors and the profiles, not the contract with every common record type
     assert {"connectors.core.contract", "connectors.core.records"} & imported == set()
+
+
+def test_pyjwt_and_cryptography_run_only_when_a_jwt_is_signed() -> None:
+    # simple-salesforce imports PyJWT (and so cryptography) at its top level; the Salesforce
+    # connector defers it until the JWT flow signs an assertion.
+    code = (
+        "import sys, connectors.salesforce, simple_salesforce, jwt\n"
+        "print('cryptography' in sys.modules)\n"
+        "token = jwt.encode({'sub': 'a'}, 'k' * 32, algorithm='HS256')\n"
+        "print('cryptography' in sys.modules, jwt.decode(token, 'k' * 32, algorithms=['HS256']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines() == ["False", "True {'sub': 'a'}"]
