@@ -4,16 +4,18 @@ Every kind of delete counts against it: records the CRM reports deleted or archi
 records merged away, and records missing from a full read or id list. A partial read, a
 bug or a mass deletion in the CRM all look the same from here, so the run stops and asks.
 The share is of the rows live when the run started, plus those it added or restored. A
-kind's live rows are counted only when a delete of that kind is first weighed: a run that
-deletes nothing (most incremental runs) reads no table whole. Counted then, the rows live
-in the store are those of the start plus what the run's committed pages added, less what
-they deleted, so the run's own deletes are added back (a dry run commits nothing: its
-notes are added instead). A
 handful of rows (``HANDFUL``), fewer than half the stream, is always let through: in a
-stream of 40 records, 3 deletes are normal churn, not a mass delete. A mapped custom
-object shares its kind's table with a standard stream; its rows (those whose remote id
-starts with its ``id_prefix``) are counted apart, so deleting every store visit is a mass
-delete even in a large activities table.
+stream of 40 records, 3 deletes are normal churn, not a mass delete.
+
+A kind's live rows are counted only when a delete of that kind is first weighed (before
+its page commits): a run that deletes nothing, as most incremental runs, reads no table
+whole. Counted then, the store's live rows are those of the start plus what the run's
+committed pages added, less what they deleted, so the run's own deletes are added back
+(a dry run commits nothing: what its pages would have added is added instead).
+
+A mapped custom object shares its kind's table with a standard stream; its rows (those
+whose remote id starts with its ``id_prefix``) are counted apart, so deleting every store
+visit is a mass delete even in a large activities table.
 """
 
 from __future__ import annotations
