@@ -67,7 +67,7 @@ class DynamicsTokenSource:
                     source=self.source,
                     detail=str(exc),
                 ) from exc
-            except requests.RequestException as exc:
+            except (requests.RequestException, msal.exceptions.MsalServiceError) as exc:
                 raise RetriableError(
                     f"Entra ID did not answer at {authority}", source=self.source
                 ) from exc
@@ -94,7 +94,7 @@ class DynamicsTokenSource:
                 cache.remove_at(item)
         try:
             result = client.acquire_token_for_client(scopes=[self.scope])
-        except requests.RequestException as exc:
+        except (requests.RequestException, msal.exceptions.MsalServiceError) as exc:
             raise RetriableError(
                 "Entra ID did not answer the token request", source=self.source
             ) from exc

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from typing import Any
 from email.parser import BytesParser
 from email.policy import HTTP
+from typing import Any
 
 import orjson
 
