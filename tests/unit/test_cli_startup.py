@@ -28,6 +28,9 @@ LIBRARIES_STATUS_DOES_WITHOUT = {
     "urllib3",
     "hubspot",
     "simple_salesforce",
+    "msal",
+    "jwt",
+    "cryptography",
     "prometheus_client",
 }
 
