@@ -105,32 +105,14 @@ def run(
 def _decide(
     action: str, config: Path | None, a: str, b: str, note: str | None, as_json: bool
 ) -> None:
-    from sync.reconcile.persist import save_decision
-    from sync.reconcile.run import reconcile
+    from sync.reconcile.decide import DecisionRefused, decide
 
     cfg, engine = _store(config)
     a_key, b_key = _record(engine, a), _record(engine, b)
-    if a_key == b_key:
-        raise UsageError("give two different records")
-    if (a_key.split(":")[1] == "users") != (b_key.split(":")[1] == "users") or (
-        (a_key.split(":")[1] == "accounts") != (b_key.split(":")[1] == "accounts")
-    ):
-        raise UsageError("both records must be of one kind (people, organisations or employees)")
-    now = utc_now()
-    with engine.begin() as connection:
-        save_decision(connection, action, a_key, b_key, note, now)
-    report = reconcile(engine, cfg.reconcile, now, "auto", touched=[a_key, b_key])
-    from sync.reconcile.lookup import load_identity_map
-
-    identities = load_identity_map(engine)
-    result = {
-        "action": action,
-        "a": a_key,
-        "b": b_key,
-        "a_identity": identities.identity_of(*a_key.split(":", 2)),
-        "b_identity": identities.identity_of(*b_key.split(":", 2)),
-        "run_id": report.run_id,
-    }
+    try:
+        result = decide(engine, cfg.reconcile, action, a_key, b_key, note, utc_now())
+    except DecisionRefused as exc:
+        raise UsageError(str(exc)) from exc
     if as_json:
         _print_json(result)
     else:

@@ -22,6 +22,7 @@ from sync.daemon.settings import ScheduleConfig
 from sync.mail.settings import EmailConfig, StatementsConfig
 from sync.push.config import PushConfig
 from sync.reconcile.config import ReconcileConfig
+from sync.web.settings import WebConfig
 from sync.workers.settings import WorkersConfig
 
 __all__ = ["ChannelOverrides", "CrmsyncConfig", "SourceConfig", "StoreConfig", "parse_duration"]
@@ -175,6 +176,10 @@ class CrmsyncConfig(_Strict):
     workers: WorkersConfig = Field(
         default_factory=WorkersConfig,
         description="Scale-out: `crmsync worker` processes sharing jobs through PostgreSQL.",
+    )
+    web: WebConfig = Field(
+        default_factory=WebConfig,
+        description="The dashboard and portal in the browser (`crmsync serve`).",
     )
 
     def source_kinds(self) -> dict[str, str]:

@@ -1,0 +1,154 @@
+"""Usage (scores by team and employee, drill-down to each finding with a link to the
+record in its CRM) and Customer journey (one identity's timeline across CRMs).
+
+Usage reads the latest audit run; an employee sees their own score, a manager their
+team's, an admin everyone's. A journey is shown to a manager only when someone of their
+team touched that customer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sync.web import charts
+from sync.web.http import WebState, require, state, template
+from sync.web.view import identity_names, record_names
+
+__all__ = ["journey", "usage", "usage_person"]
+
+_TABLE_OF_OBJECT = {"lead": "leads", "contact": "contacts", "account": "accounts", "deal": "deals"}
+
+
+def _scores(web: WebState) -> dict[str, Any]:
+    from sync.audit.runner import latest_usage_scores
+
+    return web.view.cached("scores", lambda: latest_usage_scores(web.view.engine))
+
+
+def _findings(web: WebState) -> dict[str | None, list[Any]]:
+    from sync.audit.runner import latest_findings
+
+    def load() -> dict[str | None, list[Any]]:
+        grouped: dict[str | None, list[Any]] = defaultdict(list)
+        for finding in latest_findings(web.view.engine):
+            grouped[finding.employee].append(finding)
+        return dict(grouped)
+
+    return web.view.cached("findings", load)
+
+
+def usage(request: Request) -> Response:
+    viewer = require(request)
+    web = state(request)
+    scores = _scores(web)
+    people = [
+        s for s in scores.values() if s.kind == "employee" and s.active and viewer.sees(s.subject)
+    ]
+    people.sort(key=lambda s: (-(s.score or 0), s.name))
+    teams_seen = {s.team for s in people}
+    teams = [
+        s
+        for s in scores.values()
+        if s.kind == "team" and (viewer.is_admin or (viewer.is_manager and s.team in teams_seen))
+    ]
+    teams.sort(key=lambda s: (-(s.score or 0), s.name))
+    findings = _findings(web)
+    rows = [{"name": s.name, "score": s.score or 0} for s in people if s.score is not None]
+    chart = charts.bars(rows[:40], "name", "score", "Usage score") if rows else None
+    return template(
+        request,
+        "usage.html.j2",
+        viewer,
+        people=people,
+        teams=teams,
+        counts={s.subject: len(findings.get(s.subject, [])) for s in people},
+        chart=chart,
+    )
+
+
+def usage_person(request: Request) -> Response:
+    viewer = require(request)
+    employee = request.path_params["employee"]
+    if not viewer.sees(employee):
+        raise HTTPException(404)
+    web = state(request)
+    score = _scores(web).get(employee)
+    if score is None:
+        raise HTTPException(404)
+    names = record_names(web.view)
+    findings = [
+        {
+            "rule": f.rule,
+            "message": f.message,
+            "crm": f.source,
+            "object": f.object,
+            "record": names.get(
+                (f.source, _TABLE_OF_OBJECT.get(f.object, f.object + "s"), f.remote_id)
+            )
+            or f.remote_id,
+            "link": f.link if f.link.startswith(("http://", "https://")) else None,
+        }
+        for f in _findings(web).get(employee, [])
+    ]
+    return template(request, "usage_person.html.j2", viewer, score=score, findings=findings)
+
+
+def journey(request: Request) -> Response:
+    viewer = require(request, "manager")
+    web = state(request)
+    names = identity_names(web.view)
+    wanted = request.query_params.get("identity", "")
+    query = request.query_params.get("q", "").strip().casefold()
+    matches = []
+    if query:
+        matches = sorted(
+            ((i, n) for i, n in names.items() if query in n.casefold()), key=lambda m: m[1]
+        )[:50]
+    touches: list[Any] = []
+    if wanted:
+        if wanted not in names:
+            raise HTTPException(404)
+        touches = web.view.cached(f"journey:{wanted}", lambda: _timeline(web, wanted))
+        keys = web.view.employee_keys()
+        people = web.view.people()
+        touched_by = {keys.get((t.source, t.employee_id)) for t in touches if t.employee_id}
+        if not viewer.is_admin and not any(viewer.sees(e) for e in touched_by if e):
+            raise HTTPException(404)
+        touches = [
+            {
+                "at": t.at,
+                "crm": t.source,
+                "kind": t.kind,
+                "channel": t.channel,
+                "what": t.summary,
+                "who": _who(people, keys.get((t.source, t.employee_id)), t.employee),
+            }
+            for t in touches
+        ]
+    return template(
+        request,
+        "journey.html.j2",
+        viewer,
+        q=request.query_params.get("q", ""),
+        matches=matches,
+        identity=wanted,
+        identity_name=names.get(wanted),
+        touches=touches,
+    )
+
+
+def _who(people: dict[str, Any], key: str | None, fallback: str | None) -> str:
+    if key and key in people:
+        return str(people[key].name)
+    return fallback or "–"
+
+
+def _timeline(web: WebState, identity: str) -> list[Any]:
+    from sync.reconcile.journey import journey as timeline
+
+    return timeline(web.view.engine, web.view.identities(), identity)
