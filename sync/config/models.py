@@ -17,12 +17,12 @@ from connectors.core.channels import CHANNELS
 from connectors.core.custom import CustomObjectMapping
 from sync.audit.settings import AuditConfig
 from sync.compute.settings import CompensationConfig
+from sync.config.web import WebConfig
 from sync.daemon.alerts import AlertsConfig
 from sync.daemon.settings import ScheduleConfig
 from sync.mail.settings import EmailConfig, StatementsConfig
 from sync.push.config import PushConfig
 from sync.reconcile.config import ReconcileConfig
-from sync.web.settings import WebConfig
 from sync.workers.settings import WorkersConfig
 
 __all__ = ["ChannelOverrides", "CrmsyncConfig", "SourceConfig", "StoreConfig", "parse_duration"]

@@ -3,9 +3,10 @@
 An ASGI application (Starlette) over the store: server-rendered Jinja2 pages from
 ``templates/web``, charts drawn on the server as inline SVG (Vega-Lite through altair and
 vl-convert), no script to build. It needs crmsync's ``web`` extra; this package's
-``__init__`` imports none of it, so the configuration (``sync.web.settings``) loads without.
+``__init__`` imports none of it, so the CLI loads without it (the ``web:`` section of the
+configuration is ``sync.config.web``).
 
-Modules: ``settings`` (the ``web:`` section), ``app`` (routes, sessions, errors), ``auth``
+Modules: ``app`` (routes, sessions, errors), ``http`` (what handlers share), ``auth``
 (sign-in by e-mailed one-time link, CSRF), ``access`` (who sees what), ``view`` (what the
 pages read from the store, cached per store state), ``figures`` (the channels and pipeline
 figures), ``charts``, ``fmt`` (numbers, dates, headings) and one ``pages_*`` per page group.

@@ -26,7 +26,7 @@ from starlette.routing import Route
 from crmsync_data import templates
 from sync.config import CrmsyncConfig
 from sync.errors import UsageError
-from sync.web import auth, pages_manage, pages_pay, pages_people, pages_review
+from sync.web import auth, pages_manage, pages_pay, pages_people, pages_review, pages_simulate
 from sync.web.fmt import FILTERS
 from sync.web.http import SendMail, SignIn, WebState, require, template
 from sync.web.view import StoreView
@@ -67,6 +67,7 @@ ROUTES = [
     Route("/signin/{token}", auth.signin_link, methods=["GET"]),
     Route("/signout", auth.signout, methods=["POST"]),
     Route("/pay", pages_pay.my_pay),
+    Route("/pay/simulate", pages_simulate.simulate),
     Route("/pay/{period}/{employee}", pages_pay.statement),
     Route("/channels", pages_manage.channels),
     Route("/pipeline", pages_manage.pipeline),

@@ -85,10 +85,11 @@ def p_chart(points: Sequence[dict[str, Any]], title: str) -> str:
             "state:N",
             scale=alt.Scale(domain=["in control", "out of control"], range=["#3b6ea5", "#c62828"]),
             title=None,
+            legend=alt.Legend(orient="bottom"),
         ),
         tooltip=["period:O", alt.Tooltip("rate:Q", format=".1%"), "state:N"],
     )
-    limits = base.mark_line(interpolate="step-after", strokeDash=[4, 3], color="#888")
-    centre = base.mark_rule(color="#555").encode(y="mean(centre):Q")
+    limits = base.mark_line(interpolate="step", strokeDash=[4, 3], color="#888")
+    centre = base.mark_line(color="#555").encode(y="centre:Q")
     chart = alt.layer(line, dots, limits.encode(y="ucl:Q"), limits.encode(y="lcl:Q"), centre)
-    return _svg(chart.properties(width=460, height=180))
+    return _svg(chart.properties(width=380, height=140))

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from sync.web.http import require, state, template, verify_csrf
-from sync.web.view import record_names
+from sync.web.view import record_names, record_rows
 
 __all__ = ["decide", "review"]
 
@@ -28,12 +28,19 @@ def review(request: Request) -> Response:
 
     with web.view.engine.connect() as connection:
         pairs = review_pairs(connection, None, _LIMIT, identity_of)
-    names = record_names(web.view)
+    names, rows = record_names(web.view), record_rows(web.view)
     for pair in pairs:
+        found = {}
         for side in ("a", "b"):
             source, table, remote_id = pair[side].split(":", 2)
             pair[f"{side}_name"] = names.get((source, table, remote_id), remote_id)
             pair[f"{side}_where"] = f"{source} {table[:-1]}"
+            found[side] = rows.get((source, table, remote_id), {})
+        # Each compared field's value on both records, beside its weight.
+        pair["comparisons"] = [
+            dict(c, this=_value(found["a"], c["field"]), other=_value(found["b"], c["field"]))
+            for c in pair["comparisons"]
+        ]
     return template(
         request,
         "review.html.j2",
@@ -41,6 +48,13 @@ def review(request: Request) -> Response:
         pairs=pairs,
         done=request.query_params.get("done", ""),
     )
+
+
+def _value(row: dict[str, object], name: str) -> str:
+    value = row.get(name)
+    if value is None and name == "name":
+        value = " ".join(str(row[k]) for k in ("first_name", "last_name") if row.get(k))
+    return "" if value is None else str(value)
 
 
 async def decide(request: Request) -> Response:

@@ -191,3 +191,17 @@ def record_names(view: StoreView) -> dict[tuple[str, str, str], str]:
         return names
 
     return view.cached("record_names", load)
+
+
+def record_rows(view: StoreView) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """(source, table, remote id) -> the record's row, for people and organisations."""
+
+    def load() -> dict[tuple[str, str, str], dict[str, Any]]:
+        snapshot = view.snapshot()
+        return {
+            (row["source"], table, row["remote_id"]): row
+            for table in ("leads", "contacts", "accounts", "users")
+            for row in snapshot.rows(table)
+        }
+
+    return view.cached("record_rows", load)
