@@ -1,7 +1,7 @@
 """Web benchmark: each page of ``crmsync serve`` timed over HTTP on a sandbox store.
 
     python bench/bench_web.py [--scale medium] [--seed 1] [--employees 0] [--requests 20]
-                              [--workspace DIR] [--json]
+                              [--workspace DIR [--reuse]] [--json]
 
 The sandbox company is synced and run through every step on 2026-10-31 (``run_demo``, as
 ``crmsync demo --anchor 2026-10-31`` does); with ``--employees N`` that many more CRM
@@ -41,6 +41,7 @@ from sync.store import open_store
 NOW = datetime(2026, 10, 31, 12, tzinfo=UTC)
 ADMIN = "revops@altamira-instruments.com"
 PAGES = ("/pay", "/channels", "/pipeline", "/usage", "/journey?q=lab", "/review")
+MANAGER_PAGES = PAGES[:-1]  # the review page is for admins
 
 
 def _more_people(engine: Engine, count: int) -> None:
@@ -58,7 +59,7 @@ def _more_people(engine: Engine, count: int) -> None:
         rows = []
         for i in range(count):
             row = dict(template)
-            row.pop("id", None)
+            row.pop("id", None)  # the store numbers its rows
             row.update(
                 remote_id=f"005BENCH{i:07d}",
                 name=f"Bench Person {i:05d}",
@@ -128,19 +129,26 @@ def _time(session: requests.Session, url: str, count: int) -> dict[str, Any]:
     }
 
 
-def run(scale: str, seed: int, employees: int, count: int, workspace: Path) -> dict[str, Any]:
+def run(
+    scale: str, seed: int, employees: int, count: int, workspace: Path, reuse: bool = False
+) -> dict[str, Any]:
+    from types import SimpleNamespace
+
     from sync.pipeline.names import STEP_NAMES
     from sync.web.app import create_app
 
     started = time.perf_counter()
-    if employees:
-        demo = run_demo(workspace, seed=seed, scale=scale, anchor=DEFAULT_ANCHOR)
-        _more_people(open_store(demo.store_url), employees)
-        _run_steps(demo.config_path)
+    demo: Any
+    if reuse and (workspace / "crmsync.yaml").exists():
+        demo = SimpleNamespace(config_path=workspace / "crmsync.yaml")
     else:
-        demo = run_demo(workspace, seed=seed, scale=scale, anchor=DEFAULT_ANCHOR, steps=STEP_NAMES)
-    prepared = time.perf_counter() - started
+        steps = () if employees else STEP_NAMES
+        demo = run_demo(workspace, seed=seed, scale=scale, anchor=DEFAULT_ANCHOR, steps=steps)
     cfg = load_config(demo.config_path, connectors=False)
+    if employees:
+        _more_people(open_store(cfg.store.url), employees)
+        _run_steps(demo.config_path)
+    prepared = time.perf_counter() - started
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     web = cfg.web.model_copy(update={"admins": [ADMIN], "base_url": base})
@@ -175,7 +183,8 @@ def run(scale: str, seed: int, employees: int, count: int, workspace: Path) -> d
     }
     for who, address in (("admin", ADMIN), ("manager", directory[manager].email)):
         session = _sign_in(base, address, mails)
-        results[who] = {page: _time(session, base + page, count) for page in PAGES}
+        pages = PAGES if who == "admin" else MANAGER_PAGES
+        results[who] = {page: _time(session, base + page, count) for page in pages}
     server.should_exit = True
     return results
 
@@ -201,10 +210,13 @@ def main() -> None:
     parser.add_argument("--employees", type=int, default=0)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--workspace", type=Path, default=None)
+    parser.add_argument(
+        "--reuse", action="store_true", help="Serve the store a previous run left in --workspace."
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     workspace = args.workspace or Path(tempfile.mkdtemp(prefix="bench-web-"))
-    results = run(args.scale, args.seed, args.employees, args.requests, workspace)
+    results = run(args.scale, args.seed, args.employees, args.requests, workspace, args.reuse)
     if args.json:
         print(json.dumps(results, indent=2))
         return

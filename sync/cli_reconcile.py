@@ -226,19 +226,32 @@ def review(
     if kind not in (None, "person", "organisation", "employee"):
         raise UsageError("--kind must be person, organisation or employee")
     _, engine = _store(config)
+    from sync.store.names import display_names
+
     with engine.connect() as connection:
         pairs = review_pairs(connection, kind, limit)
+        keys = {p[side]: tuple(p[side].split(":", 2)) for p in pairs for side in ("a", "b")}
+        names = display_names(connection, keys.values())
     if json_output:
         _print_json(pairs)
         return
     table = Table(title=f"{len(pairs)} pairs to review")
     for column in ("score", "kind", "a", "b", "agreeing fields"):
         table.add_column(column)
+
+    def shown(key: str) -> str:
+        name = names.get(keys[key])
+        return f"{name}\n{key}" if name else key
+
     for pair in pairs:
         agree = ", ".join(
-            f"{c['field']} {c['level']}" for c in pair["comparisons"] if c["weight"] > 0
+            f"{c['field'].replace('_', ' ')} {c['level']}"
+            for c in pair["comparisons"]
+            if c["weight"] > 0
         )
-        table.add_row(f"{pair['score']:.1f}", pair["kind"], pair["a"], pair["b"], agree)
+        table.add_row(
+            f"{pair['score']:.1f}", pair["kind"], shown(pair["a"]), shown(pair["b"]), agree
+        )
     out.print(table)
 
 

@@ -104,9 +104,11 @@ def create_app(
     now: Callable[[], datetime],
     send_mail: SendMail | None = None,
     secret: str | None = None,
+    warm: bool = True,
 ) -> Starlette:
     """The application over ``engine``'s store; ``send_mail(subject, body, recipients)``
-    defaults to the ``email:`` section's SMTP server."""
+    defaults to the ``email:`` section's SMTP server; ``warm`` loads the pages' data in the
+    background whenever a run lands (tests that count queries turn it off)."""
     if send_mail is None:
         from sync.daemon.alert_mail import smtp_alert_sender
 
@@ -134,7 +136,7 @@ def create_app(
         ],
         exception_handlers={SignIn: _signin, HTTPException: _http_error},
     )
-    app.state.web = WebState(config, StoreView(config, engine), env, now, send_mail, key)
+    app.state.web = WebState(config, StoreView(config, engine, warm), env, now, send_mail, key)
     return app
 
 

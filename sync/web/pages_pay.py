@@ -30,15 +30,17 @@ def _period_end(period: str) -> date:
         raise HTTPException(404) from exc
 
 
+def _team_then(request: Request, viewer: Viewer, period: str) -> set[str]:
+    """Who reported to the viewer on the period's last day."""
+    if viewer.employee is None:
+        return set()
+    view = state(request).view
+    return team_on(viewer.employee, _period_end(period), view.spans(), view.people())
+
+
 def _may_see(request: Request, viewer: Viewer, employee: str, period: str) -> bool:
     """Own pay; a manager's reports of today or of the period's last day."""
-    if viewer.sees(employee):
-        return True
-    if viewer.employee is None:
-        return False
-    view = state(request).view
-    team = team_on(viewer.employee, _period_end(period), view.spans(), view.people())
-    return employee in team
+    return viewer.sees(employee) or employee in _team_then(request, viewer, period)
 
 
 def my_pay(request: Request) -> Response:
@@ -55,10 +57,11 @@ def my_pay(request: Request) -> Response:
     if viewer.is_manager and periods:
         latest = view.statements(periods[0])
         people = view.people()
+        then = _team_then(request, viewer, periods[0])
         team = [
             {"person": people[e], "statement": s}
             for e, s in sorted(latest.items(), key=lambda i: i[1].recipient.name)
-            if e != viewer.employee and e in people and _may_see(request, viewer, e, periods[0])
+            if e != viewer.employee and e in people and (viewer.sees(e) or e in then)
         ]
     return template(
         request,

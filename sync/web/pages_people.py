@@ -16,12 +16,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sync.web import charts
+from sync.web.access import Viewer
 from sync.web.http import WebState, require, state, template
 from sync.web.view import identity_names, record_names
 
 __all__ = ["journey", "usage", "usage_person"]
-
-_TABLE_OF_OBJECT = {"lead": "leads", "contact": "contacts", "account": "accounts", "deal": "deals"}
 
 
 def _scores(web: WebState) -> dict[str, Any]:
@@ -45,6 +44,11 @@ def _findings(web: WebState) -> dict[str | None, list[Any]]:
 def usage(request: Request) -> Response:
     viewer = require(request)
     web = state(request)
+    page = web.view.cached(f"usage:{viewer.principal}", lambda: _usage(web, viewer))
+    return template(request, "usage.html.j2", viewer, **page)
+
+
+def _usage(web: WebState, viewer: Viewer) -> dict[str, Any]:
     scores = _scores(web)
     people = [
         s for s in scores.values() if s.kind == "employee" and s.active and viewer.sees(s.subject)
@@ -59,16 +63,12 @@ def usage(request: Request) -> Response:
     teams.sort(key=lambda s: (-(s.score or 0), s.name))
     findings = _findings(web)
     rows = [{"name": s.name, "score": s.score or 0} for s in people if s.score is not None]
-    chart = charts.bars(rows[:40], "name", "score", "Usage score") if rows else None
-    return template(
-        request,
-        "usage.html.j2",
-        viewer,
-        people=people,
-        teams=teams,
-        counts={s.subject: len(findings.get(s.subject, [])) for s in people},
-        chart=chart,
-    )
+    return {
+        "people": people,
+        "teams": teams,
+        "counts": {s.subject: len(findings.get(s.subject, [])) for s in people},
+        "chart": charts.bars(rows[:40], "name", "score", "Usage score") if rows else None,
+    }
 
 
 def usage_person(request: Request) -> Response:
@@ -80,7 +80,9 @@ def usage_person(request: Request) -> Response:
     score = _scores(web).get(employee)
     if score is None:
         raise HTTPException(404)
-    names = record_names(web.view)
+    from sync.audit.findings import table_of
+
+    names, kinds = record_names(web.view), web.config.source_kinds()
     findings = [
         {
             "rule": f.rule,
@@ -88,7 +90,7 @@ def usage_person(request: Request) -> Response:
             "crm": f.source,
             "object": f.object,
             "record": names.get(
-                (f.source, _TABLE_OF_OBJECT.get(f.object, f.object + "s"), f.remote_id)
+                (f.source, table_of(kinds.get(f.source, f.source), f.object), f.remote_id)
             )
             or f.remote_id,
             "link": f.link if f.link.startswith(("http://", "https://")) else None,

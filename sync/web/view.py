@@ -10,6 +10,7 @@ the daemon's runs show up on the next page view.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ from sqlalchemy import Engine, text
 from compensation.inputs import Employee
 from sync.config import CrmsyncConfig
 
-__all__ = ["Person", "StoreView"]
+__all__ = ["Person", "StoreView", "identity_names", "record_names", "record_rows"]
+
+log = logging.getLogger("crmsync.web")
 
 T = TypeVar("T")
 
@@ -46,28 +49,56 @@ class Person:
 class StoreView:
     """Cached reads of one store (thread-safe: uvicorn may run sync endpoints in threads)."""
 
-    def __init__(self, config: CrmsyncConfig, engine: Engine) -> None:
+    def __init__(self, config: CrmsyncConfig, engine: Engine, warm: bool = True) -> None:
         self.config = config
         self.engine = engine
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
+        self._building: dict[str, threading.Lock] = {}
         self._stamp: tuple[Any, ...] | None = None
         self._cache: dict[str, Any] = {}
+        self._warm = warm
 
     def refresh(self) -> None:
-        """Forget what was loaded if a run landed since (one query)."""
+        """Forget what was loaded if a run landed since (one query); then load what every
+        page needs in the background, so the first viewer after a run rarely waits."""
         with self.engine.connect() as connection:
             stamp = tuple(connection.execute(_FINGERPRINT).one())
         with self._lock:
-            if stamp != self._stamp:
-                self._stamp = stamp
-                self._cache.clear()
+            if stamp == self._stamp:
+                return
+            self._stamp = stamp
+            self._cache.clear()
+            self._building.clear()
+        if self._warm:
+            threading.Thread(target=self._warm_up, name="crmsync-web-warm", daemon=True).start()
+
+    def _warm_up(self) -> None:
+        try:
+            self.people()
+            periods = self.periods()
+            if periods:
+                self.statements(periods[0])
+        except Exception:  # a page that needs it reports the error to its viewer
+            log.warning("loading the pages' data failed", exc_info=True)
 
     def cached(self, key: str, build: Callable[[], T]) -> T:
-        """``build()`` once per store state."""
+        """``build()`` once per store state. One thread builds a key while the others
+        wait for that key only; a value built for a state that has since changed is
+        returned to its caller but not kept."""
         with self._lock:
-            if key not in self._cache:
-                self._cache[key] = build()
-            return self._cache[key]
+            if key in self._cache:
+                return self._cache[key]
+            building = self._building.setdefault(key, threading.Lock())
+            stamp = self._stamp
+        with building:
+            with self._lock:
+                if key in self._cache:
+                    return self._cache[key]
+            value = build()
+            with self._lock:
+                if self._stamp == stamp:
+                    self._cache[key] = value
+            return value
 
     # What several pages share.
 

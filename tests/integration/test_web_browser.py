@@ -61,7 +61,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         engine = open_store(cfg.store.url)
         queries: list[str] = []
         event.listen(engine, "before_cursor_execute", lambda *a: queries.append(a[2]))
-        app = create_app(cfg, engine, now=lambda: NOW, secret="s" * 40)
+        app = create_app(cfg, engine, now=lambda: NOW, secret="s" * 40, warm=False)
         port = _free_port()
         server = uvicorn.Server(
             uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
