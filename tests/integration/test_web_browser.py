@@ -131,6 +131,9 @@ def test_employee_sees_own_pay_and_nobody_elses(site: dict[str, Any]) -> None:
     own = statements[rep.id]
     page = _sign_in(site, rep.email)
     assert page.url.endswith("/pay")
+    headers = page.request.get(site["base"] + "/pay").headers
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert headers["referrer-policy"] == "no-referrer"
     shown = page.inner_text("#total")
     assert shown == f"{own.total_payable:,.2f} {own.currency}"
     assert own.what_if is not None and own.what_if.deals

@@ -80,3 +80,10 @@ def test_roles_and_sign_in_addresses() -> None:
     assert root is not None and root.is_admin and root.sees("E-boss")
     # An admin removed from the configuration loses the session's rights.
     assert viewer_for("admin:root@example.com", PEOPLE, [], SPANS, today) is None
+
+
+def test_chart_labels_from_the_crms_are_escaped_in_the_svg() -> None:
+    from sync.web import charts
+
+    svg = charts.bars([{"client": "<script>alert(1)</script>", "v": 3}], "client", "v", "<b>")
+    assert "<script" not in svg and "&lt;script&gt;" in svg and "&lt;b&gt;" in svg
