@@ -30,6 +30,7 @@ from sync.web.view import identity_names
 __all__ = ["channels", "pipeline"]
 
 _LIST_LIMIT = 200
+_EMPLOYEE_ROWS = 50  # the top of the by-employee table; the lead list filters by anyone
 
 
 def _scope(viewer: Viewer) -> Callable[[str | None], bool]:
@@ -85,6 +86,7 @@ def channels(request: Request) -> Response:
         "channels.html.j2",
         viewer,
         f=figures,
+        employees=figures["employees"][:_EMPLOYEE_ROWS],
         people=web.view.people(),
         wanted=wanted,
         leads=chosen[:_LIST_LIMIT],

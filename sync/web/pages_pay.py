@@ -22,6 +22,8 @@ from sync.web.http import require, state, template
 
 __all__ = ["my_pay", "statement"]
 
+_TEAM_LIMIT = 100
+
 
 def _period_end(period: str) -> date:
     try:
@@ -47,29 +49,34 @@ def my_pay(request: Request) -> Response:
     viewer = require(request)
     view = state(request).view
     periods = view.periods()
-    own = []
-    for period in periods:
-        found = view.statements(period).get(viewer.employee or "")
-        if found is not None:
-            own.append(found)
-    current = own[0] if own else None
-    team = []
+    # Only the latest period's statements are built here; an earlier one is built when
+    # opened. Its total comes from the current statement's year so far.
+    current = view.statements(periods[0]).get(viewer.employee or "") if periods else None
+    totals = {p.period.key: p.total for p in (current.history or ())} if current else {}
+    past = [{"period": p, "total": totals.get(p)} for p in periods[1:]] if current else []
+    team, matching = [], 0
+    wanted = request.query_params.get("q", "").strip().casefold()
     if viewer.is_manager and periods:
         latest = view.statements(periods[0])
         people = view.people()
         then = _team_then(request, viewer, periods[0])
-        team = [
+        visible = [
             {"person": people[e], "statement": s}
             for e, s in sorted(latest.items(), key=lambda i: i[1].recipient.name)
             if e != viewer.employee and e in people and (viewer.sees(e) or e in then)
         ]
+        chosen = [t for t in visible if wanted in t["person"].name.casefold()]
+        matching, team = len(chosen), chosen[:_TEAM_LIMIT]
     return template(
         request,
         "pay.html.j2",
         viewer,
         current=current,
-        past=own[1:],
+        past=past,
         team=team,
+        matching=matching,
+        limit=_TEAM_LIMIT,
+        q=request.query_params.get("q", ""),
         period=periods[0] if periods else None,
         statement_html=_rendered(request, current) if current is not None else None,
     )

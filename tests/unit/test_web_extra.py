@@ -50,3 +50,21 @@ def test_the_rest_of_the_cli_works_without_it() -> None:
     done = _cli("serve", "--help")
     assert done.returncode == 0 and "--port" in done.stdout
     assert _cli("config", "example").returncode == 0
+
+
+def test_serve_without_a_signing_key_says_how_to_make_one(tmp_path: Path) -> None:
+    config = tmp_path / "crmsync.yaml"
+    config.write_text("store:\n  url: sqlite:///" + str(tmp_path / "s.sqlite") + "\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "sync", "serve", "--config", str(config)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "CRMSYNC_WEB_SECRET": "short"},
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        "error: crmsync serve needs a signing key of 32+ characters in $CRMSYNC_WEB_SECRET"
+    )
+    assert "short" not in done.stderr  # the value given is never echoed
