@@ -8,6 +8,7 @@ for the KPIs, from the same :func:`sync.reports.pipeline_report` and
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -141,6 +142,11 @@ def _channels(web: WebState, viewer: Viewer) -> dict[str, Any]:
     }
 
 
+def _shared_names(names: dict[str, str]) -> set[str]:
+    """Names that more than one identity has."""
+    return {name for name, count in Counter(names.values()).items() if count > 1}
+
+
 def pipeline(request: Request) -> Response:
     viewer = require(request, "manager")
     web = state(request)
@@ -158,11 +164,18 @@ def _pipeline(web: WebState, viewer: Viewer) -> dict[str, Any]:
     identities, names = view.identities(), identity_names(view)
     accounts = {(a["source"], a["remote_id"]): a.get("name") for a in snapshot.rows("accounts")}
 
+    shared = _shared_names(names)
+
     def client_of(source: str, account: str | None) -> str:
+        """The client's golden name; with its identity id when two clients share it (two
+        companies are never summed as one)."""
         if not account:
             return "(no account)"
         identity = identities.identity_of(source, "accounts", account)
-        return names.get(identity or "") or accounts.get((source, account)) or account
+        if identity in names:
+            name = names[identity]
+            return f"{name} · {identity}" if name in shared else name
+        return f"{accounts.get((source, account)) or account} · {source}:{account}"
 
     def owned(row: dict[str, Any]) -> bool:
         return visible(employee_of(row["source"], row.get("owner_id")))

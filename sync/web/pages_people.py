@@ -8,7 +8,7 @@ team touched that customer.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -62,13 +62,24 @@ def _usage(web: WebState, viewer: Viewer) -> dict[str, Any]:
     ]
     teams.sort(key=lambda s: (-(s.score or 0), s.name))
     findings = _findings(web)
-    rows = [{"name": s.name, "score": s.score or 0} for s in people if s.score is not None]
+    # One bar per person: namesakes (the company has several) get their team beside them,
+    # and their key when they share the team too.
+    scored = [s for s in people if s.score is not None]
+    labels = _unique([s.name for s in scored], [s.team or "" for s in scored])
+    labels = _unique(labels, [s.subject for s in scored])
+    rows = [{"name": label, "score": s.score} for label, s in zip(labels, scored, strict=True)]
     return {
         "people": people,
         "teams": teams,
         "counts": {s.subject: len(findings.get(s.subject, [])) for s in people},
         "chart": charts.bars(rows[:40], "name", "score", "Usage score") if rows else None,
     }
+
+
+def _unique(labels: list[str], hints: list[str]) -> list[str]:
+    """``labels`` with the hint added to each that is not unique."""
+    twice = {label for label, count in Counter(labels).items() if count > 1}
+    return [f"{a} ({h})" if a in twice and h else a for a, h in zip(labels, hints, strict=True)]
 
 
 def usage_person(request: Request) -> Response:

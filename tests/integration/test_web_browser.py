@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -226,6 +227,31 @@ def test_admin_journey_and_identity_review(site: dict[str, Any]) -> None:
     for name in ("channels", "pipeline", "usage"):
         page.goto(f"{site['base']}/{name}")
         _shot(page, name)
+    # One bar per scored employee (namesakes apart), at most forty.
+    scored = [
+        t for t in page.locator("#employees tr td:nth-child(3)").all_inner_texts() if t != "–"
+    ]
+    assert page.locator("#usage-chart svg .mark-rect path").count() == min(40, len(scored))
+    # The open pipeline per currency, summed here from the store's open deals.
+    with site["engine"].connect() as connection:
+        deals = connection.execute(
+            text(
+                "SELECT currency, amount FROM deals WHERE NOT is_deleted AND NOT is_closed "
+                "AND amount IS NOT NULL"
+            )
+        ).all()
+    expected: dict[str, Decimal] = {}
+    for currency, amount in deals:
+        expected[currency or "?"] = expected.get(currency or "?", Decimal(0)) + Decimal(amount)
+    assert len(expected) >= 2  # several currencies
+    page.goto(f"{site['base']}/pipeline")
+    shown = {
+        row[0]: row[1]
+        for row in (r.split("\t") for r in page.locator("#per-currency tr").all_inner_texts()[1:])
+    }
+    assert {c: a for c, a in shown.items() if a != "0.00"} == {
+        c: f"{a:,.2f}" for c, a in expected.items()
+    }
     page.goto(f"{site['base']}/journey?identity={account}")
     assert page.locator("#timeline tr").count() > 1
     _shot(page, "journey")

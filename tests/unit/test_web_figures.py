@@ -87,3 +87,18 @@ def test_chart_labels_from_the_crms_are_escaped_in_the_svg() -> None:
 
     svg = charts.bars([{"client": "<script>alert(1)</script>", "v": 3}], "client", "v", "<b>")
     assert "<script" not in svg and "&lt;script&gt;" in svg and "&lt;b&gt;" in svg
+
+
+def test_namesakes_get_their_team_then_their_key_in_chart_labels() -> None:
+    from sync.web.pages_people import _unique
+
+    names = ["Michael Edwards", "Michael Edwards", "Ada Boss", "Cy Rep", "Cy Rep"]
+    teams = ["sales", "service", "sales", "sales", "sales"]
+    keys = ["E-1", "E-2", "E-3", "E-4", "E-5"]
+    assert _unique(_unique(names, teams), keys) == [
+        "Michael Edwards (sales)",
+        "Michael Edwards (service)",
+        "Ada Boss",
+        "Cy Rep (sales) (E-4)",
+        "Cy Rep (sales) (E-5)",
+    ]
