@@ -221,9 +221,15 @@ def test_manager_pages_with_charts(site: dict[str, Any]) -> None:
 def test_admin_journey_and_identity_review(site: dict[str, Any]) -> None:
     page = _sign_in(site, ADMIN)
     with site["engine"].connect() as connection:
+        # The company seen in the most CRMs: its journey crosses them.
         account = connection.execute(
-            text("SELECT identity_id FROM identities WHERE kind = 'organisation' ORDER BY 1")
-        ).first()[0]
+            text(
+                "SELECT m.identity_id FROM identity_members m JOIN identities i "
+                "ON i.identity_id = m.identity_id WHERE i.kind = 'organisation' "
+                "GROUP BY m.identity_id ORDER BY COUNT(DISTINCT m.source) DESC, "
+                "COUNT(*) DESC, m.identity_id LIMIT 1"
+            )
+        ).one()[0]
     for name in ("channels", "pipeline", "usage"):
         page.goto(f"{site['base']}/{name}")
         _shot(page, name)
@@ -254,6 +260,8 @@ def test_admin_journey_and_identity_review(site: dict[str, Any]) -> None:
     }
     page.goto(f"{site['base']}/journey?identity={account}")
     assert page.locator("#timeline tr").count() > 1
+    crms = set(page.locator("#timeline tr td:nth-child(2)").all_inner_texts())
+    assert len(crms) >= 2
     _shot(page, "journey")
     page.goto(site["base"] + "/review")
     pairs = page.locator("section.pair")
