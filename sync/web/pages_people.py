@@ -127,9 +127,9 @@ def journey(request: Request) -> Response:
         if wanted not in names:
             raise HTTPException(404)
         touches = web.view.cached(f"journey:{wanted}", lambda: _timeline(web, wanted))
-        keys = web.view.employee_keys()
         people = web.view.people()
-        touched_by = {keys.get((t.source, t.employee_id)) for t in touches if t.employee_id}
+        # A touch names its employee's identity (reconcile's), the directory's key too.
+        touched_by = {t.employee_id for t in touches if t.employee_id}
         if not viewer.is_admin and not any(viewer.sees(e) for e in touched_by if e):
             raise HTTPException(404)
         touches = [
@@ -139,7 +139,7 @@ def journey(request: Request) -> Response:
                 "kind": t.kind,
                 "channel": t.channel,
                 "what": t.summary,
-                "who": _who(people, keys.get((t.source, t.employee_id)), t.employee),
+                "who": _who(people, t.employee_id, t.employee),
             }
             for t in touches
         ]

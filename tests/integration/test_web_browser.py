@@ -215,7 +215,37 @@ def test_manager_pages_with_charts(site: dict[str, Any]) -> None:
     assert page.goto(f"{site['base']}/pay/2026-10/{stranger.id}").status == 404
     page.goto(site["base"] + "/journey?q=a")
     assert page.locator("#matches a").count() > 0
+    # A customer's journey is the manager's to see only if their team touched it.
+    touched, untouched = _journeys_by_team(site, boss.id)
+    assert page.goto(f"{site['base']}/journey?identity={touched}").status == 200
+    assert page.locator("#timeline tr").count() > 1
+    assert page.goto(f"{site['base']}/journey?identity={untouched}").status == 404
     page.close()
+
+
+def _journeys_by_team(site: dict[str, Any], manager: str) -> tuple[str, str]:
+    """An organisation someone of ``manager``'s team touched, and one nobody of it did."""
+    from sync.reconcile.journey import journey
+    from sync.web.access import team_on
+
+    view = site["view"]
+    team = team_on(manager, NOW.date(), view.spans(), view.people()) | {manager}
+    with site["engine"].connect() as connection:
+        orgs = connection.execute(
+            text("SELECT identity_id FROM identities WHERE kind = 'organisation' ORDER BY 1")
+        ).scalars()
+        found: dict[bool, str] = {}
+        for org in orgs:
+            who = {
+                t.employee_id
+                for t in journey(site["engine"], view.identities(), org)
+                if t.employee_id
+            }
+            if who:
+                found.setdefault(bool(who & team), org)
+            if len(found) == 2:
+                return found[True], found[False]
+    raise AssertionError("the sandbox has no organisation of each kind")
 
 
 def test_admin_journey_and_identity_review(site: dict[str, Any]) -> None:
