@@ -209,6 +209,8 @@ def test_manager_pages_with_charts(site: dict[str, Any]) -> None:
     page.click(f"a[href='/usage/{rep.id}']")
     assert page.inner_text("h1") == f"CRM usage: {rep.name}"
     links = page.locator("#findings a").evaluate_all("els => els.map(e => e.href)")
+    # Every finding names its record and links to it in its CRM.
+    assert len(links) == page.locator("#findings tr").count() - 1 > 0
     assert all(href.startswith("https://") for href in links)
     # The team's statements; someone else's team's is not there.
     assert page.goto(f"{site['base']}/pay/2026-10/{rep.id}").status == 200
