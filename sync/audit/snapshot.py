@@ -31,6 +31,7 @@ _TABLE_OF = {
     "activities": "activity",
     "cases": "case",
     "users": "user",
+    "field_changes": "field_change",
 }
 _WITH_RAW = {"leads", "contacts", "accounts", "deals", "users"}
 _NOT_READ = (
@@ -90,6 +91,8 @@ class Snapshot:
     lead_of_deal: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     users: dict[tuple[str, str], Row] = field(default_factory=dict)
     owners: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    # the CRM's own history per (source, record type, record id), oldest first
+    history: dict[tuple[str, str, str], list[Row]] = field(default_factory=dict)
 
     @classmethod
     def from_rows(
@@ -173,6 +176,8 @@ def load_snapshot(engine: Engine, kinds: dict[str, str] | None = None) -> Snapsh
                 skip.add("raw")
             if name == "activities":
                 skip |= {"remote_updated_at", "subject", "status"}
+            if name == "field_changes":
+                skip |= {"remote_created_at", "remote_updated_at"}
             columns = [c for c in table.columns if c.name not in skip]
             query = select(*columns).order_by(table.c.source, table.c.remote_id)
             if name == "users":
@@ -238,3 +243,11 @@ def _derive(snapshot: Snapshot) -> None:
         if lead.get("converted_deal_id"):
             converted[(lead["source"], lead["converted_deal_id"])].append(lead["remote_id"])
     snapshot.lead_of_deal = dict(converted)
+    history: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
+    for change in snapshot.rows("field_changes"):
+        history[(change["source"], change["record_type"], change["record_id"])].append(change)
+    for group in history.values():
+        group.sort(
+            key=lambda c: (c["changed_at"] is None, c["changed_at"] or _EPOCH, c["remote_id"])
+        )
+    snapshot.history = dict(history)

@@ -342,6 +342,14 @@ def test_every_expected_finding_and_nothing_else(audited: Audited) -> None:
             "leo",
             "created 2026-09-10, closed 2026-09-10: not in the CRM before it closed",
         ),
+        # ...already won: the org's history has his deal's creation and no stage change
+        (
+            "deal_entered_at_won",
+            "leo won",
+            "leo",
+            "created 2026-09-10 09:00 already won (won 2026-09-10 09:00) [history "
+            "0175g000000000FAAQ]",
+        ),
         # the HubSpot lead of an owner id HubSpot does not know: findings, blamed on nobody;
         # created 10-05 09:00 and never called: 25 days 15 h at 10-31 00:00
         (
