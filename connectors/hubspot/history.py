@@ -6,8 +6,8 @@ on the CRM objects API (newest first: ``value``, ``timestamp``, ``sourceType``,
 properties' history (at most 50 records a page when history is asked), live records and
 then archived ones; later runs search
 the records modified in ``[cursor - lookback, signpost]`` (ids only) and batch-read their
-history, keeping only versions stamped from the window's start: an incremental run
-fetches only what is new. Each version is one record, its id ``type:id:property:ms``;
+history, and the archived records' (search never shows them), keeping only versions stamped
+from the window's start: an incremental run stores only what is new. Each version is one record, its id ``type:id:property:ms``;
 its old value is the version before it. A record's first version of each property is its
 value at creation (HubSpot stamps it with the creation time).
 
@@ -17,6 +17,7 @@ ticket's from its pipeline stage (closed or open).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -101,7 +102,12 @@ class HistoryReader:
                 lower = None
             else:
                 lower = max(0, int(cursor) - lookback_ms)
-                pages = self._changed(object_type, lower, signpost_ms)
+                # search never shows archived records: a record changed and then archived
+                # since the last run has its new versions in the archived list
+                pages = itertools.chain(
+                    self._changed(object_type, lower, signpost_ms),
+                    self._list(object_type, archived=True),
+                )
             for results in pages:
                 records: list[CommonRecord] = [
                     change
