@@ -8,8 +8,9 @@ then archived ones; later runs search
 the records modified in ``[cursor - lookback, signpost]`` (ids only) and batch-read their
 history, and the archived records' (search never shows them), keeping only versions
 stamped from the window's start: an incremental run stores only what is new. Each version
-is one record, its id ``type:id:property:ms``; its old value is the version before it. A record's first version of each property is its
-value at creation (HubSpot stamps it with the creation time).
+is one record, its id ``type:id:property:ms``; its old value is the version before it. A
+record's first version of each property is its value at creation (HubSpot stamps it with
+the creation time).
 
 Deal stage versions say what the stage means (``new_state``) from the pipelines API; a
 ticket's from its pipeline stage (closed or open).
