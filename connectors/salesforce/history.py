@@ -5,8 +5,8 @@ of a tracked field (``Field`` = ``created`` for the creation). Rows are never up
 each object is read on ``CreatedDate``: ``WHERE CreatedDate >= since AND CreatedDate <
 signpost ORDER BY CreatedDate, Id``, where ``since`` is the last run's signpost less the
 lookback (rows committed late; re-read rows are unchanged and cost no write). A full read
-starts from the beginning. Owner changes come as two rows, one with user ids
-(``DataType`` ``EntityId``) and one with names: the id row is kept.
+starts from the beginning. Owner changes come as two rows, one with user ids and one with
+names (both ``DataType`` ``EntityId``): the id row is kept.
 
 A stage change says what the new stage means (``new_state``): ``won`` for a closed stage
 with "Won" in its name, ``lost`` for any other closed stage (Salesforce's closed stages
@@ -16,6 +16,7 @@ it reads "Closed".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -67,6 +68,16 @@ def stage_state(record_type: str, value: str | None) -> str | None:
 def _decimal(value: Decimal) -> str:
     """A number as plain text, whole numbers without a fraction (12000.0 -> 12000)."""
     return str(value.quantize(Decimal(1))) if value == value.to_integral_value() else str(value)
+
+
+_ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
+
+
+def _ids(row: dict[str, Any]) -> bool:
+    """Whether an owner change's row holds ids (Salesforce writes one with ids and one
+    with names, both ``EntityId``)."""
+    values = [v for v in (row.get("OldValue"), row.get("NewValue")) if v]
+    return bool(values) and all(_ID.match(str(v)) for v in values)
 
 
 def _text(field: str, value: Any) -> str | None:
@@ -138,7 +149,7 @@ class HistoryReader:
             raw = {k: v for k, v in row.items() if k != "attributes"}
             remote = str(row.get("Field") or "")
             field = _FIELDS.get(remote, remote)
-            if field == "owner_id" and row.get("DataType") not in (None, "EntityId"):
+            if field == "owner_id" and not _ids(row):
                 continue  # the names row of an owner change: its id row carries it
             if not row.get(parent) or not row.get("CreatedDate"):
                 bad.append(Quarantined(row.get("Id"), f"{obj} row without {parent}", raw))

@@ -2,8 +2,9 @@
 
 A creation writes a ``Field = 'created'`` row to the object's field history (and, for an
 opportunity, its first ``OpportunityHistory`` snapshot); a change writes one field-history
-row per changed tracked field (``OwnerId`` is recorded as ``Owner`` with ``DataType``
-``EntityId``, as Salesforce records lookups by id), and an opportunity whose stage,
+row per changed tracked field (``OwnerId`` is recorded as ``Owner``, ``DataType``
+``EntityId``, twice as Salesforce records a lookup: once with the users' ids and once with
+their names), and an opportunity whose stage,
 amount, close date or probability changed gets a new ``OpportunityHistory`` snapshot.
 """
 
@@ -71,9 +72,16 @@ class SalesforceHistory:
     ) -> None:
         for name, (old, new) in diffs.items():
             self._field_row(obj, record["Id"], name, old, new, at, by)
+            if name == "OwnerId":
+                # Salesforce records a lookup change twice: by ids and by names
+                self._field_row(obj, record["Id"], name, self._name(old), self._name(new), at, by)
         if obj == "Opportunity" and any(name in diffs for name in _SNAPSHOT):
             before = {name: old for name, (old, _) in diffs.items()}
             self._snapshot(record, before, at, by)
+
+    def _name(self, user_id: Any) -> str | None:
+        user = self.world.salesforce["User"].get(str(user_id)) if user_id else None
+        return None if user is None else user.get("Name")
 
     def _field_row(
         self, obj: str, rid: str, name: str, old: Any, new: Any, at: datetime, by: Any

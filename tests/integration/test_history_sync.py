@@ -36,8 +36,13 @@ def _keys(world: World, crm: str, live_only: bool = True) -> set[tuple[Any, ...]
     still live, and HubSpot's archived ones: their history is still served; Salesforce's
     history rows outlive their records). Zoho: deals only."""
     if crm == "salesforce":
-        # owner changes come as one id row (the names row is not written by the sandbox)
-        return {(name, rid) for name in FIELD_HISTORY for rid in world.salesforce[name].rows}
+        # an owner change comes as an id row and a names row: the connector keeps the ids
+        return {
+            (name, rid)
+            for name in FIELD_HISTORY
+            for rid, row in world.salesforce[name].rows.items()
+            if row["Field"] != "Owner" or str(row["NewValue"]).startswith("005")
+        }
     tracked = {
         "deals": {"dealstage", "amount", "closedate", "hubspot_owner_id", "hs_next_step"},
         "tickets": {"hs_pipeline_stage", "hubspot_owner_id"},
