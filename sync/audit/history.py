@@ -149,8 +149,8 @@ def responsible_owner(ctx: Context, deal: Row) -> str | None:
 
 
 def unreadable_history(ctx: Context) -> list[tuple[Row, str]]:
-    """History rows that cannot be judged: for a record the store does not have (yet), or
-    with no time. Each with why."""
+    """History rows that cannot be judged: for a record the store does not have (yet; a
+    record deleted in its CRM is known), or with no time. Each with why."""
     known: dict[str, set[tuple[str, str]]] = {}
     out: list[tuple[Row, str]] = []
     for row in ctx.snapshot.rows("field_changes"):
@@ -160,6 +160,8 @@ def unreadable_history(ctx: Context) -> list[tuple[Row, str]]:
             continue
         if table not in known:
             known[table] = {(r["source"], r["remote_id"]) for r in ctx.snapshot.rows(table)}
+        if (table, row["source"], row["record_id"]) in ctx.snapshot.deleted:
+            continue  # a deleted record's history: known, and nothing left to judge
         if (row["source"], row["record_id"]) not in known[table]:
             out.append(
                 (row, f"history of {row['record_type']} {row['record_id']}, not in the store")

@@ -45,4 +45,6 @@ def as_of_view(snapshot: Snapshot, as_of: datetime) -> Snapshot:
                     row = {**row, "is_closed": False, "is_won": False}
             kept.append(row)
         tables[name] = kept
-    return Snapshot.from_rows(tables, snapshot.kinds)
+    view = Snapshot.from_rows(tables, snapshot.kinds)
+    view.deleted = snapshot.deleted
+    return view

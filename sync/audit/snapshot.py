@@ -93,6 +93,9 @@ class Snapshot:
     owners: dict[tuple[str, str, str], str] = field(default_factory=dict)
     # the CRM's own history per (source, record type, record id), oldest first
     history: dict[tuple[str, str, str], list[Row]] = field(default_factory=dict)
+    # (table, source, remote id) of records deleted in their CRM: their history is not
+    # "of an unknown record"
+    deleted: set[tuple[str, str, str]] = field(default_factory=set)
 
     @classmethod
     def from_rows(
@@ -195,8 +198,21 @@ def load_snapshot(engine: Engine, kinds: dict[str, str] | None = None) -> Snapsh
                 for user in tables[name]:
                     user["is_active"] = bool(user["is_active"]) and not user.pop("is_deleted")
     snapshot = Snapshot(kinds=dict(kinds or {}), tables=tables)
+    if tables.get("field_changes"):
+        snapshot.deleted = _deleted_ids(engine)
     _derive(snapshot)
     return snapshot
+
+
+def _deleted_ids(engine: Engine) -> set[tuple[str, str, str]]:
+    """Records deleted in their CRM, of the tables the CRMs keep history for."""
+    out: set[tuple[str, str, str]] = set()
+    with engine.connect() as connection:
+        for name in ("leads", "contacts", "deals", "cases"):
+            table = TABLES[_TABLE_OF[name]].__table__  # type: ignore[attr-defined]
+            query = select(table.c.source, table.c.remote_id).where(table.c.is_deleted.is_(True))
+            out.update((name, source, rid) for source, rid in connection.execute(query))
+    return out
 
 
 def _derive(snapshot: Snapshot) -> None:

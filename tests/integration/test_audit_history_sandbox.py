@@ -323,3 +323,74 @@ def test_an_incremental_sync_reads_only_new_history(audited: Audited) -> None:
         ("stage", 6),
     ]
     assert count == 22
+
+
+def test_a_deleted_deals_history_is_known_not_unreadable(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A deal deleted in the CRM keeps its history rows (the store marks the deal deleted):
+    they are neither judged nor reported as history of an unknown record."""
+    workdir = tmp_path_factory.mktemp("audit-history-deleted")
+    clock = ManualClock(_day(9, 1))
+    world = _world()
+    options = SandboxOptions(
+        seed=17, scale="tiny", state_dir=workdir / "sandbox", anchor=DEFAULT_ANCHOR
+    )
+    with Sandbox(options, clock=clock, world=world) as sandbox:
+        info = sandbox.info
+        token = requests.post(
+            info.salesforce.token_url,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": info.salesforce.client_id,
+                "client_secret": info.salesforce.client_secret,
+            },
+            verify=str(info.ca_bundle),
+            timeout=30,
+        ).json()["access_token"]
+        sf = Salesforce(
+            instance_url=info.salesforce.instance_url,
+            session_id=token,
+            session=pinned_session(info.ca_bundle),
+            version="59.0",
+        )
+        owner = next(
+            u["Id"] for u in world.salesforce["User"].live() if u["Username"] != INTEGRATION
+        )
+        kept = sf.Opportunity.create(
+            {
+                "Name": "kept",
+                "StageName": "Prospecting",
+                "CloseDate": "2026-12-01",
+                "OwnerId": owner,
+            }
+        )["id"]
+        gone = sf.Opportunity.create(
+            {
+                "Name": "gone",
+                "StageName": "Prospecting",
+                "CloseDate": "2026-12-01",
+                "OwnerId": owner,
+            }
+        )["id"]
+        sf.Opportunity.update(gone, {"Amount": 500})
+        sf.Opportunity.delete(gone)
+        clock.set(AS_OF)
+        store = f"sqlite:///{workdir / 'store.sqlite'}"
+        config = load_config(write_config(sandbox, workdir, store, sources=("salesforce",)))
+        engine = open_store(store)
+        for source in config.sources:
+            connector = build_connector(source)
+            try:
+                report = sync_source(engine, source, connector, SyncOptions(), clock.now)
+                assert report.status == "succeeded", report.error
+            finally:
+                connector.close()
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT record_id, field FROM field_changes ORDER BY record_id, field")
+        ).all()
+    assert [tuple(r) for r in rows] == [(kept, "created"), (gone, "amount"), (gone, "created")]
+    result = run_audit(engine, CONFIG, AS_OF, persist=False)
+    engine.dispose()
+    assert [f for f in result.findings if f.rule == "history_unreadable"] == []
