@@ -23,6 +23,7 @@ from sync.config.mail import EmailConfig, StatementsConfig
 from sync.config.push import PushConfig
 from sync.config.reconcile import ReconcileConfig
 from sync.config.schedule import ScheduleConfig
+from sync.config.web import WebConfig
 from sync.config.workers import WorkersConfig
 
 __all__ = ["ChannelOverrides", "CrmsyncConfig", "SourceConfig", "StoreConfig", "parse_duration"]
@@ -162,6 +163,10 @@ class CrmsyncConfig(_Strict):
     workers: WorkersConfig = Field(
         default_factory=WorkersConfig,
         description="Scale-out: `crmsync worker` processes sharing jobs through PostgreSQL.",
+    )
+    web: WebConfig = Field(
+        default_factory=WebConfig,
+        description="The dashboard and portal in the browser (`crmsync serve`).",
     )
 
     def source_kinds(self) -> dict[str, str]:
