@@ -58,6 +58,9 @@ class SandboxOptions:
     anchor: datetime | None = None
     # Where the running clock starts (default: the anchor, or the host's time, above).
     clock_start: datetime | None = None
+    # The consumer line (generator/b2c.py): person accounts in Salesforce, contacts
+    # without a company in HubSpot and Zoho. Off: the world is what it always was.
+    b2c: bool = False
 
     def story(self, now: datetime) -> tuple[datetime, datetime]:
         """(where the story ends, where the clock starts), given the host's ``now``."""
@@ -246,7 +249,7 @@ class Sandbox:
                     "pass the same --seed/--scale, or use another --state-dir"
                 )
             return world
-        return generate(self.options.seed, self.options.scale, self.anchor)
+        return generate(self.options.seed, self.options.scale, self.anchor, b2c=self.options.b2c)
 
     def _resume_instant(self) -> datetime:
         state = self.options.state_dir

@@ -86,6 +86,12 @@ def serve(
         False, "--json", help="Print one JSON line for scripts once ready, then serve."
     ),
     anchor: str = AnchorOption,
+    b2c: bool = typer.Option(
+        False,
+        "--b2c",
+        help="Add the consumer line: person accounts in Salesforce, contacts without a "
+        "company in HubSpot and Zoho (docs/sandbox.md).",
+    ),
 ) -> None:
     """Start the three CRM emulators on 127.0.0.1 and serve until interrupted."""
     from sandbox import Sandbox, SandboxError, SandboxOptions
@@ -99,6 +105,7 @@ def serve(
         port_base=port_base,
         anchor=story_end,
         clock_start=clock_start,
+        b2c=b2c,
     )
     try:
         sandbox = Sandbox(options)

@@ -77,13 +77,15 @@ def run_demo(
     say: Callable[[str], None] | None = None,
     anchor: datetime | None = None,
     clock_start: datetime | None = None,
+    b2c: bool = False,
 ) -> DemoResult:
     """Sync the sandbox into ``workspace``; with ``steps``, run them too (in the sandbox's
     time, so periods and windows match its story) and check them against the ground truth.
     Tests call it without steps for a freshly synced store. ``anchor`` is where the
     company's story ends and ``clock_start`` where the sandbox clock starts (the anchor by
     default); with no anchor, the story ends at the start of the host's UTC day and the
-    clock runs from the host's time, as for `crmsync demo`. Tests pass a fixed anchor."""
+    clock runs from the host's time, as for `crmsync demo`. Tests pass a fixed anchor.
+    ``b2c`` adds the sandbox's consumer line (person accounts)."""
     workspace.mkdir(parents=True, exist_ok=True)
     options = SandboxOptions(
         seed=seed,
@@ -91,6 +93,7 @@ def run_demo(
         state_dir=workspace / "sandbox",
         anchor=anchor,
         clock_start=clock_start,
+        b2c=b2c,
     )
     store_url = f"sqlite:///{(workspace / 'crmsync.sqlite').resolve()}"
     with Sandbox(options) as sandbox:

@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from sandbox.generator.b2c import add_b2c
 from sandbox.generator.cases import make_case
 from sandbox.generator.context import Gen
 from sandbox.generator.corruption import HARD, CorruptionRates
@@ -60,11 +61,18 @@ def _record_count(world: World) -> int:
     )
 
 
-def generate(seed: int, scale: str, anchor: datetime, corruption: CorruptionRates = HARD) -> World:
+def generate(
+    seed: int,
+    scale: str,
+    anchor: datetime,
+    corruption: CorruptionRates = HARD,
+    b2c: bool = False,
+) -> World:
     """The synthetic company "Altamira Instruments", identical for the same arguments.
 
     ``corruption`` is the profile of errors on every later copy of a person; another
-    profile changes only the copies' values, never which records exist.
+    profile changes only the copies' values, never which records exist. ``b2c`` adds the
+    consumer line (``b2c.py``: person accounts in Salesforce) after everything else.
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
@@ -91,6 +99,8 @@ def generate(seed: int, scale: str, anchor: datetime, corruption: CorruptionRate
     world.sequences["identity:P"] = len(people)
     world.sequences["identity:O"] = len(orgs)
     world.sequences["identity:E"] = len(gen.staff)
+    if b2c:
+        add_b2c(gen)  # last, with its own random stream: no other record changes
     return world
 
 
