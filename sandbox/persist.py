@@ -24,6 +24,7 @@ import orjson
 
 from sandbox.hubspot.schema import build_schemas as hubspot_schemas
 from sandbox.salesforce.schema import build_schemas as salesforce_schemas
+from sandbox.salesforce.schema_currency import currency_schemas
 from sandbox.schema import Field, ObjectSchema
 from sandbox.store import Table
 from sandbox.world import World
@@ -46,8 +47,13 @@ def _read_lines(path: Path) -> list[Any]:
     return [orjson.loads(line) for line in path.read_bytes().splitlines() if line]
 
 
+def _optional(crm: str) -> dict[str, ObjectSchema]:
+    """Objects an org has only with a feature on (Salesforce's dated exchange rates)."""
+    return currency_schemas() if crm == "salesforce" else {}
+
+
 def _custom_fields(crm: str, schemas: dict[str, Table]) -> dict[str, list[dict[str, Any]]]:
-    fresh = _FRESH[crm]()
+    fresh = _FRESH[crm]() | _optional(crm)
     added: dict[str, list[dict[str, Any]]] = {}
     for name, table in schemas.items():
         known = set(fresh[name].field_names)
@@ -140,6 +146,10 @@ def load_world(directory: Path) -> World:
         for name, fields in meta["custom_fields"].get(crm, {}).items():
             for data in fields:
                 tables[name].schema.add_field(_field_from(data))
+        optional = _optional(crm)
+        for name in meta["tables"][crm]:
+            if name not in tables and name in optional:
+                tables[name] = Table(optional[name])  # an object the org turned on
         for name, table in tables.items():
             table_meta = meta["tables"][crm].get(name)
             if table_meta is not None:

@@ -61,6 +61,8 @@ class SandboxOptions:
     # The consumer line (generator/b2c.py): person accounts in Salesforce, contacts
     # without a company in HubSpot and Zoho. Off: the world is what it always was.
     b2c: bool = False
+    # Salesforce's advanced currency management: CurrencyType and DatedConversionRate.
+    dated_rates: bool = False
 
     def story(self, now: datetime) -> tuple[datetime, datetime]:
         """(where the story ends, where the clock starts), given the host's ``now``."""
@@ -249,7 +251,14 @@ class Sandbox:
                     "pass the same --seed/--scale, or use another --state-dir"
                 )
             return world
-        return generate(self.options.seed, self.options.scale, self.anchor, b2c=self.options.b2c)
+        options = self.options
+        return generate(
+            options.seed,
+            options.scale,
+            self.anchor,
+            b2c=options.b2c,
+            dated_rates=options.dated_rates,
+        )
 
     def _resume_instant(self) -> datetime:
         state = self.options.state_dir

@@ -92,6 +92,12 @@ def serve(
         help="Add the consumer line: person accounts in Salesforce, contacts without a "
         "company in HubSpot and Zoho (docs/sandbox.md).",
     ),
+    dated_rates: bool = typer.Option(
+        False,
+        "--dated-rates",
+        help="Turn on Salesforce's dated exchange rates (CurrencyType, DatedConversionRate; "
+        "docs/multi-currency.md).",
+    ),
 ) -> None:
     """Start the three CRM emulators on 127.0.0.1 and serve until interrupted."""
     from sandbox import Sandbox, SandboxError, SandboxOptions
@@ -106,6 +112,7 @@ def serve(
         anchor=story_end,
         clock_start=clock_start,
         b2c=b2c,
+        dated_rates=dated_rates,
     )
     try:
         sandbox = Sandbox(options)

@@ -17,6 +17,7 @@ from sandbox.generator.population import Person, build_population
 from sandbox.generator.products import add_products
 from sandbox.generator.staff import build_staff
 from sandbox.generator.store_visits import add_store_visits
+from sandbox.salesforce.schema_currency import enable_dated_rates
 from sandbox.world import SCALES, World
 
 __all__ = ["ACTIVITY_OBJECTS", "SCALE_PLANS", "ScalePlan", "generate"]
@@ -67,12 +68,14 @@ def generate(
     anchor: datetime,
     corruption: CorruptionRates = HARD,
     b2c: bool = False,
+    dated_rates: bool = False,
 ) -> World:
     """The synthetic company "Altamira Instruments", identical for the same arguments.
 
     ``corruption`` is the profile of errors on every later copy of a person; another
     profile changes only the copies' values, never which records exist. ``b2c`` adds the
-    consumer line (``b2c.py``: person accounts in Salesforce) after everything else.
+    consumer line (``b2c.py``: person accounts in Salesforce) after everything else;
+    ``dated_rates`` turns on Salesforce's dated exchange rates (``DatedConversionRate``).
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
@@ -101,6 +104,16 @@ def generate(
     world.sequences["identity:E"] = len(gen.staff)
     if b2c:
         add_b2c(gen)  # last, with its own random stream: no other record changes
+    if dated_rates:
+        admin = next((e.sf_user for e in gen.staff if e.sf_user), None)
+        enable_dated_rates(
+            world.salesforce,
+            lambda name: world.mint("salesforce", name),
+            admin,
+            gen.start.date(),
+            (anchor - timedelta(days=1)).date(),
+            f"altamira:{seed}:{scale}",
+        )
     return world
 
 
