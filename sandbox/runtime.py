@@ -205,6 +205,7 @@ class Sandbox:
         burst: int = 0,
         late_commits: int = 0,
         crms: tuple[str, ...] | None = None,
+        store_visits: int = 0,
     ) -> Any:
         """Apply ``changes`` creates/updates/deletes/merges (see ``generator.apply_churn``)."""
         from sandbox.generator import apply_churn, write_ground_truth
@@ -221,6 +222,7 @@ class Sandbox:
                 burst=burst,
                 late_commits=late_commits,
                 crms=crms,
+                store_visits=store_visits,
             )
             if self._info is not None:
                 write_ground_truth(self.world, self._info.ground_truth_dir)
@@ -233,6 +235,7 @@ class Sandbox:
             burst=int(payload.get("burst", 0)),
             late_commits=int(payload.get("late_commits", 0)),
             crms=tuple(payload["crms"]) if payload.get("crms") else None,
+            store_visits=int(payload.get("store_visits", 0)),
         )
         return report.to_dict()
 
