@@ -97,6 +97,7 @@ def save_world(world: World, directory: Path) -> None:
             for b_id, types in targets.items()
         )
         (directory / "hubspot_associations.jsonl").write_bytes(_lines(rows))
+        (directory / "hubspot_rates.jsonl").write_bytes(_lines(world.hubspot_rates))
         truth_dir = directory / "truth"
         truth_dir.mkdir(exist_ok=True)
         for old in truth_dir.glob("*.jsonl"):
@@ -162,6 +163,9 @@ def load_world(directory: Path) -> World:
     links = world.hubspot_associations.links
     for a, b, a_id, b_id, types in _read_lines(directory / "hubspot_associations.jsonl"):
         links[(a, b)][a_id][b_id] = set(types)
+    rates = directory / "hubspot_rates.jsonl"
+    if rates.exists():  # a state saved before the settings API had rates has none
+        world.hubspot_rates.extend(_read_lines(rates))
     truth_dir = directory / "truth"
     for path in sorted(truth_dir.glob("*.jsonl")):
         world.truth.files[path.stem] = _read_lines(path)

@@ -17,6 +17,7 @@ from sandbox.generator.population import Person, build_population
 from sandbox.generator.products import add_products
 from sandbox.generator.staff import build_staff
 from sandbox.generator.store_visits import add_store_visits
+from sandbox.hubspot.currencies import portal_rates
 from sandbox.salesforce.schema_currency import enable_dated_rates
 from sandbox.world import SCALES, World
 
@@ -114,6 +115,8 @@ def generate(
             (anchor - timedelta(days=1)).date(),
             f"altamira:{seed}:{scale}",
         )
+        rates = world.salesforce["DatedConversionRate"].rows.values()
+        world.hubspot_rates = portal_rates(gen.start.date(), rates)
     return world
 
 

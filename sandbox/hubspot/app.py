@@ -20,6 +20,7 @@ from sandbox.hubspot import (
     associations,
     auth,
     batch,
+    currencies,
     forms,
     legacy_engagements,
     legacy_objects,
@@ -96,6 +97,7 @@ class HubSpotEmulator(EmulatorApp):
             association_batch,
             pipelines,
             forms,
+            currencies,
         ):
             module.register(self)
 

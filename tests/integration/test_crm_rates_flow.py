@@ -137,3 +137,45 @@ def test_dated_rates_are_synced_and_convert_deals_at_their_close_date(tmp_path: 
     # the rate is kept at full precision (1 / 0.887627 to 28 digits), the amount too
     assert sourced.converted_amount == Decimal("798.14") * (Decimal(1) / Decimal("0.887627"))
     assert sourced.converted_amount.quantize(Decimal("0.01")) == Decimal("899.18")
+
+
+def test_hubspot_rates_come_first_for_their_pairs_when_listed_first(tmp_path: Path) -> None:
+    """HubSpot keeps a rate per quarter for EUR, GBP and CHF (one franc per dollar the
+    other way round from Salesforce); listed first, it converts those pairs, and
+    Salesforce still gives CAD, which HubSpot does not keep."""
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    options = SandboxOptions(seed=5, scale="tiny", anchor=DEFAULT_ANCHOR, dated_rates=True)
+    with Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as sandbox:
+        config = write_config(sandbox, tmp_path, url)
+        data = yaml.safe_load(config.read_text())
+        for source in data["sources"]:
+            source["exchange_rates"] = source["name"] in ("salesforce", "hubspot")
+        config.write_text(yaml.safe_dump(data, sort_keys=False))
+        hubspot = {s.stream: s for s in run_sync(config, "hubspot")}["exchange_rates"]
+        run_sync(config, "salesforce")
+        _, cad = _world_rate(sandbox, "CAD", date(2026, 10, 15))
+        assert sandbox.world is not None
+        (october,) = [
+            r
+            for r in sandbox.world.hubspot_rates
+            if r["fromCurrencyCode"] == "CHF" and r["effectiveAt"].startswith("2026-10-01")
+        ]
+    # 3 currencies: a rate from the story's first day (2025-05-01) and one per quarter
+    # from 2025-07-01 to 2026-10-01 (6): 21
+    assert (hubspot.status, hubspot.counts.inserted) == ("succeeded", 21)
+    with opened(url) as engine:
+        rates = with_crm_rates(
+            engine, _settings(crm_rates=["hubspot", "salesforce"]), RateTable([])
+        )
+    chf = rates.rate("CHF", "USD", date(2026, 10, 20))
+    assert (chf.value, chf.source) == (
+        Decimal(str(october["conversionRate"])),
+        "hubspot exchange-rates",
+    )
+    # HubSpot's October franc is Salesforce's 0.887627 francs per dollar, inverted to six
+    # places: 1 / 0.887627 = 1.1265993… -> 1.126599
+    assert chf.value == Decimal("1.126599")
+    # 798.14 + 798.14 × 0.126599 (95.7768 + 5.26692586) = 899.18372586
+    assert Decimal("798.14") * chf.value == Decimal("899.18372586")
+    cad_rate = rates.rate("USD", "CAD", date(2026, 10, 20))
+    assert (cad_rate.value, cad_rate.source) == (cad, "salesforce DatedConversionRate")
