@@ -78,6 +78,7 @@ def run_demo(
     anchor: datetime | None = None,
     clock_start: datetime | None = None,
     b2c: bool = False,
+    dated_rates: bool = False,
 ) -> DemoResult:
     """Sync the sandbox into ``workspace``; with ``steps``, run them too (in the sandbox's
     time, so periods and windows match its story) and check them against the ground truth.
@@ -85,7 +86,8 @@ def run_demo(
     company's story ends and ``clock_start`` where the sandbox clock starts (the anchor by
     default); with no anchor, the story ends at the start of the host's UTC day and the
     clock runs from the host's time, as for `crmsync demo`. Tests pass a fixed anchor.
-    ``b2c`` adds the sandbox's consumer line (person accounts)."""
+    ``b2c`` adds the sandbox's consumer line (person accounts); ``dated_rates`` turns on
+    the CRMs' exchange rates and pays with them (``compensation.crm_rates``)."""
     workspace.mkdir(parents=True, exist_ok=True)
     options = SandboxOptions(
         seed=seed,
@@ -94,13 +96,15 @@ def run_demo(
         anchor=anchor,
         clock_start=clock_start,
         b2c=b2c,
+        dated_rates=dated_rates,
     )
     store_url = f"sqlite:///{(workspace / 'crmsync.sqlite').resolve()}"
     with Sandbox(options) as sandbox:
         info = sandbox.info
         if on_started is not None:
             on_started(info)
-        config_path = _write_config(info, workspace, store_url)
+        rates = ("salesforce", "hubspot") if dated_rates else ()
+        config_path = _write_config(info, workspace, store_url, rates)
         result = DemoResult(info.to_json(), config_path, store_url, workspace=workspace)
         result.samples = sample_records(info, limit=3)
         config = load_config(config_path)
@@ -129,7 +133,9 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _write_config(info: SandboxInfo, workspace: Path, store_url: str) -> Path:
+def _write_config(
+    info: SandboxInfo, workspace: Path, store_url: str, crm_rates: tuple[str, ...] = ()
+) -> Path:
     generated = yaml.safe_load(info.config_path.read_text())
     config = {
         "store": {"url": store_url},
@@ -137,6 +143,10 @@ def _write_config(info: SandboxInfo, workspace: Path, store_url: str) -> Path:
         "sources": generated["sources"],
         **demo_sections([s["name"] for s in generated["sources"]]),
     }
+    if crm_rates:  # the CRMs' own rates, read on every sync, convert before the file's
+        for source in config["sources"]:
+            source["exchange_rates"] = source["name"] in crm_rates
+        config["compensation"]["crm_rates"] = list(crm_rates)
     path = workspace / "crmsync.yaml"
     header = (
         "# crmsync configuration written by `crmsync demo` for the local sandbox.\n"
