@@ -80,7 +80,8 @@ class CompensationConfig(_Strict):
         default_factory=list,
         description="Sources whose CRM exchange rates (stored by sync with the source's "
         "exchange_rates on) convert deal amounts, first listed first; the rates file "
-        "covers only the currency pairs none of them does (docs/multi-currency.md).",
+        "covers the currency pairs none of them does, and a pair's days before its CRM's "
+        "first rate (docs/multi-currency.md).",
     )
     default_currency: str = Field(
         "USD",
