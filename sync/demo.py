@@ -20,7 +20,7 @@ from sandbox.expected import expected_stream_counts
 from sandbox.peek import Sample, sample_records
 from sync.config import load_config
 from sync.demo_checks import TruthCheck, truth_checks
-from sync.demo_setup import demo_sections
+from sync.demo_setup import RATE_SOURCES, demo_sections
 from sync.engine import SourceReport, SyncOptions, sync_source
 from sync.pipeline.run import run_steps
 from sync.pipeline.steps import StepContext, StepReport
@@ -103,7 +103,7 @@ def run_demo(
         info = sandbox.info
         if on_started is not None:
             on_started(info)
-        rates = ("salesforce", "hubspot") if dated_rates else ()
+        rates = RATE_SOURCES if dated_rates else ()
         config_path = _write_config(info, workspace, store_url, rates)
         result = DemoResult(info.to_json(), config_path, store_url, workspace=workspace)
         result.samples = sample_records(info, limit=3)
