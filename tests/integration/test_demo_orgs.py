@@ -44,4 +44,5 @@ def test_the_demo_syncs_person_accounts_and_the_crms_rates(tmp_path: Path) -> No
         "salesforce": True,
         "hubspot": True,
         "zoho": False,
+        "dynamics": False,
     }
