@@ -18,6 +18,7 @@ from sandbox.generator.population import Person, build_population
 from sandbox.generator.products import add_products
 from sandbox.generator.staff import build_staff
 from sandbox.generator.store_visits import add_store_visits
+from sandbox.history import seed_history
 from sandbox.hubspot.currencies import portal_rates
 from sandbox.salesforce.schema_currency import enable_dated_rates
 from sandbox.world import SCALES, World
@@ -85,6 +86,7 @@ def generate(
         raise ValueError("anchor must be timezone-aware")
     plan = SCALE_PLANS[scale]
     world = World.empty(seed, scale, anchor)
+    world.history.paused = True  # the story's history is drawn at the end (seed_history)
     rng = random.Random(f"altamira:{seed}:{scale}")
     gen = Gen(world, rng, anchor, corruption)
     build_staff(gen, plan.employees)
@@ -119,6 +121,8 @@ def generate(
         )
         rates = world.salesforce["DatedConversionRate"].rows.values()
         world.hubspot_rates = portal_rates(gen.start.date(), rates)
+    world.history.paused = False
+    seed_history(world)
     return world
 
 

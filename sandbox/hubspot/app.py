@@ -32,6 +32,7 @@ from sandbox.hubspot import (
     reads,
     scopes,
     search,
+    users,
     writes,
 )
 from sandbox.hubspot.cache import QueryCache
@@ -98,6 +99,7 @@ class HubSpotEmulator(EmulatorApp):
             pipelines,
             forms,
             currencies,
+            users,
         ):
             module.register(self)
 

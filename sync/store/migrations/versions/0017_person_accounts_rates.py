@@ -1,8 +1,8 @@
 """person accounts and CRM exchange rates: the contact a consumer's account is, and the
 dated rates each source's CRM keeps
 
-Revision ID: 0016_person_accounts_rates
-Revises: 0015_compensation_managers
+Revision ID: 0017_person_accounts_rates
+Revises: 0016_field_changes
 Create Date: 2026-12-04
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import sync.store.types
 
-revision = "0016_person_accounts_rates"
-down_revision = "0015_compensation_managers"
+revision = "0017_person_accounts_rates"
+down_revision = "0016_field_changes"
 branch_labels = None
 depends_on = None
 
