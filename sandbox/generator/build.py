@@ -107,6 +107,12 @@ def generate(
     world.sequences["identity:P"] = len(people)
     world.sequences["identity:O"] = len(orgs)
     world.sequences["identity:E"] = len(gen.staff)
+    world.history.paused = False
+    seed_history(world)
+    # The optional lines come after the seeded history, which they would otherwise shift:
+    # a world without them is the same record for record, history included. Their own
+    # records carry no seeded history.
+    world.history.paused = True
     if b2c:
         add_b2c(gen)  # last, with its own random stream: no other record changes
     if dated_rates:
@@ -122,7 +128,6 @@ def generate(
         rates = world.salesforce["DatedConversionRate"].rows.values()
         world.hubspot_rates = portal_rates(gen.start.date(), rates)
     world.history.paused = False
-    seed_history(world)
     return world
 
 

@@ -34,6 +34,7 @@ def test_every_other_record_is_the_same_as_without_the_line() -> None:
             added = set(after[name].rows) - set(table.rows)
             assert all((crm, name, rid) in new or name in _ACTS[crm] for rid in added)
     assert not person_accounts_enabled(plain.salesforce)
+    assert world.history.entries == plain.history.entries  # the CRMs' history too
     deals = plain.truth.files["deals"]
     assert world.truth.files["deals"][: len(deals)] == deals
     assert (
