@@ -117,7 +117,7 @@ def run_demo(
                 now = sandbox.clock.now()
                 context = StepContext(now=now, out_dir=workspace, progress=say)
                 result.steps = run_steps(engine, config, context, steps)
-                result.truth = truth_checks(engine, info.ground_truth_dir, result.steps)
+                result.truth = truth_checks(engine, info.ground_truth_dir, result.steps, synced)
         finally:
             engine.dispose()
     return result
