@@ -5,7 +5,7 @@ results against the sandbox's ground truth.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,13 +77,15 @@ def run_demo(
     say: Callable[[str], None] | None = None,
     anchor: datetime | None = None,
     clock_start: datetime | None = None,
+    sources: Collection[str] | None = None,
 ) -> DemoResult:
     """Sync the sandbox into ``workspace``; with ``steps``, run them too (in the sandbox's
     time, so periods and windows match its story) and check them against the ground truth.
     Tests call it without steps for a freshly synced store. ``anchor`` is where the
     company's story ends and ``clock_start`` where the sandbox clock starts (the anchor by
     default); with no anchor, the story ends at the start of the host's UTC day and the
-    clock runs from the host's time, as for `crmsync demo`. Tests pass a fixed anchor."""
+    clock runs from the host's time, as for `crmsync demo`. Tests pass a fixed anchor.
+    ``sources`` keeps only those of the sandbox's sources (all four by default)."""
     workspace.mkdir(parents=True, exist_ok=True)
     options = SandboxOptions(
         seed=seed,
@@ -97,7 +99,7 @@ def run_demo(
         info = sandbox.info
         if on_started is not None:
             on_started(info)
-        config_path = _write_config(info, workspace, store_url)
+        config_path = _write_config(info, workspace, store_url, sources)
         result = DemoResult(info.to_json(), config_path, store_url, workspace=workspace)
         result.samples = sample_records(info, limit=3)
         config = load_config(config_path)
@@ -127,8 +129,12 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _write_config(info: SandboxInfo, workspace: Path, store_url: str) -> Path:
+def _write_config(
+    info: SandboxInfo, workspace: Path, store_url: str, sources: Collection[str] | None
+) -> Path:
     generated = yaml.safe_load(info.config_path.read_text())
+    if sources is not None:
+        generated["sources"] = [s for s in generated["sources"] if s["name"] in sources]
     config = {
         "store": {"url": store_url},
         "secrets_file": str((info.config_path.parent / "secrets.env").resolve()),

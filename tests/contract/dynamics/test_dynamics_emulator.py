@@ -178,3 +178,29 @@ def test_an_app_that_is_no_application_user_is_403(sandbox: Sandbox) -> None:
     assert answer.json() == {
         "error": {"code": "0x80072560", "message": "The user is not a member of the organization."}
     }
+
+
+def test_entity_definitions_filter_by_logical_name(sandbox: Sandbox) -> None:
+    # How clients (Microsoft's Dataverse SDK among them) find a table's entity set.
+    answer = _session(sandbox).get(
+        _url(sandbox, "EntityDefinitions"),
+        params={
+            "$select": "LogicalName,EntitySetName,PrimaryIdAttribute",
+            "$filter": "LogicalName eq 'account' or LogicalName eq 'incident'",
+        },
+    )
+    assert answer.status_code == 200
+    assert [
+        (d["LogicalName"], d["EntitySetName"], d["PrimaryIdAttribute"], sorted(d))
+        for d in answer.json()["value"]
+    ] == [
+        ("account", "accounts", "accountid", _KEYS),
+        ("incident", "incidents", "incidentid", _KEYS),
+    ]
+    bad = _session(sandbox).get(
+        _url(sandbox, "EntityDefinitions"), params={"$filter": "startswith(LogicalName,'a')"}
+    )
+    assert (bad.status_code, bad.json()["error"]["code"]) == (400, "0x80060888")
+
+
+_KEYS = ["EntitySetName", "LogicalName", "MetadataId", "PrimaryIdAttribute"]
