@@ -110,7 +110,12 @@ def sync_source(
     every = connector.streams()
     prefixed = [(s.record_type, s.id_prefix) for s in every if s.id_prefix is not None]
     guard = DeleteGuard(
-        engine, source.name, source.delete_guard_share, options.force_deletes, prefixed
+        engine,
+        source.name,
+        source.delete_guard_share,
+        options.force_deletes,
+        prefixed,
+        dry_run=options.dry_run,
     )
     context = _RunContext(
         guard,
