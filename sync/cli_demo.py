@@ -48,7 +48,7 @@ def demo(
         "and pay with them (docs/multi-currency.md).",
     ),
 ) -> None:
-    """The main job on the embedded default: start the CRM sandbox, sync all three CRMs into
+    """The main job on the embedded default: start the CRM sandbox, sync all four CRMs into
     SQLite, reconcile, audit, compute the open period, push the results back into the
     sandbox CRMs, write the statements, and check it all against the ground truth."""
     from sandbox import SandboxError
@@ -72,7 +72,7 @@ def demo(
                 boot,
                 description="sandbox started: Salesforce "
                 f"{info.salesforce.instance_url}, HubSpot {info.hubspot.base_url}, "
-                f"Zoho {info.zoho.api_domain}",
+                f"Zoho {info.zoho.api_domain}, Dynamics 365 {info.dynamics.environment_url}",
             )
             progress.stop_task(boot)
 
