@@ -52,8 +52,8 @@ def demo(
     SQLite, reconcile, audit, compute the open period, push the results back into the
     sandbox CRMs, write the statements, and check it all against the ground truth."""
     from sandbox import SandboxError
+    from sync.config.steps import STEP_NAMES
     from sync.demo import run_demo
-    from sync.pipeline.names import STEP_NAMES
 
     story_end, clock_start = anchor_and_clock(anchor)
     started = time.perf_counter()

@@ -47,8 +47,8 @@ def sync(
 ) -> None:
     """Pull records from the configured CRMs into the store, incrementally."""
     from connectors.core.errors import ConnectorError
-    from sync.daemon.locks import acquire_run_lock, holder_name, run_lock
     from sync.engine import SyncOptions, sync_source
+    from sync.locks import acquire_run_lock, holder_name, run_lock
     from sync.sources import build_connector
     from sync.store import open_store
 
@@ -218,7 +218,7 @@ def _report_dict(report: SourceReport) -> dict[str, Any]:
 def status(config: Path | None = ConfigOption, json_output: bool = JsonOption) -> None:
     """Last runs (with deletes by kind and restores), cursors and quarantine counts per
     source and stream, and the daemon's jobs with their next run times."""
-    from sync.daemon.settings import ScheduleConfig
+    from sync.config.schedule import ScheduleConfig
     from sync.status import collect_jobs, collect_status
     from sync.store.readonly import read_store
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compensation.inputs import Employee
-from sync.compute.settings import DirectoryConfig
+from sync.config.compensation import DirectoryConfig
 
 __all__ = ["Directory", "UserFacts", "build_directory", "reports_to_warnings", "slug"]
 

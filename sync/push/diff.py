@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import Connection, select
 
 from connectors.core.registry import profile_of
-from sync.push.config import PushTarget
+from sync.config.push import PushTarget
 from sync.push.conflicts import NEVER_WRITTEN, UNKNOWN, decide
 from sync.push.results import ConflictInfo, FieldChange, ObjectPlan, PushPlan
 from sync.push.targets import (
@@ -26,8 +26,8 @@ from sync.push.targets import (
     index_published,
     load_store_records,
 )
-from sync.push.values import canonical, load_published
 from sync.store.pushback import PushFieldRow, PushStateRow
+from sync.store.view.published import canonical, load_published
 
 __all__ = ["SourceInfo", "build_plan", "load_api_names", "load_state"]
 

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, select
 
 from connectors.core.contract import STREAM_RECORD_TYPES
 from connectors.core.registry import profile_of
-from sync.push.config import PushTarget
+from sync.config.push import PushTarget
 from sync.store.records import TABLES
 
 __all__ = [

@@ -22,12 +22,12 @@ from sandbox.clock import DEFAULT_ANCHOR
 from sync.compute.evidence import deal_key
 from sync.compute.history import closed_periods, latest_run, load_adjustments
 from sync.compute.runner import PlanRun, adjust, close, explain, run_plans
-from sync.compute.settings import CompensationConfig
 from sync.compute.statements import statements_for_period
 from sync.config import CrmsyncConfig
+from sync.config.compensation import CompensationConfig
+from sync.config.reconcile import ReconcileConfig
 from sync.demo import run_demo
 from sync.errors import UsageError
-from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.run import reconcile
 from sync.store import open_store
 from sync.store.records import DealRow
@@ -302,7 +302,7 @@ def test_statements_are_built_from_the_stored_results(world: World) -> None:
 
 def test_the_compute_step_runs_the_open_period_and_publishes_deal_values(world: World) -> None:
     from sync.pipeline.steps import StepContext, load_step
-    from sync.push.values import load_published
+    from sync.store.view.published import load_published
 
     engine = world.copy("step")
     report = load_step("compute")(engine, CrmsyncConfig(compensation=SETTINGS), StepContext(NOW))

@@ -4,7 +4,7 @@ tie goes to the first source by name (what a single disagreeing CRM used to deci
 from __future__ import annotations
 
 from sync.compute.directory import UserFacts, build_directory
-from sync.compute.settings import DirectoryConfig
+from sync.config.compensation import DirectoryConfig
 
 
 def _user(
