@@ -21,6 +21,7 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
 from sync.reconcile.entities import Entity
+from sync.reconcile.mailnames import spells_name
 from sync.reconcile.nicknames import same_first_name
 from sync.reconcile.normalize import email_domain, is_free_mail
 from sync.reconcile.places import add_address, add_city, most_specific_place
@@ -69,6 +70,8 @@ WEIGHTS: dict[tuple[str, str], float] = {
     ("city", "exact"): 1.0,
     ("city", "different"): -6.0,
     ("city", "same"): 0.5,
+    ("title", "exact"): 1.0,
+    ("title", "other"): -1.0,
     ("team", "exact"): 1.0,
     ("team", "different"): -2.0,
     ("city", "other"): -3.0,
@@ -287,6 +290,10 @@ def _names(a: Entity, b: Entity, out: list[Raw]) -> None:
             return
     if _lone_name_in_other_column(a, b, out) or _lone_name_in_other_column(b, a, out):
         return
+    if last == "different" and (
+        spells_name(a.emails, b.first, b.last) or spells_name(b.emails, a.first, a.last)
+    ):
+        last = "fuzzy"  # one's address spells the other's name: a surname mistyped or changed
     if first:
         _cmp(out, "first_name", first, a.first, b.first)
     if last:
@@ -383,6 +390,8 @@ def score_pair(a: Entity, b: Entity, ctx: ScoreContext) -> tuple[float, list[Raw
             _conversion(a, b, out)
             _phones(a, b, ctx, out)
             _organisation(a, b, ctx, out)
+            if a.title and b.title:  # a job title: colleagues namesakes mostly differ
+                _cmp(out, "title", "exact" if a.title == b.title else "other", a.title, b.title)
             add_city(a, b, out)
             add_address(a, b, out)
             if ctx.nested_places:
