@@ -46,11 +46,13 @@ def _street_level(a: Entity, b: Entity) -> str:
     numbers_agree = a.house == b.house or not (a.house and b.house)
     if a.street == b.street:
         return "exact" if numbers_agree else "other_number"
-    if _other_names(street_name(a.street), street_name(b.street)):
-        # Two streets whose own names differ are two streets, whatever type words they
-        # share: "avenida de gracia" / "avenida de alcala" are alike to the letter only.
-        return "different"
     # token_set_ratio: a second line (building, locality) on one side only still agrees.
+    if token_set_ratio(a.street, b.street) < 85 and _other_names(
+        street_name(a.street), street_name(b.street)
+    ):
+        # Otherwise two streets whose own names differ are two streets, whatever type
+        # words they share: "avenida de gracia" / "avenida de alcala" alike to the letter.
+        return "different"
     alike = (
         token_set_ratio(a.street, b.street) >= 85
         or _jw(a.street, b.street) >= 0.9
