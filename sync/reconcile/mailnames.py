@@ -8,23 +8,25 @@ name, the two agree on that name even where a name field was mistyped, swapped o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from functools import lru_cache
 
 __all__ = ["spells_name"]
 
 _SHORTEST_SURNAME = 4  # shorter surnames ("li", "ng") turn up inside other words
 
 
-def spells_name(emails: Iterable[str], first: str, last: str) -> bool:
+def spells_name(emails: tuple[str, ...], first: str, last: str) -> bool:
     """Whether the local part of one of ``emails`` is made of ``first`` (or its initial)
     and ``last``, in either order, with anything but letters left out."""
+    if not emails:
+        return False
     surname = last.replace(" ", "")
     given = first.replace(" ", "")
     if len(surname) < _SHORTEST_SURNAME or not given:
         return False
     forms = {given, given[0]}
     for email in emails:
-        local = "".join(ch for ch in email.partition("@")[0] if ch.isalpha())
+        local = _letters(email)
         at = local.find(surname)
         if at < 0:
             continue
@@ -32,3 +34,9 @@ def spells_name(emails: Iterable[str], first: str, last: str) -> bool:
         if (before in forms and not after) or (not before and after in forms):
             return True
     return False
+
+
+@lru_cache(maxsize=1 << 16)
+def _letters(email: str) -> str:
+    """The letters of an address's local part (compared once per pair of records)."""
+    return "".join(ch for ch in email.partition("@")[0] if ch.isalpha())
