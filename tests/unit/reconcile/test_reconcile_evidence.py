@@ -79,3 +79,19 @@ def test_streets_with_other_names_are_different_whatever_words_they_share() -> N
     )
     assert levels(at("5", "12 Dixondrive"), at("6", "12 Dixon Dr"))["street"] == "fuzzy"
     assert levels(at("7", "9 Calle Serrano"), at("8", "9 Calle Serano"))["street"] == "fuzzy"
+
+
+def test_a_work_address_two_records_hold_is_one_mailbox_whatever_the_names() -> None:
+    work = "bsherwood@farmaceutica-guadalquivir.es"
+    a = person("1", first_name="Brio", last_name="Smith", email=work)
+    b = person("2", first_name="Bruno", last_name="Sherwood", email=work)
+    assert levels(a, b)["email"] == "exact"
+    # Held by a third person too, it is a shared mailbox.
+    c = person("3", first_name="Ana", last_name="Ruiz", email=work)
+    _, raw = score_pair(a, b, build_context([a, b, c]))
+    assert {f: lv for f, lv, _, _ in raw}["email"] == "shared"
+    # A free-mail address two people use is a family's.
+    home = "jonesandsmith@gmail.com"
+    d = person("4", first_name="Mary", last_name="Jones", email=home)
+    e = person("5", first_name="John", last_name="Smith", email=home)
+    assert levels(d, e)["email"] == "shared"
