@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from sandbox.generator.cases import make_case
 from sandbox.generator.context import Gen
 from sandbox.generator.corruption import HARD, CorruptionRates
+from sandbox.generator.dynamics_company import add_dynamics_company
 from sandbox.generator.filler import add_activities, add_subscribers
 from sandbox.generator.journeys_other import hubspot_journey, zoho_journey
 from sandbox.generator.journeys_sf import build_campaigns, sf_journey
@@ -16,6 +17,7 @@ from sandbox.generator.population import Person, build_population
 from sandbox.generator.products import add_products
 from sandbox.generator.staff import build_staff
 from sandbox.generator.store_visits import add_store_visits
+from sandbox.history import seed_history
 from sandbox.world import SCALES, World
 
 __all__ = ["ACTIVITY_OBJECTS", "SCALE_PLANS", "ScalePlan", "generate"]
@@ -72,6 +74,7 @@ def generate(seed: int, scale: str, anchor: datetime, corruption: CorruptionRate
         raise ValueError("anchor must be timezone-aware")
     plan = SCALE_PLANS[scale]
     world = World.empty(seed, scale, anchor)
+    world.history.paused = True  # the story's history is drawn at the end (seed_history)
     rng = random.Random(f"altamira:{seed}:{scale}")
     gen = Gen(world, rng, anchor, corruption)
     build_staff(gen, plan.employees)
@@ -88,9 +91,12 @@ def generate(seed: int, scale: str, anchor: datetime, corruption: CorruptionRate
     gen.corruption.apply_imports(world, gen.start)
     add_products(gen)  # last, with its own random stream: no other record changes
     add_store_visits(gen)  # the same
+    add_dynamics_company(world, anchor)  # the same
     world.sequences["identity:P"] = len(people)
     world.sequences["identity:O"] = len(orgs)
     world.sequences["identity:E"] = len(gen.staff)
+    world.history.paused = False
+    seed_history(world)
     return world
 
 
