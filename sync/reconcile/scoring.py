@@ -370,7 +370,7 @@ def score_pair(a: Entity, b: Entity, ctx: ScoreContext) -> tuple[float, list[Raw
             _conversion(a, b, out)
             _phones(a, b, ctx, out)
             _organisation(a, b, ctx, out)
-            if a.title and b.title:  # a job title: colleagues namesakes mostly differ
+            if a.title and b.title:  # a job title: namesake colleagues mostly differ
                 _cmp(out, "title", "exact" if a.title == b.title else "other", a.title, b.title)
             add_city(a, b, out)
             add_address(a, b, out)
