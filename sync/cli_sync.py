@@ -57,6 +57,17 @@ def sync(
     unknown = set(source) - {s.name for s in cfg.sources}
     if unknown:
         raise UsageError(f"no source named {', '.join(sorted(unknown))} in the configuration")
+    off = sorted(s.name for s in cfg.sources if not s.enabled and s.name in source)
+    # A run that reads nothing would look like one that found nothing: say why instead.
+    if off:
+        raise UsageError(
+            f"source {', '.join(off)} has enabled: false in the configuration; "
+            "set enabled: true to sync it"
+        )
+    if not chosen:
+        raise UsageError(
+            "no source is enabled in the configuration; set enabled: true on one to sync it"
+        )
     engine = open_store(cfg.store.url)
     options = SyncOptions(
         streams=tuple(stream) or None,

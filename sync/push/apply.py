@@ -139,6 +139,7 @@ def _write_object(
                         result.error or "failed",
                         result.retriable,
                         attempt,
+                        result.conflict,
                     )
                 )
                 outcome.failed += 1
