@@ -42,7 +42,7 @@ _FIELDS: dict[str, list[tuple[str, FieldType]]] = {
         ("website", "url"),
         ("industry", "picklist"),
         ("phone_office", "phone"),
-        *((f"billing_address_{p}", "string") for p in _ADDRESS),  # type: ignore[misc]
+        *((f"billing_address_{p}", "string") for p in _ADDRESS),
         ("employees", "string"),
         ("annual_revenue", "string"),
         ("parent_id", "reference"),
@@ -55,7 +55,7 @@ _FIELDS: dict[str, list[tuple[str, FieldType]]] = {
         ("email1", "email"),
         ("phone_work", "phone"),
         ("phone_mobile", "phone"),
-        *((f"primary_address_{p}", "string") for p in _ADDRESS),  # type: ignore[misc]
+        *((f"primary_address_{p}", "string") for p in _ADDRESS),
         ("account_id", "reference"),
         ("lead_source", "picklist"),
         ("assigned_user_id", "reference"),

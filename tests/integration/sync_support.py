@@ -58,6 +58,8 @@ def expected_live_ids(sandbox: Sandbox, crm: str, stream: str) -> set[str]:
     world = sandbox.world
     assert world is not None
     with world.lock:
+        if crm == "sugarcrm" and stream == "deal_contacts":  # a link: no id of its own
+            return {f"{d}:{c}" for d, c in _sugarcrm_pairs(world)}
         if crm == "hubspot" and stream == "users":
             return {o["id"] for o in world.hubspot_owners if not o.get("archived")}
         tables = getattr(world, crm)
@@ -90,6 +92,8 @@ def expected_deal_contact_pairs(sandbox: Sandbox, crm: str) -> set[tuple[str, st
                 if r.get("record1id$table") == "opportunity"
                 and r.get("record2id$table") == "contact"
             }
+        if crm == "sugarcrm":
+            return _sugarcrm_pairs(world)
         live_contacts = {r["id"] for r in world.hubspot["contacts"].live()}
         pairs = set()
         for deal in world.hubspot["deals"].live():
@@ -97,6 +101,17 @@ def expected_deal_contact_pairs(sandbox: Sandbox, crm: str) -> set[tuple[str, st
                 if contact_id in live_contacts:
                     pairs.add((deal["id"], contact_id))
         return pairs
+
+
+def _sugarcrm_pairs(world: Any) -> set[tuple[str, str]]:
+    """An opportunity's contacts as its ``contacts`` link shows them: live both ends."""
+    tables = world.sugarcrm
+    return {
+        (r["opportunity_id"], r["contact_id"])
+        for r in tables["opportunities_contacts"].live()
+        if tables["Opportunities"].get(r["opportunity_id"]) is not None
+        and tables["Contacts"].get(r["contact_id"]) is not None
+    }
 
 
 def store_live_ids(engine: Engine, source: str, stream: str) -> set[str]:
