@@ -8,6 +8,7 @@ Custom fields end in ``_c``. Calls, meetings and tasks point at what they are ab
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -47,8 +48,11 @@ _CLOSED = {"Closed Won", "Closed Lost"}
 
 
 def pair_id(deal_id: str, contact_id: str) -> str:
-    """The remote id of a contact's role on an opportunity (the link has no id of its own)."""
-    return f"{deal_id}:{contact_id}"
+    """The remote id of a contact's role on an opportunity: the link has no id of its own,
+    and the two GUIDs together are longer than a remote id may be, so a GUID made from
+    them (the same for the same pair, run after run)."""
+    key = f"sugarcrm:opportunities_contacts:{deal_id}:{contact_id}"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, key))
 
 
 def _time(raw: Any) -> datetime | None:

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.sugarcrm.http import SugarHttp
+from connectors.sugarcrm.mapping import pair_id
 
 __all__ = ["DealContactReader", "ModuleReader", "Part"]
 
@@ -143,10 +144,14 @@ class DealContactReader:
                 found = self.links(str(opp["id"]))
                 rows += found
                 now = [str(r["id"]) for r in found]
-                gone += [f"{opp['id']}:{c}" for c in pairs.get(str(opp["id"]), []) if c not in now]
+                gone += [
+                    pair_id(str(opp["id"]), c)
+                    for c in pairs.get(str(opp["id"]), [])
+                    if c not in now
+                ]
                 pairs[str(opp["id"])] = now
             for opp_id in part.deleted_ids:
-                gone += [f"{opp_id}:{c}" for c in pairs.pop(opp_id, [])]
+                gone += [pair_id(opp_id, c) for c in pairs.pop(opp_id, [])]
             opps_state = part.state
             yield Part(rows, self._state(opps_state, contacts_state, pairs), gone)
         if full or not state:
@@ -161,7 +166,7 @@ class DealContactReader:
             dead = set(part.deleted_ids)
             gone = []
             for opp_id, contacts in pairs.items():
-                gone += [f"{opp_id}:{c}" for c in contacts if c in dead]
+                gone += [pair_id(opp_id, c) for c in contacts if c in dead]
                 pairs[opp_id] = [c for c in contacts if c not in dead]
             contacts_state = part.state
             yield Part([], self._state(opps_state, contacts_state, pairs), gone)

@@ -122,15 +122,19 @@ def apply_churn(
     """Apply ``changes`` realistic edits (plus burst and late commits); see the module doc.
 
     ``crms`` limits the edits to some CRMs (default: the first three, weighted by their
-    size); Dynamics is churned only when named (all the changes if alone, else a quarter).
+    size); Dynamics and SugarCRM are churned only when named (all the changes if alone,
+    else a quarter each).
     """
     weights = tuple((c, w) for c, w in _CRMS if crms is None or c in crms)
-    dynamics = crms is not None and "dynamics" in crms
-    if not weights and not dynamics:
-        raise ValueError(f"no known CRM in {crms}: use salesforce, hubspot, zoho or dynamics")
-    # Dynamics is churned only when named, so the other CRMs' churn stays as it was.
-    dynamics_changes = (changes if not weights else changes // 4) if dynamics else 0
-    changes -= dynamics_changes
+    named = [c for c in ("dynamics", "sugarcrm") if crms is not None and c in crms]
+    if not weights and not named:
+        raise ValueError(
+            f"no known CRM in {crms}: use salesforce, hubspot, zoho, dynamics or sugarcrm"
+        )
+    # Dynamics and SugarCRM are churned only when named, so the others' churn stays as it was.
+    share = {c: changes // len(named) if not weights else changes // 4 for c in named}
+    dynamics_changes, sugarcrm_changes = share.get("dynamics", 0), share.get("sugarcrm", 0)
+    changes -= dynamics_changes + sugarcrm_changes
     rng = random.Random(f"churn:{seed}")
     ticker = _Ticker(clock)
     report = ChurnReport()
@@ -157,6 +161,12 @@ def apply_churn(
             from sandbox.generator.dynamics_churn import churn_dynamics
 
             for change in churn_dynamics(world, dynamics_changes, seed, ticker.next):
+                report.counts[(change[0], change[1], change[3])] += 1
+                _record(world, report, [change], ticker.last or clock.now())
+        if sugarcrm_changes:
+            from sandbox.generator.sugarcrm_churn import churn_sugarcrm
+
+            for change in churn_sugarcrm(world, sugarcrm_changes, seed, ticker.next):
                 report.counts[(change[0], change[1], change[3])] += 1
                 _record(world, report, [change], ticker.last or clock.now())
     return report

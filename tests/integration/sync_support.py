@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import Engine, create_engine, select, text
 
 from connectors.core.contract import STREAM_RECORD_TYPES
+from connectors.sugarcrm.mapping import pair_id
 from sandbox import Sandbox
 from sandbox.expected import STREAM_OBJECTS
 from sync.store import open_store
@@ -42,12 +43,14 @@ def write_config(
     store_url: str,
     sources: tuple[str, ...] = ("salesforce", "hubspot", "zoho"),
 ) -> Path:
-    """A crmsync config for the running sandbox, using its secrets file."""
+    """A crmsync config for the running sandbox with the ``sources`` named, enabled, using
+    its secrets file."""
     generated = yaml.safe_load(sandbox.info.config_path.read_text())
     config = {
         "store": {"url": store_url},
         "secrets_file": str(sandbox.info.config_path.parent / "secrets.env"),
-        "sources": [s for s in generated["sources"] if s["name"] in sources],
+        # the sources named are synced, also those the sandbox's config leaves off
+        "sources": [{**s, "enabled": True} for s in generated["sources"] if s["name"] in sources],
     }
     path = directory / "crmsync.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -59,7 +62,7 @@ def expected_live_ids(sandbox: Sandbox, crm: str, stream: str) -> set[str]:
     assert world is not None
     with world.lock:
         if crm == "sugarcrm" and stream == "deal_contacts":  # a link: no id of its own
-            return {f"{d}:{c}" for d, c in _sugarcrm_pairs(world)}
+            return {pair_id(d, c) for d, c in _sugarcrm_pairs(world)}
         if crm == "hubspot" and stream == "users":
             return {o["id"] for o in world.hubspot_owners if not o.get("archived")}
         tables = getattr(world, crm)
