@@ -263,7 +263,7 @@ def _sync_stream(
         else:
             read_to_end = True
         remote_ids = None
-        if read_to_end:
+        if read_to_end and not info.append_only:
             remote_ids = _ids_for_delete_check(
                 engine, source, connector, info, options, full_read, context.seen, now()
             )
