@@ -10,7 +10,8 @@
 - ``GET /rest/v11/Opportunities/<id>/link/contacts``: the related contacts with their
   ``opportunity_role``;
 - ``POST /rest/v11/bulk``: ``{"requests": [{"url": "/v11/...", "method", "data"}]}``,
-  one ``{"contents", "headers", "status"}`` per request, in order;
+  one ``{"contents", "headers", "status"}`` per request, in order (record GETs and PUTs,
+  and opportunity contact links);
 - ``GET /rest/v11/metadata?type_filter=modules&module_filter=<Module>``: field defs;
 - ``POST /rest/v11/Administration/fields/<Module>``: creates a custom field
   (``<name>_c``), as Studio does;
@@ -20,6 +21,7 @@
 from __future__ import annotations
 
 import re
+import urllib.parse
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +50,7 @@ _FIELD_TYPES: dict[str, FieldType] = {
     "datetime": "datetime",
 }
 _BULK_URL = re.compile(r"^/v11(?:_\d+)?/(\w+)/([\w-]+)$")
+_BULK_LINK = re.compile(r"^/v11(?:_\d+)?/Opportunities/([\w-]+)/link/contacts$")
 
 
 def render(table: Table, row: Record) -> dict[str, Any]:
@@ -150,7 +153,9 @@ def register(app: SugarCRMEmulator) -> None:
                 raise sugar_error(422, "invalid_parameter", "filter must be JSON") from exc
         return found
 
-    def page(request: Request, rows: list[dict[str, Any]], given: dict[str, Any]) -> Response:
+    def page(
+        request: Request | None, rows: list[dict[str, Any]], given: dict[str, Any]
+    ) -> Response:
         try:
             max_num = min(int(given.get("max_num", 20)), MAX_NUM)
             offset = int(given.get("offset", 0))
@@ -206,20 +211,33 @@ def register(app: SugarCRMEmulator) -> None:
             table.update(rid, changes, when=app.clock.now().replace(microsecond=0))
             return render(table, row)
 
-    def link_contacts(request: Request, rid: str) -> Response:
-        given = args(request)
+    roles: dict[str, Any] = {}
+
+    def roles_of(rid: str) -> list[Record]:
+        """An opportunity's live role rows (indexed once per version of the table)."""
+        table = world.sugarcrm[RELATIONSHIP]
+        if roles.get("version") != table.version:
+            index: dict[str, list[Record]] = {}
+            for rel in table.live():
+                index.setdefault(rel["opportunity_id"], []).append(rel)
+            roles.update(version=table.version, index=index)
+        return list(roles["index"].get(rid, []))
+
+    def link_rows(rid: str) -> list[dict[str, Any]]:
         with world.lock:
             one("Opportunities", rid)
             contacts = world.sugarcrm["Contacts"]
             rows = []
-            for rel in world.sugarcrm[RELATIONSHIP].live():
-                contact = contacts.get(rel["contact_id"]) if rel["opportunity_id"] == rid else None
+            for rel in roles_of(rid):
+                contact = contacts.get(rel["contact_id"])
                 if contact is not None:
-                    rows.append(
-                        {**render(contacts, contact), "opportunity_role": rel["contact_role"]}
-                    )
+                    role = rel["contact_role"]
+                    rows.append({**render(contacts, contact), "opportunity_role": role})
         rows.sort(key=lambda r: r["id"])
-        return page(request, rows, given)
+        return rows
+
+    def link_contacts(request: Request, rid: str) -> Response:
+        return page(request, link_rows(rid), args(request))
 
     def bulk(request: Request) -> Response:
         try:
@@ -232,11 +250,17 @@ def register(app: SugarCRMEmulator) -> None:
         return json_response(results)
 
     def _bulk_one(sub: dict[str, Any]) -> dict[str, Any]:
-        match = _BULK_URL.match(str(sub.get("url", "")))
+        url = str(sub.get("url", ""))
         method = str(sub.get("method", "GET")).upper()
+        path, _, query = url.partition("?")
+        match, link = _BULK_URL.match(path), _BULK_LINK.match(path)
         try:
+            if link is not None and method == "GET":
+                given = dict(urllib.parse.parse_qsl(query))
+                answer = page(None, link_rows(link.group(1)), given)
+                return {"contents": orjson.loads(answer.get_data()), "headers": {}, "status": 200}
             if match is None or method not in ("GET", "PUT"):
-                raise sugar_error(404, "not_found", f"Could not find a route for {sub.get('url')}")
+                raise sugar_error(404, "not_found", f"Could not find a route for {url}")
             name, rid = match.groups()
             if method == "PUT":
                 data = sub.get("data") or "{}"

@@ -214,3 +214,20 @@ def test_an_expired_token_is_refreshed_without_signing_in_again(
         assert refresh_before - set(app.refresh)  # the refresh token was used up
     finally:
         connector.close()
+
+
+def test_contact_roles_are_read_through_bulk_link_reads(sandbox: Sandbox, tmp_path: Path) -> None:
+    connector = _connector(sandbox, tmp_path)
+    try:
+        assert connector.check().ok  # signed in
+        calls = connector.api_usage().calls
+        ids = {
+            r.remote_id
+            for page in connector.read("deal_contacts", None, ReadOptions(full=True))
+            for r in page.records
+        }
+        # the opportunities' one filter page, and one bulk call for all their links
+        assert connector.api_usage().calls - calls == 2
+        assert ids == expected_live_ids(sandbox, "sugarcrm", "deal_contacts")
+    finally:
+        connector.close()
