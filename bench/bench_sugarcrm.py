@@ -8,7 +8,7 @@ Floors: >= 3,000 records/s; API calls within 10% of the minimum. Sugar's minimum
 module's live records ÷ 1,000 (the filter API's largest ``max_num``), rounded up, plus
 the contact roles, which only an opportunity's ``contacts`` link shows (no Sugar API
 lists a relationship across records): the opportunities' filter pages again, and their
-links read 100 per bulk API call; plus one token call.
+links read 100 per bulk API call (the sign-in is not counted).
 """
 
 from __future__ import annotations
