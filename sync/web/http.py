@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -44,8 +43,6 @@ class WebState:
     now: Callable[[], datetime]
     send_mail: SendMail
     secret: str
-    used_links: set[str] = field(default_factory=set)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def state(request: Request) -> WebState:

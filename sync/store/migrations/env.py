@@ -6,7 +6,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import sync.store.bookkeeping
-import sync.store.records  # noqa: F401  (registers the tables on the metadata)
+import sync.store.records
+import sync.store.web_signin  # noqa: F401
 
 target_metadata = SQLModel.metadata
 connection = context.config.attributes.get("connection")
