@@ -94,6 +94,14 @@ class WebConfig(BaseModel):
         15, ge=1, le=1440, description="A sign-in link works once, for this many minutes."
     )
     session_hours: int = Field(12, ge=1, le=720, description="A session lasts this long.")
+    preload_seconds: int = Field(
+        10,
+        ge=0,
+        le=3600,
+        description="How often the server checks the store for a new run (one query) and then "
+        "loads the pages' data in the background, so the first viewer after a run does not "
+        "wait; 0: only when a page is opened.",
+    )
     signin_limit: SigninLimitConfig = Field(
         default_factory=SigninLimitConfig,
         description="Rate limit on sign-in e-mails, per address and per client.",

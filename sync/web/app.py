@@ -161,7 +161,8 @@ def create_app(
 ) -> Starlette:
     """The application over ``engine``'s store; ``send_mail(subject, body, recipients)``
     defaults to the ``email:`` section's SMTP server; ``warm`` loads the pages' data in the
-    background whenever a run lands (tests that count queries turn it off)."""
+    background whenever a run lands, checking the store every ``web.preload_seconds``
+    (tests that count queries turn it off)."""
     if send_mail is None:
         from sync.daemon.alert_mail import smtp_alert_sender
 
@@ -191,7 +192,10 @@ def create_app(
         exception_handlers={SignIn: _signin, HTTPException: _http_error},
     )
     view = StoreView(config, engine, warm)
-    app.state.web = WebState(config, view, env, now, send_mail, key, oidc_client(config))
+    web = app.state.web = WebState(config, view, env, now, send_mail, key, oidc_client(config))
+    view.warmers += [lambda: pages_manage.warm(web), lambda: pages_people.warm(web)]
+    if warm and config.web.preload_seconds:
+        view.watch(config.web.preload_seconds)
     return app
 
 
