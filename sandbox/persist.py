@@ -7,6 +7,8 @@ Layout (all JSON via orjson, one record per line where it is a list)::
     tables/<crm>/<object>.jsonl     records, values encoded by field type
     hubspot_owners.jsonl
     hubspot_associations.jsonl      [from_type, to_type, from_id, to_id, [type ids]]
+    history.jsonl                   [crm, object, id, entry]: HubSpot and Zoho history
+                                    (Salesforce's is in its history tables)
     truth/<name>.jsonl              ground truth files
 
 Datetimes are written as ISO 8601 with offset and dates as ``YYYY-MM-DD``; on load the
@@ -25,6 +27,7 @@ import orjson
 from sandbox.dynamics.schema import build_schemas as dynamics_schemas
 from sandbox.hubspot.schema import build_schemas as hubspot_schemas
 from sandbox.salesforce.schema import build_schemas as salesforce_schemas
+from sandbox.salesforce.schema_currency import currency_schemas
 from sandbox.schema import Field, ObjectSchema
 from sandbox.store import Table
 from sandbox.world import World
@@ -52,8 +55,13 @@ def _read_lines(path: Path) -> list[Any]:
     return [orjson.loads(line) for line in path.read_bytes().splitlines() if line]
 
 
+def _optional(crm: str) -> dict[str, ObjectSchema]:
+    """Objects an org has only with a feature on (Salesforce's dated exchange rates)."""
+    return currency_schemas() if crm == "salesforce" else {}
+
+
 def _custom_fields(crm: str, schemas: dict[str, Table]) -> dict[str, list[dict[str, Any]]]:
-    fresh = _FRESH[crm]()
+    fresh = _FRESH[crm]() | _optional(crm)
     added: dict[str, list[dict[str, Any]]] = {}
     for name, table in schemas.items():
         known = set(fresh[name].field_names)
@@ -97,6 +105,13 @@ def save_world(world: World, directory: Path) -> None:
             for b_id, types in targets.items()
         )
         (directory / "hubspot_associations.jsonl").write_bytes(_lines(rows))
+        (directory / "hubspot_rates.jsonl").write_bytes(_lines(world.hubspot_rates))
+        history = (
+            [crm, obj, rid, entry]
+            for (crm, obj, rid), entries in world.history.entries.items()
+            for entry in entries
+        )
+        (directory / "history.jsonl").write_bytes(_lines(history))
         truth_dir = directory / "truth"
         truth_dir.mkdir(exist_ok=True)
         for old in truth_dir.glob("*.jsonl"):
@@ -146,6 +161,10 @@ def load_world(directory: Path) -> World:
         for name, fields in meta["custom_fields"].get(crm, {}).items():
             for data in fields:
                 tables[name].schema.add_field(_field_from(data))
+        optional = _optional(crm)
+        for name in meta["tables"][crm]:
+            if name not in tables and name in optional:
+                tables[name] = Table(optional[name])  # an object the org turned on
         for name, table in tables.items():
             table_meta = meta["tables"].get(crm, {}).get(name)  # older saves: no Dynamics
             if table_meta is not None:
@@ -158,7 +177,24 @@ def load_world(directory: Path) -> World:
     links = world.hubspot_associations.links
     for a, b, a_id, b_id, types in _read_lines(directory / "hubspot_associations.jsonl"):
         links[(a, b)][a_id][b_id] = set(types)
+    rates = directory / "hubspot_rates.jsonl"
+    if rates.exists():  # a state saved before the settings API had rates has none
+        world.hubspot_rates.extend(_read_lines(rates))
+    _load_history(world, directory / "history.jsonl")
     truth_dir = directory / "truth"
     for path in sorted(truth_dir.glob("*.jsonl")):
         world.truth.files[path.stem] = _read_lines(path)
     return world
+
+
+def _load_history(world: World, path: Path) -> None:
+    decoders: dict[tuple[str, str], dict[str, Any]] = {}
+    for crm, obj, rid, entry in _read_lines(path):
+        if (crm, obj) not in decoders:
+            decoders[(crm, obj)] = dict(_decoders(getattr(world, crm)[obj].schema))
+        decode = decoders[(crm, obj)]
+        entry["at"] = datetime.fromisoformat(entry["at"])
+        for name, pair in entry["changes"].items():
+            if name in decode:
+                entry["changes"][name] = [None if v is None else decode[name](v) for v in pair]
+        world.history.entries[(crm, obj, rid)].append(entry)

@@ -328,7 +328,8 @@ def _report_command(kind: str, doc: str) -> None:
 
 _report_command("usage", "Usage score leaderboard with team scores and a 4-week trend.")
 _report_command(
-    "channels", "Leads, conversion, won revenue (per currency) and cycle per channel and CRM."
+    "channels",
+    "Touches, leads, conversion, won revenue (per currency) and cycle per channel and CRM.",
 )
 _report_command(
     "pipeline", "Weighted pipeline per customer, totals and age, deal size, time to close, churn."

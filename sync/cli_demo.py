@@ -35,6 +35,18 @@ def demo(
     ),
     json_output: bool = typer.Option(False, "--json", help="Print the results as JSON."),
     anchor: str = AnchorOption,
+    b2c: bool = typer.Option(
+        False,
+        "--b2c",
+        help="Add the consumer line (person accounts in Salesforce, contacts without a "
+        "company in HubSpot and Zoho) to the synthetic company.",
+    ),
+    dated_rates: bool = typer.Option(
+        False,
+        "--dated-rates",
+        help="Turn on the CRMs' exchange rates (Salesforce DatedConversionRate, HubSpot's) "
+        "and pay with them (docs/multi-currency.md).",
+    ),
 ) -> None:
     """The main job on the embedded default: start the CRM sandbox, sync all three CRMs into
     SQLite, reconcile, audit, compute the open period, push the results back into the
@@ -88,6 +100,8 @@ def demo(
                 say=say,
                 anchor=story_end,
                 clock_start=clock_start,
+                b2c=b2c,
+                dated_rates=dated_rates,
             )
         except SandboxError as exc:
             raise UsageError(str(exc)) from exc

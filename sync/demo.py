@@ -20,7 +20,7 @@ from sandbox.expected import expected_stream_counts
 from sandbox.peek import Sample, sample_records
 from sync.config import load_config
 from sync.demo_checks import TruthCheck, truth_checks
-from sync.demo_setup import demo_sections
+from sync.demo_setup import RATE_SOURCES, demo_sections
 from sync.engine import SourceReport, SyncOptions, sync_source
 from sync.pipeline.run import run_steps
 from sync.pipeline.steps import StepContext, StepReport
@@ -77,13 +77,17 @@ def run_demo(
     say: Callable[[str], None] | None = None,
     anchor: datetime | None = None,
     clock_start: datetime | None = None,
+    b2c: bool = False,
+    dated_rates: bool = False,
 ) -> DemoResult:
     """Sync the sandbox into ``workspace``; with ``steps``, run them too (in the sandbox's
     time, so periods and windows match its story) and check them against the ground truth.
     Tests call it without steps for a freshly synced store. ``anchor`` is where the
     company's story ends and ``clock_start`` where the sandbox clock starts (the anchor by
     default); with no anchor, the story ends at the start of the host's UTC day and the
-    clock runs from the host's time, as for `crmsync demo`. Tests pass a fixed anchor."""
+    clock runs from the host's time, as for `crmsync demo`. Tests pass a fixed anchor.
+    ``b2c`` adds the sandbox's consumer line (person accounts); ``dated_rates`` turns on
+    the CRMs' exchange rates and pays with them (``compensation.crm_rates``)."""
     workspace.mkdir(parents=True, exist_ok=True)
     options = SandboxOptions(
         seed=seed,
@@ -91,13 +95,16 @@ def run_demo(
         state_dir=workspace / "sandbox",
         anchor=anchor,
         clock_start=clock_start,
+        b2c=b2c,
+        dated_rates=dated_rates,
     )
     store_url = f"sqlite:///{(workspace / 'crmsync.sqlite').resolve()}"
     with Sandbox(options) as sandbox:
         info = sandbox.info
         if on_started is not None:
             on_started(info)
-        config_path = _write_config(info, workspace, store_url)
+        rates = RATE_SOURCES if dated_rates else ()
+        config_path = _write_config(info, workspace, store_url, rates)
         result = DemoResult(info.to_json(), config_path, store_url, workspace=workspace)
         result.samples = sample_records(info, limit=3)
         config = load_config(config_path)
@@ -127,7 +134,9 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _write_config(info: SandboxInfo, workspace: Path, store_url: str) -> Path:
+def _write_config(
+    info: SandboxInfo, workspace: Path, store_url: str, crm_rates: tuple[str, ...] = ()
+) -> Path:
     generated = yaml.safe_load(info.config_path.read_text())
     config = {
         "store": {"url": store_url},
@@ -135,6 +144,10 @@ def _write_config(info: SandboxInfo, workspace: Path, store_url: str) -> Path:
         "sources": generated["sources"],
         **demo_sections([s["name"] for s in generated["sources"]]),
     }
+    if crm_rates:  # the CRMs' own rates, read on every sync, convert before the file's
+        for source in config["sources"]:
+            source["exchange_rates"] = source["name"] in crm_rates
+        config["compensation"]["crm_rates"] = list(crm_rates)
     path = workspace / "crmsync.yaml"
     header = (
         "# crmsync configuration written by `crmsync demo` for the local sandbox.\n"

@@ -8,7 +8,10 @@ from typing import Any
 
 from crmsync_data import example_plans
 
-__all__ = ["PLANS_DIR", "demo_sections", "push_targets"]
+__all__ = ["PLANS_DIR", "RATE_SOURCES", "demo_sections", "push_targets"]
+
+# `crmsync demo --dated-rates`: the sources whose CRM rates the demo pays with, in order
+RATE_SOURCES = ("salesforce", "hubspot")
 
 PLANS_DIR = example_plans()
 

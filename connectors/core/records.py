@@ -27,6 +27,7 @@ __all__ = [
     "DealContact",
     "DealProduct",
     "DealSplit",
+    "FieldChange",
     "Lead",
     "User",
 ]
@@ -119,6 +120,9 @@ class Account(CommonRecord):
     parent_id: str | None = None
     merged_into_id: str | None = None
     merged_ids: list[str] = field(default_factory=list)
+    # A consumer's account (a Salesforce person account): the contact that is the same
+    # person, so that deals and cases on the account reach the person's other records.
+    person_contact_id: str | None = None
 
 
 @dataclass(kw_only=True, slots=True)
@@ -249,6 +253,31 @@ class DealSplit(CommonRecord):
     note: str | None = None
 
 
+@dataclass(kw_only=True, slots=True)
+class FieldChange(CommonRecord):
+    """One change of one tracked field of a record, as the CRM's own history holds it
+    (Salesforce ``OpportunityFieldHistory``, HubSpot property history, Zoho's timeline).
+
+    ``field`` is the common name (``stage``, ``amount``, ``close_date``, ``owner_id``,
+    ``status``, ``next_step``, ``probability``) or ``created`` for the row that records the
+    record's creation; ``remote_field`` is the CRM's own name. Values are text in a common
+    form: money and numbers as decimals, dates as ``YYYY-MM-DD``, owners as the CRM's user
+    id. For stage and status changes ``new_state`` says what the new value means: ``won``,
+    ``lost``, ``open`` or ``closed`` (a case). ``changed_by`` is the CRM user who made it.
+    """
+
+    kind: ClassVar[str] = "field_change"
+    record_type: str  # deal | lead | case | contact
+    record_id: str
+    field: str
+    remote_field: str | None = None
+    old_value: str | None = None
+    new_value: str | None = None
+    new_state: str | None = None
+    changed_at: datetime | None = None
+    changed_by: str | None = None
+
+
 RECORD_TYPES: dict[str, type[CommonRecord]] = {
     cls.kind: cls
     for cls in (
@@ -263,5 +292,6 @@ RECORD_TYPES: dict[str, type[CommonRecord]] = {
         CampaignMember,
         DealProduct,
         DealSplit,
+        FieldChange,
     )
 }

@@ -20,6 +20,7 @@ from sandbox.hubspot import (
     associations,
     auth,
     batch,
+    currencies,
     forms,
     legacy_engagements,
     legacy_objects,
@@ -31,6 +32,7 @@ from sandbox.hubspot import (
     reads,
     scopes,
     search,
+    users,
     writes,
 )
 from sandbox.hubspot.cache import QueryCache
@@ -96,6 +98,8 @@ class HubSpotEmulator(EmulatorApp):
             association_batch,
             pipelines,
             forms,
+            currencies,
+            users,
         ):
             module.register(self)
 

@@ -31,6 +31,7 @@ from compensation.plans import Period, PlanBook, PlanError, load_plans
 from compensation.plans.errors import describe_problems
 from compensation.plans.overrides import load_split_overrides
 from compensation.rates import RatesFileError, RateTable
+from sync.compute.crm_rates import with_crm_rates
 from sync.compute.crm_splits import crm_splits, unfilled_splits, usable_splits
 from sync.compute.directory import (
     Directory,
@@ -366,6 +367,7 @@ def prepare(
     directory's managers as seen that day before the dated hierarchy is read.
     """
     book, rates = load_book(config)
+    rates = with_crm_rates(engine, config, rates)  # the CRMs' own, where the config says
     if identities is None:
         from sync.reconcile import load_identity_map
 

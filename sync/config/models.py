@@ -114,6 +114,12 @@ class SourceConfig(BaseModel):
         description="Custom objects mapped to a common kind, each read as one more stream "
         "(docs/custom-objects.md; `crmsync connectors discover` lists the objects).",
     )
+    exchange_rates: bool = Field(
+        False,
+        description="Read the CRM's dated exchange rates on every sync into the store "
+        "(docs/multi-currency.md); compensation.crm_rates says which sources' rates "
+        "convert deals.",
+    )
     settings: Any = Field(None, exclude=True)
 
     @field_validator("name")

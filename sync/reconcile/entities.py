@@ -177,13 +177,27 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
 
 
 def _account_index(engine: Engine) -> dict[tuple[str, str], tuple[str, str | None]]:
-    """(source, account id) -> (company key, domain): a contact's company comes from it."""
+    """(source, account id) -> (company key, domain): a contact's company comes from it.
+
+    A consumer's account (a person account) is no employer: its person has no company,
+    as the same person kept without one in another CRM has none."""
     columns = AccountRow.__table__.c  # type: ignore[attr-defined]
-    query = select(columns.source, columns.remote_id, columns.name, columns.domain, columns.website)
+    query = select(
+        columns.source,
+        columns.remote_id,
+        columns.name,
+        columns.domain,
+        columns.website,
+        columns.person_contact_id,
+    )
     with engine.connect() as connection:
         return {
-            (source, rid): (company_key(name), domain_of(domain) or domain_of(website))
-            for source, rid, name, domain, website in connection.execute(query)
+            (source, rid): (
+                ("", None)
+                if person
+                else (company_key(name), domain_of(domain) or domain_of(website))
+            )
+            for source, rid, name, domain, website, person in connection.execute(query)
         }
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "DealProductRow",
     "DealRow",
     "DealSplitRow",
+    "FieldChangeRow",
     "LeadRow",
     "RecordRow",
     "UserRow",
@@ -156,6 +157,7 @@ class AccountRow(RecordRow, table=True):
     owner_id: str | None = None
     parent_id: str | None = None
     merged_into_id: str | None = None
+    person_contact_id: str | None = None  # a consumer's account: the contact it is
 
 
 class DealRow(RecordRow, table=True):
@@ -277,6 +279,24 @@ class DealSplitRow(RecordRow, table=True):
     note: str | None = None
 
 
+class FieldChangeRow(RecordRow, table=True):
+    """One change of a tracked field, from the CRM's own history (``FieldChange``)."""
+
+    __tablename__ = "field_changes"
+    __table_args__ = (UniqueConstraint("source", "remote_id", name="uq_field_changes_remote"),)
+    custom_fields: dict[str, Any] = _record_columns()["custom_fields"]
+    raw: dict[str, Any] = _record_columns()["raw"]
+    record_type: str = Field(max_length=20)
+    record_id: str = Field(index=True)
+    field: str = Field(max_length=40)
+    remote_field: str | None = None
+    old_value: str | None = None
+    new_value: str | None = None
+    new_state: str | None = Field(default=None, max_length=10)
+    changed_at: datetime | None = _when(index=True)
+    changed_by: str | None = None
+
+
 TABLES: dict[str, type[RecordRow]] = {
     "user": UserRow,
     "lead": LeadRow,
@@ -289,4 +309,5 @@ TABLES: dict[str, type[RecordRow]] = {
     "campaign_member": CampaignMemberRow,
     "deal_product": DealProductRow,
     "deal_split": DealSplitRow,
+    "field_change": FieldChangeRow,
 }

@@ -6,8 +6,9 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import sync.store.bookkeeping
+import sync.store.rates
 import sync.store.records
-import sync.store.web_signin  # noqa: F401
+import sync.store.web_signin  # noqa: F401  (these register their tables on the metadata)
 
 target_metadata = SQLModel.metadata
 connection = context.config.attributes.get("connection")

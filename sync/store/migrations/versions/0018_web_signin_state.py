@@ -1,7 +1,7 @@
 """web sign-in state: used one-time links and recent sign-in e-mail requests (digests only)
 
-Revision ID: 0016_web_signin_state
-Revises: 0015_compensation_managers
+Revision ID: 0018_web_signin_state
+Revises: 0017_person_accounts_rates
 Create Date: 2026-12-04
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import sync.store.types
 
-revision = "0016_web_signin_state"
-down_revision = "0015_compensation_managers"
+revision = "0018_web_signin_state"
+down_revision = "0017_person_accounts_rates"
 branch_labels = None
 depends_on = None
 
