@@ -81,7 +81,7 @@ def _audit(
 ) -> AuditResult:
     """The audit as of ``as_of``; ``shown`` is (--json, --progress), for the progress."""
     from sync.audit.runner import run_audit
-    from sync.reports.build import source_links
+    from sync.config.links import source_links
 
     kinds, bases = source_links(cfg)
     with step_progress("auditing the store", *shown) as say:

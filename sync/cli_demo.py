@@ -48,12 +48,12 @@ def demo(
         "and pay with them (docs/multi-currency.md).",
     ),
 ) -> None:
-    """The main job on the embedded default: start the CRM sandbox, sync all three CRMs into
+    """The main job on the embedded default: start the CRM sandbox, sync all four CRMs into
     SQLite, reconcile, audit, compute the open period, push the results back into the
     sandbox CRMs, write the statements, and check it all against the ground truth."""
     from sandbox import SandboxError
+    from sync.config.steps import STEP_NAMES
     from sync.demo import run_demo
-    from sync.pipeline.names import STEP_NAMES
 
     story_end, clock_start = anchor_and_clock(anchor)
     started = time.perf_counter()
@@ -72,7 +72,7 @@ def demo(
                 boot,
                 description="sandbox started: Salesforce "
                 f"{info.salesforce.instance_url}, HubSpot {info.hubspot.base_url}, "
-                f"Zoho {info.zoho.api_domain}",
+                f"Zoho {info.zoho.api_domain}, Dynamics 365 {info.dynamics.environment_url}",
             )
             progress.stop_task(boot)
 

@@ -5,7 +5,7 @@ results against the sandbox's ground truth.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,6 +79,7 @@ def run_demo(
     clock_start: datetime | None = None,
     b2c: bool = False,
     dated_rates: bool = False,
+    sources: Collection[str] | None = None,
 ) -> DemoResult:
     """Sync the sandbox into ``workspace``; with ``steps``, run them too (in the sandbox's
     time, so periods and windows match its story) and check them against the ground truth.
@@ -87,7 +88,8 @@ def run_demo(
     default); with no anchor, the story ends at the start of the host's UTC day and the
     clock runs from the host's time, as for `crmsync demo`. Tests pass a fixed anchor.
     ``b2c`` adds the sandbox's consumer line (person accounts); ``dated_rates`` turns on
-    the CRMs' exchange rates and pays with them (``compensation.crm_rates``)."""
+    the CRMs' exchange rates and pays with them (``compensation.crm_rates``); ``sources``
+    keeps only those of the sandbox's sources (all four by default)."""
     workspace.mkdir(parents=True, exist_ok=True)
     options = SandboxOptions(
         seed=seed,
@@ -104,7 +106,7 @@ def run_demo(
         if on_started is not None:
             on_started(info)
         rates = RATE_SOURCES if dated_rates else ()
-        config_path = _write_config(info, workspace, store_url, rates)
+        config_path = _write_config(info, workspace, store_url, sources, rates)
         result = DemoResult(info.to_json(), config_path, store_url, workspace=workspace)
         result.samples = sample_records(info, limit=3)
         config = load_config(config_path)
@@ -124,7 +126,7 @@ def run_demo(
                 now = sandbox.clock.now()
                 context = StepContext(now=now, out_dir=workspace, progress=say)
                 result.steps = run_steps(engine, config, context, steps)
-                result.truth = truth_checks(engine, info.ground_truth_dir, result.steps)
+                result.truth = truth_checks(engine, info.ground_truth_dir, result.steps, synced)
         finally:
             engine.dispose()
     return result
@@ -135,9 +137,15 @@ def _utc_now() -> datetime:
 
 
 def _write_config(
-    info: SandboxInfo, workspace: Path, store_url: str, crm_rates: tuple[str, ...] = ()
+    info: SandboxInfo,
+    workspace: Path,
+    store_url: str,
+    sources: Collection[str] | None,
+    crm_rates: tuple[str, ...] = (),
 ) -> Path:
     generated = yaml.safe_load(info.config_path.read_text())
+    if sources is not None:
+        generated["sources"] = [s for s in generated["sources"] if s["name"] in sources]
     config = {
         "store": {"url": store_url},
         "secrets_file": str((info.config_path.parent / "secrets.env").resolve()),

@@ -48,6 +48,13 @@ _TARGETS: dict[str, list[tuple[str, str, str, str, str, str]]] = {
         ("incentive_total", "deals", "crmsync_incentive_total", "currency", "Incentive total", ""),
         ("dq_score", "deals", "crmsync_dq_score", "number", "Data quality score", ""),
     ],
+    # Dataverse columns take the publisher's prefix (the connector adds it).
+    "dynamics": [
+        ("incentive_total", "deals", "crmsync_incentive_total", "currency", "Incentive total", ""),
+        ("dq_score", "deals", "crmsync_dq_score", "number", "Data quality score", ""),
+        ("engagement_score", "accounts", "crmsync_engagement", "number", "Engagement score", ""),
+        ("usage_score", "users", "crmsync_usage_score", "number", "CRM usage score", ""),
+    ],
 }
 
 

@@ -21,7 +21,7 @@ from decimal import Decimal
 from sqlalchemy import Engine
 
 from compensation.rates import RateTable
-from sync.compute.settings import CompensationConfig
+from sync.config.compensation import CompensationConfig
 from sync.errors import UsageError
 from sync.store.rates import stored_rates
 

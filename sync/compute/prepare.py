@@ -42,9 +42,11 @@ from sync.compute.directory import (
 from sync.compute.evidence import Evidence, IdentityLookup, build_evidence
 from sync.compute.managers import manager_spans, record_managers
 from sync.compute.overrides import load_overrides, overrides_in_force
-from sync.compute.settings import CompensationConfig
 from sync.compute.snapshot import StoreSnapshot, load_store_snapshot
+from sync.config.compensation import CompensationConfig
 from sync.errors import OperationFailed, UsageError
+from sync.store.view.identity_map import load_identity_map
+from sync.store.view.usage import latest_usage_scores, stored_decimal
 
 __all__ = [
     "Prepared",
@@ -133,8 +135,6 @@ def load_directory(
     """Payees from the users table, grouped by reconciled employee identity
     (``identities`` defaults to reconcile's map when ``engine`` is given)."""
     if identities is None and engine is not None:
-        from sync.reconcile import load_identity_map
-
         identities = load_identity_map(engine)
     found: dict[tuple[str, str], str] = {}
     lookup = getattr(identities, "employee_of", None)
@@ -276,17 +276,13 @@ def _apportion_across(
 def _usage(engine: Engine, directory: Directory) -> list[UsageScore]:
     if "usage_scores" not in inspect(engine).get_table_names():
         return []  # the audit is not installed: no usage scores
-    from sync.audit import latest_usage_scores
-
     scores = latest_usage_scores(engine)
     out = []
     for subject, item in sorted(scores.items()):
         if subject in directory.employees and item.score is not None:
-            value = Decimal(str(round(float(item.score), 2)))
+            value = stored_decimal(item.score, 2)
             parts = {
-                c.name: Decimal(str(round(float(c.value), 4)))
-                for c in item.components
-                if c.value is not None
+                c.name: stored_decimal(c.value, 4) for c in item.components if c.value is not None
             }
             out.append(UsageScore(subject, value, parts))
     return out
@@ -369,8 +365,6 @@ def prepare(
     book, rates = load_book(config)
     rates = with_crm_rates(engine, config, rates)  # the CRMs' own, where the config says
     if identities is None:
-        from sync.reconcile import load_identity_map
-
         identities = load_identity_map(engine)
     snapshot = load_store_snapshot(engine)
     directory = load_directory(snapshot, identities, config)

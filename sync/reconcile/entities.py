@@ -105,6 +105,7 @@ class Entity:
     postcode: str = ""
     state: str = ""
     team: str = ""
+    title: str = ""  # a person's job title, folded
     org_ref: str | None = None
     owner_id: str | None = None
     created_at: datetime | None = None
@@ -265,6 +266,7 @@ def _person(row: Any, accounts: dict[tuple[str, str], tuple[str, str | None]]) -
     entity.last = _interned(name_key(row["last_name"]))
     entity.emails = _emails(row["email"], row["other_emails"])
     entity.phones = _phones(region, row["phone"], row["mobile"])
+    entity.title = _interned(place_key(row["title"]))
     _address(entity, row)
     account_id = row.get("account_id") or row.get("converted_account_id")
     company, domain = (

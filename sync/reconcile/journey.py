@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import Engine, or_, select
 
-from sync.reconcile.lookup import IdentityMap
 from sync.store.records import (
     ActivityRow,
     CampaignMemberRow,
@@ -23,6 +22,7 @@ from sync.store.records import (
     DealRow,
     LeadRow,
 )
+from sync.store.view.identity_map import IdentityMap
 
 __all__ = ["Touch", "journey"]
 

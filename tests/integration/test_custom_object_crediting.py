@@ -20,8 +20,8 @@ from compensation.crediting import CreditScheme, credit_deals
 from compensation.plans import Period
 from connectors.core.http import pinned_session
 from sync.compute.prepare import prepare
-from sync.compute.settings import CompensationConfig
-from sync.reconcile.config import ReconcileConfig
+from sync.config.compensation import CompensationConfig
+from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.run import reconcile
 from tests.integration.contract_suite import run_sync, tiny_sandbox
 from tests.integration.sync_support import opened, write_config

@@ -10,7 +10,7 @@ from audit_rows import AS_OF, activity, company, row, snapshot
 from sync.audit.checks import Context
 from sync.audit.employees import Directory
 from sync.audit.quality import engagement_scores, record_dq_scores
-from sync.audit.settings import AuditConfig
+from sync.config.audit import AuditConfig
 from sync.reports.figures import channel_report, pipeline_report
 from sync.reports.render import render_csv, render_html, render_json
 

@@ -15,9 +15,9 @@ from typing import Any
 from compensation.crediting import CreditScheme, credit_deals
 from sync.compute.directory import UserFacts, build_directory
 from sync.compute.evidence import build_evidence
-from sync.compute.settings import DirectoryConfig
 from sync.compute.snapshot import StoreSnapshot
-from sync.reconcile.lookup import IdentityMap
+from sync.config.compensation import DirectoryConfig
+from sync.store.view.identity_map import IdentityMap
 
 DAY = datetime(2026, 9, 1, 9, tzinfo=UTC)
 SCHEME = CreditScheme.model_validate(

@@ -10,7 +10,7 @@ from pathlib import Path
 from compensation.rates import RateTable
 from connectors.core.rates import ExchangeRate
 from sync.compute.crm_rates import with_crm_rates
-from sync.compute.settings import CompensationConfig
+from sync.config.compensation import CompensationConfig
 from sync.store import open_store
 from sync.store.rates import replace_rates
 
