@@ -130,7 +130,13 @@ def _time(session: requests.Session, url: str, count: int) -> dict[str, Any]:
 
 
 def run(
-    scale: str, seed: int, employees: int, count: int, workspace: Path, reuse: bool = False
+    scale: str,
+    seed: int,
+    employees: int,
+    count: int,
+    workspace: Path,
+    reuse: bool = False,
+    preload: bool = True,
 ) -> dict[str, Any]:
     from types import SimpleNamespace
 
@@ -151,7 +157,9 @@ def run(
     prepared = time.perf_counter() - started
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    web = cfg.web.model_copy(update={"admins": [ADMIN], "base_url": base})
+    web = cfg.web.model_copy(
+        update={"admins": [ADMIN], "base_url": base, "preload_seconds": 10 if preload else 0}
+    )
     cfg = cfg.model_copy(update={"web": web})
     mails: list[tuple[str, str, Any]] = []
     engine = open_store(cfg.store.url)
@@ -181,12 +189,42 @@ def run(
         "employee_identities": people,
         "prepare_s": round(prepared, 1),
     }
+    sessions = {}
     for who, address in (("admin", ADMIN), ("manager", directory[manager].email)):
-        session = _sign_in(base, address, mails)
+        session = sessions[who] = _sign_in(base, address, mails)
         pages = PAGES if who == "admin" else MANAGER_PAGES
         results[who] = {page: _time(session, base + page, count) for page in pages}
+    if preload:
+        results["after_run"] = _after_run(cfg, view, base, sessions["manager"])
     server.should_exit = True
     return results
+
+
+def _after_run(cfg: Any, view: Any, base: str, session: requests.Session) -> dict[str, Any]:
+    """A plan run lands while the server runs; the server notices it (web.preload_seconds)
+    and loads the pages' data in the background. Reported: how long after the run the data
+    was ready, how long the load took, and then the first views of the manager's pages."""
+    from compensation.plans import Period
+    from sync.compute.runner import run_plans
+
+    before = view.stamp()
+    run_plans(open_store(cfg.store.url), cfg.compensation, Period.parse("2026-10"), now=NOW)
+    landed = time.perf_counter()
+    while not (
+        view.last_warm and view.last_warm[0] != before and view.last_warm[0] == view.stamp()
+    ):
+        time.sleep(0.05)
+    ready = time.perf_counter() - landed
+    first = {}
+    for page in ("/pay", "/channels", "/pipeline", "/usage"):
+        started = time.perf_counter()
+        assert session.get(base + page).status_code == 200
+        first[page] = round((time.perf_counter() - started) * 1000)
+    return {
+        "ready_after_s": round(ready, 1),
+        "load_s": round(view.last_warm[1], 1),
+        "first_ms": first,
+    }
 
 
 def _run_steps(config_path: Path) -> None:
@@ -213,10 +251,23 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="Serve the store a previous run left in --workspace."
     )
+    parser.add_argument(
+        "--no-preload",
+        action="store_true",
+        help="web.preload_seconds 0: the first view after a run loads the data (as before).",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     workspace = args.workspace or Path(tempfile.mkdtemp(prefix="bench-web-"))
-    results = run(args.scale, args.seed, args.employees, args.requests, workspace, args.reuse)
+    results = run(
+        args.scale,
+        args.seed,
+        args.employees,
+        args.requests,
+        workspace,
+        args.reuse,
+        not args.no_preload,
+    )
     if args.json:
         print(json.dumps(results, indent=2))
         return
@@ -230,6 +281,13 @@ def main() -> None:
                 f"  {who:8} {page:16} first {r['first_ms']:6} ms  median {r['median_ms']:5} ms  "
                 f"p95 {r['p95_ms']:5} ms  {r['bytes']:,} bytes"
             )
+    after = results.get("after_run")
+    if after:
+        firsts = "  ".join(f"{page} {ms} ms" for page, ms in after["first_ms"].items())
+        print(
+            f"  after a plan run lands: data ready {after['ready_after_s']} s later "
+            f"(load {after['load_s']} s); first views (manager): {firsts}"
+        )
 
 
 if __name__ == "__main__":

@@ -26,12 +26,12 @@ from starlette.routing import Route
 from crmsync_data import templates
 from sync.config import CrmsyncConfig
 from sync.errors import UsageError
-from sync.web import auth, pages_manage, pages_pay, pages_people, pages_review, pages_simulate
+from sync.web import auth, oidc, pages_manage, pages_pay, pages_people, pages_review, pages_simulate
 from sync.web.fmt import FILTERS
 from sync.web.http import SendMail, SignIn, WebState, require, template
 from sync.web.view import StoreView
 
-__all__ = ["create_app", "read_secret"]
+__all__ = ["create_app", "oidc_client", "read_secret"]
 
 log = logging.getLogger("crmsync.web")
 
@@ -49,6 +49,24 @@ def read_secret(config: CrmsyncConfig) -> str:
     return value
 
 
+def oidc_client(config: CrmsyncConfig) -> oidc.OidcClient | None:
+    """The OpenID Connect provider of ``web.oidc`` with its client secret, read from the
+    environment variable ``client_secret_env`` names (or that key of ``secrets_file``)."""
+    settings = config.web.oidc
+    if settings is None:
+        return None
+    from sync.config.secrets import SecretSource
+
+    source = SecretSource(secrets_file=config.secrets_file)
+    secret = source.get(settings.client_secret_env)
+    if not secret:
+        raise UsageError(
+            f"web.oidc needs the client secret in ${settings.client_secret_env} "
+            f"(web.oidc.client_secret_env); looked in {source.describe()}"
+        )
+    return oidc.OidcClient(settings, secret)
+
+
 def _home(request: Request) -> Response:
     viewer = require(request)
     return RedirectResponse("/channels" if viewer.is_manager else "/pay", status_code=303)
@@ -64,6 +82,8 @@ ROUTES = [
     Route("/signin", auth.signin_form, methods=["GET"]),
     Route("/signin", auth.signin_send, methods=["POST"]),
     Route("/signin/confirm", auth.confirm, methods=["POST"]),
+    Route("/signin/oidc", oidc.start, methods=["GET"]),
+    Route("/signin/oidc/callback", oidc.callback, methods=["GET"]),
     Route("/signin/{token}", auth.signin_link, methods=["GET"]),
     Route("/signout", auth.signout, methods=["POST"]),
     Route("/pay", pages_pay.my_pay),
@@ -141,7 +161,8 @@ def create_app(
 ) -> Starlette:
     """The application over ``engine``'s store; ``send_mail(subject, body, recipients)``
     defaults to the ``email:`` section's SMTP server; ``warm`` loads the pages' data in the
-    background whenever a run lands (tests that count queries turn it off)."""
+    background whenever a run lands, checking the store every ``web.preload_seconds``
+    (tests that count queries turn it off)."""
     if send_mail is None:
         from sync.daemon.alert_mail import smtp_alert_sender
 
@@ -170,7 +191,11 @@ def create_app(
         ],
         exception_handlers={SignIn: _signin, HTTPException: _http_error},
     )
-    app.state.web = WebState(config, StoreView(config, engine, warm), env, now, send_mail, key)
+    view = StoreView(config, engine, warm)
+    web = app.state.web = WebState(config, view, env, now, send_mail, key, oidc_client(config))
+    view.warmers += [lambda: pages_manage.warm(web), lambda: pages_people.warm(web)]
+    if warm and config.web.preload_seconds:
+        view.watch(config.web.preload_seconds)
     return app
 
 

@@ -6,17 +6,29 @@ link holds a signed, time-limited token; opening it shows a button (mail scanner
 follow links do not press it) whose POST uses the token once and starts the session. The
 session is a signed cookie (HttpOnly, SameSite=Lax, Secure behind https) holding the
 principal and the CSRF token, never pay or other data.
+
+What must hold across server processes and restarts lives in the store
+(:mod:`sync.store.web_signin`): the links already used, so a link works exactly once
+whichever process opens it, and the recent requests, so sign-in e-mails are limited per
+address and per client (``web.signin_limit``); a limited request gets the same answer.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+from datetime import UTC, datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from sync.store.web_signin import (
+    digest,
+    record_signin_request,
+    signin_requests_since,
+    use_link_once,
+)
 from sync.web.access import principal_for
 from sync.web.http import state, template, verify_csrf
 
@@ -41,7 +53,7 @@ async def signin_send(request: Request) -> Response:
     web.view.refresh()
     address = str(form.get("email") or "")
     principal = principal_for(address, web.view.people(), web.config.web.admins)
-    if principal is not None:
+    if principal is not None and _within_limit(request, address):
         token = _serializer(request).dumps({"p": principal, "n": secrets.token_urlsafe(16)})
         link = f"{web.config.web.base_url.rstrip('/')}/signin/{token}"
         minutes = web.config.web.link_minutes
@@ -55,6 +67,23 @@ async def signin_send(request: Request) -> Response:
     return template(request, "signin.html.j2", None, sent=True)
 
 
+def _within_limit(request: Request, address: str) -> bool:
+    """Count this request against ``web.signin_limit``; False (nothing sent) past it."""
+    web = state(request)
+    limit = web.config.web.signin_limit
+    now = web.now()
+    window = timedelta(minutes=limit.window_minutes)
+    who = digest("address:" + address.strip().casefold(), web.secret)
+    client = digest("client:" + (request.client.host if request.client else "-"), web.secret)
+    engine = web.view.engine
+    by_address, by_client = signin_requests_since(engine, who, client, now - window)
+    if by_address >= limit.per_address or by_client >= limit.per_client:
+        log.warning("sign-in e-mail not sent: rate limit reached")
+        return False
+    record_signin_request(engine, who, client, now, window)
+    return True
+
+
 def signin_link(request: Request) -> Response:
     """The page the e-mailed link opens: one button that signs in."""
     token = request.path_params["token"]
@@ -66,14 +95,15 @@ async def confirm(request: Request) -> Response:
     verify_csrf(request, form)
     web = state(request)
     token = str(form.get("token") or "")
+    lifetime = web.config.web.link_minutes * 60
     try:
-        data = _serializer(request).loads(token, max_age=web.config.web.link_minutes * 60)
+        data, signed = _serializer(request).loads(token, max_age=lifetime, return_timestamp=True)
     except BadSignature:
         return template(request, "signin.html.j2", None, status=400, sent=False, expired=True)
-    with web.lock:
-        if data["n"] in web.used_links:
-            return template(request, "signin.html.j2", None, status=400, sent=False, expired=True)
-        web.used_links.add(data["n"])
+    expires = signed.astimezone(UTC) + timedelta(seconds=lifetime)
+    used = digest("link:" + str(data["n"]), web.secret)
+    if not use_link_once(web.view.engine, used, datetime.now(UTC), expires):
+        return template(request, "signin.html.j2", None, status=400, sent=False, expired=True)
     request.session.clear()
     request.session["who"] = data["p"]
     request.session["csrf"] = secrets.token_urlsafe(24)

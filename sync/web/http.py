@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment
 from starlette.datastructures import FormData
@@ -24,6 +23,9 @@ from starlette.responses import HTMLResponse
 from sync.config import CrmsyncConfig
 from sync.web.access import Viewer, viewer_for
 from sync.web.view import StoreView
+
+if TYPE_CHECKING:
+    from sync.web.oidc import OidcClient
 
 __all__ = ["SignIn", "WebState", "csrf_token", "require", "state", "template", "verify_csrf"]
 
@@ -44,8 +46,7 @@ class WebState:
     now: Callable[[], datetime]
     send_mail: SendMail
     secret: str
-    used_links: set[str] = field(default_factory=set)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    oidc: OidcClient | None = None  # web.oidc's provider, when configured
 
 
 def state(request: Request) -> WebState:
@@ -103,6 +104,7 @@ def template(
         csrf=csrf_token(request),
         path=request.url.path,
         company=web.config.statements.company_name,
+        oidc=web.config.web.oidc if web.oidc is not None else None,
         **values,
     )
     return HTMLResponse(body, status_code=status)

@@ -28,7 +28,7 @@ from sync.web.figures import (
 from sync.web.http import WebState, require, state, template
 from sync.web.view import identity_names
 
-__all__ = ["channels", "pipeline"]
+__all__ = ["channels", "pipeline", "warm"]
 
 _LIST_LIMIT = 200
 _EMPLOYEE_ROWS = 50  # the top of the by-employee table; the lead list filters by anyone
@@ -59,6 +59,27 @@ def _converter(web: WebState) -> Converter:
 
     rates = web.view.cached("rates", load)
     return Converter(rates, web.config.compensation.default_currency)
+
+
+def _all_leads(web: WebState) -> list[Any]:
+    """Every lead with its channel and the employee who brought it (viewers filter)."""
+    cfg = web.config
+
+    def load() -> list[Any]:
+        return lead_rows(
+            web.view.snapshot(),
+            cfg.audit.lead_objects,
+            cfg.audit.non_lead_stages,
+            _employee_of(web),
+        )
+
+    return web.view.cached("leads", load)
+
+
+def warm(web: WebState) -> None:
+    """Load what these pages share (the exchange rates, the leads) before anyone asks."""
+    _converter(web)
+    _all_leads(web)
 
 
 def _months(now: datetime, count: int = 12) -> list[str]:
@@ -97,16 +118,10 @@ def channels(request: Request) -> Response:
 
 
 def _channels(web: WebState, viewer: Viewer) -> dict[str, Any]:
-    view, cfg = web.view, web.config
+    view = web.view
     snapshot = view.snapshot()
     employee_of, visible = _employee_of(web), _scope(viewer)
-    leads = [
-        lead
-        for lead in lead_rows(
-            snapshot, cfg.audit.lead_objects, cfg.audit.non_lead_stages, employee_of
-        )
-        if visible(lead.employee)
-    ]
+    leads = [lead for lead in _all_leads(web) if visible(lead.employee)]
     deals = [
         d for d in snapshot.rows("deals") if visible(employee_of(d["source"], d.get("owner_id")))
     ]

@@ -20,7 +20,7 @@ from sync.web.access import Viewer
 from sync.web.http import WebState, require, state, template
 from sync.web.view import identity_names, record_names
 
-__all__ = ["journey", "usage", "usage_person"]
+__all__ = ["journey", "usage", "usage_person", "warm"]
 
 
 def _scores(web: WebState) -> dict[str, Any]:
@@ -39,6 +39,13 @@ def _findings(web: WebState) -> dict[str | None, list[Any]]:
         return dict(grouped)
 
     return web.view.cached("findings", load)
+
+
+def warm(web: WebState) -> None:
+    """Load what these pages share (the latest audit's scores and findings) before anyone
+    asks."""
+    _scores(web)
+    _findings(web)
 
 
 def usage(request: Request) -> Response:

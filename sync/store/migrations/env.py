@@ -7,7 +7,8 @@ from sqlmodel import SQLModel
 
 import sync.store.bookkeeping
 import sync.store.rates
-import sync.store.records  # noqa: F401  (registers the tables on the metadata)
+import sync.store.records
+import sync.store.web_signin  # noqa: F401  (these register their tables on the metadata)
 
 target_metadata = SQLModel.metadata
 connection = context.config.attributes.get("connection")
