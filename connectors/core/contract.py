@@ -16,7 +16,8 @@ the class's ``settings_model``, ``channels`` a ``ChannelMap`` (defaults for the 
 
 Streams are named after the record type they yield: ``users``, ``leads``, ``contacts``,
 ``accounts``, ``deals``, ``deal_contacts``, ``activities``, ``cases``, ``campaign_members``,
-``deal_products`` and ``deal_splits``.
+``deal_products``, ``deal_splits`` and ``events`` (digital touches: the events
+connector).
 Stream state is a JSON-able dict, opaque to the engine, that must resume the stream after
 the page it comes with (crash-safe: the engine commits page and state together).
 
@@ -68,6 +69,7 @@ STREAM_RECORD_TYPES: dict[str, str] = {
     "campaign_members": "campaign_member",
     "deal_products": "deal_product",
     "deal_splits": "deal_split",
+    "events": "event",
 }
 
 

@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import sync.store.bookkeeping
+import sync.store.event_links
 import sync.store.records  # noqa: F401  (registers the tables on the metadata)
 
 target_metadata = SQLModel.metadata
