@@ -74,7 +74,9 @@ EVENTS = [
 ]
 
 
-def _store(tmp_path: Path) -> Engine:
+def _store(tmp_path: Path, more: tuple[tuple[str, list[Any]], ...] = ()) -> Engine:
+    """Ana, Bo and Carla as leads of one CRM, the events, and ``more`` (kind, records),
+    reconciled."""
     engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     leads = [
         _lead("L1", "Ana", "Ruiz", "ana@altamira-clients.com", "+34 600 000 001"),
@@ -86,6 +88,8 @@ def _store(tmp_path: Path) -> Engine:
     with engine.begin() as conn:
         write_page(conn, "crm", Page("leads", list(leads), {}), "lead", None, NOW)
         write_page(conn, "web", Page("events", list(events), {}), "event", None, NOW)
+        for kind, records in more:
+            write_page(conn, "crm", Page(f"{kind}s", records, {}), kind, None, NOW)
     reconcile(engine, ReconcileConfig(), NOW, "full")
     return engine
 
@@ -156,4 +160,90 @@ def test_links_are_explained_and_digital_touches_lead_the_journey(tmp_path: Path
         ("lead created", "web", "crm:leads:L1"),
     ]
     assert touches[0].summary == "https://altamira.example/offer [newsletter / email / Fall]"
+    engine.dispose()
+
+
+def test_the_touch_that_brought_the_lead_fills_the_lead_source_slot_once(
+    tmp_path: Path,
+) -> None:
+    from decimal import Decimal
+
+    from compensation.crediting import credit_deals
+    from compensation.crediting.scheme import CreditScheme
+    from compensation.inputs import Employee
+    from connectors.core.records import Contact, Deal
+    from sync.compute.digital import digital_lead_acts
+    from sync.compute.directory import Directory
+    from sync.compute.evidence import build_evidence
+    from sync.compute.settings import DigitalCreditConfig
+    from sync.compute.snapshot import load_store_snapshot
+
+    when = T0 + timedelta(days=20)
+    contact = Contact(
+        source="crm",
+        remote_id="C1",
+        first_name="Ana",
+        last_name="Ruiz",
+        email="ana@altamira-clients.com",
+        remote_created_at=when,
+        remote_updated_at=when,
+    )
+    deals = [
+        Deal(
+            source="crm",
+            remote_id=f"D{n}",
+            name=f"Deal {n}",
+            contact_id="C1",
+            is_closed=True,
+            is_won=True,
+            amount=Decimal(amount),
+            currency="EUR",
+            close_date=(T0 + timedelta(days=40)).date(),
+            owner_id="U1",
+            remote_created_at=when,
+            remote_updated_at=when,
+        )
+        for n, amount in ((1, "1000.00"), (2, "3000.00"))
+    ]
+    engine = _store(tmp_path, (("contact", [contact]), ("deal", list(deals))))
+    stitch(engine, NOW, run_id=None)
+    identities = load_identity_map(engine)
+    ana = identities.identity_of("crm", "leads", "L1")
+    assert ana is not None
+    staff = {
+        "E-mkt": Employee("E-mkt", "Mara Kent", "mara@altamira.example", "marketing", "marketing"),
+        "E-own": Employee("E-own", "Olaf Wendt", "olaf@altamira.example", "field", "field_sales"),
+    }
+    directory = Directory(staff, {("crm", "U1"): "E-own"})
+    settings = DigitalCreditConfig(campaign_owners={"Fall": "mara@altamira.example"})
+    snapshot = load_store_snapshot(engine)
+    digital = digital_lead_acts(engine, snapshot, identities, directory, settings)
+    assert {k: (a.key, a.employee, a.channel) for k, a in digital.items()} == {
+        ana: ("web:events:m1", "E-mkt", "email")
+    }
+    # no campaign owner and no marketing owner: the touch pays no one and is left out
+    assert digital_lead_acts(engine, snapshot, identities, directory, DigitalCreditConfig()) == {}
+    evidence = build_evidence(snapshot, identities, directory, as_of=NOW.date(), digital=digital)
+    scheme = CreditScheme.model_validate(
+        {
+            "slots": [
+                {"name": "lead_source", "weight": "0.1", "kinds": ["lead_source"], "pick": "first"},
+                {"name": "close", "weight": "0.9", "kinds": ["deal_owner"], "pick": "last"},
+            ]
+        }
+    )
+    result = credit_deals(evidence.deals, scheme, employees=staff)
+    lead_source = sorted(
+        (c.deal, c.employee, c.amount) for c in result.credits if c.slot == "lead_source"
+    )
+    # one touch behind two deals fills the slot of both, and is apportioned between them
+    # by deal amount (a quarter and three quarters of the act): paid once in all
+    assert lead_source == [
+        ("crm:deals:D1", "E-mkt", Decimal("100.00")),
+        ("crm:deals:D2", "E-mkt", Decimal("300.00")),
+    ]
+    assert [(c.acts, c.act_fractions) for c in result.credits if c.slot == "lead_source"] == [
+        (("web:events:m1",), (Decimal("0.25"),)),
+        (("web:events:m1",), (Decimal("0.75"),)),
+    ]
     engine.dispose()
