@@ -32,6 +32,7 @@ _CAMPAIGN = {
     "term": "utm_term",
     "content": "utm_content",
 }
+_NO_UTM: dict[str, str | None] = dict.fromkeys(_CAMPAIGN.values())
 
 
 class EventRefused(ValueError):
@@ -100,8 +101,10 @@ def channel_of(channels: ChannelMap, utm_source: str | None, utm_medium: str | N
 
 
 def _utm(campaign: Mapping[str, Any], url: str | None) -> dict[str, str | None]:
+    if not campaign and (not url or "utm_" not in url):
+        return _NO_UTM
     found = {field: _text(campaign.get(key)) for key, field in _CAMPAIGN.items()}
-    if url and not any(found.values()):
+    if url and "utm_" in url and not any(found.values()):
         query = parse_qs(urlsplit(url).query)
         for field in found:
             found[field] = _text(query.get(field, [None])[0])
