@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from connectors.core.channels import ChannelMap
 from connectors.core.contract import (
@@ -30,6 +30,7 @@ from connectors.core.contract import (
     StreamInfo,
     WriteResult,
 )
+from connectors.core.errors import ConnectorConfigError
 from connectors.core.profile import CrmProfile
 from connectors.core.records import CommonRecord
 from connectors.events.files import read_lines
@@ -85,6 +86,14 @@ class EventsSettings(BaseModel):
         32_768, gt=0, description="A longer line is quarantined unread (Segment's limit: 32 KB)."
     )
     page_size: int = Field(5_000, gt=0, description="Lines per page (one transaction).")
+    write_key: SecretStr | None = Field(
+        None,
+        description="Key senders of `crmsync events serve` authenticate with (Basic or "
+        "Bearer); write it as ${VARIABLE}, never in the file.",
+    )
+    max_batch_bytes: int = Field(
+        512_000, gt=0, description="A larger POST /v1/batch body is refused with 413."
+    )
 
 
 class EventsConnector:
@@ -182,6 +191,24 @@ class EventsConnector:
 
     def close(self) -> None:
         return None
+
+    def ingest_app(self) -> Any:
+        """The Starlette app of ``POST /v1/batch`` (``connectors.events.http``), spooling
+        into this source's directory; needs ``write_key``."""
+        from connectors.events.http import ingest_app
+
+        key = self.settings.write_key
+        if key is None or not key.get_secret_value():
+            raise ConnectorConfigError(
+                f"source {self.name!r}: set write_key (as ${{VARIABLE}}) to serve its endpoint"
+            )
+        return ingest_app(
+            self.settings.directory,
+            key.get_secret_value(),
+            max_batch_bytes=self.settings.max_batch_bytes,
+            max_event_bytes=self.settings.max_event_bytes,
+            channels=self.channels,
+        )
 
 
 def _message_id(message: Any) -> str | None:
