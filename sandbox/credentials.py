@@ -17,6 +17,10 @@ def _token(seed: int, purpose: str, length: int = 32) -> str:
     return hashlib.sha256(f"crmsync-sandbox|{seed}|{purpose}".encode()).hexdigest()[:length]
 
 
+def _guid(hex32: str) -> str:
+    return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:32]}"
+
+
 @dataclass(frozen=True)
 class SandboxCredentials:
     """Credentials each emulator accepts.
@@ -24,7 +28,9 @@ class SandboxCredentials:
     Salesforce: OAuth client credentials, refresh token, username-password (password is
     ``salesforce_password + salesforce_security_token``) and JWT bearer (RS256 assertion
     signed with the sandbox's key, ``iss`` = client id, ``sub`` = username).
-    HubSpot: a static private-app token, or OAuth refresh. Zoho: OAuth refresh.
+    HubSpot: a static private-app token, or OAuth refresh. Zoho: OAuth refresh. Dynamics:
+    Entra ID client credentials (an app registration that is an application user of the
+    environment, and a "guest" one that is not).
     """
 
     salesforce_client_id: str
@@ -42,6 +48,10 @@ class SandboxCredentials:
     zoho_client_id: str
     zoho_client_secret: str
     zoho_refresh_token: str
+    dynamics_tenant_id: str
+    dynamics_client_id: str
+    dynamics_client_secret: str
+    dynamics_guest_client_id: str
 
     @classmethod
     def for_seed(cls, seed: int) -> SandboxCredentials:
@@ -63,4 +73,8 @@ class SandboxCredentials:
             zoho_client_id=f"1000.{t('zoho-client', 30).upper()}",
             zoho_client_secret=t("zoho-secret", 42),
             zoho_refresh_token=f"1000.{t('zoho-refresh', 32)}.{t('zoho-refresh2', 32)}",
+            dynamics_tenant_id=_guid(t("d365-tenant")),
+            dynamics_client_id=_guid(t("d365-client")),
+            dynamics_client_secret=f"Q~{t('d365-secret', 38)}",
+            dynamics_guest_client_id=_guid(t("d365-guest")),
         )

@@ -1,4 +1,4 @@
-"""Build the three emulator applications over one world."""
+"""Build the four emulator applications over one world."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ def build_emulators(
     world: World, clock: Clock, faults: FaultPlan, credentials: SandboxCredentials
 ) -> dict[str, EmulatorApp]:
     """One app per CRM. They share the world, the clock and the fault plan's seed."""
+    from sandbox.dynamics import DynamicsEmulator
     from sandbox.hubspot import HubSpotEmulator
     from sandbox.salesforce import SalesforceEmulator
     from sandbox.zoho import ZohoEmulator
@@ -33,4 +34,5 @@ def build_emulators(
         "salesforce": SalesforceEmulator(world, clock, plan(), credentials),
         "hubspot": HubSpotEmulator(world, clock, plan(), credentials),
         "zoho": ZohoEmulator(world, clock, plan(), credentials),
+        "dynamics": DynamicsEmulator(world, clock, plan(), credentials),
     }

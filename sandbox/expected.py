@@ -42,6 +42,18 @@ STREAM_OBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
         "activities": ("Tasks", "Calls", "Events"),
         "cases": ("Cases",),
     },
+    "dynamics": {
+        "users": ("systemuser",),
+        "leads": ("lead",),
+        "contacts": ("contact",),
+        "accounts": ("account",),
+        "deals": ("opportunity",),
+        "deal_contacts": ("connection",),
+        "activities": ("phonecall", "email", "appointment", "task"),
+        "cases": ("incident",),
+        "campaign_members": ("campaignresponse",),
+        "deal_products": ("opportunityproduct",),
+    },
 }
 
 

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from sandbox.http import EmulatorApp
 
 __all__ = [
+    "DynamicsEndpoint",
     "HubSpotEndpoint",
     "SalesforceEndpoint",
     "SandboxInfo",
@@ -45,12 +46,25 @@ class ZohoEndpoint:
 
 
 @dataclass(frozen=True)
+class DynamicsEndpoint:
+    """The environment URL (also the token resource), and the Entra ID tenant served on
+    the same host (``{authority_host}/{tenant_id}``)."""
+
+    environment_url: str
+    authority_host: str
+    tenant_id: str
+    client_id: str
+    client_secret: str
+
+
+@dataclass(frozen=True)
 class SandboxInfo:
     """Endpoints and credentials of a running sandbox (the ``--json`` line)."""
 
     salesforce: SalesforceEndpoint
     hubspot: HubSpotEndpoint
     zoho: ZohoEndpoint
+    dynamics: DynamicsEndpoint
     ca_bundle: Path
     config_path: Path
     ground_truth_dir: Path
@@ -83,6 +97,13 @@ class SandboxInfo:
                 client_id=creds.zoho_client_id,
                 client_secret=creds.zoho_client_secret,
                 refresh_token=creds.zoho_refresh_token,
+            ),
+            dynamics=DynamicsEndpoint(
+                environment_url=urls["dynamics"],
+                authority_host=urls["dynamics"],
+                tenant_id=creds.dynamics_tenant_id,
+                client_id=creds.dynamics_client_id,
+                client_secret=creds.dynamics_client_secret,
             ),
             ca_bundle=ca_bundle,
             config_path=config_path,
@@ -131,6 +152,19 @@ sources:
       client_secret: ${{SANDBOX_ZOHO_CLIENT_SECRET}}
       refresh_token: ${{SANDBOX_ZOHO_REFRESH_TOKEN}}
     ca_bundle: {ca}
+  # The DACH subsidiary in Dynamics 365: not yet part of the demo's checks, so off here;
+  # set `enabled: true` to sync it.
+  - name: dynamics
+    kind: dynamics
+    enabled: false
+    environment_url: {d365_url}
+    authority_host: {d365_url}
+    auth:
+      flow: client_credentials
+      tenant_id: {d365_tenant}
+      client_id: ${{SANDBOX_DYNAMICS_CLIENT_ID}}
+      client_secret: ${{SANDBOX_DYNAMICS_CLIENT_SECRET}}
+    ca_bundle: {ca}
 """
 
 
@@ -141,6 +175,8 @@ def write_client_config(info: SandboxInfo, creds: SandboxCredentials, directory:
             sf_url=info.salesforce.instance_url,
             hs_url=info.hubspot.base_url,
             zoho_url=info.zoho.api_domain,
+            d365_url=info.dynamics.environment_url,
+            d365_tenant=info.dynamics.tenant_id,
             ca=info.ca_bundle,
             config_path=info.config_path,
             store_path=directory / "crmsync.sqlite",
@@ -154,6 +190,8 @@ def write_client_config(info: SandboxInfo, creds: SandboxCredentials, directory:
         "SANDBOX_ZOHO_CLIENT_ID": creds.zoho_client_id,
         "SANDBOX_ZOHO_CLIENT_SECRET": creds.zoho_client_secret,
         "SANDBOX_ZOHO_REFRESH_TOKEN": creds.zoho_refresh_token,
+        "SANDBOX_DYNAMICS_CLIENT_ID": creds.dynamics_client_id,
+        "SANDBOX_DYNAMICS_CLIENT_SECRET": creds.dynamics_client_secret,
     }
     fd = os.open(secrets, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from sandbox.dynamics.schema import build_schemas as dynamics_schemas
 from sandbox.hubspot.schema import build_schemas as hubspot_schemas
 from sandbox.salesforce.schema import build_schemas as salesforce_schemas
 from sandbox.schema import Field, ObjectSchema
@@ -31,8 +32,13 @@ from sandbox.zoho.schema import build_schemas as zoho_schemas
 
 __all__ = ["load_world", "save_world"]
 
-CRMS = ("salesforce", "hubspot", "zoho")
-_FRESH = {"salesforce": salesforce_schemas, "hubspot": hubspot_schemas, "zoho": zoho_schemas}
+CRMS = ("salesforce", "hubspot", "zoho", "dynamics")
+_FRESH = {
+    "salesforce": salesforce_schemas,
+    "hubspot": hubspot_schemas,
+    "zoho": zoho_schemas,
+    "dynamics": dynamics_schemas,
+}
 _OWNER_TIMES = ("createdAt", "updatedAt")
 
 
@@ -141,7 +147,7 @@ def load_world(directory: Path) -> World:
             for data in fields:
                 tables[name].schema.add_field(_field_from(data))
         for name, table in tables.items():
-            table_meta = meta["tables"][crm].get(name)
+            table_meta = meta["tables"].get(crm, {}).get(name)  # older saves: no Dynamics
             if table_meta is not None:
                 _load_table(table, directory / "tables" / crm / f"{name}.jsonl", table_meta)
     for owner in _read_lines(directory / "hubspot_owners.jsonl"):

@@ -1,7 +1,7 @@
-"""The sandbox's whole state: the three CRMs' tables plus the ground truth.
+"""The sandbox's whole state: the four CRMs' tables plus the ground truth.
 
 One ``World`` is generated from a seed and a scale (``sandbox.generator``),
-served by the three emulators, changed by churn, and saved to / loaded from a state
+served by the four emulators, changed by churn, and saved to / loaded from a state
 directory. Its ``lock`` guards every table: emulators hold it while they read or write.
 """
 
@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sandbox.dynamics.schema import build_schemas as dynamics_schemas
+from sandbox.dynamics.schema import dynamics_id
 from sandbox.hubspot.schema import (
     ASSOCIATION_TYPES,
     PRIMARY_ASSOCIATION_TYPES,
@@ -100,6 +102,7 @@ class World:
     salesforce: dict[str, Table] = field(default_factory=dict)
     hubspot: dict[str, Table] = field(default_factory=dict)
     zoho: dict[str, Table] = field(default_factory=dict)
+    dynamics: dict[str, Table] = field(default_factory=dict)
     hubspot_owners: list[dict[str, Any]] = field(default_factory=list)
     hubspot_associations: Associations = field(default_factory=Associations)
     truth: GroundTruth = field(default_factory=GroundTruth)
@@ -112,6 +115,7 @@ class World:
         world.salesforce = {n: Table(s) for n, s in salesforce_schemas().items()}
         world.hubspot = {n: Table(s) for n, s in hubspot_schemas().items()}
         world.zoho = {n: Table(s) for n, s in zoho_schemas().items()}
+        world.dynamics = {n: Table(s) for n, s in dynamics_schemas().items()}
         return world
 
     def mint(self, crm: str, object_name: str) -> str:
@@ -130,4 +134,9 @@ class World:
             seq = self.sequences["zoho"]
             self.sequences["zoho"] += 1
             return zoho_id(seq)
+        if crm == "dynamics":  # GUIDs, numbered per table
+            key = f"dynamics:{object_name}"
+            seq = self.sequences[key]
+            self.sequences[key] += 1
+            return dynamics_id(object_name, seq)
         raise ValueError(f"unknown CRM {crm!r}")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from sandbox.generator.cases import make_case
 from sandbox.generator.context import Gen
 from sandbox.generator.corruption import HARD, CorruptionRates
+from sandbox.generator.dynamics_company import add_dynamics_company
 from sandbox.generator.filler import add_activities, add_subscribers
 from sandbox.generator.journeys_other import hubspot_journey, zoho_journey
 from sandbox.generator.journeys_sf import build_campaigns, sf_journey
@@ -88,6 +89,7 @@ def generate(seed: int, scale: str, anchor: datetime, corruption: CorruptionRate
     gen.corruption.apply_imports(world, gen.start)
     add_products(gen)  # last, with its own random stream: no other record changes
     add_store_visits(gen)  # the same
+    add_dynamics_company(world, anchor)  # the same
     world.sequences["identity:P"] = len(people)
     world.sequences["identity:O"] = len(orgs)
     world.sequences["identity:E"] = len(gen.staff)

@@ -121,11 +121,16 @@ def apply_churn(
 ) -> ChurnReport:
     """Apply ``changes`` realistic edits (plus burst and late commits); see the module doc.
 
-    ``crms`` limits the edits to some CRMs (default: all three, weighted by their size).
+    ``crms`` limits the edits to some CRMs (default: the first three, weighted by their
+    size); Dynamics is churned only when named (all the changes if alone, else a quarter).
     """
     weights = tuple((c, w) for c, w in _CRMS if crms is None or c in crms)
-    if not weights:
-        raise ValueError(f"no known CRM in {crms}: use salesforce, hubspot or zoho")
+    dynamics = crms is not None and "dynamics" in crms
+    if not weights and not dynamics:
+        raise ValueError(f"no known CRM in {crms}: use salesforce, hubspot, zoho or dynamics")
+    # Dynamics is churned only when named, so the other CRMs' churn stays as it was.
+    dynamics_changes = (changes if not weights else changes // 4) if dynamics else 0
+    changes -= dynamics_changes
     rng = random.Random(f"churn:{seed}")
     ticker = _Ticker(clock)
     report = ChurnReport()
@@ -148,6 +153,12 @@ def apply_churn(
             _burst(ctx, ticker.next(), burst, report)
         for _ in range(late_commits):
             _late_commit(ctx, ticker.next(), report)
+        if dynamics_changes:
+            from sandbox.generator.dynamics_churn import churn_dynamics
+
+            for change in churn_dynamics(world, dynamics_changes, seed, ticker.next):
+                report.counts[(change[0], change[1], change[3])] += 1
+                _record(world, report, [change], ticker.last or clock.now())
     return report
 
 

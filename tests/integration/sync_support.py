@@ -83,6 +83,13 @@ def expected_deal_contact_pairs(sandbox: Sandbox, crm: str) -> set[tuple[str, st
                 for r in world.zoho["Deals"].live()
                 if r.get("Contact_Name")
             }
+        if crm == "dynamics":
+            return {
+                (r["record1id"], r["record2id"])
+                for r in world.dynamics["connection"].live()
+                if r.get("record1id$table") == "opportunity"
+                and r.get("record2id$table") == "contact"
+            }
         live_contacts = {r["id"] for r in world.hubspot["contacts"].live()}
         pairs = set()
         for deal in world.hubspot["deals"].live():
