@@ -104,9 +104,7 @@ def _score(engine: Engine, members: dict[str, str], devices: list[dict[str, Any]
         rows = conn.execute(text("SELECT anonymous_id, member FROM event_links")).all()
     stitched = {(anon, members[member]) for anon, member in rows if member in members}
     known = set(members.values())
-    truth = {
-        (d["anonymous_id"], p) for d in devices for p in d["identified"] if p in known
-    }
+    truth = {(d["anonymous_id"], p) for d in devices for p in d["identified"] if p in known}
     right = len(stitched & truth)
     return {
         "pairs_stitched": len(stitched),
@@ -129,11 +127,11 @@ def bench(workspace: Path, scale: str, seed: int, sessions: int) -> dict[str, An
     config_path.write_text(yaml.safe_dump({"store": store, "sources": [source]}))
     config = load_config(config_path)
     results: dict[str, Any] = {"lines": lines, "messages": len(stream.messages)}
-    options = SyncOptions()
 
     def ingest(full: bool = False) -> Any:
         connector = build_connector(config.source("web"))
-        return sync_source(engine, config.source("web"), connector, SyncOptions(full=full), lambda: NOW)
+        source = config.source("web")
+        return sync_source(engine, source, connector, SyncOptions(full=full), lambda: NOW)
 
     report = _timed(results, "ingest", ingest)
     counts = report.streams[0].counts
@@ -154,7 +152,6 @@ def bench(workspace: Path, scale: str, seed: int, sessions: int) -> dict[str, An
         "unchanged": replay.unchanged,
         "same_store": _digest(engine) == before,
     }
-    del options
     results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     engine.dispose()
     return results

@@ -114,6 +114,7 @@ class EventsConnector:
         self.name = name
         self.settings = settings
         self.channels = channels or ChannelMap(EVENTS_PROFILE)
+        self._channel_cache: dict[tuple[str | None, str | None], str | None] = {}
         self._calls = 0
 
     def check(self) -> CheckResult:
@@ -148,7 +149,8 @@ class EventsConnector:
                 quarantined.append(Quarantined(None, line.problem, line.message))
             elif line.message is not None:
                 try:
-                    records.append(parse_event(self.name, line.message, self.channels))
+                    event = parse_event(self.name, line.message, self.channels, self._channel_cache)
+                    records.append(event)
                 except EventRefused as exc:
                     where = f"{line.file} line {line.number}: {exc}"
                     quarantined.append(Quarantined(_message_id(line.message), where, line.message))

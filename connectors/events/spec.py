@@ -39,8 +39,14 @@ class EventRefused(ValueError):
     """A message that is not a valid event; the text is the reason it is quarantined."""
 
 
-def parse_event(source: str, raw: Any, channels: ChannelMap) -> DigitalEvent:
-    """The event of one decoded JSON message, or :class:`EventRefused` saying why not."""
+def parse_event(
+    source: str,
+    raw: Any,
+    channels: ChannelMap,
+    cache: dict[tuple[str | None, str | None], str | None] | None = None,
+) -> DigitalEvent:
+    """The event of one decoded JSON message, or :class:`EventRefused` saying why not.
+    ``cache`` keeps the channel of each (UTM source, medium) seen: a stream repeats few."""
     if not isinstance(raw, dict):
         raise EventRefused("an event must be a JSON object")
     kind = raw.get("type")
@@ -60,7 +66,9 @@ def parse_event(source: str, raw: Any, channels: ChannelMap) -> DigitalEvent:
     if kind == "track" and not _text(raw.get("event")):
         raise EventRefused("a track needs its event name (event)")
     context = _object(raw, "context")
-    traits = {**_object(context, "traits"), **_object(raw, "traits")}
+    traits = _object(raw, "traits")
+    if "traits" in context:
+        traits = {**_object(context, "traits"), **traits}
     properties = _object(raw, "properties")
     page = _object(context, "page")
     url = _text(properties.get("url")) or _text(page.get("url"))
@@ -86,7 +94,13 @@ def parse_event(source: str, raw: Any, channels: ChannelMap) -> DigitalEvent:
         utm_term=utm["utm_term"],
         utm_content=utm["utm_content"],
     )
-    event.channel = channel_of(channels, event.utm_source, event.utm_medium)
+    pair = (event.utm_source, event.utm_medium)
+    if cache is None:
+        event.channel = channel_of(channels, *pair)
+    elif pair in cache:
+        event.channel = cache[pair]
+    else:
+        event.channel = cache[pair] = channel_of(channels, *pair)
     return event
 
 
@@ -127,12 +141,12 @@ def _time(value: Any) -> datetime:
     if not isinstance(value, str) or not value:
         raise EventRefused("timestamp is missing: an ISO 8601 time is required")
     try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        when = datetime.fromisoformat(value)  # Python 3.11 reads a trailing Z too
     except ValueError:
         raise EventRefused(f"timestamp {value[:40]!r} is not an ISO 8601 time") from None
     if when.tzinfo is None:
         raise EventRefused(f"timestamp {value[:40]!r} has no time zone")
-    return when.astimezone(UTC)
+    return when if when.tzinfo is UTC else when.astimezone(UTC)
 
 
 def _object(raw: Mapping[str, Any], name: str) -> Mapping[str, Any]:

@@ -188,6 +188,10 @@ def stitch(engine: Engine, now: datetime, run_id: int | None = None) -> StitchRe
     report = StitchReport()
     if "events" not in set(inspect(engine).get_table_names()):
         return report
+    with engine.connect() as connection:
+        e = EventRow.__table__  # type: ignore[attr-defined]
+        if connection.execute(select(e.c.id).limit(1)).first() is None:
+            return report  # no events: nothing to link, and no people to index
     identities = load_identity_map(engine)
     with engine.begin() as connection:
         people = _People(connection, identities)
