@@ -194,6 +194,19 @@ class EventsConnector:
     def close(self) -> None:
         return None
 
+    def has_endpoint(self) -> bool:
+        """Whether this source serves ``POST /v1/batch`` (it has a write key)."""
+        key = self.settings.write_key
+        return key is not None and bool(key.get_secret_value())
+
+    def accepts(self, authorization: str) -> bool:
+        """Whether an ``Authorization`` header carries this source's write key (a server
+        of several sources routes a batch to the source whose key it carries)."""
+        from connectors.events.auth import authorised
+
+        key = self.settings.write_key
+        return key is not None and authorised(authorization, key.get_secret_value())
+
     def ingest_app(self) -> Any:
         """The Starlette app of ``POST /v1/batch`` (``connectors.events.http``), spooling
         into this source's directory; needs ``write_key``."""

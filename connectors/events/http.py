@@ -13,8 +13,6 @@ path, idempotent on ``messageId``, whether a batch is sent once or retried.
 
 from __future__ import annotations
 
-import base64
-import hmac
 import os
 import threading
 from collections.abc import Callable
@@ -29,23 +27,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from connectors.core.channels import ChannelMap
+from connectors.events.auth import authorised
 from connectors.events.spec import EventRefused, parse_event
 
 __all__ = ["ingest_app"]
-
-
-def _authorised(header: str, key: str) -> bool:
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer":
-        given = value.strip()
-    elif scheme.lower() == "basic":
-        try:
-            given = base64.b64decode(value.strip(), validate=True).decode().partition(":")[0]
-        except (ValueError, UnicodeDecodeError):
-            return False
-    else:
-        return False
-    return bool(given) and hmac.compare_digest(given.encode(), key.encode())
 
 
 class _Spool:
@@ -83,7 +68,7 @@ def ingest_app(
     checker = channels or ChannelMap("events")
 
     async def batch(request: Request) -> JSONResponse:
-        if not _authorised(request.headers.get("authorization", ""), write_key):
+        if not authorised(request.headers.get("authorization", ""), write_key):
             return JSONResponse({"error": "missing or wrong write key"}, 401)
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > max_batch_bytes:

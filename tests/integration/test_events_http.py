@@ -116,3 +116,36 @@ def test_wrong_keys_and_oversized_batches_are_refused(served: tuple[str, EventsC
     bad = requests.post(url, data=b"{nope", headers=_basic(KEY), timeout=10)
     assert bad.status_code == 400
     assert list(connector.settings.directory.glob("*.jsonl")) == []
+
+
+def test_the_daemon_serves_every_source_on_one_port_routed_by_write_key(tmp_path: Path) -> None:
+    from sync.daemon.ingest import IngestServer, ingesting
+
+    def source(name: str, key: str | None) -> EventsConnector:
+        settings = EventsSettings(
+            directory=tmp_path / name, write_key=SecretStr(key) if key else None
+        )
+        return EventsConnector(name, settings)
+
+    web, app, quiet = source("web", "key-web"), source("app", "key-app"), source("quiet", None)
+    served = ingesting([web, app, quiet])
+    assert [c.name for c in served] == ["web", "app"]
+    port = _free_port()
+    server = IngestServer(served, "127.0.0.1", port)
+    server.start()
+    try:
+        url = f"http://127.0.0.1:{port}/v1/batch"
+        for key, n in (("key-web", 1), ("key-app", 2), ("key-app", 3)):
+            answer = requests.post(
+                url, json={"batch": [_event(n)]}, headers=_basic(key), timeout=10
+            )
+            assert answer.json()["accepted"] == 1
+        refused = requests.post(url, json={"batch": [_event(9)]}, headers=_basic("x"), timeout=10)
+        assert refused.status_code == 401
+    finally:
+        server.stop()
+    read = {
+        c.name: [r.remote_id for p in c.read("events", None, ReadOptions()) for r in p.records]
+        for c in (web, app)
+    }
+    assert read == {"web": ["m1"], "app": ["m2", "m3"]}
