@@ -3,10 +3,12 @@ explained, and shown in the person's journey before the first CRM record."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, select
 
 from connectors.core.channels import ChannelMap
@@ -22,6 +24,7 @@ from sync.reconcile.stitching import explain_anonymous, stitch
 from sync.store import open_store
 from sync.store.event_links import EventLinkRow
 from sync.store.pages import write_page
+from tests.integration.sync_support import postgres_schema, postgres_url
 
 NOW = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
@@ -74,10 +77,12 @@ EVENTS = [
 ]
 
 
-def _store(tmp_path: Path, more: tuple[tuple[str, list[Any]], ...] = ()) -> Engine:
+def _store(
+    tmp_path: Path, more: tuple[tuple[str, list[Any]], ...] = (), url: str | None = None
+) -> Engine:
     """Ana, Bo and Carla as leads of one CRM, the events, and ``more`` (kind, records),
     reconciled."""
-    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    engine = open_store(url or f"sqlite:///{tmp_path / 'store.sqlite'}")
     leads = [
         _lead("L1", "Ana", "Ruiz", "ana@altamira-clients.com", "+34 600 000 001"),
         _lead("L2", "Bo", "Li", "bo@x.org", "+34 600 000 002"),
@@ -106,10 +111,22 @@ def _links(engine: Engine) -> dict[str, list[tuple[str, str, str, str]]]:
     return {k: sorted(v) for k, v in sorted(found.items())}
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite'}"
+        return
+    base = postgres_url()
+    if base is None:
+        pytest.skip("CRMSYNC_TEST_POSTGRES_URL is not set")
+    with postgres_schema(base) as url:
+        yield url
+
+
 def test_anonymous_ids_are_linked_by_their_evidence_and_shared_ones_join_no_one(
-    tmp_path: Path,
+    tmp_path: Path, store_url: str
 ) -> None:
-    engine = _store(tmp_path)
+    engine = _store(tmp_path, url=store_url)
     report = stitch(engine, NOW, run_id=None)
     assert (report.events, report.anonymous_ids, report.linked, report.shared) == (10, 7, 5, 1)
     assert (report.user_ids, report.unmatched_evidence) == (1, 1)
