@@ -32,7 +32,7 @@ DEV_LOCK = ROOT / "requirements" / "dev.txt"
 BUILD_LOCK = ROOT / "requirements" / "build.txt"
 STAMP = VENV / ".crmsync-installed"
 # The extras of requirements/lock.txt: everything crmsync runs with (bench stays out).
-RUNTIME_EXTRAS = ("sandbox", "postgres", "workers", "linkage", "web")
+RUNTIME_EXTRAS = ("sandbox", "postgres", "workers", "linkage", "web", "dynamics")
 # The clock pass: the tests marked ``clock`` (declared in tests/conftest.py) run again with
 # the clock this far ahead, so none of them depends on where today falls against a date.
 CLOCK_SHIFT = "+400d"

@@ -7,6 +7,8 @@ Layout (all JSON via orjson, one record per line where it is a list)::
     tables/<crm>/<object>.jsonl     records, values encoded by field type
     hubspot_owners.jsonl
     hubspot_associations.jsonl      [from_type, to_type, from_id, to_id, [type ids]]
+    history.jsonl                   [crm, object, id, entry]: HubSpot and Zoho history
+                                    (Salesforce's is in its history tables)
     truth/<name>.jsonl              ground truth files
 
 Datetimes are written as ISO 8601 with offset and dates as ``YYYY-MM-DD``; on load the
@@ -97,6 +99,12 @@ def save_world(world: World, directory: Path) -> None:
             for b_id, types in targets.items()
         )
         (directory / "hubspot_associations.jsonl").write_bytes(_lines(rows))
+        history = (
+            [crm, obj, rid, entry]
+            for (crm, obj, rid), entries in world.history.entries.items()
+            for entry in entries
+        )
+        (directory / "history.jsonl").write_bytes(_lines(history))
         truth_dir = directory / "truth"
         truth_dir.mkdir(exist_ok=True)
         for old in truth_dir.glob("*.jsonl"):
@@ -158,7 +166,21 @@ def load_world(directory: Path) -> World:
     links = world.hubspot_associations.links
     for a, b, a_id, b_id, types in _read_lines(directory / "hubspot_associations.jsonl"):
         links[(a, b)][a_id][b_id] = set(types)
+    _load_history(world, directory / "history.jsonl")
     truth_dir = directory / "truth"
     for path in sorted(truth_dir.glob("*.jsonl")):
         world.truth.files[path.stem] = _read_lines(path)
     return world
+
+
+def _load_history(world: World, path: Path) -> None:
+    decoders: dict[tuple[str, str], dict[str, Any]] = {}
+    for crm, obj, rid, entry in _read_lines(path):
+        if (crm, obj) not in decoders:
+            decoders[(crm, obj)] = dict(_decoders(getattr(world, crm)[obj].schema))
+        decode = decoders[(crm, obj)]
+        entry["at"] = datetime.fromisoformat(entry["at"])
+        for name, pair in entry["changes"].items():
+            if name in decode:
+                entry["changes"][name] = [None if v is None else decode[name](v) for v in pair]
+        world.history.entries[(crm, obj, rid)].append(entry)

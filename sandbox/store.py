@@ -31,6 +31,9 @@ class Table:
         self.deleted_at: dict[str, datetime] = {}
         self.purged: dict[str, datetime] = {}
         self.version = 0
+        # a tracked table's history hook (``sandbox.history``): told of inserts and of
+        # updates stamped with a time
+        self.observer: Any = None
 
     @property
     def name(self) -> str:
@@ -45,6 +48,8 @@ class Table:
             raise KeyError(f"duplicate id {rid} in {self.name}")
         self.rows[rid] = record
         self.version += 1
+        if self.observer is not None:
+            self.observer.created(self, record)
         return record
 
     def get(self, rid: str, include_deleted: bool = False) -> Record | None:
@@ -59,11 +64,15 @@ class Table:
     def update(self, rid: str, changes: Record, when: datetime | None = None) -> Record:
         """Apply ``changes``; if ``when`` is given, stamp the object's modified fields."""
         record = self.rows[rid]
+        watch = self.observer if when is not None else None
+        before = {k: record.get(k) for k in changes} if watch is not None else None
         record.update(changes)
         if when is not None:
             for name in self.schema.modified_fields:
                 record[name] = when
         self.version += 1
+        if watch is not None and before is not None and when is not None:
+            watch.changed(self, rid, before, record, when)
         return record
 
     def soft_delete(self, rid: str, when: datetime) -> Record:

@@ -108,6 +108,8 @@ class World:
     truth: GroundTruth = field(default_factory=GroundTruth)
     sequences: Counter[str] = field(default_factory=Counter)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    # the CRMs' own history as records change (``sandbox.history``)
+    history: Any = field(default=None, repr=False)
 
     @classmethod
     def empty(cls, seed: int, scale: str, anchor: datetime) -> World:
@@ -116,6 +118,9 @@ class World:
         world.hubspot = {n: Table(s) for n, s in hubspot_schemas().items()}
         world.zoho = {n: Table(s) for n, s in zoho_schemas().items()}
         world.dynamics = {n: Table(s) for n, s in dynamics_schemas().items()}
+        from sandbox.history import attach_history
+
+        attach_history(world)
         return world
 
     def mint(self, crm: str, object_name: str) -> str:

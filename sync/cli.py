@@ -22,6 +22,7 @@ from sync.cli_reconcile import journey, reconcile_app
 from sync.cli_reconcile_model import model as _model  # noqa: F401 - registers the commands
 from sync.cli_run import run
 from sync.cli_sandbox import sandbox_app
+from sync.cli_serve import serve
 from sync.cli_statements import statements_app
 from sync.cli_sync import status, sync
 from sync.cli_text import plain
@@ -53,6 +54,7 @@ app.command("sync")(sync)
 app.command("status")(status)
 app.command("daemon")(daemon)
 app.command("push")(push)
+app.command("serve")(serve)
 app.add_typer(reconcile_app, name="reconcile")
 app.command("journey")(journey)
 

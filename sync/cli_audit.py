@@ -149,10 +149,18 @@ def findings(
     if json_output:
         typer.echo(orjson.dumps([f.as_dict() for f in found]).decode())
         return
+    shown = found[:limit]
+    names, people = _finding_names(cfg, shown)
     table = Table("rule", "record", "employee", "why", "link", title=f"{len(found)} findings")
-    for f in found[:limit]:
+    for f in shown:
         table.add_row(
-            f.rule, f"{f.source} {f.object} {f.remote_id}", f.employee or "-", f.message, f.link
+            _words(f.rule),
+            f"{names[f]} ({f.source} {f.object} {f.remote_id})"
+            if f in names
+            else f"{f.source} {f.object} {f.remote_id}",
+            people.get(f.employee or "", f.employee or "-"),
+            f.message,
+            f.link,
         )
     if table.fits(out):
         out.print(table)
@@ -162,10 +170,37 @@ def findings(
     # 80 columns (or piped): one block per finding, the link on a line of its own so that it
     # stays whole (and clickable) however long it is
     out.print(literal(f"{len(found)} findings"), style="bold")
-    for f in found[:limit]:
-        out.print(literal(f"{f.rule}  {f.source} {f.object} {f.remote_id}"))
-        out.print(Padding(literal(f"{f.employee or '-'}: {f.message}"), (0, 0, 0, 2)))
+    for f in shown:
+        out.print(literal(f"{_words(f.rule)}  {f.source} {f.object} {f.remote_id}"))
+        if f in names:
+            out.print(Padding(literal(names[f]), (0, 0, 0, 2)))
+        who = people.get(f.employee or "", f.employee or "-")
+        out.print(Padding(literal(f"{who}: {f.message}"), (0, 0, 0, 2)))
         out.print(literal(f"  {f.link}"), soft_wrap=True)
+
+
+def _words(rule: str) -> str:
+    """``won_deal_no_activity`` -> "won deal no activity"."""
+    return rule.replace("_", " ")
+
+
+def _finding_names(cfg: Any, found: list[Any]) -> tuple[dict[Any, str], dict[str, str]]:
+    """The names of the findings' records (those that have one) and of the employees by
+    key: what people know them by (one query per table)."""
+    from sync.audit.findings import table_of
+    from sync.audit.runner import latest_usage_scores
+    from sync.store.names import display_names
+
+    engine = _engine(cfg)
+    kinds = cfg.source_kinds()
+    keys = {
+        f: (f.source, table_of(kinds.get(f.source, f.source), f.object), f.remote_id) for f in found
+    }
+    with engine.connect() as connection:
+        known = display_names(connection, keys.values())
+    names = {f: known[key] for f, key in keys.items() if key in known}
+    people = {key: s.name for key, s in latest_usage_scores(engine).items() if s.name}
+    return names, people
 
 
 @audit_app.command("explain")

@@ -39,6 +39,11 @@ def daemon(
         None, "--health-port", help="Serve /healthz and Prometheus /metrics on 127.0.0.1:PORT."
     ),
     json_logs: bool = typer.Option(False, "--json-logs", help="Log one JSON object per line."),
+    serve: bool = typer.Option(
+        False, "--serve", help="Also serve the dashboard and portal (as crmsync serve)."
+    ),
+    host: str = typer.Option("127.0.0.1", "--host", help="With --serve: address to listen on."),
+    port: int = typer.Option(8080, "--port", help="With --serve: port to listen on."),
     ingest_port: int | None = typer.Option(
         None,
         "--ingest-port",
@@ -61,6 +66,10 @@ def daemon(
     from sync.store import open_store
 
     cfg = load(config)
+    if serve:
+        from sync.cli_serve import start_web_thread
+
+        start_web_thread(config, host, port)
     engine = open_store(cfg.store.url)
     try:
         daemon = Daemon(

@@ -115,32 +115,14 @@ def run(
 def _decide(
     action: str, config: Path | None, a: str, b: str, note: str | None, as_json: bool
 ) -> None:
-    from sync.reconcile.persist import save_decision
-    from sync.reconcile.run import reconcile
+    from sync.reconcile.decide import DecisionRefused, decide
 
     cfg, engine = _store(config)
     a_key, b_key = _record(engine, a), _record(engine, b)
-    if a_key == b_key:
-        raise UsageError("give two different records")
-    if (a_key.split(":")[1] == "users") != (b_key.split(":")[1] == "users") or (
-        (a_key.split(":")[1] == "accounts") != (b_key.split(":")[1] == "accounts")
-    ):
-        raise UsageError("both records must be of one kind (people, organisations or employees)")
-    now = utc_now()
-    with engine.begin() as connection:
-        save_decision(connection, action, a_key, b_key, note, now)
-    report = reconcile(engine, cfg.reconcile, now, "auto", touched=[a_key, b_key])
-    from sync.reconcile.lookup import load_identity_map
-
-    identities = load_identity_map(engine)
-    result = {
-        "action": action,
-        "a": a_key,
-        "b": b_key,
-        "a_identity": identities.identity_of(*a_key.split(":", 2)),
-        "b_identity": identities.identity_of(*b_key.split(":", 2)),
-        "run_id": report.run_id,
-    }
+    try:
+        result = decide(engine, cfg.reconcile, action, a_key, b_key, note, utc_now())
+    except DecisionRefused as exc:
+        raise UsageError(str(exc)) from exc
     if as_json:
         _print_json(result)
     else:
@@ -285,19 +267,32 @@ def review(
     if kind not in (None, "person", "organisation", "employee"):
         raise UsageError("--kind must be person, organisation or employee")
     _, engine = _store(config)
+    from sync.store.names import display_names
+
     with engine.connect() as connection:
         pairs = review_pairs(connection, kind, limit)
+        keys = {p[side]: tuple(p[side].split(":", 2)) for p in pairs for side in ("a", "b")}
+        names = display_names(connection, keys.values())
     if json_output:
         _print_json(pairs)
         return
     table = Table(title=f"{len(pairs)} pairs to review")
     for column in ("score", "kind", "a", "b", "agreeing fields"):
         table.add_column(column)
+
+    def shown(key: str) -> str:
+        name = names.get(keys[key])
+        return f"{name}\n{key}" if name else key
+
     for pair in pairs:
         agree = ", ".join(
-            f"{c['field']} {c['level']}" for c in pair["comparisons"] if c["weight"] > 0
+            f"{c['field'].replace('_', ' ')} {c['level']}"
+            for c in pair["comparisons"]
+            if c["weight"] > 0
         )
-        table.add_row(f"{pair['score']:.1f}", pair["kind"], pair["a"], pair["b"], agree)
+        table.add_row(
+            f"{pair['score']:.1f}", pair["kind"], shown(pair["a"]), shown(pair["b"]), agree
+        )
     out.print(table)
 
 

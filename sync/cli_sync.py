@@ -209,13 +209,13 @@ def status(config: Path | None = ConfigOption, json_output: bool = JsonOption) -
     source and stream, and the daemon's jobs with their next run times."""
     from sync.daemon.settings import ScheduleConfig
     from sync.status import collect_jobs, collect_status
-    from sync.store import open_store
+    from sync.store.readonly import read_store
 
     cfg = load(config, connectors=False)  # the store only: no connector is loaded
-    engine = open_store(cfg.store.url)
-    rows = collect_status(engine, [s.name for s in cfg.sources])
     heartbeat = (cfg.schedule or ScheduleConfig()).heartbeat
-    jobs = collect_jobs(engine, utc_now(), heartbeat)
+    with read_store(cfg.store.url) as store:  # through the driver alone when up to date
+        rows = collect_status(store, [s.name for s in cfg.sources])
+        jobs = collect_jobs(store, utc_now(), heartbeat)
     if json_output:
         typer.echo(orjson.dumps({"streams": rows, "jobs": jobs}, default=str).decode())
         return

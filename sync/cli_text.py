@@ -75,14 +75,20 @@ class Table(RichTable):
     docstring); other renderables (``Text``, nested tables) are passed through."""
 
     def __init__(self, *headers: Any, title: str | None = None, **kwargs: Any) -> None:
+        # Each column's floor per width, measured once: deciding whether the words fit, then
+        # laying the table out, asks for the same floors (measuring every cell is most of
+        # the cost of printing a long table). Adding a row or column forgets them.
+        self._floors_at: dict[tuple[int, int, bool, bool], list[int]] = {}
         super().__init__(*headers, title=None if title is None else safe(title), **kwargs)
 
     def add_column(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("overflow", "fold")
+        self._floors_at.clear()
         super().add_column(*args, **kwargs)
 
     def add_row(self, *renderables: Any, **kwargs: Any) -> None:
         cells = [safe(r) if isinstance(r, str) else r for r in renderables]
+        self._floors_at.clear()
         super().add_row(*cells, **kwargs)
 
     def fits(self, console: Console, options: ConsoleOptions | None = None) -> bool:
@@ -107,6 +113,13 @@ class Table(RichTable):
 
     def _floors(self, console: Console, options: ConsoleOptions) -> list[int]:
         """Per column: its longest word (cells capped at WORD_CAP, header whole) + padding."""
+        key = (id(console), options.max_width, self.show_header, self.show_edge)
+        known = self._floors_at.get(key)
+        if known is None:
+            known = self._floors_at[key] = self._measure_floors(console, options)
+        return list(known)
+
+    def _measure_floors(self, console: Console, options: ConsoleOptions) -> list[int]:
         floors = []
         for column in self.columns:
             body = [Measurement.get(console, options, c).minimum for c in column.cells]

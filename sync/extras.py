@@ -23,6 +23,13 @@ EXTRA_OF = {
     "splink": "linkage",
     "duckdb": "linkage",
     "pyspark": "spark",
+    "starlette": "web",
+    "uvicorn": "web",
+    "itsdangerous": "web",
+    "multipart": "web",
+    "python_multipart": "web",
+    "altair": "web",
+    "vl_convert": "web",
 }
 
 _NEEDED_FOR = {
@@ -31,6 +38,7 @@ _NEEDED_FOR = {
     "workers": "queue workers (crmsync worker)",
     "linkage": "the Splink matcher (reconcile.engine: splink)",
     "spark": "the Splink matcher on Spark (reconcile.splink.backend: spark)",
+    "web": "the dashboard and portal (crmsync serve)",
 }
 
 

@@ -1,59 +1,97 @@
-"""What ``crmsync status`` reports, read from the store."""
+"""What ``crmsync status`` reports, read from the store.
+
+Plain SQL through the database driver (:class:`sync.store.readonly.StoreReader`): the
+command starts without SQLAlchemy, SQLModel or the ORM. The tables and columns are those of
+``sync/store/bookkeeping.py`` and ``sync/store/daemon_jobs.py``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, func, select
+from sync.store.readonly import StoreReader, engine_reader
 
-# Light Core handles, not the SQLModel classes: status starts without SQLModel and the ORM.
-from sync.store.light import DAEMON_JOBS, QUARANTINE, RUN_STREAMS, RUNS, STREAM_STATES
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 __all__ = ["collect_jobs", "collect_status", "cursor_summary", "deleted_summary"]
 
+_COUNTS = (
+    "fetched",
+    "inserted",
+    "updated",
+    "deleted",
+    "deleted_reported",
+    "deleted_merged",
+    "deleted_missing",
+    "restored",
+    "api_calls",
+)
+_JOBS = (
+    "SELECT job, schedule, next_run_at, last_finished_at, last_status, last_error, "
+    "consecutive_failures, backoff_until, heartbeat_at, owner FROM daemon_jobs ORDER BY job"
+)
+_HELD = (
+    "SELECT source, stream, count(*) AS held FROM quarantine WHERE NOT resolved "
+    "GROUP BY source, stream"
+)
+_LAST_RUN = "SELECT id, started_at FROM sync_runs WHERE source = ? ORDER BY id DESC LIMIT 1"
+_STREAMS = (
+    f"SELECT stream, status, {', '.join(_COUNTS)}, error FROM sync_run_streams WHERE run_id = ?"
+)
 
-def collect_jobs(engine: Engine, now: datetime, heartbeat: timedelta) -> list[dict[str, Any]]:
+
+@contextmanager
+def _reading(store: StoreReader | Engine) -> Iterator[StoreReader]:
+    if isinstance(store, StoreReader):
+        yield store
+    else:  # an engine (the daemon's tests): one of its pooled connections
+        with engine_reader(store) as reader:
+            yield reader
+
+
+def collect_jobs(
+    store: StoreReader | Engine, now: datetime, heartbeat: timedelta
+) -> list[dict[str, Any]]:
     """The daemon's jobs as it last recorded them, and whether that daemon looks alive
     (a heartbeat within three intervals)."""
-    with engine.connect() as conn:
-        found = conn.execute(select(DAEMON_JOBS).order_by(DAEMON_JOBS.c.job)).all()
+    with _reading(store) as reader:
+        found = reader.rows(_JOBS)
+        when = reader.when
     rows = []
     for job in found:
-        alive = job.heartbeat_at is not None and now - job.heartbeat_at <= 3 * heartbeat
+        beat = when(job["heartbeat_at"])
+        alive = beat is not None and now - beat <= 3 * heartbeat
         rows.append(
             {
-                "job": job.job,
-                "schedule": job.schedule,
-                "next_run_at": job.next_run_at if alive else None,
-                "daemon": (job.owner or "?") if alive else "not running",
-                "last_status": job.last_status,
-                "last_finished_at": job.last_finished_at,
-                "consecutive_failures": job.consecutive_failures,
-                "backoff_until": job.backoff_until,
-                "last_error": job.last_error,
+                "job": job["job"],
+                "schedule": job["schedule"],
+                "next_run_at": when(job["next_run_at"]) if alive else None,
+                "daemon": (job["owner"] or "?") if alive else "not running",
+                "last_status": job["last_status"],
+                "last_finished_at": when(job["last_finished_at"]),
+                "consecutive_failures": job["consecutive_failures"],
+                "backoff_until": when(job["backoff_until"]),
+                "last_error": job["last_error"],
             }
         )
     return rows
 
 
-def collect_status(engine: Engine, sources: list[str]) -> list[dict[str, Any]]:
+def collect_status(store: StoreReader | Engine, sources: list[str]) -> list[dict[str, Any]]:
     """One row per (source, stream) seen, plus a row for sources never synced."""
-    runs, streams, states, quarantine = RUNS, RUN_STREAMS, STREAM_STATES, QUARANTINE
     rows: list[dict[str, Any]] = []
-    with engine.connect() as conn:
-        cursors = {(r.source, r.stream): r.state for r in conn.execute(select(states))}
-        held: dict[str, int] = dict(
-            conn.execute(
-                select(quarantine.c.source.concat("/").concat(quarantine.c.stream), func.count())
-                .where(quarantine.c.resolved.is_(False))
-                .group_by(quarantine.c.source, quarantine.c.stream)
-            ).all()
-        )
+    with _reading(store) as reader:
+        cursors = {
+            (r["source"], r["stream"]): reader.document(r["state"])
+            for r in reader.rows("SELECT source, stream, state FROM sync_state")
+        }
+        held = {f"{r['source']}/{r['stream']}": int(r["held"]) for r in reader.rows(_HELD)}
         for source in sources:
-            last = conn.execute(
-                select(runs).where(runs.c.source == source).order_by(runs.c.id.desc()).limit(1)
-            ).first()
+            last = next(iter(reader.rows(_LAST_RUN, (source,))), None)
             if last is None:
                 rows.append(
                     {
@@ -67,27 +105,19 @@ def collect_status(engine: Engine, sources: list[str]) -> list[dict[str, Any]]:
                     }
                 )
                 continue
-            for s in conn.execute(select(streams).where(streams.c.run_id == last.id)):
-                state = cursors.get((source, s.stream)) or {}
+            for s in reader.rows(_STREAMS, (last["id"],)):
+                state = cursors.get((source, s["stream"])) or {}
                 rows.append(
                     {
                         "source": source,
-                        "stream": s.stream,
-                        "last_run_at": last.started_at,
-                        "run_id": last.id,
-                        "status": s.status,
-                        "fetched": s.fetched,
-                        "inserted": s.inserted,
-                        "updated": s.updated,
-                        "deleted": s.deleted,
-                        "deleted_reported": s.deleted_reported,
-                        "deleted_merged": s.deleted_merged,
-                        "deleted_missing": s.deleted_missing,
-                        "restored": s.restored,
-                        "api_calls": s.api_calls,
-                        "error": s.error,
+                        "stream": s["stream"],
+                        "last_run_at": reader.when(last["started_at"]),
+                        "run_id": last["id"],
+                        "status": s["status"],
+                        **{count: s[count] for count in _COUNTS},
+                        "error": s["error"],
                         "cursor": cursor_summary(state),
-                        "quarantined": held.get(f"{source}/{s.stream}", 0),
+                        "quarantined": held.get(f"{source}/{s['stream']}", 0),
                     }
                 )
     return rows
@@ -133,7 +163,7 @@ def cursor_summary(state: Any) -> str | None:
                 walk(item)
 
     walk(state)
-    return max(found).isoformat(timespec="seconds") if found else None
+    return max(found).astimezone(UTC).isoformat(timespec="seconds") if found else None
 
 
 def _as_datetime(value: Any) -> datetime | None:

@@ -16,8 +16,9 @@ the class's ``settings_model``, ``channels`` a ``ChannelMap`` (defaults for the 
 
 Streams are named after the record type they yield: ``users``, ``leads``, ``contacts``,
 ``accounts``, ``deals``, ``deal_contacts``, ``activities``, ``cases``, ``campaign_members``,
-``deal_products``, ``deal_splits`` and ``events`` (digital touches: the events
-connector).
+``deal_products``, ``deal_splits``, ``history`` (field changes from the CRM's own
+history, read on the time each change was made) and ``events`` (digital touches: the
+events connector).
 Stream state is a JSON-able dict, opaque to the engine, that must resume the stream after
 the page it comes with (crash-safe: the engine commits page and state together).
 
@@ -69,6 +70,7 @@ STREAM_RECORD_TYPES: dict[str, str] = {
     "campaign_members": "campaign_member",
     "deal_products": "deal_product",
     "deal_splits": "deal_split",
+    "history": "field_change",
     "events": "event",
 }
 
@@ -86,6 +88,8 @@ class StreamInfo:
     # the remote ids of this stream start with it, and no other stream's do (a custom
     # object mapped to a common kind shares its table with a standard stream)
     id_prefix: str | None = None
+    # rows are only ever added (a CRM's history): no missed-delete id check
+    append_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ __all__ = [
     "DealProduct",
     "DealSplit",
     "DigitalEvent",
+    "FieldChange",
     "Lead",
     "User",
 ]
@@ -251,6 +252,31 @@ class DealSplit(CommonRecord):
 
 
 @dataclass(kw_only=True, slots=True)
+class FieldChange(CommonRecord):
+    """One change of one tracked field of a record, as the CRM's own history holds it
+    (Salesforce ``OpportunityFieldHistory``, HubSpot property history, Zoho's timeline).
+
+    ``field`` is the common name (``stage``, ``amount``, ``close_date``, ``owner_id``,
+    ``status``, ``next_step``, ``probability``) or ``created`` for the row that records the
+    record's creation; ``remote_field`` is the CRM's own name. Values are text in a common
+    form: money and numbers as decimals, dates as ``YYYY-MM-DD``, owners as the CRM's user
+    id. For stage and status changes ``new_state`` says what the new value means: ``won``,
+    ``lost``, ``open`` or ``closed`` (a case). ``changed_by`` is the CRM user who made it.
+    """
+
+    kind: ClassVar[str] = "field_change"
+    record_type: str  # deal | lead | case | contact
+    record_id: str
+    field: str
+    remote_field: str | None = None
+    old_value: str | None = None
+    new_value: str | None = None
+    new_state: str | None = None
+    changed_at: datetime | None = None
+    changed_by: str | None = None
+
+
+@dataclass(kw_only=True, slots=True)
 class DigitalEvent(CommonRecord):
     """A digital touch (a page view, a click, a sign-up, an app login) in the Segment /
     RudderStack spec: ``remote_id`` is its ``messageId``, ``occurred_at`` its
@@ -290,6 +316,7 @@ RECORD_TYPES: dict[str, type[CommonRecord]] = {
         CampaignMember,
         DealProduct,
         DealSplit,
+        FieldChange,
         DigitalEvent,
     )
 }

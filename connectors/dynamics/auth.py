@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import msal  # type: ignore[import-untyped]
 import requests
 
 from connectors.core.errors import ConnectorFatalError, RetriableError
@@ -49,6 +48,11 @@ class DynamicsTokenSource:
         return f"{self.settings.environment_url.rstrip('/')}/.default"
 
     def _client(self) -> Any:
+        # MSAL (and the requests adapters it builds) loads when a token is first needed:
+        # about as much import time as the rest of the connector, which configuration
+        # checks, a disabled source and commands that only read the store do without.
+        import msal  # type: ignore[import-untyped]
+
         if self._app is None:
             auth = self.settings.auth
             authority = f"{self.settings.authority_host.rstrip('/')}/{auth.tenant_id}"
@@ -87,6 +91,8 @@ class DynamicsTokenSource:
         self._rejected = True
 
     def _fetch(self, force: bool) -> None:
+        import msal
+
         client = self._client()
         if force:  # MSAL would answer from its cache: drop the cached token first
             cache = client.token_cache

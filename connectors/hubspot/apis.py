@@ -11,6 +11,7 @@ crmsync's own ``RetryPolicy`` (four requests per attempt, and waits past the pol
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from urllib3.util.retry import Retry
@@ -25,6 +26,22 @@ _NO_RETRIES = Retry(
 )
 
 
+# Each API's place in the official client's discovery tree. Reaching one imports its
+# generated package (models and all) and builds its ApiClient, so each is built on first use:
+# an incremental sync needs five of the nine, a configuration check none.
+_PATHS = {
+    "basic": "crm.objects.basic_api",
+    "search": "crm.objects.search_api",
+    "batch": "crm.objects.batch_api",
+    "associations": "crm.associations.v4.batch_api",
+    "owners": "crm.owners.owners_api",
+    "pipelines": "crm.pipelines.pipelines_api",
+    "properties": "crm.properties.core_api",
+    "schemas": "crm.schemas.core_api",
+    "oauth": "oauth.tokens_api",
+}
+
+
 class Apis:
     """Generated API objects sharing one base URL, CA bundle and access token."""
 
@@ -34,34 +51,61 @@ class Apis:
         options: dict[str, Any] = {"host": settings.base_url.rstrip("/")}
         if settings.ca_bundle is not None:
             options["ssl_ca_cert"] = str(settings.ca_bundle)
-        client = HubSpot(access_token="", retry=_NO_RETRIES, **options)
-        self.basic = client.crm.objects.basic_api
-        self.search = client.crm.objects.search_api
-        self.batch = client.crm.objects.batch_api
-        self.associations = client.crm.associations.v4.batch_api
-        self.owners = client.crm.owners.owners_api
-        self.pipelines = client.crm.pipelines.pipelines_api
-        self.properties = client.crm.properties.core_api
-        self.schemas = client.crm.schemas.core_api
-        self.oauth = client.oauth.tokens_api
-        self._all = (
-            self.basic,
-            self.search,
-            self.batch,
-            self.associations,
-            self.owners,
-            self.pipelines,
-            self.properties,
-            self.schemas,
-            self.oauth,
-        )
+        self._client = HubSpot(access_token="", retry=_NO_RETRIES, **options)
+        self._built: dict[str, Any] = {}
+        self._token = ""
+
+    def _api(self, name: str) -> Any:
+        api = self._built.get(name)
+        if api is None:
+            api = attrgetter(_PATHS[name])(self._client)
+            api.api_client.configuration.access_token = self._token
+            self._built[name] = api
+        return api
+
+    @property
+    def basic(self) -> Any:
+        return self._api("basic")
+
+    @property
+    def search(self) -> Any:
+        return self._api("search")
+
+    @property
+    def batch(self) -> Any:
+        return self._api("batch")
+
+    @property
+    def associations(self) -> Any:
+        return self._api("associations")
+
+    @property
+    def owners(self) -> Any:
+        return self._api("owners")
+
+    @property
+    def pipelines(self) -> Any:
+        return self._api("pipelines")
+
+    @property
+    def properties(self) -> Any:
+        return self._api("properties")
+
+    @property
+    def schemas(self) -> Any:
+        return self._api("schemas")
+
+    @property
+    def oauth(self) -> Any:
+        return self._api("oauth")
 
     def set_token(self, token: str) -> None:
-        for api in self._all:
+        self._token = token
+        for api in self._built.values():
             api.api_client.configuration.access_token = token
 
     def close(self) -> None:
-        for api in self._all:
+        for api in self._built.values():
             pool = getattr(api.api_client.rest_client, "pool_manager", None)
             if pool is not None:
                 pool.clear()

@@ -48,6 +48,8 @@ from connectors.hubspot.apis import Apis
 from connectors.hubspot.auth import TokenSource
 from connectors.hubspot.catalog import Catalog
 from connectors.hubspot.custom import CustomStreams, discover
+from connectors.hubspot.history import TRACKED as HISTORY_OBJECTS
+from connectors.hubspot.history import HistoryReader
 from connectors.hubspot.http import HubSpotHttp
 from connectors.hubspot.mapping import HubSpotMapper
 from connectors.hubspot.merges import MergeReader, merge_window
@@ -118,6 +120,7 @@ class HubSpotConnector:
         self._full_ids: dict[str, set[str]] = {}  # live ids seen by a complete full read
         self._deals_state: dict[str, Any] | None = None  # deals read in this instance
         self.custom = CustomStreams(name, self.http, self.catalog, self.reader)
+        self.history = HistoryReader(self.http, self.apis, name, self.catalog.stages)
 
     # -- contract ----------------------------------------------------------------------
 
@@ -145,7 +148,14 @@ class HubSpotConnector:
                     writable=stream in _WRITABLE,
                 )
             )
-        return out + self.custom.infos()
+        history = StreamInfo(
+            "history",
+            "field_change",
+            tuple(HISTORY_OBJECTS),
+            detects_deletes=False,
+            append_only=True,
+        )
+        return [*out, history, *self.custom.infos()]
 
     def server_time(self) -> datetime:
         """The ``Date`` header of a one-owner read."""
@@ -164,6 +174,11 @@ class HubSpotConnector:
             signpost = options.signpost or self.server_time()
             self.catalog.now_ms = to_ms(signpost)
             yield from self.custom.read(stream, state, options, signpost)
+            return
+        if stream == "history":
+            signpost = options.signpost or self.server_time()
+            self.catalog.now_ms = to_ms(signpost)
+            yield from self.history.read(state, options, signpost)
             return
         objects = self._objects(stream)
         full = options.full or not state
@@ -237,6 +252,8 @@ class HubSpotConnector:
             for owner in owner_pages(self.http, self.apis, archived=False):
                 yield str(owner["id"])
             return
+        if stream == "history":
+            return  # versions are never deleted: nothing to compare
         for object_type in self._objects(stream):
             run: dict[str, Any] = {}
             links = ("contacts",) if stream == "deal_contacts" else ()

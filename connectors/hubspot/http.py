@@ -10,10 +10,10 @@ Retries (``RetryPolicy``) and token refresh on ``EXPIRED_AUTHENTICATION`` wrap e
 from __future__ import annotations
 
 import email.utils
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -39,26 +39,25 @@ if TYPE_CHECKING:
 __all__ = ["ApiResponse", "HubSpotHttp"]
 
 
-@cache
-def _api_exceptions() -> tuple[type[ApiException], ...]:
-    """The generated clients' ``ApiException`` classes, one per API package (all of the same
-    shape). Imported on first use: the client's packages are large, and checking a
-    configuration or reading the store builds no client."""
-    from hubspot.crm.associations.v4.exceptions import ApiException as AssocApiException
-    from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
-    from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
-    from hubspot.crm.pipelines.exceptions import ApiException as PipelinesApiException
-    from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
-    from hubspot.oauth.exceptions import ApiException as OAuthApiException
+# The generated API packages the connector calls (see apis.py), each with its own
+# ``ApiException`` class (all of the same shape).
+_API_PACKAGES = (
+    "hubspot.crm.objects",
+    "hubspot.crm.associations.v4",
+    "hubspot.crm.owners",
+    "hubspot.crm.pipelines",
+    "hubspot.crm.properties",
+    "hubspot.crm.schemas",
+    "hubspot.oauth",
+)
 
-    return (
-        ObjectsApiException,
-        AssocApiException,
-        OwnersApiException,
-        PipelinesApiException,
-        PropertiesApiException,
-        OAuthApiException,
-    )
+
+def _api_exceptions() -> tuple[type[ApiException], ...]:
+    """The ``ApiException`` classes of the API packages loaded so far: only a loaded one can
+    have raised. Importing the others here would load packages the run never calls (the
+    client's packages are large; ``Apis`` builds each API on first use)."""
+    loaded = (sys.modules.get(f"{package}.exceptions") for package in _API_PACKAGES)
+    return tuple(module.ApiException for module in loaded if module is not None)
 
 
 # status -> what the caller does next (5xx and 530 are "retry" via _action()).

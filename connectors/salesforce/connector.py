@@ -31,6 +31,7 @@ from connectors.core.retry import RetryPolicy
 from connectors.salesforce.auth import SalesforceTokenSource
 from connectors.salesforce.custom import CustomStreams, discover
 from connectors.salesforce.describe import FieldCatalog
+from connectors.salesforce.history import HISTORY_OBJECTS, HistoryReader
 from connectors.salesforce.http import SalesforceHttp
 from connectors.salesforce.mapping import RecordMapper
 from connectors.salesforce.profile import PROFILE
@@ -40,6 +41,15 @@ from connectors.salesforce.writer import SalesforceWriter
 
 __all__ = ["SalesforceConnector"]
 
+# field history (connectors.salesforce.history): read on CreatedDate, never deleted
+_HISTORY_STREAM = StreamInfo(
+    name="history",
+    record_type="field_change",
+    remote_objects=tuple(HISTORY_OBJECTS),
+    incremental=True,
+    detects_deletes=False,
+    append_only=True,
+)
 _WRITABLE = {"users", "leads", "contacts", "accounts", "deals", "cases"}
 
 
@@ -73,6 +83,7 @@ class SalesforceConnector:
         self.reader = StreamReader(self.http, self.catalog, self.mapper)
         self.writer = SalesforceWriter(self.http, self.catalog)
         self.custom = CustomStreams(name, self.http, self.catalog)
+        self.history = HistoryReader(self.http, name)
 
     def check(self) -> CheckResult:
         try:
@@ -92,17 +103,21 @@ class SalesforceConnector:
         )
 
     def streams(self) -> list[StreamInfo]:
-        return [
-            StreamInfo(
-                name=name,
-                record_type=record_type,
-                remote_objects=objects,
-                incremental=True,
-                detects_deletes=objects != ("User",),
-                writable=name in _WRITABLE,
-            )
-            for name, (record_type, objects) in STREAMS.items()
-        ] + self.custom.infos()
+        return (
+            [
+                StreamInfo(
+                    name=name,
+                    record_type=record_type,
+                    remote_objects=objects,
+                    incremental=True,
+                    detects_deletes=objects != ("User",),
+                    writable=name in _WRITABLE,
+                )
+                for name, (record_type, objects) in STREAMS.items()
+            ]
+            + [_HISTORY_STREAM]
+            + self.custom.infos()
+        )
 
     def server_time(self) -> datetime:
         return self.http.server_time()
@@ -112,11 +127,15 @@ class SalesforceConnector:
     ) -> Iterator[Page]:
         if stream in self.custom.mappings:
             return self.custom.read(stream, state, options)
+        if stream == "history":
+            return self.history.read(state, options)
         return self.reader.read(stream, state, options)
 
     def list_ids(self, stream: str) -> Iterator[str]:
         if stream in self.custom.mappings:
             return self.custom.list_ids(stream)
+        if stream == "history":
+            return iter(())  # history rows are never deleted: nothing to compare
         return self.reader.list_ids(stream)
 
     def discover(self, only: Collection[str] | None = None) -> list[ObjectInfo]:

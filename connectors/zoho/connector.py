@@ -33,6 +33,8 @@ from connectors.zoho.auth import ZohoTokenSource
 from connectors.zoho.catalog import FieldCatalog
 from connectors.zoho.custom import CustomStreams, discover
 from connectors.zoho.fields import STREAM_MODULES
+from connectors.zoho.history import TRACKED as HISTORY_MODULES
+from connectors.zoho.history import HistoryReader
 from connectors.zoho.http import ZohoHttp
 from connectors.zoho.mapping import RELATED_PRODUCTS, ZohoMapper
 from connectors.zoho.profile import PROFILE
@@ -87,6 +89,7 @@ class ZohoConnector:
         self.catalog = FieldCatalog(self.http, settings.fields_ttl_s)
         self.mapper = ZohoMapper(name, channels or ChannelMap(PROFILE))
         self.reader = ModuleReader(self.http, settings.page_size, settings.page_token_records)
+        self.history = HistoryReader(self.http, self.reader, name, settings.history_days)
         self.writer = ZohoWriter(self.http, self.catalog, settings.write_batch_size)
         # deal -> contact links seen by this run's deals read (deal_contacts reuses them)
         self._deal_links: tuple[ModuleWindow, list[dict[str, Any]]] | None = None
@@ -121,7 +124,14 @@ class ZohoConnector:
                     writable=stream in _WRITABLE,
                 )
             )
-        return out + self.custom.infos()
+        history = StreamInfo(
+            "history",
+            "field_change",
+            tuple(HISTORY_MODULES),
+            detects_deletes=False,
+            append_only=True,
+        )
+        return [*out, history, *self.custom.infos()]
 
     def server_time(self) -> datetime:
         """The Date header of the token call when one is due, else of a one-user read."""
@@ -142,6 +152,9 @@ class ZohoConnector:
         if stream in self.custom.mappings:
             signpost = options.signpost or self.server_time()
             yield from self.custom.read(stream, state, options, signpost)
+            return
+        if stream == "history":
+            yield from self.history.read(state, options, options.signpost or self.server_time())
             return
         if stream not in STREAM_MODULES:
             raise ConnectorFatalError(f"Zoho has no stream {stream!r}", source=self.name)
@@ -175,6 +188,8 @@ class ZohoConnector:
             for users_page in self._read_users():
                 yield from (r.remote_id for r in users_page.records)
             return
+        if stream == "history":
+            return  # timeline entries are never deleted: nothing to compare
         for module in STREAM_MODULES[stream]:
             if stream in _DERIVED:
                 window = self._window(module, _DERIVED[stream], {}, _FAR_FUTURE, None)

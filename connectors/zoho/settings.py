@@ -53,3 +53,12 @@ class ZohoSettings(BaseModel):
         description="A 429 asking to wait longer than this is the daily credit limit: stop.",
     )
     timeout_s: float = Field(60, gt=0, description="Per-request timeout.")
+    history_days: int = Field(
+        0,
+        ge=0,
+        description="The history stream reads a deal's timeline with one call per deal. 0 "
+        "(the default): a full read fetches every deal's; N: only those of deals modified in "
+        "the last N days, for orgs with many deals (a store synced from scratch then holds "
+        "less old history than one kept up incrementally). Later runs read the timelines of "
+        "deals modified since the last.",
+    )

@@ -17,6 +17,7 @@ from sandbox.generator.population import Person, build_population
 from sandbox.generator.products import add_products
 from sandbox.generator.staff import build_staff
 from sandbox.generator.store_visits import add_store_visits
+from sandbox.history import seed_history
 from sandbox.world import SCALES, World
 
 __all__ = ["ACTIVITY_OBJECTS", "SCALE_PLANS", "ScalePlan", "generate"]
@@ -73,6 +74,7 @@ def generate(seed: int, scale: str, anchor: datetime, corruption: CorruptionRate
         raise ValueError("anchor must be timezone-aware")
     plan = SCALE_PLANS[scale]
     world = World.empty(seed, scale, anchor)
+    world.history.paused = True  # the story's history is drawn at the end (seed_history)
     rng = random.Random(f"altamira:{seed}:{scale}")
     gen = Gen(world, rng, anchor, corruption)
     build_staff(gen, plan.employees)
@@ -93,6 +95,8 @@ def generate(seed: int, scale: str, anchor: datetime, corruption: CorruptionRate
     world.sequences["identity:P"] = len(people)
     world.sequences["identity:O"] = len(orgs)
     world.sequences["identity:E"] = len(gen.staff)
+    world.history.paused = False
+    seed_history(world)
     return world
 
 

@@ -87,8 +87,11 @@ class ChurnContext:
         obj = self.rng.choice(objs)
         rid = self.rng.choice(self._live(crm, obj))
         table = self._table(crm, obj)
-        table.update(rid, _UPDATES[(crm, obj)](self.rng), when)
-        self._stamp(crm, table.rows[rid], self._actor(crm, when))
+        changes = _UPDATES[(crm, obj)](self.rng)
+        stamp: Record = {}
+        self._stamp(crm, stamp, self._actor(crm, when))
+        # one write with its author, so the CRM's history records who changed it
+        table.update(rid, {**changes, **stamp}, when)
         return [(crm, obj, rid, "update")]
 
     def create(self, crm: str, when: datetime) -> list[Change]:

@@ -31,6 +31,7 @@ from sandbox.hubspot import (
     reads,
     scopes,
     search,
+    users,
     writes,
 )
 from sandbox.hubspot.cache import QueryCache
@@ -96,6 +97,7 @@ class HubSpotEmulator(EmulatorApp):
             association_batch,
             pipelines,
             forms,
+            users,
         ):
             module.register(self)
 

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.http import json_response
 from sandbox.hubspot.errors import object_not_found, validation_error
+from sandbox.hubspot.history import property_history
 from sandbox.hubspot.objects import SINGULAR, resolve_table, resolve_type
 from sandbox.hubspot.params import (
     archived_flag,
@@ -24,26 +25,6 @@ if TYPE_CHECKING:
     from sandbox.hubspot.app import HubSpotEmulator
 
 __all__ = ["register"]
-
-
-def _history(table: Table, record: dict[str, Any], names: list[str]) -> dict[str, Any]:
-    # Minimal history: the current value, stamped with the record's last modification.
-    selection = select_properties(table.schema, names)
-    current = render_record(table, record, selection)
-    wanted = set(names)
-    return {
-        name: [
-            {
-                "value": value,
-                "timestamp": current["updatedAt"],
-                "sourceType": "API",
-                "sourceId": None,
-                "updatedByUserId": None,
-            }
-        ]
-        for name, value in current["properties"].items()
-        if name in wanted and value is not None
-    }
 
 
 def _associations(app: HubSpotEmulator, name: str, rid: str, to_types: list[str]) -> dict:
@@ -73,7 +54,7 @@ def _render(
 ) -> dict[str, Any]:
     out = render_record(table, record, selection)
     if history:
-        out["propertiesWithHistory"] = _history(table, record, history)
+        out["propertiesWithHistory"] = property_history(app.world, table, record, history)
     if to_types:
         assoc = _associations(app, table.name, record["id"], to_types)
         if assoc:

@@ -97,6 +97,8 @@ def required_scopes(request: Request) -> tuple[str, ...]:
     path = request.path
     if path.startswith("/crm/v3/owners"):
         return ("crm.objects.owners.read",)
+    if path.startswith("/settings/v3/users"):
+        return ("settings.users.write",) if request.method != "GET" else ("settings.users.read",)
     if path.rstrip("/") in ("/crm/v3/schemas", "/crm-object-schemas/v3/schemas"):
         return ("crm.schemas.custom.read",)
     if path.startswith(("/marketing/v3/forms", "/form-integrations/")):

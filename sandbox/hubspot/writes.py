@@ -68,6 +68,9 @@ def _stamp_ticket_close(
     return typed
 
 
+_SOURCE_PROPERTIES = ("hs_analytics_source", "hs_latest_source")
+
+
 def create_record(
     app: HubSpotEmulator, table: Table, typed: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
@@ -82,6 +85,11 @@ def create_record(
     record[created] = typed.get(created) or now
     for name in table.schema.modified_fields:
         record[name] = now
+    # HubSpot sets the read-only original source of a record created through the API
+    # (or an import) to "Offline sources": never empty there.
+    for name in _SOURCE_PROPERTIES:
+        if table.schema.field(name) is not None and not record.get(name):
+            record[name] = "OFFLINE"
     return table.insert(record)
 
 

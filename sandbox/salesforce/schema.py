@@ -8,6 +8,11 @@ SystemModstamp``; ``User`` has no ``IsDeleted`` (users are deactivated, not dele
 from __future__ import annotations
 
 from sandbox.salesforce.schema_custom import CUSTOM_KEY_PREFIXES, custom_objects
+from sandbox.salesforce.schema_history import (
+    FIELD_HISTORY,
+    HISTORY_KEY_PREFIXES,
+    history_objects,
+)
 from sandbox.salesforce.schema_products import PRODUCT_KEY_PREFIXES, product_objects
 from sandbox.schema import Field, ObjectSchema
 
@@ -29,6 +34,7 @@ KEY_PREFIXES = {
     "CampaignMember": "00v",
     **PRODUCT_KEY_PREFIXES,
     **CUSTOM_KEY_PREFIXES,
+    **HISTORY_KEY_PREFIXES,
 }
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -322,10 +328,12 @@ def _objects() -> dict[str, list[Field]]:
         ],
         **product_objects(_system, _ref),
         **custom_objects(_system, _ref),
+        **history_objects(_system, _ref),
     }
 
 
 OBJECTS = tuple(_objects())
+FIELD_HISTORY_OBJECTS = frozenset(name for name, _ in FIELD_HISTORY.values())
 
 
 def build_schemas() -> dict[str, ObjectSchema]:
@@ -335,7 +343,10 @@ def build_schemas() -> dict[str, ObjectSchema]:
             name=name,
             fields=fields,
             id_field="Id",
-            modified_fields=("LastModifiedDate", "SystemModstamp"),
+            # field-history rows are never modified (no LastModifiedDate, SystemModstamp)
+            modified_fields=(
+                () if name in FIELD_HISTORY_OBJECTS else ("LastModifiedDate", "SystemModstamp")
+            ),
             created_fields=("CreatedDate",),
         )
         for name, fields in _objects().items()

@@ -29,6 +29,7 @@ __all__ = ["WriteError", "Writer", "to_18"]
 _ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
 _SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _TEXT = frozenset({"string", "textarea", "email", "phone", "url", "picklist"})
+_CLOSED_CASE_STATUSES = frozenset({"Closed"})
 _STATUS_DEFAULTS = {("Task", "Status"): "Not Started", ("Case", "Status"): "New"}
 _PERSON_OBJECTS = frozenset({"Lead", "Contact", "User"})
 
@@ -211,6 +212,15 @@ class Writer:
 
     def _derive(self, object_name: str, record: Record) -> None:
         _derive(object_name, record)
+        if object_name == "Case":
+            # a case closes with a closed status (Salesforce's CaseStatus.IsClosed), stamped
+            # when it closes; reopening it clears the date
+            closed = str(record.get("Status") or "") in _CLOSED_CASE_STATUSES
+            record["IsClosed"] = closed
+            if not closed:
+                record["ClosedDate"] = None
+            elif record.get("ClosedDate") is None:
+                record["ClosedDate"] = self.app.clock.now()
         tables = self.app.world.salesforce
         if object_name == "OpportunityLineItem":
             derive_line_item(tables, record)

@@ -20,7 +20,18 @@ from sandbox.credentials import SandboxCredentials
 from sandbox.faults import Fault, FaultKind, FaultPlan
 from sandbox.http import EmulatorApp, RouteInfo, json_response
 from sandbox.store import Record, Table
-from sandbox.zoho import auth, coql, deleted, metadata, records, related, search, writes
+from sandbox.zoho import (
+    auth,
+    coql,
+    deleted,
+    metadata,
+    records,
+    related,
+    search,
+    timeline,
+    user_writes,
+    writes,
+)
 from sandbox.zoho.auth import TokenStore
 from sandbox.zoho.cursors import ResultCache, TokenCursors
 from sandbox.zoho.errors import INVALID_TOKEN, error_body
@@ -77,6 +88,8 @@ class ZohoEmulator(EmulatorApp):
         deleted.register(self)
         writes.register(self)
         records.register(self)
+        timeline.register(self)
+        user_writes.register(self)
         related.register(self)
 
     # -- helpers for route modules -------------------------------------------------------

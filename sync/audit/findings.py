@@ -7,7 +7,7 @@ from typing import Any
 
 from connectors.core.registry import profile_of
 
-__all__ = ["Finding", "LinkBuilder"]
+__all__ = ["Finding", "LinkBuilder", "table_of"]
 
 
 @dataclass(frozen=True)
@@ -58,3 +58,12 @@ class LinkBuilder:
             portal=self._portal,
         )
         return link if link is not None else f"{source}:{obj}/{remote_id}"
+
+
+def table_of(kind: str, obj: str) -> str:
+    """The store table of a finding's CRM object name (``Opportunity`` -> ``deals``), the
+    inverse of the connector profile's ``object_names``; the name itself when unknown."""
+    for stream, name in profile_of(kind).object_names.items():
+        if name == obj:
+            return stream
+    return obj

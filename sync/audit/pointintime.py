@@ -2,8 +2,9 @@
 
 Records created after ``as_of`` did not exist yet; activities that happened after it had
 not happened; a case closed after it was still open, and a deal whose close date is after
-it was still open. Users are kept as they are (the store holds no user history), and so
-are statuses the CRMs do not date (a case's "Reopened").
+it was still open; the CRM's history holds only the changes made by then. Users are kept
+as they are (the store holds no user history), and so are statuses the CRMs do not date
+(a case's "Reopened").
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ def as_of_view(snapshot: Snapshot, as_of: datetime) -> Snapshot:
             created = row.get("remote_created_at")
             if created is not None and created > as_of:
                 continue
-            if name == "activities":
-                at = row.get("occurred_at")
+            if name in ("activities", "field_changes"):
+                # what happened (an activity, a change in the CRM's history) after it had not
+                at = row.get("occurred_at" if name == "activities" else "changed_at")
                 if at is not None and at > as_of:
                     continue
             elif name == "cases" and row.get("is_closed"):
@@ -43,4 +45,6 @@ def as_of_view(snapshot: Snapshot, as_of: datetime) -> Snapshot:
                     row = {**row, "is_closed": False, "is_won": False}
             kept.append(row)
         tables[name] = kept
-    return Snapshot.from_rows(tables, snapshot.kinds)
+    view = Snapshot.from_rows(tables, snapshot.kinds)
+    view.deleted = snapshot.deleted
+    return view

@@ -31,6 +31,7 @@ from sync.audit.checks import (
 )
 from sync.audit.employees import Directory
 from sync.audit.findings import Finding, LinkBuilder
+from sync.audit.rules_history import HISTORY_RULES
 from sync.audit.snapshot import Row, actor
 
 __all__ = ["RULES", "run_rules"]
@@ -251,6 +252,7 @@ RULES: dict[str, Rule] = {
     "owned_by_inactive_user": _owned_by_inactive_user,
     "duplicate_created": _duplicate_created,
     "unknown_user": _unknown_user,
+    **HISTORY_RULES,
 }
 
 

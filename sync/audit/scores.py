@@ -50,6 +50,7 @@ from sync.audit.checks import (
 )
 from sync.audit.employees import Directory
 from sync.audit.findings import Finding
+from sync.audit.history import deal_history, responsible_owner
 from sync.audit.settings import COMPONENTS
 from sync.audit.snapshot import Row, actor
 
@@ -86,6 +87,12 @@ RULE_COMPONENTS: dict[str, str] = {
     "open_deal_no_next_step": "completeness",
     "case_reopened": "responsiveness",
     "duplicate_created": "uniqueness",
+    # from the CRM's history (sync.audit.history): a closed deal's record is not fresh
+    "deal_entered_at_won": "freshness",
+    "deal_changed_after_close": "freshness",
+    "close_date_not_won_day": "freshness",
+    "close_date_pushed": "freshness",
+    "lost_after_reassignment": "freshness",
 }
 
 
@@ -151,7 +158,9 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
         is_open = not deal.get("is_closed")
         close = deal.get("close_date")
         closed_in_window = closed_in(deal, first_day, today)
-        owner, source = deal.get("owner_id"), deal["source"]
+        # the loss of a deal reassigned just before it was lost is its previous owner's
+        owner, source = responsible_owner(ctx, deal), deal["source"]
+        history = deal_history(ctx, deal)
         touches = owner_touches(ctx.snapshot, deal)
         # A call logged without its outcome does not show the deal was worked.
         worked = [a for a in touches if not outcome_missing(ctx, a)]
@@ -167,11 +176,15 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
             last = deal_last_touch(ctx.snapshot, deal, ctx.as_of) or created
             past_due = close is not None and close < today
             fresh = ctx.as_of - last <= stale and not past_due
-            add(owner, source, "freshness", fresh and not logged_late)
+            pushed = history is not None and history.pushed
+            add(owner, source, "freshness", fresh and not logged_late and not pushed)
         elif closed_in_window:
             # Pipeline freshness of a closed deal: was it in the CRM before it closed?
             on_time = not is_late_entry(deal, late_days)
-            add(owner, source, "freshness", on_time and not logged_late)
+            # its history: entered at won, changed after close, close date off or pushed,
+            # lost just after a reassignment (charged to the owner before)
+            kept = history is None or not (history.closed_faults or history.loss_owner)
+            add(owner, source, "freshness", on_time and not logged_late and kept)
         if is_open or closed_in_window:
             judged.update((a["source"], a["remote_id"]) for a in late)
     # Late entries on records other than the deals above (a lead, a contact, a case): one

@@ -157,6 +157,36 @@ class AuditConfig(BaseModel):
         description="An open deal at or above this win probability (percent) must carry a "
         "next step; one without is a finding and an incomplete record.",
     )
+    closed_change_grace_hours: float = Field(
+        24.0,
+        ge=0,
+        description="From the CRM's history: a deal's amount or stage changed more than this "
+        "many hours after it closed is a finding (a closed deal's figures moved).",
+    )
+    created_at_close_minutes: float = Field(
+        60.0,
+        ge=0,
+        description="From the CRM's history: a deal won within this many minutes of being "
+        "created was entered straight at won (a finding; not in the CRM while worked).",
+    )
+    close_date_tolerance_days: int = Field(
+        1,
+        ge=0,
+        description="From the CRM's history: a won deal's close date more than this many days "
+        "from the day it moved to won is a finding.",
+    )
+    close_date_pushes: int = Field(
+        3,
+        ge=2,
+        description="From the CRM's history: a deal whose close date was moved later this many "
+        "times or more is a finding (pushed again and again).",
+    )
+    reassigned_before_loss_days: float = Field(
+        14.0,
+        ge=0,
+        description="From the CRM's history: a deal lost within this many days of changing "
+        "owner is charged to the owner who held it before (the loss is theirs).",
+    )
     lead_sla_hours: float = Field(
         24.0, gt=0, description="Lead response SLA: hours from lead created to first touch."
     )

@@ -31,6 +31,7 @@ _TABLE_OF = {
     "activities": "activity",
     "cases": "case",
     "users": "user",
+    "field_changes": "field_change",
 }
 _WITH_RAW = {"leads", "contacts", "accounts", "deals", "users"}
 _NOT_READ = (
@@ -90,6 +91,11 @@ class Snapshot:
     lead_of_deal: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     users: dict[tuple[str, str], Row] = field(default_factory=dict)
     owners: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    # the CRM's own history per (source, record type, record id), oldest first
+    history: dict[tuple[str, str, str], list[Row]] = field(default_factory=dict)
+    # (table, source, remote id) of records deleted in their CRM: their history is not
+    # "of an unknown record"
+    deleted: set[tuple[str, str, str]] = field(default_factory=set)
 
     @classmethod
     def from_rows(
@@ -173,6 +179,8 @@ def load_snapshot(engine: Engine, kinds: dict[str, str] | None = None) -> Snapsh
                 skip.add("raw")
             if name == "activities":
                 skip |= {"remote_updated_at", "subject", "status"}
+            if name == "field_changes":
+                skip |= {"remote_created_at", "remote_updated_at"}
             columns = [c for c in table.columns if c.name not in skip]
             query = select(*columns).order_by(table.c.source, table.c.remote_id)
             if name == "users":
@@ -190,8 +198,21 @@ def load_snapshot(engine: Engine, kinds: dict[str, str] | None = None) -> Snapsh
                 for user in tables[name]:
                     user["is_active"] = bool(user["is_active"]) and not user.pop("is_deleted")
     snapshot = Snapshot(kinds=dict(kinds or {}), tables=tables)
+    if tables.get("field_changes"):
+        snapshot.deleted = _deleted_ids(engine)
     _derive(snapshot)
     return snapshot
+
+
+def _deleted_ids(engine: Engine) -> set[tuple[str, str, str]]:
+    """Records deleted in their CRM, of the tables the CRMs keep history for."""
+    out: set[tuple[str, str, str]] = set()
+    with engine.connect() as connection:
+        for name in ("leads", "contacts", "deals", "cases"):
+            table = TABLES[_TABLE_OF[name]].__table__  # type: ignore[attr-defined]
+            query = select(table.c.source, table.c.remote_id).where(table.c.is_deleted.is_(True))
+            out.update((name, source, rid) for source, rid in connection.execute(query))
+    return out
 
 
 def _derive(snapshot: Snapshot) -> None:
@@ -238,3 +259,11 @@ def _derive(snapshot: Snapshot) -> None:
         if lead.get("converted_deal_id"):
             converted[(lead["source"], lead["converted_deal_id"])].append(lead["remote_id"])
     snapshot.lead_of_deal = dict(converted)
+    history: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
+    for change in snapshot.rows("field_changes"):
+        history[(change["source"], change["record_type"], change["record_id"])].append(change)
+    for group in history.values():
+        group.sort(
+            key=lambda c: (c["changed_at"] is None, c["changed_at"] or _EPOCH, c["remote_id"])
+        )
+    snapshot.history = dict(history)

@@ -36,7 +36,7 @@ from compensation.inputs import Credit, Deal
 from compensation.plans import Gates, Period, PlanBook
 from compensation.rates import MissingRateError, RateTable
 
-__all__ = ["Pipeline", "PipelineItem", "pipelines", "withheld_amounts"]
+__all__ = ["Pipeline", "PipelineItem", "added_earnings", "pipelines", "withheld_amounts"]
 
 _DEAL_LINE_KINDS = ("commission", "spiff")
 _DRAW_KINDS = ("draw_top_up", "draw_recovery")
@@ -140,6 +140,13 @@ def _added(sim: Simulation, before: EmployeeResult) -> Decimal:
         (x.amount - was.get(x.key, Decimal(0)) for x in sim.changed if x.kind not in _DRAW_KINDS),
         Decimal(0),
     )
+
+
+def added_earnings(sim: Simulation, before: EmployeeResult) -> Decimal:
+    """What a simulation adds to ``before``'s earnings, draws left out: the figure the
+    statement's what-if shows (a draw top-up can shrink by as much, leaving the payable
+    total where it was)."""
+    return _added(sim, before)
 
 
 def _why_nothing(sim: Simulation, deal: str, added: Decimal) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from connectors.core.channels import CHANNELS
 from connectors.core.custom import CustomObjectMapping
 from sync.audit.settings import AuditConfig
 from sync.compute.settings import CompensationConfig
+from sync.config.web import WebConfig
 from sync.daemon.alerts import AlertsConfig
 from sync.daemon.settings import ScheduleConfig
 from sync.mail.settings import EmailConfig, StatementsConfig
@@ -179,6 +180,10 @@ class CrmsyncConfig(_Strict):
     workers: WorkersConfig = Field(
         default_factory=WorkersConfig,
         description="Scale-out: `crmsync worker` processes sharing jobs through PostgreSQL.",
+    )
+    web: WebConfig = Field(
+        default_factory=WebConfig,
+        description="The dashboard and portal in the browser (`crmsync serve`).",
     )
 
     def source_kinds(self) -> dict[str, str]:

@@ -5,10 +5,17 @@ records merged away, and records missing from a full read or id list. A partial 
 bug or a mass deletion in the CRM all look the same from here, so the run stops and asks.
 The share is of the rows live when the run started, plus those it added or restored. A
 handful of rows (``HANDFUL``), fewer than half the stream, is always let through: in a
-stream of 40 records, 3 deletes are normal churn, not a mass delete. A mapped custom
-object shares its kind's table with a standard stream; its rows (those whose remote id
-starts with its ``id_prefix``) are counted apart, so deleting every store visit is a mass
-delete even in a large activities table.
+stream of 40 records, 3 deletes are normal churn, not a mass delete.
+
+A kind's live rows are counted only when a delete of that kind is first weighed (before
+its page commits): a run that deletes nothing, as most incremental runs, reads no table
+whole. Counted then, the store's live rows are those of the start plus what the run's
+committed pages added, less what they deleted, so the run's own deletes are added back
+(a dry run commits nothing: what its pages would have added is added instead).
+
+A mapped custom object shares its kind's table with a standard stream; its rows (those
+whose remote id starts with its ``id_prefix``) are counted apart, so deleting every store
+visit is a mass delete even in a large activities table.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import Engine, func, literal, select, union_all
+from sqlalchemy import Engine, func, select
 
 from sync.store.pages import PageCounts
 from sync.store.records import TABLES
@@ -36,36 +43,21 @@ class DeleteGuard:
         share: float,
         force: bool,
         prefixes: Iterable[tuple[str, str]] = (),
+        dry_run: bool = False,
     ) -> None:
-        """``prefixes``: (kind, id prefix) of the source's prefixed streams."""
+        """``prefixes``: (kind, id prefix) of the source's prefixed streams; ``dry_run``:
+        the pages noted are not committed."""
         self.share = share
         self.force = force
+        self._engine = engine
+        self._source = source
+        self._dry_run = dry_run
+        self._prefixes: dict[str, list[str]] = defaultdict(list)
+        for kind, prefix in prefixes:
+            self._prefixes[kind].append(prefix)
         self._base: dict[str, int] = {}
         self._marked: dict[str, int] = defaultdict(int)
-        # One statement for every kind's live rows (a round trip and a compile per table
-        # were a tenth of an incremental run's fixed cost).
-        tables = {kind: model.__table__ for kind, model in TABLES.items()}  # type: ignore[attr-defined]
-        counts = [
-            select(literal(kind).label("kind"), func.count().label("live"))
-            .select_from(table)
-            .where(table.c.source == source, table.c.is_deleted.is_(False))
-            for kind, table in tables.items()
-        ]
-        with engine.connect() as conn:
-            for kind, live in conn.execute(union_all(*counts)):
-                self._base[kind] = int(live)
-            for kind, prefix in prefixes:
-                table = tables[kind]
-                mine = table.c.remote_id.startswith(prefix, autoescape=True)
-                found = int(
-                    conn.execute(
-                        select(func.count())
-                        .select_from(table)
-                        .where(table.c.source == source, table.c.is_deleted.is_(False), mine)
-                    ).scalar_one()
-                )
-                self._base[_key(kind, prefix)] = found
-                self._base[kind] -= found
+        self._added: dict[str, int] = defaultdict(int)
 
     def refusal(
         self, kind: str, stream: str, more: int, why: str, prefix: str | None = None
@@ -74,9 +66,9 @@ class DeleteGuard:
         ``prefix``, if given) would pass the share."""
         if more <= 0 or self.force:
             return None
-        kind = _key(kind, prefix)
-        total = self._marked[kind] + more
-        base = self._base.get(kind, 0)
+        key = _key(kind, prefix)
+        total = self._marked[key] + more
+        base = self._base_of(key, kind, prefix)
         if total <= self.share * base or (total <= HANDFUL and 2 * total < base):
             return None
         share = f"{total / base:.1%}" if base else "all"
@@ -106,9 +98,37 @@ class DeleteGuard:
 
     def note(self, kind: str, counts: PageCounts, prefix: str | None = None) -> None:
         """Record what a committed page (or delete check) did."""
-        kind = _key(kind, prefix)
-        self._marked[kind] += counts.deleted
-        self._base[kind] = self._base.get(kind, 0) + counts.inserted + counts.restored
+        key = _key(kind, prefix)
+        self._marked[key] += counts.deleted
+        if key in self._base:
+            self._base[key] += counts.inserted + counts.restored
+        else:
+            self._added[key] += counts.inserted + counts.restored
+
+    def _base_of(self, key: str, kind: str, prefix: str | None) -> int:
+        """The rows of ``kind`` (of the stream with ``prefix``) live at the run's start plus
+        those it added or restored, counted on first use (see the module's docstring)."""
+        if key not in self._base:
+            live = self._live(kind, prefix)
+            done = self._added[key] if self._dry_run else self._marked[key]
+            self._base[key] = live + done
+        return self._base[key]
+
+    def _live(self, kind: str, prefix: str | None) -> int:
+        """The store's live rows of ``kind`` from this source: with ``prefix`` those whose
+        remote id starts with it, otherwise those of none of the kind's prefixed streams."""
+        table = TABLES[kind].__table__  # type: ignore[attr-defined]
+        query = (
+            select(func.count())
+            .select_from(table)
+            .where(table.c.source == self._source, table.c.is_deleted.is_(False))
+        )
+        if prefix is not None:
+            query = query.where(table.c.remote_id.startswith(prefix, autoescape=True))
+        for other in self._prefixes.get(kind, []) if prefix is None else []:
+            query = query.where(~table.c.remote_id.startswith(other, autoescape=True))
+        with self._engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
 
 
 def _key(kind: str, prefix: str | None) -> str:

@@ -110,7 +110,12 @@ def sync_source(
     every = connector.streams()
     prefixed = [(s.record_type, s.id_prefix) for s in every if s.id_prefix is not None]
     guard = DeleteGuard(
-        engine, source.name, source.delete_guard_share, options.force_deletes, prefixed
+        engine,
+        source.name,
+        source.delete_guard_share,
+        options.force_deletes,
+        prefixed,
+        dry_run=options.dry_run,
     )
     context = _RunContext(
         guard,
@@ -258,7 +263,7 @@ def _sync_stream(
         else:
             read_to_end = True
         remote_ids = None
-        if read_to_end:
+        if read_to_end and not info.append_only:
             remote_ids = _ids_for_delete_check(
                 engine, source, connector, info, options, full_read, context.seen, now()
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,9 +140,13 @@ def _oriented(comparisons: list[dict[str, Any]], mine_first: bool) -> list[dict[
 
 
 def review_pairs(
-    connection: Connection, kind: str | None = None, limit: int = 100
+    connection: Connection,
+    kind: str | None = None,
+    limit: int = 100,
+    identity_of: Callable[[str], str | None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Pairs in the review band, highest score first."""
+    """Pairs in the review band, highest score first. ``identity_of`` (a record key's
+    identity, from a loaded identity map) saves a query per pair."""
     query = select(PAIRS.c.kind, PAIRS.c.a_key, PAIRS.c.b_key, PAIRS.c.score, PAIRS.c.detail).where(
         PAIRS.c.status == "review"
     )
@@ -153,7 +157,8 @@ def review_pairs(
     for k, a, b, s, d in connection.execute(query):
         if len(found) >= limit:
             break
-        if _identity(connection, a) == _identity(connection, b):
+        same = identity_of or (lambda key: _identity(connection, key))
+        if same(a) == same(b):
             continue  # already one identity through other links: nothing to decide
         found.append(
             {"kind": k, "a": a, "b": b, "score": s, "comparisons": (d or {}).get("comparisons", [])}

@@ -90,7 +90,7 @@ def pipeline_report(snapshot: Snapshot, as_of: datetime, churn_days: int = 180) 
     weighted: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     totals: dict[str, list[Any]] = defaultdict(lambda: [Decimal(0), Decimal(0), 0, []])
     won: dict[str, list[Any]] = defaultdict(lambda: [Decimal(0), 0, []])
-    last_won: dict[tuple[str, str], datetime] = {}
+    wins: dict[tuple[str, str], list[datetime]] = defaultdict(list)
     active_now: set[tuple[str, str]] = set()
     for deal in snapshot.rows("deals"):
         amount, currency = deal.get("amount"), deal.get("currency") or "?"
@@ -117,11 +117,14 @@ def pipeline_report(snapshot: Snapshot, as_of: datetime, churn_days: int = 180) 
                 entry[2].append(cycle)
             close = deal.get("close_date")
             if close is not None:
-                at = datetime.combine(close, as_of.timetz())
-                last_won[account] = max(last_won.get(account, at), at)
+                wins[account].append(datetime.combine(close, as_of.timetz()))
+    # A customer of the earlier window is one who won a deal in it, whatever it won since:
+    # counting only those whose last win fell there left out every customer who kept
+    # buying, so the rate was churned over churned (1.0).
     cutoff = as_of - timedelta(days=churn_days)
-    before = {a for a, at in last_won.items() if cutoff - timedelta(days=churn_days) <= at < cutoff}
-    recent = {a for a, at in last_won.items() if at >= cutoff} | active_now
+    start = cutoff - timedelta(days=churn_days)
+    before = {a for a, days in wins.items() if any(start <= at < cutoff for at in days)}
+    recent = {a for a, days in wins.items() if any(at >= cutoff for at in days)} | active_now
     churned = before - recent
     rows = [
         [customer, currency, str(value.quantize(_CENT))]

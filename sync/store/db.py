@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-import re
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +10,9 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from sync.errors import OperationFailed
+from sync.store.revisions import MIGRATIONS, head_revisions
 
 __all__ = ["StoreUnavailable", "migrate", "open_store"]
-
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 class StoreUnavailable(OperationFailed):
@@ -88,21 +84,3 @@ def _at_head(engine: Engine) -> bool:
             return set(stored.scalars()) == head_revisions()
     except SQLAlchemyError:  # no such table yet, or no database: Alembic reports it
         return False
-
-
-_ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
-
-
-@cache
-def head_revisions() -> frozenset[str]:
-    """The revisions no migration script builds on, read from the scripts' source."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for script in (MIGRATIONS / "versions").glob("*.py"):
-        for name, value in _ASSIGNMENT.findall(script.read_text()):
-            literal = ast.literal_eval(value.strip())
-            if name == "revision":
-                revisions.add(literal)
-            elif literal is not None:
-                parents.update((literal,) if isinstance(literal, str) else literal)
-    return frozenset(revisions - parents)

@@ -31,6 +31,7 @@ __all__ = [
     "DealRow",
     "DealSplitRow",
     "EventRow",
+    "FieldChangeRow",
     "LeadRow",
     "RecordRow",
     "UserRow",
@@ -303,6 +304,24 @@ class EventRow(RecordRow, table=True):
     channel: str | None = None
 
 
+class FieldChangeRow(RecordRow, table=True):
+    """One change of a tracked field, from the CRM's own history (``FieldChange``)."""
+
+    __tablename__ = "field_changes"
+    __table_args__ = (UniqueConstraint("source", "remote_id", name="uq_field_changes_remote"),)
+    custom_fields: dict[str, Any] = _record_columns()["custom_fields"]
+    raw: dict[str, Any] = _record_columns()["raw"]
+    record_type: str = Field(max_length=20)
+    record_id: str = Field(index=True)
+    field: str = Field(max_length=40)
+    remote_field: str | None = None
+    old_value: str | None = None
+    new_value: str | None = None
+    new_state: str | None = Field(default=None, max_length=10)
+    changed_at: datetime | None = _when(index=True)
+    changed_by: str | None = None
+
+
 TABLES: dict[str, type[RecordRow]] = {
     "user": UserRow,
     "lead": LeadRow,
@@ -316,4 +335,5 @@ TABLES: dict[str, type[RecordRow]] = {
     "deal_product": DealProductRow,
     "deal_split": DealSplitRow,
     "event": EventRow,
+    "field_change": FieldChangeRow,
 }

@@ -69,9 +69,10 @@ def _column(rows: list[list[str]], index: int) -> list[str]:
 def test_status_keeps_sources_streams_and_statuses_whole(config: Path) -> None:
     streams = _json(config, "status")["streams"]
     rows = _rows(_piped(config, "status"), "Sync status")
-    # source over stream: two lines per row
-    assert _column(rows, 0) == [x for s in streams for x in (s["source"], s["stream"])]
-    assert _column(rows, 2) == [s["status"] for s in streams]
+    # source over stream: two lines per row; a configured source that never ran shows "-"
+    # where its JSON has null (no stream, no status)
+    assert _column(rows, 0) == [x or "-" for s in streams for x in (s["source"], s["stream"])]
+    assert _column(rows, 2) == [s["status"] or "-" for s in streams]
     records = " ".join(_column(rows, 3))  # wraps between words where the column is narrow
     assert records == " ".join(f"{s['fetched']} fetched" for s in streams)
 
@@ -165,7 +166,24 @@ def test_findings_at_80_columns_keep_each_link_whole_on_its_own_line(config: Pat
     assert lines[0] == f"{len(found)} findings"
     links = [line.strip() for line in lines if line.startswith("  http")]
     assert links == [f["link"] for f in found]
+    # The rule in words with the record's CRM, object and id; its name and the employee's
+    # (the usage score's, not the identity id) on the lines below.
     heads = [line for line in lines[1:] if not line.startswith(" ")]
-    assert heads == [f"{f['rule']}  {f['source']} {f['object']} {f['remote_id']}" for f in found]
-    whys = [line for line in lines if line.startswith("  ") and not line.startswith("  http")]
-    assert whys[0].startswith(f"  {found[0]['employee'] or '-'}: {found[0]['message'][:20]}")
+    assert heads == [
+        f"{f['rule'].replace('_', ' ')}  {f['source']} {f['object']} {f['remote_id']}"
+        for f in found
+    ]
+    import yaml
+
+    from sync.audit.runner import latest_usage_scores
+    from sync.store import open_store
+
+    url = yaml.safe_load(config.read_text())["store"]["url"]
+    names = {k: s.name for k, s in latest_usage_scores(open_store(url)).items()}
+    first = found[0]["employee"]
+    block = lines[2 : lines.index(f"  {found[0]['link']}")]
+    assert (
+        f"  {names.get(first, first) if first else '-'}: {found[0]['message'][:20]}"
+        in "\n".join(block)
+    )
+    assert len(block) >= 2  # the record's name, then who and why

@@ -40,9 +40,10 @@ def test_the_written_config_holds_no_secret(sandbox) -> None:
         for line in secrets_file.read_text().splitlines()
         if "=" in line and not line.startswith("#")
     ]
-    assert len(values) == 6
+    assert len(values) == 8  # two for each of the four CRMs
     assert not [v for v in values if v in config]
     assert "${SANDBOX_SALESFORCE_CLIENT_SECRET}" in config
+    assert "${SANDBOX_DYNAMICS_CLIENT_SECRET}" in config
     assert info.salesforce.instance_url in config
     assert stat.S_IMODE(os.stat(secrets_file).st_mode) == 0o600
 
@@ -53,6 +54,7 @@ def test_json_info_has_exactly_the_documented_keys(sandbox) -> None:
         "salesforce",
         "hubspot",
         "zoho",
+        "dynamics",
         "ca_bundle",
         "config_path",
         "ground_truth_dir",
@@ -71,6 +73,13 @@ def test_json_info_has_exactly_the_documented_keys(sandbox) -> None:
         "client_id",
         "client_secret",
         "refresh_token",
+    }
+    assert set(data["dynamics"]) == {
+        "environment_url",
+        "authority_host",
+        "tenant_id",
+        "client_id",
+        "client_secret",
     }
 
 

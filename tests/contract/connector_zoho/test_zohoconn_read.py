@@ -26,6 +26,7 @@ def test_check_and_streams(connect) -> None:
         "deal_products",
         "activities",
         "cases",
+        "history",
     ]
     activity = next(s for s in connector.streams() if s.name == "activities")
     assert activity.record_type == "activity"

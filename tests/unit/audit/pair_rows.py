@@ -6,7 +6,7 @@ store rows and returns the scores by employee key and the findings.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,18 @@ from sync.audit.scores import UsageScore
 from sync.audit.settings import AuditConfig
 from sync.audit.snapshot import Snapshot
 
-__all__ = ["AS_OF", "activity", "at", "audit", "deal", "part", "row", "rules_of", "user"]
+__all__ = [
+    "AS_OF",
+    "activity",
+    "at",
+    "audit",
+    "audit_at",
+    "deal",
+    "part",
+    "row",
+    "rules_of",
+    "user",
+]
 
 TABLES = (
     "users",
@@ -30,6 +41,7 @@ TABLES = (
     "deal_contacts",
     "activities",
     "cases",
+    "field_changes",
 )
 
 
@@ -68,12 +80,23 @@ def audit(
     kinds: dict[str, str] | None = None,
     identities: EmployeeLookup | None = None,
 ) -> tuple[dict[str, UsageScore], list[Finding]]:
+    return audit_at(tables, AS_OF, config, kinds, identities)
+
+
+def audit_at(
+    tables: dict[str, list[dict[str, Any]]],
+    as_of: datetime,
+    config: AuditConfig | None = None,
+    kinds: dict[str, str] | None = None,
+    identities: EmployeeLookup | None = None,
+) -> tuple[dict[str, UsageScore], list[Finding]]:
+    """``audit`` at another audit date."""
     full: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
     full.update(tables)
     result = audit_snapshot(
         Snapshot.from_rows(full, kinds),
         config or AuditConfig(),
-        AS_OF,
+        as_of,
         identities,
         LinkBuilder({}, {}, {}, "0"),
     )

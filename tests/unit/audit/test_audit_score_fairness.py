@@ -230,8 +230,13 @@ def test_explain_lets_a_rep_recompute_the_score_with_a_pencil() -> None:
     assert fresh["how"] == "lifted: 0/3 + (5 − 3)/5 × (0.7333 − 0/3)"
     assert fresh["rules"] == [
         "case_over_sla",
+        "close_date_not_won_day",
+        "close_date_pushed",
+        "deal_changed_after_close",
         "deal_created_at_close",
+        "deal_entered_at_won",
         "late_activity_entry",
+        "lost_after_reassignment",
         "open_deal_past_close",
         "open_deal_stale",
     ]

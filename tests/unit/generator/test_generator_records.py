@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sandbox.hubspot.schema import DEAL_PIPELINES, TICKET_PIPELINES
-from sandbox.salesforce.schema import KEY_PREFIXES
+from sandbox.salesforce.schema import FIELD_HISTORY_OBJECTS, KEY_PREFIXES
 from sandbox.schema import Field
 from sandbox.world import World
 
@@ -64,6 +64,12 @@ def test_money_has_two_decimals(world: World) -> None:
 def test_salesforce_system_fields_and_names(world: World) -> None:
     users = world.salesforce["User"].rows
     for table in world.salesforce.values():
+        if table.name in FIELD_HISTORY_OBJECTS:
+            # history rows share the entity-history prefix and are never modified
+            for rid, r in table.rows.items():
+                assert rid == r["Id"] and len(rid) == 18 and rid.startswith("017")
+                assert r["IsDeleted"] is False and r["CreatedById"] in users
+            continue
         for rid, r in table.rows.items():
             assert rid == r["Id"] and len(rid) == 18
             assert _PREFIX_TO_OBJECT[rid[:3]] == table.name

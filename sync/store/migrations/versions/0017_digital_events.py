@@ -1,7 +1,7 @@
 """digital events: Segment / RudderStack messages, and the identities stitching links to them
 
-Revision ID: 0016_digital_events
-Revises: 0015_compensation_managers
+Revision ID: 0017_digital_events
+Revises: 0016_field_changes
 Create Date: 2026-12-04
 """
 
@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql
 
 import sync.store.types
 
-revision = "0016_digital_events"
-down_revision = "0015_compensation_managers"
+revision = "0017_digital_events"
+down_revision = "0016_field_changes"
 branch_labels = None
 depends_on = None
 
