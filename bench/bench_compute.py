@@ -28,9 +28,9 @@ from compensation.plans import Period
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.compute.history import load_adjustments, save_run
 from sync.compute.prepare import prepare
-from sync.compute.settings import CompensationConfig
+from sync.config.compensation import CompensationConfig
+from sync.config.reconcile import ReconcileConfig
 from sync.demo import run_demo
-from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.run import reconcile
 from sync.store import open_store
 

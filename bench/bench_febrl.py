@@ -121,8 +121,8 @@ def _blocking_recall(
     store: Path, created: dict[tuple[str, str], str], links: set[tuple[str, str]], matcher: str
 ) -> float | None:
     try:
+        from sync.config.reconcile import ReconcileConfig
         from sync.reconcile.blocking import candidate_pairs
-        from sync.reconcile.config import ReconcileConfig
         from sync.reconcile.entities import load_entities, split_key
         from sync.reconcile.splink_engine import blocked_pairs
         from sync.store import open_store

@@ -32,9 +32,9 @@ from sandbox_process import served_sandbox
 from connectors.core.http import pinned_session
 from sync.config import load_config
 from sync.push.run import push
-from sync.push.values import DesiredValue, publish
 from sync.sources import build_connector
 from sync.store import open_store
+from sync.store.view.published import DesiredValue, publish
 
 BATCH_MAX = {"salesforce": 200, "hubspot": 100, "zoho": 100}
 OBJECTS = ("contacts", "leads", "deals", "accounts")

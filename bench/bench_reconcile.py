@@ -37,9 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.clock import DEFAULT_ANCHOR
+from sync.config.reconcile import ReconcileConfig
 from sync.demo import run_demo
 from sync.reconcile.blocking import candidate_pairs
-from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.entities import load_entities
 from sync.reconcile.evaluate import load_truth, pairwise, true_pairs
 from sync.reconcile.model_store import MODELS

@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sync.reconcile.config import ReconcileConfig
+from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.entities import load_entities
 from sync.reconcile.resolve import resolve_kind, thresholds_for
 from sync.reconcile.splink_backend import Backend

@@ -51,7 +51,7 @@ from sync.engine import SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store import open_store
 
-PAGE_MAX = {"salesforce": 2000, "hubspot": 100, "zoho": 200}
+PAGE_MAX = {"salesforce": 2000, "hubspot": 100, "zoho": 200, "dynamics": 5000}
 OBJECTS = {
     "salesforce": (
         "User",
@@ -77,6 +77,21 @@ OBJECTS = {
         "tasks",
     ),
     "zoho": ("Leads", "Contacts", "Accounts", "Deals", "Tasks", "Calls", "Events", "Cases"),
+    "dynamics": (
+        "systemuser",
+        "lead",
+        "contact",
+        "account",
+        "opportunity",
+        "connection",
+        "opportunityproduct",
+        "phonecall",
+        "email",
+        "appointment",
+        "task",
+        "incident",
+        "campaignresponse",
+    ),
 }
 
 
@@ -122,6 +137,7 @@ def _churn(info: dict[str, Any], crm: str, changes: int, seed: int) -> None:
         "salesforce": info["salesforce"]["instance_url"],
         "hubspot": info["hubspot"]["base_url"],
         "zoho": info["zoho"]["api_domain"],
+        "dynamics": info["dynamics"]["environment_url"],
     }[crm]
     with pinned_session(info["ca_bundle"]) as http:
         response = http.post(

@@ -134,7 +134,7 @@ def run(
 ) -> dict[str, Any]:
     from types import SimpleNamespace
 
-    from sync.pipeline.names import STEP_NAMES
+    from sync.config.steps import STEP_NAMES
     from sync.web.app import create_app
 
     started = time.perf_counter()

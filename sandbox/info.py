@@ -152,11 +152,8 @@ sources:
       client_secret: ${{SANDBOX_ZOHO_CLIENT_SECRET}}
       refresh_token: ${{SANDBOX_ZOHO_REFRESH_TOKEN}}
     ca_bundle: {ca}
-  # The DACH subsidiary in Dynamics 365: not yet part of the demo's checks, so off here;
-  # set `enabled: true` to sync it.
   - name: dynamics
     kind: dynamics
-    enabled: false
     environment_url: {d365_url}
     authority_host: {d365_url}
     auth:

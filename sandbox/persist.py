@@ -27,6 +27,7 @@ import orjson
 from sandbox.dynamics.schema import build_schemas as dynamics_schemas
 from sandbox.hubspot.schema import build_schemas as hubspot_schemas
 from sandbox.salesforce.schema import build_schemas as salesforce_schemas
+from sandbox.salesforce.schema_currency import currency_schemas
 from sandbox.schema import Field, ObjectSchema
 from sandbox.store import Table
 from sandbox.world import World
@@ -54,8 +55,13 @@ def _read_lines(path: Path) -> list[Any]:
     return [orjson.loads(line) for line in path.read_bytes().splitlines() if line]
 
 
+def _optional(crm: str) -> dict[str, ObjectSchema]:
+    """Objects an org has only with a feature on (Salesforce's dated exchange rates)."""
+    return currency_schemas() if crm == "salesforce" else {}
+
+
 def _custom_fields(crm: str, schemas: dict[str, Table]) -> dict[str, list[dict[str, Any]]]:
-    fresh = _FRESH[crm]()
+    fresh = _FRESH[crm]() | _optional(crm)
     added: dict[str, list[dict[str, Any]]] = {}
     for name, table in schemas.items():
         known = set(fresh[name].field_names)
@@ -99,6 +105,7 @@ def save_world(world: World, directory: Path) -> None:
             for b_id, types in targets.items()
         )
         (directory / "hubspot_associations.jsonl").write_bytes(_lines(rows))
+        (directory / "hubspot_rates.jsonl").write_bytes(_lines(world.hubspot_rates))
         history = (
             [crm, obj, rid, entry]
             for (crm, obj, rid), entries in world.history.entries.items()
@@ -154,6 +161,10 @@ def load_world(directory: Path) -> World:
         for name, fields in meta["custom_fields"].get(crm, {}).items():
             for data in fields:
                 tables[name].schema.add_field(_field_from(data))
+        optional = _optional(crm)
+        for name in meta["tables"][crm]:
+            if name not in tables and name in optional:
+                tables[name] = Table(optional[name])  # an object the org turned on
         for name, table in tables.items():
             table_meta = meta["tables"].get(crm, {}).get(name)  # older saves: no Dynamics
             if table_meta is not None:
@@ -166,6 +177,9 @@ def load_world(directory: Path) -> World:
     links = world.hubspot_associations.links
     for a, b, a_id, b_id, types in _read_lines(directory / "hubspot_associations.jsonl"):
         links[(a, b)][a_id][b_id] = set(types)
+    rates = directory / "hubspot_rates.jsonl"
+    if rates.exists():  # a state saved before the settings API had rates has none
+        world.hubspot_rates.extend(_read_lines(rates))
     _load_history(world, directory / "history.jsonl")
     truth_dir = directory / "truth"
     for path in sorted(truth_dir.glob("*.jsonl")):

@@ -58,6 +58,11 @@ class SandboxOptions:
     anchor: datetime | None = None
     # Where the running clock starts (default: the anchor, or the host's time, above).
     clock_start: datetime | None = None
+    # The consumer line (generator/b2c.py): person accounts in Salesforce, contacts
+    # without a company in HubSpot and Zoho. Off: the world is what it always was.
+    b2c: bool = False
+    # Salesforce's advanced currency management: CurrencyType and DatedConversionRate.
+    dated_rates: bool = False
 
     def story(self, now: datetime) -> tuple[datetime, datetime]:
         """(where the story ends, where the clock starts), given the host's ``now``."""
@@ -213,6 +218,7 @@ class Sandbox:
         burst: int = 0,
         late_commits: int = 0,
         crms: tuple[str, ...] | None = None,
+        store_visits: int = 0,
     ) -> Any:
         """Apply ``changes`` creates/updates/deletes/merges (see ``generator.apply_churn``)."""
         from sandbox.generator import apply_churn, write_ground_truth
@@ -229,6 +235,7 @@ class Sandbox:
                 burst=burst,
                 late_commits=late_commits,
                 crms=crms,
+                store_visits=store_visits,
             )
             if self._info is not None:
                 write_ground_truth(self.world, self._info.ground_truth_dir)
@@ -241,6 +248,7 @@ class Sandbox:
             burst=int(payload.get("burst", 0)),
             late_commits=int(payload.get("late_commits", 0)),
             crms=tuple(payload["crms"]) if payload.get("crms") else None,
+            store_visits=int(payload.get("store_visits", 0)),
         )
         return report.to_dict()
 
@@ -259,7 +267,14 @@ class Sandbox:
                     "pass the same --seed/--scale, or use another --state-dir"
                 )
             return world
-        return generate(self.options.seed, self.options.scale, self.anchor)
+        options = self.options
+        return generate(
+            options.seed,
+            options.scale,
+            self.anchor,
+            b2c=options.b2c,
+            dated_rates=options.dated_rates,
+        )
 
     def _resume_instant(self) -> datetime:
         state = self.options.state_dir

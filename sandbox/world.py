@@ -105,6 +105,8 @@ class World:
     dynamics: dict[str, Table] = field(default_factory=dict)
     hubspot_owners: list[dict[str, Any]] = field(default_factory=list)
     hubspot_associations: Associations = field(default_factory=Associations)
+    # the portal's multi-currency exchange rates (settings API), empty when it has none
+    hubspot_rates: list[dict[str, Any]] = field(default_factory=list)
     truth: GroundTruth = field(default_factory=GroundTruth)
     sequences: Counter[str] = field(default_factory=Counter)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)

@@ -81,7 +81,7 @@ def _audit(
 ) -> AuditResult:
     """The audit as of ``as_of``; ``shown`` is (--json, --progress), for the progress."""
     from sync.audit.runner import run_audit
-    from sync.reports.build import source_links
+    from sync.config.links import source_links
 
     kinds, bases = source_links(cfg)
     with step_progress("auditing the store", *shown) as say:
@@ -328,7 +328,8 @@ def _report_command(kind: str, doc: str) -> None:
 
 _report_command("usage", "Usage score leaderboard with team scores and a 4-week trend.")
 _report_command(
-    "channels", "Leads, conversion, won revenue (per currency) and cycle per channel and CRM."
+    "channels",
+    "Touches, leads, conversion, won revenue (per currency) and cycle per channel and CRM.",
 )
 _report_command(
     "pipeline", "Weighted pipeline per customer, totals and age, deal size, time to close, churn."

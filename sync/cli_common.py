@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
+from sync.clock import utc_now
 from sync.errors import UsageError
 
 if TYPE_CHECKING:
@@ -49,8 +49,3 @@ def load(config: Path | None, connectors: bool = True) -> CrmsyncConfig:
     from sync.config import load_config
 
     return load_config(path, connectors=connectors)
-
-
-def utc_now() -> datetime:
-    """The application's clock (the only place the sync layer reads the wall clock)."""
-    return datetime.now(UTC)

@@ -35,13 +35,25 @@ def demo(
     ),
     json_output: bool = typer.Option(False, "--json", help="Print the results as JSON."),
     anchor: str = AnchorOption,
+    b2c: bool = typer.Option(
+        False,
+        "--b2c",
+        help="Add the consumer line (person accounts in Salesforce, contacts without a "
+        "company in HubSpot and Zoho) to the synthetic company.",
+    ),
+    dated_rates: bool = typer.Option(
+        False,
+        "--dated-rates",
+        help="Turn on the CRMs' exchange rates (Salesforce DatedConversionRate, HubSpot's) "
+        "and pay with them (docs/multi-currency.md).",
+    ),
 ) -> None:
-    """The main job on the embedded default: start the CRM sandbox, sync all three CRMs into
+    """The main job on the embedded default: start the CRM sandbox, sync all four CRMs into
     SQLite, reconcile, audit, compute the open period, push the results back into the
     sandbox CRMs, write the statements, and check it all against the ground truth."""
     from sandbox import SandboxError
+    from sync.config.steps import STEP_NAMES
     from sync.demo import run_demo
-    from sync.pipeline.names import STEP_NAMES
 
     story_end, clock_start = anchor_and_clock(anchor)
     started = time.perf_counter()
@@ -60,7 +72,7 @@ def demo(
                 boot,
                 description="sandbox started: Salesforce "
                 f"{info.salesforce.instance_url}, HubSpot {info.hubspot.base_url}, "
-                f"Zoho {info.zoho.api_domain}",
+                f"Zoho {info.zoho.api_domain}, Dynamics 365 {info.dynamics.environment_url}",
             )
             progress.stop_task(boot)
 
@@ -88,6 +100,8 @@ def demo(
                 say=say,
                 anchor=story_end,
                 clock_start=clock_start,
+                b2c=b2c,
+                dated_rates=dated_rates,
             )
         except SandboxError as exc:
             raise UsageError(str(exc)) from exc

@@ -303,8 +303,8 @@ def duplicates(
     json_output: bool = JsonOption,
 ) -> None:
     """Duplicates within each CRM (and who created the later record) and across CRMs."""
-    from sync.reconcile.lookup import load_identity_map
     from sync.reconcile.reports import duplicates as find
+    from sync.store.view.identity_map import load_identity_map
 
     if scope not in ("within", "across", "all"):
         raise UsageError("--scope must be within, across or all")
@@ -346,7 +346,7 @@ def journey(
 ) -> None:
     """One timeline of every touch on a customer across CRMs and channels, with employees."""
     from sync.reconcile.journey import journey as timeline
-    from sync.reconcile.lookup import load_identity_map
+    from sync.store.view.identity_map import load_identity_map
 
     _, engine = _store(config)
     identities = load_identity_map(engine)

@@ -15,7 +15,7 @@ from sync.cli_text import Table, safe, text
 from sync.errors import UsageError
 
 if TYPE_CHECKING:
-    from sync.reconcile.config import ReconcileConfig
+    from sync.config.reconcile import ReconcileConfig
     from sync.reconcile.learn import Model
     from sync.reconcile.splink_engine import SplinkModel
 

@@ -12,8 +12,8 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
 from sync.cli_text import Table, styled
+from sync.config.steps import STEP_NAMES
 from sync.errors import OperationFailed, UsageError
-from sync.pipeline.names import STEP_NAMES
 
 if TYPE_CHECKING:
     from sync.pipeline.run import MainJobResult

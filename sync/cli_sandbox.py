@@ -86,6 +86,18 @@ def serve(
         False, "--json", help="Print one JSON line for scripts once ready, then serve."
     ),
     anchor: str = AnchorOption,
+    b2c: bool = typer.Option(
+        False,
+        "--b2c",
+        help="Add the consumer line: person accounts in Salesforce, contacts without a "
+        "company in HubSpot and Zoho (docs/sandbox.md).",
+    ),
+    dated_rates: bool = typer.Option(
+        False,
+        "--dated-rates",
+        help="Turn on Salesforce's dated exchange rates (CurrencyType, DatedConversionRate; "
+        "docs/multi-currency.md).",
+    ),
 ) -> None:
     """Start the three CRM emulators on 127.0.0.1 and serve until interrupted."""
     from sandbox import Sandbox, SandboxError, SandboxOptions
@@ -99,6 +111,8 @@ def serve(
         port_base=port_base,
         anchor=story_end,
         clock_start=clock_start,
+        b2c=b2c,
+        dated_rates=dated_rates,
     )
     try:
         sandbox = Sandbox(options)
@@ -131,10 +145,19 @@ def churn(
         min=0,
         help="Salesforce updates committed with a SystemModstamp a few minutes in the past.",
     ),
+    store_visits: int = typer.Option(
+        0, min=0, help="Store visits created, edited or deleted in the custom objects."
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Change the sandbox's CRMs like their users would (running or stopped sandbox)."""
-    payload = {"changes": changes, "seed": seed, "burst": burst, "late_commits": late_commits}
+    payload = {
+        "changes": changes,
+        "seed": seed,
+        "burst": burst,
+        "late_commits": late_commits,
+        "store_visits": store_visits,
+    }
     running = _running_sandbox(state_dir)
     if running is not None:
         report = _remote_churn(running, payload)
@@ -145,7 +168,7 @@ def churn(
         return
     table = Table("CRM", "object", "operation", "records", title="Churn applied")
     for row in report.get("counts", []):
-        table.add_row(row["crm"], row["object"], row["operation"], str(row["count"]))
+        table.add_row(row["crm"], row["object"], row["op"], str(row["count"]))
     Console().print(table)
 
 
@@ -200,6 +223,7 @@ def _offline_churn(state_dir: Path, payload: dict[str, Any]) -> dict[str, Any]:
         payload["seed"],
         burst=payload["burst"],
         late_commits=payload["late_commits"],
+        store_visits=payload["store_visits"],
     )
     sandbox.save()
     result: dict[str, Any] = report.to_dict()

@@ -45,8 +45,8 @@ def render(
     progress: bool = ProgressOption,
 ) -> None:
     """Write each statement as HTML (with its chart) and text to a folder, to preview."""
+    from sync.compute.statements import statements_for_period
     from sync.mail.service import write_previews
-    from sync.mail.source import statements_for_period
     from sync.store import open_store
 
     cfg = load(config)
@@ -85,10 +85,10 @@ def send(
     progress: bool = ProgressOption,
 ) -> None:
     """Queue the period's statements (each version once) and send the approved ones."""
+    from sync.compute.statements import statements_for_period
     from sync.mail.sender import deliver
     from sync.mail.service import prepare, queue_statements
     from sync.mail.smtp import SmtpTransport
-    from sync.mail.source import statements_for_period
     from sync.store import open_store
 
     if dry_run and queued_only:

@@ -47,8 +47,8 @@ def sync(
 ) -> None:
     """Pull records from the configured CRMs into the store, incrementally."""
     from connectors.core.errors import ConnectorError
-    from sync.daemon.locks import acquire_run_lock, holder_name, run_lock
     from sync.engine import SyncOptions, sync_source
+    from sync.locks import acquire_run_lock, holder_name, run_lock
     from sync.sources import build_connector
     from sync.store import open_store
 
@@ -57,6 +57,17 @@ def sync(
     unknown = set(source) - {s.name for s in cfg.sources}
     if unknown:
         raise UsageError(f"no source named {', '.join(sorted(unknown))} in the configuration")
+    off = sorted(s.name for s in cfg.sources if not s.enabled and s.name in source)
+    # A run that reads nothing would look like one that found nothing: say why instead.
+    if off:
+        raise UsageError(
+            f"source {', '.join(off)} has enabled: false in the configuration; "
+            "set enabled: true to sync it"
+        )
+    if not chosen:
+        raise UsageError(
+            "no source is enabled in the configuration; set enabled: true on one to sync it"
+        )
     engine = open_store(cfg.store.url)
     options = SyncOptions(
         streams=tuple(stream) or None,
@@ -207,7 +218,7 @@ def _report_dict(report: SourceReport) -> dict[str, Any]:
 def status(config: Path | None = ConfigOption, json_output: bool = JsonOption) -> None:
     """Last runs (with deletes by kind and restores), cursors and quarantine counts per
     source and stream, and the daemon's jobs with their next run times."""
-    from sync.daemon.settings import ScheduleConfig
+    from sync.config.schedule import ScheduleConfig
     from sync.status import collect_jobs, collect_status
     from sync.store.readonly import read_store
 

@@ -139,7 +139,7 @@ def defer(
     json_output: bool = JsonOption,
 ) -> None:
     """Queue jobs now (a manual run); a job already waiting for the same stream is kept."""
-    from sync.pipeline.names import STEP_NAMES
+    from sync.config.steps import STEP_NAMES
     from sync.workers.app import build_app, source_jobs, source_streams, step_plan
     from sync.workers.queue import defer_jobs
 

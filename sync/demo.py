@@ -5,7 +5,7 @@ results against the sandbox's ground truth.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +20,7 @@ from sandbox.expected import expected_stream_counts
 from sandbox.peek import Sample, sample_records
 from sync.config import load_config
 from sync.demo_checks import TruthCheck, truth_checks
-from sync.demo_setup import demo_sections
+from sync.demo_setup import RATE_SOURCES, demo_sections
 from sync.engine import SourceReport, SyncOptions, sync_source
 from sync.pipeline.run import run_steps
 from sync.pipeline.steps import StepContext, StepReport
@@ -77,13 +77,19 @@ def run_demo(
     say: Callable[[str], None] | None = None,
     anchor: datetime | None = None,
     clock_start: datetime | None = None,
+    b2c: bool = False,
+    dated_rates: bool = False,
+    sources: Collection[str] | None = None,
 ) -> DemoResult:
     """Sync the sandbox into ``workspace``; with ``steps``, run them too (in the sandbox's
     time, so periods and windows match its story) and check them against the ground truth.
     Tests call it without steps for a freshly synced store. ``anchor`` is where the
     company's story ends and ``clock_start`` where the sandbox clock starts (the anchor by
     default); with no anchor, the story ends at the start of the host's UTC day and the
-    clock runs from the host's time, as for `crmsync demo`. Tests pass a fixed anchor."""
+    clock runs from the host's time, as for `crmsync demo`. Tests pass a fixed anchor.
+    ``b2c`` adds the sandbox's consumer line (person accounts); ``dated_rates`` turns on
+    the CRMs' exchange rates and pays with them (``compensation.crm_rates``); ``sources``
+    keeps only those of the sandbox's sources (all four by default)."""
     workspace.mkdir(parents=True, exist_ok=True)
     options = SandboxOptions(
         seed=seed,
@@ -91,13 +97,16 @@ def run_demo(
         state_dir=workspace / "sandbox",
         anchor=anchor,
         clock_start=clock_start,
+        b2c=b2c,
+        dated_rates=dated_rates,
     )
     store_url = f"sqlite:///{(workspace / 'crmsync.sqlite').resolve()}"
     with Sandbox(options) as sandbox:
         info = sandbox.info
         if on_started is not None:
             on_started(info)
-        config_path = _write_config(info, workspace, store_url)
+        rates = RATE_SOURCES if dated_rates else ()
+        config_path = _write_config(info, workspace, store_url, sources, rates)
         result = DemoResult(info.to_json(), config_path, store_url, workspace=workspace)
         result.samples = sample_records(info, limit=3)
         config = load_config(config_path)
@@ -117,7 +126,7 @@ def run_demo(
                 now = sandbox.clock.now()
                 context = StepContext(now=now, out_dir=workspace, progress=say)
                 result.steps = run_steps(engine, config, context, steps)
-                result.truth = truth_checks(engine, info.ground_truth_dir, result.steps)
+                result.truth = truth_checks(engine, info.ground_truth_dir, result.steps, synced)
         finally:
             engine.dispose()
     return result
@@ -127,14 +136,26 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _write_config(info: SandboxInfo, workspace: Path, store_url: str) -> Path:
+def _write_config(
+    info: SandboxInfo,
+    workspace: Path,
+    store_url: str,
+    sources: Collection[str] | None,
+    crm_rates: tuple[str, ...] = (),
+) -> Path:
     generated = yaml.safe_load(info.config_path.read_text())
+    if sources is not None:
+        generated["sources"] = [s for s in generated["sources"] if s["name"] in sources]
     config = {
         "store": {"url": store_url},
         "secrets_file": str((info.config_path.parent / "secrets.env").resolve()),
         "sources": generated["sources"],
         **demo_sections([s["name"] for s in generated["sources"]]),
     }
+    if crm_rates:  # the CRMs' own rates, read on every sync, convert before the file's
+        for source in config["sources"]:
+            source["exchange_rates"] = source["name"] in crm_rates
+        config["compensation"]["crm_rates"] = list(crm_rates)
     path = workspace / "crmsync.yaml"
     header = (
         "# crmsync configuration written by `crmsync demo` for the local sandbox.\n"

@@ -1,5 +1,8 @@
 """The demo's checks of its results against the sandbox's ground truth: identities found
 by reconciliation (pairwise precision and recall) and credited revenue against won revenue.
+The truth counts the synced sources only: a ground-truth file ``<name>.jsonl`` holds rows of
+several CRMs (each row names its ``crm``), and a part of the company living in one CRM of its
+own writes ``<crm>_<name>.jsonl`` beside it, read when that CRM is synced.
 
 Only the demo reads the ground truth; the product never does.
 """
@@ -7,17 +10,18 @@ Only the demo reads the ground truth; the product never does.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import orjson
 from sqlalchemy import Engine
 
 from sync.pipeline.steps import StepReport
 
-__all__ = ["TruthCheck", "truth_checks"]
+__all__ = ["TruthCheck", "truth_checks", "truth_rows"]
 
 # The floors the reconciliation issue sets for people, organisations and employees.
 PRECISION_FLOOR = 0.99
@@ -32,21 +36,38 @@ class TruthCheck:
     ok: bool
 
 
-def truth_checks(engine: Engine, truth_dir: Path, steps: Sequence[StepReport]) -> list[TruthCheck]:
+def truth_checks(
+    engine: Engine, truth_dir: Path, steps: Sequence[StepReport], synced: Collection[str]
+) -> list[TruthCheck]:
     ran = {s.step: s for s in steps if s.status == "succeeded"}
     checks: list[TruthCheck] = []
     if "reconcile" in ran:
-        checks += _identities(engine, truth_dir)
+        checks += _identities(engine, truth_dir, synced)
     if "compute" in ran:
-        checks += _revenue(truth_dir, ran["compute"])
+        checks += _revenue(truth_dir, ran["compute"], synced)
     return checks
 
 
-def _identities(engine: Engine, truth_dir: Path) -> list[TruthCheck]:
-    from sync.reconcile.evaluate import load_truth, pairwise
+def truth_rows(truth_dir: Path, name: str, synced: Collection[str]) -> Iterator[dict[str, Any]]:
+    """Rows of the ground-truth file ``name`` about the synced CRMs, with those of each
+    synced CRM's own ``<crm>_<name>.jsonl``."""
+    paths = [truth_dir / f"{name}.jsonl"]
+    paths += [truth_dir / f"{crm}_{name}.jsonl" for crm in sorted(synced)]
+    for path in paths:
+        if not path.exists():
+            continue
+        for line in path.read_bytes().splitlines():
+            if line.strip():
+                row = orjson.loads(line)
+                if row["crm"] in synced:
+                    yield row
+
+
+def _identities(engine: Engine, truth_dir: Path, synced: Collection[str]) -> list[TruthCheck]:
+    from sync.reconcile.evaluate import pairwise, truth_from_rows
     from sync.reconcile.persist import crosswalk
 
-    truth = load_truth(truth_dir / "identities.jsonl")
+    truth = truth_from_rows(truth_rows(truth_dir, "identities", synced))
     checks = []
     with engine.connect() as connection:
         for kind in ("person", "organisation", "employee"):
@@ -65,13 +86,11 @@ def _identities(engine: Engine, truth_dir: Path) -> list[TruthCheck]:
     return checks
 
 
-def _revenue(truth_dir: Path, compute: StepReport) -> list[TruthCheck]:
+def _revenue(truth_dir: Path, compute: StepReport, synced: Collection[str]) -> list[TruthCheck]:
     won: defaultdict[str, Decimal] = defaultdict(Decimal)
-    for line in (truth_dir / "deals.jsonl").read_bytes().splitlines():
-        if line.strip():
-            deal = orjson.loads(line)
-            if deal["won"]:
-                won[deal["currency"]] += Decimal(deal["amount"])
+    for deal in truth_rows(truth_dir, "deals", synced):
+        if deal["won"]:
+            won[deal["currency"]] += Decimal(deal["amount"])
     credited = {k: Decimal(v) for k, v in compute.summary.get("credited_revenue", {}).items()}
     expected = {k: won[k] for k in sorted(won)}
     return [

@@ -8,7 +8,10 @@ from typing import Any
 
 from crmsync_data import example_plans
 
-__all__ = ["PLANS_DIR", "demo_sections", "push_targets"]
+__all__ = ["PLANS_DIR", "RATE_SOURCES", "demo_sections", "push_targets"]
+
+# `crmsync demo --dated-rates`: the sources whose CRM rates the demo pays with, in order
+RATE_SOURCES = ("salesforce", "hubspot")
 
 PLANS_DIR = example_plans()
 
@@ -44,6 +47,13 @@ _TARGETS: dict[str, list[tuple[str, str, str, str, str, str]]] = {
     "zoho": [
         ("incentive_total", "deals", "crmsync_incentive_total", "currency", "Incentive total", ""),
         ("dq_score", "deals", "crmsync_dq_score", "number", "Data quality score", ""),
+    ],
+    # Dataverse columns take the publisher's prefix (the connector adds it).
+    "dynamics": [
+        ("incentive_total", "deals", "crmsync_incentive_total", "currency", "Incentive total", ""),
+        ("dq_score", "deals", "crmsync_dq_score", "number", "Data quality score", ""),
+        ("engagement_score", "accounts", "crmsync_engagement", "number", "Engagement score", ""),
+        ("usage_score", "users", "crmsync_usage_score", "number", "CRM usage score", ""),
     ],
 }
 

@@ -30,6 +30,7 @@ EXTRA_OF = {
     "python_multipart": "web",
     "altair": "web",
     "vl_convert": "web",
+    "msal": "dynamics",
 }
 
 _NEEDED_FOR = {
@@ -39,6 +40,7 @@ _NEEDED_FOR = {
     "linkage": "the Splink matcher (reconcile.engine: splink)",
     "spark": "the Splink matcher on Spark (reconcile.splink.backend: spark)",
     "web": "the dashboard and portal (crmsync serve)",
+    "dynamics": "the Dynamics 365 connector",
 }
 
 

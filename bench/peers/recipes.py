@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from context import ClientRun
+from recipes_dynamics import DATAVERSE_TABLES, dataverse_client
 from recipes_hubspot import (
     AIRBYTE_HUBSPOT_STREAMS,
     DLT_STREAMS,
@@ -38,6 +39,8 @@ class Recipe:
             return info.salesforce.instance_url
         if self.crm == "hubspot":
             return info.hubspot.base_url
+        if self.crm == "dynamics":
+            return info.dynamics.environment_url
         return info.zoho.api_domain
 
 
@@ -93,6 +96,14 @@ RECIPES: dict[str, Recipe] = {
             patches=("airbyte-source-hubspot.patch",),
             read=airbyte_source_hubspot,
             streams=AIRBYTE_HUBSPOT_STREAMS,
+        ),
+        Recipe(
+            name="dataverse-client",
+            crm="dynamics",
+            requirements=("PowerPlatform-Dataverse-Client==1.1.0",),
+            patches=(),
+            read=dataverse_client,
+            streams={t: (t,) for t in DATAVERSE_TABLES},
         ),
     )
 }

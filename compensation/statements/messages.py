@@ -50,6 +50,7 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "acts_pool": "Acts it rolls up",
         "split_note": "Why this share",
         "fx": "{amount} converted at {rate}",
+        "fx_from": "rate of {day}: {source}",
         "no_deals": "No deal was credited to you this period.",
         "withheld": "Pay withheld",
         "withheld_intro": "These amounts were not paid because a plan gate was not met.",
@@ -135,6 +136,7 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "acts_pool": "Actions concernées",
         "split_note": "Pourquoi cette part",
         "fx": "{amount} converti au taux de {rate}",
+        "fx_from": "taux du {day} : {source}",
         "no_deals": "Aucune affaire ne vous a été créditée sur cette période.",
         "withheld": "Rémunération retenue",
         "withheld_intro": "Ces montants n'ont pas été payés car une condition du plan "
@@ -223,6 +225,7 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "acts_pool": "Acciones que agrupa",
         "split_note": "Por qué esta parte",
         "fx": "{amount} convertido a {rate}",
+        "fx_from": "tipo del {day}: {source}",
         "no_deals": "No se le acreditó ninguna oportunidad en este periodo.",
         "withheld": "Pago retenido",
         "withheld_intro": "Estos importes no se pagaron porque no se cumplió una condición "

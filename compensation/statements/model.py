@@ -109,6 +109,10 @@ class PayableLine:
     # Whose split credited the line, when a split did (the CRM's, or an admin's: who,
     # effective when, why, and the share).
     split: str = ""
+    # The exchange rate's first day and where it came from (a rates file, a CRM's dated
+    # rates), shown beside ``fx_rate`` when known.
+    fx_date: date | None = None
+    fx_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)

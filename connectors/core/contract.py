@@ -127,18 +127,25 @@ class ReadOptions:
 
 @dataclass(frozen=True)
 class FieldUpdate:
-    """New values for one record: remote field name -> value."""
+    """New values for one record: remote field name -> value. ``version`` is the record's
+    version as the store last read it (the profile's ``version_field``), for CRMs that
+    refuse a write to a record changed since; None writes whatever the CRM holds."""
 
     remote_id: str
     values: Mapping[str, Any]
+    version: str | None = None
 
 
 @dataclass(frozen=True)
 class WriteResult:
+    """One record's write. ``conflict``: refused because the record changed in the CRM
+    since ``FieldUpdate.version`` (never retriable: sync first)."""
+
     remote_id: str
     ok: bool
     error: str | None = None
     retriable: bool = False
+    conflict: bool = False
 
 
 @dataclass(frozen=True)

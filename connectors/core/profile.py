@@ -50,7 +50,9 @@ class CrmProfile:
     - ``user_fields``: whether user records take custom fields (push-back to users);
     - ``channels``: default channel of each raw value, per category (``lead_source``,
       ``activity``, ``case_origin``);
-    - ``write_request``: the request a write batch becomes, shown by dry runs.
+    - ``write_request``: the request a write batch becomes, shown by dry runs;
+    - ``version_field``: the path in a raw payload to the record's version (an ETag), sent
+      with write-back so the CRM refuses a write to a record changed since the last sync.
     """
 
     kind: str
@@ -68,6 +70,7 @@ class CrmProfile:
     user_fields: bool = False
     channels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     write_request: WriteRequest | None = field(default=None, compare=False)
+    version_field: tuple[str, ...] = ()
 
     def object_name(self, stream: str) -> str:
         """The CRM's object name for a stream (the stream name when it has none)."""

@@ -121,6 +121,9 @@ class Account(CommonRecord):
     parent_id: str | None = None
     merged_into_id: str | None = None
     merged_ids: list[str] = field(default_factory=list)
+    # A consumer's account (a Salesforce person account): the contact that is the same
+    # person, so that deals and cases on the account reach the person's other records.
+    person_contact_id: str | None = None
 
 
 @dataclass(kw_only=True, slots=True)

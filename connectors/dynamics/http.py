@@ -8,11 +8,14 @@ connections; a 401 gets a fresh token first), and turns statuses into
 error (``DeltaExpired``): the reader answers it with a full read. Messages carry
 Dataverse's error code, never a token or secret.
 
-Plain ``requests`` rather than Microsoft's ``powerplatform-dataverse-client``: that client
-pages ``@odata.nextLink`` for us but has no change-tracking read (no ``Prefer:
-odata.track-changes``, no ``@odata.deltaLink`` or ``$deletedEntity``), which is how this
-connector reads incrementally, and its updates send no ``If-Match`` of ours; its token
-handling is MSAL's, which this connector uses directly.
+Plain ``requests`` rather than Microsoft's ``PowerPlatform-Dataverse-Client`` (read at
+1.1.0): that client pages ``@odata.nextLink`` with ``Prefer: odata.maxpagesize`` for us but
+has no change-tracking read (no ``Prefer: odata.track-changes``, no ``@odata.deltaLink`` or
+``$deletedEntity``), which is how this connector reads incrementally, and its updates and
+``$batch`` parts always send ``If-Match: *``, so a row's own ETag cannot guard a write. It
+takes an azure-identity ``TokenCredential`` (MSAL underneath, plus azure-core and pandas as
+dependencies); this connector uses MSAL directly. The peer-client check
+(``bench/peers/run.py --clients dataverse-client``) runs that client against the emulator.
 """
 
 from __future__ import annotations

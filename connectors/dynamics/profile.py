@@ -66,7 +66,7 @@ def write_request(obj: str, updates: Sequence[FieldUpdate]) -> dict[str, Any]:
         {
             "method": "PATCH",
             "path": f"/api/data/v9.2/{entity_set}({u.remote_id})",
-            "headers": {"If-Match": "*"},
+            "headers": {"If-Match": u.version or "*"},
             "body": {k: wire(v) for k, v in u.values.items()},
         }
         for u in updates
@@ -103,4 +103,5 @@ PROFILE = CrmProfile(
     user_fields=True,  # system users take custom columns
     channels=CHANNELS,
     write_request=write_request,
+    version_field=("@odata.etag",),  # W/"<versionnumber>", checked with If-Match
 )

@@ -5,8 +5,11 @@ when allowed, created with the publisher prefix (``crmsync_incentive`` on the de
 publisher ``crmsync``). Values go as one ``PATCH`` per row inside ``$batch`` requests of
 up to ``write_batch_size`` (1,000, Dataverse's cap), with ``Prefer:
 odata.continue-on-error`` so that one failing row does not stop the others, and
-``If-Match: *`` so that an unknown id fails with 404 instead of creating a row (a Dataverse
-PATCH is an upsert). Each part's answer becomes that row's result, in order.
+``If-Match`` with the row's ETag as last synced (``FieldUpdate.version``): a row changed in
+Dynamics since answers 412 and is reported as a conflict, not overwritten. Without a
+version it is ``If-Match: *``, so an unknown id still fails with 404 instead of creating a
+row (a Dataverse PATCH is an upsert). Each part's answer becomes that row's result, in
+order.
 """
 
 from __future__ import annotations
@@ -37,6 +40,10 @@ _TYPES: dict[str, tuple[str, dict[str, Any]]] = {
     "date": ("DateTimeAttributeMetadata", {"Format": "DateOnly"}),
     "datetime": ("DateTimeAttributeMetadata", {"Format": "DateAndTime"}),
 }
+_CONFLICT = (
+    "conflict: the record changed in Dynamics since the last sync (HTTP 412, its ETag "
+    "moved); run a sync, then push again"
+)
 _STATUS = re.compile(rb"HTTP/1\.1 (\d{3})")
 _ERROR = re.compile(rb'"message"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
@@ -134,7 +141,7 @@ class DynamicsWriter:
                 f"--{boundary}\r\nContent-Type: application/http\r\n"
                 f"Content-Transfer-Encoding: binary\r\nContent-ID: {i + 1}\r\n\r\n"
                 f"PATCH {self.http.root}{entity_set}({update.remote_id}) HTTP/1.1\r\n"
-                "Content-Type: application/json\r\nIf-Match: *\r\n\r\n"
+                f"Content-Type: application/json\r\nIf-Match: {update.version or '*'}\r\n\r\n"
                 f"{orjson.dumps(body).decode()}\r\n"
             )
         payload = ("".join(parts) + f"--{boundary}--\r\n").encode()
@@ -155,6 +162,9 @@ class DynamicsWriter:
                 continue
             status, text = answers[i]
             ok = 200 <= status < 300
+            if status == 412:  # the row's ETag moved: changed in Dynamics since our read
+                results.append(WriteResult(update.remote_id, False, _CONFLICT, conflict=True))
+                continue
             retriable = status == 429 or status >= 500
             results.append(
                 WriteResult(

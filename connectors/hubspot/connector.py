@@ -42,6 +42,7 @@ from connectors.core.discovery import ObjectInfo
 from connectors.core.errors import ConnectorError, ConnectorFatalError, SkippableRecordError
 from connectors.core.http import quick_calls
 from connectors.core.profile import CrmProfile
+from connectors.core.rates import ExchangeRate
 from connectors.core.records import CommonRecord
 from connectors.core.retry import RetryPolicy
 from connectors.hubspot.apis import Apis
@@ -55,6 +56,7 @@ from connectors.hubspot.mapping import HubSpotMapper
 from connectors.hubspot.merges import MergeReader, merge_window
 from connectors.hubspot.owners import owner_pages
 from connectors.hubspot.profile import PROFILE
+from connectors.hubspot.rates import read_exchange_rates
 from connectors.hubspot.reader import ObjectReader, to_ms
 from connectors.hubspot.settings import HubSpotSettings
 from connectors.hubspot.writer import HubSpotWriter
@@ -234,6 +236,10 @@ class HubSpotConnector:
                 self._full_ids["deal_contacts"] = fresh_ids["deal_contact"]
         if stream == "deals":
             self._deals_state = {"objects": copy.deepcopy(run.objects)}
+
+    def exchange_rates(self) -> list[ExchangeRate]:
+        """The portal's exchange rates (multi-currency settings)."""
+        return read_exchange_rates(self.http, self.apis)
 
     def discover(self, only: Collection[str] | None = None) -> list[ObjectInfo]:
         return discover(self.http, self.apis, only)

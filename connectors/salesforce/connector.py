@@ -27,6 +27,7 @@ from connectors.core.discovery import ObjectInfo
 from connectors.core.errors import ConnectorError
 from connectors.core.http import pinned_session, quick_calls
 from connectors.core.profile import CrmProfile
+from connectors.core.rates import ExchangeRate
 from connectors.core.retry import RetryPolicy
 from connectors.salesforce.auth import SalesforceTokenSource
 from connectors.salesforce.custom import CustomStreams, discover
@@ -35,6 +36,7 @@ from connectors.salesforce.history import HISTORY_OBJECTS, HistoryReader
 from connectors.salesforce.http import SalesforceHttp
 from connectors.salesforce.mapping import RecordMapper
 from connectors.salesforce.profile import PROFILE
+from connectors.salesforce.rates import read_exchange_rates
 from connectors.salesforce.reader import STREAMS, StreamReader
 from connectors.salesforce.settings import SalesforceSettings
 from connectors.salesforce.writer import SalesforceWriter
@@ -140,6 +142,10 @@ class SalesforceConnector:
 
     def discover(self, only: Collection[str] | None = None) -> list[ObjectInfo]:
         return discover(self.http, only)
+
+    def exchange_rates(self) -> list[ExchangeRate]:
+        """The org's dated exchange rates (advanced currency management)."""
+        return read_exchange_rates(self.http)
 
     def add_custom_streams(self, mappings: Sequence[CustomObjectMapping]) -> None:
         self.custom.add(mappings)

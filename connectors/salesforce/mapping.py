@@ -29,6 +29,7 @@ from connectors.core.records import (
     Lead,
     User,
 )
+from connectors.salesforce.person_accounts import person_account_values
 from connectors.salesforce.values import (
     date_value,
     day_start,
@@ -150,8 +151,7 @@ class RecordMapper:
 
     def _account(self, row: Row, common: dict[str, Any]) -> Account:
         website = row.get("Website")
-        return Account(
-            **common,
+        values: dict[str, Any] = dict(
             name=row.get("Name"),
             domain=domain(website),
             website=website,
@@ -168,6 +168,8 @@ class RecordMapper:
             parent_id=row.get("ParentId"),
             merged_into_id=row.get("MasterRecordId"),
         )
+        values.update(person_account_values(row))  # a consumer: their name, phone, home
+        return Account(**common, **values)
 
     def _deal(self, row: Row, common: dict[str, Any]) -> Deal:
         source = row.get("LeadSource")

@@ -1,6 +1,8 @@
 """Table and column definitions: ``EntityDefinitions`` and the choices' option sets.
 
-- ``GET EntityDefinitions`` and ``EntityDefinitions(LogicalName='<table>')``;
+- ``GET EntityDefinitions`` (``$filter`` on ``LogicalName`` or ``EntitySetName`` with
+  ``eq``, as clients resolve a table's entity set; ``$select``) and
+  ``EntityDefinitions(LogicalName='<table>')``;
 - ``GET .../Attributes`` and ``.../Attributes(LogicalName='<column>')``;
 - ``GET .../Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata`` (and
   ``StateAttributeMetadata`` for ``statecode``) with ``OptionSet`` expanded: each option's
@@ -13,12 +15,14 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
 from sandbox.dynamics.errors import (
+    BAD_QUERY,
     DUPLICATE_ATTRIBUTE,
     INVALID_ARGUMENT,
     NOT_FOUND_SEGMENT,
@@ -118,6 +122,24 @@ def _with_options(table: str, field: Field) -> dict[str, Any]:
     }
 
 
+_EQ = re.compile(r"^\s*(\w+)\s+eq\s+'([^']*)'\s*$")
+
+
+def _definition_filter(raw: str | None) -> list[tuple[str, list[str]]]:
+    """``LogicalName eq 'account'`` (``or`` of one property's values, ``and`` of
+    properties) as [(property, values)]; other filters on definitions are a 400."""
+    wanted: list[tuple[str, list[str]]] = []
+    for clause in re.split(r"\s+and\s+", raw or "") if raw else []:
+        terms = [_EQ.match(t) for t in re.split(r"\s+or\s+", clause.strip("() "))]
+        names = {m.group(1) for m in terms if m}
+        if not all(terms) or len(names) != 1:
+            raise ODataError(
+                400, BAD_QUERY, f"The query parameter $filter '{raw}' is not supported here."
+            )
+        wanted.append((names.pop(), [m.group(2) for m in terms if m]))
+    return wanted
+
+
 def register(app: DynamicsEmulator) -> None:
     root = "/EntityDefinitions(LogicalName='<table>')"
 
@@ -129,7 +151,13 @@ def register(app: DynamicsEmulator) -> None:
         return table
 
     def entities(request: Request, version: str) -> Response:
+        wanted = _definition_filter(request.args.get("$filter"))
         value = [_entity(t) for t in TABLES]
+        value = [v for v in value if all(any(v.get(k) == x for x in xs) for k, xs in wanted)]
+        select = request.args.get("$select")
+        if select:
+            keep = {s.strip() for s in select.split(",")} | {"MetadataId"}
+            value = [{k: v for k, v in row.items() if k in keep} for row in value]
         return json_response(
             {
                 "@odata.context": f"{app.api_root(request)}$metadata#EntityDefinitions",

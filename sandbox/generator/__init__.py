@@ -89,6 +89,8 @@ Ground truth (``world.truth.files``; datetimes as ISO strings)
 - ``deal_splits``: crm, object, id, deal, employee_id, type (``revenue`` | ``overlay``),
   percent (string, 2 dp) — Salesforce ``OpportunitySplit`` rows.
 - ``churn``: crm, object, id, op, at — appended by :func:`apply_churn`.
+- ``b2c`` (with the consumer line only, ``generate(..., b2c=True)``): crm, object, id,
+  identity, person_account — every consumer record (``b2c.py``).
 """
 
 from __future__ import annotations

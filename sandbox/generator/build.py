@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from sandbox.generator.b2c import add_b2c
 from sandbox.generator.cases import make_case
 from sandbox.generator.context import Gen
 from sandbox.generator.corruption import HARD, CorruptionRates
@@ -18,6 +19,8 @@ from sandbox.generator.products import add_products
 from sandbox.generator.staff import build_staff
 from sandbox.generator.store_visits import add_store_visits
 from sandbox.history import seed_history
+from sandbox.hubspot.currencies import portal_rates
+from sandbox.salesforce.schema_currency import enable_dated_rates
 from sandbox.world import SCALES, World
 
 __all__ = ["ACTIVITY_OBJECTS", "SCALE_PLANS", "ScalePlan", "generate"]
@@ -62,11 +65,20 @@ def _record_count(world: World) -> int:
     )
 
 
-def generate(seed: int, scale: str, anchor: datetime, corruption: CorruptionRates = HARD) -> World:
+def generate(
+    seed: int,
+    scale: str,
+    anchor: datetime,
+    corruption: CorruptionRates = HARD,
+    b2c: bool = False,
+    dated_rates: bool = False,
+) -> World:
     """The synthetic company "Altamira Instruments", identical for the same arguments.
 
     ``corruption`` is the profile of errors on every later copy of a person; another
-    profile changes only the copies' values, never which records exist.
+    profile changes only the copies' values, never which records exist. ``b2c`` adds the
+    consumer line (``b2c.py``: person accounts in Salesforce) after everything else;
+    ``dated_rates`` turns on Salesforce's dated exchange rates (``DatedConversionRate``).
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
@@ -97,6 +109,25 @@ def generate(seed: int, scale: str, anchor: datetime, corruption: CorruptionRate
     world.sequences["identity:E"] = len(gen.staff)
     world.history.paused = False
     seed_history(world)
+    # The optional lines come after the seeded history, which they would otherwise shift:
+    # a world without them is the same record for record, history included. Their own
+    # records carry no seeded history.
+    world.history.paused = True
+    if b2c:
+        add_b2c(gen)  # last, with its own random stream: no other record changes
+    if dated_rates:
+        admin = next((e.sf_user for e in gen.staff if e.sf_user), None)
+        enable_dated_rates(
+            world.salesforce,
+            lambda name: world.mint("salesforce", name),
+            admin,
+            gen.start.date(),
+            (anchor - timedelta(days=1)).date(),
+            f"altamira:{seed}:{scale}",
+        )
+        rates = world.salesforce["DatedConversionRate"].rows.values()
+        world.hubspot_rates = portal_rates(gen.start.date(), rates)
+    world.history.paused = False
     return world
 
 

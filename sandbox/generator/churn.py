@@ -19,6 +19,7 @@ from sandbox.generator.churn_ops import Change, ChurnContext
 from sandbox.generator.context import Employee, Gen, iso
 from sandbox.generator.customers import person_record
 from sandbox.generator.population import new_org, new_person
+from sandbox.generator.store_visit_churn import StoreVisitChurn
 from sandbox.world import World
 
 __all__ = ["ChurnReport", "apply_churn"]
@@ -118,11 +119,14 @@ def apply_churn(
     burst: int = 0,
     late_commits: int = 0,
     crms: tuple[str, ...] | None = None,
+    store_visits: int = 0,
 ) -> ChurnReport:
     """Apply ``changes`` realistic edits (plus burst and late commits); see the module doc.
 
     ``crms`` limits the edits to some CRMs (default: the first three, weighted by their
     size); Dynamics is churned only when named (all the changes if alone, else a quarter).
+    ``store_visits`` more changes go to the store-visit custom objects, last, from their
+    own random stream (``store_visit_churn.py``).
     """
     weights = tuple((c, w) for c, w in _CRMS if crms is None or c in crms)
     dynamics = crms is not None and "dynamics" in crms
@@ -159,6 +163,13 @@ def apply_churn(
             for change in churn_dynamics(world, dynamics_changes, seed, ticker.next):
                 report.counts[(change[0], change[1], change[3])] += 1
                 _record(world, report, [change], ticker.last or clock.now())
+        visits = StoreVisitChurn(gen, seed)
+        for _ in range(store_visits):
+            when = ticker.next()
+            done = visits.change(when)
+            for crm, obj, _, op in done:
+                report.counts[(crm, obj, op)] += 1
+            _record(world, report, done, when)
     return report
 
 

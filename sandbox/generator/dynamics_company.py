@@ -188,6 +188,12 @@ def _crossing_people(world: World, count: int) -> list[tuple[Record, str, str]]:
     return out
 
 
+def _domain(website: str) -> str:
+    """``example.com`` from ``https://www.example.com`` or ``www.example.com``."""
+    host = website.split("://")[-1].split("/")[0]
+    return host.removeprefix("www.")
+
+
 def add_dynamics_company(world: World, anchor: datetime) -> None:
     """Fill ``world.dynamics`` with the subsidiary (see the module docstring)."""
     b = _Builder(world, random.Random(f"dynamics:{world.seed}:{world.scale}"), anchor)
@@ -225,24 +231,40 @@ def add_dynamics_company(world: World, anchor: datetime) -> None:
     accounts: list[tuple[Record, str]] = []
     for i in range(orgs):
         city = rng.choice(_CITIES)
+        phone = f"+49 89 {rng.randint(1000000, 9999999)}"
+        site: dict[str, Any] = {
+            "address1_city": city[0],
+            "address1_stateorprovince": city[1],
+            "address1_postalcode": city[2],
+            "address1_country": city[3],
+        }
         if i < len(crossing):
+            # A customer Salesforce knows, buying from the subsidiary: the same site (name,
+            # website, telephone, address), so one organisation in the truth is one site,
+            # as everywhere else in the company (branches in other cities are others).
             sf_contact, _, org_identity = crossing[i]
-            name = world.salesforce["Account"].rows[sf_contact["AccountId"]]["Name"]
+            sf_account = world.salesforce["Account"].rows[sf_contact["AccountId"]]
+            name, website, phone = sf_account["Name"], sf_account["Website"], sf_account["Phone"]
+            site = {
+                "address1_line1": sf_account["BillingStreet"],
+                "address1_city": sf_account["BillingCity"],
+                "address1_stateorprovince": sf_account["BillingState"],
+                "address1_postalcode": sf_account["BillingPostalCode"],
+                "address1_country": sf_account["BillingCountry"],
+            }
         else:
             name = f"{rng.choice(_STEMS)} {rng.choice(_LAST)} {rng.choice(_SUFFIX)}"
             org_identity = f"DO{i + 1:06d}"
+            website = f"https://www.{name.split()[0].lower()}.example"
         owner = rng.choice(b.sellers)
         acc = stamp(
             world,
             "account",
             {
                 "name": name,
-                "websiteurl": f"https://www.{name.split()[0].lower()}.example",
-                "telephone1": f"+49 89 {rng.randint(1000000, 9999999)}",
-                "address1_city": city[0],
-                "address1_stateorprovince": city[1],
-                "address1_postalcode": city[2],
-                "address1_country": city[3],
+                "websiteurl": website,
+                "telephone1": phone,
+                **site,
                 "industrycode": rng.choice([7, 12, 13, 17]),
                 "numberofemployees": rng.randint(20, 5000),
                 "revenue": float(rng.randint(1, 500) * 100_000),
@@ -270,7 +292,7 @@ def add_dynamics_company(world: World, anchor: datetime) -> None:
             first, last, email = sf.get("FirstName"), sf["LastName"], sf["Email"]
         else:
             first, last = rng.choice(_FIRST), rng.choice(_LAST)
-            email = f"{first[0]}.{last}{i}@{acc['websiteurl'].split('www.')[1]}".lower()
+            email = f"{first[0]}.{last}{i}@{_domain(acc['websiteurl'])}".lower()
             person = f"DP{i + 1:06d}"
         c = stamp(
             world,

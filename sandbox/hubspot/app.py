@@ -20,6 +20,7 @@ from sandbox.hubspot import (
     associations,
     auth,
     batch,
+    currencies,
     forms,
     legacy_engagements,
     legacy_objects,
@@ -97,6 +98,7 @@ class HubSpotEmulator(EmulatorApp):
             association_batch,
             pipelines,
             forms,
+            currencies,
             users,
         ):
             module.register(self)

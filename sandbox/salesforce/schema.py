@@ -7,6 +7,7 @@ SystemModstamp``; ``User`` has no ``IsDeleted`` (users are deactivated, not dele
 
 from __future__ import annotations
 
+from sandbox.salesforce.schema_currency import CURRENCY_KEY_PREFIXES
 from sandbox.salesforce.schema_custom import CUSTOM_KEY_PREFIXES, custom_objects
 from sandbox.salesforce.schema_history import (
     FIELD_HISTORY,
@@ -34,6 +35,7 @@ KEY_PREFIXES = {
     "CampaignMember": "00v",
     **PRODUCT_KEY_PREFIXES,
     **CUSTOM_KEY_PREFIXES,
+    **CURRENCY_KEY_PREFIXES,  # served only by an org with dated rates enabled
     **HISTORY_KEY_PREFIXES,
 }
 

@@ -1,7 +1,7 @@
 """CRM usage audit: rules and findings, usage scores, record DQ and account engagement.
 
-Names are imported on first use so that reading the configuration (which needs only
-``AuditConfig``) does not pull in the database layer.
+Names are imported on first use so that ``import sync.audit`` does not pull in the database
+layer; the ``audit:`` section's model lives in ``sync.config.audit``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 _HOME = {
-    "AuditConfig": "sync.audit.settings",
+    "AuditConfig": "sync.config.audit",
     "AuditResult": "sync.audit.runner",
     "Component": "sync.audit.scores",
     "DqScore": "sync.audit.quality",

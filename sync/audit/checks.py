@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sync.audit.employees import Directory
-from sync.audit.settings import AuditConfig
 from sync.audit.snapshot import Row, Snapshot, actor, entered_at, raw_value
+from sync.config.audit import AuditConfig
 
 __all__ = [
     "Context",

@@ -23,8 +23,8 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.core.registry import profile_of
-from sync.audit.settings import AuditConfig
 from sync.audit.snapshot import Row, Snapshot
+from sync.config.audit import AuditConfig
 
 __all__ = ["assign_creators"]
 

@@ -1,6 +1,6 @@
 """Who an employee is: a reconciled employee identity, or one CRM user on its own.
 
-With reconciliation data (``sync.reconcile.load_identity_map``) a CRM user id resolves to
+With reconciliation data (``sync.store.view.identity_map``) a CRM user id resolves to
 the employee identity (``E-...``) that groups the person's users in every CRM. Without it,
 or for a user reconcile did not place, the employee key is ``"{source}:{user_remote_id}"``:
 a per-CRM employee.

@@ -23,9 +23,9 @@ from sync.audit.findings import Finding, LinkBuilder
 from sync.audit.pointintime import as_of_view
 from sync.audit.quality import DqScore, Engagement, engagement_scores, record_dq_scores
 from sync.audit.rules import run_rules
-from sync.audit.scores import Component, UsageScore, compute_scores, team_scores
-from sync.audit.settings import AuditConfig
+from sync.audit.scores import UsageScore, compute_scores, team_scores
 from sync.audit.snapshot import Snapshot, load_snapshot
+from sync.config.audit import AuditConfig
 from sync.store.audit import (
     AccountEngagementRow,
     AuditFindingRow,
@@ -34,6 +34,8 @@ from sync.store.audit import (
     UsageComponentRow,
     UsageScoreRow,
 )
+from sync.store.view.identity_map import load_identity_map
+from sync.store.view.usage import latest_usage_scores
 
 __all__ = [
     "AuditResult",
@@ -64,11 +66,7 @@ class AuditResult:
 
 
 def default_identities(engine: Engine) -> EmployeeLookup | None:
-    """Reconcile's identity map when that module and its data exist, else ``None``."""
-    try:
-        from sync.reconcile.lookup import load_identity_map
-    except ImportError:  # reconcile not installed in this build
-        return None
+    """Reconcile's identity map when reconcile has run, else ``None``."""
     found = load_identity_map(engine)
     return found if len(found) else None
 
@@ -204,46 +202,6 @@ def _save(engine: Engine, config: AuditConfig, result: AuditResult) -> int:
 
 def _table(model: Any) -> Any:
     return model.__table__
-
-
-def _latest_run(session: Session) -> int | None:
-    return session.scalar(select(col(AuditRunRow.id)).order_by(col(AuditRunRow.id).desc()).limit(1))
-
-
-def latest_usage_scores(engine: Engine) -> dict[str, UsageScore]:
-    """Per-employee (and ``team:`` per-team) usage scores of the latest audit run."""
-    with Session(engine) as session:
-        run_id = _latest_run(session)
-        if run_id is None:
-            return {}
-        scores = session.scalars(
-            select(UsageScoreRow).where(col(UsageScoreRow.run_id) == run_id)
-        ).all()
-        parts = session.scalars(
-            select(UsageComponentRow)
-            .where(col(UsageComponentRow.run_id) == run_id)
-            .order_by(col(UsageComponentRow.id))
-        ).all()
-        by_subject: dict[str, list[Component]] = {}
-        for p in parts:
-            by_subject.setdefault(p.subject, []).append(
-                Component(p.component, p.numerator, p.denominator, p.value, p.weight)
-            )
-        return {
-            s.subject: UsageScore(
-                subject=s.subject,
-                kind=s.kind,
-                name=s.name,
-                team=s.team,
-                profile=s.profile,
-                active=s.active,
-                score=s.score,
-                records=s.records,
-                components=by_subject.get(s.subject, []),
-                users=[tuple(u) for u in s.users],
-            )
-            for s in scores
-        }
 
 
 def latest_findings(

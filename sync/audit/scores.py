@@ -25,7 +25,6 @@ weighted by each member's record count.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -51,8 +50,9 @@ from sync.audit.checks import (
 from sync.audit.employees import Directory
 from sync.audit.findings import Finding
 from sync.audit.history import deal_history, responsible_owner
-from sync.audit.settings import COMPONENTS
 from sync.audit.snapshot import Row, actor
+from sync.config.audit import COMPONENTS
+from sync.store.view.usage import Component, UsageScore
 
 __all__ = [
     "RULE_COMPONENTS",
@@ -94,38 +94,6 @@ RULE_COMPONENTS: dict[str, str] = {
     "close_date_pushed": "freshness",
     "lost_after_reassignment": "freshness",
 }
-
-
-@dataclass
-class Component:
-    """One component of a score: the raw ratio, the shrunk value, and its weight."""
-
-    name: str
-    numerator: int
-    denominator: int
-    value: float | None
-    weight: float
-
-    @property
-    def raw(self) -> float | None:
-        """k/n before shrinkage (``None`` with no records)."""
-        return self.numerator / self.denominator if self.denominator else None
-
-
-@dataclass
-class UsageScore:
-    """An employee's (or team's) usage score with its explainable breakdown."""
-
-    subject: str
-    kind: str
-    name: str
-    team: str
-    profile: str
-    active: bool
-    score: float | None
-    records: int
-    components: list[Component] = field(default_factory=list)
-    users: list[tuple[str, str]] = field(default_factory=list)
 
 
 Counts = dict[str, dict[str, list[int]]]

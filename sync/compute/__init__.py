@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from sync.compute.settings import CompensationConfig
+from sync.config.compensation import CompensationConfig
 
 __all__ = [
     "CompensationConfig",

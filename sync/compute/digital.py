@@ -23,8 +23,8 @@ from sqlalchemy import Engine, Select, inspect, or_, select
 from compensation.inputs import Act
 from sync.compute.directory import Directory
 from sync.compute.links import IdentityLookup, record_key
-from sync.compute.settings import DigitalCreditConfig
 from sync.compute.snapshot import StoreSnapshot
+from sync.config.compensation import DigitalCreditConfig
 from sync.store.event_links import EventLinkRow
 from sync.store.records import EventRow
 

@@ -7,20 +7,22 @@ VP roll-ups have a chain to follow).
 An employee key is the reconciled employee identity (``E-...``) when reconcile placed the
 CRM user, else ``"{source}:{user_remote_id}"`` (the audit's convention, so usage scores
 join). Team comes from the users' department (Salesforce) or primary team (HubSpot),
-role from the job title, then the CRM role unless it says nothing (``PERSON``,
-``Standard``); the ``compensation.directory`` config fills what the CRMs do not carry.
+role from the job title, else the CRM role unless it says nothing (``PERSON``,
+``Standard``); where an employee's users disagree, most of them win (a tie: the first
+source by name). The ``compensation.directory`` config fills what the CRMs do not carry.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from compensation.inputs import Employee
-from sync.compute.settings import DirectoryConfig
+from sync.config.compensation import DirectoryConfig
 
 __all__ = ["Directory", "UserFacts", "build_directory", "reports_to_warnings", "slug"]
 
@@ -55,6 +57,23 @@ def _team(user: UserFacts) -> str | None:
         if isinstance(primary[0], dict) and primary[0].get("name"):
             return slug(str(primary[0]["name"]))
     return slug(user.department)
+
+
+def _role(user: UserFacts, ignore: set[str | None]) -> str | None:
+    role = slug(user.role)
+    return slug(user.title) or (role if role not in ignore else None)
+
+
+def _agreed(values: Sequence[str | None]) -> str | None:
+    """The value most of an employee's CRM users give; a tie goes to the first given (users
+    in source order). So a subsidiary's CRM that files two group managers under its own
+    business unit does not move them off their team in the CRMs where they work."""
+    given = [v for v in values if v]
+    if not given:
+        return None
+    counts = Counter(given)
+    most = max(counts.values())
+    return next(v for v in given if counts[v] == most)
 
 
 def _locale(user: UserFacts) -> str | None:
@@ -113,11 +132,8 @@ def build_directory(
     people: dict[str, dict[str, Any]] = {}
     for key, members in sorted(groups.items()):
         members.sort(key=lambda u: (u.source, u.remote_id))
-        team = next((t for t in map(_team, members) if t), None)
-        role = next((r for r in (slug(u.title) for u in members) if r), None)
-        role = role or next(
-            (r for r in (slug(u.role) for u in members) if r and r not in ignore), None
-        )
+        team = _agreed([_team(u) for u in members])
+        role = _agreed([_role(u, ignore) for u in members])
         sources = {u.source for u in members}
         for source in sorted(sources):
             default = config.source_defaults.get(source)

@@ -194,8 +194,8 @@ def _deal_acts(
     end = deal.get("close_date") or as_of
     acts = _Acts(end - timedelta(days=lookback_days))
     direct: set[tuple[str, str, str]] = set()
-    if deal.get("contact_id"):
-        direct.add((source, "contacts", deal["contact_id"]))
+    for contact in index.contacts_of_deal(deal):  # its contact, a consumer account's person
+        direct.add((source, "contacts", contact))
     roles = index.deal_contacts.get((source, rid), [])
     for link in roles:
         direct.add((source, "contacts", link["contact_id"]))

@@ -45,6 +45,13 @@ class LinkIndex:
         for table in (*_PEOPLE, "accounts"):
             for row in snapshot.rows(table):
                 self.records[(row["source"], table, row["remote_id"])] = row
+        # A consumer's account (a person account) -> the contact that is the same person:
+        # a deal on the account is the person's deal, as if it named them as its contact.
+        self.person_of: dict[tuple[str, str], str] = {
+            (row["source"], row["remote_id"]): row["person_contact_id"]
+            for row in snapshot.rows("accounts")
+            if row.get("person_contact_id")
+        }
         self.touches: dict[tuple[str, str, str], list[Row]] = {}
         for row in snapshot.rows("activities"):
             for column, table in (
@@ -69,8 +76,8 @@ class LinkIndex:
         # to those deals, not to other deals of the same person.
         self.deals_of: dict[tuple[str, str, str], set[str]] = {}
         for row in snapshot.rows("deals"):
-            if row.get("contact_id"):
-                self._tie((row["source"], "contacts", row["contact_id"]), row)
+            for person in self.contacts_of_deal(row):
+                self._tie((row["source"], "contacts", person), row)
         for row in snapshot.rows("deal_contacts"):
             self._tie((row["source"], "contacts", row["contact_id"]), row, row["deal_id"])
         for row in snapshot.rows("leads"):
@@ -94,6 +101,15 @@ class LinkIndex:
             ):
                 if row.get(column):
                     self.cases.setdefault((row["source"], table, row[column]), []).append(row)
+
+    def contacts_of_deal(self, deal: Row) -> list[str]:
+        """The contacts a deal row names: its contact, and the person of a consumer's
+        account (once, when both are the same)."""
+        found = [deal["contact_id"]] if deal.get("contact_id") else []
+        person = self.person_of.get((deal["source"], deal.get("account_id") or ""))
+        if person and person not in found:
+            found.append(person)
+        return found
 
     def _tie(self, record: tuple[str, str, str], row: Row, deal: str | None = None) -> None:
         key = deal_key(row["source"], deal or row["remote_id"])

@@ -2,7 +2,7 @@
 
 Two runs of one period would both compute and both store a result (and a close could land
 between a run's computation and its write). The lock is the run lock of
-``sync.daemon.locks`` under a name no source can have, so it behaves as the sync's does:
+``sync.locks`` under a name no source can have, so it behaves as the sync's does:
 an advisory lock on PostgreSQL, ``flock`` next to the SQLite file, dropped by the database
 or the kernel when its holder dies, and naming its holder (host, pid, since) to whoever
 is refused.
@@ -15,8 +15,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine
 
-from sync.daemon.locks import RunLock, acquire_run_lock, holder_name, run_lock
 from sync.errors import OperationFailed
+from sync.locks import RunLock, acquire_run_lock, holder_name, run_lock
 
 __all__ = ["PeriodBusy", "hold_period", "period_lock"]
 

@@ -31,6 +31,7 @@ from compensation.plans import Period, PlanBook, PlanError, load_plans
 from compensation.plans.errors import describe_problems
 from compensation.plans.overrides import load_split_overrides
 from compensation.rates import RatesFileError, RateTable
+from sync.compute.crm_rates import with_crm_rates
 from sync.compute.crm_splits import crm_splits, unfilled_splits, usable_splits
 from sync.compute.digital import digital_lead_acts
 from sync.compute.directory import (
@@ -42,9 +43,11 @@ from sync.compute.directory import (
 from sync.compute.evidence import Evidence, IdentityLookup, build_evidence
 from sync.compute.managers import manager_spans, record_managers
 from sync.compute.overrides import load_overrides, overrides_in_force
-from sync.compute.settings import CompensationConfig
 from sync.compute.snapshot import StoreSnapshot, load_store_snapshot
+from sync.config.compensation import CompensationConfig
 from sync.errors import OperationFailed, UsageError
+from sync.store.view.identity_map import load_identity_map
+from sync.store.view.usage import latest_usage_scores, stored_decimal
 
 __all__ = [
     "Prepared",
@@ -133,8 +136,6 @@ def load_directory(
     """Payees from the users table, grouped by reconciled employee identity
     (``identities`` defaults to reconcile's map when ``engine`` is given)."""
     if identities is None and engine is not None:
-        from sync.reconcile import load_identity_map
-
         identities = load_identity_map(engine)
     found: dict[tuple[str, str], str] = {}
     lookup = getattr(identities, "employee_of", None)
@@ -276,17 +277,13 @@ def _apportion_across(
 def _usage(engine: Engine, directory: Directory) -> list[UsageScore]:
     if "usage_scores" not in inspect(engine).get_table_names():
         return []  # the audit is not installed: no usage scores
-    from sync.audit import latest_usage_scores
-
     scores = latest_usage_scores(engine)
     out = []
     for subject, item in sorted(scores.items()):
         if subject in directory.employees and item.score is not None:
-            value = Decimal(str(round(float(item.score), 2)))
+            value = stored_decimal(item.score, 2)
             parts = {
-                c.name: Decimal(str(round(float(c.value), 4)))
-                for c in item.components
-                if c.value is not None
+                c.name: stored_decimal(c.value, 4) for c in item.components if c.value is not None
             }
             out.append(UsageScore(subject, value, parts))
     return out
@@ -367,9 +364,8 @@ def prepare(
     directory's managers as seen that day before the dated hierarchy is read.
     """
     book, rates = load_book(config)
+    rates = with_crm_rates(engine, config, rates)  # the CRMs' own, where the config says
     if identities is None:
-        from sync.reconcile import load_identity_map
-
         identities = load_identity_map(engine)
     snapshot = load_store_snapshot(engine)
     directory = load_directory(snapshot, identities, config)

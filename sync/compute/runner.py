@@ -46,7 +46,7 @@ from sync.compute.history import (
 )
 from sync.compute.lock import hold_period
 from sync.compute.prepare import Prepared, prepare
-from sync.compute.settings import CompensationConfig
+from sync.config.compensation import CompensationConfig
 from sync.errors import OperationFailed, UsageError
 
 __all__ = [

@@ -59,7 +59,7 @@ _COLUMNS: dict[str, tuple[type, tuple[str, ...]]] = {
         ),
     ),
     "contacts": (ContactRow, ("owner_id", "source_channel", "account_id", "remote_created_at")),
-    "accounts": (AccountRow, ("owner_id",)),
+    "accounts": (AccountRow, ("owner_id", "person_contact_id")),
     "deals": (
         DealRow,
         (

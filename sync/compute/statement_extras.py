@@ -25,6 +25,7 @@ from sync.compute.statement_history import payout_date, year_history
 from sync.compute.statement_pay import Pipeline, pipelines, withheld_amounts
 from sync.compute.statements import StatementExtras
 from sync.config import CrmsyncConfig
+from sync.store.view.usage import latest_usage_scores, stored_decimal
 
 __all__ = ["Found", "build_extras", "usage_breakdown"]
 
@@ -62,8 +63,6 @@ def usage_breakdown(engine: Engine, employees: Collection[str]) -> dict[str, Usa
     records drops out), so the score is the weighted sum of the components' scores."""
     if "usage_scores" not in inspect(engine).get_table_names():
         return {}
-    from sync.audit import latest_usage_scores
-
     scores = latest_usage_scores(engine)
     out: dict[str, UsageScore] = {}
     for employee in employees:
@@ -76,14 +75,14 @@ def usage_breakdown(engine: Engine, employees: Collection[str]) -> dict[str, Usa
             UsageComponent(
                 c.name,
                 USAGE.get(c.name, {}).get("en", c.name.replace("_", " ")),
-                Decimal(str(round(100 * float(c.value or 0), 1))),
-                Decimal(str(round(c.weight / total, 4))),
+                stored_decimal(100 * (c.value or 0), 1),
+                stored_decimal(c.weight / total, 4),
                 USAGE_ADVICE.get(c.name, {}).get("en", ""),
             )
             for c in used
         )
         # The engine reads the score rounded to 2 places (see compute.prepare).
-        out[employee] = UsageScore(Decimal(str(round(float(item.score), 2))), parts)
+        out[employee] = UsageScore(stored_decimal(item.score, 2), parts)
     return out
 
 

@@ -108,6 +108,8 @@ def _payable(
         url=urls.get(deal),
         pool=line.pool or "",
         split=line.detail.get("credit", ""),
+        fx_date=line.fx_date if fx is not None else None,
+        fx_source=(line.fx_source or "") if fx is not None else "",
     )
 
 

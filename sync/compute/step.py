@@ -12,7 +12,7 @@ from sync.compute.runner import run_plans
 from sync.compute.values import deal_values
 from sync.config.models import CrmsyncConfig
 from sync.errors import CrmsyncError
-from sync.pipeline.steps import StepContext, StepReport
+from sync.step_contract import StepContext, StepReport
 
 __all__ = ["run_step"]
 
@@ -55,7 +55,7 @@ def run_step(engine: Engine, config: CrmsyncConfig, context: StepContext) -> Ste
         "credited_revenue": _credited_revenue(run.prepared.inputs),
     }
     if config.compensation.publish and not context.dry_run:
-        from sync.push.values import DesiredValue, publish
+        from sync.store.view.published import DesiredValue, publish
 
         rows = [
             DesiredValue(s, "deals", r, k, v)

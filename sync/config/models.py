@@ -15,33 +15,20 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from connectors.core.channels import CHANNELS
 from connectors.core.custom import CustomObjectMapping
-from sync.audit.settings import AuditConfig
-from sync.compute.settings import CompensationConfig
+from sync.config.alerts import AlertsConfig
+from sync.config.audit import AuditConfig
+from sync.config.compensation import CompensationConfig
+from sync.config.durations import parse_duration
+from sync.config.mail import EmailConfig, StatementsConfig
+from sync.config.push import PushConfig
+from sync.config.reconcile import ReconcileConfig
+from sync.config.schedule import ScheduleConfig
 from sync.config.web import WebConfig
-from sync.daemon.alerts import AlertsConfig
-from sync.daemon.settings import ScheduleConfig
-from sync.mail.settings import EmailConfig, StatementsConfig
-from sync.push.config import PushConfig
-from sync.reconcile.config import ReconcileConfig
-from sync.workers.settings import WorkersConfig
+from sync.config.workers import WorkersConfig
 
 __all__ = ["ChannelOverrides", "CrmsyncConfig", "SourceConfig", "StoreConfig", "parse_duration"]
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(value: Any) -> timedelta:
-    """``"10m"``, ``"600s"``, ``"2h"``, ``"1d"`` or a number of seconds."""
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=value)
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError(f"{value!r} is not a duration: write e.g. 30s, 10m, 2h or 1d")
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
 
 
 class _Strict(BaseModel):
@@ -117,6 +104,12 @@ class SourceConfig(BaseModel):
         default_factory=list,
         description="Custom objects mapped to a common kind, each read as one more stream "
         "(docs/custom-objects.md; `crmsync connectors discover` lists the objects).",
+    )
+    exchange_rates: bool = Field(
+        False,
+        description="Read the CRM's dated exchange rates on every sync into the store "
+        "(docs/multi-currency.md); compensation.crm_rates says which sources' rates "
+        "convert deals.",
     )
     settings: Any = Field(None, exclude=True)
 

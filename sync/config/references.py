@@ -1,6 +1,7 @@
 """Checks that span sections of the configuration, run on the file's data as written so
 they report even when another section is broken: source names are unique, push targets
-name configured sources, and folders written in the file exist."""
+and the sources of ``compensation.crm_rates`` name configured sources (the latter with
+``exchange_rates`` on), and folders written in the file exist."""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ __all__ = ["check_references"]
 
 def check_references(data: dict[str, Any], file: Path, where: Locations) -> list[str]:
     """One ``FILE:LINE: key: problem`` line per broken reference."""
-    return _unique_names(data, where) + _push_sources(data, where) + _folders(data, file, where)
+    return (
+        _unique_names(data, where)
+        + _push_sources(data, where)
+        + _rate_sources(data, where)
+        + _folders(data, file, where)
+    )
 
 
 def _unique_names(data: dict[str, Any], where: Locations) -> list[str]:
@@ -53,6 +59,36 @@ def _push_sources(data: dict[str, Any], where: Locations) -> list[str]:
             problems.append(
                 f"{where.where(path)}: {format_path(path)}: no source named "
                 f"{target['source']!r} (sources: {known}); name one of the sources"
+            )
+    return problems
+
+
+def _rate_sources(data: dict[str, Any], where: Locations) -> list[str]:
+    sources = data.get("sources", [])
+    compensation = data.get("compensation")
+    if not isinstance(sources, list) or not isinstance(compensation, dict):
+        return []
+    listed = compensation.get("crm_rates")
+    reading = {
+        s["name"]: bool(s.get("exchange_rates"))
+        for s in sources
+        if isinstance(s, dict) and isinstance(s.get("name"), str)
+    }
+    problems = []
+    for index, name in enumerate(listed if isinstance(listed, list) else []):
+        path = ("compensation", "crm_rates", index)
+        if not isinstance(name, str):
+            continue  # the model reports a mistyped entry
+        if name not in reading:
+            known = ", ".join(sorted(reading)) or "none configured"
+            problems.append(
+                f"{where.where(path)}: {format_path(path)}: no source named {name!r} "
+                f"(sources: {known}); name one of the sources"
+            )
+        elif not reading[name]:
+            problems.append(
+                f"{where.where(path)}: {format_path(path)}: source {name!r} does not read its "
+                f"CRM's exchange rates; set exchange_rates: true on it"
             )
     return problems
 

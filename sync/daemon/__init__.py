@@ -1,14 +1,14 @@
 """``crmsync daemon``: scheduled syncs with run locks, back-off, health and metrics.
 
-The configuration models import ``sync.daemon.settings``, so this package's ``__init__``
-loads the heavier modules lazily to avoid an import cycle.
+The ``schedule:`` models live in ``sync.config.schedule`` (re-exported here); the heavier
+modules load lazily so that ``import sync.daemon`` stays light.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sync.daemon.settings import JobSchedule, ScheduleConfig
+from sync.config.schedule import JobSchedule, ScheduleConfig
 
 __all__ = ["Daemon", "JobSchedule", "ScheduleConfig"]
 

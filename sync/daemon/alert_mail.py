@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 
+from sync.config.mail import EmailConfig
 from sync.daemon.alerts import AlertSender
-from sync.mail.settings import EmailConfig
 from sync.mail.smtp import SmtpTransport
 
 __all__ = ["smtp_alert_sender"]

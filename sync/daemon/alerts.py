@@ -13,26 +13,13 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from sync.config.alerts import AlertsConfig
 
-__all__ = ["AlertSender", "Alerter", "AlertsConfig"]
+__all__ = ["AlertSender", "Alerter"]
 
 log = logging.getLogger("sync.daemon")
 
 AlertSender = Callable[[str, str, Sequence[str]], None]  # subject, body, recipients
-
-
-class AlertsConfig(BaseModel):
-    """The ``alerts:`` section: who hears about failing jobs (SMTP from ``email:``)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    email_to: list[str] = Field(
-        default_factory=list, description="Admins' addresses; empty: no e-mail alerts."
-    )
-    after_failures: int = Field(3, ge=1, description="Alert after this many failures in a row.")
-    recovery: bool = Field(True, description="Also say when a job succeeds again.")
-    subject_prefix: str = Field("[crmsync]", description="Start of every alert's subject.")
 
 
 class Alerter:

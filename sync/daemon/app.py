@@ -13,6 +13,7 @@ from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEve
 from sqlalchemy import Engine
 
 from sync.config.models import CrmsyncConfig
+from sync.config.schedule import JobSchedule, ScheduleConfig
 from sync.daemon.alerts import Alerter, AlertSender
 from sync.daemon.backoff import Backoff
 from sync.daemon.dead_runs import sweep_dead_runs
@@ -22,7 +23,6 @@ from sync.daemon.jobs import SourceJob
 from sync.daemon.jobstate import JobStates
 from sync.daemon.metrics import DaemonMetrics
 from sync.daemon.scheduler import add_jobs, build_scheduler, describe, period
-from sync.daemon.settings import JobSchedule, ScheduleConfig
 from sync.daemon.signals import StopSignals
 from sync.daemon.step_job import StepJob
 from sync.errors import CrmsyncError, UsageError

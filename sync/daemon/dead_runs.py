@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, select, update
 
-from sync.daemon.locks import run_lock
+from sync.locks import run_lock
 from sync.store.bookkeeping import RunRow, RunStreamRow
 
 __all__ = ["ABORTED_MESSAGE", "close_dead_runs", "sweep_dead_runs"]

@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 from sync.daemon.alerts import Alerter
 from sync.daemon.backoff import Backoff
 from sync.daemon.jobstate import JobStates
-from sync.daemon.locks import holder_name, run_lock
 from sync.daemon.metrics import DaemonMetrics
+from sync.locks import holder_name, run_lock
 
 __all__ = ["JobContext", "JobOutcome", "ScheduledJob"]
 

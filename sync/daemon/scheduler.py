@@ -12,8 +12,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from sync.config.schedule import JobSchedule
 from sync.daemon.job_base import ScheduledJob
-from sync.daemon.settings import JobSchedule
 
 __all__ = [
     "add_jobs",

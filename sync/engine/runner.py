@@ -22,6 +22,7 @@ from connectors.core.errors import ConnectorError, ConnectorFatalError, QuotaExh
 from sync.config.models import SourceConfig
 from sync.engine.deletes import check_missed_deletes
 from sync.engine.guard import DeleteGuard
+from sync.engine.rates import STREAM, sync_rates
 from sync.engine.runs import RunLedger, id_check_due, load_state, mark_id_check
 from sync.store.pages import PageCounts, write_page
 
@@ -141,6 +142,15 @@ def sync_source(
         if stop is not None:
             report.error = stop
             break
+    # a dry run, or a run of some streams only, leaves the stored rates be
+    wanted = options.streams is None and not options.dry_run
+    if source.exchange_rates and report.error is None and wanted:
+        rates = sync_rates(engine, connector, source.name, ledger, now)
+        report.streams.append(
+            StreamReport(
+                STREAM, rates.status, rates.counts, rates.api_calls, rates.seconds, rates.error
+            )
+        )
     _record_carried(report, context, ledger)
     statuses = {s.status for s in report.streams}
     if report.error is not None and "stopped" in statuses:

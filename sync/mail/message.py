@@ -16,7 +16,7 @@ from email.header import Header
 from email.utils import format_datetime, formataddr
 
 from compensation.statements import RenderedStatement
-from sync.mail.settings import EmailConfig
+from sync.config.mail import EmailConfig
 
 __all__ = ["RecipientRefused", "build_message", "check_address", "statement_message_id"]
 

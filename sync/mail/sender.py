@@ -33,8 +33,8 @@ from email.utils import getaddresses
 
 from sqlalchemy import Engine
 
+from sync.config.mail import EmailConfig
 from sync.mail import outbox
-from sync.mail.settings import EmailConfig
 from sync.mail.smtp import (
     MailConfigError,
     PermanentMailError,

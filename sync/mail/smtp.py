@@ -23,8 +23,8 @@ import socket
 import ssl
 from collections.abc import Callable, Mapping
 
+from sync.config.mail import EmailConfig
 from sync.errors import OperationFailed, UsageError
-from sync.mail.settings import EmailConfig
 
 __all__ = [
     "MailConfigError",

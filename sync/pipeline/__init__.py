@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.pipeline.names import STEP_NAMES
+from sync.config.steps import STEP_NAMES
 
 __all__ = ["STEP_NAMES", "StepContext", "StepFunction", "StepReport", "load_step"]
 

@@ -16,10 +16,10 @@ from sqlalchemy import Engine
 
 from connectors.core.errors import ConnectorError
 from sync.config.models import CrmsyncConfig
-from sync.daemon.locks import acquire_run_lock, holder_name, run_lock
+from sync.config.steps import STEP_NAMES
 from sync.engine import SourceReport, SyncOptions, sync_source
 from sync.errors import CrmsyncError
-from sync.pipeline.names import STEP_NAMES
+from sync.locks import acquire_run_lock, holder_name, run_lock
 from sync.pipeline.steps import StepContext, StepReport, load_step
 from sync.sources import build_connector
 from sync.store.pages import PageCounts

@@ -2,20 +2,20 @@
 
 Computing steps publish what they want written (``publish``); ``push`` diffs it against
 what crmsync last wrote, settles conflicts with CRM edits per target policy, and writes
-the changes in each API's largest batches. Only the config models load eagerly (the
-configuration imports them); the rest loads on first use, keeping ``crmsync --help`` light.
+the changes in each API's largest batches. Only the config models (``sync.config.push``)
+load eagerly; the rest loads on first use, keeping ``crmsync --help`` light.
 """
 
 from importlib import import_module
 from typing import Any
 
-from sync.push.config import PushConfig, PushTarget
+from sync.config.push import PushConfig, PushTarget
 
 __all__ = ["DesiredValue", "PushConfig", "PushPlan", "PushReport", "PushTarget", "publish", "push"]
 
 _LAZY = {
-    "DesiredValue": "sync.push.values",
-    "publish": "sync.push.values",
+    "DesiredValue": "sync.store.view.published",
+    "publish": "sync.store.view.published",
     "PushPlan": "sync.push.results",
     "PushReport": "sync.push.results",
     "push": "sync.push.run",

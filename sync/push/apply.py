@@ -18,8 +18,8 @@ from sqlalchemy import Engine
 
 from connectors.core.contract import Connector, FieldSpec, FieldUpdate, WriteResult
 from connectors.core.errors import ConnectorError, QuotaExhausted
+from sync.config.push import PushTarget
 from sync.push.batching import batches, to_updates
-from sync.push.config import PushTarget
 from sync.push.ledger import save_api_names, save_results, save_state
 from sync.push.results import ObjectPlan, RecordFailure, SourceOutcome
 
@@ -139,6 +139,7 @@ def _write_object(
                         result.error or "failed",
                         result.retriable,
                         attempt,
+                        result.conflict,
                     )
                 )
                 outcome.failed += 1

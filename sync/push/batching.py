@@ -42,7 +42,7 @@ def to_updates(plan: ObjectPlan, fields: Mapping[str, tuple[str, str]]) -> list[
             if name in fields
         }
         if wired:
-            updates.append(FieldUpdate(rid, wired))
+            updates.append(FieldUpdate(rid, wired, plan.versions.get(rid)))
     return updates
 
 

@@ -15,7 +15,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from sync.push.config import PushTarget
+from connectors.core.registry import profile_of
+from sync.config.push import PushTarget
 from sync.push.conflicts import NEVER_WRITTEN, UNKNOWN, decide
 from sync.push.results import ConflictInfo, FieldChange, ObjectPlan, PushPlan
 from sync.push.targets import (
@@ -25,8 +26,8 @@ from sync.push.targets import (
     index_published,
     load_store_records,
 )
-from sync.push.values import canonical, load_published
 from sync.store.pushback import PushFieldRow, PushStateRow
+from sync.store.view.published import canonical, load_published
 
 __all__ = ["SourceInfo", "build_plan", "load_api_names", "load_state"]
 
@@ -74,8 +75,11 @@ def build_plan(
     published = index_published(load_published(conn, sources.keys()))
     state = load_state(conn, list(sources))
     written_index: dict[tuple[str, str, str], set[str]] = {}
-    for src, obj, rid, fld in state:
+    last_write: dict[tuple[str, str, str], datetime] = {}
+    for (src, obj, rid, fld), (_, written_at) in state.items():
         written_index.setdefault((src, obj, fld), set()).add(rid)
+        seen = last_write.get((src, obj, rid))
+        last_write[(src, obj, rid)] = written_at if seen is None else max(seen, written_at)
     plan = PushPlan()
     objects: dict[tuple[str, str], ObjectPlan] = {}
     store_cache: dict[tuple[str, str], dict[str, StoreRecord]] = {}
@@ -83,7 +87,9 @@ def build_plan(
         info = sources[target.source]
         spot = (target.source, target.object)
         if spot not in store_cache:
-            store_cache[spot] = load_store_records(conn, target.source, target.object)
+            store_cache[spot] = load_store_records(
+                conn, target.source, target.object, profile_of(info.kind).version_field
+            )
         records = store_cache[spot]
         written = written_index.get((target.source, target.object, target.field), set())
         wanted = desired_for(target, published, records, written)
@@ -99,10 +105,23 @@ def build_plan(
                 plan.conflicts.append(_conflict(change, target))
             if change.action in ("create", "update", "clear"):
                 object_plan.records.setdefault(rid, {})[target.field] = change.new
+                version = _version(records.get(rid), last_write.get((*spot, rid)))
+                if version is not None:
+                    object_plan.versions[rid] = version
             elif change.action == "unchanged" and change.last != change.new:
                 plan.adopt.append(change)
     plan.objects = [objects[k] for k in sorted(objects)]
     return plan
+
+
+def _version(record: StoreRecord | None, last_write: datetime | None) -> str | None:
+    """The version to write against: the store's, unless crmsync wrote the record after the
+    store read it (our own write moved the version; the field values still catch edits)."""
+    if record is None or record.version is None:
+        return None
+    if last_write is not None and record.synced_at < last_write:
+        return None
+    return record.version
 
 
 def _change(

@@ -61,6 +61,8 @@ class ObjectPlan:
     batch_size: int
     records: dict[str, dict[str, str | None]] = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
+    # record id -> its version as last synced, where the CRM checks one on write
+    versions: dict[str, str] = field(default_factory=dict)
 
     @property
     def calls(self) -> int:
@@ -95,6 +97,7 @@ class RecordFailure:
     error: str
     retriable: bool
     attempts: int
+    conflict: bool = False  # the CRM refused: the record changed there since the last sync
 
 
 @dataclass

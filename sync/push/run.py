@@ -11,10 +11,10 @@ from sqlalchemy import Engine
 from connectors.core.contract import Connector
 from connectors.core.errors import ConnectorError
 from connectors.core.registry import profile_of
+from sync.config.push import PushConfig, PushTarget
 from sync.errors import OperationFailed, UsageError
 from sync.push.apply import SourceWork, apply_source, check_fields
 from sync.push.batching import sample_request, to_updates
-from sync.push.config import PushConfig, PushTarget
 from sync.push.diff import SourceInfo, build_plan, load_api_names
 from sync.push.ledger import finish_run, save_results, save_state, start_run
 from sync.push.results import ObjectPlan, PushPlan, PushReport, SourceOutcome
@@ -76,7 +76,7 @@ def push(
     ``connectors`` lets a caller that just pulled pass the same connector instances, so
     pulls and pushes share one ``QuotaBudget``; missing ones are built from the config.
     """
-    from sync.daemon.locks import acquire_run_lock, holder_name, run_lock
+    from sync.locks import acquire_run_lock, holder_name, run_lock
 
     infos = source_infos(config, sources)
     lock = None

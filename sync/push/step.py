@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from sync.cli_common import utc_now
+from sync.clock import utc_now
 from sync.config.models import CrmsyncConfig
-from sync.pipeline.steps import StepContext, StepReport
 from sync.push.run import push
+from sync.step_contract import StepContext, StepReport
 
 __all__ = ["run_step"]
 

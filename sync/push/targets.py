@@ -18,7 +18,7 @@ from sqlalchemy import Connection, select
 
 from connectors.core.contract import STREAM_RECORD_TYPES
 from connectors.core.registry import profile_of
-from sync.push.config import PushTarget
+from sync.config.push import PushTarget
 from sync.store.records import TABLES
 
 __all__ = [
@@ -42,6 +42,7 @@ class StoreRecord:
     synced_at: datetime
     owner_id: str | None
     is_deleted: bool
+    version: str | None = None  # the profile's version_field as last read (an ETag)
 
 
 def default_api_name(kind: str, field: str) -> str:
@@ -59,23 +60,33 @@ def index_published(
     return index
 
 
-def load_store_records(conn: Connection, source: str, obj: str) -> dict[str, StoreRecord]:
-    """The store's rows of ``obj`` for ``source``, by remote id."""
+def load_store_records(
+    conn: Connection, source: str, obj: str, version_field: tuple[str, ...] = ()
+) -> dict[str, StoreRecord]:
+    """The store's rows of ``obj`` for ``source``, by remote id; with ``version_field``
+    (a path in the raw payload), each row's version too."""
     table = TABLES[STREAM_RECORD_TYPES[obj]].__table__  # type: ignore[attr-defined]
     owner = table.c.owner_id if "owner_id" in table.c else None
     columns = [table.c.remote_id, table.c.custom_fields, table.c.synced_at, table.c.is_deleted]
-    query = select(*columns, *([owner] if owner is not None else [])).where(
-        table.c.source == source
-    )
+    columns.append(owner if owner is not None else table.c.remote_id)
+    if version_field:
+        columns.append(table.c.raw)
     out = {}
-    for row in conn.execute(query):
+    for row in conn.execute(select(*columns).where(table.c.source == source)):
         out[row[0]] = StoreRecord(
             custom_fields=row[1] or {},
             synced_at=row[2],
             owner_id=row[4] if owner is not None else None,
             is_deleted=bool(row[3]),
+            version=_at(row[5], version_field) if version_field else None,
         )
     return out
+
+
+def _at(raw: Any, path: tuple[str, ...]) -> str | None:
+    for key in path:
+        raw = raw.get(key) if isinstance(raw, dict) else None
+    return raw if isinstance(raw, str) and raw else None
 
 
 def desired_for(

@@ -8,7 +8,8 @@ The public surface other parts of crmsync use:
 - :class:`ReconcileConfig` — the ``reconcile:`` configuration section;
 - :func:`journey` — every touch of an identity across CRMs.
 
-Attributes load lazily so that importing the configuration model stays light.
+Attributes load lazily so that ``import sync.reconcile`` stays light; the ``reconcile:``
+section's models live in ``sync.config.reconcile``.
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ __all__ = [
 ]
 
 _WHERE = {
-    "EmployeeIdentity": "sync.reconcile.lookup",
-    "IdentityMap": "sync.reconcile.lookup",
-    "load_identity_map": "sync.reconcile.lookup",
-    "ReconcileConfig": "sync.reconcile.config",
+    "EmployeeIdentity": "sync.store.view.identity_map",
+    "IdentityMap": "sync.store.view.identity_map",
+    "load_identity_map": "sync.store.view.identity_map",
+    "ReconcileConfig": "sync.config.reconcile",
     "RunReport": "sync.reconcile.run",
     "reconcile": "sync.reconcile.run",
     "Touch": "sync.reconcile.journey",

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from sync.reconcile.config import ReconcileConfig
+from sync.config.reconcile import ReconcileConfig
 
 __all__ = ["DecisionRefused", "decide"]
 
@@ -34,9 +34,9 @@ def decide(
 ) -> dict[str, Any]:
     """Save ``action`` (link or unlink) on two record keys and re-run reconcile on them;
     the identities each record has afterwards."""
-    from sync.reconcile.lookup import load_identity_map
     from sync.reconcile.persist import save_decision
     from sync.reconcile.run import reconcile
+    from sync.store.view.identity_map import load_identity_map
 
     if action not in ("link", "unlink"):
         raise DecisionRefused(f"unknown decision {action!r}: link or unlink")

@@ -105,6 +105,7 @@ class Entity:
     postcode: str = ""
     state: str = ""
     team: str = ""
+    title: str = ""  # a person's job title, folded
     org_ref: str | None = None
     owner_id: str | None = None
     created_at: datetime | None = None
@@ -177,13 +178,27 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
 
 
 def _account_index(engine: Engine) -> dict[tuple[str, str], tuple[str, str | None]]:
-    """(source, account id) -> (company key, domain): a contact's company comes from it."""
+    """(source, account id) -> (company key, domain): a contact's company comes from it.
+
+    A consumer's account (a person account) is no employer: its person has no company,
+    as the same person kept without one in another CRM has none."""
     columns = AccountRow.__table__.c  # type: ignore[attr-defined]
-    query = select(columns.source, columns.remote_id, columns.name, columns.domain, columns.website)
+    query = select(
+        columns.source,
+        columns.remote_id,
+        columns.name,
+        columns.domain,
+        columns.website,
+        columns.person_contact_id,
+    )
     with engine.connect() as connection:
         return {
-            (source, rid): (company_key(name), domain_of(domain) or domain_of(website))
-            for source, rid, name, domain, website in connection.execute(query)
+            (source, rid): (
+                ("", None)
+                if person
+                else (company_key(name), domain_of(domain) or domain_of(website))
+            )
+            for source, rid, name, domain, website, person in connection.execute(query)
         }
 
 
@@ -251,6 +266,7 @@ def _person(row: Any, accounts: dict[tuple[str, str], tuple[str, str | None]]) -
     entity.last = _interned(name_key(row["last_name"]))
     entity.emails = _emails(row["email"], row["other_emails"])
     entity.phones = _phones(region, row["phone"], row["mobile"])
+    entity.title = _interned(place_key(row["title"]))
     _address(entity, row)
     account_id = row.get("account_id") or row.get("converted_account_id")
     company, domain = (

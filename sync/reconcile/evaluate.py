@@ -11,7 +11,7 @@ import orjson
 
 from sync.reconcile.entities import record_key
 
-__all__ = ["PairwiseScore", "load_truth", "pairwise", "true_pairs"]
+__all__ = ["PairwiseScore", "load_truth", "pairwise", "true_pairs", "truth_from_rows"]
 
 _TABLE = {
     "lead": "leads",
@@ -24,6 +24,7 @@ _TABLE = {
     "user": "users",
     "users": "users",
     "owners": "users",
+    "systemuser": "users",
 }
 
 
@@ -47,12 +48,16 @@ class PairwiseScore:
 
 def load_truth(path: Path) -> dict[str, tuple[str, str]]:
     """record key -> (kind, true identity) from an identities.jsonl file."""
+    rows = (orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip())
+    return truth_from_rows(rows)
+
+
+def truth_from_rows(rows: Iterable[Mapping[str, str]]) -> dict[str, tuple[str, str]]:
+    """record key -> (kind, true identity) from identities.jsonl rows."""
     truth: dict[str, tuple[str, str]] = {}
-    for line in path.read_bytes().splitlines():
-        if line.strip():
-            row = orjson.loads(line)
-            table = _TABLE[row["object"].lower()]
-            truth[record_key(row["crm"], table, row["id"])] = (row["kind"], row["identity"])
+    for row in rows:
+        table = _TABLE[row["object"].lower()]
+        truth[record_key(row["crm"], table, row["id"])] = (row["kind"], row["identity"])
     return truth
 
 

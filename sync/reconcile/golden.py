@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sync.reconcile.config import ReconcileConfig
+from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.entities import Entity
 from sync.reconcile.normalize import fold
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import Engine, or_, select
 
-from sync.reconcile.lookup import IdentityMap
 from sync.reconcile.stitching import linked_events
 from sync.store.records import (
     ActivityRow,
@@ -26,6 +25,7 @@ from sync.store.records import (
     DealRow,
     LeadRow,
 )
+from sync.store.view.identity_map import IdentityMap
 
 __all__ = ["Touch", "journey"]
 

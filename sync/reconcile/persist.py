@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select
 
+from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.blocking import block_keys
-from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.entities import Entity
 from sync.reconcile.golden import golden_record, identity_id
 from sync.reconcile.resolve import Decision, KindResult, ScoredPair

@@ -47,6 +47,12 @@ def _street_level(a: Entity, b: Entity) -> str:
     if a.street == b.street:
         return "exact" if numbers_agree else "other_number"
     # token_set_ratio: a second line (building, locality) on one side only still agrees.
+    if token_set_ratio(a.street, b.street) < 85 and _other_names(
+        street_name(a.street), street_name(b.street)
+    ):
+        # Otherwise two streets whose own names differ are two streets, whatever type
+        # words they share: "avenida de gracia" / "avenida de alcala" alike to the letter.
+        return "different"
     alike = (
         token_set_ratio(a.street, b.street) >= 85
         or _jw(a.street, b.street) >= 0.9
@@ -64,6 +70,12 @@ def _street_level(a: Entity, b: Entity) -> str:
     if alike:
         return "fuzzy" if numbers_agree else "other_number"
     return "different"
+
+
+def _other_names(a: str, b: str) -> bool:
+    if not a or not b or a.startswith(b) or b.startswith(a):
+        return False  # a name missing, or cut short / run into its type ("dixondrive")
+    return _jw(a, b) < 0.9 and not _same_name(a, b)
 
 
 def _same_name(a: str, b: str) -> bool:

@@ -11,10 +11,10 @@ from sqlalchemy import Connection, Engine, or_, select
 from connectors.core.profile import CrmProfile
 from connectors.core.registry import profile_of
 from sync.reconcile.entities import record_key, split_key
-from sync.reconcile.lookup import IdentityMap
 from sync.reconcile.model_store import AnyModel, models_of_runs
 from sync.reconcile.persist import IDENTITIES, MEMBERS, PAIRS
 from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
+from sync.store.view.identity_map import IdentityMap
 
 __all__ = [
     "Duplicate",

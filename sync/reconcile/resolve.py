@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sync.config.reconcile import ReconcileConfig, Thresholds
 from sync.reconcile.blocking import BlockingStats, block_keys, candidate_pairs
 from sync.reconcile.cluster import ClusterResult, Link, cluster
-from sync.reconcile.config import ReconcileConfig, Thresholds
 from sync.reconcile.entities import Entity
 from sync.reconcile.frequencies import TermWeights
 from sync.reconcile.learn import Model

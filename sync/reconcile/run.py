@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from compensation.gcpause import paused_gc
+from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.blocking import block_keys, candidate_pairs
-from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.entities import KIND_TABLES, Entity, load_entities
 from sync.reconcile.model_store import AnyModel, latest_model, save_model
 from sync.reconcile.persist import (

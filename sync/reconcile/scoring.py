@@ -21,6 +21,8 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
 from sync.reconcile.entities import Entity
+from sync.reconcile.holders import email_holders, people
+from sync.reconcile.mailnames import spells_name
 from sync.reconcile.nicknames import same_first_name
 from sync.reconcile.normalize import email_domain, is_free_mail
 from sync.reconcile.places import add_address, add_city, most_specific_place
@@ -69,6 +71,8 @@ WEIGHTS: dict[tuple[str, str], float] = {
     ("city", "exact"): 1.0,
     ("city", "different"): -6.0,
     ("city", "same"): 0.5,
+    ("title", "exact"): 1.0,
+    ("title", "other"): -1.0,
     ("team", "exact"): 1.0,
     ("team", "different"): -2.0,
     ("city", "other"): -3.0,
@@ -145,35 +149,14 @@ def build_context(
         for email in entity.emails:
             email_names.setdefault(email, []).append(names)
     return ScoreContext(
-        phone_people=Counter({k: _people(v) for k, v in phone_names.items() if len(v) > 1}),
-        email_people=Counter({k: _people(v) for k, v in email_names.items() if len(v) > 1}),
+        phone_people=Counter({k: people(v) for k, v in phone_names.items() if len(v) > 1}),
+        email_people=email_holders(email_names),
         org_of=org_of or {},
         shared_limit=shared_limit,
         weights=weights or WEIGHTS,
         terms=terms or {},
         nested_places=weights is not None if nested_places is None else nested_places,
     )
-
-
-def _people(names: list[tuple[str, ...]], cap: int = 20) -> int:
-    """How many different people a list of names is: variants of one name count once."""
-    if len(names) > cap:
-        return len(names)
-    groups: list[list[str]] = []
-    for parts in names:
-        if not parts:
-            continue  # a record without a name may be anyone's: it adds nobody
-        for group in groups:
-            if any(_alike(x, y) for x in parts for y in group):
-                group.extend(parts)
-                break
-        else:
-            groups.append(list(parts))
-    return max(1, len(groups))
-
-
-def _alike(a: str, b: str) -> bool:
-    return a == b or same_first_name(a, b) or JaroWinkler.similarity(a, b) >= 0.85
 
 
 Raw = tuple[str, str, str, str]  # field, level, left, right
@@ -287,6 +270,10 @@ def _names(a: Entity, b: Entity, out: list[Raw]) -> None:
             return
     if _lone_name_in_other_column(a, b, out) or _lone_name_in_other_column(b, a, out):
         return
+    if last == "different" and (
+        spells_name(a.emails, b.first, b.last) or spells_name(b.emails, a.first, a.last)
+    ):
+        last = "fuzzy"  # one's address spells the other's name: a surname mistyped or changed
     if first:
         _cmp(out, "first_name", first, a.first, b.first)
     if last:
@@ -383,6 +370,8 @@ def score_pair(a: Entity, b: Entity, ctx: ScoreContext) -> tuple[float, list[Raw
             _conversion(a, b, out)
             _phones(a, b, ctx, out)
             _organisation(a, b, ctx, out)
+            if a.title and b.title:  # a job title: namesake colleagues mostly differ
+                _cmp(out, "title", "exact" if a.title == b.title else "other", a.title, b.title)
             add_city(a, b, out)
             add_address(a, b, out)
             if ctx.nested_places:

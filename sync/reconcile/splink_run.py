@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from sync.reconcile.config import ReconcileConfig
+from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.entities import Entity
 from sync.reconcile.model_store import AnyModel, save_model
 from sync.reconcile.resolve import Decision, KindResult, resolve_kind, thresholds_for

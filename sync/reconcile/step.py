@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from sync.config.models import CrmsyncConfig
-from sync.pipeline.steps import StepContext, StepReport
 from sync.reconcile.run import reconcile
 from sync.reconcile.stitching import stitch
+from sync.step_contract import StepContext, StepReport
 
 __all__ = ["run_step"]
 

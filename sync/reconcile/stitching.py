@@ -33,10 +33,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, inspect, select
 
-from sync.reconcile.lookup import IdentityMap, load_identity_map
 from sync.reconcile.normalize import email_key, phone_key
 from sync.store.event_links import EventLinkRow
 from sync.store.records import ContactRow, EventRow, LeadRow
+from sync.store.view.identity_map import IdentityMap, load_identity_map
 
 __all__ = ["StitchReport", "explain_anonymous", "linked_events", "stitch"]
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.blocking import candidate_pairs
-from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.entities import Entity
 from sync.reconcile.learn import LearnSettings, Model, train
 from sync.reconcile.scoring import build_context

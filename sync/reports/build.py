@@ -8,22 +8,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from sync.config.links import source_links
 from sync.config.models import CrmsyncConfig
 
 __all__ = ["REPORT_KINDS", "build_reports", "source_links"]
 
 REPORT_KINDS = ("channels", "pipeline", "service", "usage", "pay")
-
-
-def source_links(cfg: CrmsyncConfig) -> tuple[dict[str, str], dict[str, str]]:
-    """Connector kind and web base URL per source name (for links to CRM records)."""
-    kinds = {s.name: s.kind for s in cfg.sources}
-    bases: dict[str, str] = {}
-    for s in cfg.sources:
-        base = getattr(s.settings, "instance_url", None)
-        if base:
-            bases[s.name] = str(base)
-    return kinds, bases
 
 
 def build_reports(

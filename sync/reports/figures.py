@@ -38,11 +38,23 @@ def _mid(values: list[float]) -> float | None:
 def channel_report(
     snapshot: Snapshot, lead_tables: Mapping[str, list[str]], non_lead_stages: list[str]
 ) -> Report:
-    """Leads, won deals, conversion rate, won revenue and sales cycle per channel and CRM."""
+    """Logged touches, leads, won deals, conversion rate, won revenue and sales cycle per
+    channel and CRM. Touches are the activities logged on each channel, mapped custom
+    objects included (a store visit mapped as an activity with channel ``store`` counts
+    on ``store``); an inbound one is the customer's own act and counts too."""
     skip = {stage.casefold() for stage in non_lead_stages}
     cells: dict[tuple[str, str], dict[str, Any]] = defaultdict(
-        lambda: {"leads": 0, "deals": 0, "won": 0, "revenue": defaultdict(Decimal), "cycle": []}
+        lambda: {
+            "touches": 0,
+            "leads": 0,
+            "deals": 0,
+            "won": 0,
+            "revenue": defaultdict(Decimal),
+            "cycle": [],
+        }
     )
+    for activity in snapshot.rows("activities"):
+        cells[(activity.get("channel") or "unknown", activity["source"])]["touches"] += 1
     for table in ("leads", "contacts"):
         for row in snapshot.rows(table):
             stage = (row.get("lifecycle_stage") or "").casefold()
@@ -65,13 +77,24 @@ def channel_report(
             f"{cur} {amount.quantize(_CENT)}" for cur, amount in sorted(c["revenue"].items())
         )
         rows.append(
-            [channel, source, c["leads"], c["deals"], c["won"], rate, revenue, _mid(c["cycle"])]
+            [
+                channel,
+                source,
+                c["touches"],
+                c["leads"],
+                c["deals"],
+                c["won"],
+                rate,
+                revenue,
+                _mid(c["cycle"]),
+            ]
         )
     return {
         "title": "Channel effectiveness",
         "columns": [
             "channel",
             "crm",
+            "touches",
             "leads",
             "deals",
             "won",
@@ -80,7 +103,7 @@ def channel_report(
             "median_cycle_days",
         ],
         "rows": rows,
-        "chart": [(f"{r[0]}/{r[1]}", r[4]) for r in rows],
+        "chart": [(f"{r[0]}/{r[1]}", r[5]) for r in rows],
     }
 
 

@@ -38,11 +38,15 @@ def _main(report: Report, headers: list[str] | None = None) -> Iterator[Table | 
 def _channels(report: Report) -> Iterator[Table | str]:
     headers = ["channel", "crm", "leads", "deals", "won", "won per lead", "won revenue"]
     table = Table(*headers, "median cycle days", title=report["title"])
+    touches = Table("channel", "crm", "touches", title="Touches logged per channel")
     for row in report["rows"]:
         cells = [_cell(v) for v in row]
-        cells[6] = cells[6].replace("; ", "\n")  # one amount per currency and line
-        table.add_row(*cells)
+        cells[7] = cells[7].replace("; ", "\n")  # one amount per currency and line
+        table.add_row(*cells[:2], *cells[3:])
+        if row[2]:  # a table of its own: nine columns do not fit 80 with amounts whole
+            touches.add_row(*cells[:3])
     yield table
+    yield touches
 
 
 def _pipeline(report: Report) -> Iterator[Table | str]:

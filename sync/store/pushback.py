@@ -9,7 +9,7 @@
 - ``push_runs`` / ``push_results``: one row per push run, and one per record and run that
   was written, failed, skipped as a conflict or held back by the quota.
 
-Values are stored as canonical text (see ``sync.push.values.canonical``); NULL is "empty".
+Values are stored as canonical text (see ``sync.store.view.published.canonical``); NULL is "empty".
 """
 
 from __future__ import annotations

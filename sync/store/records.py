@@ -158,6 +158,7 @@ class AccountRow(RecordRow, table=True):
     owner_id: str | None = None
     parent_id: str | None = None
     merged_into_id: str | None = None
+    person_contact_id: str | None = None  # a consumer's account: the contact it is
 
 
 class DealRow(RecordRow, table=True):

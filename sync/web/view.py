@@ -113,7 +113,7 @@ class StoreView:
 
     def identities(self) -> Any:
         """Reconcile's identity map."""
-        from sync.reconcile.lookup import load_identity_map
+        from sync.store.view.identity_map import load_identity_map
 
         def load() -> Any:
             return load_identity_map(self.engine)

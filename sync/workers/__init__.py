@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.workers.settings import WorkerQueues, WorkersConfig
+from sync.config.workers import WorkerQueues, WorkersConfig
 
 __all__ = [
     "WorkerQueues",

@@ -16,10 +16,10 @@ from typing import Any
 from procrastinate import App, PsycopgConnector
 from procrastinate.tasks import Task
 
+from sync.config.cron import every_to_cron, schedule_cron
 from sync.config.models import CrmsyncConfig, SourceConfig
-from sync.workers.cron import every_to_cron, schedule_cron
+from sync.config.workers import WorkersConfig
 from sync.workers.naming import NamingJobManager
-from sync.workers.settings import WorkersConfig
 from sync.workers.tasks import SyncRetry, retry_stalled_job, step_job, sync_job
 
 __all__ = [

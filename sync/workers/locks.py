@@ -2,7 +2,7 @@
 
 procrastinate's job ``lock`` already keeps one job per (source, stream) running among the
 workers. This advisory lock also keeps a worker's stream sync and a whole-source run
-(``crmsync sync``, ``crmsync daemon``; they hold ``sync.daemon.locks``' exclusive lock on
+(``crmsync sync``, ``crmsync daemon``; they hold ``sync.locks``' exclusive lock on
 the source) apart: a stream sync holds the source's key *shared* plus its own
 ``source/stream`` key exclusive, so streams of one source run side by side on several
 workers while a whole-source run waits for all of them (and they for it). Both are session
@@ -16,11 +16,11 @@ import socket
 
 from sqlalchemy import Connection, Engine, text
 
-from sync.daemon.locks import LOCK_ID
+from sync.locks import LOCK_ID
 
 __all__ = ["StreamLock"]
 
-_SOURCE_KEY = "crmsync:sync:{source}"  # the key of sync.daemon.locks.AdvisoryRunLock
+_SOURCE_KEY = "crmsync:sync:{source}"  # the key of sync.locks.AdvisoryRunLock
 _STREAM_KEY = "crmsync:sync:{source}/{stream}"
 
 

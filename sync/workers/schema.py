@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
-from sync.daemon.locks import LOCK_ID
 from sync.errors import UsageError
+from sync.locks import LOCK_ID
 from sync.workers.naming import NAMES_TABLE_DDL
 
 __all__ = ["prepare_store", "procrastinate_installed"]

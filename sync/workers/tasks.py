@@ -24,8 +24,8 @@ from sqlalchemy import Engine
 
 from connectors.core.errors import ConnectorError
 from sync.config.models import CrmsyncConfig
-from sync.daemon.locks import RunLock, run_lock
 from sync.engine import SyncOptions, sync_source
+from sync.locks import RunLock, run_lock
 from sync.sources import build_connector
 from sync.store.pages import PageCounts
 from sync.workers.ledger import KILLED_MESSAGE, STOPPED_MESSAGE, close_open_runs

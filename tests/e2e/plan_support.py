@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 
 from sandbox.clock import DEFAULT_ANCHOR
+from sync.config.reconcile import ReconcileConfig
 from sync.demo import run_demo
-from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.run import reconcile
 from sync.store import open_store
 

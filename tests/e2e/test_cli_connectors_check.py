@@ -120,5 +120,6 @@ def test_a_live_sandbox_checks_ok_one_line_each(sandbox: Sandbox, tmp_path: Path
         ["salesforce", "ok"],
         ["hubspot", "ok"],
         ["zoho", "ok"],
+        ["dynamics", "ok"],
     ]
     assert seconds <= 10.0

@@ -91,3 +91,23 @@ def test_the_spark_backend_without_its_extra(tmp_path: Path) -> None:
         " is not installed; install crmsync[spark] (pip install 'crmsync[spark]') for the"
         " Spark backend"
     ]
+
+
+def test_a_dynamics_source_without_its_extra(tmp_path: Path) -> None:
+    config = tmp_path / "crmsync.yaml"
+    # Nothing listens on port 1: the sync must stop at the missing package, before any call.
+    config.write_text(
+        f"store:\n  url: sqlite:///{tmp_path / 'store.db'}\n"
+        "sources:\n  - name: dynamics\n    kind: dynamics\n"
+        "    environment_url: https://127.0.0.1:1\n    authority_host: https://127.0.0.1:1\n"
+        "    auth:\n      flow: client_credentials\n"
+        "      tenant_id: 00000000-0000-0000-0000-000000000000\n"
+        "      client_id: an-app\n      client_secret: not-a-secret\n"
+    )
+    result = _without("msal", "sync", "--config", str(config))
+    assert result.returncode == 2
+    # the sync's progress display, with nothing read, leaves an empty line before the error
+    assert [line for line in result.stderr.splitlines() if line] == [
+        "error: the Dynamics 365 connector needs crmsync's dynamics extra "
+        "(msal is not installed): pip install 'crmsync[dynamics]'"
+    ]

@@ -15,9 +15,9 @@ from sandbox import Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
 from sync.engine import SyncOptions, sync_source
-from sync.push.values import DesiredValue, publish
 from sync.sources import build_connector
 from sync.store import TABLES, open_store
+from sync.store.view.published import DesiredValue, publish
 
 CLI = [sys.executable, "-m", "sync"]
 

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, func, select
 
 from sync.compute.lock import PeriodBusy, period_lock
 from sync.compute.runner import parse_period, run_plans
-from sync.compute.settings import CompensationConfig
+from sync.config.compensation import CompensationConfig
 from sync.store import open_store
 from sync.store.compensation import CompensationRunRow
 from tests.e2e.plan_support import plan_workspace

@@ -49,7 +49,7 @@ from tests.integration.sync_support import _BOOKKEEPING, opened, store_snapshot
 
 CLI = [sys.executable, "-m", "sync"]
 CLOSED = "2026-10"  # the sandbox's story ends on 2026-10-31: its last full month
-SOURCES = ("salesforce", "hubspot", "zoho")
+SOURCES = ("salesforce", "hubspot", "zoho", "dynamics")
 STEPS = ("reconcile", "audit", "compute", "push", "statements")
 CHANGES = 50
 # The steps run as of a fixed time after the story's end, not today: the audit window and

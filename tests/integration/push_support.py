@@ -24,9 +24,9 @@ from sandbox import Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import CrmsyncConfig, load_config
 from sync.engine import SyncOptions, sync_source
-from sync.push.values import DesiredValue, publish
 from sync.sources import build_connector
 from sync.store import TABLES, open_store
+from sync.store.view.published import DesiredValue, publish
 
 __all__ = [
     "SF_BATCH",

@@ -25,8 +25,8 @@ from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
 from sync.daemon import Daemon
-from sync.daemon.locks import AdvisoryRunLock, FileRunLock, holder_name, run_lock
 from sync.engine.runs import RunLedger
+from sync.locks import AdvisoryRunLock, FileRunLock, holder_name, run_lock
 from sync.store import open_store
 from sync.store.bookkeeping import RunRow, StreamStateRow
 from tests.integration.contract_suite import run_sync
@@ -260,7 +260,7 @@ def test_a_killed_holder_does_not_keep_the_lock(tmp_path: Path) -> None:
     code = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from sync.daemon.locks import FileRunLock\n"
+        "from sync.locks import FileRunLock\n"
         f"lock = FileRunLock(Path({str(lock_path)!r}), 'zoho')\n"
         "assert lock.try_acquire()\n"
         "print('held', flush=True)\n"

@@ -23,10 +23,10 @@ from aiosmtpd.controller import Controller
 
 from sandbox import Sandbox
 from sync.config import load_config
+from sync.config.mail import EmailConfig
 from sync.daemon import Daemon
 from sync.daemon.alert_mail import smtp_alert_sender
 from sync.daemon.app import config_file_loader
-from sync.mail.settings import EmailConfig
 from sync.status import collect_jobs
 from tests.integration.sync_support import opened, write_config
 
@@ -362,7 +362,7 @@ def test_a_second_sigterm_exits_at_once_and_leaves_a_usable_store(
         database.close()
     # The lock died with the process: a new run of the source can start at once.
     with opened(url) as engine:
-        from sync.daemon.locks import run_lock
+        from sync.locks import run_lock
 
         lock = run_lock(engine, "unreachable")
         assert lock.try_acquire()

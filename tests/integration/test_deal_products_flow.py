@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from sync.compute.directory import build_directory
 from sync.compute.evidence import build_evidence
-from sync.compute.settings import DirectoryConfig
 from sync.compute.snapshot import load_store_snapshot
+from sync.config.compensation import DirectoryConfig
 from sync.store.records import DealSplitRow
 from tests.integration.contract_suite import run_sync, tiny_sandbox
 from tests.integration.sync_support import opened, write_config

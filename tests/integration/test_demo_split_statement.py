@@ -16,13 +16,13 @@ from pathlib import Path
 from compensation.plans import Period
 from sandbox import DEFAULT_ANCHOR
 from sync.audit.runner import run_audit
-from sync.audit.settings import AuditConfig
 from sync.compute.runner import run_plans
 from sync.compute.statements import statements_for_period
 from sync.config import load_config
+from sync.config.audit import AuditConfig
+from sync.config.reconcile import ReconcileConfig
 from sync.demo import run_demo
 from sync.mail.service import make_renderer
-from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.run import reconcile
 from sync.store import open_store
 
@@ -66,5 +66,8 @@ def test_a_crm_split_is_a_line_of_the_demo_statement(tmp_path: Path) -> None:
         "* Kestrel Labs - Service contract: $6,269.57\n"
         "  Your role: CRM split · Share 70% · Credited $156,257.78 · Rate 4.01%\n"
     ) in text
-    assert "  £116,610.28 converted at 1.34\n  Why this share: CRM split: 70%\n" in text
+    assert (
+        "  £116,610.28 converted at 1.34 (rate of Jan 1, 2026: Altamira treasury, monthly "
+        "reference rates)\n  Why this share: CRM split: 70%\n"
+    ) in text
     engine.dispose()

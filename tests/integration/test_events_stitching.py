@@ -18,12 +18,12 @@ from connectors.events.connector import EVENTS_PROFILE
 from connectors.events.spec import parse_event
 from sync.config.models import ReconcileConfig
 from sync.reconcile.journey import journey
-from sync.reconcile.lookup import load_identity_map
 from sync.reconcile.run import reconcile
 from sync.reconcile.stitching import explain_anonymous, stitch
 from sync.store import open_store
 from sync.store.event_links import EventLinkRow
 from sync.store.pages import write_page
+from sync.store.view.identity_map import load_identity_map
 from tests.integration.sync_support import postgres_schema, postgres_url
 
 NOW = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)
@@ -192,8 +192,8 @@ def test_the_touch_that_brought_the_lead_fills_the_lead_source_slot_once(
     from sync.compute.digital import digital_lead_acts
     from sync.compute.directory import Directory
     from sync.compute.evidence import build_evidence
-    from sync.compute.settings import DigitalCreditConfig
     from sync.compute.snapshot import load_store_snapshot
+    from sync.config.compensation import DigitalCreditConfig
 
     when = T0 + timedelta(days=20)
     contact = Contact(

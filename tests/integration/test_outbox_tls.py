@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from mail_support import login_checker, self_signed, smtp_capture
 
-from sync.mail.settings import EmailConfig
+from sync.config.mail import EmailConfig
 from sync.mail.smtp import MailConfigError, SmtpTransport
 
 MESSAGE = b"From: payroll@example.com\r\nTo: ana@example.com\r\nSubject: hi\r\n\r\n.hello\r\n"

@@ -288,8 +288,8 @@ def test_locked_records_are_retried_alone_within_the_run(world: PushWorld) -> No
 
 
 def test_a_second_push_while_one_runs_is_refused(world: PushWorld) -> None:
-    from sync.daemon.locks import acquire_run_lock, run_lock
     from sync.errors import OperationFailed
+    from sync.locks import acquire_run_lock, run_lock
 
     held = run_lock(world.engine, "_push")
     assert acquire_run_lock(held, 0.0)

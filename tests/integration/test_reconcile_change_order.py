@@ -17,10 +17,9 @@ from sync_support import postgres_schema, postgres_url
 
 from connectors.core.contract import Page, StreamInfo
 from connectors.core.records import Contact
+from sync.config.reconcile import ReconcileConfig
 from sync.engine.deletes import check_missed_deletes
 from sync.engine.guard import DeleteGuard
-from sync.reconcile.config import ReconcileConfig
-from sync.reconcile.lookup import load_identity_map
 from sync.reconcile.run import reconcile
 from sync.store import migrate, open_store
 from sync.store.changes import last_change
@@ -28,6 +27,7 @@ from sync.store.db import MIGRATIONS
 from sync.store.identities import ReconcileRunRow
 from sync.store.pages import row_values, write_page
 from sync.store.records import ContactRow
+from sync.store.view.identity_map import load_identity_map
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 CONFIG = ReconcileConfig()

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import insert
 from sync_support import postgres_schema, postgres_url
 
-from sync.reconcile.config import ReconcileConfig
-from sync.reconcile.lookup import load_identity_map
+from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.persist import save_decision
 from sync.reconcile.run import reconcile
 from sync.store import open_store
 from sync.store.changes import next_change
 from sync.store.records import ContactRow, LeadRow, UserRow
+from sync.store.view.identity_map import load_identity_map
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -13,11 +13,10 @@ import pytest
 from sqlalchemy import Engine, insert, select
 
 from sandbox.clock import DEFAULT_ANCHOR
+from sync.config.reconcile import ReconcileConfig
 from sync.demo import run_demo
-from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.evaluate import load_truth, pairwise
 from sync.reconcile.journey import journey
-from sync.reconcile.lookup import load_identity_map
 from sync.reconcile.model_store import latest_model
 from sync.reconcile.persist import crosswalk, save_decision
 from sync.reconcile.reports import duplicates, explain_record
@@ -25,6 +24,7 @@ from sync.reconcile.run import reconcile
 from sync.store import open_store
 from sync.store.changes import next_change
 from sync.store.records import ContactRow
+from sync.store.view.identity_map import load_identity_map
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 CONFIG = ReconcileConfig()

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from connectors.core.contract import Page
 from connectors.core.records import Contact, Lead
-from sync.reconcile.config import Learning, ReconcileConfig
+from sync.config.reconcile import Learning, ReconcileConfig
 from sync.reconcile.model_store import latest_model
 from sync.reconcile.persist import crosswalk
 from sync.reconcile.reports import explain_record

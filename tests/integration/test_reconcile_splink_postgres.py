@@ -17,7 +17,7 @@ from sync_support import postgres_schema, postgres_url
 
 from connectors.core.contract import Page
 from connectors.core.records import Contact, Lead
-from sync.reconcile.config import Learning, ReconcileConfig, SplinkSettings
+from sync.config.reconcile import Learning, ReconcileConfig, SplinkSettings
 from sync.reconcile.entities import load_entities
 from sync.reconcile.model_store import latest_model
 from sync.reconcile.persist import crosswalk

@@ -19,8 +19,8 @@ from compensation.inputs import ManagerSpan
 from compensation.plans import Period
 from sync.compute.managers import manager_spans
 from sync.compute.runner import close, run_plans
-from sync.compute.settings import CompensationConfig
-from sync.reconcile.config import ReconcileConfig
+from sync.config.compensation import CompensationConfig
+from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.run import reconcile
 from tests.integration.contract_suite import run_sync, tiny_sandbox
 from tests.integration.sync_support import opened, write_config

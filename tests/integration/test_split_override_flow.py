@@ -16,10 +16,10 @@ from pathlib import Path
 from compensation.plans import Period
 from sync.compute.history import closed_periods
 from sync.compute.runner import close, explain, run_plans
-from sync.compute.settings import CompensationConfig
 from sync.compute.statements import statements_for_period
 from sync.config import CrmsyncConfig
-from sync.reconcile.config import ReconcileConfig
+from sync.config.compensation import CompensationConfig
+from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.run import reconcile
 from tests.integration.contract_suite import run_sync, tiny_sandbox
 from tests.integration.sync_support import opened, write_config

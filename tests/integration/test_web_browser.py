@@ -23,9 +23,9 @@ from sqlalchemy import event, text
 
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
+from sync.config.mail import EmailConfig
+from sync.config.steps import STEP_NAMES
 from sync.demo import run_demo
-from sync.mail.settings import EmailConfig
-from sync.pipeline.names import STEP_NAMES
 from sync.store import open_store
 
 uvicorn = pytest.importorskip("uvicorn")

@@ -18,7 +18,7 @@ import pytest
 
 from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
-from sync.daemon.locks import run_lock
+from sync.locks import run_lock
 from sync.store import open_store
 from sync.store.bookkeeping import RunRow, StreamStateRow
 from sync.workers.app import RETRY_STALLED_TASK

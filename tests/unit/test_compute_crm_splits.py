@@ -13,8 +13,8 @@ from compensation.crediting.splits import SplitRow
 from compensation.inputs import Credit, Deal, DealState
 from sync.compute.crm_splits import crm_splits, unfilled_splits, usable_splits
 from sync.compute.directory import UserFacts, build_directory
-from sync.compute.settings import DirectoryConfig
 from sync.compute.snapshot import StoreSnapshot
+from sync.config.compensation import DirectoryConfig
 
 WHEN = datetime(2026, 10, 1, tzinfo=UTC)
 

@@ -158,3 +158,25 @@ sources:
     config = load_config(path, environ={}, connectors=False)
     assert [(s.name, s.kind, s.settings) for s in config.sources] == [("sf", "salesforce", None)]
     assert config.store.url == "sqlite:///crm.sqlite"
+
+
+def test_crm_rates_name_sources_that_read_their_rates(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """\
+sources:
+  - {name: sf, kind: x, exchange_rates: true}
+  - {name: hs, kind: y}
+compensation:
+  crm_rates: [sf, hs, salesforce]
+""",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    rates = [p for p in caught.value.problems if ": compensation.crm_rates[" in p]
+    assert rates == [
+        f"{path}:5: compensation.crm_rates[1]: source 'hs' does not read its CRM's exchange "
+        "rates; set exchange_rates: true on it",
+        f"{path}:5: compensation.crm_rates[2]: no source named 'salesforce' (sources: hs, sf); "
+        "name one of the sources",
+    ]

@@ -35,10 +35,10 @@ WHOLE_MODULES = {
 }
 # Single names that may appear, where, and why.
 NAMES = {
-    ("sync/reconcile/config.py", "salesforce"): "default reconcile.source_priority",
-    ("sync/reconcile/config.py", "hubspot"): "default reconcile.source_priority",
-    ("sync/reconcile/config.py", "zoho"): "default reconcile.source_priority",
-    ("sync/audit/settings.py", "hubspot_portal_id"): "the audit.hubspot_portal_id config key",
+    ("sync/config/reconcile.py", "salesforce"): "default reconcile.source_priority",
+    ("sync/config/reconcile.py", "hubspot"): "default reconcile.source_priority",
+    ("sync/config/reconcile.py", "zoho"): "default reconcile.source_priority",
+    ("sync/config/audit.py", "hubspot_portal_id"): "the audit.hubspot_portal_id config key",
     ("sync/audit/runner.py", "hubspot_portal_id"): "reads audit.hubspot_portal_id",
     ("sync/reports/build.py", "hubspot_portal_id"): "reads audit.hubspot_portal_id",
 }

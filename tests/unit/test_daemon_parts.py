@@ -9,10 +9,11 @@ import pytest
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from sync.daemon.alerts import Alerter, AlertsConfig
+from sync.config.alerts import AlertsConfig
+from sync.config.schedule import JobSchedule, ScheduleConfig
+from sync.daemon.alerts import Alerter
 from sync.daemon.metrics import DaemonMetrics
 from sync.daemon.scheduler import describe
-from sync.daemon.settings import JobSchedule, ScheduleConfig
 from sync.errors import UsageError
 from sync.pipeline.steps import load_step
 

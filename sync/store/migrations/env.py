@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import sync.store.bookkeeping
 import sync.store.event_links
+import sync.store.rates
 import sync.store.records  # noqa: F401  (registers the tables on the metadata)
 
 target_metadata = SQLModel.metadata

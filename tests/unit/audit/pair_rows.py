@@ -16,8 +16,8 @@ from sync.audit.employees import EmployeeLookup
 from sync.audit.findings import Finding, LinkBuilder
 from sync.audit.runner import audit_snapshot
 from sync.audit.scores import UsageScore
-from sync.audit.settings import AuditConfig
 from sync.audit.snapshot import Snapshot
+from sync.config.audit import AuditConfig
 
 __all__ = [
     "AS_OF",

@@ -4,7 +4,7 @@ record reconciliation chose, not by whichever CRM user happens to be read first.
 from __future__ import annotations
 
 from sync.audit.employees import Directory
-from sync.reconcile.lookup import EmployeeIdentity, IdentityMap
+from sync.store.view.identity_map import EmployeeIdentity, IdentityMap
 from tests.unit.audit.audit_rows import row, snapshot
 
 

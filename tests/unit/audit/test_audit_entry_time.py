@@ -9,7 +9,7 @@ import pytest
 from pair_rows import activity, at, audit, deal, part, row, rules_of, user
 from pydantic import ValidationError
 
-from sync.audit.settings import AuditConfig
+from sync.config.audit import AuditConfig
 
 
 def _call(

@@ -10,7 +10,7 @@ from typing import Any
 
 from pair_rows import activity, at, audit, audit_at, deal, part, rules_of, user
 
-from sync.audit.settings import AuditConfig
+from sync.config.audit import AuditConfig
 
 CREATED = "2026-09-01T09:00:00"
 WON = "2026-10-20T15:00:00"

@@ -7,7 +7,7 @@ from datetime import date
 
 from pair_rows import activity, audit, deal, part, rules_of, user
 
-from sync.audit.settings import AuditConfig
+from sync.config.audit import AuditConfig
 
 
 def _won_deals_called(outcome_b: str | None) -> dict[str, list]:

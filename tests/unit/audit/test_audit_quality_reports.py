@@ -10,7 +10,7 @@ from audit_rows import AS_OF, activity, company, row, snapshot
 from sync.audit.checks import Context
 from sync.audit.employees import Directory
 from sync.audit.quality import engagement_scores, record_dq_scores
-from sync.audit.settings import AuditConfig
+from sync.config.audit import AuditConfig
 from sync.reports.figures import channel_report, pipeline_report
 from sync.reports.render import render_csv, render_html, render_json
 
@@ -65,15 +65,31 @@ def test_channel_report_keeps_revenue_per_currency() -> None:
             raw={},
         )
     )
+    # a store visit kept in a custom object, mapped as an activity on channel store
+    tables["activities"].append(
+        activity(
+            "salesforce",
+            "Store_Visit__c/a0V5g0000000001",
+            "2026-10-20T11:00:00",
+            "U1",
+            contact_id=None,
+            activity_type="meeting",
+            channel="store",
+        )
+    )
     report = channel_report(snapshot(tables), AuditConfig().lead_objects, ["subscriber"])
+    # touches: the fixture's four calls (two per CRM) on phone, the visit on store
     assert report["rows"] == [
-        ["event", "salesforce", 0, 1, 0, None, "", None],
-        ["unknown", "salesforce", 1, 0, 0, 0.0, "", None],
-        ["web", "hubspot", 1, 0, 0, 0.0, "", None],
-        ["web", "salesforce", 0, 3, 2, None, "EUR 10.00; USD 1000.00", 5.0],
+        ["event", "salesforce", 0, 0, 1, 0, None, "", None],
+        ["phone", "hubspot", 2, 0, 0, 0, None, "", None],
+        ["phone", "salesforce", 2, 0, 0, 0, None, "", None],
+        ["store", "salesforce", 1, 0, 0, 0, None, "", None],
+        ["unknown", "salesforce", 0, 1, 0, 0, 0.0, "", None],
+        ["web", "hubspot", 0, 1, 0, 0, 0.0, "", None],
+        ["web", "salesforce", 0, 0, 3, 2, None, "EUR 10.00; USD 1000.00", 5.0],
     ]
     assert render_csv(report).splitlines()[0] == (
-        "channel,crm,leads,deals,won,won_per_lead,won_revenue,median_cycle_days"
+        "channel,crm,touches,leads,deals,won,won_per_lead,won_revenue,median_cycle_days"
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pair_rows import activity, audit, deal, part, row, user
 
-from sync.audit.settings import AuditConfig
+from sync.config.audit import AuditConfig
 
 # Each CRM's integration (API) user, and how its records name their creator.
 CRMS: dict[str, dict[str, Any]] = {

@@ -8,7 +8,7 @@ from sync.audit.checks import Context
 from sync.audit.employees import Directory
 from sync.audit.findings import LinkBuilder
 from sync.audit.rules import run_rules
-from sync.audit.settings import AuditConfig
+from sync.config.audit import AuditConfig
 
 LINKS = LinkBuilder({}, {"salesforce": "https://acme.my.salesforce.com"}, {}, "42")
 

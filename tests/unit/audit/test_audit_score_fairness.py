@@ -17,8 +17,8 @@ from sync.audit.explain import explain_score
 from sync.audit.findings import Finding, LinkBuilder
 from sync.audit.rules import run_rules
 from sync.audit.scores import UsageScore, compute_scores, team_scores
-from sync.audit.settings import AuditConfig
 from sync.audit.snapshot import Snapshot
+from sync.config.audit import AuditConfig
 
 
 def _user(user_id: str, source: str = "salesforce", team: str = "field_sales") -> dict[str, Any]:

@@ -13,7 +13,7 @@ from sync.audit.employees import Directory
 from sync.audit.findings import LinkBuilder
 from sync.audit.rules import run_rules
 from sync.audit.scores import UsageScore, compute_scores, team_scores
-from sync.audit.settings import AuditConfig
+from sync.config.audit import AuditConfig
 
 
 def _scores(config: AuditConfig | None = None, as_of=AS_OF, tables=None) -> dict[str, UsageScore]:

@@ -12,9 +12,9 @@ from compensation.engine import canonical_json
 from sync.compute.codec import decode_period
 from sync.compute.directory import UserFacts, build_directory
 from sync.compute.evidence import build_evidence
-from sync.compute.settings import DirectoryConfig
 from sync.compute.snapshot import StoreSnapshot
-from sync.reconcile.lookup import EmployeeIdentity, IdentityMap
+from sync.config.compensation import DirectoryConfig
+from sync.store.view.identity_map import EmployeeIdentity, IdentityMap
 
 DAY = datetime(2026, 9, 1, 9, tzinfo=UTC)
 SCHEME = CreditScheme.model_validate(

@@ -4,7 +4,7 @@ no employee is in is a warning with the closest team."""
 from __future__ import annotations
 
 from sync.compute.directory import UserFacts, build_directory, reports_to_warnings
-from sync.compute.settings import DirectoryConfig
+from sync.config.compensation import DirectoryConfig
 
 
 def _user(rid: str, department: str, title: str) -> UserFacts:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from sync.push.config import PushConfig
+from sync.config.push import PushConfig
 
 
 def test_defaults_and_labels() -> None:

@@ -11,8 +11,8 @@ import pytest
 from connectors.core.contract import FieldUpdate
 from sync.push.batching import sample_request, to_updates, wire_value
 from sync.push.results import ObjectPlan
-from sync.push.values import DesiredValue, canonical, load_published, publish
 from sync.store import open_store
+from sync.store.view.published import DesiredValue, canonical, load_published, publish
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.blocking import BlockingStats, block_keys, candidate_pairs
-from sync.reconcile.config import ReconcileConfig
 from sync.reconcile.entities import Entity, build_entity
 from sync.reconcile.frequencies import implied_agreement, implied_weights
 from sync.reconcile.normalize import (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sync.config.reconcile import FieldRule, ReconcileConfig
 from sync.reconcile.blocking import BlockingStats, block_keys, candidate_pairs, estimate_pairs
-from sync.reconcile.config import FieldRule, ReconcileConfig
 from sync.reconcile.entities import build_entity
 from sync.reconcile.golden import golden_record, identity_id
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sync.reconcile.config import ReconcileConfig
+from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.entities import Entity, build_entity
 from sync.reconcile.resolve import Decision, resolve_kind
 

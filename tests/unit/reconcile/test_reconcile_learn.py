@@ -11,8 +11,8 @@ from itertools import product
 
 import pytest
 
+from sync.config.reconcile import Learning, ReconcileConfig
 from sync.reconcile.blocking import candidate_pairs
-from sync.reconcile.config import Learning, ReconcileConfig
 from sync.reconcile.entities import Entity
 from sync.reconcile.frequencies import RARE_BONUS, term_weights
 from sync.reconcile.learn import LearnSettings, Model, Pattern, estimate, train

@@ -11,9 +11,9 @@ from pydantic import ValidationError
 
 from compensation.statements import Renderer
 from compensation.statements.samples import sample_statement
+from sync.config.mail import EmailConfig
 from sync.mail.message import RecipientRefused, build_message, check_address
 from sync.mail.sender import retry_delay
-from sync.mail.settings import EmailConfig
 
 NOW = datetime(2026, 11, 2, 8, 30, tzinfo=UTC)
 EMAIL = EmailConfig(

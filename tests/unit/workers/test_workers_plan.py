@@ -9,10 +9,10 @@ import pytest
 from procrastinate.jobs import Job
 from pydantic import ValidationError
 
+from sync.config.cron import every_to_cron
 from sync.config.models import CrmsyncConfig
+from sync.config.workers import WorkersConfig
 from sync.workers.app import build_app, conninfo, periodic_plan, source_jobs
-from sync.workers.cron import every_to_cron
-from sync.workers.settings import WorkersConfig
 from sync.workers.tasks import JobFailed, JobInterrupted, SyncRetry
 
 

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from sync.config.durations import parse_duration
+
 __all__ = ["EmailConfig", "StatementsConfig"]
 
 # A sender's domain may be a single host name: the default crmsync@localhost, or a relay
@@ -24,8 +26,6 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _duration(value: Any) -> timedelta:
-    from sync.config.models import parse_duration  # the config models import this module
-
     return parse_duration(value)
 
 

@@ -12,15 +12,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sync.config.durations import parse_duration
+from sync.config.steps import STEP_NAMES
+
 __all__ = ["JobSchedule", "ScheduleConfig"]
 
 
 def _duration(value: Any) -> Any:
     if value is None:
         return None
-    # Imported here: the configuration models import this module.
-    from sync.config.models import parse_duration
-
     return parse_duration(value)
 
 
@@ -103,8 +103,6 @@ class ScheduleConfig(BaseModel):
     @field_validator("steps")
     @classmethod
     def _known_steps(cls, steps: dict[str, JobSchedule]) -> dict[str, JobSchedule]:
-        from sync.pipeline.names import STEP_NAMES
-
         unknown = sorted(set(steps) - set(STEP_NAMES))
         if unknown:
             raise ValueError(

@@ -2,7 +2,7 @@
 
 ::
 
-    from sync.push.values import DesiredValue, publish
+    from sync.store.view.published import DesiredValue, publish
 
     with engine.begin() as conn:
         publish(conn, "compute", [DesiredValue("salesforce", "deals", "006...", "incentive_total",

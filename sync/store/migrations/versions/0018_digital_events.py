@@ -1,7 +1,7 @@
 """digital events: Segment / RudderStack messages, and the identities stitching links to them
 
-Revision ID: 0017_digital_events
-Revises: 0016_field_changes
+Revision ID: 0018_digital_events
+Revises: 0017_person_accounts_rates
 Create Date: 2026-12-04
 """
 
@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql
 
 import sync.store.types
 
-revision = "0017_digital_events"
-down_revision = "0016_field_changes"
+revision = "0018_digital_events"
+down_revision = "0017_person_accounts_rates"
 branch_labels = None
 depends_on = None
 

@@ -104,6 +104,13 @@ class CompensationConfig(_Strict):
     rates_file: Path | None = Field(
         None, description="Dated exchange rates (YAML); default: rates.yaml in plans_dir."
     )
+    crm_rates: list[str] = Field(
+        default_factory=list,
+        description="Sources whose CRM exchange rates (stored by sync with the source's "
+        "exchange_rates on) convert deal amounts, first listed first; the rates file "
+        "covers the currency pairs none of them does, and a pair's days before its CRM's "
+        "first rate (docs/multi-currency.md).",
+    )
     default_currency: str = Field(
         "USD",
         min_length=3,

@@ -1,4 +1,5 @@
-"""Step names, importable without loading anything heavy (the config models use them)."""
+"""Step names, importable without loading anything heavy (the ``schedule:`` section checks
+them; the pipeline runs them in this order)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The ``statements`` step of ``crmsync run`` and the daemon.
+"""The ``statements`` step of ``crmsync run`` and the daemon: compute builds the period's
+statements from the stored plan results, mail queues and sends them. It joins the two, so
+it lives with the orchestration rather than in either (no stage imports another).
 
 Statements of a closed period are final: they are queued in the outbox (each version once)
 and, with ``statements.deliver``, sent. The open period's numbers still move, so its
@@ -12,16 +14,16 @@ from sqlalchemy import Engine
 
 from sync.config.models import CrmsyncConfig
 from sync.errors import CrmsyncError
-from sync.pipeline.steps import StepContext, StepReport
+from sync.step_contract import StepContext, StepReport
 
 __all__ = ["run_step"]
 
 
 def run_step(engine: Engine, config: CrmsyncConfig, context: StepContext) -> StepReport:
     from sync.compute.history import closed_periods
+    from sync.compute.statements import statements_for_period
     from sync.compute.step import open_period
     from sync.mail.service import queue_statements, write_previews
-    from sync.mail.source import statements_for_period
 
     closed = [c.result.period for c in closed_periods(engine)]
     period = context.period or (closed[-1] if closed else open_period(config, context).key)

@@ -12,13 +12,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sync.config.cron import every_to_cron
+from sync.config.durations import parse_duration
+
 __all__ = ["WorkerQueues", "WorkersConfig"]
 
 
 def _duration(value: Any) -> Any:
-    # Imported here: the configuration models import this module.
-    from sync.config.models import parse_duration
-
     return parse_duration(value)
 
 
@@ -110,8 +110,6 @@ class WorkersConfig(BaseModel):
     @field_validator("stalled_check_every")
     @classmethod
     def _on_clock_ticks(cls, value: timedelta) -> timedelta:
-        from sync.workers.cron import every_to_cron
-
         every_to_cron(value)  # every worker must compute the same ticks
         return value
 

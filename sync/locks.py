@@ -1,4 +1,6 @@
-"""A run lock per source, shared by the daemon and ``crmsync sync``.
+"""A run lock per source, shared by the daemon, ``crmsync sync``, the pipeline and the steps
+that must not run twice at once (compute, push). It sits below them all, beside the store:
+it needs only the store's engine.
 
 PostgreSQL: a session advisory lock on ``hashtext(current_schema() || ' crmsync:sync:' ||
 source)``, held on a dedicated connection; the server drops it when that session dies.

@@ -1,0 +1,12 @@
+"""The store view the stages share: what one stage writes and another reads, typed, in one
+place, so that no stage imports another to learn it.
+
+- ``identity_map``: reconcile's crosswalk (which identity a record or CRM user is), read by
+  the audit, compute and the reports;
+- ``usage``: the latest audit run's usage scores with their components, read by compute
+  and the statements (``stored_decimal`` turns a stored score into the plans' ``Decimal``);
+- ``published``: the values a step wants in the CRMs (``publish``), written by the audit
+  and compute, diffed by push.
+
+Each module needs only the store; import the one you read (this ``__init__`` loads nothing).
+"""

@@ -1,0 +1,70 @@
+"""The connector's MSAL token source gets a new access token ``token_refresh_margin_s``
+before the old one expires, so a long sync never sends an expired token: on the sandbox
+clock the old token is refused (401) an hour after it was issued, the new one is not.
+Both clocks are moved by hand: no sleeping."""
+
+from __future__ import annotations
+
+import requests
+
+from connectors.dynamics.auth import DynamicsTokenSource
+from connectors.dynamics.settings import DynamicsSettings
+from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
+
+
+class _Monotonic:
+    """The connector's clock, moved with the sandbox's."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_token_is_renewed_before_it_expires() -> None:
+    sandbox_clock = ManualClock(DEFAULT_ANCHOR)
+    with Sandbox(
+        SandboxOptions(seed=7, scale="tiny", anchor=DEFAULT_ANCHOR), clock=sandbox_clock
+    ) as box:
+        endpoint = box.info.dynamics
+        ca = box.info.config_path.parent / "tls" / "ca.pem"
+        settings = DynamicsSettings.model_validate(
+            {
+                "environment_url": endpoint.environment_url,
+                "authority_host": endpoint.authority_host,
+                "auth": {
+                    "tenant_id": endpoint.tenant_id,
+                    "client_id": endpoint.client_id,
+                    "client_secret": endpoint.client_secret,
+                },
+                "ca_bundle": str(ca),
+                "token_refresh_margin_s": 300,
+            }
+        )
+        session = requests.Session()
+        session.trust_env = False
+        session.verify = str(ca)
+        clock = _Monotonic()
+        tokens = DynamicsTokenSource(settings, session, "dynamics", clock=clock)
+
+        def status(token: str) -> int:
+            url = f"{endpoint.environment_url}/api/data/v9.2/WhoAmI"
+            headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+            return session.get(url, headers=headers).status_code
+
+        def advance(seconds: float) -> None:
+            clock.now += seconds
+            sandbox_clock.advance(seconds)
+
+        first = tokens.current()
+        assert (tokens.refreshes, status(first)) == (1, 200)
+        advance(3_600 - 300 - 1)  # one second before the margin: still the cached token
+        assert (tokens.current(), tokens.refreshes) == (first, 1)
+        advance(2)  # inside the margin: a new token, though the old one is still valid
+        second = tokens.current()
+        assert (tokens.refreshes, second != first, status(first)) == (2, True, 200)
+        advance(300)  # the first token's hour is over; the second has most of its own left
+        assert (status(first), status(second)) == (401, 200)
+        assert (tokens.current(), tokens.refreshes) == (second, 2)

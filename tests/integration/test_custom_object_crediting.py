@@ -1,0 +1,103 @@
+"""A store visit mapped in YAML fills the crediting slot an admin configures for it.
+
+The Salesforce store visits (``Store_Visit__c``) are mapped to activities on channel
+``store``; a crediting scheme gives a ``store_visit`` slot 30% of a won deal, filled by a
+store touch on the deal's people. The tiny world's (seed 7) visit of the buyer of
+"0065g0000000006AAA" (14,480.51 USD, won 2026-03-10) came after the close: it is no
+evidence. A store employee then logs a visit five days before the close, in the CRM: the
+next incremental sync brings it, and the slot pays its owner.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from compensation.crediting import CreditScheme, credit_deals
+from compensation.plans import Period
+from connectors.core.http import pinned_session
+from sync.compute.prepare import prepare
+from sync.config.compensation import CompensationConfig
+from sync.config.reconcile import ReconcileConfig
+from sync.reconcile.run import reconcile
+from tests.integration.contract_suite import run_sync, tiny_sandbox
+from tests.integration.sync_support import opened, write_config
+from tests.integration.test_custom_objects_flow import MAPPINGS
+
+REPO = Path(__file__).resolve().parents[2]
+NOW = datetime(2026, 10, 31, 12, tzinfo=UTC)
+DEAL = "salesforce:deals:0065g0000000006AAA"
+BUYER = "0035g0000000006AAA"  # the deal's contact
+SCHEME = CreditScheme.model_validate(
+    {
+        "slots": [
+            {"name": "store_visit", "weight": "30%", "kinds": ["touch"], "channels": ["store"]},
+            {"name": "close", "weight": "70%", "kinds": ["deal_owner"], "pick": "last"},
+        ]
+    }
+)
+
+
+def _credits(url: str) -> tuple[dict[str, tuple[str | None, Decimal]], object]:
+    settings = CompensationConfig.model_validate(
+        {
+            "plans_dir": REPO / "config" / "plans",
+            "directory": {"source_defaults": {"zoho": {"team": "iberia_sales"}}},
+        }
+    )
+    with opened(url) as engine:
+        reconcile(engine, ReconcileConfig(), NOW, "full")
+        prepared = prepare(engine, settings, Period.parse("2026-03"), date(2026, 3, 31))
+    (item,) = [e for e in prepared.evidence.deals if e.deal.key == DEAL]
+    result = credit_deals([item], SCHEME, employees=prepared.directory.employees)
+    lines = {c.slot: (c.employee, c.amount) for c in result.credits}
+    return lines, prepared.directory
+
+
+def test_a_store_visit_before_the_close_fills_the_store_slot(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    with tiny_sandbox() as sandbox:
+        config = write_config(sandbox, tmp_path, url, ("salesforce",))
+        data = yaml.safe_load(config.read_text())
+        data["sources"][0]["custom_objects"] = [MAPPINGS["salesforce"]]
+        config.write_text(yaml.safe_dump(data, sort_keys=False))
+        run_sync(config, "salesforce")
+        assert sandbox.world is not None
+        (earlier,) = [v for v in sandbox.world.truth.files["store_visits"] if v["contact"] == BUYER]
+        assert earlier["at"][:10] == "2026-03-23"  # after the close
+        before, _ = _credits(url)
+        # the store slot is vacant; the close slot takes the whole deal
+        assert "store_visit" not in before
+
+        store_rep = sandbox.world.salesforce["User"].rows
+        rep = sorted(u["Id"] for u in store_rep.values() if u["IsActive"])[1]
+        info = sandbox.info.salesforce
+        session = pinned_session(sandbox.info.ca_bundle)
+        session.headers["Authorization"] = f"Bearer {info.access_token}"
+        try:
+            response = session.post(
+                f"{info.instance_url}/services/data/v59.0/sobjects/Store_Visit__c",
+                json={
+                    "Contact__c": BUYER,
+                    "Visit_Date__c": "2026-03-05T15:30:00.000+0000",
+                    "Store__c": "Boston Store",
+                    "Visit_Type__c": "Appointment",
+                    "OwnerId": rep,
+                },
+            )
+        finally:
+            session.close()
+        assert response.status_code == 201, response.text
+        visit = response.json()["id"]
+        streams = {s.stream: s for s in run_sync(config, "salesforce")}
+        assert streams["store_visits"].counts.inserted == 1
+    after, directory = _credits(url)
+    owner = directory.key_of("salesforce", rep)  # type: ignore[attr-defined]
+    # 14,480.51 × 30% = 4,344.153 and × 70% = 10,136.357: 4,344.15 + 10,136.35 leave one
+    # cent, to the larger remainder (.007): 4,344.15 and 10,136.36
+    assert after["store_visit"] == (owner, Decimal("4344.15"))
+    assert after["close"][1] == Decimal("10136.36")
+    assert visit.startswith("a0V")
