@@ -30,7 +30,8 @@ class SandboxCredentials:
     signed with the sandbox's key, ``iss`` = client id, ``sub`` = username).
     HubSpot: a static private-app token, or OAuth refresh. Zoho: OAuth refresh. Dynamics:
     Entra ID client credentials (an app registration that is an application user of the
-    environment, and a "guest" one that is not).
+    environment, and a "guest" one that is not). SugarCRM: the OAuth 2 password grant of an
+    API user (client ``sugar``, empty secret).
     """
 
     salesforce_client_id: str
@@ -52,6 +53,8 @@ class SandboxCredentials:
     dynamics_client_id: str
     dynamics_client_secret: str
     dynamics_guest_client_id: str
+    sugarcrm_username: str
+    sugarcrm_password: str
 
     @classmethod
     def for_seed(cls, seed: int) -> SandboxCredentials:
@@ -77,4 +80,6 @@ class SandboxCredentials:
             dynamics_client_id=_guid(t("d365-client")),
             dynamics_client_secret=f"Q~{t('d365-secret', 38)}",
             dynamics_guest_client_id=_guid(t("d365-guest")),
+            sugarcrm_username="crmsync.integration",
+            sugarcrm_password=t("sugar-password", 24),
         )

@@ -1,4 +1,4 @@
-"""Build the four emulator applications over one world."""
+"""Build the five emulator applications over one world."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def build_emulators(
     from sandbox.dynamics import DynamicsEmulator
     from sandbox.hubspot import HubSpotEmulator
     from sandbox.salesforce import SalesforceEmulator
+    from sandbox.sugarcrm import SugarCRMEmulator
     from sandbox.zoho import ZohoEmulator
 
     def plan() -> FaultPlan:
@@ -35,4 +36,5 @@ def build_emulators(
         "hubspot": HubSpotEmulator(world, clock, plan(), credentials),
         "zoho": ZohoEmulator(world, clock, plan(), credentials),
         "dynamics": DynamicsEmulator(world, clock, plan(), credentials),
+        "sugarcrm": SugarCRMEmulator(world, clock, plan(), credentials),
     }

@@ -54,6 +54,16 @@ STREAM_OBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
         "campaign_members": ("campaignresponse",),
         "deal_products": ("opportunityproduct",),
     },
+    "sugarcrm": {
+        "users": ("Users",),
+        "leads": ("Leads",),
+        "contacts": ("Contacts",),
+        "accounts": ("Accounts",),
+        "deals": ("Opportunities",),
+        "deal_contacts": ("opportunities_contacts",),
+        "activities": ("Calls", "Meetings", "Tasks"),
+        "cases": ("Cases",),
+    },
 }
 
 

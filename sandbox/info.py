@@ -16,6 +16,7 @@ __all__ = [
     "HubSpotEndpoint",
     "SalesforceEndpoint",
     "SandboxInfo",
+    "SugarCRMEndpoint",
     "ZohoEndpoint",
     "write_client_config",
 ]
@@ -58,6 +59,15 @@ class DynamicsEndpoint:
 
 
 @dataclass(frozen=True)
+class SugarCRMEndpoint:
+    """The instance URL (the REST API is under ``/rest/v11``) and its API user."""
+
+    site_url: str
+    username: str
+    password: str
+
+
+@dataclass(frozen=True)
 class SandboxInfo:
     """Endpoints and credentials of a running sandbox (the ``--json`` line)."""
 
@@ -65,6 +75,7 @@ class SandboxInfo:
     hubspot: HubSpotEndpoint
     zoho: ZohoEndpoint
     dynamics: DynamicsEndpoint
+    sugarcrm: SugarCRMEndpoint
     ca_bundle: Path
     config_path: Path
     ground_truth_dir: Path
@@ -104,6 +115,11 @@ class SandboxInfo:
                 tenant_id=creds.dynamics_tenant_id,
                 client_id=creds.dynamics_client_id,
                 client_secret=creds.dynamics_client_secret,
+            ),
+            sugarcrm=SugarCRMEndpoint(
+                site_url=urls["sugarcrm"],
+                username=creds.sugarcrm_username,
+                password=creds.sugarcrm_password,
             ),
             ca_bundle=ca_bundle,
             config_path=config_path,
@@ -162,6 +178,15 @@ sources:
       client_id: ${{SANDBOX_DYNAMICS_CLIENT_ID}}
       client_secret: ${{SANDBOX_DYNAMICS_CLIENT_SECRET}}
     ca_bundle: {ca}
+  # The Benelux distributor in SugarCRM: not part of the demo's checks, so off here.
+  - name: sugarcrm
+    kind: sugarcrm
+    enabled: false
+    site_url: {sugar_url}
+    auth:
+      username: {sugar_user}
+      password: ${{SANDBOX_SUGARCRM_PASSWORD}}
+    ca_bundle: {ca}
 """
 
 
@@ -174,6 +199,8 @@ def write_client_config(info: SandboxInfo, creds: SandboxCredentials, directory:
             zoho_url=info.zoho.api_domain,
             d365_url=info.dynamics.environment_url,
             d365_tenant=info.dynamics.tenant_id,
+            sugar_url=info.sugarcrm.site_url,
+            sugar_user=info.sugarcrm.username,
             ca=info.ca_bundle,
             config_path=info.config_path,
             store_path=directory / "crmsync.sqlite",
@@ -189,6 +216,7 @@ def write_client_config(info: SandboxInfo, creds: SandboxCredentials, directory:
         "SANDBOX_ZOHO_REFRESH_TOKEN": creds.zoho_refresh_token,
         "SANDBOX_DYNAMICS_CLIENT_ID": creds.dynamics_client_id,
         "SANDBOX_DYNAMICS_CLIENT_SECRET": creds.dynamics_client_secret,
+        "SANDBOX_SUGARCRM_PASSWORD": creds.sugarcrm_password,
     }
     fd = os.open(secrets, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

@@ -30,17 +30,19 @@ from sandbox.salesforce.schema import build_schemas as salesforce_schemas
 from sandbox.salesforce.schema_currency import currency_schemas
 from sandbox.schema import Field, ObjectSchema
 from sandbox.store import Table
+from sandbox.sugarcrm.schema import build_schemas as sugarcrm_schemas
 from sandbox.world import World
 from sandbox.zoho.schema import build_schemas as zoho_schemas
 
 __all__ = ["load_world", "save_world"]
 
-CRMS = ("salesforce", "hubspot", "zoho", "dynamics")
+CRMS = ("salesforce", "hubspot", "zoho", "dynamics", "sugarcrm")
 _FRESH = {
     "salesforce": salesforce_schemas,
     "hubspot": hubspot_schemas,
     "zoho": zoho_schemas,
     "dynamics": dynamics_schemas,
+    "sugarcrm": sugarcrm_schemas,
 }
 _OWNER_TIMES = ("createdAt", "updatedAt")
 
@@ -166,7 +168,7 @@ def load_world(directory: Path) -> World:
             if name not in tables and name in optional:
                 tables[name] = Table(optional[name])  # an object the org turned on
         for name, table in tables.items():
-            table_meta = meta["tables"].get(crm, {}).get(name)  # older saves: no Dynamics
+            table_meta = meta["tables"].get(crm, {}).get(name)  # older saves: no Dynamics/SugarCRM
             if table_meta is not None:
                 _load_table(table, directory / "tables" / crm / f"{name}.jsonl", table_meta)
     for owner in _read_lines(directory / "hubspot_owners.jsonl"):

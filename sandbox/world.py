@@ -1,7 +1,7 @@
-"""The sandbox's whole state: the four CRMs' tables plus the ground truth.
+"""The sandbox's whole state: the five CRMs' tables plus the ground truth.
 
 One ``World`` is generated from a seed and a scale (``sandbox.generator``),
-served by the four emulators, changed by churn, and saved to / loaded from a state
+served by the five emulators, changed by churn, and saved to / loaded from a state
 directory. Its ``lock`` guards every table: emulators hold it while they read or write.
 """
 
@@ -24,6 +24,8 @@ from sandbox.hubspot.schema import build_schemas as hubspot_schemas
 from sandbox.salesforce.schema import build_schemas as salesforce_schemas
 from sandbox.salesforce.schema import salesforce_id
 from sandbox.store import Table
+from sandbox.sugarcrm.schema import build_schemas as sugarcrm_schemas
+from sandbox.sugarcrm.schema import sugar_id
 from sandbox.zoho.schema import build_schemas as zoho_schemas
 from sandbox.zoho.schema import zoho_id
 
@@ -103,6 +105,7 @@ class World:
     hubspot: dict[str, Table] = field(default_factory=dict)
     zoho: dict[str, Table] = field(default_factory=dict)
     dynamics: dict[str, Table] = field(default_factory=dict)
+    sugarcrm: dict[str, Table] = field(default_factory=dict)
     hubspot_owners: list[dict[str, Any]] = field(default_factory=list)
     hubspot_associations: Associations = field(default_factory=Associations)
     # the portal's multi-currency exchange rates (settings API), empty when it has none
@@ -120,6 +123,7 @@ class World:
         world.hubspot = {n: Table(s) for n, s in hubspot_schemas().items()}
         world.zoho = {n: Table(s) for n, s in zoho_schemas().items()}
         world.dynamics = {n: Table(s) for n, s in dynamics_schemas().items()}
+        world.sugarcrm = {n: Table(s) for n, s in sugarcrm_schemas().items()}
         from sandbox.history import attach_history
 
         attach_history(world)
@@ -146,4 +150,9 @@ class World:
             seq = self.sequences[key]
             self.sequences[key] += 1
             return dynamics_id(object_name, seq)
+        if crm == "sugarcrm":  # GUIDs, numbered per module
+            key = f"sugarcrm:{object_name}"
+            seq = self.sequences[key]
+            self.sequences[key] += 1
+            return sugar_id(object_name, seq)
         raise ValueError(f"unknown CRM {crm!r}")

@@ -124,17 +124,20 @@ def apply_churn(
     """Apply ``changes`` realistic edits (plus burst and late commits); see the module doc.
 
     ``crms`` limits the edits to some CRMs (default: the first three, weighted by their
-    size); Dynamics is churned only when named (all the changes if alone, else a quarter).
-    ``store_visits`` more changes go to the store-visit custom objects, last, from their
-    own random stream (``store_visit_churn.py``).
+    size); Dynamics and SugarCRM are churned only when named (all the changes if alone,
+    else a quarter each). ``store_visits`` more changes go to the store-visit custom
+    objects, from their own random stream (``store_visit_churn.py``).
     """
     weights = tuple((c, w) for c, w in _CRMS if crms is None or c in crms)
-    dynamics = crms is not None and "dynamics" in crms
-    if not weights and not dynamics:
-        raise ValueError(f"no known CRM in {crms}: use salesforce, hubspot, zoho or dynamics")
-    # Dynamics is churned only when named, so the other CRMs' churn stays as it was.
-    dynamics_changes = (changes if not weights else changes // 4) if dynamics else 0
-    changes -= dynamics_changes
+    named = [c for c in ("dynamics", "sugarcrm") if crms is not None and c in crms]
+    if not weights and not named:
+        raise ValueError(
+            f"no known CRM in {crms}: use salesforce, hubspot, zoho, dynamics or sugarcrm"
+        )
+    # Dynamics and SugarCRM are churned only when named, so the others' churn stays as it was.
+    share = {c: changes // len(named) if not weights else changes // 4 for c in named}
+    dynamics_changes, sugarcrm_changes = share.get("dynamics", 0), share.get("sugarcrm", 0)
+    changes -= dynamics_changes + sugarcrm_changes
     rng = random.Random(f"churn:{seed}")
     ticker = _Ticker(clock)
     report = ChurnReport()
@@ -170,6 +173,12 @@ def apply_churn(
             for crm, obj, _, op in done:
                 report.counts[(crm, obj, op)] += 1
             _record(world, report, done, when)
+        if sugarcrm_changes:  # last: the store visits' times stay as they were
+            from sandbox.generator.sugarcrm_churn import churn_sugarcrm
+
+            for change in churn_sugarcrm(world, sugarcrm_changes, seed, ticker.next):
+                report.counts[(change[0], change[1], change[3])] += 1
+                _record(world, report, [change], ticker.last or clock.now())
     return report
 
 

@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import Engine, create_engine, select, text
 
 from connectors.core.contract import STREAM_RECORD_TYPES
+from connectors.sugarcrm.mapping import pair_id
 from sandbox import Sandbox
 from sandbox.expected import STREAM_OBJECTS
 from sync.store import open_store
@@ -42,12 +43,14 @@ def write_config(
     store_url: str,
     sources: tuple[str, ...] = ("salesforce", "hubspot", "zoho"),
 ) -> Path:
-    """A crmsync config for the running sandbox, using its secrets file."""
+    """A crmsync config for the running sandbox with the ``sources`` named, enabled, using
+    its secrets file."""
     generated = yaml.safe_load(sandbox.info.config_path.read_text())
     config = {
         "store": {"url": store_url},
         "secrets_file": str(sandbox.info.config_path.parent / "secrets.env"),
-        "sources": [s for s in generated["sources"] if s["name"] in sources],
+        # the sources named are synced, also those the sandbox's config leaves off
+        "sources": [{**s, "enabled": True} for s in generated["sources"] if s["name"] in sources],
     }
     path = directory / "crmsync.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -58,6 +61,8 @@ def expected_live_ids(sandbox: Sandbox, crm: str, stream: str) -> set[str]:
     world = sandbox.world
     assert world is not None
     with world.lock:
+        if crm == "sugarcrm" and stream == "deal_contacts":  # a link: no id of its own
+            return {pair_id(d, c) for d, c in _sugarcrm_pairs(world)}
         if crm == "hubspot" and stream == "users":
             return {o["id"] for o in world.hubspot_owners if not o.get("archived")}
         tables = getattr(world, crm)
@@ -90,6 +95,8 @@ def expected_deal_contact_pairs(sandbox: Sandbox, crm: str) -> set[tuple[str, st
                 if r.get("record1id$table") == "opportunity"
                 and r.get("record2id$table") == "contact"
             }
+        if crm == "sugarcrm":
+            return _sugarcrm_pairs(world)
         live_contacts = {r["id"] for r in world.hubspot["contacts"].live()}
         pairs = set()
         for deal in world.hubspot["deals"].live():
@@ -97,6 +104,17 @@ def expected_deal_contact_pairs(sandbox: Sandbox, crm: str) -> set[tuple[str, st
                 if contact_id in live_contacts:
                     pairs.add((deal["id"], contact_id))
         return pairs
+
+
+def _sugarcrm_pairs(world: Any) -> set[tuple[str, str]]:
+    """An opportunity's contacts as its ``contacts`` link shows them: live both ends."""
+    tables = world.sugarcrm
+    return {
+        (r["opportunity_id"], r["contact_id"])
+        for r in tables["opportunities_contacts"].live()
+        if tables["Opportunities"].get(r["opportunity_id"]) is not None
+        and tables["Contacts"].get(r["contact_id"]) is not None
+    }
 
 
 def store_live_ids(engine: Engine, source: str, stream: str) -> set[str]:

@@ -40,10 +40,11 @@ def test_the_written_config_holds_no_secret(sandbox) -> None:
         for line in secrets_file.read_text().splitlines()
         if "=" in line and not line.startswith("#")
     ]
-    assert len(values) == 8  # two for each of the four CRMs
+    assert len(values) == 9  # two for each of the first four CRMs, SugarCRM's password
     assert not [v for v in values if v in config]
     assert "${SANDBOX_SALESFORCE_CLIENT_SECRET}" in config
     assert "${SANDBOX_DYNAMICS_CLIENT_SECRET}" in config
+    assert "${SANDBOX_SUGARCRM_PASSWORD}" in config
     assert info.salesforce.instance_url in config
     assert stat.S_IMODE(os.stat(secrets_file).st_mode) == 0o600
 
@@ -55,6 +56,7 @@ def test_json_info_has_exactly_the_documented_keys(sandbox) -> None:
         "hubspot",
         "zoho",
         "dynamics",
+        "sugarcrm",
         "ca_bundle",
         "config_path",
         "ground_truth_dir",
@@ -81,6 +83,7 @@ def test_json_info_has_exactly_the_documented_keys(sandbox) -> None:
         "client_id",
         "client_secret",
     }
+    assert set(data["sugarcrm"]) == {"site_url", "username", "password"}
 
 
 def test_same_seed_gives_identical_data_and_ground_truth(tmp_path: Path) -> None:

@@ -1,0 +1,156 @@
+"""``SugarCRMConnector``: SugarCRM through its REST API v11.
+
+Sign-in and HTTP in ``http.py`` (plain ``requests``: Sugar has no official Python
+client), reads through the filter API in keyset order (``reader.py``), write-back through
+the bulk API (``writer.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+
+import requests
+
+from connectors.core.budget import QuotaBudget
+from connectors.core.channels import ChannelMap
+from connectors.core.contract import (
+    STREAM_RECORD_TYPES,
+    ApiUsage,
+    CheckResult,
+    FieldSpec,
+    FieldStatus,
+    FieldUpdate,
+    Page,
+    ReadOptions,
+    StreamInfo,
+    WriteResult,
+)
+from connectors.core.errors import ConnectorError, ConnectorFatalError
+from connectors.core.http import pinned_session, quick_calls
+from connectors.core.profile import CrmProfile
+from connectors.core.retry import RetryPolicy
+from connectors.sugarcrm.http import SugarHttp
+from connectors.sugarcrm.mapping import ACTIVITY_MODULES, SugarMapper
+from connectors.sugarcrm.profile import PROFILE
+from connectors.sugarcrm.reader import DealContactReader, ModuleReader
+from connectors.sugarcrm.settings import SugarCRMSettings
+from connectors.sugarcrm.writer import SugarWriter
+
+__all__ = ["STREAM_MODULES", "SugarCRMConnector"]
+
+STREAM_MODULES: dict[str, tuple[str, ...]] = {
+    "users": ("Users",),
+    "leads": ("Leads",),
+    "contacts": ("Contacts",),
+    "accounts": ("Accounts",),
+    "deals": ("Opportunities",),
+    "deal_contacts": ("Opportunities",),
+    "activities": tuple(ACTIVITY_MODULES),
+    "cases": ("Cases",),
+}
+WRITABLE = {"users", "leads", "contacts", "accounts", "deals"}
+
+
+class SugarCRMConnector:
+    """Reads and writes one Sugar instance (see ``connectors.core.contract``)."""
+
+    kind: ClassVar[str] = "sugarcrm"
+    profile: ClassVar[CrmProfile] = PROFILE
+    settings_model: ClassVar[type[SugarCRMSettings]] = SugarCRMSettings
+
+    def __init__(
+        self,
+        name: str,
+        settings: SugarCRMSettings,
+        *,
+        channels: ChannelMap | None = None,
+        quota: QuotaBudget | None = None,
+        session: requests.Session | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self._own_session = session is None
+        self.session = session or pinned_session(settings.ca_bundle, user_agent="crmsync")
+        self.budget = quota or QuotaBudget(source=name)
+        self.http = SugarHttp(settings, self.session, self.budget, retry or RetryPolicy(), name)
+        self.mapper = SugarMapper(name, channels or ChannelMap(PROFILE))
+        self.modules = ModuleReader(self.http, settings.page_size)
+        self.links = DealContactReader(self.http, self.modules)
+        self.writer = SugarWriter(self.http, settings.write_batch_size)
+
+    def check(self) -> CheckResult:
+        try:
+            with quick_calls(self.http):
+                user = (self.http.call("GET", "me") or {}).get("current_user") or {}
+        except ConnectorError as exc:
+            return CheckResult(False, exc.user_message)
+        return CheckResult(
+            True,
+            f"connected to SugarCRM at {self.settings.site_url} as {user.get('user_name')}",
+            {"user_id": user.get("id")},
+        )
+
+    def streams(self) -> list[StreamInfo]:
+        return [
+            StreamInfo(
+                stream,
+                STREAM_RECORD_TYPES[stream],
+                ("opportunities_contacts",) if stream == "deal_contacts" else modules,
+                writable=stream in WRITABLE,
+            )
+            for stream, modules in STREAM_MODULES.items()
+        ]
+
+    def server_time(self) -> datetime:
+        """The Date header of a ping (the instance's clock)."""
+        self.http.call("GET", "ping")
+        if self.http.last_date is None:
+            raise ConnectorFatalError("SugarCRM sent no Date header", source=self.name)
+        return self.http.last_date
+
+    def read(
+        self, stream: str, state: Mapping[str, Any] | None, options: ReadOptions
+    ) -> Iterator[Page]:
+        if stream not in STREAM_MODULES:
+            raise ConnectorFatalError(f"SugarCRM has no stream {stream!r}", source=self.name)
+        if stream == "deal_contacts":
+            saved = dict(state or {})
+            for part in self.links.read(saved, options.full, options.lookback, options.signpost):
+                records, bad = self.mapper.map_rows(stream, "Opportunities", part.rows)
+                yield Page(stream, records, part.state, bad, part.deleted_ids)
+            return
+        modules: dict[str, Any] = dict((state or {}).get("modules") or {})
+        for module in STREAM_MODULES[stream]:
+            for part in self.modules.read(
+                module, modules.get(module), options.full, options.lookback, options.signpost
+            ):
+                records, bad = self.mapper.map_rows(stream, module, part.rows)
+                modules[module] = part.state
+                yield Page(stream, records, {"modules": dict(modules)}, bad, part.deleted_ids)
+
+    def list_ids(self, stream: str) -> Iterator[str]:
+        if stream == "deal_contacts":
+            for page in self.read(stream, None, ReadOptions(full=True)):
+                yield from (r.remote_id for r in page.records)
+            return
+        for module in STREAM_MODULES[stream]:
+            for part in self.modules.read(module, None, True, ReadOptions().lookback, None, ["id"]):
+                yield from (str(r["id"]) for r in part.rows)
+
+    def write(self, object_name: str, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
+        return self.writer.write(object_name, updates)
+
+    def ensure_fields(
+        self, object_name: str, fields: Sequence[FieldSpec], create: bool
+    ) -> list[FieldStatus]:
+        return self.writer.ensure_fields(object_name, fields, create)
+
+    def api_usage(self) -> ApiUsage:
+        return ApiUsage(self.budget.calls, self.budget.used, self.budget.limit)
+
+    def close(self) -> None:
+        if self._own_session:
+            self.session.close()

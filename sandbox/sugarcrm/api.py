@@ -1,0 +1,377 @@
+"""The data routes of the SugarCRM emulator (REST v11).
+
+- ``GET|POST /rest/v11/<Module>/filter``: ``filter`` (a list of conditions: field
+  operators ``$equals``, ``$not_equals``, ``$gt``, ``$gte``, ``$lt``, ``$lte``, ``$in``,
+  and ``$and``/``$or`` groups), ``max_num`` (at most 1,000), ``offset``, ``order_by``
+  (``field:asc,field2:desc``), ``show_deleted``; answers ``{"next_offset", "records"}``
+  with ``next_offset`` -1 after the last record. A GET takes the same arguments, the
+  filter as JSON in the ``filter`` parameter;
+- ``GET|PUT /rest/v11/<Module>/<id>``; a PUT stamps ``date_modified``;
+- ``GET /rest/v11/Opportunities/<id>/link/contacts``: the related contacts with their
+  ``opportunity_role``;
+- ``POST /rest/v11/bulk``: ``{"requests": [{"url": "/v11/...", "method", "data"}]}``,
+  one ``{"contents", "headers", "status"}`` per request, in order (record GETs and PUTs,
+  and opportunity contact links);
+- ``GET /rest/v11/metadata?type_filter=modules&module_filter=<Module>``: field defs;
+- ``POST /rest/v11/Administration/fields/<Module>``: creates a custom field
+  (``<name>_c``), as Studio does;
+- ``GET /rest/v11/me`` and ``GET /rest/v11/ping``.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from werkzeug.wrappers import Request, Response
+
+from sandbox.http import json_body, json_response
+from sandbox.schema import Field, FieldType
+from sandbox.store import Record, Table
+from sandbox.sugarcrm.app import sugar_error
+from sandbox.sugarcrm.schema import MODULES, RELATIONSHIP
+
+if TYPE_CHECKING:
+    from sandbox.sugarcrm.app import SugarCRMEmulator
+
+__all__ = ["MAX_NUM", "register", "render"]
+
+MAX_NUM = 1000
+_FIELD_TYPES: dict[str, FieldType] = {
+    "decimal": "double",
+    "float": "double",
+    "currency": "currency",
+    "int": "int",
+    "varchar": "string",
+    "date": "date",
+    "datetime": "datetime",
+}
+_BULK_URL = re.compile(r"^/v11(?:_\d+)?/(\w+)/([\w-]+)$")
+_BULK_LINK = re.compile(r"^/v11(?:_\d+)?/Opportunities/([\w-]+)/link/contacts$")
+
+
+def render(table: Table, row: Record) -> dict[str, Any]:
+    """A record as Sugar's JSON shows it."""
+    out: dict[str, Any] = {}
+    for f in table.schema.fields:
+        value = row.get(f.name)
+        if isinstance(value, datetime | date):
+            value = value.isoformat()
+        elif f.type == "currency" and value is not None:
+            value = f"{value:.6f}"
+        out[f.name] = value
+    out["deleted"] = table.is_deleted(row["id"])
+    out["_module"] = table.name
+    return out
+
+
+def _compare(value: Any, op: str, target: Any) -> bool:
+    if op == "$equals":
+        return bool(value == target)
+    if op == "$not_equals":
+        return bool(value != target)
+    if op == "$in":
+        return value in target
+    if value is None or target is None:
+        return False
+    if op == "$gt":
+        return bool(value > target)
+    if op == "$gte":
+        return bool(value >= target)
+    if op == "$lt":
+        return bool(value < target)
+    if op == "$lte":
+        return bool(value <= target)
+    raise sugar_error(422, "invalid_parameter", f"Unknown filter operator {op}")
+
+
+def matches(record: dict[str, Any], conditions: Any) -> bool:
+    """Whether a rendered record passes a Sugar filter (a list of ANDed conditions)."""
+    if not isinstance(conditions, list):
+        raise sugar_error(422, "invalid_parameter", "filter must be a list")
+    for condition in conditions:
+        if not isinstance(condition, dict):
+            raise sugar_error(422, "invalid_parameter", "each filter must be an object")
+        for key, spec in condition.items():
+            if key == "$and" and not matches(record, spec):
+                return False
+            if key == "$or" and not any(matches(record, [c]) for c in spec):
+                return False
+            if key in ("$and", "$or"):
+                continue
+            if key not in record:
+                raise sugar_error(422, "invalid_parameter", f"Unknown field {key}")
+            ops = spec if isinstance(spec, dict) else {"$equals": spec}
+            if not all(_compare(record[key], op, t) for op, t in ops.items()):
+                return False
+    return True
+
+
+def _order(records: list[dict[str, Any]], order_by: str) -> None:
+    for part in reversed([p for p in order_by.split(",") if p]):
+        name, _, direction = part.partition(":")
+        records.sort(
+            key=lambda r: (r.get(name) is not None, r.get(name) or ""),
+            reverse=direction.lower() == "desc",
+        )
+
+
+def register(app: SugarCRMEmulator) -> None:
+    world = app.world
+    cache: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+
+    def module(name: str) -> Table:
+        if name not in MODULES and name not in world.sugarcrm:
+            raise sugar_error(404, "not_found", f"Could not find module: {name}")
+        if name == RELATIONSHIP:
+            raise sugar_error(404, "not_found", f"Could not find module: {name}")
+        return world.sugarcrm[name]
+
+    def rendered(table: Table) -> list[dict[str, Any]]:
+        hit = cache.get(table.name)
+        if hit is None or hit[0] != table.version:
+            rows = [render(table, r) for r in table.all()]
+            _order(rows, "date_modified:asc,id:asc")
+            hit = cache[table.name] = (table.version, rows)
+        return hit[1]
+
+    def args(request: Request) -> dict[str, Any]:
+        if request.method == "POST":
+            try:
+                body = json_body(request) or {}
+            except ValueError as exc:
+                raise sugar_error(422, "invalid_parameter", "the body must be JSON") from exc
+            return dict(body)
+        found: dict[str, Any] = dict(request.args)
+        if "filter" in found:
+            try:
+                found["filter"] = orjson.loads(found["filter"])
+            except orjson.JSONDecodeError as exc:
+                raise sugar_error(422, "invalid_parameter", "filter must be JSON") from exc
+        return found
+
+    def page(
+        request: Request | None, rows: list[dict[str, Any]], given: dict[str, Any]
+    ) -> Response:
+        try:
+            max_num = min(int(given.get("max_num", 20)), MAX_NUM)
+            offset = int(given.get("offset", 0))
+        except (TypeError, ValueError) as exc:
+            raise sugar_error(422, "invalid_parameter", "max_num and offset are numbers") from exc
+        chunk = rows[offset : offset + max_num]
+        next_offset = offset + len(chunk) if offset + max_num < len(rows) else -1
+        return json_response({"next_offset": next_offset, "records": chunk})
+
+    def filter_records(request: Request, name: str) -> Response:
+        given = args(request)
+        table = module(name)
+        show_deleted = str(given.get("show_deleted", "")).lower() in ("1", "true")
+        with world.lock:
+            rows = [
+                r
+                for r in rendered(table)
+                if (show_deleted or not r["deleted"]) and matches(r, given.get("filter") or [])
+            ]
+        order_by = given.get("order_by")
+        if order_by and order_by.replace(" ", "") != "date_modified:asc,id:asc":
+            _order(rows, str(order_by))
+        return page(request, rows, given)
+
+    def one(name: str, rid: str) -> tuple[Table, Record]:
+        table = module(name)
+        row = table.get(rid)
+        if row is None:
+            raise sugar_error(404, "not_found", f"Could not find record: {rid} in module: {name}")
+        return table, row
+
+    def get_record(request: Request, name: str, rid: str) -> Response:
+        with world.lock:
+            table, row = one(name, rid)
+            return json_response(render(table, row))
+
+    def put_record(request: Request, name: str, rid: str) -> Response:
+        try:
+            body = json_body(request) or {}
+        except ValueError as exc:
+            raise sugar_error(422, "invalid_parameter", "the body must be JSON") from exc
+        return json_response(update(name, rid, body))
+
+    def update(name: str, rid: str, body: dict[str, Any]) -> dict[str, Any]:
+        with world.lock:
+            table, row = one(name, rid)
+            changes: dict[str, Any] = {}
+            for key, value in body.items():
+                f = table.schema.field(key)
+                if f is None or key in ("id", "date_entered", "date_modified", "deleted"):
+                    continue
+                changes[key] = _typed(f, value)
+            table.update(rid, changes, when=app.clock.now().replace(microsecond=0))
+            return render(table, row)
+
+    roles: dict[str, Any] = {}
+
+    def roles_of(rid: str) -> list[Record]:
+        """An opportunity's live role rows (indexed once per version of the table)."""
+        table = world.sugarcrm[RELATIONSHIP]
+        if roles.get("version") != table.version:
+            index: dict[str, list[Record]] = {}
+            for rel in table.live():
+                index.setdefault(rel["opportunity_id"], []).append(rel)
+            roles.update(version=table.version, index=index)
+        return list(roles["index"].get(rid, []))
+
+    def link_rows(rid: str) -> list[dict[str, Any]]:
+        with world.lock:
+            one("Opportunities", rid)
+            contacts = world.sugarcrm["Contacts"]
+            rows = []
+            for rel in roles_of(rid):
+                contact = contacts.get(rel["contact_id"])
+                if contact is not None:
+                    role = rel["contact_role"]
+                    rows.append({**render(contacts, contact), "opportunity_role": role})
+        rows.sort(key=lambda r: r["id"])
+        return rows
+
+    def link_contacts(request: Request, rid: str) -> Response:
+        return page(request, link_rows(rid), args(request))
+
+    def bulk(request: Request) -> Response:
+        try:
+            body = json_body(request) or {}
+        except ValueError as exc:
+            raise sugar_error(422, "invalid_parameter", "the body must be JSON") from exc
+        results = []
+        for sub in body.get("requests") or []:
+            results.append(_bulk_one(sub))
+        return json_response(results)
+
+    def _bulk_one(sub: dict[str, Any]) -> dict[str, Any]:
+        url = str(sub.get("url", ""))
+        method = str(sub.get("method", "GET")).upper()
+        path, _, query = url.partition("?")
+        match, link = _BULK_URL.match(path), _BULK_LINK.match(path)
+        try:
+            if link is not None and method == "GET":
+                given = dict(urllib.parse.parse_qsl(query))
+                answer = page(None, link_rows(link.group(1)), given)
+                return {"contents": orjson.loads(answer.get_data()), "headers": {}, "status": 200}
+            if match is None or method not in ("GET", "PUT"):
+                raise sugar_error(404, "not_found", f"Could not find a route for {url}")
+            name, rid = match.groups()
+            if method == "PUT":
+                data = sub.get("data") or "{}"
+                contents = update(name, rid, orjson.loads(data) if isinstance(data, str) else data)
+            else:
+                with world.lock:
+                    table, row = one(name, rid)
+                    contents = render(table, row)
+            return {"contents": contents, "headers": {}, "status": 200}
+        except orjson.JSONDecodeError:
+            error = {"error": "invalid_parameter", "error_message": "data must be JSON"}
+            return {"contents": error, "headers": {}, "status": 422}
+        except Exception as exc:
+            status = getattr(exc, "status", 500)
+            body = getattr(exc, "body", {"error": "fatal_error", "error_message": str(exc)})
+            return {"contents": body, "headers": {}, "status": status}
+
+    def metadata(request: Request) -> Response:
+        wanted = [m for m in request.args.get("module_filter", "").split(",") if m]
+        with world.lock:
+            modules = {
+                name: {
+                    "fields": {
+                        f.name: {
+                            "name": f.name,
+                            "type": f.type,
+                            **({"source": "custom_fields"} if f.custom else {}),
+                        }
+                        for f in world.sugarcrm[name].schema.fields
+                    }
+                }
+                for name in (wanted or MODULES)
+                if name in MODULES
+            }
+        return json_response({"modules": modules})
+
+    def create_field(request: Request, name: str) -> Response:
+        try:
+            data = (json_body(request) or {}).get("data") or {}
+        except ValueError as exc:
+            raise sugar_error(422, "invalid_parameter", "the body must be JSON") from exc
+        kind = _FIELD_TYPES.get(str(data.get("type")))
+        base = str(data.get("name") or "")
+        if kind is None or not re.fullmatch(r"[a-z][a-z0-9_]{0,50}", base):
+            raise sugar_error(422, "invalid_parameter", "name and a known type are required")
+        with world.lock:
+            table = module(name)
+            field_name = base if base.endswith("_c") else f"{base}_c"
+            if table.schema.field(field_name) is not None:
+                raise sugar_error(409, "conflict", f"Field {field_name} already exists")
+            table.schema.add_field(Field(field_name, kind, str(data.get("label", "")), custom=True))
+            for row in table.all():
+                row.setdefault(field_name, None)
+            table.version += 1
+        return json_response({"name": field_name, "type": data.get("type"), "custom": True})
+
+    def me(request: Request) -> Response:
+        with world.lock:
+            user = next(
+                u
+                for u in world.sugarcrm["Users"].live()
+                if u["user_name"] == app.credentials.sugarcrm_username
+            )
+            return json_response({"current_user": render(world.sugarcrm["Users"], user)})
+
+    def ping(request: Request) -> Response:
+        return json_response("pong")
+
+    base = "/rest/v11"
+    app.add_route(f"{base}/me", me, endpoint="GET /rest/v11/me")
+    app.add_route(f"{base}/ping", ping, endpoint="GET /rest/v11/ping")
+    app.add_route(f"{base}/bulk", bulk, ["POST"], endpoint="POST /rest/v11/bulk")
+    app.add_route(f"{base}/metadata", metadata, endpoint="GET /rest/v11/metadata")
+    app.add_route(
+        f"{base}/Administration/fields/<name>",
+        create_field,
+        ["POST"],
+        endpoint="POST /rest/v11/Administration/fields/<module>",
+    )
+    app.add_route(
+        f"{base}/<name>/filter",
+        filter_records,
+        ["GET", "POST"],
+        endpoint="FILTER /rest/v11/<module>/filter",
+    )
+    app.add_route(
+        f"{base}/Opportunities/<rid>/link/contacts",
+        link_contacts,
+        endpoint="GET /rest/v11/Opportunities/<id>/link/contacts",
+    )
+    app.add_route(f"{base}/<name>/<rid>", get_record, endpoint="GET /rest/v11/<module>/<id>")
+    app.add_route(
+        f"{base}/<name>/<rid>", put_record, ["PUT"], endpoint="PUT /rest/v11/<module>/<id>"
+    )
+
+
+def _typed(f: Field, value: Any) -> Any:
+    """A JSON value as the store keeps it for the field's type."""
+    if value is None or value == "":
+        return None
+    try:
+        if f.type in ("double", "currency", "percent"):
+            return round(float(value), 6)
+        if f.type == "int":
+            return int(value)
+        if f.type == "datetime":
+            return datetime.fromisoformat(str(value))
+        if f.type == "date":
+            return date.fromisoformat(str(value)[:10])
+        if f.type == "boolean":
+            return bool(value)
+    except (TypeError, ValueError) as exc:
+        raise sugar_error(422, "invalid_parameter", f"Invalid value for {f.name}") from exc
+    return str(value)

@@ -1,0 +1,233 @@
+"""The SugarCRM emulator answers as Sugar's REST v11 does, and the connector's sign-in,
+keyset reads and bulk write-back work against it (real HTTP, the tiny sandbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from connectors.core.contract import FieldSpec, FieldUpdate, ReadOptions
+from connectors.core.http import pinned_session
+from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
+from sync.config import load_config
+from sync.sources import build_connector
+from tests.integration.sync_support import expected_live_ids, write_config
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    options = SandboxOptions(seed=7, scale="tiny", anchor=DEFAULT_ANCHOR)
+    with Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as running:
+        yield running
+
+
+@pytest.fixture
+def http(sandbox: Sandbox) -> Iterator[requests.Session]:
+    session = pinned_session(sandbox.info.ca_bundle)
+    yield session
+    session.close()
+
+
+def _url(sandbox: Sandbox, path: str) -> str:
+    return f"{sandbox.info.sugarcrm.site_url}/rest/v11/{path}"
+
+
+def _sign_in(sandbox: Sandbox, http: requests.Session, **extra: str) -> dict[str, Any]:
+    info = sandbox.info.sugarcrm
+    form = {
+        "grant_type": "password",
+        "client_id": "sugar",
+        "client_secret": "",
+        "username": info.username,
+        "password": info.password,
+        "platform": "crmsync",
+        **extra,
+    }
+    return dict(http.post(_url(sandbox, "oauth2/token"), json=form).json())
+
+
+def _connector(sandbox: Sandbox, tmp_path: Path) -> Any:
+    config = load_config(
+        write_config(sandbox, tmp_path, f"sqlite:///{tmp_path}/s.db", ("sugarcrm",))
+    )
+    return build_connector(config.source("sugarcrm"))
+
+
+def test_password_and_refresh_grants_and_sugar_error_bodies(
+    sandbox: Sandbox, http: requests.Session
+) -> None:
+    token = _sign_in(sandbox, http)
+    assert token["expires_in"] == 3600 and token["refresh_expires_in"] == 1_209_600
+    wrong = http.post(
+        _url(sandbox, "oauth2/token"),
+        json={
+            "grant_type": "password",
+            "client_id": "sugar",
+            "platform": "crmsync",
+            "username": "nobody",
+            "password": "x",
+        },
+    )
+    assert (wrong.status_code, wrong.json()) == (
+        401,
+        {"error": "invalid_grant", "error_message": "Your username or password was incorrect."},
+    )
+    refreshed = http.post(
+        _url(sandbox, "oauth2/token"),
+        json={
+            "grant_type": "refresh_token",
+            "client_id": "sugar",
+            "platform": "crmsync",
+            "refresh_token": token["refresh_token"],
+        },
+    ).json()
+    assert refreshed["access_token"] != token["access_token"]
+    again = http.post(  # a refresh token is used once
+        _url(sandbox, "oauth2/token"),
+        json={
+            "grant_type": "refresh_token",
+            "client_id": "sugar",
+            "platform": "crmsync",
+            "refresh_token": token["refresh_token"],
+        },
+    )
+    assert again.status_code == 401 and again.json()["error"] == "invalid_grant"
+    anonymous = http.get(_url(sandbox, "me"))
+    assert (anonymous.status_code, anonymous.json()["error"]) == (401, "invalid_grant")
+    me = http.get(_url(sandbox, "me"), headers={"OAuth-Token": refreshed["access_token"]})
+    assert me.json()["current_user"]["user_name"] == "crmsync.integration"
+    missing = http.get(
+        _url(sandbox, "Leads/no-such-id"), headers={"OAuth-Token": refreshed["access_token"]}
+    )
+    assert (missing.status_code, missing.json()) == (
+        404,
+        {
+            "error": "not_found",
+            "error_message": "Could not find record: no-such-id in module: Leads",
+        },
+    )
+
+
+def test_filter_pages_with_next_offset_and_keyset(sandbox: Sandbox, http: requests.Session) -> None:
+    headers = {"OAuth-Token": _sign_in(sandbox, http)["access_token"]}
+    body: dict[str, Any] = {"filter": [], "max_num": 7, "order_by": "date_modified:asc,id:asc"}
+    seen: list[str] = []
+    offsets = []
+    while True:
+        page = http.post(_url(sandbox, "Contacts/filter"), headers=headers, json=body).json()
+        seen += [r["id"] for r in page["records"]]
+        offsets.append(page["next_offset"])
+        if page["next_offset"] == -1:
+            break
+        body["offset"] = page["next_offset"]
+    live = expected_live_ids(sandbox, "sugarcrm", "contacts")
+    assert set(seen) == live and len(seen) == len(live)
+    assert offsets == [*range(7, len(live), 7), -1]
+    first = http.post(_url(sandbox, "Contacts/filter"), headers=headers, json={"max_num": 2}).json()
+    a, b = first["records"]
+    after = {
+        "$or": [
+            {"date_modified": {"$gt": a["date_modified"]}},
+            {"$and": [{"date_modified": a["date_modified"]}, {"id": {"$gt": a["id"]}}]},
+        ]
+    }
+    rest = http.post(
+        _url(sandbox, "Contacts/filter"), headers=headers, json={"filter": [after], "max_num": 1}
+    ).json()
+    assert rest["records"][0]["id"] == b["id"]
+    bad = http.post(
+        _url(sandbox, "Contacts/filter"), headers=headers, json={"filter": [{"nope": 1}]}
+    )
+    assert (bad.status_code, bad.json()["error"]) == (422, "invalid_parameter")
+
+
+def test_rate_limit_answers_429_with_retry_after(sandbox: Sandbox, http: requests.Session) -> None:
+    app: Any = sandbox.apps["sugarcrm"]
+    headers = {"OAuth-Token": _sign_in(sandbox, http)["access_token"]}
+    app.requests_per_minute = 2
+    try:
+        answers = [http.get(_url(sandbox, "ping"), headers=headers) for _ in range(3)]
+    finally:
+        app.requests_per_minute = 0
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].json()["error"] == "too_many_requests"
+    assert int(answers[2].headers["Retry-After"]) >= 1
+
+
+def test_write_back_creates_the_custom_field_and_answers_once_per_record(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    connector = _connector(sandbox, tmp_path)
+    try:
+        (status,) = connector.ensure_fields("deals", [FieldSpec("crmsync_payout", "Payout")], False)
+        assert (status.exists, status.field) == (False, "crmsync_payout_c")
+        assert "Studio > Opportunities > Fields" in (status.instructions or "")
+        (status,) = connector.ensure_fields("deals", [FieldSpec("crmsync_payout", "Payout")], True)
+        assert (status.exists, status.created, status.field) == (True, True, "crmsync_payout_c")
+        deals = sorted(expected_live_ids(sandbox, "sugarcrm", "deals"))[:2]
+        calls = connector.api_usage().calls
+        results = connector.write(
+            "Opportunities",
+            [
+                FieldUpdate(deals[0], {"crmsync_payout_c": Decimal("1250.50")}),
+                FieldUpdate("00000000-0000-0000-0000-000000000009", {"crmsync_payout_c": 1}),
+                FieldUpdate(deals[1], {"crmsync_payout_c": Decimal("80")}),
+            ],
+        )
+        assert connector.api_usage().calls == calls + 1  # one bulk call
+        assert [(r.remote_id, r.ok, r.retriable) for r in results] == [
+            (deals[0], True, False),
+            ("00000000-0000-0000-0000-000000000009", False, False),
+            (deals[1], True, False),
+        ]
+        assert results[1].error == (
+            "SugarCRM answered 404: Could not find record: "
+            "00000000-0000-0000-0000-000000000009 in module: Opportunities"
+        )
+        values = {
+            r.remote_id: r.custom_fields["crmsync_payout_c"]
+            for page in connector.read("deals", None, ReadOptions(full=True))
+            for r in page.records
+            if r.remote_id in deals
+        }
+        assert values == {deals[0]: 1250.5, deals[1]: 80.0}
+    finally:
+        connector.close()
+
+
+def test_an_expired_token_is_refreshed_without_signing_in_again(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    connector = _connector(sandbox, tmp_path)
+    app: Any = sandbox.apps["sugarcrm"]
+    try:
+        assert connector.check().ok
+        refresh_before = set(app.refresh)
+        app.access.clear()  # every access token expires
+        assert connector.server_time() == DEFAULT_ANCHOR
+        assert refresh_before - set(app.refresh)  # the refresh token was used up
+    finally:
+        connector.close()
+
+
+def test_contact_roles_are_read_through_bulk_link_reads(sandbox: Sandbox, tmp_path: Path) -> None:
+    connector = _connector(sandbox, tmp_path)
+    try:
+        assert connector.check().ok  # signed in
+        calls = connector.api_usage().calls
+        ids = {
+            r.remote_id
+            for page in connector.read("deal_contacts", None, ReadOptions(full=True))
+            for r in page.records
+        }
+        # the opportunities' one filter page, and one bulk call for all their links
+        assert connector.api_usage().calls - calls == 2
+        assert ids == expected_live_ids(sandbox, "sugarcrm", "deal_contacts")
+    finally:
+        connector.close()
