@@ -161,6 +161,7 @@ class Sandbox:
             ) from exc
         truth_dir = workdir / "ground_truth"
         write_ground_truth(self.world, truth_dir)
+        self._write_events(workdir / "events", truth_dir)
         self._info = SandboxInfo.build(
             urls,
             self.apps,
@@ -172,6 +173,18 @@ class Sandbox:
         write_client_config(self._info, self.credentials, workdir)
         (workdir / "sandbox.json").write_bytes(orjson.dumps(self._runtime_record()))
         return self._info
+
+    def _write_events(self, directory: Path, truth_dir: Path) -> None:
+        """The customers' digital events as JSON-lines exports (``events/``, read by an
+        ``events`` source), with ``event_devices`` in the ground truth; written at the
+        first start only, so a reader's offsets in the exports stay valid across restarts."""
+        from sandbox.generator.events import SESSIONS, generate_events, write_events
+
+        if self.world is None or (truth_dir / "event_devices.jsonl").exists():
+            return
+        with self.world.lock:
+            stream = generate_events(self.world, SESSIONS[self.world.scale])
+        write_events(stream, directory, truth_dir)
 
     def stop(self) -> None:
         for server in self._servers:

@@ -12,6 +12,7 @@ import typer
 
 from sync.cli_common import ConfigOption, JsonOption, load, out
 from sync.cli_discover import discover, mapping_check
+from sync.cli_ingest import serve_ingest
 from sync.cli_text import Table, text
 from sync.errors import OperationFailed
 
@@ -136,6 +137,7 @@ CHECK_DEADLINE_S = 7.0
 
 
 connectors_app.command("discover")(discover)
+connectors_app.command("serve")(serve_ingest)
 
 
 @connectors_app.command("check")

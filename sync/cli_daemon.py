@@ -5,12 +5,32 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from sync.cli_common import ConfigOption, config_path, load
 
 __all__ = ["daemon"]
+
+
+def _ingest_server(cfg: Any, host: str, port: int | None) -> Any:
+    """The started ingestion server of the enabled sources that have an endpoint."""
+    if port is None:
+        return None
+    from connectors.core.registry import load_connector
+    from sync.daemon.ingest import IngestServer, ingesting
+    from sync.errors import UsageError
+    from sync.sources import build_connector
+
+    takers = [s for s in cfg.sources if s.enabled and hasattr(load_connector(s.kind), "accepts")]
+    connectors = ingesting([build_connector(s) for s in takers])
+    if not connectors:
+        raise UsageError("--ingest-port: no enabled source has an ingestion endpoint")
+    server = IngestServer(connectors, host, port)
+    server.start()
+    logging.getLogger(__name__).info("ingestion endpoint on http://%s:%d/v1/batch", host, port)
+    return server
 
 
 def daemon(
@@ -24,6 +44,13 @@ def daemon(
     ),
     host: str = typer.Option("127.0.0.1", "--host", help="With --serve: address to listen on."),
     port: int = typer.Option(8080, "--port", help="With --serve: port to listen on."),
+    ingest_port: int | None = typer.Option(
+        None,
+        "--ingest-port",
+        help="Serve the ingestion endpoints of the sources that take pushed data (events: "
+        "POST /v1/batch, routed by write key) on this port.",
+    ),
+    ingest_host: str = typer.Option("127.0.0.1", "--ingest-host", help="Address for it."),
 ) -> None:
     """Keep the store in step: sync each source on its schedule (config key schedule).
 
@@ -52,7 +79,12 @@ def daemon(
             reload_config=config_file_loader(config_path(config)),
             send_alert=smtp_alert_sender(cfg.email) if cfg.alerts.email_to else None,
         )
-        code = daemon.run()
+        server = _ingest_server(cfg, ingest_host, ingest_port)
+        try:
+            code = daemon.run()
+        finally:
+            if server is not None:
+                server.stop()
     finally:
         engine.dispose()
     if code != 0:

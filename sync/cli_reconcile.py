@@ -59,8 +59,10 @@ def run(
     json_output: bool = JsonOption,
     progress: bool = ProgressOption,
 ) -> None:
-    """Resolve identities for employees, organisations and people, and their golden records."""
+    """Resolve identities for employees, organisations and people, and their golden records;
+    then link digital events' anonymous ids to people (identity stitching)."""
     from sync.reconcile.run import reconcile
+    from sync.reconcile.stitching import stitch
 
     if full and incremental:
         raise UsageError("choose one of --full and --incremental")
@@ -68,8 +70,10 @@ def run(
     mode = "full" if full else "incremental" if incremental else "auto"
     with step_progress("reconciling", json_output, progress) as say:
         report = reconcile(engine, cfg.reconcile, utc_now(), mode, progress=say)
+        say("stitching digital events")
+        stitched = stitch(engine, utc_now(), report.run_id)
     if json_output:
-        _print_json(report.to_json())
+        _print_json({**report.to_json(), "stitching": stitched.to_json()})
         return
     table = Table(title=f"reconcile run {report.run_id} ({report.mode}, {report.seconds:.1f} s)")
     for column in ("kind", "records", "candidate pairs", "matches", "review", "identities"):
@@ -93,6 +97,12 @@ def run(
                 f"blocking compared {blocked} ({blocked / known:.1%}) and scoring matched "
                 f"{matched} ({matched / known:.1%})"
             )
+    if stitched.events:
+        out.print(
+            f"digital events: {stitched.events}; of {stitched.anonymous_ids} anonymous ids "
+            f"{stitched.linked} linked to one person, {stitched.shared} shared by several "
+            "(never joined)"
+        )
     capped = sum(int(stats.get("capped_keys", 0)) for stats in report.kinds.values())
     if capped:
         limit = cfg.reconcile.max_key_records
@@ -157,10 +167,17 @@ def explain(
     ),
     json_output: bool = JsonOption,
 ) -> None:
-    """Why a record is in its identity: each compared field, its level, weight and the score."""
+    """Why a record is in its identity: each compared field, its level, weight and the score;
+    for a digital event's anonymous id, which people it is linked to and by what evidence."""
     from sync.reconcile.reports import UnknownRecord, explain_record
+    from sync.reconcile.stitching import explain_anonymous
 
     cfg, engine = _store(config)
+    with engine.connect() as connection:
+        device = explain_anonymous(connection, record)
+    if device is not None:
+        _explain_device(device, json_output)
+        return
     key = _record(engine, record)
     with engine.connect() as connection:
         try:
@@ -193,6 +210,30 @@ def explain(
         out.print(table)
     if not data["pairs"]:
         out.print("no stored comparison: the record matched nothing above the review band")
+
+
+def _explain_device(data: dict[str, Any], json_output: bool) -> None:
+    if json_output:
+        _print_json(data)
+        return
+    shared = " (shared: never joins these people)" if data["status"] == "shared" else ""
+    out.print(text((data["anonymous_id"], "bold"), f" -> {len(data['links'])} person(s){shared}"))
+    table = Table(title="identity stitching evidence")
+    for column in ("identity", "evidence", "event", "matched record", "first", "events"):
+        table.add_column(column)
+    for link in data["links"]:
+        first = link["first_at"] or "-"
+        table.add_row(
+            link["identity"],
+            link["evidence"],
+            link["event"],
+            link["record"],
+            first,
+            str(link["events"]),
+        )
+    out.print(table)
+    for link in data["links"][:1]:
+        out.print(f"{link['evidence']}: {link['why']}")
 
 
 def _write_page(connection: Any, cfg: CrmsyncConfig, data: dict[str, Any], path: Path) -> None:

@@ -2,7 +2,8 @@
 
 Lead sources, activity types and case origins differ per CRM; crediting and the channel
 reports need one vocabulary: web, email, phone, meeting, event, social, partner, store,
-chat, other. Admins override or extend the defaults per source in YAML
+chat, other. Digital events map their UTM medium and source (category ``utm``).
+Admins override or extend the defaults per source in YAML
 (``channels: {lead_source: {"Trade Show": event}}``). Matching ignores case and spacing;
 an unknown value maps to ``other`` (never dropped), a missing one to ``None``. The defaults
 of a CRM are its connector profile's ``channels``.
@@ -29,7 +30,7 @@ CHANNELS = (
     "chat",
     "other",
 )
-CATEGORIES = ("lead_source", "activity", "case_origin")
+CATEGORIES = ("lead_source", "activity", "case_origin", "utm")
 
 
 class UnknownChannelError(ValueError):

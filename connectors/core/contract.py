@@ -16,8 +16,9 @@ the class's ``settings_model``, ``channels`` a ``ChannelMap`` (defaults for the 
 
 Streams are named after the record type they yield: ``users``, ``leads``, ``contacts``,
 ``accounts``, ``deals``, ``deal_contacts``, ``activities``, ``cases``, ``campaign_members``,
-``deal_products``, ``deal_splits`` and ``history`` (field changes from the CRM's own
-history, read on the time each change was made).
+``deal_products``, ``deal_splits``, ``history`` (field changes from the CRM's own
+history, read on the time each change was made) and ``events`` (digital touches: the
+events connector).
 Stream state is a JSON-able dict, opaque to the engine, that must resume the stream after
 the page it comes with (crash-safe: the engine commits page and state together).
 
@@ -70,6 +71,7 @@ STREAM_RECORD_TYPES: dict[str, str] = {
     "deal_products": "deal_product",
     "deal_splits": "deal_split",
     "history": "field_change",
+    "events": "event",
 }
 
 

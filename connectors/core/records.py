@@ -27,6 +27,7 @@ __all__ = [
     "DealContact",
     "DealProduct",
     "DealSplit",
+    "DigitalEvent",
     "FieldChange",
     "Lead",
     "User",
@@ -278,6 +279,32 @@ class FieldChange(CommonRecord):
     changed_by: str | None = None
 
 
+@dataclass(kw_only=True, slots=True)
+class DigitalEvent(CommonRecord):
+    """A digital touch (a page view, a click, a sign-up, an app login) in the Segment /
+    RudderStack spec: ``remote_id`` is its ``messageId``, ``occurred_at`` its
+    ``timestamp``. ``anonymous_id`` names a device or browser, ``user_id`` a known
+    person; ``email``/``phone`` come from the traits or properties that carry them (the
+    evidence identity stitching uses); ``channel`` is mapped from the UTM fields."""
+
+    kind: ClassVar[str] = "event"
+    event_type: str  # identify | track | page | screen | alias
+    occurred_at: datetime | None = None
+    anonymous_id: str | None = None
+    user_id: str | None = None
+    previous_id: str | None = None  # alias: the id the user was known by before
+    name: str | None = None  # a track's event name, a page's or screen's name
+    email: str | None = None
+    phone: str | None = None
+    url: str | None = None
+    utm_source: str | None = None
+    utm_medium: str | None = None
+    utm_campaign: str | None = None
+    utm_term: str | None = None
+    utm_content: str | None = None
+    channel: str | None = None
+
+
 RECORD_TYPES: dict[str, type[CommonRecord]] = {
     cls.kind: cls
     for cls in (
@@ -293,5 +320,6 @@ RECORD_TYPES: dict[str, type[CommonRecord]] = {
         DealProduct,
         DealSplit,
         FieldChange,
+        DigitalEvent,
     )
 }

@@ -8,7 +8,8 @@ counts. Acts, with stable keys ``source:table:remote_id`` (``#owner`` for owners
 - ``touch``: an activity on the deal, on one of its people, or on its organisation
   without another person named; inbound ones are the customer's own act (no employee);
 - ``lead_source``: capturing one of the people (a lead or contact with a source channel,
-  not a contact created by converting a lead); ``campaign``: a campaign membership;
+  not a contact created by converting a lead), or the digital touch that brought one of
+  them (``sync.compute.digital``); ``campaign``: a campaign membership;
 - ``lead_owner``: owning a converted lead of the deal's people;
 - ``deal_owner``: owning the deal; ``contact_role``: adding a contact role;
 - ``case``: owning a case of the deal, its people or organisation.
@@ -187,6 +188,7 @@ def _deal_acts(
     creators: Creators,
     lookback_days: int,
     as_of: date,
+    digital: Mapping[str, Act],
 ) -> tuple[list[Act], list[tuple[str, str, str]], str | None, int]:
     source, rid = deal["source"], deal["remote_id"]
     end = deal.get("close_date") or as_of
@@ -236,6 +238,9 @@ def _deal_acts(
             if act is not None:
                 acts.add(act)
     logged = sum(1 for a in acts.acts.values() if a.employee is not None)
+    for ident in sorted(person_ids):  # the digital touch that brought one of the people
+        if ident in digital:
+            acts.add(digital[ident])
     for record in sorted(people):
         rec_source, table, rec_id = record
         found = index.records.get((rec_source, table, rec_id))
@@ -353,13 +358,16 @@ def build_evidence(
     default_currency: str = "USD",
     paid_deals: Collection[str] = (),
     kinds: Mapping[str, str] | None = None,
+    digital: Mapping[str, Act] | None = None,
 ) -> Evidence:
     """Every live deal of the store with its acts (sorted by deal key, acts by key).
 
     A deal in ``paid_deals`` (paid in a closed period) that is no longer won was reversed
     on the day the CRM last changed it: the engine claws it back. ``kinds`` gives each
     source's connector kind (a source not in it is taken to be of the kind it is named
-    after), whose profile says who created a record.
+    after), whose profile says who created a record. ``digital`` gives each person
+    identity the lead-source act of the digital touch that brought it
+    (``sync.compute.digital``).
     """
     index = LinkIndex(snapshot, identities)
     creators = Creators(snapshot, kinds)
@@ -367,7 +375,7 @@ def build_evidence(
     out = Evidence()
     for row in snapshot.rows("deals"):
         acts, people, customer, logged = _deal_acts(
-            index, row, directory, creators, lookback_days, as_of
+            index, row, directory, creators, lookback_days, as_of, digital or {}
         )
         key = deal_key(row["source"], row["remote_id"])
         deal = _deal(

@@ -33,6 +33,7 @@ from compensation.plans.overrides import load_split_overrides
 from compensation.rates import RatesFileError, RateTable
 from sync.compute.crm_rates import with_crm_rates
 from sync.compute.crm_splits import crm_splits, unfilled_splits, usable_splits
+from sync.compute.digital import digital_lead_acts
 from sync.compute.directory import (
     Directory,
     UserFacts,
@@ -381,6 +382,7 @@ def prepare(
         default_currency=config.default_currency,
         paid_deals=paid_deals,
         kinds=kinds,
+        digital=digital_lead_acts(engine, snapshot, identities, directory, config.digital),
     )
     schemes, warnings = _schemes(evidence.deals, book, directory, config, as_of)
     warnings += reports_to_warnings(directory, config.directory)

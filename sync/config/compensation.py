@@ -9,7 +9,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["CompensationConfig", "DirectoryConfig", "EmployeeDefaults", "EmployeeOverride"]
+__all__ = [
+    "CompensationConfig",
+    "DigitalCreditConfig",
+    "DirectoryConfig",
+    "EmployeeDefaults",
+    "EmployeeOverride",
+]
 
 
 class _Strict(BaseModel):
@@ -65,6 +71,28 @@ class DirectoryConfig(_Strict):
     )
 
 
+class DigitalCreditConfig(_Strict):
+    """Who is paid when a digital touch (a campaign click, a sign-up) brought a lead."""
+
+    campaign_owners: dict[str, str] = Field(
+        default_factory=dict,
+        description="UTM campaign -> the employee who owns it (employee id, e-mail or "
+        "source:user_id); paid for the lead-source act of the touches it brought.",
+    )
+    marketing_owner: str | None = Field(
+        None,
+        description="Employee paid for a digital touch whose campaign has no owner (the "
+        "marketing team's lead); null: such touches are not paid, and the lead-source slot "
+        "goes to the CRM's own act.",
+    )
+    window_days: int = Field(
+        90,
+        gt=0,
+        description="A digital touch counts as what brought the lead only this many days "
+        "before the person's first CRM record.",
+    )
+
+
 class CompensationConfig(_Strict):
     """Plans, rates and the evidence window for ``crmsync plan`` and the compute step."""
 
@@ -117,6 +145,10 @@ class CompensationConfig(_Strict):
     )
     directory: DirectoryConfig = Field(
         default_factory=DirectoryConfig, description="Teams, roles and managers of employees."
+    )
+    digital: DigitalCreditConfig = Field(
+        default_factory=DigitalCreditConfig,
+        description="Digital touches in the lead-source slot (docs/events.md).",
     )
 
     def rates_path(self) -> Path:

@@ -52,10 +52,14 @@ class ChannelOverrides(_Strict):
     lead_source: dict[str, str] = Field(default_factory=dict)
     activity: dict[str, str] = Field(default_factory=dict)
     case_origin: dict[str, str] = Field(default_factory=dict)
+    utm: dict[str, str] = Field(
+        default_factory=dict,
+        description="Digital events: UTM medium or source -> channel (the events connector).",
+    )
 
     @model_validator(mode="after")
     def _known_channels(self) -> ChannelOverrides:
-        for category in ("lead_source", "activity", "case_origin"):
+        for category in ("lead_source", "activity", "case_origin", "utm"):
             for raw, channel in getattr(self, category).items():
                 if channel not in CHANNELS:
                     raise ValueError(

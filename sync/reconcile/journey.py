@@ -2,7 +2,9 @@
 
 Touches are activities (calls, e-mails, meetings, tasks, notes), campaign memberships,
 cases and deals of the identity's member records, in time order, each with its channel and
-the employee identity behind it (through the CRM owner's user).
+the employee identity behind it (through the CRM owner's user), and the digital events
+(visits, clicks, sign-ups, app logins) identity stitching links to a person, which often
+come before the first CRM record.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, or_, select
 
+from sync.reconcile.stitching import linked_events
 from sync.store.records import (
     ActivityRow,
     CampaignMemberRow,
@@ -50,6 +53,20 @@ def _when(value: datetime | date | None) -> datetime | None:
     if isinstance(value, datetime) or value is None:
         return value
     return datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
+def _digital(connection: Any, identity_id: str) -> list[Touch]:
+    """The person's digital events, as touches with no employee behind them."""
+    touches = []
+    for row in linked_events(connection, identity_id):
+        kind = f"{row.event_type}: {row.name}" if row.name else row.event_type
+        campaign = " / ".join(p for p in (row.utm_source, row.utm_medium, row.utm_campaign) if p)
+        summary = " ".join(p for p in (row.url or "", f"[{campaign}]" if campaign else "") if p)
+        record = f"{row.source}:events:{row.remote_id}"
+        touches.append(
+            Touch(row.occurred_at, row.source, kind, row.channel, summary, record, None, None)
+        )
+    return touches
 
 
 def journey(engine: Engine, identities: IdentityMap, identity_id: str) -> list[Touch]:
@@ -166,5 +183,6 @@ def journey(engine: Engine, identities: IdentityMap, identity_id: str) -> list[T
                         *employee(source, row["owner_id"]),
                     )
                 )
+        touches += _digital(connection, identity_id)
     far = datetime.max.replace(tzinfo=UTC)
     return sorted(touches, key=lambda t: (t.at or far, t.source, t.record))

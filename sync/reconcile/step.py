@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from sync.config.models import CrmsyncConfig
 from sync.reconcile.run import reconcile
+from sync.reconcile.stitching import stitch
 from sync.step_contract import StepContext, StepReport
 
 __all__ = ["run_step"]
@@ -17,6 +18,7 @@ def run_step(engine: Engine, config: CrmsyncConfig, context: StepContext) -> Ste
     if context.dry_run:
         return StepReport("reconcile", "skipped", {"reason": "dry run: nothing is written"})
     report = reconcile(engine, config.reconcile, context.now, "auto", progress=context.say)
+    stitched = stitch(engine, context.now, report.run_id)
     summary = {
         "mode": report.mode,
         "run_id": report.run_id,
@@ -24,5 +26,8 @@ def run_step(engine: Engine, config: CrmsyncConfig, context: StepContext) -> Ste
         **{
             f"{kind}_identities": stats.get("identities", 0) for kind, stats in report.kinds.items()
         },
+        "events_stitched": stitched.events,
+        "anonymous_ids_linked": stitched.linked,
+        "anonymous_ids_shared": stitched.shared,
     }
     return StepReport("reconcile", "succeeded", summary)

@@ -46,6 +46,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Up to 256 MiB of pages in memory (SQLite's default is 2 MiB), taken only as a store
+    # grows: inserting a million rows keyed on random ids (event message ids) into indexes
+    # of that size re-read index pages on almost every row (62 against 52 µs an event).
+    cursor.execute("PRAGMA cache_size=-262144")
     cursor.close()
 
 

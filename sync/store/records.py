@@ -30,6 +30,7 @@ __all__ = [
     "DealProductRow",
     "DealRow",
     "DealSplitRow",
+    "EventRow",
     "FieldChangeRow",
     "LeadRow",
     "RecordRow",
@@ -279,6 +280,31 @@ class DealSplitRow(RecordRow, table=True):
     note: str | None = None
 
 
+class EventRow(RecordRow, table=True):
+    """A digital touch (``connectors.core.records.DigitalEvent``); ``remote_id`` is its
+    ``messageId``, so a replayed event is the same row."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("source", "remote_id", name="uq_events_remote"),)
+    custom_fields: dict[str, Any] = _record_columns()["custom_fields"]
+    raw: dict[str, Any] = _record_columns()["raw"]
+    event_type: str = Field(max_length=16)
+    occurred_at: datetime | None = _when(index=True)
+    anonymous_id: str | None = Field(default=None, max_length=100, index=True)
+    user_id: str | None = Field(default=None, max_length=100, index=True)
+    previous_id: str | None = Field(default=None, max_length=100)
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    url: str | None = None
+    utm_source: str | None = None
+    utm_medium: str | None = None
+    utm_campaign: str | None = None
+    utm_term: str | None = None
+    utm_content: str | None = None
+    channel: str | None = None
+
+
 class FieldChangeRow(RecordRow, table=True):
     """One change of a tracked field, from the CRM's own history (``FieldChange``)."""
 
@@ -309,5 +335,6 @@ TABLES: dict[str, type[RecordRow]] = {
     "campaign_member": CampaignMemberRow,
     "deal_product": DealProductRow,
     "deal_split": DealSplitRow,
+    "event": EventRow,
     "field_change": FieldChangeRow,
 }

@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import sync.store.bookkeeping
+import sync.store.event_links
 import sync.store.rates
 import sync.store.records
 import sync.store.web_signin  # noqa: F401  (these register their tables on the metadata)

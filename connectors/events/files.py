@@ -1,0 +1,74 @@
+"""Read a directory of JSON-lines exports incrementally: by file, and by byte offset in it.
+
+Exports are append-only files (``*.jsonl``), written by a collector, an object-store sync or
+crmsync's own HTTP endpoint. The cursor keeps, for every file, the offset after the last
+whole line read, so a file that grows is read on from there and a new file, whatever its
+name, is read from the start. A last line without its newline is still being written: it
+is left for the next read. A line longer than the size limit is not decoded at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+__all__ = ["Line", "read_lines"]
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of an export: the decoded message, or why it could not be decoded."""
+
+    file: str
+    number: int  # 1-based line number in its file
+    end: int  # byte offset after the line: where the next read starts
+    message: Any
+    problem: str | None = None
+
+
+def read_lines(
+    directory: Path, pattern: str, offsets: Mapping[str, Any], max_bytes: int
+) -> Iterator[Line]:
+    """Every whole line after ``offsets`` ({file name: [offset, lines read]}), file by file
+    in name order."""
+    for path in sorted(directory.glob(pattern)):
+        if not path.is_file():
+            continue
+        offset, number = offsets.get(path.name, (0, 0))
+        if path.stat().st_size <= offset:
+            continue
+        yield from _file_lines(path, int(offset), int(number), max_bytes)
+
+
+def _file_lines(path: Path, offset: int, number: int, max_bytes: int) -> Iterator[Line]:
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        pending = b""
+        while chunk := handle.read(_CHUNK):
+            data = pending + chunk
+            start = 0
+            while (stop := data.find(b"\n", start)) != -1:
+                number += 1
+                offset += stop + 1 - start
+                yield _decode(path.name, number, offset, data[start:stop], max_bytes)
+                start = stop + 1
+            pending = data[start:]
+
+
+def _decode(name: str, number: int, end: int, text: bytes, max_bytes: int) -> Line:
+    if len(text) > max_bytes:
+        problem = f"{name} line {number}: {len(text)} bytes, over the {max_bytes}-byte limit"
+        return Line(name, number, end, {"file": name, "line": number}, problem)
+    if not text.strip():
+        return Line(name, number, end, None)
+    try:
+        return Line(name, number, end, orjson.loads(text))
+    except orjson.JSONDecodeError as exc:
+        preview = text[:200].decode("utf-8", "replace")
+        return Line(name, number, end, {"line": preview}, f"{name} line {number}: not JSON ({exc})")

@@ -1,0 +1,120 @@
+"""The HTTP ingestion endpoint: ``POST /v1/batch`` as in Segment's HTTP tracking API.
+
+A sender authenticates with the source's write key, as HTTP Basic (the key as user name,
+no password: what Segment's libraries send) or as a bearer token; anything else is 401.
+A body over ``max_batch_bytes`` is refused whole with 413 before it is read. Each message
+of ``{"batch": [...]}`` is checked like a line of an export (``spec.parse_event``, and the
+per-event size limit) and gets its own result: ``accepted`` with its ``messageId``, or
+``rejected`` with the reason. Accepted messages, stamped with ``receivedAt``, are appended
+to a JSON-lines spool file in the source's directory (``http-YYYY-MM-DD.jsonl``, flushed to
+disk before the answer), which the events connector reads like any export: one ingestion
+path, idempotent on ``messageId``, whether a batch is sent once or retried.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from connectors.core.channels import ChannelMap
+from connectors.events.auth import authorised
+from connectors.events.spec import EventRefused, parse_event
+
+__all__ = ["ingest_app"]
+
+
+class _Spool:
+    """Appends whole lines to today's spool file, one batch at a time."""
+
+    def __init__(self, directory: Path, now: Callable[[], datetime]) -> None:
+        self.directory, self.now = directory, now
+        self.lock = threading.Lock()
+
+    def append(self, lines: list[bytes]) -> None:
+        if not lines:
+            return
+        path = self.directory / f"http-{self.now():%Y-%m-%d}.jsonl"
+        with self.lock, path.open("ab") as handle:
+            handle.write(b"".join(line + b"\n" for line in lines))
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def ingest_app(
+    directory: Path,
+    write_key: str,
+    *,
+    max_batch_bytes: int = 512_000,
+    max_event_bytes: int = 32_768,
+    channels: ChannelMap | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> Starlette:
+    """The Starlette app of one events source's endpoint."""
+    if not write_key:
+        raise ValueError("the events endpoint needs a write key")
+    directory.mkdir(parents=True, exist_ok=True)
+    clock = now or (lambda: datetime.now(UTC))
+    spool = _Spool(directory, clock)
+    checker = channels or ChannelMap("events")
+
+    async def batch(request: Request) -> JSONResponse:
+        if not authorised(request.headers.get("authorization", ""), write_key):
+            return JSONResponse({"error": "missing or wrong write key"}, 401)
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > max_batch_bytes:
+            return _too_large(max_batch_bytes)
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > max_batch_bytes:
+                return _too_large(max_batch_bytes)
+        try:
+            payload = orjson.loads(bytes(body))
+        except orjson.JSONDecodeError as exc:
+            return JSONResponse({"error": f"the body is not JSON: {exc}"}, 400)
+        messages = payload.get("batch") if isinstance(payload, dict) else None
+        if not isinstance(messages, list):
+            return JSONResponse({"error": 'the body must be {"batch": [events]}'}, 400)
+        received = clock().astimezone(UTC).isoformat().replace("+00:00", "Z")
+        results, lines = [], []
+        for index, message in enumerate(messages):
+            result, line = _check(index, message, received, max_event_bytes, checker)
+            results.append(result)
+            if line is not None:
+                lines.append(line)
+        spool.append(lines)
+        accepted = len(lines)
+        answer = {"accepted": accepted, "rejected": len(messages) - accepted, "results": results}
+        return JSONResponse(answer, 200)
+
+    return Starlette(routes=[Route("/v1/batch", batch, methods=["POST"])])
+
+
+def _check(
+    index: int, message: Any, received: str, limit: int, channels: ChannelMap
+) -> tuple[dict[str, Any], bytes | None]:
+    if isinstance(message, dict):
+        message = {**message, "receivedAt": received}
+    line = orjson.dumps(message)
+    if len(line) > limit:
+        reason = f"{len(line)} bytes, over the {limit}-byte limit of one event"
+        return {"index": index, "status": "rejected", "reason": reason}, None
+    try:
+        event = parse_event("http", message, channels)
+    except EventRefused as exc:
+        return {"index": index, "status": "rejected", "reason": str(exc)}, None
+    return {"index": index, "status": "accepted", "messageId": event.remote_id}, line
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return JSONResponse({"error": f"the batch is over the {limit}-byte limit; send less"}, 413)

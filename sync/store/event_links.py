@@ -1,0 +1,37 @@
+"""Store table of identity stitching: which identity each anonymous id is linked to, why.
+
+One row per (anonymous id, identity). ``status`` is ``linked`` when the anonymous id is one
+known person's, and ``shared`` when several known people were seen on it (a family
+computer, a trade-show tablet): a shared id is never used to join those people, and only
+the events each of them identified count for them. ``evidence`` names what tied the id to
+the person (``email``, ``phone``, ``user_id``, ``alias``), ``message_id`` the first event
+that carried it and ``member`` the CRM record it matched (``source:table:remote_id``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from sync.store.types import JsonDoc, UtcDateTime
+
+__all__ = ["EventLinkRow"]
+
+
+class EventLinkRow(SQLModel, table=True):
+    __tablename__ = "event_links"
+    __table_args__ = (UniqueConstraint("anonymous_id", "identity_id", name="uq_event_links"),)
+    id: int | None = Field(default=None, primary_key=True)
+    anonymous_id: str = Field(max_length=100, index=True)
+    identity_id: str = Field(max_length=40, index=True)
+    status: str = Field(max_length=16)
+    evidence: str = Field(max_length=16)
+    message_id: str = Field(max_length=64)
+    member: str = Field(max_length=160)
+    first_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    events: int = 0
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonDoc, nullable=False))
+    run_id: int | None = None
