@@ -121,5 +121,6 @@ def test_a_live_sandbox_checks_ok_one_line_each(sandbox: Sandbox, tmp_path: Path
         ["hubspot", "ok"],
         ["zoho", "ok"],
         ["dynamics", "ok"],
+        ["sugarcrm", "ok"],
     ]
     assert seconds <= 10.0

@@ -243,7 +243,11 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
         assert _outbox(url) == []  # nothing final yet: the open month only had previews
         churn = sandbox.churn(changes=CHANGES, seed=11).to_dict()
         assert sum(row["count"] for row in churn["counts"]) == CHANGES
-        truth = expected_stream_counts(sandbox.info.ground_truth_dir)
+        truth = {  # of the CRMs the runs sync (the sandbox serves more, left off)
+            key: n
+            for key, n in expected_stream_counts(sandbox.info.ground_truth_dir).items()
+            if key[0] in SOURCES
+        }
         # A sync reads up to the CRM's clock as its Date header gives it, to the second:
         # what changed in the second the sync starts in is read by the next sync. A run
         # started within a second of the churn (an idle machine starts the command line

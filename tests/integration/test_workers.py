@@ -136,7 +136,7 @@ def test_a_worker_killed_mid_stream_loses_and_duplicates_nothing(base: str, tmp_
             prepare_store(engine)
             deferred = run_cli(config, "defer", "--all", "--json")
             assert deferred.returncode == 0, deferred.stderr
-            assert deferred.stdout.count('"status":"queued"') == 28  # 11 + 8 + 9 streams
+            assert deferred.stdout.count('"status":"queued"') == 31  # 12 + 9 + 10 streams
             with workers(config, tmp_path, 3) as running:
                 # hubspot/activities reads 23 pages: kill its worker after the first commits.
                 target = "hubspot/activities"
@@ -162,7 +162,7 @@ def test_a_worker_killed_mid_stream_loses_and_duplicates_nothing(base: str, tmp_
 
                 def all_done() -> bool:
                     jobs = [j for j in all_jobs(engine) if j.task == "crmsync.sync"]
-                    return len(jobs) == 28 and all(j.status == "succeeded" for j in jobs)
+                    return len(jobs) == 31 and all(j.status == "succeeded" for j in jobs)
 
                 wait_for(all_done, 60, "every job to succeed after the retry")
                 jobs = {j.target: j for j in all_jobs(engine) if j.task == "crmsync.sync"}
