@@ -12,6 +12,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
+from sync.cli_progress import ProgressOption, show_progress
 from sync.cli_text import Table, text
 from sync.errors import OperationFailed, UsageError
 
@@ -44,6 +45,7 @@ def sync(
         0.0, "--wait-lock", help="Wait up to this many seconds for a source being synced."
     ),
     json_output: bool = JsonOption,
+    progress_flag: bool = ProgressOption,
 ) -> None:
     """Pull records from the configured CRMs into the store, incrementally."""
     from connectors.core.errors import ConnectorError
@@ -86,6 +88,8 @@ def sync(
         TimeElapsedColumn(),
         console=err,
         transient=json_output,
+        # the bars on a terminal, as the other long commands; through a pipe with --progress
+        disable=not show_progress(json_output, progress_flag),
     ) as progress:
         tasks: dict[tuple[str, str], Any] = {}
 

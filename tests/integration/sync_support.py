@@ -11,13 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import requests
 import yaml
+from simple_salesforce import Salesforce
 from sqlalchemy import Engine, create_engine, select, text
 
 from connectors.core.contract import STREAM_RECORD_TYPES
+from connectors.core.http import pinned_session
 from connectors.sugarcrm.mapping import pair_id
 from sandbox import Sandbox
 from sandbox.expected import STREAM_OBJECTS
+from sandbox.info import SandboxInfo
 from sync.store import open_store
 from sync.store.records import TABLES
 
@@ -35,6 +39,26 @@ __all__ = [
 ]
 
 STREAM_KINDS = STREAM_RECORD_TYPES
+
+
+def salesforce_client(info: SandboxInfo) -> Salesforce:
+    """simple-salesforce on the sandbox's org, signed in by the client-credentials flow."""
+    token = requests.post(
+        info.salesforce.token_url,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": info.salesforce.client_id,
+            "client_secret": info.salesforce.client_secret,
+        },
+        verify=str(info.ca_bundle),
+        timeout=30,
+    ).json()["access_token"]
+    return Salesforce(
+        instance_url=info.salesforce.instance_url,
+        session_id=token,
+        session=pinned_session(info.ca_bundle),
+        version="59.0",
+    )
 
 
 def write_config(

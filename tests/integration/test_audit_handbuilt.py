@@ -28,14 +28,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import requests
 from hubspot import HubSpot
 from hubspot.crm.contacts import SimplePublicObjectInputForCreate
 from simple_salesforce import Salesforce
 from sqlalchemy import Engine
-from sync_support import write_config
+from sync_support import salesforce_client, write_config
 
-from connectors.core.http import pinned_session
 from sandbox import Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR, ManualClock
 from sandbox.world import World
@@ -242,22 +240,7 @@ def audited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Audited]:
         info = sandbox.info
 
         def login() -> Salesforce:
-            token = requests.post(
-                info.salesforce.token_url,
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": info.salesforce.client_id,
-                    "client_secret": info.salesforce.client_secret,
-                },
-                verify=str(info.ca_bundle),
-                timeout=30,
-            ).json()["access_token"]
-            return Salesforce(
-                instance_url=info.salesforce.instance_url,
-                session_id=token,
-                session=pinned_session(info.ca_bundle),
-                version="59.0",
-            )
+            return salesforce_client(info)
 
         users = {
             u["Username"].split("@")[0]: u["Id"]

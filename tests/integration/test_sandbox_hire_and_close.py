@@ -17,7 +17,7 @@ from hubspot.crm.contacts import SimplePublicObjectInput as ContactUpdate
 from hubspot.settings.users import UserProvisionRequest
 from simple_salesforce import Salesforce
 from sqlalchemy import text
-from sync_support import write_config
+from sync_support import salesforce_client, write_config
 
 from connectors.core.http import pinned_session
 from sandbox import Sandbox, SandboxOptions
@@ -44,23 +44,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sandbox,
 
 
 def _salesforce(sandbox: Sandbox) -> Salesforce:
-    info = sandbox.info
-    token = requests.post(
-        info.salesforce.token_url,
-        data={
-            "grant_type": "client_credentials",
-            "client_id": info.salesforce.client_id,
-            "client_secret": info.salesforce.client_secret,
-        },
-        verify=str(info.ca_bundle),
-        timeout=30,
-    ).json()["access_token"]
-    return Salesforce(
-        instance_url=info.salesforce.instance_url,
-        session_id=token,
-        session=pinned_session(info.ca_bundle),
-        version="59.0",
-    )
+    return salesforce_client(sandbox.info)
 
 
 def _hubspot(sandbox: Sandbox) -> HubSpot:
