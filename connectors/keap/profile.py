@@ -34,22 +34,18 @@ CHANNELS: dict[str, dict[str, str]] = {
 
 
 def write_request(obj: str, updates: Sequence[FieldUpdate]) -> dict[str, Any]:
-    """The calls a batch of updates becomes (for dry runs): one PATCH per record, the
-    custom fields named by label here (by id on the wire)."""
+    """The call a write batch becomes (for dry runs): one PATCH, as Keap updates one record
+    per call (``write_batch_size`` is 1), its custom fields named by label here (by id on
+    the wire, from the object's model)."""
+    first = updates[0] if updates else FieldUpdate("", {})
+    fields = [
+        {"label": k, "content": str(v) if isinstance(v, Decimal) else v}
+        for k, v in first.values.items()
+    ]
     return {
         "method": "PATCH",
-        "requests": [
-            {
-                "path": f"/crm/rest/v1/{obj}/{u.remote_id}",
-                "body": {
-                    "custom_fields": [
-                        {"label": k, "content": str(v) if isinstance(v, Decimal) else v}
-                        for k, v in u.values.items()
-                    ]
-                },
-            }
-            for u in updates
-        ],
+        "path": f"/crm/rest/v1/{obj}/{first.remote_id}",
+        "body": {"custom_fields": fields},
     }
 
 
