@@ -25,8 +25,8 @@ from typing import Any
 import orjson
 
 from sandbox.dynamics.schema import build_schemas as dynamics_schemas
-from sandbox.keap.schema import build_schemas as keap_schemas
 from sandbox.hubspot.schema import build_schemas as hubspot_schemas
+from sandbox.keap.schema import build_schemas as keap_schemas
 from sandbox.salesforce.schema import build_schemas as salesforce_schemas
 from sandbox.salesforce.schema_currency import currency_schemas
 from sandbox.schema import Field, ObjectSchema

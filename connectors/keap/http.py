@@ -89,8 +89,9 @@ class KeapHttp:
 
         return self.retry.call(once)
 
-    def call(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
-             json: Any = None) -> Any:  # fmt: skip
+    def call(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None
+    ) -> Any:
         """Call a path under ``/crm/rest/v1/``; the JSON answer."""
         url = self.root + path
 
@@ -123,9 +124,14 @@ class KeapHttp:
             data = orjson.dumps(body)
         try:
             response = self.session.request(
-                method, url, params=params, headers=headers, data=data, auth=client,
+                method,
+                url,
+                params=params,
+                headers=headers,
+                data=data,
+                auth=client,
                 timeout=self.request_timeout,
-            )  # fmt: skip
+            )
         except _BROKEN as exc:
             where = url.split("?")[0].removeprefix(self.root)
             raise RetriableError(
@@ -142,7 +148,10 @@ class KeapHttp:
         if raw:
             with contextlib.suppress(TypeError, ValueError):
                 self.last_date = email.utils.parsedate_to_datetime(raw).astimezone(UTC)
-        used, limit = found.get("x-keap-product-quota-used"), found.get("x-keap-product-quota-limit")
+        used, limit = (
+            found.get("x-keap-product-quota-used"),
+            found.get("x-keap-product-quota-limit"),
+        )
         if used is not None or limit is not None:
             self.budget.observe(_int(used), _int(limit))
         return response
@@ -154,7 +163,8 @@ class KeapHttp:
         except orjson.JSONDecodeError:
             body = {}
         body = body if isinstance(body, dict) else {}
-        fault = body.get("fault") if isinstance(body.get("fault"), dict) else {}
+        found = body.get("fault")
+        fault: dict[str, Any] = found if isinstance(found, dict) else {}
         code = (fault.get("detail") or {}).get("errorcode")
         message = body.get("message") or fault.get("faultstring") or ""
         context: dict[str, Any] = {"source": self.source, "status": status, "detail": str(body)}

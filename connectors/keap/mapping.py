@@ -88,8 +88,13 @@ class KeapMapper:
                 records.append(build(row, self._base(obj, row, labels)))
             except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
                 rid = row.get("id")
-                bad.append(Quarantined(None if rid is None else str(rid),
-                                       f"cannot map Keap {obj} record: {exc!r}", row))  # fmt: skip
+                bad.append(
+                    Quarantined(
+                        None if rid is None else str(rid),
+                        f"cannot map Keap {obj} record: {exc!r}",
+                        row,
+                    )
+                )
         return records, bad
 
     def _base(self, obj: str, row: Row, labels: Mapping[int, str]) -> dict[str, Any]:

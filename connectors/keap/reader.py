@@ -99,8 +99,9 @@ class ObjectReader:
                 newest = stamp if stamp and (newest is None or stamp > newest) else newest
             if rows and offset < count and len(rows) == self.page_size:
                 window = [since, until]
-                yield Part(rows, {"cursor": cursor, "window": window, "offset": offset,
-                                  "count": first})  # fmt: skip
+                yield Part(
+                    rows, {"cursor": cursor, "window": window, "offset": offset, "count": first}
+                )
                 continue
             if count < first and rereads < _REREADS:  # the window shrank mid-read
                 rereads += 1

@@ -19,7 +19,9 @@ class KeapAuthSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    client_id: str = Field(min_length=1, description="The app's client id (keys.developer.keap.com).")
+    client_id: str = Field(
+        min_length=1, description="The app's client id (keys.developer.keap.com)."
+    )
     client_secret: SecretStr = Field(description="The app's client secret.")
     refresh_token: SecretStr = Field(
         description="A refresh token from the app's authorisation (the first one; crmsync "

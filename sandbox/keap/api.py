@@ -51,7 +51,9 @@ def iso(value: Any) -> str | None:
     """Keap's timestamps: UTC, milliseconds, ``Z``."""
     if not isinstance(value, datetime):
         return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def _money(value: Any) -> float | None:
@@ -60,9 +62,7 @@ def _money(value: Any) -> float | None:
 
 def _customs(table: Table, row: Record) -> list[dict[str, Any]]:
     return [
-        {"id": int(f.name[3:]), "content": row.get(f.name)}
-        for f in table.schema.fields
-        if f.custom
+        {"id": int(f.name[3:]), "content": row.get(f.name)} for f in table.schema.fields if f.custom
     ]
 
 
@@ -82,7 +82,8 @@ def render(world: Any, table: Table, row: Record) -> dict[str, Any]:
             "email_address": {"email": row.get("email"), "field": "EMAIL1"},
             "phone_number": {"number": row.get("phone"), "field": "PHONE1"},
             "address": {
-                k: row.get(k) for k in ("line1", "locality", "region", "postal_code", "country_code")
+                k: row.get(k)
+                for k in ("line1", "locality", "region", "postal_code", "country_code")
             },
             "custom_fields": _customs(table, row),
             **dates,
@@ -132,10 +133,15 @@ def render(world: Any, table: Table, row: Record) -> dict[str, Any]:
         }
     user = int(row["user_id"]) if row.get("user_id") else None
     if name == "notes":
-        keys = ("title", "body", "type")
+        note_keys = ("title", "body", "type")
         contact_id = contact["id"] if contact else None
-        return {"id": rid, **{k: row.get(k) for k in keys}, "contact_id": contact_id,
-                "user_id": user, **dates}  # fmt: skip
+        return {
+            "id": rid,
+            **{k: row.get(k) for k in note_keys},
+            "contact_id": contact_id,
+            "user_id": user,
+            **dates,
+        }
     if name == "tasks":
         return {
             "id": rid,
@@ -239,7 +245,7 @@ def register(app: KeapEmulator) -> None:
                 if (since is None or stamp >= since) and (until is None or stamp < until)
             ]
         if order != "id":
-            rows.sort(key=lambda r: (r[2].get(order) or r[2].get("modification_date") or ""))
+            rows.sort(key=lambda r: r[2].get(order) or r[2].get("modification_date") or "")
         if descending:
             rows.reverse()
         page = [body for _, _, body in rows[offset : offset + limit]]

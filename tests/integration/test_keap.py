@@ -67,7 +67,9 @@ def _connector(sandbox: Sandbox, tmp_path: Path, **settings: Any) -> Any:
     return build_connector(source)
 
 
-def test_refresh_tokens_rotate_and_keap_error_bodies(sandbox: Sandbox, http: requests.Session) -> None:
+def test_refresh_tokens_rotate_and_keap_error_bodies(
+    sandbox: Sandbox, http: requests.Session
+) -> None:
     app: Any = sandbox.apps["keap"]
     first = app._mint("test-refresh")
     app.refresh[first] = float("inf")  # a refresh token of this test's own, spent here
@@ -119,13 +121,9 @@ def test_lists_page_by_offset_with_count_and_filter_on_last_updated(
     assert "custom_fields" not in page["contacts"][0]  # only with optional_properties
     everything = http.get(_url(sandbox, "contacts"), headers=headers).json()["contacts"]
     middle = sorted(r["last_updated"] for r in everything)[len(everything) // 2]
-    window = http.get(
-        _url(sandbox, "contacts"), headers=headers, params={"since": middle}
-    ).json()
+    window = http.get(_url(sandbox, "contacts"), headers=headers, params={"since": middle}).json()
     assert window["count"] == sum(r["last_updated"] >= middle for r in everything)
-    until = http.get(
-        _url(sandbox, "contacts"), headers=headers, params={"until": middle}
-    ).json()
+    until = http.get(_url(sandbox, "contacts"), headers=headers, params={"until": middle}).json()
     assert window["count"] + until["count"] == len(everything)
     notes = http.get(_url(sandbox, "notes"), headers=headers, params={"since": middle}).json()
     assert notes["count"] == len(expected_live_ids(sandbox, "keap", "activities")) - len(
@@ -170,7 +168,11 @@ def test_write_back_creates_the_custom_field_and_answers_once_per_record(
     connector = _connector(sandbox, tmp_path)
     try:
         (status,) = connector.ensure_fields("deals", [FieldSpec("crmsync_payout", "Payout")], False)
-        assert (status.exists, status.object, status.field) == (False, "opportunities", "crmsync_payout")
+        assert (status.exists, status.object, status.field) == (
+            False,
+            "opportunities",
+            "crmsync_payout",
+        )
         assert "Custom fields > Add a field: type DecimalNumber" in (status.instructions or "")
         spec = FieldSpec("crmsync_payout", "Payout", "currency")
         (status,) = connector.ensure_fields("deals", [spec], True)
@@ -284,6 +286,8 @@ def test_hard_deletes_are_found_by_the_id_comparison_and_guarded(tmp_path: Path)
         ) in refused.stderr
         forced = _cli(config, "--force")
         assert forced.returncode == 0, forced.stderr
-        assert "keap/contacts: deleted 12: 12 missing from a full read of the CRM\n" in forced.stdout
+        assert (
+            "keap/contacts: deleted 12: 12 missing from a full read of the CRM\n" in forced.stdout
+        )
         with opened(url) as engine:
             assert store_live_ids(engine, "keap", "contacts") == before - set(chosen)
