@@ -2,7 +2,8 @@
 
 Contacts, tasks, appointments and orders take ``since`` and ``until`` on ``last_updated``
 in REST v1: an incremental read asks for the window from ``lookback`` before the saved
-cursor up to the run's signpost, ordered by id. Users, companies, opportunities and
+cursor up to the run's signpost, ordered by id (a full read has no end: it must see every
+live record). Users, companies, opportunities and
 notes take no date filter in v1: they are read whole on every run (they are the small
 objects of a Keap account; the sync writes only what changed).
 
@@ -62,18 +63,27 @@ class ObjectReader:
         signpost: datetime | None,
     ) -> Iterator[Part]:
         """Pages of rows after ``state``; each part's state resumes right after it."""
-        saved = {} if full and not (state or {}).get("window") else dict(state or {})
+        saved = dict(state or {})
+        window = saved.get("window") or []
+        # A full read goes on only from an interrupted full read (a window with no ends);
+        # an interrupted incremental window would leave records out of it.
+        if full and (not window or any(window[:2])):
+            saved = {}
         cursor = saved.get("cursor")
         if saved.get("window"):  # an interrupted read: the same window, from where it was
-            since, until = saved["window"]
+            since, until, stop = (*saved["window"], None)[:3]
             offset, first = int(saved.get("offset") or 0), saved.get("count")
         else:
             dated = obj in DATED
             since = None
             if dated and not full and cursor:
                 since = keap_time(datetime.fromisoformat(cursor) - lookback)
-            until = keap_time(signpost) if dated and signpost is not None else None
+            # A full read takes what changed after the signpost too: the engine judges
+            # deletes by what a full read saw, so no live record may be left out of it.
+            until = keap_time(signpost) if dated and signpost is not None and not full else None
             offset, first = 0, None
+            # where the next run starts: this run's signpost, also after a full read
+            stop = keap_time(signpost) if dated and signpost is not None else None
         newest: datetime | None = None
         rereads = 0
         while True:
@@ -98,7 +108,7 @@ class ObjectReader:
                 stamp = updated_at(row)
                 newest = stamp if stamp and (newest is None or stamp > newest) else newest
             if rows and offset < count and len(rows) == self.page_size:
-                window = [since, until]
+                window = [since, until, stop]
                 yield Part(
                     rows, {"cursor": cursor, "window": window, "offset": offset, "count": first}
                 )
@@ -106,9 +116,9 @@ class ObjectReader:
             if count < first and rereads < _REREADS:  # the window shrank mid-read
                 rereads += 1
                 offset, first = 0, None
-                yield Part(rows, {"cursor": cursor, "window": [since, until], "offset": 0})
+                yield Part(rows, {"cursor": cursor, "window": [since, until, stop], "offset": 0})
                 continue
-            yield Part(rows, {"cursor": self._next_cursor(obj, cursor, until, newest)})
+            yield Part(rows, {"cursor": self._next_cursor(obj, cursor, stop, newest)})
             return
 
     @staticmethod
