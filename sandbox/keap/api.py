@@ -61,9 +61,8 @@ def _money(value: Any) -> float | None:
 
 
 def _customs(table: Table, row: Record) -> list[dict[str, Any]]:
-    return [
-        {"id": int(f.name[3:]), "content": row.get(f.name)} for f in table.schema.fields if f.custom
-    ]
+    keys = [f.name for f in table.schema.fields if f.custom]
+    return [{"id": int(k[3:]), "content": row.get(k)} for k in keys] if keys else []
 
 
 def render(world: Any, table: Table, row: Record) -> dict[str, Any]:
@@ -89,9 +88,14 @@ def render(world: Any, table: Table, row: Record) -> dict[str, Any]:
             **dates,
         }
     if name == "contacts":
-        company = world.keap["companies"].get(row.get("company_id") or "")
+        company_id = row.get("company_id")
+        company = world.keap["companies"].get(company_id) if company_id else None
         address = {
-            k: row.get(k) for k in ("line1", "locality", "region", "postal_code", "country_code")
+            "line1": row.get("line1"),
+            "locality": row.get("locality"),
+            "region": row.get("region"),
+            "postal_code": row.get("postal_code"),
+            "country_code": row.get("country_code"),
         }
         return {
             "id": rid,
