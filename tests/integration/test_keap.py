@@ -1,12 +1,14 @@
 """The Keap emulator answers as Keap's REST v1 does, and the connector's sign-in with
 rotating refresh tokens, offset reads, quota handling, delete guard and custom-field
-write-back work against it (real HTTP, the tiny sandbox)."""
+write-back (the connector's and crmsync push's) work against it (real HTTP, the tiny
+sandbox)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import orjson
 import pytest
 import requests
+import yaml
 
 from connectors.core.contract import FieldSpec, FieldUpdate, ReadOptions
 from connectors.core.errors import QuotaExhausted
@@ -21,7 +24,11 @@ from connectors.core.http import pinned_session
 from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
+from sync.engine import SyncOptions, sync_source
+from sync.push.run import push
 from sync.sources import build_connector
+from sync.store import open_store
+from sync.store.view.published import DesiredValue, publish
 from tests.integration.sync_support import expected_live_ids, opened, store_live_ids, write_config
 
 
@@ -291,3 +298,56 @@ def test_hard_deletes_are_found_by_the_id_comparison_and_guarded(tmp_path: Path)
         )
         with opened(url) as engine:
             assert store_live_ids(engine, "keap", "contacts") == before - set(chosen)
+
+
+def test_push_writes_incentives_into_keap_custom_fields_once(tmp_path: Path) -> None:
+    options = SandboxOptions(seed=9, scale="tiny", anchor=DEFAULT_ANCHOR)
+    with Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as sandbox:
+        url = f"sqlite:///{tmp_path / 's.sqlite'}"
+        path = write_config(sandbox, tmp_path, url, ("keap",))
+        raw = yaml.safe_load(path.read_text())
+        target = {"source": "keap", "object": "deals", "type": "currency"}
+        raw["push"] = {
+            "create_fields": True,
+            "targets": [{"key": "incentive_total", "field": "crmsync_incentive_total", **target}],
+        }
+        path.write_text(yaml.safe_dump(raw, sort_keys=False))
+        config = load_config(path)
+        engine = open_store(url)
+        try:
+            connector = build_connector(config.source("keap"))
+            try:
+                synced = sync_source(engine, config.source("keap"), connector, SyncOptions(), _now)
+            finally:
+                connector.close()
+            assert synced.status == "succeeded"
+            deals = sorted(expected_live_ids(sandbox, "keap", "deals"))
+            opportunities = [d for d in deals if d.isdigit()]
+            rows = [
+                ("keap", "deals", d, "incentive_total", Decimal(i) + Decimal("0.5"))
+                for i, d in enumerate(opportunities)
+            ]
+            rows.append(("keap", "deals", "order-1", "incentive_total", Decimal("7")))
+            with engine.begin() as conn:
+                publish(conn, "compute", [DesiredValue(*row) for row in rows])
+            report = push(engine, config, _now)
+            (outcome,) = report.sources
+            assert (outcome.written, outcome.failed) == (len(opportunities), 1)
+            assert outcome.created_fields == ["opportunities.crmsync_incentive_total"]
+            assert [(f.remote_id, f.error) for f in report.failures] == [
+                ("order-1", "order-1 is no Keap opportunities id")
+            ]
+            again = push(engine, config, _now)  # nothing changed: no write
+            assert again.sources[0].written == 0
+            world: Any = sandbox.world
+            table = world.keap["opportunities"]
+            (key,) = [f.name for f in table.schema.fields if f.custom]
+            assert {rid: table.get(rid)[key] for rid in opportunities} == {
+                d: float(i) + 0.5 for i, d in enumerate(opportunities)
+            }
+        finally:
+            engine.dispose()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
