@@ -105,3 +105,21 @@ def test_pyjwt_and_cryptography_run_only_when_a_jwt_is_signed() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.splitlines() == ["False", "True {'sub': 'a'}"]
+
+
+def test_zeep_runs_only_when_the_metadata_api_is_used() -> None:
+    # simple-salesforce imports its Metadata API module (zeep, lxml) at its top level; the
+    # Salesforce connector defers it until a client's ``mdapi`` is built.
+    code = (
+        "import sys, connectors.salesforce, simple_salesforce\n"
+        "from simple_salesforce import Salesforce\n"
+        "print('zeep' in sys.modules, 'lxml.etree' in sys.modules)\n"
+        "client = Salesforce(instance='example.my.salesforce.com', session_id='x')\n"
+        "api = client.mdapi\n"
+        "from simple_salesforce.metadata import SfdcMetadataApi\n"
+        "print('zeep' in sys.modules, type(api) is SfdcMetadataApi, client.mdapi is api)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines() == ["False False", "True True True"]
