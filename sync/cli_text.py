@@ -134,11 +134,11 @@ class Table(RichTable):
         blocks = RichTable(title=self.title, show_header=False, show_edge=False, box=box.SQUARE)
         blocks.add_column(style="bold", no_wrap=True)
         blocks.add_column(overflow="fold")
+        columns = [(column.header, list(column.cells)) for column in self.columns]
         for row in range(self.row_count):
-            for index, column in enumerate(self.columns):
-                cells = list(column.cells)
-                last = index == len(self.columns) - 1 and row < self.row_count - 1
-                blocks.add_row(column.header, cells[row], end_section=last)
+            for index, (header, cells) in enumerate(columns):
+                last = index == len(columns) - 1 and row < self.row_count - 1
+                blocks.add_row(header, cells[row], end_section=last)
         return blocks
 
     def _floors(self, console: Console, options: ConsoleOptions) -> list[int]:
