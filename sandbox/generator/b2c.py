@@ -31,8 +31,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sandbox.generator.activities import Ref, hs_activity, sf_task, zoho_activity
+from sandbox.generator.chain import zoho_rate
 from sandbox.generator.context import Employee, Gen, iso
 from sandbox.generator.names import City, ascii_slug, cities, customer_first_names, draw_surname
+from sandbox.generator.orders import Buyer, add_orders
 from sandbox.salesforce.schema_person import enable_person_accounts
 
 __all__ = ["B2C_BUYERS", "add_b2c"]
@@ -140,7 +142,7 @@ def _hubspot_contact(gen: Gen, who: _Consumer, at: datetime, by: Employee) -> st
     return rid
 
 
-def _salesforce(gen: Gen, rng: random.Random, who: _Consumer, at: datetime, web: bool) -> None:
+def _salesforce(gen: Gen, rng: random.Random, who: _Consumer, at: datetime, web: bool) -> Buyer:
     touches: list[tuple[str, str, str | None, Ref, datetime]] = []
     if web:
         marketer = _staff(gen, rng, "marketing", "hubspot", at)
@@ -232,9 +234,10 @@ def _salesforce(gen: Gen, rng: random.Random, who: _Consumer, at: datetime, web:
     org = f"O{gen.world.sequences['identity:O']:06d}"
     ref = ("salesforce", "Opportunity", deal["Id"])
     _deal_truth(gen, ref, who, org, (value, currency), (closed, won, at, close, agent, touches))
+    return Buyer("salesforce", contact["Id"], account["Id"], who.identity, agent, currency, at)
 
 
-def _hubspot(gen: Gen, rng: random.Random, who: _Consumer, at: datetime) -> None:
+def _hubspot(gen: Gen, rng: random.Random, who: _Consumer, at: datetime) -> Buyer:
     agent = _staff(gen, rng, "call_centre", "hubspot", at)
     contact = _hubspot_contact(gen, who, at, agent)
     name, low, high = rng.choice(_PLANS)
@@ -269,9 +272,10 @@ def _hubspot(gen: Gen, rng: random.Random, who: _Consumer, at: datetime) -> None
         gen.bump("hubspot", "deals", deal, close, agent)
     ref = ("hubspot", "deals", deal["id"])
     _deal_truth(gen, ref, who, None, (value, currency), (closed, won, at, close, agent, touches))
+    return Buyer("hubspot", contact, None, who.identity, agent, currency, at)
 
 
-def _zoho(gen: Gen, rng: random.Random, who: _Consumer, at: datetime) -> None:
+def _zoho(gen: Gen, rng: random.Random, who: _Consumer, at: datetime) -> Buyer:
     rep = _staff(gen, rng, "iberia_sales", "zoho", at)
     contact = gen.zo(
         "Contacts",
@@ -306,7 +310,7 @@ def _zoho(gen: Gen, rng: random.Random, who: _Consumer, at: datetime) -> None:
             "Stage": stage,
             "Amount": value,
             "Currency": currency,
-            "Exchange_Rate": 1.0 if currency == "EUR" else 1.08,
+            "Exchange_Rate": zoho_rate(gen, currency, at),
             "Closing_Date": close.date(),
             "Probability": prob,
             "Account_Name": None,
@@ -327,25 +331,28 @@ def _zoho(gen: Gen, rng: random.Random, who: _Consumer, at: datetime) -> None:
         gen.bump("zoho", "Deals", deal, close, rep)
     ref = ("zoho", "Deals", deal["id"])
     _deal_truth(gen, ref, who, None, (value, currency), (closed, won, at, close, rep, touches))
+    return Buyer("zoho", contact["id"], None, who.identity, rep, currency, at)
 
 
 def add_b2c(gen: Gen) -> None:
     """The B2C line: ``B2C_BUYERS[scale]`` consumers, half in Salesforce as person
     accounts (a third of those first met on the web shop, in HubSpot), a quarter in
-    HubSpot and a quarter in Zoho (the Iberian ones)."""
+    HubSpot and a quarter in Zoho (the Iberian ones), then their orders (``orders.py``)."""
     rng = random.Random(f"altamira:{gen.world.seed}:{gen.world.scale}:b2c")
     enable_person_accounts(gen.world.salesforce)
     places = cities()
     iberian = [c for c in places if c.iso in ("ES", "PT")] or list(places)
     high = gen.anchor - timedelta(days=1)
+    buyers = []
     for i in range(B2C_BUYERS[gen.world.scale]):
         crm = ("salesforce", "salesforce", "hubspot", "zoho")[i % 4]
         city = rng.choice(iberian if crm == "zoho" else places)
         who = _Consumer(gen, rng, city)
         at = gen.start + timedelta(seconds=rng.randrange(int((high - gen.start).total_seconds())))
         if crm == "salesforce":
-            _salesforce(gen, rng, who, at, web=(i // 4) % 3 == 0)
+            buyers.append(_salesforce(gen, rng, who, at, web=(i // 4) % 3 == 0))
         elif crm == "hubspot":
-            _hubspot(gen, rng, who, at)
+            buyers.append(_hubspot(gen, rng, who, at))
         else:
-            _zoho(gen, rng, who, at)
+            buyers.append(_zoho(gen, rng, who, at))
+    add_orders(gen, buyers)  # their own random stream: the consumers stay the same
