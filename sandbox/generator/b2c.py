@@ -16,8 +16,10 @@ A third of the Salesforce buyers first filled in the web shop's form, which made
 HubSpot contact with the same name and e-mail: reconciliation must see one person, and
 crediting must find the marketing capture and the agent's call behind the opportunity.
 
-Off by default (``generate(..., b2c=True)``, ``crmsync sandbox serve --b2c``); drawn last,
-from its own random stream, so that every other record of a world stays the same.
+On by default (``generate(..., b2c=False)`` and ``crmsync sandbox serve --no-b2c`` leave
+it out); drawn last, from its own random stream, so that every other record of a world
+stays the same. The consumers' orders (and the store visits behind the orders placed in a
+store) follow in ``orders.py``.
 Ground truth: ``b2c`` rows (crm, object, id, identity, person_account) for every consumer
 record, ``identities`` rows as for any person (a person account's ``Account`` is an
 organisation of its own: ``O…``), and ``deals`` rows with ``customer_org`` null outside
@@ -131,6 +133,7 @@ def _hubspot_contact(gen: Gen, who: _Consumer, at: datetime, by: Employee) -> st
         "mobilephone": who.mobile,
         "address": who.street,
         "city": who.city.city,
+        "state": who.city.state or None,
         "zip": who.postcode,
         "country": who.city.country,
         "lifecyclestage": "lead",
@@ -286,6 +289,7 @@ def _zoho(gen: Gen, rng: random.Random, who: _Consumer, at: datetime) -> Buyer:
             "Mobile": who.mobile,
             "Mailing_Street": who.street,
             "Mailing_City": who.city.city,
+            "Mailing_State": who.city.state or None,
             "Mailing_Zip": who.postcode,
             "Mailing_Country": who.city.country,
             "Lead_Source": "Online Store",
