@@ -218,10 +218,12 @@ def _salesforce(gen: Gen, rng: random.Random, who: _Consumer, at: datetime, web:
             "LeadSource": source,
             "Type": "New Customer",
             "ForecastCategoryName": "Closed" if won else "Omitted" if closed else "Pipeline",
+            "HasOpportunityLineItem": False,
         },
         at,
         agent,
     )
+    _owner_split(gen, deal, agent, at)
     if not web:
         touches.append(("lead_source", "phone", None, ("salesforce", "Account", account["Id"]), at))
     t_call = at + timedelta(minutes=rng.randrange(5, 90))
@@ -238,6 +240,32 @@ def _salesforce(gen: Gen, rng: random.Random, who: _Consumer, at: datetime, web:
     ref = ("salesforce", "Opportunity", deal["Id"])
     _deal_truth(gen, ref, who, org, (value, currency), (closed, won, at, close, agent, touches))
     return Buyer("salesforce", contact["Id"], account["Id"], who.identity, agent, currency, at)
+
+
+def _owner_split(gen: Gen, deal: Any, owner: Employee, at: datetime) -> None:
+    """The owner's 100% revenue split, which Salesforce adds to every new opportunity of
+    an org with team selling and splits on."""
+    kinds = gen.world.salesforce["OpportunitySplitType"].rows.values()
+    revenue = next((t["Id"] for t in kinds if t["DeveloperName"] == "Revenue"), None)
+    if revenue is None:
+        return
+    split = gen.sf(
+        "OpportunitySplit",
+        {
+            "OpportunityId": deal["Id"],
+            "SplitOwnerId": owner.sf_user,
+            "SplitTypeId": revenue,
+            "SplitPercentage": 100.0,
+            "SplitAmount": deal["Amount"],
+            "HasOpportunityLineItemSplit": False,
+            "CurrencyIsoCode": deal["CurrencyIsoCode"],
+        },
+        at,
+        owner,
+    )
+    row = {"crm": "salesforce", "object": "OpportunitySplit", "id": split["Id"]}
+    row |= {"deal": deal["Id"], "employee_id": owner.employee_id, "type": "revenue"}
+    gen.world.truth.add("deal_splits", {**row, "percent": "100.00"})
 
 
 def _hubspot(gen: Gen, rng: random.Random, who: _Consumer, at: datetime) -> Buyer:

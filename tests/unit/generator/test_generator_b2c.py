@@ -50,7 +50,7 @@ def test_every_other_record_is_the_same_as_without_the_line() -> None:
 # records of the line that are not consumers nor orders: their deals, calls, and the store
 # visits before the orders placed in a store
 _ACTS = {
-    "salesforce": {"Opportunity", "Task", "Store_Visit__c"},
+    "salesforce": {"Opportunity", "OpportunitySplit", "Task", "Store_Visit__c"},
     "hubspot": {"deals", "calls", STORE_VISITS},
     "zoho": {"Deals", "Calls", "Store_Visits"},
 }
