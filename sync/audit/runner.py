@@ -46,6 +46,7 @@ __all__ = [
     "latest_findings",
     "latest_usage_scores",
     "run_audit",
+    "without_custom_objects",
 ]
 
 _CHUNK = 5000
@@ -119,7 +120,7 @@ def run_audit(
     (an order mapped as a deal) are not the CRM's pipeline records the rules are about,
     so they are left out of the records checked (their activities still count)."""
     lookup = identities(engine) if callable(identities) else identities
-    snapshot = _without_custom(load_snapshot(engine, kinds), custom or {})
+    snapshot = without_custom_objects(load_snapshot(engine, kinds), custom or {})
     links = LinkBuilder(kinds or {}, bases or {}, config.record_links, config.hubspot_portal_id)
     result = audit_snapshot(snapshot, config, as_of, lookup, links)
     if persist:
@@ -127,7 +128,9 @@ def run_audit(
     return result
 
 
-def _without_custom(snapshot: Snapshot, custom: Mapping[str, tuple[str, ...]]) -> Snapshot:
+def without_custom_objects(snapshot: Snapshot, custom: Mapping[str, tuple[str, ...]]) -> Snapshot:
+    """``snapshot`` without the checked records whose remote id starts with one of their
+    source's ``custom`` prefixes."""
     if not custom:
         return snapshot
     tables = dict(snapshot.tables)
