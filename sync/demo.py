@@ -5,7 +5,7 @@ results against the sandbox's ground truth.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -108,7 +108,10 @@ def run_demo(
         if on_started is not None:
             on_started(info)
         rates = RATE_SOURCES if dated_rates else ()
-        config_path = _write_config(info, workspace, store_url, sources, rates)
+        # the consumer line's orders and the store visits, mapped as custom objects; the
+        # business company alone (--no-b2c) is synced as it always was, without them
+        mapped = CUSTOM_MAPPINGS if b2c else {}
+        config_path = _write_config(info, workspace, store_url, sources, rates, mapped)
         result = DemoResult(info.to_json(), config_path, store_url, workspace=workspace)
         result.samples = sample_records(info, limit=3)
         config = load_config(config_path)
@@ -123,7 +126,7 @@ def run_demo(
                 finally:
                     connector.close()
             synced = {s.name for s in config.sources if s.enabled}
-            result.checks = _check(engine, info.ground_truth_dir, synced)
+            result.checks = _check(engine, info.ground_truth_dir, synced, mapped)
             if steps:
                 now = sandbox.clock.now()
                 context = StepContext(now=now, out_dir=workspace, progress=say)
@@ -144,6 +147,7 @@ def _write_config(
     store_url: str,
     sources: Collection[str] | None,
     crm_rates: tuple[str, ...] = (),
+    mapped: Mapping[str, list[dict[str, Any]]] = CUSTOM_MAPPINGS,
 ) -> Path:
     generated = yaml.safe_load(info.config_path.read_text())
     if sources is not None:
@@ -155,8 +159,8 @@ def _write_config(
         **demo_sections([s["name"] for s in generated["sources"]]),
     }
     for source in config["sources"]:  # the store visits and orders, mapped in YAML
-        if source["name"] in CUSTOM_MAPPINGS:
-            source["custom_objects"] = CUSTOM_MAPPINGS[source["name"]]
+        if source["name"] in mapped:
+            source["custom_objects"] = mapped[source["name"]]
     if crm_rates:  # the CRMs' own rates, read on every sync, convert before the file's
         for source in config["sources"]:
             source["exchange_rates"] = source["name"] in crm_rates
@@ -170,12 +174,17 @@ def _write_config(
     return path
 
 
-def _check(engine: Engine, truth_dir: Path, synced: set[str]) -> list[StreamCheck]:
+def _check(
+    engine: Engine,
+    truth_dir: Path,
+    synced: set[str],
+    mapped: Mapping[str, list[dict[str, Any]]] = CUSTOM_MAPPINGS,
+) -> list[StreamCheck]:
     """Live records per synced source and stream against the ground truth's counts. A
     mapped custom object shares its kind's table: its rows are told apart by the object's
     name in front of their remote ids."""
     custom: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (crm, type) -> (stream, prefix)
-    for crm, mappings in CUSTOM_MAPPINGS.items():
+    for crm, mappings in mapped.items():
         for m in mappings:
             key = (crm, KIND_RECORD_TYPES[m["kind"]])
             custom.setdefault(key, []).append((m["stream"], f"{m['object']}/"))
