@@ -11,7 +11,6 @@ from sandbox.clock import DEFAULT_ANCHOR
 from sandbox.generator import generate
 from sandbox.hubspot.schema_custom import ORDERS, ORDERS_TYPE_ID, STORE_VISITS, STORE_VISITS_TYPE_ID
 
-
 ORDER_PROPS = ("order_date", "total", "paid")
 
 
