@@ -83,9 +83,12 @@ def is_late_entry(deal: Row, days: int) -> bool:
 
 
 def has_contact_role(snapshot: Snapshot, deal: Row) -> bool:
-    """Whether a deal names a contact (a contact role, or its primary contact)."""
+    """Whether a deal names a contact (a contact role, or its primary contact); a deal on a
+    consumer's person account names one by its account: the account is the person."""
     key = (deal["source"], deal["remote_id"])
-    return bool(deal.get("contact_id")) or key in snapshot.deal_contacts
+    if deal.get("contact_id") or key in snapshot.deal_contacts:
+        return True
+    return (deal["source"], deal.get("account_id")) in snapshot.person_accounts
 
 
 def owner_touches(snapshot: Snapshot, deal: Row) -> list[Row]:

@@ -112,6 +112,27 @@ def test_a_won_deal_with_no_contact_role_weighs_on_completeness() -> None:
     assert a is not None and b is not None and b < a
 
 
+def test_a_won_deal_on_a_person_account_needs_no_contact_role() -> None:
+    # A consumer's opportunity points at their person account only: the account is the
+    # person. B's deal is on a business account and names nobody.
+    accounts = [
+        row("salesforce", "PA", "2026-07-01T09:00:00", owner_id="A", person_contact_id="PC"),
+        row("salesforce", "BA", "2026-07-01T09:00:00", owner_id="B"),
+    ]
+    deals = [
+        deal("DA", "A", "2026-07-01T09:00:00", date(2026, 10, 10), closed=True, contact_id=None),
+        deal("DB", "B", "2026-07-01T09:00:00", date(2026, 10, 10), closed=True, contact_id=None),
+    ]
+    deals[0]["account_id"], deals[1]["account_id"] = "PA", "BA"
+    calls = [
+        activity("salesforce", "TA", "2026-10-01T10:00:00", "A", deal_id="DA"),
+        activity("salesforce", "TB", "2026-10-01T10:00:00", "B", deal_id="DB"),
+    ]
+    tables = {"users": [user("A"), user("B")], "accounts": accounts, "deals": deals}
+    _, findings = audit({**tables, "activities": calls})
+    assert [f.remote_id for f in findings if f.rule == "won_deal_no_contact_role"] == ["DB"]
+
+
 def test_an_untimed_lead_is_judged_across_crms_with_reconciled_identities() -> None:
     from audit_rows import SF_LEAD_OK, Identities
 
