@@ -55,9 +55,9 @@ def property_history(
     return out
 
 
-def _created_version(value: str, current: dict[str, Any]) -> dict[str, Any]:
+def _created_version(value: str | None, current: dict[str, Any]) -> dict[str, Any]:
     return {
-        "value": value,
+        "value": "" if value is None else value,
         "timestamp": current["createdAt"],
         "sourceType": "CRM_UI",
         "sourceId": None,
