@@ -31,7 +31,8 @@ class SandboxCredentials:
     HubSpot: a static private-app token, or OAuth refresh. Zoho: OAuth refresh. Dynamics:
     Entra ID client credentials (an app registration that is an application user of the
     environment, and a "guest" one that is not). SugarCRM: the OAuth 2 password grant of an
-    API user (client ``sugar``, empty secret).
+    API user (client ``sugar``, empty secret). Oracle: basic auth of an integration user,
+    or an Oracle Identity Cloud Service confidential application (client credentials).
     """
 
     salesforce_client_id: str
@@ -55,6 +56,10 @@ class SandboxCredentials:
     dynamics_guest_client_id: str
     sugarcrm_username: str
     sugarcrm_password: str
+    oracle_username: str
+    oracle_password: str
+    oracle_client_id: str
+    oracle_client_secret: str
 
     @classmethod
     def for_seed(cls, seed: int) -> SandboxCredentials:
@@ -82,4 +87,8 @@ class SandboxCredentials:
             dynamics_guest_client_id=_guid(t("d365-guest")),
             sugarcrm_username="crmsync.integration",
             sugarcrm_password=t("sugar-password", 24),
+            oracle_username="crmsync.integration",
+            oracle_password=t("oracle-password", 24),
+            oracle_client_id=t("oracle-client", 32),
+            oracle_client_secret=f"idcscs-{t('oracle-secret', 36)}",
         )

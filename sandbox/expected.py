@@ -64,6 +64,16 @@ STREAM_OBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
         "activities": ("Calls", "Meetings", "Tasks"),
         "cases": ("Cases",),
     },
+    "oracle": {
+        "users": ("resourceUsers",),
+        "leads": ("leads",),
+        "contacts": ("contacts",),
+        "accounts": ("accounts",),
+        "deals": ("opportunities",),
+        "deal_contacts": ("OpportunityContact",),
+        "activities": ("activities",),
+        "cases": ("serviceRequests",),
+    },
 }
 
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DynamicsEndpoint",
     "HubSpotEndpoint",
+    "OracleEndpoint",
     "SalesforceEndpoint",
     "SandboxInfo",
     "SugarCRMEndpoint",
@@ -68,6 +69,20 @@ class SugarCRMEndpoint:
 
 
 @dataclass(frozen=True)
+class OracleEndpoint:
+    """The Fusion instance URL (the REST API is under ``/crmRestApi/resources/
+    11.13.18.05``), its integration user (basic auth) and the identity domain's token URL
+    with a confidential application's client id and secret (OAuth bearer)."""
+
+    site_url: str
+    username: str
+    password: str
+    token_url: str
+    client_id: str
+    client_secret: str
+
+
+@dataclass(frozen=True)
 class SandboxInfo:
     """Endpoints and credentials of a running sandbox (the ``--json`` line)."""
 
@@ -76,6 +91,7 @@ class SandboxInfo:
     zoho: ZohoEndpoint
     dynamics: DynamicsEndpoint
     sugarcrm: SugarCRMEndpoint
+    oracle: OracleEndpoint
     ca_bundle: Path
     config_path: Path
     ground_truth_dir: Path
@@ -120,6 +136,14 @@ class SandboxInfo:
                 site_url=urls["sugarcrm"],
                 username=creds.sugarcrm_username,
                 password=creds.sugarcrm_password,
+            ),
+            oracle=OracleEndpoint(
+                site_url=urls["oracle"],
+                username=creds.oracle_username,
+                password=creds.oracle_password,
+                token_url=f"{urls['oracle']}/oauth2/v1/token",
+                client_id=creds.oracle_client_id,
+                client_secret=creds.oracle_client_secret,
             ),
             ca_bundle=ca_bundle,
             config_path=config_path,
@@ -187,6 +211,17 @@ sources:
       username: {sugar_user}
       password: ${{SANDBOX_SUGARCRM_PASSWORD}}
     ca_bundle: {ca}
+  # The strategic accounts division in Oracle CX Sales: not part of the demo's checks, so
+  # off here. Oracle has no deleted-records feed: every run compares ids to find deletes.
+  - name: oracle
+    kind: oracle
+    enabled: false
+    site_url: {oracle_url}
+    auth:
+      username: {oracle_user}
+      password: ${{SANDBOX_ORACLE_PASSWORD}}
+    full_id_check_every: 0s
+    ca_bundle: {ca}
 """
 
 
@@ -201,6 +236,8 @@ def write_client_config(info: SandboxInfo, creds: SandboxCredentials, directory:
             d365_tenant=info.dynamics.tenant_id,
             sugar_url=info.sugarcrm.site_url,
             sugar_user=info.sugarcrm.username,
+            oracle_url=info.oracle.site_url,
+            oracle_user=info.oracle.username,
             ca=info.ca_bundle,
             config_path=info.config_path,
             store_path=directory / "crmsync.sqlite",
@@ -217,6 +254,7 @@ def write_client_config(info: SandboxInfo, creds: SandboxCredentials, directory:
         "SANDBOX_DYNAMICS_CLIENT_ID": creds.dynamics_client_id,
         "SANDBOX_DYNAMICS_CLIENT_SECRET": creds.dynamics_client_secret,
         "SANDBOX_SUGARCRM_PASSWORD": creds.sugarcrm_password,
+        "SANDBOX_ORACLE_PASSWORD": creds.oracle_password,
     }
     fd = os.open(secrets, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

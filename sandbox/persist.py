@@ -30,19 +30,21 @@ from sandbox.salesforce.schema import build_schemas as salesforce_schemas
 from sandbox.salesforce.schema_currency import currency_schemas
 from sandbox.schema import Field, ObjectSchema
 from sandbox.store import Table
+from sandbox.oracle.schema import build_schemas as oracle_schemas
 from sandbox.sugarcrm.schema import build_schemas as sugarcrm_schemas
 from sandbox.world import World
 from sandbox.zoho.schema import build_schemas as zoho_schemas
 
 __all__ = ["load_world", "save_world"]
 
-CRMS = ("salesforce", "hubspot", "zoho", "dynamics", "sugarcrm")
+CRMS = ("salesforce", "hubspot", "zoho", "dynamics", "sugarcrm", "oracle")
 _FRESH = {
     "salesforce": salesforce_schemas,
     "hubspot": hubspot_schemas,
     "zoho": zoho_schemas,
     "dynamics": dynamics_schemas,
     "sugarcrm": sugarcrm_schemas,
+    "oracle": oracle_schemas,
 }
 _OWNER_TIMES = ("createdAt", "updatedAt")
 

@@ -18,6 +18,7 @@ from sandbox.generator.population import Person, build_population
 from sandbox.generator.products import add_products
 from sandbox.generator.staff import build_staff
 from sandbox.generator.store_visits import add_store_visits
+from sandbox.generator.oracle_company import add_oracle_company
 from sandbox.generator.sugarcrm_company import add_sugarcrm_company
 from sandbox.history import seed_history
 from sandbox.hubspot.currencies import portal_rates
@@ -106,6 +107,7 @@ def generate(
     add_store_visits(gen)  # the same
     add_dynamics_company(world, anchor)  # the same
     add_sugarcrm_company(world, anchor)  # the same
+    add_oracle_company(world, anchor)  # the same
     world.sequences["identity:P"] = len(people)
     world.sequences["identity:O"] = len(orgs)
     world.sequences["identity:E"] = len(gen.staff)

@@ -1,0 +1,370 @@
+"""The data routes of the Oracle CX Sales emulator (REST API 11.13.18.05).
+
+- ``GET <BASE>/<resource>``: ``q`` (``query.py``), ``orderBy`` (``Attr:asc,Attr2:desc``),
+  ``limit`` (25 by default, at most 500), ``offset``, ``fields`` (``A,B`` or, with a
+  child, ``A,B;OpportunityContact:C,D``), ``expand``, ``onlyData`` and ``totalResults``;
+  answers ``{"items", "count", "hasMore", "limit", "offset"}`` (and ``totalResults``
+  when asked; ``links`` unless ``onlyData=true``);
+- ``GET|PATCH <BASE>/<resource>/<key>``, the key being the record's number
+  (``OptyNumber``, ``PartyNumber``, ``LeadNumber``, ``ActivityNumber``, ``SrNumber``); a
+  PATCH stamps ``LastUpdateDate`` and ``LastUpdatedBy``;
+- ``GET <BASE>/opportunities/<OptyNumber>/child/OpportunityContact``; an expanded child
+  collection shows its first 25 rows (``hasMore`` says when there are more);
+- ``GET <BASE>/<resource>/describe``: the attributes, custom ones included;
+- ``POST <BASE>/`` with ``application/vnd.oracle.adf.batch+json``: ``{"parts": [{"id",
+  "path", "operation", "payload"}]}``. All or none: when a part fails, nothing is
+  applied and the 400 answer lists only the failed parts, each with its error;
+- ``POST /_sandbox/oracle_field`` (sandbox admin): a custom field made the way an
+  administrator makes one in Application Composer (the REST API cannot).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+from sandbox.http import EmulatorError, json_body, json_response
+from sandbox.oracle.app import BASE, oracle_error
+from sandbox.oracle.query import QueryError, compile_query
+from sandbox.oracle.schema import CHILD, RESOURCES
+from sandbox.schema import Field, FieldType
+from sandbox.store import Record, Table
+
+if TYPE_CHECKING:
+    from sandbox.oracle.app import OracleEmulator
+
+__all__ = ["CHILD_PAGE", "MAX_LIMIT", "register", "render"]
+
+MAX_LIMIT = 500
+CHILD_PAGE = 25
+_NUMBERS = {"id", "reference", "int"}
+_DECIMALS = {"double", "currency", "percent"}
+_FIELD_TYPES: dict[str, FieldType] = {
+    "number": "double",
+    "currency": "currency",
+    "percent": "percent",
+    "text": "string",
+    "date": "date",
+    "datetime": "datetime",
+}
+_BATCH_PATH = re.compile(r"^/?(\w+)/([\w-]+)$")
+_DESCRIBE_TYPES = {"id": "integer", "reference": "integer", "int": "integer", "boolean": "boolean"}
+
+
+def _wire(f: Field, value: Any) -> Any:
+    if value is None:
+        return None
+    if f.type in _NUMBERS:
+        return int(value)
+    if f.type in _DECIMALS:
+        return float(value)
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="milliseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def render(table: Table, row: Record, fields: list[str] | None = None) -> dict[str, Any]:
+    """A record as Fusion's JSON shows it (``fields``: only those attributes)."""
+    schema = table.schema
+    if fields is None:
+        return {f.name: _wire(f, row.get(f.name)) for f in schema.fields}
+    out = {}
+    for name in fields:
+        f = schema.field(name)
+        if f is None:
+            raise oracle_error(400, f"The attribute {name} in fields is not valid.", "27024")
+        out[name] = _wire(f, row.get(name))
+    return out
+
+
+def _typed(f: Field, value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if f.type in _NUMBERS:
+        return str(int(value))
+    if f.type in _DECIMALS:
+        return round(float(value), 6)
+    if f.type == "datetime":
+        return datetime.fromisoformat(str(value))
+    if f.type == "date":
+        return date.fromisoformat(str(value)[:10])
+    if f.type == "boolean":
+        return bool(value)
+    return str(value)
+
+
+def register(app: OracleEmulator) -> None:  # noqa: C901 - one closure per route, as in the other emulators
+    world = app.world
+    cache: dict[str, tuple[int, list[Record]]] = {}
+    keys: dict[str, tuple[int, dict[str, str]]] = {}
+    children: dict[str, Any] = {}
+
+    def table(name: str) -> Table:
+        res = RESOURCES.get(name)
+        if res is None or res.parent is not None:
+            raise oracle_error(404, f"The resource {name} is not valid.", "27003")
+        return world.oracle[name]
+
+    def ordered(tbl: Table) -> list[Record]:
+        """Rows by (LastUpdateDate, id), cached per version of the table."""
+        hit = cache.get(tbl.name)
+        if hit is None or hit[0] != tbl.version:
+            id_field = tbl.schema.id_field
+            rows = sorted(tbl.live(), key=lambda r: (r["LastUpdateDate"], int(r[id_field])))
+            hit = cache[tbl.name] = (tbl.version, rows)
+        return hit[1]
+
+    def item(name: str, key: str) -> tuple[Table, Record]:
+        tbl = table(name)
+        res = RESOURCES[name]
+        hit = keys.get(name)
+        if hit is None or hit[0] != tbl.version:
+            index = {str(r[res.key_field]): r[res.id_field] for r in tbl.live()}
+            hit = keys[name] = (tbl.version, index)
+        rid = hit[1].get(key)
+        row = tbl.get(rid) if rid is not None else None
+        if row is None:
+            raise oracle_error(404, f"The resource {name}/{key} was not found.", "27002")
+        return tbl, row
+
+    def contacts_of(opty_id: str) -> list[Record]:
+        tbl = world.oracle[CHILD]
+        if children.get("version") != tbl.version:
+            index: dict[str, list[Record]] = {}
+            for rel in sorted(tbl.live(), key=lambda r: int(r["OptyConId"])):
+                index.setdefault(rel["OptyId"], []).append(rel)
+            children.update(version=tbl.version, index=index)
+        return list(children["index"].get(opty_id, []))
+
+    def number(request: Request, name: str, default: int) -> int:
+        raw = request.args.get(name)
+        try:
+            return default if raw is None else int(raw)
+        except ValueError as exc:
+            raise oracle_error(400, f"The query parameter {name} must be a number.") from exc
+
+    def field_lists(request: Request) -> tuple[list[str] | None, list[str] | None]:
+        raw = request.args.get("fields")
+        if not raw:
+            return None, None
+        own, _, child = raw.partition(";")
+        child_fields = None
+        if child:
+            child_name, _, names = child.partition(":")
+            if child_name != CHILD:
+                raise oracle_error(400, f"The child {child_name} in fields is not valid.")
+            child_fields = [n for n in names.split(",") if n]
+        return [n for n in own.split(",") if n], child_fields
+
+    def links(name: str, row: Record) -> list[dict[str, Any]]:
+        key = row[RESOURCES[name].key_field]
+        return [{"rel": "self", "href": f"{BASE}/{name}/{key}", "name": name, "kind": "item"}]
+
+    def page(
+        request: Request,
+        name: str,
+        rows: list[Record],
+        expand: bool = False,
+    ) -> Response:
+        limit = min(max(number(request, "limit", 25), 1), MAX_LIMIT)
+        offset = max(number(request, "offset", 0), 0)
+        only_data = request.args.get("onlyData", "").lower() == "true"
+        own, child_fields = field_lists(request)
+        tbl = world.oracle[name]
+        chunk = rows[offset : offset + limit]
+        items = []
+        for row in chunk:
+            out = render(tbl, row, own)
+            if expand:
+                out[CHILD] = child_page(row[tbl.schema.id_field], child_fields, only_data)
+            if not only_data:
+                out["links"] = links(name, row)
+            items.append(out)
+        body: dict[str, Any] = {
+            "items": items,
+            "count": len(items),
+            "hasMore": offset + len(chunk) < len(rows),
+            "limit": limit,
+            "offset": offset,
+        }
+        if request.args.get("totalResults", "").lower() == "true":
+            body["totalResults"] = len(rows)
+        return json_response(body)
+
+    def child_page(
+        opty_id: str, fields: list[str] | None, only_data: bool, limit: int = CHILD_PAGE
+    ) -> dict[str, Any]:
+        rows = contacts_of(opty_id)
+        tbl = world.oracle[CHILD]
+        items = [render(tbl, r, fields) for r in rows[:limit]]
+        return {"items": items, "count": len(items), "hasMore": len(rows) > limit}
+
+    def collection(request: Request, name: str) -> Response:
+        tbl = table(name)
+        expand = request.args.get("expand", "")
+        if expand and (name != "opportunities" or expand not in (CHILD, "all")):
+            raise oracle_error(400, f"The child {expand} in expand is not valid.", "27024")
+        with world.lock:
+            rows = ordered(tbl)
+            q = request.args.get("q")
+            if q:
+                try:
+                    keep = compile_query(q, tbl.schema)
+                except QueryError as exc:
+                    raise oracle_error(
+                        400, f"URL request parameter q with value {q} is not valid: {exc}", "27012"
+                    ) from exc
+                rows = [r for r in rows if keep(r)]
+            order = request.args.get("orderBy")
+            if order and order.replace(" ", "") != f"LastUpdateDate:asc,{tbl.schema.id_field}:asc":
+                rows = _sorted(tbl, rows, order)
+            return page(request, name, rows, bool(expand))
+
+    def get_item(request: Request, name: str, key: str) -> Response:
+        with world.lock:
+            tbl, row = item(name, key)
+            return json_response(render(tbl, row))
+
+    def child_collection(request: Request, key: str) -> Response:
+        with world.lock:
+            tbl, row = item("opportunities", key)
+            rows = contacts_of(row["OptyId"])
+            return page(request, CHILD, rows)
+
+    def changes(tbl: Table, payload: Any) -> dict[str, Any]:
+        if not isinstance(payload, dict):
+            raise oracle_error(400, "The payload must be a JSON object.")
+        out = {}
+        for name, value in payload.items():
+            f = tbl.schema.field(name)
+            if f is None or f.type == "id" or name in ("CreationDate", "LastUpdateDate"):
+                raise oracle_error(400, f"The attribute {name} is not valid or not updatable.")
+            try:
+                out[name] = _typed(f, value)
+            except (TypeError, ValueError) as exc:
+                raise oracle_error(400, f"The value of {name} is not valid.") from exc
+        return out
+
+    def apply(tbl: Table, row: Record, values: dict[str, Any]) -> dict[str, Any]:
+        values = {**values, "LastUpdatedBy": app.credentials.oracle_username}
+        tbl.update(row[tbl.schema.id_field], values, when=app.clock.now())
+        return render(tbl, row)
+
+    def patch_item(request: Request, name: str, key: str) -> Response:
+        try:
+            payload = json_body(request)
+        except ValueError as exc:
+            raise oracle_error(400, "The request body is not valid JSON.") from exc
+        with world.lock:
+            tbl, row = item(name, key)
+            return json_response(apply(tbl, row, changes(tbl, payload)))
+
+    def batch(request: Request) -> Response:
+        kind = request.headers.get("Content-Type", "")
+        if not kind.startswith("application/vnd.oracle.adf.batch+json"):
+            raise oracle_error(400, "A batch request needs application/vnd.oracle.adf.batch+json.")
+        try:
+            parts = (json_body(request) or {}).get("parts")
+        except (ValueError, AttributeError) as exc:
+            raise oracle_error(400, "The request body is not valid JSON.") from exc
+        if not isinstance(parts, list):
+            raise oracle_error(400, "A batch request lists its parts.")
+        plan: list[tuple[dict[str, Any], Table, Record, dict[str, Any] | None]] = []
+        failed = []
+        with world.lock:
+            for part in parts:
+                try:
+                    plan.append(prepare(part))
+                except EmulatorError as exc:
+                    failed.append({**_echo(part), "payload": exc.body})
+            if failed:
+                return json_response({"parts": failed}, 400)
+            answers = []
+            for part, tbl, row, values in plan:
+                body = render(tbl, row) if values is None else apply(tbl, row, values)
+                answers.append({**_echo(part), "payload": body})
+        return json_response({"parts": answers})
+
+    def prepare(part: Any) -> tuple[dict[str, Any], Table, Record, dict[str, Any] | None]:
+        if not isinstance(part, dict):
+            raise oracle_error(400, "Each part is an object.")
+        match = _BATCH_PATH.match(str(part.get("path", "")))
+        operation = str(part.get("operation", "")).lower()
+        if match is None or operation not in ("get", "update"):
+            raise oracle_error(400, f"The part {part.get('id')} is not valid.")
+        tbl, row = item(*match.groups())
+        values = changes(tbl, part.get("payload") or {}) if operation == "update" else None
+        return part, tbl, row, values
+
+    def describe(request: Request, name: str) -> Response:
+        with world.lock:
+            tbl = table(name)
+            attributes = [
+                {
+                    "name": f.name,
+                    "type": _DESCRIBE_TYPES.get(f.type, "number" if f.type in _DECIMALS else "string"),
+                    "updatable": f.type != "id",
+                    "queryable": True,
+                    **({"annotations": {"description": f.label}} if f.custom else {}),
+                }
+                for f in tbl.schema.fields
+            ]
+        return json_response({"Resources": {name: {"attributes": attributes}}})
+
+    def add_field(payload: dict[str, Any]) -> dict[str, Any]:
+        name, kind = str(payload.get("name", "")), _FIELD_TYPES.get(str(payload.get("type")))
+        if kind is None or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,26}_c", name):
+            raise ValueError("a field needs a name ending in _c and a known type")
+        with world.lock:
+            tbl = world.oracle[str(payload.get("resource"))]
+            if tbl.schema.field(name) is None:
+                tbl.schema.add_field(Field(name, kind, str(payload.get("label", "")), custom=True))
+                for row in tbl.all():
+                    row.setdefault(name, None)
+                tbl.version += 1
+        return {"resource": tbl.name, "name": name}
+
+    app.admin_hooks["oracle_field"] = add_field
+    app.add_route(f"{BASE}/", batch, ["POST"], endpoint="POST <version> batch")
+    app.add_route(f"{BASE}/<name>", collection, endpoint="GET <version>/<resource>")
+    app.add_route(f"{BASE}/<name>/describe", describe, endpoint="GET <version>/<resource>/describe")
+    app.add_route(
+        f"{BASE}/opportunities/<key>/child/{CHILD}",
+        child_collection,
+        endpoint=f"GET <version>/opportunities/<key>/child/{CHILD}",
+    )
+    app.add_route(f"{BASE}/<name>/<key>", get_item, endpoint="GET <version>/<resource>/<key>")
+    app.add_route(
+        f"{BASE}/<name>/<key>", patch_item, ["PATCH"], endpoint="PATCH <version>/<resource>/<key>"
+    )
+
+
+def _echo(part: Any) -> dict[str, Any]:
+    if not isinstance(part, dict):
+        return {}
+    return {k: part.get(k) for k in ("id", "path", "operation")}
+
+
+def _sorted(tbl: Table, rows: list[Record], order: str) -> list[Record]:
+    out = list(rows)
+    for spec in reversed([p for p in order.split(",") if p]):
+        name, _, direction = spec.partition(":")
+        f = tbl.schema.field(name.strip())
+        if f is None:
+            raise oracle_error(400, f"The attribute {name} in orderBy is not valid.", "27024")
+        numeric = f.type in _NUMBERS or f.type in _DECIMALS
+        out.sort(
+            key=lambda r, n=f.name, num=numeric: (
+                r.get(n) is not None,
+                (float(r[n]) if num else r[n]) if r.get(n) is not None else 0,
+            ),
+            reverse=direction.strip().lower() == "desc",
+        )
+    return out
+
+
