@@ -73,23 +73,25 @@ class OracleMapper:
         bad: list[Quarantined] = []
         build: Callable[[Row, dict[str, Any]], CommonRecord] = getattr(self, f"_{stream}")
         key = "OptyConId" if stream == "deal_contacts" else ID_FIELDS[resource]
+        # the items of one answer share their attributes: find the custom ones once
+        custom = [k for k in rows[0] if k.endswith("_c")] if rows else []
         for row in rows:
             rid = _id(row.get(key))
             try:
                 if rid is None:
                     raise KeyError(key)
-                records.append(build(row, self._base(row, rid)))
+                records.append(build(row, self._base(row, rid, custom)))
             except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
                 bad.append(Quarantined(rid, f"cannot map {resource} record: {exc!r}", row))
         return records, bad
 
-    def _base(self, row: Row, rid: str) -> dict[str, Any]:
+    def _base(self, row: Row, rid: str, custom: list[str]) -> dict[str, Any]:
         return {
             "source": self.source,
             "remote_id": rid,
             "remote_created_at": _time(row.get("CreationDate")),
             "remote_updated_at": _time(row.get("LastUpdateDate")),
-            "custom_fields": {k: v for k, v in row.items() if k.endswith("_c")},
+            "custom_fields": {k: row.get(k) for k in custom},
             "raw": row,
         }
 

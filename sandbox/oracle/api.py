@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.http import EmulatorError, json_body, json_response
 from sandbox.oracle.app import BASE, oracle_error
-from sandbox.oracle.query import QueryError, compile_query
+from sandbox.oracle.query import QueryError, compile_query, typed_value
 from sandbox.oracle.schema import CHILD, RESOURCES
 from sandbox.schema import Field, FieldType
 from sandbox.store import Record, Table
@@ -54,32 +55,73 @@ _BATCH_PATH = re.compile(r"^/?(\w+)/([\w-]+)$")
 _DESCRIBE_TYPES = {"id": "integer", "reference": "integer", "int": "integer", "boolean": "boolean"}
 
 
-def _wire(f: Field, value: Any) -> Any:
-    if value is None:
-        return None
+def _iso(value: Any) -> Any:
+    return value.isoformat(timespec="milliseconds")
+
+
+def _converter(f: Field) -> Any:
+    """How a field's stored value becomes JSON (None: as it is)."""
     if f.type in _NUMBERS:
-        return int(value)
+        return int
     if f.type in _DECIMALS:
-        return float(value)
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="milliseconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+        return float
+    if f.type == "datetime":
+        return _iso
+    if f.type == "date":
+        return date.isoformat
+    return None
 
 
 def render(table: Table, row: Record, fields: list[str] | None = None) -> dict[str, Any]:
     """A record as Fusion's JSON shows it (``fields``: only those attributes)."""
     schema = table.schema
-    if fields is None:
-        return {f.name: _wire(f, row.get(f.name)) for f in schema.fields}
+    chosen = schema.fields
+    if fields is not None:
+        chosen = []
+        for name in fields:
+            f = schema.field(name)
+            if f is None:
+                raise oracle_error(400, f"The attribute {name} in fields is not valid.", "27024")
+            chosen.append(f)
     out = {}
-    for name in fields:
-        f = schema.field(name)
-        if f is None:
-            raise oracle_error(400, f"The attribute {name} in fields is not valid.", "27024")
-        out[name] = _wire(f, row.get(name))
+    for name, convert in [(f.name, _converter(f)) for f in chosen]:
+        value = row.get(name)
+        out[name] = value if value is None or convert is None else convert(value)
     return out
+
+
+class _Rendered:
+    """Rendered rows of one table, kept until the table changes (pages of a read ask for
+    the same rows again with each keyset query)."""
+
+    def __init__(self) -> None:
+        self.version: dict[str, int] = {}
+        self.rows: dict[str, dict[str, dict[str, Any]]] = {}
+        self.plans: dict[str, list[tuple[str, Any]]] = {}
+
+    def get(self, table: Table, row: Record, fields: list[str] | None) -> dict[str, Any]:
+        if self.version.get(table.name) != table.version:
+            self.version[table.name] = table.version
+            self.rows[table.name] = {}
+        done = self.rows[table.name]
+        rid = row[table.schema.id_field]
+        full = done.get(rid)
+        if full is None:
+            plan = self.plans.get(table.name)
+            if plan is None or len(plan) != len(table.schema.fields):
+                plan = self.plans[table.name] = [
+                    (f.name, _converter(f)) for f in table.schema.fields
+                ]
+            full = done[rid] = {
+                name: v if (v := row.get(name)) is None or convert is None else convert(v)
+                for name, convert in plan
+            }
+        if fields is None:
+            return dict(full)
+        missing = [n for n in fields if n not in full]
+        if missing:
+            raise oracle_error(400, f"The attribute {missing[0]} in fields is not valid.", "27024")
+        return {n: full[n] for n in fields}
 
 
 def _typed(f: Field, value: Any) -> Any:
@@ -100,9 +142,10 @@ def _typed(f: Field, value: Any) -> Any:
 
 def register(app: OracleEmulator) -> None:  # noqa: C901 - one closure per route, as in the other emulators
     world = app.world
-    cache: dict[str, tuple[int, list[Record]]] = {}
+    cache: dict[tuple[str, str], tuple[int, list[Record], list[Any]]] = {}
     keys: dict[str, tuple[int, dict[str, str]]] = {}
     children: dict[str, Any] = {}
+    shown = _Rendered()
 
     def table(name: str) -> Table:
         res = RESOURCES.get(name)
@@ -110,14 +153,21 @@ def register(app: OracleEmulator) -> None:  # noqa: C901 - one closure per route
             raise oracle_error(404, f"The resource {name} is not valid.", "27003")
         return world.oracle[name]
 
-    def ordered(tbl: Table) -> list[Record]:
-        """Rows by (LastUpdateDate, id), cached per version of the table."""
-        hit = cache.get(tbl.name)
+    def ordered(tbl: Table, by_id: bool = False) -> tuple[list[Record], list[Any], str]:
+        """Rows by (LastUpdateDate, id), or by id, cached per version of the table; with
+        the typed values of the first sort attribute (to skip to a query's floor)."""
+        id_field = tbl.schema.id_field
+        first = id_field if by_id else "LastUpdateDate"
+        hit = cache.get((tbl.name, first))
         if hit is None or hit[0] != tbl.version:
-            id_field = tbl.schema.id_field
-            rows = sorted(tbl.live(), key=lambda r: (r["LastUpdateDate"], int(r[id_field])))
-            hit = cache[tbl.name] = (tbl.version, rows)
-        return hit[1]
+            if by_id:
+                rows = sorted(tbl.live(), key=lambda r: int(r[id_field]))
+            else:
+                rows = sorted(tbl.live(), key=lambda r: (r["LastUpdateDate"], int(r[id_field])))
+            kind = tbl.schema.field(first).type  # type: ignore[union-attr]
+            hit = (tbl.version, rows, [typed_value(kind, r[first]) for r in rows])
+            cache[(tbl.name, first)] = hit
+        return hit[1], hit[2], first
 
     def item(name: str, key: str) -> tuple[Table, Record]:
         tbl = table(name)
@@ -179,7 +229,7 @@ def register(app: OracleEmulator) -> None:  # noqa: C901 - one closure per route
         chunk = rows[offset : offset + limit]
         items = []
         for row in chunk:
-            out = render(tbl, row, own)
+            out = shown.get(tbl, row, own)
             if expand:
                 out[CHILD] = child_page(row[tbl.schema.id_field], child_fields, only_data)
             if not only_data:
@@ -201,7 +251,7 @@ def register(app: OracleEmulator) -> None:  # noqa: C901 - one closure per route
     ) -> dict[str, Any]:
         rows = contacts_of(opty_id)
         tbl = world.oracle[CHILD]
-        items = [render(tbl, r, fields) for r in rows[:limit]]
+        items = [shown.get(tbl, r, fields) for r in rows[:limit]]
         return {"items": items, "count": len(items), "hasMore": len(rows) > limit}
 
     def collection(request: Request, name: str) -> Response:
@@ -209,19 +259,27 @@ def register(app: OracleEmulator) -> None:  # noqa: C901 - one closure per route
         expand = request.args.get("expand", "")
         if expand and (name != "opportunities" or expand not in (CHILD, "all")):
             raise oracle_error(400, f"The child {expand} in expand is not valid.", "27024")
+        id_field = tbl.schema.id_field
+        order = (request.args.get("orderBy") or "").replace(" ", "")
+        cached = order in ("", f"LastUpdateDate:asc,{id_field}:asc", f"{id_field}:asc")
+        q = request.args.get("q")
+        try:
+            query = compile_query(q, tbl.schema) if q else None
+        except QueryError as exc:
+            raise oracle_error(
+                400, f"URL request parameter q with value {q} is not valid: {exc}", "27012"
+            ) from exc
         with world.lock:
-            rows = ordered(tbl)
-            q = request.args.get("q")
-            if q:
-                try:
-                    keep = compile_query(q, tbl.schema)
-                except QueryError as exc:
-                    raise oracle_error(
-                        400, f"URL request parameter q with value {q} is not valid: {exc}", "27012"
-                    ) from exc
-                rows = [r for r in rows if keep(r)]
-            order = request.args.get("orderBy")
-            if order and order.replace(" ", "") != f"LastUpdateDate:asc,{tbl.schema.id_field}:asc":
+            rows, keys, first = ordered(tbl, by_id=order == f"{id_field}:asc")
+            if query is not None:
+                floor = query.floors.get(first)
+                start = bisect_left(keys, floor) if floor is not None else 0
+                # a page needs offset + limit + 1 matches (hasMore), unless the total is asked
+                want = None
+                if cached and request.args.get("totalResults", "").lower() != "true":
+                    want = number(request, "offset", 0) + number(request, "limit", 25) + 1
+                rows = _matching(rows, start, query.matches, want)
+            if not cached:
                 rows = _sorted(tbl, rows, order)
             return page(request, name, rows, bool(expand))
 
@@ -342,6 +400,20 @@ def register(app: OracleEmulator) -> None:  # noqa: C901 - one closure per route
     app.add_route(
         f"{BASE}/<name>/<key>", patch_item, ["PATCH"], endpoint="PATCH <version>/<resource>/<key>"
     )
+
+
+def _matching(
+    rows: list[Record], start: int, keep: Any, want: int | None
+) -> list[Record]:
+    """The rows from ``start`` on that ``keep`` matches, stopping at ``want`` of them."""
+    out = []
+    for index in range(start, len(rows)):
+        row = rows[index]
+        if keep(row):
+            out.append(row)
+            if want is not None and len(out) >= want:
+                break
+    return out
 
 
 def _echo(part: Any) -> dict[str, Any]:

@@ -18,9 +18,10 @@ from typing import Any
 
 from sandbox.schema import ObjectSchema
 
-__all__ = ["Predicate", "QueryError", "compile_query"]
+__all__ = ["Predicate", "Query", "QueryError", "compile_query", "typed_value"]
 
 Predicate = Callable[[dict[str, Any]], bool]
+Floors = dict[str, Any]  # attribute -> the least value a matching row can have
 _TOKEN = re.compile(
     r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+(?:\.\d+)?)|(?P<op><>|!=|>=|<=|=|>|<)"
     r"|(?P<paren>[(),;])|(?P<word>[A-Za-z_][A-Za-z0-9_]*))"
@@ -30,6 +31,15 @@ _NUMERIC = {"id", "reference", "int", "double", "currency", "percent"}
 
 class QueryError(ValueError):
     """The ``q`` value cannot be read."""
+
+
+class Query:
+    """A compiled ``q``: ``matches`` a row, and ``floors``, the least value of an
+    attribute a matching row can have (so a sorted read may skip the rows below it)."""
+
+    def __init__(self, matches: Predicate, floors: Floors) -> None:
+        self.matches = matches
+        self.floors = floors
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -61,7 +71,7 @@ def _coerce(kind: str, raw: str, quoted: bool) -> Any:
     return raw
 
 
-def _typed(kind: str, value: Any) -> Any:
+def typed_value(kind: str, value: Any) -> Any:
     if value is None:
         return None
     if kind == "date" and isinstance(value, date) and not isinstance(value, datetime):
@@ -112,17 +122,29 @@ class _Parser:
             return True
         return False
 
-    def expression(self) -> Predicate:
-        parts = [self.conjunction()]
+    def expression(self) -> tuple[Predicate, Floors]:
+        nodes = [self.conjunction()]
         while self.word("or"):
-            parts.append(self.conjunction())
-        return parts[0] if len(parts) == 1 else (lambda row: any(p(row) for p in parts))
+            nodes.append(self.conjunction())
+        if len(nodes) == 1:
+            return nodes[0]
+        parts = [p for p, _ in nodes]
+        shared = set.intersection(*(set(f) for _, f in nodes))
+        floors = {k: min(f[k] for _, f in nodes) for k in shared}
+        return (lambda row: any(p(row) for p in parts)), floors
 
-    def conjunction(self) -> Predicate:
-        parts = [self.factor()]
+    def conjunction(self) -> tuple[Predicate, Floors]:
+        nodes = [self.factor()]
         while self.word("and") or self._semicolon():
-            parts.append(self.factor())
-        return parts[0] if len(parts) == 1 else (lambda row: all(p(row) for p in parts))
+            nodes.append(self.factor())
+        if len(nodes) == 1:
+            return nodes[0]
+        parts = [p for p, _ in nodes]
+        floors: Floors = {}
+        for _, found in nodes:
+            for key, value in found.items():
+                floors[key] = value if key not in floors else max(floors[key], value)
+        return (lambda row: all(p(row) for p in parts)), floors
 
     def _semicolon(self) -> bool:
         if self.peek() == ("paren", ";"):
@@ -130,7 +152,7 @@ class _Parser:
             return True
         return False
 
-    def factor(self) -> Predicate:
+    def factor(self) -> tuple[Predicate, Floors]:
         if self.peek() == ("paren", "("):
             self.take()
             inner = self.expression()
@@ -142,13 +164,14 @@ class _Parser:
         if f is None:
             raise QueryError(f"the attribute {name} is not valid")
         if self.word("in"):
-            return self._in(f.name, f.type)
+            return self._in(f.name, f.type), {}
         op_kind, op = self.take()
         if op_kind != "op":
             raise QueryError(f"an operator must follow {name}")
         right = self.value(f.type)
         field_name, field_type = f.name, f.type
-        return lambda row: _compare(op, _typed(field_type, row.get(field_name)), right)
+        floors = {field_name: right} if op in (">", ">=", "=") else {}
+        return (lambda row: _compare(op, typed_value(field_type, row.get(field_name)), right)), floors
 
     def _in(self, name: str, kind: str) -> Predicate:
         if self.take() != ("paren", "("):
@@ -159,7 +182,7 @@ class _Parser:
             values.add(self.value(kind))
         if self.take() != ("paren", ")"):
             raise QueryError("the list of in is not closed")
-        return lambda row: _typed(kind, row.get(name)) in values
+        return lambda row: typed_value(kind, row.get(name)) in values
 
     def value(self, kind: str) -> Any:
         token_kind, raw = self.take()
@@ -170,10 +193,10 @@ class _Parser:
         raise QueryError(f"{raw!r} is not a value")
 
 
-def compile_query(text: str, schema: ObjectSchema) -> Predicate:
-    """The predicate of a ``q`` value over the resource's (typed) world rows."""
+def compile_query(text: str, schema: ObjectSchema) -> Query:
+    """A ``q`` value compiled over the resource's (typed) world rows."""
     parser = _Parser(_tokens(text), schema)
-    predicate = parser.expression()
+    predicate, floors = parser.expression()
     if parser.peek() is not None:
         raise QueryError(f"unexpected {parser.peek()[1]!r} in the query")  # type: ignore[index]
-    return predicate
+    return Query(predicate, floors)
