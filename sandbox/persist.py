@@ -26,11 +26,11 @@ import orjson
 
 from sandbox.dynamics.schema import build_schemas as dynamics_schemas
 from sandbox.hubspot.schema import build_schemas as hubspot_schemas
+from sandbox.oracle.schema import build_schemas as oracle_schemas
 from sandbox.salesforce.schema import build_schemas as salesforce_schemas
 from sandbox.salesforce.schema_currency import currency_schemas
 from sandbox.schema import Field, ObjectSchema
 from sandbox.store import Table
-from sandbox.oracle.schema import build_schemas as oracle_schemas
 from sandbox.sugarcrm.schema import build_schemas as sugarcrm_schemas
 from sandbox.world import World
 from sandbox.zoho.schema import build_schemas as zoho_schemas

@@ -133,8 +133,13 @@ class OracleConnector:
         if stream == "deal_contacts":
             fields = f"{_PARENT_FIELDS};{CHILD}:{','.join(CHILD_FIELDS)}"
             for part in self.reader.read(
-                resource, saved, options.full, options.lookback, options.signpost,
-                expand=True, fields=fields,
+                resource,
+                saved,
+                options.full,
+                options.lookback,
+                options.signpost,
+                expand=True,
+                fields=fields,
             ):
                 rows = [c for opp in part.rows for c in self.reader.contacts_of(opp)]
                 records, bad = self.mapper.map_rows(stream, CHILD, rows)

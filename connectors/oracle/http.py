@@ -98,7 +98,9 @@ class OracleHttp:
     def _grant(self) -> str:
         auth = self.settings.auth
         assert auth.token_url and auth.client_id and auth.client_secret
-        scope = auth.scope or f"{self.settings.site_url.rstrip('/')}:443urn:opc:resource:consumer::all"
+        scope = (
+            auth.scope or f"{self.settings.site_url.rstrip('/')}:443urn:opc:resource:consumer::all"
+        )
         self.budget.count_call()
         try:
             response = self.session.post(

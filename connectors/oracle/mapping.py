@@ -203,7 +203,8 @@ class OracleMapper:
             channel=self.channels.activity(raw_type),
             direction=direction.lower() if direction else None,
             owner_id=_id(row.get("OwnerId")),
-            occurred_at=start or (datetime(due.year, due.month, due.day, tzinfo=UTC) if due else None),
+            occurred_at=start
+            or (datetime(due.year, due.month, due.day, tzinfo=UTC) if due else None),
             subject=row.get("Subject"),
             status=row.get("StatusCode"),
             duration_seconds=int((end - start).total_seconds()) if start and end else None,

@@ -24,8 +24,16 @@ from connectors.oracle.http import OracleHttp
 __all__ = ["CHILD", "ID_FIELDS", "Part", "ResourceReader", "stamp"]
 
 CHILD = "OpportunityContact"
-CHILD_FIELDS = ("OptyConId", "OptyId", "PartyId", "RoleCd", "PrimaryFlag", "CreationDate",
-                "LastUpdateDate", "CreatedBy")
+CHILD_FIELDS = (
+    "OptyConId",
+    "OptyId",
+    "PartyId",
+    "RoleCd",
+    "PrimaryFlag",
+    "CreationDate",
+    "LastUpdateDate",
+    "CreatedBy",
+)
 ID_FIELDS = {
     "resourceUsers": "ResourcePartyId",
     "leads": "LeadId",
@@ -81,8 +89,7 @@ class ResourceReader:
             if after is not None:
                 when, rid = after
                 conditions.append(
-                    f"(LastUpdateDate > '{when}' or "
-                    f"(LastUpdateDate = '{when}' and {key} > {rid}))"
+                    f"(LastUpdateDate > '{when}' or (LastUpdateDate = '{when}' and {key} > {rid}))"
                 )
             params: dict[str, Any] = {
                 "onlyData": "true",

@@ -113,9 +113,9 @@ class OracleWriter:
                 for part_id, (_, update, number) in pending.items()
             ]
             try:
-                answer = self.http.call(
-                    "POST", "", json={"parts": parts}, content_type=BATCH_TYPE
-                ) or {}
+                answer = (
+                    self.http.call("POST", "", json={"parts": parts}, content_type=BATCH_TYPE) or {}
+                )
             except ConnectorError as exc:
                 retriable = isinstance(exc, RetriableError)
                 for index, update, _ in pending.values():
@@ -171,4 +171,3 @@ class OracleWriter:
             )
             statuses.append(FieldStatus(resource, name, False, instructions=how))
         return statuses
-

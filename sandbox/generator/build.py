@@ -14,11 +14,11 @@ from sandbox.generator.dynamics_company import add_dynamics_company
 from sandbox.generator.filler import add_activities, add_subscribers
 from sandbox.generator.journeys_other import hubspot_journey, zoho_journey
 from sandbox.generator.journeys_sf import build_campaigns, sf_journey
+from sandbox.generator.oracle_company import add_oracle_company
 from sandbox.generator.population import Person, build_population
 from sandbox.generator.products import add_products
 from sandbox.generator.staff import build_staff
 from sandbox.generator.store_visits import add_store_visits
-from sandbox.generator.oracle_company import add_oracle_company
 from sandbox.generator.sugarcrm_company import add_sugarcrm_company
 from sandbox.history import seed_history
 from sandbox.hubspot.currencies import portal_rates

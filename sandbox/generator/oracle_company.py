@@ -225,7 +225,7 @@ def add_oracle_company(world: World, anchor: datetime) -> None:
             else:
                 d.people += 1
                 first, last = rng.choice(_FIRST), rng.choice(_LAST)
-                email = f"{first}.{last}{d.people}@{website.split('www.')[-1]}".lower()
+                email = f"{first}.{last}{d.people}@{(website or 'x.example').split('www.')[-1]}".lower()
                 person = f"OP{d.people:06d}"
             con = oracle_stamp(
                 world,

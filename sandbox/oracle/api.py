@@ -140,7 +140,7 @@ def _typed(f: Field, value: Any) -> Any:
     return str(value)
 
 
-def register(app: OracleEmulator) -> None:  # noqa: C901 - one closure per route, as in the other emulators
+def register(app: OracleEmulator) -> None:
     world = app.world
     cache: dict[tuple[str, str], tuple[int, list[Record], list[Any]]] = {}
     keys: dict[str, tuple[int, dict[str, str]]] = {}
@@ -290,7 +290,7 @@ def register(app: OracleEmulator) -> None:  # noqa: C901 - one closure per route
 
     def child_collection(request: Request, key: str) -> Response:
         with world.lock:
-            tbl, row = item("opportunities", key)
+            _, row = item("opportunities", key)
             rows = contacts_of(row["OptyId"])
             return page(request, CHILD, rows)
 
@@ -365,7 +365,9 @@ def register(app: OracleEmulator) -> None:  # noqa: C901 - one closure per route
             attributes = [
                 {
                     "name": f.name,
-                    "type": _DESCRIBE_TYPES.get(f.type, "number" if f.type in _DECIMALS else "string"),
+                    "type": _DESCRIBE_TYPES.get(
+                        f.type, "number" if f.type in _DECIMALS else "string"
+                    ),
                     "updatable": f.type != "id",
                     "queryable": True,
                     **({"annotations": {"description": f.label}} if f.custom else {}),
@@ -402,9 +404,7 @@ def register(app: OracleEmulator) -> None:  # noqa: C901 - one closure per route
     )
 
 
-def _matching(
-    rows: list[Record], start: int, keep: Any, want: int | None
-) -> list[Record]:
+def _matching(rows: list[Record], start: int, keep: Any, want: int | None) -> list[Record]:
     """The rows from ``start`` on that ``keep`` matches, stopping at ``want`` of them."""
     out = []
     for index in range(start, len(rows)):
@@ -429,14 +429,18 @@ def _sorted(tbl: Table, rows: list[Record], order: str) -> list[Record]:
         f = tbl.schema.field(name.strip())
         if f is None:
             raise oracle_error(400, f"The attribute {name} in orderBy is not valid.", "27024")
-        numeric = f.type in _NUMBERS or f.type in _DECIMALS
-        out.sort(
-            key=lambda r, n=f.name, num=numeric: (
-                r.get(n) is not None,
-                (float(r[n]) if num else r[n]) if r.get(n) is not None else 0,
-            ),
-            reverse=direction.strip().lower() == "desc",
-        )
+        out.sort(key=_sort_key(f), reverse=direction.strip().lower() == "desc")
     return out
 
 
+def _sort_key(f: Field) -> Any:
+    """Nulls first, numbers (ids are text in the world) as numbers."""
+    numeric = f.type in _NUMBERS or f.type in _DECIMALS
+
+    def key(row: Record) -> tuple[bool, Any]:
+        value = row.get(f.name)
+        if value is None:
+            return (False, 0)
+        return (True, float(value) if numeric else value)
+
+    return key

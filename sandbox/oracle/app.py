@@ -163,7 +163,8 @@ class OracleEmulator(EmulatorApp):
         return json_response(error_body(status, "An unexpected error occurred."), status)
 
     def finish_response(self, request: Request, route: RouteInfo, response: Response) -> None:
-        if response.status_code >= 400 and response.headers.pop("X-Error-Type", None):
+        if response.status_code >= 400 and "X-Error-Type" in response.headers:
+            del response.headers["X-Error-Type"]
             response.content_type = ERROR_TYPE
         elif response.status_code == 200 and route.rule.startswith(BASE):
             response.headers["REST-Framework-Version"] = "4"

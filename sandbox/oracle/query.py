@@ -171,7 +171,9 @@ class _Parser:
         right = self.value(f.type)
         field_name, field_type = f.name, f.type
         floors = {field_name: right} if op in (">", ">=", "=") else {}
-        return (lambda row: _compare(op, typed_value(field_type, row.get(field_name)), right)), floors
+        return (
+            lambda row: _compare(op, typed_value(field_type, row.get(field_name)), right)
+        ), floors
 
     def _in(self, name: str, kind: str) -> Predicate:
         if self.take() != ("paren", "("):

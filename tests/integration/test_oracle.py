@@ -196,7 +196,9 @@ def test_batch_writes_are_all_or_none_and_a_bad_part_fails_alone(
             (deals[2], True, False),
         ]
         assert results[1].error == "Oracle has no opportunities record 300000000000009"
-        assert results[2].error == "Oracle answered 400: The value of crmsync_payout_c is not valid."
+        assert (
+            results[2].error == "Oracle answered 400: The value of crmsync_payout_c is not valid."
+        )
         values = {
             r.remote_id: r.custom_fields.get("crmsync_payout_c")
             for page in connector.read("deals", None, ReadOptions(full=True))
@@ -212,7 +214,9 @@ def test_an_expired_bearer_token_is_fetched_again(sandbox: Sandbox, tmp_path: Pa
     connector = _connector(sandbox, tmp_path, oauth=True)
     app: Any = sandbox.apps["oracle"]
     try:
-        assert connector.check().message.endswith(f"as the application {app.credentials.oracle_client_id}")
+        assert connector.check().message.endswith(
+            f"as the application {app.credentials.oracle_client_id}"
+        )
         before = set(app.access)
         app.access.clear()  # every access token expires
         assert connector.server_time() == DEFAULT_ANCHOR

@@ -40,7 +40,7 @@ def test_the_written_config_holds_no_secret(sandbox) -> None:
         for line in secrets_file.read_text().splitlines()
         if "=" in line and not line.startswith("#")
     ]
-    assert len(values) == 10  # two for each of the first four CRMs, SugarCRM's and Oracle's passwords
+    assert len(values) == 10  # two for each of the first four CRMs; SugarCRM's, Oracle's password
     assert not [v for v in values if v in config]
     assert "${SANDBOX_SALESFORCE_CLIENT_SECRET}" in config
     assert "${SANDBOX_DYNAMICS_CLIENT_SECRET}" in config
