@@ -8,7 +8,7 @@ are companies Salesforce already knows (customers crossing systems): the same si
 the same people, with the same identities. Drawn after everything else from a random
 stream of its own, so the other CRMs' records are the same, byte for byte, with or without
 this part. Its ground truth goes to files of its own (``oracle_employees``,
-``oracle_identities``).
+``oracle_identities``, ``oracle_deals``).
 """
 
 from __future__ import annotations
@@ -25,8 +25,15 @@ __all__ = ["INTEGRATION_USER", "ORACLE_RECORDS", "add_oracle_company", "oracle_s
 
 ORACLE_RECORDS = {"tiny": 150, "small": 1_500, "medium": 12_000, "large": 150_000}
 INTEGRATION_USER = "crmsync.integration"
-_FIRST = ("Avery", "Blake", "Casey", "Devon", "Emerson", "Harper", "Jordan", "Morgan", "Quinn")
-_LAST = ("Whitfield", "Okafor", "Lindqvist", "Navarro", "Brennan", "Castillo", "Abernathy")
+_FIRST = (
+    "Avery", "Blake", "Casey", "Devon", "Emerson", "Harper", "Jordan", "Morgan", "Quinn",
+    "Reese", "Rowan", "Sawyer", "Skyler", "Tatum", "Peyton", "Logan", "Hayden",
+)  # fmt: skip
+_LAST = (
+    "Whitfield", "Okafor", "Lindqvist", "Navarro", "Brennan", "Castillo", "Abernathy",
+    "Fairbanks", "Kowalczyk", "Moreau", "Nakamura", "Oyelaran", "Pemberton", "Rasmussen",
+    "Sandoval", "Thorne",
+)  # fmt: skip
 _STEMS = ("Meridian", "Summit", "Northgate", "Bayview", "Ironwood", "Crescent", "Harbor")
 _KINDS = ("Laboratories", "Health System", "Pharmaceuticals", "Genomics", "Diagnostics")
 _CITIES = (
@@ -75,6 +82,12 @@ class _Division:
         low = low or self.start
         span = max((self.anchor - timedelta(hours=1) - low).total_seconds(), 1.0)
         return (low + timedelta(seconds=self.rng.uniform(0, span))).replace(microsecond=0)
+
+    def name(self) -> tuple[str, str]:
+        """The next customer's name: every pair of the pools once before any repeats."""
+        self.people += 1
+        n = self.people - 1
+        return _FIRST[n % len(_FIRST)], _LAST[(n // len(_FIRST) + n) % len(_LAST)]
 
     def identity(self, resource: str, rid: str, kind: str, identity: str) -> None:
         row = {"crm": "oracle", "object": resource, "id": rid, "kind": kind, "identity": identity}
@@ -173,6 +186,8 @@ def add_oracle_company(world: World, anchor: datetime) -> None:
     crossing = _crossing(world, max(2, orgs // 10))
     accounts: list[Record] = []
     contacts: list[Record] = []
+    people_of: dict[str, str] = {}  # contact id -> person identity
+    org_of: dict[str, str] = {}  # account id -> organisation identity
     for i in range(orgs):
         owner = rng.choice(d.sellers)
         city = rng.choice(_CITIES)
@@ -215,6 +230,7 @@ def add_oracle_company(world: World, anchor: datetime) -> None:
             owner["Username"],
         )
         accounts.append(acc)
+        org_of[acc["PartyId"]] = org_identity
         d.identity("accounts", acc["PartyId"], "organisation", org_identity)
         people = 1 if i < len(crossing) else rng.randint(1, 3)
         for k in range(people):
@@ -223,9 +239,9 @@ def add_oracle_company(world: World, anchor: datetime) -> None:
                 first, last = sf_contact.get("FirstName"), sf_contact["LastName"]
                 email = sf_contact["Email"]
             else:
-                d.people += 1
-                first, last = rng.choice(_FIRST), rng.choice(_LAST)
-                email = f"{first}.{last}{d.people}@{(website or 'x.example').split('www.')[-1]}".lower()
+                first, last = d.name()
+                email = f"{first}.{last}{d.people}@{(website or 'x.example').split('www.')[-1]}"
+                email = email.lower()
                 person = f"OP{d.people:06d}"
             con = oracle_stamp(
                 world,
@@ -235,7 +251,7 @@ def add_oracle_company(world: World, anchor: datetime) -> None:
                     "LastName": last,
                     "JobTitle": rng.choice(["Lab Director", "VP Operations", "Buyer", "CIO"]),
                     "EmailAddress": email,
-                    "WorkPhoneNumber": acc["FormattedPhoneNumber"],
+                    "WorkPhoneNumber": f"+1 617 {rng.randint(1000000, 9999999)}",
                     "City": acc["City"],
                     "Country": acc["Country"],
                     "AccountPartyId": acc["PartyId"],
@@ -246,20 +262,29 @@ def add_oracle_company(world: World, anchor: datetime) -> None:
             )
             contacts.append(con)
             d.identity("contacts", con["PartyId"], "person", person)
-    _leads(d, contacts, budget)
-    opportunities = _opportunities(d, accounts, contacts, budget)
+            people_of[con["PartyId"]] = person
+    _leads(d, contacts, people_of, budget)
+    opportunities = _opportunities(d, accounts, contacts, org_of, budget)
     from sandbox.generator.oracle_activities import add_activities
 
     add_activities(d, contacts, opportunities, budget)
 
 
-def _leads(d: _Division, contacts: list[Record], budget: int) -> None:
+def _leads(d: _Division, contacts: list[Record], people_of: dict[str, str], budget: int) -> None:
+    """Leads; a converted one is the person of the contact it became (the same identity)."""
     rng = d.rng
     for i in range(max(6, budget // 10)):
         owner = rng.choice(d.sellers)
         converted = rng.random() < 0.2
         target = rng.choice(contacts) if converted else None
-        first, last = rng.choice(_FIRST), rng.choice(_LAST)
+        if target is not None:
+            first, last = target["FirstName"], target["LastName"]
+            email, person = target["EmailAddress"], people_of[target["PartyId"]]
+            company = d.world.oracle["accounts"].rows[target["AccountPartyId"]]["OrganizationName"]
+        else:
+            first, last = d.name()
+            email, person = f"{first}.{last}.{i}@prospect.example".lower(), f"OL{i + 1:06d}"
+            company = f"{rng.choice(_STEMS)} {rng.choice(_KINDS)}"
         lead = oracle_stamp(
             d.world,
             "leads",
@@ -268,9 +293,9 @@ def _leads(d: _Division, contacts: list[Record], budget: int) -> None:
                 "ContactFirstName": first,
                 "ContactLastName": last,
                 "ContactJobTitle": "Lab Manager",
-                "PrimaryContactEmailAddress": f"{first}.{last}.{i}@prospect.example".lower(),
+                "PrimaryContactEmailAddress": email,
                 "PrimaryPhoneNumber": f"+1 312 {rng.randint(1000000, 9999999)}",
-                "CustomerPartyName": f"{rng.choice(_STEMS)} {rng.choice(_KINDS)}",
+                "CustomerPartyName": company,
                 "StatusCode": "CONVERTED"
                 if converted
                 else rng.choice(["UNQUALIFIED", "QUALIFIED", "RETIRED"]),
@@ -282,11 +307,15 @@ def _leads(d: _Division, contacts: list[Record], budget: int) -> None:
             d.at(),
             owner["Username"],
         )
-        d.identity("leads", lead["LeadId"], "person", f"OL{i + 1:06d}")
+        d.identity("leads", lead["LeadId"], "person", person)
 
 
 def _opportunities(
-    d: _Division, accounts: list[Record], contacts: list[Record], budget: int
+    d: _Division,
+    accounts: list[Record],
+    contacts: list[Record],
+    org_of: dict[str, str],
+    budget: int,
 ) -> list[Record]:
     rng, world = d.rng, d.world
     users = {u["ResourcePartyId"]: u for u in d.sellers}
@@ -316,6 +345,19 @@ def _opportunities(
             owner["Username"],
         )
         out.append(opp)
+        d.world.truth.add(
+            "oracle_deals",
+            {
+                "crm": "oracle",
+                "object": "opportunities",
+                "id": opp["OptyId"],
+                "customer_org": org_of[acc["PartyId"]],
+                "amount": f"{opp['Revenue']:.2f}",
+                "currency": "USD",
+                "won": status == "WON",
+                "closed": status != "OPEN",
+            },
+        )
         for k, person in enumerate(rng.sample(people, min(len(people), rng.randint(0, 2)))):
             oracle_stamp(
                 world,

@@ -70,6 +70,12 @@ def test_bad_options_give_one_line_and_exit_code_2(tmp_path: Path) -> None:
     unknown = _run("sandbox", "serve", "--scale", "huge")
     assert unknown.returncode == 2
     assert "huge" in unknown.stderr
+    crm = _run("demo", "--crm", "salesforce", "--crm", "pipedrive", "--workspace", str(tmp_path))
+    assert crm.returncode == 2
+    assert crm.stderr.strip().splitlines() == [
+        "error: unknown CRM 'pipedrive' for --crm: use one of salesforce, hubspot, zoho, "
+        "dynamics, sugarcrm, oracle"
+    ]
 
 
 def test_churn_without_a_sandbox_says_what_to_do(tmp_path: Path) -> None:
