@@ -6,8 +6,9 @@ division from the sandbox's Oracle emulator into SQLite, against the issue's flo
 The sandbox runs in its own process, the sync in this one (``bench_sync``'s helpers).
 Floors: >= 3,000 records/s; API calls within 10% of the minimum. Oracle's minimum for a
 full sync: each collection's live records ÷ 500 (the largest ``limit``), rounded up, plus
-the opportunities' pages again for their contact rows (``expand=OpportunityContact``
-brings them inline; Fusion lists them under no collection of their own). A full read sees
+the opportunities' pages twice more, for their contact rows and their revenue lines
+(``expand=OpportunityContact``, ``expand=ChildRevenue`` bring them inline; Fusion lists
+them under no collection of their own, and each is a stream of its own). A full read sees
 every id, so it makes no id scan. The incremental sync also pays the id scans that find
 deletes (Fusion has no deleted-records feed; the sandbox's config checks ids every run):
 each collection's ids ÷ 500 again.
@@ -45,8 +46,8 @@ RESOURCES = (
 
 def minimum_calls(counts: dict[str, Any]) -> int:
     pages = sum(math.ceil(counts[r]["live"] / PAGE_MAX) for r in RESOURCES if counts[r]["live"])
-    # deal_contacts: the opportunities' pages again, their contact rows expanded inline
-    return pages + math.ceil(counts["opportunities"]["live"] / PAGE_MAX)
+    # deal_contacts and deal_products: the opportunities' pages again, a child expanded
+    return pages + 2 * math.ceil(counts["opportunities"]["live"] / PAGE_MAX)
 
 
 def run(scale: str, seed: int) -> dict[str, Any]:
@@ -67,7 +68,8 @@ def run(scale: str, seed: int) -> dict[str, Any]:
             path.write_text(yaml.safe_dump(config))
             full = _sync(path, "oracle")
             full["minimum_calls"] = minimum_calls(counts)
-            live = sum(counts[r]["live"] for r in (*RESOURCES, "OpportunityContact"))
+            children = ("OpportunityContact", "ChildRevenue")
+            live = sum(counts[r]["live"] for r in (*RESOURCES, *children))
             with pinned_session(info["ca_bundle"]) as http:
                 http.post(
                     f"{info['oracle']['site_url']}/_sandbox/churn",

@@ -71,6 +71,7 @@ STREAM_OBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
         "accounts": ("accounts",),
         "deals": ("opportunities",),
         "deal_contacts": ("OpportunityContact",),
+        "deal_products": ("ChildRevenue",),
         "activities": ("activities",),
         "cases": ("serviceRequests",),
     },

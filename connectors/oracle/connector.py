@@ -3,10 +3,10 @@
 
 Sign-in and HTTP in ``http.py`` (plain ``requests``: Oracle maintains no Python client for
 it), reads in keyset order on ``LastUpdateDate`` (``reader.py``), the opportunities'
-contact rows through ``expand=OpportunityContact``, write-back through batch requests
-(``writer.py``). Fusion has no deleted-records feed: reads never report deletes, and
-``list_ids`` is the light id scan the sync engine compares with the store
-(``full_id_check_every``).
+contact rows and revenue lines through ``expand`` (``OpportunityContact``,
+``ChildRevenue``), write-back through batch requests (``writer.py``). Fusion has no
+deleted-records feed: reads never report deletes, and ``list_ids`` is the light id scan
+the sync engine compares with the store (``full_id_check_every``).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from connectors.core.retry import RetryPolicy
 from connectors.oracle.http import API_VERSION, OracleHttp
 from connectors.oracle.mapping import OracleMapper
 from connectors.oracle.profile import PROFILE
-from connectors.oracle.reader import CHILD, CHILD_FIELDS, ResourceReader
+from connectors.oracle.reader import CHILD_IDS, CHILDREN, ResourceReader, child_fields
 from connectors.oracle.settings import OracleSettings
 from connectors.oracle.writer import OracleWriter
 
@@ -51,12 +51,12 @@ STREAM_RESOURCES: dict[str, str] = {
     "accounts": "accounts",
     "deals": "opportunities",
     "deal_contacts": "opportunities",
+    "deal_products": "opportunities",
     "activities": "activities",
     "cases": "serviceRequests",
 }
 WRITABLE = {"leads", "contacts", "accounts", "deals"}
-# an opportunity's own attributes a contact-row read needs (keyset and child paging)
-_PARENT_FIELDS = "OptyId,OptyNumber,LastUpdateDate"
+_AUDIT = ("CreationDate", "LastUpdateDate", "CreatedBy")
 
 
 class OracleConnector:
@@ -109,7 +109,7 @@ class OracleConnector:
             StreamInfo(
                 stream,
                 STREAM_RECORD_TYPES[stream],
-                (CHILD,) if stream == "deal_contacts" else (resource,),
+                (CHILDREN[stream][0],) if stream in CHILDREN else (resource,),
                 writable=stream in WRITABLE,
             )
             for stream, resource in STREAM_RESOURCES.items()
@@ -130,19 +130,19 @@ class OracleConnector:
         if resource is None:
             raise ConnectorFatalError(f"Oracle has no stream {stream!r}", source=self.name)
         saved = dict(state or {})
-        if stream == "deal_contacts":
-            fields = f"{_PARENT_FIELDS};{CHILD}:{','.join(CHILD_FIELDS)}"
+        if stream in CHILDREN:
+            child, names = CHILDREN[stream]
             for part in self.reader.read(
                 resource,
                 saved,
                 options.full,
                 options.lookback,
                 options.signpost,
-                expand=True,
-                fields=fields,
+                expand=child,
+                fields=child_fields(child, (*names, *_AUDIT)),
             ):
-                rows = [c for opp in part.rows for c in self.reader.contacts_of(opp)]
-                records, bad = self.mapper.map_rows(stream, CHILD, rows)
+                rows = [c for opp in part.rows for c in self.reader.children_of(opp, child)]
+                records, bad = self.mapper.map_rows(stream, child, rows)
                 yield Page(stream, records, part.state, bad)
             return
         for part in self.reader.read(
@@ -153,14 +153,15 @@ class OracleConnector:
 
     def list_ids(self, stream: str) -> Iterator[str]:
         resource = STREAM_RESOURCES[stream]
-        if stream == "deal_contacts":
-            fields = f"{_PARENT_FIELDS};{CHILD}:OptyConId"
+        if stream in CHILDREN:
+            child, key = CHILDREN[stream][0], CHILD_IDS[CHILDREN[stream][0]]
+            fields = child_fields(child, (key,))
             options = ReadOptions()
             for part in self.reader.read(
-                resource, None, True, options.lookback, None, expand=True, fields=fields
+                resource, None, True, options.lookback, None, expand=child, fields=fields
             ):
                 for opp in part.rows:
-                    yield from (str(c["OptyConId"]) for c in self.reader.contacts_of(opp))
+                    yield from (str(c[key]) for c in self.reader.children_of(opp, child))
             return
         for ids in self.reader.ids(resource):
             yield from ids

@@ -23,10 +23,11 @@ from connectors.core.records import (
     Contact,
     Deal,
     DealContact,
+    DealProduct,
     Lead,
     User,
 )
-from connectors.oracle.reader import ID_FIELDS
+from connectors.oracle.reader import CHILD_IDS, ID_FIELDS
 
 __all__ = ["OracleMapper", "Row"]
 
@@ -72,7 +73,7 @@ class OracleMapper:
         records: list[CommonRecord] = []
         bad: list[Quarantined] = []
         build: Callable[[Row, dict[str, Any]], CommonRecord] = getattr(self, f"_{stream}")
-        key = "OptyConId" if stream == "deal_contacts" else ID_FIELDS[resource]
+        key = CHILD_IDS.get(resource) or ID_FIELDS[resource]
         # the items of one answer share their attributes: find the custom ones once
         custom = [k for k in rows[0] if k.endswith("_c")] if rows else []
         for row in rows:
@@ -190,6 +191,19 @@ class OracleMapper:
             contact_id=str(row["PartyId"]),
             role=row.get("RoleCd"),
             is_primary=bool(row.get("PrimaryFlag")),
+        )
+
+    def _deal_products(self, row: Row, base: dict[str, Any]) -> DealProduct:
+        return DealProduct(
+            **{**base, "custom_fields": {}},
+            deal_id=str(row["OptyId"]),
+            product_id=_id(row.get("InventoryItemId")),
+            product_name=row.get("Description"),
+            product_code=row.get("ItemNumber"),
+            quantity=_decimal(row.get("Quantity")),
+            unit_price=_money(row.get("UnitPrice")),
+            amount=_money(row.get("RevnAmount")),
+            currency=row.get("RevnAmountCurcyCode"),
         )
 
     def _activities(self, row: Row, base: dict[str, Any]) -> Activity:

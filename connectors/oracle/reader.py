@@ -21,19 +21,30 @@ from typing import Any
 
 from connectors.oracle.http import OracleHttp
 
-__all__ = ["CHILD", "ID_FIELDS", "Part", "ResourceReader", "stamp"]
+__all__ = ["CHILDREN", "CHILD_IDS", "ID_FIELDS", "Part", "ResourceReader", "child_fields", "stamp"]
 
-CHILD = "OpportunityContact"
-CHILD_FIELDS = (
-    "OptyConId",
-    "OptyId",
-    "PartyId",
-    "RoleCd",
-    "PrimaryFlag",
-    "CreationDate",
-    "LastUpdateDate",
-    "CreatedBy",
-)
+# an opportunity's child collections: (stream, child) -> the attributes read
+CHILDREN: dict[str, tuple[str, tuple[str, ...]]] = {
+    "deal_contacts": (
+        "OpportunityContact",
+        ("OptyConId", "OptyId", "PartyId", "RoleCd", "PrimaryFlag"),
+    ),
+    "deal_products": (
+        "ChildRevenue",
+        (
+            "RevnId",
+            "OptyId",
+            "InventoryItemId",
+            "ItemNumber",
+            "Description",
+            "Quantity",
+            "UnitPrice",
+            "RevnAmount",
+            "RevnAmountCurcyCode",
+        ),
+    ),
+}
+CHILD_IDS = {"OpportunityContact": "OptyConId", "ChildRevenue": "RevnId"}
 ID_FIELDS = {
     "resourceUsers": "ResourcePartyId",
     "leads": "LeadId",
@@ -49,6 +60,12 @@ ID_FIELDS = {
 class Part:
     rows: list[dict[str, Any]]
     state: dict[str, Any]
+
+
+def child_fields(child: str, names: tuple[str, ...]) -> str:
+    """``fields`` for opportunities read for one child: their own keyset attributes and
+    number (to page a long child collection), then the child's ``names``."""
+    return f"OptyId,OptyNumber,LastUpdateDate;{child}:{','.join(names)}"
 
 
 def stamp(when: datetime) -> str:
@@ -69,10 +86,10 @@ class ResourceReader:
         lookback: timedelta,
         signpost: datetime | None,
         *,
-        expand: bool = False,
+        expand: str | None = None,
         fields: str | None = None,
     ) -> Iterator[Part]:
-        """Pages of rows after ``state`` (``expand``: with their contact rows)."""
+        """Pages of rows after ``state`` (``expand``: with that child collection)."""
         key = ID_FIELDS[resource]
         incremental = not full and bool(state and state.get("cursor"))
         window: list[str] = []
@@ -99,7 +116,7 @@ class ResourceReader:
             if conditions:
                 params["q"] = " and ".join(conditions)
             if expand:
-                params["expand"] = CHILD
+                params["expand"] = expand
             if fields:
                 params["fields"] = fields
             answer = self.http.call("GET", resource, params=params) or {}
@@ -134,15 +151,15 @@ class ResourceReader:
             if not rows or not answer.get("hasMore"):
                 return
 
-    def contacts_of(self, opportunity: dict[str, Any]) -> list[dict[str, Any]]:
-        """An opportunity's contact rows: the expanded first page, or when it says
-        ``hasMore``, every page of the child collection."""
-        child = opportunity.get(CHILD) or {}
-        if not child.get("hasMore"):
-            return list(child.get("items") or [])
+    def children_of(self, opportunity: dict[str, Any], child: str) -> list[dict[str, Any]]:
+        """An opportunity's rows of a child collection: the expanded first page, or when
+        it says ``hasMore``, every page of the child collection."""
+        expanded = opportunity.get(child) or {}
+        if not expanded.get("hasMore"):
+            return list(expanded.get("items") or [])
         rows: list[dict[str, Any]] = []
         offset = 0
-        path = f"opportunities/{opportunity['OptyNumber']}/child/{CHILD}"
+        path = f"opportunities/{opportunity['OptyNumber']}/child/{child}"
         while True:
             params = {"onlyData": "true", "limit": self.page_size, "offset": offset}
             answer = self.http.call("GET", path, params=params) or {}

@@ -4,9 +4,9 @@ contact role changes.
 Asked for explicitly (``apply_churn(..., crms=("oracle", ...))``), so churn of the other
 CRMs stays what it was for a seed. Fusion stamps ``LastUpdateDate`` to the millisecond.
 A delete removes the record for good (the REST API keeps no recycle bin and lists no
-deletes); deleting an opportunity or a contact removes its opportunity contact rows with
-it, stamping nothing else. A contact role added or removed from the opportunity's page
-stamps the opportunity, as saving it there does.
+deletes); deleting an opportunity removes its contact rows and revenue lines with it,
+deleting a contact its contact rows, stamping nothing else. A contact role added or
+removed from the opportunity's page stamps the opportunity, as saving it there does.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sandbox.generator.oracle_company import INTEGRATION_USER, oracle_stamp
-from sandbox.oracle.schema import CHILD
+from sandbox.oracle.schema import CHILD, REVENUE
 from sandbox.world import World
 
 __all__ = ["churn_oracle"]
@@ -36,11 +36,13 @@ _DELETABLE = ("leads", "contacts", "activities", "opportunities")
 def _delete(world: World, resource: str, rid: str, when: datetime) -> list[Change]:
     tables = world.oracle
     done = [("oracle", resource, rid, "delete")]
-    column = {"opportunities": "OptyId", "contacts": "PartyId"}.get(resource)
-    if column is not None:
-        for rel in [r for r in tables[CHILD].live() if r[column] == rid]:
-            tables[CHILD].purge(rel["OptyConId"], when)
-            done.append(("oracle", CHILD, rel["OptyConId"], "delete"))
+    column = {"opportunities": "OptyId", "contacts": "PartyId"}.get(resource, "")
+    children = {"opportunities": (CHILD, REVENUE), "contacts": (CHILD,)}.get(resource, ())
+    for child in children:
+        key = tables[child].schema.id_field
+        for rel in [r for r in tables[child].live() if r[column] == rid]:
+            tables[child].purge(rel[key], when)
+            done.append(("oracle", child, rel[key], "delete"))
     tables[resource].purge(rid, when)
     return done
 

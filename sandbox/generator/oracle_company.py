@@ -17,7 +17,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from sandbox.oracle.schema import CHILD, RESOURCES, oracle_number
+from sandbox.oracle.schema import CHILD, RESOURCES, REVENUE, oracle_number
 from sandbox.store import Record
 from sandbox.world import World
 
@@ -45,6 +45,13 @@ _CITIES = (
 )
 _STAGES = ("01 - Qualify", "02 - Discover", "03 - Propose", "04 - Negotiate", "05 - Close")
 _CHANNELS = ("WEB", "EMAIL", "PHONE", "TRADESHOW", "REFERRAL")
+# (item number, description, unit price): what the division sells, one line per deal
+_PRODUCTS = (
+    ("LIMS-ENT", "LIMS Enterprise licence", 180_000),
+    ("ANL-FLEET", "Analyzer fleet (10 units)", 420_000),
+    ("SVC-PREM", "Premium service contract", 60_000),
+    ("INT-CONN", "Instrument integration pack", 25_000),
+)
 _ROLES = ("DECISION_MAKER", "INFLUENCER", "TECHNICAL_BUYER", "END_USER")
 
 
@@ -326,14 +333,16 @@ def _opportunities(
         status = rng.choice(["OPEN", "OPEN", "WON", "LOST"])
         created = d.at(acc["CreationDate"])
         people = [c for c in contacts if c["AccountPartyId"] == acc["PartyId"]]
+        item, product, price = rng.choice(_PRODUCTS)
+        quantity = rng.randint(1, 4)
         opp = oracle_stamp(
             world,
             "opportunities",
             {
-                "Name": f"{acc['OrganizationName']} - {rng.choice(['LIMS', 'Fleet', 'Service'])}",
+                "Name": f"{acc['OrganizationName']} - {product}",
                 "TargetPartyId": acc["PartyId"],
                 "PrimaryContactPartyId": people[0]["PartyId"] if people else None,
-                "Revenue": float(rng.randint(20, 2_000) * 1000),
+                "Revenue": float(price * quantity),
                 "CurrencyCode": "USD",
                 "EffectiveDate": (created + timedelta(days=rng.randint(30, 180))).date(),
                 "SalesStage": _STAGES[-1] if status != "OPEN" else rng.choice(_STAGES[:-1]),
@@ -345,6 +354,25 @@ def _opportunities(
             owner["Username"],
         )
         out.append(opp)
+        oracle_stamp(  # the revenue line the opportunity's amount rolls up from
+            world,
+            REVENUE,
+            {
+                "OptyId": opp["OptyId"],
+                "InventoryItemId": str(
+                    300_000_000_900_000 + _PRODUCTS.index((item, product, price))
+                ),
+                "ItemNumber": item,
+                "Description": product,
+                "Quantity": float(quantity),
+                "UnitPrice": float(price),
+                "RevnAmount": float(price * quantity),
+                "RevnAmountCurcyCode": "USD",
+                "PrimaryFlag": True,
+            },
+            created,
+            owner["Username"],
+        )
         d.world.truth.add(
             "oracle_deals",
             {

@@ -1,15 +1,17 @@
 """The data routes of the Oracle CX Sales emulator (REST API 11.13.18.05).
 
 - ``GET <BASE>/<resource>``: ``q`` (``query.py``), ``orderBy`` (``Attr:asc,Attr2:desc``),
-  ``limit`` (25 by default, at most 500), ``offset``, ``fields`` (``A,B`` or, with a
-  child, ``A,B;OpportunityContact:C,D``), ``expand``, ``onlyData`` and ``totalResults``;
+  ``limit`` (25 by default, at most 500), ``offset``, ``fields`` (``A,B`` or, with
+  children, ``A,B;OpportunityContact:C,D;ChildRevenue:E``), ``expand`` (children, comma
+  separated, or ``all``), ``onlyData`` and ``totalResults``;
   answers ``{"items", "count", "hasMore", "limit", "offset"}`` (and ``totalResults``
   when asked; ``links`` unless ``onlyData=true``);
 - ``GET|PATCH <BASE>/<resource>/<key>``, the key being the record's number
   (``OptyNumber``, ``PartyNumber``, ``LeadNumber``, ``ActivityNumber``, ``SrNumber``); a
   PATCH stamps ``LastUpdateDate`` and ``LastUpdatedBy``;
-- ``GET <BASE>/opportunities/<OptyNumber>/child/OpportunityContact``; an expanded child
-  collection shows its first 25 rows (``hasMore`` says when there are more);
+- ``GET <BASE>/opportunities/<OptyNumber>/child/<Child>`` (``OpportunityContact``,
+  ``ChildRevenue``); an expanded child collection shows its first 25 rows (``hasMore``
+  says when there are more);
 - ``GET <BASE>/<resource>/describe``: the attributes, custom ones included;
 - ``POST <BASE>/`` with ``application/vnd.oracle.adf.batch+json``: ``{"parts": [{"id",
   "path", "operation", "payload"}]}``. All or none: when a part fails, nothing is
@@ -30,7 +32,7 @@ from werkzeug.wrappers import Request, Response
 from sandbox.http import EmulatorError, json_body, json_response
 from sandbox.oracle.app import BASE, oracle_error
 from sandbox.oracle.query import QueryError, compile_query, typed_value
-from sandbox.oracle.schema import CHILD, RESOURCES
+from sandbox.oracle.schema import CHILDREN, RESOURCES
 from sandbox.schema import Field, FieldType
 from sandbox.store import Record, Table
 
@@ -182,14 +184,17 @@ def register(app: OracleEmulator) -> None:
             raise oracle_error(404, f"The resource {name}/{key} was not found.", "27002")
         return tbl, row
 
-    def contacts_of(opty_id: str) -> list[Record]:
-        tbl = world.oracle[CHILD]
-        if children.get("version") != tbl.version:
+    def children_of(child: str, opty_id: str) -> list[Record]:
+        """An opportunity's rows of a child collection (indexed once per table version)."""
+        tbl = world.oracle[child]
+        hit = children.get(child)
+        if hit is None or hit[0] != tbl.version:
             index: dict[str, list[Record]] = {}
-            for rel in sorted(tbl.live(), key=lambda r: int(r["OptyConId"])):
+            id_field = tbl.schema.id_field
+            for rel in sorted(tbl.live(), key=lambda r: int(r[id_field])):
                 index.setdefault(rel["OptyId"], []).append(rel)
-            children.update(version=tbl.version, index=index)
-        return list(children["index"].get(opty_id, []))
+            hit = children[child] = (tbl.version, index)
+        return list(hit[1].get(opty_id, []))
 
     def number(request: Request, name: str, default: int) -> int:
         raw = request.args.get(name)
@@ -198,17 +203,18 @@ def register(app: OracleEmulator) -> None:
         except ValueError as exc:
             raise oracle_error(400, f"The query parameter {name} must be a number.") from exc
 
-    def field_lists(request: Request) -> tuple[list[str] | None, list[str] | None]:
+    def field_lists(request: Request) -> tuple[list[str] | None, dict[str, list[str]]]:
+        """``fields=A,B;Child:C,D;Other:E``: the resource's own, and each child's."""
         raw = request.args.get("fields")
         if not raw:
-            return None, None
-        own, _, child = raw.partition(";")
-        child_fields = None
-        if child:
-            child_name, _, names = child.partition(":")
-            if child_name != CHILD:
+            return None, {}
+        own, *rest = raw.split(";")
+        child_fields = {}
+        for spec in rest:
+            child_name, _, names = spec.partition(":")
+            if child_name not in CHILDREN:
                 raise oracle_error(400, f"The child {child_name} in fields is not valid.")
-            child_fields = [n for n in names.split(",") if n]
+            child_fields[child_name] = [n for n in names.split(",") if n]
         return [n for n in own.split(",") if n], child_fields
 
     def links(name: str, row: Record) -> list[dict[str, Any]]:
@@ -219,7 +225,7 @@ def register(app: OracleEmulator) -> None:
         request: Request,
         name: str,
         rows: list[Record],
-        expand: bool = False,
+        expand: tuple[str, ...] = (),
     ) -> Response:
         limit = min(max(number(request, "limit", 25), 1), MAX_LIMIT)
         offset = max(number(request, "offset", 0), 0)
@@ -230,8 +236,8 @@ def register(app: OracleEmulator) -> None:
         items = []
         for row in chunk:
             out = shown.get(tbl, row, own)
-            if expand:
-                out[CHILD] = child_page(row[tbl.schema.id_field], child_fields, only_data)
+            for child in expand:
+                out[child] = child_page(child, row["OptyId"], child_fields.get(child))
             if not only_data:
                 out["links"] = links(name, row)
             items.append(out)
@@ -247,18 +253,20 @@ def register(app: OracleEmulator) -> None:
         return json_response(body)
 
     def child_page(
-        opty_id: str, fields: list[str] | None, only_data: bool, limit: int = CHILD_PAGE
+        child: str, opty_id: str, fields: list[str] | None, limit: int = CHILD_PAGE
     ) -> dict[str, Any]:
-        rows = contacts_of(opty_id)
-        tbl = world.oracle[CHILD]
+        rows = children_of(child, opty_id)
+        tbl = world.oracle[child]
         items = [shown.get(tbl, r, fields) for r in rows[:limit]]
         return {"items": items, "count": len(items), "hasMore": len(rows) > limit}
 
     def collection(request: Request, name: str) -> Response:
         tbl = table(name)
-        expand = request.args.get("expand", "")
-        if expand and (name != "opportunities" or expand not in (CHILD, "all")):
-            raise oracle_error(400, f"The child {expand} in expand is not valid.", "27024")
+        asked = [c for c in request.args.get("expand", "").split(",") if c]
+        expand = tuple(CHILDREN) if asked == ["all"] else tuple(asked)
+        wrong = [c for c in expand if c not in CHILDREN or name != "opportunities"]
+        if wrong:
+            raise oracle_error(400, f"The child {wrong[0]} in expand is not valid.", "27024")
         id_field = tbl.schema.id_field
         order = (request.args.get("orderBy") or "").replace(" ", "")
         cached = order in ("", f"LastUpdateDate:asc,{id_field}:asc", f"{id_field}:asc")
@@ -281,18 +289,19 @@ def register(app: OracleEmulator) -> None:
                 rows = _matching(rows, start, query.matches, want)
             if not cached:
                 rows = _sorted(tbl, rows, order)
-            return page(request, name, rows, bool(expand))
+            return page(request, name, rows, expand)
 
     def get_item(request: Request, name: str, key: str) -> Response:
         with world.lock:
             tbl, row = item(name, key)
             return json_response(render(tbl, row))
 
-    def child_collection(request: Request, key: str) -> Response:
+    def child_collection(request: Request, key: str, child: str) -> Response:
+        if child not in CHILDREN:
+            raise oracle_error(404, f"The child {child} is not valid.", "27003")
         with world.lock:
             _, row = item("opportunities", key)
-            rows = contacts_of(row["OptyId"])
-            return page(request, CHILD, rows)
+            return page(request, child, children_of(child, row["OptyId"]))
 
     def changes(tbl: Table, payload: Any) -> dict[str, Any]:
         if not isinstance(payload, dict):
@@ -394,9 +403,9 @@ def register(app: OracleEmulator) -> None:
     app.add_route(f"{BASE}/<name>", collection, endpoint="GET <version>/<resource>")
     app.add_route(f"{BASE}/<name>/describe", describe, endpoint="GET <version>/<resource>/describe")
     app.add_route(
-        f"{BASE}/opportunities/<key>/child/{CHILD}",
+        f"{BASE}/opportunities/<key>/child/<child>",
         child_collection,
-        endpoint=f"GET <version>/opportunities/<key>/child/{CHILD}",
+        endpoint="GET <version>/opportunities/<key>/child/<child>",
     )
     app.add_route(f"{BASE}/<name>/<key>", get_item, endpoint="GET <version>/<resource>/<key>")
     app.add_route(

@@ -4,10 +4,10 @@ Every record has a numeric id (``PartyId``, ``OptyId``, ...: one org-wide sequen
 Fusion's ids are), a user-facing number that is the key in item paths
 (``opportunities/{OptyNumber}``, ``accounts/{PartyNumber}``), and the audit attributes
 ``CreationDate``, ``LastUpdateDate``, ``CreatedBy`` and ``LastUpdatedBy`` (user names, not
-ids). ``OpportunityContact`` is a child collection of ``opportunities``
-(``opportunities/{OptyNumber}/child/OpportunityContact``). Custom attributes, made in
-Application Composer, end in ``_c``. The world keeps ids as strings; the wire shows them
-as JSON numbers.
+ids). ``OpportunityContact`` (contact roles) and ``ChildRevenue`` (revenue lines) are child
+collections of ``opportunities`` (``opportunities/{OptyNumber}/child/ChildRevenue``).
+Custom attributes, made in Application Composer, end in ``_c``. The world keeps ids as
+strings; the wire shows them as JSON numbers.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from sandbox.schema import Field, FieldType, ObjectSchema
 
 __all__ = [
     "CHILD",
+    "CHILDREN",
     "ID_BASE",
     "RESOURCES",
+    "REVENUE",
     "Resource",
     "build_schemas",
     "oracle_id",
@@ -28,6 +30,8 @@ __all__ = [
 
 ID_BASE = 300_000_001_000_000  # Fusion's ids are 15-digit numbers from 3000...
 CHILD = "OpportunityContact"
+REVENUE = "ChildRevenue"
+CHILDREN = (CHILD, REVENUE)  # the child collections of opportunities
 _SYSTEM: list[tuple[str, FieldType]] = [
     ("CreationDate", "datetime"),
     ("LastUpdateDate", "datetime"),
@@ -153,6 +157,23 @@ RESOURCES: dict[str, Resource] = {
                 ("OptyId", "reference"),
                 ("PartyId", "reference"),
                 ("RoleCd", "picklist"),
+                ("PrimaryFlag", "boolean"),
+            ),
+            parent="opportunities",
+        ),
+        Resource(
+            REVENUE,
+            "RevnId",
+            "RevnId",
+            (
+                ("OptyId", "reference"),
+                ("InventoryItemId", "reference"),
+                ("ItemNumber", "string"),
+                ("Description", "string"),
+                ("Quantity", "double"),
+                ("UnitPrice", "currency"),
+                ("RevnAmount", "currency"),
+                ("RevnAmountCurcyCode", "string"),
                 ("PrimaryFlag", "boolean"),
             ),
             parent="opportunities",
