@@ -90,7 +90,8 @@ class OracleConnector:
         auth = self.settings.auth
         params: dict[str, Any] = {"onlyData": "true", "limit": 1, "fields": "Username"}
         if auth.flow == "basic":
-            params["q"] = f"Username = '{auth.username}'"
+            quoted = (auth.username or "").replace("'", "''")  # q doubles a quote inside one
+            params["q"] = f"Username = '{quoted}'"
         try:
             with quick_calls(self.http):
                 items = (self.http.call("GET", "resourceUsers", params=params) or {}).get("items")

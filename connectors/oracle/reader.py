@@ -1,4 +1,4 @@
-"""Reading Fusion collections in keyset order, and the opportunities' contact rows.
+"""Reading Fusion collections in keyset order, and the opportunities' child rows.
 
 A collection is read with ``q`` on ``LastUpdateDate`` and ``orderBy=LastUpdateDate:asc,
 <Id>:asc``: each page asks for the rows after the last one seen, ``(LastUpdateDate, Id)``
@@ -23,7 +23,7 @@ from connectors.oracle.http import OracleHttp
 
 __all__ = ["CHILDREN", "CHILD_IDS", "ID_FIELDS", "Part", "ResourceReader", "child_fields", "stamp"]
 
-# an opportunity's child collections: (stream, child) -> the attributes read
+# an opportunity's child collections: stream -> (child, the attributes read)
 CHILDREN: dict[str, tuple[str, tuple[str, ...]]] = {
     "deal_contacts": (
         "OpportunityContact",
