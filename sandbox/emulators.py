@@ -17,6 +17,7 @@ def build_emulators(
     """One app per CRM. They share the world, the clock and the fault plan's seed."""
     from sandbox.dynamics import DynamicsEmulator
     from sandbox.hubspot import HubSpotEmulator
+    from sandbox.keap import KeapEmulator
     from sandbox.oracle import OracleEmulator
     from sandbox.salesforce import SalesforceEmulator
     from sandbox.sugarcrm import SugarCRMEmulator
@@ -38,5 +39,6 @@ def build_emulators(
         "zoho": ZohoEmulator(world, clock, plan(), credentials),
         "dynamics": DynamicsEmulator(world, clock, plan(), credentials),
         "sugarcrm": SugarCRMEmulator(world, clock, plan(), credentials),
+        "keap": KeapEmulator(world, clock, plan(), credentials),
         "oracle": OracleEmulator(world, clock, plan(), credentials),
     }

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DynamicsEndpoint",
     "HubSpotEndpoint",
+    "KeapEndpoint",
     "OracleEndpoint",
     "SalesforceEndpoint",
     "SandboxInfo",
@@ -69,6 +70,17 @@ class SugarCRMEndpoint:
 
 
 @dataclass(frozen=True)
+class KeapEndpoint:
+    """The API host (REST v1 under ``/crm/rest/v1``, tokens at ``/token``) and the app's
+    OAuth client with its first refresh token (Keap rotates it on every use)."""
+
+    base_url: str
+    client_id: str
+    client_secret: str
+    refresh_token: str
+
+
+@dataclass(frozen=True)
 class OracleEndpoint:
     """The Fusion instance URL (the REST API is under ``/crmRestApi/resources/
     11.13.18.05``), its integration user (basic auth) and the identity domain's token URL
@@ -91,6 +103,7 @@ class SandboxInfo:
     zoho: ZohoEndpoint
     dynamics: DynamicsEndpoint
     sugarcrm: SugarCRMEndpoint
+    keap: KeapEndpoint
     oracle: OracleEndpoint
     ca_bundle: Path
     config_path: Path
@@ -136,6 +149,12 @@ class SandboxInfo:
                 site_url=urls["sugarcrm"],
                 username=creds.sugarcrm_username,
                 password=creds.sugarcrm_password,
+            ),
+            keap=KeapEndpoint(
+                base_url=urls["keap"],
+                client_id=creds.keap_client_id,
+                client_secret=creds.keap_client_secret,
+                refresh_token=creds.keap_refresh_token,
             ),
             oracle=OracleEndpoint(
                 site_url=urls["oracle"],
@@ -211,6 +230,19 @@ sources:
       username: {sugar_user}
       password: ${{SANDBOX_SUGARCRM_PASSWORD}}
     ca_bundle: {ca}
+  # The web shop in Keap, off here too. Keap reports no deletes: an id comparison on every
+  # run finds them.
+  - name: keap
+    kind: keap
+    enabled: false
+    base_url: {keap_url}
+    auth:
+      client_id: ${{SANDBOX_KEAP_CLIENT_ID}}
+      client_secret: ${{SANDBOX_KEAP_CLIENT_SECRET}}
+      refresh_token: ${{SANDBOX_KEAP_REFRESH_TOKEN}}
+      token_file: {keap_tokens}
+    full_id_check_every: 0s
+    ca_bundle: {ca}
   # The strategic accounts division in Oracle CX Sales: not part of the demo's checks, so
   # off here. Oracle has no deleted-records feed: every run compares ids to find deletes.
   - name: oracle
@@ -236,6 +268,8 @@ def write_client_config(info: SandboxInfo, creds: SandboxCredentials, directory:
             d365_tenant=info.dynamics.tenant_id,
             sugar_url=info.sugarcrm.site_url,
             sugar_user=info.sugarcrm.username,
+            keap_url=info.keap.base_url,
+            keap_tokens=directory / "keap-tokens.json",
             oracle_url=info.oracle.site_url,
             oracle_user=info.oracle.username,
             ca=info.ca_bundle,
@@ -254,6 +288,9 @@ def write_client_config(info: SandboxInfo, creds: SandboxCredentials, directory:
         "SANDBOX_DYNAMICS_CLIENT_ID": creds.dynamics_client_id,
         "SANDBOX_DYNAMICS_CLIENT_SECRET": creds.dynamics_client_secret,
         "SANDBOX_SUGARCRM_PASSWORD": creds.sugarcrm_password,
+        "SANDBOX_KEAP_CLIENT_ID": creds.keap_client_id,
+        "SANDBOX_KEAP_CLIENT_SECRET": creds.keap_client_secret,
+        "SANDBOX_KEAP_REFRESH_TOKEN": creds.keap_refresh_token,
         "SANDBOX_ORACLE_PASSWORD": creds.oracle_password,
     }
     fd = os.open(secrets, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

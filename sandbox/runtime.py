@@ -34,7 +34,7 @@ from sandbox.world import SCALES, World
 
 __all__ = ["Sandbox", "SandboxError", "SandboxOptions"]
 
-CRMS = ("salesforce", "hubspot", "zoho", "dynamics", "sugarcrm", "oracle")
+CRMS = ("salesforce", "hubspot", "zoho", "dynamics", "sugarcrm", "keap", "oracle")
 
 
 class SandboxError(Exception):

@@ -21,6 +21,7 @@ from sandbox.hubspot.schema import (
     hubspot_id,
 )
 from sandbox.hubspot.schema import build_schemas as hubspot_schemas
+from sandbox.keap.schema import build_schemas as keap_schemas
 from sandbox.oracle.schema import build_schemas as oracle_schemas
 from sandbox.oracle.schema import oracle_id
 from sandbox.salesforce.schema import build_schemas as salesforce_schemas
@@ -108,6 +109,7 @@ class World:
     zoho: dict[str, Table] = field(default_factory=dict)
     dynamics: dict[str, Table] = field(default_factory=dict)
     sugarcrm: dict[str, Table] = field(default_factory=dict)
+    keap: dict[str, Table] = field(default_factory=dict)
     oracle: dict[str, Table] = field(default_factory=dict)
     hubspot_owners: list[dict[str, Any]] = field(default_factory=list)
     hubspot_associations: Associations = field(default_factory=Associations)
@@ -127,6 +129,7 @@ class World:
         world.zoho = {n: Table(s) for n, s in zoho_schemas().items()}
         world.dynamics = {n: Table(s) for n, s in dynamics_schemas().items()}
         world.sugarcrm = {n: Table(s) for n, s in sugarcrm_schemas().items()}
+        world.keap = {n: Table(s) for n, s in keap_schemas().items()}
         world.oracle = {n: Table(s) for n, s in oracle_schemas().items()}
         from sandbox.history import attach_history
 
@@ -159,6 +162,10 @@ class World:
             seq = self.sequences[key]
             self.sequences[key] += 1
             return sugar_id(object_name, seq)
+        if crm == "keap":  # integers, numbered per object from 1
+            key = f"keap:{object_name}"
+            self.sequences[key] += 1
+            return str(self.sequences[key])
         if crm == "oracle":  # numbers from one org-wide sequence
             seq = self.sequences["oracle"]
             self.sequences["oracle"] += 1

@@ -52,7 +52,7 @@ def demo(
         "--crm",
         metavar="NAME",
         help="Sync only this CRM of the sandbox; repeat for several. A CRM its config leaves "
-        "off (sugarcrm, oracle) is synced when named. Default: the four the demo checks.",
+        "off (sugarcrm, keap, oracle) is synced when named. Default: the four it checks.",
     ),
 ) -> None:
     """The main job on the embedded default: start the CRM sandbox, sync all four CRMs into

@@ -33,6 +33,7 @@ FAILURE_RATES = {
     "zoho": 0.5,
     "dynamics": 0.5,
     "sugarcrm": 0.5,
+    "keap": 0.5,
     "oracle": 0.75,
 }
 SLOW_S, TIMEOUT_S = 2.5, 2
@@ -71,6 +72,7 @@ def _base_url(sandbox: Sandbox, crm: str) -> str:
         "zoho": info.zoho.api_domain,
         "dynamics": info.dynamics.environment_url,
         "sugarcrm": info.sugarcrm.site_url,
+        "keap": info.keap.base_url,
         "oracle": info.oracle.site_url,
     }[crm]
 
