@@ -5,6 +5,7 @@ sandbox)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -212,7 +213,7 @@ def test_write_back_creates_the_custom_field_and_answers_once_per_record(
         }
         assert values == {deals[0]: 1250.5, deals[1]: 80.0}
         (order,) = connector.write("deals", [FieldUpdate("order-1", {"crmsync_payout": 1})])
-        assert (order.ok, order.error) == (False, "order-1 is no Keap opportunities id")
+        assert (order.ok, order.error) == (False, _ORDERS)
     finally:
         connector.close()
 
@@ -327,16 +328,32 @@ def test_push_writes_incentives_into_keap_custom_fields_once(tmp_path: Path) -> 
                 ("keap", "deals", d, "incentive_total", Decimal(i) + Decimal("0.5"))
                 for i, d in enumerate(opportunities)
             ]
-            rows.append(("keap", "deals", "order-1", "incentive_total", Decimal("7")))
+            orders = [d for d in deals if d.startswith("order-")][:3]
+            rows += [("keap", "deals", d, "incentive_total", Decimal("7")) for d in orders]
             with engine.begin() as conn:
                 publish(conn, "compute", [DesiredValue(*row) for row in rows])
             report = push(engine, config, _now)
             (outcome,) = report.sources
-            assert (outcome.written, outcome.failed) == (len(opportunities), 1)
+            assert (outcome.status, outcome.written, outcome.failed) == (
+                "succeeded",
+                len(opportunities),
+                0,
+            )
             assert outcome.created_fields == ["opportunities.crmsync_incentive_total"]
-            assert [(f.remote_id, f.error) for f in report.failures] == [
-                ("order-1", "order-1 is no Keap opportunities id")
-            ]
+            assert report.failures == []
+            (plan,) = report.plan.objects
+            assert plan.unwritable == {_ORDERS: set(orders)}
+            assert report.as_dict()["objects"][0]["unwritable_reasons"] == {_ORDERS: 3}
+            # every push says it again, once, and fails nothing
+            shown = subprocess.run(
+                [sys.executable, "-m", "sync", "push", "--config", str(path)],
+                capture_output=True,
+                text=True,
+                timeout=300,
+                env={**os.environ, "COLUMNS": "200"},
+            )
+            assert shown.returncode == 0, shown.stderr
+            assert f"keap deals: 3 record(s) left out: {_ORDERS}\n" in shown.stdout
             again = push(engine, config, _now)  # nothing changed: no write
             assert again.sources[0].written == 0
             world: Any = sandbox.world
@@ -347,6 +364,9 @@ def test_push_writes_incentives_into_keap_custom_fields_once(tmp_path: Path) -> 
             }
         finally:
             engine.dispose()
+
+
+_ORDERS = "Keap's REST v1 cannot write custom fields on orders"
 
 
 def _now() -> datetime:
