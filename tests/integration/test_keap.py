@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -261,6 +261,46 @@ def test_a_window_that_shrinks_mid_read_is_read_again(sandbox: Sandbox, tmp_path
         connector.close()
 
 
+def test_companies_and_opportunities_read_incrementally_through_rest_v2(tmp_path: Path) -> None:
+    clock = ManualClock(DEFAULT_ANCHOR)
+    options = SandboxOptions(seed=10, scale="tiny", anchor=DEFAULT_ANCHOR)
+    with Sandbox(options, clock=clock) as sandbox:
+        connector = _connector(sandbox, tmp_path, page_size=5)
+        world: Any = sandbox.world
+        try:
+            start = connector.server_time()
+            states = {}
+            for stream in ("accounts", "deals"):
+                *_, last = connector.read(stream, None, ReadOptions(full=True, signpost=start))
+                states[stream] = last.state
+            clock.advance(3600)
+            changed = {}
+            with world.lock:
+                for stream, obj, key in (
+                    ("accounts", "companies", "company_name"),
+                    ("deals", "opportunities", "opportunity_title"),
+                ):
+                    rid = sorted((r["id"] for r in world.keap[obj].live()), key=int)[1]
+                    world.keap[obj].update(rid, {key: "Renamed"}, clock.now())
+                    changed[stream] = [rid]
+            clock.advance(60)
+            later = connector.server_time()
+            calls = connector.api_usage().calls
+            options = ReadOptions(lookback=timedelta(0), signpost=later)
+            read = {
+                stream: [
+                    r.remote_id for p in connector.read(stream, state, options) for r in p.records
+                ]
+                for stream, state in states.items()
+            }
+            assert read == changed
+            # one v2 call for companies, one for opportunities (the newest page reaches back
+            # past the window), one v1 call for the orders' window
+            assert connector.api_usage().calls - calls == 3
+        finally:
+            connector.close()
+
+
 def _cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "sync", "sync", "--config", str(config), *args],
@@ -284,7 +324,13 @@ def test_hard_deletes_are_found_by_the_id_comparison_and_guarded(tmp_path: Path)
             for rid in chosen:
                 world.keap["contacts"].purge(rid, sandbox.clock.now())
         sandbox.clock.advance(60)  # type: ignore[attr-defined]
-        refused = _cli(config)
+        # an incremental run within the day compares no ids: the deletes stay unseen
+        quiet = _cli(config)
+        assert quiet.returncode == 0, quiet.stderr
+        assert "deleted" not in quiet.stdout
+        with opened(url) as engine:
+            assert store_live_ids(engine, "keap", "contacts") == before
+        refused = _cli(config, "--check-deletes")  # the id-check run
         assert refused.returncode == 1
         total = len(before)
         share = f"{12 / total:.1%}"
@@ -292,7 +338,7 @@ def test_hard_deletes_are_found_by_the_id_comparison_and_guarded(tmp_path: Path)
             f"keap/contacts: refused to mark 12 of {total} contacts deleted in one run "
             f"({share} > the 5% guard)"
         ) in refused.stderr
-        forced = _cli(config, "--force")
+        forced = _cli(config, "--check-deletes", "--force")
         assert forced.returncode == 0, forced.stderr
         assert (
             "keap/contacts: deleted 12: 12 missing from a full read of the CRM\n" in forced.stdout
