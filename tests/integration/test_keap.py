@@ -261,6 +261,39 @@ def test_a_window_that_shrinks_mid_read_is_read_again(sandbox: Sandbox, tmp_path
         connector.close()
 
 
+def test_v2_lists_filter_companies_by_time_and_order_opportunities_by_update(
+    sandbox: Sandbox, http: requests.Session
+) -> None:
+    headers = _bearer(sandbox, http)
+    v2 = f"{sandbox.info.keap.base_url}/crm/rest/v2"
+    every = http.get(_url(sandbox, "companies"), headers=headers).json()["companies"]
+    middle = sorted(r["last_updated"] for r in every)[len(every) // 2]
+    params = {"filter": f"since_time=={middle}", "page_size": 3}
+    seen: list[dict[str, Any]] = []
+    token = ""
+    while True:
+        page = http.get(f"{v2}/companies", headers=headers, params={**params, "page_token": token})
+        seen += page.json()["companies"]
+        token = page.json()["next_page_token"]
+        if not token:
+            break
+    assert [r["id"] for r in seen] == sorted(r["id"] for r in every if r["last_updated"] >= middle)
+    newest = http.get(
+        f"{v2}/opportunities", headers=headers, params={"order_by": "update_time desc"}
+    ).json()["opportunities"]
+    stamps = [r["update_time"] for r in newest]
+    assert stamps == sorted(stamps, reverse=True) and len(newest) == len(
+        list(sandbox.world.keap["opportunities"].live())  # type: ignore[union-attr]
+    )
+    refused = http.get(
+        f"{v2}/opportunities", headers=headers, params={"filter": f"since_time=={middle}"}
+    )
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {"message": f"Invalid filter: since_time=={middle}"},
+    )
+
+
 def test_companies_and_opportunities_read_incrementally_through_rest_v2(tmp_path: Path) -> None:
     clock = ManualClock(DEFAULT_ANCHOR)
     options = SandboxOptions(seed=10, scale="tiny", anchor=DEFAULT_ANCHOR)
