@@ -32,8 +32,9 @@ from connectors.core.http import pinned_session, quick_calls
 from connectors.core.profile import CrmProfile
 from connectors.core.retry import RetryPolicy
 from connectors.dynamics.auth import DynamicsTokenSource
-from connectors.dynamics.entities import STREAM_TABLES, WRITABLE, TableRead
-from connectors.dynamics.http import DynamicsHttp
+from connectors.dynamics.batch import get_batch
+from connectors.dynamics.entities import CHOICE_COLUMNS, STREAM_TABLES, WRITABLE, TableRead
+from connectors.dynamics.http import DynamicsHttp, DynamicsResponse
 from connectors.dynamics.mapping import DynamicsMapper
 from connectors.dynamics.metadata import TableMetadata
 from connectors.dynamics.profile import PROFILE
@@ -72,12 +73,25 @@ class DynamicsConnector:
         self.http = DynamicsHttp(settings, self.session, self.budget, retry or RetryPolicy(), name)
         self.tokens = DynamicsTokenSource(settings, self.session, name)
         self.http.tokens = self.tokens
-        self.metadata = TableMetadata(self.http, settings.publisher_prefix)
+        self.metadata = TableMetadata(
+            self.http,
+            settings.publisher_prefix,
+            (t.logical for tables in STREAM_TABLES.values() for t in tables),
+            WRITABLE.values(),
+            CHOICE_COLUMNS,
+        )
         self.mapper = DynamicsMapper(
-            name, channels or ChannelMap(PROFILE), self.metadata.choices, settings.publisher_prefix
+            name,
+            channels or ChannelMap(PROFILE),
+            self.metadata.choices,
+            settings.publisher_prefix,
+            self.metadata.known_custom,
         )
         self.reader = TableReader(self.http, settings.page_size)
         self.writer = DynamicsWriter(self.http, self.metadata, settings.write_batch_size)
+        # ids seen by a full read that replaced an expired delta token, per entity set:
+        # the missed-delete check compares them with the store without listing them again
+        self._fresh_ids: dict[str, set[str]] = {}
 
     # -- contract ----------------------------------------------------------------------
 
@@ -106,8 +120,10 @@ class DynamicsConnector:
         ]
 
     def server_time(self) -> datetime:
-        """The Date header of a WhoAmI call (the environment's clock)."""
-        self.http.call("GET", "WhoAmI")
+        """The environment's clock: the Date header of the run's metadata ``$batch`` (the
+        choice labels, custom columns and change-tracking flags every stream needs), so
+        taking the time costs no call of its own."""
+        self.metadata.load()
         if self.http.last_date is None:
             raise ConnectorFatalError("Dataverse sent no Date header", source=self.name)
         return self.http.last_date
@@ -118,14 +134,31 @@ class DynamicsConnector:
         if stream not in STREAM_TABLES:
             raise ConnectorFatalError(f"Dynamics has no stream {stream!r}", source=self.name)
         tables: dict[str, Any] = dict((state or {}).get("tables") or {})
-        for table in STREAM_TABLES[stream]:
-            select = self._select(stream, table, refresh=options.full)
-            for part in self.reader.read(table, select, tables.get(table.entity_set), options.full):
+        reads = STREAM_TABLES[stream]
+        selects = {t.entity_set: self._select(stream, t) for t in reads}
+        first = self._first_pages(reads, tables, selects, options.full)
+        for table in reads:
+            fresh: set[str] | None = None
+            for part in self.reader.read(
+                table,
+                selects[table.entity_set],
+                tables.get(table.entity_set),
+                options.full,
+                tracked=self.metadata.tracked(table.logical),
+                lookback=options.lookback,
+                signpost=options.signpost,
+                first=first.get(table.entity_set),
+            ):
                 records, bad = self.mapper.map_rows(
                     stream, table.logical, table.id_field, part.rows
                 )
+                if part.restarted:
+                    fresh = fresh if fresh is not None else set()
+                    fresh.update(str(r[table.id_field]) for r in part.rows)
                 tables[table.entity_set] = part.state
                 yield Page(stream, records, {"tables": dict(tables)}, bad, part.deleted_ids)
+            if fresh is not None:
+                self._fresh_ids[table.entity_set] = fresh
 
     def list_ids(self, stream: str) -> Iterator[str]:
         for table in STREAM_TABLES[stream]:
@@ -136,6 +169,9 @@ class DynamicsConnector:
                         stream, table.logical, table.id_field, part.rows
                     )
                     yield from (r.remote_id for r in records)
+                continue
+            if table.entity_set in self._fresh_ids:
+                yield from sorted(self._fresh_ids[table.entity_set])
                 continue
             yield from self.reader.list_ids(table)
 
@@ -156,8 +192,34 @@ class DynamicsConnector:
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _select(self, stream: str, table: TableRead, refresh: bool = False) -> str:
+    def _select(self, stream: str, table: TableRead) -> str:
         columns = list(table.columns)
         if stream in WRITABLE:  # custom columns written back are read back
-            columns += self.metadata.custom_columns(table.logical, refresh=refresh)
+            columns += self.metadata.custom_columns(table.logical)
         return ",".join(columns)
+
+    def _first_pages(
+        self,
+        reads: Sequence[TableRead],
+        tables: Mapping[str, Any],
+        selects: Mapping[str, str],
+        full: bool,
+    ) -> dict[str, DynamicsResponse]:
+        """The first delta page of each tracked table of a stream, in one ``$batch`` when
+        the stream has several (the activity tables): an incremental run then costs one
+        call per stream. An answer that failed (an expired token) is left for the table's
+        own read, which handles it."""
+        links = {}
+        for t in reads:
+            link = self.reader.first_link(tables.get(t.entity_set), selects[t.entity_set], full)
+            if link and self.metadata.tracked(t.logical):
+                links[t.entity_set] = link
+        if len(links) < 2:
+            return {}
+        headers = self.reader.headers(tracking=True)
+        answers = get_batch(self.http, [(link, headers) for link in links.values()])
+        return {
+            entity_set: DynamicsResponse(a.status, a.body, {}, b"")
+            for entity_set, a in zip(links, answers, strict=True)
+            if a.ok
+        }
