@@ -156,7 +156,9 @@ class DynamicsConnector:
                     fresh = fresh if fresh is not None else set()
                     fresh.update(str(r[table.id_field]) for r in part.rows)
                 tables[table.entity_set] = part.state
-                yield Page(stream, records, {"tables": dict(tables)}, bad, part.deleted_ids)
+                page = Page(stream, records, {"tables": dict(tables)}, bad, part.deleted_ids)
+                page.check_deletes = part.restarted
+                yield page
             if fresh is not None:
                 self._fresh_ids[table.entity_set] = fresh
 
