@@ -7,7 +7,7 @@ Tokens from Entra ID through MSAL (client credentials), HTTP through ``requests`
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -31,6 +31,7 @@ from connectors.core.errors import ConnectorError, ConnectorFatalError
 from connectors.core.http import pinned_session, quick_calls
 from connectors.core.profile import CrmProfile
 from connectors.core.retry import RetryPolicy
+from connectors.dynamics import teams
 from connectors.dynamics.auth import DynamicsTokenSource
 from connectors.dynamics.batch import get_batch
 from connectors.dynamics.entities import CHOICE_COLUMNS, STREAM_TABLES, WRITABLE, TableRead
@@ -136,31 +137,98 @@ class DynamicsConnector:
         tables: dict[str, Any] = dict((state or {}).get("tables") or {})
         reads = STREAM_TABLES[stream]
         selects = {t.entity_set: self._select(stream, t) for t in reads}
+        if stream == "users":
+            yield from self._users(reads[0], tables, selects, options, (state or {}).get("teams"))
+            return
         first = self._first_pages(reads, tables, selects, options.full)
         for table in reads:
-            fresh: set[str] | None = None
-            for part in self.reader.read(
+            yield from self._table_pages(
+                stream,
                 table,
+                tables,
                 selects[table.entity_set],
-                tables.get(table.entity_set),
-                options.full,
-                tracked=self.metadata.tracked(table.logical),
-                lookback=options.lookback,
-                signpost=options.signpost,
-                first=first.get(table.entity_set),
-            ):
-                records, bad = self.mapper.map_rows(
-                    stream, table.logical, table.id_field, part.rows
-                )
-                if part.restarted:
-                    fresh = fresh if fresh is not None else set()
-                    fresh.update(str(r[table.id_field]) for r in part.rows)
-                tables[table.entity_set] = part.state
-                page = Page(stream, records, {"tables": dict(tables)}, bad, part.deleted_ids)
-                page.check_deletes = part.restarted
-                yield page
-            if fresh is not None:
-                self._fresh_ids[table.entity_set] = fresh
+                options,
+                first.get(table.entity_set),
+            )
+
+    def _table_pages(
+        self,
+        stream: str,
+        table: TableRead,
+        tables: dict[str, Any],
+        select: str,
+        options: ReadOptions,
+        first: DynamicsResponse | None,
+        prepare: Callable[[list[dict[str, Any]]], None] | None = None,
+        extra_state: Mapping[str, Any] | None = None,
+    ) -> Iterator[Page]:
+        """One table's pages; ``tables`` (the stream's state per table) moves with them."""
+        fresh: set[str] | None = None
+        for part in self.reader.read(
+            table,
+            select,
+            tables.get(table.entity_set),
+            options.full,
+            tracked=self.metadata.tracked(table.logical),
+            lookback=options.lookback,
+            signpost=options.signpost,
+            first=first,
+        ):
+            if prepare is not None:
+                prepare(part.rows)
+            records, bad = self.mapper.map_rows(stream, table.logical, table.id_field, part.rows)
+            if part.restarted:
+                fresh = fresh if fresh is not None else set()
+                fresh.update(str(r[table.id_field]) for r in part.rows)
+            tables[table.entity_set] = part.state
+            state = {"tables": dict(tables), **(extra_state or {})}
+            page = Page(stream, records, state, bad, part.deleted_ids)
+            page.check_deletes = part.restarted
+            yield page
+        if fresh is not None:
+            self._fresh_ids[table.entity_set] = fresh
+
+    def _users(
+        self,
+        table: TableRead,
+        tables: dict[str, Any],
+        selects: Mapping[str, str],
+        options: ReadOptions,
+        before: Mapping[str, Any] | None,
+    ) -> Iterator[Page]:
+        """System users with their teams (``teams.py``): the teams, the memberships and
+        the users' first page in one ``$batch``; then the users whose teams changed."""
+        select = selects[table.entity_set]
+        plain = self.reader.headers(tracking=False)
+        requests: list[tuple[str, Mapping[str, str]]] = [(q, plain) for q in teams.QUERIES]
+        tracked = self.metadata.tracked(table.logical)
+        if tracked:
+            link = self.reader.first_link(tables.get(table.entity_set), select, options.full)
+            target = link or f"{table.entity_set}?$select={select}"
+            requests.append((target, self.reader.headers(tracking=True)))
+        answers = get_batch(self.http, requests)
+        members = teams.team_map(self.http, answers[0], answers[1], plain)
+        first = None
+        if tracked and answers[2].ok:
+            first = DynamicsResponse(answers[2].status, answers[2].body, {}, b"")
+        seen: set[str] = set()
+
+        def prepare(rows: list[dict[str, Any]]) -> None:
+            for row in rows:
+                rid = str(row[table.id_field])
+                row["teams"] = members.get(rid, [])
+                seen.add(rid)
+
+        kept = {"teams": dict(before)} if before is not None else {}
+        yield from self._table_pages("users", table, tables, select, options, first, prepare, kept)
+        again = [u for u in teams.changed_users(before, members) if u not in seen]
+        for rows in teams.read_users_by_id(self.http, again, select, plain):
+            prepare(rows)
+            records, bad = self.mapper.map_rows("users", table.logical, table.id_field, rows)
+            yield Page("users", records, {"tables": dict(tables), **kept}, bad)
+        now = teams.ids_of(members)
+        if now != before:
+            yield Page("users", [], {"tables": dict(tables), "teams": now})
 
     def list_ids(self, stream: str) -> Iterator[str]:
         for table in STREAM_TABLES[stream]:

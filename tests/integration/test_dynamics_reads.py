@@ -13,12 +13,14 @@ from typing import Any
 import pytest
 import requests
 import yaml
+from sqlalchemy import select
 
 from sandbox import Sandbox
 from sync.config import load_config
 from sync.engine import SyncOptions, sync_source
 from sync.engine.runs import load_state
 from sync.sources import build_connector
+from sync.store.records import TABLES
 from tests.integration.contract_suite import (
     assert_store_matches_world,
     run_sync,
@@ -163,3 +165,56 @@ def test_an_incremental_run_costs_one_call_per_stream_and_the_signpost(
     assert calls == {stream: 1 for stream in calls}  # activities: 4 tables, one $batch
     assert len(calls) == 10
     assert_store_matches_world(sandbox, config, "dynamics")
+
+
+def _primary_teams(config: Path) -> dict[str, str | None]:
+    table = TABLES["user"].__table__  # type: ignore[attr-defined]
+    with opened(load_config(config).store.url) as engine, engine.connect() as conn:
+        rows = conn.execute(
+            select(table.c.remote_id, table.c.raw).where(table.c.source == "dynamics")
+        ).all()
+    return {
+        rid: next((t["name"] for t in raw.get("teams", []) if t["primary"]), None)
+        for rid, raw in rows
+    }
+
+
+def test_users_carry_their_teams_and_a_membership_change_updates_them(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    config = _config(sandbox, tmp_path)
+    run_sync(config, "dynamics")
+    truth = {
+        e["user_id"]: e["team"]
+        for e in sandbox.world.truth.files["dynamics_employees"]  # type: ignore[union-attr]
+    }
+    primary = _primary_teams(config)
+    expected = {"dach_sales": "DACH Sales", "dach_service": "DACH Service"}
+    for user, team in truth.items():  # the group managers: only the business unit's team
+        assert primary[user] == expected.get(team, "Altamira DACH"), user
+
+    # a seller moves to the service team (as an admin does in Dynamics): the next run
+    # updates that user, whose own row did not change
+    world = sandbox.world
+    assert world is not None
+    seller = sorted(u for u, t in truth.items() if t == "dach_sales")[0]
+    teams = {t["name"]: t["teamid"] for t in world.dynamics["team"].live()}
+    members = world.dynamics["teammembership"]
+    with world.lock:
+        for row in list(members.live()):
+            if row["systemuserid"] == seller and row["teamid"] == teams["DACH Sales"]:
+                members.soft_delete(row["teammembershipid"], sandbox.clock.now())
+        members.insert(
+            {
+                "teammembershipid": world.mint("dynamics", "teammembership"),
+                "versionnumber": 0,
+                "teamid": teams["DACH Service"],
+                "systemuserid": seller,
+            }
+        )
+    report = _sync(config)
+    users = _stream(report, "users")
+    assert (report.status, users.counts.updated, users.api_calls) == ("succeeded", 1, 2)
+    assert _primary_teams(config)[seller] == "DACH Service"
+    again = _stream(_sync(config), "users")  # nothing changed since: one call, no writes
+    assert (again.counts.updated, again.api_calls) == (0, 1)
