@@ -275,15 +275,18 @@ class DynamicsConnector:
         selects: Mapping[str, str],
         full: bool,
     ) -> dict[str, DynamicsResponse]:
-        """The first delta page of each tracked table of a stream, in one ``$batch`` when
-        the stream has several (the activity tables): an incremental run then costs one
-        call per stream. An answer that failed (an expired token) is left for the table's
-        own read, which handles it."""
+        """The first page of each tracked table of a stream (a delta page, or the first
+        page of a full read), in one ``$batch`` when the stream has several (the activity
+        tables): a run then costs one call per stream and table page beyond the first. An
+        answer that failed (an expired token) is left for the table's own read, which
+        handles it."""
         links = {}
         for t in reads:
-            link = self.reader.first_link(tables.get(t.entity_set), selects[t.entity_set], full)
-            if link and self.metadata.tracked(t.logical):
-                links[t.entity_set] = link
+            state, select = tables.get(t.entity_set), selects[t.entity_set]
+            if self.reader.windowed(state, select, full, self.metadata.tracked(t.logical)):
+                continue
+            link = self.reader.first_link(state, select, full)
+            links[t.entity_set] = link or f"{t.entity_set}?$select={select}"
         if len(links) < 2:
             return {}
         headers = self.reader.headers(tracking=True)

@@ -64,6 +64,13 @@ class TableReader:
         link = saved.get("next") or saved.get("delta")
         return str(link) if link else None
 
+    def windowed(
+        self, state: dict[str, Any] | None, select: str, full: bool, tracked: bool
+    ) -> bool:
+        """Whether this read is a ``modifiedon`` window (not change tracking)."""
+        saved = state or {}
+        return not tracked or (saved.get("select") == select and not full and "window" in saved)
+
     def read(
         self,
         table: TableRead,
@@ -80,7 +87,7 @@ class TableReader:
         ahead (in a ``$batch`` with other tables')."""
         saved = dict(state or {})
         same = saved.get("select") == select and not full
-        if not tracked or (same and "window" in saved):
+        if self.windowed(saved, select, full, tracked):
             window = saved.get("window") if same else None
             for part in self.window.read(table, select, window, lookback, signpost):
                 yield TablePage(part.rows, [], {"window": part.state, "select": select})
