@@ -21,6 +21,7 @@ from typing import Any
 from sandbox.dynamics.schema import OPTION_SETS, VERSION_SEQUENCE
 from sandbox.generator.dynamics_names import _CITIES, _FIRST, _LAST, _PRODUCTS, _STEMS, _SUFFIX
 from sandbox.generator.dynamics_service import add_service_and_activities
+from sandbox.generator.dynamics_teams import add_teams
 from sandbox.store import Record
 from sandbox.world import World
 
@@ -431,37 +432,4 @@ def add_dynamics_company(world: World, anchor: datetime) -> None:
             },
         )
     add_service_and_activities(b, budget, leads, contacts, opportunities, campaigns)
-    _teams(b, app_id)
-
-
-def _teams(b: _Builder, app_id: str) -> None:
-    """The business unit's default team (every user, as Dataverse keeps it) and the sales
-    and service owner teams. Drawn last and without the random stream, so every other row
-    is the same with or without them; the two group managers are only in the default team
-    (their team is the one their other CRMs give them)."""
-    world = b.world
-    users = [r["systemuserid"] for r in world.dynamics["systemuser"].live()]
-    plan = (
-        ("Altamira DACH", True, users),
-        ("DACH Sales", False, b.sellers),
-        ("DACH Service", False, b.agents),
-    )
-    members = world.dynamics["teammembership"]
-    for name, default, people in plan:
-        team = stamp(
-            world,
-            "team",
-            {"name": name, "teamtype": 0, "isdefault": default},
-            b.start - timedelta(days=30),
-            app_id,
-        )
-        for user in people:
-            world.sequences[VERSION_SEQUENCE] += 1
-            members.insert(
-                {
-                    "teammembershipid": world.mint("dynamics", "teammembership"),
-                    "versionnumber": world.sequences[VERSION_SEQUENCE],
-                    "teamid": team["teamid"],
-                    "systemuserid": user,
-                }
-            )
+    add_teams(b, app_id)
