@@ -94,11 +94,11 @@ class TableReader:
             return
         link = self.first_link(saved, select, full)
         try:
-            yield from self._follow(table, select, link, first, signpost, lookback)
+            yield from self._follow(table, select, link, first, signpost)
         except DeltaExpired:
             if not saved.get("delta") or saved.get("next"):
                 raise
-            for page in self._follow(table, select, None, None, signpost, lookback):
+            for page in self._follow(table, select, None, None, signpost):
                 page.restarted = True
                 yield page
 
@@ -109,7 +109,6 @@ class TableReader:
         link: str | None,
         first: DynamicsResponse | None,
         signpost: datetime | None,
-        lookback: timedelta,
     ) -> Iterator[TablePage]:
         headers = self.headers(tracking=True)
         if first is not None:
@@ -134,7 +133,7 @@ class TableReader:
             elif body.get("@odata.deltaLink"):
                 state = {"delta": body["@odata.deltaLink"], "select": select}
             else:  # tracking not applied: later runs read a modifiedon window
-                state = {"window": self.window.done(signpost, lookback), "select": select}
+                state = {"window": self.window.done(signpost), "select": select}
             yield TablePage(rows, deleted, state)
             if not following:
                 return

@@ -46,9 +46,11 @@ class WindowReader:
         self.page_size = page_size
         self.headers = headers
 
-    def done(self, signpost: datetime | None, lookback: timedelta) -> dict[str, Any]:
-        """The state of a window read through ``signpost``."""
-        return {"cursor": _literal(signpost) if signpost else None, "after": None}
+    @staticmethod
+    def done(signpost: datetime | None, cursor: str | None = None) -> dict[str, Any]:
+        """The state of a window read through ``signpost`` (without one, the window's
+        start stays where it was)."""
+        return {"cursor": _literal(signpost) if signpost else cursor, "after": None}
 
     def read(
         self,
@@ -84,13 +86,8 @@ class WindowReader:
             body = self.http.call("GET", table.entity_set, params=params, headers=self.headers)
             rows: list[dict[str, Any]] = list((body.body or {}).get("value", []))
             if len(rows) < self.page_size:
-                yield WindowPart(rows, self.done(signpost, lookback) | _keep(cursor, signpost))
+                yield WindowPart(rows, self.done(signpost, cursor))
                 return
             last_row = rows[-1]
             after = [last_row["modifiedon"], str(last_row[key])]
             yield WindowPart(rows, {"cursor": cursor, "after": after})
-
-
-def _keep(cursor: str | None, signpost: datetime | None) -> dict[str, Any]:
-    """Without a signpost the window's start stays where it was."""
-    return {} if signpost is not None else {"cursor": cursor}
