@@ -201,9 +201,12 @@ class DynamicsConnector:
         select = selects[table.entity_set]
         plain = self.reader.headers(tracking=False)
         requests: list[tuple[str, Mapping[str, str]]] = [(q, plain) for q in teams.QUERIES]
-        tracked = self.metadata.tracked(table.logical)
+        state = tables.get(table.entity_set)
+        tracked = not self.reader.windowed(
+            state, select, options.full, self.metadata.tracked(table.logical)
+        )
         if tracked:
-            link = self.reader.first_link(tables.get(table.entity_set), select, options.full)
+            link = self.reader.first_link(state, select, options.full)
             target = link or f"{table.entity_set}?$select={select}"
             requests.append((target, self.reader.headers(tracking=True)))
         answers = get_batch(self.http, requests)
