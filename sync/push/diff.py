@@ -38,10 +38,14 @@ State = dict[tuple[str, str, str, str], tuple[str | None, datetime]]
 
 @dataclass(frozen=True)
 class SourceInfo:
-    """A source's connector kind and its write batch maximum."""
+    """A source's connector kind, its write batch maximum, and the remote-id prefixes of
+    its mapped custom objects: their records share a table with a standard object (an
+    order mapped as a deal), but a target writes to the standard object only, so the plan
+    leaves them out."""
 
     kind: str
     batch_size: int
+    custom_prefixes: tuple[str, ...] = ()
 
 
 def load_state(conn: Connection, sources: Sequence[str]) -> State:
@@ -93,6 +97,8 @@ def build_plan(
         records = store_cache[spot]
         written = written_index.get((target.source, target.object, target.field), set())
         wanted = desired_for(target, published, records, written)
+        if info.custom_prefixes:
+            wanted = {r: v for r, v in wanted.items() if not r.startswith(info.custom_prefixes)}
         api = names.get((*spot, target.field), default_api_name(info.kind, target.field))
         object_plan = objects.setdefault(
             spot, ObjectPlan(target.source, info.kind, target.object, info.batch_size)
