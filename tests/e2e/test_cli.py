@@ -140,7 +140,8 @@ def test_demo_reads_the_sandbox_and_matches_the_ground_truth(tmp_path: Path) -> 
     summary = orjson.loads(result.stdout)
     assert summary["ok"] is True
     assert [s["status"] for s in summary["sync"]] == ["succeeded"] * 4
-    # products and splits: 2 Salesforce, 1 HubSpot; Dynamics' ten streams
-    assert len(summary["checks"]) == 34
+    # products and splits: 2 Salesforce, 1 HubSpot; Dynamics' ten streams; the consumer
+    # line's store visits and orders in Salesforce, HubSpot and Zoho: 6
+    assert len(summary["checks"]) == 40
     assert all(c["in_store"] == c["ground_truth"] for c in summary["checks"])
     assert sum(c["in_store"] for c in summary["checks"]) > 300
