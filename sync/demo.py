@@ -91,7 +91,8 @@ def run_demo(
     clock runs from the host's time, as for `crmsync demo`. Tests pass a fixed anchor.
     ``b2c`` keeps the sandbox's consumer line (person accounts, orders); ``dated_rates`` turns on
     the CRMs' exchange rates and pays with them (``compensation.crm_rates``); ``sources``
-    keeps only those of the sandbox's sources (all four by default)."""
+    keeps only those of the sandbox's sources, and syncs them even when the sandbox's config
+    leaves them off (the four it checks by default)."""
     workspace.mkdir(parents=True, exist_ok=True)
     options = SandboxOptions(
         seed=seed,
@@ -151,7 +152,9 @@ def _write_config(
 ) -> Path:
     generated = yaml.safe_load(info.config_path.read_text())
     if sources is not None:
-        generated["sources"] = [s for s in generated["sources"] if s["name"] in sources]
+        generated["sources"] = [
+            {**s, "enabled": True} for s in generated["sources"] if s["name"] in sources
+        ]
     config = {
         "store": {"url": store_url},
         "secrets_file": str((info.config_path.parent / "secrets.env").resolve()),

@@ -65,11 +65,17 @@ def test_bad_options_give_one_line_and_exit_code_2(tmp_path: Path) -> None:
     result = _run("sandbox", "serve", "--port-base", "80", "--state-dir", str(tmp_path))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "error: --port-base must be between 1024 and 65530 (6 ports are used)"
+        "error: --port-base must be between 1024 and 65529 (7 ports are used)"
     ]
     unknown = _run("sandbox", "serve", "--scale", "huge")
     assert unknown.returncode == 2
     assert "huge" in unknown.stderr
+    crm = _run("demo", "--crm", "salesforce", "--crm", "pipedrive", "--workspace", str(tmp_path))
+    assert crm.returncode == 2
+    assert crm.stderr.strip().splitlines() == [
+        "error: unknown CRM 'pipedrive' for --crm: use one of salesforce, hubspot, zoho, "
+        "dynamics, sugarcrm, keap, oracle"
+    ]
 
 
 def test_churn_without_a_sandbox_says_what_to_do(tmp_path: Path) -> None:
