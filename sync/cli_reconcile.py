@@ -71,7 +71,7 @@ def run(
     with step_progress("reconciling", json_output, progress) as say:
         report = reconcile(engine, cfg.reconcile, utc_now(), mode, progress=say)
         say("stitching digital events")
-        stitched = stitch(engine, utc_now(), report.run_id)
+        stitched = stitch(engine, utc_now(), report.run_id, full=mode == "full")
     if json_output:
         _print_json({**report.to_json(), "stitching": stitched.to_json()})
         return
