@@ -48,9 +48,10 @@ def demo(
         "and pay with them (docs/multi-currency.md).",
     ),
 ) -> None:
-    """The main job on the embedded default: start the CRM sandbox, sync all four CRMs into
-    SQLite, reconcile, audit, compute the open period, push the results back into the
-    sandbox CRMs, write the statements, and check it all against the ground truth."""
+    """The main job on the embedded default: start the CRM sandbox, sync all four CRMs and
+    the customers' digital events into SQLite, reconcile and stitch, audit, compute the
+    open period, push the results back into the sandbox CRMs, write the statements, and
+    check it all against the ground truth."""
     from sandbox import SandboxError
     from sync.config.steps import STEP_NAMES
     from sync.demo import run_demo
@@ -102,6 +103,7 @@ def demo(
                 clock_start=clock_start,
                 b2c=b2c,
                 dated_rates=dated_rates,
+                events=True,
             )
         except SandboxError as exc:
             raise UsageError(str(exc)) from exc

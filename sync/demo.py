@@ -19,7 +19,7 @@ from sandbox import Sandbox, SandboxInfo, SandboxOptions
 from sandbox.expected import expected_stream_counts
 from sandbox.peek import Sample, sample_records
 from sync.config import load_config
-from sync.demo_checks import TruthCheck, truth_checks
+from sync.demo_checks import EVENTS_SOURCE, TruthCheck, truth_checks
 from sync.demo_setup import RATE_SOURCES, demo_sections
 from sync.engine import SourceReport, SyncOptions, sync_source
 from sync.pipeline.run import run_steps
@@ -80,6 +80,7 @@ def run_demo(
     b2c: bool = False,
     dated_rates: bool = False,
     sources: Collection[str] | None = None,
+    events: bool = False,
 ) -> DemoResult:
     """Sync the sandbox into ``workspace``; with ``steps``, run them too (in the sandbox's
     time, so periods and windows match its story) and check them against the ground truth.
@@ -89,7 +90,8 @@ def run_demo(
     clock runs from the host's time, as for `crmsync demo`. Tests pass a fixed anchor.
     ``b2c`` adds the sandbox's consumer line (person accounts); ``dated_rates`` turns on
     the CRMs' exchange rates and pays with them (``compensation.crm_rates``); ``sources``
-    keeps only those of the sandbox's sources (all four by default)."""
+    keeps only those of the sandbox's sources (all four by default); ``events`` adds the
+    customers' digital events as the source ``web`` (`crmsync demo` does)."""
     workspace.mkdir(parents=True, exist_ok=True)
     options = SandboxOptions(
         seed=seed,
@@ -106,7 +108,7 @@ def run_demo(
         if on_started is not None:
             on_started(info)
         rates = RATE_SOURCES if dated_rates else ()
-        config_path = _write_config(info, workspace, store_url, sources, rates)
+        config_path = _write_config(info, workspace, store_url, sources, rates, events)
         result = DemoResult(info.to_json(), config_path, store_url, workspace=workspace)
         result.samples = sample_records(info, limit=3)
         config = load_config(config_path)
@@ -142,10 +144,15 @@ def _write_config(
     store_url: str,
     sources: Collection[str] | None,
     crm_rates: tuple[str, ...] = (),
+    events: bool = False,
 ) -> Path:
     generated = yaml.safe_load(info.config_path.read_text())
     if sources is not None:
         generated["sources"] = [s for s in generated["sources"] if s["name"] in sources]
+    exports = info.ground_truth_dir.parent / "events"  # the customers' digital events
+    if events and exports.is_dir():
+        web = {"name": EVENTS_SOURCE, "kind": "events", "directory": str(exports.resolve())}
+        generated["sources"].append(web)
     config = {
         "store": {"url": store_url},
         "secrets_file": str((info.config_path.parent / "secrets.env").resolve()),
