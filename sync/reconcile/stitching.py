@@ -191,8 +191,8 @@ def _stitch_keys(
         *(_E.previous_id.in_(chunk) for chunk in _chunks(anons)),
         *(and_(_E.anonymous_id.is_(None), _E.user_id.in_(c)) for c in _chunks(server)),
     ):
-        for row in connection.execute(select(*_COLUMNS).where(_LIVE, condition)):
-            found[(row[8], row[0])] = tuple(row)  # type: ignore[assignment]
+        for got in connection.execute(select(*_COLUMNS).where(_LIVE, condition)):
+            found[(got[8], got[0])] = tuple(got)
     rows = _sorted(row for row in found.values() if _key_of(row) in keys)
     counts: dict[str, int] = defaultdict(int)
     for row in rows:
@@ -200,8 +200,8 @@ def _stitch_keys(
     user_ids = sorted({row[3] for row in rows if row[3] is not None})
     proofs: dict[tuple[str, str], _Event] = {}
     for chunk in _chunks(user_ids):
-        for row in connection.execute(select(*_COLUMNS).where(_LIVE, _E.user_id.in_(chunk))):
-            proofs[(row[8], row[0])] = tuple(row)  # type: ignore[assignment]
+        for got in connection.execute(select(*_COLUMNS).where(_LIVE, _E.user_id.in_(chunk))):
+            proofs[(got[8], got[0])] = tuple(got)
     users = _users(people, _sorted(proofs.values()), report)
     links = _links(people, rows, users, report)
     report.events, report.anonymous_ids = len(rows), len(counts)
@@ -223,7 +223,7 @@ def _key_of(row: _Event) -> str | None:
 def _sorted(rows: Iterable[Any]) -> list[_Event]:
     """Events in the one order stitching reads them: by time, then source and message id
     (a time-less event first, as SQL sorts NULL)."""
-    return sorted((tuple(r) for r in rows), key=lambda r: (r[7] is not None, r[7], r[8], r[0]))  # type: ignore[misc]
+    return sorted((tuple(r) for r in rows), key=lambda r: (r[7] is not None, r[7], r[8], r[0]))
 
 
 def _users(people: People, rows: Iterable[_Event], report: StitchReport) -> dict[str, Any]:

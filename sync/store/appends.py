@@ -95,10 +95,11 @@ class _Plan:
         self.fields = tuple(_RENAMED.get(c, c) for c in names)
         self.columns = (*names, "source", *_BOOKKEEPING)
         self.getter = attrgetter(*self.fields)
+        lengths = {c: getattr(table.c[c].type, "length", None) for c in names}
         limited = [
-            (f, table.c[c].type.length)
+            (f, lengths[c])
             for f, c in zip(self.fields, names, strict=True)
-            if isinstance(getattr(table.c[c].type, "length", None), int)
+            if isinstance(lengths[c], int)
         ]
         self.limited = attrgetter(*(f for f, _ in limited))
         self.limits = tuple(limit for _, limit in limited)
