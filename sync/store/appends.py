@@ -95,12 +95,11 @@ class _Plan:
         self.fields = tuple(_RENAMED.get(c, c) for c in names)
         self.columns = (*names, "source", *_BOOKKEEPING)
         self.getter = attrgetter(*self.fields)
-        lengths = {c: getattr(table.c[c].type, "length", None) for c in names}
-        limited = [
-            (f, lengths[c])
-            for f, c in zip(self.fields, names, strict=True)
-            if isinstance(lengths[c], int)
-        ]
+        limited: list[tuple[str, int]] = []
+        for f, c in zip(self.fields, names, strict=True):
+            length = getattr(table.c[c].type, "length", None)
+            if isinstance(length, int):
+                limited.append((f, length))
         self.limited = attrgetter(*(f for f, _ in limited))
         self.limits = tuple(limit for _, limit in limited)
         statement = dialect_insert(conn)(table).on_conflict_do_nothing(
