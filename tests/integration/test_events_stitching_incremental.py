@@ -4,6 +4,7 @@ the links a full stitching of the same store gives."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import UTC, datetime
 from pathlib import Path
@@ -169,7 +170,7 @@ def test_a_stream_stitched_in_parts_gives_the_links_of_a_full_stitching(tmp_path
     random.Random(7).shuffle(messages)  # later batches reach back into earlier devices
     cuts = [0, len(messages) // 2, len(messages) * 3 // 4, len(messages)]
     reports: list[StitchReport] = []
-    for n, (start, stop) in enumerate(zip(cuts, cuts[1:], strict=False)):
+    for n, (start, stop) in enumerate(itertools.pairwise(cuts)):
         _write(engine, "event", _events(messages[start:stop]))
         reports.append(stitch(engine, NOW))
         assert _links(engine) == _full_links(engine, tmp_path, f"part{n}")
