@@ -1,4 +1,4 @@
-"""Build the five emulator applications over one world."""
+"""Build the emulator applications (one per CRM) over one world."""
 
 from __future__ import annotations
 

@@ -206,8 +206,8 @@ sources:
       username: {sugar_user}
       password: ${{SANDBOX_SUGARCRM_PASSWORD}}
     ca_bundle: {ca}
-  # The web shop in Keap, off here too. Keap reports no deletes: an id comparison on every
-  # run finds them.
+  # The web shop in Keap, off here too. Keap reports no deletes: the daily id comparison
+  # (full_id_check_every, 1 day by default) finds them, or `crmsync sync --check-deletes`.
   - name: keap
     kind: keap
     enabled: false
@@ -217,7 +217,6 @@ sources:
       client_secret: ${{SANDBOX_KEAP_CLIENT_SECRET}}
       refresh_token: ${{SANDBOX_KEAP_REFRESH_TOKEN}}
       token_file: {keap_tokens}
-    full_id_check_every: 0s
     ca_bundle: {ca}
 """
 

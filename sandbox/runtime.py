@@ -59,8 +59,9 @@ class SandboxOptions:
     # Where the running clock starts (default: the anchor, or the host's time, above).
     clock_start: datetime | None = None
     # The consumer line (generator/b2c.py): person accounts in Salesforce, contacts
-    # without a company in HubSpot and Zoho. Off: the world is what it always was.
-    b2c: bool = False
+    # without a company in HubSpot and Zoho, and their orders. On by default; off, the
+    # world is the business-to-business company alone, record for record.
+    b2c: bool = True
     # Salesforce's advanced currency management: CurrencyType and DatedConversionRate.
     dated_rates: bool = False
 

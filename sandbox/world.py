@@ -1,7 +1,7 @@
-"""The sandbox's whole state: the five CRMs' tables plus the ground truth.
+"""The sandbox's whole state: every emulated CRM's tables plus the ground truth.
 
 One ``World`` is generated from a seed and a scale (``sandbox.generator``),
-served by the five emulators, changed by churn, and saved to / loaded from a state
+served by the emulators, changed by churn, and saved to / loaded from a state
 directory. Its ``lock`` guards every table: emulators hold it while they read or write.
 """
 

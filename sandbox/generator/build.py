@@ -72,14 +72,15 @@ def generate(
     scale: str,
     anchor: datetime,
     corruption: CorruptionRates = HARD,
-    b2c: bool = False,
+    b2c: bool = True,
     dated_rates: bool = False,
 ) -> World:
     """The synthetic company "Altamira Instruments", identical for the same arguments.
 
     ``corruption`` is the profile of errors on every later copy of a person; another
-    profile changes only the copies' values, never which records exist. ``b2c`` adds the
-    consumer line (``b2c.py``: person accounts in Salesforce) after everything else;
+    profile changes only the copies' values, never which records exist. ``b2c`` (on by
+    default) adds the consumer line (``b2c.py``: person accounts in Salesforce, and the
+    consumers' orders) after everything else;
     ``dated_rates`` turns on Salesforce's dated exchange rates (``DatedConversionRate``).
     """
     if scale not in SCALES:
