@@ -18,6 +18,7 @@ def test_the_demo_syncs_the_digital_events_and_checks_their_stitching(tmp_path: 
         steps=("reconcile",),
         sources=("salesforce", "hubspot"),
         events=True,
+        b2c=False,  # the business company: its people are leads and contacts
     )
     web = [r for r in result.reports if r.source == "web"]
     assert [r.status for r in web] == ["succeeded"]
