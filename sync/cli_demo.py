@@ -55,9 +55,10 @@ def demo(
         "off (sugarcrm, keap, oracle) is synced when named. Default: the four it checks.",
     ),
 ) -> None:
-    """The main job on the embedded default: start the CRM sandbox, sync all four CRMs into
-    SQLite, reconcile, audit, compute the open period, push the results back into the
-    sandbox CRMs, write the statements, and check it all against the ground truth."""
+    """The main job on the embedded default: start the CRM sandbox, sync all four CRMs and
+    the customers' digital events into SQLite, reconcile and stitch, audit, compute the
+    open period, push the results back into the sandbox CRMs, write the statements, and
+    check it all against the ground truth."""
     from sandbox import SandboxError
     from sandbox.runtime import CRMS
     from sync.config.steps import STEP_NAMES
@@ -115,6 +116,7 @@ def demo(
                 b2c=b2c,
                 dated_rates=dated_rates,
                 sources=tuple(crm) or None,
+                events=True,
             )
         except SandboxError as exc:
             raise UsageError(str(exc)) from exc

@@ -341,6 +341,8 @@ def _count_page(
         else:
             carried_kinds.add(kind)
             context.carried.setdefault(kind, PageCounts()).add(kind_counts)
+    if info.append_only:
+        return  # no missed-delete check compares these ids
     for record in page.records:
         if not record.deleted:
             context.seen[record.kind].add(record.remote_id)
