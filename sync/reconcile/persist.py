@@ -44,6 +44,7 @@ DECISIONS = ReconcileDecisionRow.__table__  # type: ignore[attr-defined]
 KEYS = ReconcileKeyRow.__table__  # type: ignore[attr-defined]
 RUNS = ReconcileRunRow.__table__  # type: ignore[attr-defined]
 _BATCH = 5_000
+_MEMBER_COLUMNS = ("identity_id", "kind", "source", "table_name", "remote_id", "method", "score")
 
 
 def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
@@ -166,6 +167,33 @@ def _insert(connection: Connection, table: Any, rows: Iterable[dict[str, Any]]) 
         connection.execute(table.insert(), batch)
 
 
+_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def _insert_plain(
+    connection: Connection, table: Any, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """Rows of plain values (text, numbers, NULL) as tuples, straight to the driver's
+    executemany: for millions of block keys, SQLAlchemy's per-row parameter processing cost
+    more than the database's own insert."""
+    mark = _MARKS.get(connection.dialect.paramstyle)
+    if mark is None:  # a driver with named parameters: SQLAlchemy's own path
+        _insert(connection, table, (dict(zip(columns, row, strict=True)) for row in rows))
+        return
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(mark for _ in columns)})"
+    )
+    batch: list[tuple[Any, ...]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= _BATCH * 10:
+            connection.exec_driver_sql(sql, batch)
+            batch = []
+    if batch:
+        connection.exec_driver_sql(sql, batch)
+
+
 def write_result(
     connection: Connection,
     result: KindResult,
@@ -199,21 +227,15 @@ def write_result(
                 "run_id": run_id,
             }
 
-    def member_rows() -> Iterator[dict[str, Any]]:
+    def member_rows() -> Iterator[tuple[Any, ...]]:
         for cluster, ident in zip(clusters, names, strict=True):
             for index in cluster:
                 entity = entities[index]
                 method, score = result.clustering.method.get(index, ("single", None))
                 written[entity.key] = ident
-                yield {
-                    "identity_id": ident,
-                    "kind": result.kind,
-                    "source": entity.source,
-                    "table_name": entity.table,
-                    "remote_id": entity.remote_id,
-                    "method": method,
-                    "score": score,
-                }
+                yield (
+                    ident, result.kind, entity.source, entity.table, entity.remote_id, method, score
+                )
 
     pairs = (
         {
@@ -229,16 +251,16 @@ def write_result(
         if changed is None or p.i in changed or p.j in changed
     )
     keys = (
-        {"block_key": stored_key(result.kind, key), "record_key": entities[n].key}
+        (stored_key(result.kind, key), entity.key)
         for n, entity in enumerate(entities)
         if changed is None or n in changed
         for key in keys_of(entity)
     )
     # Rows are generated batch by batch, never all at once (a million members).
     _insert(connection, IDENTITIES, identity_rows())
-    _insert(connection, MEMBERS, member_rows())
+    _insert_plain(connection, MEMBERS, _MEMBER_COLUMNS, member_rows())
     _insert(connection, PAIRS, pairs)
-    _insert(connection, KEYS, keys)
+    _insert_plain(connection, KEYS, ("block_key", "record_key"), keys)
     return written
 
 
