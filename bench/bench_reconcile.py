@@ -9,7 +9,9 @@
    share of true pairs that share a block or are linked by CRM evidence).
 2. Scale-up: the medium store's people are replicated into ``--synthetic`` person records
    (each replica a distinct company: e-mail domains, company names and phone numbers
-   shifted consistently, so duplicates stay duplicates within a replica and never across),
+   shifted consistently, so duplicates stay duplicates within a replica and never across;
+   surnames carry a mark per replica, so each replica's people are other people rather
+   than namesakes of every other replica's),
    written into a fresh store; a full reconcile runs in a child process (wall time, peak
    RSS), then 1% new records (copies of existing people with a nickname or typo) are added
    and an incremental run is timed against the full one.
@@ -34,6 +36,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from string import ascii_lowercase
 from typing import Any
 
 from sandbox.clock import DEFAULT_ANCHOR
@@ -43,6 +46,7 @@ from sync.reconcile.blocking import candidate_pairs
 from sync.reconcile.entities import load_entities
 from sync.reconcile.evaluate import load_truth, pairwise, true_pairs
 from sync.reconcile.model_store import MODELS
+from sync.reconcile.normalize import fold, is_placeholder
 from sync.reconcile.persist import crosswalk
 from sync.reconcile.run import KINDS, reconcile
 from sync.reconcile.splink_engine import blocked_pairs
@@ -157,12 +161,43 @@ def _template(medium: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def _mark(replica: int) -> str:
+    """Letters that tell one replica's surnames from another's ("", "ab", "ac", ...)."""
+    letters = ""
+    while replica:
+        replica, digit = divmod(replica, 26)
+        letters = ascii_lowercase[digit] + letters
+    return letters.rjust(2, "a") if letters else ""
+
+
+def _marked_local(local: str, surname: str, mark: str) -> str:
+    # The mark follows the surname where the address spells it ("jsmith" -> "jsmithab"),
+    # else it ends the local part, so an address still spells its owner's marked name.
+    at = local.lower().find(surname) if len(surname) >= 3 else -1
+    if at < 0:
+        return local + mark
+    end = at + len(surname)
+    return local[:end] + mark + local[end:]
+
+
 def _replica(row: dict[str, Any], replica: int) -> dict[str, Any]:
     copy = dict(row)
     copy["remote_id"] = f"{row['remote_id']}-{replica}" if replica else row["remote_id"]
+    # Each replica's people are other people: their surnames carry the replica's mark.
+    # Copied as they were, every name would recur exactly once per replica (45 namesakes
+    # for everyone at 1 M) and the bare-name key of people without an organisation would
+    # grow with the square of the replicas, where a real population's names grow more varied.
+    mark = _mark(replica)
+    surname = row["last_name"]
+    marked = bool(mark and surname and not is_placeholder(surname))
+    if marked:
+        copy["last_name"] = f"{surname}{mark}"
     email = row["email"]
     if email and "@" in email and replica:
         local, domain = email.split("@", 1)
+        if marked:
+            letters = "".join(ch for ch in fold(surname) if ch.isalpha())
+            local = _marked_local(local, letters, mark)
         copy["email"] = f"{local}@r{replica}.{domain}"
     copy["phone"] = _shift_phone(row["phone"], replica)
     copy["mobile"] = _shift_phone(row["mobile"], replica)

@@ -9,6 +9,7 @@ array, and a pair one int64 (``i * count + j``), sorted and unique.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -25,7 +26,9 @@ class Blocks:
     """Records grouped by key: ``members[starts[b]:starts[b] + sizes[b]]`` are the record
     indexes (ascending) of block ``b``, named ``names[b]``."""
 
-    def __init__(self, names: list[str], members: IntArray, starts: IntArray, sizes: IntArray):
+    def __init__(
+        self, names: list[str], members: IntArray, starts: IntArray, sizes: IntArray
+    ) -> None:
         self.names = names
         self.members = members
         self.starts = starts
@@ -55,24 +58,23 @@ def blocks_of(keys: Iterable[Iterable[str]], max_records: int) -> tuple[Blocks, 
     record, in index order), in the order keys first appear; and the keys shared by more,
     with how many records share each."""
     ids: dict[str, int] = {}
-    codes: list[int] = []
-    owners: list[int] = []
+    # Machine ints, not a Python int object per key held: fifteen million at 1 M records.
+    codes = array("q")
+    owners = array("q")
     for index, record_keys in enumerate(keys):
         for key in record_keys:
             codes.append(ids.setdefault(key, len(ids)))
             owners.append(index)
     names = list(ids)
     del ids
-    code_array = np.asarray(codes, dtype=np.int64)
-    del codes
-    owner_array = np.asarray(owners, dtype=np.int64)
-    del owners
+    code_array = np.frombuffer(codes, dtype=np.int64) if codes else np.zeros(0, np.int64)
+    owner_array = np.frombuffer(owners, dtype=np.int64) if owners else np.zeros(0, np.int64)
     counts = np.bincount(code_array, minlength=len(names)).astype(np.int64)
     capped = {names[c]: int(counts[c]) for c in np.flatnonzero(counts > max_records).tolist()}
     # A stable sort keeps each block's records in index order.
     order = np.argsort(code_array, kind="stable")
     members = owner_array[order]
-    del order, code_array, owner_array
+    del order, code_array, owner_array, codes, owners
     starts = np.zeros(len(names), dtype=np.int64)
     np.cumsum(counts[:-1], out=starts[1:])
     chosen = np.flatnonzero((counts > 1) & (counts <= max_records))
@@ -165,7 +167,9 @@ class PairCodes(Sequence[tuple[int, int]]):
     def __iter__(self) -> Iterator[tuple[int, int]]:
         for start in range(0, len(self._codes), _CHUNK):
             chunk = self._codes[start : start + _CHUNK]
-            yield from zip((chunk // self._count).tolist(), (chunk % self._count).tolist())
+            yield from zip(
+                (chunk // self._count).tolist(), (chunk % self._count).tolist(), strict=True
+            )
 
     def __contains__(self, pair: object) -> bool:
         if not isinstance(pair, tuple) or len(pair) != 2:
@@ -174,21 +178,10 @@ class PairCodes(Sequence[tuple[int, int]]):
         at = int(np.searchsorted(self._codes, code))
         return at < len(self._codes) and int(self._codes[at]) == code
 
-    def lefts(self) -> IntArray:
-        """The first index of every pair."""
-        return self._codes // self._count
 
-    def rights(self) -> IntArray:
-        """The second index of every pair."""
-        return self._codes % self._count
-
-
-def sorted_windows(
-    members: IntArray, size: int, order: Callable[[int], Any]
-) -> list[IntArray]:
+def sorted_windows(members: IntArray, size: int, order: Callable[[int], Any]) -> list[IntArray]:
     """Overlapping windows over ``members`` sorted by ``order`` (sorted neighbourhood):
     each record meets its size-1 neighbours."""
     ranked = np.asarray(sorted(members.tolist(), key=order), dtype=np.int64)
     step = max(1, size // 2)
     return [ranked[start : start + size] for start in range(0, len(ranked) - step, step)]
-

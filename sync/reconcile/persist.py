@@ -234,7 +234,13 @@ def write_result(
                 method, score = result.clustering.method.get(index, ("single", None))
                 written[entity.key] = ident
                 yield (
-                    ident, result.kind, entity.source, entity.table, entity.remote_id, method, score
+                    ident,
+                    result.kind,
+                    entity.source,
+                    entity.table,
+                    entity.remote_id,
+                    method,
+                    score,
                 )
 
     pairs = (
