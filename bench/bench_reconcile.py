@@ -19,8 +19,8 @@
 ``--engine`` sets ``reconcile.engine`` (the people matcher); blocking recall is measured
 with that engine's blocking (Splink's rules for ``splink``).
 
-Issue targets: precision >= 0.99 and recall >= 0.97 per kind; 1M person records in < 10
-minutes with < 4 GB; an incremental run after 1% new records < 5% of a full run.
+Floors: precision >= 0.99 and recall >= 0.97 per kind; 1M person records in <= 2
+minutes with <= 3 GB; an incremental run after 1% new records <= 5% of a full run.
 """
 
 from __future__ import annotations
