@@ -46,7 +46,7 @@ from sync.reconcile.blocking import candidate_pairs
 from sync.reconcile.entities import load_entities
 from sync.reconcile.evaluate import load_truth, pairwise, true_pairs
 from sync.reconcile.model_store import MODELS
-from sync.reconcile.normalize import fold, is_placeholder
+from sync.reconcile.normalize import is_placeholder
 from sync.reconcile.persist import crosswalk
 from sync.reconcile.run import KINDS, reconcile
 from sync.reconcile.splink_engine import blocked_pairs
@@ -170,16 +170,6 @@ def _mark(replica: int) -> str:
     return letters.rjust(2, "a") if letters else ""
 
 
-def _marked_local(local: str, surname: str, mark: str) -> str:
-    # The mark follows the surname where the address spells it ("jsmith" -> "jsmithab"),
-    # else it ends the local part, so an address still spells its owner's marked name.
-    at = local.lower().find(surname) if len(surname) >= 3 else -1
-    if at < 0:
-        return local + mark
-    end = at + len(surname)
-    return local[:end] + mark + local[end:]
-
-
 def _replica(row: dict[str, Any], replica: int) -> dict[str, Any]:
     copy = dict(row)
     copy["remote_id"] = f"{row['remote_id']}-{replica}" if replica else row["remote_id"]
@@ -195,10 +185,10 @@ def _replica(row: dict[str, Any], replica: int) -> dict[str, Any]:
     email = row["email"]
     if email and "@" in email and replica:
         local, domain = email.split("@", 1)
-        if marked:
-            letters = "".join(ch for ch in fold(surname) if ch.isalpha())
-            local = _marked_local(local, letters, mark)
-        copy["email"] = f"{local}@r{replica}.{domain}"
+        # The same address gets the same mark on every record holding it, whichever way
+        # each record's surname is typed; ending the local part, it still spells the
+        # marked surname where it spelled the surname last ("jsmith" -> "jsmithad").
+        copy["email"] = f"{local}{mark}@r{replica}.{domain}"
     copy["phone"] = _shift_phone(row["phone"], replica)
     copy["mobile"] = _shift_phone(row["mobile"], replica)
     if replica:
