@@ -46,7 +46,7 @@ from sync.reconcile.blocking import candidate_pairs
 from sync.reconcile.entities import load_entities
 from sync.reconcile.evaluate import load_truth, pairwise, true_pairs
 from sync.reconcile.model_store import MODELS
-from sync.reconcile.normalize import is_placeholder
+from sync.reconcile.normalize import email_key, is_placeholder
 from sync.reconcile.persist import crosswalk
 from sync.reconcile.run import KINDS, reconcile
 from sync.reconcile.splink_engine import blocked_pairs
@@ -187,8 +187,11 @@ def _replica(row: dict[str, Any], replica: int) -> dict[str, Any]:
         local, domain = email.split("@", 1)
         # The same address gets the same mark on every record holding it, whichever way
         # each record's surname is typed; ending the local part, it still spells the
-        # marked surname where it spelled the surname last ("jsmith" -> "jsmithad").
-        copy["email"] = f"{local}{mark}@r{replica}.{domain}"
+        # marked surname where it spelled the surname last ("jsmith" -> "jsmithad"). A
+        # placeholder ("noemail@...") stays one.
+        if email_key(email) is not None:
+            local += mark
+        copy["email"] = f"{local}@r{replica}.{domain}"
     copy["phone"] = _shift_phone(row["phone"], replica)
     copy["mobile"] = _shift_phone(row["mobile"], replica)
     if replica:
