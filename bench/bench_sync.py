@@ -117,6 +117,8 @@ def _sync(config_path: Path, name: str) -> dict[str, Any]:
         "status": report.status,
         "records": fetched,
         "calls": sum(s.api_calls for s in report.streams),
+        # with the calls made outside the streams (the signpost's server-time call)
+        "calls_total": connector.api_usage().calls,
         "seconds": wall,
         "cpu_us_per_record": cpu / max(fetched, 1) * 1e6,
         "records_per_s": fetched / wall if wall else 0.0,
@@ -262,6 +264,7 @@ def _cli_sync(config_path: Path) -> dict[str, Any]:
 
 def run_cli(scale: str, seed: int, sources: list[str]) -> dict[str, Any]:
     """Full, then incremental after 1% changed, of every source through ``crmsync sync``."""
+    loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         with served_sandbox(scale, seed, work / "sandbox") as info:
@@ -275,6 +278,7 @@ def run_cli(scale: str, seed: int, sources: list[str]) -> dict[str, Any]:
             path = work / "crmsync.yaml"
             path.write_text(yaml.safe_dump(config))
             full = _cli_sync(path)
+            loads.append(os.getloadavg()[0])
             for crm in sources:
                 live = sum(
                     truth["counts"][crm][o]["live"]
@@ -284,14 +288,17 @@ def run_cli(scale: str, seed: int, sources: list[str]) -> dict[str, Any]:
                 _churn(info, crm, max(1, live // 100), seed + 1)
             time.sleep(1.1)  # let the sandbox clock pass the changes' second
             incremental = _cli_sync(path)
+            loads.append(os.getloadavg()[0])
     incremental["time_share"] = incremental["seconds"] / full["seconds"]
     incremental["cpu_share"] = incremental["cpu_seconds"] / full["cpu_seconds"]
-    return {"full": full, "incremental_after_1pct": incremental}
+    # the wall times grow with the machine's load: the load average at start and after each
+    return {"full": full, "incremental_after_1pct": incremental, "load_average": loads}
 
 
 def _print_cli(scale: str, seed: int, results: dict[str, Any]) -> None:
     f, i = results["full"], results["incremental_after_1pct"]
-    print(f"scale {scale}, seed {seed}, through `crmsync sync` (start-up included)")
+    loads = ", ".join(f"{x:.1f}" for x in results["load_average"])
+    print(f"scale {scale}, seed {seed}, through `crmsync sync` (start-up included); load {loads}")
     for what, r in (("full", f), ("incremental after 1%", i)):
         inside = ", ".join(f"{k} {v:.2f} s" for k, v in r["in_sync_seconds"].items())
         print(

@@ -81,12 +81,15 @@ def _audit(
 ) -> AuditResult:
     """The audit as of ``as_of``; ``shown`` is (--json, --progress), for the progress."""
     from sync.audit.runner import run_audit
-    from sync.config.links import source_links
+    from sync.config.links import custom_object_prefixes, source_links
 
     kinds, bases = source_links(cfg)
+    custom = custom_object_prefixes(cfg)
     with step_progress("auditing the store", *shown) as say:
         say(f"every rule and score as of {as_of.isoformat()}")
-        return run_audit(engine, cfg.audit, as_of, kinds=kinds, bases=bases, persist=persist)
+        return run_audit(
+            engine, cfg.audit, as_of, kinds=kinds, bases=bases, persist=persist, custom=custom
+        )
 
 
 @audit_app.command("run")
@@ -135,6 +138,9 @@ def findings(
     rule: str | None = typer.Option(None, "--rule", help="Only this rule."),
     employee: str | None = typer.Option(None, "--employee", help="Only this employee key."),
     limit: int = typer.Option(200, "--limit", help="Show at most this many (table output)."),
+    wide: bool = typer.Option(
+        False, "--wide", help="Show every record link whole, even one wider than the screen."
+    ),
     config: Path | None = ConfigOption,
     json_output: bool = JsonOption,
 ) -> None:
@@ -168,15 +174,24 @@ def findings(
     from rich.padding import Padding
 
     # 80 columns (or piped): one block per finding, the link on a line of its own so that it
-    # stays whole (and clickable) however long it is
+    # stays whole (and clickable); one longer than the line (Dynamics' are over 100
+    # characters) is named instead, and shown whole with --wide or --json
     out.print(literal(f"{len(found)} findings"), style="bold")
     for f in shown:
-        out.print(literal(f"{_words(f.rule)}  {f.source} {f.object} {f.remote_id}"))
+        head, record = _words(f.rule), f"{f.source} {f.object} {f.remote_id}"
+        if len(head) + 2 + len(record) <= out.width:
+            out.print(literal(f"{head}  {record}"))
+        else:  # a long id (a GUID) goes under the rule, whole
+            out.print(literal(head))
+            out.print(literal(f"  {record}"))
         if f in names:
             out.print(Padding(literal(names[f]), (0, 0, 0, 2)))
         who = people.get(f.employee or "", f.employee or "-")
         out.print(Padding(literal(f"{who}: {f.message}"), (0, 0, 0, 2)))
-        out.print(literal(f"  {f.link}"), soft_wrap=True)
+        if wide or len(f.link) + 2 <= out.width:
+            out.print(literal(f"  {f.link}"), soft_wrap=True)
+        elif f.link:
+            out.print(literal(f"  link: {len(f.link)} characters, shown with --wide or --json"))
 
 
 def _words(rule: str) -> str:

@@ -36,10 +36,10 @@ def demo(
     json_output: bool = typer.Option(False, "--json", help="Print the results as JSON."),
     anchor: str = AnchorOption,
     b2c: bool = typer.Option(
-        False,
-        "--b2c",
-        help="Add the consumer line (person accounts in Salesforce, contacts without a "
-        "company in HubSpot and Zoho) to the synthetic company.",
+        True,
+        "--b2c/--no-b2c",
+        help="The consumer line (person accounts in Salesforce, contacts without a company "
+        "in HubSpot and Zoho, their orders and store visits); on by default.",
     ),
     dated_rates: bool = typer.Option(
         False,

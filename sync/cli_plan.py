@@ -169,7 +169,10 @@ def run(
     if json_output:
         _json(data)
         return
-    table = Table("employee", "name", "plan", "total", "withheld", title=f"Plan run {res.period}")
+    headers = ("employee", "name", "plan", "total", "withheld")
+    # employee keys whole (a Salesforce one is 29 characters, a Dynamics one 45): when they
+    # do not fit beside the other columns, one block per employee
+    table = Table(*headers, title=f"Plan run {res.period}", whole=("employee",))
     for row in rows:
         table.add_row(
             row["employee"],

@@ -22,13 +22,20 @@ so statuses, names, ids and amounts stay whole and only free text wraps; a word 
 than its column is folded onto the next line, never cut. When the words fit only without
 the outer frame, the frame is left out; when they do not fit at all, Rich's own layout
 decides (a command with a table that wide offers a narrower one, see ``crmsync status``).
+
+Keys (record ids, employee keys such as "dynamics:" and a 36-character GUID) must stay
+whole to be copied: a table names such columns ``whole``, whose cells are never folded.
+When they do not fit beside the other columns, the table is shown expanded, as psql's
+expanded display does: one block per row, each column's header beside its cell.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
+from rich import box
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markup import escape
 from rich.measure import Measurement
@@ -74,11 +81,18 @@ class Table(RichTable):
     """A Rich table that shows its string cells and title literally (see the module
     docstring); other renderables (``Text``, nested tables) are passed through."""
 
-    def __init__(self, *headers: Any, title: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *headers: Any,
+        title: str | None = None,
+        whole: Collection[str] = (),
+        **kwargs: Any,
+    ) -> None:
         # Each column's floor per width, measured once: deciding whether the words fit, then
         # laying the table out, asks for the same floors (measuring every cell is most of
         # the cost of printing a long table). Adding a row or column forgets them.
         self._floors_at: dict[tuple[int, int, bool, bool], list[int]] = {}
+        self._whole = frozenset(whole)  # headers of the columns whose words never fold
         super().__init__(*headers, title=None if title is None else safe(title), **kwargs)
 
     def add_column(self, *args: Any, **kwargs: Any) -> None:
@@ -109,7 +123,23 @@ class Table(RichTable):
                 return
         finally:
             self.show_edge = True
+        if self._whole:  # keys would fold: one block per row instead
+            yield self.expanded()
+            return
         yield from super().__rich_console__(console, options)
+
+    def expanded(self) -> RichTable:
+        """The rows as blocks, each column's header beside its cell, a line between rows
+        (psql's expanded display): the cells get all but the headers' width."""
+        blocks = RichTable(title=self.title, show_header=False, show_edge=False, box=box.SQUARE)
+        blocks.add_column(style="bold", no_wrap=True)
+        blocks.add_column(overflow="fold")
+        columns = [(column.header, list(column.cells)) for column in self.columns]
+        for row in range(self.row_count):
+            for index, (header, cells) in enumerate(columns):
+                last = index == len(columns) - 1 and row < self.row_count - 1
+                blocks.add_row(header, cells[row], end_section=last)
+        return blocks
 
     def _floors(self, console: Console, options: ConsoleOptions) -> list[int]:
         """Per column: its longest word (cells capped at WORD_CAP, header whole) + padding."""
@@ -124,7 +154,8 @@ class Table(RichTable):
         for column in self.columns:
             body = [Measurement.get(console, options, c).minimum for c in column.cells]
             head = Measurement.get(console, options, column.header).minimum
-            widest = max([min(w, WORD_CAP) for w in body] + [head * self.show_header, 1])
+            cap = None if column.header in self._whole else WORD_CAP
+            widest = max([min(w, cap or w) for w in body] + [head * self.show_header, 1])
             floors.append(widest + self._get_padding_width(column._index))
         return floors
 

@@ -1,5 +1,6 @@
 """The demo's checks of its results against the sandbox's ground truth: identities found
-by reconciliation (pairwise precision and recall) and credited revenue against won revenue.
+by reconciliation (pairwise precision and recall) and credited revenue against won revenue
+(the won deals and the paid orders, which the demo's configuration maps as deals).
 The truth counts the synced sources only: a ground-truth file ``<name>.jsonl`` holds rows of
 several CRMs (each row names its ``crm``), and a part of the company living in one CRM of its
 own writes ``<crm>_<name>.jsonl`` beside it, read when that CRM is synced.
@@ -91,6 +92,9 @@ def _revenue(truth_dir: Path, compute: StepReport, synced: Collection[str]) -> l
     for deal in truth_rows(truth_dir, "deals", synced):
         if deal["won"]:
             won[deal["currency"]] += Decimal(deal["amount"])
+    for order in truth_rows(truth_dir, "orders", synced):  # the demo maps orders as deals
+        if order["paid"]:
+            won[order["currency"]] += Decimal(order["amount"])
     credited = {k: Decimal(v) for k, v in compute.summary.get("credited_revenue", {}).items()}
     expected = {k: won[k] for k in sorted(won)}
     return [

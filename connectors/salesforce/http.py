@@ -10,10 +10,6 @@ Tokens and secrets never appear in messages: only Salesforce's error code and te
 from __future__ import annotations
 
 import email.utils
-import importlib.util
-import sys
-import threading
-import types
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -31,6 +27,7 @@ from connectors.core.errors import (
 )
 from connectors.core.http import Timeout, network_failure
 from connectors.core.retry import RetryPolicy
+from connectors.salesforce.deferred import defer_unused_imports
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
@@ -43,47 +40,7 @@ __all__ = ["QueryLocatorLost", "SalesforceHttp", "translate"]
 T = TypeVar("T")
 
 
-class _Deferred(types.ModuleType):
-    """A module registered in ``sys.modules`` before its code has run: the first attribute
-    it does not have yet runs the code, and it is an ordinary module from then on."""
-
-    _running = threading.Lock()
-
-    def __getattr__(self, name: str) -> Any:
-        with _Deferred._running:
-            if type(self) is _Deferred:
-                spec = self.__spec__
-                self.__class__ = types.ModuleType  # type: ignore[assignment]
-                if spec is not None and spec.loader is not None:
-                    try:
-                        spec.loader.exec_module(self)
-                    except BaseException:
-                        sys.modules.pop(self.__name__, None)  # as a failed import leaves it
-                        raise
-        return getattr(self, name)
-
-
-def _defer_pyjwt() -> None:
-    """Register PyJWT so that its code, and cryptography's, runs on its first use.
-
-    simple-salesforce imports PyJWT at its top level for a JWT login crmsync does not use
-    (``auth.py`` signs its own assertions), and PyJWT imports cryptography: about 0.06 s of
-    every command that builds a Salesforce client, a tenth of an incremental sync's start-up.
-    ``import jwt`` then binds this module without running it; ``jwt.encode`` in the JWT
-    flow runs it. (The standard library's ``LazyLoader`` would not do: its module runs on
-    any attribute read, and ``import`` reads ``__spec__``.)
-    """
-    if "jwt" in sys.modules:
-        return
-    spec = importlib.util.find_spec("jwt")
-    if spec is None or spec.loader is None:
-        return  # not installed: simple-salesforce's own import says so
-    module = importlib.util.module_from_spec(spec)
-    module.__class__ = _Deferred
-    sys.modules["jwt"] = module
-
-
-_defer_pyjwt()  # every simple-salesforce import in crmsync comes after this module's
+defer_unused_imports()  # every simple-salesforce import in crmsync comes after this one
 
 
 class QueryLocatorLost(ConnectorError):

@@ -17,8 +17,8 @@ from sqlalchemy import Engine, select, update
 from connectors.core.contract import StreamInfo
 from sync.engine.guard import DeleteGuard
 from sync.store.changes import next_change
+from sync.store.core_tables import RECORD_TABLES
 from sync.store.pages import PageCounts, mark_deleted
-from sync.store.records import TABLES
 
 __all__ = ["check_missed_deletes"]
 
@@ -43,7 +43,7 @@ def check_missed_deletes(
     prefixed streams of the same table). Returns the counts (``deleted_missing``,
     ``restored``) and the guard's refusal or None.
     """
-    table = TABLES[info.record_type].__table__  # type: ignore[attr-defined]
+    table = RECORD_TABLES[info.record_type]
     remote = set(remote_ids)
     with engine.connect() as conn:
         stored = {

@@ -25,8 +25,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import Engine, func, select
 
+from sync.store.core_tables import RECORD_TABLES
 from sync.store.pages import PageCounts
-from sync.store.records import TABLES
 
 __all__ = ["HANDFUL", "DeleteGuard"]
 
@@ -117,7 +117,7 @@ class DeleteGuard:
     def _live(self, kind: str, prefix: str | None) -> int:
         """The store's live rows of ``kind`` from this source: with ``prefix`` those whose
         remote id starts with it, otherwise those of none of the kind's prefixed streams."""
-        table = TABLES[kind].__table__  # type: ignore[attr-defined]
+        table = RECORD_TABLES[kind]
         query = (
             select(func.count())
             .select_from(table)

@@ -20,7 +20,6 @@ from connectors.core.errors import ConnectorError
 from connectors.core.rates import ReadsExchangeRates
 from sync.engine.runs import RunLedger
 from sync.store.pages import PageCounts
-from sync.store.rates import replace_rates
 
 __all__ = ["STREAM", "RatesOutcome", "sync_rates"]
 
@@ -50,6 +49,9 @@ def sync_rates(
     if not isinstance(connector, ReadsExchangeRates):
         outcome = RatesOutcome("failed", error=f"the {source!r} connector reads no exchange rates")
     else:
+        # the rates' model (SQLModel) loads only for a source that reads rates
+        from sync.store.rates import replace_rates
+
         try:
             counts = replace_rates(engine, source, connector.exchange_rates(), now())
             outcome = RatesOutcome("succeeded", counts)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
-from sync.store.bookkeeping import RunRow, RunStreamRow, StreamStateRow
+from sync.store.core_tables import SYNC_RUN_STREAMS, SYNC_RUNS, SYNC_STATE
 from sync.store.pages import PageCounts
 
 __all__ = ["RunLedger", "id_check_due", "load_state", "mark_id_check"]
@@ -21,7 +21,7 @@ class RunLedger:
     ) -> None:
         self.engine = engine
         self.source = source
-        runs = RunRow.__table__  # type: ignore[attr-defined]
+        runs = SYNC_RUNS
         with engine.begin() as conn:
             result = conn.execute(
                 insert(runs).values(
@@ -35,7 +35,7 @@ class RunLedger:
             self.run_id: int = int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def start_stream(self, stream: str) -> None:
-        table = RunStreamRow.__table__  # type: ignore[attr-defined]
+        table = SYNC_RUN_STREAMS
         with self.engine.begin() as conn:
             conn.execute(insert(table).values(run_id=self.run_id, stream=stream, status="running"))
 
@@ -48,7 +48,7 @@ class RunLedger:
         seconds: float,
         error: str | None = None,
     ) -> None:
-        table = RunStreamRow.__table__  # type: ignore[attr-defined]
+        table = SYNC_RUN_STREAMS
         with self.engine.begin() as conn:
             conn.execute(
                 update(table)
@@ -72,7 +72,7 @@ class RunLedger:
             )
 
     def finish(self, status: str, finished_at: datetime, error: str | None = None) -> None:
-        runs = RunRow.__table__  # type: ignore[attr-defined]
+        runs = SYNC_RUNS
         with self.engine.begin() as conn:
             conn.execute(
                 update(runs)
@@ -82,7 +82,7 @@ class RunLedger:
 
 
 def load_state(engine: Engine, source: str, stream: str) -> dict[str, Any] | None:
-    table = StreamStateRow.__table__  # type: ignore[attr-defined]
+    table = SYNC_STATE
     with engine.connect() as conn:
         row = conn.execute(
             select(table.c.state).where(table.c.source == source, table.c.stream == stream)
@@ -91,7 +91,7 @@ def load_state(engine: Engine, source: str, stream: str) -> dict[str, Any] | Non
 
 
 def id_check_due(engine: Engine, source: str, stream: str, now: datetime, every: timedelta) -> bool:
-    table = StreamStateRow.__table__  # type: ignore[attr-defined]
+    table = SYNC_STATE
     with engine.connect() as conn:
         last = conn.execute(
             select(table.c.last_full_id_check_at).where(
@@ -102,7 +102,7 @@ def id_check_due(engine: Engine, source: str, stream: str, now: datetime, every:
 
 
 def mark_id_check(engine: Engine, source: str, stream: str, now: datetime) -> None:
-    table = StreamStateRow.__table__  # type: ignore[attr-defined]
+    table = SYNC_STATE
     with engine.begin() as conn:
         conn.execute(
             update(table)

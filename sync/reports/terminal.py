@@ -83,7 +83,10 @@ def _service(report: Report) -> Iterator[Table | str]:
 
 def _usage(report: Report) -> Iterator[Table | str]:
     """Rank, employee (name over id), team, score over band, records and the 4-week trend."""
-    table = Table("#", "employee", "team", "score", "records", "trend", title=report["title"])
+    headers = ("#", "employee", "team", "score", "records", "trend")
+    # an employee key stays whole ("dynamics:" and a GUID is 45 characters): when the keys
+    # do not fit beside the other columns, one block per employee
+    table = Table(*headers, title=report["title"], whole=("employee",))
     for rank, subject, name, team, score, band, records, trend in report["rows"]:
         employee, rated = f"{_cell(name)}\n{subject}", f"{score}\n{band}"
         table.add_row(str(rank), employee, _cell(team), rated, str(records), _cell(trend))

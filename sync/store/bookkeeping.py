@@ -1,16 +1,18 @@
-"""Store tables of the sync itself: cursors, run history and quarantine."""
+"""Store tables of the sync itself: cursors, run history, quarantine and the change counter.
+
+The sync engine writes them through their Core twins (sync/store/core_tables.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from sync.store.types import JsonDoc, UtcDateTime
 
-__all__ = ["QuarantineRow", "RunRow", "RunStreamRow", "StreamStateRow"]
+__all__ = ["ChangeCounterRow", "QuarantineRow", "RunRow", "RunStreamRow", "StreamStateRow"]
 
 
 class StreamStateRow(SQLModel, table=True):
@@ -79,3 +81,11 @@ class QuarantineRow(SQLModel, table=True):
     first_seen_at: datetime = Field(sa_type=UtcDateTime)
     last_seen_at: datetime = Field(sa_type=UtcDateTime)
     resolved: bool = False
+
+
+class ChangeCounterRow(SQLModel, table=True):
+    """One row: the last change number handed out (sync.store.changes)."""
+
+    __tablename__ = "store_changes"
+    id: int = Field(default=1, primary_key=True)
+    last_change: int = Field(default=0, sa_type=BigInteger)

@@ -14,21 +14,14 @@ update is also what opens the real transaction that savepoints then nest in.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Connection, select, update
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Connection, select, update
 
-__all__ = ["ChangeCounterRow", "last_change", "next_change"]
+from sync.store.core_tables import STORE_CHANGES as _TABLE
 
+__all__ = ["last_change", "next_change"]
 
-class ChangeCounterRow(SQLModel, table=True):
-    """One row: the last change number handed out."""
-
-    __tablename__ = "store_changes"
-    id: int = Field(default=1, primary_key=True)
-    last_change: int = Field(default=0, sa_type=BigInteger)
-
-
-_TABLE = ChangeCounterRow.__table__  # type: ignore[attr-defined]
+# The counter's model, ``ChangeCounterRow``, is in sync.store.bookkeeping with the other
+# bookkeeping tables: writers here use its Core table, without SQLModel.
 
 
 def next_change(conn: Connection) -> int:

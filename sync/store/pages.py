@@ -21,9 +21,8 @@ from sqlalchemy import Connection, Table, bindparam, select, update
 
 from connectors.core.contract import Page, Quarantined
 from connectors.core.records import CommonRecord
-from sync.store.bookkeeping import QuarantineRow, StreamStateRow
 from sync.store.changes import next_change
-from sync.store.records import TABLES
+from sync.store.core_tables import QUARANTINE, RECORD_TABLES, SYNC_STATE
 from sync.store.refusals import is_refusal, refusal, refusal_reason, storable
 from sync.store.types import UtcDateTime
 
@@ -86,11 +85,11 @@ def write_page(
     merged = {m for r in page.records if not r.deleted for m in getattr(r, "merged_ids", ())}
     refused: list[Quarantined] = []
     for kind, records in by_kind.items():
-        table = TABLES[kind].__table__  # type: ignore[attr-defined]
+        table = RECORD_TABLES[kind]
         batch = list(records.values())
         refused += _upsert(conn, table, source, batch, run_id, now, change, per_kind[kind])
     if page.deleted_ids:
-        table = TABLES[record_kind].__table__  # type: ignore[attr-defined]
+        table = RECORD_TABLES[record_kind]
         ids = set(page.deleted_ids)
         counts.deleted_merged += mark_deleted(
             conn, table, source, ids & merged, run_id, now, change
@@ -394,7 +393,7 @@ def _quarantine(
             orjson.dumps(raw, option=orjson.OPT_SORT_KEYS), digest_size=16
         ).hexdigest()
     )
-    table = QuarantineRow.__table__  # type: ignore[attr-defined]
+    table = QUARANTINE
     insert = _insert(conn)
     statement = insert(table).values(
         source=source,
@@ -430,7 +429,7 @@ def save_stream_state(
     run_id: int | None,
     now: datetime,
 ) -> None:
-    table = StreamStateRow.__table__  # type: ignore[attr-defined]
+    table = SYNC_STATE
     insert = _insert(conn)
     statement = insert(table).values(
         source=source, stream=stream, state=state, updated_at=now, run_id=run_id

@@ -21,15 +21,13 @@ AS_OF = "2026-10-31T00:00Z"
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # Without the Dynamics source: its employee keys ("dynamics:" and a GUID, 45 characters)
-    # and record links (over 100) do not fit 80 columns whole next to the other columns;
-    # that layout is not solved yet.
+    # All four CRMs: Dynamics's employee keys ("dynamics:" and a GUID, 45 characters) and
+    # record links (over 100) are the longest values the tables show.
     result = run_demo(
         tmp_path_factory.mktemp("width-cli"),
         seed=3,
         scale="tiny",
         anchor=DEFAULT_ANCHOR,
-        sources=("salesforce", "hubspot", "zoho"),
     )
     assert result.ok
     return result.config_path
@@ -51,6 +49,25 @@ def _piped(config: Path, *args: str) -> str:
     return done.stdout
 
 
+def _piped_wide(config: Path, *args: str) -> str:
+    """Like :func:`_piped`, for output that may be wider than 80 columns (``--wide``)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "sync", *args, "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _record_on_head(finding: dict[str, Any]) -> str:
+    """The record after the rule on the finding's first line, or "" when it does not fit."""
+    record = f"  {finding['source']} {finding['object']} {finding['remote_id']}"
+    return record if len(finding["rule"]) + len(record) <= 80 else ""
+
+
 def _json(config: Path, *args: str) -> Any:
     return orjson.loads(_piped(config, *args, "--json"))
 
@@ -67,6 +84,26 @@ def _rows(shown: str, title: str) -> list[list[str]]:
             break
         rows.append([c.strip() for c in line.strip().strip("│").split("│")])
     return rows
+
+
+def _blocks(shown: str, title: str) -> list[dict[str, list[str]]]:
+    """The rows of the table titled ``title`` shown expanded (one block per row, each
+    header beside its cell): per row, each header's lines."""
+    lines = shown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == title)
+    blocks: list[dict[str, list[str]]] = []
+    header = ""
+    for line in lines[start + 1 :]:
+        if "┼" in line:
+            continue
+        if "│" not in line:
+            break
+        left, right = (part.strip() for part in line.split("│", 1))
+        if left == "#" or not blocks:
+            blocks.append({})
+        header = left or header
+        blocks[-1].setdefault(header, []).append(right)
+    return blocks
 
 
 def _column(rows: list[list[str]], index: int) -> list[str]:
@@ -127,9 +164,13 @@ def test_service_table_carries_call_durations(config: Path) -> None:
 
 def test_usage_and_channels_keep_ids_and_crms_whole(config: Path) -> None:
     board = _json(config, "report", "usage", "--as-of", AS_OF)
-    rows = _rows(_piped(config, "report", "usage", "--as-of", AS_OF), board["title"])
-    # employee cell: the name over the id
-    assert _column(rows, 1) == [x for r in board["rows"] for x in (r[2], r[1])]
+    shown = _piped(config, "report", "usage", "--as-of", AS_OF)
+    # A Dynamics employee key (45 characters) does not fit beside the other columns: one
+    # block per employee, the name over the whole key
+    blocks = _blocks(shown, board["title"])
+    assert [b["employee"] for b in blocks] == [[r[2], r[1]] for r in board["rows"]]
+    assert any(r[1].startswith("dynamics:") and len(r[1]) == 45 for r in board["rows"])
+    assert [b["#"] for b in blocks] == [[str(r[0])] for r in board["rows"]]
     channels = _json(config, "report", "channels", "--as-of", AS_OF)
     rows = _rows(_piped(config, "report", "channels", "--as-of", AS_OF), channels["title"])
     assert _column(rows, 1) == [r[1] for r in channels["rows"]]
@@ -171,14 +212,28 @@ def test_findings_at_80_columns_keep_each_link_whole_on_its_own_line(config: Pat
     found = _json(config, "audit", "findings")
     lines = _piped(config, "audit", "findings").splitlines()
     assert lines[0] == f"{len(found)} findings"
+    # A link wider than the line (Dynamics' are over 100 characters) is named, and shown
+    # whole with --wide
     links = [line.strip() for line in lines if line.startswith("  http")]
-    assert links == [f["link"] for f in found]
-    # The rule in words with the record's CRM, object and id; its name and the employee's
-    # (the usage score's, not the identity id) on the lines below.
+    assert links == [f["link"] for f in found if len(f["link"]) <= 78]
+    long = [f["link"] for f in found if len(f["link"]) > 78]
+    assert long and all(f["source"] == "dynamics" for f in found if len(f["link"]) > 78)
+    named = [line for line in lines if line.startswith("  link: ")]
+    assert named == [
+        f"  link: {len(link)} characters, shown with --wide or --json" for link in long
+    ]
+    wide = _piped_wide(config, "audit", "findings", "--wide").splitlines()
+    assert [line.strip() for line in wide if line.startswith("  http")] == [
+        f["link"] for f in found
+    ]
+    # The rule in words with the record's CRM, object and id (under the rule when the id is
+    # too long for one line); its name and the employee's (the usage score's, not the
+    # identity id) on the lines below.
     heads = [line for line in lines[1:] if not line.startswith(" ")]
-    assert heads == [
-        f"{f['rule'].replace('_', ' ')}  {f['source']} {f['object']} {f['remote_id']}"
-        for f in found
+    assert heads == [f["rule"].replace("_", " ") + _record_on_head(f) for f in found]
+    records = [line.strip() for line in lines if line.startswith("  dynamics ")]
+    assert records == [
+        f"{f['source']} {f['object']} {f['remote_id']}" for f in found if not _record_on_head(f)
     ]
     import yaml
 
@@ -188,7 +243,8 @@ def test_findings_at_80_columns_keep_each_link_whole_on_its_own_line(config: Pat
     url = yaml.safe_load(config.read_text())["store"]["url"]
     names = {k: s.name for k, s in latest_usage_scores(open_store(url)).items()}
     first = found[0]["employee"]
-    block = lines[2 : lines.index(f"  {found[0]['link']}")]
+    end = next(i for i, line in enumerate(lines) if line.startswith(("  http", "  link: ")))
+    block = lines[2:end]
     assert (
         f"  {names.get(first, first) if first else '-'}: {found[0]['message'][:20]}"
         in "\n".join(block)

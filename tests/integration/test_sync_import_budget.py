@@ -1,6 +1,7 @@
 """The import budget of ``crmsync sync``: an incremental run through the command line loads
 what syncing needs, not the libraries of the other stages, nor Alembic on a store already
-at the latest schema, nor the official HubSpot client's packages it does not call.
+at the latest schema, nor the official HubSpot client's packages it does not call, nor the
+store's SQLModel tables and SQLAlchemy's ORM, nor the CRM clients' parts it does not use.
 
 Each command pays its imports on every start (an incremental sync at medium scale is about
 half start-up), so a stage's library imported at a module's top level shows up here.
@@ -37,6 +38,19 @@ NOT_FOR_SYNC = {
     "procrastinate",
     "hubspot.crm.schemas",
     "hubspot.oauth",
+    # The sync engine writes through SQLAlchemy Core tables (sync/store/core_tables.py):
+    # no SQLModel, pydantic table models nor ORM; simple-salesforce's Metadata API module
+    # (zeep, lxml) and PyJWT with cryptography run only when used; MSAL with a Dynamics token.
+    "sqlmodel",
+    "sqlalchemy.orm",
+    "sync.store.records",
+    "sync.store.bookkeeping",
+    "zeep",
+    "lxml",
+    "jwt",
+    "cryptography",
+    "msal",
+    "psycopg",
 }
 
 

@@ -10,6 +10,16 @@ from connectors.core.registry import available_connectors
 from sync.store import open_store
 
 HEAVY = ("sqlalchemy", "alembic", "hubspot", "simple_salesforce", "cheroot", "werkzeug")
+# Nor the configuration: its models (pydantic, every section's) and YAML load with the first
+# command that reads a file; `--help` does without (the package's light submodules, such as
+# the step names, do not load it either).
+CONFIGURATION = (
+    "pydantic",
+    "yaml",
+    "sync.config.models",
+    "sync.config.loader",
+    "importlib.metadata",
+)
 # The import budget of `crmsync status` on a migrated store: none of the database toolkit,
 # the data-frame, linkage, template, locale and phone-number libraries, the CRM clients.
 LIBRARIES_STATUS_DOES_WITHOUT = {
@@ -36,7 +46,8 @@ LIBRARIES_STATUS_DOES_WITHOUT = {
 
 
 def test_importing_the_cli_loads_no_client_or_database_library() -> None:
-    code = f"import sys, sync.cli; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    modules = (*HEAVY, *CONFIGURATION)
+    code = f"import sys, sync.cli; print(','.join(m for m in {modules!r} if m in sys.modules))"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
@@ -94,3 +105,21 @@ def test_pyjwt_and_cryptography_run_only_when_a_jwt_is_signed() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.splitlines() == ["False", "True {'sub': 'a'}"]
+
+
+def test_zeep_runs_only_when_the_metadata_api_is_used() -> None:
+    # simple-salesforce imports its Metadata API module (zeep, lxml) at its top level; the
+    # Salesforce connector defers it until a client's ``mdapi`` is built.
+    code = (
+        "import sys, connectors.salesforce, simple_salesforce\n"
+        "from simple_salesforce import Salesforce\n"
+        "print('zeep' in sys.modules, 'lxml.etree' in sys.modules)\n"
+        "client = Salesforce(instance='example.my.salesforce.com', session_id='x')\n"
+        "api = client.mdapi\n"
+        "from simple_salesforce.metadata import SfdcMetadataApi\n"
+        "print('zeep' in sys.modules, type(api) is SfdcMetadataApi, client.mdapi is api)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines() == ["False False", "True True True"]

@@ -89,3 +89,34 @@ def test_the_outer_frame_goes_when_that_gives_the_words_room() -> None:
     shown = _at_80(table)
     assert _cells(shown)[0] == ["x" * 17, "y" * 17, "z" * 17, "w" * 17]
     assert not shown.splitlines()[-1].startswith("└")
+
+
+def test_whole_keys_that_do_not_fit_turn_the_table_into_one_block_per_row() -> None:
+    key = "dynamics:ea7e9b38-af3b-590e-b606-fed19c73c0b8"  # 45 characters
+    headers = ("#", "employee", "team", "score", "records", "trend")
+    table = Table(*headers, title="Board", whole=("employee",))
+    table.add_row("1", f"Felix Keller\n{key}", "Altamira DACH", "100.0", "4", "66.7 100.0")
+    table.add_row("2", "Laura Wilson\nhubspot:70000073", "call_centre", "94.2", "2", "94.2")
+    shown = _at_80(table)
+    assert "…" not in shown and max(map(len, shown.splitlines())) <= 80
+    assert [line.rstrip() for line in shown.splitlines()] == [
+        "                          Board",
+        " #        │ 1",
+        " employee │ Felix Keller",
+        f"          │ {key}",
+        " team     │ Altamira DACH",
+        " score    │ 100.0",
+        " records  │ 4",
+        " trend    │ 66.7 100.0",
+        "──────────┼───────────────────────────────────────────────",
+        " #        │ 2",
+        " employee │ Laura Wilson",
+        "          │ hubspot:70000073",
+        " team     │ call_centre",
+        " score    │ 94.2",
+        " records  │ 2",
+        " trend    │ 94.2",
+    ]
+    short = Table("#", "employee", title="Board", whole=("employee",))
+    short.add_row("1", f"Felix Keller\n{key}")  # room for the key: an ordinary table
+    assert _cells(_at_80(short))[1] == ["", key]
