@@ -139,7 +139,10 @@ def test_demo_reads_the_sandbox_and_matches_the_ground_truth(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     summary = orjson.loads(result.stdout)
     assert summary["ok"] is True
-    assert [s["status"] for s in summary["sync"]] == ["succeeded"] * 4
+    # the four CRMs it checks, then the customers' digital events (source web)
+    assert [(s["source"], s["status"]) for s in summary["sync"]] == [
+        (name, "succeeded") for name in ("salesforce", "hubspot", "zoho", "dynamics", "web")
+    ]
     # products and splits: 2 Salesforce, 1 HubSpot; Dynamics' ten streams; the consumer
     # line's store visits and orders in Salesforce, HubSpot and Zoho: 6
     assert len(summary["checks"]) == 40
