@@ -71,6 +71,17 @@ STREAM_OBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
         "deals": ("opportunities", "orders"),
         "activities": ("notes", "tasks", "appointments"),
     },
+    "oracle": {
+        "users": ("resourceUsers",),
+        "leads": ("leads",),
+        "contacts": ("contacts",),
+        "accounts": ("accounts",),
+        "deals": ("opportunities",),
+        "deal_contacts": ("OpportunityContact",),
+        "deal_products": ("ChildRevenue",),
+        "activities": ("activities",),
+        "cases": ("serviceRequests",),
+    },
 }
 
 

@@ -21,7 +21,7 @@ from sandbox.custom_mappings import CUSTOM_MAPPINGS
 from sandbox.expected import expected_object_counts, expected_stream_counts
 from sandbox.peek import Sample, sample_records
 from sync.config import load_config
-from sync.demo_checks import TruthCheck, truth_checks
+from sync.demo_checks import EVENTS_SOURCE, TruthCheck, truth_checks
 from sync.demo_setup import RATE_SOURCES, demo_sections
 from sync.engine import SourceReport, SyncOptions, sync_source
 from sync.pipeline.run import run_steps
@@ -82,6 +82,7 @@ def run_demo(
     b2c: bool = True,
     dated_rates: bool = False,
     sources: Collection[str] | None = None,
+    events: bool = False,
 ) -> DemoResult:
     """Sync the sandbox into ``workspace``; with ``steps``, run them too (in the sandbox's
     time, so periods and windows match its story) and check them against the ground truth.
@@ -91,7 +92,9 @@ def run_demo(
     clock runs from the host's time, as for `crmsync demo`. Tests pass a fixed anchor.
     ``b2c`` keeps the sandbox's consumer line (person accounts, orders); ``dated_rates`` turns on
     the CRMs' exchange rates and pays with them (``compensation.crm_rates``); ``sources``
-    keeps only those of the sandbox's sources (all four by default)."""
+    keeps only those of the sandbox's sources, and syncs them even when the sandbox's config
+    leaves them off (the four it checks by default); ``events`` adds the customers' digital
+    events as the source ``web`` (`crmsync demo` does)."""
     workspace.mkdir(parents=True, exist_ok=True)
     options = SandboxOptions(
         seed=seed,
@@ -111,7 +114,7 @@ def run_demo(
         # the consumer line's orders and the store visits, mapped as custom objects; the
         # business company alone (--no-b2c) is synced as it always was, without them
         mapped = CUSTOM_MAPPINGS if b2c else {}
-        config_path = _write_config(info, workspace, store_url, sources, rates, mapped)
+        config_path = _write_config(info, workspace, store_url, sources, rates, mapped, events)
         result = DemoResult(info.to_json(), config_path, store_url, workspace=workspace)
         result.samples = sample_records(info, limit=3)
         config = load_config(config_path)
@@ -148,10 +151,17 @@ def _write_config(
     sources: Collection[str] | None,
     crm_rates: tuple[str, ...] = (),
     mapped: Mapping[str, list[dict[str, Any]]] = CUSTOM_MAPPINGS,
+    events: bool = False,
 ) -> Path:
     generated = yaml.safe_load(info.config_path.read_text())
     if sources is not None:
-        generated["sources"] = [s for s in generated["sources"] if s["name"] in sources]
+        generated["sources"] = [
+            {**s, "enabled": True} for s in generated["sources"] if s["name"] in sources
+        ]
+    exports = info.ground_truth_dir.parent / "events"  # the customers' digital events
+    if events and exports.is_dir():
+        web = {"name": EVENTS_SOURCE, "kind": "events", "directory": str(exports.resolve())}
+        generated["sources"].append(web)
     config = {
         "store": {"url": store_url},
         "secrets_file": str((info.config_path.parent / "secrets.env").resolve()),

@@ -103,7 +103,13 @@ def build_plan(
         object_plan = objects.setdefault(
             spot, ObjectPlan(target.source, info.kind, target.object, info.batch_size)
         )
+        profile = profile_of(info.kind)
         for rid, value in wanted.items():
+            why = profile.unwritable_reason(target.object, rid)
+            if why is not None:  # no write, no failure: reported once per object and run
+                object_plan.unwritable.setdefault(why, set()).add(rid)
+                object_plan.counts["unwritable"] += 1
+                continue
             change = _change(target, rid, value, state, records.get(rid), api)
             plan.changes.append(change)
             object_plan.counts[change.action] += 1

@@ -292,7 +292,7 @@ class EventRow(RecordRow, table=True):
     occurred_at: datetime | None = _when(index=True)
     anonymous_id: str | None = Field(default=None, max_length=100, index=True)
     user_id: str | None = Field(default=None, max_length=100, index=True)
-    previous_id: str | None = Field(default=None, max_length=100)
+    previous_id: str | None = Field(default=None, max_length=100, index=True)
     name: str | None = None
     email: str | None = None
     phone: str | None = None
