@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from connectors.core.registry import profile_of
 from sync.audit.employees import Directory
 from sync.audit.snapshot import Row, Snapshot, actor, entered_at, raw_value
 from sync.config.audit import AuditConfig
@@ -65,9 +66,21 @@ def missing_fields(ctx: Context, row: Row) -> list[str]:
     cached = row.get("_missing")
     if cached is None or cached[0] is not ctx:
         raw = row.get("raw") or {}
-        found = [name for name in ctx.required(row) if _blank(raw_value(raw, name))]
+        required = ctx.required(row)
+        if is_consumer(ctx.snapshot, row):
+            business = profile_of(ctx.snapshot.kind(row["source"])).business_fields
+            required = [n for n in required if n not in business.get(row["_object"], ())]
+        found = [name for name in required if _blank(raw_value(raw, name))]
         cached = row["_missing"] = (ctx, found)
     return list(cached[1])
+
+
+def is_consumer(snapshot: Snapshot, row: Row) -> bool:
+    """A contact that is a consumer's person account (no employer, no job title)."""
+    account = row.get("account_id")
+    if row["_table"] != "contacts" or not account:
+        return False
+    return snapshot.person_accounts.get((row["source"], account)) == row["remote_id"]
 
 
 def _blank(value: Any) -> bool:

@@ -178,3 +178,21 @@ def test_records_without_creation_times_are_kept_and_fabricate_no_finding() -> N
     rules = {f.rule for f in findings}
     assert not rules & {"lead_never_contacted", "case_closed_unrecorded", "late_activity_entry"}
     assert "zoho:A" not in scores  # nothing dated to judge: no score, rather than a made-up one
+
+
+def test_a_person_account_contact_is_not_asked_for_a_job_title() -> None:
+    # The consumer's contact is their person account's: no job title by design; the
+    # business contact without one is still incomplete.
+    raw = {"LastName": "Ng", "Email": "a@b.com", "Phone": "+15550001", "CreatedById": "A"}
+    accounts = [
+        row("salesforce", "PA", "2026-10-01T09:00:00", owner_id="A", person_contact_id="PC"),
+        row("salesforce", "BA", "2026-10-01T09:00:00", owner_id="A", raw={"Name": "Acme"}),
+    ]
+    contacts = [
+        row("salesforce", "PC", "2026-10-01T09:00:00", owner_id="A", account_id="PA", raw=raw),
+        row("salesforce", "BC", "2026-10-01T09:00:00", owner_id="A", account_id="BA", raw=raw),
+    ]
+    accounts[0]["raw"] = {"Name": "Ng"}
+    _, findings = audit({"users": [user("A")], "accounts": accounts, "contacts": contacts})
+    missing = [(f.remote_id, f.message) for f in findings if f.rule == "missing_required_fields"]
+    assert missing == [("BC", "required fields empty: Title")]
