@@ -31,7 +31,8 @@ class SandboxCredentials:
     HubSpot: a static private-app token, or OAuth refresh. Zoho: OAuth refresh. Dynamics:
     Entra ID client credentials (an app registration that is an application user of the
     environment, and a "guest" one that is not). SugarCRM: the OAuth 2 password grant of an
-    API user (client ``sugar``, empty secret).
+    API user (client ``sugar``, empty secret). Keap: OAuth refresh, the refresh token
+    rotated on every use.
     """
 
     salesforce_client_id: str
@@ -55,6 +56,9 @@ class SandboxCredentials:
     dynamics_guest_client_id: str
     sugarcrm_username: str
     sugarcrm_password: str
+    keap_client_id: str
+    keap_client_secret: str
+    keap_refresh_token: str
 
     @classmethod
     def for_seed(cls, seed: int) -> SandboxCredentials:
@@ -82,4 +86,7 @@ class SandboxCredentials:
             dynamics_guest_client_id=_guid(t("d365-guest")),
             sugarcrm_username="crmsync.integration",
             sugarcrm_password=t("sugar-password", 24),
+            keap_client_id=t("keap-client", 32),
+            keap_client_secret=t("keap-secret", 16),
+            keap_refresh_token=t("keap-refresh", 32),
         )

@@ -17,6 +17,7 @@ def build_emulators(
     """One app per CRM. They share the world, the clock and the fault plan's seed."""
     from sandbox.dynamics import DynamicsEmulator
     from sandbox.hubspot import HubSpotEmulator
+    from sandbox.keap import KeapEmulator
     from sandbox.salesforce import SalesforceEmulator
     from sandbox.sugarcrm import SugarCRMEmulator
     from sandbox.zoho import ZohoEmulator
@@ -37,4 +38,5 @@ def build_emulators(
         "zoho": ZohoEmulator(world, clock, plan(), credentials),
         "dynamics": DynamicsEmulator(world, clock, plan(), credentials),
         "sugarcrm": SugarCRMEmulator(world, clock, plan(), credentials),
+        "keap": KeapEmulator(world, clock, plan(), credentials),
     }

@@ -64,6 +64,13 @@ STREAM_OBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
         "activities": ("Calls", "Meetings", "Tasks"),
         "cases": ("Cases",),
     },
+    "keap": {
+        "users": ("users",),
+        "contacts": ("contacts",),
+        "accounts": ("companies",),
+        "deals": ("opportunities", "orders"),
+        "activities": ("notes", "tasks", "appointments"),
+    },
 }
 
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DynamicsEndpoint",
     "HubSpotEndpoint",
+    "KeapEndpoint",
     "SalesforceEndpoint",
     "SandboxInfo",
     "SugarCRMEndpoint",
@@ -68,6 +69,17 @@ class SugarCRMEndpoint:
 
 
 @dataclass(frozen=True)
+class KeapEndpoint:
+    """The API host (REST v1 under ``/crm/rest/v1``, tokens at ``/token``) and the app's
+    OAuth client with its first refresh token (Keap rotates it on every use)."""
+
+    base_url: str
+    client_id: str
+    client_secret: str
+    refresh_token: str
+
+
+@dataclass(frozen=True)
 class SandboxInfo:
     """Endpoints and credentials of a running sandbox (the ``--json`` line)."""
 
@@ -76,6 +88,7 @@ class SandboxInfo:
     zoho: ZohoEndpoint
     dynamics: DynamicsEndpoint
     sugarcrm: SugarCRMEndpoint
+    keap: KeapEndpoint
     ca_bundle: Path
     config_path: Path
     ground_truth_dir: Path
@@ -120,6 +133,12 @@ class SandboxInfo:
                 site_url=urls["sugarcrm"],
                 username=creds.sugarcrm_username,
                 password=creds.sugarcrm_password,
+            ),
+            keap=KeapEndpoint(
+                base_url=urls["keap"],
+                client_id=creds.keap_client_id,
+                client_secret=creds.keap_client_secret,
+                refresh_token=creds.keap_refresh_token,
             ),
             ca_bundle=ca_bundle,
             config_path=config_path,
@@ -187,6 +206,19 @@ sources:
       username: {sugar_user}
       password: ${{SANDBOX_SUGARCRM_PASSWORD}}
     ca_bundle: {ca}
+  # The web shop in Keap, off here too. Keap reports no deletes: an id comparison on every
+  # run finds them.
+  - name: keap
+    kind: keap
+    enabled: false
+    base_url: {keap_url}
+    auth:
+      client_id: ${{SANDBOX_KEAP_CLIENT_ID}}
+      client_secret: ${{SANDBOX_KEAP_CLIENT_SECRET}}
+      refresh_token: ${{SANDBOX_KEAP_REFRESH_TOKEN}}
+      token_file: {keap_tokens}
+    full_id_check_every: 0s
+    ca_bundle: {ca}
 """
 
 
@@ -201,6 +233,8 @@ def write_client_config(info: SandboxInfo, creds: SandboxCredentials, directory:
             d365_tenant=info.dynamics.tenant_id,
             sugar_url=info.sugarcrm.site_url,
             sugar_user=info.sugarcrm.username,
+            keap_url=info.keap.base_url,
+            keap_tokens=directory / "keap-tokens.json",
             ca=info.ca_bundle,
             config_path=info.config_path,
             store_path=directory / "crmsync.sqlite",
@@ -217,6 +251,9 @@ def write_client_config(info: SandboxInfo, creds: SandboxCredentials, directory:
         "SANDBOX_DYNAMICS_CLIENT_ID": creds.dynamics_client_id,
         "SANDBOX_DYNAMICS_CLIENT_SECRET": creds.dynamics_client_secret,
         "SANDBOX_SUGARCRM_PASSWORD": creds.sugarcrm_password,
+        "SANDBOX_KEAP_CLIENT_ID": creds.keap_client_id,
+        "SANDBOX_KEAP_CLIENT_SECRET": creds.keap_client_secret,
+        "SANDBOX_KEAP_REFRESH_TOKEN": creds.keap_refresh_token,
     }
     fd = os.open(secrets, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

@@ -26,6 +26,7 @@ import orjson
 
 from sandbox.dynamics.schema import build_schemas as dynamics_schemas
 from sandbox.hubspot.schema import build_schemas as hubspot_schemas
+from sandbox.keap.schema import build_schemas as keap_schemas
 from sandbox.salesforce.schema import build_schemas as salesforce_schemas
 from sandbox.salesforce.schema_currency import currency_schemas
 from sandbox.schema import Field, ObjectSchema
@@ -36,13 +37,14 @@ from sandbox.zoho.schema import build_schemas as zoho_schemas
 
 __all__ = ["load_world", "save_world"]
 
-CRMS = ("salesforce", "hubspot", "zoho", "dynamics", "sugarcrm")
+CRMS = ("salesforce", "hubspot", "zoho", "dynamics", "sugarcrm", "keap")
 _FRESH = {
     "salesforce": salesforce_schemas,
     "hubspot": hubspot_schemas,
     "zoho": zoho_schemas,
     "dynamics": dynamics_schemas,
     "sugarcrm": sugarcrm_schemas,
+    "keap": keap_schemas,
 }
 _OWNER_TIMES = ("createdAt", "updatedAt")
 
@@ -164,7 +166,7 @@ def load_world(directory: Path) -> World:
             for data in fields:
                 tables[name].schema.add_field(_field_from(data))
         optional = _optional(crm)
-        for name in meta["tables"][crm]:
+        for name in meta["tables"].get(crm, {}):  # older saves: no Keap
             if name not in tables and name in optional:
                 tables[name] = Table(optional[name])  # an object the org turned on
         for name, table in tables.items():

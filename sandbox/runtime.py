@@ -34,7 +34,7 @@ from sandbox.world import SCALES, World
 
 __all__ = ["Sandbox", "SandboxError", "SandboxOptions"]
 
-CRMS = ("salesforce", "hubspot", "zoho", "dynamics", "sugarcrm")
+CRMS = ("salesforce", "hubspot", "zoho", "dynamics", "sugarcrm", "keap")
 
 
 class SandboxError(Exception):
@@ -76,8 +76,8 @@ class SandboxOptions:
         if self.faults not in {p.value for p in FaultProfile}:
             names = ", ".join(p.value for p in FaultProfile)
             raise SandboxError(f"unknown fault profile {self.faults!r}: use one of {names}")
-        if self.port_base and not 1024 <= self.port_base <= 65531:
-            raise SandboxError("--port-base must be between 1024 and 65531 (5 ports are used)")
+        if self.port_base and not 1024 <= self.port_base <= 65530:
+            raise SandboxError("--port-base must be between 1024 and 65530 (6 ports are used)")
         if self.host not in ("127.0.0.1", "localhost", "::1"):
             raise SandboxError("the sandbox listens on loopback only (127.0.0.1, localhost, ::1)")
 

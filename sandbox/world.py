@@ -21,6 +21,7 @@ from sandbox.hubspot.schema import (
     hubspot_id,
 )
 from sandbox.hubspot.schema import build_schemas as hubspot_schemas
+from sandbox.keap.schema import build_schemas as keap_schemas
 from sandbox.salesforce.schema import build_schemas as salesforce_schemas
 from sandbox.salesforce.schema import salesforce_id
 from sandbox.store import Table
@@ -106,6 +107,7 @@ class World:
     zoho: dict[str, Table] = field(default_factory=dict)
     dynamics: dict[str, Table] = field(default_factory=dict)
     sugarcrm: dict[str, Table] = field(default_factory=dict)
+    keap: dict[str, Table] = field(default_factory=dict)
     hubspot_owners: list[dict[str, Any]] = field(default_factory=list)
     hubspot_associations: Associations = field(default_factory=Associations)
     # the portal's multi-currency exchange rates (settings API), empty when it has none
@@ -124,6 +126,7 @@ class World:
         world.zoho = {n: Table(s) for n, s in zoho_schemas().items()}
         world.dynamics = {n: Table(s) for n, s in dynamics_schemas().items()}
         world.sugarcrm = {n: Table(s) for n, s in sugarcrm_schemas().items()}
+        world.keap = {n: Table(s) for n, s in keap_schemas().items()}
         from sandbox.history import attach_history
 
         attach_history(world)
@@ -155,4 +158,8 @@ class World:
             seq = self.sequences[key]
             self.sequences[key] += 1
             return sugar_id(object_name, seq)
+        if crm == "keap":  # integers, numbered per object from 1
+            key = f"keap:{object_name}"
+            self.sequences[key] += 1
+            return str(self.sequences[key])
         raise ValueError(f"unknown CRM {crm!r}")

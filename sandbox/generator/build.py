@@ -14,6 +14,7 @@ from sandbox.generator.dynamics_company import add_dynamics_company
 from sandbox.generator.filler import add_activities, add_subscribers
 from sandbox.generator.journeys_other import hubspot_journey, zoho_journey
 from sandbox.generator.journeys_sf import build_campaigns, sf_journey
+from sandbox.generator.keap_company import add_keap_company
 from sandbox.generator.population import Person, build_population
 from sandbox.generator.products import add_products
 from sandbox.generator.staff import build_staff
@@ -106,6 +107,7 @@ def generate(
     add_store_visits(gen)  # the same
     add_dynamics_company(world, anchor)  # the same
     add_sugarcrm_company(world, anchor)  # the same
+    add_keap_company(world, anchor)  # the same
     world.sequences["identity:P"] = len(people)
     world.sequences["identity:O"] = len(orgs)
     world.sequences["identity:E"] = len(gen.staff)

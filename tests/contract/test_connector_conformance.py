@@ -20,7 +20,7 @@ from sync.sources import build_connector
 from tests.integration.sync_support import STREAM_OBJECTS, expected_live_ids, write_config
 
 PLUGIN = Path(__file__).resolve().parents[1] / "plugins" / "crmsync-jsonl"
-CRMS = ["salesforce", "hubspot", "zoho", "dynamics", "sugarcrm"]
+CRMS = ["salesforce", "hubspot", "zoho", "dynamics", "sugarcrm", "keap"]
 # An id of the right shape that no record has: its write must fail alone.
 UNKNOWN_DEAL = {
     "salesforce": "006000000000000AAA",
@@ -28,6 +28,7 @@ UNKNOWN_DEAL = {
     "zoho": "999999999",
     "dynamics": "00000000-0000-0000-0000-000000000001",
     "sugarcrm": "00000000-0000-0000-0000-000000000001",
+    "keap": "999999",
 }
 
 

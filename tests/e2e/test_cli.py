@@ -65,7 +65,7 @@ def test_bad_options_give_one_line_and_exit_code_2(tmp_path: Path) -> None:
     result = _run("sandbox", "serve", "--port-base", "80", "--state-dir", str(tmp_path))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "error: --port-base must be between 1024 and 65531 (5 ports are used)"
+        "error: --port-base must be between 1024 and 65530 (6 ports are used)"
     ]
     unknown = _run("sandbox", "serve", "--scale", "huge")
     assert unknown.returncode == 2

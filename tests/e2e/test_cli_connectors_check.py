@@ -122,5 +122,6 @@ def test_a_live_sandbox_checks_ok_one_line_each(sandbox: Sandbox, tmp_path: Path
         ["zoho", "ok"],
         ["dynamics", "ok"],
         ["sugarcrm", "ok"],
+        ["keap", "ok"],
     ]
     assert seconds <= 10.0

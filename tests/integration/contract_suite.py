@@ -26,7 +26,7 @@ from tests.integration.sync_support import (
     store_live_ids,
 )
 
-CRMS = ["salesforce", "hubspot", "zoho", "dynamics", "sugarcrm"]
+CRMS = ["salesforce", "hubspot", "zoho", "dynamics", "sugarcrm", "keap"]
 BACKENDS = ["sqlite", "postgresql"]
 
 

@@ -22,6 +22,7 @@ from connectors.sugarcrm.mapping import pair_id
 from sandbox import Sandbox
 from sandbox.expected import STREAM_OBJECTS
 from sandbox.info import SandboxInfo
+from sandbox.keap.schema import remote_id as keap_remote_id
 from sync.store import open_store
 from sync.store.records import TABLES
 
@@ -87,6 +88,12 @@ def expected_live_ids(sandbox: Sandbox, crm: str, stream: str) -> set[str]:
     with world.lock:
         if crm == "sugarcrm" and stream == "deal_contacts":  # a link: no id of its own
             return {pair_id(d, c) for d, c in _sugarcrm_pairs(world)}
+        if crm == "keap":  # objects sharing a stream: their remote ids carry a prefix
+            return {
+                keap_remote_id(name, r["id"])
+                for name in STREAM_OBJECTS[crm][stream]
+                for r in world.keap[name].live()
+            }
         if crm == "hubspot" and stream == "users":
             return {o["id"] for o in world.hubspot_owners if not o.get("archived")}
         tables = getattr(world, crm)
@@ -121,6 +128,8 @@ def expected_deal_contact_pairs(sandbox: Sandbox, crm: str) -> set[tuple[str, st
             }
         if crm == "sugarcrm":
             return _sugarcrm_pairs(world)
+        if crm == "keap":  # an opportunity or order names one contact, on the deal itself
+            return set()
         live_contacts = {r["id"] for r in world.hubspot["contacts"].live()}
         pairs = set()
         for deal in world.hubspot["deals"].live():

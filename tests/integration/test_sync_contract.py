@@ -63,8 +63,8 @@ def test_incremental_sync_after_churn_equals_a_freshrun_sync(
             seed=11,
             burst=10_050 if crm == "hubspot" else 0,
             late_commits=25 if crm == "salesforce" else 0,
-            # Dynamics and SugarCRM are churned only when named
-            crms=(crm,) if crm in ("dynamics", "sugarcrm") else None,
+            # Dynamics, SugarCRM and Keap are churned only when named
+            crms=(crm,) if crm in ("dynamics", "sugarcrm", "keap") else None,
         )
         sandbox.clock.advance(120)  # type: ignore[attr-defined]
         incremental = run_sync(config, crm)

@@ -27,7 +27,14 @@ from tests.integration.sync_support import store_snapshot, write_config
 # sync makes about 13 distinct requests (Composite Batch), HubSpot about 35, Zoho about 19,
 # so each run meets every kind at least once with room to spare. Answers are held 2.5 s
 # against a 2 s client timeout, so the "timeout" faults are timeouts for the connector.
-FAILURE_RATES = {"salesforce": 0.75, "hubspot": 0.4, "zoho": 0.5, "dynamics": 0.5, "sugarcrm": 0.5}
+FAILURE_RATES = {
+    "salesforce": 0.75,
+    "hubspot": 0.4,
+    "zoho": 0.5,
+    "dynamics": 0.5,
+    "sugarcrm": 0.5,
+    "keap": 0.5,
+}
 SLOW_S, TIMEOUT_S = 2.5, 2
 
 
@@ -55,6 +62,7 @@ def _base_url(sandbox: Sandbox, crm: str) -> str:
         "zoho": info.zoho.api_domain,
         "dynamics": info.dynamics.environment_url,
         "sugarcrm": info.sugarcrm.site_url,
+        "keap": info.keap.base_url,
     }[crm]
 
 

@@ -1,0 +1,160 @@
+"""``KeapConnector``: Keap (formerly Infusionsoft) through its REST API v1.
+
+It speaks REST v1 (``https://api.infusionsoft.com/crm/rest/v1/``): v1 has the ``since`` /
+``until`` filters on contacts, tasks, appointments and orders that incremental reads need,
+the custom-field model endpoints, and every object crmsync reads; REST v2 is Keap's newer
+API (``filter=`` and ``page_token`` paging) and is not used yet. Plain ``requests``
+(``http.py``): Keap maintains no official Python client. Sign-in is the OAuth 2
+refresh-token grant with rotating refresh tokens (``tokens.py``), reads are offset-paged
+lists (``reader.py``), write-back goes into custom fields one record per call
+(``writer.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+
+import requests
+
+from connectors.core.budget import QuotaBudget
+from connectors.core.channels import ChannelMap
+from connectors.core.contract import (
+    STREAM_RECORD_TYPES,
+    ApiUsage,
+    CheckResult,
+    FieldSpec,
+    FieldStatus,
+    FieldUpdate,
+    Page,
+    ReadOptions,
+    StreamInfo,
+    WriteResult,
+)
+from connectors.core.errors import ConnectorError, ConnectorFatalError
+from connectors.core.http import pinned_session, quick_calls
+from connectors.core.profile import CrmProfile
+from connectors.core.retry import RetryPolicy
+from connectors.keap.http import KeapHttp
+from connectors.keap.mapping import KeapMapper, remote_id
+from connectors.keap.profile import PROFILE
+from connectors.keap.reader import ObjectReader
+from connectors.keap.settings import KeapSettings
+from connectors.keap.writer import KeapWriter
+
+__all__ = ["STREAM_OBJECTS", "KeapConnector"]
+
+STREAM_OBJECTS: dict[str, tuple[str, ...]] = {
+    "users": ("users",),
+    "contacts": ("contacts",),
+    "accounts": ("companies",),
+    "deals": ("opportunities", "orders"),
+    "activities": ("notes", "tasks", "appointments"),
+}
+WRITABLE = {"contacts", "accounts", "deals"}
+
+
+class KeapConnector:
+    """Reads and writes one Keap account (see ``connectors.core.contract``)."""
+
+    kind: ClassVar[str] = "keap"
+    profile: ClassVar[CrmProfile] = PROFILE
+    settings_model: ClassVar[type[KeapSettings]] = KeapSettings
+
+    def __init__(
+        self,
+        name: str,
+        settings: KeapSettings,
+        *,
+        channels: ChannelMap | None = None,
+        quota: QuotaBudget | None = None,
+        session: requests.Session | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self._own_session = session is None
+        self.session = session or pinned_session(settings.ca_bundle, user_agent="crmsync")
+        self.budget = quota or QuotaBudget(source=name)
+        self.http = KeapHttp(settings, self.session, self.budget, retry or RetryPolicy(), name)
+        self.mapper = KeapMapper(name, channels or ChannelMap(PROFILE), settings.currency)
+        self.objects = ObjectReader(self.http, settings.page_size)
+        self.writer = KeapWriter(self.http)
+
+    def check(self) -> CheckResult:
+        try:
+            with quick_calls(self.http):
+                user = self.http.call("GET", "oauth/connect/userinfo") or {}
+        except ConnectorError as exc:
+            return CheckResult(False, exc.user_message)
+        return CheckResult(
+            True,
+            f"connected to Keap account {user.get('infusionsoft_id')} as {user.get('email')}",
+            {"user_id": user.get("global_user_id")},
+        )
+
+    def streams(self) -> list[StreamInfo]:
+        return [
+            StreamInfo(
+                stream,
+                STREAM_RECORD_TYPES[stream],
+                objects,
+                detects_deletes=False,  # Keap deletes for good and lists no deletes
+                writable=stream in WRITABLE,
+            )
+            for stream, objects in STREAM_OBJECTS.items()
+        ]
+
+    def server_time(self) -> datetime:
+        """The Date header of a small call (Keap's clock)."""
+        self.http.call("GET", "oauth/connect/userinfo")
+        if self.http.last_date is None:
+            raise ConnectorFatalError("Keap sent no Date header", source=self.name)
+        return self.http.last_date
+
+    def read(
+        self, stream: str, state: Mapping[str, Any] | None, options: ReadOptions
+    ) -> Iterator[Page]:
+        if stream not in STREAM_OBJECTS:
+            raise ConnectorFatalError(f"Keap has no stream {stream!r}", source=self.name)
+        objects: dict[str, Any] = dict((state or {}).get("objects") or {})
+        for obj in STREAM_OBJECTS[stream]:
+            for part in self.objects.read(
+                obj, objects.get(obj), options.full, options.lookback, options.signpost
+            ):
+                labels = self._labels(obj, part.rows)
+                records, bad = self.mapper.map_rows(stream, obj, part.rows, labels)
+                objects[obj] = part.state
+                yield Page(stream, records, {"objects": dict(objects)}, bad)
+
+    def _labels(self, obj: str, rows: list[dict[str, Any]]) -> dict[int, str]:
+        """Custom field id -> label, read from the model only when a row has fields."""
+        wanted = {int(c["id"]) for r in rows for c in r.get("custom_fields") or [] if "id" in c}
+        if not wanted:
+            return {}
+        found = {i: label for label, i in self.writer.labels(obj).items()}
+        if wanted - set(found):  # a field made since the model was read
+            found = {i: label for label, i in self.writer.labels(obj, refresh=True).items()}
+        return found
+
+    def list_ids(self, stream: str) -> Iterator[str]:
+        lookback = ReadOptions().lookback
+        for obj in STREAM_OBJECTS[stream]:
+            for part in self.objects.read(obj, None, True, lookback, None):
+                yield from (remote_id(obj, row) for row in part.rows)
+
+    def write(self, object_name: str, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
+        return self.writer.write(object_name, updates)
+
+    def ensure_fields(
+        self, object_name: str, fields: Sequence[FieldSpec], create: bool
+    ) -> list[FieldStatus]:
+        return self.writer.ensure_fields(object_name, fields, create)
+
+    def api_usage(self) -> ApiUsage:
+        return ApiUsage(self.budget.calls, self.budget.used, self.budget.limit)
+
+    def close(self) -> None:
+        if self._own_session:
+            self.session.close()
