@@ -4,8 +4,11 @@ exactly their schema."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from types import NoneType, UnionType
+from typing import Any, get_args, get_origin
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -24,6 +27,7 @@ from sync.store.core_tables import (
 from sync.store.db import migrate, open_store
 from sync.store.records import TABLES
 from sync.store.table_model import TableModel
+from sync.store.types import DecimalText, JsonDoc, UtcDateTime
 
 MODELS: list[tuple[Table, Any]] = [
     *((RECORD_TABLES[kind], model) for kind, model in TABLES.items()),
@@ -51,6 +55,22 @@ def test_a_new_instance_has_the_default_an_insert_writes() -> None:
             if column.default is not None and not column.primary_key:
                 field = model.model_fields[column.key]
                 assert field.default == column.default.arg, (table.name, column.key)  # type: ignore[attr-defined]
+
+
+def test_each_field_holds_its_columns_python_type() -> None:
+    decorated: dict[type, type] = {DecimalText: Decimal, UtcDateTime: datetime}
+    for table, model in MODELS:
+        for column in table.columns:
+            annotation = model.model_fields[column.key].annotation
+            kinds = get_args(annotation) if isinstance(annotation, UnionType) else (annotation,)
+            (kind,) = [k for k in kinds if k is not NoneType]
+            if column.type is JsonDoc:
+                assert get_origin(kind) in (dict, list), (table.name, column.key)
+            else:
+                expected = decorated.get(type(column.type)) or column.type.python_type
+                assert kind is expected, (table.name, column.key)
+            if not column.primary_key:  # a new row's id is None until the insert
+                assert (NoneType in kinds) == column.nullable, (table.name, column.key)
 
 
 def test_a_model_whose_fields_are_not_its_tables_columns_is_refused() -> None:
