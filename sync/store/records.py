@@ -4,8 +4,10 @@ Every table has the same bookkeeping columns (``RecordRow``): unique on
 (``source``, ``remote_id``), the CRM's created/updated/deleted times, our own
 ``first_seen_at``/``synced_at``/``last_run_id``, the ``change_seq`` of the last write
 (``sync.store.changes``), custom fields and raw payload as JSON, and a ``content_hash``
-that makes an unchanged re-read cost no write. A unit test checks that each
-table has a column for every field of its record type.
+that makes an unchanged re-read cost no write. The columns are declared in
+``sync/store/core_tables.py``; these models are mapped onto those tables and give each
+field's Python type and default. ``tests/unit/test_store_core_tables.py`` checks that each
+table has a column for every field of its record type, holding the field's type.
 """
 
 from __future__ import annotations

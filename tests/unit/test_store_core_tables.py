@@ -8,13 +8,14 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from types import NoneType, UnionType
-from typing import Any, get_args, get_origin
+from typing import Any, get_args, get_origin, get_type_hints
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Table
 
+from connectors.core.records import RECORD_TYPES
 from sync.store import bookkeeping, core_tables
 from sync.store.core_tables import (
     QUARANTINE,
@@ -71,6 +72,19 @@ def test_each_field_holds_its_columns_python_type() -> None:
                 assert kind is expected, (table.name, column.key)
             if not column.primary_key:  # a new row's id is None until the insert
                 assert (NoneType in kinds) == column.nullable, (table.name, column.key)
+
+
+def test_each_field_of_a_record_type_has_a_column_holding_its_type() -> None:
+    renamed = {"deleted": "is_deleted", "deleted_at": "remote_deleted_at"}  # as pages.py
+    assert set(RECORD_TYPES) == set(RECORD_TABLES)
+    for kind, record_type in RECORD_TYPES.items():
+        model = TABLES[kind]
+        for name, hint in get_type_hints(record_type).items():
+            if name == "kind":  # the ClassVar naming the type
+                continue
+            column = renamed.get(name, name)
+            assert column in RECORD_TABLES[kind].c, (kind, name)
+            assert model.model_fields[column].annotation == hint, (kind, name)
 
 
 def test_a_model_whose_fields_are_not_its_tables_columns_is_refused() -> None:
