@@ -5,8 +5,14 @@ the sandbox's Dataverse emulator into SQLite, against the issue's floors.
 
 The measurement is ``bench_sync.run`` for the ``dynamics`` source (the sandbox in its own
 process, the sync in this one). Floors: >= 3,000 records/s; API calls within 10% of the
-minimum (each table's live rows ÷ 5,000, Dataverse's largest page, rounded up, summed); an
-incremental sync after 1% of the records changed costs <= 5% of the full sync's time.
+minimum; an incremental sync after 1% of the records changed costs <= 5% of the full
+sync's time.
+
+The minimum is counted per table: each of the 13 tables the benchmark lists needs at least
+one call, and one more per further 5,000 live rows (Dataverse's largest page), so it is
+the sum over the tables of ceil(live rows / 5,000), never fewer than one call per table.
+The calls counted against it are all the calls of the run, the signpost's (the run's
+server-time call, outside every stream) included.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ def main() -> None:
     args = parser.parse_args()
     result = run(args.scale, args.seed, ["dynamics"])["dynamics"]
     full, incremental = result["full"], result["incremental_after_1pct"]
-    over = full["calls"] / max(full["minimum_calls"], 1) - 1
+    over = full["calls_total"] / max(full["minimum_calls"], 1) - 1
     floors = {
         "records_per_s": full["records_per_s"] >= FLOOR_RECORDS_PER_S,
         "calls_within_10pct": over <= CALLS_OVER_MINIMUM,
@@ -42,12 +48,13 @@ def main() -> None:
     print(
         f"  full: {full['records']:,} records in {full['seconds']:.1f} s = "
         f"{full['records_per_s']:,.0f} records/s, {full['cpu_us_per_record']:.0f} µs CPU/record, "
-        f"{full['calls']} calls (minimum {full['minimum_calls']}, {over:+.0%})"
+        f"{full['calls_total']} calls, {full['calls']} of them in streams "
+        f"(minimum {full['minimum_calls']}, {over:+.1%})"
     )
     print(
         f"  incremental after 1%: {incremental['records']:,} records in "
         f"{incremental['seconds']:.2f} s ({incremental['time_share']:.1%} of full), "
-        f"{incremental['calls']} calls ({incremental['call_share']:.1%})"
+        f"{incremental['calls_total']} calls, {incremental['calls']} in streams"
     )
     for name, met in floors.items():
         print(f"  {name}: {'met' if met else 'NOT met'}")

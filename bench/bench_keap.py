@@ -6,9 +6,10 @@ Keap emulator into SQLite, against the floors.
 The sandbox runs in its own process, the sync in this one (``bench_sync``'s helpers).
 Floors: >= 3,000 records/s; API calls of the full sync within 10% of the minimum. Keap's
 minimum: each object's live records ÷ 1,000 (the REST v1 lists' largest ``limit``),
-rounded up (the token refresh is not counted). The incremental sync after 1% churn also
-lists every id once more (the sandbox's config compares ids on every run, since Keap
-reports no deletes): its calls are shown, not held to a floor.
+rounded up (the token refresh is not counted). The incremental sync after 1% churn reads
+the changed window of every object but users and notes (read whole: no date filter in
+either REST version) and compares no ids (the sandbox's config does that daily): its
+calls are shown, not held to a floor.
 """
 
 from __future__ import annotations

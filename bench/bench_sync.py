@@ -117,6 +117,8 @@ def _sync(config_path: Path, name: str) -> dict[str, Any]:
         "status": report.status,
         "records": fetched,
         "calls": sum(s.api_calls for s in report.streams),
+        # with the calls made outside the streams (the signpost's server-time call)
+        "calls_total": connector.api_usage().calls,
         "seconds": wall,
         "cpu_us_per_record": cpu / max(fetched, 1) * 1e6,
         "records_per_s": fetched / wall if wall else 0.0,

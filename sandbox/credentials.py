@@ -32,7 +32,8 @@ class SandboxCredentials:
     Entra ID client credentials (an app registration that is an application user of the
     environment, and a "guest" one that is not). SugarCRM: the OAuth 2 password grant of an
     API user (client ``sugar``, empty secret). Keap: OAuth refresh, the refresh token
-    rotated on every use.
+    rotated on every use. Oracle: basic auth of an integration user, or an Oracle Identity
+    Cloud Service confidential application (client credentials).
     """
 
     salesforce_client_id: str
@@ -59,6 +60,10 @@ class SandboxCredentials:
     keap_client_id: str
     keap_client_secret: str
     keap_refresh_token: str
+    oracle_username: str
+    oracle_password: str
+    oracle_client_id: str
+    oracle_client_secret: str
 
     @classmethod
     def for_seed(cls, seed: int) -> SandboxCredentials:
@@ -89,4 +94,8 @@ class SandboxCredentials:
             keap_client_id=t("keap-client", 32),
             keap_client_secret=t("keap-secret", 16),
             keap_refresh_token=t("keap-refresh", 32),
+            oracle_username="crmsync.integration",
+            oracle_password=t("oracle-password", 24),
+            oracle_client_id=t("oracle-client", 32),
+            oracle_client_secret=f"idcscs-{t('oracle-secret', 36)}",
         )

@@ -1,4 +1,4 @@
-"""Build the five emulator applications over one world."""
+"""Build the emulator applications (one per CRM) over one world."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def build_emulators(
     from sandbox.dynamics import DynamicsEmulator
     from sandbox.hubspot import HubSpotEmulator
     from sandbox.keap import KeapEmulator
+    from sandbox.oracle import OracleEmulator
     from sandbox.salesforce import SalesforceEmulator
     from sandbox.sugarcrm import SugarCRMEmulator
     from sandbox.zoho import ZohoEmulator
@@ -39,4 +40,5 @@ def build_emulators(
         "dynamics": DynamicsEmulator(world, clock, plan(), credentials),
         "sugarcrm": SugarCRMEmulator(world, clock, plan(), credentials),
         "keap": KeapEmulator(world, clock, plan(), credentials),
+        "oracle": OracleEmulator(world, clock, plan(), credentials),
     }

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 
-__all__ = ["STREAM_OBJECTS", "expected_stream_counts"]
+__all__ = ["STREAM_OBJECTS", "expected_object_counts", "expected_stream_counts"]
 
 STREAM_OBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
     "salesforce": {
@@ -71,6 +71,17 @@ STREAM_OBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
         "deals": ("opportunities", "orders"),
         "activities": ("notes", "tasks", "appointments"),
     },
+    "oracle": {
+        "users": ("resourceUsers",),
+        "leads": ("leads",),
+        "contacts": ("contacts",),
+        "accounts": ("accounts",),
+        "deals": ("opportunities",),
+        "deal_contacts": ("OpportunityContact",),
+        "deal_products": ("ChildRevenue",),
+        "activities": ("activities",),
+        "cases": ("serviceRequests",),
+    },
 }
 
 
@@ -82,3 +93,9 @@ def expected_stream_counts(truth_dir: Path) -> dict[tuple[str, str], int]:
         for crm, streams in STREAM_OBJECTS.items()
         for stream, objects in streams.items()
     }
+
+
+def expected_object_counts(truth_dir: Path) -> dict[tuple[str, str], int]:
+    """Live records per (crm, object), for streams of mapped custom objects."""
+    counts = orjson.loads((truth_dir / "summary.json").read_bytes())["counts"]
+    return {(crm, obj): c["live"] for crm, objects in counts.items() for obj, c in objects.items()}

@@ -15,6 +15,7 @@ __all__ = [
     "DynamicsEndpoint",
     "HubSpotEndpoint",
     "KeapEndpoint",
+    "OracleEndpoint",
     "SalesforceEndpoint",
     "SandboxInfo",
     "SugarCRMEndpoint",
@@ -80,6 +81,20 @@ class KeapEndpoint:
 
 
 @dataclass(frozen=True)
+class OracleEndpoint:
+    """The Fusion instance URL (the REST API is under ``/crmRestApi/resources/
+    11.13.18.05``), its integration user (basic auth) and the identity domain's token URL
+    with a confidential application's client id and secret (OAuth bearer)."""
+
+    site_url: str
+    username: str
+    password: str
+    token_url: str
+    client_id: str
+    client_secret: str
+
+
+@dataclass(frozen=True)
 class SandboxInfo:
     """Endpoints and credentials of a running sandbox (the ``--json`` line)."""
 
@@ -89,6 +104,7 @@ class SandboxInfo:
     dynamics: DynamicsEndpoint
     sugarcrm: SugarCRMEndpoint
     keap: KeapEndpoint
+    oracle: OracleEndpoint
     ca_bundle: Path
     config_path: Path
     ground_truth_dir: Path
@@ -139,6 +155,14 @@ class SandboxInfo:
                 client_id=creds.keap_client_id,
                 client_secret=creds.keap_client_secret,
                 refresh_token=creds.keap_refresh_token,
+            ),
+            oracle=OracleEndpoint(
+                site_url=urls["oracle"],
+                username=creds.oracle_username,
+                password=creds.oracle_password,
+                token_url=f"{urls['oracle']}/oauth2/v1/token",
+                client_id=creds.oracle_client_id,
+                client_secret=creds.oracle_client_secret,
             ),
             ca_bundle=ca_bundle,
             config_path=config_path,
@@ -206,8 +230,8 @@ sources:
       username: {sugar_user}
       password: ${{SANDBOX_SUGARCRM_PASSWORD}}
     ca_bundle: {ca}
-  # The web shop in Keap, off here too. Keap reports no deletes: an id comparison on every
-  # run finds them.
+  # The web shop in Keap, off here too. Keap reports no deletes: the daily id comparison
+  # (full_id_check_every, 1 day by default) finds them, or `crmsync sync --check-deletes`.
   - name: keap
     kind: keap
     enabled: false
@@ -217,6 +241,16 @@ sources:
       client_secret: ${{SANDBOX_KEAP_CLIENT_SECRET}}
       refresh_token: ${{SANDBOX_KEAP_REFRESH_TOKEN}}
       token_file: {keap_tokens}
+    ca_bundle: {ca}
+  # The strategic accounts division in Oracle CX Sales: not part of the demo's checks, so
+  # off here. Oracle has no deleted-records feed: every run compares ids to find deletes.
+  - name: oracle
+    kind: oracle
+    enabled: false
+    site_url: {oracle_url}
+    auth:
+      username: {oracle_user}
+      password: ${{SANDBOX_ORACLE_PASSWORD}}
     full_id_check_every: 0s
     ca_bundle: {ca}
 """
@@ -235,6 +269,8 @@ def write_client_config(info: SandboxInfo, creds: SandboxCredentials, directory:
             sugar_user=info.sugarcrm.username,
             keap_url=info.keap.base_url,
             keap_tokens=directory / "keap-tokens.json",
+            oracle_url=info.oracle.site_url,
+            oracle_user=info.oracle.username,
             ca=info.ca_bundle,
             config_path=info.config_path,
             store_path=directory / "crmsync.sqlite",
@@ -254,6 +290,7 @@ def write_client_config(info: SandboxInfo, creds: SandboxCredentials, directory:
         "SANDBOX_KEAP_CLIENT_ID": creds.keap_client_id,
         "SANDBOX_KEAP_CLIENT_SECRET": creds.keap_client_secret,
         "SANDBOX_KEAP_REFRESH_TOKEN": creds.keap_refresh_token,
+        "SANDBOX_ORACLE_PASSWORD": creds.oracle_password,
     }
     fd = os.open(secrets, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

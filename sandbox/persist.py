@@ -27,6 +27,7 @@ import orjson
 from sandbox.dynamics.schema import build_schemas as dynamics_schemas
 from sandbox.hubspot.schema import build_schemas as hubspot_schemas
 from sandbox.keap.schema import build_schemas as keap_schemas
+from sandbox.oracle.schema import build_schemas as oracle_schemas
 from sandbox.salesforce.schema import build_schemas as salesforce_schemas
 from sandbox.salesforce.schema_currency import currency_schemas
 from sandbox.schema import Field, ObjectSchema
@@ -37,7 +38,7 @@ from sandbox.zoho.schema import build_schemas as zoho_schemas
 
 __all__ = ["load_world", "save_world"]
 
-CRMS = ("salesforce", "hubspot", "zoho", "dynamics", "sugarcrm", "keap")
+CRMS = ("salesforce", "hubspot", "zoho", "dynamics", "sugarcrm", "keap", "oracle")
 _FRESH = {
     "salesforce": salesforce_schemas,
     "hubspot": hubspot_schemas,
@@ -45,6 +46,7 @@ _FRESH = {
     "dynamics": dynamics_schemas,
     "sugarcrm": sugarcrm_schemas,
     "keap": keap_schemas,
+    "oracle": oracle_schemas,
 }
 _OWNER_TIMES = ("createdAt", "updatedAt")
 

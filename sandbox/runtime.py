@@ -34,7 +34,7 @@ from sandbox.world import SCALES, World
 
 __all__ = ["Sandbox", "SandboxError", "SandboxOptions"]
 
-CRMS = ("salesforce", "hubspot", "zoho", "dynamics", "sugarcrm", "keap")
+CRMS = ("salesforce", "hubspot", "zoho", "dynamics", "sugarcrm", "keap", "oracle")
 
 
 class SandboxError(Exception):
@@ -59,8 +59,9 @@ class SandboxOptions:
     # Where the running clock starts (default: the anchor, or the host's time, above).
     clock_start: datetime | None = None
     # The consumer line (generator/b2c.py): person accounts in Salesforce, contacts
-    # without a company in HubSpot and Zoho. Off: the world is what it always was.
-    b2c: bool = False
+    # without a company in HubSpot and Zoho, and their orders. On by default; off, the
+    # world is the business-to-business company alone, record for record.
+    b2c: bool = True
     # Salesforce's advanced currency management: CurrencyType and DatedConversionRate.
     dated_rates: bool = False
 
@@ -76,8 +77,11 @@ class SandboxOptions:
         if self.faults not in {p.value for p in FaultProfile}:
             names = ", ".join(p.value for p in FaultProfile)
             raise SandboxError(f"unknown fault profile {self.faults!r}: use one of {names}")
-        if self.port_base and not 1024 <= self.port_base <= 65530:
-            raise SandboxError("--port-base must be between 1024 and 65530 (6 ports are used)")
+        if self.port_base and not 1024 <= self.port_base <= 65536 - len(CRMS):
+            raise SandboxError(
+                f"--port-base must be between 1024 and {65536 - len(CRMS)} "
+                f"({len(CRMS)} ports are used)"
+            )
         if self.host not in ("127.0.0.1", "localhost", "::1"):
             raise SandboxError("the sandbox listens on loopback only (127.0.0.1, localhost, ::1)")
 

@@ -1,7 +1,7 @@
-"""The sandbox's whole state: the five CRMs' tables plus the ground truth.
+"""The sandbox's whole state: every emulated CRM's tables plus the ground truth.
 
 One ``World`` is generated from a seed and a scale (``sandbox.generator``),
-served by the five emulators, changed by churn, and saved to / loaded from a state
+served by the emulators, changed by churn, and saved to / loaded from a state
 directory. Its ``lock`` guards every table: emulators hold it while they read or write.
 """
 
@@ -22,6 +22,8 @@ from sandbox.hubspot.schema import (
 )
 from sandbox.hubspot.schema import build_schemas as hubspot_schemas
 from sandbox.keap.schema import build_schemas as keap_schemas
+from sandbox.oracle.schema import build_schemas as oracle_schemas
+from sandbox.oracle.schema import oracle_id
 from sandbox.salesforce.schema import build_schemas as salesforce_schemas
 from sandbox.salesforce.schema import salesforce_id
 from sandbox.store import Table
@@ -108,6 +110,7 @@ class World:
     dynamics: dict[str, Table] = field(default_factory=dict)
     sugarcrm: dict[str, Table] = field(default_factory=dict)
     keap: dict[str, Table] = field(default_factory=dict)
+    oracle: dict[str, Table] = field(default_factory=dict)
     hubspot_owners: list[dict[str, Any]] = field(default_factory=list)
     hubspot_associations: Associations = field(default_factory=Associations)
     # the portal's multi-currency exchange rates (settings API), empty when it has none
@@ -127,6 +130,7 @@ class World:
         world.dynamics = {n: Table(s) for n, s in dynamics_schemas().items()}
         world.sugarcrm = {n: Table(s) for n, s in sugarcrm_schemas().items()}
         world.keap = {n: Table(s) for n, s in keap_schemas().items()}
+        world.oracle = {n: Table(s) for n, s in oracle_schemas().items()}
         from sandbox.history import attach_history
 
         attach_history(world)
@@ -162,4 +166,8 @@ class World:
             key = f"keap:{object_name}"
             self.sequences[key] += 1
             return str(self.sequences[key])
+        if crm == "oracle":  # numbers from one org-wide sequence
+            seq = self.sequences["oracle"]
+            self.sequences["oracle"] += 1
+            return oracle_id(seq)
         raise ValueError(f"unknown CRM {crm!r}")

@@ -81,12 +81,15 @@ def _audit(
 ) -> AuditResult:
     """The audit as of ``as_of``; ``shown`` is (--json, --progress), for the progress."""
     from sync.audit.runner import run_audit
-    from sync.config.links import source_links
+    from sync.config.links import custom_object_prefixes, source_links
 
     kinds, bases = source_links(cfg)
+    custom = custom_object_prefixes(cfg)
     with step_progress("auditing the store", *shown) as say:
         say(f"every rule and score as of {as_of.isoformat()}")
-        return run_audit(engine, cfg.audit, as_of, kinds=kinds, bases=bases, persist=persist)
+        return run_audit(
+            engine, cfg.audit, as_of, kinds=kinds, bases=bases, persist=persist, custom=custom
+        )
 
 
 @audit_app.command("run")

@@ -36,10 +36,10 @@ def demo(
     json_output: bool = typer.Option(False, "--json", help="Print the results as JSON."),
     anchor: str = AnchorOption,
     b2c: bool = typer.Option(
-        False,
-        "--b2c",
-        help="Add the consumer line (person accounts in Salesforce, contacts without a "
-        "company in HubSpot and Zoho) to the synthetic company.",
+        True,
+        "--b2c/--no-b2c",
+        help="The consumer line (person accounts in Salesforce, contacts without a company "
+        "in HubSpot and Zoho, their orders and store visits); on by default.",
     ),
     dated_rates: bool = typer.Option(
         False,
@@ -47,13 +47,26 @@ def demo(
         help="Turn on the CRMs' exchange rates (Salesforce DatedConversionRate, HubSpot's) "
         "and pay with them (docs/multi-currency.md).",
     ),
+    crm: list[str] = typer.Option(
+        [],
+        "--crm",
+        metavar="NAME",
+        help="Sync only this CRM of the sandbox; repeat for several. A CRM its config leaves "
+        "off (sugarcrm, keap, oracle) is synced when named. Default: the four it checks.",
+    ),
 ) -> None:
-    """The main job on the embedded default: start the CRM sandbox, sync all four CRMs into
-    SQLite, reconcile, audit, compute the open period, push the results back into the
-    sandbox CRMs, write the statements, and check it all against the ground truth."""
+    """The main job on the embedded default: start the CRM sandbox, sync all four CRMs and
+    the customers' digital events into SQLite, reconcile and stitch, audit, compute the
+    open period, push the results back into the sandbox CRMs, write the statements, and
+    check it all against the ground truth."""
     from sandbox import SandboxError
+    from sandbox.runtime import CRMS
     from sync.config.steps import STEP_NAMES
     from sync.demo import run_demo
+
+    unknown = [c for c in crm if c not in CRMS]
+    if unknown:
+        raise UsageError(f"unknown CRM {unknown[0]!r} for --crm: use one of {', '.join(CRMS)}")
 
     story_end, clock_start = anchor_and_clock(anchor)
     started = time.perf_counter()
@@ -102,6 +115,8 @@ def demo(
                 clock_start=clock_start,
                 b2c=b2c,
                 dated_rates=dated_rates,
+                sources=tuple(crm) or None,
+                events=True,
             )
         except SandboxError as exc:
             raise UsageError(str(exc)) from exc

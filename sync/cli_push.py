@@ -103,6 +103,9 @@ def _print(report: PushReport) -> None:
             f"{plan.calls:,}",
         )
     out.print(table)
+    for plan in report.plan.objects:
+        for why, ids in sorted(plan.unwritable.items()):
+            out.print(text(f"{plan.source} {plan.object}: {len(ids):,} record(s) left out: {why}"))
     conflicts = report.plan.conflicts
     if conflicts:
         shown = Table(

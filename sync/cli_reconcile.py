@@ -71,7 +71,7 @@ def run(
     with step_progress("reconciling", json_output, progress) as say:
         report = reconcile(engine, cfg.reconcile, utc_now(), mode, progress=say)
         say("stitching digital events")
-        stitched = stitch(engine, utc_now(), report.run_id)
+        stitched = stitch(engine, utc_now(), report.run_id, full=mode == "full")
     if json_output:
         _print_json({**report.to_json(), "stitching": stitched.to_json()})
         return
@@ -99,9 +99,9 @@ def run(
             )
     if stitched.events:
         out.print(
-            f"digital events: {stitched.events}; of {stitched.anonymous_ids} anonymous ids "
-            f"{stitched.linked} linked to one person, {stitched.shared} shared by several "
-            "(never joined)"
+            f"digital events stitched ({stitched.mode}): {stitched.events}; of "
+            f"{stitched.anonymous_ids} anonymous ids {stitched.linked} linked to one person, "
+            f"{stitched.shared} shared by several (never joined)"
         )
     capped = sum(int(stats.get("capped_keys", 0)) for stats in report.kinds.values())
     if capped:

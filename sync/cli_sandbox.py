@@ -87,10 +87,10 @@ def serve(
     ),
     anchor: str = AnchorOption,
     b2c: bool = typer.Option(
-        False,
-        "--b2c",
-        help="Add the consumer line: person accounts in Salesforce, contacts without a "
-        "company in HubSpot and Zoho (docs/sandbox.md).",
+        True,
+        "--b2c/--no-b2c",
+        help="The consumer line: person accounts in Salesforce, contacts without a company "
+        "in HubSpot and Zoho, their orders and store visits (docs/sandbox.md); on by default.",
     ),
     dated_rates: bool = typer.Option(
         False,

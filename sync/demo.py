@@ -5,7 +5,7 @@ results against the sandbox's ground truth.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,11 +15,13 @@ import yaml
 from sqlalchemy import Engine, func, select
 
 from connectors.core.contract import STREAM_RECORD_TYPES
+from connectors.core.custom import KIND_RECORD_TYPES
 from sandbox import Sandbox, SandboxInfo, SandboxOptions
-from sandbox.expected import expected_stream_counts
+from sandbox.custom_mappings import CUSTOM_MAPPINGS
+from sandbox.expected import expected_object_counts, expected_stream_counts
 from sandbox.peek import Sample, sample_records
 from sync.config import load_config
-from sync.demo_checks import TruthCheck, truth_checks
+from sync.demo_checks import EVENTS_SOURCE, TruthCheck, truth_checks
 from sync.demo_setup import RATE_SOURCES, demo_sections
 from sync.engine import SourceReport, SyncOptions, sync_source
 from sync.pipeline.run import run_steps
@@ -77,9 +79,10 @@ def run_demo(
     say: Callable[[str], None] | None = None,
     anchor: datetime | None = None,
     clock_start: datetime | None = None,
-    b2c: bool = False,
+    b2c: bool = True,
     dated_rates: bool = False,
     sources: Collection[str] | None = None,
+    events: bool = False,
 ) -> DemoResult:
     """Sync the sandbox into ``workspace``; with ``steps``, run them too (in the sandbox's
     time, so periods and windows match its story) and check them against the ground truth.
@@ -87,9 +90,11 @@ def run_demo(
     company's story ends and ``clock_start`` where the sandbox clock starts (the anchor by
     default); with no anchor, the story ends at the start of the host's UTC day and the
     clock runs from the host's time, as for `crmsync demo`. Tests pass a fixed anchor.
-    ``b2c`` adds the sandbox's consumer line (person accounts); ``dated_rates`` turns on
+    ``b2c`` keeps the sandbox's consumer line (person accounts, orders); ``dated_rates`` turns on
     the CRMs' exchange rates and pays with them (``compensation.crm_rates``); ``sources``
-    keeps only those of the sandbox's sources (all four by default)."""
+    keeps only those of the sandbox's sources, and syncs them even when the sandbox's config
+    leaves them off (the four it checks by default); ``events`` adds the customers' digital
+    events as the source ``web`` (`crmsync demo` does)."""
     workspace.mkdir(parents=True, exist_ok=True)
     options = SandboxOptions(
         seed=seed,
@@ -106,7 +111,10 @@ def run_demo(
         if on_started is not None:
             on_started(info)
         rates = RATE_SOURCES if dated_rates else ()
-        config_path = _write_config(info, workspace, store_url, sources, rates)
+        # the consumer line's orders and the store visits, mapped as custom objects; the
+        # business company alone (--no-b2c) is synced as it always was, without them
+        mapped = CUSTOM_MAPPINGS if b2c else {}
+        config_path = _write_config(info, workspace, store_url, sources, rates, mapped, events)
         result = DemoResult(info.to_json(), config_path, store_url, workspace=workspace)
         result.samples = sample_records(info, limit=3)
         config = load_config(config_path)
@@ -121,7 +129,7 @@ def run_demo(
                 finally:
                     connector.close()
             synced = {s.name for s in config.sources if s.enabled}
-            result.checks = _check(engine, info.ground_truth_dir, synced)
+            result.checks = _check(engine, info.ground_truth_dir, synced, mapped)
             if steps:
                 now = sandbox.clock.now()
                 context = StepContext(now=now, out_dir=workspace, progress=say)
@@ -142,16 +150,27 @@ def _write_config(
     store_url: str,
     sources: Collection[str] | None,
     crm_rates: tuple[str, ...] = (),
+    mapped: Mapping[str, list[dict[str, Any]]] = CUSTOM_MAPPINGS,
+    events: bool = False,
 ) -> Path:
     generated = yaml.safe_load(info.config_path.read_text())
     if sources is not None:
-        generated["sources"] = [s for s in generated["sources"] if s["name"] in sources]
+        generated["sources"] = [
+            {**s, "enabled": True} for s in generated["sources"] if s["name"] in sources
+        ]
+    exports = info.ground_truth_dir.parent / "events"  # the customers' digital events
+    if events and exports.is_dir():
+        web = {"name": EVENTS_SOURCE, "kind": "events", "directory": str(exports.resolve())}
+        generated["sources"].append(web)
     config = {
         "store": {"url": store_url},
         "secrets_file": str((info.config_path.parent / "secrets.env").resolve()),
         "sources": generated["sources"],
         **demo_sections([s["name"] for s in generated["sources"]]),
     }
+    for source in config["sources"]:  # the store visits and orders, mapped in YAML
+        if source["name"] in mapped:
+            source["custom_objects"] = mapped[source["name"]]
     if crm_rates:  # the CRMs' own rates, read on every sync, convert before the file's
         for source in config["sources"]:
             source["exchange_rates"] = source["name"] in crm_rates
@@ -165,16 +184,40 @@ def _write_config(
     return path
 
 
-def _check(engine: Engine, truth_dir: Path, synced: set[str]) -> list[StreamCheck]:
-    """Live records per synced source and stream against the ground truth's counts."""
+def _check(
+    engine: Engine,
+    truth_dir: Path,
+    synced: set[str],
+    mapped: Mapping[str, list[dict[str, Any]]] = CUSTOM_MAPPINGS,
+) -> list[StreamCheck]:
+    """Live records per synced source and stream against the ground truth's counts. A
+    mapped custom object shares its kind's table: its rows are told apart by the object's
+    name in front of their remote ids."""
+    custom: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (crm, type) -> (stream, prefix)
+    for crm, mappings in mapped.items():
+        for m in mappings:
+            key = (crm, KIND_RECORD_TYPES[m["kind"]])
+            custom.setdefault(key, []).append((m["stream"], f"{m['object']}/"))
+    by_object = expected_object_counts(truth_dir)
     checks = []
     with engine.connect() as conn:
+
+        def live(record_type: str, crm: str, prefix: str | None, own: bool) -> int:
+            table = TABLES[record_type].__table__  # type: ignore[attr-defined]
+            query = select(func.count()).where(table.c.source == crm, table.c.is_deleted.is_(False))
+            if prefix is not None:
+                starts = table.c.remote_id.startswith(prefix, autoescape=True)
+                query = query.where(starts if own else ~starts)
+            for _, other in [] if own else custom.get((crm, record_type), []):
+                query = query.where(~table.c.remote_id.startswith(other, autoescape=True))
+            return int(conn.execute(query).scalar_one())
+
         for (crm, stream), expected in sorted(expected_stream_counts(truth_dir).items()):
-            if crm not in synced:
-                continue
-            table = TABLES[STREAM_RECORD_TYPES[stream]].__table__  # type: ignore[attr-defined]
-            stored = conn.execute(
-                select(func.count()).where(table.c.source == crm, table.c.is_deleted.is_(False))
-            ).scalar_one()
-            checks.append(StreamCheck(crm, stream, int(stored), expected))
+            if crm in synced:
+                stored = live(STREAM_RECORD_TYPES[stream], crm, None, own=False)
+                checks.append(StreamCheck(crm, stream, stored, expected))
+        for (crm, record_type), streams in sorted(custom.items()):
+            for stream, prefix in streams if crm in synced else []:
+                stored = live(record_type, crm, prefix, own=True)
+                checks.append(StreamCheck(crm, stream, stored, by_object[(crm, prefix[:-1])]))
     return checks

@@ -1,5 +1,7 @@
 """The demo's checks of its results against the sandbox's ground truth: identities found
-by reconciliation (pairwise precision and recall) and credited revenue against won revenue.
+by reconciliation (pairwise precision and recall), anonymous ids stitched to people
+(precision and recall of the pairs), and credited revenue against won revenue (the won
+deals and the paid orders, which the demo's configuration maps as deals).
 The truth counts the synced sources only: a ground-truth file ``<name>.jsonl`` holds rows of
 several CRMs (each row names its ``crm``), and a part of the company living in one CRM of its
 own writes ``<crm>_<name>.jsonl`` beside it, read when that CRM is synced.
@@ -21,11 +23,15 @@ from sqlalchemy import Engine
 
 from sync.pipeline.steps import StepReport
 
-__all__ = ["TruthCheck", "truth_checks", "truth_rows"]
+__all__ = ["EVENTS_SOURCE", "TruthCheck", "truth_checks", "truth_rows"]
 
 # The floors the reconciliation issue sets for people, organisations and employees.
 PRECISION_FLOOR = 0.99
 RECALL_FLOOR = 0.97
+# The floors the digital touchpoints issue sets for stitching, and the demo's events source.
+STITCH_PRECISION_FLOOR = 0.99
+STITCH_RECALL_FLOOR = 0.95
+EVENTS_SOURCE = "web"
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,8 @@ def truth_checks(
     checks: list[TruthCheck] = []
     if "reconcile" in ran:
         checks += _identities(engine, truth_dir, synced)
+        if EVENTS_SOURCE in synced and (truth_dir / "event_devices.jsonl").exists():
+            checks.append(_stitching(engine, truth_dir, synced))
     if "compute" in ran:
         checks += _revenue(truth_dir, ran["compute"], synced)
     return checks
@@ -86,11 +94,42 @@ def _identities(engine: Engine, truth_dir: Path, synced: Collection[str]) -> lis
     return checks
 
 
+def _stitching(engine: Engine, truth_dir: Path, synced: Collection[str]) -> TruthCheck:
+    """Pairs (anonymous id, person) stitched against those the truth has: a person who said
+    who they were on a device and has a record in a synced CRM."""
+    from sqlalchemy import text
+
+    from sync.reconcile.evaluate import truth_from_rows
+
+    truth = truth_from_rows(truth_rows(truth_dir, "identities", synced))
+    with engine.connect() as connection:
+        links = connection.execute(text("SELECT anonymous_id, member FROM event_links")).all()
+    stitched = {(anon, truth[member][1]) for anon, member in links if member in truth}
+    known = {identity for kind, identity in truth.values() if kind == "person"}
+    expected = set()
+    for line in (truth_dir / "event_devices.jsonl").read_bytes().splitlines():
+        device = orjson.loads(line)
+        expected |= {(device["anonymous_id"], p) for p in device["identified"] if p in known}
+    right = len(stitched & expected)
+    precision = right / len(stitched) if stitched else 0.0
+    recall = right / len(expected) if expected else 1.0
+    return TruthCheck(
+        "anonymous ids stitched to people",
+        f"{len(expected):,} true pairs; precision >= {STITCH_PRECISION_FLOOR}, "
+        f"recall >= {STITCH_RECALL_FLOOR}",
+        f"precision {precision:.4f}, recall {recall:.4f}",
+        precision >= STITCH_PRECISION_FLOOR and recall >= STITCH_RECALL_FLOOR,
+    )
+
+
 def _revenue(truth_dir: Path, compute: StepReport, synced: Collection[str]) -> list[TruthCheck]:
     won: defaultdict[str, Decimal] = defaultdict(Decimal)
     for deal in truth_rows(truth_dir, "deals", synced):
         if deal["won"]:
             won[deal["currency"]] += Decimal(deal["amount"])
+    for order in truth_rows(truth_dir, "orders", synced):  # the demo maps orders as deals
+        if order["paid"]:
+            won[order["currency"]] += Decimal(order["amount"])
     credited = {k: Decimal(v) for k, v in compute.summary.get("credited_revenue", {}).items()}
     expected = {k: won[k] for k in sorted(won)}
     return [

@@ -111,6 +111,10 @@ class Page:
     quarantined: list[Quarantined] = field(default_factory=list)
     deleted_ids: list[str] = field(default_factory=list)
     api_calls: int = 0
+    # the connector asks for the missed-delete id check once this read ends: its cursor
+    # expired and it read (part of) the stream again from the start, so rows deleted
+    # meanwhile are found only by comparing ids (``list_ids``), under the delete guard
+    check_deletes: bool = False
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,10 @@ class CrmProfile:
       ``activity``, ``case_origin``);
     - ``write_request``: the request a write batch becomes, shown by dry runs;
     - ``version_field``: the path in a raw payload to the record's version (an ETag), sent
-      with write-back so the CRM refuses a write to a record changed since the last sync.
+      with write-back so the CRM refuses a write to a record changed since the last sync;
+    - ``unwritable``: stream -> {remote id prefix: why}: records of a writable stream that
+      the CRM's API cannot write (a stream fed by several objects, one of them without
+      custom fields); push leaves them out and says why once per run.
     """
 
     kind: str
@@ -71,6 +74,14 @@ class CrmProfile:
     channels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     write_request: WriteRequest | None = field(default=None, compare=False)
     version_field: tuple[str, ...] = ()
+    unwritable: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def unwritable_reason(self, stream: str, remote_id: str) -> str | None:
+        """Why push cannot write this record of ``stream``; ``None`` when it can."""
+        for prefix, why in self.unwritable.get(stream, {}).items():
+            if remote_id.startswith(prefix):
+                return why
+        return None
 
     def object_name(self, stream: str) -> str:
         """The CRM's object name for a stream (the stream name when it has none)."""

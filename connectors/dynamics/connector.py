@@ -7,7 +7,7 @@ Tokens from Entra ID through MSAL (client credentials), HTTP through ``requests`
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -31,9 +31,11 @@ from connectors.core.errors import ConnectorError, ConnectorFatalError
 from connectors.core.http import pinned_session, quick_calls
 from connectors.core.profile import CrmProfile
 from connectors.core.retry import RetryPolicy
+from connectors.dynamics import teams
 from connectors.dynamics.auth import DynamicsTokenSource
-from connectors.dynamics.entities import STREAM_TABLES, WRITABLE, TableRead
-from connectors.dynamics.http import DynamicsHttp
+from connectors.dynamics.batch import get_batch
+from connectors.dynamics.entities import CHOICE_COLUMNS, STREAM_TABLES, WRITABLE, TableRead
+from connectors.dynamics.http import DynamicsHttp, DynamicsResponse
 from connectors.dynamics.mapping import DynamicsMapper
 from connectors.dynamics.metadata import TableMetadata
 from connectors.dynamics.profile import PROFILE
@@ -72,12 +74,25 @@ class DynamicsConnector:
         self.http = DynamicsHttp(settings, self.session, self.budget, retry or RetryPolicy(), name)
         self.tokens = DynamicsTokenSource(settings, self.session, name)
         self.http.tokens = self.tokens
-        self.metadata = TableMetadata(self.http, settings.publisher_prefix)
+        self.metadata = TableMetadata(
+            self.http,
+            settings.publisher_prefix,
+            (t.logical for tables in STREAM_TABLES.values() for t in tables),
+            WRITABLE.values(),
+            CHOICE_COLUMNS,
+        )
         self.mapper = DynamicsMapper(
-            name, channels or ChannelMap(PROFILE), self.metadata.choices, settings.publisher_prefix
+            name,
+            channels or ChannelMap(PROFILE),
+            self.metadata.choices,
+            settings.publisher_prefix,
+            self.metadata.known_custom,
         )
         self.reader = TableReader(self.http, settings.page_size)
         self.writer = DynamicsWriter(self.http, self.metadata, settings.write_batch_size)
+        # ids seen by a full read that replaced an expired delta token, per entity set:
+        # the missed-delete check compares them with the store without listing them again
+        self._fresh_ids: dict[str, set[str]] = {}
 
     # -- contract ----------------------------------------------------------------------
 
@@ -106,8 +121,10 @@ class DynamicsConnector:
         ]
 
     def server_time(self) -> datetime:
-        """The Date header of a WhoAmI call (the environment's clock)."""
-        self.http.call("GET", "WhoAmI")
+        """The environment's clock: the Date header of the run's metadata ``$batch`` (the
+        choice labels, custom columns and change-tracking flags every stream needs), so
+        taking the time costs no call of its own."""
+        self.metadata.load()
         if self.http.last_date is None:
             raise ConnectorFatalError("Dataverse sent no Date header", source=self.name)
         return self.http.last_date
@@ -118,14 +135,103 @@ class DynamicsConnector:
         if stream not in STREAM_TABLES:
             raise ConnectorFatalError(f"Dynamics has no stream {stream!r}", source=self.name)
         tables: dict[str, Any] = dict((state or {}).get("tables") or {})
-        for table in STREAM_TABLES[stream]:
-            select = self._select(stream, table, refresh=options.full)
-            for part in self.reader.read(table, select, tables.get(table.entity_set), options.full):
-                records, bad = self.mapper.map_rows(
-                    stream, table.logical, table.id_field, part.rows
-                )
-                tables[table.entity_set] = part.state
-                yield Page(stream, records, {"tables": dict(tables)}, bad, part.deleted_ids)
+        reads = STREAM_TABLES[stream]
+        selects = {t.entity_set: self._select(stream, t) for t in reads}
+        if stream == "users":
+            yield from self._users(reads[0], tables, selects, options, (state or {}).get("teams"))
+            return
+        first = self._first_pages(reads, tables, selects, options.full)
+        for table in reads:
+            yield from self._table_pages(
+                stream,
+                table,
+                tables,
+                selects[table.entity_set],
+                options,
+                first.get(table.entity_set),
+            )
+
+    def _table_pages(
+        self,
+        stream: str,
+        table: TableRead,
+        tables: dict[str, Any],
+        select: str,
+        options: ReadOptions,
+        first: DynamicsResponse | None,
+        prepare: Callable[[list[dict[str, Any]]], None] | None = None,
+        extra_state: Mapping[str, Any] | None = None,
+    ) -> Iterator[Page]:
+        """One table's pages; ``tables`` (the stream's state per table) moves with them."""
+        fresh: set[str] | None = None
+        for part in self.reader.read(
+            table,
+            select,
+            tables.get(table.entity_set),
+            options.full,
+            tracked=self.metadata.tracked(table.logical),
+            lookback=options.lookback,
+            signpost=options.signpost,
+            first=first,
+        ):
+            if prepare is not None:
+                prepare(part.rows)
+            records, bad = self.mapper.map_rows(stream, table.logical, table.id_field, part.rows)
+            if part.restarted:
+                fresh = fresh if fresh is not None else set()
+                fresh.update(str(r[table.id_field]) for r in part.rows)
+            tables[table.entity_set] = part.state
+            state = {"tables": dict(tables), **(extra_state or {})}
+            page = Page(stream, records, state, bad, part.deleted_ids)
+            page.check_deletes = part.restarted
+            yield page
+        if fresh is not None:
+            self._fresh_ids[table.entity_set] = fresh
+
+    def _users(
+        self,
+        table: TableRead,
+        tables: dict[str, Any],
+        selects: Mapping[str, str],
+        options: ReadOptions,
+        before: Mapping[str, Any] | None,
+    ) -> Iterator[Page]:
+        """System users with their teams (``teams.py``): the teams, the memberships and
+        the users' first page in one ``$batch``; then the users whose teams changed."""
+        select = selects[table.entity_set]
+        plain = self.reader.headers(tracking=False)
+        requests: list[tuple[str, Mapping[str, str]]] = [(q, plain) for q in teams.QUERIES]
+        state = tables.get(table.entity_set)
+        tracked = not self.reader.windowed(
+            state, select, options.full, self.metadata.tracked(table.logical)
+        )
+        if tracked:
+            link = self.reader.first_link(state, select, options.full)
+            target = link or f"{table.entity_set}?$select={select}"
+            requests.append((target, self.reader.headers(tracking=True)))
+        answers = get_batch(self.http, requests)
+        members = teams.team_map(self.http, answers[0], answers[1], plain)
+        first = None
+        if tracked and answers[2].ok:
+            first = DynamicsResponse(answers[2].status, answers[2].body, {}, b"")
+        seen: set[str] = set()
+
+        def prepare(rows: list[dict[str, Any]]) -> None:
+            for row in rows:
+                rid = str(row[table.id_field])
+                row["teams"] = members.get(rid, [])
+                seen.add(rid)
+
+        kept = {"teams": dict(before)} if before is not None else {}
+        yield from self._table_pages("users", table, tables, select, options, first, prepare, kept)
+        again = [u for u in teams.changed_users(before, members) if u not in seen]
+        for rows in teams.read_users_by_id(self.http, again, select, plain):
+            prepare(rows)
+            records, bad = self.mapper.map_rows("users", table.logical, table.id_field, rows)
+            yield Page("users", records, {"tables": dict(tables), **kept}, bad)
+        now = teams.ids_of(members)
+        if now != before:
+            yield Page("users", [], {"tables": dict(tables), "teams": now})
 
     def list_ids(self, stream: str) -> Iterator[str]:
         for table in STREAM_TABLES[stream]:
@@ -136,6 +242,9 @@ class DynamicsConnector:
                         stream, table.logical, table.id_field, part.rows
                     )
                     yield from (r.remote_id for r in records)
+                continue
+            if table.entity_set in self._fresh_ids:
+                yield from sorted(self._fresh_ids[table.entity_set])
                 continue
             yield from self.reader.list_ids(table)
 
@@ -156,8 +265,37 @@ class DynamicsConnector:
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _select(self, stream: str, table: TableRead, refresh: bool = False) -> str:
+    def _select(self, stream: str, table: TableRead) -> str:
         columns = list(table.columns)
         if stream in WRITABLE:  # custom columns written back are read back
-            columns += self.metadata.custom_columns(table.logical, refresh=refresh)
+            columns += self.metadata.custom_columns(table.logical)
         return ",".join(columns)
+
+    def _first_pages(
+        self,
+        reads: Sequence[TableRead],
+        tables: Mapping[str, Any],
+        selects: Mapping[str, str],
+        full: bool,
+    ) -> dict[str, DynamicsResponse]:
+        """The first page of each tracked table of a stream (a delta page, or the first
+        page of a full read), in one ``$batch`` when the stream has several (the activity
+        tables): a run then costs one call per stream and table page beyond the first. An
+        answer that failed (an expired token) is left for the table's own read, which
+        handles it."""
+        links = {}
+        for t in reads:
+            state, select = tables.get(t.entity_set), selects[t.entity_set]
+            if self.reader.windowed(state, select, full, self.metadata.tracked(t.logical)):
+                continue
+            link = self.reader.first_link(state, select, full)
+            links[t.entity_set] = link or f"{t.entity_set}?$select={select}"
+        if len(links) < 2:
+            return {}
+        headers = self.reader.headers(tracking=True)
+        answers = get_batch(self.http, [(link, headers) for link in links.values()])
+        return {
+            entity_set: DynamicsResponse(a.status, a.body, {}, b"")
+            for entity_set, a in zip(links, answers, strict=True)
+            if a.ok
+        }

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ACTIVITY_LABELS", "STREAM_TABLES", "WRITABLE", "TableRead"]
+__all__ = [
+    "ACTIVITY_LABELS",
+    "CHOICE_COLUMNS",
+    "STREAM_TABLES",
+    "WRITABLE",
+    "TableRead",
+]
 
 
 @dataclass(frozen=True)
@@ -207,4 +213,17 @@ ACTIVITY_LABELS = {
     "email": ("email", "Email"),
     "appointment": ("meeting", "Appointment"),
     "task": ("task", "Task"),
+}
+# The choice columns whose labels the mapping uses (their option sets are read once a run).
+_STATE = ("statecode",)
+CHOICE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "lead": ("leadsourcecode", "statecode"),
+    "account": ("industrycode",),
+    "opportunity": ("salesstagecode",),
+    "incident": ("caseorigincode", "statecode", "prioritycode"),
+    "campaignresponse": ("responsecode",),
+    "phonecall": _STATE,
+    "email": _STATE,
+    "appointment": _STATE,
+    "task": _STATE,
 }

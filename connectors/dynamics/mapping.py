@@ -68,11 +68,13 @@ class DynamicsMapper:
         channels: ChannelMap,
         choices: Callable[[str], Mapping[str, Mapping[int, str]]],
         prefix: str,
+        custom_columns: Callable[[str], tuple[str, ...]] = lambda table: ("*",),
     ) -> None:
         self.source = source
         self.channels = channels
         self.choices = choices
         self.prefix = f"{prefix}_"
+        self.custom_columns = custom_columns
 
     def label(self, table: str, column: str, row: Row) -> str | None:
         value = row.get(column)
@@ -86,10 +88,13 @@ class DynamicsMapper:
         records: list[CommonRecord] = []
         bad: list[Quarantined] = []
         build = getattr(self, f"_{stream}")
+        # only a table read with custom columns has keys with the prefix (values and their
+        # annotations): the others skip looking through every key of every row
+        custom = bool(self.custom_columns(table))
         for row in rows:
             rid = row.get(id_field)
             try:
-                record = build(table, row, self._base(row, str(rid)))
+                record = build(table, row, self._base(row, str(rid), custom))
             except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
                 bad.append(Quarantined(rid, f"cannot map {table} row: {exc!r}", row))
                 continue
@@ -97,14 +102,16 @@ class DynamicsMapper:
                 records.append(record)
         return records, bad
 
-    def _base(self, row: Row, rid: str) -> dict[str, Any]:
-        custom = {k: v for k, v in row.items() if k.startswith(self.prefix)}
+    def _base(self, row: Row, rid: str, custom: bool) -> dict[str, Any]:
+        prefix = self.prefix
         return {
             "source": self.source,
             "remote_id": rid,
             "remote_created_at": _time(row.get("createdon")),
             "remote_updated_at": _time(row.get("modifiedon")),
-            "custom_fields": custom,
+            "custom_fields": {k: v for k, v in row.items() if k.startswith(prefix)}
+            if custom
+            else {},
             "raw": row,
         }
 

@@ -1,21 +1,33 @@
-"""Table metadata the connector needs: choice labels and custom columns, read once.
+"""Table metadata the connector needs, read for all tables in one ``$batch`` per run.
 
-Choice columns (``leadsourcecode``, ``caseorigincode``, ``statecode``...) hold integers;
-their labels, which the channel map and the statuses use, come from the table's option-set
-metadata (``Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata`` and
-``StateAttributeMetadata`` with ``OptionSet`` expanded), never from hard-coded numbers.
-Custom columns (those with the publisher prefix) are read along with the standard ones.
+- Choice labels: choice columns (``leadsourcecode``, ``caseorigincode``, ``statecode``...)
+  hold integers; their labels, which the channel map and the statuses use, come from the
+  table's option-set metadata (``Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata``
+  and ``StateAttributeMetadata`` with ``OptionSet`` expanded), never from hard-coded numbers.
+- Custom columns (those with the publisher prefix) of the tables written back, which are
+  read along with the standard ones.
+- Whether each table has change tracking on (``EntityDefinitions``'
+  ``ChangeTrackingEnabled``, the check Microsoft documents): a table without it is read
+  in a ``modifiedon`` window instead of through delta links.
+
+All of it is one ``$batch`` call (``load``), made when the run takes the environment's
+time (``server_time``: the batch's ``Date`` header), so a run costs one call beyond its
+reads and sees a column or option added since the last run without any version check.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from connectors.core.errors import ConnectorFatalError
+from connectors.dynamics.batch import get_batch
 from connectors.dynamics.http import DynamicsHttp
 
 __all__ = ["TableMetadata"]
 
 _OPTIONS = "?$select=LogicalName&$expand=OptionSet($select=Options)"
+_KINDS = ("Picklist", "State")
 
 
 def _label(option: dict[str, Any]) -> str | None:
@@ -28,44 +40,115 @@ def _label(option: dict[str, Any]) -> str | None:
 
 
 class TableMetadata:
-    def __init__(self, http: DynamicsHttp, prefix: str) -> None:
+    def __init__(
+        self,
+        http: DynamicsHttp,
+        prefix: str,
+        tables: Iterable[str],
+        writable: Iterable[str],
+        choice_columns: Mapping[str, tuple[str, ...]],
+    ) -> None:
         self.http = http
         self.prefix = f"{prefix}_"
+        self.tables = tuple(dict.fromkeys(tables))
+        # (table, kind) of the option sets read: a State part only for statecode
+        self.option_sets = [
+            (table, kind)
+            for table, columns in choice_columns.items()
+            for kind in _KINDS
+            if any((c == "statecode") == (kind == "State") for c in columns)
+        ]
+        self.writable = tuple(dict.fromkeys(writable))
         self._choices: dict[str, dict[str, dict[int, str]]] = {}
         self._custom: dict[str, tuple[str, ...]] = {}
+        self._tracked: dict[str, bool] = {}
+        self.loaded = False
+
+    def load(self) -> None:
+        """Every table's choices, tracking flag and (written tables') custom columns."""
+        names = " or ".join(f"LogicalName eq '{t}'" for t in self.tables)
+        requests: list[tuple[str, dict[str, str]]] = [
+            (f"EntityDefinitions?$select=LogicalName,ChangeTrackingEnabled&$filter={names}", {})
+        ]
+        for table, kind in self.option_sets:
+            requests.append(
+                (
+                    f"EntityDefinitions(LogicalName='{table}')/Attributes/"
+                    f"Microsoft.Dynamics.CRM.{kind}AttributeMetadata{_OPTIONS}",
+                    {},
+                )
+            )
+        for table in self.writable:
+            requests.append((self._attributes(table), {}))
+        answers = iter(get_batch(self.http, requests))
+        definitions = self._body(next(answers), "EntityDefinitions")
+        self._tracked = {
+            d["LogicalName"]: bool(d.get("ChangeTrackingEnabled", True))
+            for d in definitions.get("value", [])
+        }
+        self._choices = {table: {} for table in self.tables}
+        for table, _ in self.option_sets:
+            found = self._choices.setdefault(table, {})
+            for attribute in self._body(next(answers), table).get("value", []):
+                options = (attribute.get("OptionSet") or {}).get("Options") or []
+                found[attribute["LogicalName"]] = {
+                    int(o["Value"]): _label(o) or str(o["Value"]) for o in options
+                }
+        for table in self.writable:
+            self._custom[table] = self._prefixed(self._body(next(answers), table))
+        self.loaded = True
 
     def choices(self, table: str) -> dict[str, dict[int, str]]:
         """Column -> {value: label} for every choice column of ``table``."""
-        if table not in self._choices:
-            found: dict[str, dict[int, str]] = {}
-            for kind in ("Picklist", "State"):
-                path = (
-                    f"EntityDefinitions(LogicalName='{table}')/Attributes/"
-                    f"Microsoft.Dynamics.CRM.{kind}AttributeMetadata{_OPTIONS}"
-                )
-                for attribute in (self.http.call("GET", path).body or {}).get("value", []):
-                    options = (attribute.get("OptionSet") or {}).get("Options") or []
-                    found[attribute["LogicalName"]] = {
-                        int(o["Value"]): _label(o) or str(o["Value"]) for o in options
-                    }
-            self._choices[table] = found
-        return self._choices[table]
+        if not self.loaded:
+            self.load()
+        return self._choices.get(table, {})
 
-    def custom_columns(self, table: str, refresh: bool = False) -> tuple[str, ...]:
+    def tracked(self, table: str) -> bool:
+        """Whether ``table`` has change tracking on."""
+        if not self.loaded:
+            self.load()
+        return self._tracked.get(table, True)
+
+    def custom_columns(self, table: str) -> tuple[str, ...]:
         """The table's columns with the publisher prefix."""
-        if refresh or table not in self._custom:
-            path = f"EntityDefinitions(LogicalName='{table}')/Attributes"
-            body = self.http.call(
-                "GET", path, params={"$select": "LogicalName,IsCustomAttribute"}
-            ).body
-            self._custom[table] = tuple(
-                sorted(
-                    a["LogicalName"]
-                    for a in (body or {}).get("value", [])
-                    if a.get("IsCustomAttribute") and a["LogicalName"].startswith(self.prefix)
-                )
-            )
+        if not self.loaded:
+            self.load()
+        if table not in self._custom:
+            body = self.http.call("GET", self._attributes(table)).body or {}
+            self._custom[table] = self._prefixed(body)
         return self._custom[table]
+
+    def known_custom(self, table: str) -> tuple[str, ...]:
+        """The custom columns read with ``table`` (none for a table not written back)."""
+        return self._custom.get(table, ())
 
     def forget(self, table: str) -> None:
         self._custom.pop(table, None)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    @staticmethod
+    def _attributes(table: str) -> str:
+        return (
+            f"EntityDefinitions(LogicalName='{table}')/Attributes"
+            "?$select=LogicalName,IsCustomAttribute"
+        )
+
+    def _prefixed(self, body: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(
+            sorted(
+                a["LogicalName"]
+                for a in body.get("value", [])
+                if a.get("IsCustomAttribute") and a["LogicalName"].startswith(self.prefix)
+            )
+        )
+
+    def _body(self, answer: Any, what: str) -> dict[str, Any]:
+        if not answer.ok or not isinstance(answer.body, dict):
+            raise ConnectorFatalError(
+                f"Dataverse refused the metadata of {what}: HTTP {answer.status} "
+                f"{answer.error_code or ''}".rstrip(),
+                source=self.http.source,
+            )
+        return answer.body

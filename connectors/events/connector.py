@@ -125,7 +125,9 @@ class EventsConnector:
         return CheckResult(True, f"{directory}: {files} export file(s)", {"files": files})
 
     def streams(self) -> list[StreamInfo]:
-        return [StreamInfo("events", "event", (self.settings.pattern,), detects_deletes=False)]
+        # events are never deleted at the source, nor changed: a message id is one message
+        pattern = (self.settings.pattern,)
+        return [StreamInfo("events", "event", pattern, detects_deletes=False, append_only=True)]
 
     def server_time(self) -> datetime:
         return datetime.now(UTC)  # files have no clock of their own

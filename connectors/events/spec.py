@@ -33,6 +33,7 @@ _CAMPAIGN = {
     "content": "utm_content",
 }
 _NO_UTM: dict[str, str | None] = dict.fromkeys(_CAMPAIGN.values())
+_EMPTY: Mapping[str, Any] = {}
 
 
 class EventRefused(ValueError):
@@ -49,30 +50,38 @@ def parse_event(
     ``cache`` keeps the channel of each (UTM source, medium) seen: a stream repeats few."""
     if not isinstance(raw, dict):
         raise EventRefused("an event must be a JSON object")
-    kind = raw.get("type")
+    get = raw.get  # the fields are read with as few calls as a million events can afford
+    kind = get("type")
     if kind not in EVENT_TYPES:
         raise EventRefused(f"type {kind!r} is not one of {', '.join(EVENT_TYPES)}")
-    message_id = _key(raw, "messageId", _ID_LENGTH)
+    message_id = _key(get("messageId"), "messageId", _ID_LENGTH)
     if message_id is None:
         raise EventRefused("messageId is missing: it makes a replayed event the same record")
-    when = _time(raw.get("timestamp") or raw.get("originalTimestamp"))
-    anonymous_id = _key(raw, "anonymousId", _KEY_LENGTH)
-    user_id = _key(raw, "userId", _KEY_LENGTH)
-    previous_id = _key(raw, "previousId", _KEY_LENGTH)
+    when = _time(get("timestamp") or get("originalTimestamp"))
+    anonymous_id = _key(get("anonymousId"), "anonymousId", _KEY_LENGTH)
+    user_id = _key(get("userId"), "userId", _KEY_LENGTH)
+    previous_id = _key(get("previousId"), "previousId", _KEY_LENGTH)
     if kind == "alias" and (user_id is None or previous_id is None):
         raise EventRefused("an alias needs userId and previousId")
     if user_id is None and anonymous_id is None:
         raise EventRefused("userId or anonymousId is required")
-    if kind == "track" and not _text(raw.get("event")):
+    if kind == "track" and not _text(get("event")):
         raise EventRefused("a track needs its event name (event)")
-    context = _object(raw, "context")
-    traits = _object(raw, "traits")
+    context = get("context")
+    context = context if isinstance(context, dict) else _EMPTY
+    traits = get("traits")
+    traits = traits if isinstance(traits, dict) else _EMPTY
     if "traits" in context:
         traits = {**_object(context, "traits"), **traits}
-    properties = _object(raw, "properties")
-    page = _object(context, "page")
-    url = _text(properties.get("url")) or _text(page.get("url"))
-    utm = _utm(_object(context, "campaign"), url)
+    properties = get("properties")
+    properties = properties if isinstance(properties, dict) else _EMPTY
+    url = _text(properties.get("url")) or (
+        _text(_object(context, "page").get("url")) if "page" in context else None
+    )
+    campaign = context.get("campaign")
+    utm = _utm(campaign if isinstance(campaign, dict) else _EMPTY, url)
+    email = traits.get("email") or properties.get("email")
+    phone = traits.get("phone") or properties.get("phone")
     event = DigitalEvent(
         source=source,
         remote_id=message_id,
@@ -83,9 +92,9 @@ def parse_event(
         anonymous_id=anonymous_id,
         user_id=user_id,
         previous_id=previous_id,
-        name=_text(raw.get("event") if kind == "track" else raw.get("name")),
-        email=_email(traits.get("email") or properties.get("email")),
-        phone=_text(traits.get("phone") or properties.get("phone")),
+        name=_text(get("event") if kind == "track" else get("name")),
+        email=_email(email) if email else None,
+        phone=_text(phone) if phone else None,
         url=url,
         raw=raw,
         utm_source=utm["utm_source"],
@@ -125,13 +134,14 @@ def _utm(campaign: Mapping[str, Any], url: str | None) -> dict[str, str | None]:
     return found
 
 
-def _key(raw: Mapping[str, Any], name: str, limit: int) -> str | None:
-    value = raw.get(name)
+def _key(value: Any, name: str, limit: int) -> str | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise EventRefused(f"{name} must be a string, not {type(value).__name__}")
-    text = str(value).strip()
+    if type(value) is not str:
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise EventRefused(f"{name} must be a string, not {type(value).__name__}")
+        value = str(value)
+    text = value.strip()
     if len(text) > limit:
         raise EventRefused(f"{name} is longer than {limit} characters")
     return text or None
@@ -155,10 +165,11 @@ def _object(raw: Mapping[str, Any], name: str) -> Mapping[str, Any]:
 
 
 def _text(value: Any) -> str | None:
+    if type(value) is str:
+        return value.strip() or None
     if value is None or isinstance(value, dict | list):
         return None
-    text = str(value).strip()
-    return text or None
+    return str(value).strip() or None
 
 
 def _email(value: Any) -> str | None:

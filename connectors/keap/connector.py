@@ -2,12 +2,13 @@
 
 It speaks REST v1 (``https://api.infusionsoft.com/crm/rest/v1/``): v1 has the ``since`` /
 ``until`` filters on contacts, tasks, appointments and orders that incremental reads need,
-the custom-field model endpoints, and every object crmsync reads; REST v2 is Keap's newer
-API (``filter=`` and ``page_token`` paging) and is not used yet. Plain ``requests``
-(``http.py``): Keap maintains no official Python client. Sign-in is the OAuth 2
+the custom-field model endpoints, and every object crmsync reads. REST v2 (``filter=`` and
+``page_token`` paging) serves the incremental reads of companies (``since_time`` filter)
+and opportunities (``update_time`` order), which v1 cannot read by date. Plain
+``requests`` (``http.py``): Keap maintains no official Python client. Sign-in is the OAuth 2
 refresh-token grant with rotating refresh tokens (``tokens.py``), reads are offset-paged
-lists (``reader.py``), write-back goes into custom fields one record per call
-(``writer.py``).
+lists, token-paged on v2 (``reader.py``), write-back goes into custom fields one record per
+call (``writer.py``).
 """
 
 from __future__ import annotations

@@ -61,7 +61,8 @@ class KeapHttp:
         self.source = source
         self.request_timeout: Timeout = settings.timeout_s
         host = settings.base_url.rstrip("/")
-        self.root = f"{host}/crm/rest/v1/"
+        self.rest = f"{host}/crm/rest/"
+        self.root = f"{self.rest}v1/"
         self.token_url = f"{host}/token"
         self.last_date: datetime | None = None
         self.tokens = KeapTokens(settings.auth, self._refresh, source)
@@ -92,8 +93,9 @@ class KeapHttp:
     def call(
         self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None
     ) -> Any:
-        """Call a path under ``/crm/rest/v1/``; the JSON answer."""
-        url = self.root + path
+        """Call a path under ``/crm/rest/v1/`` (or ``/crm/rest/v2/`` when it starts with
+        ``v2/``); the JSON answer."""
+        url = (self.rest if path.startswith("v2/") else self.root) + path
 
         def once() -> Any:
             self.budget.check()

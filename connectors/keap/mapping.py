@@ -41,7 +41,7 @@ def _time(raw: Any) -> datetime | None:
 
 
 def updated_at(row: Row) -> datetime | None:
-    return _time(row.get("last_updated") or row.get("modification_date"))
+    return _time(row.get("last_updated") or row.get("update_time") or row.get("modification_date"))
 
 
 def _date(raw: Any) -> date | None:
@@ -106,7 +106,9 @@ class KeapMapper:
         return {
             "source": self.source,
             "remote_id": remote_id(obj, row),
-            "remote_created_at": _time(row.get("date_created") or row.get("creation_date")),
+            "remote_created_at": _time(
+                row.get("date_created") or row.get("create_time") or row.get("creation_date")
+            ),
             "remote_updated_at": updated_at(row),
             "custom_fields": customs,
             "raw": row,

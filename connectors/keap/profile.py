@@ -73,4 +73,6 @@ PROFILE = CrmProfile(
     user_fields=False,  # Keap users take no custom fields
     channels=CHANNELS,
     write_request=write_request,
+    # the deals stream holds orders too, and REST v1 has no custom-field update for them
+    unwritable={"deals": {"order-": "Keap's REST v1 cannot write custom fields on orders"}},
 )

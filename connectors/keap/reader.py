@@ -3,9 +3,13 @@
 Contacts, tasks, appointments and orders take ``since`` and ``until`` on ``last_updated``
 in REST v1: an incremental read asks for the window from ``lookback`` before the saved
 cursor up to the run's signpost, ordered by id (a full read has no end: it must see every
-live record). Users, companies, opportunities and
-notes take no date filter in v1: they are read whole on every run (they are the small
-objects of a Keap account; the sync writes only what changed).
+live record). Companies and opportunities have no date filter in v1, so their incremental
+reads use REST v2 (https://developer.infusionsoft.com/docs/restv2/, ``listCompanies`` and
+``listOpportunities``): v2's companies take ``filter=since_time==…;until_time==…`` (both
+inclusive), v2's opportunities take no date filter but ``order_by=update_time desc``, read
+until a page reaches records older than the window. Both page with ``page_token``. Full
+reads stay on v1. Users and notes have no date filter in either version (v2 lists notes
+per contact only): they are read whole every run (a few records, and the desk's notes).
 
 Offset paging over a window shifts when a record leaves it mid-read (changed after the
 signpost, or deleted): every record after it moves up one place and one would be
@@ -32,6 +36,14 @@ from connectors.keap.mapping import updated_at
 __all__ = ["DATED", "ObjectReader", "Part", "keap_time"]
 
 DATED = frozenset({"contacts", "tasks", "appointments", "orders"})
+# read incrementally through REST v2: the v2 list, and how it finds the window
+V2_DATED = {"companies": "filter", "opportunities": "order"}
+# v2 leaves these out unless asked (``fields``); the mapper reads v1's names or v2's
+_V2_FIELDS = {
+    "companies": "company_name,address,custom_fields,email_address,fax_number,phone_number,"
+    "website,notes,update_time,create_time",
+    "opportunities": "custom_fields,created_by,last_updated_by",
+}
 # a window read again this many times without settling is taken as it is: the next
 # incremental run reads it again from its lookback
 _REREADS = 3
@@ -70,6 +82,9 @@ class ObjectReader:
         if full and (not window or any(window[:2])):
             saved = {}
         cursor = saved.get("cursor")
+        if obj in V2_DATED and not full and cursor and signpost is not None:
+            yield from self._read_v2(obj, cursor, lookback, signpost)
+            return
         if saved.get("window"):  # an interrupted read: the same window, from where it was
             since, until, stop = (*saved["window"], None)[:3]
             offset, first = int(saved.get("offset") or 0), saved.get("count")
@@ -83,7 +98,9 @@ class ObjectReader:
             until = keap_time(signpost) if dated and signpost is not None and not full else None
             offset, first = 0, None
             # where the next run starts: this run's signpost, also after a full read
-            stop = keap_time(signpost) if dated and signpost is not None else None
+            stop = (
+                keap_time(signpost) if (dated or obj in V2_DATED) and signpost is not None else None
+            )
         newest: datetime | None = None
         rereads = 0
         while True:
@@ -125,10 +142,37 @@ class ObjectReader:
     def _next_cursor(
         obj: str, cursor: str | None, until: str | None, newest: datetime | None
     ) -> str | None:
-        if obj not in DATED:
+        if obj not in DATED and obj not in V2_DATED:
             return None
         if until is not None:
             return datetime.fromisoformat(until.replace("Z", "+00:00")).isoformat()
         if newest is not None and (cursor is None or newest > datetime.fromisoformat(cursor)):
             return newest.isoformat()
         return cursor
+
+    def _read_v2(
+        self, obj: str, cursor: str, lookback: timedelta, signpost: datetime
+    ) -> Iterator[Part]:
+        """An incremental read through a REST v2 list; the next cursor is the signpost. A
+        part before the last keeps the old cursor: a killed read starts the window again."""
+        since = datetime.fromisoformat(cursor) - lookback
+        params: dict[str, Any] = {"page_size": self.page_size, "fields": _V2_FIELDS[obj]}
+        if V2_DATED[obj] == "filter":
+            window = f"since_time=={keap_time(since)};until_time=={keap_time(signpost)}"
+            params.update(filter=window, order_by="id asc")
+        else:  # newest first: stop at the first page that reaches back past the window
+            params["order_by"] = "update_time desc"
+        token = ""
+        while True:
+            answer = self.http.call("GET", f"v2/{obj}", params={**params, "page_token": token})
+            rows = list((answer or {}).get(obj) or [])
+            token = str((answer or {}).get("next_page_token") or "")
+            if V2_DATED[obj] == "order":
+                fresh = [r for r in rows if (updated_at(r) or since) >= since]
+                token = token if len(fresh) == len(rows) else ""
+                rows = fresh
+            if not token:
+                stop = keap_time(signpost).replace("Z", "+00:00")
+                yield Part(rows, {"cursor": datetime.fromisoformat(stop).isoformat()})
+                return
+            yield Part(rows, {"cursor": cursor})

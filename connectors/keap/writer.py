@@ -6,7 +6,8 @@ and creates a missing field with ``POST /<object>/model/customFields`` when allo
 else says how to create it in Keap. An update is one ``PATCH /<object>/<id>`` with
 ``custom_fields: [{"id", "content"}]``: the REST API has no batch update, so each record
 answers on its own (a 404 or 400 is that record's error; 429 and 5xx are retriable).
-Contacts, companies and opportunities take custom fields; orders do not in REST v1.
+Contacts, companies and opportunities take custom fields; orders do not in REST v1, so
+the profile declares the ``deals`` stream's orders unwritable: push leaves them out.
 """
 
 from __future__ import annotations
@@ -73,7 +74,12 @@ class KeapWriter:
         except ConnectorError as exc:
             retriable = isinstance(exc, RetriableError)
             return [WriteResult(u.remote_id, False, exc.user_message, retriable) for u in updates]
-        return [self._one(obj, ids, u) for u in updates]
+        return [
+            WriteResult(u.remote_id, False, reason)
+            if (reason := PROFILE.unwritable_reason(object_name, u.remote_id))
+            else self._one(obj, ids, u)
+            for u in updates
+        ]
 
     def _one(self, obj: str, ids: dict[str, int], update: FieldUpdate) -> WriteResult:
         missing = sorted(k for k in update.values if k not in ids)

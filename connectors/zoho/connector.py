@@ -28,6 +28,7 @@ from connectors.core.discovery import ObjectInfo
 from connectors.core.errors import ConnectorError, ConnectorFatalError
 from connectors.core.http import pinned_session, quick_calls
 from connectors.core.profile import CrmProfile
+from connectors.core.rates import ExchangeRate
 from connectors.core.retry import RetryPolicy
 from connectors.zoho.auth import ZohoTokenSource
 from connectors.zoho.catalog import FieldCatalog
@@ -38,6 +39,7 @@ from connectors.zoho.history import HistoryReader
 from connectors.zoho.http import ZohoHttp
 from connectors.zoho.mapping import RELATED_PRODUCTS, ZohoMapper
 from connectors.zoho.profile import PROFILE
+from connectors.zoho.rates import read_exchange_rates
 from connectors.zoho.reader import ModuleReader, ModuleWindow
 from connectors.zoho.settings import ZohoSettings
 from connectors.zoho.writer import ZohoWriter
@@ -209,6 +211,10 @@ class ZohoConnector:
         self, object_name: str, fields: Sequence[FieldSpec], create: bool
     ) -> list[FieldStatus]:
         return self.writer.ensure_fields(object_name, fields, create)
+
+    def exchange_rates(self) -> list[ExchangeRate]:
+        """The rates the org's deals were saved at (``rates.py``)."""
+        return read_exchange_rates(self.http, self.reader)
 
     def api_usage(self) -> ApiUsage:
         return ApiUsage(self.budget.calls, self.budget.used, self.budget.limit)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["DynamicsLimits", "RequestWindow"]
 
@@ -29,6 +29,10 @@ class DynamicsLimits:
     # how long a change-tracking delta token stays valid (Dataverse keeps change data for
     # a retention period; an older token fails with 0x80044352)
     delta_token_ttl_s: float = 90 * 86_400
+    # tables whose change tracking is off (``ChangeTrackingEnabled`` false): a query on
+    # one ignores ``Prefer: odata.track-changes``, as OData has a service do with a
+    # preference it cannot apply (no ``@odata.deltaLink``, no ``Preference-Applied``)
+    untracked: set[str] = field(default_factory=set)
 
 
 class RequestWindow:

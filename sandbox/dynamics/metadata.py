@@ -73,7 +73,7 @@ def _label(text: str) -> dict[str, Any]:
     return {"LocalizedLabels": [localized], "UserLocalizedLabel": localized}
 
 
-def _entity(logical: str) -> dict[str, Any]:
+def _entity(logical: str, untracked: set[str]) -> dict[str, Any]:
     info = TABLES[logical]
     return {
         "MetadataId": _metadata_id(logical),
@@ -84,7 +84,7 @@ def _entity(logical: str) -> dict[str, Any]:
         "PrimaryIdAttribute": info.id_field,
         "PrimaryNameAttribute": info.primary_name,
         "ObjectTypeCode": info.object_type_code,
-        "ChangeTrackingEnabled": info.change_tracking,
+        "ChangeTrackingEnabled": info.change_tracking and logical not in untracked,
         "IsCustomEntity": False,
         "DisplayName": _label(logical.capitalize()),
     }
@@ -152,7 +152,7 @@ def register(app: DynamicsEmulator) -> None:
 
     def entities(request: Request, version: str) -> Response:
         wanted = _definition_filter(request.args.get("$filter"))
-        value = [_entity(t) for t in TABLES]
+        value = [_entity(t, app.limits.untracked) for t in TABLES]
         value = [v for v in value if all(any(v.get(k) == x for x in xs) for k, xs in wanted)]
         select = request.args.get("$select")
         if select:
@@ -166,7 +166,7 @@ def register(app: DynamicsEmulator) -> None:
         )
 
     def entity(request: Request, version: str, table: str) -> Response:
-        body = _entity(table_of(table))
+        body = _entity(table_of(table), app.limits.untracked)
         return json_response(
             {
                 "@odata.context": f"{app.api_root(request)}$metadata#EntityDefinitions/$entity",

@@ -27,7 +27,7 @@ from sandbox.dynamics.paging import (
     parse_skiptoken,
     skiptoken,
 )
-from sandbox.dynamics.render import Preferences
+from sandbox.dynamics.render import Preferences, rows_response
 from sandbox.dynamics.schema import DELETED_VERSION, VERSION_SEQUENCE
 from sandbox.http import json_response
 from sandbox.store import Record, Table
@@ -65,7 +65,7 @@ class _Query:
         self.cursor = parse_skiptoken(args["$skiptoken"]) if "$skiptoken" in args else None
         self.delta = args.get("$deltatoken")
         self.tracking = (
-            self.prefs.has("odata.track-changes")
+            (self.prefs.has("odata.track-changes") and table.name not in app.limits.untracked)
             or self.delta is not None
             or (self.cursor is not None and self.cursor.tracking)
         )
@@ -143,7 +143,7 @@ def _full(app: DynamicsEmulator, request: Request, entity_set: str, query: _Quer
         )
     if query.tracking and not more:
         body["@odata.context"] += "/$delta"
-    return json_response(body, 200, headers)
+    return rows_response(body, 200, headers)
 
 
 def _delta(app: DynamicsEmulator, request: Request, entity_set: str, query: _Query) -> Response:
@@ -193,7 +193,7 @@ def _delta(app: DynamicsEmulator, request: Request, entity_set: str, query: _Que
         body["@odata.deltaLink"] = query.link(
             app, request, {"$skiptoken": "", "$deltatoken": token}
         )
-    return json_response(body, 200, headers)
+    return rows_response(body, 200, headers)
 
 
 def register(app: DynamicsEmulator) -> None:
@@ -212,7 +212,7 @@ def register(app: DynamicsEmulator) -> None:
             row = app.row_or_404(table, key)
             body = app.renderer.row(table.schema, row, columns, prefs)
         root = app.api_root(request)
-        return json_response(
+        return rows_response(
             {"@odata.context": f"{root}$metadata#{entity_set}/$entity", **body},
             200,
             {"ETag": body["@odata.etag"]},

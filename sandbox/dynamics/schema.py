@@ -66,6 +66,17 @@ TABLES: dict[str, TableInfo] = {
         TableInfo("incident", "incidents", "incidentid", "title", 112),
         TableInfo("campaign", "campaigns", "campaignid", "name", 4400),
         TableInfo("campaignresponse", "campaignresponses", "activityid", "subject", 4401),
+        TableInfo("team", "teams", "teamid", "name", 9),
+        # the intersect table of team membership (the teammembership_association
+        # relationship): no modifiedon, no change tracking
+        TableInfo(
+            "teammembership",
+            "teammemberships",
+            "teammembershipid",
+            "teammembershipid",
+            23,
+            change_tracking=False,
+        ),
     )
 }
 ENTITY_SETS = {t.entity_set: t.logical for t in TABLES.values()}
@@ -318,6 +329,19 @@ def _tables() -> dict[str, list[Field]]:
             Field("actualend", "date"),
             Field("typecode", "int"),
         ],
+        "team": [
+            *_system("team"),
+            Field("name", required=True),
+            Field("teamtype", "int"),  # 0 owner team, 1 access team
+            Field("isdefault", "boolean"),  # the business unit's own team (every user)
+            Field("description"),
+        ],
+        "teammembership": [
+            Field("teammembershipid", "id", updateable=False),
+            Field("versionnumber", "int", updateable=False),
+            Field("teamid", "id", updateable=False),
+            Field("systemuserid", "id", updateable=False),
+        ],
         "campaignresponse": [
             *_activity("campaignresponse"),
             _pick("campaignresponse", "responsecode", "Response Code"),
@@ -336,8 +360,9 @@ def build_schemas() -> dict[str, ObjectSchema]:
             name,
             fields,
             id_field=info.id_field,
-            modified_fields=("modifiedon",),
-            created_fields=("createdon",),
+            # (the intersect table of team membership has neither)
+            modified_fields=("modifiedon",) if name != "teammembership" else (),
+            created_fields=("createdon",) if name != "teammembership" else (),
             label=name,
         )
     return out

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from sandbox.dynamics.errors import INVALID_ARGUMENT, VERSION_MISMATCH, ODataError
-from sandbox.dynamics.render import Preferences, etag
+from sandbox.dynamics.render import Preferences, etag, rows_response
 from sandbox.dynamics.schema import DELETED_VERSION, ENTITY_SETS, VERSION_SEQUENCE
 from sandbox.http import json_body, json_response
 from sandbox.schema import Field
@@ -117,7 +117,7 @@ def _written(
         body = app.renderer.row(table.schema, row, None, prefs)
         root = app.api_root(request)
         body = {"@odata.context": f"{root}$metadata#{entity_set}/$entity", **body}
-        return json_response(
+        return rows_response(
             body, 201 if status == 204 and request.method == "POST" else 200, headers
         )
     return json_response(None, 204, headers)

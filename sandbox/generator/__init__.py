@@ -89,8 +89,10 @@ Ground truth (``world.truth.files``; datetimes as ISO strings)
 - ``deal_splits``: crm, object, id, deal, employee_id, type (``revenue`` | ``overlay``),
   percent (string, 2 dp) — Salesforce ``OpportunitySplit`` rows.
 - ``churn``: crm, object, id, op, at — appended by :func:`apply_churn`.
-- ``b2c`` (with the consumer line only, ``generate(..., b2c=True)``): crm, object, id,
-  identity, person_account — every consumer record (``b2c.py``).
+- ``b2c`` (with the consumer line, on by default; ``generate(..., b2c=False)`` leaves it
+  out): crm, object, id, identity, person_account — every consumer record (``b2c.py``).
+- ``orders`` (the same): crm, object, id, identity, contact, account, at, channel, amount
+  (string, 2 dp), currency, paid, owner — the consumers' orders (``orders.py``).
 """
 
 from __future__ import annotations

@@ -16,8 +16,10 @@ A third of the Salesforce buyers first filled in the web shop's form, which made
 HubSpot contact with the same name and e-mail: reconciliation must see one person, and
 crediting must find the marketing capture and the agent's call behind the opportunity.
 
-Off by default (``generate(..., b2c=True)``, ``crmsync sandbox serve --b2c``); drawn last,
-from its own random stream, so that every other record of a world stays the same.
+On by default (``generate(..., b2c=False)`` and ``crmsync sandbox serve --no-b2c`` leave
+it out); drawn last, from its own random stream, so that every other record of a world
+stays the same. The consumers' orders (and the store visits behind the orders placed in a
+store) follow in ``orders.py``.
 Ground truth: ``b2c`` rows (crm, object, id, identity, person_account) for every consumer
 record, ``identities`` rows as for any person (a person account's ``Account`` is an
 organisation of its own: ``O…``), and ``deals`` rows with ``customer_org`` null outside
@@ -31,8 +33,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sandbox.generator.activities import Ref, hs_activity, sf_task, zoho_activity
+from sandbox.generator.chain import zoho_rate
 from sandbox.generator.context import Employee, Gen, iso
 from sandbox.generator.names import City, ascii_slug, cities, customer_first_names, draw_surname
+from sandbox.generator.orders import Buyer, add_orders
 from sandbox.salesforce.schema_person import enable_person_accounts
 
 __all__ = ["B2C_BUYERS", "add_b2c"]
@@ -129,6 +133,7 @@ def _hubspot_contact(gen: Gen, who: _Consumer, at: datetime, by: Employee) -> st
         "mobilephone": who.mobile,
         "address": who.street,
         "city": who.city.city,
+        "state": who.city.state or None,
         "zip": who.postcode,
         "country": who.city.country,
         "lifecyclestage": "lead",
@@ -140,7 +145,7 @@ def _hubspot_contact(gen: Gen, who: _Consumer, at: datetime, by: Employee) -> st
     return rid
 
 
-def _salesforce(gen: Gen, rng: random.Random, who: _Consumer, at: datetime, web: bool) -> None:
+def _salesforce(gen: Gen, rng: random.Random, who: _Consumer, at: datetime, web: bool) -> Buyer:
     touches: list[tuple[str, str, str | None, Ref, datetime]] = []
     if web:
         marketer = _staff(gen, rng, "marketing", "hubspot", at)
@@ -213,10 +218,12 @@ def _salesforce(gen: Gen, rng: random.Random, who: _Consumer, at: datetime, web:
             "LeadSource": source,
             "Type": "New Customer",
             "ForecastCategoryName": "Closed" if won else "Omitted" if closed else "Pipeline",
+            "HasOpportunityLineItem": False,
         },
         at,
         agent,
     )
+    _owner_split(gen, deal, agent, at)
     if not web:
         touches.append(("lead_source", "phone", None, ("salesforce", "Account", account["Id"]), at))
     t_call = at + timedelta(minutes=rng.randrange(5, 90))
@@ -232,9 +239,36 @@ def _salesforce(gen: Gen, rng: random.Random, who: _Consumer, at: datetime, web:
     org = f"O{gen.world.sequences['identity:O']:06d}"
     ref = ("salesforce", "Opportunity", deal["Id"])
     _deal_truth(gen, ref, who, org, (value, currency), (closed, won, at, close, agent, touches))
+    return Buyer("salesforce", contact["Id"], account["Id"], who.identity, agent, currency, at)
 
 
-def _hubspot(gen: Gen, rng: random.Random, who: _Consumer, at: datetime) -> None:
+def _owner_split(gen: Gen, deal: Any, owner: Employee, at: datetime) -> None:
+    """The owner's 100% revenue split, which Salesforce adds to every new opportunity of
+    an org with team selling and splits on."""
+    kinds = gen.world.salesforce["OpportunitySplitType"].rows.values()
+    revenue = next((t["Id"] for t in kinds if t["DeveloperName"] == "Revenue"), None)
+    if revenue is None:
+        return
+    split = gen.sf(
+        "OpportunitySplit",
+        {
+            "OpportunityId": deal["Id"],
+            "SplitOwnerId": owner.sf_user,
+            "SplitTypeId": revenue,
+            "SplitPercentage": 100.0,
+            "SplitAmount": deal["Amount"],
+            "HasOpportunityLineItemSplit": False,
+            "CurrencyIsoCode": deal["CurrencyIsoCode"],
+        },
+        at,
+        owner,
+    )
+    row = {"crm": "salesforce", "object": "OpportunitySplit", "id": split["Id"]}
+    row |= {"deal": deal["Id"], "employee_id": owner.employee_id, "type": "revenue"}
+    gen.world.truth.add("deal_splits", {**row, "percent": "100.00"})
+
+
+def _hubspot(gen: Gen, rng: random.Random, who: _Consumer, at: datetime) -> Buyer:
     agent = _staff(gen, rng, "call_centre", "hubspot", at)
     contact = _hubspot_contact(gen, who, at, agent)
     name, low, high = rng.choice(_PLANS)
@@ -269,9 +303,10 @@ def _hubspot(gen: Gen, rng: random.Random, who: _Consumer, at: datetime) -> None
         gen.bump("hubspot", "deals", deal, close, agent)
     ref = ("hubspot", "deals", deal["id"])
     _deal_truth(gen, ref, who, None, (value, currency), (closed, won, at, close, agent, touches))
+    return Buyer("hubspot", contact, None, who.identity, agent, currency, at)
 
 
-def _zoho(gen: Gen, rng: random.Random, who: _Consumer, at: datetime) -> None:
+def _zoho(gen: Gen, rng: random.Random, who: _Consumer, at: datetime) -> Buyer:
     rep = _staff(gen, rng, "iberia_sales", "zoho", at)
     contact = gen.zo(
         "Contacts",
@@ -282,6 +317,7 @@ def _zoho(gen: Gen, rng: random.Random, who: _Consumer, at: datetime) -> None:
             "Mobile": who.mobile,
             "Mailing_Street": who.street,
             "Mailing_City": who.city.city,
+            "Mailing_State": who.city.state or None,
             "Mailing_Zip": who.postcode,
             "Mailing_Country": who.city.country,
             "Lead_Source": "Online Store",
@@ -306,7 +342,7 @@ def _zoho(gen: Gen, rng: random.Random, who: _Consumer, at: datetime) -> None:
             "Stage": stage,
             "Amount": value,
             "Currency": currency,
-            "Exchange_Rate": 1.0 if currency == "EUR" else 1.08,
+            "Exchange_Rate": zoho_rate(gen, currency, at),
             "Closing_Date": close.date(),
             "Probability": prob,
             "Account_Name": None,
@@ -327,25 +363,28 @@ def _zoho(gen: Gen, rng: random.Random, who: _Consumer, at: datetime) -> None:
         gen.bump("zoho", "Deals", deal, close, rep)
     ref = ("zoho", "Deals", deal["id"])
     _deal_truth(gen, ref, who, None, (value, currency), (closed, won, at, close, rep, touches))
+    return Buyer("zoho", contact["id"], None, who.identity, rep, currency, at)
 
 
 def add_b2c(gen: Gen) -> None:
     """The B2C line: ``B2C_BUYERS[scale]`` consumers, half in Salesforce as person
     accounts (a third of those first met on the web shop, in HubSpot), a quarter in
-    HubSpot and a quarter in Zoho (the Iberian ones)."""
+    HubSpot and a quarter in Zoho (the Iberian ones), then their orders (``orders.py``)."""
     rng = random.Random(f"altamira:{gen.world.seed}:{gen.world.scale}:b2c")
     enable_person_accounts(gen.world.salesforce)
     places = cities()
     iberian = [c for c in places if c.iso in ("ES", "PT")] or list(places)
     high = gen.anchor - timedelta(days=1)
+    buyers = []
     for i in range(B2C_BUYERS[gen.world.scale]):
         crm = ("salesforce", "salesforce", "hubspot", "zoho")[i % 4]
         city = rng.choice(iberian if crm == "zoho" else places)
         who = _Consumer(gen, rng, city)
         at = gen.start + timedelta(seconds=rng.randrange(int((high - gen.start).total_seconds())))
         if crm == "salesforce":
-            _salesforce(gen, rng, who, at, web=(i // 4) % 3 == 0)
+            buyers.append(_salesforce(gen, rng, who, at, web=(i // 4) % 3 == 0))
         elif crm == "hubspot":
-            _hubspot(gen, rng, who, at)
+            buyers.append(_hubspot(gen, rng, who, at))
         else:
-            _zoho(gen, rng, who, at)
+            buyers.append(_zoho(gen, rng, who, at))
+    add_orders(gen, buyers)  # their own random stream: the consumers stay the same

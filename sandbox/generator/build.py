@@ -15,6 +15,7 @@ from sandbox.generator.filler import add_activities, add_subscribers
 from sandbox.generator.journeys_other import hubspot_journey, zoho_journey
 from sandbox.generator.journeys_sf import build_campaigns, sf_journey
 from sandbox.generator.keap_company import add_keap_company
+from sandbox.generator.oracle_company import add_oracle_company
 from sandbox.generator.population import Person, build_population
 from sandbox.generator.products import add_products
 from sandbox.generator.staff import build_staff
@@ -72,14 +73,15 @@ def generate(
     scale: str,
     anchor: datetime,
     corruption: CorruptionRates = HARD,
-    b2c: bool = False,
+    b2c: bool = True,
     dated_rates: bool = False,
 ) -> World:
     """The synthetic company "Altamira Instruments", identical for the same arguments.
 
     ``corruption`` is the profile of errors on every later copy of a person; another
-    profile changes only the copies' values, never which records exist. ``b2c`` adds the
-    consumer line (``b2c.py``: person accounts in Salesforce) after everything else;
+    profile changes only the copies' values, never which records exist. ``b2c`` (on by
+    default) adds the consumer line (``b2c.py``: person accounts in Salesforce, and the
+    consumers' orders) after everything else;
     ``dated_rates`` turns on Salesforce's dated exchange rates (``DatedConversionRate``).
     """
     if scale not in SCALES:
@@ -108,6 +110,7 @@ def generate(
     add_dynamics_company(world, anchor)  # the same
     add_sugarcrm_company(world, anchor)  # the same
     add_keap_company(world, anchor)  # the same
+    add_oracle_company(world, anchor)  # the same
     world.sequences["identity:P"] = len(people)
     world.sequences["identity:O"] = len(orgs)
     world.sequences["identity:E"] = len(gen.staff)

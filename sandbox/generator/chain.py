@@ -9,8 +9,9 @@ from typing import Any
 from sandbox.generator.activities import Ref
 from sandbox.generator.context import Employee, Gen, iso
 from sandbox.generator.population import Person
+from sandbox.zoho.currencies import org_rate
 
-__all__ = ["Chain", "Outcome", "amount", "currency_for", "decide_outcome"]
+__all__ = ["Chain", "Outcome", "amount", "currency_for", "decide_outcome", "zoho_rate"]
 
 
 @dataclass
@@ -104,3 +105,8 @@ def currency_for(gen: Gen, person: Person) -> str:
     if cur == "EUR" and gen.rng.random() < 0.05:
         return "USD"  # some European customers buy in dollars
     return cur
+
+
+def zoho_rate(gen: Gen, currency: str, saved_at: datetime) -> float:
+    """The ``Exchange_Rate`` a Zoho record in ``currency`` gets when saved at ``saved_at``."""
+    return org_rate(gen.world.seed, gen.world.scale, currency, saved_at.date())

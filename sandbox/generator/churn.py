@@ -124,21 +124,24 @@ def apply_churn(
     """Apply ``changes`` realistic edits (plus burst and late commits); see the module doc.
 
     ``crms`` limits the edits to some CRMs (default: the first three, weighted by their
-    size); Dynamics, SugarCRM and Keap are churned only when named (all the changes if
-    alone, else a quarter each). ``store_visits`` more changes go to the store-visit custom
-    objects, from their own random stream (``store_visit_churn.py``).
+    size); Dynamics, SugarCRM, Keap and Oracle are churned only when named (all the changes
+    if alone, else a quarter each). ``store_visits`` more changes go to the store-visit
+    custom objects, from their own random stream (``store_visit_churn.py``).
     """
     weights = tuple((c, w) for c, w in _CRMS if crms is None or c in crms)
-    named = [c for c in ("dynamics", "sugarcrm", "keap") if crms is not None and c in crms]
+    named = [
+        c for c in ("dynamics", "sugarcrm", "keap", "oracle") if crms is not None and c in crms
+    ]
     if not weights and not named:
         raise ValueError(
-            f"no known CRM in {crms}: use salesforce, hubspot, zoho, dynamics, sugarcrm or keap"
+            f"no known CRM in {crms}: use salesforce, hubspot, zoho, dynamics, sugarcrm, keap "
+            "or oracle"
         )
     # Dynamics and SugarCRM are churned only when named, so the others' churn stays as it was.
     share = {c: changes // len(named) if not weights else changes // 4 for c in named}
     dynamics_changes, sugarcrm_changes = share.get("dynamics", 0), share.get("sugarcrm", 0)
-    keap_changes = share.get("keap", 0)
-    changes -= dynamics_changes + sugarcrm_changes + keap_changes
+    keap_changes, oracle_changes = share.get("keap", 0), share.get("oracle", 0)
+    changes -= dynamics_changes + sugarcrm_changes + keap_changes + oracle_changes
     rng = random.Random(f"churn:{seed}")
     ticker = _Ticker(clock)
     report = ChurnReport()
@@ -184,6 +187,12 @@ def apply_churn(
             from sandbox.generator.keap_churn import churn_keap
 
             for change in churn_keap(world, keap_changes, seed, ticker.next):
+                report.counts[(change[0], change[1], change[3])] += 1
+                _record(world, report, [change], ticker.last or clock.now())
+        if oracle_changes:  # after Keap's: their times stay as they were
+            from sandbox.generator.oracle_churn import churn_oracle
+
+            for change in churn_oracle(world, oracle_changes, seed, ticker.next):
                 report.counts[(change[0], change[1], change[3])] += 1
                 _record(world, report, [change], ticker.last or clock.now())
     return report

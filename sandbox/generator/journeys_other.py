@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sandbox.generator.activities import hs_activity, zoho_activity
-from sandbox.generator.chain import Chain, amount, currency_for, decide_outcome
+from sandbox.generator.chain import Chain, amount, currency_for, decide_outcome, zoho_rate
 from sandbox.generator.context import Gen
 from sandbox.generator.customers import org_record, person_record
 from sandbox.generator.followups import next_step
@@ -152,7 +152,7 @@ def zoho_journey(gen: Gen, p: Person, t: datetime) -> None:
             "Stage": stage,
             "Amount": value,
             "Currency": currency,
-            "Exchange_Rate": 1.0 if currency == "EUR" else 1.08,
+            "Exchange_Rate": zoho_rate(gen, currency, t_conv),
             "Closing_Date": outcome.close_date,
             "Probability": prob,
             "Account_Name": account,

@@ -14,7 +14,7 @@ __all__ = ["truth_summary", "write_ground_truth"]
 def truth_summary(world: World) -> dict[str, dict[str, dict[str, int]]]:
     """Live and deleted (soft or purged) record counts per CRM and object."""
     summary: dict[str, dict[str, dict[str, int]]] = {}
-    for crm in ("salesforce", "hubspot", "zoho", "dynamics", "sugarcrm", "keap"):
+    for crm in ("salesforce", "hubspot", "zoho", "dynamics", "sugarcrm", "keap", "oracle"):
         summary[crm] = {
             name: {
                 "live": len(table),

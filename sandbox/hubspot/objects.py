@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sandbox.hubspot.errors import hs_error
-from sandbox.hubspot.schema_custom import STORE_VISITS, STORE_VISITS_TYPE_ID
+from sandbox.hubspot.schema_custom import ORDERS, ORDERS_TYPE_ID, STORE_VISITS, STORE_VISITS_TYPE_ID
 from sandbox.schema import ObjectSchema
 from sandbox.store import Table
 
@@ -35,6 +35,7 @@ OBJECT_TYPE_IDS = {
     "0-136": "leads",
     "0-74": "goal_targets",
     STORE_VISITS_TYPE_ID: STORE_VISITS,
+    ORDERS_TYPE_ID: ORDERS,
 }
 TYPE_ID_BY_NAME = {name: type_id for type_id, name in OBJECT_TYPE_IDS.items()}
 SINGULAR = {
@@ -54,6 +55,7 @@ SINGULAR = {
     "goal_targets": "goal_target",
     "deal_split": "deal_split",
     STORE_VISITS: "store_visit",
+    ORDERS: "order",
 }
 
 ENGAGEMENT_GROUP = "engagement"

@@ -10,7 +10,8 @@
   and ``custom_fields: [{"id", "content"}]``), which stamps ``last_updated``;
 - ``GET /<object>/model`` and ``POST /<object>/model/customFields`` (``label``,
   ``field_type``) for contacts, companies and opportunities;
-- ``GET /oauth/connect/userinfo``: who the token belongs to.
+- ``GET /oauth/connect/userinfo``: who the token belongs to;
+- and two REST v2 lists, with the date filter or order v1 lacks (``api_v2.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from sandbox.http import json_body, json_response
+from sandbox.keap.api_v2 import register_v2
 from sandbox.keap.app import keap_error
 from sandbox.keap.schema import CUSTOM_FIELD_OBJECTS, DATED, OBJECTS, custom_key
 from sandbox.schema import Field, FieldType
@@ -385,6 +387,7 @@ def register(app: KeapEmulator) -> None:
     app.add_route(
         f"{BASE}/<name>/<int:rid>", patch_record, ["PATCH"], endpoint="PATCH /<object>/<id>"
     )
+    register_v2(app, rendered)
 
 
 def _typed(f: Field, value: Any) -> Any:

@@ -8,7 +8,8 @@ purges.
 
 Which lists filter on ``last_updated`` with ``since``/``until`` follows the v1 reference:
 contacts, tasks, appointments and orders do; users, companies, opportunities and notes
-take no date filter and are listed whole.
+take no date filter in v1 (REST v2 filters companies by date and orders opportunities by
+``update_time``: ``api_v2.py``).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from sandbox.store import Record, Table
 from sandbox.zoho import (
     auth,
     coql,
+    currencies,
     deleted,
     metadata,
     records,
@@ -83,6 +84,7 @@ class ZohoEmulator(EmulatorApp):
         self.unique_fields: dict[str, tuple[str, ...]] = {}
         auth.register(self)
         metadata.register(self)
+        currencies.register(self)
         coql.register(self)
         search.register(self)
         deleted.register(self)

@@ -1,4 +1,5 @@
-"""Altamira's Zoho custom module: ``Store_Visits``, a customer's visit to a store.
+"""Altamira's Zoho custom modules: ``Store_Visits``, a customer's visit to a store, and
+``Orders``, a consumer's order from the web shop, a store or the phone line.
 
 A custom module is listed by ``/settings/modules`` with ``generated_type: custom``; it has
 the system fields of every module (``Owner``, ``Created_Time``, ``Modified_Time``...), a
@@ -11,11 +12,20 @@ from collections.abc import Callable
 
 from sandbox.schema import Field
 
-__all__ = ["CUSTOM_MODULES", "STORES", "VISIT_TYPES", "custom_modules"]
+__all__ = [
+    "CUSTOM_MODULES",
+    "ORDER_CHANNELS",
+    "ORDER_STATUSES",
+    "STORES",
+    "VISIT_TYPES",
+    "custom_modules",
+]
 
-CUSTOM_MODULES = frozenset({"Store_Visits"})
+CUSTOM_MODULES = frozenset({"Store_Visits", "Orders"})
 STORES = ("Barcelona Lab Store", "Lyon Lab Store", "Web Shop Pickup Madrid", "Boston Store")
 VISIT_TYPES = ("Walk-in", "Appointment", "Pickup")
+ORDER_CHANNELS = ("Web Shop", "Store", "Phone")
+ORDER_STATUSES = ("Placed", "Shipped", "Delivered")
 
 
 def custom_modules(system: Callable[[], list[Field]]) -> dict[str, list[Field]]:
@@ -36,5 +46,30 @@ def custom_modules(system: Callable[[], list[Field]]) -> dict[str, list[Field]]:
                 picklist=("-None-", *VISIT_TYPES),
             ),
             Field("Amount_Spent", "currency", label="Amount Spent", custom=True),
-        ]
+        ],
+        "Orders": [
+            *system(),
+            Field("Name", required=True, label="Order Number"),
+            Field("Customer", "reference", ref=("Contacts",), label="Customer", custom=True),
+            Field("Account", "reference", ref=("Accounts",), label="Account", custom=True),
+            Field("Order_Date", "date", label="Order Date", custom=True),
+            Field(
+                "Status",
+                "picklist",
+                label="Status",
+                custom=True,
+                picklist=("-None-", *ORDER_STATUSES),
+            ),
+            Field(
+                "Channel",
+                "picklist",
+                label="Channel",
+                custom=True,
+                picklist=("-None-", *ORDER_CHANNELS),
+            ),
+            Field("Total", "currency", label="Total", custom=True),
+            Field("Currency", "picklist", picklist=("USD", "EUR", "GBP", "CHF", "CAD")),
+            Field("Exchange_Rate", "double"),
+            Field("Paid", "boolean", label="Paid", custom=True),
+        ],
     }

@@ -7,8 +7,8 @@ same findings and scores. Readers (``latest_usage_scores``, ``deal_dq_scores``,
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -46,9 +46,14 @@ __all__ = [
     "latest_findings",
     "latest_usage_scores",
     "run_audit",
+    "without_custom_objects",
 ]
 
 _CHUNK = 5000
+
+
+# the record tables whose rows the rules check (activities are evidence, not checked rows)
+_CHECKED_TABLES = ("leads", "contacts", "accounts", "deals", "cases")
 
 
 @dataclass
@@ -108,15 +113,34 @@ def run_audit(
         default_identities
     ),
     persist: bool = True,
+    custom: Mapping[str, tuple[str, ...]] | None = None,
 ) -> AuditResult:
-    """Audit the store as of ``as_of`` and (by default) store the results."""
+    """Audit the store as of ``as_of`` and (by default) store the results. ``custom``
+    names, per source, the remote-id prefixes of mapped custom objects: their records
+    (an order mapped as a deal) are not the CRM's pipeline records the rules are about,
+    so they are left out of the records checked (their activities still count)."""
     lookup = identities(engine) if callable(identities) else identities
-    snapshot = load_snapshot(engine, kinds)
+    snapshot = without_custom_objects(load_snapshot(engine, kinds), custom or {})
     links = LinkBuilder(kinds or {}, bases or {}, config.record_links, config.hubspot_portal_id)
     result = audit_snapshot(snapshot, config, as_of, lookup, links)
     if persist:
         result.run_id = _save(engine, config, result)
     return result
+
+
+def without_custom_objects(snapshot: Snapshot, custom: Mapping[str, tuple[str, ...]]) -> Snapshot:
+    """``snapshot`` without the checked records whose remote id starts with one of their
+    source's ``custom`` prefixes."""
+    if not custom:
+        return snapshot
+    tables = dict(snapshot.tables)
+    for name in _CHECKED_TABLES:
+        tables[name] = [
+            row
+            for row in tables.get(name, [])
+            if not row["remote_id"].startswith(custom.get(row["source"], ()))
+        ]
+    return replace(snapshot, tables=tables)
 
 
 def _save(engine: Engine, config: AuditConfig, result: AuditResult) -> int:

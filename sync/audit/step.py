@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from sync.audit.runner import run_audit
 from sync.audit.values import ScoreValue, score_values
-from sync.config.links import source_links
+from sync.config.links import custom_object_prefixes, source_links
 from sync.config.models import CrmsyncConfig
 from sync.step_contract import StepContext, StepReport
 
@@ -20,7 +20,8 @@ __all__ = ["run_step"]
 def run_step(engine: Engine, config: CrmsyncConfig, context: StepContext) -> StepReport:
     kinds, bases = source_links(config)
     context.say("audit: checking rules and scoring usage")
-    result = run_audit(engine, config.audit, context.now, kinds=kinds, bases=bases)
+    custom = custom_object_prefixes(config)
+    result = run_audit(engine, config.audit, context.now, kinds=kinds, bases=bases, custom=custom)
     published = _publish(engine, score_values(engine))
     scored = [s for s in result.scores if s.score is not None]
     summary: dict[str, object] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sync.config.models import CrmsyncConfig
 
-__all__ = ["source_links"]
+__all__ = ["custom_object_prefixes", "source_links"]
 
 
 def source_links(cfg: CrmsyncConfig) -> tuple[dict[str, str], dict[str, str]]:
@@ -17,3 +17,12 @@ def source_links(cfg: CrmsyncConfig) -> tuple[dict[str, str], dict[str, str]]:
         if base:
             bases[s.name] = str(base)
     return kinds, bases
+
+
+def custom_object_prefixes(cfg: CrmsyncConfig) -> dict[str, tuple[str, ...]]:
+    """Per source, the remote-id prefixes of its mapped custom objects (``Order__c/``)."""
+    return {
+        s.name: tuple(f"{m.object}/" for m in s.custom_objects)
+        for s in cfg.sources
+        if s.custom_objects
+    }

@@ -246,8 +246,10 @@ def _sync_stream(
     stop: str | None = None
     read_to_end = False
     carried_kinds: set[str] = set()
+    check_deletes = options.check_deletes
     try:
         for page in connector.read(info.name, state, read_options):
+            check_deletes = check_deletes or page.check_deletes
             with engine.connect() as conn, conn.begin() as transaction:
                 counts = write_page(
                     conn,
@@ -275,7 +277,15 @@ def _sync_stream(
         remote_ids = None
         if read_to_end and not info.append_only:
             remote_ids = _ids_for_delete_check(
-                engine, source, connector, info, options, full_read, context.seen, now()
+                engine,
+                source,
+                connector,
+                info,
+                options,
+                full_read,
+                check_deletes,
+                context.seen,
+                now(),
             )
         if remote_ids is not None:
             checked, refusal = check_missed_deletes(
@@ -331,6 +341,8 @@ def _count_page(
         else:
             carried_kinds.add(kind)
             context.carried.setdefault(kind, PageCounts()).add(kind_counts)
+    if info.append_only:
+        return  # no missed-delete check compares these ids
     for record in page.records:
         if not record.deleted:
             context.seen[record.kind].add(record.remote_id)
@@ -343,17 +355,19 @@ def _ids_for_delete_check(
     info: StreamInfo,
     options: SyncOptions,
     full_read: bool,
+    check_deletes: bool,
     seen: dict[str, set[str]],
     now: datetime,
 ) -> set[str] | None:
     """The CRM's live ids to compare with the store, or None when no check is due.
 
     A full read already saw every live id. Otherwise the connector lists them when asked
-    (``--check-deletes``) or when ``full_id_check_every`` has passed since the last check.
+    (``--check-deletes``, or a page of this read asking for it) or when
+    ``full_id_check_every`` has passed since the last check.
     """
     if full_read:
         ids = set(seen[info.record_type])
-    elif options.check_deletes or id_check_due(
+    elif check_deletes or id_check_due(
         engine, source.name, info.name, now, source.full_id_check_every
     ):
         ids = set(connector.list_ids(info.name))

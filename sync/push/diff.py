@@ -38,10 +38,14 @@ State = dict[tuple[str, str, str, str], tuple[str | None, datetime]]
 
 @dataclass(frozen=True)
 class SourceInfo:
-    """A source's connector kind and its write batch maximum."""
+    """A source's connector kind, its write batch maximum, and the remote-id prefixes of
+    its mapped custom objects: their records share a table with a standard object (an
+    order mapped as a deal), but a target writes to the standard object only, so the plan
+    leaves them out."""
 
     kind: str
     batch_size: int
+    custom_prefixes: tuple[str, ...] = ()
 
 
 def load_state(conn: Connection, sources: Sequence[str]) -> State:
@@ -93,11 +97,19 @@ def build_plan(
         records = store_cache[spot]
         written = written_index.get((target.source, target.object, target.field), set())
         wanted = desired_for(target, published, records, written)
+        if info.custom_prefixes:
+            wanted = {r: v for r, v in wanted.items() if not r.startswith(info.custom_prefixes)}
         api = names.get((*spot, target.field), default_api_name(info.kind, target.field))
         object_plan = objects.setdefault(
             spot, ObjectPlan(target.source, info.kind, target.object, info.batch_size)
         )
+        profile = profile_of(info.kind)
         for rid, value in wanted.items():
+            why = profile.unwritable_reason(target.object, rid)
+            if why is not None:  # no write, no failure: reported once per object and run
+                object_plan.unwritable.setdefault(why, set()).add(rid)
+                object_plan.counts["unwritable"] += 1
+                continue
             change = _change(target, rid, value, state, records.get(rid), api)
             plan.changes.append(change)
             object_plan.counts[change.action] += 1

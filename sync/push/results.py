@@ -63,6 +63,8 @@ class ObjectPlan:
     counts: Counter[str] = field(default_factory=Counter)
     # record id -> its version as last synced, where the CRM checks one on write
     versions: dict[str, str] = field(default_factory=dict)
+    # why -> the records left out because the CRM cannot write them (the profile says)
+    unwritable: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def calls(self) -> int:
@@ -147,6 +149,11 @@ class PushReport:
                     "batch_size": p.batch_size,
                     "write_calls": p.calls,
                     **dict(sorted(p.counts.items())),
+                    **(
+                        {"unwritable_reasons": {k: len(v) for k, v in sorted(p.unwritable.items())}}
+                        if p.unwritable
+                        else {}
+                    ),
                 }
                 for p in self.plan.objects
             ],

@@ -48,7 +48,8 @@ def source_infos(config: CrmsyncConfig, names: Sequence[str] | None) -> dict[str
             getattr(source.settings, "write_batch_size", None)
             or profile_of(source.kind).write_batch_size
         )
-        infos[name] = SourceInfo(source.kind, int(size))
+        custom = tuple(f"{m.object}/" for m in source.custom_objects)
+        infos[name] = SourceInfo(source.kind, int(size), custom)
     for target in push_cfg.targets:
         info = infos.get(target.source)
         if info and target.object == "users" and not profile_of(info.kind).user_fields:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Engine
 
 from sync.clock import utc_now
@@ -18,7 +20,7 @@ def run_step(engine: Engine, config: CrmsyncConfig, context: StepContext) -> Ste
         return StepReport("push", "skipped", {"reason": "no push targets configured"})
     report = push(engine, config, utc_now, dry_run=context.dry_run, progress=context.say)
     counts = report.plan.counts()
-    summary = {
+    summary: dict[str, Any] = {
         "run_id": report.run_id,
         "records_to_write": counts.get("records_to_write", 0),
         "written": sum(s.written for s in report.sources),
@@ -26,6 +28,13 @@ def run_step(engine: Engine, config: CrmsyncConfig, context: StepContext) -> Ste
         "conflicts": counts.get("conflicts", 0),
         "write_calls": sum(s.write_calls for s in report.sources),
     }
+    unwritable = {
+        f"{p.source} {p.object}: {why}": len(ids)
+        for p in report.plan.objects
+        for why, ids in sorted(p.unwritable.items())
+    }
+    if unwritable:  # records the CRM cannot write: said once, not failed
+        summary["unwritable"] = unwritable
     if report.ok:
         return StepReport("push", "succeeded", summary)
     problems = "; ".join(

@@ -13,13 +13,16 @@ instant key pairs only a lead with a contact, never two contacts created in one 
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
 
 from sync.reconcile.entities import Entity
 from sync.reconcile.nicknames import name_forms
 from sync.reconcile.normalize import street_name
+from sync.reconcile.pairs import PairCodes, blocks_of, pair_codes, sorted_windows
 
 __all__ = ["CONVERSION", "BlockingStats", "block_keys", "candidate_pairs", "estimate_pairs"]
 
@@ -143,45 +146,6 @@ def _has_org(entity: Entity) -> bool:
     return bool(entity.domain or entity.company)
 
 
-# Keys that pair only some of the records sharing them: the conversion instant pairs a lead
-# with a contact.
-_PAIRABLE: dict[str, Callable[[Entity, Entity], bool]] = {
-    CONVERSION: lambda a, b: a.table != b.table,
-}
-
-
-def _blocks(
-    entities: Sequence[Entity],
-    keys: Sequence[Iterable[str]],
-    max_key_records: int | None,
-    stats: BlockingStats,
-) -> dict[str, list[int]]:
-    # Count first: most keys belong to one record, and a list for each of millions of them
-    # would be the largest structure of the run.
-    counts: dict[str, int] = {}
-    for entity_keys in keys:
-        for key in entity_keys:
-            counts[key] = counts.get(key, 0) + 1
-    if max_key_records is not None:
-        for key, count in counts.items():
-            if count > max_key_records:
-                stats.capped_keys += 1
-                prefix = key.split(":", 1)[0]
-                stats.capped_by_kind[prefix] = stats.capped_by_kind.get(prefix, 0) + 1
-    limit = max_key_records if max_key_records is not None else len(entities)
-    blocks: dict[str, list[int]] = {}
-    for index, entity_keys in enumerate(keys):
-        for key in entity_keys:
-            if 1 < counts[key] <= limit:
-                blocks.setdefault(key, []).append(index)
-    # A conversion instant pairs a lead with a contact: a block of contacts alone (one
-    # import) or of leads alone pairs no one.
-    for key in [k for k in blocks if k.startswith(CONVERSION + ":")]:
-        if len({entities[i].table for i in blocks[key]}) < 2:
-            del blocks[key]
-    return blocks
-
-
 def estimate_pairs(block_sizes: Iterable[int], max_block: int) -> int:
     """Upper bound of the pairs blocks of these sizes produce (windows for oversized ones)."""
     total = 0
@@ -196,74 +160,71 @@ def estimate_pairs(block_sizes: Iterable[int], max_block: int) -> int:
 def candidate_pairs(
     entities: Sequence[Entity],
     max_block: int,
-    keys: Sequence[Iterable[str]] | None = None,
+    keys: Iterable[Iterable[str]] | None = None,
     only: set[int] | None = None,
     stats: BlockingStats | None = None,
     max_key_records: int | None = None,
-) -> Sequence[tuple[int, int]]:
+) -> PairCodes:
     """Sorted unique (i, j) index pairs, i < j; with ``only``, pairs touching those indexes.
     Keys shared by more than ``max_key_records`` records pair no one (``capped_keys``)."""
     stats = stats if stats is not None else BlockingStats()
-    keys = keys if keys is not None else [block_keys(e) for e in entities]
-    blocks = _blocks(entities, keys, max_key_records, stats)
-    stats.entities = len(entities)
-    stats.blocks = len(blocks)
-    stats.estimated_pairs = estimate_pairs((len(m) for m in blocks.values()), max_block)
-    for key in blocks:
-        prefix = key.split(":", 1)[0]
-        stats.keys_by_kind[prefix] = stats.keys_by_kind.get(prefix, 0) + 1
-    seen: set[int] = set()
     count = len(entities)
-    for key, members in blocks.items():
-        if len(members) > max_block:
-            stats.oversized_blocks += 1
-            members = sorted(members, key=lambda i: (entities[i].last, entities[i].first, i))
-            windows = _windows(members, max_block)
-        else:
-            windows = [members]
-        pairable = _PAIRABLE.get(key.split(":", 1)[0])
-        for window in windows:
-            for x, left in enumerate(window):
-                for right in window[x + 1 :]:
-                    if pairable is not None and not pairable(entities[left], entities[right]):
-                        continue
-                    i, j = (left, right) if left < right else (right, left)
-                    if only is not None and i not in only and j not in only:
-                        continue
-                    seen.add(i * count + j)
-    codes = sorted(seen)
-    del seen
+    keys = keys if keys is not None else (block_keys(e) for e in entities)
+    limit = max_key_records if max_key_records is not None else max(count, 1)
+    blocks, capped = blocks_of(keys, limit)
+    if max_key_records is not None:
+        for key in capped:
+            stats.capped_keys += 1
+            prefix = key.split(":", 1)[0]
+            stats.capped_by_kind[prefix] = stats.capped_by_kind.get(prefix, 0) + 1
+    # A conversion instant pairs a lead with a contact: a block of contacts alone (one
+    # import) or of leads alone pairs no one, and in the others only a lead meets a contact.
+    is_conversion = np.fromiter(
+        (name.startswith(CONVERSION + ":") for name in blocks.names), bool, len(blocks)
+    )
+    leads = np.fromiter((e.table == "leads" for e in entities), bool, count)
+    if is_conversion.any():
+        mixed = np.ones(len(blocks), dtype=bool)
+        for b in np.flatnonzero(is_conversion).tolist():
+            of_leads = leads[blocks.of(b)]
+            mixed[b] = bool(of_leads.any()) and not bool(of_leads.all())
+        blocks = blocks.keep(mixed)
+        is_conversion = is_conversion[mixed]
+    stats.entities = count
+    stats.blocks = len(blocks)
+    sizes = blocks.sizes
+    stats.estimated_pairs = int(
+        np.where(sizes <= max_block, sizes * (sizes - 1) // 2, sizes * (max_block - 1)).sum()
+    )
+    for name in blocks.names:
+        prefix = name.split(":", 1)[0]
+        stats.keys_by_kind[prefix] = stats.keys_by_kind.get(prefix, 0) + 1
+    stats.oversized_blocks = int((sizes > max_block).sum())
+    wanted = None
+    if only is not None:
+        wanted = np.zeros(count, dtype=bool)
+        wanted[sorted(only)] = True
+        # Blocks without a wanted record pair no one worth keeping: skipped whole.
+        running = np.concatenate(([0], np.cumsum(wanted[blocks.members], dtype=np.int64)))
+        touching = running[blocks.starts + blocks.sizes] - running[blocks.starts] > 0
+        blocks = blocks.keep(touching)
+        is_conversion = is_conversion[touching]
+    oversized = blocks.sizes > max_block
+    windows: dict[bool, list[Any]] = {False: [], True: []}
+    order = _by_name(entities)
+    for b in np.flatnonzero(oversized).tolist():
+        windows[bool(is_conversion[b])] += sorted_windows(blocks.of(b), max_block, order)
+    codes = pair_codes(
+        count,
+        blocks,
+        ~oversized & ~is_conversion,
+        windows[False],
+        wanted,
+        (leads, ~oversized & is_conversion, windows[True]),
+    )
     stats.pairs = len(codes)
-    return _Pairs(codes, count)
+    return PairCodes(codes, count)
 
 
-class _Pairs(Sequence[tuple[int, int]]):
-    """Sorted (i, j) pairs kept as one int each (i * count + j) and decoded when read: a
-    list of tuples would take several times the memory at millions of pairs."""
-
-    def __init__(self, codes: list[int], count: int) -> None:
-        self._codes = codes
-        self._count = count
-
-    def __len__(self) -> int:
-        return len(self._codes)
-
-    def __getitem__(self, index: int) -> tuple[int, int]:  # type: ignore[override]
-        return divmod(self._codes[index], self._count)
-
-    def __iter__(self) -> Iterator[tuple[int, int]]:
-        count = self._count
-        return (divmod(code, count) for code in self._codes)
-
-    def __contains__(self, pair: object) -> bool:
-        if not isinstance(pair, tuple) or len(pair) != 2:
-            return False
-        code = min(pair) * self._count + max(pair)
-        at = bisect_left(self._codes, code)
-        return at < len(self._codes) and self._codes[at] == code
-
-
-def _windows(members: list[int], size: int) -> list[list[int]]:
-    # Overlapping windows (sorted neighbourhood): each record meets its size-1 neighbours.
-    step = max(1, size // 2)
-    return [members[start : start + size] for start in range(0, len(members) - step, step)]
+def _by_name(entities: Sequence[Entity]) -> Callable[[int], tuple[str, str, int]]:
+    return lambda i: (entities[i].last, entities[i].first, i)

@@ -25,6 +25,7 @@ _TABLE = {
     "users": "users",
     "owners": "users",
     "systemuser": "users",
+    "resourceusers": "users",
 }
 
 

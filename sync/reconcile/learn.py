@@ -360,8 +360,8 @@ def _learned(
 # most agreeing first). EM can find otherwise where a level is rare: a suburb typed with a
 # typo was rarer among random pairs than the same suburb, and weighed +7.3 against +3.2.
 LEVEL_ORDER: dict[str, tuple[str, ...]] = {
-    "first_name": ("exact", "nickname", "fuzzy", "initial"),
-    "last_name": ("exact", "fuzzy"),
+    "first_name": ("exact", "nickname", "fuzzy", "similar", "initial"),
+    "last_name": ("exact", "fuzzy", "similar"),
     "email": ("exact", "shared"),
     "phone": ("exact", "shared"),
     "organisation": ("exact", "fuzzy"),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sync.config.reconcile import ReconcileConfig, Thresholds
-from sync.reconcile.blocking import BlockingStats, block_keys, candidate_pairs
+from sync.reconcile.blocking import BlockingStats, candidate_pairs
 from sync.reconcile.cluster import ClusterResult, Link, cluster
 from sync.reconcile.entities import Entity
 from sync.reconcile.frequencies import TermWeights
@@ -212,14 +212,13 @@ def block(
 ) -> tuple[Sequence[tuple[int, int]], BlockingStats]:
     """The candidate pairs of ``entities`` (touching ``only``, when given) and what blocking
     did to find them."""
-    shared: dict[str, str] = {}  # one string per block key, however many records share it
-    keys = [[shared.setdefault(k, k) for k in block_keys(e)] for e in entities]
-    del shared
     stats = BlockingStats()
+    # Keys are made record by record and counted, never all held at once: the ones written
+    # to the store are computed again per record.
     pairs = candidate_pairs(
-        entities, config.max_block_size, keys, only, stats, config.max_key_records
+        entities, config.max_block_size, None, only, stats, config.max_key_records
     )
-    return pairs, stats  # the keys are dropped: written keys are computed again per record
+    return pairs, stats
 
 
 def _best_links(entities: Sequence[Entity], matches: list[ScoredPair]) -> list[ScoredPair]:

@@ -55,9 +55,13 @@ WEIGHTS: dict[tuple[str, str], float] = {
     ("first_name", "nickname"): 3.5,
     ("first_name", "fuzzy"): 2.0,
     ("first_name", "initial"): 1.0,
+    # Alike but past a typo (Jaro-Winkler >= 0.8: two slips, a name spelt by ear), or a
+    # short name one edit off ("rui" / "ruy"): weak, learned like the others.
+    ("first_name", "similar"): 0.5,
     ("first_name", "different"): -4.0,
     ("last_name", "exact"): 5.0,
     ("last_name", "fuzzy"): 3.0,
+    ("last_name", "similar"): 1.0,
     ("last_name", "different"): -5.0,
     ("organisation", "exact"): 3.0,
     ("organisation", "fuzzy"): 2.0,
@@ -242,7 +246,7 @@ def _first_level(a: str, b: str) -> str:
         return "fuzzy"
     if (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b)):
         return "initial"
-    return "different"
+    return "similar" if _similar(a, b) else "different"
 
 
 def _last_level(a: str, b: str) -> str:
@@ -250,7 +254,14 @@ def _last_level(a: str, b: str) -> str:
         return "exact"
     if _jw(a, b) >= 0.9 or (a.replace(" ", "") == b.replace(" ", "")) or _one_edit(a, b):
         return "fuzzy"
-    return "different"
+    return "similar" if _similar(a, b) else "different"
+
+
+def _similar(a: str, b: str) -> bool:
+    """Alike past one typo: two slips or a name spelt by ear ("kingsbury" / "kinesiury",
+    "raphael" / "rafael": Jaro-Winkler >= 0.8, the lowest rung of the usual name ladder),
+    or a name too short for a typo to keep it alike, one edit off ("rui" / "riu")."""
+    return _jw(a, b) >= 0.8 or DamerauLevenshtein.distance(a, b, score_cutoff=1) <= 1
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -270,7 +281,7 @@ def _names(a: Entity, b: Entity, out: list[Raw]) -> None:
             return
     if _lone_name_in_other_column(a, b, out) or _lone_name_in_other_column(b, a, out):
         return
-    if last == "different" and (
+    if last in ("different", "similar") and (
         spells_name(a.emails, b.first, b.last) or spells_name(b.emails, a.first, a.last)
     ):
         last = "fuzzy"  # one's address spells the other's name: a surname mistyped or changed
@@ -390,7 +401,7 @@ def _weight(
 
 # Levels that agree up to a typo or a short form: with term frequencies, never more
 # evidence than the exact agreement on either value would be.
-TYPO_LEVELS = frozenset({"fuzzy", "nickname"})
+TYPO_LEVELS = frozenset({"fuzzy", "nickname", "similar"})
 
 
 def weight_of(

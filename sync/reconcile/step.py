@@ -26,6 +26,7 @@ def run_step(engine: Engine, config: CrmsyncConfig, context: StepContext) -> Ste
         **{
             f"{kind}_identities": stats.get("identities", 0) for kind, stats in report.kinds.items()
         },
+        "stitching": stitched.mode,
         "events_stitched": stitched.events,
         "anonymous_ids_linked": stitched.linked,
         "anonymous_ids_shared": stitched.shared,

@@ -18,8 +18,15 @@ are that person's touches. An id with evidence of several people (a family compu
 trade-show tablet) is ``shared``: it is stored against each of them, with only the events
 that identified each, and never joins them. Stitching only adds links from devices to
 identities; it never merges two identities, so no shared device can make two known people
-one. Links are recomputed from all events each run, in a fixed order, so the same events
-always give the same links.
+one. The same events always give the same links, whatever the order they came in.
+
+Stitching is incremental: it keeps the store's change number its links cover
+(``event_stitch_state``), and the next run reads only the events written after it. Those
+touch a few anonymous ids, and through their user ids the ids those users were seen on;
+only these are stitched again, from all their events, which gives exactly the links a full
+stitching would. A change of the people evidence (a new lead, a merge of two identities)
+can re-link any device: the run after one stitches everything, as does ``full=True`` and a
+run after more new anonymous ids than an incremental run is worth.
 """
 
 from __future__ import annotations
@@ -31,38 +38,51 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, inspect, select
+from sqlalchemy import Connection, Engine, and_, case, delete, func, inspect, literal, or_, select
 
-from sync.reconcile.normalize import email_key, phone_key
-from sync.store.event_links import EventLinkRow
-from sync.store.records import ContactRow, EventRow, LeadRow
-from sync.store.view.identity_map import IdentityMap, load_identity_map
+from sync.reconcile.stitching_links import USER_KEY, explain_anonymous, linked_events
+from sync.reconcile.stitching_people import People, evidence
+from sync.store.changes import last_change
+from sync.store.event_links import EventLinkRow, EventStitchStateRow
+from sync.store.records import EventRow
+from sync.store.view.identity_map import load_identity_map
 
 __all__ = ["StitchReport", "explain_anonymous", "linked_events", "stitch"]
 
-# Domains typed wrong often enough to read as the intended one.
-_DOMAIN_TYPOS = {
-    "gmial.com": "gmail.com",
-    "gmai.com": "gmail.com",
-    "gmail.co": "gmail.com",
-    "gmail.con": "gmail.com",
-    "gnail.com": "gmail.com",
-    "hotmial.com": "hotmail.com",
-    "hotmai.com": "hotmail.com",
-    "hotmail.con": "hotmail.com",
-    "yaho.com": "yahoo.com",
-    "yahoo.con": "yahoo.com",
-    "outlok.com": "outlook.com",
-}
 _SHARED_MESSAGES = 50  # message ids kept per person on a shared id (its identified events)
 _BATCH = 5_000
-_USER = "user:"  # the link key of events that carry a userId and no anonymousId
+_CHUNK = 500  # values per IN (...) clause
+# More anonymous ids than this to stitch again, and one pass over all events is cheaper.
+_INCREMENTAL_MAX = 20_000
+_E = EventRow.__table__.c  # type: ignore[attr-defined]
+# (message id, type, anonymous id, user id, previous id, e-mail, phone, time, source)
+_Event = tuple[str, str, str | None, str | None, str | None, str | None, str | None, Any, str]
+_COLUMNS = (
+    _E.remote_id,
+    _E.event_type,
+    _E.anonymous_id,
+    _E.user_id,
+    _E.previous_id,
+    _E.email,
+    _E.phone,
+    _E.occurred_at,
+    _E.source,
+)
+_LIVE = _E.is_deleted.is_(False)
+# what an event is stitched by: an alias by the id it ties, a server-side event (a userId
+# and no anonymousId) by its user id as ``user:<userId>``, any other by its anonymous id
+_KEY = case(
+    (_E.event_type == "alias", _E.previous_id),
+    (_E.anonymous_id.is_not(None), _E.anonymous_id),
+    else_=literal(USER_KEY).concat(_E.user_id),
+)
 
 
 @dataclass
 class StitchReport:
-    """What a stitching run found."""
+    """What a stitching run found (an incremental run: over the anonymous ids it stitched)."""
 
+    mode: str = "full"
     events: int = 0
     anonymous_ids: int = 0
     linked: int = 0
@@ -88,87 +108,133 @@ class _Link:
     messages: list[str] = field(default_factory=list)
 
 
-class _People:
-    """Known people's e-mails and phones -> (identity, member record)."""
-
-    def __init__(self, connection: Connection, identities: IdentityMap) -> None:
-        found: dict[str, dict[str, str]] = defaultdict(dict)  # key -> {identity: member}
-        for table, model in (("leads", LeadRow), ("contacts", ContactRow)):
-            c = model.__table__.c  # type: ignore[union-attr]
-            names = ("source", "remote_id", "email", "other_emails", "phone", "mobile")
-            query = select(*(c[n] for n in names), c.country).where(c.is_deleted.is_(False))
-            for row in connection.execute(query.order_by(c.source, c.remote_id)):
-                source, remote_id, email, others, phone, mobile, country = tuple(row)
-                member = f"{source}:{table}:{remote_id}"
-                identity = identities.identity_of(source, table, remote_id) or member
-                for value in (email, *(others or ())):
-                    key = email_key(value)
-                    if key:
-                        found[f"e:{key}"].setdefault(identity, member)
-                for value in (phone, mobile):
-                    number = phone_key(value, country_code(country))
-                    if number:
-                        found[f"p:{number}"].setdefault(identity, member)
-        # a value several identities hold (a shared inbox, a switchboard) proves nothing
-        self.keys = {k: next(iter(v.items())) for k, v in found.items() if len(v) == 1}
-
-    def by_email(self, value: str | None) -> tuple[str, str] | None:
-        key = email_key(value)
-        if key is None:
-            return None
-        hit = self.keys.get(f"e:{key}")
-        if hit is None and "@" in key:
-            local, domain = key.rsplit("@", 1)
-            fixed = _DOMAIN_TYPOS.get(domain)
-            hit = self.keys.get(f"e:{email_key(f'{local}@{fixed}')}") if fixed else None
-        return hit
-
-    def by_phone(self, value: str | None) -> tuple[str, str] | None:
-        number = phone_key(value)
-        return self.keys.get(f"p:{number}") if number else None
+def stitch(
+    engine: Engine, now: datetime, run_id: int | None = None, *, full: bool = False
+) -> StitchReport:
+    """Link the anonymous ids with evidence to their people and store the links: those of
+    the events written since the last stitching, or all of them (``full``, or whenever an
+    incremental run cannot give the same result)."""
+    started = time.perf_counter()
+    report = StitchReport()
+    if "events" not in set(inspect(engine).get_table_names()):
+        return report
+    with engine.connect() as connection:
+        if connection.execute(select(_E.id).limit(1)).first() is None:
+            return report  # no events: nothing to link, and no people to index
+    identities = load_identity_map(engine)
+    with engine.begin() as connection:
+        mark = last_change(connection)  # every event numbered up to it is visible
+        people = People(connection, identities)
+        digest = people.digest()
+        state = connection.execute(select(EventStitchStateRow.__table__)).first()  # type: ignore[attr-defined]
+        keys = None
+        if not full and state is not None and state.people_digest == digest:
+            keys = _touched(connection, state.change_seq)
+        if keys is None:
+            _stitch_all(connection, people, report, run_id)
+        else:
+            report.mode = "incremental"
+            _stitch_keys(connection, people, keys, report, run_id)
+        _save_state(connection, mark, digest, now, run_id)
+    report.seconds = time.perf_counter() - started
+    return report
 
 
-def country_code(country: str | None) -> str | None:
-    """A two-letter country as the region phone numbers are read in; else none."""
-    return country.upper() if country and len(country) == 2 else None
+def _stitch_all(
+    connection: Connection, people: People, report: StitchReport, run_id: int | None
+) -> None:
+    """Every anonymous id again: counts from one grouped query, links from the events that
+    carry evidence (an e-mail, a phone or a user id), a small part of the stream."""
+    query = select(_KEY, func.count()).where(_LIVE).group_by(_KEY)
+    counts = {key: int(n) for key, n in connection.execute(query) if key is not None}
+    has_evidence = or_(_E.email.is_not(None), _E.phone.is_not(None), _E.user_id.is_not(None))
+    rows = _sorted(connection.execute(select(*_COLUMNS).where(_LIVE, has_evidence)))
+    users = _users(people, rows, report)
+    links = _links(people, rows, users, report)
+    report.events, report.anonymous_ids = sum(counts.values()), len(counts)
+    connection.execute(delete(EventLinkRow.__table__))  # type: ignore[attr-defined]
+    _write(connection, links, counts, report, run_id)
 
 
-_Event = tuple[str, str, str | None, str | None, str | None, str | None, str | None, Any]
+def _touched(connection: Connection, mark: int) -> set[str] | None:
+    """The keys the events written after ``mark`` touch, and the keys of every event of
+    their user ids (whose proof those events may have given or made ambiguous); ``None``
+    when there are too many for an incremental run."""
+    query = select(_KEY, _E.user_id).where(_E.change_seq > mark)
+    keys: set[str] = set()
+    user_ids: set[str] = set()
+    for key, user_id in connection.execute(query):
+        if key is not None:
+            keys.add(key)
+        if user_id is not None:
+            user_ids.add(user_id)
+    for chunk in _chunks(sorted(user_ids)):
+        found = connection.execute(select(_KEY).where(_E.user_id.in_(chunk))).scalars()
+        keys.update(k for k in found if k is not None)
+    return keys if len(keys) <= _INCREMENTAL_MAX else None
 
 
-def _events(connection: Connection) -> Iterator[_Event]:
-    e = EventRow.__table__.c  # type: ignore[attr-defined]
-    names = ("remote_id", "event_type", "anonymous_id", "user_id", "previous_id", "email")
-    query = (
-        select(*(e[n] for n in names), e.phone, e.occurred_at)
-        .where(e.is_deleted.is_(False))
-        .order_by(e.occurred_at, e.source, e.remote_id)
-    )
-    yield from connection.execute(query.execution_options(yield_per=_BATCH))  # type: ignore[misc]
+def _stitch_keys(
+    connection: Connection,
+    people: People,
+    keys: set[str],
+    report: StitchReport,
+    run_id: int | None,
+) -> None:
+    """Stitch ``keys`` again from all their events; the other links stay as they are."""
+    ordered = sorted(keys)
+    anons = [k for k in ordered if not k.startswith(USER_KEY)]
+    server = [k.removeprefix(USER_KEY) for k in ordered if k.startswith(USER_KEY)]
+    found: dict[tuple[str, str], _Event] = {}
+    for condition in (
+        *(_E.anonymous_id.in_(chunk) for chunk in _chunks(anons)),
+        *(_E.previous_id.in_(chunk) for chunk in _chunks(anons)),
+        *(and_(_E.anonymous_id.is_(None), _E.user_id.in_(c)) for c in _chunks(server)),
+    ):
+        for got in connection.execute(select(*_COLUMNS).where(_LIVE, condition)):
+            found[(got[8], got[0])] = tuple(got)
+    rows = _sorted(row for row in found.values() if _key_of(row) in keys)
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        counts[_key_of(row)] += 1  # type: ignore[index]
+    user_ids = sorted({row[3] for row in rows if row[3] is not None})
+    proofs: dict[tuple[str, str], _Event] = {}
+    for chunk in _chunks(user_ids):
+        for got in connection.execute(select(*_COLUMNS).where(_LIVE, _E.user_id.in_(chunk))):
+            proofs[(got[8], got[0])] = tuple(got)
+    users = _users(people, _sorted(proofs.values()), report)
+    links = _links(people, rows, users, report)
+    report.events, report.anonymous_ids = len(rows), len(counts)
+    table = EventLinkRow.__table__  # type: ignore[attr-defined]
+    for chunk in _chunks(ordered):
+        connection.execute(delete(table).where(table.c.anonymous_id.in_(chunk)))
+    _write(connection, links, counts, report, run_id)
 
 
-def _evidence(people: _People, email: str | None, phone: str | None) -> tuple[str, str, str] | None:
-    """(identity, member, evidence kind) an event's own e-mail or phone proves."""
-    if email:
-        hit = people.by_email(email)
-        if hit:
-            return hit[0], hit[1], "email"
-    if phone:
-        hit = people.by_phone(phone)
-        if hit:
-            return hit[0], hit[1], "phone"
-    return None
+def _key_of(row: _Event) -> str | None:
+    _, kind, anon, user_id, previous_id = row[:5]
+    if kind == "alias":
+        return previous_id
+    if anon is None and user_id is not None:
+        return USER_KEY + user_id
+    return anon
 
 
-def _users(people: _People, rows: Iterable[_Event], report: StitchReport) -> dict[str, Any]:
+def _sorted(rows: Iterable[Any]) -> list[_Event]:
+    """Events in the one order stitching reads them: by time, then source and message id
+    (a time-less event first, as SQL sorts NULL)."""
+    return sorted((tuple(r) for r in rows), key=lambda r: (r[7] is not None, r[7], r[8], r[0]))
+
+
+def _users(people: People, rows: Iterable[_Event], report: StitchReport) -> dict[str, Any]:
     """userId -> (identity, member, message id) from events that carry it with proof."""
     users: dict[str, Any] = {}
     ambiguous: set[str] = set()
-    for message_id, _kind, _anon, user_id, _prev, email, phone, _at in rows:
+    for message_id, _kind, _anon, user_id, _prev, email, phone, _at, _source in rows:
         if user_id is None or user_id in ambiguous:
             continue
-        proof = _evidence(people, email, phone) or (
-            _evidence(people, user_id, None) if "@" in user_id else None
+        proof = evidence(people, email, phone) or (
+            evidence(people, user_id, None) if "@" in user_id else None
         )
         if proof is None:
             continue
@@ -182,49 +248,30 @@ def _users(people: _People, rows: Iterable[_Event], report: StitchReport) -> dic
     return users
 
 
-def stitch(engine: Engine, now: datetime, run_id: int | None = None) -> StitchReport:
-    """Link every anonymous id with evidence to its people; replace the stored links."""
-    started = time.perf_counter()
-    report = StitchReport()
-    if "events" not in set(inspect(engine).get_table_names()):
-        return report
-    with engine.connect() as connection:
-        e = EventRow.__table__  # type: ignore[attr-defined]
-        if connection.execute(select(e.c.id).limit(1)).first() is None:
-            return report  # no events: nothing to link, and no people to index
-    identities = load_identity_map(engine)
-    with engine.begin() as connection:
-        people = _People(connection, identities)
-        rows = list(_events(connection))
-        report.events = len(rows)
-        users = _users(people, rows, report)
-        links: dict[str, dict[str, _Link]] = defaultdict(dict)
-        counts: dict[str, int] = defaultdict(int)
-        for message_id, kind, anon, user_id, previous_id, email, phone, at in rows:
-            if kind == "alias":
-                anon = previous_id
-            elif anon is None and user_id is not None:
-                anon = _USER + user_id  # a server-side event: the user id is the device
-            if anon is None:
-                continue
-            counts[anon] += 1
-            proof = _evidence(people, email, phone)
-            if proof is None and user_id is not None and user_id in users:
-                identity, member, _ = users[user_id]
-                proof = (identity, member, "alias" if kind == "alias" else "user_id")
-            if proof is None:
-                report.unmatched_evidence += bool(email or phone)
-                continue
-            identity, member, evidence = proof
-            link = links[anon].get(identity)
-            if link is None:
-                link = links[anon][identity] = _Link(evidence, message_id, member, at)
-            if len(link.messages) < _SHARED_MESSAGES:
-                link.messages.append(message_id)
-        report.anonymous_ids = len(counts)
-        _write(connection, links, counts, report, run_id)
-    report.seconds = time.perf_counter() - started
-    return report
+def _links(
+    people: People, rows: Iterable[_Event], users: dict[str, Any], report: StitchReport
+) -> dict[str, dict[str, _Link]]:
+    """Each key's people, with the evidence and the first event that proved each."""
+    links: dict[str, dict[str, _Link]] = defaultdict(dict)
+    for row in rows:
+        message_id, kind, _anon, user_id, _prev, email, phone, at, _source = row
+        key = _key_of(row)
+        if key is None:
+            continue
+        proof = evidence(people, email, phone) if email or phone else None
+        if proof is None and user_id is not None and user_id in users:
+            identity, member, _ = users[user_id]
+            proof = (identity, member, "alias" if kind == "alias" else "user_id")
+        if proof is None:
+            report.unmatched_evidence += bool(email or phone)
+            continue
+        identity, member, kind_of_proof = proof
+        link = links[key].get(identity)
+        if link is None:
+            link = links[key][identity] = _Link(kind_of_proof, message_id, member, at)
+        if len(link.messages) < _SHARED_MESSAGES:
+            link.messages.append(message_id)
+    return links
 
 
 def _write(
@@ -235,7 +282,6 @@ def _write(
     run_id: int | None,
 ) -> None:
     table = EventLinkRow.__table__  # type: ignore[attr-defined]
-    connection.execute(delete(table))
     rows: list[dict[str, Any]] = []
     by_evidence: dict[str, int] = defaultdict(int)
     for anon in sorted(links):
@@ -269,68 +315,15 @@ def _write(
     report.by_evidence = dict(sorted(by_evidence.items()))
 
 
-def linked_events(connection: Connection, identity_id: str) -> list[Any]:
-    """The events stitching gives ``identity_id``: every event of its linked anonymous ids,
-    and on a shared id only the events that identified this person."""
-    links = EventLinkRow.__table__  # type: ignore[attr-defined]
-    found = connection.execute(
-        select(links.c.anonymous_id, links.c.status, links.c.detail).where(
-            links.c.identity_id == identity_id
-        )
-    ).all()
-    linked = sorted(a for a, status, _ in found if status == "linked")
-    anons = [a for a in linked if not a.startswith(_USER)]
-    users = [a.removeprefix(_USER) for a in linked if a.startswith(_USER)]
-    messages = sorted({m for _, status, d in found if status == "shared" for m in d["messages"]})
-    e = EventRow.__table__  # type: ignore[attr-defined]
-    events: list[Any] = []
-    for column, values in (
-        (e.c.anonymous_id, anons),
-        (e.c.user_id, users),
-        (e.c.remote_id, messages),
-    ):
-        for chunk in _chunks(values):
-            query = select(e).where(column.in_(chunk), e.c.is_deleted.is_(False))
-            events += connection.execute(query).all()
-    unique = {(row.source, row.remote_id): row for row in events}
-    return sorted(unique.values(), key=lambda r: (r.occurred_at, r.remote_id))
+def _save_state(
+    connection: Connection, mark: int, digest: str, now: datetime, run_id: int | None
+) -> None:
+    table = EventStitchStateRow.__table__  # type: ignore[attr-defined]
+    connection.execute(delete(table))
+    values = {"id": 1, "change_seq": mark, "people_digest": digest, "stitched_at": now}
+    connection.execute(table.insert().values(**values, run_id=run_id))
 
 
-def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
+def _chunks(values: list[str], size: int = _CHUNK) -> Iterator[list[str]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-_WHY = {
-    "email": "an event carried an e-mail address that this person's record holds",
-    "phone": "an event carried a phone number that this person's record holds",
-    "user_id": "an event carried a userId proven to be this person by its e-mail or phone",
-    "alias": "an alias tied this anonymous id to a userId proven to be this person",
-}
-
-
-def explain_anonymous(connection: Connection, key: str) -> dict[str, Any] | None:
-    """Why an anonymous id (or ``user:<userId>``) is linked to its people; ``None`` when
-    stitching has no link for it."""
-    links = EventLinkRow.__table__  # type: ignore[attr-defined]
-    rows = connection.execute(
-        select(links).where(links.c.anonymous_id == key).order_by(links.c.identity_id)
-    ).all()
-    if not rows:
-        return None
-    return {
-        "anonymous_id": key,
-        "status": rows[0].status,
-        "links": [
-            {
-                "identity": row.identity_id,
-                "evidence": row.evidence,
-                "why": _WHY.get(row.evidence, row.evidence),
-                "event": row.message_id,
-                "record": row.member,
-                "first_at": row.first_at.isoformat() if row.first_at else None,
-                "events": row.events,
-            }
-            for row in rows
-        ],
-    }

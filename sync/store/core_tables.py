@@ -182,7 +182,7 @@ _RECORD_COLUMNS = {
     "event": (
         "events",
         _DOCUMENTS + "event_type:str16! occurred_at:when* anonymous_id:str100* user_id:str100* "
-        "previous_id:str100 name email phone url utm_source utm_medium utm_campaign utm_term "
+        "previous_id:str100* name email phone url utm_source utm_medium utm_campaign utm_term "
         "utm_content channel",
     ),
     "field_change": (

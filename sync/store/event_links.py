@@ -6,6 +6,10 @@ computer, a trade-show tablet): a shared id is never used to join those people, 
 the events each of them identified count for them. ``evidence`` names what tied the id to
 the person (``email``, ``phone``, ``user_id``, ``alias``), ``message_id`` the first event
 that carried it and ``member`` the CRM record it matched (``source:table:remote_id``).
+
+``event_stitch_state`` is one row: the store's change number the links cover, and the
+fingerprint of the people evidence they were made with; the next stitching reads only the
+events written after it, while that evidence is the same.
 """
 
 from __future__ import annotations
@@ -13,12 +17,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from sync.store.types import JsonDoc, UtcDateTime
 
-__all__ = ["EventLinkRow"]
+__all__ = ["EventLinkRow", "EventStitchStateRow"]
 
 
 class EventLinkRow(SQLModel, table=True):
@@ -34,4 +38,13 @@ class EventLinkRow(SQLModel, table=True):
     first_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     events: int = 0
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonDoc, nullable=False))
+    run_id: int | None = None
+
+
+class EventStitchStateRow(SQLModel, table=True):
+    __tablename__ = "event_stitch_state"
+    id: int = Field(default=1, primary_key=True)
+    change_seq: int = Field(default=0, sa_type=BigInteger)
+    people_digest: str = Field(max_length=32)
+    stitched_at: datetime = Field(sa_type=UtcDateTime)
     run_id: int | None = None

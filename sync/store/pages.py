@@ -21,6 +21,8 @@ from sqlalchemy import Connection, Table, bindparam, select, update
 
 from connectors.core.contract import Page, Quarantined
 from connectors.core.records import CommonRecord
+from sync.store.appends import APPEND_ONLY_KINDS, append_records
+from sync.store.appends import dialect_insert as _insert
 from sync.store.changes import next_change
 from sync.store.core_tables import QUARANTINE, RECORD_TABLES, SYNC_STATE
 from sync.store.refusals import is_refusal, refusal, refusal_reason, storable
@@ -78,9 +80,13 @@ def write_page(
     # First write of the transaction: holds the change counter until the page commits.
     change = next_change(conn)
     by_kind: dict[str, dict[str, CommonRecord]] = defaultdict(dict)
+    facts: dict[str, list[CommonRecord]] = defaultdict(list)  # append-only kinds
     for record in page.records:
         per_kind[record.kind].fetched += 1
-        by_kind[record.kind][record.remote_id] = record  # a later copy of an id wins
+        if record.kind in APPEND_ONLY_KINDS:
+            facts[record.kind].append(record)  # the first copy of an id wins
+        else:
+            by_kind[record.kind][record.remote_id] = record  # a later copy of an id wins
     # ids the page's own records name as merged away: their deletes are merges
     merged = {m for r in page.records if not r.deleted for m in getattr(r, "merged_ids", ())}
     refused: list[Quarantined] = []
@@ -88,6 +94,12 @@ def write_page(
         table = RECORD_TABLES[kind]
         batch = list(records.values())
         refused += _upsert(conn, table, source, batch, run_id, now, change, per_kind[kind])
+    for kind, batch in facts.items():
+        table = RECORD_TABLES[kind]
+        inserted, held, failed = append_records(conn, table, source, batch, run_id, now, change)
+        per_kind[kind].inserted += inserted
+        per_kind[kind].unchanged += held
+        refused += failed
     if page.deleted_ids:
         table = RECORD_TABLES[record_kind]
         ids = set(page.deleted_ids)
@@ -331,18 +343,6 @@ def _sqlite_upsert(
 _EXISTING: dict[Table, Any] = {}
 _UPSERTS: dict[tuple[str, Table, tuple[str, ...]], Any] = {}
 _SQLITE_PLANS: dict[Any, tuple[str, tuple[tuple[str, Any, bool], ...]]] = {}
-
-
-def _insert(conn: Connection) -> Any:
-    """The store's dialect's ``insert`` (with ON CONFLICT), imported for the store in use:
-    the PostgreSQL dialect costs ~50 ms of start-up that a SQLite store does without."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        return postgresql.insert
-    from sqlalchemy.dialects import sqlite
-
-    return sqlite.insert
 
 
 def mark_deleted(

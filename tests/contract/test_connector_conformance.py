@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 import pytest
 
+from connectors.core.http import pinned_session
 from connectors.core.registry import load_connector
 from connectors.testing import ConformanceError, check_profile, check_pull, check_write
 from sandbox import ManualClock, Sandbox, SandboxOptions
@@ -20,7 +21,7 @@ from sync.sources import build_connector
 from tests.integration.sync_support import STREAM_OBJECTS, expected_live_ids, write_config
 
 PLUGIN = Path(__file__).resolve().parents[1] / "plugins" / "crmsync-jsonl"
-CRMS = ["salesforce", "hubspot", "zoho", "dynamics", "sugarcrm", "keap"]
+CRMS = ["salesforce", "hubspot", "zoho", "dynamics", "sugarcrm", "keap", "oracle"]
 # An id of the right shape that no record has: its write must fail alone.
 UNKNOWN_DEAL = {
     "salesforce": "006000000000000AAA",
@@ -29,6 +30,7 @@ UNKNOWN_DEAL = {
     "dynamics": "00000000-0000-0000-0000-000000000001",
     "sugarcrm": "00000000-0000-0000-0000-000000000001",
     "keap": "999999",
+    "oracle": "300000000000001",
 }
 
 
@@ -44,6 +46,8 @@ def test_built_in_connector_passes_the_conformance_suite(
     crm: str, sandbox: Sandbox, tmp_path: Path
 ) -> None:
     check_profile(load_connector(crm))
+    if crm == "oracle":  # its REST API cannot create fields: an admin does, in Application Composer
+        _composer_field(sandbox, "opportunities", "crmsync_conformance_c")
     config = load_config(write_config(sandbox, tmp_path, f"sqlite:///{tmp_path}/s.db", (crm,)))
     connector = build_connector(config.source(crm))
     try:
@@ -61,6 +65,14 @@ def test_built_in_connector_passes_the_conformance_suite(
     written = min(3, len(ids["deals"]))
     assert written >= 2
     assert [r.ok for r in results] == [True] * written + [False]
+
+
+def _composer_field(sandbox: Sandbox, resource: str, name: str) -> None:
+    with pinned_session(sandbox.info.ca_bundle) as admin:
+        admin.post(
+            f"{sandbox.info.oracle.site_url}/_sandbox/oracle_field",
+            json={"resource": resource, "name": name, "type": "number"},
+        ).raise_for_status()
 
 
 def _jsonl_connector(directory: Path) -> Any:

@@ -1,19 +1,24 @@
 """The conformance suite's discovery and custom-object checks pass for every built-in
-connector on the sandbox's store visits, and for the JSON-lines plugin on its files."""
+connector on the sandbox's store visits and the consumers' orders, and for the JSON-lines
+plugin on its files."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
+from connectors.core.contract import ReadOptions
 from connectors.core.custom import CustomObjectMapping
+from connectors.core.records import Deal
 from connectors.testing import ConformanceError, check_custom_stream, check_discovery
 from sandbox import DEFAULT_ANCHOR, ManualClock, Sandbox, SandboxOptions
+from sandbox.custom_mappings import CUSTOM_MAPPINGS
 from sandbox.hubspot.schema_custom import STORE_VISITS
 from sync.config import load_config
 from sync.sources import build_connector
@@ -64,6 +69,49 @@ def test_built_in_connector_discovers_and_reads_a_custom_object(
     finally:
         connector.close()
     assert len(expected) >= 2
+
+
+@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+def test_built_in_connector_reads_the_orders_as_won_deals(
+    crm: str, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The demo's mapping of each CRM's orders object: every order of the ground truth is
+    read, as a won deal with its amount, currency, channel, customer and owner."""
+    config = load_config(write_config(sandbox, tmp_path, f"sqlite:///{tmp_path}/s.db", (crm,)))
+    connector = build_connector(config.source(crm))
+    (raw,) = [m for m in CUSTOM_MAPPINGS[crm] if m["stream"] == "orders"]
+    mapping = CustomObjectMapping.model_validate(raw)
+    assert sandbox.world is not None
+    truth = [o for o in sandbox.world.truth.files["orders"] if o["crm"] == crm]
+    expected = {f"{mapping.object}/{o['id']}" for o in truth}
+    owners = {e["employee_id"]: e["accounts"] for e in sandbox.world.truth.files["employees"]}
+    try:
+        assert check_custom_stream(connector, mapping, expected) == expected
+        read = [r for page in connector.read("orders", None, ReadOptions()) for r in page.records]
+    finally:
+        connector.close()
+    got = {
+        r.remote_id: (r.is_won, r.is_closed, r.amount, r.currency, r.source_channel, r.contact_id)
+        for r in read
+        if isinstance(r, Deal)
+    }
+    assert got == {
+        f"{mapping.object}/{o['id']}": (
+            True,
+            True,
+            Decimal(o["amount"]),
+            o["currency"],
+            o["channel"],
+            o["contact"],
+        )
+        for o in truth
+    }
+    users = {r.remote_id: r.owner_id for r in read if isinstance(r, Deal)}
+    for order in truth:
+        (user,) = [a["user_id"] for a in owners[order["owner"]] if a["crm"] == crm]
+        assert users[f"{mapping.object}/{order['id']}"] == user
+    # tiny seed 7: 8 consumers (2 each in HubSpot and Zoho), zero to two orders each
+    assert len(expected) == {"salesforce": 6, "hubspot": 3, "zoho": 3}[crm]
 
 
 def _plugin(directory: Path) -> Any:

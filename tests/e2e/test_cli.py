@@ -65,11 +65,17 @@ def test_bad_options_give_one_line_and_exit_code_2(tmp_path: Path) -> None:
     result = _run("sandbox", "serve", "--port-base", "80", "--state-dir", str(tmp_path))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "error: --port-base must be between 1024 and 65530 (6 ports are used)"
+        "error: --port-base must be between 1024 and 65529 (7 ports are used)"
     ]
     unknown = _run("sandbox", "serve", "--scale", "huge")
     assert unknown.returncode == 2
     assert "huge" in unknown.stderr
+    crm = _run("demo", "--crm", "salesforce", "--crm", "pipedrive", "--workspace", str(tmp_path))
+    assert crm.returncode == 2
+    assert crm.stderr.strip().splitlines() == [
+        "error: unknown CRM 'pipedrive' for --crm: use one of salesforce, hubspot, zoho, "
+        "dynamics, sugarcrm, keap, oracle"
+    ]
 
 
 def test_churn_without_a_sandbox_says_what_to_do(tmp_path: Path) -> None:
@@ -133,8 +139,12 @@ def test_demo_reads_the_sandbox_and_matches_the_ground_truth(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     summary = orjson.loads(result.stdout)
     assert summary["ok"] is True
-    assert [s["status"] for s in summary["sync"]] == ["succeeded"] * 4
-    # products and splits: 2 Salesforce, 1 HubSpot; Dynamics' ten streams
-    assert len(summary["checks"]) == 34
+    # the four CRMs it checks, then the customers' digital events (source web)
+    assert [(s["source"], s["status"]) for s in summary["sync"]] == [
+        (name, "succeeded") for name in ("salesforce", "hubspot", "zoho", "dynamics", "web")
+    ]
+    # products and splits: 2 Salesforce, 1 HubSpot; Dynamics' ten streams; the consumer
+    # line's store visits and orders in Salesforce, HubSpot and Zoho: 6
+    assert len(summary["checks"]) == 40
     assert all(c["in_store"] == c["ground_truth"] for c in summary["checks"])
     assert sum(c["in_store"] for c in summary["checks"]) > 300

@@ -123,5 +123,6 @@ def test_a_live_sandbox_checks_ok_one_line_each(sandbox: Sandbox, tmp_path: Path
         ["dynamics", "ok"],
         ["sugarcrm", "ok"],
         ["keap", "ok"],
+        ["oracle", "ok"],
     ]
     assert seconds <= 10.0

@@ -26,7 +26,7 @@ from tests.integration.sync_support import (
     store_live_ids,
 )
 
-CRMS = ["salesforce", "hubspot", "zoho", "dynamics", "sugarcrm", "keap"]
+CRMS = ["salesforce", "hubspot", "zoho", "dynamics", "sugarcrm", "keap", "oracle"]
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -47,8 +47,8 @@ def store_url(backend: str, tmp_path: Path, name: str) -> Iterator[str]:
         yield url
 
 
-def tiny_sandbox(seed: int = 7, faults: str = "none") -> Sandbox:
-    options = SandboxOptions(seed=seed, scale="tiny", faults=faults, anchor=DEFAULT_ANCHOR)
+def tiny_sandbox(seed: int = 7, faults: str = "none", b2c: bool = True) -> Sandbox:
+    options = SandboxOptions(seed=seed, scale="tiny", faults=faults, anchor=DEFAULT_ANCHOR, b2c=b2c)
     return Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR))
 
 

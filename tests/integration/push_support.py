@@ -247,7 +247,11 @@ def push_world(directory: Path, seed: int, scale: str) -> Iterator[PushWorld]:
     for reading the CRMs back."""
     with Sandbox(
         SandboxOptions(
-            seed=seed, scale=scale, state_dir=directory / "sandbox", anchor=DEFAULT_ANCHOR
+            seed=seed,
+            scale=scale,
+            state_dir=directory / "sandbox",
+            anchor=DEFAULT_ANCHOR,
+            b2c=False,  # the business company alone: the write counts below are its
         )
     ) as sb:
         url = f"sqlite:///{directory / 'crmsync.sqlite'}"

@@ -130,6 +130,8 @@ def expected_deal_contact_pairs(sandbox: Sandbox, crm: str) -> set[tuple[str, st
             return _sugarcrm_pairs(world)
         if crm == "keap":  # an opportunity or order names one contact, on the deal itself
             return set()
+        if crm == "oracle":
+            return {(r["OptyId"], r["PartyId"]) for r in world.oracle["OpportunityContact"].live()}
         live_contacts = {r["id"] for r in world.hubspot["contacts"].live()}
         pairs = set()
         for deal in world.hubspot["deals"].live():

@@ -76,7 +76,9 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     workspace = tmp_path_factory.mktemp("audit-demo")
-    result = run_demo(workspace, seed=1, scale="small", anchor=DEFAULT_ANCHOR)
+    # the business company alone: its records carry the injected habits the truth lists
+    # (the consumer line's records have none; their findings are not in usage_problems)
+    result = run_demo(workspace, seed=1, scale="small", anchor=DEFAULT_ANCHOR, b2c=False)
     assert result.ok
     truth = workspace / "sandbox" / "ground_truth"
     return {

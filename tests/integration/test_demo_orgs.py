@@ -47,4 +47,5 @@ def test_the_demo_syncs_person_accounts_and_the_crms_rates(tmp_path: Path) -> No
         "dynamics": False,
         "sugarcrm": False,
         "keap": False,
+        "oracle": False,
     }

@@ -96,8 +96,9 @@ class Synced:
 def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synced]:
     workdir = tmp_path_factory.mktemp("history-sync")
     clock = ManualClock(DEFAULT_ANCHOR)
+    # the business company alone: the figures below count its seeded history
     options = SandboxOptions(
-        seed=3, scale="tiny", state_dir=workdir / "sandbox", anchor=DEFAULT_ANCHOR
+        seed=3, scale="tiny", state_dir=workdir / "sandbox", anchor=DEFAULT_ANCHOR, b2c=False
     )
     with Sandbox(options, clock=clock) as sandbox:
         yield Synced(sandbox, workdir, clock)

@@ -5,10 +5,11 @@ sandbox)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -212,7 +213,7 @@ def test_write_back_creates_the_custom_field_and_answers_once_per_record(
         }
         assert values == {deals[0]: 1250.5, deals[1]: 80.0}
         (order,) = connector.write("deals", [FieldUpdate("order-1", {"crmsync_payout": 1})])
-        assert (order.ok, order.error) == (False, "order-1 is no Keap opportunities id")
+        assert (order.ok, order.error) == (False, _ORDERS)
     finally:
         connector.close()
 
@@ -260,6 +261,79 @@ def test_a_window_that_shrinks_mid_read_is_read_again(sandbox: Sandbox, tmp_path
         connector.close()
 
 
+def test_v2_lists_filter_companies_by_time_and_order_opportunities_by_update(
+    sandbox: Sandbox, http: requests.Session
+) -> None:
+    headers = _bearer(sandbox, http)
+    v2 = f"{sandbox.info.keap.base_url}/crm/rest/v2"
+    every = http.get(_url(sandbox, "companies"), headers=headers).json()["companies"]
+    middle = sorted(r["last_updated"] for r in every)[len(every) // 2]
+    params = {"filter": f"since_time=={middle}", "page_size": 3}
+    seen: list[dict[str, Any]] = []
+    token = ""
+    while True:
+        page = http.get(f"{v2}/companies", headers=headers, params={**params, "page_token": token})
+        seen += page.json()["companies"]
+        token = page.json()["next_page_token"]
+        if not token:
+            break
+    assert [r["id"] for r in seen] == sorted(r["id"] for r in every if r["last_updated"] >= middle)
+    newest = http.get(
+        f"{v2}/opportunities", headers=headers, params={"order_by": "update_time desc"}
+    ).json()["opportunities"]
+    stamps = [r["update_time"] for r in newest]
+    assert stamps == sorted(stamps, reverse=True) and len(newest) == len(
+        list(sandbox.world.keap["opportunities"].live())  # type: ignore[union-attr]
+    )
+    refused = http.get(
+        f"{v2}/opportunities", headers=headers, params={"filter": f"since_time=={middle}"}
+    )
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {"message": f"Invalid filter: since_time=={middle}"},
+    )
+
+
+def test_companies_and_opportunities_read_incrementally_through_rest_v2(tmp_path: Path) -> None:
+    clock = ManualClock(DEFAULT_ANCHOR)
+    options = SandboxOptions(seed=10, scale="tiny", anchor=DEFAULT_ANCHOR)
+    with Sandbox(options, clock=clock) as sandbox:
+        connector = _connector(sandbox, tmp_path, page_size=5)
+        world: Any = sandbox.world
+        try:
+            start = connector.server_time()
+            states = {}
+            for stream in ("accounts", "deals"):
+                *_, last = connector.read(stream, None, ReadOptions(full=True, signpost=start))
+                states[stream] = last.state
+            clock.advance(3600)
+            changed = {}
+            with world.lock:
+                for stream, obj, key in (
+                    ("accounts", "companies", "company_name"),
+                    ("deals", "opportunities", "opportunity_title"),
+                ):
+                    rid = sorted((r["id"] for r in world.keap[obj].live()), key=int)[1]
+                    world.keap[obj].update(rid, {key: "Renamed"}, clock.now())
+                    changed[stream] = [rid]
+            clock.advance(60)
+            later = connector.server_time()
+            calls = connector.api_usage().calls
+            options = ReadOptions(lookback=timedelta(0), signpost=later)
+            read = {
+                stream: [
+                    r.remote_id for p in connector.read(stream, state, options) for r in p.records
+                ]
+                for stream, state in states.items()
+            }
+            assert read == changed
+            # one v2 call for companies, one for opportunities (the newest page reaches back
+            # past the window), one v1 call for the orders' window
+            assert connector.api_usage().calls - calls == 3
+        finally:
+            connector.close()
+
+
 def _cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "sync", "sync", "--config", str(config), *args],
@@ -283,7 +357,13 @@ def test_hard_deletes_are_found_by_the_id_comparison_and_guarded(tmp_path: Path)
             for rid in chosen:
                 world.keap["contacts"].purge(rid, sandbox.clock.now())
         sandbox.clock.advance(60)  # type: ignore[attr-defined]
-        refused = _cli(config)
+        # an incremental run within the day compares no ids: the deletes stay unseen
+        quiet = _cli(config)
+        assert quiet.returncode == 0, quiet.stderr
+        assert "deleted" not in quiet.stdout
+        with opened(url) as engine:
+            assert store_live_ids(engine, "keap", "contacts") == before
+        refused = _cli(config, "--check-deletes")  # the id-check run
         assert refused.returncode == 1
         total = len(before)
         share = f"{12 / total:.1%}"
@@ -291,7 +371,7 @@ def test_hard_deletes_are_found_by_the_id_comparison_and_guarded(tmp_path: Path)
             f"keap/contacts: refused to mark 12 of {total} contacts deleted in one run "
             f"({share} > the 5% guard)"
         ) in refused.stderr
-        forced = _cli(config, "--force")
+        forced = _cli(config, "--check-deletes", "--force")
         assert forced.returncode == 0, forced.stderr
         assert (
             "keap/contacts: deleted 12: 12 missing from a full read of the CRM\n" in forced.stdout
@@ -327,16 +407,32 @@ def test_push_writes_incentives_into_keap_custom_fields_once(tmp_path: Path) -> 
                 ("keap", "deals", d, "incentive_total", Decimal(i) + Decimal("0.5"))
                 for i, d in enumerate(opportunities)
             ]
-            rows.append(("keap", "deals", "order-1", "incentive_total", Decimal("7")))
+            orders = [d for d in deals if d.startswith("order-")][:3]
+            rows += [("keap", "deals", d, "incentive_total", Decimal("7")) for d in orders]
             with engine.begin() as conn:
                 publish(conn, "compute", [DesiredValue(*row) for row in rows])
             report = push(engine, config, _now)
             (outcome,) = report.sources
-            assert (outcome.written, outcome.failed) == (len(opportunities), 1)
+            assert (outcome.status, outcome.written, outcome.failed) == (
+                "succeeded",
+                len(opportunities),
+                0,
+            )
             assert outcome.created_fields == ["opportunities.crmsync_incentive_total"]
-            assert [(f.remote_id, f.error) for f in report.failures] == [
-                ("order-1", "order-1 is no Keap opportunities id")
-            ]
+            assert report.failures == []
+            (plan,) = report.plan.objects
+            assert plan.unwritable == {_ORDERS: set(orders)}
+            assert report.as_dict()["objects"][0]["unwritable_reasons"] == {_ORDERS: 3}
+            # every push says it again, once, and fails nothing
+            shown = subprocess.run(
+                [sys.executable, "-m", "sync", "push", "--config", str(path)],
+                capture_output=True,
+                text=True,
+                timeout=300,
+                env={**os.environ, "COLUMNS": "200"},
+            )
+            assert shown.returncode == 0, shown.stderr
+            assert f"keap deals: 3 record(s) left out: {_ORDERS}\n" in shown.stdout
             again = push(engine, config, _now)  # nothing changed: no write
             assert again.sources[0].written == 0
             world: Any = sandbox.world
@@ -347,6 +443,9 @@ def test_push_writes_incentives_into_keap_custom_fields_once(tmp_path: Path) -> 
             }
         finally:
             engine.dispose()
+
+
+_ORDERS = "Keap's REST v1 cannot write custom fields on orders"
 
 
 def _now() -> datetime:

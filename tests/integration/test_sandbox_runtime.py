@@ -40,13 +40,15 @@ def test_the_written_config_holds_no_secret(sandbox) -> None:
         for line in secrets_file.read_text().splitlines()
         if "=" in line and not line.startswith("#")
     ]
-    # two for each of the first four CRMs, SugarCRM's password, Keap's client and refresh token
-    assert len(values) == 12
+    # two for each of the first four CRMs, SugarCRM's password, Keap's client and refresh
+    # token, Oracle's password
+    assert len(values) == 13
     assert not [v for v in values if v in config]
     assert "${SANDBOX_SALESFORCE_CLIENT_SECRET}" in config
     assert "${SANDBOX_DYNAMICS_CLIENT_SECRET}" in config
     assert "${SANDBOX_SUGARCRM_PASSWORD}" in config
     assert "${SANDBOX_KEAP_REFRESH_TOKEN}" in config
+    assert "${SANDBOX_ORACLE_PASSWORD}" in config
     assert info.salesforce.instance_url in config
     assert stat.S_IMODE(os.stat(secrets_file).st_mode) == 0o600
 
@@ -60,6 +62,7 @@ def test_json_info_has_exactly_the_documented_keys(sandbox) -> None:
         "dynamics",
         "sugarcrm",
         "keap",
+        "oracle",
         "ca_bundle",
         "config_path",
         "ground_truth_dir",
@@ -88,6 +91,14 @@ def test_json_info_has_exactly_the_documented_keys(sandbox) -> None:
     }
     assert set(data["sugarcrm"]) == {"site_url", "username", "password"}
     assert set(data["keap"]) == {"base_url", "client_id", "client_secret", "refresh_token"}
+    assert set(data["oracle"]) == {
+        "site_url",
+        "username",
+        "password",
+        "token_url",
+        "client_id",
+        "client_secret",
+    }
 
 
 def test_same_seed_gives_identical_data_and_ground_truth(tmp_path: Path) -> None:

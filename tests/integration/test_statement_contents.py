@@ -251,8 +251,11 @@ def test_employees_without_a_locale_get_the_configured_default_language(world) -
     unknown = [s for s in statements if not s.recipient.locale]
     assert [s.recipient.name for s in unknown][:2] == ["Victoria López", "Andrew Becker"]
     subjects = {s.recipient.name: make_renderer(french).render(s).subject for s in statements}
+    # 54.33 + 2.40 on two deals she sourced and 0.27 on a consumer's web order; no usage
+    # bonus: her score is 73, under 75, the consumers' HubSpot contacts she captured having
+    # no company or job title, which the required-fields rule asks of every contact
     assert subjects["Victoria López"] == (
-        "Votre relevé de rémunération, octobre 2026 : 156,73 $US"  # spaces collapsed
+        "Votre relevé de rémunération, octobre 2026 : 57,00 $US"  # spaces collapsed
     )
     assert subjects[REP] == "Your October 2026 statement: $1,000.00"  # the CRM says English
 

@@ -34,12 +34,14 @@ FAILURE_RATES = {
     "dynamics": 0.5,
     "sugarcrm": 0.5,
     "keap": 0.5,
+    "oracle": 0.75,
 }
 SLOW_S, TIMEOUT_S = 2.5, 2
 
 
 def _flaky_source(sandbox: Sandbox, config: Path, crm: str) -> None:
-    """A short timeout, and HubSpot through OAuth (private-app tokens never expire)."""
+    """A short timeout, and HubSpot and Oracle through OAuth (private-app tokens and basic
+    auth never expire)."""
     data = yaml.safe_load(config.read_text())
     source: dict[str, Any] = data["sources"][0]
     source["timeout_s"] = TIMEOUT_S
@@ -50,6 +52,14 @@ def _flaky_source(sandbox: Sandbox, config: Path, crm: str) -> None:
             "client_id": creds.hubspot_client_id,
             "client_secret": creds.hubspot_client_secret,
             "refresh_token": creds.hubspot_refresh_token,
+        }
+    if crm == "oracle":  # basic auth has no token to expire: sign in through OAuth
+        info = sandbox.info.oracle
+        source["auth"] = {
+            "flow": "client_credentials",
+            "token_url": info.token_url,
+            "client_id": info.client_id,
+            "client_secret": info.client_secret,
         }
     config.write_text(yaml.safe_dump(data, sort_keys=False))
 
@@ -63,6 +73,7 @@ def _base_url(sandbox: Sandbox, crm: str) -> str:
         "dynamics": info.dynamics.environment_url,
         "sugarcrm": info.sugarcrm.site_url,
         "keap": info.keap.base_url,
+        "oracle": info.oracle.site_url,
     }[crm]
 
 

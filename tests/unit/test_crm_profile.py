@@ -116,3 +116,16 @@ def test_a_profile_says_what_is_inconsistent() -> None:
         "lead/response stream 'leads' is no stream in object_names",
         "creator_user_key is set but creator_field is empty",
     ]
+
+
+def test_records_a_crm_cannot_write_are_declared_by_remote_id_prefix() -> None:
+    profile = CrmProfile("x", unwritable={"deals": {"order-": "orders take no custom fields"}})
+    assert [profile.unwritable_reason("deals", rid) for rid in ("order-7", "41")] == [
+        "orders take no custom fields",
+        None,
+    ]
+    assert profile.unwritable_reason("contacts", "order-7") is None
+    assert profile_of("keap").unwritable_reason("deals", "order-1") == (
+        "Keap's REST v1 cannot write custom fields on orders"
+    )
+    assert profile_of("salesforce").unwritable == {}

@@ -204,3 +204,33 @@ def test_entity_definitions_filter_by_logical_name(sandbox: Sandbox) -> None:
 
 
 _KEYS = ["EntitySetName", "LogicalName", "MetadataId", "PrimaryIdAttribute"]
+
+
+def test_a_table_without_change_tracking_ignores_the_preference(sandbox: Sandbox) -> None:
+    # Microsoft documents no error for it; OData 4.0 has a service ignore a preference it
+    # cannot apply: the rows, with no delta link and no Preference-Applied for it.
+    app: Any = sandbox.apps["dynamics"]
+    app.limits.untracked.add("incident")
+    try:
+        session = _session(sandbox)
+        answer = session.get(
+            _url(sandbox, "incidents"),
+            params={"$select": "title"},
+            headers={"Prefer": "odata.track-changes,odata.maxpagesize=2"},
+        )
+        assert answer.status_code == 200
+        assert "@odata.deltaLink" not in answer.json()
+        assert answer.headers["Preference-Applied"] == "odata.maxpagesize=2"
+        flags = session.get(
+            _url(sandbox, "EntityDefinitions"),
+            params={
+                "$select": "LogicalName,ChangeTrackingEnabled",
+                "$filter": "LogicalName eq 'incident' or LogicalName eq 'account'",
+            },
+        ).json()["value"]
+        assert [(d["LogicalName"], d["ChangeTrackingEnabled"]) for d in flags] == [
+            ("account", True),
+            ("incident", False),
+        ]
+    finally:
+        app.limits.untracked.discard("incident")

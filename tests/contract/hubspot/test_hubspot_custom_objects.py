@@ -9,7 +9,9 @@ import pytest
 
 from sandbox.clock import DEFAULT_ANCHOR
 from sandbox.generator import generate
-from sandbox.hubspot.schema_custom import STORE_VISITS, STORE_VISITS_TYPE_ID
+from sandbox.hubspot.schema_custom import ORDERS, ORDERS_TYPE_ID, STORE_VISITS, STORE_VISITS_TYPE_ID
+
+ORDER_PROPS = ("order_date", "total", "paid")
 
 
 @pytest.fixture
@@ -24,7 +26,17 @@ def _truth(portal):
 def test_schemas_list_the_custom_object(portal):
     for prefix in ("/crm/v3/schemas", "/crm-object-schemas/v3/schemas"):
         body = portal.session().get(f"{portal.base_url}{prefix}").json()
-        (schema,) = body["results"]
+        schema, orders = body["results"]
+        assert (orders["name"], orders["fullyQualifiedName"], orders["objectTypeId"]) == (
+            "orders",
+            ORDERS,
+            ORDERS_TYPE_ID,
+        )
+        assert {p["name"]: p["type"] for p in orders["properties"] if p["name"] in ORDER_PROPS} == {
+            "order_date": "date",
+            "total": "number",
+            "paid": "bool",
+        }
         assert (schema["name"], schema["fullyQualifiedName"], schema["objectTypeId"]) == (
             "store_visits",
             STORE_VISITS,

@@ -10,7 +10,7 @@ def test_schemas_list_answers_the_portals_custom_objects(hs, prefix):
     response = hs.session().get(f"{hs.base_url}{prefix}")
     assert response.status_code == 200
     names = [s["fullyQualifiedName"] for s in response.json()["results"]]
-    assert names == ["p20261031_store_visits"]
+    assert names == ["p20261031_store_visits", "p20261031_orders"]
 
 
 def test_schemas_list_requires_a_token(hs):
@@ -19,8 +19,9 @@ def test_schemas_list_requires_a_token(hs):
 
 
 def test_schemas_list_through_the_official_client(hs):
-    (schema,) = hs.client().crm.schemas.core_api.get_all().results
-    assert (schema.object_type_id, schema.name) == ("2-7730401", "store_visits")
+    visits, orders = hs.client().crm.schemas.core_api.get_all().results
+    assert (visits.object_type_id, visits.name) == ("2-7730401", "store_visits")
+    assert (orders.object_type_id, orders.name) == ("2-7730402", "orders")
 
 
 @pytest.mark.parametrize("object_type", ["contacts", "0-1"])

@@ -37,7 +37,7 @@ def test_object_type_ids_are_hubspots_and_deal_splits_have_none():
     from sandbox.hubspot.objects import OBJECT_TYPE_IDS
 
     custom = {k: v for k, v in OBJECT_TYPE_IDS.items() if k.startswith("2-")}
-    assert custom == {"2-7730401": "p20261031_store_visits"}
+    assert custom == {"2-7730401": "p20261031_store_visits", "2-7730402": "p20261031_orders"}
     assert {k: v for k, v in OBJECT_TYPE_IDS.items() if k not in custom} == {
         "0-1": "contacts",
         "0-2": "companies",

@@ -1,5 +1,6 @@
-"""The consumer line: person accounts in Salesforce, contacts without a company in HubSpot
-and Zoho, added without changing any other record of the world."""
+"""The consumer line (on by default): person accounts in Salesforce, contacts without a
+company in HubSpot and Zoho, and their orders, added without changing any other record of
+the world."""
 
 from __future__ import annotations
 
@@ -9,18 +10,21 @@ from pathlib import Path
 from sandbox.clock import DEFAULT_ANCHOR
 from sandbox.generator import generate
 from sandbox.generator.b2c import B2C_BUYERS
+from sandbox.hubspot.schema_custom import ORDERS, STORE_VISITS
 from sandbox.persist import load_world, save_world
 from sandbox.salesforce.schema_person import person_accounts_enabled
 from sandbox.world import World
+from sandbox.zoho.currencies import org_rate
 
 
 def _b2c() -> World:
-    return generate(1, "tiny", DEFAULT_ANCHOR, b2c=True)
+    return generate(1, "tiny", DEFAULT_ANCHOR)
 
 
 def test_every_other_record_is_the_same_as_without_the_line() -> None:
-    plain, world = generate(1, "tiny", DEFAULT_ANCHOR), _b2c()
+    plain, world = generate(1, "tiny", DEFAULT_ANCHOR, b2c=False), _b2c()
     new = {(r["crm"], r["object"], r["id"]) for r in world.truth.files["b2c"]}
+    new |= {(r["crm"], r["object"], r["id"]) for r in world.truth.files["orders"]}
     for crm in ("salesforce", "hubspot", "zoho"):
         before, after = getattr(plain, crm), getattr(world, crm)
         for name, table in before.items():
@@ -43,10 +47,12 @@ def test_every_other_record_is_the_same_as_without_the_line() -> None:
     )
 
 
+# records of the line that are not consumers nor orders: their deals, calls, and the store
+# visits before the orders placed in a store
 _ACTS = {
-    "salesforce": {"Opportunity", "Task"},
-    "hubspot": {"deals", "calls"},
-    "zoho": {"Deals", "Calls"},
+    "salesforce": {"Opportunity", "OpportunitySplit", "Task", "Store_Visit__c"},
+    "hubspot": {"deals", "calls", STORE_VISITS},
+    "zoho": {"Deals", "Calls", "Store_Visits"},
 }
 
 
@@ -89,3 +95,52 @@ def test_the_line_is_the_same_every_time_and_survives_a_save(tmp_path: Path) -> 
     loaded = load_world(tmp_path / "world")
     assert person_accounts_enabled(loaded.salesforce)
     assert loaded.salesforce["Account"].rows == first.salesforce["Account"].rows
+
+
+def test_the_consumers_orders_are_paid_linked_and_in_their_currency() -> None:
+    """Zero to two orders per consumer, in their CRM's orders object, linked to their
+    contact (and person account), owned by their agent, in their currency; an order
+    placed in a store follows a visit the same day; a Zoho order keeps its exchange rate."""
+    world = _b2c()
+    orders = world.truth.files["orders"]
+    # tiny seed 1: 10 orders, 6 in the web shop or on the phone, 4 in a store
+    assert Counter((o["crm"], o["channel"]) for o in orders) == {
+        ("salesforce", "web"): 2,
+        ("salesforce", "store"): 1,
+        ("salesforce", "phone"): 1,
+        ("hubspot", "store"): 2,
+        ("zoho", "web"): 3,
+        ("zoho", "store"): 1,
+    }
+    assert Counter(o["currency"] for o in orders) == {"EUR": 9, "GBP": 1}
+    users = {
+        e["employee_id"]: {a["crm"]: a["user_id"] for a in e["accounts"]}
+        for e in world.truth.files["employees"]
+    }
+    visits = {(v["crm"], v["contact"], v["at"][:10]) for v in world.truth.files["store_visits"]}
+    links = world.hubspot_associations
+    for order in orders:
+        crm, rid = order["crm"], order["id"]
+        row = getattr(world, crm)[order["object"]].rows[rid]
+        user = users[order["owner"]][crm]
+        if crm == "salesforce":
+            got = (row["Contact__c"], row["Account__c"], row["Total__c"], row["CurrencyIsoCode"])
+            assert (row["Paid__c"], row["OwnerId"]) == (True, user)
+        elif crm == "hubspot":
+            (contact,) = links.get(ORDERS, rid, "contacts")
+            got = (contact, None, row["total"], row["order_currency"])
+            assert (row["paid"], row["hubspot_owner_id"]) == (True, user)
+        else:
+            got = (row["Customer"], row["Account"], row["Total"], row["Currency"])
+            assert (row["Paid"], row["Owner"]) == (True, user)
+            day = row["Created_Time"].date()
+            assert row["Exchange_Rate"] == org_rate(1, "tiny", row["Currency"], day)
+        assert got == (
+            order["contact"],
+            order["account"],
+            float(order["amount"]),
+            order["currency"],
+        )
+        assert (order["channel"] == "store") == (
+            (crm, order["contact"], order["at"][:10]) in visits
+        )

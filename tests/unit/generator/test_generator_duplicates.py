@@ -26,10 +26,12 @@ ZERO = CorruptionRates(
 
 def test_duplicate_pairs_share_what_the_profile_documents(small_world: World) -> None:
     shares = pair_shares(small_world)
+    # the consumer line adds 10 pairs: web-shop buyers kept in HubSpot and, with the same
+    # e-mail and mobile, as Salesforce person accounts
     assert shares == PairShares(
-        pairs=607,
-        email=170,
-        phone=159,
+        pairs=617,
+        email=180,
+        phone=169,
         company=342,
         none=254,
         converted=150,

@@ -11,17 +11,30 @@ from sandbox.hubspot.schema_custom import STORE_VISITS
 from sandbox.world import World
 
 OBJECTS = {"salesforce": "Store_Visit__c", "hubspot": STORE_VISITS, "zoho": "Store_Visits"}
+CONTACT_OBJECTS = ("Contact", "contacts", "Contacts")
 
 
 def test_a_quarter_of_each_crms_contacts_visit_a_store(small_world: World) -> None:
+    """A quarter of the business contacts; then each consumer's order placed in a store
+    follows a visit of its own (the consumer line comes after the visits are drawn)."""
     truth = small_world.truth.files["store_visits"]
     per_crm = Counter(v["crm"] for v in truth)
+    consumers = Counter(
+        r["crm"] for r in small_world.truth.files["b2c"] if r["object"] in CONTACT_OBJECTS
+    )
+    in_store = Counter(
+        o["crm"] for o in small_world.truth.files["orders"] if o["channel"] == "store"
+    )
     contacts = {
         "salesforce": len(small_world.salesforce["Contact"].rows),
         "hubspot": len(small_world.hubspot["contacts"].rows),
         "zoho": len(small_world.zoho["Contacts"].rows),
     }
-    assert per_crm == {crm: max(3, n // 4) for crm, n in contacts.items()}
+    assert per_crm == {
+        crm: max(3, (n - consumers[crm]) // 4) + in_store[crm] for crm, n in contacts.items()
+    }
+    # small seed 3: 29, 153 and 22 business visits, and 13, 5 and 4 before a store order
+    assert per_crm == {"salesforce": 42, "hubspot": 158, "zoho": 26}
     for crm, obj in OBJECTS.items():
         assert len(getattr(small_world, crm)[obj].rows) == per_crm[crm]
 

@@ -114,3 +114,23 @@ def test_a_lone_name_typed_in_the_other_column_is_compared_there() -> None:
     # In its own column when it agrees there as well.
     c = person("3", first_name="Toby", last_name="Toby")
     assert levels(c, b) == {"first_name": "exact"}
+
+
+def test_a_name_alike_past_one_typo_is_similar_not_different() -> None:
+    # Two slips, a name spelt by ear, a short name one edit off: alike, weaker than a typo.
+    for (first, last), (first2, last2) in (
+        (("Evei", "Kinesiury"), ("Evelyn", "Kingsbury")),
+        (("Rafael", "Risalnd"), ("Raphael", "Rosland")),
+        (("Riu", "Ng"), ("Rui", "Nh")),
+    ):
+        a = person("1", first_name=first, last_name=last)
+        b = person("2", first_name=first2, last_name=last2)
+        assert levels(a, b) == {"first_name": "similar", "last_name": "similar"}
+    # Other surnames of one office stay different.
+    a = person("3", first_name="Marta", last_name="Elmham")
+    b = person("4", first_name="Marta", last_name="Sanchez")
+    assert levels(a, b) == {"first_name": "exact", "last_name": "different"}
+    assert _ordered({"last_name/fuzzy": 4.0, "last_name/similar": 5.5}) == {
+        "last_name/fuzzy": 4.0,
+        "last_name/similar": 4.0,
+    }

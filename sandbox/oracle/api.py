@@ -1,0 +1,333 @@
+"""The data routes of the Oracle CX Sales emulator (REST API 11.13.18.05).
+
+- ``GET <BASE>/<resource>``: ``q`` (``query.py``), ``orderBy`` (``Attr:asc,Attr2:desc``),
+  ``limit`` (25 by default, at most 500), ``offset``, ``fields`` (``A,B`` or, with
+  children, ``A,B;OpportunityContact:C,D;ChildRevenue:E``), ``expand`` (children, comma
+  separated, or ``all``), ``onlyData`` and ``totalResults``;
+  answers ``{"items", "count", "hasMore", "limit", "offset"}`` (and ``totalResults``
+  when asked; ``links`` unless ``onlyData=true``);
+- ``GET|PATCH <BASE>/<resource>/<key>``, the key being the record's number
+  (``OptyNumber``, ``PartyNumber``, ``LeadNumber``, ``ActivityNumber``, ``SrNumber``); a
+  PATCH stamps ``LastUpdateDate`` and ``LastUpdatedBy``;
+- ``GET <BASE>/opportunities/<OptyNumber>/child/<Child>`` (``OpportunityContact``,
+  ``ChildRevenue``); an expanded child collection shows its first 25 rows (``hasMore``
+  says when there are more);
+- ``GET <BASE>/<resource>/describe``: the attributes, custom ones included;
+- ``POST <BASE>/`` with ``application/vnd.oracle.adf.batch+json``: ``{"parts": [{"id",
+  "path", "operation", "payload"}]}``. All or none: when a part fails, nothing is
+  applied and the 400 answer lists only the failed parts, each with its error;
+- ``POST /_sandbox/oracle_field`` (sandbox admin): a custom field made the way an
+  administrator makes one in Application Composer (the REST API cannot).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+from sandbox.http import EmulatorError, json_body, json_response
+from sandbox.oracle.app import BASE, oracle_error
+from sandbox.oracle.query import QueryError, compile_query, typed_value
+from sandbox.oracle.rows import Rendered, matching, render, sorted_rows, typed
+from sandbox.oracle.schema import CHILDREN, RESOURCES
+from sandbox.schema import Field, FieldType
+from sandbox.store import Record, Table
+
+if TYPE_CHECKING:
+    from sandbox.oracle.app import OracleEmulator
+
+__all__ = ["CHILD_PAGE", "MAX_LIMIT", "register"]
+
+MAX_LIMIT = 500
+CHILD_PAGE = 25
+_DECIMALS = {"double", "currency", "percent"}
+_FIELD_TYPES: dict[str, FieldType] = {
+    "number": "double",
+    "currency": "currency",
+    "percent": "percent",
+    "text": "string",
+    "date": "date",
+    "datetime": "datetime",
+}
+_BATCH_PATH = re.compile(r"^/?(\w+)/([\w-]+)$")
+_DESCRIBE_TYPES = {"id": "integer", "reference": "integer", "int": "integer", "boolean": "boolean"}
+
+
+def register(app: OracleEmulator) -> None:
+    world = app.world
+    cache: dict[tuple[str, str], tuple[int, list[Record], list[Any]]] = {}
+    keys: dict[str, tuple[int, dict[str, str]]] = {}
+    children: dict[str, Any] = {}
+    shown = Rendered()
+
+    def table(name: str) -> Table:
+        res = RESOURCES.get(name)
+        if res is None or res.parent is not None:
+            raise oracle_error(404, f"The resource {name} is not valid.", "27003")
+        return world.oracle[name]
+
+    def ordered(tbl: Table, by_id: bool = False) -> tuple[list[Record], list[Any], str]:
+        """Rows by (LastUpdateDate, id), or by id, cached per version of the table; with
+        the typed values of the first sort attribute (to skip to a query's floor)."""
+        id_field = tbl.schema.id_field
+        first = id_field if by_id else "LastUpdateDate"
+        hit = cache.get((tbl.name, first))
+        if hit is None or hit[0] != tbl.version:
+            if by_id:
+                rows = sorted(tbl.live(), key=lambda r: int(r[id_field]))
+            else:
+                rows = sorted(tbl.live(), key=lambda r: (r["LastUpdateDate"], int(r[id_field])))
+            kind = tbl.schema.field(first).type  # type: ignore[union-attr]
+            hit = (tbl.version, rows, [typed_value(kind, r[first]) for r in rows])
+            cache[(tbl.name, first)] = hit
+        return hit[1], hit[2], first
+
+    def item(name: str, key: str) -> tuple[Table, Record]:
+        tbl = table(name)
+        res = RESOURCES[name]
+        hit = keys.get(name)
+        if hit is None or hit[0] != tbl.version:
+            index = {str(r[res.key_field]): r[res.id_field] for r in tbl.live()}
+            hit = keys[name] = (tbl.version, index)
+        rid = hit[1].get(key)
+        row = tbl.get(rid) if rid is not None else None
+        if row is None:
+            raise oracle_error(404, f"The resource {name}/{key} was not found.", "27002")
+        return tbl, row
+
+    def children_of(child: str, opty_id: str) -> list[Record]:
+        """An opportunity's rows of a child collection (indexed once per table version)."""
+        tbl = world.oracle[child]
+        hit = children.get(child)
+        if hit is None or hit[0] != tbl.version:
+            index: dict[str, list[Record]] = {}
+            id_field = tbl.schema.id_field
+            for rel in sorted(tbl.live(), key=lambda r: int(r[id_field])):
+                index.setdefault(rel["OptyId"], []).append(rel)
+            hit = children[child] = (tbl.version, index)
+        return list(hit[1].get(opty_id, []))
+
+    def number(request: Request, name: str, default: int) -> int:
+        raw = request.args.get(name)
+        try:
+            return default if raw is None else int(raw)
+        except ValueError as exc:
+            raise oracle_error(400, f"The query parameter {name} must be a number.") from exc
+
+    def field_lists(request: Request) -> tuple[list[str] | None, dict[str, list[str]]]:
+        """``fields=A,B;Child:C,D;Other:E``: the resource's own, and each child's."""
+        raw = request.args.get("fields")
+        if not raw:
+            return None, {}
+        own, *rest = raw.split(";")
+        child_fields = {}
+        for spec in rest:
+            child_name, _, names = spec.partition(":")
+            if child_name not in CHILDREN:
+                raise oracle_error(400, f"The child {child_name} in fields is not valid.")
+            child_fields[child_name] = [n for n in names.split(",") if n]
+        return [n for n in own.split(",") if n], child_fields
+
+    def links(name: str, row: Record) -> list[dict[str, Any]]:
+        key = row[RESOURCES[name].key_field]
+        return [{"rel": "self", "href": f"{BASE}/{name}/{key}", "name": name, "kind": "item"}]
+
+    def page(
+        request: Request,
+        name: str,
+        rows: list[Record],
+        expand: tuple[str, ...] = (),
+    ) -> Response:
+        limit = min(max(number(request, "limit", 25), 1), MAX_LIMIT)
+        offset = max(number(request, "offset", 0), 0)
+        only_data = request.args.get("onlyData", "").lower() == "true"
+        own, child_fields = field_lists(request)
+        tbl = world.oracle[name]
+        chunk = rows[offset : offset + limit]
+        items = []
+        for row in chunk:
+            out = shown.get(tbl, row, own)
+            for child in expand:
+                out[child] = child_page(child, row["OptyId"], child_fields.get(child))
+            if not only_data:
+                out["links"] = links(name, row)
+            items.append(out)
+        body: dict[str, Any] = {
+            "items": items,
+            "count": len(items),
+            "hasMore": offset + len(chunk) < len(rows),
+            "limit": limit,
+            "offset": offset,
+        }
+        if request.args.get("totalResults", "").lower() == "true":
+            body["totalResults"] = len(rows)
+        return json_response(body)
+
+    def child_page(
+        child: str, opty_id: str, fields: list[str] | None, limit: int = CHILD_PAGE
+    ) -> dict[str, Any]:
+        rows = children_of(child, opty_id)
+        tbl = world.oracle[child]
+        items = [shown.get(tbl, r, fields) for r in rows[:limit]]
+        return {"items": items, "count": len(items), "hasMore": len(rows) > limit}
+
+    def collection(request: Request, name: str) -> Response:
+        tbl = table(name)
+        asked = [c for c in request.args.get("expand", "").split(",") if c]
+        expand = tuple(CHILDREN) if asked == ["all"] else tuple(asked)
+        wrong = [c for c in expand if c not in CHILDREN or name != "opportunities"]
+        if wrong:
+            raise oracle_error(400, f"The child {wrong[0]} in expand is not valid.", "27024")
+        id_field = tbl.schema.id_field
+        order = (request.args.get("orderBy") or "").replace(" ", "")
+        cached = order in ("", f"LastUpdateDate:asc,{id_field}:asc", f"{id_field}:asc")
+        q = request.args.get("q")
+        try:
+            query = compile_query(q, tbl.schema) if q else None
+        except QueryError as exc:
+            raise oracle_error(
+                400, f"URL request parameter q with value {q} is not valid: {exc}", "27012"
+            ) from exc
+        with world.lock:
+            rows, keys, first = ordered(tbl, by_id=order == f"{id_field}:asc")
+            if query is not None:
+                floor = query.floors.get(first)
+                start = bisect_left(keys, floor) if floor is not None else 0
+                # a page needs offset + limit + 1 matches (hasMore), unless the total is asked
+                want = None
+                if cached and request.args.get("totalResults", "").lower() != "true":
+                    want = number(request, "offset", 0) + number(request, "limit", 25) + 1
+                rows = matching(rows, start, query.matches, want)
+            if not cached:
+                rows = sorted_rows(tbl, rows, order)
+            return page(request, name, rows, expand)
+
+    def get_item(request: Request, name: str, key: str) -> Response:
+        with world.lock:
+            tbl, row = item(name, key)
+            return json_response(render(tbl, row))
+
+    def child_collection(request: Request, key: str, child: str) -> Response:
+        if child not in CHILDREN:
+            raise oracle_error(404, f"The child {child} is not valid.", "27003")
+        with world.lock:
+            _, row = item("opportunities", key)
+            return page(request, child, children_of(child, row["OptyId"]))
+
+    def changes(tbl: Table, payload: Any) -> dict[str, Any]:
+        if not isinstance(payload, dict):
+            raise oracle_error(400, "The payload must be a JSON object.")
+        out = {}
+        for name, value in payload.items():
+            f = tbl.schema.field(name)
+            if f is None or f.type == "id" or name in ("CreationDate", "LastUpdateDate"):
+                raise oracle_error(400, f"The attribute {name} is not valid or not updatable.")
+            try:
+                out[name] = typed(f, value)
+            except (TypeError, ValueError) as exc:
+                raise oracle_error(400, f"The value of {name} is not valid.") from exc
+        return out
+
+    def apply(tbl: Table, row: Record, values: dict[str, Any]) -> dict[str, Any]:
+        values = {**values, "LastUpdatedBy": app.credentials.oracle_username}
+        tbl.update(row[tbl.schema.id_field], values, when=app.clock.now())
+        return render(tbl, row)
+
+    def patch_item(request: Request, name: str, key: str) -> Response:
+        try:
+            payload = json_body(request)
+        except ValueError as exc:
+            raise oracle_error(400, "The request body is not valid JSON.") from exc
+        with world.lock:
+            tbl, row = item(name, key)
+            return json_response(apply(tbl, row, changes(tbl, payload)))
+
+    def batch(request: Request) -> Response:
+        kind = request.headers.get("Content-Type", "")
+        if not kind.startswith("application/vnd.oracle.adf.batch+json"):
+            raise oracle_error(400, "A batch request needs application/vnd.oracle.adf.batch+json.")
+        try:
+            parts = (json_body(request) or {}).get("parts")
+        except (ValueError, AttributeError) as exc:
+            raise oracle_error(400, "The request body is not valid JSON.") from exc
+        if not isinstance(parts, list):
+            raise oracle_error(400, "A batch request lists its parts.")
+        plan: list[tuple[dict[str, Any], Table, Record, dict[str, Any] | None]] = []
+        failed = []
+        with world.lock:
+            for part in parts:
+                try:
+                    plan.append(prepare(part))
+                except EmulatorError as exc:
+                    failed.append({**_echo(part), "payload": exc.body})
+            if failed:
+                return json_response({"parts": failed}, 400)
+            answers = []
+            for part, tbl, row, values in plan:
+                body = render(tbl, row) if values is None else apply(tbl, row, values)
+                answers.append({**_echo(part), "payload": body})
+        return json_response({"parts": answers})
+
+    def prepare(part: Any) -> tuple[dict[str, Any], Table, Record, dict[str, Any] | None]:
+        if not isinstance(part, dict):
+            raise oracle_error(400, "Each part is an object.")
+        match = _BATCH_PATH.match(str(part.get("path", "")))
+        operation = str(part.get("operation", "")).lower()
+        if match is None or operation not in ("get", "update"):
+            raise oracle_error(400, f"The part {part.get('id')} is not valid.")
+        tbl, row = item(*match.groups())
+        values = changes(tbl, part.get("payload") or {}) if operation == "update" else None
+        return part, tbl, row, values
+
+    def describe(request: Request, name: str) -> Response:
+        with world.lock:
+            tbl = table(name)
+            attributes = [
+                {
+                    "name": f.name,
+                    "type": _DESCRIBE_TYPES.get(
+                        f.type, "number" if f.type in _DECIMALS else "string"
+                    ),
+                    "updatable": f.type != "id",
+                    "queryable": True,
+                    **({"annotations": {"description": f.label}} if f.custom else {}),
+                }
+                for f in tbl.schema.fields
+            ]
+        return json_response({"Resources": {name: {"attributes": attributes}}})
+
+    def add_field(payload: dict[str, Any]) -> dict[str, Any]:
+        name, kind = str(payload.get("name", "")), _FIELD_TYPES.get(str(payload.get("type")))
+        if kind is None or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,26}_c", name):
+            raise ValueError("a field needs a name ending in _c and a known type")
+        with world.lock:
+            tbl = world.oracle[str(payload.get("resource"))]
+            if tbl.schema.field(name) is None:
+                tbl.schema.add_field(Field(name, kind, str(payload.get("label", "")), custom=True))
+                for row in tbl.all():
+                    row.setdefault(name, None)
+                tbl.version += 1
+        return {"resource": tbl.name, "name": name}
+
+    app.admin_hooks["oracle_field"] = add_field
+    app.add_route(f"{BASE}/", batch, ["POST"], endpoint="POST <version> batch")
+    app.add_route(f"{BASE}/<name>", collection, endpoint="GET <version>/<resource>")
+    app.add_route(f"{BASE}/<name>/describe", describe, endpoint="GET <version>/<resource>/describe")
+    app.add_route(
+        f"{BASE}/opportunities/<key>/child/<child>",
+        child_collection,
+        endpoint="GET <version>/opportunities/<key>/child/<child>",
+    )
+    app.add_route(f"{BASE}/<name>/<key>", get_item, endpoint="GET <version>/<resource>/<key>")
+    app.add_route(
+        f"{BASE}/<name>/<key>", patch_item, ["PATCH"], endpoint="PATCH <version>/<resource>/<key>"
+    )
+
+
+def _echo(part: Any) -> dict[str, Any]:
+    if not isinstance(part, dict):
+        return {}
+    return {k: part.get(k) for k in ("id", "path", "operation")}

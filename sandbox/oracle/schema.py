@@ -1,0 +1,253 @@
+"""The Oracle CX Sales resources the emulator serves, with their stock attribute names.
+
+Every record has a numeric id (``PartyId``, ``OptyId``, ...: one org-wide sequence, as
+Fusion's ids are), a user-facing number that is the key in item paths
+(``opportunities/{OptyNumber}``, ``accounts/{PartyNumber}``), and the audit attributes
+``CreationDate``, ``LastUpdateDate``, ``CreatedBy`` and ``LastUpdatedBy`` (user names, not
+ids). ``OpportunityContact`` (contact roles) and ``ChildRevenue`` (revenue lines) are child
+collections of ``opportunities`` (``opportunities/{OptyNumber}/child/ChildRevenue``).
+Custom attributes, made in Application Composer, end in ``_c``. The world keeps ids as
+strings; the wire shows them as JSON numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sandbox.schema import Field, FieldType, ObjectSchema
+
+__all__ = [
+    "CHILD",
+    "CHILDREN",
+    "ID_BASE",
+    "RESOURCES",
+    "REVENUE",
+    "Resource",
+    "build_schemas",
+    "oracle_id",
+    "oracle_number",
+]
+
+ID_BASE = 300_000_001_000_000  # Fusion's ids are 15-digit numbers from 3000...
+CHILD = "OpportunityContact"
+REVENUE = "ChildRevenue"
+CHILDREN = (CHILD, REVENUE)  # the child collections of opportunities
+_SYSTEM: list[tuple[str, FieldType]] = [
+    ("CreationDate", "datetime"),
+    ("LastUpdateDate", "datetime"),
+    ("CreatedBy", "string"),
+    ("LastUpdatedBy", "string"),
+]
+_ADDRESS: list[tuple[str, FieldType]] = [
+    ("AddressLine1", "string"),
+    ("City", "string"),
+    ("State", "string"),
+    ("PostalCode", "string"),
+    ("Country", "string"),
+]
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A collection: its id attribute, the attribute its item paths use, its attributes."""
+
+    name: str
+    id_field: str
+    key_field: str
+    fields: tuple[tuple[str, FieldType], ...]
+    parent: str | None = None  # a child collection's parent resource
+
+
+RESOURCES: dict[str, Resource] = {
+    r.name: r
+    for r in (
+        Resource(
+            "resourceUsers",
+            "ResourcePartyId",
+            "ResourcePartyId",
+            (
+                ("PartyNumber", "string"),
+                ("Username", "string"),
+                ("FirstName", "string"),
+                ("LastName", "string"),
+                ("PartyName", "string"),
+                ("EmailAddress", "email"),
+                ("JobTitle", "string"),
+                ("OrganizationName", "string"),
+                ("ResourceStatus", "picklist"),
+            ),
+        ),
+        Resource(
+            "accounts",
+            "PartyId",
+            "PartyNumber",
+            (
+                ("PartyNumber", "string"),
+                ("OrganizationName", "string"),
+                ("URL", "url"),
+                ("FormattedPhoneNumber", "phone"),
+                *_ADDRESS,
+                ("EmployeesTotal", "int"),
+                ("CurrentFiscalYearPotentialRevenueAmount", "currency"),
+                ("CurrencyCode", "string"),
+                ("ParentAccountPartyId", "reference"),
+                ("OwnerPartyId", "reference"),
+            ),
+        ),
+        Resource(
+            "contacts",
+            "PartyId",
+            "PartyNumber",
+            (
+                ("PartyNumber", "string"),
+                ("FirstName", "string"),
+                ("LastName", "string"),
+                ("JobTitle", "string"),
+                ("EmailAddress", "email"),
+                ("WorkPhoneNumber", "phone"),
+                ("MobileNumber", "phone"),
+                *_ADDRESS,
+                ("AccountPartyId", "reference"),
+                ("OwnerPartyId", "reference"),
+            ),
+        ),
+        Resource(
+            "leads",
+            "LeadId",
+            "LeadNumber",
+            (
+                ("LeadNumber", "string"),
+                ("Name", "string"),
+                ("ContactFirstName", "string"),
+                ("ContactLastName", "string"),
+                ("ContactJobTitle", "string"),
+                ("PrimaryContactEmailAddress", "email"),
+                ("PrimaryPhoneNumber", "phone"),
+                ("CustomerPartyName", "string"),
+                ("StatusCode", "picklist"),
+                ("ChannelType", "picklist"),
+                ("CustomerId", "reference"),
+                ("PrimaryContactId", "reference"),
+                ("OwnerId", "reference"),
+            ),
+        ),
+        Resource(
+            "opportunities",
+            "OptyId",
+            "OptyNumber",
+            (
+                ("OptyNumber", "string"),
+                ("Name", "string"),
+                ("TargetPartyId", "reference"),
+                ("PrimaryContactPartyId", "reference"),
+                ("Revenue", "currency"),
+                ("CurrencyCode", "string"),
+                ("EffectiveDate", "date"),
+                ("SalesStage", "picklist"),
+                ("WinProb", "int"),
+                ("StatusCode", "picklist"),
+                ("OwnerResourcePartyId", "reference"),
+            ),
+        ),
+        Resource(
+            CHILD,
+            "OptyConId",
+            "OptyConId",
+            (
+                ("OptyId", "reference"),
+                ("PartyId", "reference"),
+                ("RoleCd", "picklist"),
+                ("PrimaryFlag", "boolean"),
+            ),
+            parent="opportunities",
+        ),
+        Resource(
+            REVENUE,
+            "RevnId",
+            "RevnId",
+            (
+                ("OptyId", "reference"),
+                ("InventoryItemId", "reference"),
+                ("ItemNumber", "string"),
+                ("Description", "string"),
+                ("Quantity", "double"),
+                ("UnitPrice", "currency"),
+                ("RevnAmount", "currency"),
+                ("RevnAmountCurcyCode", "string"),
+                ("PrimaryFlag", "boolean"),
+            ),
+            parent="opportunities",
+        ),
+        Resource(
+            "activities",
+            "ActivityId",
+            "ActivityNumber",
+            (
+                ("ActivityNumber", "string"),
+                ("Subject", "string"),
+                ("ActivityFunctionCode", "picklist"),
+                ("ActivityTypeCode", "picklist"),
+                ("ActivityStartDate", "datetime"),
+                ("ActivityEndDate", "datetime"),
+                ("DueDate", "date"),
+                ("StatusCode", "picklist"),
+                ("DirectionCode", "picklist"),
+                ("AccountId", "reference"),
+                ("PrimaryContactId", "reference"),
+                ("OpportunityId", "reference"),
+                ("LeadId", "reference"),
+                ("SrId", "reference"),
+                ("OwnerId", "reference"),
+            ),
+        ),
+        Resource(
+            "serviceRequests",
+            "SrId",
+            "SrNumber",
+            (
+                ("SrNumber", "string"),
+                ("Title", "string"),
+                ("StatusCd", "picklist"),
+                ("ChannelTypeCd", "picklist"),
+                ("SeverityCd", "picklist"),
+                ("AccountPartyId", "reference"),
+                ("PrimaryContactPartyId", "reference"),
+                ("AssigneeResourceId", "reference"),
+            ),
+        ),
+    )
+}
+
+
+def build_schemas() -> dict[str, ObjectSchema]:
+    """Fresh schemas of every resource (the child collection included)."""
+    schemas = {}
+    for res in RESOURCES.values():
+        names = [(res.id_field, "id"), *res.fields, *_SYSTEM]
+        seen: set[str] = set()
+        fields = []
+        for name, kind in names:
+            if name not in seen:
+                seen.add(name)
+                fields.append(Field(name, kind))
+        schemas[res.name] = ObjectSchema(
+            name=res.name,
+            fields=fields,
+            id_field=res.id_field,
+            modified_fields=("LastUpdateDate",),
+            created_fields=("CreationDate",),
+            label=res.name,
+        )
+    return schemas
+
+
+def oracle_id(seq: int) -> str:
+    """The org-wide numeric id of the ``seq``-th record (kept as a string)."""
+    return str(ID_BASE + seq)
+
+
+def oracle_number(resource: str, rid: str) -> str:
+    """The user-facing number of a record: ``SR`` numbers for service requests,
+    ``CDRM_`` numbers (as Fusion's default document sequences give) for the rest."""
+    seq = int(rid) - ID_BASE
+    return f"SR{seq:010d}" if resource == "serviceRequests" else f"CDRM_{seq}"

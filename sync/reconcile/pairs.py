@@ -1,0 +1,187 @@
+"""Candidate pairs from block keys, in numpy: blocks as runs of one sorted array, and the
+pairs of every block of one size built in one step.
+
+A million people hold about fifteen million block keys and share millions of blocks; a
+Python list per block and a Python int per pair (a set of twenty million of them) took
+more memory than the records themselves. Here a key is an int, a block a slice of one
+array, and a pair one int64 (``i * count + j``), sorted and unique.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["Blocks", "PairCodes", "blocks_of", "pair_codes", "sorted_windows"]
+
+IntArray = NDArray[np.int64]
+_CHUNK = 65_536  # pairs decoded to Python ints at a time
+
+
+class Blocks:
+    """Records grouped by key: ``members[starts[b]:starts[b] + sizes[b]]`` are the record
+    indexes (ascending) of block ``b``, named ``names[b]``."""
+
+    def __init__(
+        self, names: list[str], members: IntArray, starts: IntArray, sizes: IntArray
+    ) -> None:
+        self.names = names
+        self.members = members
+        self.starts = starts
+        self.sizes = sizes
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def of(self, block: int) -> IntArray:
+        """The record indexes of one block."""
+        start = int(self.starts[block])
+        return self.members[start : start + int(self.sizes[block])]
+
+    def keep(self, wanted: NDArray[np.bool_]) -> Blocks:
+        """Only the blocks where ``wanted`` is true."""
+        chosen = np.flatnonzero(wanted)
+        return Blocks(
+            [self.names[b] for b in chosen.tolist()],
+            self.members,
+            self.starts[chosen],
+            self.sizes[chosen],
+        )
+
+
+def blocks_of(keys: Iterable[Iterable[str]], max_records: int) -> tuple[Blocks, dict[str, int]]:
+    """Blocks of the keys shared by 2 to ``max_records`` records (``keys``: one iterable per
+    record, in index order), in the order keys first appear; and the keys shared by more,
+    with how many records share each."""
+    ids: dict[str, int] = {}
+    # Machine ints, not a Python int object per key held: fifteen million at 1 M records.
+    codes = array("q")
+    owners = array("q")
+    for index, record_keys in enumerate(keys):
+        for key in record_keys:
+            codes.append(ids.setdefault(key, len(ids)))
+            owners.append(index)
+    names = list(ids)
+    del ids
+    code_array = np.frombuffer(codes, dtype=np.int64) if codes else np.zeros(0, np.int64)
+    owner_array = np.frombuffer(owners, dtype=np.int64) if owners else np.zeros(0, np.int64)
+    counts = np.bincount(code_array, minlength=len(names)).astype(np.int64)
+    capped = {names[c]: int(counts[c]) for c in np.flatnonzero(counts > max_records).tolist()}
+    # A stable sort keeps each block's records in index order.
+    order = np.argsort(code_array, kind="stable")
+    members = owner_array[order]
+    del order, code_array, owner_array, codes, owners
+    starts = np.zeros(len(names), dtype=np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    chosen = np.flatnonzero((counts > 1) & (counts <= max_records))
+    blocks = Blocks([names[c] for c in chosen.tolist()], members, starts[chosen], counts[chosen])
+    return blocks, capped
+
+
+def pair_codes(
+    count: int,
+    blocks: Blocks,
+    plain: NDArray[np.bool_],
+    windows: Iterable[IntArray] = (),
+    only: NDArray[np.bool_] | None = None,
+    apart: tuple[NDArray[Any], NDArray[np.bool_], Iterable[IntArray]] | None = None,
+) -> IntArray:
+    """Sorted unique pair codes ``i * count + j`` (i < j) of every two records in one of the
+    ``plain`` blocks or one of ``windows``. With ``only``, pairs touching a record where it
+    is true. ``apart``: (a value per record, blocks, windows) where only records whose
+    values differ pair."""
+    found: list[IntArray] = []
+    for rows in _rows_by_size(blocks, plain, windows):
+        found.append(_codes(rows, count, only))
+    if apart is not None:
+        values, wanted, apart_windows = apart
+        for rows in _rows_by_size(blocks, wanted, apart_windows):
+            left, right = _pairs_of(rows)
+            kept = values[left] != values[right]
+            found.append(np.unique(_encode(left[kept], right[kept], count, only)))
+    if not found:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate(found))
+
+
+def _rows_by_size(
+    blocks: Blocks, wanted: NDArray[np.bool_], windows: Iterable[IntArray]
+) -> Iterator[NDArray[np.int64]]:
+    """Member matrices, one per block size: row ``r`` holds one block's (or window's)
+    records."""
+    sizes = blocks.sizes
+    for size in np.unique(sizes[wanted]).tolist():
+        picked = np.flatnonzero(wanted & (sizes == size))
+        yield blocks.members[blocks.starts[picked][:, None] + np.arange(size)]
+    by_size: dict[int, list[IntArray]] = {}
+    for window in windows:
+        by_size.setdefault(len(window), []).append(window)
+    for rows in by_size.values():
+        yield np.stack(rows)
+
+
+def _pairs_of(rows: NDArray[np.int64]) -> tuple[IntArray, IntArray]:
+    first, second = np.triu_indices(rows.shape[1], 1)
+    return rows[:, first].ravel(), rows[:, second].ravel()
+
+
+def _codes(rows: NDArray[np.int64], count: int, only: NDArray[np.bool_] | None) -> IntArray:
+    if rows.shape[1] < 2:
+        return np.zeros(0, dtype=np.int64)
+    # Bounded temporaries: a block size shared by many blocks is done in slices.
+    per_row = rows.shape[1] * (rows.shape[1] - 1) // 2
+    step = max(1, 4_000_000 // per_row)
+    parts = []
+    for start in range(0, rows.shape[0], step):
+        left, right = _pairs_of(rows[start : start + step])
+        parts.append(np.unique(_encode(left, right, count, only)))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _encode(
+    left: IntArray, right: IntArray, count: int, only: NDArray[np.bool_] | None
+) -> IntArray:
+    if only is not None:
+        touching = only[left] | only[right]
+        left, right = left[touching], right[touching]
+    return np.minimum(left, right) * count + np.maximum(left, right)
+
+
+class PairCodes(Sequence[tuple[int, int]]):
+    """Sorted (i, j) pairs kept as one int64 each (i * count + j) and decoded when read."""
+
+    def __init__(self, codes: IntArray, count: int) -> None:
+        self._codes = codes
+        self._count = max(count, 1)
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __getitem__(self, index: int) -> tuple[int, int]:  # type: ignore[override]
+        return divmod(int(self._codes[index]), self._count)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        for start in range(0, len(self._codes), _CHUNK):
+            chunk = self._codes[start : start + _CHUNK]
+            yield from zip(
+                (chunk // self._count).tolist(), (chunk % self._count).tolist(), strict=True
+            )
+
+    def __contains__(self, pair: object) -> bool:
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            return False
+        code = min(pair) * self._count + max(pair)
+        at = int(np.searchsorted(self._codes, code))
+        return at < len(self._codes) and int(self._codes[at]) == code
+
+
+def sorted_windows(members: IntArray, size: int, order: Callable[[int], Any]) -> list[IntArray]:
+    """Overlapping windows over ``members`` sorted by ``order`` (sorted neighbourhood):
+    each record meets its size-1 neighbours."""
+    ranked = np.asarray(sorted(members.tolist(), key=order), dtype=np.int64)
+    step = max(1, size // 2)
+    return [ranked[start : start + size] for start in range(0, len(ranked) - step, step)]

@@ -1,0 +1,105 @@
+"""The evidence identity stitching uses: known people's e-mails and phones, and what an
+event's own e-mail or phone proves.
+
+An e-mail or phone matches the people records (leads and contacts) that hold it, through
+the same normalisation reconciliation uses (``email_key``, ``phone_key``); an address one
+typo away from a known domain is read as that domain (``gmial.com``); a value that more
+than one identity holds proves nothing and is left out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+
+import orjson
+from sqlalchemy import Connection, select
+
+from sync.reconcile.normalize import email_key, phone_key
+from sync.store.records import ContactRow, LeadRow
+from sync.store.view.identity_map import IdentityMap
+
+__all__ = ["People", "country_code", "evidence"]
+
+# Domains typed wrong often enough to read as the intended one.
+_DOMAIN_TYPOS = {
+    "gmial.com": "gmail.com",
+    "gmai.com": "gmail.com",
+    "gmail.co": "gmail.com",
+    "gmail.con": "gmail.com",
+    "gnail.com": "gmail.com",
+    "hotmial.com": "hotmail.com",
+    "hotmai.com": "hotmail.com",
+    "hotmail.con": "hotmail.com",
+    "yaho.com": "yahoo.com",
+    "yahoo.con": "yahoo.com",
+    "outlok.com": "outlook.com",
+}
+
+
+class People:
+    """Known people's e-mails and phones -> (identity, member record)."""
+
+    def __init__(self, connection: Connection, identities: IdentityMap) -> None:
+        found: dict[str, dict[str, str]] = defaultdict(dict)  # key -> {identity: member}
+        for table, model in (("leads", LeadRow), ("contacts", ContactRow)):
+            c = model.__table__.c  # type: ignore[union-attr]
+            names = ("source", "remote_id", "email", "other_emails", "phone", "mobile")
+            query = select(*(c[n] for n in names), c.country).where(c.is_deleted.is_(False))
+            for row in connection.execute(query.order_by(c.source, c.remote_id)):
+                source, remote_id, email, others, phone, mobile, country = tuple(row)
+                member = f"{source}:{table}:{remote_id}"
+                identity = identities.identity_of(source, table, remote_id) or member
+                for value in (email, *(others or ())):
+                    key = email_key(value)
+                    if key:
+                        found[f"e:{key}"].setdefault(identity, member)
+                for value in (phone, mobile):
+                    number = phone_key(value, country_code(country))
+                    if number:
+                        found[f"p:{number}"].setdefault(identity, member)
+        # a value several identities hold (a shared inbox, a switchboard) proves nothing
+        self.keys = {k: next(iter(v.items())) for k, v in found.items() if len(v) == 1}
+        self._phones: dict[str | None, tuple[str, str] | None] = {}
+
+    def digest(self) -> str:
+        """A fingerprint of what every e-mail and phone proves: stitching is incremental
+        only while it is the same (a new or merged person may re-link any device)."""
+        payload = orjson.dumps(sorted(self.keys.items()))
+        return hashlib.blake2b(payload, digest_size=16).hexdigest()
+
+    def by_email(self, value: str | None) -> tuple[str, str] | None:
+        key = email_key(value)
+        if key is None:
+            return None
+        hit = self.keys.get(f"e:{key}")
+        if hit is None and "@" in key:
+            local, domain = key.rsplit("@", 1)
+            fixed = _DOMAIN_TYPOS.get(domain)
+            hit = self.keys.get(f"e:{email_key(f'{local}@{fixed}')}") if fixed else None
+        return hit
+
+    def by_phone(self, value: str | None) -> tuple[str, str] | None:
+        if value in self._phones:  # parsing a number is slow, and an app repeats its user's
+            return self._phones[value]
+        number = phone_key(value)
+        hit = self._phones[value] = self.keys.get(f"p:{number}") if number else None
+        return hit
+
+
+def country_code(country: str | None) -> str | None:
+    """A two-letter country as the region phone numbers are read in; else none."""
+    return country.upper() if country and len(country) == 2 else None
+
+
+def evidence(people: People, email: str | None, phone: str | None) -> tuple[str, str, str] | None:
+    """(identity, member, evidence kind) an event's own e-mail or phone proves."""
+    if email:
+        hit = people.by_email(email)
+        if hit:
+            return hit[0], hit[1], "email"
+    if phone:
+        hit = people.by_phone(phone)
+        if hit:
+            return hit[0], hit[1], "phone"
+    return None

@@ -1,0 +1,63 @@
+"""Candidate pairs from block keys in numpy: blocks, caps, conversion blocks, ``only``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+
+from sync.reconcile.blocking import BlockingStats, candidate_pairs
+from sync.reconcile.entities import Entity, build_entity
+from sync.reconcile.pairs import PairCodes, blocks_of
+
+INSTANT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def test_blocks_keep_shared_keys_in_first_seen_order_and_name_the_capped_ones() -> None:
+    keys = [["e:a", "p:1"], ["e:a", "x:solo"], ["p:1", "e:a"], ["p:1"]]
+    blocks, capped = blocks_of(keys, max_records=3)
+    # "e:a" is held by 3 records (kept at the cap), "p:1" by 3, "x:solo" by one (no block).
+    assert blocks.names == ["e:a", "p:1"]
+    assert [blocks.of(b).tolist() for b in range(len(blocks))] == [[0, 1, 2], [0, 2, 3]]
+    blocks, capped = blocks_of(keys, max_records=2)
+    assert blocks.names == [] and capped == {"e:a": 3, "p:1": 3}
+
+
+def test_pair_codes_decode_in_index_order_and_answer_membership() -> None:
+    pairs = PairCodes(np.array([1 * 5 + 3, 0 * 5 + 4, 0 * 5 + 1], dtype=np.int64)[[2, 1, 0]], 5)
+    assert list(pairs) == [(0, 1), (0, 4), (1, 3)]
+    assert pairs[2] == (1, 3) and len(pairs) == 3
+    assert (3, 1) in pairs and (1, 3) in pairs and (2, 3) not in pairs and "x" not in pairs
+
+
+def _person(table: str, rid: str, **values: object) -> Entity:
+    return build_entity(table, {"source": "zoho", "remote_id": rid, **values})
+
+
+def test_a_conversion_instant_pairs_leads_with_contacts_only() -> None:
+    # One import created two contacts at the instant a lead was converted: the lead meets
+    # each contact, the contacts never meet each other through that instant.
+    people = [
+        _person("contacts", "c1", remote_created_at=INSTANT, last_name="Ames"),
+        _person("leads", "l1", converted=True, converted_at=INSTANT, last_name="Bell"),
+        _person("contacts", "c2", remote_created_at=INSTANT, last_name="Cole"),
+    ]
+    stats = BlockingStats()
+    assert list(candidate_pairs(people, max_block=200, stats=stats)) == [(0, 1), (1, 2)]
+    assert stats.blocks == 1 and stats.pairs == 2
+    # The same instant on contacts alone is one import: no block at all.
+    stats = BlockingStats()
+    assert list(candidate_pairs([people[0], people[2]], max_block=200, stats=stats)) == []
+    assert stats.blocks == 0
+
+
+def test_only_keeps_the_pairs_touching_the_given_records() -> None:
+    people = [_person("contacts", str(n), phone="+61 2 9999 0000") for n in range(4)]
+    assert list(candidate_pairs(people, max_block=200)) == [
+        (0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3),
+    ]  # fmt: skip
+    assert list(candidate_pairs(people, max_block=200, only={2})) == [(0, 2), (1, 2), (2, 3)]
+    # A key held by more records than max_key_records pairs no one.
+    stats = BlockingStats()
+    assert list(candidate_pairs(people, max_block=200, stats=stats, max_key_records=3)) == []
+    assert stats.capped_keys == 1 and stats.capped_by_kind == {"p": 1}
