@@ -268,10 +268,11 @@ def review(
         raise UsageError("--kind must be person, organisation or employee")
     _, engine = _store(config)
     from sync.store.names import display_names
+    from sync.store.record_key import RecordKey
 
     with engine.connect() as connection:
         pairs = review_pairs(connection, kind, limit)
-        keys = {p[side]: tuple(p[side].split(":", 2)) for p in pairs for side in ("a", "b")}
+        keys = {p[side]: RecordKey.parse(p[side]) for p in pairs for side in ("a", "b")}
         names = display_names(connection, keys.values())
     if json_output:
         _print_json(pairs)
@@ -346,13 +347,14 @@ def journey(
 ) -> None:
     """One timeline of every touch on a customer across CRMs and channels, with employees."""
     from sync.reconcile.journey import journey as timeline
+    from sync.store.record_key import RecordKey
     from sync.store.view.identity_map import load_identity_map
 
     _, engine = _store(config)
     identities = load_identity_map(engine)
     ident = identity if identities.members(identity) else None
     if ident is None:
-        ident = identities.identity_of(*_record(engine, identity).split(":", 2))
+        ident = identities.identity_of(*RecordKey.parse(_record(engine, identity)))
     if ident is None or ident.startswith("E-"):
         raise UsageError(f"{identity!r} is no person or organisation identity")
     touches = timeline(engine, identities, ident)

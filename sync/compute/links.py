@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from sync.compute.snapshot import Row, StoreSnapshot
+from sync.store.record_key import RecordKey
 
 __all__ = ["IdentityLookup", "LinkIndex", "deal_key", "record_key"]
 
@@ -28,7 +29,7 @@ class IdentityLookup(Protocol):
 
 def record_key(source: str, table: str, remote_id: str) -> str:
     """``source:table:remote_id``: the stable key of a store record (and of its act)."""
-    return f"{source}:{table}:{remote_id}"
+    return str(RecordKey(source, table, remote_id))
 
 
 def deal_key(source: str, remote_id: str) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Engine, tuple_
 
+from sync.store.record_key import RecordKey
 from sync.store.records import ActivityRow, ContactRow
 
 __all__ = ["describe_acts"]
@@ -22,10 +23,10 @@ def describe_acts(engine: Engine, acts: Iterable[str]) -> dict[str, str]:
     """act key -> words, for the keys of ``acts`` the store can describe."""
     wanted: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for act in acts:
-        parts = act.split(":", 2)
-        if len(parts) != 3:
+        key = RecordKey.parse_or_none(act)
+        if key is None:
             continue
-        source, kind, remote_id = parts
+        source, kind, remote_id = key
         if kind in ("activities", "contacts") and "#" not in remote_id:
             wanted[kind].add((source, remote_id))
     words: dict[str, str] = {}

@@ -5,10 +5,12 @@ submits a form or clicks an e-mail, carry evidence of who it is: an e-mail addre
 number or a ``userId``. Stitching turns that evidence into links from anonymous ids to the
 person identities reconciliation built from the CRMs:
 
-- an e-mail or phone matches the people records (leads and contacts) that hold it, through
-  the same normalisation reconciliation uses (``email_key``, ``phone_key``); an address one
-  typo away from a known domain is read as that domain (``gmial.com``); a value that more
-  than one identity holds proves nothing and is left out;
+- an e-mail or phone matches the people records (leads and contacts, a person account's
+  person among the contacts) that hold it, through the same normalisation reconciliation
+  uses (``email_key``, ``phone_key``); an address one typo away from a known domain is read
+  as that domain (``gmial.com``), one keystroke away from exactly one known address on its
+  domain as that address; a value that more than one identity holds proves nothing and is
+  left out;
 - a ``userId`` is one person once an event carries it with a matching e-mail or phone; a
   user id seen with two people is ambiguous and is left out;
 - an ``alias`` ties its ``previousId`` (an anonymous id) to its ``userId``'s person.

@@ -4,7 +4,10 @@ event's own e-mail or phone proves.
 An e-mail or phone matches the people records (leads and contacts) that hold it, through
 the same normalisation reconciliation uses (``email_key``, ``phone_key``); an address one
 typo away from a known domain is read as that domain (``gmial.com``); a value that more
-than one identity holds proves nothing and is left out.
+than one identity holds proves nothing and is left out. An address one keystroke away
+from exactly one known address on the same domain (``bjron.wilmont@`` for
+``bjorn.wilmont@``: a letter wrong, missing, doubled or two swapped) is read as that one;
+short local parts are too close to each other for that.
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ class People:
         # a value several identities hold (a shared inbox, a switchboard) proves nothing
         self.keys = {k: next(iter(v.items())) for k, v in found.items() if len(v) == 1}
         self._phones: dict[str | None, tuple[str, str] | None] = {}
+        self._near: dict[str, set[str]] | None = None  # built on the first unknown address
 
     def digest(self) -> str:
         """A fingerprint of what every e-mail and phone proves: stitching is incremental
@@ -77,7 +81,26 @@ class People:
             local, domain = key.rsplit("@", 1)
             fixed = _DOMAIN_TYPOS.get(domain)
             hit = self.keys.get(f"e:{email_key(f'{local}@{fixed}')}") if fixed else None
-        return hit
+        return hit or self._one_keystroke_from(key)
+
+    def _one_keystroke_from(self, key: str) -> tuple[str, str] | None:
+        """The one known person whose address ``key`` is a keystroke away from, if one is."""
+        local, _, domain = key.rpartition("@")
+        if len(local) < _MIN_TYPO_LOCAL:
+            return None
+        if self._near is None:
+            self._near = defaultdict(set)
+            for known in self.keys:
+                if known.startswith("e:"):
+                    known_local, _, known_domain = known[2:].rpartition("@")
+                    if len(known_local) >= _MIN_TYPO_LOCAL:
+                        for variant in _deletions(known_local):
+                            self._near[f"{variant}@{known_domain}"].add(known[2:])
+        candidates = set()
+        for variant in _deletions(local):
+            candidates |= self._near.get(f"{variant}@{domain}", set())
+        hits = {self.keys[f"e:{c}"] for c in candidates if _one_edit(local, c.rpartition("@")[0])}
+        return hits.pop() if len({identity for identity, _ in hits}) == 1 else None
 
     def by_phone(self, value: str | None) -> tuple[str, str] | None:
         if value in self._phones:  # parsing a number is slow, and an app repeats its user's
@@ -85,6 +108,33 @@ class People:
         number = phone_key(value)
         hit = self._phones[value] = self.keys.get(f"p:{number}") if number else None
         return hit
+
+
+# Below this many characters before the @, a keystroke turns one person's address into
+# another's too often (``jsmith`` / ``asmith``) to be read as a typo.
+_MIN_TYPO_LOCAL = 6
+
+
+def _deletions(local: str) -> set[str]:
+    """``local`` and every string one character shorter: two strings one edit apart share
+    one of these (the index of "symmetric deletion")."""
+    return {local} | {local[:i] + local[i + 1 :] for i in range(len(local))}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by exactly one substitution, insertion, deletion or
+    swap of two neighbouring characters."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    if len(a) == len(b):
+        rest = a[start + 1 :] == b[start + 1 :]
+        swapped = a[start : start + 2] == b[start : start + 2][::-1]
+        return rest or (swapped and a[start + 2 :] == b[start + 2 :])
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return longer[start + 1 :] == shorter[start:]
 
 
 def country_code(country: str | None) -> str | None:

@@ -1,54 +1,54 @@
 """Store tables of the sync itself: cursors, run history, quarantine and the change counter.
 
-The sync engine writes them through their Core twins (sync/store/core_tables.py)."""
+Their columns are declared once, in sync/store/core_tables.py, through which the sync
+engine writes them; these models are mapped onto those tables."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from sync.store.types import JsonDoc, UtcDateTime
+from sync.store.table_model import TableModel
 
 __all__ = ["ChangeCounterRow", "QuarantineRow", "RunRow", "RunStreamRow", "StreamStateRow"]
 
 
-class StreamStateRow(SQLModel, table=True):
+class StreamStateRow(TableModel, table=True):
     """Where a stream resumes. Written in the same transaction as the page it covers."""
 
     __tablename__ = "sync_state"
-    source: str = Field(primary_key=True, max_length=40)
-    stream: str = Field(primary_key=True, max_length=40)
-    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonDoc, nullable=False))
-    updated_at: datetime = Field(sa_type=UtcDateTime)
+    source: str
+    stream: str
+    state: dict[str, Any] = Field(default_factory=dict)
+    updated_at: datetime
     run_id: int | None = None
-    last_full_id_check_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    last_full_id_check_at: datetime | None = None
 
 
-class RunRow(SQLModel, table=True):
+class RunRow(TableModel, table=True):
     """One sync run of one source."""
 
     __tablename__ = "sync_runs"
-    id: int | None = Field(default=None, primary_key=True)
-    source: str = Field(max_length=40, index=True)
-    started_at: datetime = Field(sa_type=UtcDateTime)
-    finished_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    id: int | None = None
+    source: str
+    started_at: datetime
+    finished_at: datetime | None = None
     # running|succeeded|partial|failed, or aborted: left running by a process that died
-    status: str = Field(default="running", max_length=16)
+    status: str = "running"
     full: bool = False
     dry_run: bool = False
     error: str | None = None
 
 
-class RunStreamRow(SQLModel, table=True):
+class RunStreamRow(TableModel, table=True):
     """Counts of one stream in one run."""
 
     __tablename__ = "sync_run_streams"
-    run_id: int = Field(primary_key=True, foreign_key="sync_runs.id")
-    stream: str = Field(primary_key=True, max_length=40)
-    status: str = Field(default="running", max_length=16)
+    run_id: int
+    stream: str
+    status: str = "running"
     fetched: int = 0
     inserted: int = 0
     updated: int = 0
@@ -65,27 +65,26 @@ class RunStreamRow(SQLModel, table=True):
     error: str | None = None
 
 
-class QuarantineRow(SQLModel, table=True):
+class QuarantineRow(TableModel, table=True):
     """A record that could not be mapped or validated, kept with its reason and payload."""
 
     __tablename__ = "quarantine"
-    __table_args__ = (UniqueConstraint("source", "stream", "record_key", name="uq_quarantine"),)
-    id: int | None = Field(default=None, primary_key=True)
-    source: str = Field(max_length=40, index=True)
-    stream: str = Field(max_length=40)
-    record_key: str = Field(max_length=64)  # remote id, or a hash of the payload without one
-    remote_id: str | None = Field(default=None, max_length=64)
+    id: int | None = None
+    source: str
+    stream: str
+    record_key: str  # remote id, or a hash of the payload without one
+    remote_id: str | None = None
     reason: str
-    raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonDoc, nullable=False))
+    raw: dict[str, Any] = Field(default_factory=dict)
     run_id: int | None = None
-    first_seen_at: datetime = Field(sa_type=UtcDateTime)
-    last_seen_at: datetime = Field(sa_type=UtcDateTime)
+    first_seen_at: datetime
+    last_seen_at: datetime
     resolved: bool = False
 
 
-class ChangeCounterRow(SQLModel, table=True):
+class ChangeCounterRow(TableModel, table=True):
     """One row: the last change number handed out (sync.store.changes)."""
 
     __tablename__ = "store_changes"
-    id: int = Field(default=1, primary_key=True)
-    last_change: int = Field(default=0, sa_type=BigInteger)
+    id: int = 1
+    last_change: int = 0

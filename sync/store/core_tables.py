@@ -1,27 +1,39 @@
-"""The tables the sync engine writes, as SQLAlchemy Core ``Table`` objects.
+"""The sync engine's tables, as SQLAlchemy Core ``Table`` objects: the one declaration of them.
 
-The schema is declared once, by the SQLModel classes (``records.py``, ``bookkeeping.py``,
-``changes.py``) that the migrations and the other stages use. Importing them costs
-SQLModel, a pydantic model per table and SQLAlchemy's ORM: about 0.3 s of CPU, a third of
-an incremental ``crmsync sync``'s start-up. The sync engine only selects, inserts and
-updates rows, for which a table's columns and their types are all it needs: they are
-declared again here, compactly, on a MetaData of their own (never used to create or
-migrate anything). ``tests/unit/test_store_core_tables.py`` checks that each table here has
-exactly its model's columns, with the same types, lengths, nullability and primary key.
+The SQLModel models the migrations and the other stages use (``records.py``,
+``bookkeeping.py``) are mapped onto these very tables (``sync.store.table_model``), so a
+column is declared here only. Importing the models costs SQLModel, a pydantic model per
+table and SQLAlchemy's ORM: about 0.3 s of CPU, a third of an incremental
+``crmsync sync``'s start-up; the sync engine, which only selects, inserts and updates rows,
+uses these tables without them. ``tests/unit/test_store_core_tables.py`` checks that a store
+migrated to the latest revision has exactly these tables' schema.
 
 A record table's columns beyond the bookkeeping ones every record table has are written
 ``name[:type]``: no type is a nullable string; ``str``, ``strN`` (of at most N
 characters), ``int``, ``bigint``, ``when`` (aware UTC time), ``date``, ``money`` (exact
 decimal), ``flag`` (boolean) and ``json``; ``!`` marks a string, number or time that is not
-nullable (flags and JSON documents never are); ``=value`` is the default an insert without
-the column writes, as the model's field default is (flags default to false).
+nullable (flags and JSON documents never are); ``*`` marks an indexed column; ``=value`` is
+the default an insert without the column writes, and a new model instance has (flags
+default to false).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, Float, Integer, MetaData, String, Table
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKeyConstraint,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
 from sqlalchemy.types import TypeEngine
 
 from sync.store.types import DecimalText, JsonDoc, UtcDateTime
@@ -55,6 +67,8 @@ _NEVER_NULL = {"flag", "json"}
 
 def _column(spec: str, primary_key: bool = False) -> Column[Any]:
     spec, _, default = spec.partition("=")
+    indexed = spec.endswith("*")
+    spec = spec.removesuffix("*")
     name, _, kind = spec.partition(":")
     required = kind.endswith("!")
     kind = kind.removesuffix("!")
@@ -64,7 +78,14 @@ def _column(spec: str, primary_key: bool = False) -> Column[Any]:
         column_type = _TYPES[kind]
     nullable = not (required or primary_key or kind in _NEVER_NULL)
     value = _default(default) if default else (False if kind == "flag" else None)
-    return Column(name, column_type, primary_key=primary_key, nullable=nullable, default=value)
+    return Column(
+        name,
+        column_type,
+        primary_key=primary_key,
+        nullable=nullable,
+        default=value,
+        index=indexed or None,
+    )
 
 
 def _default(text: str) -> object:
@@ -76,12 +97,13 @@ def _default(text: str) -> object:
     return text
 
 
-def _table(name: str, keys: str, columns: str) -> Table:
+def _table(name: str, keys: str, columns: str, *constraints: Any) -> Table:
     return Table(
         name,
         metadata,
         *(_column(spec, primary_key=True) for spec in keys.split()),
         *(_column(spec) for spec in columns.split()),
+        *constraints,
     )
 
 
@@ -91,11 +113,11 @@ def _table(name: str, keys: str, columns: str) -> Table:
 _RECORD = (
     "source:str40! remote_id:str64! remote_created_at:when remote_updated_at:when "
     "is_deleted:flag remote_deleted_at:when deleted_detected_at:when deleted_by_run_id:int "
-    "content_hash:str32! first_seen_at:when! synced_at:when! last_run_id:int change_seq:bigint "
+    "content_hash:str32! first_seen_at:when! synced_at:when! last_run_id:int change_seq:bigint* "
 )
 _DOCUMENTS = "custom_fields:json raw:json "
 _PERSON = (
-    "first_name last_name title email phone mobile street city state postal_code country "
+    "first_name last_name title email* phone mobile street city state postal_code country "
     "source_channel source_detail owner_id merged_into_id "
     + _DOCUMENTS
     + "other_emails:json merged_ids:json "
@@ -149,31 +171,36 @@ _RECORD_COLUMNS = {
     "deal_product": (
         "deal_products",
         _DOCUMENTS
-        + "deal_id:str! product_id product_name product_code quantity:money unit_price:money "
+        + "deal_id:str!* product_id product_name product_code quantity:money unit_price:money "
         "amount:money currency:str3",
     ),
     "deal_split": (
         "deal_splits",
         _DOCUMENTS
-        + "deal_id:str! user_id:str! split_type percent:money amount:money currency:str3 note",
+        + "deal_id:str!* user_id:str! split_type percent:money amount:money currency:str3 note",
     ),
     "event": (
         "events",
-        _DOCUMENTS + "event_type:str16! occurred_at:when anonymous_id:str100 user_id:str100 "
-        "previous_id:str100 name email phone url utm_source utm_medium utm_campaign utm_term "
+        _DOCUMENTS + "event_type:str16! occurred_at:when* anonymous_id:str100* user_id:str100* "
+        "previous_id:str100* name email phone url utm_source utm_medium utm_campaign utm_term "
         "utm_content channel",
     ),
     "field_change": (
         "field_changes",
         _DOCUMENTS
-        + "record_type:str20! record_id:str! field:str40! remote_field old_value new_value "
-        "new_state:str10 changed_at:when changed_by",
+        + "record_type:str20! record_id:str!* field:str40! remote_field old_value new_value "
+        "new_state:str10 changed_at:when* changed_by",
     ),
 }
 
 # Record kind -> its table, as sync.store.records.TABLES maps a kind to its model.
 RECORD_TABLES: dict[str, Table] = {
-    kind: _table(name, "id:int", _RECORD + columns)
+    kind: _table(
+        name,
+        "id:int",
+        _RECORD + columns,
+        UniqueConstraint("source", "remote_id", name=f"uq_{name}_remote"),
+    )
     for kind, (name, columns) in _RECORD_COLUMNS.items()
 }
 
@@ -185,7 +212,7 @@ SYNC_STATE = _table(
 SYNC_RUNS = _table(
     "sync_runs",
     "id:int",
-    "source:str40! started_at:when! finished_at:when status:str16!=running full:flag dry_run:flag "
+    "source:str40!* started_at:when! finished_at:when status:str16!=running full:flag dry_run:flag "
     "error",
 )
 SYNC_RUN_STREAMS = _table(
@@ -194,11 +221,13 @@ SYNC_RUN_STREAMS = _table(
     "status:str16!=running fetched:int!=0 inserted:int!=0 updated:int!=0 unchanged:int!=0 "
     "deleted:int!=0 deleted_reported:int!=0 deleted_merged:int!=0 deleted_missing:int!=0 "
     "restored:int!=0 quarantined:int!=0 api_calls:int!=0 seconds:float!=0.0 error",
+    ForeignKeyConstraint(["run_id"], ["sync_runs.id"]),
 )
 QUARANTINE = _table(
     "quarantine",
     "id:int",
-    "source:str40! stream:str40! record_key:str64! remote_id:str64 reason:str! raw:json "
+    "source:str40!* stream:str40! record_key:str64! remote_id:str64 reason:str! raw:json "
     "run_id:int first_seen_at:when! last_seen_at:when! resolved:flag",
+    UniqueConstraint("source", "stream", "record_key", name="uq_quarantine"),
 )
 STORE_CHANGES = _table("store_changes", "id:int=1", "last_change:bigint!=0")

@@ -4,8 +4,10 @@ Every table has the same bookkeeping columns (``RecordRow``): unique on
 (``source``, ``remote_id``), the CRM's created/updated/deleted times, our own
 ``first_seen_at``/``synced_at``/``last_run_id``, the ``change_seq`` of the last write
 (``sync.store.changes``), custom fields and raw payload as JSON, and a ``content_hash``
-that makes an unchanged re-read cost no write. A unit test checks that each
-table has a column for every field of its record type.
+that makes an unchanged re-read cost no write. The columns are declared in
+``sync/store/core_tables.py``; these models are mapped onto those tables and give each
+field's Python type and default. ``tests/unit/test_store_core_tables.py`` checks that each
+table has a column for every field of its record type, holding the field's type.
 """
 
 from __future__ import annotations
@@ -14,10 +16,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from sync.store.types import DecimalText, JsonDoc, UtcDateTime
+from sync.store.table_model import TableModel
 
 __all__ = [
     "TABLES",
@@ -38,50 +39,29 @@ __all__ = [
 ]
 
 
-def _when(index: bool = False) -> Any:
-    return Field(default=None, sa_type=UtcDateTime, index=index)
-
-
-def _money() -> Any:
-    return Field(default=None, sa_type=DecimalText)
-
-
-def _json_list() -> Any:
-    return Field(default_factory=list, sa_column=Column(JsonDoc, nullable=False))
-
-
-class RecordRow(SQLModel):
-    id: int | None = Field(default=None, primary_key=True)
-    source: str = Field(max_length=40)
-    remote_id: str = Field(max_length=64)
-    remote_created_at: datetime | None = _when()
-    remote_updated_at: datetime | None = _when()
+class RecordRow(TableModel):
+    id: int | None = None
+    source: str
+    remote_id: str
+    remote_created_at: datetime | None = None
+    remote_updated_at: datetime | None = None
     is_deleted: bool = False
-    remote_deleted_at: datetime | None = _when()
-    deleted_detected_at: datetime | None = _when()
+    remote_deleted_at: datetime | None = None
+    deleted_detected_at: datetime | None = None
     deleted_by_run_id: int | None = None
-    content_hash: str = Field(max_length=32)
-    first_seen_at: datetime = Field(sa_type=UtcDateTime)
-    synced_at: datetime = Field(sa_type=UtcDateTime)
+    content_hash: str
+    first_seen_at: datetime
+    synced_at: datetime
     last_run_id: int | None = None
     # The store's change number of the last write (sync.store.changes): incremental readers
     # ask "changed after N", which commit order cannot get wrong, unlike synced_at.
-    change_seq: int | None = Field(default=None, sa_type=BigInteger, index=True)
-
-
-def _record_columns() -> dict[str, Any]:
-    # JSON columns must be fresh Column objects per table.
-    return {
-        "custom_fields": Field(default_factory=dict, sa_column=Column(JsonDoc, nullable=False)),
-        "raw": Field(default_factory=dict, sa_column=Column(JsonDoc, nullable=False)),
-    }
+    change_seq: int | None = None
 
 
 class UserRow(RecordRow, table=True):
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("source", "remote_id", name="uq_users_remote"),)
-    custom_fields: dict[str, Any] = _record_columns()["custom_fields"]
-    raw: dict[str, Any] = _record_columns()["raw"]
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    raw: dict[str, Any] = Field(default_factory=dict)
     email: str | None = None
     first_name: str | None = None
     last_name: str | None = None
@@ -96,7 +76,7 @@ class _PersonColumns(RecordRow):
     first_name: str | None = None
     last_name: str | None = None
     title: str | None = None
-    email: str | None = Field(default=None, index=True)
+    email: str | None = None
     phone: str | None = None
     mobile: str | None = None
     street: str | None = None
@@ -112,15 +92,14 @@ class _PersonColumns(RecordRow):
 
 class LeadRow(_PersonColumns, table=True):
     __tablename__ = "leads"
-    __table_args__ = (UniqueConstraint("source", "remote_id", name="uq_leads_remote"),)
-    custom_fields: dict[str, Any] = _record_columns()["custom_fields"]
-    raw: dict[str, Any] = _record_columns()["raw"]
-    other_emails: list[str] = _json_list()
-    merged_ids: list[str] = _json_list()
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    raw: dict[str, Any] = Field(default_factory=dict)
+    other_emails: list[str] = Field(default_factory=list)
+    merged_ids: list[str] = Field(default_factory=list)
     company: str | None = None
     status: str | None = None
     converted: bool = False
-    converted_at: datetime | None = _when()
+    converted_at: datetime | None = None
     converted_contact_id: str | None = None
     converted_account_id: str | None = None
     converted_deal_id: str | None = None
@@ -128,21 +107,19 @@ class LeadRow(_PersonColumns, table=True):
 
 class ContactRow(_PersonColumns, table=True):
     __tablename__ = "contacts"
-    __table_args__ = (UniqueConstraint("source", "remote_id", name="uq_contacts_remote"),)
-    custom_fields: dict[str, Any] = _record_columns()["custom_fields"]
-    raw: dict[str, Any] = _record_columns()["raw"]
-    other_emails: list[str] = _json_list()
-    merged_ids: list[str] = _json_list()
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    raw: dict[str, Any] = Field(default_factory=dict)
+    other_emails: list[str] = Field(default_factory=list)
+    merged_ids: list[str] = Field(default_factory=list)
     account_id: str | None = None
     lifecycle_stage: str | None = None
 
 
 class AccountRow(RecordRow, table=True):
     __tablename__ = "accounts"
-    __table_args__ = (UniqueConstraint("source", "remote_id", name="uq_accounts_remote"),)
-    custom_fields: dict[str, Any] = _record_columns()["custom_fields"]
-    raw: dict[str, Any] = _record_columns()["raw"]
-    merged_ids: list[str] = _json_list()
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    raw: dict[str, Any] = Field(default_factory=dict)
+    merged_ids: list[str] = Field(default_factory=list)
     name: str | None = None
     domain: str | None = None
     website: str | None = None
@@ -154,7 +131,7 @@ class AccountRow(RecordRow, table=True):
     postal_code: str | None = None
     country: str | None = None
     employees: int | None = None
-    annual_revenue: Decimal | None = _money()
+    annual_revenue: Decimal | None = None
     owner_id: str | None = None
     parent_id: str | None = None
     merged_into_id: str | None = None
@@ -163,9 +140,8 @@ class AccountRow(RecordRow, table=True):
 
 class DealRow(RecordRow, table=True):
     __tablename__ = "deals"
-    __table_args__ = (UniqueConstraint("source", "remote_id", name="uq_deals_remote"),)
-    custom_fields: dict[str, Any] = _record_columns()["custom_fields"]
-    raw: dict[str, Any] = _record_columns()["raw"]
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    raw: dict[str, Any] = Field(default_factory=dict)
     name: str | None = None
     account_id: str | None = None
     contact_id: str | None = None
@@ -173,10 +149,10 @@ class DealRow(RecordRow, table=True):
     pipeline: str | None = None
     is_closed: bool = False
     is_won: bool = False
-    amount: Decimal | None = _money()
-    currency: str | None = Field(default=None, max_length=3)
+    amount: Decimal | None = None
+    currency: str | None = None
     close_date: date | None = None
-    probability: Decimal | None = _money()
+    probability: Decimal | None = None
     source_channel: str | None = None
     source_detail: str | None = None
     owner_id: str | None = None
@@ -187,9 +163,8 @@ class DealRow(RecordRow, table=True):
 
 class DealContactRow(RecordRow, table=True):
     __tablename__ = "deal_contacts"
-    __table_args__ = (UniqueConstraint("source", "remote_id", name="uq_deal_contacts_remote"),)
-    custom_fields: dict[str, Any] = _record_columns()["custom_fields"]
-    raw: dict[str, Any] = _record_columns()["raw"]
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    raw: dict[str, Any] = Field(default_factory=dict)
     deal_id: str
     contact_id: str
     role: str | None = None
@@ -198,14 +173,13 @@ class DealContactRow(RecordRow, table=True):
 
 class ActivityRow(RecordRow, table=True):
     __tablename__ = "activities"
-    __table_args__ = (UniqueConstraint("source", "remote_id", name="uq_activities_remote"),)
-    custom_fields: dict[str, Any] = _record_columns()["custom_fields"]
-    raw: dict[str, Any] = _record_columns()["raw"]
-    activity_type: str = Field(max_length=16)
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    raw: dict[str, Any] = Field(default_factory=dict)
+    activity_type: str
     channel: str | None = None
     direction: str | None = None
     owner_id: str | None = None
-    occurred_at: datetime | None = _when()
+    occurred_at: datetime | None = None
     subject: str | None = None
     status: str | None = None
     duration_seconds: int | None = None
@@ -219,9 +193,8 @@ class ActivityRow(RecordRow, table=True):
 
 class CaseRow(RecordRow, table=True):
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("source", "remote_id", name="uq_cases_remote"),)
-    custom_fields: dict[str, Any] = _record_columns()["custom_fields"]
-    raw: dict[str, Any] = _record_columns()["raw"]
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    raw: dict[str, Any] = Field(default_factory=dict)
     number: str | None = None
     subject: str | None = None
     status: str | None = None
@@ -233,15 +206,14 @@ class CaseRow(RecordRow, table=True):
     contact_id: str | None = None
     deal_id: str | None = None
     owner_id: str | None = None
-    opened_at: datetime | None = _when()
-    closed_at: datetime | None = _when()
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
 
 
 class CampaignMemberRow(RecordRow, table=True):
     __tablename__ = "campaign_members"
-    __table_args__ = (UniqueConstraint("source", "remote_id", name="uq_campaign_members_remote"),)
-    custom_fields: dict[str, Any] = _record_columns()["custom_fields"]
-    raw: dict[str, Any] = _record_columns()["raw"]
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    raw: dict[str, Any] = Field(default_factory=dict)
     campaign_id: str
     campaign_name: str | None = None
     lead_id: str | None = None
@@ -253,30 +225,28 @@ class CampaignMemberRow(RecordRow, table=True):
 
 class DealProductRow(RecordRow, table=True):
     __tablename__ = "deal_products"
-    __table_args__ = (UniqueConstraint("source", "remote_id", name="uq_deal_products_remote"),)
-    custom_fields: dict[str, Any] = _record_columns()["custom_fields"]
-    raw: dict[str, Any] = _record_columns()["raw"]
-    deal_id: str = Field(index=True)
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    raw: dict[str, Any] = Field(default_factory=dict)
+    deal_id: str
     product_id: str | None = None
     product_name: str | None = None
     product_code: str | None = None
-    quantity: Decimal | None = _money()
-    unit_price: Decimal | None = _money()
-    amount: Decimal | None = _money()
-    currency: str | None = Field(default=None, max_length=3)
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
 
 
 class DealSplitRow(RecordRow, table=True):
     __tablename__ = "deal_splits"
-    __table_args__ = (UniqueConstraint("source", "remote_id", name="uq_deal_splits_remote"),)
-    custom_fields: dict[str, Any] = _record_columns()["custom_fields"]
-    raw: dict[str, Any] = _record_columns()["raw"]
-    deal_id: str = Field(index=True)
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    raw: dict[str, Any] = Field(default_factory=dict)
+    deal_id: str
     user_id: str
     split_type: str | None = None
-    percent: Decimal | None = _money()
-    amount: Decimal | None = _money()
-    currency: str | None = Field(default=None, max_length=3)
+    percent: Decimal | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
     note: str | None = None
 
 
@@ -285,14 +255,13 @@ class EventRow(RecordRow, table=True):
     ``messageId``, so a replayed event is the same row."""
 
     __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("source", "remote_id", name="uq_events_remote"),)
-    custom_fields: dict[str, Any] = _record_columns()["custom_fields"]
-    raw: dict[str, Any] = _record_columns()["raw"]
-    event_type: str = Field(max_length=16)
-    occurred_at: datetime | None = _when(index=True)
-    anonymous_id: str | None = Field(default=None, max_length=100, index=True)
-    user_id: str | None = Field(default=None, max_length=100, index=True)
-    previous_id: str | None = Field(default=None, max_length=100, index=True)
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    raw: dict[str, Any] = Field(default_factory=dict)
+    event_type: str
+    occurred_at: datetime | None = None
+    anonymous_id: str | None = None
+    user_id: str | None = None
+    previous_id: str | None = None
     name: str | None = None
     email: str | None = None
     phone: str | None = None
@@ -309,17 +278,16 @@ class FieldChangeRow(RecordRow, table=True):
     """One change of a tracked field, from the CRM's own history (``FieldChange``)."""
 
     __tablename__ = "field_changes"
-    __table_args__ = (UniqueConstraint("source", "remote_id", name="uq_field_changes_remote"),)
-    custom_fields: dict[str, Any] = _record_columns()["custom_fields"]
-    raw: dict[str, Any] = _record_columns()["raw"]
-    record_type: str = Field(max_length=20)
-    record_id: str = Field(index=True)
-    field: str = Field(max_length=40)
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    raw: dict[str, Any] = Field(default_factory=dict)
+    record_type: str
+    record_id: str
+    field: str
     remote_field: str | None = None
     old_value: str | None = None
     new_value: str | None = None
-    new_state: str | None = Field(default=None, max_length=10)
-    changed_at: datetime | None = _when(index=True)
+    new_state: str | None = None
+    changed_at: datetime | None = None
     changed_by: str | None = None
 
 

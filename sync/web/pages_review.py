@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from sync.store.record_key import RecordKey
 from sync.web.http import require, state, template, verify_csrf
 from sync.web.view import record_names, record_rows
 
@@ -24,7 +25,7 @@ def review(request: Request) -> Response:
     identities = web.view.identities()
 
     def identity_of(key: str) -> str | None:
-        return identities.identity_of(*key.split(":", 2))
+        return identities.identity_of(*RecordKey.parse(key))
 
     with web.view.engine.connect() as connection:
         pairs = review_pairs(connection, None, _LIMIT, identity_of)
@@ -32,7 +33,7 @@ def review(request: Request) -> Response:
     for pair in pairs:
         found = {}
         for side in ("a", "b"):
-            source, table, remote_id = pair[side].split(":", 2)
+            source, table, remote_id = RecordKey.parse(pair[side])
             pair[f"{side}_name"] = names.get((source, table, remote_id), remote_id)
             pair[f"{side}_where"] = f"{source} {table[:-1]}"
             found[side] = rows.get((source, table, remote_id), {})

@@ -175,5 +175,5 @@ def test_a_stream_stitched_in_parts_gives_the_links_of_a_full_stitching(tmp_path
         reports.append(stitch(engine, NOW))
         assert _links(engine) == _full_links(engine, tmp_path, f"part{n}")
     assert [r.mode for r in reports] == ["full", "incremental", "incremental"]
-    assert len(_links(engine)) == 73
+    assert len(_links(engine)) == 85
     engine.dispose()

@@ -10,8 +10,11 @@ import sync.store.event_links
 import sync.store.rates
 import sync.store.records
 import sync.store.web_signin  # noqa: F401  (these register their tables on the metadata)
+from sync.store import core_tables
 
-target_metadata = SQLModel.metadata
+# The sync engine's tables are on a MetaData of their own (their models are mapped onto
+# them); Alembic compares the store with both.
+target_metadata = [SQLModel.metadata, core_tables.metadata]
 connection = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("run migrations through sync.store.db.migrate(engine)")
