@@ -45,6 +45,9 @@ class CrmProfile:
       record; ``creator_user_key``, when set, is the field of a *user's* payload that
       this id refers to (it is not the user's remote id);
     - ``required_fields``: object name -> API names a complete record fills in;
+    - ``business_fields``: object name -> the required fields only a business contact
+      fills (employer, job title): a consumer's (a person account's contact) is not asked
+      for them;
     - ``lead_streams`` / ``response_streams``: streams whose records are leads, and those
       whose response time the audit measures;
     - ``user_fields``: whether user records take custom fields (push-back to users);
@@ -68,6 +71,7 @@ class CrmProfile:
     creator_field: tuple[str, ...] = ()
     creator_user_key: str | None = None
     required_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    business_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     lead_streams: tuple[str, ...] = ()
     response_streams: tuple[str, ...] = ()
     user_fields: bool = False

@@ -57,7 +57,7 @@ from connectors.hubspot.merges import MergeReader, merge_window
 from connectors.hubspot.owners import owner_pages
 from connectors.hubspot.profile import PROFILE
 from connectors.hubspot.rates import read_exchange_rates
-from connectors.hubspot.reader import ObjectReader, to_ms
+from connectors.hubspot.reader import ObjectReader, associations_for, to_ms
 from connectors.hubspot.settings import HubSpotSettings
 from connectors.hubspot.writer import HubSpotWriter
 
@@ -121,6 +121,8 @@ class HubSpotConnector:
         self.writer = HubSpotWriter(self.http, self.apis, settings.write_batch_size)
         self._full_ids: dict[str, set[str]] = {}  # live ids seen by a complete full read
         self._deals_state: dict[str, Any] | None = None  # deals read in this instance
+        # (type, signpost) -> when its latest record was archived, read once per run
+        self._archived_at: dict[tuple[str, int], int | None] = {}
         self.custom = CustomStreams(name, self.http, self.catalog, self.reader)
         self.history = HistoryReader(self.http, self.apis, name, self.catalog.stages)
 
@@ -218,8 +220,9 @@ class HubSpotConnector:
             extra = None
             if not roles_only and self.merges.pending(run.merges, object_type):
                 extra = functools.partial(self.merges.take, object_type, run.merges, properties)
+            relist = self._links_archived(object_type, previous, lookback_ms, signpost_ms)
             for batch in self.reader.read(
-                object_type, previous, properties, lookback_ms, signpost_ms, extra
+                object_type, previous, properties, lookback_ms, signpost_ms, extra, relist
             ):
                 run.objects[object_type] = batch.state
                 page = self._page(stream, batch.object_type, batch.results, batch.archived)
@@ -302,6 +305,23 @@ class HubSpotConnector:
             return _OBJECTS[stream]
         raise ConnectorFatalError(f"HubSpot has no stream {stream!r}", source=self.name)
 
+    def _links_archived(
+        self, object_type: str, previous: Any, lookback_ms: int, signpost_ms: int
+    ) -> bool:
+        """Whether a new incremental run of ``object_type`` must re-list it: a record it
+        links to was archived since its cursor (the links vanished, its date did not move)."""
+        if not previous or previous.get("cursor") is None or previous.get("run"):
+            return False
+        lower = int(previous["cursor"]) - lookback_ms
+        for target in associations_for(object_type):
+            key = (target, signpost_ms)
+            if key not in self._archived_at:
+                self._archived_at[key] = self.reader.last_archived(target)
+            latest = self._archived_at[key]
+            if latest is not None and latest >= lower:
+                return True
+        return False
+
     def _merged(self, run: _StreamRun, objects: tuple[str, ...], staged: bool) -> Iterator[Page]:
         """Pages of records still pending after merges (see ``merges``)."""
         roles_only = run.stream == "deal_contacts"
@@ -330,6 +350,9 @@ class HubSpotConnector:
                 record = self.mapper.map(object_type, raw)
             except SkippableRecordError as exc:
                 quarantined.append(Quarantined(exc.record_id, exc.user_message, raw))
+                if object_type == "line_items" and not (raw.get("links") or {}).get("deals"):
+                    # its deal was archived: a fresh read quarantines it too, so the row goes
+                    deleted.append(str(raw.get("id")))
                 continue
             records.append(record)
             merged = getattr(record, "merged_ids", None)

@@ -72,6 +72,7 @@ PROFILE = CrmProfile(
         "companies": ("name",),
         "deals": ("dealname", "dealstage", "closedate", "amount"),
     },
+    business_fields={"contacts": ("jobtitle", "company")},
     lead_streams=("contacts",),
     response_streams=("contacts",),
     user_fields=False,  # owners take no custom fields

@@ -11,7 +11,11 @@ pure ``hs_object_id`` keyset (``hs_object_id > last_id``, sorted ascending, no `
 offset): each page is a fresh query, so the 10,000-result cap never bites, bursts of
 identical timestamps page cleanly, and records leaving the window mid-read cannot shift
 an offset and skip others. Archived records never bump the modified date nor show in
-search, so every run ends with the ``archived=true`` list. The cursor never passes the
+search, so every run ends with the ``archived=true`` list. Archiving a record also hides
+its associations without touching the linked records' modified dates (an engagement or a
+line item linked to a deleted deal keeps its old date), so when a type this one links to
+had a record archived in the window (``archived_since``), the run re-lists this type in
+full instead of searching it. The cursor never passes the
 signpost: ``min(max modified seen, signpost)``. Records added through ``extra`` (re-reads
 after merges) never move the cursor.
 """
@@ -27,7 +31,7 @@ from connectors.hubspot.apis import Apis
 from connectors.hubspot.http import HubSpotHttp
 from connectors.hubspot.settings import HubSpotSettings
 
-__all__ = ["ASSOCIATIONS", "Batch", "ObjectReader", "modified_property"]
+__all__ = ["ASSOCIATIONS", "Batch", "ObjectReader", "associations_for", "modified_property"]
 
 ENGAGEMENT_LINKS = ("contacts", "companies", "deals", "tickets")
 ASSOCIATIONS: dict[str, tuple[str, ...]] = {
@@ -112,14 +116,16 @@ class ObjectReader:
         lookback_ms: int,
         signpost_ms: int,
         extra: Extra | None = None,
+        relist: bool = False,
     ) -> Iterator[Batch]:
         """Pages of ``object_type``; ``extra`` gives raw records (without links) to add to a
-        search run's last page, so they share its association reads."""
+        search run's last page, so they share its association reads; ``relist`` reads a
+        new incremental run through the full list (links to archived records dropped)."""
         saved = dict(saved or {})
         cursor = saved.get("cursor")
         run = dict(saved.get("run") or {})
         if not run:
-            if cursor is None:
+            if cursor is None or relist:
                 run = {"mode": "full", "step": "live"}
             else:
                 run = {
@@ -215,6 +221,23 @@ class ObjectReader:
                 return
             run["after"] = after
             yield Batch(object_type, results, True, {"cursor": cursor, "run": dict(run)})
+
+    def last_archived(self, object_type: str) -> int | None:
+        """When the latest archived record of ``object_type`` was archived (epoch ms).
+
+        The archived list has no date filter: this pages all of it (ids only)."""
+        latest: int | None = None
+        run: dict[str, Any] = {}
+        while True:
+            results, after = self._list_page(object_type, ["hs_object_id"], (), True, run)
+            for record in results:
+                raw = record.get("archivedAt")
+                if raw:
+                    ms = to_ms(datetime.fromisoformat(raw))
+                    latest = ms if latest is None else max(latest, ms)
+            if after is None:
+                return latest
+            run["after"] = after
 
     # -- calls -------------------------------------------------------------------------
 

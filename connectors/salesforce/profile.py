@@ -88,6 +88,7 @@ PROFILE = CrmProfile(
         "Account": ("Name",),
         "Opportunity": ("Name", "StageName", "CloseDate", "Amount"),
     },
+    business_fields={"Contact": ("Title",)},
     lead_streams=("leads",),
     # Salesforce leads are not measured by default: their first touch is often logged in
     # another CRM.

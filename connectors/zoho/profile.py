@@ -76,6 +76,7 @@ PROFILE = CrmProfile(
         "Accounts": ("Account_Name",),
         "Deals": ("Deal_Name", "Stage", "Closing_Date", "Amount"),
     },
+    business_fields={"Contacts": ("Title",)},
     lead_streams=("leads",),
     response_streams=("leads",),
     user_fields=False,  # users take no custom fields

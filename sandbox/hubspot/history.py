@@ -34,26 +34,35 @@ def property_history(
         field = table.schema.field(name)
         if field is None:
             continue  # unknown properties are ignored, as in HubSpot
+        entries = [entry for entry in tracked if name in entry["changes"]]
         versions = [
             _version(render_value(field.type, entry["changes"][name][1]), entry)
-            for entry in tracked
-            if name in entry["changes"]
+            for entry in entries
         ]
-        if not versions:
+        # A record made without a creation entry (a line generated without history) had,
+        # until its first recorded change, the value that change replaced: HubSpot keeps
+        # that first version too, stamped with the record's creation.
+        if entries and entries[0].get("action") != "added":
+            first = entries[0]["changes"][name][0]
+            if first is not None:
+                versions.insert(0, _created_version(render_value(field.type, first), current))
+        elif not versions:
             value = current["properties"].get(name)
             if value is None:
                 continue
-            versions = [
-                {
-                    "value": value,
-                    "timestamp": current["createdAt"],
-                    "sourceType": "CRM_UI",
-                    "sourceId": None,
-                    "updatedByUserId": None,
-                }
-            ]
+            versions = [_created_version(value, current)]
         out[name] = list(reversed(versions))
     return out
+
+
+def _created_version(value: str | None, current: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "value": "" if value is None else value,
+        "timestamp": current["createdAt"],
+        "sourceType": "CRM_UI",
+        "sourceId": None,
+        "updatedByUserId": None,
+    }
 
 
 def _version(value: str | None, entry: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from connectors.core.registry import profile_of
 from sync.audit.employees import Directory
 from sync.audit.snapshot import Row, Snapshot, actor, entered_at, raw_value
 from sync.config.audit import AuditConfig
@@ -65,9 +66,21 @@ def missing_fields(ctx: Context, row: Row) -> list[str]:
     cached = row.get("_missing")
     if cached is None or cached[0] is not ctx:
         raw = row.get("raw") or {}
-        found = [name for name in ctx.required(row) if _blank(raw_value(raw, name))]
+        required = ctx.required(row)
+        if is_consumer(ctx.snapshot, row):
+            business = profile_of(ctx.snapshot.kind(row["source"])).business_fields
+            required = [n for n in required if n not in business.get(row["_object"], ())]
+        found = [name for name in required if _blank(raw_value(raw, name))]
         cached = row["_missing"] = (ctx, found)
     return list(cached[1])
+
+
+def is_consumer(snapshot: Snapshot, row: Row) -> bool:
+    """A contact that is a consumer's person account (no employer, no job title)."""
+    account = row.get("account_id")
+    if row["_table"] != "contacts" or not account:
+        return False
+    return snapshot.person_accounts.get((row["source"], account)) == row["remote_id"]
 
 
 def _blank(value: Any) -> bool:
@@ -83,9 +96,12 @@ def is_late_entry(deal: Row, days: int) -> bool:
 
 
 def has_contact_role(snapshot: Snapshot, deal: Row) -> bool:
-    """Whether a deal names a contact (a contact role, or its primary contact)."""
+    """Whether a deal names a contact (a contact role, or its primary contact); a deal on a
+    consumer's person account names one by its account: the account is the person."""
     key = (deal["source"], deal["remote_id"])
-    return bool(deal.get("contact_id")) or key in snapshot.deal_contacts
+    if deal.get("contact_id") or key in snapshot.deal_contacts:
+        return True
+    return (deal["source"], deal.get("account_id")) in snapshot.person_accounts
 
 
 def owner_touches(snapshot: Snapshot, deal: Row) -> list[Row]:

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sync.audit.checks import (
     Context,
     deal_last_touch,
+    has_contact_role,
     invalid_fields,
     is_lead,
     missing_fields,
@@ -66,10 +67,7 @@ def _checks(ctx: Context, row: Row) -> dict[str, bool]:
     if table == "deals":
         checks["logged_activity"] = bool(owner_touches(ctx.snapshot, row))
         if row.get("is_won"):
-            key = (row["source"], row["remote_id"])
-            checks["contact_role"] = bool(row.get("contact_id")) or key in (
-                ctx.snapshot.deal_contacts
-            )
+            checks["contact_role"] = has_contact_role(ctx.snapshot, row)
         if not row.get("is_closed"):
             last = deal_last_touch(ctx.snapshot, row, ctx.as_of) or row.get("remote_created_at")
             stale = last is not None and ctx.as_of - last > timedelta(days=ctx.config.stale_days)

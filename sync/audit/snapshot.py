@@ -96,6 +96,9 @@ class Snapshot:
     # (table, source, remote id) of records deleted in their CRM: their history is not
     # "of an unknown record"
     deleted: set[tuple[str, str, str]] = field(default_factory=set)
+    # (source, account id) of a consumer's account (a person account) -> the contact that
+    # is the same person
+    person_accounts: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @classmethod
     def from_rows(
@@ -250,6 +253,11 @@ def _derive(snapshot: Snapshot) -> None:
     for group in touches.values():
         group.sort(key=_touch_key)
     snapshot.touches = dict(touches)
+    snapshot.person_accounts = {
+        (a["source"], a["remote_id"]): a["person_contact_id"]
+        for a in snapshot.rows("accounts")
+        if a.get("person_contact_id")
+    }
     roles: dict[tuple[str, str], list[str]] = defaultdict(list)
     for role in snapshot.rows("deal_contacts"):
         roles[(role["source"], role["deal_id"])].append(role["contact_id"])

@@ -251,7 +251,9 @@ def push_world(directory: Path, seed: int, scale: str) -> Iterator[PushWorld]:
             scale=scale,
             state_dir=directory / "sandbox",
             anchor=DEFAULT_ANCHOR,
-            b2c=False,  # the business company alone: the write counts below are its
+            # the business company alone, only for exact counts: the write counts the push
+            # tests assert are drawn on its records
+            b2c=False,
         )
     ) as sb:
         url = f"sqlite:///{directory / 'crmsync.sqlite'}"

@@ -96,6 +96,17 @@ def expected_live_ids(sandbox: Sandbox, crm: str, stream: str) -> set[str]:
             }
         if crm == "hubspot" and stream == "users":
             return {o["id"] for o in world.hubspot_owners if not o.get("archived")}
+        if crm == "hubspot" and stream == "deal_products":
+            # a line item whose deal was archived is on no deal: no deal product (quarantined)
+            deals = world.hubspot["deals"]
+            links = world.hubspot_associations.links.get(("line_items", "deals"), {})
+            return {
+                r["id"]
+                for r in world.hubspot["line_items"].live()
+                if any(
+                    d in deals.rows and d not in deals.deleted_at for d in links.get(r["id"], {})
+                )
+            }
         tables = getattr(world, crm)
         ids: set[str] = set()
         for name in STREAM_OBJECTS[crm][stream]:

@@ -96,7 +96,9 @@ class Synced:
 def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synced]:
     workdir = tmp_path_factory.mktemp("history-sync")
     clock = ManualClock(DEFAULT_ANCHOR)
-    # the business company alone: the figures below count its seeded history
+    # the business company alone, only for exact counts: the expected rows are read from
+    # the world's recorded history, and the consumer line's records are generated without
+    # seeded history (the emulator serves their values as creation versions, not counted)
     options = SandboxOptions(
         seed=3, scale="tiny", state_dir=workdir / "sandbox", anchor=DEFAULT_ANCHOR, b2c=False
     )

@@ -98,6 +98,12 @@ def test_incremental_read_spends_no_calls_on_metadata_or_old_merges(
         archived_pages = sum(
             max(1, -(-len(list(sb.world.hubspot[t].deleted())) // 100)) for t in ENGAGEMENTS
         )
+        # once per run, the archived lists of the types engagements link to: a record
+        # archived since the cursors would mean re-listing the engagements
+        archived_pages += sum(
+            max(1, -(-len(list(sb.world.hubspot[t].deleted())) // 100))
+            for t in ("contacts", "companies", "deals", "tickets")
+        )
         # the closed lower bound re-reads the records sitting exactly on each cursor
         boundary = {
             t: {

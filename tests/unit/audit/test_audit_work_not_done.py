@@ -112,6 +112,27 @@ def test_a_won_deal_with_no_contact_role_weighs_on_completeness() -> None:
     assert a is not None and b is not None and b < a
 
 
+def test_a_won_deal_on_a_person_account_needs_no_contact_role() -> None:
+    # A consumer's opportunity points at their person account only: the account is the
+    # person. B's deal is on a business account and names nobody.
+    accounts = [
+        row("salesforce", "PA", "2026-07-01T09:00:00", owner_id="A", person_contact_id="PC"),
+        row("salesforce", "BA", "2026-07-01T09:00:00", owner_id="B"),
+    ]
+    deals = [
+        deal("DA", "A", "2026-07-01T09:00:00", date(2026, 10, 10), closed=True, contact_id=None),
+        deal("DB", "B", "2026-07-01T09:00:00", date(2026, 10, 10), closed=True, contact_id=None),
+    ]
+    deals[0]["account_id"], deals[1]["account_id"] = "PA", "BA"
+    calls = [
+        activity("salesforce", "TA", "2026-10-01T10:00:00", "A", deal_id="DA"),
+        activity("salesforce", "TB", "2026-10-01T10:00:00", "B", deal_id="DB"),
+    ]
+    tables = {"users": [user("A"), user("B")], "accounts": accounts, "deals": deals}
+    _, findings = audit({**tables, "activities": calls})
+    assert [f.remote_id for f in findings if f.rule == "won_deal_no_contact_role"] == ["DB"]
+
+
 def test_an_untimed_lead_is_judged_across_crms_with_reconciled_identities() -> None:
     from audit_rows import SF_LEAD_OK, Identities
 
@@ -157,3 +178,21 @@ def test_records_without_creation_times_are_kept_and_fabricate_no_finding() -> N
     rules = {f.rule for f in findings}
     assert not rules & {"lead_never_contacted", "case_closed_unrecorded", "late_activity_entry"}
     assert "zoho:A" not in scores  # nothing dated to judge: no score, rather than a made-up one
+
+
+def test_a_person_account_contact_is_not_asked_for_a_job_title() -> None:
+    # The consumer's contact is their person account's: no job title by design; the
+    # business contact without one is still incomplete.
+    raw = {"LastName": "Ng", "Email": "a@b.com", "Phone": "+15550001", "CreatedById": "A"}
+    accounts = [
+        row("salesforce", "PA", "2026-10-01T09:00:00", owner_id="A", person_contact_id="PC"),
+        row("salesforce", "BA", "2026-10-01T09:00:00", owner_id="A", raw={"Name": "Acme"}),
+    ]
+    contacts = [
+        row("salesforce", "PC", "2026-10-01T09:00:00", owner_id="A", account_id="PA", raw=raw),
+        row("salesforce", "BC", "2026-10-01T09:00:00", owner_id="A", account_id="BA", raw=raw),
+    ]
+    accounts[0]["raw"] = {"Name": "Ng"}
+    _, findings = audit({"users": [user("A")], "accounts": accounts, "contacts": contacts})
+    missing = [(f.remote_id, f.message) for f in findings if f.rule == "missing_required_fields"]
+    assert missing == [("BC", "required fields empty: Title")]
