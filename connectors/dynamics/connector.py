@@ -11,24 +11,17 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
-import requests
-
-from connectors.core.budget import QuotaBudget
+from connectors.core.base import HttpConnector
 from connectors.core.channels import ChannelMap
 from connectors.core.contract import (
     STREAM_RECORD_TYPES,
-    ApiUsage,
     CheckResult,
-    FieldSpec,
-    FieldStatus,
-    FieldUpdate,
     Page,
     ReadOptions,
     StreamInfo,
-    WriteResult,
 )
 from connectors.core.errors import ConnectorError, ConnectorFatalError
-from connectors.core.http import pinned_session, quick_calls
+from connectors.core.http import quick_calls
 from connectors.core.profile import CrmProfile
 from connectors.core.retry import RetryPolicy
 from connectors.dynamics import teams
@@ -49,29 +42,16 @@ __all__ = ["DynamicsConnector"]
 _DERIVED = {"deal_contacts"}
 
 
-class DynamicsConnector:
+class DynamicsConnector(HttpConnector[DynamicsSettings]):
     """Reads and writes one Dataverse environment (see ``connectors.core.contract``)."""
 
     kind: ClassVar[str] = "dynamics"
     profile: ClassVar[CrmProfile] = PROFILE
     settings_model: ClassVar[type[DynamicsSettings]] = DynamicsSettings
 
-    def __init__(
-        self,
-        name: str,
-        settings: DynamicsSettings,
-        *,
-        channels: ChannelMap | None = None,
-        quota: QuotaBudget | None = None,
-        session: requests.Session | None = None,
-        retry: RetryPolicy | None = None,
-    ) -> None:
-        self.name = name
-        self.settings = settings
-        self._own_session = session is None
-        self.session = session or pinned_session(settings.ca_bundle, user_agent="crmsync")
-        self.budget = quota or QuotaBudget(source=name)
-        self.http = DynamicsHttp(settings, self.session, self.budget, retry or RetryPolicy(), name)
+    def _build(self, channels: ChannelMap, retry: RetryPolicy) -> None:
+        settings, name = self.settings, self.name
+        self.http = DynamicsHttp(settings, self.session, self.budget, retry, name)
         self.tokens = DynamicsTokenSource(settings, self.session, name)
         self.http.tokens = self.tokens
         self.metadata = TableMetadata(
@@ -83,7 +63,7 @@ class DynamicsConnector:
         )
         self.mapper = DynamicsMapper(
             name,
-            channels or ChannelMap(PROFILE),
+            channels,
             self.metadata.choices,
             settings.publisher_prefix,
             self.metadata.known_custom,
@@ -247,21 +227,6 @@ class DynamicsConnector:
                 yield from sorted(self._fresh_ids[table.entity_set])
                 continue
             yield from self.reader.list_ids(table)
-
-    def write(self, object_name: str, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
-        return self.writer.write(object_name, updates)
-
-    def ensure_fields(
-        self, object_name: str, fields: Sequence[FieldSpec], create: bool
-    ) -> list[FieldStatus]:
-        return self.writer.ensure_fields(object_name, fields, create)
-
-    def api_usage(self) -> ApiUsage:
-        return ApiUsage(self.budget.calls, self.budget.used, self.budget.limit)
-
-    def close(self) -> None:
-        if self._own_session:
-            self.session.close()
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -13,28 +13,21 @@ call (``writer.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
-import requests
-
-from connectors.core.budget import QuotaBudget
+from connectors.core.base import HttpConnector
 from connectors.core.channels import ChannelMap
 from connectors.core.contract import (
     STREAM_RECORD_TYPES,
-    ApiUsage,
     CheckResult,
-    FieldSpec,
-    FieldStatus,
-    FieldUpdate,
     Page,
     ReadOptions,
     StreamInfo,
-    WriteResult,
 )
 from connectors.core.errors import ConnectorError, ConnectorFatalError
-from connectors.core.http import pinned_session, quick_calls
+from connectors.core.http import quick_calls
 from connectors.core.profile import CrmProfile
 from connectors.core.retry import RetryPolicy
 from connectors.keap.http import KeapHttp
@@ -56,30 +49,18 @@ STREAM_OBJECTS: dict[str, tuple[str, ...]] = {
 WRITABLE = {"contacts", "accounts", "deals"}
 
 
-class KeapConnector:
+class KeapConnector(HttpConnector[KeapSettings]):
     """Reads and writes one Keap account (see ``connectors.core.contract``)."""
 
     kind: ClassVar[str] = "keap"
     profile: ClassVar[CrmProfile] = PROFILE
     settings_model: ClassVar[type[KeapSettings]] = KeapSettings
+    writer: KeapWriter
 
-    def __init__(
-        self,
-        name: str,
-        settings: KeapSettings,
-        *,
-        channels: ChannelMap | None = None,
-        quota: QuotaBudget | None = None,
-        session: requests.Session | None = None,
-        retry: RetryPolicy | None = None,
-    ) -> None:
-        self.name = name
-        self.settings = settings
-        self._own_session = session is None
-        self.session = session or pinned_session(settings.ca_bundle, user_agent="crmsync")
-        self.budget = quota or QuotaBudget(source=name)
-        self.http = KeapHttp(settings, self.session, self.budget, retry or RetryPolicy(), name)
-        self.mapper = KeapMapper(name, channels or ChannelMap(PROFILE), settings.currency)
+    def _build(self, channels: ChannelMap, retry: RetryPolicy) -> None:
+        settings, name = self.settings, self.name
+        self.http = KeapHttp(settings, self.session, self.budget, retry, name)
+        self.mapper = KeapMapper(name, channels, settings.currency)
         self.objects = ObjectReader(self.http, settings.page_size)
         self.writer = KeapWriter(self.http)
 
@@ -144,18 +125,3 @@ class KeapConnector:
         for obj in STREAM_OBJECTS[stream]:
             for part in self.objects.read(obj, None, True, lookback, None):
                 yield from (remote_id(obj, row) for row in part.rows)
-
-    def write(self, object_name: str, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
-        return self.writer.write(object_name, updates)
-
-    def ensure_fields(
-        self, object_name: str, fields: Sequence[FieldSpec], create: bool
-    ) -> list[FieldStatus]:
-        return self.writer.ensure_fields(object_name, fields, create)
-
-    def api_usage(self) -> ApiUsage:
-        return ApiUsage(self.budget.calls, self.budget.used, self.budget.limit)
-
-    def close(self) -> None:
-        if self._own_session:
-            self.session.close()

@@ -11,28 +11,21 @@ the sync engine compares with the store (``full_id_check_every``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
-import requests
-
-from connectors.core.budget import QuotaBudget
+from connectors.core.base import HttpConnector
 from connectors.core.channels import ChannelMap
 from connectors.core.contract import (
     STREAM_RECORD_TYPES,
-    ApiUsage,
     CheckResult,
-    FieldSpec,
-    FieldStatus,
-    FieldUpdate,
     Page,
     ReadOptions,
     StreamInfo,
-    WriteResult,
 )
 from connectors.core.errors import ConnectorError, ConnectorFatalError
-from connectors.core.http import pinned_session, quick_calls
+from connectors.core.http import quick_calls
 from connectors.core.profile import CrmProfile
 from connectors.core.retry import RetryPolicy
 from connectors.oracle.http import API_VERSION, OracleHttp
@@ -59,30 +52,17 @@ WRITABLE = {"leads", "contacts", "accounts", "deals"}
 _AUDIT = ("CreationDate", "LastUpdateDate", "CreatedBy")
 
 
-class OracleConnector:
+class OracleConnector(HttpConnector[OracleSettings]):
     """Reads and writes one Fusion instance (see ``connectors.core.contract``)."""
 
     kind: ClassVar[str] = "oracle"
     profile: ClassVar[CrmProfile] = PROFILE
     settings_model: ClassVar[type[OracleSettings]] = OracleSettings
 
-    def __init__(
-        self,
-        name: str,
-        settings: OracleSettings,
-        *,
-        channels: ChannelMap | None = None,
-        quota: QuotaBudget | None = None,
-        session: requests.Session | None = None,
-        retry: RetryPolicy | None = None,
-    ) -> None:
-        self.name = name
-        self.settings = settings
-        self._own_session = session is None
-        self.session = session or pinned_session(settings.ca_bundle, user_agent="crmsync")
-        self.budget = quota or QuotaBudget(source=name)
-        self.http = OracleHttp(settings, self.session, self.budget, retry or RetryPolicy(), name)
-        self.mapper = OracleMapper(name, channels or ChannelMap(PROFILE))
+    def _build(self, channels: ChannelMap, retry: RetryPolicy) -> None:
+        settings, name = self.settings, self.name
+        self.http = OracleHttp(settings, self.session, self.budget, retry, name)
+        self.mapper = OracleMapper(name, channels)
         self.reader = ResourceReader(self.http, settings.page_size)
         self.writer = OracleWriter(self.http, settings.write_batch_size)
 
@@ -166,18 +146,3 @@ class OracleConnector:
             return
         for ids in self.reader.ids(resource):
             yield from ids
-
-    def write(self, object_name: str, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
-        return self.writer.write(object_name, updates)
-
-    def ensure_fields(
-        self, object_name: str, fields: Sequence[FieldSpec], create: bool
-    ) -> list[FieldStatus]:
-        return self.writer.ensure_fields(object_name, fields, create)
-
-    def api_usage(self) -> ApiUsage:
-        return ApiUsage(self.budget.calls, self.budget.used, self.budget.limit)
-
-    def close(self) -> None:
-        if self._own_session:
-            self.session.close()

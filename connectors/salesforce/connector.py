@@ -7,25 +7,18 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
-import requests
-
-from connectors.core.budget import QuotaBudget
+from connectors.core.base import HttpConnector
 from connectors.core.channels import ChannelMap
 from connectors.core.contract import (
-    ApiUsage,
     CheckResult,
-    FieldSpec,
-    FieldStatus,
-    FieldUpdate,
     Page,
     ReadOptions,
     StreamInfo,
-    WriteResult,
 )
 from connectors.core.custom import CustomObjectMapping
 from connectors.core.discovery import ObjectInfo
 from connectors.core.errors import ConnectorError
-from connectors.core.http import pinned_session, quick_calls
+from connectors.core.http import quick_calls
 from connectors.core.profile import CrmProfile
 from connectors.core.rates import ExchangeRate
 from connectors.core.retry import RetryPolicy
@@ -55,33 +48,20 @@ _HISTORY_STREAM = StreamInfo(
 _WRITABLE = {"users", "leads", "contacts", "accounts", "deals", "cases"}
 
 
-class SalesforceConnector:
+class SalesforceConnector(HttpConnector[SalesforceSettings]):
     """Reads and writes one Salesforce org (see ``connectors.core.contract``)."""
 
     kind: ClassVar[str] = "salesforce"
     profile: ClassVar[CrmProfile] = PROFILE
     settings_model: ClassVar[type[SalesforceSettings]] = SalesforceSettings
 
-    def __init__(
-        self,
-        name: str,
-        settings: SalesforceSettings,
-        *,
-        channels: ChannelMap | None = None,
-        quota: QuotaBudget | None = None,
-        session: requests.Session | None = None,
-        retry: RetryPolicy | None = None,
-    ) -> None:
-        self.name = name
-        self.settings = settings
-        self._own_session = session is None
-        self.session = session or pinned_session(settings.ca_bundle, user_agent="crmsync")
-        self.budget = quota or QuotaBudget(source=name)
+    def _build(self, channels: ChannelMap, retry: RetryPolicy) -> None:
+        settings, name = self.settings, self.name
         self.http = SalesforceHttp(settings, self.session, self.budget, retry, source=name)
         self.tokens = SalesforceTokenSource(settings, self.http)
         self.http.tokens = self.tokens
         self.catalog = FieldCatalog(self.http)
-        self.mapper = RecordMapper(name, channels or ChannelMap(PROFILE))
+        self.mapper = RecordMapper(name, channels)
         self.reader = StreamReader(self.http, self.catalog, self.mapper)
         self.writer = SalesforceWriter(self.http, self.catalog)
         self.custom = CustomStreams(name, self.http, self.catalog)
@@ -149,18 +129,3 @@ class SalesforceConnector:
 
     def add_custom_streams(self, mappings: Sequence[CustomObjectMapping]) -> None:
         self.custom.add(mappings)
-
-    def write(self, object_name: str, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
-        return self.writer.write(object_name, updates)
-
-    def ensure_fields(
-        self, object_name: str, fields: Sequence[FieldSpec], create: bool
-    ) -> list[FieldStatus]:
-        return self.writer.ensure_fields(object_name, fields, create)
-
-    def api_usage(self) -> ApiUsage:
-        return ApiUsage(calls=self.budget.calls, used=self.budget.used, limit=self.budget.limit)
-
-    def close(self) -> None:
-        if self._own_session:
-            self.session.close()

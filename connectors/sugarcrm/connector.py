@@ -7,28 +7,21 @@ the bulk API (``writer.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
-import requests
-
-from connectors.core.budget import QuotaBudget
+from connectors.core.base import HttpConnector
 from connectors.core.channels import ChannelMap
 from connectors.core.contract import (
     STREAM_RECORD_TYPES,
-    ApiUsage,
     CheckResult,
-    FieldSpec,
-    FieldStatus,
-    FieldUpdate,
     Page,
     ReadOptions,
     StreamInfo,
-    WriteResult,
 )
 from connectors.core.errors import ConnectorError, ConnectorFatalError
-from connectors.core.http import pinned_session, quick_calls
+from connectors.core.http import quick_calls
 from connectors.core.profile import CrmProfile
 from connectors.core.retry import RetryPolicy
 from connectors.sugarcrm.http import SugarHttp
@@ -53,30 +46,17 @@ STREAM_MODULES: dict[str, tuple[str, ...]] = {
 WRITABLE = {"users", "leads", "contacts", "accounts", "deals"}
 
 
-class SugarCRMConnector:
+class SugarCRMConnector(HttpConnector[SugarCRMSettings]):
     """Reads and writes one Sugar instance (see ``connectors.core.contract``)."""
 
     kind: ClassVar[str] = "sugarcrm"
     profile: ClassVar[CrmProfile] = PROFILE
     settings_model: ClassVar[type[SugarCRMSettings]] = SugarCRMSettings
 
-    def __init__(
-        self,
-        name: str,
-        settings: SugarCRMSettings,
-        *,
-        channels: ChannelMap | None = None,
-        quota: QuotaBudget | None = None,
-        session: requests.Session | None = None,
-        retry: RetryPolicy | None = None,
-    ) -> None:
-        self.name = name
-        self.settings = settings
-        self._own_session = session is None
-        self.session = session or pinned_session(settings.ca_bundle, user_agent="crmsync")
-        self.budget = quota or QuotaBudget(source=name)
-        self.http = SugarHttp(settings, self.session, self.budget, retry or RetryPolicy(), name)
-        self.mapper = SugarMapper(name, channels or ChannelMap(PROFILE))
+    def _build(self, channels: ChannelMap, retry: RetryPolicy) -> None:
+        settings, name = self.settings, self.name
+        self.http = SugarHttp(settings, self.session, self.budget, retry, name)
+        self.mapper = SugarMapper(name, channels)
         self.modules = ModuleReader(self.http, settings.page_size)
         self.links = DealContactReader(self.http, self.modules)
         self.writer = SugarWriter(self.http, settings.write_batch_size)
@@ -139,18 +119,3 @@ class SugarCRMConnector:
         for module in STREAM_MODULES[stream]:
             for part in self.modules.read(module, None, True, ReadOptions().lookback, None, ["id"]):
                 yield from (str(r["id"]) for r in part.rows)
-
-    def write(self, object_name: str, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
-        return self.writer.write(object_name, updates)
-
-    def ensure_fields(
-        self, object_name: str, fields: Sequence[FieldSpec], create: bool
-    ) -> list[FieldStatus]:
-        return self.writer.ensure_fields(object_name, fields, create)
-
-    def api_usage(self) -> ApiUsage:
-        return ApiUsage(self.budget.calls, self.budget.used, self.budget.limit)
-
-    def close(self) -> None:
-        if self._own_session:
-            self.session.close()

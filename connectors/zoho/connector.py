@@ -7,26 +7,19 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-import requests
-
-from connectors.core.budget import QuotaBudget
+from connectors.core.base import HttpConnector
 from connectors.core.channels import ChannelMap
 from connectors.core.contract import (
     STREAM_RECORD_TYPES,
-    ApiUsage,
     CheckResult,
-    FieldSpec,
-    FieldStatus,
-    FieldUpdate,
     Page,
     ReadOptions,
     StreamInfo,
-    WriteResult,
 )
 from connectors.core.custom import CustomObjectMapping
 from connectors.core.discovery import ObjectInfo
 from connectors.core.errors import ConnectorError, ConnectorFatalError
-from connectors.core.http import pinned_session, quick_calls
+from connectors.core.http import quick_calls
 from connectors.core.profile import CrmProfile
 from connectors.core.rates import ExchangeRate
 from connectors.core.retry import RetryPolicy
@@ -63,33 +56,20 @@ def _time(raw: Any) -> datetime | None:
     return datetime.fromisoformat(raw) if isinstance(raw, str) else None
 
 
-class ZohoConnector:
+class ZohoConnector(HttpConnector[ZohoSettings]):
     """Reads and writes one Zoho CRM org (see ``connectors.core.contract``)."""
 
     kind: ClassVar[str] = "zoho"
     profile: ClassVar[CrmProfile] = PROFILE
     settings_model: ClassVar[type[ZohoSettings]] = ZohoSettings
 
-    def __init__(
-        self,
-        name: str,
-        settings: ZohoSettings,
-        *,
-        channels: ChannelMap | None = None,
-        quota: QuotaBudget | None = None,
-        session: requests.Session | None = None,
-        retry: RetryPolicy | None = None,
-    ) -> None:
-        self.name = name
-        self.settings = settings
-        self._own_session = session is None
-        self.session = session or pinned_session(settings.ca_bundle, user_agent="crmsync")
-        self.budget = quota or QuotaBudget(source=name)
-        self.http = ZohoHttp(settings, self.session, self.budget, retry or RetryPolicy(), name)
+    def _build(self, channels: ChannelMap, retry: RetryPolicy) -> None:
+        settings, name = self.settings, self.name
+        self.http = ZohoHttp(settings, self.session, self.budget, retry, name)
         self.tokens = ZohoTokenSource(settings, self.http)
         self.http.tokens = self.tokens
         self.catalog = FieldCatalog(self.http, settings.fields_ttl_s)
-        self.mapper = ZohoMapper(name, channels or ChannelMap(PROFILE))
+        self.mapper = ZohoMapper(name, channels)
         self.reader = ModuleReader(self.http, settings.page_size, settings.page_token_records)
         self.history = HistoryReader(self.http, self.reader, name, settings.history_days)
         self.writer = ZohoWriter(self.http, self.catalog, settings.write_batch_size)
@@ -204,24 +184,9 @@ class ZohoConnector:
                 continue
             yield from self.reader.list_ids(module, "Modified_Time", _extra(module))
 
-    def write(self, object_name: str, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
-        return self.writer.write(object_name, updates)
-
-    def ensure_fields(
-        self, object_name: str, fields: Sequence[FieldSpec], create: bool
-    ) -> list[FieldStatus]:
-        return self.writer.ensure_fields(object_name, fields, create)
-
     def exchange_rates(self) -> list[ExchangeRate]:
         """The rates the org's deals were saved at (``rates.py``)."""
         return read_exchange_rates(self.http, self.reader)
-
-    def api_usage(self) -> ApiUsage:
-        return ApiUsage(self.budget.calls, self.budget.used, self.budget.limit)
-
-    def close(self) -> None:
-        if self._own_session:
-            self.session.close()
 
     # -- reading -----------------------------------------------------------------------
 

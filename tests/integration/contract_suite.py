@@ -52,13 +52,21 @@ def tiny_sandbox(seed: int = 7, faults: str = "none", b2c: bool = True) -> Sandb
     return Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR))
 
 
-def run_sync(config_path: Path, crm: str, full: bool = False) -> list[StreamReport]:
+def run_sync(
+    config_path: Path, crm: str, full: bool = False, check_deletes: bool = False
+) -> list[StreamReport]:
     config = load_config(config_path)
     source = config.source(crm)
     connector = build_connector(source)
     try:
         with opened(config.store.url) as engine:
-            report = sync_source(engine, source, connector, SyncOptions(full=full), now=utc_now)
+            report = sync_source(
+                engine,
+                source,
+                connector,
+                SyncOptions(full=full, check_deletes=check_deletes),
+                now=utc_now,
+            )
     finally:
         connector.close()
     assert report.status == "succeeded", [(s.stream, s.status, s.error) for s in report.streams]
