@@ -13,23 +13,13 @@ links read 100 per bulk API call (the sign-in is not counted).
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
-import yaml
-from bench_sync import _sync  # bench/ is the script's folder, first on its path
-from sandbox_process import served_sandbox
+import crm_bench  # bench/ is the script's folder, first on its path
 
-from connectors.core.http import pinned_session
 from connectors.sugarcrm.reader import LINKS_PER_BULK
 
-FLOOR_RECORDS_PER_S = 3_000
-CALLS_OVER_MINIMUM = 0.10
 PAGE_MAX = 1000
 MODULES = (
     "Users",
@@ -52,68 +42,5 @@ def minimum_calls(counts: dict[str, Any]) -> int:
     return modules + math.ceil(opportunities / PAGE_MAX) + links
 
 
-def run(scale: str, seed: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        with served_sandbox(scale, seed, work / "sandbox") as info:
-            truth = json.loads((Path(info["ground_truth_dir"]) / "summary.json").read_text())
-            counts = truth["counts"]["sugarcrm"]
-            generated = yaml.safe_load(Path(info["config_path"]).read_text())
-            config = {
-                "store": {"url": f"sqlite:///{work / 'sugarcrm'}.sqlite"},
-                "secrets_file": str(Path(info["config_path"]).parent / "secrets.env"),
-                "sources": [
-                    {**s, "enabled": True} for s in generated["sources"] if s["name"] == "sugarcrm"
-                ],
-            }
-            path = work / "sugarcrm.yaml"
-            path.write_text(yaml.safe_dump(config))
-            full = _sync(path, "sugarcrm")
-            full["minimum_calls"] = minimum_calls(counts)
-            live = sum(counts[m]["live"] for m in MODULES)
-            with pinned_session(info["ca_bundle"]) as http:
-                http.post(
-                    f"{info['sugarcrm']['site_url']}/_sandbox/churn",
-                    json={"changes": max(1, live // 100), "seed": seed + 1, "crms": ["sugarcrm"]},
-                    timeout=600,
-                ).raise_for_status()
-            time.sleep(1.1)  # let the sandbox clock pass the changes' second
-            incremental = _sync(path, "sugarcrm")
-            incremental["time_share"] = incremental["seconds"] / full["seconds"]
-            incremental["call_share"] = incremental["calls"] / max(full["calls"], 1)
-    return {"full": full, "incremental_after_1pct": incremental, "live_records": live}
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", default="medium")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    result = run(args.scale, args.seed)
-    full, incremental = result["full"], result["incremental_after_1pct"]
-    over = full["calls"] / max(full["minimum_calls"], 1) - 1
-    floors = {
-        "records_per_s": full["records_per_s"] >= FLOOR_RECORDS_PER_S,
-        "calls_within_10pct": over <= CALLS_OVER_MINIMUM,
-    }
-    if args.json:
-        print(json.dumps({**result, "floors_met": floors}))
-        return
-    print(f"sugarcrm, scale {args.scale}, seed {args.seed}")
-    print(
-        f"  full: {full['records']:,} records in {full['seconds']:.1f} s = "
-        f"{full['records_per_s']:,.0f} records/s, {full['cpu_us_per_record']:.0f} µs CPU/record, "
-        f"{full['calls']} calls (minimum {full['minimum_calls']}, {over:+.0%})"
-    )
-    print(
-        f"  incremental after 1%: {incremental['records']:,} records in "
-        f"{incremental['seconds']:.2f} s ({incremental['time_share']:.1%} of full), "
-        f"{incremental['calls']} calls ({incremental['call_share']:.1%})"
-    )
-    for name, met in floors.items():
-        print(f"  {name}: {'met' if met else 'NOT met'}")
-
-
 if __name__ == "__main__":
-    main()
+    crm_bench.main(__doc__ or "", "sugarcrm", MODULES, minimum_calls, "site_url")
