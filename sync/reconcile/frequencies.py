@@ -85,34 +85,28 @@ def _weight(m_level: float, share: float) -> float:
     return round(max(-_LIMIT, min(_LIMIT, math.log2(m_level / share))), 2)
 
 
-def _address(entity: Entity) -> str:
-    return f"{entity.house} {entity.street}" if entity.house and entity.street else ""
-
-
-# The fields a more specific place may imply: field -> (the place implying it, the field).
-IMPLIED_FIELDS: dict[str, tuple[Callable[[Entity], str], Callable[[Entity], str]]] = {
-    "postal_code": (_address, lambda e: e.postcode),
-    "city": (lambda e: e.postcode, lambda e: e.city),
-    "state": (lambda e: e.postcode, lambda e: e.state),
+# The fields a postal code may imply.
+IMPLIED_FIELDS: dict[str, Callable[[Entity], str]] = {
+    "city": lambda e: e.city,
+    "state": lambda e: e.state,
 }
 
 
 def implied_agreement(entities: Sequence[Entity]) -> dict[str, float]:
-    """Per field, how often two records sharing the place that implies it (a house number
-    and street for a postal code, a postal code for a city or state) share the field too.
+    """Per field, how often two records sharing a postal code share the field too.
 
     Where a postal code is a district of one city (most countries' codes) that is close
     to 1: the same city then says nothing the postal code did not. Where codes and
     places are drawn apart it is small, and the same city is evidence of its own."""
     found: dict[str, float] = {}
-    for fld, (place_of, value_of) in IMPLIED_FIELDS.items():
-        by_place: dict[str, Counter[str]] = {}
+    for fld, value_of in IMPLIED_FIELDS.items():
+        by_code: dict[str, Counter[str]] = {}
         for entity in entities:
-            place, value = place_of(entity), value_of(entity)
-            if place and value:
-                by_place.setdefault(place, Counter())[value] += 1
+            value = value_of(entity)
+            if entity.postcode and value:
+                by_code.setdefault(entity.postcode, Counter())[value] += 1
         pairs = same = 0
-        for values in by_place.values():
+        for values in by_code.values():
             total = sum(values.values())
             pairs += total * (total - 1) // 2
             same += sum(n * (n - 1) // 2 for n in values.values())
@@ -124,10 +118,10 @@ def implied_agreement(entities: Sequence[Entity]) -> dict[str, float]:
 def implied_weights(
     m: Mapping[str, Mapping[str, float]], agreement: Mapping[str, float]
 ) -> dict[tuple[str, str], float]:
-    """The weight of a place a more specific one implies: log2(m / a), ``m`` the share of
-    matches agreeing on it where the more specific place agrees (``learn._implied_m``),
-    ``a`` the share of records sharing that place that share it too
-    (``implied_agreement``); never below 0: an implied place never counts against."""
+    """The weight of a city or state a more specific place implies: log2(m / a), ``m``
+    the share of matches agreeing on it where the street or postal code agrees
+    (``learn._implied_m``), ``a`` the share of records sharing a postal code that share
+    it too; never below 0: an implied place never counts against."""
     found: dict[tuple[str, str], float] = {}
     for fld, share in agreement.items():
         m_level = m.get(fld, {}).get("implied")

@@ -247,39 +247,30 @@ def train(
     return replace(model, scores=_score_counts(observed, model))
 
 
-# The places whose agreement implies each field (``places.most_specific_place``).
-_IMPLIED_BY: dict[str, tuple[str, ...]] = {
-    "postal_code": ("street",),
-    "city": ("street", "postal_code"),
-    "state": ("street", "postal_code"),
-}
-
-
 def _implied_m(
     observed: Counter[Observed],
     m: Mapping[str, Mapping[str, float]],
     u: Mapping[str, Mapping[str, float]],
     share: float,
 ) -> dict[str, dict[str, float]]:
-    """m of the implied level of a postal code, city and state: among the likely matches
-    (EM's posterior) whose more specific place agrees, the share agreeing on it too."""
-    agree = dict.fromkeys(_IMPLIED_BY, 0.0)
-    seen = dict.fromkeys(_IMPLIED_BY, 0.0)
+    """m of the implied level of city and state: among the likely matches (EM's posterior)
+    whose street or postal code agrees, the share whose city (state) agrees too."""
+    agree: dict[str, float] = {"city": 0.0, "state": 0.0}
+    seen: dict[str, float] = {"city": 0.0, "state": 0.0}
     for (pattern, _), n in observed.items():
         levels = dict(pattern)
+        if not any(levels.get(f) in ("exact", "fuzzy") for f in ("street", "postal_code")):
+            continue
         stated = _stated(pattern)
         if not all(f in m and lv in m[f] for f, lv in stated):
             continue
-        p: float | None = None
-        for fld, places in _IMPLIED_BY.items():
-            if fld not in levels or not any(levels.get(f) in ("exact", "fuzzy") for f in places):
-                continue
-            if p is None:
-                p = posterior(stated, m, u, share) * n
-            seen[fld] += p
-            agree[fld] += p if levels[fld] == IMPLIED else 0.0
+        p = posterior(stated, m, u, share) * n
+        for fld in ("city", "state"):
+            if fld in levels:
+                seen[fld] += p
+                agree[fld] += p if levels[fld] == IMPLIED else 0.0
     found: dict[str, dict[str, float]] = {}
-    for fld in _IMPLIED_BY:
+    for fld in ("city", "state"):
         if seen[fld] > 0 and fld in m:
             found[fld] = {**m[fld], IMPLIED: round(agree[fld] / seen[fld], 6)}
     return found

@@ -120,32 +120,28 @@ def add_address(a: Entity, b: Entity, out: list[Raw]) -> None:
 # Places from the most specific: one street implies one postal code, city and state.
 _PLACES = ("street", "postal_code", "city", "state")
 _PLACE_AGREES = frozenset({"exact", "fuzzy", "same", "similar", "abbreviation"})
-_IMPLIED = ("postal_code", "city", "state")  # said by an agreeing more specific place
+_IMPLIED = ("city", "state")  # said by an agreeing street or postal code
 
 
 def most_specific_place(out: list[Raw]) -> list[Raw]:
-    """Leave out an agreeing place that a more specific agreeing place implies.
+    """Leave out an agreeing city or state when a more specific place agrees too.
 
-    A street says its postal code, city and state; a postal code its city and state.
-    Counted again they made neighbours, and colleagues whose company was left out, one
-    person: the office's street, postal code, city and state added up to 27 against two
-    different names at -10; with a learned model a street and its postal code alone weighed
-    about 18, more than a first name and a surname together, so two people of one household
-    or one office sharing either name were linked. Random pairs almost never share a street
-    without sharing its postal code, so the postal code adds next to nothing to an agreeing
-    street. A postal code one character off implies the city too: it is a typo or a
-    neighbouring district of the same city ("75001" / "75002"). Disagreements all still
-    count.
+    A street or postal code says the city and the state: counted again they made
+    neighbours, and colleagues whose company was left out, one person (the office's street,
+    postal code, city and state added up to 27 against two different names at -10). Street
+    and postal code stay apart: each is typed, and mistyped, on its own. A postal code one
+    character off implies the city too: it is a typo or a neighbouring district of the
+    same city ("75001" / "75002"). Disagreements all still count.
 
-    The implied place stays as the level ``implied``: it weighs what it adds where the more
-    specific place does not say it (``frequencies.implied_agreement``), nothing where it
-    does.
+    The implied city or state stays as the level ``implied``: it weighs what it adds where
+    the postal code does not say the city (``frequencies.implied_agreement``), nothing
+    where it does.
 
     Where both cities are known and differ, the state is not compared: the cities said it
     (a different state is a different city; the same one, two cities of one region). The
-    state speaks where a city is missing; compared next to a city that differs it stood for
-    "city missing" and "city differs" at once, and learned a weight fit for neither (+10.7
-    on the medium sandbox, more than a surname).
+    state speaks where a city is missing; compared next to two cities that differ as well,
+    its one level stood for "city missing" and "cities differ" at once and learned a weight
+    fit for neither (+10.7 on the medium sandbox, more than a surname).
     """
     if any(c[0] == "city" and c[1] == "other" for c in out):
         out = [c for c in out if c[0] != "state"]
@@ -153,7 +149,7 @@ def most_specific_place(out: list[Raw]) -> list[Raw]:
     if not agreeing:
         return out
     top = min(_PLACES.index(f) for f in agreeing)
-    implied = {f for f in _IMPLIED if _PLACES.index(f) > top}
+    implied = {f for f in _IMPLIED if _PLACES.index(f) > max(top, 1)}
     return [
         (c[0], IMPLIED, c[2], c[3]) if c[0] in implied and c[1] in _PLACE_AGREES else c for c in out
     ]

@@ -323,26 +323,6 @@ def test_an_agreeing_postal_code_marks_the_city_and_state_implied() -> None:
     assert most_specific_place(out[1:]) == [out[1], ("state", "implied", "wa", "wa")]
 
 
-def test_an_agreeing_street_marks_its_postal_code_implied() -> None:
-    # A street and its postal code are one fact: counted twice, an address alone outweighed
-    # a disagreeing first name (two people of one household or office linked).
-    out = [
-        ("street", "exact", "12 high st", "12 high st"),
-        ("postal_code", "exact", "4011", "4011"),
-        ("city", "same", "st james", "st james"),
-    ]
-    assert most_specific_place(out) == [
-        ("street", "exact", "12 high st", "12 high st"),
-        ("postal_code", "implied", "4011", "4011"),
-        ("city", "implied", "st james", "st james"),
-    ]
-    # Another house on the street implies nothing; a postal code that differs still counts.
-    other = [("street", "other_number", "12 high st", "14 high st"), out[1]]
-    assert most_specific_place(other) == other
-    differs = [out[0], ("postal_code", "different", "4011", "6000")]
-    assert most_specific_place(differs) == differs
-
-
 def test_the_state_speaks_only_where_a_city_is_missing() -> None:
     state = ("state", "exact", "wa", "wa")
     # Two cities that differ said it: the state is not compared.
@@ -351,20 +331,6 @@ def test_the_state_speaks_only_where_a_city_is_missing() -> None:
     assert most_specific_place([cities, ("state", "different", "wa", "nsw")]) == [cities]
     # One city missing: the state is all there is.
     assert most_specific_place([state]) == [state]
-
-
-def test_a_postal_code_an_address_implies_weighs_what_it_adds_beyond_it() -> None:
-    # 12 High St: three records in 4011, one in 4012 (a typo); 3 Low Rd: two in 6000.
-    records = [
-        person("leads", "salesforce", f"00Q{n}", street=street, postal_code=code)
-        for n, (street, code) in enumerate(
-            [("12 High St", "4011"), ("12 High St", "4011"), ("12 High St", "4011"),
-             ("12 High St", "4012"), ("3 Low Rd", "6000"), ("3 Low Rd", "6000"),
-             ("High St", "4011")]  # no house number: no address to imply by
-        )
-    ]  # fmt: skip
-    # Pairs sharing an address: 6 at 12 High St (3 in one code) + 1 at 3 Low Rd.
-    assert implied_agreement(records) == {"postal_code": round(4 / 7, 6)}
 
 
 def test_a_switchboard_at_one_organisation_says_nothing_the_organisation_did_not() -> None:

@@ -201,18 +201,3 @@ def test_crossed_names_are_read_with_each_name_where_it_is_common() -> None:
         ("first_name", "exact", "smith", "smith"),
         ("last_name", "exact", "rachel", "rachel"),
     ]
-
-
-def test_two_people_of_one_household_are_not_one_with_a_trained_model() -> None:
-    # Same surname, same house, two first names: a street and its postal code are one fact.
-    people = _people()
-    model = _trained(people)
-    household = [
-        _person(900, "anna", "wieloch", "oak st", "2999", "town 1"),
-        _person(990, "ben", "wieloch", "oak st", "2999", "town 1"),  # the same house: 1
-    ]
-    result = resolve_kind("person", [*people, *household], ReconcileConfig(), model=model)
-    together = [c for c in result.clustering.clusters if len(people) in c]
-    assert together == [[len(people)]]
-    raw = score_pair(*household, build_context(household, nested_places=True))[1]
-    assert ("postal_code", "implied", "2999", "2999") in raw
