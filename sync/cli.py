@@ -7,7 +7,6 @@ configuration errors, 1 for failures. ``--debug`` shows tracebacks.
 from __future__ import annotations
 
 import gc
-import logging
 import sys
 
 import typer
@@ -77,6 +76,8 @@ def _root(
         False, "--version", callback=_version, is_eager=True, help="Print the version."
     ),
 ) -> None:
+    import logging  # here, not at the top: `crmsync --help` does without it
+
     _state["debug"] = debug
     if _state.pop("collector_paused", False):
         # What start-up built (modules, classes, the command tree) lives as long as the
@@ -136,5 +137,7 @@ def _json_logs() -> bool:
 
 def _log_error(message: str, exc: BaseException) -> None:
     """Under ``--json-logs`` the final error is one more JSON line (traceback with --debug)."""
+    import logging
+
     trace = exc if _state["debug"] else None
     logging.getLogger("crmsync").error("error: %s", message, exc_info=trace)
