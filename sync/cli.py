@@ -6,12 +6,12 @@ configuration errors, 1 for failures. ``--debug`` shows tracebacks.
 
 from __future__ import annotations
 
-import gc
 import sys
 
 import typer
 
 from sync.cli_audit import audit_app, report_app
+from sync.cli_common import freeze_startup, pause_collector
 from sync.cli_config import config_app, connectors_app
 from sync.cli_daemon import daemon
 from sync.cli_demo import demo
@@ -58,7 +58,7 @@ app.command("serve")(serve)
 app.add_typer(reconcile_app, name="reconcile")
 app.command("journey")(journey)
 
-_state = {"debug": False, "collector_paused": False}
+_state = {"debug": False}
 
 
 def _version(value: bool) -> None:
@@ -79,11 +79,7 @@ def _root(
     import logging  # here, not at the top: `crmsync --help` does without it
 
     _state["debug"] = debug
-    if _state.pop("collector_paused", False):
-        # What start-up built (modules, classes, the command tree) lives as long as the
-        # process: moved out of the collector's sight before the command runs.
-        gc.freeze()
-        gc.enable()
+    freeze_startup()  # the modules and the command tree: see sync.cli_common
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -96,12 +92,7 @@ def main() -> None:
     The command-line library reports its own usage errors (exit code 2); crmsync's errors
     become one line and their exit code here.
     """
-    # Start-up (typer's command tree, its parameters' pydantic adapters) allocates tens of
-    # thousands of objects that all live as long as the process, and the cyclic garbage
-    # collector would walk them again and again for nothing: it is paused until the command
-    # runs (``_root``), which then freezes them. About 15% of `crmsync status`'s CPU time.
-    gc.disable()
-    _state["collector_paused"] = True
+    pause_collector()  # until the command runs (see sync.cli_common)
     try:
         try:
             app(prog_name="crmsync")
