@@ -76,11 +76,7 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     workspace = tmp_path_factory.mktemp("audit-demo")
-    # the business company alone: its records carry the injected habits the truth lists
-    # (the consumer line's records have none; their findings are not in usage_problems).
-    # Not only counts: on the default world two injected slow_lead_response problems on
-    # HubSpot contacts are missed and the DQ score count is 429, not 300 - still open
-    result = run_demo(workspace, seed=1, scale="small", anchor=DEFAULT_ANCHOR, b2c=False)
+    result = run_demo(workspace, seed=1, scale="small", anchor=DEFAULT_ANCHOR)
     assert result.ok
     truth = workspace / "sandbox" / "ground_truth"
     return {
