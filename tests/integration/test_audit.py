@@ -233,9 +233,10 @@ def test_consumers_contacts_are_not_asked_for_a_company_or_a_job_title(
         found = run_audit(demo["engine"], config, AS_OF, persist=False).findings
         counts: dict[str, int] = defaultdict(int)
         for f in found:
-            if f.rule == "missing_required_fields" and (f.source, f.remote_id) in consumers:
-                if any(name in f.message for name in business):
-                    counts[f.source] += 1
+            if f.rule != "missing_required_fields" or (f.source, f.remote_id) not in consumers:
+                continue
+            if any(name in f.message for name in business):
+                counts[f.source] += 1
         return dict(counts)
 
     assert asked(AuditConfig.model_validate({"consumer_contacts": CONSUMER_RULES})) == {}
