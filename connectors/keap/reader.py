@@ -10,8 +10,9 @@ inclusive), v2's opportunities take no date filter but ``order_by=update_time de
 until a page reaches records older than the window. Both page with ``page_token``. Their
 full reads use v2 as well (companies by id, opportunities by creation time), so that a
 record has one shape, v2's, whichever read brought it: v1's differs (integer ids, other
-names for the times), and a record read once each way would look changed. Users and notes have no date filter in either version (v2 lists notes
-per contact only): they are read whole every run (a few records, and the desk's notes).
+names for the times), and a record read once each way would look changed. Users and notes
+have no date filter in either version (v2 lists notes per contact only): they are read
+whole every run (a few records, and the desk's notes).
 
 Offset paging over a window shifts when a record leaves it mid-read (changed after the
 signpost, or deleted): every record after it moves up one place and one would be
