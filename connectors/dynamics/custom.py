@@ -1,8 +1,9 @@
 """Discovery (``EntityDefinitions`` and their ``Attributes``) and admin-mapped custom tables.
 
-Discovery reads every table's definition in one call, then each wanted table's columns
+Discovery reads every table's definition in one call, then each table's columns
 (``Attributes``, and the ``LookupAttributeMetadata`` cast for the tables a lookup points
-at) in ``$batch`` calls of up to 1,000 parts. A table is read incrementally on
+at) in ``$batch`` calls of up to 1,000 parts; asked for named tables only (what
+``connectors check`` needs), the definitions and their columns come in one ``$batch``. A table is read incrementally on
 ``modifiedon``; its deletes are seen when change tracking is on (``ChangeTrackingEnabled``).
 
 A mapped table (``new_storevisit``: the logical name, publisher prefix included) is read
@@ -72,27 +73,42 @@ def _fields(columns: BatchAnswer, lookups: BatchAnswer) -> tuple[FieldInfo, ...]
     )
 
 
+def _column_reads(tables: list[str]) -> list[tuple[str, Mapping[str, str]]]:
+    requests: list[tuple[str, Mapping[str, str]]] = []
+    for table in tables:
+        base = f"EntityDefinitions(LogicalName='{table}')/Attributes"
+        requests += [(base + _COLUMNS, {}), (base + _LOOKUPS, {})]
+    return requests
+
+
 def discover(http: DynamicsHttp, only: Collection[str] | None = None) -> list[ObjectInfo]:
     """Every table with an entity set (what the Web API can read), with its columns; with
     ``only``, the others by name alone."""
-    body = http.call("GET", _DEFINITIONS).body or {}
+    if only is not None:  # the definitions and the named tables' columns in one $batch
+        names = sorted(set(only))
+        first, *answers = get_batch(http, [(_DEFINITIONS, {}), *_column_reads(names)])
+        body = first.body if first.ok and isinstance(first.body, dict) else {}
+        if not first.ok:
+            http.call("GET", _DEFINITIONS)  # the refusal, raised as the HTTP layer says
+    else:
+        body = http.call("GET", _DEFINITIONS).body or {}
     tables = [d for d in body.get("value", []) if d.get("EntitySetName")]
-    wanted = [d for d in tables if only is None or d["LogicalName"] in only]
+    if only is None:
+        names = [str(d["LogicalName"]) for d in tables]
+        requests = _column_reads(names)
+        answers = []
+        for start in range(0, len(requests), _MAX_PARTS):
+            answers += get_batch(http, requests[start : start + _MAX_PARTS])
+    read = dict(zip(names, zip(answers[::2], answers[1::2], strict=True), strict=True))
+    wanted = [d for d in tables if d["LogicalName"] in read]
     described = {d["LogicalName"] for d in wanted}
-    requests: list[tuple[str, Mapping[str, str]]] = []
-    for d in wanted:
-        base = f"EntityDefinitions(LogicalName='{d['LogicalName']}')/Attributes"
-        requests += [(base + _COLUMNS, {}), (base + _LOOKUPS, {})]
-    answers: list[BatchAnswer] = []
-    for start in range(0, len(requests), _MAX_PARTS):
-        answers += get_batch(http, requests[start : start + _MAX_PARTS])
     found = [
         ObjectInfo(str(d["LogicalName"]), _label(d), bool(d.get("IsCustomEntity")), ())
         for d in tables
         if d["LogicalName"] not in described
     ]
-    for index, d in enumerate(wanted):
-        columns, lookups = answers[2 * index], answers[2 * index + 1]
+    for d in wanted:
+        columns, lookups = read[d["LogicalName"]]
         if not columns.ok:
             continue  # defined but not readable with these credentials
         fields = _fields(columns, lookups)
