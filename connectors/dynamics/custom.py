@@ -3,8 +3,9 @@
 Discovery reads every table's definition in one call, then each table's columns
 (``Attributes``, and the ``LookupAttributeMetadata`` cast for the tables a lookup points
 at) in ``$batch`` calls of up to 1,000 parts; asked for named tables only (what
-``connectors check`` needs), the definitions and their columns come in one ``$batch``. A table is read incrementally on
-``modifiedon``; its deletes are seen when change tracking is on (``ChangeTrackingEnabled``).
+``connectors check`` needs), the definitions and their columns come in one ``$batch``.
+A table is read incrementally on ``modifiedon``; its deletes are seen when change tracking
+is on (``ChangeTrackingEnabled``).
 
 A mapped table (``new_storevisit``: the logical name, publisher prefix included) is read
 like a standard one (``TableReader``: change tracking with delta links, or a

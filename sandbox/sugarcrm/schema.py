@@ -140,7 +140,7 @@ MODULES = (*(name for name in _FIELDS if name != RELATIONSHIP), *_CUSTOM)
 def build_schemas() -> dict[str, ObjectSchema]:
     """Fresh schemas of every module (and the relationship table)."""
     schemas = {}
-    for name, fields in {**_FIELDS, **dict.fromkeys(_CUSTOM, [])}.items():
+    for name, fields in {**_FIELDS, **{key: [] for key in _CUSTOM}}.items():
         schemas[name] = ObjectSchema(
             name=name,
             fields=[Field(n, t) for n, t in (*_SYSTEM, *fields)] + _CUSTOM.get(name, []),

@@ -2,11 +2,11 @@
 
 Per CRM: the store visits (Salesforce ``Store_Visit__c``, the HubSpot custom object, the
 Zoho custom module, the Dataverse custom table ``new_storevisit``, the SugarCRM Module
-Builder module ``cstm_StoreVisits``) are mapped to activities with channel ``store``; ``crmsync sync``
-stores one activity per visit of the ground truth, linked to the visitor's contact; an
-edit and a delete in the CRM reach the store on the next (incremental) run without
-touching the standard activities; and ``crmsync journey`` shows the visit on the
-customer's timeline.
+Builder module ``cstm_StoreVisits``) are mapped to activities with channel ``store``;
+``crmsync sync`` stores one activity per visit of the ground truth, linked to the
+visitor's contact; an edit and a delete in the CRM reach the store on the next
+(incremental) run without touching the standard activities; and ``crmsync journey``
+shows the visit on the customer's timeline.
 """
 
 from __future__ import annotations
