@@ -31,7 +31,7 @@ from connectors.dynamics.auth import DynamicsTokenSource
 from connectors.dynamics.batch import get_batch
 from connectors.dynamics.custom import CustomStreams, discover
 from connectors.dynamics.entities import CHOICE_COLUMNS, STREAM_TABLES, WRITABLE, TableRead
-from connectors.dynamics.http import DynamicsHttp, DynamicsResponse
+from connectors.dynamics.http import AccessDenied, DynamicsHttp, DynamicsResponse
 from connectors.dynamics.mapping import DynamicsMapper
 from connectors.dynamics.metadata import TableMetadata
 from connectors.dynamics.profile import PROFILE
@@ -197,7 +197,11 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
             target = link or f"{table.entity_set}?$select={select}"
             requests.append((target, self.reader.headers(tracking=True)))
         answers = get_batch(self.http, requests)
-        members = teams.team_map(self.http, answers[0], answers[1], plain)
+        refused: AccessDenied | None = None
+        try:
+            members: teams.TeamMap | None = teams.team_map(self.http, answers[0], answers[1], plain)
+        except AccessDenied as exc:  # the users still come, without their teams
+            members, refused = None, exc
         first = None
         if tracked and answers[2].ok:
             first = DynamicsResponse(answers[2].status, answers[2].body, {}, b"")
@@ -206,11 +210,18 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
         def prepare(rows: list[dict[str, Any]]) -> None:
             for row in rows:
                 rid = str(row[table.id_field])
-                row["teams"] = members.get(rid, [])
+                if members is not None:
+                    row["teams"] = members.get(rid, [])
                 seen.add(rid)
 
         kept = {"teams": dict(before)} if before is not None else {}
+        if members is None:  # no teams known: the next run that reads them updates all
+            kept = {"teams": {}}
         yield from self._table_pages("users", table, tables, select, options, first, prepare, kept)
+        if members is None:
+            raise AccessDenied(
+                f"users were read without their teams: {refused}", source=self.name, status=403
+            )
         again = [u for u in teams.changed_users(before, members) if u not in seen]
         for rows in teams.read_users_by_id(self.http, again, select, plain):
             prepare(rows)
