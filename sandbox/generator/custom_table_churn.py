@@ -97,6 +97,7 @@ class _Visits:
 
     def update(self, rid: str, when: datetime) -> None:
         spent = round(self.rng.uniform(20, 900), 2)
+        changes: Record
         if self.crm == "dynamics":
             kinds = [v for v, _ in CUSTOM_OPTION_SETS[("new_storevisit", "new_visittype")]]
             changes = {"new_amountspent": spent, "new_visittype": self.rng.choice(kinds)}
