@@ -4,9 +4,10 @@ Per CRM: the store visits (Salesforce ``Store_Visit__c``, the HubSpot custom obj
 Zoho custom module, the Dataverse custom table ``new_storevisit``, the SugarCRM Module
 Builder module ``cstm_StoreVisits``) are mapped to activities with channel ``store``;
 ``crmsync sync`` stores one activity per visit of the ground truth, linked to the
-visitor's contact; an edit and a delete in the CRM reach the store on the next
-(incremental) run without touching the standard activities; and ``crmsync journey``
-shows the visit on the customer's timeline.
+visitor's contact, and counted as store touches by ``crmsync report channels``; an edit
+and a delete in the CRM reach the store on the next (incremental) run without touching
+the standard activities; and ``crmsync journey`` shows the visit on the customer's
+timeline.
 """
 
 from __future__ import annotations
@@ -216,6 +217,10 @@ def _flow(tmp_path: Path, crm: str, url: str) -> None:
             assert (row.channel, row.activity_type) == ("store", "meeting")
             assert (row.contact_id, row.account_id) == (visit["contact"], visit["account"])
             assert row.occurred_at.isoformat()[:19] == visit["at"][:19]
+        # the channel report counts each visit as a touch on the store channel
+        channels = _cli("report", "channels", "--config", str(config), "--as-of", "2026-10-31")
+        store = [r for r in channels["rows"] if r[:2] == ["store", crm]]
+        assert [r[2] for r in store] == [len(truth)]
 
         first, second = truth[0]["id"], truth[1]["id"]
         _edit_and_delete(sandbox, crm, first, second)
