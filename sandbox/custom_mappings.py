@@ -16,7 +16,7 @@ from sandbox.hubspot.schema_custom import ORDERS, STORE_VISITS
 
 __all__ = ["CONSUMER_RULES", "CUSTOM_MAPPINGS", "mapped_objects"]
 
-# Salesforce and Zoho spell the web shop "Web Shop", HubSpot "web_shop"
+# Salesforce, Zoho, Dynamics and SugarCRM spell the web shop "Web Shop", HubSpot "web_shop"
 _ORDER_CHANNELS = {"web shop": "web", "web_shop": "web", "store": "store", "phone": "phone"}
 
 
@@ -54,6 +54,8 @@ _HS_LINKS = {
     "owner": "hubspot_owner_id",
 }
 _ZOHO_LINKS = {"person": "Customer", "account": "Account", "owner": "Owner"}
+_DYNAMICS_LINKS = {"person": "new_customerid", "account": "new_accountid", "owner": "ownerid"}
+_SUGAR_LINKS = {"person": "contact_id_c", "account": "account_id_c", "owner": "assigned_user_id"}
 
 CUSTOM_MAPPINGS: dict[str, list[dict[str, Any]]] = {
     "salesforce": [
@@ -102,6 +104,38 @@ CUSTOM_MAPPINGS: dict[str, list[dict[str, Any]]] = {
             },
             "Channel",
             _ZOHO_LINKS,
+        ),
+    ],
+    "dynamics": [
+        _visits("new_storevisit", "new_visitedon", "new_name", _DYNAMICS_LINKS),
+        _orders(
+            "new_order",
+            {
+                "name": "new_name",
+                "stage": "new_status",
+                "amount": "new_total",
+                "currency": "new_currencycode",
+                "close_date": "new_orderdate",
+                "paid": "new_paid",
+            },
+            "new_channel",
+            _DYNAMICS_LINKS,
+        ),
+    ],
+    "sugarcrm": [
+        _visits("cstm_StoreVisits", "visit_date", "name", _SUGAR_LINKS),
+        _orders(
+            "cstm_Orders",
+            {
+                "name": "name",
+                "stage": "status",
+                "amount": "total",
+                "currency": "currency_code",
+                "close_date": "order_date",
+                "paid": "paid",
+            },
+            "channel",
+            _SUGAR_LINKS,
         ),
     ],
 }

@@ -126,7 +126,8 @@ def apply_churn(
     ``crms`` limits the edits to some CRMs (default: the first three, weighted by their
     size); Dynamics, SugarCRM, Keap and Oracle are churned only when named (all the changes
     if alone, else a quarter each). ``store_visits`` more changes go to the store-visit
-    custom objects, from their own random stream (``store_visit_churn.py``).
+    custom objects, from their own random stream (``store_visit_churn.py``), and as many to
+    each named Dynamics or SugarCRM part's, last (``custom_table_churn.py``).
     """
     weights = tuple((c, w) for c, w in _CRMS if crms is None or c in crms)
     named = [
@@ -193,6 +194,12 @@ def apply_churn(
             from sandbox.generator.oracle_churn import churn_oracle
 
             for change in churn_oracle(world, oracle_changes, seed, ticker.next):
+                report.counts[(change[0], change[1], change[3])] += 1
+                _record(world, report, [change], ticker.last or clock.now())
+        for crm in [c for c in ("dynamics", "sugarcrm") if c in named and store_visits]:
+            from sandbox.generator.custom_table_churn import churn_custom_visits
+
+            for change in churn_custom_visits(world, crm, store_visits, seed, ticker.next):
                 report.counts[(change[0], change[1], change[3])] += 1
                 _record(world, report, [change], ticker.last or clock.now())
     return report

@@ -44,7 +44,21 @@ MAPPINGS = {
         "fields": {"subject": "Name", "opened_at": "Visited_At"},
         "links": {"person": "Customer", "account": "Account"},
     },
+    "dynamics": {
+        "object": "new_storevisit",
+        "kind": "event",
+        "fields": {"occurred_at": "new_visitedon", "subject": "new_store"},
+        "links": {"person": "new_customerid", "account": "new_accountid"},
+    },
+    "sugarcrm": {
+        "object": "cstm_StoreVisits",
+        "kind": "activity",
+        "fields": {"occurred_at": "visit_date"},
+        "channel": {"field": "store", "map": {"boston store": "store"}, "default": "meeting"},
+        "links": {"person": "contact_id_c", "owner": "assigned_user_id"},
+    },
 }
+CRMS = ["salesforce", "hubspot", "zoho", "dynamics", "sugarcrm"]
 
 
 @pytest.fixture(scope="module")
@@ -54,15 +68,37 @@ def sandbox() -> Iterator[Sandbox]:
         yield running
 
 
-@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+def _truth(sandbox: Sandbox, name: str, crm: str) -> list[dict[str, Any]]:
+    """The truth's rows of ``crm`` (the DACH and Benelux parts keep files of their own)."""
+    assert sandbox.world is not None
+    files = sandbox.world.truth.files
+    return [r for r in [*files[name], *files.get(f"{crm}_{name}", [])] if r["crm"] == crm]
+
+
+def _users(sandbox: Sandbox, crm: str) -> dict[str, str]:
+    """Employee id -> the employee's user in ``crm``."""
+    assert sandbox.world is not None
+    files = sandbox.world.truth.files
+    if crm == "dynamics":
+        return {e["employee_id"]: e["user_id"] for e in files["dynamics_employees"]}
+    if crm == "sugarcrm":
+        return {e["employee"]: e["user_id"] for e in files["sugarcrm_employees"]}
+    return {
+        e["employee_id"]: a["user_id"]
+        for e in files["employees"]
+        for a in e["accounts"]
+        if a["crm"] == crm
+    }
+
+
+@pytest.mark.parametrize("crm", CRMS)
 def test_built_in_connector_discovers_and_reads_a_custom_object(
     crm: str, sandbox: Sandbox, tmp_path: Path
 ) -> None:
     config = load_config(write_config(sandbox, tmp_path, f"sqlite:///{tmp_path}/s.db", (crm,)))
     connector = build_connector(config.source(crm))
     mapping = CustomObjectMapping.model_validate(MAPPINGS[crm])
-    assert sandbox.world is not None
-    truth = [v for v in sandbox.world.truth.files["store_visits"] if v["crm"] == crm]
+    truth = _truth(sandbox, "store_visits", crm)
     expected = {f"{mapping.object}/{v['id']}" for v in truth}
     try:
         assert check_custom_stream(connector, mapping, expected) == expected
@@ -71,7 +107,7 @@ def test_built_in_connector_discovers_and_reads_a_custom_object(
     assert len(expected) >= 2
 
 
-@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+@pytest.mark.parametrize("crm", CRMS)
 def test_built_in_connector_reads_the_orders_as_won_deals(
     crm: str, sandbox: Sandbox, tmp_path: Path
 ) -> None:
@@ -81,10 +117,8 @@ def test_built_in_connector_reads_the_orders_as_won_deals(
     connector = build_connector(config.source(crm))
     (raw,) = [m for m in CUSTOM_MAPPINGS[crm] if m["stream"] == "orders"]
     mapping = CustomObjectMapping.model_validate(raw)
-    assert sandbox.world is not None
-    truth = [o for o in sandbox.world.truth.files["orders"] if o["crm"] == crm]
+    truth = _truth(sandbox, "orders", crm)
     expected = {f"{mapping.object}/{o['id']}" for o in truth}
-    owners = {e["employee_id"]: e["accounts"] for e in sandbox.world.truth.files["employees"]}
     try:
         assert check_custom_stream(connector, mapping, expected) == expected
         read = [r for page in connector.read("orders", None, ReadOptions()) for r in page.records]
@@ -107,11 +141,13 @@ def test_built_in_connector_reads_the_orders_as_won_deals(
         for o in truth
     }
     users = {r.remote_id: r.owner_id for r in read if isinstance(r, Deal)}
+    owners = _users(sandbox, crm)
     for order in truth:
-        (user,) = [a["user_id"] for a in owners[order["owner"]] if a["crm"] == crm]
-        assert users[f"{mapping.object}/{order['id']}"] == user
-    # tiny seed 7: 8 consumers (2 each in HubSpot and Zoho), zero to two orders each
-    assert len(expected) == {"salesforce": 6, "hubspot": 3, "zoho": 3}[crm]
+        assert users[f"{mapping.object}/{order['id']}"] == owners[order["owner"]]
+    # tiny seed 7: 8 consumers (2 each in HubSpot and Zoho), zero to two orders each; a
+    # third of the DACH and Benelux contacts, one or two orders each
+    counts = {"salesforce": 6, "hubspot": 3, "zoho": 3, "dynamics": 5, "sugarcrm": 7}
+    assert len(expected) == counts[crm]
 
 
 def _plugin(directory: Path) -> Any:
