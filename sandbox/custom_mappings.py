@@ -52,6 +52,7 @@ _HS_LINKS = {
     "owner": "hubspot_owner_id",
 }
 _ZOHO_LINKS = {"person": "Customer", "account": "Account", "owner": "Owner"}
+_ORACLE_LINKS = {"person": "Contact_Id_c", "account": "Account_Id_c", "owner": "Owner_Id_c"}
 
 CUSTOM_MAPPINGS: dict[str, list[dict[str, Any]]] = {
     "salesforce": [
@@ -100,6 +101,22 @@ CUSTOM_MAPPINGS: dict[str, list[dict[str, Any]]] = {
             },
             "Channel",
             _ZOHO_LINKS,
+        ),
+    ],
+    "oracle": [
+        _visits("StoreVisit_c", "VisitDate_c", "RecordName", _ORACLE_LINKS),
+        _orders(
+            "Order_c",
+            {
+                "name": "RecordName",
+                "stage": "Status_c",
+                "amount": "Total_c",
+                "currency": "CurrencyCode",
+                "close_date": "OrderDate_c",
+                "paid": "Paid_c",
+            },
+            "Channel_c",
+            _ORACLE_LINKS,
         ),
     ],
 }

@@ -18,6 +18,11 @@ from sandbox.generator.keap_company import add_keap_company
 from sandbox.generator.oracle_company import add_oracle_company
 from sandbox.generator.population import Person, build_population
 from sandbox.generator.products import add_products
+from sandbox.generator.shop_keap_oracle import (
+    add_keap_store_visits,
+    add_oracle_orders,
+    add_oracle_store_visits,
+)
 from sandbox.generator.staff import build_staff
 from sandbox.generator.store_visits import add_store_visits
 from sandbox.generator.sugarcrm_company import add_sugarcrm_company
@@ -120,8 +125,11 @@ def generate(
     # a world without them is the same record for record, history included. Their own
     # records carry no seeded history.
     world.history.paused = True
+    add_oracle_store_visits(world, anchor)  # own random streams: no other record changes
+    add_keap_store_visits(world, anchor)
     if b2c:
         add_b2c(gen)  # last, with its own random stream: no other record changes
+        add_oracle_orders(world, anchor)
     if dated_rates:
         admin = next((e.sf_user for e in gen.staff if e.sf_user), None)
         enable_dated_rates(

@@ -8,6 +8,12 @@ ids). ``OpportunityContact`` (contact roles) and ``ChildRevenue`` (revenue lines
 collections of ``opportunities`` (``opportunities/{OptyNumber}/child/ChildRevenue``).
 Custom attributes, made in Application Composer, end in ``_c``. The world keeps ids as
 strings; the wire shows them as JSON numbers.
+
+Two custom objects made in Application Composer are top-level resources of their own,
+named with the ``_c`` suffix as Fusion names them: ``StoreVisit_c`` (the customers' visits
+to the lab stores) and ``Order_c`` (the labs' consumables orders). A custom object's id is
+``Id``, also its item path's key, its name ``RecordName``; its own attributes end in
+``_c``, a link to another record (a dynamic choice list) as ``<Name>_Id_c``.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from sandbox.schema import Field, FieldType, ObjectSchema
 __all__ = [
     "CHILD",
     "CHILDREN",
+    "CUSTOM_OBJECTS",
     "ID_BASE",
     "RESOURCES",
     "REVENUE",
@@ -57,6 +64,42 @@ class Resource:
     fields: tuple[tuple[str, FieldType], ...]
     parent: str | None = None  # a child collection's parent resource
 
+
+_CUSTOM_COMMON: list[tuple[str, FieldType]] = [("RecordName", "string")]
+CUSTOM_OBJECTS: tuple[Resource, ...] = (
+    Resource(
+        "StoreVisit_c",
+        "Id",
+        "Id",
+        (
+            *_CUSTOM_COMMON,
+            ("VisitDate_c", "datetime"),
+            ("Store_c", "string"),
+            ("VisitType_c", "picklist"),
+            ("AmountSpent_c", "currency"),
+            ("Contact_Id_c", "reference"),
+            ("Account_Id_c", "reference"),
+            ("Owner_Id_c", "reference"),
+        ),
+    ),
+    Resource(
+        "Order_c",
+        "Id",
+        "Id",
+        (
+            *_CUSTOM_COMMON,
+            ("OrderDate_c", "date"),
+            ("Status_c", "picklist"),
+            ("Channel_c", "picklist"),
+            ("Total_c", "currency"),
+            ("CurrencyCode", "string"),
+            ("Paid_c", "boolean"),
+            ("Contact_Id_c", "reference"),
+            ("Account_Id_c", "reference"),
+            ("Owner_Id_c", "reference"),
+        ),
+    ),
+)
 
 RESOURCES: dict[str, Resource] = {
     r.name: r
@@ -215,6 +258,7 @@ RESOURCES: dict[str, Resource] = {
                 ("AssigneeResourceId", "reference"),
             ),
         ),
+        *CUSTOM_OBJECTS,
     )
 }
 
@@ -229,7 +273,7 @@ def build_schemas() -> dict[str, ObjectSchema]:
         for name, kind in names:
             if name not in seen:
                 seen.add(name)
-                fields.append(Field(name, kind))
+                fields.append(Field(name, kind, custom=name.endswith("_c")))
         schemas[res.name] = ObjectSchema(
             name=res.name,
             fields=fields,

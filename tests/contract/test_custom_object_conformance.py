@@ -44,6 +44,12 @@ MAPPINGS = {
         "fields": {"subject": "Name", "opened_at": "Visited_At"},
         "links": {"person": "Customer", "account": "Account"},
     },
+    "oracle": {
+        "object": "StoreVisit_c",
+        "kind": "event",
+        "fields": {"occurred_at": "VisitDate_c", "subject": "Store_c"},
+        "links": {"person": "Contact_Id_c", "account": "Account_Id_c"},
+    },
 }
 
 
@@ -54,7 +60,7 @@ def sandbox() -> Iterator[Sandbox]:
         yield running
 
 
-@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho", "oracle"])
 def test_built_in_connector_discovers_and_reads_a_custom_object(
     crm: str, sandbox: Sandbox, tmp_path: Path
 ) -> None:
@@ -71,7 +77,21 @@ def test_built_in_connector_discovers_and_reads_a_custom_object(
     assert len(expected) >= 2
 
 
-@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+def _users(sandbox: Sandbox, crm: str) -> dict[str, str]:
+    """Employee id -> the employee's user id in ``crm``."""
+    assert sandbox.world is not None
+    files = sandbox.world.truth.files
+    if crm == "oracle":
+        return {e["employee_id"]: e["user_id"] for e in files["oracle_employees"]}
+    return {
+        e["employee_id"]: a["user_id"]
+        for e in files["employees"]
+        for a in e["accounts"]
+        if a["crm"] == crm
+    }
+
+
+@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho", "oracle"])
 def test_built_in_connector_reads_the_orders_as_won_deals(
     crm: str, sandbox: Sandbox, tmp_path: Path
 ) -> None:
@@ -84,7 +104,7 @@ def test_built_in_connector_reads_the_orders_as_won_deals(
     assert sandbox.world is not None
     truth = [o for o in sandbox.world.truth.files["orders"] if o["crm"] == crm]
     expected = {f"{mapping.object}/{o['id']}" for o in truth}
-    owners = {e["employee_id"]: e["accounts"] for e in sandbox.world.truth.files["employees"]}
+    owners = _users(sandbox, crm)
     try:
         assert check_custom_stream(connector, mapping, expected) == expected
         read = [r for page in connector.read("orders", None, ReadOptions()) for r in page.records]
@@ -108,10 +128,10 @@ def test_built_in_connector_reads_the_orders_as_won_deals(
     }
     users = {r.remote_id: r.owner_id for r in read if isinstance(r, Deal)}
     for order in truth:
-        (user,) = [a["user_id"] for a in owners[order["owner"]] if a["crm"] == crm]
-        assert users[f"{mapping.object}/{order['id']}"] == user
-    # tiny seed 7: 8 consumers (2 each in HubSpot and Zoho), zero to two orders each
-    assert len(expected) == {"salesforce": 6, "hubspot": 3, "zoho": 3}[crm]
+        assert users[f"{mapping.object}/{order['id']}"] == owners[order["owner"]]
+    # tiny seed 7: 8 consumers (2 each in HubSpot and Zoho), zero to two orders each; in
+    # Oracle, a third of the division's contacts (at least three), one or two orders each
+    assert len(expected) == {"salesforce": 6, "hubspot": 3, "zoho": 3, "oracle": 6}[crm]
 
 
 def _plugin(directory: Path) -> Any:
