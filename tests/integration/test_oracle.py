@@ -344,6 +344,9 @@ def test_the_demo_syncs_the_division_when_named_and_meets_the_ground_truth(
         "deal_products": (15, 15),
         "deals": (15, 15),
         "leads": (15, 15),
+        # the custom objects StoreVisit_c and Order_c, mapped in the demo's YAML
+        "orders": (8, 8),
+        "store_visits": (5, 5),
         "users": (7, 7),
     }
     assert [t.name for t in result.truth] == [
