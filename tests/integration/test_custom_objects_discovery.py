@@ -23,15 +23,23 @@ CUSTOM = {
     "salesforce": ("Store_Visit__c", "SystemModstamp", "Visit_Date__c", "Visit_Dte__c"),
     "hubspot": (STORE_VISITS, "hs_lastmodifieddate", "visit_date", "visit_dat"),
     "zoho": ("Store_Visits", "Modified_Time", "Visited_At", "Visited_on"),
+    "oracle": ("StoreVisit_c", "LastUpdateDate", "VisitDate_c", "VisitDte_c"),
+    "keap": ("appointments", "last_updated", "location", "locaton"),  # no custom objects
 }
-STANDARD = {"salesforce": "Contact", "hubspot": "contacts", "zoho": "Contacts"}
+STANDARD = {
+    "salesforce": "Contact",
+    "hubspot": "contacts",
+    "zoho": "Contacts",
+    "oracle": "contacts",
+}
+CRMS = ["salesforce", "hubspot", "zoho", "oracle"]
 
 
 def _invoke(*args: str) -> Any:
     return CliRunner().invoke(app, list(args), prog_name="crmsync")
 
 
-@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+@pytest.mark.parametrize("crm", CRMS)
 def test_discover_lists_standard_and_custom_objects(tmp_path: Path, crm: str) -> None:
     obj, cursor, field, _ = CUSTOM[crm]
     with tiny_sandbox() as sandbox:
@@ -54,7 +62,7 @@ def test_discover_lists_standard_and_custom_objects(tmp_path: Path, crm: str) ->
         assert {"associations.contacts", "associations.companies"} <= set(fields)
 
 
-@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+@pytest.mark.parametrize("crm", [*CRMS, "keap"])
 def test_check_names_a_missing_field_with_its_line_and_a_suggestion(
     tmp_path: Path, crm: str
 ) -> None:

@@ -1,7 +1,7 @@
 """A custom object mapped in YAML flows from each sandbox CRM to the store and the journey.
 
 Per CRM: the store visits (Salesforce ``Store_Visit__c``, the HubSpot custom object, the
-Zoho custom module) are mapped to activities with channel ``store``; ``crmsync sync``
+Zoho custom module, the Oracle custom object ``StoreVisit_c``) are mapped to activities with channel ``store``; ``crmsync sync``
 stores one activity per visit of the ground truth, linked to the visitor's contact; an
 edit and a delete in the CRM reach the store on the next (incremental) run without
 touching the standard activities; and ``crmsync journey`` shows the visit on the
@@ -62,9 +62,24 @@ MAPPINGS: dict[str, dict[str, Any]] = {
         "channel": {"value": "store"},
         "links": {"person": "Customer", "account": "Account", "owner": "Owner"},
     },
+    "oracle": {
+        "object": "StoreVisit_c",
+        "kind": "activity",
+        "stream": "store_visits",
+        "activity_type": "meeting",
+        "fields": {"occurred_at": "VisitDate_c", "subject": "RecordName"},
+        "channel": {"value": "store"},
+        "links": {"person": "Contact_Id_c", "account": "Account_Id_c", "owner": "Owner_Id_c"},
+    },
 }
-OBJECTS = {"salesforce": "Store_Visit__c", "hubspot": STORE_VISITS, "zoho": "Store_Visits"}
-SUBJECTS = {"salesforce": "Name", "hubspot": "visit_name", "zoho": "Name"}
+OBJECTS = {
+    "salesforce": "Store_Visit__c",
+    "hubspot": STORE_VISITS,
+    "zoho": "Store_Visits",
+    "oracle": "StoreVisit_c",
+}
+SUBJECTS = {"salesforce": "Name", "hubspot": "visit_name", "zoho": "Name", "oracle": "RecordName"}
+CRMS = ["salesforce", "hubspot", "zoho", "oracle"]
 
 
 def _config(sandbox: Sandbox, tmp_path: Path, crm: str, url: str | None = None) -> Path:
@@ -109,7 +124,7 @@ def _edit_and_delete(sandbox: Sandbox, crm: str, edit: str, gone: str) -> None:
     _advance(sandbox, 20 * 60)
 
 
-@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+@pytest.mark.parametrize("crm", CRMS)
 def test_mapped_store_visits_sync_and_show_in_the_journey(tmp_path: Path, crm: str) -> None:
     _flow(tmp_path, crm, f"sqlite:///{tmp_path / 'store.sqlite'}")
 
@@ -180,7 +195,7 @@ def _invoke(*args: str) -> tuple[int, Any]:
     return result.exit_code, orjson.loads(result.stdout)
 
 
-@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+@pytest.mark.parametrize("crm", CRMS)
 def test_the_delete_guard_counts_a_mapped_object_on_its_own(tmp_path: Path, crm: str) -> None:
     """Deleting every visit is a mass delete, though visits are few among the activities."""
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
@@ -213,10 +228,15 @@ def test_the_delete_guard_counts_a_mapped_object_on_its_own(tmp_path: Path, crm:
     assert not any(r.is_deleted for k, r in forced.items() if not k.startswith(prefix))
 
 
-@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+@pytest.mark.parametrize("crm", CRMS)
 def test_rows_that_do_not_fit_the_mapping_are_quarantined(tmp_path: Path, crm: str) -> None:
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    store_field = {"salesforce": "Store__c", "hubspot": "store", "zoho": "Store"}[crm]
+    store_field = {
+        "salesforce": "Store__c",
+        "hubspot": "store",
+        "zoho": "Store",
+        "oracle": "Store_c",
+    }[crm]
     with tiny_sandbox() as sandbox:
         config = _config(sandbox, tmp_path, crm)
         data = yaml.safe_load(config.read_text())
@@ -240,11 +260,12 @@ def test_rows_that_do_not_fit_the_mapping_are_quarantined(tmp_path: Path, crm: s
 
 
 # calls of an incremental run with nothing changed: Salesforce one query; HubSpot one
-# search, the association reads and the archived list; Zoho one list and the delete feed
-INCREMENTAL_CALLS = {"salesforce": 1, "hubspot": 6, "zoho": 2}
+# search, the association reads and the archived list; Zoho one list and the delete feed;
+# Oracle one keyset query and the id list (the sandbox compares ids every run: no feed)
+INCREMENTAL_CALLS = {"salesforce": 1, "hubspot": 6, "zoho": 2, "oracle": 2}
 
 
-@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+@pytest.mark.parametrize("crm", CRMS)
 def test_an_incremental_run_spends_no_call_on_metadata(tmp_path: Path, crm: str) -> None:
     with tiny_sandbox() as sandbox:
         config = _config(sandbox, tmp_path, crm)
