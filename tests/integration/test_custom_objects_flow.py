@@ -1,11 +1,11 @@
 """A custom object mapped in YAML flows from each sandbox CRM to the store and the journey.
 
 Per CRM: the store visits (Salesforce ``Store_Visit__c``, the HubSpot custom object, the
-Zoho custom module, the Oracle custom object ``StoreVisit_c``) are mapped to activities with channel ``store``; ``crmsync sync``
-stores one activity per visit of the ground truth, linked to the visitor's contact; an
-edit and a delete in the CRM reach the store on the next (incremental) run without
-touching the standard activities; and ``crmsync journey`` shows the visit on the
-customer's timeline.
+Zoho custom module, the Oracle custom object ``StoreVisit_c``) are mapped to activities
+with channel ``store``; ``crmsync sync`` stores one activity per visit of the ground
+truth, linked to the visitor's contact; an edit and a delete in the CRM reach the store
+on the next (incremental) run without touching the standard activities; and ``crmsync
+journey`` shows the visit on the customer's timeline.
 """
 
 from __future__ import annotations
