@@ -3,8 +3,9 @@
 
 Sign-in and HTTP in ``http.py`` (plain ``requests``: Oracle maintains no Python client for
 it), reads in keyset order on ``LastUpdateDate`` (``reader.py``), the opportunities'
-contact rows and revenue lines through ``expand`` (``OpportunityContact``,
-``ChildRevenue``), write-back through batch requests (``writer.py``). Fusion has no
+contact rows, revenue lines and team members through ``expand`` (``OpportunityContact``,
+``ChildRevenue``, ``OpportunityResource``: the team as ``deal_splits`` of type ``team``),
+write-back through batch requests (``writer.py``). Fusion has no
 deleted-records feed: reads never report deletes, and ``list_ids`` is the light id scan
 the sync engine compares with the store (``full_id_check_every``). Discovery and the
 custom objects an admin maps (Application Composer's ``…_c`` resources) are in
@@ -50,6 +51,7 @@ STREAM_RESOURCES: dict[str, str] = {
     "deals": "opportunities",
     "deal_contacts": "opportunities",
     "deal_products": "opportunities",
+    "deal_splits": "opportunities",
     "activities": "activities",
     "cases": "serviceRequests",
 }

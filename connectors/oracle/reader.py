@@ -54,8 +54,16 @@ CHILDREN: dict[str, tuple[str, tuple[str, ...]]] = {
             "RevnAmountCurcyCode",
         ),
     ),
+    "deal_splits": (
+        "OpportunityResource",
+        ("OptyResourceId", "OptyId", "ResourceId", "OwnerFlag", "MemberFunctionCode"),
+    ),
 }
-CHILD_IDS = {"OpportunityContact": "OptyConId", "ChildRevenue": "RevnId"}
+CHILD_IDS = {
+    "OpportunityContact": "OptyConId",
+    "ChildRevenue": "RevnId",
+    "OpportunityResource": "OptyResourceId",
+}
 # a custom object's id attribute is ``Id`` (``key``)
 ID_FIELDS = {
     "resourceUsers": "ResourcePartyId",

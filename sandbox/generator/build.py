@@ -16,6 +16,7 @@ from sandbox.generator.journeys_other import hubspot_journey, zoho_journey
 from sandbox.generator.journeys_sf import build_campaigns, sf_journey
 from sandbox.generator.keap_company import add_keap_company
 from sandbox.generator.oracle_company import add_oracle_company
+from sandbox.generator.oracle_teams import add_oracle_deal_teams
 from sandbox.generator.population import Person, build_population
 from sandbox.generator.products import add_products
 from sandbox.generator.shop_keap_oracle import (
@@ -127,6 +128,7 @@ def generate(
     world.history.paused = True
     add_oracle_store_visits(world, anchor)  # own random streams: no other record changes
     add_keap_store_visits(world, anchor)
+    add_oracle_deal_teams(world, anchor)
     if b2c:
         add_b2c(gen)  # last, with its own random stream: no other record changes
         add_oracle_orders(world, anchor)

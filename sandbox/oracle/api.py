@@ -10,6 +10,7 @@
   (``OptyNumber``, ``PartyNumber``, ``LeadNumber``, ``ActivityNumber``, ``SrNumber``); a
   PATCH stamps ``LastUpdateDate`` and ``LastUpdatedBy``;
 - ``GET <BASE>/opportunities/<OptyNumber>/child/<Child>`` (``OpportunityContact``,
+  ``OpportunityResource``,
   ``ChildRevenue``); an expanded child collection shows its first 25 rows (``hasMore``
   says when there are more);
 - ``GET <BASE>/<resource>/describe``: the attributes, custom ones included, and ``GET

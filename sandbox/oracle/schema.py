@@ -4,8 +4,10 @@ Every record has a numeric id (``PartyId``, ``OptyId``, ...: one org-wide sequen
 Fusion's ids are), a user-facing number that is the key in item paths
 (``opportunities/{OptyNumber}``, ``accounts/{PartyNumber}``), and the audit attributes
 ``CreationDate``, ``LastUpdateDate``, ``CreatedBy`` and ``LastUpdatedBy`` (user names, not
-ids). ``OpportunityContact`` (contact roles) and ``ChildRevenue`` (revenue lines) are child
-collections of ``opportunities`` (``opportunities/{OptyNumber}/child/ChildRevenue``).
+ids). ``OpportunityContact`` (contact roles), ``ChildRevenue`` (revenue lines) and
+``OpportunityResource`` (the team members: the owner, ``OwnerFlag``, and the resources
+added to the team, each with a ``MemberFunctionCode``) are child collections of
+``opportunities`` (``opportunities/{OptyNumber}/child/ChildRevenue``).
 Custom attributes, made in Application Composer, end in ``_c``. The world keeps ids as
 strings; the wire shows them as JSON numbers.
 
@@ -29,6 +31,7 @@ __all__ = [
     "ID_BASE",
     "RESOURCES",
     "REVENUE",
+    "TEAM",
     "Resource",
     "build_schemas",
     "oracle_id",
@@ -38,7 +41,8 @@ __all__ = [
 ID_BASE = 300_000_001_000_000  # Fusion's ids are 15-digit numbers from 3000...
 CHILD = "OpportunityContact"
 REVENUE = "ChildRevenue"
-CHILDREN = (CHILD, REVENUE)  # the child collections of opportunities
+TEAM = "OpportunityResource"  # the opportunity team members
+CHILDREN = (CHILD, REVENUE, TEAM)  # the child collections of opportunities
 _SYSTEM: list[tuple[str, FieldType]] = [
     ("CreationDate", "datetime"),
     ("LastUpdateDate", "datetime"),
@@ -218,6 +222,20 @@ RESOURCES: dict[str, Resource] = {
                 ("RevnAmount", "currency"),
                 ("RevnAmountCurcyCode", "string"),
                 ("PrimaryFlag", "boolean"),
+            ),
+            parent="opportunities",
+        ),
+        Resource(
+            TEAM,
+            "OptyResourceId",
+            "OptyResourceId",
+            (
+                ("OptyId", "reference"),
+                ("ResourceId", "reference"),
+                ("PartyName", "string"),
+                ("OwnerFlag", "boolean"),
+                ("MemberFunctionCode", "picklist"),
+                ("AccessLevelCode", "picklist"),
             ),
             parent="opportunities",
         ),
