@@ -78,13 +78,21 @@ def test_mapped_appointments_replace_the_standard_ones_and_show_in_the_journey(
 
 
 def test_the_demo_with_keap_meets_its_ground_truth(tmp_path: Path) -> None:
+    from sync.config.steps import STEP_NAMES
     from sync.demo import run_demo
 
     result = run_demo(
-        tmp_path, seed=1, scale="tiny", anchor=DEFAULT_ANCHOR, steps=(), sources=("keap",)
+        tmp_path,
+        seed=1,
+        scale="tiny",
+        anchor=DEFAULT_ANCHOR,
+        steps=STEP_NAMES,
+        sources=("salesforce", "keap"),
     )
     keap = {c.stream: (c.in_store, c.ground_truth) for c in result.checks if c.source == "keap"}
-    assert result.ok, [c for c in result.checks if c.in_store != c.ground_truth]
+    assert result.ok, [c for c in result.checks if c.in_store != c.ground_truth] + [
+        t for t in result.truth if not t.ok
+    ]
     # the activities are the notes and tasks; the appointments come through the mapping
     assert keap["appointments"][0] == keap["appointments"][1] > 0
     assert keap["activities"][0] == keap["activities"][1] > 0
