@@ -14,12 +14,14 @@
 Drawn after every other record, each from a random stream of its own, so the rest of a
 world is the same with or without them; their records carry no seeded history. Ground
 truth: ``store_visits`` (crm, object, id, contact, account, at, store) and, for Oracle,
-``orders`` (as for the consumers' orders).
+``orders`` (as for the consumers' orders). ``churn_oracle_visits`` keeps Oracle's visits
+changing between syncs (``crmsync sandbox churn --store-visits`` with Oracle named).
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,7 +32,12 @@ from sandbox.salesforce.schema_custom import STORES, VISIT_TYPES
 from sandbox.store import Record
 from sandbox.world import World
 
-__all__ = ["add_keap_store_visits", "add_oracle_orders", "add_oracle_store_visits"]
+__all__ = [
+    "add_keap_store_visits",
+    "add_oracle_orders",
+    "add_oracle_store_visits",
+    "churn_oracle_visits",
+]
 
 # the channel an order came through, as Oracle's list of values spells it
 ORDER_CHANNELS = {"web": "Web Shop", "store": "Store", "phone": "Phone"}
@@ -165,3 +172,35 @@ def add_keap_store_visits(world: World, anchor: datetime) -> None:
         _visit_truth(
             world, "keap", "appointments", row["id"], truth | {"at": iso(at), "store": store}
         )
+
+
+def churn_oracle_visits(
+    world: World, changes: int, seed: int, next_at: Callable[[], datetime]
+) -> list[tuple[str, str, str, str]]:
+    """``changes`` changes to ``StoreVisit_c``, as ``store_visit_churn.py`` makes them in
+    the other CRMs: about half new visits of a live contact, a third edits (the amount
+    spent, the visit type), the rest deletes (for good: Fusion keeps no recycle bin)."""
+    rng = random.Random(f"churn:{seed}:oracle-store-visits")
+    table = world.oracle["StoreVisit_c"]
+    done: list[tuple[str, str, str, str]] = []
+    for _ in range(changes):
+        when = next_at()
+        op = rng.choices(("create", "update", "delete"), weights=(0.5, 0.33, 0.17))[0]
+        live = sorted(r["Id"] for r in table.live())
+        if op == "create" or not live:
+            contacts = list(world.oracle["contacts"].live())
+            if contacts:
+                rid = _oracle_visit(world, rng, rng.choice(contacts), when)
+                done.append(("oracle", "StoreVisit_c", rid, "create"))
+            continue
+        rid = rng.choice(live)
+        if op == "update":
+            values = {
+                "AmountSpent_c": round(rng.uniform(20, 900), 2),
+                "VisitType_c": rng.choice(VISIT_TYPES),
+            }
+            table.update(rid, values, when)
+        else:
+            table.purge(rid, when)
+        done.append(("oracle", "StoreVisit_c", rid, op))
+    return done
