@@ -10,12 +10,13 @@ appointments maps ``appointments`` to activities whose channel is read from
 the fields' labels. A mapped list is read by its mapping *instead of* crmsync's default
 one (the connector drops it from its standard stream), so no record is read twice.
 
-Discovery lists each list with the fields of its v1 JSON, flattened the way a mapping
-names them: a nested record as its id under its own name (``contact``) and its other
-values as ``contact.email``; custom fields by their label. Reading goes through the same
-``ObjectReader`` as the standard streams (``since``/``until`` windows where Keap has
-them, offset paging); Keap lists no deletes, so the engine compares ids. Remote ids carry
-the list's name (``appointments/12``).
+Discovery lists each list with the fields of its JSON (v1's; v2's for companies and
+opportunities, which are read through v2), flattened the way a mapping names them: a
+nested record as its id under its own name (``contact``) and its other values as
+``contact.email``; custom fields by their label. Reading goes through the same
+``ObjectReader`` as the standard streams (``since``/``until`` windows or v2 filters where
+Keap has them); Keap lists no deletes, so the engine compares ids. Remote ids carry the
+list's name (``appointments/12``).
 """
 
 from __future__ import annotations
@@ -65,16 +66,21 @@ OBJECT_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("source_type", "string"),
         *_DATES,
     ),
+    # companies and opportunities come through REST v2 (``reader.py``): v2's names
     "companies": (
         ("company_name", "string"),
         ("website", "string"),
         ("email_address.email", "string"),
         ("phone_number.number", "string"),
+        ("fax_number", "string"),
+        ("notes", "string"),
+        ("address.line1", "string"),
         ("address.locality", "string"),
         ("address.region", "string"),
         ("address.postal_code", "string"),
         ("address.country_code", "string"),
-        *_DATES,
+        ("create_time", "datetime"),
+        ("update_time", "datetime"),
     ),
     "opportunities": (
         ("opportunity_title", "string"),
@@ -84,8 +90,9 @@ OBJECT_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("stage.name", "string"),
         ("projected_revenue_low", "number"),
         ("projected_revenue_high", "number"),
-        ("estimated_close_date", "datetime"),
-        *_DATES,
+        ("estimated_close_time", "datetime"),
+        ("created_time", "datetime"),
+        ("last_updated_time", "datetime"),
     ),
     "orders": (
         ("title", "string"),
@@ -130,8 +137,8 @@ OBJECT_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
 # the field an incremental read filters on (through v1's since/until or v2's filters)
 CURSOR_FIELDS = {
     "contacts": "last_updated",
-    "companies": "last_updated",
-    "opportunities": "last_updated",
+    "companies": "update_time",
+    "opportunities": "last_updated_time",
     "orders": "modification_date",
     "tasks": "last_updated",
     "appointments": "last_updated",
@@ -217,7 +224,12 @@ class CustomStreams(MappedStreams):
             rid = f"{obj}/{row.get('id')}"
             try:
                 flat = flatten(row, labels)
-                created = parse_time(flat.get("date_created") or flat.get("creation_date"))
+                created = parse_time(
+                    flat.get("date_created")
+                    or flat.get("creation_date")
+                    or flat.get("create_time")
+                    or flat.get("created_time")
+                )
                 records.append(mapper.map(flat, RowMeta(rid, created, updated_at(row))))
             except (ValueError, TypeError, KeyError, AttributeError) as exc:
                 reason = f"{obj}: cannot map ({type(exc).__name__}: {exc})"

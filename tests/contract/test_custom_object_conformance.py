@@ -177,6 +177,36 @@ def test_keap_maps_its_appointments_in_place_of_their_standard_stream(
     assert (len(visits), len(expected)) == (10, 16)
 
 
+def test_keap_maps_a_list_read_through_rest_v2(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Opportunities come through REST v2 (string ids, v2's time names): mapped as events,
+    each keeps its contact and owner, and the deals stream keeps the orders alone."""
+    config = load_config(write_config(sandbox, tmp_path, f"sqlite:///{tmp_path}/s.db", ("keap",)))
+    connector = build_connector(config.source("keap"))
+    mapping = CustomObjectMapping.model_validate(
+        {
+            "object": "opportunities",
+            "kind": "event",
+            "fields": {"occurred_at": "created_time", "subject": "opportunity_title"},
+            "links": {"person": "contact", "owner": "user"},
+        }
+    )
+    assert sandbox.world is not None
+    rows = {r["id"]: r for r in sandbox.world.keap["opportunities"].live()}
+    expected = {f"opportunities/{rid}" for rid in rows}
+    try:
+        assert check_custom_stream(connector, mapping, expected) == expected
+        objects = {s.name: s.remote_objects for s in connector.streams()}
+        pages = list(connector.read("opportunities", None, ReadOptions()))
+    finally:
+        connector.close()
+    assert objects["deals"] == ("orders",)
+    got = {r.remote_id: (r.contact_id, r.owner_id, r.subject) for p in pages for r in p.records}
+    assert got == {
+        f"opportunities/{rid}": (r["contact_id"], r["user_id"], r["opportunity_title"])
+        for rid, r in rows.items()
+    }
+
+
 def test_discovery_lists_keap_lists_and_oracle_custom_objects(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
