@@ -4,8 +4,9 @@ consumer rules, as YAML would say.
 ``crmsync demo`` maps them on its sources (``sources[].custom_objects``), and tests use
 them: store visits become inbound activities on channel ``store``, orders become won deals on
 the channel they came through (web, store, phone), linked to the consumer's contact (and
-in Salesforce their person account) and owned by their agent or rep. An admin writes the
-same lines for a real CRM ([docs/custom-objects.md](../docs/custom-objects.md)).
+in Salesforce their person account) and owned by their agent or rep. Keap, which has no
+custom objects, maps its appointments (store visits are appointments at a store). An
+admin writes the same lines for a real CRM ([docs/custom-objects.md](../docs/custom-objects.md)).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.hubspot.schema_custom import ORDERS, STORE_VISITS
+from sandbox.salesforce.schema_custom import STORES
 
 __all__ = ["CONSUMER_RULES", "CUSTOM_MAPPINGS", "mapped_objects"]
 
@@ -56,6 +58,7 @@ _HS_LINKS = {
 _ZOHO_LINKS = {"person": "Customer", "account": "Account", "owner": "Owner"}
 _DYNAMICS_LINKS = {"person": "new_customerid", "account": "new_accountid", "owner": "ownerid"}
 _SUGAR_LINKS = {"person": "contact_id_c", "account": "account_id_c", "owner": "assigned_user_id"}
+_ORACLE_LINKS = {"person": "Contact_Id_c", "account": "Account_Id_c", "owner": "Owner_Id_c"}
 
 CUSTOM_MAPPINGS: dict[str, list[dict[str, Any]]] = {
     "salesforce": [
@@ -138,7 +141,42 @@ CUSTOM_MAPPINGS: dict[str, list[dict[str, Any]]] = {
             _SUGAR_LINKS,
         ),
     ],
+    "oracle": [
+        _visits("StoreVisit_c", "VisitDate_c", "RecordName", _ORACLE_LINKS),
+        _orders(
+            "Order_c",
+            {
+                "name": "RecordName",
+                "stage": "Status_c",
+                "amount": "Total_c",
+                "currency": "CurrencyCode",
+                "close_date": "OrderDate_c",
+                "paid": "Paid_c",
+            },
+            "Channel_c",
+            _ORACLE_LINKS,
+        ),
+    ],
 }
+
+
+# Keap has no custom objects: the shop books a store visit as an appointment at the store,
+# so its appointments are mapped whole, on channel store when held at one (and meeting
+# otherwise, as crmsync's standard mapping has them); its orders stay standard won deals.
+_KEAP_APPOINTMENTS = {
+    "object": "appointments",
+    "kind": "activity",
+    "stream": "appointments",
+    "activity_type": "meeting",
+    "fields": {"occurred_at": "start_date", "subject": "title"},
+    "channel": {
+        "field": "location",
+        "map": {store: "store" for store in STORES},
+        "default": "meeting",
+    },
+    "links": {"person": "contact_id", "owner": "user"},
+}
+CUSTOM_MAPPINGS["keap"] = [_KEAP_APPOINTMENTS]
 
 
 def mapped_objects(crm: str) -> dict[str, str]:

@@ -6,7 +6,8 @@ store touch on the deal's people. The tiny world's (seed 7) visit of the buyer o
 "0065g0000000006AAA" (14,480.51 USD, won 2026-03-10) came after the close: it is no
 evidence. A store employee then logs a visit five days before the close, in the CRM: the
 next incremental sync brings it, and the slot pays its owner. The same holds for a visit
-logged in the Dataverse custom table ``new_storevisit`` of Dynamics 365.
+logged in the Dataverse custom table ``new_storevisit`` of Dynamics 365, and on Oracle's
+custom object ``StoreVisit_c``, where the store corrects a visit's date and owner.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import yaml
 from compensation.crediting import CreditScheme, credit_deals
 from compensation.plans import Period
 from connectors.core.http import pinned_session
+from sandbox import ManualClock
 from sync.compute.prepare import prepare
 from sync.config.compensation import CompensationConfig
 from sync.config.reconcile import ReconcileConfig
@@ -174,3 +176,54 @@ def test_a_dataverse_store_visit_fills_the_store_slot(tmp_path: Path) -> None:
         directory.key_of("dynamics", owner),  # type: ignore[attr-defined]
         Decimal("12600.00"),
     )
+
+
+ORACLE_DEAL = "300000001000081"  # 180,000.00 USD, won 2026-07-19
+ORACLE_BUYER = "300000001000032"  # its primary contact
+ORACLE_VISIT = "300000001000150"  # their visit of 2026-09-30, after the close
+
+
+def test_an_oracle_store_visit_fills_the_store_slot(tmp_path: Path) -> None:
+    """The same on Oracle's custom object ``StoreVisit_c``: the buyer's visit came after
+    the close; the store corrects its date and owner through the REST API (a PATCH of the
+    custom object's item), and the next sync brings it to the slot."""
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    deal = f"oracle:deals:{ORACLE_DEAL}"
+    with tiny_sandbox() as sandbox:
+        config = write_config(sandbox, tmp_path, url, ("oracle",))
+        data = yaml.safe_load(config.read_text())
+        data["sources"][0]["custom_objects"] = [MAPPINGS["oracle"]]
+        config.write_text(yaml.safe_dump(data, sort_keys=False))
+        run_sync(config, "oracle")
+        assert sandbox.world is not None
+        visit = sandbox.world.oracle["StoreVisit_c"].rows[ORACLE_VISIT]
+        assert (visit["Contact_Id_c"], visit["VisitDate_c"].date()) == (
+            ORACLE_BUYER,
+            date(2026, 9, 30),
+        )
+        before, _ = _credits(url, deal, "2026-07", date(2026, 7, 31))
+        assert "store_visit" not in before
+
+        users = sandbox.world.oracle["resourceUsers"].rows.values()
+        (agent,) = [u["ResourcePartyId"] for u in users if u["JobTitle"] == "Service Agent"]
+        info, clock = sandbox.info.oracle, sandbox.clock
+        assert isinstance(clock, ManualClock)
+        clock.advance(60)  # an edit after the first sync's signpost
+        session = pinned_session(sandbox.info.ca_bundle)
+        session.auth = (info.username, info.password)
+        try:
+            response = session.patch(
+                f"{info.site_url}/crmRestApi/resources/11.13.18.05/StoreVisit_c/{ORACLE_VISIT}",
+                json={"VisitDate_c": "2026-07-14T15:30:00+00:00", "Owner_Id_c": int(agent)},
+            )
+        finally:
+            session.close()
+        assert response.status_code == 200, response.text
+        clock.advance(20 * 60)
+        streams = {s.stream: s for s in run_sync(config, "oracle")}
+        assert streams["store_visits"].counts.updated == 1
+    after, directory = _credits(url, deal, "2026-07", date(2026, 7, 31))
+    owner = directory.key_of("oracle", agent)  # type: ignore[attr-defined]
+    # 180,000.00 × 30% and × 70%: no remainder
+    assert after["store_visit"] == (owner, Decimal("54000.00"))
+    assert after["close"][1] == Decimal("126000.00")

@@ -26,6 +26,8 @@ CUSTOM = {
     "dynamics": ("new_storevisit", "modifiedon", "new_visitedon", "new_visitedin"),
     # a Module Builder module's own fields are no Studio fields: the one added in Studio
     "sugarcrm": ("cstm_StoreVisits", "date_modified", "contact_id_c", "contact_idc"),
+    "oracle": ("StoreVisit_c", "LastUpdateDate", "VisitDate_c", "VisitDte_c"),
+    "keap": ("appointments", "last_updated", "location", "locaton"),  # no custom objects
 }
 STANDARD = {
     "salesforce": "Contact",
@@ -33,8 +35,9 @@ STANDARD = {
     "zoho": "Contacts",
     "dynamics": "contact",
     "sugarcrm": "Contacts",
+    "oracle": "contacts",
 }
-CRMS = list(CUSTOM)
+CRMS = [c for c in CUSTOM if c != "keap"]  # Keap has no custom objects: its lists
 
 
 def _invoke(*args: str) -> Any:
@@ -65,7 +68,7 @@ def test_discover_lists_standard_and_custom_objects(tmp_path: Path, crm: str) ->
         assert {"associations.contacts", "associations.companies"} <= set(fields)
 
 
-@pytest.mark.parametrize("crm", CRMS)
+@pytest.mark.parametrize("crm", [*CRMS, "keap"])
 def test_check_names_a_missing_field_with_its_line_and_a_suggestion(
     tmp_path: Path, crm: str
 ) -> None:

@@ -2,12 +2,12 @@
 
 Per CRM: the store visits (Salesforce ``Store_Visit__c``, the HubSpot custom object, the
 Zoho custom module, the Dataverse custom table ``new_storevisit``, the SugarCRM Module
-Builder module ``cstm_StoreVisits``) are mapped to activities with channel ``store``;
-``crmsync sync`` stores one activity per visit of the ground truth, linked to the
-visitor's contact, and counted as store touches by ``crmsync report channels``; an edit
-and a delete in the CRM reach the store on the next (incremental) run without touching
-the standard activities; and ``crmsync journey`` shows the visit on the customer's
-timeline.
+Builder module ``cstm_StoreVisits``, the Oracle custom object ``StoreVisit_c``) are
+mapped to activities with channel ``store``; ``crmsync sync`` stores one activity per
+visit of the ground truth, linked to the visitor's contact, and counted as store
+touches by ``crmsync report channels``; an edit and a delete in the CRM reach the store
+on the next (incremental) run without touching the standard activities; and ``crmsync
+journey`` shows the visit on the customer's timeline.
 """
 
 from __future__ import annotations
@@ -86,6 +86,15 @@ MAPPINGS: dict[str, dict[str, Any]] = {
         "channel": {"value": "store"},
         "links": {"person": "contact_id_c", "account": "account_id_c", "owner": "assigned_user_id"},
     },
+    "oracle": {
+        "object": "StoreVisit_c",
+        "kind": "activity",
+        "stream": "store_visits",
+        "activity_type": "meeting",
+        "fields": {"occurred_at": "VisitDate_c", "subject": "RecordName"},
+        "channel": {"value": "store"},
+        "links": {"person": "Contact_Id_c", "account": "Account_Id_c", "owner": "Owner_Id_c"},
+    },
 }
 OBJECTS = {
     "salesforce": "Store_Visit__c",
@@ -93,6 +102,7 @@ OBJECTS = {
     "zoho": "Store_Visits",
     "dynamics": "new_storevisit",
     "sugarcrm": "cstm_StoreVisits",
+    "oracle": "StoreVisit_c",
 }
 SUBJECTS = {
     "salesforce": "Name",
@@ -100,6 +110,7 @@ SUBJECTS = {
     "zoho": "Name",
     "dynamics": "new_name",
     "sugarcrm": "name",
+    "oracle": "RecordName",
 }
 CRMS = list(OBJECTS)
 
@@ -285,6 +296,7 @@ def test_rows_that_do_not_fit_the_mapping_are_quarantined(tmp_path: Path, crm: s
         "zoho": "Store",
         "dynamics": "new_store",
         "sugarcrm": "store",
+        "oracle": "Store_c",
     }[crm]
     with tiny_sandbox() as sandbox:
         config = _config(sandbox, tmp_path, crm)
@@ -310,8 +322,16 @@ def test_rows_that_do_not_fit_the_mapping_are_quarantined(tmp_path: Path, crm: s
 # calls of an incremental run with nothing changed: Salesforce one query; HubSpot one
 # search, the association reads and the archived list; Zoho one list and the delete feed;
 # Dynamics the delta link (the run's metadata $batch is the run's, not the stream's);
-# SugarCRM one filter call
-INCREMENTAL_CALLS = {"salesforce": 1, "hubspot": 6, "zoho": 2, "dynamics": 1, "sugarcrm": 1}
+# SugarCRM one filter call; Oracle one keyset query and the id list (the sandbox compares
+# ids every run: no feed)
+INCREMENTAL_CALLS = {
+    "salesforce": 1,
+    "hubspot": 6,
+    "zoho": 2,
+    "dynamics": 1,
+    "sugarcrm": 1,
+    "oracle": 2,
+}
 
 
 @pytest.mark.parametrize("crm", CRMS)
