@@ -136,15 +136,7 @@ def most_specific_place(out: list[Raw]) -> list[Raw]:
     The implied city or state stays as the level ``implied``: it weighs what it adds where
     the postal code does not say the city (``frequencies.implied_agreement``), nothing
     where it does.
-
-    Where both cities are known and differ, the state is not compared: the cities said it
-    (a different state is a different city; the same one, two cities of one region). The
-    state speaks where a city is missing; compared next to two cities that differ as well,
-    its one level stood for "city missing" and "cities differ" at once and learned a weight
-    fit for neither (+10.7 on the medium sandbox, more than a surname).
     """
-    if any(c[0] == "city" and c[1] == "other" for c in out):
-        out = [c for c in out if c[0] != "state"]
     agreeing = {c[0] for c in out if c[0] in _PLACES and c[1] in _PLACE_AGREES}
     if not agreeing:
         return out

@@ -323,16 +323,6 @@ def test_an_agreeing_postal_code_marks_the_city_and_state_implied() -> None:
     assert most_specific_place(out[1:]) == [out[1], ("state", "implied", "wa", "wa")]
 
 
-def test_the_state_speaks_only_where_a_city_is_missing() -> None:
-    state = ("state", "exact", "wa", "wa")
-    # Two cities that differ said it: the state is not compared.
-    cities = ("city", "other", "perth", "albany")
-    assert most_specific_place([cities, state]) == [cities]
-    assert most_specific_place([cities, ("state", "different", "wa", "nsw")]) == [cities]
-    # One city missing: the state is all there is.
-    assert most_specific_place([state]) == [state]
-
-
 def test_a_switchboard_at_one_organisation_says_nothing_the_organisation_did_not() -> None:
     board = {"phone": "+1 617 555 0100", "city": "Boston"}
     ann = person("contacts", "hubspot", "1", first_name="Ann", last_name="Lee", **board)
