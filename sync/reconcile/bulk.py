@@ -15,7 +15,8 @@ explained is exactly what it gives.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,6 +32,7 @@ from sync.reconcile.bulk_records import (
 )
 from sync.reconcile.entities import Entity
 from sync.reconcile.mailnames import spells_name
+from sync.reconcile.pairs import pair_arrays
 from sync.reconcile.places import (
     _PLACE_AGREES,
     IMPLIED,
@@ -40,9 +42,10 @@ from sync.reconcile.places import (
 )
 from sync.reconcile.scoring import Raw, ScoreContext, score_pair
 
-__all__ = ["CHUNK", "bulk_totals", "scored_pairs"]
+__all__ = ["CHUNK", "bulk_totals", "observations", "scored_pairs"]
 
 IntArray = NDArray[np.int64]
+Compared = tuple[str, IntArray, IntArray, IntArray]  # field, levels, values, other values
 CHUNK = 1 << 21  # pairs scored at a time: bounded temporaries
 _MARGIN = 0.01  # a total this close under the review band is scored again by score_pair
 _AGREE = ("exact", "fuzzy", "abbreviation")  # places._AGREE: an organisation agreeing
@@ -66,6 +69,17 @@ class _Scorer:
         states = records.states.values
         self.state = Cache(levels, len(states), lambda x, y: _state_level(states[x], states[y]))
 
+    @property
+    def values(self) -> dict[str, list[Any]]:
+        """The values of the fields term frequencies weigh, by code."""
+        records = self.records
+        return {
+            "first_name": records.names.values,
+            "last_name": records.names.values,
+            "street": records.addresses.values,
+            "postal_code": records.postcodes.values,
+        }
+
     def _city_level(self, x: int, y: int) -> str:
         out: list[Raw] = []
         a, b = self.records.cities.values[x], self.records.cities.values[y]
@@ -76,10 +90,21 @@ class _Scorer:
         self, left: IntArray, right: IntArray
     ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         """The unrounded total of each pair, and where ``score_pair`` must score it."""
-        col, lv, weigh = self.records.column, self.levels, self.levels.weight
+        fields, python = self.compared(left, right)
+        total = np.zeros(len(left), dtype=np.float64)
+        for fld, level, value, other in fields:  # score_pair's order of addition
+            total += self.levels.weight(fld, level, value, other)
+        # A level without a weight for its field: score_pair says what it makes of it.
+        return total, python | np.isnan(total)
+
+    def compared(self, left: IntArray, right: IntArray) -> tuple[list[Compared], NDArray[np.bool_]]:
+        """Each field's level per pair (``Levels.none``: not compared) with the codes of
+        the two values compared, in ``score_pair``'s order; and where ``score_pair`` must
+        score the pair."""
+        col, lv = self.records.column, self.levels
         none = lv.none
         count = len(left)
-        total = np.zeros(count, dtype=np.float64)
+        fields: list[Compared] = []
         python = ~(col["simple"][left].astype(bool) & col["simple"][right].astype(bool))
 
         def level_where(
@@ -98,7 +123,7 @@ class _Scorer:
             np.where(shared, lv.code["shared"], lv.code["exact"]),
             np.where(free_differs, lv.code["personal_vs_work"], lv.code["different"]),
         )
-        total += weigh("email", np.where(both, level, none), left, right)
+        fields.append(("email", np.where(both, level, none), left, right))
 
         # names: each column, the two swapped, an address spelling the other's name
         first_a, first_b = col["first"][left], col["first"][right]
@@ -117,16 +142,10 @@ class _Scorer:
         swapped = unsure & (rank_f[swap_first] + rank_l[swap_last] > rank_f[first] + rank_l[last])
         weak = ~swapped & np.isin(last, lv.of(["different", "similar"]))
         last = np.where(weak & self._spelt(left, right, weak), lv.code["fuzzy"], last)
-        total += np.where(
-            swapped,
-            weigh("first_name", swap_first, first_a, last_b),
-            weigh("first_name", first, first_a, first_b),
-        )
-        total += np.where(
-            swapped,
-            weigh("last_name", swap_last, last_a, first_b),
-            weigh("last_name", last, last_a, last_b),
-        )
+        first = np.where(swapped, swap_first, first)
+        fields.append(("first_name", first, first_a, np.where(swapped, last_b, first_b)))
+        last = np.where(swapped, swap_last, last)
+        fields.append(("last_name", last, last_a, np.where(swapped, first_b, last_b)))
 
         # a converted lead and its contact
         lead_a, lead_b = col["lead"][left].astype(bool), col["lead"][right].astype(bool)
@@ -138,21 +157,21 @@ class _Scorer:
         conversion = (
             (col["source"][left] == col["source"][right]) & (lead_a != lead_b) & known & close
         )
-        total += weigh("conversion", np.where(conversion, exact, none), left, right)
+        fields.append(("conversion", np.where(conversion, exact, none), left, right))
 
         # phone
         both, common, shared = self._common("phone", self.records.shared_phone, left, right)
         level = np.where(common, np.where(shared, lv.code["shared"], exact), lv.code["different"])
-        total += weigh("phone", np.where(both, level, none), left, right)
+        fields.append(("phone", np.where(both, level, none), left, right))
 
         # organisation, job title
         org_a, org_b = col["org"][left], col["org"][right]
         org = level_where((org_a >= 0) & (org_b >= 0), self.org, org_a, org_b)
-        total += weigh("organisation", org, org_a, org_b)
+        fields.append(("organisation", org, org_a, org_b))
         title_a, title_b = col["title"][left], col["title"][right]
         level = np.where(title_a == title_b, exact, lv.code["other"])
-        total += weigh(
-            "title", np.where((title_a >= 0) & (title_b >= 0), level, none), title_a, title_b
+        fields.append(
+            ("title", np.where((title_a >= 0) & (title_b >= 0), level, none), title_a, title_b)
         )
 
         # places: city, street, postal code, state
@@ -178,12 +197,28 @@ class _Scorer:
             implied = lv.code[IMPLIED]
             city = np.where(specific & city_agrees, implied, city)
             state = np.where((specific | city_agrees) & state_agrees, implied, state)
-        total += weigh("city", city, city_a, city_b)
-        total += weigh("street", street, col["address"][left], col["address"][right])
-        total += weigh("postal_code", postal, code_a, code_b)
-        total += weigh("state", state, state_a, state_b)
-        # A level without a weight for its field: score_pair says what it makes of it.
-        return total, python | np.isnan(total)
+        fields.append(("city", city, city_a, city_b))
+        fields.append(("street", street, col["address"][left], col["address"][right]))
+        fields.append(("postal_code", postal, code_a, code_b))
+        fields.append(("state", state, state_a, state_b))
+        return fields, python
+
+    def shown(
+        self, columns: list[tuple[str, list[int], list[int], list[int]]], k: int
+    ) -> list[Raw]:
+        """Pair ``k``'s comparisons (``compared``, as lists): the values shown only for the
+        fields weighed by term frequencies, blank for the others."""
+        names, none, values = self.levels.names, self.levels.none, self.values
+        found = []
+        for fld, levels, value, other in columns:
+            level = levels[k]
+            if level != none:
+                shown = values.get(fld)
+                if shown is None:
+                    found.append((fld, names[level], "", ""))
+                else:
+                    found.append((fld, names[level], shown[value[k]], shown[other[k]]))
+        return found
 
     def _common(
         self, name: str, shared: NDArray[np.bool_], left: IntArray, right: IntArray
@@ -269,3 +304,41 @@ def scored_pairs(
             score, raw = score_pair(entities[a], entities[b], ctx)
             if score >= floor:
                 yield a, b, score, raw
+
+
+Pattern = tuple[tuple[str, str], ...]
+Values = tuple[tuple[str, str, str], ...]
+
+
+def observations(
+    entities: Sequence[Entity],
+    pairs: Sequence[tuple[int, int]],
+    ctx: ScoreContext,
+    adjusted: Callable[[str, str], bool],
+) -> Iterator[tuple[Pattern, Values]]:
+    """Each pair's comparisons as training reads them from ``score_pair``: the sorted
+    (field, level) pattern, and the sorted (field, value, other value) of the comparisons
+    ``adjusted`` says term frequencies weigh (first and last names, street, postal code)."""
+    left, right = pair_arrays(pairs)
+    scorer = _Scorer(entities, ctx) if _bulk(entities, ctx) else None
+    for start in range(0, len(left), CHUNK):
+        i, j = left[start : start + CHUNK].tolist(), right[start : start + CHUNK].tolist()
+        if scorer is None:
+            python, columns = [True] * len(i), []
+        else:
+            fields, found = scorer.compared(
+                left[start : start + CHUNK], right[start : start + CHUNK]
+            )
+            python = found.tolist()
+            columns = [(f, lv.tolist(), a.tolist(), b.tolist()) for f, lv, a, b in fields]
+        for k, (a, b) in enumerate(zip(i, j, strict=True)):
+            if python[k]:
+                _, raw = score_pair(entities[a], entities[b], ctx)
+                comparisons = [(c[0], c[1], c[2], c[3]) for c in raw]
+            else:
+                assert scorer is not None
+                comparisons = scorer.shown(columns, k)
+            yield (
+                tuple(sorted((c[0], c[1]) for c in comparisons)),
+                tuple(sorted((c[0], c[2], c[3]) for c in comparisons if adjusted(c[0], c[1]))),
+            )

@@ -121,8 +121,8 @@ class Records:
             columns["converted"].append(_micros(entity.converted_at))
             columns["created"].append(_micros(entity.created_at))
         self.column = {name: np.asarray(values, dtype=np.int64) for name, values in columns.items()}
-        self.shared_mail = np.asarray(shared_mail, dtype=bool)
-        self.shared_phone = np.asarray(shared_phone, dtype=bool)
+        self.shared_mail = np.asarray(shared_mail + [False], dtype=bool)
+        self.shared_phone = np.asarray(shared_phone + [False], dtype=bool)
 
 
 _COLUMNS = (

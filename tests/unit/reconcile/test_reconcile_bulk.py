@@ -15,7 +15,7 @@ import pytest
 
 from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.blocking import candidate_pairs
-from sync.reconcile.bulk import bulk_totals, scored_pairs
+from sync.reconcile.bulk import bulk_totals, observations, scored_pairs
 from sync.reconcile.entities import Entity, build_entity
 from sync.reconcile.learn import LearnSettings, train
 from sync.reconcile.resolve import resolve_kind, thresholds_for
@@ -162,3 +162,21 @@ def test_a_run_decides_as_before_on_every_pair() -> None:
         assert ((i, j) in kept) == (total >= limits.review)
         if (i, j) in kept:
             assert kept[(i, j)] == (total, raw)
+
+
+def test_training_reads_the_patterns_score_pair_gives() -> None:
+    people = _world(13)
+    pairs = candidate_pairs(people, 200)
+    adjusted = {"first_name", "last_name", "street", "postal_code"}
+    for name, ctx in _contexts(people).items():
+        expected = []
+        for i, j in pairs:
+            raw = score_pair(people[i], people[j], ctx)[1]
+            expected.append(
+                (
+                    tuple(sorted((c[0], c[1]) for c in raw)),
+                    tuple(sorted((c[0], c[2], c[3]) for c in raw if c[0] in adjusted)),
+                )
+            )
+        found = list(observations(people, pairs, ctx, lambda fld, _: fld in adjusted))
+        assert found == expected, name
