@@ -46,7 +46,7 @@ __all__ = ["CHUNK", "bulk_totals", "observations", "scored_pairs"]
 
 IntArray = NDArray[np.int64]
 Compared = tuple[str, IntArray, IntArray, IntArray]  # field, levels, values, other values
-CHUNK = 1 << 21  # pairs scored at a time: bounded temporaries
+CHUNK = 1 << 18  # pairs scored at a time: some fifty arrays of this length are alive at once
 _MARGIN = 0.01  # a total this close under the review band is scored again by score_pair
 _AGREE = ("exact", "fuzzy", "abbreviation")  # places._AGREE: an organisation agreeing
 
