@@ -268,6 +268,21 @@ def _bulk(entities: Sequence[Entity], ctx: ScoreContext) -> bool:
     return known and bool(entities) and all(e.kind == "person" for e in entities)
 
 
+def _scorer(
+    entities: Sequence[Entity], ctx: ScoreContext, left: IntArray, right: IntArray
+) -> tuple[_Scorer | None, IntArray]:
+    """A scorer over the records the pairs name (an incremental run's few pairs among
+    thousands of records loaded), and each record's position in it."""
+    if not _bulk(entities, ctx):
+        return None, np.zeros(0, dtype=np.int64)
+    named = np.zeros(len(entities), dtype=bool)
+    named[left] = True
+    named[right] = True
+    chosen = np.flatnonzero(named)
+    position = np.cumsum(named, dtype=np.int64) - 1
+    return _Scorer([entities[k] for k in chosen.tolist()], ctx), position
+
+
 def _place(city: str) -> Entity:
     return Entity("", "person", "", "", "", city=city)
 
@@ -277,9 +292,10 @@ def bulk_totals(
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Each pair's total as ``score_pair`` adds it up (before rounding), and where the pair
     needs ``score_pair`` itself (its total here is then meaningless)."""
-    if not _bulk(entities, ctx):
+    scorer, position = _scorer(entities, ctx, left, right)
+    if scorer is None:
         return np.zeros(len(left)), np.ones(len(left), dtype=bool)
-    return _Scorer(entities, ctx).totals(left, right)
+    return scorer.totals(position[left], position[right])
 
 
 def scored_pairs(
@@ -291,13 +307,13 @@ def scored_pairs(
 ) -> Iterator[tuple[int, int, float, list[Raw]]]:
     """The pairs (in the order given) whose ``score_pair`` total is at least ``floor``,
     with that total and the comparisons."""
-    scorer = _Scorer(entities, ctx) if _bulk(entities, ctx) else None
+    scorer, position = _scorer(entities, ctx, left, right)
     for start in range(0, len(left), CHUNK):
         i, j = left[start : start + CHUNK], right[start : start + CHUNK]
         if scorer is None:
             wanted = np.ones(len(i), dtype=bool)
         else:
-            total, python = scorer.totals(i, j)
+            total, python = scorer.totals(position[i], position[j])
             wanted = python | (total >= floor - _MARGIN)
         for k in np.flatnonzero(wanted).tolist():
             a, b = int(i[k]), int(j[k])
@@ -320,14 +336,14 @@ def observations(
     (field, level) pattern, and the sorted (field, value, other value) of the comparisons
     ``adjusted`` says term frequencies weigh (first and last names, street, postal code)."""
     left, right = pair_arrays(pairs)
-    scorer = _Scorer(entities, ctx) if _bulk(entities, ctx) else None
+    scorer, position = _scorer(entities, ctx, left, right)
     for start in range(0, len(left), CHUNK):
         i, j = left[start : start + CHUNK].tolist(), right[start : start + CHUNK].tolist()
         if scorer is None:
             python, columns = [True] * len(i), []
         else:
             fields, found = scorer.compared(
-                left[start : start + CHUNK], right[start : start + CHUNK]
+                position[left[start : start + CHUNK]], position[right[start : start + CHUNK]]
             )
             python = found.tolist()
             columns = [(f, lv.tolist(), a.tolist(), b.tolist()) for f, lv, a, b in fields]
