@@ -7,6 +7,7 @@ arrays (rapidfuzz's pairwise ``cpdist``), with the rules of ``scoring._first_lev
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -72,7 +73,8 @@ class Records:
         # take records).
         self.org_rep: list[Entity] = []
         self.street_rep: list[Entity] = []
-        columns: dict[str, list[int]] = {name: [] for name in _COLUMNS}
+        # Machine ints as they come: a Python int object per value was a gigabyte at 1 M.
+        columns: dict[str, array[int]] = {name: array("q") for name in _COLUMNS}
         shared_mail: list[bool] = []
         shared_phone: list[bool] = []
         # The local parts (letters only) of everyone's addresses first: a name spelt the
@@ -120,7 +122,10 @@ class Records:
             columns["lead"].append(entity.table == "leads")
             columns["converted"].append(_micros(entity.converted_at))
             columns["created"].append(_micros(entity.created_at))
-        self.column = {name: np.asarray(values, dtype=np.int64) for name, values in columns.items()}
+        self.column = {
+            name: np.frombuffer(values, dtype=np.int64) if values else np.zeros(0, np.int64)
+            for name, values in columns.items()
+        }
         self.shared_mail = np.asarray(shared_mail + [False], dtype=bool)
         self.shared_phone = np.asarray(shared_phone + [False], dtype=bool)
 
