@@ -37,18 +37,47 @@ CLOCK_FILES = frozenset(
         "tests/unit/test_daemon_parts.py",
     }
 )
+# How `dev.py test` spreads the tests over its workers (`--dist loadgroup`, in collection
+# order): a file's tests stay together on one worker (its module fixtures start once),
+# except in these long files of the sync contract, whose tests go out one CRM at a time so
+# the two workers share them.
+SPLIT_BY_CRM = (
+    "tests/integration/test_sync_contract_kill.py",
+    "tests/integration/test_sync_contract_faults.py",
+    "tests/integration/test_sync_contract.py",
+)
+# The longest files start first, so that neither worker is left with one of them at the
+# end while the other has finished; the rest keep their order (the many short unit tests
+# come last and even the two workers out).
+LONG_FIRST = (
+    *SPLIT_BY_CRM,
+    "tests/e2e/test_run_twice.py",
+    "tests/integration/test_workers.py",
+    "tests/integration/test_worker_status.py",
+    "tests/integration/test_reconcile_splink.py",
+    "tests/integration/test_reconcile_splink_postgres.py",
+)
 _ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    names: dict[str, str] = {}
     for item in items:
         path = Path(str(item.fspath)).resolve()
         parts = path.parts
         for marker in FOLDER_MARKERS:
             if marker in parts:
                 item.add_marker(getattr(pytest.mark, marker))
-        if path.is_relative_to(_ROOT) and path.relative_to(_ROOT).as_posix() in CLOCK_FILES:
+        name = path.relative_to(_ROOT).as_posix() if path.is_relative_to(_ROOT) else str(path)
+        if name in CLOCK_FILES:
             item.add_marker(pytest.mark.clock)
+        group = name
+        if name in SPLIT_BY_CRM and hasattr(item, "callspec"):
+            group = f"{name}:{item.callspec.params['crm']}"
+        item.add_marker(pytest.mark.xdist_group(group))
+        names[item.nodeid] = name
+    rank = {name: i for i, name in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(names[item.nodeid], len(rank)))
 
 
 @pytest.fixture(scope="session")
