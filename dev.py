@@ -36,9 +36,10 @@ RUNTIME_EXTRAS = ("sandbox", "postgres", "workers", "linkage", "web", "dynamics"
 # The clock pass: the tests marked ``clock`` (declared in tests/conftest.py) run again with
 # the clock this far ahead, so none of them depends on where today falls against a date.
 CLOCK_SHIFT = "+400d"
-# How the main pass shares its tests between the two workers: by the groups
-# tests/conftest.py gives them (a file, or one CRM of a long file), in collection order.
-DISTRIBUTION = ("--dist", "loadgroup", "--no-loadscope-reorder")
+# How the main pass shares its tests between the two workers: a file at a time (one CRM at a
+# time in the sync contract's long files, tests/conftest.py), in collection order, which
+# starts the longest files first.
+DISTRIBUTION = ("--dist", "loadfile", "--no-loadscope-reorder")
 # What `dev.py test` type-checks: every package.
 TYPED_PACKAGES = ("compensation", "connectors", "sandbox", "sync")
 
