@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from connectors.core.channels import ChannelMap
+from connectors.core.channels import UTM_CHANNELS, ChannelMap
 from connectors.core.contract import (
     ApiUsage,
     CheckResult,
@@ -39,41 +39,8 @@ from connectors.events.spec import EventRefused, parse_event
 
 __all__ = ["EVENTS_PROFILE", "EventsConnector", "EventsSettings"]
 
-# UTM medium or source -> channel; the admin's ``channels: {utm: {...}}`` override these.
-_UTM_CHANNELS = {
-    "cpc": "web",
-    "ppc": "web",
-    "paid": "web",
-    "paid_search": "web",
-    "display": "web",
-    "banner": "web",
-    "organic": "web",
-    "seo": "web",
-    "google": "web",
-    "bing": "web",
-    "email": "email",
-    "e-mail": "email",
-    "newsletter": "email",
-    "social": "social",
-    "paid_social": "social",
-    "facebook": "social",
-    "instagram": "social",
-    "linkedin": "social",
-    "twitter": "social",
-    "referral": "partner",
-    "affiliate": "partner",
-    "partner": "partner",
-    "qr": "event",
-    "event": "event",
-    "trade_show": "event",
-    "tradeshow": "event",
-    "sms": "phone",
-    "chat": "chat",
-    "store": "store",
-}
-
 EVENTS_PROFILE = CrmProfile(
-    kind="events", object_names={"events": "events"}, channels={"utm": _UTM_CHANNELS}
+    kind="events", object_names={"events": "events"}, channels={"utm": dict(UTM_CHANNELS)}
 )
 
 
