@@ -17,8 +17,8 @@ from sqlalchemy import Engine, func, select
 from connectors.core.contract import STREAM_RECORD_TYPES
 from connectors.core.custom import KIND_RECORD_TYPES
 from sandbox import Sandbox, SandboxInfo, SandboxOptions
-from sandbox.custom_mappings import CUSTOM_MAPPINGS
-from sandbox.expected import expected_object_counts, expected_stream_counts
+from sandbox.custom_mappings import CONSUMER_RULES, CUSTOM_MAPPINGS
+from sandbox.expected import STREAM_OBJECTS, expected_object_counts, expected_stream_counts
 from sandbox.peek import Sample, sample_records
 from sync.config import load_config
 from sync.demo_checks import EVENTS_SOURCE, TruthCheck, truth_checks
@@ -171,6 +171,10 @@ def _write_config(
     for source in config["sources"]:  # the store visits and orders, mapped in YAML
         if source["name"] in mapped:
             source["custom_objects"] = mapped[source["name"]]
+    names = [s["name"] for s in config["sources"]]
+    consumers = {name: rule for name, rule in CONSUMER_RULES.items() if name in names}
+    if consumers:  # the consumers' contacts need no company or job title
+        config["audit"] = {"consumer_contacts": consumers}
     if crm_rates:  # the CRMs' own rates, read on every sync, convert before the file's
         for source in config["sources"]:
             source["exchange_rates"] = source["name"] in crm_rates
@@ -214,6 +218,10 @@ def _check(
 
         for (crm, stream), expected in sorted(expected_stream_counts(truth_dir).items()):
             if crm in synced:
+                # a CRM list that a mapping reads in place of its standard stream left it
+                taken = {m["object"] for m in mapped.get(crm, [])}
+                taken &= set(STREAM_OBJECTS[crm].get(stream, ()))
+                expected -= sum(by_object.get((crm, obj), 0) for obj in taken)
                 stored = live(STREAM_RECORD_TYPES[stream], crm, None, own=False)
                 checks.append(StreamCheck(crm, stream, stored, expected))
         for (crm, record_type), streams in sorted(custom.items()):
