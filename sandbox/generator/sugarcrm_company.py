@@ -118,7 +118,8 @@ class _Company:
         return first, last, email
 
     def identity(self, obj: str, rid: str, identity: str) -> None:
-        row = {"crm": "sugarcrm", "object": obj, "id": rid, "identity": identity}
+        kind = "organisation" if obj == "Accounts" else "person"  # Contacts, Leads
+        row = {"crm": "sugarcrm", "object": obj, "id": rid, "kind": kind, "identity": identity}
         self.world.truth.add("sugarcrm_identities", row)
 
     def user(self, first: str, last: str, title: str, employee: str, admin: bool = False) -> str:

@@ -96,7 +96,9 @@ def test_check_names_a_missing_field_with_its_line_and_a_suggestion(
     ) in result.stdout
 
 
-@pytest.mark.parametrize("crm", CRMS)
+# Oracle's catalogue (``/describe``) answers every resource with its attributes in one call,
+# named or not: there is nothing to save
+@pytest.mark.parametrize("crm", [c for c in CRMS if c != "oracle"])
 def test_discovering_named_objects_costs_fewer_calls(tmp_path: Path, crm: str) -> None:
     """What ``connectors check`` asks: the mapped objects described, the rest named only."""
     obj = CUSTOM[crm][0]
