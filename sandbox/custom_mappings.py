@@ -1,7 +1,8 @@
-"""The custom-object mappings of the sandbox's store visits and orders, as YAML would say.
+"""The custom-object mappings of the sandbox's store visits and orders, and the audit's
+consumer rules, as YAML would say.
 
 ``crmsync demo`` maps them on its sources (``sources[].custom_objects``), and tests use
-them: store visits become activities on channel ``store``, orders become won deals on
+them: store visits become inbound activities on channel ``store``, orders become won deals on
 the channel they came through (web, store, phone), linked to the consumer's contact (and
 in Salesforce their person account) and owned by their agent or rep. An admin writes the
 same lines for a real CRM ([docs/custom-objects.md](../docs/custom-objects.md)).
@@ -13,7 +14,7 @@ from typing import Any
 
 from sandbox.hubspot.schema_custom import ORDERS, STORE_VISITS
 
-__all__ = ["CUSTOM_MAPPINGS", "mapped_objects"]
+__all__ = ["CONSUMER_RULES", "CUSTOM_MAPPINGS", "mapped_objects"]
 
 # Salesforce and Zoho spell the web shop "Web Shop", HubSpot "web_shop"
 _ORDER_CHANNELS = {"web shop": "web", "web_shop": "web", "store": "store", "phone": "phone"}
@@ -25,6 +26,7 @@ def _visits(obj: str, at: str, name: str, links: dict[str, str]) -> dict[str, An
         "kind": "activity",
         "stream": "store_visits",
         "activity_type": "meeting",
+        "direction": "inbound",  # the customer came in: not a reply to a lead
         "fields": {"occurred_at": at, "subject": name},
         "channel": {"value": "store"},
         "links": links,
@@ -108,3 +110,12 @@ CUSTOM_MAPPINGS: dict[str, list[dict[str, Any]]] = {
 def mapped_objects(crm: str) -> dict[str, str]:
     """Stream name -> object of the mappings on ``crm``'s source."""
     return {m["stream"]: m["object"] for m in CUSTOM_MAPPINGS.get(crm, [])}
+
+
+# ``audit.consumer_contacts``: how the consumers' contacts look in the CRMs without person
+# accounts (no company; HubSpot's home-lab owner persona, Zoho's online store), so that the
+# audit does not ask them for a company or a job title
+CONSUMER_RULES: dict[str, dict[str, Any]] = {
+    "hubspot": {"blank": ["associatedcompanyid"], "equals": {"hs_persona": ["persona_2"]}},
+    "zoho": {"blank": ["Account_Name"], "equals": {"Lead_Source": ["Online Store"]}},
+}

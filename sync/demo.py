@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select
 from connectors.core.contract import STREAM_RECORD_TYPES
 from connectors.core.custom import KIND_RECORD_TYPES
 from sandbox import Sandbox, SandboxInfo, SandboxOptions
-from sandbox.custom_mappings import CUSTOM_MAPPINGS
+from sandbox.custom_mappings import CONSUMER_RULES, CUSTOM_MAPPINGS
 from sandbox.expected import expected_object_counts, expected_stream_counts
 from sandbox.peek import Sample, sample_records
 from sync.config import load_config
@@ -171,6 +171,10 @@ def _write_config(
     for source in config["sources"]:  # the store visits and orders, mapped in YAML
         if source["name"] in mapped:
             source["custom_objects"] = mapped[source["name"]]
+    names = [s["name"] for s in config["sources"]]
+    consumers = {name: rule for name, rule in CONSUMER_RULES.items() if name in names}
+    if consumers:  # the consumers' contacts need no company or job title
+        config["audit"] = {"consumer_contacts": consumers}
     if crm_rates:  # the CRMs' own rates, read on every sync, convert before the file's
         for source in config["sources"]:
             source["exchange_rates"] = source["name"] in crm_rates

@@ -11,7 +11,7 @@ from crmsync_data import example_plans
 __all__ = ["PLANS_DIR", "RATE_SOURCES", "demo_sections", "push_targets"]
 
 # `crmsync demo --dated-rates`: the sources whose CRM rates the demo pays with, in order
-RATE_SOURCES = ("salesforce", "hubspot")
+RATE_SOURCES = ("salesforce", "hubspot", "zoho")
 
 PLANS_DIR = example_plans()
 

@@ -147,6 +147,13 @@ class CustomObjectMapping(_Strict):
     activity_type: str | None = Field(
         None, description="Activity type of activity records (default: event)."
     )
+    direction: Literal["inbound", "outbound"] | None = Field(
+        None,
+        description="Direction of every activity record: inbound when the customer comes "
+        "to the company (a store visit, a sign-up), which a lead's response time does not "
+        "count as a reply; outbound when an employee reaches out (default: none, or the "
+        "field mapped as fields.direction).",
+    )
     fields: dict[str, str] = Field(
         default_factory=dict, description="Common field -> the object's field."
     )
@@ -180,6 +187,10 @@ class CustomObjectMapping(_Strict):
             )
         if self.activity_type is not None and KIND_RECORD_TYPES[self.kind] != "activity":
             raise ValueError("activity_type applies to kind activity or event only")
+        if self.direction is not None and KIND_RECORD_TYPES[self.kind] != "activity":
+            raise ValueError("direction applies to kind activity or event only")
+        if self.direction is not None and "direction" in self.fields:
+            raise ValueError("give direction (one for all) or fields.direction, not both")
         if self.stream is not None and not _STREAM.match(self.stream):
             raise ValueError("stream: lower-case letters, digits and _, starting with a letter")
         if self.channel is not None and self.kind == "organisation":

@@ -138,6 +138,8 @@ class CustomRecordMapper:
                 values[_DETAIL_FIELD[kind]] = detail
         if kind in ("activity", "event"):
             values["activity_type"] = mapping.activity_type or "event"
+            if mapping.direction is not None:
+                values["direction"] = mapping.direction
             values.setdefault("occurred_at", None)
             values["occurred_at"] = values["occurred_at"] or meta.created
         if kind == "case":

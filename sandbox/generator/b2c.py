@@ -8,7 +8,8 @@ one its own way:
   the person's fields on it, and its person ``Contact`` (``PersonContactId``); the
   opportunity points at the account only, with no contact role — the usual shape of a
   B2C opportunity — and the call-centre agent's call is logged on the person contact;
-- **HubSpot**: a contact with no company, and a deal associated with the contact only;
+- **HubSpot**: a contact with no company and the home-lab owner persona
+  (``hs_persona`` ``persona_2``), and a deal associated with the contact only;
 - **Zoho**: a contact with no account, and a deal with ``Contact_Name`` and no
   ``Account_Name``.
 
@@ -137,6 +138,7 @@ def _hubspot_contact(gen: Gen, who: _Consumer, at: datetime, by: Employee) -> st
         "zip": who.postcode,
         "country": who.city.country,
         "lifecyclestage": "lead",
+        "hs_persona": "persona_2",  # the portal's home-lab owner persona
         "hs_analytics_source": "DIRECT_TRAFFIC",
         "hs_latest_source": "DIRECT_TRAFFIC",
     }

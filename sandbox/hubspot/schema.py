@@ -161,6 +161,9 @@ _LIFECYCLE = (
     "evangelist",
     "other",
 )
+# a portal's buyer personas (Settings > Personas): persona_1 the lab manager of a business
+# customer, persona_2 the home-lab owner of the B2C line
+_PERSONAS = ("persona_1", "persona_2")
 _LEAD_STATUS = (
     "NEW",
     "OPEN",
@@ -211,6 +214,7 @@ def _properties() -> dict[str, list[Field]]:
             Field("hs_additional_emails", "textarea", label="Additional email addresses"),
             Field("lifecyclestage", "picklist", label="Lifecycle Stage", picklist=_LIFECYCLE),
             Field("hs_lead_status", "picklist", label="Lead Status", picklist=_LEAD_STATUS),
+            Field("hs_persona", "picklist", label="Persona", picklist=_PERSONAS),
             Field(
                 "hs_analytics_source",
                 "picklist",

@@ -67,7 +67,7 @@ def missing_fields(ctx: Context, row: Row) -> list[str]:
     if cached is None or cached[0] is not ctx:
         raw = row.get("raw") or {}
         required = ctx.required(row)
-        if is_consumer(ctx.snapshot, row):
+        if is_consumer(ctx, row):
             business = profile_of(ctx.snapshot.kind(row["source"])).business_fields
             required = [n for n in required if n not in business.get(row["_object"], ())]
         found = [name for name in required if _blank(raw_value(raw, name))]
@@ -75,12 +75,23 @@ def missing_fields(ctx: Context, row: Row) -> list[str]:
     return list(cached[1])
 
 
-def is_consumer(snapshot: Snapshot, row: Row) -> bool:
-    """A contact that is a consumer's person account (no employer, no job title)."""
-    account = row.get("account_id")
-    if row["_table"] != "contacts" or not account:
+def is_consumer(ctx: Context, row: Row) -> bool:
+    """A consumer's contact (no employer, no job title): a person account's contact, or a
+    contact that meets its source's consumer rule (``audit.consumer_contacts``)."""
+    if row["_table"] != "contacts":
         return False
-    return snapshot.person_accounts.get((row["source"], account)) == row["remote_id"]
+    account, source = row.get("account_id"), row["source"]
+    if account and ctx.snapshot.person_accounts.get((source, account)) == row["remote_id"]:
+        return True
+    rule = ctx.config.consumer_rule(source, ctx.snapshot.kind(source))
+    if rule is None:
+        return False
+    raw = row.get("raw") or {}
+    if not all(_blank(raw_value(raw, name)) for name in rule.blank):
+        return False
+    return all(
+        str(raw_value(raw, name) or "").strip() in values for name, values in rule.equals.items()
+    )
 
 
 def _blank(value: Any) -> bool:

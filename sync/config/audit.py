@@ -22,6 +22,7 @@ __all__ = [
     "COMPONENTS",
     "DEFAULT_WEIGHTS",
     "AuditConfig",
+    "ConsumerRule",
     "FromProfiles",
     "default_lead_objects",
     "default_required_fields",
@@ -114,6 +115,29 @@ def default_response_objects() -> dict[str, list[str]]:
         for kind, profile in installed_profiles().items()
         if profile.response_streams
     }
+
+
+class ConsumerRule(BaseModel):
+    """How a consumer's contact looks in a CRM without person accounts: every field in
+    ``blank`` is empty and every field in ``equals`` holds one of its values."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    blank: list[str] = Field(
+        default_factory=list,
+        description="CRM fields empty on a consumer's contact (its company or account).",
+    )
+    equals: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="CRM field -> the values, one of which a consumer's contact carries "
+        "(a persona, a customer type).",
+    )
+
+    @model_validator(mode="after")
+    def _says_something(self) -> ConsumerRule:
+        if not self.blank and not self.equals:
+            raise ValueError("a consumer rule needs blank fields, equals values, or both")
+        return self
 
 
 class AuditConfig(BaseModel):
@@ -245,6 +269,13 @@ class AuditConfig(BaseModel):
         description="Treat a user who created 5 or more records of a CRM and owns none of "
         "them as an integration user (their records are blamed on the owner).",
     )
+    consumer_contacts: dict[str, ConsumerRule] = Field(
+        default_factory=dict,
+        description="Per source kind or source name: how a consumer's contact is told apart "
+        "in a CRM without person accounts. A consumer's contact is not required to carry the "
+        "connector's business fields (company, job title). A person account's contact needs "
+        "no rule.",
+    )
     disabled_rules: list[str] = Field(
         default_factory=list, description="Rules not to run (names as in `crmsync audit findings`)."
     )
@@ -276,6 +307,10 @@ class AuditConfig(BaseModel):
             if obj in self.required_fields.get(key, {}):
                 return self.required_fields[key][obj]
         return list(profile_of(kind).required_fields.get(obj, ()))
+
+    def consumer_rule(self, source: str, kind: str) -> ConsumerRule | None:
+        """The consumer rule of a source (by name first, then kind), if any."""
+        return self.consumer_contacts.get(source) or self.consumer_contacts.get(kind)
 
     def profile_of(self, team: str | None) -> str:
         """The role profile of a team."""

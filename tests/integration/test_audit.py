@@ -76,11 +76,7 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     workspace = tmp_path_factory.mktemp("audit-demo")
-    # the business company alone: its records carry the injected habits the truth lists
-    # (the consumer line's records have none; their findings are not in usage_problems).
-    # Not only counts: on the default world two injected slow_lead_response problems on
-    # HubSpot contacts are missed and the DQ score count is 429, not 300 - still open
-    result = run_demo(workspace, seed=1, scale="small", anchor=DEFAULT_ANCHOR, b2c=False)
+    result = run_demo(workspace, seed=1, scale="small", anchor=DEFAULT_ANCHOR)
     assert result.ok
     truth = workspace / "sandbox" / "ground_truth"
     return {
@@ -165,8 +161,12 @@ def test_runs_are_reproducible_and_readable_back(demo: dict[str, Any]) -> None:
     assert latest_findings(engine) == second.findings
     values = score_values(engine)
     assert {v.key for v in values} == {"usage_score", "dq_score", "engagement_score"}
-    # one per deal: 200 in Salesforce, HubSpot and Zoho, 100 opportunities in Dynamics
-    assert len([v for v in values if v.key == "dq_score"]) == 300
+    # one per deal: the 260 opportunities and deals of Salesforce, HubSpot and Zoho (60 of
+    # them consumers'), the consumers' 69 orders, and 100 opportunities in Dynamics
+    truth = demo["truth"]
+    deals = [len(_jsonl(truth / f"{n}.jsonl")) for n in ("deals", "orders", "dynamics_deals")]
+    assert deals == [260, 69, 100]
+    assert len([v for v in values if v.key == "dq_score"]) == sum(deals)
 
 
 def _browser() -> str | None:
@@ -216,3 +216,30 @@ def test_the_html_report_renders_in_headless_chromium(demo: dict[str, Any]) -> N
     assert done.returncode == 0, done.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+def test_consumers_contacts_are_not_asked_for_a_company_or_a_job_title(
+    demo: dict[str, Any],
+) -> None:
+    # HubSpot's and Zoho's consumers are contacts with no company: the demo's rules
+    # (audit.consumer_contacts) tell them apart; Salesforce's are person accounts.
+    from sandbox.custom_mappings import CONSUMER_RULES
+
+    b2c = _jsonl(demo["truth"] / "b2c.jsonl")
+    consumers = {(r["crm"], r["id"]) for r in b2c if r["object"] in ("contacts", "Contacts")}
+    business = ("jobtitle", "company", "Title")
+
+    def asked(config: AuditConfig) -> dict[str, int]:
+        found = run_audit(demo["engine"], config, AS_OF, persist=False).findings
+        counts: dict[str, int] = defaultdict(int)
+        for f in found:
+            if f.rule != "missing_required_fields" or (f.source, f.remote_id) not in consumers:
+                continue
+            if any(name in f.message for name in business):
+                counts[f.source] += 1
+        return dict(counts)
+
+    assert asked(AuditConfig.model_validate({"consumer_contacts": CONSUMER_RULES})) == {}
+    # without them: the 15 HubSpot and 15 Zoho buyers, and the 10 Salesforce buyers who
+    # first filled in the web shop's form (a HubSpot contact)
+    assert asked(AuditConfig()) == {"hubspot": 25, "zoho": 15}

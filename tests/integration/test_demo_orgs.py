@@ -35,15 +35,16 @@ def test_the_demo_syncs_person_accounts_and_the_crms_rates(tmp_path: Path) -> No
     finally:
         engine.dispose()
     # 8 buyers, every other one a Salesforce person account; Salesforce 4 currencies × 19
-    # dated rates, HubSpot 3 currencies × 7 quarterly ones
+    # dated rates, HubSpot 3 currencies × 7 quarterly ones, Zoho the rates its 4 euro deals
+    # were saved at (on 4 days, each rate another: the org keeps no history of its own)
     assert consumers == 4
-    assert rates == {"hubspot": 21, "salesforce": 76}
+    assert rates == {"hubspot": 21, "salesforce": 76, "zoho": 4}
     config = yaml.safe_load((tmp_path / "crmsync.yaml").read_text())
-    assert config["compensation"]["crm_rates"] == ["salesforce", "hubspot"]
+    assert config["compensation"]["crm_rates"] == ["salesforce", "hubspot", "zoho"]
     assert {s["name"]: s["exchange_rates"] for s in config["sources"]} == {
         "salesforce": True,
         "hubspot": True,
-        "zoho": False,
+        "zoho": True,
         "dynamics": False,
         "sugarcrm": False,
         "keap": False,

@@ -48,8 +48,17 @@ def test_an_activity_takes_its_fields_links_and_fixed_channel() -> None:
     assert record.occurred_at == datetime(2026, 3, 1, 10, 30, tzinfo=UTC)
     assert (record.contact_id, record.account_id, record.owner_id) == ("003A", "001A", "005A")
     assert record.duration_seconds == 90
+    assert record.direction is None  # not said: neither inbound nor outbound
     assert record.custom_fields == {"Shop": "Lyon"}  # what the mapping does not use
     assert (record.source, record.remote_id, record.remote_updated_at) == ("sf", "Visit/1", UPDATED)
+
+
+def test_a_fixed_direction_marks_every_visit_inbound() -> None:
+    # the customer came to the store: a touch, not the reply a new lead waits for
+    mapping = _mapping(direction="inbound", fields={"occurred_at": "When"})
+    record = CustomRecordMapper("sf", mapping).map({"When": None}, META)
+    assert isinstance(record, Activity)
+    assert (record.direction, record.occurred_at) == ("inbound", CREATED)
 
 
 def test_a_channel_read_from_a_field_through_its_map() -> None:
@@ -119,6 +128,12 @@ def test_times_in_every_shape_the_crms_send() -> None:
         ({"channel": {"value": "store", "field": "K"}}, "give either value (a fixed channel)"),
         ({"kind": "deal", "activity_type": "call"}, "activity_type applies to kind activity"),
         ({"kind": "organisation", "channel": {"value": "web"}}, "an organisation has no channel"),
+        ({"kind": "case", "direction": "inbound"}, "direction applies to kind activity or event"),
+        ({"direction": "in"}, "Input should be 'inbound' or 'outbound'"),
+        (
+            {"direction": "inbound", "fields": {"direction": "Dir"}},
+            "give direction (one for all) or fields.direction, not both",
+        ),
     ],
 )
 def test_mappings_that_cannot_work_are_refused(values: dict[str, object], message: str) -> None:

@@ -6,7 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from pair_rows import activity, at, audit, deal, part, row, rules_of, user
+from pydantic import ValidationError
+
+from sync.config.audit import AuditConfig
 
 
 def _lead(lead_id: str, owner: str, created: str, **fields: Any) -> dict[str, Any]:
@@ -196,3 +200,36 @@ def test_a_person_account_contact_is_not_asked_for_a_job_title() -> None:
     _, findings = audit({"users": [user("A")], "accounts": accounts, "contacts": contacts})
     missing = [(f.remote_id, f.message) for f in findings if f.rule == "missing_required_fields"]
     assert missing == [("BC", "required fields empty: Title")]
+
+
+def test_a_consumer_contact_is_told_apart_by_its_sources_rule() -> None:
+    # HubSpot has no person accounts: the portal marks its consumers with a persona, and
+    # they have no company. A business contact without a company is still incomplete, and
+    # so is a contact with the persona that has a company (the rule asks for both).
+    def contact(rid: str, **props: Any) -> dict[str, Any]:
+        raw = {"properties": {"lastname": "Ng", "email": "a@b.com", "phone": "+1555", **props}}
+        return row("hubspot", rid, "2026-10-01T09:00:00", owner_id="70", raw=raw)
+
+    contacts = [
+        contact("C1", hs_persona="persona_2"),
+        contact("C2"),
+        contact("C3", hs_persona="persona_2", associatedcompanyid="9", company="Acme"),
+        contact("C4", hs_persona="persona_1"),
+    ]
+    tables = {"users": [user("70", "hubspot", "call_centre")], "contacts": contacts}
+    rule = {"blank": ["associatedcompanyid"], "equals": {"hs_persona": ["persona_2"]}}
+    config = AuditConfig.model_validate({"consumer_contacts": {"hubspot": rule}})
+    for settings, consumers in ((config, {"C1"}), (AuditConfig(), set())):
+        _, findings = audit(tables, settings)
+        missing = {f.remote_id: f.message for f in findings if f.rule == "missing_required_fields"}
+        business = "required fields empty: jobtitle, company"
+        assert missing == {
+            "C2": business,
+            "C3": "required fields empty: jobtitle",
+            "C4": business,
+        } | ({} if consumers else {"C1": business})
+
+
+def test_a_consumer_rule_must_say_what_a_consumer_looks_like() -> None:
+    with pytest.raises(ValidationError, match="needs blank fields, equals values, or both"):
+        AuditConfig.model_validate({"consumer_contacts": {"zoho": {}}})
