@@ -7,7 +7,9 @@ place, so that no stage imports another to learn it.
   and the statements as ``Decimal`` figures (``latest_usage_figures``: each stored float
   becomes the plans' ``Decimal`` there, once);
 - ``published``: the values a step wants in the CRMs (``publish``), written by the audit
-  and compute, diffed by push.
+  and compute, diffed by push;
+- ``live_rows``: the live record rows the pull wrote, read the one way by the audit's and
+  compute's snapshots (reconciliation's entities still read their own, by change number).
 
 Each module needs only the store; import the one you read (this ``__init__`` loads nothing).
 """
