@@ -15,6 +15,7 @@ from recipes_hubspot import (
     dlt_hubspot,
     tap_hubspot,
 )
+from recipes_keap import KEAP_V2_LISTS, keap_sdk
 from recipes_salesforce import SALESFORCE_OBJECTS, airbyte_source_salesforce, tap_salesforce
 from recipes_zoho import ZOHO_MODULES, zoho_sdk
 
@@ -41,6 +42,8 @@ class Recipe:
             return info.hubspot.base_url
         if self.crm == "dynamics":
             return info.dynamics.environment_url
+        if self.crm == "keap":
+            return info.keap.base_url
         return info.zoho.api_domain
 
 
@@ -104,6 +107,14 @@ RECIPES: dict[str, Recipe] = {
             patches=(),
             read=dataverse_client,
             streams={t: (t,) for t in DATAVERSE_TABLES},
+        ),
+        Recipe(
+            name="keap-sdk",
+            crm="keap",
+            requirements=("keap-core-v2-sdk==2.0.26",),
+            patches=(),
+            read=keap_sdk,
+            streams={name: (name,) for name in KEAP_V2_LISTS},
         ),
     )
 }

@@ -2,7 +2,11 @@
 
 A sender authenticates with the source's write key, as HTTP Basic (the key as user name,
 no password: what Segment's libraries send) or as a bearer token; anything else is 401.
-A body over ``max_batch_bytes`` is refused whole with 413 before it is read. Each message
+A body over ``max_batch_bytes`` is refused whole with 413 before it is read. A body sent
+with ``Content-Encoding: gzip`` (what RudderStack's libraries send by default, Segment's
+with ``gzip=True``) is inflated step by step, and refused with 413 as soon as it inflates
+past the same limit (a small body cannot expand into a large one); any other encoding is
+415. Each message
 of ``{"batch": [...]}`` is checked like a line of an export (``spec.parse_event``, and the
 per-event size limit) and gets its own result: ``accepted`` with its ``messageId``, or
 ``rejected`` with the reason. Accepted messages, stamped with ``receivedAt``, are appended
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import os
 import threading
+import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,22 +74,34 @@ def ingest_app(
 
     async def batch(request: Request) -> JSONResponse:
         if not authorised(request.headers.get("authorization", ""), write_key):
-            return JSONResponse({"error": "missing or wrong write key"}, 401)
+            return _refusal(401, "unauthorized", "missing or wrong write key")
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > max_batch_bytes:
             return _too_large(max_batch_bytes)
+        encoding = request.headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in ("identity", "gzip"):
+            return _refusal(
+                415, "unsupported_encoding", f"unsupported Content-Encoding {encoding!r}"
+            )
+        inflate = zlib.decompressobj(wbits=31) if encoding == "gzip" else None
         body = bytearray()
         async for chunk in request.stream():
-            body += chunk
-            if len(body) > max_batch_bytes:
+            try:
+                body += inflate.decompress(chunk, max_batch_bytes + 1) if inflate else chunk
+            except zlib.error as exc:
+                return _refusal(400, "bad_gzip", f"the body is not gzip: {exc}")
+            # unconsumed input means the output is already over the limit
+            if len(body) > max_batch_bytes or (inflate and inflate.unconsumed_tail):
                 return _too_large(max_batch_bytes)
+        if inflate is not None and not inflate.eof:
+            return _refusal(400, "bad_gzip", "the gzip body ends early")
         try:
             payload = orjson.loads(bytes(body))
         except orjson.JSONDecodeError as exc:
-            return JSONResponse({"error": f"the body is not JSON: {exc}"}, 400)
+            return _refusal(400, "bad_json", f"the body is not JSON: {exc}")
         messages = payload.get("batch") if isinstance(payload, dict) else None
         if not isinstance(messages, list):
-            return JSONResponse({"error": 'the body must be {"batch": [events]}'}, 400)
+            return _refusal(400, "bad_batch", 'the body must be {"batch": [events]}')
         received = clock().astimezone(UTC).isoformat().replace("+00:00", "Z")
         results, lines = [], []
         for index, message in enumerate(messages):
@@ -116,5 +133,11 @@ def _check(
     return {"index": index, "status": "accepted", "messageId": event.remote_id}, line
 
 
+def _refusal(status: int, code: str, message: str) -> JSONResponse:
+    """An error answer as Segment's tracking API gives it (``code`` and ``message``): what
+    Segment's and RudderStack's libraries read to report a failed batch."""
+    return JSONResponse({"code": code, "message": message}, status)
+
+
 def _too_large(limit: int) -> JSONResponse:
-    return JSONResponse({"error": f"the batch is over the {limit}-byte limit; send less"}, 413)
+    return _refusal(413, "too_large", f"the batch is over the {limit}-byte limit; send less")

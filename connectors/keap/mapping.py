@@ -41,7 +41,8 @@ def _time(raw: Any) -> datetime | None:
 
 
 def updated_at(row: Row) -> datetime | None:
-    return _time(row.get("last_updated") or row.get("update_time") or row.get("modification_date"))
+    stamp = row.get("last_updated") or row.get("update_time") or row.get("last_updated_time")
+    return _time(stamp or row.get("modification_date"))
 
 
 def _date(raw: Any) -> date | None:
@@ -107,7 +108,10 @@ class KeapMapper:
             "source": self.source,
             "remote_id": remote_id(obj, row),
             "remote_created_at": _time(
-                row.get("date_created") or row.get("create_time") or row.get("creation_date")
+                row.get("date_created")
+                or row.get("create_time")
+                or row.get("created_time")
+                or row.get("creation_date")
             ),
             "remote_updated_at": updated_at(row),
             "custom_fields": customs,
@@ -178,7 +182,7 @@ class KeapMapper:
             is_won=lowered in _WON,
             amount=_money(row.get("projected_revenue_high")),
             currency=self.currency,
-            close_date=_date(row.get("estimated_close_date")),
+            close_date=_date(row.get("estimated_close_time") or row.get("estimated_close_date")),
             probability=None if probability is None else Decimal(str(probability)),
             owner_id=_id(row.get("user")),
         )

@@ -66,7 +66,7 @@ PROFILE = CrmProfile(
     required_fields={
         "contacts": ("family_name", "email_addresses"),
         "companies": ("company_name",),
-        "opportunities": ("opportunity_title", "projected_revenue_high", "estimated_close_date"),
+        "opportunities": ("opportunity_title", "projected_revenue_high", "estimated_close_time"),
     },
     lead_streams=(),
     response_streams=(),

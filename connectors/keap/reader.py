@@ -7,9 +7,12 @@ live record). Companies and opportunities have no date filter in v1, so their in
 reads use REST v2 (https://developer.infusionsoft.com/docs/restv2/, ``listCompanies`` and
 ``listOpportunities``): v2's companies take ``filter=since_time==…;until_time==…`` (both
 inclusive), v2's opportunities take no date filter but ``order_by=update_time desc``, read
-until a page reaches records older than the window. Both page with ``page_token``. Full
-reads stay on v1. Users and notes have no date filter in either version (v2 lists notes
-per contact only): they are read whole every run (a few records, and the desk's notes).
+until a page reaches records older than the window. Both page with ``page_token``. Their
+full reads use v2 as well (companies by id, opportunities by creation time), so that a
+record has one shape, v2's, whichever read brought it: v1's differs (integer ids, other
+names for the times), and a record read once each way would look changed. Users and notes
+have no date filter in either version (v2 lists notes per contact only): they are read
+whole every run (a few records, and the desk's notes).
 
 Offset paging over a window shifts when a record leaves it mid-read (changed after the
 signpost, or deleted): every record after it moves up one place and one would be
@@ -42,7 +45,7 @@ V2_DATED = {"companies": "filter", "opportunities": "order"}
 _V2_FIELDS = {
     "companies": "company_name,address,custom_fields,email_address,fax_number,phone_number,"
     "website,notes,update_time,create_time",
-    "opportunities": "custom_fields,created_by,last_updated_by",
+    "opportunities": "custom_fields,created_by,last_updated_by",  # status_id: legacy only
 }
 # a window read again this many times without settling is taken as it is: the next
 # incremental run reads it again from its lookback
@@ -84,6 +87,9 @@ class ObjectReader:
         cursor = saved.get("cursor")
         if obj in V2_DATED and not full and cursor and signpost is not None:
             yield from self._read_v2(obj, cursor, lookback, signpost)
+            return
+        if obj in V2_DATED:  # a full read through v2 too: one shape of record either way
+            yield from self._read_v2_whole(obj, saved, signpost)
             return
         if saved.get("window"):  # an interrupted read: the same window, from where it was
             since, until, stop = (*saved["window"], None)[:3]
@@ -149,6 +155,25 @@ class ObjectReader:
         if newest is not None and (cursor is None or newest > datetime.fromisoformat(cursor)):
             return newest.isoformat()
         return cursor
+
+    def _read_v2_whole(
+        self, obj: str, saved: dict[str, Any], signpost: datetime | None
+    ) -> Iterator[Part]:
+        """Every record of a REST v2 list, in an order no update moves (id, creation time);
+        a killed read goes on from its last page token."""
+        stop = keap_time(signpost) if signpost is not None else None
+        order = "id asc" if V2_DATED[obj] == "filter" else "created_time asc"
+        params = {"page_size": self.page_size, "fields": _V2_FIELDS[obj], "order_by": order}
+        token = str(saved.get("page_token") or "") if saved.get("window") else ""
+        cursor = saved.get("cursor")
+        while True:
+            answer = self.http.call("GET", f"v2/{obj}", params={**params, "page_token": token})
+            rows = list((answer or {}).get(obj) or [])
+            token = str((answer or {}).get("next_page_token") or "")
+            if not token:
+                yield Part(rows, {"cursor": self._next_cursor(obj, cursor, stop, None)})
+                return
+            yield Part(rows, {"cursor": cursor, "window": [None, None, stop], "page_token": token})
 
     def _read_v2(
         self, obj: str, cursor: str, lookback: timedelta, signpost: datetime

@@ -37,7 +37,9 @@ class IngestServer:
                     if connector.accepts(header):
                         await app(scope, receive, send)
                         return
-            answer = JSONResponse({"error": "missing or wrong write key"}, 401)
+            # the endpoints' error shape (Segment's: code and message)
+            error = {"code": "unauthorized", "message": "missing or wrong write key"}
+            answer = JSONResponse(error, 401)
             await answer(scope, receive, send)
 
         config = uvicorn.Config(dispatch, host=host, port=port, log_level="warning", lifespan="off")

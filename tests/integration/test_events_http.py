@@ -4,6 +4,7 @@ per event, accepted events spooled and then synced like any export (idempotent).
 from __future__ import annotations
 
 import base64
+import gzip
 import socket
 import threading
 import time
@@ -12,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 import requests
 import uvicorn
@@ -101,12 +103,15 @@ def test_wrong_keys_and_oversized_batches_are_refused(served: tuple[str, EventsC
     url, connector = served
     for headers in ({}, _basic("wrong"), {"Authorization": "Bearer "}, {"Authorization": KEY}):
         answer = requests.post(url, json={"batch": [_event(1)]}, headers=headers, timeout=10)
-        assert (answer.status_code, answer.json()) == (401, {"error": "missing or wrong write key"})
+        assert (answer.status_code, answer.json()) == (
+            401,
+            {"code": "unauthorized", "message": "missing or wrong write key"},
+        )
     big = {"batch": [_event(n, properties={"pad": "x" * 500}) for n in range(10)]}
     answer = requests.post(url, json=big, headers=_basic(KEY), timeout=10)
     assert (answer.status_code, answer.json()) == (
         413,
-        {"error": "the batch is over the 4000-byte limit; send less"},
+        {"code": "too_large", "message": "the batch is over the 4000-byte limit; send less"},
     )
     one = {"batch": [_event(1, properties={"pad": "x" * 1_200})]}
     answer = requests.post(url, json=one, headers=_basic(KEY), timeout=10)
@@ -116,6 +121,40 @@ def test_wrong_keys_and_oversized_batches_are_refused(served: tuple[str, EventsC
     bad = requests.post(url, data=b"{nope", headers=_basic(KEY), timeout=10)
     assert bad.status_code == 400
     assert list(connector.settings.directory.glob("*.jsonl")) == []
+
+
+def test_gzip_bodies_are_inflated_within_the_same_limit(
+    served: tuple[str, EventsConnector],
+) -> None:
+    # RudderStack's libraries gzip every batch by default, Segment's when asked to
+    url, connector = served
+    headers = {**_basic(KEY), "Content-Encoding": "gzip", "Content-Type": "application/json"}
+    body = gzip.compress(orjson.dumps({"batch": [_event(1), _event(2)]}))
+    answer = requests.post(url, data=body, headers=headers, timeout=10)
+    assert (answer.status_code, answer.json()["accepted"]) == (200, 2)
+    # 60 kB of padding packs into a few hundred bytes: refused as it inflates past 4,000
+    bomb = gzip.compress(orjson.dumps({"batch": [_event(3, properties={"pad": "x" * 60_000})]}))
+    assert len(bomb) < 1_000
+    answer = requests.post(url, data=bomb, headers=headers, timeout=10)
+    assert (answer.status_code, answer.json()) == (
+        413,
+        {"code": "too_large", "message": "the batch is over the 4000-byte limit; send less"},
+    )
+    answer = requests.post(url, data=b"not gzip at all", headers=headers, timeout=10)
+    assert answer.status_code == 400 and answer.json()["message"].startswith("the body is not gzip")
+    answer = requests.post(url, data=body[:-8], headers=headers, timeout=10)
+    assert (answer.status_code, answer.json()) == (
+        400,
+        {"code": "bad_gzip", "message": "the gzip body ends early"},
+    )
+    brotli = {**headers, "Content-Encoding": "br"}
+    answer = requests.post(url, data=body, headers=brotli, timeout=10)
+    assert (answer.status_code, answer.json()) == (
+        415,
+        {"code": "unsupported_encoding", "message": "unsupported Content-Encoding 'br'"},
+    )
+    (page,) = connector.read("events", None, ReadOptions())
+    assert [r.remote_id for r in page.records] == ["m1", "m2"]
 
 
 def test_the_daemon_serves_every_source_on_one_port_routed_by_write_key(tmp_path: Path) -> None:

@@ -277,11 +277,20 @@ def test_v2_lists_filter_companies_by_time_and_order_opportunities_by_update(
         token = page.json()["next_page_token"]
         if not token:
             break
-    assert [r["id"] for r in seen] == sorted(r["id"] for r in every if r["last_updated"] >= middle)
+    # v2's shape: string ids; the address, the times and the rest only when asked for
+    assert [r["id"] for r in seen] == [str(r["id"]) for r in every if r["last_updated"] >= middle]
+    assert set(seen[0]) == {"id", "company_name", "website"}
+    asked = {"filter": f"since_time=={middle}", "fields": "address,update_time,custom_fields"}
+    first = http.get(f"{v2}/companies", headers=headers, params=asked).json()["companies"][0]
+    assert set(first) == {"id", "company_name", "website", "address", "update_time"} | {
+        "custom_fields"
+    }
     newest = http.get(
         f"{v2}/opportunities", headers=headers, params={"order_by": "update_time desc"}
     ).json()["opportunities"]
-    stamps = [r["update_time"] for r in newest]
+    assert {type(r["id"]) for r in newest} == {type(r["contact"]["id"]) for r in newest} == {str}
+    assert "estimated_close_time" in newest[0] and "estimated_close_date" not in newest[0]
+    stamps = [r["last_updated_time"] for r in newest]
     assert stamps == sorted(stamps, reverse=True) and len(newest) == len(
         list(sandbox.world.keap["opportunities"].live())  # type: ignore[union-attr]
     )
