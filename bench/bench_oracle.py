@@ -6,9 +6,10 @@ division from the sandbox's Oracle emulator into SQLite, against the issue's flo
 The sandbox runs in its own process, the sync in this one (``bench_sync``'s helpers).
 Floors: >= 3,000 records/s; API calls within 10% of the minimum. Oracle's minimum for a
 full sync: each collection's live records ÷ 500 (the largest ``limit``), rounded up, plus
-the opportunities' pages twice more, for their contact rows and their revenue lines
-(``expand=OpportunityContact``, ``expand=ChildRevenue`` bring them inline; Fusion lists
-them under no collection of their own, and each is a stream of its own). A full read sees
+the opportunities' pages three times more, for their contact rows, their revenue lines and
+their team members (``expand=OpportunityContact``, ``expand=ChildRevenue``,
+``expand=OpportunityResource`` bring them inline; Fusion lists them under no collection
+of their own, and each is a stream of its own). A full read sees
 every id, so it makes no id scan. The incremental sync also pays the id scans that find
 deletes (Fusion has no deleted-records feed; the sandbox's config checks ids every run):
 each collection's ids ÷ 500 again.
@@ -35,12 +36,14 @@ RESOURCES = (
 
 def minimum_calls(counts: dict[str, Any]) -> int:
     pages = sum(math.ceil(counts[r]["live"] / PAGE_MAX) for r in RESOURCES if counts[r]["live"])
-    # deal_contacts and deal_products: the opportunities' pages again, a child expanded
-    return pages + 2 * math.ceil(counts["opportunities"]["live"] / PAGE_MAX)
+    # deal_contacts, deal_products and deal_splits: the opportunities' pages again, a
+    # child expanded
+    return pages + 3 * math.ceil(counts["opportunities"]["live"] / PAGE_MAX)
 
 
 if __name__ == "__main__":
-    children = ("OpportunityContact", "ChildRevenue")  # counted among the live records
+    # counted among the live records
+    children = ("OpportunityContact", "ChildRevenue", "OpportunityResource")
     crm_bench.main(
         __doc__ or "",
         "oracle",

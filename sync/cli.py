@@ -6,12 +6,12 @@ configuration errors, 1 for failures. ``--debug`` shows tracebacks.
 
 from __future__ import annotations
 
-import logging
 import sys
 
 import typer
 
 from sync.cli_audit import audit_app, report_app
+from sync.cli_common import freeze_startup, pause_collector
 from sync.cli_config import config_app, connectors_app
 from sync.cli_daemon import daemon
 from sync.cli_demo import demo
@@ -76,7 +76,10 @@ def _root(
         False, "--version", callback=_version, is_eager=True, help="Print the version."
     ),
 ) -> None:
+    import logging  # here, not at the top: `crmsync --help` does without it
+
     _state["debug"] = debug
+    freeze_startup()  # the modules and the command tree: see sync.cli_common
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -89,6 +92,7 @@ def main() -> None:
     The command-line library reports its own usage errors (exit code 2); crmsync's errors
     become one line and their exit code here.
     """
+    pause_collector()  # until the command runs (see sync.cli_common)
     try:
         try:
             app(prog_name="crmsync")
@@ -124,5 +128,7 @@ def _json_logs() -> bool:
 
 def _log_error(message: str, exc: BaseException) -> None:
     """Under ``--json-logs`` the final error is one more JSON line (traceback with --debug)."""
+    import logging
+
     trace = exc if _state["debug"] else None
     logging.getLogger("crmsync").error("error: %s", message, exc_info=trace)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,8 @@ def _ingest_server(cfg: Any, host: str, port: int | None) -> Any:
     """The started ingestion server of the enabled sources that have an endpoint."""
     if port is None:
         return None
+    import logging
+
     from connectors.core.registry import load_connector
     from sync.daemon.ingest import IngestServer, ingesting
     from sync.errors import UsageError
@@ -57,6 +58,8 @@ def daemon(
     SIGTERM or SIGINT stops after the current page is committed; a second one exits at once.
     SIGHUP reloads the configuration file, applying it only if it is valid.
     """
+    import logging  # here: the other commands (and `crmsync --help`) do without it
+
     from sync.daemon.logs import configure_logging
 
     # Before importing the store: Alembic logs while it is imported.

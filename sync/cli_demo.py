@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from sync.cli_sandbox import AnchorOption, Scale, anchor_and_clock
 from sync.cli_text import Table, safe
@@ -59,6 +58,8 @@ def demo(
     the customers' digital events into SQLite, reconcile and stitch, audit, compute the
     open period, push the results back into the sandbox CRMs, write the statements, and
     check it all against the ground truth."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from sandbox import SandboxError
     from sandbox.runtime import CRMS
     from sync.config.steps import STEP_NAMES

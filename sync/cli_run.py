@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
 from sync.cli_text import Table, styled
@@ -49,6 +48,8 @@ def run(
     Every step runs even if an earlier one failed (on what the store holds); the summary
     says what failed or was skipped, and the exit code is 1 if anything failed.
     """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from sync.pipeline.run import run_main_job
     from sync.pipeline.steps import StepContext
     from sync.store import open_store

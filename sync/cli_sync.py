@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
 from sync.cli_progress import ProgressOption, show_progress
@@ -48,6 +47,8 @@ def sync(
     progress_flag: bool = ProgressOption,
 ) -> None:
     """Pull records from the configured CRMs into the store, incrementally."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from connectors.core.errors import ConnectorError
     from sync.engine import SyncOptions, sync_source
     from sync.locks import acquire_run_lock, holder_name, run_lock

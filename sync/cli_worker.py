@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +73,8 @@ def worker(
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"config": config}  # `crmsync worker --config F status` works too
         return
+    import logging  # here: the other commands (and `crmsync --help`) do without it
+
     from sync.daemon.logs import configure_logging
 
     # Before importing the store: Alembic logs while it is imported.

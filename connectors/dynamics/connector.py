@@ -7,7 +7,7 @@ Tokens from Entra ID through MSAL (client credentials), HTTP through ``requests`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -20,6 +20,8 @@ from connectors.core.contract import (
     ReadOptions,
     StreamInfo,
 )
+from connectors.core.custom import CustomObjectMapping
+from connectors.core.discovery import ObjectInfo
 from connectors.core.errors import ConnectorError, ConnectorFatalError
 from connectors.core.http import quick_calls
 from connectors.core.profile import CrmProfile
@@ -27,8 +29,9 @@ from connectors.core.retry import RetryPolicy
 from connectors.dynamics import teams
 from connectors.dynamics.auth import DynamicsTokenSource
 from connectors.dynamics.batch import get_batch
+from connectors.dynamics.custom import CustomStreams, discover
 from connectors.dynamics.entities import CHOICE_COLUMNS, STREAM_TABLES, WRITABLE, TableRead
-from connectors.dynamics.http import DynamicsHttp, DynamicsResponse
+from connectors.dynamics.http import AccessDenied, DynamicsHttp, DynamicsResponse
 from connectors.dynamics.mapping import DynamicsMapper
 from connectors.dynamics.metadata import TableMetadata
 from connectors.dynamics.profile import PROFILE
@@ -73,6 +76,7 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
         # ids seen by a full read that replaced an expired delta token, per entity set:
         # the missed-delete check compares them with the store without listing them again
         self._fresh_ids: dict[str, set[str]] = {}
+        self.custom = CustomStreams(name, self.http, self.metadata, self.reader)
 
     # -- contract ----------------------------------------------------------------------
 
@@ -98,7 +102,7 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
                 writable=stream in WRITABLE,
             )
             for stream, tables in STREAM_TABLES.items()
-        ]
+        ] + self.custom.infos()
 
     def server_time(self) -> datetime:
         """The environment's clock: the Date header of the run's metadata ``$batch`` (the
@@ -112,6 +116,9 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
     def read(
         self, stream: str, state: Mapping[str, Any] | None, options: ReadOptions
     ) -> Iterator[Page]:
+        if stream in self.custom.mappings:
+            yield from self.custom.read(stream, state, options)
+            return
         if stream not in STREAM_TABLES:
             raise ConnectorFatalError(f"Dynamics has no stream {stream!r}", source=self.name)
         tables: dict[str, Any] = dict((state or {}).get("tables") or {})
@@ -190,7 +197,11 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
             target = link or f"{table.entity_set}?$select={select}"
             requests.append((target, self.reader.headers(tracking=True)))
         answers = get_batch(self.http, requests)
-        members = teams.team_map(self.http, answers[0], answers[1], plain)
+        refused: AccessDenied | None = None
+        try:
+            members: teams.TeamMap | None = teams.team_map(self.http, answers[0], answers[1], plain)
+        except AccessDenied as exc:  # the users still come, without their teams
+            members, refused = None, exc
         first = None
         if tracked and answers[2].ok:
             first = DynamicsResponse(answers[2].status, answers[2].body, {}, b"")
@@ -199,11 +210,18 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
         def prepare(rows: list[dict[str, Any]]) -> None:
             for row in rows:
                 rid = str(row[table.id_field])
-                row["teams"] = members.get(rid, [])
+                if members is not None:
+                    row["teams"] = members.get(rid, [])
                 seen.add(rid)
 
         kept = {"teams": dict(before)} if before is not None else {}
+        if members is None:  # no teams known: the next run that reads them updates all
+            kept = {"teams": {}}
         yield from self._table_pages("users", table, tables, select, options, first, prepare, kept)
+        if members is None:
+            raise AccessDenied(
+                f"users were read without their teams: {refused}", source=self.name, status=403
+            )
         again = [u for u in teams.changed_users(before, members) if u not in seen]
         for rows in teams.read_users_by_id(self.http, again, select, plain):
             prepare(rows)
@@ -213,7 +231,16 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
         if now != before:
             yield Page("users", [], {"tables": dict(tables), "teams": now})
 
+    def discover(self, only: Collection[str] | None = None) -> list[ObjectInfo]:
+        return discover(self.http, only)
+
+    def add_custom_streams(self, mappings: Sequence[CustomObjectMapping]) -> None:
+        self.custom.add(mappings)
+
     def list_ids(self, stream: str) -> Iterator[str]:
+        if stream in self.custom.mappings:
+            yield from self.custom.list_ids(stream)
+            return
         for table in STREAM_TABLES[stream]:
             if stream in _DERIVED:
                 select = self._select(stream, table)

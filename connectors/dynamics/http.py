@@ -5,7 +5,8 @@ headers, counts the call in the shared ``QuotaBudget``, retries what is transien
 the ``RetryPolicy`` (429 with the service protection limit's ``Retry-After``, 5xx, broken
 connections; a 401 gets a fresh token first), and turns statuses into
 ``connectors.core.errors`` by the table below. An expired change-tracking token is its own
-error (``DeltaExpired``): the reader answers it with a full read. Messages carry
+error (``DeltaExpired``): the reader answers it with a full read; so is a 403 for a missing
+privilege on one table (``AccessDenied``), which fails the stream and not the source. Messages carry
 Dataverse's error code, never a token or secret.
 
 Plain ``requests`` rather than Microsoft's ``PowerPlatform-Dataverse-Client`` (read at
@@ -44,7 +45,13 @@ if TYPE_CHECKING:
     from connectors.dynamics.auth import DynamicsTokenSource
     from connectors.dynamics.settings import DynamicsSettings
 
-__all__ = ["STATUS_ACTIONS", "DeltaExpired", "DynamicsHttp", "DynamicsResponse"]
+__all__ = [
+    "STATUS_ACTIONS",
+    "AccessDenied",
+    "DeltaExpired",
+    "DynamicsHttp",
+    "DynamicsResponse",
+]
 
 STATUS_ACTIONS: dict[int, str] = {
     200: "ok",
@@ -62,11 +69,19 @@ STATUS_ACTIONS: dict[int, str] = {
     504: "retry",
 }
 EXPIRED_DELTA = "0x80044352"
+# 403 for want of a privilege on one table (the application user's security role): the
+# other tables stay readable, so only the stream reading it fails
+MISSING_PRIVILEGE = "0x80040220"
 _BROKEN = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 
 
 class DeltaExpired(ConnectorFatalError):
     """The change-tracking token is older than the environment keeps changes."""
+
+
+class AccessDenied(ConnectorError):
+    """The application user lacks the privilege to read one table: that stream fails,
+    the others go on."""
 
 
 @dataclass(frozen=True)
@@ -207,5 +222,12 @@ class DynamicsHttp:
             raise RetriableError(f"Dataverse answered HTTP {status} on {where}", **context)
         if code == EXPIRED_DELTA:
             raise DeltaExpired(f"the change-tracking token expired on {where}", **context)
+        if status == 403 and code == MISSING_PRIVILEGE:
+            raise AccessDenied(
+                f"the application user may not read this table: Dataverse refused {where} "
+                f"(HTTP 403 {code}: {message}); give its security role the Read privilege "
+                "on the table",
+                **context,
+            )
         kind: type[ConnectorError] = ConnectorFatalError
         raise kind(f"Dataverse refused {where}: HTTP {status} {code}: {message}", **context)

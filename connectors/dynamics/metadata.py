@@ -10,6 +10,10 @@
   ``ChangeTrackingEnabled``, the check Microsoft documents): a table without it is read
   in a ``modifiedon`` window instead of through delta links.
 
+- For the admin's mapped custom tables (``add_tables``): their entity set and key column
+  (``EntityDefinitions``' ``EntitySetName`` and ``PrimaryIdAttribute``), their columns with
+  their types, and their choices' labels.
+
 All of it is one ``$batch`` call (``load``), made when the run takes the environment's
 time (``server_time``: the batch's ``Date`` header), so a run costs one call beyond its
 reads and sees a column or option added since the last run without any version check.
@@ -62,13 +66,30 @@ class TableMetadata:
         self._choices: dict[str, dict[str, dict[int, str]]] = {}
         self._custom: dict[str, tuple[str, ...]] = {}
         self._tracked: dict[str, bool] = {}
+        self._definitions: dict[str, dict[str, Any]] = {}
+        self.described: tuple[str, ...] = ()  # tables whose columns are read (custom ones)
+        self._columns: dict[str, dict[str, str]] = {}
+        self.loaded = False
+
+    def add_tables(self, tables: Iterable[str]) -> None:
+        """Also read these tables' definitions, columns and choices (on the next ``load``)."""
+        for table in tables:
+            if table not in self.described:
+                self.described += (table,)
+            if table not in self.tables:
+                self.tables += (table,)
+                self.option_sets.append((table, "Picklist"))
         self.loaded = False
 
     def load(self) -> None:
         """Every table's choices, tracking flag and (written tables') custom columns."""
         names = " or ".join(f"LogicalName eq '{t}'" for t in self.tables)
         requests: list[tuple[str, dict[str, str]]] = [
-            (f"EntityDefinitions?$select=LogicalName,ChangeTrackingEnabled&$filter={names}", {})
+            (
+                "EntityDefinitions?$select=LogicalName,ChangeTrackingEnabled,EntitySetName,"
+                f"PrimaryIdAttribute&$filter={names}",
+                {},
+            )
         ]
         for table, kind in self.option_sets:
             requests.append(
@@ -80,23 +101,48 @@ class TableMetadata:
             )
         for table in self.writable:
             requests.append((self._attributes(table), {}))
+        for table in self.described:
+            requests.append((self._attributes(table, ",AttributeType"), {}))
         answers = iter(get_batch(self.http, requests))
         definitions = self._body(next(answers), "EntityDefinitions")
+        self._definitions = {d["LogicalName"]: d for d in definitions.get("value", [])}
         self._tracked = {
-            d["LogicalName"]: bool(d.get("ChangeTrackingEnabled", True))
-            for d in definitions.get("value", [])
+            name: bool(d.get("ChangeTrackingEnabled", True))
+            for name, d in self._definitions.items()
         }
         self._choices = {table: {} for table in self.tables}
         for table, _ in self.option_sets:
             found = self._choices.setdefault(table, {})
-            for attribute in self._body(next(answers), table).get("value", []):
+            answer = next(answers)
+            if table in self.described and not answer.ok:
+                continue  # a mapped table the environment lacks: its read says so
+            for attribute in self._body(answer, table).get("value", []):
                 options = (attribute.get("OptionSet") or {}).get("Options") or []
                 found[attribute["LogicalName"]] = {
                     int(o["Value"]): _label(o) or str(o["Value"]) for o in options
                 }
         for table in self.writable:
             self._custom[table] = self._prefixed(self._body(next(answers), table))
+        for table in self.described:
+            answer = next(answers)  # a table the environment lacks: no columns, no definition
+            body = answer.body if answer.ok and isinstance(answer.body, dict) else {}
+            self._columns[table] = {
+                str(a["LogicalName"]): str(a.get("AttributeType") or "")
+                for a in body.get("value", [])
+            }
         self.loaded = True
+
+    def definition(self, table: str) -> dict[str, Any] | None:
+        """``EntityDefinitions``' entry of a table read or added (None: no such table)."""
+        if not self.loaded:
+            self.load()
+        return self._definitions.get(table)
+
+    def columns(self, table: str) -> dict[str, str]:
+        """Column -> ``AttributeType`` of a table given to ``add_tables``."""
+        if not self.loaded:
+            self.load()
+        return self._columns.get(table, {})
 
     def choices(self, table: str) -> dict[str, dict[int, str]]:
         """Column -> {value: label} for every choice column of ``table``."""
@@ -129,10 +175,10 @@ class TableMetadata:
     # -- helpers -------------------------------------------------------------------------
 
     @staticmethod
-    def _attributes(table: str) -> str:
+    def _attributes(table: str, more: str = "") -> str:
         return (
             f"EntityDefinitions(LogicalName='{table}')/Attributes"
-            "?$select=LogicalName,IsCustomAttribute"
+            f"?$select=LogicalName,IsCustomAttribute{more}"
         )
 
     def _prefixed(self, body: dict[str, Any]) -> tuple[str, ...]:

@@ -8,12 +8,13 @@ and opportunities (``update_time`` order), which v1 cannot read by date. Plain
 ``requests`` (``http.py``): Keap maintains no official Python client. Sign-in is the OAuth 2
 refresh-token grant with rotating refresh tokens (``tokens.py``), reads are offset-paged
 lists, token-paged on v2 (``reader.py``), write-back goes into custom fields one record per
-call (``writer.py``).
+call (``writer.py``). Keap has no custom objects: discovery lists its record lists, and an
+admin's mapping reads one of them in place of its standard stream (``custom.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -26,10 +27,13 @@ from connectors.core.contract import (
     ReadOptions,
     StreamInfo,
 )
+from connectors.core.custom import CustomObjectMapping
+from connectors.core.discovery import ObjectInfo
 from connectors.core.errors import ConnectorError, ConnectorFatalError
 from connectors.core.http import quick_calls
 from connectors.core.profile import CrmProfile
 from connectors.core.retry import RetryPolicy
+from connectors.keap.custom import CustomStreams, discover
 from connectors.keap.http import KeapHttp
 from connectors.keap.mapping import KeapMapper, remote_id
 from connectors.keap.profile import PROFILE
@@ -63,6 +67,7 @@ class KeapConnector(HttpConnector[KeapSettings]):
         self.mapper = KeapMapper(name, channels, settings.currency)
         self.objects = ObjectReader(self.http, settings.page_size)
         self.writer = KeapWriter(self.http)
+        self.custom = CustomStreams(name, self.objects, self._labels)
 
     def check(self) -> CheckResult:
         try:
@@ -76,17 +81,30 @@ class KeapConnector(HttpConnector[KeapSettings]):
             {"user_id": user.get("global_user_id")},
         )
 
+    def _objects(self, stream: str) -> tuple[str, ...]:
+        """The stream's lists that no admin's mapping reads instead."""
+        taken = self.custom.objects
+        return tuple(o for o in STREAM_OBJECTS[stream] if o not in taken)
+
     def streams(self) -> list[StreamInfo]:
-        return [
+        standard = [
             StreamInfo(
                 stream,
                 STREAM_RECORD_TYPES[stream],
-                objects,
+                self._objects(stream),
                 detects_deletes=False,  # Keap deletes for good and lists no deletes
                 writable=stream in WRITABLE,
             )
-            for stream, objects in STREAM_OBJECTS.items()
+            for stream in STREAM_OBJECTS
+            if self._objects(stream)
         ]
+        return [*standard, *self.custom.infos()]
+
+    def discover(self, only: Collection[str] | None = None) -> list[ObjectInfo]:
+        return discover(self.http, only)
+
+    def add_custom_streams(self, mappings: Sequence[CustomObjectMapping]) -> None:
+        self.custom.add(mappings)
 
     def server_time(self) -> datetime:
         """The Date header of a small call (Keap's clock)."""
@@ -98,10 +116,13 @@ class KeapConnector(HttpConnector[KeapSettings]):
     def read(
         self, stream: str, state: Mapping[str, Any] | None, options: ReadOptions
     ) -> Iterator[Page]:
+        if stream in self.custom.mappings:
+            yield from self.custom.read(stream, state, options)
+            return
         if stream not in STREAM_OBJECTS:
             raise ConnectorFatalError(f"Keap has no stream {stream!r}", source=self.name)
         objects: dict[str, Any] = dict((state or {}).get("objects") or {})
-        for obj in STREAM_OBJECTS[stream]:
+        for obj in self._objects(stream):
             for part in self.objects.read(
                 obj, objects.get(obj), options.full, options.lookback, options.signpost
             ):
@@ -121,7 +142,10 @@ class KeapConnector(HttpConnector[KeapSettings]):
         return found
 
     def list_ids(self, stream: str) -> Iterator[str]:
+        if stream in self.custom.mappings:
+            yield from self.custom.list_ids(stream)
+            return
         lookback = ReadOptions().lookback
-        for obj in STREAM_OBJECTS[stream]:
+        for obj in self._objects(stream):
             for part in self.objects.read(obj, None, True, lookback, None):
                 yield from (remote_id(obj, row) for row in part.rows)

@@ -3,15 +3,18 @@
 
 Sign-in and HTTP in ``http.py`` (plain ``requests``: Oracle maintains no Python client for
 it), reads in keyset order on ``LastUpdateDate`` (``reader.py``), the opportunities'
-contact rows and revenue lines through ``expand`` (``OpportunityContact``,
-``ChildRevenue``), write-back through batch requests (``writer.py``). Fusion has no
+contact rows, revenue lines and team members through ``expand`` (``OpportunityContact``,
+``ChildRevenue``, ``OpportunityResource``: the team as ``deal_splits`` of type ``team``),
+write-back through batch requests (``writer.py``). Fusion has no
 deleted-records feed: reads never report deletes, and ``list_ids`` is the light id scan
-the sync engine compares with the store (``full_id_check_every``).
+the sync engine compares with the store (``full_id_check_every``). Discovery and the
+custom objects an admin maps (Application Composer's ``…_c`` resources) are in
+``custom.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -24,10 +27,13 @@ from connectors.core.contract import (
     ReadOptions,
     StreamInfo,
 )
+from connectors.core.custom import CustomObjectMapping
+from connectors.core.discovery import ObjectInfo
 from connectors.core.errors import ConnectorError, ConnectorFatalError
 from connectors.core.http import quick_calls
 from connectors.core.profile import CrmProfile
 from connectors.core.retry import RetryPolicy
+from connectors.oracle.custom import CustomStreams, discover
 from connectors.oracle.http import API_VERSION, OracleHttp
 from connectors.oracle.mapping import OracleMapper
 from connectors.oracle.profile import PROFILE
@@ -45,6 +51,7 @@ STREAM_RESOURCES: dict[str, str] = {
     "deals": "opportunities",
     "deal_contacts": "opportunities",
     "deal_products": "opportunities",
+    "deal_splits": "opportunities",
     "activities": "activities",
     "cases": "serviceRequests",
 }
@@ -65,6 +72,7 @@ class OracleConnector(HttpConnector[OracleSettings]):
         self.mapper = OracleMapper(name, channels)
         self.reader = ResourceReader(self.http, settings.page_size)
         self.writer = OracleWriter(self.http, settings.write_batch_size)
+        self.custom = CustomStreams(name, self.reader)
 
     def check(self) -> CheckResult:
         auth = self.settings.auth
@@ -86,7 +94,7 @@ class OracleConnector(HttpConnector[OracleSettings]):
         )
 
     def streams(self) -> list[StreamInfo]:
-        return [
+        standard = [
             StreamInfo(
                 stream,
                 STREAM_RECORD_TYPES[stream],
@@ -95,6 +103,13 @@ class OracleConnector(HttpConnector[OracleSettings]):
             )
             for stream, resource in STREAM_RESOURCES.items()
         ]
+        return [*standard, *self.custom.infos()]
+
+    def discover(self, only: Collection[str] | None = None) -> list[ObjectInfo]:
+        return discover(self.http, only)
+
+    def add_custom_streams(self, mappings: Sequence[CustomObjectMapping]) -> None:
+        self.custom.add(mappings)
 
     def server_time(self) -> datetime:
         """The Date header of a one-row read (the instance's clock)."""
@@ -107,6 +122,9 @@ class OracleConnector(HttpConnector[OracleSettings]):
     def read(
         self, stream: str, state: Mapping[str, Any] | None, options: ReadOptions
     ) -> Iterator[Page]:
+        if stream in self.custom.mappings:
+            yield from self.custom.read(stream, state, options)
+            return
         resource = STREAM_RESOURCES.get(stream)
         if resource is None:
             raise ConnectorFatalError(f"Oracle has no stream {stream!r}", source=self.name)
@@ -133,6 +151,9 @@ class OracleConnector(HttpConnector[OracleSettings]):
             yield Page(stream, records, part.state, bad)
 
     def list_ids(self, stream: str) -> Iterator[str]:
+        if stream in self.custom.mappings:
+            yield from self.custom.list_ids(stream)
+            return
         resource = STREAM_RESOURCES[stream]
         if stream in CHILDREN:
             child, key = CHILDREN[stream][0], CHILD_IDS[CHILDREN[stream][0]]

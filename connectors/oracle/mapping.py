@@ -3,7 +3,10 @@
 Fusion sends ids as JSON numbers (crmsync keeps them as text), times as ISO 8601 with an
 offset, dates as ``YYYY-MM-DD`` and amounts as numbers. ``CreatedBy`` is a user name.
 Custom attributes end in ``_c``. An activity points at what it is about with
-``AccountId``, ``PrimaryContactId``, ``OpportunityId``, ``LeadId`` and ``SrId``.
+``AccountId``, ``PrimaryContactId``, ``OpportunityId``, ``LeadId`` and ``SrId``. An
+opportunity team member (``OpportunityResource``) becomes a ``DealSplit`` of type ``team``
+with no percentage: who works on the deal, in which function, not a share of it (Fusion
+keeps credit shares elsewhere, on the revenue lines).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from connectors.core.records import (
     Deal,
     DealContact,
     DealProduct,
+    DealSplit,
     Lead,
     User,
 )
@@ -172,6 +176,15 @@ class OracleMapper:
             contact_id=str(row["PartyId"]),
             role=row.get("RoleCd"),
             is_primary=bool(row.get("PrimaryFlag")),
+        )
+
+    def _deal_splits(self, row: Row, base: dict[str, Any]) -> DealSplit:
+        return DealSplit(
+            **{**base, "custom_fields": {}},
+            deal_id=str(row["OptyId"]),
+            user_id=str(row["ResourceId"]),
+            split_type="team",
+            note=("owner" if row.get("OwnerFlag") else row.get("MemberFunctionCode")),
         )
 
     def _deal_products(self, row: Row, base: dict[str, Any]) -> DealProduct:

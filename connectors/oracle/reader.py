@@ -8,6 +8,8 @@ row moves up one place). ``hasMore`` says whether another page follows. An incre
 read starts ``lookback`` before the saved cursor; a full read from the start. ``signpost``
 caps a read below the time it began.
 
+A custom object made in Application Composer (``…_c``) is read the same way on its ``Id``.
+
 Fusion keeps no deleted-records list: a read never reports deletes. The sync engine finds
 them by comparing every id (``ids``: only the id attribute, in id order) with the store.
 """
@@ -21,7 +23,16 @@ from typing import Any
 
 from connectors.oracle.http import OracleHttp
 
-__all__ = ["CHILDREN", "CHILD_IDS", "ID_FIELDS", "Part", "ResourceReader", "child_fields", "stamp"]
+__all__ = [
+    "CHILDREN",
+    "CHILD_IDS",
+    "ID_FIELDS",
+    "Part",
+    "ResourceReader",
+    "child_fields",
+    "key_field",
+    "stamp",
+]
 
 # an opportunity's child collections: stream -> (child, the attributes read)
 CHILDREN: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -43,8 +54,17 @@ CHILDREN: dict[str, tuple[str, tuple[str, ...]]] = {
             "RevnAmountCurcyCode",
         ),
     ),
+    "deal_splits": (
+        "OpportunityResource",
+        ("OptyResourceId", "OptyId", "ResourceId", "OwnerFlag", "MemberFunctionCode"),
+    ),
 }
-CHILD_IDS = {"OpportunityContact": "OptyConId", "ChildRevenue": "RevnId"}
+CHILD_IDS = {
+    "OpportunityContact": "OptyConId",
+    "ChildRevenue": "RevnId",
+    "OpportunityResource": "OptyResourceId",
+}
+# a custom object's id attribute is ``Id`` (``key``)
 ID_FIELDS = {
     "resourceUsers": "ResourcePartyId",
     "leads": "LeadId",
@@ -60,6 +80,11 @@ ID_FIELDS = {
 class Part:
     rows: list[dict[str, Any]]
     state: dict[str, Any]
+
+
+def key_field(resource: str) -> str:
+    """The id attribute of a resource (``Id`` for a custom object)."""
+    return ID_FIELDS.get(resource, "Id")
 
 
 def child_fields(child: str, names: tuple[str, ...]) -> str:
@@ -90,7 +115,7 @@ class ResourceReader:
         fields: str | None = None,
     ) -> Iterator[Part]:
         """Pages of rows after ``state`` (``expand``: with that child collection)."""
-        key = ID_FIELDS[resource]
+        key = key_field(resource)
         incremental = not full and bool(state and state.get("cursor"))
         window: list[str] = []
         if incremental:
@@ -132,7 +157,7 @@ class ResourceReader:
     def ids(self, resource: str) -> Iterator[list[str]]:
         """Every live id of a collection, a page at a time (the light read of the
         engine's delete check: only the id attribute, in id order)."""
-        key = ID_FIELDS[resource]
+        key = key_field(resource)
         after: int | None = None
         while True:
             params: dict[str, Any] = {

@@ -7,7 +7,7 @@ the bulk API (``writer.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -20,10 +20,13 @@ from connectors.core.contract import (
     ReadOptions,
     StreamInfo,
 )
+from connectors.core.custom import CustomObjectMapping
+from connectors.core.discovery import ObjectInfo
 from connectors.core.errors import ConnectorError, ConnectorFatalError
 from connectors.core.http import quick_calls
 from connectors.core.profile import CrmProfile
 from connectors.core.retry import RetryPolicy
+from connectors.sugarcrm.custom import CustomStreams, discover
 from connectors.sugarcrm.http import SugarHttp
 from connectors.sugarcrm.mapping import ACTIVITY_MODULES, SugarMapper
 from connectors.sugarcrm.profile import PROFILE
@@ -60,6 +63,7 @@ class SugarCRMConnector(HttpConnector[SugarCRMSettings]):
         self.modules = ModuleReader(self.http, settings.page_size)
         self.links = DealContactReader(self.http, self.modules)
         self.writer = SugarWriter(self.http, settings.write_batch_size)
+        self.custom = CustomStreams(name, self.modules)
 
     def check(self) -> CheckResult:
         try:
@@ -82,7 +86,7 @@ class SugarCRMConnector(HttpConnector[SugarCRMSettings]):
                 writable=stream in WRITABLE,
             )
             for stream, modules in STREAM_MODULES.items()
-        ]
+        ] + self.custom.infos()
 
     def server_time(self) -> datetime:
         """The Date header of a ping (the instance's clock)."""
@@ -94,6 +98,9 @@ class SugarCRMConnector(HttpConnector[SugarCRMSettings]):
     def read(
         self, stream: str, state: Mapping[str, Any] | None, options: ReadOptions
     ) -> Iterator[Page]:
+        if stream in self.custom.mappings:
+            yield from self.custom.read(stream, state, options)
+            return
         if stream not in STREAM_MODULES:
             raise ConnectorFatalError(f"SugarCRM has no stream {stream!r}", source=self.name)
         if stream == "deal_contacts":
@@ -111,7 +118,16 @@ class SugarCRMConnector(HttpConnector[SugarCRMSettings]):
                 modules[module] = part.state
                 yield Page(stream, records, {"modules": dict(modules)}, bad, part.deleted_ids)
 
+    def discover(self, only: Collection[str] | None = None) -> list[ObjectInfo]:
+        return discover(self.http, only)
+
+    def add_custom_streams(self, mappings: Sequence[CustomObjectMapping]) -> None:
+        self.custom.add(mappings)
+
     def list_ids(self, stream: str) -> Iterator[str]:
+        if stream in self.custom.mappings:
+            yield from self.custom.list_ids(stream)
+            return
         if stream == "deal_contacts":
             for page in self.read(stream, None, ReadOptions(full=True)):
                 yield from (r.remote_id for r in page.records)

@@ -4,8 +4,9 @@ Route modules: ``auth`` (Entra ID), ``records`` (queries, paging, change trackin
 row, counts, WhoAmI), ``writes``, ``batch`` and ``metadata`` (EntityDefinitions). This
 module holds the hooks every request passes through: the bearer token (401 with
 ``WWW-Authenticate`` and no body, as Dataverse answers), the application user (403), the
-service protection limits (429 with ``Retry-After``), injected faults, and the OData
-error bodies of unknown paths.
+service protection limits (429 with ``Retry-After``), a table the application user may
+not read (403 naming the missing privilege, ``limits.unreadable``), injected faults, and
+the OData error bodies of unknown paths.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sandbox.dynamics.auth import TokenStore
 from sandbox.dynamics.errors import (
     CONCURRENCY_LIMIT,
     INTERNAL,
+    MISSING_PRIVILEGE,
     NOT_A_MEMBER,
     NOT_FOUND_SEGMENT,
     RECORD_NOT_FOUND,
@@ -107,6 +109,20 @@ class DynamicsEmulator(EmulatorApp):
                 404, NOT_FOUND_SEGMENT, f"Resource not found for the segment '{entity_set}'."
             )
         return self.world.dynamics[logical]
+
+    def readable(self, table: Table) -> Table:
+        """``table``, unless the application user lacks the privilege to read it (403)."""
+        if table.name in self.limits.unreadable:
+            info = TABLES[table.name]
+            privilege = f"prvRead{table.name.capitalize()}"
+            raise ODataError(
+                403,
+                MISSING_PRIVILEGE,
+                f"Principal user (Id={self.caller_id()}, type=8, roleCount=1, "
+                f"accessMode=4), is missing {privilege} privilege on "
+                f"OTC={info.object_type_code} for entity '{table.name}'.",
+            )
+        return table
 
     def entity_set_of(self, table: Table) -> str:
         return TABLES[table.name].entity_set

@@ -21,6 +21,7 @@ VERSION_MISMATCH = "0x80060882"  # If-Match ETag differs
 DUPLICATE_ATTRIBUTE = "0x80044363"  # an attribute with this name already exists
 EXPIRED_DELTA = "0x80044352"  # change tracking: version stamp expired
 NOT_A_MEMBER = "0x80072560"  # the app user is not a member of the organisation
+MISSING_PRIVILEGE = "0x80040220"  # Principal user ... is missing prvRead<Table> privilege
 REQUESTS_LIMIT = "0x80072322"
 EXECUTION_LIMIT = "0x80072321"
 CONCURRENCY_LIMIT = "0x80072326"

@@ -33,6 +33,9 @@ class DynamicsLimits:
     # one ignores ``Prefer: odata.track-changes``, as OData has a service do with a
     # preference it cannot apply (no ``@odata.deltaLink``, no ``Preference-Applied``)
     untracked: set[str] = field(default_factory=set)
+    # tables the application user's security role cannot read (no ``prvRead`` privilege
+    # on them): a query on one answers 403 with 0x80040220, naming the privilege
+    unreadable: set[str] = field(default_factory=set)
 
 
 class RequestWindow:

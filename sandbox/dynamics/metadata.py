@@ -7,6 +7,8 @@
 - ``GET .../Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata`` (and
   ``StateAttributeMetadata`` for ``statecode``) with ``OptionSet`` expanded: each option's
   value and label (``Label.UserLocalizedLabel.Label``);
+- ``GET .../Attributes/Microsoft.Dynamics.CRM.LookupAttributeMetadata``: the lookups with
+  their ``Targets`` (the tables they point at);
 - ``POST .../Attributes`` creates a custom column from its ``@odata.type``
   (``DecimalAttributeMetadata``, ``MoneyAttributeMetadata``, ``IntegerAttributeMetadata``,
   ``StringAttributeMetadata``, ``DateTimeAttributeMetadata``), ``SchemaName`` with the
@@ -29,6 +31,7 @@ from sandbox.dynamics.errors import (
     ODataError,
 )
 from sandbox.dynamics.schema import OPTION_SETS, TABLES
+from sandbox.dynamics.schema_custom import CUSTOM_TABLES
 from sandbox.http import json_body, json_response
 from sandbox.schema import Field, FieldType
 
@@ -75,18 +78,19 @@ def _label(text: str) -> dict[str, Any]:
 
 def _entity(logical: str, untracked: set[str]) -> dict[str, Any]:
     info = TABLES[logical]
+    custom = CUSTOM_TABLES.get(logical)
     return {
         "MetadataId": _metadata_id(logical),
         "LogicalName": logical,
-        "SchemaName": logical.capitalize(),
+        "SchemaName": custom[4] if custom else logical.capitalize(),
         "EntitySetName": info.entity_set,
         "LogicalCollectionName": info.entity_set,
         "PrimaryIdAttribute": info.id_field,
         "PrimaryNameAttribute": info.primary_name,
         "ObjectTypeCode": info.object_type_code,
         "ChangeTrackingEnabled": info.change_tracking and logical not in untracked,
-        "IsCustomEntity": False,
-        "DisplayName": _label(logical.capitalize()),
+        "IsCustomEntity": custom is not None,
+        "DisplayName": _label(logical.capitalize() if custom is None else custom[4][4:]),
     }
 
 
@@ -206,6 +210,20 @@ def register(app: DynamicsEmulator) -> None:
 
         return handler
 
+    def lookups(request: Request, version: str, table: str) -> Response:
+        schema = app.world.dynamics[table_of(table)].schema
+        with app.world.lock:
+            value = [
+                {**_attribute(table, f), "Targets": list(f.ref)}
+                for f in schema.fields
+                if f.type == "reference"
+            ]
+        context = (
+            f"{app.api_root(request)}$metadata#EntityDefinitions('{table}')/Attributes/"
+            "Microsoft.Dynamics.CRM.LookupAttributeMetadata"
+        )
+        return json_response({"@odata.context": context, "value": value})
+
     def create(request: Request, version: str, table: str) -> Response:
         schema = app.world.dynamics[table_of(table)].schema
         try:
@@ -247,6 +265,9 @@ def register(app: DynamicsEmulator) -> None:
     app.api_route("GET", root + "/Attributes", attributes)
     app.api_route("POST", root + "/Attributes", create)
     app.api_route("GET", root + "/Attributes(LogicalName='<column>')", attribute)
+    app.api_route(
+        "GET", f"{root}/Attributes/Microsoft.Dynamics.CRM.LookupAttributeMetadata", lookups
+    )
     for kind in ("Picklist", "State"):
         app.api_route(
             "GET",

@@ -198,14 +198,14 @@ def _delta(app: DynamicsEmulator, request: Request, entity_set: str, query: _Que
 
 def register(app: DynamicsEmulator) -> None:
     def collection(request: Request, version: str, entity_set: str) -> Response:
-        table = app.table_for(entity_set)
+        table = app.readable(app.table_for(entity_set))
         query = _Query(app, request, table)
         if query.delta is not None:
             return _delta(app, request, entity_set, query)
         return _full(app, request, entity_set, query)
 
     def one(request: Request, version: str, entity_set: str, key: str) -> Response:
-        table = app.table_for(entity_set)
+        table = app.readable(app.table_for(entity_set))
         prefs = Preferences(request.headers.get("Prefer"))
         columns = parse_select(table.schema, request.args.get("$select"))
         with app.world.lock:
@@ -219,7 +219,7 @@ def register(app: DynamicsEmulator) -> None:
         )
 
     def count(request: Request, version: str, entity_set: str) -> Response:
-        table = app.table_for(entity_set)
+        table = app.readable(app.table_for(entity_set))
         with app.world.lock:
             total = len(table)
         response = Response(str(min(total, 5000)), 200)

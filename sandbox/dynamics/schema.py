@@ -19,6 +19,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from sandbox.dynamics.schema_custom import CUSTOM_OPTION_SETS, CUSTOM_TABLES, custom_tables
 from sandbox.schema import Field, ObjectSchema
 
 __all__ = [
@@ -78,6 +79,11 @@ TABLES: dict[str, TableInfo] = {
             change_tracking=False,
         ),
     )
+}
+# the maker's custom tables (``schema_custom.py``)
+TABLES |= {
+    logical: TableInfo(logical, entity_set, key, name, code)
+    for logical, (entity_set, key, name, code, _) in CUSTOM_TABLES.items()
 }
 ENTITY_SETS = {t.entity_set: t.logical for t in TABLES.values()}
 ACTIVITIES = ("phonecall", "email", "appointment", "task", "campaignresponse")
@@ -140,6 +146,7 @@ OPTION_SETS: dict[tuple[str, str], tuple[tuple[int, str], ...]] = {
         (33, "Service Retail"),
     ),
 }
+OPTION_SETS |= CUSTOM_OPTION_SETS
 # Lookups that may point at several tables: the stored row keeps the target in "<name>$table".
 POLYMORPHIC = {
     "customerid": ("account", "contact"),
@@ -348,6 +355,7 @@ def _tables() -> dict[str, list[Field]]:
             Field("receivedon", "datetime"),
             _ref("originatingactivityid", "lead", "contact"),
         ],
+        **custom_tables(_owned),
     }
 
 

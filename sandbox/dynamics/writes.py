@@ -71,8 +71,11 @@ def _value(table: str, field: Field, raw: Any) -> Any:
 
 
 def _bind(app: DynamicsEmulator, table: Table, name: str, raw: Any) -> tuple[str, Any, str]:
-    """``ownerid@odata.bind: "/systemusers(<id>)"`` -> (column, id, target table)."""
-    column = name.removesuffix("@odata.bind").split("_")[0]
+    """``ownerid@odata.bind: "/systemusers(<id>)"`` -> (column, id, target table). The
+    navigation property is the lookup's (a custom one by its schema name,
+    ``new_CustomerId``), or a polymorphic lookup's per target (``customerid_account``)."""
+    prop = name.removesuffix("@odata.bind")
+    column = prop.lower() if table.schema.field(prop.lower()) else prop.split("_")[0]
     field = table.schema.field(column)
     target_set, _, rest = str(raw).lstrip("/").partition("(")
     target = ENTITY_SETS.get(target_set)

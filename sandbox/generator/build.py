@@ -11,16 +11,24 @@ from sandbox.generator.cases import make_case
 from sandbox.generator.context import Gen
 from sandbox.generator.corruption import HARD, CorruptionRates
 from sandbox.generator.dynamics_company import add_dynamics_company
+from sandbox.generator.dynamics_custom import add_dynamics_custom_tables
 from sandbox.generator.filler import add_activities, add_subscribers
 from sandbox.generator.journeys_other import hubspot_journey, zoho_journey
 from sandbox.generator.journeys_sf import build_campaigns, sf_journey
 from sandbox.generator.keap_company import add_keap_company
 from sandbox.generator.oracle_company import add_oracle_company
+from sandbox.generator.oracle_teams import add_oracle_deal_teams
 from sandbox.generator.population import Person, build_population
 from sandbox.generator.products import add_products
+from sandbox.generator.shop_keap_oracle import (
+    add_keap_store_visits,
+    add_oracle_orders,
+    add_oracle_store_visits,
+)
 from sandbox.generator.staff import build_staff
 from sandbox.generator.store_visits import add_store_visits
 from sandbox.generator.sugarcrm_company import add_sugarcrm_company
+from sandbox.generator.sugarcrm_custom import add_sugarcrm_custom_modules
 from sandbox.history import seed_history
 from sandbox.hubspot.currencies import portal_rates
 from sandbox.salesforce.schema_currency import enable_dated_rates
@@ -120,8 +128,16 @@ def generate(
     # a world without them is the same record for record, history included. Their own
     # records carry no seeded history.
     world.history.paused = True
+    add_oracle_store_visits(world, anchor)  # own random streams: no other record changes
+    add_keap_store_visits(world, anchor)
+    add_oracle_deal_teams(world, anchor)
     if b2c:
         add_b2c(gen)  # last, with its own random stream: no other record changes
+        # the DACH subsidiary's and the Benelux distributor's store visits and orders,
+        # in custom tables and modules of their CRMs (their own random streams too)
+        add_dynamics_custom_tables(world, anchor)
+        add_sugarcrm_custom_modules(world, anchor)
+        add_oracle_orders(world, anchor)
     if dated_rates:
         admin = next((e.sf_user for e in gen.staff if e.sf_user), None)
         enable_dated_rates(

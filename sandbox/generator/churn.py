@@ -126,7 +126,9 @@ def apply_churn(
     ``crms`` limits the edits to some CRMs (default: the first three, weighted by their
     size); Dynamics, SugarCRM, Keap and Oracle are churned only when named (all the changes
     if alone, else a quarter each). ``store_visits`` more changes go to the store-visit
-    custom objects, from their own random stream (``store_visit_churn.py``).
+    custom objects, from their own random stream (``store_visit_churn.py``); with Oracle
+    named, a quarter of them (all, if it is named alone) go to its ``StoreVisit_c``; and as
+    many again to each named Dynamics or SugarCRM part's, last (``custom_table_churn.py``).
     """
     weights = tuple((c, w) for c, w in _CRMS if crms is None or c in crms)
     named = [
@@ -170,8 +172,11 @@ def apply_churn(
             for change in churn_dynamics(world, dynamics_changes, seed, ticker.next):
                 report.counts[(change[0], change[1], change[3])] += 1
                 _record(world, report, [change], ticker.last or clock.now())
+        oracle_visits = 0
+        if "oracle" in named and store_visits:
+            oracle_visits = store_visits // 4 if weights else store_visits
         visits = StoreVisitChurn(gen, seed)
-        for _ in range(store_visits):
+        for _ in range(store_visits - oracle_visits):
             when = ticker.next()
             done = visits.change(when)
             for crm, obj, _, op in done:
@@ -193,6 +198,18 @@ def apply_churn(
             from sandbox.generator.oracle_churn import churn_oracle
 
             for change in churn_oracle(world, oracle_changes, seed, ticker.next):
+                report.counts[(change[0], change[1], change[3])] += 1
+                _record(world, report, [change], ticker.last or clock.now())
+        if oracle_visits:  # last of all: every other change keeps its time
+            from sandbox.generator.shop_keap_oracle import churn_oracle_visits
+
+            for change in churn_oracle_visits(world, oracle_visits, seed, ticker.next):
+                report.counts[(change[0], change[1], change[3])] += 1
+                _record(world, report, [change], ticker.last or clock.now())
+        for crm in [c for c in ("dynamics", "sugarcrm") if c in named and store_visits]:
+            from sandbox.generator.custom_table_churn import churn_custom_visits
+
+            for change in churn_custom_visits(world, crm, store_visits, seed, ticker.next):
                 report.counts[(change[0], change[1], change[3])] += 1
                 _record(world, report, [change], ticker.last or clock.now())
     return report

@@ -6,7 +6,8 @@ notes, tasks and appointments. Two marketing employees and a call-centre agent w
 as well as in HubSpot and Salesforce (the same employees, ``keap_employees``), next to a
 Keap-only inside seller and the admin who authorised crmsync. Some customers also buy
 through the main company: their Keap contacts carry a Salesforce contact's name, e-mail
-and person identity (``keap_identities``). Drawn after everything else from a random
+and person identity (``keap_identities``, with each record's kind); the opportunities and
+orders, won or not, are in ``keap_deals``. Drawn after everything else from a random
 stream of its own, so the other CRMs' records are the same with or without this part.
 """
 
@@ -42,6 +43,8 @@ _CITIES = (
 )
 _SOURCES = ("WEBFORM", "LANDINGPAGE", "MANUAL", "IMPORT", "API")
 _NOTE_TYPES = ("Call", "Email", "Other", "Letter")
+# what each identity row of the ground truth is, as the other CRMs' rows say it
+_KINDS = {"contacts": "person", "companies": "organisation", "users": "employee"}
 _TASK_TYPES = ("Call", "Email", "Other")
 
 
@@ -69,7 +72,8 @@ class _Shop:
         return (low + timedelta(seconds=self.rng.uniform(0, span))).replace(microsecond=0)
 
     def identity(self, obj: str, rid: str, identity: str) -> None:
-        row = {"crm": "keap", "object": obj, "id": rid, "identity": identity}
+        kind = _KINDS[obj]
+        row = {"crm": "keap", "object": obj, "id": rid, "kind": kind, "identity": identity}
         self.world.truth.add("keap_identities", row)
 
     def user(self, first: str, last: str, email: str, employee: str, admin: bool = False) -> str:
@@ -189,7 +193,7 @@ def _pipeline(shop: _Shop, sellers: list[str], contacts: list[Record], budget: i
         stage_id, stage, probability = rng.choice(STAGES)
         created = shop.at(con["date_created"])
         amount = rng.randint(2, 120) * 50
-        keap_stamp(
+        opportunity = keap_stamp(
             world,
             "opportunities",
             {
@@ -205,6 +209,7 @@ def _pipeline(shop: _Shop, sellers: list[str], contacts: list[Record], budget: i
             },
             created,
         )
+        _deal_truth(world, "opportunities", opportunity, stage in ("Won", "Lost"), stage == "Won")
     activities = {"notes": budget // 12, "tasks": budget // 10, "appointments": budget // 20}
     for name, count in activities.items():
         for _ in range(max(3, count)):
@@ -239,7 +244,7 @@ def _pipeline(shop: _Shop, sellers: list[str], contacts: list[Record], budget: i
         con = rng.choice(contacts)
         when = shop.at(con["date_created"])
         paid = rng.random() < 0.85
-        keap_stamp(
+        order = keap_stamp(
             world,
             "orders",
             {
@@ -252,3 +257,22 @@ def _pipeline(shop: _Shop, sellers: list[str], contacts: list[Record], budget: i
             },
             when,
         )
+        _deal_truth(world, "orders", order, paid, paid)
+
+
+def _deal_truth(world: World, obj: str, row: Record, closed: bool, won: bool) -> None:
+    """A ``keap_deals`` row: an opportunity, or an order (won when paid), in the account's
+    one currency (the connector's ``currency``, USD by default)."""
+    amount = row["projected_revenue_high"] if obj == "opportunities" else row["total"]
+    world.truth.add(
+        "keap_deals",
+        {
+            "crm": "keap",
+            "object": obj,
+            "id": row["id"],
+            "amount": f"{amount:.2f}",
+            "currency": "USD",
+            "won": won,
+            "closed": closed,
+        },
+    )

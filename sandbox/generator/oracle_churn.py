@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sandbox.generator.oracle_company import INTEGRATION_USER, oracle_stamp
-from sandbox.oracle.schema import CHILD, REVENUE
+from sandbox.oracle.schema import CHILD, REVENUE, TEAM
 from sandbox.world import World
 
 __all__ = ["churn_oracle"]
@@ -37,7 +37,7 @@ def _delete(world: World, resource: str, rid: str, when: datetime) -> list[Chang
     tables = world.oracle
     done = [("oracle", resource, rid, "delete")]
     column = {"opportunities": "OptyId", "contacts": "PartyId"}.get(resource, "")
-    children = {"opportunities": (CHILD, REVENUE), "contacts": (CHILD,)}.get(resource, ())
+    children = {"opportunities": (CHILD, REVENUE, TEAM), "contacts": (CHILD,)}.get(resource, ())
     for child in children:
         key = tables[child].schema.id_field
         for rel in [r for r in tables[child].live() if r[column] == rid]:

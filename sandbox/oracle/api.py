@@ -10,9 +10,11 @@
   (``OptyNumber``, ``PartyNumber``, ``LeadNumber``, ``ActivityNumber``, ``SrNumber``); a
   PATCH stamps ``LastUpdateDate`` and ``LastUpdatedBy``;
 - ``GET <BASE>/opportunities/<OptyNumber>/child/<Child>`` (``OpportunityContact``,
+  ``OpportunityResource``,
   ``ChildRevenue``); an expanded child collection shows its first 25 rows (``hasMore``
   says when there are more);
-- ``GET <BASE>/<resource>/describe``: the attributes, custom ones included;
+- ``GET <BASE>/<resource>/describe``: the attributes, custom ones included, and ``GET
+  <BASE>/describe``: every top-level resource so (the custom objects, ``…_c``, included);
 - ``POST <BASE>/`` with ``application/vnd.oracle.adf.batch+json``: ``{"parts": [{"id",
   "path", "operation", "payload"}]}``. All or none: when a part fails, nothing is
   applied and the 400 answer lists only the failed parts, each with its error;
@@ -282,22 +284,30 @@ def register(app: OracleEmulator) -> None:
         values = changes(tbl, part.get("payload") or {}) if operation == "update" else None
         return part, tbl, row, values
 
+    def described(name: str) -> dict[str, Any]:
+        tbl = world.oracle[name]
+        attributes = [
+            {
+                "name": f.name,
+                "type": _DESCRIBE_TYPES.get(f.type, "number" if f.type in _DECIMALS else "string"),
+                "updatable": f.type != "id",
+                "queryable": True,
+                **({"annotations": {"description": f.label}} if f.custom else {}),
+            }
+            for f in tbl.schema.fields
+        ]
+        title = name.removesuffix("_c")
+        return {"title": title, "titlePlural": f"{title}s", "attributes": attributes}
+
     def describe(request: Request, name: str) -> Response:
         with world.lock:
-            tbl = table(name)
-            attributes = [
-                {
-                    "name": f.name,
-                    "type": _DESCRIBE_TYPES.get(
-                        f.type, "number" if f.type in _DECIMALS else "string"
-                    ),
-                    "updatable": f.type != "id",
-                    "queryable": True,
-                    **({"annotations": {"description": f.label}} if f.custom else {}),
-                }
-                for f in tbl.schema.fields
-            ]
-        return json_response({"Resources": {name: {"attributes": attributes}}})
+            table(name)
+            return json_response({"Resources": {name: described(name)}})
+
+    def describe_all(request: Request) -> Response:
+        with world.lock:
+            tops = [r.name for r in RESOURCES.values() if r.parent is None]
+            return json_response({"Resources": {name: described(name) for name in tops}})
 
     def add_field(payload: dict[str, Any]) -> dict[str, Any]:
         name, kind = str(payload.get("name", "")), _FIELD_TYPES.get(str(payload.get("type")))
@@ -315,6 +325,7 @@ def register(app: OracleEmulator) -> None:
     app.admin_hooks["oracle_field"] = add_field
     app.add_route(f"{BASE}/", batch, ["POST"], endpoint="POST <version> batch")
     app.add_route(f"{BASE}/<name>", collection, endpoint="GET <version>/<resource>")
+    app.add_route(f"{BASE}/describe", describe_all, endpoint="GET <version>/describe")
     app.add_route(f"{BASE}/<name>/describe", describe, endpoint="GET <version>/<resource>/describe")
     app.add_route(
         f"{BASE}/opportunities/<key>/child/<child>",

@@ -4,10 +4,18 @@ Every record has a numeric id (``PartyId``, ``OptyId``, ...: one org-wide sequen
 Fusion's ids are), a user-facing number that is the key in item paths
 (``opportunities/{OptyNumber}``, ``accounts/{PartyNumber}``), and the audit attributes
 ``CreationDate``, ``LastUpdateDate``, ``CreatedBy`` and ``LastUpdatedBy`` (user names, not
-ids). ``OpportunityContact`` (contact roles) and ``ChildRevenue`` (revenue lines) are child
-collections of ``opportunities`` (``opportunities/{OptyNumber}/child/ChildRevenue``).
+ids). ``OpportunityContact`` (contact roles), ``ChildRevenue`` (revenue lines) and
+``OpportunityResource`` (the team members: the owner, ``OwnerFlag``, and the resources
+added to the team, each with a ``MemberFunctionCode``) are child collections of
+``opportunities`` (``opportunities/{OptyNumber}/child/ChildRevenue``).
 Custom attributes, made in Application Composer, end in ``_c``. The world keeps ids as
 strings; the wire shows them as JSON numbers.
+
+Two custom objects made in Application Composer are top-level resources of their own,
+named with the ``_c`` suffix as Fusion names them: ``StoreVisit_c`` (the customers' visits
+to the lab stores) and ``Order_c`` (the labs' consumables orders). A custom object's id is
+``Id``, also its item path's key, its name ``RecordName``; its own attributes end in
+``_c``, a link to another record (a dynamic choice list) as ``<Name>_Id_c``.
 """
 
 from __future__ import annotations
@@ -19,9 +27,11 @@ from sandbox.schema import Field, FieldType, ObjectSchema
 __all__ = [
     "CHILD",
     "CHILDREN",
+    "CUSTOM_OBJECTS",
     "ID_BASE",
     "RESOURCES",
     "REVENUE",
+    "TEAM",
     "Resource",
     "build_schemas",
     "oracle_id",
@@ -31,7 +41,8 @@ __all__ = [
 ID_BASE = 300_000_001_000_000  # Fusion's ids are 15-digit numbers from 3000...
 CHILD = "OpportunityContact"
 REVENUE = "ChildRevenue"
-CHILDREN = (CHILD, REVENUE)  # the child collections of opportunities
+TEAM = "OpportunityResource"  # the opportunity team members
+CHILDREN = (CHILD, REVENUE, TEAM)  # the child collections of opportunities
 _SYSTEM: list[tuple[str, FieldType]] = [
     ("CreationDate", "datetime"),
     ("LastUpdateDate", "datetime"),
@@ -57,6 +68,42 @@ class Resource:
     fields: tuple[tuple[str, FieldType], ...]
     parent: str | None = None  # a child collection's parent resource
 
+
+_CUSTOM_COMMON: list[tuple[str, FieldType]] = [("RecordName", "string")]
+CUSTOM_OBJECTS: tuple[Resource, ...] = (
+    Resource(
+        "StoreVisit_c",
+        "Id",
+        "Id",
+        (
+            *_CUSTOM_COMMON,
+            ("VisitDate_c", "datetime"),
+            ("Store_c", "string"),
+            ("VisitType_c", "picklist"),
+            ("AmountSpent_c", "currency"),
+            ("Contact_Id_c", "reference"),
+            ("Account_Id_c", "reference"),
+            ("Owner_Id_c", "reference"),
+        ),
+    ),
+    Resource(
+        "Order_c",
+        "Id",
+        "Id",
+        (
+            *_CUSTOM_COMMON,
+            ("OrderDate_c", "date"),
+            ("Status_c", "picklist"),
+            ("Channel_c", "picklist"),
+            ("Total_c", "currency"),
+            ("CurrencyCode", "string"),
+            ("Paid_c", "boolean"),
+            ("Contact_Id_c", "reference"),
+            ("Account_Id_c", "reference"),
+            ("Owner_Id_c", "reference"),
+        ),
+    ),
+)
 
 RESOURCES: dict[str, Resource] = {
     r.name: r
@@ -179,6 +226,20 @@ RESOURCES: dict[str, Resource] = {
             parent="opportunities",
         ),
         Resource(
+            TEAM,
+            "OptyResourceId",
+            "OptyResourceId",
+            (
+                ("OptyId", "reference"),
+                ("ResourceId", "reference"),
+                ("PartyName", "string"),
+                ("OwnerFlag", "boolean"),
+                ("MemberFunctionCode", "picklist"),
+                ("AccessLevelCode", "picklist"),
+            ),
+            parent="opportunities",
+        ),
+        Resource(
             "activities",
             "ActivityId",
             "ActivityNumber",
@@ -215,6 +276,7 @@ RESOURCES: dict[str, Resource] = {
                 ("AssigneeResourceId", "reference"),
             ),
         ),
+        *CUSTOM_OBJECTS,
     )
 }
 
@@ -229,7 +291,7 @@ def build_schemas() -> dict[str, ObjectSchema]:
         for name, kind in names:
             if name not in seen:
                 seen.add(name)
-                fields.append(Field(name, kind))
+                fields.append(Field(name, kind, custom=name.endswith("_c")))
         schemas[res.name] = ObjectSchema(
             name=res.name,
             fields=fields,

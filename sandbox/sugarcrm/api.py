@@ -12,7 +12,9 @@
 - ``POST /rest/v11/bulk``: ``{"requests": [{"url": "/v11/...", "method", "data"}]}``,
   one ``{"contents", "headers", "status"}`` per request, in order (record GETs and PUTs,
   and opportunity contact links);
-- ``GET /rest/v11/metadata?type_filter=modules&module_filter=<Module>``: field defs;
+- ``GET /rest/v11/metadata?type_filter=modules&module_filter=<Module>``: field defs
+  (``type`` as Sugar's vardefs say it, Studio fields with ``source: custom_fields``), of
+  every module (Module Builder modules too) without ``module_filter``;
 - ``POST /rest/v11/Administration/fields/<Module>``: creates a custom field
   (``<name>_c``), as Studio does;
 - ``GET /rest/v11/me`` and ``GET /rest/v11/ping``.
@@ -48,6 +50,16 @@ _FIELD_TYPES: dict[str, FieldType] = {
     "varchar": "string",
     "date": "date",
     "datetime": "datetime",
+}
+# the stored field types as Sugar's vardefs name them (an id field that points at a record
+# of another module says which)
+_VARDEF_TYPES = {
+    "string": "varchar",
+    "textarea": "text",
+    "picklist": "enum",
+    "boolean": "bool",
+    "double": "decimal",
+    "reference": "id",
 }
 _BULK_URL = re.compile(r"^/v11(?:_\d+)?/(\w+)/([\w-]+)$")
 _BULK_LINK = re.compile(r"^/v11(?:_\d+)?/Opportunities/([\w-]+)/link/contacts$")
@@ -286,7 +298,9 @@ def register(app: SugarCRMEmulator) -> None:
                     "fields": {
                         f.name: {
                             "name": f.name,
-                            "type": f.type,
+                            "type": _VARDEF_TYPES.get(f.type, f.type),
+                            **({"vname": f.label} if f.label else {}),
+                            **({"module": f.ref[0]} if f.ref else {}),
                             **({"source": "custom_fields"} if f.custom else {}),
                         }
                         for f in world.sugarcrm[name].schema.fields

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 
 from sandbox.schema import Field, FieldType, ObjectSchema
+from sandbox.sugarcrm.schema_custom import custom_modules
 
 __all__ = ["MODULES", "RELATIONSHIP", "build_schemas", "sugar_id"]
 
@@ -132,16 +133,17 @@ _FIELDS: dict[str, list[tuple[str, FieldType]]] = {
         ("assigned_user_id", "reference"),
     ],
 }
-MODULES = tuple(name for name in _FIELDS if name != RELATIONSHIP)
+_CUSTOM = custom_modules()  # the Module Builder modules (``schema_custom.py``)
+MODULES = (*(name for name in _FIELDS if name != RELATIONSHIP), *_CUSTOM)
 
 
 def build_schemas() -> dict[str, ObjectSchema]:
     """Fresh schemas of every module (and the relationship table)."""
     schemas = {}
-    for name, fields in _FIELDS.items():
+    for name, fields in {**_FIELDS, **{key: [] for key in _CUSTOM}}.items():
         schemas[name] = ObjectSchema(
             name=name,
-            fields=[Field(n, t) for n, t in (*_SYSTEM, *fields)],
+            fields=[Field(n, t) for n, t in (*_SYSTEM, *fields)] + _CUSTOM.get(name, []),
             id_field="id",
             modified_fields=("date_modified",),
             created_fields=("date_entered",),

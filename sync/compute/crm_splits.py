@@ -11,6 +11,8 @@ deal owners do. A revenue split of the deal's owner alone at 100% (what a CRM st
 every deal by default) decides nothing: the deal keeps the plan's crediting by the acts.
 A deal whose rows cannot be used (percentages not summing to 100, a row
 without an owner or a percentage) keeps the plan's credit in that pool, with a warning.
+A ``team`` row names a deal team member (who works on the deal, in which function) and
+carries no share: it is no split, and no warning either.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ __all__ = ["OVERLAY_POOL", "CrmSplits", "crm_splits", "unfilled_splits", "usable
 OVERLAY_POOL = "overlay"
 # Split types as the connectors store them; a row without a type is a revenue split.
 _POOLS = {None: REVENUE_POOL, "": REVENUE_POOL, "revenue": REVENUE_POOL, "overlay": OVERLAY_POOL}
+_MEMBERSHIP = "team"  # a deal team member's row: no share of the deal
 
 
 @dataclass
@@ -51,6 +54,8 @@ def crm_splits(snapshot: StoreSnapshot, directory: Directory) -> CrmSplits:
     for row in snapshot.rows("deal_splits"):
         key = deal_key(row["source"], row["deal_id"])
         kind = (row.get("split_type") or "").lower()
+        if kind == _MEMBERSHIP:
+            continue
         pool = _POOLS.get(kind)
         if pool is None:
             out.problems.setdefault(key, []).append(f"split type {kind!r} is not used")

@@ -27,12 +27,19 @@ __all__ = ["last_change", "next_change"]
 def next_change(conn: Connection) -> int:
     """The next change number, for the rows this transaction writes. Holds the counter's
     row lock until the caller's transaction ends: keep such transactions short."""
-    conn.execute(
-        update(_TABLE).where(_TABLE.c.id == 1).values(last_change=_TABLE.c.last_change + 1)
-    )
-    return int(conn.execute(select(_TABLE.c.last_change).where(_TABLE.c.id == 1)).scalar_one())
+    if conn.dialect.update_returning:  # one statement (SQLite 3.35+, PostgreSQL)
+        return int(conn.execute(_BUMP_RETURNING).scalar_one())
+    conn.execute(_BUMP)
+    return last_change(conn)
 
 
 def last_change(conn: Connection) -> int:
     """The newest committed change number: every write numbered up to it is visible."""
-    return int(conn.execute(select(_TABLE.c.last_change).where(_TABLE.c.id == 1)).scalar_one())
+    return int(conn.execute(_READ).scalar_one())
+
+
+# Built once: every page of a sync takes a number, and building the statements each time
+# (and their cache keys) cost ~0.15 ms a page, more than the two statements themselves.
+_BUMP = update(_TABLE).where(_TABLE.c.id == 1).values(last_change=_TABLE.c.last_change + 1)
+_BUMP_RETURNING = _BUMP.returning(_TABLE.c.last_change)
+_READ = select(_TABLE.c.last_change).where(_TABLE.c.id == 1)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 import orjson
@@ -26,7 +27,7 @@ from sync.store.appends import dialect_insert as _insert
 from sync.store.changes import next_change
 from sync.store.core_tables import QUARANTINE, RECORD_TABLES, SYNC_STATE
 from sync.store.refusals import is_refusal, refusal, refusal_reason, storable
-from sync.store.types import UtcDateTime
+from sync.store.upserts import bulk_upsert
 
 __all__ = ["PageCounts", "mark_deleted", "write_page"]
 
@@ -122,14 +123,17 @@ def write_page(
 
 
 def row_values(record: CommonRecord) -> dict[str, Any]:
-    columns = _COLUMNS.get(type(record))
-    if columns is None:  # (field, column) of a record type, once: fields() costs ~20 µs
-        fields = dataclasses.fields(record)
-        columns = _COLUMNS[type(record)] = [(f.name, _RENAMED.get(f.name, f.name)) for f in fields]
-    return {column: getattr(record, name) for name, column in columns}
+    plan = _COLUMNS.get(type(record))
+    if plan is None:  # a record type's columns and one getter of its fields, built once
+        names = [f.name for f in dataclasses.fields(record)]  # fields() costs ~20 µs
+        getter = attrgetter(*names)
+        read = getter if len(names) > 1 else lambda r: (getter(r),)
+        plan = _COLUMNS[type(record)] = (tuple(_RENAMED.get(n, n) for n in names), read)
+    columns, read = plan
+    return dict(zip(columns, read(record), strict=True))
 
 
-_COLUMNS: dict[type, list[tuple[str, str]]] = {}
+_COLUMNS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
 
 
 def content_hash(values: dict[str, Any]) -> str:
@@ -202,7 +206,7 @@ def _write_or_refuse(
     savepoint, and return the refused ones: the rest of the page still commits."""
     try:
         with conn.begin_nested():
-            _bulk_upsert(conn, table, rows)
+            bulk_upsert(conn, table, rows)
         return []
     except Exception as exc:
         if not is_refusal(exc):
@@ -211,7 +215,7 @@ def _write_or_refuse(
     for row in rows:
         try:
             with conn.begin_nested():
-                _bulk_upsert(conn, table, [row])
+                bulk_upsert(conn, table, [row])
         except Exception as exc:
             if not is_refusal(exc):
                 raise
@@ -274,75 +278,13 @@ def _existing_rows(
     found: dict[str, Any] = {}
     for start in range(0, len(remote_ids), _CHUNK):
         chunk = remote_ids[start : start + _CHUNK]
-        rows = conn.execute(query, {"source": source, "ids": chunk})
+        rows = conn.execute(query, {"source": source, "ids": chunk}).all()  # not row by row
         found.update({row.remote_id: row for row in rows})
     return found
 
 
-def _bulk_upsert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    columns = tuple(c for c in rows[0] if c in table.c)
-    key = (conn.dialect.name, table, columns)
-    statement = _UPSERTS.get(key)
-    if statement is None:
-        statement = _insert(conn)(table)
-        keep = {"id", "source", "remote_id", "first_seen_at"}
-        statement = _UPSERTS[key] = statement.on_conflict_do_update(
-            index_elements=[table.c.source, table.c.remote_id],
-            set_={c: statement.excluded[c] for c in columns if c not in keep},
-        )
-    if conn.dialect.name == "sqlite":
-        _sqlite_upsert(conn, statement, key, columns, rows)
-        return
-    # The rows are the table's columns already (a record's fields and the bookkeeping ones):
-    # copying each into a dict of its columns cost ~4 µs a record.
-    whole = len(columns) == len(rows[0])
-    conn.execute(statement, rows if whole else [{c: row.get(c) for c in columns} for row in rows])
-
-
-def _sqlite_upsert(
-    conn: Connection, statement: Any, key: Any, columns: tuple[str, ...], rows: list[dict]
-) -> None:
-    """The upsert as SQLite's driver takes it: the statement compiled once, each row a
-    tuple of values passed through its column's bind processor (the same conversions
-    SQLAlchemy applies), a time converted once per distinct value (a page's rows share
-    their sync times, and an event its created, updated and occurred times). SQLAlchemy's
-    own per-row parameter handling cost about a third of writing a wide record."""
-    plan = _SQLITE_PLANS.get(key)
-    if plan is None:
-        compiled = statement.compile(dialect=conn.dialect, column_keys=list(columns))
-        processors = getattr(compiled, "_bind_processors", {})
-        table = statement.table
-        order = tuple(
-            (name, processors.get(name), isinstance(table.c[name].type, UtcDateTime))
-            for name in compiled.positiontup or ()
-        )
-        plan = _SQLITE_PLANS[key] = (str(compiled), order)
-    sql, order = plan
-    memo: dict[Any, Any] = {}
-    params = []
-    for row in rows:
-        values = []
-        for name, convert, is_time in order:
-            value = row.get(name)
-            if convert is not None:
-                if not is_time:
-                    value = convert(value)
-                elif value is not None:
-                    done = memo.get(value)
-                    if done is None:
-                        done = memo[value] = convert(value)
-                    value = done
-            values.append(value)
-        params.append(tuple(values))
-    conn.exec_driver_sql(sql, params)
-
-
-# The statements of the pull path, built once per table (and dialect and column set):
-# building one per page made a Column for every column of ``excluded`` and a new cache
-# key each time, 8% of a sync's CPU. SQLAlchemy statements are immutable, so sharing is safe.
+# The stored-rows query of each table, built once, as the upserts (sync.store.upserts) are.
 _EXISTING: dict[Table, Any] = {}
-_UPSERTS: dict[tuple[str, Table, tuple[str, ...]], Any] = {}
-_SQLITE_PLANS: dict[Any, tuple[str, tuple[tuple[str, Any, bool], ...]]] = {}
 
 
 def mark_deleted(
@@ -429,14 +371,30 @@ def save_stream_state(
     run_id: int | None,
     now: datetime,
 ) -> None:
-    table = SYNC_STATE
-    insert = _insert(conn)
-    statement = insert(table).values(
-        source=source, stream=stream, state=state, updated_at=now, run_id=run_id
-    )
-    conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c.source, table.c.stream],
-            set_={"state": state, "updated_at": now, "run_id": run_id},
+    statement = _SAVE_STATE.get(conn.dialect.name)
+    if statement is None:  # built once per dialect, like the upserts (~0.1 ms a page)
+        table = SYNC_STATE
+        insert = _insert(conn)(table).values(
+            source=bindparam("p_source"),
+            stream=bindparam("p_stream"),
+            state=bindparam("p_state", type_=table.c.state.type),
+            updated_at=bindparam("p_now", type_=table.c.updated_at.type),
+            run_id=bindparam("p_run_id", type_=table.c.run_id.type),
         )
+        statement = _SAVE_STATE[conn.dialect.name] = insert.on_conflict_do_update(
+            index_elements=[table.c.source, table.c.stream],
+            set_={c: insert.excluded[c] for c in ("state", "updated_at", "run_id")},
+        )
+    conn.execute(
+        statement,
+        {
+            "p_source": source,
+            "p_stream": stream,
+            "p_state": state,
+            "p_now": now,
+            "p_run_id": run_id,
+        },
     )
+
+
+_SAVE_STATE: dict[str, Any] = {}

@@ -63,6 +63,8 @@ def refusal(table: Table, values: dict[str, Any], payload: bytes | None) -> str 
     NUL as ``\\u0000``, so a clean payload leaves only the per-column limits to check.
     """
     deep = payload is None or b"\\u0000" in payload
+    if not deep and _within_limits(table, values):
+        return None
     rules = _rules(table) if deep else _limited(table)
     for rule in rules:
         value = values.get(rule.name)
@@ -72,6 +74,36 @@ def refusal(table: Table, values: dict[str, Any], payload: bytes | None) -> str 
         if problem is not None:
             return problem
     return None
+
+
+@cache
+def _limits(table: Table) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int, int], ...]]:
+    """The text lengths and integer ranges of ``_limited(table)``, as plain tuples."""
+    limited = _limited(table)
+    lengths = tuple((r.name, r.length) for r in limited if r.length is not None)
+    bounds = tuple((r.name, *r.bounds) for r in limited if r.bounds is not None)
+    return lengths, bounds
+
+
+def _within_limits(table: Table, values: dict[str, Any]) -> bool:
+    """The common case, checked without ``_problem``: every limited column empty, text (or
+    an amount's text) within its length, an integer within its range (~10 µs a record
+    less). False only means the full check must decide."""
+    lengths, bounds = _limits(table)
+    for name, length in lengths:
+        value = values.get(name)
+        if value is None:
+            continue
+        kind = type(value)
+        if kind is Decimal:  # amounts: written as their text
+            value, kind = str(value), str
+        if kind is not str or len(value) > length:
+            return False
+    for name, low, high in bounds:
+        value = values.get(name)
+        if value is not None and (type(value) is not int or not low <= value <= high):
+            return False
+    return True
 
 
 def _problem(value: Any, rule: _Rule, deep: bool, path: str = "") -> str | None:

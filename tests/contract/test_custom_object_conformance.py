@@ -44,7 +44,27 @@ MAPPINGS = {
         "fields": {"subject": "Name", "opened_at": "Visited_At"},
         "links": {"person": "Customer", "account": "Account"},
     },
+    "dynamics": {
+        "object": "new_storevisit",
+        "kind": "event",
+        "fields": {"occurred_at": "new_visitedon", "subject": "new_store"},
+        "links": {"person": "new_customerid", "account": "new_accountid"},
+    },
+    "sugarcrm": {
+        "object": "cstm_StoreVisits",
+        "kind": "activity",
+        "fields": {"occurred_at": "visit_date"},
+        "channel": {"field": "store", "map": {"boston store": "store"}, "default": "meeting"},
+        "links": {"person": "contact_id_c", "owner": "assigned_user_id"},
+    },
+    "oracle": {
+        "object": "StoreVisit_c",
+        "kind": "event",
+        "fields": {"occurred_at": "VisitDate_c", "subject": "Store_c"},
+        "links": {"person": "Contact_Id_c", "account": "Account_Id_c"},
+    },
 }
+CRMS = ["salesforce", "hubspot", "zoho", "dynamics", "sugarcrm", "oracle"]
 
 
 @pytest.fixture(scope="module")
@@ -54,15 +74,39 @@ def sandbox() -> Iterator[Sandbox]:
         yield running
 
 
-@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+def _truth(sandbox: Sandbox, name: str, crm: str) -> list[dict[str, Any]]:
+    """The truth's rows of ``crm`` (the DACH and Benelux parts keep files of their own)."""
+    assert sandbox.world is not None
+    files = sandbox.world.truth.files
+    return [r for r in [*files[name], *files.get(f"{crm}_{name}", [])] if r["crm"] == crm]
+
+
+def _users(sandbox: Sandbox, crm: str) -> dict[str, str]:
+    """Employee id -> the employee's user in ``crm``."""
+    assert sandbox.world is not None
+    files = sandbox.world.truth.files
+    if crm == "dynamics":
+        return {e["employee_id"]: e["user_id"] for e in files["dynamics_employees"]}
+    if crm == "sugarcrm":
+        return {e["employee"]: e["user_id"] for e in files["sugarcrm_employees"]}
+    if crm == "oracle":
+        return {e["employee_id"]: e["user_id"] for e in files["oracle_employees"]}
+    return {
+        e["employee_id"]: a["user_id"]
+        for e in files["employees"]
+        for a in e["accounts"]
+        if a["crm"] == crm
+    }
+
+
+@pytest.mark.parametrize("crm", CRMS)
 def test_built_in_connector_discovers_and_reads_a_custom_object(
     crm: str, sandbox: Sandbox, tmp_path: Path
 ) -> None:
     config = load_config(write_config(sandbox, tmp_path, f"sqlite:///{tmp_path}/s.db", (crm,)))
     connector = build_connector(config.source(crm))
     mapping = CustomObjectMapping.model_validate(MAPPINGS[crm])
-    assert sandbox.world is not None
-    truth = [v for v in sandbox.world.truth.files["store_visits"] if v["crm"] == crm]
+    truth = _truth(sandbox, "store_visits", crm)
     expected = {f"{mapping.object}/{v['id']}" for v in truth}
     try:
         assert check_custom_stream(connector, mapping, expected) == expected
@@ -71,7 +115,7 @@ def test_built_in_connector_discovers_and_reads_a_custom_object(
     assert len(expected) >= 2
 
 
-@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+@pytest.mark.parametrize("crm", CRMS)
 def test_built_in_connector_reads_the_orders_as_won_deals(
     crm: str, sandbox: Sandbox, tmp_path: Path
 ) -> None:
@@ -81,10 +125,8 @@ def test_built_in_connector_reads_the_orders_as_won_deals(
     connector = build_connector(config.source(crm))
     (raw,) = [m for m in CUSTOM_MAPPINGS[crm] if m["stream"] == "orders"]
     mapping = CustomObjectMapping.model_validate(raw)
-    assert sandbox.world is not None
-    truth = [o for o in sandbox.world.truth.files["orders"] if o["crm"] == crm]
+    truth = _truth(sandbox, "orders", crm)
     expected = {f"{mapping.object}/{o['id']}" for o in truth}
-    owners = {e["employee_id"]: e["accounts"] for e in sandbox.world.truth.files["employees"]}
     try:
         assert check_custom_stream(connector, mapping, expected) == expected
         read = [r for page in connector.read("orders", None, ReadOptions()) for r in page.records]
@@ -107,11 +149,131 @@ def test_built_in_connector_reads_the_orders_as_won_deals(
         for o in truth
     }
     users = {r.remote_id: r.owner_id for r in read if isinstance(r, Deal)}
+    owners = _users(sandbox, crm)
     for order in truth:
-        (user,) = [a["user_id"] for a in owners[order["owner"]] if a["crm"] == crm]
-        assert users[f"{mapping.object}/{order['id']}"] == user
-    # tiny seed 7: 8 consumers (2 each in HubSpot and Zoho), zero to two orders each
-    assert len(expected) == {"salesforce": 6, "hubspot": 3, "zoho": 3}[crm]
+        assert users[f"{mapping.object}/{order['id']}"] == owners[order["owner"]]
+    # tiny seed 7: 8 consumers (2 each in HubSpot and Zoho), zero to two orders each; a
+    # third of the DACH and Benelux contacts, one or two orders each; in Oracle, a third of
+    # the division's contacts (at least three), one or two orders each
+    counts = {"salesforce": 6, "hubspot": 3, "zoho": 3, "dynamics": 5, "sugarcrm": 7, "oracle": 6}
+    assert len(expected) == counts[crm]
+
+
+def test_keap_maps_its_appointments_in_place_of_their_standard_stream(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Keap has no custom objects: the demo's mapping reads the appointments (every live
+    one) instead of the activities stream, and each store visit of the ground truth is an
+    appointment on channel store, linked to the visitor and owned by their seller."""
+    config = load_config(write_config(sandbox, tmp_path, f"sqlite:///{tmp_path}/s.db", ("keap",)))
+    connector = build_connector(config.source("keap"))
+    (raw,) = CUSTOM_MAPPINGS["keap"]
+    mapping = CustomObjectMapping.model_validate(raw)
+    assert sandbox.world is not None
+    world = sandbox.world
+    appointments = {r["id"]: r for r in world.keap["appointments"].live()}
+    expected = {f"appointments/{rid}" for rid in appointments}
+    visits = [v for v in world.truth.files["store_visits"] if v["crm"] == "keap"]
+    try:
+        assert check_custom_stream(connector, mapping, expected) == expected
+        objects = {s.name: s.remote_objects for s in connector.streams()}
+        pages = list(connector.read("appointments", None, ReadOptions()))
+    finally:
+        connector.close()
+    assert (objects["activities"], objects["appointments"]) == (
+        ("notes", "tasks"),
+        ("appointments",),
+    )
+    got = {
+        r.remote_id: (r.contact_id, r.owner_id, r.activity_type)
+        for page in pages
+        for r in page.records
+        if r.channel == "store"
+    }
+    assert got == {
+        f"appointments/{v['id']}": (
+            v["contact"],
+            appointments[v["id"]]["user_id"],
+            "meeting",
+        )
+        for v in visits
+    }
+    # tiny seed 7: a quarter of the shop's contacts visit a store, beside 6 product demos
+    assert (len(visits), len(expected)) == (10, 16)
+
+
+def test_keap_maps_a_list_read_through_rest_v2(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Opportunities come through REST v2 (string ids, v2's time names): mapped as events,
+    each keeps its contact and owner, and the deals stream keeps the orders alone."""
+    config = load_config(write_config(sandbox, tmp_path, f"sqlite:///{tmp_path}/s.db", ("keap",)))
+    connector = build_connector(config.source("keap"))
+    mapping = CustomObjectMapping.model_validate(
+        {
+            "object": "opportunities",
+            "kind": "event",
+            "fields": {"occurred_at": "created_time", "subject": "opportunity_title"},
+            "links": {"person": "contact", "owner": "user"},
+        }
+    )
+    assert sandbox.world is not None
+    rows = {r["id"]: r for r in sandbox.world.keap["opportunities"].live()}
+    expected = {f"opportunities/{rid}" for rid in rows}
+    try:
+        assert check_custom_stream(connector, mapping, expected) == expected
+        objects = {s.name: s.remote_objects for s in connector.streams()}
+        pages = list(connector.read("opportunities", None, ReadOptions()))
+    finally:
+        connector.close()
+    assert objects["deals"] == ("orders",)
+    got = {r.remote_id: (r.contact_id, r.owner_id, r.subject) for p in pages for r in p.records}
+    assert got == {
+        f"opportunities/{rid}": (r["contact_id"], r["user_id"], r["opportunity_title"])
+        for rid, r in rows.items()
+    }
+
+
+def test_discovery_lists_keap_lists_and_oracle_custom_objects(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Keap's record lists with their custom fields by label; Oracle's Application
+    Composer objects as custom resources, with their ``_c`` attributes."""
+    crms = ("keap", "oracle")
+    config = load_config(write_config(sandbox, tmp_path, f"sqlite:///{tmp_path}/s.db", crms))
+    found = {}
+    for crm in crms:
+        connector = build_connector(config.source(crm))
+        try:
+            found[crm] = check_discovery(connector)
+        finally:
+            connector.close()
+    keap, oracle = found["keap"], found["oracle"]
+    assert sorted(keap) == [
+        "appointments",
+        "companies",
+        "contacts",
+        "notes",
+        "opportunities",
+        "orders",
+        "tasks",
+        "users",
+    ]
+    assert not any(o.custom for o in keap.values())
+    assert (keap["orders"].cursor_field, keap["notes"].cursor_field) == ("modification_date", None)
+    assert keap["appointments"].field("location") is not None
+    customs = sorted(o.name for o in oracle.values() if o.custom)
+    assert customs == ["Order_c", "StoreVisit_c"]
+    visit = oracle["StoreVisit_c"]
+    assert (visit.cursor_field, visit.detects_deletes) == ("LastUpdateDate", False)
+    assert [f.name for f in visit.fields if f.custom] == [
+        "VisitDate_c",
+        "Store_c",
+        "VisitType_c",
+        "AmountSpent_c",
+        "Contact_Id_c",
+        "Account_Id_c",
+        "Owner_Id_c",
+    ]
+    assert not oracle["opportunities"].custom
 
 
 def _plugin(directory: Path) -> Any:

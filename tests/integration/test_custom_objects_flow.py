@@ -1,15 +1,18 @@
 """A custom object mapped in YAML flows from each sandbox CRM to the store and the journey.
 
 Per CRM: the store visits (Salesforce ``Store_Visit__c``, the HubSpot custom object, the
-Zoho custom module) are mapped to activities with channel ``store``; ``crmsync sync``
-stores one activity per visit of the ground truth, linked to the visitor's contact; an
-edit and a delete in the CRM reach the store on the next (incremental) run without
-touching the standard activities; and ``crmsync journey`` shows the visit on the
-customer's timeline.
+Zoho custom module, the Dataverse custom table ``new_storevisit``, the SugarCRM Module
+Builder module ``cstm_StoreVisits``, the Oracle custom object ``StoreVisit_c``) are
+mapped to activities with channel ``store``; ``crmsync sync`` stores one activity per
+visit of the ground truth, linked to the visitor's contact, and counted as store
+touches by ``crmsync report channels``; an edit and a delete in the CRM reach the store
+on the next (incremental) run without touching the standard activities; and ``crmsync
+journey`` shows the visit on the customer's timeline.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +24,10 @@ from typer.testing import CliRunner
 
 from connectors.core.custom import CustomObjectMapping
 from sandbox import ManualClock, Sandbox
+from sandbox.dynamics.schema import DELETED_VERSION, VERSION_SEQUENCE
 from sandbox.hubspot.schema_custom import STORE_VISITS
+from sandbox.store import Table
+from sandbox.world import World
 from sync.cli import app
 from sync.store.bookkeeping import QuarantineRow
 from sync.store.records import ActivityRow
@@ -62,9 +68,51 @@ MAPPINGS: dict[str, dict[str, Any]] = {
         "channel": {"value": "store"},
         "links": {"person": "Customer", "account": "Account", "owner": "Owner"},
     },
+    "dynamics": {
+        "object": "new_storevisit",
+        "kind": "activity",
+        "stream": "store_visits",
+        "activity_type": "meeting",
+        "fields": {"occurred_at": "new_visitedon", "subject": "new_name"},
+        "channel": {"field": "new_visittype", "map": {"walk-in": "store"}, "default": "store"},
+        "links": {"person": "new_customerid", "account": "new_accountid", "owner": "ownerid"},
+    },
+    "sugarcrm": {
+        "object": "cstm_StoreVisits",
+        "kind": "activity",
+        "stream": "store_visits",
+        "activity_type": "meeting",
+        "fields": {"occurred_at": "visit_date", "subject": "name"},
+        "channel": {"value": "store"},
+        "links": {"person": "contact_id_c", "account": "account_id_c", "owner": "assigned_user_id"},
+    },
+    "oracle": {
+        "object": "StoreVisit_c",
+        "kind": "activity",
+        "stream": "store_visits",
+        "activity_type": "meeting",
+        "fields": {"occurred_at": "VisitDate_c", "subject": "RecordName"},
+        "channel": {"value": "store"},
+        "links": {"person": "Contact_Id_c", "account": "Account_Id_c", "owner": "Owner_Id_c"},
+    },
 }
-OBJECTS = {"salesforce": "Store_Visit__c", "hubspot": STORE_VISITS, "zoho": "Store_Visits"}
-SUBJECTS = {"salesforce": "Name", "hubspot": "visit_name", "zoho": "Name"}
+OBJECTS = {
+    "salesforce": "Store_Visit__c",
+    "hubspot": STORE_VISITS,
+    "zoho": "Store_Visits",
+    "dynamics": "new_storevisit",
+    "sugarcrm": "cstm_StoreVisits",
+    "oracle": "StoreVisit_c",
+}
+SUBJECTS = {
+    "salesforce": "Name",
+    "hubspot": "visit_name",
+    "zoho": "Name",
+    "dynamics": "new_name",
+    "sugarcrm": "name",
+    "oracle": "RecordName",
+}
+CRMS = list(OBJECTS)
 
 
 def _config(sandbox: Sandbox, tmp_path: Path, crm: str, url: str | None = None) -> Path:
@@ -94,6 +142,19 @@ def _advance(sandbox: Sandbox, seconds: float) -> None:
     sandbox.clock.advance(seconds)
 
 
+def _delete(world: World, crm: str, table: Table, rid: str, when: datetime) -> None:
+    """Delete a visit as the CRM does: Salesforce's ``IsDeleted``, Sugar's ``deleted``
+    flag stamped with ``date_modified``, Dataverse's rowversion of the delete."""
+    if crm == "salesforce":
+        table.update(rid, {"IsDeleted": True}, when)
+    if crm == "sugarcrm":
+        table.update(rid, {}, when)
+    if crm == "dynamics":
+        world.sequences[VERSION_SEQUENCE] += 1
+        table.rows[rid][DELETED_VERSION] = world.sequences[VERSION_SEQUENCE]
+    table.soft_delete(rid, when)
+
+
 def _edit_and_delete(sandbox: Sandbox, crm: str, edit: str, gone: str) -> None:
     """Rename one visit and delete another in the CRM, a minute later."""
     world, clock = sandbox.world, sandbox.clock
@@ -102,14 +163,25 @@ def _edit_and_delete(sandbox: Sandbox, crm: str, edit: str, gone: str) -> None:
     when = clock.now()
     with world.lock:
         table = getattr(world, crm)[OBJECTS[crm]]
-        table.update(edit, {SUBJECTS[crm]: "Renamed visit"}, when)
-        if crm == "salesforce":
-            table.update(gone, {"IsDeleted": True}, when)
-        table.soft_delete(gone, when)
+        changes: dict[str, Any] = {SUBJECTS[crm]: "Renamed visit"}
+        if crm == "dynamics":  # a new rowversion, which change tracking follows
+            world.sequences[VERSION_SEQUENCE] += 1
+            changes["versionnumber"] = world.sequences[VERSION_SEQUENCE]
+        table.update(edit, changes, when)
+        _delete(world, crm, table, gone, when)
     _advance(sandbox, 20 * 60)
 
 
-@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+def _truth(sandbox: Sandbox, crm: str) -> list[dict[str, Any]]:
+    """The visits of ``crm`` in the ground truth (the DACH and Benelux parts keep their own
+    file)."""
+    assert sandbox.world is not None
+    files = sandbox.world.truth.files
+    rows = [*files["store_visits"], *files.get(f"{crm}_store_visits", [])]
+    return [r for r in rows if r["crm"] == crm]
+
+
+@pytest.mark.parametrize("crm", CRMS)
 def test_mapped_store_visits_sync_and_show_in_the_journey(tmp_path: Path, crm: str) -> None:
     _flow(tmp_path, crm, f"sqlite:///{tmp_path / 'store.sqlite'}")
 
@@ -141,7 +213,7 @@ def _flow(tmp_path: Path, crm: str, url: str) -> None:
     with tiny_sandbox() as sandbox:
         config = _config(sandbox, tmp_path, crm, url)
         assert sandbox.world is not None
-        truth = [r for r in sandbox.world.truth.files["store_visits"] if r["crm"] == crm]
+        truth = _truth(sandbox, crm)
         report = _cli("sync", "--config", str(config))
         streams = {s["stream"]: s for s in report[0]["streams"]}
         assert streams["store_visits"]["status"] == "succeeded"
@@ -156,6 +228,10 @@ def _flow(tmp_path: Path, crm: str, url: str) -> None:
             assert (row.channel, row.activity_type) == ("store", "meeting")
             assert (row.contact_id, row.account_id) == (visit["contact"], visit["account"])
             assert row.occurred_at.isoformat()[:19] == visit["at"][:19]
+        # the channel report counts each visit as a touch on the store channel
+        channels = _cli("report", "channels", "--config", str(config), "--as-of", "2026-10-31")
+        store = [r for r in channels["rows"] if r[:2] == ["store", crm]]
+        assert [r[2] for r in store] == [len(truth)]
 
         first, second = truth[0]["id"], truth[1]["id"]
         _edit_and_delete(sandbox, crm, first, second)
@@ -180,7 +256,7 @@ def _invoke(*args: str) -> tuple[int, Any]:
     return result.exit_code, orjson.loads(result.stdout)
 
 
-@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+@pytest.mark.parametrize("crm", CRMS)
 def test_the_delete_guard_counts_a_mapped_object_on_its_own(tmp_path: Path, crm: str) -> None:
     """Deleting every visit is a mass delete, though visits are few among the activities."""
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
@@ -193,9 +269,7 @@ def test_the_delete_guard_counts_a_mapped_object_on_its_own(tmp_path: Path, crm:
         _advance(sandbox, 60)
         with world.lock:
             for rid in [r[table.schema.id_field] for r in table.live()]:
-                if crm == "salesforce":
-                    table.update(rid, {"IsDeleted": True}, clock.now())
-                table.soft_delete(rid, clock.now())
+                _delete(world, crm, table, rid, clock.now())
         _advance(sandbox, 20 * 60)
         code, report = _invoke("sync", "--config", str(config))
         streams = {s["stream"]: s for s in report[0]["streams"]}
@@ -213,10 +287,17 @@ def test_the_delete_guard_counts_a_mapped_object_on_its_own(tmp_path: Path, crm:
     assert not any(r.is_deleted for k, r in forced.items() if not k.startswith(prefix))
 
 
-@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+@pytest.mark.parametrize("crm", CRMS)
 def test_rows_that_do_not_fit_the_mapping_are_quarantined(tmp_path: Path, crm: str) -> None:
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    store_field = {"salesforce": "Store__c", "hubspot": "store", "zoho": "Store"}[crm]
+    store_field = {
+        "salesforce": "Store__c",
+        "hubspot": "store",
+        "zoho": "Store",
+        "dynamics": "new_store",
+        "sugarcrm": "store",
+        "oracle": "Store_c",
+    }[crm]
     with tiny_sandbox() as sandbox:
         config = _config(sandbox, tmp_path, crm)
         data = yaml.safe_load(config.read_text())
@@ -225,8 +306,7 @@ def test_rows_that_do_not_fit_the_mapping_are_quarantined(tmp_path: Path, crm: s
             {"object": OBJECTS[crm], "kind": "deal", "fields": {"amount": store_field}}
         ]
         config.write_text(yaml.safe_dump(data, sort_keys=False))
-        assert sandbox.world is not None
-        visits = [v for v in sandbox.world.truth.files["store_visits"] if v["crm"] == crm]
+        visits = _truth(sandbox, crm)
         report = _cli("sync", "--config", str(config))
     streams = {s["stream"]: s for s in report[0]["streams"]}
     stream = CustomObjectMapping(object=OBJECTS[crm], kind="deal").stream_name
@@ -240,11 +320,21 @@ def test_rows_that_do_not_fit_the_mapping_are_quarantined(tmp_path: Path, crm: s
 
 
 # calls of an incremental run with nothing changed: Salesforce one query; HubSpot one
-# search, the association reads and the archived list; Zoho one list and the delete feed
-INCREMENTAL_CALLS = {"salesforce": 1, "hubspot": 6, "zoho": 2}
+# search, the association reads and the archived list; Zoho one list and the delete feed;
+# Dynamics the delta link (the run's metadata $batch is the run's, not the stream's);
+# SugarCRM one filter call; Oracle one keyset query and the id list (the sandbox compares
+# ids every run: no feed)
+INCREMENTAL_CALLS = {
+    "salesforce": 1,
+    "hubspot": 6,
+    "zoho": 2,
+    "dynamics": 1,
+    "sugarcrm": 1,
+    "oracle": 2,
+}
 
 
-@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "zoho"])
+@pytest.mark.parametrize("crm", CRMS)
 def test_an_incremental_run_spends_no_call_on_metadata(tmp_path: Path, crm: str) -> None:
     with tiny_sandbox() as sandbox:
         config = _config(sandbox, tmp_path, crm)

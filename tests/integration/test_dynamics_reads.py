@@ -218,3 +218,44 @@ def test_users_carry_their_teams_and_a_membership_change_updates_them(
     assert _primary_teams(config)[seller] == "DACH Service"
     again = _stream(_sync(config), "users")  # nothing changed since: one call, no writes
     assert (again.counts.updated, again.api_calls) == (0, 1)
+
+
+def test_a_table_the_application_user_may_not_read_fails_its_stream_alone(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Without Read on Team the users come without their teams, the users stream says why
+    in one line, and every other stream syncs; once the privilege is granted, the next run
+    gives each user their teams again. Without Read on Case only the cases stream fails."""
+    app: Any = sandbox.apps["dynamics"]
+    config = _config(sandbox, tmp_path)
+    app.limits.unreadable.update({"team", "incident"})
+    try:
+        report = _sync(config)
+    finally:
+        app.limits.unreadable.clear()
+    users, cases = _stream(report, "users"), _stream(report, "cases")
+    assert report.status == "partial"
+    assert (users.status, cases.status) == ("failed", "failed")
+    assert users.error.startswith(
+        "users were read without their teams: the application user may not read this "
+        "table: Dataverse refused GET teams (HTTP 403 0x80040220: Principal user (Id="
+    )
+    assert "is missing prvReadTeam privilege on OTC=9 for entity 'team'" in users.error
+    assert users.error.endswith("give its security role the Read privilege on the table")
+    assert "prvReadIncident" in cases.error
+    others = [s for s in report.streams if s.stream not in ("users", "cases")]
+    assert others and {s.status for s in others} == {"succeeded"}
+    assert users.counts.inserted == len(list(app.world.dynamics["systemuser"].live()))
+    assert set(_primary_teams(config).values()) == {None}
+
+    report = _sync(config)
+    assert report.status == "succeeded"
+    teams = _primary_teams(config)
+    assert None not in {teams[u["systemuserid"]] for u in _people(app)}
+    assert_store_matches_world(sandbox, config, "dynamics")
+
+
+def _people(app: Any) -> list[dict[str, Any]]:
+    """The users who are in a team of their own (every user but the application user)."""
+    members = {m["systemuserid"] for m in app.world.dynamics["teammembership"].live()}
+    return [u for u in app.world.dynamics["systemuser"].live() if u["systemuserid"] in members]

@@ -225,7 +225,7 @@ def test_an_expired_bearer_token_is_fetched_again(sandbox: Sandbox, tmp_path: Pa
         connector.close()
 
 
-@pytest.mark.parametrize("stream", ["deal_contacts", "deal_products"])
+@pytest.mark.parametrize("stream", ["deal_contacts", "deal_products", "deal_splits"])
 def test_child_rows_come_inline_with_the_opportunities(
     sandbox: Sandbox, tmp_path: Path, stream: str
 ) -> None:
@@ -252,6 +252,26 @@ def test_child_rows_come_inline_with_the_opportunities(
             "SVC-PREM",
             "INT-CONN",
         }
+    if stream == "deal_splits":  # the team members, each deal's owner among them
+        world = sandbox.world
+        assert world is not None
+        truth = {
+            r["id"]: (r["deal"], r["user_id"], r["role"], r["owner"])
+            for r in world.truth.files["deal_team"]
+        }
+        got = {
+            r.remote_id: (r.deal_id, r.user_id, r.note, r.split_type, r.percent)  # type: ignore[attr-defined]
+            for r in records
+        }
+        assert got == {
+            rid: (deal, user, "owner" if owner else role, "team", None)
+            for rid, (deal, user, role, owner) in truth.items()
+        }
+        owners = {
+            str(o["OptyId"]): o["OwnerResourcePartyId"]
+            for o in world.oracle["opportunities"].live()
+        }
+        assert {d: u for d, u, _, owner in truth.values() if owner} == owners
 
 
 def _sync(config: Path, **options: Any) -> SourceReport:
@@ -342,8 +362,12 @@ def test_the_demo_syncs_the_division_when_named_and_meets_the_ground_truth(
         "contacts": (18, 18),
         "deal_contacts": (15, 15),
         "deal_products": (15, 15),
+        "deal_splits": (26, 26),  # the team members: each owner, and some others
         "deals": (15, 15),
         "leads": (15, 15),
+        # the custom objects StoreVisit_c and Order_c, mapped in the demo's YAML
+        "orders": (8, 8),
+        "store_visits": (5, 5),
         "users": (7, 7),
     }
     assert [t.name for t in result.truth] == [

@@ -123,3 +123,41 @@ def test_zeep_runs_only_when_the_metadata_api_is_used() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.splitlines() == ["False False", "True True True"]
+
+
+# The collector's state when the process exits, and whether start-up froze anything.
+_COLLECTOR_AT_EXIT = (
+    "import atexit, gc, sys\n"
+    "atexit.register(lambda: print(gc.isenabled(), gc.get_freeze_count() > 0))\n"
+)
+
+
+def test_the_entry_point_resumes_the_collector_once_the_command_runs(tmp_path: Path) -> None:
+    # The console entry point pauses the cyclic garbage collector during start-up; a
+    # command (a daemon runs for weeks) must run with it on, start-up's objects frozen.
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    open_store(url)
+    config = tmp_path / "crmsync.yaml"
+    config.write_text(f"store:\n  url: {url}\nsources: []\n")
+    code = _COLLECTOR_AT_EXIT + (
+        f"sys.argv = ['crmsync', 'status', '--config', {str(config)!r}, '--json']\n"
+        "from sync.cli import main\n"
+        "main()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "True True"
+
+
+def test_the_app_inside_another_program_leaves_the_collector_alone(tmp_path: Path) -> None:
+    # Run by a test runner (or any program embedding it), the app touches no collector.
+    code = _COLLECTOR_AT_EXIT + (
+        "from typer.testing import CliRunner\n"
+        "from sync.cli import app\n"
+        "assert CliRunner().invoke(app, ['config', 'example']).exit_code == 0\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "True False"

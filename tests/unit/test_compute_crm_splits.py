@@ -142,3 +142,15 @@ def test_the_owner_alone_at_100_percent_is_the_crms_default_and_keeps_the_plans_
     # Owned by someone else, the same rows are a decision: used.
     other = dataclasses.replace(d2, owner="E-2")
     assert usable_splits([other], splits)[0] == {"crm_a:deals:D2": splits.rows["crm_a:deals:D2"]}
+
+
+def test_deal_team_rows_are_no_split_and_no_warning() -> None:
+    """A team member's row (a CRM's deal team, no share) leaves the deal's splits alone."""
+    rows = [
+        _split("t1", "D5", "u1", "team", None),
+        _split("t2", "D5", "u2", "team", None),
+        _split("s10", "D5", "u2", "revenue", "100"),
+    ]
+    found = crm_splits(StoreSnapshot(tables={"deal_splits": rows}), _directory())
+    assert found.rows == {"crm_a:deals:D5": {"revenue": [SplitRow("E-2", Decimal("100"))]}}
+    assert found.problems == {}

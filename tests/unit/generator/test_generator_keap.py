@@ -19,7 +19,7 @@ def test_the_tiny_shop_has_its_records_and_shared_people(tiny_world: World) -> N
         "opportunities": 6,
         "notes": 10,
         "tasks": 12,
-        "appointments": 6,
+        "appointments": 16,  # 6 product demos and 10 store visits (a quarter of the contacts)
         "orders": 33,
     }
     files = tiny_world.truth.files
