@@ -50,6 +50,7 @@ from sync.reconcile.splink_frame import record_keys
 from sync.reconcile.splink_run import admin_links, splink_full, splink_linked
 from sync.reconcile.training import LEARNED_KINDS, train_kind
 from sync.store.changes import last_change
+from sync.store.record_key import RecordKey
 from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 
 __all__ = ["KINDS", "RunReport", "reconcile"]
@@ -187,7 +188,7 @@ def _incremental(
     splink = isinstance(model, SplinkModel)
     changed = load_entities(engine, kind, since=since, until=upto)
     tables = KIND_TABLES[kind]
-    mine = {k for k in touched if k.split(":", 2)[1] in tables}
+    mine = {k for k in touched if RecordKey.parse(k).table in tables}
     changed_keys = {e.key for e in changed}
     if mine - changed_keys:
         changed += load_entities(engine, kind, keys=sorted(mine - changed_keys))
@@ -306,7 +307,7 @@ def _linked(
 def _delete_members(connection: Connection, keys: Iterable[str]) -> None:
     by_table: dict[tuple[str, str], list[str]] = {}
     for key in keys:
-        source, table, remote_id = key.split(":", 2)
+        source, table, remote_id = RecordKey.parse(key)
         by_table.setdefault((source, table), []).append(remote_id)
     for (source, table), ids in by_table.items():
         connection.execute(
