@@ -125,7 +125,7 @@ def _blocking_recall(
     try:
         from sync.config.reconcile import ReconcileConfig
         from sync.reconcile.blocking import candidate_pairs
-        from sync.reconcile.entities import load_entities, split_key
+        from sync.reconcile.entities import load_entities
         from sync.reconcile.splink_engine import blocked_pairs
         from sync.store import open_store
     except ImportError:
@@ -137,8 +137,7 @@ def _blocking_recall(
         engine.dispose()
     rec_of: list[str | None] = []
     for entity in entities:
-        source, _, remote_id = split_key(entity.key)
-        rec_of.append(created.get((source, remote_id)))
+        rec_of.append(created.get((entity.source, entity.remote_id)))
     compared: set[tuple[str, str]] = set()
     config = ReconcileConfig()
     pairs = (

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from connectors.core.profile import CrmProfile
 from connectors.core.registry import profile_of
 
-__all__ = ["CHANNELS", "ChannelMap", "UnknownChannelError"]
+__all__ = ["CHANNELS", "UTM_CHANNELS", "ChannelMap", "UnknownChannelError"]
 
 CHANNELS = (
     "web",
@@ -31,6 +31,40 @@ CHANNELS = (
     "other",
 )
 CATEGORIES = ("lead_source", "activity", "case_origin", "utm")
+# UTM medium or source -> channel, the defaults of every source that reads digital touches
+# (events, a CRM's forms and marketing e-mail); the admin's ``channels: {utm: {...}}``
+# override these.
+UTM_CHANNELS: Mapping[str, str] = {
+    "cpc": "web",
+    "ppc": "web",
+    "paid": "web",
+    "paid_search": "web",
+    "display": "web",
+    "banner": "web",
+    "organic": "web",
+    "seo": "web",
+    "google": "web",
+    "bing": "web",
+    "email": "email",
+    "e-mail": "email",
+    "newsletter": "email",
+    "social": "social",
+    "paid_social": "social",
+    "facebook": "social",
+    "instagram": "social",
+    "linkedin": "social",
+    "twitter": "social",
+    "referral": "partner",
+    "affiliate": "partner",
+    "partner": "partner",
+    "qr": "event",
+    "event": "event",
+    "trade_show": "event",
+    "tradeshow": "event",
+    "sms": "phone",
+    "chat": "chat",
+    "store": "store",
+}
 
 
 class UnknownChannelError(ValueError):

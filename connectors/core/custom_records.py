@@ -8,16 +8,19 @@ Fields the mapping does not use are kept in ``custom_fields`` (an "event" thus k
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from connectors.core.contract import Quarantined
 from connectors.core.custom import COMMON_FIELDS, CustomObjectMapping
 from connectors.core.records import Account, Activity, Case, CommonRecord, Contact, Deal
 
 __all__ = ["CustomRecordMapper", "RowMeta", "parse_time"]
+
+Raw = dict[str, Any]
 
 _CHANNEL_FIELD = {"activity": "channel", "event": "channel", "case": "origin_channel"}
 _CHANNEL_FIELD |= {"deal": "source_channel", "person": "source_channel"}
@@ -112,6 +115,28 @@ class CustomRecordMapper:
         if raw is None or not str(raw).strip():
             return None, None
         return self._channels.get(_key(str(raw)), rule.default), str(raw)
+
+    def map_rows(
+        self,
+        obj: str,
+        raws: Iterable[Raw],
+        remote_id: Callable[[Raw], str],
+        read: Callable[[Raw, str], tuple[Mapping[str, Any], RowMeta]],
+    ) -> tuple[list[CommonRecord], list[Quarantined]]:
+        """Records of a page of ``obj``'s payloads: ``read`` gives a payload's flat row and
+        meta (it may raise like ``map``); a payload that does not fit is quarantined whole,
+        with the reason, under its remote id."""
+        records: list[CommonRecord] = []
+        bad: list[Quarantined] = []
+        for raw in raws:
+            rid = remote_id(raw)
+            try:
+                row, meta = read(raw, rid)
+                records.append(self.map(row, meta))
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                reason = f"{obj}: cannot map ({type(exc).__name__}: {exc})"
+                bad.append(Quarantined(rid, reason, dict(raw)))
+        return records, bad
 
     def map(self, row: Mapping[str, Any], meta: RowMeta) -> CommonRecord:
         """The row as a record; ValueError (and the like) when a value does not fit."""

@@ -202,20 +202,16 @@ class CustomStreams(MappedStreams):
     def _map(
         self, stream: str, table: TableRead, rows: list[dict[str, Any]]
     ) -> tuple[list[CommonRecord], list[Quarantined]]:
-        mapper = self._mappers[stream]
         choices = self.metadata.choices(table.logical)
-        records: list[CommonRecord] = []
-        bad: list[Quarantined] = []
-        for raw in rows:
-            rid = f"{table.logical}/{raw.get(table.id_field)}"
+
+        def read(raw: dict[str, Any], rid: str) -> tuple[dict[str, Any], RowMeta]:
             row = flatten(raw, choices)
-            try:
-                meta = RowMeta(rid, parse_time(row.get("createdon")), parse_time(row.get(_CURSOR)))
-                records.append(mapper.map(row, meta))
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                reason = f"{table.logical}: cannot map ({type(exc).__name__}: {exc})"
-                bad.append(Quarantined(rid, reason, dict(raw)))
-        return records, bad
+            created, updated = row.get("createdon"), row.get(_CURSOR)
+            return row, RowMeta(rid, parse_time(created), parse_time(updated))
+
+        return self._mappers[stream].map_rows(
+            table.logical, rows, lambda raw: f"{table.logical}/{raw.get(table.id_field)}", read
+        )
 
     def list_ids(self, stream: str) -> Iterator[str]:
         table = self.table(stream)

@@ -10,6 +10,7 @@ connector is read-only: it has nothing to write back.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from connectors.core.channels import ChannelMap
+from connectors.core.channels import UTM_CHANNELS, ChannelMap
 from connectors.core.contract import (
     ApiUsage,
     CheckResult,
@@ -33,46 +34,13 @@ from connectors.core.contract import (
 from connectors.core.errors import ConnectorConfigError
 from connectors.core.profile import CrmProfile
 from connectors.core.records import CommonRecord
-from connectors.events.files import read_lines
+from connectors.events.files import Line, read_lines
 from connectors.events.spec import EventRefused, parse_event
 
 __all__ = ["EVENTS_PROFILE", "EventsConnector", "EventsSettings"]
 
-# UTM medium or source -> channel; the admin's ``channels: {utm: {...}}`` override these.
-_UTM_CHANNELS = {
-    "cpc": "web",
-    "ppc": "web",
-    "paid": "web",
-    "paid_search": "web",
-    "display": "web",
-    "banner": "web",
-    "organic": "web",
-    "seo": "web",
-    "google": "web",
-    "bing": "web",
-    "email": "email",
-    "e-mail": "email",
-    "newsletter": "email",
-    "social": "social",
-    "paid_social": "social",
-    "facebook": "social",
-    "instagram": "social",
-    "linkedin": "social",
-    "twitter": "social",
-    "referral": "partner",
-    "affiliate": "partner",
-    "partner": "partner",
-    "qr": "event",
-    "event": "event",
-    "trade_show": "event",
-    "tradeshow": "event",
-    "sms": "phone",
-    "chat": "chat",
-    "store": "store",
-}
-
 EVENTS_PROFILE = CrmProfile(
-    kind="events", object_names={"events": "events"}, channels={"utm": _UTM_CHANNELS}
+    kind="events", object_names={"events": "events"}, channels={"utm": dict(UTM_CHANNELS)}
 )
 
 
@@ -140,27 +108,52 @@ class EventsConnector:
             raise ValueError(f"the events connector has no stream {stream!r}")
         offsets = {} if options.full else dict((state or {}).get("files", {}))
         size = options.page_size or self.settings.page_size
+        directory, limit = self.settings.directory, self.settings.max_event_bytes
+        lines = read_lines(directory, self.settings.pattern, offsets, limit)
+        while True:
+            records, quarantined, count = self._take(lines, offsets, size)
+            if count == size:
+                yield self._page(records, quarantined, offsets)
+                continue
+            if count or not state:
+                yield self._page(records, quarantined, offsets)
+            return
+
+    def _take(
+        self, lines: Iterator[Line], offsets: dict[str, Any], size: int
+    ) -> tuple[list[CommonRecord], list[Quarantined], int]:
+        """The events of the next ``size`` lines (fewer at the end), the quarantined ones
+        and how many lines were read. The cyclic garbage collector is paused meanwhile: a
+        page is tens of thousands of small acyclic objects (decoded messages and their
+        events) that it would otherwise scan again and again, while reference counting
+        frees them all the same."""
         records: list[CommonRecord] = []
         quarantined: list[Quarantined] = []
-        lines = 0
-        directory, limit = self.settings.directory, self.settings.max_event_bytes
-        for line in read_lines(directory, self.settings.pattern, offsets, limit):
-            offsets[line.file] = [line.end, line.number]
-            lines += 1
-            if line.problem is not None:
-                quarantined.append(Quarantined(None, line.problem, line.message))
-            elif line.message is not None:
-                try:
-                    event = parse_event(self.name, line.message, self.channels, self._channel_cache)
-                    records.append(event)
-                except EventRefused as exc:
-                    where = f"{line.file} line {line.number}: {exc}"
-                    quarantined.append(Quarantined(_message_id(line.message), where, line.message))
-            if lines >= size:
-                yield self._page(records, quarantined, offsets)
-                records, quarantined, lines = [], [], 0
-        if lines or not state:
-            yield self._page(records, quarantined, offsets)
+        count = 0
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for line in lines:
+                offsets[line.file] = [line.end, line.number]
+                count += 1
+                if line.problem is not None:
+                    quarantined.append(Quarantined(None, line.problem, line.message))
+                elif line.message is not None:
+                    try:
+                        event = parse_event(
+                            self.name, line.message, self.channels, self._channel_cache
+                        )
+                        records.append(event)
+                    except EventRefused as exc:
+                        where = f"{line.file} line {line.number}: {exc}"
+                        message_id = _message_id(line.message)
+                        quarantined.append(Quarantined(message_id, where, line.message))
+                if count >= size:
+                    break
+        finally:
+            if enabled:
+                gc.enable()
+        return records, quarantined, count
 
     def _page(
         self, records: list[CommonRecord], quarantined: list[Quarantined], offsets: dict[str, Any]

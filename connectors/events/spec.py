@@ -50,23 +50,48 @@ def parse_event(
     ``cache`` keeps the channel of each (UTM source, medium) seen: a stream repeats few."""
     if not isinstance(raw, dict):
         raise EventRefused("an event must be a JSON object")
-    get = raw.get  # the fields are read with as few calls as a million events can afford
+    # A million events a sync: the common case (ids and texts that are strings within
+    # their limits) is read inline; anything else goes through the checks of ``_key``
+    # and ``_text``, which give the same values and the same reasons.
+    get = raw.get
     kind = get("type")
     if kind not in EVENT_TYPES:
         raise EventRefused(f"type {kind!r} is not one of {', '.join(EVENT_TYPES)}")
-    message_id = _key(get("messageId"), "messageId", _ID_LENGTH)
+    value = get("messageId")
+    if type(value) is str and len(value) <= _ID_LENGTH:
+        message_id = value.strip() or None
+    else:
+        message_id = _key(value, "messageId", _ID_LENGTH)
     if message_id is None:
         raise EventRefused("messageId is missing: it makes a replayed event the same record")
     when = _time(get("timestamp") or get("originalTimestamp"))
-    anonymous_id = _key(get("anonymousId"), "anonymousId", _KEY_LENGTH)
-    user_id = _key(get("userId"), "userId", _KEY_LENGTH)
-    previous_id = _key(get("previousId"), "previousId", _KEY_LENGTH)
+    value = get("anonymousId")
+    if value is None:
+        anonymous_id = None
+    elif type(value) is str and len(value) <= _KEY_LENGTH:
+        anonymous_id = value.strip() or None
+    else:
+        anonymous_id = _key(value, "anonymousId", _KEY_LENGTH)
+    value = get("userId")
+    if value is None:
+        user_id = None
+    elif type(value) is str and len(value) <= _KEY_LENGTH:
+        user_id = value.strip() or None
+    else:
+        user_id = _key(value, "userId", _KEY_LENGTH)
+    value = get("previousId")
+    previous_id = None if value is None else _key(value, "previousId", _KEY_LENGTH)
     if kind == "alias" and (user_id is None or previous_id is None):
         raise EventRefused("an alias needs userId and previousId")
     if user_id is None and anonymous_id is None:
         raise EventRefused("userId or anonymousId is required")
-    if kind == "track" and not _text(get("event")):
-        raise EventRefused("a track needs its event name (event)")
+    if kind == "track":
+        name = _text(get("event"))
+        if not name:
+            raise EventRefused("a track needs its event name (event)")
+    else:
+        value = get("name")
+        name = None if value is None else _text(value)
     context = get("context")
     context = context if isinstance(context, dict) else _EMPTY
     traits = get("traits")
@@ -75,11 +100,16 @@ def parse_event(
         traits = {**_object(context, "traits"), **traits}
     properties = get("properties")
     properties = properties if isinstance(properties, dict) else _EMPTY
-    url = _text(properties.get("url")) or (
-        _text(_object(context, "page").get("url")) if "page" in context else None
-    )
+    value = properties.get("url")
+    url = (value.strip() or None) if type(value) is str else _text(value)
+    if not url and "page" in context:
+        url = _text(_object(context, "page").get("url"))
     campaign = context.get("campaign")
-    utm = _utm(campaign if isinstance(campaign, dict) else _EMPTY, url)
+    if campaign or (url and "utm_" in url):
+        utm = _utm(campaign if isinstance(campaign, dict) else _EMPTY, url)
+        source_, medium, name_, term, content = utm.values()
+    else:
+        source_ = medium = name_ = term = content = None
     email = traits.get("email") or properties.get("email")
     phone = traits.get("phone") or properties.get("phone")
     event = DigitalEvent(
@@ -92,18 +122,18 @@ def parse_event(
         anonymous_id=anonymous_id,
         user_id=user_id,
         previous_id=previous_id,
-        name=_text(get("event") if kind == "track" else get("name")),
+        name=name,
         email=_email(email) if email else None,
         phone=_text(phone) if phone else None,
         url=url,
         raw=raw,
-        utm_source=utm["utm_source"],
-        utm_medium=utm["utm_medium"],
-        utm_campaign=utm["utm_campaign"],
-        utm_term=utm["utm_term"],
-        utm_content=utm["utm_content"],
+        utm_source=source_,
+        utm_medium=medium,
+        utm_campaign=name_,
+        utm_term=term,
+        utm_content=content,
     )
-    pair = (event.utm_source, event.utm_medium)
+    pair = (source_, medium)
     if cache is None:
         event.channel = channel_of(channels, *pair)
     elif pair in cache:

@@ -53,6 +53,7 @@ from connectors.hubspot.history import TRACKED as HISTORY_OBJECTS
 from connectors.hubspot.history import HistoryReader
 from connectors.hubspot.http import HubSpotHttp
 from connectors.hubspot.mapping import HubSpotMapper
+from connectors.hubspot.marketing import MARKETING_STREAMS, MarketingReader
 from connectors.hubspot.merges import MergeReader, merge_window
 from connectors.hubspot.owners import owner_pages
 from connectors.hubspot.profile import PROFILE
@@ -115,6 +116,7 @@ class HubSpotConnector:
         self.http.tokens = self.tokens
         self.catalog = Catalog(self.http, self.apis)
         self.mapper = HubSpotMapper(name, channels or ChannelMap(PROFILE), None, {})
+        self.marketing = MarketingReader(self.http, self.apis, name, self.mapper.channels)
         self.mapper.custom = self.catalog.custom()
         self.reader = ObjectReader(self.http, self.apis, settings)
         self.merges = MergeReader(self.http, self.apis, self.reader)
@@ -159,7 +161,12 @@ class HubSpotConnector:
             detects_deletes=False,
             append_only=True,
         )
-        return [*out, history, *self.custom.infos()]
+        marketing = [
+            StreamInfo(stream, "event", (stream,), detects_deletes=False, append_only=True)
+            for stream in MARKETING_STREAMS
+            if self.settings.marketing_events
+        ]
+        return [*out, history, *marketing, *self.custom.infos()]
 
     def server_time(self) -> datetime:
         """The ``Date`` header of a one-owner read."""
@@ -178,6 +185,10 @@ class HubSpotConnector:
             signpost = options.signpost or self.server_time()
             self.catalog.now_ms = to_ms(signpost)
             yield from self.custom.read(stream, state, options, signpost)
+            return
+        if stream in MARKETING_STREAMS:
+            signpost_ms = to_ms(options.signpost or self.server_time())
+            yield from self.marketing.read(stream, state, options.full, signpost_ms)
             return
         if stream == "history":
             signpost = options.signpost or self.server_time()

@@ -142,24 +142,19 @@ class CustomStreams(MappedStreams):
     def _map(
         self, stream: str, obj: str, results: list[dict[str, Any]], archived: bool
     ) -> tuple[list[CommonRecord], list[Quarantined]]:
-        mapper = self._mappers[stream]
-        records: list[CommonRecord] = []
-        bad: list[Quarantined] = []
-        for raw in results:
-            rid = f"{obj}/{raw.get('id')}"
+        def read(raw: dict[str, Any], rid: str) -> tuple[dict[str, Any], RowMeta]:
             row = flatten(raw)
-            try:
-                meta = RowMeta(
-                    rid,
-                    parse_time(row.get("hs_createdate") or raw.get("createdAt")),
-                    parse_time(row.get("hs_lastmodifieddate") or raw.get("updatedAt")),
-                    archived or bool(raw.get("archived")),
-                )
-                records.append(mapper.map(row, meta))
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                reason = f"{obj}: cannot map ({type(exc).__name__}: {exc})"
-                bad.append(Quarantined(rid, reason, dict(raw)))
-        return records, bad
+            meta = RowMeta(
+                rid,
+                parse_time(row.get("hs_createdate") or raw.get("createdAt")),
+                parse_time(row.get("hs_lastmodifieddate") or raw.get("updatedAt")),
+                archived or bool(raw.get("archived")),
+            )
+            return row, meta
+
+        return self._mappers[stream].map_rows(
+            obj, results, lambda raw: f"{obj}/{raw.get('id')}", read
+        )
 
     def list_ids(self, stream: str) -> Iterator[str]:
         obj = self._mapping(stream).object

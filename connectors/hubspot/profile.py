@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from connectors.core.channels import UTM_CHANNELS
 from connectors.core.contract import FieldUpdate
 from connectors.core.profile import CrmProfile
 from connectors.hubspot.writer import OBJECT_NAMES
@@ -31,6 +32,8 @@ CHANNELS: dict[str, dict[str, str]] = {
         "tasks": "other",
     },
     "case_origin": {"CHAT": "chat", "EMAIL": "email", "FORM": "web", "PHONE": "phone"},
+    # form submissions' landing pages and marketing e-mail links (``marketing_events``)
+    "utm": dict(UTM_CHANNELS),
 }
 
 

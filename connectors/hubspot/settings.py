@@ -54,3 +54,8 @@ class HubSpotSettings(BaseModel):
         300, ge=0, description="Refresh an OAuth access token this long before it expires."
     )
     timeout_s: float = Field(60, gt=0, description="Per-request timeout.")
+    marketing_events: bool = Field(
+        False,
+        description="Also read form submissions and marketing e-mail events as digital "
+        "events (streams form_submissions and email_events; scopes forms and content).",
+    )

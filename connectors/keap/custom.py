@@ -216,25 +216,19 @@ class CustomStreams(MappedStreams):
     def _map(
         self, stream: str, obj: str, rows: list[dict[str, Any]]
     ) -> tuple[list[CommonRecord], list[Quarantined]]:
-        mapper = self._mappers[stream]
         labels = self.labels(obj, rows)
-        records: list[CommonRecord] = []
-        bad: list[Quarantined] = []
-        for row in rows:
-            rid = f"{obj}/{row.get('id')}"
-            try:
-                flat = flatten(row, labels)
-                created = parse_time(
-                    flat.get("date_created")
-                    or flat.get("creation_date")
-                    or flat.get("create_time")
-                    or flat.get("created_time")
-                )
-                records.append(mapper.map(flat, RowMeta(rid, created, updated_at(row))))
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                reason = f"{obj}: cannot map ({type(exc).__name__}: {exc})"
-                bad.append(Quarantined(rid, reason, dict(row)))
-        return records, bad
+
+        def read(row: dict[str, Any], rid: str) -> tuple[dict[str, Any], RowMeta]:
+            flat = flatten(row, labels)
+            created = parse_time(
+                flat.get("date_created")
+                or flat.get("creation_date")
+                or flat.get("create_time")
+                or flat.get("created_time")
+            )
+            return flat, RowMeta(rid, created, updated_at(row))
+
+        return self._mappers[stream].map_rows(obj, rows, lambda row: f"{obj}/{row.get('id')}", read)
 
     def list_ids(self, stream: str) -> Iterator[str]:
         obj = self._mapping(stream).object

@@ -7,13 +7,12 @@ in the shared ``QuotaBudget`` and feeds it the gateway's daily quota headers
 connections through the ``RetryPolicy``, stops the source cleanly when the day's quota is
 spent until later than ``quota_stop_after_s``, and turns Keap's error bodies (``{"message"}``
 from the API, ``{"fault": {"faultstring", "detail": {"errorcode"}}}`` from its gateway)
-into ``connectors.core.errors``. Messages never carry a token or the client secret.
+into ``connectors.core.errors``. Messages never carry a token or the client secret. The
+fields and the send are ``connectors.core.rest``'s.
 """
 
 from __future__ import annotations
 
-import contextlib
-import email.utils
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -28,14 +27,13 @@ from connectors.core.errors import (
     RetriableError,
     SessionExpired,
 )
-from connectors.core.http import Timeout, network_failure
+from connectors.core.rest import RestHttp, json_body, retry_after_s
 from connectors.core.retry import RetryPolicy
 from connectors.keap.settings import KeapSettings
 from connectors.keap.tokens import KeapTokens
 
 __all__ = ["KeapHttp"]
 
-_BROKEN = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 _QUOTA = "policies.ratelimit.QuotaViolation"
 
 
@@ -43,8 +41,11 @@ def _int(raw: str | None) -> int | None:
     return int(raw) if raw is not None and raw.isdigit() else None
 
 
-class KeapHttp:
+class KeapHttp(RestHttp[KeapSettings]):
     """Authenticated, retried, budgeted calls to one Keap account."""
+
+    crm = "Keap"
+    address_setting = "base_url"
 
     def __init__(
         self,
@@ -54,17 +55,11 @@ class KeapHttp:
         retry: RetryPolicy,
         source: str,
     ) -> None:
-        self.settings = settings
-        self.session = session
-        self.budget = budget
-        self.retry = retry
-        self.source = source
-        self.request_timeout: Timeout = settings.timeout_s
+        super().__init__(settings, session, budget, retry, source)
         host = settings.base_url.rstrip("/")
         self.rest = f"{host}/crm/rest/"
         self.root = f"{self.rest}v1/"
         self.token_url = f"{host}/token"
-        self.last_date: datetime | None = None
         self.tokens = KeapTokens(settings.auth, self._refresh, source)
 
     def _refresh(self, refresh_token: str) -> dict[str, Any] | None:
@@ -116,7 +111,6 @@ class KeapHttp:
         body: Any,
         client: tuple[str, str] | None,
     ) -> requests.Response:
-        self.budget.count_call()
         headers = {**headers, "Accept": "application/json"}
         data: Any = None
         if client is not None:
@@ -124,32 +118,11 @@ class KeapHttp:
         elif body is not None:
             headers["Content-Type"] = "application/json"
             data = orjson.dumps(body)
-        try:
-            response = self.session.request(
-                method,
-                url,
-                params=params,
-                headers=headers,
-                data=data,
-                auth=client,
-                timeout=self.request_timeout,
-            )
-        except _BROKEN as exc:
-            where = url.split("?")[0].removeprefix(self.root)
-            raise RetriableError(
-                f"Keap did not answer {method} {where}: {network_failure(exc)}",
-                source=self.source,
-            ) from exc
-        except requests.RequestException as exc:
-            raise ConnectorFatalError(
-                f"cannot call Keap ({type(exc).__name__}); check base_url and the CA bundle",
-                source=self.source,
-            ) from exc
+        where = f"{method} {url.split('?')[0].removeprefix(self.root)}"
+        response = self._request(
+            method, url, where, params=params, headers=headers, data=data, auth=client
+        )
         found = response.headers
-        raw = found.get("Date")
-        if raw:
-            with contextlib.suppress(TypeError, ValueError):
-                self.last_date = email.utils.parsedate_to_datetime(raw).astimezone(UTC)
         used, limit = (
             found.get("x-keap-product-quota-used"),
             found.get("x-keap-product-quota-limit"),
@@ -160,10 +133,7 @@ class KeapHttp:
 
     def _raise(self, response: requests.Response, where: str) -> None:
         status = response.status_code
-        try:
-            body = orjson.loads(response.content) if response.content else {}
-        except orjson.JSONDecodeError:
-            body = {}
+        body = json_body(response)
         body = body if isinstance(body, dict) else {}
         found = body.get("fault")
         fault: dict[str, Any] = found if isinstance(found, dict) else {}
@@ -173,12 +143,12 @@ class KeapHttp:
         if status == 401:
             raise SessionExpired(f"Keap rejected the access token on {where}", **context)
         if status == 429:
-            self._rate_limited(response, code, where, context)
+            self._throttled(response, code, where, context)
         if status >= 500:
             raise RetriableError(f"Keap answered HTTP {status} on {where}", **context)
         raise ConnectorFatalError(f"Keap refused {where}: HTTP {status}: {message}", **context)
 
-    def _rate_limited(
+    def _throttled(
         self, response: requests.Response, code: Any, where: str, context: dict[str, Any]
     ) -> None:
         headers = response.headers
@@ -194,6 +164,6 @@ class KeapHttp:
                     **context,
                 )
             raise RetriableError(f"Keap's daily quota on {where}", retry_after=wait, **context)
-        raw = headers.get("Retry-After")
-        wait_s = float(raw) if raw and raw.replace(".", "", 1).isdigit() else None
-        raise RetriableError(f"Keap throttled {where}", retry_after=wait_s, **context)
+        raise RetriableError(
+            f"Keap throttled {where}", retry_after=retry_after_s(response), **context
+        )

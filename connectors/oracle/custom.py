@@ -80,21 +80,14 @@ class CustomStreams(MappedStreams):
     def _map(
         self, stream: str, resource: str, rows: list[dict[str, Any]]
     ) -> tuple[list[CommonRecord], list[Quarantined]]:
-        mapper = self._mappers[stream]
-        records: list[CommonRecord] = []
-        bad: list[Quarantined] = []
-        for row in rows:
-            rid = f"{resource}/{row.get('Id')}"
+        def read(row: dict[str, Any], rid: str) -> tuple[dict[str, Any], RowMeta]:
             flat = {k: v for k, v in row.items() if k != "links"}
-            try:
-                meta = RowMeta(
-                    rid, parse_time(flat.get("CreationDate")), parse_time(flat.get(_CURSOR))
-                )
-                records.append(mapper.map(flat, meta))
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                reason = f"{resource}: cannot map ({type(exc).__name__}: {exc})"
-                bad.append(Quarantined(rid, reason, dict(row)))
-        return records, bad
+            created, updated = flat.get("CreationDate"), flat.get(_CURSOR)
+            return flat, RowMeta(rid, parse_time(created), parse_time(updated))
+
+        return self._mappers[stream].map_rows(
+            resource, rows, lambda row: f"{resource}/{row.get('Id')}", read
+        )
 
     def list_ids(self, stream: str) -> Iterator[str]:
         resource = self._mapping(stream).object

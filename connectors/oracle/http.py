@@ -7,28 +7,21 @@ domain by the client credentials grant (and gets again when Fusion answers 401),
 ``QuotaBudget``, retries 429 (``Retry-After``), 5xx and broken connections through the
 ``RetryPolicy``, and turns Fusion's error bodies (``o:errorDetails`` of the REST
 framework) into ``connectors.core.errors``. Messages never carry a token or a password.
+The fields and the send are ``connectors.core.rest``'s.
 """
 
 from __future__ import annotations
 
-import contextlib
-import email.utils
-import threading
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import requests
 
 from connectors.core.budget import QuotaBudget
-from connectors.core.errors import (
-    ConnectorFatalError,
-    QuotaExhausted,
-    RetriableError,
-    SessionExpired,
-)
-from connectors.core.http import Timeout, network_failure
+from connectors.core.errors import ConnectorFatalError, RetriableError, SessionExpired
+from connectors.core.http import network_failure
+from connectors.core.rest import BROKEN_CONNECTION, CachedToken, RestHttp
 from connectors.core.retry import RetryPolicy
 from connectors.oracle.settings import OracleSettings
 
@@ -36,7 +29,6 @@ __all__ = ["API_VERSION", "BATCH_TYPE", "OracleHttp"]
 
 API_VERSION = "11.13.18.05"
 BATCH_TYPE = "application/vnd.oracle.adf.batch+json"
-_BROKEN = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 
 
 def error_detail(content: bytes) -> str:
@@ -53,8 +45,11 @@ def error_detail(content: bytes) -> str:
     return ""
 
 
-class OracleHttp:
+class OracleHttp(RestHttp[OracleSettings]):
     """Authenticated, retried, budgeted calls to one Fusion instance."""
+
+    crm = "Oracle"
+    address_setting = "site_url"
 
     def __init__(
         self,
@@ -64,16 +59,9 @@ class OracleHttp:
         retry: RetryPolicy,
         source: str,
     ) -> None:
-        self.settings = settings
-        self.session = session
-        self.budget = budget
-        self.retry = retry
-        self.source = source
-        self.request_timeout: Timeout = settings.timeout_s
+        super().__init__(settings, session, budget, retry, source)
         self.root = f"{settings.site_url.rstrip('/')}/crmRestApi/resources/{API_VERSION}/"
-        self.last_date: datetime | None = None
-        self._bearer: str | None = None
-        self._lock = threading.Lock()
+        self.token = CachedToken(self._grant)
 
     # -- sign-in -------------------------------------------------------------------------
 
@@ -84,16 +72,6 @@ class OracleHttp:
             assert auth.username is not None and auth.password is not None
             return auth.username, auth.password.get_secret_value()
         return None
-
-    def _token(self) -> str:
-        with self._lock:
-            if self._bearer is None:
-                self._bearer = self._grant()
-            return self._bearer
-
-    def _invalidate(self) -> None:
-        with self._lock:
-            self._bearer = None
 
     def _grant(self) -> str:
         auth = self.settings.auth
@@ -109,7 +87,7 @@ class OracleHttp:
                 auth=(auth.client_id, auth.client_secret.get_secret_value()),
                 timeout=self.request_timeout,
             )
-        except _BROKEN as exc:
+        except BROKEN_CONNECTION as exc:
             raise RetriableError(
                 f"the Oracle identity domain did not answer: {network_failure(exc)}",
                 source=self.source,
@@ -153,49 +131,15 @@ class OracleHttp:
                 headers["Content-Type"] = content_type
             basic = self._authorization()
             if basic is None:
-                headers["Authorization"] = f"Bearer {self._token()}"
-            response = self._send(method, url, params, headers, body, basic, where)
+                headers["Authorization"] = f"Bearer {self.token.get()}"
+            response = self._request(
+                method, url, where, params=params, headers=headers, data=body, auth=basic
+            )
             if response.status_code == 200 or response.status_code == 201:
                 return orjson.loads(response.content) if response.content else None
             return self._raise(response, where, json)
 
-        return self.retry.call(once, on_session_expired=self._invalidate)
-
-    def _send(
-        self,
-        method: str,
-        url: str,
-        params: Mapping[str, Any] | None,
-        headers: dict[str, str],
-        body: bytes | None,
-        basic: tuple[str, str] | None,
-        where: str,
-    ) -> requests.Response:
-        self.budget.count_call()
-        try:
-            response = self.session.request(
-                method,
-                url,
-                params=params,
-                headers=headers,
-                data=body,
-                auth=basic,
-                timeout=self.request_timeout,
-            )
-        except _BROKEN as exc:
-            raise RetriableError(
-                f"Oracle did not answer {where}: {network_failure(exc)}", source=self.source
-            ) from exc
-        except requests.RequestException as exc:
-            raise ConnectorFatalError(
-                f"cannot call Oracle ({type(exc).__name__}); check site_url and the CA bundle",
-                source=self.source,
-            ) from exc
-        raw = response.headers.get("Date")
-        if raw:
-            with contextlib.suppress(TypeError, ValueError):
-                self.last_date = email.utils.parsedate_to_datetime(raw).astimezone(UTC)
-        return response
+        return self.retry.call(once, on_session_expired=self.token.invalidate)
 
     def _raise(self, response: requests.Response, where: str, sent: Any) -> Any:
         status = response.status_code
@@ -212,15 +156,7 @@ class OracleHttp:
         if status == 400 and sent is not None and b'"parts"' in response.content:
             return orjson.loads(response.content)  # a batch with failed parts: the caller's
         if status == 429:
-            raw = response.headers.get("Retry-After")
-            wait = float(raw) if raw and raw.replace(".", "", 1).isdigit() else None
-            if wait is not None and wait > self.settings.quota_stop_after_s:
-                raise QuotaExhausted(
-                    f"Oracle rate limit; it asks to wait {wait:.0f} s, the next run resumes "
-                    "from the saved state",
-                    **context,
-                )
-            raise RetriableError(f"Oracle rate limit on {where}", retry_after=wait, **context)
+            self._rate_limited(response, where, context)
         if status >= 500:
             raise RetriableError(f"Oracle answered HTTP {status} on {where}", **context)
         raise ConnectorFatalError(f"Oracle refused {where}: HTTP {status}: {detail}", **context)

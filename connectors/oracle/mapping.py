@@ -12,8 +12,7 @@ keeps credit shares elsewhere, on the revenue lines).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, datetime
 from typing import Any
 
 from connectors.core.channels import ChannelMap
@@ -31,6 +30,10 @@ from connectors.core.records import (
     Lead,
     User,
 )
+from connectors.core.values import decimal_or_none as _decimal
+from connectors.core.values import iso_date as _date
+from connectors.core.values import iso_time as _time
+from connectors.core.values import money as _money
 from connectors.oracle.reader import CHILD_IDS, ID_FIELDS
 
 __all__ = ["OracleMapper", "Row"]
@@ -42,28 +45,6 @@ _CLOSED_SR = ("ORA_SVC_CLOSED", "ORA_SVC_RESOLVED")
 
 def _id(raw: Any) -> str | None:
     return None if raw is None or raw == "" else str(raw)
-
-
-def _time(raw: Any) -> datetime | None:
-    return datetime.fromisoformat(raw) if isinstance(raw, str) and raw else None
-
-
-def _date(raw: Any) -> date | None:
-    return date.fromisoformat(raw[:10]) if isinstance(raw, str) and raw else None
-
-
-def _decimal(raw: Any) -> Decimal | None:
-    if raw is None or raw == "":
-        return None
-    try:
-        return Decimal(str(raw))
-    except InvalidOperation:
-        return None
-
-
-def _money(raw: Any) -> Decimal | None:
-    value = _decimal(raw)
-    return None if value is None else value.quantize(Decimal("0.01"))
 
 
 class OracleMapper:

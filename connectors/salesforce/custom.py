@@ -82,24 +82,17 @@ class _Rows:
     def map_rows(
         self, object_name: str, rows: Sequence[dict[str, Any]], custom: Sequence[str]
     ) -> tuple[list[CommonRecord], list[Quarantined]]:
-        mapper = self.mappers[object_name]
-        records: list[CommonRecord] = []
-        quarantined: list[Quarantined] = []
         for row in rows:
             row.pop("attributes", None)
-            rid = f"{object_name}/{row.get('Id')}"
-            try:
-                meta = RowMeta(
-                    rid,
-                    parse_datetime(row.get("CreatedDate")),
-                    parse_datetime(row.get("SystemModstamp")),
-                    bool(row.get("IsDeleted")),
-                )
-                records.append(mapper.map(row, meta))
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                reason = f"{object_name}: cannot map ({type(exc).__name__}: {exc})"
-                quarantined.append(Quarantined(rid, reason, row))
-        return records, quarantined
+
+        def read(row: dict[str, Any], rid: str) -> tuple[dict[str, Any], RowMeta]:
+            created, updated = row.get("CreatedDate"), row.get("SystemModstamp")
+            deleted = bool(row.get("IsDeleted"))
+            return row, RowMeta(rid, parse_datetime(created), parse_datetime(updated), deleted)
+
+        return self.mappers[object_name].map_rows(
+            object_name, rows, lambda row: f"{object_name}/{row.get('Id')}", read
+        )
 
 
 class CustomStreams(MappedStreams):

@@ -98,20 +98,13 @@ class CustomStreams(MappedStreams):
     def _map(
         self, stream: str, module: str, rows: list[dict[str, Any]]
     ) -> tuple[list[CommonRecord], list[Quarantined]]:
-        mapper = self._mappers[stream]
-        records: list[CommonRecord] = []
-        bad: list[Quarantined] = []
-        for row in rows:
-            rid = f"{module}/{row.get('id')}"
-            try:
-                meta = RowMeta(
-                    rid, parse_time(row.get("date_entered")), parse_time(row.get(_CURSOR))
-                )
-                records.append(mapper.map(row, meta))
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                reason = f"{module}: cannot map ({type(exc).__name__}: {exc})"
-                bad.append(Quarantined(rid, reason, dict(row)))
-        return records, bad
+        def read(row: dict[str, Any], rid: str) -> tuple[dict[str, Any], RowMeta]:
+            created, updated = row.get("date_entered"), row.get(_CURSOR)
+            return row, RowMeta(rid, parse_time(created), parse_time(updated))
+
+        return self._mappers[stream].map_rows(
+            module, rows, lambda row: f"{module}/{row.get('id')}", read
+        )
 
     def list_ids(self, stream: str) -> Iterator[str]:
         module = self._mapping(stream).object

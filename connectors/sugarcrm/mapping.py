@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from connectors.core.channels import ChannelMap
@@ -27,6 +25,10 @@ from connectors.core.records import (
     Lead,
     User,
 )
+from connectors.core.values import decimal_or_none as _decimal
+from connectors.core.values import iso_date as _date
+from connectors.core.values import iso_time as _time
+from connectors.core.values import money as _money
 
 __all__ = ["ACTIVITY_MODULES", "Row", "SugarMapper", "pair_id"]
 
@@ -53,28 +55,6 @@ def pair_id(deal_id: str, contact_id: str) -> str:
     them (the same for the same pair, run after run)."""
     key = f"sugarcrm:opportunities_contacts:{deal_id}:{contact_id}"
     return str(uuid.uuid5(uuid.NAMESPACE_URL, key))
-
-
-def _time(raw: Any) -> datetime | None:
-    return datetime.fromisoformat(raw) if isinstance(raw, str) and raw else None
-
-
-def _date(raw: Any) -> date | None:
-    return date.fromisoformat(raw[:10]) if isinstance(raw, str) and raw else None
-
-
-def _decimal(raw: Any) -> Decimal | None:
-    if raw is None or raw == "":
-        return None
-    try:
-        return Decimal(str(raw))
-    except InvalidOperation:
-        return None
-
-
-def _money(raw: Any) -> Decimal | None:
-    value = _decimal(raw)
-    return None if value is None else value.quantize(Decimal("0.01"))
 
 
 class SugarMapper:

@@ -146,21 +146,14 @@ class CustomStreams(MappedStreams):
     def _map(
         self, stream: str, module: str, rows: list[dict[str, Any]]
     ) -> tuple[list[CommonRecord], list[Quarantined]]:
-        mapper = self._mappers[stream]
-        records: list[CommonRecord] = []
-        bad: list[Quarantined] = []
-        for raw in rows:
-            rid = f"{module}/{raw.get('id')}"
+        def read(raw: dict[str, Any], rid: str) -> tuple[dict[str, Any], RowMeta]:
             row = flatten(raw)
-            try:
-                meta = RowMeta(
-                    rid, parse_time(row.get("Created_Time")), parse_time(row.get("Modified_Time"))
-                )
-                records.append(mapper.map(row, meta))
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                reason = f"{module}: cannot map ({type(exc).__name__}: {exc})"
-                bad.append(Quarantined(rid, reason, dict(raw)))
-        return records, bad
+            created, updated = row.get("Created_Time"), row.get("Modified_Time")
+            return row, RowMeta(rid, parse_time(created), parse_time(updated))
+
+        return self._mappers[stream].map_rows(
+            module, rows, lambda raw: f"{module}/{raw.get('id')}", read
+        )
 
     def list_ids(self, stream: str) -> Iterator[str]:
         module = self._mapping(stream).object

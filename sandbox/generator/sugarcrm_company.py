@@ -2,10 +2,11 @@
 
 A small team (a manager, sellers, a support agent, and the API user crmsync signs in
 as), Dutch and Belgian companies, their people, leads (some converted), opportunities
-with contact roles, calls, meetings, tasks and cases. Drawn after everything else from a
-random stream of its own, so the other CRMs' records are the same, byte for byte, with
-or without this part. Its ground truth goes to files of its own (``sugarcrm_employees``,
-``sugarcrm_identities``).
+with contact roles, calls, meetings, tasks and cases. A converted lead is the person of
+the contact it became: it carries that contact's name, email, title and company, and its
+identity. Drawn after everything else from a random stream of its own, so the other CRMs'
+records are the same, byte for byte, with or without this part. Its ground truth goes to
+files of its own (``sugarcrm_employees``, ``sugarcrm_identities``, ``sugarcrm_deals``).
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ _STAGES = (
     "Closed Lost",
 )
 _SOURCES = ("Cold Call", "Existing Customer", "Partner", "Web Site", "Trade Show", "Email")
+# Sugar's ``-99`` is the instance's base currency: US dollars, as installed.
+_CURRENCIES = {"-99": "USD"}
 _ROLES = ("Primary Decision Maker", "Business Decision Maker", "Technical Evaluator", "Influencer")
 
 
@@ -176,6 +179,8 @@ def add_sugarcrm_company(world: World, anchor: datetime) -> None:
     orgs = max(4, budget // 15)
     contacts: list[Record] = []
     accounts: list[Record] = []
+    person_of: dict[str, str] = {}  # contact id -> true identity
+    identity_of: dict[str, str] = {}  # account id -> true identity
     for i in range(orgs):
         city = rng.choice(_CITIES)
         legal = "B.V." if city[3] == "Netherlands" else "NV"
@@ -201,7 +206,8 @@ def add_sugarcrm_company(world: World, anchor: datetime) -> None:
             owner,
         )
         accounts.append(acc)
-        c.identity("Accounts", acc["id"], f"SUG-O{i + 1:06d}")
+        identity_of[acc["id"]] = f"SUG-O{i + 1:06d}"
+        c.identity("Accounts", acc["id"], identity_of[acc["id"]])
         for _ in range(rng.randint(1, 3)):
             first, last, email = c.person()
             con = sugar_stamp(
@@ -223,12 +229,22 @@ def add_sugarcrm_company(world: World, anchor: datetime) -> None:
                 owner,
             )
             contacts.append(con)
-            c.identity("Contacts", con["id"], f"SUG-P{c.people:06d}")
+            person_of[con["id"]] = f"SUG-P{c.people:06d}"
+            c.identity("Contacts", con["id"], person_of[con["id"]])
+    names = {acc["id"]: acc["name"] for acc in accounts}
     for _ in range(max(6, budget // 8)):
+        # Every lead draws a name, a converted one too, so the records drawn after the
+        # leads stay the same; a converted lead then takes its contact's.
         first, last, email = c.person()
+        identity, title = f"SUG-P{c.people:06d}", "Researcher"
         owner = rng.choice(sellers)
         converted = rng.random() < 0.2 and contacts
         target = rng.choice(contacts) if converted else None
+        company = f"{rng.choice(_STEMS)} {rng.choice(_KINDS)}"
+        if target is not None:
+            first, last, email = target["first_name"], target["last_name"], target["email1"]
+            identity, title = person_of[target["id"]], target["title"]
+            company = names[target["account_id"]]
         lead = sugar_stamp(
             world,
             "Leads",
@@ -236,8 +252,8 @@ def add_sugarcrm_company(world: World, anchor: datetime) -> None:
                 "first_name": first,
                 "last_name": last,
                 "email1": email,
-                "title": "Researcher",
-                "account_name": f"{rng.choice(_STEMS)} {rng.choice(_KINDS)}",
+                "title": title,
+                "account_name": company,
                 "status": "Converted"
                 if converted
                 else rng.choice(["New", "Assigned", "In Process"]),
@@ -250,7 +266,7 @@ def add_sugarcrm_company(world: World, anchor: datetime) -> None:
             c.at(),
             owner,
         )
-        c.identity("Leads", lead["id"], f"SUG-P{c.people:06d}")
+        c.identity("Leads", lead["id"], identity)
     opps: list[Record] = []
     for _ in range(max(4, budget // 10)):
         acc = rng.choice(accounts)
@@ -278,6 +294,7 @@ def add_sugarcrm_company(world: World, anchor: datetime) -> None:
             owner,
         )
         opps.append(opp)
+        _deal_truth(world, opp, identity_of[acc["id"]])
         people = [p for p in contacts if p["account_id"] == acc["id"]]
         for person in rng.sample(people, min(len(people), rng.randint(0, 2))):
             sugar_stamp(
@@ -293,6 +310,24 @@ def add_sugarcrm_company(world: World, anchor: datetime) -> None:
             )
     _activities(c, sellers, agent, contacts, opps, budget)
     world.sequences["sugarcrm:case_number"] = len(world.sugarcrm["Cases"])
+
+
+def _deal_truth(world: World, opp: Record, customer_org: str) -> None:
+    """A ``sugarcrm_deals`` row, as the other CRMs' deals: the amount in the opportunity's
+    currency."""
+    world.truth.add(
+        "sugarcrm_deals",
+        {
+            "crm": "sugarcrm",
+            "object": "Opportunities",
+            "id": opp["id"],
+            "customer_org": customer_org,
+            "amount": f"{opp['amount']:.2f}",
+            "currency": _CURRENCIES[opp["currency_id"]],
+            "won": opp["sales_stage"] == "Closed Won",
+            "closed": opp["sales_stage"] in ("Closed Won", "Closed Lost"),
+        },
+    )
 
 
 def _activities(

@@ -25,6 +25,7 @@ from sandbox.hubspot import (
     legacy_engagements,
     legacy_objects,
     legacy_properties,
+    marketing,
     object_schemas,
     owners,
     pipelines,
@@ -98,6 +99,7 @@ class HubSpotEmulator(EmulatorApp):
             association_batch,
             pipelines,
             forms,
+            marketing,
             currencies,
             users,
         ):

@@ -1,8 +1,9 @@
 """Marketing forms: ``GET /marketing/v3/forms`` (Forms API v3).
 
-The sandbox portal captures its web leads through tracking sources, not HubSpot forms: it
-has none, and answers ``{"results": []}`` as a new portal does, after checking the query
-as HubSpot does (``limit`` 1-500, ``after``, ``archived``, ``formTypes`` repeated).
+The sandbox portal has three HubSpot forms (``sandbox.hubspot.marketing_data``): they are
+listed after checking the query as HubSpot does (``limit`` 1-500, ``after``, ``archived``,
+``formTypes`` repeated; without ``formTypes`` only ``hubspot`` forms, which all three are).
+Their submissions are served by ``sandbox.hubspot.marketing``.
 The legacy property list of forms (``/properties/v2/form/properties``, read by Airbyte's
 source-hubspot for its ``forms`` schema) describes a Forms v3 object's own attributes in the
 legacy shape; HubSpot's exact list for forms was not checked against a real portal.
@@ -10,12 +11,14 @@ legacy shape; HubSpot's exact list for forms was not checked against a real port
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
 from sandbox.http import json_response
 from sandbox.hubspot.errors import validation_error
+from sandbox.hubspot.marketing_data import FORMS
 
 if TYPE_CHECKING:
     from sandbox.hubspot.app import HubSpotEmulator
@@ -30,11 +33,45 @@ def list_forms(app: HubSpotEmulator, request: Request) -> Response:
     raw = request.args.get("limit", "20")
     if not raw.isdigit() or not 1 <= int(raw) <= _MAX_LIMIT:
         raise validation_error(f"limit must be between 1 and {_MAX_LIMIT}, got {raw}")
+    wanted: set[str] = set()
     for kind in request.args.getlist("formTypes"):
         for part in kind.strip("[]").replace("'", "").split(","):
             if part.strip() and part.strip() not in FORM_TYPES:
                 raise validation_error(f"Unknown form type: {part.strip()}")
-    return json_response({"results": []})
+            wanted.add(part.strip())
+    if request.args.get("archived", "false") == "true" or (
+        wanted and not wanted & {"hubspot", "all"}
+    ):
+        return json_response({"results": []})
+    created = _iso(app.world.anchor - timedelta(days=400))
+    return json_response(
+        {
+            "results": [
+                {
+                    "id": form.guid,
+                    "name": form.name,
+                    "formType": "hubspot",
+                    "createdAt": created,
+                    "updatedAt": created,
+                    "archived": False,
+                    "fieldGroups": [
+                        {"groupType": "default_group", "fields": _FIELDS, "richTextType": "text"}
+                    ],
+                }
+                for form in FORMS
+            ][: int(raw)]
+        }
+    )
+
+
+_FIELDS = [
+    {"objectTypeId": "0-1", "name": name, "label": label, "required": name == "email"}
+    for name, label in (("email", "Email"), ("firstname", "First name"), ("lastname", "Last name"))
+]
+
+
+def _iso(when: datetime) -> str:
+    return when.isoformat().replace("+00:00", "Z")
 
 
 # (name, label, type, fieldType) of a form's attributes

@@ -103,6 +103,8 @@ def required_scopes(request: Request) -> tuple[str, ...]:
         return ("crm.schemas.custom.read",)
     if path.startswith(("/marketing/v3/forms", "/form-integrations/")):
         return ("forms",)
+    if path.startswith("/email/public/v1/"):
+        return ("content",)
     if path.startswith("/settings/v3/currencies"):
         return ("multi-currency-read",)
     write = _writes(request) and not path.startswith("/crm/v3/properties")

@@ -18,21 +18,21 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from connectors.core.registry import profile_of
-from sync.store.records import TABLES
+from sync.store.view.live_rows import Row, column_names, live_rows, store_table
 
 __all__ = ["Snapshot", "actor", "entered_at", "load_snapshot", "raw_value"]
 
-_TABLE_OF = {
-    "leads": "lead",
-    "contacts": "contact",
-    "accounts": "account",
-    "deals": "deal",
-    "deal_contacts": "deal_contact",
-    "activities": "activity",
-    "cases": "case",
-    "users": "user",
-    "field_changes": "field_change",
-}
+_READ = (
+    "leads",
+    "contacts",
+    "accounts",
+    "deals",
+    "deal_contacts",
+    "activities",
+    "cases",
+    "users",
+    "field_changes",
+)
 _WITH_RAW = {"leads", "contacts", "accounts", "deals", "users"}
 _NOT_READ = (
     "id",
@@ -55,8 +55,6 @@ _OWNED = {
     "accounts": "account_id",
 }
 _LINKS = ("lead_id", "contact_id", "account_id", "deal_id", "case_id")
-
-Row = dict[str, Any]
 
 
 def raw_value(raw: dict[str, Any], name: str) -> Any:
@@ -174,9 +172,7 @@ def load_snapshot(engine: Engine, kinds: dict[str, str] | None = None) -> Snapsh
     (one deleted in its CRM is kept as inactive)."""
     tables: dict[str, list[Row]] = {}
     with engine.connect() as connection:
-        for name, key in _TABLE_OF.items():
-            model = TABLES[key]
-            table = model.__table__  # type: ignore[attr-defined]
+        for name in _READ:
             skip = set(_NOT_READ)
             if name not in _WITH_RAW:
                 skip.add("raw")
@@ -184,20 +180,10 @@ def load_snapshot(engine: Engine, kinds: dict[str, str] | None = None) -> Snapsh
                 skip |= {"remote_updated_at", "subject", "status"}
             if name == "field_changes":
                 skip |= {"remote_created_at", "remote_updated_at"}
-            columns = [c for c in table.columns if c.name not in skip]
-            query = select(*columns).order_by(table.c.source, table.c.remote_id)
+            tables[name] = live_rows(connection, name, column_names(name, skip))
             if name == "users":
                 # A user deleted in its CRM (an archived HubSpot owner) is a former
                 # employee, not an unknown id: kept, and inactive.
-                columns.append(table.c.is_deleted)
-                query = query.add_columns(table.c.is_deleted)
-            else:
-                query = query.where(table.c.is_deleted.is_(False))
-            names = [c.name for c in columns]
-            # zip over plain tuples: building dicts from Row mappings costs twice as much.
-            rows = connection.execute(query).all()  # one fetchall: much cheaper than fetchone
-            tables[name] = [dict(zip(names, row, strict=True)) for row in rows]
-            if name == "users":
                 for user in tables[name]:
                     user["is_active"] = bool(user["is_active"]) and not user.pop("is_deleted")
     snapshot = Snapshot(kinds=dict(kinds or {}), tables=tables)
@@ -212,7 +198,7 @@ def _deleted_ids(engine: Engine) -> set[tuple[str, str, str]]:
     out: set[tuple[str, str, str]] = set()
     with engine.connect() as connection:
         for name in ("leads", "contacts", "deals", "cases"):
-            table = TABLES[_TABLE_OF[name]].__table__  # type: ignore[attr-defined]
+            table = store_table(name)
             query = select(table.c.source, table.c.remote_id).where(table.c.is_deleted.is_(True))
             out.update((name, source, rid) for source, rid in connection.execute(query))
     return out

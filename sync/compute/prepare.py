@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine
 
 from compensation.crediting import (
     FRACTION_PLACES,
@@ -47,7 +47,7 @@ from sync.compute.snapshot import StoreSnapshot, load_store_snapshot
 from sync.config.compensation import CompensationConfig
 from sync.errors import OperationFailed, UsageError
 from sync.store.view.identity_map import load_identity_map
-from sync.store.view.usage import latest_usage_scores, stored_decimal
+from sync.store.view.usage import latest_usage_figures
 
 __all__ = [
     "Prepared",
@@ -275,18 +275,12 @@ def _apportion_across(
 
 
 def _usage(engine: Engine, directory: Directory) -> list[UsageScore]:
-    if "usage_scores" not in inspect(engine).get_table_names():
-        return []  # the audit is not installed: no usage scores
-    scores = latest_usage_scores(engine)
-    out = []
-    for subject, item in sorted(scores.items()):
-        if subject in directory.employees and item.score is not None:
-            value = stored_decimal(item.score, 2)
-            parts = {
-                c.name: stored_decimal(c.value, 4) for c in item.components if c.value is not None
-            }
-            out.append(UsageScore(subject, value, parts))
-    return out
+    figures = latest_usage_figures(engine)
+    return [
+        UsageScore(subject, item.score, {c.name: c.value for c in item.components})
+        for subject, item in sorted(figures.items())
+        if subject in directory.employees
+    ]
 
 
 def case_kpis(

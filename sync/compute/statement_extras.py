@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine
 
 from compensation.engine import PeriodResult, PriorState
 from compensation.plans import Period, PlanBook
@@ -25,7 +25,7 @@ from sync.compute.statement_history import payout_date, year_history
 from sync.compute.statement_pay import Pipeline, pipelines, withheld_amounts
 from sync.compute.statements import StatementExtras
 from sync.config import CrmsyncConfig
-from sync.store.view.usage import latest_usage_scores, stored_decimal
+from sync.store.view.usage import latest_usage_figures
 
 __all__ = ["Found", "build_extras", "usage_breakdown"]
 
@@ -61,28 +61,24 @@ def usage_breakdown(engine: Engine, employees: Collection[str]) -> dict[str, Usa
 
     A component's weight is its share of the weights that counted (a component with no
     records drops out), so the score is the weighted sum of the components' scores."""
-    if "usage_scores" not in inspect(engine).get_table_names():
-        return {}
-    scores = latest_usage_scores(engine)
+    figures = latest_usage_figures(engine)
     out: dict[str, UsageScore] = {}
     for employee in employees:
-        item = scores.get(employee)
-        if item is None or item.score is None:
+        item = figures.get(employee)
+        if item is None:
             continue
-        used = [c for c in item.components if c.value is not None and c.weight > 0]
-        total = sum(c.weight for c in used)
         parts = tuple(
             UsageComponent(
                 c.name,
                 USAGE.get(c.name, {}).get("en", c.name.replace("_", " ")),
-                stored_decimal(100 * (c.value or 0), 1),
-                stored_decimal(c.weight / total, 4),
+                c.percent,
+                c.share,
                 USAGE_ADVICE.get(c.name, {}).get("en", ""),
             )
-            for c in used
+            for c in item.components
+            if c.share is not None
         )
-        # The engine reads the score rounded to 2 places (see compute.prepare).
-        out[employee] = UsageScore(stored_decimal(item.score, 2), parts)
+        out[employee] = UsageScore(item.score, parts)  # the score the engine reads
     return out
 
 

@@ -29,23 +29,38 @@ from sync.push.targets import (
 from sync.store.pushback import PushFieldRow, PushStateRow
 from sync.store.view.published import canonical, load_published
 
-__all__ = ["SourceInfo", "build_plan", "load_api_names", "load_state"]
+__all__ = ["OTHER_OBJECT", "SourceInfo", "build_plan", "load_api_names", "load_state"]
 
 _STATE = PushStateRow.__table__  # type: ignore[attr-defined]
 _FIELDS = PushFieldRow.__table__  # type: ignore[attr-defined]
 State = dict[tuple[str, str, str, str], tuple[str | None, datetime]]
 
 
+# What ``SourceInfo.left_out`` answers for a record of a mapped custom object.
+OTHER_OBJECT = "a record of a mapped custom object"
+
+
 @dataclass(frozen=True)
 class SourceInfo:
     """A source's connector kind, its write batch maximum, and the remote-id prefixes of
-    its mapped custom objects: their records share a table with a standard object (an
-    order mapped as a deal), but a target writes to the standard object only, so the plan
-    leaves them out."""
+    its mapped custom objects (see ``left_out``)."""
 
     kind: str
     batch_size: int
     custom_prefixes: tuple[str, ...] = ()
+
+    def left_out(self, stream: str, remote_id: str) -> str | None:
+        """Why the plan leaves a record of ``stream`` out; ``None`` when push writes it.
+
+        A mapped custom object's records share a table with a standard object (an order
+        mapped as a deal), but a target writes to the standard object only: they are left
+        out as ``OTHER_OBJECT``, not reported. Records the CRM's API cannot write (the
+        profile's ``unwritable``) are left out with the profile's reason, reported once per
+        object and run.
+        """
+        if self.custom_prefixes and remote_id.startswith(self.custom_prefixes):
+            return OTHER_OBJECT
+        return profile_of(self.kind).unwritable_reason(stream, remote_id)
 
 
 def load_state(conn: Connection, sources: Sequence[str]) -> State:
@@ -97,15 +112,14 @@ def build_plan(
         records = store_cache[spot]
         written = written_index.get((target.source, target.object, target.field), set())
         wanted = desired_for(target, published, records, written)
-        if info.custom_prefixes:
-            wanted = {r: v for r, v in wanted.items() if not r.startswith(info.custom_prefixes)}
         api = names.get((*spot, target.field), default_api_name(info.kind, target.field))
         object_plan = objects.setdefault(
             spot, ObjectPlan(target.source, info.kind, target.object, info.batch_size)
         )
-        profile = profile_of(info.kind)
         for rid, value in wanted.items():
-            why = profile.unwritable_reason(target.object, rid)
+            why = info.left_out(target.object, rid)
+            if why == OTHER_OBJECT:
+                continue
             if why is not None:  # no write, no failure: reported once per object and run
                 object_plan.unwritable.setdefault(why, set()).add(rid)
                 object_plan.counts["unwritable"] += 1

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from sync.config.reconcile import ReconcileConfig
+from sync.store.record_key import RecordKey
 
 __all__ = ["DecisionRefused", "decide"]
 
@@ -54,7 +55,7 @@ def decide(
         "action": action,
         "a": a_key,
         "b": b_key,
-        "a_identity": identities.identity_of(*a_key.split(":", 2)),
-        "b_identity": identities.identity_of(*b_key.split(":", 2)),
+        "a_identity": identities.identity_of(*RecordKey.parse(a_key)),
+        "b_identity": identities.identity_of(*RecordKey.parse(b_key)),
         "run_id": report.run_id,
     }

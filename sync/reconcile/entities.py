@@ -4,7 +4,8 @@ An :class:`Entity` keeps the normalised comparison values (folded names, canonic
 E.164 phones, company key, domain, house number and street, city, state, postal code) and
 the display values golden records are built from. Placeholders ("[not provided]", "n/a"...)
 are blank, like missing values.
-Deleted records are left out. Record keys are ``source:table:remote_id``.
+Deleted records are left out. Records are named by their ``RecordKey`` text
+(``source:table:remote_id``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sync.reconcile.normalize import (
     postal_key,
     street_key,
 )
+from sync.store.record_key import RecordKey
 from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 
 __all__ = [
@@ -39,8 +41,6 @@ __all__ = [
     "Entity",
     "build_entity",
     "load_entities",
-    "record_key",
-    "split_key",
 ]
 
 KIND_TABLES = {
@@ -49,17 +49,6 @@ KIND_TABLES = {
     "person": ("leads", "contacts"),
 }
 _MODELS = {"users": UserRow, "accounts": AccountRow, "leads": LeadRow, "contacts": ContactRow}
-
-
-def record_key(source: str, table: str, remote_id: str) -> str:
-    """``salesforce:leads:00Q...``."""
-    return f"{source}:{table}:{remote_id}"
-
-
-def split_key(key: str) -> tuple[str, str, str]:
-    """The (source, table, remote_id) of a record key."""
-    source, table, remote_id = key.split(":", 2)
-    return source, table, remote_id
 
 
 # The display values golden records are built from, per kind, in ``Entity.display``
@@ -140,7 +129,7 @@ def load_entities(
     wanted: dict[str, dict[str, list[str]]] = {}
     if keys is not None:
         for key in keys:
-            source, table, remote_id = split_key(key)
+            source, table, remote_id = RecordKey.parse(key)
             wanted.setdefault(table, {}).setdefault(source, []).append(remote_id)
     entities: list[Entity] = []
     accounts = _account_index(engine) if kind == "person" else {}
@@ -204,7 +193,7 @@ def _account_index(engine: Engine) -> dict[tuple[str, str], tuple[str, str | Non
 
 def _common(row: Any, kind: str, table: str) -> Entity:
     return Entity(
-        key=record_key(row["source"], table, row["remote_id"]),
+        key=RecordKey.text(row["source"], table, row["remote_id"]),
         kind=kind,
         source=sys.intern(row["source"]),
         table=table,
@@ -246,7 +235,7 @@ def _work_domain(emails: tuple[str, ...]) -> str | None:
 def _merge_refs(entity: Entity, row: Any) -> None:
     for other in [*(row.get("merged_ids") or []), row.get("merged_into_id")]:
         if other and other != entity.remote_id:
-            entity.must += (record_key(entity.source, entity.table, str(other)),)
+            entity.must += (RecordKey.text(entity.source, entity.table, str(other)),)
 
 
 def _address(entity: Entity, row: Any) -> None:
@@ -275,9 +264,9 @@ def _person(row: Any, accounts: dict[tuple[str, str], tuple[str, str | None]]) -
     entity.company = _interned(company_key(row.get("company")) or company)
     entity.domain = _interned(_work_domain(entity.emails) or domain)
     if account_id:
-        entity.org_ref = record_key(row["source"], "accounts", account_id)
+        entity.org_ref = RecordKey.text(row["source"], "accounts", account_id)
     if row.get("converted_contact_id"):
-        entity.must += (record_key(row["source"], "contacts", row["converted_contact_id"]),)
+        entity.must += (RecordKey.text(row["source"], "contacts", row["converted_contact_id"]),)
     elif row.get("converted"):
         # Zoho names no contact on a converted lead: the contact created at the conversion
         # instant is the evidence (compared in scoring).

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 
-from sync.reconcile.entities import record_key
+from sync.store.record_key import RecordKey
 
 __all__ = ["PairwiseScore", "load_truth", "pairwise", "true_pairs", "truth_from_rows"]
 
@@ -58,7 +58,7 @@ def truth_from_rows(rows: Iterable[Mapping[str, str]]) -> dict[str, tuple[str, s
     truth: dict[str, tuple[str, str]] = {}
     for row in rows:
         table = _TABLE[row["object"].lower()]
-        truth[record_key(row["crm"], table, row["id"])] = (row["kind"], row["identity"])
+        truth[RecordKey.text(row["crm"], table, row["id"])] = (row["kind"], row["identity"])
     return truth
 
 

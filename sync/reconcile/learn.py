@@ -33,6 +33,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from sync.reconcile.bulk import observations
 from sync.reconcile.em import (
     SESSIONS,
     LearnSettings,
@@ -52,7 +53,7 @@ from sync.reconcile.frequencies import (
     term_weights,
 )
 from sync.reconcile.places import IMPLIED
-from sync.reconcile.scoring import TYPO_LEVELS, WEIGHTS, ScoreContext, score_pair, weight_of
+from sync.reconcile.scoring import TYPO_LEVELS, WEIGHTS, ScoreContext, weight_of
 from sync.reconcile.thresholds import expected_precision_threshold
 
 __all__ = [
@@ -186,9 +187,8 @@ def patterns_of(
 ) -> Counter[Pattern]:
     """How many pairs land on each comparison pattern."""
     found: Counter[Pattern] = Counter()
-    for i, j in pairs:
-        _, raw = score_pair(entities[i], entities[j], context)
-        found[tuple(sorted((c[0], c[1]) for c in raw))] += 1
+    for pattern, _ in observations(entities, pairs, context, _adjusted):
+        found[pattern] += 1
     return found
 
 
@@ -291,13 +291,7 @@ def _observe(
     entities: Sequence[Entity], pairs: Sequence[tuple[int, int]], context: ScoreContext
 ) -> Counter[Observed]:
     """How many pairs land on each pattern with each term-frequency value (scored once)."""
-    found: Counter[Observed] = Counter()
-    for i, j in pairs:
-        _, raw = score_pair(entities[i], entities[j], context)
-        pattern = tuple(sorted((c[0], c[1]) for c in raw))
-        values = tuple(sorted((c[0], c[2], c[3]) for c in raw if _adjusted(c[0], c[1])))
-        found[(pattern, values)] += 1
-    return found
+    return Counter(observations(entities, pairs, context, _adjusted))
 
 
 _ADJUSTED = {fld: level for fld, (level, _) in TF_FIELDS.items()}

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Blocks", "PairCodes", "blocks_of", "pair_codes", "sorted_windows"]
+__all__ = ["Blocks", "PairCodes", "blocks_of", "pair_arrays", "pair_codes", "sorted_windows"]
 
 IntArray = NDArray[np.int64]
 _CHUNK = 65_536  # pairs decoded to Python ints at a time
@@ -171,6 +171,10 @@ class PairCodes(Sequence[tuple[int, int]]):
                 (chunk // self._count).tolist(), (chunk % self._count).tolist(), strict=True
             )
 
+    def arrays(self) -> tuple[IntArray, IntArray]:
+        """The pairs as two arrays: every pair's ``i``, and its ``j``."""
+        return self._codes // self._count, self._codes % self._count
+
     def __contains__(self, pair: object) -> bool:
         if not isinstance(pair, tuple) or len(pair) != 2:
             return False
@@ -185,3 +189,11 @@ def sorted_windows(members: IntArray, size: int, order: Callable[[int], Any]) ->
     ranked = np.asarray(sorted(members.tolist(), key=order), dtype=np.int64)
     step = max(1, size // 2)
     return [ranked[start : start + size] for start in range(0, len(ranked) - step, step)]
+
+
+def pair_arrays(pairs: Sequence[tuple[int, int]]) -> tuple[IntArray, IntArray]:
+    """(i, j) pairs as two arrays, in their order."""
+    if isinstance(pairs, PairCodes):
+        return pairs.arrays()
+    found = np.asarray(list(pairs), dtype=np.int64).reshape(-1, 2)
+    return found[:, 0].copy(), found[:, 1].copy()

@@ -21,6 +21,7 @@ from sync.store.identities import (
     ReconcilePairRow,
     ReconcileRunRow,
 )
+from sync.store.record_key import RecordKey
 
 __all__ = [
     "chunks",
@@ -82,14 +83,14 @@ def crosswalk(connection: Connection, kind: str) -> dict[str, str]:
     query = select(
         MEMBERS.c.source, MEMBERS.c.table_name, MEMBERS.c.remote_id, MEMBERS.c.identity_id
     ).where(MEMBERS.c.kind == kind)
-    return {f"{s}:{t}:{r}": identity for s, t, r, identity in connection.execute(query)}
+    return {RecordKey.text(s, t, r): identity for s, t, r, identity in connection.execute(query)}
 
 
 def identities_of(connection: Connection, keys: Iterable[str]) -> dict[str, str]:
     """record key -> identity id for the given keys only (those reconciled)."""
     by_table: dict[tuple[str, str], list[str]] = {}
     for key in keys:
-        source, table, remote_id = key.split(":", 2)
+        source, table, remote_id = RecordKey.parse(key)
         by_table.setdefault((source, table), []).append(remote_id)
     found: dict[str, str] = {}
     for (source, table), ids in sorted(by_table.items()):
@@ -112,7 +113,9 @@ def members_of(connection: Connection, identities: Iterable[str]) -> dict[str, s
         query = select(
             MEMBERS.c.source, MEMBERS.c.table_name, MEMBERS.c.remote_id, MEMBERS.c.identity_id
         ).where(MEMBERS.c.identity_id.in_(chunk))
-        found.update((f"{s}:{t}:{r}", ident) for s, t, r, ident in connection.execute(query))
+        found.update(
+            (RecordKey.text(s, t, r), ident) for s, t, r, ident in connection.execute(query)
+        )
     return found
 
 

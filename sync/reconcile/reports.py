@@ -10,9 +10,9 @@ from sqlalchemy import Connection, Engine, or_, select
 
 from connectors.core.profile import CrmProfile
 from connectors.core.registry import profile_of
-from sync.reconcile.entities import record_key, split_key
 from sync.reconcile.model_store import AnyModel, models_of_runs
 from sync.reconcile.persist import IDENTITIES, MEMBERS, PAIRS
+from sync.store.record_key import RecordKey
 from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 from sync.store.view.identity_map import IdentityMap
 
@@ -47,12 +47,12 @@ def resolve_record(connection: Connection, ref: str) -> str:
     if len(rows) != 1:
         what = "no record" if not rows else f"{len(rows)} records"
         raise UnknownRecord(f"{what} known as {ref!r}; write it as source:table:id")
-    return record_key(*rows[0])
+    return str(RecordKey(*rows[0]))
 
 
 def explain_record(connection: Connection, key: str) -> dict[str, Any]:
     """The identity of a record, its members, and every stored comparison involving it."""
-    source, table, remote_id = split_key(key)
+    source, table, remote_id = RecordKey.parse(key)
     row = connection.execute(
         select(MEMBERS.c.identity_id, MEMBERS.c.method, MEMBERS.c.score).where(
             MEMBERS.c.source == source,
@@ -64,7 +64,7 @@ def explain_record(connection: Connection, key: str) -> dict[str, Any]:
         raise UnknownRecord(f"{key} is not reconciled; run `crmsync reconcile run` first")
     identity_id, method, _score = row
     members = [
-        record_key(*m)
+        str(RecordKey(*m))
         for m in connection.execute(
             select(MEMBERS.c.source, MEMBERS.c.table_name, MEMBERS.c.remote_id)
             .where(MEMBERS.c.identity_id == identity_id)
@@ -167,7 +167,7 @@ def review_pairs(
 
 
 def _identity(connection: Connection, key: str) -> str | None:
-    source, table, remote_id = split_key(key)
+    source, table, remote_id = RecordKey.parse(key)
     return connection.execute(
         select(MEMBERS.c.identity_id).where(
             MEMBERS.c.source == source,
@@ -231,7 +231,7 @@ def duplicates(
                         kind,
                         identity_id,
                         ",".join(sources),
-                        sorted(record_key(*m) for m in members),
+                        sorted(str(RecordKey(*m)) for m in members),
                         sources=sources,
                     )
                 )
@@ -239,7 +239,7 @@ def duplicates(
                 for group in _same_object([m for m in members if m[0] == source]):
                     if len(group) < 2:
                         continue
-                    dated = sorted((_created(connection, m), record_key(*m), m) for m in group)
+                    dated = sorted((_created(connection, m), str(RecordKey(*m)), m) for m in group)
                     later = dated[-1]
                     creator = creators.creator(later[2])
                     ident = identities.employee_of(source, creator) if creator else None

@@ -6,16 +6,18 @@ clusters, pairs and identity ids.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sync.config.reconcile import ReconcileConfig, Thresholds
 from sync.reconcile.blocking import BlockingStats, candidate_pairs
+from sync.reconcile.bulk import scored_pairs
 from sync.reconcile.cluster import ClusterResult, Link, cluster
 from sync.reconcile.entities import Entity
 from sync.reconcile.frequencies import TermWeights
 from sync.reconcile.learn import Model
+from sync.reconcile.pairs import pair_arrays
 from sync.reconcile.scoring import Raw, ScoreContext, build_context, explain, score_pair
 from sync.reconcile.splink_engine import SplinkModel, SplinkScores
 
@@ -114,14 +116,12 @@ def resolve_kind(
     only: set[int] | None = None,
     fixed_links: Sequence[tuple[int, int, float]] = (),
     context: ScoreContext | None = None,
-    known: Mapping[tuple[str, str], tuple[float, list[Raw]]] | None = None,
     model: Model | SplinkModel | None = None,
     blocked: tuple[Sequence[tuple[int, int]], BlockingStats] | None = None,
     prescored: SplinkScores | None = None,
 ) -> KindResult:
     """Cluster ``entities``; with ``only``, score just the pairs touching those indexes and
-    take ``fixed_links`` (earlier matches among the others) as already decided. ``known``
-    holds scores already computed with ``context``, by (key, key) in index order. A trained
+    take ``fixed_links`` (earlier matches among the others) as already decided. A trained
     ``model`` gives the weights and, with the configured precision, the thresholds.
     ``prescored``: the pairs an engine of its own (Splink) blocked and scored, by index."""
     weights = model.weights if model is not None else None
@@ -142,12 +142,10 @@ def resolve_kind(
             pairs, stats = blocked  # a first run's training found them already
         else:
             pairs, stats = block(entities, config, only)
-        for i, j in pairs:
-            found = known.get((entities[i].key, entities[j].key)) if known else None
-            total, comparisons = found or score_pair(entities[i], entities[j], ctx)
-            if total >= limits.review:
-                status = "match" if total >= limits.match else "review"
-                scored.append(ScoredPair(i, j, total, status, _flat(comparisons)))
+        left, right = pair_arrays(pairs)
+        for i, j, total, comparisons in scored_pairs(entities, left, right, ctx, limits.review):
+            status = "match" if total >= limits.match else "review"
+            scored.append(ScoredPair(i, j, total, status, _flat(comparisons)))
 
     def evidence(i: int, j: int, status: str) -> ScoredPair:
         if prescored is not None:

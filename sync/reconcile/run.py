@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, select
 from compensation.gcpause import paused_gc
 from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.blocking import block_keys, candidate_pairs
+from sync.reconcile.bulk import scored_pairs
 from sync.reconcile.entities import KIND_TABLES, Entity, load_entities
 from sync.reconcile.model_store import AnyModel, latest_model, save_model
 from sync.reconcile.persist import (
@@ -43,12 +44,13 @@ from sync.reconcile.persist import (
     write_result,
 )
 from sync.reconcile.resolve import Decision, block, resolve_kind, thresholds_for
-from sync.reconcile.scoring import Raw, ScoreContext, build_context, score_pair
+from sync.reconcile.scoring import ScoreContext, build_context
 from sync.reconcile.splink_engine import SplinkModel
 from sync.reconcile.splink_frame import record_keys
 from sync.reconcile.splink_run import admin_links, splink_full, splink_linked
 from sync.reconcile.training import LEARNED_KINDS, train_kind
 from sync.store.changes import last_change
+from sync.store.record_key import RecordKey
 from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 
 __all__ = ["KINDS", "RunReport", "reconcile"]
@@ -186,7 +188,7 @@ def _incremental(
     splink = isinstance(model, SplinkModel)
     changed = load_entities(engine, kind, since=since, until=upto)
     tables = KIND_TABLES[kind]
-    mine = {k for k in touched if k.split(":", 2)[1] in tables}
+    mine = {k for k in touched if RecordKey.parse(k).table in tables}
     changed_keys = {e.key for e in changed}
     if mine - changed_keys:
         changed += load_entities(engine, kind, keys=sorted(mine - changed_keys))
@@ -216,9 +218,8 @@ def _incremental(
     if isinstance(model, SplinkModel):
         links = admin_links(decisions)
         linked, prescored = splink_linked(stage, len(changed), config, decisions, model, links)
-        scores: dict[tuple[str, str], tuple[float, list[Raw]]] = {}
     else:
-        linked, scores = _linked(stage, len(changed), config, decisions, context, limit)
+        linked = _linked(stage, len(changed), config, decisions, context, limit)
         prescored = None
     linked |= evidence
     affected = set(identities_of(connection, linked | changed_keys | removed).values())
@@ -246,7 +247,6 @@ def _incremental(
         only=index_changed,
         fixed_links=fixed_links,
         context=context,
-        known=scores,
         model=model,
         prescored=prescored,
     )
@@ -282,35 +282,32 @@ def _linked(
     decisions: list[Decision],
     context: ScoreContext,
     limit: float,
-) -> tuple[set[str], dict[tuple[str, str], tuple[float, list[Raw]]]]:
+) -> set[str]:
     """Keys of the records that score into the review band with one of the first
-    ``changed`` entities, or name one of them as evidence or in an admin decision; and the
-    scores computed on the way (the resolution reuses them). ``limit``: the review band."""
+    ``changed`` entities, or name one of them as evidence or in an admin decision.
+    ``limit``: the review band."""
     new = {e.key for e in entities[:changed]}
     linked: set[str] = set()
-    scores: dict[tuple[str, str], tuple[float, list[Raw]]] = {}
     pairs = candidate_pairs(
         entities,
         config.max_block_size,
         only=set(range(changed)),
         max_key_records=config.max_key_records,
     )
-    for i, j in pairs:
-        a, b = entities[i], entities[j]
-        scores[(a.key, b.key)] = found = score_pair(a, b, context)
-        if found[0] >= limit:
-            linked.update((a.key, b.key))
+    left, right = pairs.arrays()
+    for i, j, _, _ in scored_pairs(entities, left, right, context, limit):
+        linked.update((entities[i].key, entities[j].key))
     linked.update(e.key for e in entities[changed:] if new.intersection(e.must))
     for decision in decisions:
         if decision.a_key in new or decision.b_key in new:
             linked.update((decision.a_key, decision.b_key))
-    return linked - new, scores
+    return linked - new
 
 
 def _delete_members(connection: Connection, keys: Iterable[str]) -> None:
     by_table: dict[tuple[str, str], list[str]] = {}
     for key in keys:
-        source, table, remote_id = key.split(":", 2)
+        source, table, remote_id = RecordKey.parse(key)
         by_table.setdefault((source, table), []).append(remote_id)
     for (source, table), ids in by_table.items():
         connection.execute(

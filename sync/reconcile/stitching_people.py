@@ -64,7 +64,10 @@ class People:
         # a value several identities hold (a shared inbox, a switchboard) proves nothing
         self.keys = {k: next(iter(v.items())) for k, v in found.items() if len(v) == 1}
         self._phones: dict[str | None, tuple[str, str] | None] = {}
-        self._near: dict[str, set[str]] | None = None  # built on the first unknown address
+        # the known addresses by domain, and per domain the index of their one-character
+        # deletions: built on the first unknown address, and on its domain only
+        self._domains: dict[str, list[str]] | None = None
+        self._near: dict[str, dict[str, set[str]]] = {}
 
     def digest(self) -> str:
         """A fingerprint of what every e-mail and phone proves: stitching is incremental
@@ -88,17 +91,22 @@ class People:
         local, _, domain = key.rpartition("@")
         if len(local) < _MIN_TYPO_LOCAL:
             return None
-        if self._near is None:
-            self._near = defaultdict(set)
+        if self._domains is None:
+            self._domains = defaultdict(list)
             for known in self.keys:
                 if known.startswith("e:"):
                     known_local, _, known_domain = known[2:].rpartition("@")
                     if len(known_local) >= _MIN_TYPO_LOCAL:
-                        for variant in _deletions(known_local):
-                            self._near[f"{variant}@{known_domain}"].add(known[2:])
-        candidates = set()
+                        self._domains[known_domain].append(known[2:])
+        near = self._near.get(domain)
+        if near is None:  # indexed per domain, on its first unknown address
+            near = self._near[domain] = defaultdict(set)
+            for address in self._domains.get(domain, ()):
+                for variant in _deletions(address.rpartition("@")[0]):
+                    near[variant].add(address)
+        candidates: set[str] = set()
         for variant in _deletions(local):
-            candidates |= self._near.get(f"{variant}@{domain}", set())
+            candidates |= near.get(variant, set())
         hits = {self.keys[f"e:{c}"] for c in candidates if _one_edit(local, c.rpartition("@")[0])}
         return hits.pop() if len({identity for identity, _ in hits}) == 1 else None
 

@@ -20,7 +20,13 @@ class RecordKey(NamedTuple):
     remote_id: str
 
     def __str__(self) -> str:
-        return f"{self.source}:{self.table}:{self.remote_id}"
+        return self.text(*self)
+
+    @staticmethod
+    def text(source: str, table: str, remote_id: str) -> str:
+        """The text of the key of these parts, without building the tuple: a stage that
+        names a million records (reconciliation's entities) builds only their text."""
+        return f"{source}:{table}:{remote_id}"
 
     @classmethod
     def parse(cls, text: str) -> RecordKey:

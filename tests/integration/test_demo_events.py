@@ -24,5 +24,13 @@ def test_the_demo_syncs_the_digital_events_and_checks_their_stitching(tmp_path: 
     counts = web[0].streams[0].counts
     assert (counts.inserted, counts.quarantined) == (1767, 1)
     stitching = [t for t in result.truth if t.name == "anonymous ids stitched to people"]
-    assert [(t.found, t.ok) for t in stitching] == [("precision 1.0000, recall 0.9595", True)]
+    # Zoho is not synced: the devices of people with a Zoho record are not judged (with
+    # Zoho too, 86 true pairs, recall 0.9884)
+    assert [(t.expected, t.found, t.ok) for t in stitching] == [
+        (
+            "62 true pairs; precision >= 0.99, recall >= 0.95",
+            "precision 1.0000, recall 0.9839",
+            True,
+        )
+    ]
     assert result.ok

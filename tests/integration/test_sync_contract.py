@@ -13,10 +13,12 @@ fresh sync. Faults and SIGKILL are in the sibling modules.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from sandbox import Sandbox
 from tests.integration.contract_suite import (
     BACKENDS,
     CRMS,
@@ -29,11 +31,20 @@ from tests.integration.contract_suite import (
 from tests.integration.sync_support import store_differences, store_snapshot, write_config
 
 
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    """The world the full syncs read, shared by the module (the churned ones start their own)."""
+    with tiny_sandbox() as running:
+        yield running
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("crm", CRMS)
-def test_full_sync_equals_the_world(crm: str, backend: str, tmp_path: Path) -> None:
+def test_full_sync_equals_the_world(
+    crm: str, backend: str, sandbox: Sandbox, tmp_path: Path
+) -> None:
     require(crm)
-    with tiny_sandbox() as sandbox, store_url(backend, tmp_path, "full") as url:
+    with store_url(backend, tmp_path, "full") as url:
         config = write_config(sandbox, tmp_path, url, (crm,))
         streams = run_sync(config, crm)
         assert sum(s.counts.quarantined for s in streams) == 0

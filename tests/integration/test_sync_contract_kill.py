@@ -1,16 +1,24 @@
-"""The sync contract when killed: SIGKILL at random points, restart, same store as clean."""
+"""The sync contract when killed: SIGKILL at random points, restart, same store as clean.
+
+The killed syncs are ``crmsync sync`` processes forked from a server that has imported
+crmsync once (multiprocessing's ``forkserver``), so each attempt skips the interpreter's
+start and the imports; the sync itself, its store and the SIGKILL are those of the command
+line. The restart that must end clean is a fresh ``python -m sync`` process.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
-import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 
 from sandbox import ManualClock, Sandbox, SandboxOptions
@@ -26,78 +34,122 @@ from tests.integration.contract_suite import (
 )
 from tests.integration.sync_support import store_differences, store_snapshot, write_config
 
+# What a sync imports, loaded once by the fork server (an import that fails is skipped).
+PRELOAD = [
+    "sync.cli",
+    "sync.engine",
+    "sync.sources",
+    "sync.store",
+    "sync.locks",
+    "alembic.command",
+    "alembic.config",
+    "sqlalchemy.dialects.sqlite",
+    "sqlalchemy.dialects.postgresql.psycopg",
+    "cryptography.hazmat.backends.openssl",
+    *(f"connectors.{crm}" for crm in CRMS),
+    __name__,
+]
+# Kill sequences per store: each starts from an empty store and kills three syncs at its own
+# random points. Every CRM runs three on SQLite; on PostgreSQL, where the same syncs write
+# the same rows through the same engine, one per CRM.
+SEEDS = {"sqlite": (1, 2, 3), "postgresql": (1,)}
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    """One small world for the module: the syncs only read it."""
+    options = SandboxOptions(seed=9, scale="small", anchor=DEFAULT_ANCHOR)
+    with Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def forks() -> multiprocessing.context.ForkServerContext:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("crm", CRMS)
 def test_sync_killed_at_random_points_resumes_to_a_clean_store(
-    crm: str, backend: str, tmp_path: Path
+    crm: str,
+    backend: str,
+    sandbox: Sandbox,
+    forks: multiprocessing.context.ForkServerContext,
+    tmp_path: Path,
 ) -> None:
     require(crm)
-    options = SandboxOptions(seed=9, scale="small", anchor=DEFAULT_ANCHOR)
-    with (
-        Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as sandbox,
-        store_url(backend, tmp_path, "clean") as clean_url,
-    ):
+    with store_url(backend, tmp_path, "clean") as clean_url:
         (tmp_path / "clean").mkdir()
         run_sync(write_config(sandbox, tmp_path / "clean", clean_url, (crm,)), crm)
         clean = store_snapshot(clean_url)
-        for seed in (1, 2, 3):
-            work = tmp_path / f"killed{seed}"
-            work.mkdir()
-            with store_url(backend, tmp_path, f"killed{seed}") as url:
-                config = write_config(sandbox, work, url, (crm,))
-                rng = random.Random(seed)
-                kills = misses = cuts = 0
+    for seed in SEEDS[backend]:
+        work = tmp_path / f"killed{seed}"
+        work.mkdir()
+        with store_url(backend, tmp_path, f"killed{seed}") as url:
+            config = write_config(sandbox, work, url, (crm,))
+            rng = random.Random(seed)
+            kills = misses = cuts = 0
+            engine = open_store(url, migrate_schema=False)  # reads only: the sync migrates
+            try:
                 # Three kills at random points, one at least cutting a run off mid-way (its
                 # row is left "running"); a run that finished before its kill landed costs
                 # another attempt, with a narrower window (an idle machine is fast, and a
                 # loaded one can spend longer shutting the interpreter down than syncing).
                 for attempt in range(1, 31):
-                    proc = subprocess.Popen(
-                        [sys.executable, "-m", "sync", "sync", "--config", str(config), "--json"],
-                        stdout=subprocess.DEVNULL,
-                        stderr=subprocess.DEVNULL,
-                    )
-                    _wait_for_run(url, attempt, proc)  # the run has begun reading and writing
+                    proc = forks.Process(target=_sync_command, args=(str(config),))
+                    proc.start()
+                    _wait_for_run(engine, attempt, proc)  # it has begun reading and writing
                     # small syncs take about a second
                     time.sleep(rng.uniform(0.0, 0.3 / (1 + misses)))
-                    if proc.poll() is None:
-                        proc.send_signal(signal.SIGKILL)
+                    if proc.is_alive():
+                        proc.kill()  # SIGKILL
                         kills += 1
                     else:
                         misses += 1
-                    proc.wait(timeout=60)
-                    cuts += _run_statuses(url)[-1:] == ["running"]
+                    proc.join(timeout=60)
+                    cuts += _run_statuses(engine)[-1:] == ["running"]
                     if kills >= 3 and cuts >= 1:
                         break
                 assert kills >= 3 and cuts >= 1, (kills, cuts, misses)
-                assert "running" in _run_statuses(url)
-                final = subprocess.run(
-                    [sys.executable, "-m", "sync", "sync", "--config", str(config), "--json"],
-                    capture_output=True,
-                    text=True,
-                    timeout=300,
-                )
-                assert final.returncode == 0, final.stderr
-                assert store_differences(store_snapshot(url), clean) == []
+                assert "running" in _run_statuses(engine)
+            finally:
+                engine.dispose()
+            final = subprocess.run(
+                [sys.executable, "-m", "sync", "sync", "--config", str(config), "--json"],
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            assert final.returncode == 0, final.stderr
+            assert store_differences(store_snapshot(url), clean) == []
 
 
-def _run_statuses(url: str) -> list[str]:
+def _sync_command(config: str) -> None:
+    """``crmsync sync --config CONFIG --json``, its output dropped, in a forked process."""
+    from sync.cli import main
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    sys.argv = ["crmsync", "sync", "--config", config, "--json"]
+    main()
+
+
+def _run_statuses(engine: Engine) -> list[str]:
     """Run rows so far; read without migrating, so the sync under test owns the schema."""
     runs = RunRow.__table__  # type: ignore[attr-defined]
-    engine = open_store(url, migrate_schema=False)
     try:
         with engine.connect() as conn:
             return [row[0] for row in conn.execute(select(runs.c.status).order_by(runs.c.id))]
     except DBAPIError:  # no tables yet
         return []
-    finally:
-        engine.dispose()
 
 
-def _wait_for_run(url: str, attempt: int, proc: subprocess.Popen[bytes]) -> None:
+def _wait_for_run(engine: Engine, attempt: int, proc: multiprocessing.process.BaseProcess) -> None:
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        if len(_run_statuses(url)) >= attempt:
+    while time.monotonic() < deadline and proc.is_alive():
+        if len(_run_statuses(engine)) >= attempt:
             return
         time.sleep(0.05)

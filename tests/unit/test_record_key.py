@@ -32,3 +32,15 @@ def test_text_with_fewer_than_three_parts_is_no_key() -> None:
     assert RecordKey.parse_or_none("salesforce:005A") is None
     with pytest.raises(ValueError, match="'P-12' is not a record key"):
         RecordKey.parse("P-12")
+
+
+def test_the_entities_of_reconciliation_are_named_by_record_keys() -> None:
+    from sync.reconcile.entities import build_entity
+
+    entity = build_entity(
+        "leads",
+        {"source": "zoho", "remote_id": "415:7", "account_id": "88", "converted_contact_id": "9"},
+    )
+    assert RecordKey.parse(entity.key) == ("zoho", "leads", "415:7")
+    assert (entity.org_ref, entity.must) == ("zoho:accounts:88", ("zoho:contacts:9",))
+    assert RecordKey.text("zoho", "leads", "415:7") == str(RecordKey("zoho", "leads", "415:7"))

@@ -4,9 +4,12 @@ place, so that no stage imports another to learn it.
 - ``identity_map``: reconcile's crosswalk (which identity a record or CRM user is), read by
   the audit, compute and the reports;
 - ``usage``: the latest audit run's usage scores with their components, read by compute
-  and the statements (``stored_decimal`` turns a stored score into the plans' ``Decimal``);
+  and the statements as ``Decimal`` figures (``latest_usage_figures``: each stored float
+  becomes the plans' ``Decimal`` there, once);
 - ``published``: the values a step wants in the CRMs (``publish``), written by the audit
-  and compute, diffed by push.
+  and compute, diffed by push;
+- ``live_rows``: the live record rows the pull wrote, read the one way by the audit's and
+  compute's snapshots (reconciliation's entities still read their own, by change number).
 
 Each module needs only the store; import the one you read (this ``__init__`` loads nothing).
 """

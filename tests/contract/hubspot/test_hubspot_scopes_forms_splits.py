@@ -56,13 +56,20 @@ def test_object_type_ids_are_hubspots_and_deal_splits_have_none():
     }
 
 
-def test_forms_list_is_empty_and_form_properties_list_a_forms_attributes(hs):
+def test_forms_list_the_portals_forms_and_form_properties_list_a_forms_attributes(hs):
     session = hs.session()
     forms = session.get(
         f"{hs.base_url}/marketing/v3/forms",
         params={"limit": 100, "formTypes": ["hubspot", "captured", "flow"]},
     )
-    assert (forms.status_code, forms.json()) == (200, {"results": []})
+    assert forms.status_code == 200
+    assert [(f["name"], f["formType"], f["archived"]) for f in forms.json()["results"]] == [
+        ("Newsletter sign-up", "hubspot", False),
+        ("Contact us", "hubspot", False),
+        ("Webinar registration", "hubspot", False),
+    ]
+    captured = session.get(f"{hs.base_url}/marketing/v3/forms", params={"formTypes": "captured"})
+    assert captured.json() == {"results": []}
     props = session.get(f"{hs.base_url}/properties/v2/form/properties")
     assert props.status_code == 200
     assert [p["name"] for p in props.json()] == [

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sync.config.reconcile import FieldRule, ReconcileConfig
-from sync.reconcile.blocking import BlockingStats, block_keys, candidate_pairs, estimate_pairs
+from sync.reconcile.blocking import (
+    NAME_START_LIMIT,
+    BlockingStats,
+    block_keys,
+    candidate_pairs,
+    estimate_pairs,
+)
 from sync.reconcile.entities import build_entity
 from sync.reconcile.golden import golden_record, identity_id
 
@@ -85,3 +92,31 @@ def test_identity_ids_are_stable_and_follow_the_earliest_member() -> None:
     assert identity_id("person", [new, old]) == identity_id("person", [old])
     assert identity_id("person", [old]).startswith("P-")
     assert identity_id("person", [new]) != identity_id("person", [old])
+
+
+def _district(count: int) -> list[Any]:
+    """People at one postal code whose first names start alike ("mar..."), sharing no
+    other key."""
+    return [
+        build_entity(
+            "contacts",
+            {
+                "source": "hubspot",
+                "remote_id": str(n),
+                "first_name": f"Mar{chr(97 + n % 26)}{chr(97 + n // 26)}",
+                "last_name": f"{chr(97 + n % 26)}{chr(97 + n // 26)}x",
+                "postal_code": "2000",
+            },
+        )
+        for n in range(count)
+    ]
+
+
+def test_a_crowded_name_start_block_pairs_no_one() -> None:
+    assert NAME_START_LIMIT == 50
+    stats = BlockingStats()
+    assert len(candidate_pairs(_district(50), max_block=200, stats=stats)) == 50 * 49 // 2
+    assert stats.capped_keys == 0
+    stats = BlockingStats()
+    assert len(candidate_pairs(_district(51), max_block=200, stats=stats)) == 0
+    assert stats.capped_by_kind == {"l3": 1}

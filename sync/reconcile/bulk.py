@@ -1,0 +1,360 @@
+"""People's candidate pairs scored in bulk: ``scoring.score_pair``'s totals over arrays.
+
+A million people give twenty million candidate pairs, and scoring them one by one in
+Python was two thirds of a run. Here each field's level is found once per distinct pair
+of values, by the level functions ``score_pair`` itself uses, and the levels are combined
+and weighed per pair with numpy: the same comparisons, the same weights (term frequencies
+included), added in the same order, so a total is ``score_pair``'s to the last bit.
+
+Pairs whose comparison takes a rarer path stay with ``score_pair``: a record with more
+than two e-mails or phones, one name in the other column (``_lone_name_in_other_column``), and
+organisations and employees (few records). The pairs kept (those at or above the review
+band) are scored again by ``score_pair`` for their comparisons, so what is stored and
+explained is exactly what it gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sync.reconcile.bulk_places import OrganisationLevels, StreetLevels
+from sync.reconcile.bulk_records import (
+    NO_TIME,
+    SLOTS,
+    Cache,
+    Levels,
+    NameLevels,
+    Records,
+)
+from sync.reconcile.entities import Entity
+from sync.reconcile.mailnames import spells_name
+from sync.reconcile.pairs import pair_arrays
+from sync.reconcile.places import (
+    _PLACE_AGREES,
+    IMPLIED,
+    _postal_level,
+    _state_level,
+    add_city,
+)
+from sync.reconcile.scoring import Raw, ScoreContext, score_pair
+
+__all__ = ["CHUNK", "bulk_totals", "observations", "scored_pairs"]
+
+IntArray = NDArray[np.int64]
+Compared = tuple[str, IntArray, IntArray, IntArray]  # field, levels, values, other values
+CHUNK = 1 << 18  # pairs scored at a time: some fifty arrays of this length are alive at once
+_MARGIN = 0.01  # a total this close under the review band is scored again by score_pair
+_AGREE = ("exact", "fuzzy", "abbreviation")  # places._AGREE: an organisation agreeing
+
+
+class _Scorer:
+    def __init__(self, entities: Sequence[Entity], ctx: ScoreContext) -> None:
+        self.entities, self.ctx = entities, ctx
+        self.records = records = Records(entities, ctx)
+        self.levels = levels = Levels(ctx, records)
+        names = NameLevels(records.names.values, levels)
+        self.first = Cache(levels, len(records.names.values), vector=names.first)
+        self.last = Cache(levels, len(records.names.values), vector=names.last)
+        orgs = OrganisationLevels(records.orgs.values, levels)
+        self.org = Cache(levels, len(records.orgs.values), vector=orgs)
+        self.city = Cache(levels, len(records.cities.values), self._city_level)
+        streets = StreetLevels(records.streets.values, levels)
+        self.street = Cache(levels, len(records.streets.values), vector=streets)
+        codes = records.postcodes.values
+        self.postal = Cache(levels, len(codes), lambda x, y: _postal_level(codes[x], codes[y]))
+        states = records.states.values
+        self.state = Cache(levels, len(states), lambda x, y: _state_level(states[x], states[y]))
+
+    @property
+    def values(self) -> dict[str, list[Any]]:
+        """The values of the fields term frequencies weigh, by code."""
+        records = self.records
+        return {
+            "first_name": records.names.values,
+            "last_name": records.names.values,
+            "street": records.addresses.values,
+            "postal_code": records.postcodes.values,
+        }
+
+    def _city_level(self, x: int, y: int) -> str:
+        out: list[Raw] = []
+        a, b = self.records.cities.values[x], self.records.cities.values[y]
+        add_city(_place(a), _place(b), out)
+        return out[0][1]
+
+    def totals(
+        self, left: IntArray, right: IntArray
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """The unrounded total of each pair, and where ``score_pair`` must score it."""
+        fields, python = self.compared(left, right)
+        total = np.zeros(len(left), dtype=np.float64)
+        for fld, level, value, other in fields:  # score_pair's order of addition
+            total += self.levels.weight(fld, level, value, other)
+        # A level without a weight for its field: score_pair says what it makes of it.
+        return total, python | np.isnan(total)
+
+    def compared(self, left: IntArray, right: IntArray) -> tuple[list[Compared], NDArray[np.bool_]]:
+        """Each field's level per pair (``Levels.none``: not compared) with the codes of
+        the two values compared, in ``score_pair``'s order; and where ``score_pair`` must
+        score the pair."""
+        col, lv = self.records.column, self.levels
+        none = lv.none
+        count = len(left)
+        fields: list[Compared] = []
+        python = ~(col["simple"][left].astype(bool) & col["simple"][right].astype(bool))
+
+        def level_where(
+            mask: NDArray[np.bool_], cache: Cache, a: IntArray, b: IntArray
+        ) -> IntArray:
+            found = np.full(count, none, dtype=np.int64)
+            if mask.any():
+                found[mask] = cache(a[mask], b[mask])
+            return found
+
+        # e-mail
+        both, common, shared = self._common("mail", self.records.shared_mail, left, right)
+        free_differs = col["free"][left] != col["free"][right]
+        level = np.where(
+            common,
+            np.where(shared, lv.code["shared"], lv.code["exact"]),
+            np.where(free_differs, lv.code["personal_vs_work"], lv.code["different"]),
+        )
+        fields.append(("email", np.where(both, level, none), left, right))
+
+        # names: each column, the two swapped, an address spelling the other's name
+        first_a, first_b = col["first"][left], col["first"][right]
+        last_a, last_b = col["last"][left], col["last"][right]
+        has = (first_a >= 0, last_a >= 0, first_b >= 0, last_b >= 0)
+        first = level_where(has[0] & has[2], self.first, first_a, first_b)
+        last = level_where(has[1] & has[3], self.last, last_a, last_b)
+        four = has[0] & has[1] & has[2] & has[3]
+        # one record with both names, the other with one: score_pair's own path
+        python |= (has[0] & has[1] & (has[2] != has[3])) | (has[2] & has[3] & (has[0] != has[1]))
+        exact = lv.code["exact"]
+        unsure = four & ~((first == exact) & (last == exact))
+        swap_first = level_where(unsure, self.first, first_a, last_b)
+        swap_last = level_where(unsure, self.last, last_a, first_b)
+        rank_f, rank_l = lv.rank["first_name"], lv.rank["last_name"]
+        swapped = unsure & (rank_f[swap_first] + rank_l[swap_last] > rank_f[first] + rank_l[last])
+        weak = ~swapped & np.isin(last, lv.of(["different", "similar"]))
+        last = np.where(weak & self._spelt(left, right, weak), lv.code["fuzzy"], last)
+        first = np.where(swapped, swap_first, first)
+        fields.append(("first_name", first, first_a, np.where(swapped, last_b, first_b)))
+        last = np.where(swapped, swap_last, last)
+        fields.append(("last_name", last, last_a, np.where(swapped, first_b, last_b)))
+
+        # a converted lead and its contact
+        lead_a, lead_b = col["lead"][left].astype(bool), col["lead"][right].astype(bool)
+        lead = np.where(lead_a, left, right)
+        contact = np.where(lead_a, right, left)
+        converted, created = col["converted"][lead], col["created"][contact]
+        known = (converted != NO_TIME) & (created != NO_TIME)
+        close = np.abs(np.where(known, converted - created, 0)) <= 60_000_000
+        conversion = (
+            (col["source"][left] == col["source"][right]) & (lead_a != lead_b) & known & close
+        )
+        fields.append(("conversion", np.where(conversion, exact, none), left, right))
+
+        # phone
+        both, common, shared = self._common("phone", self.records.shared_phone, left, right)
+        level = np.where(common, np.where(shared, lv.code["shared"], exact), lv.code["different"])
+        fields.append(("phone", np.where(both, level, none), left, right))
+
+        # organisation, job title
+        org_a, org_b = col["org"][left], col["org"][right]
+        org = level_where((org_a >= 0) & (org_b >= 0), self.org, org_a, org_b)
+        fields.append(("organisation", org, org_a, org_b))
+        title_a, title_b = col["title"][left], col["title"][right]
+        level = np.where(title_a == title_b, exact, lv.code["other"])
+        fields.append(
+            ("title", np.where((title_a >= 0) & (title_b >= 0), level, none), title_a, title_b)
+        )
+
+        # places: city, street, postal code, state
+        offices = org != none
+        same_org = np.isin(org, lv.of(_AGREE))
+        city_a, city_b = col["city"][left], col["city"][right]
+        city = level_where((city_a >= 0) & (city_b >= 0), self.city, city_a, city_b)
+        city = np.where(same_org & (city != lv.code["other"]), none, city)
+        agree = lv.of(_AGREE)
+        street_a, street_b = col["street"][left], col["street"][right]
+        street = level_where((street_a >= 0) & (street_b >= 0), self.street, street_a, street_b)
+        street = np.where(offices & np.isin(street, agree), none, street)
+        code_a, code_b = col["postcode"][left], col["postcode"][right]
+        postal = level_where((code_a >= 0) & (code_b >= 0), self.postal, code_a, code_b)
+        postal = np.where(offices & np.isin(postal, agree), none, postal)
+        state_a, state_b = col["state"][left], col["state"][right]
+        state = level_where((state_a >= 0) & (state_b >= 0), self.state, state_a, state_b)
+        state = np.where(offices & np.isin(state, agree), none, state)
+        if self.ctx.nested_places:
+            agrees = lv.of(sorted(_PLACE_AGREES))
+            city_agrees, state_agrees = np.isin(city, agrees), np.isin(state, agrees)
+            specific = np.isin(street, agrees) | np.isin(postal, agrees)
+            implied = lv.code[IMPLIED]
+            city = np.where(specific & city_agrees, implied, city)
+            state = np.where((specific | city_agrees) & state_agrees, implied, state)
+        fields.append(("city", city, city_a, city_b))
+        fields.append(("street", street, col["address"][left], col["address"][right]))
+        fields.append(("postal_code", postal, code_a, code_b))
+        fields.append(("state", state, state_a, state_b))
+        return fields, python
+
+    def shown(
+        self, columns: list[tuple[str, list[int], list[int], list[int]]], k: int
+    ) -> list[Raw]:
+        """Pair ``k``'s comparisons (``compared``, as lists): the values shown only for the
+        fields weighed by term frequencies, blank for the others."""
+        names, none, values = self.levels.names, self.levels.none, self.values
+        found = []
+        for fld, levels, value, other in columns:
+            level = levels[k]
+            if level != none:
+                shown = values.get(fld)
+                if shown is None:
+                    found.append((fld, names[level], "", ""))
+                else:
+                    found.append((fld, names[level], shown[value[k]], shown[other[k]]))
+        return found
+
+    def _common(
+        self, name: str, shared: NDArray[np.bool_], left: IntArray, right: IntArray
+    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
+        """Where both records hold a value (e-mail or phone), where they share one, and
+        where every value they share is shared by more people than the limit."""
+        col = self.records.column
+        mine = [col[f"{name}{slot}"][left] for slot in range(SLOTS)]
+        theirs = [col[f"{name}{slot}"][right] for slot in range(SLOTS)]
+        both = (mine[0] >= 0) & (theirs[0] >= 0)
+        common = np.zeros(len(left), dtype=bool)
+        alone = np.zeros(len(left), dtype=bool)  # a shared value few people hold
+        for value in mine:
+            for other in theirs:
+                same = (value >= 0) & (value == other)
+                common |= same
+                alone |= same & ~shared[np.where(same, value, 0)]
+        return both, common, common & ~alone
+
+    def _spelt(
+        self, left: IntArray, right: IntArray, wanted: NDArray[np.bool_]
+    ) -> NDArray[np.bool_]:
+        """Where one record's address spells the other's name (``mailnames.spells_name``):
+        the local parts that could are found by code, then checked one by one."""
+        col = self.records.column
+        found = np.zeros(len(left), dtype=bool)
+        maybe = np.zeros(len(left), dtype=bool)
+        for mine, theirs in ((left, right), (right, left)):
+            for slot in range(SLOTS):
+                local = col[f"local{slot}"][mine]
+                for n in range(4):
+                    maybe |= (local >= 0) & (local == col[f"spelt{n}"][theirs])
+        maybe &= wanted
+        entities = self.entities
+        for k in np.flatnonzero(maybe).tolist():
+            a, b = entities[int(left[k])], entities[int(right[k])]
+            found[k] = spells_name(a.emails, b.first, b.last) or spells_name(
+                b.emails, a.first, a.last
+            )
+        return found
+
+
+def _bulk(entities: Sequence[Entity], ctx: ScoreContext) -> bool:
+    """Whether these records' pairs are scored here: people, weighed by term frequencies
+    of the fields this module knows the values of."""
+    known = set(ctx.terms) <= {"first_name", "last_name", "street", "postal_code"}
+    return known and bool(entities) and all(e.kind == "person" for e in entities)
+
+
+def _scorer(
+    entities: Sequence[Entity], ctx: ScoreContext, left: IntArray, right: IntArray
+) -> tuple[_Scorer | None, IntArray]:
+    """A scorer over the records the pairs name (an incremental run's few pairs among
+    thousands of records loaded), and each record's position in it."""
+    if not _bulk(entities, ctx):
+        return None, np.zeros(0, dtype=np.int64)
+    named = np.zeros(len(entities), dtype=bool)
+    named[left] = True
+    named[right] = True
+    chosen = np.flatnonzero(named)
+    position = np.cumsum(named, dtype=np.int64) - 1
+    return _Scorer([entities[k] for k in chosen.tolist()], ctx), position
+
+
+def _place(city: str) -> Entity:
+    return Entity("", "person", "", "", "", city=city)
+
+
+def bulk_totals(
+    entities: Sequence[Entity], left: IntArray, right: IntArray, ctx: ScoreContext
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Each pair's total as ``score_pair`` adds it up (before rounding), and where the pair
+    needs ``score_pair`` itself (its total here is then meaningless)."""
+    scorer, position = _scorer(entities, ctx, left, right)
+    if scorer is None:
+        return np.zeros(len(left)), np.ones(len(left), dtype=bool)
+    return scorer.totals(position[left], position[right])
+
+
+def scored_pairs(
+    entities: Sequence[Entity],
+    left: IntArray,
+    right: IntArray,
+    ctx: ScoreContext,
+    floor: float,
+) -> Iterator[tuple[int, int, float, list[Raw]]]:
+    """The pairs (in the order given) whose ``score_pair`` total is at least ``floor``,
+    with that total and the comparisons."""
+    scorer, position = _scorer(entities, ctx, left, right)
+    for start in range(0, len(left), CHUNK):
+        i, j = left[start : start + CHUNK], right[start : start + CHUNK]
+        if scorer is None:
+            wanted = np.ones(len(i), dtype=bool)
+        else:
+            total, python = scorer.totals(position[i], position[j])
+            wanted = python | (total >= floor - _MARGIN)
+        for k in np.flatnonzero(wanted).tolist():
+            a, b = int(i[k]), int(j[k])
+            score, raw = score_pair(entities[a], entities[b], ctx)
+            if score >= floor:
+                yield a, b, score, raw
+
+
+Pattern = tuple[tuple[str, str], ...]
+Values = tuple[tuple[str, str, str], ...]
+
+
+def observations(
+    entities: Sequence[Entity],
+    pairs: Sequence[tuple[int, int]],
+    ctx: ScoreContext,
+    adjusted: Callable[[str, str], bool],
+) -> Iterator[tuple[Pattern, Values]]:
+    """Each pair's comparisons as training reads them from ``score_pair``: the sorted
+    (field, level) pattern, and the sorted (field, value, other value) of the comparisons
+    ``adjusted`` says term frequencies weigh (first and last names, street, postal code)."""
+    left, right = pair_arrays(pairs)
+    scorer, position = _scorer(entities, ctx, left, right)
+    for start in range(0, len(left), CHUNK):
+        i, j = left[start : start + CHUNK].tolist(), right[start : start + CHUNK].tolist()
+        if scorer is None:
+            python, columns = [True] * len(i), []
+        else:
+            fields, found = scorer.compared(
+                position[left[start : start + CHUNK]], position[right[start : start + CHUNK]]
+            )
+            python = found.tolist()
+            columns = [(f, lv.tolist(), a.tolist(), b.tolist()) for f, lv, a, b in fields]
+        for k, (a, b) in enumerate(zip(i, j, strict=True)):
+            if python[k]:
+                _, raw = score_pair(entities[a], entities[b], ctx)
+                comparisons = [(c[0], c[1], c[2], c[3]) for c in raw]
+            else:
+                assert scorer is not None
+                comparisons = scorer.shown(columns, k)
+            yield (
+                tuple(sorted((c[0], c[1]) for c in comparisons)),
+                tuple(sorted((c[0], c[2], c[3]) for c in comparisons if adjusted(c[0], c[1]))),
+            )
