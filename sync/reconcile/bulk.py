@@ -136,16 +136,49 @@ class _Scorer:
         python |= (has[0] & has[1] & (has[2] != has[3])) | (has[2] & has[3] & (has[0] != has[1]))
         exact = lv.code["exact"]
         unsure = four & ~((first == exact) & (last == exact))
+        # the two readings of crossed names (``scoring._swapped``): b's columns crossed, or
+        # a's; the better agreeing, on a tie the lighter (each name where it is common)
         swap_first = level_where(unsure, self.first, first_a, last_b)
         swap_last = level_where(unsure, self.last, last_a, first_b)
+        other_first = level_where(unsure, self.first, last_a, first_b)
+        other_last = level_where(unsure, self.last, first_a, last_b)
         rank_f, rank_l = lv.rank["first_name"], lv.rank["last_name"]
+        rank_one = rank_f[swap_first] + rank_l[swap_last]
+        rank_two = rank_f[other_first] + rank_l[other_last]
+        weight_one = lv.weight("first_name", swap_first, first_a, last_b) + lv.weight(
+            "last_name", swap_last, last_a, first_b
+        )
+        weight_two = lv.weight("first_name", other_first, last_a, first_b) + lv.weight(
+            "last_name", other_last, first_a, last_b
+        )
+        second = unsure & (
+            (rank_two > rank_one) | ((rank_two == rank_one) & (weight_two < weight_one))
+        )
+        swap_first = np.where(second, other_first, swap_first)
+        swap_last = np.where(second, other_last, swap_last)
         swapped = unsure & (rank_f[swap_first] + rank_l[swap_last] > rank_f[first] + rank_l[last])
         weak = ~swapped & np.isin(last, lv.of(["different", "similar"]))
         last = np.where(weak & self._spelt(left, right, weak), lv.code["fuzzy"], last)
         first = np.where(swapped, swap_first, first)
-        fields.append(("first_name", first, first_a, np.where(swapped, last_b, first_b)))
+        crossed_a = np.where(second, last_a, first_a)  # the first-name column compared
+        crossed_b = np.where(second, first_b, last_b)
+        fields.append(
+            (
+                "first_name",
+                first,
+                np.where(swapped, crossed_a, first_a),
+                np.where(swapped, crossed_b, first_b),
+            )
+        )
         last = np.where(swapped, swap_last, last)
-        fields.append(("last_name", last, last_a, np.where(swapped, first_b, last_b)))
+        fields.append(
+            (
+                "last_name",
+                last,
+                np.where(swapped & second, first_a, last_a),
+                np.where(swapped, np.where(second, last_b, first_b), last_b),
+            )
+        )
 
         # a converted lead and its contact
         lead_a, lead_b = col["lead"][left].astype(bool), col["lead"][right].astype(bool)
@@ -162,11 +195,15 @@ class _Scorer:
         # phone
         both, common, shared = self._common("phone", self.records.shared_phone, left, right)
         level = np.where(common, np.where(shared, lv.code["shared"], exact), lv.code["different"])
-        fields.append(("phone", np.where(both, level, none), left, right))
+        phone = np.where(both, level, none)
+        fields.append(("phone", phone, left, right))
 
         # organisation, job title
         org_a, org_b = col["org"][left], col["org"][right]
         org = level_where((org_a >= 0) & (org_b >= 0), self.org, org_a, org_b)
+        # the switchboard colleagues share says nothing the organisation did not
+        board = (phone == lv.code["shared"]) & np.isin(org, lv.of(["exact", "fuzzy"]))
+        fields[-1] = ("phone", np.where(board, none, phone), left, right)
         fields.append(("organisation", org, org_a, org_b))
         title_a, title_b = col["title"][left], col["title"][right]
         level = np.where(title_a == title_b, exact, lv.code["other"])

@@ -1,14 +1,11 @@
 """Fellegi–Sunter-style scoring: each field comparison lands on a level with a log2 weight.
 
 The weight of a level is log2(m/u): m the chance the level is seen when two records are the
-same real entity, u the chance for two different entities drawn from the same block. The
-weights below are set from those rates on CRM data of this kind (e-mail agreement between
-different people is rare: +12; a first name agreeing is common: +4) rather than fitted by
-EM per run, which keeps scores stable and explainable across runs. The total is the sum of
-the levels' weights; it is compared with the kind's match threshold and review band.
-
-Frequency adjustment: a phone or e-mail shared by more people than ``shared_limit`` (a
-company switchboard, info@...) only counts as a weak agreement.
+same real entity, u the chance for two different entities. ``WEIGHTS`` are hand-set from
+those rates on CRM data of this kind; a trained model (``learn.py``) replaces them by its
+estimates. The total is the sum of the levels' weights, compared with the kind's match
+threshold and review band. A phone or e-mail shared by more people than ``shared_limit``
+(a company switchboard, info@...) only counts as a weak agreement.
 """
 
 from __future__ import annotations
@@ -26,6 +23,7 @@ from sync.reconcile.mailnames import spells_name
 from sync.reconcile.nicknames import same_first_name
 from sync.reconcile.normalize import email_domain, is_free_mail
 from sync.reconcile.places import add_address, add_city, most_specific_place
+from sync.reconcile.weights import WEIGHTS
 
 __all__ = [
     "TYPO_LEVELS",
@@ -38,70 +36,6 @@ __all__ = [
     "score_pair",
     "weight_of",
 ]
-
-# (field, level) -> log2 Bayes factor.
-WEIGHTS: dict[tuple[str, str], float] = {
-    ("email", "exact"): 12.0,
-    ("email", "shared"): 2.0,
-    ("email", "local_alias"): 7.0,
-    ("email", "different"): -2.0,
-    ("email", "personal_vs_work"): 0.0,
-    ("conversion", "exact"): 10.0,
-    ("phone", "exact"): 8.0,
-    ("phone", "shared"): 1.0,
-    ("phone", "different"): -1.0,
-    ("phone", "different_main"): -9.0,
-    ("first_name", "exact"): 4.0,
-    ("first_name", "nickname"): 3.5,
-    ("first_name", "fuzzy"): 2.0,
-    ("first_name", "initial"): 1.0,
-    # Alike but past a typo (Jaro-Winkler >= 0.8: two slips, a name spelt by ear), or a
-    # short name one edit off ("rui" / "ruy"): weak, learned like the others.
-    ("first_name", "similar"): 0.5,
-    ("first_name", "different"): -4.0,
-    ("last_name", "exact"): 5.0,
-    ("last_name", "fuzzy"): 3.0,
-    ("last_name", "similar"): 1.0,
-    ("last_name", "different"): -5.0,
-    ("organisation", "exact"): 3.0,
-    ("organisation", "fuzzy"): 2.0,
-    ("organisation", "different"): -2.0,
-    ("domain", "exact"): 8.0,
-    ("domain", "different"): -4.0,
-    ("name", "exact"): 6.0,
-    ("name", "fuzzy"): 3.0,
-    ("name", "abbreviation"): 3.0,
-    ("name", "different"): -3.0,
-    ("city", "exact"): 1.0,
-    ("city", "different"): -6.0,
-    ("city", "same"): 0.5,
-    ("title", "exact"): 1.0,
-    ("title", "other"): -1.0,
-    ("team", "exact"): 1.0,
-    ("team", "different"): -2.0,
-    ("city", "other"): -3.0,
-    # A suburb typed with a typo ("st james" / "st jmaes") says nothing either way.
-    ("city", "similar"): 0.0,
-    # Addresses (people): house number and street, postal code, state. Two records equal
-    # in every name and address field score 9 + 4 + 2.5 + 0.5 + 0.5 = 16.5, above the person
-    # threshold of 10; two people of one household (same surname and address, different
-    # first names) score -4 + 5 + 7.5 = 8.5, below it. People at two different
-    # organisations share an address only as their offices' district: it adds nothing.
-    ("street", "exact"): 4.0,
-    ("street", "fuzzy"): 3.0,
-    ("street", "other_number"): -1.0,
-    ("street", "different"): -2.0,
-    ("postal_code", "exact"): 2.5,
-    ("postal_code", "fuzzy"): 0.5,
-    ("postal_code", "different"): -1.5,
-    ("state", "exact"): 0.5,
-    ("state", "abbreviation"): 0.0,
-    ("state", "different"): -2.0,
-    # A city or state agreeing where a street or postal code agrees too (learned models):
-    # what it adds is estimated from the records (``frequencies.implied_agreement``).
-    ("city", "implied"): 0.0,
-    ("state", "implied"): 0.0,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,14 +204,13 @@ def _one_edit(a: str, b: str) -> bool:
     return min(len(a), len(b)) >= 4 and DamerauLevenshtein.distance(a, b, score_cutoff=1) <= 1
 
 
-def _names(a: Entity, b: Entity, out: list[Raw]) -> None:
+def _names(a: Entity, b: Entity, out: list[Raw], ctx: ScoreContext) -> None:
     first = _first_level(a.first, b.first) if a.first and b.first else None
     last = _last_level(a.last, b.last) if a.last and b.last else None
     if a.first and a.last and b.first and b.last and (first, last) != ("exact", "exact"):
-        swapped = (_first_level(a.first, b.last), _last_level(a.last, b.first))
-        if _rank(swapped) > _rank((first, last)):
-            _cmp(out, "first_name", swapped[0], a.first, b.last)
-            _cmp(out, "last_name", swapped[1], a.last, b.first)
+        swapped = _swapped(a, b, ctx)
+        if _rank((swapped[0][1], swapped[1][1])) > _rank((first, last)):
+            out.extend(swapped)
             return
     if _lone_name_in_other_column(a, b, out) or _lone_name_in_other_column(b, a, out):
         return
@@ -289,6 +222,24 @@ def _names(a: Entity, b: Entity, out: list[Raw]) -> None:
         _cmp(out, "first_name", first, a.first, b.first)
     if last:
         _cmp(out, "last_name", last, a.last, b.last)
+
+
+def _swapped(a: Entity, b: Entity, ctx: ScoreContext) -> tuple[Raw, Raw]:
+    """The names compared across the columns, in the likelier reading: ``b``'s names in the
+    wrong columns or ``a``'s; the one agreeing best, and on a tie ("smith rachel" / "rachel
+    smith") the one putting each name where it is common (weighed as the common surname
+    "smith", not as a first name never seen)."""
+    readings = (
+        (("first_name", _first_level(a.first, b.last), a.first, b.last),
+         ("last_name", _last_level(a.last, b.first), a.last, b.first)),
+        (("first_name", _first_level(a.last, b.first), a.last, b.first),
+         ("last_name", _last_level(a.first, b.last), a.first, b.last)),
+    )  # fmt: skip
+    return min(
+        readings,
+        key=lambda r: (-_rank((r[0][1], r[1][1])), _weight(r[0], ctx.weights, ctx.terms)
+                       + _weight(r[1], ctx.weights, ctx.terms)),
+    )  # fmt: skip
 
 
 def _lone_name_in_other_column(a: Entity, b: Entity, out: list[Raw]) -> bool:
@@ -342,6 +293,9 @@ def _organisation(a: Entity, b: Entity, ctx: ScoreContext, out: list[Raw]) -> No
             _cmp(out, "organisation", "different", label_a, label_b)
     elif org_a and org_b:
         _cmp(out, "organisation", "different", org_a, org_b)
+    if out and out[-1][0] == "organisation" and out[-1][1] != "different":
+        # The switchboard colleagues share says nothing the organisation did not.
+        out[:] = [c for c in out if c[:2] != ("phone", "shared")]
 
 
 def _org_fields(a: Entity, b: Entity, out: list[Raw]) -> None:
@@ -374,7 +328,7 @@ def score_pair(a: Entity, b: Entity, ctx: ScoreContext) -> tuple[float, list[Raw
         _phones(a, b, ctx, out)
     else:
         _emails(a, b, ctx, out)
-        _names(a, b, out)
+        _names(a, b, out, ctx)
         if a.kind == "employee" and a.team and b.team:
             _cmp(out, "team", "exact" if a.team == b.team else "different", a.team, b.team)
         if a.kind == "person":

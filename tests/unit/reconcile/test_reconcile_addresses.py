@@ -3,6 +3,7 @@ person without going quadratic on a bulk import."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -320,3 +321,17 @@ def test_an_agreeing_postal_code_marks_the_city_and_state_implied() -> None:
     ]
     # Only the city agreeing: it implies the state.
     assert most_specific_place(out[1:]) == [out[1], ("state", "implied", "wa", "wa")]
+
+
+def test_a_switchboard_at_one_organisation_says_nothing_the_organisation_did_not() -> None:
+    board = {"phone": "+1 617 555 0100", "city": "Boston"}
+    ann = person("contacts", "hubspot", "1", first_name="Ann", last_name="Lee", **board)
+    bob = person("leads", "salesforce", "2", first_name="Bob", last_name="Park", **board)
+    # Without a company the shared number is all that ties them: it counts, weakly.
+    assert levels(ann, bob)[1]["phone"] == "shared"
+    colleagues = [replace(e, company="acme labs") for e in (ann, bob)]
+    assert levels(*colleagues)[1] == {
+        "first_name": "different",
+        "last_name": "different",
+        "organisation": "exact",
+    }

@@ -174,3 +174,30 @@ def test_a_rare_surname_agreeing_weighs_more_than_a_common_one() -> None:
     assert score_pair(*rare_pair, context)[0] == 6.0
     # A field whose exact level was not learned keeps the plain weight.
     assert "first_name" not in terms
+
+
+def test_crossed_names_are_read_with_each_name_where_it_is_common() -> None:
+    # "smith rachel" / "rachel smith": either record may hold its names in the wrong
+    # columns. Read with "smith" as a first name, never seen there, both names weighed as
+    # rare; read as the surname it is, it weighs as the common surname it is.
+    m = {"first_name": {"exact": 0.9}, "last_name": {"exact": 0.9}}
+    terms = term_weights(
+        m,
+        {"first_name/exact": 7.0, "last_name/exact": 9.0},
+        {"last_name": {"smith": 50}, "first_name": {"rachel": 10}},
+        {"last_name": 1000, "first_name": 1000},
+    )
+    context = build_context([], terms=terms)
+    crossed = _person(1, "smith", "rachel", "", "", ""), _person(2, "rachel", "smith", "", "", "")
+    total, raw = score_pair(*crossed, context)
+    assert raw == [
+        ("first_name", "exact", "rachel", "rachel"),
+        ("last_name", "exact", "smith", "smith"),
+    ]
+    # log2(0.9 / 0.01) = 6.49 for rachel, log2(0.9 / 0.05) = 4.17 for smith.
+    assert total == 10.66
+    # Without frequencies both readings weigh alike: the first is kept.
+    assert score_pair(*crossed, build_context([]))[1] == [
+        ("first_name", "exact", "smith", "smith"),
+        ("last_name", "exact", "rachel", "rachel"),
+    ]
