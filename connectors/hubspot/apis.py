@@ -11,6 +11,7 @@ crmsync's own ``RetryPolicy`` (four requests per attempt, and waits past the pol
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
 
@@ -98,6 +99,25 @@ class Apis:
     @property
     def oauth(self) -> Any:
         return self._api("oauth")
+
+    def get(self, path: str, query: dict[str, Any]) -> Callable[..., Any]:
+        """A GET of an endpoint the generated APIs lack (settings, forms, e-mail events),
+        through the owners API's client, which carries the token; for ``HubSpotHttp.call``."""
+        client = self.owners.api_client
+
+        def call(_preload_content: bool, _request_timeout: Any) -> Any:
+            return client.call_api(
+                path,
+                "GET",
+                {},
+                list(query.items()),
+                {"Accept": "application/json"},
+                auth_settings=["oauth2"],
+                _preload_content=_preload_content,
+                _request_timeout=_request_timeout,
+            )
+
+        return call
 
     def set_token(self, token: str) -> None:
         self._token = token

@@ -28,7 +28,7 @@ a read stopped half-way reads that part again, and the store keeps each id once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
@@ -80,7 +80,7 @@ class MarketingReader:
         after: str | None = None
         while True:
             query: dict[str, Any] = {"limit": 100} | ({"after": after} if after else {})
-            body = self.http.call(self._get(_FORMS, query)).body or {}
+            body = self.http.call(self.apis.get(_FORMS, query)).body or {}
             out += body.get("results") or []
             after = ((body.get("paging") or {}).get("next") or {}).get("after")
             if not after:
@@ -96,7 +96,7 @@ class MarketingReader:
             newest, after = since, None
             while True:
                 query: dict[str, Any] = {"limit": 50} | ({"after": after} if after else {})
-                body = self.http.call(self._get(_SUBMISSIONS.format(guid), query)).body or {}
+                body = self.http.call(self.apis.get(_SUBMISSIONS.format(guid), query)).body or {}
                 records: list[CommonRecord] = []
                 quarantined: list[Quarantined] = []
                 older = False
@@ -155,7 +155,7 @@ class MarketingReader:
                 query["startTimestamp"] = since
             if offset:
                 query["offset"] = offset
-            body = self.http.call(self._get(_EVENTS, query)).body or {}
+            body = self.http.call(self.apis.get(_EVENTS, query)).body or {}
             records: list[CommonRecord] = []
             quarantined: list[Quarantined] = []
             for item in body.get("events") or []:
@@ -221,23 +221,6 @@ class MarketingReader:
             utm_term=utm["utm_term"],
             utm_content=utm["utm_content"],
         )
-
-    def _get(self, path: str, query: dict[str, Any]) -> Callable[..., Any]:
-        client = self.apis.owners.api_client  # any generated API's client carries the token
-
-        def call(_preload_content: bool, _request_timeout: Any) -> Any:
-            return client.call_api(
-                path,
-                "GET",
-                {},
-                list(query.items()),
-                {"Accept": "application/json"},
-                auth_settings=["oauth2"],
-                _preload_content=_preload_content,
-                _request_timeout=_request_timeout,
-            )
-
-        return call
 
 
 def _utm(url: str | None) -> dict[str, str | None]:

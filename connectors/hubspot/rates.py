@@ -11,7 +11,6 @@ reading them is a configuration error, said in one line.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -29,31 +28,13 @@ _RATES = "/settings/v3/currencies/exchange-rates"
 _PAGE = 100
 
 
-def _get(apis: Apis, path: str, query: dict[str, Any]) -> Callable[..., Any]:
-    client = apis.owners.api_client  # any generated API's client carries the token
-
-    def call(_preload_content: bool, _request_timeout: Any) -> Any:
-        return client.call_api(
-            path,
-            "GET",
-            {},
-            list(query.items()),
-            {"Accept": "application/json"},
-            auth_settings=["oauth2"],
-            _preload_content=_preload_content,
-            _request_timeout=_request_timeout,
-        )
-
-    return call
-
-
 def read_exchange_rates(http: HubSpotHttp, apis: Apis) -> list[ExchangeRate]:
     """Every exchange rate of the portal, in the API's order."""
     out: list[ExchangeRate] = []
     after: str | None = None
     while True:
         query: dict[str, Any] = {"limit": _PAGE} | ({"after": after} if after else {})
-        body = http.call(_get(apis, _RATES, query)).body or {}
+        body = http.call(apis.get(_RATES, query)).body or {}
         for item in body.get("results") or []:
             try:
                 rate = Decimal(str(item["conversionRate"]))
