@@ -27,7 +27,7 @@ __all__ = [
     "MapsCustomObjects",
 ]
 
-CommonKind = Literal["activity", "case", "deal", "person", "organisation", "event"]
+CommonKind = Literal["activity", "case", "deal", "person", "organisation", "product", "event"]
 
 # the common record type each kind becomes (an "event" is an activity of type "event"
 # that keeps every field of the object in its custom fields)
@@ -38,6 +38,7 @@ KIND_RECORD_TYPES: dict[str, str] = {
     "deal": "deal",
     "person": "contact",
     "organisation": "account",
+    "product": "deal_product",  # a product sold on a deal: an order's line, say
 }
 
 # the common fields a mapping may fill, per kind, and the type each value is read as
@@ -90,6 +91,14 @@ COMMON_FIELDS: dict[str, dict[str, str]] = {
         "employees": "int",
         "annual_revenue": "decimal",
     },
+    "product": {
+        "product_name": "text",
+        "product_code": "text",
+        "quantity": "decimal",
+        "unit_price": "decimal",
+        "amount": "decimal",
+        "currency": "text",
+    },
 }
 COMMON_FIELDS["event"] = COMMON_FIELDS["activity"]
 ACTIVITY_TYPES = ("call", "email", "meeting", "task", "note", "event")
@@ -138,8 +147,9 @@ class CustomObjectMapping(_Strict):
         "object's API name, a custom object's fully qualified name or type id, a module)."
     )
     kind: CommonKind = Field(
-        description="Common kind: activity, case, deal, person, organisation, or event "
-        "(an activity that keeps every field)."
+        description="Common kind: activity, case, deal, person, organisation, product (a "
+        "product sold on a deal: an order's line), or event (an activity that keeps every "
+        "field)."
     )
     stream: str | None = Field(
         None, description="Stream name (default: the object name in lower case)."
@@ -193,8 +203,18 @@ class CustomObjectMapping(_Strict):
             raise ValueError("give direction (one for all) or fields.direction, not both")
         if self.stream is not None and not _STREAM.match(self.stream):
             raise ValueError("stream: lower-case letters, digits and _, starting with a letter")
-        if self.channel is not None and self.kind == "organisation":
-            raise ValueError("an organisation has no channel")
+        if self.channel is not None and self.kind in ("organisation", "product"):
+            raise ValueError(
+                f"an {self.kind} has no channel"
+                if self.kind == "organisation"
+                else "a product has no channel: its deal has"
+            )
+        if self.kind == "product":
+            links = self.links
+            if links.deal is None:
+                raise ValueError("a product needs links.deal: the field with its deal's id")
+            if any(v is not None for v in (links.person, links.account, links.owner)):
+                raise ValueError("a product links to its deal only (links.deal)")
         if self.links.lead is not None and KIND_RECORD_TYPES[self.kind] != "activity":
             raise ValueError("links.lead applies to activities only")
         return self

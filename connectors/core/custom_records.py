@@ -16,7 +16,15 @@ from typing import Any
 
 from connectors.core.contract import Quarantined
 from connectors.core.custom import COMMON_FIELDS, CustomObjectMapping
-from connectors.core.records import Account, Activity, Case, CommonRecord, Contact, Deal
+from connectors.core.records import (
+    Account,
+    Activity,
+    Case,
+    CommonRecord,
+    Contact,
+    Deal,
+    DealProduct,
+)
 
 __all__ = ["CustomRecordMapper", "RowMeta", "parse_time"]
 
@@ -31,6 +39,7 @@ _LINK_FIELDS = {
     "deal": {"person": "contact_id", "account": "account_id"},
     "person": {"account": "account_id"},
     "organisation": {},
+    "product": {"deal": "deal_id"},
 }
 _LINK_FIELDS["activity"] |= {"deal": "deal_id"}
 _LINK_FIELDS["event"] = _LINK_FIELDS["activity"]
@@ -41,6 +50,7 @@ _CLASSES: dict[str, type[CommonRecord]] = {
     "deal": Deal,
     "person": Contact,
     "organisation": Account,
+    "product": DealProduct,
 }
 
 
@@ -169,6 +179,8 @@ class CustomRecordMapper:
             values["occurred_at"] = values["occurred_at"] or meta.created
         if kind == "case":
             values["opened_at"] = values.get("opened_at") or meta.created
+        if kind == "product" and "deal_id" not in values:
+            raise ValueError(f"{mapping.links.deal}: empty, and a product line needs its deal")
         custom = {k: v for k, v in row.items() if k not in self._used}
         return _CLASSES[kind](
             source=self.source,

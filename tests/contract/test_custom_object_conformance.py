@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from sqlalchemy import text
 
 from connectors.core.contract import ReadOptions
 from connectors.core.custom import CustomObjectMapping
@@ -22,6 +24,8 @@ from sandbox.custom_mappings import CUSTOM_MAPPINGS
 from sandbox.hubspot.schema_custom import STORE_VISITS
 from sync.config import load_config
 from sync.sources import build_connector
+from sync.store import open_store
+from sync.store.pages import write_page
 from tests.integration.sync_support import write_config
 
 PLUGIN = Path(__file__).resolve().parents[1] / "plugins" / "crmsync-jsonl"
@@ -317,6 +321,64 @@ def test_the_json_lines_plugin_maps_a_custom_object(tmp_path: Path) -> None:
     (page,) = connector.read("visits", None, None)
     got = [(r.remote_id, r.channel, r.contact_id, r.subject) for r in page.records]
     assert got == [("visits/10", "store", "1", "Lyon"), ("visits/11", "web", "1", "Online")]
+
+
+def test_order_lines_map_as_products_on_their_deals_into_the_store(tmp_path: Path) -> None:
+    """Kind ``product``: an order's lines become products sold on their deal (the store's
+    ``deal_products``); a line that names no order is quarantined, not dropped."""
+    _plugin(tmp_path)  # the plugin's own files
+    lines = [
+        {"id": 20, "order": "D1", "sku": "PT-200", "name": "Pipette tips", "qty": 3, "price": 12.5},
+        {"id": 21, "order": "D1", "sku": "GL-10", "name": "Gloves", "qty": 10, "price": 4.2},
+        {"id": 22, "order": None, "sku": "GL-10", "name": "Gloves", "qty": 1, "price": 4.2},
+    ]
+
+    def write(count: int) -> None:
+        stamped = [{**line, "updated_at": "2026-10-04T10:00:00+00:00"} for line in lines]
+        text_lines = "\n".join(orjson.dumps(x).decode() for x in stamped[:count])
+        (tmp_path / "order_lines.jsonl").write_text(text_lines)
+
+    mapping = CustomObjectMapping.model_validate(
+        {
+            "object": "order_lines",
+            "kind": "product",
+            "fields": {
+                "product_code": "sku",
+                "product_name": "name",
+                "quantity": "qty",
+                "unit_price": "price",
+            },
+            "links": {"deal": "order"},
+        }
+    )
+    write(2)
+    connector = _plugin(tmp_path)  # discovers the new file
+    expected = {"order_lines/20", "order_lines/21"}
+    assert check_custom_stream(connector, mapping, expected) == expected
+    (page,) = connector.read("order_lines", None, None)
+    write(3)  # a line that names no order: quarantined with the reason, not dropped
+    again = _plugin(tmp_path)
+    again.add_custom_streams([mapping])
+    (later,) = again.read("order_lines", None, None)
+    assert [(q.remote_id, q.reason) for q in later.quarantined] == [
+        ("order_lines/22", "order: empty, and a product line needs its deal")
+    ]
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    now = datetime(2026, 10, 5, tzinfo=UTC)
+    with engine.begin() as conn:
+        counts = write_page(conn, "files", page, "deal_product", None, now)["deal_product"]
+        rows = conn.execute(
+            text(
+                "select remote_id, deal_id, product_code, quantity, unit_price "
+                "from deal_products order by remote_id"
+            )
+        ).all()
+    engine.dispose()
+    assert counts.inserted == 2
+    assert [(r[0], r[1], r[2], str(r[3]), str(r[4])) for r in rows] == [
+        ("order_lines/20", "D1", "PT-200", "3", "12.5"),
+        ("order_lines/21", "D1", "GL-10", "10", "4.2"),
+    ]
 
 
 def test_the_suite_names_a_mapping_field_the_object_lacks(tmp_path: Path) -> None:

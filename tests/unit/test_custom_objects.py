@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from connectors.core.custom import CustomObjectMapping
 from connectors.core.custom_records import CustomRecordMapper, RowMeta, parse_time
 from connectors.core.discovery import FieldInfo, ObjectInfo
-from connectors.core.records import Activity, Case, Deal
+from connectors.core.records import Activity, Case, Deal, DealProduct
 from sync.config import ConfigError, load_config
 from sync.config.discovered import check_mappings, mapping_problems
 
@@ -94,6 +94,48 @@ def test_a_deal_and_a_case_read_typed_values() -> None:
     assert (case.subject, case.opened_at) == ("broken", CREATED)
 
 
+def test_a_product_line_takes_its_deal_and_typed_amounts() -> None:
+    # an order's line in a custom object: a product sold on its deal (the order)
+    mapping = CustomObjectMapping.model_validate(
+        {
+            "object": "Order_Line__c",
+            "kind": "product",
+            "fields": {
+                "product_name": "Product__c",
+                "quantity": "Qty__c",
+                "unit_price": "Price__c",
+                "amount": "Total__c",
+                "currency": "CurrencyIsoCode",
+            },
+            "links": {"deal": "Order__c"},
+        }
+    )
+    assert mapping.record_type == "deal_product"
+    row = {"Product__c": "Pipette tips", "Qty__c": 3, "Price__c": "12.5", "Total__c": 37.5}
+    record = CustomRecordMapper("sf", mapping).map(
+        {**row, "Order__c": "a0W1", "CurrencyIsoCode": "EUR", "Colour__c": "blue"}, META
+    )
+    assert isinstance(record, DealProduct)
+    assert (record.deal_id, record.product_name, record.currency) == ("a0W1", "Pipette tips", "EUR")
+    assert (record.quantity, record.unit_price, record.amount) == (
+        Decimal("3"),
+        Decimal("12.5"),
+        Decimal("37.5"),
+    )
+    assert record.custom_fields == {"Colour__c": "blue"}
+    # a line without its deal cannot be stored: quarantined, with the reason
+    records, bad = CustomRecordMapper("sf", mapping).map_rows(
+        "Order_Line__c", [row], lambda r: "Order_Line__c/1", lambda r, rid: (r, META)
+    )
+    assert (records, [q.reason for q in bad]) == (
+        [],
+        [
+            "Order_Line__c: cannot map (ValueError: Order__c: empty, and a product line needs "
+            "its deal)"
+        ],
+    )
+
+
 def test_a_value_that_does_not_fit_raises_for_quarantine() -> None:
     mapper = CustomRecordMapper("z", _mapping(kind="deal", fields={"amount": "Total"}))
     with pytest.raises(ValueError, match="Total: 'lots' is not a number"):
@@ -129,6 +171,15 @@ def test_times_in_every_shape_the_crms_send() -> None:
         ({"kind": "deal", "activity_type": "call"}, "activity_type applies to kind activity"),
         ({"kind": "organisation", "channel": {"value": "web"}}, "an organisation has no channel"),
         ({"kind": "case", "direction": "inbound"}, "direction applies to kind activity or event"),
+        ({"kind": "product"}, "a product needs links.deal: the field with its deal's id"),
+        (
+            {"kind": "product", "links": {"deal": "D", "person": "P"}},
+            "a product links to its deal only (links.deal)",
+        ),
+        (
+            {"kind": "product", "links": {"deal": "D"}, "channel": {"value": "web"}},
+            "a product has no channel: its deal has",
+        ),
         ({"direction": "in"}, "Input should be 'inbound' or 'outbound'"),
         (
             {"direction": "inbound", "fields": {"direction": "Dir"}},
@@ -178,7 +229,7 @@ def test_config_errors_name_file_line_and_key(tmp_path: Path) -> None:
     assert caught.value.problems == [
         f"{path}:9: sources[0].custom_objects[0].feilds: unknown key; did you mean 'fields'?",
         f"{path}:11: sources[0].custom_objects[1].kind: Input should be 'activity', 'case', "
-        "'deal', 'person', 'organisation' or 'event'",
+        "'deal', 'person', 'organisation', 'product' or 'event'",
         f"{path}:15: sources[0].custom_objects[2].fields: case has no field subjet; did you "
         "mean subject?",
     ]
