@@ -141,9 +141,9 @@ def test_credited_revenue_equals_won_revenue_per_currency_to_the_cent(world: Wor
         if deal["won"]:
             expected[deal["currency"]] += Decimal(deal["amount"])
     # the demo maps the orders as deals (the consumers', and the DACH subsidiary's in
-    # their own truth file)
+    # their own truth file); Oracle's, in the same file, are not synced by default
     for order in world.rows("orders") + world.rows("dynamics_orders"):
-        if order["paid"]:
+        if order["paid"] and order["crm"] in ("salesforce", "hubspot", "zoho", "dynamics"):
             expected[order["currency"]] += Decimal(order["amount"])
     credited: Counter[str] = Counter()
     for c in prepared.inputs.credits:

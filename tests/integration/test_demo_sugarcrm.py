@@ -13,9 +13,9 @@ import orjson
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config.steps import STEP_NAMES
 from sync.demo import run_demo
-from sync.reconcile.entities import record_key
 from sync.reconcile.persist import crosswalk
 from sync.store import open_store
+from sync.store.record_key import RecordKey
 
 
 def _rows(path: Path) -> list[dict[str, object]]:
@@ -85,5 +85,5 @@ def test_the_demo_with_sugarcrm_meets_the_ground_truth(tmp_path: Path) -> None:
     assert len(converted) == 5
     for lead, contact in converted:
         assert people[("Leads", lead)] == people[("Contacts", contact)]
-        lead_key = record_key("sugarcrm", "leads", lead)
-        assert found[lead_key] == found[record_key("sugarcrm", "contacts", contact)]
+        lead_key = RecordKey.text("sugarcrm", "leads", lead)
+        assert found[lead_key] == found[RecordKey.text("sugarcrm", "contacts", contact)]
