@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-__all__ = ["CENT", "decimal_or_none", "iso_date", "iso_time", "money"]
+__all__ = ["CENT", "decimal_or_none", "domain_of", "iso_date", "iso_time", "money"]
 
 CENT = Decimal("0.01")
 
@@ -37,3 +37,10 @@ def decimal_or_none(raw: Any) -> Decimal | None:
 def money(raw: Any) -> Decimal | None:
     value = decimal_or_none(raw)
     return None if value is None else value.quantize(CENT)
+
+
+def domain_of(website: Any) -> str | None:
+    """A website's host without ``www.`` (``https://www.acme.example/de`` -> ``acme.example``)."""
+    if not isinstance(website, str) or not website:
+        return None
+    return website.split("://")[-1].removeprefix("www.").split("/")[0]

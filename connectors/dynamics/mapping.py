@@ -28,6 +28,7 @@ from connectors.core.records import (
     Lead,
     User,
 )
+from connectors.core.values import domain_of
 from connectors.dynamics.entities import ACTIVITY_LABELS
 
 __all__ = ["DynamicsMapper", "Row"]
@@ -169,7 +170,7 @@ class DynamicsMapper:
 
     def _accounts(self, table: str, row: Row, base: dict[str, Any]) -> Account:
         website = row.get("websiteurl")
-        domain = website.split("://")[-1].removeprefix("www.").split("/")[0] if website else None
+        domain = domain_of(website)
         return Account(
             **base,
             name=row.get("name"),

@@ -22,6 +22,7 @@ from typing import Any
 from connectors.core.channels import ChannelMap
 from connectors.core.contract import Quarantined
 from connectors.core.records import Account, Activity, CommonRecord, Contact, Deal, User
+from connectors.core.values import domain_of
 
 __all__ = ["PREFIXES", "KeapMapper", "Row", "remote_id", "updated_at"]
 
@@ -153,7 +154,7 @@ class KeapMapper:
 
     def _companies(self, row: Row, base: dict[str, Any]) -> Account:
         website = row.get("website")
-        domain = website.split("://")[-1].removeprefix("www.").split("/")[0] if website else None
+        domain = domain_of(website)
         address = row.get("address") or {}
         return Account(
             **base,

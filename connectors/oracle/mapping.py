@@ -31,6 +31,7 @@ from connectors.core.records import (
     User,
 )
 from connectors.core.values import decimal_or_none as _decimal
+from connectors.core.values import domain_of
 from connectors.core.values import iso_date as _date
 from connectors.core.values import iso_time as _time
 from connectors.core.values import money as _money
@@ -133,7 +134,7 @@ class OracleMapper:
 
     def _accounts(self, row: Row, base: dict[str, Any]) -> Account:
         website = row.get("URL")
-        domain = website.split("://")[-1].removeprefix("www.").split("/")[0] if website else None
+        domain = domain_of(website)
         employees = row.get("EmployeesTotal")
         return Account(
             **base,

@@ -26,6 +26,7 @@ from connectors.core.records import (
     User,
 )
 from connectors.core.values import decimal_or_none as _decimal
+from connectors.core.values import domain_of
 from connectors.core.values import iso_date as _date
 from connectors.core.values import iso_time as _time
 from connectors.core.values import money as _money
@@ -142,7 +143,7 @@ class SugarMapper:
 
     def _accounts(self, module: str, row: Row, base: dict[str, Any]) -> Account:
         website = row.get("website")
-        domain = website.split("://")[-1].removeprefix("www.").split("/")[0] if website else None
+        domain = domain_of(website)
         employees = _decimal(row.get("employees"))
         return Account(
             **base,

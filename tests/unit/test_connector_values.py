@@ -9,7 +9,7 @@ from decimal import Decimal
 import requests
 
 from connectors.core.rest import CachedToken, json_body, retry_after_s
-from connectors.core.values import decimal_or_none, iso_date, iso_time, money
+from connectors.core.values import decimal_or_none, domain_of, iso_date, iso_time, money
 
 
 def test_times_and_dates_parse_iso_8601_and_empty_is_none() -> None:
@@ -65,3 +65,9 @@ def test_the_cached_token_is_granted_once_for_all_threads_until_invalidated() ->
     assert (seen, len(grants)) == (["token-1"] * 8, 1)
     token.invalidate()
     assert (token.get(), token.get(), len(grants)) == ("token-2", "token-2", 2)
+
+
+def test_a_website_gives_its_host_without_www() -> None:
+    assert domain_of("https://www.acme.example/de/kontakt") == "acme.example"
+    assert domain_of("lab.example") == "lab.example"
+    assert (domain_of(""), domain_of(None)) == (None, None)
