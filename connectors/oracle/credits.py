@@ -1,0 +1,100 @@
+"""An opportunity's team and sales credits: the ``deal_splits`` stream.
+
+What Fusion's documentation says (Oracle CX Sales: *Best Practices for Sales Credits*,
+*View and Assign Sales Credits to Revenue Lines and Split Credit*; REST API for CX Sales
+and B2B Service 11.13.18.05: *Opportunities/Revenue Items/Child Split Revenues*):
+
+- sales credits belong to **revenue lines** (product lines, ``ChildRevenue``), not to the
+  opportunity or its team. "When a product line is first added to an opportunity, the
+  application sets the user who added it as the sole sales credit recipient", at 100%;
+- "Revenue sales credit: typically allocated to salespeople working the deal" and
+  "Revenue sales credits must add up to 100 percent" (quota credit, ``QUOTA``);
+- "Overlay sales credit: typically allocated to other resources helping out with the
+  deal, such as a product or market specialist. Overlay sales credit is also known as
+  nonrevenue sales credit", and "Nonrevenue sales credits doesn't have to add up to 100
+  percent" (``NONQUOTA``);
+- the split credits are the line's ``ChildSplitRevenue`` child ("The revenue or nonrevenue
+  credit is allocated to the resource which has contributed to the selling effort for an
+  opportunity revenue line"), at
+  ``opportunities/{OptyNumber}/child/ChildRevenue/{id}/child/ChildSplitRevenue``; a split
+  row has a revenue line's attributes. A revenue line as the API returns it carries its
+  own credit: ``"ResourcePartyId"`` (the recipient), ``"SalesCreditTypeCode": "QUOTA"``,
+  ``"SplitParentRevnId": null``, ``"SplitPercent": 100``, ``"SplitTypeCode": "NONE"``
+  (an 11.13.18.05 answer published with a public integration's source).
+
+So crmsync reads, with each opportunity, its team (``OpportunityResource``) and its
+revenue lines with their split rows (``expand=OpportunityResource,ChildRevenue.
+ChildSplitRevenue``), and makes a ``deal_splits`` row of each: a team member a row of
+type ``team`` (no share), a line's own credit and each split row a row of type
+``revenue`` (``SalesCreditTypeCode`` ``QUOTA``) or ``overlay`` (``NONQUOTA``) with the
+recipient (``ResourcePartyId``) and the line's ``SplitPercent``. A line without a
+recipient gives no row. Another credit type keeps its code in lower case, which crediting
+reports as a type it does not use. The percentages are the line's: a deal with several
+credited revenue lines has revenue rows summing to more than 100, which crediting
+refuses with a warning (that deal keeps the plan's crediting).
+
+That a line's own recipient and percentage are its first credit, the split rows the
+others (the line's ``SplitPercent`` lowered by a split), and that ``NONQUOTA`` is the code
+of nonrevenue credit (Fusion's *Non-quota Sales Credit* type), are our reading of these
+documents, not checked against a live instance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from connectors.oracle.reader import ResourceReader
+
+__all__ = ["EXPAND", "LINES", "SPLITS", "TEAM", "credit_rows", "fields"]
+
+Row = dict[str, Any]
+TEAM = "OpportunityResource"
+LINES = "ChildRevenue"
+SPLITS = "ChildSplitRevenue"
+EXPAND = f"{TEAM},{LINES}.{SPLITS}"
+_TEAM = ("OptyResourceId", "OptyId", "ResourceId", "OwnerFlag", "MemberFunctionCode")
+_CREDIT = ("RevnId", "OptyId", "ResourcePartyId", "SalesCreditTypeCode", "SplitPercent")
+_IDS = {TEAM: ("OptyResourceId",), LINES: ("RevnId", "ResourcePartyId"), SPLITS: ("RevnId",)}
+
+
+def fields(audit: tuple[str, ...] = (), ids_only: bool = False) -> str:
+    """``fields`` for the opportunities read with their team and credits."""
+    names = (
+        _IDS
+        if ids_only
+        else {
+            TEAM: (*_TEAM, *audit),
+            LINES: (*_CREDIT, *audit),
+            SPLITS: (*_CREDIT, "SplitParentRevnId", *audit),
+        }
+    )
+    return ";".join(
+        [
+            "OptyId,OptyNumber,LastUpdateDate",
+            f"{TEAM}:{','.join(names[TEAM])}",
+            f"{LINES}:{','.join(names[LINES])}",
+            f"{LINES}.{SPLITS}:{','.join(names[SPLITS])}",
+        ]
+    )
+
+
+def credit_rows(
+    reader: ResourceReader, opportunity: Row, every_page: Callable[[str], list[Row]]
+) -> tuple[list[Row], list[Row]]:
+    """An opportunity's team rows, and its credit rows: each revenue line with a recipient
+    (its own credit), then its split rows. ``every_page`` reads a nested collection whole
+    (a path), for a line whose split rows were not expanded in full."""
+    team = reader.children_of(opportunity, TEAM)
+    credits: list[Row] = []
+    for line in reader.children_of(opportunity, LINES):
+        if line.get("ResourcePartyId") is not None:
+            credits.append({k: v for k, v in line.items() if k != SPLITS})
+        nested = line.get(SPLITS)
+        if isinstance(nested, dict) and not nested.get("hasMore"):
+            splits = list(nested.get("items") or [])
+        else:  # not expanded (a line read from the child collection), or more rows
+            number, line_id = opportunity["OptyNumber"], line["RevnId"]
+            splits = every_page(f"opportunities/{number}/child/{LINES}/{line_id}/child/{SPLITS}")
+        credits += [{"OptyId": opportunity["OptyId"], **s} for s in splits]
+    return team, credits
