@@ -37,6 +37,7 @@ from connectors.core.values import domain_of
 from connectors.core.values import iso_date as _date
 from connectors.core.values import iso_time as _time
 from connectors.core.values import money as _money
+from connectors.oracle.credits import DEAL_PERCENT
 from connectors.oracle.reader import CHILD_IDS, ID_FIELDS
 
 __all__ = ["OracleMapper", "Row"]
@@ -200,7 +201,7 @@ class OracleMapper:
             deal_id=str(row["OptyId"]),
             user_id=recipient,
             split_type=_CREDIT_TYPES.get(code or "", (code or "").lower() or None),
-            percent=_decimal(row.get("SplitPercent")),
+            percent=_decimal(row.get(DEAL_PERCENT, row.get("SplitPercent"))),
             note=code,
         )
 

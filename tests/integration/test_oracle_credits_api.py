@@ -1,11 +1,12 @@
 """The emulator serves a revenue line's sales credits as Fusion does (the nested child
 ``ChildRevenue.ChildSplitRevenue``: in ``expand``, in ``fields``, and as a collection of
-its own), and the connector reads a line whose split rows do not fit the expanded first
-page (25 rows) from that collection."""
+its own), the connector reads a line whose split rows do not fit the expanded first page
+(25 rows) from that collection, and the rows of deleted deals pass the delete guard."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,9 @@ from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sandbox.generator.oracle_company import oracle_stamp
 from sync.config import load_config
+from sync.engine import SyncOptions, sync_source
 from sync.sources import build_connector
-from tests.integration.sync_support import expected_live_ids, write_config
+from tests.integration.sync_support import expected_live_ids, opened, write_config
 
 ROOT = "crmRestApi/resources/11.13.18.05"
 
@@ -131,3 +133,54 @@ def test_split_rows_past_the_expanded_page_are_read_from_the_line(
         assert set(connector.list_ids("deal_splits")) == ids
     finally:
         connector.close()
+
+
+def _sync(config: Path) -> dict[str, Any]:
+    cfg = load_config(config)
+    source = cfg.source("oracle")
+    connector = build_connector(source)
+    try:
+        with opened(cfg.store.url) as engine:
+            report = sync_source(
+                engine, source, connector, SyncOptions(), now=lambda: datetime.now(UTC)
+            )
+    finally:
+        connector.close()
+    return {s.stream: s for s in report.streams}
+
+
+def test_rows_of_deleted_deals_go_with_them_past_the_delete_guard(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Fusion lists no deletes: a deleted opportunity's team and sales credits are found
+    missing by the id scan (the sandbox's config scans every run). Five deleted deals take
+    more than a handful of rows with them (10, and 5% of the stream): the rows of deals
+    the store marked deleted do not count against the guard. Rows of live deals do."""
+    world, clock = sandbox.world, sandbox.clock
+    assert world is not None
+    config = write_config(sandbox, tmp_path, f"sqlite:///{tmp_path}/s.db", ("oracle",))
+    _sync(config)
+    children = ("OpportunityContact", "ChildRevenue", "ChildSplitRevenue", "OpportunityResource")
+    clock.advance(60)  # type: ignore[attr-defined]
+    with world.lock:
+        doomed = [o["OptyId"] for o in world.oracle["opportunities"].live()][:5]
+        gone = 0
+        for child in children:
+            table = world.oracle[child]
+            for row in [r for r in table.live() if r["OptyId"] in doomed]:
+                table.purge(row[table.schema.id_field], clock.now())
+                gone += child in ("ChildRevenue", "ChildSplitRevenue", "OpportunityResource")
+        for opty in doomed:
+            world.oracle["opportunities"].purge(opty, clock.now())
+    assert gone > 10
+    streams = _sync(config)
+    assert (streams["deals"].status, streams["deals"].counts.deleted_missing) == ("succeeded", 5)
+    splits = streams["deal_splits"]
+    assert (splits.status, splits.counts.deleted_missing) == ("succeeded", gone)
+    with world.lock:
+        team = world.oracle["OpportunityResource"]
+        for row in list(team.live())[:11]:  # 11 team rows of live deals vanish
+            team.purge(row["OptyResourceId"], clock.now())
+    refused = _sync(config)["deal_splits"]
+    assert refused.status == "partial"
+    assert (refused.error or "").startswith("refused to mark 11 of ")

@@ -19,6 +19,7 @@ from compensation.crediting.splits import split_credits
 from compensation.inputs import Credit, Deal
 from connectors.core.channels import ChannelMap
 from connectors.core.records import DealSplit
+from connectors.oracle.credits import DEAL_PERCENT, deal_percents
 from connectors.oracle.mapping import OracleMapper
 from connectors.salesforce.mapping import RecordMapper
 from sync.compute.crm_splits import crm_splits, usable_splits
@@ -119,7 +120,10 @@ def _stored(split: DealSplit) -> dict[str, Any]:
     }
 
 
-def _credits(source: str, deal_id: str, splits: list[DealSplit]) -> list[tuple[Any, ...]]:
+def _credits(
+    source: str, deal_id: str, splits: list[DealSplit], amount: Decimal = Decimal("11129.48")
+) -> list[Any]:
+    """The deal's credits from its split rows, or the run's warnings if there are any."""
     users = [
         UserFacts(src, uid, e, None, True, None, None, None)
         for e, ids in PEOPLE.items()
@@ -131,7 +135,7 @@ def _credits(source: str, deal_id: str, splits: list[DealSplit]) -> list[tuple[A
     deal = Deal(
         f"{source}:deals:{deal_id}",
         deal_id,
-        Decimal("11129.48"),
+        amount,
         "USD",
         "won",
         WHEN,
@@ -139,7 +143,8 @@ def _credits(source: str, deal_id: str, splits: list[DealSplit]) -> list[tuple[A
         owner="E-1",
     )
     usable, warnings = usable_splits([deal], crm_splits(snapshot, directory))
-    assert warnings == []
+    if warnings:
+        return warnings
     out: list[Credit] = []
     for pool, rows in sorted(usable[deal.key].items()):
         out += split_credits(deal, rows, pool)
@@ -188,3 +193,72 @@ def test_a_credit_type_crediting_does_not_know_is_kept_and_a_credit_without_reci
             "recipient (ResourcePartyId)')",
         )
     ]
+
+
+def _line(amount: str, *credits: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    return amount, list(credits)
+
+
+def test_credits_of_several_lines_are_shares_of_the_deal_weighted_by_line_amounts() -> None:
+    """Line A (3,000.30) is split 60/40, line B (1,000.10, a third of A) is its owner's
+    alone, and the specialist has a 100% overlay on both: of the deal (4,000.40) the owner
+    holds 60 × 3/4 + 100 × 1/4 = 45 + 25 = 70%, the partner 40 × 3/4 = 30%, the
+    specialist 75 + 25 = 100% in the overlay pool: 70% = 2,800.28, 30% = 1,200.12 and
+    4,000.40. An overlay on line A alone is 75% of the deal, which crediting refuses, as
+    it refuses a Salesforce overlay split not totalling 100%."""
+    a, b = 300000001000092, 300000001000093
+    line_a = [
+        _credit(a, "E-1", "QUOTA", 60, None),
+        _credit(300000001000301, "E-2", "QUOTA", 40, a),
+        _credit(300000001000302, "E-3", "NONQUOTA", 100, a),
+    ]
+    line_b = [
+        _credit(b, "E-1", "QUOTA", 100, None),
+        _credit(300000001000303, "E-3", "NONQUOTA", 100, b),
+    ]
+    rows = deal_percents([_line("3000.30", *line_a), _line("1000.10", *line_b)])
+    assert [(r["RevnId"], r["SplitPercent"], r[DEAL_PERCENT]) for r in rows] == [
+        (a, 60, "45"),
+        (300000001000301, 40, "30"),
+        (300000001000302, 100, "75"),
+        (b, 100, "25"),
+        (300000001000303, 100, "25"),
+    ]
+    mapper = OracleMapper("oracle", ChannelMap("oracle"))
+    records, bad = mapper.map_rows("deal_splits", "ChildSplitRevenue", rows)
+    assert bad == []
+    splits = [r for r in records if isinstance(r, DealSplit)]
+    assert [r.percent for r in splits] == [Decimal(n) for n in (45, 30, 75, 25, 25)]
+    assert _credits("oracle", str(OPTY), splits, Decimal("4000.40")) == [
+        ("overlay", "E-3", "split", Decimal(1), Decimal("4000.40"), "USD", "CRM split: 100%"),
+        ("revenue", "E-1", "split", Decimal("0.7"), Decimal("2800.28"), "USD", "CRM split: 70%"),
+        ("revenue", "E-2", "split", Decimal("0.3"), Decimal("1200.12"), "USD", "CRM split: 30%"),
+    ]
+    only_a, _ = mapper.map_rows("deal_splits", "ChildSplitRevenue", rows[:4])
+    deal = f"oracle:deals:{OPTY}"
+    assert _warnings([r for r in only_a if isinstance(r, DealSplit)], Decimal("4000.40")) == [
+        f"deal {deal}: CRM overlay split not used: split percentages of deal {deal} sum to "
+        "75, not 100; correct the split in the CRM"
+    ]
+
+
+def test_shares_are_rounded_to_keep_their_total_and_one_line_keeps_its_percentages() -> None:
+    """Three equal lines, each its owner's alone: 33.333333 + 33.333333 + 33.333333 leave
+    0.000001, which goes to the first (equal remainders: the first row), so the owner's
+    shares sum to exactly 100: the CRM's default, which decides nothing."""
+    lines = [
+        _line("1000", _credit(300000001000092 + i, "E-1", "QUOTA", 100, None)) for i in range(3)
+    ]
+    assert [r[DEAL_PERCENT] for r in deal_percents(lines)] == [
+        "33.333334",
+        "33.333333",
+        "33.333333",
+    ]
+    one = [_line("1000", _credit(300000001000092, "E-1", "QUOTA", 100, None))]
+    assert DEAL_PERCENT not in deal_percents(one)[0]
+    no_amount = [_line(None, *line[1]) for line in lines]  # type: ignore[arg-type]
+    assert all(DEAL_PERCENT not in r for r in deal_percents(no_amount))
+
+
+def _warnings(splits: list[DealSplit], amount: Decimal) -> list[Any]:
+    return _credits("oracle", str(OPTY), splits, amount)
