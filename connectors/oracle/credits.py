@@ -35,6 +35,19 @@ its percentage weighted by its line's ``RevnAmount`` (``deal_percents``: 60% of 
 line and 100% of a 1,000 line of the same person are 45% + 25% of the deal), rounded to
 six places so that each credit type's shares keep their exact total (revenue: 100).
 
+Team members stay ``team`` rows whether or not they hold a credit: the team row says in
+which function they work on the deal, the credit rows what share they earn (crediting
+passes team rows by).
+
+Sources (docs.oracle.com/en/cloud/saas/sales/...):
+oasal/best-practices-for-sales-credits.html,
+fadsu/view-and-assign-sales-credits-to-revenue-lines-and-split-credit.html,
+faaps/api-opportunities-revenue-items-child-split-revenues.html and the SOAP service's
+*Opportunity Split Revenue* object (oesws/opportunitysplitrevenue-d41e354322.html: its
+attributes ``SalesCreditTypeCode``, ``SplitParentRevnId``, ``SplitPercent``,
+``SplitTypeCode`` are a revenue line's; the revenue object holds its splits in
+``SplitRevenue`` and ``SplitRevenueNonQuota``).
+
 That a line's own recipient and percentage are its first credit, the split rows the
 others (the line's ``SplitPercent`` lowered by a split), and that ``NONQUOTA`` is the code
 of nonrevenue credit (Fusion's *Non-quota Sales Credit* type), are our reading of these
