@@ -15,7 +15,7 @@ from recipes_hubspot import (
     dlt_hubspot,
     tap_hubspot,
 )
-from recipes_keap import KEAP_V2_LISTS, keap_sdk
+from recipes_keap import KEAP_V1_LISTS, KEAP_V2_LISTS, keap_python, keap_sdk
 from recipes_salesforce import SALESFORCE_OBJECTS, airbyte_source_salesforce, tap_salesforce
 from recipes_zoho import ZOHO_MODULES, zoho_sdk
 
@@ -115,6 +115,14 @@ RECIPES: dict[str, Recipe] = {
             patches=(),
             read=keap_sdk,
             streams={name: (name,) for name in KEAP_V2_LISTS},
+        ),
+        Recipe(
+            name="keap-python",
+            crm="keap",
+            requirements=("keap-python==1.3.0",),
+            patches=(),
+            read=keap_python,
+            streams={name: (name,) for name in KEAP_V1_LISTS},
         ),
     )
 }
