@@ -17,6 +17,7 @@ from recipes_hubspot import (
 )
 from recipes_keap import KEAP_V1_LISTS, KEAP_V2_LISTS, keap_python, keap_sdk
 from recipes_salesforce import SALESFORCE_OBJECTS, airbyte_source_salesforce, tap_salesforce
+from recipes_sugarcrm import SUGAR_MODULES, zucker
 from recipes_zoho import ZOHO_MODULES, zoho_sdk
 
 from sandbox.info import SandboxInfo
@@ -44,6 +45,8 @@ class Recipe:
             return info.dynamics.environment_url
         if self.crm == "keap":
             return info.keap.base_url
+        if self.crm == "sugarcrm":
+            return info.sugarcrm.site_url
         return info.zoho.api_domain
 
 
@@ -123,6 +126,14 @@ RECIPES: dict[str, Recipe] = {
             patches=(),
             read=keap_python,
             streams={name: (name,) for name in KEAP_V1_LISTS},
+        ),
+        Recipe(
+            name="zucker",
+            crm="sugarcrm",
+            requirements=("zucker==0.2.7", "requests"),
+            patches=(),
+            read=zucker,
+            streams={name: (name,) for name in SUGAR_MODULES},
         ),
     )
 }

@@ -5,7 +5,11 @@
   and ``$and``/``$or`` groups), ``max_num`` (at most 1,000), ``offset``, ``order_by``
   (``field:asc,field2:desc``), ``show_deleted``; answers ``{"next_offset", "records"}``
   with ``next_offset`` -1 after the last record. A GET takes the same arguments, the
-  filter as JSON in the ``filter`` parameter;
+  filter as JSON in the ``filter`` parameter or as PHP-style bracketed parameters
+  (``filter[0][name][$equals]=Acme``), as Sugar reads a query string;
+- ``GET /rest/v11/<Module>``: the module's list, with the same arguments as a GET filter;
+- ``GET /rest/v11/<Module>/count`` and ``GET|POST /rest/v11/<Module>/filter/count``:
+  ``{"record_count": N}`` for the same arguments;
 - ``GET|PUT /rest/v11/<Module>/<id>``; a PUT stamps ``date_modified``;
 - ``GET /rest/v11/Opportunities/<id>/link/contacts``: the related contacts with their
   ``opportunity_role``;
@@ -158,7 +162,12 @@ def register(app: SugarCRMEmulator) -> None:
                 raise sugar_error(422, "invalid_parameter", "the body must be JSON") from exc
             return dict(body)
         found: dict[str, Any] = dict(request.args)
-        if "filter" in found:
+        bracketed = {k: v for k, v in found.items() if k.startswith("filter[")}
+        if bracketed:
+            for key in bracketed:
+                del found[key]
+            found["filter"] = _php_array(bracketed, "filter")
+        elif "filter" in found:
             try:
                 found["filter"] = orjson.loads(found["filter"])
             except orjson.JSONDecodeError as exc:
@@ -179,6 +188,12 @@ def register(app: SugarCRMEmulator) -> None:
 
     def filter_records(request: Request, name: str) -> Response:
         given = args(request)
+        return page(request, selected(name, given), given)
+
+    def count_records(request: Request, name: str) -> Response:
+        return json_response({"record_count": len(selected(name, args(request)))})
+
+    def selected(name: str, given: dict[str, Any]) -> list[dict[str, Any]]:
         table = module(name)
         show_deleted = str(given.get("show_deleted", "")).lower() in ("1", "true")
         with world.lock:
@@ -190,7 +205,7 @@ def register(app: SugarCRMEmulator) -> None:
         order_by = given.get("order_by")
         if order_by and order_by.replace(" ", "") != "date_modified:asc,id:asc":
             _order(rows, str(order_by))
-        return page(request, rows, given)
+        return rows
 
     def one(name: str, rid: str) -> tuple[Table, Record]:
         table = module(name)
@@ -354,6 +369,14 @@ def register(app: SugarCRMEmulator) -> None:
         ["POST"],
         endpoint="POST /rest/v11/Administration/fields/<module>",
     )
+    app.add_route(f"{base}/<name>", filter_records, endpoint="GET /rest/v11/<module>")
+    app.add_route(f"{base}/<name>/count", count_records, endpoint="GET /rest/v11/<module>/count")
+    app.add_route(
+        f"{base}/<name>/filter/count",
+        count_records,
+        ["GET", "POST"],
+        endpoint="COUNT /rest/v11/<module>/filter/count",
+    )
     app.add_route(
         f"{base}/<name>/filter",
         filter_records,
@@ -369,6 +392,28 @@ def register(app: SugarCRMEmulator) -> None:
     app.add_route(
         f"{base}/<name>/<rid>", put_record, ["PUT"], endpoint="PUT /rest/v11/<module>/<id>"
     )
+
+
+def _php_array(params: dict[str, str], name: str) -> Any:
+    """PHP's reading of ``name[0][field][$op]=value`` query parameters: nested arrays, the
+    ones keyed 0, 1, ... as lists."""
+    root: dict[str, Any] = {}
+    for key, value in params.items():
+        parts = re.findall(r"\[([^\]]*)\]", key[len(name) :])
+        node = root
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        if parts:
+            node[parts[-1]] = value
+
+    def listed(node: Any) -> Any:
+        if not isinstance(node, dict):
+            return node
+        if node and all(k.isdigit() for k in node):
+            return [listed(node[k]) for k in sorted(node, key=int)]
+        return {k: listed(v) for k, v in node.items()}
+
+    return listed(root) if root else []
 
 
 def _typed(f: Field, value: Any) -> Any:
