@@ -3,8 +3,9 @@
 - ``GET|POST /rest/v11/<Module>/filter``: ``filter`` (a list of conditions: field
   operators ``$equals``, ``$not_equals``, ``$gt``, ``$gte``, ``$lt``, ``$lte``, ``$in``,
   and ``$and``/``$or`` groups), ``max_num`` (at most 1,000), ``offset``, ``order_by``
-  (``field:asc,field2:desc``), ``show_deleted``; answers ``{"next_offset", "records"}``
-  with ``next_offset`` -1 after the last record. A GET takes the same arguments, the
+  (``field:asc,field2:desc``), ``show_deleted``, ``fields`` (what a record carries, with
+  ``id``, ``date_modified``, ``_module``; all by default); answers ``{"next_offset",
+  "records"}``, ``next_offset`` -1 after the last record. A GET takes the same arguments, the
   filter as JSON in the ``filter`` parameter or as PHP-style bracketed parameters
   (``filter[0][name][$equals]=Acme``), as Sugar reads a query string;
 - ``GET /rest/v11/<Module>``: the module's list, with the same arguments as a GET filter;
@@ -65,6 +66,8 @@ _VARDEF_TYPES = {
     "double": "decimal",
     "reference": "id",
 }
+# what a record of a list carries whatever ``fields`` asks for
+_ALWAYS = frozenset({"id", "date_modified", "_module"})
 _BULK_URL = re.compile(r"^/v11(?:_\d+)?/(\w+)/([\w-]+)$")
 _BULK_LINK = re.compile(r"^/v11(?:_\d+)?/Opportunities/([\w-]+)/link/contacts$")
 
@@ -175,7 +178,10 @@ def register(app: SugarCRMEmulator) -> None:
         return found
 
     def page(
-        request: Request | None, rows: list[dict[str, Any]], given: dict[str, Any]
+        request: Request | None,
+        rows: list[dict[str, Any]],
+        given: dict[str, Any],
+        project: bool = False,
     ) -> Response:
         try:
             max_num = min(int(given.get("max_num", 20)), MAX_NUM)
@@ -183,12 +189,17 @@ def register(app: SugarCRMEmulator) -> None:
         except (TypeError, ValueError) as exc:
             raise sugar_error(422, "invalid_parameter", "max_num and offset are numbers") from exc
         chunk = rows[offset : offset + max_num]
+        wanted = given.get("fields") if project else None
+        if wanted:
+            names = str(wanted).split(",") if not isinstance(wanted, list) else wanted
+            keep = {str(n).strip() for n in names} | _ALWAYS
+            chunk = [{k: v for k, v in r.items() if k in keep} for r in chunk]
         next_offset = offset + len(chunk) if offset + max_num < len(rows) else -1
         return json_response({"next_offset": next_offset, "records": chunk})
 
     def filter_records(request: Request, name: str) -> Response:
         given = args(request)
-        return page(request, selected(name, given), given)
+        return page(request, selected(name, given), given, project=True)
 
     def count_records(request: Request, name: str) -> Response:
         return json_response({"record_count": len(selected(name, args(request)))})

@@ -168,6 +168,8 @@ def test_minor_version_paths_module_lists_counts_and_bracketed_filters(
     listed = http.get(_url(sandbox, "Accounts"), headers=headers, params={"max_num": 3}).json()
     assert (len(listed["records"]), listed["next_offset"]) == (3, 3)
     assert {r["_module"] for r in listed["records"]} == {"Accounts"}
+    named = http.get(_url(sandbox, "Accounts"), headers=headers, params={"fields": "name"})
+    assert set(named.json()["records"][0]) == {"id", "date_modified", "_module", "name"}
     first = listed["records"][0]
     bracketed = {"filter[0][id][$equals]": first["id"], "max_num": "5"}
     one = http.get(_url(sandbox, "Accounts"), headers=headers, params=bracketed).json()
