@@ -5,11 +5,14 @@ whatever the set's total. A revenue split still must total 100%. Figures by hand
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 import pytest
 from engine_helpers import BOSS, RATES, REP, REP2, book, deal, inputs
 from engine_helpers import plan as plan_body
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from compensation.crediting import CreditingError, CreditScheme, credit_deals
 from compensation.crediting.splits import SplitRow, split_credits
@@ -156,3 +159,38 @@ def test_a_roll_up_of_overlay_credit_spreads_or_keeps_an_unclaimed_share() -> No
 def test_an_overlay_row_above_100_is_a_crediting_error() -> None:
     with pytest.raises(CreditingError, match="R1 has 101%"):
         _credited("10", [_overlay("R1", "101")])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    amount=st.decimals(min_value=-100_000, max_value=100_000, places=2),
+    percents=st.lists(
+        st.tuples(st.sampled_from(["R1", "R2", "S9"]), st.decimals(0, 100, places=2)),
+        min_size=1,
+        max_size=5,
+    ).filter(lambda rows: any(p for _, p in rows)),
+    seed=st.randoms(use_true_random=False),
+)
+def test_overlay_lines_are_their_percentage_in_any_order_and_never_touch_revenue(
+    amount: Decimal, percents: list[tuple[str, Decimal]], seed: Any
+) -> None:
+    """Each overlay line is its employee's summed percentage of the deal rounded
+    half-even alone; row order does not matter, a negated deal negates every line, and the
+    revenue lines are those of the same deal without an overlay."""
+    rows = [_overlay(who, str(p)) for who, p in percents]
+    shuffled = list(rows)
+    seed.shuffle(shuffled)
+    got = _credited(str(amount), rows)
+    assert _lines(got) == _lines(_credited(str(amount), shuffled))
+    totals: dict[str, Decimal] = {}
+    for who, p in percents:
+        totals[who] = totals.get(who, D(0)) + p
+    overlay = {c.employee: c.amount for c in got if c.pool == "overlay"}
+    assert overlay == {
+        who: (amount * p / 100).quantize(D("0.01"), rounding=ROUND_HALF_EVEN)
+        for who, p in totals.items()
+    }
+    assert sum(c.share for c in got if c.pool == "overlay") == 1
+    assert [c.amount for c in _credited(str(-amount), rows)] == [-c.amount for c in got]
+    plain = _credited(str(amount), [], {"pools": {}})
+    assert [c for c in got if c.pool == "revenue"] == plain
