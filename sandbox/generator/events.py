@@ -355,8 +355,8 @@ def write_events(stream: EventStream, directory: Path, truth_dir: Path | None = 
             handle = handles.get(month)
             if handle is None:
                 handle = handles[month] = (directory / f"events-{month}.jsonl").open("wb")
-            for _, text in broken[month]:
-                handle.write(text + b"\n")
+            for _, line in broken[month]:
+                handle.write(line + b"\n")
                 written[month] += 1
             lines += written[month]
     finally:
