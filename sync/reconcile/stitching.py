@@ -184,8 +184,12 @@ def _stitch_all(
     carry evidence (an e-mail, a phone or a user id), read one id at a time."""
     query = select(_KEY, func.count()).where(LIVE).group_by(_KEY)
     counts = {key: int(n) for key, n in connection.execute(query) if key is not None}
-    users = _users(people, by_user(connection), report)
-    links = _links(people, by_key(connection), users, report)
+    users: dict[str, Any] = {}
+    ambiguous: set[str] = set()
+    _users(people, by_user(connection), users, ambiguous)
+    report.user_ids, report.ambiguous_user_ids = len(users), len(ambiguous)
+    links: dict[str, dict[str, _Link]] = {}
+    _links(people, by_key(connection), users, report, links)
     report.events, report.anonymous_ids = sum(counts.values()), len(counts)
     connection.execute(delete(EventLinkRow.__table__))  # type: ignore[attr-defined]
     _write(connection, links, counts, report, run_id)
@@ -217,16 +221,23 @@ def _stitch_keys(
     run_id: int | None,
 ) -> None:
     """Stitch ``keys`` again from all their events, read a few hundred ids at a time
-    (twice: their user ids first, then the links); the other links stay as they are."""
+    with the events of their user ids not read yet; the other links stay as they are."""
     ordered = sorted(keys)
     counts: dict[str, int] = defaultdict(int)
-    user_ids: set[str] = set()
-    for row in keys_events(connection, ordered):
-        counts[key_of(row)] += 1  # type: ignore[index]
-        if row[3] is not None:
-            user_ids.add(row[3])
-    users = _users(people, users_events(connection, sorted(user_ids)), report)
-    links = _links(people, keys_events(connection, ordered), users, report)
+    users: dict[str, Any] = {}
+    ambiguous: set[str] = set()
+    read: set[str] = set()
+    links: dict[str, dict[str, _Link]] = {}
+    for rows in keys_events(connection, ordered):
+        new: set[str] = set()
+        for row in rows:
+            counts[key_of(row)] += 1  # type: ignore[index]
+            if row[3] is not None and row[3] not in read:
+                new.add(row[3])
+        read |= new
+        _users(people, users_events(connection, sorted(new)), users, ambiguous)
+        _links(people, rows, users, report, links)
+    report.user_ids, report.ambiguous_user_ids = len(users), len(ambiguous)
     report.events, report.anonymous_ids = sum(counts.values()), len(counts)
     table = EventLinkRow.__table__  # type: ignore[attr-defined]
     for chunk in chunks(ordered):
@@ -234,11 +245,12 @@ def _stitch_keys(
     _write(connection, links, counts, report, run_id)
 
 
-def _users(people: People, rows: Iterable[Event], report: StitchReport) -> dict[str, Any]:
-    """userId -> (identity, member, message id) from events that carry it with proof
-    (``rows``: each user id's in time order)."""
-    users: dict[str, Any] = {}
-    ambiguous: set[str] = set()
+def _users(
+    people: People, rows: Iterable[Event], users: dict[str, Any], ambiguous: set[str]
+) -> None:
+    """Add to ``users`` userId -> (identity, member, message id) from the events that carry
+    it with proof, and to ``ambiguous`` those proven to be several people (``rows``: each
+    user id's in time order, all its events at once)."""
     for message_id, _kind, _anon, user_id, _prev, email, phone, _at, _source in rows:
         if user_id is None or user_id in ambiguous:
             continue
@@ -253,16 +265,17 @@ def _users(people: People, rows: Iterable[Event], report: StitchReport) -> dict[
         elif known[0] != proof[0]:
             ambiguous.add(user_id)
             del users[user_id]
-    report.user_ids, report.ambiguous_user_ids = len(users), len(ambiguous)
-    return users
 
 
 def _links(
-    people: People, rows: Iterable[Event], users: dict[str, Any], report: StitchReport
-) -> dict[str, dict[str, _Link]]:
-    """Each key's people, with the evidence and the first event that proved each
-    (``rows``: each key's in time order)."""
-    links: dict[str, dict[str, _Link]] = defaultdict(dict)
+    people: People,
+    rows: Iterable[Event],
+    users: dict[str, Any],
+    report: StitchReport,
+    links: dict[str, dict[str, _Link]],
+) -> None:
+    """Add to ``links`` each key's people, with the evidence and the first event that
+    proved each (``rows``: each key's in time order, all its events at once)."""
     for row in rows:
         message_id, kind, _anon, user_id, _prev, email, phone, at, _source = row
         key = key_of(row)
@@ -276,12 +289,12 @@ def _links(
             report.unmatched_evidence += bool(email or phone)
             continue
         identity, member, kind_of_proof = proof
-        link = links[key].get(identity)
+        found = links.setdefault(key, {})
+        link = found.get(identity)
         if link is None:
-            link = links[key][identity] = _Link(kind_of_proof, message_id, member, at)
+            link = found[identity] = _Link(kind_of_proof, message_id, member, at)
         if len(link.messages) < _SHARED_MESSAGES:
             link.messages.append(message_id)
-    return links
 
 
 def _write(

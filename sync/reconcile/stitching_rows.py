@@ -96,9 +96,9 @@ def by_user(connection: Connection) -> Iterator[Event]:
         yield from in_order(group)
 
 
-def keys_events(connection: Connection, keys: list[str]) -> Iterator[Event]:
-    """Every live event of ``keys`` (sorted), a few hundred keys per query, one key after
-    the other, each key's in time order."""
+def keys_events(connection: Connection, keys: list[str]) -> Iterator[list[Event]]:
+    """Every live event of ``keys`` (sorted), a few hundred keys per query and per list,
+    one key after the other, each key's in time order."""
     for chunk in chunks(keys):
         wanted = set(chunk)
         anons = [k for k in chunk if not k.startswith(USER_KEY)]
@@ -117,8 +117,7 @@ def keys_events(connection: Connection, keys: list[str]) -> Iterator[Event]:
         groups: dict[str, list[Event]] = {}
         for row in found.values():
             groups.setdefault(key_of(row), []).append(row)  # type: ignore[arg-type]
-        for key in sorted(groups):
-            yield from in_order(groups.pop(key))
+        yield [row for key in sorted(groups) for row in in_order(groups[key])]
 
 
 def users_events(connection: Connection, user_ids: list[str]) -> Iterator[Event]:
