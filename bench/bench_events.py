@@ -20,7 +20,9 @@ against no one: a device no one identified on is no pair). Last, the exports are
 again from the start (an incremental stitching then has nothing to do) and stitched again
 in full: the store (events and links) must not change. Last, 1% more events on the same
 devices (every 100th message again under a new id) are read and stitched incrementally,
-timed, and the links compared with a full stitching's.
+timed, and the links compared with a full stitching's; then one lead in 100 with a
+company address gets it mistyped by its CRM user (its first letter doubled), and the
+incremental stitching that follows is timed and compared with a full one too.
 Issue floors: 1,000,000 events ingested and stitched in at most 60 s on the 2-core machine;
 precision >= 0.99, recall >= 0.95.
 """
@@ -46,7 +48,7 @@ from typing import Any
 
 import orjson
 import yaml
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
 from connectors.core.contract import Page
 from connectors.core.records import Lead
@@ -56,10 +58,12 @@ from sandbox.generator.events import generate_events, write_events
 from sandbox.generator.events_people import customers
 from sync.config import load_config
 from sync.engine.runner import SyncOptions, sync_source
+from sync.reconcile.normalize import email_domain, email_key, is_free_mail
 from sync.reconcile.stitching import stitch
 from sync.sources import build_connector
 from sync.store import open_store
 from sync.store.pages import write_page
+from sync.store.records import LeadRow
 
 NOW = datetime(2026, 10, 31, 12, tzinfo=UTC)
 FLOOR_S = 60.0
@@ -91,6 +95,33 @@ def _people(engine: Engine, world: Any) -> dict[str, str]:
             page = Page("leads", list(leads[start : start + 5000]), {})
             write_page(conn, "crm", page, "lead", None, NOW)
     return truth
+
+
+def _edit_people(engine: Engine, every: int = 100) -> int:
+    """Every ``every``-th lead with a company (not free-mail) address gets it with its
+    first letter doubled, as a CRM user's edit; how many were edited."""
+    leads = LeadRow.__table__.c  # type: ignore[attr-defined]
+    names = ("remote_id", "email", "other_emails", "phone", "mobile", "remote_created_at")
+    with engine.connect() as conn:
+        rows = conn.execute(select(*(leads[n] for n in names)).order_by(leads.remote_id)).all()
+    picked = [r for r in rows if r.email and not is_free_mail(email_domain(email_key(r.email)))]
+    edited = [
+        Lead(
+            source="crm",
+            remote_id=r.remote_id,
+            email=r.email[0] + r.email,
+            other_emails=list(r.other_emails or ()),
+            phone=r.phone,
+            mobile=r.mobile,
+            last_name=r.remote_id,
+            remote_created_at=r.remote_created_at,
+            remote_updated_at=NOW,
+        )
+        for r in picked[::every]
+    ]
+    with engine.begin() as conn:
+        write_page(conn, "crm", Page("leads", edited, {}), "lead", None, NOW)
+    return len(edited)
 
 
 def _timed(results: dict[str, Any], label: str, fn: Any) -> Any:
@@ -263,6 +294,24 @@ def bench(workspace: Path, scale: str, seed: int, sessions: int) -> dict[str, An
         "events_read": incremental.events,
         "equals_full": _digest(engine) == after,
     }
+    # the people change: one lead in 100 with a company address gets it mistyped (a
+    # letter more), then an incremental stitching, against a full one
+    edited = _edit_people(engine)
+    changed = _timed(
+        results,
+        "stitch_people_changed",
+        lambda: phase("stitch_people_changed", lambda: stitch(engine, NOW)),
+    )
+    after = _digest(engine)
+    stitch(engine, NOW, full=True)
+    results["people_changed"] = {
+        "leads_edited": edited,
+        "mode": changed.mode,
+        "keys_changed": changed.people_changed,
+        "anonymous_ids": changed.anonymous_ids,
+        "events_read": changed.events,
+        "equals_full": _digest(engine) == after,
+    }
     rss.stop()
     results["rss_mb"].update(rss.peaks)
     results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
@@ -306,6 +355,10 @@ def main() -> None:
     print(
         f"incremental stitching after 1% more events: {results['incremental']}, "
         f"CPU {results['stitch_incremental']['cpu_s']} s"
+    )
+    print(
+        f"incremental stitching after people changed: {results['people_changed']}, "
+        f"CPU {results['stitch_people_changed']['cpu_s']} s"
     )
 
 
