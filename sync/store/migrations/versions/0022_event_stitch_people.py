@@ -1,7 +1,7 @@
 """incremental identity stitching after a change of the people: the evidence it was made with
 
-Revision ID: 0021_event_stitch_people
-Revises: 0020_event_stitch_state
+Revision ID: 0022_event_stitch_people
+Revises: 0021_usage_decimals
 Create Date: 2026-12-05
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision = "0021_event_stitch_people"
-down_revision = "0020_event_stitch_state"
+revision = "0022_event_stitch_people"
+down_revision = "0021_usage_decimals"
 branch_labels = None
 depends_on = None
 
