@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 import yaml
 from sqlalchemy import Engine, func, select
@@ -21,7 +22,7 @@ from sync.engine import StreamReport, SyncOptions, sync_source
 from sync.engine.runs import load_state
 from sync.sources import build_connector
 from sync.store.records import TABLES
-from tests.integration.contract_suite import store_url, tiny_sandbox, utc_now
+from tests.integration.contract_suite import BACKENDS, store_url, tiny_sandbox, utc_now
 from tests.integration.sync_support import (
     opened,
     store_differences,
@@ -113,12 +114,13 @@ def _stats(session: requests.Session, sandbox: Sandbox, reset: bool = False) -> 
         return response.json()["endpoints"]
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_incremental_sync_after_an_archive_rereads_only_the_records_linked_to_it(
-    tmp_path: Path,
+    backend: str, tmp_path: Path
 ) -> None:
     with (
         tiny_sandbox() as sandbox,
-        store_url("sqlite", tmp_path, "inc") as url,
+        store_url(backend, tmp_path, "inc") as url,
         store_url("sqlite", tmp_path, "fresh") as fresh_url,
         pinned_session(sandbox.info.ca_bundle) as admin,
     ):
