@@ -8,7 +8,8 @@ records in the deals stream's own pages, so they cost no extra calls. The
 are reported deleted, see ``merges``): when this connector read deals in the same run it
 carries the deals' state; run on its own it reads deals and emits only their roles.
 Incremental runs restore property lists and pipeline stages from the stream state
-(``catalog``) instead of fetching them.
+(``catalog``) instead of fetching them, and re-read the records whose links an archive or a
+restore changed without dating them (``relinks``, with the store's ``ReadOptions.linked``).
 """
 
 from __future__ import annotations
