@@ -186,9 +186,8 @@ def _record_carried(report: SourceReport, context: _RunContext, ledger: RunLedge
         if stream_report is None:
             stream_report = StreamReport(name, status="succeeded")
             report.streams.append(stream_report)
-            ledger.start_stream(name)
         stream_report.counts.add(counts)
-        ledger.finish_stream(
+        ledger.record_stream(  # one transaction: this run never shows the stream running
             name,
             stream_report.status,
             stream_report.counts,
