@@ -4,7 +4,10 @@ A connector asks which records it synced earlier link to records it has just lea
 gone (HubSpot hides an archived record's links without dating the change on the records
 that pointed at it), so it re-reads those alone. The answer comes from the link columns
 of the common records (``contact_id``, ``deal_id``...): read-only, this source's live
-rows only.
+rows only. It reads the sync engine's Core tables (``core_tables``), not the SQLModel
+models, so a sync run does not load them; the activities' link columns are indexed
+(migration ``0023_activity_link_indexes``), so each question reads the rows it asks for
+instead of scanning the table.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections.abc import Collection, Mapping
 
 from sqlalchemy import Engine, select
 
-from sync.store.records import TABLES
+from sync.store.core_tables import RECORD_TABLES
 
 __all__ = ["StoredLinks"]
 
@@ -34,10 +37,9 @@ class StoredLinks:
         ids: Collection[str],
         match: Mapping[str, str] | None = None,
     ) -> dict[str, str]:
-        model = TABLES.get(kind)
-        if model is None or not ids:
+        table = RECORD_TABLES.get(kind)
+        if table is None or not ids:
             return {}
-        table = model.__table__  # type: ignore[attr-defined]
         column = table.c.get(f"{to_kind}_id")
         if column is None:
             return {}
