@@ -78,6 +78,8 @@ class MergeReader:
         self.http = http
         self.apis = apis
         self.reader = reader
+        # (type, window) -> winners: the streams of one run share their merge window
+        self._found: dict[tuple[str, int, int], dict[str, list[str]]] = {}
 
     def plan(
         self,
@@ -99,14 +101,12 @@ class MergeReader:
     def pending(self, merges: dict[str, Any], object_type: str) -> bool:
         return bool(((merges.get("run") or {}).get("pending") or {}).get(object_type))
 
-    def take(
-        self, object_type: str, merges: dict[str, Any], properties: list[str]
-    ) -> list[dict[str, Any]]:
-        """Every pending record of one type, read now (links not attached)."""
-        ids = merges["run"]["pending"].pop(object_type, None) or []
-        out = self.reader.batch_read(object_type, ids, properties)
+    def take(self, object_type: str, merges: dict[str, Any]) -> list[str]:
+        """The ids of every pending record of one type, no longer pending: the caller reads
+        them now (with the other records it re-reads, in the same batch reads)."""
+        ids: list[str] = merges["run"]["pending"].pop(object_type, None) or []
         _settle(merges)
-        return out
+        return ids
 
     def read(
         self,
@@ -163,7 +163,14 @@ class MergeReader:
         return {"pending": pending, "dropped": {d: sorted(c) for d, c in dropped.items()}}
 
     def _winners(self, object_type: str, window: tuple[int, int]) -> dict[str, list[str]]:
-        """{winner id: merged-away ids} of records merged into in the window."""
+        """{winner id: merged-away ids} of records merged into in the window (searched once
+        per window: a merge after the run's signpost falls in the next run's window)."""
+        key = (object_type, *window)
+        if key not in self._found:
+            self._found[key] = self._search_winners(object_type, window)
+        return self._found[key]
+
+    def _search_winners(self, object_type: str, window: tuple[int, int]) -> dict[str, list[str]]:
         from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
 
         modified = modified_property(object_type)
