@@ -3,7 +3,8 @@
 When HubSpot merges record B into A, B vanishes and every association of B moves to A
 without touching the linked records' modified dates, so an incremental search never sees
 them again. Each incremental stream therefore looks for merge winners modified in its own
-window (a search with ``hs_merged_object_ids`` HAS_PROPERTY), reads the winners' links to
+window (a search with ``hs_merged_object_ids`` HAS_PROPERTY, or what the run's own search of
+contacts or companies saw in a window covering it), reads the winners' links to
 the stream's object types (v4 batch reads), and re-reads those records (v3 batch reads,
 links attached) so they are emitted again with fresh links.
 
@@ -164,10 +165,13 @@ class MergeReader:
 
     def _winners(self, object_type: str, window: tuple[int, int]) -> dict[str, list[str]]:
         """{winner id: merged-away ids} of records merged into in the window (searched once
-        per window: a merge after the run's signpost falls in the next run's window)."""
+        per window: a merge after the run's signpost falls in the next run's window; not
+        searched when this run's incremental read of the type already saw the window)."""
         key = (object_type, *window)
         if key not in self._found:
-            self._found[key] = self._search_winners(object_type, window)
+            seen = self.reader.merged_in(object_type, *window)
+            found = self._search_winners(object_type, window) if seen is None else seen
+            self._found[key] = found
         return self._found[key]
 
     def _search_winners(self, object_type: str, window: tuple[int, int]) -> dict[str, list[str]]:

@@ -50,6 +50,7 @@ ASSOCIATIONS: dict[str, tuple[str, ...]] = {
 }
 # HUBSPOT_DEFINED "Primary" association type ids (contact/deal/ticket -> company).
 _PRIMARY_TYPE_IDS = {1, 5, 26}
+_MERGED = "hs_merged_object_ids"  # the ids merged into a record (contacts, companies)
 _V3_BATCH = 100  # v3 batch reads take 100 inputs
 _LINKS_BATCH = 1000  # v4 association batch reads take 1,000 (HubSpot's limit since 2025-02)
 
@@ -118,6 +119,9 @@ class ObjectReader:
         # (type, signpost) -> {archived id: when archived, epoch ms}: every archived record
         # of a type, from a run's archived step read whole or from ``archived_at``
         self.archived_lists: dict[tuple[str, int], dict[str, int]] = {}
+        # type -> (lower, upper, {id: (modified ms, merged-away ids)}): the merge winners a
+        # search of the type read whole in this run saw in its window (see ``merged_in``)
+        self._merged: dict[str, tuple[int, int, dict[str, tuple[int, list[str]]]]] = {}
 
     def read(
         self,
@@ -183,6 +187,10 @@ class ObjectReader:
         from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
 
         modified = modified_property(object_type)
+        # read from its first page with the merged ids asked for, it sees every merge winner
+        merged: dict[str, tuple[int, list[str]]] | None = None
+        if not run.get("last_id") and _MERGED in properties:
+            merged = {}
         while True:
             filters = [
                 Filter(property_name=modified, operator="GTE", value=str(run["lower"])),
@@ -201,6 +209,8 @@ class ObjectReader:
             body = self.http.call(self.apis.search.do_search, object_type, request).body or {}
             results = body.get("results") or []
             run["max_ts"] = _max_modified(results, modified, run.get("max_ts"))
+            if merged is not None:
+                merged.update(_winners(results, modified))
             more = bool((body.get("paging") or {}).get("next")) and bool(results)
             if more:
                 run["last_id"] = str(results[-1]["id"])
@@ -212,9 +222,20 @@ class ObjectReader:
             if not more:
                 run.update(step="archived", after=None)
                 run.pop("last_id", None)
+                if merged is not None:
+                    self._merged[object_type] = (int(run["lower"]), int(run["upper"]), merged)
             yield Batch(object_type, results, False, {"cursor": cursor, "run": dict(run)})
             if not more:
                 return
+
+    def merged_in(self, object_type: str, lower: int, upper: int) -> dict[str, list[str]] | None:
+        """{winner id: merged-away ids} of the records of ``object_type`` modified in
+        ``[lower, upper]`` that have merged ids, when a search of the type read whole in this
+        run covered that window (None otherwise: the caller searches for them)."""
+        seen = self._merged.get(object_type)
+        if seen is None or seen[0] > lower or seen[1] < upper:
+            return None
+        return {i: ids for i, (at, ids) in seen[2].items() if lower <= at <= upper}
 
     def _archived(
         self,
@@ -336,6 +357,18 @@ class ObjectReader:
                 (primary if is_primary else other).append(to_id)
             out[str((item.get("from") or {}).get("id"))] = primary + other
         return out
+
+
+def _winners(results: list[dict[str, Any]], name: str) -> dict[str, tuple[int, list[str]]]:
+    """{id: (modified ms, merged-away ids)} of search results that have merged ids."""
+    out: dict[str, tuple[int, list[str]]] = {}
+    for record in results:
+        props = record.get("properties") or {}
+        ids = [i for i in str(props.get(_MERGED) or "").split(";") if i]
+        raw = props.get(name) or record.get("updatedAt")
+        if ids and raw:
+            out[str(record["id"])] = (to_ms(datetime.fromisoformat(raw)), ids)
+    return out
 
 
 def _archived_ms(results: list[dict[str, Any]]) -> dict[str, int]:
