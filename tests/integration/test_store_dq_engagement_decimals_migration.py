@@ -1,4 +1,4 @@
-"""Migration 0022 on SQLite and PostgreSQL: record DQ and account engagement scores stored
+"""Migration 0023 on SQLite and PostgreSQL: record DQ and account engagement scores stored
 as REAL become exact decimal text, each the figure write-back published from the float
 before (rounded to 1 place); downgrade makes them REAL again."""
 
@@ -20,7 +20,7 @@ from sync.store import migrate, open_store
 from sync.store.db import MIGRATIONS
 
 AS_OF = datetime(2026, 10, 31, tzinfo=UTC)
-BEFORE = "0021_usage_decimals"
+BEFORE = "0022_event_stitch_people"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

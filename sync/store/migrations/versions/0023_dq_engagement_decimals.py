@@ -4,8 +4,8 @@ Each stored float becomes the figure write-back published from it before: the sc
 to 1 place (Python's ``round`` on the float, then its shortest text, as the write-back's
 reader did). Downgrade turns the text back into REAL.
 
-Revision ID: 0022_dq_engagement_decimals
-Revises: 0021_usage_decimals
+Revision ID: 0023_dq_engagement_decimals
+Revises: 0022_event_stitch_people
 Create Date: 2026-12-05
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import sync.store.types
 
-revision = "0022_dq_engagement_decimals"
-down_revision = "0021_usage_decimals"
+revision = "0023_dq_engagement_decimals"
+down_revision = "0022_event_stitch_people"
 branch_labels = None
 depends_on = None
 
