@@ -6,7 +6,7 @@ that pointed at it), so it re-reads those alone. The answer comes from the link 
 of the common records (``contact_id``, ``deal_id``...): read-only, this source's live
 rows only. It reads the sync engine's Core tables (``core_tables``), not the SQLModel
 models, so a sync run does not load them; the activities' link columns are indexed
-(migration ``0023_activity_link_indexes``), so each question reads the rows it asks for
+(migration ``0024_activity_link_indexes``), so each question reads the rows it asks for
 instead of scanning the table.
 """
 

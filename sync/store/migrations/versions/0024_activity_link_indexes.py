@@ -5,8 +5,8 @@ since its cursor (``sync.store.linked``); without these indexes each question sc
 activities table. The source is the second column: with the link column alone SQLite
 preferred the (source, remote_id) key and read every row of the source.
 
-Revision ID: 0023_activity_link_indexes
-Revises: 0022_event_stitch_people
+Revision ID: 0024_activity_link_indexes
+Revises: 0023_dq_engagement_decimals
 Create Date: 2026-12-05
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0023_activity_link_indexes"
-down_revision = "0022_event_stitch_people"
+revision = "0024_activity_link_indexes"
+down_revision = "0023_dq_engagement_decimals"
 branch_labels = None
 depends_on = None
 
