@@ -110,8 +110,10 @@ class Relinks:
         if kind == "activity":
             match = {"activity_type": activity_type(object_type)}
         relink = Relink()
+        # one question for every target: one read of the kind's stored rows
+        links = linked.any_of(kind, {_kind(t): ids for t, ids in gone.items()}, match)
         for target, archived in gone.items():
-            found = linked(kind, _kind(target), archived, match)
+            found = links.get(_kind(target), {})
             if object_type == "deals" and target == "contacts":
                 for role, contact in linked("deal_contact", "contact", archived).items():
                     deal = role.partition(":")[0]

@@ -28,7 +28,6 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKeyConstraint,
-    Index,
     Integer,
     MetaData,
     String,
@@ -204,12 +203,6 @@ RECORD_TABLES: dict[str, Table] = {
     )
     for kind, (name, columns) in _RECORD_COLUMNS.items()
 }
-
-# Which activities link to given records (sync.store.linked): an index per link column, with
-# the source, so SQLite does not prefer the (source, remote_id) key and scan the source's rows.
-for _link in ("contact_id", "account_id", "deal_id", "case_id"):
-    _activities = RECORD_TABLES["activity"]
-    Index(f"ix_activities_{_link}", _activities.c[_link], _activities.c.source)
 
 SYNC_STATE = _table(
     "sync_state",
