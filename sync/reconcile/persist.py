@@ -48,6 +48,7 @@ DECISIONS = ReconcileDecisionRow.__table__  # type: ignore[attr-defined]
 KEYS = ReconcileKeyRow.__table__  # type: ignore[attr-defined]
 RUNS = ReconcileRunRow.__table__  # type: ignore[attr-defined]
 _BATCH = 5_000
+_KEYS_CACHE = -32_768  # SQLite's page cache while block keys are written: 32 MB
 _IDENTITY_COLUMNS = (
     "identity_id", "kind", "golden", "provenance", "member_count", "updated_at", "run_id",
 )  # fmt: skip
@@ -301,16 +302,27 @@ def written_keys(
 ) -> Iterator[list[str]]:
     """Each entity's block keys, in order, written to the store as they are read: a full
     run makes them once, for blocking and for the store (eight million rows at 1 M
-    people), rather than once for each. Exhaust it (blocking does)."""
-    rows: list[tuple[str, str]] = []
-    for entity in entities:
-        keys = block_keys(entity)
-        rows.extend((stored_key(kind, key), entity.key) for key in keys)
-        if len(rows) >= _BATCH:
-            _insert(connection, KEYS, ("block_key", "record_key"), rows)
-            rows = []
-        yield keys
-    _insert(connection, KEYS, ("block_key", "record_key"), rows)
+    people), rather than once for each. Exhaust it (blocking does).
+
+    On SQLite the rows go through a small page cache: appended rows need no more, and a
+    full cache's pages (256 MB) would stay held, dirty, through the scoring that follows."""
+    cache = None
+    if connection.dialect.name == "sqlite":
+        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        connection.exec_driver_sql(f"PRAGMA cache_size={_KEYS_CACHE}")
+    try:
+        rows: list[tuple[str, str]] = []
+        for entity in entities:
+            keys = block_keys(entity)
+            rows.extend((stored_key(kind, key), entity.key) for key in keys)
+            if len(rows) >= _BATCH:
+                _insert(connection, KEYS, ("block_key", "record_key"), rows)
+                rows = []
+            yield keys
+        _insert(connection, KEYS, ("block_key", "record_key"), rows)
+    finally:
+        if cache is not None:
+            connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
 
 
 def _unique_pairs(pairs: Sequence[ScoredPair]) -> list[ScoredPair]:
