@@ -128,6 +128,7 @@ def reconcile(
                 keys_of = record_keys if model is not None else block_keys
                 write_result(connection, result, config, run_id, now, keys_of=keys_of)
                 report.kinds[kind] = {**result.stats, "engine": "splink" if model else "native"}
+                del entities, result
             elif mode == "full":
                 entities = load_entities(engine, kind)
                 clear_kind(connection, kind)
@@ -149,6 +150,8 @@ def reconcile(
                 report.kinds[kind] = dict(result.stats)
                 if kind == "person":
                     report.kinds[kind]["engine"] = "native"
+                # Not held while the next kind runs or the block keys' indexes are built.
+                del entities, result
             else:
                 written, stats = _incremental(
                     connection,
@@ -168,6 +171,7 @@ def reconcile(
                 report.kinds[kind].update(model=model.version, trained_s=trained)
             if kind == "organisation" and mode == "full":
                 org_of = written
+            written = {}  # a million people's identities: not held past their kind
         report.seconds = time.perf_counter() - started
         connection.execute(
             RUNS.update()
