@@ -223,7 +223,7 @@ class PairCodes(Sequence[tuple[int, int]]):
         the indexes fit: twenty million pairs are 160 MB, not 320 MB, and the decoding is
         done a slice at a time)."""
         size = len(self._codes)
-        dtype = np.int32 if self._count <= np.iinfo(np.int32).max else np.int64
+        dtype: Any = np.int32 if self._count <= np.iinfo(np.int32).max else np.int64
         left, right = np.empty(size, dtype=dtype), np.empty(size, dtype=dtype)
         for start in range(0, size, _SLICE):
             codes = self._codes[start : start + _SLICE]
