@@ -17,13 +17,13 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from connectors.core.contract import Connector, Page, ReadOptions, StreamInfo
+from connectors.core.contract import Connector, Page, PlansReads, ReadOptions, StreamInfo
 from connectors.core.errors import ConnectorError, ConnectorFatalError, QuotaExhausted
 from sync.config.models import SourceConfig
 from sync.engine.deletes import check_missed_deletes
 from sync.engine.guard import DeleteGuard
 from sync.engine.rates import STREAM, sync_rates
-from sync.engine.runs import RunLedger, id_check_due, load_state, mark_id_check
+from sync.engine.runs import RunLedger, id_check_due, load_state, load_states, mark_id_check
 from sync.store.pages import PageCounts, write_page
 
 __all__ = ["SourceReport", "StreamReport", "SyncOptions", "sync_source"]
@@ -102,7 +102,11 @@ def sync_source(
     """Run one sync of ``source``; never raises for CRM-side failures, it reports them."""
     ledger = RunLedger(engine, source.name, now(), options.full, options.dry_run)
     report = SourceReport(source.name, ledger.run_id)
+    selected = _selected_streams(connector, source, options)
     try:
+        if isinstance(connector, PlansReads):  # before the signpost: it may share its call
+            names = [s.name for s in selected]
+            connector.plan_reads(load_states(engine, source.name, names), options.full)
         signpost = connector.server_time()
     except ConnectorError as exc:
         report.status, report.error = "failed", exc.user_message
@@ -123,7 +127,7 @@ def sync_source(
         {s.record_type: s.name for s in every if s.id_prefix is None},
         _prefixes(every),
     )
-    for info in _selected_streams(connector, source, options):
+    for info in selected:
         stream_report = StreamReport(info.name)
         report.streams.append(stream_report)
         stop = _sync_stream(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import Engine, insert, select, update
 from sync.store.core_tables import SYNC_RUN_STREAMS, SYNC_RUNS, SYNC_STATE
 from sync.store.pages import PageCounts
 
-__all__ = ["RunLedger", "id_check_due", "load_state", "mark_id_check"]
+__all__ = ["RunLedger", "id_check_due", "load_state", "load_states", "mark_id_check"]
 
 
 class RunLedger:
@@ -88,6 +89,21 @@ def load_state(engine: Engine, source: str, stream: str) -> dict[str, Any] | Non
             select(table.c.state).where(table.c.source == source, table.c.stream == stream)
         ).first()
     return dict(row[0]) if row is not None else None
+
+
+def load_states(
+    engine: Engine, source: str, streams: Sequence[str]
+) -> dict[str, dict[str, Any] | None]:
+    """The saved state of each of ``streams`` (None: never read), in one query."""
+    table = SYNC_STATE
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(table.c.stream, table.c.state).where(
+                table.c.source == source, table.c.stream.in_(list(streams))
+            )
+        ).all()
+    saved = {str(stream): dict(state) for stream, state in rows if state is not None}
+    return {stream: saved.get(stream) for stream in streams}
 
 
 def id_check_due(engine: Engine, source: str, stream: str, now: datetime, every: timedelta) -> bool:
