@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,15 @@ from sqlalchemy import Engine, insert, select, update
 from sync.store.core_tables import SYNC_RUN_STREAMS, SYNC_RUNS, SYNC_STATE
 from sync.store.pages import PageCounts
 
-__all__ = ["RunLedger", "id_check_due", "load_state", "load_states", "mark_id_check"]
+__all__ = [
+    "RunLedger",
+    "SavedStream",
+    "id_check_due",
+    "id_check_is_due",
+    "load_state",
+    "load_states",
+    "mark_id_check",
+]
 
 
 class RunLedger:
@@ -91,19 +100,34 @@ def load_state(engine: Engine, source: str, stream: str) -> dict[str, Any] | Non
     return dict(row[0]) if row is not None else None
 
 
-def load_states(
-    engine: Engine, source: str, streams: Sequence[str]
-) -> dict[str, dict[str, Any] | None]:
-    """The saved state of each of ``streams`` (None: never read), in one query."""
+@dataclass(frozen=True)
+class SavedStream:
+    """What the store keeps of a stream between runs: its state (None: never read) and
+    when its ids were last compared with the CRM's."""
+
+    state: dict[str, Any] | None = None
+    last_id_check: datetime | None = None
+
+
+def load_states(engine: Engine, source: str, streams: Sequence[str]) -> dict[str, SavedStream]:
+    """What the store keeps of each of ``streams``, in one query for the whole run (a
+    stream's row changes only as that stream's own pages commit)."""
     table = SYNC_STATE
     with engine.connect() as conn:
         rows = conn.execute(
-            select(table.c.stream, table.c.state).where(
+            select(table.c.stream, table.c.state, table.c.last_full_id_check_at).where(
                 table.c.source == source, table.c.stream.in_(list(streams))
             )
         ).all()
-    saved = {str(stream): dict(state) for stream, state in rows if state is not None}
-    return {stream: saved.get(stream) for stream in streams}
+    saved = {
+        str(stream): SavedStream(dict(state) if state is not None else None, checked)
+        for stream, state, checked in rows
+    }
+    return {stream: saved.get(stream, SavedStream()) for stream in streams}
+
+
+def id_check_is_due(last: datetime | None, now: datetime, every: timedelta) -> bool:
+    return last is None or now - last >= every
 
 
 def id_check_due(engine: Engine, source: str, stream: str, now: datetime, every: timedelta) -> bool:
@@ -114,7 +138,7 @@ def id_check_due(engine: Engine, source: str, stream: str, now: datetime, every:
                 table.c.source == source, table.c.stream == stream
             )
         ).scalar()
-    return last is None or now - last >= every
+    return id_check_is_due(last, now, every)
 
 
 def mark_id_check(engine: Engine, source: str, stream: str, now: datetime) -> None:
