@@ -233,5 +233,8 @@ class PlansReads(Protocol):
     run will read, so it can fetch their first pages together (one call for many
     streams); the engine calls ``plan_reads`` only on connectors that have it."""
 
-    def plan_reads(self, states: Mapping[str, Mapping[str, Any] | None], full: bool) -> None:
-        """``states``: stream -> its saved state (None: never read); ``full``: --full."""
+    def plan_reads(
+        self, states: Mapping[str, Mapping[str, Any] | None], options: ReadOptions
+    ) -> None:
+        """``states``: stream -> its saved state (None: never read); ``options``: how the
+        run reads (its ``signpost`` is not taken yet)."""

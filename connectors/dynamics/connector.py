@@ -108,7 +108,9 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
             for stream, tables in STREAM_TABLES.items()
         ] + self.custom.infos()
 
-    def plan_reads(self, states: Mapping[str, Mapping[str, Any] | None], full: bool) -> None:
+    def plan_reads(
+        self, states: Mapping[str, Mapping[str, Any] | None], options: ReadOptions
+    ) -> None:
         """Plan the run's first reads: the saved link (a delta link, or the next page of
         an interrupted read) of each table of the standard streams read, and the users'
         teams. ``server_time`` sends them in the metadata ``$batch``; a full read, or a
@@ -116,7 +118,7 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
         tracking, plain = self.reader.headers(tracking=True), self.reader.headers(tracking=False)
         planned: list[tuple[str, Mapping[str, str]]] = []
         for stream, state in states.items():
-            if full or stream not in STREAM_TABLES:
+            if options.full or stream not in STREAM_TABLES:
                 continue
             if stream == "users":
                 planned += [(q, plain) for q in teams.QUERIES]

@@ -11,7 +11,7 @@
   ``opportunity_role``;
 - ``POST /rest/v11/bulk``: ``{"requests": [{"url": "/v11/...", "method", "data"}]}``,
   one ``{"contents", "headers", "status"}`` per request, in order (record GETs and PUTs,
-  and opportunity contact links);
+  filter queries, GET or POST with the body as ``data``, and opportunity contact links);
 - ``GET /rest/v11/metadata?type_filter=modules&module_filter=<Module>``: field defs
   (``type`` as Sugar's vardefs say it, Studio fields with ``source: custom_fields``), of
   every module (Module Builder modules too) without ``module_filter``;
@@ -62,6 +62,7 @@ _VARDEF_TYPES = {
     "reference": "id",
 }
 _BULK_URL = re.compile(r"^/v11(?:_\d+)?/(\w+)/([\w-]+)$")
+_BULK_FILTER = re.compile(r"^/v11(?:_\d+)?/(\w+)/filter$")
 _BULK_LINK = re.compile(r"^/v11(?:_\d+)?/Opportunities/([\w-]+)/link/contacts$")
 
 
@@ -178,7 +179,9 @@ def register(app: SugarCRMEmulator) -> None:
         return json_response({"next_offset": next_offset, "records": chunk})
 
     def filter_records(request: Request, name: str) -> Response:
-        given = args(request)
+        return filtered(request, name, args(request))
+
+    def filtered(request: Request | None, name: str, given: dict[str, Any]) -> Response:
         table = module(name)
         show_deleted = str(given.get("show_deleted", "")).lower() in ("1", "true")
         with world.lock:
@@ -266,7 +269,17 @@ def register(app: SugarCRMEmulator) -> None:
         method = str(sub.get("method", "GET")).upper()
         path, _, query = url.partition("?")
         match, link = _BULK_URL.match(path), _BULK_LINK.match(path)
+        query_of = _BULK_FILTER.match(path)
         try:
+            if query_of is not None and method in ("GET", "POST"):
+                given: dict[str, Any] = dict(urllib.parse.parse_qsl(query))
+                if "filter" in given:
+                    given["filter"] = orjson.loads(given["filter"])
+                data = sub.get("data") if method == "POST" else None
+                if data:
+                    given = dict(orjson.loads(data) if isinstance(data, str) else data)
+                answer = filtered(None, query_of.group(1), given)
+                return {"contents": orjson.loads(answer.get_data()), "headers": {}, "status": 200}
             if link is not None and method == "GET":
                 given = dict(urllib.parse.parse_qsl(query))
                 answer = page(None, link_rows(link.group(1)), given)

@@ -114,7 +114,7 @@ def sync_source(
     try:
         if isinstance(connector, PlansReads):  # before the signpost: it may share its call
             states = {name: kept.state for name, kept in saved.items()}
-            connector.plan_reads(states, options.full)
+            connector.plan_reads(states, ReadOptions(full=options.full, lookback=source.lookback))
         signpost = connector.server_time()
     except ConnectorError as exc:
         report.status, report.error = "failed", exc.user_message
