@@ -15,8 +15,9 @@ from recipes_hubspot import (
     dlt_hubspot,
     tap_hubspot,
 )
-from recipes_keap import KEAP_V2_LISTS, keap_sdk
+from recipes_keap import KEAP_V1_LISTS, KEAP_V2_LISTS, keap_python, keap_sdk
 from recipes_salesforce import SALESFORCE_OBJECTS, airbyte_source_salesforce, tap_salesforce
+from recipes_sugarcrm import SUGAR_MODULES, zucker
 from recipes_zoho import ZOHO_MODULES, zoho_sdk
 
 from sandbox.info import SandboxInfo
@@ -44,6 +45,8 @@ class Recipe:
             return info.dynamics.environment_url
         if self.crm == "keap":
             return info.keap.base_url
+        if self.crm == "sugarcrm":
+            return info.sugarcrm.site_url
         return info.zoho.api_domain
 
 
@@ -115,6 +118,22 @@ RECIPES: dict[str, Recipe] = {
             patches=(),
             read=keap_sdk,
             streams={name: (name,) for name in KEAP_V2_LISTS},
+        ),
+        Recipe(
+            name="keap-python",
+            crm="keap",
+            requirements=("keap-python==1.3.0",),
+            patches=(),
+            read=keap_python,
+            streams={name: (name,) for name in KEAP_V1_LISTS},
+        ),
+        Recipe(
+            name="zucker",
+            crm="sugarcrm",
+            requirements=("zucker==0.2.7", "requests"),
+            patches=(),
+            read=zucker,
+            streams={name: (name,) for name in SUGAR_MODULES},
         ),
     )
 }

@@ -259,7 +259,7 @@ def register(app: KeapEmulator) -> None:
             "optional_properties", ""
         ):
             page = [{k: v for k, v in body.items() if k != "custom_fields"} for body in page]
-        query = dict(request.args)
+        query = {k: v for k, v in request.args.items() if k != "access_token"}
         url = f"{request.host_url.rstrip('/')}{BASE}/{name}/"
         more = {**query, "offset": str(offset + limit), "limit": str(limit)}
         back = {**query, "offset": str(max(offset - limit, 0)), "limit": str(limit)}

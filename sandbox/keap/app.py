@@ -4,7 +4,8 @@ Keap signs an app in with the authorization-code grant once; after that the app 
 the refresh-token grant at ``POST /token`` (form-encoded, the client id and secret in a
 Basic header or in the form). Keap rotates refresh tokens: each refresh answers a new
 refresh token and the one used stops working. Access tokens last 24 hours and go in an
-``Authorization: Bearer`` header.
+``Authorization: Bearer`` header or, as older clients send them, in an ``access_token``
+query parameter (the header wins when both are given).
 
 Every answer to an API call carries the gateway's quota and throttle headers
 (``x-keap-product-quota-*``: calls per day, reset at midnight UTC;
@@ -48,6 +49,14 @@ def keap_error(status: int, message: str) -> EmulatorError:
 
 def _fault(text: str, code: str) -> dict[str, object]:
     return {"fault": {"faultstring": text, "detail": {"errorcode": code}}}
+
+
+def _access_token(request: Request) -> str:
+    """The call's access token: the Bearer header's, else the ``access_token`` parameter's."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header[7:]
+    return request.args.get("access_token", "")
 
 
 class KeapEmulator(EmulatorApp):
@@ -128,8 +137,7 @@ class KeapEmulator(EmulatorApp):
     def check_request(self, request: Request, route: RouteInfo) -> Response | None:
         if not route.auth:
             return None
-        header = request.headers.get("Authorization", "")
-        token = header[7:] if header.startswith("Bearer ") else ""
+        token = _access_token(request)
         now = self.clock.now().timestamp()
         with self._lock:
             expiry = self.access.get(token)
@@ -190,9 +198,8 @@ class KeapEmulator(EmulatorApp):
         if fault.kind is FaultKind.RATE_LIMITED_NO_WAIT:
             return self._throttled(None)
         if fault.kind is FaultKind.TOKEN_EXPIRED:
-            header = request.headers.get("Authorization", "")
             with self._lock:
-                self.access.pop(header.removeprefix("Bearer "), None)
+                self.access.pop(_access_token(request), None)
             return self._unauthorized()
         status = fault.status or 500
         return json_response({"message": "Internal Server Error"}, status)

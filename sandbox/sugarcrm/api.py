@@ -3,9 +3,14 @@
 - ``GET|POST /rest/v11/<Module>/filter``: ``filter`` (a list of conditions: field
   operators ``$equals``, ``$not_equals``, ``$gt``, ``$gte``, ``$lt``, ``$lte``, ``$in``,
   and ``$and``/``$or`` groups), ``max_num`` (at most 1,000), ``offset``, ``order_by``
-  (``field:asc,field2:desc``), ``show_deleted``; answers ``{"next_offset", "records"}``
-  with ``next_offset`` -1 after the last record. A GET takes the same arguments, the
-  filter as JSON in the ``filter`` parameter;
+  (``field:asc,field2:desc``), ``show_deleted``, ``fields`` (what a record carries, with
+  ``id``, ``date_modified``, ``_module``; all by default); answers ``{"next_offset",
+  "records"}``, ``next_offset`` -1 after the last record. A GET takes the same arguments, the
+  filter as JSON in the ``filter`` parameter or as PHP-style bracketed parameters
+  (``filter[0][name][$equals]=Acme``), as Sugar reads a query string;
+- ``GET /rest/v11/<Module>``: the module's list, with the same arguments as a GET filter;
+- ``GET /rest/v11/<Module>/count`` and ``GET|POST /rest/v11/<Module>/filter/count``:
+  ``{"record_count": N}`` for the same arguments;
 - ``GET|PUT /rest/v11/<Module>/<id>``; a PUT stamps ``date_modified``;
 - ``GET /rest/v11/Opportunities/<id>/link/contacts``: the related contacts with their
   ``opportunity_role``;
@@ -34,6 +39,7 @@ from sandbox.http import json_body, json_response
 from sandbox.schema import Field, FieldType
 from sandbox.store import Record, Table
 from sandbox.sugarcrm.app import sugar_error
+from sandbox.sugarcrm.filters import matches, order, php_array
 from sandbox.sugarcrm.schema import MODULES, RELATIONSHIP
 
 if TYPE_CHECKING:
@@ -61,6 +67,8 @@ _VARDEF_TYPES = {
     "double": "decimal",
     "reference": "id",
 }
+# what a record of a list carries whatever ``fields`` asks for
+_ALWAYS = frozenset({"id", "date_modified", "_module"})
 _BULK_URL = re.compile(r"^/v11(?:_\d+)?/(\w+)/([\w-]+)$")
 _BULK_FILTER = re.compile(r"^/v11(?:_\d+)?/(\w+)/filter$")
 _BULK_LINK = re.compile(r"^/v11(?:_\d+)?/Opportunities/([\w-]+)/link/contacts$")
@@ -81,57 +89,6 @@ def render(table: Table, row: Record) -> dict[str, Any]:
     return out
 
 
-def _compare(value: Any, op: str, target: Any) -> bool:
-    if op == "$equals":
-        return bool(value == target)
-    if op == "$not_equals":
-        return bool(value != target)
-    if op == "$in":
-        return value in target
-    if value is None or target is None:
-        return False
-    if op == "$gt":
-        return bool(value > target)
-    if op == "$gte":
-        return bool(value >= target)
-    if op == "$lt":
-        return bool(value < target)
-    if op == "$lte":
-        return bool(value <= target)
-    raise sugar_error(422, "invalid_parameter", f"Unknown filter operator {op}")
-
-
-def matches(record: dict[str, Any], conditions: Any) -> bool:
-    """Whether a rendered record passes a Sugar filter (a list of ANDed conditions)."""
-    if not isinstance(conditions, list):
-        raise sugar_error(422, "invalid_parameter", "filter must be a list")
-    for condition in conditions:
-        if not isinstance(condition, dict):
-            raise sugar_error(422, "invalid_parameter", "each filter must be an object")
-        for key, spec in condition.items():
-            if key == "$and" and not matches(record, spec):
-                return False
-            if key == "$or" and not any(matches(record, [c]) for c in spec):
-                return False
-            if key in ("$and", "$or"):
-                continue
-            if key not in record:
-                raise sugar_error(422, "invalid_parameter", f"Unknown field {key}")
-            ops = spec if isinstance(spec, dict) else {"$equals": spec}
-            if not all(_compare(record[key], op, t) for op, t in ops.items()):
-                return False
-    return True
-
-
-def _order(records: list[dict[str, Any]], order_by: str) -> None:
-    for part in reversed([p for p in order_by.split(",") if p]):
-        name, _, direction = part.partition(":")
-        records.sort(
-            key=lambda r: (r.get(name) is not None, r.get(name) or ""),
-            reverse=direction.lower() == "desc",
-        )
-
-
 def register(app: SugarCRMEmulator) -> None:
     world = app.world
     cache: dict[str, tuple[int, list[dict[str, Any]]]] = {}
@@ -147,7 +104,7 @@ def register(app: SugarCRMEmulator) -> None:
         hit = cache.get(table.name)
         if hit is None or hit[0] != table.version:
             rows = [render(table, r) for r in table.all()]
-            _order(rows, "date_modified:asc,id:asc")
+            order(rows, "date_modified:asc,id:asc")
             hit = cache[table.name] = (table.version, rows)
         return hit[1]
 
@@ -159,7 +116,12 @@ def register(app: SugarCRMEmulator) -> None:
                 raise sugar_error(422, "invalid_parameter", "the body must be JSON") from exc
             return dict(body)
         found: dict[str, Any] = dict(request.args)
-        if "filter" in found:
+        bracketed = {k: v for k, v in found.items() if k.startswith("filter[")}
+        if bracketed:
+            for key in bracketed:
+                del found[key]
+            found["filter"] = php_array(bracketed, "filter")
+        elif "filter" in found:
             try:
                 found["filter"] = orjson.loads(found["filter"])
             except orjson.JSONDecodeError as exc:
@@ -167,7 +129,10 @@ def register(app: SugarCRMEmulator) -> None:
         return found
 
     def page(
-        request: Request | None, rows: list[dict[str, Any]], given: dict[str, Any]
+        request: Request | None,
+        rows: list[dict[str, Any]],
+        given: dict[str, Any],
+        project: bool = False,
     ) -> Response:
         try:
             max_num = min(int(given.get("max_num", 20)), MAX_NUM)
@@ -175,13 +140,22 @@ def register(app: SugarCRMEmulator) -> None:
         except (TypeError, ValueError) as exc:
             raise sugar_error(422, "invalid_parameter", "max_num and offset are numbers") from exc
         chunk = rows[offset : offset + max_num]
+        wanted = given.get("fields") if project else None
+        if wanted:
+            names = str(wanted).split(",") if not isinstance(wanted, list) else wanted
+            keep = {str(n).strip() for n in names} | _ALWAYS
+            chunk = [{k: v for k, v in r.items() if k in keep} for r in chunk]
         next_offset = offset + len(chunk) if offset + max_num < len(rows) else -1
         return json_response({"next_offset": next_offset, "records": chunk})
 
     def filter_records(request: Request, name: str) -> Response:
-        return filtered(request, name, args(request))
+        given = args(request)
+        return page(request, selected(name, given), given, project=True)
 
-    def filtered(request: Request | None, name: str, given: dict[str, Any]) -> Response:
+    def count_records(request: Request, name: str) -> Response:
+        return json_response({"record_count": len(selected(name, args(request)))})
+
+    def selected(name: str, given: dict[str, Any]) -> list[dict[str, Any]]:
         table = module(name)
         show_deleted = str(given.get("show_deleted", "")).lower() in ("1", "true")
         with world.lock:
@@ -192,8 +166,8 @@ def register(app: SugarCRMEmulator) -> None:
             ]
         order_by = given.get("order_by")
         if order_by and order_by.replace(" ", "") != "date_modified:asc,id:asc":
-            _order(rows, str(order_by))
-        return page(request, rows, given)
+            order(rows, str(order_by))
+        return rows
 
     def one(name: str, rid: str) -> tuple[Table, Record]:
         table = module(name)
@@ -278,7 +252,7 @@ def register(app: SugarCRMEmulator) -> None:
                 data = sub.get("data") if method == "POST" else None
                 if data:
                     given = dict(orjson.loads(data) if isinstance(data, str) else data)
-                answer = filtered(None, query_of.group(1), given)
+                answer = page(None, selected(query_of.group(1), given), given, project=True)
                 return {"contents": orjson.loads(answer.get_data()), "headers": {}, "status": 200}
             if link is not None and method == "GET":
                 given = dict(urllib.parse.parse_qsl(query))
@@ -366,6 +340,14 @@ def register(app: SugarCRMEmulator) -> None:
         create_field,
         ["POST"],
         endpoint="POST /rest/v11/Administration/fields/<module>",
+    )
+    app.add_route(f"{base}/<name>", filter_records, endpoint="GET /rest/v11/<module>")
+    app.add_route(f"{base}/<name>/count", count_records, endpoint="GET /rest/v11/<module>/count")
+    app.add_route(
+        f"{base}/<name>/filter/count",
+        count_records,
+        ["GET", "POST"],
+        endpoint="COUNT /rest/v11/<module>/filter/count",
     )
     app.add_route(
         f"{base}/<name>/filter",

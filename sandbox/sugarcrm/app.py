@@ -2,7 +2,9 @@
 
 Sugar's REST API (v11) takes a token from ``POST /rest/v11/oauth2/token`` (the
 ``password`` grant with ``client_id`` ``sugar``, an empty secret and a ``platform``; or
-the ``refresh_token`` grant) and wants it in the ``OAuth-Token`` header. A missing,
+the ``refresh_token`` grant) and wants it in the ``OAuth-Token`` header. Sugar serves the
+same API under each minor version's path too (``/rest/v11_5``, ... ``/rest/v11_24``): the
+emulator answers ``/rest/v11_<n>`` as ``/rest/v11``. A missing,
 unknown or expired token answers 401 ``invalid_grant``; a used-up rate answers 429.
 Error bodies are ``{"error": ..., "error_message": ...}`` like Sugar's. The routes of the
 data API are in ``api.py``.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SugarCRMEmulator", "sugar_error"]
 
+_MINOR_VERSION = re.compile(r"^/rest/v11_\d+(?=/|$)")
 ACCESS_LIFETIME = 3600
 REFRESH_LIFETIME = 1_209_600  # two weeks, Sugar's default
 
@@ -56,6 +60,11 @@ class SugarCRMEmulator(EmulatorApp):
         from sandbox.sugarcrm import api
 
         api.register(self)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        environ["PATH_INFO"] = _MINOR_VERSION.sub("/rest/v11", path, count=1)
+        return super().__call__(environ, start_response)
 
     # -- tokens --------------------------------------------------------------------------
 

@@ -139,6 +139,29 @@ def test_lists_page_by_offset_with_count_and_filter_on_last_updated(
     ) - len(list(sandbox.world.keap["appointments"].live()))  # type: ignore[union-attr]
 
 
+def test_the_access_token_may_come_as_a_query_parameter(
+    sandbox: Sandbox, http: requests.Session
+) -> None:
+    token = _bearer(sandbox, http)["Authorization"].removeprefix("Bearer ")
+    page = http.get(_url(sandbox, "users"), params={"access_token": token, "limit": 2})
+    assert page.status_code == 200
+    assert page.headers["x-keap-product-quota-limit"] == "150000"
+    # the token is not echoed into the paging links
+    assert "access_token" not in page.json()["next"] and "limit=2" in page.json()["next"]
+    wrong = http.get(_url(sandbox, "users"), params={"access_token": "nope"})
+    assert (wrong.status_code, wrong.json()["fault"]["faultstring"]) == (
+        401,
+        "Invalid Access Token",
+    )
+    # the Bearer header wins over the parameter
+    both = http.get(
+        _url(sandbox, "users"),
+        params={"access_token": token},
+        headers={"Authorization": "Bearer nope"},
+    )
+    assert both.status_code == 401
+
+
 def test_quota_headers_throttle_and_a_spent_daily_quota(
     sandbox: Sandbox, http: requests.Session, tmp_path: Path
 ) -> None:

@@ -150,6 +150,47 @@ def test_filter_pages_with_next_offset_and_keyset(sandbox: Sandbox, http: reques
     assert (bad.status_code, bad.json()["error"]) == (422, "invalid_parameter")
 
 
+def test_minor_version_paths_module_lists_counts_and_bracketed_filters(
+    sandbox: Sandbox, http: requests.Session
+) -> None:
+    info = sandbox.info.sugarcrm
+    versioned = f"{info.site_url}/rest/v11_5"
+    form = {
+        "grant_type": "password",
+        "client_id": "sugar",
+        "client_secret": "",
+        "username": info.username,
+        "password": info.password,
+        "platform": "crmsync",
+    }
+    token = http.post(f"{versioned}/oauth2/token/", data=form).json()  # form, trailing /
+    headers = {"OAuth-Token": token["access_token"]}
+    live = expected_live_ids(sandbox, "sugarcrm", "accounts")
+    count = http.get(f"{versioned}/Accounts/count", headers=headers).json()
+    assert count == {"record_count": len(live)}
+    listed = http.get(_url(sandbox, "Accounts"), headers=headers, params={"max_num": 3}).json()
+    assert (len(listed["records"]), listed["next_offset"]) == (3, 3)
+    assert {r["_module"] for r in listed["records"]} == {"Accounts"}
+    named = http.get(_url(sandbox, "Accounts"), headers=headers, params={"fields": "name"})
+    assert set(named.json()["records"][0]) == {"id", "date_modified", "_module", "name"}
+    first = listed["records"][0]
+    bracketed = {"filter[0][id][$equals]": first["id"], "max_num": "5"}
+    one = http.get(_url(sandbox, "Accounts"), headers=headers, params=bracketed).json()
+    assert [r["id"] for r in one["records"]] == [first["id"]]
+    either = {
+        "filter[0][$or][0][id]": first["id"],
+        "filter[0][$or][1][id][$in][0]": listed["records"][1]["id"],
+    }
+    counted = http.get(_url(sandbox, "Accounts/filter/count"), headers=headers, params=either)
+    assert counted.json() == {"record_count": 2}
+    posted = http.post(
+        _url(sandbox, "Accounts/filter/count"),
+        headers=headers,
+        json={"filter": [{"id": {"$in": [first["id"]]}}]},
+    )
+    assert posted.json() == {"record_count": 1}
+
+
 def test_rate_limit_answers_429_with_retry_after(sandbox: Sandbox, http: requests.Session) -> None:
     app: Any = sandbox.apps["sugarcrm"]
     headers = {"OAuth-Token": _sign_in(sandbox, http)["access_token"]}

@@ -4,7 +4,8 @@ REST v2 (keap-core-v2-sdk).
 Runs inside the SDK's venv: ``python keap_sdk_read.py CONFIG.json``; prints one JSON object
 of records read per list. The SDK is pointed at the sandbox through its own
 ``Configuration(host=...)``; the access token comes from the account's OAuth token endpoint
-with the refresh token, as Keap's documentation describes. The SDK validates every record
+with the refresh token, as Keap's documentation describes; the rotated refresh token is
+left in the config's ``token_file``. The SDK validates every record
 against its models, so a record in another shape than REST v2's fails the read.
 """
 
@@ -61,7 +62,12 @@ def access_token(base, ca, config):
         headers={"Authorization": "Basic " + base64.b64encode(pair).decode()},
     )
     with urllib.request.urlopen(request, context=ssl.create_default_context(cafile=ca)) as answer:
-        return json.loads(answer.read())["access_token"]
+        token = json.loads(answer.read())
+    # Keap rotates the refresh token: keep the new one for the next client
+    Path(config["token_file"]).write_text(
+        json.dumps({"keap-sdk": {"refresh_token": token["refresh_token"]}})
+    )
+    return token["access_token"]
 
 
 def read(list_page, key, fields):
