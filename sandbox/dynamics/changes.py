@@ -1,12 +1,12 @@
 """Each table's changes in version order, as Dataverse answers a delta request: from its
 change tracking's record of changes, not by reading the table.
 
-A table's index is built from one pass over its rows the first time a delta asks for it;
-from then on the table's ``journal`` (the ids written since) keeps it current, so a delta
-request costs the changes it lists (by bisection), however large the table. A row's change
-version is its ``versionnumber``, or the version of its delete once deleted. An index
-whose table was replaced, or whose rows were put back (a change set rolled back), is
-built again.
+A table's index is built from one pass over its rows when a tracked read first hands out
+a delta link for it (or a delta asks for it); from then on the table's ``journal`` (the
+ids written since) keeps it current, so a delta request costs the changes it lists (by
+bisection), however large the table. A row's change version is its ``versionnumber``, or
+the version of its delete once deleted. An index whose table was replaced, or whose rows
+were put back (a change set rolled back), is built again.
 """
 
 from __future__ import annotations
@@ -41,6 +41,10 @@ class ChangeIndex:
 
     def __init__(self) -> None:
         self._indexes: dict[str, _Index] = {}
+
+    def watch(self, table: Table) -> None:
+        """Keep ``table``'s index from now on (a tracked read handed out a delta link)."""
+        self._current(table)
 
     def changes(self, table: Table, after: int, upto: int) -> list[tuple[int, Record, bool]]:
         """(version, row, deleted) of the rows changed after version ``after`` up to

@@ -137,6 +137,8 @@ def _full(app: DynamicsEmulator, request: Request, entity_set: str, query: _Quer
         token = skiptoken(Cursor(page, last, version, 0, query.tracking), id_field)
         body["@odata.nextLink"] = query.link(app, request, {"$skiptoken": token})
     elif query.tracking:
+        with app.world.lock:
+            app.changes.watch(table)
         token = delta_token(version, app.clock.now())
         body["@odata.deltaLink"] = query.link(
             app, request, {"$skiptoken": "", "$deltatoken": token}
