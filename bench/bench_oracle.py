@@ -36,14 +36,14 @@ RESOURCES = (
 
 def minimum_calls(counts: dict[str, Any]) -> int:
     pages = sum(math.ceil(counts[r]["live"] / PAGE_MAX) for r in RESOURCES if counts[r]["live"])
-    # deal_contacts, deal_products and deal_splits: the opportunities' pages again, a
-    # child expanded
+    # deal_contacts, deal_products and deal_splits: the opportunities' pages again, with
+    # children expanded (deal_splits: the team, and the revenue lines with their credits)
     return pages + 3 * math.ceil(counts["opportunities"]["live"] / PAGE_MAX)
 
 
 if __name__ == "__main__":
     # counted among the live records
-    children = ("OpportunityContact", "ChildRevenue", "OpportunityResource")
+    children = ("OpportunityContact", "ChildRevenue", "OpportunityResource", "ChildSplitRevenue")
     crm_bench.main(
         __doc__ or "",
         "oracle",

@@ -79,7 +79,9 @@ STREAM_OBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
         "deals": ("opportunities",),
         "deal_contacts": ("OpportunityContact",),
         "deal_products": ("ChildRevenue",),
-        "deal_splits": ("OpportunityResource",),
+        # the team members, and the revenue lines' sales credits: each line's own (every
+        # line has a recipient) and its split rows
+        "deal_splits": ("OpportunityResource", "ChildRevenue", "ChildSplitRevenue"),
         "activities": ("activities",),
         "cases": ("serviceRequests",),
     },

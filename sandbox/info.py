@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from sandbox.http import EmulatorApp
 
 __all__ = [
+    "SUGARCRM_PLATFORM",
     "DynamicsEndpoint",
     "HubSpotEndpoint",
     "KeapEndpoint",
@@ -22,6 +23,10 @@ __all__ = [
     "ZohoEndpoint",
     "write_client_config",
 ]
+
+# the API platform registered for crmsync on the sandbox's Sugar instance (the connector's
+# default ``auth.platform``)
+SUGARCRM_PLATFORM = "crmsync"
 
 
 @dataclass(frozen=True)
@@ -62,11 +67,13 @@ class DynamicsEndpoint:
 
 @dataclass(frozen=True)
 class SugarCRMEndpoint:
-    """The instance URL (the REST API is under ``/rest/v11``) and its API user."""
+    """The instance URL (the REST API is under ``/rest/v11``), its API user and the API
+    platform an administrator registered for crmsync (Sugar refuses one not registered)."""
 
     site_url: str
     username: str
     password: str
+    platform: str = SUGARCRM_PLATFORM
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,8 @@ TAP_HUBSPOT_STREAMS: dict[str, tuple[str, ...] | int] = {
 }
 START_DATE = "2000-01-01T00:00:00Z"
 
-# Airbyte source-hubspot's streams -> the sandbox's HubSpot objects.
+# Airbyte source-hubspot's streams -> the sandbox's HubSpot objects (5.7.0 has no quotes
+# stream: its discovery lists none, against HubSpot as against the sandbox).
 AIRBYTE_HUBSPOT_STREAMS: dict[str, tuple[str, ...]] = {
     "contacts": ("contacts",),
     "companies": ("companies",),
@@ -62,7 +63,6 @@ AIRBYTE_HUBSPOT_STREAMS: dict[str, tuple[str, ...]] = {
     "owners": ("owners",),
     "products": ("products",),
     "line_items": ("line_items",),
-    "quotes": (),
 }
 
 

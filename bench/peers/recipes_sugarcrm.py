@@ -36,6 +36,7 @@ def zucker(run: ClientRun) -> dict[str, int]:
             "site_url": run.base_url,
             "username": endpoint.username,
             "password": endpoint.password,
+            "platform": endpoint.platform,
             "modules": SUGAR_MODULES,
         },
     )

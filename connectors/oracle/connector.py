@@ -3,8 +3,8 @@
 
 Sign-in and HTTP in ``http.py`` (plain ``requests``: Oracle maintains no Python client for
 it), reads in keyset order on ``LastUpdateDate`` (``reader.py``), the opportunities'
-contact rows, revenue lines and team members through ``expand`` (``OpportunityContact``,
-``ChildRevenue``, ``OpportunityResource``: the team as ``deal_splits`` of type ``team``),
+contact rows and revenue lines through ``expand`` (``OpportunityContact``, ``ChildRevenue``),
+the team and the revenue lines' sales credits as ``deal_splits`` (``credits.py``),
 write-back through batch requests (``writer.py``). Fusion has no
 deleted-records feed: reads never report deletes, and ``list_ids`` is the light id scan
 the sync engine compares with the store (``full_id_check_every``). Discovery and the
@@ -33,6 +33,7 @@ from connectors.core.errors import ConnectorError, ConnectorFatalError
 from connectors.core.http import quick_calls
 from connectors.core.profile import CrmProfile
 from connectors.core.retry import RetryPolicy
+from connectors.oracle import credits
 from connectors.oracle.custom import CustomStreams, discover
 from connectors.oracle.http import API_VERSION, OracleHttp
 from connectors.oracle.mapping import OracleMapper
@@ -98,7 +99,7 @@ class OracleConnector(HttpConnector[OracleSettings]):
             StreamInfo(
                 stream,
                 STREAM_RECORD_TYPES[stream],
-                (CHILDREN[stream][0],) if stream in CHILDREN else (resource,),
+                _objects(stream, resource),
                 writable=stream in WRITABLE,
             )
             for stream, resource in STREAM_RESOURCES.items()
@@ -129,6 +130,9 @@ class OracleConnector(HttpConnector[OracleSettings]):
         if resource is None:
             raise ConnectorFatalError(f"Oracle has no stream {stream!r}", source=self.name)
         saved = dict(state or {})
+        if stream == "deal_splits":
+            yield from self._read_splits(saved, options)
+            return
         if stream in CHILDREN:
             child, names = CHILDREN[stream]
             for part in self.reader.read(
@@ -150,11 +154,48 @@ class OracleConnector(HttpConnector[OracleSettings]):
             records, bad = self.mapper.map_rows(stream, resource, part.rows)
             yield Page(stream, records, part.state, bad)
 
+    def _read_splits(self, saved: dict[str, Any], options: ReadOptions) -> Iterator[Page]:
+        """Team members and sales credits, read inline with the opportunities."""
+        for part in self.reader.read(
+            "opportunities",
+            saved,
+            options.full,
+            options.lookback,
+            options.signpost,
+            expand=credits.EXPAND,
+            fields=credits.fields(_AUDIT),
+        ):
+            team: list[dict[str, Any]] = []
+            shares: list[dict[str, Any]] = []
+            for opp in part.rows:
+                members, rows = credits.credit_rows(self.reader, opp, self.reader.every_page)
+                team += members
+                shares += rows
+            records, bad = self.mapper.map_rows("deal_splits", credits.TEAM, team)
+            more, worse = self.mapper.map_rows("deal_splits", credits.SPLITS, shares)
+            yield Page("deal_splits", records + more, part.state, bad + worse)
+
     def list_ids(self, stream: str) -> Iterator[str]:
         if stream in self.custom.mappings:
             yield from self.custom.list_ids(stream)
             return
         resource = STREAM_RESOURCES[stream]
+        if stream == "deal_splits":
+            fields = credits.fields(ids_only=True)
+            for part in self.reader.read(
+                resource,
+                None,
+                True,
+                ReadOptions().lookback,
+                None,
+                expand=credits.EXPAND,
+                fields=fields,
+            ):
+                for opp in part.rows:
+                    team, rows = credits.credit_rows(self.reader, opp, self.reader.every_page)
+                    yield from (str(r["OptyResourceId"]) for r in team)
+                    yield from (str(r["RevnId"]) for r in rows)
+            return
         if stream in CHILDREN:
             child, key = CHILDREN[stream][0], CHILD_IDS[CHILDREN[stream][0]]
             fields = child_fields(child, (key,))
@@ -167,3 +208,10 @@ class OracleConnector(HttpConnector[OracleSettings]):
             return
         for ids in self.reader.ids(resource):
             yield from ids
+
+
+def _objects(stream: str, resource: str) -> tuple[str, ...]:
+    """The Fusion collections a stream reads."""
+    if stream == "deal_splits":
+        return (credits.TEAM, credits.LINES, credits.SPLITS)
+    return (CHILDREN[stream][0],) if stream in CHILDREN else (resource,)

@@ -5,8 +5,10 @@ offset, dates as ``YYYY-MM-DD`` and amounts as numbers. ``CreatedBy`` is a user 
 Custom attributes end in ``_c``. An activity points at what it is about with
 ``AccountId``, ``PrimaryContactId``, ``OpportunityId``, ``LeadId`` and ``SrId``. An
 opportunity team member (``OpportunityResource``) becomes a ``DealSplit`` of type ``team``
-with no percentage: who works on the deal, in which function, not a share of it (Fusion
-keeps credit shares elsewhere, on the revenue lines).
+with no percentage: who works on the deal, in which function, not a share of it. The
+shares are the revenue lines' sales credits (``credits.py``, where Oracle's documents are
+quoted): a ``QUOTA`` credit a ``revenue`` split, a ``NONQUOTA`` credit an ``overlay``
+split, each with its recipient (``ResourcePartyId``) and ``SplitPercent``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from connectors.core.values import domain_of
 from connectors.core.values import iso_date as _date
 from connectors.core.values import iso_time as _time
 from connectors.core.values import money as _money
+from connectors.oracle.credits import DEAL_PERCENT
 from connectors.oracle.reader import CHILD_IDS, ID_FIELDS
 
 __all__ = ["OracleMapper", "Row"]
@@ -42,6 +45,7 @@ __all__ = ["OracleMapper", "Row"]
 Row = dict[str, Any]
 _TYPES = {"CALL": "call", "MEETING": "meeting", "EMAIL": "email", "TODO": "task", "DEMO": "meeting"}
 _CLOSED_SR = ("ORA_SVC_CLOSED", "ORA_SVC_RESOLVED")
+_CREDIT_TYPES = {"QUOTA": "revenue", "NONQUOTA": "overlay"}  # SalesCreditTypeCode
 
 
 def _id(raw: Any) -> str | None:
@@ -180,12 +184,25 @@ class OracleMapper:
         )
 
     def _deal_splits(self, row: Row, base: dict[str, Any]) -> DealSplit:
+        if "OptyResourceId" in row:  # a team member: no share
+            return DealSplit(
+                **{**base, "custom_fields": {}},
+                deal_id=str(row["OptyId"]),
+                user_id=str(row["ResourceId"]),
+                split_type="team",
+                note=("owner" if row.get("OwnerFlag") else row.get("MemberFunctionCode")),
+            )
+        code = row.get("SalesCreditTypeCode")  # a revenue line's sales credit
+        recipient = _id(row.get("ResourcePartyId"))
+        if recipient is None:
+            raise ValueError("a sales credit without a recipient (ResourcePartyId)")
         return DealSplit(
             **{**base, "custom_fields": {}},
             deal_id=str(row["OptyId"]),
-            user_id=str(row["ResourceId"]),
-            split_type="team",
-            note=("owner" if row.get("OwnerFlag") else row.get("MemberFunctionCode")),
+            user_id=recipient,
+            split_type=_CREDIT_TYPES.get(code or "", (code or "").lower() or None),
+            percent=_decimal(row.get(DEAL_PERCENT, row.get("SplitPercent"))),
+            note=code,
         )
 
     def _deal_products(self, row: Row, base: dict[str, Any]) -> DealProduct:

@@ -34,7 +34,8 @@ __all__ = [
     "stamp",
 ]
 
-# an opportunity's child collections: stream -> (child, the attributes read)
+# an opportunity's child collections: stream -> (child, the attributes read); the team and
+# sales credits (``deal_splits``, two children and a nested one) are in ``credits.py``
 CHILDREN: dict[str, tuple[str, tuple[str, ...]]] = {
     "deal_contacts": (
         "OpportunityContact",
@@ -54,15 +55,12 @@ CHILDREN: dict[str, tuple[str, tuple[str, ...]]] = {
             "RevnAmountCurcyCode",
         ),
     ),
-    "deal_splits": (
-        "OpportunityResource",
-        ("OptyResourceId", "OptyId", "ResourceId", "OwnerFlag", "MemberFunctionCode"),
-    ),
 }
 CHILD_IDS = {
     "OpportunityContact": "OptyConId",
     "ChildRevenue": "RevnId",
     "OpportunityResource": "OptyResourceId",
+    "ChildSplitRevenue": "RevnId",
 }
 # a custom object's id attribute is ``Id`` (``key``)
 ID_FIELDS = {
@@ -182,9 +180,12 @@ class ResourceReader:
         expanded = opportunity.get(child) or {}
         if not expanded.get("hasMore"):
             return list(expanded.get("items") or [])
+        return self.every_page(f"opportunities/{opportunity['OptyNumber']}/child/{child}")
+
+    def every_page(self, path: str) -> list[dict[str, Any]]:
+        """Every row of a child collection (``path``), a page at a time by offset."""
         rows: list[dict[str, Any]] = []
         offset = 0
-        path = f"opportunities/{opportunity['OptyNumber']}/child/{child}"
         while True:
             params = {"onlyData": "true", "limit": self.page_size, "offset": offset}
             answer = self.http.call("GET", path, params=params) or {}

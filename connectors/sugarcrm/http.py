@@ -76,6 +76,14 @@ class SugarHttp(RestHttp[SugarCRMSettings]):
         """The access token of the answer (keeping its refresh token), or None when Sugar
         refuses the grant."""
         response = self._send("POST", self.root + "oauth2/token", None, {}, orjson.dumps(form))
+        if response.status_code == 422 and "EXCEPTION_INVALID_PLATFORM" in response.text:
+            raise ConnectorFatalError(
+                f"SugarCRM refused the API platform {form['platform']!r}: an administrator "
+                "registers it under Admin > Configure API Platforms (or set auth.platform "
+                "to a registered one)",
+                source=self.source,
+                status=422,
+            )
         if response.status_code in (400, 401):
             self._refresh = None
             return None

@@ -87,7 +87,9 @@ Ground truth (``world.truth.files``; datetimes as ISO strings)
   per line item (Salesforce ``OpportunityLineItem``, HubSpot ``line_items``); Zoho rows are
   ``object: Deals/Products``, id ``{deal id}:{product id}``, quantity and amount null.
 - ``deal_splits``: crm, object, id, deal, employee_id, type (``revenue`` | ``overlay``),
-  percent (string, 2 dp) — Salesforce ``OpportunitySplit`` rows.
+  percent (string, 2 dp) — Salesforce ``OpportunitySplit`` rows, and the sales credits of
+  the Oracle division's revenue lines (objects ``ChildRevenue``, a line's own credit, and
+  ``ChildSplitRevenue``; ``oracle_credits.py``).
 - ``churn``: crm, object, id, op, at — appended by :func:`apply_churn`.
 - ``b2c`` (with the consumer line, on by default; ``generate(..., b2c=False)`` leaves it
   out): crm, object, id, identity, person_account — every consumer record (``b2c.py``).

@@ -17,6 +17,7 @@ from sandbox.generator.journeys_other import hubspot_journey, zoho_journey
 from sandbox.generator.journeys_sf import build_campaigns, sf_journey
 from sandbox.generator.keap_company import add_keap_company
 from sandbox.generator.oracle_company import add_oracle_company
+from sandbox.generator.oracle_credits import add_oracle_sales_credits
 from sandbox.generator.oracle_teams import add_oracle_deal_teams
 from sandbox.generator.population import Person, build_population
 from sandbox.generator.products import add_products
@@ -138,6 +139,7 @@ def generate(
         add_dynamics_custom_tables(world, anchor)
         add_sugarcrm_custom_modules(world, anchor)
         add_oracle_orders(world, anchor)
+    add_oracle_sales_credits(world, anchor)  # after every Oracle record: no id moves
     if dated_rates:
         admin = next((e.sf_user for e in gen.staff if e.sf_user), None)
         enable_dated_rates(

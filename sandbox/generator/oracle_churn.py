@@ -4,7 +4,8 @@ contact role changes.
 Asked for explicitly (``apply_churn(..., crms=("oracle", ...))``), so churn of the other
 CRMs stays what it was for a seed. Fusion stamps ``LastUpdateDate`` to the millisecond.
 A delete removes the record for good (the REST API keeps no recycle bin and lists no
-deletes); deleting an opportunity removes its contact rows and revenue lines with it,
+deletes); deleting an opportunity removes its contact rows, revenue lines (with their
+sales credits) and team with it,
 deleting a contact its contact rows, stamping nothing else. A contact role added or
 removed from the opportunity's page stamps the opportunity, as saving it there does.
 """
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sandbox.generator.oracle_company import INTEGRATION_USER, oracle_stamp
-from sandbox.oracle.schema import CHILD, REVENUE, TEAM
+from sandbox.oracle.schema import CHILD, REVENUE, SPLIT, TEAM
 from sandbox.world import World
 
 __all__ = ["churn_oracle"]
@@ -37,7 +38,8 @@ def _delete(world: World, resource: str, rid: str, when: datetime) -> list[Chang
     tables = world.oracle
     done = [("oracle", resource, rid, "delete")]
     column = {"opportunities": "OptyId", "contacts": "PartyId"}.get(resource, "")
-    children = {"opportunities": (CHILD, REVENUE, TEAM), "contacts": (CHILD,)}.get(resource, ())
+    kids = {"opportunities": (CHILD, REVENUE, SPLIT, TEAM), "contacts": (CHILD,)}
+    children = kids.get(resource, ())
     for child in children:
         key = tables[child].schema.id_field
         for rel in [r for r in tables[child].live() if r[column] == rid]:

@@ -369,6 +369,11 @@ def _opportunities(
                 "RevnAmount": float(price * quantity),
                 "RevnAmountCurcyCode": "USD",
                 "PrimaryFlag": True,
+                # who added the line gets its whole revenue credit (see oracle_credits.py)
+                "ResourcePartyId": owner["ResourcePartyId"],
+                "SalesCreditTypeCode": "QUOTA",
+                "SplitPercent": 100.0,
+                "SplitTypeCode": "NONE",
             },
             created,
             owner["Username"],

@@ -12,7 +12,10 @@
 - ``GET <BASE>/opportunities/<OptyNumber>/child/<Child>`` (``OpportunityContact``,
   ``OpportunityResource``,
   ``ChildRevenue``); an expanded child collection shows its first 25 rows (``hasMore``
-  says when there are more);
+  says when there are more); a revenue line's sales credits are a child of the line
+  (``expand=ChildRevenue.ChildSplitRevenue``, ``fields=...;ChildRevenue.ChildSplitRevenue:
+  A,B``, ``GET <BASE>/opportunities/<OptyNumber>/child/ChildRevenue/<RevnId>/child/
+  ChildSplitRevenue``);
 - ``GET <BASE>/<resource>/describe``: the attributes, custom ones included, and ``GET
   <BASE>/describe``: every top-level resource so (the custom objects, ``…_c``, included);
 - ``POST <BASE>/`` with ``application/vnd.oracle.adf.batch+json``: ``{"parts": [{"id",
@@ -34,7 +37,7 @@ from sandbox.http import EmulatorError, json_body, json_response
 from sandbox.oracle.app import BASE, oracle_error
 from sandbox.oracle.query import QueryError, compile_query, typed_value
 from sandbox.oracle.rows import Rendered, matching, render, sorted_rows, typed
-from sandbox.oracle.schema import CHILDREN, RESOURCES
+from sandbox.oracle.schema import CHILDREN, NESTED, RESOURCES
 from sandbox.schema import Field, FieldType
 from sandbox.store import Record, Table
 
@@ -100,17 +103,19 @@ def register(app: OracleEmulator) -> None:
             raise oracle_error(404, f"The resource {name}/{key} was not found.", "27002")
         return tbl, row
 
-    def children_of(child: str, opty_id: str) -> list[Record]:
-        """An opportunity's rows of a child collection (indexed once per table version)."""
+    def children_of(child: str, parent_id: str) -> list[Record]:
+        """An opportunity's rows of a child collection, or a revenue line's of a nested
+        one (indexed once per table version)."""
         tbl = world.oracle[child]
+        column = "OptyId" if RESOURCES[child].parent == "opportunities" else "SplitParentRevnId"
         hit = children.get(child)
         if hit is None or hit[0] != tbl.version:
             index: dict[str, list[Record]] = {}
             id_field = tbl.schema.id_field
             for rel in sorted(tbl.live(), key=lambda r: int(r[id_field])):
-                index.setdefault(rel["OptyId"], []).append(rel)
+                index.setdefault(rel[column], []).append(rel)
             hit = children[child] = (tbl.version, index)
-        return list(hit[1].get(opty_id, []))
+        return list(hit[1].get(parent_id, []))
 
     def number(request: Request, name: str, default: int) -> int:
         raw = request.args.get(name)
@@ -126,9 +131,10 @@ def register(app: OracleEmulator) -> None:
             return None, {}
         own, *rest = raw.split(";")
         child_fields = {}
+        nested = {f"{c}.{n}" for c, names in NESTED.items() for n in names}
         for spec in rest:
             child_name, _, names = spec.partition(":")
-            if child_name not in CHILDREN:
+            if child_name not in CHILDREN and child_name not in nested:
                 raise oracle_error(400, f"The child {child_name} in fields is not valid.")
             child_fields[child_name] = [n for n in names.split(",") if n]
         return [n for n in own.split(",") if n], child_fields
@@ -141,7 +147,7 @@ def register(app: OracleEmulator) -> None:
         request: Request,
         name: str,
         rows: list[Record],
-        expand: tuple[str, ...] = (),
+        expand: dict[str, tuple[str, ...]] | None = None,
     ) -> Response:
         limit = min(max(number(request, "limit", 25), 1), MAX_LIMIT)
         offset = max(number(request, "offset", 0), 0)
@@ -152,8 +158,8 @@ def register(app: OracleEmulator) -> None:
         items = []
         for row in chunk:
             out = shown.get(tbl, row, own)
-            for child in expand:
-                out[child] = child_page(child, row["OptyId"], child_fields.get(child))
+            for child, inner in (expand or {}).items():
+                out[child] = child_page(child, row["OptyId"], child_fields, inner)
             if not only_data:
                 out["links"] = links(name, row)
             items.append(out)
@@ -169,20 +175,26 @@ def register(app: OracleEmulator) -> None:
         return json_response(body)
 
     def child_page(
-        child: str, opty_id: str, fields: list[str] | None, limit: int = CHILD_PAGE
+        child: str,
+        parent_id: str,
+        fields: dict[str, list[str]],
+        inner: tuple[str, ...] = (),
+        path: str = "",
     ) -> dict[str, Any]:
-        rows = children_of(child, opty_id)
+        rows = children_of(child, parent_id)
         tbl = world.oracle[child]
-        items = [shown.get(tbl, r, fields) for r in rows[:limit]]
-        return {"items": items, "count": len(items), "hasMore": len(rows) > limit}
+        name = f"{path}{child}"
+        items = []
+        for r in rows[:CHILD_PAGE]:
+            out = shown.get(tbl, r, fields.get(name))
+            for nested in inner:  # a copy: the rendered row is cached
+                out = {**out, nested: child_page(nested, r["RevnId"], fields, (), f"{name}.")}
+            items.append(out)
+        return {"items": items, "count": len(items), "hasMore": len(rows) > CHILD_PAGE}
 
     def collection(request: Request, name: str) -> Response:
         tbl = table(name)
-        asked = [c for c in request.args.get("expand", "").split(",") if c]
-        expand = tuple(CHILDREN) if asked == ["all"] else tuple(asked)
-        wrong = [c for c in expand if c not in CHILDREN or name != "opportunities"]
-        if wrong:
-            raise oracle_error(400, f"The child {wrong[0]} in expand is not valid.", "27024")
+        expand = expansion(request, name)
         id_field = tbl.schema.id_field
         order = (request.args.get("orderBy") or "").replace(" ", "")
         cached = order in ("", f"LastUpdateDate:asc,{id_field}:asc", f"{id_field}:asc")
@@ -207,6 +219,22 @@ def register(app: OracleEmulator) -> None:
                 rows = sorted_rows(tbl, rows, order)
             return page(request, name, rows, expand)
 
+    def expansion(request: Request, name: str) -> dict[str, tuple[str, ...]]:
+        """``expand``: children, comma separated (``all``: every direct child), a nested
+        child as ``Child.Nested`` (which expands ``Child`` too)."""
+        asked = [c for c in request.args.get("expand", "").split(",") if c]
+        out: dict[str, tuple[str, ...]] = {}
+        for spec in list(CHILDREN) if asked == ["all"] else asked:
+            child, _, nested = spec.partition(".")
+            if (
+                child not in CHILDREN
+                or name != "opportunities"
+                or (nested and nested not in NESTED.get(child, ()))
+            ):
+                raise oracle_error(400, f"The child {spec} in expand is not valid.", "27024")
+            out[child] = out.get(child, ()) + ((nested,) if nested else ())
+        return out
+
     def get_item(request: Request, name: str, key: str) -> Response:
         with world.lock:
             tbl, row = item(name, key)
@@ -218,6 +246,18 @@ def register(app: OracleEmulator) -> None:
         with world.lock:
             _, row = item("opportunities", key)
             return page(request, child, children_of(child, row["OptyId"]))
+
+    def nested_collection(
+        request: Request, key: str, child: str, line: str, nested: str
+    ) -> Response:
+        if nested not in NESTED.get(child, ()):
+            raise oracle_error(404, f"The child {nested} is not valid.", "27003")
+        with world.lock:
+            _, row = item("opportunities", key)
+            parents = {r["RevnId"] for r in children_of(child, row["OptyId"])}
+            if line not in parents:
+                raise oracle_error(404, f"The resource {child}/{line} was not found.", "27002")
+            return page(request, nested, children_of(nested, line))
 
     def changes(tbl: Table, payload: Any) -> dict[str, Any]:
         if not isinstance(payload, dict):
@@ -331,6 +371,11 @@ def register(app: OracleEmulator) -> None:
         f"{BASE}/opportunities/<key>/child/<child>",
         child_collection,
         endpoint="GET <version>/opportunities/<key>/child/<child>",
+    )
+    app.add_route(
+        f"{BASE}/opportunities/<key>/child/<child>/<line>/child/<nested>",
+        nested_collection,
+        endpoint="GET <version>/opportunities/<key>/child/<child>/<line>/child/<nested>",
     )
     app.add_route(f"{BASE}/<name>/<key>", get_item, endpoint="GET <version>/<resource>/<key>")
     app.add_route(

@@ -7,7 +7,13 @@ Fusion's ids are), a user-facing number that is the key in item paths
 ids). ``OpportunityContact`` (contact roles), ``ChildRevenue`` (revenue lines) and
 ``OpportunityResource`` (the team members: the owner, ``OwnerFlag``, and the resources
 added to the team, each with a ``MemberFunctionCode``) are child collections of
-``opportunities`` (``opportunities/{OptyNumber}/child/ChildRevenue``).
+``opportunities`` (``opportunities/{OptyNumber}/child/ChildRevenue``). A revenue line
+carries its own sales credit (``ResourcePartyId``, the recipient; ``SalesCreditTypeCode``
+``QUOTA``; ``SplitPercent``, 100 until the line is split); the other credits of the line
+are its ``ChildSplitRevenue`` rows (``opportunities/{OptyNumber}/child/ChildRevenue/
+{RevnId}/child/ChildSplitRevenue``), revenue lines themselves in shape: the recipient, the
+credit type (``QUOTA``: revenue credit; ``NONQUOTA``: nonrevenue, overlay credit), the
+percentage and amount, and ``SplitParentRevnId``, the line split.
 Custom attributes, made in Application Composer, end in ``_c``. The world keeps ids as
 strings; the wire shows them as JSON numbers.
 
@@ -29,8 +35,10 @@ __all__ = [
     "CHILDREN",
     "CUSTOM_OBJECTS",
     "ID_BASE",
+    "NESTED",
     "RESOURCES",
     "REVENUE",
+    "SPLIT",
     "TEAM",
     "Resource",
     "build_schemas",
@@ -42,7 +50,9 @@ ID_BASE = 300_000_001_000_000  # Fusion's ids are 15-digit numbers from 3000...
 CHILD = "OpportunityContact"
 REVENUE = "ChildRevenue"
 TEAM = "OpportunityResource"  # the opportunity team members
+SPLIT = "ChildSplitRevenue"  # a revenue line's other sales credits
 CHILDREN = (CHILD, REVENUE, TEAM)  # the child collections of opportunities
+NESTED = {REVENUE: (SPLIT,)}  # the child collections of a child collection
 _SYSTEM: list[tuple[str, FieldType]] = [
     ("CreationDate", "datetime"),
     ("LastUpdateDate", "datetime"),
@@ -69,6 +79,13 @@ class Resource:
     parent: str | None = None  # a child collection's parent resource
 
 
+# a sales credit, on a revenue line and on its split rows (Fusion's stock attribute names)
+_CREDIT: tuple[tuple[str, FieldType], ...] = (
+    ("ResourcePartyId", "reference"),
+    ("SalesCreditTypeCode", "picklist"),
+    ("SplitPercent", "percent"),
+    ("SplitTypeCode", "picklist"),
+)
 _CUSTOM_COMMON: list[tuple[str, FieldType]] = [("RecordName", "string")]
 CUSTOM_OBJECTS: tuple[Resource, ...] = (
     Resource(
@@ -222,8 +239,23 @@ RESOURCES: dict[str, Resource] = {
                 ("RevnAmount", "currency"),
                 ("RevnAmountCurcyCode", "string"),
                 ("PrimaryFlag", "boolean"),
+                *_CREDIT,
             ),
             parent="opportunities",
+        ),
+        Resource(
+            SPLIT,
+            "RevnId",
+            "RevnId",
+            (
+                ("OptyId", "reference"),
+                ("RevnAmount", "currency"),
+                ("RevnAmountCurcyCode", "string"),
+                *_CREDIT,
+                ("SplitParentRevnId", "reference"),
+                ("NqSplitAllocTypeCode", "picklist"),
+            ),
+            parent=REVENUE,
         ),
         Resource(
             TEAM,

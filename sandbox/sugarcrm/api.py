@@ -4,8 +4,9 @@
   operators ``$equals``, ``$not_equals``, ``$gt``, ``$gte``, ``$lt``, ``$lte``, ``$in``,
   and ``$and``/``$or`` groups), ``max_num`` (at most 1,000), ``offset``, ``order_by``
   (``field:asc,field2:desc``), ``show_deleted``, ``fields`` (what a record carries, with
-  ``id``, ``date_modified``, ``_module``; all by default); answers ``{"next_offset",
-  "records"}``, ``next_offset`` -1 after the last record. A GET takes the same arguments, the
+  ``id``, ``date_modified``, ``_acl``, ``_module``; all by default); answers
+  ``{"next_offset", "records"}``, ``next_offset`` -1 after the last record (a record as
+  ``records.render`` shows it). A GET takes the same arguments, the
   filter as JSON in the ``filter`` parameter or as PHP-style bracketed parameters
   (``filter[0][name][$equals]=Acme``), as Sugar reads a query string;
 - ``GET /rest/v11/<Module>``: the module's list, with the same arguments as a GET filter;
@@ -16,7 +17,7 @@
   ``opportunity_role``;
 - ``POST /rest/v11/bulk``: ``{"requests": [{"url": "/v11/...", "method", "data"}]}``,
   one ``{"contents", "headers", "status"}`` per request, in order (record GETs and PUTs,
-  filter queries, GET or POST with the body as ``data``, and opportunity contact links);
+  filter queries, POST with the body as ``data``, and opportunity contact links);
 - ``GET /rest/v11/metadata?type_filter=modules&module_filter=<Module>``: field defs
   (``type`` as Sugar's vardefs say it, Studio fields with ``source: custom_fields``), of
   every module (Module Builder modules too) without ``module_filter``;
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -39,13 +39,13 @@ from sandbox.http import json_body, json_response
 from sandbox.schema import Field, FieldType
 from sandbox.store import Record, Table
 from sandbox.sugarcrm.app import sugar_error
-from sandbox.sugarcrm.filters import matches, order, php_array
+from sandbox.sugarcrm.records import ALWAYS, matches, order, php_array, render, typed
 from sandbox.sugarcrm.schema import MODULES, RELATIONSHIP
 
 if TYPE_CHECKING:
     from sandbox.sugarcrm.app import SugarCRMEmulator
 
-__all__ = ["MAX_NUM", "register", "render"]
+__all__ = ["MAX_NUM", "register"]
 
 MAX_NUM = 1000
 _FIELD_TYPES: dict[str, FieldType] = {
@@ -67,26 +67,9 @@ _VARDEF_TYPES = {
     "double": "decimal",
     "reference": "id",
 }
-# what a record of a list carries whatever ``fields`` asks for
-_ALWAYS = frozenset({"id", "date_modified", "_module"})
 _BULK_URL = re.compile(r"^/v11(?:_\d+)?/(\w+)/([\w-]+)$")
 _BULK_FILTER = re.compile(r"^/v11(?:_\d+)?/(\w+)/filter$")
 _BULK_LINK = re.compile(r"^/v11(?:_\d+)?/Opportunities/([\w-]+)/link/contacts$")
-
-
-def render(table: Table, row: Record) -> dict[str, Any]:
-    """A record as Sugar's JSON shows it."""
-    out: dict[str, Any] = {}
-    for f in table.schema.fields:
-        value = row.get(f.name)
-        if isinstance(value, datetime | date):
-            value = value.isoformat()
-        elif f.type == "currency" and value is not None:
-            value = f"{value:.6f}"
-        out[f.name] = value
-    out["deleted"] = table.is_deleted(row["id"])
-    out["_module"] = table.name
-    return out
 
 
 def register(app: SugarCRMEmulator) -> None:
@@ -143,7 +126,7 @@ def register(app: SugarCRMEmulator) -> None:
         wanted = given.get("fields") if project else None
         if wanted:
             names = str(wanted).split(",") if not isinstance(wanted, list) else wanted
-            keep = {str(n).strip() for n in names} | _ALWAYS
+            keep = {str(n).strip() for n in names} | ALWAYS
             chunk = [{k: v for k, v in r.items() if k in keep} for r in chunk]
         next_offset = offset + len(chunk) if offset + max_num < len(rows) else -1
         return json_response({"next_offset": next_offset, "records": chunk})
@@ -196,7 +179,7 @@ def register(app: SugarCRMEmulator) -> None:
                 f = table.schema.field(key)
                 if f is None or key in ("id", "date_entered", "date_modified", "deleted"):
                     continue
-                changes[key] = _typed(f, value)
+                changes[key] = typed(f, value)
             table.update(rid, changes, when=app.clock.now().replace(microsecond=0))
             return render(table, row)
 
@@ -245,13 +228,9 @@ def register(app: SugarCRMEmulator) -> None:
         match, link = _BULK_URL.match(path), _BULK_LINK.match(path)
         query_of = _BULK_FILTER.match(path)
         try:
-            if query_of is not None and method in ("GET", "POST"):
-                given: dict[str, Any] = dict(urllib.parse.parse_qsl(query))
-                if "filter" in given:
-                    given["filter"] = orjson.loads(given["filter"])
-                data = sub.get("data") if method == "POST" else None
-                if data:
-                    given = dict(orjson.loads(data) if isinstance(data, str) else data)
+            if query_of is not None and method == "POST":  # a filter query, its body as data
+                data = sub.get("data") or "{}"
+                given = dict(orjson.loads(data) if isinstance(data, str) else data)
                 answer = page(None, selected(query_of.group(1), given), given, project=True)
                 return {"contents": orjson.loads(answer.get_data()), "headers": {}, "status": 200}
             if link is not None and method == "GET":
@@ -364,23 +343,3 @@ def register(app: SugarCRMEmulator) -> None:
     app.add_route(
         f"{base}/<name>/<rid>", put_record, ["PUT"], endpoint="PUT /rest/v11/<module>/<id>"
     )
-
-
-def _typed(f: Field, value: Any) -> Any:
-    """A JSON value as the store keeps it for the field's type."""
-    if value is None or value == "":
-        return None
-    try:
-        if f.type in ("double", "currency", "percent"):
-            return round(float(value), 6)
-        if f.type == "int":
-            return int(value)
-        if f.type == "datetime":
-            return datetime.fromisoformat(str(value))
-        if f.type == "date":
-            return date.fromisoformat(str(value)[:10])
-        if f.type == "boolean":
-            return bool(value)
-    except (TypeError, ValueError) as exc:
-        raise sugar_error(422, "invalid_parameter", f"Invalid value for {f.name}") from exc
-    return str(value)

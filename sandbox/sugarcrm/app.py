@@ -2,12 +2,16 @@
 
 Sugar's REST API (v11) takes a token from ``POST /rest/v11/oauth2/token`` (the
 ``password`` grant with ``client_id`` ``sugar``, an empty secret and a ``platform``; or
-the ``refresh_token`` grant) and wants it in the ``OAuth-Token`` header. Sugar serves the
+the ``refresh_token`` grant) and wants it in the ``OAuth-Token`` header. The platform is
+``base`` when none is given; one that is neither Sugar's (``base``, ``mobile``,
+``portal``) nor registered by an administrator (``crmsync`` here) answers 422
+``invalid_parameter`` ``EXCEPTION_INVALID_PLATFORM``, as Sugar does with
+``disable_unknown_platforms`` on (its default). Sugar serves the
 same API under each minor version's path too (``/rest/v11_5``, ... ``/rest/v11_24``): the
 emulator answers ``/rest/v11_<n>`` as ``/rest/v11``. A missing,
 unknown or expired token answers 401 ``invalid_grant``; a used-up rate answers 429.
 Error bodies are ``{"error": ..., "error_message": ...}`` like Sugar's. The routes of the
-data API are in ``api.py``.
+data API are in ``api.py``, a record's JSON in ``records.py``.
 """
 
 from __future__ import annotations
@@ -24,14 +28,16 @@ from sandbox.clock import Clock
 from sandbox.credentials import SandboxCredentials
 from sandbox.faults import Fault, FaultKind, FaultPlan
 from sandbox.http import EmulatorApp, EmulatorError, RouteInfo, json_response
+from sandbox.info import SUGARCRM_PLATFORM
 
 if TYPE_CHECKING:
     from sandbox.world import World
 
-__all__ = ["SugarCRMEmulator", "sugar_error"]
+__all__ = ["SUGAR_PLATFORMS", "SugarCRMEmulator", "sugar_error"]
 
 _MINOR_VERSION = re.compile(r"^/rest/v11_\d+(?=/|$)")
 ACCESS_LIFETIME = 3600
+SUGAR_PLATFORMS = ("base", "mobile", "portal")
 REFRESH_LIFETIME = 1_209_600  # two weeks, Sugar's default
 
 
@@ -55,6 +61,9 @@ class SugarCRMEmulator(EmulatorApp):
         self._serial = itertools.count(1)
         self._lock = threading.Lock()
         self.requests_per_minute = 0  # 0: no limit; tests set one to see 429s
+        # the platforms a client may sign in to: Sugar's own and the one an administrator
+        # registered for crmsync (Admin > Configure API Platforms); add to it as they do
+        self.platforms = {*SUGAR_PLATFORMS, SUGARCRM_PLATFORM}
         self._minute: tuple[int, int] = (0, 0)
         self.add_route("/rest/v11/oauth2/token", self.token, ["POST"], auth=False)
         from sandbox.sugarcrm import api
@@ -82,8 +91,13 @@ class SugarCRMEmulator(EmulatorApp):
         grant = body.get("grant_type")
         now = self.clock.now().timestamp()
         creds = self.credentials
-        if body.get("client_id") != "sugar" or not body.get("platform"):
-            raise sugar_error(400, "invalid_client", "client_id must be sugar, with a platform")
+        # Sugar signs in to ``base`` without a platform, and refuses one that is not
+        # registered (``disable_unknown_platforms``, on by default) with an untranslated
+        # label for its message, before it looks at the grant
+        if str(body.get("platform") or "base") not in self.platforms:
+            raise sugar_error(422, "invalid_parameter", "EXCEPTION_INVALID_PLATFORM")
+        if body.get("client_id") != "sugar":
+            raise sugar_error(400, "invalid_client", "client_id must be sugar")
         with self._lock:
             if grant == "password":
                 if (body.get("username"), body.get("password")) != (

@@ -5,6 +5,11 @@ deleted (a partial read looks exactly like a mass delete, so the run's ``DeleteG
 decides), and rows marked deleted that it has again are restored. A stream whose ids
 carry a prefix (a mapped custom object sharing its kind's table) compares only its own
 rows; the other streams of that table leave those rows alone.
+
+A row of a deal (a contact role, product line or split) whose deal the store already
+marked deleted goes with its deal: the deal's delete was weighed by the guard, so its
+rows do not count against it again (a CRM that removes a deal's rows with the deal, and
+lists no deletes, would otherwise make every few deleted deals look like a mass delete).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from sync.store.pages import PageCounts, mark_deleted
 __all__ = ["check_missed_deletes"]
 
 _CHUNK = 500
+_DEAL_ROWS = ("deal_contact", "deal_product", "deal_split")  # rows that go with their deal
 
 
 def check_missed_deletes(
@@ -56,10 +62,11 @@ def check_missed_deletes(
     missing = sorted(rid for rid, deleted in stored.items() if not deleted and rid not in remote)
     back = sorted(rid for rid, deleted in stored.items() if deleted and rid in remote)
     counts = PageCounts(restored=len(back))
+    with_deal = _of_deleted_deals(engine, info.record_type, source, missing)
     refusal = guard.refusal(
         info.record_type,
         info.name,
-        len(missing),
+        len(missing) - len(with_deal),
         "a partial read looks like a mass delete",
         info.id_prefix,
     )
@@ -89,6 +96,27 @@ def check_missed_deletes(
             )
     guard.note(info.record_type, counts, info.id_prefix)
     return counts, refusal
+
+
+def _of_deleted_deals(engine: Engine, kind: str, source: str, missing: list[str]) -> set[str]:
+    """The ``missing`` rows of a deal's rows' kind whose deal is marked deleted."""
+    if kind not in _DEAL_ROWS or not missing:
+        return set()
+    table, deals = RECORD_TABLES[kind], RECORD_TABLES["deal"]
+    wanted = set(missing)
+    with engine.connect() as conn:
+        gone = {
+            row.remote_id
+            for row in conn.execute(
+                select(deals.c.remote_id).where(
+                    deals.c.source == source, deals.c.is_deleted.is_(True)
+                )
+            )
+        }
+        rows = conn.execute(
+            select(table.c.remote_id, table.c.deal_id).where(table.c.source == source)
+        )
+        return {row.remote_id for row in rows if row.remote_id in wanted and row.deal_id in gone}
 
 
 def _ours(remote_id: str, prefix: str | None, others: tuple[str, ...]) -> bool:

@@ -252,7 +252,8 @@ def test_child_rows_come_inline_with_the_opportunities(
             "SVC-PREM",
             "INT-CONN",
         }
-    if stream == "deal_splits":  # the team members, each deal's owner among them
+    if stream == "deal_splits":  # the team members, each deal's owner among them, and
+        # the revenue lines' sales credits: revenue (QUOTA) and overlay (NONQUOTA)
         world = sandbox.world
         assert world is not None
         truth = {
@@ -263,10 +264,27 @@ def test_child_rows_come_inline_with_the_opportunities(
             r.remote_id: (r.deal_id, r.user_id, r.note, r.split_type, r.percent)  # type: ignore[attr-defined]
             for r in records
         }
+        users = {r["employee_id"]: r["user_id"] for r in world.truth.files["oracle_employees"]}
+        credits = [r for r in world.truth.files["deal_splits"] if r["crm"] == "oracle"]
+        codes = {"revenue": "QUOTA", "overlay": "NONQUOTA"}
         assert got == {
-            rid: (deal, user, "owner" if owner else role, "team", None)
-            for rid, (deal, user, role, owner) in truth.items()
+            **{
+                rid: (deal, user, "owner" if owner else role, "team", None)
+                for rid, (deal, user, role, owner) in truth.items()
+            },
+            **{
+                c["id"]: (
+                    c["deal"],
+                    users[c["employee_id"]],
+                    codes[c["type"]],
+                    c["type"],
+                    Decimal(c["percent"]),
+                )
+                for c in credits
+            },
         }
+        assert {c["type"] for c in credits} == {"revenue", "overlay"}
+        assert any(c["object"] == "ChildSplitRevenue" for c in credits)
         owners = {
             str(o["OptyId"]): o["OwnerResourcePartyId"]
             for o in world.oracle["opportunities"].live()
@@ -362,7 +380,9 @@ def test_the_demo_syncs_the_division_when_named_and_meets_the_ground_truth(
         "contacts": (18, 18),
         "deal_contacts": (15, 15),
         "deal_products": (15, 15),
-        "deal_splits": (26, 26),  # the team members: each owner, and some others
+        # the 26 team members (each owner, and some others), the 15 revenue lines' own
+        # credits and their 7 split rows (revenue and overlay credits)
+        "deal_splits": (48, 48),
         "deals": (15, 15),
         "leads": (15, 15),
         # the custom objects StoreVisit_c and Order_c, mapped in the demo's YAML

@@ -89,7 +89,7 @@ def test_json_info_has_exactly_the_documented_keys(sandbox) -> None:
         "client_id",
         "client_secret",
     }
-    assert set(data["sugarcrm"]) == {"site_url", "username", "password"}
+    assert set(data["sugarcrm"]) == {"site_url", "username", "password", "platform"}
     assert set(data["keap"]) == {"base_url", "client_id", "client_secret", "refresh_token"}
     assert set(data["oracle"]) == {
         "site_url",

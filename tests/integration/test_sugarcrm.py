@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from connectors.core.contract import FieldSpec, FieldUpdate, ReadOptions
+from connectors.core.errors import ConnectorFatalError
 from connectors.core.http import pinned_session
 from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
@@ -117,6 +118,77 @@ def test_password_and_refresh_grants_and_sugar_error_bodies(
     )
 
 
+def test_sign_in_takes_sugars_platforms_and_registered_ones_only(
+    sandbox: Sandbox, http: requests.Session
+) -> None:
+    app: Any = sandbox.apps["sugarcrm"]
+    for platform in ("base", "mobile", "portal", "crmsync", ""):  # none given: base
+        assert "access_token" in _sign_in(sandbox, http, platform=platform)
+    info = sandbox.info.sugarcrm
+    form = {
+        "grant_type": "password",
+        "client_id": "sugar",
+        "client_secret": "",
+        "username": info.username,
+        "password": info.password,
+    }
+    assert "access_token" in http.post(_url(sandbox, "oauth2/token"), json=form).json()
+    # Sugar refuses a platform no administrator registered, before it looks at the grant
+    for body in ({**form, "platform": "zucker"}, {**form, "platform": "zucker", "password": ""}):
+        refused = http.post(_url(sandbox, "oauth2/token"), json=body)
+        assert (refused.status_code, refused.json()) == (
+            422,
+            {"error": "invalid_parameter", "error_message": "EXCEPTION_INVALID_PLATFORM"},
+        )
+    app.platforms.add("zucker")  # Admin > Configure API Platforms
+    try:
+        assert "access_token" in _sign_in(sandbox, http, platform="zucker")
+    finally:
+        app.platforms.discard("zucker")
+
+
+def test_the_connector_names_a_refused_platform(sandbox: Sandbox, tmp_path: Path) -> None:
+    app: Any = sandbox.apps["sugarcrm"]
+    connector = _connector(sandbox, tmp_path)
+    app.platforms.discard("crmsync")
+    try:
+        with pytest.raises(ConnectorFatalError) as refused:
+            connector.server_time()
+        assert str(refused.value) == (
+            "SugarCRM refused the API platform 'crmsync': an administrator registers it "
+            "under Admin > Configure API Platforms (or set auth.platform to a registered one)"
+        )
+    finally:
+        app.platforms.add("crmsync")
+        connector.close()
+
+
+def test_records_carry_their_acl_in_lists_records_links_and_bulk(
+    sandbox: Sandbox, http: requests.Session
+) -> None:
+    headers = {"OAuth-Token": _sign_in(sandbox, http)["access_token"]}
+    acl = {"fields": {}}  # the API user may read and write every field
+    listed = http.get(_url(sandbox, "Opportunities"), headers=headers, params={"max_num": 2})
+    assert [r["_acl"] for r in listed.json()["records"]] == [acl, acl]
+    projected = http.post(
+        _url(sandbox, "Opportunities/filter"), headers=headers, json={"fields": "name"}
+    ).json()["records"][0]
+    assert (projected["_acl"], projected["_module"]) == (acl, "Opportunities")
+    opp = sorted(
+        {r["opportunity_id"] for r in sandbox.world.sugarcrm["opportunities_contacts"].live()}
+    )[0]
+    record = http.get(_url(sandbox, f"Opportunities/{opp}"), headers=headers).json()
+    assert record["_acl"] == acl
+    linked = http.get(_url(sandbox, f"Opportunities/{opp}/link/contacts"), headers=headers)
+    assert linked.json()["records"] and all(r["_acl"] == acl for r in linked.json()["records"])
+    bulk = http.post(
+        _url(sandbox, "bulk"),
+        headers=headers,
+        json={"requests": [{"url": f"/v11/Opportunities/{opp}", "method": "GET"}]},
+    ).json()
+    assert bulk[0]["contents"]["_acl"] == acl
+
+
 def test_filter_pages_with_next_offset_and_keyset(sandbox: Sandbox, http: requests.Session) -> None:
     headers = {"OAuth-Token": _sign_in(sandbox, http)["access_token"]}
     body: dict[str, Any] = {"filter": [], "max_num": 7, "order_by": "date_modified:asc,id:asc"}
@@ -172,7 +244,7 @@ def test_minor_version_paths_module_lists_counts_and_bracketed_filters(
     assert (len(listed["records"]), listed["next_offset"]) == (3, 3)
     assert {r["_module"] for r in listed["records"]} == {"Accounts"}
     named = http.get(_url(sandbox, "Accounts"), headers=headers, params={"fields": "name"})
-    assert set(named.json()["records"][0]) == {"id", "date_modified", "_module", "name"}
+    assert set(named.json()["records"][0]) == {"id", "date_modified", "_acl", "_module", "name"}
     first = listed["records"][0]
     bracketed = {"filter[0][id][$equals]": first["id"], "max_num": "5"}
     one = http.get(_url(sandbox, "Accounts"), headers=headers, params=bracketed).json()
@@ -286,9 +358,10 @@ def test_a_bulk_call_answers_filter_queries_as_the_filter_endpoint_does(
         http.post(_url(sandbox, f"{module}/filter"), headers=headers, json=query).json()
         for module in ("Contacts", "Leads")
     ]
+    data = orjson.dumps(query).decode()
     parts = [
-        {"url": "/v11/Contacts/filter", "method": "POST", "data": orjson.dumps(query).decode()},
-        {"url": "/v11/Leads/filter?max_num=3&order_by=date_modified:asc,id:asc", "method": "GET"},
+        {"url": f"/v11/{module}/filter", "method": "POST", "data": data}
+        for module in ("Contacts", "Leads")
     ]
     answers = http.post(_url(sandbox, "bulk"), headers=headers, json={"requests": parts}).json()
     assert [a["status"] for a in answers] == [200, 200]

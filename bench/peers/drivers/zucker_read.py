@@ -2,7 +2,9 @@
 
 Runs inside the zucker venv: ``python zucker_read.py CONFIG.json``; prints one JSON object
 of records read per module. Zucker is given the site URL, user and password, as for any
-Sugar instance; the CA bundle comes from ``REQUESTS_CA_BUNDLE``. It signs in with the
+Sugar instance, and the API platform registered on it (Zucker's own default, ``zucker``,
+is refused where an administrator has not registered it); the CA bundle comes from
+``REQUESTS_CA_BUNDLE``. It signs in with the
 password grant at ``/rest/v11_5/oauth2/token/`` and reads as it does against Sugar: a
 view's size from ``GET /<Module>/count``, then each record with ``GET /<Module>`` (one
 ``max_num=1`` request per offset, Zucker's own iteration). Each record is loaded into a
@@ -23,7 +25,12 @@ from zucker import RequestsClient, model
 
 def main():
     config = json.loads(Path(sys.argv[1]).read_text())
-    crm = RequestsClient(config["site_url"], config["username"], config["password"])
+    crm = RequestsClient(
+        config["site_url"],
+        config["username"],
+        config["password"],
+        client_platform=config["platform"],
+    )
     counts, mismatched, lookups = {}, [], []
     for name in config["modules"]:
         module = types.new_class(

@@ -1,16 +1,46 @@
-"""Sugar's filter language as the emulator reads it: conditions (``$equals``,
-``$not_equals``, ``$in``, ``$gt``, ``$gte``, ``$lt``, ``$lte``, ``$and``/``$or`` groups),
-``order_by`` (``field:asc,field2:desc``), and PHP's reading of bracketed query parameters
-(``filter[0][field][$op]=value``) for a filter sent in a GET."""
+"""A SugarCRM record as REST v11 shows it, and Sugar's reading of filters and values.
+
+- ``render``: a record's JSON: every field, ``deleted``, ``_acl`` (the user's field
+  restrictions, ``{"fields": {}}`` for the API user, who may do everything) and ``_module``;
+- ``matches`` and ``order``: a filter (a list of ANDed conditions with ``$equals``,
+  ``$not_equals``, ``$gt``, ``$gte``, ``$lt``, ``$lte``, ``$in``, ``$and``/``$or``) and an
+  ``order_by`` (``field:asc,field2:desc``);
+- ``php_array``: PHP's reading of bracketed query parameters (``filter[0][name]=x``);
+- ``typed``: a JSON value as the store keeps it for the field's type.
+"""
 
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Any
 
+from sandbox.schema import Field
+from sandbox.store import Record, Table
 from sandbox.sugarcrm.app import sugar_error
 
-__all__ = ["matches", "order", "php_array"]
+__all__ = ["ALWAYS", "matches", "order", "php_array", "render", "typed"]
+
+# what a record of a list carries whatever ``fields`` asks for
+ALWAYS = frozenset({"id", "date_modified", "_acl", "_module"})
+
+
+def render(table: Table, row: Record) -> dict[str, Any]:
+    """A record as Sugar's JSON shows it."""
+    out: dict[str, Any] = {}
+    for f in table.schema.fields:
+        value = row.get(f.name)
+        if isinstance(value, datetime | date):
+            value = value.isoformat()
+        elif f.type == "currency" and value is not None:
+            value = f"{value:.6f}"
+        out[f.name] = value
+    out["deleted"] = table.is_deleted(row["id"])
+    # what the signed-in user may not do with the record's fields: nothing, for the API
+    # user (an administrator), so Sugar sends an empty ``fields``
+    out["_acl"] = {"fields": {}}
+    out["_module"] = table.name
+    return out
 
 
 def _compare(value: Any, op: str, target: Any) -> bool:
@@ -84,3 +114,23 @@ def php_array(params: dict[str, str], name: str) -> Any:
         return {k: listed(v) for k, v in node.items()}
 
     return listed(root) if root else []
+
+
+def typed(f: Field, value: Any) -> Any:
+    """A JSON value as the store keeps it for the field's type."""
+    if value is None or value == "":
+        return None
+    try:
+        if f.type in ("double", "currency", "percent"):
+            return round(float(value), 6)
+        if f.type == "int":
+            return int(value)
+        if f.type == "datetime":
+            return datetime.fromisoformat(str(value))
+        if f.type == "date":
+            return date.fromisoformat(str(value)[:10])
+        if f.type == "boolean":
+            return bool(value)
+    except (TypeError, ValueError) as exc:
+        raise sugar_error(422, "invalid_parameter", f"Invalid value for {f.name}") from exc
+    return str(value)
