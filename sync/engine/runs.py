@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 
 from sync.store.core_tables import SYNC_RUN_STREAMS, SYNC_RUNS, SYNC_STATE
 from sync.store.pages import PageCounts
@@ -45,9 +46,8 @@ class RunLedger:
             self.run_id: int = int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def start_stream(self, stream: str) -> None:
-        table = SYNC_RUN_STREAMS
         with self.engine.begin() as conn:
-            conn.execute(insert(table).values(run_id=self.run_id, stream=stream, status="running"))
+            conn.execute(_START, {"run_id": self.run_id, "stream": stream, "status": "running"})
 
     def finish_stream(
         self,
@@ -58,27 +58,19 @@ class RunLedger:
         seconds: float,
         error: str | None = None,
     ) -> None:
-        table = SYNC_RUN_STREAMS
+        values = {f"p_{name}": getattr(counts, name) for name in _COUNTS}
         with self.engine.begin() as conn:
             conn.execute(
-                update(table)
-                .where(table.c.run_id == self.run_id, table.c.stream == stream)
-                .values(
-                    status=status,
-                    fetched=counts.fetched,
-                    inserted=counts.inserted,
-                    updated=counts.updated,
-                    unchanged=counts.unchanged,
-                    deleted=counts.deleted,
-                    deleted_reported=counts.deleted_reported,
-                    deleted_merged=counts.deleted_merged,
-                    deleted_missing=counts.deleted_missing,
-                    restored=counts.restored,
-                    quarantined=counts.quarantined,
-                    api_calls=api_calls,
-                    seconds=round(seconds, 3),
-                    error=error,
-                )
+                _FINISH,
+                {
+                    "p_run": self.run_id,
+                    "p_stream": stream,
+                    "p_status": status,
+                    **values,
+                    "p_api_calls": api_calls,
+                    "p_seconds": round(seconds, 3),
+                    "p_error": error,
+                },
             )
 
     def finish(self, status: str, finished_at: datetime, error: str | None = None) -> None:
@@ -149,3 +141,22 @@ def mark_id_check(engine: Engine, source: str, stream: str, now: datetime) -> No
             .where(table.c.source == source, table.c.stream == stream)
             .values(last_full_id_check_at=now)
         )
+
+
+# Built once: a run writes two stream rows per stream, and building the statements each
+# time (and their cache keys) costs more than executing them.
+_COUNTS = tuple(f.name for f in dataclasses.fields(PageCounts))
+_START = insert(SYNC_RUN_STREAMS)
+_FINISH = (
+    update(SYNC_RUN_STREAMS)
+    .where(
+        SYNC_RUN_STREAMS.c.run_id == bindparam("p_run"),
+        SYNC_RUN_STREAMS.c.stream == bindparam("p_stream"),
+    )
+    .values(
+        {
+            name: bindparam(f"p_{name}")
+            for name in ("status", *_COUNTS, "api_calls", "seconds", "error")
+        }
+    )
+)
