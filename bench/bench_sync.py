@@ -259,6 +259,13 @@ def _cli_sync(config_path: Path) -> dict[str, Any]:
         "records": sum(s["fetched"] for r in reports for s in r["streams"]),
         "calls": sum(s["api_calls"] for r in reports for s in r["streams"]),
         "in_sync_seconds": {r["source"]: sum(s["seconds"] for s in r["streams"]) for r in reports},
+        "by_source": {
+            r["source"]: {
+                "records": sum(s["fetched"] for s in r["streams"]),
+                "calls": sum(s["api_calls"] for s in r["streams"]),
+            }
+            for r in reports
+        },
     }
 
 
@@ -305,6 +312,10 @@ def _print_cli(scale: str, seed: int, results: dict[str, Any]) -> None:
             f"  {what:<21} {r['records']:>7,} records, {r['calls']:>4} calls, "
             f"{r['seconds']:6.2f} s wall, {r['cpu_seconds']:6.2f} s CPU (inside: {inside})"
         )
+        sources = ", ".join(
+            f"{k} {v['records']:,} records in {v['calls']} calls" for k, v in r["by_source"].items()
+        )
+        print(f"  {'':<21} {sources}")
     print(f"  incremental / full: {i['time_share']:.1%} wall, {i['cpu_share']:.1%} CPU")
 
 

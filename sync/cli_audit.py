@@ -116,7 +116,9 @@ def run(
         "identities_used": result.identities_used,
     }
     if json_output:
-        typer.echo(orjson.dumps(summary).decode())
+        from sync.reports.render import json_value
+
+        typer.echo(orjson.dumps(summary, default=json_value).decode())
         return
     table = Table("rule", "findings", title=f"Audit as of {summary['as_of']}")
     for rule, count in summary["findings_by_rule"].items():
@@ -243,7 +245,9 @@ def explain(
         latest_findings(engine, employee=employee),
     )
     if json_output:
-        typer.echo(orjson.dumps(data).decode())
+        from sync.reports.render import json_value
+
+        typer.echo(orjson.dumps(data, default=json_value).decode())
         return
     # One short block per component rather than a wide table: it must read in 80 columns.
     lines = [

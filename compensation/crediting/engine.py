@@ -55,7 +55,9 @@ _SHARE_UNIT = Decimal(1).scaleb(-SHARE_PLACES)
 _ONE = Decimal(1)
 _JUST_ONE = (_ONE,)
 
-_Pools = list[tuple[str, Decimal, list[Line]]]
+# (pool, budget, lines, each): ``each`` when every line's weight is its own percentage of
+# the budget (a split not validated to 100%) rather than a share of it.
+_Pools = list[tuple[str, Decimal, list[Line], bool]]
 
 
 class _Compiled:
@@ -157,15 +159,23 @@ def _fill_deal(
     notes: list[SlotExplanation] | None = [] if explain else None
     pools: _Pools = []
     by_pool: dict[str, list[Line]] = {}
+    # Pools filled by a split that need not total 100% (overlay credit), and roll-ups of
+    # them: each line is its percentage of the budget (see _credits).
+    each: set[str] = set()
     for pool, budget, vacancy, task in plan.tasks:
         if isinstance(task, tuple) and isinstance(task[0], str):
             source, level = task
             lines = roll_up(pool, by_pool[source], managers, vacancy, notes, level)
+            if source in each:
+                each.add(pool)
+                _spread(by_pool[source], lines)
         elif fixed and fixed.get(pool):
             try:
                 lines = split_lines(pool, evidence.deal.key, fixed[pool], notes)
             except ValueError as exc:
                 raise CreditingError(str(exc)) from exc
+            if not any(row.validated for row in fixed[pool]):
+                each.add(pool)
         elif isinstance(task, tuple):
             strategy, match = task
             lines = fill_strategy(
@@ -176,11 +186,21 @@ def _fill_deal(
                 pool, task, acts, by_kind, used, employees, reference, vacancy, notes
             )
         by_pool[pool] = lines
-        pools.append((pool, budget, lines))
+        pools.append((pool, budget, lines, pool in each))
     if notes is None:
         return pools, acts, None
     explanation = DealExplanation(evidence.deal.key, window, tuple(notes), tuple(ignored))
     return pools, acts, explanation
+
+
+def _spread(source: Sequence[Line], lines: Sequence[Line]) -> None:
+    """A roll-up of a pool whose lines are each a percentage: the weight of lines dropped
+    (no manager, spread pro rata) goes to the others in proportion, as in a shared pool."""
+    want = sum((line.weight for line in source), Fraction(0))
+    got = sum((line.weight for line in lines), Fraction(0))
+    if got and got != want:
+        for line in lines:
+            line.weight = line.weight * want / got
 
 
 def _act_fractions(
@@ -220,7 +240,7 @@ def _credits(
     deal = evidence.deal
     unit = Decimal(1).scaleb(-places)
     out: list[Credit] = []
-    for pool, budget, lines in pools:
+    for pool, budget, lines, each in pools:
         if not lines:
             continue
         common = math.lcm(*(line.weight.denominator for line in lines))
@@ -234,7 +254,12 @@ def _credits(
         total = (deal.amount * budget).quantize(unit, rounding=ROUND_HALF_EVEN)
         minor = int(total.scaleb(places))
         sign = -1 if minor < 0 else 1
-        amounts = _split(abs(minor), ints, lines) if minor else [0] * len(lines)
+        if each:  # each line its percentage of the budget, rounded half-even on its own
+            base = Fraction(abs(deal.amount * budget)) * 10**places / 100
+            sign = -1 if deal.amount < 0 else 1
+            amounts = [round(base * line.weight) for line in lines]
+        else:
+            amounts = _split(abs(minor), ints, lines) if minor else [0] * len(lines)
         for line, share, amount in zip(lines, shares, amounts, strict=True):
             share_decimal = share_cache.get(share)
             if share_decimal is None:
@@ -275,9 +300,11 @@ def credit_deals(
     exactly to ``deal.amount × budget`` rounded half-even to ``places`` (the deal amount
     itself for the revenue pool). ``splits`` (deal key → pool → rows) fills a deal's
     pool from a CRM's own split instead of acts (one ``split`` line per employee, by
-    percentage); roll-up pools then follow those lines. A split that does not sum to 100
-    is a :class:`CreditingError`.
-    """
+    percentage); roll-up pools then follow those lines. A validated split (the default,
+    :class:`SplitRow` ``validated``) that does not sum to 100 is a :class:`CreditingError`;
+    a pool filled by one that is not validated (overlay credit), and a roll-up of it,
+    credits each line its percentage of ``deal.amount × budget`` rounded half-even on its
+    own, whatever the set's total (its shares still sum to 1)."""
     if employees is None and scheme.needs_employees():
         raise MissingEmployeesError(
             "the crediting scheme filters on employee roles or teams or rolls up to "

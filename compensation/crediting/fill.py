@@ -342,8 +342,8 @@ def _up(employee: str | None, managers: Mapping[str, str | None], level: int) ->
 # notes of a split's own lines begin (a roll-up of them keeps the slot, not the note).
 SPLIT_SLOTS = ("split", "override")
 SPLIT_LABELS = ("CRM split", "split set by")
-# Percentages may be stored rounded (33.33 + 33.33 + 33.34); a set further than this from
-# 100 is refused rather than silently scaled.
+# Percentages may be stored rounded (33.33 + 33.33 + 33.34); a validated set further than
+# this from 100 is refused rather than silently scaled.
 SPLIT_TOLERANCE = Decimal("0.01")
 _HUNDRED = Decimal(100)
 
@@ -352,28 +352,37 @@ _HUNDRED = Decimal(100)
 class SplitRow:
     """One row of a deal's split: who, and the percentage (``50`` for 50%). ``slot`` and
     ``label`` say where it came from: a CRM's split (the default) or an admin's override
-    (slot ``override``, labelled with who set it, when and why)."""
+    (slot ``override``, labelled with who set it, when and why). ``validated`` says whether
+    the rows of its set must total 100% (shares of the deal, the default) or not (overlay
+    credit on top of the deal's shares: each employee is credited their percentage of the
+    deal, rounded half-even on its own, whatever the set's total)."""
 
     employee: str
     percent: Decimal
     slot: str = "split"
     label: str = "CRM split"
+    validated: bool = True
 
 
 def split_percents(deal: str, rows: Sequence[SplitRow]) -> dict[str, Decimal]:
-    """Each employee's percentage (rows of one employee summed), by employee; a negative
-    row or a total further than :data:`SPLIT_TOLERANCE` from 100 is a ``ValueError``."""
+    """Each employee's percentage (rows of one employee summed), by employee. A negative
+    row is a ``ValueError``; so is, for a validated set (any row validated), a total further
+    than :data:`SPLIT_TOLERANCE` from 100, and for a set that is not, a row above 100 or a
+    total of 0."""
     percents: dict[str, Decimal] = {}
+    validated = any(row.validated for row in rows)
     for row in rows:
-        if row.percent < 0:
+        if row.percent < 0 or (not validated and row.percent > _HUNDRED):
             raise ValueError(f"split of deal {deal}: {row.employee} has {row.percent}%")
         percents[row.employee] = percents.get(row.employee, Decimal(0)) + row.percent
     total = sum(percents.values(), Decimal(0))
-    if abs(total - _HUNDRED) > SPLIT_TOLERANCE:
+    if validated and abs(total - _HUNDRED) > SPLIT_TOLERANCE:
         raise ValueError(
             f"split percentages of deal {deal} sum to {total.normalize():f}, not 100; "
             "correct the split in the CRM"
         )
+    if not validated and not total:
+        raise ValueError(f"split percentages of deal {deal} sum to 0: it credits nothing")
     return dict(sorted(percents.items()))
 
 

@@ -29,7 +29,7 @@ CRM. ``connectors.testing`` checks a connector against this contract.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, runtime_checkable
@@ -49,6 +49,7 @@ __all__ = [
     "FieldSpec",
     "FieldStatus",
     "FieldUpdate",
+    "LinkedRecords",
     "Page",
     "PlansReads",
     "Quarantined",
@@ -118,16 +119,39 @@ class Page:
     check_deletes: bool = False
 
 
+class LinkedRecords(Protocol):
+    """Read-only: which records the store holds for this source link to given records.
+
+    ``linked("activity", "contact", ids)`` maps the remote id of every live stored
+    activity of this source whose ``contact_id`` is one of ``ids`` to that id: the field
+    named ``{to_kind}_id`` of ``kind``'s common record (``deal_contact`` rows included, by
+    their ``contact_id`` or ``deal_id``). ``match`` narrows to records whose other fields
+    equal the values given (``{"activity_type": "call"}``). A kind without such a field
+    gives nothing. Connectors use it where the CRM hides a link without dating the change (a
+    record archived in HubSpot): they re-read just the records that pointed at it.
+    """
+
+    def __call__(
+        self,
+        kind: str,
+        to_kind: str,
+        ids: Collection[str],
+        match: Mapping[str, str] | None = None,
+    ) -> dict[str, str]: ...
+
+
 @dataclass(frozen=True)
 class ReadOptions:
     """How to read: ``full`` reads every record from the start (the saved state is still
     passed, for what a full read does not replace, such as a deleted-records cursor);
-    ``signpost`` caps the cursor."""
+    ``signpost`` caps the cursor. ``linked`` is the store's link lookup when the engine
+    has a store (None for a connector run on its own: a connector then reads more)."""
 
     full: bool = False
     lookback: timedelta = timedelta(minutes=10)
     signpost: datetime | None = None
     page_size: int | None = None
+    linked: LinkedRecords | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,9 @@ from decimal import Decimal
 from typing import Any, ClassVar, Literal, TypedDict
 
 __all__ = [
+    "EMAIL_DELIVERED",
+    "EMAIL_SENT",
+    "OUTBOUND_EMAIL_EVENTS",
     "RECORD_TYPES",
     "Account",
     "Activity",
@@ -303,6 +306,15 @@ class DigitalEvent(CommonRecord):
     utm_term: str | None = None
     utm_content: str | None = None
     channel: str | None = None
+
+
+# The e-mail events (Segment's e-mail spec names) a marketing tool records of its own
+# sending: the company wrote to the person, who has done nothing yet. A send is shown in
+# the journey as the company's touch, its delivery report is left out (it is the same
+# message), and neither is a touch that brought a lead.
+EMAIL_SENT = "Email Sent"
+EMAIL_DELIVERED = "Email Delivered"
+OUTBOUND_EMAIL_EVENTS = (EMAIL_SENT, EMAIL_DELIVERED)
 
 
 RECORD_TYPES: dict[str, type[CommonRecord]] = {

@@ -46,21 +46,31 @@ def read_lines(
 
 
 def _file_lines(path: Path, offset: int, number: int, max_bytes: int) -> Iterator[Line]:
+    """The lines of ``path`` after ``offset``, read 1 MiB at a time. A line longer than
+    ``max_bytes`` is not kept while it is read: only its length is counted, so a file of
+    one endless line holds no more than a chunk and the limit in memory."""
     name, loads = path.name, orjson.loads
     with path.open("rb") as handle:
         handle.seek(offset)
         pending = b""
+        skipping = 0  # bytes read so far of a line already over the limit
         while chunk := handle.read(_CHUNK):
+            if skipping:
+                cut = chunk.find(b"\n")
+                if cut < 0:
+                    skipping += len(chunk)
+                    continue
+                number += 1
+                offset += skipping + cut + 1
+                yield _too_long(name, number, offset, skipping + cut, max_bytes)
+                skipping, chunk = 0, chunk[cut + 1 :]
             lines = (pending + chunk).split(b"\n")
             pending = lines.pop()  # no newline yet: still being written, or in the next chunk
             for text in lines:
                 number += 1
                 offset += len(text) + 1
                 if len(text) > max_bytes:
-                    problem = (
-                        f"{name} line {number}: {len(text)} bytes, over the {max_bytes}-byte limit"
-                    )
-                    yield Line(name, number, offset, {"file": name, "line": number}, problem)
+                    yield _too_long(name, number, offset, len(text), max_bytes)
                     continue
                 try:
                     message = loads(text)
@@ -68,6 +78,13 @@ def _file_lines(path: Path, offset: int, number: int, max_bytes: int) -> Iterato
                     yield _not_json(name, number, offset, text, exc)
                     continue
                 yield Line(name, number, offset, message)
+            if len(pending) > max_bytes:
+                skipping, pending = len(pending), b""
+
+
+def _too_long(name: str, number: int, end: int, length: int, max_bytes: int) -> Line:
+    problem = f"{name} line {number}: {length} bytes, over the {max_bytes}-byte limit"
+    return Line(name, number, end, {"file": name, "line": number}, problem)
 
 
 def _not_json(name: str, number: int, end: int, text: bytes, exc: Exception) -> Line:

@@ -6,7 +6,10 @@ A body over ``max_batch_bytes`` is refused whole with 413 before it is read. A b
 with ``Content-Encoding: gzip`` (what RudderStack's libraries send by default, Segment's
 with ``gzip=True``) is inflated step by step, and refused with 413 as soon as it inflates
 past the same limit (a small body cannot expand into a large one); any other encoding is
-415. Each message
+415. A body sent in chunks without its length (``Transfer-Encoding: chunked``), or
+longer than it said, is read chunk by chunk and refused as soon as it passes the limit:
+a request holds at most ``max_batch_bytes`` of body (and its messages once decoded),
+whatever it sends. Each message
 of ``{"batch": [...]}`` is checked like a line of an export (``spec.parse_event``, and the
 per-event size limit) and gets its own result: ``accepted`` with its ``messageId``, or
 ``rejected`` with the reason. Accepted messages, stamped with ``receivedAt``, are appended
@@ -50,7 +53,9 @@ class _Spool:
             return
         path = self.directory / f"http-{self.now():%Y-%m-%d}.jsonl"
         with self.lock, path.open("ab") as handle:
-            handle.write(b"".join(line + b"\n" for line in lines))
+            for line in lines:  # buffered by the file: no second copy of the batch
+                handle.write(line)
+                handle.write(b"\n")
             handle.flush()
             os.fsync(handle.fileno())
 
@@ -96,7 +101,7 @@ def ingest_app(
         if inflate is not None and not inflate.eof:
             return _refusal(400, "bad_gzip", "the gzip body ends early")
         try:
-            payload = orjson.loads(bytes(body))
+            payload = orjson.loads(body)  # the buffer itself: no copy of it
         except orjson.JSONDecodeError as exc:
             return _refusal(400, "bad_json", f"the body is not JSON: {exc}")
         messages = payload.get("batch") if isinstance(payload, dict) else None

@@ -8,7 +8,8 @@ records in the deals stream's own pages, so they cost no extra calls. The
 are reported deleted, see ``merges``): when this connector read deals in the same run it
 carries the deals' state; run on its own it reads deals and emits only their roles.
 Incremental runs restore property lists and pipeline stages from the stream state
-(``catalog``) instead of fetching them.
+(``catalog``) instead of fetching them, and re-read the records whose links an archive or a
+restore changed without dating them (``relinks``, with the store's ``ReadOptions.linked``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -58,7 +59,8 @@ from connectors.hubspot.merges import MergeReader, merge_window
 from connectors.hubspot.owners import owner_pages
 from connectors.hubspot.profile import PROFILE
 from connectors.hubspot.rates import read_exchange_rates
-from connectors.hubspot.reader import ObjectReader, associations_for, to_ms
+from connectors.hubspot.reader import Extra, ObjectReader, to_ms
+from connectors.hubspot.relinks import Relink, Relinks
 from connectors.hubspot.settings import HubSpotSettings
 from connectors.hubspot.writer import HubSpotWriter
 
@@ -123,8 +125,7 @@ class HubSpotConnector:
         self.writer = HubSpotWriter(self.http, self.apis, settings.write_batch_size)
         self._full_ids: dict[str, set[str]] = {}  # live ids seen by a complete full read
         self._deals_state: dict[str, Any] | None = None  # deals read in this instance
-        # (type, signpost) -> when its latest record was archived, read once per run
-        self._archived_at: dict[tuple[str, int], int | None] = {}
+        self.relinks = Relinks(self.reader)
         self.custom = CustomStreams(name, self.http, self.catalog, self.reader)
         self.history = HistoryReader(self.http, self.apis, name, self.catalog.stages)
 
@@ -207,6 +208,8 @@ class HubSpotConnector:
         if staged:
             self.mapper.stages = self.catalog.stages()
         run = _StreamRun(stream, saved.get("objects") or {}, saved.get("merges") or {}, signpost_ms)
+        # kept by full reads too: links of records archived before one may come back
+        run.hidden = copy.deepcopy(dict((state or {}).get("hidden") or {}))
         window = merge_window(run.merges, run.objects, signpost_ms, lookback_ms)
         roles_only = stream == "deal_contacts"
         if window is None:
@@ -221,6 +224,7 @@ class HubSpotConnector:
             yield Page(stream, [], run.state(self.catalog.snapshot(objects, staged)))
             return
         fresh_ids: dict[str, set[str]] | None = {"deal": set(), "deal_contact": set()}
+        settled: dict[str, set[str]] = {}  # hidden ids re-linked or purged: forgotten at the end
         for object_type in objects:
             previous = run.objects.get(object_type)
             if previous and (previous.get("cursor") is not None or previous.get("run")):
@@ -228,15 +232,19 @@ class HubSpotConnector:
             properties = self.catalog.properties(object_type)
             catalog = self.catalog.snapshot(objects, staged)
             calls = self.http.calls
-            extra = None
-            if not roles_only and self.merges.pending(run.merges, object_type):
-                extra = functools.partial(self.merges.take, object_type, run.merges, properties)
-            relist = self._links_archived(object_type, previous, lookback_ms, signpost_ms)
+            relink = self.relinks.plan(
+                object_type, previous, lookback_ms, signpost_ms, options.linked, run.hidden
+            )
+            for target, ids in relink.settled.items():
+                settled.setdefault(target, set()).update(ids)
+            extra = self._extra(run, object_type, properties, relink)
             for batch in self.reader.read(
-                object_type, previous, properties, lookback_ms, signpost_ms, extra, relist
+                object_type, previous, properties, lookback_ms, signpost_ms, extra, relink.relist
             ):
                 run.objects[object_type] = batch.state
                 page = self._page(stream, batch.object_type, batch.results, batch.archived)
+                if relink.roles and not batch.archived:
+                    page.records.extend(self._dropped_roles(batch.results, relink.roles))
                 page.state = run.state(catalog)
                 page.api_calls, calls = self.http.calls - calls, self.http.calls
                 if fresh_ids is not None and not batch.archived:
@@ -244,6 +252,12 @@ class HubSpotConnector:
                         fresh_ids.setdefault(record.kind, set()).add(record.remote_id)
                 yield page
         yield from self._merged(run, objects, staged)  # left over by a resumed run
+        if settled:
+            for target, ids in settled.items():
+                run.hidden[target] = [i for i in run.hidden.get(target, ()) if i not in ids]
+                if not run.hidden[target]:
+                    del run.hidden[target]
+            yield Page(stream, [], run.state(self.catalog.snapshot(objects, staged)))
         if fresh_ids is not None:
             self._full_ids[stream] = fresh_ids.get(_RECORD_TYPES[stream], set())
             if stream == "deals":
@@ -316,22 +330,40 @@ class HubSpotConnector:
             return _OBJECTS[stream]
         raise ConnectorFatalError(f"HubSpot has no stream {stream!r}", source=self.name)
 
-    def _links_archived(
-        self, object_type: str, previous: Any, lookback_ms: int, signpost_ms: int
-    ) -> bool:
-        """Whether a new incremental run of ``object_type`` must re-list it: a record it
-        links to was archived since its cursor (the links vanished, its date did not move)."""
-        if not previous or previous.get("cursor") is None or previous.get("run"):
-            return False
-        lower = int(previous["cursor"]) - lookback_ms
-        for target in associations_for(object_type):
-            key = (target, signpost_ms)
-            if key not in self._archived_at:
-                self._archived_at[key] = self.reader.last_archived(target)
-            latest = self._archived_at[key]
-            if latest is not None and latest >= lower:
-                return True
-        return False
+    def _extra(
+        self, run: _StreamRun, object_type: str, properties: list[str], relink: Relink
+    ) -> Extra | None:
+        """The records a search run adds to its last page: those merges re-linked, and
+        those that linked to records archived since the cursor (see ``relinks``)."""
+        takes: list[Extra] = []
+        if run.stream != "deal_contacts" and self.merges.pending(run.merges, object_type):
+            takes.append(functools.partial(self.merges.take, object_type, run.merges, properties))
+        if relink.ids:
+            read = self.reader.batch_read
+            takes.append(functools.partial(read, object_type, relink.ids, properties))
+        if not takes:
+            return None
+
+        def extra() -> list[dict[str, Any]]:
+            records: dict[str, dict[str, Any]] = {}
+            for take in takes:
+                for record in take():
+                    records.setdefault(str(record["id"]), record)
+            return list(records.values())
+
+        return extra
+
+    def _dropped_roles(
+        self, results: list[dict[str, Any]], roles: dict[str, set[str]]
+    ) -> list[CommonRecord]:
+        """Deleted roles of re-read deals, for their archived contacts."""
+        out: list[CommonRecord] = []
+        for raw in results:
+            stale = roles.get(str(raw["id"]))
+            if stale:
+                linked = set((raw.get("links") or {}).get("contacts") or ())
+                out.extend(self.mapper.dropped_roles(str(raw["id"]), stale - linked))
+        return out
 
     def _merged(self, run: _StreamRun, objects: tuple[str, ...], staged: bool) -> Iterator[Page]:
         """Pages of records still pending after merges (see ``merges``)."""
@@ -394,9 +426,14 @@ class _StreamRun:
     merges: dict[str, Any]
     signpost_ms: int
 
+    hidden: dict[str, list[str]] = field(default_factory=dict)  # see ``relinks``
+
     def state(self, catalog: dict[str, Any]) -> dict[str, Any]:
-        return {
+        out = {
             "objects": copy.deepcopy(self.objects),
             "merges": copy.deepcopy(self.merges),
             "catalog": catalog,
         }
+        if self.hidden:
+            out["hidden"] = copy.deepcopy(self.hidden)
+        return out

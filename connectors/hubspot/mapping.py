@@ -8,7 +8,7 @@ it and the page goes on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -30,7 +30,7 @@ from connectors.core.records import (
 from connectors.hubspot.dispositions import call_outcome
 from connectors.hubspot.owners import map_owner
 
-__all__ = ["HubSpotMapper", "Stage"]
+__all__ = ["HubSpotMapper", "Stage", "activity_type"]
 
 _SINGULAR = {"calls": "call", "emails": "email", "meetings": "meeting", "notes": "note"}
 _SUBJECT = {
@@ -52,6 +52,11 @@ _DIRECTION = {
     "EMAIL": "outbound",
     "FORWARDED_EMAIL": "outbound",
 }
+
+
+def activity_type(object_type: str) -> str:
+    """The common ``activity_type`` of an engagement object (other types are tasks)."""
+    return _SINGULAR.get(object_type, "task")
 
 
 def _percent(fraction: Decimal | None) -> Decimal | None:
@@ -157,6 +162,20 @@ class HubSpotMapper:
                 raw={"deal_id": deal_id, "contact_id": contact_id},
             )
             for index, contact_id in enumerate(deal.get("links", {}).get("contacts") or ())
+        ]
+
+    def dropped_roles(self, deal_id: str, contact_ids: Iterable[str]) -> list[DealContact]:
+        """Deleted roles of a deal, for contacts no longer linked to it (archived)."""
+        return [
+            DealContact(
+                source=self.source,
+                remote_id=f"{deal_id}:{contact_id}",
+                deal_id=deal_id,
+                contact_id=contact_id,
+                deleted=True,
+                raw={"deal_id": deal_id, "contact_id": contact_id},
+            )
+            for contact_id in sorted(contact_ids, key=int)
         ]
 
     def user(self, owner: dict[str, Any]) -> User:
@@ -304,7 +323,7 @@ class HubSpotMapper:
         status_key = _STATUS.get(object_type)
         return Activity(
             **common,
-            activity_type=_SINGULAR.get(object_type, "task"),
+            activity_type=activity_type(object_type),
             channel=self.channels.activity(object_type),
             direction=_DIRECTION.get(direction) if direction else None,
             owner_id=p.get("hubspot_owner_id") or None,

@@ -35,7 +35,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from connectors.core.channels import ChannelMap
 from connectors.core.contract import Page, Quarantined
-from connectors.core.records import CommonRecord, DigitalEvent
+from connectors.core.records import EMAIL_DELIVERED, EMAIL_SENT, CommonRecord, DigitalEvent
 
 if TYPE_CHECKING:
     from connectors.hubspot.apis import Apis
@@ -48,8 +48,8 @@ _FORMS = "/marketing/v3/forms/"
 _SUBMISSIONS = "/form-integrations/v1/submissions/forms/{}"
 _EVENTS = "/email/public/v1/events"
 _EMAIL_NAMES = {
-    "SENT": "Email Sent",
-    "DELIVERED": "Email Delivered",
+    "SENT": EMAIL_SENT,
+    "DELIVERED": EMAIL_DELIVERED,
     "OPEN": "Email Opened",
     "CLICK": "Email Link Clicked",
     "BOUNCE": "Email Bounced",

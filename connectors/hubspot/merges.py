@@ -104,9 +104,7 @@ class MergeReader:
     ) -> list[dict[str, Any]]:
         """Every pending record of one type, read now (links not attached)."""
         ids = merges["run"]["pending"].pop(object_type, None) or []
-        out: list[dict[str, Any]] = []
-        for start in range(0, len(ids), _BATCH):
-            out.extend(self._batch_read(object_type, ids[start : start + _BATCH], properties))
+        out = self.reader.batch_read(object_type, ids, properties)
         _settle(merges)
         return out
 
@@ -132,7 +130,7 @@ class MergeReader:
                     linked = self.reader.read_links(object_type, "contacts", chunk)
                     results = [{"id": i, "links": {"contacts": linked.get(i, [])}} for i in chunk]
                 else:
-                    results = self._batch_read(object_type, chunk, properties[object_type])
+                    results = self.reader.batch_read(object_type, chunk, properties[object_type])
                     self.reader.attach_links(object_type, results)
                 gone = [f"{d}:{c}" for d in chunk for c in dropped.get(d, ())]
                 _settle(merges)
@@ -193,21 +191,6 @@ class MergeReader:
             if not results or not (body.get("paging") or {}).get("next"):
                 return out
             last_id = str(results[-1]["id"])
-
-    # -- reading -----------------------------------------------------------------------
-
-    def _batch_read(
-        self, object_type: str, ids: list[str], properties: list[str]
-    ) -> list[dict[str, Any]]:
-        request = {
-            "inputs": [{"id": i} for i in ids],
-            "properties": properties,
-            "propertiesWithHistory": [],
-        }
-        body = self.http.call(self.apis.batch.read, object_type, request, archived=False).body
-        results = list((body or {}).get("results") or [])
-        results.sort(key=lambda r: int(r["id"]))  # vanished ids are simply absent
-        return results
 
 
 def _settle(merges: dict[str, Any]) -> None:

@@ -13,11 +13,11 @@ identical timestamps page cleanly, and records leaving the window mid-read canno
 an offset and skip others. Archived records never bump the modified date nor show in
 search, so every run ends with the ``archived=true`` list. Archiving a record also hides
 its associations without touching the linked records' modified dates (an engagement or a
-line item linked to a deleted deal keeps its old date), so when a type this one links to
-had a record archived in the window (``archived_since``), the run re-lists this type in
-full instead of searching it. The cursor never passes the
-signpost: ``min(max modified seen, signpost)``. Records added through ``extra`` (re-reads
-after merges) never move the cursor.
+line item linked to a deleted deal keeps its old date): the connector re-reads the records
+that linked to records archived in the window through ``extra`` (see ``relinks``), or has
+this run re-list the type in full (``relist``) when it has no store to ask which they are.
+The cursor never passes the signpost: ``min(max modified seen, signpost)``. Records added
+through ``extra`` (re-reads after merges or archives) never move the cursor.
 """
 
 from __future__ import annotations
@@ -31,7 +31,14 @@ from connectors.hubspot.apis import Apis
 from connectors.hubspot.http import HubSpotHttp
 from connectors.hubspot.settings import HubSpotSettings
 
-__all__ = ["ASSOCIATIONS", "Batch", "ObjectReader", "associations_for", "modified_property"]
+__all__ = [
+    "ASSOCIATIONS",
+    "Batch",
+    "Extra",
+    "ObjectReader",
+    "associations_for",
+    "modified_property",
+]
 
 ENGAGEMENT_LINKS = ("contacts", "companies", "deals", "tickets")
 ASSOCIATIONS: dict[str, tuple[str, ...]] = {
@@ -43,7 +50,7 @@ ASSOCIATIONS: dict[str, tuple[str, ...]] = {
 }
 # HUBSPOT_DEFINED "Primary" association type ids (contact/deal/ticket -> company).
 _PRIMARY_TYPE_IDS = {1, 5, 26}
-_V4_BATCH = 100
+_V4_BATCH = 100  # v4 association batch reads and v3 batch reads take 100 inputs
 
 Extra = Callable[[], list[dict[str, Any]]]
 
@@ -222,22 +229,39 @@ class ObjectReader:
             run["after"] = after
             yield Batch(object_type, results, True, {"cursor": cursor, "run": dict(run)})
 
-    def last_archived(self, object_type: str) -> int | None:
-        """When the latest archived record of ``object_type`` was archived (epoch ms).
+    def archived_at(self, object_type: str) -> dict[str, int]:
+        """Every archived record of ``object_type``: id -> when it was archived (epoch ms).
 
         The archived list has no date filter: this pages all of it (ids only)."""
-        latest: int | None = None
+        out: dict[str, int] = {}
         run: dict[str, Any] = {}
         while True:
             results, after = self._list_page(object_type, ["hs_object_id"], (), True, run)
             for record in results:
                 raw = record.get("archivedAt")
                 if raw:
-                    ms = to_ms(datetime.fromisoformat(raw))
-                    latest = ms if latest is None else max(latest, ms)
+                    out[str(record["id"])] = to_ms(datetime.fromisoformat(raw))
             if after is None:
-                return latest
+                return out
             run["after"] = after
+
+    def batch_read(
+        self, object_type: str, ids: list[str], properties: list[str]
+    ) -> list[dict[str, Any]]:
+        """Live records by id (v3 batch reads of 100, links not attached), sorted by id;
+        archived or vanished ids are simply absent."""
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(ids), _V4_BATCH):
+            request = {
+                "inputs": [{"id": i} for i in ids[start : start + _V4_BATCH]],
+                "properties": properties,
+                "propertiesWithHistory": [],
+            }
+            call = self.apis.batch.read
+            body = self.http.call(call, object_type, request, archived=False).body
+            out.extend((body or {}).get("results") or [])
+        out.sort(key=lambda r: int(r["id"]))
+        return out
 
     # -- calls -------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -325,18 +325,43 @@ SESSIONS = {"tiny": 6, "small": 6, "medium": 3, "large": 1}
 
 def write_events(stream: EventStream, directory: Path, truth_dir: Path | None = None) -> int:
     """The stream as monthly JSON-lines exports (``events-YYYY-MM.jsonl``, the broken lines
-    spread through them), and the truth as ``event_devices.jsonl``; the number of lines."""
+    spread through them), and the truth as ``event_devices.jsonl``; the number of lines.
+
+    Each line is written as it is made, through one open file per month: a million
+    messages serialised and held before writing took gigabytes. The ``n``-th broken line
+    goes to month ``n * 7`` (modulo their number) as its line ``n`` (0-based; after the
+    month's last message when it has fewer)."""
     directory.mkdir(parents=True, exist_ok=True)
-    months: dict[str, list[bytes]] = {}
-    for message in stream.messages:
-        months.setdefault(message["timestamp"][:7], []).append(orjson.dumps(message))
-    names = sorted(months)
-    for n, line in enumerate(stream.broken):
-        months[names[(n * 7) % len(names)]].insert(n, line.encode())
+    names = sorted({message["timestamp"][:7] for message in stream.messages})
+    broken: dict[str, list[tuple[int, bytes]]] = {name: [] for name in names}
+    for n, text in enumerate(stream.broken):
+        broken[names[(n * 7) % len(names)]].append((n, text.encode()))
+    handles: dict[str, BinaryIO] = {}
+    written = dict.fromkeys(names, 0)
     lines = 0
-    for month in names:
-        (directory / f"events-{month}.jsonl").write_bytes(b"\n".join(months[month]) + b"\n")
-        lines += len(months[month])
+    try:
+        for message in stream.messages:
+            month = message["timestamp"][:7]
+            handle = handles.get(month)
+            if handle is None:
+                handle = handles[month] = (directory / f"events-{month}.jsonl").open("wb")
+            waiting = broken[month]
+            while waiting and waiting[0][0] <= written[month]:
+                handle.write(waiting.pop(0)[1] + b"\n")
+                written[month] += 1
+            handle.write(orjson.dumps(message) + b"\n")
+            written[month] += 1
+        for month in names:
+            handle = handles.get(month)
+            if handle is None:
+                handle = handles[month] = (directory / f"events-{month}.jsonl").open("wb")
+            for _, line in broken[month]:
+                handle.write(line + b"\n")
+                written[month] += 1
+            lines += written[month]
+    finally:
+        for handle in handles.values():
+            handle.close()
     if truth_dir is not None:
         truth_dir.mkdir(parents=True, exist_ok=True)
         rows = (orjson.dumps(row) for row in stream.devices)

@@ -9,10 +9,13 @@ rep's own findings of those rules: the record, its link and what the finding res
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from sync.audit.findings import Finding
 from sync.audit.scores import RULE_COMPONENTS, UsageScore, team_ratios
+from sync.store.view.usage import figure
 
 __all__ = ["explain_score"]
 
@@ -49,7 +52,7 @@ def explain_score(
         }
     ).get(score.team, {})
     used = [c for c in score.components if c.value is not None and c.weight > 0]
-    total_weight = sum(c.weight for c in used)
+    total_weight = sum((c.weight for c in used), Decimal(0)).normalize()
     lines: list[dict[str, Any]] = []
     for c in score.components:
         tk, tn = pooled.get(c.name, (0, 0))
@@ -61,12 +64,12 @@ def explain_score(
                 "raw": _r(c.raw),
                 "team_numerator": tk,
                 "team_denominator": tn,
-                "team_ratio": _r(tk / tn if tn else None),
+                "team_ratio": _r(Fraction(tk, tn) if tn else None),
                 "value": c.value,
                 "how": _how(c.name, c.numerator, c.denominator, tk, tn, shrink_m, dup_rate_cap),
                 "weight": c.weight,
                 "points": (
-                    round(100 * c.weight * c.value / total_weight, 2)
+                    figure(100 * Fraction(c.weight * c.value) / Fraction(total_weight), 2)
                     if c in used and c.value is not None
                     else None
                 ),
@@ -89,8 +92,8 @@ def explain_score(
     }
 
 
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
+def _r(value: Fraction | None) -> Decimal | None:
+    return None if value is None else figure(value, 4)
 
 
 def _how(name: str, k: int, n: int, tk: int, tn: int, m: float, cap: float) -> str:

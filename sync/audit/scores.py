@@ -20,12 +20,19 @@ Uniqueness shrinks the duplicate-free share the same way and maps the duplicate 
 Owners the store has no user for are not employees: they are reported by the
 ``unknown_user`` rule and score nothing. Team score: the mean of active member scores
 weighted by each member's record count.
+
+Every figure is exact: ratios and weights are ``Fraction``/``Decimal``, never floats. A
+component's value is rounded to 4 places, an employee's and a team's score to 1 place, each
+once and half to even on the exact value (``sync.store.view.usage.figure``); the config's
+weights, ``shrink_m`` and ``dup_rate_cap`` are read as the decimals they are written as.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from sync.audit.checks import (
@@ -52,13 +59,14 @@ from sync.audit.findings import Finding
 from sync.audit.history import deal_history, responsible_owner
 from sync.audit.snapshot import Row, actor
 from sync.config.audit import COMPONENTS
-from sync.store.view.usage import Component, UsageScore
+from sync.store.view.usage import Component, UsageScore, figure
 
 __all__ = [
     "RULE_COMPONENTS",
     "Component",
     "UsageScore",
     "compute_scores",
+    "decimal_of",
     "shrink",
     "team_ratios",
     "team_scores",
@@ -250,7 +258,15 @@ def team_ratios(
     return dict(pooled)
 
 
-def shrink(name: str, k: int, n: int, tk: int, tn: int, m: float, dup_rate_cap: float) -> float:
+def decimal_of(value: float | int | Decimal) -> Decimal:
+    """A number of the configuration as the decimal it is written as (YAML's ``0.3`` is
+    ``Decimal("0.3")``, not the float nearest to it)."""
+    return value if isinstance(value, Decimal) else Decimal(repr(value))
+
+
+def shrink(
+    name: str, k: int, n: int, tk: int, tn: int, m: Fraction, dup_rate_cap: Fraction
+) -> Fraction:
     """A component's value from the employee's k/n and the team's pooled Σk/Σn.
 
     With fewer than ``m`` records a ratio below the team's is lifted toward it by
@@ -260,12 +276,12 @@ def shrink(name: str, k: int, n: int, tk: int, tn: int, m: float, dup_rate_cap: 
     """
     if name == "uniqueness":
         good = _lift(n - k, n, tn - tk, tn, m)
-        return max(0.0, 1.0 - (1.0 - good) / dup_rate_cap)
+        return max(Fraction(0), 1 - (1 - good) / dup_rate_cap)
     return _lift(k, n, tk, tn, m)
 
 
-def _lift(k: int, n: int, tk: int, tn: int, m: float) -> float:
-    raw, team = k / n, tk / tn
+def _lift(k: int, n: int, tk: int, tn: int, m: Fraction) -> Fraction:
+    raw, team = Fraction(k, n), Fraction(tk, tn)
     if raw >= team or n >= m:
         return raw
     return raw + (m - n) / m * (team - raw)
@@ -287,21 +303,22 @@ def compute_scores(ctx: Context, people: Directory, findings: list[Finding]) -> 
             for key, cells in counts.items()
         }
     )
-    m, cap = ctx.config.shrink_m, ctx.config.dup_rate_cap
+    m = Fraction(decimal_of(ctx.config.shrink_m))
+    cap = Fraction(decimal_of(ctx.config.dup_rate_cap))
     scores: list[UsageScore] = []
     for key in sorted(counts):
         employee = people.get(key)
         team = team_of[key]
         profile = ctx.config.profile_of(team)
-        weights = ctx.config.weights[profile]
+        weights = {k: decimal_of(w) for k, w in ctx.config.weights[profile].items()}
         components: list[Component] = []
         for name in COMPONENTS:
             k, n = counts[key][name]
             tk, tn = pooled[team][name]
             value = None
             if n:  # no records: no opportunity to act, the component does not count
-                value = round(shrink(name, k, n, tk, tn, m, cap), 4)
-            components.append(Component(name, k, n, value, weights.get(name, 0.0)))
+                value = figure(shrink(name, k, n, tk, tn, m, cap), 4)
+            components.append(Component(name, k, n, value, weights.get(name, Decimal("0.0"))))
         scores.append(
             UsageScore(
                 subject=key,
@@ -333,12 +350,13 @@ def _mostly_cases(ctx: Context, people: Directory, key: str) -> bool:
     return cases > deals
 
 
-def _combine(components: list[Component]) -> float | None:
+def _combine(components: list[Component]) -> Decimal | None:
     used = [c for c in components if c.value is not None and c.weight > 0]
-    total = sum(c.weight for c in used)
+    total = sum((c.weight for c in used), Decimal(0))
     if not total:
         return None
-    return round(100 * sum(c.weight * (c.value or 0.0) for c in used) / total, 1)
+    points = sum((c.weight * (c.value or 0) for c in used), Decimal(0))  # exact: no division
+    return figure(100 * Fraction(points) / Fraction(total), 1)
 
 
 def team_scores(scores: list[UsageScore]) -> list[UsageScore]:
@@ -351,7 +369,7 @@ def team_scores(scores: list[UsageScore]) -> list[UsageScore]:
     for team in sorted(teams):
         members = teams[team]
         weight = sum(max(1, s.records) for s in members)
-        value = sum((s.score or 0.0) * max(1, s.records) for s in members) / weight
+        value = Fraction(sum((s.score or 0) * max(1, s.records) for s in members)) / weight
         result.append(
             UsageScore(
                 subject=f"team:{team}",
@@ -360,7 +378,7 @@ def team_scores(scores: list[UsageScore]) -> list[UsageScore]:
                 team=team,
                 profile=members[0].profile,
                 active=True,
-                score=round(value, 1),
+                score=figure(value, 1),
                 records=sum(s.records for s in members),
             )
         )

@@ -41,7 +41,8 @@ def score_values(engine: Engine, identities: object | None = None) -> list[Score
         if score.kind != "employee" or score.score is None:
             continue
         for source, user_id in score.users:
-            values.append(ScoreValue(source, "users", user_id, "usage_score", _dec(score.score)))
+            # the audit's score, exact (1 place): no float on its way to the CRMs
+            values.append(ScoreValue(source, "users", user_id, "usage_score", score.score))
     for (source, remote_id), dq in deal_dq_scores(engine).items():
         values.append(ScoreValue(source, "deals", remote_id, "dq_score", _dec(dq)))
     for account, engagement in account_engagement_scores(engine).items():
@@ -58,4 +59,5 @@ def score_values(engine: Engine, identities: object | None = None) -> list[Score
 
 
 def _dec(value: float) -> Decimal:
+    """A DQ or engagement score (still REAL in the store) to 1 place."""
     return Decimal(str(round(value, 1)))

@@ -9,8 +9,15 @@ credit of the whole deal (:func:`unfilled_splits`); it never reduces the revenue
 A split owner (a CRM user id) becomes an employee through the reconciled directory, as
 deal owners do. A revenue split of the deal's owner alone at 100% (what a CRM stores on
 every deal by default) decides nothing: the deal keeps the plan's crediting by the acts.
-A deal whose rows cannot be used (percentages not summing to 100, a row
-without an owner or a percentage) keeps the plan's credit in that pool, with a warning.
+
+Whether a set must total 100% goes by its pool (:data:`VALIDATED`): revenue rows share the
+deal, so they must; overlay rows are credit on top of it, so each credits its percentage
+of the deal whatever the set's total (a specialist at 50%, two at 100% each: 200% of the
+deal in ``overlay``, the revenue credit untouched). The store keeps a row's type by name
+only, so a CRM's own per-type setting is not consulted.
+A deal whose rows cannot be used (revenue percentages not summing to 100, a negative row,
+an overlay row above 100% or an overlay set of 0%, a row without an owner or a
+percentage) keeps the plan's credit in that pool, with a warning.
 A ``team`` row names a deal team member (who works on the deal, in which function) and
 carries no share: it is no split, and no warning either.
 """
@@ -30,12 +37,22 @@ from sync.compute.directory import Directory
 from sync.compute.links import deal_key
 from sync.compute.snapshot import StoreSnapshot
 
-__all__ = ["OVERLAY_POOL", "CrmSplits", "crm_splits", "unfilled_splits", "usable_splits"]
+__all__ = [
+    "OVERLAY_POOL",
+    "VALIDATED",
+    "CrmSplits",
+    "crm_splits",
+    "unfilled_splits",
+    "usable_splits",
+]
 
 OVERLAY_POOL = "overlay"
 # Split types as the connectors store them; a row without a type is a revenue split.
 _POOLS = {None: REVENUE_POOL, "": REVENUE_POOL, "revenue": REVENUE_POOL, "overlay": OVERLAY_POOL}
 _MEMBERSHIP = "team"  # a deal team member's row: no share of the deal
+# Whether a pool's split rows must total 100% (a share of the deal) or each row is its own
+# percentage of the deal (overlay credit, on top of the revenue credit).
+VALIDATED = {REVENUE_POOL: True, OVERLAY_POOL: False}
 
 
 @dataclass
@@ -69,7 +86,7 @@ def crm_splits(snapshot: StoreSnapshot, directory: Directory) -> CrmSplits:
             unusable.add((key, pool))
             continue
         out.rows.setdefault(key, {}).setdefault(pool, []).append(
-            SplitRow(employee, Decimal(percent))
+            SplitRow(employee, Decimal(percent), validated=VALIDATED[pool])
         )
     for key, pool in unusable:
         out.rows.get(key, {}).pop(pool, None)
@@ -80,8 +97,9 @@ def usable_splits(
     deals: Sequence[Deal], splits: CrmSplits
 ) -> tuple[dict[str, dict[str, list[SplitRow]]], list[str]]:
     """The split rows crediting uses: of won deals (and paid deals since reversed, so a
-    clawback mirrors what was paid), per pool, only sets that sum to 100; warnings for
-    the rest (those deals keep the plan's crediting in that pool)."""
+    clawback mirrors what was paid), per pool, only usable sets (revenue summing to 100,
+    overlay rows each within 0–100%); warnings for the rest (those deals keep the plan's
+    crediting in that pool)."""
     usable: dict[str, dict[str, list[SplitRow]]] = {}
     warnings: list[str] = []
     for deal in deals:
@@ -118,7 +136,7 @@ def unfilled_splits(
 ) -> list[Credit]:
     """``credits`` plus the split credits of pools a deal's plan does not declare (an
     overlay split under a plan without an overlay pool), where crediting could not fill
-    them: a separate credit of the whole deal in that pool."""
+    them: a separate credit in that pool, each row its percentage of the deal."""
     filled = {(c.deal, c.pool) for c in credits if c.slot in SPLIT_SLOTS}
     out = list(credits)
     for deal in deals:

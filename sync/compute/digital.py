@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, Select, inspect, or_, select
 
 from compensation.inputs import Act
+from connectors.core.records import OUTBOUND_EMAIL_EVENTS
 from sync.compute.directory import Directory
 from sync.compute.links import IdentityLookup, record_key
 from sync.compute.snapshot import StoreSnapshot
@@ -38,12 +39,14 @@ def _touches() -> Select[tuple[object, ...]]:
     links = EventLinkRow.__table__.c  # type: ignore[attr-defined]
     e = EventRow.__table__.c  # type: ignore[attr-defined]
     campaign = or_(e.utm_campaign.isnot(None), e.utm_source.isnot(None), e.utm_medium.isnot(None))
+    # a marketing e-mail sent or delivered: the company's act, not the person's touch
+    own = or_(e.name.is_(None), e.name.not_in(OUTBOUND_EMAIL_EVENTS))
     columns = (e.source, e.remote_id, e.occurred_at, e.channel, e.utm_source, e.utm_medium)
     return (
         select(links.identity_id, *columns, e.utm_campaign)
         .join_from(EventLinkRow.__table__, EventRow.__table__, e.anonymous_id == links.anonymous_id)  # type: ignore[attr-defined]
         .where(links.status == "linked", e.is_deleted.is_(False), e.occurred_at.isnot(None))
-        .where(campaign)
+        .where(campaign, own)
         .order_by(links.identity_id, e.occurred_at, e.source, e.remote_id)
     )
 

@@ -30,6 +30,7 @@ from sync.engine.runs import (
     load_states,
     mark_id_check,
 )
+from sync.store.linked import StoredLinks
 from sync.store.pages import PageCounts, write_page
 
 __all__ = ["SourceReport", "StreamReport", "SyncOptions", "sync_source"]
@@ -198,9 +199,8 @@ def _record_carried(report: SourceReport, context: _RunContext, ledger: RunLedge
         if stream_report is None:
             stream_report = StreamReport(name, status="succeeded")
             report.streams.append(stream_report)
-            ledger.start_stream(name)
         stream_report.counts.add(counts)
-        ledger.finish_stream(
+        ledger.record_stream(  # one transaction: this run never shows the stream running
             name,
             stream_report.status,
             stream_report.counts,
@@ -256,7 +256,12 @@ def _sync_stream(
     state = kept.state
     # this run reads the whole stream from its start, and so did every stream feeding it
     full_read = (options.full or state is None) and context.parents_read_whole(info)
-    read_options = ReadOptions(full=options.full, lookback=source.lookback, signpost=signpost)
+    read_options = ReadOptions(
+        full=options.full,
+        lookback=source.lookback,
+        signpost=signpost,
+        linked=StoredLinks(engine, source.name),
+    )
     stop: str | None = None
     read_to_end = False
     carried_kinds: set[str] = set()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -58,20 +57,41 @@ class RunLedger:
         seconds: float,
         error: str | None = None,
     ) -> None:
-        values = {f"p_{name}": getattr(counts, name) for name in _COUNTS}
+        """Close the row ``start_stream`` opened with the stream's outcome."""
+        values = _outcome(status, counts, api_calls, seconds, error)
         with self.engine.begin() as conn:
             conn.execute(
                 _FINISH,
-                {
-                    "p_run": self.run_id,
-                    "p_stream": stream,
-                    "p_status": status,
-                    **values,
-                    "p_api_calls": api_calls,
-                    "p_seconds": round(seconds, 3),
-                    "p_error": error,
-                },
+                {"p_run": self.run_id, "p_stream": stream}
+                | {f"p_{name}": value for name, value in values.items()},
             )
+
+    def record_stream(
+        self,
+        stream: str,
+        status: str,
+        counts: PageCounts,
+        api_calls: int = 0,
+        seconds: float = 0.0,
+        error: str | None = None,
+    ) -> None:
+        """Write the row of a stream this run did not sync itself (rows another stream's
+        pages carried) with its outcome, in one transaction: it is never ``running``.
+
+        A running row would say the stream is being synced by this run; a worker that
+        holds that stream's lock (``sync.workers.ledger``) would take it for the row of a
+        dead run and close this live run as killed.
+        """
+        table = SYNC_RUN_STREAMS
+        values = _outcome(status, counts, api_calls, seconds, error)
+        with self.engine.begin() as conn:
+            updated = conn.execute(
+                update(table)
+                .where(table.c.run_id == self.run_id, table.c.stream == stream)
+                .values(**values)
+            )
+            if not updated.rowcount:
+                conn.execute(insert(table).values(run_id=self.run_id, stream=stream, **values))
 
     def finish(self, status: str, finished_at: datetime, error: str | None = None) -> None:
         runs = SYNC_RUNS
@@ -81,6 +101,27 @@ class RunLedger:
                 .where(runs.c.id == self.run_id)
                 .values(status=status, finished_at=finished_at, error=error)
             )
+
+
+def _outcome(
+    status: str, counts: PageCounts, api_calls: int, seconds: float, error: str | None
+) -> dict[str, Any]:
+    return {
+        "status": status,
+        "fetched": counts.fetched,
+        "inserted": counts.inserted,
+        "updated": counts.updated,
+        "unchanged": counts.unchanged,
+        "deleted": counts.deleted,
+        "deleted_reported": counts.deleted_reported,
+        "deleted_merged": counts.deleted_merged,
+        "deleted_missing": counts.deleted_missing,
+        "restored": counts.restored,
+        "quarantined": counts.quarantined,
+        "api_calls": api_calls,
+        "seconds": round(seconds, 3),
+        "error": error,
+    }
 
 
 def load_state(engine: Engine, source: str, stream: str) -> dict[str, Any] | None:
@@ -145,7 +186,6 @@ def mark_id_check(engine: Engine, source: str, stream: str, now: datetime) -> No
 
 # Built once: a run writes two stream rows per stream, and building the statements each
 # time (and their cache keys) costs more than executing them.
-_COUNTS = tuple(f.name for f in dataclasses.fields(PageCounts))
 _START = insert(SYNC_RUN_STREAMS)
 _FINISH = (
     update(SYNC_RUN_STREAMS)
@@ -153,10 +193,5 @@ _FINISH = (
         SYNC_RUN_STREAMS.c.run_id == bindparam("p_run"),
         SYNC_RUN_STREAMS.c.stream == bindparam("p_stream"),
     )
-    .values(
-        {
-            name: bindparam(f"p_{name}")
-            for name in ("status", *_COUNTS, "api_calls", "seconds", "error")
-        }
-    )
+    .values({name: bindparam(f"p_{name}") for name in _outcome("", PageCounts(), 0, 0.0, None)})
 )

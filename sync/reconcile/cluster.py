@@ -10,7 +10,7 @@ one company domain for a person). Admin links override every guard but ``unlink`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sync.reconcile.entities import Entity
@@ -78,8 +78,11 @@ def cluster(
     links: Iterable[Link],
     unlinks: Iterable[tuple[int, int]] = (),
     max_size: int = 50,
+    agrees: Callable[[Sequence[int], Sequence[int]], bool] | None = None,
 ) -> ClusterResult:
-    """Apply ``links`` in order of strength under the guards; every entity ends in a cluster."""
+    """Apply ``links`` in order of strength under the guards; every entity ends in a cluster.
+    ``agrees(members, members)``: whether two clusters a scored match would join agree as
+    wholes (see ``resolve.cluster_agreement``); without it, any two may."""
     parent = list(range(len(entities)))
     # Summaries only for records a link touches: most records stay single, and a million
     # summaries would cost more memory than the records.
@@ -115,6 +118,14 @@ def cluster(
         reason = _refusal(link, summaries[small], summaries[large], large, apart, find, max_size)
         if reason is None and link.method != "admin":
             reason = summaries[small].conflict(summaries[large], entities[link.i].kind)
+        if (
+            reason is None
+            and agrees is not None
+            and link.method == "match"
+            and len(summaries[small].members) + len(summaries[large].members) > 2
+            and not agrees(summaries[small].members, summaries[large].members)
+        ):
+            reason = "the clusters disagree"
         if reason:
             refused.append((link, reason))
             continue

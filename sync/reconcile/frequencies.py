@@ -4,8 +4,8 @@ Two records both named "Smith" are weaker evidence than two named "Wieloch", and
 office's street weaker than two at a home's. Splink's adjustment, applied here to the exact
 level of first and last names, street and postal code: the level's weight log2(m/u) (u the
 average chance that two random records agree) becomes log2(m/f), f the share of records
-holding the value, but never above log2(m/u) (+ RARE_BONUS): a common value weighs less, a
-rare one as much as the average. The counts are taken when a model is trained and kept in
+holding the value, but never above log2(m/u) + RARE_BONUS: a common value weighs less, a
+rare one a little more than the average. The counts are taken when a model is trained and kept in
 it, so full and incremental runs weigh a value alike; a value seen once at training, or
 never, counts as seen once.
 """
@@ -40,9 +40,11 @@ TF_FIELDS: dict[str, tuple[str, Callable[[Entity], str]]] = {
 _LIMIT = 20.0
 # A rare value counts at most this much above the level's average weight. Uncapped, a
 # value seen twice in 22,000 records (a surname typed as a first name) weighed 13, and two
-# such agreements outweighed every disagreeing field; with +2 the sandbox's medium people
-# lost 1.5 points of precision. Common values go down unbounded.
-RARE_BONUS = 0.0
+# such agreements outweighed every disagreeing field. +2 lets a rare surname with a postal
+# code reach a link ("greyington" at 80331, the first name missing) where "white" does not;
+# before clusters were checked as wholes (``resolve.cluster_agreement``) it cost the
+# medium sandbox 1.5 points of precision, now 0.0001. Common values go down unbounded.
+RARE_BONUS = 2.0
 
 # field -> (level, weight per value, weight of a value seen once or never)
 TermWeights = dict[str, tuple[str, dict[str, float], float]]

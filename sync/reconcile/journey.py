@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, or_, select
 
+from connectors.core.records import EMAIL_DELIVERED, EMAIL_SENT
 from sync.reconcile.stitching import linked_events
 from sync.store.records import (
     ActivityRow,
@@ -56,12 +57,17 @@ def _when(value: datetime | date | None) -> datetime | None:
 
 
 def _digital(connection: Any, identity_id: str) -> list[Touch]:
-    """The person's digital events, as touches with no employee behind them."""
+    """The person's digital events, as touches with no employee behind them. A marketing
+    e-mail's send is the company's touch (``outbound``), and its delivery report is left
+    out: it is the same message, and the person did nothing."""
     touches = []
     for row in linked_events(connection, identity_id):
+        if row.event_type == "track" and row.name == EMAIL_DELIVERED:
+            continue
         kind = f"{row.event_type}: {row.name}" if row.name else row.event_type
         campaign = " / ".join(p for p in (row.utm_source, row.utm_medium, row.utm_campaign) if p)
-        summary = " ".join(p for p in (row.url or "", f"[{campaign}]" if campaign else "") if p)
+        parts = ("outbound" if row.name == EMAIL_SENT else "", row.url or "")
+        summary = " ".join(p for p in (*parts, f"[{campaign}]" if campaign else "") if p)
         record = f"{row.source}:events:{row.remote_id}"
         touches.append(
             Touch(row.occurred_at, row.source, kind, row.channel, summary, record, None, None)

@@ -93,6 +93,10 @@ def _postal_level(a: str, b: str) -> str:
         sum(x != y for x, y in zip(a, b, strict=True)) == 1 or sorted(a) == sorted(b)
     ):
         return "fuzzy"  # one character mistyped, or two swapped
+    if abs(len(a) - len(b)) == 1 and max(len(a), len(b)) >= 4:
+        short, long = sorted((a, b), key=len)
+        if any(long[:i] + long[i + 1 :] == short for i in range(len(long))):
+            return "fuzzy"  # one character dropped ("420072" / "4200072")
     return "different"
 
 

@@ -6,7 +6,7 @@ clusters, pairs and identity ids.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,15 @@ from sync.reconcile.pairs import pair_arrays
 from sync.reconcile.scoring import Raw, ScoreContext, build_context, explain, score_pair
 from sync.reconcile.splink_engine import SplinkModel, SplinkScores
 
-__all__ = ["Decision", "KindResult", "ScoredPair", "block", "resolve_kind", "thresholds_for"]
+__all__ = [
+    "Decision",
+    "KindResult",
+    "ScoredPair",
+    "block",
+    "cluster_agreement",
+    "resolve_kind",
+    "thresholds_for",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +190,10 @@ def resolve_kind(
         for p in scored
     ]
     known_links = {(link.i, link.j) for link in links if link.method in ("must_link", "admin")}
-    clustering = cluster(entities, links, unlinks, config.max_cluster_size)
+    agrees = None
+    if kind == "person":
+        agrees = cluster_agreement(entities, ctx, limits.review, prescored)
+    clustering = cluster(entities, links, unlinks, config.max_cluster_size, agrees)
     result = KindResult(kind, entities, scored, clustering, stats, weights=weights, terms=terms)
     result.stats = {
         "records": len(entities),
@@ -203,6 +214,32 @@ def resolve_kind(
         ),
     }
     return result
+
+
+def cluster_agreement(
+    entities: Sequence[Entity],
+    ctx: ScoreContext,
+    review: float,
+    prescored: SplinkScores | None = None,
+) -> Callable[[Sequence[int], Sequence[int]], bool]:
+    """Whether two clusters a scored match would join agree as wholes: at least half of
+    the pairs between them reach the review band (average linkage). A match is one pair;
+    where each side has records of its own, the others speak too: two people at one office
+    who share a first name are each linked strongly to their own duplicates, and those
+    disagree with the other side, where a duplicate typed otherwise agrees with the rest."""
+
+    def reaches(i: int, j: int) -> bool:
+        if prescored is not None:
+            found = prescored.pairs.get((i, j) if i < j else (j, i))
+            return found is not None and found[0] >= review
+        return score_pair(entities[i], entities[j], ctx)[0] >= review
+
+    def agrees(left: Sequence[int], right: Sequence[int]) -> bool:
+        pairs = len(left) * len(right)
+        reached = sum(1 for i in left for j in right if reaches(i, j))
+        return 2 * reached >= pairs
+
+    return agrees
 
 
 def block(

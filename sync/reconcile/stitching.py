@@ -26,58 +26,57 @@ Stitching is incremental: it keeps the store's change number its links cover
 (``event_stitch_state``), and the next run reads only the events written after it. Those
 touch a few anonymous ids, and through their user ids the ids those users were seen on;
 only these are stitched again, from all their events, which gives exactly the links a full
-stitching would. A change of the people evidence (a new lead, a merge of two identities)
-can re-link any device: the run after one stitches everything, as does ``full=True`` and a
-run after more new anonymous ids than an incremental run is worth.
+stitching would. A change of the people evidence (a new lead, an e-mail edited, a merge of
+two identities) adds the ids whose events read differently through the e-mail and phone
+keys that changed (``stitching_changes``, against the people kept with the links in
+``event_stitch_people``). ``full=True`` stitches everything, as does a run with more ids
+to stitch again than an incremental run is worth.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, case, delete, func, inspect, literal, or_, select
+from sqlalchemy import Connection, Engine, delete, func, inspect, select
 
-from sync.reconcile.stitching_links import USER_KEY, explain_anonymous, linked_events
-from sync.reconcile.stitching_people import People, evidence
+from sync.reconcile.stitching_changes import (
+    changed_keys,
+    keys_reading_differently,
+    save_people,
+    stored_count,
+    stored_people,
+)
+from sync.reconcile.stitching_links import explain_anonymous, linked_events
+from sync.reconcile.stitching_people import People, digest_of, evidence
+from sync.reconcile.stitching_rows import (
+    EVENTS,
+    KEY,
+    LIVE,
+    Event,
+    by_key,
+    by_user,
+    chunks,
+    key_of,
+    keys_events,
+    users_events,
+)
 from sync.store.changes import last_change
 from sync.store.event_links import EventLinkRow, EventStitchStateRow
-from sync.store.records import EventRow
 from sync.store.view.identity_map import load_identity_map
 
 __all__ = ["StitchReport", "explain_anonymous", "linked_events", "stitch"]
 
 _SHARED_MESSAGES = 50  # message ids kept per person on a shared id (its identified events)
 _BATCH = 5_000
-_CHUNK = 500  # values per IN (...) clause
 # More anonymous ids than this to stitch again, and one pass over all events is cheaper.
 _INCREMENTAL_MAX = 20_000
-_E = EventRow.__table__.c  # type: ignore[attr-defined]
-# (message id, type, anonymous id, user id, previous id, e-mail, phone, time, source)
-_Event = tuple[str, str, str | None, str | None, str | None, str | None, str | None, Any, str]
-_COLUMNS = (
-    _E.remote_id,
-    _E.event_type,
-    _E.anonymous_id,
-    _E.user_id,
-    _E.previous_id,
-    _E.email,
-    _E.phone,
-    _E.occurred_at,
-    _E.source,
-)
-_LIVE = _E.is_deleted.is_(False)
-# what an event is stitched by: an alias by the id it ties, a server-side event (a userId
-# and no anonymousId) by its user id as ``user:<userId>``, any other by its anonymous id
-_KEY = case(
-    (_E.event_type == "alias", _E.previous_id),
-    (_E.anonymous_id.is_not(None), _E.anonymous_id),
-    else_=literal(USER_KEY).concat(_E.user_id),
-)
+_E = EVENTS
+_KEY = KEY
 
 
 @dataclass
@@ -86,6 +85,7 @@ class StitchReport:
 
     mode: str = "full"
     events: int = 0
+    people_changed: int = 0  # e-mail and phone keys that name someone else, or no one, now
     anonymous_ids: int = 0
     linked: int = 0
     shared: int = 0
@@ -129,30 +129,67 @@ def stitch(
         people = People(connection, identities)
         digest = people.digest()
         state = connection.execute(select(EventStitchStateRow.__table__)).first()  # type: ignore[attr-defined]
-        keys = None
-        if not full and state is not None and state.people_digest == digest:
+        keys, old = None, None
+        if not full and state is not None:
             keys = _touched(connection, state.change_seq)
+            if state.people_digest != digest or stored_count(connection) != len(people.keys):
+                old = stored_people(connection)
+            if keys is not None and state.people_digest != digest:
+                keys = _people_touched(connection, people, old or {}, state, keys, report)
         if keys is None:
             _stitch_all(connection, people, report, run_id)
+            if old is None:
+                old = stored_people(connection)
         else:
             report.mode = "incremental"
             _stitch_keys(connection, people, keys, report, run_id)
+        if old is not None:
+            save_people(connection, old, people.keys)
         _save_state(connection, mark, digest, now, run_id)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _people_touched(
+    connection: Connection,
+    people: People,
+    old: dict[str, tuple[str, str]],
+    state: Any,
+    keys: set[str],
+    report: StitchReport,
+) -> set[str] | None:
+    """``keys`` and the keys of the events the change of the people since the last
+    stitching may read differently (``stitching_changes``), with every key of their user
+    ids; ``None`` when the saved people are not the ones that stitching used, or too
+    many ids are touched."""
+    if digest_of(old) != state.people_digest:
+        return None  # stitched before the people were kept with the links
+    changed = changed_keys(old, people.keys)
+    report.people_changed = len(changed)
+    found = keys_reading_differently(connection, people, changed, _KEY, _INCREMENTAL_MAX)
+    if found is None:
+        return None
+    more, user_ids = found
+    keys = keys | more
+    for chunk in chunks(sorted(user_ids)):
+        got = connection.execute(select(_KEY).where(_E.user_id.in_(chunk))).scalars()
+        keys.update(k for k in got if k is not None)
+    return keys if len(keys) <= _INCREMENTAL_MAX else None
 
 
 def _stitch_all(
     connection: Connection, people: People, report: StitchReport, run_id: int | None
 ) -> None:
     """Every anonymous id again: counts from one grouped query, links from the events that
-    carry evidence (an e-mail, a phone or a user id), a small part of the stream."""
-    query = select(_KEY, func.count()).where(_LIVE).group_by(_KEY)
+    carry evidence (an e-mail, a phone or a user id), read one id at a time."""
+    query = select(_KEY, func.count()).where(LIVE).group_by(_KEY)
     counts = {key: int(n) for key, n in connection.execute(query) if key is not None}
-    has_evidence = or_(_E.email.is_not(None), _E.phone.is_not(None), _E.user_id.is_not(None))
-    rows = _sorted(connection.execute(select(*_COLUMNS).where(_LIVE, has_evidence)))
-    users = _users(people, rows, report)
-    links = _links(people, rows, users, report)
+    users: dict[str, Any] = {}
+    ambiguous: set[str] = set()
+    _users(people, by_user(connection), users, ambiguous)
+    report.user_ids, report.ambiguous_user_ids = len(users), len(ambiguous)
+    links: dict[str, dict[str, _Link]] = {}
+    _links(people, by_key(connection), users, report, links)
     report.events, report.anonymous_ids = sum(counts.values()), len(counts)
     connection.execute(delete(EventLinkRow.__table__))  # type: ignore[attr-defined]
     _write(connection, links, counts, report, run_id)
@@ -170,7 +207,7 @@ def _touched(connection: Connection, mark: int) -> set[str] | None:
             keys.add(key)
         if user_id is not None:
             user_ids.add(user_id)
-    for chunk in _chunks(sorted(user_ids)):
+    for chunk in chunks(sorted(user_ids)):
         found = connection.execute(select(_KEY).where(_E.user_id.in_(chunk))).scalars()
         keys.update(k for k in found if k is not None)
     return keys if len(keys) <= _INCREMENTAL_MAX else None
@@ -183,55 +220,37 @@ def _stitch_keys(
     report: StitchReport,
     run_id: int | None,
 ) -> None:
-    """Stitch ``keys`` again from all their events; the other links stay as they are."""
+    """Stitch ``keys`` again from all their events, read a few hundred ids at a time
+    with the events of their user ids not read yet; the other links stay as they are."""
     ordered = sorted(keys)
-    anons = [k for k in ordered if not k.startswith(USER_KEY)]
-    server = [k.removeprefix(USER_KEY) for k in ordered if k.startswith(USER_KEY)]
-    found: dict[tuple[str, str], _Event] = {}
-    for condition in (
-        *(_E.anonymous_id.in_(chunk) for chunk in _chunks(anons)),
-        *(_E.previous_id.in_(chunk) for chunk in _chunks(anons)),
-        *(and_(_E.anonymous_id.is_(None), _E.user_id.in_(c)) for c in _chunks(server)),
-    ):
-        for got in connection.execute(select(*_COLUMNS).where(_LIVE, condition)):
-            found[(got[8], got[0])] = tuple(got)
-    rows = _sorted(row for row in found.values() if _key_of(row) in keys)
     counts: dict[str, int] = defaultdict(int)
-    for row in rows:
-        counts[_key_of(row)] += 1  # type: ignore[index]
-    user_ids = sorted({row[3] for row in rows if row[3] is not None})
-    proofs: dict[tuple[str, str], _Event] = {}
-    for chunk in _chunks(user_ids):
-        for got in connection.execute(select(*_COLUMNS).where(_LIVE, _E.user_id.in_(chunk))):
-            proofs[(got[8], got[0])] = tuple(got)
-    users = _users(people, _sorted(proofs.values()), report)
-    links = _links(people, rows, users, report)
-    report.events, report.anonymous_ids = len(rows), len(counts)
+    users: dict[str, Any] = {}
+    ambiguous: set[str] = set()
+    read: set[str] = set()
+    links: dict[str, dict[str, _Link]] = {}
+    for rows in keys_events(connection, ordered):
+        new: set[str] = set()
+        for row in rows:
+            counts[key_of(row)] += 1  # type: ignore[index]
+            if row[3] is not None and row[3] not in read:
+                new.add(row[3])
+        read |= new
+        _users(people, users_events(connection, sorted(new)), users, ambiguous)
+        _links(people, rows, users, report, links)
+    report.user_ids, report.ambiguous_user_ids = len(users), len(ambiguous)
+    report.events, report.anonymous_ids = sum(counts.values()), len(counts)
     table = EventLinkRow.__table__  # type: ignore[attr-defined]
-    for chunk in _chunks(ordered):
+    for chunk in chunks(ordered):
         connection.execute(delete(table).where(table.c.anonymous_id.in_(chunk)))
     _write(connection, links, counts, report, run_id)
 
 
-def _key_of(row: _Event) -> str | None:
-    _, kind, anon, user_id, previous_id = row[:5]
-    if kind == "alias":
-        return previous_id
-    if anon is None and user_id is not None:
-        return USER_KEY + user_id
-    return anon
-
-
-def _sorted(rows: Iterable[Any]) -> list[_Event]:
-    """Events in the one order stitching reads them: by time, then source and message id
-    (a time-less event first, as SQL sorts NULL)."""
-    return sorted((tuple(r) for r in rows), key=lambda r: (r[7] is not None, r[7], r[8], r[0]))
-
-
-def _users(people: People, rows: Iterable[_Event], report: StitchReport) -> dict[str, Any]:
-    """userId -> (identity, member, message id) from events that carry it with proof."""
-    users: dict[str, Any] = {}
-    ambiguous: set[str] = set()
+def _users(
+    people: People, rows: Iterable[Event], users: dict[str, Any], ambiguous: set[str]
+) -> None:
+    """Add to ``users`` userId -> (identity, member, message id) from the events that carry
+    it with proof, and to ``ambiguous`` those proven to be several people (``rows``: each
+    user id's in time order, all its events at once)."""
     for message_id, _kind, _anon, user_id, _prev, email, phone, _at, _source in rows:
         if user_id is None or user_id in ambiguous:
             continue
@@ -246,18 +265,20 @@ def _users(people: People, rows: Iterable[_Event], report: StitchReport) -> dict
         elif known[0] != proof[0]:
             ambiguous.add(user_id)
             del users[user_id]
-    report.user_ids, report.ambiguous_user_ids = len(users), len(ambiguous)
-    return users
 
 
 def _links(
-    people: People, rows: Iterable[_Event], users: dict[str, Any], report: StitchReport
-) -> dict[str, dict[str, _Link]]:
-    """Each key's people, with the evidence and the first event that proved each."""
-    links: dict[str, dict[str, _Link]] = defaultdict(dict)
+    people: People,
+    rows: Iterable[Event],
+    users: dict[str, Any],
+    report: StitchReport,
+    links: dict[str, dict[str, _Link]],
+) -> None:
+    """Add to ``links`` each key's people, with the evidence and the first event that
+    proved each (``rows``: each key's in time order, all its events at once)."""
     for row in rows:
         message_id, kind, _anon, user_id, _prev, email, phone, at, _source = row
-        key = _key_of(row)
+        key = key_of(row)
         if key is None:
             continue
         proof = evidence(people, email, phone) if email or phone else None
@@ -268,12 +289,12 @@ def _links(
             report.unmatched_evidence += bool(email or phone)
             continue
         identity, member, kind_of_proof = proof
-        link = links[key].get(identity)
+        found = links.setdefault(key, {})
+        link = found.get(identity)
         if link is None:
-            link = links[key][identity] = _Link(kind_of_proof, message_id, member, at)
+            link = found[identity] = _Link(kind_of_proof, message_id, member, at)
         if len(link.messages) < _SHARED_MESSAGES:
             link.messages.append(message_id)
-    return links
 
 
 def _write(
@@ -324,8 +345,3 @@ def _save_state(
     connection.execute(delete(table))
     values = {"id": 1, "change_seq": mark, "people_digest": digest, "stitched_at": now}
     connection.execute(table.insert().values(**values, run_id=run_id))
-
-
-def _chunks(values: list[str], size: int = _CHUNK) -> Iterator[list[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]

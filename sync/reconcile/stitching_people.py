@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Mapping
 
 import orjson
 from sqlalchemy import Connection, select
@@ -22,7 +23,7 @@ from sync.reconcile.normalize import email_key, phone_key
 from sync.store.records import ContactRow, LeadRow
 from sync.store.view.identity_map import IdentityMap
 
-__all__ = ["People", "country_code", "evidence"]
+__all__ = ["People", "country_code", "digest_of", "evidence"]
 
 # Domains typed wrong often enough to read as the intended one.
 _DOMAIN_TYPOS = {
@@ -68,12 +69,33 @@ class People:
         # deletions: built on the first unknown address, and on its domain only
         self._domains: dict[str, list[str]] | None = None
         self._near: dict[str, dict[str, set[str]]] = {}
+        self._read_domains: dict[str, tuple[str, ...]] = {}
+        self._numbers: dict[str, str | None] = {}
 
     def digest(self) -> str:
-        """A fingerprint of what every e-mail and phone proves: stitching is incremental
-        only while it is the same (a new or merged person may re-link any device)."""
-        payload = orjson.dumps(sorted(self.keys.items()))
-        return hashlib.blake2b(payload, digest_size=16).hexdigest()
+        """A fingerprint of what every e-mail and phone proves: stitching reads only new
+        events while it is the same (a new or merged person may re-link any device)."""
+        return digest_of(self.keys)
+
+    def email_domains(self, value: str) -> tuple[str, ...]:
+        """The domains of known addresses ``by_email(value)`` can depend on: the address's
+        own (as ``email_key`` reads it) and the one its typo stands for. Read from the
+        domain part alone (an address its local part makes unreadable gets its domain
+        all the same: one id more stitched again, never one less)."""
+        raw = value.strip().lower().rpartition("@")[2]
+        found = self._read_domains.get(raw)
+        if found is None:
+            key = email_key(f"someone@{raw}")
+            domain = key.rpartition("@")[2] if key else None
+            fixed = _DOMAIN_TYPOS.get(domain) if domain else None
+            found = self._read_domains[raw] = tuple(d for d in (domain, fixed) if d)
+        return found
+
+    def phone_number(self, value: str) -> str | None:
+        """The key ``by_phone(value)`` looks up (without the ``p:``)."""
+        if value not in self._numbers:
+            self._numbers[value] = phone_key(value)
+        return self._numbers[value]
 
     def by_email(self, value: str | None) -> tuple[str, str] | None:
         key = email_key(value)
@@ -116,6 +138,12 @@ class People:
         number = phone_key(value)
         hit = self._phones[value] = self.keys.get(f"p:{number}") if number else None
         return hit
+
+
+def digest_of(keys: Mapping[str, tuple[str, str]]) -> str:
+    """The fingerprint of a people map (key -> identity, record)."""
+    payload = orjson.dumps(sorted(keys.items()))
+    return hashlib.blake2b(payload, digest_size=16).hexdigest()
 
 
 # Below this many characters before the @, a keystroke turns one person's address into

@@ -4,6 +4,7 @@ audit step and the demo."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine
@@ -53,7 +54,7 @@ def _usage(cfg: CrmsyncConfig, engine: Engine, snapshot: Any, as_of: datetime) -
     links = LinkBuilder(kinds, bases, cfg.audit.record_links, cfg.audit.hubspot_portal_id)
     identities = default_identities(engine)
     points = [as_of - timedelta(weeks=w) for w in (3, 2, 1, 0)]
-    series: dict[str, list[float | None]] = {}
+    series: dict[str, list[Decimal | None]] = {}
     for i, at in enumerate(points):
         result = audit_snapshot(snapshot, cfg.audit, at, identities, links)
         for s in result.scores:

@@ -231,7 +231,7 @@ def service_report(snapshot: Snapshot, as_of: datetime, sla_hours: float) -> Rep
     }
 
 
-def usage_report(result: AuditResult, trend: dict[str, list[float | None]]) -> Report:
+def usage_report(result: AuditResult, trend: dict[str, list[Decimal | None]]) -> Report:
     """Usage leaderboard (active employees, best first) with team scores and trend."""
     scored = [s for s in result.scores if s.active and s.score is not None]
     scored.sort(key=lambda s: (-(s.score or 0), s.subject))
@@ -257,7 +257,7 @@ def usage_report(result: AuditResult, trend: dict[str, list[float | None]]) -> R
     }
 
 
-def _band(score: float | None) -> str:
+def _band(score: Decimal | None) -> str:
     if score is None:
         return "-"
     return "healthy" if score >= 80 else "coaching" if score >= 60 else "at risk"

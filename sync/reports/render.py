@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from typing import Any
 
 import orjson
 
 from crmsync_data import templates
 
-__all__ = ["TEMPLATES", "render_csv", "render_html", "render_json"]
+__all__ = ["TEMPLATES", "json_value", "render_csv", "render_html", "render_json"]
 
 TEMPLATES = templates("reports")
 _BAR_WIDTH = 420
@@ -44,10 +45,19 @@ def _inert(cell: Any) -> Any:
     return cell  # "-12.50" is a number, not a formula
 
 
+def json_value(value: Any) -> Any:
+    """``orjson``'s ``default``: a ``Decimal`` (a usage score) as a JSON number with its
+    exact digits (``83.5`` stays ``83.5``, through no float), anything else (a date) as
+    its text. The reports write money as text themselves (``"288000.00"``)."""
+    if isinstance(value, Decimal):
+        return orjson.Fragment(str(value))
+    return str(value)
+
+
 def render_json(report: dict[str, Any]) -> str:
-    """The whole report as JSON (Decimal and dates as strings)."""
+    """The whole report as JSON (Decimal as exact numbers, dates as strings)."""
     body = {k: v for k, v in report.items() if k != "chart"}
-    return orjson.dumps(body, default=str, option=orjson.OPT_INDENT_2).decode()
+    return orjson.dumps(body, default=json_value, option=orjson.OPT_INDENT_2).decode()
 
 
 def _bars(chart: list[tuple[str, Any]]) -> list[dict[str, Any]]:

@@ -1,17 +1,21 @@
 """Store tables of the audit: runs, findings, usage scores with components, record DQ
 scores and account engagement. Written by ``sync.audit.run_audit``; the latest run's rows
 replace the previous ones except ``audit_runs`` and ``usage_scores`` (kept for trends).
+
+Usage scores, component values and weights are ``Decimal``, kept as their exact text
+(``DecimalText``, as money is); record DQ and engagement scores are still REAL.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
-from sync.store.types import JsonDoc, UtcDateTime
+from sync.store.types import DecimalText, JsonDoc, UtcDateTime
 
 __all__ = [
     "AccountEngagementRow",
@@ -58,7 +62,7 @@ class UsageScoreRow(SQLModel, table=True):
     team: str = Field(max_length=80)
     profile: str = Field(max_length=40)
     active: bool = True
-    score: float | None = None
+    score: Decimal | None = Field(default=None, sa_type=DecimalText)
     records: int = 0
     users: list[Any] = Field(default_factory=list, sa_column=Column(JsonDoc, nullable=False))
 
@@ -71,8 +75,8 @@ class UsageComponentRow(SQLModel, table=True):
     component: str = Field(max_length=40)
     numerator: int
     denominator: int
-    value: float | None = None
-    weight: float
+    value: Decimal | None = Field(default=None, sa_type=DecimalText)
+    weight: Decimal = Field(sa_type=DecimalText)
 
 
 class RecordDqRow(SQLModel, table=True):

@@ -9,7 +9,10 @@ that carried it and ``member`` the CRM record it matched (``source:table:remote_
 
 ``event_stitch_state`` is one row: the store's change number the links cover, and the
 fingerprint of the people evidence they were made with; the next stitching reads only the
-events written after it, while that evidence is the same.
+events written after it, while that evidence is the same. ``event_stitch_people`` is what
+that evidence was: each e-mail or phone key a known person holds, with their identity and
+record, so that the next stitching, when the people changed, stitches again only the
+anonymous ids whose evidence reads differently now.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from sqlmodel import Field, SQLModel
 
 from sync.store.types import JsonDoc, UtcDateTime
 
-__all__ = ["EventLinkRow", "EventStitchStateRow"]
+__all__ = ["EventLinkRow", "EventStitchPeopleRow", "EventStitchStateRow"]
 
 
 class EventLinkRow(SQLModel, table=True):
@@ -48,3 +51,10 @@ class EventStitchStateRow(SQLModel, table=True):
     people_digest: str = Field(max_length=32)
     stitched_at: datetime = Field(sa_type=UtcDateTime)
     run_id: int | None = None
+
+
+class EventStitchPeopleRow(SQLModel, table=True):
+    __tablename__ = "event_stitch_people"
+    key: str = Field(primary_key=True)  # e:<e-mail key> or p:<phone key>
+    identity_id: str = Field(max_length=40)
+    member: str = Field(max_length=160)

@@ -4,6 +4,10 @@ The engine closes its run rows when ``sync_source`` returns. A job stopped betwe
 (worker shutdown) or a worker killed outright leaves them ``running``. Whoever holds the
 stream's lock knows nobody else is syncing that stream, so every still-running row of it
 is stale and can be closed; the run itself is closed once none of its streams runs.
+
+That holds because a run shows a stream running only while it syncs it under the stream's
+lock: the rows a run writes for records other streams' pages carried (a HubSpot deals page
+carries its deal-contact roles) are written closed (``RunLedger.record_stream``).
 """
 
 from __future__ import annotations
@@ -55,9 +59,12 @@ def close_open_runs(
         still_running = exists().where(
             run_streams.c.run_id == runs.c.id, run_streams.c.status == "running"
         )
+        # Still running, checked again: a run found above may have been closed since by
+        # its owner (in PostgreSQL each statement sees what was committed before it), and
+        # a closed run is its owner's to describe, not a dead one to close.
         result = conn.execute(
             update(runs)
-            .where(runs.c.id.in_(run_ids), ~still_running)
+            .where(runs.c.id.in_(run_ids), runs.c.status == "running", ~still_running)
             .values(status="partial", finished_at=now, error=message)
         )
         return int(result.rowcount or 0)

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal as D
 from typing import Any
 
 import pytest
@@ -375,12 +376,12 @@ def test_the_reps_rank_as_the_documented_rules_say(audited: Audited) -> None:
     # Below the team a ratio on n < m = 5 records is lifted by (5 - n)/5 of the gap:
     # 0/1 -> 0.8 x 0.7 = 0.56, 1/2 -> 0.5 + 0.6 x 0.2 = 0.62; Bea's 2/5 is evidence enough
     # (n = m) and is kept, as is a ratio at or above the team's.
-    assert parts["leo"]["freshness"] == (0, 1, 0.56)
-    assert parts["nora"]["activity_coverage"] == (1, 2, 0.62)
-    assert parts["stan"]["activity_coverage"] == (1, 2, 0.62)
-    assert parts["stan"]["freshness"] == (1, 2, 0.62)
-    assert parts["bea"]["completeness"] == (2, 5, 0.4)
-    assert parts["dana"]["uniqueness"] == (0, 3, 1.0)  # reconciled: no duplicates
+    assert parts["leo"]["freshness"] == (0, 1, D("0.56"))
+    assert parts["nora"]["activity_coverage"] == (1, 2, D("0.62"))
+    assert parts["stan"]["activity_coverage"] == (1, 2, D("0.62"))
+    assert parts["stan"]["freshness"] == (1, 2, D("0.62"))
+    assert parts["bea"]["completeness"] == (2, 5, D("0.4"))
+    assert parts["dana"]["uniqueness"] == (0, 3, D("1.0"))  # reconciled: no duplicates
     # Sales weights; responsiveness has n = 0 everywhere (Salesforce leads are not timed),
     # so the weights counted are 0.25 + 0.20 + 0.20 + 0.10 + 0.10 = 0.85:
     #   Dana 100 x 0.85/0.85                                              = 100.0
@@ -391,12 +392,12 @@ def test_the_reps_rank_as_the_documented_rules_say(audited: Audited) -> None:
     #   Dee (no records created in the window but her deal: no uniqueness, / 0.75)
     #        100 x (0.25 x 0.56 + 0.20 x 0.56 + 0.20 + 0.10) / 0.75       =  73.6
     assert {rep: s.score for rep, s in scores.items()} == {
-        "dana": 100.0,
-        "leo": 89.6,
-        "nora": 88.8,
-        "bea": 85.9,
-        "stan": 79.9,
-        "dee": 73.6,
+        "dana": D("100.0"),
+        "leo": D("89.6"),
+        "nora": D("88.8"),
+        "bea": D("85.9"),
+        "stan": D("79.9"),
+        "dee": D("73.6"),
     }
     board = usage_report(result, {})
     # Dee is deactivated: on no leaderboard.

@@ -88,7 +88,20 @@ def test_audit_results_round_trip_on_postgres() -> None:
         assert latest_findings(engine, rule="deal_created_at_close")[0].employee == (
             "salesforce:U1"
         )
-        assert latest_usage_scores(engine)["salesforce:U1"].score == result.scores[0].score
+        stored = latest_usage_scores(engine)["salesforce:U1"]
+        assert stored == result.scores[0]  # every Decimal back as it was computed
+        # 100 × (0.25 × 1.0 + 0.1 × 1.0) / 0.75 = 46.66…: 46.7, read back as stored
+        assert [str(stored.score)] + [
+            f"{c.name} {c.value} {c.weight}" for c in stored.components
+        ] == [
+            "46.7",
+            "activity_coverage 1.0 0.25",
+            "freshness 0.0 0.2",
+            "completeness 0.0 0.2",
+            "responsiveness None 0.15",
+            "uniqueness None 0.1",
+            "validity 1.0 0.1",
+        ]
         assert deal_dq_scores(engine) == {("salesforce", "D1"): 80.0}
         assert account_engagement_scores(engine) == {}
         engine.dispose()

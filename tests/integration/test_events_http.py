@@ -123,6 +123,27 @@ def test_wrong_keys_and_oversized_batches_are_refused(served: tuple[str, EventsC
     assert list(connector.settings.directory.glob("*.jsonl")) == []
 
 
+def test_a_body_sent_in_chunks_is_refused_as_soon_as_it_passes_the_limit(
+    served: tuple[str, EventsConnector],
+) -> None:
+    url, connector = served
+    # no Content-Length: the server learns the size only as the chunks come
+    small = orjson.dumps({"batch": [_event(1), _event(2)]})
+    answer = requests.post(
+        url, data=iter([small[:50], small[50:]]), headers=_basic(KEY), timeout=10
+    )
+    assert (answer.status_code, answer.json()["accepted"]) == (200, 2)
+    big = orjson.dumps({"batch": [_event(n, properties={"pad": "x" * 500}) for n in range(10)]})
+    chunks = [big[start : start + 1_000] for start in range(0, len(big), 1_000)]
+    answer = requests.post(url, data=iter(chunks), headers=_basic(KEY), timeout=10)
+    assert (answer.status_code, answer.json()) == (
+        413,
+        {"code": "too_large", "message": "the batch is over the 4000-byte limit; send less"},
+    )
+    (page,) = connector.read("events", None, ReadOptions())
+    assert [r.remote_id for r in page.records] == ["m1", "m2"]
+
+
 def test_gzip_bodies_are_inflated_within_the_same_limit(
     served: tuple[str, EventsConnector],
 ) -> None:

@@ -264,3 +264,46 @@ def test_the_touch_that_brought_the_lead_fills_the_lead_source_slot_once(
         (("web:events:m1",), (Decimal("0.75"),)),
     ]
     engine.dispose()
+
+
+def test_a_marketing_email_sent_is_the_companys_touch_and_its_delivery_is_left_out(
+    tmp_path: Path,
+) -> None:
+    from compensation.inputs import Employee
+    from sync.compute.digital import digital_lead_acts
+    from sync.compute.directory import Directory
+    from sync.compute.snapshot import load_store_snapshot
+    from sync.config.compensation import DigitalCreditConfig
+
+    engine = _store(tmp_path)
+    winter = {"context": {"campaign": {"source": "newsletter", "medium": "email", "name": "W"}}}
+    mails = [
+        _event(11, "track", 90, anonymousId="A1", event="Email Sent", **winter),
+        _event(12, "track", 91, anonymousId="A1", event="Email Delivered", **winter),
+        _event(13, "track", 120, anonymousId="A1", event="Email Opened"),
+    ]
+    channels = ChannelMap(EVENTS_PROFILE)
+    with engine.begin() as conn:
+        events = [parse_event("web", raw, channels) for raw in mails]
+        write_page(conn, "web", Page("events", events, {}), "event", None, NOW)
+    stitch(engine, NOW, run_id=None)
+    identities = load_identity_map(engine)
+    ana = identities.identity_of("crm", "leads", "L1")
+    assert ana is not None
+    touches = [
+        (t.kind, t.summary, t.record)
+        for t in journey(engine, identities, ana)
+        if t.record.startswith("web:events:m1")
+    ]
+    assert touches == [
+        ("page", "https://altamira.example/offer [newsletter / email / Fall]", "web:events:m1"),
+        ("track: Email Sent", "outbound [newsletter / email / W]", "web:events:m11"),
+        ("track: Email Opened", "", "web:events:m13"),
+    ]
+    # the send carries a campaign and came later, but the person's own click brought them
+    staff = {"E-mkt": Employee("E-mkt", "Mara Kent", "mara@x.example", "marketing", "marketing")}
+    settings = DigitalCreditConfig(marketing_owner="mara@x.example")
+    snapshot = load_store_snapshot(engine)
+    acts = digital_lead_acts(engine, snapshot, identities, Directory(staff, {}), settings)
+    assert {k: a.key for k, a in acts.items()} == {ana: "web:events:m1"}
+    engine.dispose()

@@ -23,7 +23,7 @@ from sandbox.generator.events import generate_events
 from sandbox.generator.events_people import customers
 from sync.reconcile.stitching import StitchReport, stitch
 from sync.store import open_store
-from sync.store.event_links import EventLinkRow
+from sync.store.event_links import EventLinkRow, EventStitchPeopleRow
 from sync.store.pages import write_page
 
 NOW = datetime(2026, 10, 31, 12, tzinfo=UTC)
@@ -141,9 +141,54 @@ def test_new_events_restitch_only_what_they_touch_and_match_a_full_stitching(
     assert (third.mode, third.anonymous_ids, third.events) == ("incremental", 0, 0)
     assert _links(engine) == before
 
-    # a new person can re-link any device: the next run stitches everything
+    # Carla identifies before she is anyone's lead: evidence of no one yet
+    _write(
+        engine,
+        "event",
+        _events([_message(10, "identify", anonymousId="A7", traits={"email": "carla@x.org"})]),
+    )
+    assert stitch(engine, NOW).unmatched_evidence == 1
+    assert "A7" not in {row[0] for row in _links(engine)}
+
+    # a new person: only the events whose e-mail is on a changed key's domain (x.org: A1,
+    # A3, A5, A7) are stitched again, with every id of their user id u-1 (A2, A6,
+    # user:u-1)
     _write(engine, "lead", [_lead(3, "carla@x.org", None)])
+    fourth = stitch(engine, NOW)
+    assert (fourth.mode, fourth.people_changed, fourth.anonymous_ids) == ("incremental", 1, 7)
+    assert _links(engine) == _full_links(engine, tmp_path, "fourth")
+    assert {row[0]: row[1] for row in _links(engine)}["A7"] == "crm:leads:L3"
+
+    # an e-mail edited: Ana's old address proves no one any more, so u-1 now proves Bo
+    # alone, and every id it was seen on is his
+    _write(engine, "lead", [_lead(1, "ana@y.org", "+34 600 000 001")])
+    fifth = stitch(engine, NOW)
+    assert (fifth.mode, fifth.people_changed) == ("incremental", 2)
+    assert _links(engine) == _full_links(engine, tmp_path, "fifth")
+    linked = {row[0]: row[1] for row in _links(engine)}
+    assert linked == {
+        "A2": "crm:leads:L2",
+        "A3": "crm:leads:L2",
+        "A4": "crm:leads:L2",
+        "A5": "crm:leads:L2",
+        "A6": "crm:leads:L2",
+        "A7": "crm:leads:L3",
+        "user:u-1": "crm:leads:L2",
+    }
+
+    # a phone edited: only the events with that number (A4) are read again
+    _write(engine, "lead", [_lead(2, "bo@x.org", "+34 600 000 009")])
+    sixth = stitch(engine, NOW)
+    assert (sixth.mode, sixth.people_changed, sixth.anonymous_ids) == ("incremental", 2, 1)
+    assert _links(engine) == _full_links(engine, tmp_path, "sixth")
+
+    # people evidence the store did not keep (stitched before it was kept): all again
+    with engine.begin() as conn:
+        conn.execute(EventStitchPeopleRow.__table__.delete())  # type: ignore[attr-defined]
+    _write(engine, "lead", [_lead(4, "dan@z.org", None)])
     assert stitch(engine, NOW).mode == "full"
+    assert _links(engine) == _full_links(engine, tmp_path, "seventh")
+    assert stitch(engine, NOW).mode == "incremental"  # kept again by the full run
     engine.dispose()
 
 
@@ -165,15 +210,18 @@ def test_a_stream_stitched_in_parts_gives_the_links_of_a_full_stitching(tmp_path
                 last_name=person.identity,
             )
         )
-    _write(engine, "lead", leads)
+    _write(engine, "lead", leads[::2])  # the other half become leads later
     messages = list(stream.messages)
     random.Random(7).shuffle(messages)  # later batches reach back into earlier devices
     cuts = [0, len(messages) // 2, len(messages) * 3 // 4, len(messages)]
     reports: list[StitchReport] = []
     for n, (start, stop) in enumerate(itertools.pairwise(cuts)):
+        if n == 2:
+            _write(engine, "lead", leads[1::2])
         _write(engine, "event", _events(messages[start:stop]))
         reports.append(stitch(engine, NOW))
         assert _links(engine) == _full_links(engine, tmp_path, f"part{n}")
     assert [r.mode for r in reports] == ["full", "incremental", "incremental"]
+    assert reports[2].people_changed > 0
     assert len(_links(engine)) == 85
     engine.dispose()

@@ -4,6 +4,7 @@ quarantined with file, line and reason."""
 
 from __future__ import annotations
 
+import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -147,3 +148,32 @@ def test_an_oversized_line_is_quarantined_unread(tmp_path: Path) -> None:
         f"a.jsonl line 1: {len(orjson.dumps(big))} bytes, over the 512-byte limit"
     ]
     assert page.state == {"files": {"a.jsonl": [len(_lines(big, _message("m2"))), 2]}}
+
+
+def test_a_line_longer_than_a_read_is_counted_not_kept(tmp_path: Path) -> None:
+    from connectors.core.contract import ReadOptions
+    from connectors.events import EventsConnector, EventsSettings
+    from connectors.events.files import read_lines
+
+    # 16 MiB without a newline: read in 1 MiB chunks, never held whole
+    endless = b'{"blob": "' + b"x" * (16 << 20)
+    (tmp_path / "a.jsonl").write_bytes(_lines(_message("m1")) + endless)
+    tracemalloc.start()
+    try:
+        lines = list(read_lines(tmp_path, "*.jsonl", {}, 512))
+        assert tracemalloc.get_traced_memory()[1] < 8 << 20
+    finally:
+        tracemalloc.stop()
+    assert [(line.number, line.problem) for line in lines] == [(1, None)]  # still written
+    start = len(_lines(_message("m1")))
+    assert lines[0].end == start
+    with (tmp_path / "a.jsonl").open("ab") as handle:
+        handle.write(b'"}\n' + _lines(_message("m2")))
+    connector = EventsConnector("web", EventsSettings(directory=tmp_path, max_event_bytes=512))
+    (page,) = connector.read("events", {"files": {"a.jsonl": [start, 1]}}, ReadOptions())
+    assert [r.remote_id for r in page.records] == ["m2"]
+    assert [q.reason for q in page.quarantined] == [
+        f"a.jsonl line 2: {len(endless) + 2} bytes, over the 512-byte limit"
+    ]
+    size = (tmp_path / "a.jsonl").stat().st_size
+    assert page.state == {"files": {"a.jsonl": [size, 3]}}

@@ -14,9 +14,10 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 
 from connectors.core.http import pinned_session
 from sandbox import ManualClock, Sandbox, SandboxOptions
@@ -283,3 +284,43 @@ def test_deal_contacts_carried_by_deals_pages_are_counted_as_deal_contacts(
     fetched = {s.stream: (s.counts.fetched, s.counts.inserted) for s in report.streams}
     assert (fetched["deals"], fetched["deal_contacts"]) == ((deals, deals), (pairs, pairs))
     assert (deals, pairs) == (4, 4)
+
+
+def test_a_deals_run_never_shows_the_deal_contacts_it_carried_as_running(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # A worker holding hubspot/deal_contacts' lock closes every running deal_contacts row
+    # as its dead run's (sync.workers.ledger): a live deals run must never show one.
+    config = write_config(sandbox, tmp_path, f"sqlite:///{tmp_path}/s.sqlite", ("hubspot",))
+    cfg = load_config(config)
+    source = cfg.source("hubspot")
+    connector = build_connector(source)
+    committed: list[tuple[str, str]] = []
+    try:
+        with opened(cfg.store.url) as engine:
+
+            def written(
+                _conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
+            ) -> None:
+                if statement.lstrip().startswith("INSERT INTO sync_run_streams"):
+                    rows = context.compiled_parameters
+                    committed.extend((r["stream"], r["status"]) for r in rows)
+
+            event.listen(engine, "after_cursor_execute", written)
+            report = sync_source(engine, source, connector, SyncOptions(streams=("deals",)), _now)
+            event.remove(engine, "after_cursor_execute", written)
+            with engine.connect() as conn:
+                rows = conn.execute(
+                    select(RunStreamRow.stream, RunStreamRow.status).where(
+                        RunStreamRow.run_id == report.run_id
+                    )
+                ).all()
+    finally:
+        connector.close()
+    assert report.status == "succeeded"
+    assert sorted(tuple(r) for r in rows) == [
+        ("deal_contacts", "succeeded"),
+        ("deals", "succeeded"),
+    ]
+    # deals ran (its row opened running, then closed); deal_contacts was written closed
+    assert committed == [("deals", "running"), ("deal_contacts", "succeeded")]

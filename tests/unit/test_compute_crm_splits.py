@@ -64,7 +64,7 @@ def test_split_owners_are_mapped_to_employees_like_deal_owners() -> None:
     assert splits.rows == {
         "crm_a:deals:D1": {
             "revenue": [SplitRow("E-1", Decimal(70)), SplitRow("E-2", Decimal(30))],
-            "overlay": [SplitRow("crm_a:u3", Decimal(100))],
+            "overlay": [SplitRow("crm_a:u3", Decimal(100), validated=False)],
         },
         "crm_a:deals:D2": {
             "revenue": [SplitRow("E-1", Decimal(50)), SplitRow("E-1", Decimal(50))],
@@ -154,3 +154,45 @@ def test_deal_team_rows_are_no_split_and_no_warning() -> None:
     found = crm_splits(StoreSnapshot(tables={"deal_splits": rows}), _directory())
     assert found.rows == {"crm_a:deals:D5": {"revenue": [SplitRow("E-2", Decimal("100"))]}}
     assert found.problems == {}
+
+
+def test_overlay_rows_need_not_total_100_each_credits_its_percentage() -> None:
+    """Overlay credit is not validated to 100%: D6's E-1 at 100% and E-2 at 50% (150% in
+    all) is used, and under a plan without an overlay pool it adds 999.99 for E-1 and
+    499.995 -> 500.00 (half-even) for E-2, on top of the revenue credit. A row above 100%
+    (D7), a negative row (D8) or a row without a percentage (D9) is still warned."""
+    rows = [
+        _split("o1", "D6", "u1", "overlay", "100"),
+        _split("o2", "D6", "u2", "overlay", "50"),
+        _split("o3", "D7", "u2", "overlay", "150"),
+        _split("o4", "D8", "u1", "overlay", "60"),
+        _split("o5", "D8", "u2", "overlay", "-5"),
+        _split("o6", "D9", "u2", "overlay", None),
+    ]
+    found = crm_splits(StoreSnapshot(tables={"deal_splits": rows}), _directory())
+    deals = [_deal(d, "999.99") for d in ("D6", "D7", "D8", "D9")]
+    usable, warnings = usable_splits(deals, found)
+    assert usable == {
+        "crm_a:deals:D6": {
+            "overlay": [
+                SplitRow("E-1", Decimal(100), validated=False),
+                SplitRow("E-2", Decimal(50), validated=False),
+            ]
+        }
+    }
+    assert warnings == [
+        "deal crm_a:deals:D7: CRM overlay split not used: split of deal crm_a:deals:D7: "
+        "E-2 has 150%",
+        "deal crm_a:deals:D8: CRM overlay split not used: split of deal crm_a:deals:D8: "
+        "E-2 has -5%",
+        "deal crm_a:deals:D9: CRM split not used: overlay split o6 has no owner or no percentage",
+    ]
+    d6 = deals[0]
+    filled = [_plan_credit(d6, "E-2")]  # the plan's revenue credit, from the acts
+    got = unfilled_splits(filled, [d6], usable)
+    assert [(c.employee, c.pool, c.slot, c.share, c.amount) for c in got] == [
+        ("E-2", "revenue", "close", Decimal(1), Decimal("999.99")),
+        ("E-1", "overlay", "split", Decimal("0.666666666667"), Decimal("999.99")),
+        ("E-2", "overlay", "split", Decimal("0.333333333333"), Decimal("500.00")),
+    ]
+    assert [c.note for c in got[1:]] == ["CRM split: 100%", "CRM split: 50%"]

@@ -204,8 +204,9 @@ def test_credits_of_several_lines_are_shares_of_the_deal_weighted_by_line_amount
     alone, and the specialist has a 100% overlay on both: of the deal (4,000.40) the owner
     holds 60 × 3/4 + 100 × 1/4 = 45 + 25 = 70%, the partner 40 × 3/4 = 30%, the
     specialist 75 + 25 = 100% in the overlay pool: 70% = 2,800.28, 30% = 1,200.12 and
-    4,000.40. An overlay on line A alone is 75% of the deal, which crediting refuses, as
-    it refuses a Salesforce overlay split not totalling 100%."""
+    4,000.40. An overlay on line A alone is 75% of the deal: nonrevenue credit need not
+    total 100%, so it credits 75% × 4,000.40 = 3,000.30, line A's own amount, and the
+    revenue split is unchanged."""
     a, b = 300000001000092, 300000001000093
     line_a = [
         _credit(a, "E-1", "QUOTA", 60, None),
@@ -235,10 +236,11 @@ def test_credits_of_several_lines_are_shares_of_the_deal_weighted_by_line_amount
         ("revenue", "E-2", "split", Decimal("0.3"), Decimal("1200.12"), "USD", "CRM split: 30%"),
     ]
     only_a, _ = mapper.map_rows("deal_splits", "ChildSplitRevenue", rows[:4])
-    deal = f"oracle:deals:{OPTY}"
-    assert _warnings([r for r in only_a if isinstance(r, DealSplit)], Decimal("4000.40")) == [
-        f"deal {deal}: CRM overlay split not used: split percentages of deal {deal} sum to "
-        "75, not 100; correct the split in the CRM"
+    line_a_only = [r for r in only_a if isinstance(r, DealSplit)]
+    assert _credits("oracle", str(OPTY), line_a_only, Decimal("4000.40")) == [
+        ("overlay", "E-3", "split", Decimal(1), Decimal("3000.30"), "USD", "CRM split: 75%"),
+        ("revenue", "E-1", "split", Decimal("0.7"), Decimal("2800.28"), "USD", "CRM split: 70%"),
+        ("revenue", "E-2", "split", Decimal("0.3"), Decimal("1200.12"), "USD", "CRM split: 30%"),
     ]
 
 
@@ -258,7 +260,3 @@ def test_shares_are_rounded_to_keep_their_total_and_one_line_keeps_its_percentag
     assert DEAL_PERCENT not in deal_percents(one)[0]
     no_amount = [_line(None, *line[1]) for line in lines]  # type: ignore[arg-type]
     assert all(DEAL_PERCENT not in r for r in deal_percents(no_amount))
-
-
-def _warnings(splits: list[DealSplit], amount: Decimal) -> list[Any]:
-    return _credits("oracle", str(OPTY), splits, amount)

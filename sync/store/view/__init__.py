@@ -3,9 +3,9 @@ place, so that no stage imports another to learn it.
 
 - ``identity_map``: reconcile's crosswalk (which identity a record or CRM user is), read by
   the audit, compute and the reports;
-- ``usage``: the latest audit run's usage scores with their components, read by compute
-  and the statements as ``Decimal`` figures (``latest_usage_figures``: each stored float
-  becomes the plans' ``Decimal`` there, once);
+- ``usage``: the latest audit run's usage scores with their components, ``Decimal`` from
+  the audit to compute and the statements (``latest_usage_figures``: the stored figures
+  with each component's percent and weight share);
 - ``published``: the values a step wants in the CRMs (``publish``), written by the audit
   and compute, diffed by push;
 - ``live_rows``: the live record rows the pull wrote, read the one way by the audit's and

@@ -11,7 +11,8 @@ here (rounded on the float, as the plan figures have always been), and no float 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
@@ -24,10 +25,35 @@ __all__ = [
     "ComponentFigures",
     "UsageFigures",
     "UsageScore",
+    "figure",
     "latest_usage_figures",
     "latest_usage_scores",
-    "stored_decimal",
 ]
+
+_ONE_PLACE = Decimal("0.1")
+
+
+def figure(
+    value: Fraction | Decimal | int, places: int, rounding: str = ROUND_HALF_EVEN
+) -> Decimal:
+    """``value`` (not negative) rounded exactly to ``places`` (half to even, or
+    ``ROUND_HALF_UP``), written
+    as usage figures have always been written: no trailing zeros, at least one decimal
+    (``0.8``, ``100.0``, ``0.8125``).
+
+    ``value`` is rounded as it is, a ``Fraction`` too: ``Fraction(1, 160)`` (0.00625) is
+    a tie and gives ``0.0062`` at 4 places, which rounding a float near it cannot promise.
+    """
+    exact = Fraction(value)
+    whole, rest = divmod(exact.numerator * 10**places, exact.denominator)
+    twice = 2 * rest
+    if twice > exact.denominator or (
+        twice == exact.denominator and (rounding == ROUND_HALF_UP or whole % 2)
+    ):
+        whole += 1
+    result = Decimal(whole).scaleb(-places).normalize()
+    exponent = result.as_tuple().exponent
+    return result.quantize(_ONE_PLACE) if isinstance(exponent, int) and exponent >= 0 else result
 
 
 @dataclass
@@ -37,13 +63,13 @@ class Component:
     name: str
     numerator: int
     denominator: int
-    value: float | None
-    weight: float
+    value: Decimal | None
+    weight: Decimal
 
     @property
-    def raw(self) -> float | None:
-        """k/n before shrinkage (``None`` with no records)."""
-        return self.numerator / self.denominator if self.denominator else None
+    def raw(self) -> Fraction | None:
+        """k/n before shrinkage, exact (``None`` with no records)."""
+        return Fraction(self.numerator, self.denominator) if self.denominator else None
 
 
 @dataclass
@@ -56,7 +82,7 @@ class UsageScore:
     team: str
     profile: str
     active: bool
-    score: float | None
+    score: Decimal | None
     records: int
     components: list[Component] = field(default_factory=list)
     users: list[tuple[str, str]] = field(default_factory=list)
@@ -102,19 +128,14 @@ def latest_usage_scores(engine: Engine) -> dict[str, UsageScore]:
         }
 
 
-def stored_decimal(value: float, places: int) -> Decimal:
-    """A stored REAL as the ``Decimal`` the plans see: ``round`` to ``places`` on the float,
-    then its shortest text (``0.8349999`` → ``0.83`` at 2 places)."""
-    return Decimal(str(round(float(value), places)))
-
-
 @dataclass(frozen=True)
 class ComponentFigures:
     """A component as the plans and statements read it.
 
-    ``value``: its shrunk ratio (4 places); ``percent``: 100 × that ratio (1 place);
-    ``share``: its weight's share of the weights that counted (4 places), ``None`` when it
-    did not count (weight 0)."""
+    ``value``: its shrunk ratio (4 places, as the audit stored it); ``percent``: 100 × that
+    value, half up to 1 place (``0.8125`` is ``81.3``); ``share``: its weight's share of the
+    weights that counted, half to even to 4 places, ``None`` when it did not count
+    (weight 0)."""
 
     name: str
     value: Decimal
@@ -124,8 +145,8 @@ class ComponentFigures:
 
 @dataclass(frozen=True)
 class UsageFigures:
-    """A subject's usage score as the plans read it (2 places), with the components that
-    have a value."""
+    """A subject's usage score as the plans read it (the audit's, 1 place), with the
+    components that have a value."""
 
     subject: str
     score: Decimal
@@ -141,13 +162,16 @@ def latest_usage_figures(engine: Engine) -> dict[str, UsageFigures]:
     for subject, item in latest_usage_scores(engine).items():
         if item.score is None:
             continue
-        total = sum(c.weight for c in item.components if c.value is not None and c.weight > 0)
+        total = sum(
+            (c.weight for c in item.components if c.value is not None and c.weight > 0),
+            Decimal(0),
+        )
         parts = []
         for c in item.components:
             if c.value is None:
                 continue
-            share = stored_decimal(c.weight / total, 4) if c.weight > 0 else None
-            value, percent = stored_decimal(c.value, 4), stored_decimal(100 * c.value, 1)
-            parts.append(ComponentFigures(c.name, value, percent, share))
-        out[subject] = UsageFigures(subject, stored_decimal(item.score, 2), tuple(parts))
+            share = figure(Fraction(c.weight) / Fraction(total), 4) if c.weight > 0 else None
+            percent = figure(100 * c.value, 1, ROUND_HALF_UP)
+            parts.append(ComponentFigures(c.name, c.value, percent, share))
+        out[subject] = UsageFigures(subject, item.score, tuple(parts))
     return out

@@ -6,6 +6,7 @@ and equal pairs. Bad history (unknown records, no time) is reported, never judge
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal as D
 from typing import Any
 
 from pair_rows import activity, at, audit, audit_at, deal, part, rules_of, user
@@ -74,9 +75,9 @@ def test_an_amount_changed_after_the_deal_closed_is_a_finding_on_its_owner() -> 
     assert message == (
         "closed 2026-10-20, then amount 1000 -> 1500 on 2026-10-25 11:00 [history HB3]"
     )
-    assert part(scores["salesforce:A"], "freshness") == (1, 1, 1.0)
+    assert part(scores["salesforce:A"], "freshness") == (1, 1, D("1.0"))
     # 0/1 below the team's 1/2 on 1 < m = 5 deals: 0 + 4/5 * 0.5
-    assert part(scores["salesforce:B"], "freshness") == (0, 1, 0.4)
+    assert part(scores["salesforce:B"], "freshness") == (0, 1, D("0.4"))
     _order(scores, "B", "A")
 
 
@@ -99,7 +100,7 @@ def test_a_deal_entered_straight_at_won_is_a_finding_and_lowers_the_score() -> N
     ]
     message = next(f.message for f in findings if f.rule == "deal_entered_at_won")
     assert message == "created 2026-10-20 15:00 already won (won 2026-10-20 15:00) [history HB1]"
-    assert part(scores["salesforce:B"], "freshness") == (0, 1, 0.4)
+    assert part(scores["salesforce:B"], "freshness") == (0, 1, D("0.4"))
     _order(scores, "B", "A")
 
 
@@ -171,8 +172,8 @@ def test_a_close_date_pushed_again_and_again_is_a_finding() -> None:
         "close date pushed 3 times (2026-10-31 -> 2026-11-15, 2026-11-15 -> 2026-11-30, "
         "2026-11-30 -> 2026-12-15) [history HB1, HB2, HB3]"
     )
-    assert part(scores["salesforce:A"], "freshness") == (1, 1, 1.0)
-    assert part(scores["salesforce:B"], "freshness") == (0, 1, 0.4)
+    assert part(scores["salesforce:A"], "freshness") == (1, 1, D("1.0"))
+    assert part(scores["salesforce:B"], "freshness") == (0, 1, D("0.4"))
     _order(scores, "B", "A")
     # two pushes each (below the default of 3): equal
     scores, findings = audit(_open_pair(pushes_a=2, pushes_b=2))
@@ -214,11 +215,11 @@ def test_a_deal_handed_over_just_before_it_is_lost_is_the_loss_of_who_held_it() 
     assert message == (
         "reassigned B -> C on 2026-10-15 09:00, lost 2026-10-20: the loss is B's [history HB2]"
     )
-    assert part(scores["salesforce:A"], "freshness") == (1, 1, 1.0)
+    assert part(scores["salesforce:A"], "freshness") == (1, 1, D("1.0"))
     # 0/1 below the team's 2/3 on 1 < m = 5 deals: 0 + 4/5 * 2/3
-    assert part(scores["salesforce:B"], "freshness") == (0, 1, 0.5333)
+    assert part(scores["salesforce:B"], "freshness") == (0, 1, D("0.5333"))
     # C answers only for the deal C won: the handed-over loss is not C's
-    assert part(scores["salesforce:C"], "freshness") == (1, 1, 1.0)
+    assert part(scores["salesforce:C"], "freshness") == (1, 1, D("1.0"))
     _order(scores, "B", "A")
 
 
@@ -226,7 +227,7 @@ def test_a_deal_handed_over_long_before_it_is_lost_is_the_new_owners() -> None:
     scores, findings = audit(_lost_pair(handed_over="2026-09-20T09:00:00"))
     assert [f for f in findings if f.rule == "lost_after_reassignment"] == []
     assert "salesforce:B" not in scores  # B holds no deal any more: nothing to judge
-    assert part(scores["salesforce:C"], "freshness") == (2, 2, 1.0)
+    assert part(scores["salesforce:C"], "freshness") == (2, 2, D("1.0"))
     assert scores["salesforce:A"].score == scores["salesforce:C"].score
 
 

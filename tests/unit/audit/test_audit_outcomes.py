@@ -4,6 +4,7 @@ late-stage deal with no next step. Pairs of reps alike but for that one behaviou
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal as D
 
 from pair_rows import activity, audit, deal, part, rules_of, user
 
@@ -28,9 +29,9 @@ def test_a_call_logged_without_its_outcome_is_a_finding_and_does_not_cover_the_d
     assert rules_of(findings, "salesforce:B") == [("call_without_outcome", "TB")]
     message = next(f.message for f in findings if f.rule == "call_without_outcome")
     assert message == "call on 2026-10-05 logged with no outcome"
-    assert part(scores["salesforce:A"], "activity_coverage") == (1, 1, 1.0)
+    assert part(scores["salesforce:A"], "activity_coverage") == (1, 1, D("1.0"))
     # 0/1 below the team's 1/2 on 1 < m = 5 deals: 0 + 4/5 * 0.5
-    assert part(scores["salesforce:B"], "activity_coverage") == (0, 1, 0.4)
+    assert part(scores["salesforce:B"], "activity_coverage") == (0, 1, D("0.4"))
     a, b = scores["salesforce:A"].score, scores["salesforce:B"].score
     assert a is not None and b is not None and b < a
 
@@ -81,9 +82,9 @@ def test_a_late_stage_deal_without_a_next_step_is_a_finding_and_incomplete() -> 
     message = next(f.message for f in findings if f.rule == "open_deal_no_next_step")
     assert message == "open at 60% (from 50%) with no next step"
     # Each deal is one completeness check (created in the window) plus its next step.
-    assert part(scores["salesforce:A"], "completeness") == (2, 2, 1.0)
+    assert part(scores["salesforce:A"], "completeness") == (2, 2, D("1.0"))
     # 1/2 below the team's 3/4 on 2 < m = 5 checks: 0.5 + 3/5 * 0.25
-    assert part(scores["salesforce:B"], "completeness") == (1, 2, 0.65)
+    assert part(scores["salesforce:B"], "completeness") == (1, 2, D("0.65"))
     a, b = scores["salesforce:A"].score, scores["salesforce:B"].score
     assert a is not None and b is not None and b < a
 

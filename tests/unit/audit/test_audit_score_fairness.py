@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from decimal import Decimal as D
 from typing import Any
 
-import pytest
 from audit_rows import AS_OF, SF_OPP_OK, activity, at, row
 
 from sync.audit.checks import Context
@@ -96,14 +96,14 @@ def test_a_rep_who_enters_deals_on_their_close_date_loses_freshness() -> None:
     late = sorted(f.remote_id for f in findings if f.rule == "deal_created_at_close")
     assert late == ["DB1", "DB2"]
     a, b = scores["salesforce:A"], scores["salesforce:B"]
-    assert _part(a, "freshness") == (2, 2, 1.0)
+    assert _part(a, "freshness") == (2, 2, D("1.0"))
     # Team freshness 2/4 = 0.5; B's 0/2 is below it, on 2 < m = 5 records: lifted by
     # (5 - 2)/5 of the gap, 0 + 0.6 * (0.5 - 0) = 0.3
-    assert _part(b, "freshness") == (0, 2, 0.3)
-    assert a.score == 100.0
+    assert _part(b, "freshness") == (0, 2, D("0.3"))
+    assert a.score == D("100.0")
     # 100 * (0.25*1 + 0.20*0.3 + 0.20*1 + 0.10*1) / (0.25 + 0.20 + 0.20 + 0.10)
     #   = 100 * 0.61 / 0.75 = 81.33
-    assert b.score == 81.3
+    assert b.score == D("81.3")
 
 
 def _open_deals(owner: str, fresh: int, stale: int) -> tuple[list[Any], list[Any]]:
@@ -130,16 +130,16 @@ def test_shrinkage_never_pulls_a_perfect_record_below_an_imperfect_one() -> None
     scores, _ = _audit(tables)
     p, r, t = scores["salesforce:P"], scores["salesforce:R"], scores["salesforce:T"]
     # At or above the team ratio a record keeps its own ratio: P 2/2 = 1.0, R 9/10 = 0.9.
-    assert _part(p, "freshness") == (2, 2, 1.0)
-    assert _part(r, "freshness") == (9, 10, 0.9)
+    assert _part(p, "freshness") == (2, 2, D("1.0"))
+    assert _part(r, "freshness") == (9, 10, D("0.9"))
     # Below it, only thin evidence (n < m = 5) is lifted: T's 0/6 is evidence enough.
-    assert _part(t, "freshness") == (0, 6, 0.0)
-    assert _part(t, "activity_coverage") == (0, 6, 0.0)
-    assert p.score == 100.0
+    assert _part(t, "freshness") == (0, 6, D("0.0"))
+    assert _part(t, "activity_coverage") == (0, 6, D("0.0"))
+    assert p.score == D("100.0")
     # R: 100 * (0.25*0.9 + 0.20*0.9 + 0.20*1 + 0.10*1) / 0.75 = 100 * 0.705 / 0.75 = 94.0
-    assert r.score == 94.0
+    assert r.score == D("94.0")
     # T: 100 * (0.25*0 + 0.20*0 + 0.20*1 + 0.10*1) / 0.75 = 100 * 0.3 / 0.75
-    assert t.score == 40.0
+    assert t.score == D("40.0")
     ranked = sorted(scores.values(), key=lambda s: -(s.score or 0))
     assert [s.subject for s in ranked] == ["salesforce:P", "salesforce:R", "salesforce:T"]
 
@@ -208,7 +208,7 @@ def test_a_hubspot_lead_contact_without_source_is_incomplete() -> None:
     )
     assert [f.remote_id for f in findings if f.rule == "missing_source_channel"] == ["C1"]
     # C1 (a lead) lacks its source; C2 (a subscriber, not a lead) does not need one.
-    assert _part(scores["hubspot:70"], "completeness") == (1, 2, 0.5)
+    assert _part(scores["hubspot:70"], "completeness") == (1, 2, D("0.5"))
 
 
 def test_explain_lets_a_rep_recompute_the_score_with_a_pencil() -> None:
@@ -222,11 +222,11 @@ def test_explain_lets_a_rep_recompute_the_score_with_a_pencil() -> None:
     explained = explain_score(scores, "salesforce:T", 5.0, 0.1)
     lines = {line["component"]: line for line in explained["components"]}
     fresh = lines["freshness"]
-    assert (fresh["numerator"], fresh["denominator"], fresh["raw"]) == (0, 3, 0.0)
+    assert (fresh["numerator"], fresh["denominator"], fresh["raw"]) == (0, 3, D("0.0"))
     assert (fresh["team_numerator"], fresh["team_denominator"]) == (11, 15)
-    assert fresh["team_ratio"] == 0.7333  # 11 / 15
+    assert fresh["team_ratio"] == D("0.7333")  # 11 / 15
     # 3 records < m = 5: lifted by (5 - 3)/5 of the gap, 0 + 0.4 * 0.7333 = 0.29333
-    assert fresh["value"] == 0.2933
+    assert fresh["value"] == D("0.2933")
     assert fresh["how"] == "lifted: 0/3 + (5 − 3)/5 × (0.7333 − 0/3)"
     assert fresh["rules"] == [
         "case_over_sla",
@@ -241,15 +241,15 @@ def test_explain_lets_a_rep_recompute_the_score_with_a_pencil() -> None:
         "open_deal_stale",
     ]
     # points = 100 * weight * value / Σ weights counted = 100 * 0.20 * 0.2933 / 0.75
-    assert fresh["points"] == 7.82
+    assert fresh["points"] == D("7.82")
     assert lines["responsiveness"]["how"] == "no records: does not count"
     assert lines["responsiveness"]["points"] is None
     assert (
         explained["formula"] == "100 × (0.25×0.2933 + 0.2×0.2933 + 0.2×1.0000 + 0.1×1.0000) / 0.75"
     )
     # 9.78 + 7.82 + 26.67 + 13.33 = 57.60 points, the score 57.6 to one decimal
-    assert sum(line["points"] or 0 for line in lines.values()) == pytest.approx(57.60)
-    assert explained["score"] == 57.6
+    assert sum(line["points"] or 0 for line in lines.values()) == D("57.60")
+    assert explained["score"] == D("57.6")
     r = {
         line["component"]: line
         for line in explain_score(scores, "salesforce:R", 5.0, 0.1)["components"]
@@ -280,7 +280,7 @@ def test_a_zoho_call_whose_who_id_names_a_lead_times_the_lead_response() -> None
     ]
     # called 72 h after the lead was created (10-01 09:00 -> 10-04 09:00), SLA 24 h
     assert slow == [("ZL1", "zoho:Z1", "first touch after 72 h (SLA 24 h)")]
-    assert _part(scores["zoho:Z1"], "responsiveness") == (0, 1, 0.0)
+    assert _part(scores["zoho:Z1"], "responsiveness") == (0, 1, D("0.0"))
 
 
 def test_a_closed_case_without_close_time_is_aged_to_its_last_change() -> None:
@@ -301,7 +301,7 @@ def test_a_closed_case_without_close_time_is_aged_to_its_last_change() -> None:
         {"users": [_user("70", source="hubspot", team="service")], "cases": [ticket]}
     )
     assert [f for f in findings if f.rule == "case_over_sla"] == []
-    assert _part(scores["hubspot:70"], "responsiveness") == (1, 1, 1.0)
+    assert _part(scores["hubspot:70"], "responsiveness") == (1, 1, D("1.0"))
 
 
 def test_an_earlier_as_of_judges_the_store_as_it_was_then() -> None:

@@ -145,6 +145,22 @@ def test_typos_in_the_address_still_agree() -> None:
     assert total >= CONFIG.people.match
 
 
+def test_a_postal_code_with_one_character_dropped_or_added_is_a_typo() -> None:
+    from sync.reconcile.places import _postal_level
+
+    # Mistyped, two swapped, one dropped or one added: one slip of the hand.
+    assert _postal_level("4200072", "4200073") == "fuzzy"
+    assert _postal_level("4200072", "2400072") == "fuzzy"
+    assert _postal_level("4200072", "420072") == "fuzzy"
+    assert _postal_level("0836", "08036") == "fuzzy"
+    assert _postal_level("1204", "204") == "fuzzy"
+    # Two slips, or a code too short for a dropped character to be told from another code.
+    assert _postal_level("4200072", "42072") == "different"
+    assert _postal_level("4200072", "4211072") == "different"
+    assert _postal_level("120", "20") == "different"
+    assert _postal_level("1204", "3104") == "different"
+
+
 def test_a_household_is_not_one_person() -> None:
     a = person("leads", "salesforce", "00Q1", first_name="Ann", last_name="Waller", **ADDRESS)
     b = person("leads", "salesforce", "00Q2", first_name="Peter", last_name="Waller", **ADDRESS)

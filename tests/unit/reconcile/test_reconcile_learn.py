@@ -165,13 +165,13 @@ def test_a_rare_surname_agreeing_weighs_more_than_a_common_one() -> None:
     assert level == "exact"
     assert by_value == {"smith": round(math.log2(0.9 / 0.05), 2)} == {"smith": 4.17}
     # Seen once, or never: log2(0.9 / 0.001) = 9.81, capped at the level's average weight
-    # (plus RARE_BONUS, 0): term frequencies only take weight from common values.
-    assert rare == 6.0 + RARE_BONUS == 6.0
+    # plus RARE_BONUS (2): a rare value weighs a little more than the average, never 9.81.
+    assert rare == 6.0 + RARE_BONUS == 8.0
     context = build_context([], terms=terms)
     smiths = _person(1, "", "smith", "", "", ""), _person(2, "", "smith", "", "", "")
     rare_pair = _person(3, "", "wieloch", "", "", ""), _person(4, "", "wieloch", "", "", "")
     assert score_pair(*smiths, context)[0] == 4.17
-    assert score_pair(*rare_pair, context)[0] == 6.0
+    assert score_pair(*rare_pair, context)[0] == 8.0
     # A field whose exact level was not learned keeps the plain weight.
     assert "first_name" not in terms
 

@@ -1,0 +1,102 @@
+"""Average linkage: a scored match joins two clusters only where they agree as wholes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sync.config.reconcile import ReconcileConfig
+from sync.reconcile.cluster import Link, cluster
+from sync.reconcile.entities import Entity, build_entity
+from sync.reconcile.resolve import cluster_agreement, resolve_kind
+from sync.reconcile.scoring import build_context, score_pair
+
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+REVIEW = ReconcileConfig().people.review  # 5 with the hand-set weights
+OFFICE = {
+    "street": "12 Harbour St",
+    "postal_code": "02110",
+    "city": "Boston",
+    "state": "MA",
+    "country": "United States",
+}
+
+
+def person(rid: str, office: bool = False, **values: Any) -> Entity:
+    row = {"source": "hubspot", "remote_id": rid, "remote_created_at": T0 + timedelta(minutes=1)}
+    return build_entity("contacts", {**row, **(OFFICE if office else {}), **values})
+
+
+def _office() -> list[Entity]:
+    # Anna Lee and Anna Lea work at one office, each with a duplicate of her own: one
+    # record with the office address, one with an e-mail address and no address.
+    return [
+        person("1", first_name="Anna", last_name="Lee", email="anna.lee@acme.com",
+               phone="+1 617 555 0100", title="CTO"),
+        person("2", True, first_name="Anna", last_name="Lee", phone="+1 617 555 0100",
+               title="Analyst"),
+        person("3", True, first_name="Anna", last_name="Lea", phone="+1 617 555 0199",
+               title="Analyst"),
+        person("4", first_name="Ana", last_name="Lea", email="anna.lea@gmail.com",
+               phone="+1 617 555 0199", title="Chemist"),
+    ]  # fmt: skip
+
+
+def _scores(entities: list[Entity]) -> dict[tuple[int, int], float]:
+    ctx = build_context(entities)
+    return {
+        (i, j): score_pair(entities[i], entities[j], ctx)[0]
+        for i in range(len(entities))
+        for j in range(i + 1, len(entities))
+    }
+
+
+def _keys(entities: list[Entity], clusters: list[list[int]]) -> list[set[str]]:
+    return sorted(({entities[i].remote_id for i in c} for c in clusters), key=sorted)
+
+
+def test_two_colleagues_duplicates_are_not_joined_by_one_pair() -> None:
+    entities = _office()
+    # Each one's own pair; the one pair that bridges them (a first name, a title and an
+    # address in common, the surnames one letter apart: above the match threshold of 10);
+    # and the three other pairs between them, below the review band of 5.
+    assert _scores(entities) == {
+        (0, 1): 16.0,
+        (2, 3): 14.0,
+        (1, 2): 12.5,
+        (0, 2): 3.0,
+        (0, 3): 1.0,
+        (1, 3): 1.0,
+    }
+    links = [Link(0, 1, "match", 16.0), Link(2, 3, "match", 14.0), Link(1, 2, "match", 12.5)]
+    ctx = build_context(entities)
+    agrees = cluster_agreement(entities, ctx, REVIEW)
+    result = cluster(entities, links, agrees=agrees)
+    assert _keys(entities, result.clusters) == [{"1", "2"}, {"3", "4"}]
+    assert result.refused == [(links[2], "the clusters disagree")]
+    # Without the check the one pair joins both people.
+    assert _keys(entities, cluster(entities, links).clusters) == [{"1", "2", "3", "4"}]
+
+
+def test_the_whole_pipeline_keeps_the_colleagues_apart() -> None:
+    entities = _office()
+    result = resolve_kind("person", entities, ReconcileConfig())
+    assert _keys(entities, result.clustering.clusters) == [{"1", "2"}, {"3", "4"}]
+    assert result.stats["refused_links"] == 1
+
+
+def test_a_record_typed_otherwise_joins_when_half_the_cluster_agrees() -> None:
+    # One person's three records: the third, both names mistyped, agrees with the second
+    # (a match: the office's address and title) but, without the e-mail and phone, only
+    # weakly with the first. One pair of two reaches the review band: it joins.
+    entities = [
+        person("1", first_name="Anna", last_name="Lindqvist", email="anna@lindqvist.se",
+               phone="+1 617 555 0100", title="CTO"),
+        person("2", True, first_name="Anna", last_name="Lindqvist", phone="+1 617 555 0100",
+               title="Analyst"),
+        person("3", True, first_name="Anne", last_name="Lindqvsit", title="Analyst"),
+    ]  # fmt: skip
+    assert _scores(entities) == {(0, 1): 16.0, (0, 2): 4.0, (1, 2): 13.5}
+    result = resolve_kind("person", entities, ReconcileConfig())
+    assert _keys(entities, result.clustering.clusters) == [{"1", "2", "3"}]
+    assert result.stats["refused_links"] == 0
