@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from sync.audit.findings import Finding
-from sync.audit.scores import RULE_COMPONENTS, UsageScore, team_ratios
+from sync.audit.scores import RULE_COMPONENTS, UsageScore, decimal_of, team_ratios
 from sync.store.view.usage import figure
 
 __all__ = ["explain_score"]
@@ -77,7 +77,7 @@ def explain_score(
                 "findings": mine.get(c.name, []),
             }
         )
-    formula = " + ".join(f"{c.weight:g}×{c.value:.4f}" for c in used if c.value is not None)
+    formula = " + ".join(f"{_written(c.weight)}×{c.value:.4f}" for c in used if c.value is not None)
     return {
         "employee": score.subject,
         "name": score.name,
@@ -87,7 +87,7 @@ def explain_score(
         "score": score.score,
         "users": [list(u) for u in score.users],
         "shrink_m": shrink_m,
-        "formula": f"100 × ({formula}) / {total_weight:g}" if used else "no component counts",
+        "formula": f"100 × ({formula}) / {total_weight:f}" if used else "no component counts",
         "components": lines,
     }
 
@@ -97,19 +97,32 @@ def _r(value: Fraction | None) -> Decimal | None:
 
 
 def _how(name: str, k: int, n: int, tk: int, tn: int, m: float, cap: float) -> str:
+    """How the value was reached, in words: the team's ratio shown at 4 places (exact,
+    half to even), ``m`` and the cap as the decimals the configuration writes them as."""
     if not n:
         return "no records: does not count"
+    mm, cc = _written(m), _written(cap)
     if name == "uniqueness":
         good, team_good = n - k, tn - tk
-        p = team_good / tn
-        if good / n >= p or n >= m:
+        p = Fraction(team_good, tn)
+        if Fraction(good, n) >= p or n >= Fraction(decimal_of(m)):
             share = f"duplicate-free {good}/{n} kept"
         else:
-            share = f"duplicate-free {good}/{n} + ({m:g} − {n})/{m:g} × ({p:.4f} − {good}/{n})"
-        return f"{share}; value = max(0, 1 − (1 − share) / {cap:g})"
-    p = tk / tn
-    if k / n >= p:
-        return f"kept: {k}/{n} ≥ team {p:.4f}"
-    if n >= m:
-        return f"kept: {n} records ≥ m = {m:g}"
-    return f"lifted: {k}/{n} + ({m:g} − {n})/{m:g} × ({p:.4f} − {k}/{n})"
+            share = f"duplicate-free {good}/{n} + ({mm} − {n})/{mm} × ({_four(p)} − {good}/{n})"
+        return f"{share}; value = max(0, 1 − (1 − share) / {cc})"
+    p = Fraction(tk, tn)
+    if Fraction(k, n) >= p:
+        return f"kept: {k}/{n} ≥ team {_four(p)}"
+    if n >= Fraction(decimal_of(m)):
+        return f"kept: {n} records ≥ m = {mm}"
+    return f"lifted: {k}/{n} + ({mm} − {n})/{mm} × ({_four(p)} − {k}/{n})"
+
+
+def _four(ratio: Fraction) -> str:
+    """``ratio`` at 4 places, every place written (``0.7000``)."""
+    return f"{figure(ratio, 4):.4f}"
+
+
+def _written(number: float | Decimal) -> str:
+    """A configured number as written, without trailing zeros (``5``, ``0.3``, ``100``)."""
+    return f"{decimal_of(number).normalize():f}"

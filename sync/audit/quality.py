@@ -10,6 +10,10 @@ linked to the account or its contacts, across CRMs when reconcile grouped the ac
 ``100 × (0.5·recency + 0.35·frequency + 0.15·breadth)`` with recency
 ``max(0, 1 - days since last touch / 180)``, frequency ``min(1, touches / 12)`` and
 breadth ``min(1, distinct channels / 3)``.
+
+Both are exact: computed as fractions (the engagement weights as the decimals they are
+written as) and rounded once, half to even, to 1 place (``sync.store.view.usage.figure``);
+they are ``Decimal`` from here to the store and the CRMs.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
 
 from sync.audit.checks import (
     Context,
@@ -29,10 +35,13 @@ from sync.audit.checks import (
 )
 from sync.audit.employees import Directory
 from sync.audit.snapshot import Row
+from sync.store.view.usage import figure
 
 __all__ = ["DqScore", "Engagement", "engagement_scores", "record_dq_scores"]
 
 _ENGAGEMENT_DAYS = 90
+# recency, frequency and breadth weights, exact
+_RECENCY, _FREQUENCY, _BREADTH = Fraction("0.5"), Fraction("0.35"), Fraction("0.15")
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,7 @@ class DqScore:
     source: str
     table: str
     remote_id: str
-    score: float
+    score: Decimal
     failed: tuple[str, ...]
 
 
@@ -52,7 +61,7 @@ class Engagement:
 
     account: str
     name: str | None
-    score: float
+    score: Decimal
     touches: int
     channels: int
     last_touch_at: datetime | None
@@ -84,7 +93,7 @@ def record_dq_scores(ctx: Context) -> list[DqScore]:
             checks = _checks(ctx, row)
             passed = sum(checks.values())
             failed = tuple(sorted(name for name, ok in checks.items() if not ok))
-            score = round(100 * passed / len(checks), 1)
+            score = figure(Fraction(100 * passed, len(checks)), 1)
             scores.append(DqScore(row["source"], table, row["remote_id"], score, failed))
     return scores
 
@@ -121,9 +130,10 @@ def engagement_scores(ctx: Context, people: Directory) -> list[Engagement]:
         last = max((a["occurred_at"] for a in touches), default=None)
         recent = [a for a in touches if a["occurred_at"] > start]
         channels = {a.get("channel") or a.get("activity_type") for a in recent}
-        recency = max(0.0, 1 - (ctx.as_of - last).days / 180) if last else 0.0
-        frequency = min(1.0, len(recent) / 12)
-        breadth = min(1.0, len(channels) / 3)
-        score = round(100 * (0.5 * recency + 0.35 * frequency + 0.15 * breadth), 1)
+        recency = max(Fraction(0), 1 - Fraction((ctx.as_of - last).days, 180)) if last else 0
+        frequency = min(Fraction(1), Fraction(len(recent), 12))
+        breadth = min(Fraction(1), Fraction(len(channels), 3))
+        exact = 100 * (_RECENCY * recency + _FREQUENCY * frequency + _BREADTH * breadth)
+        score = figure(exact, 1)
         result.append(Engagement(key, names[key], score, len(recent), len(channels), last))
     return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select
@@ -251,15 +252,15 @@ def latest_findings(
         ]
 
 
-def deal_dq_scores(engine: Engine) -> dict[tuple[str, str], float]:
-    """DQ score (0-100) of every deal in the latest run, by (source, remote_id)."""
+def deal_dq_scores(engine: Engine) -> dict[tuple[str, str], Decimal]:
+    """DQ score (0-100, 1 place) of every deal in the latest run, by (source, remote_id)."""
     query = select(RecordDqRow).where(col(RecordDqRow.table_name) == "deals")
     with Session(engine) as session:
         return {(r.source, r.remote_id): r.score for r in session.scalars(query)}
 
 
-def account_engagement_scores(engine: Engine) -> dict[str, float]:
-    """Engagement score (0-100) per account key (identity id or ``source:remote_id``)."""
+def account_engagement_scores(engine: Engine) -> dict[str, Decimal]:
+    """Engagement score (0-100, 1 place) per account key (identity id or ``source:remote_id``)."""
     with Session(engine) as session:
         rows = session.scalars(select(AccountEngagementRow))
         return {r.account: r.score for r in rows}

@@ -34,17 +34,17 @@ class ScoreValue:
 
 
 def score_values(engine: Engine, identities: object | None = None) -> list[ScoreValue]:
-    """Usage, DQ and engagement scores of the latest run, one per CRM record, sorted."""
+    """Usage, DQ and engagement scores of the latest run, one per CRM record, sorted: each
+    the audit's exact figure (1 place), no float on its way to the CRMs."""
     lookup = identities if identities is not None else default_identities(engine)
     values: list[ScoreValue] = []
     for score in latest_usage_scores(engine).values():
         if score.kind != "employee" or score.score is None:
             continue
         for source, user_id in score.users:
-            # the audit's score, exact (1 place): no float on its way to the CRMs
             values.append(ScoreValue(source, "users", user_id, "usage_score", score.score))
     for (source, remote_id), dq in deal_dq_scores(engine).items():
-        values.append(ScoreValue(source, "deals", remote_id, "dq_score", _dec(dq)))
+        values.append(ScoreValue(source, "deals", remote_id, "dq_score", dq))
     for account, engagement in account_engagement_scores(engine).items():
         members = getattr(lookup, "members", None)
         records = [m for m in members(account) if m[1] == "accounts"] if members else []
@@ -52,12 +52,5 @@ def score_values(engine: Engine, identities: object | None = None) -> list[Score
             source, _, remote_id = account.partition(":")
             records = [(source, "accounts", remote_id)]
         for source, _, remote_id in records:
-            values.append(
-                ScoreValue(source, "accounts", remote_id, "engagement_score", _dec(engagement))
-            )
+            values.append(ScoreValue(source, "accounts", remote_id, "engagement_score", engagement))
     return sorted(values, key=lambda v: (v.key, v.source, v.object, v.remote_id))
-
-
-def _dec(value: float) -> Decimal:
-    """A DQ or engagement score (still REAL in the store) to 1 place."""
-    return Decimal(str(round(value, 1)))

@@ -61,16 +61,20 @@ def render_json(report: dict[str, Any]) -> str:
 
 
 def _bars(chart: list[tuple[str, Any]]) -> list[dict[str, Any]]:
-    values = [float(v or 0) for _, v in chart]
-    top = max(values, default=0) or 1.0
+    """Each bar's label, its figure (a ``Decimal``, a usage score, shown with its exact
+    digits; a count or a float as before, ``3.0``) and its geometry. The widths are pixels
+    only, never shown as a figure: they may be floats."""
+    values = [v if isinstance(v, Decimal) else float(v or 0) for _, v in chart]
+    lengths = [float(v) for v in values]
+    top = max(lengths, default=0) or 1.0
     return [
         {
             "label": str(label),
             "value": value,
-            "width": round(_BAR_WIDTH * value / top, 1),
+            "width": round(_BAR_WIDTH * length / top, 1),
             "y": 22 * i,
         }
-        for i, ((label, _), value) in enumerate(zip(chart, values, strict=True))
+        for i, ((label, _), value, length) in enumerate(zip(chart, values, lengths, strict=True))
     ]
 
 

@@ -2,8 +2,8 @@
 scores and account engagement. Written by ``sync.audit.run_audit``; the latest run's rows
 replace the previous ones except ``audit_runs`` and ``usage_scores`` (kept for trends).
 
-Usage scores, component values and weights are ``Decimal``, kept as their exact text
-(``DecimalText``, as money is); record DQ and engagement scores are still REAL.
+Usage scores, component values and weights, record DQ scores and engagement scores are
+``Decimal``, kept as their exact text (``DecimalText``, as money is).
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class RecordDqRow(SQLModel, table=True):
     source: str = Field(max_length=40)
     table_name: str = Field(max_length=16)
     remote_id: str = Field(max_length=64, index=True)
-    score: float
+    score: Decimal = Field(sa_type=DecimalText)
     failed: list[Any] = Field(default_factory=list, sa_column=Column(JsonDoc, nullable=False))
 
 
@@ -96,7 +96,7 @@ class AccountEngagementRow(SQLModel, table=True):
     run_id: int = Field(index=True)
     account: str = Field(max_length=120, index=True)
     name: str | None = None
-    score: float
+    score: Decimal = Field(sa_type=DecimalText)
     touches: int
     channels: int
     last_touch_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -16,6 +16,7 @@ import vl_convert
 __all__ = ["bars", "p_chart", "stacked_bars"]
 
 _FONT = {"font": "DejaVu Sans, Helvetica, Arial, sans-serif"}
+_SAID = "said"  # a bar's text for screen readers, with the exact figure
 
 
 def _svg(chart: Any) -> str:
@@ -23,9 +24,23 @@ def _svg(chart: Any) -> str:
     return str(vl_convert.vegalite_to_svg(spec))
 
 
-def bars(rows: Sequence[dict[str, Any]], label: str, value: str, title: str) -> str:
-    """Horizontal bars of ``value`` per ``label``, largest first."""
-    data = alt.Data(values=[{label: r[label], value: float(r[value] or 0)} for r in rows])
+def bars(
+    rows: Sequence[dict[str, Any]], label: str, value: str, title: str, exact: bool = False
+) -> str:
+    """Horizontal bars of ``value`` per ``label``, largest first.
+
+    A bar's length is a float: geometry only, Vega-Lite draws numbers. With ``exact`` (the
+    values are ``Decimal`` figures, usage scores) each bar's text (its ``aria-label``) names
+    the figure by its own digits, ``score: 100.0; name: …``, not by the float's ``100``;
+    without it Vega writes the number (money with its grouping)."""
+    data = alt.Data(
+        values=[
+            {label: r[label], value: float(r[value] or 0)}
+            | ({_SAID: f"{value}: {r[value] or 0}; {label}: {r[label]}"} if exact else {})
+            for r in rows
+        ]
+    )
+    encoding: dict[str, Any] = {"description": f"{_SAID}:N"} if exact else {}
     chart = (
         alt.Chart(data, title=title)
         .mark_bar(color="#3b6ea5")
@@ -33,6 +48,7 @@ def bars(rows: Sequence[dict[str, Any]], label: str, value: str, title: str) -> 
             y=alt.Y(f"{label}:N", sort="-x", title=None),
             x=alt.X(f"{value}:Q", title=value.replace("_", " ")),
             tooltip=[f"{label}:N", f"{value}:Q"],
+            **encoding,
         )
         .properties(width=420)
     )
@@ -43,6 +59,7 @@ def stacked_bars(
     rows: Sequence[dict[str, Any]], label: str, stack: str, value: str, title: str
 ) -> str:
     """Horizontal bars per ``label`` stacked by ``stack`` (pipeline by client and stage)."""
+    # floats: the stacked lengths are geometry (Vega writes the sums in the bars' labels)
     data = alt.Data(
         values=[{label: r[label], stack: r[stack], value: float(r[value] or 0)} for r in rows]
     )

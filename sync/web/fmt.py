@@ -5,7 +5,7 @@ headings in words (``median_hours`` -> "Median hours"), never raw ids where a na
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 __all__ = ["FILTERS", "heading", "money", "number", "percent", "when"]
@@ -29,11 +29,18 @@ def money(value: Any, currency: str | None = None) -> str:
     return f"{shown} {currency}" if currency and shown != "–" else shown
 
 
-def percent(value: Any, places: int = 1) -> str:
-    """``0.256`` -> ``25.6%``."""
+def percent(value: Any, places: int = 1, half_up: bool = False) -> str:
+    """``0.256`` -> ``25.6%``. A ``Decimal`` is shown exactly: 100 × the figure, rounded
+    half to even as the statements round a ratio (``0.5455`` -> ``54.6%``), or half up with
+    ``half_up`` as they round a usage component (``0.8125`` -> ``81.3%``). A float (a rate
+    the pages compute) is formatted as a float."""
     if value is None:
         return "–"
-    return f"{float(value) * 100:.{places}f}%"
+    if not isinstance(value, Decimal):
+        return f"{float(value) * 100:.{places}f}%"
+    rounding = ROUND_HALF_UP if half_up else ROUND_HALF_EVEN
+    shown = (100 * value).quantize(Decimal(1).scaleb(-places), rounding=rounding)
+    return f"{shown:f}%"
 
 
 def when(value: Any, with_time: bool = False) -> str:

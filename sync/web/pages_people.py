@@ -79,7 +79,9 @@ def _usage(web: WebState, viewer: Viewer) -> dict[str, Any]:
         "people": people,
         "teams": teams,
         "counts": {s.subject: len(findings.get(s.subject, [])) for s in people},
-        "chart": charts.bars(rows[:40], "name", "score", "Usage score") if rows else None,
+        "chart": charts.bars(rows[:40], "name", "score", "Usage score", exact=True)
+        if rows
+        else None,
     }
 
 

@@ -20,10 +20,10 @@ def _ctx(tables=None) -> Context:
 
 
 def test_dq_score_is_the_share_of_checks_a_record_passes() -> None:
-    dq = {d.remote_id: (d.score, d.failed) for d in record_dq_scores(_ctx())}
-    assert dq["D1"] == (60.0, ("contact_role", "logged_activity"))
-    assert dq["D2"] == (80.0, ("fresh",))
-    assert dq["L1"] == (33.3, ("required_fields", "source_channel"))
+    dq = {d.remote_id: (str(d.score), d.failed) for d in record_dq_scores(_ctx())}
+    assert dq["D1"] == ("60.0", ("contact_role", "logged_activity"))
+    assert dq["D2"] == ("80.0", ("fresh",))
+    assert dq["L1"] == ("33.3", ("required_fields", "source_channel"))  # 1 of 3, 1 place
 
 
 def test_engagement_counts_recent_touches_across_channels() -> None:
@@ -45,7 +45,21 @@ def test_engagement_counts_recent_touches_across_channels() -> None:
     [acme] = engagement_scores(ctx, Directory(ctx.snapshot, None))
     # recency 1 - 1/180, frequency 2/12, breadth 2/3
     assert (acme.account, acme.name, acme.touches, acme.channels) == ("hubspot:AC1", "Acme", 2, 2)
-    assert acme.score == 65.6
+    assert acme.score == Decimal("65.6") and str(acme.score) == "65.6"
+
+
+def test_engagement_rounds_the_exact_score_half_to_even() -> None:
+    tables = company()
+    tables["accounts"].append(row("hubspot", "AC2", "2026-01-01T00:00:00", name="Tie"))
+    for rid, when in (("T1", "2026-09-01"), ("T2", "2026-09-15"), ("T3", "2026-10-22")):
+        tables["activities"].append(
+            activity("hubspot", rid, f"{when}T00:00:00", "70", account_id="AC2")
+        )
+    ctx = _ctx(tables)
+    [tie] = [e for e in engagement_scores(ctx, Directory(ctx.snapshot, None)) if e.name == "Tie"]
+    # 100 × (0.5 × (1 − 9/180) + 0.35 × 3/12 + 0.15 × 1/3) is 61.25 exactly: half to even
+    # gives 61.2 (the float sum, 61.25000000000001, rounded to 61.3)
+    assert (tie.touches, tie.channels, str(tie.score)) == (3, 1, "61.2")
 
 
 def test_channel_report_keeps_revenue_per_currency() -> None:
@@ -133,6 +147,21 @@ def test_html_is_self_contained_and_escapes_crm_text() -> None:
         and "<style>" in html
         and "http" not in html.replace("http://www.w3.org/2000/svg", "")
     )
+
+
+def test_html_bars_show_a_decimal_score_with_its_digits_and_counts_as_before() -> None:
+    report = {
+        "title": "Usage",
+        "columns": ["name", "score"],
+        "rows": [],
+        "chart": [("A", Decimal("100.0")), ("B", Decimal("45.5")), ("C", 3)],
+    }
+    html = render_html([report], "as of 2026-10-31")
+    # the figure as the audit stored it; the width (pixels) is 420 × 45.5 / 100
+    assert '<rect class="bar" x="220" y="25" width="191.1" height="15"></rect>' in html
+    assert '<text class="label" x="417.1" y="36">45.5</text>' in html
+    assert '<text class="label" x="646.0" y="14">100.0</text>' in html
+    assert '<text class="label" x="238.6" y="58">3.0</text>' in html
 
 
 def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_written_inert() -> None:

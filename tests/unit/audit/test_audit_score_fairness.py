@@ -257,6 +257,30 @@ def test_explain_lets_a_rep_recompute_the_score_with_a_pencil() -> None:
     assert r["freshness"]["how"] == "kept: 9/10 ≥ team 0.7333"
 
 
+def test_explain_writes_the_team_ratio_exactly_and_the_settings_as_configured() -> None:
+    from sync.store.view.usage import Component
+
+    def how(name: str, k: int, n: int, tk: int, tn: int, m: Any, cap: Any) -> str:
+        one = UsageScore("x", "employee", "X", "t", "sales", True, D("50.0"), n)
+        one.components = [Component(name, k, n, D("0.5"), D("0.25"))]
+        other = UsageScore("y", "employee", "Y", "t", "sales", True, D("50.0"), tn - n)
+        other.components = [Component(name, tk - k, tn - n, D("0.5"), D("0.25"))]
+        explained = explain_score({"x": one, "y": other}, "x", m, cap)
+        return str(explained["components"][0]["how"])
+
+    # The team's 1/160 = 0.00625 is a tie at 4 places: exact, half to even, it is 0.0062
+    # (the float 0.00625 is a little above the tie and printed 0.0063).
+    assert how("freshness", 0, 2, 1, 160, 5.0, 0.1) == ("lifted: 0/2 + (5 − 2)/5 × (0.0062 − 0/2)")
+    assert how("freshness", 0, 2, 1, 160, D("7.50"), 0.1) == (
+        "lifted: 0/2 + (7.5 − 2)/7.5 × (0.0062 − 0/2)"
+    )
+    assert how("freshness", 0, 6, 1, 160, 5.0, 0.1) == "kept: 6 records ≥ m = 5"
+    # duplicate-free: the team's 159/160 = 0.99375, half to even 0.9938
+    assert how("uniqueness", 1, 2, 1, 160, 5.0, 0.125) == (
+        "duplicate-free 1/2 + (5 − 2)/5 × (0.9938 − 1/2); value = max(0, 1 − (1 − share) / 0.125)"
+    )
+
+
 def test_a_zoho_call_whose_who_id_names_a_lead_times_the_lead_response() -> None:
     # Zoho's Who_Id on a call can name a lead; the store keeps it as the call's contact id.
     lead = row(
