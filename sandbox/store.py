@@ -4,7 +4,10 @@ A ``Table`` keeps records in creation order. Deleting is two-step, like the CRMs
 ``soft_delete`` moves a record to the recycle bin / archive (it is still readable by
 ``queryAll`` or ``archived=true``), ``purge`` removes it for good while remembering when,
 for the "deleted records" endpoints. ``version`` increases on every write, so emulators
-can cache query results per version.
+can cache query results per version. An emulator that keeps an index of changes turns
+``journal`` on (a list): each write then adds its record's id, and the index takes the ids
+written since it last looked (every write that changes a record goes through these
+methods).
 
 Tables are not thread-safe on their own: the ``World`` lock guards them.
 """
@@ -31,6 +34,7 @@ class Table:
         self.deleted_at: dict[str, datetime] = {}
         self.purged: dict[str, datetime] = {}
         self.version = 0
+        self.journal: list[str] | None = None  # when on: the id of each write, in order
         # a tracked table's history hook (``sandbox.history``): told of inserts and of
         # updates stamped with a time
         self.observer: Any = None
@@ -48,6 +52,8 @@ class Table:
             raise KeyError(f"duplicate id {rid} in {self.name}")
         self.rows[rid] = record
         self.version += 1
+        if self.journal is not None:
+            self.journal.append(rid)
         if self.observer is not None:
             self.observer.created(self, record)
         return record
@@ -71,6 +77,8 @@ class Table:
             for name in self.schema.modified_fields:
                 record[name] = when
         self.version += 1
+        if self.journal is not None:
+            self.journal.append(rid)
         if watch is not None and before is not None and when is not None:
             watch.changed(self, rid, before, record, when)
         return record
@@ -79,11 +87,15 @@ class Table:
         record = self.rows[rid]
         self.deleted_at[rid] = when
         self.version += 1
+        if self.journal is not None:
+            self.journal.append(rid)
         return record
 
     def restore(self, rid: str) -> Record:
         self.deleted_at.pop(rid)
         self.version += 1
+        if self.journal is not None:
+            self.journal.append(rid)
         return self.rows[rid]
 
     def purge(self, rid: str, when: datetime) -> Record:
@@ -91,6 +103,8 @@ class Table:
         self.deleted_at.pop(rid, None)
         self.purged[rid] = when
         self.version += 1
+        if self.journal is not None:
+            self.journal.append(rid)
         return record
 
     def live(self) -> Iterator[Record]:

@@ -51,6 +51,7 @@ __all__ = [
     "FieldUpdate",
     "LinkedRecords",
     "Page",
+    "PlansReads",
     "Quarantined",
     "ReadOptions",
     "StreamInfo",
@@ -258,3 +259,16 @@ class Connector(Protocol):
 
     def close(self) -> None:
         """Release sessions."""
+
+
+@runtime_checkable
+class PlansReads(Protocol):
+    """A connector that is told, before ``server_time``, the saved state of every stream a
+    run will read, so it can fetch their first pages together (one call for many
+    streams); the engine calls ``plan_reads`` only on connectors that have it."""
+
+    def plan_reads(
+        self, states: Mapping[str, Mapping[str, Any] | None], options: ReadOptions
+    ) -> None:
+        """``states``: stream -> its saved state (None: never read); ``options``: how the
+        run reads (its ``signpost`` is not taken yet)."""

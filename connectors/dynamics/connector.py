@@ -28,7 +28,7 @@ from connectors.core.profile import CrmProfile
 from connectors.core.retry import RetryPolicy
 from connectors.dynamics import teams
 from connectors.dynamics.auth import DynamicsTokenSource
-from connectors.dynamics.batch import get_batch
+from connectors.dynamics.batch import BatchAnswer, get_batch
 from connectors.dynamics.custom import CustomStreams, discover
 from connectors.dynamics.entities import CHOICE_COLUMNS, STREAM_TABLES, WRITABLE, TableRead
 from connectors.dynamics.http import AccessDenied, DynamicsHttp, DynamicsResponse
@@ -76,6 +76,10 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
         # ids seen by a full read that replaced an expired delta token, per entity set:
         # the missed-delete check compares them with the store without listing them again
         self._fresh_ids: dict[str, set[str]] = {}
+        # the run's planned first reads (``plan_reads``), and their answers once the
+        # metadata batch brought them, each taken once by the read it belongs to
+        self._planned: list[tuple[str, Mapping[str, str]]] = []
+        self._ahead: dict[tuple[str, tuple[tuple[str, str], ...]], BatchAnswer] = {}
         self.custom = CustomStreams(name, self.http, self.metadata, self.reader)
 
     # -- contract ----------------------------------------------------------------------
@@ -104,11 +108,35 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
             for stream, tables in STREAM_TABLES.items()
         ] + self.custom.infos()
 
+    def plan_reads(
+        self, states: Mapping[str, Mapping[str, Any] | None], options: ReadOptions
+    ) -> None:
+        """Plan the run's first reads: the saved link (a delta link, or the next page of
+        an interrupted read) of each table of the standard streams read, and the users'
+        teams. ``server_time`` sends them in the metadata ``$batch``; a full read, or a
+        table never read, starts from its own call (its columns come from the metadata)."""
+        tracking, plain = self.reader.headers(tracking=True), self.reader.headers(tracking=False)
+        planned: list[tuple[str, Mapping[str, str]]] = []
+        for stream, state in states.items():
+            if options.full or stream not in STREAM_TABLES:
+                continue
+            if stream == "users":
+                planned += [(q, plain) for q in teams.QUERIES]
+            tables = (state or {}).get("tables") or {}
+            for table in STREAM_TABLES[stream]:
+                saved = tables.get(table.entity_set) or {}
+                link = saved.get("next") or saved.get("delta")
+                if link and "window" not in saved:
+                    planned.append((str(link), tracking))
+        self._planned = planned
+
     def server_time(self) -> datetime:
         """The environment's clock: the Date header of the run's metadata ``$batch`` (the
         choice labels, custom columns and change-tracking flags every stream needs), so
-        taking the time costs no call of its own."""
-        self.metadata.load()
+        taking the time costs no call of its own. The planned first reads ride along."""
+        planned, self._planned = self._planned, []
+        answers = self.metadata.load(planned)
+        self._ahead = {_key(t, h): a for (t, h), a in zip(planned, answers, strict=True)}
         if self.http.last_date is None:
             raise ConnectorFatalError("Dataverse sent no Date header", source=self.name)
         return self.http.last_date
@@ -196,7 +224,7 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
             link = self.reader.first_link(state, select, options.full)
             target = link or f"{table.entity_set}?$select={select}"
             requests.append((target, self.reader.headers(tracking=True)))
-        answers = get_batch(self.http, requests)
+        answers = self._answers(requests)
         refused: AccessDenied | None = None
         try:
             members: teams.TeamMap | None = teams.team_map(self.http, answers[0], answers[1], plain)
@@ -282,12 +310,31 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
                 continue
             link = self.reader.first_link(state, select, full)
             links[t.entity_set] = link or f"{t.entity_set}?$select={select}"
-        if len(links) < 2:
-            return {}
         headers = self.reader.headers(tracking=True)
-        answers = get_batch(self.http, [(link, headers) for link in links.values()])
+        found = {e: a for e, link in links.items() if (a := self._take(link, headers)) is not None}
+        rest = {e: link for e, link in links.items() if e not in found}
+        if len(rest) >= 2:
+            answers = get_batch(self.http, [(link, headers) for link in rest.values()])
+            found.update(zip(rest, answers, strict=True))
         return {
             entity_set: DynamicsResponse(a.status, a.body, {}, b"")
-            for entity_set, a in zip(links, answers, strict=True)
+            for entity_set, a in found.items()
             if a.ok
         }
+
+    def _take(self, target: str, headers: Mapping[str, str]) -> BatchAnswer | None:
+        """The answer to this GET fetched ahead with the metadata, if any: taken once, and
+        a refusal (an expired delta token) is handled as the same answer in a stream's
+        own batch would be."""
+        return self._ahead.pop(_key(target, headers), None)
+
+    def _answers(self, requests: Sequence[tuple[str, Mapping[str, str]]]) -> list[BatchAnswer]:
+        """Answers to these GETs: those fetched ahead, the rest in one ``$batch``."""
+        taken = [self._take(target, headers) for target, headers in requests]
+        missing = [r for r, a in zip(requests, taken, strict=True) if a is None]
+        fetched = iter(get_batch(self.http, missing) if missing else [])
+        return [a if a is not None else next(fetched) for a in taken]
+
+
+def _key(target: str, headers: Mapping[str, str]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return target, tuple(sorted(headers.items()))

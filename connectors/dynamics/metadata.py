@@ -17,15 +17,18 @@
 All of it is one ``$batch`` call (``load``), made when the run takes the environment's
 time (``server_time``: the batch's ``Date`` header), so a run costs one call beyond its
 reads and sees a column or option added since the last run without any version check.
+The same batch carries the first delta page of each table the run goes on reading
+(``DynamicsConnector.plan_reads``), so an incremental run with few changes costs that one
+call in all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from connectors.core.errors import ConnectorFatalError
-from connectors.dynamics.batch import get_batch
+from connectors.dynamics.batch import BatchAnswer, get_batch
 from connectors.dynamics.http import DynamicsHttp
 
 __all__ = ["TableMetadata"]
@@ -81,8 +84,9 @@ class TableMetadata:
                 self.option_sets.append((table, "Picklist"))
         self.loaded = False
 
-    def load(self) -> None:
-        """Every table's choices, tracking flag and (written tables') custom columns."""
+    def load(self, more: Sequence[tuple[str, Mapping[str, str]]] = ()) -> list[BatchAnswer]:
+        """Every table's choices, tracking flag and (written tables') custom columns; the
+        answers to ``more`` GET requests (path or URL, headers), sent in the same batch."""
         names = " or ".join(f"LogicalName eq '{t}'" for t in self.tables)
         requests: list[tuple[str, dict[str, str]]] = [
             (
@@ -103,7 +107,7 @@ class TableMetadata:
             requests.append((self._attributes(table), {}))
         for table in self.described:
             requests.append((self._attributes(table, ",AttributeType"), {}))
-        answers = iter(get_batch(self.http, requests))
+        answers = iter(get_batch(self.http, [*requests, *more]))
         definitions = self._body(next(answers), "EntityDefinitions")
         self._definitions = {d["LogicalName"]: d for d in definitions.get("value", [])}
         self._tracked = {
@@ -131,6 +135,7 @@ class TableMetadata:
                 for a in body.get("value", [])
             }
         self.loaded = True
+        return list(answers)
 
     def definition(self, table: str) -> dict[str, Any] | None:
         """``EntityDefinitions``' entry of a table read or added (None: no such table)."""

@@ -18,7 +18,7 @@ contact: Sugar deletes its links without touching the opportunity) is a delete.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,40 +57,19 @@ class ModuleReader:
         lookback: timedelta,
         signpost: datetime | None,
         fields: list[str] | None = None,
+        first: Mapping[str, Any] | None = None,
     ) -> Iterator[Part]:
-        """Pages of live rows (and deleted ids, on incremental reads) after ``state``."""
+        """Pages of live rows (and deleted ids, on incremental reads) after ``state``;
+        ``first`` is the answer to the first page's query, fetched ahead (``first_body``)."""
         incremental = not full and bool(state and state.get("cursor"))
-        window: list[dict[str, Any]] = []
-        if incremental:
-            assert state is not None
-            start = datetime.fromisoformat(state["cursor"]) - lookback
-            window.append({"date_modified": {"$gte": _second(start)}})
-        if signpost is not None:
-            window.append({"date_modified": {"$lt": _second(signpost)}})
         after: tuple[str, str] | None = None
         current = dict(state or {}) if incremental else {}
         while True:
-            conditions = list(window)
-            if after is not None:
-                stamp, rid = after
-                conditions.append(
-                    {
-                        "$or": [
-                            {"date_modified": {"$gt": stamp}},
-                            {"$and": [{"date_modified": stamp}, {"id": {"$gt": rid}}]},
-                        ]
-                    }
-                )
-            body: dict[str, Any] = {
-                "filter": conditions,
-                "max_num": self.page_size,
-                "offset": 0,
-                "order_by": ORDER,
-                "show_deleted": incremental,
-            }
-            if fields:
-                body["fields"] = ",".join(["id", "date_modified", "deleted", *fields])
-            answer = self.http.call("POST", f"{module}/filter", json=body) or {}
+            if first is not None:
+                answer, first = first, None
+            else:
+                body = self.body(state, full, lookback, signpost, fields, after)
+                answer = self.http.call("POST", f"{module}/filter", json=body) or {}
             records = answer.get("records") or []
             live = [r for r in records if not r.get("deleted")]
             gone = [str(r["id"]) for r in records if r.get("deleted")]
@@ -101,6 +80,45 @@ class ModuleReader:
             yield Part(live, dict(current), gone)
             if not records or answer.get("next_offset", -1) == -1:
                 return
+
+    def body(
+        self,
+        state: Mapping[str, Any] | None,
+        full: bool,
+        lookback: timedelta,
+        signpost: datetime | None,
+        fields: list[str] | None = None,
+        after: tuple[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """The filter query of a page (the first one without ``after``)."""
+        conditions: list[dict[str, Any]] = []
+        incremental = not full and bool(state and state.get("cursor"))
+        if incremental:
+            assert state is not None
+            start = datetime.fromisoformat(state["cursor"]) - lookback
+            conditions.append({"date_modified": {"$gte": _second(start)}})
+        if signpost is not None:
+            conditions.append({"date_modified": {"$lt": _second(signpost)}})
+        if after is not None:
+            stamp, rid = after
+            conditions.append(
+                {
+                    "$or": [
+                        {"date_modified": {"$gt": stamp}},
+                        {"$and": [{"date_modified": stamp}, {"id": {"$gt": rid}}]},
+                    ]
+                }
+            )
+        body: dict[str, Any] = {
+            "filter": conditions,
+            "max_num": self.page_size,
+            "offset": 0,
+            "order_by": ORDER,
+            "show_deleted": incremental,
+        }
+        if fields:
+            body["fields"] = ",".join(["id", "date_modified", "deleted", *fields])
+        return body
 
 
 class DealContactReader:

@@ -21,6 +21,7 @@ from sandbox.clock import Clock
 from sandbox.credentials import SandboxCredentials
 from sandbox.dynamics import auth, batch, metadata, records, writes
 from sandbox.dynamics.auth import TokenStore
+from sandbox.dynamics.changes import ChangeIndex
 from sandbox.dynamics.errors import (
     CONCURRENCY_LIMIT,
     INTERNAL,
@@ -69,6 +70,7 @@ class DynamicsEmulator(EmulatorApp):
         self.tokens = TokenStore(clock)
         self.window = RequestWindow()
         self.renderer = Renderer(world.dynamics)
+        self.changes = ChangeIndex()  # what a delta request lists, by version
         self.organization_id = str(uuid.uuid5(uuid.NAMESPACE_DNS, f"org{world.seed}.crm4"))
         self.business_unit_id = str(uuid.uuid5(uuid.NAMESPACE_DNS, f"bu{world.seed}.crm4"))
         auth.register(self)

@@ -28,7 +28,7 @@ from sandbox.dynamics.paging import (
     skiptoken,
 )
 from sandbox.dynamics.render import Preferences, rows_response
-from sandbox.dynamics.schema import DELETED_VERSION, VERSION_SEQUENCE
+from sandbox.dynamics.schema import VERSION_SEQUENCE
 from sandbox.http import json_response
 from sandbox.store import Record, Table
 
@@ -137,6 +137,8 @@ def _full(app: DynamicsEmulator, request: Request, entity_set: str, query: _Quer
         token = skiptoken(Cursor(page, last, version, 0, query.tracking), id_field)
         body["@odata.nextLink"] = query.link(app, request, {"$skiptoken": token})
     elif query.tracking:
+        with app.world.lock:
+            app.changes.watch(table)
         token = delta_token(version, app.clock.now())
         body["@odata.deltaLink"] = query.link(
             app, request, {"$skiptoken": "", "$deltatoken": token}
@@ -160,13 +162,7 @@ def _delta(app: DynamicsEmulator, request: Request, entity_set: str, query: _Que
     with app.world.lock:
         upto = cursor.version if cursor else app.world.sequences[VERSION_SEQUENCE]
         after = int(cursor.last) if cursor else since
-        changed: list[tuple[int, Record, bool]] = []
-        for row in table.all():
-            deleted = table.is_deleted(row[table.schema.id_field])
-            v = row.get(DELETED_VERSION) if deleted else row["versionnumber"]
-            if v is not None and after < v <= upto:
-                changed.append((v, row, deleted))
-        changed.sort(key=lambda item: item[0])
+        changed = app.changes.changes(table, after, upto)
         chunk = changed[: query.page_size]
         root = app.api_root(request)
         value = []

@@ -17,7 +17,7 @@
   ``opportunity_role``;
 - ``POST /rest/v11/bulk``: ``{"requests": [{"url": "/v11/...", "method", "data"}]}``,
   one ``{"contents", "headers", "status"}`` per request, in order (record GETs and PUTs,
-  and opportunity contact links);
+  filter queries, POST with the body as ``data``, and opportunity contact links);
 - ``GET /rest/v11/metadata?type_filter=modules&module_filter=<Module>``: field defs
   (``type`` as Sugar's vardefs say it, Studio fields with ``source: custom_fields``), of
   every module (Module Builder modules too) without ``module_filter``;
@@ -68,6 +68,7 @@ _VARDEF_TYPES = {
     "reference": "id",
 }
 _BULK_URL = re.compile(r"^/v11(?:_\d+)?/(\w+)/([\w-]+)$")
+_BULK_FILTER = re.compile(r"^/v11(?:_\d+)?/(\w+)/filter$")
 _BULK_LINK = re.compile(r"^/v11(?:_\d+)?/Opportunities/([\w-]+)/link/contacts$")
 
 
@@ -225,7 +226,13 @@ def register(app: SugarCRMEmulator) -> None:
         method = str(sub.get("method", "GET")).upper()
         path, _, query = url.partition("?")
         match, link = _BULK_URL.match(path), _BULK_LINK.match(path)
+        query_of = _BULK_FILTER.match(path)
         try:
+            if query_of is not None and method == "POST":  # a filter query, its body as data
+                data = sub.get("data") or "{}"
+                given = dict(orjson.loads(data) if isinstance(data, str) else data)
+                answer = page(None, selected(query_of.group(1), given), given, project=True)
+                return {"contents": orjson.loads(answer.get_data()), "headers": {}, "status": 200}
             if link is not None and method == "GET":
                 given = dict(urllib.parse.parse_qsl(query))
                 answer = page(None, link_rows(link.group(1)), given)

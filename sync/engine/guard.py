@@ -20,6 +20,7 @@ visit is a mass delete even in a large activities table.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -68,8 +69,8 @@ class DeleteGuard:
             return None
         key = _key(kind, prefix)
         total = self._marked[key] + more
-        base = self._base_of(key, kind, prefix)
-        if total <= self.share * base or (total <= HANDFUL and 2 * total < base):
+        base = self._base_of(key, kind, prefix, total)
+        if self._passes(total, base):
             return None
         share = f"{total / base:.1%}" if base else "all"
         return (
@@ -105,28 +106,53 @@ class DeleteGuard:
         else:
             self._added[key] += counts.inserted + counts.restored
 
-    def _base_of(self, key: str, kind: str, prefix: str | None) -> int:
+    def _base_of(self, key: str, kind: str, prefix: str | None, total: int) -> int:
         """The rows of ``kind`` (of the stream with ``prefix``) live at the run's start plus
-        those it added or restored, counted on first use (see the module's docstring)."""
-        if key not in self._base:
-            live = self._live(kind, prefix)
-            done = self._added[key] if self._dry_run else self._marked[key]
-            self._base[key] = live + done
+        those it added or restored, counted on first use (see the module's docstring).
+
+        Before counting the whole table, the rows are counted only as far as the fewest
+        that would let ``total`` deletes through: when there are that many, that lower
+        bound is the answer (the guard lets the deletes through either way), and a run
+        that marks a handful of rows deleted does not read a large table whole."""
+        if key in self._base:
+            return self._base[key]
+        done = self._added[key] if self._dry_run else self._marked[key]
+        need = self._fewest(total)
+        if need is not None:
+            live = self._live(kind, prefix, need)
+            if live < need:  # fewer rows than that: this is the whole count
+                self._base[key] = live + done
+                return self._base[key]
+            if self._passes(total, live + done):
+                return live + done  # a lower bound, not kept: a later page counts again
+        self._base[key] = self._live(kind, prefix) + done
         return self._base[key]
 
-    def _live(self, kind: str, prefix: str | None) -> int:
+    def _fewest(self, total: int) -> int | None:
+        """The fewest rows that let ``total`` deletes through (None: no bound)."""
+        bounds = [math.ceil(total / self.share)] if self.share > 0 else []
+        if total <= HANDFUL:
+            bounds.append(2 * total + 1)
+        return min(bounds) if bounds else None
+
+    def _passes(self, total: int, base: int) -> bool:
+        return total <= self.share * base or (total <= HANDFUL and 2 * total < base)
+
+    def _live(self, kind: str, prefix: str | None, limit: int | None = None) -> int:
         """The store's live rows of ``kind`` from this source: with ``prefix`` those whose
-        remote id starts with it, otherwise those of none of the kind's prefixed streams."""
+        remote id starts with it, otherwise those of none of the kind's prefixed streams;
+        at most ``limit`` of them when given."""
         table = RECORD_TABLES[kind]
-        query = (
-            select(func.count())
-            .select_from(table)
-            .where(table.c.source == self._source, table.c.is_deleted.is_(False))
+        rows = select(table.c.remote_id).where(
+            table.c.source == self._source, table.c.is_deleted.is_(False)
         )
         if prefix is not None:
-            query = query.where(table.c.remote_id.startswith(prefix, autoescape=True))
+            rows = rows.where(table.c.remote_id.startswith(prefix, autoescape=True))
         for other in self._prefixes.get(kind, []) if prefix is None else []:
-            query = query.where(~table.c.remote_id.startswith(other, autoescape=True))
+            rows = rows.where(~table.c.remote_id.startswith(other, autoescape=True))
+        if limit is not None:
+            rows = rows.limit(limit)
+        query = select(func.count()).select_from(rows.subquery())
         with self._engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
 

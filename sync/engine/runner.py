@@ -17,13 +17,19 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from connectors.core.contract import Connector, Page, ReadOptions, StreamInfo
+from connectors.core.contract import Connector, Page, PlansReads, ReadOptions, StreamInfo
 from connectors.core.errors import ConnectorError, ConnectorFatalError, QuotaExhausted
 from sync.config.models import SourceConfig
 from sync.engine.deletes import check_missed_deletes
 from sync.engine.guard import DeleteGuard
 from sync.engine.rates import STREAM, sync_rates
-from sync.engine.runs import RunLedger, id_check_due, load_state, mark_id_check
+from sync.engine.runs import (
+    RunLedger,
+    SavedStream,
+    id_check_is_due,
+    load_states,
+    mark_id_check,
+)
 from sync.store.linked import StoredLinks
 from sync.store.pages import PageCounts, write_page
 
@@ -74,6 +80,7 @@ class _RunContext:
 
     guard: DeleteGuard
     streams: dict[str, str]  # record kind -> the (standard) stream that yields it
+    saved: dict[str, SavedStream]  # what the store kept of each stream run
     prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> id prefixes
     seen: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     carried: dict[str, PageCounts] = field(default_factory=dict)
@@ -103,7 +110,12 @@ def sync_source(
     """Run one sync of ``source``; never raises for CRM-side failures, it reports them."""
     ledger = RunLedger(engine, source.name, now(), options.full, options.dry_run)
     report = SourceReport(source.name, ledger.run_id)
+    selected = _selected_streams(connector, source, options)
+    saved = load_states(engine, source.name, [s.name for s in selected])
     try:
+        if isinstance(connector, PlansReads):  # before the signpost: it may share its call
+            states = {name: kept.state for name, kept in saved.items()}
+            connector.plan_reads(states, ReadOptions(full=options.full, lookback=source.lookback))
         signpost = connector.server_time()
     except ConnectorError as exc:
         report.status, report.error = "failed", exc.user_message
@@ -122,9 +134,10 @@ def sync_source(
     context = _RunContext(
         guard,
         {s.record_type: s.name for s in every if s.id_prefix is None},
+        saved,
         _prefixes(every),
     )
-    for info in _selected_streams(connector, source, options):
+    for info in selected:
         stream_report = StreamReport(info.name)
         report.streams.append(stream_report)
         stop = _sync_stream(
@@ -239,7 +252,8 @@ def _sync_stream(
     report.counts.add(context.carried.pop(info.record_type, PageCounts()))
     # --full passes the saved state too: the connector reads every record from the start
     # but may keep what a full read does not replace (Zoho's deleted-records cursor)
-    state = load_state(engine, source.name, info.name)
+    kept = context.saved[info.name]
+    state = kept.state
     # this run reads the whole stream from its start, and so did every stream feeding it
     full_read = (options.full or state is None) and context.parents_read_whole(info)
     read_options = ReadOptions(
@@ -291,6 +305,7 @@ def _sync_stream(
                 check_deletes,
                 context.seen,
                 now(),
+                kept.last_id_check,
             )
         if remote_ids is not None:
             checked, refusal = check_missed_deletes(
@@ -363,6 +378,7 @@ def _ids_for_delete_check(
     check_deletes: bool,
     seen: dict[str, set[str]],
     now: datetime,
+    last_check: datetime | None,
 ) -> set[str] | None:
     """The CRM's live ids to compare with the store, or None when no check is due.
 
@@ -372,9 +388,7 @@ def _ids_for_delete_check(
     """
     if full_read:
         ids = set(seen[info.record_type])
-    elif check_deletes or id_check_due(
-        engine, source.name, info.name, now, source.full_id_check_every
-    ):
+    elif check_deletes or id_check_is_due(last_check, now, source.full_id_check_every):
         ids = set(connector.list_ids(info.name))
     else:
         return None

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 
 from sync.store.core_tables import SYNC_RUN_STREAMS, SYNC_RUNS, SYNC_STATE
 from sync.store.pages import PageCounts
 
-__all__ = ["RunLedger", "id_check_due", "load_state", "mark_id_check"]
+__all__ = [
+    "RunLedger",
+    "SavedStream",
+    "id_check_due",
+    "id_check_is_due",
+    "load_state",
+    "load_states",
+    "mark_id_check",
+]
 
 
 class RunLedger:
@@ -35,9 +45,8 @@ class RunLedger:
             self.run_id: int = int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def start_stream(self, stream: str) -> None:
-        table = SYNC_RUN_STREAMS
         with self.engine.begin() as conn:
-            conn.execute(insert(table).values(run_id=self.run_id, stream=stream, status="running"))
+            conn.execute(_START, {"run_id": self.run_id, "stream": stream, "status": "running"})
 
     def finish_stream(
         self,
@@ -49,13 +58,12 @@ class RunLedger:
         error: str | None = None,
     ) -> None:
         """Close the row ``start_stream`` opened with the stream's outcome."""
-        table = SYNC_RUN_STREAMS
         values = _outcome(status, counts, api_calls, seconds, error)
         with self.engine.begin() as conn:
             conn.execute(
-                update(table)
-                .where(table.c.run_id == self.run_id, table.c.stream == stream)
-                .values(**values)
+                _FINISH,
+                {"p_run": self.run_id, "p_stream": stream}
+                | {f"p_{name}": value for name, value in values.items()},
             )
 
     def record_stream(
@@ -125,6 +133,36 @@ def load_state(engine: Engine, source: str, stream: str) -> dict[str, Any] | Non
     return dict(row[0]) if row is not None else None
 
 
+@dataclass(frozen=True)
+class SavedStream:
+    """What the store keeps of a stream between runs: its state (None: never read) and
+    when its ids were last compared with the CRM's."""
+
+    state: dict[str, Any] | None = None
+    last_id_check: datetime | None = None
+
+
+def load_states(engine: Engine, source: str, streams: Sequence[str]) -> dict[str, SavedStream]:
+    """What the store keeps of each of ``streams``, in one query for the whole run (a
+    stream's row changes only as that stream's own pages commit)."""
+    table = SYNC_STATE
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(table.c.stream, table.c.state, table.c.last_full_id_check_at).where(
+                table.c.source == source, table.c.stream.in_(list(streams))
+            )
+        ).all()
+    saved = {
+        str(stream): SavedStream(dict(state) if state is not None else None, checked)
+        for stream, state, checked in rows
+    }
+    return {stream: saved.get(stream, SavedStream()) for stream in streams}
+
+
+def id_check_is_due(last: datetime | None, now: datetime, every: timedelta) -> bool:
+    return last is None or now - last >= every
+
+
 def id_check_due(engine: Engine, source: str, stream: str, now: datetime, every: timedelta) -> bool:
     table = SYNC_STATE
     with engine.connect() as conn:
@@ -133,7 +171,7 @@ def id_check_due(engine: Engine, source: str, stream: str, now: datetime, every:
                 table.c.source == source, table.c.stream == stream
             )
         ).scalar()
-    return last is None or now - last >= every
+    return id_check_is_due(last, now, every)
 
 
 def mark_id_check(engine: Engine, source: str, stream: str, now: datetime) -> None:
@@ -144,3 +182,16 @@ def mark_id_check(engine: Engine, source: str, stream: str, now: datetime) -> No
             .where(table.c.source == source, table.c.stream == stream)
             .values(last_full_id_check_at=now)
         )
+
+
+# Built once: a run writes two stream rows per stream, and building the statements each
+# time (and their cache keys) costs more than executing them.
+_START = insert(SYNC_RUN_STREAMS)
+_FINISH = (
+    update(SYNC_RUN_STREAMS)
+    .where(
+        SYNC_RUN_STREAMS.c.run_id == bindparam("p_run"),
+        SYNC_RUN_STREAMS.c.stream == bindparam("p_stream"),
+    )
+    .values({name: bindparam(f"p_{name}") for name in _outcome("", PageCounts(), 0, 0.0, None)})
+)

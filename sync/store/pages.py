@@ -79,7 +79,9 @@ def write_page(
     per_kind: dict[str, PageCounts] = defaultdict(PageCounts)
     counts = per_kind[record_kind]
     # First write of the transaction: holds the change counter until the page commits.
-    change = next_change(conn)
+    # A page with no records and no deletes (a delta read that found nothing) numbers
+    # no row: it saves its state alone.
+    change = next_change(conn) if page.records or page.deleted_ids else 0
     by_kind: dict[str, dict[str, CommonRecord]] = defaultdict(dict)
     facts: dict[str, list[CommonRecord]] = defaultdict(list)  # append-only kinds
     for record in page.records:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 import requests
 
@@ -17,8 +18,10 @@ from connectors.core.http import pinned_session
 from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
+from sync.engine import SyncOptions, sync_source
 from sync.sources import build_connector
-from tests.integration.sync_support import expected_live_ids, write_config
+from tests.integration.contract_suite import assert_store_matches_world, utc_now
+from tests.integration.sync_support import expected_live_ids, opened, write_config
 
 
 @pytest.fixture(scope="module")
@@ -344,3 +347,57 @@ def test_contact_roles_are_read_through_bulk_link_reads(sandbox: Sandbox, tmp_pa
         assert ids == expected_live_ids(sandbox, "sugarcrm", "deal_contacts")
     finally:
         connector.close()
+
+
+def test_a_bulk_call_answers_filter_queries_as_the_filter_endpoint_does(
+    sandbox: Sandbox, http: requests.Session
+) -> None:
+    headers = {"OAuth-Token": _sign_in(sandbox, http)["access_token"]}
+    query = {"filter": [], "max_num": 3, "order_by": "date_modified:asc,id:asc"}
+    alone = [
+        http.post(_url(sandbox, f"{module}/filter"), headers=headers, json=query).json()
+        for module in ("Contacts", "Leads")
+    ]
+    data = orjson.dumps(query).decode()
+    parts = [
+        {"url": f"/v11/{module}/filter", "method": "POST", "data": data}
+        for module in ("Contacts", "Leads")
+    ]
+    answers = http.post(_url(sandbox, "bulk"), headers=headers, json={"requests": parts}).json()
+    assert [a["status"] for a in answers] == [200, 200]
+    assert [a["contents"] for a in answers] == alone
+
+
+def test_an_incremental_run_reads_every_module_s_first_page_in_one_bulk_call(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """After the ping that gives the signpost, one bulk call carries the first filter
+    query of every module read before; the streams then make no call of their own (the
+    opportunities' contact links aside, read as ever)."""
+    path = write_config(sandbox, tmp_path, f"sqlite:///{tmp_path}/s.db", ("sugarcrm",))
+    config = load_config(path)
+    source = config.source("sugarcrm")
+
+    def sync() -> tuple[Any, int]:
+        connector = build_connector(source)
+        try:
+            with opened(config.store.url) as engine:
+                report = sync_source(engine, source, connector, SyncOptions(), now=utc_now)
+            return report, connector.api_usage().calls
+        finally:
+            connector.close()
+
+    sync()
+    clock = sandbox.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(60)
+    sandbox.churn(changes=20, seed=5, crms=("sugarcrm",))
+    clock.advance(60)
+    report, calls = sync()
+    assert report.status == "succeeded"
+    per_stream = {s.stream: s.api_calls for s in report.streams}
+    links = per_stream.pop("deal_contacts")
+    assert per_stream == {stream: 0 for stream in per_stream}
+    assert calls == 3 + links  # the sign-in, the ping and the bulk call
+    assert sum(s.counts.fetched for s in report.streams) > 0
+    assert_store_matches_world(sandbox, path, "sugarcrm")

@@ -234,3 +234,64 @@ def test_a_table_without_change_tracking_ignores_the_preference(sandbox: Sandbox
         ]
     finally:
         app.limits.untracked.discard("incident")
+
+
+def _changes(session: requests.Session, link: str) -> tuple[list[tuple[str, bool]], str]:
+    """(id, deleted) of a delta page's rows in order, and its next delta link."""
+    body = session.get(link, headers={"Prefer": "odata.track-changes"}).json()
+    rows = [
+        (str(r["id"]), True)
+        if "$deletedEntity" in r.get("@odata.context", "")
+        else (str(r["accountid"]), False)
+        for r in body["value"]
+    ]
+    return rows, body["@odata.deltaLink"]
+
+
+def test_a_delta_lists_each_change_once_in_version_order(sandbox: Sandbox) -> None:
+    """Updates, a delete and a create since the token, each row once at its last change;
+    a change set rolled back lists nothing; the next token lists only what came after."""
+    session = _session(sandbox)
+    start = session.get(
+        _url(sandbox, "accounts"),
+        params={"$select": "name"},
+        headers={"Prefer": "odata.track-changes"},
+    ).json()
+    assert "@odata.nextLink" not in start  # the tiny world's accounts fit one page
+    a, b, d = (row["accountid"] for row in start["value"][:3])
+    url = _url(sandbox, "accounts")
+
+    def patch(rid: str, name: str) -> None:
+        answer = session.patch(f"{url}({rid})", json={"name": name})
+        assert answer.status_code == 204, answer.text
+
+    patch(a, "First change")
+    assert session.delete(f"{url}({b})").status_code == 204
+    created = session.post(url, json={"name": "Created since"})
+    c = created.headers["OData-EntityId"].rsplit("(", 1)[1].rstrip(")")
+    body = (
+        "--batch_b2\r\nContent-Type: multipart/mixed; boundary=changeset_c2\r\n\r\n"
+        "--changeset_c2\r\n"
+        + _patch_part(sandbox, 1, d, '{"name": "Rolled back"}', "*")
+        + "--changeset_c2\r\n"
+        + _patch_part(sandbox, 2, "00000000-0000-0000-0000-00000000beef", "{}", "*")
+        + "--changeset_c2--\r\n--batch_b2--\r\n"
+    )
+    session.post(
+        _url(sandbox, "$batch"),
+        data=body.encode(),
+        headers={"Content-Type": "multipart/mixed; boundary=batch_b2"},
+    )
+    patch(a, "Second change")
+
+    rows, following = _changes(session, start["@odata.deltaLink"])
+    assert rows == [(b, True), (c, False), (a, False)]
+    assert _changes(session, following)[0] == []
+    patch(d, "Later change")
+    assert _changes(session, following)[0] == [(d, False)]
+    assert _changes(session, start["@odata.deltaLink"])[0] == [
+        (b, True),
+        (c, False),
+        (a, False),
+        (d, False),
+    ]
