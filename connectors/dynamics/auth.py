@@ -22,6 +22,7 @@ import os
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -109,7 +110,10 @@ class DynamicsTokenSource:
         """Take an access token still valid from the cache file, without setting MSAL up."""
         auth = self.settings.auth
         cache = self._token_cache()
-        query = {"client_id": auth.client_id, "realm": auth.tenant_id}
+        host = urlsplit(self.settings.authority_host).hostname or ""
+        query = {"client_id": auth.client_id, "environment": host}
+        if "." not in auth.tenant_id:  # a GUID, as the cache names it (a domain is not)
+            query["realm"] = auth.tenant_id
         for item in cache.search(
             cache.CredentialType.ACCESS_TOKEN, target=[self.scope], query=query
         ):
