@@ -10,10 +10,10 @@ and instance discovery is off: the authority is the one configured, not looked u
 With ``auth.token_cache_file`` set, MSAL's token cache (``SerializableTokenCache``) is
 kept in that file (mode 0600, replaced atomically whenever MSAL changed it), so a new
 process starts from an access token still valid: it is read from the file before MSAL is
-set up, and such a run asks Entra ID nothing (neither the tenant's discovery document nor
-a token). A token within the margin of expiring is dropped from the cache and replaced as
-above. Processes sharing the file may each get a token at the same moment; the last one
-written stays, and either is valid. An unreadable file is started afresh.
+imported or set up, and such a run asks Entra ID nothing (neither the tenant's discovery
+document nor a token). A token within the margin of expiring is dropped from the cache and
+replaced as above. Processes sharing the file may each get a token at the same moment; the
+last one written stays, and either is valid. An unreadable file is started afresh.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 import requests
 
 from connectors.core.errors import ConnectorFatalError, RetriableError
@@ -107,19 +108,31 @@ class DynamicsTokenSource:
         return self._cache
 
     def _from_file(self) -> None:
-        """Take an access token still valid from the cache file, without setting MSAL up."""
+        """Take an access token still valid from the cache file without importing or setting
+        up MSAL (a new process saves both): the file is MSAL's unified cache schema, its
+        ``AccessToken`` entries keyed by app, host, tenant and scopes."""
         auth = self.settings.auth
-        cache = self._token_cache()
+        assert auth.token_cache_file is not None
         host = urlsplit(self.settings.authority_host).hostname or ""
-        query = {"client_id": auth.client_id, "environment": host}
-        if "." not in auth.tenant_id:  # a GUID, as the cache names it (a domain is not)
-            query["realm"] = auth.tenant_id
-        for item in cache.search(
-            cache.CredentialType.ACCESS_TOKEN, target=[self.scope], query=query
-        ):
-            left = float(item.get("expires_on", 0)) - self.wall()
-            if left > self.settings.token_refresh_margin_s:
-                self._token = item["secret"]
+        try:
+            entries = orjson.loads(auth.token_cache_file.read_bytes())["AccessToken"].values()
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return  # none yet, or unreadable: MSAL's set-up starts it afresh
+        for item in entries:
+            if not isinstance(item, dict) or (
+                item.get("client_id"),
+                item.get("environment"),
+                self.scope in str(item.get("target", "")).split(),
+            ) != (auth.client_id, host, True):
+                continue
+            if "." not in auth.tenant_id and item.get("realm") != auth.tenant_id:
+                continue  # a GUID names the tenant as the cache does (a domain does not)
+            try:
+                left = float(item["expires_on"]) - self.wall()
+            except (KeyError, TypeError, ValueError):
+                continue
+            if left > self.settings.token_refresh_margin_s and item.get("secret"):
+                self._token = str(item["secret"])
                 self._expires_at = self.clock() + left
                 return
 

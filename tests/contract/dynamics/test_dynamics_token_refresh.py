@@ -148,3 +148,8 @@ def test_a_new_process_reuses_the_cached_token_until_it_nears_expiry(tmp_path: P
         moved = 60
         fourth = source()
         assert (fourth.current(), fourth.refreshes, entra) == (renewed, 0, [])
+
+        cache_file.write_text("not json")  # an unreadable file is started afresh
+        fifth = source()
+        assert (fifth.current() != renewed, fifth.refreshes) == (True, 1)
+        assert (source().current(), cache_file.stat().st_mode & 0o777) == (fifth.current(), 0o600)
