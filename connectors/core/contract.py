@@ -139,6 +139,16 @@ class LinkedRecords(Protocol):
         match: Mapping[str, str] | None = None,
     ) -> dict[str, str]: ...
 
+    def any_of(
+        self,
+        kind: str,
+        wanted: Mapping[str, Collection[str]],
+        match: Mapping[str, str] | None = None,
+    ) -> dict[str, dict[str, str]]:
+        """``{to_kind: self(kind, to_kind, ids, match)}`` for each ``to_kind: ids`` of
+        ``wanted``, asked as one question (one read of ``kind``'s records)."""
+        ...
+
 
 @dataclass(frozen=True)
 class ReadOptions:

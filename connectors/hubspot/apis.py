@@ -4,6 +4,10 @@
 pool) on every attribute access, so the connector keeps one of each and swaps the access
 token in their configurations when it is refreshed.
 
+Each generated package's client builds its own urllib3 pool; the connector gives every API
+the first one's (built from the same options), so a run opens one TLS connection, not one
+per API (five in an incremental sync).
+
 The client's urllib3 pools are built with retries off: left at urllib3's default they
 retry connection errors three times and obey a 429's ``Retry-After`` in full, inside
 crmsync's own ``RetryPolicy`` (four requests per attempt, and waits past the policy's cap).
@@ -55,12 +59,18 @@ class Apis:
         self._client = HubSpot(access_token="", retry=_NO_RETRIES, **options)
         self._built: dict[str, Any] = {}
         self._token = ""
+        self._pool: Any = None  # the urllib3 pool every API shares
 
     def _api(self, name: str) -> Any:
         api = self._built.get(name)
         if api is None:
             api = attrgetter(_PATHS[name])(self._client)
             api.api_client.configuration.access_token = self._token
+            rest = api.api_client.rest_client
+            if self._pool is None:
+                self._pool = rest.pool_manager
+            else:
+                rest.pool_manager = self._pool
             self._built[name] = api
         return api
 
@@ -125,7 +135,5 @@ class Apis:
             api.api_client.configuration.access_token = token
 
     def close(self) -> None:
-        for api in self._built.values():
-            pool = getattr(api.api_client.rest_client, "pool_manager", None)
-            if pool is not None:
-                pool.clear()
+        if self._pool is not None:
+            self._pool.clear()

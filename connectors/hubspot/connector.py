@@ -15,7 +15,6 @@ restore changed without dating them (``relinks``, with the store's ``ReadOptions
 from __future__ import annotations
 
 import copy
-import functools
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -335,21 +334,16 @@ class HubSpotConnector:
     ) -> Extra | None:
         """The records a search run adds to its last page: those merges re-linked, and
         those that linked to records archived since the cursor (see ``relinks``)."""
-        takes: list[Extra] = []
-        if run.stream != "deal_contacts" and self.merges.pending(run.merges, object_type):
-            takes.append(functools.partial(self.merges.take, object_type, run.merges, properties))
-        if relink.ids:
-            read = self.reader.batch_read
-            takes.append(functools.partial(read, object_type, relink.ids, properties))
-        if not takes:
+        merged = run.stream != "deal_contacts" and self.merges.pending(run.merges, object_type)
+        if not merged and not relink.ids:
             return None
 
         def extra() -> list[dict[str, Any]]:
-            records: dict[str, dict[str, Any]] = {}
-            for take in takes:
-                for record in take():
-                    records.setdefault(str(record["id"]), record)
-            return list(records.values())
+            ids = set(relink.ids)
+            if merged:
+                ids.update(self.merges.take(object_type, run.merges))
+            # one batch read of 100 ids at a time for both
+            return self.reader.batch_read(object_type, sorted(ids, key=int), properties)
 
         return extra
 

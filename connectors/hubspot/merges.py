@@ -3,7 +3,8 @@
 When HubSpot merges record B into A, B vanishes and every association of B moves to A
 without touching the linked records' modified dates, so an incremental search never sees
 them again. Each incremental stream therefore looks for merge winners modified in its own
-window (a search with ``hs_merged_object_ids`` HAS_PROPERTY), reads the winners' links to
+window (a search with ``hs_merged_object_ids`` HAS_PROPERTY, or what the run's own search of
+contacts or companies saw in a window covering it), reads the winners' links to
 the stream's object types (v4 batch reads), and re-reads those records (v3 batch reads,
 links attached) so they are emitted again with fresh links.
 
@@ -78,6 +79,8 @@ class MergeReader:
         self.http = http
         self.apis = apis
         self.reader = reader
+        # (type, window) -> winners: the streams of one run share their merge window
+        self._found: dict[tuple[str, int, int], dict[str, list[str]]] = {}
 
     def plan(
         self,
@@ -99,14 +102,12 @@ class MergeReader:
     def pending(self, merges: dict[str, Any], object_type: str) -> bool:
         return bool(((merges.get("run") or {}).get("pending") or {}).get(object_type))
 
-    def take(
-        self, object_type: str, merges: dict[str, Any], properties: list[str]
-    ) -> list[dict[str, Any]]:
-        """Every pending record of one type, read now (links not attached)."""
-        ids = merges["run"]["pending"].pop(object_type, None) or []
-        out = self.reader.batch_read(object_type, ids, properties)
+    def take(self, object_type: str, merges: dict[str, Any]) -> list[str]:
+        """The ids of every pending record of one type, no longer pending: the caller reads
+        them now (with the other records it re-reads, in the same batch reads)."""
+        ids: list[str] = merges["run"]["pending"].pop(object_type, None) or []
         _settle(merges)
-        return out
+        return ids
 
     def read(
         self,
@@ -163,7 +164,17 @@ class MergeReader:
         return {"pending": pending, "dropped": {d: sorted(c) for d, c in dropped.items()}}
 
     def _winners(self, object_type: str, window: tuple[int, int]) -> dict[str, list[str]]:
-        """{winner id: merged-away ids} of records merged into in the window."""
+        """{winner id: merged-away ids} of records merged into in the window (searched once
+        per window: a merge after the run's signpost falls in the next run's window; not
+        searched when this run's incremental read of the type already saw the window)."""
+        key = (object_type, *window)
+        if key not in self._found:
+            seen = self.reader.merged_in(object_type, *window)
+            found = self._search_winners(object_type, window) if seen is None else seen
+            self._found[key] = found
+        return self._found[key]
+
+    def _search_winners(self, object_type: str, window: tuple[int, int]) -> dict[str, list[str]]:
         from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
 
         modified = modified_property(object_type)

@@ -50,7 +50,9 @@ ASSOCIATIONS: dict[str, tuple[str, ...]] = {
 }
 # HUBSPOT_DEFINED "Primary" association type ids (contact/deal/ticket -> company).
 _PRIMARY_TYPE_IDS = {1, 5, 26}
-_V4_BATCH = 100  # v4 association batch reads and v3 batch reads take 100 inputs
+_MERGED = "hs_merged_object_ids"  # the ids merged into a record (contacts, companies)
+_V3_BATCH = 100  # v3 batch reads take 100 inputs
+_LINKS_BATCH = 1000  # v4 association batch reads take 1,000 (HubSpot's limit since 2025-02)
 
 Extra = Callable[[], list[dict[str, Any]]]
 
@@ -114,6 +116,12 @@ class ObjectReader:
         self.http = http
         self.apis = apis
         self.settings = settings
+        # (type, signpost) -> {archived id: when archived, epoch ms}: every archived record
+        # of a type, from a run's archived step read whole or from ``archived_at``
+        self.archived_lists: dict[tuple[str, int], dict[str, int]] = {}
+        # type -> (lower, upper, {id: (modified ms, merged-away ids)}): the merge winners a
+        # search of the type read whole in this run saw in its window (see ``merged_in``)
+        self._merged: dict[str, tuple[int, int, dict[str, tuple[int, list[str]]]]] = {}
 
     def read(
         self,
@@ -179,6 +187,10 @@ class ObjectReader:
         from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
 
         modified = modified_property(object_type)
+        # read from its first page with the merged ids asked for, it sees every merge winner
+        merged: dict[str, tuple[int, list[str]]] | None = None
+        if not run.get("last_id") and _MERGED in properties:
+            merged = {}
         while True:
             filters = [
                 Filter(property_name=modified, operator="GTE", value=str(run["lower"])),
@@ -197,6 +209,8 @@ class ObjectReader:
             body = self.http.call(self.apis.search.do_search, object_type, request).body or {}
             results = body.get("results") or []
             run["max_ts"] = _max_modified(results, modified, run.get("max_ts"))
+            if merged is not None:
+                merged.update(_winners(results, modified))
             more = bool((body.get("paging") or {}).get("next")) and bool(results)
             if more:
                 run["last_id"] = str(results[-1]["id"])
@@ -208,9 +222,20 @@ class ObjectReader:
             if not more:
                 run.update(step="archived", after=None)
                 run.pop("last_id", None)
+                if merged is not None:
+                    self._merged[object_type] = (int(run["lower"]), int(run["upper"]), merged)
             yield Batch(object_type, results, False, {"cursor": cursor, "run": dict(run)})
             if not more:
                 return
+
+    def merged_in(self, object_type: str, lower: int, upper: int) -> dict[str, list[str]] | None:
+        """{winner id: merged-away ids} of the records of ``object_type`` modified in
+        ``[lower, upper]`` that have merged ids, when a search of the type read whole in this
+        run covered that window (None otherwise: the caller searches for them)."""
+        seen = self._merged.get(object_type)
+        if seen is None or seen[0] > lower or seen[1] < upper:
+            return None
+        return {i: ids for i, (at, ids) in seen[2].items() if lower <= at <= upper}
 
     def _archived(
         self,
@@ -221,27 +246,35 @@ class ObjectReader:
         signpost_ms: int,
     ) -> Iterator[Batch]:
         to_types = associations_for(object_type)
+        # read from its first page, the step sees the whole list: ``archived_at`` need not
+        seen: dict[str, int] | None = None if run.get("after") else {}
         while True:
             results, after = self._list_page(object_type, properties, to_types, True, run)
+            if seen is not None:
+                seen.update(_archived_ms(results))
             if after is None:
+                if seen is not None:
+                    self.archived_lists[(object_type, signpost_ms)] = seen
                 yield Batch(object_type, results, True, {"cursor": _final(cursor, run)})
                 return
             run["after"] = after
             yield Batch(object_type, results, True, {"cursor": cursor, "run": dict(run)})
 
-    def archived_at(self, object_type: str) -> dict[str, int]:
+    def archived_at(self, object_type: str, signpost_ms: int) -> dict[str, int]:
         """Every archived record of ``object_type``: id -> when it was archived (epoch ms).
 
-        The archived list has no date filter: this pages all of it (ids only)."""
+        The archived list has no date filter: this pages all of it (ids only), unless this
+        run's archived step of the type, or an earlier question, already read it whole."""
+        key = (object_type, signpost_ms)
+        if key in self.archived_lists:
+            return self.archived_lists[key]
         out: dict[str, int] = {}
         run: dict[str, Any] = {}
         while True:
             results, after = self._list_page(object_type, ["hs_object_id"], (), True, run)
-            for record in results:
-                raw = record.get("archivedAt")
-                if raw:
-                    out[str(record["id"])] = to_ms(datetime.fromisoformat(raw))
+            out.update(_archived_ms(results))
             if after is None:
+                self.archived_lists[key] = out
                 return out
             run["after"] = after
 
@@ -251,9 +284,9 @@ class ObjectReader:
         """Live records by id (v3 batch reads of 100, links not attached), sorted by id;
         archived or vanished ids are simply absent."""
         out: list[dict[str, Any]] = []
-        for start in range(0, len(ids), _V4_BATCH):
+        for start in range(0, len(ids), _V3_BATCH):
             request = {
-                "inputs": [{"id": i} for i in ids[start : start + _V4_BATCH]],
+                "inputs": [{"id": i} for i in ids[start : start + _V3_BATCH]],
                 "properties": properties,
                 "propertiesWithHistory": [],
             }
@@ -293,14 +326,14 @@ class ObjectReader:
         return results, (str(after) if after and results else None)
 
     def attach_links(self, object_type: str, results: list[dict[str, Any]]) -> None:
-        """Set each record's ``links`` from v4 batch reads (one call per 100 per type)."""
+        """Set each record's ``links`` from v4 batch reads (one call per 1,000 per type)."""
         for record in results:
             record["links"] = {}
         ids = [str(r["id"]) for r in results]
         by_id = {str(r["id"]): r for r in results}
         for to_type in associations_for(object_type) if ids else ():
-            for start in range(0, len(ids), _V4_BATCH):
-                chunk = ids[start : start + _V4_BATCH]
+            for start in range(0, len(ids), _LINKS_BATCH):
+                chunk = ids[start : start + _LINKS_BATCH]
                 found = self.read_links(object_type, to_type, chunk)
                 for rid, linked in found.items():
                     if rid in by_id:
@@ -324,6 +357,28 @@ class ObjectReader:
                 (primary if is_primary else other).append(to_id)
             out[str((item.get("from") or {}).get("id"))] = primary + other
         return out
+
+
+def _winners(results: list[dict[str, Any]], name: str) -> dict[str, tuple[int, list[str]]]:
+    """{id: (modified ms, merged-away ids)} of search results that have merged ids."""
+    out: dict[str, tuple[int, list[str]]] = {}
+    for record in results:
+        props = record.get("properties") or {}
+        ids = [i for i in str(props.get(_MERGED) or "").split(";") if i]
+        raw = props.get(name) or record.get("updatedAt")
+        if ids and raw:
+            out[str(record["id"])] = (to_ms(datetime.fromisoformat(raw)), ids)
+    return out
+
+
+def _archived_ms(results: list[dict[str, Any]]) -> dict[str, int]:
+    """{id: when archived, epoch ms} of archived list records."""
+    out: dict[str, int] = {}
+    for record in results:
+        raw = record.get("archivedAt")
+        if raw:
+            out[str(record["id"])] = to_ms(datetime.fromisoformat(raw))
+    return out
 
 
 def _final(cursor: Any, run: dict[str, Any]) -> int | None:

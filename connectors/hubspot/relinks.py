@@ -4,7 +4,8 @@ Archiving a contact, company, deal or ticket in HubSpot hides its associations w
 moving the linked records' modified dates: an engagement linked to a deleted contact keeps
 its old ``hs_lastmodifieddate``, so an incremental search never reads it again and the
 store keeps the link. A new incremental run of a type therefore looks at the archived
-lists of the types it links to (read once per run, ids only); for the records archived
+lists of the types it links to (read once per run, ids only, or taken from the archived
+step of a type read earlier in the run); for the records archived
 since its cursor (minus the lookback) it asks the store which of its records linked to
 them (``ReadOptions.linked``) and re-reads just those, with their links, on the search
 run's last page (``ObjectReader.read``'s ``extra``). A re-read record that is gone is
@@ -61,8 +62,6 @@ class Relinks:
 
     def __init__(self, reader: ObjectReader) -> None:
         self.reader = reader
-        # (type, signpost) -> {archived id: when archived, epoch ms}, read once per run
-        self._archived: dict[tuple[str, int], dict[str, int]] = {}
         # (type, signpost) -> {hidden id that left the archived list: live again}
         self._back_ids: dict[tuple[str, int], dict[str, bool]] = {}
 
@@ -96,10 +95,8 @@ class Relinks:
         return relink
 
     def _archived_list(self, target: str, signpost_ms: int) -> dict[str, int]:
-        key = (target, signpost_ms)
-        if key not in self._archived:
-            self._archived[key] = self.reader.archived_at(target)
-        return self._archived[key]
+        # read once per run, or taken from the target's own archived step when it ran first
+        return self.reader.archived_at(target, signpost_ms)
 
     def _from_store(
         self,
@@ -113,8 +110,10 @@ class Relinks:
         if kind == "activity":
             match = {"activity_type": activity_type(object_type)}
         relink = Relink()
+        # one question for every target: one read of the kind's stored rows
+        links = linked.any_of(kind, {_kind(t): ids for t, ids in gone.items()}, match)
         for target, archived in gone.items():
-            found = linked(kind, _kind(target), archived, match)
+            found = links.get(_kind(target), {})
             if object_type == "deals" and target == "contacts":
                 for role, contact in linked("deal_contact", "contact", archived).items():
                     deal = role.partition(":")[0]

@@ -10,7 +10,7 @@ from sandbox.http import json_response
 from sandbox.hubspot.associations import check_pair, labels_pair, linked_objects
 from sandbox.hubspot.errors import validation_error
 from sandbox.hubspot.objects import SINGULAR, resolve_type
-from sandbox.hubspot.params import body, inputs
+from sandbox.hubspot.params import ASSOCIATION_READ_MAX, body, inputs
 from sandbox.hubspot.responses import batch_response
 from sandbox.hubspot.schema import ASSOCIATION_TYPES, PRIMARY_ASSOCIATION_TYPES
 
@@ -24,7 +24,7 @@ def batch_read(app: HubSpotEmulator, request: Request, from_raw: str, to_raw: st
     from_type = resolve_type(app.world.hubspot, from_raw)
     to_type = resolve_type(app.world.hubspot, to_raw)
     requested = app.clock.now()
-    items = inputs(body(request))
+    items = inputs(body(request), ASSOCIATION_READ_MAX)
     results, errors = [], []
     with app.world.lock:
         for item in items:

@@ -12,6 +12,8 @@ from sandbox.hubspot.errors import hs_error, validation_error
 __all__ = ["archived_flag", "body", "inputs", "limit_param", "list_param"]
 
 BATCH_MAX = 100
+# v4 association batch reads take up to 1,000 ids (HubSpot's limit since February 2025)
+ASSOCIATION_READ_MAX = 1000
 
 
 def archived_flag(request: Request) -> bool:
@@ -53,14 +55,14 @@ def body(request: Request) -> dict[str, Any]:
     return data
 
 
-def inputs(data: dict[str, Any]) -> list[Any]:
-    """A batch body's ``inputs``, at most 100 of them."""
+def inputs(data: dict[str, Any], most: int = BATCH_MAX) -> list[Any]:
+    """A batch body's ``inputs``, at most ``most`` (100 unless said) of them."""
     items = data.get("inputs")
     if not isinstance(items, list):
         raise validation_error("Invalid input JSON: missing inputs")
-    if len(items) > BATCH_MAX:
+    if len(items) > most:
         raise validation_error(
-            f"Batch input limit exceeded: {len(items)} inputs, the maximum is {BATCH_MAX}",
+            f"Batch input limit exceeded: {len(items)} inputs, the maximum is {most}",
             context={"inputs": [str(len(items))]},
         )
     return items

@@ -387,6 +387,7 @@ def phone_key(value: str | None, region: str | None = None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=200_000)
 def name_key(value: str | None) -> str:
     """A folded person-name part without titles (``"Dr. José"`` -> ``jose``); blank for a
     placeholder."""

@@ -20,66 +20,113 @@ __all__ = ["Blocks", "PairCodes", "blocks_of", "pair_arrays", "pair_codes", "sor
 
 IntArray = NDArray[np.int64]
 _CHUNK = 65_536  # pairs decoded to Python ints at a time
+_SLICE = 1 << 20  # pairs decoded to arrays at a time
 
 
 class Blocks:
     """Records grouped by key: ``members[starts[b]:starts[b] + sizes[b]]`` are the record
-    indexes (ascending) of block ``b``, named ``names[b]``."""
+    indexes (ascending) of block ``b``, whose key is of kind ``kinds[b]`` (the text before
+    its first ":", an index into ``kind_names``)."""
 
     def __init__(
-        self, names: list[str], members: IntArray, starts: IntArray, sizes: IntArray
+        self,
+        kind_names: list[str],
+        kinds: IntArray,
+        members: IntArray,
+        starts: IntArray,
+        sizes: IntArray,
     ) -> None:
-        self.names = names
+        self.kind_names = kind_names
+        self.kinds = kinds
         self.members = members
         self.starts = starts
         self.sizes = sizes
 
     def __len__(self) -> int:
-        return len(self.names)
+        return len(self.kinds)
 
     def of(self, block: int) -> IntArray:
         """The record indexes of one block."""
         start = int(self.starts[block])
         return self.members[start : start + int(self.sizes[block])]
 
+    def of_kind(self, kind: str) -> NDArray[np.bool_]:
+        """Where a block's key is of ``kind``."""
+        if kind not in self.kind_names:
+            return np.zeros(len(self), dtype=bool)
+        return self.kinds == self.kind_names.index(kind)
+
+    def kind_counts(self, wanted: NDArray[np.bool_] | None = None) -> dict[str, int]:
+        """How many blocks (where ``wanted``) have a key of each kind, kinds in the order
+        they first appear."""
+        kinds = self.kinds if wanted is None else self.kinds[wanted]
+        counts = np.bincount(kinds, minlength=len(self.kind_names))
+        return {self.kind_names[k]: int(counts[k]) for k in _first_seen(kinds)}
+
     def keep(self, wanted: NDArray[np.bool_]) -> Blocks:
         """Only the blocks where ``wanted`` is true."""
         chosen = np.flatnonzero(wanted)
         return Blocks(
-            [self.names[b] for b in chosen.tolist()],
+            self.kind_names,
+            self.kinds[chosen],
             self.members,
             self.starts[chosen],
             self.sizes[chosen],
         )
 
 
-def blocks_of(keys: Iterable[Iterable[str]], max_records: int) -> tuple[Blocks, dict[str, int]]:
+def _first_seen(values: IntArray) -> list[int]:
+    distinct, first = np.unique(values, return_index=True)
+    return distinct[np.argsort(first)].tolist()
+
+
+def blocks_of(keys: Iterable[Iterable[str]], max_records: int) -> tuple[Blocks, Blocks]:
     """Blocks of the keys shared by 2 to ``max_records`` records (``keys``: one iterable per
-    record, in index order), in the order keys first appear; and the keys shared by more,
-    with how many records share each."""
-    ids: dict[str, int] = {}
-    # Machine ints, not a Python int object per key held: fifteen million at 1 M records.
-    codes = array("q")
+    record, in index order), in the order keys first appear; and the blocks of the keys
+    shared by more (capped).
+
+    A key is held as its 64-bit hash, never as text: a million people hold about fifteen
+    million keys, some eight million of them distinct, and a dictionary of their texts was
+    a gigabyte, the run's peak. Two distinct keys with one hash would be one block; among
+    ten million keys that is about one chance in a million per run (the hash of text is
+    64 bits wide)."""
+    kind_ids: dict[str, int] = {}
+    # Machine ints, not a Python int object per key held.
+    hashes = array("q")
+    kinds = array("q")
     owners = array("q")
     for index, record_keys in enumerate(keys):
         for key in record_keys:
-            codes.append(ids.setdefault(key, len(ids)))
+            hashes.append(hash(key))
+            kinds.append(kind_ids.setdefault(key.partition(":")[0], len(kind_ids)))
             owners.append(index)
-    names = list(ids)
-    del ids
-    code_array = np.frombuffer(codes, dtype=np.int64) if codes else np.zeros(0, np.int64)
-    owner_array = np.frombuffer(owners, dtype=np.int64) if owners else np.zeros(0, np.int64)
-    counts = np.bincount(code_array, minlength=len(names)).astype(np.int64)
-    capped = {names[c]: int(counts[c]) for c in np.flatnonzero(counts > max_records).tolist()}
-    # A stable sort keeps each block's records in index order.
-    order = np.argsort(code_array, kind="stable")
-    members = owner_array[order]
-    del order, code_array, owner_array, codes, owners
-    starts = np.zeros(len(names), dtype=np.int64)
-    np.cumsum(counts[:-1], out=starts[1:])
-    chosen = np.flatnonzero((counts > 1) & (counts <= max_records))
-    blocks = Blocks([names[c] for c in chosen.tolist()], members, starts[chosen], counts[chosen])
-    return blocks, capped
+    kind_names = list(kind_ids)
+    if not hashes:
+        empty = np.zeros(0, dtype=np.int64)
+        nothing = Blocks(kind_names, empty, empty, empty, empty)
+        return nothing, nothing
+    hash_array = np.frombuffer(hashes, dtype=np.int64)
+    # A stable sort keeps each block's records in index order, its first one first.
+    order = np.argsort(hash_array, kind="stable")
+    ranked = hash_array[order]
+    del hash_array, hashes
+    runs = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
+    del ranked
+    counts = np.diff(np.append(runs, len(order)))
+    first = order[runs]  # each key's first occurrence
+    members = np.frombuffer(owners, dtype=np.int64)[order]
+    del owners
+    kind_of = np.frombuffer(kinds, dtype=np.int64)[first]
+    del kinds, order
+    appearance = np.argsort(first, kind="stable")  # keys in the order they first appear
+    starts, counts, kind_of = runs[appearance], counts[appearance], kind_of[appearance]
+    del first, appearance, runs
+
+    def where(wanted: NDArray[np.bool_]) -> Blocks:
+        chosen = np.flatnonzero(wanted)
+        return Blocks(kind_names, kind_of[chosen], members, starts[chosen], counts[chosen])
+
+    return where((counts > 1) & (counts <= max_records)), where(counts > max_records)
 
 
 def pair_codes(
@@ -172,8 +219,17 @@ class PairCodes(Sequence[tuple[int, int]]):
             )
 
     def arrays(self) -> tuple[IntArray, IntArray]:
-        """The pairs as two arrays: every pair's ``i``, and its ``j``."""
-        return self._codes // self._count, self._codes % self._count
+        """The pairs as two arrays: every pair's ``i``, and its ``j`` (32-bit ints while
+        the indexes fit: twenty million pairs are 160 MB, not 320 MB, and the decoding is
+        done a slice at a time)."""
+        size = len(self._codes)
+        dtype: Any = np.int32 if self._count <= np.iinfo(np.int32).max else np.int64
+        left, right = np.empty(size, dtype=dtype), np.empty(size, dtype=dtype)
+        for start in range(0, size, _SLICE):
+            codes = self._codes[start : start + _SLICE]
+            left[start : start + _SLICE] = codes // self._count
+            right[start : start + _SLICE] = codes % self._count
+        return left, right
 
     def __contains__(self, pair: object) -> bool:
         if not isinstance(pair, tuple) or len(pair) != 2:

@@ -6,7 +6,7 @@ clusters, pairs and identity ids.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -243,15 +243,17 @@ def cluster_agreement(
 
 
 def block(
-    entities: Sequence[Entity], config: ReconcileConfig, only: set[int] | None = None
+    entities: Sequence[Entity],
+    config: ReconcileConfig,
+    only: set[int] | None = None,
+    keys: Iterable[Iterable[str]] | None = None,
 ) -> tuple[Sequence[tuple[int, int]], BlockingStats]:
     """The candidate pairs of ``entities`` (touching ``only``, when given) and what blocking
-    did to find them."""
+    did to find them; ``keys``: each entity's block keys, when not made here."""
     stats = BlockingStats()
-    # Keys are made record by record and counted, never all held at once: the ones written
-    # to the store are computed again per record.
+    # Keys are made record by record and counted, never all held at once.
     pairs = candidate_pairs(
-        entities, config.max_block_size, None, only, stats, config.max_key_records
+        entities, config.max_block_size, keys, only, stats, config.max_key_records
     )
     return pairs, stats
 

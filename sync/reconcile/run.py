@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,12 +37,14 @@ from sync.reconcile.persist import (
     clear_kind,
     delete_records,
     identities_of,
+    keys_unindexed,
     last_watermark,
     load_decisions,
     members_of,
     stored_key,
     stored_links,
     write_result,
+    written_keys,
 )
 from sync.reconcile.resolve import Decision, block, resolve_kind, thresholds_for
 from sync.reconcile.scoring import ScoreContext, build_context
@@ -91,7 +94,7 @@ def reconcile(
     started = time.perf_counter()
     say = progress or (lambda _message: None)
     # A million records are tens of millions of acyclic objects: pause the cyclic collector.
-    with paused_gc(), engine.begin() as connection:
+    with paused_gc(), engine.begin() as connection, ExitStack() as stack:
         watermark = last_watermark(connection)
         # Every write numbered up to ``upto`` is committed: the run covers exactly those.
         upto = last_change(connection)
@@ -106,6 +109,8 @@ def reconcile(
         report = RunReport(run_id, mode)
         org_of: dict[str, str] = {}
         touched_keys = set(touched)
+        if mode == "full":  # every kind's keys are written again: indexed once at the end
+            stack.enter_context(keys_unindexed(connection))
         for kind in KINDS:
             say(f"{kind}: loading")
             splink = kind == "person" and config.person_engine() == "splink"
@@ -123,13 +128,16 @@ def reconcile(
                 keys_of = record_keys if model is not None else block_keys
                 write_result(connection, result, config, run_id, now, keys_of=keys_of)
                 report.kinds[kind] = {**result.stats, "engine": "splink" if model else "native"}
+                del entities, result
             elif mode == "full":
                 entities = load_entities(engine, kind)
-                blocked = None
+                clear_kind(connection, kind)
+                say(f"{kind}: blocking {len(entities)} records")
+                # Blocked once, for training and the run; the keys stored as they are made.
+                blocked = block(entities, config, keys=written_keys(connection, kind, entities))
                 if learning and model is None and len(entities) >= config.learning.min_records:
                     say(f"{kind}: training on {len(entities)} records")
                     clock = time.perf_counter()
-                    blocked = block(entities, config)  # blocked once, for training and the run
                     model = train_kind(kind, entities, config, org_of, now, blocked[0])
                     save_model(connection, model)
                     trained = round(time.perf_counter() - clock, 3)
@@ -138,11 +146,12 @@ def reconcile(
                     kind, entities, config, decisions, org_of, model=model, blocked=blocked
                 )
                 del blocked
-                clear_kind(connection, kind)
-                written = write_result(connection, result, config, run_id, now)
+                written = write_result(connection, result, config, run_id, now, keys_of=None)
                 report.kinds[kind] = dict(result.stats)
                 if kind == "person":
                     report.kinds[kind]["engine"] = "native"
+                # Not held while the next kind runs or the block keys' indexes are built.
+                del entities, result
             else:
                 written, stats = _incremental(
                     connection,
@@ -162,6 +171,7 @@ def reconcile(
                 report.kinds[kind].update(model=model.version, trained_s=trained)
             if kind == "organisation" and mode == "full":
                 org_of = written
+            written = {}  # a million people's identities: not held past their kind
         report.seconds = time.perf_counter() - started
         connection.execute(
             RUNS.update()

@@ -64,3 +64,36 @@ def test_rows_written_after_the_first_question_are_seen_by_the_next(engine: Engi
     _write(engine, "crm", _activity("2", contact_id="c1"))  # back again
     assert linked("activity", "contact", ["c1"]) == {"2": "c1", "4": "c1"}
     assert linked("activity", "deal", ["d1"]) == {}  # a new field: the kind is read again
+
+
+def test_several_link_columns_are_asked_about_in_one_question(engine: Engine) -> None:
+    _write(
+        engine,
+        "crm",
+        _activity("1", contact_id="c1", deal_id="d1"),
+        _activity("2", "email", account_id="a1"),
+        _activity("3", contact_id="c2", case_id="k1"),
+        *(_activity(str(10 + i), contact_id=f"c{10 + i}") for i in range(300)),
+    )
+    linked = StoredLinks(engine, "crm")
+    wanted = {
+        "contact": ["c1", "c9", *(f"c{10 + i}" for i in range(0, 300, 2))],  # over a query's share
+        "account": ["a1"],
+        "deal": ["d1"],
+        "case": ["k2"],
+        "campaign": ["x"],  # activities have no campaign_id: not answered
+    }
+    assert linked.any_of("activity", wanted) == {
+        "contact": {"1": "c1", **{str(10 + i): f"c{10 + i}" for i in range(0, 300, 2)}},
+        "account": {"2": "a1"},
+        "deal": {"1": "d1"},
+        "case": {},
+    }
+    assert linked.any_of("activity", wanted, {"activity_type": "email"}) == {
+        "contact": {},
+        "account": {"2": "a1"},
+        "deal": {},
+        "case": {},
+    }
+    assert linked.any_of("activity", {"contact": [], "deal": []}) == {}
+    assert linked.any_of("nothing", {"contact": ["c1"]}) == {}

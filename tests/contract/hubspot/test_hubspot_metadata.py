@@ -139,6 +139,23 @@ def test_associations_v4_basic_and_batch(hs):
     assert batch.errors[0].message == "No company is associated with contact 100099."
 
 
+def test_associations_v4_batch_read_takes_up_to_1000_ids(hs):
+    url = f"{hs.base_url}/crm/v4/associations/contacts/companies/batch/read"
+
+    def read(count: int) -> tuple[int, dict]:
+        inputs = [{"id": "100003"}] + [{"id": str(200_000 + i)} for i in range(count - 1)]
+        with hs.session() as session, session.post(url, json={"inputs": inputs}) as r:
+            return r.status_code, r.json()
+
+    status, body = read(1000)
+    assert status == 207  # some inputs have no associations
+    assert [r["from"]["id"] for r in body["results"]] == ["100003"]
+    assert body["numErrors"] == 999
+    status, body = read(1001)
+    assert status == 400
+    assert body["message"] == "Batch input limit exceeded: 1001 inputs, the maximum is 1000"
+
+
 def test_associations_v4_create_default_batch_create_and_archive(hs):
     v4 = hs.client().crm.associations.v4
     links = hs.world.hubspot_associations

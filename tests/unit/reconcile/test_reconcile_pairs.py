@@ -17,10 +17,16 @@ def test_blocks_keep_shared_keys_in_first_seen_order_and_name_the_capped_ones() 
     keys = [["e:a", "p:1"], ["e:a", "x:solo"], ["p:1", "e:a"], ["p:1"]]
     blocks, capped = blocks_of(keys, max_records=3)
     # "e:a" is held by 3 records (kept at the cap), "p:1" by 3, "x:solo" by one (no block).
-    assert blocks.names == ["e:a", "p:1"]
+    assert [blocks.kind_names[k] for k in blocks.kinds.tolist()] == ["e", "p"]
     assert [blocks.of(b).tolist() for b in range(len(blocks))] == [[0, 1, 2], [0, 2, 3]]
+    assert len(capped) == 0 and blocks.kind_counts() == {"e": 1, "p": 1}
     blocks, capped = blocks_of(keys, max_records=2)
-    assert blocks.names == [] and capped == {"e:a": 3, "p:1": 3}
+    assert len(blocks) == 0 and capped.kind_counts() == {"e": 1, "p": 1}
+    assert capped.sizes.tolist() == [3, 3]
+    # Keys are told apart by their whole text, kinds by the text before the first ":".
+    blocks, capped = blocks_of([["p:1", "p:2"], ["p:2"], ["p:1"]], max_records=5)
+    assert [blocks.of(b).tolist() for b in range(len(blocks))] == [[0, 2], [0, 1]]
+    assert blocks.kind_counts() == {"p": 2} and blocks.of_kind("e").tolist() == [False, False]
 
 
 def test_pair_codes_decode_in_index_order_and_answer_membership() -> None:
