@@ -30,7 +30,7 @@ from sandbox.dynamics.errors import (
     NOT_FOUND_SEGMENT,
     ODataError,
 )
-from sandbox.dynamics.schema import OPTION_SETS, TABLES
+from sandbox.dynamics.schema import TABLES
 from sandbox.dynamics.schema_custom import CUSTOM_TABLES
 from sandbox.http import json_body, json_response
 from sandbox.schema import Field, FieldType
@@ -115,11 +115,8 @@ def _attribute(table: str, field: Field) -> dict[str, Any]:
     }
 
 
-def _with_options(table: str, field: Field) -> dict[str, Any]:
-    options = [
-        {"Value": value, "Label": _label(label)}
-        for value, label in OPTION_SETS[(table, field.name)]
-    ]
+def _with_options(table: str, field: Field, current: dict[int, tuple[str, int]]) -> dict[str, Any]:
+    options = [{"Value": value, "Label": _label(label)} for value, (label, _) in current.items()]
     return {
         **_attribute(table, field),
         "OptionSet": {"MetadataId": _metadata_id(table, field.name, "options"), "Options": options},
@@ -196,11 +193,12 @@ def register(app: DynamicsEmulator) -> None:
 
     def choices(kind: str) -> Any:
         def handler(request: Request, version: str, table: str) -> Response:
+            current = app.metadata_log.options
             schema = app.world.dynamics[table_of(table)].schema
             value = [
-                _with_options(table, f)
+                _with_options(table, f, current[(table, f.name)])
                 for f in schema.fields
-                if (table, f.name) in OPTION_SETS and (f.name == "statecode") == (kind == "State")
+                if (table, f.name) in current and (f.name == "statecode") == (kind == "State")
             ]
             context = (
                 f"{app.api_root(request)}$metadata#EntityDefinitions('{table}')/Attributes/"
@@ -252,6 +250,7 @@ def register(app: DynamicsEmulator) -> None:
                     f"An attribute with the specified name {schema_name} already exists.",
                 )
             schema.add_field(Field(logical, kind, label=label or schema_name, custom=True))
+            app.metadata_log.touch(table, logical)
             for row in app.world.dynamics[table].rows.values():
                 row.setdefault(logical, None)
         location = (
