@@ -179,6 +179,10 @@ def register(app: DynamicsEmulator) -> None:
         schema = app.world.dynamics[table_of(table)].schema
         with app.world.lock:
             value = [_attribute(table, f) for f in schema.fields]
+        select = request.args.get("$select")
+        if select:  # as Dataverse: the columns asked for, with the type and the id
+            keep = {s.strip() for s in select.split(",")} | {"@odata.type", "MetadataId"}
+            value = [{k: v for k, v in row.items() if k in keep} for row in value]
         context = f"{app.api_root(request)}$metadata#EntityDefinitions('{table}')/Attributes"
         return json_response({"@odata.context": context, "value": value})
 
