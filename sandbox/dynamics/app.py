@@ -1,7 +1,8 @@
 """The Dynamics 365 emulator: Entra ID's token endpoint and the Dataverse Web API.
 
 Route modules: ``auth`` (Entra ID), ``records`` (queries, paging, change tracking, one
-row, counts, WhoAmI), ``writes``, ``batch`` and ``metadata`` (EntityDefinitions). This
+row, counts, WhoAmI), ``writes``, ``batch``, ``metadata`` (EntityDefinitions) and
+``metadata_changes`` (RetrieveMetadataChanges, from the metadata version). This
 module holds the hooks every request passes through: the bearer token (401 with
 ``WWW-Authenticate`` and no body, as Dataverse answers), the application user (403), the
 service protection limits (429 with ``Retry-After``), a table the application user may
