@@ -144,7 +144,7 @@ class TableMetadata:
         for table in self.writable:
             requests.append((self._attributes(table), {}))
         for table in self.described:
-            requests.append((self._attributes(table, ",AttributeType"), {}))
+            requests.append((self._attributes(table, ",AttributeType", custom_only=False), {}))
         answers = iter(get_batch(self.http, [*requests, *more]))
         definitions = self._body(next(answers), "EntityDefinitions")
         self._definitions = {d["LogicalName"]: d for d in definitions.get("value", [])}
@@ -277,10 +277,13 @@ class TableMetadata:
         self.stamp = str(body.get("ServerVersionStamp") or "") or None
 
     @staticmethod
-    def _attributes(table: str, more: str = "") -> str:
+    def _attributes(table: str, more: str = "", custom_only: bool = True) -> str:
+        """A table's columns: its custom ones (those written back are among them), or
+        every column with ``custom_only=False``."""
+        only = "&$filter=IsCustomAttribute eq true" if custom_only else ""
         return (
             f"EntityDefinitions(LogicalName='{table}')/Attributes"
-            f"?$select=LogicalName,IsCustomAttribute{more}"
+            f"?$select=LogicalName,IsCustomAttribute{more}{only}"
         )
 
     def _prefixed(self, body: dict[str, Any]) -> tuple[str, ...]:

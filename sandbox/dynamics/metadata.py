@@ -141,6 +141,21 @@ def _definition_filter(raw: str | None) -> list[tuple[str, list[str]]]:
     return wanted
 
 
+_CUSTOM = re.compile(r"^\s*IsCustomAttribute\s+eq\s+(true|false)\s*$")
+
+
+def _custom_filter(raw: str | None) -> bool | None:
+    """``IsCustomAttribute eq true|false`` on a table's attributes (other filters: 400)."""
+    if not raw:
+        return None
+    found = _CUSTOM.match(raw)
+    if found is None:
+        raise ODataError(
+            400, BAD_QUERY, f"The query parameter $filter '{raw}' is not supported here."
+        )
+    return found.group(1) == "true"
+
+
 def register(app: DynamicsEmulator) -> None:
     root = "/EntityDefinitions(LogicalName='<table>')"
 
@@ -179,6 +194,9 @@ def register(app: DynamicsEmulator) -> None:
         schema = app.world.dynamics[table_of(table)].schema
         with app.world.lock:
             value = [_attribute(table, f) for f in schema.fields]
+        wanted = _custom_filter(request.args.get("$filter"))
+        if wanted is not None:
+            value = [row for row in value if row["IsCustomAttribute"] is wanted]
         select = request.args.get("$select")
         if select:  # as Dataverse: the columns asked for, with the type and the id
             keep = {s.strip() for s in select.split(",")} | {"@odata.type", "MetadataId"}

@@ -133,3 +133,27 @@ def test_a_full_run_reads_every_option_set(sandbox: Sandbox, tmp_path: Path) -> 
     run_sync(config, "dynamics")
     assert _sync(config, full=True).status == "succeeded"
     assert app.metadata_log.asked == [None, None]
+
+
+def test_a_column_created_moves_the_version_and_custom_columns_can_be_filtered(
+    sandbox: Sandbox,
+) -> None:
+    app: Any = sandbox.apps["dynamics"]
+    session = _session(sandbox)
+    before = app.metadata_log.version
+    created = session.post(
+        _url(sandbox, "EntityDefinitions(LogicalName='lead')/Attributes"),
+        json={
+            "@odata.type": "Microsoft.Dynamics.CRM.DecimalAttributeMetadata",
+            "SchemaName": "crmsync_Score",
+        },
+    )
+    assert created.status_code == 204, created.text
+    assert app.metadata_log.version == before + 1
+    assert app.metadata_log.changed[("lead", "crmsync_score")] == before + 1
+    path = "EntityDefinitions(LogicalName='lead')/Attributes?$select=LogicalName"
+    custom = session.get(_url(sandbox, f"{path}&$filter=IsCustomAttribute eq true"))
+    assert [a["LogicalName"] for a in custom.json()["value"]] == ["crmsync_score"]
+    assert set(custom.json()["value"][0]) == {"@odata.type", "MetadataId", "LogicalName"}
+    refused = session.get(_url(sandbox, f"{path}&$filter=AttributeType eq 'Picklist'"))
+    assert refused.status_code == 400
