@@ -80,6 +80,7 @@ class HubSpotEmulator(EmulatorApp):
         self.tokens = auth.TokenStore(credentials, clock)
         self.cache = QueryCache()
         self.modified = ModifiedIndex()
+        self.modified.watch(world.hubspot.values())
         # Properties whose values are unique per object type (idProperty candidates).
         self.unique_properties: dict[str, set[str]] = {"contacts": {"email"}}
         # Metadata of properties created through the API (options, groups, field types).

@@ -2,10 +2,11 @@
 window of ``lastmodifieddate`` / ``hs_lastmodifieddate`` reads the records in the window
 rather than the whole table (HubSpot answers such searches from an index too).
 
-A table's index is built from one pass over its rows when a search first filters on its
-modified property; from then on the table's ``journal`` (the ids written since) keeps it
-current, so a search costs the records in its window (found by bisection), however large
-the table. An index whose table was replaced, or whose rows were put back, is built again.
+A table's index is built from one pass over its rows when the emulator starts (or when a
+search first filters on its modified property, for a table replaced since); from then on
+the table's ``journal`` (the ids written since) keeps it current, so a search costs the
+records in its window (found by bisection), however large the table. An index whose table
+was replaced, or whose rows were put back, is built again.
 The index holds live and archived rows; the search drops archived ones and still applies
 every filter to the rows the window yields, so its answer is the scan's.
 """
@@ -13,6 +14,7 @@ every filter to the rows the window yields, so its answer is the scan's.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,20 +43,25 @@ def _bound(value: Any) -> float | None:
         return None
 
 
+def _modified(table: Table) -> str | None:
+    """The table's modified property, when it has one datetime property stamped on writes."""
+    names = table.schema.modified_fields
+    if len(names) != 1:
+        return None
+    field_ = table.schema.field(names[0])
+    return names[0] if field_ is not None and field_.type == "datetime" else None
+
+
 def window(table: Table, groups: Any) -> tuple[str, float, float] | None:
     """(property, low, high): the modified-time window every match of ``groups`` lies in,
     when the query is one filter group bounding the table's modified property (None
     otherwise, and for anything malformed, which the filters themselves reject)."""
-    names = table.schema.modified_fields
-    if len(names) != 1 or not isinstance(groups, list) or len(groups) != 1:
+    name = _modified(table)
+    if name is None or not isinstance(groups, list) or len(groups) != 1:
         return None
     group = groups[0]
     filters = group.get("filters") if isinstance(group, dict) else None
     if not isinstance(filters, list):
-        return None
-    name = names[0]
-    field_ = table.schema.field(name)
-    if field_ is None or field_.type != "datetime":
         return None
     low, high = float("-inf"), float("inf")
     bounded = False
@@ -80,6 +87,14 @@ class ModifiedIndex:
 
     def __init__(self) -> None:
         self._indexes: dict[str, _Index] = {}
+
+    def watch(self, tables: Iterable[Table]) -> None:
+        """Index these tables now (as HubSpot keeps its index), so a first search does not
+        pay for it."""
+        for table in tables:
+            name = _modified(table)
+            if name is not None:
+                self._current(table, name)
 
     def ids_between(self, table: Table, name: str, low: float, high: float) -> list[str]:
         """Ids of the rows (live or archived) whose ``name`` is within [low, high]."""
