@@ -42,7 +42,7 @@ def get_batch(
     boundary = f"batch_{uuid.uuid4()}"
     parts = []
     for target, headers in requests:
-        url = (target if target.startswith("http") else http.root + target).replace(" ", "%20")
+        url = http.url_for(target).replace(" ", "%20")
         lines = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         parts.append(
             f"--{boundary}\r\nContent-Type: application/http\r\n"

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import orjson
 import requests
@@ -122,6 +123,17 @@ class DynamicsHttp:
         self.last_date: datetime | None = None
         self.root = f"{settings.environment_url.rstrip('/')}/api/data/{settings.api_version}/"
 
+    def url_for(self, path_or_url: str) -> str:
+        """The full URL of a path under the API root, or of a next/delta link the service
+        gave. A link is re-rooted on the configured environment: the service's links name
+        the host it answered on, and a stream's state keeps them across runs, so a state
+        outlives a change of the environment's address (an org renamed or moved, a sandbox
+        on a new port) only if the part below the API root is what counts."""
+        if not path_or_url.startswith("http"):
+            return self.root + path_or_url
+        _, marker, below = path_or_url.partition(urlsplit(self.root).path)
+        return self.root + below if marker else path_or_url
+
     def call(
         self,
         method: str,
@@ -136,7 +148,7 @@ class DynamicsHttp:
         """Call a path under the API root (or a full next/delta link)."""
         assert self.tokens is not None
         tokens = self.tokens
-        url = path_or_url if path_or_url.startswith("http") else self.root + path_or_url
+        url = self.url_for(path_or_url)
 
         def once() -> DynamicsResponse:
             self.budget.check()

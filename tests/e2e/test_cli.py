@@ -149,3 +149,22 @@ def test_demo_reads_the_sandbox_and_matches_the_ground_truth(tmp_path: Path) -> 
     assert len(summary["checks"]) == 42
     assert all(c["in_store"] == c["ground_truth"] for c in summary["checks"])
     assert sum(c["in_store"] for c in summary["checks"]) > 300
+
+    # Run again in the same workspace: the sandbox starts on new ports, and the sync is
+    # incremental from the cursors and links the first run kept (Dataverse's delta links
+    # name the host they came from).
+    again = subprocess.run(
+        [*CLI, "demo", "--scale", "tiny", "--workspace", str(tmp_path), "--json"]
+        + ["--anchor", "2026-10-31"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert again.returncode == 0, again.stderr
+    second = orjson.loads(again.stdout)
+    assert [(s["source"], s["status"], s["error"]) for s in second["sync"]] == [
+        (name, "succeeded", None) for name in ("salesforce", "hubspot", "zoho", "dynamics", "web")
+    ]
+    assert second["ok"] is True
+    assert second["checks"] == summary["checks"]
