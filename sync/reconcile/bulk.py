@@ -42,7 +42,7 @@ from sync.reconcile.places import (
 )
 from sync.reconcile.scoring import Raw, ScoreContext, score_pair
 
-__all__ = ["CHUNK", "bulk_totals", "observations", "scored_pairs"]
+__all__ = ["CHUNK", "PersonCodes", "bulk_totals", "observations", "scored_pairs"]
 
 IntArray = NDArray[np.int64]
 Compared = tuple[str, IntArray, IntArray, IntArray]  # field, levels, values, other values
@@ -52,9 +52,11 @@ _AGREE = ("exact", "fuzzy", "abbreviation")  # places._AGREE: an organisation ag
 
 
 class _Scorer:
-    def __init__(self, entities: Sequence[Entity], ctx: ScoreContext) -> None:
+    def __init__(
+        self, entities: Sequence[Entity], ctx: ScoreContext, records: Records | None = None
+    ) -> None:
         self.entities, self.ctx = entities, ctx
-        self.records = records = Records(entities, ctx)
+        self.records = records = records or Records(entities, ctx)
         self.levels = levels = Levels(ctx, records)
         names = NameLevels(records.names.values, levels)
         self.first = Cache(levels, len(records.names.values), vector=names.first)
@@ -305,13 +307,49 @@ def _bulk(entities: Sequence[Entity], ctx: ScoreContext) -> bool:
     return known and bool(entities) and all(e.kind == "person" for e in entities)
 
 
+class PersonCodes:
+    """Every person's comparison codes (``Records``), made once for a full run and read by
+    training (its sampled and random pairs) and by the run's candidate pairs; with the
+    scorer of the last scoring context asked for."""
+
+    def __init__(self, entities: Sequence[Entity], ctx: ScoreContext) -> None:
+        self.entities, self.ctx = entities, ctx
+        self.records = Records(entities, ctx)
+        self._last: tuple[ScoreContext, _Scorer] | None = None
+
+    def scorer(self, ctx: ScoreContext) -> _Scorer | None:
+        """A scorer of ``ctx`` on these codes, or None where they do not serve it: other
+        counts of people per e-mail or phone, other organisations, not people."""
+        base = self.ctx
+        same = (
+            ctx.email_people is base.email_people
+            and ctx.phone_people is base.phone_people
+            and ctx.org_of is base.org_of
+            and ctx.shared_limit == base.shared_limit
+        )
+        if not same or not _bulk(self.entities, ctx):
+            return None
+        if self._last is None or self._last[0] is not ctx:
+            self._last = (ctx, _Scorer(self.entities, ctx, self.records))
+        return self._last[1]
+
+
 def _scorer(
-    entities: Sequence[Entity], ctx: ScoreContext, left: IntArray, right: IntArray
+    entities: Sequence[Entity],
+    ctx: ScoreContext,
+    left: IntArray,
+    right: IntArray,
+    codes: PersonCodes | None = None,
 ) -> tuple[_Scorer | None, IntArray]:
     """A scorer over the records the pairs name (an incremental run's few pairs among
-    thousands of records loaded), and each record's position in it."""
+    thousands of records loaded), and each record's position in it; ``codes``: made
+    already for all of ``entities``."""
     if not _bulk(entities, ctx):
         return None, np.zeros(0, dtype=np.int64)
+    if codes is not None and codes.entities is entities:
+        found = codes.scorer(ctx)
+        if found is not None:
+            return found, np.arange(len(entities), dtype=np.int64)
     named = np.zeros(len(entities), dtype=bool)
     named[left] = True
     named[right] = True
@@ -341,10 +379,11 @@ def scored_pairs(
     right: IntArray,
     ctx: ScoreContext,
     floor: float,
+    codes: PersonCodes | None = None,
 ) -> Iterator[tuple[int, int, float, list[Raw]]]:
     """The pairs (in the order given) whose ``score_pair`` total is at least ``floor``,
     with that total and the comparisons."""
-    scorer, position = _scorer(entities, ctx, left, right)
+    scorer, position = _scorer(entities, ctx, left, right, codes)
     for start in range(0, len(left), CHUNK):
         i, j = left[start : start + CHUNK], right[start : start + CHUNK]
         if scorer is None:
@@ -368,12 +407,13 @@ def observations(
     pairs: Sequence[tuple[int, int]],
     ctx: ScoreContext,
     adjusted: Callable[[str, str], bool],
+    codes: PersonCodes | None = None,
 ) -> Iterator[tuple[Pattern, Values]]:
     """Each pair's comparisons as training reads them from ``score_pair``: the sorted
     (field, level) pattern, and the sorted (field, value, other value) of the comparisons
     ``adjusted`` says term frequencies weigh (first and last names, street, postal code)."""
     left, right = pair_arrays(pairs)
-    scorer, position = _scorer(entities, ctx, left, right)
+    scorer, position = _scorer(entities, ctx, left, right, codes)
     for start in range(0, len(left), CHUNK):
         i, j = left[start : start + CHUNK].tolist(), right[start : start + CHUNK].tolist()
         if scorer is None:
