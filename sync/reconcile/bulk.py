@@ -9,14 +9,13 @@ included), added in the same order, so a total is ``score_pair``'s to the last b
 Pairs whose comparison takes a rarer path stay with ``score_pair``: a record with more
 than two e-mails or phones, one name in the other column (``_lone_name_in_other_column``), and
 organisations and employees (few records). The pairs kept (those at or above the review
-band) are scored again by ``score_pair`` for their comparisons, so what is stored and
-explained is exactly what it gives.
+band) are stored and explained from the levels found here, with the values ``score_pair``
+shows for each comparison (``bulk_shown.py``): what it gives, without scoring them again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,6 +29,7 @@ from sync.reconcile.bulk_records import (
     NameLevels,
     Records,
 )
+from sync.reconcile.bulk_shown import comparisons, shown_for_training, tf_values
 from sync.reconcile.entities import Entity
 from sync.reconcile.mailnames import spells_name
 from sync.reconcile.pairs import pair_arrays
@@ -71,17 +71,6 @@ class _Scorer:
         states = records.states.values
         self.state = Cache(levels, len(states), lambda x, y: _state_level(states[x], states[y]))
 
-    @property
-    def values(self) -> dict[str, list[Any]]:
-        """The values of the fields term frequencies weigh, by code."""
-        records = self.records
-        return {
-            "first_name": records.names.values,
-            "last_name": records.names.values,
-            "street": records.addresses.values,
-            "postal_code": records.postcodes.values,
-        }
-
     def _city_level(self, x: int, y: int) -> str:
         out: list[Raw] = []
         a, b = self.records.cities.values[x], self.records.cities.values[y]
@@ -92,8 +81,13 @@ class _Scorer:
         self, left: IntArray, right: IntArray
     ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         """The unrounded total of each pair, and where ``score_pair`` must score it."""
-        fields, python = self.compared(left, right)
-        total = np.zeros(len(left), dtype=np.float64)
+        return self.weighed(*self.compared(left, right))
+
+    def weighed(
+        self, fields: list[Compared], python: NDArray[np.bool_]
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """``totals`` of pairs ``compared`` already."""
+        total = np.zeros(len(python), dtype=np.float64)
         for fld, level, value, other in fields:  # score_pair's order of addition
             total += self.levels.weight(fld, level, value, other)
         # A level without a weight for its field: score_pair says what it makes of it.
@@ -242,23 +236,6 @@ class _Scorer:
         fields.append(("state", state, state_a, state_b))
         return fields, python
 
-    def shown(
-        self, columns: list[tuple[str, list[int], list[int], list[int]]], k: int
-    ) -> list[Raw]:
-        """Pair ``k``'s comparisons (``compared``, as lists): the values shown only for the
-        fields weighed by term frequencies, blank for the others."""
-        names, none, values = self.levels.names, self.levels.none, self.values
-        found = []
-        for fld, levels, value, other in columns:
-            level = levels[k]
-            if level != none:
-                shown = values.get(fld)
-                if shown is None:
-                    found.append((fld, names[level], "", ""))
-                else:
-                    found.append((fld, names[level], shown[value[k]], shown[other[k]]))
-        return found
-
     def _common(
         self, name: str, shared: NDArray[np.bool_], left: IntArray, right: IntArray
     ) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
@@ -387,13 +364,29 @@ def scored_pairs(
     for start in range(0, len(left), CHUNK):
         i, j = left[start : start + CHUNK], right[start : start + CHUNK]
         if scorer is None:
-            wanted = np.ones(len(i), dtype=bool)
+            wanted = np.flatnonzero(np.ones(len(i), dtype=bool))
+            python, total, columns = [True] * len(wanted), [0.0] * len(wanted), []
         else:
-            total, python = scorer.totals(position[i], position[j])
-            wanted = python | (total >= floor - _MARGIN)
-        for k in np.flatnonzero(wanted).tolist():
-            a, b = int(i[k]), int(j[k])
-            score, raw = score_pair(entities[a], entities[b], ctx)
+            fields, found = scorer.compared(position[i], position[j])
+            totals, found = scorer.weighed(fields, found)
+            wanted = np.flatnonzero(found | (totals >= floor - _MARGIN))
+            python, total = found[wanted].tolist(), totals[wanted].tolist()
+            columns = [
+                (f, lv[wanted].tolist(), a[wanted].tolist(), b[wanted].tolist())
+                for f, lv, a, b in fields
+            ]
+            del fields, found, totals
+        for k, (a, b) in enumerate(zip(i[wanted].tolist(), j[wanted].tolist(), strict=True)):
+            if python[k]:
+                score, raw = score_pair(entities[a], entities[b], ctx)
+            else:  # score_pair's total to the last bit, rounded as it rounds it
+                assert scorer is not None
+                score = round(total[k], 2)
+                if score < floor:
+                    continue
+                raw = comparisons(
+                    scorer.levels, scorer.records, ctx, columns, k, entities[a], entities[b]
+                )
             if score >= floor:
                 yield a, b, score, raw
 
@@ -414,6 +407,7 @@ def observations(
     ``adjusted`` says term frequencies weigh (first and last names, street, postal code)."""
     left, right = pair_arrays(pairs)
     scorer, position = _scorer(entities, ctx, left, right, codes)
+    values = tf_values(scorer.records) if scorer is not None else {}
     for start in range(0, len(left), CHUNK):
         i, j = left[start : start + CHUNK].tolist(), right[start : start + CHUNK].tolist()
         if scorer is None:
@@ -430,7 +424,7 @@ def observations(
                 comparisons = [(c[0], c[1], c[2], c[3]) for c in raw]
             else:
                 assert scorer is not None
-                comparisons = scorer.shown(columns, k)
+                comparisons = shown_for_training(scorer.levels, values, columns, k)
             yield (
                 tuple(sorted((c[0], c[1]) for c in comparisons)),
                 tuple(sorted((c[0], c[2], c[3]) for c in comparisons if adjusted(c[0], c[1]))),
