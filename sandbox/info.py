@@ -227,6 +227,7 @@ sources:
       tenant_id: {d365_tenant}
       client_id: ${{SANDBOX_DYNAMICS_CLIENT_ID}}
       client_secret: ${{SANDBOX_DYNAMICS_CLIENT_SECRET}}
+      token_cache_file: {d365_tokens}
     ca_bundle: {ca}
   # The Benelux distributor in SugarCRM: not part of the demo's checks, so off here.
   - name: sugarcrm
@@ -276,6 +277,7 @@ def write_client_config(info: SandboxInfo, creds: SandboxCredentials, directory:
             sugar_user=info.sugarcrm.username,
             keap_url=info.keap.base_url,
             keap_tokens=directory / "keap-tokens.json",
+            d365_tokens=directory / "dynamics-msal.json",
             oracle_url=info.oracle.site_url,
             oracle_user=info.oracle.username,
             ca=info.ca_bundle,

@@ -114,12 +114,20 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
         """Plan the run's first reads: the saved link (a delta link, or the next page of
         an interrupted read) of each table of the standard streams read, and the users'
         teams. ``server_time`` sends them in the metadata ``$batch``; a full read, or a
-        table never read, starts from its own call (its columns come from the metadata)."""
+        table never read, starts from its own call (its columns come from the metadata).
+        The choice labels the streams keep, all as of one metadata stamp, are restored:
+        the batch then asks only for the option sets changed since."""
         tracking, plain = self.reader.headers(tracking=True), self.reader.headers(tracking=False)
         planned: list[tuple[str, Mapping[str, str]]] = []
+        stamps: set[str | None] = set()
+        choices: dict[str, Any] = {}
         for stream, state in states.items():
             if options.full or stream not in STREAM_TABLES:
                 continue
+            if any(t.logical in CHOICE_COLUMNS for t in STREAM_TABLES[stream]):
+                kept = (state or {}).get("metadata") or {}
+                stamps.add(kept.get("stamp"))
+                choices.update(kept.get("choices") or {})
             if stream == "users":
                 planned += [(q, plain) for q in teams.QUERIES]
             tables = (state or {}).get("tables") or {}
@@ -129,6 +137,8 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
                 if link and "window" not in saved:
                     planned.append((str(link), tracking))
         self._planned = planned
+        if len(stamps) == 1:  # every stream keeps choices as of the same stamp
+            self.metadata.restore(stamps.pop(), choices)
 
     def server_time(self) -> datetime:
         """The environment's clock: the Date header of the run's metadata ``$batch`` (the
@@ -196,7 +206,7 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
                 fresh = fresh if fresh is not None else set()
                 fresh.update(str(r[table.id_field]) for r in part.rows)
             tables[table.entity_set] = part.state
-            state = {"tables": dict(tables), **(extra_state or {})}
+            state = {"tables": dict(tables), **self._kept(stream), **(extra_state or {})}
             page = Page(stream, records, state, bad, part.deleted_ids)
             page.check_deletes = part.restarted
             yield page
@@ -284,6 +294,11 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
             yield from self.reader.list_ids(table)
 
     # -- helpers -------------------------------------------------------------------------
+
+    def _kept(self, stream: str) -> dict[str, Any]:
+        """The choice labels of the stream's tables the state keeps (with their stamp)."""
+        kept = self.metadata.snapshot(t.logical for t in STREAM_TABLES[stream])
+        return {"metadata": kept} if kept is not None else {}
 
     def _select(self, stream: str, table: TableRead) -> str:
         columns = list(table.columns)

@@ -14,9 +14,16 @@
   (``EntityDefinitions``' ``EntitySetName`` and ``PrimaryIdAttribute``), their columns with
   their types, and their choices' labels.
 
+The standard tables' choice labels come from ``RetrieveMetadataChanges`` (one part for all
+tables): the labels read and its ``ServerVersionStamp`` are kept in the streams' state
+(``snapshot``), and a run that has them (``restore``) sends the stamp as
+``ClientVersionStamp``, so only option sets changed since come back (the options added or
+relabelled with their labels, the others by value); a stamp Dataverse no longer accepts
+(``ExpiredVersionStamp``, ``0x80044352``) makes the run read them all again.
+
 All of it is one ``$batch`` call (``load``), made when the run takes the environment's
 time (``server_time``: the batch's ``Date`` header), so a run costs one call beyond its
-reads and sees a column or option added since the last run without any version check.
+reads and sees a column or option added since the last run.
 The same batch carries the first delta page of each table the run goes on reading
 (``DynamicsConnector.plan_reads``), so an incremental run with few changes costs that one
 call in all.
@@ -26,10 +33,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
+
+import orjson
 
 from connectors.core.errors import ConnectorFatalError
 from connectors.dynamics.batch import BatchAnswer, get_batch
-from connectors.dynamics.http import DynamicsHttp
+from connectors.dynamics.http import EXPIRED_DELTA, DynamicsHttp
 
 __all__ = ["TableMetadata"]
 
@@ -58,13 +68,15 @@ class TableMetadata:
         self.http = http
         self.prefix = f"{prefix}_"
         self.tables = tuple(dict.fromkeys(tables))
-        # (table, kind) of the option sets read: a State part only for statecode
-        self.option_sets = [
-            (table, kind)
-            for table, columns in choice_columns.items()
-            for kind in _KINDS
-            if any((c == "statecode") == (kind == "State") for c in columns)
-        ]
+        # the standard tables whose choices RetrieveMetadataChanges reads, and the kinds
+        self.choice_tables = tuple(choice_columns)
+        columns = [c for cs in choice_columns.values() for c in cs]
+        self.kinds = tuple(
+            k for k in _KINDS if any((c == "statecode") == (k == "State") for c in columns)
+        )
+        # (table, kind) of the option sets read apart (the mapped custom tables')
+        self.option_sets: list[tuple[str, str]] = []
+        self.stamp: str | None = None  # ServerVersionStamp of the choices held
         self.writable = tuple(dict.fromkeys(writable))
         self._choices: dict[str, dict[str, dict[int, str]]] = {}
         self._custom: dict[str, tuple[str, ...]] = {}
@@ -84,6 +96,31 @@ class TableMetadata:
                 self.option_sets.append((table, "Picklist"))
         self.loaded = False
 
+    def restore(self, stamp: str | None, choices: Mapping[str, Any]) -> None:
+        """Choices kept by an earlier run (``snapshot``) with their ``ServerVersionStamp``:
+        the next ``load`` asks only for the option sets changed since. Ignored unless
+        every standard table's choices are there."""
+        if not stamp or any(t not in choices for t in self.choice_tables):
+            return
+        self.stamp = stamp
+        self._choices = {
+            t: {c: {int(v): str(lbl) for v, lbl in o.items()} for c, o in choices[t].items()}
+            for t in self.choice_tables
+        }
+
+    def snapshot(self, tables: Iterable[str]) -> dict[str, Any] | None:
+        """What the state keeps of these tables' choices, with the stamp they are as of."""
+        wanted = [t for t in tables if t in self.choice_tables]
+        if not wanted or self.stamp is None:
+            return None
+        return {
+            "stamp": self.stamp,
+            "choices": {
+                t: {c: {str(v): lbl for v, lbl in o.items()} for c, o in self._choices[t].items()}
+                for t in wanted
+            },
+        }
+
     def load(self, more: Sequence[tuple[str, Mapping[str, str]]] = ()) -> list[BatchAnswer]:
         """Every table's choices, tracking flag and (written tables') custom columns; the
         answers to ``more`` GET requests (path or URL, headers), sent in the same batch."""
@@ -93,7 +130,8 @@ class TableMetadata:
                 "EntityDefinitions?$select=LogicalName,ChangeTrackingEnabled,EntitySetName,"
                 f"PrimaryIdAttribute&$filter={names}",
                 {},
-            )
+            ),
+            (self._changes_query(self.stamp), {}),
         ]
         for table, kind in self.option_sets:
             requests.append(
@@ -106,7 +144,7 @@ class TableMetadata:
         for table in self.writable:
             requests.append((self._attributes(table), {}))
         for table in self.described:
-            requests.append((self._attributes(table, ",AttributeType"), {}))
+            requests.append((self._attributes(table, ",AttributeType", custom_only=False), {}))
         answers = iter(get_batch(self.http, [*requests, *more]))
         definitions = self._body(next(answers), "EntityDefinitions")
         self._definitions = {d["LogicalName"]: d for d in definitions.get("value", [])}
@@ -114,7 +152,13 @@ class TableMetadata:
             name: bool(d.get("ChangeTrackingEnabled", True))
             for name, d in self._definitions.items()
         }
-        self._choices = {table: {} for table in self.tables}
+        changes = next(answers)
+        if self.stamp is not None and changes.error_code == EXPIRED_DELTA:
+            self.stamp = None  # the stamp expired: read every option set again
+            changes = get_batch(self.http, [(self._changes_query(None), {})])[0]
+        self._apply_changes(self._body(changes, "RetrieveMetadataChanges"))
+        for table in self.tables:
+            self._choices.setdefault(table, {})
         for table, _ in self.option_sets:
             found = self._choices.setdefault(table, {})
             answer = next(answers)
@@ -179,11 +223,67 @@ class TableMetadata:
 
     # -- helpers -------------------------------------------------------------------------
 
+    def _changes_query(self, stamp: str | None) -> str:
+        """``RetrieveMetadataChanges`` for the standard tables' choice columns."""
+
+        def equals(name: str, value: str, kind: str) -> dict[str, Any]:
+            typed = {"Type": kind, "Value": value}
+            return {"PropertyName": name, "ConditionOperator": "Equals", "Value": typed}
+
+        query = {
+            "Criteria": {
+                "FilterOperator": "Or",
+                "Conditions": [
+                    equals("LogicalName", t, "System.String") for t in self.choice_tables
+                ],
+            },
+            "Properties": {"AllProperties": False, "PropertyNames": ["LogicalName", "Attributes"]},
+            "AttributeQuery": {
+                "Criteria": {
+                    "FilterOperator": "Or",
+                    "Conditions": [
+                        equals("AttributeType", k, "Microsoft.Dynamics.CRM.AttributeTypeCode")
+                        for k in self.kinds
+                    ],
+                },
+                "Properties": {
+                    "AllProperties": False,
+                    "PropertyNames": ["LogicalName", "OptionSet"],
+                },
+            },
+        }
+        p1 = quote(orjson.dumps(query).decode(), safe="")
+        if stamp is None:
+            return f"RetrieveMetadataChanges(Query=@p1)?@p1={p1}"
+        p2 = quote(f"'{stamp}'", safe="")
+        return f"RetrieveMetadataChanges(Query=@p1,ClientVersionStamp=@p2)?@p1={p1}&@p2={p2}"
+
+    def _apply_changes(self, body: dict[str, Any]) -> None:
+        """The choices as of the answer's stamp: all of them (no stamp sent), or the ones
+        held with the changed option sets replaced (an option without a label keeps the
+        label held for its value)."""
+        if self.stamp is None:
+            self._choices = {t: {} for t in self.choice_tables}
+        for entity in body.get("EntityMetadata") or []:
+            found = self._choices.setdefault(str(entity["LogicalName"]), {})
+            for attribute in entity.get("Attributes") or []:
+                column = str(attribute["LogicalName"])
+                held = found.get(column, {})
+                options = (attribute.get("OptionSet") or {}).get("Options") or []
+                found[column] = {
+                    int(o["Value"]): _label(o) or held.get(int(o["Value"])) or str(o["Value"])
+                    for o in options
+                }
+        self.stamp = str(body.get("ServerVersionStamp") or "") or None
+
     @staticmethod
-    def _attributes(table: str, more: str = "") -> str:
+    def _attributes(table: str, more: str = "", custom_only: bool = True) -> str:
+        """A table's columns: its custom ones (those written back are among them), or
+        every column with ``custom_only=False``."""
+        only = "&$filter=IsCustomAttribute eq true" if custom_only else ""
         return (
             f"EntityDefinitions(LogicalName='{table}')/Attributes"
-            f"?$select=LogicalName,IsCustomAttribute{more}"
+            f"?$select=LogicalName,IsCustomAttribute{more}{only}"
         )
 
     def _prefixed(self, body: dict[str, Any]) -> tuple[str, ...]:

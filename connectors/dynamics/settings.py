@@ -20,6 +20,12 @@ class DynamicsAuthSettings(BaseModel):
     tenant_id: str = Field(min_length=1, description="Entra ID tenant (GUID or domain).")
     client_id: str = Field(min_length=1)
     client_secret: SecretStr
+    token_cache_file: Path | None = Field(
+        None,
+        description="Where crmsync keeps MSAL's token cache (mode 0600, beside the other "
+        "secrets), so a new process reuses an access token still valid instead of asking "
+        "Entra ID; unset, every process gets its own token.",
+    )
 
 
 class DynamicsSettings(BaseModel):

@@ -1,7 +1,8 @@
 """The Dynamics 365 emulator: Entra ID's token endpoint and the Dataverse Web API.
 
 Route modules: ``auth`` (Entra ID), ``records`` (queries, paging, change tracking, one
-row, counts, WhoAmI), ``writes``, ``batch`` and ``metadata`` (EntityDefinitions). This
+row, counts, WhoAmI), ``writes``, ``batch``, ``metadata`` (EntityDefinitions) and
+``metadata_changes`` (RetrieveMetadataChanges, from the metadata version). This
 module holds the hooks every request passes through: the bearer token (401 with
 ``WWW-Authenticate`` and no body, as Dataverse answers), the application user (403), the
 service protection limits (429 with ``Retry-After``), a table the application user may
@@ -19,7 +20,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.clock import Clock
 from sandbox.credentials import SandboxCredentials
-from sandbox.dynamics import auth, batch, metadata, records, writes
+from sandbox.dynamics import auth, batch, metadata, metadata_changes, records, writes
 from sandbox.dynamics.auth import TokenStore
 from sandbox.dynamics.changes import ChangeIndex
 from sandbox.dynamics.errors import (
@@ -34,6 +35,7 @@ from sandbox.dynamics.errors import (
     error_body,
 )
 from sandbox.dynamics.limits import DynamicsLimits, RequestWindow
+from sandbox.dynamics.metadata_changes import MetadataLog
 from sandbox.dynamics.render import Renderer
 from sandbox.dynamics.schema import ENTITY_SETS, TABLES
 from sandbox.faults import Fault, FaultKind, FaultPlan
@@ -71,10 +73,12 @@ class DynamicsEmulator(EmulatorApp):
         self.window = RequestWindow()
         self.renderer = Renderer(world.dynamics)
         self.changes = ChangeIndex()  # what a delta request lists, by version
+        self.metadata_log = MetadataLog()  # the metadata version, for RetrieveMetadataChanges
         self.organization_id = str(uuid.uuid5(uuid.NAMESPACE_DNS, f"org{world.seed}.crm4"))
         self.business_unit_id = str(uuid.uuid5(uuid.NAMESPACE_DNS, f"bu{world.seed}.crm4"))
         auth.register(self)
         metadata.register(self)
+        metadata_changes.register(self)
         batch.register(self)
         records.register(self)
         writes.register(self)

@@ -30,7 +30,7 @@ from sandbox.dynamics.errors import (
     NOT_FOUND_SEGMENT,
     ODataError,
 )
-from sandbox.dynamics.schema import OPTION_SETS, TABLES
+from sandbox.dynamics.schema import TABLES
 from sandbox.dynamics.schema_custom import CUSTOM_TABLES
 from sandbox.http import json_body, json_response
 from sandbox.schema import Field, FieldType
@@ -115,11 +115,8 @@ def _attribute(table: str, field: Field) -> dict[str, Any]:
     }
 
 
-def _with_options(table: str, field: Field) -> dict[str, Any]:
-    options = [
-        {"Value": value, "Label": _label(label)}
-        for value, label in OPTION_SETS[(table, field.name)]
-    ]
+def _with_options(table: str, field: Field, current: dict[int, tuple[str, int]]) -> dict[str, Any]:
+    options = [{"Value": value, "Label": _label(label)} for value, (label, _) in current.items()]
     return {
         **_attribute(table, field),
         "OptionSet": {"MetadataId": _metadata_id(table, field.name, "options"), "Options": options},
@@ -142,6 +139,21 @@ def _definition_filter(raw: str | None) -> list[tuple[str, list[str]]]:
             )
         wanted.append((names.pop(), [m.group(2) for m in terms if m]))
     return wanted
+
+
+_CUSTOM = re.compile(r"^\s*IsCustomAttribute\s+eq\s+(true|false)\s*$")
+
+
+def _custom_filter(raw: str | None) -> bool | None:
+    """``IsCustomAttribute eq true|false`` on a table's attributes (other filters: 400)."""
+    if not raw:
+        return None
+    found = _CUSTOM.match(raw)
+    if found is None:
+        raise ODataError(
+            400, BAD_QUERY, f"The query parameter $filter '{raw}' is not supported here."
+        )
+    return found.group(1) == "true"
 
 
 def register(app: DynamicsEmulator) -> None:
@@ -182,6 +194,13 @@ def register(app: DynamicsEmulator) -> None:
         schema = app.world.dynamics[table_of(table)].schema
         with app.world.lock:
             value = [_attribute(table, f) for f in schema.fields]
+        wanted = _custom_filter(request.args.get("$filter"))
+        if wanted is not None:
+            value = [row for row in value if row["IsCustomAttribute"] is wanted]
+        select = request.args.get("$select")
+        if select:  # as Dataverse: the columns asked for, with the type and the id
+            keep = {s.strip() for s in select.split(",")} | {"@odata.type", "MetadataId"}
+            value = [{k: v for k, v in row.items() if k in keep} for row in value]
         context = f"{app.api_root(request)}$metadata#EntityDefinitions('{table}')/Attributes"
         return json_response({"@odata.context": context, "value": value})
 
@@ -196,11 +215,12 @@ def register(app: DynamicsEmulator) -> None:
 
     def choices(kind: str) -> Any:
         def handler(request: Request, version: str, table: str) -> Response:
+            current = app.metadata_log.options
             schema = app.world.dynamics[table_of(table)].schema
             value = [
-                _with_options(table, f)
+                _with_options(table, f, current[(table, f.name)])
                 for f in schema.fields
-                if (table, f.name) in OPTION_SETS and (f.name == "statecode") == (kind == "State")
+                if (table, f.name) in current and (f.name == "statecode") == (kind == "State")
             ]
             context = (
                 f"{app.api_root(request)}$metadata#EntityDefinitions('{table}')/Attributes/"
@@ -252,6 +272,7 @@ def register(app: DynamicsEmulator) -> None:
                     f"An attribute with the specified name {schema_name} already exists.",
                 )
             schema.add_field(Field(logical, kind, label=label or schema_name, custom=True))
+            app.metadata_log.touch(table, logical)
             for row in app.world.dynamics[table].rows.values():
                 row.setdefault(logical, None)
         location = (

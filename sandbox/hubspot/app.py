@@ -39,6 +39,7 @@ from sandbox.hubspot import (
 from sandbox.hubspot.cache import QueryCache
 from sandbox.hubspot.errors import error_body
 from sandbox.hubspot.limits import HubSpotLimits, RateLimiter, rate_limit_error
+from sandbox.hubspot.modified_index import ModifiedIndex
 from sandbox.hubspot.objects import SINGULAR
 from sandbox.hubspot.schema import PRIMARY_ASSOCIATION_TYPES
 from sandbox.store import Table
@@ -78,6 +79,8 @@ class HubSpotEmulator(EmulatorApp):
         self.limiter = RateLimiter(self.limits)
         self.tokens = auth.TokenStore(credentials, clock)
         self.cache = QueryCache()
+        self.modified = ModifiedIndex()
+        self.modified.watch(world.hubspot.values())
         # Properties whose values are unique per object type (idProperty candidates).
         self.unique_properties: dict[str, set[str]] = {"contacts": {"email"}}
         # Metadata of properties created through the API (options, groups, field types).

@@ -1,12 +1,15 @@
 """``POST /crm/v3/objects/{type}/search``.
 
 A query's filtered and sorted id list is computed once per table version and cached, so
-paging through it costs a slice. Archived records are never returned, and no query can
-page past its first 10,000 results (HubSpot answers 400).
+paging through it costs a slice. A query bounding the modified property
+(``lastmodifieddate`` / ``hs_lastmodifieddate``) reads only the records in its window, from
+an index kept current on writes (``modified_index``). Archived records are never
+returned, and no query can page past its first 10,000 results (HubSpot answers 400).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -15,10 +18,12 @@ from werkzeug.wrappers import Request, Response
 from sandbox.http import json_response
 from sandbox.hubspot.errors import bad_request, validation_error
 from sandbox.hubspot.filters import Predicate, compile_groups, sort_key
+from sandbox.hubspot.modified_index import window
 from sandbox.hubspot.objects import resolve_table
 from sandbox.hubspot.params import body
 from sandbox.hubspot.render import render_record, select_properties
-from sandbox.store import Table
+from sandbox.schema import ObjectSchema
+from sandbox.store import Record, Table
 
 if TYPE_CHECKING:
     from sandbox.hubspot.app import HubSpotEmulator
@@ -77,16 +82,31 @@ def _query_predicate(table: Table, query: Any) -> Predicate | None:
     return matches
 
 
+def _candidates(app: HubSpotEmulator, table: Table, groups: Any) -> Iterable[Record]:
+    """The live records a query can match: those in its modified-time window when it
+    has one (from the index), else the whole table."""
+    bounds = window(table, groups)
+    if bounds is None:
+        return table.live()
+    ids = app.modified.ids_between(table, *bounds)
+    deleted = table.deleted_at
+    return [table.rows[i] for i in ids if i not in deleted]
+
+
 def _ordered_ids(
-    table: Table, predicate: Predicate | None, text: Predicate | None, sorts: list
+    schema: ObjectSchema,
+    records: Iterable[Record],
+    predicate: Predicate | None,
+    text: Predicate | None,
+    sorts: list,
 ) -> list[str]:
-    records = [
-        r for r in table.live() if (predicate is None or predicate(r)) and (text is None or text(r))
+    found = [
+        r for r in records if (predicate is None or predicate(r)) and (text is None or text(r))
     ]
-    records.sort(key=lambda r: int(r["id"]))
+    found.sort(key=lambda r: int(r["id"]))
     for name, descending in reversed(sorts):
-        records.sort(key=sort_key(table.schema, name), reverse=descending)
-    return [r["id"] for r in records]
+        found.sort(key=sort_key(schema, name), reverse=descending)
+    return [r["id"] for r in found]
 
 
 def do_search(app: HubSpotEmulator, request: Request, object_type: str) -> Response:
@@ -111,7 +131,11 @@ def do_search(app: HubSpotEmulator, request: Request, object_type: str) -> Respo
     selection = select_properties(table.schema, data.get("properties") or [])
     with app.world.lock:
         ids = app.cache.get(
-            table, ("search", key), lambda: _ordered_ids(table, predicate, text, sorts)
+            table,
+            ("search", key),
+            lambda: _ordered_ids(
+                table.schema, _candidates(app, table, groups), predicate, text, sorts
+            ),
         )
         total = len(ids)
         if after >= RESULT_CAP or min(after + limit, total) > RESULT_CAP:

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 import requests
 import yaml
+from alembic.config import Config
 from simple_salesforce import Salesforce
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Connection, Engine, create_engine, select, text
 
 from connectors.core.contract import STREAM_RECORD_TYPES
 from connectors.core.http import pinned_session
@@ -24,6 +26,7 @@ from sandbox.expected import STREAM_OBJECTS
 from sandbox.info import SandboxInfo
 from sandbox.keap.schema import remote_id as keap_remote_id
 from sync.store import open_store
+from sync.store.db import MIGRATIONS
 from sync.store.records import TABLES
 
 __all__ = [
@@ -279,3 +282,25 @@ def postgres_schema(base_url: str) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
         admin.dispose()
+
+
+def sqlite_or_postgres(backend: str, sqlite_path: Path) -> Iterator[str]:
+    """A store URL for a test run on both databases: the file ``sqlite_path`` for
+    ``sqlite``, a fresh schema for ``postgresql`` (skipped with the reason when no test
+    server is configured)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{sqlite_path}"
+        return
+    base = postgres_url()
+    if base is None:
+        pytest.skip("CRMSYNC_TEST_POSTGRES_URL is not set (a PostgreSQL URL for tests)")
+    with postgres_schema(base) as url:
+        yield url
+
+
+def alembic_config(connection: Connection) -> Config:
+    """Alembic's configuration for the store's migrations, run on ``connection``."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config

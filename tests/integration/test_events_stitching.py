@@ -24,7 +24,7 @@ from sync.store import open_store
 from sync.store.event_links import EventLinkRow
 from sync.store.pages import write_page
 from sync.store.view.identity_map import load_identity_map
-from tests.integration.sync_support import postgres_schema, postgres_url
+from tests.integration.sync_support import sqlite_or_postgres
 
 NOW = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
@@ -113,14 +113,7 @@ def _links(engine: Engine) -> dict[str, list[tuple[str, str, str, str]]]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.sqlite'}"
-        return
-    base = postgres_url()
-    if base is None:
-        pytest.skip("CRMSYNC_TEST_POSTGRES_URL is not set")
-    with postgres_schema(base) as url:
-        yield url
+    yield from sqlite_or_postgres(request.param, tmp_path / "store.sqlite")
 
 
 def test_anonymous_ids_are_linked_by_their_evidence_and_shared_ones_join_no_one(

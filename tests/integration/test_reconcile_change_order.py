@@ -13,7 +13,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import insert, inspect, select
-from sync_support import postgres_schema, postgres_url
+from sync_support import postgres_schema, postgres_url, sqlite_or_postgres
 
 from connectors.core.contract import Page, StreamInfo
 from connectors.core.records import Contact
@@ -92,14 +92,7 @@ def test_a_page_stamped_earlier_but_committed_later_is_reconciled() -> None:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.sqlite'}"
-        return
-    base = postgres_url()
-    if base is None:
-        pytest.skip("CRMSYNC_TEST_POSTGRES_URL is not set (a PostgreSQL URL for tests)")
-    with postgres_schema(base) as url:
-        yield url
+    yield from sqlite_or_postgres(request.param, tmp_path / "old.sqlite")
 
 
 def test_migrated_rows_synced_after_the_last_reconcile_are_still_due(store_url: str) -> None:

@@ -16,8 +16,7 @@ import orjson
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
-from sync_support import postgres_schema, postgres_url
+from sync_support import alembic_config, postgres_schema, postgres_url
 
 from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
@@ -25,7 +24,6 @@ from sync.config import load_config
 from sync.engine import SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store import migrate, open_store
-from sync.store.db import MIGRATIONS
 from tests.integration.contract_suite import BACKENDS, store_url
 from tests.integration.sync_support import opened, write_config
 
@@ -147,13 +145,6 @@ def old_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[st
         yield url
 
 
-def _alembic(connection: sa.Connection) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    return config
-
-
 def _columns(engine: sa.Engine) -> set[str]:
     return {c["name"] for c in sa.inspect(engine).get_columns("sync_run_streams")}
 
@@ -163,7 +154,7 @@ def test_runs_recorded_before_0011_keep_their_counts_and_read_0_per_kind(
 ) -> None:
     engine = open_store(old_store_url, migrate_schema=False)
     with engine.begin() as connection:
-        command.upgrade(_alembic(connection), "0010")
+        command.upgrade(alembic_config(connection), "0010")
     assert not set(KINDS[1:]) & _columns(engine)
     with engine.begin() as connection:
         # A run as the 0010 schema holds it (only the total deleted), written with plain SQL.
@@ -187,7 +178,7 @@ def test_runs_recorded_before_0011_keep_their_counts_and_read_0_per_kind(
     assert tuple(row) == (9, 4, 0, 0, 0, 0)
 
     with engine.begin() as connection:
-        command.downgrade(_alembic(connection), "0010")
+        command.downgrade(alembic_config(connection), "0010")
     assert not set(KINDS[1:]) & _columns(engine)
     with engine.connect() as connection:
         kept = connection.execute(sa.text("SELECT deleted FROM sync_run_streams")).scalar_one()

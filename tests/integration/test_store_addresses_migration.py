@@ -10,13 +10,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
-from sync_support import postgres_schema, postgres_url
+from sync_support import alembic_config, sqlite_or_postgres
 
 from connectors.core.contract import Page
 from connectors.core.records import Account, Lead
 from sync.store import migrate, open_store
-from sync.store.db import MIGRATIONS
 from sync.store.pages import write_page
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -24,21 +22,7 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.sqlite'}"
-        return
-    base = postgres_url()
-    if base is None:
-        pytest.skip("CRMSYNC_TEST_POSTGRES_URL is not set (a PostgreSQL URL for tests)")
-    with postgres_schema(base) as url:
-        yield url
-
-
-def _alembic(connection: sa.Connection) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    return config
+    yield from sqlite_or_postgres(request.param, tmp_path / "old.sqlite")
 
 
 def _columns(engine: sa.Engine, table: str) -> set[str]:
@@ -48,7 +32,7 @@ def _columns(engine: sa.Engine, table: str) -> set[str]:
 def test_old_rows_keep_their_values_and_gain_empty_address_columns(store_url: str) -> None:
     engine = open_store(store_url, migrate_schema=False)
     with engine.begin() as connection:
-        command.upgrade(_alembic(connection), "0009")
+        command.upgrade(alembic_config(connection), "0009")
     assert "state" not in _columns(engine, "leads")
     assert not {"street", "state", "postal_code"} & _columns(engine, "accounts")
     with engine.begin() as connection:
@@ -94,7 +78,7 @@ def test_old_rows_keep_their_values_and_gain_empty_address_columns(store_url: st
     assert tuple(stored) == ("6 Tullaroop St", "WA", "4011")
 
     with engine.begin() as connection:
-        command.downgrade(_alembic(connection), "0009")
+        command.downgrade(alembic_config(connection), "0009")
     assert "state" not in _columns(engine, "contacts")
     assert not {"street", "state", "postal_code"} & _columns(engine, "accounts")
     engine.dispose()

@@ -12,12 +12,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
-from sync_support import postgres_schema, postgres_url
+from sync_support import alembic_config, sqlite_or_postgres
 
 from sync.audit.runner import account_engagement_scores, deal_dq_scores
 from sync.store import migrate, open_store
-from sync.store.db import MIGRATIONS
 
 AS_OF = datetime(2026, 10, 31, tzinfo=UTC)
 BEFORE = "0022_event_stitch_people"
@@ -25,21 +23,7 @@ BEFORE = "0022_event_stitch_people"
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.sqlite'}"
-        return
-    base = postgres_url()
-    if base is None:
-        pytest.skip("CRMSYNC_TEST_POSTGRES_URL is not set (a PostgreSQL URL for tests)")
-    with postgres_schema(base) as url:
-        yield url
-
-
-def _alembic(connection: sa.Connection) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    return config
+    yield from sqlite_or_postgres(request.param, tmp_path / "old.sqlite")
 
 
 def _table(name: str, *columns: str) -> sa.TableClause:
@@ -49,7 +33,7 @@ def _table(name: str, *columns: str) -> sa.TableClause:
 def test_stored_floats_become_the_decimals_write_back_published(store_url: str) -> None:
     engine = open_store(store_url, migrate_schema=False)
     with engine.begin() as connection:
-        command.upgrade(_alembic(connection), BEFORE)
+        command.upgrade(alembic_config(connection), BEFORE)
         # Rows as the audit wrote them before: REAL, rounded in floats (one not rounded).
         dq = _table("record_dq_scores", "run_id", "source", "table_name", "remote_id",
                     "score", "failed")  # fmt: skip
@@ -98,7 +82,7 @@ def test_stored_floats_become_the_decimals_write_back_published(store_url: str) 
     assert [str(v) for v in deal_dq_scores(engine).values()] == ["66.7", "100.0", "0.0", "83.3"]
 
     with engine.begin() as connection:
-        command.downgrade(_alembic(connection), BEFORE)
+        command.downgrade(alembic_config(connection), BEFORE)
     with engine.connect() as connection:
         dq_back = connection.execute(
             sa.text("SELECT score FROM record_dq_scores ORDER BY remote_id")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 from sqlalchemy import Engine, select
-from sync_support import postgres_schema, postgres_url
+from sync_support import sqlite_or_postgres
 
 from connectors.core.contract import Page
 from connectors.core.records import Contact, DealContact
@@ -41,14 +41,7 @@ def sandbox() -> Iterator[Sandbox]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/s.sqlite"
-        return
-    base = postgres_url()
-    if base is None:
-        pytest.skip("CRMSYNC_TEST_POSTGRES_URL is not set (a PostgreSQL URL for tests)")
-    with postgres_schema(base) as url:
-        yield url
+    yield from sqlite_or_postgres(request.param, tmp_path / "s.sqlite")
 
 
 def _zoho(sandbox: Sandbox) -> tuple[requests.Session, str]:

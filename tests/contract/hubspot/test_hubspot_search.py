@@ -192,3 +192,43 @@ def test_ten_thousand_cap_and_object_id_keyset(serve):
         keyset.extend(ids(page))
         last = page.results[-1].id
     assert keyset == [str(200_001 + i) for i in range(count)]
+
+
+def test_modified_window_follows_writes_after_the_first_search(serve):
+    # the first window search indexes the table by modified time; later writes keep it true
+    world = World.empty(SEED, "tiny", DEFAULT_ANCHOR)
+    table = world.hubspot["contacts"]
+    for i in range(10):
+        at = T0 + timedelta(days=i)
+        table.insert({"id": str(300_001 + i), "createdate": T0, "lastmodifieddate": at})
+    hs = serve(world)
+    api = hs.client().crm.contacts.search_api
+
+    def window(low_days: float, high_days: float, after: str = "0") -> list[str]:
+        filters = [
+            {"propertyName": "lastmodifieddate", "operator": "GTE", "value": ms(low_days)},
+            {"propertyName": "lastmodifieddate", "operator": "LT", "value": ms(high_days)},
+            {"propertyName": "hs_object_id", "operator": "GT", "value": after},
+        ]
+        request = {
+            "filterGroups": [{"filters": filters}],
+            "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+            "limit": 100,
+        }
+        return ids(api.do_search(public_object_search_request=request))
+
+    assert window(3, 6) == ["300004", "300005", "300006"]
+    assert window(3, 6, after="300004") == ["300005", "300006"]
+    with world.lock:
+        table.update("300002", {"firstname": "Moved"}, when=T0 + timedelta(days=4))
+        table.update("300005", {"firstname": "Out"}, when=T0 + timedelta(days=8))
+        table.soft_delete("300006", T0)
+        table.insert({"id": "300011", "createdate": T0, "lastmodifieddate": T0 + timedelta(3)})
+        table.insert({"id": "300012", "createdate": T0})  # no modified time: never in a window
+    assert window(3, 6) == ["300002", "300004", "300011"]
+    everything = [str(300_001 + i) for i in range(11) if i != 5]  # 300006 archived
+    assert window(0, 100) == everything
+    with world.lock:
+        table.restore("300006")
+    assert window(5, 5.5) == ["300006"]
+    assert window(6, 5) == []
