@@ -9,14 +9,13 @@ included), added in the same order, so a total is ``score_pair``'s to the last b
 Pairs whose comparison takes a rarer path stay with ``score_pair``: a record with more
 than two e-mails or phones, one name in the other column (``_lone_name_in_other_column``), and
 organisations and employees (few records). The pairs kept (those at or above the review
-band) are scored again by ``score_pair`` for their comparisons, so what is stored and
-explained is exactly what it gives.
+band) are stored and explained from the levels found here, with the values ``score_pair``
+shows for each comparison (``bulk_shown.py``): what it gives, without scoring them again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,6 +29,7 @@ from sync.reconcile.bulk_records import (
     NameLevels,
     Records,
 )
+from sync.reconcile.bulk_shown import comparisons, shown_for_training, tf_values
 from sync.reconcile.entities import Entity
 from sync.reconcile.mailnames import spells_name
 from sync.reconcile.pairs import pair_arrays
@@ -42,7 +42,7 @@ from sync.reconcile.places import (
 )
 from sync.reconcile.scoring import Raw, ScoreContext, score_pair
 
-__all__ = ["CHUNK", "bulk_totals", "observations", "scored_pairs"]
+__all__ = ["CHUNK", "PersonCodes", "bulk_totals", "observations", "scored_pairs"]
 
 IntArray = NDArray[np.int64]
 Compared = tuple[str, IntArray, IntArray, IntArray]  # field, levels, values, other values
@@ -52,9 +52,11 @@ _AGREE = ("exact", "fuzzy", "abbreviation")  # places._AGREE: an organisation ag
 
 
 class _Scorer:
-    def __init__(self, entities: Sequence[Entity], ctx: ScoreContext) -> None:
+    def __init__(
+        self, entities: Sequence[Entity], ctx: ScoreContext, records: Records | None = None
+    ) -> None:
         self.entities, self.ctx = entities, ctx
-        self.records = records = Records(entities, ctx)
+        self.records = records = records or Records(entities, ctx)
         self.levels = levels = Levels(ctx, records)
         names = NameLevels(records.names.values, levels)
         self.first = Cache(levels, len(records.names.values), vector=names.first)
@@ -69,17 +71,6 @@ class _Scorer:
         states = records.states.values
         self.state = Cache(levels, len(states), lambda x, y: _state_level(states[x], states[y]))
 
-    @property
-    def values(self) -> dict[str, list[Any]]:
-        """The values of the fields term frequencies weigh, by code."""
-        records = self.records
-        return {
-            "first_name": records.names.values,
-            "last_name": records.names.values,
-            "street": records.addresses.values,
-            "postal_code": records.postcodes.values,
-        }
-
     def _city_level(self, x: int, y: int) -> str:
         out: list[Raw] = []
         a, b = self.records.cities.values[x], self.records.cities.values[y]
@@ -90,8 +81,13 @@ class _Scorer:
         self, left: IntArray, right: IntArray
     ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         """The unrounded total of each pair, and where ``score_pair`` must score it."""
-        fields, python = self.compared(left, right)
-        total = np.zeros(len(left), dtype=np.float64)
+        return self.weighed(*self.compared(left, right))
+
+    def weighed(
+        self, fields: list[Compared], python: NDArray[np.bool_]
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """``totals`` of pairs ``compared`` already."""
+        total = np.zeros(len(python), dtype=np.float64)
         for fld, level, value, other in fields:  # score_pair's order of addition
             total += self.levels.weight(fld, level, value, other)
         # A level without a weight for its field: score_pair says what it makes of it.
@@ -240,23 +236,6 @@ class _Scorer:
         fields.append(("state", state, state_a, state_b))
         return fields, python
 
-    def shown(
-        self, columns: list[tuple[str, list[int], list[int], list[int]]], k: int
-    ) -> list[Raw]:
-        """Pair ``k``'s comparisons (``compared``, as lists): the values shown only for the
-        fields weighed by term frequencies, blank for the others."""
-        names, none, values = self.levels.names, self.levels.none, self.values
-        found = []
-        for fld, levels, value, other in columns:
-            level = levels[k]
-            if level != none:
-                shown = values.get(fld)
-                if shown is None:
-                    found.append((fld, names[level], "", ""))
-                else:
-                    found.append((fld, names[level], shown[value[k]], shown[other[k]]))
-        return found
-
     def _common(
         self, name: str, shared: NDArray[np.bool_], left: IntArray, right: IntArray
     ) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
@@ -305,13 +284,49 @@ def _bulk(entities: Sequence[Entity], ctx: ScoreContext) -> bool:
     return known and bool(entities) and all(e.kind == "person" for e in entities)
 
 
+class PersonCodes:
+    """Every person's comparison codes (``Records``), made once for a full run and read by
+    training (its sampled and random pairs) and by the run's candidate pairs; with the
+    scorer of the last scoring context asked for."""
+
+    def __init__(self, entities: Sequence[Entity], ctx: ScoreContext) -> None:
+        self.entities, self.ctx = entities, ctx
+        self.records = Records(entities, ctx)
+        self._last: tuple[ScoreContext, _Scorer] | None = None
+
+    def scorer(self, ctx: ScoreContext) -> _Scorer | None:
+        """A scorer of ``ctx`` on these codes, or None where they do not serve it: other
+        counts of people per e-mail or phone, other organisations, not people."""
+        base = self.ctx
+        same = (
+            ctx.email_people is base.email_people
+            and ctx.phone_people is base.phone_people
+            and ctx.org_of is base.org_of
+            and ctx.shared_limit == base.shared_limit
+        )
+        if not same or not _bulk(self.entities, ctx):
+            return None
+        if self._last is None or self._last[0] is not ctx:
+            self._last = (ctx, _Scorer(self.entities, ctx, self.records))
+        return self._last[1]
+
+
 def _scorer(
-    entities: Sequence[Entity], ctx: ScoreContext, left: IntArray, right: IntArray
+    entities: Sequence[Entity],
+    ctx: ScoreContext,
+    left: IntArray,
+    right: IntArray,
+    codes: PersonCodes | None = None,
 ) -> tuple[_Scorer | None, IntArray]:
     """A scorer over the records the pairs name (an incremental run's few pairs among
-    thousands of records loaded), and each record's position in it."""
+    thousands of records loaded), and each record's position in it; ``codes``: made
+    already for all of ``entities``."""
     if not _bulk(entities, ctx):
         return None, np.zeros(0, dtype=np.int64)
+    if codes is not None and codes.entities is entities:
+        found = codes.scorer(ctx)
+        if found is not None:
+            return found, np.arange(len(entities), dtype=np.int64)
     named = np.zeros(len(entities), dtype=bool)
     named[left] = True
     named[right] = True
@@ -341,20 +356,37 @@ def scored_pairs(
     right: IntArray,
     ctx: ScoreContext,
     floor: float,
+    codes: PersonCodes | None = None,
 ) -> Iterator[tuple[int, int, float, list[Raw]]]:
     """The pairs (in the order given) whose ``score_pair`` total is at least ``floor``,
     with that total and the comparisons."""
-    scorer, position = _scorer(entities, ctx, left, right)
+    scorer, position = _scorer(entities, ctx, left, right, codes)
     for start in range(0, len(left), CHUNK):
         i, j = left[start : start + CHUNK], right[start : start + CHUNK]
         if scorer is None:
-            wanted = np.ones(len(i), dtype=bool)
+            wanted = np.flatnonzero(np.ones(len(i), dtype=bool))
+            python, total, columns = [True] * len(wanted), [0.0] * len(wanted), []
         else:
-            total, python = scorer.totals(position[i], position[j])
-            wanted = python | (total >= floor - _MARGIN)
-        for k in np.flatnonzero(wanted).tolist():
-            a, b = int(i[k]), int(j[k])
-            score, raw = score_pair(entities[a], entities[b], ctx)
+            fields, found = scorer.compared(position[i], position[j])
+            totals, found = scorer.weighed(fields, found)
+            wanted = np.flatnonzero(found | (totals >= floor - _MARGIN))
+            python, total = found[wanted].tolist(), totals[wanted].tolist()
+            columns = [
+                (f, lv[wanted].tolist(), a[wanted].tolist(), b[wanted].tolist())
+                for f, lv, a, b in fields
+            ]
+            del fields, found, totals
+        for k, (a, b) in enumerate(zip(i[wanted].tolist(), j[wanted].tolist(), strict=True)):
+            if python[k]:
+                score, raw = score_pair(entities[a], entities[b], ctx)
+            else:  # score_pair's total to the last bit, rounded as it rounds it
+                assert scorer is not None
+                score = round(total[k], 2)
+                if score < floor:
+                    continue
+                raw = comparisons(
+                    scorer.levels, scorer.records, ctx, columns, k, entities[a], entities[b]
+                )
             if score >= floor:
                 yield a, b, score, raw
 
@@ -368,12 +400,14 @@ def observations(
     pairs: Sequence[tuple[int, int]],
     ctx: ScoreContext,
     adjusted: Callable[[str, str], bool],
+    codes: PersonCodes | None = None,
 ) -> Iterator[tuple[Pattern, Values]]:
     """Each pair's comparisons as training reads them from ``score_pair``: the sorted
     (field, level) pattern, and the sorted (field, value, other value) of the comparisons
     ``adjusted`` says term frequencies weigh (first and last names, street, postal code)."""
     left, right = pair_arrays(pairs)
-    scorer, position = _scorer(entities, ctx, left, right)
+    scorer, position = _scorer(entities, ctx, left, right, codes)
+    values = tf_values(scorer.records) if scorer is not None else {}
     for start in range(0, len(left), CHUNK):
         i, j = left[start : start + CHUNK].tolist(), right[start : start + CHUNK].tolist()
         if scorer is None:
@@ -390,7 +424,7 @@ def observations(
                 comparisons = [(c[0], c[1], c[2], c[3]) for c in raw]
             else:
                 assert scorer is not None
-                comparisons = scorer.shown(columns, k)
+                comparisons = shown_for_training(scorer.levels, values, columns, k)
             yield (
                 tuple(sorted((c[0], c[1]) for c in comparisons)),
                 tuple(sorted((c[0], c[2], c[3]) for c in comparisons if adjusted(c[0], c[1]))),

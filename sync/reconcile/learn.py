@@ -33,7 +33,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from sync.reconcile.bulk import observations
+from sync.reconcile.bulk import PersonCodes, observations
 from sync.reconcile.em import (
     SESSIONS,
     LearnSettings,
@@ -183,11 +183,14 @@ class Model:
 
 
 def patterns_of(
-    entities: Sequence[Entity], pairs: Sequence[tuple[int, int]], context: ScoreContext
+    entities: Sequence[Entity],
+    pairs: Sequence[tuple[int, int]],
+    context: ScoreContext,
+    codes: PersonCodes | None = None,
 ) -> Counter[Pattern]:
     """How many pairs land on each comparison pattern."""
     found: Counter[Pattern] = Counter()
-    for pattern, _ in observations(entities, pairs, context, _adjusted):
+    for pattern, _ in observations(entities, pairs, context, _adjusted, codes):
         found[pattern] += 1
     return found
 
@@ -199,8 +202,10 @@ def train(
     context: ScoreContext,
     now: datetime,
     settings: LearnSettings | None = None,
+    codes: PersonCodes | None = None,
 ) -> Model:
-    """Estimate a model from the candidate pairs blocking produced and random pairs."""
+    """Estimate a model from the candidate pairs blocking produced and random pairs
+    (``codes``: the records' comparison codes, when made already)."""
     settings = settings or LearnSettings()
     rng = random.Random(settings.seed)
     sample: Sequence[tuple[int, int]] = candidates
@@ -213,12 +218,12 @@ def train(
         i, j = rng.randrange(count), rng.randrange(count)
         if i != j:
             randoms.append((min(i, j), max(i, j)))
-    observed = _observe(entities, sample, context)
+    observed = _observe(entities, sample, context, codes)
     blocked: Counter[Pattern] = Counter()
     for (pattern, _), n in observed.items():
         blocked[_stated(pattern)] += n
     unrelated: Counter[Pattern] = Counter()
-    for pattern, n in patterns_of(entities, randoms, context).items():
+    for pattern, n in patterns_of(entities, randoms, context, codes).items():
         unrelated[_stated(pattern)] += n
     m, u, share, iterations, estimated = estimate_in_sessions(blocked, unrelated, settings)
     m.update(_implied_m(observed, m, u, share))
@@ -288,10 +293,13 @@ Observed = tuple[Pattern, tuple[tuple[str, str, str], ...]]
 
 
 def _observe(
-    entities: Sequence[Entity], pairs: Sequence[tuple[int, int]], context: ScoreContext
+    entities: Sequence[Entity],
+    pairs: Sequence[tuple[int, int]],
+    context: ScoreContext,
+    codes: PersonCodes | None = None,
 ) -> Counter[Observed]:
     """How many pairs land on each pattern with each term-frequency value (scored once)."""
-    return Counter(observations(entities, pairs, context, _adjusted))
+    return Counter(observations(entities, pairs, context, _adjusted, codes))
 
 
 _ADJUSTED = {fld: level for fld, (level, _) in TF_FIELDS.items()}

@@ -12,7 +12,7 @@ from typing import Any
 
 from sync.config.reconcile import ReconcileConfig, Thresholds
 from sync.reconcile.blocking import BlockingStats, candidate_pairs
-from sync.reconcile.bulk import scored_pairs
+from sync.reconcile.bulk import PersonCodes, scored_pairs
 from sync.reconcile.cluster import ClusterResult, Link, cluster
 from sync.reconcile.entities import Entity
 from sync.reconcile.frequencies import TermWeights
@@ -127,11 +127,13 @@ def resolve_kind(
     model: Model | SplinkModel | None = None,
     blocked: tuple[Sequence[tuple[int, int]], BlockingStats] | None = None,
     prescored: SplinkScores | None = None,
+    codes: PersonCodes | None = None,
 ) -> KindResult:
     """Cluster ``entities``; with ``only``, score just the pairs touching those indexes and
     take ``fixed_links`` (earlier matches among the others) as already decided. A trained
     ``model`` gives the weights and, with the configured precision, the thresholds.
-    ``prescored``: the pairs an engine of its own (Splink) blocked and scored, by index."""
+    ``prescored``: the pairs an engine of its own (Splink) blocked and scored, by index;
+    ``codes``: the records' comparison codes, when made already."""
     weights = model.weights if model is not None else None
     terms = model.terms if model is not None else None
     ctx = context or build_context(entities, org_of, config.shared_phone_limit, weights, terms)
@@ -151,7 +153,9 @@ def resolve_kind(
         else:
             pairs, stats = block(entities, config, only)
         left, right = pair_arrays(pairs)
-        for i, j, total, comparisons in scored_pairs(entities, left, right, ctx, limits.review):
+        for i, j, total, comparisons in scored_pairs(
+            entities, left, right, ctx, limits.review, codes
+        ):
             status = "match" if total >= limits.match else "review"
             scored.append(ScoredPair(i, j, total, status, _flat(comparisons)))
 

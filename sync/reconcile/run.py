@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, select
 from compensation.gcpause import paused_gc
 from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.blocking import block_keys, candidate_pairs
-from sync.reconcile.bulk import scored_pairs
+from sync.reconcile.bulk import PersonCodes, scored_pairs
 from sync.reconcile.entities import KIND_TABLES, Entity, load_entities
 from sync.reconcile.model_store import AnyModel, latest_model, save_model
 from sync.reconcile.persist import (
@@ -47,7 +47,7 @@ from sync.reconcile.persist import (
     written_keys,
 )
 from sync.reconcile.resolve import Decision, block, resolve_kind, thresholds_for
-from sync.reconcile.scoring import ScoreContext, build_context
+from sync.reconcile.scoring import ScoreContext, build_context, weighed
 from sync.reconcile.splink_engine import SplinkModel
 from sync.reconcile.splink_frame import record_keys
 from sync.reconcile.splink_run import admin_links, splink_full, splink_linked
@@ -135,17 +135,32 @@ def reconcile(
                 say(f"{kind}: blocking {len(entities)} records")
                 # Blocked once, for training and the run; the keys stored as they are made.
                 blocked = block(entities, config, keys=written_keys(connection, kind, entities))
+                # Counted and coded once, for training and the run.
+                counts = build_context(entities, org_of, config.shared_phone_limit)
+                codes = PersonCodes(entities, counts) if kind == "person" else None
                 if learning and model is None and len(entities) >= config.learning.min_records:
                     say(f"{kind}: training on {len(entities)} records")
                     clock = time.perf_counter()
-                    model = train_kind(kind, entities, config, org_of, now, blocked[0])
+                    model = train_kind(
+                        kind, entities, config, org_of, now, blocked[0], counts, codes
+                    )
                     save_model(connection, model)
                     trained = round(time.perf_counter() - clock, 3)
                 say(f"{kind}: resolving {len(entities)} records")
+                weights = model.weights if model is not None else None
+                context = weighed(counts, weights, model.terms if model is not None else None)
                 result = resolve_kind(
-                    kind, entities, config, decisions, org_of, model=model, blocked=blocked
+                    kind,
+                    entities,
+                    config,
+                    decisions,
+                    org_of,
+                    context=context,
+                    model=model,
+                    blocked=blocked,
+                    codes=codes,
                 )
-                del blocked
+                del blocked, codes, counts, context, weights
                 written = write_result(connection, result, config, run_id, now, keys_of=None)
                 report.kinds[kind] = dict(result.stats)
                 if kind == "person":

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
@@ -34,6 +34,7 @@ __all__ = [
     "build_context",
     "explain",
     "score_pair",
+    "weighed",
     "weight_of",
 ]
 
@@ -91,6 +92,22 @@ def build_context(
         email_people=email_holders(email_names),
         org_of=org_of or {},
         shared_limit=shared_limit,
+        weights=weights or WEIGHTS,
+        terms=terms or {},
+        nested_places=weights is not None if nested_places is None else nested_places,
+    )
+
+
+def weighed(
+    ctx: ScoreContext,
+    weights: dict[tuple[str, str], float] | None = None,
+    terms: dict[str, tuple[str, dict[str, float], float]] | None = None,
+    nested_places: bool | None = None,
+) -> ScoreContext:
+    """``ctx``'s counts and organisations with these weights: ``build_context`` on the
+    same records without counting them again."""
+    return replace(
+        ctx,
         weights=weights or WEIGHTS,
         terms=terms or {},
         nested_places=weights is not None if nested_places is None else nested_places,

@@ -8,9 +8,10 @@ from datetime import datetime
 
 from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.blocking import candidate_pairs
+from sync.reconcile.bulk import PersonCodes
 from sync.reconcile.entities import Entity
 from sync.reconcile.learn import LearnSettings, Model, train
-from sync.reconcile.scoring import build_context
+from sync.reconcile.scoring import ScoreContext, build_context, weighed
 
 __all__ = ["LEARNED_KINDS", "train_kind"]
 
@@ -26,17 +27,23 @@ def train_kind(
     org_of: dict[str, str],
     now: datetime,
     pairs: Sequence[tuple[int, int]] | None = None,
+    context: ScoreContext | None = None,
+    codes: PersonCodes | None = None,
 ) -> Model:
     """A model of ``kind`` estimated on ``entities`` and their candidate ``pairs`` (found
-    here when not given)."""
+    here when not given); ``context``: the records' counts (``build_context`` without
+    weights) and ``codes`` their comparison codes, when made already."""
     learning = config.learning
     if pairs is None:
         pairs = candidate_pairs(
             entities, config.max_block_size, max_key_records=config.max_key_records
         )
     # Levels as a trained model scores them: the most specific agreeing place only.
-    context = build_context(entities, org_of, config.shared_phone_limit, nested_places=True)
+    if context is None:
+        context = build_context(entities, org_of, config.shared_phone_limit, nested_places=True)
+    else:
+        context = weighed(context, nested_places=True)
     settings = LearnSettings(
         max_pairs=learning.max_pairs, random_pairs=learning.random_pairs, seed=learning.seed
     )
-    return train(kind, entities, pairs, context, now, settings)
+    return train(kind, entities, pairs, context, now, settings, codes)

@@ -15,11 +15,11 @@ import pytest
 
 from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.blocking import candidate_pairs
-from sync.reconcile.bulk import bulk_totals, observations, scored_pairs
+from sync.reconcile.bulk import PersonCodes, bulk_totals, observations, scored_pairs
 from sync.reconcile.entities import Entity, build_entity
 from sync.reconcile.learn import LearnSettings, train
 from sync.reconcile.resolve import resolve_kind, thresholds_for
-from sync.reconcile.scoring import ScoreContext, build_context, score_pair
+from sync.reconcile.scoring import ScoreContext, build_context, score_pair, weighed
 
 NOW = datetime(2026, 11, 15, tzinfo=UTC)
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -107,10 +107,13 @@ def _world(seed: int = 7, size: int = 90) -> list[Entity]:
     return entities
 
 
+_ORG_OF = {
+    f"{s}:accounts:a{k}": f"org-{k % 5}" for s in ("salesforce", "hubspot") for k in range(9)
+}
+
+
 def _contexts(people: list[Entity]) -> dict[str, ScoreContext]:
-    org_of = {
-        f"{s}:accounts:a{k}": f"org-{k % 5}" for s in ("salesforce", "hubspot") for k in range(9)
-    }
+    org_of = _ORG_OF
     pairs = candidate_pairs(people, 200)
     settings = LearnSettings(random_pairs=5_000, min_level_pairs=5)
     model = train("person", people, pairs, build_context(people, nested_places=True), NOW, settings)
@@ -180,3 +183,35 @@ def test_training_reads_the_patterns_score_pair_gives() -> None:
             )
         found = list(observations(people, pairs, ctx, lambda fld, _: fld in adjusted))
         assert found == expected, name
+
+
+def test_codes_made_once_serve_training_and_the_run() -> None:
+    people = _world(3, 100)
+    pairs = candidate_pairs(people, 200)
+    left, right = pairs.arrays()
+    trained = _contexts(people)["trained"]
+    counts = build_context(people, _ORG_OF)
+    codes = PersonCodes(people, counts)
+    adjusted = {"first_name", "last_name", "street", "postal_code"}
+
+    def tf(fld: str, _: str) -> bool:
+        return fld in adjusted
+
+    contexts = [
+        counts,
+        weighed(counts, nested_places=True),  # training's
+        weighed(counts, trained.weights, trained.terms),  # the run's, with the model
+    ]
+    # The same context build_context makes, without counting the records again.
+    assert contexts[1] == build_context(people, _ORG_OF, nested_places=True)
+    assert contexts[2] == trained
+    for ctx in contexts:
+        assert codes.scorer(ctx) is not None
+        for floor in (-5.0, 4.0):
+            shared = list(scored_pairs(people, left, right, ctx, floor, codes))
+            assert shared == list(scored_pairs(people, left, right, ctx, floor))
+        assert list(observations(people, pairs, ctx, tf, codes)) == list(
+            observations(people, pairs, ctx, tf)
+        )
+    # Records counted apart (another store's counts): these codes do not serve them.
+    assert codes.scorer(build_context(people, _ORG_OF)) is None
