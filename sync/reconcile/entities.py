@@ -38,6 +38,7 @@ from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 __all__ = [
     "DISPLAY_FIELDS",
     "KIND_TABLES",
+    "LIST_FIELDS",
     "Entity",
     "build_entity",
     "load_entities",
@@ -72,7 +73,8 @@ DISPLAY_FIELDS = {
     ),
     "employee": ("name", "email", "title", "department", "active"),
 }  # fmt: skip
-_LISTS = {"person": ("emails", "phones"), "organisation": ("phones",), "employee": ("emails",)}
+# The normalised lists golden records show too, per kind.
+LIST_FIELDS = {"person": ("emails", "phones"), "organisation": ("phones",), "employee": ("emails",)}
 
 
 def _interned(value: Any) -> Any:
@@ -116,7 +118,7 @@ class Entity:
     def values(self) -> dict[str, Any]:
         """The display values by field name (built on each call: keep the result)."""
         found = dict(zip(DISPLAY_FIELDS[self.kind], self.display, strict=False))
-        for name in _LISTS[self.kind]:
+        for name in LIST_FIELDS[self.kind]:
             found[name] = list(getattr(self, name))
         return found
 

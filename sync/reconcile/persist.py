@@ -12,7 +12,7 @@ from sqlalchemy import Connection, delete, func, select
 from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.blocking import block_keys
 from sync.reconcile.entities import Entity
-from sync.reconcile.golden import golden_record, identity_id
+from sync.reconcile.golden import Survivorship, identity_id
 from sync.reconcile.resolve import Decision, KindResult, ScoredPair
 from sync.store.identities import (
     IdentityMemberRow,
@@ -245,13 +245,14 @@ def write_result(
     written: dict[str, str] = {}
     clusters = result.clustering.clusters
     names: list[str] = []  # identity id per cluster, filled while identities are written
+    survivorship = Survivorship(config)
 
     def identity_rows() -> Iterator[tuple[Any, ...]]:
         for cluster in clusters:
             group = [entities[i] for i in cluster]
             ident = identity_id(result.kind, group)
             names.append(ident)
-            golden, provenance = golden_record(group, config)
+            golden, provenance = survivorship.record(group)
             yield (ident, result.kind, golden, provenance, len(group), now, run_id)
 
     def member_rows() -> Iterator[tuple[Any, ...]]:
