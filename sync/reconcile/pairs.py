@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -95,11 +96,12 @@ def blocks_of(keys: Iterable[Iterable[str]], max_records: int) -> tuple[Blocks, 
     hashes = array("q")
     kinds = array("q")
     owners = array("q")
+    # A record's keys a list at a time, appended by C loops (fifteen million keys).
     for index, record_keys in enumerate(keys):
-        for key in record_keys:
-            hashes.append(hash(key))
-            kinds.append(kind_ids.setdefault(key.partition(":")[0], len(kind_ids)))
-            owners.append(index)
+        listed = record_keys if type(record_keys) is list else list(record_keys)
+        hashes.extend(map(hash, listed))
+        kinds.extend([kind_ids.setdefault(key.partition(":")[0], len(kind_ids)) for key in listed])
+        owners.extend(repeat(index, len(listed)))
     kind_names = list(kind_ids)
     if not hashes:
         empty = np.zeros(0, dtype=np.int64)
