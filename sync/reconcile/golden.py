@@ -102,23 +102,33 @@ def _merged(
     fields = sorted({name for values in shown.values() for name in values})
     golden: dict[str, Any] = {}
     provenance: dict[str, Any] = {}
+    # Each member's rank under a source order, made once per identity (most fields share
+    # the configured order), not once per comparison.
+    ranks: dict[int, dict[str, tuple[int, float, str]]] = {}
+
+    def ranked(priority: Sequence[str]) -> dict[str, tuple[int, float, str]]:
+        found = ranks.get(id(priority))
+        if found is None:
+            found = ranks[id(priority)] = {m.key: _priority(m, priority) for m in members}
+        return found
+
     for name in fields:
         rule = rule_for(name)
         candidates = [m for m in members if not _empty(shown[m.key].get(name))]
         if not candidates:
             golden[name] = None
             continue
-        priority = rule.sources or config.source_priority
+        rank = ranked(rule.sources or config.source_priority)
         if rule.rule == "union":
             values: list[Any] = []
-            for member in sorted(candidates, key=lambda m: _priority(m, priority)):
+            for member in sorted(candidates, key=lambda m: rank[m.key]):
                 for item in shown[member.key][name]:
                     if item not in values:
                         values.append(item)
             golden[name] = values
             provenance[name] = {"rule": rule.rule, "records": sorted(m.key for m in candidates)}
             continue
-        winner = _winner(rule.rule, name, candidates, shown, priority, config)
+        winner = _winner(rule.rule, name, candidates, shown, rank, config)
         golden[name] = shown[winner.key][name]
         provenance[name] = {"rule": rule.rule, "record": winner.key}
     return golden, provenance
@@ -151,15 +161,13 @@ def _winner(
     name: str,
     candidates: Sequence[Entity],
     shown: dict[str, dict[str, Any]],
-    priority: Sequence[str],
+    rank: dict[str, tuple[int, float, str]],
     config: ReconcileConfig,
 ) -> Entity:
     if rule == "source_priority":
-        return min(candidates, key=lambda m: _priority(m, priority))
+        return min(candidates, key=lambda m: rank[m.key])
     if rule == "most_complete":
-        return min(
-            candidates, key=lambda m: (-len(str(shown[m.key][name])), _priority(m, priority))
-        )
+        return min(candidates, key=lambda m: (-len(str(shown[m.key][name])), rank[m.key]))
     if rule == "furthest_in_funnel":
         order = [fold(stage).replace(" ", "") for stage in config.lifecycle_order]
 
