@@ -76,7 +76,7 @@ class Survivorship:
         provenance: dict[str, Any] = {}
         key = member.key
         for name, place, rule in self._layout(member.kind):
-            value = display[place] if type(place) is int else list(getattr(member, place))
+            value = display[place] if isinstance(place, int) else list(getattr(member, place))
             if value is None or value == "" or value == []:
                 golden[name] = None
             else:
