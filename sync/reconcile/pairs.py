@@ -151,10 +151,10 @@ def pair_codes(
         for rows in _rows_by_size(blocks, wanted, apart_windows):
             left, right = _pairs_of(rows)
             kept = values[left] != values[right]
-            found.append(np.unique(_encode(left[kept], right[kept], count, only)))
+            found.append(_distinct(_encode(left[kept], right[kept], count, only)))
     if not found:
         return np.zeros(0, dtype=np.int64)
-    return np.unique(np.concatenate(found))
+    return _distinct(np.concatenate(found))
 
 
 def _rows_by_size(
@@ -163,7 +163,7 @@ def _rows_by_size(
     """Member matrices, one per block size: row ``r`` holds one block's (or window's)
     records."""
     sizes = blocks.sizes
-    for size in np.unique(sizes[wanted]).tolist():
+    for size in _distinct(sizes[wanted]).tolist():
         picked = np.flatnonzero(wanted & (sizes == size))
         yield blocks.members[blocks.starts[picked][:, None] + np.arange(size)]
     by_size: dict[int, list[IntArray]] = {}
@@ -187,8 +187,18 @@ def _codes(rows: NDArray[np.int64], count: int, only: NDArray[np.bool_] | None) 
     parts = []
     for start in range(0, rows.shape[0], step):
         left, right = _pairs_of(rows[start : start + step])
-        parts.append(np.unique(_encode(left, right, count, only)))
+        parts.append(_distinct(_encode(left, right, count, only)))
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _distinct(values: IntArray) -> IntArray:
+    """``np.unique(values)``, sorting ``values`` in place (a temporary of the caller's):
+    NumPy 2.3 and later find the distinct values of a plain array with a hash table,
+    twenty times slower than a sort at ten million pair codes (23 s against 1.1 s)."""
+    values.sort()
+    if len(values) < 2:
+        return values
+    return values[np.concatenate(([True], values[1:] != values[:-1]))]
 
 
 def _encode(
