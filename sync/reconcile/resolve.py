@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from sync.config.reconcile import ReconcileConfig, Thresholds
 from sync.reconcile.blocking import BlockingStats, candidate_pairs
 from sync.reconcile.bulk import PersonCodes, scored_pairs
@@ -139,7 +141,7 @@ def resolve_kind(
     ctx = context or build_context(entities, org_of, config.shared_phone_limit, weights, terms)
     limits = thresholds_for(kind, config, model)
     scored: list[ScoredPair] = []
-    reached: tuple[PairCodes, set[tuple[int, int]]] | None = None
+    reached: tuple[PairCodes, PairCodes] | None = None
     if prescored is not None:
         pairs: Any = prescored.pairs.keys()
         stats = BlockingStats(pairs=prescored.compared)
@@ -160,7 +162,9 @@ def resolve_kind(
             status = "match" if total >= limits.match else "review"
             scored.append(ScoredPair(i, j, total, status, _flat(comparisons)))
         if isinstance(pairs, PairCodes):
-            reached = (pairs, {(p.i, p.j) for p in scored})
+            count = max(len(entities), 1)  # as PairCodes: one int64 a pair, not a tuple
+            kept = np.sort(np.fromiter((p.i * count + p.j for p in scored), np.int64, len(scored)))
+            reached = (pairs, PairCodes(kept, count))
 
     def evidence(i: int, j: int, status: str) -> ScoredPair:
         if prescored is not None:
@@ -228,7 +232,7 @@ def cluster_agreement(
     ctx: ScoreContext,
     review: float,
     prescored: SplinkScores | None = None,
-    scored: tuple[PairCodes, set[tuple[int, int]]] | None = None,
+    scored: tuple[PairCodes, PairCodes] | None = None,
 ) -> Callable[[Sequence[int], Sequence[int]], bool]:
     """Whether two clusters a scored match would join agree as wholes: at least half of
     the pairs between them reach the review band (average linkage). A match is one pair;
@@ -239,13 +243,13 @@ def cluster_agreement(
     ``scored``: candidate pairs (i < j) scored already with ``ctx`` and those of them
     that reached the review band; such a pair is not scored again (a quarter of a
     million ``score_pair`` calls at 1 M people)."""
-    candidates, kept = scored if scored is not None else (None, set())
+    candidates, kept = scored if scored is not None else (None, None)
 
     def reaches(i: int, j: int) -> bool:
         if prescored is not None:
             found = prescored.pairs.get((i, j) if i < j else (j, i))
             return found is not None and found[0] >= review
-        if candidates is not None and i < j:
+        if candidates is not None and kept is not None and i < j:
             if (i, j) in kept:
                 return True
             if (i, j) in candidates:
