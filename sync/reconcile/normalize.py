@@ -225,8 +225,18 @@ def place_key(value: str | None) -> str:
 
 
 def postal_key(value: str | None) -> str:
-    """A postal code without spaces or dashes (``"M5H 2N2"`` -> ``m5h2n2``)."""
-    return "" if is_placeholder(value) else fold(value).replace(" ", "")
+    """A postal code without spaces or dashes (``"M5H 2N2"`` -> ``m5h2n2``); a US ZIP+4
+    as its ZIP (``"02139-4307"`` -> ``02139``): forms and imports keep one or the other
+    for the same address, and the four digits say no more than the street does."""
+    if value is None or is_placeholder(value):
+        return ""
+    zip_plus_four = _ZIP_PLUS_FOUR.match(value.strip())
+    if zip_plus_four:
+        return zip_plus_four.group(1)
+    return fold(value).replace(" ", "")
+
+
+_ZIP_PLUS_FOUR = re.compile(r"^(\d{5})[-\s]\d{4}$")
 
 
 # Street types as the postal services abbreviate them, so "6 Tullaroop Street" and
