@@ -205,8 +205,16 @@ def fold(value: str | None) -> str:
         return ""
     decomposed = unicodedata.normalize("NFKD", value.casefold())
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
-    ascii_only = ascii_only.replace("ß", "ss").replace("ø", "o").replace("æ", "ae")
+    ascii_only = ascii_only.translate(_LETTERS)
     return _NON_WORD.sub(" ", ascii_only).strip()
+
+
+# Letters Unicode does not decompose into a base letter and a mark: without these
+# "Łukasz" folded to "ukasz" and "Đorđević" to "orevic".
+_LETTERS = str.maketrans(
+    {"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
+     "ħ": "h", "ı": "i", "ŀ": "l", "ŧ": "t"}
+)  # fmt: skip
 
 
 @lru_cache(maxsize=200_000)
