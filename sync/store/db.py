@@ -25,8 +25,14 @@ def open_store(url: str, migrate_schema: bool = True) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    # A server's connection can drop between uses (restart, idle timeout): test it when the
+    # pool hands it out. A SQLite file's cannot, and a sync hands one out a few hundred
+    # times a run (each page, each stream's bookkeeping).
     engine = create_engine(
-        url, pool_pre_ping=True, json_serializer=_json_dumps, json_deserializer=orjson.loads
+        url,
+        pool_pre_ping=not url.startswith("sqlite"),
+        json_serializer=_json_dumps,
+        json_deserializer=orjson.loads,
     )
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
