@@ -53,9 +53,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     # Copy the write-ahead log into the database every 10,000 pages (40 MB) rather than
     # SQLite's 1,000: each copy syncs the disk twice, and a page written again between two
-    # copies (an index page of a busy table) is copied once. An incremental sync writes some
-    # 9,000 pages in 69 commits at medium scale: copied once, as the command closes the
-    # store, instead of ten times along the way.
+    # copies (an index page of a busy table) is copied once. An incremental sync at medium
+    # scale (69 page commits) filled the log several times over: its log is now copied
+    # once, as the command closes the store.
     cursor.execute("PRAGMA wal_autocheckpoint=10000")
     cursor.execute("PRAGMA busy_timeout=30000")
     # Up to 256 MiB of pages in memory (SQLite's default is 2 MiB), taken only as a store
