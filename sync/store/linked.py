@@ -36,8 +36,8 @@ _CHUNK = 500  # ids per query: well under SQLite's bound-parameter limit
 
 @dataclass
 class _Kept:
-    """The rows of one kind that link to ``asked`` (per link column), as of change
-    ``seen``: remote id -> the values of ``columns`` (the link columns, then the match's)."""
+    """The live rows of one kind that link to an id in ``asked`` (per to-kind), as of
+    change ``seen``: remote id -> the values of its ``links`` columns, then of ``matched``."""
 
     links: tuple[str, ...]  # to-kinds, in the order of their columns
     matched: tuple[str, ...]  # column names the questions filtered on
@@ -48,6 +48,7 @@ class _Kept:
     def covers(
         self, links: tuple[str, ...], matched: tuple[str, ...], asked: Mapping[str, frozenset[str]]
     ) -> bool:
+        """True if a question of this shape about these ids can be answered from here."""
         return (
             links == self.links
             and matched == self.matched
@@ -56,7 +57,8 @@ class _Kept:
 
     def keep(self, remote_id: str, values: tuple[object, ...]) -> None:
         """Keep a live row if it links to an id asked about, else forget it."""
-        if any(v is not None and v in self.asked[k] for k, v in zip(self.links, values)):
+        links = zip(self.links, values[: len(self.links)], strict=True)
+        if any(v is not None and v in self.asked[k] for k, v in links):
             self.rows[remote_id] = values
         else:
             self.rows.pop(remote_id, None)
@@ -111,7 +113,7 @@ class StoredLinks:
         for remote_id, values in kept.rows.items():
             if tuple(None if v is None else str(v) for v in values[width:]) != wanted_values:
                 continue
-            for to_kind, value in zip(links, values, strict=False):
+            for to_kind, value in zip(links, values[:width], strict=True):
                 if value is not None and value in asked[to_kind]:
                     found[to_kind][remote_id] = str(value)
         return found
@@ -162,7 +164,5 @@ class StoredLinks:
         kept.seen = now
 
 
-def _columns(
-    table: Table, links: tuple[str, ...], matched: tuple[str, ...]
-) -> list[Column[Any]]:
+def _columns(table: Table, links: tuple[str, ...], matched: tuple[str, ...]) -> list[Column[Any]]:
     return [table.c[f"{k}_id"] for k in links] + [table.c[name] for name in matched]
