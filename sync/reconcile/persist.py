@@ -82,6 +82,20 @@ def last_watermark(connection: Connection) -> int | None:
     return connection.execute(query).scalar_one_or_none()
 
 
+def last_blocking_scheme(connection: Connection) -> int | None:
+    """The blocking scheme (``blocking.BLOCKING_SCHEME``) the stored keys were made with:
+    that of the last finished run; ``None`` before the first run or before schemes."""
+    query = (
+        select(RUNS.c.stats)
+        .where(RUNS.c.finished_at.is_not(None))
+        .order_by(RUNS.c.id.desc())
+        .limit(1)
+    )
+    stats = connection.execute(query).scalar_one_or_none() or {}
+    scheme = stats.get("blocking_scheme")
+    return int(scheme) if scheme is not None else None
+
+
 def crosswalk(connection: Connection, kind: str) -> dict[str, str]:
     """record key -> identity id for one kind."""
     query = select(

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, select
 
 from compensation.gcpause import paused_gc
 from sync.config.reconcile import ReconcileConfig
-from sync.reconcile.blocking import block_keys, candidate_pairs
+from sync.reconcile.blocking import BLOCKING_SCHEME, block_keys, candidate_pairs
 from sync.reconcile.bulk import PersonCodes, scored_pairs
 from sync.reconcile.entities import KIND_TABLES, Entity, load_entities
 from sync.reconcile.model_store import AnyModel, latest_model, save_model
@@ -38,6 +38,7 @@ from sync.reconcile.persist import (
     delete_records,
     identities_of,
     keys_unindexed,
+    last_blocking_scheme,
     last_watermark,
     load_decisions,
     members_of,
@@ -102,6 +103,8 @@ def reconcile(
             mode = "incremental" if watermark is not None else "full"
         if mode == "incremental" and watermark is None:
             mode = "full"
+        if mode == "incremental" and last_blocking_scheme(connection) != BLOCKING_SCHEME:
+            mode = "full"  # the stored keys were made otherwise: new records would miss them
         run_id = connection.execute(
             RUNS.insert().values(mode=mode, started_at=now, stats={})
         ).inserted_primary_key[0]  # type: ignore[index]  # an insert always has one
@@ -191,7 +194,11 @@ def reconcile(
         connection.execute(
             RUNS.update()
             .where(RUNS.c.id == run_id)
-            .values(finished_at=now, change_seq=upto, stats=report.to_json())
+            .values(
+                finished_at=now,
+                change_seq=upto,
+                stats={**report.to_json(), "blocking_scheme": BLOCKING_SCHEME},
+            )
         )
     return report
 

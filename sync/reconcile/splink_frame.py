@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sync.reconcile.blocking import postcode_digits
 from sync.reconcile.entities import Entity
 from sync.reconcile.nicknames import NICKNAMES
 
@@ -48,7 +49,9 @@ CAPPED = ("email", "phone")
 # (name, left columns, right columns): ``l.left[k] = r.right[k]`` for every k.
 Rule = tuple[str, tuple[str, ...], tuple[str, ...]]
 _NAMES = ("first_name", "last_name")
-_PLACES = ("postcode", "city", "house")
+# ``postcode_s``: the postal code with its characters sorted, for blocking only (see
+# ``blocking.postcode_digits``: a code typed with two digits swapped still blocks).
+_PLACES = ("postcode_s", "city", "house")
 
 
 def _rules() -> list[Rule]:
@@ -60,7 +63,7 @@ def _rules() -> list[Rule]:
         ("nc", ("first_canon", "last_name"), ("first_canon", "last_name")),
         ("ns", _NAMES, _NAMES[::-1]),
         ("sx", ("first_sx", "last_sx"), ("first_sx", "last_sx")),
-        ("hp", ("house", "postcode"), ("house", "postcode")),
+        ("hp", ("house", "postcode_s"), ("house", "postcode_s")),
         ("hc", ("house", "city"), ("house", "city")),
         ("hs", ("house", "street"), ("house", "street")),
         ("p3", ("first3", "last3"), ("first3", "last3")),
@@ -76,7 +79,7 @@ def _rules() -> list[Rule]:
     rules += [
         (f"swap:{a}+{place}", (a, place), (b, place))
         for a, b in (_NAMES, _NAMES[::-1])
-        for place in ("postcode", "city")
+        for place in ("postcode_s", "city")
     ]
     # Heavier corruption: a prefix or sound of one field within a postal code or suburb.
     rules += [
@@ -164,6 +167,7 @@ def row_of(entity: Entity) -> dict[str, Any]:
         "city": _blank(entity.city),
         "city3": _blank(entity.city[:3]),
         "postcode": _blank(entity.postcode),
+        "postcode_s": _blank(postcode_digits(entity.postcode)),
         "state": _blank(entity.state),
         "company": _blank(entity.company),
         "domain": _blank(entity.domain),

@@ -20,6 +20,7 @@ from connectors.core.records import Contact
 from sync.config.reconcile import ReconcileConfig
 from sync.engine.deletes import check_missed_deletes
 from sync.engine.guard import DeleteGuard
+from sync.reconcile.blocking import BLOCKING_SCHEME
 from sync.reconcile.run import reconcile
 from sync.store import migrate, open_store
 from sync.store.changes import last_change
@@ -90,6 +91,28 @@ def test_a_page_stamped_earlier_but_committed_later_is_reconciled() -> None:
             engine.dispose()
 
 
+def test_keys_stored_by_an_older_blocking_scheme_make_the_next_run_full(tmp_path: Path) -> None:
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    try:
+        with engine.begin() as conn:
+            write_page(conn, "hubspot", _page("hubspot", "1", "Robert"), "contact", None, T0)
+        assert reconcile(engine, CONFIG, T0, "auto").mode == "full"
+        with engine.begin() as conn:
+            write_page(conn, "zoho", _page("zoho", "z1", "Bob"), "contact", None, T0)
+        assert reconcile(engine, CONFIG, T0, "auto").mode == "incremental"
+        runs = ReconcileRunRow.__table__  # type: ignore[attr-defined]
+        with engine.begin() as conn:  # as if the last run's keys were made by scheme 1
+            conn.execute(runs.update().values(stats={"blocking_scheme": 1}))
+            write_page(conn, "salesforce", _page("salesforce", "003A", "Rob"), "contact", None, T0)
+        assert reconcile(engine, CONFIG, T0, "incremental").mode == "full"
+        assert reconcile(engine, CONFIG, T0, "auto").mode == "incremental"
+        ids = load_identity_map(engine)
+        robert = ids.identity_of("hubspot", "contacts", "1")
+        assert robert is not None and ids.identity_of("salesforce", "contacts", "003A") == robert
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield from sqlite_or_postgres(request.param, tmp_path / "old.sqlite")
@@ -118,8 +141,12 @@ def test_migrated_rows_synced_after_the_last_reconcile_are_still_due(store_url: 
             values.update(source=page.records[0].source, content_hash="x")
             rows.append({**values, "first_seen_at": at, "synced_at": at})
         connection.execute(insert(contacts), rows)
+        # a run whose keys were made as today's are (an older scheme makes the next run full)
+        stats = {"blocking_scheme": BLOCKING_SCHEME}
         connection.execute(
-            insert(runs).values(mode="full", started_at=T0, finished_at=T0, watermark=T0, stats={})
+            insert(runs).values(
+                mode="full", started_at=T0, finished_at=T0, watermark=T0, stats=stats
+            )
         )
     migrate(engine)
     with engine.connect() as connection:

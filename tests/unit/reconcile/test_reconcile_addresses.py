@@ -259,13 +259,28 @@ def test_a_name_at_one_postal_code_blocks_a_typo_in_the_other_name_and_house_num
     b = person("contacts", "hubspot", "1", first_name="Chloe", last_name="Beattie",
                street="28 Burkitt Street", postal_code="2152")  # fmt: skip
     assert set(block_keys(a)) & set(block_keys(b)) == {
-        "o:chloe|pc:2152",
+        "o:chloe|pc:1225",  # the first name at the postal code (its digits sorted)
         "o:chloe|st:burk",  # the first name on the street's name (to its fourth letter)
-        "sp:burk|2152",  # the street's name at the postal code
+        "sp:burk|1225",  # the street's name at the postal code
         "l3:bea|2152",  # each name's first three letters at the postal code
         "l3:chl|2152",
     }
     assert list(candidate_pairs([a, b], max_block=200)) == [(0, 1)]
+
+
+def test_a_postal_code_typed_with_two_digits_swapped_still_blocks_the_pair() -> None:
+    # FEBRL3's rec-1022: the surname, the street's first word and the suburb all typed
+    # otherwise; the first name and the postal code's digits are what the two share.
+    a = person("leads", "salesforce", "00Q1", first_name="Jackson", last_name="Eglinron",
+               street="840 Mountview Fowles Treet", city="Burlei Gh Heads",
+               postal_code="2803")  # fmt: skip
+    b = person("contacts", "hubspot", "1", first_name="Jackson", last_name="Eglinton",
+               street="840 Fowles St Moun Tvjiew", city="Burleigh Heads",
+               postal_code="2830")  # fmt: skip
+    assert set(block_keys(a)) & set(block_keys(b)) == {"o:jackson|pc:0238"}
+    assert list(candidate_pairs([a, b], max_block=200)) == [(0, 1)]
+    # the name-start key stays on the postal code as typed: its blocks are the largest
+    assert "l3:egl|2803" in block_keys(a) and "l3:egl|0238" not in block_keys(a)
 
 
 def test_a_space_typed_inside_a_street_word_is_still_the_same_street() -> None:

@@ -58,3 +58,12 @@ def test_evidence_groups_records_and_a_common_email_is_not_a_block() -> None:
     rows = frame_rows(shared, [None] * 3, max_key_records=2)
     assert [r["email_b"] for r in rows] == [None, None, None]
     assert [r["email"] for r in rows] == ["info@x.com"] * 3
+
+
+def test_a_postal_code_typed_with_two_digits_swapped_still_shares_a_stored_key() -> None:
+    a = _person("salesforce:leads:1", "jackson", "eglinron", "2803")
+    b = _person("hubspot:contacts:2", "jackson", "eglinton", "2830")
+    c = _person("hubspot:contacts:3", "jackson", "moss", "2804")
+    assert "sfirst_name+postcode_s:jackson|0238" in set(record_keys(a)) & set(record_keys(b))
+    assert not set(record_keys(a)) & set(record_keys(c))
+    assert row_of(a)["postcode"] == "2803"  # compared as typed; sorted for blocking only
