@@ -17,14 +17,13 @@ has no change-tracking read (no ``Prefer: odata.track-changes``, no ``@odata.del
 takes an azure-identity ``TokenCredential`` (MSAL underneath, plus azure-core and pandas as
 dependencies); this connector uses MSAL directly. The peer-client check
 (``bench/peers/run.py --clients dataverse-client``) runs that client against the emulator.
+The fields, the send and the 429 wait are ``connectors.core.rest``'s.
 """
 
 from __future__ import annotations
 
-import email.utils
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -35,11 +34,10 @@ from connectors.core.budget import QuotaBudget
 from connectors.core.errors import (
     ConnectorError,
     ConnectorFatalError,
-    QuotaExhausted,
     RetriableError,
     SessionExpired,
 )
-from connectors.core.http import Timeout, network_failure
+from connectors.core.rest import RestHttp
 from connectors.core.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -73,7 +71,6 @@ EXPIRED_DELTA = "0x80044352"
 # 403 for want of a privilege on one table (the application user's security role): the
 # other tables stay readable, so only the stream reading it fails
 MISSING_PRIVILEGE = "0x80040220"
-_BROKEN = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 
 
 class DeltaExpired(ConnectorFatalError):
@@ -93,17 +90,11 @@ class DynamicsResponse:
     content: bytes
 
 
-def _parse_date(raw: str | None) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        return email.utils.parsedate_to_datetime(raw).astimezone(UTC)
-    except (TypeError, ValueError):
-        return None
-
-
-class DynamicsHttp:
+class DynamicsHttp(RestHttp["DynamicsSettings"]):
     """Authenticated, retried, budgeted calls to one Dataverse environment."""
+
+    crm = "Dataverse"
+    address_setting = "environment_url"
 
     def __init__(
         self,
@@ -113,14 +104,8 @@ class DynamicsHttp:
         retry: RetryPolicy,
         source: str,
     ) -> None:
-        self.settings = settings
-        self.session = session
-        self.budget = budget
-        self.retry = retry
-        self.source = source
-        self.request_timeout: Timeout = settings.timeout_s
+        super().__init__(settings, session, budget, retry, source)
         self.tokens: DynamicsTokenSource | None = None  # wired by the connector
-        self.last_date: datetime | None = None
         self.root = f"{settings.environment_url.rstrip('/')}/api/data/{settings.api_version}/"
 
     def url_for(self, path_or_url: str) -> str:
@@ -162,39 +147,13 @@ class DynamicsHttp:
             body = orjson.dumps(json) if json is not None else data
             if json is not None:
                 all_headers["Content-Type"] = "application/json"
-            response = self._send(method, url, params, all_headers, body)
+            where = f"{method} {url.split('?')[0]}"
+            response = self._request(
+                method, url, where, params=params, headers=all_headers, data=body
+            )
             return self._translate(response, method, url, allow_missing)
 
         return self.retry.call(once, on_session_expired=tokens.invalidate)
-
-    def _send(
-        self,
-        method: str,
-        url: str,
-        params: Mapping[str, Any] | None,
-        headers: dict[str, str],
-        body: bytes | None,
-    ) -> requests.Response:
-        self.budget.count_call()
-        try:
-            response = self.session.request(
-                method, url, params=params, headers=headers, data=body, timeout=self.request_timeout
-            )
-        except _BROKEN as exc:
-            raise RetriableError(
-                f"Dataverse did not answer {method} {url.split('?')[0]}: {network_failure(exc)}",
-                source=self.source,
-            ) from exc
-        except requests.RequestException as exc:
-            raise ConnectorFatalError(
-                f"cannot call Dataverse ({type(exc).__name__}); check environment_url and "
-                "the CA bundle",
-                source=self.source,
-            ) from exc
-        date = _parse_date(response.headers.get("Date"))
-        if date is not None:
-            self.last_date = date
-        return response
 
     def _translate(
         self, response: requests.Response, method: str, url: str, allow_missing: bool
@@ -217,19 +176,8 @@ class DynamicsHttp:
         if action == "session":
             raise SessionExpired(f"Dataverse rejected the access token on {where}", **context)
         if action == "rate_limited":
-            raw = response.headers.get("Retry-After")
-            wait = float(raw) if raw and raw.replace(".", "", 1).isdigit() else None
-            if wait is not None and wait > self.settings.quota_stop_after_s:
-                raise QuotaExhausted(
-                    f"Dataverse service protection limit ({code}: {message}); it asks to "
-                    f"wait {wait:.0f} s, the next run resumes from the saved state",
-                    **context,
-                )
-            raise RetriableError(
-                f"Dataverse service protection limit on {where} ({code})",
-                retry_after=wait,
-                **context,
-            )
+            note = f" (service protection limit {code}: {message})"
+            self._rate_limited(response, where, context, note)
         if action == "retry":
             raise RetriableError(f"Dataverse answered HTTP {status} on {where}", **context)
         if code == EXPIRED_DELTA:

@@ -4,15 +4,15 @@ Every call goes through ``ZohoHttp``: it adds the ``Zoho-oauthtoken`` header, co
 call in the ``QuotaBudget`` (fed from ``X-RATELIMIT-*`` headers), retries what is
 transient through the ``RetryPolicy`` (refreshing the token when Zoho says it is invalid)
 and turns statuses and ``requests`` exceptions into ``connectors.core.errors`` by the
-table below. Messages carry Zoho's error code, never a token or secret.
+table below. Messages carry Zoho's error code, never a token or secret. The fields and the
+counted send are ``connectors.core.rest``'s.
 """
 
 from __future__ import annotations
 
-import email.utils
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -26,7 +26,7 @@ from connectors.core.errors import (
     RetriableError,
     SessionExpired,
 )
-from connectors.core.http import Timeout, network_failure
+from connectors.core.rest import RestHttp
 from connectors.core.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -54,9 +54,6 @@ STATUS_ACTIONS: dict[int, str] = {
     503: "retry",
     504: "retry",
 }
-# No answer, or the connection dropped mid-answer (requests calls that a chunked-encoding
-# error even when the body had a Content-Length): worth another attempt.
-_BROKEN = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 # 401 codes that a fresh token cures; any other 401 (scope mismatch...) is fatal
 _SESSION_CODES = {"INVALID_TOKEN", "AUTHENTICATION_FAILURE", None}
 
@@ -72,15 +69,6 @@ class ZohoResponse:
         return self.body is None
 
 
-def _parse_date(raw: str | None) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        return email.utils.parsedate_to_datetime(raw).astimezone(UTC)
-    except (TypeError, ValueError):
-        return None
-
-
 def _json(response: requests.Response) -> Any:
     if not response.content:
         return None
@@ -90,8 +78,11 @@ def _json(response: requests.Response) -> Any:
         return None
 
 
-class ZohoHttp:
+class ZohoHttp(RestHttp["ZohoSettings"]):
     """Authenticated, retried, budgeted calls to one Zoho org."""
+
+    crm = "Zoho"
+    address_setting = "accounts_url and api_domain"
 
     def __init__(
         self,
@@ -101,14 +92,8 @@ class ZohoHttp:
         retry: RetryPolicy,
         source: str,
     ) -> None:
-        self.settings = settings
-        self.session = session
-        self.budget = budget
-        self.retry = retry
-        self.source = source
-        self.request_timeout: Timeout = settings.timeout_s
+        super().__init__(settings, session, budget, retry, source)
         self.tokens: ZohoTokenSource | None = None  # wired by the connector
-        self.last_date: datetime | None = None
 
     # -- public ------------------------------------------------------------------------
 
@@ -165,24 +150,21 @@ class ZohoHttp:
 
     # -- internals ---------------------------------------------------------------------
 
-    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        self.budget.count_call()
-        try:
-            response = self.session.request(method, url, timeout=self.request_timeout, **kwargs)
-        except _BROKEN as exc:
-            raise RetriableError(
-                f"Zoho did not answer {method} {url.split('?')[0]}: {network_failure(exc)}",
-                source=self.source,
-            ) from exc
-        except requests.RequestException as exc:
-            raise ConnectorFatalError(
-                f"cannot call Zoho ({type(exc).__name__}); check the URLs and CA bundle",
-                source=self.source,
-            ) from exc
-        date = _parse_date(response.headers.get("Date"))
-        if date is not None:
-            self.last_date = date
-        return response
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        data: Any = None,
+    ) -> requests.Response:
+        if json is not None:
+            data = orjson.dumps(json)
+            headers = {**(headers or {}), "Content-Type": "application/json"}
+        where = f"{method} {url.split('?')[0]}"
+        return self._request(method, url, where, params=params, headers=headers, data=data)
 
     def _observe(self, response: requests.Response) -> None:
         limit = response.headers.get("X-RATELIMIT-LIMIT")

@@ -40,7 +40,7 @@ NAME_START = "l3"  # prefix of the key of a name's first three letters at a plac
 NAME_START_LIMIT = 50  # records a name-start block may hold and still pair
 # The version of the keys below. Keys are stored for incremental runs; a run that finds
 # them made by another version runs in full, so no stored key is read with a new meaning.
-BLOCKING_SCHEME = 3
+BLOCKING_SCHEME = 5
 
 
 @dataclass

@@ -205,8 +205,16 @@ def fold(value: str | None) -> str:
         return ""
     decomposed = unicodedata.normalize("NFKD", value.casefold())
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
-    ascii_only = ascii_only.replace("ß", "ss").replace("ø", "o").replace("æ", "ae")
+    ascii_only = ascii_only.translate(_LETTERS)
     return _NON_WORD.sub(" ", ascii_only).strip()
+
+
+# Letters Unicode does not decompose into a base letter and a mark: without these
+# "Łukasz" folded to "ukasz" and "Đorđević" to "orevic".
+_LETTERS = str.maketrans(
+    {"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
+     "ħ": "h", "ı": "i", "ŀ": "l", "ŧ": "t"}
+)  # fmt: skip
 
 
 @lru_cache(maxsize=200_000)
@@ -225,8 +233,18 @@ def place_key(value: str | None) -> str:
 
 
 def postal_key(value: str | None) -> str:
-    """A postal code without spaces or dashes (``"M5H 2N2"`` -> ``m5h2n2``)."""
-    return "" if is_placeholder(value) else fold(value).replace(" ", "")
+    """A postal code without spaces or dashes (``"M5H 2N2"`` -> ``m5h2n2``); a US ZIP+4
+    as its ZIP (``"02139-4307"`` -> ``02139``): forms and imports keep one or the other
+    for the same address, and the four digits say no more than the street does."""
+    if value is None or is_placeholder(value):
+        return ""
+    zip_plus_four = _ZIP_PLUS_FOUR.match(value.strip())
+    if zip_plus_four:
+        return zip_plus_four.group(1)
+    return fold(value).replace(" ", "")
+
+
+_ZIP_PLUS_FOUR = re.compile(r"^(\d{5})[-\s]\d{4}$")
 
 
 # Street types as the postal services abbreviate them, so "6 Tullaroop Street" and

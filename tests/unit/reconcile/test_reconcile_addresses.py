@@ -94,6 +94,16 @@ def test_postal_codes_and_states_fold() -> None:
     assert place_key("New South Wales") == "new south wales"
 
 
+def test_a_us_zip_plus_four_is_its_zip() -> None:
+    assert postal_key("02139-4307") == postal_key("02139 4307") == postal_key("02139") == "02139"
+    assert postal_key("1050-094") == "1050094"  # a Portuguese code keeps its second part
+    a = person("leads", "salesforce", "00Q1", first_name="Dana", last_name="Whitcombe",
+               street="77 Mass Ave", city="Cambridge", postal_code="02139-4307")  # fmt: skip
+    b = person("contacts", "hubspot", "1", first_name="Dana", last_name="Whitcomb",
+               street="77 Mass Avenue", city="Cambridge", postal_code="02139")  # fmt: skip
+    assert levels(a, b)[1]["postal_code"] == "exact"
+
+
 def test_the_loader_reads_street_postal_code_and_state() -> None:
     lead = person(
         "leads", "salesforce", "00Q1", street="6 Tullaroop Street", city="St James",

@@ -63,6 +63,16 @@ def test_names_fold_accents_case_and_titles() -> None:
     assert name_key("SCHRÖDER") == "schroder"
 
 
+def test_letters_without_a_decomposition_fold_to_their_base_letters() -> None:
+    assert [name_key(n) for n in ("Łukasz", "Đorđević", "Þórsdóttir", "Søren", "Œdipe")] == [
+        "lukasz",
+        "dordevic",
+        "thorsdottir",
+        "soren",
+        "oedipe",
+    ]
+
+
 @pytest.mark.parametrize(
     ("a", "b"),
     [("bob", "robert"), ("pepe", "jose"), ("paco", "francisco"), ("chris", "christopher")],
