@@ -71,7 +71,14 @@ def load(config: Path | None, connectors: bool = True) -> CrmsyncConfig:
 # and what start-up built is frozen (``gc.freeze``) when the command runs and again once it
 # has loaded its configuration. About 20% of `crmsync status`'s CPU time and 15% of an
 # incremental `crmsync sync`'s. Not when the app runs inside another program (tests).
+#
+# The command then runs with a young generation of 7,000 objects instead of 700: what a
+# command allocates is mostly rows, records and responses that reference counting frees
+# once a page is written, and 700 collected them young and promoted the page in hand, so
+# an incremental sync at medium scale made 168 young and 15 middle collections (42-70 ms
+# of its ~1 s of CPU); now 15 and none (16-28 ms), with the same peak memory.
 _collector = {"paused": False}
+_YOUNG = 7000
 
 
 def pause_collector() -> None:
@@ -81,7 +88,9 @@ def pause_collector() -> None:
 
 
 def freeze_startup() -> None:
-    """If start-up paused the collector: freeze what the process holds now, resume it."""
+    """If start-up paused the collector: freeze what the process holds now, resume it
+    with the command's young generation (see above)."""
     if _collector["paused"]:
         gc.freeze()
+        gc.set_threshold(_YOUNG, *gc.get_threshold()[1:])
         gc.enable()

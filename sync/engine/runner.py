@@ -79,6 +79,7 @@ class _RunContext:
     """
 
     guard: DeleteGuard
+    links: StoredLinks  # the store's link lookup, kept for the run (see sync.store.linked)
     streams: dict[str, str]  # record kind -> the (standard) stream that yields it
     saved: dict[str, SavedStream]  # what the store kept of each stream run
     prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> id prefixes
@@ -133,6 +134,7 @@ def sync_source(
     )
     context = _RunContext(
         guard,
+        StoredLinks(engine, source.name),
         {s.record_type: s.name for s in every if s.id_prefix is None},
         saved,
         _prefixes(every),
@@ -260,7 +262,7 @@ def _sync_stream(
         full=options.full,
         lookback=source.lookback,
         signpost=signpost,
-        linked=StoredLinks(engine, source.name),
+        linked=context.links,
     )
     stop: str | None = None
     read_to_end = False

@@ -125,10 +125,13 @@ def test_zeep_runs_only_when_the_metadata_api_is_used() -> None:
     assert result.stdout.splitlines() == ["False False", "True True True"]
 
 
-# The collector's state when the process exits, and whether start-up froze anything.
+# The collector's state when the process exits, whether start-up froze anything, and the
+# size of its young generation.
 _COLLECTOR_AT_EXIT = (
     "import atexit, gc, sys\n"
-    "atexit.register(lambda: print(gc.isenabled(), gc.get_freeze_count() > 0))\n"
+    "atexit.register(\n"
+    "    lambda: print(gc.isenabled(), gc.get_freeze_count() > 0, gc.get_threshold()[0])\n"
+    ")\n"
 )
 
 
@@ -147,7 +150,7 @@ def test_the_entry_point_resumes_the_collector_once_the_command_runs(tmp_path: P
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert result.stdout.splitlines()[-1] == "True True"
+    assert result.stdout.splitlines()[-1] == "True True 7000"
 
 
 def test_the_app_inside_another_program_leaves_the_collector_alone(tmp_path: Path) -> None:
@@ -160,4 +163,4 @@ def test_the_app_inside_another_program_leaves_the_collector_alone(tmp_path: Pat
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert result.stdout.splitlines()[-1] == "True False"
+    assert result.stdout.splitlines()[-1] == "True False 700"

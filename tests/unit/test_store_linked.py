@@ -97,3 +97,48 @@ def test_several_link_columns_are_asked_about_in_one_question(engine: Engine) ->
     }
     assert linked.any_of("activity", {"contact": [], "deal": []}) == {}
     assert linked.any_of("nothing", {"contact": ["c1"]}) == {}
+
+
+def test_a_question_of_the_same_shape_sees_the_rows_written_since_the_last(
+    engine: Engine,
+) -> None:
+    """HubSpot asks the same of each engagement type in turn, the streams in between
+    writing activities: each answer is as of its question, whether read from the table or
+    from the rows kept since the last one and the rows written after it."""
+    _write(
+        engine,
+        "crm",
+        _activity("1", contact_id="c1"),
+        _activity("2", "email", contact_id="c1"),
+        _activity("3", "note", deal_id="d1"),
+    )
+    linked = StoredLinks(engine, "crm")
+    wanted = {"contact": ["c1"], "deal": ["d1"]}
+    assert linked.any_of("activity", wanted, {"activity_type": "call"}) == {
+        "contact": {"1": "c1"},
+        "deal": {},
+    }
+    deleted = Activity(source="crm", remote_id="2", activity_type="email", deleted=True)
+    _write(
+        engine,
+        "crm",
+        deleted,
+        _activity("1", contact_id="c9"),  # no longer linked
+        _activity("4", "email", contact_id="c1"),  # new
+        _activity("3", "email", deal_id="d1"),  # another type now
+    )
+    _write(engine, "other", _activity("5", "email", source="other", contact_id="c1"))
+    assert linked.any_of("activity", wanted, {"activity_type": "email"}) == {
+        "contact": {"4": "c1"},
+        "deal": {"3": "d1"},
+    }
+    assert linked.any_of("activity", wanted, {"activity_type": "call"}) == {
+        "contact": {},
+        "deal": {},
+    }
+    assert linked("activity", "contact", ["c1"], {"activity_type": "email"}) == {"4": "c1"}
+    _write(engine, "crm", _activity("2", "email", contact_id="c1"))  # back again
+    assert linked.any_of("activity", wanted, {"activity_type": "email"}) == {
+        "contact": {"2": "c1", "4": "c1"},
+        "deal": {"3": "d1"},
+    }
