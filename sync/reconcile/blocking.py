@@ -86,76 +86,74 @@ def block_keys(entity: Entity) -> list[str]:
         keys.update(f"el:{email.split('@', 1)[0]}" for email in entity.emails)
         if entity.last:
             keys.add(f"l:{entity.last}")
-    # The bare name pair is a weak key (every John Smith in a million records): people use
-    # it only when they have no organisation to scope their names by. Given to everyone, it
-    # paired each free-mail namesake with every corporate one: 8 GB and more at 1 M people.
-    if (entity.kind == "employee" or not _has_org(entity)) and entity.first and entity.last:
-        for form in name_forms(entity.first):
-            keys.add("n:" + "|".join(sorted((form, entity.last))))
-    if entity.kind == "person":
-        moment = entity.converted_at if entity.table == "leads" else entity.created_at
-        if moment is not None:
-            keys.add(f"{CONVERSION}:{entity.source}:{moment.isoformat()}")
-        # One address, whatever the names' spelling: postal code + house number, and
-        # house number + the start of the street's name (a postal code typo).
-        if entity.house and entity.postcode:
-            keys.add(f"a:{entity.postcode}|{entity.house}")
-        name = street_name(entity.street)[:4]
-        if entity.house and name:
-            # the street's name to its fourth letter: "dixondrive" / "dixon dr"
-            keys.add(f"h:{entity.house}|{name}")
-    if entity.kind == "person":
-        company = f"{entity.company}|{entity.city}" if entity.company else None
-        # A place scopes names like a company does (a typo in the other name): the postal
-        # code, the city, the street's own name to its fourth letter (its type, number or
-        # second line typed otherwise: "harrison treet" / "harrison st flat 79",
-        # "strehlowplace" / "strehlow pl").
-        places = _places(entity)
-        for org in {entity.domain, company, *places} - {None}:
-            # One namespace for first and last names: a record with the names swapped, or
-            # a typo in one of them, still shares the other name at the same company.
-            if entity.last:
-                keys.add(f"o:{entity.last}|{org}")
-            if entity.first:
-                keys.update(f"o:{form}|{org}" for form in name_forms(entity.first))
-        # The surname at a house number: the place around it typed otherwise ("hindmarsh
-        # dr, toowoomba, 7163" / "hindmars hdrive, toowoonba, 2280").
-        if entity.last and entity.house:
-            keys.add(f"lh:{entity.last}|{entity.house}")
-        # One house in a place however the names and the postal code are typed.
-        if entity.house:
-            keys.update(f"hp:{entity.house}|{p}" for p in places if not p.startswith("pc:"))
-        # The street's name and each name typed with a typo past their first letters
-        # (4 and 3), at the postal code or the city ("garrard" / "garrarg" at 2515,
-        # "weavell" / "weaveldl" in gol gol); first and last names in one namespace, so
-        # swapped names meet too.
-        word = street_name(entity.street)[:4]
-        starts = {n[:3] for n in (entity.first, entity.last) if n}
-        if word:  # at the postal code with its digits in any order (see postcode_digits)
-            keys.update(
-                f"sp:{word}|{p}" for p in (postcode_digits(entity.postcode), entity.city) if p
-            )
-        for place in (entity.postcode, entity.city):
-            if place:
-                keys.update(f"{NAME_START}:{start}|{place}" for start in starts)
-        # Both names typed with a typo past their third letter, in one state (without a
-        # state this would be a bare name key for everyone: see the "n:" key above).
-        if entity.first and entity.last and entity.state:
-            prefixes = "|".join(sorted((entity.first[:3], entity.last[:3])))
-            keys.add(f"n3:{prefixes}|{entity.state}")
+        if entity.first and entity.last:  # the bare name pair (see ``_person_keys``)
+            for form in name_forms(entity.first):
+                keys.add("n:" + "|".join(sorted((form, entity.last))))
+        return sorted(keys)
+    _person_keys(entity, keys)
     return sorted(keys)
 
 
-def _places(entity: Entity) -> list[str]:
-    found = []
-    if entity.postcode:
-        found.append(f"pc:{postcode_digits(entity.postcode)}")
-    if entity.city:
-        found.append(f"ct:{entity.city}")
-    name = street_name(entity.street)[:4]
-    if name:
-        found.append("st:" + name)
-    return found
+def _person_keys(entity: Entity, keys: set[str]) -> None:
+    """A person's keys past e-mails and phones (made once per record: a million people;
+    each value they are made of is found once)."""
+    first, last, house = entity.first, entity.last, entity.house
+    postcode, city = entity.postcode, entity.city
+    forms = name_forms(first) if first else frozenset()
+    # The bare name pair is a weak key (every John Smith in a million records): people use
+    # it only when they have no organisation to scope their names by. Given to everyone, it
+    # paired each free-mail namesake with every corporate one: 8 GB and more at 1 M people.
+    if not _has_org(entity) and first and last:
+        for form in forms:
+            keys.add("n:" + (f"{form}|{last}" if form <= last else f"{last}|{form}"))
+    moment = entity.converted_at if entity.table == "leads" else entity.created_at
+    if moment is not None:
+        keys.add(f"{CONVERSION}:{entity.source}:{moment.isoformat()}")
+    # One address, whatever the names' spelling: postal code + house number, and
+    # house number + the start of the street's name (a postal code typo).
+    if house and postcode:
+        keys.add(f"a:{postcode}|{house}")
+    # the street's name to its fourth letter: "dixondrive" / "dixon dr"
+    word = street_name(entity.street)[:4]
+    if house and word:
+        keys.add(f"h:{house}|{word}")
+    company = f"{entity.company}|{city}" if entity.company else None
+    # A place scopes names like a company does (a typo in the other name): the postal
+    # code, the city, the street's own name to its fourth letter (its type, number or
+    # second line typed otherwise: "harrison treet" / "harrison st flat 79",
+    # "strehlowplace" / "strehlow pl").
+    digits = postcode_digits(postcode)  # the postal code with its digits in any order
+    places = [p for p in (digits and f"pc:{digits}", city and f"ct:{city}") if p]
+    if word:
+        places.append("st:" + word)
+    for org in {entity.domain, company, *places} - {None}:
+        # One namespace for first and last names: a record with the names swapped, or
+        # a typo in one of them, still shares the other name at the same company.
+        if last:
+            keys.add(f"o:{last}|{org}")
+        keys.update([f"o:{form}|{org}" for form in forms])
+    # The surname at a house number: the place around it typed otherwise ("hindmarsh
+    # dr, toowoomba, 7163" / "hindmars hdrive, toowoonba, 2280").
+    if last and house:
+        keys.add(f"lh:{last}|{house}")
+    # One house in a place however the names and the postal code are typed.
+    if house:
+        keys.update([f"hp:{house}|{p}" for p in places if not p.startswith("pc:")])
+    # The street's name and each name typed with a typo past their first letters
+    # (4 and 3), at the postal code or the city ("garrard" / "garrarg" at 2515,
+    # "weavell" / "weaveldl" in gol gol); first and last names in one namespace, so
+    # swapped names meet too.
+    starts = {n[:3] for n in (first, last) if n}
+    if word:  # at the postal code with its digits in any order (see postcode_digits)
+        keys.update([f"sp:{word}|{place}" for place in (digits, city) if place])
+    for place in (postcode, city):
+        if place:
+            keys.update([f"{NAME_START}:{start}|{place}" for start in starts])
+    # Both names typed with a typo past their third letter, in one state (without a
+    # state this would be a bare name key for everyone: see the "n:" key above).
+    if first and last and entity.state:
+        prefixes = "|".join(sorted((first[:3], last[:3])))
+        keys.add(f"n3:{prefixes}|{entity.state}")
 
 
 def postcode_digits(postcode: str) -> str:

@@ -7,10 +7,11 @@ and weighed per pair with numpy: the same comparisons, the same weights (term fr
 included), added in the same order, so a total is ``score_pair``'s to the last bit.
 
 Pairs whose comparison takes a rarer path stay with ``score_pair``: a record with more
-than two e-mails or phones, one name in the other column (``_lone_name_in_other_column``), and
-organisations and employees (few records). The pairs kept (those at or above the review
-band) are stored and explained from the levels found here, with the values ``score_pair``
-shows for each comparison (``bulk_shown.py``): what it gives, without scoring them again.
+than two e-mails or phones, and organisations and employees (few records). One record with
+both names and the other with one is scored here (``bulk_names.py``). The pairs kept (those
+at or above the review band) are stored and explained from the levels found here, with the
+values ``score_pair`` shows for each comparison (``bulk_shown.py``): what it gives, without
+scoring them again.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from sync.reconcile.bulk_names import lone_names
 from sync.reconcile.bulk_places import OrganisationLevels, StreetLevels
 from sync.reconcile.bulk_records import (
     NO_TIME,
@@ -128,8 +130,11 @@ class _Scorer:
         first = level_where(has[0] & has[2], self.first, first_a, first_b)
         last = level_where(has[1] & has[3], self.last, last_a, last_b)
         four = has[0] & has[1] & has[2] & has[3]
-        # one record with both names, the other with one: score_pair's own path
-        python |= (has[0] & has[1] & (has[2] != has[3])) | (has[2] & has[3] & (has[0] != has[1]))
+        # one record with both names, the other with one (``_lone_names``)
+        names = (first_a, last_a, first_b, last_b)
+        lone = lone_names(lv, (self.first, self.last), has, (first, last), names)
+        lone_first, lone_last, first_shown, last_shown = lone
+        lone_any = (lone_first != none) | (lone_last != none)
         exact = lv.code["exact"]
         unsure = four & ~((first == exact) & (last == exact))
         # the two readings of crossed names (``scoring._swapped``): b's columns crossed, or
@@ -153,26 +158,30 @@ class _Scorer:
         swap_first = np.where(second, other_first, swap_first)
         swap_last = np.where(second, other_last, swap_last)
         swapped = unsure & (rank_f[swap_first] + rank_l[swap_last] > rank_f[first] + rank_l[last])
-        weak = ~swapped & np.isin(last, lv.of(["different", "similar"]))
+        weak = ~swapped & ~lone_any & np.isin(last, lv.of(["different", "similar"]))
         last = np.where(weak & self._spelt(left, right, weak), lv.code["fuzzy"], last)
-        first = np.where(swapped, swap_first, first)
+        first = np.where(swapped, swap_first, np.where(lone_any, lone_first, first))
         crossed_a = np.where(second, last_a, first_a)  # the first-name column compared
         crossed_b = np.where(second, first_b, last_b)
         fields.append(
             (
                 "first_name",
                 first,
-                np.where(swapped, crossed_a, first_a),
-                np.where(swapped, crossed_b, first_b),
+                np.where(swapped, crossed_a, np.where(lone_any, first_shown[0], first_a)),
+                np.where(swapped, crossed_b, np.where(lone_any, first_shown[1], first_b)),
             )
         )
-        last = np.where(swapped, swap_last, last)
+        last = np.where(swapped, swap_last, np.where(lone_any, lone_last, last))
         fields.append(
             (
                 "last_name",
                 last,
-                np.where(swapped & second, first_a, last_a),
-                np.where(swapped, np.where(second, last_b, first_b), last_b),
+                np.where(swapped & second, first_a, np.where(lone_any, last_shown[0], last_a)),
+                np.where(
+                    swapped,
+                    np.where(second, last_b, first_b),
+                    np.where(lone_any, last_shown[1], last_b),
+                ),
             )
         )
 

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -38,6 +39,7 @@ from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 __all__ = [
     "DISPLAY_FIELDS",
     "KIND_TABLES",
+    "LIST_FIELDS",
     "Entity",
     "build_entity",
     "load_entities",
@@ -72,7 +74,8 @@ DISPLAY_FIELDS = {
     ),
     "employee": ("name", "email", "title", "department", "active"),
 }  # fmt: skip
-_LISTS = {"person": ("emails", "phones"), "organisation": ("phones",), "employee": ("emails",)}
+# The normalised lists golden records show too, per kind.
+LIST_FIELDS = {"person": ("emails", "phones"), "organisation": ("phones",), "employee": ("emails",)}
 
 
 def _interned(value: Any) -> Any:
@@ -116,7 +119,7 @@ class Entity:
     def values(self) -> dict[str, Any]:
         """The display values by field name (built on each call: keep the result)."""
         found = dict(zip(DISPLAY_FIELDS[self.kind], self.display, strict=False))
-        for name in _LISTS[self.kind]:
+        for name in LIST_FIELDS[self.kind]:
             found[name] = list(getattr(self, name))
         return found
 
@@ -200,17 +203,35 @@ def _account_index(engine: Engine) -> dict[tuple[str, str], tuple[str, str | Non
 
 
 def _common(row: Any, kind: str, table: str) -> Entity:
+    created, updated = row["remote_created_at"], row["remote_updated_at"]
+    if not updated or updated == created:
+        updated = created  # one object where the two are one time (most records)
     return Entity(
         key=RecordKey.text(row["source"], table, row["remote_id"]),
         kind=kind,
         source=sys.intern(row["source"]),
         table=table,
         remote_id=row["remote_id"],
-        created_at=row["remote_created_at"],
-        updated_at=row["remote_updated_at"] or row["remote_created_at"],
-        synced_at=row["synced_at"],
+        created_at=created,
+        updated_at=updated,
+        synced_at=_shared_time(row["synced_at"]),
         owner_id=row.get("owner_id"),
     )
+
+
+@lru_cache(maxsize=4096)
+def _shared_time(moment: datetime | None) -> datetime | None:
+    """One object per time a sync wrote (a page of records shares it): a million records
+    held a million equal datetimes, 48 MB."""
+    return moment
+
+
+def _as_shown(normalised: tuple[str, ...], shown: Any) -> tuple[str, ...]:
+    """The normalised values with the first one the displayed object where the two are
+    equal (most e-mails are typed in their canonical form): one string, not two."""
+    if normalised and normalised[0] == shown:
+        return (shown, *normalised[1:])
+    return normalised
 
 
 def _emails(*values: Any) -> tuple[str, ...]:
@@ -294,6 +315,8 @@ def _person(row: Any, accounts: dict[tuple[str, str], tuple[str, str | None]]) -
         row["state"],
         row["postal_code"],
     )
+    entity.emails = _as_shown(entity.emails, entity.display[3])
+    entity.phones = _as_shown(entity.phones, entity.display[4])
     return entity
 
 

@@ -7,15 +7,15 @@ an unlink gives each side its own golden values again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sync.config.reconcile import ReconcileConfig
-from sync.reconcile.entities import Entity
+from sync.config.reconcile import FieldRule, ReconcileConfig
+from sync.reconcile.entities import DISPLAY_FIELDS, LIST_FIELDS, Entity
 from sync.reconcile.normalize import fold
 
-__all__ = ["PREFIX", "golden_record", "identity_id"]
+__all__ = ["PREFIX", "Survivorship", "golden_record", "identity_id"]
 
 PREFIX = {"person": "P-", "organisation": "O-", "employee": "E-"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -35,40 +35,108 @@ def _recency(entity: Entity) -> tuple[datetime, str]:
     return (entity.updated_at or entity.created_at or _EPOCH, entity.key)
 
 
+class Survivorship:
+    """The golden records of one configuration: each field's rule looked up once, not per
+    field of each of a million identities (``golden_record`` for one identity)."""
+
+    def __init__(self, config: ReconcileConfig) -> None:
+        self.config = config
+        self._rules: dict[str, FieldRule] = {}
+        # Per kind: the fields of a lone record in sorted order, each with its position in
+        # ``Entity.display`` (or the name of its list) and its rule's name.
+        self._layouts: dict[str, list[tuple[str, int | str, str]]] = {}
+
+    def rule_for(self, name: str) -> FieldRule:
+        found = self._rules.get(name)
+        if found is None:
+            found = self._rules[name] = self.config.rule_for(name)
+        return found
+
+    def record(self, members: Sequence[Entity]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(golden values, provenance) of an identity's members."""
+        if len(members) == 1:
+            return self._single(members[0])
+        return _merged(members, self.config, self.rule_for)
+
+    def _layout(self, kind: str) -> list[tuple[str, int | str, str]]:
+        found = self._layouts.get(kind)
+        if found is None:
+            places: dict[str, int | str] = {n: k for k, n in enumerate(DISPLAY_FIELDS[kind])}
+            places.update({name: name for name in LIST_FIELDS[kind]})
+            found = [(name, places[name], self.rule_for(name).rule) for name in sorted(places)]
+            self._layouts[kind] = found
+        return found
+
+    def _single(self, member: Entity) -> tuple[dict[str, Any], dict[str, Any]]:
+        # Most identities have one record: every rule picks its value (same result, faster).
+        display = member.display
+        if len(display) != len(DISPLAY_FIELDS[member.kind]):
+            return _single(member, self.rule_for)  # a partial record: its own fields
+        golden: dict[str, Any] = {}
+        provenance: dict[str, Any] = {}
+        key = member.key
+        for name, place, rule in self._layout(member.kind):
+            value = display[place] if isinstance(place, int) else list(getattr(member, place))
+            if value is None or value == "" or value == []:
+                golden[name] = None
+            else:
+                golden[name] = value
+                where = {"records": [key]} if rule == "union" else {"record": key}
+                provenance[name] = {"rule": rule, **where}
+        return golden, provenance
+
+
 def golden_record(
     members: Sequence[Entity], config: ReconcileConfig
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(golden values, provenance) of an identity's members."""
     if len(members) == 1:
-        return _single(members[0], config)
+        return _single(members[0], config.rule_for)
+    return _merged(members, config, config.rule_for)
+
+
+def _merged(
+    members: Sequence[Entity], config: ReconcileConfig, rule_for: Callable[[str], FieldRule]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     shown = {m.key: m.values for m in members}  # built once per member
     fields = sorted({name for values in shown.values() for name in values})
     golden: dict[str, Any] = {}
     provenance: dict[str, Any] = {}
+    # Each member's rank under a source order, made once per identity (most fields share
+    # the configured order), not once per comparison.
+    ranks: dict[int, dict[str, tuple[int, float, str]]] = {}
+
+    def ranked(priority: Sequence[str]) -> dict[str, tuple[int, float, str]]:
+        found = ranks.get(id(priority))
+        if found is None:
+            found = ranks[id(priority)] = {m.key: _priority(m, priority) for m in members}
+        return found
+
     for name in fields:
-        rule = config.rule_for(name)
+        rule = rule_for(name)
         candidates = [m for m in members if not _empty(shown[m.key].get(name))]
         if not candidates:
             golden[name] = None
             continue
-        priority = rule.sources or config.source_priority
+        rank = ranked(rule.sources or config.source_priority)
         if rule.rule == "union":
             values: list[Any] = []
-            for member in sorted(candidates, key=lambda m: _priority(m, priority)):
+            for member in sorted(candidates, key=lambda m: rank[m.key]):
                 for item in shown[member.key][name]:
                     if item not in values:
                         values.append(item)
             golden[name] = values
             provenance[name] = {"rule": rule.rule, "records": sorted(m.key for m in candidates)}
             continue
-        winner = _winner(rule.rule, name, candidates, shown, priority, config)
+        winner = _winner(rule.rule, name, candidates, shown, rank, config)
         golden[name] = shown[winner.key][name]
         provenance[name] = {"rule": rule.rule, "record": winner.key}
     return golden, provenance
 
 
-def _single(member: Entity, config: ReconcileConfig) -> tuple[dict[str, Any], dict[str, Any]]:
-    # Most identities have one record: every rule picks its value (same result, faster).
+def _single(
+    member: Entity, rule_for: Callable[[str], FieldRule]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     golden: dict[str, Any] = {}
     provenance: dict[str, Any] = {}
     values = member.values
@@ -76,7 +144,7 @@ def _single(member: Entity, config: ReconcileConfig) -> tuple[dict[str, Any], di
         value = values[name]
         golden[name] = None if _empty(value) else value
         if not _empty(value):
-            rule = config.rule_for(name).rule
+            rule = rule_for(name).rule
             where = {"records": [member.key]} if rule == "union" else {"record": member.key}
             provenance[name] = {"rule": rule, **where}
     return golden, provenance
@@ -93,15 +161,13 @@ def _winner(
     name: str,
     candidates: Sequence[Entity],
     shown: dict[str, dict[str, Any]],
-    priority: Sequence[str],
+    rank: dict[str, tuple[int, float, str]],
     config: ReconcileConfig,
 ) -> Entity:
     if rule == "source_priority":
-        return min(candidates, key=lambda m: _priority(m, priority))
+        return min(candidates, key=lambda m: rank[m.key])
     if rule == "most_complete":
-        return min(
-            candidates, key=lambda m: (-len(str(shown[m.key][name])), _priority(m, priority))
-        )
+        return min(candidates, key=lambda m: (-len(str(shown[m.key][name])), rank[m.key]))
     if rule == "furthest_in_funnel":
         order = [fold(stage).replace(" ", "") for stage in config.lifecycle_order]
 

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, delete, func, select
 from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.blocking import block_keys
 from sync.reconcile.entities import Entity
-from sync.reconcile.golden import golden_record, identity_id
+from sync.reconcile.golden import Survivorship, identity_id
 from sync.reconcile.resolve import Decision, KindResult, ScoredPair
 from sync.store.identities import (
     IdentityMemberRow,
@@ -259,13 +259,14 @@ def write_result(
     written: dict[str, str] = {}
     clusters = result.clustering.clusters
     names: list[str] = []  # identity id per cluster, filled while identities are written
+    survivorship = Survivorship(config)
 
     def identity_rows() -> Iterator[tuple[Any, ...]]:
         for cluster in clusters:
             group = [entities[i] for i in cluster]
             ident = identity_id(result.kind, group)
             names.append(ident)
-            golden, provenance = golden_record(group, config)
+            golden, provenance = survivorship.record(group)
             yield (ident, result.kind, golden, provenance, len(group), now, run_id)
 
     def member_rows() -> Iterator[tuple[Any, ...]]:
@@ -326,9 +327,11 @@ def written_keys(
         connection.exec_driver_sql(f"PRAGMA cache_size={_KEYS_CACHE}")
     try:
         rows: list[tuple[str, str]] = []
+        prefix = stored_key(kind, "")  # eight million rows: the prefix added in place
         for entity in entities:
             keys = block_keys(entity)
-            rows.extend((stored_key(kind, key), entity.key) for key in keys)
+            record = entity.key
+            rows.extend([(prefix + key, record) for key in keys])
             if len(rows) >= _BATCH:
                 _insert(connection, KEYS, ("block_key", "record_key"), rows)
                 rows = []
