@@ -16,7 +16,7 @@ import requests
 import yaml
 from alembic.config import Config
 from simple_salesforce import Salesforce
-from sqlalchemy import Connection, Engine, create_engine, select, text
+from sqlalchemy import Connection, Engine, TableClause, column, create_engine, select, table, text
 
 from connectors.core.contract import STREAM_RECORD_TYPES
 from connectors.core.http import pinned_session
@@ -304,3 +304,9 @@ def alembic_config(connection: Connection) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     return config
+
+
+def old_table(name: str, *columns: str) -> TableClause:
+    """A table of an older schema, by name and the columns a test writes: a migration test
+    inserts the rows an earlier version stored without the models of today's schema."""
+    return table(name, *(column(c) for c in columns))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from sync_support import alembic_config, sqlite_or_postgres
+from sync_support import alembic_config, old_table, sqlite_or_postgres
 
 from sync.audit.runner import account_engagement_scores, deal_dq_scores
 from sync.store import migrate, open_store
@@ -26,16 +26,12 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield from sqlite_or_postgres(request.param, tmp_path / "old.sqlite")
 
 
-def _table(name: str, *columns: str) -> sa.TableClause:
-    return sa.table(name, *(sa.column(c) for c in columns))
-
-
 def test_stored_floats_become_the_decimals_write_back_published(store_url: str) -> None:
     engine = open_store(store_url, migrate_schema=False)
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), BEFORE)
         # Rows as the audit wrote them before: REAL, rounded in floats (one not rounded).
-        dq = _table("record_dq_scores", "run_id", "source", "table_name", "remote_id",
+        dq = old_table("record_dq_scores", "run_id", "source", "table_name", "remote_id",
                     "score", "failed")  # fmt: skip
         for remote_id, score in (("d1", 66.7), ("d2", 100.0), ("d3", 0.0), ("d4", 83.34999)):
             connection.execute(
@@ -43,7 +39,7 @@ def test_stored_floats_become_the_decimals_write_back_published(store_url: str) 
                 {"run_id": 1, "source": "hubspot", "table_name": "deals",
                  "remote_id": remote_id, "score": score, "failed": "[]"},
             )  # fmt: skip
-        engagement = _table("account_engagement", "run_id", "account", "name", "score",
+        engagement = old_table("account_engagement", "run_id", "account", "name", "score",
                             "touches", "channels", "last_touch_at")  # fmt: skip
         for account, score in (("hubspot:a1", 57.9), ("hubspot:a2", 0.0), ("id-9", 33.35)):
             connection.execute(

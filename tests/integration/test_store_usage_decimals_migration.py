@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from sync_support import alembic_config, sqlite_or_postgres
+from sync_support import alembic_config, old_table, sqlite_or_postgres
 
 from sync.store import migrate, open_store
 from sync.store.view.usage import ComponentFigures, UsageFigures, latest_usage_figures
@@ -26,22 +26,18 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield from sqlite_or_postgres(request.param, tmp_path / "old.sqlite")
 
 
-def _table(name: str, *columns: str) -> sa.TableClause:
-    return sa.table(name, *(sa.column(c) for c in columns))
-
-
 def test_stored_floats_become_the_decimals_the_plans_read(store_url: str) -> None:
     engine = open_store(store_url, migrate_schema=False)
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), BEFORE)
         # Rows as the audit wrote them before: REAL, rounded in floats.
         connection.execute(
-            sa.insert(_table("audit_runs", "id", "as_of", "window_days", "findings",
+            sa.insert(old_table("audit_runs", "id", "as_of", "window_days", "findings",
                              "employees", "identities_used")),
             {"id": 1, "as_of": AS_OF, "window_days": 90, "findings": 0, "employees": 2,
              "identities_used": False},
         )  # fmt: skip
-        scores = _table("usage_scores", "run_id", "as_of", "subject", "kind", "name", "team",
+        scores = old_table("usage_scores", "run_id", "as_of", "subject", "kind", "name", "team",
                         "profile", "active", "score", "records", "users")  # fmt: skip
         for subject, score in (("hubspot:70", 62.7), ("hubspot:71", 100.0), ("hubspot:72", None)):
             connection.execute(
@@ -50,7 +46,7 @@ def test_stored_floats_become_the_decimals_the_plans_read(store_url: str) -> Non
                  "name": subject, "team": "t", "profile": "sales", "active": True,
                  "score": score, "records": 3, "users": "[]"},
             )  # fmt: skip
-        parts = _table("usage_components", "run_id", "subject", "component", "numerator",
+        parts = old_table("usage_components", "run_id", "subject", "component", "numerator",
                        "denominator", "value", "weight")  # fmt: skip
         for component, value, weight in (
             ("activity_coverage", 0.2933, 0.25),
