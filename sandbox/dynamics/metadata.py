@@ -192,11 +192,10 @@ def register(app: DynamicsEmulator) -> None:
 
     def attributes(request: Request, version: str, table: str) -> Response:
         schema = app.world.dynamics[table_of(table)].schema
-        with app.world.lock:
-            value = [_attribute(table, f) for f in schema.fields]
         wanted = _custom_filter(request.args.get("$filter"))
-        if wanted is not None:
-            value = [row for row in value if row["IsCustomAttribute"] is wanted]
+        with app.world.lock:  # the filter first: a run asks for the few custom columns
+            fields = [f for f in schema.fields if wanted is None or f.custom is wanted]
+            value = [_attribute(table, f) for f in fields]
         select = request.args.get("$select")
         if select:  # as Dataverse: the columns asked for, with the type and the id
             keep = {s.strip() for s in select.split(",")} | {"@odata.type", "MetadataId"}

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 
 from sqlalchemy import Engine
 
@@ -86,6 +87,7 @@ class _RunContext:
     seen: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     carried: dict[str, PageCounts] = field(default_factory=dict)
     ran: list[tuple[StreamInfo, bool, set[str]]] = field(default_factory=list)
+    following: dict[str, str] = field(default_factory=dict)  # stream -> the one run next
 
     def parents_read_whole(self, info: StreamInfo) -> bool:
         """False when a stream this run read before ``info`` and that feeds it (its pages
@@ -138,6 +140,7 @@ def sync_source(
         {s.record_type: s.name for s in every if s.id_prefix is None},
         saved,
         _prefixes(every),
+        following={a.name: b.name for a, b in pairwise(selected)},
     )
     for info in selected:
         stream_report = StreamReport(info.name)
@@ -341,7 +344,13 @@ def _sync_stream(
     report.api_calls = connector.api_usage().calls - calls_before
     report.seconds = time.perf_counter() - started
     ledger.finish_stream(
-        info.name, report.status, report.counts, report.api_calls, report.seconds, report.error
+        info.name,
+        report.status,
+        report.counts,
+        report.api_calls,
+        report.seconds,
+        report.error,
+        then=context.following.get(info.name) if stop is None else None,
     )
     return stop
 

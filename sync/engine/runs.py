@@ -43,10 +43,13 @@ class RunLedger:
                 )
             )
             self.run_id: int = int(result.inserted_primary_key[0])  # type: ignore[index]
+        self._opened: str | None = None  # the stream the last finish_stream opened
 
     def start_stream(self, stream: str) -> None:
+        if stream == self._opened:  # its row was opened as the previous stream closed
+            return
         with self.engine.begin() as conn:
-            conn.execute(_START, {"run_id": self.run_id, "stream": stream, "status": "running"})
+            conn.execute(_START, self._running(stream))
 
     def finish_stream(
         self,
@@ -56,8 +59,11 @@ class RunLedger:
         api_calls: int,
         seconds: float,
         error: str | None = None,
+        then: str | None = None,
     ) -> None:
-        """Close the row ``start_stream`` opened with the stream's outcome."""
+        """Close the row ``start_stream`` opened with the stream's outcome; with ``then``,
+        open that stream's row in the same transaction (the run goes straight on to it:
+        its ``start_stream`` then writes nothing)."""
         values = _outcome(status, counts, api_calls, seconds, error)
         with self.engine.begin() as conn:
             conn.execute(
@@ -65,6 +71,12 @@ class RunLedger:
                 {"p_run": self.run_id, "p_stream": stream}
                 | {f"p_{name}": value for name, value in values.items()},
             )
+            if then is not None:
+                conn.execute(_START, self._running(then))
+        self._opened = then
+
+    def _running(self, stream: str) -> dict[str, Any]:
+        return {"run_id": self.run_id, "stream": stream, "status": "running"}
 
     def record_stream(
         self,

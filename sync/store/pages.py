@@ -300,27 +300,34 @@ def mark_deleted(
 ) -> int:
     """Mark the live rows among ``remote_ids`` deleted by this run; how many were live."""
     ids = sorted(remote_ids)
-    total = 0
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        result = conn.execute(
+    statement = _MARK.get(table)
+    if statement is None:  # built once per table, as the stored-rows query
+        when, run = table.c.synced_at.type, table.c.last_run_id.type
+        statement = _MARK[table] = (
             update(table)
             .where(
-                table.c.source == source,
-                table.c.remote_id.in_(chunk),
+                table.c.source == bindparam("p_source"),
+                table.c.remote_id.in_(bindparam("p_ids", expanding=True)),
                 table.c.is_deleted.is_(False),
             )
             .values(
                 is_deleted=True,
-                deleted_detected_at=now,
-                deleted_by_run_id=run_id,
-                synced_at=now,
-                last_run_id=run_id,
-                change_seq=change,
+                deleted_detected_at=bindparam("p_now", type_=when),
+                deleted_by_run_id=bindparam("p_run", type_=run),
+                synced_at=bindparam("p_now", type_=when),
+                last_run_id=bindparam("p_run", type_=run),
+                change_seq=bindparam("p_change", type_=table.c.change_seq.type),
             )
         )
+    total = 0
+    for start in range(0, len(ids), _CHUNK):
+        values = {"p_source": source, "p_ids": ids[start : start + _CHUNK], "p_now": now}
+        result = conn.execute(statement, values | {"p_run": run_id, "p_change": change})
         total += result.rowcount or 0
     return total
+
+
+_MARK: dict[Table, Any] = {}
 
 
 def _quarantine(

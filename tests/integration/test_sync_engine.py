@@ -80,6 +80,9 @@ def test_a_quota_hit_stops_cleanly_and_the_next_run_finishes(
         assert stopped.status == "partial"
         assert "quota" in (stopped.error or "").lower() or "limit" in (stopped.error or "").lower()
         assert stopped.streams[-1].status == "stopped"
+        assert _stream_rows(engine, stopped.run_id) == {  # no stream left shown running
+            s.stream: s.status for s in stopped.streams
+        }
         committed = sum(s.counts.inserted for s in stopped.streams)
         zoho.limits.daily = 1_000_000
         sandbox.clock.advance(86_400 + 60)  # a new credit window
@@ -141,6 +144,46 @@ def test_every_run_and_stream_is_recorded(config: CrmsyncConfig) -> None:
         recorded = {r.stream: r.inserted for r in per_stream}
         assert recorded == {s.stream: s.counts.inserted for s in first.streams}
         assert all(r.api_calls > 0 for r in per_stream if r.stream != "deal_contacts")
+
+
+def _stream_rows(engine: Engine, run_id: int) -> dict[str, str]:
+    streams = RunStreamRow.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(streams.c.stream, streams.c.status).where(streams.c.run_id == run_id)
+        ).all()
+    return {str(stream): str(status) for stream, status in rows}
+
+
+def test_a_run_shows_running_only_the_stream_it_is_syncing(config: CrmsyncConfig) -> None:
+    # A stream's row is opened in the same write that closes the one before it.
+    source = config.source("zoho")
+    seen: list[tuple[str, dict[str, str]]] = []
+    with opened(config.store.url) as engine:
+        connector = build_connector(source)
+        try:
+
+            def at_page(_source: str, stream: str, _counts: object) -> None:
+                run_id = max(_stream_runs(engine))
+                seen.append((stream, _stream_rows(engine, run_id)))
+
+            report = sync_source(engine, source, connector, SyncOptions(), _now, at_page)
+        finally:
+            connector.close()
+        order = [s.name for s in connector.streams()]
+        assert [s.stream for s in report.streams][: len(order)] == order
+        for stream, rows in seen:
+            before = order[: order.index(stream)]
+            assert {k: v for k, v in rows.items() if v == "running"} == {stream: "running"}
+            assert set(rows) == {stream, *before}
+        assert {stream for stream, _ in seen} == set(order)
+        assert "running" not in _stream_rows(engine, report.run_id).values()
+
+
+def _stream_runs(engine: Engine) -> list[int]:
+    runs = RunRow.__table__
+    with engine.connect() as conn:
+        return [int(r) for r in conn.execute(select(runs.c.id)).scalars()]
 
 
 def test_a_partial_id_list_never_mass_deletes(config: CrmsyncConfig) -> None:
