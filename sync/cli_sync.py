@@ -213,7 +213,7 @@ def _report_dict(report: SourceReport) -> dict[str, Any]:
                 "error": s.error,
                 "api_calls": s.api_calls,
                 "seconds": round(s.seconds, 3),
-                **vars(s.counts),
+                **{k: v for k, v in vars(s.counts).items() if k != "kept_live"},
             }
             for s in report.streams
         ],

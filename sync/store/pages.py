@@ -43,6 +43,9 @@ class PageCounts:
     ``deleted`` counts live rows this run marked deleted, split by why: the CRM reported
     them deleted or archived, they were merged into another record, or a full read or id
     list no longer had them. ``restored`` counts deleted rows the CRM has live again.
+    ``kept_live`` counts the records read that the store held live and still holds live
+    (updated or not): so many live rows exist, which the delete guard takes as a lower
+    bound before counting a table; it is not reported.
     """
 
     fetched: int = 0
@@ -55,6 +58,7 @@ class PageCounts:
     deleted_reported: int = 0
     deleted_merged: int = 0
     deleted_missing: int = 0
+    kept_live: int = 0
 
     def add(self, other: PageCounts) -> None:
         for f in dataclasses.fields(self):
@@ -185,7 +189,10 @@ def _upsert(
     existing = _existing_rows(conn, table, source, [r["remote_id"] for r in rows])
     changed, outcomes = [], []
     for row in rows:
-        outcome = _classify(row, existing.get(row["remote_id"]), run_id, now)
+        old = existing.get(row["remote_id"])
+        if old is not None and not old.is_deleted and not row["is_deleted"]:
+            counts.kept_live += 1
+        outcome = _classify(row, old, run_id, now)
         if outcome == "unchanged":
             counts.unchanged += 1
             continue

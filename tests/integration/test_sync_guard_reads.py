@@ -23,7 +23,7 @@ from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
 from sync.engine import SyncOptions, sync_source
-from sync.engine.guard import DeleteGuard
+from sync.engine.guard import COUNT_AHEAD, DeleteGuard
 from sync.sources import build_connector
 from sync.store import TABLES, open_store
 from sync.store.pages import PageCounts, write_page
@@ -112,6 +112,82 @@ def test_the_share_is_of_the_rows_live_at_the_start_plus_those_added(tmp_path: P
             "test; re-run with --force if they really were deleted"
         )
         assert guard.refusal("contact", "contacts", 10, "test") is None  # 12 of 24
+    finally:
+        engine.dispose()
+
+
+def test_a_page_that_updates_enough_live_rows_beside_its_deletes_counts_no_table(
+    tmp_path: Path,
+) -> None:
+    engine = open_store(f"sqlite:///{tmp_path}/s.sqlite")
+    try:
+        _write(engine, Page("contacts", [_person(f"c{i}") for i in range(20)], {}))
+        guard = DeleteGuard(engine, "zoho", 0.5, force=False)
+        changed = [
+            Contact(source="zoho", remote_id=f"c{i}", first_name="Ann", last_name="Lea")
+            for i in range(2, 7)
+        ]
+        with engine.connect() as conn, conn.begin():
+            # 5 live rows updated (and 2 re-read unchanged) beside 2 deletes: 7 live rows
+            # are known, more than the 2 * 2 + 1 that let 2 deletes through
+            again = [_person("c7"), _person("c8")]
+            page = Page("contacts", [*changed, *again], {}, deleted_ids=["c0", "c1"])
+            counts = write_page(conn, "zoho", page, "contact", None, T0)
+            assert counts["contact"].kept_live == 7
+            with _counted_tables(engine) as counted:
+                assert guard.page_refusal(counts, {"contact": "contacts"}) is None
+        assert counted == []
+        guard = DeleteGuard(engine, "zoho", 0.5, force=False)  # another run
+        with engine.connect() as conn, conn.begin():
+            # 1 live row known, 3 deletes need 7: the table is counted, as before
+            page = Page("contacts", [_person("c9")], {}, deleted_ids=["c10", "c11", "c12"])
+            counts = write_page(conn, "zoho", page, "contact", None, T0)
+            assert counts["contact"].kept_live == 1
+            with _counted_tables(engine) as counted:
+                assert guard.page_refusal(counts, {"contact": "contacts"}) is None
+        assert counted == ["contacts"]
+    finally:
+        engine.dispose()
+
+
+def test_a_lower_bound_once_counted_lets_later_pages_through_uncounted(tmp_path: Path) -> None:
+    engine = open_store(f"sqlite:///{tmp_path}/s.sqlite")
+    try:
+        _write(engine, Page("contacts", [_person(f"c{i}") for i in range(30)], {}))
+        guard = DeleteGuard(engine, "zoho", 0.2, force=False, dry_run=True)
+        with _counted_tables(engine) as counted:
+            assert guard.refusal("contact", "contacts", 2, "test") is None  # 30 < COUNT_AHEAD
+            guard.note("contact", PageCounts(deleted=2))
+            assert guard.refusal("contact", "contacts", 4, "test") is None  # 6 of 30
+            assert guard.refusal("contact", "contacts", 10, "test") == (
+                "refused to mark 12 of 30 contacts deleted in one run (40.0% > the 20% guard): "
+                "test; re-run with --force if they really were deleted"
+            )
+        assert counted == ["contacts"]  # the whole table, once: the base is known
+    finally:
+        engine.dispose()
+
+
+def test_a_table_larger_than_the_count_ahead_is_counted_again_only_when_needed(
+    tmp_path: Path,
+) -> None:
+    engine = open_store(f"sqlite:///{tmp_path}/s.sqlite")
+    try:
+        people = [_person(f"c{i}") for i in range(COUNT_AHEAD + 5)]
+        _write(engine, Page("contacts", people, {}))
+        guard = DeleteGuard(engine, "zoho", 0.5, force=False)
+        with _counted_tables(engine) as counted:
+            assert guard.refusal("contact", "contacts", 2, "test") is None  # 250 at least
+            guard.note("contact", PageCounts(deleted=2))
+            assert guard.refusal("contact", "contacts", 4, "test") is None
+            assert counted == ["contacts"]
+            # 152 deletes need 304 rows: more than the bound, so the table is counted
+            # (255 live, plus the 2 noted as marked, which this test did not delete)
+            assert guard.refusal("contact", "contacts", 150, "test") == (
+                "refused to mark 152 of 257 contacts deleted in one run (59.1% > the 50% "
+                "guard): test; re-run with --force if they really were deleted"
+            )
+        assert counted == ["contacts", "contacts"]
     finally:
         engine.dispose()
 
