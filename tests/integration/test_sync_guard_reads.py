@@ -54,6 +54,17 @@ def _person(remote_id: str) -> Contact:
     return Contact(source="zoho", remote_id=remote_id, first_name="Ann", last_name="Lee")
 
 
+@contextmanager
+def _contacts_store(tmp_path: Path, count: int) -> Iterator[Engine]:
+    """A store holding ``count`` live Zoho contacts, ``c0``, ``c1``..."""
+    engine = open_store(f"sqlite:///{tmp_path}/s.sqlite")
+    try:
+        _write(engine, Page("contacts", [_person(f"c{i}") for i in range(count)], {}))
+        yield engine
+    finally:
+        engine.dispose()
+
+
 def _write(engine: Engine, page: Page) -> dict[str, PageCounts]:
     with engine.begin() as conn:
         return write_page(conn, "zoho", page, "contact", None, T0)
@@ -89,9 +100,7 @@ def test_an_incremental_run_that_deletes_nothing_counts_no_table(
 
 
 def test_the_share_is_of_the_rows_live_at_the_start_plus_those_added(tmp_path: Path) -> None:
-    engine = open_store(f"sqlite:///{tmp_path}/s.sqlite")
-    try:
-        _write(engine, Page("contacts", [_person(f"c{i}") for i in range(20)], {}))
+    with _contacts_store(tmp_path, 20) as engine:
         guard = DeleteGuard(engine, "zoho", 0.5, force=False)
         # The run adds 4 people, then a page deletes 2 of the 20: weighed before it commits,
         # as the runner does, the base is 20 + 4 = 24, counted only now.
@@ -112,16 +121,12 @@ def test_the_share_is_of_the_rows_live_at_the_start_plus_those_added(tmp_path: P
             "test; re-run with --force if they really were deleted"
         )
         assert guard.refusal("contact", "contacts", 10, "test") is None  # 12 of 24
-    finally:
-        engine.dispose()
 
 
 def test_a_page_that_updates_enough_live_rows_beside_its_deletes_counts_no_table(
     tmp_path: Path,
 ) -> None:
-    engine = open_store(f"sqlite:///{tmp_path}/s.sqlite")
-    try:
-        _write(engine, Page("contacts", [_person(f"c{i}") for i in range(20)], {}))
+    with _contacts_store(tmp_path, 20) as engine:
         guard = DeleteGuard(engine, "zoho", 0.5, force=False)
         changed = [
             Contact(source="zoho", remote_id=f"c{i}", first_name="Ann", last_name="Lea")
@@ -146,14 +151,10 @@ def test_a_page_that_updates_enough_live_rows_beside_its_deletes_counts_no_table
             with _counted_tables(engine) as counted:
                 assert guard.page_refusal(counts, {"contact": "contacts"}) is None
         assert counted == ["contacts"]
-    finally:
-        engine.dispose()
 
 
 def test_a_lower_bound_once_counted_lets_later_pages_through_uncounted(tmp_path: Path) -> None:
-    engine = open_store(f"sqlite:///{tmp_path}/s.sqlite")
-    try:
-        _write(engine, Page("contacts", [_person(f"c{i}") for i in range(30)], {}))
+    with _contacts_store(tmp_path, 30) as engine:
         guard = DeleteGuard(engine, "zoho", 0.2, force=False, dry_run=True)
         with _counted_tables(engine) as counted:
             assert guard.refusal("contact", "contacts", 2, "test") is None  # 30 < COUNT_AHEAD
@@ -164,17 +165,12 @@ def test_a_lower_bound_once_counted_lets_later_pages_through_uncounted(tmp_path:
                 "test; re-run with --force if they really were deleted"
             )
         assert counted == ["contacts"]  # the whole table, once: the base is known
-    finally:
-        engine.dispose()
 
 
 def test_a_table_larger_than_the_count_ahead_is_counted_again_only_when_needed(
     tmp_path: Path,
 ) -> None:
-    engine = open_store(f"sqlite:///{tmp_path}/s.sqlite")
-    try:
-        people = [_person(f"c{i}") for i in range(COUNT_AHEAD + 5)]
-        _write(engine, Page("contacts", people, {}))
+    with _contacts_store(tmp_path, COUNT_AHEAD + 5) as engine:
         guard = DeleteGuard(engine, "zoho", 0.5, force=False)
         with _counted_tables(engine) as counted:
             assert guard.refusal("contact", "contacts", 2, "test") is None  # 250 at least
@@ -188,19 +184,13 @@ def test_a_table_larger_than_the_count_ahead_is_counted_again_only_when_needed(
                 "guard): test; re-run with --force if they really were deleted"
             )
         assert counted == ["contacts", "contacts"]
-    finally:
-        engine.dispose()
 
 
 def test_a_dry_run_share_counts_the_pages_it_did_not_commit(tmp_path: Path) -> None:
-    engine = open_store(f"sqlite:///{tmp_path}/s.sqlite")
-    try:
-        _write(engine, Page("contacts", [_person(f"c{i}") for i in range(20)], {}))
+    with _contacts_store(tmp_path, 20) as engine:
         guard = DeleteGuard(engine, "zoho", 0.5, force=False, dry_run=True)
         guard.note("contact", PageCounts(inserted=4))  # a page read, rolled back
         assert guard.refusal("contact", "contacts", 13, "test") == (
             "refused to mark 13 of 24 contacts deleted in one run (54.2% > the 50% guard): "
             "test; re-run with --force if they really were deleted"
         )
-    finally:
-        engine.dispose()
