@@ -16,6 +16,7 @@ from sync.cli_text import Table, text
 from sync.errors import OperationFailed, UsageError
 
 if TYPE_CHECKING:
+    from sync.config.models import SourceConfig
     from sync.engine import SourceReport
     from sync.store.pages import PageCounts
 
@@ -43,10 +44,25 @@ def sync(
     wait_lock: float = typer.Option(
         0.0, "--wait-lock", help="Wait up to this many seconds for a source being synced."
     ),
+    jobs: int = typer.Option(
+        0,
+        "--jobs",
+        "-j",
+        min=0,
+        help="Sources synced at once, each in a thread of its own (0: all of them; 1: one "
+        "after another).",
+    ),
     json_output: bool = JsonOption,
     progress_flag: bool = ProgressOption,
 ) -> None:
-    """Pull records from the configured CRMs into the store, incrementally."""
+    """Pull records from the configured CRMs into the store, incrementally.
+
+    The sources are read at once (their calls wait on different servers); each commits its
+    own pages, so a source that fails leaves the others' work in the store.
+    """
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from connectors.core.errors import ConnectorError
@@ -79,7 +95,6 @@ def sync(
         check_deletes=check_deletes,
         force_deletes=force,
     )
-    reports: list[SourceReport] = []
     busy: list[str] = []
     with Progress(
         SpinnerColumn(),
@@ -93,35 +108,51 @@ def sync(
         disable=not show_progress(json_output, progress_flag),
     ) as progress:
         tasks: dict[tuple[str, str], Any] = {}
+        shared = threading.Lock()  # the sources' threads share the bars and the busy list
+        stop = threading.Event()  # set on Ctrl-C
 
         def on_page(src: str, strm: str, counts: Any) -> None:
-            key = (src, strm)
-            if key not in tasks:
-                tasks[key] = progress.add_task(f"{src}/{strm}", total=None, counts="")
-            progress.update(
-                tasks[key],
-                counts=f"{counts.fetched:,} read, "
-                f"{counts.inserted:,} new, {counts.updated:,} changed",
-            )
+            if stop.is_set():
+                raise _Interrupted
+            line = f"{counts.fetched:,} read, {counts.inserted:,} new, {counts.updated:,} changed"
+            with shared:
+                key = (src, strm)
+                if key not in tasks:
+                    tasks[key] = progress.add_task(f"{src}/{strm}", total=None, counts="")
+                progress.update(tasks[key], counts=line)
 
-        for src in chosen:
+        def sync_one(src: SourceConfig) -> SourceReport | None:
             lock = run_lock(engine, src.name)  # the daemon takes the same lock
             if not acquire_run_lock(lock, wait_lock):
-                busy.append(f"{src.name} (being synced by {holder_name(lock)})")
-                continue
+                with shared:
+                    busy.append(f"{src.name} (being synced by {holder_name(lock)})")
+                return None
             try:
                 try:
                     connector = build_connector(src)
                 except ConnectorError as exc:
                     raise UsageError(f"source {src.name}: {exc.user_message}") from exc
                 try:
-                    reports.append(sync_source(engine, src, connector, options, utc_now, on_page))
+                    return sync_source(engine, src, connector, options, utc_now, on_page)
                 except ValueError as exc:
                     raise UsageError(str(exc)) from exc
                 finally:
                     connector.close()
             finally:
                 lock.release()
+
+        width = min(jobs or len(chosen), len(chosen))
+        if width == 1:
+            done = [sync_one(src) for src in chosen]
+        else:
+            with ThreadPoolExecutor(width, thread_name_prefix="crmsync-sync") as pool:
+                futures = [pool.submit(sync_one, src) for src in chosen]
+                try:  # in the config's order; a failed source waits for the others to end
+                    done = [future.result() for future in futures]
+                except KeyboardInterrupt:
+                    stop.set()  # every source stops after its page: what it read stays
+                    raise
+    reports = [report for report in done if report is not None]
     _print_reports(reports, json_output)
     failed = [r for r in reports if r.status != "succeeded"]
     if failed or busy:
@@ -181,6 +212,10 @@ def _print_reports(reports: list[SourceReport], json_output: bool) -> None:
         for s in report.streams:
             if s.error:
                 err.print(text(f"{report.source}/{s.stream}: {s.error}"), soft_wrap=True)
+
+
+class _Interrupted(BaseException):
+    """Raised between pages in a source's thread once the command is interrupted."""
 
 
 _COUNTED = ("fetched", "inserted", "updated", "unchanged", "deleted", "restored", "quarantined")
