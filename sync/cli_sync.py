@@ -67,6 +67,7 @@ def sync(
 
     from connectors.core.errors import ConnectorError
     from sync.engine import SyncOptions, sync_source
+    from sync.engine.runs import ABORTED_MESSAGE, INTERRUPTED_MESSAGE, close_running_runs
     from sync.locks import acquire_run_lock, holder_name, run_lock
     from sync.sources import build_connector
     from sync.store import open_store
@@ -128,6 +129,12 @@ def sync(
                     busy.append(f"{src.name} (being synced by {holder_name(lock)})")
                 return None
             try:
+                # under the lock, a run still marked running is a killed process's
+                closed = close_running_runs(
+                    engine, src.name, utc_now(), "aborted", "aborted", ABORTED_MESSAGE
+                )
+                if closed:
+                    err.print(text(f"{src.name}: closed {len(closed)} run(s) a killed sync left"))
                 try:
                     connector = build_connector(src)
                 except ConnectorError as exc:
@@ -136,6 +143,12 @@ def sync(
                     return sync_source(engine, src, connector, options, utc_now, on_page)
                 except ValueError as exc:
                     raise UsageError(str(exc)) from exc
+                except (KeyboardInterrupt, _Interrupted):
+                    when = utc_now()
+                    close_running_runs(
+                        engine, src.name, when, "partial", "stopped", INTERRUPTED_MESSAGE
+                    )
+                    raise
                 finally:
                     connector.close()
             finally:

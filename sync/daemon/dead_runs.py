@@ -13,43 +13,25 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select
 
+from sync.engine.runs import ABORTED_MESSAGE, close_running_runs
 from sync.locks import run_lock
-from sync.store.bookkeeping import RunRow, RunStreamRow
+from sync.store.bookkeeping import RunRow
 
 __all__ = ["ABORTED_MESSAGE", "close_dead_runs", "sweep_dead_runs"]
 
 log = logging.getLogger("sync.daemon")
 
-ABORTED_MESSAGE = "process ended without closing the run"
-
 _RUNS = RunRow.__table__  # type: ignore[attr-defined]
-_STREAMS = RunStreamRow.__table__  # type: ignore[attr-defined]
 
 
 def close_dead_runs(engine: Engine, source: str, now: datetime) -> int:
     """Mark ``source``'s running runs (and their running streams) aborted; returns how
     many. The caller holds the source's run lock, which makes those runs dead."""
-    with engine.begin() as conn:
-        run_ids = [
-            row[0]
-            for row in conn.execute(
-                select(_RUNS.c.id).where(_RUNS.c.source == source, _RUNS.c.status == "running")
-            )
-        ]
-        if not run_ids:
-            return 0
-        conn.execute(
-            update(_STREAMS)
-            .where(_STREAMS.c.run_id.in_(run_ids), _STREAMS.c.status == "running")
-            .values(status="aborted", error=ABORTED_MESSAGE)
-        )
-        conn.execute(
-            update(_RUNS)
-            .where(_RUNS.c.id.in_(run_ids))
-            .values(status="aborted", finished_at=now, error=ABORTED_MESSAGE)
-        )
+    run_ids = close_running_runs(engine, source, now, "aborted", "aborted", ABORTED_MESSAGE)
+    if not run_ids:
+        return 0
     log.warning(
         "%s: %d run%s left running by a process that ended, closed as aborted",
         source,

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import update
-
 from connectors.core.errors import ConnectorError
 from sync.config.models import SourceConfig
 from sync.daemon.dead_runs import close_dead_runs
 from sync.daemon.job_base import JobContext, JobOutcome, ScheduledJob
 from sync.engine import SyncOptions, sync_source
+from sync.engine.runs import close_running_runs
 from sync.sources import build_connector
-from sync.store.bookkeeping import RunRow, RunStreamRow
 from sync.store.pages import PageCounts
 
 __all__ = ["SourceJob", "StopRequested"]
@@ -86,26 +84,6 @@ class SourceJob(ScheduledJob):
     def _close_stopped_run(self) -> None:
         # The engine did not get to close its run rows; the lock guarantees the only
         # running run of this source is ours.
-        runs = RunRow.__table__  # type: ignore[attr-defined]
-        streams = RunStreamRow.__table__  # type: ignore[attr-defined]
-        with self.ctx.engine.begin() as conn:
-            run_ids = [
-                row[0]
-                for row in conn.execute(
-                    runs.select()
-                    .with_only_columns(runs.c.id)
-                    .where(runs.c.source == self.source.name, runs.c.status == "running")
-                )
-            ]
-            if not run_ids:
-                return
-            conn.execute(
-                update(streams)
-                .where(streams.c.run_id.in_(run_ids), streams.c.status == "running")
-                .values(status="stopped", error=STOPPED_MESSAGE)
-            )
-            conn.execute(
-                update(runs)
-                .where(runs.c.id.in_(run_ids))
-                .values(status="partial", finished_at=self.ctx.now(), error=STOPPED_MESSAGE)
-            )
+        close_running_runs(
+            self.ctx.engine, self.source.name, self.ctx.now(), "partial", "stopped", STOPPED_MESSAGE
+        )

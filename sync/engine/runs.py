@@ -13,8 +13,11 @@ from sync.store.core_tables import SYNC_RUN_STREAMS, SYNC_RUNS, SYNC_STATE
 from sync.store.pages import PageCounts
 
 __all__ = [
+    "ABORTED_MESSAGE",
+    "INTERRUPTED_MESSAGE",
     "RunLedger",
     "SavedStream",
+    "close_running_runs",
     "id_check_due",
     "id_check_is_due",
     "load_state",
@@ -113,6 +116,39 @@ class RunLedger:
                 .where(runs.c.id == self.run_id)
                 .values(status=status, finished_at=finished_at, error=error)
             )
+
+
+ABORTED_MESSAGE = "process ended without closing the run"
+INTERRUPTED_MESSAGE = "interrupted (Ctrl-C); the next run resumes where this one stopped"
+
+
+def close_running_runs(
+    engine: Engine, source: str, now: datetime, status: str, stream_status: str, message: str
+) -> list[int]:
+    """Close ``source``'s runs still marked running with ``status``, and their running
+    streams with ``stream_status``, both saying ``message``; the ids closed.
+
+    Only for a caller holding the source's run lock: no live run of the source exists then,
+    so a running one is a stopped run's (its process interrupted) or a dead process's."""
+    runs, streams = SYNC_RUNS, SYNC_RUN_STREAMS
+    with engine.begin() as conn:
+        run_ids = list(
+            conn.execute(
+                select(runs.c.id).where(runs.c.source == source, runs.c.status == "running")
+            ).scalars()
+        )
+        if run_ids:
+            conn.execute(
+                update(streams)
+                .where(streams.c.run_id.in_(run_ids), streams.c.status == "running")
+                .values(status=stream_status, error=message)
+            )
+            conn.execute(
+                update(runs)
+                .where(runs.c.id.in_(run_ids))
+                .values(status=status, finished_at=now, error=message)
+            )
+    return [int(run_id) for run_id in run_ids]
 
 
 def _outcome(

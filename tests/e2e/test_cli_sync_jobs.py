@@ -12,9 +12,12 @@ from typing import Any
 
 import orjson
 import pytest
+from sqlalchemy import select
 
 from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
+from sync.engine.runs import ABORTED_MESSAGE, RunLedger
+from sync.store.core_tables import SYNC_RUN_STREAMS, SYNC_RUNS
 from tests.integration.sync_support import (
     expected_live_ids,
     opened,
@@ -84,3 +87,28 @@ def test_a_source_that_fails_leaves_the_others_synced(sandbox: Sandbox, tmp_path
             assert store_live_ids(engine, crm, "contacts") == expected_live_ids(
                 sandbox, crm, "contacts"
             )
+
+
+def test_a_run_a_killed_sync_left_running_is_closed_by_the_next(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    config, url = _config(sandbox, tmp_path, "store")
+    with opened(url) as engine:  # a sync killed while it read leads: its rows say running
+        killed = RunLedger(engine, "zoho", DEFAULT_ANCHOR, full=False, dry_run=False)
+        killed.start_stream("leads")
+    result = _sync(config, "--source", "zoho")
+    assert result.returncode == 0, result.stderr
+    assert "zoho: closed 1 run(s) a killed sync left" in result.stderr
+    with opened(url) as engine, engine.connect() as conn:
+        run = conn.execute(
+            select(SYNC_RUNS.c.status, SYNC_RUNS.c.error).where(SYNC_RUNS.c.id == killed.run_id)
+        ).one()
+        streams = conn.execute(
+            select(SYNC_RUN_STREAMS.c.stream, SYNC_RUN_STREAMS.c.status).where(
+                SYNC_RUN_STREAMS.c.run_id == killed.run_id
+            )
+        ).all()
+        running = conn.execute(select(SYNC_RUNS.c.id).where(SYNC_RUNS.c.status == "running")).all()
+    assert tuple(run) == ("aborted", ABORTED_MESSAGE)
+    assert [tuple(s) for s in streams] == [("leads", "aborted")]
+    assert running == []
