@@ -134,13 +134,19 @@ def _minimum_calls(counts: dict[str, Any], crm: str) -> int:
     )
 
 
+def _base_url(info: dict[str, Any], crm: str) -> str:
+    return str(
+        {
+            "salesforce": info["salesforce"]["instance_url"],
+            "hubspot": info["hubspot"]["base_url"],
+            "zoho": info["zoho"]["api_domain"],
+            "dynamics": info["dynamics"]["environment_url"],
+        }[crm]
+    )
+
+
 def _churn(info: dict[str, Any], crm: str, changes: int, seed: int) -> None:
-    url = {
-        "salesforce": info["salesforce"]["instance_url"],
-        "hubspot": info["hubspot"]["base_url"],
-        "zoho": info["zoho"]["api_domain"],
-        "dynamics": info["dynamics"]["environment_url"],
-    }[crm]
+    url = _base_url(info, crm)
     with pinned_session(info["ca_bundle"]) as http:
         response = http.post(
             f"{url}/_sandbox/churn",
@@ -262,8 +268,9 @@ def run(
     return results
 
 
-def _cli_sync(config_path: Path) -> dict[str, Any]:
+def _cli_sync(config_path: Path, jobs: int = 0) -> dict[str, Any]:
     command = [sys.executable, "-m", "sync", "sync", "--config", str(config_path), "--json"]
+    command += ["--jobs", str(jobs)]
     cpu, wall = _children_cpu(), time.perf_counter()
     # From compiled bytecode, as an installed crmsync runs (a PYTHONDONTWRITEBYTECODE in
     # the environment would make every command compile crmsync's modules again).
@@ -289,12 +296,23 @@ def _cli_sync(config_path: Path) -> dict[str, Any]:
     }
 
 
-def run_cli(scale: str, seed: int, sources: list[str]) -> dict[str, Any]:
-    """Full, then incremental after 1% changed, of every source through ``crmsync sync``."""
+def run_cli(
+    scale: str, seed: int, sources: list[str], jobs: int = 0, round_trip_ms: float = 0.0
+) -> dict[str, Any]:
+    """Full, then incremental after 1% changed, of every source through ``crmsync sync``
+    (``--jobs``); with ``round_trip_ms``, every CRM request waits that long in the sandbox,
+    as a CRM across the internet answers."""
     loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         with served_sandbox(scale, seed, work / "sandbox") as info:
+            with pinned_session(info["ca_bundle"]) as http:
+                for crm in sources if round_trip_ms else []:  # each emulator has its plan
+                    http.put(
+                        f"{_base_url(info, crm)}/_sandbox/faults",
+                        json={"profile": "none", "round_trip_s": round_trip_ms / 1000},
+                        timeout=60,
+                    ).raise_for_status()
             truth = json.loads((Path(info["ground_truth_dir"]) / "summary.json").read_text())
             generated = yaml.safe_load(Path(info["config_path"]).read_text())
             config = {
@@ -304,7 +322,7 @@ def run_cli(scale: str, seed: int, sources: list[str]) -> dict[str, Any]:
             }
             path = work / "crmsync.yaml"
             path.write_text(yaml.safe_dump(config))
-            full = _cli_sync(path)
+            full = _cli_sync(path, jobs)
             loads.append(os.getloadavg()[0])
             for crm in sources:
                 live = sum(
@@ -314,18 +332,27 @@ def run_cli(scale: str, seed: int, sources: list[str]) -> dict[str, Any]:
                 )
                 _churn(info, crm, max(1, live // 100), seed + 1)
             time.sleep(1.1)  # let the sandbox clock pass the changes' second
-            incremental = _cli_sync(path)
+            incremental = _cli_sync(path, jobs)
             loads.append(os.getloadavg()[0])
     incremental["time_share"] = incremental["seconds"] / full["seconds"]
     incremental["cpu_share"] = incremental["cpu_seconds"] / full["cpu_seconds"]
     # the wall times grow with the machine's load: the load average at start and after each
-    return {"full": full, "incremental_after_1pct": incremental, "load_average": loads}
+    return {
+        "full": full,
+        "incremental_after_1pct": incremental,
+        "load_average": loads,
+        "jobs": jobs,
+        "round_trip_ms": round_trip_ms,
+    }
 
 
 def _print_cli(scale: str, seed: int, results: dict[str, Any]) -> None:
     f, i = results["full"], results["incremental_after_1pct"]
     loads = ", ".join(f"{x:.1f}" for x in results["load_average"])
-    print(f"scale {scale}, seed {seed}, through `crmsync sync` (start-up included); load {loads}")
+    print(
+        f"scale {scale}, seed {seed}, through `crmsync sync --jobs {results['jobs']}` (start-up "
+        f"included), round trip {results['round_trip_ms']:g} ms; load {loads}"
+    )
     for what, r in (("full", f), ("incremental after 1%", i)):
         inside = ", ".join(f"{k} {v:.2f} s" for k, v in r["in_sync_seconds"].items())
         print(
@@ -347,10 +374,14 @@ def main() -> None:
     parser.add_argument("--peer", choices=["tap-salesforce"], help="also run this peer client")
     parser.add_argument("--peer-envs", type=Path, help="folder for its venv (reused if given)")
     parser.add_argument("--cli", action="store_true", help="sync through `crmsync sync`")
+    parser.add_argument("--jobs", type=int, default=0, help="--cli: `crmsync sync --jobs`")
+    parser.add_argument(
+        "--round-trip-ms", type=float, default=0.0, help="--cli: each CRM request waits this long"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.cli:
-        cli = run_cli(args.scale, args.seed, args.sources.split(","))
+        cli = run_cli(args.scale, args.seed, args.sources.split(","), args.jobs, args.round_trip_ms)
         print(json.dumps(cli)) if args.json else _print_cli(args.scale, args.seed, cli)
         return
     results = run(args.scale, args.seed, args.sources.split(","), args.peer, args.peer_envs)

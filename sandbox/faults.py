@@ -92,6 +92,9 @@ class FaultPlan:
         self.failure_rate = failure_rate
         self.latency_rate = latency_rate
         self.slow_s = slow_s
+        # every request waits this long before it is answered (0: none), as a CRM across
+        # the internet does; the admin calls under /_sandbox/ do not
+        self.round_trip_s = 0.0
         self.injected: Counter[str] = Counter()
         self._reset()
 
@@ -104,17 +107,22 @@ class FaultPlan:
         profile: FaultProfile | str,
         failure_rate: float | None = None,
         slow_s: float | None = None,
+        round_trip_s: float | None = None,
     ) -> None:
         if failure_rate is not None and not 0 <= failure_rate <= 1:
             raise ValueError("failure_rate must be between 0 and 1")
         if slow_s is not None and not 0 <= slow_s <= 60:
             raise ValueError("slow_s must be between 0 and 60 seconds")
+        if round_trip_s is not None and not 0 <= round_trip_s <= 5:
+            raise ValueError("round_trip_s must be between 0 and 5 seconds")
         with self._lock:
             self.profile = FaultProfile(profile)
             if failure_rate is not None:
                 self.failure_rate = failure_rate
             if slow_s is not None:
                 self.slow_s = slow_s
+            if round_trip_s is not None:
+                self.round_trip_s = round_trip_s
             self._reset()
 
     def _reset(self) -> None:

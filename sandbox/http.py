@@ -13,7 +13,8 @@ Admin paths under ``/_sandbox/`` are never counted, faulted or authenticated:
   ``<METHOD> <unmatched>``;
 - ``GET /_sandbox/health``;
 - ``PUT /_sandbox/faults`` ``{"profile": "flaky", "failure_rate": 0.1, "slow_s": 2}``
-  (resets the fault counts); ``GET`` shows the rates and the faults injected per kind;
+  (resets the fault counts; ``"round_trip_s": 0.1`` makes every CRM request wait that
+  long, as across the internet); ``GET`` shows the rates and the faults injected per kind;
 - ``POST /_sandbox/clock`` ``{"advance_seconds": 1800}``;
 - ``POST /_sandbox/churn`` ``{"changes": 500, "seed": 7}`` — applies churn to the world.
 
@@ -174,6 +175,8 @@ class EmulatorApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request = Request(environ)
+        if self.faults.round_trip_s and not request.path.startswith("/_sandbox/"):
+            time.sleep(self.faults.round_trip_s)  # the network a real CRM is across
         response = self._dispatch(request)
         response.headers["Date"] = email.utils.format_datetime(self.clock.now(), usegmt=True)
         return response(environ, start_response)
@@ -242,6 +245,7 @@ class EmulatorApp:
                     payload.get("profile", self.faults.profile.value),
                     payload.get("failure_rate"),
                     payload.get("slow_s"),
+                    payload.get("round_trip_s"),
                 )
             except (TypeError, ValueError) as exc:
                 return json_response({"error": str(exc)}, 400)
@@ -256,6 +260,7 @@ class EmulatorApp:
                     "failure_rate": plan.failure_rate,
                     "latency_rate": plan.latency_rate,
                     "slow_s": plan.slow_s,
+                    "round_trip_s": plan.round_trip_s,
                     "injected": plan.counts(),
                 }
             )

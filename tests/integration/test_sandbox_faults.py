@@ -3,6 +3,7 @@ same faults; and the daily limits answered as each CRM does."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -169,3 +170,28 @@ def test_daily_limits_are_answered_as_each_crm_does() -> None:
         )
         assert hs.status_code == 429 and hs.json()["policyName"] == "DAILY"
         assert zo.status_code == 429 and zo.json()["code"] == "TOO_MANY_REQUESTS"
+
+
+def test_a_round_trip_delays_each_crm_request_but_not_the_admin_calls() -> None:
+    options = SandboxOptions(seed=5, scale="tiny", anchor=DEFAULT_ANCHOR)
+    with (
+        Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR)) as sandbox,
+        pinned_session(sandbox.info.ca_bundle) as http,
+    ):
+        base = sandbox.info.hubspot.base_url
+        headers = {"Authorization": f"Bearer {sandbox.info.hubspot.access_token}"}
+        refused = http.put(f"{base}/_sandbox/faults", json={"round_trip_s": 6})
+        assert refused.status_code == 400
+        assert "round_trip_s must be between 0 and 5 seconds" in refused.text
+        set_up = http.put(f"{base}/_sandbox/faults", json={"profile": "none", "round_trip_s": 0.3})
+        assert set_up.status_code == 200
+        assert http.get(f"{base}/_sandbox/faults").json()["round_trip_s"] == 0.3
+        started = time.perf_counter()
+        listed = http.get(f"{base}/crm/v3/objects/contacts", params={"limit": 1}, headers=headers)
+        waited = time.perf_counter() - started
+        assert listed.status_code == 200 and waited >= 0.3
+        started = time.perf_counter()
+        assert http.get(f"{base}/_sandbox/health").status_code == 200
+        assert time.perf_counter() - started < 0.3  # the admin calls answer at once
+        zoho = sandbox.apps["zoho"].faults  # each emulator keeps its own plan
+        assert zoho.round_trip_s == 0
