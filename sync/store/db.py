@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +83,12 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
-        with engine.begin() as connection:
+        # One process migrates at a time: another one opening a new store at the same moment
+        # (the daemon and a command, say) waits, then upgrades from the revision the first
+        # one stored, which is nothing to do.
+        with _one_migrator(engine), engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(text(f"SELECT pg_advisory_xact_lock({_MIGRATE_LOCK})"))
             config.attributes["connection"] = connection
             command.upgrade(config, "heads")
     except OperationalError as exc:
@@ -90,6 +98,25 @@ def migrate(engine: Engine) -> None:
         ) from exc
     except SQLAlchemyError as exc:
         raise StoreUnavailable(f"cannot migrate the store: {exc}") from exc
+
+
+# the store's schema in the key: stores in several schemas of one database migrate apart
+_MIGRATE_LOCK = "hashtext(current_schema() || ' crmsync:migrate')"
+
+
+@contextmanager
+def _one_migrator(engine: Engine) -> Iterator[None]:
+    """On a SQLite file, hold an exclusive ``flock`` on ``<database>.migrate.lock`` (the
+    kernel drops it if this process dies); on PostgreSQL the migration's transaction takes
+    an advisory lock instead."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    path = Path(database).expanduser().resolve()
+    with open(path.with_name(f"{path.name}.migrate.lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released as the file closes
+        yield
 
 
 def _at_head(engine: Engine) -> bool:
