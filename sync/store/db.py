@@ -100,8 +100,9 @@ def migrate(engine: Engine) -> None:
         raise StoreUnavailable(f"cannot migrate the store: {exc}") from exc
 
 
-# the store's schema in the key: stores in several schemas of one database migrate apart
-_MIGRATE_LOCK = "hashtext(current_schema() || ' crmsync:migrate')"
+# The store's schema in the key: stores in several schemas of one database migrate apart.
+# Not the key ``sync.workers.schema`` holds while it calls this (that would wait on itself).
+_MIGRATE_LOCK = "hashtext(current_schema() || ' crmsync:store-migration')"
 
 
 @contextmanager
