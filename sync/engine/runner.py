@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -271,9 +272,18 @@ def _sync_stream(
     read_to_end = False
     carried_kinds: set[str] = set()
     check_deletes = options.check_deletes
+    # A page that only moves the cursor (a delta read that found nothing) is not written on
+    # its own: its state is saved by the next page or with the stream's closing row, one
+    # transaction fewer each. A run stopped before then reads that empty page again.
+    cursor: tuple[str, dict[str, Any], datetime] | None = None
     try:
         for page in connector.read(info.name, state, read_options):
             check_deletes = check_deletes or page.check_deletes
+            if _moves_cursor_only(page):
+                if not options.dry_run:
+                    cursor = (page.stream, page.state, now())
+                continue
+            cursor = None
             with engine.connect() as conn, conn.begin() as transaction:
                 counts = write_page(
                     conn,
@@ -351,8 +361,13 @@ def _sync_stream(
         report.seconds,
         report.error,
         then=context.following.get(info.name) if stop is None else None,
+        cursor=cursor,
     )
     return stop
+
+
+def _moves_cursor_only(page: Page) -> bool:
+    return not (page.records or page.deleted_ids or page.quarantined)
 
 
 def _count_page(

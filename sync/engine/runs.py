@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, insert, select, update
 
 from sync.store.core_tables import SYNC_RUN_STREAMS, SYNC_RUNS, SYNC_STATE
-from sync.store.pages import PageCounts
+from sync.store.pages import PageCounts, save_stream_state
 
 __all__ = [
     "ABORTED_MESSAGE",
@@ -63,12 +63,17 @@ class RunLedger:
         seconds: float,
         error: str | None = None,
         then: str | None = None,
+        cursor: tuple[str, dict[str, Any], datetime] | None = None,
     ) -> None:
         """Close the row ``start_stream`` opened with the stream's outcome; with ``then``,
         open that stream's row in the same transaction (the run goes straight on to it:
-        its ``start_stream`` then writes nothing)."""
+        its ``start_stream`` then writes nothing); with ``cursor`` (a page's stream, state
+        and when it was read), save that state in it too."""
         values = _outcome(status, counts, api_calls, seconds, error)
         with self.engine.begin() as conn:
+            if cursor is not None:
+                name, state, read_at = cursor
+                save_stream_state(conn, self.source, name, state, self.run_id, read_at)
             conn.execute(
                 _FINISH,
                 {"p_run": self.run_id, "p_stream": stream}

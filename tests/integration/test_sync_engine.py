@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 
 from connectors.core.contract import StreamInfo
 from sandbox import ManualClock, Sandbox, SandboxOptions
@@ -209,3 +209,26 @@ def test_a_partial_id_list_never_mass_deletes(config: CrmsyncConfig) -> None:
         marked, _ = check(partial, force=True)
         assert marked == len(live) - len(partial)  # live[0], listed again, is restored
         assert store_live_ids(engine, "zoho", "activities") == set(partial)
+
+
+def test_a_run_that_finds_nothing_saves_each_cursor_with_its_stream_row(
+    sandbox: Sandbox, config: CrmsyncConfig
+) -> None:
+    # A page that only moves the cursor commits with the stream's closing row, not alone.
+    with opened(config.store.url) as engine:
+        _run(config, engine)
+        sandbox.clock.advance(300)
+        commits: list[object] = []
+        event.listen(engine, "commit", commits.append)
+        report = _run(config, engine)
+        states = StreamStateRow.__table__
+        with engine.connect() as conn:
+            saved = dict(conn.execute(select(states.c.stream, states.c.run_id)).all())
+    synced = [s.stream for s in report.streams]
+    fetched = {s.stream: s.counts.fetched for s in report.streams if s.counts.fetched}
+    assert report.status == "succeeded"
+    assert fetched == {"users": 7}  # Zoho's users are listed whole on every run
+    assert {stream: saved[stream] for stream in synced} == dict.fromkeys(synced, report.run_id)
+    # the run row, the first stream's row, the users' page, every stream's closing row
+    # (each opening the next) and the run's end: no commit for the other nine cursors
+    assert len(commits) == 1 + 1 + 1 + len(synced) + 1
