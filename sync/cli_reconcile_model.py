@@ -124,6 +124,16 @@ def train(config: Path | None = ConfigOption, json_output: bool = JsonOption) ->
             if rc.person_engine() == "splink"
             else train_kind(KIND, entities, rc, org_of, utc_now())
         )
+    from sync.reconcile.learn import Model as NativeModel
+
+    if isinstance(found, NativeModel) and not found.learned:
+        from sync.reconcile.run import NOTHING_LEARNED
+
+        if json_output:
+            _print_json({"saved": False, "records": len(entities), "reason": NOTHING_LEARNED})
+            return
+        out.print(safe(f"trained on {len(entities):,} people: {NOTHING_LEARNED}; nothing saved"))
+        return
     with engine.begin() as connection:
         save_model(connection, found)
     summary = _summary(found, cfg.reconcile)

@@ -57,7 +57,12 @@ from sync.store.changes import last_change
 from sync.store.record_key import RecordKey
 from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 
-__all__ = ["KINDS", "RunReport", "reconcile"]
+__all__ = ["KINDS", "NOTHING_LEARNED", "RunReport", "reconcile"]
+
+NOTHING_LEARNED = (
+    "no weight could be learned (too few candidate pairs per comparison level): "
+    "the hand-set weights and thresholds stay in use"
+)
 
 KINDS = ("employee", "organisation", "person")
 Progress = Callable[[str], None]
@@ -144,11 +149,15 @@ def reconcile(
                 if learning and model is None and len(entities) >= config.learning.min_records:
                     say(f"{kind}: training on {len(entities)} records")
                     clock = time.perf_counter()
-                    model = train_kind(
+                    found = train_kind(
                         kind, entities, config, org_of, now, blocked[0], counts, codes
                     )
-                    save_model(connection, model)
                     trained = round(time.perf_counter() - clock, 3)
+                    # A model that learned no weight would keep the hand-set weights but
+                    # take its threshold from its prior, which they are not scaled for.
+                    if found.learned:
+                        save_model(connection, found)
+                        model = found
                 say(f"{kind}: resolving {len(entities)} records")
                 weights = model.weights if model is not None else None
                 context = weighed(counts, weights, model.terms if model is not None else None)
@@ -187,6 +196,8 @@ def reconcile(
                 report.kinds[kind] = stats
             if model is not None:
                 report.kinds[kind].update(model=model.version, trained_s=trained)
+            elif trained is not None:
+                report.kinds[kind].update(model=None, trained_s=trained, learned=NOTHING_LEARNED)
             if kind == "organisation" and mode == "full":
                 org_of = written
             written = {}  # a million people's identities: not held past their kind

@@ -16,9 +16,14 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
+from connectors.core.contract import Page
+from connectors.core.records import Lead
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.cli import app
 from sync.demo import run_demo
+from sync.reconcile.run import NOTHING_LEARNED
+from sync.store import open_store
+from sync.store.pages import write_page
 
 CLI = [sys.executable, "-m", "sync"]
 
@@ -109,29 +114,77 @@ def test_a_run_reports_the_blocking_keys_it_capped(config: Path, tmp_path: Path)
     assert all(stats["capped_keys"] == 0 for stats in uncapped["kinds"].values())
 
 
-def test_train_keeps_a_model_that_runs_use_and_stores_can_share(
+def test_train_on_too_few_people_learns_nothing_and_saves_nothing(
     config: Path, tmp_path: Path
 ) -> None:
-    # The tiny company has fewer people than learning.min_records: no model until asked.
-    own = tmp_path / "own.yaml"
-    store = tmp_path / "own.sqlite"
-    shutil.copy(_store_url(config).removeprefix("sqlite:///"), store)  # a synced store
-    own.write_text(config.read_text().replace(_store_url(config), f"sqlite:///{store}"))
-    assert (
-        _json("reconcile", "run", "--full", "--config", str(own))["kinds"]["person"].get("model")
-        is None
-    )
+    # The tiny company's people are too few for any comparison level to be estimated.
+    own = _own_store(config, tmp_path)
+    found = _json("reconcile", "train", "--config", str(own))
+    assert found == {"saved": False, "records": found["records"], "reason": NOTHING_LEARNED}
+    assert found["records"] > 0
     missing = subprocess.run(
         [*CLI, "reconcile", "model", "--config", str(own)],
         capture_output=True,
         text=True,
         timeout=300,
     )
-    assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
+    assert missing.returncode == 2
     assert missing.stderr.startswith("error: no trained model: run `crmsync reconcile train`")
+    said = CliRunner().invoke(app, ["reconcile", "train", "--config", str(own)])
+    assert said.exit_code == 0 and "nothing saved" in " ".join(said.stdout.split())
 
+
+def _own_store(config: Path, tmp_path: Path, learnable: bool = False) -> Path:
+    """A copy of the synced tiny store and its configuration; with ``learnable``, 200 more
+    people, each second one a copy of the one before (every other copy with a typo in the
+    surname), enough for training to estimate weights."""
+    own = tmp_path / "own.yaml"
+    store = tmp_path / "own.sqlite"
+    shutil.copy(_store_url(config).removeprefix("sqlite:///"), store)  # a synced store
+    own.write_text(config.read_text().replace(_store_url(config), f"sqlite:///{store}"))
+    if learnable:
+        engine = open_store(f"sqlite:///{store}")
+        try:
+            with engine.begin() as conn:
+                write_page(conn, "salesforce", _copies(), "lead", None, DEFAULT_ANCHOR)
+        finally:
+            engine.dispose()
+    return own
+
+
+def _copies() -> Page:
+    firsts = ("anna", "ben", "carla", "dev", "emil", "fay", "gus", "hana", "ivo", "jana")
+    lasts = ("lyle", "moss", "novak", "ortiz", "park", "quinn", "reyes", "sato", "tan", "urban")
+    leads = []
+    for n in range(200):
+        person, copy = divmod(n, 2)
+        last = lasts[(person // 10) % 10]
+        leads.append(
+            Lead(
+                source="salesforce",
+                remote_id=f"00Qtrain{n:04d}",
+                first_name=firsts[person % 10].title(),
+                last_name=(last[:-1] + last[-1] * 2 if copy and person % 2 else last).title(),
+                street=f"{person % 90 + 1} {('Oak', 'Elm', 'Pine', 'Ash')[person % 4]} Street",
+                postal_code=f"{20000 + person}",
+                city=f"Town {person % 13}",
+            )
+        )
+    return Page("leads", leads, {})
+
+
+def test_train_keeps_a_model_that_runs_use_and_stores_can_share(
+    config: Path, tmp_path: Path
+) -> None:
+    # Fewer people than learning.min_records: no model until asked.
+    own = _own_store(config, tmp_path, learnable=True)
+    assert (
+        _json("reconcile", "run", "--full", "--config", str(own))["kinds"]["person"].get("model")
+        is None
+    )
     trained = _json("reconcile", "train", "--config", str(own))
-    assert trained["kind"] == "person" and trained["records"] > 0
+    assert trained["kind"] == "person" and trained["records"] > 200
+    assert "first_name/exact" in trained["learned"] and "street/exact" in trained["learned"]
     assert trained["match_threshold"] == round(math.log2(0.99 / 0.01) - trained["prior"], 2)
     saved = tmp_path / "model.json"
     shown = _json("reconcile", "model", "--save", str(saved), "--config", str(own))
