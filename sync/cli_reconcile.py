@@ -97,6 +97,9 @@ def run(
                 f"blocking compared {blocked} ({blocked / known:.1%}) and scoring matched "
                 f"{matched} ({matched / known:.1%})"
             )
+    for kind, stats in report.kinds.items():
+        if stats.get("learned"):  # it tried to train and learned nothing
+            out.print(f"{kind}: trained on {stats.get('records', 0)} records: {stats['learned']}")
     if stitched.events:
         out.print(
             f"digital events stitched ({stitched.mode}): {stitched.events}; of "

@@ -132,6 +132,13 @@ def test_train_on_too_few_people_learns_nothing_and_saves_nothing(
     assert missing.stderr.startswith("error: no trained model: run `crmsync reconcile train`")
     said = CliRunner().invoke(app, ["reconcile", "train", "--config", str(own)])
     assert said.exit_code == 0 and "nothing saved" in " ".join(said.stdout.split())
+    # A first run set to train on so few people tries, learns nothing and says so.
+    own.write_text(own.read_text() + "reconcile:\n  learning:\n    min_records: 2\n")
+    ran = CliRunner().invoke(app, ["reconcile", "run", "--full", "--config", str(own)])
+    assert ran.exit_code == 0, ran.output
+    assert f"person: trained on {found['records']} records: {NOTHING_LEARNED}" in " ".join(
+        ran.stdout.split()
+    )
 
 
 def _own_store(config: Path, tmp_path: Path, learnable: bool = False) -> Path:
