@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import resource
 import shutil
 import sqlite3
@@ -91,13 +92,18 @@ def _cli(args: list[str], workdir: Path, name: str) -> dict[str, Any]:
     }
 
 
-def _write_config(info: dict[str, Any], workdir: Path, sources: list[str], engine: str) -> Path:
+def _write_config(
+    info: dict[str, Any], workdir: Path, sources: list[str], engine: str, min_records: int | None
+) -> Path:
     generated = yaml.safe_load(Path(info["config_path"]).read_text())
+    reconcile: dict[str, Any] = {"engine": engine}
+    if min_records is not None:
+        reconcile["learning"] = {"min_records": min_records}
     config = {
         "store": {"url": f"sqlite:///{workdir / 'crmsync.sqlite'}"},
         "secrets_file": str(Path(info["config_path"]).parent / "secrets.env"),
         "sources": [s for s in generated["sources"] if s["name"] in sources],
-        "reconcile": {"engine": engine},
+        "reconcile": reconcile,
     }
     path = workdir / "crmsync.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -155,9 +161,28 @@ def _blocking_recall(
     return len(compared & wanted) / len(wanted) if wanted else 1.0
 
 
-def run_case(set_name: str, mode: str, workspace: Path, engine: str) -> dict[str, Any]:
+def _sampled(
+    people: dict[str, Any], links: set[tuple[str, str]], clusters: int, seed: int
+) -> tuple[dict[str, Any], set[tuple[str, str]]]:
+    """``clusters`` true clusters drawn at random (seeded), each with all its records: a
+    small installation's people, with the set's share of duplicates."""
+    chosen = random.Random(seed).sample(clusters_of(sorted(people), links), clusters)
+    kept = {str(rec_id) for cluster in chosen for rec_id in cluster}
+    return {r: people[r] for r in sorted(kept)}, {(a, b) for a, b in links if a in kept}
+
+
+def run_case(
+    set_name: str,
+    mode: str,
+    workspace: Path,
+    engine: str,
+    sample: int | None = None,
+    min_records: int | None = None,
+) -> dict[str, Any]:
     people, links, sides = layout(set_name, mode)
-    workdir = workspace / f"{set_name}-{mode}-{engine}"
+    if sample is not None:
+        people, links = _sampled(people, links, sample, seed=1)
+    workdir = workspace / f"{set_name}-{mode}-{engine}{'' if sample is None else f'-{sample}'}"
     # A kept workspace is started afresh: a store left by an earlier run would keep its
     # records and its trained model.
     shutil.rmtree(workdir, ignore_errors=True)
@@ -180,7 +205,7 @@ def run_case(set_name: str, mode: str, workspace: Path, engine: str) -> dict[str
             for rid, rec in create_hubspot_contacts(info, people, by_side["hubspot"]).items():
                 created[("hubspot", rid)] = rec
         load_s = time.perf_counter() - started
-        config = _write_config(info, workdir, sorted(by_side), engine)
+        config = _write_config(info, workdir, sorted(by_side), engine, min_records)
         sync = _cli(["sync", "--config", str(config)], workdir, "sync")
         reconcile = _cli(
             ["reconcile", "run", "--full", "--json", "--config", str(config)], workdir, "reconcile"
@@ -232,6 +257,19 @@ def main() -> None:
     parser.add_argument(
         "--engines", default="splink,native", help="people matchers to run (reconcile.engine)"
     )
+    parser.add_argument(
+        "--sample-clusters",
+        type=int,
+        default=None,
+        help="keep this many true clusters of each set, drawn at random (seed 1): a small "
+        "installation, below reconcile.learning.min_records, matched with the hand-set weights",
+    )
+    parser.add_argument(
+        "--min-records",
+        type=int,
+        default=None,
+        help="reconcile.learning.min_records of the runs (default: the configuration's own)",
+    )
     parser.add_argument("--workspace", type=Path, default=None, help="keep stores and logs here")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -244,7 +282,12 @@ def main() -> None:
     sets = [s for s in args.sets.split(",") if s]
     modes = [m for m in args.modes.split(",") if m]
     engines = [e for e in args.engines.split(",") if e]
-    results = [run_case(s, m, workspace, e) for e in engines for s in sets for m in modes]
+    results = [
+        run_case(s, m, workspace, e, args.sample_clusters, args.min_records)
+        for e in engines
+        for s in sets
+        for m in modes
+    ]
     summary = {
         "results": results,
         "total_s": round(time.perf_counter() - started, 1),
