@@ -360,6 +360,8 @@ def add_dynamics_company(world: World, anchor: datetime) -> None:
         state = rng.choice([0, 1, 1, 2])
         created = b.at(acc["createdon"], anchor - timedelta(days=10))
         close = (created + timedelta(days=rng.randint(10, 120))).date()
+        if state and close > anchor.date():  # a deal won or lost is closed by today
+            close = anchor.date() - timedelta(days=i % 10)
         owner = acc["ownerid"]
         amount = float(price * rng.randint(1, 3))
         opp = stamp(

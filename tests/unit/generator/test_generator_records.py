@@ -159,3 +159,17 @@ def test_zoho_lookups_resolve(world: World) -> None:
             if table.name in ("Leads", "Contacts"):
                 parts = (r["First_Name"], r["Last_Name"])
                 assert r["Full_Name"] == " ".join(p for p in parts if p)
+
+
+def test_deals_won_or_lost_closed_by_the_anchor(world: World) -> None:
+    # A closed deal's close date is when it closed: never after the sandbox's today (a won
+    # deal dated next month would be credited in a period not yet begun).
+    today = world.anchor.date()
+    closed = [r for r in world.salesforce["Opportunity"].rows.values() if r["IsClosed"]]
+    assert closed and all(_as_date(r["CloseDate"]) <= today for r in closed)
+    dynamics = [r for r in world.dynamics["opportunity"].rows.values() if r["statecode"]]
+    assert dynamics and all(_as_date(r["actualclosedate"]) <= today for r in dynamics)
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
