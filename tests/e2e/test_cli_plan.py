@@ -56,6 +56,7 @@ def test_validate_lists_every_plan_version(config: Path) -> None:
     versions = [(v["plan"], v["version"]) for v in data["versions"]]
     assert versions == [
         ("call_centre", 1),
+        ("dach_sales", 1),
         ("field_sales", 1),
         ("field_sales", 2),
         ("iberia_sales", 1),
@@ -63,7 +64,7 @@ def test_validate_lists_every_plan_version(config: Path) -> None:
         ("marketing", 1),
         ("service", 1),
     ]
-    assert data["assignments"] == 7
+    assert data["assignments"] == 9
 
 
 def test_a_broken_plan_is_one_clear_usage_error(tmp_path: Path) -> None:

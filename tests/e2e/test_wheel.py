@@ -118,6 +118,7 @@ def test_the_wheel_carries_its_data_and_is_the_copy_imported(wheel_env: Path) ->
     assert plans == [
         "assignments.yaml",
         "call_centre.yaml",
+        "dach_sales.yaml",
         "field_sales.v1.yaml",
         "field_sales.v2.yaml",
         "iberia_sales.yaml",

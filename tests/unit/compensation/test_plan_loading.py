@@ -43,7 +43,8 @@ def problems(directory: Path) -> list[str]:
 def test_the_example_plans_for_altamira_load() -> None:
     book = load_plans(ROOT / "config" / "plans")
     assert book.plans == [
-        "call_centre", "field_sales", "iberia_sales", "leadership", "marketing", "service",
+        "call_centre", "dach_sales", "field_sales", "iberia_sales", "leadership", "marketing",
+        "service",
     ]  # fmt: skip
     rep = Employee("E1", "Rep", team="field_sales", role="field_sales")
     boss = Employee("E2", "Boss", team="field_sales", role="manager")
