@@ -7,9 +7,9 @@ intermediate tables as parquet under a temporary directory, removed when the run
 Spark's own settings (driver memory, master...) come the Spark way (``PYSPARK_SUBMIT_ARGS``,
 ``spark-defaults.conf``). A session the run starts also gets ``JVM_DEFAULTS`` and, for
 each SQL setting left unset there, ``SQL_DEFAULTS``; a session already active in the
-process (a notebook's) is used as it is. On one machine (a ``local`` master) the scored
-pairs come back through a parquet file DuckDB reads, and Splink's predictions are not
-shuffled again before they are written (``_API``).
+process (a notebook's) is used as it is. Splink's predictions are not shuffled a second
+time before they are written (``_API``), and on one machine (a ``local`` master) the
+scored pairs come back through a parquet file DuckDB reads.
 """
 
 from __future__ import annotations
