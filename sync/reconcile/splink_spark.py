@@ -86,8 +86,8 @@ class SparkSession(Session):
     def table(self, linker: Any, sql: str) -> Any:
         if not self.local:
             return super().table(linker, sql)
-        # Through a parquet file DuckDB reads: Spark's toPandas pickles every value (a
-        # minute and more for 500,000 pairs of eighty columns).
+        # Through a parquet file DuckDB reads: Spark's toPandas (pyarrow is not a
+        # dependency) pickles each of the ~90 values of every pair, one by one.
         import duckdb
 
         path = os.path.join(self.scratch, f"result_{uuid.uuid4().hex[:8]}")
