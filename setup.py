@@ -29,6 +29,8 @@ setup(
     package_dir={f"crmsync_data.{folder}": folder for folder in DATA_FOLDERS},
     package_data={
         "sandbox.generator": ["data/*.txt"],
+        # The Spark backend's Java functions (built from the source beside the jar).
+        "sync.reconcile": ["spark/*.jar", "spark/*.java"],
         "sync.store": ["migrations/*.py", "migrations/script.py.mako", "migrations/versions/*.py"],
         **data,
     },

@@ -13,16 +13,12 @@ that grows with the store. Each backend gets the trained settings in its own SQL
   tables and functions never meet the store's; tables are loaded with ``COPY``. Needs the
   right to create a schema; no extension.
 - **spark**: Splink's SparkAPI on a Spark session (``reconcile.splink.spark_master``,
-  ``local[*]`` by default) with Splink's jar; intermediate tables are written as parquet
-  under a temporary directory, removed when the run ends. Needs ``crmsync[spark]``.
+  ``local[*]`` by default): ``splink_spark.py``. Needs ``crmsync[spark]``.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,7 +28,7 @@ from typing import Any
 from sync.errors import UsageError
 from sync.reconcile.splink_sql import postgres_functions, to_dialect
 
-__all__ = ["BACKENDS", "Backend", "Session", "choose_backend", "open_session"]
+__all__ = ["BACKENDS", "Backend", "Session", "choose_backend", "open_session", "python_values"]
 
 BACKENDS = ("duckdb", "postgres", "spark")
 _MEMORY_LIMIT = "2GB"
@@ -188,7 +184,7 @@ def _sql_type(dtype: Any) -> str:
 
 def _copy_frame(engine: Any, text: Any, frame: Any, name: str) -> None:
     columns = ", ".join(f'"{c}" {_sql_type(frame[c].dtype)}' for c in frame.columns)
-    values = [_python_values(frame[c]) for c in frame.columns]
+    values = [python_values(frame[c]) for c in frame.columns]
     with engine.begin() as connection:
         connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
         connection.execute(text(f"CREATE TABLE {name} ({columns})"))
@@ -198,63 +194,7 @@ def _copy_frame(engine: Any, text: Any, frame: Any, name: str) -> None:
                 copy.write_row(row)
 
 
-class _Spark(Session):
-    dialect = "spark"
-
-    def __init__(self, master: str) -> None:
-        from pyspark.sql import SparkSession
-        from splink.backends.spark import similarity_jar_location
-
-        self.started = SparkSession.getActiveSession() is None
-        builder = SparkSession.builder.master(master).appName("crmsync reconcile")
-        builder = builder.config("spark.jars", similarity_jar_location())
-        if master.startswith("local"):
-            builder = builder.config("spark.sql.shuffle.partitions", str(4 * (os.cpu_count() or 1)))
-        self.spark = builder.getOrCreate()
-        self.spark.sparkContext.setLogLevel("ERROR")
-        self.scratch = tempfile.mkdtemp(prefix="crmsync-splink-")
-        self.spark.sparkContext.setCheckpointDir(self.scratch)
-
-    def api(self) -> Any:
-        return _spark_api(self.spark)
-
-    def close(self) -> None:
-        for table in self.spark.catalog.listTables():
-            if table.isTemporary and table.name.startswith("__splink"):
-                self.spark.catalog.dropTempView(table.name)
-        if self.started:
-            self.spark.stop()
-        shutil.rmtree(self.scratch, ignore_errors=True)
-
-
-def _spark_api(spark: Any) -> Any:
-    import pandas as pd
-    from pyspark.sql import types
-    from splink.backends.spark import SparkAPI
-
-    kinds = {"i": types.LongType(), "u": types.LongType(), "f": types.DoubleType()}
-
-    class _API(SparkAPI):
-        def _table_registration(self, input: Any, table_name: str) -> None:
-            # Typed from pandas: Spark cannot infer a column that is NULL on every row
-            # (no e-mail anywhere in FEBRL-like data).
-            if isinstance(input, dict | list):
-                input = pd.DataFrame(input)
-            if isinstance(input, pd.DataFrame):
-                schema = types.StructType(
-                    [
-                        types.StructField(c, kinds.get(input[c].dtype.kind, types.StringType()))
-                        for c in input.columns
-                    ]
-                )
-                rows = zip(*(_python_values(input[c]) for c in input.columns), strict=True)
-                input = self.spark.createDataFrame(list(rows), schema)
-            input.createOrReplaceTempView(table_name)
-
-    return _API(spark_session=spark, break_lineage_method="parquet")
-
-
-def _python_values(column: Any) -> list[Any]:
+def python_values(column: Any) -> list[Any]:
     # pandas marks a missing value NaN in float and string columns alike: NULL here.
     return [None if v != v else v for v in column.tolist()]
 
@@ -266,7 +206,9 @@ def open_session(backend: Backend) -> Iterator[Session]:
     if backend.name == "postgres":
         session = _Postgres(backend.url)
     elif backend.name == "spark":
-        session = _Spark(backend.spark_master)
+        from sync.reconcile.splink_spark import SparkSession
+
+        session = SparkSession(backend.spark_master)
     else:
         session = _DuckDB()
     try:

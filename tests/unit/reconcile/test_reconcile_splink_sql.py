@@ -1,6 +1,6 @@
 """A trained Splink model's settings written for another backend keep its m, u and levels;
 only the SQL of the conditions changes (PostgreSQL's one-edit test, Spark's quoting and
-inline Jaro–Winkler). The backend follows the store unless set."""
+Java functions). The backend follows the store unless set."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sync.errors import UsageError
 from sync.reconcile.splink_backend import choose_backend
 from sync.reconcile.splink_frame import BLOCKING_RULES, rule_sql
 from sync.reconcile.splink_settings import COMPARED, settings_dict
-from sync.reconcile.splink_sql import spark_jaro_winkler, to_dialect
+from sync.reconcile.splink_sql import to_dialect
 
 SETTINGS = settings_dict(list(COMPARED), [rule_sql(rule) for rule in BLOCKING_RULES[:2]])
 
@@ -62,20 +62,20 @@ def test_postgres_refuses_a_distance_it_cannot_test() -> None:
     wider["comparisons"][0]["comparison_levels"][5]["sql_condition"] = (
         'damerau_levenshtein("first_name_l", "first_name_r") <= 2'
     )
-    with pytest.raises(ValueError, match="PostgreSQL tests only <= 1"):
+    with pytest.raises(ValueError, match="only <= 1 is written out"):
         to_dialect(wider, "postgres")
 
 
-def test_spark_quotes_columns_and_writes_jaro_winkler_out() -> None:
+def test_spark_quotes_columns_and_calls_the_java_functions() -> None:
     found = _conditions(to_dialect(SETTINGS, "spark"), "city")
-    assert found[:4] == [
+    assert found == [
         "(`domain_l` = `domain_r`) OR (`company_l` = `company_r`)",
         "(`city_l` IS NULL) OR (`city_r` IS NULL)",
         "`city_l` = `city_r`",
-        "damerau_levenshtein(`city_l`, `city_r`) <= 1",
+        "crmsync_within_one_edit(`city_l`, `city_r`)",
+        "crmsync_jaro_winkler(`city_l`, `city_r`) >= 0.88",
+        "ELSE",
     ]
-    assert found[4] == spark_jaro_winkler("`city_l`", "`city_r`") + " >= 0.88"
-    assert "reflect('java.lang.Math', 'fma'" in found[4]
 
 
 def test_the_backend_follows_the_store_unless_set() -> None:
