@@ -12,6 +12,7 @@ import pytest
 
 pytest.importorskip("splink", reason="the Splink engine needs crmsync[linkage]")
 
+from splink_people import copy_of, fields
 from sqlalchemy import Engine, text
 from sync_support import postgres_schema, postgres_url
 
@@ -29,9 +30,7 @@ from sync.store import open_store
 from sync.store.pages import write_page
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-FIRST = ("anna", "ben", "carla", "dev", "emil", "fay", "gus", "hana", "ivo", "jana")
-LAST = ("lindqvist", "mosby", "novak", "ortega", "parkin", "quayle", "reyes", "satoh")
-STREETS = ("oak st", "elm rd", "pine ave", "ash ct")
+SURNAME_EVERY = 20  # people sharing each surname
 PEOPLE, DUPLICATED, ALONE = 160, 80, 5
 
 
@@ -43,31 +42,6 @@ def _config(backend: str) -> ReconcileConfig:
     )
 
 
-def _fields(n: int) -> dict[str, str]:
-    return {
-        "first_name": FIRST[n % 10].title(),
-        "last_name": LAST[n // 20].title(),
-        "street": f"{n % 90 + 1} {STREETS[n % 4].title()}",
-        "postal_code": f"{2000 + n}",
-        "city": f"Town {n % 13}",
-        "state": "NSW",
-    }
-
-
-def _copy(n: int) -> dict[str, str]:
-    """Person ``n`` as another CRM typed them: a surname typo, a first name one letter
-    short, or the street's letters swapped, in turn."""
-    found = _fields(n)
-    if n % 3 == 0:
-        last = found["last_name"]
-        found["last_name"] = last[:-2] + last[-1] + last[-2]
-    elif n % 3 == 1:
-        found["first_name"] = found["first_name"][:-1]
-    else:
-        found["street"] = found["street"].replace("St", "Ts").replace("Rd", "Dr")
-    return found
-
-
 @pytest.fixture
 def store() -> Iterator[Engine]:
     base = postgres_url()
@@ -76,7 +50,8 @@ def store() -> Iterator[Engine]:
     with postgres_schema(base) as url:
         engine = open_store(url)
         leads = [
-            Lead(source="salesforce", remote_id=f"L{n:03d}", **_fields(n)) for n in range(PEOPLE)
+            Lead(source="salesforce", remote_id=f"L{n:03d}", **fields(n, SURNAME_EVERY))
+            for n in range(PEOPLE)
         ]
         # Names only: a missing value is NULL on every backend (pandas holds it as NaN).
         leads += [
@@ -86,7 +61,8 @@ def store() -> Iterator[Engine]:
             for n in range(ALONE)
         ]
         contacts = [
-            Contact(source="hubspot", remote_id=f"C{n:03d}", **_copy(n)) for n in range(DUPLICATED)
+            Contact(source="hubspot", remote_id=f"C{n:03d}", **copy_of(n, SURNAME_EVERY))
+            for n in range(DUPLICATED)
         ]
         with engine.begin() as connection:
             for source, stream, kind, records in (

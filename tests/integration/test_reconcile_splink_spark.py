@@ -18,6 +18,7 @@ pytest.importorskip("pyspark", reason="the Spark backend needs crmsync[spark]")
 if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
     pytest.skip("the Spark backend needs Java", allow_module_level=True)
 
+from splink_people import copy_of, fields
 from sqlalchemy import Engine
 
 from connectors.core.contract import Page
@@ -41,9 +42,7 @@ pytestmark = [
 ]
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-FIRST = ("anna", "ben", "carla", "dev", "emil", "fay", "gus", "hana", "ivo", "jana")
-LAST = ("lindqvist", "mosby", "novak", "ortega", "parkin", "quayle", "reyes", "satoh")
-STREETS = ("oak st", "elm rd", "pine ave", "ash ct")
+SURNAME_EVERY = 15  # people sharing each surname
 PEOPLE, DUPLICATED = 120, 60
 SPARK = Backend("spark", None, "local[1]")
 
@@ -89,37 +88,16 @@ def test_the_java_functions_compute_duckdbs_values(spark: SparkSession) -> None:
     assert sum(near for _, near in found.values()) > 1000  # one edit apart: swaps among them
 
 
-def _fields(n: int) -> dict[str, str]:
-    return {
-        "first_name": FIRST[n % 10].title(),
-        "last_name": LAST[n // 15].title(),
-        "street": f"{n % 90 + 1} {STREETS[n % 4].title()}",
-        "postal_code": f"{2000 + n}",
-        "city": f"Town {n % 13}",
-        "state": "NSW",
-    }
-
-
-def _copy(n: int) -> dict[str, str]:
-    """Person ``n`` as another CRM typed them: a surname typo, a first name one letter
-    short, or the street's letters swapped, in turn."""
-    found = _fields(n)
-    if n % 3 == 0:
-        last = found["last_name"]
-        found["last_name"] = last[:-2] + last[-1] + last[-2]
-    elif n % 3 == 1:
-        found["first_name"] = found["first_name"][:-1]
-    else:
-        found["street"] = found["street"].replace("St", "Ts").replace("Rd", "Dr")
-    return found
-
-
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Engine]:
     engine = open_store(f"sqlite:///{tmp_path / 'crmsync.sqlite'}")
-    leads = [Lead(source="salesforce", remote_id=f"L{n:03d}", **_fields(n)) for n in range(PEOPLE)]
+    leads = [
+        Lead(source="salesforce", remote_id=f"L{n:03d}", **fields(n, SURNAME_EVERY))
+        for n in range(PEOPLE)
+    ]
     contacts = [
-        Contact(source="hubspot", remote_id=f"C{n:03d}", **_copy(n)) for n in range(DUPLICATED)
+        Contact(source="hubspot", remote_id=f"C{n:03d}", **copy_of(n, SURNAME_EVERY))
+        for n in range(DUPLICATED)
     ]
     with engine.begin() as connection:
         for source, stream, kind, records in (

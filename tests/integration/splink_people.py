@@ -1,0 +1,35 @@
+"""People for the Splink backend tests: person ``n``'s fields, and the same person as another
+CRM typed them; ``per_surname`` people share each surname."""
+
+from __future__ import annotations
+
+__all__ = ["copy_of", "fields"]
+
+FIRST = ("anna", "ben", "carla", "dev", "emil", "fay", "gus", "hana", "ivo", "jana")
+LAST = ("lindqvist", "mosby", "novak", "ortega", "parkin", "quayle", "reyes", "satoh")
+STREETS = ("oak st", "elm rd", "pine ave", "ash ct")
+
+
+def fields(n: int, per_surname: int) -> dict[str, str]:
+    return {
+        "first_name": FIRST[n % 10].title(),
+        "last_name": LAST[n // per_surname].title(),
+        "street": f"{n % 90 + 1} {STREETS[n % 4].title()}",
+        "postal_code": f"{2000 + n}",
+        "city": f"Town {n % 13}",
+        "state": "NSW",
+    }
+
+
+def copy_of(n: int, per_surname: int) -> dict[str, str]:
+    """Person ``n`` as another CRM typed them: a surname typo, a first name one letter
+    short, or the street's letters swapped, in turn."""
+    found = fields(n, per_surname)
+    if n % 3 == 0:
+        last = found["last_name"]
+        found["last_name"] = last[:-2] + last[-1] + last[-2]
+    elif n % 3 == 1:
+        found["first_name"] = found["first_name"][:-1]
+    else:
+        found["street"] = found["street"].replace("St", "Ts").replace("Rd", "Dr")
+    return found
