@@ -1,9 +1,19 @@
 """People for the Splink backend tests: person ``n``'s fields, and the same person as another
-CRM typed them; ``per_surname`` people share each surname."""
+CRM typed them; ``per_surname`` people share each surname; ``write_people`` puts leads and
+contacts in a store."""
 
 from __future__ import annotations
 
-__all__ = ["copy_of", "fields"]
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from connectors.core.contract import Page
+from connectors.core.records import Contact, Lead
+from sync.store.pages import write_page
+
+__all__ = ["copy_of", "fields", "write_people"]
 
 FIRST = ("anna", "ben", "carla", "dev", "emil", "fay", "gus", "hana", "ivo", "jana")
 LAST = ("lindqvist", "mosby", "novak", "ortega", "parkin", "quayle", "reyes", "satoh")
@@ -33,3 +43,18 @@ def copy_of(n: int, per_surname: int) -> dict[str, str]:
     else:
         found["street"] = found["street"].replace("St", "Ts").replace("Rd", "Dr")
     return found
+
+
+def write_people(
+    engine: Engine, leads: Sequence[Lead], contacts: Sequence[Contact], at: datetime
+) -> None:
+    """The leads as Salesforce's and the contacts as HubSpot's, one page each."""
+    with engine.begin() as connection:
+        for source, stream, kind, records in (
+            ("salesforce", "leads", "lead", leads),
+            ("hubspot", "contacts", "contact", contacts),
+        ):
+            page = Page(
+                stream=stream, records=list(records), state={"after": records[-1].remote_id}
+            )
+            write_page(connection, source, page, kind, None, at)

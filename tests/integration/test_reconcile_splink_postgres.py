@@ -12,11 +12,10 @@ import pytest
 
 pytest.importorskip("splink", reason="the Splink engine needs crmsync[linkage]")
 
-from splink_people import copy_of, fields
+from splink_people import copy_of, fields, write_people
 from sqlalchemy import Engine, text
 from sync_support import postgres_schema, postgres_url
 
-from connectors.core.contract import Page
 from connectors.core.records import Contact, Lead
 from sync.config.reconcile import Learning, ReconcileConfig, SplinkSettings
 from sync.reconcile.entities import load_entities
@@ -27,7 +26,6 @@ from sync.reconcile.run import reconcile
 from sync.reconcile.splink_backend import Backend, open_session
 from sync.reconcile.splink_engine import SplinkModel, score_entities
 from sync.store import open_store
-from sync.store.pages import write_page
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 SURNAME_EVERY = 20  # people sharing each surname
@@ -64,13 +62,7 @@ def store() -> Iterator[Engine]:
             Contact(source="hubspot", remote_id=f"C{n:03d}", **copy_of(n, SURNAME_EVERY))
             for n in range(DUPLICATED)
         ]
-        with engine.begin() as connection:
-            for source, stream, kind, records in (
-                ("salesforce", "leads", "lead", leads),
-                ("hubspot", "contacts", "contact", contacts),
-            ):
-                page = Page(stream=stream, records=records, state={"after": records[-1].remote_id})
-                write_page(connection, source, page, kind, None, T0)
+        write_people(engine, leads, contacts, T0)
         try:
             yield engine
         finally:

@@ -18,10 +18,9 @@ pytest.importorskip("pyspark", reason="the Spark backend needs crmsync[spark]")
 if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
     pytest.skip("the Spark backend needs Java", allow_module_level=True)
 
-from splink_people import copy_of, fields
+from splink_people import copy_of, fields, write_people
 from sqlalchemy import Engine
 
-from connectors.core.contract import Page
 from connectors.core.records import Contact, Lead
 from sync.config.reconcile import Learning, ReconcileConfig
 from sync.reconcile.entities import load_entities
@@ -32,7 +31,6 @@ from sync.reconcile.splink_backend import Backend, open_session
 from sync.reconcile.splink_engine import SplinkModel, score_entities
 from sync.reconcile.splink_spark import SparkSession
 from sync.store import open_store
-from sync.store.pages import write_page
 
 pytestmark = [
     pytest.mark.slow,
@@ -99,13 +97,7 @@ def store(tmp_path: Path) -> Iterator[Engine]:
         Contact(source="hubspot", remote_id=f"C{n:03d}", **copy_of(n, SURNAME_EVERY))
         for n in range(DUPLICATED)
     ]
-    with engine.begin() as connection:
-        for source, stream, kind, records in (
-            ("salesforce", "leads", "lead", leads),
-            ("hubspot", "contacts", "contact", contacts),
-        ):
-            page = Page(stream=stream, records=records, state={"after": records[-1].remote_id})
-            write_page(connection, source, page, kind, None, T0)
+    write_people(engine, leads, contacts, T0)
     try:
         yield engine
     finally:
