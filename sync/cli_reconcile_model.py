@@ -108,7 +108,7 @@ def train(config: Path | None = ConfigOption, json_output: bool = JsonOption) ->
     from sync.reconcile.model_store import save_model
     from sync.reconcile.persist import crosswalk
     from sync.reconcile.splink_engine import train_splink
-    from sync.reconcile.training import train_kind
+    from sync.reconcile.training import NOTHING_LEARNED, train_kind
 
     cfg, engine = _store(config)
     with err.status("loading people...") as status:
@@ -119,16 +119,12 @@ def train(config: Path | None = ConfigOption, json_output: bool = JsonOption) ->
             org_of = crosswalk(connection, "organisation")
         status.update(safe(f"training on {len(entities):,} people..."))
         rc = cfg.reconcile
-        found: Model | SplinkModel = (
+        found: Model | SplinkModel | None = (
             train_splink(KIND, entities, utc_now(), rc.learning.seed, rc.max_key_records)
             if rc.person_engine() == "splink"
             else train_kind(KIND, entities, rc, org_of, utc_now())
         )
-    from sync.reconcile.learn import Model as NativeModel
-
-    if isinstance(found, NativeModel) and not found.learned:
-        from sync.reconcile.run import NOTHING_LEARNED
-
+    if found is None:
         if json_output:
             _print_json({"saved": False, "records": len(entities), "reason": NOTHING_LEARNED})
             return

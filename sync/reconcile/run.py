@@ -52,17 +52,12 @@ from sync.reconcile.scoring import ScoreContext, build_context, weighed
 from sync.reconcile.splink_engine import SplinkModel
 from sync.reconcile.splink_frame import record_keys
 from sync.reconcile.splink_run import admin_links, splink_full, splink_linked
-from sync.reconcile.training import LEARNED_KINDS, train_kind
+from sync.reconcile.training import LEARNED_KINDS, NOTHING_LEARNED, train_kind
 from sync.store.changes import last_change
 from sync.store.record_key import RecordKey
 from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 
-__all__ = ["KINDS", "NOTHING_LEARNED", "RunReport", "reconcile"]
-
-NOTHING_LEARNED = (
-    "no weight could be learned (too few candidate pairs per comparison level): "
-    "the hand-set weights and thresholds stay in use"
-)
+__all__ = ["KINDS", "RunReport", "reconcile"]
 
 KINDS = ("employee", "organisation", "person")
 Progress = Callable[[str], None]
@@ -149,15 +144,12 @@ def reconcile(
                 if learning and model is None and len(entities) >= config.learning.min_records:
                     say(f"{kind}: training on {len(entities)} records")
                     clock = time.perf_counter()
-                    found = train_kind(
+                    model = train_kind(
                         kind, entities, config, org_of, now, blocked[0], counts, codes
                     )
                     trained = round(time.perf_counter() - clock, 3)
-                    # A model that learned no weight would keep the hand-set weights but
-                    # take its threshold from its prior, which they are not scaled for.
-                    if found.learned:
-                        save_model(connection, found)
-                        model = found
+                    if model is not None:
+                        save_model(connection, model)
                 say(f"{kind}: resolving {len(entities)} records")
                 weights = model.weights if model is not None else None
                 context = weighed(counts, weights, model.terms if model is not None else None)

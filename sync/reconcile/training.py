@@ -13,7 +13,12 @@ from sync.reconcile.entities import Entity
 from sync.reconcile.learn import LearnSettings, Model, train
 from sync.reconcile.scoring import ScoreContext, build_context, weighed
 
-__all__ = ["LEARNED_KINDS", "train_kind"]
+__all__ = ["LEARNED_KINDS", "NOTHING_LEARNED", "train_kind"]
+
+NOTHING_LEARNED = (
+    "no weight could be learned (too few candidate pairs per comparison level): "
+    "the hand-set weights and thresholds stay in use"
+)
 
 # People are where CRMs disagree most and where hand-set weights failed on public data;
 # organisations and employees keep the hand-set weights.
@@ -29,10 +34,12 @@ def train_kind(
     pairs: Sequence[tuple[int, int]] | None = None,
     context: ScoreContext | None = None,
     codes: PersonCodes | None = None,
-) -> Model:
+) -> Model | None:
     """A model of ``kind`` estimated on ``entities`` and their candidate ``pairs`` (found
     here when not given); ``context``: the records' counts (``build_context`` without
-    weights) and ``codes`` their comparison codes, when made already."""
+    weights) and ``codes`` their comparison codes, when made already. None when no level
+    could be learned (``NOTHING_LEARNED``): such a model would keep the hand-set weights
+    but take its threshold from its prior, which they are not scaled for."""
     learning = config.learning
     if pairs is None:
         pairs = candidate_pairs(
@@ -46,4 +53,5 @@ def train_kind(
     settings = LearnSettings(
         max_pairs=learning.max_pairs, random_pairs=learning.random_pairs, seed=learning.seed
     )
-    return train(kind, entities, pairs, context, now, settings, codes)
+    model = train(kind, entities, pairs, context, now, settings, codes)
+    return model if model.learned else None

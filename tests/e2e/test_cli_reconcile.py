@@ -21,7 +21,7 @@ from connectors.core.records import Lead
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.cli import app
 from sync.demo import run_demo
-from sync.reconcile.run import NOTHING_LEARNED
+from sync.reconcile.training import NOTHING_LEARNED
 from sync.store import open_store
 from sync.store.pages import write_page
 

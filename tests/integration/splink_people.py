@@ -13,7 +13,7 @@ from connectors.core.contract import Page
 from connectors.core.records import Contact, Lead
 from sync.store.pages import write_page
 
-__all__ = ["copy_of", "fields", "write_people"]
+__all__ = ["copy_of", "fields", "people", "write_people"]
 
 FIRST = ("anna", "ben", "carla", "dev", "emil", "fay", "gus", "hana", "ivo", "jana")
 LAST = ("lindqvist", "mosby", "novak", "ortega", "parkin", "quayle", "reyes", "satoh")
@@ -43,6 +43,19 @@ def copy_of(n: int, per_surname: int) -> dict[str, str]:
     else:
         found["street"] = found["street"].replace("St", "Ts").replace("Rd", "Dr")
     return found
+
+
+def people(count: int, copied: int, per_surname: int) -> tuple[list[Lead], list[Contact]]:
+    """``count`` Salesforce leads, and the first ``copied`` of them as HubSpot contacts."""
+    leads = [
+        Lead(source="salesforce", remote_id=f"L{n:03d}", **fields(n, per_surname))
+        for n in range(count)
+    ]
+    contacts = [
+        Contact(source="hubspot", remote_id=f"C{n:03d}", **copy_of(n, per_surname))
+        for n in range(copied)
+    ]
+    return leads, contacts
 
 
 def write_people(

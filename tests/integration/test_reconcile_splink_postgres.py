@@ -12,11 +12,11 @@ import pytest
 
 pytest.importorskip("splink", reason="the Splink engine needs crmsync[linkage]")
 
-from splink_people import copy_of, fields, write_people
+from splink_people import people, write_people
 from sqlalchemy import Engine, text
 from sync_support import postgres_schema, postgres_url
 
-from connectors.core.records import Contact, Lead
+from connectors.core.records import Lead
 from sync.config.reconcile import Learning, ReconcileConfig, SplinkSettings
 from sync.reconcile.entities import load_entities
 from sync.reconcile.model_store import latest_model
@@ -47,20 +47,13 @@ def store() -> Iterator[Engine]:
         pytest.skip("CRMSYNC_TEST_POSTGRES_URL is not set (a PostgreSQL URL for tests)")
     with postgres_schema(base) as url:
         engine = open_store(url)
-        leads = [
-            Lead(source="salesforce", remote_id=f"L{n:03d}", **fields(n, SURNAME_EVERY))
-            for n in range(PEOPLE)
-        ]
+        leads, contacts = people(PEOPLE, DUPLICATED, SURNAME_EVERY)
         # Names only: a missing value is NULL on every backend (pandas holds it as NaN).
         leads += [
             Lead(
                 source="salesforce", remote_id=f"L9{n:02d}", first_name=f"Zed{n}", last_name="Omega"
             )
             for n in range(ALONE)
-        ]
-        contacts = [
-            Contact(source="hubspot", remote_id=f"C{n:03d}", **copy_of(n, SURNAME_EVERY))
-            for n in range(DUPLICATED)
         ]
         write_people(engine, leads, contacts, T0)
         try:

@@ -18,10 +18,9 @@ pytest.importorskip("pyspark", reason="the Spark backend needs crmsync[spark]")
 if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
     pytest.skip("the Spark backend needs Java", allow_module_level=True)
 
-from splink_people import copy_of, fields, write_people
+from splink_people import people, write_people
 from sqlalchemy import Engine
 
-from connectors.core.records import Contact, Lead
 from sync.config.reconcile import Learning, ReconcileConfig
 from sync.reconcile.entities import load_entities
 from sync.reconcile.model_store import latest_model
@@ -89,14 +88,7 @@ def test_the_java_functions_compute_duckdbs_values(spark: SparkSession) -> None:
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Engine]:
     engine = open_store(f"sqlite:///{tmp_path / 'crmsync.sqlite'}")
-    leads = [
-        Lead(source="salesforce", remote_id=f"L{n:03d}", **fields(n, SURNAME_EVERY))
-        for n in range(PEOPLE)
-    ]
-    contacts = [
-        Contact(source="hubspot", remote_id=f"C{n:03d}", **copy_of(n, SURNAME_EVERY))
-        for n in range(DUPLICATED)
-    ]
+    leads, contacts = people(PEOPLE, DUPLICATED, SURNAME_EVERY)
     write_people(engine, leads, contacts, T0)
     try:
         yield engine
