@@ -26,10 +26,10 @@ from sync.cli_sandbox import sandbox_app
 from sync.cli_serve import serve
 from sync.cli_statements import statements_app
 from sync.cli_sync import status, sync
-from sync.cli_text import plain
 from sync.cli_worker import worker_app
 from sync.errors import CrmsyncError
 from sync.extras import missing_extra
+from sync.terminal_text import plain
 
 __all__ = ["app", "main"]
 

@@ -13,9 +13,9 @@ import typer
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
 from sync.cli_progress import ProgressOption, step_progress
-from sync.cli_text import Table, safe
-from sync.cli_text import text as literal
 from sync.errors import OperationFailed, UsageError
+from sync.terminal_text import Table, safe
+from sync.terminal_text import text as literal
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

@@ -13,8 +13,8 @@ import typer
 from sync.cli_common import ConfigOption, JsonOption, load, out
 from sync.cli_discover import discover, mapping_check
 from sync.cli_ingest import serve_ingest
-from sync.cli_text import Table, text
 from sync.errors import OperationFailed
+from sync.terminal_text import Table, text
 
 if TYPE_CHECKING:
     from sync.config.models import SourceConfig

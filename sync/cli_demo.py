@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 
 from sync.cli_sandbox import AnchorOption, Scale, anchor_and_clock
-from sync.cli_text import Table, safe
 from sync.errors import OperationFailed, UsageError
+from sync.terminal_text import Table, safe
 
 if TYPE_CHECKING:
     from sandbox import SandboxInfo

@@ -9,8 +9,8 @@ import orjson
 import typer
 
 from sync.cli_common import ConfigOption, JsonOption, config_path, load, out
-from sync.cli_text import Table
 from sync.errors import OperationFailed, UsageError
+from sync.terminal_text import Table
 
 if TYPE_CHECKING:
     from connectors.core.discovery import ObjectInfo

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 import typer
 
 from sync.cli_common import err
-from sync.cli_text import safe, text
+from sync.terminal_text import safe, text
 
 __all__ = ["EVERY", "ProgressOption", "count_progress", "show_progress", "step_progress"]
 

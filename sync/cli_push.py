@@ -9,8 +9,8 @@ import orjson
 import typer
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
-from sync.cli_text import Table, plain, safe, text
 from sync.errors import OperationFailed, UsageError
+from sync.terminal_text import Table, plain, safe, text
 
 if TYPE_CHECKING:
     from sync.push.results import PushReport

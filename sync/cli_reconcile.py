@@ -10,8 +10,8 @@ import typer
 
 from sync.cli_common import ConfigOption, JsonOption, load, out, utc_now
 from sync.cli_progress import ProgressOption, step_progress
-from sync.cli_text import Table, text
 from sync.errors import UsageError
+from sync.terminal_text import Table, text
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

@@ -11,8 +11,8 @@ import typer
 
 from sync.cli_common import ConfigOption, JsonOption, err, out, utc_now
 from sync.cli_reconcile import _print_json, _store, reconcile_app
-from sync.cli_text import Table, safe, text
 from sync.errors import UsageError
+from sync.terminal_text import Table, safe, text
 
 if TYPE_CHECKING:
     from sync.config.reconcile import ReconcileConfig

@@ -10,9 +10,9 @@ import orjson
 import typer
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
-from sync.cli_text import Table, styled
 from sync.config.steps import STEP_NAMES
 from sync.errors import OperationFailed, UsageError
+from sync.terminal_text import Table, styled
 
 if TYPE_CHECKING:
     from sync.pipeline.run import MainJobResult

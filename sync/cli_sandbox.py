@@ -14,8 +14,8 @@ import orjson
 import typer
 from rich.console import Console
 
-from sync.cli_text import Table
 from sync.errors import OperationFailed, UsageError
+from sync.terminal_text import Table
 
 __all__ = ["sandbox_app"]
 

@@ -10,8 +10,8 @@ import typer
 
 from sync.cli_common import ConfigOption, JsonOption, load, out, utc_now
 from sync.cli_progress import ProgressOption, count_progress, step_progress
-from sync.cli_text import Table
 from sync.errors import OperationFailed, UsageError
+from sync.terminal_text import Table
 
 __all__ = ["statements_app"]
 

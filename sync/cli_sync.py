@@ -12,8 +12,8 @@ import typer
 
 from sync.cli_common import ConfigOption, JsonOption, err, load, out, utc_now
 from sync.cli_progress import ProgressOption, show_progress
-from sync.cli_text import Table, text
 from sync.errors import OperationFailed, UsageError
+from sync.terminal_text import Table, text
 
 if TYPE_CHECKING:
     from sync.config.models import SourceConfig

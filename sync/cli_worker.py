@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.measure import Measurement
 
 from sync.cli_common import ConfigOption, JsonOption, load, out, utc_now
-from sync.cli_text import Table
 from sync.errors import UsageError
+from sync.terminal_text import Table
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

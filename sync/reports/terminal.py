@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sync.cli_text import Table
+from sync.terminal_text import Table
 
 __all__ = ["report_tables"]
 

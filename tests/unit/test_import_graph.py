@@ -200,6 +200,26 @@ def test_the_sandbox_stands_apart() -> None:
     assert offenders == []
 
 
+def _is_cli(name: str) -> bool:
+    return name == "sync.cli" or name.startswith("sync.cli_")
+
+
+def test_nothing_but_the_cli_imports_a_cli_module() -> None:
+    # The commands sit on top: a stage, a report or the store that imported one of them
+    # would pull typer and the command tree into the daemon, the workers and the web app.
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for name, path in _modules().items()
+        if not _is_cli(name) and name != "sync.__main__"
+        for module, line in _imports(name, path)
+        if _is_cli(module)
+    ]
+    assert offenders == []
+    # the report that draws tables is scanned, and draws them with the shared module
+    report = "sync.reports.terminal"
+    assert "sync.terminal_text" in [m for m, _ in _imports(report, _modules()[report])]
+
+
 def test_the_graph_sees_real_imports() -> None:
     # Guards the tests above against silently scanning nothing.
     edges = _sync_graph()

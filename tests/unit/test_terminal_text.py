@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from sync.cli_text import Table, plain, safe, styled, text
+from sync.terminal_text import Table, plain, safe, styled, text
 
 HOSTILE = "[/bold][link=http://x]click[/link]\x1b[31mred\x1b]8;;http://evil\x07\x00\x9b\u202e"
 SHOWN = r"[/bold][link=http://x]click[/link]\x1b[31mred\x1b]8;;http://evil\x07\x00\x9b\u202e"
