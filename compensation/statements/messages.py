@@ -1,4 +1,4 @@
-"""The statement's words in English, French and Spanish.
+"""The statement's words in English, French and Spanish (German: ``messages_de``).
 
 Templates call ``t(key, **values)``; a message with CLDR plural forms is a dict keyed by
 ``one``/``other`` (``many`` falls back to ``other``) and is chosen by ``count``. Values are
@@ -13,6 +13,8 @@ crediting slots of the shipped plans; another slot reads as its name with spaces
 """
 
 from __future__ import annotations
+
+from compensation.statements.messages_de import GATES_DE, MESSAGES_DE, POOLS_DE, ROLES_DE
 
 __all__ = ["GATES", "MESSAGES", "POOLS", "ROLES"]
 
@@ -369,3 +371,10 @@ POOLS: dict[str, dict[str, str]] = {
     "manager": {"en": "as manager", "fr": "en tant que manager", "es": "como responsable"},
     "overlay": {"en": "as overlay", "fr": "en overlay", "es": "como overlay"},
 }
+
+MESSAGES["de"] = MESSAGES_DE
+for _gate, _texts in GATES_DE.items():
+    GATES[_gate]["de"] = _texts
+for _names, _german in ((ROLES, ROLES_DE), (POOLS, POOLS_DE)):
+    for _key, _name in _german.items():
+        _names[_key]["de"] = _name

@@ -36,7 +36,7 @@ __all__ = [
     "language",
 ]
 
-LOCALES = ("en", "fr", "es")  # the languages statements are written in
+LOCALES = ("en", "fr", "es", "de")  # the languages statements are written in
 
 
 def language(locale: str, default: str = "en") -> str:

@@ -6,6 +6,8 @@ few older sample ids; an unknown id shows the label and advice the caller gave.
 
 from __future__ import annotations
 
+from compensation.statements.messages_de import USAGE_ADVICE_DE, USAGE_DE
+
 __all__ = ["USAGE", "USAGE_ADVICE"]
 
 # usage component id -> locale -> label
@@ -77,3 +79,7 @@ USAGE_ADVICE: dict[str, dict[str, str]] = {
         "es": "Compruebe los correos y los teléfonos al registrarlos.",
     },
 }
+
+for _table, _german in ((USAGE, USAGE_DE), (USAGE_ADVICE, USAGE_ADVICE_DE)):
+    for _key, _words in _german.items():
+        _table[_key]["de"] = _words

@@ -114,7 +114,7 @@ class StatementsConfig(BaseModel):
         None,
         description="Folder of override templates (rendered in a sandbox); null: defaults.",
     )
-    locale_default: Literal["en", "fr", "es"] = Field(
+    locale_default: Literal["en", "fr", "es", "de"] = Field(
         "en", description="Language for employees whose locale is unknown."
     )
     company_name: str = Field("", description="Shown at the top of every statement.")

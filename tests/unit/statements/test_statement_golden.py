@@ -1,4 +1,4 @@
-"""Rendered statements match the reviewed golden files, in English, French and Spanish.
+"""Rendered statements match the reviewed golden files, in English, French, Spanish and German.
 
 After an intended change, regenerate with ``CRMSYNC_UPDATE_GOLDEN=1`` and review the diff.
 """
@@ -17,7 +17,7 @@ from compensation.statements.samples import sample_statement
 GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "statements"
 
 
-@pytest.mark.parametrize("locale", ["en", "fr", "es"])
+@pytest.mark.parametrize("locale", ["en", "fr", "es", "de"])
 def test_statement_matches_the_golden_files(locale: str) -> None:
     renderer = Renderer(company="Example Corp", reply_to="payroll@example.com")
     statement = sample_statement(1, locale=locale)

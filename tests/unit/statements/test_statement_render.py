@@ -73,11 +73,14 @@ def test_a_statement_that_does_not_add_up_is_refused() -> None:
 
 
 def test_locales_fall_back_to_a_language_statements_are_written_in() -> None:
-    assert [language(x) for x in ("fr_CA", "es-MX", "EN", "de_DE")] == ["fr", "es", "en", "en"]
-    assert language("de", default="fr") == "fr"
+    codes = ("fr_CA", "es-MX", "EN", "de_CH", "it_IT")
+    assert [language(x) for x in codes] == ["fr", "es", "en", "de", "en"]
+    assert language("it", default="fr") == "fr"
     s = sample_statement(0)
-    german = dataclasses.replace(s, recipient=dataclasses.replace(s.recipient, locale="de_DE"))
-    assert Renderer(default_locale="fr").render(german).subject.startswith("Votre relevé")
+    italian = dataclasses.replace(s, recipient=dataclasses.replace(s.recipient, locale="it_IT"))
+    assert Renderer(default_locale="fr").render(italian).subject.startswith("Votre relevé")
+    swiss = dataclasses.replace(s, recipient=dataclasses.replace(s.recipient, locale="de_CH"))
+    assert Renderer(default_locale="fr").render(swiss).subject.startswith("Ihre Provisions")
 
 
 @pytest.mark.parametrize(
@@ -137,8 +140,8 @@ def test_fast_money_formatting_matches_babel_exactly() -> None:
     rng = random.Random(7)
     values = [Decimal(v) for v in ("0", "-0.005", "0.015", "-1234.565", "999.995", "1E+7")]
     values += [Decimal(rng.randint(-(10**9), 10**9)).scaleb(-rng.randint(0, 4)) for _ in range(300)]
-    for locale in ("en", "fr", "es"):
-        for currency in ("EUR", "USD", "JPY", "GBP", "BHD"):
+    for locale in ("en", "fr", "es", "de"):
+        for currency in ("EUR", "USD", "JPY", "GBP", "BHD", "CHF"):
             w = Words(locale, currency)
             assert [w.money(v) for v in values] == [
                 format_currency(v, currency, locale=locale) for v in values
