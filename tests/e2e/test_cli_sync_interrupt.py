@@ -73,7 +73,19 @@ def test_ctrl_c_closes_every_run_as_partial_and_the_next_sync_completes(
     url = f"sqlite:///{path}"
     config = write_config(sandbox, tmp_path, url, SOURCES)
     command = [sys.executable, "-m", "sync", "sync", "--config", str(config), "--jobs", jobs]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Ctrl-C as a terminal sends it: a process started with SIGINT ignored (as a test
+    # worker may leave it for its children) keeps ignoring it, so the child takes Python's
+    # own handler back before it runs the command.
+    interruptible = [
+        sys.executable,
+        "-c",
+        "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "sys.argv = ['crmsync', *sys.argv[1:]]; runpy.run_module('sync', run_name='__main__')",
+        *command[3:],
+    ]
+    process = subprocess.Popen(
+        interruptible, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 120
     while _streams_started(path) == 0 and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
