@@ -163,7 +163,7 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
         reads = STREAM_TABLES[stream]
         selects = {t.entity_set: self._select(stream, t) for t in reads}
         if stream == "users":
-            yield from self._users(reads[0], tables, selects, options, (state or {}).get("teams"))
+            yield from self._users(reads[0], tables, selects, options, state or {})
             return
         first = self._first_pages(reads, tables, selects, options.full)
         for table in reads:
@@ -219,10 +219,13 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
         tables: dict[str, Any],
         selects: Mapping[str, str],
         options: ReadOptions,
-        before: Mapping[str, Any] | None,
+        saved: Mapping[str, Any],
     ) -> Iterator[Page]:
-        """System users with their teams (``teams.py``): the teams, the memberships and
-        the users' first page in one ``$batch``; then the users whose teams changed."""
+        """System users with their teams and language (``teams.py``): the teams, the
+        memberships, the user settings and the users' first page in one ``$batch``; then the
+        users whose teams or language changed."""
+        before: Mapping[str, Any] | None = saved.get("teams")
+        spoken_before: Mapping[str, str] | None = saved.get("languages")
         select = selects[table.entity_set]
         plain = self.reader.headers(tracking=False)
         requests: list[tuple[str, Mapping[str, str]]] = [(q, plain) for q in teams.QUERIES]
@@ -240,9 +243,10 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
             members: teams.TeamMap | None = teams.team_map(self.http, answers[0], answers[1], plain)
         except AccessDenied as exc:  # the users still come, without their teams
             members, refused = None, exc
+        spoken = teams.languages(self.http, answers[2], plain)
         first = None
-        if tracked and answers[2].ok:
-            first = DynamicsResponse(answers[2].status, answers[2].body, {}, b"")
+        if tracked and answers[3].ok:
+            first = DynamicsResponse(answers[3].status, answers[3].body, {}, b"")
         seen: set[str] = set()
 
         def prepare(rows: list[dict[str, Any]]) -> None:
@@ -250,24 +254,33 @@ class DynamicsConnector(HttpConnector[DynamicsSettings]):
                 rid = str(row[table.id_field])
                 if members is not None:
                     row["teams"] = members.get(rid, [])
+                if spoken is not None and rid in spoken:
+                    row["language"] = spoken[rid]
                 seen.add(rid)
 
-        kept = {"teams": dict(before)} if before is not None else {}
+        kept: dict[str, Any] = {"teams": dict(before)} if before is not None else {}
         if members is None:  # no teams known: the next run that reads them updates all
             kept = {"teams": {}}
+        if spoken_before is not None:
+            kept["languages"] = dict(spoken_before)
         yield from self._table_pages("users", table, tables, select, options, first, prepare, kept)
         if members is None:
             raise AccessDenied(
                 f"users were read without their teams: {refused}", source=self.name, status=403
             )
-        again = [u for u in teams.changed_users(before, members) if u not in seen]
+        changed = teams.changed_users(before, members)
+        changed += teams.changed_languages(spoken_before, spoken)
+        again = sorted({u for u in changed if u not in seen})
         for rows in teams.read_users_by_id(self.http, again, select, plain):
             prepare(rows)
             records, bad = self.mapper.map_rows("users", table.logical, table.id_field, rows)
             yield Page("users", records, {"tables": dict(tables), **kept}, bad)
-        now = teams.ids_of(members)
-        if now != before:
-            yield Page("users", [], {"tables": dict(tables), "teams": now})
+        now: dict[str, Any] = {"teams": teams.ids_of(members)}
+        languages_now = spoken if spoken is not None else spoken_before
+        if languages_now is not None:
+            now["languages"] = dict(languages_now)
+        if now["teams"] != before or now.get("languages") != spoken_before:
+            yield Page("users", [], {"tables": dict(tables), **now})
 
     def discover(self, only: Collection[str] | None = None) -> list[ObjectInfo]:
         return discover(self.http, only)

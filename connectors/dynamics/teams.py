@@ -12,21 +12,37 @@ owner team by name; a user in no team but the business unit's default one has th
 The state keeps each user's team ids: when membership changed, the users whose teams
 changed and whose row did not change are read again (``$filter`` on their ids) so that
 their records carry the new teams.
+
+A user's language rides the same way, as ``raw["language"]`` (``de_DE``): Dataverse keeps
+it in the user's ``usersettings`` row (``uilanguageid``, a Windows locale id such as 1031),
+not on ``systemuser``; the settings are read whole in the same ``$batch`` and kept in the
+state, and a user whose language changed is read again. Without the Read privilege on
+User Settings the users come without a language (statements then use the default one).
 """
 
 from __future__ import annotations
 
+import locale
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from connectors.dynamics.batch import BatchAnswer
-from connectors.dynamics.http import DynamicsHttp
+from connectors.dynamics.http import AccessDenied, DynamicsHttp
 
-__all__ = ["QUERIES", "TeamMap", "changed_users", "read_users_by_id", "team_map"]
+__all__ = [
+    "QUERIES",
+    "TeamMap",
+    "changed_languages",
+    "changed_users",
+    "languages",
+    "read_users_by_id",
+    "team_map",
+]
 
 QUERIES = (
     "teams?$select=name,isdefault,teamtype",
     "teammemberships?$select=teamid,systemuserid",
+    "usersettingscollection?$select=systemuserid,uilanguageid",
 )
 TeamMap = dict[str, list[dict[str, Any]]]
 _IDS_PER_CALL = 50
@@ -99,3 +115,31 @@ def read_users_by_id(
 def ids_of(teams: TeamMap) -> dict[str, list[str]]:
     """What the state keeps: each user's team ids."""
     return {user: [t["id"] for t in entries] for user, entries in sorted(teams.items())}
+
+
+def languages(
+    http: DynamicsHttp, settings: BatchAnswer, headers: Mapping[str, str]
+) -> dict[str, str] | None:
+    """User id -> the user's UI language as a locale name (1031 -> ``de_DE``, 2055 ->
+    ``de_CH``); a locale id Windows does not name is left out. None when the settings
+    cannot be read (a role without the Read privilege on User Settings)."""
+    try:
+        rows = _rows(http, settings, QUERIES[2], headers)
+    except AccessDenied:
+        return None
+    out = {}
+    for row in rows:
+        name = locale.windows_locale.get(int(row.get("uilanguageid") or 0))
+        if name:
+            out[str(row["systemuserid"])] = name
+    return dict(sorted(out.items()))
+
+
+def changed_languages(before: Mapping[str, str] | None, now: Mapping[str, str] | None) -> list[str]:
+    """Users whose language changed since the state's ``before``; every user with a
+    language when the state kept none (a first read, or a state from before languages
+    were read); none when they cannot be read now."""
+    if now is None:
+        return []
+    before = before or {}
+    return sorted(u for u in set(before) | set(now) if before.get(u) != now.get(u))

@@ -68,6 +68,15 @@ TABLES: dict[str, TableInfo] = {
         TableInfo("campaign", "campaigns", "campaignid", "name", 4400),
         TableInfo("campaignresponse", "campaignresponses", "activityid", "subject", 4401),
         TableInfo("team", "teams", "teamid", "name", 9),
+        # one row per user, keyed by the user's id: the UI language (an LCID) among others
+        TableInfo(
+            "usersettings",
+            "usersettingscollection",
+            "systemuserid",
+            "systemuserid",
+            150,
+            change_tracking=False,
+        ),
         # the intersect table of team membership (the teammembership_association
         # relationship): no modifiedon, no change tracking
         TableInfo(
@@ -342,6 +351,12 @@ def _tables() -> dict[str, list[Field]]:
             Field("teamtype", "int"),  # 0 owner team, 1 access team
             Field("isdefault", "boolean"),  # the business unit's own team (every user)
             Field("description"),
+        ],
+        "usersettings": [
+            *_system("usersettings"),
+            Field("uilanguageid", "int", label="UI Language"),
+            Field("helplanguageid", "int", label="Help Language"),
+            Field("localeid", "int", label="Locale"),
         ],
         "teammembership": [
             Field("teammembershipid", "id", updateable=False),

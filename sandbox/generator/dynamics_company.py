@@ -21,7 +21,7 @@ from typing import Any
 from sandbox.dynamics.schema import OPTION_SETS, VERSION_SEQUENCE
 from sandbox.generator.dynamics_names import _CITIES, _FIRST, _LAST, _PRODUCTS, _STEMS, _SUFFIX
 from sandbox.generator.dynamics_service import add_service_and_activities
-from sandbox.generator.dynamics_teams import add_teams
+from sandbox.generator.dynamics_teams import add_teams, add_user_settings
 from sandbox.store import Record
 from sandbox.world import World
 
@@ -435,3 +435,4 @@ def add_dynamics_company(world: World, anchor: datetime) -> None:
         )
     add_service_and_activities(b, budget, leads, contacts, opportunities, campaigns)
     add_teams(b, app_id)
+    add_user_settings(b, app_id)

@@ -1,5 +1,6 @@
 """The DACH subsidiary's Dynamics teams: the business unit's default team and the sales
-and service owner teams, with their members (``teammembership``)."""
+and service owner teams, with their members (``teammembership``); and each user's settings
+(``usersettings``), whose UI language is German for the subsidiary's own staff."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from sandbox.dynamics.schema import VERSION_SEQUENCE
 if TYPE_CHECKING:
     from sandbox.generator.dynamics_company import _Builder
 
-__all__ = ["add_teams"]
+__all__ = ["GERMAN", "add_teams", "add_user_settings"]
+
+# LCIDs: Dataverse keeps a user's languages as Windows locale ids
+GERMAN, SWISS_GERMAN, ENGLISH = 1031, 2055, 1033
 
 
 def add_teams(b: _Builder, app_id: str) -> None:
@@ -47,3 +51,31 @@ def add_teams(b: _Builder, app_id: str) -> None:
                     "systemuserid": user,
                 }
             )
+
+
+def add_user_settings(b: _Builder, app_id: str) -> None:
+    """Every user's settings row, as Dataverse keeps one per user, keyed by the user's id:
+    the subsidiary's sellers and agents work in German (every fourth of them in Swiss
+    German), the group's two managers and the integration user in English. Drawn last and
+    without the random stream."""
+    world = b.world
+    staff = b.sellers + b.agents
+    german = {user: SWISS_GERMAN if n % 4 == 3 else GERMAN for n, user in enumerate(staff)}
+    settings = world.dynamics["usersettings"]
+    at = b.start - timedelta(days=30)
+    for user in world.dynamics["systemuser"].live():
+        language = german.get(user["systemuserid"], ENGLISH)
+        world.sequences[VERSION_SEQUENCE] += 1
+        settings.insert(
+            {
+                "systemuserid": user["systemuserid"],
+                "versionnumber": world.sequences[VERSION_SEQUENCE],
+                "createdon": at,
+                "modifiedon": at,
+                "createdby": app_id,
+                "modifiedby": app_id,
+                "uilanguageid": language,
+                "helplanguageid": language,
+                "localeid": language,
+            }
+        )

@@ -297,3 +297,61 @@ def _people(app: Any) -> list[dict[str, Any]]:
     """The users who are in a team of their own (every user but the application user)."""
     members = {m["systemuserid"] for m in app.world.dynamics["teammembership"].live()}
     return [u for u in app.world.dynamics["systemuser"].live() if u["systemuserid"] in members]
+
+
+def _languages(config: Path) -> dict[str, str | None]:
+    table = TABLES["user"].__table__  # type: ignore[attr-defined]
+    with opened(load_config(config).store.url) as engine, engine.connect() as conn:
+        rows = conn.execute(
+            select(table.c.remote_id, table.c.raw).where(table.c.source == "dynamics")
+        ).all()
+    return {rid: raw.get("language") for rid, raw in rows}
+
+
+def test_users_carry_the_language_of_their_settings_and_a_change_rereads_the_user(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Dataverse keeps a user's UI language in ``usersettings`` (a Windows locale id), not
+    on the user: each user comes with it as a locale name, and a user whose language
+    changed is read again though the user's own row did not change."""
+    config = _config(sandbox, tmp_path)
+    run_sync(config, "dynamics")
+    world = sandbox.world
+    assert world is not None
+    names = {1031: "de_DE", 2055: "de_CH", 3079: "de_AT", 1033: "en_US"}
+    settings = {s["systemuserid"]: s["uilanguageid"] for s in world.dynamics["usersettings"].live()}
+    assert _languages(config) == {user: names[lcid] for user, lcid in settings.items()}
+    staff = {e["user_id"] for e in world.truth.files["dynamics_employees"]} - {  # type: ignore[union-attr]
+        u for u, lcid in settings.items() if lcid == 1033
+    }
+    assert staff and {settings[u] for u in staff} <= {1031, 2055}  # the subsidiary's own
+
+    moved = sorted(staff)[0]
+    with world.lock:
+        world.dynamics["usersettings"].rows[moved]["uilanguageid"] = 3079
+    users = _stream(_sync(config), "users")
+    assert (users.status, users.counts.updated, users.api_calls) == ("succeeded", 1, 1)
+    assert _languages(config)[moved] == "de_AT"
+    again = _stream(_sync(config), "users")
+    assert (again.counts.updated, again.api_calls) == (0, 0)
+
+
+def test_without_read_on_user_settings_the_users_come_without_a_language(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A security role without Read on User Settings: the users stream still succeeds (the
+    statements then use the default language); once granted, the next run reads each
+    user again with their language."""
+    app: Any = sandbox.apps["dynamics"]
+    config = _config(sandbox, tmp_path)
+    app.limits.unreadable.add("usersettings")
+    try:
+        users = _stream(_sync(config), "users")
+    finally:
+        app.limits.unreadable.clear()
+    assert users.status == "succeeded"
+    assert set(_languages(config).values()) == {None}
+    users = _stream(_sync(config), "users")
+    count = len(list(app.world.dynamics["systemuser"].live()))
+    assert (users.status, users.counts.updated) == ("succeeded", count)
+    assert None not in set(_languages(config).values())

@@ -249,11 +249,12 @@ def test_employees_without_a_locale_get_the_configured_default_language(world) -
     )
     statements = _statements(world)
     unknown = [s for s in statements if not s.recipient.locale]
-    # among them the DACH subsidiary's people: Dynamics 365 users carry no language
-    assert {"Victoria López", "Andrew Becker", "Lukas Becker"} <= {
-        s.recipient.name for s in unknown
-    }
+    assert {"Victoria López", "Andrew Becker"} <= {s.recipient.name for s in unknown}
     subjects = {s.recipient.name: make_renderer(french).render(s).subject for s in statements}
+    # the DACH subsidiary's people: their Dynamics user settings say German (1031, 2055)
+    dach = {s.recipient.name: s.recipient.locale for s in statements}
+    assert dach["Lukas Becker"] == "de"
+    assert subjects["Lukas Becker"].startswith("Ihre Provisionsabrechnung Oktober 2026: ")
     # 54.33 + 2.40 on two deals she sourced and 0.27 on a consumer's web order; no usage
     # bonus: her score is 73, under 75, the consumers' HubSpot contacts she captured having
     # no company or job title, which the required-fields rule asks of every contact
