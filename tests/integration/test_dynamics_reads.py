@@ -203,15 +203,20 @@ def test_a_changed_select_reads_again_without_the_answer_fetched_ahead(
     assert (report.status, leads.counts.fetched, leads.api_calls) == ("succeeded", live, 1)
 
 
-def _primary_teams(config: Path) -> dict[str, str | None]:
+def _user_payloads(config: Path) -> dict[str, dict[str, Any]]:
+    """Each stored Dynamics user's payload, by user id."""
     table = TABLES["user"].__table__  # type: ignore[attr-defined]
     with opened(load_config(config).store.url) as engine, engine.connect() as conn:
         rows = conn.execute(
             select(table.c.remote_id, table.c.raw).where(table.c.source == "dynamics")
         ).all()
+    return {rid: raw for rid, raw in rows}
+
+
+def _primary_teams(config: Path) -> dict[str, str | None]:
     return {
         rid: next((t["name"] for t in raw.get("teams", []) if t["primary"]), None)
-        for rid, raw in rows
+        for rid, raw in _user_payloads(config).items()
     }
 
 
@@ -300,12 +305,7 @@ def _people(app: Any) -> list[dict[str, Any]]:
 
 
 def _languages(config: Path) -> dict[str, str | None]:
-    table = TABLES["user"].__table__  # type: ignore[attr-defined]
-    with opened(load_config(config).store.url) as engine, engine.connect() as conn:
-        rows = conn.execute(
-            select(table.c.remote_id, table.c.raw).where(table.c.source == "dynamics")
-        ).all()
-    return {rid: raw.get("language") for rid, raw in rows}
+    return {rid: raw.get("language") for rid, raw in _user_payloads(config).items()}
 
 
 def test_users_carry_the_language_of_their_settings_and_a_change_rereads_the_user(
@@ -321,9 +321,8 @@ def test_users_carry_the_language_of_their_settings_and_a_change_rereads_the_use
     names = {1031: "de_DE", 2055: "de_CH", 3079: "de_AT", 1033: "en_US"}
     settings = {s["systemuserid"]: s["uilanguageid"] for s in world.dynamics["usersettings"].live()}
     assert _languages(config) == {user: names[lcid] for user, lcid in settings.items()}
-    staff = {e["user_id"] for e in world.truth.files["dynamics_employees"]} - {  # type: ignore[union-attr]
-        u for u, lcid in settings.items() if lcid == 1033
-    }
+    employees = {e["user_id"] for e in world.truth.files["dynamics_employees"]}
+    staff = employees - {u for u, lcid in settings.items() if lcid == 1033}
     assert staff and {settings[u] for u in staff} <= {1031, 2055}  # the subsidiary's own
 
     moved = sorted(staff)[0]
