@@ -12,7 +12,7 @@ from sandbox.dynamics.schema import VERSION_SEQUENCE
 if TYPE_CHECKING:
     from sandbox.generator.dynamics_company import _Builder
 
-__all__ = ["GERMAN", "add_teams", "add_user_settings"]
+__all__ = ["add_teams", "add_user_settings"]
 
 # LCIDs: Dataverse keeps a user's languages as Windows locale ids
 GERMAN, SWISS_GERMAN, ENGLISH = 1031, 2055, 1033
