@@ -30,7 +30,6 @@ from sync.engine.runs import (
     SavedStream,
     id_check_is_due,
     load_states,
-    mark_id_check,
 )
 from sync.store.linked import StoredLinks
 from sync.store.pages import PageCounts, write_page
@@ -269,6 +268,7 @@ def _sync_stream(
         linked=context.links,
     )
     stop: str | None = None
+    id_checked_at: datetime | None = None
     read_to_end = False
     carried_kinds: set[str] = set()
     check_deletes = options.check_deletes
@@ -310,18 +310,13 @@ def _sync_stream(
             read_to_end = True
         remote_ids = None
         if read_to_end and not info.append_only:
+            at = now()
             remote_ids = _ids_for_delete_check(
-                engine,
-                source,
-                connector,
-                info,
-                options,
-                full_read,
-                check_deletes,
-                context.seen,
-                now(),
-                kept.last_id_check,
+                source, connector, info, full_read, check_deletes, context.seen, at, kept
             )
+            # saved with the stream's closing row, where its state row surely exists (a
+            # stream whose only page moved the cursor has none before then)
+            id_checked_at = at if remote_ids is not None and not options.dry_run else None
         if remote_ids is not None:
             checked, refusal = check_missed_deletes(
                 engine,
@@ -362,6 +357,7 @@ def _sync_stream(
         report.error,
         then=context.following.get(info.name) if stop is None else None,
         cursor=cursor,
+        id_checked_at=id_checked_at,
     )
     return stop
 
@@ -395,16 +391,14 @@ def _count_page(
 
 
 def _ids_for_delete_check(
-    engine: Engine,
     source: SourceConfig,
     connector: Connector,
     info: StreamInfo,
-    options: SyncOptions,
     full_read: bool,
     check_deletes: bool,
     seen: dict[str, set[str]],
     now: datetime,
-    last_check: datetime | None,
+    kept: SavedStream,
 ) -> set[str] | None:
     """The CRM's live ids to compare with the store, or None when no check is due.
 
@@ -414,10 +408,8 @@ def _ids_for_delete_check(
     """
     if full_read:
         ids = set(seen[info.record_type])
-    elif check_deletes or id_check_is_due(last_check, now, source.full_id_check_every):
+    elif check_deletes or id_check_is_due(kept.last_id_check, now, source.full_id_check_every):
         ids = set(connector.list_ids(info.name))
     else:
         return None
-    if not options.dry_run:
-        mark_id_check(engine, source.name, info.name, now)
     return ids

@@ -18,11 +18,9 @@ __all__ = [
     "RunLedger",
     "SavedStream",
     "close_running_runs",
-    "id_check_due",
     "id_check_is_due",
     "load_state",
     "load_states",
-    "mark_id_check",
 ]
 
 
@@ -64,16 +62,23 @@ class RunLedger:
         error: str | None = None,
         then: str | None = None,
         cursor: tuple[str, dict[str, Any], datetime] | None = None,
+        id_checked_at: datetime | None = None,
     ) -> None:
         """Close the row ``start_stream`` opened with the stream's outcome; with ``then``,
         open that stream's row in the same transaction (the run goes straight on to it:
         its ``start_stream`` then writes nothing); with ``cursor`` (a page's stream, state
-        and when it was read), save that state in it too."""
+        and when it was read), save that state in it too; with ``id_checked_at``, record
+        that the stream's ids were compared with the CRM's then."""
         values = _outcome(status, counts, api_calls, seconds, error)
         with self.engine.begin() as conn:
             if cursor is not None:
                 name, state, read_at = cursor
                 save_stream_state(conn, self.source, name, state, self.run_id, read_at)
+            if id_checked_at is not None:
+                conn.execute(
+                    _ID_CHECKED,
+                    {"p_source": self.source, "p_stream": stream, "p_at": id_checked_at},
+                )
             conn.execute(
                 _FINISH,
                 {"p_run": self.run_id, "p_stream": stream}
@@ -216,26 +221,14 @@ def id_check_is_due(last: datetime | None, now: datetime, every: timedelta) -> b
     return last is None or now - last >= every
 
 
-def id_check_due(engine: Engine, source: str, stream: str, now: datetime, every: timedelta) -> bool:
-    table = SYNC_STATE
-    with engine.connect() as conn:
-        last = conn.execute(
-            select(table.c.last_full_id_check_at).where(
-                table.c.source == source, table.c.stream == stream
-            )
-        ).scalar()
-    return id_check_is_due(last, now, every)
-
-
-def mark_id_check(engine: Engine, source: str, stream: str, now: datetime) -> None:
-    table = SYNC_STATE
-    with engine.begin() as conn:
-        conn.execute(
-            update(table)
-            .where(table.c.source == source, table.c.stream == stream)
-            .values(last_full_id_check_at=now)
-        )
-
+_ID_CHECKED = (
+    update(SYNC_STATE)
+    .where(
+        SYNC_STATE.c.source == bindparam("p_source"),
+        SYNC_STATE.c.stream == bindparam("p_stream"),
+    )
+    .values(last_full_id_check_at=bindparam("p_at", type_=SYNC_STATE.c.last_full_id_check_at.type))
+)
 
 # Built once: a run writes two stream rows per stream, and building the statements each
 # time (and their cache keys) costs more than executing them.

@@ -232,3 +232,31 @@ def test_a_run_that_finds_nothing_saves_each_cursor_with_its_stream_row(
     # the run row, the first stream's row, the users' page, every stream's closing row
     # (each opening the next) and the run's end: no commit for the other nine cursors
     assert len(commits) == 1 + 1 + 1 + len(synced) + 1
+
+
+def test_a_full_read_records_the_id_check_of_a_stream_whose_only_page_moved_its_cursor(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # HubSpot's deal roles arrive on the deals' pages; their own stream yields one page that
+    # only moves its cursor, saved with the stream's closing row. The first run saw every
+    # role: the next one must not list every deal again to compare their ids.
+    path = write_config(sandbox, tmp_path, f"sqlite:///{tmp_path}/h.sqlite", ("hubspot",))
+    source = load_config(path).source("hubspot")
+    states = StreamStateRow.__table__
+    with opened(load_config(path).store.url) as engine:
+        reports, unchecked = [], []
+        for _ in range(2):
+            connector = build_connector(source)
+            try:
+                reports.append(sync_source(engine, source, connector, SyncOptions(), now=_now))
+            finally:
+                connector.close()
+            with engine.connect() as conn:
+                query = select(states.c.stream).where(states.c.last_full_id_check_at.is_(None))
+                unchecked.append(sorted(conn.execute(query).scalars()))
+            sandbox.clock.advance(300)
+    first, second = reports
+    assert first.status == second.status == "succeeded"
+    assert unchecked == [["history"], ["history"]]  # versions are append-only: never checked
+    calls = {s.stream: s.api_calls for s in second.streams}
+    assert calls["deal_contacts"] == 0  # the deals' own read carried the roles
