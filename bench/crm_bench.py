@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from bench_sync import _sync  # bench/ is the script's folder, first on its path
+from bench_sync import _disposing, _sync  # bench/ is the script's folder, first on its path
 from sandbox_process import served_sandbox
+from sqlalchemy import Engine
 
 from connectors.core.http import pinned_session
 
@@ -34,7 +35,8 @@ def run(
     seed: int,
 ) -> dict[str, Any]:
     """Full sync, 1% churn, incremental sync; ``counted`` objects make the live total."""
-    with tempfile.TemporaryDirectory() as tmp:
+    engines: dict[str, Engine] = {}  # the store's engine kept across runs, as the daemon does
+    with tempfile.TemporaryDirectory() as tmp, _disposing(engines):
         work = Path(tmp)
         with served_sandbox(scale, seed, work / "sandbox") as info:
             truth = json.loads((Path(info["ground_truth_dir"]) / "summary.json").read_text())
@@ -49,7 +51,7 @@ def run(
             }
             path = work / f"{crm}.yaml"
             path.write_text(yaml.safe_dump(config))
-            full = _sync(path, crm)
+            full = _sync(path, crm, engines)
             full["minimum_calls"] = minimum_calls(counts)
             live = sum(counts[o]["live"] for o in counted)
             with pinned_session(info["ca_bundle"]) as http:
@@ -59,7 +61,7 @@ def run(
                     timeout=600,
                 ).raise_for_status()
             time.sleep(1.1)  # let the sandbox clock pass the changes' second
-            incremental = _sync(path, crm)
+            incremental = _sync(path, crm, engines)
             incremental["time_share"] = incremental["seconds"] / full["seconds"]
             incremental["call_share"] = incremental["calls"] / max(full["calls"], 1)
     return {"full": full, "incremental_after_1pct": incremental, "live_records": live}
