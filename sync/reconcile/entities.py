@@ -11,10 +11,10 @@ Deleted records are left out. Records are named by their ``RecordKey`` text
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -34,7 +34,7 @@ from sync.reconcile.normalize import (
     street_key,
 )
 from sync.store.record_key import RecordKey
-from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
+from sync.store.view.live_rows import changed_rows, column_names, store_table
 
 __all__ = [
     "DISPLAY_FIELDS",
@@ -50,7 +50,6 @@ KIND_TABLES = {
     "organisation": ("accounts",),
     "person": ("leads", "contacts"),
 }
-_MODELS = {"users": UserRow, "accounts": AccountRow, "leads": LeadRow, "contacts": ContactRow}
 # The store's bookkeeping and raw payloads, never read into an entity: not loaded (each
 # time column is a datetime made per row, a million rows at a time).
 _UNREAD = frozenset(
@@ -146,35 +145,17 @@ def load_entities(
     accounts = _account_index(engine) if kind == "person" else {}
     with engine.connect() as connection:
         for table in KIND_TABLES[kind]:
-            model = _MODELS[table]
-            columns = model.__table__.c  # type: ignore[attr-defined]
-            base = select(*[c for c in columns if c.name not in _UNREAD])
-            base = base.where(columns.is_deleted.is_(False))
-            if since is not None:
-                base = base.where(columns.change_seq > since)
-            if until is not None:
-                base = base.where(columns.change_seq <= until)
-            queries = [base]
-            if keys is not None:
-                queries = [
-                    base.where(columns.source == source, columns.remote_id.in_(chunk))
-                    for source, ids in sorted(wanted.get(table, {}).items())
-                    for chunk in _chunks(sorted(ids), 500)
-                ]
             build = _BUILDERS[table]
-            for query in queries:
-                result = connection.execute(query.order_by(columns.id))
-                names = list(result.keys())
-                # Plain dicts: several times cheaper to read than SQLAlchemy row mappings.
-                entities.extend(
-                    build(dict(zip(names, row, strict=True)), accounts) for row in result
-                )
+            ids = None if keys is None else wanted.get(table, {})
+            rows = changed_rows(connection, table, _read(table), since, until, ids)
+            entities.extend(build(row, accounts) for row in rows)
     return entities
 
 
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+@cache
+def _read(table: str) -> tuple[str, ...]:
+    """The columns of ``table`` reconciliation reads."""
+    return tuple(column_names(table, _UNREAD))
 
 
 def _account_index(engine: Engine) -> dict[tuple[str, str], tuple[str, str | None]]:
@@ -182,7 +163,7 @@ def _account_index(engine: Engine) -> dict[tuple[str, str], tuple[str, str | Non
 
     A consumer's account (a person account) is no employer: its person has no company,
     as the same person kept without one in another CRM has none."""
-    columns = AccountRow.__table__.c  # type: ignore[attr-defined]
+    columns = store_table("accounts").c
     query = select(
         columns.source,
         columns.remote_id,
@@ -380,8 +361,7 @@ def build_entity(
     accounts: dict[tuple[str, str], tuple[str, str | None]] | None = None,
 ) -> Entity:
     """An entity from a store-row-shaped mapping (missing columns are blank)."""
-    model = _MODELS[table]
-    columns = {c.name: None for c in model.__table__.c}  # type: ignore[attr-defined]
+    columns = dict.fromkeys(column_names(table))
     data = {**columns, **_DEFAULTS, **row}
     if table == "leads":
         data["converted"] = bool(data.get("converted"))

@@ -8,8 +8,8 @@ place, so that no stage imports another to learn it.
   with each component's percent and weight share);
 - ``published``: the values a step wants in the CRMs (``publish``), written by the audit
   and compute, diffed by push;
-- ``live_rows``: the live record rows the pull wrote, read the one way by the audit's and
-  compute's snapshots (reconciliation's entities still read their own, by change number).
+- ``live_rows``: the live record rows the pull wrote, read whole by the audit's and
+  compute's snapshots and streamed by change number and key by reconciliation's entities.
 
 Each module needs only the store; import the one you read (this ``__init__`` loads nothing).
 """

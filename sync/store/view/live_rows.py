@@ -1,5 +1,6 @@
 """The live records of a store table as plain dict rows, read the one way the stages read
-them (the audit's and compute's snapshots).
+them: whole (the audit's and compute's snapshots, ``live_rows``) or streamed by change
+number and by key (reconciliation's entities, ``changed_rows``).
 
 Rows come in (source, remote_id) order and only live (``is_deleted`` false), except users:
 they are read deleted or not, with ``is_deleted`` as their last key, since someone who left
@@ -10,14 +11,14 @@ than SQLAlchemy row mappings are to read.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
 from sync.store.records import TABLES
 
-__all__ = ["Row", "column_names", "live_rows", "store_table"]
+__all__ = ["Row", "changed_rows", "column_names", "live_rows", "store_table"]
 
 Row = dict[str, Any]
 
@@ -51,3 +52,42 @@ def live_rows(connection: Connection, table: str, columns: Sequence[str]) -> lis
     names = [c.name for c in selected]
     rows = connection.execute(query).all()
     return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def changed_rows(
+    connection: Connection,
+    table: str,
+    columns: Sequence[str],
+    since: int | None = None,
+    until: int | None = None,
+    ids: Mapping[str, Collection[str]] | None = None,
+) -> Iterator[Row]:
+    """The live rows of record table ``table`` (users too: only live ones) with ``columns``,
+    streamed in the order they were first stored: those written after change number
+    ``since`` and up to ``until`` (``sync.store.changes``), and with ``ids`` only those
+    remote ids of each source (read 500 at a time)."""
+    found = store_table(table)
+    query = select(*[found.c[name] for name in columns]).where(found.c.is_deleted.is_(False))
+    if since is not None:
+        query = query.where(found.c.change_seq > since)
+    if until is not None:
+        query = query.where(found.c.change_seq <= until)
+    queries = [query]
+    if ids is not None:
+        queries = [
+            query.where(found.c.source == source, found.c.remote_id.in_(chunk))
+            for source, wanted in sorted(ids.items())
+            for chunk in _chunks(sorted(wanted), _CHUNK)
+        ]
+    names = list(columns)
+    for each in queries:
+        for row in connection.execute(each.order_by(found.c.id)):
+            yield dict(zip(names, row, strict=True))
+
+
+_CHUNK = 500  # ids per IN (...): well under SQLite's variable limit
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
