@@ -7,6 +7,7 @@ always wins over the configured one.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,14 +45,21 @@ class ZohoTokenSource:
         self._http = http
         self._monotonic = monotonic
         self._token: ZohoToken | None = None
+        self._refreshing = threading.Lock()  # one refresh at a time (history reads at once)
         self.refreshes = 0
 
     def current(self) -> ZohoToken:
         token = self._token
-        margin = self._settings.token_refresh_margin_s
-        if token is None or self._monotonic() >= token.expires_at - margin:
-            token = self.refresh()
-        return token
+        if token is not None and self._fresh(token):
+            return token
+        with self._refreshing:
+            token = self._token  # another thread may have refreshed it meanwhile
+            if token is not None and self._fresh(token):
+                return token
+            return self.refresh()
+
+    def _fresh(self, token: ZohoToken) -> bool:
+        return self._monotonic() < token.expires_at - self._settings.token_refresh_margin_s
 
     def invalidate(self) -> None:
         """The API said the token is invalid: the next call refreshes."""

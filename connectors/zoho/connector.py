@@ -71,7 +71,9 @@ class ZohoConnector(HttpConnector[ZohoSettings]):
         self.catalog = FieldCatalog(self.http, settings.fields_ttl_s)
         self.mapper = ZohoMapper(name, channels)
         self.reader = ModuleReader(self.http, settings.page_size, settings.page_token_records)
-        self.history = HistoryReader(self.http, self.reader, name, settings.history_days)
+        self.history = HistoryReader(
+            self.http, self.reader, name, settings.history_days, settings.history_workers
+        )
         self.writer = ZohoWriter(self.http, self.catalog, settings.write_batch_size)
         # deal -> contact links seen by this run's deals read (deal_contacts reuses them)
         self._deal_links: tuple[ModuleWindow, list[dict[str, Any]]] | None = None
