@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+from connectors.core.at_once import in_order
 from connectors.core.base import HttpConnector
 from connectors.core.channels import ChannelMap
 from connectors.core.contract import (
@@ -72,7 +73,7 @@ class ZohoConnector(HttpConnector[ZohoSettings]):
         self.mapper = ZohoMapper(name, channels)
         self.reader = ModuleReader(self.http, settings.page_size, settings.page_token_records)
         self.history = HistoryReader(
-            self.http, self.reader, name, settings.history_days, settings.history_workers
+            self.http, self.reader, name, settings.history_days, settings.per_record_workers
         )
         self.writer = ZohoWriter(self.http, self.catalog, settings.write_batch_size)
         # deal -> contact links seen by this run's deals read (deal_contacts reuses them)
@@ -234,20 +235,24 @@ class ZohoConnector(HttpConnector[ZohoSettings]):
             self._deal_links = (window, links)
 
     def _with_products(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The deal rows, each won one with its Products related list attached."""
-        out = []
-        for row in rows:
-            products: list[dict[str, Any]] = []
-            page = 1
-            while row.get("Stage") == _WON:
-                params = {"fields": _PRODUCT_FIELDS, "page": page, "per_page": 200}
-                body = self.http.api("GET", f"/Deals/{row['id']}/Products", params=params).body
-                products.extend((body or {}).get("data") or [])
-                if not ((body or {}).get("info") or {}).get("more_records"):
-                    break
-                page += 1
-            out.append({**row, RELATED_PRODUCTS: products})
-        return out
+        """The deal rows, each won one with its Products related list attached (read
+        ``per_record_workers`` deals at a time, in the rows' order)."""
+        won = [row for row in rows if row.get("Stage") == _WON]
+        found = in_order(self.settings.per_record_workers, self._products, won)
+        products = {id(row): items for row, items in zip(won, found, strict=True)}
+        return [{**row, RELATED_PRODUCTS: products.get(id(row), [])} for row in rows]
+
+    def _products(self, row: dict[str, Any]) -> list[dict[str, Any]]:
+        products: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            params = {"fields": _PRODUCT_FIELDS, "page": page, "per_page": 200}
+            body = self.http.api("GET", f"/Deals/{row['id']}/Products", params=params).body
+            products.extend((body or {}).get("data") or [])
+            if not ((body or {}).get("info") or {}).get("more_records"):
+                break
+            page += 1
+        return products
 
     def _cached_links(self, window: ModuleWindow) -> list[dict[str, Any]] | None:
         """This run's deals rows when they cover ``window`` (same signpost, no later start)."""

@@ -11,19 +11,17 @@ the window's start: an incremental run fetches only new history, and only for th
 that changed. A creation entry becomes a ``created`` row; each tracked field of an update
 one row, its id ``entry id:field``. Deals only: no audit rule reads a case's history, and
 a case's timeline would cost a call per case. The timelines of a page of records are read
-``history_workers`` at a time (each a call that mostly waits on the network) and kept in
-the page's order.
+``per_record_workers`` at a time (``connectors.core.at_once``), in the page's order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from itertools import repeat
 from typing import Any
 
+from connectors.core.at_once import in_order
 from connectors.core.contract import Page, ReadOptions
 from connectors.core.records import CommonRecord, FieldChange
 from connectors.zoho.http import ZohoHttp
@@ -98,16 +96,6 @@ class HistoryReader:
     def read(
         self, state: Mapping[str, Any] | None, options: ReadOptions, signpost: datetime
     ) -> Iterator[Page]:
-        with ThreadPoolExecutor(self.workers, thread_name_prefix="zoho-timelines") as pool:
-            yield from self._read(state, options, signpost, pool)
-
-    def _read(
-        self,
-        state: Mapping[str, Any] | None,
-        options: ReadOptions,
-        signpost: datetime,
-        pool: ThreadPoolExecutor,
-    ) -> Iterator[Page]:
         saved = {} if options.full else dict((state or {}).get("modules") or {})
         progress = dict(saved)
         for module in TRACKED:
@@ -123,11 +111,12 @@ class HistoryReader:
             )
             for page in self.modules.read(window):
                 ids = [str(row["id"]) for row in page.rows]
-                # in the page's order whichever call answers first; the first failure
-                # raises here, as it would one call after another
-                arguments = repeat(module), ids, repeat(lower), repeat(signpost)
-                found = pool.map(self._changes, *arguments)
-                records: list[CommonRecord] = [change for changes in found for change in changes]
+
+                def changes(rid: str, module: str = module, lower: Any = lower) -> list[Any]:
+                    return list(self._timeline(module, rid, lower, signpost))
+
+                found = in_order(self.workers, changes, ids)
+                records: list[CommonRecord] = [change for each in found for change in each]
                 if records:
                     out = Page("history", records, {"modules": dict(progress)})
                     out.api_calls, calls = self.http.budget.calls - calls, self.http.budget.calls
@@ -136,11 +125,6 @@ class HistoryReader:
             out = Page("history", [], {"modules": dict(progress)})
             out.api_calls = self.http.budget.calls - calls
             yield out
-
-    def _changes(
-        self, module: str, rid: str, lower: datetime | None, upper: datetime
-    ) -> list[FieldChange]:
-        return list(self._timeline(module, rid, lower, upper))
 
     def _timeline(
         self, module: str, rid: str, lower: datetime | None, upper: datetime

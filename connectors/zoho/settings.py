@@ -62,11 +62,13 @@ class ZohoSettings(BaseModel):
         "less old history than one kept up incrementally). Later runs read the timelines of "
         "deals modified since the last.",
     )
-    history_workers: int = Field(
+    per_record_workers: int = Field(
         4,
         ge=1,
         le=10,
-        description="Timelines the history stream reads at once (one call each). Zoho "
-        "allows an org 5 (Free) to 25 (Ultimate) calls in flight, shared with every other "
-        "client of the org; 1 reads them one after another.",
+        description="Calls made once per record (a deal's timeline for the history stream, "
+        "a won deal's products for deal_products) made this many at once when a call takes "
+        "10 ms or more (a CRM across a network). Zoho allows an org 5 (Free) to 25 "
+        "(Ultimate) calls in flight, shared with every other client of the org; 1 makes "
+        "them one after another.",
     )
