@@ -7,19 +7,12 @@ from typing import Any
 
 import pytest
 import requests
+from zohoconn_support import start_sandbox
 
 from connectors.core.http import pinned_session
 from connectors.core.retry import RetryPolicy
 from connectors.zoho import ZohoConnector, ZohoSettings
-from sandbox import ManualClock, Sandbox, SandboxOptions
-from sandbox.clock import DEFAULT_ANCHOR
-
-
-def start_sandbox() -> Sandbox:
-    options = SandboxOptions(seed=7, scale="tiny", anchor=DEFAULT_ANCHOR)
-    sandbox = Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR))
-    sandbox.start()
-    return sandbox
+from sandbox import Sandbox
 
 
 @pytest.fixture(scope="module")

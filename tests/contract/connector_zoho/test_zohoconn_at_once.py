@@ -9,19 +9,16 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from zohoconn_support import read_all
+from zohoconn_support import read_all, start_sandbox
 
 from connectors.core.contract import Page, ReadOptions
-from sandbox import ManualClock, Sandbox, SandboxOptions
-from sandbox.clock import DEFAULT_ANCHOR
+from sandbox import Sandbox
 
 
 @pytest.fixture(scope="module")
 def sb() -> Iterator[Sandbox]:
     """The small company: enough deals for several list pages of timelines."""
-    options = SandboxOptions(seed=7, scale="small", anchor=DEFAULT_ANCHOR)
-    sandbox = Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR))
-    sandbox.start()
+    sandbox = start_sandbox("small")
     yield sandbox
     sandbox.stop()
 

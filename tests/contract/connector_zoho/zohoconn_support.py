@@ -8,7 +8,17 @@ import requests
 
 from connectors.core.contract import Page, ReadOptions
 from connectors.zoho import ZohoConnector
-from sandbox import Sandbox
+from sandbox import ManualClock, Sandbox, SandboxOptions
+from sandbox.clock import DEFAULT_ANCHOR
+
+
+def start_sandbox(scale: str = "tiny") -> Sandbox:
+    """A started sandbox of the company at ``scale``, seed 7, on a manual clock."""
+    options = SandboxOptions(seed=7, scale=scale, anchor=DEFAULT_ANCHOR)
+    sandbox = Sandbox(options, clock=ManualClock(DEFAULT_ANCHOR))
+    sandbox.start()
+    return sandbox
+
 
 MODULES = {
     "leads": ("Leads",),
