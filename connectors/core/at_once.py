@@ -10,7 +10,7 @@ one token at a time.
 The first item's call is made alone and timed: when it took less than ``SLOW_CALL_S`` the
 server answers faster than threads hand the interpreter to each other (a CRM on the same
 machine, the sandbox), and the rest are made one after another too: at once, they cost
-about a quarter more CPU for the same wall time (Zoho's 1,312 per-deal calls at medium).
+about a quarter more CPU for the same wall time (Zoho's per-deal calls at medium scale).
 """
 
 from __future__ import annotations
