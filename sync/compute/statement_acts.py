@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Engine, tuple_
 
+from sync.store.chunks import chunks
 from sync.store.record_key import RecordKey
 from sync.store.records import ActivityRow, ContactRow
 
@@ -33,7 +34,7 @@ def describe_acts(engine: Engine, acts: Iterable[str]) -> dict[str, str]:
     activities = ActivityRow.__table__  # type: ignore[attr-defined]
     contacts = ContactRow.__table__  # type: ignore[attr-defined]
     with engine.connect() as conn:
-        for chunk in _chunks(sorted(wanted["activities"])):
+        for chunk in chunks(sorted(wanted["activities"]), 400):
             rows = conn.execute(
                 activities.select()
                 .with_only_columns(
@@ -51,7 +52,7 @@ def describe_acts(engine: Engine, acts: Iterable[str]) -> dict[str, str]:
                 text = ", ".join(part for part in (what, day) if part)
                 if text:
                     words[f"{r.source}:activities:{r.remote_id}"] = text
-        for chunk in _chunks(sorted(wanted["contacts"])):
+        for chunk in chunks(sorted(wanted["contacts"]), 400):
             rows = conn.execute(
                 contacts.select()
                 .with_only_columns(
@@ -67,9 +68,3 @@ def describe_acts(engine: Engine, acts: Iterable[str]) -> dict[str, str]:
                 if name:
                     words[f"{r.source}:contacts:{r.remote_id}"] = name
     return words
-
-
-def _chunks(keys: list[tuple[str, str]], size: int = 400) -> Iterable[list[tuple[str, str]]]:
-    # Bounded IN lists: SQLite caps bound parameters per statement.
-    for start in range(0, len(keys), size):
-        yield keys[start : start + size]

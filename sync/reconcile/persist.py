@@ -14,6 +14,7 @@ from sync.reconcile.blocking import block_keys
 from sync.reconcile.entities import Entity
 from sync.reconcile.golden import Survivorship, identity_id
 from sync.reconcile.resolve import Decision, KindResult, ScoredPair
+from sync.store.chunks import chunks
 from sync.store.identities import (
     IdentityMemberRow,
     IdentityRow,
@@ -54,12 +55,6 @@ _IDENTITY_COLUMNS = (
 )  # fmt: skip
 _MEMBER_COLUMNS = ("identity_id", "kind", "source", "table_name", "remote_id", "method", "score")
 _PAIR_COLUMNS = ("kind", "a_key", "b_key", "score", "status", "detail", "run_id")
-
-
-def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
-    """Slices of at most ``size`` items (bounded IN lists and insert batches)."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def stored_key(kind: str, block_key: str) -> str:

@@ -60,12 +60,12 @@ from sync.reconcile.stitching_rows import (
     Event,
     by_key,
     by_user,
-    chunks,
     key_of,
     keys_events,
     users_events,
 )
 from sync.store.changes import last_change
+from sync.store.chunks import chunks
 from sync.store.event_links import EventLinkRow, EventStitchStateRow
 from sync.store.view.identity_map import load_identity_map
 

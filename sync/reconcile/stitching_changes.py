@@ -18,12 +18,13 @@ then stitches everything, as it does above its limit of ids.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, delete, func, or_, select
 
 from sync.reconcile.stitching_people import People
+from sync.store.chunks import chunks
 from sync.store.event_links import EventStitchPeopleRow
 from sync.store.records import EventRow
 
@@ -39,7 +40,6 @@ __all__ = [
 PeopleMap = Mapping[str, tuple[str, str]]
 _P = EventStitchPeopleRow.__table__  # type: ignore[attr-defined]
 _E = EventRow.__table__.c  # type: ignore[attr-defined]
-_CHUNK = 500
 
 
 def stored_people(connection: Connection) -> dict[str, tuple[str, str]]:
@@ -56,7 +56,7 @@ def save_people(connection: Connection, old: PeopleMap, new: PeopleMap) -> None:
     """Make ``event_stitch_people`` (holding ``old``) hold ``new``: only the keys that
     changed are written."""
     gone = sorted(k for k, v in old.items() if new.get(k) != v)
-    for chunk in _chunks(gone):
+    for chunk in chunks(gone):
         connection.execute(delete(_P).where(_P.c.key.in_(chunk)))
     rows = [
         {"key": k, "identity_id": v[0], "member": v[1]}
@@ -105,8 +105,3 @@ def keys_reading_differently(
             if len(keys) > limit:
                 return None
     return keys, user_ids
-
-
-def _chunks(values: list[str], size: int = _CHUNK) -> Iterator[list[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]

@@ -3,11 +3,11 @@ a person's journey (``linked_events``) and ``crmsync reconcile explain ANONYMOUS
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Connection, select
 
+from sync.store.chunks import chunks
 from sync.store.event_links import EventLinkRow
 from sync.store.records import EventRow
 
@@ -36,16 +36,11 @@ def linked_events(connection: Connection, identity_id: str) -> list[Any]:
         (e.c.user_id, users),
         (e.c.remote_id, messages),
     ):
-        for chunk in _chunks(values):
+        for chunk in chunks(values):
             query = select(e).where(column.in_(chunk), e.c.is_deleted.is_(False))
             events += connection.execute(query).all()
     unique = {(row.source, row.remote_id): row for row in events}
     return sorted(unique.values(), key=lambda r: (r.occurred_at, r.remote_id))
-
-
-def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 _WHY = {

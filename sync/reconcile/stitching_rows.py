@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, literal, or_, select
 
 from sync.reconcile.stitching_links import USER_KEY
+from sync.store.chunks import chunks
 from sync.store.records import EventRow
 
 __all__ = [
@@ -27,7 +28,6 @@ __all__ = [
     "Event",
     "by_key",
     "by_user",
-    "chunks",
     "in_order",
     "key_of",
     "keys_events",
@@ -36,7 +36,6 @@ __all__ = [
 
 EVENTS = EventRow.__table__.c  # type: ignore[attr-defined]
 _E = EVENTS
-_CHUNK = 500  # values per IN (...) clause
 # (message id, type, anonymous id, user id, previous id, e-mail, phone, time, source)
 Event = tuple[str, str, str | None, str | None, str | None, str | None, str | None, Any, str]
 COLUMNS = (
@@ -129,8 +128,3 @@ def users_events(connection: Connection, user_ids: list[str]) -> Iterator[Event]
             groups.setdefault(got[3], []).append(tuple(got))
         for user_id in sorted(groups):
             yield from in_order(groups.pop(user_id))
-
-
-def chunks(values: list[str], size: int = _CHUNK) -> Iterator[list[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
+from sync.store.chunks import chunks
 from sync.store.records import TABLES
 
 __all__ = ["Row", "changed_rows", "column_names", "live_rows", "store_table"]
@@ -65,7 +66,7 @@ def changed_rows(
     """The live rows of record table ``table`` (users too: only live ones) with ``columns``,
     streamed in the order they were first stored: those written after change number
     ``since`` and up to ``until`` (``sync.store.changes``), and with ``ids`` only those
-    remote ids of each source (read 500 at a time)."""
+    remote ids of each source (read ``IN_LIST`` at a time)."""
     found = store_table(table)
     query = select(*[found.c[name] for name in columns]).where(found.c.is_deleted.is_(False))
     if since is not None:
@@ -77,17 +78,9 @@ def changed_rows(
         queries = [
             query.where(found.c.source == source, found.c.remote_id.in_(chunk))
             for source, wanted in sorted(ids.items())
-            for chunk in _chunks(sorted(wanted), _CHUNK)
+            for chunk in chunks(sorted(wanted))
         ]
     names = list(columns)
     for each in queries:
         for row in connection.execute(each.order_by(found.c.id)):
             yield dict(zip(names, row, strict=True))
-
-
-_CHUNK = 500  # ids per IN (...): well under SQLite's variable limit
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
