@@ -7,8 +7,8 @@ The measurement is ``bench_sync.run`` for the ``dynamics`` source (the sandbox i
 process, the sync in this one, run as the daemon runs it: the store's engine kept for the
 whole benchmark, a connector built for each run). Floors: >= 3,000 records/s; API calls
 within 10% of the minimum; an incremental sync after 1% of the records changed costs <= 5%
-of the full sync's time. The full sync runs ``--rounds`` times, each into an empty store, and the
-incremental ``--rounds`` times, each after another 1% changed; the share is the median
+of the full sync's time. The full sync runs ``--rounds`` times, each into an empty store,
+and the incremental ``--rounds`` times, each after another 1% changed; the share is the median
 incremental's time over the median full sync's (one run of each is as much the machine's
 noise as the code's: 4.5% and 7.3% in two runs back to back), and every round is printed.
 

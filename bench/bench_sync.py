@@ -116,7 +116,9 @@ def _sync(config_path: Path, name: str, engines: dict[str, Engine]) -> dict[str,
     source = config.source(name)
     connector = build_connector(source)
     url = config.store.url
-    engine = engines.get(url) or engines.setdefault(url, open_store(url))
+    if url not in engines:
+        engines[url] = open_store(url)
+    engine = engines[url]
     cpu, wall = time.process_time(), time.perf_counter()
     try:
         report = sync_source(engine, source, connector, SyncOptions(), now=_now)

@@ -4,8 +4,9 @@ Such calls mostly wait on the network: ``in_order`` makes up to ``workers`` of t
 and returns their results in the order of the items, whichever answers first, so a page
 built from them is the page the calls one after another would build. The first failure,
 in that order, is raised, as it would be one call after another; the calls already made
-finish first. The HTTP layers' budgets count under a lock, and their token sources refresh
-one token at a time.
+finish first. A connector using it needs an HTTP layer safe across threads: its budget
+counting under a lock, its token source refreshing one token at a time (Zoho's are;
+HubSpot's call counter and OAuth refresh are not yet).
 
 The first item's call is made alone and timed: when it took less than ``SLOW_CALL_S`` the
 server answers faster than threads hand the interpreter to each other (a CRM on the same

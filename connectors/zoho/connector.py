@@ -238,9 +238,11 @@ class ZohoConnector(HttpConnector[ZohoSettings]):
         """The deal rows, each won one with its Products related list attached (read
         ``per_record_workers`` deals at a time, in the rows' order)."""
         won = [row for row in rows if row.get("Stage") == _WON]
-        found = in_order(self.settings.per_record_workers, self._products, won)
-        products = {id(row): items for row, items in zip(won, found, strict=True)}
-        return [{**row, RELATED_PRODUCTS: products.get(id(row), [])} for row in rows]
+        found = iter(in_order(self.settings.per_record_workers, self._products, won))
+        return [
+            {**row, RELATED_PRODUCTS: next(found) if row.get("Stage") == _WON else []}
+            for row in rows
+        ]
 
     def _products(self, row: dict[str, Any]) -> list[dict[str, Any]]:
         products: list[dict[str, Any]] = []

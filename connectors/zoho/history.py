@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from connectors.core.at_once import in_order
@@ -111,10 +112,7 @@ class HistoryReader:
             )
             for page in self.modules.read(window):
                 ids = [str(row["id"]) for row in page.rows]
-
-                def changes(rid: str, module: str = module, lower: Any = lower) -> list[Any]:
-                    return list(self._timeline(module, rid, lower, signpost))
-
+                changes = partial(self._changes, module, lower, signpost)
                 found = in_order(self.workers, changes, ids)
                 records: list[CommonRecord] = [change for each in found for change in each]
                 if records:
@@ -125,6 +123,11 @@ class HistoryReader:
             out = Page("history", [], {"modules": dict(progress)})
             out.api_calls = self.http.budget.calls - calls
             yield out
+
+    def _changes(
+        self, module: str, lower: datetime | None, upper: datetime, rid: str
+    ) -> list[FieldChange]:
+        return list(self._timeline(module, rid, lower, upper))
 
     def _timeline(
         self, module: str, rid: str, lower: datetime | None, upper: datetime
