@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +10,7 @@ from sqlalchemy import Connection, delete, func, select
 
 from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.blocking import block_keys
+from sync.reconcile.bulk_inserts import inserting
 from sync.reconcile.entities import Entity
 from sync.reconcile.golden import Survivorship, identity_id
 from sync.reconcile.resolve import Decision, KindResult, ScoredPair
@@ -31,7 +31,6 @@ __all__ = [
     "crosswalk",
     "delete_records",
     "identities_of",
-    "keys_unindexed",
     "last_watermark",
     "load_decisions",
     "members_of",
@@ -175,69 +174,6 @@ def clear_kind(connection: Connection, kind: str) -> None:
     )
 
 
-@contextmanager
-def keys_unindexed(connection: Connection) -> Iterator[None]:
-    """Block keys rewritten in bulk (a full run) with their table's indexes dropped, and
-    the indexes built once at the end, in the same transaction: a million people's eight
-    million keys inserted into two text indexes took most of a run's writing (at 2.5 M
-    rows, 159 s against 16 s built afterwards, on SQLite). Only reconcile reads the table."""
-    indexes = sorted(KEYS.indexes, key=lambda index: str(index.name))
-    for index in indexes:
-        index.drop(connection, checkfirst=True)
-    yield
-    for index in indexes:
-        index.create(connection)
-
-
-_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
-
-
-def _insert(
-    connection: Connection, table: Any, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
-) -> None:
-    """Rows as tuples of ``columns``, each value through its column type's own bind
-    processing (JSON, UTC datetimes), then straight to the driver's executemany: for
-    millions of rows SQLAlchemy's per-row parameter handling cost more than the insert.
-    Rows are built lazily and written in batches: memory stays bounded by the batch."""
-    dialect = connection.dialect
-    mark = _MARKS.get(dialect.paramstyle)
-    processors = [
-        (n, found)
-        for n, name in enumerate(columns)
-        if (found := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-    ]
-    if mark is None:  # a driver with named parameters: SQLAlchemy's own path
-        for batch in _batches(dict(zip(columns, row, strict=True)) for row in rows):
-            connection.execute(table.insert(), batch)
-        return
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(mark for _ in columns)})"
-    )
-    for batch in _batches(rows):
-        if processors:
-            batch = [_processed(row, processors) for row in batch]
-        connection.exec_driver_sql(sql, batch)
-
-
-def _processed(row: tuple[Any, ...], processors: list[tuple[int, Any]]) -> tuple[Any, ...]:
-    values = list(row)
-    for n, process in processors:
-        values[n] = process(values[n])
-    return tuple(values)
-
-
-def _batches(rows: Iterable[Any]) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= _BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def write_result(
     connection: Connection,
     result: KindResult,
@@ -300,10 +236,11 @@ def write_result(
         for key in keys_of(entity)
     )
     # Rows are generated batch by batch, never all at once (a million members).
-    _insert(connection, IDENTITIES, _IDENTITY_COLUMNS, identity_rows())
-    _insert(connection, MEMBERS, _MEMBER_COLUMNS, member_rows())
-    _insert(connection, PAIRS, _PAIR_COLUMNS, pairs)
-    _insert(connection, KEYS, ("block_key", "record_key"), keys)
+    with inserting(connection) as inserter:
+        inserter.insert(IDENTITIES, _IDENTITY_COLUMNS, identity_rows())
+        inserter.insert(MEMBERS, _MEMBER_COLUMNS, member_rows())
+        inserter.insert(PAIRS, _PAIR_COLUMNS, pairs)
+        inserter.insert(KEYS, ("block_key", "record_key"), keys)
     return written
 
 
@@ -321,17 +258,18 @@ def written_keys(
         cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
         connection.exec_driver_sql(f"PRAGMA cache_size={_KEYS_CACHE}")
     try:
-        rows: list[tuple[str, str]] = []
-        prefix = stored_key(kind, "")  # eight million rows: the prefix added in place
-        for entity in entities:
-            keys = block_keys(entity)
-            record = entity.key
-            rows.extend([(prefix + key, record) for key in keys])
-            if len(rows) >= _BATCH:
-                _insert(connection, KEYS, ("block_key", "record_key"), rows)
-                rows = []
-            yield keys
-        _insert(connection, KEYS, ("block_key", "record_key"), rows)
+        with inserting(connection) as inserter:
+            rows: list[tuple[str, str]] = []
+            prefix = stored_key(kind, "")  # eight million rows: the prefix added in place
+            for entity in entities:
+                keys = block_keys(entity)
+                record = entity.key
+                rows.extend([(prefix + key, record) for key in keys])
+                if len(rows) >= _BATCH:
+                    inserter.insert(KEYS, ("block_key", "record_key"), rows)
+                    rows = []
+                yield keys
+            inserter.insert(KEYS, ("block_key", "record_key"), rows)
     finally:
         if cache is not None:
             connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")

@@ -28,6 +28,7 @@ from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.blocking import BLOCKING_SCHEME, block_keys, candidate_pairs
 from sync.reconcile.bulk import PersonCodes, scored_pairs
 from sync.reconcile.entities import KIND_TABLES, Entity, load_entities
+from sync.reconcile.key_indexes import KeyIndexes, keys_unindexed
 from sync.reconcile.model_store import AnyModel, latest_model, save_model
 from sync.reconcile.persist import (
     KEYS,
@@ -37,7 +38,6 @@ from sync.reconcile.persist import (
     clear_kind,
     delete_records,
     identities_of,
-    keys_unindexed,
     last_blocking_scheme,
     last_watermark,
     load_decisions,
@@ -112,8 +112,9 @@ def reconcile(
         report = RunReport(run_id, mode)
         org_of: dict[str, str] = {}
         touched_keys = set(touched)
-        if mode == "full":  # every kind's keys are written again: indexed once at the end
-            stack.enter_context(keys_unindexed(connection))
+        key_indexes: KeyIndexes | None = None
+        if mode == "full":  # every kind's keys are written again: indexed once, after
+            key_indexes = stack.enter_context(keys_unindexed(connection))
         for kind in KINDS:
             say(f"{kind}: loading")
             splink = kind == "person" and config.person_engine() == "splink"
@@ -138,6 +139,10 @@ def reconcile(
                 say(f"{kind}: blocking {len(entities)} records")
                 # Blocked once, for training and the run; the keys stored as they are made.
                 blocked = block(entities, config, keys=written_keys(connection, kind, entities))
+                if key_indexes is not None and kind == KINDS[-1]:
+                    # Every key is written: indexed in a thread while this kind is scored
+                    # in memory; the connection is the thread's until ``join``.
+                    key_indexes.build_in_background()
                 # Counted and coded once, for training and the run.
                 counts = build_context(entities, org_of, config.shared_phone_limit)
                 codes = PersonCodes(entities, counts) if kind == "person" else None
@@ -148,8 +153,6 @@ def reconcile(
                         kind, entities, config, org_of, now, blocked[0], counts, codes
                     )
                     trained = round(time.perf_counter() - clock, 3)
-                    if model is not None:
-                        save_model(connection, model)
                 say(f"{kind}: resolving {len(entities)} records")
                 weights = model.weights if model is not None else None
                 context = weighed(counts, weights, model.terms if model is not None else None)
@@ -165,6 +168,10 @@ def reconcile(
                     codes=codes,
                 )
                 del blocked, codes, counts, context, weights
+                if key_indexes is not None:
+                    key_indexes.join()
+                if trained is not None and model is not None:
+                    save_model(connection, model)
                 written = write_result(connection, result, config, run_id, now, keys_of=None)
                 report.kinds[kind] = dict(result.stats)
                 if kind == "person":
