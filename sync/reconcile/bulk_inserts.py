@@ -13,8 +13,8 @@ key rows beside 1.3 s of Python: 3.5 s either way with ``executemany``, 2.0 s th
 ``json_each``). Values cross as JSON exactly: text, integers, NULL, and floats (a million
 random floats read back bit-equal).
 
-Elsewhere (PostgreSQL) the batches go through the driver's ``executemany`` in the caller's
-thread.
+Elsewhere (PostgreSQL, or a SQLite database in memory) the batches go through the
+driver's ``executemany`` in the caller's thread.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection
+from sqlalchemy.pool import SingletonThreadPool
 
-__all__ = ["Inserter", "inserting"]
+__all__ = ["Inserter", "inserting", "threads_may_share"]
 
 _BATCH = 5_000
 _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
@@ -47,7 +48,7 @@ class Inserter:
         self._queue: queue.Queue[Any] | None = None
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
-        if connection.dialect.name == "sqlite":
+        if connection.dialect.name == "sqlite" and threads_may_share(connection):
             self._queue = queue.Queue(maxsize=_QUEUED)
             self._thread = threading.Thread(target=self._write, name="reconcile-inserts")
             self._thread.start()
@@ -100,6 +101,13 @@ class Inserter:
                         self._failure = failure
         finally:
             cursor.close()
+
+
+def threads_may_share(connection: Connection) -> bool:
+    """Whether another thread may use this connection while its own waits. A SQLite
+    database in memory is one connection per thread (SQLAlchemy's ``SingletonThreadPool``,
+    its driver refusing other threads): there everything stays in the caller's thread."""
+    return not isinstance(connection.engine.pool, SingletonThreadPool)
 
 
 @contextmanager

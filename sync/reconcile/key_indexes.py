@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from sync.reconcile.bulk_inserts import threads_may_share
 from sync.store.identities import ReconcileKeyRow
 
 __all__ = ["KeyIndexes", "keys_unindexed"]
@@ -52,8 +53,9 @@ class KeyIndexes:
             index.drop(self._connection, checkfirst=True)
 
     def build_in_background(self) -> None:
-        """Start building; every key must be written already."""
-        if self._thread is None and not self._built:
+        """Start building; every key must be written already. (Not where the connection
+        may not be shared: ``finish`` builds them.)"""
+        if self._thread is None and not self._built and threads_may_share(self._connection):
             self._thread = threading.Thread(target=self._build_catching, name="key-indexes")
             self._thread.start()
 

@@ -99,3 +99,15 @@ def test_a_failing_caller_waits_for_the_writer_and_rolls_back(stores) -> None:
             inserter.insert(MEMBERS, _MEMBER_COLUMNS, rows())
     with ours.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM identity_members").scalar() == 0
+
+
+def test_a_store_in_memory_is_written_in_the_callers_thread() -> None:
+    # SQLite's driver refuses an in-memory database's connection to other threads.
+    engine = open_store("sqlite:///:memory:")
+    with engine.begin() as connection:
+        with inserting(connection) as inserter:
+            inserter.insert(MEMBERS, _MEMBER_COLUMNS, iter(_members(6_000)))
+        assert connection.exec_driver_sql("SELECT count(*) FROM identity_members").scalar() == (
+            6_000
+        )
+    engine.dispose()

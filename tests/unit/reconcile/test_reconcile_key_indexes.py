@@ -97,3 +97,14 @@ def test_a_run_failing_while_the_indexes_build_waits_for_the_build_then_rolls_ba
     assert _indexes(store) == _NAMES
     with store.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM reconcile_keys").scalar() == 0
+
+
+def test_a_store_in_memory_builds_them_in_the_runs_thread() -> None:
+    engine = open_store("sqlite:///:memory:")
+    with engine.begin() as connection:
+        with keys_unindexed(connection) as indexes:
+            _write_keys(connection, 1_000)
+            indexes.build_in_background()  # not in a thread: the driver would refuse it
+            assert _indexes_seen_by(connection) == []
+        assert _indexes_seen_by(connection) == _NAMES
+    engine.dispose()
