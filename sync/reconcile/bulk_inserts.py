@@ -20,16 +20,16 @@ driver's ``executemany`` in the caller's thread.
 from __future__ import annotations
 
 import queue
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection
-from sqlalchemy.pool import SingletonThreadPool
 
-__all__ = ["Inserter", "inserting", "threads_may_share"]
+from sync.reconcile.beside import Beside, threads_may_share
+
+__all__ = ["Inserter", "inserting"]
 
 _BATCH = 5_000
 _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
@@ -46,12 +46,11 @@ class Inserter:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._queue: queue.Queue[Any] | None = None
-        self._thread: threading.Thread | None = None
-        self._failure: BaseException | None = None
+        self._writer: Beside | None = None
+        self._failed = False  # set by the writer: no more batches are made
         if connection.dialect.name == "sqlite" and threads_may_share(connection):
             self._queue = queue.Queue(maxsize=_QUEUED)
-            self._thread = threading.Thread(target=self._write, name="reconcile-inserts")
-            self._thread.start()
+            self._writer = Beside(self._write, "reconcile-inserts")
 
     def insert(self, table: Any, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
         """Rows as tuples of ``columns``, built lazily and written in batches."""
@@ -67,47 +66,39 @@ class Inserter:
         for batch in _batches(rows):
             if processors:
                 batch = [_processed(row, processors) for row in batch]
-            if self._failure is not None:
+            if self._failed:
                 break  # raised by ``finish``
             self._queue.put((sql, orjson.dumps(batch)))
 
     def finish(self) -> None:
         """Every row written; a failure of the writer is raised here."""
-        self._stop()
-        if self._failure is not None:
-            failure, self._failure = self._failure, None
-            raise failure
+        if self._writer is not None and self._queue is not None:
+            self._queue.put(_DONE)
+            writer, self._writer = self._writer, None
+            writer.join()
 
     def abandon(self) -> None:
         """Let the writer end (the caller failed; its transaction is rolled back next)."""
-        self._stop()
-        self._failure = None
-
-    def _stop(self) -> None:
-        if self._thread is not None and self._queue is not None:
+        if self._writer is not None and self._queue is not None:
             self._queue.put(_DONE)
-            self._thread.join()
-            self._thread = None
+            writer, self._writer = self._writer, None
+            writer.abandon()
 
     def _write(self) -> None:
         assert self._queue is not None
         cursor = self._connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        first: BaseException | None = None
         try:
             while (item := self._queue.get()) is not _DONE:
-                if self._failure is None:  # after a failure the batches are only drained
+                if first is None:  # after a failure the batches are only drained
                     try:
                         cursor.execute(item[0], (item[1],))
-                    except BaseException as failure:  # raised in the caller's thread
-                        self._failure = failure
+                    except BaseException as failure:
+                        first, self._failed = failure, True
         finally:
             cursor.close()
-
-
-def threads_may_share(connection: Connection) -> bool:
-    """Whether another thread may use this connection while its own waits. A SQLite
-    database in memory is one connection per thread (SQLAlchemy's ``SingletonThreadPool``,
-    its driver refusing other threads): there everything stays in the caller's thread."""
-    return not isinstance(connection.engine.pool, SingletonThreadPool)
+        if first is not None:
+            raise first
 
 
 @contextmanager

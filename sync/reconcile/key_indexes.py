@@ -10,14 +10,12 @@ in Python on the other core. Only reconcile reads the table.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from sqlalchemy import Connection
 
-from sync.reconcile.bulk_inserts import threads_may_share
+from sync.reconcile.beside import Beside, page_cache, threads_may_share
 from sync.store.identities import ReconcileKeyRow
 
 __all__ = ["KeyIndexes", "keys_unindexed"]
@@ -38,8 +36,7 @@ class KeyIndexes:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._indexes = sorted(_KEYS.indexes, key=lambda index: str(index.name))
-        self._thread: threading.Thread | None = None
-        self._failure: BaseException | None = None
+        self._builder: Beside | None = None
         self._built = False
 
     def drop(self) -> None:
@@ -55,19 +52,15 @@ class KeyIndexes:
     def build_in_background(self) -> None:
         """Start building; every key must be written already. (Not where the connection
         may not be shared: ``finish`` builds them.)"""
-        if self._thread is None and not self._built and threads_may_share(self._connection):
-            self._thread = threading.Thread(target=self._build_catching, name="key-indexes")
-            self._thread.start()
+        if self._builder is None and not self._built and threads_may_share(self._connection):
+            self._builder = Beside(self._build, "key-indexes")
 
     def join(self) -> None:
         """Until a background build ends (nothing if none runs); its failure is raised here.
         The connection is the caller's again."""
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        if self._failure is not None:
-            failure, self._failure = self._failure, None
-            raise failure
+        builder, self._builder = self._builder, None
+        if builder is not None:
+            builder.join()
 
     def finish(self) -> None:
         """The indexes built: the background build joined, or the build done here."""
@@ -78,35 +71,15 @@ class KeyIndexes:
     def abandon(self) -> None:
         """Let a background build end (the run failed; its transaction is rolled back next,
         which must not happen mid-build)."""
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        self._failure = None
-
-    def _build_catching(self) -> None:
-        try:
-            self._build()
-        except BaseException as failure:  # raised in the run's thread by ``join``
-            self._failure = failure
+        builder, self._builder = self._builder, None
+        if builder is not None:
+            builder.abandon()
 
     def _build(self) -> None:
         self._built = True
-        with _sort_cache(self._connection):
+        with page_cache(self._connection, _SORT_CACHE):
             for index in self._indexes:
                 index.create(self._connection)
-
-
-@contextmanager
-def _sort_cache(connection: Connection) -> Iterator[None]:
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    cache: Any = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size={_SORT_CACHE}")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select
 
 from sync.config.reconcile import ReconcileConfig
+from sync.reconcile.beside import page_cache
 from sync.reconcile.blocking import block_keys
 from sync.reconcile.bulk_inserts import inserting
 from sync.reconcile.entities import Entity
@@ -253,26 +254,18 @@ def written_keys(
 
     On SQLite the rows go through a small page cache: appended rows need no more, and a
     full cache's pages (256 MB) would stay held, dirty, through the scoring that follows."""
-    cache = None
-    if connection.dialect.name == "sqlite":
-        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-        connection.exec_driver_sql(f"PRAGMA cache_size={_KEYS_CACHE}")
-    try:
-        with inserting(connection) as inserter:
-            rows: list[tuple[str, str]] = []
-            prefix = stored_key(kind, "")  # eight million rows: the prefix added in place
-            for entity in entities:
-                keys = block_keys(entity)
-                record = entity.key
-                rows.extend([(prefix + key, record) for key in keys])
-                if len(rows) >= _BATCH:
-                    inserter.insert(KEYS, ("block_key", "record_key"), rows)
-                    rows = []
-                yield keys
-            inserter.insert(KEYS, ("block_key", "record_key"), rows)
-    finally:
-        if cache is not None:
-            connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
+    with page_cache(connection, _KEYS_CACHE), inserting(connection) as inserter:
+        rows: list[tuple[str, str]] = []
+        prefix = stored_key(kind, "")  # eight million rows: the prefix added in place
+        for entity in entities:
+            keys = block_keys(entity)
+            record = entity.key
+            rows.extend([(prefix + key, record) for key in keys])
+            if len(rows) >= _BATCH:
+                inserter.insert(KEYS, ("block_key", "record_key"), rows)
+                rows = []
+            yield keys
+        inserter.insert(KEYS, ("block_key", "record_key"), rows)
 
 
 def _unique_pairs(pairs: Sequence[ScoredPair]) -> list[ScoredPair]:

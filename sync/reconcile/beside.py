@@ -1,0 +1,64 @@
+"""Work run in a thread of its own beside the run's Python work, its failure kept for the
+run's thread; and SQLite's page cache resized for a stretch of bulk work."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.pool import SingletonThreadPool
+
+__all__ = ["Beside", "page_cache", "threads_may_share"]
+
+
+class Beside:
+    """``work`` run in a thread of its own, started at once."""
+
+    def __init__(self, work: Callable[[], None], name: str) -> None:
+        self._work = work
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=name)
+        self._thread.start()
+
+    def join(self) -> None:
+        """Until the work ends; its failure is raised here."""
+        self._thread.join()
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+
+    def abandon(self) -> None:
+        """Until the work ends, its failure dropped (the caller is failing already)."""
+        self._thread.join()
+        self._failure = None
+
+    def _run(self) -> None:
+        try:
+            self._work()
+        except BaseException as failure:  # raised in the caller's thread by ``join``
+            self._failure = failure
+
+
+def threads_may_share(connection: Connection) -> bool:
+    """Whether another thread may use this connection while its own waits. A SQLite
+    database in memory is one connection per thread (SQLAlchemy's ``SingletonThreadPool``,
+    its driver refusing other threads): there everything stays in the caller's thread."""
+    return not isinstance(connection.engine.pool, SingletonThreadPool)
+
+
+@contextmanager
+def page_cache(connection: Connection, size: int) -> Iterator[None]:
+    """SQLite's page cache set to ``size`` (PRAGMA units: negative for KiB) for the body,
+    the connection's own after; nothing elsewhere."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    cache: Any = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size={size}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
