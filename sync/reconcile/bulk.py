@@ -303,13 +303,21 @@ class PersonCodes:
 
     def __init__(self, entities: Sequence[Entity], ctx: ScoreContext) -> None:
         self.entities, self.ctx = entities, ctx
-        self.records = Records(entities, ctx)
+        self.records: Records | None = Records(entities, ctx)
         self._last: tuple[ScoreContext, _Scorer] | None = None
+
+    def release(self) -> None:
+        """Let the codes and the scorer go (half a gigabyte at 1 M people) once every pair
+        is scored; a scorer asked for after is made anew."""
+        self.records, self._last = None, None
 
     def scorer(self, ctx: ScoreContext) -> _Scorer | None:
         """A scorer of ``ctx`` on these codes, or None where they do not serve it: other
-        counts of people per e-mail or phone, other organisations, not people."""
+        counts of people per e-mail or phone, other organisations, not people, or the
+        codes released."""
         base = self.ctx
+        if self.records is None:
+            return None
         same = (
             ctx.email_people is base.email_people
             and ctx.phone_people is base.phone_people

@@ -40,25 +40,34 @@ class ClusterResult:
 
 
 class _Summary:
+    """What a cluster's guards read: its members, and per kind the CRMs of its employees,
+    the domains of its organisations or the work e-mails of its people (each left ``None``
+    where its kind has none: a few hundred thousand merged clusters held three empty
+    containers each, 140 MB at 1 M people)."""
+
     __slots__ = ("domains", "members", "sources", "work")
 
     def __init__(self, entity: Entity) -> None:
         self.members = [0]
-        self.sources = {entity.source}
-        self.domains = {entity.domain} if entity.kind == "organisation" and entity.domain else set()
-        self.work: dict[str, set[str]] = {}
+        self.sources: set[str] | None = {entity.source} if entity.kind == "employee" else None
+        self.domains: set[str] | None = None
+        if entity.kind == "organisation" and entity.domain:
+            self.domains = {entity.domain}
+        self.work: dict[str, set[str]] | None = None
         if entity.kind == "person":
             for email in entity.emails:
                 domain = email_domain(email)
                 if domain and not is_free_mail(domain):
+                    if self.work is None:
+                        self.work = {}
                     self.work.setdefault(domain, set()).add(email)
 
     def conflict(self, other: _Summary, kind: str) -> str | None:
-        if kind == "employee" and self.sources & other.sources:
-            return "two users of one CRM"
+        if kind == "employee" and self.sources and other.sources:
+            return "two users of one CRM" if self.sources & other.sources else None
         if kind == "organisation" and self.domains and other.domains:
             return None if self.domains & other.domains else "different domains"
-        if kind == "person":
+        if kind == "person" and self.work and other.work:
             for domain, emails in self.work.items():
                 theirs = other.work.get(domain)
                 if theirs and not emails & theirs:
@@ -67,10 +76,22 @@ class _Summary:
 
     def absorb(self, other: _Summary) -> None:
         self.members.extend(other.members)
-        self.sources |= other.sources
-        self.domains |= other.domains
-        for domain, emails in other.work.items():
-            self.work.setdefault(domain, set()).update(emails)
+        self.sources = _union(self.sources, other.sources)
+        self.domains = _union(self.domains, other.domains)
+        if other.work:
+            if self.work is None:
+                self.work = {}
+            for domain, emails in other.work.items():
+                self.work.setdefault(domain, set()).update(emails)
+
+
+def _union(mine: set[str] | None, theirs: set[str] | None) -> set[str] | None:
+    if not theirs:
+        return mine
+    if mine is None:
+        return set(theirs)
+    mine |= theirs
+    return mine
 
 
 def cluster(

@@ -135,7 +135,8 @@ def resolve_kind(
     take ``fixed_links`` (earlier matches among the others) as already decided. A trained
     ``model`` gives the weights and, with the configured precision, the thresholds.
     ``prescored``: the pairs an engine of its own (Splink) blocked and scored, by index;
-    ``codes``: the records' comparison codes, when made already."""
+    ``codes``: the records' comparison codes, when made already, released once the pairs
+    are scored."""
     weights = model.weights if model is not None else None
     terms = model.terms if model is not None else None
     ctx = context or build_context(entities, org_of, config.shared_phone_limit, weights, terms)
@@ -161,6 +162,8 @@ def resolve_kind(
         ):
             status = "match" if total >= limits.match else "review"
             scored.append(ScoredPair(i, j, total, status, _flat(comparisons)))
+        if codes is not None:
+            codes.release()  # the clustering below reads none: not held through it
         if isinstance(pairs, PairCodes):
             count = max(len(entities), 1)  # as PairCodes: one int64 a pair, not a tuple
             kept = np.sort(np.fromiter((p.i * count + p.j for p in scored), np.int64, len(scored)))

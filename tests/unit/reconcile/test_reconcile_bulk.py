@@ -169,6 +169,25 @@ def test_a_run_decides_as_before_on_every_pair() -> None:
             assert kept[(i, j)] == (total, raw)
 
 
+def test_a_run_given_codes_decides_as_without_and_lets_them_go_once_scored() -> None:
+    # A full run's codes are half a gigabyte at 1 M people: not held through clustering.
+    people = _world(5, 100)
+    config = ReconcileConfig()
+    ctx = build_context(people, None, config.shared_phone_limit)
+    codes = PersonCodes(people, ctx)
+    scorer = codes.scorer(ctx)
+    assert scorer is not None
+    freed = weakref.ref(scorer)
+    del scorer
+    given = resolve_kind("person", people, config, context=ctx, codes=codes)
+    alone = resolve_kind("person", people, config, context=ctx)
+    assert given.pairs == alone.pairs
+    assert given.clustering.clusters == alone.clustering.clusters
+    assert len(given.pairs) > 50
+    assert codes.records is None and freed() is None
+    assert codes.scorer(ctx) is None  # released: scoring makes a scorer of its own
+
+
 def test_training_reads_the_patterns_score_pair_gives() -> None:
     people = _world(13)
     pairs = candidate_pairs(people, 200)
