@@ -50,7 +50,6 @@ KEYS = ReconcileKeyRow.__table__  # type: ignore[attr-defined]
 RUNS = ReconcileRunRow.__table__  # type: ignore[attr-defined]
 _BATCH = 5_000
 _KEYS_CACHE = -32_768  # SQLite's page cache while block keys are written: 32 MB
-_WRITE_CACHE = -32_768  # and while a kind's result is written
 _IDENTITY_COLUMNS = (
     "identity_id", "kind", "golden", "provenance", "member_count", "updated_at", "run_id",
 )  # fmt: skip
@@ -238,7 +237,7 @@ def write_result(
         for key in keys_of(entity)
     )
     # Rows are generated batch by batch, never all at once (a million members).
-    with page_cache(connection, _WRITE_CACHE), inserting(connection) as inserter:
+    with inserting(connection) as inserter:
         inserter.insert(IDENTITIES, _IDENTITY_COLUMNS, identity_rows())
         inserter.insert(MEMBERS, _MEMBER_COLUMNS, member_rows())
         inserter.insert(PAIRS, _PAIR_COLUMNS, pairs)
