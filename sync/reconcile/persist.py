@@ -198,7 +198,7 @@ def write_result(
             group = [entities[i] for i in cluster]
             ident = identity_id(result.kind, group)
             names.append(ident)
-            golden, provenance = survivorship.record(group)
+            golden, provenance = survivorship.stored(group)
             yield (ident, result.kind, golden, provenance, len(group), now, run_id)
 
     def member_rows() -> Iterator[tuple[Any, ...]]:

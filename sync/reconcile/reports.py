@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, or_, select
 
 from connectors.core.profile import CrmProfile
 from connectors.core.registry import profile_of
+from sync.reconcile.golden import provenance_read
 from sync.reconcile.model_store import AnyModel, models_of_runs
 from sync.reconcile.persist import IDENTITIES, MEMBERS, PAIRS
 from sync.store.record_key import RecordKey
@@ -98,7 +99,7 @@ def explain_record(connection: Connection, key: str) -> dict[str, Any]:
         "joined_by": method,
         "members": members,
         "golden": golden[0] if golden else {},
-        "provenance": golden[1] if golden else {},
+        "provenance": provenance_read(golden[1]) if golden else {},
         "pairs": [
             {
                 "other": b if a == key else a,

@@ -208,6 +208,11 @@ def test_explain_shows_fields_levels_weights_and_score(store: Engine) -> None:
     with store.connect() as connection:
         data = explain_record(connection, "salesforce:leads:00Q5g0000000000EAA")
     assert data["joined_by"] in ("must_link", "match")
+    # each golden value's provenance: its rule and the member (or members) it came from
+    assert set(data["provenance"]) <= set(data["golden"]) and "last_name" in data["provenance"]
+    for name, source in data["provenance"].items():
+        named = source["records"] if source["rule"] == "union" else [source["record"]]
+        assert source["rule"] and set(named) <= set(data["members"]), name
     pair = next(p for p in data["pairs"] if p["other"] == "hubspot:contacts:100003")
     assert pair["linked"] and pair["status"] == "match"
     fields = {c["field"]: (c["level"], c["weight"]) for c in pair["comparisons"]}

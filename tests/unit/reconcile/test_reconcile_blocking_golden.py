@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
+
 from sync.config.reconcile import FieldRule, ReconcileConfig
 from sync.reconcile.blocking import (
     NAME_START_LIMIT,
@@ -14,7 +16,13 @@ from sync.reconcile.blocking import (
     estimate_pairs,
 )
 from sync.reconcile.entities import build_entity
-from sync.reconcile.golden import golden_record, identity_id
+from sync.reconcile.golden import (
+    Survivorship,
+    golden_record,
+    identity_id,
+    provenance_read,
+    provenance_stored,
+)
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -84,6 +92,49 @@ def test_golden_record_follows_rules_and_keeps_provenance() -> None:
     assert golden["phones"] == ["+16175550101", "+16175550199"]
     assert golden["lifecycle"] == "customer"  # furthest in the funnel, not the latest
     assert provenance["emails"] == {"rule": "union", "records": sorted([old.key, new.key])}
+
+
+def test_provenance_is_stored_with_each_record_once_and_read_back_per_field() -> None:
+    old = _contact(
+        "salesforce",
+        "003A",
+        1,
+        first_name="Robert",
+        email="bob@acme.com",
+        phone="+1 617 555 0101",
+        city="Boston",
+        lifecycle_stage="customer",
+    )
+    new = _contact(
+        "hubspot", "101", 9, first_name="Bob", email="robert@acme.com", title="Head of Buying"
+    )
+    partial = build_entity("contacts", {"source": "zoho", "remote_id": "z1", "last_name": "Li"})
+    partial.display = partial.display[:3]  # a record of a CRM that holds fewer fields
+    config = ReconcileConfig(survivorship={"title": FieldRule(rule="most_recent")})
+    survivorship = Survivorship(config)
+    for members in ([new, old], [old], [new], [partial]):
+        golden, provenance = golden_record(members, config)
+        stored_golden, stored = survivorship.stored(members)
+        assert stored_golden == golden
+        assert provenance_read(stored) == provenance
+        assert provenance_read(orjson.loads(orjson.dumps(stored))) == provenance
+        assert stored == provenance_stored(provenance)
+    _, stored = survivorship.stored([new, old])
+    assert stored["records"] == [old.key, new.key]  # in the order the fields first name them
+    assert stored["fields"]["emails"][0] == "union"
+    # one key per record, not one per field: about half the text here, less with longer ids
+    _, lone = survivorship.stored([old])
+    per_field = golden_record([old], config)[1]
+    assert lone == {
+        "records": [old.key],
+        "fields": {
+            name: [p["rule"], [0] if "records" in p else 0] for name, p in per_field.items()
+        },
+    }
+    assert (len(orjson.dumps(lone)), len(orjson.dumps(per_field))) == (250, 489)
+    # rows written before the stored form are read as they are
+    assert provenance_read(per_field) == per_field
+    assert provenance_read({}) == {}
 
 
 def test_identity_ids_are_stable_and_follow_the_earliest_member() -> None:
