@@ -307,8 +307,7 @@ class PersonCodes:
         self._last: tuple[ScoreContext, _Scorer] | None = None
 
     def release(self) -> None:
-        """Let the codes and the scorer go (half a gigabyte at 1 M people) once every pair
-        is scored; a scorer asked for after is made anew."""
+        """Let the codes and the scorer go once every pair is scored (half a GB at 1 M)."""
         self.records, self._last = None, None
 
     def scorer(self, ctx: ScoreContext) -> _Scorer | None:
