@@ -59,17 +59,12 @@ class Survivorship:
             found = self._rules[name] = self.config.rule_for(name)
         return found
 
-    def record(self, members: Sequence[Entity]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(golden values, provenance) of an identity's members."""
+    def stored(self, members: Sequence[Entity]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(golden values, provenance as the store keeps it: ``provenance_stored``) of an
+        identity's members."""
         if len(members) == 1:
             return self._single(members[0])
-        return _merged(members, self.config, self.rule_for)
-
-    def stored(self, members: Sequence[Entity]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(golden values, provenance as stored: ``provenance_stored``)."""
-        if len(members) == 1 and len(members[0].display) == len(DISPLAY_FIELDS[members[0].kind]):
-            return self._single(members[0], stored=True)
-        golden, provenance = self.record(members)
+        golden, provenance = _merged(members, self.config, self.rule_for)
         return golden, provenance_stored(provenance)
 
     def _layout(self, kind: str) -> list[tuple[str, int | str, str]]:
@@ -81,31 +76,23 @@ class Survivorship:
             self._layouts[kind] = found
         return found
 
-    def _single(
-        self, member: Entity, stored: bool = False
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        # Most identities have one record: every rule picks its value (same result, faster).
-        # ``stored``: the provenance in its stored form (``provenance_stored``).
+    def _single(self, member: Entity) -> tuple[dict[str, Any], dict[str, Any]]:
+        # Most identities have one record: every rule picks its value (same result, faster),
+        # and the provenance names that one record in every field.
         display = member.display
-        if len(display) != len(DISPLAY_FIELDS[member.kind]):
-            return _single(member, self.rule_for)  # a partial record: its own fields
+        if len(display) != len(DISPLAY_FIELDS[member.kind]):  # a partial record: its fields
+            values, provenance = _single(member, self.rule_for)
+            return values, provenance_stored(provenance)
         golden: dict[str, Any] = {}
-        provenance: dict[str, Any] = {}
-        key = member.key
+        fields: dict[str, Any] = {}
         for name, place, rule in self._layout(member.kind):
             value = display[place] if isinstance(place, int) else list(getattr(member, place))
             if value is None or value == "" or value == []:
                 golden[name] = None
             else:
                 golden[name] = value
-                if stored:
-                    provenance[name] = [rule, [0] if rule == "union" else 0]
-                else:
-                    where = {"records": [key]} if rule == "union" else {"record": key}
-                    provenance[name] = {"rule": rule, **where}
-        if stored:
-            return golden, {"records": [key] if provenance else [], "fields": provenance}
-        return golden, provenance
+                fields[name] = [rule, [0] if rule == "union" else 0]
+        return golden, {"records": [member.key] if fields else [], "fields": fields}
 
 
 def provenance_stored(provenance: dict[str, Any]) -> dict[str, Any]:
