@@ -269,6 +269,10 @@ class NameLevels:
     def __init__(self, names: list[str], levels: Levels) -> None:
         self.names = names
         self.text = np.asarray(names + [""], dtype=str)
+        # The same names as the str objects they are, for rapidfuzz: taken by index, where
+        # ``text[...].tolist()`` copied each name at the width of the longest and made a
+        # new str of it (people's pairs scored in 7.4 s against 13.4 s at 400,000 people).
+        self.objects = np.asarray(names + [""], dtype=object)
         self.length = np.asarray([len(n) for n in names] + [0], dtype=np.int64)
         joined = Vocab()
         self.joined = np.asarray([joined.code(n.replace(" ", "")) for n in names] + [-1])
@@ -282,7 +286,7 @@ class NameLevels:
         self.code = levels.code
 
     def _common(self, left: IntArray, right: IntArray) -> tuple[NDArray[Any], ...]:
-        a, b = self.text[left].tolist(), self.text[right].tolist()
+        a, b = self.objects[left].tolist(), self.objects[right].tolist()
         jw = cpdist(a, b, scorer=JaroWinkler.similarity, dtype=np.float64, workers=-1)
         one = cpdist(
             a, b, scorer=DamerauLevenshtein.distance, score_cutoff=1, dtype=np.int32, workers=-1
