@@ -15,7 +15,7 @@ only pairs involving a changed record and keeps earlier matches among the rest.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -239,11 +239,16 @@ def _incremental(
         return {}, {"records": 0, "changed": 0, "identities": 0}
     changed_keys = {e.key for e in changed}
     keys_of = record_keys if splink else block_keys
-    block = sorted({stored_key(kind, key) for e in changed for key in keys_of(e)})
-    candidates: set[str] = set()
+    changed_block_keys = [keys_of(e) for e in changed]
+    block = sorted({stored_key(kind, key) for keys in changed_block_keys for key in keys})
+    # record key -> the stored block keys it shares with a changed record
+    shared: dict[str, list[str]] = {}
+    prefix = len(stored_key(kind, ""))
     for chunk in chunks(block):
-        query = select(KEYS.c.record_key).where(KEYS.c.block_key.in_(chunk))
-        candidates.update(row[0] for row in connection.execute(query))
+        query = select(KEYS.c.block_key, KEYS.c.record_key).where(KEYS.c.block_key.in_(chunk))
+        for block_key, record in connection.execute(query):
+            shared.setdefault(record, []).append(block_key[prefix:])
+    candidates = set(shared)
     evidence = {key for e in changed for key in e.must}  # conversion / merge targets
     # Stage 1: the records sharing a block key with a changed one. Only those that score
     # into the review band with it (or are tied to it by evidence or an admin decision)
@@ -261,7 +266,11 @@ def _incremental(
         links = admin_links(decisions)
         linked, prescored = splink_linked(stage, len(changed), config, decisions, model, links)
     else:
-        linked = _linked(stage, len(changed), config, decisions, context, limit)
+        # Each record's keys as blocking reads them: a changed one's all; another's only
+        # those it shares with a changed one (the other keys' blocks hold no changed record
+        # and pair no one here), as stored: not made again for 200,000 records at 1 M.
+        keys = changed_block_keys + [shared.get(e.key, []) for e in first]
+        linked = _linked(stage, len(changed), config, decisions, context, limit, keys)
         prescored = None
     linked |= evidence
     affected = set(identities_of(connection, linked | changed_keys | removed).values())
@@ -324,15 +333,17 @@ def _linked(
     decisions: list[Decision],
     context: ScoreContext,
     limit: float,
+    keys: Sequence[Sequence[str]],
 ) -> set[str]:
     """Keys of the records that score into the review band with one of the first
     ``changed`` entities, or name one of them as evidence or in an admin decision.
-    ``limit``: the review band."""
+    ``limit``: the review band; ``keys``: each entity's block keys."""
     new = {e.key for e in entities[:changed]}
     linked: set[str] = set()
     pairs = candidate_pairs(
         entities,
         config.max_block_size,
+        keys,
         only=set(range(changed)),
         max_key_records=config.max_key_records,
     )
