@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ import typer
 from sync.cli_common import ConfigOption, config_path, load
 
 __all__ = ["daemon"]
+
+EXIT_WATCHDOG_S = 15.0  # after a clean stop, how long the interpreter may take to exit
 
 
 def _ingest_server(cfg: Any, host: str, port: int | None) -> Any:
@@ -95,3 +98,6 @@ def daemon(
         # A job thread still inside a page would keep the interpreter alive at exit;
         # leaving now is safe because every page commits with its cursor.
         os._exit(code)
+    # A clean stop: the interpreter now waits for its threads; one that does not end
+    # (it never should) is shown with the others' stacks and the process ends anyway.
+    faulthandler.dump_traceback_later(EXIT_WATCHDOG_S, exit=True)

@@ -33,6 +33,10 @@ log = logging.getLogger("sync.daemon")
 
 ConfigLoader = Callable[[], CrmsyncConfig]
 
+# After a stop is asked, the process ends within the stop timeout plus this, whatever holds
+# it (see StopSignals): time for the last writes once the jobs have stopped.
+STOP_WATCHDOG_MARGIN_S = 15.0
+
 # The floor of the default lag bound: a job due every minute is not unhealthy at 3 minutes.
 DEFAULT_MIN_LAG = timedelta(minutes=15)
 
@@ -227,8 +231,19 @@ class Daemon:
         except Exception as exc:  # the store may be briefly unavailable
             log.warning("could not record the schedule: %s", exc)
 
+    def _beat(self) -> None:
+        while True:
+            self._heartbeat()
+            if self.stop_event.wait(self.schedule.heartbeat.total_seconds()):
+                return
+
     def run(self, handle_signals: bool = True) -> int:
-        signals = StopSignals(self.stop_event, reload=self.reload_event, wake=self.wake)
+        signals = StopSignals(
+            self.stop_event,
+            reload=self.reload_event,
+            wake=self.wake,
+            watchdog_s=self.schedule.stop_timeout.total_seconds() + STOP_WATCHDOG_MARGIN_S,
+        )
         if handle_signals:
             signals.install()
         try:
@@ -239,15 +254,19 @@ class Daemon:
                 log.info("health on http://127.0.0.1:%d/healthz and /metrics", self.health.port)
             for job in self.scheduler.get_jobs():
                 log.info("%s: next run at %s", job.id, job.next_run_time.isoformat())
-            interval = self.schedule.heartbeat.total_seconds()
+            # The store's writes (a heartbeat can wait up to the busy timeout for a sync's
+            # page) happen in their own thread: the main thread only waits here, so a signal
+            # is handled the moment it arrives (Python runs handlers in the main thread,
+            # between two of its steps, never inside a database call).
+            beat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
+            beat.start()
             while not self.stop_event.is_set():
-                self._heartbeat()
-                self.wake.wait(interval)
+                self.wake.wait(1.0)
                 self.wake.clear()
                 if self.reload_event.is_set() and not self.stop_event.is_set():
                     self.reload_event.clear()
                     self.reload()
-            return self._shutdown()
+            return self._shutdown(beat)
         finally:
             if self.health is not None:
                 self.health.stop()
@@ -260,12 +279,13 @@ class Daemon:
         except Exception as exc:  # bookkeeping must not keep the daemon from starting
             log.warning("could not close the runs of ended processes: %s", exc)
 
-    def _shutdown(self) -> int:
+    def _shutdown(self, beat: threading.Thread) -> int:
         log.info("stopping: no new runs; waiting for the current pages to commit")
         self.scheduler.shutdown(wait=False)
         deadline = time.monotonic() + self.schedule.stop_timeout.total_seconds()
         while time.monotonic() < deadline:
             if not any(m.running for m in self.metrics.snapshot().values()):
+                beat.join(max(0.0, deadline - time.monotonic()))  # its last write first
                 self._forget_next_runs()
                 log.info("stopped cleanly")
                 return 0
@@ -277,8 +297,7 @@ class Daemon:
     def _forget_next_runs(self) -> None:
         # A stopped daemon runs nothing next: status must not promise runs.
         try:
-            for job in self._schedules:
-                self.states.save(job, next_run_at=None, heartbeat_at=None)
+            self.states.forget_next_runs(list(self._schedules))
         except Exception as exc:
             log.warning("could not record the stop: %s", exc)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from sync.store.daemon_jobs import DaemonJobRow
 
@@ -60,17 +60,23 @@ class JobStates:
         if self.configured is not None and job not in self.configured:
             return
         with self.engine.begin() as conn:
-            exists = conn.execute(select(_TABLE.c.job).where(_TABLE.c.job == job)).first()
-            if exists:
-                conn.execute(_TABLE.update().where(_TABLE.c.job == job).values(**values))
-            else:
-                defaults = {"schedule": "", "consecutive_failures": 0, "alerted": False}
-                conn.execute(_TABLE.insert().values(job=job, **{**defaults, **values}))
+            _upsert(conn, job, values)
 
     def heartbeat(self, next_runs: dict[str, datetime | None], now: datetime) -> None:
-        """Record every job's next run time and that this daemon is alive."""
-        for job, next_run in next_runs.items():
-            self.save(job, next_run_at=next_run, heartbeat_at=now, owner=self.owner)
+        """Record every job's next run time and that this daemon is alive, in one
+        transaction (one wait for the store's write lock, not one a job)."""
+        configured = self.configured
+        with self.engine.begin() as conn:
+            for job, next_run in next_runs.items():
+                if configured is None or job in configured:
+                    values = {"next_run_at": next_run, "heartbeat_at": now, "owner": self.owner}
+                    _upsert(conn, job, values)
+
+    def forget_next_runs(self, jobs: list[str]) -> None:
+        """A stopped daemon runs nothing next: no next run, no heartbeat (one transaction)."""
+        with self.engine.begin() as conn:
+            for job in jobs:
+                _upsert(conn, job, {"next_run_at": None, "heartbeat_at": None})
 
     def forget_except(self, jobs: set[str]) -> None:
         """Drop rows of jobs no longer configured (after a reload or a config change)."""
@@ -83,3 +89,12 @@ class JobStates:
                 DaemonJobRow(**row._mapping)
                 for row in conn.execute(select(_TABLE).order_by(_TABLE.c.job))
             ]
+
+
+def _upsert(conn: Connection, job: str, values: dict[str, Any]) -> None:
+    exists = conn.execute(select(_TABLE.c.job).where(_TABLE.c.job == job)).first()
+    if exists:
+        conn.execute(_TABLE.update().where(_TABLE.c.job == job).values(**values))
+    else:
+        defaults = {"schedule": "", "consecutive_failures": 0, "alerted": False}
+        conn.execute(_TABLE.insert().values(job=job, **{**defaults, **values}))

@@ -3,10 +3,17 @@ SIGHUP asks for a configuration reload.
 
 Exiting at once is safe: every page is committed with its cursor in one transaction, and
 the run lock is released by the OS (file lock) or the server (advisory lock).
+
+The first signal also sets a watchdog (``watchdog_s``): a process still there that long
+after it writes every thread's stack to standard error and exits with status 1, so a stop
+ends even when something the clean stop waits for never returns (a call to a CRM or the
+store that hangs, a thread that keeps the interpreter from exiting), and the log says
+what it was. ``faulthandler`` does this from a thread of its own, without the interpreter.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import os
 import signal
@@ -31,11 +38,13 @@ class StopSignals:
         exit_code: int = 1,
         reload: threading.Event | None = None,
         wake: threading.Event | None = None,
+        watchdog_s: float | None = None,
     ) -> None:
         self.event = event
         self.exit_code = exit_code
         self.reload = reload
         self.wake = wake
+        self.watchdog_s = watchdog_s
         self._previous: dict[int, object] = {}
 
     def install(self) -> None:
@@ -52,9 +61,13 @@ class StopSignals:
             self.wake.set()
 
     def restore(self) -> None:
+        """Put the previous handlers back and call off the watchdog (the caller that
+        goes on to exit sets its own: see ``crmsync daemon``)."""
         for sig, previous in self._previous.items():
             signal.signal(sig, previous)  # type: ignore[arg-type]
         self._previous.clear()
+        if self.watchdog_s is not None and self.event.is_set():
+            faulthandler.cancel_dump_traceback_later()
 
     def _handle(self, signum: int, _frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
@@ -62,6 +75,8 @@ class StopSignals:
             log.warning("second %s: exiting now", name)
             os._exit(self.exit_code)
         log.info("%s: stopping after the current page (send it again to exit now)", name)
+        if self.watchdog_s is not None:
+            faulthandler.dump_traceback_later(self.watchdog_s, exit=True)
         self.event.set()
         if self.wake is not None:
             self.wake.set()

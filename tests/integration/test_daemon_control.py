@@ -303,12 +303,12 @@ def test_a_reload_never_stops_the_daemon_and_each_refusal_is_one_log_line(
             assert daemon.poll() is None, log_path.read_text()
         assert set(_jobs(url)) == {*GOOD, "denied"}  # the running configuration is kept
         daemon.send_signal(signal.SIGTERM)
-        daemon.wait(timeout=60)
+        _wait(lambda: daemon.poll() is not None, 60, "the stop")
     finally:
         if daemon.poll() is None:
             daemon.kill()
             daemon.wait()
-    logs = log_path.read_text().splitlines()
+        logs = log_path.read_text().splitlines()
     assert daemon.returncode == 0, "\n".join(logs)
     assert [line for line in logs if not HUMAN_LINE.match(line)] == []  # one line per event
     refused = [line for line in logs if "reload refused" in line]

@@ -1,0 +1,130 @@
+"""A stop is heard at once and ends the process: the first SIGTERM is handled while the
+store keeps the daemon's writes waiting, and a process that cannot end on its own is ended
+by the watchdog with every thread's stack in its log."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from sandbox import Sandbox
+from tests.integration.sync_support import write_config
+
+
+def _wait(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _heartbeats(store: Path) -> list[str | None]:
+    with sqlite3.connect(store, timeout=30) as database:
+        rows = database.execute("SELECT heartbeat_at FROM daemon_jobs ORDER BY job")
+        return [row[0] for row in rows]
+
+
+def _beating(store: Path) -> bool:
+    try:
+        beats = _heartbeats(store)
+    except sqlite3.OperationalError:  # the daemon is still making the store
+        return False
+    return bool(beats) and all(beats)
+
+
+def test_a_stop_is_heard_while_the_store_holds_the_heartbeat_and_ends_cleanly(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    store = tmp_path / "store.sqlite"
+    path = write_config(sandbox, tmp_path, f"sqlite:///{store}")
+    config = yaml.safe_load(path.read_text())
+    # Due once a year: no sync runs, the heartbeat is the daemon's only writer.
+    config["schedule"] = {"default": {"cron": "0 0 1 1 *"}, "heartbeat": "100ms"}
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    log_path = tmp_path / "daemon.log"
+    with open(log_path, "w") as log_file:
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "sync", "daemon", "--config", str(path)], stderr=log_file
+        )
+    try:
+        _wait(lambda: _beating(store), 60, "a heartbeat")
+        writer = sqlite3.connect(store, isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # the store's write lock, held (busy_timeout 30 s)
+        time.sleep(0.5)  # the next heartbeat now waits for it
+        daemon.send_signal(signal.SIGTERM)
+        _wait(lambda: "SIGTERM: stopping" in log_path.read_text(), 5, "the signal's log line")
+        assert daemon.poll() is None  # the clean stop waits for the heartbeat's last write
+        writer.execute("COMMIT")
+        writer.close()
+        _wait(lambda: daemon.poll() is not None, 30, "the stop")
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
+    logs = log_path.read_text()
+    assert daemon.returncode == 0, logs
+    assert "stopped cleanly" in logs
+    assert _heartbeats(store) == [None, None, None]  # a stopped daemon promises no runs
+
+
+def _run(script: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return done, time.monotonic() - started
+
+
+_STOPPED = """
+    import os, signal, threading
+    from sync.daemon.signals import StopSignals
+
+    stop = threading.Event()
+    signals = StopSignals(stop, watchdog_s=1.0)
+    signals.install()
+    os.kill(os.getpid(), signal.SIGTERM)
+    assert stop.is_set()
+"""
+
+
+def test_the_watchdog_ends_a_process_whose_stop_hangs_and_shows_where() -> None:
+    done, seconds = _run(
+        _STOPPED
+        + """
+    def a_call_that_never_returns():
+        threading.Event().wait()
+
+    a_call_that_never_returns()
+    """
+    )
+    assert done.returncode == 1
+    assert seconds < 20
+    assert "Timeout (0:00:01)!" in done.stderr
+    assert "in a_call_that_never_returns" in done.stderr
+
+
+def test_restoring_the_handlers_calls_the_watchdog_off() -> None:
+    done, seconds = _run(
+        _STOPPED
+        + """
+    signals.restore()
+    threading.Event().wait(2.5)
+    print("still here")
+    """
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "still here\n", "")
+    assert seconds >= 2.5
