@@ -231,6 +231,10 @@ def _incremental(
     changed = load_entities(engine, kind, since=since, until=upto)
     tables = KIND_TABLES[kind]
     mine = {k for k in touched if RecordKey.parse(k).table in tables}
+    if kind == "person":
+        # A person's company and domain are its account's: the people of a changed account
+        # are changed people too (an account renamed changes their keys and their scores).
+        mine |= _people_of_changed_accounts(connection, since, upto)
     changed_keys = {e.key for e in changed}
     if mine - changed_keys:
         changed += load_entities(engine, kind, keys=sorted(mine - changed_keys))
@@ -270,7 +274,8 @@ def _incremental(
         # those it shares with a changed one (the other keys' blocks hold no changed record
         # and pair no one here), as stored: not made again for 200,000 records at 1 M.
         # Stored keys are taken as current, as the lookup above already takes them (keys
-        # of another blocking scheme make the run a full one).
+        # of another blocking scheme make the run a full one; a person whose account
+        # changed is a changed person, its keys made again).
         keys = changed_block_keys + [shared.get(e.key, []) for e in first]
         linked = _linked(stage, len(changed), config, decisions, context, limit, keys)
         prescored = None
@@ -372,6 +377,29 @@ def _delete_members(connection: Connection, keys: Iterable[str]) -> None:
                 MEMBERS.c.remote_id.in_(ids),
             )
         )
+
+
+def _people_of_changed_accounts(connection: Connection, since: int | None, upto: int) -> set[str]:
+    """Keys of the live contacts and converted leads whose account was written (changed,
+    deleted) in ``(since, upto]``."""
+    accounts = AccountRow.__table__.c  # type: ignore[attr-defined]
+    window = accounts.change_seq <= upto
+    if since is not None:
+        window = window & (accounts.change_seq > since)
+    found: set[str] = set()
+    for table, column in (("contacts", "account_id"), ("leads", "converted_account_id")):
+        people = _MODELS[table].__table__.c  # type: ignore[attr-defined]
+        query = (
+            select(people.source, people.remote_id)
+            .join_from(
+                AccountRow,
+                _MODELS[table],
+                (people.source == accounts.source) & (people[column] == accounts.remote_id),
+            )
+            .where(window, people.is_deleted.is_(False))
+        )
+        found.update(f"{s}:{table}:{r}" for s, r in connection.execute(query))
+    return found
 
 
 def _deleted_since(

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKeyConstraint,
+    Index,
     Integer,
     MetaData,
     String,
@@ -193,6 +194,13 @@ _RECORD_COLUMNS = {
     ),
 }
 
+# Indexes over more than one column: a person by the account it belongs to (an incremental
+# reconcile run re-resolves the people of the accounts that changed).
+_RECORD_INDEXES = {
+    "lead": (("ix_leads_source_converted_account_id", "source", "converted_account_id"),),
+    "contact": (("ix_contacts_source_account_id", "source", "account_id"),),
+}
+
 # Record kind -> its table, as sync.store.records.TABLES maps a kind to its model.
 RECORD_TABLES: dict[str, Table] = {
     kind: _table(
@@ -200,6 +208,7 @@ RECORD_TABLES: dict[str, Table] = {
         "id:int",
         _RECORD + columns,
         UniqueConstraint("source", "remote_id", name=f"uq_{name}_remote"),
+        *(Index(index, *on) for index, *on in _RECORD_INDEXES.get(kind, ())),
     )
     for kind, (name, columns) in _RECORD_COLUMNS.items()
 }

@@ -23,7 +23,7 @@ from sync.reconcile.reports import duplicates, explain_record
 from sync.reconcile.run import reconcile
 from sync.store import open_store
 from sync.store.changes import next_change
-from sync.store.records import ContactRow
+from sync.store.records import AccountRow, ContactRow, LeadRow
 from sync.store.view.identity_map import load_identity_map
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -180,6 +180,76 @@ def test_an_incremental_run_ends_where_a_full_run_does(store: Engine) -> None:
     assert person["resolved"] < person["loaded"]  # unmatched candidates stay untouched
     incremental = _partition(store)
     reconcile(store, CONFIG, later + timedelta(minutes=1), "full")
+    assert incremental == _partition(store)
+
+
+def test_an_account_renamed_moves_its_contacts_in_an_incremental_run_as_in_a_full_one(
+    store: Engine,
+) -> None:
+    contact_table, account_table = ContactRow.__table__, AccountRow.__table__  # type: ignore[attr-defined]
+    contacts, accounts = contact_table.c, account_table.c
+    with store.connect() as connection:
+        contact = (
+            connection.execute(
+                select(contacts)
+                .join(
+                    account_table,
+                    (accounts.source == contacts.source)
+                    & (accounts.remote_id == contacts.account_id),
+                )
+                .where(
+                    contacts.source == "hubspot",
+                    contacts.is_deleted.is_(False),
+                    contacts.last_name.is_not(None),
+                    contacts.city.is_not(None),
+                )
+                .order_by(contacts.remote_id)
+                .limit(1)
+            )
+            .mappings()
+            .one()
+        )
+    contact_id = ("hubspot", "contacts", contact["remote_id"])
+    lead_id = ("zoho", "leads", "888000001")
+    # Zoho's lead: the contact's name and town, at a company none of their accounts is called.
+    later = NOW + timedelta(hours=3)
+    lead = {
+        "source": "zoho",
+        "remote_id": "888000001",
+        "content_hash": "x",
+        "first_seen_at": later,
+        "synced_at": later,
+        "remote_created_at": later,
+        "is_deleted": False,
+        "custom_fields": {},
+        "raw": {},
+        "other_emails": [],
+        "merged_ids": [],
+        "first_name": contact["first_name"],
+        "last_name": contact["last_name"],
+        "city": contact["city"],
+        "country": contact["country"],
+        "company": "Zephyr Quantum Holdings",
+    }
+    with store.begin() as connection:
+        change = next_change(connection)
+        connection.execute(insert(LeadRow.__table__), [{**lead, "change_seq": change}])  # type: ignore[attr-defined]
+    reconcile(store, CONFIG, later, "auto")
+    before = load_identity_map(store)
+    assert before.identity_of(*lead_id) != before.identity_of(*contact_id)
+    # The contact's account takes the lead's company name; the contact itself is unchanged.
+    with store.begin() as connection:
+        connection.execute(
+            account_table.update()
+            .where(accounts.source == "hubspot", accounts.remote_id == contact["account_id"])
+            .values(name="Zephyr Quantum Holdings", change_seq=next_change(connection))
+        )
+    report = reconcile(store, CONFIG, later + timedelta(minutes=1), "auto")
+    assert report.mode == "incremental" and report.kinds["person"]["changed"] >= 1
+    after = load_identity_map(store)
+    assert after.identity_of(*lead_id) == after.identity_of(*contact_id)
+    incremental = _partition(store)
+    reconcile(store, CONFIG, later + timedelta(minutes=2), "full")
     assert incremental == _partition(store)
 
 
