@@ -14,6 +14,9 @@ with ``RetriesExhausted``, whose message says how many attempts and how long. Wi
 defaults one call makes at most 26 requests (20 rate-limit waits and 6 failures) and gives
 up within 600 s plus one request timeout.
 
+The default ``sleep`` is ``connectors.core.stopping.wait``: a daemon asked to stop ends a
+wait at once (``StopWaiting``) instead of sleeping it out.
+
 Hand-written rather than built on tenacity: what decides each step is the exception of the
 attempt (a rate-limit wait the server names is counted apart from failures, an expired
 session runs a hook and retries at once, the total budget counts fake sleeps), so with
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from connectors.core.errors import RetriableError, RetriesExhausted, SessionExpired
+from connectors.core.stopping import wait
 
 __all__ = ["RetryPolicy"]
 
@@ -46,7 +50,7 @@ class RetryPolicy:
     max_delay: float = 30.0  # cap of a backoff wait
     max_wait: float = 120.0  # cap of any wait, a server's Retry-After included
     budget_s: float = 600.0  # total time one call may take before it gives up
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = wait
     clock: Callable[[], float] = time.monotonic
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     retries: int = 0  # total retries made (for run statistics)

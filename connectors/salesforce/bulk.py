@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from connectors.core.errors import ConnectorFatalError
+from connectors.core.stopping import wait
 from connectors.salesforce.describe import ObjectFields
 from connectors.salesforce.http import SalesforceHttp
 
@@ -66,7 +66,7 @@ def csv_rows(text: str, fields: ObjectFields) -> list[Row]:
 class BulkReader:
     """Runs one queryAll job and yields its result pages as rows."""
 
-    def __init__(self, http: SalesforceHttp, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, http: SalesforceHttp, sleep: Callable[[float], None] = wait) -> None:
         self._http = http
         self._sleep = sleep
         self.jobs = 0

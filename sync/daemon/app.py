@@ -12,6 +12,7 @@ from pathlib import Path
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from sqlalchemy import Engine
 
+from connectors.core.stopping import clear_stop, request_stop
 from sync.config.models import CrmsyncConfig
 from sync.config.schedule import JobSchedule, ScheduleConfig
 from sync.daemon.alerts import Alerter, AlertSender
@@ -282,6 +283,13 @@ class Daemon:
     def _shutdown(self, beat: threading.Thread) -> int:
         log.info("stopping: no new runs; waiting for the current pages to commit")
         self.scheduler.shutdown(wait=False)
+        request_stop()  # a job waiting to retry a call stops now, not after the wait
+        try:
+            return self._wait_for_jobs(beat)
+        finally:
+            clear_stop()
+
+    def _wait_for_jobs(self, beat: threading.Thread) -> int:
         deadline = time.monotonic() + self.schedule.stop_timeout.total_seconds()
         while time.monotonic() < deadline:
             if not any(m.running for m in self.metrics.snapshot().values()):

@@ -12,6 +12,7 @@ from typing import Literal
 
 from sqlalchemy import Engine
 
+from connectors.core.stopping import StopWaiting
 from sync.daemon.alerts import Alerter
 from sync.daemon.backoff import Backoff
 from sync.daemon.jobstate import JobStates
@@ -21,6 +22,8 @@ from sync.locks import holder_name, run_lock
 __all__ = ["JobContext", "JobOutcome", "ScheduledJob"]
 
 log = logging.getLogger("sync.daemon")
+
+STOPPED_WAITING = "stopped by a shutdown signal while waiting to retry; the next run goes on"
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,9 @@ class ScheduledJob:
     def _guarded(self) -> JobOutcome:
         try:
             return self.run_once()
+        except StopWaiting:  # a step's write-back waiting to retry when the daemon stops
+            log.info("%s: %s", self.job_id, STOPPED_WAITING)
+            return JobOutcome("stopped", STOPPED_WAITING)
         except Exception as exc:  # a bug in one job must not stop the daemon
             log.exception("%s: crashed", self.job_id)
             return JobOutcome("failed", f"internal error: {exc!r}")

@@ -3,8 +3,10 @@
 A stop request is honoured between pages: the engine calls ``progress`` after each page
 and its cursor are committed, and raising ``StopRequested`` there (a ``BaseException``,
 so the engine's per-stream ``except Exception`` lets it through) ends the run without
-losing the page. The run's rows are then closed as stopped; the next run resumes from
-the committed cursor.
+losing the page. It is honoured inside a page too when the connector is waiting (a
+back-off, a server's ``Retry-After``, a bulk job): the wait raises ``StopWaiting``
+(``connectors.core.stopping``) and the page is not written. Either way the run's rows are
+then closed as stopped; the next run resumes from the committed cursor.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import logging
 
 from connectors.core.errors import ConnectorError
+from connectors.core.stopping import StopWaiting
 from sync.config.models import SourceConfig
 from sync.daemon.dead_runs import close_dead_runs
 from sync.daemon.job_base import JobContext, JobOutcome, ScheduledJob
@@ -54,7 +57,7 @@ class SourceJob(ScheduledJob):
             report = sync_source(
                 self.ctx.engine, self.source, connector, SyncOptions(), self.ctx.now, self._on_page
             )
-        except StopRequested:
+        except (StopRequested, StopWaiting):
             self._close_stopped_run()
             log.info("%s: %s", name, STOPPED_MESSAGE)
             return JobOutcome("stopped", STOPPED_MESSAGE)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -327,14 +328,15 @@ def test_a_second_sigterm_exits_at_once_and_leaves_a_usable_store(
     path = write_config(sandbox, tmp_path, f"sqlite:///{tmp_path / 'store.sqlite'}")
     config = yaml.safe_load(path.read_text())
     zoho = next(s for s in config["sources"] if s["name"] == "zoho")
-    # Nothing listens there: the connector keeps retrying refused connections, so the run
-    # is busy inside a call (not between pages) when the signals arrive.
-    port = _closed_port()
-    refused = {
+    # A server that takes connections and never answers: the run is inside a call (not
+    # between pages, not in a wait a stop cuts short) when the signals arrive.
+    silent = socket.create_server(("127.0.0.1", 0), backlog=16)
+    port = silent.getsockname()[1]
+    unanswered = {
         "api_domain": f"https://127.0.0.1:{port}",
         "accounts_url": f"https://127.0.0.1:{port}",
     }
-    config["sources"] = [{**zoho, "name": "unreachable", **refused}]
+    config["sources"] = [{**zoho, "name": "unreachable", **unanswered}]
     config["schedule"] = {"default": {"every": "1h"}, "stop_timeout": "120s"}
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     url = load_config(path).store.url
@@ -349,6 +351,7 @@ def test_a_second_sigterm_exits_at_once_and_leaves_a_usable_store(
         _, logs = daemon.communicate(timeout=30)
         elapsed = time.monotonic() - second
     finally:
+        silent.close()
         if daemon.poll() is None:
             daemon.kill()
             daemon.communicate()

@@ -5,6 +5,7 @@ by the watchdog with every thread's stack in its log."""
 from __future__ import annotations
 
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -75,6 +76,53 @@ def test_a_stop_is_heard_while_the_store_holds_the_heartbeat_and_ends_cleanly(
     assert daemon.returncode == 0, logs
     assert "stopped cleanly" in logs
     assert _heartbeats(store) == [None, None, None]  # a stopped daemon promises no runs
+
+
+def test_a_stop_ends_a_run_waiting_to_retry_at_once(sandbox: Sandbox, tmp_path: Path) -> None:
+    store = tmp_path / "store.sqlite"
+    path = write_config(sandbox, tmp_path, f"sqlite:///{store}")
+    config = yaml.safe_load(path.read_text())
+    zoho = next(s for s in config["sources"] if s["name"] == "zoho")
+    # Nothing listens there: each attempt is refused at once and the run spends its time in
+    # the retry policy's back-off (0.5 s, 1 s, 2 s, ... up to 30 s between attempts).
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    refused = {
+        "api_domain": f"https://127.0.0.1:{port}",
+        "accounts_url": f"https://127.0.0.1:{port}",
+    }
+    config["sources"] = [{**zoho, "name": "unreachable", **refused}]
+    config["schedule"] = {"default": {"every": "1h"}, "stop_timeout": "120s"}
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    log_path = tmp_path / "daemon.log"
+    with open(log_path, "w") as log_file:
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "sync", "daemon", "--config", str(path)], stderr=log_file
+        )
+    try:
+        _wait(lambda: "unreachable: sync started" in log_path.read_text(), 60, "the run")
+        time.sleep(4)  # three refusals: the run now waits 2-4 s before its fourth attempt
+        signalled = time.monotonic()
+        daemon.send_signal(signal.SIGTERM)
+        _wait(lambda: daemon.poll() is not None, 30, "the stop")
+        seconds = time.monotonic() - signalled
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
+    logs = log_path.read_text()
+    assert daemon.returncode == 0, logs
+    assert seconds < 3, logs  # not the rest of the back-off, nor the 120 s stop timeout
+    assert "unreachable: stopped by a shutdown signal; the next run resumes" in logs
+    with sqlite3.connect(store) as database:
+        runs = database.execute("SELECT status, error FROM sync_runs").fetchall()
+        job = database.execute(
+            "SELECT last_status, consecutive_failures FROM daemon_jobs WHERE job = 'unreachable'"
+        ).fetchall()
+    assert [status for status, _ in runs] == ["partial"]
+    assert runs[0][1].startswith("stopped by a shutdown signal")
+    assert job == [("stopped", 0)]  # a stop is no failure: no back-off at the next start
 
 
 def _run(script: str) -> tuple[subprocess.CompletedProcess[str], float]:
