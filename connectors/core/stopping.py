@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 
-__all__ = ["StopWaiting", "clear_stop", "request_stop", "stop_requested", "wait"]
+__all__ = ["StopWaiting", "clear_stop", "request_stop", "wait"]
 
 _STOP = threading.Event()
 
@@ -29,10 +29,6 @@ def request_stop() -> None:
 
 def clear_stop() -> None:
     _STOP.clear()
-
-
-def stop_requested() -> bool:
-    return _STOP.is_set()
 
 
 def wait(seconds: float) -> None:
