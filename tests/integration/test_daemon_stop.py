@@ -11,7 +11,8 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -27,6 +28,21 @@ def _wait(condition: Callable[[], bool], seconds: float, what: str) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+@contextmanager
+def _daemon(path: Path, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """``crmsync daemon`` on ``path``, logging to ``log_path``; killed if still there."""
+    with open(log_path, "w") as log_file:
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "sync", "daemon", "--config", str(path)], stderr=log_file
+        )
+    try:
+        yield daemon
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
 
 
 def _heartbeats(store: Path) -> list[str | None]:
@@ -53,11 +69,7 @@ def test_a_stop_is_heard_while_the_store_holds_the_heartbeat_and_ends_cleanly(
     config["schedule"] = {"default": {"cron": "0 0 1 1 *"}, "heartbeat": "100ms"}
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     log_path = tmp_path / "daemon.log"
-    with open(log_path, "w") as log_file:
-        daemon = subprocess.Popen(
-            [sys.executable, "-m", "sync", "daemon", "--config", str(path)], stderr=log_file
-        )
-    try:
+    with _daemon(path, log_path) as daemon:
         _wait(lambda: _beating(store), 60, "a heartbeat")
         writer = sqlite3.connect(store, isolation_level=None)
         writer.execute("BEGIN IMMEDIATE")  # the store's write lock, held (busy_timeout 30 s)
@@ -68,10 +80,6 @@ def test_a_stop_is_heard_while_the_store_holds_the_heartbeat_and_ends_cleanly(
         writer.execute("COMMIT")
         writer.close()
         _wait(lambda: daemon.poll() is not None, 30, "the stop")
-    finally:
-        if daemon.poll() is None:
-            daemon.kill()
-            daemon.wait()
     logs = log_path.read_text()
     assert daemon.returncode == 0, logs
     assert "stopped cleanly" in logs
@@ -96,21 +104,13 @@ def test_a_stop_ends_a_run_waiting_to_retry_at_once(sandbox: Sandbox, tmp_path: 
     config["schedule"] = {"default": {"every": "1h"}, "stop_timeout": "120s"}
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     log_path = tmp_path / "daemon.log"
-    with open(log_path, "w") as log_file:
-        daemon = subprocess.Popen(
-            [sys.executable, "-m", "sync", "daemon", "--config", str(path)], stderr=log_file
-        )
-    try:
+    with _daemon(path, log_path) as daemon:
         _wait(lambda: "unreachable: sync started" in log_path.read_text(), 60, "the run")
         time.sleep(4)  # three refusals: the run now waits 2-4 s before its fourth attempt
         signalled = time.monotonic()
         daemon.send_signal(signal.SIGTERM)
         _wait(lambda: daemon.poll() is not None, 30, "the stop")
         seconds = time.monotonic() - signalled
-    finally:
-        if daemon.poll() is None:
-            daemon.kill()
-            daemon.wait()
     logs = log_path.read_text()
     assert daemon.returncode == 0, logs
     assert seconds < 3, logs  # not the rest of the back-off, nor the 120 s stop timeout

@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -102,27 +103,19 @@ def test_a_new_record_is_matched_incrementally_against_existing_identities(
         connection.execute(
             insert(ContactRow.__table__),  # type: ignore[attr-defined]
             [
-                {
-                    "source": "zoho",
-                    "remote_id": "999000001",
-                    "content_hash": "x",
-                    "first_seen_at": later,
-                    "synced_at": later,
-                    "change_seq": change,
-                    "remote_created_at": later,
-                    "is_deleted": False,
-                    "custom_fields": {},
-                    "raw": {},
-                    "other_emails": [],
-                    "merged_ids": [],
+                _written(
+                    "zoho",
+                    "999000001",
+                    later,
+                    change,
                     # Brenda Whitford, who has no nickname: her surname mistyped
-                    "first_name": "Brenda",
-                    "last_name": "Whitfrod",
-                    "email": "brenda.w@gmail.com",
-                    "phone": "020 9460 804",  # national format of +44 20 9460 804
-                    "country": "United Kingdom",
-                    "city": "London",
-                }
+                    first_name="Brenda",
+                    last_name="Whitfrod",
+                    email="brenda.w@gmail.com",
+                    phone="020 9460 804",  # national format of +44 20 9460 804
+                    country="United Kingdom",
+                    city="London",
+                )
             ],
         )
     report = reconcile(store, CONFIG, later, "auto")
@@ -133,6 +126,27 @@ def test_a_new_record_is_matched_incrementally_against_existing_identities(
     after = load_identity_map(store)
     assert after.identity_of("zoho", "contacts", "999000001") == target
     assert after.identity_of("hubspot", "contacts", "100004") == target
+
+
+def _written(
+    source: str, remote_id: str, at: datetime, change: int, **fields: Any
+) -> dict[str, Any]:
+    """A person's row as a sync writes it at ``at``, numbered ``change``, with ``fields``."""
+    return {
+        "source": source,
+        "remote_id": remote_id,
+        "content_hash": "x",
+        "first_seen_at": at,
+        "synced_at": at,
+        "change_seq": change,
+        "remote_created_at": at,
+        "is_deleted": False,
+        "custom_fields": {},
+        "raw": {},
+        "other_emails": [],
+        "merged_ids": [],
+        **fields,
+    }
 
 
 def _partition(store: Engine) -> set[frozenset[str]]:
@@ -213,27 +227,19 @@ def test_an_account_renamed_moves_its_contacts_in_an_incremental_run_as_in_a_ful
     lead_id = ("zoho", "leads", "888000001")
     # Zoho's lead: the contact's name and town, at a company none of their accounts is called.
     later = NOW + timedelta(hours=3)
-    lead = {
-        "source": "zoho",
-        "remote_id": "888000001",
-        "content_hash": "x",
-        "first_seen_at": later,
-        "synced_at": later,
-        "remote_created_at": later,
-        "is_deleted": False,
-        "custom_fields": {},
-        "raw": {},
-        "other_emails": [],
-        "merged_ids": [],
-        "first_name": contact["first_name"],
-        "last_name": contact["last_name"],
-        "city": contact["city"],
-        "country": contact["country"],
-        "company": "Zephyr Quantum Holdings",
-    }
     with store.begin() as connection:
-        change = next_change(connection)
-        connection.execute(insert(LeadRow.__table__), [{**lead, "change_seq": change}])  # type: ignore[attr-defined]
+        lead = _written(
+            "zoho",
+            "888000001",
+            later,
+            next_change(connection),
+            first_name=contact["first_name"],
+            last_name=contact["last_name"],
+            city=contact["city"],
+            country=contact["country"],
+            company="Zephyr Quantum Holdings",
+        )
+        connection.execute(insert(LeadRow.__table__), [lead])  # type: ignore[attr-defined]
     reconcile(store, CONFIG, later, "auto")
     before = load_identity_map(store)
     assert before.identity_of(*lead_id) != before.identity_of(*contact_id)
