@@ -269,6 +269,7 @@ class Daemon:
                     self.reload()
             return self._shutdown(beat)
         finally:
+            self.stop_event.set()  # the heartbeat's thread ends with the run, however it ends
             if self.health is not None:
                 self.health.stop()
             if handle_signals:

@@ -45,6 +45,7 @@ class StopSignals:
         self.reload = reload
         self.wake = wake
         self.watchdog_s = watchdog_s
+        self._watching = False
         self._previous: dict[int, object] = {}
 
     def install(self) -> None:
@@ -66,8 +67,9 @@ class StopSignals:
         for sig, previous in self._previous.items():
             signal.signal(sig, previous)  # type: ignore[arg-type]
         self._previous.clear()
-        if self.watchdog_s is not None and self.event.is_set():
+        if self._watching:  # only the timer this set (there is one for the process)
             faulthandler.cancel_dump_traceback_later()
+            self._watching = False
 
     def _handle(self, signum: int, _frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
@@ -77,6 +79,7 @@ class StopSignals:
         log.info("%s: stopping after the current page (send it again to exit now)", name)
         if self.watchdog_s is not None:
             faulthandler.dump_traceback_later(self.watchdog_s, exit=True)
+            self._watching = True
         self.event.set()
         if self.wake is not None:
             self.wake.set()

@@ -176,3 +176,24 @@ def test_restoring_the_handlers_calls_the_watchdog_off() -> None:
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "still here\n", "")
     assert seconds >= 2.5
+
+
+def test_restoring_the_handlers_leaves_a_timer_they_did_not_set() -> None:
+    done, _seconds = _run(
+        """
+    import faulthandler, threading
+    from sync.daemon.signals import StopSignals
+
+    faulthandler.dump_traceback_later(1.0, exit=True)  # the process's own, e.g. a test run's
+    stop = threading.Event()
+    signals = StopSignals(stop, watchdog_s=60.0)
+    signals.install()
+    stop.set()  # a stop asked in code (Daemon.stop), not by a signal
+    signals.restore()
+    threading.Event().wait(10)
+    print("the process's timer was called off")
+    """
+    )
+    assert done.returncode == 1
+    assert "Timeout (0:00:01)!" in done.stderr
+    assert done.stdout == ""
