@@ -57,18 +57,20 @@ class JobStates:
     def save(self, job: str, **values: Any) -> None:
         """Upsert ``job`` with ``values`` (columns of ``daemon_jobs``); nothing for a job
         the running configuration no longer schedules."""
-        if self.configured is not None and job not in self.configured:
+        if not self._scheduled(job):
             return
         with self.engine.begin() as conn:
             _upsert(conn, job, values)
 
+    def _scheduled(self, job: str) -> bool:
+        return self.configured is None or job in self.configured
+
     def heartbeat(self, next_runs: dict[str, datetime | None], now: datetime) -> None:
         """Record every job's next run time and that this daemon is alive, in one
         transaction (one wait for the store's write lock, not one a job)."""
-        configured = self.configured
         with self.engine.begin() as conn:
             for job, next_run in next_runs.items():
-                if configured is None or job in configured:
+                if self._scheduled(job):
                     values = {"next_run_at": next_run, "heartbeat_at": now, "owner": self.owner}
                     _upsert(conn, job, values)
 

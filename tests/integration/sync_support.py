@@ -4,8 +4,9 @@ the sandbox's world, and store snapshots to compare two syncs record for record.
 from __future__ import annotations
 
 import os
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,24 @@ def salesforce_client(info: SandboxInfo) -> Salesforce:
         session=pinned_session(info.ca_bundle),
         version="59.0",
     )
+
+
+def wait_for(condition: Callable[[], Any], timeout: float, what: str, poll: float = 0.1) -> None:
+    """Poll ``condition`` until it is true; fail naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(poll)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def zoho_at(config: dict[str, Any], name: str, port: int) -> dict[str, Any]:
+    """The Zoho source of a sandbox ``config`` as source ``name``, every call of it going to
+    127.0.0.1:``port`` (where the test decides what answers, if anything)."""
+    zoho = next(s for s in config["sources"] if s["name"] == "zoho")
+    url = f"https://127.0.0.1:{port}"
+    return {**zoho, "name": name, "api_domain": url, "accounts_url": url}
 
 
 def write_config(

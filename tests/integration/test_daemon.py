@@ -37,6 +37,7 @@ from tests.integration.sync_support import (
     store_differences,
     store_snapshot,
     write_config,
+    zoho_at,
 )
 
 GOOD = ("salesforce", "hubspot", "zoho")
@@ -54,14 +55,10 @@ def _daemon_config(
     path = write_config(sandbox, directory, f"sqlite:///{directory / 'store.sqlite'}")
     config = yaml.safe_load(path.read_text())
     if broken:
-        port = _closed_port()  # nothing listens there: every call is refused, then retried
         zoho = next(s for s in config["sources"] if s["name"] == "zoho")
-        refused = {
-            "api_domain": f"https://127.0.0.1:{port}",
-            "accounts_url": f"https://127.0.0.1:{port}",
-        }
         denied = {"auth": {**zoho["auth"], "refresh_token": "revoked"}}  # fails at once
-        config["sources"].append({**zoho, "name": "broken", **refused})
+        # nothing listens on the closed port: every call is refused, then retried
+        config["sources"].append(zoho_at(config, "broken", _closed_port()))
         config["sources"].append({**zoho, "name": "denied", **denied})
     config["schedule"] = schedule
     path.write_text(yaml.safe_dump(config, sort_keys=False))

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from pathlib import Path
@@ -29,7 +29,7 @@ from sync.daemon import Daemon
 from sync.daemon.alert_mail import smtp_alert_sender
 from sync.daemon.app import config_file_loader
 from sync.status import collect_jobs
-from tests.integration.sync_support import opened, write_config
+from tests.integration.sync_support import opened, wait_for, write_config, zoho_at
 
 GOOD = ("salesforce", "hubspot", "zoho")
 HEARTBEAT = timedelta(milliseconds=200)
@@ -69,15 +69,6 @@ def _config(sandbox: Sandbox, directory: Path, schedule: dict[str, Any], **extra
     return path
 
 
-def _wait(condition: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_status_shows_next_runs_backoff_survives_a_restart_and_one_alert_is_sent(
     sandbox: Sandbox, tmp_path: Path, smtp: tuple[Controller, _Inbox]
 ) -> None:
@@ -106,7 +97,7 @@ def test_status_shows_next_runs_backoff_survives_a_restart_and_one_alert_is_sent
                 done = all(snap[n].last_success is not None for n in GOOD)
                 return done and snap["denied"].failures == 1
 
-            _wait(settled, 60, "every source's first run")
+            wait_for(settled, 60, "every source's first run")
             time.sleep(0.5)  # a heartbeat after the last run
             jobs = {j["job"]: j for j in collect_jobs(engine, datetime.now(UTC), HEARTBEAT)}
         finally:
@@ -140,7 +131,7 @@ def test_status_shows_next_runs_backoff_survives_a_restart_and_one_alert_is_sent
         thread = threading.Thread(target=second.run, kwargs={"handle_signals": False})
         thread.start()
         try:
-            _wait(lambda: second.metrics.snapshot()["denied"].skipped >= 1, 30, "a skipped run")
+            wait_for(lambda: second.metrics.snapshot()["denied"].skipped >= 1, 30, "a skipped run")
         finally:
             second.stop()
             thread.join(timeout=60)
@@ -176,7 +167,7 @@ def test_a_reload_keeps_the_timing_of_unchanged_jobs_and_reschedules_changed_one
                 done = all(snap[n].last_success is not None for n in GOOD)
                 return done and snap["denied"].failures == 1
 
-            _wait(settled, 60, "every source's first run")
+            wait_for(settled, 60, "every source's first run")
             before = daemon.next_runs()
             changed = yaml.safe_load(path.read_text())
             changed["schedule"]["sources"] = {
@@ -230,7 +221,7 @@ def test_sighup_applies_a_valid_config_and_refuses_an_invalid_one(
     url = load_config(path).store.url
     daemon = _daemon(path)
     try:
-        _wait(lambda: set(_jobs(url)) == {*GOOD, "denied"}, 60, "the first schedule")
+        wait_for(lambda: set(_jobs(url)) == {*GOOD, "denied"}, 60, "the first schedule")
         config = yaml.safe_load(path.read_text())
         config["sources"] = [s for s in config["sources"] if s["name"] != "denied"]
         config["schedule"]["sources"] = {"zoho": {"cron": "0 4 * * *"}}
@@ -242,7 +233,7 @@ def test_sighup_applies_a_valid_config_and_refuses_an_invalid_one(
             return set(jobs) == set(GOOD) and jobs["zoho"]["schedule"] == "cron 0 4 * * *"
 
         try:
-            _wait(reloaded, 30, "the reloaded schedule")
+            wait_for(reloaded, 30, "the reloaded schedule")
         except AssertionError as exc:  # say what the daemon saw, not only that it timed out
             daemon.terminate()
             _, seen = daemon.communicate(timeout=60)
@@ -290,11 +281,11 @@ def test_a_reload_never_stops_the_daemon_and_each_refusal_is_one_log_line(
             [sys.executable, "-m", "sync", "daemon", "--config", str(path)], stderr=log_file
         )
     try:
-        _wait(lambda: set(_jobs(url)) == {*GOOD, "denied"}, 60, "the first schedule")
+        wait_for(lambda: set(_jobs(url)) == {*GOOD, "denied"}, 60, "the first schedule")
         for count, text in enumerate(broken, start=1):
             path.write_text(text)
             daemon.send_signal(signal.SIGHUP)
-            _wait(
+            wait_for(
                 lambda n=count: (
                     log_path.read_text().count("reload refused") == n or daemon.poll() is not None
                 ),
@@ -304,7 +295,7 @@ def test_a_reload_never_stops_the_daemon_and_each_refusal_is_one_log_line(
             assert daemon.poll() is None, log_path.read_text()
         assert set(_jobs(url)) == {*GOOD, "denied"}  # the running configuration is kept
         daemon.send_signal(signal.SIGTERM)
-        _wait(lambda: daemon.poll() is not None, 60, "the stop")
+        wait_for(lambda: daemon.poll() is not None, 60, "the stop")
     finally:
         if daemon.poll() is None:
             daemon.kill()
@@ -327,22 +318,18 @@ def test_a_second_sigterm_exits_at_once_and_leaves_a_usable_store(
 ) -> None:
     path = write_config(sandbox, tmp_path, f"sqlite:///{tmp_path / 'store.sqlite'}")
     config = yaml.safe_load(path.read_text())
-    zoho = next(s for s in config["sources"] if s["name"] == "zoho")
     # A server that takes connections and never answers: the run is inside a call (not
     # between pages, not in a wait a stop cuts short) when the signals arrive.
     silent = socket.create_server(("127.0.0.1", 0), backlog=16)
-    port = silent.getsockname()[1]
-    unanswered = {
-        "api_domain": f"https://127.0.0.1:{port}",
-        "accounts_url": f"https://127.0.0.1:{port}",
-    }
-    config["sources"] = [{**zoho, "name": "unreachable", **unanswered}]
+    config["sources"] = [zoho_at(config, "unreachable", silent.getsockname()[1])]
     config["schedule"] = {"default": {"every": "1h"}, "stop_timeout": "120s"}
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     url = load_config(path).store.url
     daemon = _daemon(path)
     try:
-        _wait(lambda: _jobs(url).get("unreachable", {}).get("last_status") == "running", 60, "run")
+        wait_for(
+            lambda: _jobs(url).get("unreachable", {}).get("last_status") == "running", 60, "run"
+        )
         daemon.send_signal(signal.SIGTERM)
         time.sleep(1)
         assert daemon.poll() is None  # the first signal waits for the run

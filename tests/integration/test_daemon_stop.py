@@ -10,24 +10,28 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
 
+from connectors.core.errors import RetriableError
+from connectors.core.retry import RetryPolicy
+from connectors.core.stopping import clear_stop, request_stop
 from sandbox import Sandbox
-from tests.integration.sync_support import write_config
-
-
-def _wait(condition: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+from sync.config.alerts import AlertsConfig
+from sync.daemon.alerts import Alerter
+from sync.daemon.backoff import Backoff
+from sync.daemon.job_base import JobContext, JobOutcome, ScheduledJob
+from sync.daemon.jobstate import JobStates
+from sync.daemon.metrics import DaemonMetrics
+from sync.locks import run_lock
+from sync.store import open_store
+from tests.integration.sync_support import wait_for, write_config, zoho_at
 
 
 @contextmanager
@@ -70,16 +74,16 @@ def test_a_stop_is_heard_while_the_store_holds_the_heartbeat_and_ends_cleanly(
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     log_path = tmp_path / "daemon.log"
     with _daemon(path, log_path) as daemon:
-        _wait(lambda: _beating(store), 60, "a heartbeat")
+        wait_for(lambda: _beating(store), 60, "a heartbeat")
         writer = sqlite3.connect(store, isolation_level=None)
         writer.execute("BEGIN IMMEDIATE")  # the store's write lock, held (busy_timeout 30 s)
         time.sleep(0.5)  # the next heartbeat now waits for it
         daemon.send_signal(signal.SIGTERM)
-        _wait(lambda: "SIGTERM: stopping" in log_path.read_text(), 5, "the signal's log line")
+        wait_for(lambda: "SIGTERM: stopping" in log_path.read_text(), 5, "the signal's log line")
         assert daemon.poll() is None  # the clean stop waits for the heartbeat's last write
         writer.execute("COMMIT")
         writer.close()
-        _wait(lambda: daemon.poll() is not None, 30, "the stop")
+        wait_for(lambda: daemon.poll() is not None, 30, "the stop")
     logs = log_path.read_text()
     assert daemon.returncode == 0, logs
     assert "stopped cleanly" in logs
@@ -90,26 +94,21 @@ def test_a_stop_ends_a_run_waiting_to_retry_at_once(sandbox: Sandbox, tmp_path: 
     store = tmp_path / "store.sqlite"
     path = write_config(sandbox, tmp_path, f"sqlite:///{store}")
     config = yaml.safe_load(path.read_text())
-    zoho = next(s for s in config["sources"] if s["name"] == "zoho")
     # Nothing listens there: each attempt is refused at once and the run spends its time in
     # the retry policy's back-off (0.5 s, 1 s, 2 s, ... up to 30 s between attempts).
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    refused = {
-        "api_domain": f"https://127.0.0.1:{port}",
-        "accounts_url": f"https://127.0.0.1:{port}",
-    }
-    config["sources"] = [{**zoho, "name": "unreachable", **refused}]
+    config["sources"] = [zoho_at(config, "unreachable", port)]
     config["schedule"] = {"default": {"every": "1h"}, "stop_timeout": "120s"}
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     log_path = tmp_path / "daemon.log"
     with _daemon(path, log_path) as daemon:
-        _wait(lambda: "unreachable: sync started" in log_path.read_text(), 60, "the run")
+        wait_for(lambda: "unreachable: sync started" in log_path.read_text(), 60, "the run")
         time.sleep(4)  # three refusals: the run now waits 2-4 s before its fourth attempt
         signalled = time.monotonic()
         daemon.send_signal(signal.SIGTERM)
-        _wait(lambda: daemon.poll() is not None, 30, "the stop")
+        wait_for(lambda: daemon.poll() is not None, 30, "the stop")
         seconds = time.monotonic() - signalled
     logs = log_path.read_text()
     assert daemon.returncode == 0, logs
@@ -197,3 +196,61 @@ def test_restoring_the_handlers_leaves_a_timer_they_did_not_set() -> None:
     assert done.returncode == 1
     assert "Timeout (0:00:01)!" in done.stderr
     assert done.stdout == ""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _RateLimitedStep(ScheduledJob):
+    """A job whose one call the CRM keeps answering 429, ``Retry-After: 60`` (as a push's
+    write-back does when the CRM's rate limit is used up)."""
+
+    job_id = "step:push"
+    lock_name = "step-push"
+
+    def run_once(self) -> JobOutcome:
+        def call() -> None:
+            raise RetriableError("429 Too Many Requests", status=429, retry_after=60)
+
+        RetryPolicy().call(call)
+        return JobOutcome("succeeded")
+
+
+def test_a_step_waiting_to_retry_ends_stopped_when_the_daemon_stops(tmp_path: Path) -> None:
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    context = JobContext(
+        engine,
+        DaemonMetrics(["step:push"], _now),
+        Backoff(timedelta(minutes=1), timedelta(hours=1)),
+        threading.Event(),
+        _now,
+        JobStates(engine),
+        Alerter(AlertsConfig(), None),
+    )
+    job = _RateLimitedStep(context)
+    thread = threading.Thread(target=job)
+    try:
+        thread.start()
+        wait_for(lambda: context.metrics.snapshot()["step:push"].running, 10, "the step")
+        request_stop()  # what the daemon's stop does
+        thread.join(5)
+        assert not thread.is_alive()  # the 60 s wait was cut short
+    finally:
+        clear_stop()
+        thread.join()
+    try:
+        [row] = JobStates(engine).rows()
+        assert (row.last_status, row.consecutive_failures, row.backoff_until) == (
+            "stopped",
+            0,
+            None,
+        )  # a stop, no failure: no back-off at the next start
+        assert row.last_error == (
+            "stopped by a shutdown signal while waiting to retry; the next run goes on"
+        )
+        lock = run_lock(engine, "step-push")
+        assert lock.try_acquire()  # released
+        lock.release()
+    finally:
+        engine.dispose()

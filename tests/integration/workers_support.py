@@ -6,7 +6,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from sqlalchemy import Engine
 
 from sandbox import Sandbox
 from sync.workers.queue import QueuedJob, list_jobs
-from tests.integration.sync_support import postgres_url, write_config
+from tests.integration.sync_support import postgres_url, wait_for, write_config
 
 __all__ = [
     "LogLine",
@@ -157,12 +156,3 @@ def log_lines(running: list[WorkerProcess]) -> list[LogLine]:
 
 def all_jobs(engine: Engine) -> list[QueuedJob]:
     return list_jobs(engine, ("todo", "doing", "succeeded", "failed", "cancelled", "aborted"))
-
-
-def wait_for(condition: Any, timeout: float, what: str, poll: float = 0.25) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(poll)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
