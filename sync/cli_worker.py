@@ -68,8 +68,8 @@ def worker(
 ) -> None:
     """Take jobs until SIGTERM: one sync per source and stream, steps, retries of jobs of
     dead workers. Needs workers.enabled: true and a PostgreSQL store; installs the queue's
-    tables on first start. SIGTERM stops running syncs after their current page; they are
-    queued again and resume there."""
+    tables on first start. SIGTERM stops running syncs after their current page (at once
+    where they wait to retry); they are queued again and resume there."""
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"config": config}  # `crmsync worker --config F status` works too
         return

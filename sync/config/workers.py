@@ -84,7 +84,8 @@ class WorkersConfig(BaseModel):
     stop_grace: timedelta = Field(
         timedelta(0),
         description="On SIGTERM, let running jobs go on this long, then ask them to stop "
-        "after their current page (they are queued again and resume there).",
+        "after their current page, or at once where they wait to retry (they are queued "
+        "again and resume there).",
     )
     retry_failed: int = Field(
         0, ge=0, le=10, description="Retries of a sync job that failed (CRM errors)."

@@ -109,9 +109,15 @@ def sync_source(
     options: SyncOptions,
     now: Callable[[], datetime],
     progress: Progress | None = None,
+    started: Callable[[int], None] | None = None,
 ) -> SourceReport:
-    """Run one sync of ``source``; never raises for CRM-side failures, it reports them."""
+    """Run one sync of ``source``; never raises for CRM-side failures, it reports them.
+
+    ``started`` is given the run's id as soon as its row is written: a caller whose run
+    a stop ends (a ``BaseException`` through here) closes that run by it."""
     ledger = RunLedger(engine, source.name, now(), options.full, options.dry_run)
+    if started is not None:
+        started(ledger.run_id)
     report = SourceReport(source.name, ledger.run_id)
     selected = _selected_streams(connector, source, options)
     saved = load_states(engine, source.name, [s.name for s in selected])

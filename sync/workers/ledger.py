@@ -8,6 +8,10 @@ is stale and can be closed; the run itself is closed once none of its streams ru
 That holds because a run shows a stream running only while it syncs it under the stream's
 lock: the rows a run writes for records other streams' pages carried (a HubSpot deals page
 carries its deal-contact roles) are written closed (``RunLedger.record_stream``).
+
+A job stopped before its first stream began (its connector waiting to retry a call it
+makes before reading, say) has a run row and no stream row: it closes that run by its id
+(``close_run``).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from sqlalchemy import Engine, exists, select, update
 
 from sync.store.bookkeeping import RunRow, RunStreamRow
 
-__all__ = ["KILLED_MESSAGE", "STOPPED_MESSAGE", "close_open_runs"]
+__all__ = ["KILLED_MESSAGE", "STOPPED_MESSAGE", "close_open_runs", "close_run"]
 
 STOPPED_MESSAGE = "stopped by a worker shutdown; the job is queued again and resumes there"
 KILLED_MESSAGE = "its worker died; the job was queued again and resumed there"
@@ -68,3 +72,20 @@ def close_open_runs(
             .values(status="partial", finished_at=now, error=message)
         )
         return int(result.rowcount or 0)
+
+
+def close_run(engine: Engine, run_id: int, now: datetime, message: str) -> None:
+    """Close run ``run_id`` and its running streams as stopped, if still running."""
+    runs = RunRow.__table__  # type: ignore[attr-defined]
+    run_streams = RunStreamRow.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        conn.execute(
+            update(run_streams)
+            .where(run_streams.c.run_id == run_id, run_streams.c.status == "running")
+            .values(status="stopped", error=message)
+        )
+        conn.execute(
+            update(runs)
+            .where(runs.c.id == run_id, runs.c.status == "running")
+            .values(status="partial", finished_at=now, error=message)
+        )

@@ -34,7 +34,8 @@ def run_worker(
     """Take jobs from ``queues`` (None: all) until SIGTERM/SIGINT.
 
     On a stop signal the worker takes no new job; running sync jobs go on for
-    ``workers.stop_grace``, then stop after their current page and are queued again.
+    ``workers.stop_grace``, then stop after their current page (at once where their
+    connector waits to retry) and are queued again.
     """
     settings = config.workers
     worker = name or default_worker_name()

@@ -3,16 +3,20 @@ step, and the retry of jobs whose worker died.
 
 Each job logs one line when it starts and one when it ends, naming the worker, so the logs
 say which worker ran what. A sync job stopped between pages (worker shutdown) raises
-``JobInterrupted`` and is queued again at once; a killed worker's job is queued again by
-``retry_stalled_job``. Either way the next attempt resumes from the committed cursor: a page
-and its cursor commit in one transaction and writes are upserts, so nothing is lost or
-written twice.
+``JobInterrupted`` and is queued again at once; one stopped while its connector waits (a
+retry's back-off, a server's ``Retry-After``, a bulk job) ends that wait at once, as the
+daemon's runs do (``connectors.core.stopping``), and is queued again the same way; a killed
+worker's job is queued again by ``retry_stalled_job``. Either way the next attempt resumes
+from the committed cursor: a page and its cursor commit in one transaction and writes are
+upserts, so nothing is lost or written twice.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,12 +27,13 @@ from procrastinate.retry import BaseRetryStrategy, RetryDecision
 from sqlalchemy import Engine
 
 from connectors.core.errors import ConnectorError
+from connectors.core.stopping import StopWaiting, stoppable
 from sync.config.models import CrmsyncConfig
 from sync.engine import SyncOptions, sync_source
 from sync.locks import RunLock, run_lock
 from sync.sources import build_connector
 from sync.store.pages import PageCounts
-from sync.workers.ledger import KILLED_MESSAGE, STOPPED_MESSAGE, close_open_runs
+from sync.workers.ledger import KILLED_MESSAGE, STOPPED_MESSAGE, close_open_runs, close_run
 from sync.workers.locks import StreamLock
 
 __all__ = [
@@ -131,22 +136,31 @@ def sync_job(
             if reason is not None:
                 raise JobInterrupted(cancelled=reason != AbortReason.SHUTDOWN)
 
+        runs: list[int] = []
         try:
-            report = sync_source(
-                runtime.engine,
-                config,
-                connector,
-                SyncOptions(streams=streams),
-                runtime.now,
-                on_page,
-            )
-        except JobInterrupted as stop:
-            close_open_runs(runtime.engine, source, streams, runtime.now(), STOPPED_MESSAGE)
-            if stop.cancelled:
+            with stoppable() as own, _aborts_end_waits(context, own):
+                report = sync_source(
+                    runtime.engine,
+                    config,
+                    connector,
+                    SyncOptions(streams=streams),
+                    runtime.now,
+                    on_page,
+                    started=runs.append,
+                )
+        except (JobInterrupted, StopWaiting) as stop:
+            for run_id in runs:  # this job's run, with a stream row or before its first
+                close_run(runtime.engine, run_id, runtime.now(), STOPPED_MESSAGE)
+            if isinstance(stop, JobInterrupted):
+                cancelled = stop.cancelled
+            else:  # a wait ended by the abort: the reason says which (None: the process)
+                reason = context.abort_reason()
+                cancelled = reason is not None and reason != AbortReason.SHUTDOWN
+            if cancelled:
                 log.info("%s: cancelled on worker %s", label, runtime.worker)
                 raise exceptions.JobAborted(f"{what}: cancelled") from None
             log.info("%s: interrupted on worker %s, queued again", label, runtime.worker)
-            raise
+            raise JobInterrupted() from None
         finally:
             connector.close()
     finally:
@@ -156,6 +170,30 @@ def sync_job(
     if report.status != "succeeded":
         raise JobFailed(f"{what}: {report.status}: {report.error}")
     return {"status": report.status, "run_id": report.run_id, "fetched": fetched}
+
+
+@contextmanager
+def _aborts_end_waits(
+    context: JobContext, own: threading.Event, every: float = 0.2
+) -> Iterator[None]:
+    """While the body runs, an abort of the job (a user's cancel, the worker's shutdown past
+    its grace) sets ``own``, which ends the connector's waits; between pages ``on_page``
+    sees the abort itself. procrastinate only records an abort: it is looked for here."""
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(every):
+            if context.abort_reason() is not None:
+                own.set()
+                return
+
+    watcher = threading.Thread(target=watch, name="crmsync-abort-watch", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
 
 
 def step_job(context: JobContext, step: str, timestamp: int | None = None) -> dict[str, Any]:
