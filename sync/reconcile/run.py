@@ -27,7 +27,7 @@ from compensation.gcpause import paused_gc
 from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.blocking import BLOCKING_SCHEME, block_keys, candidate_pairs
 from sync.reconcile.bulk import PersonCodes, scored_pairs
-from sync.reconcile.entities import KIND_TABLES, Entity, load_entities
+from sync.reconcile.entities import KIND_TABLES, Entity, account_index, load_entities
 from sync.reconcile.key_indexes import KeyIndexes, keys_unindexed
 from sync.reconcile.model_store import AnyModel, latest_model, save_model
 from sync.reconcile.persist import (
@@ -228,7 +228,9 @@ def _incremental(
 ) -> tuple[dict[str, str], dict[str, Any]]:
     since, upto = window
     splink = isinstance(model, SplinkModel)
-    changed = load_entities(engine, kind, since=since, until=upto)
+    # people read their company from their account: every account read once for the run
+    accounts = account_index(engine) if kind == "person" else None
+    changed = load_entities(engine, kind, since=since, until=upto, accounts=accounts)
     tables = KIND_TABLES[kind]
     mine = {k for k in touched if RecordKey.parse(k).table in tables}
     if kind == "person":
@@ -237,7 +239,7 @@ def _incremental(
         mine |= _people_of_changed_accounts(connection, since, upto)
     changed_keys = {e.key for e in changed}
     if mine - changed_keys:
-        changed += load_entities(engine, kind, keys=sorted(mine - changed_keys))
+        changed += load_entities(engine, kind, keys=sorted(mine - changed_keys), accounts=accounts)
     removed = _deleted_since(connection, tables, since, upto)
     if not changed and not removed:
         return {}, {"records": 0, "changed": 0, "identities": 0}
@@ -258,7 +260,10 @@ def _incremental(
     # into the review band with it (or are tied to it by evidence or an admin decision)
     # can change an identity; the others, and their identities, are left as they are.
     first = load_entities(
-        engine, kind, keys=sorted((candidates | evidence) - changed_keys - removed)
+        engine,
+        kind,
+        keys=sorted((candidates | evidence) - changed_keys - removed),
+        accounts=accounts,
     )
     stage = changed + first
     org_of = _org_identities(connection, kind, stage, org_of)
@@ -284,7 +289,7 @@ def _incremental(
     closure = (set(members_of(connection, affected)) | linked) - changed_keys - removed
     loaded = {e.key: e for e in first}
     others = [loaded[key] for key in sorted(closure & loaded.keys())]
-    extra = load_entities(engine, kind, keys=sorted(closure - loaded.keys()))
+    extra = load_entities(engine, kind, keys=sorted(closure - loaded.keys()), accounts=accounts)
     others += extra
     entities = changed + others
     context.org_of.update(_org_identities(connection, kind, extra, {}))  # stage 1 has the rest
