@@ -13,8 +13,10 @@
    duplicates stay duplicates within a replica and never across; surnames carry a mark per
    replica, towns a number), written into a fresh store without addresses, companies or
    accounts (the figures in the README are of such people); a full reconcile runs in a
-   child process (wall time, peak RSS), then 1% new records (copies of existing people with
-   a nickname or typo) are added and an incremental run is timed against the full one.
+   child process (wall time, peak RSS) and people's pairwise precision and recall are
+   measured against the medium truth carried to each replica, then 1% new records (copies
+   of existing people with a nickname or typo) are added and an incremental run is timed
+   against the full one.
    ``--addresses`` keeps the people's addresses and companies and replicates the accounts
    too: each replica's surnames, streets, postal codes, company names and e-mail addresses
    go through a letter and digit substitution of its own (duplicates within a replica keep
@@ -385,12 +387,38 @@ def _timed(url: str, mode: str) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _replicated_pairwise(medium: Path, url: str) -> dict[str, Any]:
+    """People's pairwise precision and recall in the synthetic store, against the medium
+    world's truth carried to each replica (record ``<id>-<r>`` is replica r's copy of
+    ``<id>``, and the replicas are other people)."""
+    truth = load_truth(medium / "sandbox" / "ground_truth" / "identities.jsonl")
+    engine = open_store(url, migrate_schema=False)
+    with engine.connect() as connection:
+        predicted = crosswalk(connection, "person")
+    engine.dispose()
+    carried: dict[str, tuple[str, str]] = {}
+    for key in predicted:
+        found, replica = truth.get(key), "0"
+        if found is None:
+            original, _, replica = key.rpartition("-")
+            found = truth.get(original)
+        if found is not None:
+            carried[key] = (found[0], f"{found[1]}#{replica}")
+    score = pairwise(carried, predicted, "person")
+    return {
+        "records_with_truth": len(carried),
+        "precision": round(score.precision, 4),
+        "recall": round(score.recall, 4),
+    }
+
+
 def scale_up(medium: Path, size: int, workdir: Path, names_only: bool = True) -> dict[str, Any]:
     target = workdir / f"synthetic-{size}{'-names' if names_only else ''}.sqlite"
     target.unlink(missing_ok=True)
     written, build_s = build_synthetic(medium, size, target, names_only)
     url = f"sqlite:///{target}"
     full = _timed(url, "full")
+    quality = _replicated_pairwise(medium, url)
     new = max(1, written // 100)
     add_new_people(target, new, seed=1)
     incremental = _timed(url, "incremental")
@@ -404,6 +432,7 @@ def scale_up(medium: Path, size: int, workdir: Path, names_only: bool = True) ->
         "full_peak_rss_mb": round(full["peak_rss_mb"]),
         "full_candidate_pairs": person_full["candidate_pairs"],
         "full_identities": person_full["identities"],
+        "full_pairwise": quality,
         "new_records": new,
         "incremental_s": round(incremental["seconds"], 2),
         "incremental_cpu_s": round(incremental.get("cpu_s", 0.0), 2),
@@ -463,7 +492,10 @@ def main() -> None:
             f"\nscale-up: {s['person_records']:,} people: full {s['full_s']} s "
             f"({s['full_cpu_s']} s CPU), peak RSS {s['full_peak_rss_mb']} MB; "
             f"+{s['new_records']:,} new: incremental {s['incremental_s']} s "
-            f"({s['incremental_cpu_s']} s CPU) = {s['incremental_share']:.1%} of full"
+            f"({s['incremental_cpu_s']} s CPU) = {s['incremental_share']:.1%} of full; "
+            f"{s['full_candidate_pairs']:,} candidate pairs, people's precision "
+            f"{s['full_pairwise']['precision']:.4f} and recall {s['full_pairwise']['recall']:.4f} "
+            "against the medium truth in each replica"
         )
     print(json.dumps(results))
 
