@@ -10,6 +10,8 @@ from __future__ import annotations
 import signal
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,6 +41,22 @@ TARGET = "unreachable/users"
 @pytest.fixture
 def base() -> str:
     return require_postgres()
+
+
+@contextmanager
+def _unreachable_store(
+    base: str, sandbox: Sandbox, tmp_path: Path
+) -> Iterator[tuple[Path, Engine]]:
+    """A fresh PostgreSQL store with the worker's queue, and a config syncing into it from
+    a source nobody answers for."""
+    with postgres_schema(base) as url:
+        config = _unreachable_config(sandbox, tmp_path, url)
+        engine = open_store(url, migrate_schema=False)
+        try:
+            prepare_store(engine)
+            yield config, engine
+        finally:
+            engine.dispose()
 
 
 def _unreachable_config(sandbox: Sandbox, directory: Path, url: str) -> Path:
@@ -74,21 +92,15 @@ def _stopped_runs(engine: Engine) -> list[tuple[str, str | None]]:
 def test_a_worker_stopped_while_its_sync_waits_to_retry_exits_at_once_and_queues_it_again(
     base: str, sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    with postgres_schema(base) as url:
-        config = _unreachable_config(sandbox, tmp_path, url)
-        engine = open_store(url, migrate_schema=False)
-        try:
-            prepare_store(engine)
-            with workers(config, tmp_path, 1) as running:
-                _waiting_to_retry(config, running)
-                signalled = time.monotonic()
-                running[0].proc.send_signal(signal.SIGTERM)
-                running[0].proc.wait(timeout=60)
-                seconds = time.monotonic() - signalled
-            jobs = [j for j in all_jobs(engine) if j.task == "crmsync.sync"]
-            runs = _stopped_runs(engine)
-        finally:
-            engine.dispose()
+    with _unreachable_store(base, sandbox, tmp_path) as (config, engine):
+        with workers(config, tmp_path, 1) as running:
+            _waiting_to_retry(config, running)
+            signalled = time.monotonic()
+            running[0].proc.send_signal(signal.SIGTERM)
+            running[0].proc.wait(timeout=60)
+            seconds = time.monotonic() - signalled
+        jobs = [j for j in all_jobs(engine) if j.task == "crmsync.sync"]
+        runs = _stopped_runs(engine)
     log = running[0].text()
     assert running[0].proc.returncode == 0, log
     assert seconds < 5, log  # not the 9 s of back-off left, nor the attempts between
@@ -101,31 +113,25 @@ def test_a_worker_stopped_while_its_sync_waits_to_retry_exits_at_once_and_queues
 def test_a_sync_cancelled_while_waiting_to_retry_ends_at_once_and_its_worker_goes_on(
     base: str, sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    with postgres_schema(base) as url:
-        config = _unreachable_config(sandbox, tmp_path, url)
-        engine = open_store(url, migrate_schema=False)
+    with _unreachable_store(base, sandbox, tmp_path) as (config, engine):
         app = build_app(load_config(config), periodic=False)
-        try:
-            prepare_store(engine)
-            with workers(config, tmp_path, 1) as running:
-                _waiting_to_retry(config, running)
-                (job,) = [j for j in all_jobs(engine) if j.task == "crmsync.sync"]
-                app.open()
-                try:
-                    asked = time.monotonic()
-                    assert app.job_manager.cancel_job_by_id(job.id, abort=True)
-                finally:
-                    app.close()
+        with workers(config, tmp_path, 1) as running:
+            _waiting_to_retry(config, running)
+            (job,) = [j for j in all_jobs(engine) if j.task == "crmsync.sync"]
+            app.open()
+            try:
+                asked = time.monotonic()
+                assert app.job_manager.cancel_job_by_id(job.id, abort=True)
+            finally:
+                app.close()
 
-                def ended() -> bool:
-                    return [j.status for j in all_jobs(engine) if j.id == job.id] == ["aborted"]
+            def ended() -> bool:
+                return [j.status for j in all_jobs(engine) if j.id == job.id] == ["aborted"]
 
-                wait_for(ended, 20, "the cancelled job to end")
-                seconds = time.monotonic() - asked
-                assert running[0].proc.poll() is None  # the worker takes the next job
-            runs = _stopped_runs(engine)
-        finally:
-            engine.dispose()
+            wait_for(ended, 20, "the cancelled job to end")
+            seconds = time.monotonic() - asked
+            assert running[0].proc.poll() is None  # the worker takes the next job
+        runs = _stopped_runs(engine)
     log = running[0].text()
     # the worker looks for aborts every poll interval (0.5 s here), the job's wait then ends
     assert seconds < 4, log
