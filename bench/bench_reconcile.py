@@ -237,11 +237,12 @@ def _replica(row: dict[str, Any], replica: int, names_only: bool) -> dict[str, A
 
 @cache
 def _cipher(replica: int) -> dict[int, str]:
-    """A letter and digit substitution of the replica's own: a name, street, town or postal
-    code enciphered keeps every typo, swap and gap it had against its duplicates (the
-    distances between two values are the same after), while the replicas' values are
-    strangers to one another, not typos of each other. Nicknames and sounds do not
-    survive it: a replica finds fewer of its duplicates through them than the original."""
+    """A letter and digit substitution of the replica's own: a surname, street, postal code
+    or company name enciphered keeps every typo, swap and gap it had against its
+    duplicates (the distances between two values are the same after), while the replicas'
+    values are strangers to one another, not typos of each other. Sounds do not survive
+    it: a replica finds fewer of its duplicates through a surname's sound than the
+    original."""
     rng = random.Random(f"replica-{replica}")
     letters, digits = list(ascii_lowercase), list("0123456789")
     to_letters, to_digits = rng.sample(letters, 26), rng.sample(digits, 10)
@@ -413,7 +414,7 @@ def _replicated_pairwise(medium: Path, url: str) -> dict[str, Any]:
 
 
 def scale_up(medium: Path, size: int, workdir: Path, names_only: bool = True) -> dict[str, Any]:
-    target = workdir / f"synthetic-{size}{'-names' if names_only else ''}.sqlite"
+    target = workdir / f"synthetic-{size}{'' if names_only else '-addresses'}.sqlite"
     target.unlink(missing_ok=True)
     written, build_s = build_synthetic(medium, size, target, names_only)
     url = f"sqlite:///{target}"
