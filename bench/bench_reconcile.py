@@ -18,12 +18,10 @@
    of existing people with a nickname or typo) are added and an incremental run is timed
    against the full one.
    ``--addresses`` keeps the people's addresses and companies and replicates the accounts
-   too: each replica's surnames, streets, postal codes, company names and e-mail addresses
-   go through a letter and digit substitution of its own (duplicates within a replica keep
-   every typo against each other; no replica's values are typos of another's); first
-   names, towns and states are kept, as many people share them (enciphered too, no two
-   replicas' people would share a first name or a town, and chance agreement, which the
-   learned weights are estimated from, would all but vanish: precision 0.85 at 1 M).
+   too: each replica's words are enciphered word by word wherever they stand (a surname
+   in the surname, the first-name field and the e-mail address alike), except the words
+   many people share: given names, towns, states and the matcher's vocabulary (street
+   types, unit words, legal suffixes); see ``synthetic_people.py``.
 
 ``--engine`` sets ``reconcile.engine`` (the people matcher); blocking recall is measured
 with that engine's blocking (Splink's rules for ``splink``).
@@ -44,10 +42,10 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from pathlib import Path
-from string import ascii_lowercase
 from typing import Any
+
+from synthetic_people import Replicas
 
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config.reconcile import ReconcileConfig
@@ -56,7 +54,6 @@ from sync.reconcile.blocking import candidate_pairs
 from sync.reconcile.entities import load_entities
 from sync.reconcile.evaluate import load_truth, pairwise, true_pairs
 from sync.reconcile.model_store import MODELS
-from sync.reconcile.normalize import email_key, is_placeholder
 from sync.reconcile.persist import crosswalk
 from sync.reconcile.run import KINDS, reconcile
 from sync.reconcile.splink_engine import blocked_pairs
@@ -148,23 +145,6 @@ _ACCOUNT_COLUMNS = (
 )  # fmt: skip
 
 
-def _shift_phone(phone: str | None, replica: int) -> str | None:
-    if not phone or replica == 0:
-        return phone
-    digits = [i for i, c in enumerate(phone) if c.isdigit()]
-    if len(digits) < 6:
-        return phone
-    last4 = int("".join(phone[i] for i in digits[-4:]))
-    new = f"{(last4 + replica * 1237) % 10000:04d}"
-    chars = list(phone)
-    for position, digit in zip(digits[-4:], new, strict=True):
-        chars[position] = digit
-    # Also vary the digits before them, so 10,000 replicas do not collide.
-    third = digits[-5]
-    chars[third] = str((int(phone[third]) + replica // 10000) % 10)
-    return "".join(chars)
-
-
 def _template(medium: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The medium store's live people (each with its table as ``tbl``) and accounts."""
     connection = sqlite3.connect(medium / "crmsync.sqlite")
@@ -186,106 +166,6 @@ def _template(medium: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
     return rows, accounts
 
 
-def _mark(replica: int) -> str:
-    """Letters that tell one replica's surnames from another's ("", "ab", "ac", ...)."""
-    letters = ""
-    while replica:
-        replica, digit = divmod(replica, 26)
-        letters = ascii_lowercase[digit] + letters
-    return letters.rjust(2, "a") if letters else ""
-
-
-def _replica(row: dict[str, Any], replica: int, names_only: bool) -> dict[str, Any]:
-    copy = dict(row)
-    copy["remote_id"] = f"{row['remote_id']}-{replica}" if replica else row["remote_id"]
-    if replica and not names_only:
-        # first names, towns and states are shared by many people: they stay as they are
-        _encipher(copy, replica, ("last_name", "street", "postal_code", "company"))
-    # Names only: each replica's people are other people as their surnames carry the
-    # replica's mark. Copied as they were, every name would recur exactly once per replica
-    # (45 namesakes for everyone at 1 M) and the bare-name key of people without an
-    # organisation would grow with the square of the replicas.
-    mark = _mark(replica) if names_only else ""
-    surname = row["last_name"]
-    if mark and surname and not is_placeholder(surname):
-        copy["last_name"] = f"{surname}{mark}"
-    email = row["email"]
-    if email and "@" in email and replica:
-        local, domain = email.split("@", 1)
-        # The same address gets the same mark on every record holding it, whichever way
-        # each record's surname is typed; ending the local part, it still spells the
-        # marked surname where it spelled the surname last ("jsmith" -> "jsmithad"). A
-        # placeholder ("noemail@...") stays one.
-        if email_key(email) is not None:
-            local = local + mark if names_only else local.translate(_cipher(replica))
-        copy["email"] = f"{local}@r{replica}.{domain}"
-    copy["phone"] = _shift_phone(row["phone"], replica)
-    copy["mobile"] = _shift_phone(row["mobile"], replica)
-    if replica:
-        if names_only:
-            copy["city"] = f"{row['city'] or ''} {replica}"
-        # Other people were not created at the very same instant: a copied timestamp would
-        # put every replica of a record in one conversion-instant block ("cv:" key), which
-        # real data never does at that scale (21 M candidate pairs at 1 M records).
-        for column in ("remote_created_at", "remote_updated_at"):
-            copy[column] = _shift_time(row[column], replica)
-        if row.get("account_id"):
-            copy["account_id"] = f"{row['account_id']}-{replica}"
-    copy["raw"] = "{}"
-    return copy
-
-
-@cache
-def _cipher(replica: int) -> dict[int, str]:
-    """A letter and digit substitution of the replica's own: a surname, street, postal code
-    or company name enciphered keeps every typo, swap and gap it had against its
-    duplicates (the distances between two values are the same after), while the replicas'
-    values are strangers to one another, not typos of each other. Sounds do not survive
-    it: a replica finds fewer of its duplicates through a surname's sound than the
-    original."""
-    rng = random.Random(f"replica-{replica}")
-    letters, digits = list(ascii_lowercase), list("0123456789")
-    to_letters, to_digits = rng.sample(letters, 26), rng.sample(digits, 10)
-    table = dict(zip(letters, to_letters, strict=True))
-    table |= {a.upper(): b.upper() for a, b in zip(letters, to_letters, strict=True)}
-    table |= dict(zip(digits, to_digits, strict=True))
-    return str.maketrans(table)
-
-
-def _encipher(copy: dict[str, Any], replica: int, columns: tuple[str, ...]) -> None:
-    for column in columns:
-        value = copy.get(column)
-        if value and not is_placeholder(value):  # a placeholder stays one
-            copy[column] = value.translate(_cipher(replica))
-
-
-def _replica_account(row: dict[str, Any], replica: int) -> dict[str, Any]:
-    copy = dict(row)
-    if replica:
-        copy["remote_id"] = f"{row['remote_id']}-{replica}"
-        _encipher(copy, replica, ("name", "street", "postal_code"))
-        for column in ("domain", "website"):
-            value = row[column]
-            if value:  # the replica's people's e-mail domains are r<replica>.<domain>
-                scheme, sep, host = value.rpartition("://")
-                host = host.removeprefix("www.")
-                copy[column] = f"{scheme}{sep}r{replica}.{host}"
-        copy["phone"] = _shift_phone(row["phone"], replica)
-        if row["person_contact_id"]:
-            copy["person_contact_id"] = f"{row['person_contact_id']}-{replica}"
-        for column in ("remote_created_at", "remote_updated_at"):
-            copy[column] = _shift_time(row[column], replica)
-    copy["raw"] = "{}"
-    return copy
-
-
-def _shift_time(stored: str | None, replica: int) -> str | None:
-    if not stored:
-        return stored
-    moment = datetime.strptime(stored, _STORED_TIME) + timedelta(seconds=replica * 421)
-    return moment.strftime(_STORED_TIME)
-
-
 def build_synthetic(
     medium: Path, size: int, target: Path, names_only: bool = True
 ) -> tuple[int, float]:
@@ -296,6 +176,7 @@ def build_synthetic(
         blank = ("street", "postal_code", "state", "company", "account_id")
         template = [{**row, **{c: None for c in blank if c in row}} for row in template]
         accounts = []
+    replicas = Replicas(template, names_only)
     url = f"sqlite:///{target}"
     open_store(url).dispose()  # schema
     connection = sqlite3.connect(target)
@@ -307,7 +188,7 @@ def build_synthetic(
         for row in template:
             if written >= size:
                 break
-            copy = _replica(row, replica, names_only)
+            copy = replicas.person(row, replica)
             columns = (*_PERSON_COLUMNS, *_OWN_COLUMNS[row["tbl"]])
             batch[row["tbl"]].append(tuple(copy[c] for c in columns))
             written += 1
@@ -324,7 +205,7 @@ def build_synthetic(
             f"VALUES ({', '.join('?' for _ in _ACCOUNT_COLUMNS)})",
             [
                 tuple(copy[c] for c in _ACCOUNT_COLUMNS)
-                for copy in (_replica_account(a, replica) for a in accounts)
+                for copy in (replicas.account(a, replica) for a in accounts)
             ],
         )
         replica += 1
