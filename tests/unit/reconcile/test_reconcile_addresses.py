@@ -376,3 +376,35 @@ def test_a_switchboard_at_one_organisation_says_nothing_the_organisation_did_not
         "last_name": "different",
         "organisation": "exact",
     }
+
+
+def test_a_street_or_a_house_number_in_a_town_pairs_only_in_a_small_block() -> None:
+    # FEBRL4's rec-2690: first name, surname, house number and postal code all differ;
+    # the street's name in the town is what the two share.
+    a = person("leads", "salesforce", "00Q1", first_name="Taliah", last_name="Morrison",
+               street="7 Cope Pl Strawberry Fields", postal_code="6714",
+               city="Dover")  # fmt: skip
+    b = person("contacts", "hubspot", "1", first_name="Samantha", last_name="Nguyen",
+               street="18 Copeplace Strawberrmyfields", postal_code="6774",
+               city="Dover")  # fmt: skip
+    assert set(block_keys(a)) & set(block_keys(b)) == {"sc:cope|dover"}
+    assert list(candidate_pairs([a, b], max_block=200)) == [(0, 1)]
+
+    def town(count: int, street: str) -> list[Entity]:
+        """People of one large town sharing a street's name or a house number and no
+        other key: names, streets and house numbers of their own, no postal code."""
+        found = []
+        for n in range(count):
+            mine = chr(97 + n % 26) + chr(97 + n // 26)
+            values = {"first_name": mine + "q", "last_name": mine + "z", "city": "Dover"}
+            values["street"] = street.format(n=n, mine=mine)
+            found.append(person("contacts", "hubspot", str(n), **values))
+        return found
+
+    for kind, street in (("sc", "{n} Cope Pl"), ("hc", "7 {mine}kx Rd")):
+        stats = BlockingStats()
+        assert len(candidate_pairs(town(50, street), max_block=200, stats=stats)) == 50 * 49 // 2
+        assert stats.capped_by_kind == {}
+        stats = BlockingStats()
+        assert len(candidate_pairs(town(51, street), max_block=200, stats=stats)) == 0
+        assert stats.capped_by_kind == {kind: 1}

@@ -97,7 +97,6 @@ def test_a_surname_at_one_house_number_meets_whatever_the_place() -> None:
         "lh:agius|23",
         # the street's name to its fourth letter ("hindmarsh dr" / "hindmars hdrive")
         "h:23|hind",
-        "hp:23|st:hind",
         "o:agius|st:hind",
     }
     c = person("3", last_name="Agius", street="23 Bourke St", postal_code="3000")
