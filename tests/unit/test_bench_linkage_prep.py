@@ -3,26 +3,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
-from types import ModuleType
 
 import pytest
+from bench_scripts import load
 
-_PATH = Path(__file__).resolve().parents[2] / "bench" / "linkage_prep.py"
-
-
-def _module() -> ModuleType:
-    # bench/ holds scripts, not a package: load the module from its file.
-    spec = importlib.util.spec_from_file_location("linkage_prep", _PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-prep = _module()
+prep = load("linkage_prep.py")
 
 
 @pytest.mark.parametrize(

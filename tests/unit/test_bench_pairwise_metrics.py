@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
+from bench_scripts import load
 
-_PATH = Path(__file__).resolve().parents[2] / "bench" / "pairwise_metrics.py"
-
-
-def _module() -> ModuleType:
-    # bench/ holds scripts, not a package: load the module from its file.
-    spec = importlib.util.spec_from_file_location("pairwise_metrics", _PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # Dataclasses look their module up in sys.modules while the class is built.
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-metrics = _module()
+metrics = load("pairwise_metrics.py")
 
 
 def test_scores_predicted_clusters_against_true_links() -> None:

@@ -3,33 +3,17 @@ sandbox, record counting in Singer and Airbyte output, and Singer stream selecti
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
-from types import ModuleType
 
 import requests
+from bench_scripts import load
 
 from sandbox import Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 
-_DIR = Path(__file__).resolve().parents[2] / "bench" / "peers"
-
-
-def _module(name: str) -> ModuleType:
-    # bench/ holds scripts, not a package: load the module from its file.
-    spec = importlib.util.spec_from_file_location(f"peers_{name}", _DIR / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-sandbox_errors = _module("sandbox_errors")
-messages = _module("messages")
-singer_catalog = _module("singer_catalog")
+sandbox_errors = load("peers/sandbox_errors.py", "peers_sandbox_errors")
+messages = load("peers/messages.py", "peers_messages")
+singer_catalog = load("peers/singer_catalog.py", "peers_singer_catalog")
 
 
 def test_recorder_keeps_refused_requests_and_not_the_served_ones(tmp_path):

@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+from bench_scripts import load
 from rapidfuzz.distance import Levenshtein
 
-_BENCH = Path(__file__).resolve().parents[2] / "bench"
-
-
-def _module() -> ModuleType:
-    # bench/ holds scripts, not a package: load the module from its file.
-    path = _BENCH / "synthetic_people.py"
-    spec = importlib.util.spec_from_file_location("synthetic_people", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-Replicas = _module().Replicas
+Replicas = load("synthetic_people.py").Replicas
 
 
 def _person(first: str, last: str, email: str | None, **more: Any) -> dict[str, Any]:
