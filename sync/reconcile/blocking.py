@@ -13,7 +13,8 @@ instant key pairs only a lead with a contact, never two contacts created in one 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,7 @@ __all__ = [
     "block_keys",
     "candidate_pairs",
     "estimate_pairs",
+    "silent_keys",
 ]
 
 CONVERSION = "cv"  # prefix of the conversion instant key
@@ -179,6 +181,30 @@ def postcode_digits(postcode: str) -> str:
 
 def _has_org(entity: Entity) -> bool:
     return bool(entity.domain or entity.company)
+
+
+def silent_keys(
+    shared: Mapping[str, Sequence[str]],
+    gone: set[str],
+    changed: Iterable[Sequence[str]],
+    max_key_records: int,
+) -> set[str]:
+    """The keys of an incremental run whose blocks pair no one in a full run: shared by
+    more than ``max_key_records`` records, or of a small-block kind and over its limit.
+    ``shared``: each stored record's keys among the changed records' (the records in
+    ``gone``, changed or deleted, left out); ``changed``: each changed record's keys."""
+    sizes: Counter[str] = Counter()
+    for record, keys in shared.items():
+        if record not in gone:
+            sizes.update(keys)
+    for keys in changed:
+        sizes.update(keys)
+    return {
+        key
+        for key, size in sizes.items()
+        if size > max_key_records
+        or (size > NAME_START_LIMIT and key.partition(":")[0] in SMALL_BLOCK_KINDS)
+    }
 
 
 def estimate_pairs(block_sizes: Iterable[int], max_block: int) -> int:

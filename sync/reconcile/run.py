@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, select
 
 from compensation.gcpause import paused_gc
 from sync.config.reconcile import ReconcileConfig
-from sync.reconcile.blocking import BLOCKING_SCHEME, block_keys, candidate_pairs
+from sync.reconcile.blocking import BLOCKING_SCHEME, block_keys, candidate_pairs, silent_keys
 from sync.reconcile.bulk import PersonCodes, scored_pairs
 from sync.reconcile.entities import KIND_TABLES, Entity, account_index, load_entities
 from sync.reconcile.key_indexes import KeyIndexes, keys_unindexed
@@ -254,6 +254,16 @@ def _incremental(
         query = select(KEYS.c.block_key, KEYS.c.record_key).where(KEYS.c.block_key.in_(chunk))
         for block_key, record in connection.execute(query):
             shared.setdefault(record, []).append(block_key[prefix:])
+    if not splink:
+        # A key whose block pairs no one in a full run (a crowded name start, street or
+        # house number in a town) pairs no one here: its other records are not read for it.
+        silent = silent_keys(
+            shared, changed_keys | removed, changed_block_keys, config.max_key_records
+        )
+        shared = {
+            r: kept for r, keys in shared.items() if (kept := [k for k in keys if k not in silent])
+        }
+        changed_block_keys = [[k for k in keys if k not in silent] for keys in changed_block_keys]
     candidates = set(shared)
     evidence = {key for e in changed for key in e.must}  # conversion / merge targets
     # Stage 1: the records sharing a block key with a changed one. Only those that score

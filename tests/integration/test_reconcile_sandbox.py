@@ -197,6 +197,43 @@ def test_an_incremental_run_ends_where_a_full_run_does(store: Engine) -> None:
     assert incremental == _partition(store)
 
 
+def test_an_incremental_run_reads_no_record_for_a_key_that_pairs_no_one(store: Engine) -> None:
+    # Fifty-one people of one town whose first names start alike and who share nothing
+    # else: their name-start key is crowded (over blocking.NAME_START_LIMIT) and pairs no
+    # one in a full run. A fifty-second person sharing only that key is read alone.
+    def people(numbers: range, at: datetime, change: int) -> list[dict[str, Any]]:
+        rows = []
+        for n in numbers:
+            mine = chr(97 + n % 26) + chr(97 + n // 26)
+            rows.append(
+                _written(
+                    "zoho",
+                    f"88800{n:04d}",
+                    at,
+                    change,
+                    first_name=f"Mar{mine}on",
+                    last_name=f"Q{mine}zz",
+                    city="Crowdville",
+                )
+            )
+        return rows
+
+    contacts = ContactRow.__table__  # type: ignore[attr-defined]
+    with store.begin() as connection:
+        connection.execute(insert(contacts), people(range(51), NOW, next_change(connection)))
+    reconcile(store, CONFIG, NOW + timedelta(minutes=1), "full")
+    later = NOW + timedelta(hours=3)
+    with store.begin() as connection:
+        connection.execute(insert(contacts), people(range(51, 52), later, next_change(connection)))
+    report = reconcile(store, CONFIG, later, "auto")
+    person = report.kinds["person"]
+    assert report.mode == "incremental" and person["changed"] == 1
+    assert person["loaded"] == 1  # 52 when every record sharing a key was read
+    incremental = _partition(store)
+    reconcile(store, CONFIG, later + timedelta(minutes=1), "full")
+    assert incremental == _partition(store)
+
+
 def test_an_account_renamed_moves_its_contacts_in_an_incremental_run_as_in_a_full_one(
     store: Engine,
 ) -> None:
