@@ -35,13 +35,7 @@ from sync.reconcile.bulk_shown import comparisons, shown_for_training, tf_values
 from sync.reconcile.entities import Entity
 from sync.reconcile.mailnames import spells_name
 from sync.reconcile.pairs import pair_arrays
-from sync.reconcile.places import (
-    _PLACE_AGREES,
-    IMPLIED,
-    _postal_level,
-    _state_level,
-    add_city,
-)
+from sync.reconcile.places import _PLACE_AGREES, IMPLIED, _postal_level, _state_level, add_city
 from sync.reconcile.scoring import Raw, ScoreContext, score_pair
 
 __all__ = ["CHUNK", "PersonCodes", "bulk_totals", "observations", "scored_pairs"]
@@ -232,8 +226,9 @@ class _Scorer:
         if self.ctx.nested_places:
             agrees = lv.of(sorted(_PLACE_AGREES))
             city_agrees, state_agrees = np.isin(city, agrees), np.isin(state, agrees)
-            specific = np.isin(street, agrees) | np.isin(postal, agrees)
-            implied = lv.code[IMPLIED]
+            street_agrees, implied = np.isin(street, agrees), lv.code[IMPLIED]
+            specific = street_agrees | np.isin(postal, agrees)
+            postal = np.where(street_agrees & (postal == lv.code["exact"]), implied, postal)
             city = np.where(specific & city_agrees, implied, city)
             state = np.where((specific | city_agrees) & state_agrees, implied, state)
         fields.append(("city", city, city_a, city_b))

@@ -118,14 +118,22 @@ def implied_agreement(entities: Sequence[Entity]) -> dict[str, float]:
 
 
 def implied_weights(
-    m: Mapping[str, Mapping[str, float]], agreement: Mapping[str, float]
+    m: Mapping[str, Mapping[str, float]],
+    agreement: Mapping[str, float],
+    u: Mapping[str, Mapping[str, float]] | None = None,
 ) -> dict[tuple[str, str], float]:
-    """The weight of a city or state a more specific place implies: log2(m / a), ``m``
-    the share of matches agreeing on it where the street or postal code agrees
-    (``learn._implied_m``), ``a`` the share of records sharing a postal code that share
-    it too; never below 0: an implied place never counts against."""
+    """The weight of a postal code, city or state a more specific place implies:
+    log2(m / a), ``m`` the share of matches agreeing on it where the place implying it
+    agrees (``learn._implied_m``), ``a`` its chance agreement there: the postal code's
+    among non-matches at one street (its u of the level), the city's and state's the
+    share of records sharing a postal code that share it too. Never below 0: an implied
+    place never counts against."""
+    shares = dict(agreement)
+    for fld, levels in (u or {}).items():
+        if "implied" in levels:
+            shares[fld] = levels["implied"]
     found: dict[tuple[str, str], float] = {}
-    for fld, share in agreement.items():
+    for fld, share in shares.items():
         m_level = m.get(fld, {}).get("implied")
         if not m_level or share <= 0:
             continue

@@ -92,7 +92,7 @@ class Model:
     # it (two or more), and field -> records holding any value.
     tf_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     tf_totals: dict[str, int] = field(default_factory=dict)
-    # Per field, the share of records sharing a postal code that share it too
+    # Per field, the share of records sharing the place implying it that share it too
     # (``frequencies.implied_agreement``).
     implied: dict[str, float] = field(default_factory=dict)
     saved_version: str = ""  # the version a stored model was saved under
@@ -109,7 +109,11 @@ class Model:
         for name, weight in self.learned.items():
             fld, level = name.split("/", 1)
             found[(fld, level)] = weight
-        found.update(implied_weights(self.m, self.implied))
+        found.update(implied_weights(self.m, self.implied, self.u))
+        if IMPLIED not in self.u.get("postal_code", {}):
+            # A model trained before the street implied its postal code: the code beside
+            # the street counts as it did then, until the model is trained again.
+            found[("postal_code", IMPLIED)] = found[("postal_code", "exact")]
         return found
 
     def threshold(self, probability: float) -> float:
@@ -226,7 +230,9 @@ def train(
     for pattern, n in patterns_of(entities, randoms, context, codes).items():
         unrelated[_stated(pattern)] += n
     m, u, share, iterations, estimated = estimate_in_sessions(blocked, unrelated, settings)
-    m.update(_implied_m(observed, m, u, share))
+    implied_m, implied_u = _implied_m(observed, m, u, share)
+    m.update(implied_m)
+    u.update(implied_u)
     all_pairs = count * (count - 1) / 2
     matches = share * len(candidates)
     prior = math.log2(max(matches, 1.0) / max(all_pairs - matches, 1.0))
@@ -252,39 +258,76 @@ def train(
     return replace(model, scores=_score_counts(observed, model))
 
 
+# The places whose agreement implies each field's (``places.most_specific_place``).
+_IMPLIED_BY = {
+    "postal_code": ("street",),
+    "city": ("street", "postal_code"),
+    "state": ("street", "postal_code"),
+}
+# Pseudo-pairs of a postal code's unconditional chance agreement that its agreement beside
+# an agreeing street is shrunk toward (few non-matches share a street in a small sample).
+_IMPLIED_PRIOR_PAIRS = 20.0
+
+
 def _implied_m(
     observed: Counter[Observed],
     m: Mapping[str, Mapping[str, float]],
     u: Mapping[str, Mapping[str, float]],
     share: float,
-) -> dict[str, dict[str, float]]:
-    """m of the implied level of city and state: among the likely matches (EM's posterior)
-    whose street or postal code agrees, the share whose city (state) agrees too."""
-    agree: dict[str, float] = {"city": 0.0, "state": 0.0}
-    seen: dict[str, float] = {"city": 0.0, "state": 0.0}
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """m of the implied level of postal code, city and state: among the likely matches
+    (EM's posterior) whose place implying it agrees (the street; the street or postal
+    code), the share that agree on it too. And u of the postal code's: among the likely
+    non-matches whose street agrees, the share whose postal code agrees as well. Where two
+    people at one street share its postal code (colleagues at their office, a family at
+    home) that is near 1 and the postal code adds nothing to the street; where a street's
+    name recurs across districts it is small and the postal code is evidence of its own.
+    City and state take their chance agreement from the records (``implied_agreement``)."""
+    agree = dict.fromkeys(_IMPLIED_BY, 0.0)
+    seen = dict.fromkeys(_IMPLIED_BY, 0.0)
+    others_agree = others_seen = 0.0
     for (pattern, _), n in observed.items():
         levels = dict(pattern)
-        if not any(levels.get(f) in ("exact", "fuzzy") for f in ("street", "postal_code")):
-            continue
         stated = _stated(pattern)
         if not all(f in m and lv in m[f] for f, lv in stated):
             continue
-        p = posterior(stated, m, u, share) * n
-        for fld in ("city", "state"):
-            if fld in levels:
-                seen[fld] += p
-                agree[fld] += p if levels[fld] == IMPLIED else 0.0
-    found: dict[str, dict[str, float]] = {}
-    for fld in ("city", "state"):
+        p: float | None = None
+        for fld, places in _IMPLIED_BY.items():
+            if fld not in levels or not any(levels.get(f) in ("exact", "fuzzy") for f in places):
+                continue
+            p = posterior(stated, m, u, share) if p is None else p
+            implied = levels[fld] == IMPLIED
+            seen[fld] += p * n
+            agree[fld] += p * n if implied else 0.0
+            if fld == "postal_code":
+                others_seen += (1 - p) * n
+                others_agree += (1 - p) * n if implied else 0.0
+    found_m: dict[str, dict[str, float]] = {}
+    for fld in _IMPLIED_BY:
         if seen[fld] > 0 and fld in m:
-            found[fld] = {**m[fld], IMPLIED: round(agree[fld] / seen[fld], 6)}
-    return found
+            found_m[fld] = {**m[fld], IMPLIED: round(agree[fld] / seen[fld], 6)}
+    found_u: dict[str, dict[str, float]] = {}
+    chance = u.get("postal_code", {})
+    if "postal_code" in found_m and chance:
+        prior = chance.get("exact", 0.0)
+        shrunk = (others_agree + _IMPLIED_PRIOR_PAIRS * prior) / (
+            others_seen + _IMPLIED_PRIOR_PAIRS
+        )
+        found_u["postal_code"] = {**chance, IMPLIED: round(shrunk, 6)}
+    return found_m, found_u
 
 
 def _stated(pattern: Pattern) -> Pattern:
-    """A pattern without the places a more specific one implies: EM estimates what is
-    stated; what an implied place adds comes from the records (``implied_agreement``)."""
-    return tuple(c for c in pattern if c[1] != IMPLIED)
+    """A pattern without the city or state a more specific place implies, and with a
+    postal code its street implies as the exact agreement it is: EM estimates what is
+    stated (a postal code's chance agreement over all pairs, as before its street was
+    compared); what an implied place adds beside the place implying it is estimated
+    apart (``_implied_m``, ``frequencies.implied_weights``)."""
+    return tuple(
+        ((f, "exact") if f == "postal_code" else (f, lv)) if lv == IMPLIED else (f, lv)
+        for f, lv in pattern
+        if lv != IMPLIED or f == "postal_code"
+    )
 
 
 # A sampled pair as training keeps it: its pattern, and the values of its comparisons that

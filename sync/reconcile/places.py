@@ -121,34 +121,40 @@ def add_address(a: Entity, b: Entity, out: list[Raw]) -> None:
     out.extend(c for c in found if not (offices and c[1] in _AGREE))
 
 
-# Places from the most specific: one street implies one postal code, city and state.
+# Places from the most specific: one street implies its postal code, city and state.
 _PLACES = ("street", "postal_code", "city", "state")
 _PLACE_AGREES = frozenset({"exact", "fuzzy", "same", "similar", "abbreviation"})
-_IMPLIED = ("city", "state")  # said by an agreeing street or postal code
+_IMPLIED = ("postal_code", "city", "state")  # said by an agreeing street (or postal code)
 
 
 def most_specific_place(out: list[Raw]) -> list[Raw]:
     """Leave out an agreeing city or state when a more specific place agrees too.
 
-    A street or postal code says the city and the state: counted again they made
-    neighbours, and colleagues whose company was left out, one person (the office's street,
-    postal code, city and state added up to 27 against two different names at -10). Street
-    and postal code stay apart: each is typed, and mistyped, on its own. A postal code one
-    character off implies the city too: it is a typo or a neighbouring district of the
-    same city ("75001" / "75002"). Disagreements all still count.
+    A street says its postal code, and a street or postal code says the city and the
+    state: counted again they made neighbours, and colleagues whose company was left out,
+    one person (the office's street, postal code, city and state added up to 27 against
+    two different names at -10; at a million people a shared street and postal code
+    together, 23, outweighed a lone surname that differed). A postal code still counts
+    where the streets do not agree (one mistyped, or missing), and one character off
+    beside the same street is a typo that still counts. A postal code one character
+    off implies the city too: it is a typo or a neighbouring district of the same city
+    ("75001" / "75002"). Disagreements all still count.
 
-    The implied city or state stays as the level ``implied``: it weighs what it adds where
-    the postal code does not say the city (``frequencies.implied_agreement``), nothing
-    where it does.
+    The implied postal code, city or state stays as the level ``implied``: it weighs what
+    it adds where the street does not say the postal code, or the postal code the city
+    (``frequencies.implied_weights``), nothing where it does.
     """
     agreeing = {c[0] for c in out if c[0] in _PLACES and c[1] in _PLACE_AGREES}
     if not agreeing:
         return out
     top = min(_PLACES.index(f) for f in agreeing)
-    implied = {f for f in _IMPLIED if _PLACES.index(f) > max(top, 1)}
-    return [
-        (c[0], IMPLIED, c[2], c[3]) if c[0] in implied and c[1] in _PLACE_AGREES else c for c in out
-    ]
+    return [(c[0], IMPLIED, c[2], c[3]) if _implied(c[0], c[1], top) else c for c in out]
+
+
+def _implied(fld: str, level: str, top: int) -> bool:
+    if fld == "postal_code":  # the same code at an agreeing street; a typo in it says more
+        return top == 0 and level == "exact"
+    return fld in _IMPLIED and _PLACES.index(fld) > top and level in _PLACE_AGREES
 
 
 def _state_level(a: str, b: str) -> str:

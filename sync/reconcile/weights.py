@@ -63,8 +63,10 @@ WEIGHTS: dict[tuple[str, str], float] = {
     ("state", "exact"): 0.5,
     ("state", "abbreviation"): 0.0,
     ("state", "different"): -2.0,
-    # A city or state agreeing where a street or postal code agrees too (learned models):
-    # what it adds is estimated from the records (``frequencies.implied_agreement``).
+    # A postal code agreeing where the street agrees too, a city or state where a street or
+    # postal code does (learned models): what it adds is estimated from the records
+    # (``frequencies.implied_agreement``).
+    ("postal_code", "implied"): 0.0,
     ("city", "implied"): 0.0,
     ("state", "implied"): 0.0,
 }
