@@ -262,7 +262,9 @@ def test_an_account_renamed_moves_its_contacts_in_an_incremental_run_as_in_a_ful
         )
     contact_id = ("hubspot", "contacts", contact["remote_id"])
     lead_id = ("zoho", "leads", "888000001")
-    # Zoho's lead: the contact's name and town, at a company none of their accounts is called.
+    # Zoho's lead: the contact's initial, surname and town, at a company none of their
+    # accounts is called. (With the whole first name it is a namesake who changed jobs or
+    # the same person, p near 0.9 either side of the link threshold: not this test's case.)
     later = NOW + timedelta(hours=3)
     with store.begin() as connection:
         lead = _written(
@@ -270,7 +272,7 @@ def test_an_account_renamed_moves_its_contacts_in_an_incremental_run_as_in_a_ful
             "888000001",
             later,
             next_change(connection),
-            first_name=contact["first_name"],
+            first_name=contact["first_name"][0],
             last_name=contact["last_name"],
             city=contact["city"],
             country=contact["country"],
