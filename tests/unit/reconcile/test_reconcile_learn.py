@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from itertools import product
 
 import pytest
+from reconcile_people import lead
 
 from sync.config.reconcile import Learning, ReconcileConfig
 from sync.reconcile.blocking import candidate_pairs
@@ -50,19 +51,8 @@ def test_em_recovers_the_rates_the_pairs_were_drawn_with() -> None:
 
 
 def _person(n: int, first: str, last: str, street: str, postcode: str, city: str) -> Entity:
-    return Entity(
-        key=f"salesforce:leads:{n:04d}",
-        kind="person",
-        source="salesforce",
-        table="leads",
-        remote_id=f"{n:04d}",
-        first=first,
-        last=last,
-        house=str(n % 90 + 1),
-        street=street,
-        postcode=postcode,
-        city=city,
-    )
+    house = str(n % 90 + 1)
+    return lead(n, first=first, last=last, house=house, street=street, postcode=postcode, city=city)
 
 
 FIRST = ("anna", "ben", "carla", "dev", "emil", "fay", "gus", "hana", "ivo", "jana")

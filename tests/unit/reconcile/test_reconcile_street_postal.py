@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from reconcile_people import lead
+
 from sync.reconcile.blocking import candidate_pairs
 from sync.reconcile.entities import Entity
 from sync.reconcile.frequencies import implied_weights
@@ -23,19 +25,8 @@ STREETS = ("oak st", "elm rd", "pine ave", "ash ct", "bay pde", "cove ln", "dale
 
 
 def _person(n: int, first: str, last: str, house: str, street: str, postcode: str) -> Entity:
-    return Entity(
-        key=f"salesforce:leads:{n:04d}",
-        kind="person",
-        source="salesforce",
-        table="leads",
-        remote_id=f"{n:04d}",
-        first=first,
-        last=last,
-        house=house,
-        street=street,
-        postcode=postcode,
-        city="springfield",
-    )
+    values = {"house": house, "street": street, "postcode": postcode, "city": "springfield"}
+    return lead(n, first=first, last=last, **values)
 
 
 def _offices(one_postcode: bool = True) -> list[Entity]:
