@@ -132,6 +132,19 @@ def members_of(connection: Connection, identities: Iterable[str]) -> dict[str, s
     return found
 
 
+def match_partners(connection: Connection, keys: Iterable[str]) -> set[str]:
+    """Records outside ``keys`` holding a stored match with one of them: a match the
+    clustering's guards refused (``cluster.py``) leaves its ends apart, and a record joining
+    the other end's cluster can make the clusters agree, as a full run would find."""
+    wanted = set(keys)
+    found: set[str] = set()
+    for chunk in chunks(sorted(wanted)):
+        for mine, other in ((PAIRS.c.a_key, PAIRS.c.b_key), (PAIRS.c.b_key, PAIRS.c.a_key)):
+            query = select(other, PAIRS.c.status).where(mine.in_(chunk))
+            found.update(key for key, status in connection.execute(query) if status == "match")
+    return found - wanted
+
+
 def stored_links(connection: Connection, keys: Sequence[str]) -> list[tuple[str, str, float]]:
     """Stored matches with both ends among ``keys`` (earlier decisions an incremental run keeps)."""
     wanted = set(keys)

@@ -176,7 +176,7 @@ def resolve_kind(
         total, comparisons = score_pair(entities[i], entities[j], ctx)
         return ScoredPair(i, j, total, status, _flat(comparisons))
 
-    matches = _best_links(entities, [p for p in scored if p.status == "match"])
+    matches = _best_links(entities, [p for p in scored if p.status == "match"], fixed_links)
     index = {e.key: n for n, e in enumerate(entities)}
     links = [Link(p.i, p.j, "match", p.score) for p in matches]
     links += [Link(i, j, "match", score) for i, j, score in fixed_links]
@@ -283,15 +283,21 @@ def block(
     return pairs, stats
 
 
-def _best_links(entities: Sequence[Entity], matches: list[ScoredPair]) -> list[ScoredPair]:
-    """Across systems keep a match only if it is a side's best link into the other system."""
+def _best_links(
+    entities: Sequence[Entity],
+    matches: list[ScoredPair],
+    fixed: Sequence[tuple[int, int, float]] = (),
+) -> list[ScoredPair]:
+    """Across systems keep a match only if it is a side's best link into the other system.
+    ``fixed``: an increment's earlier matches among the records it did not change, which
+    it does not score again: a side's best may be one of them, as in a full run."""
     best: dict[tuple[int, str], float] = {}
-    for pair in matches:
-        a, b = entities[pair.i], entities[pair.j]
+    for i, j, score in [(p.i, p.j, p.score) for p in matches] + list(fixed):
+        a, b = entities[i], entities[j]
         if a.source == b.source:
             continue
-        for me, other in ((pair.i, b.source), (pair.j, a.source)):
-            best[(me, other)] = max(best.get((me, other), float("-inf")), pair.score)
+        for me, other in ((i, b.source), (j, a.source)):
+            best[(me, other)] = max(best.get((me, other), float("-inf")), score)
     kept = []
     for pair in matches:
         a, b = entities[pair.i], entities[pair.j]

@@ -41,6 +41,7 @@ from sync.reconcile.persist import (
     last_blocking_scheme,
     last_watermark,
     load_decisions,
+    match_partners,
     members_of,
     stored_key,
     stored_links,
@@ -296,7 +297,10 @@ def _incremental(
         prescored = None
     linked |= evidence
     affected = set(identities_of(connection, linked | changed_keys | removed).values())
-    closure = (set(members_of(connection, affected)) | linked) - changed_keys - removed
+    members = set(members_of(connection, affected)) | linked
+    # Their clusters may now agree with a record a guard once kept from joining them.
+    affected |= set(identities_of(connection, match_partners(connection, members)).values())
+    closure = (set(members_of(connection, affected)) | members) - changed_keys - removed
     loaded = {e.key: e for e in first}
     others = [loaded[key] for key in sorted(closure & loaded.keys())]
     extra = load_entities(engine, kind, keys=sorted(closure - loaded.keys()), accounts=accounts)
