@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from reconcile_people import person
 from sqlalchemy import Engine, insert
 
 from sync.config.reconcile import ReconcileConfig
@@ -18,18 +19,8 @@ from sync.store import open_store
 
 
 def _person(key: str, *phones: str) -> Entity:
-    source, table, remote_id = key.split(":")
-    return Entity(
-        key=key,
-        kind="person",
-        source=source,
-        table=table,
-        remote_id=remote_id,
-        first="grace",
-        last="morrison",
-        emails=("grace@morrison.example",),
-        phones=phones,
-    )
+    name = {"first": "grace", "last": "morrison", "emails": ("grace@morrison.example",)}
+    return person(key, phones=phones, **name)
 
 
 def test_an_earlier_match_can_be_a_sides_best_link_across_crms_in_an_increment() -> None:
