@@ -124,7 +124,7 @@ def implied_weights(
 ) -> dict[tuple[str, str], float]:
     """The weight of a postal code, city or state a more specific place implies:
     log2(m / a), ``m`` the share of matches agreeing on it where the place implying it
-    agrees (``learn._implied_m``), ``a`` its chance agreement there: the postal code's
+    agrees (``learn._implied_levels``), ``a`` its chance agreement there: the postal code's
     among non-matches at one street (its u of the level), the city's and state's the
     share of records sharing a postal code that share it too. Never below 0: an implied
     place never counts against."""

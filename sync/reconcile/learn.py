@@ -230,7 +230,7 @@ def train(
     for pattern, n in patterns_of(entities, randoms, context, codes).items():
         unrelated[_stated(pattern)] += n
     m, u, share, iterations, estimated = estimate_in_sessions(blocked, unrelated, settings)
-    implied_m, implied_u = _implied_m(observed, m, u, share)
+    implied_m, implied_u = _implied_levels(observed, m, u, share)
     m.update(implied_m)
     u.update(implied_u)
     all_pairs = count * (count - 1) / 2
@@ -269,7 +269,7 @@ _IMPLIED_BY = {
 _IMPLIED_PRIOR_PAIRS = 20.0
 
 
-def _implied_m(
+def _implied_levels(
     observed: Counter[Observed],
     m: Mapping[str, Mapping[str, float]],
     u: Mapping[str, Mapping[str, float]],
@@ -322,9 +322,9 @@ def _stated(pattern: Pattern) -> Pattern:
     postal code its street implies as the exact agreement it is: EM estimates what is
     stated (a postal code's chance agreement over all pairs, as before its street was
     compared); what an implied place adds beside the place implying it is estimated
-    apart (``_implied_m``, ``frequencies.implied_weights``)."""
+    apart (``_implied_levels``, ``frequencies.implied_weights``)."""
     return tuple(
-        ((f, "exact") if f == "postal_code" else (f, lv)) if lv == IMPLIED else (f, lv)
+        (f, "exact" if lv == IMPLIED else lv)
         for f, lv in pattern
         if lv != IMPLIED or f == "postal_code"
     )

@@ -299,8 +299,10 @@ def _incremental(
     affected = set(identities_of(connection, linked | changed_keys | removed).values())
     members = set(members_of(connection, affected)) | linked
     # Their clusters may now agree with a record a guard once kept from joining them.
-    affected |= set(identities_of(connection, match_partners(connection, members)).values())
-    closure = (set(members_of(connection, affected)) | members) - changed_keys - removed
+    refused = set(identities_of(connection, match_partners(connection, members)).values())
+    members |= set(members_of(connection, refused - affected))
+    affected |= refused
+    closure = members - changed_keys - removed
     loaded = {e.key: e for e in first}
     others = [loaded[key] for key in sorted(closure & loaded.keys())]
     extra = load_entities(engine, kind, keys=sorted(closure - loaded.keys()), accounts=accounts)

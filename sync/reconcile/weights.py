@@ -64,8 +64,8 @@ WEIGHTS: dict[tuple[str, str], float] = {
     ("state", "abbreviation"): 0.0,
     ("state", "different"): -2.0,
     # A postal code agreeing where the street agrees too, a city or state where a street or
-    # postal code does (learned models): what it adds is estimated from the records
-    # (``frequencies.implied_agreement``).
+    # postal code does (learned models): what it adds is estimated at training
+    # (``frequencies.implied_weights``).
     ("postal_code", "implied"): 0.0,
     ("city", "implied"): 0.0,
     ("state", "implied"): 0.0,
