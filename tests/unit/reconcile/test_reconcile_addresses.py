@@ -378,7 +378,7 @@ def test_a_switchboard_at_one_organisation_says_nothing_the_organisation_did_not
     }
 
 
-def test_a_street_or_a_house_number_in_a_town_pairs_only_in_a_small_block() -> None:
+def test_a_street_a_house_number_or_a_name_in_a_town_pairs_only_in_a_small_block() -> None:
     # FEBRL4's rec-2690: first name, surname, house number and postal code all differ;
     # the street's name in the town is what the two share.
     a = person("leads", "salesforce", "00Q1", first_name="Taliah", last_name="Morrison",
@@ -389,22 +389,38 @@ def test_a_street_or_a_house_number_in_a_town_pairs_only_in_a_small_block() -> N
                city="Dover")  # fmt: skip
     assert set(block_keys(a)) & set(block_keys(b)) == {"sc:cope|dover"}
     assert list(candidate_pairs([a, b], max_block=200)) == [(0, 1)]
+    # a surname typed otherwise from its first letters, no street or postal code: the
+    # first name in the town (and its first three letters there) is what the two share
+    c = person("leads", "salesforce", "00Q2", first_name="Jackson", last_name="Elginton",
+               city="Burleigh Heads")  # fmt: skip
+    d = person("contacts", "hubspot", "2", first_name="Jackson", last_name="Eglinton",
+               city="Burleigh Heads")  # fmt: skip
+    assert set(block_keys(c)) & set(block_keys(d)) == {
+        "nc:jackson|burleigh heads",
+        "l3:jac|burleigh heads",
+    }
 
-    def town(count: int, street: str) -> list[Entity]:
-        """People of one large town sharing a street's name or a house number and no
-        other key: names, streets and house numbers of their own, no postal code."""
+    def town(count: int, **shared: str) -> list[Entity]:
+        """People of one large town sharing a street's name, a house number or a first
+        name and no other key: the rest of their names and streets their own, no postal
+        code."""
         found = []
         for n in range(count):
             mine = chr(97 + n % 26) + chr(97 + n // 26)
             values = {"first_name": mine + "q", "last_name": mine + "z", "city": "Dover"}
-            values["street"] = street.format(n=n, mine=mine)
+            values["street"] = f"{n + 1} {mine}kx Rd"
+            values |= {k: v.format(n=n + 1, mine=mine) for k, v in shared.items()}
             found.append(person("contacts", "hubspot", str(n), **values))
         return found
 
-    for kind, street in (("sc", "{n} Cope Pl"), ("hc", "7 {mine}kx Rd")):
+    for kinds, shared in (
+        ({"sc"}, {"street": "{n} Cope Pl"}),
+        ({"hc"}, {"street": "7 {mine}kx Rd"}),
+        ({"nc", "l3"}, {"first_name": "Taliah"}),
+    ):
         stats = BlockingStats()
-        assert len(candidate_pairs(town(50, street), max_block=200, stats=stats)) == 50 * 49 // 2
+        assert len(candidate_pairs(town(50, **shared), max_block=200, stats=stats)) == 1225
         assert stats.capped_by_kind == {}
         stats = BlockingStats()
-        assert len(candidate_pairs(town(51, street), max_block=200, stats=stats)) == 0
-        assert stats.capped_by_kind == {kind: 1}
+        assert len(candidate_pairs(town(51, **shared), max_block=200, stats=stats)) == 0
+        assert stats.capped_by_kind == dict.fromkeys(kinds, 1)
