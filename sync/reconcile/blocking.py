@@ -31,6 +31,7 @@ __all__ = [
     "NAME_START",
     "NAME_START_LIMIT",
     "SMALL_BLOCK_KINDS",
+    "SMALL_BLOCK_LIMITS",
     "BlockingStats",
     "block_keys",
     "candidate_pairs",
@@ -43,12 +44,21 @@ NAME_START = "l3"  # prefix of the key of a name's first three letters at a plac
 STREET_AT_TOWN = "sc"  # a street's name in a town
 HOUSE_AT_TOWN = "hc"  # a house number in a town
 NAME_AT_TOWN = "nc"  # a first or last name in a town
-# Keys that pair only in small blocks: in a large one they would pair everyone on a
-# street, at a number, with a name or a name's start in a town, and a true pair there
-# shares a stronger key as well (a name at a postal code or street, a street at its
-# postal code).
-SMALL_BLOCK_KINDS = (NAME_START, STREET_AT_TOWN, HOUSE_AT_TOWN, NAME_AT_TOWN)
-NAME_START_LIMIT = 50  # records a block of those kinds may hold and still pair
+NAME_START_LIMIT = 50  # records a block of a name or its start may hold and still pair
+# Keys that pair only in small blocks, with the most records such a block may hold: in a
+# large one they would pair everyone on a street, at a number, with a name or a name's
+# start in a town, and a true pair there shares a stronger key as well (a name at a
+# postal code or street, a street at its postal code). A street's name or a house number
+# in a town pairs in blocks of at most ten: at 1 M people their blocks of 11 to 50 made
+# 6.5 M pairs no other key made, for one true pair; the three true pairs of FEBRL4 only
+# they find are in blocks of ten or fewer.
+SMALL_BLOCK_LIMITS = {
+    NAME_START: NAME_START_LIMIT,
+    NAME_AT_TOWN: NAME_START_LIMIT,
+    STREET_AT_TOWN: 10,
+    HOUSE_AT_TOWN: 10,
+}
+SMALL_BLOCK_KINDS = tuple(SMALL_BLOCK_LIMITS)
 # The version of the keys below. Keys are stored for incremental runs; a run that finds
 # them made by another version runs in full, so no stored key is read with a new meaning.
 BLOCKING_SCHEME = 7
@@ -207,7 +217,7 @@ def silent_keys(
         key
         for key, size in sizes.items()
         if size > max_key_records
-        or (size > NAME_START_LIMIT and key.partition(":")[0] in SMALL_BLOCK_KINDS)
+        or size > SMALL_BLOCK_LIMITS.get(key.partition(":")[0], max_key_records)
     }
 
 
@@ -243,10 +253,10 @@ def candidate_pairs(
             stats.capped_by_kind[prefix] = stats.capped_by_kind.get(prefix, 0) + n
     # The start of a name at a place is the weakest key: at a postal code shared by a
     # whole district it paired everyone whose name starts alike (46% of the candidate
-    # pairs at 1 M people). A block of more records than ``NAME_START_LIMIT`` of the
-    # small-block kinds pairs no one; a true pair in it shares a stronger key as well.
+    # pairs at 1 M people). A block of a small-block kind over its limit
+    # (``SMALL_BLOCK_LIMITS``) pairs no one; a true pair in it shares a stronger key too.
     for kind in SMALL_BLOCK_KINDS:
-        crowded = blocks.of_kind(kind) & (blocks.sizes > NAME_START_LIMIT)
+        crowded = blocks.of_kind(kind) & (blocks.sizes > SMALL_BLOCK_LIMITS[kind])
         if crowded.any():
             stats.capped_keys += int(crowded.sum())
             stats.capped_by_kind[kind] = stats.capped_by_kind.get(kind, 0) + int(crowded.sum())
