@@ -73,9 +73,11 @@ class BlockingStats:
     oversized_blocks: int = 0
     estimated_pairs: int = 0
     pairs: int = 0
-    capped_keys: int = 0
+    capped_keys: int = 0  # shared by more than ``max_key_records`` records
+    crowded_keys: int = 0  # of a small-block kind, over its limit (SMALL_BLOCK_LIMITS)
     keys_by_kind: dict[str, int] = field(default_factory=dict)
     capped_by_kind: dict[str, int] = field(default_factory=dict)
+    crowded_by_kind: dict[str, int] = field(default_factory=dict)
 
 
 def _initials(company: str) -> str | None:
@@ -258,8 +260,8 @@ def candidate_pairs(
     for kind in SMALL_BLOCK_KINDS:
         crowded = blocks.of_kind(kind) & (blocks.sizes > SMALL_BLOCK_LIMITS[kind])
         if crowded.any():
-            stats.capped_keys += int(crowded.sum())
-            stats.capped_by_kind[kind] = stats.capped_by_kind.get(kind, 0) + int(crowded.sum())
+            stats.crowded_keys += int(crowded.sum())
+            stats.crowded_by_kind[kind] = stats.crowded_by_kind.get(kind, 0) + int(crowded.sum())
             blocks = blocks.keep(~crowded)
     # A conversion instant pairs a lead with a contact: a block of contacts alone (one
     # import) or of leads alone pairs no one, and in the others only a lead meets a contact.

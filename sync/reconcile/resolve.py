@@ -215,6 +215,7 @@ def resolve_kind(
         "estimated_pairs": stats.estimated_pairs,
         "oversized_blocks": stats.oversized_blocks,
         "capped_keys": stats.capped_keys,
+        "crowded_keys": stats.crowded_keys,
         "matches": len(matches),
         "review": sum(1 for p in scored if p.status == "review"),
         "refused_links": len(clustering.refused),

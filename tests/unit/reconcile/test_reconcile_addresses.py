@@ -421,7 +421,7 @@ def test_a_street_a_house_number_or_a_name_in_a_town_pairs_only_in_a_small_block
         stats = BlockingStats()
         pairs = candidate_pairs(town(limit, **shared), max_block=200, stats=stats)
         assert len(pairs) == limit * (limit - 1) // 2
-        assert stats.capped_by_kind == {}
+        assert stats.crowded_by_kind == {}
         stats = BlockingStats()
         assert len(candidate_pairs(town(limit + 1, **shared), max_block=200, stats=stats)) == 0
-        assert stats.capped_by_kind == dict.fromkeys(kinds, 1)
+        assert stats.crowded_by_kind == dict.fromkeys(kinds, 1) and stats.capped_keys == 0
