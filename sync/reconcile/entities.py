@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from sync.reconcile.beside import page_cache
 from sync.reconcile.normalize import (
     company_key,
     country_region,
@@ -156,13 +157,19 @@ def load_entities(
         accounts = {}
     elif accounts is None:
         accounts = account_index(engine)
-    with engine.connect() as connection:
+    with engine.connect() as connection, page_cache(connection, _SCAN_CACHE):
         for table in KIND_TABLES[kind]:
             build = _BUILDERS[table]
             ids = None if keys is None else wanted.get(table, {})
             rows = changed_rows(connection, table, _read(table), since, until, ids)
             entities.extend(build(row, accounts) for row in rows)
     return entities
+
+
+# SQLite's page cache while records are read: a load reads each page about once, and the
+# store's own cache (256 MB) stayed filled with them in the pooled connection after the
+# load, resident through the run (1 M people: 1,724 MiB after loading, 1,450 with this).
+_SCAN_CACHE = -8_192
 
 
 @cache
@@ -185,7 +192,7 @@ def account_index(engine: Engine) -> AccountIndex:
         columns.website,
         columns.person_contact_id,
     )
-    with engine.connect() as connection:
+    with engine.connect() as connection, page_cache(connection, _SCAN_CACHE):
         return {
             (source, rid): (
                 ("", None)
