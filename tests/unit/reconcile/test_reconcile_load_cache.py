@@ -32,3 +32,21 @@ def test_records_are_read_with_a_small_page_cache_then_the_stores_own_is_back(
             assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -262_144
     finally:
         engine.dispose()
+
+
+def test_records_read_by_key_keep_the_stores_cache_for_their_index_lookups(
+    tmp_path: Path,
+) -> None:
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    seen: list[int] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _cache_at_each_read(connection, cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT") and "contacts" in statement:
+            seen.append(cursor.connection.execute("PRAGMA cache_size").fetchone()[0])
+
+    try:
+        assert load_entities(engine, "person", keys=["hubspot:contacts:1"], accounts={}) == []
+        assert seen and set(seen) == {-262_144}
+    finally:
+        engine.dispose()
