@@ -1,0 +1,129 @@
+"""A full run starts from empty reconcile tables, whatever an earlier run left in them, and
+holds its SQLite connection at a small page cache until its last write (pages a cache grew
+to stay with the process through the million people loaded after them)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, event, text
+
+from connectors.core.contract import Page
+from connectors.core.records import Account, Contact, Lead
+from sync.config.reconcile import ReconcileConfig
+from sync.reconcile.run import reconcile
+from sync.store import open_store
+from sync.store.pages import write_page
+
+NOW = datetime(2026, 10, 31, tzinfo=UTC)
+STORE_CACHE = -262_144  # the store's own (sync.store.db), in KiB
+RUN_CACHE = -16_384
+TABLES = ("identities", "identity_members", "reconcile_pairs", "reconcile_keys")
+
+
+def _store(tmp_path: Path) -> Engine:
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    accounts = [Account(source="salesforce", remote_id="001A", name="Acme Labs Inc.")]
+    contacts = [
+        Contact(source="salesforce", remote_id="003A", first_name="Ana", last_name="Ruiz",
+                email="ana@acme.com", account_id="001A"),
+        Contact(source="salesforce", remote_id="003B", first_name="Bo", last_name="Li",
+                email="bo@acme.com", account_id="001A"),
+    ]  # fmt: skip
+    leads = [
+        Lead(source="salesforce", remote_id="00QA", first_name="Ana", last_name="Ruiz",
+             email="ana@acme.com", company="Acme Labs"),
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        write_page(conn, "salesforce", Page("accounts", accounts, {}), "account", None, NOW)
+        write_page(conn, "salesforce", Page("contacts", contacts, {}), "contact", None, NOW)
+        write_page(conn, "salesforce", Page("leads", leads, {}), "lead", None, NOW)
+    return engine
+
+
+def _rows(engine: Engine) -> dict[str, list[tuple[str, ...]]]:
+    queries = {
+        "identities": "SELECT kind, identity_id FROM identities",
+        "identity_members": "SELECT kind, source, table_name, remote_id FROM identity_members",
+        "reconcile_pairs": "SELECT kind, a_key, b_key, status FROM reconcile_pairs",
+        "reconcile_keys": "SELECT block_key, record_key FROM reconcile_keys",
+    }
+    with engine.connect() as connection:
+        return {
+            table: sorted(tuple(row) for row in connection.execute(text(query)))
+            for table, query in queries.items()
+        }
+
+
+def test_a_full_run_forgets_what_any_earlier_run_stored_of_every_kind(tmp_path: Path) -> None:
+    engine = _store(tmp_path)
+    try:
+        reconcile(engine, ReconcileConfig(), NOW, "full")
+        first = _rows(engine)
+        assert [len(first[t]) > 0 for t in TABLES] == [True] * 4
+        with engine.begin() as connection:  # what a record deleted since left behind
+            for kind in ("employee", "organisation", "person"):
+                connection.execute(
+                    text(
+                        "INSERT INTO identities (identity_id, kind, golden, provenance, "
+                        "member_count, updated_at, run_id) "
+                        "VALUES (:i, :k, '{}', '{}', 1, :now, 1)"
+                    ),
+                    {"i": f"gone-{kind}", "k": kind, "now": NOW},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO identity_members (identity_id, kind, source, table_name, "
+                        "remote_id, method) VALUES (:i, :k, 'salesforce', 'contacts', :i, "
+                        "'single')"
+                    ),
+                    {"i": f"gone-{kind}", "k": kind},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO reconcile_pairs (kind, a_key, b_key, score, status, "
+                        "detail, run_id) VALUES (:k, :a, 'salesforce:contacts:003B', 12.0, "
+                        "'match', '{}', 1)"
+                    ),
+                    {"k": kind, "a": f"salesforce:contacts:gone-{kind}"},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO reconcile_keys (block_key, record_key) "
+                        "VALUES (:b, 'salesforce:contacts:gone')"
+                    ),
+                    {"b": f"{kind}/e:gone@acme.com"},
+                )
+        reconcile(engine, ReconcileConfig(), NOW, "full")
+        assert _rows(engine) == first
+    finally:
+        engine.dispose()
+
+
+def test_a_full_run_holds_a_small_page_cache_until_its_last_write(tmp_path: Path) -> None:
+    engine = _store(tmp_path)
+    seen: list[tuple[str, int]] = []
+
+    def _cache_at_each_statement(connection, cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith("PRAGMA"):
+            cache = cursor.connection.execute("PRAGMA cache_size").fetchone()[0]
+            seen.append((" ".join(statement.split()[:3]), cache))
+
+    event.listen(engine, "before_cursor_execute", _cache_at_each_statement)
+    try:
+        reconcile(engine, ReconcileConfig(), NOW, "full")
+        deletes = [cache for statement, cache in seen if statement.startswith("DELETE FROM")]
+        assert deletes == [RUN_CACHE] * 4  # the four tables emptied, with the run's cache
+        # From those deletes to the people's write (in the writer's thread, unseen here)
+        # every statement ran with 16 MB or less (loads and index builds with less); the
+        # run ends by recording itself, after that write, with the store's cache back.
+        first = next(n for n, (statement, _) in enumerate(seen) if statement.startswith("DELETE"))
+        assert [cache for _, cache in seen[:first]] == [STORE_CACHE] * first
+        assert all(RUN_CACHE <= cache < 0 for _, cache in seen[first:-1])
+        assert seen[-1] == ("UPDATE reconcile_runs SET", STORE_CACHE)
+        with engine.connect() as connection:  # the pooled connection has its own again
+            assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == STORE_CACHE
+    finally:
+        event.remove(engine, "before_cursor_execute", _cache_at_each_statement)
+        engine.dispose()
