@@ -230,12 +230,23 @@ class PairCodes(Sequence[tuple[int, int]]):
                 (chunk // self._count).tolist(), (chunk % self._count).tolist(), strict=True
             )
 
+    def slices(self, size: int = _SLICE) -> Iterator[tuple[IntArray, IntArray]]:
+        """The pairs as ``arrays`` gives them, ``size`` pairs at a time (never all the
+        decoded pairs held at once: 200 MB at 25 M pairs)."""
+        dtype = self._dtype()
+        for start in range(0, len(self._codes), size):
+            codes = self._codes[start : start + size]
+            yield (codes // self._count).astype(dtype), (codes % self._count).astype(dtype)
+
+    def _dtype(self) -> Any:
+        return np.int32 if self._count <= np.iinfo(np.int32).max else np.int64
+
     def arrays(self) -> tuple[IntArray, IntArray]:
         """The pairs as two arrays: every pair's ``i``, and its ``j`` (32-bit ints while
         the indexes fit: twenty million pairs are 160 MB, not 320 MB, and the decoding is
         done a slice at a time)."""
         size = len(self._codes)
-        dtype: Any = np.int32 if self._count <= np.iinfo(np.int32).max else np.int64
+        dtype = self._dtype()
         left, right = np.empty(size, dtype=dtype), np.empty(size, dtype=dtype)
         for start in range(0, size, _SLICE):
             codes = self._codes[start : start + _SLICE]

@@ -40,6 +40,20 @@ def _person(table: str, rid: str, **values: object) -> Entity:
     return build_entity(table, {"source": "zoho", "remote_id": rid, **values})
 
 
+def test_pair_codes_decode_a_slice_at_a_time_as_all_at_once() -> None:
+    codes = PairCodes(np.array([1 * 7 + 2, 1 * 7 + 5, 3 * 7 + 4, 4 * 7 + 6, 5 * 7 + 6]), 7)
+    sliced = list(codes.slices(2))
+    assert [(left.tolist(), right.tolist()) for left, right in sliced] == [
+        ([1, 1], [2, 5]),
+        ([3, 4], [4, 6]),
+        ([5], [6]),
+    ]
+    left, right = codes.arrays()
+    assert np.concatenate([s[0] for s in sliced]).tolist() == left.tolist()
+    assert np.concatenate([s[1] for s in sliced]).tolist() == right.tolist()
+    assert {s[0].dtype for s in sliced} == {left.dtype} == {np.dtype(np.int32)}
+
+
 def test_a_conversion_instant_pairs_leads_with_contacts_only() -> None:
     # One import created two contacts at the instant a lead was converted: the lead meets
     # each contact, the contacts never meet each other through that instant.
