@@ -13,7 +13,6 @@ instant key pairs only a lead with a contact, never two contacts created in one 
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -199,22 +198,11 @@ def _has_org(entity: Entity) -> bool:
     return bool(entity.domain or entity.company)
 
 
-def silent_keys(
-    shared: Mapping[str, Sequence[str]],
-    gone: set[str],
-    changed: Iterable[Sequence[str]],
-    max_key_records: int,
-) -> set[str]:
-    """The keys of an incremental run whose blocks pair no one in a full run: shared by
-    more than ``max_key_records`` records, or of a small-block kind and over its limit.
-    ``shared``: each stored record's keys among the changed records' (the records in
-    ``gone``, changed or deleted, left out); ``changed``: each changed record's keys."""
-    sizes: Counter[str] = Counter()
-    for record, keys in shared.items():
-        if record not in gone:
-            sizes.update(keys)
-    for keys in changed:
-        sizes.update(keys)
+def silent_keys(sizes: Mapping[str, int], max_key_records: int) -> set[str]:
+    """The keys of an incremental run whose blocks pair no one in a full run: held by more
+    than ``max_key_records`` records, or of a small-block kind and over its limit.
+    ``sizes``: how many records hold each key, as a full run would count them (the stored
+    records but those changed or deleted, and the changed records)."""
     return {
         key
         for key, size in sizes.items()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -32,6 +33,7 @@ __all__ = [
     "crosswalk",
     "delete_records",
     "identities_of",
+    "key_sizes",
     "last_watermark",
     "load_decisions",
     "members_of",
@@ -143,6 +145,30 @@ def match_partners(connection: Connection, keys: Iterable[str]) -> set[str]:
             query = select(other, PAIRS.c.status).where(mine.in_(chunk))
             found.update(key for key, status in connection.execute(query) if status == "match")
     return found - wanted
+
+
+def key_sizes(
+    connection: Connection, kind: str, block_keys: Iterable[str], gone: Iterable[str]
+) -> Counter[str]:
+    """How many stored records of ``kind`` but the ``gone`` ones hold each of ``block_keys``,
+    counted by the database: a key of a large town's first name is held by thousands of
+    records, which an increment need not read to know that it pairs no one."""
+    prefix = stored_key(kind, "")
+    stored = sorted(prefix + key for key in block_keys)
+    sizes: Counter[str] = Counter()
+    for chunk in chunks(stored):
+        query = (
+            select(KEYS.c.block_key, func.count())
+            .where(KEYS.c.block_key.in_(chunk))
+            .group_by(KEYS.c.block_key)
+        )
+        sizes.update({key[len(prefix) :]: n for key, n in connection.execute(query)})
+    wanted = set(stored)
+    for chunk in chunks(sorted(gone)):
+        query = select(KEYS.c.block_key).where(KEYS.c.record_key.in_(chunk))
+        found = connection.execute(query).scalars()
+        sizes.subtract(key[len(prefix) :] for key in found if key in wanted)
+    return sizes
 
 
 def stored_links(connection: Connection, keys: Sequence[str]) -> list[tuple[str, str, float]]:

@@ -39,6 +39,7 @@ from sync.reconcile.persist import (
     clear_all,
     delete_records,
     identities_of,
+    key_sizes,
     last_blocking_scheme,
     last_watermark,
     load_decisions,
@@ -258,23 +259,23 @@ def _incremental(
     keys_of = record_keys if splink else block_keys
     changed_block_keys = [keys_of(e) for e in changed]
     block = sorted({stored_key(kind, key) for keys in changed_block_keys for key in keys})
+    prefix = len(stored_key(kind, ""))
+    if not splink:
+        # A key whose block pairs no one in a full run (a crowded name start, street or
+        # house number in a town) pairs no one here: sized by the database, its records
+        # are not read (at 1 M people, millions of rows for keys of large towns).
+        made = [key for keys in changed_block_keys for key in keys]
+        sizes = key_sizes(connection, kind, set(made), changed_keys | removed)
+        sizes.update(made)
+        silent = silent_keys(sizes, config.max_key_records)
+        changed_block_keys = [[k for k in keys if k not in silent] for keys in changed_block_keys]
+        block = [key for key in block if key[prefix:] not in silent]
     # record key -> the stored block keys it shares with a changed record
     shared: dict[str, list[str]] = {}
-    prefix = len(stored_key(kind, ""))
     for chunk in chunks(block):
         query = select(KEYS.c.block_key, KEYS.c.record_key).where(KEYS.c.block_key.in_(chunk))
         for block_key, record in connection.execute(query):
             shared.setdefault(record, []).append(block_key[prefix:])
-    if not splink:
-        # A key whose block pairs no one in a full run (a crowded name start, street or
-        # house number in a town) pairs no one here: its other records are not read for it.
-        silent = silent_keys(
-            shared, changed_keys | removed, changed_block_keys, config.max_key_records
-        )
-        shared = {
-            r: kept for r, keys in shared.items() if (kept := [k for k in keys if k not in silent])
-        }
-        changed_block_keys = [[k for k in keys if k not in silent] for keys in changed_block_keys]
     candidates = set(shared)
     evidence = {key for e in changed for key in e.must}  # conversion / merge targets
     # Stage 1: the records sharing a block key with a changed one. Only those that score
