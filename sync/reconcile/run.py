@@ -141,6 +141,7 @@ def reconcile(
                     connection, entities, config, decisions, model, now, say
                 )
                 keys_of = record_keys if model is not None else block_keys
+                small_cache.close()  # people are the last kind: their write has the store's
                 write_result(connection, result, config, run_id, now, keys_of=keys_of)
                 report.kinds[kind] = {**result.stats, "engine": "splink" if model else "native"}
                 del entities, result
