@@ -78,6 +78,32 @@ def test_bad_options_give_one_line_and_exit_code_2(tmp_path: Path) -> None:
     ]
 
 
+def test_usage_errors_are_one_line_naming_the_help_to_read() -> None:
+    bogus = _run("sync", "--bogus")
+    assert bogus.returncode == 2
+    assert bogus.stderr.splitlines() == [
+        "error: No such option: --bogus (Possible options: --jobs); see 'crmsync sync --help'"
+    ]
+    unknown = _run("nosuch")
+    assert unknown.returncode == 2
+    assert unknown.stderr.splitlines() == ["error: No such command 'nosuch'; see 'crmsync --help'"]
+    # a command group alone prints its help (on stderr, exit code 2, as the library does)
+    group = _run("reconcile")
+    assert group.returncode == 2
+    assert group.stdout == ""
+    assert group.stderr.startswith("Usage: crmsync reconcile [OPTIONS] COMMAND [ARGS]...")
+    assert "explain" in group.stderr
+
+
+def test_help_and_version_exit_zero_on_stdout() -> None:
+    shown = _run("sync", "--help")
+    assert (shown.returncode, shown.stderr) == (0, "")
+    assert shown.stdout.startswith("Usage: crmsync sync [OPTIONS]")
+    version = _run("--version")
+    assert (version.returncode, version.stderr) == (0, "")
+    assert version.stdout.startswith("crmsync ")
+
+
 def test_churn_without_a_sandbox_says_what_to_do(tmp_path: Path) -> None:
     result = _run("sandbox", "churn", "--state-dir", str(tmp_path / "none"))
     assert result.returncode == 2

@@ -92,6 +92,22 @@ def test_status_imports_no_connector_http_client_nor_orm(tmp_path: Path) -> None
     assert {"connectors.core.contract", "connectors.core.records"} & imported == set()
 
 
+def test_help_loads_no_markdown_parser_highlighter_or_traceback_renderer() -> None:
+    # Help is the library's plain text: its boxed format imports a Markdown parser, a
+    # syntax highlighter and a traceback renderer on every `--help`.
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "sync", "sandbox", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Usage: crmsync sandbox serve [OPTIONS]" in result.stdout
+    assert "--scale" in result.stdout
+    imported = _imported(result.stderr)
+    heavy = ("typer.rich_utils", "markdown_it", "pygments", "rich.markdown", "rich.traceback")
+    assert sorted(m for m in imported if m.split(".")[0] in heavy or m in heavy) == []
+
+
 def test_pyjwt_and_cryptography_run_only_when_a_jwt_is_signed() -> None:
     # simple-salesforce imports PyJWT (and so cryptography) at its top level; the Salesforce
     # connector defers it until the JWT flow signs an assertion.
