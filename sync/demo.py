@@ -184,8 +184,16 @@ def _write_config(
         "# crmsync configuration written by `crmsync demo` for the local sandbox.\n"
         "# Copy it as a starting point; `crmsync config example` shows every key.\n"
     )
-    path.write_text(header + yaml.safe_dump(config, sort_keys=False))
+    path.write_text(header + yaml.dump(config, Dumper=_NoAliases, sort_keys=False))
     return path
+
+
+class _NoAliases(yaml.SafeDumper):
+    """Writes a value used twice (the custom objects' links) out twice: a file to copy
+    from, with no ``&id001`` / ``*id001`` anchors a reader has to follow."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
 
 
 def _check(

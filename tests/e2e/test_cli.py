@@ -175,6 +175,10 @@ def test_demo_reads_the_sandbox_and_matches_the_ground_truth(tmp_path: Path) -> 
     assert len(summary["checks"]) == 42
     assert all(c["in_store"] == c["ground_truth"] for c in summary["checks"])
     assert sum(c["in_store"] for c in summary["checks"]) > 300
+    # the configuration to copy from writes a value used twice out twice, no anchors
+    written = (tmp_path / "crmsync.yaml").read_text()
+    assert "&id0" not in written and "*id0" not in written
+    assert written.count("account: Account__c") >= 2
 
     # Run again in the same workspace: the sandbox starts on new ports, and the sync is
     # incremental from the cursors and links the first run kept (Dataverse's delta links

@@ -71,3 +71,85 @@ def test_tags_that_build_objects_are_refused_with_their_line(
     with pytest.raises(YamlFileError) as caught:
         load_located(path)
     assert caught.value.problems == [f"{path}:1: {problem}"]
+
+
+_PLAIN = (
+    "# a configuration of the usual shape\n"
+    "store:\n"
+    "  url: sqlite:///crmsync.sqlite\n"
+    "sources:\n"
+    "  - name: salesforce\n"
+    "    kind: salesforce\n"
+    "    schedule: '*/15 * * * *'\n"
+    '    fields: {owner: OwnerId, amount: "Total__c"}\n'
+    "    streams: [leads, contacts]\n"
+    "    since: 2026-01-01\n"
+    "    rate: 2.5\n"
+    "    enabled: yes\n"
+    "    note: |\n"
+    "      two lines\n"
+    "      of text\n"
+    "  - name: hubspot\n"
+    "    kind: hubspot\n"
+    "    empty:\n"
+)
+
+
+def _python_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import compensation.yamlsource as source
+
+    monkeypatch.setattr(source, "_compose_in_c", lambda text: None)
+
+
+def test_libyaml_and_python_give_the_same_data_and_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from compensation.yamlsource import _compose_in_c
+
+    path = tmp_path / "c.yaml"
+    path.write_text(_PLAIN)
+    assert _compose_in_c(_PLAIN) is not None  # this file takes the fast way
+    fast, fast_lines = load_located(path)
+    _python_only(monkeypatch)
+    slow, slow_lines = load_located(path)
+    assert fast == slow
+    assert fast["sources"][0]["schedule"] == "*/15 * * * *"
+    assert fast["sources"][0]["since"] == date(2026, 1, 1)
+    assert fast["sources"][0]["enabled"] is True
+    assert fast_lines.lines == slow_lines.lines
+    assert fast_lines.line_of(("sources", 0, "fields", "amount")) == 8
+    assert fast_lines.line_of(("sources", 1, "empty")) == 18
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x {b: 1}\nc: *x\n",  # anchors and aliases: their names and lines
+        "a: " + "[" * 60 + "]" * 60 + "\n",  # nesting past the limit
+        "a: \x07\n",  # a character PyYAML's reader refuses
+        "a: [1, 2\nb: 3\n",  # not YAML
+    ],
+)
+def test_files_libyaml_leaves_to_the_python_composer(text: str) -> None:
+    from compensation.yamlsource import _compose_in_c
+
+    assert _compose_in_c(text) is None
+
+
+def test_errors_are_worded_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cases = {"deep": "a: " + "[" * 60 + "]" * 60 + "\n", "broken": "a: [1, 2\nb: 3\n"}
+    found: dict[str, list[str]] = {}
+    for name, text in cases.items():
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(text)
+        with pytest.raises(YamlFileError) as caught:
+            load_located(path)
+        found[name] = caught.value.problems
+    deep = f"{tmp_path / 'deep.yaml'}:1: not valid YAML: nested deeper than 50 levels"
+    assert found["deep"] == [deep]
+    assert found["broken"][0].startswith(f"{tmp_path / 'broken.yaml'}:")
+    _python_only(monkeypatch)
+    for name in cases:
+        with pytest.raises(YamlFileError) as caught:
+            load_located(tmp_path / f"{name}.yaml")
+        assert caught.value.problems == found[name]
