@@ -199,6 +199,8 @@ def _compose_in_c(text: str) -> yaml.Node | None:
                     return None
             elif isinstance(event, _COLLECTION_END):
                 depth -= 1
+            elif isinstance(event, yaml.ScalarEvent) and depth + 1 > MAX_DEPTH:
+                return None  # a value counts as a level, as ``_LimitedLoader`` counts it
         loader = _C_LOADER(text)
         try:
             node: yaml.Node | None = loader.get_single_node()

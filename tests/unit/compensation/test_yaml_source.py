@@ -153,3 +153,23 @@ def test_errors_are_worded_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyP
         with pytest.raises(YamlFileError) as caught:
             load_located(tmp_path / f"{name}.yaml")
         assert caught.value.problems == found[name]
+
+
+@pytest.mark.parametrize("lists", [48, 49, 50])
+def test_the_nesting_limit_is_the_same_either_way(
+    lists: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A value inside 49 lists is the 50th level (allowed), inside 50 the 51st (refused).
+    path = tmp_path / "n.yaml"
+    path.write_text("[" * lists + "x" + "]" * lists + "\n")
+
+    def outcome() -> tuple[str, object]:
+        try:
+            return "loaded", load_located(path)[0]
+        except YamlFileError as exc:
+            return "refused", exc.problems
+
+    fast = outcome()
+    _python_only(monkeypatch)
+    assert outcome() == fast
+    assert fast[0] == ("loaded" if lists < 50 else "refused")
