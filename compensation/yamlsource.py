@@ -184,8 +184,10 @@ def _compose_in_c(text: str) -> yaml.Node | None:
     ``None`` where the Python composer must run: libyaml missing, a character PyYAML's
     reader refuses, an anchor or an alias (their names and lines are kept there), nesting
     past ``MAX_DEPTH`` (refused there; libyaml's composer recurses in C), or any error (said
-    there, in PyYAML's words). The nodes are the same either way: the same resolver
-    tags them, and their marks give the same lines."""
+    there, in PyYAML's words). For a file both accept the nodes are the same: the same
+    resolver tags them, and their marks give the same lines. (libyaml is the reference
+    parser PyYAML's Python one follows; where they differ on an edge of the syntax, a file
+    libyaml refuses still goes to PyYAML.)"""
     if _C_LOADER is None or _UNPRINTABLE.search(text):
         return None
     try:
