@@ -178,8 +178,9 @@ def run_case(
     engine: str,
     sample: int | None = None,
     min_records: int | None = None,
+    data_dir: Path | None = None,
 ) -> dict[str, Any]:
-    people, links, sides = layout(set_name, mode)
+    people, links, sides = layout(set_name, mode, data_dir)
     if sample is not None:
         people, links = _sampled(people, links, sample, seed=1)
     workdir = workspace / f"{set_name}-{mode}-{engine}{'' if sample is None else f'-{sample}'}"
@@ -271,6 +272,12 @@ def main() -> None:
         help="reconcile.learning.min_records of the runs (default: the configuration's own)",
     )
     parser.add_argument("--workspace", type=Path, default=None, help="keep stores and logs here")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="folder with Splink's public sets (fake_1000, historical_50k); see splink_sets.py",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     try:
@@ -283,7 +290,7 @@ def main() -> None:
     modes = [m for m in args.modes.split(",") if m]
     engines = [e for e in args.engines.split(",") if e]
     results = [
-        run_case(s, m, workspace, e, args.sample_clusters, args.min_records)
+        run_case(s, m, workspace, e, args.sample_clusters, args.min_records, args.data_dir)
         for e in engines
         for s in sets
         for m in modes

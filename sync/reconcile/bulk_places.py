@@ -14,6 +14,7 @@ from rapidfuzz.process import cpdist
 
 from sync.reconcile.bulk_records import Levels, Vocab
 from sync.reconcile.normalize import street_name
+from sync.reconcile.scoring import DOMAIN_TWO_EDITS, DOMAIN_TYPO_MIN
 
 __all__ = ["OrganisationLevels", "StreetLevels"]
 
@@ -94,6 +95,8 @@ class OrganisationLevels:
             [companies.code(c) for c in self.company] + [-1], dtype=np.int64
         )
         self.domain = _codes([d or "" for _, _, d in orgs])
+        self.domain_text = [d or "" for _, _, d in orgs] + [""]
+        self.domain_size = np.asarray([len(d) for d in self.domain_text], dtype=np.int64)
         # A company's initials ("international business machines" -> "ibm"), as the code
         # of the company of that name, where one is (``scoring._abbreviates``).
         self.initials = np.asarray(
@@ -123,7 +126,24 @@ class OrganisationLevels:
         )
         found = np.where((org_a >= 0) & (org_b >= 0), code["different"], code[""])
         found = np.where(companies, by_company, found)
-        found = np.where((domain_a >= 0) & (domain_b >= 0), code["different"], found)
+        domains = (domain_a >= 0) & (domain_b >= 0)
+        found = np.where(domains, code["different"], found)
+        typo = domains & (domain_a != domain_b)
+        if typo.any():  # scoring.domain_typo, over arrays
+            text, size = self.domain_text, self.domain_size
+            a, b = left[typo], right[typo]
+            shortest = np.minimum(size[a], size[b])
+            edits = cpdist(
+                [text[k] for k in a.tolist()],
+                [text[k] for k in b.tolist()],
+                scorer=DamerauLevenshtein.distance,
+                score_cutoff=2,
+                dtype=np.int32,
+                workers=-1,
+            )
+            allowed = np.where(shortest >= DOMAIN_TWO_EDITS, 2, 1)
+            slips = (shortest >= DOMAIN_TYPO_MIN) & (edits <= allowed)
+            found[typo] = np.where(slips, code["fuzzy"], found[typo])
         found = np.where((domain_a >= 0) & (domain_a == domain_b), code["exact"], found)
         return np.where((org_a >= 0) & (org_a == org_b), code["exact"], found)
 

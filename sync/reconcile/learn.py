@@ -415,12 +415,15 @@ LEVEL_ORDER: dict[str, tuple[str, ...]] = {
     "city": ("same", "similar"),
     "state": ("exact", "abbreviation"),
 }
+# Further chains of a field whose levels are not one line: an address typed with a typo
+# never weighs more than the same address.
+_MORE_ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (("email", ("exact", "fuzzy")),)
 
 
 def _ordered(learned: dict[str, float]) -> dict[str, float]:
     """``learned`` with each level capped at the weight of the level above it."""
     found = dict(learned)
-    for fld, levels in LEVEL_ORDER.items():
+    for fld, levels in (*LEVEL_ORDER.items(), *_MORE_ORDER):
         ceiling: float | None = None
         for level in levels:
             name = f"{fld}/{level}"

@@ -137,6 +137,9 @@ def _emails(a: Entity, b: Entity, ctx: ScoreContext, out: list[Raw]) -> None:
     if a.kind == "employee" and _local_alias(a.emails, b.emails):
         _cmp(out, "email", "local_alias", left, right)
         return
+    if a.kind == "person" and any(email_typo(x, y) for x in a.emails for y in b.emails):
+        _cmp(out, "email", "fuzzy", left, right)
+        return
     free_a = all(is_free_mail(email_domain(e)) for e in a.emails)
     free_b = all(is_free_mail(email_domain(e)) for e in b.emails)
     if a.kind == "person" and free_a != free_b:
@@ -144,6 +147,39 @@ def _emails(a: Entity, b: Entity, ctx: ScoreContext, out: list[Raw]) -> None:
         _cmp(out, "email", "personal_vs_work", left, right)
         return
     _cmp(out, "email", "different", left, right)
+
+
+def email_typo(a: str, b: str) -> bool:
+    """One person's address typed twice: the same local part at another domain
+    ("a.cross58@brwning-nguyen.com" / "a.cross58@browning-nguyen.com"), or at most two
+    edits apart in all and from the same first letter ("oc34@phelps-harper.biz" /
+    "oc34@pheps-harper.biz"), both past what an edit or two makes of a short address."""
+    local_a, local_b = a.partition("@")[0], b.partition("@")[0]
+    if local_a == local_b:
+        return len(local_a) >= TYPO_MIN_LOCAL
+    if a[:1] != b[:1]:  # "kvandyke@acme.com" / "rvandyke@acme.com": two colleagues
+        return False
+    shortest = min(len(a), len(b))
+    return shortest >= TYPO_MIN_ADDRESS and DamerauLevenshtein.distance(a, b, score_cutoff=2) <= 2
+
+
+TYPO_MIN_LOCAL = 4  # "info", "jo" ... a shorter local part is anyone's
+TYPO_MIN_ADDRESS = 10
+
+
+def domain_typo(a: str, b: str) -> bool:
+    """One organisation's domain typed with a slip ("harris-bailey.net" /
+    "earris-bailey.net"): one edit apart, two in a long one; a short domain one edit off
+    another is another organisation ("ab.com" / "ac.com")."""
+    shortest = min(len(a), len(b))
+    if shortest < DOMAIN_TYPO_MIN:
+        return False
+    edits = 2 if shortest >= DOMAIN_TWO_EDITS else 1
+    return DamerauLevenshtein.distance(a, b, score_cutoff=edits) <= edits
+
+
+DOMAIN_TYPO_MIN = 8
+DOMAIN_TWO_EDITS = 14
 
 
 def _conversion(a: Entity, b: Entity, out: list[Raw]) -> None:
@@ -296,7 +332,8 @@ def _organisation(a: Entity, b: Entity, ctx: ScoreContext, out: list[Raw]) -> No
     elif a.domain and a.domain == b.domain:
         _cmp(out, "organisation", "exact", a.domain, b.domain)
     elif a.domain and b.domain:
-        _cmp(out, "organisation", "different", a.domain, b.domain)
+        level = "fuzzy" if domain_typo(a.domain, b.domain) else "different"
+        _cmp(out, "organisation", level, a.domain, b.domain)
     elif a.company and b.company:
         if a.company == b.company:
             _cmp(out, "organisation", "exact", label_a, label_b)

@@ -10,6 +10,7 @@ WEIGHTS: dict[tuple[str, str], float] = {
     ("email", "exact"): 12.0,
     ("email", "shared"): 2.0,
     ("email", "local_alias"): 7.0,
+    ("email", "fuzzy"): 6.0,
     ("email", "different"): -2.0,
     ("email", "personal_vs_work"): 0.0,
     ("conversion", "exact"): 10.0,

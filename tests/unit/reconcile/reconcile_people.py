@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sync.reconcile.blocking import RARE_VALUE_KINDS, block_keys
 from sync.reconcile.entities import Entity
 
 
@@ -16,3 +17,11 @@ def person(key: str, **values: Any) -> Entity:
 def lead(n: int, **values: Any) -> Entity:
     """Salesforce lead ``n`` (key ``salesforce:leads:0007``) with the given fields."""
     return person(f"salesforce:leads:{n:04d}", **values)
+
+
+def scoped_keys(a: Entity, b: Entity) -> set[str]:
+    """The blocking keys two records share, past the rare-value keys (a name or an
+    e-mail's local part wherever it is: ``RARE_VALUE_KINDS``): what a place or an
+    organisation scopes."""
+    shared = set(block_keys(a)) & set(block_keys(b))
+    return {k for k in shared if k.partition(":")[0] not in RARE_VALUE_KINDS}

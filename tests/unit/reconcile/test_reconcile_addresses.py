@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from reconcile_people import scoped_keys
 
 from sync.config.reconcile import ReconcileConfig
-from sync.reconcile.blocking import BlockingStats, block_keys, candidate_pairs
+from sync.reconcile.blocking import NAME_START_LIMIT, BlockingStats, block_keys, candidate_pairs
 from sync.reconcile.entities import Entity, build_entity
 from sync.reconcile.frequencies import implied_agreement, implied_weights
 from sync.reconcile.normalize import (
@@ -256,10 +257,12 @@ def test_a_key_shared_by_too_many_records_pairs_no_one_and_is_counted() -> None:
     ]  # fmt: skip
     stats = BlockingStats()
     assert list(candidate_pairs(same, max_block=200, stats=stats, max_key_records=10)) == []
-    assert (stats.capped_keys, stats.capped_by_kind) == (1, {"n": 1})
+    # the name pair, and the rare-value keys of the name pair and of each name alone
+    capped = {"n": 1, "nb": 1, "fn": 1, "ln": 1}
+    assert (stats.capped_keys, stats.capped_by_kind) == (4, capped)
     config = ReconcileConfig(max_key_records=10)
     result = resolve_kind("person", same, config, [])
-    assert result.stats["capped_keys"] == 1 and result.stats["candidate_pairs"] == 0
+    assert result.stats["capped_keys"] == 4 and result.stats["candidate_pairs"] == 0
     assert resolve_kind("person", same[:10], config, []).stats["capped_keys"] == 0
 
 
@@ -268,7 +271,7 @@ def test_a_name_at_one_postal_code_blocks_a_typo_in_the_other_name_and_house_num
                street="82 Burkitt Street", postal_code="2152")  # fmt: skip
     b = person("contacts", "hubspot", "1", first_name="Chloe", last_name="Beattie",
                street="28 Burkitt Street", postal_code="2152")  # fmt: skip
-    assert set(block_keys(a)) & set(block_keys(b)) == {
+    assert scoped_keys(a, b) == {
         "o:chloe|pc:1225",  # the first name at the postal code (its digits sorted)
         "o:chloe|st:burk",  # the first name on the street's name (to its fourth letter)
         "sp:burk|1225",  # the street's name at the postal code
@@ -287,7 +290,7 @@ def test_a_postal_code_typed_with_two_digits_swapped_still_blocks_the_pair() -> 
     b = person("contacts", "hubspot", "1", first_name="Jackson", last_name="Eglinton",
                street="840 Fowles St Moun Tvjiew", city="Burleigh Heads",
                postal_code="2830")  # fmt: skip
-    assert set(block_keys(a)) & set(block_keys(b)) == {"o:jackson|pc:0238"}
+    assert scoped_keys(a, b) == {"o:jackson|pc:0238"}
     assert list(candidate_pairs([a, b], max_block=200)) == [(0, 1)]
     # the name-start key stays on the postal code as typed: its blocks are the largest
     assert "l3:egl|2803" in block_keys(a) and "l3:egl|0238" not in block_keys(a)
@@ -318,17 +321,28 @@ def test_namesakes_at_two_companies_of_one_district_are_two_people() -> None:
     assert levels(a, moved)[1]["postal_code"] == "different"  # disagreement still counts
 
 
-def test_the_bare_name_key_is_for_people_no_organisation_scopes() -> None:
+def test_a_rare_name_pair_meets_with_or_without_an_organisation() -> None:
     # Scoped by an organisation, people meet by name at it ("o:" keys); the bare name pair
-    # is for those with none. (Given to everyone it paired each free-mail namesake with
-    # every corporate one: over 8 GB at 1 M people. A lead with a company therefore does
-    # not meet by name alone a contact with none: a known recall gap, see the docs.)
+    # ("n:") is for those with none: given to everyone, unbounded, it paired each free-mail
+    # namesake with every corporate one (over 8 GB at 1 M people). A rare name pair ("nb:")
+    # pairs everyone holding it, organisation or not, in a block of at most
+    # NAME_START_LIMIT records: a lead with a company meets a contact with none.
     a = person("contacts", "hubspot", "1", first_name="Ann", last_name="Lee", company="Acme")
     b = person("leads", "salesforce", "00Q1", first_name="Ann", last_name="Lee")
     c = person("leads", "salesforce", "00Q2", first_name="Ann", last_name="Lee")
     assert "n:ann|lee" not in block_keys(a)
     assert "n:ann|lee" in set(block_keys(b)) & set(block_keys(c))
-    assert list(candidate_pairs([a, b, c], max_block=200)) == [(1, 2)]
+    assert "nb:ann|lee" in set(block_keys(a)) & set(block_keys(b)) & set(block_keys(c))
+    assert list(candidate_pairs([a, b, c], max_block=200)) == [(0, 1), (0, 2), (1, 2)]
+    # In a block over the limit the rare-value keys pair no one: the namesakes without an
+    # organisation still meet by "n:", the one at Acme meets none of them.
+    crowd = [
+        person("leads", "salesforce", f"00Q{n}", first_name="Ann", last_name="Lee")
+        for n in range(NAME_START_LIMIT)
+    ]
+    pairs = list(candidate_pairs([a, *crowd], max_block=200))
+    assert len(pairs) == NAME_START_LIMIT * (NAME_START_LIMIT - 1) // 2
+    assert all(i > 0 for i, _ in pairs)
 
 
 def test_a_city_a_postal_code_implies_weighs_what_it_adds_beyond_it() -> None:
@@ -387,7 +401,7 @@ def test_a_street_a_house_number_or_a_name_in_a_town_pairs_only_in_a_small_block
     b = person("contacts", "hubspot", "1", first_name="Samantha", last_name="Nguyen",
                street="18 Copeplace Strawberrmyfields", postal_code="6774",
                city="Dover")  # fmt: skip
-    assert set(block_keys(a)) & set(block_keys(b)) == {"sc:cope|dover"}
+    assert scoped_keys(a, b) == {"sc:cope|dover"}
     assert list(candidate_pairs([a, b], max_block=200)) == [(0, 1)]
     # a surname typed otherwise from its first letters, no street or postal code: the
     # first name in the town (and its first three letters there) is what the two share
@@ -395,7 +409,7 @@ def test_a_street_a_house_number_or_a_name_in_a_town_pairs_only_in_a_small_block
                city="Burleigh Heads")  # fmt: skip
     d = person("contacts", "hubspot", "2", first_name="Jackson", last_name="Eglinton",
                city="Burleigh Heads")  # fmt: skip
-    assert set(block_keys(c)) & set(block_keys(d)) == {
+    assert scoped_keys(c, d) == {
         "nc:jackson|burleigh heads",
         "l3:jac|burleigh heads",
     }
@@ -416,7 +430,8 @@ def test_a_street_a_house_number_or_a_name_in_a_town_pairs_only_in_a_small_block
     for kinds, limit, shared in (
         ({"sc"}, 10, {"street": "{n} Cope Pl"}),
         ({"hc"}, 10, {"street": "7 {mine}kx Rd"}),
-        ({"nc", "l3"}, 50, {"first_name": "Taliah"}),
+        # and the first name alone, wherever it is (a rare-value key: RARE_VALUE_KINDS)
+        ({"nc", "l3", "fn"}, 50, {"first_name": "Taliah"}),
     ):
         stats = BlockingStats()
         pairs = candidate_pairs(town(limit, **shared), max_block=200, stats=stats)

@@ -1,0 +1,68 @@
+"""An e-mail address or an organisation's domain typed with a slip, and the rare-value
+blocking keys: the records of Splink's fake_1000 that share no other field."""
+
+from __future__ import annotations
+
+import numpy as np
+from reconcile_people import lead
+
+from sync.reconcile.blocking import block_keys, candidate_pairs
+from sync.reconcile.bulk import bulk_totals
+from sync.reconcile.scoring import build_context, domain_typo, email_typo, score_pair
+
+
+def test_an_address_typed_with_a_slip_is_a_typo_and_a_colleagues_is_not() -> None:
+    # the same local part at a mistyped domain; two edits in all; a letter doubled
+    assert email_typo("a.cross58@brwning-nguyen.com", "a.cross58@browning-nguyen.com")
+    assert email_typo("oc34@phelps-harper.biz", "oc34@pheps-hraper.biz")
+    assert email_typo("jt40@combs.net", "jt40o@combs.net")
+    # another first letter: a colleague's address ("k. van dyke" / "r. van dyke")
+    assert not email_typo("kvandyke@acme.com", "rvandyke@acme.com")
+    # a short local part is anyone's; a short address one edit off another is another's
+    assert not email_typo("fb@sharp.com", "fb@sharp.org")
+    assert not email_typo("jo@ab.com", "jo@ac.com")
+    assert not email_typo("oc34@phelps-harper.biz", "oc43@pheps-harper.boz")  # three edits
+
+
+def test_a_domain_one_slip_off_is_the_same_organisation_a_short_one_is_not() -> None:
+    assert domain_typo("harris-bailey.net", "earris-bailey.net")
+    assert domain_typo("browning-nguyen.com", "brwning-ngyuen.com")  # two in a long one
+    assert not domain_typo("bush-hale.co", "bush-hale.com.au")
+    assert not domain_typo("ab.com", "ac.com")
+    assert not domain_typo("smith.net", "smyth.org")
+
+
+def test_a_person_with_a_mistyped_address_scores_as_one_and_bulk_agrees() -> None:
+    a = lead(1, first="evie", last="dean", emails=("evied56@harris-bailey.net",),
+             domain="harris-bailey.net", city="portsmouth")  # fmt: skip
+    b = lead(2, first="evie", last="dean", emails=("evihd56@earris-bailey.net",),
+             domain="earris-bailey.net", city="pootsmruth")  # fmt: skip
+    c = lead(3, first="evie", last="dean", emails=("ldean@harris-bailey.net",),
+             domain="harris-bailey.net")  # fmt: skip
+    people = [a, b, c]
+    ctx = build_context(people)
+    _, ab = score_pair(a, b, ctx)
+    found = {field: level for field, level, _, _ in ab}
+    assert (found["email"], found["organisation"]) == ("fuzzy", "fuzzy")
+    _, ac = score_pair(a, c, ctx)
+    assert {field: level for field, level, _, _ in ac}["email"] == "different"
+    left, right = np.array([0, 0, 1]), np.array([1, 2, 2])
+    totals, python = bulk_totals(people, left, right, ctx)
+    assert not python.any()
+    expected = [score_pair(people[i], people[j], ctx)[0] for i, j in zip(left, right, strict=True)]
+    assert [round(float(t), 2) for t in totals] == expected
+
+
+def test_records_sharing_only_a_rare_value_meet() -> None:
+    # fake_1000: "grace" in hull with her address / "grace kelly" with it only
+    grace = lead(1, first="grace", city="hull", emails=("grace.kelly52@jones.com",))
+    kelly = lead(2, first="grace", last="kelly", emails=("grace.kelly52@jones.com",))
+    aria = lead(3, first="aira", emails=("a.cross58@brwning-nguyen.com",))
+    cross = lead(4, first="aria", last="cross", emails=("a.cross58@browning-nguyen.com",))
+    harry = lead(5, first="harry", last="adsrews", city="yorrk")
+    andrews = lead(6, first="rarhry", last="andrews", city="york")
+    adsrews = lead(7, first="hrary", last="adsrews")
+    people = [grace, kelly, aria, cross, harry, andrews, adsrews]
+    assert "el:a.cross58" in set(block_keys(aria)) & set(block_keys(cross))
+    assert "ln:adsrews" in set(block_keys(harry)) & set(block_keys(adsrews))
+    assert list(candidate_pairs(people, max_block=200)) == [(0, 1), (2, 3), (4, 6)]
