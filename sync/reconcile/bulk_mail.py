@@ -9,7 +9,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from rapidfuzz.process import cpdist
 
 from sync.reconcile.bulk_records import SLOTS, Cache, Levels, Vocab
-from sync.reconcile.scoring import TYPO_MIN_ADDRESS, TYPO_MIN_LOCAL
+from sync.reconcile.scoring import TYPO_MIN_ADDRESS, TYPO_MIN_LOCAL, digits
 
 __all__ = ["MailTypos"]
 
@@ -23,6 +23,8 @@ class MailTypos:
         self.mails = np.asarray(mails + [""], dtype=object)
         self.length = np.asarray([len(m) for m in mails] + [0], dtype=np.int64)
         self.initial = np.asarray([ord(m[0]) if m else -1 for m in mails] + [-1], dtype=np.int64)
+        numbers = Vocab()
+        self.digits = np.asarray([numbers.code(digits(m)) for m in mails] + [-1], dtype=np.int64)
         local_parts = [m.partition("@")[0] for m in mails]
         codes = Vocab()
         self.local = np.asarray([codes.code(p) for p in local_parts] + [-1], dtype=np.int64)
@@ -33,9 +35,12 @@ class MailTypos:
 
     def _levels(self, left: IntArray, right: IntArray) -> IntArray:
         same_local = (self.local[left] == self.local[right]) & (self.local[left] >= 0)
+        same_local &= self.digits[left] == self.digits[right]
         typo = same_local & (self.local_length[left] >= TYPO_MIN_LOCAL)
         long = ~same_local & (np.minimum(self.length[left], self.length[right]) >= TYPO_MIN_ADDRESS)
-        long &= self.initial[left] == self.initial[right]
+        long &= (self.initial[left] == self.initial[right]) & (
+            self.digits[left] == self.digits[right]
+        )
         if long.any():
             a, b = self.mails[left[long]].tolist(), self.mails[right[long]].tolist()
             edits = cpdist(

@@ -14,7 +14,7 @@ from rapidfuzz.process import cpdist
 
 from sync.reconcile.bulk_records import Levels, Vocab
 from sync.reconcile.normalize import street_name
-from sync.reconcile.scoring import DOMAIN_TWO_EDITS, DOMAIN_TYPO_MIN
+from sync.reconcile.scoring import DOMAIN_TWO_EDITS, DOMAIN_TYPO_MIN, digits
 
 __all__ = ["OrganisationLevels", "StreetLevels"]
 
@@ -97,6 +97,7 @@ class OrganisationLevels:
         self.domain = _codes([d or "" for _, _, d in orgs])
         self.domain_text = [d or "" for _, _, d in orgs] + [""]
         self.domain_size = np.asarray([len(d) for d in self.domain_text], dtype=np.int64)
+        self.domain_digits = _codes([digits(d) for d in self.domain_text])
         # A company's initials ("international business machines" -> "ibm"), as the code
         # of the company of that name, where one is (``scoring._abbreviates``).
         self.initials = np.asarray(
@@ -142,7 +143,10 @@ class OrganisationLevels:
                 workers=-1,
             )
             allowed = np.where(shortest >= DOMAIN_TWO_EDITS, 2, 1)
-            slips = (shortest >= DOMAIN_TYPO_MIN) & (edits <= allowed)
+            numbered = self.domain_digits
+            slips = (
+                (shortest >= DOMAIN_TYPO_MIN) & (edits <= allowed) & (numbered[a] == numbered[b])
+            )
             found[typo] = np.where(slips, code["fuzzy"], found[typo])
         found = np.where((domain_a >= 0) & (domain_a == domain_b), code["exact"], found)
         return np.where((org_a >= 0) & (org_a == org_b), code["exact"], found)

@@ -18,6 +18,9 @@ def test_an_address_typed_with_a_slip_is_a_typo_and_a_colleagues_is_not() -> Non
     assert email_typo("jt40@combs.net", "jt40o@combs.net")
     # another first letter: a colleague's address ("k. van dyke" / "r. van dyke")
     assert not email_typo("kvandyke@acme.com", "rvandyke@acme.com")
+    # other digits: two numbered accounts
+    assert not email_typo("carla1@client1.example", "carla2@client2.example")
+    assert not email_typo("robert255@smith.net", "roberta25@smith.net")
     # a short local part is anyone's; a short address one edit off another is another's
     assert not email_typo("fb@sharp.com", "fb@sharp.org")
     assert not email_typo("jo@ab.com", "jo@ac.com")
@@ -29,6 +32,7 @@ def test_a_domain_one_slip_off_is_the_same_organisation_a_short_one_is_not() -> 
     assert domain_typo("browning-nguyen.com", "brwning-ngyuen.com")  # two in a long one
     assert not domain_typo("bush-hale.co", "bush-hale.com.au")
     assert not domain_typo("ab.com", "ac.com")
+    assert not domain_typo("client1.example", "client2.example")
     assert not domain_typo("smith.net", "smyth.org")
 
 
