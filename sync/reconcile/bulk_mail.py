@@ -9,7 +9,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from rapidfuzz.process import cpdist
 
 from sync.reconcile.bulk_records import SLOTS, Cache, Levels, Vocab
-from sync.reconcile.scoring import TYPO_MIN_ADDRESS, TYPO_MIN_LOCAL, digits
+from sync.reconcile.typos import TYPO_MIN_ADDRESS, TYPO_MIN_LOCAL, digits
 
 __all__ = ["MailTypos"]
 

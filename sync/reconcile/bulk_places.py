@@ -14,7 +14,7 @@ from rapidfuzz.process import cpdist
 
 from sync.reconcile.bulk_records import Levels, Vocab
 from sync.reconcile.normalize import street_name
-from sync.reconcile.scoring import DOMAIN_TWO_EDITS, DOMAIN_TYPO_MIN, digits
+from sync.reconcile.typos import DOMAIN_TWO_EDITS, DOMAIN_TYPO_MIN, digits
 
 __all__ = ["OrganisationLevels", "StreetLevels"]
 

@@ -23,6 +23,7 @@ from sync.reconcile.mailnames import spells_name
 from sync.reconcile.nicknames import same_first_name
 from sync.reconcile.normalize import email_domain, is_free_mail
 from sync.reconcile.places import add_address, add_city, most_specific_place
+from sync.reconcile.typos import domain_typo, email_typo
 from sync.reconcile.weights import WEIGHTS
 
 __all__ = [
@@ -147,49 +148,6 @@ def _emails(a: Entity, b: Entity, ctx: ScoreContext, out: list[Raw]) -> None:
         _cmp(out, "email", "personal_vs_work", left, right)
         return
     _cmp(out, "email", "different", left, right)
-
-
-def email_typo(a: str, b: str) -> bool:
-    """One person's address typed twice: the same local part at another domain
-    ("a.cross58@brwning-nguyen.com" / "a.cross58@browning-nguyen.com"), or at most two
-    edits apart in all and from the same first letter ("oc34@phelps-harper.biz" /
-    "oc34@pheps-harper.biz"), both past what an edit or two makes of a short address and
-    with the same digits: "carla1@client1.example" / "carla2@client2.example" are two
-    numbered accounts, not a slip."""
-    if digits(a) != digits(b):
-        return False
-    local_a, local_b = a.partition("@")[0], b.partition("@")[0]
-    if local_a == local_b:
-        return len(local_a) >= TYPO_MIN_LOCAL
-    if a[:1] != b[:1]:  # "kvandyke@acme.com" / "rvandyke@acme.com": two colleagues
-        return False
-    shortest = min(len(a), len(b))
-    return shortest >= TYPO_MIN_ADDRESS and DamerauLevenshtein.distance(a, b, score_cutoff=2) <= 2
-
-
-def digits(text: str) -> str:
-    """The digits of ``text`` in their order: a slip keeps them, another account does not."""
-    return "".join(c for c in text if c.isdigit())
-
-
-TYPO_MIN_LOCAL = 4  # "info", "jo" ... a shorter local part is anyone's
-TYPO_MIN_ADDRESS = 10
-
-
-def domain_typo(a: str, b: str) -> bool:
-    """One organisation's domain typed with a slip ("harris-bailey.net" /
-    "earris-bailey.net"): one edit apart, two in a long one; a short domain one edit off
-    another is another organisation ("ab.com" / "ac.com"), as is one numbered otherwise
-    ("client1.example" / "client2.example")."""
-    shortest = min(len(a), len(b))
-    if shortest < DOMAIN_TYPO_MIN or digits(a) != digits(b):
-        return False
-    edits = 2 if shortest >= DOMAIN_TWO_EDITS else 1
-    return DamerauLevenshtein.distance(a, b, score_cutoff=edits) <= edits
-
-
-DOMAIN_TYPO_MIN = 8
-DOMAIN_TWO_EDITS = 14
 
 
 def _conversion(a: Entity, b: Entity, out: list[Raw]) -> None:

@@ -8,7 +8,8 @@ from reconcile_people import lead
 
 from sync.reconcile.blocking import block_keys, candidate_pairs
 from sync.reconcile.bulk import bulk_totals
-from sync.reconcile.scoring import build_context, domain_typo, email_typo, score_pair
+from sync.reconcile.scoring import build_context, score_pair
+from sync.reconcile.typos import domain_typo, email_typo
 
 
 def test_an_address_typed_with_a_slip_is_a_typo_and_a_colleagues_is_not() -> None:
