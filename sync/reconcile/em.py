@@ -36,6 +36,12 @@ SESSIONS = (
     (("first_name", "exact"), ("last_name", "exact")),
     (("street", "exact"),),
 )
+# Sessions for the names when no session above estimated them: records with names and a
+# postal code only (no e-mail, phone or street: Splink's historical_50k) kept the hand-set
+# name weights. Names only: the places around a postal code (its street, its town) agree
+# with it for neighbours and colleagues alike, and would be learned from them.
+FALLBACK_SESSIONS = ((("postal_code", "exact"),),)
+FALLBACK_FIELDS = frozenset({"first_name", "last_name"})
 
 
 @dataclass(frozen=True)
@@ -98,14 +104,18 @@ def estimate_in_sessions(
     """(m, u, share of matches among the blocked pairs, iterations run, the fields some
     session estimated), m from the
     ``SESSIONS`` (each field's m is the mean of the sessions that estimated it, weighed by
-    their expected matches); a field no session estimated keeps the hand-set model's m.
+    their expected matches), then ``FALLBACK_SESSIONS`` for the names if none of them
+    estimated them; a field no session estimated keeps the hand-set model's m.
     The share is then found by EM with m and u fixed."""
     levels = _levels(blocked, unrelated)
     u = {f: _proportions(counts_of(unrelated, f), levels[f]) for f in levels}
     sums: dict[str, defaultdict[str, float]] = {}
     weight: defaultdict[str, float] = defaultdict(float)
     iterations = 0
-    for anchor in SESSIONS:
+    for anchor in (*SESSIONS, *FALLBACK_SESSIONS):
+        fallback = anchor in FALLBACK_SESSIONS
+        if fallback:
+            done = {f for f in weight if weight[f] > 0}
         subset: Counter[Pattern] = Counter()
         fields = {f for f, _ in anchor}
         for pattern, n in blocked.items():
@@ -118,6 +128,8 @@ def estimate_in_sessions(
         m_session, _, share, ran = estimate(subset, unrelated, settings)
         iterations += ran
         present = {f for pattern in subset for f, _ in pattern}
+        if fallback:
+            present = (present & FALLBACK_FIELDS) - done
         for fld in present:
             for level, p in m_session[fld].items():
                 sums.setdefault(fld, defaultdict(float))[level] += p * share * total

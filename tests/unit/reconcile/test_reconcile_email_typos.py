@@ -1,13 +1,17 @@
-"""An e-mail address or an organisation's domain typed with a slip, and the rare-value
-blocking keys: the records of Splink's fake_1000 that share no other field."""
+"""What Splink's public sets showed: an e-mail address or an organisation's domain typed
+with a slip, the rare-value blocking keys (fake_1000's records that share no other field),
+and names learned beside a postal code alone (historical_50k)."""
 
 from __future__ import annotations
+
+from collections import Counter
 
 import numpy as np
 from reconcile_people import lead
 
 from sync.reconcile.blocking import block_keys, candidate_pairs
 from sync.reconcile.bulk import bulk_totals
+from sync.reconcile.em import LearnSettings, Pattern, estimate_in_sessions
 from sync.reconcile.scoring import build_context, score_pair
 from sync.reconcile.typos import domain_typo, email_typo
 
@@ -71,3 +75,28 @@ def test_records_sharing_only_a_rare_value_meet() -> None:
     assert "el:a.cross58" in set(block_keys(aria)) & set(block_keys(cross))
     assert "ln:adsrews" in set(block_keys(harry)) & set(block_keys(adsrews))
     assert list(candidate_pairs(people, max_block=200)) == [(0, 1), (2, 3), (4, 6)]
+
+
+def test_names_beside_a_postal_code_only_are_learned_from_the_pairs_sharing_it() -> None:
+    # Splink's historical_50k: names, a town and a postal code; no e-mail, phone or
+    # street, so no session but the postal code's can tell the names' m.
+    def pattern(first: str, last: str, code: str, town: str) -> Pattern:
+        return (("city", town), ("first_name", first), ("last_name", last), ("postal_code", code))
+
+    blocked = Counter({
+        pattern("exact", "exact", "exact", "same"): 400,
+        pattern("exact", "fuzzy", "exact", "same"): 60,
+        pattern("different", "exact", "exact", "same"): 40,
+        pattern("different", "different", "exact", "same"): 50,
+        pattern("exact", "different", "different", "same"): 300,
+        pattern("different", "exact", "different", "other"): 300,
+    })  # fmt: skip
+    unrelated = Counter({
+        pattern("different", "different", "different", "other"): 9_000,
+        pattern("exact", "different", "different", "other"): 600,
+        pattern("different", "exact", "different", "other"): 300,
+        pattern("different", "different", "different", "same"): 100,
+    })  # fmt: skip
+    m, u, _, _, estimated = estimate_in_sessions(blocked, unrelated, LearnSettings())
+    assert {"first_name", "last_name"} <= estimated
+    assert m["first_name"]["exact"] > 0.8 > u["first_name"]["exact"] * 10
