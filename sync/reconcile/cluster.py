@@ -130,7 +130,16 @@ def cluster(
     order = {"admin": 0, "must_link": 1, "match": 2}
     method: dict[int, tuple[str, float | None]] = {}
     refused: list[tuple[Link, str]] = []
-    for link in sorted(links, key=lambda k: (order[k.method], -k.score, k.i, k.j)):
+
+    def strength(link: Link) -> tuple[int, float, str, str]:
+        # Equal scores are taken in the order of the records' keys, not of their places in
+        # ``entities``: an increment holds the records in another order than a full run,
+        # and a record with two equal matches joined one cluster in one, the other in the
+        # other (Splink's fake_1000).
+        a, b = entities[link.i].key, entities[link.j].key
+        return (order[link.method], -link.score, *((a, b) if a <= b else (b, a)))
+
+    for link in sorted(links, key=strength):
         a, b = find(link.i), find(link.j)
         if a == b:
             continue

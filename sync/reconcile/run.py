@@ -29,6 +29,7 @@ from sync.reconcile.beside import page_cache
 from sync.reconcile.blocking import BLOCKING_SCHEME, block_keys, candidate_pairs, silent_keys
 from sync.reconcile.bulk import PersonCodes, scored_pairs
 from sync.reconcile.entities import KIND_TABLES, Entity, account_index, load_entities
+from sync.reconcile.increment_scope import moved_by
 from sync.reconcile.key_indexes import KeyIndexes, keys_unindexed
 from sync.reconcile.model_store import AnyModel, latest_model, save_model
 from sync.reconcile.persist import (
@@ -40,7 +41,6 @@ from sync.reconcile.persist import (
     delete_records,
     identities_of,
     key_sizes,
-    last_blocking_scheme,
     last_watermark,
     load_decisions,
     match_partners,
@@ -51,6 +51,7 @@ from sync.reconcile.persist import (
     written_keys,
 )
 from sync.reconcile.resolve import Decision, block, resolve_kind, thresholds_for
+from sync.reconcile.run_mode import run_mode
 from sync.reconcile.scoring import ScoreContext, build_context, weighed
 from sync.reconcile.splink_engine import SplinkModel
 from sync.reconcile.splink_frame import record_keys
@@ -108,12 +109,7 @@ def reconcile(
         watermark = last_watermark(connection)
         # Every write numbered up to ``upto`` is committed: the run covers exactly those.
         upto = last_change(connection)
-        if mode == "auto":
-            mode = "incremental" if watermark is not None else "full"
-        if mode == "incremental" and watermark is None:
-            mode = "full"
-        if mode == "incremental" and last_blocking_scheme(connection) != BLOCKING_SCHEME:
-            mode = "full"  # the stored keys were made otherwise: new records would miss them
+        mode = run_mode(connection, config, mode)
         run_id = connection.execute(
             RUNS.insert().values(mode=mode, started_at=now, stats={})
         ).inserted_primary_key[0]  # type: ignore[index]  # an insert always has one
@@ -254,6 +250,10 @@ def _incremental(
     if mine - changed_keys:
         changed += load_entities(engine, kind, keys=sorted(mine - changed_keys), accounts=accounts)
     removed = _deleted_since(connection, tables, since, upto)
+    since_last = len(changed)  # then the others whose pairs the change moves
+    if not splink:
+        moved = moved_by(connection, kind, changed, removed, config.max_key_records)
+        changed += load_entities(engine, kind, keys=sorted(moved), accounts=accounts)
     if not changed and not removed:
         return {}, {"records": 0, "changed": 0, "identities": 0}
     changed_keys = {e.key for e in changed}
@@ -301,9 +301,8 @@ def _incremental(
         # Each record's keys as blocking reads them: a changed one's all; another's only
         # those it shares with a changed one (the other keys' blocks hold no changed record
         # and pair no one here), as stored: not made again for 200,000 records at 1 M.
-        # Stored keys are taken as current, as the lookup above already takes them (keys
-        # of another blocking scheme make the run a full one; a person whose account
-        # changed is a changed person, its keys made again).
+        # Stored keys are taken as current, as the lookup above takes them (another scheme's
+        # make the run full; a person whose account changed is changed, its keys remade).
         keys = changed_block_keys + [shared.get(e.key, []) for e in first]
         linked = _linked(stage, len(changed), config, decisions, context, limit, keys)
         prescored = None
@@ -349,7 +348,8 @@ def _incremental(
     )
     stats = dict(result.stats)
     stats.update(
-        changed=len(changed),
+        changed=since_last,
+        moved=len(changed) - since_last,
         removed=len(removed),
         loaded=len(changed) + len(first) + len(extra),
         resolved=len(entities),
