@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, select
 
+from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.blocking import block_keys, silent_keys
 from sync.reconcile.entities import Entity
 from sync.reconcile.persist import KEYS, chunks, key_sizes, stored_key
@@ -22,20 +23,27 @@ def moved_by(
     kind: str,
     changed: Sequence[Entity],
     removed: set[str],
-    max_key_records: int,
-) -> set[str]:
+    config: ReconcileConfig,
+    splink: bool = False,
+) -> tuple[set[str], set[str]]:
     """The stored records, neither changed nor removed, whose own pairs the change moves:
 
-    - the other holders of an e-mail or a phone a changed record holds: how many people
-      hold it is part of their scores (one address of two records of one person, now held
-      by a third person too, is ``shared`` and weighs less);
-    - the holders of a key whose block starts or stops pairing: a small-block key crowded
-      past its limit by a new record, or freed by a removed one
-      (``blocking.SMALL_BLOCK_LIMITS``), and a key past ``max_key_records``.
+    - first, to take as changed records: the holders of a key whose block starts or stops
+      pairing (a small-block key crowded past its limit by a new record, or freed by a
+      removed one: ``blocking.SMALL_BLOCK_LIMITS``; a key past ``max_key_records``): their
+      pairs through it appear or go;
+    - then, to score again among themselves: the other holders of an e-mail or a phone a
+      changed record holds. How many people hold it is part of their pairs' scores (one
+      address of two records of one person, now held by a third person too, is
+      ``shared`` and weighs less); only their pairs with each other hold it, and they
+      share it with a changed record, so the increment reads them already.
 
     Found by Splink's fake_1000 and historical_50k, where an increment kept such pairs as
     the last run had scored or blocked them and ended with other identities than a full
-    run."""
+    run. Not for the Splink engine: its increment scores with the blocking rules alone."""
+    if splink:
+        return set(), set()
+    max_key_records = config.max_key_records
     gone = {e.key for e in changed} | removed
     made = Counter(key for e in changed for key in block_keys(e))
     prefix = len(stored_key(kind, ""))
@@ -48,9 +56,14 @@ def moved_by(
     after = key_sizes(connection, kind, keys, gone)
     after.update(made)
     flipped = silent_keys(before, max_key_records) ^ silent_keys(after, max_key_records)
-    wanted = flipped | {key for key in made if key.startswith(_HELD_BY_PEOPLE)}
-    holders: set[str] = set()
-    for chunk in chunks(sorted(stored_key(kind, key) for key in wanted)):
+    moved = _holders(connection, kind, flipped) - gone
+    held = {key for key in made if key.startswith(_HELD_BY_PEOPLE)}
+    return moved, _holders(connection, kind, held) - gone - moved
+
+
+def _holders(connection: Connection, kind: str, keys: set[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in chunks(sorted(stored_key(kind, key) for key in keys)):
         query = select(KEYS.c.record_key).where(KEYS.c.block_key.in_(chunk))
-        holders.update(connection.execute(query).scalars())
-    return holders - gone
+        found.update(connection.execute(query).scalars())
+    return found

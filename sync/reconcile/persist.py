@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -203,6 +203,17 @@ def delete_records(
         connection.execute(delete(KEYS).where(KEYS.c.record_key.in_(chunk)))
 
 
+def delete_pairs_among(connection: Connection, keys: set[str]) -> None:
+    """Remove the pairs whose two ends are both among ``keys`` (scored again)."""
+    for chunk in chunks(sorted(keys)):
+        found = connection.execute(
+            select(PAIRS.c.id, PAIRS.c.b_key).where(PAIRS.c.a_key.in_(chunk))
+        ).all()
+        ids = [pair_id for pair_id, other in found if other in keys]
+        for part in chunks(ids):
+            connection.execute(delete(PAIRS).where(PAIRS.c.id.in_(part)))
+
+
 def clear_all(connection: Connection) -> None:
     """Forget everything reconcile stored (a full run writes every kind again). Whole
     tables, without a condition: SQLite then frees their pages at once, where deleting a
@@ -220,6 +231,7 @@ def write_result(
     now: datetime,
     changed: set[int] | None = None,
     keys_of: Callable[[Entity], list[str]] | None = block_keys,
+    rescored: Collection[int] = (),
 ) -> dict[str, str]:
     """Write every identity and member of ``result``, and the pairs and block keys
     (``keys_of``: the engine's; ``None``: written already, by ``written_keys``) of the
@@ -265,7 +277,10 @@ def write_result(
             run_id,
         )
         for p in _unique_pairs(result.pairs)
-        if changed is None or p.i in changed or p.j in changed
+        if changed is None
+        or p.i in changed
+        or p.j in changed
+        or (p.i in rescored and p.j in rescored)  # pairs an increment scored again
     )
     keys = (
         (stored_key(result.kind, key), entity.key)

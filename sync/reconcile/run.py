@@ -38,6 +38,7 @@ from sync.reconcile.persist import (
     RUNS,
     chunks,
     clear_all,
+    delete_pairs_among,
     delete_records,
     identities_of,
     key_sizes,
@@ -251,9 +252,8 @@ def _incremental(
         changed += load_entities(engine, kind, keys=sorted(mine - changed_keys), accounts=accounts)
     removed = _deleted_since(connection, tables, since, upto)
     since_last = len(changed)  # then the others whose pairs the change moves
-    if not splink:
-        moved = moved_by(connection, kind, changed, removed, config.max_key_records)
-        changed += load_entities(engine, kind, keys=sorted(moved), accounts=accounts)
+    moved, recount = moved_by(connection, kind, changed, removed, config, splink)  # see there
+    changed += load_entities(engine, kind, keys=sorted(moved), accounts=accounts)
     if not changed and not removed:
         return {}, {"records": 0, "changed": 0, "identities": 0}
     changed_keys = {e.key for e in changed}
@@ -262,9 +262,8 @@ def _incremental(
     block = sorted({stored_key(kind, key) for keys in changed_block_keys for key in keys})
     prefix = len(stored_key(kind, ""))
     if not splink:
-        # A key whose block pairs no one in a full run (a crowded name start, street or
-        # house number in a town) pairs no one here: sized by the database, its records
-        # are not read (at 1 M people, millions of rows for keys of large towns).
+        # A key whose block pairs no one in a full run (a crowded name start in a town)
+        # pairs no one here: sized by the database, its records not read (millions at 1 M).
         made = [key for keys in changed_block_keys for key in keys]
         sizes = key_sizes(connection, kind, set(made), changed_keys | removed)
         sizes.update(made)
@@ -279,9 +278,8 @@ def _incremental(
             shared.setdefault(record, []).append(block_key[prefix:])
     candidates = set(shared)
     evidence = {key for e in changed for key in e.must}  # conversion / merge targets
-    # Stage 1: the records sharing a block key with a changed one. Only those that score
-    # into the review band with it (or are tied to it by evidence or an admin decision)
-    # can change an identity; the others, and their identities, are left as they are.
+    # Stage 1: the records sharing a block key with a changed one. Only those scoring into
+    # the review band with it (or tied by evidence or an admin) can change an identity.
     first = load_entities(
         engine,
         kind,
@@ -306,7 +304,7 @@ def _incremental(
         keys = changed_block_keys + [shared.get(e.key, []) for e in first]
         linked = _linked(stage, len(changed), config, decisions, context, limit, keys)
         prescored = None
-    linked |= evidence
+    linked |= evidence | recount
     affected = set(identities_of(connection, linked | changed_keys | removed).values())
     members = set(members_of(connection, affected)) | linked
     # Their clusters may now agree with a record a guard once kept from joining them.
@@ -324,7 +322,9 @@ def _incremental(
     fixed = [(a, b, score) for a, b, score in stored_links(connection, [e.key for e in others])]
     position = {e.key: n for n, e in enumerate(entities)}
     fixed_links = [
-        (position[a], position[b], s) for a, b, s in fixed if a in position and b in position
+        (position[a], position[b], s)
+        for a, b, s in fixed
+        if a in position and b in position and not {a, b} & recount
     ]
     if prescored is not None:
         prescored = prescored.reindexed(stage, position)
@@ -334,22 +334,21 @@ def _incremental(
         config,
         decisions,
         org_of,
-        only=index_changed,
+        only=index_changed | (again := {position[key] for key in recount}),
         fixed_links=fixed_links,
         context=context,
         model=model,
         prescored=prescored,
     )
     delete_records(connection, kind, affected, sorted(changed_keys | removed))
+    delete_pairs_among(connection, recount)
     for chunk in chunks(sorted(closure | changed_keys | removed)):
         _delete_members(connection, chunk)
-    written = write_result(
-        connection, result, config, run_id, now, changed=index_changed, keys_of=keys_of
-    )
+    written = write_result(connection, result, config, run_id, now, index_changed, keys_of, again)
     stats = dict(result.stats)
     stats.update(
         changed=since_last,
-        moved=len(changed) - since_last,
+        moved=len(changed) - since_last + len(recount),
         removed=len(removed),
         loaded=len(changed) + len(first) + len(extra),
         resolved=len(entities),

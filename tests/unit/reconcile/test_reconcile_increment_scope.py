@@ -29,19 +29,20 @@ def _write(engine: Engine, contacts: list[Contact], leads: list[Lead]) -> None:
             write_page(conn, "salesforce", Page("leads", leads, {}), "lead", None, NOW)
 
 
-def _result(engine: Engine) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+def _result(engine: Engine) -> tuple[list[tuple[object, ...]], list[tuple[str, ...]]]:
     with engine.connect() as connection:
         pairs = connection.execute(
             text("SELECT a_key, b_key, score, status FROM reconcile_pairs WHERE kind='person'")
         )
         members = connection.execute(
-            text(
-                "SELECT m.source, m.remote_id, group_concat(o.remote_id) FROM identity_members m"
-                " JOIN identity_members o ON o.identity_id = m.identity_id"
-                " WHERE m.kind = 'person' GROUP BY m.source, m.remote_id"
-            )
+            text("SELECT identity_id, remote_id FROM identity_members WHERE kind = 'person'")
         )
-        return sorted(tuple(r) for r in pairs), sorted(tuple(r) for r in members)
+        groups: dict[str, list[str]] = {}
+        for identity, remote_id in members:
+            groups.setdefault(identity, []).append(remote_id)
+        # each pair by its two records, whichever a run put first
+        found = [(*sorted((a, b)), score, status) for a, b, score, status in pairs]
+        return sorted(found), sorted(tuple(sorted(g)) for g in groups.values())
 
 
 def test_a_new_holder_of_an_address_moves_the_pair_of_its_earlier_holders(tmp_path: Path) -> None:
