@@ -130,13 +130,15 @@ def resolve_kind(
     blocked: tuple[Sequence[tuple[int, int]], BlockingStats] | None = None,
     prescored: SplinkScores | None = None,
     codes: PersonCodes | None = None,
+    keys: Iterable[Iterable[str]] | None = None,
 ) -> KindResult:
     """Cluster ``entities``; with ``only``, score just the pairs touching those indexes and
     take ``fixed_links`` (earlier matches among the others) as already decided. A trained
     ``model`` gives the weights and, with the configured precision, the thresholds.
     ``prescored``: the pairs an engine of its own (Splink) blocked and scored, by index;
     ``codes``: the records' comparison codes, when made already, released once the pairs
-    are scored."""
+    are scored; ``keys``: each entity's block keys, when not made here (an increment's,
+    without those pairing no one in a full run: a subset's block of one looks small)."""
     weights = model.weights if model is not None else None
     terms = model.terms if model is not None else None
     ctx = context or build_context(entities, org_of, config.shared_phone_limit, weights, terms)
@@ -155,7 +157,7 @@ def resolve_kind(
         if blocked is not None and only is None:
             pairs, stats = blocked  # a first run's training found them already
         else:
-            pairs, stats = block(entities, config, only)
+            pairs, stats = block(entities, config, only, keys)
         for left, right in _decoded(pairs, codes):
             for i, j, total, comparisons in scored_pairs(
                 entities, left, right, ctx, limits.review, codes

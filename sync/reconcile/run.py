@@ -258,6 +258,7 @@ def _incremental(
         return {}, {"records": 0, "changed": 0, "identities": 0}
     changed_keys = {e.key for e in changed}
     keys_of = record_keys if splink else block_keys
+    silent: set[str] = set()  # keys pairing no one in a full run: no one here either
     changed_block_keys = [keys_of(e) for e in changed]
     block = sorted({stored_key(kind, key) for keys in changed_block_keys for key in keys})
     prefix = len(stored_key(kind, ""))
@@ -267,11 +268,10 @@ def _incremental(
         made = [key for keys in changed_block_keys for key in keys]
         sizes = key_sizes(connection, kind, set(made), changed_keys | removed)
         sizes.update(made)
-        silent = silent_keys(sizes, config.max_key_records)
+        silent |= silent_keys(sizes, config.max_key_records)
         changed_block_keys = [[k for k in keys if k not in silent] for keys in changed_block_keys]
         block = [key for key in block if key[prefix:] not in silent]
-    # record key -> the stored block keys it shares with a changed record
-    shared: dict[str, list[str]] = {}
+    shared: dict[str, list[str]] = {}  # record key -> its stored keys a changed one holds
     for chunk in chunks(block):
         query = select(KEYS.c.block_key, KEYS.c.record_key).where(KEYS.c.block_key.in_(chunk))
         for block_key, record in connection.execute(query):
@@ -339,6 +339,7 @@ def _incremental(
         context=context,
         model=model,
         prescored=prescored,
+        keys=([k for k in keys_of(e) if k not in silent] for e in entities),
     )
     delete_records(connection, kind, affected, sorted(changed_keys | removed))
     delete_pairs_among(connection, recount)
