@@ -339,7 +339,7 @@ def _incremental(
         context=context,
         model=model,
         prescored=prescored,
-        keys=([k for k in keys_of(e) if k not in silent] for e in entities),
+        keys=None if splink else ([k for k in block_keys(e) if k not in silent] for e in entities),
     )
     delete_records(connection, kind, affected, sorted(changed_keys | removed))
     delete_pairs_among(connection, recount)
