@@ -48,6 +48,8 @@ NAME_PAIR = "nb"  # both names, with or without an organisation
 FIRST_NAME = "fn"  # the first name alone
 LAST_NAME = "ln"  # the last name alone
 EMAIL_LOCAL = "el"  # an e-mail address's part before the "@"
+INITIAL_LAST = "li"  # the last name with a first name's initial
+POSTCODE = "pz"  # the postal code alone
 NAME_START_LIMIT = 50  # records a block of a name or its start may hold and still pair
 # Keys that pair only in small blocks, with the most records such a block may hold: in a
 # large one they would pair everyone on a street, at a number, with a name or a name's
@@ -65,13 +67,16 @@ SMALL_BLOCK_LIMITS = {
     FIRST_NAME: NAME_START_LIMIT,
     LAST_NAME: 10,
     EMAIL_LOCAL: NAME_START_LIMIT,
+    INITIAL_LAST: 20,
+    POSTCODE: 10,
 }
 SMALL_BLOCK_KINDS = tuple(SMALL_BLOCK_LIMITS)
-# The keys of one value wherever it is (a rare name pair, name or e-mail local part).
-RARE_VALUE_KINDS = (NAME_PAIR, FIRST_NAME, LAST_NAME, EMAIL_LOCAL)
+# The keys of one value wherever it is (a rare name pair, name, e-mail local part or
+# postal code), whatever else the records hold.
+RARE_VALUE_KINDS = (NAME_PAIR, FIRST_NAME, LAST_NAME, EMAIL_LOCAL, INITIAL_LAST, POSTCODE)
 # The version of the keys below. Keys are stored for incremental runs; a run that finds
 # them made by another version runs in full, so no stored key is read with a new meaning.
-BLOCKING_SCHEME = 8
+BLOCKING_SCHEME = 9
 
 
 @dataclass
@@ -152,6 +157,14 @@ def _person_keys(entity: Entity, keys: set[str]) -> None:
         keys.add(f"{FIRST_NAME}:{first}")
     if last:
         keys.add(f"{LAST_NAME}:{last}")
+        # A surname held by more than ten records (one person's many duplicates, in
+        # Splink's historical_50k) with the first name's initial, in blocks of 20:
+        # "carolyn" / "caroline playne", "herbeft" / "herbert foster".
+        keys.update([f"{INITIAL_LAST}:{form[0]}|{last}" for form in forms])
+    # A postal code shared by at most ten records pairs them whatever their names
+    # ("alfred" / "fred" at en1 2dy, the surname missing); a district's code pairs no one.
+    if postcode:
+        keys.add(f"{POSTCODE}:{postcode}")
     keys.update([f"{EMAIL_LOCAL}:{email.partition('@')[0]}" for email in entity.emails])
     moment = entity.converted_at if entity.table == "leads" else entity.created_at
     if moment is not None:

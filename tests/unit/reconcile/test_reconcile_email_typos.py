@@ -1,6 +1,7 @@
 """What Splink's public sets showed: an e-mail address or an organisation's domain typed
-with a slip, the rare-value blocking keys (fake_1000's records that share no other field),
-and names learned beside a postal code alone (historical_50k)."""
+with a slip, the rare-value blocking keys (fake_1000's records that share no other field;
+historical_50k's surnames crowded by one person's duplicates, and postal codes), and names
+learned beside a postal code alone (historical_50k)."""
 
 from __future__ import annotations
 
@@ -75,6 +76,22 @@ def test_records_sharing_only_a_rare_value_meet() -> None:
     assert "el:a.cross58" in set(block_keys(aria)) & set(block_keys(cross))
     assert "ln:adsrews" in set(block_keys(harry)) & set(block_keys(adsrews))
     assert list(candidate_pairs(people, max_block=200)) == [(0, 1), (2, 3), (4, 6)]
+
+
+def test_a_surname_crowded_by_duplicates_meets_by_initial_and_a_postal_code_alone() -> None:
+    # historical_50k: one person's many duplicates crowd the surname alone (its block of
+    # more than ten pairs no one); the first name's initial splits it
+    others = ["arthur", "bob", "dora", "edith", "frank", "grace", "hugh", "jane", "vera", "lily"]
+    playne = [lead(n, first=first, last="playne") for n, first in enumerate(others)]
+    playne += [lead(10, first="carolyn", last="playne"), lead(11, first="caroline", last="playne")]
+    assert list(candidate_pairs(playne, max_block=200)) == [(10, 11)]
+    # a surname typed as a first name, no surname, the same town and postal code
+    dorset = [
+        lead(1, first="meslicott", city="dorset", postcode="sp63dn"),
+        lead(2, first="medkicott", city="dorset", postcode="sp63dn"),
+        lead(3, first="mellor", city="dorset", postcode="sp63dz"),
+    ]
+    assert list(candidate_pairs(dorset, max_block=200)) == [(0, 1)]
 
 
 def test_names_beside_a_postal_code_only_are_learned_from_the_pairs_sharing_it() -> None:
