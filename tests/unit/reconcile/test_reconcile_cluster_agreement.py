@@ -100,3 +100,29 @@ def test_a_record_typed_otherwise_joins_when_half_the_cluster_agrees() -> None:
     result = resolve_kind("person", entities, ReconcileConfig())
     assert _keys(entities, result.clustering.clusters) == [{"1", "2", "3"}]
     assert result.stats["refused_links"] == 0
+
+
+def test_the_answer_is_the_count_of_every_pair_however_early_it_stops() -> None:
+    # The check stops once half of the pairs reach the band (or more than half do not) and
+    # remembers the pairs it scored: the answer must be that of counting every pair, for
+    # every two disjoint groups of these six records, asked twice.
+    entities = [
+        *_office(),
+        person("5", True, first_name="Anne", last_name="Lee", title="Analyst"),
+        person("6", first_name="Bo", last_name="Lea", email="anna.lea@gmail.com"),
+    ]
+    ctx = build_context(entities)
+    scores = _scores(entities)
+    agrees = cluster_agreement(entities, ctx, REVIEW)
+    answers = []
+    for left_mask in range(1, 64):
+        for right_mask in range(1, 64):
+            if left_mask & right_mask:
+                continue
+            left = [n for n in range(6) if left_mask >> n & 1]
+            right = [n for n in range(6) if right_mask >> n & 1]
+            reached = sum(scores[min(i, j), max(i, j)] >= REVIEW for i in left for j in right)
+            expected = 2 * reached >= len(left) * len(right)
+            assert agrees(left, right) is expected and agrees(right, left) is expected
+            answers.append(expected)
+    assert len(answers) == 602 and True in answers and False in answers
