@@ -33,21 +33,29 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from febrl_load import crm_payloads, install_hint, layout
 from linkage_prep import canonical_from_crm, canonical_from_febrl, choose_threshold
 from pairwise_metrics import PairScore, pairs_of, score_pairs
+from splink_sets import SETS as SPLINK_SETS
 
 Pair = tuple[str, str]
 
 
-def _records(set_name: str, layout_name: str) -> tuple[dict, set[Pair], dict[str, str]]:
+def _records(
+    set_name: str, layout_name: str, data_dir: Path | None = None
+) -> tuple[dict, set[Pair], dict[str, str]]:
     if layout_name == "febrl":
-        people, links, sides = layout(set_name, "within")
+        people, links, sides = layout(set_name, "within", data_dir)
         return {r: canonical_from_febrl(p) for r, p in people.items()}, links, sides
-    people, links, sides = layout(set_name, layout_name)
+    people, links, sides = layout(set_name, layout_name, data_dir)
     payloads = crm_payloads(people, sides)
+    if set_name in SPLINK_SETS:
+        from splink_people_model import canonical_person
+
+        return {r: canonical_person(sides[r], payloads[r]) for r in people}, links, sides
     return {r: canonical_from_crm(sides[r], payloads[r]) for r in people}, links, sides
 
 
@@ -68,25 +76,36 @@ def _label_tuned(scored: list[tuple[float, Pair]], links: set[Pair]) -> dict[str
     return {"threshold": round(best[1], 6), "pairs": best[2], "pairwise_f1": round(best[0], 4)}
 
 
-def run_case(set_name: str, layout_name: str, target: float) -> dict[str, Any]:
+def run_case(
+    set_name: str, layout_name: str, target: float, data_dir: Path | None = None
+) -> dict[str, Any]:
     from splink import DuckDBAPI
     from splink.blocking_analysis import (
         cumulative_comparisons_to_be_scored_from_blocking_rules_data as cumulative,
     )
-    from splink_model import BLOCKING_RULES, frame, linker, train
+
+    # Splink's own person sets have no street: the model of Splink's tutorials for them.
+    people_set = set_name in SPLINK_SETS
+    if people_set:
+        import splink_people_model as chosen
+    else:
+        import splink_model as chosen  # type: ignore[no-redef]
 
     started = time.perf_counter()
-    records, links, sides = _records(set_name, layout_name)
-    table = frame(records)
+    records, links, sides = _records(set_name, layout_name, data_dir)
+    table = chosen.frame(records)
     counts = cumulative(
         table_or_tables=table,
-        blocking_rules=BLOCKING_RULES,
+        blocking_rules=chosen.BLOCKING_RULES,
         link_type="dedupe_only",
         db_api=DuckDBAPI(),
     )
     prep_s = time.perf_counter() - started
-    model = linker(table)
-    train(model)
+    model = chosen.linker(table)
+    if people_set:
+        chosen.train(model, table)
+    else:
+        chosen.train(model)
     trained_s = time.perf_counter() - started
     predictions = model.inference.predict()
     rows = predictions.as_pandas_dataframe()[["unique_id_l", "unique_id_r", "match_probability"]]
@@ -197,6 +216,9 @@ def main() -> None:
     parser.add_argument(
         "--count-only", action="store_true", help="with --scale: count compared pairs only"
     )
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="Splink's sets' files (see splink_sets.py)"
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -212,7 +234,7 @@ def main() -> None:
 
             result = count_synthetic(int(rest)) if args.count_only else run_synthetic(int(rest))
         else:
-            result = run_case(kind, rest, args.precision_target)
+            result = run_case(kind, rest, args.precision_target, args.data_dir)
         result["peak_rss_mb"] = _peak_rss_mb()
         print(json.dumps(result))
         return
@@ -223,6 +245,7 @@ def main() -> None:
         cases.append(f"synthetic:{args.scale}")
     common = ["--precision-target", str(args.precision_target)]
     common += ["--count-only"] if args.count_only else []
+    common += ["--data-dir", str(args.data_dir)] if args.data_dir else []
     results = [_child(["--one", case, *common]) for case in cases]
     if args.json:
         print(json.dumps({"results": results}, indent=2))
