@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from sync.reconcile.entities import Entity
 from sync.reconcile.normalize import email_domain, is_free_mail
+from sync.reconcile.typos import email_typo
 
 __all__ = ["ClusterResult", "Link", "cluster"]
 
@@ -70,7 +71,7 @@ class _Summary:
         if kind == "person" and self.work and other.work:
             for domain, emails in self.work.items():
                 theirs = other.work.get(domain)
-                if theirs and not emails & theirs:
+                if theirs and not emails & theirs and not _typed_twice(emails, theirs):
                     return f"different work e-mails at {domain}"
         return None
 
@@ -83,6 +84,13 @@ class _Summary:
                 self.work = {}
             for domain, emails in other.work.items():
                 self.work.setdefault(domain, set()).update(emails)
+
+
+def _typed_twice(mine: set[str], theirs: set[str]) -> bool:
+    """One address typed twice ("scarlett.payne88@morton.info" / "scarlett.payn88@...",
+    ``typos.email_typo``) is one person's, not two colleagues': on Splink's fake_1000 this
+    guard kept such pairs, scored as matches, apart (F1 0.7358 -> 0.7627 without it)."""
+    return any(email_typo(a, b) for a in mine for b in theirs)
 
 
 def _union(mine: set[str] | None, theirs: set[str] | None) -> set[str] | None:

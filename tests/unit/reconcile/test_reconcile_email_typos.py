@@ -12,6 +12,7 @@ from reconcile_people import lead
 
 from sync.reconcile.blocking import block_keys, candidate_pairs
 from sync.reconcile.bulk import bulk_totals
+from sync.reconcile.cluster import Link, cluster
 from sync.reconcile.em import LearnSettings, Pattern, estimate_in_sessions
 from sync.reconcile.scoring import build_context, score_pair
 from sync.reconcile.typos import domain_typo, email_typo
@@ -61,6 +62,21 @@ def test_a_person_with_a_mistyped_address_scores_as_one_and_bulk_agrees() -> Non
     assert not python.any()
     expected = [score_pair(people[i], people[j], ctx)[0] for i, j in zip(left, right, strict=True)]
     assert [round(float(t), 2) for t in totals] == expected
+
+
+def test_an_address_typed_twice_at_one_company_is_no_guard_against_joining() -> None:
+    # fake_1000: "scarlett.payne88@morton.info" / "scarlett.payn88@morton.info", scored as
+    # a match, were kept apart as two work addresses at one company; two colleagues' are
+    people = [
+        lead(1, first="scarlett", last="payne", emails=("scarlett.payne88@morton.info",)),
+        lead(2, first="scarlett", last="payne", emails=("scarlett.payn88@morton.info",)),
+        lead(3, first="k", last="van dyke", emails=("kvandyke@acme.com",)),
+        lead(4, first="r", last="van dyke", emails=("rvandyke@acme.com",)),
+    ]
+    links = [Link(0, 1, "match", 27.18), Link(2, 3, "match", 12.0)]
+    result = cluster(people, links)
+    assert result.clusters == [[0, 1], [2], [3]]
+    assert result.refused == [(links[1], "different work e-mails at acme.com")]
 
 
 def test_records_sharing_only_a_rare_value_meet() -> None:
