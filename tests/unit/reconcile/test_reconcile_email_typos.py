@@ -14,6 +14,7 @@ from sync.reconcile.blocking import block_keys, candidate_pairs
 from sync.reconcile.bulk import bulk_totals
 from sync.reconcile.cluster import Link, cluster
 from sync.reconcile.em import LearnSettings, Pattern, estimate_in_sessions
+from sync.reconcile.holders import email_holders, people
 from sync.reconcile.scoring import build_context, score_pair
 from sync.reconcile.typos import domain_typo, email_typo
 
@@ -77,6 +78,18 @@ def test_an_address_typed_twice_at_one_company_is_no_guard_against_joining() -> 
     result = cluster(people, links)
     assert result.clusters == [[0, 1], [2], [3]]
     assert result.refused == [(links[1], "different work e-mails at acme.com")]
+
+
+def test_the_people_holding_an_address_are_counted_whatever_order_the_records_come_in() -> None:
+    # fake_1000: each record keeps a part of the name; "thomson holly" ties the two parts
+    names = [("thomson",), ("holly",), ("thomson", "holly"), ("holly", "tmhsmoo"), ()]
+    for order in (names, names[::-1], names[1:] + names[:1]):
+        assert people(order) == 1
+    assert email_holders({"hollythomson3@levine-jones.com": names}) == {
+        "hollythomson3@levine-jones.com": 1
+    }
+    # two people stay two: a team's mailbox
+    assert people([("ann", "lee"), ("bob", "marsh"), ("ann",)]) == 2
 
 
 def test_records_sharing_only_a_rare_value_meet() -> None:
