@@ -279,10 +279,10 @@ def cluster_agreement(
             if (i, j) in candidates:
                 return False
         code = i * count + j if i < j else j * count + i
-        found = answered.get(code)
-        if found is None:
-            found = answered[code] = score_pair(entities[i], entities[j], ctx)[0] >= review
-        return found
+        answer = answered.get(code)
+        if answer is None:
+            answer = answered[code] = score_pair(entities[i], entities[j], ctx)[0] >= review
+        return answer
 
     def agrees(left: Sequence[int], right: Sequence[int]) -> bool:
         # Counted until the answer is known: half of the pairs reaching the band, or more
