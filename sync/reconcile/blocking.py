@@ -163,7 +163,10 @@ def _person_keys(entity: Entity, keys: set[str]) -> None:
         keys.update([f"{INITIAL_LAST}:{form[0]}|{last}" for form in forms])
     # A postal code shared by at most ten records pairs them whatever their names
     # ("alfred" / "fred" at en1 2dy, the surname missing); a district's code pairs no one.
-    if postcode:
+    # Not for people with an organisation: an office's code pairs colleagues, and training
+    # learned names from them (the tiny sandbox's 102 people gave a model that found 0.90
+    # of its true pairs, against 1.00 with the hand-set weights).
+    if postcode and not _has_org(entity):
         keys.add(f"{POSTCODE}:{postcode}")
     keys.update([f"{EMAIL_LOCAL}:{email.partition('@')[0]}" for email in entity.emails])
     moment = entity.converted_at if entity.table == "leads" else entity.created_at
