@@ -149,19 +149,19 @@ def test_a_record_with_no_usable_field_stays_its_own_identity() -> None:
 def test_a_rare_surname_agreeing_weighs_more_than_a_common_one() -> None:
     m = {"last_name": {"exact": 0.9, "fuzzy": 0.05, "different": 0.05}}
     terms = term_weights(
-        m, {"last_name/exact": 6.0}, {"last_name": {"smith": 5000}}, {"last_name": 100_000}
+        m, {"last_name/exact": 6.0}, {"last_name": {"smith": 50}}, {"last_name": 1000}
     )
     level, by_value, rare = terms["last_name"]
     assert level == "exact"
     assert by_value == {"smith": round(math.log2(0.9 / 0.05), 2)} == {"smith": 4.17}
-    # Seen once, or never: log2(0.9 / 0.00001) = 16.46, capped at the level's average
-    # weight plus RARE_BONUS (4): a rare value weighs more than the average, never 16.46.
-    assert rare == 6.0 + RARE_BONUS == 10.0
+    # Seen once, or never: log2(0.9 / 0.001) = 9.81, capped at the level's average weight
+    # plus RARE_BONUS (2): a rare value weighs a little more than the average, never 9.81.
+    assert rare == 6.0 + RARE_BONUS == 8.0
     context = build_context([], terms=terms)
     smiths = _person(1, "", "smith", "", "", ""), _person(2, "", "smith", "", "", "")
     rare_pair = _person(3, "", "wieloch", "", "", ""), _person(4, "", "wieloch", "", "", "")
     assert score_pair(*smiths, context)[0] == 4.17
-    assert score_pair(*rare_pair, context)[0] == 10.0
+    assert score_pair(*rare_pair, context)[0] == 8.0
     # A field whose exact level was not learned keeps the plain weight.
     assert "first_name" not in terms
 
