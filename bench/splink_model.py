@@ -18,7 +18,7 @@ import splink.comparison_library as cl
 from linkage_prep import CANONICAL
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-__all__ = ["BLOCKING_RULES", "frame", "linker", "train"]
+__all__ = ["BLOCKING_RULES", "dedupe_settings", "frame", "linker", "train"]
 
 # Predictions compare the union of these blocks. Each needs two values to agree exactly
 # (a whole field or its first three letters), so a block stays small as records grow;
@@ -150,31 +150,39 @@ def _code(col: str) -> cl.CustomComparison:
     )
 
 
-def settings() -> SettingsCreator:
+def dedupe_settings(comparisons: list[Any], rules: list[Any]) -> SettingsCreator:
+    """A dedupe model of ``comparisons``, predicting on the pairs ``rules`` block."""
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=[
-            _name("given_name", "surname"),
-            _name("surname"),
-            _code("street_number"),
-            _text("street", tf=True),
-            _text("address_2"),
-            _text("suburb", tf=True),
-            _code("postcode"),
-            cl.ExactMatch("state"),
-        ],
-        blocking_rules_to_generate_predictions=BLOCKING_RULES,
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=rules,
         retain_intermediate_calculation_columns=False,
     )
 
 
-def linker(table: pd.DataFrame, memory_limit: str = "4GB") -> Linker:
-    """The model on an in-process DuckDB that spills to disk past ``memory_limit`` (DuckDB's
-    own default is 80% of the machine's memory)."""
+def settings() -> SettingsCreator:
+    comparisons = [
+        _name("given_name", "surname"),
+        _name("surname"),
+        _code("street_number"),
+        _text("street", tf=True),
+        _text("address_2"),
+        _text("suburb", tf=True),
+        _code("postcode"),
+        cl.ExactMatch("state"),
+    ]
+    return dedupe_settings(comparisons, BLOCKING_RULES)
+
+
+def linker(
+    table: pd.DataFrame, memory_limit: str = "4GB", chosen: SettingsCreator | None = None
+) -> Linker:
+    """The model (``chosen``, else this module's) on an in-process DuckDB that spills to
+    disk past ``memory_limit`` (DuckDB's own default is 80% of the machine's memory)."""
     connection = duckdb.connect()
     connection.execute(f"SET memory_limit = '{memory_limit}'")
-    return Linker(table, settings(), DuckDBAPI(connection=connection))
+    return Linker(table, chosen or settings(), DuckDBAPI(connection=connection))
 
 
 def train(model: Linker) -> None:

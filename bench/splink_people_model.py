@@ -24,12 +24,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import duckdb
 import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
+import splink_model
 from linkage_prep import clean
-from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink import Linker, SettingsCreator, block_on
+from splink_model import PRIOR_RECALL, SEED, U_MAX_PAIRS, dedupe_settings
 
 __all__ = ["BLOCKING_RULES", "COLUMNS", "canonical_person", "frame", "linker", "train"]
 
@@ -50,13 +51,11 @@ BLOCKING_RULES: list[Any] = [
     block_on("substr(postcode, 1, 3)", "surname"),
     block_on("email"),
 ]
+# The prior's rules (its assumed recall, u's sample and seed as the FEBRL model's).
 PRIOR_RULES = [
     block_on("given_name", "surname", "postcode"),
     block_on("given_name", "surname", "email"),
 ]
-PRIOR_RECALL = 0.6
-U_MAX_PAIRS = 2e6
-SEED = 1
 
 
 def canonical_person(source: str, payload: Mapping[str, Any]) -> dict[str, str | None]:
@@ -93,26 +92,19 @@ def _postcode() -> cl.CustomComparison:
 
 
 def settings() -> SettingsCreator:
-    return SettingsCreator(
-        link_type="dedupe_only",
-        unique_id_column_name="unique_id",
-        comparisons=[
-            cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
-            cl.NameComparison("surname").configure(term_frequency_adjustments=True),
-            cl.ExactMatch("town").configure(term_frequency_adjustments=True),
-            _postcode(),
-            cl.EmailComparison("email"),
-        ],
-        blocking_rules_to_generate_predictions=BLOCKING_RULES,
-        retain_intermediate_calculation_columns=False,
-    )
+    comparisons = [
+        cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
+        cl.NameComparison("surname").configure(term_frequency_adjustments=True),
+        cl.ExactMatch("town").configure(term_frequency_adjustments=True),
+        _postcode(),
+        cl.EmailComparison("email"),
+    ]
+    return dedupe_settings(comparisons, BLOCKING_RULES)
 
 
 def linker(table: pd.DataFrame, memory_limit: str = "4GB") -> Linker:
-    """The model on an in-process DuckDB that spills to disk past ``memory_limit``."""
-    connection = duckdb.connect()
-    connection.execute(f"SET memory_limit = '{memory_limit}'")
-    return Linker(table, settings(), DuckDBAPI(connection=connection))
+    """The model on an in-process DuckDB (``splink_model.linker``)."""
+    return splink_model.linker(table, memory_limit, settings())
 
 
 def train(model: Linker, table: pd.DataFrame) -> None:
