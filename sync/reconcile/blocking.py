@@ -138,10 +138,11 @@ def _person_keys(entity: Entity, keys: set[str]) -> None:
     first, last, house = entity.first, entity.last, entity.house
     postcode, city = entity.postcode, entity.city
     forms = name_forms(first) if first else frozenset()
+    alone = not _has_org(entity)  # no organisation to scope the names by
     # The bare name pair is a weak key (every John Smith in a million records): people use
     # it only when they have no organisation to scope their names by. Given to everyone, it
     # paired each free-mail namesake with every corporate one: 8 GB and more at 1 M people.
-    if not _has_org(entity) and first and last:
+    if alone and first and last:
         for form in forms:
             keys.add("n:" + (f"{form}|{last}" if form <= last else f"{last}|{form}"))
     # Rare values pair wherever they are (SMALL_BLOCK_KINDS): a name pair, a first or a
@@ -157,7 +158,7 @@ def _person_keys(entity: Entity, keys: set[str]) -> None:
         keys.add(f"{FIRST_NAME}:{first}")
     if last:
         keys.add(f"{LAST_NAME}:{last}")
-    if last and not _has_org(entity):
+    if last and alone:
         # A surname held by more than ten records (one person's many duplicates, in
         # Splink's historical_50k) with the first name's initial, in blocks of 20:
         # "carolyn" / "caroline playne", "herbeft" / "herbert foster". Not for people
@@ -169,7 +170,7 @@ def _person_keys(entity: Entity, keys: set[str]) -> None:
     # Not for people with an organisation: an office's code pairs colleagues, and training
     # learned names from them (the tiny sandbox's 102 people gave a model that found 0.90
     # of its true pairs, against 1.00 with the hand-set weights).
-    if postcode and not _has_org(entity):
+    if postcode and alone:
         keys.add(f"{POSTCODE}:{postcode}")
     keys.update([f"{EMAIL_LOCAL}:{email.partition('@')[0]}" for email in entity.emails])
     moment = entity.converted_at if entity.table == "leads" else entity.created_at

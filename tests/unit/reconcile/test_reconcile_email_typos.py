@@ -121,6 +121,14 @@ def test_a_surname_crowded_by_duplicates_meets_by_initial_and_a_postal_code_alon
         lead(3, first="mellor", city="dorset", postcode="sp63dz"),
     ]
     assert list(candidate_pairs(dorset, max_block=200)) == [(0, 1)]
+    # colleagues at one office: their organisation scopes their names, and neither key
+    # pairs them (given to everyone, the postal code taught training names from them)
+    office = [
+        lead(1, first="carl", last="marsh", company="Acme", postcode="77027"),
+        lead(2, first="cora", last="lund", company="Acme", postcode="77027"),
+    ]
+    assert not {k for k in block_keys(office[0]) if k.startswith(("li:", "pz:"))}
+    assert list(candidate_pairs(office, max_block=200)) == []
 
 
 def test_names_beside_a_postal_code_only_are_learned_from_the_pairs_sharing_it() -> None:
