@@ -154,7 +154,9 @@ def pair_codes(
             found.append(_distinct(_encode(left[kept], right[kept], count, only)))
     if not found:
         return np.zeros(0, dtype=np.int64)
-    return _distinct(np.concatenate(found))
+    merged = np.concatenate(found)
+    found.clear()  # the parts let go before the sort: as many codes again, a pair per key
+    return _distinct(merged)
 
 
 def _rows_by_size(
@@ -253,6 +255,18 @@ class PairCodes(Sequence[tuple[int, int]]):
             left[start : start + _SLICE] = codes // self._count
             right[start : start + _SLICE] = codes % self._count
         return left, right
+
+    def among(self, wanted: NDArray[np.bool_]) -> PairCodes:
+        """The pairs whose two records are both ``wanted`` (by index), a slice at a time."""
+        parts = [np.zeros(0, dtype=np.int64)]
+        for start in range(0, len(self._codes), _SLICE):
+            codes = self._codes[start : start + _SLICE]
+            parts.append(codes[wanted[codes // self._count] & wanted[codes % self._count]])
+        return PairCodes(np.concatenate(parts), self._count)
+
+    def release(self) -> None:
+        """Let the codes go (200 MB at 25 M pairs): no pair is read from it after."""
+        self._codes = np.zeros(0, dtype=np.int64)
 
     def __contains__(self, pair: object) -> bool:
         if not isinstance(pair, tuple) or len(pair) != 2:

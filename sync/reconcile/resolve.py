@@ -137,8 +137,10 @@ def resolve_kind(
     ``model`` gives the weights and, with the configured precision, the thresholds.
     ``prescored``: the pairs an engine of its own (Splink) blocked and scored, by index;
     ``codes``: the records' comparison codes, when made already, released once the pairs
-    are scored; ``keys``: each entity's block keys, when not made here (an increment's,
-    without those pairing no one in a full run: a subset's block of one looks small)."""
+    are scored; ``blocked``: the candidate pairs, when blocked already (a person's pair
+    codes are released before clustering: read them no more); ``keys``: each entity's
+    block keys, when not made here (an increment's, without those pairing no one in a
+    full run: a subset's block of one looks small)."""
     weights = model.weights if model is not None else None
     terms = model.terms if model is not None else None
     ctx = context or build_context(entities, org_of, config.shared_phone_limit, weights, terms)
@@ -209,8 +211,18 @@ def resolve_kind(
         for p in scored
     ]
     known_links = {(link.i, link.j) for link in links if link.method in ("must_link", "admin")}
+    known_blocked = sum(1 for pair in known_links if pair in pairs)
     agrees = None
     if kind == "person":
+        if reached is not None:
+            # The cluster check asks only of pairs between linked records (a third of the
+            # candidates at 100,000 people): those kept, the rest let go before clustering
+            # (the caller's ``blocked`` too: 140 MB less at the peak of 1 M people).
+            linked = np.zeros(len(entities), dtype=np.bool_)
+            for link in links:
+                linked[link.i] = linked[link.j] = True
+            reached = (reached[0].among(linked), reached[1])
+            pairs.release()
         agrees = cluster_agreement(entities, ctx, limits.review, prescored, reached)
     clustering = cluster(entities, links, unlinks, config.max_cluster_size, agrees)
     result = KindResult(kind, entities, scored, clustering, stats, weights=weights, terms=terms)
@@ -228,7 +240,7 @@ def resolve_kind(
         # The installation's own labels: pairs known to be one (conversions, merges, admin
         # links), how many of them blocking compared and how many scored as a match.
         "known_pairs": len(known_links),
-        "known_pairs_blocked": sum(1 for pair in known_links if pair in pairs),
+        "known_pairs_blocked": known_blocked,
         "known_pairs_matched": len(
             {(p.i, p.j) for p in scored if p.score >= limits.match} & known_links
         ),

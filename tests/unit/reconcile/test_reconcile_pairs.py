@@ -36,6 +36,18 @@ def test_pair_codes_decode_in_index_order_and_answer_membership() -> None:
     assert (3, 1) in pairs and (1, 3) in pairs and (2, 3) not in pairs and "x" not in pairs
 
 
+def test_pair_codes_among_wanted_records_and_let_go() -> None:
+    codes = PairCodes(np.array([0 * 6 + 1, 0 * 6 + 5, 1 * 6 + 2, 2 * 6 + 3, 3 * 6 + 5]), 6)
+    wanted = np.array([True, True, False, True, False, True])
+    among = codes.among(wanted)
+    # Only pairs whose two records are wanted: (1, 2) and (2, 3) name record 2.
+    assert list(among) == [(0, 1), (0, 5), (3, 5)] and (1, 2) not in among
+    assert list(codes.among(np.zeros(6, dtype=np.bool_))) == []
+    codes.release()
+    assert len(codes) == 0 and list(codes) == [] and (0, 1) not in codes
+    assert list(among) == [(0, 1), (0, 5), (3, 5)]  # a copy of its own
+
+
 def _person(table: str, rid: str, **values: object) -> Entity:
     return build_entity(table, {"source": "zoho", "remote_id": rid, **values})
 
