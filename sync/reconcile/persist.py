@@ -235,9 +235,12 @@ def write_result(
 ) -> dict[str, str]:
     """Write every identity and member of ``result``, and the pairs and block keys
     (``keys_of``: the engine's; ``None``: written already, by ``written_keys``) of the
-    ``changed`` entities (all when ``None``); returns record key -> identity id."""
+    ``changed`` entities (all when ``None``); returns an organisation's record key ->
+    identity id (people compare by it; other kinds' are read by no one, and a million
+    people's were 40 MB at a full run's peak)."""
     entities: Sequence[Entity] = result.entities
     written: dict[str, str] = {}
+    mapped = result.kind == "organisation"
     clusters = result.clustering.clusters
     names: list[str] = []  # identity id per cluster, filled while identities are written
     survivorship = Survivorship(config)
@@ -255,7 +258,8 @@ def write_result(
             for index in cluster:
                 entity = entities[index]
                 method, score = result.clustering.method.get(index, ("single", None))
-                written[entity.key] = ident
+                if mapped:
+                    written[entity.key] = ident
                 yield (
                     ident,
                     result.kind,
