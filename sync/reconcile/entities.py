@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, select
 
 from sync.reconcile.beside import page_cache
 from sync.reconcile.normalize import (
+    clear_caches,
     company_key,
     country_region,
     domain_of,
@@ -164,6 +165,7 @@ def load_entities(
             ids = None if keys is None else wanted.get(table, {})
             rows = changed_rows(connection, table, _read(table), since, until, ids)
             entities.extend(build(row, accounts) for row in rows)
+    clear_caches()  # they served this load
     return entities
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "FREE_MAIL_DOMAINS",
     "PLACEHOLDERS",
     "PLACEHOLDER_EMAILS",
+    "clear_caches",
     "company_key",
     "country_region",
     "domain_of",
@@ -225,6 +226,14 @@ def is_placeholder(value: str | None) -> bool:
     folded = fold(value)
     compact = folded.replace(" ", "")
     return not folded or folded in PLACEHOLDERS or bool(_REPEATED.match(compact))
+
+
+def clear_caches() -> None:
+    """Let the normalisers' remembered answers go: they serve one load of records (a name,
+    a street or a phone met again in it). A million people's filled a million entries
+    that stayed held, and kept the memory around them from reuse, for the rest of a run."""
+    for cached in (fold, is_placeholder, street_key, phone_key, name_key, company_key):
+        cached.cache_clear()
 
 
 def place_key(value: str | None) -> str:

@@ -12,6 +12,15 @@ from sqlalchemy import Engine, event, text
 from connectors.core.contract import Page
 from connectors.core.records import Account, Contact, Lead
 from sync.config.reconcile import ReconcileConfig
+from sync.reconcile.entities import load_entities
+from sync.reconcile.normalize import (
+    company_key,
+    fold,
+    is_placeholder,
+    name_key,
+    phone_key,
+    street_key,
+)
 from sync.reconcile.run import reconcile
 from sync.store import open_store
 from sync.store.pages import write_page
@@ -126,4 +135,22 @@ def test_a_full_run_holds_a_small_page_cache_until_its_last_write(tmp_path: Path
             assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == STORE_CACHE
     finally:
         event.remove(engine, "before_cursor_execute", _cache_at_each_statement)
+        engine.dispose()
+
+
+def test_loading_records_lets_the_normalisers_remembered_answers_go(tmp_path: Path) -> None:
+    # They serve one load; a million people's were a million entries held, with the memory
+    # around them, through the scoring and the write that followed.
+    engine = _store(tmp_path)
+    cached = (fold, is_placeholder, street_key, phone_key, name_key, company_key)
+    try:
+        name_key("Ana")  # remembered from an earlier load
+        people = load_entities(engine, "person")
+        assert sorted((e.first, e.last, e.company) for e in people) == [
+            ("ana", "ruiz", "acme labs"),
+            ("ana", "ruiz", "acme labs"),
+            ("bo", "li", "acme labs"),
+        ]
+        assert [function.cache_info().currsize for function in cached] == [0] * 6
+    finally:
         engine.dispose()
