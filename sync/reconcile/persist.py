@@ -237,7 +237,7 @@ def write_result(
     (``keys_of``: the engine's; ``None``: written already, by ``written_keys``) of the
     ``changed`` entities (all when ``None``); returns an organisation's record key ->
     identity id (people compare by it; other kinds' are read by no one, and a million
-    people's were 40 MB at a full run's peak)."""
+    people's were about 40 MB at a full run's peak)."""
     entities: Sequence[Entity] = result.entities
     written: dict[str, str] = {}
     mapped = result.kind == "organisation"
