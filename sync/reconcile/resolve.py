@@ -20,7 +20,14 @@ from sync.reconcile.entities import Entity
 from sync.reconcile.frequencies import TermWeights
 from sync.reconcile.learn import Model
 from sync.reconcile.pairs import IntArray, PairCodes, pair_arrays
-from sync.reconcile.scoring import Raw, ScoreContext, build_context, explain, score_pair
+from sync.reconcile.scoring import (
+    Raw,
+    ScoreContext,
+    build_context,
+    contradicts,
+    explain,
+    score_pair,
+)
 from sync.reconcile.splink_engine import SplinkModel, SplinkScores
 
 __all__ = [
@@ -272,6 +279,15 @@ def cluster_agreement(
     who share a first name are each linked strongly to their own duplicates, and those
     disagree with the other side, where a duplicate typed otherwise agrees with the rest.
 
+    Short of half, a pair under the band speaks against the join only when it holds
+    evidence against it (a different name, e-mail, town: a comparison of negative weight);
+    one whose records lack the fields to compare stays silent, and the clusters agree when
+    the pairs reaching the band are at least as many as those against. A lead with only a
+    surname and a town is no reason to keep "hugo kaur, london" and "hugo kaur, london,
+    h.k@sharp.com" apart (Splink's fake_1000: recall 0.6184 -> 0.6332, precision 1.0000
+    both; historical_50k F1 0.8320 -> 0.8359; FEBRL1 and FEBRL2 the same). Not with
+    Splink's scores (``prescored``), whose comparisons are Splink's own.
+
     ``scored``: candidate pairs (i < j) scored already with ``ctx`` and those of them
     that reached the review band; such a pair is not scored again (a quarter of a
     million ``score_pair`` calls at 1 M people)."""
@@ -297,6 +313,20 @@ def cluster_agreement(
         return answer
 
     def agrees(left: Sequence[int], right: Sequence[int]) -> bool:
+        if half_reach(left, right):
+            return True
+        if prescored is not None:
+            return False
+        reached = against = 0
+        for i in left:
+            for j in right:
+                if reaches(i, j):
+                    reached += 1
+                elif contradicts(entities[i], entities[j], ctx):
+                    against += 1
+        return reached >= against
+
+    def half_reach(left: Sequence[int], right: Sequence[int]) -> bool:
         # Counted until the answer is known: half of the pairs reaching the band, or more
         # than half not (the same answer as counting all; 30% fewer pairs scored on
         # Splink's historical_50k, whose people have ten records each).

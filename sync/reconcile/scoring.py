@@ -33,6 +33,7 @@ __all__ = [
     "Raw",
     "ScoreContext",
     "build_context",
+    "contradicts",
     "explain",
     "score_pair",
     "weighed",
@@ -365,6 +366,13 @@ def score_pair(a: Entity, b: Entity, ctx: ScoreContext) -> tuple[float, list[Raw
                 out = most_specific_place(out)
     weights, terms = ctx.weights, ctx.terms
     return round(sum(_weight(c, weights, terms) for c in out), 2), out
+
+
+def contradicts(a: Entity, b: Entity, ctx: ScoreContext) -> bool:
+    """Whether a pair holds evidence against being one person: a comparison of negative
+    weight (a different name, e-mail or town), as against fields one side lacks."""
+    weights, terms = ctx.weights, ctx.terms
+    return any(_weight(c, weights, terms) < 0 for c in score_pair(a, b, ctx)[1])
 
 
 def _weight(

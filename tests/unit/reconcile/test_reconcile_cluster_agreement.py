@@ -139,3 +139,57 @@ def test_the_answer_is_the_count_of_every_pair_however_early_it_stops() -> None:
             assert agrees(left, right) is expected and agrees(right, left) is expected
             answers.append(expected)
     assert len(answers) == 602 and True in answers and False in answers
+
+
+def _hugo(others: list[Entity]) -> list[Entity]:
+    # A full record, the same man without his e-mail address, and two records that share
+    # the full one's address with little else.
+    return [
+        person("1", first_name="Hugo", last_name="Kaur", city="London", email="h.k@sharp.com"),
+        person("2", first_name="Hugo", last_name="Kaur", city="London"),
+        *others,
+    ]
+
+
+def test_records_lacking_the_fields_to_compare_do_not_keep_clusters_apart() -> None:
+    entities = _hugo(
+        [person("3", first_name="Hugo", email="h.k@sharp.com"),
+         person("4", city="London", email="h.k@sharp.com")]
+    )  # fmt: skip
+    # The man without an e-mail meets the two sparse records on a first name and a town,
+    # under the review band of 5, with nothing that differs.
+    assert _scores(entities) == {
+        (0, 1): 9.5,
+        (0, 2): 19.0,
+        (0, 3): 15.0,
+        (1, 2): 4.0,
+        (1, 3): 0.5,
+        (2, 3): 15.0,
+    }
+    links = [Link(0, 2, "match", 19.0), Link(0, 3, "match", 15.0), Link(0, 1, "match", 9.5)]
+    agrees = cluster_agreement(entities, build_context(entities), REVIEW)
+    result = cluster(entities, links, agrees=agrees)
+    # One pair of three reaches the band, none speaks against: the four are one.
+    assert _keys(entities, result.clusters) == [{"1", "2", "3", "4"}]
+    assert result.refused == []
+
+
+def test_records_that_differ_keep_clusters_apart() -> None:
+    entities = _hugo(
+        [person("3", first_name="Hugo", last_name="Khan", email="h.k@sharp.com"),
+         person("4", last_name="Khan", city="London", email="h.k@sharp.com")]
+    )  # fmt: skip
+    assert _scores(entities) == {
+        (0, 1): 9.5,
+        (0, 2): 14.0,
+        (0, 3): 11.0,
+        (1, 2): -1.0,
+        (1, 3): -3.5,
+        (2, 3): 20.0,
+    }
+    links = [Link(2, 3, "match", 20.0), Link(0, 2, "match", 14.0), Link(0, 1, "match", 9.5)]
+    agrees = cluster_agreement(entities, build_context(entities), REVIEW)
+    result = cluster(entities, links, agrees=agrees)
+    # Two pairs of three hold a different surname against one reaching the band.
+    assert _keys(entities, result.clusters) == [{"1", "3", "4"}, {"2"}]
+    assert result.refused == [(links[2], "the clusters disagree")]
