@@ -203,9 +203,11 @@ def explain(
             if "model" in pair
             else ""
         )
-        table = Table(
-            title=f"vs {pair['other']}: score {pair['score']} ({pair['status']}, {mark}{odds})"
+        # On a line of its own: as the table's title it wrapped to the table's width
+        out.print(
+            text(f"vs {pair['other']}: score {pair['score']} ({pair['status']}, {mark}{odds})")
         )
+        table = Table()
         for column in ("field", "level", "weight", "this", "other"):
             table.add_column(column, justify="right" if column == "weight" else "left")
         for c in pair["comparisons"]:

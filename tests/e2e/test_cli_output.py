@@ -250,3 +250,38 @@ def test_findings_at_80_columns_keep_each_link_whole_on_its_own_line(config: Pat
         in "\n".join(block)
     )
     assert len(block) >= 2  # the record's name, then who and why
+
+
+def test_explain_heads_each_compared_pair_on_a_line_of_its_own(config: Path) -> None:
+    from sqlalchemy import select
+
+    from sync.config.loader import load_config
+    from sync.store import open_store
+    from sync.store.identities import ReconcilePairRow
+
+    _json(config, "reconcile", "run")
+    engine = open_store(load_config(config).store.url)
+    pairs = ReconcilePairRow.__table__  # type: ignore[attr-defined]
+    try:
+        with engine.connect() as conn:
+            record = conn.execute(
+                select(pairs.c.a_key).where(pairs.c.kind == "person").order_by(pairs.c.id)
+            ).first()
+    finally:
+        engine.dispose()
+    assert record is not None
+    data = _json(config, "reconcile", "explain", record[0])
+    lines = _piped(config, "reconcile", "explain", record[0]).splitlines()
+    assert data["pairs"]
+    # As a table's title it was wrapped to the table's width and centred over it: the head
+    # of each pair now starts a line of its own, wrapped at 80 columns where it is longer
+    heads: list[str] = []
+    for n, line in enumerate(lines):
+        if line.startswith("vs "):
+            rest = lines[n + 1 : next(k for k in range(n, len(lines)) if "┏" in lines[k])]
+            heads.append(" ".join(" ".join([line, *rest]).split()))
+    assert heads == [
+        f"vs {p['other']}: score {p['score']} ({p['status']}, "
+        f"{'linked' if p['linked'] else 'not linked'})"
+        for p in data["pairs"]
+    ]
