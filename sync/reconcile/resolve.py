@@ -312,19 +312,33 @@ def cluster_agreement(
             answer = answered[code] = score_pair(entities[i], entities[j], ctx)[0] >= review
         return answer
 
+    opposed: dict[int, bool] = {}  # pairs asked for evidence against, by i * count + j
+
+    def against(i: int, j: int) -> bool:
+        code = i * count + j if i < j else j * count + i
+        answer = opposed.get(code)
+        if answer is None:
+            answer = opposed[code] = contradicts(entities[i], entities[j], ctx)
+        return answer
+
     def agrees(left: Sequence[int], right: Sequence[int]) -> bool:
         if half_reach(left, right):
             return True
         if prescored is not None:
             return False
-        reached = against = 0
-        for i in left:
-            for j in right:
-                if reaches(i, j):
-                    reached += 1
-                elif contradicts(entities[i], entities[j], ctx):
-                    against += 1
-        return reached >= against
+        # Short of half: the pairs under the band scored for evidence against, until the
+        # answer is known (whether a pair reaches the band is remembered from above)
+        under = [(i, j) for i in left for j in right if not reaches(i, j)]
+        reached = len(left) * len(right) - len(under)
+        opposing = 0
+        for n, (i, j) in enumerate(under):
+            if opposing + len(under) - n <= reached:
+                return True
+            if against(i, j):
+                opposing += 1
+                if opposing > reached:
+                    return False
+        return True
 
     def half_reach(left: Sequence[int], right: Sequence[int]) -> bool:
         # Counted until the answer is known: half of the pairs reaching the band, or more
