@@ -37,7 +37,7 @@ class MailTypos:
         same_local = (self.local[left] == self.local[right]) & (self.local[left] >= 0)
         same_local &= self.digits[left] == self.digits[right]
         typo = same_local & (self.local_length[left] >= TYPO_MIN_LOCAL)
-        long = ~same_local & (np.minimum(self.length[left], self.length[right]) >= TYPO_MIN_ADDRESS)
+        long = ~typo & (np.minimum(self.length[left], self.length[right]) >= TYPO_MIN_ADDRESS)
         long &= (self.initial[left] == self.initial[right]) & (
             self.digits[left] == self.digits[right]
         )

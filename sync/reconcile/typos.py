@@ -26,8 +26,10 @@ def email_typo(a: str, b: str) -> bool:
     if digits(a) != digits(b):
         return False
     local_a, local_b = a.partition("@")[0], b.partition("@")[0]
-    if local_a == local_b:
-        return len(local_a) >= TYPO_MIN_LOCAL
+    if local_a == local_b and len(local_a) >= TYPO_MIN_LOCAL:
+        return True
+    # A short local part at another domain is a typo only as the whole address is one
+    # ("h.k@sharp.com" / "h.k@shhrp.com"; "jo@acme.com" / "jo@beta.org" are two people)
     if a[:1] != b[:1]:  # "kvandyke@acme.com" / "rvandyke@acme.com": two colleagues
         return False
     shortest = min(len(a), len(b))

@@ -24,6 +24,10 @@ def test_an_address_typed_with_a_slip_is_a_typo_and_a_colleagues_is_not() -> Non
     assert email_typo("a.cross58@brwning-nguyen.com", "a.cross58@browning-nguyen.com")
     assert email_typo("oc34@phelps-harper.biz", "oc34@pheps-hraper.biz")
     assert email_typo("jt40@combs.net", "jt40o@combs.net")
+    # a short local part at a domain typed with a slip: the whole address is two edits off
+    # at most (Splink's fake_1000)
+    assert email_typo("h.k@sharp.com", "h.k@shhrp.com")
+    assert email_typo("fb@reose.cem", "fb@reese.com")
     # another first letter: a colleague's address ("k. van dyke" / "r. van dyke")
     assert not email_typo("kvandyke@acme.com", "rvandyke@acme.com")
     # other digits: two numbered accounts
@@ -58,6 +62,25 @@ def test_a_person_with_a_mistyped_address_scores_as_one_and_bulk_agrees() -> Non
     assert (found["email"], found["organisation"]) == ("fuzzy", "fuzzy")
     _, ac = score_pair(a, c, ctx)
     assert {field: level for field, level, _, _ in ac}["email"] == "different"
+    left, right = np.array([0, 0, 1]), np.array([1, 2, 2])
+    totals, python = bulk_totals(people, left, right, ctx)
+    assert not python.any()
+    expected = [score_pair(people[i], people[j], ctx)[0] for i, j in zip(left, right, strict=True)]
+    assert [round(float(t), 2) for t in totals] == expected
+
+
+def test_a_short_address_at_a_mistyped_domain_scores_as_one_and_bulk_agrees() -> None:
+    # Splink's fake_1000: "h.k@sharp.com" and "h.k@shhrp.com" kept "hugo kaur" apart
+    a = lead(1, first="hugo", last="kaur", emails=("h.k@sharp.com",), city="london")
+    b = lead(2, first="hugo", last="kaur", emails=("h.k@shhrp.com",), city="london")
+    c = lead(3, first="hugo", last="kaur", emails=("h.k@beta.org",), city="london")
+    people = [a, b, c]
+    ctx = build_context(people)
+    levels = [
+        {field: level for field, level, _, _ in score_pair(x, y, ctx)[1]}["email"]
+        for x, y in ((a, b), (a, c))
+    ]
+    assert levels == ["fuzzy", "different"]
     left, right = np.array([0, 0, 1]), np.array([1, 2, 2])
     totals, python = bulk_totals(people, left, right, ctx)
     assert not python.any()
