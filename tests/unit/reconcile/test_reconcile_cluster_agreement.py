@@ -9,7 +9,7 @@ from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.cluster import Link, cluster
 from sync.reconcile.entities import Entity, build_entity
 from sync.reconcile.resolve import block, cluster_agreement, resolve_kind
-from sync.reconcile.scoring import build_context, score_pair
+from sync.reconcile.scoring import build_context, contradicts, score_pair
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 REVIEW = ReconcileConfig().people.review  # 5 with the hand-set weights
@@ -116,29 +116,40 @@ def test_a_record_typed_otherwise_joins_when_half_the_cluster_agrees() -> None:
 
 
 def test_the_answer_is_the_count_of_every_pair_however_early_it_stops() -> None:
-    # The check stops once half of the pairs reach the band (or more than half do not) and
-    # remembers the pairs it scored: the answer must be that of counting every pair, for
-    # every two disjoint groups of these six records, asked twice.
+    # The check stops once half of the pairs reach the band (or more than half do not),
+    # then once the pairs under the band holding evidence against are known to outnumber
+    # those reaching it or not, and remembers the pairs it scored: the answer must be that
+    # of counting every pair, for every two disjoint groups of these seven records (1,932),
+    # asked twice.
     entities = [
         *_office(),
         person("5", True, first_name="Anne", last_name="Lee", title="Analyst"),
         person("6", first_name="Bo", last_name="Lea", email="anna.lea@gmail.com"),
+        person("7", first_name="Anna"),  # a first name and nothing else: no evidence against
     ]
     ctx = build_context(entities)
     scores = _scores(entities)
     agrees = cluster_agreement(entities, ctx, REVIEW)
     answers = []
-    for left_mask in range(1, 64):
-        for right_mask in range(1, 64):
+    for left_mask in range(1, 128):
+        for right_mask in range(1, 128):
             if left_mask & right_mask:
                 continue
-            left = [n for n in range(6) if left_mask >> n & 1]
-            right = [n for n in range(6) if right_mask >> n & 1]
-            reached = sum(scores[min(i, j), max(i, j)] >= REVIEW for i in left for j in right)
-            expected = 2 * reached >= len(left) * len(right)
+            left = [n for n in range(7) if left_mask >> n & 1]
+            right = [n for n in range(7) if right_mask >> n & 1]
+            pairs = [(min(i, j), max(i, j)) for i in left for j in right]
+            reached = sum(scores[p] >= REVIEW for p in pairs)
+            against = sum(
+                scores[p] < REVIEW and contradicts(entities[p[0]], entities[p[1]], ctx)
+                for p in pairs
+            )
+            expected = reached >= against
             assert agrees(left, right) is expected and agrees(right, left) is expected
-            answers.append(expected)
-    assert len(answers) == 602 and True in answers and False in answers
+            answers.append((expected, 2 * reached >= len(pairs)))
+    assert len(answers) == 1932
+    # both answers, and joins that half of the pairs reaching the band would not make
+    assert {found for found, _ in answers} == {True, False}
+    assert (True, False) in answers
 
 
 def _hugo(others: list[Entity]) -> list[Entity]:
