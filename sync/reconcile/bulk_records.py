@@ -230,7 +230,7 @@ class Levels:
         value, other = by_value[left], by_value[right]
         typo = self.typo[level]
         found = np.where(typo, np.minimum(np.minimum(found, value), other), found)
-        return np.where(level == exact, value, found)
+        return np.where(level == exact, np.minimum(value, other), found)
 
 
 class Cache:

@@ -399,13 +399,17 @@ def weight_of(
     """The weight of one comparison: its value's term-frequency weight where the model
     adjusts that level, else the level's. A typo of a common value weighs no more than
     the value itself: "smiht" / "smith" is no rarer than "smith" / "smith", and an
-    office's street typed with a typo no more a home's than the office's own."""
+    office's street typed with a typo no more a home's than the office's own. Where the
+    two values agree without being the same text ("152 maple ave" / "maple ave"), the
+    commoner one's weight (as Splink takes the greater term frequency): a pair scores
+    the same whichever record comes first."""
     adjusted = terms.get(fld)
     if adjusted is None:
         return weights[(fld, level)]
     _, by_value, default = adjusted
     if adjusted[0] == level:
-        return by_value.get(value, default)
+        found = by_value.get(value, default)
+        return found if not other or other == value else min(found, by_value.get(other, default))
     if level in TYPO_LEVELS:
         return min(
             weights[(fld, level)], by_value.get(value, default), by_value.get(other, default)
