@@ -7,8 +7,9 @@ synced as CRM leads and contacts (a store ``bench_febrl.py --workspace`` keeps).
 For each seed, on a copy of the store: a tenth of the people (chosen by the seed) are held
 back, a full run reconciles the rest, the held-back records come back as one new change,
 and an incremental run takes them in. Its identities are then compared, member for member,
-with those of a full run of the same store (model and settings alike). Printed: records
-held back, records the increment loaded, identities of each, and whether they are the same.
+with those of a full run of the same store (model and settings alike), and its stored pairs
+score for score and status for status. Printed: records held back, records the increment
+loaded, identities of each, and whether they and the pairs are the same.
 """
 
 from __future__ import annotations
@@ -36,6 +37,17 @@ def _partition(connection: sqlite3.Connection) -> set[frozenset[tuple[str, str, 
     for identity, source, table, remote_id in connection.execute(query + " WHERE kind='person'"):
         groups.setdefault(identity, set()).add((source, table, remote_id))
     return {frozenset(members) for members in groups.values()}
+
+
+def _pairs(connection: sqlite3.Connection) -> set[tuple[str, str, float, str]]:
+    """Each stored pair of people by its two records (in either order), score and status:
+    what later increments build on (a pair's status decides whether it links)."""
+    query = "SELECT a_key, b_key, score, status FROM reconcile_pairs WHERE kind = 'person'"
+    found: set[tuple[str, str, float, str]] = set()
+    for a, b, score, status in connection.execute(query):
+        first, second = sorted((a, b))
+        found.add((first, second, round(score, 6), status))
+    return found
 
 
 def check(store: Path, seed: int, work: Path, min_records: int | None = None) -> dict[str, object]:
@@ -70,9 +82,9 @@ def check(store: Path, seed: int, work: Path, min_records: int | None = None) ->
         connection.execute(f"INSERT INTO {table} SELECT * FROM held_{table}")
     connection.commit()
     report = reconcile(engine, config, NOW + timedelta(hours=1), "auto")
-    incremental = _partition(connection)
+    incremental, incremental_pairs = _partition(connection), _pairs(connection)
     reconcile(engine, config, NOW + timedelta(hours=2), "full")
-    full = _partition(connection)
+    full, full_pairs = _partition(connection), _pairs(connection)
     engine.dispose()
     connection.close()
     person = report.kinds["person"]
@@ -84,6 +96,8 @@ def check(store: Path, seed: int, work: Path, min_records: int | None = None) ->
         "identities_incremental": len(incremental),
         "identities_full": len(full),
         "differing_identities": len(incremental ^ full),
+        "pairs_incremental": len(incremental_pairs),
+        "differing_pairs": len(incremental_pairs ^ full_pairs),
     }
 
 
@@ -103,10 +117,14 @@ def main() -> None:
         for seed in (int(s) for s in args.seeds.split(",")):
             found = check(args.store, seed, Path(tmp), args.min_records)
             same = "same" if found["differing_identities"] == 0 else "DIFFERENT"
+            pairs = (
+                "same" if found["differing_pairs"] == 0 else f"{found['differing_pairs']} differ"
+            )
             print(
                 f"seed {seed}: {found['mode']}, {found['held_back']} held back, "
                 f"{found['loaded']} loaded; identities {found['identities_incremental']} "
-                f"incremental, {found['identities_full']} full: {same}"
+                f"incremental, {found['identities_full']} full: {same}; "
+                f"{found['pairs_incremental']} pairs: {pairs}"
             )
 
 

@@ -39,7 +39,7 @@ __all__ = [
     "members_of",
     "save_decision",
     "stored_key",
-    "stored_links",
+    "stored_pairs",
     "write_result",
     "written_keys",
 ]
@@ -171,23 +171,15 @@ def key_sizes(
     return sizes
 
 
-def stored_links(connection: Connection, keys: Sequence[str]) -> list[tuple[str, str, float]]:
-    """Stored matches with both ends among ``keys`` (earlier decisions an incremental run keeps)."""
-    wanted = set(keys)
-    found: list[tuple[str, str, float]] = []
-    for chunk in chunks(sorted(wanted)):
-        # The status is checked here, not in SQL: given "status = 'match'", SQLite's planner
-        # picks the status index and scans every match for each chunk (20 s at 1M records)
-        # instead of looking the keys up.
-        query = select(PAIRS.c.a_key, PAIRS.c.b_key, PAIRS.c.score, PAIRS.c.status).where(
-            PAIRS.c.a_key.in_(chunk)
-        )
-        found.extend(
-            (a, b, score)
-            for a, b, score, status in connection.execute(query)
-            if status == "match" and b in wanted
-        )
-    return found
+def stored_pairs(connection: Connection, keys: Iterable[str]) -> list[tuple[str, str, float, str]]:
+    """Every stored pair with an end among ``keys``, once: (a, b, score, status)."""
+    found: dict[tuple[str, str], tuple[str, str, float, str]] = {}
+    for chunk in chunks(sorted(set(keys))):
+        for mine in (PAIRS.c.a_key, PAIRS.c.b_key):
+            query = select(PAIRS.c.a_key, PAIRS.c.b_key, PAIRS.c.score, PAIRS.c.status)
+            for a, b, score, status in connection.execute(query.where(mine.in_(chunk))):
+                found[(a, b)] = (a, b, score, status)
+    return [found[pair] for pair in sorted(found)]
 
 
 def delete_records(

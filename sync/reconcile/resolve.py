@@ -132,6 +132,7 @@ def resolve_kind(
     org_of: dict[str, str] | None = None,
     only: set[int] | None = None,
     fixed_links: Sequence[tuple[int, int, float]] = (),
+    earlier_best: Sequence[tuple[int, str, float]] = (),
     context: ScoreContext | None = None,
     model: Model | SplinkModel | None = None,
     blocked: tuple[Sequence[tuple[int, int]], BlockingStats] | None = None,
@@ -140,7 +141,10 @@ def resolve_kind(
     keys: Iterable[Iterable[str]] | None = None,
 ) -> KindResult:
     """Cluster ``entities``; with ``only``, score just the pairs touching those indexes and
-    take ``fixed_links`` (earlier matches among the others) as already decided. A trained
+    take ``fixed_links`` (earlier pairs among the others reaching the match threshold)
+    as already scored, links where they are a side's best, with ``earlier_best`` (index,
+    CRM, score: such pairs kept from earlier runs, with records outside too) as candidates
+    for a record's best link into that CRM. A trained
     ``model`` gives the weights and, with the configured precision, the thresholds.
     ``prescored``: the pairs an engine of its own (Splink) blocked and scored, by index;
     ``codes``: the records' comparison codes, when made already, released once the pairs
@@ -187,7 +191,8 @@ def resolve_kind(
         total, comparisons = score_pair(entities[i], entities[j], ctx)
         return ScoredPair(i, j, total, status, _flat(comparisons))
 
-    matches = _best_links(entities, [p for p in scored if p.status == "match"], fixed_links)
+    found = [p for p in scored if p.status == "match"]
+    matches, fixed_links = _best_links(entities, found, fixed_links, earlier_best)
     # Only the records a must-link or a decision names (not a dict of a million keys).
     named = {key for e in entities for key in e.must}
     named.update(key for d in decisions for key in (d.a_key, d.b_key))
@@ -381,24 +386,26 @@ def _best_links(
     entities: Sequence[Entity],
     matches: list[ScoredPair],
     fixed: Sequence[tuple[int, int, float]] = (),
-) -> list[ScoredPair]:
+    earlier: Sequence[tuple[int, str, float]] = (),
+) -> tuple[list[ScoredPair], list[tuple[int, int, float]]]:
     """Across systems keep a match only if it is a side's best link into the other system.
     ``fixed``: an increment's earlier matches among the records it did not change, which
-    it does not score again: a side's best may be one of them, as in a full run."""
+    it does not score again, kept by the same rule; ``earlier``: (record, CRM, score) of
+    such pairs with any record, read or not: a side's best may be one of them, as in a
+    full run."""
     best: dict[tuple[int, str], float] = {}
+    for me, other, score in earlier:
+        best[(me, other)] = max(best.get((me, other), float("-inf")), score)
     for i, j, score in [(p.i, p.j, p.score) for p in matches] + list(fixed):
         a, b = entities[i], entities[j]
         if a.source == b.source:
             continue
         for me, other in ((i, b.source), (j, a.source)):
             best[(me, other)] = max(best.get((me, other), float("-inf")), score)
-    kept = []
-    for pair in matches:
-        a, b = entities[pair.i], entities[pair.j]
-        if (
-            a.source == b.source
-            or pair.score >= best[(pair.i, b.source)]
-            or pair.score >= best[(pair.j, a.source)]
-        ):
-            kept.append(pair)
-    return kept
+
+    def stands(i: int, j: int, score: float) -> bool:
+        a, b = entities[i], entities[j]
+        return a.source == b.source or score >= best[(i, b.source)] or score >= best[(j, a.source)]
+
+    kept = [pair for pair in matches if stands(pair.i, pair.j, pair.score)]
+    return kept, [link for link in fixed if stands(*link)]

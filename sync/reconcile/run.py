@@ -26,10 +26,11 @@ from sqlalchemy import Connection, Engine, select
 from compensation.gcpause import paused_gc
 from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.beside import page_cache
-from sync.reconcile.blocking import BLOCKING_SCHEME, block_keys, candidate_pairs, silent_keys
+from sync.reconcile.blocking import BLOCKING_SCHEME, block_keys, candidate_pairs
 from sync.reconcile.bulk import PersonCodes, scored_pairs
 from sync.reconcile.entities import KIND_TABLES, Entity, account_index, load_entities
-from sync.reconcile.increment_scope import moved_by
+from sync.reconcile.increment_pairs import EarlierPairs
+from sync.reconcile.increment_scope import moved_by, silent_among
 from sync.reconcile.key_indexes import KeyIndexes, keys_unindexed
 from sync.reconcile.model_store import AnyModel, latest_model, save_model
 from sync.reconcile.persist import (
@@ -41,13 +42,11 @@ from sync.reconcile.persist import (
     delete_pairs_among,
     delete_records,
     identities_of,
-    key_sizes,
     last_watermark,
     load_decisions,
     match_partners,
     members_of,
     stored_key,
-    stored_links,
     write_result,
     written_keys,
 )
@@ -251,9 +250,9 @@ def _incremental(
     if mine - changed_keys:
         changed += load_entities(engine, kind, keys=sorted(mine - changed_keys), accounts=accounts)
     removed = _deleted_since(connection, tables, since, upto)
-    since_last = len(changed)  # then the others whose pairs the change moves
-    moved, recount = moved_by(connection, kind, changed, removed, config, splink)  # see there
-    changed += load_entities(engine, kind, keys=sorted(moved), accounts=accounts)
+    # the stored records whose pairs the change moves: scored again (see there)
+    moved, recount = moved_by(connection, kind, changed, removed, config, splink)
+    again_keys = moved | recount
     if not changed and not removed:
         return {}, {"records": 0, "changed": 0, "identities": 0}
     changed_keys = {e.key for e in changed}
@@ -266,11 +265,13 @@ def _incremental(
         # A key whose block pairs no one in a full run (a crowded name start in a town)
         # pairs no one here: sized by the database, its records not read (millions at 1 M).
         made = [key for keys in changed_block_keys for key in keys]
-        sizes = key_sizes(connection, kind, set(made), changed_keys | removed)
-        sizes.update(made)
-        silent |= silent_keys(sizes, config.max_key_records)
+        found, held = silent_among(
+            connection, kind, made, changed_keys | removed, again_keys, config
+        )
+        silent |= found
         changed_block_keys = [[k for k in keys if k not in silent] for keys in changed_block_keys]
         block = [key for key in block if key[prefix:] not in silent]
+        block = sorted(set(block) | {stored_key(kind, key) for key in held})
     shared: dict[str, list[str]] = {}  # record key -> its stored keys a changed one holds
     for chunk in chunks(block):
         query = select(KEYS.c.block_key, KEYS.c.record_key).where(KEYS.c.block_key.in_(chunk))
@@ -304,7 +305,7 @@ def _incremental(
         keys = changed_block_keys + [shared.get(e.key, []) for e in first]
         linked = _linked(stage, len(changed), config, decisions, context, limit, keys)
         prescored = None
-    linked |= evidence | recount
+    linked |= evidence | again_keys
     affected = set(identities_of(connection, linked | changed_keys | removed).values())
     members = set(members_of(connection, affected)) | linked
     # Their clusters may now agree with a record a guard once kept from joining them.
@@ -319,13 +320,9 @@ def _incremental(
     entities = changed + others
     context.org_of.update(_org_identities(connection, kind, extra, {}))  # stage 1 has the rest
     index_changed = set(range(len(changed)))
-    fixed = [(a, b, score) for a, b, score in stored_links(connection, [e.key for e in others])]
     position = {e.key: n for n, e in enumerate(entities)}
-    fixed_links = [
-        (position[a], position[b], s)
-        for a, b, s in fixed
-        if a in position and b in position and not {a, b} & recount
-    ]
+    match = thresholds_for(kind, config, model).match
+    earlier = EarlierPairs.read(connection, position, again_keys, changed_keys | removed, match)
     if prescored is not None:
         prescored = prescored.reindexed(stage, position)
     result = resolve_kind(
@@ -334,22 +331,25 @@ def _incremental(
         config,
         decisions,
         org_of,
-        only=index_changed | (again := {position[key] for key in recount}),
-        fixed_links=fixed_links,
+        only=index_changed | (again := {position[key] for key in again_keys}),
+        fixed_links=earlier.links,
+        earlier_best=earlier.best,
         context=context,
         model=model,
         prescored=prescored,
         keys=None if splink else ([k for k in block_keys(e) if k not in silent] for e in entities),
     )
     delete_records(connection, kind, affected, sorted(changed_keys | removed))
-    delete_pairs_among(connection, recount)
+    delete_pairs_among(connection, again_keys)
     for chunk in chunks(sorted(closure | changed_keys | removed)):
         _delete_members(connection, chunk)
     written = write_result(connection, result, config, run_id, now, index_changed, keys_of, again)
+    restated = earlier.restate(connection, result)  # the kept pairs a new best moved
     stats = dict(result.stats)
     stats.update(
-        changed=since_last,
-        moved=len(changed) - since_last + len(recount),
+        changed=len(changed),
+        moved=len(again_keys),
+        restated=restated,
         removed=len(removed),
         loaded=len(changed) + len(first) + len(extra),
         resolved=len(entities),
