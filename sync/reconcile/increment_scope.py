@@ -13,7 +13,7 @@ from sync.reconcile.blocking import block_keys, silent_keys
 from sync.reconcile.entities import Entity
 from sync.reconcile.persist import KEYS, chunks, key_sizes, stored_key
 
-__all__ = ["held_keys", "moved_by", "silent_among"]
+__all__ = ["crowded_in_run", "held_keys", "moved_by", "silent_among"]
 
 _HELD_BY_PEOPLE = ("e:", "p:")  # an e-mail, a phone: how many people hold it is scored
 
@@ -65,22 +65,46 @@ def silent_among(
     kind: str,
     made: Sequence[str],
     gone: set[str],
-    again: set[str],
+    again: Sequence[Entity],
     config: ReconcileConfig,
 ) -> tuple[set[str], set[str]]:
     """The keys an increment pairs no one through, as a full run would not: of those the
-    changed records ``made`` (one entry per holder) and those the stored records scored
-    ``again`` hold, the ones whose blocks are over their limits. Sized by the database,
-    the ``gone`` records (changed or removed) counted only as ``made``.
+    changed records ``made`` (one entry per holder), the ones whose blocks are over their
+    limits. Sized by the database, the ``gone`` records (changed or removed) counted only
+    as ``made``.
 
-    And the e-mail and phone keys the ``again`` records hold that pair: how many people
-    hold each is part of their pairs' scores (``scoring.build_context``), so an increment
-    reads their holders, as it reads those of a changed record's."""
-    theirs = held_keys(connection, kind, again)
+    And the e-mail and phone keys the stored records scored ``again`` hold that pair: how
+    many people hold each is part of their pairs' scores (``scoring.build_context``), so an
+    increment reads their holders, as it reads those of a changed record's."""
+    theirs = {key for e in again for key in block_keys(e) if key.startswith(_HELD_BY_PEOPLE)}
     sizes = key_sizes(connection, kind, set(made) | theirs, gone)
     sizes.update(made)
     silent = silent_keys(sizes, config.max_key_records)
-    return silent, {k for k in theirs - silent if k.startswith(_HELD_BY_PEOPLE)}
+    return silent, theirs - silent
+
+
+def crowded_in_run(
+    connection: Connection,
+    kind: str,
+    keys: Sequence[Sequence[str]],
+    only: set[int],
+    sized: set[str],
+    gone: set[str],
+    config: ReconcileConfig,
+) -> set[str]:
+    """Of the keys of an increment's records (``keys``, each record's), those not
+    ``sized`` yet that would pair two of them, one scored again (``only``), but are over
+    their limits in the store: among the few records read a crowded key looks small. A
+    key held by one of them pairs no one here, so it is not counted (at 1 M people the
+    30,000 records scored again hold 450,000 keys, sized in 6.7 s)."""
+    holders: Counter[str] = Counter()
+    theirs: set[str] = set()
+    for n, each in enumerate(keys):
+        holders.update(each)
+        if n in only:
+            theirs.update(each)
+    wanted = {key for key in theirs - sized if holders[key] > 1}
+    return silent_keys(key_sizes(connection, kind, wanted, gone), config.max_key_records)
 
 
 def held_keys(connection: Connection, kind: str, records: set[str]) -> set[str]:

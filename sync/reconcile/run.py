@@ -29,8 +29,9 @@ from sync.reconcile.beside import page_cache
 from sync.reconcile.blocking import BLOCKING_SCHEME, block_keys, candidate_pairs
 from sync.reconcile.bulk import PersonCodes, scored_pairs
 from sync.reconcile.entities import KIND_TABLES, Entity, account_index, load_entities
+from sync.reconcile.increment_changes import deleted_since, people_of_changed_accounts
 from sync.reconcile.increment_pairs import EarlierPairs
-from sync.reconcile.increment_scope import moved_by, silent_among
+from sync.reconcile.increment_scope import crowded_in_run, moved_by, silent_among
 from sync.reconcile.key_indexes import KeyIndexes, keys_unindexed
 from sync.reconcile.model_store import AnyModel, latest_model, save_model
 from sync.reconcile.persist import (
@@ -59,7 +60,6 @@ from sync.reconcile.splink_run import admin_links, splink_full, splink_linked
 from sync.reconcile.training import LEARNED_KINDS, NOTHING_LEARNED, train_kind
 from sync.store.changes import last_change
 from sync.store.record_key import RecordKey
-from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
 
 __all__ = ["KINDS", "RunReport", "reconcile"]
 
@@ -71,7 +71,6 @@ Progress = Callable[[str], None]
 # difference between 3.2 and 3.0 GB at the run's peak. The last write (a million members
 # into their indexes) has the store's cache again: 70 s with 16 MB against 41 s.
 _RUN_CACHE = -16_384
-_MODELS = {"users": UserRow, "accounts": AccountRow, "leads": LeadRow, "contacts": ContactRow}
 
 
 @dataclass
@@ -245,19 +244,21 @@ def _incremental(
     if kind == "person":
         # A person's company and domain are its account's: the people of a changed account
         # are changed people too (an account renamed changes their keys and their scores).
-        mine |= _people_of_changed_accounts(connection, since, upto)
+        mine |= people_of_changed_accounts(connection, since, upto)
     changed_keys = {e.key for e in changed}
     if mine - changed_keys:
         changed += load_entities(engine, kind, keys=sorted(mine - changed_keys), accounts=accounts)
-    removed = _deleted_since(connection, tables, since, upto)
+    removed = deleted_since(connection, tables, since, upto)
     # the stored records whose pairs the change moves: scored again (see there)
     moved, recount = moved_by(connection, kind, changed, removed, config, splink)
     again_keys = moved | recount
+    again_entities = load_entities(engine, kind, keys=sorted(again_keys), accounts=accounts)
     if not changed and not removed:
         return {}, {"records": 0, "changed": 0, "identities": 0}
     changed_keys = {e.key for e in changed}
     keys_of = record_keys if splink else block_keys
     silent: set[str] = set()  # keys pairing no one in a full run: no one here either
+    gone, sized = changed_keys | removed, set[str]()  # sized: the keys the database counted
     changed_block_keys = [keys_of(e) for e in changed]
     block = sorted({stored_key(kind, key) for keys in changed_block_keys for key in keys})
     prefix = len(stored_key(kind, ""))
@@ -265,10 +266,9 @@ def _incremental(
         # A key whose block pairs no one in a full run (a crowded name start in a town)
         # pairs no one here: sized by the database, its records not read (millions at 1 M).
         made = [key for keys in changed_block_keys for key in keys]
-        found, held = silent_among(
-            connection, kind, made, changed_keys | removed, again_keys, config
-        )
+        found, held = silent_among(connection, kind, made, gone, again_entities, config)
         silent |= found
+        sized = set(made) | held | found
         changed_block_keys = [[k for k in keys if k not in silent] for keys in changed_block_keys]
         block = [key for key in block if key[prefix:] not in silent]
         block = sorted(set(block) | {stored_key(kind, key) for key in held})
@@ -313,7 +313,7 @@ def _incremental(
     members |= set(members_of(connection, refused - affected))
     affected |= refused
     closure = members - changed_keys - removed
-    loaded = {e.key: e for e in first}
+    loaded = {e.key: e for e in again_entities} | {e.key: e for e in first}
     others = [loaded[key] for key in sorted(closure & loaded.keys())]
     extra = load_entities(engine, kind, keys=sorted(closure - loaded.keys()), accounts=accounts)
     others += extra
@@ -325,19 +325,24 @@ def _incremental(
     earlier = EarlierPairs.read(connection, position, again_keys, changed_keys | removed, match)
     if prescored is not None:
         prescored = prescored.reindexed(stage, position)
+    only = index_changed | (again := {position[key] for key in again_keys})
+    keys_in_run = None if splink else [block_keys(e) for e in entities]
+    if keys_in_run is not None:  # those a crowded key pairs through here, as none in full
+        silent |= crowded_in_run(connection, kind, keys_in_run, only, sized, gone, config)
+        keys_in_run = [[k for k in keys if k not in silent] for keys in keys_in_run]
     result = resolve_kind(
         kind,
         entities,
         config,
         decisions,
         org_of,
-        only=index_changed | (again := {position[key] for key in again_keys}),
+        only=only,
         fixed_links=earlier.links,
         earlier_best=earlier.best,
         context=context,
         model=model,
         prescored=prescored,
-        keys=None if splink else ([k for k in block_keys(e) if k not in silent] for e in entities),
+        keys=keys_in_run,
     )
     delete_records(connection, kind, affected, sorted(changed_keys | removed))
     delete_pairs_among(connection, again_keys)
@@ -351,7 +356,7 @@ def _incremental(
         moved=len(again_keys),
         restated=restated,
         removed=len(removed),
-        loaded=len(changed) + len(first) + len(extra),
+        loaded=len(changed) + len(loaded) + len(extra),
         resolved=len(entities),
     )
     return written, stats
@@ -410,41 +415,3 @@ def _delete_members(connection: Connection, keys: Iterable[str]) -> None:
                 MEMBERS.c.remote_id.in_(ids),
             )
         )
-
-
-def _people_of_changed_accounts(connection: Connection, since: int | None, upto: int) -> set[str]:
-    """Keys of the live contacts and converted leads whose account was written (changed,
-    deleted) in ``(since, upto]``."""
-    accounts = AccountRow.__table__.c  # type: ignore[attr-defined]
-    window = accounts.change_seq <= upto
-    if since is not None:
-        window = window & (accounts.change_seq > since)
-    found: set[str] = set()
-    for table, column in (("contacts", "account_id"), ("leads", "converted_account_id")):
-        people = _MODELS[table].__table__.c  # type: ignore[attr-defined]
-        query = (
-            select(people.source, people.remote_id)
-            .join_from(
-                AccountRow,
-                _MODELS[table],
-                (people.source == accounts.source) & (people[column] == accounts.remote_id),
-            )
-            .where(window, people.is_deleted.is_(False))
-        )
-        found.update(f"{s}:{table}:{r}" for s, r in connection.execute(query))
-    return found
-
-
-def _deleted_since(
-    connection: Connection, tables: Iterable[str], since: int | None, upto: int
-) -> set[str]:
-    found: set[str] = set()
-    for table in tables:
-        columns = _MODELS[table].__table__.c  # type: ignore[attr-defined]
-        query = select(columns.source, columns.remote_id).where(
-            columns.is_deleted.is_(True), columns.change_seq <= upto
-        )
-        if since is not None:
-            query = query.where(columns.change_seq > since)
-        found.update(f"{s}:{table}:{r}" for s, r in connection.execute(query))
-    return found
