@@ -1,7 +1,6 @@
 """An incremental run ends where a full run does when the change moves records it did not
 write: the holders of an e-mail a new record holds too, and a store that has just grown
-enough people to train a model (Splink's fake_1000 showed both), and a stored match a new
-record's better one leaves no side's best (100,000 synthetic people showed it)."""
+enough people to train a model (Splink's fake_1000 showed both)."""
 
 from __future__ import annotations
 
@@ -95,40 +94,3 @@ def test_an_increment_runs_in_full_once_the_people_are_enough_to_train(tmp_path:
     assert report.kinds["person"]["learned"] == NOTHING_LEARNED
     _write(engine, [], [replace(leads[0], remote_id="00Q9")])
     assert reconcile(engine, config, NOW + timedelta(hours=2), "auto").mode == "incremental"
-
-
-def test_a_new_better_match_demotes_a_kept_match_to_review_as_a_full_run_does(
-    tmp_path: Path,
-) -> None:
-    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    office, mobile = "+44 113 496 0001", "+44 7700 900123"
-    _write(
-        engine,
-        [Contact(source="hubspot", remote_id="1", first_name="Ana", last_name="Ruiz",
-                 email="ana@ruiz-lab.com", phone=office, city="Leeds")],
-        [Lead(source="salesforce", remote_id="00Q1", first_name="Ana", last_name="Ruiz",
-              city="Leeds", phone=office, mobile=mobile, street="1 High Street",
-              postal_code="LS1 4AB", company="[not provided]"),
-         Lead(source="salesforce", remote_id="00Q2", first_name="Ana", last_name="Ruiz",
-              city="Leeds", phone=office, email="ana@ruiz-lab.com", company="[not provided]")],
-    )  # fmt: skip
-    config = ReconcileConfig()
-    reconcile(engine, config, NOW, "full")
-    kept = ("hubspot:contacts:1", "salesforce:leads:00Q1")
-    pairs, _ = _result(engine)
-    assert [p[2:] for p in pairs if p[:2] == kept] == [(17.5, "match")]  # the lead's best
-    # A new contact of the lead's home: the lead's best link into HubSpot now, while the
-    # first contact's best into Salesforce is the other lead: the kept pair is no side's
-    # best, so it stays for review (and no later increment links the two by it).
-    _write(
-        engine,
-        [Contact(source="hubspot", remote_id="2", first_name="Ana", last_name="Ruiz",
-                 city="Leeds", street="1 High Street", postal_code="LS1 4AB", mobile=mobile)],
-        [],
-    )  # fmt: skip
-    report = reconcile(engine, config, NOW + timedelta(hours=1), "auto")
-    assert (report.mode, report.kinds["person"]["restated"]) == ("incremental", 1)
-    incremental = _result(engine)
-    assert [p[2:] for p in incremental[0] if p[:2] == kept] == [(17.5, "review")]
-    reconcile(engine, config, NOW + timedelta(hours=2), "full")
-    assert incremental == _result(engine)
