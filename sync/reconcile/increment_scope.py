@@ -13,7 +13,7 @@ from sync.reconcile.blocking import block_keys, silent_keys
 from sync.reconcile.entities import Entity
 from sync.reconcile.persist import KEYS, chunks, key_sizes, stored_key
 
-__all__ = ["crowded_in_run", "held_keys", "moved_by", "silent_among"]
+__all__ = ["crowded_in_run", "moved_by", "silent_among"]
 
 _HELD_BY_PEOPLE = ("e:", "p:")  # an e-mail, a phone: how many people hold it is scored
 
@@ -25,8 +25,10 @@ def moved_by(
     removed: set[str],
     config: ReconcileConfig,
     splink: bool = False,
-) -> tuple[set[str], set[str]]:
-    """The stored records, neither changed nor removed, whose own pairs the change moves:
+) -> tuple[set[str], set[str], Counter[str]]:
+    """The stored records, neither changed nor removed, whose own pairs the change moves
+    (and the sizes of the keys of the changed and removed records, as a full run counts
+    them, for the caller's checks):
 
     - first, the holders of a key whose block starts or stops pairing (a small-block key
       crowded past its limit by a new record, or freed by a removed one:
@@ -46,40 +48,43 @@ def moved_by(
     the last run had scored or blocked them and ended with other identities than a full
     run. Not for the Splink engine: its increment scores with the blocking rules alone."""
     if splink:
-        return set(), set()
+        return set(), set(), Counter()
     max_key_records = config.max_key_records
     gone = {e.key for e in changed} | removed
     made = Counter(key for e in changed for key in block_keys(e))
-    keys = set(made) | held_keys(connection, kind, gone)  # with those stored of the gone
+    earlier = _held_counts(connection, kind, gone)  # the gone records' keys as stored
+    keys = set(made) | set(earlier)
     before = key_sizes(connection, kind, keys, ())
-    after = key_sizes(connection, kind, keys, gone)
+    after = before.copy()  # as a full run counts them: the gone ones as they are now
+    after.subtract(earlier)
     after.update(made)
     flipped = silent_keys(before, max_key_records) ^ silent_keys(after, max_key_records)
     moved = _holders(connection, kind, flipped) - gone
     held = {key for key in made if key.startswith(_HELD_BY_PEOPLE)}
-    return moved, _holders(connection, kind, held) - gone - moved
+    return moved, _holders(connection, kind, held) - gone - moved, after
 
 
 def silent_among(
     connection: Connection,
     kind: str,
-    made: Sequence[str],
+    sizes: Counter[str],
     gone: set[str],
     again: Sequence[Entity],
     config: ReconcileConfig,
 ) -> tuple[set[str], set[str]]:
-    """The keys an increment pairs no one through, as a full run would not: of those the
-    changed records ``made`` (one entry per holder), the ones whose blocks are over their
-    limits. Sized by the database, the ``gone`` records (changed or removed) counted only
-    as ``made``.
+    """The keys an increment pairs no one through, as a full run would not: of the keys
+    ``moved_by`` sized (those of the changed records, with them counted: ``sizes``), the
+    ones whose blocks are over their limits.
 
     And the e-mail and phone keys the stored records scored ``again`` hold that pair: how
     many people hold each is part of their pairs' scores (``scoring.build_context``), so an
-    increment reads their holders, as it reads those of a changed record's."""
+    increment reads their holders, as it reads those of a changed record's. Those not
+    sized yet are counted by the database, the ``gone`` records (changed or removed) left
+    out."""
     theirs = {key for e in again for key in block_keys(e) if key.startswith(_HELD_BY_PEOPLE)}
-    sizes = key_sizes(connection, kind, set(made) | theirs, gone)
-    sizes.update(made)
-    silent = silent_keys(sizes, config.max_key_records)
+    counted = sizes.copy()
+    counted.update(key_sizes(connection, kind, theirs - sizes.keys(), gone))
+    silent = silent_keys(counted, config.max_key_records)
     return silent, theirs - silent
 
 
@@ -107,10 +112,10 @@ def crowded_in_run(
     return silent_keys(key_sizes(connection, kind, wanted, gone), config.max_key_records)
 
 
-def held_keys(connection: Connection, kind: str, records: set[str]) -> set[str]:
-    """The block keys stored for ``records``, without the kind's prefix."""
+def _held_counts(connection: Connection, kind: str, records: set[str]) -> Counter[str]:
+    """How many of ``records`` hold each block key, as stored (without the kind's prefix)."""
     prefix = len(stored_key(kind, ""))
-    found: set[str] = set()
+    found: Counter[str] = Counter()
     for chunk in chunks(sorted(records)):
         query = select(KEYS.c.block_key).where(KEYS.c.record_key.in_(chunk))
         found.update(key[prefix:] for key in connection.execute(query).scalars())

@@ -250,7 +250,7 @@ def _incremental(
         changed += load_entities(engine, kind, keys=sorted(mine - changed_keys), accounts=accounts)
     removed = deleted_since(connection, tables, since, upto)
     # the stored records whose pairs the change moves: scored again (see there)
-    moved, recount = moved_by(connection, kind, changed, removed, config, splink)
+    moved, recount, sizes = moved_by(connection, kind, changed, removed, config, splink)
     again_keys = moved | recount
     again_entities = load_entities(engine, kind, keys=sorted(again_keys), accounts=accounts)
     if not changed and not removed:
@@ -265,10 +265,9 @@ def _incremental(
     if not splink:
         # A key whose block pairs no one in a full run (a crowded name start in a town)
         # pairs no one here: sized by the database, its records not read (millions at 1 M).
-        made = [key for keys in changed_block_keys for key in keys]
-        found, held = silent_among(connection, kind, made, gone, again_entities, config)
+        found, held = silent_among(connection, kind, sizes, gone, again_entities, config)
         silent |= found
-        sized = set(made) | held | found
+        sized = set(sizes) | held | found
         changed_block_keys = [[k for k in keys if k not in silent] for keys in changed_block_keys]
         block = [key for key in block if key[prefix:] not in silent]
         block = sorted(set(block) | {stored_key(kind, key) for key in held})
