@@ -305,13 +305,13 @@ def _incremental(
         linked = _linked(stage, len(changed), config, decisions, context, limit, keys)
         prescored = None
     linked |= evidence | again_keys
-    affected = set(identities_of(connection, linked | changed_keys | removed).values())
+    affected = set(identities_of(connection, linked | gone).values())
     members = set(members_of(connection, affected)) | linked
     # Their clusters may now agree with a record a guard once kept from joining them.
     refused = set(identities_of(connection, match_partners(connection, members)).values())
     members |= set(members_of(connection, refused - affected))
     affected |= refused
-    closure = members - changed_keys - removed
+    closure = members - gone
     loaded = {e.key: e for e in again_entities} | {e.key: e for e in first}
     others = [loaded[key] for key in sorted(closure & loaded.keys())]
     extra = load_entities(engine, kind, keys=sorted(closure - loaded.keys()), accounts=accounts)
@@ -321,7 +321,7 @@ def _incremental(
     index_changed = set(range(len(changed)))
     position = {e.key: n for n, e in enumerate(entities)}
     match = thresholds_for(kind, config, model).match
-    earlier = EarlierPairs.read(connection, position, again_keys, changed_keys | removed, match)
+    earlier = EarlierPairs.read(connection, position, again_keys, gone, match)
     if prescored is not None:
         prescored = prescored.reindexed(stage, position)
     only = index_changed | (again := {position[key] for key in again_keys})
@@ -343,9 +343,9 @@ def _incremental(
         prescored=prescored,
         keys=keys_in_run,
     )
-    delete_records(connection, kind, affected, sorted(changed_keys | removed))
+    delete_records(connection, kind, affected, sorted(gone))
     delete_pairs_among(connection, again_keys)
-    for chunk in chunks(sorted(closure | changed_keys | removed)):
+    for chunk in chunks(sorted(closure | gone)):
         _delete_members(connection, chunk)
     written = write_result(connection, result, config, run_id, now, index_changed, keys_of, again)
     restated = earlier.restate(connection, result)  # the kept pairs a new best moved
