@@ -1,5 +1,5 @@
 """Work run in a thread of its own beside the run's Python work, its failure kept for the
-run's thread; and SQLite's page cache resized for a stretch of bulk work."""
+run's thread; and SQLite's page cache and page freeing set for a stretch of bulk work."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.pool import SingletonThreadPool
 
-__all__ = ["Beside", "page_cache", "threads_may_share"]
+__all__ = ["Beside", "freed_unzeroed", "page_cache", "threads_may_share"]
 
 
 class Beside:
@@ -62,3 +62,29 @@ def page_cache(connection: Connection, size: int) -> Iterator[None]:
         yield
     finally:
         connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
+
+
+# PRAGMA secure_delete reads 0, 1 or 2; only "FAST" sets 2 (a "2" would read as on).
+_SECURE_DELETE = {0: "OFF", 1: "ON", 2: "FAST"}
+
+
+@contextmanager
+def freed_unzeroed(connection: Connection) -> Iterator[None]:
+    """SQLite's ``secure_delete`` at ``FAST`` for the body, the connection's own after.
+
+    Where SQLite is built with secure delete on (Debian's and Ubuntu's libsqlite3 are),
+    every page a delete frees is first written over with zeros: emptying the reconcile
+    tables of a million people wrote 5 GB of zeros through the write-ahead log (40.5 s,
+    against 4.7 s at ``FAST``). At ``FAST`` the deleted rows are still zeroed where their
+    pages are written anyway; whole pages freed keep their bytes until reused, and a full
+    run reuses them at once for the same tables. Kept to the reconcile tables' own
+    rewrite: a record deleted elsewhere is zeroed as the build sets."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    setting: Any = connection.exec_driver_sql("PRAGMA secure_delete").scalar()
+    connection.exec_driver_sql("PRAGMA secure_delete=FAST")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA secure_delete={_SECURE_DELETE[int(setting)]}")

@@ -154,3 +154,35 @@ def test_loading_records_lets_the_normalisers_remembered_answers_go(tmp_path: Pa
         assert [function.cache_info().currsize for function in cached] == [0] * 6
     finally:
         engine.dispose()
+
+
+def test_a_full_run_frees_its_tables_pages_unzeroed_and_zeroes_elsewhere_as_set(
+    tmp_path: Path,
+) -> None:
+    engine = _store(tmp_path)
+    reconcile(engine, ReconcileConfig(), NOW, "full")  # rows for the next run to free
+    engine.dispose()
+
+    def _secure_delete_on(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.execute("PRAGMA secure_delete=ON")  # as Debian's SQLite is built
+
+    seen: list[tuple[str, int]] = []
+
+    def _setting_at_each_statement(connection, cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith("PRAGMA"):
+            setting = cursor.connection.execute("PRAGMA secure_delete").fetchone()[0]
+            seen.append((" ".join(statement.split()[:3]), setting))
+
+    event.listen(engine, "connect", _secure_delete_on)
+    event.listen(engine, "before_cursor_execute", _setting_at_each_statement)
+    try:
+        reconcile(engine, ReconcileConfig(), NOW, "full")
+        deletes = [(statement, setting) for statement, setting in seen if "DELETE" in statement]
+        assert deletes == [(f"DELETE FROM {table}", 2) for table in TABLES]  # 2: FAST
+        others = {setting for statement, setting in seen if "DELETE" not in statement}
+        assert others == {1}
+        with engine.connect() as connection:  # the pooled connection has its own again
+            assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", _setting_at_each_statement)
+        engine.dispose()
