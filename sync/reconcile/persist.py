@@ -50,7 +50,7 @@ PAIRS = ReconcilePairRow.__table__  # type: ignore[attr-defined]
 DECISIONS = ReconcileDecisionRow.__table__  # type: ignore[attr-defined]
 KEYS = ReconcileKeyRow.__table__  # type: ignore[attr-defined]
 RUNS = ReconcileRunRow.__table__  # type: ignore[attr-defined]
-_BATCH = 5_000
+_KEY_OWNERS = 500  # records whose keys go in one statement: some ten thousand rows
 _KEYS_CACHE = -32_768  # SQLite's page cache while block keys are written: 32 MB
 _IDENTITY_COLUMNS = (
     "identity_id", "kind", "golden", "provenance", "member_count", "updated_at", "run_id",
@@ -305,17 +305,16 @@ def written_keys(
     On SQLite the rows go through a small page cache: appended rows need no more, and a
     full cache's pages (256 MB) would stay held, dirty, through the scoring that follows."""
     with page_cache(connection, _KEYS_CACHE), inserting(connection) as inserter:
-        rows: list[tuple[str, str]] = []
-        prefix = stored_key(kind, "")  # eight million rows: the prefix added in place
+        owners: list[tuple[str, list[str]]] = []
+        prefix = stored_key(kind, "")  # eight million rows: the prefix added by the database
         for entity in entities:
             keys = block_keys(entity)
-            record = entity.key
-            rows.extend([(prefix + key, record) for key in keys])
-            if len(rows) >= _BATCH:
-                inserter.insert(KEYS, ("block_key", "record_key"), rows)
-                rows = []
+            owners.append((entity.key, keys))
+            if len(owners) >= _KEY_OWNERS:
+                inserter.insert_each(KEYS, ("block_key", "record_key"), prefix, owners)
+                owners = []
             yield keys
-        inserter.insert(KEYS, ("block_key", "record_key"), rows)
+        inserter.insert_each(KEYS, ("block_key", "record_key"), prefix, owners)
 
 
 def _unique_pairs(pairs: Sequence[ScoredPair]) -> list[ScoredPair]:
