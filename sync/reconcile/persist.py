@@ -12,7 +12,7 @@ from sqlalchemy import Connection, delete, func, select
 from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.beside import freed_unzeroed, page_cache
 from sync.reconcile.blocking import block_keys
-from sync.reconcile.bulk_inserts import inserting
+from sync.reconcile.bulk_inserts import Inserter, inserting
 from sync.reconcile.entities import Entity
 from sync.reconcile.golden import Survivorship, identity_id
 from sync.reconcile.resolve import Decision, KindResult, ScoredPair
@@ -280,18 +280,17 @@ def write_result(
         or p.j in changed
         or (p.i in rescored and p.j in rescored)  # pairs an increment scored again
     )
-    keys = (
-        (stored_key(result.kind, key), entity.key)
-        for n, entity in enumerate(entities)
-        if keys_of is not None and (changed is None or n in changed)
-        for key in keys_of(entity)
-    )
     # Rows are generated batch by batch, never all at once (a million members).
     with inserting(connection) as inserter:
         inserter.insert(IDENTITIES, _IDENTITY_COLUMNS, identity_rows())
         inserter.insert(MEMBERS, _MEMBER_COLUMNS, member_rows())
         inserter.insert(PAIRS, _PAIR_COLUMNS, pairs)
-        inserter.insert(KEYS, ("block_key", "record_key"), keys)
+        if keys_of is not None:
+            keys = _KeyRows(inserter, result.kind)
+            for n, entity in enumerate(entities):
+                if changed is None or n in changed:
+                    keys.add(entity.key, keys_of(entity))
+            keys.flush()
     return written
 
 
@@ -305,16 +304,31 @@ def written_keys(
     On SQLite the rows go through a small page cache: appended rows need no more, and a
     full cache's pages (256 MB) would stay held, dirty, through the scoring that follows."""
     with page_cache(connection, _KEYS_CACHE), inserting(connection) as inserter:
-        owners: list[tuple[str, list[str]]] = []
-        prefix = stored_key(kind, "")  # eight million rows: the prefix added by the database
+        rows = _KeyRows(inserter, kind)
         for entity in entities:
             keys = block_keys(entity)
-            owners.append((entity.key, keys))
-            if len(owners) >= _KEY_OWNERS:
-                inserter.insert_each(KEYS, ("block_key", "record_key"), prefix, owners)
-                owners = []
+            rows.add(entity.key, keys)
             yield keys
-        inserter.insert_each(KEYS, ("block_key", "record_key"), prefix, owners)
+        rows.flush()
+
+
+class _KeyRows:
+    """Records' block keys handed to an inserter ``_KEY_OWNERS`` records at a time, each
+    as its list: the rows, one per key under the kind's prefix, are made by the inserter
+    (``Inserter.insert_each``; eight million at 1 M people)."""
+
+    def __init__(self, inserter: Inserter, kind: str) -> None:
+        self._inserter, self._prefix = inserter, stored_key(kind, "")
+        self._owners: list[tuple[str, list[str]]] = []
+
+    def add(self, record: str, keys: list[str]) -> None:
+        self._owners.append((record, keys))
+        if len(self._owners) >= _KEY_OWNERS:
+            self.flush()
+
+    def flush(self) -> None:
+        self._inserter.insert_each(KEYS, ("block_key", "record_key"), self._prefix, self._owners)
+        self._owners = []
 
 
 def _unique_pairs(pairs: Sequence[ScoredPair]) -> list[ScoredPair]:
