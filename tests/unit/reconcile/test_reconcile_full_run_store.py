@@ -110,16 +110,23 @@ def test_a_full_run_forgets_what_any_earlier_run_stored_of_every_kind(tmp_path: 
         engine.dispose()
 
 
-def test_a_full_run_holds_a_small_page_cache_until_its_last_write(tmp_path: Path) -> None:
-    engine = _store(tmp_path)
+def _pragma_at_each_statement(engine: Engine, pragma: str) -> list[tuple[str, int]]:
+    """(the statement's first three words, ``pragma``'s value when it ran), filled as
+    ``engine`` runs statements (PRAGMAs aside), for the engine's life."""
     seen: list[tuple[str, int]] = []
 
-    def _cache_at_each_statement(connection, cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+    def _record(connection, cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
         if not statement.lstrip().upper().startswith("PRAGMA"):
-            cache = cursor.connection.execute("PRAGMA cache_size").fetchone()[0]
-            seen.append((" ".join(statement.split()[:3]), cache))
+            value = cursor.connection.execute(f"PRAGMA {pragma}").fetchone()[0]
+            seen.append((" ".join(statement.split()[:3]), value))
 
-    event.listen(engine, "before_cursor_execute", _cache_at_each_statement)
+    event.listen(engine, "before_cursor_execute", _record)
+    return seen
+
+
+def test_a_full_run_holds_a_small_page_cache_until_its_last_write(tmp_path: Path) -> None:
+    engine = _store(tmp_path)
+    seen = _pragma_at_each_statement(engine, "cache_size")
     try:
         reconcile(engine, ReconcileConfig(), NOW, "full")
         deletes = [cache for statement, cache in seen if statement.startswith("DELETE FROM")]
@@ -134,7 +141,6 @@ def test_a_full_run_holds_a_small_page_cache_until_its_last_write(tmp_path: Path
         with engine.connect() as connection:  # the pooled connection has its own again
             assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == STORE_CACHE
     finally:
-        event.remove(engine, "before_cursor_execute", _cache_at_each_statement)
         engine.dispose()
 
 
@@ -166,15 +172,8 @@ def test_a_full_run_frees_its_tables_pages_unzeroed_and_zeroes_elsewhere_as_set(
     def _secure_delete_on(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         dbapi_connection.execute("PRAGMA secure_delete=ON")  # as Debian's SQLite is built
 
-    seen: list[tuple[str, int]] = []
-
-    def _setting_at_each_statement(connection, cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        if not statement.lstrip().upper().startswith("PRAGMA"):
-            setting = cursor.connection.execute("PRAGMA secure_delete").fetchone()[0]
-            seen.append((" ".join(statement.split()[:3]), setting))
-
     event.listen(engine, "connect", _secure_delete_on)
-    event.listen(engine, "before_cursor_execute", _setting_at_each_statement)
+    seen = _pragma_at_each_statement(engine, "secure_delete")
     try:
         reconcile(engine, ReconcileConfig(), NOW, "full")
         deletes = [(statement, setting) for statement, setting in seen if "DELETE" in statement]
@@ -184,5 +183,4 @@ def test_a_full_run_frees_its_tables_pages_unzeroed_and_zeroes_elsewhere_as_set(
         with engine.connect() as connection:  # the pooled connection has its own again
             assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
     finally:
-        event.remove(engine, "before_cursor_execute", _setting_at_each_statement)
         engine.dispose()
