@@ -170,7 +170,7 @@ def test_a_full_run_frees_its_tables_pages_unzeroed_and_zeroes_elsewhere_as_set(
     engine.dispose()
 
     def _secure_delete_on(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-        dbapi_connection.execute("PRAGMA secure_delete=ON")  # as Debian's SQLite is built
+        dbapi_connection.execute("PRAGMA secure_delete=ON")  # as Debian 12's libsqlite3 is built
 
     event.listen(engine, "connect", _secure_delete_on)
     seen = _pragma_at_each_statement(engine, "secure_delete")
