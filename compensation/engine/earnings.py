@@ -64,12 +64,9 @@ def _kpi_amount(comp: KpiBonusComponent, value: Decimal) -> tuple[Decimal, str]:
     return best, why
 
 
-def earnings(
-    ctx: RunContext, pricing: Pricing, employee: str, window: tuple[date, date] | None = None
-) -> Earnings:
-    """Every earning line of ``employee`` under ``pricing`` in ``ctx.period`` (only deals
-    closed in ``window`` when given: the part of the period ``pricing`` covers)."""
-    out = Earnings()
+def _credits_in_window(
+    ctx: RunContext, employee: str, window: tuple[date, date] | None, out: Earnings
+) -> list[Credit]:
     credits: list[Credit] = []
     end = ctx.period.end
     for credit in ctx.by_employee.get(employee, ()):
@@ -81,11 +78,91 @@ def earnings(
             window is None or window[0] <= (deal.close_date or end) <= window[1]
         ):
             credits.append(credit)
+    return credits
+
+
+def _usage_multiplier_line(
+    comp: UsageMultiplierComponent,
+    score: Decimal | None,
+    by_component: dict[str, Decimal],
+    pricing: Pricing,
+) -> PayLine | None:
+    base = sum((by_component.get(n, _ZERO) for n in comp.applies_to), _ZERO)
+    factor, why = _usage_multiplier(comp, score)
+    if factor == _ONE or not base:
+        return None
+    rule = f"{why}: × {factor} on {', '.join(comp.applies_to)} ({base})"
+    return _line(
+        f"usage|{comp.name}",
+        "usage_multiplier",
+        comp.name,
+        base * (factor - _ONE),
+        pricing,
+        rule,
+    )
+
+
+def _usage_bonus_line(
+    comp: UsageBonusComponent, score: Decimal | None, pricing: Pricing
+) -> PayLine | None:
+    if score is None or score < comp.min_score:
+        return None
+    rule = f"CRM usage score {score} reached {comp.min_score}"
+    return _line(
+        f"bonus|{comp.name}",
+        "usage_bonus",
+        comp.name,
+        pricing.per_period(comp.amount),
+        pricing,
+        rule,
+    )
+
+
+def _kpi_bonus_line(
+    comp: KpiBonusComponent, ctx: RunContext, employee: str, pricing: Pricing, out: Earnings
+) -> PayLine | None:
+    value = ctx.kpis.get((employee, comp.kpi))
+    if value is None:
+        out.notes.append(f"{comp.name}: no {comp.kpi} measured for this period")
+        return None
+    amount, why = _kpi_amount(comp, value)
+    if not amount:
+        return None
+    rule = f"{comp.kpi} {pct(value)}: {why}"
+    return _line(
+        f"kpi|{comp.name}",
+        "kpi_bonus",
+        comp.name,
+        pricing.per_period(amount),
+        pricing,
+        rule,
+    )
+
+
+def _cap_line(pricing: Pricing, lines: list[PayLine]) -> PayLine | None:
+    cap_per_version = pricing.version.cap
+    if cap_per_version is None:
+        return None
+    cap = pricing.round(pricing.per_period(cap_per_version))
+    paid = sum((line.amount for line in lines), _ZERO)
+    if paid <= cap:
+        return None
+    rule = f"the plan pays at most {cap} {pricing.currency} per period"
+    return PayLine("cap|plan", "plan_cap", "plan", cap - paid, pricing.currency, rule)
+
+
+def earnings(
+    ctx: RunContext, pricing: Pricing, employee: str, window: tuple[date, date] | None = None
+) -> Earnings:
+    """Every earning line of ``employee`` under ``pricing`` in ``ctx.period`` (only deals
+    closed in ``window`` when given: the part of the period ``pricing`` covers)."""
+    out = Earnings()
+    credits = _credits_in_window(ctx, employee, window, out)
     by_component: dict[str, Decimal] = {}
     score = ctx.usage.get(employee)
-    version = pricing.version
-    for comp in version.components:
+    for comp in pricing.version.components:
         outcome: ComponentOutcome | None = None
+        extra: PayLine | None = None
         if isinstance(comp, CommissionComponent):
             outcome = commission_lines(ctx, pricing, comp, credits)
             if outcome.attainment is not None:
@@ -94,62 +171,19 @@ def earnings(
         elif isinstance(comp, SpiffComponent):
             outcome = spiff_lines(ctx, pricing, comp, credits)
         elif isinstance(comp, UsageMultiplierComponent):
-            base = sum((by_component.get(n, _ZERO) for n in comp.applies_to), _ZERO)
-            factor, why = _usage_multiplier(comp, score)
-            if factor != _ONE and base:
-                rule = f"{why}: × {factor} on {', '.join(comp.applies_to)} ({base})"
-                out.lines.append(
-                    _line(
-                        f"usage|{comp.name}",
-                        "usage_multiplier",
-                        comp.name,
-                        base * (factor - _ONE),
-                        pricing,
-                        rule,
-                    )
-                )
+            extra = _usage_multiplier_line(comp, score, by_component, pricing)
         elif isinstance(comp, UsageBonusComponent):
-            if score is not None and score >= comp.min_score:
-                rule = f"CRM usage score {score} reached {comp.min_score}"
-                out.lines.append(
-                    _line(
-                        f"bonus|{comp.name}",
-                        "usage_bonus",
-                        comp.name,
-                        pricing.per_period(comp.amount),
-                        pricing,
-                        rule,
-                    )
-                )
+            extra = _usage_bonus_line(comp, score, pricing)
         else:
-            value = ctx.kpis.get((employee, comp.kpi))
-            if value is None:
-                out.notes.append(f"{comp.name}: no {comp.kpi} measured for this period")
-                continue
-            amount, why = _kpi_amount(comp, value)
-            if amount:
-                rule = f"{comp.kpi} {pct(value)}: {why}"
-                out.lines.append(
-                    _line(
-                        f"kpi|{comp.name}",
-                        "kpi_bonus",
-                        comp.name,
-                        pricing.per_period(amount),
-                        pricing,
-                        rule,
-                    )
-                )
+            extra = _kpi_bonus_line(comp, ctx, employee, pricing, out)
+        if extra is not None:
+            out.lines.append(extra)
         if outcome is not None:
             out.lines += outcome.lines
             out.withheld += outcome.withheld
             out.notes += outcome.notes
             by_component[comp.name] = sum((line.amount for line in outcome.lines), _ZERO)
-    if version.cap is not None:
-        cap = pricing.round(pricing.per_period(version.cap))
-        paid = sum((line.amount for line in out.lines), _ZERO)
-        if paid > cap:
-            rule = f"the plan pays at most {cap} {pricing.currency} per period"
-            out.lines.append(
-                PayLine("cap|plan", "plan_cap", "plan", cap - paid, pricing.currency, rule)
-            )
+    cap = _cap_line(pricing, out.lines)
+    if cap is not None:
+        out.lines.append(cap)
     return out
