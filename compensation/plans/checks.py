@@ -64,6 +64,35 @@ def _check_tiers(tiers: tuple[Tier, ...], base: KeyPath) -> list[Problem]:
     return problems
 
 
+def _check_spiff(comp: SpiffComponent, base: KeyPath) -> list[Problem]:
+    problems: list[Problem] = []
+    if (comp.per_deal is None) == (comp.rate is None):
+        problems.append((base, f"SPIFF {comp.name!r}: give exactly one of per_deal and rate"))
+    if comp.window is not None and comp.window.end < comp.window.start:
+        problems.append(((*base, "window"), "the window ends before it starts"))
+    if not comp.products and comp.window is None:
+        problems.append((base, f"SPIFF {comp.name!r}: give products, a window, or both"))
+    return problems
+
+
+def _check_usage_multiplier(
+    comp: UsageMultiplierComponent, base: KeyPath, names: dict[str, str]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for j, target in enumerate(comp.applies_to):
+        if names.get(target) != "commission":
+            problems.append(
+                ((*base, "applies_to", j), f"{target!r} is not a commission component here")
+            )
+    problems += _check_bands(
+        [b.min_score for b in comp.bands], (*base, "bands"), "min_score", "score"
+    )
+    for j, band in enumerate(comp.bands):
+        if band.multiplier < 0:
+            problems.append(((*base, "bands", j, "multiplier"), "multiplier is negative"))
+    return problems
+
+
 def _check_component(plan: PlanVersion, index: int, names: dict[str, str]) -> list[Problem]:
     comp = plan.components[index]
     base: KeyPath = ("components", index)
@@ -73,24 +102,9 @@ def _check_component(plan: PlanVersion, index: int, names: dict[str, str]) -> li
         if comp.threshold is not None and comp.threshold < 0:
             problems.append(((*base, "threshold"), "threshold cannot be negative"))
     elif isinstance(comp, SpiffComponent):
-        if (comp.per_deal is None) == (comp.rate is None):
-            problems.append((base, f"SPIFF {comp.name!r}: give exactly one of per_deal and rate"))
-        if comp.window is not None and comp.window.end < comp.window.start:
-            problems.append(((*base, "window"), "the window ends before it starts"))
-        if not comp.products and comp.window is None:
-            problems.append((base, f"SPIFF {comp.name!r}: give products, a window, or both"))
+        problems += _check_spiff(comp, base)
     elif isinstance(comp, UsageMultiplierComponent):
-        for j, target in enumerate(comp.applies_to):
-            if names.get(target) != "commission":
-                problems.append(
-                    ((*base, "applies_to", j), f"{target!r} is not a commission component here")
-                )
-        problems += _check_bands(
-            [b.min_score for b in comp.bands], (*base, "bands"), "min_score", "score"
-        )
-        for j, band in enumerate(comp.bands):
-            if band.multiplier < 0:
-                problems.append(((*base, "bands", j, "multiplier"), "multiplier is negative"))
+        problems += _check_usage_multiplier(comp, base, names)
     elif isinstance(comp, KpiBonusComponent):
         for j, kpi_band in enumerate(comp.bands):
             if (kpi_band.at_least is None) == (kpi_band.at_most is None):
