@@ -11,7 +11,7 @@ UTM fields from ``context.campaign``, else from the page URL's ``utm_*`` query p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -51,8 +51,9 @@ def parse_event(
     if not isinstance(raw, dict):
         raise EventRefused("an event must be a JSON object")
     # A million events a sync: the common case (ids and texts that are strings within
-    # their limits) is read inline; anything else goes through the checks of ``_key``
-    # and ``_text``, which give the same values and the same reasons.
+    # their limits) is read inline (in ``_short_key`` for the two short ids); anything
+    # else goes through the checks of ``_key`` and ``_text``, which give the same values
+    # and the same reasons.
     get = raw.get
     kind = get("type")
     if kind not in EVENT_TYPES:
@@ -65,33 +66,15 @@ def parse_event(
     if message_id is None:
         raise EventRefused("messageId is missing: it makes a replayed event the same record")
     when = _time(get("timestamp") or get("originalTimestamp"))
-    value = get("anonymousId")
-    if value is None:
-        anonymous_id = None
-    elif type(value) is str and len(value) <= _KEY_LENGTH:
-        anonymous_id = value.strip() or None
-    else:
-        anonymous_id = _key(value, "anonymousId", _KEY_LENGTH)
-    value = get("userId")
-    if value is None:
-        user_id = None
-    elif type(value) is str and len(value) <= _KEY_LENGTH:
-        user_id = value.strip() or None
-    else:
-        user_id = _key(value, "userId", _KEY_LENGTH)
+    anonymous_id = _short_key(get("anonymousId"), "anonymousId")
+    user_id = _short_key(get("userId"), "userId")
     value = get("previousId")
     previous_id = None if value is None else _key(value, "previousId", _KEY_LENGTH)
     if kind == "alias" and (user_id is None or previous_id is None):
         raise EventRefused("an alias needs userId and previousId")
     if user_id is None and anonymous_id is None:
         raise EventRefused("userId or anonymousId is required")
-    if kind == "track":
-        name = _text(get("event"))
-        if not name:
-            raise EventRefused("a track needs its event name (event)")
-    else:
-        value = get("name")
-        name = None if value is None else _text(value)
+    name = _event_name(kind, get)
     context = get("context")
     context = context if isinstance(context, dict) else _EMPTY
     traits = get("traits")
@@ -100,10 +83,7 @@ def parse_event(
         traits = {**_object(context, "traits"), **traits}
     properties = get("properties")
     properties = properties if isinstance(properties, dict) else _EMPTY
-    value = properties.get("url")
-    url = (value.strip() or None) if type(value) is str else _text(value)
-    if not url and "page" in context:
-        url = _text(_object(context, "page").get("url"))
+    url = _page_url(properties, context)
     campaign = context.get("campaign")
     if campaign or (url and "utm_" in url):
         utm = _utm(campaign if isinstance(campaign, dict) else _EMPTY, url)
@@ -133,14 +113,50 @@ def parse_event(
         utm_term=term,
         utm_content=content,
     )
-    pair = (source_, medium)
-    if cache is None:
-        event.channel = channel_of(channels, *pair)
-    elif pair in cache:
-        event.channel = cache[pair]
-    else:
-        event.channel = cache[pair] = channel_of(channels, *pair)
+    event.channel = _cached_channel(channels, cache, source_, medium)
     return event
+
+
+def _short_key(value: Any, name: str) -> str | None:
+    """``anonymousId`` / ``userId``: a string within its limit is read inline."""
+    if value is None:
+        return None
+    if type(value) is str and len(value) <= _KEY_LENGTH:
+        return value.strip() or None
+    return _key(value, name, _KEY_LENGTH)
+
+
+def _event_name(kind: str, get: Callable[[str], Any]) -> str | None:
+    if kind == "track":
+        name = _text(get("event"))
+        if not name:
+            raise EventRefused("a track needs its event name (event)")
+        return name
+    value = get("name")
+    return None if value is None else _text(value)
+
+
+def _page_url(properties: Mapping[str, Any], context: Mapping[str, Any]) -> str | None:
+    value = properties.get("url")
+    url = (value.strip() or None) if type(value) is str else _text(value)
+    if not url and "page" in context:
+        url = _text(_object(context, "page").get("url"))
+    return url
+
+
+def _cached_channel(
+    channels: ChannelMap,
+    cache: dict[tuple[str | None, str | None], str | None] | None,
+    utm_source: str | None,
+    utm_medium: str | None,
+) -> str | None:
+    pair = (utm_source, utm_medium)
+    if cache is None:
+        return channel_of(channels, *pair)
+    if pair in cache:
+        return cache[pair]
+    found = cache[pair] = channel_of(channels, *pair)
+    return found
 
 
 def channel_of(channels: ChannelMap, utm_source: str | None, utm_medium: str | None) -> str | None:
