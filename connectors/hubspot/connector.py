@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -31,6 +30,7 @@ from connectors.core.contract import (
     FieldSpec,
     FieldStatus,
     FieldUpdate,
+    LinkedRecords,
     Page,
     Quarantined,
     ReadOptions,
@@ -61,6 +61,7 @@ from connectors.hubspot.rates import read_exchange_rates
 from connectors.hubspot.reader import Extra, ObjectReader, to_ms
 from connectors.hubspot.relinks import Relink, Relinks
 from connectors.hubspot.settings import HubSpotSettings
+from connectors.hubspot.streamrun import StreamRun
 from connectors.hubspot.writer import HubSpotWriter
 
 __all__ = ["HubSpotConnector"]
@@ -195,6 +196,11 @@ class HubSpotConnector:
             self.catalog.now_ms = to_ms(signpost)
             yield from self.history.read(state, options, signpost)
             return
+        yield from self._read_objects(stream, state, options)
+
+    def _read_objects(
+        self, stream: str, state: Mapping[str, Any] | None, options: ReadOptions
+    ) -> Iterator[Page]:
         objects = self._objects(stream)
         full = options.full or not state
         saved = {} if full else copy.deepcopy(dict(state or {}))
@@ -206,7 +212,7 @@ class HubSpotConnector:
         staged = stream in ("deals", "deal_contacts", "cases")
         if staged:
             self.mapper.stages = self.catalog.stages()
-        run = _StreamRun(stream, saved.get("objects") or {}, saved.get("merges") or {}, signpost_ms)
+        run = StreamRun(stream, saved.get("objects") or {}, saved.get("merges") or {}, signpost_ms)
         # kept by full reads too: links of records archived before one may come back
         run.hidden = copy.deepcopy(dict((state or {}).get("hidden") or {}))
         window = merge_window(run.merges, run.objects, signpost_ms, lookback_ms)
@@ -228,34 +234,12 @@ class HubSpotConnector:
             previous = run.objects.get(object_type)
             if previous and (previous.get("cursor") is not None or previous.get("run")):
                 fresh_ids = None  # resumed or incremental: not a complete id list
-            properties = self.catalog.properties(object_type)
-            catalog = self.catalog.snapshot(objects, staged)
-            calls = self.http.calls
-            relink = self.relinks.plan(
-                object_type, previous, lookback_ms, signpost_ms, options.linked, run.hidden
+            yield from self._read_object_type(
+                run, objects, staged, object_type, lookback_ms, options.linked, settled, fresh_ids
             )
-            for target, ids in relink.settled.items():
-                settled.setdefault(target, set()).update(ids)
-            extra = self._extra(run, object_type, properties, relink)
-            for batch in self.reader.read(
-                object_type, previous, properties, lookback_ms, signpost_ms, extra, relink.relist
-            ):
-                run.objects[object_type] = batch.state
-                page = self._page(stream, batch.object_type, batch.results, batch.archived)
-                if relink.roles and not batch.archived:
-                    page.records.extend(self._dropped_roles(batch.results, relink.roles))
-                page.state = run.state(catalog)
-                page.api_calls, calls = self.http.calls - calls, self.http.calls
-                if fresh_ids is not None and not batch.archived:
-                    for record in page.records:
-                        fresh_ids.setdefault(record.kind, set()).add(record.remote_id)
-                yield page
         yield from self._merged(run, objects, staged)  # left over by a resumed run
         if settled:
-            for target, ids in settled.items():
-                run.hidden[target] = [i for i in run.hidden.get(target, ()) if i not in ids]
-                if not run.hidden[target]:
-                    del run.hidden[target]
+            run.forget_hidden(settled)
             yield Page(stream, [], run.state(self.catalog.snapshot(objects, staged)))
         if fresh_ids is not None:
             self._full_ids[stream] = fresh_ids.get(_RECORD_TYPES[stream], set())
@@ -263,6 +247,43 @@ class HubSpotConnector:
                 self._full_ids["deal_contacts"] = fresh_ids["deal_contact"]
         if stream == "deals":
             self._deals_state = {"objects": copy.deepcopy(run.objects)}
+
+    def _read_object_type(
+        self,
+        run: StreamRun,
+        objects: tuple[str, ...],
+        staged: bool,
+        object_type: str,
+        lookback_ms: int,
+        linked: LinkedRecords | None,
+        settled: dict[str, set[str]],
+        fresh_ids: dict[str, set[str]] | None,
+    ) -> Iterator[Page]:
+        """The pages of one HubSpot object of the stream; ``settled`` gathers the hidden
+        ids its relinks settled, ``fresh_ids`` the ids a complete read saw."""
+        previous = run.objects.get(object_type)
+        properties = self.catalog.properties(object_type)
+        catalog = self.catalog.snapshot(objects, staged)
+        calls = self.http.calls
+        relink = self.relinks.plan(
+            object_type, previous, lookback_ms, run.signpost_ms, linked, run.hidden
+        )
+        for target, ids in relink.settled.items():
+            settled.setdefault(target, set()).update(ids)
+        extra = self._extra(run, object_type, properties, relink)
+        for batch in self.reader.read(
+            object_type, previous, properties, lookback_ms, run.signpost_ms, extra, relink.relist
+        ):
+            run.objects[object_type] = batch.state
+            page = self._page(run.stream, batch.object_type, batch.results, batch.archived)
+            if relink.roles and not batch.archived:
+                page.records.extend(self._dropped_roles(batch.results, relink.roles))
+            page.state = run.state(catalog)
+            page.api_calls, calls = self.http.calls - calls, self.http.calls
+            if fresh_ids is not None and not batch.archived:
+                for record in page.records:
+                    fresh_ids.setdefault(record.kind, set()).add(record.remote_id)
+            yield page
 
     def exchange_rates(self) -> list[ExchangeRate]:
         """The portal's exchange rates (multi-currency settings)."""
@@ -330,7 +351,7 @@ class HubSpotConnector:
         raise ConnectorFatalError(f"HubSpot has no stream {stream!r}", source=self.name)
 
     def _extra(
-        self, run: _StreamRun, object_type: str, properties: list[str], relink: Relink
+        self, run: StreamRun, object_type: str, properties: list[str], relink: Relink
     ) -> Extra | None:
         """The records a search run adds to its last page: those merges re-linked, and
         those that linked to records archived since the cursor (see ``relinks``)."""
@@ -359,7 +380,7 @@ class HubSpotConnector:
                 out.extend(self.mapper.dropped_roles(str(raw["id"]), stale - linked))
         return out
 
-    def _merged(self, run: _StreamRun, objects: tuple[str, ...], staged: bool) -> Iterator[Page]:
+    def _merged(self, run: StreamRun, objects: tuple[str, ...], staged: bool) -> Iterator[Page]:
         """Pages of records still pending after merges (see ``merges``)."""
         roles_only = run.stream == "deal_contacts"
         properties = {} if roles_only else {t: self.catalog.properties(t) for t in objects}
@@ -409,25 +430,3 @@ class HubSpotConnector:
                     quarantined.append(Quarantined(exc.record_id, exc.user_message, owner))
         self._full_ids["users"] = {r.remote_id for r in records if not r.deleted}
         yield Page("users", records, {}, quarantined, api_calls=self.http.calls - calls)
-
-
-@dataclass
-class _StreamRun:
-    """One read of a stream: per-object states and the merge state, saved with each page."""
-
-    stream: str
-    objects: dict[str, Any]
-    merges: dict[str, Any]
-    signpost_ms: int
-
-    hidden: dict[str, list[str]] = field(default_factory=dict)  # see ``relinks``
-
-    def state(self, catalog: dict[str, Any]) -> dict[str, Any]:
-        out = {
-            "objects": copy.deepcopy(self.objects),
-            "merges": copy.deepcopy(self.merges),
-            "catalog": catalog,
-        }
-        if self.hidden:
-            out["hidden"] = copy.deepcopy(self.hidden)
-        return out
