@@ -71,29 +71,13 @@ def check_profile(connector_class: type, *, registered: bool = True) -> CrmProfi
     if profile.kind != kind:
         problems.append(f"profile.kind {profile.kind!r} differs from kind {kind!r}")
     problems += profile.problems()
-    for category, values in profile.channels.items():
-        if category not in CATEGORIES:
-            problems.append(f"channels: unknown category {category!r} (one of {CATEGORIES})")
-        wrong = sorted(v for v in values.values() if v not in CHANNELS)
-        if wrong:
-            problems.append(f"channels.{category}: {wrong} are not channels {CHANNELS}")
+    problems += _channel_problems(profile)
     named = profile.custom_field_name(_FIELD)
     if not named.startswith(_FIELD) or profile.custom_field_name(named) != named:
         problems.append(f"custom_field_name({_FIELD!r}) = {named!r} is not stable")
     if profile.creator_of({}) is not None or profile.creator_of(None) is not None:
         problems.append("creator_of must be None for a payload that names no creator")
-    if profile.write_request is not None:
-        request = profile.write_request(
-            next(iter(profile.object_names.values()), "records"),
-            [FieldUpdate("1", {named: Decimal("1.5")})],
-        )
-        if not {"method", "path", "body"} <= set(request):
-            problems.append("write_request must return a dict with method, path and body")
-        else:
-            try:
-                json.dumps(request)
-            except (TypeError, ValueError) as exc:
-                problems.append(f"write_request must return JSON-able data: {exc}")
+    problems += _write_request_problems(profile, named)
     if registered and isinstance(kind, str) and kind:
         if kind not in available_connectors():
             problems.append(f"no {kind!r} entry point in the crmsync.connectors group")
@@ -101,6 +85,33 @@ def check_profile(connector_class: type, *, registered: bool = True) -> CrmProfi
             problems.append(f"the {kind!r} entry point names another class")
     _raise(f"{connector_class.__name__} profile", problems)
     return profile
+
+
+def _channel_problems(profile: CrmProfile) -> list[str]:
+    problems: list[str] = []
+    for category, values in profile.channels.items():
+        if category not in CATEGORIES:
+            problems.append(f"channels: unknown category {category!r} (one of {CATEGORIES})")
+        wrong = sorted(v for v in values.values() if v not in CHANNELS)
+        if wrong:
+            problems.append(f"channels.{category}: {wrong} are not channels {CHANNELS}")
+    return problems
+
+
+def _write_request_problems(profile: CrmProfile, named: str) -> list[str]:
+    if profile.write_request is None:
+        return []
+    request = profile.write_request(
+        next(iter(profile.object_names.values()), "records"),
+        [FieldUpdate("1", {named: Decimal("1.5")})],
+    )
+    if not {"method", "path", "body"} <= set(request):
+        return ["write_request must return a dict with method, path and body"]
+    try:
+        json.dumps(request)
+    except (TypeError, ValueError) as exc:
+        return [f"write_request must return JSON-able data: {exc}"]
+    return []
 
 
 def check_streams(connector: Any) -> dict[str, StreamInfo]:
