@@ -107,65 +107,86 @@ RULE_COMPONENTS: dict[str, str] = {
 Counts = dict[str, dict[str, list[int]]]
 
 
-def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
-    """k and n of every component per employee key (known employees only)."""
-    start = ctx.as_of - timedelta(days=ctx.config.window_days)
-    counts: Counts = defaultdict(lambda: {c: [0, 0] for c in COMPONENTS})
+class _Tally:
+    """k and n of every component per employee key, and the window they are counted in."""
 
-    def add(user: str | None, source: str, component: str, ok: bool) -> None:
-        key = people.known_key(source, user)
+    def __init__(self, ctx: Context, people: Directory) -> None:
+        self.ctx = ctx
+        self.people = people
+        self.start = ctx.as_of - timedelta(days=ctx.config.window_days)
+        self.today, self.first_day = ctx.as_of.date(), self.start.date()
+        self.counts: Counts = defaultdict(lambda: {c: [0, 0] for c in COMPONENTS})
+
+    def add(self, user: str | None, source: str, component: str, ok: bool) -> None:
+        key = self.people.known_key(source, user)
         if key is not None:
-            cell = counts[key][component]
+            cell = self.counts[key][component]
             cell[0] += int(ok)
             cell[1] += 1
 
-    def in_window(row: Row) -> bool:
+    def in_window(self, row: Row) -> bool:
         created = row.get("remote_created_at")
-        return created is not None and start < created <= ctx.as_of
+        return created is not None and self.start < created <= self.ctx.as_of
 
-    stale = timedelta(days=ctx.config.stale_days)
-    today, first_day = ctx.as_of.date(), start.date()
-    late_days = ctx.config.late_entry_days
+
+def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
+    """k and n of every component per employee key (known employees only)."""
+    tally = _Tally(ctx, people)
     judged: set[tuple[str, str]] = set()  # late activities already judged on their deal
     for deal in ctx.snapshot.rows("deals"):
-        created = deal.get("remote_created_at")
-        if created is None or created > ctx.as_of:
-            continue
-        is_open = not deal.get("is_closed")
-        close = deal.get("close_date")
-        closed_in_window = closed_in(deal, first_day, today)
-        # the loss of a deal reassigned just before it was lost is its previous owner's
-        owner, source = responsible_owner(ctx, deal), deal["source"]
-        history = deal_history(ctx, deal)
-        touches = owner_touches(ctx.snapshot, deal)
-        # A call logged without its outcome does not show the deal was worked.
-        worked = [a for a in touches if not outcome_missing(ctx, a)]
-        # A deal whose activities in the window entered the CRM late was not kept current.
-        late = late_entries(ctx, touches)
-        logged_late = bool(late)
-        if is_open or closed_in_window or in_window(deal):
-            add(owner, source, "activity_coverage", bool(worked))
-        if needs_next_step(ctx, deal):
-            # A late-stage deal's record is complete only with what happens next.
-            add(owner, source, "completeness", bool((deal.get("next_step") or "").strip()))
-        if is_open:
-            last = deal_last_touch(ctx.snapshot, deal, ctx.as_of) or created
-            past_due = close is not None and close < today
-            fresh = ctx.as_of - last <= stale and not past_due
-            pushed = history is not None and history.pushed
-            add(owner, source, "freshness", fresh and not logged_late and not pushed)
-        elif closed_in_window:
-            # Pipeline freshness of a closed deal: was it in the CRM before it closed?
-            on_time = not is_late_entry(deal, late_days)
-            # its history: entered at won, changed after close, close date off or pushed,
-            # lost just after a reassignment (charged to the owner before)
-            kept = history is None or not (history.closed_faults or history.loss_owner)
-            add(owner, source, "freshness", on_time and not logged_late and kept)
-        if is_open or closed_in_window:
-            judged.update((a["source"], a["remote_id"]) for a in late)
+        _count_deal(tally, deal, judged)
+    _count_late_records(tally, judged)
+    for case in ctx.snapshot.rows("cases"):
+        _count_case(tally, case)
+    _count_leads(tally)
+    _count_records(tally, findings)
+    return tally.counts
+
+
+def _count_deal(tally: _Tally, deal: Row, judged: set[tuple[str, str]]) -> None:
+    ctx, add = tally.ctx, tally.add
+    created = deal.get("remote_created_at")
+    if created is None or created > ctx.as_of:
+        return
+    is_open = not deal.get("is_closed")
+    close = deal.get("close_date")
+    closed_in_window = closed_in(deal, tally.first_day, tally.today)
+    # the loss of a deal reassigned just before it was lost is its previous owner's
+    owner, source = responsible_owner(ctx, deal), deal["source"]
+    history = deal_history(ctx, deal)
+    touches = owner_touches(ctx.snapshot, deal)
+    # A call logged without its outcome does not show the deal was worked.
+    worked = [a for a in touches if not outcome_missing(ctx, a)]
+    # A deal whose activities in the window entered the CRM late was not kept current.
+    late = late_entries(ctx, touches)
+    logged_late = bool(late)
+    if is_open or closed_in_window or tally.in_window(deal):
+        add(owner, source, "activity_coverage", bool(worked))
+    if needs_next_step(ctx, deal):
+        # A late-stage deal's record is complete only with what happens next.
+        add(owner, source, "completeness", bool((deal.get("next_step") or "").strip()))
+    if is_open:
+        last = deal_last_touch(ctx.snapshot, deal, ctx.as_of) or created
+        past_due = close is not None and close < tally.today
+        fresh = ctx.as_of - last <= timedelta(days=ctx.config.stale_days) and not past_due
+        pushed = history is not None and history.pushed
+        add(owner, source, "freshness", fresh and not logged_late and not pushed)
+    elif closed_in_window:
+        # Pipeline freshness of a closed deal: was it in the CRM before it closed?
+        on_time = not is_late_entry(deal, ctx.config.late_entry_days)
+        # its history: entered at won, changed after close, close date off or pushed,
+        # lost just after a reassignment (charged to the owner before)
+        kept = history is None or not (history.closed_faults or history.loss_owner)
+        add(owner, source, "freshness", on_time and not logged_late and kept)
+    if is_open or closed_in_window:
+        judged.update((a["source"], a["remote_id"]) for a in late)
+
+
+def _count_late_records(tally: _Tally, judged: set[tuple[str, str]]) -> None:
     # Late entries on records other than the deals above (a lead, a contact, a case): one
     # failed freshness check per record, for whoever answers for the activity. Records
     # kept current add nothing here (their activities are timely).
+    ctx = tally.ctx
     late_records: set[tuple[tuple[str, str | None, Any], str | None]] = set()
     for activity in late_entries(ctx, ctx.snapshot.rows("activities")):
         source = activity["source"]
@@ -176,50 +197,63 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
         user = actor(activity) or ctx.snapshot.record_owner(activity)
         if (record, user) not in late_records:
             late_records.add((record, user))
-            add(user, source, "freshness", False)
+            tally.add(user, source, "freshness", False)
+
+
+def _count_case(tally: _Tally, case: Row) -> None:
+    ctx, add = tally.ctx, tally.add
     sla_cases = ctx.config.case_sla_hours
-    for case in ctx.snapshot.rows("cases"):
-        hours = case_hours(case, ctx.as_of)
-        owner, source = case.get("owner_id"), case["source"]
-        if case.get("is_closed") and case_closed_at(case) and in_window(case):
-            ok = hours is not None and hours <= sla_cases
-            add(
-                owner,
-                source,
-                "responsiveness",
-                ok and not is_reopened(case, ctx.config.reopened_statuses),
-            )
-        elif not case.get("is_closed"):
-            add(owner, source, "freshness", hours is not None and hours <= sla_cases)
-        if in_window(case) or not case.get("is_closed"):
-            # Covered when something is recorded on it: a case closed with no activity
-            # logged has no record of how (or whether) it was resolved.
-            touched = any(
-                not outcome_missing(ctx, a)
-                for a in ctx.snapshot.touches_of(source, "case_id", case["remote_id"])
-            )
-            add(owner, source, "activity_coverage", touched)
+    hours = case_hours(case, ctx.as_of)
+    owner, source = case.get("owner_id"), case["source"]
+    if case.get("is_closed") and case_closed_at(case) and tally.in_window(case):
+        ok = hours is not None and hours <= sla_cases
+        add(
+            owner,
+            source,
+            "responsiveness",
+            ok and not is_reopened(case, ctx.config.reopened_statuses),
+        )
+    elif not case.get("is_closed"):
+        add(owner, source, "freshness", hours is not None and hours <= sla_cases)
+    if tally.in_window(case) or not case.get("is_closed"):
+        # Covered when something is recorded on it: a case closed with no activity
+        # logged has no record of how (or whether) it was resolved.
+        touched = any(
+            not outcome_missing(ctx, a)
+            for a in ctx.snapshot.touches_of(source, "case_id", case["remote_id"])
+        )
+        add(owner, source, "activity_coverage", touched)
+
+
+def _count_leads(tally: _Tally) -> None:
+    ctx = tally.ctx
     sla = ctx.config.lead_sla_hours
     for lead in lead_rows(ctx):
-        if never_contacted(ctx, lead, people) is not None:
-            add(lead.get("owner_id"), lead["source"], "responsiveness", False)
+        if never_contacted(ctx, lead, tally.people) is not None:
+            tally.add(lead.get("owner_id"), lead["source"], "responsiveness", False)
     for lead in lead_rows(ctx, measured=True):
-        if not in_window(lead):
+        if not tally.in_window(lead):
             continue
         measured = lead_response(ctx, lead)
         if measured is not None:
-            add(
+            tally.add(
                 measured[1] or lead.get("owner_id"),
                 lead["source"],
                 "responsiveness",
                 measured[0] <= sla,
             )
+
+
+def _count_records(tally: _Tally, findings: list[Finding]) -> None:
+    ctx, add = tally.ctx, tally.add
     duplicates = {(f.source, f.remote_id) for f in findings if f.rule == "duplicate_created"}
     for table in ("leads", "contacts", "accounts", "deals"):
         for row in ctx.snapshot.rows(table):
             # A deal won or lost in the window is judged on its record (its contact role,
             # its fields) even when it was opened before the window.
-            if not in_window(row) and not (table == "deals" and closed_in(row, first_day, today)):
+            if not tally.in_window(row) and not (
+                table == "deals" and closed_in(row, tally.first_day, tally.today)
+            ):
                 continue
             source, creator = row["source"], row["_creator"]
             if ctx.required(row):
@@ -234,10 +268,9 @@ def _count(ctx: Context, people: Directory, findings: list[Finding]) -> Counts:
                 complete = not missing_fields(ctx, row) and not no_source and not no_role
                 add(creator, source, "completeness", complete)
             add(creator, source, "validity", not invalid_fields(row))
-            if people.has_identities and table != "deals":
+            if tally.people.has_identities and table != "deals":
                 # k counts duplicates here; turned into 1 - rate/cap at scoring time.
                 add(creator, source, "uniqueness", (source, row["remote_id"]) in duplicates)
-    return counts
 
 
 def closed_in(deal: Row, first_day: date, last_day: date) -> bool:
