@@ -205,6 +205,33 @@ def _deleted_ids(engine: Engine) -> set[tuple[str, str, str]]:
 
 
 def _derive(snapshot: Snapshot) -> None:
+    _tag_rows(snapshot)
+    for user in snapshot.rows("users"):
+        snapshot.users[(user["source"], user["remote_id"])] = user
+    for table, link in _OWNED.items():
+        for row in snapshot.rows(table):
+            if row.get("owner_id"):
+                snapshot.owners[(row["source"], link, row["remote_id"])] = row["owner_id"]
+    snapshot.touches = _touches(snapshot)
+    snapshot.person_accounts = {
+        (a["source"], a["remote_id"]): a["person_contact_id"]
+        for a in snapshot.rows("accounts")
+        if a.get("person_contact_id")
+    }
+    roles: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for role in snapshot.rows("deal_contacts"):
+        roles[(role["source"], role["deal_id"])].append(role["contact_id"])
+    snapshot.deal_contacts = dict(roles)
+    converted: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for lead in snapshot.rows("leads"):
+        if lead.get("converted_deal_id"):
+            converted[(lead["source"], lead["converted_deal_id"])].append(lead["remote_id"])
+    snapshot.lead_of_deal = dict(converted)
+    snapshot.history = _history(snapshot)
+
+
+def _tag_rows(snapshot: Snapshot) -> None:
+    """Each row's table, its CRM's object name and its creator."""
     sources = {row["source"] for rows in snapshot.tables.values() for row in rows}
     profiles = {source: profile_of(snapshot.kind(source)) for source in sources}
     for name, rows in snapshot.tables.items():
@@ -213,12 +240,10 @@ def _derive(snapshot: Snapshot) -> None:
             row["_table"] = name
             row["_object"] = profile.object_name(name)
             row["_creator"] = profile.creator_of(row.get("raw")) or row.get("owner_id")
-    for user in snapshot.rows("users"):
-        snapshot.users[(user["source"], user["remote_id"])] = user
-    for table, link in _OWNED.items():
-        for row in snapshot.rows(table):
-            if row.get("owner_id"):
-                snapshot.owners[(row["source"], link, row["remote_id"])] = row["owner_id"]
+
+
+def _touches(snapshot: Snapshot) -> dict[tuple[str, str, str], list[Row]]:
+    """Activities by (source, link, linked id), in time order."""
     touches: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
     # A "who" link can name a lead or a contact (Zoho's Who_Id on calls): when the id is
     # no contact of that source but is one of its leads, the activity touched the lead.
@@ -238,21 +263,11 @@ def _derive(snapshot: Snapshot) -> None:
             touches[(source, link, target)].append(activity)
     for group in touches.values():
         group.sort(key=_touch_key)
-    snapshot.touches = dict(touches)
-    snapshot.person_accounts = {
-        (a["source"], a["remote_id"]): a["person_contact_id"]
-        for a in snapshot.rows("accounts")
-        if a.get("person_contact_id")
-    }
-    roles: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for role in snapshot.rows("deal_contacts"):
-        roles[(role["source"], role["deal_id"])].append(role["contact_id"])
-    snapshot.deal_contacts = dict(roles)
-    converted: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for lead in snapshot.rows("leads"):
-        if lead.get("converted_deal_id"):
-            converted[(lead["source"], lead["converted_deal_id"])].append(lead["remote_id"])
-    snapshot.lead_of_deal = dict(converted)
+    return dict(touches)
+
+
+def _history(snapshot: Snapshot) -> dict[tuple[str, str, str], list[Row]]:
+    """Field changes by (source, record type, record id), oldest first."""
     history: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
     for change in snapshot.rows("field_changes"):
         history[(change["source"], change["record_type"], change["record_id"])].append(change)
@@ -260,4 +275,4 @@ def _derive(snapshot: Snapshot) -> None:
         group.sort(
             key=lambda c: (c["changed_at"] is None, c["changed_at"] or _EPOCH, c["remote_id"])
         )
-    snapshot.history = dict(history)
+    return dict(history)
