@@ -73,21 +73,7 @@ def sync(
     from sync.store import open_store
 
     cfg = load(config)
-    chosen = [s for s in cfg.sources if s.enabled and (not source or s.name in source)]
-    unknown = set(source) - {s.name for s in cfg.sources}
-    if unknown:
-        raise UsageError(f"no source named {', '.join(sorted(unknown))} in the configuration")
-    off = sorted(s.name for s in cfg.sources if not s.enabled and s.name in source)
-    # A run that reads nothing would look like one that found nothing: say why instead.
-    if off:
-        raise UsageError(
-            f"source {', '.join(off)} has enabled: false in the configuration; "
-            "set enabled: true to sync it"
-        )
-    if not chosen:
-        raise UsageError(
-            "no source is enabled in the configuration; set enabled: true on one to sync it"
-        )
+    chosen = _chosen_sources(cfg.sources, source)
     engine = open_store(cfg.store.url)
     options = SyncOptions(
         streams=tuple(stream) or None,
@@ -171,6 +157,26 @@ def sync(
     if failed or busy:
         names = ", ".join([f"{r.source} ({r.status}: {r.error})" for r in failed] + busy)
         raise OperationFailed(f"sync did not fully succeed for {names}")
+
+
+def _chosen_sources(sources: list[SourceConfig], names: list[str]) -> list[SourceConfig]:
+    """The enabled sources named (all enabled ones without names), or a usage error."""
+    chosen = [s for s in sources if s.enabled and (not names or s.name in names)]
+    unknown = set(names) - {s.name for s in sources}
+    if unknown:
+        raise UsageError(f"no source named {', '.join(sorted(unknown))} in the configuration")
+    off = sorted(s.name for s in sources if not s.enabled and s.name in names)
+    # A run that reads nothing would look like one that found nothing: say why instead.
+    if off:
+        raise UsageError(
+            f"source {', '.join(off)} has enabled: false in the configuration; "
+            "set enabled: true to sync it"
+        )
+    if not chosen:
+        raise UsageError(
+            "no source is enabled in the configuration; set enabled: true on one to sync it"
+        )
+    return chosen
 
 
 def _print_reports(reports: list[SourceReport], json_output: bool) -> None:
