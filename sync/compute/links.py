@@ -9,6 +9,7 @@ converted into it) belongs to that deal: its acts do not count for other deals.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 from sync.compute.snapshot import Row, StoreSnapshot
@@ -53,16 +54,15 @@ class LinkIndex:
             for row in snapshot.rows("accounts")
             if row.get("person_contact_id")
         }
-        self.touches: dict[tuple[str, str, str], list[Row]] = {}
-        for row in snapshot.rows("activities"):
-            for column, table in (
+        self.touches = _by_link(
+            snapshot.rows("activities"),
+            (
                 ("deal_id", "deals"),
                 ("lead_id", "leads"),
                 ("contact_id", "contacts"),
                 ("account_id", "accounts"),
-            ):
-                if row.get(column):
-                    self.touches.setdefault((row["source"], table, row[column]), []).append(row)
+            ),
+        )
         self.deal_contacts: dict[tuple[str, str], list[Row]] = {}
         for row in snapshot.rows("deal_contacts"):
             self.deal_contacts.setdefault((row["source"], row["deal_id"]), []).append(row)
@@ -73,9 +73,23 @@ class LinkIndex:
                 self.converted.setdefault((row["source"], row["converted_deal_id"]), []).append(row)
             if row.get("converted_contact_id"):
                 self.converted_contacts.add((row["source"], row["converted_contact_id"]))
+        self.deals_of: dict[tuple[str, str, str], set[str]] = {}
+        self._tie_to_deals(snapshot)
+        self.members_of = _by_link(
+            snapshot.rows("campaign_members"), (("lead_id", "leads"), ("contact_id", "contacts"))
+        )
+        self.cases = _by_link(
+            snapshot.rows("cases"),
+            (
+                ("deal_id", "deals"),
+                ("contact_id", "contacts"),
+                ("account_id", "accounts"),
+            ),
+        )
+
+    def _tie_to_deals(self, snapshot: StoreSnapshot) -> None:
         # Records tied to deals (contact, contact role, converted lead): their acts belong
         # to those deals, not to other deals of the same person.
-        self.deals_of: dict[tuple[str, str, str], set[str]] = {}
         for row in snapshot.rows("deals"):
             for person in self.contacts_of_deal(row):
                 self._tie((row["source"], "contacts", person), row)
@@ -87,21 +101,6 @@ class LinkIndex:
                 if row.get("converted_contact_id"):
                     contact = (row["source"], "contacts", row["converted_contact_id"])
                     self._tie(contact, row, row["converted_deal_id"])
-        self.members_of: dict[tuple[str, str, str], list[Row]] = {}
-        for row in snapshot.rows("campaign_members"):
-            for column, table in (("lead_id", "leads"), ("contact_id", "contacts")):
-                if row.get(column):
-                    key = (row["source"], table, row[column])
-                    self.members_of.setdefault(key, []).append(row)
-        self.cases: dict[tuple[str, str, str], list[Row]] = {}
-        for row in snapshot.rows("cases"):
-            for column, table in (
-                ("deal_id", "deals"),
-                ("contact_id", "contacts"),
-                ("account_id", "accounts"),
-            ):
-                if row.get(column):
-                    self.cases.setdefault((row["source"], table, row[column]), []).append(row)
 
     def contacts_of_deal(self, deal: Row) -> list[str]:
         """The contacts a deal row names: its contact, and the person of a consumer's
@@ -135,3 +134,16 @@ class LinkIndex:
             if self.identities is not None and identity.count(":") != 2:
                 out.update(tuple(m) for m in self.identities.members(identity))
         return ids, out
+
+
+def _by_link(
+    rows: Iterable[Row], links: tuple[tuple[str, str], ...]
+) -> dict[tuple[str, str, str], list[Row]]:
+    """``rows`` by (source, table, id) of each record they link to through ``links``
+    (column, table), in row order."""
+    found: dict[tuple[str, str, str], list[Row]] = {}
+    for row in rows:
+        for column, table in links:
+            if row.get(column):
+                found.setdefault((row["source"], table, row[column]), []).append(row)
+    return found
