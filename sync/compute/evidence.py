@@ -193,34 +193,70 @@ def _deal_acts(
     source, rid = deal["source"], deal["remote_id"]
     end = deal.get("close_date") or as_of
     acts = _Acts(end - timedelta(days=lookback_days))
-    direct: set[tuple[str, str, str]] = set()
-    for contact in index.contacts_of_deal(deal):  # its contact, a consumer account's person
-        direct.add((source, "contacts", contact))
     roles = index.deal_contacts.get((source, rid), [])
-    for link in roles:
-        direct.add((source, "contacts", link["contact_id"]))
-    for lead in index.converted.get((source, rid), []):
-        direct.add((source, "leads", lead["remote_id"]))
-        if lead.get("converted_contact_id"):
-            direct.add((source, "contacts", lead["converted_contact_id"]))
+    direct = _direct_people(index, deal, roles)
     this = deal_key(source, rid)
     person_ids, people = index.widen(direct)
     people = {r for r in people if not index.elsewhere(r, this)}
     org_ids, orgs = index.widen(
         {(source, "accounts", deal["account_id"])} if deal.get("account_id") else set()
     )
+    _add_touches(acts, index, deal, directory, people, person_ids, orgs)
+    logged = sum(1 for a in acts.acts.values() if a.employee is not None)
+    for ident in sorted(person_ids):  # the digital touch that brought one of the people
+        if ident in digital:
+            acts.add(digital[ident])
+    for record in sorted(people):
+        _add_person_acts(acts, index, record, deal, directory, creators)
+    for link in roles:
+        _add_role_act(acts, link, source, directory, creators)
+    _add_cases(
+        acts, index, deal, [(source, "deals", rid), *sorted(people), *sorted(orgs)], directory
+    )
+    _add_deal_owner(acts, deal, directory)
+    customer = ",".join(sorted(person_ids)) or ",".join(sorted(org_ids)) or None
+    return list(acts.acts.values()), sorted(direct), customer, logged
 
-    def mine(row: Row) -> bool:
-        other = row.get("deal_id")
-        return not other or deal_key(row["source"], other) == this
 
+def _direct_people(index: LinkIndex, deal: Row, roles: list[Row]) -> set[tuple[str, str, str]]:
+    """The people a deal names: its contacts, its contact roles, the leads converted into it."""
+    source, rid = deal["source"], deal["remote_id"]
+    direct: set[tuple[str, str, str]] = set()
+    for contact in index.contacts_of_deal(deal):  # its contact, a consumer account's person
+        direct.add((source, "contacts", contact))
+    for link in roles:
+        direct.add((source, "contacts", link["contact_id"]))
+    for lead in index.converted.get((source, rid), []):
+        direct.add((source, "leads", lead["remote_id"]))
+        if lead.get("converted_contact_id"):
+            direct.add((source, "contacts", lead["converted_contact_id"]))
+    return direct
+
+
+def _mine(row: Row, this: str) -> bool:
+    """Whether ``row`` names no deal or the deal ``this``."""
+    other = row.get("deal_id")
+    return not other or deal_key(row["source"], other) == this
+
+
+def _add_touches(
+    acts: _Acts,
+    index: LinkIndex,
+    deal: Row,
+    directory: Directory,
+    people: set[tuple[str, ...]],
+    person_ids: set[str],
+    orgs: set[tuple[str, ...]],
+) -> None:
+    source, rid = deal["source"], deal["remote_id"]
+    this = deal_key(source, rid)
     for row in index.touches.get((source, "deals", rid), []):
         act = _touch(row, directory)
         if act is not None:
             acts.add(act)
     for record in sorted(people):
         for row in index.touches.get(record, []):  # type: ignore[arg-type]
-            act = _touch(row, directory) if mine(row) else None
+            act = _touch(row, directory) if _mine(row, this) else None
             if act is not None:
                 acts.add(act)
     for record in sorted(orgs):
@@ -234,87 +270,104 @@ def _deal_acts(
                 index.identity(person) not in person_ids or index.elsewhere(person, this)
             ):
                 continue
-            act = _touch(row, directory) if mine(row) else None
+            act = _touch(row, directory) if _mine(row, this) else None
             if act is not None:
                 acts.add(act)
-    logged = sum(1 for a in acts.acts.values() if a.employee is not None)
-    for ident in sorted(person_ids):  # the digital touch that brought one of the people
-        if ident in digital:
-            acts.add(digital[ident])
-    for record in sorted(people):
-        rec_source, table, rec_id = record
-        found = index.records.get((rec_source, table, rec_id))
-        if found is None:
-            continue
-        row = found
-        owner = directory.key_of(rec_source, row.get("owner_id"))
-        created = _aware(row.get("remote_created_at"))
-        captured = table == "leads" or (rec_source, rec_id) not in index.converted_contacts
-        if created is not None and row.get("source_channel") and captured:
+
+
+def _add_person_acts(
+    acts: _Acts,
+    index: LinkIndex,
+    record: tuple[str, ...],
+    deal: Row,
+    directory: Directory,
+    creators: Creators,
+) -> None:
+    """Capturing one of the deal's people, owning its converted lead, its campaigns."""
+    rec_source, table, rec_id = record
+    found = index.records.get((rec_source, table, rec_id))
+    if found is None:
+        return
+    row = found
+    owner = directory.key_of(rec_source, row.get("owner_id"))
+    created = _aware(row.get("remote_created_at"))
+    captured = table == "leads" or (rec_source, rec_id) not in index.converted_contacts
+    if created is not None and row.get("source_channel") and captured:
+        acts.add(
+            Act(
+                record_key(*record),
+                "lead_source",
+                owner,
+                created,
+                row.get("source_channel"),
+                rec_source,
+                f"captured the {table[:-1]}",
+            )
+        )
+    source, rid = deal["source"], deal["remote_id"]
+    if (
+        table == "leads"
+        and row.get("converted")
+        and row.get("converted_deal_id") in (None, rid if rec_source == source else None)
+    ):
+        at = _aware(row.get("converted_at")) or created
+        if at is not None:
             acts.add(
                 Act(
-                    record_key(*record),
-                    "lead_source",
+                    record_key(*record) + "#owner",
+                    "lead_owner",
                     owner,
-                    created,
-                    row.get("source_channel"),
-                    rec_source,
-                    f"captured the {table[:-1]}",
-                )
-            )
-        if (
-            table == "leads"
-            and row.get("converted")
-            and row.get("converted_deal_id") in (None, rid if rec_source == source else None)
-        ):
-            at = _aware(row.get("converted_at")) or created
-            if at is not None:
-                acts.add(
-                    Act(
-                        record_key(*record) + "#owner",
-                        "lead_owner",
-                        owner,
-                        at,
-                        None,
-                        rec_source,
-                        "owned the converted lead",
-                    )
-                )
-        for member in index.members_of.get(record, []):  # type: ignore[arg-type]
-            at = _aware(member.get("remote_created_at"))
-            if at is None:
-                continue
-            who = _creator(member, directory, creators) or owner
-            acts.add(
-                Act(
-                    record_key(member["source"], "campaign_members", member["remote_id"]),
-                    "campaign",
-                    who,
-                    at,
-                    "campaign",
-                    member["source"],
-                    f"campaign member: {member.get('campaign_name') or member['campaign_id']}",
-                )
-            )
-    for link in roles:
-        at = _aware(link.get("remote_created_at"))
-        if at is not None and link.get("role"):
-            acts.add(
-                Act(
-                    record_key(source, "deal_contacts", link["remote_id"]),
-                    "contact_role",
-                    _creator(link, directory, creators),
                     at,
                     None,
-                    source,
-                    f"contact role {link['role']}",
+                    rec_source,
+                    "owned the converted lead",
                 )
             )
-    case_keys = [(source, "deals", rid), *sorted(people), *sorted(orgs)]
-    for record in case_keys:
-        for case in index.cases.get(record, []):  # type: ignore[arg-type]
+    for member in index.members_of.get(record, []):  # type: ignore[arg-type]
+        at = _aware(member.get("remote_created_at"))
+        if at is None:
+            continue
+        who = _creator(member, directory, creators) or owner
+        acts.add(
+            Act(
+                record_key(member["source"], "campaign_members", member["remote_id"]),
+                "campaign",
+                who,
+                at,
+                "campaign",
+                member["source"],
+                f"campaign member: {member.get('campaign_name') or member['campaign_id']}",
+            )
+        )
+
+
+def _add_role_act(
+    acts: _Acts, link: Row, source: str, directory: Directory, creators: Creators
+) -> None:
+    at = _aware(link.get("remote_created_at"))
+    if at is not None and link.get("role"):
+        acts.add(
+            Act(
+                record_key(source, "deal_contacts", link["remote_id"]),
+                "contact_role",
+                _creator(link, directory, creators),
+                at,
+                None,
+                source,
+                f"contact role {link['role']}",
+            )
+        )
+
+
+def _add_cases(
+    acts: _Acts, index: LinkIndex, deal: Row, records: list[Any], directory: Directory
+) -> None:
+    """The cases of the deal, its people and its organisation (``records``)."""
+    this = deal_key(deal["source"], deal["remote_id"])
+    for record in records:
+        for case in index.cases.get(record, []):
             at = _aware(case.get("opened_at"))
-            if at is not None and mine(case):
+            if at is not None and _mine(case, this):
                 acts.add(
                     Act(
                         record_key(case["source"], "cases", case["remote_id"]),
@@ -326,6 +379,10 @@ def _deal_acts(
                         f"case {case.get('number') or case['remote_id']}",
                     )
                 )
+
+
+def _add_deal_owner(acts: _Acts, deal: Row, directory: Directory) -> None:
+    source = deal["source"]
     owner = directory.key_of(source, deal.get("owner_id"))
     owned_at = (
         _day_start(deal["close_date"])
@@ -335,7 +392,7 @@ def _deal_acts(
     if owner is not None and owned_at is not None:
         acts.add(
             Act(
-                deal_key(source, rid) + "#owner",
+                deal_key(source, deal["remote_id"]) + "#owner",
                 "deal_owner",
                 owner,
                 owned_at,
@@ -344,8 +401,6 @@ def _deal_acts(
                 "deal owner",
             )
         )
-    customer = ",".join(sorted(person_ids)) or ",".join(sorted(org_ids)) or None
-    return list(acts.acts.values()), sorted(direct), customer, logged
 
 
 def build_evidence(
