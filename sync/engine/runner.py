@@ -290,22 +290,9 @@ def _sync_stream(
                     cursor = (page.stream, page.state, now())
                 continue
             cursor = None
-            with engine.connect() as conn, conn.begin() as transaction:
-                counts = write_page(
-                    conn,
-                    source.name,
-                    page,
-                    info.record_type,
-                    ledger.run_id,
-                    now(),
-                    save_state=not options.dry_run,
-                )
-                own = None
-                if info.id_prefix is not None:
-                    own = (info.record_type, info.name, info.id_prefix)
-                refusal = context.guard.page_refusal(counts, context.streams, own)
-                if options.dry_run or refusal is not None:
-                    transaction.rollback()
+            counts, refusal = _write_guarded_page(
+                engine, source, info, page, ledger, now(), options.dry_run, context
+            )
             if refusal is not None:
                 report.status, report.error = "partial", refusal
                 break
@@ -366,6 +353,31 @@ def _sync_stream(
         id_checked_at=id_checked_at,
     )
     return stop
+
+
+def _write_guarded_page(
+    engine: Engine,
+    source: SourceConfig,
+    info: StreamInfo,
+    page: Page,
+    ledger: RunLedger,
+    at: datetime,
+    dry_run: bool,
+    context: _RunContext,
+) -> tuple[dict[str, PageCounts], str | None]:
+    """Write one page in its own transaction, rolled back on a dry run or when the delete
+    guard refuses it; its counts, and the refusal if any."""
+    with engine.connect() as conn, conn.begin() as transaction:
+        counts = write_page(
+            conn, source.name, page, info.record_type, ledger.run_id, at, save_state=not dry_run
+        )
+        own = None
+        if info.id_prefix is not None:
+            own = (info.record_type, info.name, info.id_prefix)
+        refusal = context.guard.page_refusal(counts, context.streams, own)
+        if dry_run or refusal is not None:
+            transaction.rollback()
+    return counts, refusal
 
 
 def _moves_cursor_only(page: Page) -> bool:
