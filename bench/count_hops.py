@@ -121,30 +121,10 @@ class Trail:
         if depth >= MAX_DEPTH or isinstance(value, bytes | int | float | bool) or value is None:
             return
         if isinstance(value, dict):
-            if len(value) > MAX_ITEMS:
-                return
-            for k, v in value.items():
-                if self._direct(k) or self._direct(v):
-                    yield "dict{" + ",".join(sorted(map(str, value)))[:120] + "}"
-                    break
-            for k, v in value.items():
-                yield from self.holds(k, depth + 1)
-                yield from self.holds(v, depth + 1)
+            yield from self._dict_holds(value, depth)
             return
         if isinstance(value, tuple | list | set | frozenset):
-            if len(value) > MAX_ITEMS:
-                return
-            items = list(value)
-            fields = getattr(value, "_fields", None)  # named tuples and SQLAlchemy rows
-            if any(self._direct(v) for v in items):
-                if fields is not None:
-                    yield f"{type(value).__name__}({','.join(map(str, fields))[:120]})"
-                elif isinstance(value, tuple):  # a fixed structure, e.g. (source, table, id)
-                    yield f"tuple/{len(value)}"
-                else:
-                    yield type(value).__name__
-            for v in items:
-                yield from self.holds(v, depth + 1)
+            yield from self._collection_holds(value, depth)
             return
         attrs = _attributes(value)
         if attrs is None:
@@ -152,6 +132,34 @@ class Trail:
         if any(self._direct(v) for v in attrs.values()):
             yield f"{type(value).__module__}.{type(value).__qualname__}"
         for v in attrs.values():
+            yield from self.holds(v, depth + 1)
+
+    def _dict_holds(self, value: dict[Any, Any], depth: int) -> Iterator[str]:
+        if len(value) > MAX_ITEMS:
+            return
+        for k, v in value.items():
+            if self._direct(k) or self._direct(v):
+                yield "dict{" + ",".join(sorted(map(str, value)))[:120] + "}"
+                break
+        for k, v in value.items():
+            yield from self.holds(k, depth + 1)
+            yield from self.holds(v, depth + 1)
+
+    def _collection_holds(
+        self, value: tuple[Any, ...] | list[Any] | set[Any] | frozenset[Any], depth: int
+    ) -> Iterator[str]:
+        if len(value) > MAX_ITEMS:
+            return
+        items = list(value)
+        fields = getattr(value, "_fields", None)  # named tuples and SQLAlchemy rows
+        if any(self._direct(v) for v in items):
+            if fields is not None:
+                yield f"{type(value).__name__}({','.join(map(str, fields))[:120]})"
+            elif isinstance(value, tuple):  # a fixed structure, e.g. (source, table, id)
+                yield f"tuple/{len(value)}"
+            else:
+                yield type(value).__name__
+        for v in items:
             yield from self.holds(v, depth + 1)
 
     def _direct(self, value: Any) -> bool:
