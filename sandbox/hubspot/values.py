@@ -7,6 +7,7 @@ a ``VALIDATION_ERROR`` whose message embeds the per-property results as JSON.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -30,53 +31,77 @@ def _parse_ms(text: str) -> datetime:
     return datetime.fromtimestamp(int(float(text)) / 1000, tz=UTC)
 
 
-def _convert(field: Field, value: Any) -> Any:
-    if value is None or value == "":
-        return None
-    text = str(value).strip()
-    kind = field.type
-    if kind == "boolean":
-        if isinstance(value, bool):
-            return value
-        if text.lower() in ("true", "false"):
-            return text.lower() == "true"
-        raise _Invalid("INVALID_BOOLEAN", f'"{text}" is not a valid boolean')
-    if kind == "int":
-        try:
-            number = float(text)
-        except ValueError:
-            raise _Invalid("INVALID_INTEGER", f'"{text}" is not a valid integer') from None
-        if not number.is_integer():
-            raise _Invalid("INVALID_INTEGER", f'"{text}" is not a valid integer')
-        return int(number)
-    if kind in ("double", "currency", "percent"):
-        try:
-            number = float(text)
-        except ValueError:
-            raise _Invalid("INVALID_DOUBLE", f'"{text}" is not a valid number') from None
-        return round(number, 2) if kind == "currency" else number
-    if kind == "datetime":
-        try:
-            if text.lstrip("-").isdigit():
-                return _parse_ms(text)
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise _Invalid("INVALID_DATETIME", f'"{text}" is not a valid datetime') from None
-        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    if kind == "date":
-        try:
-            if text.isdigit():
-                return _parse_ms(text).date()
-            return date.fromisoformat(text[:10])
-        except ValueError:
-            raise _Invalid("INVALID_DATE", f'"{text}" is not a valid date') from None
-    checked = kind == "picklist" and field.picklist and field.name not in _EXTERNAL_OPTIONS
+def _boolean(field: Field, value: Any, text: str) -> Any:
+    if isinstance(value, bool):
+        return value
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    raise _Invalid("INVALID_BOOLEAN", f'"{text}" is not a valid boolean')
+
+
+def _int(field: Field, value: Any, text: str) -> Any:
+    try:
+        number = float(text)
+    except ValueError:
+        raise _Invalid("INVALID_INTEGER", f'"{text}" is not a valid integer') from None
+    if not number.is_integer():
+        raise _Invalid("INVALID_INTEGER", f'"{text}" is not a valid integer')
+    return int(number)
+
+
+def _number(field: Field, value: Any, text: str) -> Any:
+    try:
+        number = float(text)
+    except ValueError:
+        raise _Invalid("INVALID_DOUBLE", f'"{text}" is not a valid number') from None
+    return round(number, 2) if field.type == "currency" else number
+
+
+def _datetime(field: Field, value: Any, text: str) -> Any:
+    try:
+        if text.lstrip("-").isdigit():
+            return _parse_ms(text)
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise _Invalid("INVALID_DATETIME", f'"{text}" is not a valid datetime') from None
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _date(field: Field, value: Any, text: str) -> Any:
+    try:
+        if text.isdigit():
+            return _parse_ms(text).date()
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise _Invalid("INVALID_DATE", f'"{text}" is not a valid date') from None
+
+
+def _text(field: Field, value: Any, text: str) -> Any:
+    checked = field.type == "picklist" and field.picklist and field.name not in _EXTERNAL_OPTIONS
     if checked and text not in field.picklist:
         raise _Invalid(
             "INVALID_OPTION",
             f"{text} was not one of the allowed options: [{', '.join(field.picklist)}]",
         )
     return text
+
+
+_CONVERTERS: dict[str, Callable[[Field, Any, str], Any]] = {
+    "boolean": _boolean,
+    "int": _int,
+    "double": _number,
+    "currency": _number,
+    "percent": _number,
+    "datetime": _datetime,
+    "date": _date,
+}
+
+
+def _convert(field: Field, value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    return _CONVERTERS.get(field.type, _text)(field, value, text)
 
 
 def _failure(name: str, code: str, message: str) -> dict[str, Any]:
