@@ -53,6 +53,50 @@ def _team(app: HubSpotEmulator, team_id: str) -> dict[str, Any]:
     raise validation_error(f"Team {team_id} does not exist")
 
 
+def _new_owner(app: HubSpotEmulator, data: dict[str, Any], email: str) -> dict[str, Any]:
+    """The owner record of a new user (the caller holds the world lock)."""
+    world = app.world
+    world.sequences["hubspot:user"] += 1
+    seq = world.sequences["hubspot:user"]
+    now = app.clock.now()
+    owner: dict[str, Any] = {
+        "id": str(_OWNER_BASE + seq),
+        "email": email,
+        "firstName": data.get("firstName") or "",
+        "lastName": data.get("lastName") or "",
+        "userId": _USER_BASE + seq,
+        "userIdIncludingInactive": _USER_BASE + seq,
+        "type": "PERSON",
+        "teams": [_team(app, str(data["primaryTeamId"]))] if data.get("primaryTeamId") else [],
+        "createdAt": now,
+        "updatedAt": now,
+        "archived": False,
+    }
+    if data.get("roleId"):
+        owner["roleIds"] = [str(data["roleId"])]
+    return owner
+
+
+def _teams(owners: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every team of the owners, with its active users' ids, by team id."""
+    teams: dict[str, dict[str, Any]] = {}
+    for owner in owners:
+        for team in owner.get("teams") or ():
+            entry = teams.setdefault(
+                str(team["id"]),
+                {
+                    "id": str(team["id"]),
+                    "name": team.get("name"),
+                    "userIds": [],
+                    "secondaryUserIds": [],
+                },
+            )
+            if owner.get("userId") and not owner.get("archived"):
+                key = "userIds" if team.get("primary") else "secondaryUserIds"
+                entry[key].append(str(owner["userId"]))
+    return sorted(teams.values(), key=lambda t: t["id"])
+
+
 def register(app: HubSpotEmulator) -> None:
     world = app.world
 
@@ -81,26 +125,7 @@ def register(app: HubSpotEmulator) -> None:
         with world.lock:
             if any(str(o.get("email", "")).lower() == email for o in users_of()):
                 raise hs_error(409, f"A user with email {email} already exists", "CONFLICT")
-            world.sequences["hubspot:user"] += 1
-            seq = world.sequences["hubspot:user"]
-            now = app.clock.now()
-            owner: dict[str, Any] = {
-                "id": str(_OWNER_BASE + seq),
-                "email": email,
-                "firstName": data.get("firstName") or "",
-                "lastName": data.get("lastName") or "",
-                "userId": _USER_BASE + seq,
-                "userIdIncludingInactive": _USER_BASE + seq,
-                "type": "PERSON",
-                "teams": [_team(app, str(data["primaryTeamId"]))]
-                if data.get("primaryTeamId")
-                else [],
-                "createdAt": now,
-                "updatedAt": now,
-                "archived": False,
-            }
-            if data.get("roleId"):
-                owner["roleIds"] = [str(data["roleId"])]
+            owner = _new_owner(app, data, email)
             world.hubspot_owners.append(owner)
             return json_response(_user(owner), 201)
 
@@ -113,22 +138,7 @@ def register(app: HubSpotEmulator) -> None:
 
     def list_teams(request: Request) -> Response:
         with world.lock:
-            teams: dict[str, dict[str, Any]] = {}
-            for owner in world.hubspot_owners:
-                for team in owner.get("teams") or ():
-                    entry = teams.setdefault(
-                        str(team["id"]),
-                        {
-                            "id": str(team["id"]),
-                            "name": team.get("name"),
-                            "userIds": [],
-                            "secondaryUserIds": [],
-                        },
-                    )
-                    if owner.get("userId") and not owner.get("archived"):
-                        key = "userIds" if team.get("primary") else "secondaryUserIds"
-                        entry[key].append(str(owner["userId"]))
-            return json_response({"results": sorted(teams.values(), key=lambda t: t["id"])})
+            return json_response({"results": _teams(world.hubspot_owners)})
 
     base = "/settings/v3/users"
     app.add_route(f"{base}/teams", list_teams, ["GET"], endpoint="GET /settings/v3/users/teams")
