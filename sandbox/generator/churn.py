@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -152,16 +153,7 @@ def apply_churn(
         gen.staff = _staff(world)
         ctx = ChurnContext(gen, rng)
         for _ in range(changes):
-            when = ticker.next()
-            op = _weighted(rng, _OPS)
-            crm = _weighted(rng, weights)
-            done = getattr(ctx, op)(crm, when)
-            if not done:  # nothing fitted (no duplicates left to merge): edit instead
-                op = "update"
-                done = ctx.update(crm, when) or ctx.create(crm, when)
-                op = done[0][3]
-            report.counts[(done[0][0], done[0][1], op)] += 1
-            _record(world, report, done, when)
+            _change_one(ctx, ticker, weights, report)
         if burst:
             _burst(ctx, ticker.next(), burst, report)
         for _ in range(late_commits):
@@ -169,50 +161,70 @@ def apply_churn(
         if dynamics_changes:
             from sandbox.generator.dynamics_churn import churn_dynamics
 
-            for change in churn_dynamics(world, dynamics_changes, seed, ticker.next):
-                report.counts[(change[0], change[1], change[3])] += 1
-                _record(world, report, [change], ticker.last or clock.now())
+            done = churn_dynamics(world, dynamics_changes, seed, ticker.next)
+            _record_each(world, report, done, ticker, clock)
         oracle_visits = 0
         if "oracle" in named and store_visits:
             oracle_visits = store_visits // 4 if weights else store_visits
         visits = StoreVisitChurn(gen, seed)
         for _ in range(store_visits - oracle_visits):
             when = ticker.next()
-            done = visits.change(when)
-            for crm, obj, _, op in done:
+            done_visits = visits.change(when)
+            for crm, obj, _, op in done_visits:
                 report.counts[(crm, obj, op)] += 1
-            _record(world, report, done, when)
+            _record(world, report, done_visits, when)
         if sugarcrm_changes:  # last: the store visits' times stay as they were
             from sandbox.generator.sugarcrm_churn import churn_sugarcrm
 
-            for change in churn_sugarcrm(world, sugarcrm_changes, seed, ticker.next):
-                report.counts[(change[0], change[1], change[3])] += 1
-                _record(world, report, [change], ticker.last or clock.now())
+            done = churn_sugarcrm(world, sugarcrm_changes, seed, ticker.next)
+            _record_each(world, report, done, ticker, clock)
         if keap_changes:  # after SugarCRM's: their times stay as they were
             from sandbox.generator.keap_churn import churn_keap
 
-            for change in churn_keap(world, keap_changes, seed, ticker.next):
-                report.counts[(change[0], change[1], change[3])] += 1
-                _record(world, report, [change], ticker.last or clock.now())
+            done = churn_keap(world, keap_changes, seed, ticker.next)
+            _record_each(world, report, done, ticker, clock)
         if oracle_changes:  # after Keap's: their times stay as they were
             from sandbox.generator.oracle_churn import churn_oracle
 
-            for change in churn_oracle(world, oracle_changes, seed, ticker.next):
-                report.counts[(change[0], change[1], change[3])] += 1
-                _record(world, report, [change], ticker.last or clock.now())
+            done = churn_oracle(world, oracle_changes, seed, ticker.next)
+            _record_each(world, report, done, ticker, clock)
         if oracle_visits:  # last of all: every other change keeps its time
             from sandbox.generator.shop_keap_oracle import churn_oracle_visits
 
-            for change in churn_oracle_visits(world, oracle_visits, seed, ticker.next):
-                report.counts[(change[0], change[1], change[3])] += 1
-                _record(world, report, [change], ticker.last or clock.now())
+            done = churn_oracle_visits(world, oracle_visits, seed, ticker.next)
+            _record_each(world, report, done, ticker, clock)
         for crm in [c for c in ("dynamics", "sugarcrm") if c in named and store_visits]:
             from sandbox.generator.custom_table_churn import churn_custom_visits
 
-            for change in churn_custom_visits(world, crm, store_visits, seed, ticker.next):
-                report.counts[(change[0], change[1], change[3])] += 1
-                _record(world, report, [change], ticker.last or clock.now())
+            done = churn_custom_visits(world, crm, store_visits, seed, ticker.next)
+            _record_each(world, report, done, ticker, clock)
     return report
+
+
+def _change_one(
+    ctx: ChurnContext, ticker: _Ticker, weights: tuple[tuple[str, float], ...], report: ChurnReport
+) -> None:
+    """One update, create, delete or merge in one of the first three CRMs."""
+    when = ticker.next()
+    op = _weighted(ctx.rng, _OPS)
+    crm = _weighted(ctx.rng, weights)
+    done = getattr(ctx, op)(crm, when)
+    if not done:  # nothing fitted (no duplicates left to merge): edit instead
+        op = "update"
+        done = ctx.update(crm, when) or ctx.create(crm, when)
+        op = done[0][3]
+    report.counts[(done[0][0], done[0][1], op)] += 1
+    _record(ctx.world, report, done, when)
+
+
+def _record_each(
+    world: World, report: ChurnReport, done: Iterable[Change], ticker: _Ticker, clock: Clock
+) -> None:
+    """Count and record the changes of another CRM's churn, each at the ticker's last
+    instant as it hands them out."""
+    for change in done:
+        report.counts[(change[0], change[1], change[3])] += 1
+        _record(world, report, [change], ticker.last or clock.now())
 
 
 def _record(world: World, report: ChurnReport, done: list[Change], when: datetime) -> None:
