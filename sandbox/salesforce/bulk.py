@@ -19,7 +19,7 @@ from werkzeug.wrappers import Request, Response
 from sandbox.http import json_body, json_response
 from sandbox.salesforce.errors import NOT_FOUND_MESSAGE, sf_error
 from sandbox.salesforce.render import Projection, format_datetime, write_csv
-from sandbox.salesforce.soql import SoqlError, caret_message, parse
+from sandbox.salesforce.soql import Query, SoqlError, caret_message, parse
 from sandbox.salesforce.soql_eval import Resolver, compile_query
 
 if TYPE_CHECKING:
@@ -59,6 +59,30 @@ def _offset(locator: str) -> int:
         raise sf_error(400, "INVALIDLOCATOR", f"Invalid locator: {locator}") from exc
 
 
+def _job_request(request: Request) -> tuple[str, str, str, Query]:
+    """A query job's operation, column delimiter, line ending and parsed query, or the
+    400 Salesforce answers."""
+    try:
+        body = json_body(request) or {}
+    except ValueError as exc:
+        raise sf_error(400, "JSON_PARSER_ERROR", str(exc)) from exc
+    operation = body.get("operation")
+    if operation not in ("query", "queryAll"):
+        raise sf_error(400, "INVALIDJOB", f"Invalid operation: {operation}")
+    delimiter = body.get("columnDelimiter", "COMMA")
+    line_ending = body.get("lineEnding", "LF")
+    if delimiter not in DELIMITERS or line_ending not in LINE_ENDINGS:
+        raise sf_error(400, "INVALIDJOB", "Invalid columnDelimiter or lineEnding")
+    text = str(body.get("query") or "")
+    try:
+        query = parse(text)
+    except SoqlError as exc:
+        raise sf_error(400, "MALFORMED_QUERY", caret_message(text, exc.pos, exc.message)) from exc
+    if query.count:
+        raise sf_error(400, "INVALIDJOB", "Aggregate queries are not supported by Bulk API")
+    return operation, delimiter, line_ending, query
+
+
 def register(app: SalesforceEmulator) -> None:
     jobs: dict[str, BulkJob] = {}
     lock = threading.Lock()
@@ -71,26 +95,7 @@ def register(app: SalesforceEmulator) -> None:
         return job
 
     def create(request: Request, version: str) -> Response:
-        try:
-            body = json_body(request) or {}
-        except ValueError as exc:
-            raise sf_error(400, "JSON_PARSER_ERROR", str(exc)) from exc
-        operation = body.get("operation")
-        if operation not in ("query", "queryAll"):
-            raise sf_error(400, "INVALIDJOB", f"Invalid operation: {operation}")
-        delimiter = body.get("columnDelimiter", "COMMA")
-        line_ending = body.get("lineEnding", "LF")
-        if delimiter not in DELIMITERS or line_ending not in LINE_ENDINGS:
-            raise sf_error(400, "INVALIDJOB", "Invalid columnDelimiter or lineEnding")
-        text = str(body.get("query") or "")
-        try:
-            query = parse(text)
-        except SoqlError as exc:
-            raise sf_error(
-                400, "MALFORMED_QUERY", caret_message(text, exc.pos, exc.message)
-            ) from exc
-        if query.count:
-            raise sf_error(400, "INVALIDJOB", "Aggregate queries are not supported by Bulk API")
+        operation, delimiter, line_ending, query = _job_request(request)
         session = app.session_of(request)
         now = format_datetime(app.clock.now())
         with app.world.lock:

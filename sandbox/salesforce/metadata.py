@@ -87,29 +87,74 @@ def describe_field(field: Field, external: bool) -> dict[str, Any]:
     }
 
 
-def register(app: SalesforceEmulator) -> None:
-    def object_summary(schema: ObjectSchema, version: str) -> dict[str, Any]:
-        base = f"/services/data/{version}/sobjects/{schema.name}"
-        return {
-            "name": schema.name,
-            "label": schema.label or schema.name,
-            "labelPlural": f"{schema.label or schema.name}s",
-            "keyPrefix": KEY_PREFIXES.get(schema.name),
-            "custom": schema.name.endswith("__c"),
-            "queryable": True,
-            "retrieveable": True,
-            "searchable": True,
-            "createable": schema.name not in _UPDATE_ONLY,
-            "updateable": True,
-            "deletable": schema.name != "User" and schema.name not in _UPDATE_ONLY,
-            "replicateable": True,
-            "urls": {
-                "sobject": base,
-                "describe": f"{base}/describe",
-                "rowTemplate": f"{base}/{{ID}}",
-            },
-        }
+def _object_summary(schema: ObjectSchema, version: str) -> dict[str, Any]:
+    base = f"/services/data/{version}/sobjects/{schema.name}"
+    return {
+        "name": schema.name,
+        "label": schema.label or schema.name,
+        "labelPlural": f"{schema.label or schema.name}s",
+        "keyPrefix": KEY_PREFIXES.get(schema.name),
+        "custom": schema.name.endswith("__c"),
+        "queryable": True,
+        "retrieveable": True,
+        "searchable": True,
+        "createable": schema.name not in _UPDATE_ONLY,
+        "updateable": True,
+        "deletable": schema.name != "User" and schema.name not in _UPDATE_ONLY,
+        "replicateable": True,
+        "urls": {
+            "sobject": base,
+            "describe": f"{base}/describe",
+            "rowTemplate": f"{base}/{{ID}}",
+        },
+    }
 
+
+def _custom_field(app: SalesforceEmulator, request: Request) -> Response:
+    """A new custom field, from a Tooling API ``CustomField`` create."""
+    try:
+        body = json_body(request) or {}
+    except ValueError as exc:
+        raise sf_error(400, "JSON_PARSER_ERROR", str(exc)) from exc
+    match = _CUSTOM_NAME.match(str(body.get("FullName", "")))
+    meta = body.get("Metadata") or {}
+    kind = _METADATA_TYPES.get(str(meta.get("type", "")))
+    if match is None or kind is None or not meta.get("label"):
+        raise sf_error(
+            400,
+            "FIELD_INTEGRITY_EXCEPTION",
+            "FullName must be Object.Name__c and Metadata needs a label and a known type",
+        )
+    obj, name = match.groups()
+    values = (meta.get("valueSet") or {}).get("valueSetDefinition", {}).get("value", [])
+    new = Field(
+        name,
+        kind,  # type: ignore[arg-type]
+        label=str(meta["label"]),
+        custom=True,
+        length=int(meta.get("length") or 255),
+        picklist=tuple(str(v.get("fullName")) for v in values),
+    )
+    with app.world.lock:
+        table = app.writer.table(obj)
+        if table is None:
+            raise sf_error(400, "INVALID_TYPE", f"sObject type '{obj}' is not supported.")
+        if table.schema.field_ci(name) is not None:
+            raise sf_error(
+                400,
+                "DUPLICATE_DEVELOPER_NAME",
+                "This Field Name already exists or has been previously used.  Please "
+                "choose a different name.",
+            )
+        table.schema.add_field(new)
+        if meta.get("externalId"):
+            app.external_ids.add((table.name, name))
+        app.custom_field_count += 1
+        field_id = f"00N5g{app.custom_field_count:010d}AAA"
+    return json_response({"id": field_id, "success": True, "errors": [], "warnings": []}, 201)
+
+
+def register(app: SalesforceEmulator) -> None:
     def schema_of(obj: str) -> ObjectSchema:
         table = app.writer.table(obj)
         if table is None:
@@ -132,18 +177,18 @@ def register(app: SalesforceEmulator) -> None:
     def global_describe(request: Request, version: str) -> Response:
         with app.world.lock:
             schemas = [t.schema for t in app.world.salesforce.values()]
-            sobjects = [object_summary(s, version) for s in schemas]
+            sobjects = [_object_summary(s, version) for s in schemas]
         return json_response({"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": sobjects})
 
     def basic(request: Request, version: str, obj: str) -> Response:
         with app.world.lock:
-            summary = object_summary(schema_of(obj), version)
+            summary = _object_summary(schema_of(obj), version)
         return json_response({"objectDescribe": summary, "recentItems": []})
 
     def describe(request: Request, version: str, obj: str) -> Response:
         with app.world.lock:
             schema = schema_of(obj)
-            body = object_summary(schema, version)
+            body = _object_summary(schema, version)
             body["fields"] = [
                 describe_field(f, (schema.name, f.name) in app.external_ids) for f in schema.fields
             ]
@@ -162,46 +207,7 @@ def register(app: SalesforceEmulator) -> None:
         )
 
     def custom_field(request: Request, version: str) -> Response:
-        try:
-            body = json_body(request) or {}
-        except ValueError as exc:
-            raise sf_error(400, "JSON_PARSER_ERROR", str(exc)) from exc
-        match = _CUSTOM_NAME.match(str(body.get("FullName", "")))
-        meta = body.get("Metadata") or {}
-        kind = _METADATA_TYPES.get(str(meta.get("type", "")))
-        if match is None or kind is None or not meta.get("label"):
-            raise sf_error(
-                400,
-                "FIELD_INTEGRITY_EXCEPTION",
-                "FullName must be Object.Name__c and Metadata needs a label and a known type",
-            )
-        obj, name = match.groups()
-        values = (meta.get("valueSet") or {}).get("valueSetDefinition", {}).get("value", [])
-        new = Field(
-            name,
-            kind,  # type: ignore[arg-type]
-            label=str(meta["label"]),
-            custom=True,
-            length=int(meta.get("length") or 255),
-            picklist=tuple(str(v.get("fullName")) for v in values),
-        )
-        with app.world.lock:
-            table = app.writer.table(obj)
-            if table is None:
-                raise sf_error(400, "INVALID_TYPE", f"sObject type '{obj}' is not supported.")
-            if table.schema.field_ci(name) is not None:
-                raise sf_error(
-                    400,
-                    "DUPLICATE_DEVELOPER_NAME",
-                    "This Field Name already exists or has been previously used.  Please "
-                    "choose a different name.",
-                )
-            table.schema.add_field(new)
-            if meta.get("externalId"):
-                app.external_ids.add((table.name, name))
-            app.custom_field_count += 1
-            field_id = f"00N5g{app.custom_field_count:010d}AAA"
-        return json_response({"id": field_id, "success": True, "errors": [], "warnings": []}, 201)
+        return _custom_field(app, request)
 
     app.add_route("/services/data", versions, ("GET",), endpoint="GET /services/data", auth=False)
     base = "/services/data/<version>"

@@ -31,60 +31,64 @@ def batch_size(request: Request) -> int | None:
     return max(MIN_BATCH, min(DEFAULT_BATCH, int(match.group(1))))
 
 
+def _run(
+    app: SalesforceEmulator, request: Request, version: str, include_deleted: bool
+) -> Response:
+    """One SOQL query: its only page, or its first with a cursor for the rest."""
+    text = request.args.get("q")
+    if not text:
+        raise sf_error(400, "MALFORMED_QUERY", "A query string has to be specified")
+    try:
+        query = parse(text)
+    except SoqlError as exc:
+        raise sf_error(400, "MALFORMED_QUERY", caret_message(text, exc.pos, exc.message)) from exc
+    with app.world.lock:
+        tables = app.world.salesforce
+        plan = compile_query(query, tables, app.clock.now().date())
+        rows = plan.run(include_deleted)
+        if query.count:
+            return json_response({"totalSize": len(rows), "done": True, "records": []})
+        records = Projection(plan.object_name, plan.select, Resolver(tables)).to_json(rows, version)
+    size = batch_size(request) or DEFAULT_BATCH
+    if len(records) <= size:
+        return json_response({"totalSize": len(records), "done": True, "records": records})
+    session = app.session_of(request)
+    cursor = app.cursors.open(session.token, session.user_id, records, size)
+    kind = "queryAll" if include_deleted else "query"
+    return _page(version, kind, cursor.locator, records, 0, size)
+
+
+def _more(
+    app: SalesforceEmulator, request: Request, version: str, locator: str, kind: str
+) -> Response:
+    """The page of an open cursor at the offset its locator names."""
+    name, _, offset_text = locator.rpartition("-")
+    cursor = app.cursors.get(name) if offset_text.isdigit() else None
+    if cursor is None:
+        raise sf_error(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+    if not app.tokens.is_valid(cursor.token):
+        raise sf_error(401, "INVALID_SESSION_ID", INVALID_SESSION)
+    offset = int(offset_text)
+    if offset > len(cursor.records):
+        raise sf_error(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+    size = batch_size(request) or cursor.batch_size
+    if offset + size >= len(cursor.records):
+        app.cursors.close(name)
+    return _page(version, kind, name, cursor.records, offset, size)
+
+
 def register(app: SalesforceEmulator) -> None:
-    def run(request: Request, version: str, include_deleted: bool) -> Response:
-        text = request.args.get("q")
-        if not text:
-            raise sf_error(400, "MALFORMED_QUERY", "A query string has to be specified")
-        try:
-            query = parse(text)
-        except SoqlError as exc:
-            raise sf_error(
-                400, "MALFORMED_QUERY", caret_message(text, exc.pos, exc.message)
-            ) from exc
-        with app.world.lock:
-            tables = app.world.salesforce
-            plan = compile_query(query, tables, app.clock.now().date())
-            rows = plan.run(include_deleted)
-            if query.count:
-                return json_response({"totalSize": len(rows), "done": True, "records": []})
-            records = Projection(plan.object_name, plan.select, Resolver(tables)).to_json(
-                rows, version
-            )
-        size = batch_size(request) or DEFAULT_BATCH
-        if len(records) <= size:
-            return json_response({"totalSize": len(records), "done": True, "records": records})
-        session = app.session_of(request)
-        cursor = app.cursors.open(session.token, session.user_id, records, size)
-        kind = "queryAll" if include_deleted else "query"
-        return _page(version, kind, cursor.locator, records, 0, size)
-
-    def more(request: Request, version: str, locator: str, kind: str) -> Response:
-        name, _, offset_text = locator.rpartition("-")
-        cursor = app.cursors.get(name) if offset_text.isdigit() else None
-        if cursor is None:
-            raise sf_error(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
-        if not app.tokens.is_valid(cursor.token):
-            raise sf_error(401, "INVALID_SESSION_ID", INVALID_SESSION)
-        offset = int(offset_text)
-        if offset > len(cursor.records):
-            raise sf_error(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
-        size = batch_size(request) or cursor.batch_size
-        if offset + size >= len(cursor.records):
-            app.cursors.close(name)
-        return _page(version, kind, name, cursor.records, offset, size)
-
     def query(request: Request, version: str) -> Response:
-        return run(request, version, include_deleted=False)
+        return _run(app, request, version, include_deleted=False)
 
     def query_all(request: Request, version: str) -> Response:
-        return run(request, version, include_deleted=True)
+        return _run(app, request, version, include_deleted=True)
 
     def query_more(request: Request, version: str, locator: str) -> Response:
-        return more(request, version, locator, "query")
+        return _more(app, request, version, locator, "query")
 
     def query_all_more(request: Request, version: str, locator: str) -> Response:
-        return more(request, version, locator, "queryAll")
+        return _more(app, request, version, locator, "queryAll")
 
     base = "/services/data/<version>"
     for path, handler in (
