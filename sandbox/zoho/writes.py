@@ -89,6 +89,105 @@ def _find_duplicate(
     return None
 
 
+def _one(
+    app: ZohoEmulator,
+    table: Table,
+    item: Any,
+    index: int,
+    mode: str,
+    record_id: str | None,
+    check: tuple[str, ...],
+    unique: tuple[str, ...],
+    now: Any,
+    user: str | None,
+) -> dict[str, Any]:
+    """The result of writing one item, or ``ItemError`` with its error."""
+    if mode == "upsert":
+        return _upsert_one(app, table, item, index, check, now, user)
+    if mode == "insert":
+        return _insert_one(app, table, item, index, unique, now, user)
+    return _update_one(app, table, item, index, record_id, now, user)
+
+
+def _upsert_one(
+    app: ZohoEmulator,
+    table: Table,
+    item: Any,
+    index: int,
+    check: tuple[str, ...],
+    now: Any,
+    user: str | None,
+) -> dict[str, Any]:
+    found = _find_duplicate(table, check, item) if isinstance(item, dict) else None
+    if found is not None:
+        changes = changes_for(app, table, item, index, inserting=False)
+        record = apply_update(table, found[0]["id"], changes, now, user)
+        details = result_details(app, table, record)
+        return _success("record updated", details, action="update", duplicate_field=found[1])
+    changes = changes_for(app, table, item, index, inserting=True)
+    record = apply_insert(app, table, changes, now, user)
+    details = result_details(app, table, record)
+    return _success("record added", details, action="insert", duplicate_field=None)
+
+
+def _insert_one(
+    app: ZohoEmulator,
+    table: Table,
+    item: Any,
+    index: int,
+    unique: tuple[str, ...],
+    now: Any,
+    user: str | None,
+) -> dict[str, Any]:
+    changes = changes_for(app, table, item, index, inserting=True)
+    dup = _find_duplicate(table, unique, item)
+    if dup is not None:
+        raise ItemError(
+            item_error(
+                "DUPLICATE_DATA",
+                "duplicate data",
+                api_name=dup[1],
+                json_path=f"$.data[{index}].{dup[1]}",
+                duplicate_record={"id": dup[0]["id"], "module": {"api_name": table.name}},
+            )
+        )
+    record = apply_insert(app, table, changes, now, user)
+    return _success("record added", result_details(app, table, record))
+
+
+def _update_one(
+    app: ZohoEmulator,
+    table: Table,
+    item: Any,
+    index: int,
+    record_id: str | None,
+    now: Any,
+    user: str | None,
+) -> dict[str, Any]:
+    rid = record_id or (item.get("id") if isinstance(item, dict) else None)
+    if not rid:
+        raise ItemError(
+            item_error(
+                "MANDATORY_NOT_FOUND",
+                "required field not found",
+                api_name="id",
+                json_path=f"$.data[{index}].id",
+            )
+        )
+    if table.get(str(rid)) is None:
+        raise ItemError(
+            item_error(
+                "INVALID_DATA",
+                "the related id given seems to be invalid",
+                api_name="id",
+                json_path=f"$.data[{index}].id",
+            )
+        )
+    changes = changes_for(app, table, item, index, inserting=False)
+    record = apply_update(table, str(rid), changes, now, user)
+    return _success("record updated", result_details(app, table, record))
+
+
 def register(app: ZohoEmulator) -> None:
     world = app.world
 
@@ -106,74 +205,12 @@ def register(app: ZohoEmulator) -> None:
             for index, item in enumerate(data):
                 try:
                     results.append(
-                        _one(table, item, index, mode, record_id, check, unique, now, user)
+                        _one(app, table, item, index, mode, record_id, check, unique, now, user)
                     )
                 except ItemError as exc:
                     results.append(exc.body)
         all_ok = 201 if mode == "insert" else 200
         return _answer(results, all_ok)
-
-    def _one(
-        table: Table,
-        item: Any,
-        index: int,
-        mode: str,
-        record_id: str | None,
-        check: tuple[str, ...],
-        unique: tuple[str, ...],
-        now: Any,
-        user: str | None,
-    ) -> dict[str, Any]:
-        if mode == "upsert":
-            found = _find_duplicate(table, check, item) if isinstance(item, dict) else None
-            if found is not None:
-                changes = changes_for(app, table, item, index, inserting=False)
-                record = apply_update(table, found[0]["id"], changes, now, user)
-                details = result_details(app, table, record)
-                return _success(
-                    "record updated", details, action="update", duplicate_field=found[1]
-                )
-            changes = changes_for(app, table, item, index, inserting=True)
-            record = apply_insert(app, table, changes, now, user)
-            details = result_details(app, table, record)
-            return _success("record added", details, action="insert", duplicate_field=None)
-        if mode == "insert":
-            changes = changes_for(app, table, item, index, inserting=True)
-            dup = _find_duplicate(table, unique, item)
-            if dup is not None:
-                raise ItemError(
-                    item_error(
-                        "DUPLICATE_DATA",
-                        "duplicate data",
-                        api_name=dup[1],
-                        json_path=f"$.data[{index}].{dup[1]}",
-                        duplicate_record={"id": dup[0]["id"], "module": {"api_name": table.name}},
-                    )
-                )
-            record = apply_insert(app, table, changes, now, user)
-            return _success("record added", result_details(app, table, record))
-        rid = record_id or (item.get("id") if isinstance(item, dict) else None)
-        if not rid:
-            raise ItemError(
-                item_error(
-                    "MANDATORY_NOT_FOUND",
-                    "required field not found",
-                    api_name="id",
-                    json_path=f"$.data[{index}].id",
-                )
-            )
-        if table.get(str(rid)) is None:
-            raise ItemError(
-                item_error(
-                    "INVALID_DATA",
-                    "the related id given seems to be invalid",
-                    api_name="id",
-                    json_path=f"$.data[{index}].id",
-                )
-            )
-        changes = changes_for(app, table, item, index, inserting=False)
-        record = apply_update(table, str(rid), changes, now, user)
-        return _success("record updated", result_details(app, table, record))
 
     def delete(request: Request, module: str, ids: list[str]) -> Response:
         if not ids:
