@@ -156,6 +156,39 @@ def _custom_filter(raw: str | None) -> bool | None:
     return found.group(1) == "true"
 
 
+def _selected(
+    value: list[dict[str, Any]], select: str | None, always: set[str]
+) -> list[dict[str, Any]]:
+    """The rows with only the properties ``$select`` names (and ``always``)."""
+    if not select:
+        return value
+    keep = {s.strip() for s in select.split(",")} | always
+    return [{k: v for k, v in row.items() if k in keep} for row in value]
+
+
+def _new_attribute(request: Request) -> tuple[FieldType, str, str | None]:
+    """The type, schema name and label of a column to create, or the 400 Dataverse
+    answers."""
+    try:
+        body = json_body(request) or {}
+    except ValueError:
+        raise ODataError(400, INVALID_ARGUMENT, "The request body is not valid JSON.") from None
+    kind = _CREATABLE.get(str(body.get("@odata.type", "")).lstrip("#"))
+    schema_name = str(body.get("SchemaName") or "")
+    if kind is None:
+        raise ODataError(400, INVALID_ARGUMENT, "Attribute type is missing or not supported.")
+    prefix, _, rest = schema_name.partition("_")
+    if not prefix or not rest:
+        raise ODataError(
+            400,
+            "0x80044331",
+            f"The schema name {schema_name} for type Attribute is not prefixed with a "
+            "publisher customization prefix.",
+        )
+    label = (((body.get("DisplayName") or {}).get("LocalizedLabels") or [{}])[0]).get("Label")
+    return kind, schema_name, label
+
+
 def register(app: DynamicsEmulator) -> None:
     root = "/EntityDefinitions(LogicalName='<table>')"
 
@@ -170,10 +203,7 @@ def register(app: DynamicsEmulator) -> None:
         wanted = _definition_filter(request.args.get("$filter"))
         value = [_entity(t, app.limits.untracked) for t in TABLES]
         value = [v for v in value if all(any(v.get(k) == x for x in xs) for k, xs in wanted)]
-        select = request.args.get("$select")
-        if select:
-            keep = {s.strip() for s in select.split(",")} | {"MetadataId"}
-            value = [{k: v for k, v in row.items() if k in keep} for row in value]
+        value = _selected(value, request.args.get("$select"), {"MetadataId"})
         return json_response(
             {
                 "@odata.context": f"{app.api_root(request)}$metadata#EntityDefinitions",
@@ -196,10 +226,8 @@ def register(app: DynamicsEmulator) -> None:
         with app.world.lock:  # the filter first: a run asks for the few custom columns
             fields = [f for f in schema.fields if wanted is None or f.custom is wanted]
             value = [_attribute(table, f) for f in fields]
-        select = request.args.get("$select")
-        if select:  # as Dataverse: the columns asked for, with the type and the id
-            keep = {s.strip() for s in select.split(",")} | {"@odata.type", "MetadataId"}
-            value = [{k: v for k, v in row.items() if k in keep} for row in value]
+        # as Dataverse: the columns asked for, with the type and the id
+        value = _selected(value, request.args.get("$select"), {"@odata.type", "MetadataId"})
         context = f"{app.api_root(request)}$metadata#EntityDefinitions('{table}')/Attributes"
         return json_response({"@odata.context": context, "value": value})
 
@@ -245,23 +273,7 @@ def register(app: DynamicsEmulator) -> None:
 
     def create(request: Request, version: str, table: str) -> Response:
         schema = app.world.dynamics[table_of(table)].schema
-        try:
-            body = json_body(request) or {}
-        except ValueError:
-            raise ODataError(400, INVALID_ARGUMENT, "The request body is not valid JSON.") from None
-        kind = _CREATABLE.get(str(body.get("@odata.type", "")).lstrip("#"))
-        schema_name = str(body.get("SchemaName") or "")
-        if kind is None:
-            raise ODataError(400, INVALID_ARGUMENT, "Attribute type is missing or not supported.")
-        prefix, _, rest = schema_name.partition("_")
-        if not prefix or not rest:
-            raise ODataError(
-                400,
-                "0x80044331",
-                f"The schema name {schema_name} for type Attribute is not prefixed with a "
-                "publisher customization prefix.",
-            )
-        label = (((body.get("DisplayName") or {}).get("LocalizedLabels") or [{}])[0]).get("Label")
+        kind, schema_name, label = _new_attribute(request)
         logical = schema_name.lower()
         with app.world.lock:
             if schema.field(logical) is not None:
