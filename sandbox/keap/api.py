@@ -212,28 +212,35 @@ def _int_arg(request: Request, name: str, default: int) -> int:
         raise keap_error(400, f"Invalid {name}") from exc
 
 
-def register(app: KeapEmulator) -> None:
-    world = app.world
-    cache: dict[str, tuple[int, list[tuple[str, datetime, dict[str, Any]]]]] = {}
+class _KeapRoutes:
+    """The data routes' handlers, with the rendered records they share (also with the v2
+    routes)."""
 
-    def table(name: str) -> Table:
+    def __init__(self, app: KeapEmulator) -> None:
+        self.app = app
+        self.world = app.world
+        self._cache: dict[str, tuple[int, list[tuple[str, datetime, dict[str, Any]]]]] = {}
+
+    def _table(self, name: str) -> Table:
         if name not in OBJECTS:
             raise keap_error(404, f"Unknown object {name}")
-        return world.keap[name]
+        return self.world.keap[name]
 
-    def rendered(t: Table) -> list[tuple[str, datetime, dict[str, Any]]]:
+    def rendered(self, t: Table) -> list[tuple[str, datetime, dict[str, Any]]]:
         """(id, last_updated, JSON) of every record, by id; cached per table version (a
         contact's change shows in the records that nest it, so contacts' version counts)."""
-        version = t.version + world.keap["contacts"].version + world.keap["companies"].version
-        hit = cache.get(t.name)
+        version = (
+            t.version + self.world.keap["contacts"].version + self.world.keap["companies"].version
+        )
+        hit = self._cache.get(t.name)
         if hit is None or hit[0] != version:
             rows = sorted(t.live(), key=lambda r: int(r["id"]))
-            out = [(r["id"], r["last_updated"], render(world, t, r)) for r in rows]
-            hit = cache[t.name] = (version, out)
+            out = [(r["id"], r["last_updated"], render(self.world, t, r)) for r in rows]
+            hit = self._cache[t.name] = (version, out)
         return hit[1]
 
-    def list_records(request: Request, name: str) -> Response:
-        t = table(name)
+    def list_records(self, request: Request, name: str) -> Response:
+        t = self._table(name)
         limit = min(max(_int_arg(request, "limit", MAX_LIMIT), 1), MAX_LIMIT)
         offset = max(_int_arg(request, "offset", 0), 0)
         since = until = None
@@ -244,10 +251,10 @@ def register(app: KeapEmulator) -> None:
         if order not in _ORDERS:
             raise keap_error(400, f"Invalid order: {order}")
         descending = request.args.get("order_direction", "ASCENDING").upper() == "DESCENDING"
-        with world.lock:
+        with self.world.lock:
             rows = [
                 (rid, stamp, body)
-                for rid, stamp, body in rendered(t)
+                for rid, stamp, body in self.rendered(t)
                 if (since is None or stamp >= since) and (until is None or stamp < until)
             ]
         if order != "id":
@@ -272,27 +279,27 @@ def register(app: KeapEmulator) -> None:
             }
         )
 
-    def one(name: str, rid: str) -> tuple[Table, Record]:
-        t = table(name)
+    def _one(self, name: str, rid: str) -> tuple[Table, Record]:
+        t = self._table(name)
         row = t.get(rid)
         if row is None:
             raise keap_error(404, f"{name[:-1].capitalize()} with id {rid} not found")
         return t, row
 
-    def get_record(request: Request, name: str, rid: int) -> Response:
-        with world.lock:
-            t, row = one(name, str(rid))
-            return json_response(render(world, t, row))
+    def get_record(self, request: Request, name: str, rid: int) -> Response:
+        with self.world.lock:
+            t, row = self._one(name, str(rid))
+            return json_response(render(self.world, t, row))
 
-    def patch_record(request: Request, name: str, rid: int) -> Response:
+    def patch_record(self, request: Request, name: str, rid: int) -> Response:
         if name not in CUSTOM_FIELD_OBJECTS:
             raise keap_error(405, f"PATCH is not supported for {name}")
         try:
             body = json_body(request) or {}
         except ValueError as exc:
             raise keap_error(400, "Input could not be converted to a valid request") from exc
-        with world.lock:
-            t, row = one(name, str(rid))
+        with self.world.lock:
+            t, row = self._one(name, str(rid))
             changes: dict[str, Any] = {}
             for item in body.pop("custom_fields", None) or []:
                 key = custom_key(int(item.get("id", 0)))
@@ -305,14 +312,14 @@ def register(app: KeapEmulator) -> None:
                 if f is None or f.custom or key in ("id", "date_created", "last_updated"):
                     raise keap_error(400, f"Invalid field {key}")
                 changes[key] = _typed(f, value)
-            t.update(str(rid), changes, when=app.clock.now().replace(microsecond=0))
-            return json_response(render(world, t, row))
+            t.update(str(rid), changes, when=self.app.clock.now().replace(microsecond=0))
+            return json_response(render(self.world, t, row))
 
-    def model(request: Request, name: str) -> Response:
+    def model(self, request: Request, name: str) -> Response:
         if name not in CUSTOM_FIELD_OBJECTS:
             raise keap_error(404, f"No model for {name}")
-        with world.lock:
-            fields = [f for f in world.keap[name].schema.fields if f.custom]
+        with self.world.lock:
+            fields = [f for f in self.world.keap[name].schema.fields if f.custom]
         kinds = {v: k for k, v in _FIELD_TYPES.items()}
         return json_response(
             {
@@ -330,7 +337,7 @@ def register(app: KeapEmulator) -> None:
             }
         )
 
-    def create_field(request: Request, name: str) -> Response:
+    def create_field(self, request: Request, name: str) -> Response:
         if name not in CUSTOM_FIELD_OBJECTS:
             raise keap_error(404, f"No model for {name}")
         try:
@@ -340,12 +347,12 @@ def register(app: KeapEmulator) -> None:
         label, kind = str(body.get("label") or ""), _FIELD_TYPES.get(str(body.get("field_type")))
         if not label or kind is None:
             raise keap_error(400, "label and a valid field_type are required")
-        with world.lock:
-            t = world.keap[name]
+        with self.world.lock:
+            t = self.world.keap[name]
             if any(f.custom and f.label == label for f in t.schema.fields):
                 raise keap_error(400, f"A custom field labelled {label} already exists")
-            number = 1 + world.sequences["keap:custom_field"]
-            world.sequences["keap:custom_field"] = number
+            number = 1 + self.world.sequences["keap:custom_field"]
+            self.world.sequences["keap:custom_field"] = number
             t.schema.add_field(Field(custom_key(number), kind, label, custom=True))
             for row in t.all():
                 row.setdefault(custom_key(number), None)
@@ -360,9 +367,9 @@ def register(app: KeapEmulator) -> None:
             201,
         )
 
-    def userinfo(request: Request) -> Response:
-        with world.lock:
-            admin = next(u for u in world.keap["users"].live() if u.get("admin"))
+    def userinfo(self, request: Request) -> Response:
+        with self.world.lock:
+            admin = next(u for u in self.world.keap["users"].live() if u.get("admin"))
         return json_response(
             {
                 "email": admin["email_address"],
@@ -374,20 +381,23 @@ def register(app: KeapEmulator) -> None:
             }
         )
 
-    app.add_route(f"{BASE}/oauth/connect/userinfo", userinfo, endpoint="GET userinfo")
-    app.add_route(f"{BASE}/<name>/model", model, endpoint="GET /<object>/model")
+
+def register(app: KeapEmulator) -> None:
+    routes = _KeapRoutes(app)
+    app.add_route(f"{BASE}/oauth/connect/userinfo", routes.userinfo, endpoint="GET userinfo")
+    app.add_route(f"{BASE}/<name>/model", routes.model, endpoint="GET /<object>/model")
     app.add_route(
         f"{BASE}/<name>/model/customFields",
-        create_field,
+        routes.create_field,
         ["POST"],
         endpoint="POST /<object>/model/customFields",
     )
-    app.add_route(f"{BASE}/<name>", list_records, endpoint="GET /<object>")
-    app.add_route(f"{BASE}/<name>/<int:rid>", get_record, endpoint="GET /<object>/<id>")
+    app.add_route(f"{BASE}/<name>", routes.list_records, endpoint="GET /<object>")
+    app.add_route(f"{BASE}/<name>/<int:rid>", routes.get_record, endpoint="GET /<object>/<id>")
     app.add_route(
-        f"{BASE}/<name>/<int:rid>", patch_record, ["PATCH"], endpoint="PATCH /<object>/<id>"
+        f"{BASE}/<name>/<int:rid>", routes.patch_record, ["PATCH"], endpoint="PATCH /<object>/<id>"
     )
-    register_v2(app, rendered)
+    register_v2(app, routes.rendered)
 
 
 def _typed(f: Field, value: Any) -> Any:

@@ -61,25 +61,30 @@ _BATCH_PATH = re.compile(r"^/?(\w+)/([\w-]+)$")
 _DESCRIBE_TYPES = {"id": "integer", "reference": "integer", "int": "integer", "boolean": "boolean"}
 
 
-def register(app: OracleEmulator) -> None:
-    world = app.world
-    cache: dict[tuple[str, str], tuple[int, list[Record], list[Any]]] = {}
-    keys: dict[str, tuple[int, dict[str, str]]] = {}
-    children: dict[str, Any] = {}
-    shown = Rendered()
+class _OracleRoutes:
+    """The data routes' handlers, with the row, key and child indexes they share (each
+    rebuilt when its table's version moves)."""
 
-    def table(name: str) -> Table:
+    def __init__(self, app: OracleEmulator) -> None:
+        self.app = app
+        self.world = app.world
+        self._cache: dict[tuple[str, str], tuple[int, list[Record], list[Any]]] = {}
+        self._keys: dict[str, tuple[int, dict[str, str]]] = {}
+        self._children: dict[str, Any] = {}
+        self._shown = Rendered()
+
+    def _table(self, name: str) -> Table:
         res = RESOURCES.get(name)
         if res is None or res.parent is not None:
             raise oracle_error(404, f"The resource {name} is not valid.", "27003")
-        return world.oracle[name]
+        return self.world.oracle[name]
 
-    def ordered(tbl: Table, by_id: bool = False) -> tuple[list[Record], list[Any], str]:
+    def _ordered(self, tbl: Table, by_id: bool = False) -> tuple[list[Record], list[Any], str]:
         """Rows by (LastUpdateDate, id), or by id, cached per version of the table; with
         the typed values of the first sort attribute (to skip to a query's floor)."""
         id_field = tbl.schema.id_field
         first = id_field if by_id else "LastUpdateDate"
-        hit = cache.get((tbl.name, first))
+        hit = self._cache.get((tbl.name, first))
         if hit is None or hit[0] != tbl.version:
             if by_id:
                 rows = sorted(tbl.live(), key=lambda r: int(r[id_field]))
@@ -87,44 +92,44 @@ def register(app: OracleEmulator) -> None:
                 rows = sorted(tbl.live(), key=lambda r: (r["LastUpdateDate"], int(r[id_field])))
             kind = tbl.schema.field(first).type  # type: ignore[union-attr]
             hit = (tbl.version, rows, [typed_value(kind, r[first]) for r in rows])
-            cache[(tbl.name, first)] = hit
+            self._cache[(tbl.name, first)] = hit
         return hit[1], hit[2], first
 
-    def item(name: str, key: str) -> tuple[Table, Record]:
-        tbl = table(name)
+    def _item(self, name: str, key: str) -> tuple[Table, Record]:
+        tbl = self._table(name)
         res = RESOURCES[name]
-        hit = keys.get(name)
+        hit = self._keys.get(name)
         if hit is None or hit[0] != tbl.version:
             index = {str(r[res.key_field]): r[res.id_field] for r in tbl.live()}
-            hit = keys[name] = (tbl.version, index)
+            hit = self._keys[name] = (tbl.version, index)
         rid = hit[1].get(key)
         row = tbl.get(rid) if rid is not None else None
         if row is None:
             raise oracle_error(404, f"The resource {name}/{key} was not found.", "27002")
         return tbl, row
 
-    def children_of(child: str, parent_id: str) -> list[Record]:
+    def _children_of(self, child: str, parent_id: str) -> list[Record]:
         """An opportunity's rows of a child collection, or a revenue line's of a nested
         one (indexed once per table version)."""
-        tbl = world.oracle[child]
+        tbl = self.world.oracle[child]
         column = "OptyId" if RESOURCES[child].parent == "opportunities" else "SplitParentRevnId"
-        hit = children.get(child)
+        hit = self._children.get(child)
         if hit is None or hit[0] != tbl.version:
             index: dict[str, list[Record]] = {}
             id_field = tbl.schema.id_field
             for rel in sorted(tbl.live(), key=lambda r: int(r[id_field])):
                 index.setdefault(rel[column], []).append(rel)
-            hit = children[child] = (tbl.version, index)
+            hit = self._children[child] = (tbl.version, index)
         return list(hit[1].get(parent_id, []))
 
-    def number(request: Request, name: str, default: int) -> int:
+    def _number(self, request: Request, name: str, default: int) -> int:
         raw = request.args.get(name)
         try:
             return default if raw is None else int(raw)
         except ValueError as exc:
             raise oracle_error(400, f"The query parameter {name} must be a number.") from exc
 
-    def field_lists(request: Request) -> tuple[list[str] | None, dict[str, list[str]]]:
+    def _field_lists(self, request: Request) -> tuple[list[str] | None, dict[str, list[str]]]:
         """``fields=A,B;Child:C,D;Other:E``: the resource's own, and each child's."""
         raw = request.args.get("fields")
         if not raw:
@@ -139,29 +144,30 @@ def register(app: OracleEmulator) -> None:
             child_fields[child_name] = [n for n in names.split(",") if n]
         return [n for n in own.split(",") if n], child_fields
 
-    def links(name: str, row: Record) -> list[dict[str, Any]]:
+    def _links(self, name: str, row: Record) -> list[dict[str, Any]]:
         key = row[RESOURCES[name].key_field]
         return [{"rel": "self", "href": f"{BASE}/{name}/{key}", "name": name, "kind": "item"}]
 
-    def page(
+    def _page(
+        self,
         request: Request,
         name: str,
         rows: list[Record],
         expand: dict[str, tuple[str, ...]] | None = None,
     ) -> Response:
-        limit = min(max(number(request, "limit", 25), 1), MAX_LIMIT)
-        offset = max(number(request, "offset", 0), 0)
+        limit = min(max(self._number(request, "limit", 25), 1), MAX_LIMIT)
+        offset = max(self._number(request, "offset", 0), 0)
         only_data = request.args.get("onlyData", "").lower() == "true"
-        own, child_fields = field_lists(request)
-        tbl = world.oracle[name]
+        own, child_fields = self._field_lists(request)
+        tbl = self.world.oracle[name]
         chunk = rows[offset : offset + limit]
         items = []
         for row in chunk:
-            out = shown.get(tbl, row, own)
+            out = self._shown.get(tbl, row, own)
             for child, inner in (expand or {}).items():
-                out[child] = child_page(child, row["OptyId"], child_fields, inner)
+                out[child] = self._child_page(child, row["OptyId"], child_fields, inner)
             if not only_data:
-                out["links"] = links(name, row)
+                out["links"] = self._links(name, row)
             items.append(out)
         body: dict[str, Any] = {
             "items": items,
@@ -174,27 +180,28 @@ def register(app: OracleEmulator) -> None:
             body["totalResults"] = len(rows)
         return json_response(body)
 
-    def child_page(
+    def _child_page(
+        self,
         child: str,
         parent_id: str,
         fields: dict[str, list[str]],
         inner: tuple[str, ...] = (),
         path: str = "",
     ) -> dict[str, Any]:
-        rows = children_of(child, parent_id)
-        tbl = world.oracle[child]
+        rows = self._children_of(child, parent_id)
+        tbl = self.world.oracle[child]
         name = f"{path}{child}"
         items = []
         for r in rows[:CHILD_PAGE]:
-            out = shown.get(tbl, r, fields.get(name))
+            out = self._shown.get(tbl, r, fields.get(name))
             for nested in inner:  # a copy: the rendered row is cached
-                out = {**out, nested: child_page(nested, r["RevnId"], fields, (), f"{name}.")}
+                out = {**out, nested: self._child_page(nested, r["RevnId"], fields, (), f"{name}.")}
             items.append(out)
         return {"items": items, "count": len(items), "hasMore": len(rows) > CHILD_PAGE}
 
-    def collection(request: Request, name: str) -> Response:
-        tbl = table(name)
-        expand = expansion(request, name)
+    def collection(self, request: Request, name: str) -> Response:
+        tbl = self._table(name)
+        expand = self._expansion(request, name)
         id_field = tbl.schema.id_field
         order = (request.args.get("orderBy") or "").replace(" ", "")
         cached = order in ("", f"LastUpdateDate:asc,{id_field}:asc", f"{id_field}:asc")
@@ -205,21 +212,23 @@ def register(app: OracleEmulator) -> None:
             raise oracle_error(
                 400, f"URL request parameter q with value {q} is not valid: {exc}", "27012"
             ) from exc
-        with world.lock:
-            rows, keys, first = ordered(tbl, by_id=order == f"{id_field}:asc")
+        with self.world.lock:
+            rows, keys, first = self._ordered(tbl, by_id=order == f"{id_field}:asc")
             if query is not None:
                 floor = query.floors.get(first)
                 start = bisect_left(keys, floor) if floor is not None else 0
                 # a page needs offset + limit + 1 matches (hasMore), unless the total is asked
                 want = None
                 if cached and request.args.get("totalResults", "").lower() != "true":
-                    want = number(request, "offset", 0) + number(request, "limit", 25) + 1
+                    want = (
+                        self._number(request, "offset", 0) + self._number(request, "limit", 25) + 1
+                    )
                 rows = matching(rows, start, query.matches, want)
             if not cached:
                 rows = sorted_rows(tbl, rows, order)
-            return page(request, name, rows, expand)
+            return self._page(request, name, rows, expand)
 
-    def expansion(request: Request, name: str) -> dict[str, tuple[str, ...]]:
+    def _expansion(self, request: Request, name: str) -> dict[str, tuple[str, ...]]:
         """``expand``: children, comma separated (``all``: every direct child), a nested
         child as ``Child.Nested`` (which expands ``Child`` too)."""
         asked = [c for c in request.args.get("expand", "").split(",") if c]
@@ -235,31 +244,31 @@ def register(app: OracleEmulator) -> None:
             out[child] = out.get(child, ()) + ((nested,) if nested else ())
         return out
 
-    def get_item(request: Request, name: str, key: str) -> Response:
-        with world.lock:
-            tbl, row = item(name, key)
+    def get_item(self, request: Request, name: str, key: str) -> Response:
+        with self.world.lock:
+            tbl, row = self._item(name, key)
             return json_response(render(tbl, row))
 
-    def child_collection(request: Request, key: str, child: str) -> Response:
+    def child_collection(self, request: Request, key: str, child: str) -> Response:
         if child not in CHILDREN:
             raise oracle_error(404, f"The child {child} is not valid.", "27003")
-        with world.lock:
-            _, row = item("opportunities", key)
-            return page(request, child, children_of(child, row["OptyId"]))
+        with self.world.lock:
+            _, row = self._item("opportunities", key)
+            return self._page(request, child, self._children_of(child, row["OptyId"]))
 
     def nested_collection(
-        request: Request, key: str, child: str, line: str, nested: str
+        self, request: Request, key: str, child: str, line: str, nested: str
     ) -> Response:
         if nested not in NESTED.get(child, ()):
             raise oracle_error(404, f"The child {nested} is not valid.", "27003")
-        with world.lock:
-            _, row = item("opportunities", key)
-            parents = {r["RevnId"] for r in children_of(child, row["OptyId"])}
+        with self.world.lock:
+            _, row = self._item("opportunities", key)
+            parents = {r["RevnId"] for r in self._children_of(child, row["OptyId"])}
             if line not in parents:
                 raise oracle_error(404, f"The resource {child}/{line} was not found.", "27002")
-            return page(request, nested, children_of(nested, line))
+            return self._page(request, nested, self._children_of(nested, line))
 
-    def changes(tbl: Table, payload: Any) -> dict[str, Any]:
+    def _changes(self, tbl: Table, payload: Any) -> dict[str, Any]:
         if not isinstance(payload, dict):
             raise oracle_error(400, "The payload must be a JSON object.")
         out = {}
@@ -273,21 +282,21 @@ def register(app: OracleEmulator) -> None:
                 raise oracle_error(400, f"The value of {name} is not valid.") from exc
         return out
 
-    def apply(tbl: Table, row: Record, values: dict[str, Any]) -> dict[str, Any]:
-        values = {**values, "LastUpdatedBy": app.credentials.oracle_username}
-        tbl.update(row[tbl.schema.id_field], values, when=app.clock.now())
+    def _apply(self, tbl: Table, row: Record, values: dict[str, Any]) -> dict[str, Any]:
+        values = {**values, "LastUpdatedBy": self.app.credentials.oracle_username}
+        tbl.update(row[tbl.schema.id_field], values, when=self.app.clock.now())
         return render(tbl, row)
 
-    def patch_item(request: Request, name: str, key: str) -> Response:
+    def patch_item(self, request: Request, name: str, key: str) -> Response:
         try:
             payload = json_body(request)
         except ValueError as exc:
             raise oracle_error(400, "The request body is not valid JSON.") from exc
-        with world.lock:
-            tbl, row = item(name, key)
-            return json_response(apply(tbl, row, changes(tbl, payload)))
+        with self.world.lock:
+            tbl, row = self._item(name, key)
+            return json_response(self._apply(tbl, row, self._changes(tbl, payload)))
 
-    def batch(request: Request) -> Response:
+    def batch(self, request: Request) -> Response:
         kind = request.headers.get("Content-Type", "")
         if not kind.startswith("application/vnd.oracle.adf.batch+json"):
             raise oracle_error(400, "A batch request needs application/vnd.oracle.adf.batch+json.")
@@ -299,33 +308,33 @@ def register(app: OracleEmulator) -> None:
             raise oracle_error(400, "A batch request lists its parts.")
         plan: list[tuple[dict[str, Any], Table, Record, dict[str, Any] | None]] = []
         failed = []
-        with world.lock:
+        with self.world.lock:
             for part in parts:
                 try:
-                    plan.append(prepare(part))
+                    plan.append(self._prepare(part))
                 except EmulatorError as exc:
                     failed.append({**_echo(part), "payload": exc.body})
             if failed:
                 return json_response({"parts": failed}, 400)
             answers = []
             for part, tbl, row, values in plan:
-                body = render(tbl, row) if values is None else apply(tbl, row, values)
+                body = render(tbl, row) if values is None else self._apply(tbl, row, values)
                 answers.append({**_echo(part), "payload": body})
         return json_response({"parts": answers})
 
-    def prepare(part: Any) -> tuple[dict[str, Any], Table, Record, dict[str, Any] | None]:
+    def _prepare(self, part: Any) -> tuple[dict[str, Any], Table, Record, dict[str, Any] | None]:
         if not isinstance(part, dict):
             raise oracle_error(400, "Each part is an object.")
         match = _BATCH_PATH.match(str(part.get("path", "")))
         operation = str(part.get("operation", "")).lower()
         if match is None or operation not in ("get", "update"):
             raise oracle_error(400, f"The part {part.get('id')} is not valid.")
-        tbl, row = item(*match.groups())
-        values = changes(tbl, part.get("payload") or {}) if operation == "update" else None
+        tbl, row = self._item(*match.groups())
+        values = self._changes(tbl, part.get("payload") or {}) if operation == "update" else None
         return part, tbl, row, values
 
-    def described(name: str) -> dict[str, Any]:
-        tbl = world.oracle[name]
+    def _described(self, name: str) -> dict[str, Any]:
+        tbl = self.world.oracle[name]
         attributes = [
             {
                 "name": f.name,
@@ -339,22 +348,22 @@ def register(app: OracleEmulator) -> None:
         title = name.removesuffix("_c")
         return {"title": title, "titlePlural": f"{title}s", "attributes": attributes}
 
-    def describe(request: Request, name: str) -> Response:
-        with world.lock:
-            table(name)
-            return json_response({"Resources": {name: described(name)}})
+    def describe(self, request: Request, name: str) -> Response:
+        with self.world.lock:
+            self._table(name)
+            return json_response({"Resources": {name: self._described(name)}})
 
-    def describe_all(request: Request) -> Response:
-        with world.lock:
+    def describe_all(self, request: Request) -> Response:
+        with self.world.lock:
             tops = [r.name for r in RESOURCES.values() if r.parent is None]
-            return json_response({"Resources": {name: described(name) for name in tops}})
+            return json_response({"Resources": {name: self._described(name) for name in tops}})
 
-    def add_field(payload: dict[str, Any]) -> dict[str, Any]:
+    def add_field(self, payload: dict[str, Any]) -> dict[str, Any]:
         name, kind = str(payload.get("name", "")), _FIELD_TYPES.get(str(payload.get("type")))
         if kind is None or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,26}_c", name):
             raise ValueError("a field needs a name ending in _c and a known type")
-        with world.lock:
-            tbl = world.oracle[str(payload.get("resource"))]
+        with self.world.lock:
+            tbl = self.world.oracle[str(payload.get("resource"))]
             if tbl.schema.field(name) is None:
                 tbl.schema.add_field(Field(name, kind, str(payload.get("label", "")), custom=True))
                 for row in tbl.all():
@@ -362,24 +371,34 @@ def register(app: OracleEmulator) -> None:
                 tbl.version += 1
         return {"resource": tbl.name, "name": name}
 
-    app.admin_hooks["oracle_field"] = add_field
-    app.add_route(f"{BASE}/", batch, ["POST"], endpoint="POST <version> batch")
-    app.add_route(f"{BASE}/<name>", collection, endpoint="GET <version>/<resource>")
-    app.add_route(f"{BASE}/describe", describe_all, endpoint="GET <version>/describe")
-    app.add_route(f"{BASE}/<name>/describe", describe, endpoint="GET <version>/<resource>/describe")
+
+def register(app: OracleEmulator) -> None:
+    routes = _OracleRoutes(app)
+    app.admin_hooks["oracle_field"] = routes.add_field
+    app.add_route(f"{BASE}/", routes.batch, ["POST"], endpoint="POST <version> batch")
+    app.add_route(f"{BASE}/<name>", routes.collection, endpoint="GET <version>/<resource>")
+    app.add_route(f"{BASE}/describe", routes.describe_all, endpoint="GET <version>/describe")
+    app.add_route(
+        f"{BASE}/<name>/describe", routes.describe, endpoint="GET <version>/<resource>/describe"
+    )
     app.add_route(
         f"{BASE}/opportunities/<key>/child/<child>",
-        child_collection,
+        routes.child_collection,
         endpoint="GET <version>/opportunities/<key>/child/<child>",
     )
     app.add_route(
         f"{BASE}/opportunities/<key>/child/<child>/<line>/child/<nested>",
-        nested_collection,
+        routes.nested_collection,
         endpoint="GET <version>/opportunities/<key>/child/<child>/<line>/child/<nested>",
     )
-    app.add_route(f"{BASE}/<name>/<key>", get_item, endpoint="GET <version>/<resource>/<key>")
     app.add_route(
-        f"{BASE}/<name>/<key>", patch_item, ["PATCH"], endpoint="PATCH <version>/<resource>/<key>"
+        f"{BASE}/<name>/<key>", routes.get_item, endpoint="GET <version>/<resource>/<key>"
+    )
+    app.add_route(
+        f"{BASE}/<name>/<key>",
+        routes.patch_item,
+        ["PATCH"],
+        endpoint="PATCH <version>/<resource>/<key>",
     )
 
 

@@ -72,26 +72,31 @@ _BULK_FILTER = re.compile(r"^/v11(?:_\d+)?/(\w+)/filter$")
 _BULK_LINK = re.compile(r"^/v11(?:_\d+)?/Opportunities/([\w-]+)/link/contacts$")
 
 
-def register(app: SugarCRMEmulator) -> None:
-    world = app.world
-    cache: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+class _SugarRoutes:
+    """The data routes' handlers, with the rendered-rows and contact-role caches they share."""
 
-    def module(name: str) -> Table:
-        if name not in MODULES and name not in world.sugarcrm:
+    def __init__(self, app: SugarCRMEmulator) -> None:
+        self.app = app
+        self.world = app.world
+        self._cache: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+        self._roles: dict[str, Any] = {}
+
+    def _module(self, name: str) -> Table:
+        if name not in MODULES and name not in self.world.sugarcrm:
             raise sugar_error(404, "not_found", f"Could not find module: {name}")
         if name == RELATIONSHIP:
             raise sugar_error(404, "not_found", f"Could not find module: {name}")
-        return world.sugarcrm[name]
+        return self.world.sugarcrm[name]
 
-    def rendered(table: Table) -> list[dict[str, Any]]:
-        hit = cache.get(table.name)
+    def _rendered(self, table: Table) -> list[dict[str, Any]]:
+        hit = self._cache.get(table.name)
         if hit is None or hit[0] != table.version:
             rows = [render(table, r) for r in table.all()]
             order(rows, "date_modified:asc,id:asc")
-            hit = cache[table.name] = (table.version, rows)
+            hit = self._cache[table.name] = (table.version, rows)
         return hit[1]
 
-    def args(request: Request) -> dict[str, Any]:
+    def _args(self, request: Request) -> dict[str, Any]:
         if request.method == "POST":
             try:
                 body = json_body(request) or {}
@@ -111,7 +116,8 @@ def register(app: SugarCRMEmulator) -> None:
                 raise sugar_error(422, "invalid_parameter", "filter must be JSON") from exc
         return found
 
-    def page(
+    def _page(
+        self,
         request: Request | None,
         rows: list[dict[str, Any]],
         given: dict[str, Any],
@@ -131,20 +137,20 @@ def register(app: SugarCRMEmulator) -> None:
         next_offset = offset + len(chunk) if offset + max_num < len(rows) else -1
         return json_response({"next_offset": next_offset, "records": chunk})
 
-    def filter_records(request: Request, name: str) -> Response:
-        given = args(request)
-        return page(request, selected(name, given), given, project=True)
+    def filter_records(self, request: Request, name: str) -> Response:
+        given = self._args(request)
+        return self._page(request, self._selected(name, given), given, project=True)
 
-    def count_records(request: Request, name: str) -> Response:
-        return json_response({"record_count": len(selected(name, args(request)))})
+    def count_records(self, request: Request, name: str) -> Response:
+        return json_response({"record_count": len(self._selected(name, self._args(request)))})
 
-    def selected(name: str, given: dict[str, Any]) -> list[dict[str, Any]]:
-        table = module(name)
+    def _selected(self, name: str, given: dict[str, Any]) -> list[dict[str, Any]]:
+        table = self._module(name)
         show_deleted = str(given.get("show_deleted", "")).lower() in ("1", "true")
-        with world.lock:
+        with self.world.lock:
             rows = [
                 r
-                for r in rendered(table)
+                for r in self._rendered(table)
                 if (show_deleted or not r["deleted"]) and matches(r, given.get("filter") or [])
             ]
         order_by = given.get("order_by")
@@ -152,55 +158,53 @@ def register(app: SugarCRMEmulator) -> None:
             order(rows, str(order_by))
         return rows
 
-    def one(name: str, rid: str) -> tuple[Table, Record]:
-        table = module(name)
+    def _one(self, name: str, rid: str) -> tuple[Table, Record]:
+        table = self._module(name)
         row = table.get(rid)
         if row is None:
             raise sugar_error(404, "not_found", f"Could not find record: {rid} in module: {name}")
         return table, row
 
-    def get_record(request: Request, name: str, rid: str) -> Response:
-        with world.lock:
-            table, row = one(name, rid)
+    def get_record(self, request: Request, name: str, rid: str) -> Response:
+        with self.world.lock:
+            table, row = self._one(name, rid)
             return json_response(render(table, row))
 
-    def put_record(request: Request, name: str, rid: str) -> Response:
+    def put_record(self, request: Request, name: str, rid: str) -> Response:
         try:
             body = json_body(request) or {}
         except ValueError as exc:
             raise sugar_error(422, "invalid_parameter", "the body must be JSON") from exc
-        return json_response(update(name, rid, body))
+        return json_response(self._update(name, rid, body))
 
-    def update(name: str, rid: str, body: dict[str, Any]) -> dict[str, Any]:
-        with world.lock:
-            table, row = one(name, rid)
+    def _update(self, name: str, rid: str, body: dict[str, Any]) -> dict[str, Any]:
+        with self.world.lock:
+            table, row = self._one(name, rid)
             changes: dict[str, Any] = {}
             for key, value in body.items():
                 f = table.schema.field(key)
                 if f is None or key in ("id", "date_entered", "date_modified", "deleted"):
                     continue
                 changes[key] = typed(f, value)
-            table.update(rid, changes, when=app.clock.now().replace(microsecond=0))
+            table.update(rid, changes, when=self.app.clock.now().replace(microsecond=0))
             return render(table, row)
 
-    roles: dict[str, Any] = {}
-
-    def roles_of(rid: str) -> list[Record]:
+    def _roles_of(self, rid: str) -> list[Record]:
         """An opportunity's live role rows (indexed once per version of the table)."""
-        table = world.sugarcrm[RELATIONSHIP]
-        if roles.get("version") != table.version:
+        table = self.world.sugarcrm[RELATIONSHIP]
+        if self._roles.get("version") != table.version:
             index: dict[str, list[Record]] = {}
             for rel in table.live():
                 index.setdefault(rel["opportunity_id"], []).append(rel)
-            roles.update(version=table.version, index=index)
-        return list(roles["index"].get(rid, []))
+            self._roles.update(version=table.version, index=index)
+        return list(self._roles["index"].get(rid, []))
 
-    def link_rows(rid: str) -> list[dict[str, Any]]:
-        with world.lock:
-            one("Opportunities", rid)
-            contacts = world.sugarcrm["Contacts"]
+    def _link_rows(self, rid: str) -> list[dict[str, Any]]:
+        with self.world.lock:
+            self._one("Opportunities", rid)
+            contacts = self.world.sugarcrm["Contacts"]
             rows = []
-            for rel in roles_of(rid):
+            for rel in self._roles_of(rid):
                 contact = contacts.get(rel["contact_id"])
                 if contact is not None:
                     role = rel["contact_role"]
@@ -208,20 +212,20 @@ def register(app: SugarCRMEmulator) -> None:
         rows.sort(key=lambda r: r["id"])
         return rows
 
-    def link_contacts(request: Request, rid: str) -> Response:
-        return page(request, link_rows(rid), args(request))
+    def link_contacts(self, request: Request, rid: str) -> Response:
+        return self._page(request, self._link_rows(rid), self._args(request))
 
-    def bulk(request: Request) -> Response:
+    def bulk(self, request: Request) -> Response:
         try:
             body = json_body(request) or {}
         except ValueError as exc:
             raise sugar_error(422, "invalid_parameter", "the body must be JSON") from exc
         results = []
         for sub in body.get("requests") or []:
-            results.append(_bulk_one(sub))
+            results.append(self._bulk_one(sub))
         return json_response(results)
 
-    def _bulk_one(sub: dict[str, Any]) -> dict[str, Any]:
+    def _bulk_one(self, sub: dict[str, Any]) -> dict[str, Any]:
         url = str(sub.get("url", ""))
         method = str(sub.get("method", "GET")).upper()
         path, _, query = url.partition("?")
@@ -231,21 +235,25 @@ def register(app: SugarCRMEmulator) -> None:
             if query_of is not None and method == "POST":  # a filter query, its body as data
                 data = sub.get("data") or "{}"
                 given = dict(orjson.loads(data) if isinstance(data, str) else data)
-                answer = page(None, selected(query_of.group(1), given), given, project=True)
+                answer = self._page(
+                    None, self._selected(query_of.group(1), given), given, project=True
+                )
                 return {"contents": orjson.loads(answer.get_data()), "headers": {}, "status": 200}
             if link is not None and method == "GET":
                 given = dict(urllib.parse.parse_qsl(query))
-                answer = page(None, link_rows(link.group(1)), given)
+                answer = self._page(None, self._link_rows(link.group(1)), given)
                 return {"contents": orjson.loads(answer.get_data()), "headers": {}, "status": 200}
             if match is None or method not in ("GET", "PUT"):
                 raise sugar_error(404, "not_found", f"Could not find a route for {url}")
             name, rid = match.groups()
             if method == "PUT":
                 data = sub.get("data") or "{}"
-                contents = update(name, rid, orjson.loads(data) if isinstance(data, str) else data)
+                contents = self._update(
+                    name, rid, orjson.loads(data) if isinstance(data, str) else data
+                )
             else:
-                with world.lock:
-                    table, row = one(name, rid)
+                with self.world.lock:
+                    table, row = self._one(name, rid)
                     contents = render(table, row)
             return {"contents": contents, "headers": {}, "status": 200}
         except orjson.JSONDecodeError:
@@ -256,9 +264,9 @@ def register(app: SugarCRMEmulator) -> None:
             body = getattr(exc, "body", {"error": "fatal_error", "error_message": str(exc)})
             return {"contents": body, "headers": {}, "status": status}
 
-    def metadata(request: Request) -> Response:
+    def metadata(self, request: Request) -> Response:
         wanted = [m for m in request.args.get("module_filter", "").split(",") if m]
-        with world.lock:
+        with self.world.lock:
             modules = {
                 name: {
                     "fields": {
@@ -269,7 +277,7 @@ def register(app: SugarCRMEmulator) -> None:
                             **({"module": f.ref[0]} if f.ref else {}),
                             **({"source": "custom_fields"} if f.custom else {}),
                         }
-                        for f in world.sugarcrm[name].schema.fields
+                        for f in self.world.sugarcrm[name].schema.fields
                     }
                 }
                 for name in (wanted or MODULES)
@@ -277,7 +285,7 @@ def register(app: SugarCRMEmulator) -> None:
             }
         return json_response({"modules": modules})
 
-    def create_field(request: Request, name: str) -> Response:
+    def create_field(self, request: Request, name: str) -> Response:
         try:
             data = (json_body(request) or {}).get("data") or {}
         except ValueError as exc:
@@ -286,8 +294,8 @@ def register(app: SugarCRMEmulator) -> None:
         base = str(data.get("name") or "")
         if kind is None or not re.fullmatch(r"[a-z][a-z0-9_]{0,50}", base):
             raise sugar_error(422, "invalid_parameter", "name and a known type are required")
-        with world.lock:
-            table = module(name)
+        with self.world.lock:
+            table = self._module(name)
             field_name = base if base.endswith("_c") else f"{base}_c"
             if table.schema.field(field_name) is not None:
                 raise sugar_error(409, "conflict", f"Field {field_name} already exists")
@@ -297,49 +305,54 @@ def register(app: SugarCRMEmulator) -> None:
             table.version += 1
         return json_response({"name": field_name, "type": data.get("type"), "custom": True})
 
-    def me(request: Request) -> Response:
-        with world.lock:
+    def me(self, request: Request) -> Response:
+        with self.world.lock:
             user = next(
                 u
-                for u in world.sugarcrm["Users"].live()
-                if u["user_name"] == app.credentials.sugarcrm_username
+                for u in self.world.sugarcrm["Users"].live()
+                if u["user_name"] == self.app.credentials.sugarcrm_username
             )
-            return json_response({"current_user": render(world.sugarcrm["Users"], user)})
+            return json_response({"current_user": render(self.world.sugarcrm["Users"], user)})
 
-    def ping(request: Request) -> Response:
+    def ping(self, request: Request) -> Response:
         return json_response("pong")
 
+
+def register(app: SugarCRMEmulator) -> None:
+    routes = _SugarRoutes(app)
     base = "/rest/v11"
-    app.add_route(f"{base}/me", me, endpoint="GET /rest/v11/me")
-    app.add_route(f"{base}/ping", ping, endpoint="GET /rest/v11/ping")
-    app.add_route(f"{base}/bulk", bulk, ["POST"], endpoint="POST /rest/v11/bulk")
-    app.add_route(f"{base}/metadata", metadata, endpoint="GET /rest/v11/metadata")
+    app.add_route(f"{base}/me", routes.me, endpoint="GET /rest/v11/me")
+    app.add_route(f"{base}/ping", routes.ping, endpoint="GET /rest/v11/ping")
+    app.add_route(f"{base}/bulk", routes.bulk, ["POST"], endpoint="POST /rest/v11/bulk")
+    app.add_route(f"{base}/metadata", routes.metadata, endpoint="GET /rest/v11/metadata")
     app.add_route(
         f"{base}/Administration/fields/<name>",
-        create_field,
+        routes.create_field,
         ["POST"],
         endpoint="POST /rest/v11/Administration/fields/<module>",
     )
-    app.add_route(f"{base}/<name>", filter_records, endpoint="GET /rest/v11/<module>")
-    app.add_route(f"{base}/<name>/count", count_records, endpoint="GET /rest/v11/<module>/count")
+    app.add_route(f"{base}/<name>", routes.filter_records, endpoint="GET /rest/v11/<module>")
+    app.add_route(
+        f"{base}/<name>/count", routes.count_records, endpoint="GET /rest/v11/<module>/count"
+    )
     app.add_route(
         f"{base}/<name>/filter/count",
-        count_records,
+        routes.count_records,
         ["GET", "POST"],
         endpoint="COUNT /rest/v11/<module>/filter/count",
     )
     app.add_route(
         f"{base}/<name>/filter",
-        filter_records,
+        routes.filter_records,
         ["GET", "POST"],
         endpoint="FILTER /rest/v11/<module>/filter",
     )
     app.add_route(
         f"{base}/Opportunities/<rid>/link/contacts",
-        link_contacts,
+        routes.link_contacts,
         endpoint="GET /rest/v11/Opportunities/<id>/link/contacts",
     )
-    app.add_route(f"{base}/<name>/<rid>", get_record, endpoint="GET /rest/v11/<module>/<id>")
+    app.add_route(f"{base}/<name>/<rid>", routes.get_record, endpoint="GET /rest/v11/<module>/<id>")
     app.add_route(
-        f"{base}/<name>/<rid>", put_record, ["PUT"], endpoint="PUT /rest/v11/<module>/<id>"
+        f"{base}/<name>/<rid>", routes.put_record, ["PUT"], endpoint="PUT /rest/v11/<module>/<id>"
     )
