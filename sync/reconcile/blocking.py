@@ -135,10 +135,20 @@ def block_keys(entity: Entity) -> list[str]:
 def _person_keys(entity: Entity, keys: set[str]) -> None:
     """A person's keys past e-mails and phones (made once per record: a million people;
     each value they are made of is found once)."""
-    first, last, house = entity.first, entity.last, entity.house
-    postcode, city = entity.postcode, entity.city
-    forms = name_forms(first) if first else frozenset()
+    forms = name_forms(entity.first) if entity.first else frozenset()
     alone = not _has_org(entity)  # no organisation to scope the names by
+    _name_keys(entity, forms, alone, keys)
+    _record_keys(entity, alone, keys)
+    word = street_name(entity.street)[:4]  # the street's name to its fourth letter
+    digits = postcode_digits(entity.postcode)  # the postal code's digits in any order
+    _address_keys(entity, word, digits, keys)
+    _scoped_name_keys(entity, forms, word, digits, keys)
+    _typo_keys(entity, keys)
+
+
+def _name_keys(entity: Entity, forms: frozenset[str], alone: bool, keys: set[str]) -> None:
+    """The names' own keys: the bare pair, and the rare pair, first or last name."""
+    first, last = entity.first, entity.last
     # The bare name pair is a weak key (every John Smith in a million records): people use
     # it only when they have no organisation to scope their names by. Given to everyone, it
     # paired each free-mail namesake with every corporate one: 8 GB and more at 1 M people.
@@ -165,42 +175,34 @@ def _person_keys(entity: Entity, keys: set[str]) -> None:
         # with an organisation, whose names it scopes ("o:" keys): given to everyone, it
         # made 0.5 M more candidate pairs at 1 M people with addresses.
         keys.update([f"{INITIAL_LAST}:{form[0]}|{last}" for form in forms])
+
+
+def _record_keys(entity: Entity, alone: bool, keys: set[str]) -> None:
+    """The keys of a value of the record's own: a rare postal code, an e-mail's local part,
+    the conversion instant."""
     # A postal code shared by at most ten records pairs them whatever their names
     # ("alfred" / "fred" at en1 2dy, the surname missing); a district's code pairs no one.
     # Not for people with an organisation: an office's code pairs colleagues, and training
     # learned names from them (the tiny sandbox's 102 people gave a model that found 0.90
     # of its true pairs, against 1.00 with the hand-set weights).
-    if postcode and alone:
-        keys.add(f"{POSTCODE}:{postcode}")
+    if entity.postcode and alone:
+        keys.add(f"{POSTCODE}:{entity.postcode}")
     keys.update([f"{EMAIL_LOCAL}:{email.partition('@')[0]}" for email in entity.emails])
     moment = entity.converted_at if entity.table == "leads" else entity.created_at
     if moment is not None:
         keys.add(f"{CONVERSION}:{entity.source}:{moment.isoformat()}")
-    # One address, whatever the names' spelling: postal code + house number, and
-    # house number + the start of the street's name (a postal code typo).
+
+
+def _address_keys(entity: Entity, word: str, digits: str, keys: set[str]) -> None:
+    """One address, whatever the names' spelling (``word``: the street's name to its fourth
+    letter, "dixondrive" / "dixon dr"; ``digits``: see ``postcode_digits``)."""
+    house, postcode, city, last = entity.house, entity.postcode, entity.city, entity.last
+    # postal code + house number, and house number + the start of the street's name (a
+    # postal code typo)
     if house and postcode:
         keys.add(f"a:{postcode}|{house}")
-    # the street's name to its fourth letter: "dixondrive" / "dixon dr"
-    word = street_name(entity.street)[:4]
     if house and word:
         keys.add(f"h:{house}|{word}")
-    company = f"{entity.company}|{city}" if entity.company else None
-    # A place scopes names like a company does (a typo in the other name): the postal
-    # code, the city, the street's own name to its fourth letter (its type, number or
-    # second line typed otherwise: "harrison treet" / "harrison st flat 79",
-    # "strehlowplace" / "strehlow pl").
-    digits = postcode_digits(postcode)  # the postal code with its digits in any order
-    places = [p for p in (digits and f"pc:{digits}", word and f"st:{word}") if p]
-    names = [last, *forms] if last else list(forms)
-    for org in {entity.domain, company, *places} - {None}:
-        # One namespace for first and last names: a record with the names swapped, or
-        # a typo in one of them, still shares the other name at the same company.
-        keys.update([f"o:{name}|{org}" for name in names])
-    # A name in a town pairs in small blocks only (SMALL_BLOCK_KINDS): at 1 M people
-    # every first name in a large town was one block, 76% of the candidate pairs, for
-    # 0.15% of the true pairs that no other key found.
-    if city:
-        keys.update([f"{NAME_AT_TOWN}:{name}|{city}" for name in names])
     # The surname at a house number: the place around it typed otherwise ("hindmarsh
     # dr, toowoomba, 7163" / "hindmars hdrive, toowoonba, 2280").
     if last and house:
@@ -213,20 +215,48 @@ def _person_keys(entity: Entity, keys: set[str]) -> None:
     # large town, 45% of the candidate pairs at 100,000 people with addresses.
     if word and digits:
         keys.add(f"sp:{word}|{digits}")
+    if city and word:
+        keys.add(f"{STREET_AT_TOWN}:{word}|{city}")
+    if city and house:
+        keys.add(f"{HOUSE_AT_TOWN}:{house}|{city}")
+
+
+def _scoped_name_keys(
+    entity: Entity, forms: frozenset[str], word: str, digits: str, keys: set[str]
+) -> None:
+    """Each name within what scopes it: an organisation (its domain, or its company in the
+    city) or a place."""
+    last, city = entity.last, entity.city
+    company = f"{entity.company}|{city}" if entity.company else None
+    # A place scopes names like a company does (a typo in the other name): the postal
+    # code, the city, the street's own name to its fourth letter (its type, number or
+    # second line typed otherwise: "harrison treet" / "harrison st flat 79",
+    # "strehlowplace" / "strehlow pl").
+    places = [p for p in (digits and f"pc:{digits}", word and f"st:{word}") if p]
+    names = [last, *forms] if last else list(forms)
+    for org in {entity.domain, company, *places} - {None}:
+        # One namespace for first and last names: a record with the names swapped, or
+        # a typo in one of them, still shares the other name at the same company.
+        keys.update([f"o:{name}|{org}" for name in names])
+    # A name in a town pairs in small blocks only (SMALL_BLOCK_KINDS): at 1 M people
+    # every first name in a large town was one block, 76% of the candidate pairs, for
+    # 0.15% of the true pairs that no other key found.
     if city:
-        if word:
-            keys.add(f"{STREET_AT_TOWN}:{word}|{city}")
-        if house:
-            keys.add(f"{HOUSE_AT_TOWN}:{house}|{city}")
-    # Each name typed with a typo past its third letter, at the postal code or the city
-    # ("garrard" / "garrarg" at 2515, "weavell" / "weaveldl" in gol gol); first and last
-    # names in one namespace, so swapped names meet too.
+        keys.update([f"{NAME_AT_TOWN}:{name}|{city}" for name in names])
+
+
+def _typo_keys(entity: Entity, keys: set[str]) -> None:
+    """Names typed with a typo past their third letter."""
+    first, last = entity.first, entity.last
+    # Each name at the postal code or the city ("garrard" / "garrarg" at 2515, "weavell"
+    # / "weaveldl" in gol gol); first and last names in one namespace, so swapped names
+    # meet too.
     starts = {n[:3] for n in (first, last) if n}
-    for place in (postcode, city):
+    for place in (entity.postcode, entity.city):
         if place:
             keys.update([f"{NAME_START}:{start}|{place}" for start in starts])
-    # Both names typed with a typo past their third letter, in one state (without a
-    # state this would be a bare name key for everyone: see the "n:" key above).
+    # Both names in one state (without a state this would be a bare name key for
+    # everyone: see the "n:" key above).
     if first and last and entity.state:
         prefixes = "|".join(sorted((first[:3], last[:3])))
         keys.add(f"n3:{prefixes}|{entity.state}")

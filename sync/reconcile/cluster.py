@@ -111,7 +111,7 @@ def cluster(
 ) -> ClusterResult:
     """Apply ``links`` in order of strength under the guards; every entity ends in a cluster.
     ``agrees(members, members)``: whether two clusters a scored match would join agree as
-    wholes (see ``resolve.cluster_agreement``); without it, any two may."""
+    wholes (see ``agreement.cluster_agreement``); without it, any two may."""
     parent = list(range(len(entities)))
     # Summaries only for records a link touches: most records stay single, and a million
     # summaries would cost more memory than the records.

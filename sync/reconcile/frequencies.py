@@ -42,7 +42,7 @@ _LIMIT = 20.0
 # value seen twice in 22,000 records (a surname typed as a first name) weighed 13, and two
 # such agreements outweighed every disagreeing field. +2 lets a rare surname with a postal
 # code reach a link ("greyington" at 80331, the first name missing) where "white" does not;
-# before clusters were checked as wholes (``resolve.cluster_agreement``) it cost the
+# before clusters were checked as wholes (``agreement.cluster_agreement``) it cost the
 # medium sandbox 1.5 points of precision, now 0.0001. +4 lifted Splink's historical_50k
 # (names and a town alone) from F1 0.832 to 0.842 but cost 1 M people with addresses half
 # a point of precision (0.9820 -> 0.9766): in a million records most surnames are rare.

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from sync.config.reconcile import ReconcileConfig, Thresholds
+from sync.reconcile.agreement import cluster_agreement
 from sync.reconcile.blocking import BlockingStats, candidate_pairs
 from sync.reconcile.bulk import PersonCodes, scored_pairs
 from sync.reconcile.cluster import ClusterResult, Link, cluster
@@ -24,7 +25,6 @@ from sync.reconcile.scoring import (
     Raw,
     ScoreContext,
     build_context,
-    contradicts,
     explain,
     score_pair,
 )
@@ -35,7 +35,6 @@ __all__ = [
     "KindResult",
     "ScoredPair",
     "block",
-    "cluster_agreement",
     "resolve_kind",
     "thresholds_for",
 ]
@@ -156,33 +155,16 @@ def resolve_kind(
     terms = model.terms if model is not None else None
     ctx = context or build_context(entities, org_of, config.shared_phone_limit, weights, terms)
     limits = thresholds_for(kind, config, model)
-    scored: list[ScoredPair] = []
-    reached: tuple[PairCodes, PairCodes] | None = None
     if prescored is not None:
         pairs: Any = prescored.pairs.keys()
         stats = BlockingStats(pairs=prescored.compared)
-        for i, j in sorted(prescored.pairs):
-            total, flat, found_weights = prescored.pairs[(i, j)]
-            if total >= limits.review:
-                status = "match" if total >= limits.match else "review"
-                scored.append(ScoredPair(i, j, total, status, flat, found_weights))
+        scored, reached = _prescored(prescored, limits), None
     else:
         if blocked is not None and only is None:
             pairs, stats = blocked  # a first run's training found them already
         else:
             pairs, stats = block(entities, config, only, keys)
-        for left, right in _decoded(pairs, codes):
-            for i, j, total, comparisons in scored_pairs(
-                entities, left, right, ctx, limits.review, codes
-            ):
-                status = "match" if total >= limits.match else "review"
-                scored.append(ScoredPair(i, j, total, status, _flat(comparisons)))
-        if codes is not None:
-            codes.release()  # the clustering below reads none: not held through it
-        if isinstance(pairs, PairCodes):
-            count = max(len(entities), 1)  # as PairCodes: one int64 a pair, not a tuple
-            kept = np.sort(np.fromiter((p.i * count + p.j for p in scored), np.int64, len(scored)))
-            reached = (pairs, PairCodes(kept, count))
+        scored, reached = _scored(entities, pairs, ctx, limits, codes)
 
     def evidence(i: int, j: int, status: str) -> ScoredPair:
         if prescored is not None:
@@ -193,27 +175,9 @@ def resolve_kind(
 
     found = [p for p in scored if p.status == "match"]
     matches, fixed_links = _best_links(entities, found, fixed_links, earlier_best)
-    # Only the records a must-link or a decision names (not a dict of a million keys).
-    named = {key for e in entities for key in e.must}
-    named.update(key for d in decisions for key in (d.a_key, d.b_key))
-    index = {e.key: n for n, e in enumerate(entities) if e.key in named}
     links = [Link(p.i, p.j, "match", p.score) for p in matches]
     links += [Link(i, j, "match", score) for i, j, score in fixed_links]
-    for n, entity in enumerate(entities):
-        for other in entity.must:
-            if other in index and index[other] != n:
-                i, j = sorted((n, index[other]))
-                links.append(Link(i, j, "must_link"))
-                scored.append(evidence(i, j, "must_link"))
-    unlinks: list[tuple[int, int]] = []
-    for decision in decisions:
-        if decision.a_key in index and decision.b_key in index:
-            i, j = sorted((index[decision.a_key], index[decision.b_key]))
-            if decision.action == "link":
-                links.append(Link(i, j, "admin"))
-                scored.append(evidence(i, j, "admin"))
-            else:
-                unlinks.append((i, j))
+    unlinks = _known_links(entities, decisions, links, scored, evidence)
     dropped = {(p.i, p.j) for p in scored if p.status == "match"} - {(p.i, p.j) for p in matches}
     # A match that is no side's best link into the other CRM is kept for review.
     scored = [
@@ -260,6 +224,73 @@ def resolve_kind(
     return result
 
 
+def _prescored(prescored: SplinkScores, limits: Thresholds) -> list[ScoredPair]:
+    """The pairs an engine of its own scored that reach the review band, in pair order."""
+    scored: list[ScoredPair] = []
+    for i, j in sorted(prescored.pairs):
+        total, flat, found_weights = prescored.pairs[(i, j)]
+        if total >= limits.review:
+            status = "match" if total >= limits.match else "review"
+            scored.append(ScoredPair(i, j, total, status, flat, found_weights))
+    return scored
+
+
+def _scored(
+    entities: Sequence[Entity],
+    pairs: Sequence[tuple[int, int]],
+    ctx: ScoreContext,
+    limits: Thresholds,
+    codes: PersonCodes | None,
+) -> tuple[list[ScoredPair], tuple[PairCodes, PairCodes] | None]:
+    """The candidate pairs reaching the review band; for pairs held as ``PairCodes``, the
+    candidates and those that reached the band, as the cluster check asks them."""
+    scored: list[ScoredPair] = []
+    for left, right in _decoded(pairs, codes):
+        for i, j, total, comparisons in scored_pairs(
+            entities, left, right, ctx, limits.review, codes
+        ):
+            status = "match" if total >= limits.match else "review"
+            scored.append(ScoredPair(i, j, total, status, _flat(comparisons)))
+    if codes is not None:
+        codes.release()  # the clustering reads none: not held through it
+    if not isinstance(pairs, PairCodes):
+        return scored, None
+    count = max(len(entities), 1)  # as PairCodes: one int64 a pair, not a tuple
+    kept = np.sort(np.fromiter((p.i * count + p.j for p in scored), np.int64, len(scored)))
+    return scored, (pairs, PairCodes(kept, count))
+
+
+def _known_links(
+    entities: Sequence[Entity],
+    decisions: Sequence[Decision],
+    links: list[Link],
+    scored: list[ScoredPair],
+    evidence: Callable[[int, int, str], ScoredPair],
+) -> list[tuple[int, int]]:
+    """Add the must-links (conversions, merges) and an admin's links among ``entities`` to
+    ``links``, each with its pair's ``evidence`` to ``scored``; the admin's unlinks."""
+    # Only the records a must-link or a decision names (not a dict of a million keys).
+    named = {key for e in entities for key in e.must}
+    named.update(key for d in decisions for key in (d.a_key, d.b_key))
+    index = {e.key: n for n, e in enumerate(entities) if e.key in named}
+    for n, entity in enumerate(entities):
+        for other in entity.must:
+            if other in index and index[other] != n:
+                i, j = sorted((n, index[other]))
+                links.append(Link(i, j, "must_link"))
+                scored.append(evidence(i, j, "must_link"))
+    unlinks: list[tuple[int, int]] = []
+    for decision in decisions:
+        if decision.a_key in index and decision.b_key in index:
+            i, j = sorted((index[decision.a_key], index[decision.b_key]))
+            if decision.action == "link":
+                links.append(Link(i, j, "admin"))
+                scored.append(evidence(i, j, "admin"))
+            else:
+                unlinks.append((i, j))
+    return unlinks
+
+
 def _decoded(
     pairs: Sequence[tuple[int, int]], codes: PersonCodes | None
 ) -> Iterable[tuple[IntArray, IntArray]]:
@@ -269,101 +300,6 @@ def _decoded(
     if codes is not None and isinstance(pairs, PairCodes):
         return pairs.slices()
     return [pair_arrays(pairs)]
-
-
-def cluster_agreement(
-    entities: Sequence[Entity],
-    ctx: ScoreContext,
-    review: float,
-    prescored: SplinkScores | None = None,
-    scored: tuple[PairCodes, PairCodes] | None = None,
-) -> Callable[[Sequence[int], Sequence[int]], bool]:
-    """Whether two clusters a scored match would join agree as wholes: at least half of
-    the pairs between them reach the review band (average linkage). A match is one pair;
-    where each side has records of its own, the others speak too: two people at one office
-    who share a first name are each linked strongly to their own duplicates, and those
-    disagree with the other side, where a duplicate typed otherwise agrees with the rest.
-
-    Short of half, a pair under the band speaks against the join only when it holds
-    evidence against it (a different name, e-mail, town: a comparison of negative weight);
-    one whose records lack the fields to compare stays silent, and the clusters agree when
-    the pairs reaching the band are at least as many as those against. A lead with only a
-    surname and a town is no reason to keep "hugo kaur, london" and "hugo kaur, london,
-    h.k@sharp.com" apart (Splink's fake_1000: recall 0.6184 -> 0.6332, precision 1.0000
-    both; historical_50k F1 0.8320 -> 0.8359; FEBRL1 and FEBRL2 the same). Not with
-    Splink's scores (``prescored``), whose comparisons are Splink's own.
-
-    ``scored``: candidate pairs (i < j) scored already with ``ctx`` and those of them
-    that reached the review band; such a pair is not scored again (a quarter of a
-    million ``score_pair`` calls at 1 M people)."""
-    candidates, kept = scored if scored is not None else (None, None)
-    # Pairs scored here, by i * count + j: two clusters kept apart are asked again for each
-    # link between them (a third of the pairs asked on Splink's historical_50k).
-    count = max(len(entities), 1)
-    answered: dict[int, bool] = {}
-
-    def reaches(i: int, j: int) -> bool:
-        if prescored is not None:
-            found = prescored.pairs.get((i, j) if i < j else (j, i))
-            return found is not None and found[0] >= review
-        if candidates is not None and kept is not None and i < j:
-            if (i, j) in kept:
-                return True
-            if (i, j) in candidates:
-                return False
-        code = i * count + j if i < j else j * count + i
-        answer = answered.get(code)
-        if answer is None:
-            answer = answered[code] = score_pair(entities[i], entities[j], ctx)[0] >= review
-        return answer
-
-    opposed: dict[int, bool] = {}  # pairs asked for evidence against, by i * count + j
-
-    def against(i: int, j: int) -> bool:
-        code = i * count + j if i < j else j * count + i
-        answer = opposed.get(code)
-        if answer is None:
-            answer = opposed[code] = contradicts(entities[i], entities[j], ctx)
-        return answer
-
-    def agrees(left: Sequence[int], right: Sequence[int]) -> bool:
-        if half_reach(left, right):
-            return True
-        if prescored is not None:
-            return False
-        # Short of half: the pairs under the band scored for evidence against, until the
-        # answer is known (whether a pair reaches the band is remembered from above)
-        under = [(i, j) for i in left for j in right if not reaches(i, j)]
-        reached = len(left) * len(right) - len(under)
-        opposing = 0
-        for n, (i, j) in enumerate(under):
-            if opposing + len(under) - n <= reached:
-                return True
-            if against(i, j):
-                opposing += 1
-                if opposing > reached:
-                    return False
-        return True
-
-    def half_reach(left: Sequence[int], right: Sequence[int]) -> bool:
-        # Counted until the answer is known: half of the pairs reaching the band, or more
-        # than half not (the same answer as counting all; 30% fewer pairs scored on
-        # Splink's historical_50k, whose people have ten records each).
-        pairs = len(left) * len(right)
-        reached = missed = 0
-        for i in left:
-            for j in right:
-                if reaches(i, j):
-                    reached += 1
-                    if 2 * reached >= pairs:
-                        return True
-                else:
-                    missed += 1
-                    if 2 * missed > pairs:
-                        return False
-        return 2 * reached >= pairs
-
-    return agrees
 
 
 def block(

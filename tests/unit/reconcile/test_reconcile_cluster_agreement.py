@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sync.config.reconcile import ReconcileConfig
+from sync.reconcile.agreement import cluster_agreement
 from sync.reconcile.cluster import Link, cluster
 from sync.reconcile.entities import Entity, build_entity
-from sync.reconcile.resolve import block, cluster_agreement, resolve_kind
+from sync.reconcile.resolve import block, resolve_kind
 from sync.reconcile.scoring import build_context, contradicts, score_pair
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
