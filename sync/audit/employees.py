@@ -9,21 +9,12 @@ a per-CRM employee.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from sync.audit.snapshot import Snapshot, raw_value
+from sync.store.view.identity_map import IdentityLookup
 
-__all__ = ["Directory", "Employee", "EmployeeLookup"]
-
-
-class EmployeeLookup(Protocol):
-    """What the audit needs from reconcile's identity map."""
-
-    def employee_of(self, source: str, user_remote_id: str) -> str | None: ...
-
-    def identity_of(self, source: str, table: str, remote_id: str) -> str | None: ...
-
-    def __len__(self) -> int: ...
+__all__ = ["Directory", "Employee"]
 
 
 @dataclass
@@ -40,7 +31,7 @@ class Employee:
 class Directory:
     """Maps CRM users to employees and knows their name, team and active flag."""
 
-    def __init__(self, snapshot: Snapshot, identities: EmployeeLookup | None) -> None:
+    def __init__(self, snapshot: Snapshot, identities: IdentityLookup | None) -> None:
         self._identities = identities
         self.employees: dict[str, Employee] = {}
         for user in snapshot.rows("users"):
@@ -61,10 +52,10 @@ class Directory:
             employee.users.sort()
         # The name reconciliation chose (the golden record) is the one statements, the
         # directory and every report use; the first CRM user's name is only a fallback.
-        golden = getattr(identities, "employees", None)
-        for key, identity in (golden() if golden is not None else {}).items():
-            if key in self.employees and getattr(identity, "name", None):
-                self.employees[key].name = str(identity.name)
+        golden = identities.employees() if identities is not None else {}
+        for key, identity in golden.items():
+            if key in self.employees and identity.name:
+                self.employees[key].name = identity.name
 
     @property
     def has_identities(self) -> bool:

@@ -19,7 +19,7 @@ from sqlmodel import col
 
 from sync.audit.checks import Context
 from sync.audit.creators import assign_creators
-from sync.audit.employees import Directory, EmployeeLookup
+from sync.audit.employees import Directory
 from sync.audit.findings import Finding, LinkBuilder
 from sync.audit.pointintime import as_of_view
 from sync.audit.quality import DqScore, Engagement, engagement_scores, record_dq_scores
@@ -35,7 +35,7 @@ from sync.store.audit import (
     UsageComponentRow,
     UsageScoreRow,
 )
-from sync.store.view.identity_map import load_identity_map
+from sync.store.view.identity_map import IdentityLookup, load_identity_map
 from sync.store.view.usage import latest_usage_scores
 
 __all__ = [
@@ -71,7 +71,7 @@ class AuditResult:
     run_id: int | None = None
 
 
-def default_identities(engine: Engine) -> EmployeeLookup | None:
+def default_identities(engine: Engine) -> IdentityLookup | None:
     """Reconcile's identity map when reconcile has run, else ``None``."""
     found = load_identity_map(engine)
     return found if len(found) else None
@@ -81,7 +81,7 @@ def audit_snapshot(
     snapshot: Snapshot,
     config: AuditConfig,
     as_of: datetime,
-    identities: EmployeeLookup | None,
+    identities: IdentityLookup | None,
     links: LinkBuilder,
 ) -> AuditResult:
     """Rules, scores, DQ and engagement over a loaded snapshot (pure, no I/O), judged on
@@ -110,7 +110,7 @@ def run_audit(
     *,
     kinds: dict[str, str] | None = None,
     bases: dict[str, str] | None = None,
-    identities: EmployeeLookup | Callable[[Engine], EmployeeLookup | None] | None = (
+    identities: IdentityLookup | Callable[[Engine], IdentityLookup | None] | None = (
         default_identities
     ),
     persist: bool = True,

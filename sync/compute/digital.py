@@ -23,11 +23,12 @@ from sqlalchemy import Engine, Select, inspect, or_, select
 from compensation.inputs import Act
 from connectors.core.records import OUTBOUND_EMAIL_EVENTS
 from sync.compute.directory import Directory
-from sync.compute.links import IdentityLookup, record_key
+from sync.compute.links import record_key
 from sync.compute.snapshot import StoreSnapshot
 from sync.config.compensation import DigitalCreditConfig
 from sync.store.event_links import EventLinkRow
 from sync.store.records import EventRow
+from sync.store.view.identity_map import IdentityLookup
 
 __all__ = ["digital_lead_acts"]
 

@@ -27,13 +27,13 @@ from decimal import Decimal
 from typing import Any
 
 from compensation.inputs import Act, Deal, DealEvidence
-from connectors.core.profile import CrmProfile
-from connectors.core.registry import profile_of
+from sync.compute.creators import Creators
 from sync.compute.directory import Directory
-from sync.compute.links import IdentityLookup, LinkIndex, deal_key, record_key
+from sync.compute.links import LinkIndex, deal_key, record_key
 from sync.compute.snapshot import Row, StoreSnapshot
+from sync.store.view.identity_map import IdentityLookup
 
-__all__ = ["Creators", "Evidence", "IdentityLookup", "build_evidence", "deal_key", "record_key"]
+__all__ = ["Evidence", "build_evidence", "deal_key", "record_key"]
 
 _CHECKED_FIELDS = ("amount", "close_date", "account", "contact", "lead_source", "owner")
 
@@ -151,29 +151,6 @@ def _make_touch(row: Row, directory: Directory) -> Act | None:
         + (" (inbound: the customer's own act)" if inbound else "")
         + (f": {row['subject']}" if row.get("subject") else ""),
     )
-
-
-class Creators:
-    """Who created a row, by its source's connector profile (``CrmProfile.creator_of``)."""
-
-    def __init__(self, snapshot: StoreSnapshot, kinds: Mapping[str, str] | None = None) -> None:
-        self._kinds = dict(kinds or {})
-        self._users: dict[str, list[tuple[str, Mapping[str, Any] | None]]] = {}
-        for user in snapshot.rows("users"):
-            raw = user.get("raw")
-            users = self._users.setdefault(user["source"], [])
-            users.append((user["remote_id"], raw if isinstance(raw, dict) else None))
-        self._known: dict[str, tuple[CrmProfile, dict[str, str]]] = {}
-
-    def __call__(self, row: Row) -> str | None:
-        """The remote id of the user who created ``row``, if its CRM says."""
-        source = row["source"]
-        if source not in self._known:
-            profile = profile_of(self._kinds.get(source, source))
-            self._known[source] = (profile, profile.user_refs(self._users.get(source, [])))
-        profile, refs = self._known[source]
-        raw = row.get("raw")
-        return profile.creator_of(raw if isinstance(raw, dict) else None, refs)
 
 
 def _creator(row: Row, directory: Directory, creators: Creators) -> str | None:

@@ -10,22 +10,14 @@ converted into it) belongs to that deal: its acts do not count for other deals.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
 
 from sync.compute.snapshot import Row, StoreSnapshot
 from sync.store.record_key import RecordKey
+from sync.store.view.identity_map import IdentityLookup
 
-__all__ = ["IdentityLookup", "LinkIndex", "deal_key", "record_key"]
+__all__ = ["LinkIndex", "deal_key", "record_key"]
 
 _PEOPLE = ("leads", "contacts")
-
-
-class IdentityLookup(Protocol):
-    """What evidence needs from reconcile's identity map."""
-
-    def identity_of(self, source: str, table: str, remote_id: str) -> str | None: ...
-
-    def members(self, identity_id: str) -> list[tuple[str, str, str]]: ...
 
 
 def record_key(source: str, table: str, remote_id: str) -> str:

@@ -40,13 +40,13 @@ from sync.compute.directory import (
     build_directory,
     reports_to_warnings,
 )
-from sync.compute.evidence import Evidence, IdentityLookup, build_evidence
+from sync.compute.evidence import Evidence, build_evidence
 from sync.compute.managers import manager_spans, record_managers
 from sync.compute.overrides import load_overrides, overrides_in_force
 from sync.compute.snapshot import StoreSnapshot, load_store_snapshot
 from sync.config.compensation import CompensationConfig
 from sync.errors import OperationFailed, UsageError
-from sync.store.view.identity_map import load_identity_map
+from sync.store.view.identity_map import IdentityLookup, load_identity_map
 from sync.store.view.usage import latest_usage_figures
 
 __all__ = [
@@ -129,7 +129,7 @@ def _users(snapshot: StoreSnapshot) -> list[UserFacts]:
 
 def load_directory(
     snapshot: StoreSnapshot,
-    identities: object | None,
+    identities: IdentityLookup | None,
     config: CompensationConfig,
     engine: Engine | None = None,
 ) -> Directory:
@@ -138,16 +138,13 @@ def load_directory(
     if identities is None and engine is not None:
         identities = load_identity_map(engine)
     found: dict[tuple[str, str], str] = {}
-    lookup = getattr(identities, "employee_of", None)
     golden: dict[str, tuple[str | None, str | None]] = {}
-    if lookup is not None:
+    if identities is not None:
         for row in snapshot.rows("users"):
-            key = lookup(row["source"], row["remote_id"])
+            key = identities.employee_of(row["source"], row["remote_id"])
             if key:
                 found[(row["source"], row["remote_id"])] = key
-        employees = getattr(identities, "employees", None)
-        if employees is not None:
-            golden = {k: (v.name, v.email) for k, v in employees().items()}
+        golden = {k: (v.name, v.email) for k, v in identities.employees().items()}
     return build_directory(_users(snapshot), found, config.directory, golden)
 
 

@@ -33,7 +33,6 @@ from compensation.engine import (
 )
 from compensation.plans import Period
 from compensation.rates import MissingRateError
-from sync.compute.evidence import IdentityLookup
 from sync.compute.history import (
     StoredRun,
     add_adjustment,
@@ -48,6 +47,7 @@ from sync.compute.lock import hold_period
 from sync.compute.prepare import Prepared, prepare
 from sync.config.compensation import CompensationConfig
 from sync.errors import OperationFailed, UsageError
+from sync.store.view.identity_map import IdentityLookup
 
 __all__ = [
     "PlanRun",

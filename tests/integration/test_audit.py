@@ -65,6 +65,12 @@ class TruthIdentities:
     def identity_of(self, source: str, table: str, remote_id: str) -> str | None:
         return self._records.get((source, table, remote_id))
 
+    def members(self, identity_id: str) -> list[tuple[str, str, str]]:
+        return sorted(k for k, v in self._records.items() if v == identity_id)
+
+    def employees(self) -> dict[str, Any]:
+        return {}  # the truth holds no golden names: each keeps its first CRM user's
+
     def __len__(self) -> int:
         return len(self._records)
 

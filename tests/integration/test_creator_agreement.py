@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from sync.audit import AuditConfig
 from sync.audit.creators import assign_creators
 from sync.audit.snapshot import load_snapshot
-from sync.compute.evidence import Creators
+from sync.compute.creators import Creators
 from sync.compute.snapshot import load_store_snapshot
 from sync.reconcile.reports import RecordCreators
 from sync.store import open_store

@@ -12,10 +12,11 @@ key with a kind prefix (``P-`` person, ``O-`` organisation, ``E-`` employee).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy import Engine, inspect, text
 
-__all__ = ["EmployeeIdentity", "IdentityMap", "load_identity_map"]
+__all__ = ["EmployeeIdentity", "IdentityLookup", "IdentityMap", "load_identity_map"]
 
 Member = tuple[str, str, str]
 
@@ -29,6 +30,21 @@ class EmployeeIdentity:
     email: str | None
     active: bool
     members: tuple[Member, ...] = field(default_factory=tuple)
+
+
+class IdentityLookup(Protocol):
+    """What the stages read of reconcile's identities: ``IdentityMap``, or a stand-in
+    (the ground truth of a sandbox, a test's own members)."""
+
+    def identity_of(self, source: str, table: str, remote_id: str) -> str | None: ...
+
+    def members(self, identity_id: str) -> list[Member]: ...
+
+    def employee_of(self, source: str, user_remote_id: str) -> str | None: ...
+
+    def employees(self) -> dict[str, EmployeeIdentity]: ...
+
+    def __len__(self) -> int: ...
 
 
 class IdentityMap:

@@ -216,5 +216,8 @@ class Identities:
     def members(self, identity_id: str) -> list[tuple[str, str, str]]:
         return sorted(k for k, v in self._records.items() if v == identity_id)
 
+    def employees(self) -> dict[str, Any]:
+        return {}  # no golden names: each employee keeps its first CRM user's
+
     def __len__(self) -> int:
         return len(self._records)

@@ -12,12 +12,12 @@ from typing import Any
 
 from audit_rows import AS_OF, SF_OPP_OK, activity, at, row
 
-from sync.audit.employees import EmployeeLookup
 from sync.audit.findings import Finding, LinkBuilder
 from sync.audit.runner import audit_snapshot
 from sync.audit.scores import UsageScore
 from sync.audit.snapshot import Snapshot
 from sync.config.audit import AuditConfig
+from sync.store.view.identity_map import IdentityLookup
 
 __all__ = [
     "AS_OF",
@@ -78,7 +78,7 @@ def audit(
     tables: dict[str, list[dict[str, Any]]],
     config: AuditConfig | None = None,
     kinds: dict[str, str] | None = None,
-    identities: EmployeeLookup | None = None,
+    identities: IdentityLookup | None = None,
 ) -> tuple[dict[str, UsageScore], list[Finding]]:
     return audit_at(tables, AS_OF, config, kinds, identities)
 
@@ -88,7 +88,7 @@ def audit_at(
     as_of: datetime,
     config: AuditConfig | None = None,
     kinds: dict[str, str] | None = None,
-    identities: EmployeeLookup | None = None,
+    identities: IdentityLookup | None = None,
 ) -> tuple[dict[str, UsageScore], list[Finding]]:
     """``audit`` at another audit date."""
     full: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
