@@ -81,6 +81,10 @@ class Daemon:
         self.scheduler = build_scheduler(len(planned) + 4)
         self.scheduler.add_listener(self._on_skipped, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
         self._schedules: dict[str, JobSchedule] = {}
+        # Held while the jobs change (a reload) and while a heartbeat reads their next runs
+        # and writes them: a beat that read them before a reload must not write the old
+        # next run beside the new schedule after it.
+        self._schedule_lock = threading.Lock()
         self._apply(planned)
         self._restore_failures()
         self.health = (
@@ -129,6 +133,10 @@ class Daemon:
         return planned
 
     def _apply(self, planned: list[tuple[ScheduledJob, JobSchedule]]) -> None:
+        with self._schedule_lock:
+            self._apply_unlocked(planned)
+
+    def _apply_unlocked(self, planned: list[tuple[ScheduledJob, JobSchedule]]) -> None:
         wanted = {job.job_id for job, _ in planned}
         for job in self.scheduler.get_jobs():
             if job.id not in wanted:
@@ -228,7 +236,8 @@ class Daemon:
 
     def _heartbeat(self) -> None:
         try:
-            self.states.heartbeat(self.next_runs(), self.now())
+            with self._schedule_lock:
+                self.states.heartbeat(self.next_runs(), self.now())
         except Exception as exc:  # the store may be briefly unavailable
             log.warning("could not record the schedule: %s", exc)
 

@@ -365,3 +365,38 @@ def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def test_a_reload_never_leaves_the_old_next_run_beside_the_new_schedule(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # The heartbeat thread reads every job's next run and writes it; a reload saves each
+    # job's schedule with its new next run. A beat that read before a reload and wrote
+    # after it left the old next run beside the new schedule until the next beat.
+    every_hour = {"default": {"every": "1h"}, "heartbeat": "10ms"}
+    path = _config(sandbox, tmp_path, every_hour)
+    config = load_config(path)
+    at_four = yaml.safe_load(path.read_text())
+    at_four["schedule"]["sources"] = {"zoho": {"cron": "0 4 * * *"}}
+    texts = [path.read_text(), yaml.safe_dump(at_four, sort_keys=False)]
+    seen: list[tuple[str, bool]] = []  # (schedule, whether its next run is the next 4:00)
+    with opened(config.store.url) as engine:
+        daemon = Daemon(config, engine, reload_config=config_file_loader(path))
+        thread = threading.Thread(target=daemon.run, kwargs={"handle_signals": False})
+        thread.start()
+        try:
+            wait_for(lambda: "zoho" in _jobs(config.store.url), 60, "the first heartbeat")
+            for n in range(100):
+                path.write_text(texts[(n + 1) % 2])
+                now = datetime.now(UTC)
+                four_am = now.replace(hour=4, minute=0, second=0, microsecond=0)
+                if four_am <= now:
+                    four_am += timedelta(days=1)
+                assert daemon.reload()
+                zoho = _jobs(config.store.url)["zoho"]
+                seen.append((zoho["schedule"], zoho["next_run_at"] == four_am))
+        finally:
+            daemon.stop()
+            thread.join(timeout=60)
+    assert [schedule for schedule, _ in seen] == ["cron 0 4 * * *", "every 1h"] * 50
+    assert [at_four for _, at_four in seen] == [True, False] * 50
