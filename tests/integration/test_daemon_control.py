@@ -385,7 +385,13 @@ def test_a_reload_never_leaves_the_old_next_run_beside_the_new_schedule(
         thread = threading.Thread(target=daemon.run, kwargs={"handle_signals": False})
         thread.start()
         try:
-            wait_for(lambda: "zoho" in _jobs(config.store.url), 60, "the first heartbeat")
+
+            def scheduled() -> bool:
+                # The job rows are written as the daemon is made, their next runs once its
+                # scheduler runs (a reload before that has none to write).
+                return _jobs(config.store.url).get("zoho", {}).get("next_run_at") is not None
+
+            wait_for(scheduled, 60, "the first heartbeat")
             for n in range(100):
                 path.write_text(texts[(n + 1) % 2])
                 now = datetime.now(UTC)
