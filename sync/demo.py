@@ -29,6 +29,7 @@ from sync.pipeline.steps import StepContext, StepReport
 from sync.sources import build_connector
 from sync.store import TABLES, open_store
 from sync.store.pages import PageCounts
+from sync.store.table_model import table_of
 
 __all__ = ["DemoResult", "StreamCheck", "run_demo"]
 
@@ -215,7 +216,7 @@ def _check(
     with engine.connect() as conn:
 
         def live(record_type: str, crm: str, prefix: str | None, own: bool) -> int:
-            table = TABLES[record_type].__table__  # type: ignore[attr-defined]
+            table = table_of(TABLES[record_type])
             query = select(func.count()).where(table.c.source == crm, table.c.is_deleted.is_(False))
             if prefix is not None:
                 starts = table.c.remote_id.startswith(prefix, autoescape=True)

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, func, select
 
 from sync.store.bookkeeping import StreamStateRow
 from sync.store.records import TABLES
+from sync.store.table_model import table_of
 
 __all__ = ["cursor_time", "data_time"]
 
@@ -40,7 +41,7 @@ def data_time(engine: Engine) -> datetime | None:
 
 def cursor_time(engine: Engine) -> datetime | None:
     """The newest cursor any stream of any source saved; ``None`` when there is none."""
-    table = StreamStateRow.__table__  # type: ignore[attr-defined]
+    table = table_of(StreamStateRow)
     with engine.connect() as connection:
         states = connection.execute(select(table.c.state)).scalars().all()
     times = [t for state in states for t in _cursors(state)]
@@ -77,7 +78,7 @@ def _newest_stamp(engine: Engine) -> datetime | None:
     newest: datetime | None = None
     with engine.connect() as connection:
         for key in _RECORDS:
-            table = TABLES[key].__table__  # type: ignore[attr-defined]
+            table = table_of(TABLES[key])
             for column in (table.c.remote_updated_at, table.c.remote_created_at):
                 found = connection.execute(select(func.max(column))).scalar()
                 if found is not None:

@@ -35,6 +35,7 @@ from sync.store.audit import (
     UsageComponentRow,
     UsageScoreRow,
 )
+from sync.store.table_model import table_of
 from sync.store.view.identity_map import IdentityLookup, load_identity_map
 from sync.store.view.usage import latest_usage_scores
 
@@ -148,7 +149,7 @@ def _save(engine: Engine, config: AuditConfig, result: AuditResult) -> int:
     # Core bulk inserts: tens of thousands of rows at medium scale, ORM objects cost 5x.
     with engine.begin() as connection:
         key = connection.execute(
-            insert(_table(AuditRunRow)).values(
+            insert(table_of(AuditRunRow)).values(
                 as_of=result.as_of,
                 window_days=config.window_days,
                 findings=len(result.findings),
@@ -159,8 +160,8 @@ def _save(engine: Engine, config: AuditConfig, result: AuditResult) -> int:
         assert key is not None  # a one-row INSERT always has its key
         run_id = int(key[0])
         for model in (AuditFindingRow, RecordDqRow, AccountEngagementRow):
-            connection.execute(delete(_table(model)))
-        scores_table = _table(UsageScoreRow)
+            connection.execute(delete(table_of(model)))
+        scores_table = table_of(UsageScoreRow)
         connection.execute(delete(scores_table).where(scores_table.c.as_of == result.as_of))
         everyone = [*result.scores, *result.teams]
         batches: list[tuple[Any, list[dict[str, Any]]]] = [
@@ -221,12 +222,8 @@ def _save(engine: Engine, config: AuditConfig, result: AuditResult) -> int:
         ]
         for model, rows in batches:
             for start in range(0, len(rows), _CHUNK):
-                connection.execute(insert(_table(model)), rows[start : start + _CHUNK])
+                connection.execute(insert(table_of(model)), rows[start : start + _CHUNK])
         return run_id
-
-
-def _table(model: Any) -> Any:
-    return model.__table__
 
 
 def latest_findings(

@@ -28,6 +28,7 @@ from sync.compute.snapshot import StoreSnapshot
 from sync.config.compensation import DigitalCreditConfig
 from sync.store.event_links import EventLinkRow
 from sync.store.records import EventRow
+from sync.store.table_model import table_of
 from sync.store.view.identity_map import IdentityLookup
 
 __all__ = ["digital_lead_acts"]
@@ -37,15 +38,15 @@ _PEOPLE = ("leads", "contacts")
 
 def _touches() -> Select[tuple[object, ...]]:
     """Campaign-carrying events of devices linked to one person, per person in time order."""
-    links = EventLinkRow.__table__.c  # type: ignore[attr-defined]
-    e = EventRow.__table__.c  # type: ignore[attr-defined]
+    links = table_of(EventLinkRow).c
+    e = table_of(EventRow).c
     campaign = or_(e.utm_campaign.isnot(None), e.utm_source.isnot(None), e.utm_medium.isnot(None))
     # a marketing e-mail sent or delivered: the company's act, not the person's touch
     own = or_(e.name.is_(None), e.name.not_in(OUTBOUND_EMAIL_EVENTS))
     columns = (e.source, e.remote_id, e.occurred_at, e.channel, e.utm_source, e.utm_medium)
     return (
         select(links.identity_id, *columns, e.utm_campaign)
-        .join_from(EventLinkRow.__table__, EventRow.__table__, e.anonymous_id == links.anonymous_id)  # type: ignore[attr-defined]
+        .join_from(table_of(EventLinkRow), table_of(EventRow), e.anonymous_id == links.anonymous_id)
         .where(links.status == "linked", e.is_deleted.is_(False), e.occurred_at.isnot(None))
         .where(campaign, own)
         .order_by(links.identity_id, e.occurred_at, e.source, e.remote_id)

@@ -28,6 +28,7 @@ from sync.store.compensation import (
     CompensationResultRow,
     CompensationRunRow,
 )
+from sync.store.table_model import table_of
 
 __all__ = [
     "StoredRun",
@@ -40,11 +41,11 @@ __all__ = [
     "save_run",
 ]
 
-_RUNS = CompensationRunRow.__table__  # type: ignore[attr-defined]
-_RESULTS = CompensationResultRow.__table__  # type: ignore[attr-defined]
-_LINES = CompensationLineRow.__table__  # type: ignore[attr-defined]
-_PERIODS = CompensationPeriodRow.__table__  # type: ignore[attr-defined]
-_ADJUSTMENTS = CompensationAdjustmentRow.__table__  # type: ignore[attr-defined]
+_RUNS = table_of(CompensationRunRow)
+_RESULTS = table_of(CompensationResultRow)
+_LINES = table_of(CompensationLineRow)
+_PERIODS = table_of(CompensationPeriodRow)
+_ADJUSTMENTS = table_of(CompensationAdjustmentRow)
 _CHUNK = 1000
 
 

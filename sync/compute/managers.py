@@ -23,10 +23,11 @@ from sqlalchemy import Engine, insert, select, update
 
 from compensation.inputs import Employee, ManagerSpan
 from sync.store.compensation import CompensationManagerRow
+from sync.store.table_model import table_of
 
 __all__ = ["manager_spans", "record_managers"]
 
-_TABLE = CompensationManagerRow.__table__  # type: ignore[attr-defined]
+_TABLE = table_of(CompensationManagerRow)
 _DAY = timedelta(days=1)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, tuple_
 from sync.store.chunks import chunks
 from sync.store.record_key import RecordKey
 from sync.store.records import ActivityRow, ContactRow
+from sync.store.table_model import table_of
 
 __all__ = ["describe_acts"]
 
@@ -31,8 +32,8 @@ def describe_acts(engine: Engine, acts: Iterable[str]) -> dict[str, str]:
         if kind in ("activities", "contacts") and "#" not in remote_id:
             wanted[kind].add((source, remote_id))
     words: dict[str, str] = {}
-    activities = ActivityRow.__table__  # type: ignore[attr-defined]
-    contacts = ContactRow.__table__  # type: ignore[attr-defined]
+    activities = table_of(ActivityRow)
+    contacts = table_of(ContactRow)
     with engine.connect() as conn:
         for chunk in chunks(sorted(wanted["activities"]), 400):
             rows = conn.execute(
@@ -53,7 +54,7 @@ def describe_acts(engine: Engine, acts: Iterable[str]) -> dict[str, str]:
                 if text:
                     words[f"{r.source}:activities:{r.remote_id}"] = text
         for chunk in chunks(sorted(wanted["contacts"]), 400):
-            rows = conn.execute(
+            people = conn.execute(
                 contacts.select()
                 .with_only_columns(
                     contacts.c.source,
@@ -63,8 +64,9 @@ def describe_acts(engine: Engine, acts: Iterable[str]) -> dict[str, str]:
                 )
                 .where(tuple_(contacts.c.source, contacts.c.remote_id).in_(chunk))
             ).all()
-            for r in rows:
-                name = " ".join(p for p in (r.first_name, r.last_name) if p).strip()
+            for person in people:
+                parts = (person.first_name, person.last_name)
+                name = " ".join(part for part in parts if part).strip()
                 if name:
-                    words[f"{r.source}:contacts:{r.remote_id}"] = name
+                    words[f"{person.source}:contacts:{person.remote_id}"] = name
     return words

@@ -25,6 +25,7 @@ from sync.compute.statement_history import payout_date, year_history
 from sync.compute.statement_pay import Pipeline, pipelines, withheld_amounts
 from sync.compute.statements import StatementExtras
 from sync.config import CrmsyncConfig
+from sync.store.table_model import table_of
 from sync.store.view.usage import latest_usage_figures
 
 __all__ = ["Found", "build_extras", "usage_breakdown"]
@@ -44,7 +45,7 @@ class Found:
 def _deals(engine: Engine) -> tuple[dict[str, str], dict[str, date | None]]:
     from sync.store.records import DealRow
 
-    table = DealRow.__table__  # type: ignore[attr-defined]
+    table = table_of(DealRow)
     with engine.connect() as conn:
         rows = conn.execute(
             table.select().with_only_columns(

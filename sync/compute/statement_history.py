@@ -23,12 +23,13 @@ from sync.store.compensation import (
     CompensationResultRow,
     CompensationRunRow,
 )
+from sync.store.table_model import table_of
 
 __all__ = ["payout_date", "year_history"]
 
-_RUNS = CompensationRunRow.__table__  # type: ignore[attr-defined]
-_RESULTS = CompensationResultRow.__table__  # type: ignore[attr-defined]
-_PERIODS = CompensationPeriodRow.__table__  # type: ignore[attr-defined]
+_RUNS = table_of(CompensationRunRow)
+_RESULTS = table_of(CompensationResultRow)
+_PERIODS = table_of(CompensationPeriodRow)
 
 
 def payout_date(period_end: date, day: int, months_after: int) -> date:

@@ -18,12 +18,13 @@ from sqlalchemy import Engine, select
 from sync.engine.runs import ABORTED_MESSAGE, close_running_runs
 from sync.locks import run_lock
 from sync.store.bookkeeping import RunRow
+from sync.store.table_model import table_of
 
 __all__ = ["ABORTED_MESSAGE", "close_dead_runs", "sweep_dead_runs"]
 
 log = logging.getLogger("sync.daemon")
 
-_RUNS = RunRow.__table__  # type: ignore[attr-defined]
+_RUNS = table_of(RunRow)
 
 
 def close_dead_runs(engine: Engine, source: str, now: datetime) -> int:

@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from sync.store.daemon_jobs import DaemonJobRow
+from sync.store.table_model import table_of
 
 __all__ = ["JobStates", "PersistedJob", "owner_label"]
 
-_TABLE = DaemonJobRow.__table__  # type: ignore[attr-defined]
+_TABLE = table_of(DaemonJobRow)
 
 
 def owner_label() -> str:

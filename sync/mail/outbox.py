@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Engine, Row, and_, func, or_, select, update
 
 from sync.store.outbox import OutboxRow
+from sync.store.table_model import table_of
 
 __all__ = [
     "Claimed",
@@ -43,7 +44,7 @@ __all__ = [
     "status_counts",
 ]
 
-T = OutboxRow.__table__  # type: ignore[attr-defined]
+T = table_of(OutboxRow)
 
 
 @dataclass(frozen=True, slots=True)

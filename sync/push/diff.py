@@ -27,12 +27,13 @@ from sync.push.targets import (
     load_store_records,
 )
 from sync.store.pushback import PushFieldRow, PushStateRow
+from sync.store.table_model import table_of
 from sync.store.view.published import canonical, load_published
 
 __all__ = ["OTHER_OBJECT", "SourceInfo", "build_plan", "load_api_names", "load_state"]
 
-_STATE = PushStateRow.__table__  # type: ignore[attr-defined]
-_FIELDS = PushFieldRow.__table__  # type: ignore[attr-defined]
+_STATE = table_of(PushStateRow)
+_FIELDS = table_of(PushFieldRow)
 State = dict[tuple[str, str, str, str], tuple[str | None, datetime]]
 
 

@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from sync.store.pushback import PushFieldRow, PushResultRow, PushRunRow, PushStateRow
+from sync.store.table_model import table_of
 
 __all__ = ["finish_run", "save_api_names", "save_results", "save_state", "start_run"]
 
-_RUNS = PushRunRow.__table__  # type: ignore[attr-defined]
-_STATE = PushStateRow.__table__  # type: ignore[attr-defined]
-_RESULTS = PushResultRow.__table__  # type: ignore[attr-defined]
-_FIELDS = PushFieldRow.__table__  # type: ignore[attr-defined]
+_RUNS = table_of(PushRunRow)
+_STATE = table_of(PushStateRow)
+_RESULTS = table_of(PushResultRow)
+_FIELDS = table_of(PushFieldRow)
 
 
 def start_run(engine: Engine, now: datetime, dry_run: bool) -> int:

@@ -20,6 +20,7 @@ from connectors.core.contract import STREAM_RECORD_TYPES
 from connectors.core.registry import profile_of
 from sync.config.push import PushTarget
 from sync.store.records import TABLES
+from sync.store.table_model import table_of
 
 __all__ = [
     "Published",
@@ -65,7 +66,7 @@ def load_store_records(
 ) -> dict[str, StoreRecord]:
     """The store's rows of ``obj`` for ``source``, by remote id; with ``version_field``
     (a path in the raw payload), each row's version too."""
-    table = TABLES[STREAM_RECORD_TYPES[obj]].__table__  # type: ignore[attr-defined]
+    table = table_of(TABLES[STREAM_RECORD_TYPES[obj]])
     owner = table.c.owner_id if "owner_id" in table.c else None
     columns = [table.c.remote_id, table.c.custom_fields, table.c.synced_at, table.c.is_deleted]
     columns.append(owner if owner is not None else table.c.remote_id)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, select
 
 from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
+from sync.store.table_model import table_of
 
 __all__ = ["deleted_since", "people_of_changed_accounts"]
 
@@ -18,13 +19,13 @@ _MODELS = {"users": UserRow, "accounts": AccountRow, "leads": LeadRow, "contacts
 def people_of_changed_accounts(connection: Connection, since: int | None, upto: int) -> set[str]:
     """Keys of the live contacts and converted leads whose account was written (changed,
     deleted) in ``(since, upto]``."""
-    accounts = AccountRow.__table__.c  # type: ignore[attr-defined]
+    accounts = table_of(AccountRow).c
     window = accounts.change_seq <= upto
     if since is not None:
         window = window & (accounts.change_seq > since)
     found: set[str] = set()
     for table, column in (("contacts", "account_id"), ("leads", "converted_account_id")):
-        people = _MODELS[table].__table__.c  # type: ignore[attr-defined]
+        people = table_of(_MODELS[table]).c
         query = (
             select(people.source, people.remote_id)
             .join_from(
@@ -44,7 +45,7 @@ def deleted_since(
     """Keys of the records of ``tables`` deleted in ``(since, upto]``."""
     found: set[str] = set()
     for table in tables:
-        columns = _MODELS[table].__table__.c  # type: ignore[attr-defined]
+        columns = table_of(_MODELS[table]).c
         query = select(columns.source, columns.remote_id).where(
             columns.is_deleted.is_(True), columns.change_seq <= upto
         )

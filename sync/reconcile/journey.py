@@ -26,6 +26,7 @@ from sync.store.records import (
     DealRow,
     LeadRow,
 )
+from sync.store.table_model import table_of
 from sync.store.view.identity_map import IdentityMap
 
 __all__ = ["Touch", "journey"]
@@ -96,13 +97,13 @@ def journey(engine: Engine, identities: IdentityMap, identity_id: str) -> list[T
             ids, orgs = people.get(source, []), accounts.get(source, [])
             if orgs:
                 # An organisation's journey includes the touches of its people.
-                k = ContactRow.__table__.c  # type: ignore[attr-defined]
+                k = table_of(ContactRow).c
                 staff = select(k.remote_id).where(k.source == source, k.account_id.in_(orgs))
                 ids = sorted({*ids, *connection.execute(staff).scalars()})
             for table, model in (("leads", LeadRow), ("contacts", ContactRow)):
                 # The record's creation is the first touch: how the person came in.
-                p = model.__table__.c  # type: ignore[union-attr]
-                query = select(p).where(p.source == source, p.remote_id.in_(ids))
+                p = table_of(model).c
+                query = select(*p).where(p.source == source, p.remote_id.in_(ids))
                 for row in connection.execute(query).mappings():
                     touches.append(
                         Touch(
@@ -115,9 +116,9 @@ def journey(engine: Engine, identities: IdentityMap, identity_id: str) -> list[T
                             *employee(source, row["owner_id"]),
                         )
                     )
-            a = ActivityRow.__table__.c  # type: ignore[attr-defined]
+            a = table_of(ActivityRow).c
             clauses = [a.lead_id.in_(ids), a.contact_id.in_(ids), a.account_id.in_(orgs)]
-            query = select(a).where(a.source == source, a.is_deleted.is_(False), or_(*clauses))
+            query = select(*a).where(a.source == source, a.is_deleted.is_(False), or_(*clauses))
             for row in connection.execute(query).mappings():
                 touches.append(
                     Touch(
@@ -130,8 +131,8 @@ def journey(engine: Engine, identities: IdentityMap, identity_id: str) -> list[T
                         *employee(source, row["owner_id"]),
                     )
                 )
-            m = CampaignMemberRow.__table__.c  # type: ignore[attr-defined]
-            query = select(m).where(
+            m = table_of(CampaignMemberRow).c
+            query = select(*m).where(
                 m.source == source,
                 m.is_deleted.is_(False),
                 or_(m.lead_id.in_(ids), m.contact_id.in_(ids)),
@@ -149,8 +150,8 @@ def journey(engine: Engine, identities: IdentityMap, identity_id: str) -> list[T
                         None,
                     )
                 )
-            c = CaseRow.__table__.c  # type: ignore[attr-defined]
-            query = select(c).where(
+            c = table_of(CaseRow).c
+            query = select(*c).where(
                 c.source == source,
                 c.is_deleted.is_(False),
                 or_(c.contact_id.in_(ids), c.account_id.in_(orgs)),
@@ -167,10 +168,10 @@ def journey(engine: Engine, identities: IdentityMap, identity_id: str) -> list[T
                         *employee(source, row["owner_id"]),
                     )
                 )
-            dc = DealContactRow.__table__.c  # type: ignore[attr-defined]
+            dc = table_of(DealContactRow).c
             roles = select(dc.deal_id).where(dc.source == source, dc.contact_id.in_(ids))
-            d = DealRow.__table__.c  # type: ignore[attr-defined]
-            query = select(d).where(
+            d = table_of(DealRow).c
+            query = select(*d).where(
                 d.source == source,
                 d.is_deleted.is_(False),
                 or_(d.contact_id.in_(ids), d.account_id.in_(orgs), d.remote_id.in_(roles)),

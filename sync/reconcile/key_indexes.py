@@ -17,10 +17,11 @@ from sqlalchemy import Connection
 
 from sync.reconcile.beside import Beside, page_cache, threads_may_share
 from sync.store.identities import ReconcileKeyRow
+from sync.store.table_model import table_of
 
 __all__ = ["KeyIndexes", "keys_unindexed"]
 
-_KEYS = ReconcileKeyRow.__table__  # type: ignore[attr-defined]
+_KEYS = table_of(ReconcileKeyRow)
 # SQLite's page cache while it sorts the keys into an index: its sorter sorts runs of the
 # cache's size, and small runs merged were faster than large ones (8.5 M keys: 10.1 s with
 # 8 MB against 14.6 s with the store's 256 MB), and hold less memory beside the scoring.

@@ -14,11 +14,12 @@ from sqlalchemy import Connection, select
 from sync.reconcile.learn import Model
 from sync.reconcile.splink_engine import ENGINE, SplinkModel
 from sync.store.identities import ReconcileModelRow, ReconcileRunRow
+from sync.store.table_model import table_of
 
 __all__ = ["MODELS", "AnyModel", "latest_model", "model_from_body", "models_of_runs", "save_model"]
 
-MODELS = ReconcileModelRow.__table__  # type: ignore[attr-defined]
-_RUNS = ReconcileRunRow.__table__  # type: ignore[attr-defined]
+MODELS = table_of(ReconcileModelRow)
+_RUNS = table_of(ReconcileRunRow)
 AnyModel = Model | SplinkModel
 
 

@@ -26,6 +26,7 @@ from sync.store.identities import (
     ReconcileRunRow,
 )
 from sync.store.record_key import RecordKey
+from sync.store.table_model import table_of
 
 __all__ = [
     "chunks",
@@ -44,12 +45,12 @@ __all__ = [
     "written_keys",
 ]
 
-IDENTITIES = IdentityRow.__table__  # type: ignore[attr-defined]
-MEMBERS = IdentityMemberRow.__table__  # type: ignore[attr-defined]
-PAIRS = ReconcilePairRow.__table__  # type: ignore[attr-defined]
-DECISIONS = ReconcileDecisionRow.__table__  # type: ignore[attr-defined]
-KEYS = ReconcileKeyRow.__table__  # type: ignore[attr-defined]
-RUNS = ReconcileRunRow.__table__  # type: ignore[attr-defined]
+IDENTITIES = table_of(IdentityRow)
+MEMBERS = table_of(IdentityMemberRow)
+PAIRS = table_of(ReconcilePairRow)
+DECISIONS = table_of(ReconcileDecisionRow)
+KEYS = table_of(ReconcileKeyRow)
+RUNS = table_of(ReconcileRunRow)
 _KEY_OWNERS = 500  # records whose keys go in one statement: some ten thousand rows
 _KEYS_CACHE = -32_768  # SQLite's page cache while block keys are written: 32 MB
 _IDENTITY_COLUMNS = (

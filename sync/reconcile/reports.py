@@ -15,6 +15,7 @@ from sync.reconcile.model_store import AnyModel, models_of_runs
 from sync.reconcile.persist import IDENTITIES, MEMBERS, PAIRS
 from sync.store.record_key import RecordKey
 from sync.store.records import AccountRow, ContactRow, LeadRow, UserRow
+from sync.store.table_model import table_of
 from sync.store.view.identity_map import IdentityMap
 
 __all__ = [
@@ -269,7 +270,7 @@ def _same_object(members: list[tuple[str, str, str]]) -> list[list[tuple[str, st
 
 
 def _created(connection: Connection, member: tuple[str, str, str]) -> str:
-    columns = _MODELS[member[1]].__table__.c  # type: ignore[attr-defined]
+    columns = table_of(_MODELS[member[1]]).c
     value = connection.execute(
         select(columns.remote_created_at).where(
             columns.source == member[0], columns.remote_id == member[2]
@@ -293,7 +294,7 @@ class RecordCreators:
             profile = profile_of(self._kinds.get(source, source))
             refs: dict[str, str] = {}
             if profile.creator_user_key is not None:
-                users = UserRow.__table__.c  # type: ignore[attr-defined]
+                users = table_of(UserRow).c
                 rows = self._connection.execute(
                     select(users.remote_id, users.raw).where(users.source == source)
                 ).all()
@@ -305,7 +306,7 @@ class RecordCreators:
 
     def creator(self, member: tuple[str, str, str]) -> str | None:
         """The creator of (source, table, remote id); ``None`` for no such record."""
-        columns = _MODELS[member[1]].__table__.c  # type: ignore[attr-defined]
+        columns = table_of(_MODELS[member[1]]).c
         row = self._connection.execute(
             select(columns.raw, columns.owner_id).where(
                 columns.source == member[0], columns.remote_id == member[2]

@@ -67,6 +67,7 @@ from sync.reconcile.stitching_rows import (
 from sync.store.changes import last_change
 from sync.store.chunks import chunks
 from sync.store.event_links import EventLinkRow, EventStitchStateRow
+from sync.store.table_model import table_of
 from sync.store.view.identity_map import load_identity_map
 
 __all__ = ["StitchReport", "explain_anonymous", "linked_events", "stitch"]
@@ -128,7 +129,7 @@ def stitch(
         mark = last_change(connection)  # every event numbered up to it is visible
         people = People(connection, identities)
         digest = people.digest()
-        state = connection.execute(select(EventStitchStateRow.__table__)).first()  # type: ignore[attr-defined]
+        state = connection.execute(select(table_of(EventStitchStateRow))).first()
         keys, old = None, None
         if not full and state is not None:
             keys = _touched(connection, state.change_seq)
@@ -191,7 +192,7 @@ def _stitch_all(
     links: dict[str, dict[str, _Link]] = {}
     _links(people, by_key(connection), users, report, links)
     report.events, report.anonymous_ids = sum(counts.values()), len(counts)
-    connection.execute(delete(EventLinkRow.__table__))  # type: ignore[attr-defined]
+    connection.execute(delete(table_of(EventLinkRow)))
     _write(connection, links, counts, report, run_id)
 
 
@@ -239,7 +240,7 @@ def _stitch_keys(
         _links(people, rows, users, report, links)
     report.user_ids, report.ambiguous_user_ids = len(users), len(ambiguous)
     report.events, report.anonymous_ids = sum(counts.values()), len(counts)
-    table = EventLinkRow.__table__  # type: ignore[attr-defined]
+    table = table_of(EventLinkRow)
     for chunk in chunks(ordered):
         connection.execute(delete(table).where(table.c.anonymous_id.in_(chunk)))
     _write(connection, links, counts, report, run_id)
@@ -304,7 +305,7 @@ def _write(
     report: StitchReport,
     run_id: int | None,
 ) -> None:
-    table = EventLinkRow.__table__  # type: ignore[attr-defined]
+    table = table_of(EventLinkRow)
     rows: list[dict[str, Any]] = []
     by_evidence: dict[str, int] = defaultdict(int)
     for anon in sorted(links):
@@ -341,7 +342,7 @@ def _write(
 def _save_state(
     connection: Connection, mark: int, digest: str, now: datetime, run_id: int | None
 ) -> None:
-    table = EventStitchStateRow.__table__  # type: ignore[attr-defined]
+    table = table_of(EventStitchStateRow)
     connection.execute(delete(table))
     values = {"id": 1, "change_seq": mark, "people_digest": digest, "stitched_at": now}
     connection.execute(table.insert().values(**values, run_id=run_id))

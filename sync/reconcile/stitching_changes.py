@@ -27,6 +27,7 @@ from sync.reconcile.stitching_people import People
 from sync.store.chunks import chunks
 from sync.store.event_links import EventStitchPeopleRow
 from sync.store.records import EventRow
+from sync.store.table_model import table_of
 
 __all__ = [
     "PeopleMap",
@@ -38,8 +39,8 @@ __all__ = [
 ]
 
 PeopleMap = Mapping[str, tuple[str, str]]
-_P = EventStitchPeopleRow.__table__  # type: ignore[attr-defined]
-_E = EventRow.__table__.c  # type: ignore[attr-defined]
+_P = table_of(EventStitchPeopleRow)
+_E = table_of(EventRow).c
 
 
 def stored_people(connection: Connection) -> dict[str, tuple[str, str]]:

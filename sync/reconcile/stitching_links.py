@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 from sync.store.chunks import chunks
 from sync.store.event_links import EventLinkRow
 from sync.store.records import EventRow
+from sync.store.table_model import table_of
 
 __all__ = ["USER_KEY", "explain_anonymous", "linked_events"]
 
@@ -19,7 +20,7 @@ USER_KEY = "user:"  # the link key of events that carry a userId and no anonymou
 def linked_events(connection: Connection, identity_id: str) -> list[Any]:
     """The events stitching gives ``identity_id``: every event of its linked anonymous ids,
     and on a shared id only the events that identified this person."""
-    links = EventLinkRow.__table__  # type: ignore[attr-defined]
+    links = table_of(EventLinkRow)
     found = connection.execute(
         select(links.c.anonymous_id, links.c.status, links.c.detail).where(
             links.c.identity_id == identity_id
@@ -29,7 +30,7 @@ def linked_events(connection: Connection, identity_id: str) -> list[Any]:
     anons = [a for a in linked if not a.startswith(USER_KEY)]
     users = [a.removeprefix(USER_KEY) for a in linked if a.startswith(USER_KEY)]
     messages = sorted({m for _, status, d in found if status == "shared" for m in d["messages"]})
-    e = EventRow.__table__  # type: ignore[attr-defined]
+    e = table_of(EventRow)
     events: list[Any] = []
     for column, values in (
         (e.c.anonymous_id, anons),
@@ -54,7 +55,7 @@ _WHY = {
 def explain_anonymous(connection: Connection, key: str) -> dict[str, Any] | None:
     """Why an anonymous id (or ``user:<userId>``) is linked to its people; ``None`` when
     stitching has no link for it."""
-    links = EventLinkRow.__table__  # type: ignore[attr-defined]
+    links = table_of(EventLinkRow)
     rows = connection.execute(
         select(links).where(links.c.anonymous_id == key).order_by(links.c.identity_id)
     ).all()

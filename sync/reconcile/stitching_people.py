@@ -21,6 +21,7 @@ from sqlalchemy import Connection, select
 
 from sync.reconcile.normalize import email_key, phone_key
 from sync.store.records import ContactRow, LeadRow
+from sync.store.table_model import table_of
 from sync.store.view.identity_map import IdentityMap
 
 __all__ = ["People", "country_code", "digest_of", "evidence"]
@@ -47,7 +48,7 @@ class People:
     def __init__(self, connection: Connection, identities: IdentityMap) -> None:
         found: dict[str, dict[str, str]] = defaultdict(dict)  # key -> {identity: member}
         for table, model in (("leads", LeadRow), ("contacts", ContactRow)):
-            c = model.__table__.c  # type: ignore[union-attr]
+            c = table_of(model).c
             names = ("source", "remote_id", "email", "other_emails", "phone", "mobile")
             query = select(*(c[n] for n in names), c.country).where(c.is_deleted.is_(False))
             for row in connection.execute(query.order_by(c.source, c.remote_id)):

@@ -14,11 +14,12 @@ from collections.abc import Iterable, Iterator
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, case, literal, or_, select
 
 from sync.reconcile.stitching_links import USER_KEY
 from sync.store.chunks import chunks
 from sync.store.records import EventRow
+from sync.store.table_model import table_of
 
 __all__ = [
     "COLUMNS",
@@ -34,7 +35,7 @@ __all__ = [
     "users_events",
 ]
 
-EVENTS = EventRow.__table__.c  # type: ignore[attr-defined]
+EVENTS = table_of(EventRow).c
 _E = EVENTS
 # (message id, type, anonymous id, user id, previous id, e-mail, phone, time, source)
 Event = tuple[str, str, str | None, str | None, str | None, str | None, str | None, Any, str]
@@ -102,7 +103,7 @@ def keys_events(connection: Connection, keys: list[str]) -> Iterator[list[Event]
         wanted = set(chunk)
         anons = [k for k in chunk if not k.startswith(USER_KEY)]
         server = [k.removeprefix(USER_KEY) for k in chunk if k.startswith(USER_KEY)]
-        conditions = []
+        conditions: list[ColumnElement[bool]] = []
         if anons:
             conditions += [_E.anonymous_id.in_(anons), _E.previous_id.in_(anons)]
         if server:

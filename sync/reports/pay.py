@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlalchemy import Engine, func, inspect, select
 
+from sync.store.table_model import table_of
+
 __all__ = ["pay_report"]
 
 Report = dict[str, Any]
@@ -21,7 +23,7 @@ def pay_report(engine: Engine, periods: int = 6) -> Report:
     """The warnings of the latest run of each of the last ``periods`` periods run."""
     from sync.store.compensation import CompensationRunRow
 
-    runs = CompensationRunRow.__table__  # type: ignore[attr-defined]
+    runs = table_of(CompensationRunRow)
     rows: list[list[Any]] = []
     summary: list[dict[str, Any]] = []
     if runs.name in inspect(engine).get_table_names():

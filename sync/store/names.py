@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, select, tuple_
 
 from sync.store.records import TABLES
+from sync.store.table_model import table_of
 
 __all__ = ["display_names"]
 
@@ -37,7 +38,7 @@ def display_names(
             wanted[table].add((source, remote_id))
     found: dict[tuple[str, str, str], str] = {}
     for table, records in sorted(wanted.items()):
-        model = TABLES[_MODEL_OF[table]].__table__  # type: ignore[attr-defined]
+        model = table_of(TABLES[_MODEL_OF[table]])
         columns = [model.c.source, model.c.remote_id] + [
             model.c[n]
             for n in ("first_name", "last_name", "name", "subject", "email")

@@ -17,6 +17,7 @@ from sqlmodel import Field, SQLModel
 
 from connectors.core.rates import ExchangeRate
 from sync.store.pages import PageCounts
+from sync.store.table_model import table_of
 from sync.store.types import DecimalText, UtcDateTime
 
 __all__ = ["ExchangeRateRow", "replace_rates", "stored_rates"]
@@ -46,7 +47,7 @@ def replace_rates(
 ) -> PageCounts:
     """Store ``rates`` as ``source``'s whole set, in one transaction; the counts say what
     changed (a rate is the same when its pair, start and value are)."""
-    table = ExchangeRateRow.__table__  # type: ignore[attr-defined]
+    table = table_of(ExchangeRateRow)
     rows = {
         (r.base, r.quote, r.start): {
             "source": source,

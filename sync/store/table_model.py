@@ -14,12 +14,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Table
 from sqlmodel import SQLModel
 from sqlmodel.main import SQLModelMetaclass
 
 from sync.store.core_tables import metadata
 
-__all__ = ["TableModel"]
+__all__ = ["TableModel", "table_of"]
+
+
+def table_of(model: object) -> Table:
+    """The Core table a SQLModel table class is mapped onto (its ``__table__``, which
+    SQLModel's types do not declare)."""
+    table = getattr(model, "__table__", None)
+    if not isinstance(table, Table):
+        raise TypeError(f"{model!r} is not mapped onto a table")
+    return table
 
 
 class _OnCoreTable(SQLModelMetaclass):

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, Table, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel
 
+from sync.store.table_model import table_of
 from sync.store.types import UtcDateTime
 
 __all__ = [
@@ -49,8 +50,8 @@ class SigninRequestRow(SQLModel, table=True):
     at: datetime = Field(sa_type=UtcDateTime, index=True)
 
 
-_USED: Table = UsedLinkRow.__table__  # type: ignore[attr-defined]
-_ASKED: Table = SigninRequestRow.__table__  # type: ignore[attr-defined]
+_USED: Table = table_of(UsedLinkRow)
+_ASKED: Table = table_of(SigninRequestRow)
 
 
 def digest(value: str, key: str) -> str:

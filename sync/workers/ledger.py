@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlalchemy import Engine, exists, select, update
 
 from sync.store.bookkeeping import RunRow, RunStreamRow
+from sync.store.table_model import table_of
 
 __all__ = ["KILLED_MESSAGE", "STOPPED_MESSAGE", "close_open_runs", "close_run"]
 
@@ -33,8 +34,8 @@ def close_open_runs(
 ) -> int:
     """Mark ``source``'s running rows of ``streams`` (None: all) stopped; returns the runs
     closed. The caller holds the lock that makes those rows stale."""
-    runs = RunRow.__table__  # type: ignore[attr-defined]
-    run_streams = RunStreamRow.__table__  # type: ignore[attr-defined]
+    runs = table_of(RunRow)
+    run_streams = table_of(RunStreamRow)
     with engine.begin() as conn:
         run_ids = [
             row[0]
@@ -76,8 +77,8 @@ def close_open_runs(
 
 def close_run(engine: Engine, run_id: int, now: datetime, message: str) -> None:
     """Close run ``run_id`` and its running streams as stopped, if still running."""
-    runs = RunRow.__table__  # type: ignore[attr-defined]
-    run_streams = RunStreamRow.__table__  # type: ignore[attr-defined]
+    runs = table_of(RunRow)
+    run_streams = table_of(RunStreamRow)
     with engine.begin() as conn:
         conn.execute(
             update(run_streams)

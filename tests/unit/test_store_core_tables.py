@@ -27,7 +27,7 @@ from sync.store.core_tables import (
 )
 from sync.store.db import migrate, open_store
 from sync.store.records import TABLES
-from sync.store.table_model import TableModel
+from sync.store.table_model import TableModel, table_of
 from sync.store.types import DecimalText, JsonDoc, UtcDateTime
 
 MODELS: list[tuple[Table, Any]] = [
@@ -45,9 +45,17 @@ def test_each_model_is_mapped_onto_its_core_table() -> None:
     assert len(MODELS) == len(core_tables.metadata.tables) == 18
     for table, model in MODELS:
         assert model.__table__ is table  # (SQLModel leaves __table__ untyped)
+        assert table_of(model) is table
         assert list(model.model_fields) == [column.key for column in table.columns]
         for column in table.columns:
             assert getattr(model, column.key).property.columns == [column]
+
+
+def test_table_of_refuses_what_is_mapped_onto_no_table() -> None:
+    with pytest.raises(TypeError, match="is not mapped onto a table"):
+        table_of(TableModel)
+    with pytest.raises(TypeError, match="is not mapped onto a table"):
+        table_of("contacts")
 
 
 def test_a_new_instance_has_the_default_an_insert_writes() -> None:

@@ -18,15 +18,13 @@ from sqlalchemy import Connection, Table, select
 
 from sync.store.chunks import chunks
 from sync.store.records import TABLES
+from sync.store.table_model import table_of
 
 __all__ = ["Row", "changed_rows", "column_names", "live_rows", "store_table"]
 
 Row = dict[str, Any]
 
-_BY_NAME: dict[str, Table] = {
-    model.__tablename__: model.__table__  # type: ignore[attr-defined,misc]
-    for model in TABLES.values()
-}
+_BY_NAME: dict[str, Table] = {table.name: table for table in map(table_of, TABLES.values())}
 
 
 def store_table(name: str) -> Table:

@@ -25,10 +25,11 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select
 
 from sync.store.pushback import PublishedValueRow
+from sync.store.table_model import table_of
 
 __all__ = ["DesiredValue", "canonical", "load_published", "publish"]
 
-_TABLE = PublishedValueRow.__table__  # type: ignore[attr-defined]
+_TABLE = table_of(PublishedValueRow)
 _CHUNK = 2000
 
 
