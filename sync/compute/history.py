@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, Row, func, insert, select
 
 from compensation.engine import (
     Adjustment,
@@ -216,16 +217,16 @@ def close_stored_period(
         )
 
 
-def _adjustment(row: object) -> Adjustment:
+def _adjustment(row: Row[Any]) -> Adjustment:
     return Adjustment(
-        id=f"ADJ-{row.id:06d}",  # type: ignore[attr-defined]
-        employee=row.employee,  # type: ignore[attr-defined]
-        period=row.period,  # type: ignore[attr-defined]
-        amount=row.amount,  # type: ignore[attr-defined]
-        currency=row.currency,  # type: ignore[attr-defined]
-        reason=row.reason,  # type: ignore[attr-defined]
-        by=row.entered_by,  # type: ignore[attr-defined]
-        at=row.entered_at,  # type: ignore[attr-defined]
+        id=f"ADJ-{row.id:06d}",
+        employee=row.employee,
+        period=row.period,
+        amount=row.amount,
+        currency=row.currency,
+        reason=row.reason,
+        by=row.entered_by,
+        at=row.entered_at,
     )
 
 
