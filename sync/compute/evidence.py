@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from compensation.inputs import Act, Deal, DealEvidence
+from compensation.inputs import Act, Deal, DealEvidence, DealState
 from sync.compute.creators import Creators
 from sync.compute.directory import Directory
 from sync.compute.links import LinkIndex, deal_key, record_key
@@ -84,6 +84,7 @@ def _deal(
         "lead_source": bool(row.get("source_channel")),
         "owner": bool(row.get("owner_id")),
     }
+    state: DealState
     if row.get("is_won"):
         state = "won"
     elif row.get("is_closed"):
@@ -96,7 +97,7 @@ def _deal(
         name=row.get("name") or row["remote_id"],
         amount=Decimal(row["amount"]) if row.get("amount") is not None else Decimal(0),
         currency=(row.get("currency") or currency).upper(),
-        state=state,  # type: ignore[arg-type]
+        state=state,
         created_at=created,
         close_date=row.get("close_date"),
         owner=owner,
@@ -221,9 +222,9 @@ def _add_touches(
     index: LinkIndex,
     deal: Row,
     directory: Directory,
-    people: set[tuple[str, ...]],
+    people: set[tuple[str, str, str]],
     person_ids: set[str],
-    orgs: set[tuple[str, ...]],
+    orgs: set[tuple[str, str, str]],
 ) -> None:
     source, rid = deal["source"], deal["remote_id"]
     this = deal_key(source, rid)
@@ -232,12 +233,12 @@ def _add_touches(
         if act is not None:
             acts.add(act)
     for record in sorted(people):
-        for row in index.touches.get(record, []):  # type: ignore[arg-type]
+        for row in index.touches.get(record, []):
             act = _touch(row, directory) if _mine(row, this) else None
             if act is not None:
                 acts.add(act)
     for record in sorted(orgs):
-        for row in index.touches.get(record, []):  # type: ignore[arg-type]
+        for row in index.touches.get(record, []):
             person = None
             if row.get("contact_id"):
                 person = (row["source"], "contacts", row["contact_id"])
@@ -255,7 +256,7 @@ def _add_touches(
 def _add_person_acts(
     acts: _Acts,
     index: LinkIndex,
-    record: tuple[str, ...],
+    record: tuple[str, str, str],
     deal: Row,
     directory: Directory,
     creators: Creators,
@@ -300,7 +301,7 @@ def _add_person_acts(
                     "owned the converted lead",
                 )
             )
-    for member in index.members_of.get(record, []):  # type: ignore[arg-type]
+    for member in index.members_of.get(record, []):
         at = _aware(member.get("remote_created_at"))
         if at is None:
             continue

@@ -107,24 +107,26 @@ class LinkIndex:
         key = deal_key(row["source"], deal or row["remote_id"])
         self.deals_of.setdefault(record, set()).add(key)
 
-    def elsewhere(self, record: tuple[str, ...], deal: str) -> bool:
+    def elsewhere(self, record: tuple[str, str, str], deal: str) -> bool:
         """True when ``record`` is tied to other deals and not to ``deal``."""
-        tied = self.deals_of.get(record)  # type: ignore[arg-type]
-        return bool(tied) and deal not in tied  # type: ignore[operator]
+        tied = self.deals_of.get(record)
+        return tied is not None and bool(tied) and deal not in tied
 
     def identity(self, record: tuple[str, str, str]) -> str:
         found = self.identities.identity_of(*record) if self.identities is not None else None
         return found or record_key(*record)
 
-    def widen(self, records: set[tuple[str, str, str]]) -> tuple[set[str], set[tuple[str, ...]]]:
+    def widen(
+        self, records: set[tuple[str, str, str]]
+    ) -> tuple[set[str], set[tuple[str, str, str]]]:
         """The identities of ``records`` and every record of those identities."""
         ids: set[str] = set()
-        out: set[tuple[str, ...]] = set(records)
+        out = set(records)
         for record in records:
             identity = self.identity(record)
             ids.add(identity)
             if self.identities is not None and identity.count(":") != 2:
-                out.update(tuple(m) for m in self.identities.members(identity))
+                out.update(self.identities.members(identity))
         return ids, out
 
 
