@@ -110,7 +110,9 @@ class LinkIndex:
     def elsewhere(self, record: tuple[str, str, str], deal: str) -> bool:
         """True when ``record`` is tied to other deals and not to ``deal``."""
         tied = self.deals_of.get(record)
-        return tied is not None and bool(tied) and deal not in tied
+        if not tied:
+            return False
+        return deal not in tied
 
     def identity(self, record: tuple[str, str, str]) -> str:
         found = self.identities.identity_of(*record) if self.identities is not None else None
