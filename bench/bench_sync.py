@@ -19,9 +19,10 @@ Salesforce objects in the same run: its CPU per record (the tap's process, disco
 out) stands beside crmsync's.
 
 With ``--cli`` the syncs run through the command line instead, as a user runs them: one
-``crmsync sync`` of every chosen source into one store (full, as the first run), then 1% of
-each CRM's records changed, then ``crmsync sync`` again (incremental); wall and CPU seconds
-of each command, start-up included.
+``crmsync sync`` of every chosen source into one store (full, as the first run), then one
+with nothing changed (what any incremental call costs at least: start-up, the store, one
+look at each stream), then 1% of each CRM's records changed, then ``crmsync sync`` again
+(incremental); wall and CPU seconds of each command, start-up included.
 
 Floors: >= 3,000 records/s per source; API calls within 10% of the minimum; an incremental
 sync after 1% changes costs <= 3% of a full sync's time and calls (issue 3), and through the
@@ -348,6 +349,8 @@ def run_cli(
             path.write_text(yaml.safe_dump(config))
             full = _cli_sync(path, jobs)
             loads.append(os.getloadavg()[0])
+            time.sleep(1.1)  # a second later, with nothing changed: what every call costs
+            unchanged = _cli_sync(path, jobs)
             for crm in sources:
                 live = sum(
                     truth["counts"][crm][o]["live"]
@@ -360,10 +363,13 @@ def run_cli(
             loads.append(os.getloadavg()[0])
     incremental["time_share"] = incremental["seconds"] / full["seconds"]
     incremental["cpu_share"] = incremental["cpu_seconds"] / full["cpu_seconds"]
+    unchanged["time_share"] = unchanged["seconds"] / full["seconds"]
+    unchanged["cpu_share"] = unchanged["cpu_seconds"] / full["cpu_seconds"]
     # the wall times grow with the machine's load: the load average at start and after each
     return {
         "full": full,
         "incremental_after_1pct": incremental,
+        "incremental_nothing_changed": unchanged,
         "load_average": loads,
         "jobs": jobs,
         "round_trip_ms": round_trip_ms,
@@ -377,7 +383,8 @@ def _print_cli(scale: str, seed: int, results: dict[str, Any]) -> None:
         f"scale {scale}, seed {seed}, through `crmsync sync --jobs {results['jobs']}` (start-up "
         f"included), round trip {results['round_trip_ms']:g} ms; load {loads}"
     )
-    for what, r in (("full", f), ("incremental after 1%", i)):
+    u = results["incremental_nothing_changed"]
+    for what, r in (("full", f), ("nothing changed", u), ("incremental after 1%", i)):
         inside = ", ".join(f"{k} {v:.2f} s" for k, v in r["in_sync_seconds"].items())
         print(
             f"  {what:<21} {r['records']:>7,} records, {r['calls']:>4} calls, "
@@ -388,6 +395,10 @@ def _print_cli(scale: str, seed: int, results: dict[str, Any]) -> None:
         )
         print(f"  {'':<21} {sources}")
     print(f"  incremental / full: {i['time_share']:.1%} wall, {i['cpu_share']:.1%} CPU")
+    print(
+        f"  nothing changed / full: {u['time_share']:.1%} wall, {u['cpu_share']:.1%} CPU "
+        "(start-up, store and one look at each stream: the floor under any incremental)"
+    )
 
 
 def main() -> None:
