@@ -72,7 +72,9 @@ def test_incremental_sync_after_churn_equals_a_freshrun_sync(
         report = sandbox.churn(
             changes=80,
             seed=11,
-            burst=10_050 if crm == "hubspot" else 0,
+            # past HubSpot's 10,000-result search cap: the connector's handling of it is
+            # the same whatever the store, so on SQLite only (it doubles the test's time)
+            burst=10_050 if crm == "hubspot" and backend == "sqlite" else 0,
             late_commits=25 if crm == "salesforce" else 0,
             # Dynamics, SugarCRM, Keap and Oracle are churned only when named
             crms=(crm,) if crm in ("dynamics", "sugarcrm", "keap", "oracle") else None,
@@ -89,6 +91,6 @@ def test_incremental_sync_after_churn_equals_a_freshrun_sync(
         changed = len(report.changes) if hasattr(report, "changes") else 80
         written = sum(s.counts.inserted + s.counts.updated + s.counts.deleted for s in incremental)
         assert written >= 1
-        if crm != "hubspot":  # the burst makes HubSpot's incremental big on purpose
+        if crm != "hubspot" or backend != "sqlite":  # the burst makes it big on purpose
             full_fetched = sum(s.counts.fetched for s in full)
             assert sum(s.counts.fetched for s in incremental) < full_fetched // 2 + changed
