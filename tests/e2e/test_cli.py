@@ -14,6 +14,7 @@ import pytest
 from simple_salesforce import Salesforce
 
 from connectors.core.http import pinned_session
+from tests import cli_process
 
 CLI = [sys.executable, "-m", "sync"]
 
@@ -41,7 +42,7 @@ COMMANDS = _command_paths()
 
 
 def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout)
+    return cli_process.run([*CLI, *args], capture_output=True, text=True, timeout=timeout)
 
 
 def test_the_command_walk_finds_nested_commands() -> None:
@@ -154,7 +155,7 @@ def test_serve_json_then_sigterm_then_offline_churn(tmp_path: Path) -> None:
 
 def test_demo_reads_the_sandbox_and_matches_the_ground_truth(tmp_path: Path) -> None:
     env = {**os.environ}
-    result = subprocess.run(
+    result = cli_process.run(
         [*CLI, "demo", "--scale", "tiny", "--workspace", str(tmp_path), "--json"]
         + ["--anchor", "2026-10-31"],
         capture_output=True,
@@ -183,7 +184,7 @@ def test_demo_reads_the_sandbox_and_matches_the_ground_truth(tmp_path: Path) -> 
     # Run again in the same workspace: the sandbox starts on new ports, and the sync is
     # incremental from the cursors and links the first run kept (Dataverse's delta links
     # name the host they came from).
-    again = subprocess.run(
+    again = cli_process.run(
         [*CLI, "demo", "--scale", "tiny", "--workspace", str(tmp_path), "--json"]
         + ["--anchor", "2026-10-31"],
         capture_output=True,

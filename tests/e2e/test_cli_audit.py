@@ -3,7 +3,6 @@ one real subprocess for the exit code of an error."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +14,7 @@ import pytest
 
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.demo import run_demo
+from tests import cli_process
 
 CLI = [sys.executable, "-m", "sync"]
 AS_OF = "2026-10-31T00:00Z"
@@ -121,7 +121,7 @@ def test_the_default_as_of_is_the_data_time_and_is_printed(config: Path) -> None
 
 
 def test_usage_errors_exit_2(config: Path) -> None:
-    bad_rule = subprocess.run(
+    bad_rule = cli_process.run(
         [*CLI, "audit", "findings", "--rule", "nope", "--config", str(config)],
         capture_output=True,
         text=True,

@@ -12,6 +12,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+from tests import cli_process
+
 REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "sync"]
 SECRET = "hunter2-Sup3r-secret!"
@@ -60,7 +62,7 @@ def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
     env.pop("CRMSYNC_CONFIG", None)
-    return subprocess.run(
+    return cli_process.run(
         [*CLI, *args], capture_output=True, text=True, timeout=60, cwd=cwd, env=env
     )
 

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from sandbox import Sandbox
+from tests import cli_process
 
 CLI = [sys.executable, "-m", "sync"]
 
@@ -42,7 +43,7 @@ def _check(
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     env = {**os.environ, "CHECK_SECRET": "placeholder"}
     started = time.monotonic()
-    result = subprocess.run(
+    result = cli_process.run(
         [*CLI, "connectors", "check", "--config", str(path)],
         capture_output=True,
         text=True,

@@ -24,6 +24,7 @@ from sync.demo import run_demo
 from sync.reconcile.run import reconcile
 from sync.store import open_store
 from sync.store.records import TABLES
+from tests import cli_process
 
 CLI = [sys.executable, "-m", "sync"]
 HOSTILE = "[/bold][link=http://x]click[/link]\x1b[31mred\x1b]8;;http://evil\x07 \x9b2J\u202egnp.exe"
@@ -64,7 +65,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "500"}  # no wrapping: the text is on one line
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300, env=env)
+    return cli_process.run([*CLI, *args], capture_output=True, text=True, timeout=300, env=env)
 
 
 def _shown_literally(result: subprocess.CompletedProcess[str]) -> None:

@@ -7,11 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests import cli_process
+
 CLI = [sys.executable, "-m", "sync"]
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return cli_process.run(
         [*CLI, *args], capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})}
     )
 

@@ -5,7 +5,6 @@ the long steps show progress on stderr only on a terminal or with ``--progress``
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.demo import run_demo
+from tests import cli_process
 
 AS_OF = "2026-10-31T00:00Z"
 
@@ -35,7 +35,7 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _piped(config: Path, *args: str) -> str:
     """The command's stdout through a pipe, with COLUMNS=80."""
-    done = subprocess.run(
+    done = cli_process.run(
         [sys.executable, "-m", "sync", *args, "--config", str(config)],
         capture_output=True,
         text=True,
@@ -51,7 +51,7 @@ def _piped(config: Path, *args: str) -> str:
 
 def _piped_wide(config: Path, *args: str) -> str:
     """Like :func:`_piped`, for output that may be wider than 80 columns (``--wide``)."""
-    done = subprocess.run(
+    done = cli_process.run(
         [sys.executable, "-m", "sync", *args, "--config", str(config)],
         capture_output=True,
         text=True,
@@ -177,7 +177,7 @@ def test_usage_and_channels_keep_ids_and_crms_whole(config: Path) -> None:
 
 
 def _stderr(config: Path, *args: str) -> tuple[Any, list[str]]:
-    done = subprocess.run(
+    done = cli_process.run(
         [sys.executable, "-m", "sync", *args, "--json", "--config", str(config)],
         capture_output=True,
         text=True,

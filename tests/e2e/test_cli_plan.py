@@ -15,6 +15,7 @@ import yaml
 from typer.testing import CliRunner
 
 from sync.cli import app
+from tests import cli_process
 from tests.e2e.plan_support import plan_workspace
 
 REPO = Path(__file__).resolve().parents[2]
@@ -22,7 +23,7 @@ CLI = [sys.executable, "-m", "sync"]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=180)
+    return cli_process.run([*CLI, *args], capture_output=True, text=True, timeout=180)
 
 
 def _json(*args: str) -> Any:

@@ -4,7 +4,6 @@ is paid the month's draw prorated to the days worked."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +13,7 @@ import orjson
 import pytest
 import yaml
 
+from tests import cli_process
 from tests.e2e.plan_support import plan_workspace
 
 CLI = [sys.executable, "-m", "sync"]
@@ -21,7 +21,7 @@ PERIOD = "2026-03"
 
 
 def _json(*args: str) -> Any:
-    result = subprocess.run([*CLI, *args, "--json"], capture_output=True, text=True, timeout=180)
+    result = cli_process.run([*CLI, *args, "--json"], capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
     return orjson.loads(result.stdout)
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from sync.reconcile import load_identity_map
 from sync.store import open_store
+from tests import cli_process
 from tests.e2e.plan_support import plan_workspace
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,7 +24,7 @@ PERIOD = "2026-03"
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=180)
+    return cli_process.run([*CLI, *args], capture_output=True, text=True, timeout=180)
 
 
 def _json(*args: str) -> Any:

@@ -18,12 +18,13 @@ from sync.engine import SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store import TABLES, open_store
 from sync.store.view.published import DesiredValue, publish
+from tests import cli_process
 
 CLI = [sys.executable, "-m", "sync"]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=180)
+    return cli_process.run([*CLI, *args], capture_output=True, text=True, timeout=180)
 
 
 def test_push_from_the_command_line(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from sync.demo import run_demo
 from sync.reconcile.training import NOTHING_LEARNED
 from sync.store import open_store
 from sync.store.pages import write_page
+from tests import cli_process
 
 CLI = [sys.executable, "-m", "sync"]
 
@@ -44,7 +44,7 @@ def _json(*args: str) -> object:
 
 def test_run_explain_unlink_review_duplicates_and_journey(config: Path) -> None:
     c = str(config)
-    done = subprocess.run(
+    done = cli_process.run(
         [*CLI, "reconcile", "run", "--config", c, "--json"],
         capture_output=True,
         text=True,
@@ -80,7 +80,7 @@ def test_run_explain_unlink_review_duplicates_and_journey(config: Path) -> None:
 
 
 def test_errors_are_one_line_with_exit_code_2(config: Path) -> None:
-    done = subprocess.run(
+    done = cli_process.run(
         [*CLI, "reconcile", "explain", "nobody:leads:404", "--config", str(config)],
         capture_output=True,
         text=True,
@@ -122,7 +122,7 @@ def test_train_on_too_few_people_learns_nothing_and_saves_nothing(
     found = _json("reconcile", "train", "--config", str(own))
     assert found == {"saved": False, "records": found["records"], "reason": NOTHING_LEARNED}
     assert found["records"] > 0
-    missing = subprocess.run(
+    missing = cli_process.run(
         [*CLI, "reconcile", "model", "--config", str(own)],
         capture_output=True,
         text=True,
@@ -209,7 +209,7 @@ def test_train_keeps_a_model_that_runs_use_and_stores_can_share(
     assert loaded["version"] == trained["version"]
     broken = tmp_path / "broken.json"
     broken.write_text("{}")
-    refused = subprocess.run(
+    refused = cli_process.run(
         [*CLI, "reconcile", "model", "--load", str(broken), "--config", str(other)],
         capture_output=True,
         text=True,
@@ -247,7 +247,7 @@ def test_explain_writes_a_page_with_each_pairs_waterfall(config: Path, tmp_path:
     )
     if browser is None:
         pytest.skip("no chromium on PATH: the page was checked as text only")
-    done = subprocess.run(
+    done = cli_process.run(
         [browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
         capture_output=True,
         text=True,

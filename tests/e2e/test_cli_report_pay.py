@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,13 +10,14 @@ from typing import Any
 import orjson
 from sqlalchemy import create_engine, text
 
+from tests import cli_process
 from tests.e2e.plan_support import plan_workspace
 
 CLI = [sys.executable, "-m", "sync"]
 
 
 def _json(*args: str) -> Any:
-    result = subprocess.run([*CLI, *args, "--json"], capture_output=True, text=True, timeout=180)
+    result = cli_process.run([*CLI, *args, "--json"], capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
     return orjson.loads(result.stdout)
 
@@ -67,7 +67,7 @@ def test_the_pay_report_shows_each_periods_latest_run_and_its_warnings(tmp_path:
     # each of their won deals warned that its seller was on no plan).
     assert [row for row in report["rows"] if row not in mine] == []
 
-    table = subprocess.run(
+    table = cli_process.run(
         [*CLI, "report", "pay", *config], capture_output=True, text=True, timeout=180
     )
     assert table.returncode == 0, table.stderr

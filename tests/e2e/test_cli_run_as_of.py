@@ -3,13 +3,14 @@ runs the whole job with it); a value that is not a time is a usage error."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
+from tests import cli_process
+
 
 def test_an_as_of_that_is_not_a_time_is_a_usage_error(tmp_path: Path) -> None:
-    result = subprocess.run(
+    result = cli_process.run(
         [sys.executable, "-m", "sync", "run", "--as-of", "yesterday"],
         capture_output=True,
         text=True,

@@ -21,11 +21,13 @@ from sync.store import open_store
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from mail_support import smtp_capture
 
+from tests import cli_process
+
 CLI = [sys.executable, "-m", "sync"]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120)
+    return cli_process.run([*CLI, *args], capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from sync.demo import run_demo
 from sync.reconcile.run import reconcile
 from sync.store import open_store
 from sync.store.identities import IdentityRow
+from tests import cli_process
 from tests.integration.mail_support import smtp_capture
 
 CLI = [sys.executable, "-m", "sync"]
@@ -31,7 +32,7 @@ SHARED = "shared@altamira-instruments.com"
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300)
+    return cli_process.run([*CLI, *args], capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import cli_process
+
 REPO = Path(__file__).resolve().parents[2]
 
 _CONFIG = """\
@@ -32,7 +34,7 @@ def _sync(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
     env.pop("CRMSYNC_CONFIG", None)
-    return subprocess.run(
+    return cli_process.run(
         [sys.executable, "-m", "sync", "sync", "--config", "crmsync.yaml", *args],
         capture_output=True,
         text=True,

@@ -27,6 +27,7 @@ from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.engine.runs import INTERRUPTED_MESSAGE
 from sync.store.core_tables import SYNC_RUN_STREAMS, SYNC_RUNS
+from tests import cli_process
 from tests.integration.sync_support import expected_live_ids, opened, store_live_ids, write_config
 
 SOURCES = ("salesforce", "hubspot", "zoho")
@@ -108,7 +109,7 @@ def test_ctrl_c_closes_every_run_as_partial_and_the_next_sync_completes(
 
     for crm in SOURCES:
         sandbox.apps[crm].faults.round_trip_s = 0
-    again = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    again = cli_process.run(command, capture_output=True, text=True, timeout=600, check=False)
     assert again.returncode == 0, again.stderr
     runs, _ = _runs(url)
     assert all(status != "running" for _, _, status, _ in runs)

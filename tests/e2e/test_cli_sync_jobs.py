@@ -18,6 +18,7 @@ from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.engine.runs import ABORTED_MESSAGE, RunLedger
 from sync.store.core_tables import SYNC_RUN_STREAMS, SYNC_RUNS
+from tests import cli_process
 from tests.integration.sync_support import (
     expected_live_ids,
     opened,
@@ -46,7 +47,7 @@ def _config(sandbox: Sandbox, tmp_path: Path, name: str) -> tuple[Path, str]:
 
 def _sync(config: Path, *options: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "sync", "sync", "--config", str(config), "--json", *options]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    return cli_process.run(command, capture_output=True, text=True, timeout=600, check=False)
 
 
 def test_sources_read_at_once_make_the_store_read_one_after_another(

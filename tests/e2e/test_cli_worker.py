@@ -8,9 +8,11 @@ from pathlib import Path
 
 import yaml
 
+from tests import cli_process
+
 
 def _run(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return cli_process.run(
         [sys.executable, "-m", "sync", "worker", "--config", str(config), *args],
         capture_output=True,
         text=True,

@@ -26,6 +26,7 @@ from sync.compute.runner import parse_period, run_plans
 from sync.config.compensation import CompensationConfig
 from sync.store import open_store
 from sync.store.compensation import CompensationRunRow
+from tests import cli_process
 from tests.e2e.plan_support import plan_workspace
 from tests.integration.sync_support import postgres_schema, postgres_url
 
@@ -49,7 +50,7 @@ def _runs(engine: Engine, period: str) -> int:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=180)
+    return cli_process.run([*CLI, *args], capture_output=True, text=True, timeout=180)
 
 
 def test_a_second_run_of_a_held_period_names_the_holder_and_stores_nothing(

@@ -9,18 +9,20 @@ from pathlib import Path
 
 import orjson
 
+from tests import cli_process
+
 PLUGIN = Path(__file__).resolve().parents[1] / "plugins" / "crmsync-jsonl"
 
 
 def _crmsync(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return cli_process.run(
         [sys.executable, "-m", "sync", *args], capture_output=True, text=True, timeout=120, env=env
     )
 
 
 def test_a_third_party_connector_is_discovered_configured_and_synced(tmp_path: Path) -> None:
     target = tmp_path / "site"
-    install = subprocess.run(
+    install = cli_process.run(
         [
             sys.executable,
             "-m",
@@ -40,7 +42,7 @@ def test_a_third_party_connector_is_discovered_configured_and_synced(tmp_path: P
     assert install.returncode == 0, install.stderr
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(target), os.getcwd()])}
 
-    conforms = subprocess.run(
+    conforms = cli_process.run(
         [
             sys.executable,
             "-c",

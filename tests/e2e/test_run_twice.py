@@ -45,6 +45,7 @@ from sync.sources import build_connector
 from sync.store.bookkeeping import RunRow, RunStreamRow
 from sync.store.outbox import OutboxRow
 from sync.store.records import TABLES
+from tests import cli_process
 from tests.integration.sync_support import _BOOKKEEPING, opened, store_snapshot
 
 CLI = [sys.executable, "-m", "sync"]
@@ -58,7 +59,7 @@ AS_OF = "2026-11-15T12:00:00Z"
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300)
+    return cli_process.run([*CLI, *args], capture_output=True, text=True, timeout=300)
 
 
 def _write_config(sandbox: Sandbox, directory: Path) -> tuple[Path, str]:

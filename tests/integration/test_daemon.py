@@ -29,6 +29,7 @@ from sync.engine.runs import RunLedger
 from sync.locks import AdvisoryRunLock, FileRunLock, holder_name, run_lock
 from sync.store import open_store
 from sync.store.bookkeeping import RunRow, StreamStateRow
+from tests import cli_process
 from tests.integration.contract_suite import run_sync
 from tests.integration.sync_support import (
     opened,
@@ -231,7 +232,7 @@ def test_a_held_run_lock_skips_the_daemon_run_and_names_its_holder(
         try:
             holder = lock.holder()
             assert holder is not None and holder.pid == os.getpid()
-            cli = subprocess.run(
+            cli = cli_process.run(
                 [sys.executable, "-m", "sync", "sync", "--config", str(path), "-s", "hubspot"],
                 capture_output=True,
                 text=True,

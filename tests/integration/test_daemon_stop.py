@@ -31,6 +31,7 @@ from sync.daemon.jobstate import JobStates
 from sync.daemon.metrics import DaemonMetrics
 from sync.locks import run_lock
 from sync.store import open_store
+from tests import cli_process
 from tests.integration.sync_support import wait_for, write_config, zoho_at
 
 
@@ -126,7 +127,7 @@ def test_a_stop_ends_a_run_waiting_to_retry_at_once(sandbox: Sandbox, tmp_path: 
 
 def _run(script: str) -> tuple[subprocess.CompletedProcess[str], float]:
     started = time.monotonic()
-    done = subprocess.run(
+    done = cli_process.run(
         [sys.executable, "-c", textwrap.dedent(script)],
         capture_output=True,
         text=True,

@@ -30,6 +30,7 @@ from sync.push.run import push
 from sync.sources import build_connector
 from sync.store import open_store
 from sync.store.view.published import DesiredValue, publish
+from tests import cli_process
 from tests.integration.sync_support import expected_live_ids, opened, store_live_ids, write_config
 
 
@@ -367,7 +368,7 @@ def test_companies_and_opportunities_read_incrementally_through_rest_v2(tmp_path
 
 
 def _cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return cli_process.run(
         [sys.executable, "-m", "sync", "sync", "--config", str(config), *args],
         capture_output=True,
         text=True,
@@ -456,7 +457,7 @@ def test_push_writes_incentives_into_keap_custom_fields_once(tmp_path: Path) -> 
             assert plan.unwritable == {_ORDERS: set(orders)}
             assert report.as_dict()["objects"][0]["unwritable_reasons"] == {_ORDERS: 3}
             # every push says it again, once, and fails nothing
-            shown = subprocess.run(
+            shown = cli_process.run(
                 [sys.executable, "-m", "sync", "push", "--config", str(path)],
                 capture_output=True,
                 text=True,

@@ -24,6 +24,7 @@ from sync.config import load_config
 from sync.engine import SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store import migrate, open_store
+from tests import cli_process
 from tests.integration.contract_suite import BACKENDS, store_url
 from tests.integration.sync_support import opened, write_config
 
@@ -68,7 +69,7 @@ def _recorded(url: str, run_id: int, stream: str) -> tuple[int, ...]:
 
 
 def _status(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
+    done = cli_process.run(
         [sys.executable, "-m", "sync", "status", "--config", str(config), *args],
         capture_output=True,
         text=True,

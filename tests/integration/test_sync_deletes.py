@@ -27,6 +27,7 @@ from sync.engine import SourceReport, StreamReport, SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store import TABLES
 from sync.store.bookkeeping import RunStreamRow
+from tests import cli_process
 from tests.integration.contract_suite import BACKENDS, store_url
 from tests.integration.sync_support import (
     STREAM_KINDS,
@@ -180,7 +181,7 @@ def test_zoho_full_sync_applies_the_deleted_records_feed(sandbox: Sandbox, tmp_p
 
 
 def _cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return cli_process.run(
         [sys.executable, "-m", "sync", "sync", "--config", str(config), *args],
         capture_output=True,
         text=True,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import pytest
 from sandbox import Sandbox
 from sync.store import open_store
 from sync.workers.schema import prepare_store
+from tests import cli_process
 from tests.integration.sync_support import postgres_schema
 from tests.integration.workers_support import (
     all_jobs,
@@ -73,7 +73,7 @@ def test_worker_status_names_workers_forgets_a_killed_one_and_shows_whole_target
 
                 wait_for(done, 60, "the long-named source's job")
                 listed = _status(config, "--all")["jobs"]
-                table = subprocess.run(
+                table = cli_process.run(
                     [sys.executable, "-m", "sync", "worker", "--config", str(config)]
                     + ["status", "--all"],
                     capture_output=True,

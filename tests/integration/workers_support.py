@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from sandbox import Sandbox
 from sync.workers.queue import QueuedJob, list_jobs
+from tests import cli_process
 from tests.integration.sync_support import postgres_url, wait_for, write_config
 
 __all__ = [
@@ -78,7 +79,7 @@ def worker_config(
 
 
 def run_cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return cli_process.run(
         [sys.executable, "-m", "sync", "worker", "--config", str(config), *args],
         capture_output=True,
         text=True,

@@ -15,6 +15,7 @@ import pytest
 
 from sandbox import Sandbox, SandboxError, SandboxOptions
 from sandbox.clock import host_anchor, parse_anchor
+from tests import cli_process
 
 HOST_NOW = datetime(2027, 3, 9, 16, 42, 5, tzinfo=UTC)
 
@@ -74,7 +75,6 @@ def test_an_explicit_anchor_is_the_same_story_on_any_day() -> None:
 
 
 def test_the_cli_default_is_today_and_a_bad_anchor_is_one_line() -> None:
-    import subprocess
     import sys
 
     from sync.cli_sandbox import AnchorOption, anchor_and_clock
@@ -82,7 +82,7 @@ def test_the_cli_default_is_today_and_a_bad_anchor_is_one_line() -> None:
     assert AnchorOption.default == "today"
     assert anchor_and_clock("today") == (None, None)
     assert anchor_and_clock("2026-10-31") == (datetime(2026, 10, 31, tzinfo=UTC), None)
-    result = subprocess.run(
+    result = cli_process.run(
         [sys.executable, "-m", "sync", "demo", "--anchor", "31/10/2026"],
         capture_output=True,
         text=True,
