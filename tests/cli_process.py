@@ -109,8 +109,10 @@ def run(
     with tempfile.TemporaryDirectory(prefix="crmsync-cli-") as tmp:
         paths = {name: Path(tmp) / name for name in ("in", "out", "err")}
         data = input.encode() if isinstance(input, str) else input
-        for name in ("out", "err") if data is None else ("in", "out", "err"):
-            paths[name].write_bytes(data if name == "in" and data is not None else b"")
+        if data is not None:
+            paths["in"].write_bytes(data)
+        paths["out"].touch()
+        paths["err"].touch()
         process = _forks().Process(
             target=_command,
             args=(
