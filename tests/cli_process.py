@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["run", "start"]
+__all__ = ["forked", "run", "start"]
 
 # Libraries only: crmsync's own modules are imported in each child, under its environment
 # (its consoles read the terminal width and colours from it when they are made). The server
@@ -94,7 +94,7 @@ def run(
     **others: Any,
 ) -> subprocess.CompletedProcess[Any]:
     """``subprocess.run(command, ...)``, a ``python -m sync`` command from the fork server."""
-    if others or not capture_output or not _is_crmsync(command) or _startup_differs(env):
+    if others or not forked(command, capture_output, env):
         return subprocess.run(
             command,
             capture_output=capture_output,
@@ -113,18 +113,16 @@ def run(
             paths["in"].write_bytes(data)
         paths["out"].touch()
         paths["err"].touch()
-        process = _forks().Process(
-            target=_command,
-            args=(
-                [str(part) for part in command[3:]],
-                dict(os.environ if env is None else env),
-                str(cwd) if cwd is not None else os.getcwd(),
+        process = _fork(
+            command,
+            dict(os.environ if env is None else env),
+            str(cwd) if cwd is not None else os.getcwd(),
+            (
                 str(paths["in"]) if data is not None else os.devnull,
                 str(paths["out"]),
                 str(paths["err"]),
             ),
         )
-        process.start()
         process.join(timeout)
         if process.exitcode is None:
             process.kill()
@@ -147,16 +145,20 @@ def start(command: Sequence[Any]) -> Any:
     the started ``multiprocessing`` process, for a test to kill (``.kill()``) and join."""
     if not _is_crmsync(command):
         raise ValueError(f"not a crmsync command: {command!r}")
+    return _fork(command, dict(os.environ), os.getcwd(), (os.devnull,) * 3)
+
+
+def forked(
+    command: Sequence[Any], capture_output: bool = True, env: Mapping[str, str] | None = None
+) -> bool:
+    """Whether ``run`` takes ``command`` to the fork server rather than a new interpreter."""
+    return capture_output and _is_crmsync(command) and not _startup_differs(env)
+
+
+def _fork(command: Sequence[Any], env: dict[str, str], cwd: str, streams: Sequence[str]) -> Any:
+    """``python -m sync ARGS`` started in a child of the fork server; streams: in, out, err."""
     process = _forks().Process(
-        target=_command,
-        args=(
-            [str(part) for part in command[3:]],
-            dict(os.environ),
-            os.getcwd(),
-            os.devnull,
-            os.devnull,
-            os.devnull,
-        ),
+        target=_command, args=([str(part) for part in command[3:]], env, cwd, *streams)
     )
     process.start()
     return process

@@ -13,6 +13,8 @@ CLI = [sys.executable, "-m", "sync"]
 
 
 def _both(args: list[str], **options: object) -> tuple[tuple, tuple]:
+    env = options.get("env")
+    assert cli_process.forked([*CLI, *args], True, env)  # type: ignore[arg-type]
     forked = cli_process.run([*CLI, *args], capture_output=True, text=True, **options)
     real = subprocess.run([*CLI, *args], capture_output=True, text=True, **options)
     return (
@@ -35,3 +37,9 @@ def test_the_commands_environment_and_directory_are_its_own(tmp_path: Path) -> N
     assert forked[0] == 2 and str(missing) in forked[2]
     forked, real = _both(["config", "example"], timeout=60, env=env)
     assert forked == real and forked[0] == 0 and forked[1]
+
+
+def test_a_command_that_changes_how_python_starts_gets_a_real_interpreter() -> None:
+    assert not cli_process.forked([*CLI, "status"], True, {**os.environ, "PYTHONUTF8": "1"})
+    assert not cli_process.forked([sys.executable, "-c", "pass"])
+    assert not cli_process.forked([*CLI, "status"], capture_output=False)
