@@ -16,32 +16,17 @@ settings.register_profile("crmsync", deadline=None)
 settings.load_profile("crmsync")
 
 FOLDER_MARKERS = ("unit", "contract", "integration", "e2e")
-# Time-sensitive tests: those where the wall clock meets stored or generated dates (syncs
-# stamped with the real time, certificates, schedules, periods, retries). `dev.py test` runs
-# them a second time with the clock 400 days on (the ``clock`` marker), on SQLite; keep the
-# set under two minutes on two cores.
+# Time-sensitive tests (the ``clock`` marker): the files listed in clock_files.txt, which
+# `dev.py test` runs a second time with the clock 400 days on.
 CLOCK_FILES = frozenset(
-    {
-        "tests/e2e/test_cli_statements.py",
-        "tests/e2e/test_run_twice.py",
-        "tests/integration/test_compute.py",
-        "tests/integration/test_daemon_control.py",
-        "tests/integration/test_outbox_delivery.py",
-        "tests/integration/test_outbox_tls.py",
-        "tests/integration/test_reconcile_change_order.py",
-        "tests/integration/test_reconcile_sandbox.py",
-        "tests/integration/test_sandbox_runtime.py",
-        "tests/integration/test_sync_engine.py",
-        "tests/integration/test_sync_refused_values.py",
-        "tests/unit/test_clock_and_ids.py",
-        "tests/unit/test_clock_pass.py",
-        "tests/unit/test_daemon_parts.py",
-    }
+    line
+    for line in (Path(__file__).parent / "clock_files.txt").read_text().splitlines()
+    if line and not line.startswith("#")
 )
-# How `dev.py test` spreads the tests over its two workers (`--dist loadfile`, refined by
+# How `dev.py test` spreads the tests over its workers (`--dist loadfile`, refined by
 # pytest_xdist_make_scheduler below, in collection order): a file's tests stay together on
 # one worker (its module fixtures start once), except in these long files of the sync
-# contract, whose tests go out one CRM at a time so that both workers share them.
+# contract, whose tests go out one CRM at a time so that the workers share them.
 SPLIT_BY_CRM = (
     "tests/integration/test_sync_contract_kill.py",
     "tests/integration/test_sync_contract_faults.py",
