@@ -68,13 +68,14 @@ def _bin(name: str) -> Path:
     return VENV / ("Scripts" if os.name == "nt" else "bin") / name
 
 
-def _test_env() -> dict[str, str]:
-    """The environment of the tests and the type check: this one, writing bytecode.
+def _bytecode_env() -> dict[str, str]:
+    """This environment, writing bytecode: for the demo, the tests and the type check.
 
     With PYTHONDONTWRITEBYTECODE set (some CI images set it) no process keeps what it
     compiled: each pytest worker rewrote and compiled all the test modules again (11 s of
     CPU to collect the suite instead of 5.5 s) and each crmsync subprocess compiled
-    crmsync's modules. The caches go to __pycache__ folders, which git ignores.
+    crmsync's modules, and the libraries' (installed uncompiled, see ensure_venv). The
+    caches go to __pycache__ folders, which git ignores.
     """
     return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
@@ -103,7 +104,7 @@ def _clock_pass(rest: list[str]) -> None:
             f"{(found.stderr.strip().splitlines() or ['?'])[-1]}; regenerate the lock "
             "(dev.py lock)"
         )
-    env = {**_test_env(), **json.loads(found.stdout)}
+    env = {**_bytecode_env(), **json.loads(found.stdout)}
     if os.environ.get("LD_LIBRARY_PATH"):
         env["LD_LIBRARY_PATH"] += os.pathsep + os.environ["LD_LIBRARY_PATH"]
     env.update(FAKETIME=CLOCK_SHIFT, CRMSYNC_TEST_CLOCK_SHIFT=CLOCK_SHIFT)
@@ -141,12 +142,16 @@ def ensure_venv() -> None:
     if STAMP.exists() and STAMP.read_text() == _fingerprint():
         return
     print("installing pinned dependencies (requirements/dev.txt)", flush=True)
-    pip = (_bin("python"), "-m", "pip", "--disable-pip-version-check", "-q")
-    _run(*pip, "install", "--require-hashes", "-r", BUILD_LOCK)
+    # --no-compile: pip compiles every module of every package it installs (21 of 48 s of
+    # this install on the 2-core machine, thousands of generated API modules among them);
+    # a module is compiled instead the first time crmsync or a test imports it.
+    pip = (_bin("python"), "-m", "pip", "--disable-pip-version-check", "-q", "install")
+    pip = (*pip, "--no-compile")
+    _run(*pip, "--require-hashes", "-r", BUILD_LOCK)
     # dev.txt pins every package of lock.txt to the same version (dev.py lock) and adds the
     # development tools, so one install serves both the demo and the tests.
-    _run(*pip, "install", "--require-hashes", "-r", DEV_LOCK)
-    _run(*pip, "install", "--no-deps", "--no-build-isolation", "-e", ROOT)
+    _run(*pip, "--require-hashes", "-r", DEV_LOCK)
+    _run(*pip, "--no-deps", "--no-build-isolation", "-e", ROOT)
     STAMP.write_text(_fingerprint())
 
 
@@ -154,7 +159,7 @@ def main(argv: list[str]) -> None:
     command, rest = (argv[0], argv[1:]) if argv else ("help", [])
     if command == "demo":
         ensure_venv()
-        _run(_bin("crmsync"), "demo", *rest)
+        _run(_bin("crmsync"), "demo", *rest, env=_bytecode_env())
     elif command == "test":
         ensure_venv()
         _run(_bin("ruff"), "check", ".")
@@ -164,13 +169,13 @@ def main(argv: list[str]) -> None:
         typecheck = subprocess.Popen(
             [str(_bin("mypy")), *TYPED_PACKAGES],
             cwd=ROOT,
-            env=_test_env(),
+            env=_bytecode_env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
         )
         pytest = (_bin("python"), "-m", "pytest", "-n", WORKERS, *DISTRIBUTION, "-q", *rest)
-        tests = subprocess.run([str(a) for a in pytest], cwd=ROOT, env=_test_env()).returncode
+        tests = subprocess.run([str(a) for a in pytest], cwd=ROOT, env=_bytecode_env()).returncode
         print(typecheck.communicate()[0], end="", flush=True)
         if tests or typecheck.returncode:
             sys.exit(tests or typecheck.returncode)
