@@ -5,7 +5,7 @@
 Builds (or reuses, with ``--workspace``) a store synced from the sandbox
 (``sync.demo.run_demo``) and reconciled, then times the plan run of the anchor month as
 ``crmsync plan run`` does it: reading the store, building every deal's evidence across
-CRMs, crediting, the plan engine, storing the result. A second run checks the input hash
+CRMs, crediting, the plan calculation, storing the result. A second run checks the input hash
 and the canonical result are byte-identical. Reports wall time per phase, CPU time, peak
 RSS of this process, and the sizes (deals, acts, credit lines, employees).
 
@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from compensation.engine import canonical_json, run_period
+from compensation.calculation import canonical_json, run_period
 from compensation.plans import Period
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.compute.history import load_adjustments, save_run
@@ -31,7 +31,7 @@ from sync.compute.prepare import prepare
 from sync.config.compensation import CompensationConfig
 from sync.config.reconcile import ReconcileConfig
 from sync.demo import run_demo
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.store import open_store
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ deals and 2% clawbacks), then credits it with the four-slot chain scheme plus a 
 overlay pool and a manager roll-up. Reports generation and crediting time, CPU, peak RSS
 and the credit lines produced, and checks that the revenue credits sum to the deal total.
 
-Issue target for the whole plan run (crediting plus the plan engine): under 60 s and
+Issue target for the whole plan run (crediting plus the plan calculation): under 60 s and
 4 GB for 5,000 employees × 200,000 deals × 2,000,000 acts; crediting should take well
 under half of that.
 """

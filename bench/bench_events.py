@@ -11,7 +11,7 @@ SQLite store as CRM leads (each record its own identity: stitching is measured, 
 reconciliation). This process keeps only who each lead is and the true (device, person)
 pairs. Its resident memory is sampled every 10 ms and reported per phase (``rss_mb``: the
 peak of each; the child's own peak apart). Timed, in this process, wall-clock and CPU:
-the events connector read through the sync engine into the store (``sync_source``), then
+the events connector read through the pull into the store (``sync_source``), then
 identity stitching (``stitch``). Then the links are scored
 against ``event_devices``: a pair (anonymous id, person) is right when the person used and
 identified on that id; precision over the pairs stitched, recall over the pairs truth has
@@ -57,7 +57,7 @@ from sandbox.generator import generate
 from sandbox.generator.events import generate_events, write_events
 from sandbox.generator.events_people import customers
 from sync.config import load_config
-from sync.engine.runner import SyncOptions, sync_source
+from sync.pull.source import SyncOptions, sync_source
 from sync.reconcile.normalize import email_domain, email_key, is_free_mail
 from sync.reconcile.stitching import stitch
 from sync.sources import build_connector

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sync.config.reconcile import ReconcileConfig
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.store import open_store
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)

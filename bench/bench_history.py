@@ -30,7 +30,7 @@ from bench_sync import _churn
 from sandbox_process import served_sandbox
 
 from sync.config import load_config
-from sync.engine import SyncOptions, sync_source
+from sync.pull import SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store import open_store
 

@@ -29,8 +29,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from compensation.calculation import PeriodInputs, canonical_json, run_period
 from compensation.crediting import credit_deals
-from compensation.engine import PeriodInputs, canonical_json, run_period
 from compensation.inputs import Act, Credit, Deal, DealEvidence, Employee, UsageScore
 from compensation.plans import Period, load_plans
 from compensation.rates import RateTable

@@ -31,7 +31,7 @@ from sandbox_process import served_sandbox
 
 from connectors.core.http import pinned_session
 from sync.config import load_config
-from sync.push.run import push
+from sync.push.write_back import push
 from sync.sources import build_connector
 from sync.store import open_store
 from sync.store.view.published import DesiredValue, publish

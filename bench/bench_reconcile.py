@@ -56,7 +56,7 @@ from sync.reconcile.entities import load_entities
 from sync.reconcile.evaluate import load_truth, pairwise, true_pairs
 from sync.reconcile.model_store import MODELS
 from sync.reconcile.persist import crosswalk
-from sync.reconcile.run import KINDS, reconcile
+from sync.reconcile.reconciling import KINDS, reconcile
 from sync.reconcile.splink_engine import blocked_pairs
 from sync.store import open_store
 

@@ -55,7 +55,7 @@ from sqlalchemy import Engine
 from connectors.core.http import pinned_session
 from sandbox.credentials import SandboxCredentials
 from sync.config import load_config
-from sync.engine import SyncOptions, sync_source
+from sync.pull import SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store import open_store
 

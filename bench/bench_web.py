@@ -205,7 +205,7 @@ def _after_run(cfg: Any, view: Any, base: str, session: requests.Session) -> dic
     and loads the pages' data in the background. Reported: how long after the run the data
     was ready, how long the load took, and then the first views of the manager's pages."""
     from compensation.plans import Period
-    from sync.compute.runner import run_plans
+    from sync.compute.periods import run_plans
 
     before = view.stamp()
     run_plans(open_store(cfg.store.url), cfg.compensation, Period.parse("2026-10"), now=NOW)
@@ -230,9 +230,9 @@ def _after_run(cfg: Any, view: Any, base: str, session: requests.Session) -> dic
 def _run_steps(config_path: Path) -> None:
     """Reconcile, audit and the period's plan run on the store, in the sandbox's time."""
     from compensation.plans import Period
-    from sync.audit.runner import run_audit
-    from sync.compute.runner import run_plans
-    from sync.reconcile.run import reconcile
+    from sync.audit.audits import run_audit
+    from sync.compute.periods import run_plans
+    from sync.reconcile.reconciling import reconcile
 
     cfg = load_config(config_path, connectors=False)
     engine = open_store(cfg.store.url)

@@ -1,4 +1,4 @@
-"""What compensation receives and what crediting hands to the plan engine.
+"""What compensation receives and what crediting hands to the plan calculation.
 
 Plain, immutable records: ``sync/`` builds them from the store (through reconciled
 identities), crediting turns deals and their acts into :class:`Credit` lines, and the plan

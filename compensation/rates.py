@@ -9,7 +9,7 @@ Rates file (YAML)::
 
 :meth:`RateTable.rate` finds the direct pair, else the inverse (``1 / rate``), else a cross
 through one other currency (tried in alphabetical order). Values keep full precision; only
-final payable amounts are rounded (by the plan engine).
+final payable amounts are rounded (by the plan calculation).
 
 Errors: :class:`RatesFileError` (fix the rates file; ``ValueError``) and
 :class:`MissingRateError` (add a rate; ``LookupError``).

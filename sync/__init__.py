@@ -1,4 +1,4 @@
-"""The crmsync application: store, sync engine, scheduler and command line.
+"""The crmsync application: store, pull, scheduler and command line.
 
 It is the only layer that imports both ``connectors`` and ``compensation`` and does I/O.
 """

@@ -20,7 +20,7 @@ from sync.terminal_text import text as literal
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from sync.audit.runner import AuditResult
+    from sync.audit.audits import AuditResult
     from sync.config import CrmsyncConfig
 
 __all__ = ["audit_app", "report_app"]
@@ -80,7 +80,7 @@ def _audit(
     cfg: CrmsyncConfig, engine: Engine, as_of: datetime, persist: bool, shown: tuple[bool, bool]
 ) -> AuditResult:
     """The audit as of ``as_of``; ``shown`` is (--json, --progress), for the progress."""
-    from sync.audit.runner import run_audit
+    from sync.audit.audits import run_audit
     from sync.config.links import custom_object_prefixes, source_links
 
     kinds, bases = source_links(cfg)
@@ -147,8 +147,8 @@ def findings(
     json_output: bool = JsonOption,
 ) -> None:
     """List the findings of the latest audit run."""
+    from sync.audit.audits import latest_findings
     from sync.audit.rules import RULES
-    from sync.audit.runner import latest_findings
 
     if rule is not None and rule not in RULES:
         raise UsageError(f"unknown rule {rule!r}; rules: {', '.join(RULES)}")
@@ -204,8 +204,8 @@ def _words(rule: str) -> str:
 def _finding_names(cfg: Any, found: list[Any]) -> tuple[dict[Any, str], dict[str, str]]:
     """The names of the findings' records (those that have one) and of the employees by
     key: what people know them by (one query per table)."""
+    from sync.audit.audits import latest_usage_scores
     from sync.audit.findings import table_of
-    from sync.audit.runner import latest_usage_scores
     from sync.store.names import display_names
 
     engine = _engine(cfg)
@@ -227,8 +227,8 @@ def explain(
     json_output: bool = JsonOption,
 ) -> None:
     """Show an employee's usage score line by line: own k/n, team ratio, value, weight."""
+    from sync.audit.audits import latest_findings, latest_usage_scores
     from sync.audit.explain import explain_score
-    from sync.audit.runner import latest_findings, latest_usage_scores
 
     cfg = load(config)
     engine = _engine(cfg)

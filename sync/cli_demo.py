@@ -173,7 +173,7 @@ def _as_json(result: DemoResult, elapsed: float) -> dict[str, Any]:
 
 def summary_rows_for(result: DemoResult) -> list[dict[str, Any]]:
     from sync.cli_run import summary_rows
-    from sync.pipeline.run import MainJobResult
+    from sync.pipeline.main_job import MainJobResult
 
     return summary_rows(MainJobResult(steps=result.steps))
 

@@ -127,7 +127,7 @@ def run(
 ) -> None:
     """Credit every deal and compute every employee's pay for a period (one run of a
     period at a time)."""
-    from sync.compute.runner import parse_period, run_plans
+    from sync.compute.periods import parse_period, run_plans
 
     settings = load(config)
     with step_progress(f"plan run {period}", json_output, progress) as say:
@@ -198,8 +198,8 @@ def close(
     json_output: bool = JsonOption,
 ) -> None:
     """Lock a period on its latest run; later changes post as adjustments."""
-    from sync.compute.runner import close as close_period
-    from sync.compute.runner import parse_period
+    from sync.compute.periods import close as close_period
+    from sync.compute.periods import parse_period
 
     settings = load(config)
     now = utc_now()
@@ -231,8 +231,8 @@ def explain(
     json_output: bool = JsonOption,
 ) -> None:
     """Each payable line down to the deal, slot, acts that filled it, rate and rule."""
-    from sync.compute.runner import explain as explain_employee
-    from sync.compute.runner import parse_period
+    from sync.compute.periods import explain as explain_employee
+    from sync.compute.periods import parse_period
 
     settings = load(config)
     with err.status("rebuilding the evidence…"):
@@ -324,7 +324,7 @@ def simulate(
 ) -> None:
     """The what-if: what closing a deal, a deal of an amount, or an attainment would pay."""
     from compensation.plans import Period
-    from sync.compute.runner import parse_period, what_if
+    from sync.compute.periods import parse_period, what_if
 
     settings = load(config)
     now = utc_now()
@@ -392,8 +392,8 @@ def adjust(
     json_output: bool = JsonOption,
 ) -> None:
     """Record an audited manual adjustment that every later run pays."""
-    from sync.compute.runner import adjust as add
-    from sync.compute.runner import parse_period
+    from sync.compute.periods import adjust as add
+    from sync.compute.periods import parse_period
 
     settings = load(config)
     value = _decimal(amount, "--amount")

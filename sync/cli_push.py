@@ -38,7 +38,7 @@ def push(
 ) -> None:
     """Write published incentives and scores into CRM fields: only changed values, in the
     API's largest batches, with conflicts settled per target policy."""
-    from sync.push.run import push as run_push
+    from sync.push.write_back import push as run_push
     from sync.store import open_store
 
     cfg = load(config)

@@ -61,7 +61,7 @@ def run(
 ) -> None:
     """Resolve identities for employees, organisations and people, and their golden records;
     then link digital events' anonymous ids to people (identity stitching)."""
-    from sync.reconcile.run import reconcile
+    from sync.reconcile.reconciling import reconcile
     from sync.reconcile.stitching import stitch
 
     if full and incremental:

@@ -15,7 +15,7 @@ from sync.errors import OperationFailed, UsageError
 from sync.terminal_text import Table, styled
 
 if TYPE_CHECKING:
-    from sync.pipeline.run import MainJobResult
+    from sync.pipeline.main_job import MainJobResult
 
 __all__ = ["run", "summary_rows"]
 
@@ -50,7 +50,7 @@ def run(
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from sync.pipeline.run import run_main_job
+    from sync.pipeline.main_job import run_main_job
     from sync.pipeline.steps import StepContext
     from sync.store import open_store
 

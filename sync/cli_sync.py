@@ -17,7 +17,7 @@ from sync.terminal_text import Table, text
 
 if TYPE_CHECKING:
     from sync.config.models import SourceConfig
-    from sync.engine import SourceReport
+    from sync.pull import SourceReport
     from sync.store.pages import PageCounts
 
 __all__ = ["status", "sync"]
@@ -66,9 +66,9 @@ def sync(
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from connectors.core.errors import ConnectorError
-    from sync.engine import SyncOptions, sync_source
-    from sync.engine.runs import ABORTED_MESSAGE, INTERRUPTED_MESSAGE, close_running_runs
     from sync.locks import acquire_run_lock, holder_name, run_lock
+    from sync.pull import SyncOptions, sync_source
+    from sync.pull.runs import ABORTED_MESSAGE, INTERRUPTED_MESSAGE, close_running_runs
     from sync.sources import build_connector
     from sync.store import open_store
 

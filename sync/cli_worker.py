@@ -82,7 +82,7 @@ def worker(
     for noisy in ("procrastinate", "alembic"):  # Alembic logs its plugins at INFO on import
         logging.getLogger(noisy).setLevel(logging.WARNING)
     from sync.workers.app import periodic_plan
-    from sync.workers.runner import run_worker
+    from sync.workers.process import run_worker
 
     cfg = load(config or _parent_config(ctx))
     if not cfg.workers.enabled:

@@ -23,9 +23,9 @@ from sandbox.peek import Sample, sample_records
 from sync.config import load_config
 from sync.demo_checks import EVENTS_SOURCE, TruthCheck, truth_checks
 from sync.demo_setup import RATE_SOURCES, demo_sections
-from sync.engine import SourceReport, SyncOptions, sync_source
-from sync.pipeline.run import run_steps
+from sync.pipeline.main_job import run_steps
 from sync.pipeline.steps import StepContext, StepReport
+from sync.pull import SourceReport, SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store import TABLES, open_store
 from sync.store.pages import PageCounts

@@ -16,12 +16,12 @@ lines plus per-deal explanations. Invariants:
 
 from __future__ import annotations
 
-from compensation.crediting.engine import FRACTION_PLACES, SHARE_PLACES, credit_deals
 from compensation.crediting.errors import (
     CreditingError,
     DuplicateDealError,
     MissingEmployeesError,
 )
+from compensation.crediting.passes import FRACTION_PLACES, SHARE_PLACES, credit_deals
 from compensation.crediting.result import CreditingResult, DealExplanation, SlotExplanation
 from compensation.crediting.scheme import (
     REVENUE_POOL,

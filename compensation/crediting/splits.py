@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from compensation.crediting.engine import SHARE_PLACES
 from compensation.crediting.fill import SPLIT_TOLERANCE, SplitRow, split_percents
+from compensation.crediting.passes import SHARE_PLACES
 from compensation.crediting.scheme import REVENUE_POOL
 from compensation.inputs import Credit, Deal
 from compensation.money import allocate, quantize

@@ -5,7 +5,7 @@
                                     holds one ``FILE:LINE: key.path: what to do`` each)
 
 Rates have their own errors in :mod:`compensation.rates`; running a period raises
-:class:`compensation.engine.EngineError` subclasses.
+:class:`compensation.calculation.EngineError` subclasses.
 """
 
 from __future__ import annotations

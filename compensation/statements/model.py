@@ -1,6 +1,6 @@
 """The statement view model: everything one employee's statement shows, and nothing else.
 
-The plan engine's per-employee result is mapped into a :class:`Statement` by the glue in
+The plan calculation's per-employee result is mapped into a :class:`Statement` by the glue in
 ``sync/``; the renderer reads only this. All records are frozen, money is ``Decimal``
 (in the statement's pay currency unless a field says otherwise), ratios are fractions
 (``Decimal("0.05")`` is 5 %) and texts are plain strings (the templates escape them).

@@ -223,7 +223,7 @@ class ApiUsage:
 
 @runtime_checkable
 class Connector(Protocol):
-    """What the sync engine needs from a CRM connector."""
+    """What the pull needs from a CRM connector."""
 
     kind: ClassVar[str]
     settings_model: ClassVar[type[BaseModel]]

@@ -1,4 +1,4 @@
-"""Connector errors, grouped by what the caller (the sync engine) does next.
+"""Connector errors, grouped by what the caller (the pull) does next.
 
 ::
 

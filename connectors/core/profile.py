@@ -1,6 +1,6 @@
 """A connector's CRM profile: what the rest of crmsync may know about a CRM, as data.
 
-The sync engine, the audit, the push-back and the reports name no CRM. Whatever they need
+The pull, the audit, the push-back and the reports name no CRM. Whatever they need
 to know about one (its object names, how to link to a record, how many records one write
 call takes, how a custom field's API name is formed, which payload field names the
 record's creator, which fields a record must have, whether users take custom fields) the

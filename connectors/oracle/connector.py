@@ -7,7 +7,7 @@ contact rows and revenue lines through ``expand`` (``OpportunityContact``, ``Chi
 the team and the revenue lines' sales credits as ``deal_splits`` (``credits.py``),
 write-back through batch requests (``writer.py``). Fusion has no
 deleted-records feed: reads never report deletes, and ``list_ids`` is the light id scan
-the sync engine compares with the store (``full_id_check_every``). Discovery and the
+the pull compares with the store (``full_id_check_every``). Discovery and the
 custom objects an admin maps (Application Composer's ``…_c`` resources) are in
 ``custom.py``.
 """

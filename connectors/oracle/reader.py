@@ -10,7 +10,7 @@ caps a read below the time it began.
 
 A custom object made in Application Composer (``…_c``) is read the same way on its ``Id``.
 
-Fusion keeps no deleted-records list: a read never reports deletes. The sync engine finds
+Fusion keeps no deleted-records list: a read never reports deletes. The pull finds
 them by comparing every id (``ids``: only the id attribute, in id order) with the store.
 """
 

@@ -28,17 +28,17 @@ __all__ = [
 
 _HOME = {
     "AuditConfig": "sync.config.audit",
-    "AuditResult": "sync.audit.runner",
+    "AuditResult": "sync.audit.audits",
     "Component": "sync.audit.scores",
     "DqScore": "sync.audit.quality",
     "Engagement": "sync.audit.quality",
     "Finding": "sync.audit.findings",
     "UsageScore": "sync.audit.scores",
-    "account_engagement_scores": "sync.audit.runner",
-    "deal_dq_scores": "sync.audit.runner",
-    "latest_findings": "sync.audit.runner",
-    "latest_usage_scores": "sync.audit.runner",
-    "run_audit": "sync.audit.runner",
+    "account_engagement_scores": "sync.audit.audits",
+    "deal_dq_scores": "sync.audit.audits",
+    "latest_findings": "sync.audit.audits",
+    "latest_usage_scores": "sync.audit.audits",
+    "run_audit": "sync.audit.audits",
     "ScoreValue": "sync.audit.values",
     "score_values": "sync.audit.values",
 }

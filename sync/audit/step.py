@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from sync.audit.runner import run_audit
+from sync.audit.audits import run_audit
 from sync.audit.values import ScoreValue, score_values
 from sync.config.links import custom_object_prefixes, source_links
 from sync.config.models import CrmsyncConfig

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import Engine
 
-from sync.audit.runner import (
+from sync.audit.audits import (
     account_engagement_scores,
     deal_dq_scores,
     default_identities,

@@ -1,7 +1,7 @@
 """Compute: from the store to credited deals, plan results and write-back values.
 
 ``build_evidence`` turns store rows into each deal's acts across CRMs; ``run_plans``
-credits the deals and runs the plan engine for a period, storing the result;
+credits the deals and runs the plan calculation for a period, storing the result;
 ``close``/``explain``/``what_if``/``adjust`` serve ``crmsync plan``; ``run_step`` is the
 ``compute`` step of ``crmsync run``. Names load on first use so that reading the
 configuration (which needs only ``CompensationConfig``) stays light.
@@ -31,12 +31,12 @@ __all__ = [
 _HOME = {
     "Evidence": "sync.compute.evidence",
     "build_evidence": "sync.compute.evidence",
-    "PlanRun": "sync.compute.runner",
-    "adjust": "sync.compute.runner",
-    "close": "sync.compute.runner",
-    "explain": "sync.compute.runner",
-    "run_plans": "sync.compute.runner",
-    "what_if": "sync.compute.runner",
+    "PlanRun": "sync.compute.periods",
+    "adjust": "sync.compute.periods",
+    "close": "sync.compute.periods",
+    "explain": "sync.compute.periods",
+    "run_plans": "sync.compute.periods",
+    "what_if": "sync.compute.periods",
     "run_step": "sync.compute.step",
     "statements_for_period": "sync.compute.statements",
 }

@@ -1,7 +1,7 @@
 """Stored results back into the engine's dataclasses (the inverse of ``canonical_json``).
 
 Closed periods are stored as canonical JSON; a run needs them as
-:class:`~compensation.engine.PeriodResult` again (clawbacks, draw balances, prior-period
+:class:`~compensation.calculation.PeriodResult` again (clawbacks, draw balances, prior-period
 changes). Decoding then re-encoding gives the same bytes.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from compensation.engine import EmployeeResult, PayLine, PeriodResult, WithheldLine
+from compensation.calculation import EmployeeResult, PayLine, PeriodResult, WithheldLine
 
 __all__ = ["decode_employee", "decode_period"]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Row, func, insert, select
 
-from compensation.engine import (
+from compensation.calculation import (
     Adjustment,
     ClosedPeriod,
     PeriodResult,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from compensation.calculation import PeriodInputs
 from compensation.crediting import (
     FRACTION_PLACES,
     CreditingError,
@@ -24,7 +25,6 @@ from compensation.crediting import (
     credit_deals,
 )
 from compensation.crediting.fill import SplitRow
-from compensation.engine import PeriodInputs
 from compensation.inputs import Credit, DealEvidence, Employee, Kpi, ManagerSpan, UsageScore
 from compensation.money import allocate
 from compensation.plans import Period, PlanBook, PlanError, load_plans

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import Engine
 
-from compensation.engine import PeriodResult, PriorState
+from compensation.calculation import PeriodResult, PriorState
 from compensation.plans import Period, PlanBook
 from compensation.statements import PipelineDeal, UsageComponent, UsageScore, WhatIf
 from compensation.statements.usage_words import USAGE, USAGE_ADVICE

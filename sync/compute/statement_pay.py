@@ -1,11 +1,11 @@
 """Pay a statement shows beside the run's own lines: what a withheld line would have paid,
 and what each open deal would add if it closed (the what-if).
 
-Both are computed with the plan engine on the inputs of the run, never changing it:
+Both are computed with the plan calculation on the inputs of the run, never changing it:
 
 - a withheld line's amount is the line the same credit pays in a run of the employee with
   the plan's gates lifted (so it is priced at the tier it would really have reached);
-- an open deal's amount is what :func:`compensation.engine.simulate` closing that one
+- an open deal's amount is what :func:`compensation.calculation.simulate` closing that one
   deal in the period adds to the employee's earnings; the total is one run with all the
   employee's open deals closed, so tiers reached only together are counted once, exactly.
 
@@ -21,7 +21,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from compensation.engine import (
+from compensation.calculation import (
     Adjustment,
     EmployeeResult,
     EngineError,

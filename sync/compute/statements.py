@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from sqlalchemy import Engine
 
-from compensation.engine import EmployeeResult, PayLine, PeriodResult
+from compensation.calculation import EmployeeResult, PayLine, PeriodResult
 from compensation.inputs import Employee
 from compensation.plans import (
     CommissionComponent,

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Engine
 
 from compensation.plans import Period
-from sync.compute.runner import run_plans
+from sync.compute.periods import run_plans
 from sync.compute.values import deal_values
 from sync.config.models import CrmsyncConfig
 from sync.errors import CrmsyncError

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from compensation.engine import PeriodResult
+from compensation.calculation import PeriodResult
 from compensation.inputs import Credit
 from compensation.money import quantize
 from compensation.plans import CommissionComponent, Period
@@ -87,7 +87,7 @@ def _estimate(
     attainment: Mapping[str, object],
     period: Period,
 ) -> Decimal:
-    from compensation.engine.tiers import tier_at
+    from compensation.calculation.tiers import tier_at
 
     total = _ZERO
     for credit in credits:

@@ -15,8 +15,8 @@ from datetime import datetime
 
 from sqlalchemy import Engine, select
 
-from sync.engine.runs import ABORTED_MESSAGE, close_running_runs
 from sync.locks import run_lock
+from sync.pull.runs import ABORTED_MESSAGE, close_running_runs
 from sync.store.bookkeeping import RunRow
 from sync.store.table_model import table_of
 

@@ -18,8 +18,8 @@ from connectors.core.stopping import StopWaiting
 from sync.config.models import SourceConfig
 from sync.daemon.dead_runs import close_dead_runs
 from sync.daemon.job_base import JobContext, JobOutcome, ScheduledJob
-from sync.engine import SyncOptions, sync_source
-from sync.engine.runs import close_running_runs
+from sync.pull import SyncOptions, sync_source
+from sync.pull.runs import close_running_runs
 from sync.sources import build_connector
 from sync.store.pages import PageCounts
 

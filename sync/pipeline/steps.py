@@ -2,7 +2,7 @@
 ``sync.step_contract``, re-exported here), found by name.
 
 Steps are loaded lazily from their packages, so a command that only syncs never imports
-reconciliation or the plan engine.
+reconciliation or the plan calculation.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ _LAZY = {
     "publish": "sync.store.view.published",
     "PushPlan": "sync.push.results",
     "PushReport": "sync.push.results",
-    "push": "sync.push.run",
+    "push": "sync.push.write_back",
 }
 
 

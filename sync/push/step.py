@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from sync.clock import utc_now
 from sync.config.models import CrmsyncConfig
-from sync.push.run import push
+from sync.push.write_back import push
 from sync.step_contract import StepContext, StepReport
 
 __all__ = ["run_step"]

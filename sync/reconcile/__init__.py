@@ -33,8 +33,8 @@ _WHERE = {
     "IdentityMap": "sync.store.view.identity_map",
     "load_identity_map": "sync.store.view.identity_map",
     "ReconcileConfig": "sync.config.reconcile",
-    "RunReport": "sync.reconcile.run",
-    "reconcile": "sync.reconcile.run",
+    "RunReport": "sync.reconcile.reconciling",
+    "reconcile": "sync.reconcile.reconciling",
     "Touch": "sync.reconcile.journey",
     "journey": "sync.reconcile.journey",
 }

@@ -36,7 +36,7 @@ def decide(
     """Save ``action`` (link or unlink) on two record keys and re-run reconcile on them;
     the identities each record has afterwards."""
     from sync.reconcile.persist import save_decision
-    from sync.reconcile.run import reconcile
+    from sync.reconcile.reconciling import reconcile
     from sync.store.view.identity_map import load_identity_map
 
     if action not in ("link", "unlink"):

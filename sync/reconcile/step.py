@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from sync.config.models import CrmsyncConfig
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.reconcile.stitching import stitch
 from sync.step_contract import StepContext, StepReport
 

@@ -46,8 +46,8 @@ def build_reports(
 
 def _usage(cfg: CrmsyncConfig, engine: Engine, snapshot: Any, as_of: datetime) -> dict[str, Any]:
     """The leaderboard at ``as_of`` with each employee's scores 3, 2 and 1 weeks before."""
+    from sync.audit.audits import audit_snapshot, default_identities
     from sync.audit.findings import LinkBuilder
-    from sync.audit.runner import audit_snapshot, default_identities
     from sync.reports import figures
 
     kinds, bases = source_links(cfg)

@@ -14,8 +14,8 @@ from decimal import Decimal
 from statistics import median
 from typing import Any
 
+from sync.audit.audits import AuditResult
 from sync.audit.checks import case_hours
-from sync.audit.runner import AuditResult
 from sync.audit.snapshot import Snapshot
 
 __all__ = ["channel_report", "pipeline_report", "service_report", "usage_report"]

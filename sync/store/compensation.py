@@ -1,4 +1,4 @@
-"""Store tables of the plan engine: runs, per-employee results, lines, closed periods,
+"""Store tables of the plan calculation: runs, per-employee results, lines, closed periods,
 manual adjustments.
 
 A run of a period stores its input hash and plan versions, one result per employee (the

@@ -1,10 +1,10 @@
-"""The sync engine's tables, as SQLAlchemy Core ``Table`` objects: the one declaration of them.
+"""The pull's tables, as SQLAlchemy Core ``Table`` objects: the one declaration of them.
 
 The SQLModel models the migrations and the other stages use (``records.py``,
 ``bookkeeping.py``) are mapped onto these very tables (``sync.store.table_model``), so a
 column is declared here only. Importing the models costs SQLModel, a pydantic model per
 table and SQLAlchemy's ORM: about 0.3 s of CPU, a third of an incremental
-``crmsync sync``'s start-up; the sync engine, which only selects, inserts and updates rows,
+``crmsync sync``'s start-up; the pull, which only selects, inserts and updates rows,
 uses these tables without them. ``tests/unit/test_store_core_tables.py`` checks that a store
 migrated to the latest revision has exactly these tables' schema.
 

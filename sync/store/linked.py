@@ -4,7 +4,7 @@ A connector asks which records it synced earlier link to records it has just lea
 gone (HubSpot hides an archived record's links without dating the change on the records
 that pointed at it), so it re-reads those alone. The answer comes from the link columns
 of the common records (``contact_id``, ``deal_id``...): read-only, this source's live
-rows only. It reads the sync engine's Core tables (``core_tables``), not the SQLModel
+rows only. It reads the pull's Core tables (``core_tables``), not the SQLModel
 models, so a sync run does not load them.
 
 The link columns have no index (four more on the activities cost a full sync 7% more CPU):

@@ -24,13 +24,13 @@ __all__ = ["journey", "usage", "usage_person", "warm"]
 
 
 def _scores(web: WebState) -> dict[str, Any]:
-    from sync.audit.runner import latest_usage_scores
+    from sync.audit.audits import latest_usage_scores
 
     return web.view.cached("scores", lambda: latest_usage_scores(web.view.engine))
 
 
 def _findings(web: WebState) -> dict[str | None, list[Any]]:
-    from sync.audit.runner import latest_findings
+    from sync.audit.audits import latest_findings
 
     def load() -> dict[str | None, list[Any]]:
         grouped: dict[str | None, list[Any]] = defaultdict(list)

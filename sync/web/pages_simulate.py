@@ -1,7 +1,7 @@
 """The what-if simulator of My pay: what the viewer would earn this period if one of their
 open deals closed (at its amount or another), or if a new deal of some amount closed.
 
-It runs :func:`sync.compute.runner.what_if`, the code behind ``crmsync plan simulate``,
+It runs :func:`sync.compute.periods.what_if`, the code behind ``crmsync plan simulate``,
 for the signed-in employee only: a deal that is not one of their open deals is answered
 404. The answer is cached per question and store state.
 """
@@ -94,7 +94,7 @@ def _run(
     """The simulation, and what it adds to the stored run's earnings (draws left out)."""
     from compensation.plans import Period
     from sync.compute.history import latest_run
-    from sync.compute.runner import what_if
+    from sync.compute.periods import what_if
     from sync.compute.statement_pay import added_earnings
     from sync.errors import UsageError
 

@@ -26,7 +26,7 @@ _LAZY = {
     "defer_jobs": "sync.workers.queue",
     "list_jobs": "sync.workers.queue",
     "prepare_store": "sync.workers.schema",
-    "run_worker": "sync.workers.runner",
+    "run_worker": "sync.workers.process",
 }
 
 

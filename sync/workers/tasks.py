@@ -29,8 +29,8 @@ from sqlalchemy import Engine
 from connectors.core.errors import ConnectorError
 from connectors.core.stopping import StopWaiting, stoppable
 from sync.config.models import CrmsyncConfig
-from sync.engine import SyncOptions, sync_source
 from sync.locks import RunLock, run_lock
+from sync.pull import SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store.pages import PageCounts
 from sync.workers.ledger import KILLED_MESSAGE, STOPPED_MESSAGE, close_open_runs, close_run
@@ -198,7 +198,7 @@ def _aborts_end_waits(
 
 def step_job(context: JobContext, step: str, timestamp: int | None = None) -> dict[str, Any]:
     """Run one later step; a step not installed yet reports skipped."""
-    from sync.pipeline.run import run_steps
+    from sync.pipeline.main_job import run_steps
     from sync.pipeline.steps import StepContext
 
     runtime = _runtime(context)

@@ -10,7 +10,7 @@ import yaml
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config.reconcile import ReconcileConfig
 from sync.demo import run_demo
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.store import open_store
 
 REPO = Path(__file__).resolve().parents[2]

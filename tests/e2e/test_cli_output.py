@@ -237,7 +237,7 @@ def test_findings_at_80_columns_keep_each_link_whole_on_its_own_line(config: Pat
     ]
     import yaml
 
-    from sync.audit.runner import latest_usage_scores
+    from sync.audit.audits import latest_usage_scores
     from sync.store import open_store
 
     url = yaml.safe_load(config.read_text())["store"]["url"]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sandbox import Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
-from sync.engine import SyncOptions, sync_source
+from sync.pull import SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store import TABLES, open_store
 from sync.store.view.published import DesiredValue, publish

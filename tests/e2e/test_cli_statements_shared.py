@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config.reconcile import ReconcileConfig
 from sync.demo import run_demo
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.store import open_store
 from sync.store.identities import IdentityRow
 from tests import cli_process

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
-from sync.engine.runs import INTERRUPTED_MESSAGE
+from sync.pull.runs import INTERRUPTED_MESSAGE
 from sync.store.core_tables import SYNC_RUN_STREAMS, SYNC_RUNS
 from tests import cli_process
 from tests.integration.sync_support import expected_live_ids, opened, store_live_ids, write_config

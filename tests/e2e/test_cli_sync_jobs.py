@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
-from sync.engine.runs import ABORTED_MESSAGE, RunLedger
+from sync.pull.runs import ABORTED_MESSAGE, RunLedger
 from sync.store.core_tables import SYNC_RUN_STREAMS, SYNC_RUNS
 from tests import cli_process
 from tests.integration.sync_support import (

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from sync.compute.lock import PeriodBusy, period_lock
-from sync.compute.runner import parse_period, run_plans
+from sync.compute.periods import parse_period, run_plans
 from sync.config.compensation import CompensationConfig
 from sync.store import open_store
 from sync.store.compensation import CompensationRunRow

@@ -13,7 +13,7 @@ from connectors.core.registry import available_connectors
 from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
-from sync.engine import StreamReport, SyncOptions, sync_source
+from sync.pull import StreamReport, SyncOptions, sync_source
 from sync.sources import build_connector
 from tests.integration.sync_support import (
     STREAM_OBJECTS,

@@ -23,7 +23,7 @@ from connectors.core.http import pinned_session
 from sandbox import Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import CrmsyncConfig, load_config
-from sync.engine import SyncOptions, sync_source
+from sync.pull import SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store import TABLES, open_store
 from sync.store.view.published import DesiredValue, publish

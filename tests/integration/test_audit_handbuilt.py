@@ -42,8 +42,8 @@ from sync.audit import AuditConfig, AuditResult, run_audit
 from sync.audit.snapshot import load_snapshot
 from sync.config import load_config
 from sync.config.reconcile import ReconcileConfig
-from sync.engine import SyncOptions, sync_source
-from sync.reconcile.run import reconcile
+from sync.pull import SyncOptions, sync_source
+from sync.reconcile.reconciling import reconcile
 from sync.reports.figures import usage_report
 from sync.sources import build_connector
 from sync.store import open_store

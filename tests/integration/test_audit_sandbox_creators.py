@@ -24,7 +24,7 @@ from sandbox.world import World
 from sync.audit import AuditConfig, run_audit
 from sync.audit.clock import data_time
 from sync.config import load_config
-from sync.engine import SyncOptions, sync_source
+from sync.pull import SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store import open_store
 

@@ -19,7 +19,7 @@ from sandbox.clock import DEFAULT_ANCHOR, ManualClock
 from sandbox.world import World
 from sync.audit import AuditConfig, AuditResult, run_audit
 from sync.config import load_config
-from sync.engine import SyncOptions, sync_source
+from sync.pull import SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store import open_store
 

@@ -16,19 +16,19 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, update
 
-from compensation.engine import canonical_json
+from compensation.calculation import canonical_json
 from compensation.plans import Period
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.compute.evidence import deal_key
 from sync.compute.history import closed_periods, latest_run, load_adjustments
-from sync.compute.runner import PlanRun, adjust, close, explain, run_plans
+from sync.compute.periods import PlanRun, adjust, close, explain, run_plans
 from sync.compute.statements import statements_for_period
 from sync.config import CrmsyncConfig
 from sync.config.compensation import CompensationConfig
 from sync.config.reconcile import ReconcileConfig
 from sync.demo import run_demo
 from sync.errors import UsageError
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.store import open_store
 from sync.store.records import DealRow
 

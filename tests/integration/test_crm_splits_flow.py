@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from compensation.plans import Period
-from sync.compute.runner import run_plans
+from sync.compute.periods import run_plans
 from sync.config.compensation import CompensationConfig
 from sync.config.reconcile import ReconcileConfig
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from tests.integration.contract_suite import run_sync, tiny_sandbox
 from tests.integration.sync_support import opened, write_config
 

@@ -25,7 +25,7 @@ from sandbox import ManualClock
 from sync.compute.prepare import prepare
 from sync.config.compensation import CompensationConfig
 from sync.config.reconcile import ReconcileConfig
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from tests.integration.contract_suite import run_sync, tiny_sandbox
 from tests.integration.sync_support import opened, write_config
 from tests.integration.test_custom_objects_flow import MAPPINGS

@@ -25,8 +25,8 @@ from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
 from sync.daemon import Daemon
-from sync.engine.runs import RunLedger
 from sync.locks import AdvisoryRunLock, FileRunLock, holder_name, run_lock
+from sync.pull.runs import RunLedger
 from sync.store import open_store
 from sync.store.bookkeeping import RunRow, StreamStateRow
 from tests import cli_process

@@ -15,15 +15,15 @@ from pathlib import Path
 
 from compensation.plans import Period
 from sandbox import DEFAULT_ANCHOR
-from sync.audit.runner import run_audit
-from sync.compute.runner import run_plans
+from sync.audit.audits import run_audit
+from sync.compute.periods import run_plans
 from sync.compute.statements import statements_for_period
 from sync.config import load_config
 from sync.config.audit import AuditConfig
 from sync.config.reconcile import ReconcileConfig
 from sync.demo import run_demo
 from sync.mail.service import make_renderer
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.store import open_store
 
 NOW = datetime(2026, 10, 31, 12, tzinfo=UTC)

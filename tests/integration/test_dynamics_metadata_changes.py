@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from sandbox import Sandbox
 from sync.config import load_config
-from sync.engine.runs import load_state
+from sync.pull.runs import load_state
 from sync.store.records import TABLES
 from tests.integration.contract_suite import run_sync, tiny_sandbox
 from tests.integration.sync_support import opened, write_config

@@ -17,8 +17,8 @@ from sqlalchemy import select, update
 
 from sandbox import Sandbox
 from sync.config import load_config
-from sync.engine import SyncOptions, sync_source
-from sync.engine.runs import load_state
+from sync.pull import SyncOptions, sync_source
+from sync.pull.runs import load_state
 from sync.sources import build_connector
 from sync.store.core_tables import SYNC_STATE
 from sync.store.records import TABLES

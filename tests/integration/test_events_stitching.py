@@ -18,7 +18,7 @@ from connectors.events.connector import EVENTS_PROFILE
 from connectors.events.spec import parse_event
 from sync.config.models import ReconcileConfig
 from sync.reconcile.journey import journey
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.reconcile.stitching import explain_anonymous, stitch
 from sync.store import open_store
 from sync.store.event_links import EventLinkRow

@@ -12,7 +12,7 @@ from connectors.core.records import Lead
 from connectors.events.connector import EVENTS_PROFILE
 from connectors.events.spec import parse_event
 from sync.config.models import ReconcileConfig
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.reconcile.stitching import stitch
 from sync.store import open_store
 from sync.store.event_links import EventLinkRow

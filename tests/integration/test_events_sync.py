@@ -1,4 +1,4 @@
-"""The events connector through the sync engine: JSON-lines exports into the store's
+"""The events connector through the pull: JSON-lines exports into the store's
 ``events`` table, incrementally by file and offset, idempotent on messageId, bad lines
 quarantined with file, line and reason."""
 
@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 
 from connectors.testing import check_profile, check_pull
 from sync.config import load_config
-from sync.engine.runner import SyncOptions, sync_source
+from sync.pull.source import SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store import open_store
 from sync.store.bookkeeping import QuarantineRow

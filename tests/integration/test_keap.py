@@ -25,8 +25,8 @@ from connectors.core.http import pinned_session
 from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
-from sync.engine import SyncOptions, sync_source
-from sync.push.run import push
+from sync.pull import SyncOptions, sync_source
+from sync.push.write_back import push
 from sync.sources import build_connector
 from sync.store import open_store
 from sync.store.view.published import DesiredValue, publish

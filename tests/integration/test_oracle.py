@@ -20,7 +20,7 @@ from connectors.core.http import pinned_session
 from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
-from sync.engine import SourceReport, SyncOptions, sync_source
+from sync.pull import SourceReport, SyncOptions, sync_source
 from sync.sources import build_connector
 from tests.integration.sync_support import (
     expected_live_ids,

@@ -19,7 +19,7 @@ from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sandbox.generator.oracle_company import oracle_stamp
 from sync.config import load_config
-from sync.engine import SyncOptions, sync_source
+from sync.pull import SyncOptions, sync_source
 from sync.sources import build_connector
 from tests.integration.sync_support import expected_live_ids, opened, write_config
 

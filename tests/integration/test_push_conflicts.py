@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from push_support import PushWorld, live_ids, publish_values, push_world, sync_all, utc_now
 
-from sync.push.run import push
+from sync.push.write_back import push
 
 
 @pytest.fixture(scope="module")

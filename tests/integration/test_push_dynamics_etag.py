@@ -17,8 +17,8 @@ from sync_support import write_config
 from sandbox import Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import CrmsyncConfig, load_config
-from sync.engine import SyncOptions, sync_source
-from sync.push.run import push
+from sync.pull import SyncOptions, sync_source
+from sync.push.write_back import push
 from sync.sources import build_connector
 from sync.store import open_store
 

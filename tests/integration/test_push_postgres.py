@@ -13,7 +13,7 @@ from connectors.core.http import pinned_session
 from sandbox import Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
-from sync.push.run import push
+from sync.push.write_back import push
 from sync.store import open_store
 
 BASE = postgres_url()

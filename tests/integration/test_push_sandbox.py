@@ -21,7 +21,7 @@ from push_support import (
 )
 
 from sync.config import load_config
-from sync.push.run import push
+from sync.push.write_back import push
 from sync.sources import build_connector
 
 
@@ -231,7 +231,7 @@ def test_config_for_users_without_custom_fields_is_refused(tmp_path: Path) -> No
     import yaml
 
     from sync.errors import UsageError
-    from sync.push.run import source_infos
+    from sync.push.write_back import source_infos
 
     raw = {
         "sources": [

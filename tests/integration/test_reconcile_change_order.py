@@ -18,10 +18,10 @@ from sync_support import postgres_schema, postgres_url, sqlite_or_postgres
 from connectors.core.contract import Page, StreamInfo
 from connectors.core.records import Contact
 from sync.config.reconcile import ReconcileConfig
-from sync.engine.deletes import check_missed_deletes
-from sync.engine.guard import DeleteGuard
+from sync.pull.deletes import check_missed_deletes
+from sync.pull.guard import DeleteGuard
 from sync.reconcile.blocking import BLOCKING_SCHEME
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.store import migrate, open_store
 from sync.store.changes import last_change
 from sync.store.db import MIGRATIONS

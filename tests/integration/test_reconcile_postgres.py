@@ -11,7 +11,7 @@ from sync_support import postgres_schema, postgres_url
 
 from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.persist import save_decision
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.store import open_store
 from sync.store.changes import next_change
 from sync.store.records import ContactRow, LeadRow, UserRow

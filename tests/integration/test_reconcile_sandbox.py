@@ -20,8 +20,8 @@ from sync.reconcile.evaluate import load_truth, pairwise
 from sync.reconcile.journey import journey
 from sync.reconcile.model_store import latest_model
 from sync.reconcile.persist import crosswalk, save_decision
+from sync.reconcile.reconciling import reconcile
 from sync.reconcile.reports import duplicates, explain_record
-from sync.reconcile.run import reconcile
 from sync.store import open_store
 from sync.store.changes import next_change
 from sync.store.records import AccountRow, ContactRow, LeadRow

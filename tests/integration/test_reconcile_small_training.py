@@ -12,7 +12,7 @@ from connectors.core.contract import Page
 from connectors.core.records import Contact
 from sync.config.reconcile import Learning, ReconcileConfig
 from sync.reconcile.model_store import latest_model
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.reconcile.training import NOTHING_LEARNED
 from sync.store import open_store
 from sync.store.pages import write_page

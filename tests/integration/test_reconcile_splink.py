@@ -18,8 +18,8 @@ from connectors.core.records import Contact, Lead
 from sync.config.reconcile import Learning, ReconcileConfig
 from sync.reconcile.model_store import latest_model
 from sync.reconcile.persist import crosswalk
+from sync.reconcile.reconciling import reconcile
 from sync.reconcile.reports import explain_record
-from sync.reconcile.run import reconcile
 from sync.reconcile.splink_engine import SplinkModel
 from sync.store import open_store
 from sync.store.pages import write_page

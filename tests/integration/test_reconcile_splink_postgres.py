@@ -21,8 +21,8 @@ from sync.config.reconcile import Learning, ReconcileConfig, SplinkSettings
 from sync.reconcile.entities import load_entities
 from sync.reconcile.model_store import latest_model
 from sync.reconcile.persist import crosswalk
+from sync.reconcile.reconciling import reconcile
 from sync.reconcile.resolve import thresholds_for
-from sync.reconcile.run import reconcile
 from sync.reconcile.splink_backend import Backend, open_session
 from sync.reconcile.splink_engine import SplinkModel, score_entities
 from sync.store import open_store

@@ -24,8 +24,8 @@ from sqlalchemy import Engine
 from sync.config.reconcile import Learning, ReconcileConfig
 from sync.reconcile.entities import load_entities
 from sync.reconcile.model_store import latest_model
+from sync.reconcile.reconciling import reconcile
 from sync.reconcile.resolve import thresholds_for
-from sync.reconcile.run import reconcile
 from sync.reconcile.splink_backend import Backend, open_session
 from sync.reconcile.splink_engine import SplinkModel, score_entities
 from sync.reconcile.splink_spark import SparkSession

@@ -18,10 +18,10 @@ from typing import Any
 from compensation.inputs import ManagerSpan
 from compensation.plans import Period
 from sync.compute.managers import manager_spans
-from sync.compute.runner import close, run_plans
+from sync.compute.periods import close, run_plans
 from sync.config.compensation import CompensationConfig
 from sync.config.reconcile import ReconcileConfig
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from tests.integration.contract_suite import run_sync, tiny_sandbox
 from tests.integration.sync_support import opened, write_config
 

@@ -21,7 +21,7 @@ from sync_support import alembic_config, postgres_schema, postgres_url
 from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
-from sync.engine import SyncOptions, sync_source
+from sync.pull import SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store import migrate, open_store
 from tests import cli_process

@@ -23,7 +23,7 @@ from connectors.core.http import pinned_session
 from sandbox import Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR, ManualClock
 from sync.config import load_config
-from sync.engine import SyncOptions, sync_source
+from sync.pull import SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store import open_store
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from compensation.plans import Period
 from sync.compute.history import closed_periods
-from sync.compute.runner import close, explain, run_plans
+from sync.compute.periods import close, explain, run_plans
 from sync.compute.statements import statements_for_period
 from sync.config import CrmsyncConfig
 from sync.config.compensation import CompensationConfig
 from sync.config.reconcile import ReconcileConfig
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from tests.integration.contract_suite import run_sync, tiny_sandbox
 from tests.integration.sync_support import opened, write_config
 

@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from compensation.engine import PriorState, simulate
+from compensation.calculation import PriorState, simulate
 from compensation.plans import Period
 from compensation.statements import Statement
 from sandbox.clock import DEFAULT_ANCHOR
-from sync.audit.runner import run_audit
+from sync.audit.audits import run_audit
 from sync.compute.history import closed_periods, load_adjustments
+from sync.compute.periods import close, run_plans
 from sync.compute.prepare import prepare
-from sync.compute.runner import close, run_plans
 from sync.compute.statement_pay import _per_employee
 from sync.compute.statements import statements_for_period
 from sync.config import CrmsyncConfig, load_config
@@ -33,7 +33,7 @@ from sync.config.reconcile import ReconcileConfig
 from sync.demo import run_demo
 from sync.mail.service import make_renderer, write_previews
 from sync.reconcile import load_identity_map
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.store import open_store
 
 NOW = datetime(2026, 10, 31, 12, tzinfo=UTC)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import command
 from sync_support import alembic_config, old_table, sqlite_or_postgres
 
-from sync.audit.runner import account_engagement_scores, deal_dq_scores
+from sync.audit.audits import account_engagement_scores, deal_dq_scores
 from sync.store import migrate, open_store
 
 AS_OF = datetime(2026, 10, 31, tzinfo=UTC)

@@ -18,7 +18,7 @@ from connectors.core.http import pinned_session
 from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
-from sync.engine import SyncOptions, sync_source
+from sync.pull import SyncOptions, sync_source
 from sync.sources import build_connector
 from tests.integration.contract_suite import assert_store_matches_world, utc_now
 from tests.integration.sync_support import expected_live_ids, opened, write_config

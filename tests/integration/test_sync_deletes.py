@@ -23,7 +23,7 @@ from connectors.core.http import pinned_session
 from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
-from sync.engine import SourceReport, StreamReport, SyncOptions, sync_source
+from sync.pull import SourceReport, StreamReport, SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store import TABLES
 from sync.store.bookkeeping import RunStreamRow

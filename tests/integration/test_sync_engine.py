@@ -1,4 +1,4 @@
-"""The sync engine's own promises, shown on the Zoho sandbox: dry runs write nothing, a
+"""The pull's own promises, shown on the Zoho sandbox: dry runs write nothing, a
 quota hit stops the source with its work committed and the next run finishes it,
 unmappable records are quarantined while the run goes on, every run is recorded, and a
 partial id list never mass-deletes."""
@@ -16,9 +16,9 @@ from connectors.core.contract import StreamInfo
 from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import CrmsyncConfig, load_config
-from sync.engine import SourceReport, SyncOptions, sync_source
-from sync.engine.deletes import check_missed_deletes
-from sync.engine.guard import DeleteGuard
+from sync.pull import SourceReport, SyncOptions, sync_source
+from sync.pull.deletes import check_missed_deletes
+from sync.pull.guard import DeleteGuard
 from sync.sources import build_connector
 from sync.store import TABLES
 from sync.store.bookkeeping import QuarantineRow, RunRow, RunStreamRow, StreamStateRow

@@ -22,8 +22,8 @@ from connectors.core.records import Contact
 from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import load_config
-from sync.engine import SyncOptions, sync_source
-from sync.engine.guard import COUNT_AHEAD, DeleteGuard
+from sync.pull import SyncOptions, sync_source
+from sync.pull.guard import COUNT_AHEAD, DeleteGuard
 from sync.sources import build_connector
 from sync.store import TABLES, open_store
 from sync.store.pages import PageCounts, write_page

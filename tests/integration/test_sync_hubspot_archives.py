@@ -18,8 +18,8 @@ from sqlalchemy import Engine, func, select
 from connectors.core.http import pinned_session
 from sandbox import Sandbox
 from sync.config import load_config
-from sync.engine import StreamReport, SyncOptions, sync_source
-from sync.engine.runs import load_state
+from sync.pull import StreamReport, SyncOptions, sync_source
+from sync.pull.runs import load_state
 from sync.sources import build_connector
 from sync.store.records import TABLES
 from tests.integration.contract_suite import BACKENDS, store_url, tiny_sandbox, utc_now

@@ -38,7 +38,7 @@ NOT_FOR_SYNC = {
     "procrastinate",
     "hubspot.crm.schemas",
     "hubspot.oauth",
-    # The sync engine writes through SQLAlchemy Core tables (sync/store/core_tables.py):
+    # The pull writes through SQLAlchemy Core tables (sync/store/core_tables.py):
     # no SQLModel, pydantic table models nor ORM; simple-salesforce's Metadata API module
     # (zeep, lxml) and PyJWT with cryptography run only when used; MSAL with a Dynamics token.
     "sqlmodel",
@@ -88,7 +88,7 @@ def test_an_incremental_sync_imports_only_what_syncing_needs(
     sandbox.churn(changes=12, seed=3)
     sandbox.clock.advance(60)  # type: ignore[attr-defined]
     imported = _sync(config)
-    assert {"sync.engine.runner", "connectors.zoho.connector"} <= imported  # it really ran
+    assert {"sync.pull.source", "connectors.zoho.connector"} <= imported  # it really ran
     assert (
         sorted(m for m in imported if any(m == n or m.startswith(f"{n}.") for n in NOT_FOR_SYNC))
         == []

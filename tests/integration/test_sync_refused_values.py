@@ -19,8 +19,8 @@ from connectors.core.records import Contact, DealContact
 from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sync.config import CrmsyncConfig, load_config
-from sync.engine import SourceReport, SyncOptions, sync_source
-from sync.engine.runs import load_state
+from sync.pull import SourceReport, SyncOptions, sync_source
+from sync.pull.runs import load_state
 from sync.sources import build_connector
 from sync.store import TABLES
 from sync.store.bookkeeping import QuarantineRow

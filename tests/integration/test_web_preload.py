@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from sync.config import CrmsyncConfig
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.store import open_store
 
 pytest.importorskip("starlette")

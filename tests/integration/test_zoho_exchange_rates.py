@@ -18,10 +18,10 @@ from sandbox import ManualClock, Sandbox, SandboxOptions
 from sandbox.clock import DEFAULT_ANCHOR
 from sandbox.zoho.currencies import org_rate
 from sync.compute.crm_rates import with_crm_rates
-from sync.compute.runner import run_plans
+from sync.compute.periods import run_plans
 from sync.config.compensation import CompensationConfig
 from sync.config.reconcile import ReconcileConfig
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.store.rates import stored_rates
 from tests.integration.contract_suite import run_sync
 from tests.integration.sync_support import opened, write_config

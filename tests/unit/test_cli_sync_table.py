@@ -7,7 +7,7 @@ import pytest
 
 from sync.cli_common import out
 from sync.cli_sync import _print_reports
-from sync.engine.runner import SourceReport, StreamReport
+from sync.pull.source import SourceReport, StreamReport
 from sync.store.pages import PageCounts
 
 

@@ -39,7 +39,7 @@ NAMES = {
     ("sync/config/reconcile.py", "hubspot"): "default reconcile.source_priority",
     ("sync/config/reconcile.py", "zoho"): "default reconcile.source_priority",
     ("sync/config/audit.py", "hubspot_portal_id"): "the audit.hubspot_portal_id config key",
-    ("sync/audit/runner.py", "hubspot_portal_id"): "reads audit.hubspot_portal_id",
+    ("sync/audit/audits.py", "hubspot_portal_id"): "reads audit.hubspot_portal_id",
     ("sync/reports/build.py", "hubspot_portal_id"): "reads audit.hubspot_portal_id",
 }
 

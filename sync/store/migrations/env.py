@@ -12,7 +12,7 @@ import sync.store.records
 import sync.store.web_signin  # noqa: F401  (these register their tables on the metadata)
 from sync.store import core_tables
 
-# The sync engine's tables are on a MetaData of their own (their models are mapped onto
+# The pull's tables are on a MetaData of their own (their models are mapped onto
 # them); Alembic compares the store with both.
 target_metadata = [SQLModel.metadata, core_tables.metadata]
 connection = context.config.attributes.get("connection")

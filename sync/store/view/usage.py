@@ -1,7 +1,7 @@
 """Usage scores as the store holds them: the latest audit run's score per employee (and per
 ``team:``) with its components, read by the audit's own readers, write-back and compensation.
 
-The audit writes these rows (``sync.audit.runner``); every other stage reads them here, so
+The audit writes these rows (``sync.audit.audits``); every other stage reads them here, so
 no stage imports the audit to learn a score. The columns are REAL, as the audit computes
 them; compute and the statements read :func:`latest_usage_figures`, the same scores as
 ``Decimal`` only: :func:`stored_decimal` turns each stored float into its figure once,

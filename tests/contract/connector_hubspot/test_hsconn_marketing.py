@@ -20,7 +20,7 @@ from sandbox import Sandbox
 from sandbox.hubspot.marketing_data import FORMS, marketing_data
 from sync.config.models import ReconcileConfig
 from sync.reconcile.normalize import email_key
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.reconcile.stitching import stitch
 from sync.store import open_store
 from sync.store.event_links import EventLinkRow

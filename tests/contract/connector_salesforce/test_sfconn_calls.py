@@ -1,7 +1,7 @@
 """API calls of whole runs: describes and first pages batched, delete logs every 6 h.
 
 The tests of this module build on each other in file order (one sandbox per module): a
-full run, then incremental runs as the sync engine makes them (every stream in turn, one
+full run, then incremental runs as the pull makes them (every stream in turn, one
 signpost, a new connector each run).
 """
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from audit_rows import AS_OF, SF_OPP_OK, activity, at, row
 
+from sync.audit.audits import audit_snapshot
 from sync.audit.findings import Finding, LinkBuilder
-from sync.audit.runner import audit_snapshot
 from sync.audit.scores import UsageScore
 from sync.audit.snapshot import Snapshot
 from sync.config.audit import AuditConfig

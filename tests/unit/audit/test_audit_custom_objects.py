@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from audit_rows import AS_OF, company, row, snapshot
 
+from sync.audit.audits import without_custom_objects
 from sync.audit.checks import Context
 from sync.audit.employees import Directory
 from sync.audit.findings import LinkBuilder
 from sync.audit.rules import run_rules
-from sync.audit.runner import without_custom_objects
 from sync.config.audit import AuditConfig
 
 LINKS = LinkBuilder({}, {"salesforce": "https://acme.my.salesforce.com"}, {}, "42")

@@ -331,7 +331,7 @@ def test_a_closed_case_without_close_time_is_aged_to_its_last_change() -> None:
 def test_an_earlier_as_of_judges_the_store_as_it_was_then() -> None:
     from audit_rows import SF_LEAD_OK
 
-    from sync.audit.runner import audit_snapshot
+    from sync.audit.audits import audit_snapshot
 
     earlier = at("2026-09-30T00:00:00")
     tables: dict[str, list[Any]] = {
@@ -380,7 +380,7 @@ def test_an_earlier_as_of_judges_the_store_as_it_was_then() -> None:
 def test_records_an_integration_user_created_are_blamed_on_their_owner() -> None:
     from audit_rows import SF_LEAD_OK
 
-    from sync.audit.runner import audit_snapshot
+    from sync.audit.audits import audit_snapshot
 
     api = row(
         "salesforce",

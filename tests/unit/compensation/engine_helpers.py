@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from compensation.engine import PeriodInputs
+from compensation.calculation import PeriodInputs
 from compensation.inputs import Credit, Deal, Employee
 from compensation.plans import Assignment, PlanBook, PlanVersion
 from compensation.rates import RateTable

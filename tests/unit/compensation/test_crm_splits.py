@@ -14,9 +14,9 @@ from crediting_helpers import deal as crediting_deal
 from engine_helpers import RATES, book, deal, inputs
 from engine_helpers import plan as plan_body
 
+from compensation.calculation import run_period
 from compensation.crediting import CreditingError, credit_deals
 from compensation.crediting.splits import SplitRow, split_credits
-from compensation.engine import run_period
 from compensation.inputs import DealEvidence, Employee
 from compensation.plans import Period
 

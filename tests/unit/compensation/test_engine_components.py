@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from engine_helpers import RATES, REP, book, credit, deal, inputs, plan
 
-from compensation.engine import EngineError, explain_employee, run_period, simulate
+from compensation.calculation import EngineError, explain_employee, run_period, simulate
 from compensation.inputs import Employee, Kpi, UsageScore
 from compensation.plans import Period
 
@@ -197,8 +197,8 @@ def test_the_example_plans_run_the_six_step_chain_with_explanations() -> None:
     from crediting_helpers import chain_acts
     from crediting_helpers import deal as chain_deal
 
+    from compensation.calculation import PeriodInputs
     from compensation.crediting import credit_deals
-    from compensation.engine import PeriodInputs
     from compensation.inputs import DealEvidence
     from compensation.plans import load_plans
     from compensation.rates import RateTable

@@ -10,7 +10,7 @@ from engine_helpers import BOSS, RATES, REP, REP2, book, plan
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compensation.engine import PeriodInputs, canonical_json, run_period
+from compensation.calculation import PeriodInputs, canonical_json, run_period
 from compensation.inputs import Credit, Deal, UsageScore
 from compensation.plans import Period
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from engine_helpers import BOSS, RATES, REP, REP2, book, credit, deal, inputs, plan
 
-from compensation.engine import PriorState, close_period, run_period
+from compensation.calculation import PriorState, close_period, run_period
 from compensation.plans import Period
 
 D = Decimal

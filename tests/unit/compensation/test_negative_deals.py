@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from engine_helpers import RATES, book, credit, deal, inputs, plan
 
-from compensation.engine import run_period
+from compensation.calculation import run_period
 from compensation.plans import Period
 
 D = Decimal

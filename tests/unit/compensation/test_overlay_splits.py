@@ -14,9 +14,9 @@ from engine_helpers import plan as plan_body
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from compensation.calculation import run_period
 from compensation.crediting import CreditingError, CreditScheme, credit_deals
 from compensation.crediting.splits import SplitRow, split_credits
-from compensation.engine import run_period
 from compensation.inputs import Credit, DealEvidence, Employee
 from compensation.plans import Period
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from engine_helpers import RATES, book, credit, deal, inputs, plan
 
-from compensation.engine import (
+from compensation.calculation import (
     PriorState,
     canonical_json,
     close_period,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compensation.engine import plan_policies
+from compensation.calculation import plan_policies
 from compensation.plans import load_plans
 
 ROOT = Path(__file__).resolve().parents[3]

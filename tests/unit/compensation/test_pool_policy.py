@@ -11,8 +11,8 @@ import pytest
 from crediting_helpers import EMPLOYEES, at, deal
 from engine_helpers import RATES
 
+from compensation.calculation import PeriodInputs, plan_policies, run_period
 from compensation.crediting import CreditScheme, credit_deals
-from compensation.engine import PeriodInputs, plan_policies, run_period
 from compensation.inputs import Act, DealEvidence
 from compensation.plans import Assignment, Period, PlanBook, PlanVersion
 

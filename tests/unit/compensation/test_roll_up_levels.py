@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from crediting_helpers import chain_acts, deal, scheme
 
+from compensation.calculation.explain import pool_policy
 from compensation.crediting import credit_deals
-from compensation.engine.explain import pool_policy
 from compensation.inputs import Act, DealEvidence, Employee, ManagerSpan
 
 D = Decimal

@@ -11,7 +11,7 @@ from engine_helpers import RATES, book, credit, deal, inputs, plan
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compensation.engine import run_period
+from compensation.calculation import run_period
 from compensation.plans import Period
 
 D = Decimal

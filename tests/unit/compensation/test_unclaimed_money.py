@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from engine_helpers import BOSS, RATES, REP, book, credit, deal, inputs
 
-from compensation.engine import run_period
+from compensation.calculation import run_period
 from compensation.inputs import Credit, Employee
 from compensation.plans import Period
 

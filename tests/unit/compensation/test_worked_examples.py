@@ -1,4 +1,4 @@
-"""Worked examples of the plan engine, each with hand-computed expected values."""
+"""Worked examples of the plan calculation, each with hand-computed expected values."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from crediting_helpers import EMPLOYEES, chain_acts, scheme
 from crediting_helpers import deal as chain_deal
 from engine_helpers import RATES, book, credit, deal, inputs, plan
 
-from compensation.crediting import credit_deals
-from compensation.engine import (
+from compensation.calculation import (
     Adjustment,
     PeriodClosedError,
     PeriodInputs,
@@ -19,6 +18,7 @@ from compensation.engine import (
     close_period,
     run_period,
 )
+from compensation.crediting import credit_deals
 from compensation.inputs import DealEvidence
 from compensation.plans import Period
 

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from compensation.calculation import canonical_json
 from compensation.crediting import CreditScheme, credit_deals
-from compensation.engine import canonical_json
 from sync.compute.codec import decode_period
 from sync.compute.directory import UserFacts, build_directory
 from sync.compute.evidence import build_evidence
@@ -309,7 +309,7 @@ def test_a_persons_record_tied_to_another_deal_is_not_evidence() -> None:
 
 
 def test_a_stored_result_decodes_to_the_same_bytes() -> None:
-    from compensation.engine import PeriodInputs, run_period
+    from compensation.calculation import PeriodInputs, run_period
     from compensation.plans import Period, PlanBook, PlanVersion
     from compensation.rates import RateTable
 

@@ -21,7 +21,7 @@ from sync.reconcile.normalize import (
     phone_key,
     street_key,
 )
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.store import open_store
 from sync.store.pages import write_page
 

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, text
 from connectors.core.contract import Page
 from connectors.core.records import Contact, Lead
 from sync.config.reconcile import Learning, ReconcileConfig
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.reconcile.training import NOTHING_LEARNED
 from sync.store import open_store
 from sync.store.pages import write_page

@@ -13,7 +13,7 @@ from connectors.core.records import Contact
 from sync.config.reconcile import ReconcileConfig
 from sync.reconcile.blocking import silent_keys
 from sync.reconcile.persist import key_sizes
-from sync.reconcile.run import reconcile
+from sync.reconcile.reconciling import reconcile
 from sync.store import open_store
 from sync.store.pages import write_page
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from compensation.engine import EmployeeResult, PayLine, PeriodResult
+from compensation.calculation import EmployeeResult, PayLine, PeriodResult
 from compensation.plans import PlanBook
 from compensation.statements.samples import sample_statement
 from sync.compute.directory import DirectoryConfig, UserFacts, build_directory

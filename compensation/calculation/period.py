@@ -13,20 +13,20 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from compensation.engine.canonical import input_hash
-from compensation.engine.context import RunContext
-from compensation.engine.errors import PeriodClosedError
-from compensation.engine.history import (
+from compensation.calculation.canonical import input_hash
+from compensation.calculation.context import RunContext
+from compensation.calculation.errors import PeriodClosedError
+from compensation.calculation.history import (
     clawback_lines,
     draw_lines,
     manual_lines,
     prior_lines,
     settle_on_leaving,
 )
-from compensation.engine.notices import unclaimed_warnings
-from compensation.engine.records import Adjustment, ClosedPeriod, PeriodInputs, PriorState
-from compensation.engine.results import EmployeeResult, PayLine, PeriodResult
-from compensation.engine.segments import period_earnings
+from compensation.calculation.notices import unclaimed_warnings
+from compensation.calculation.records import Adjustment, ClosedPeriod, PeriodInputs, PriorState
+from compensation.calculation.results import EmployeeResult, PayLine, PeriodResult
+from compensation.calculation.segments import period_earnings
 from compensation.gcpause import paused_gc
 from compensation.inputs import Employee
 from compensation.plans import Period, PlanBook

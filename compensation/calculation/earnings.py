@@ -1,6 +1,6 @@
 """An employee's earnings for a period: deal components, usage and KPI components, the
 plan cap. (Clawbacks, prior-period changes, manual adjustments and draws come after, in
-:mod:`compensation.engine.history`.)"""
+:mod:`compensation.calculation.history`.)"""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from compensation.engine.commission import ComponentOutcome, commission_lines, spiff_lines
-from compensation.engine.context import Pricing, RunContext
-from compensation.engine.results import PayLine, WithheldLine
+from compensation.calculation.commission import ComponentOutcome, commission_lines, spiff_lines
+from compensation.calculation.context import Pricing, RunContext
+from compensation.calculation.results import PayLine, WithheldLine
 from compensation.inputs import Credit
 from compensation.plans import (
     CommissionComponent,

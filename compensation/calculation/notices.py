@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from decimal import Decimal
 
-from compensation.engine.context import RunContext
+from compensation.calculation.context import RunContext
 from compensation.inputs import Deal
 
 __all__ = ["unclaimed_warnings"]

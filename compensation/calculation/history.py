@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from compensation.engine.context import Pricing, RunContext
-from compensation.engine.records import Adjustment, ClosedPeriod
-from compensation.engine.results import PayLine
-from compensation.engine.segments import count_days, period_earnings
+from compensation.calculation.context import Pricing, RunContext
+from compensation.calculation.records import Adjustment, ClosedPeriod
+from compensation.calculation.results import PayLine
+from compensation.calculation.segments import count_days, period_earnings
 from compensation.inputs import Employee
 from compensation.money import allocate
 from compensation.plans import Period, PlanBook

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from compensation.engine.context import Pricing, RunContext
-from compensation.engine.errors import EngineError
-from compensation.engine.records import Adjustment, PeriodInputs, PriorState
-from compensation.engine.results import EmployeeResult, PayLine, WithheldLine
-from compensation.engine.run import ENGINE_CONTEXT, run_employee
-from compensation.engine.segments import period_earnings
+from compensation.calculation.context import Pricing, RunContext
+from compensation.calculation.errors import EngineError
+from compensation.calculation.period import ENGINE_CONTEXT, run_employee
+from compensation.calculation.records import Adjustment, PeriodInputs, PriorState
+from compensation.calculation.results import EmployeeResult, PayLine, WithheldLine
+from compensation.calculation.segments import period_earnings
 from compensation.inputs import Credit, Deal
 from compensation.money import quantize
 from compensation.plans import CommissionComponent, Period, PlanBook

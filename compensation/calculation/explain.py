@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from compensation.calculation.results import EmployeeResult, PayLine
 from compensation.crediting import CreditScheme, DealExplanation
-from compensation.engine.results import EmployeeResult, PayLine
 from compensation.plans import PlanVersion
 from compensation.plans.values import format_percent as pct
 

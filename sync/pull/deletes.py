@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import Engine, select, update
 
 from connectors.core.contract import StreamInfo
-from sync.engine.guard import DeleteGuard
+from sync.pull.guard import DeleteGuard
 from sync.store.changes import next_change
 from sync.store.core_tables import RECORD_TABLES
 from sync.store.pages import PageCounts, mark_deleted

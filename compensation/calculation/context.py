@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from compensation.engine.gates import GateFailure, check_gates
-from compensation.engine.records import PeriodInputs
+from compensation.calculation.gates import GateFailure, check_gates
+from compensation.calculation.records import PeriodInputs
 from compensation.inputs import Credit, Deal
 from compensation.money import quantize
 from compensation.plans import Period, Placement, PlanVersion

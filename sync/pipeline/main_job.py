@@ -17,10 +17,10 @@ from sqlalchemy import Engine
 from connectors.core.errors import ConnectorError
 from sync.config.models import CrmsyncConfig
 from sync.config.steps import STEP_NAMES
-from sync.engine import SourceReport, SyncOptions, sync_source
 from sync.errors import CrmsyncError
 from sync.locks import acquire_run_lock, holder_name, run_lock
 from sync.pipeline.steps import StepContext, StepReport, load_step
+from sync.pull import SourceReport, SyncOptions, sync_source
 from sync.sources import build_connector
 from sync.store.pages import PageCounts
 

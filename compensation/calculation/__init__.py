@@ -1,4 +1,4 @@
-"""The plan engine: a period run as a pure function of inputs, plans, rates and period.
+"""The plan calculation: a period run as a pure function of inputs, plans, rates and period.
 
 :func:`run_period` → :class:`PeriodResult` (per employee: payable lines with their
 explanation down to deal, slot and acts; withheld lines with gate and advice; attainment;
@@ -8,13 +8,13 @@ draw balances; the input hash). :func:`canonical_json` serialises any result byt
 
 from __future__ import annotations
 
-from compensation.engine.canonical import canonical_json, input_hash
-from compensation.engine.errors import EngineError, PeriodClosedError
-from compensation.engine.explain import explain_employee, plan_policies, pool_policy
-from compensation.engine.records import Adjustment, ClosedPeriod, PeriodInputs, PriorState
-from compensation.engine.results import EmployeeResult, PayLine, PeriodResult, WithheldLine
-from compensation.engine.run import close_period, run_employee, run_period
-from compensation.engine.simulate import SIMULATED_DEAL, Simulation, simulate
+from compensation.calculation.canonical import canonical_json, input_hash
+from compensation.calculation.errors import EngineError, PeriodClosedError
+from compensation.calculation.explain import explain_employee, plan_policies, pool_policy
+from compensation.calculation.period import close_period, run_employee, run_period
+from compensation.calculation.records import Adjustment, ClosedPeriod, PeriodInputs, PriorState
+from compensation.calculation.results import EmployeeResult, PayLine, PeriodResult, WithheldLine
+from compensation.calculation.simulate import SIMULATED_DEAL, Simulation, simulate
 
 __all__ = [
     "SIMULATED_DEAL",

@@ -22,10 +22,10 @@ from sqlalchemy import Engine
 from connectors.core.contract import Connector, Page, PlansReads, ReadOptions, StreamInfo
 from connectors.core.errors import ConnectorError, ConnectorFatalError, QuotaExhausted
 from sync.config.models import SourceConfig
-from sync.engine.deletes import check_missed_deletes
-from sync.engine.guard import DeleteGuard
-from sync.engine.rates import STREAM, sync_rates
-from sync.engine.runs import (
+from sync.pull.deletes import check_missed_deletes
+from sync.pull.guard import DeleteGuard
+from sync.pull.rates import STREAM, sync_rates
+from sync.pull.runs import (
     RunLedger,
     SavedStream,
     id_check_is_due,

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from compensation.engine import (
+from compensation.calculation import (
     Adjustment,
     EmployeeResult,
     EngineError,

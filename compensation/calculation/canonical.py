@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from compensation.engine.records import Adjustment, PeriodInputs, PriorState
+from compensation.calculation.records import Adjustment, PeriodInputs, PriorState
 from compensation.gcpause import paused_gc
 from compensation.inputs import Credit, Deal, Employee
 from compensation.plans import Period, PlanBook

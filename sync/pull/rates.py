@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from connectors.core.contract import Connector
 from connectors.core.errors import ConnectorError
 from connectors.core.rates import ReadsExchangeRates
-from sync.engine.runs import RunLedger
+from sync.pull.runs import RunLedger
 from sync.store.pages import PageCounts
 
 __all__ = ["STREAM", "RatesOutcome", "sync_rates"]

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from compensation.calculation.context import Priced, Pricing, RunContext
+from compensation.calculation.gates import GateFailure
+from compensation.calculation.results import PayLine, WithheldLine
+from compensation.calculation.tiers import describe_tier, price_marginal, tier_at
 from compensation.crediting.fill import SPLIT_LABELS, SPLIT_SLOTS
-from compensation.engine.context import Priced, Pricing, RunContext
-from compensation.engine.gates import GateFailure
-from compensation.engine.results import PayLine, WithheldLine
-from compensation.engine.tiers import describe_tier, price_marginal, tier_at
 from compensation.inputs import Credit
 from compensation.plans import CommissionComponent, SpiffComponent
 from compensation.plans.values import format_percent as pct

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from compensation.engine.context import Pricing, RunContext
-from compensation.engine.earnings import Earnings, earnings
-from compensation.engine.results import PayLine
+from compensation.calculation.context import Pricing, RunContext
+from compensation.calculation.earnings import Earnings, earnings
+from compensation.calculation.results import PayLine
 from compensation.inputs import Employee
 from compensation.plans import Period, Placement, PlanBook
 

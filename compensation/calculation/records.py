@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from compensation.engine.results import PeriodResult
+from compensation.calculation.results import PeriodResult
 from compensation.inputs import Credit, Deal, Employee, Kpi, UsageScore
 
 __all__ = ["Adjustment", "ClosedPeriod", "PeriodInputs", "PriorState"]
