@@ -5,8 +5,8 @@ and returns their results in the order of the items, whichever answers first, so
 built from them is the page the calls one after another would build. The first failure,
 in that order, is raised, as it would be one call after another; the calls already made
 finish first. A connector using it needs an HTTP layer safe across threads: its budget
-counting under a lock, its token source refreshing one token at a time (Zoho's are;
-HubSpot's call counter and OAuth refresh are not yet).
+counting under a lock, its token source refreshing one token at a time (Zoho's and
+HubSpot's are; HubSpot makes a search page's association reads this way).
 
 The first item's call is made alone and timed: when it took less than ``SLOW_CALL_S`` the
 server answers faster than threads hand the interpreter to each other (a CRM on the same

@@ -15,6 +15,7 @@ crmsync's own ``RetryPolicy`` (four requests per attempt, and waits past the pol
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
@@ -60,9 +61,17 @@ class Apis:
         self._built: dict[str, Any] = {}
         self._token = ""
         self._pool: Any = None  # the urllib3 pool every API shares
+        self._building = threading.Lock()  # a page's association reads run at once
 
     def _api(self, name: str) -> Any:
         api = self._built.get(name)
+        if api is not None:
+            return api
+        with self._building:
+            return self._build(name)
+
+    def _build(self, name: str) -> Any:
+        api = self._built.get(name)  # another thread may have built it meanwhile
         if api is None:
             api = attrgetter(_PATHS[name])(self._client)
             api.api_client.configuration.access_token = self._token
@@ -130,9 +139,10 @@ class Apis:
         return call
 
     def set_token(self, token: str) -> None:
-        self._token = token
-        for api in self._built.values():
-            api.api_client.configuration.access_token = token
+        with self._building:  # an API built meanwhile gets the new token too
+            self._token = token
+            for api in self._built.values():
+                api.api_client.configuration.access_token = token
 
     def close(self) -> None:
         if self._pool is not None:

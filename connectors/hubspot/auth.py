@@ -7,6 +7,7 @@ monotonic clock: only a duration is measured), and also on a 401 ``EXPIRED_AUTHE
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -39,6 +40,7 @@ class TokenSource:
         self.monotonic = monotonic
         self.refreshes = 0
         self._expires_at: float | None = None
+        self._refreshing = threading.Lock()  # one refresh at a time (reads made at once)
         auth = settings.auth
         if isinstance(auth, HubSpotOAuth):
             self._oauth: HubSpotOAuth | None = auth
@@ -52,17 +54,23 @@ class TokenSource:
 
     def ensure_fresh(self) -> None:
         """Refresh the OAuth token if it is missing or about to expire."""
-        if self._oauth is None:
+        if self._oauth is None or self._fresh():
             return
-        margin = self.settings.token_refresh_margin_s
-        if self._expires_at is None or self.monotonic() >= self._expires_at - margin:
-            self.refresh()
+        with self._refreshing:
+            if not self._fresh():  # another thread may have refreshed it meanwhile
+                self._refresh(self._oauth)
 
     def refresh(self) -> None:
-        """Trade the refresh token for a new access token."""
-        oauth = self._oauth
-        if oauth is None:
-            return
+        """Trade the refresh token for a new access token (HubSpot said it expired)."""
+        if self._oauth is not None:
+            with self._refreshing:
+                self._refresh(self._oauth)
+
+    def _fresh(self) -> bool:
+        margin = self.settings.token_refresh_margin_s
+        return self._expires_at is not None and self.monotonic() < self._expires_at - margin
+
+    def _refresh(self, oauth: HubSpotOAuth) -> None:
         kwargs = {
             "grant_type": "refresh_token",
             "client_id": oauth.client_id,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -121,6 +122,7 @@ class HubSpotHttp:
         self.tokens: TokenSource | None = None
         self.last: ApiResponse | None = None
         self.calls = 0
+        self._counting = threading.Lock()  # a page's association reads run at once
 
     def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> ApiResponse:
         """Call a generated API method; retried, refreshed and translated."""
@@ -143,7 +145,8 @@ class HubSpotHttp:
         if authenticated and self.tokens is not None:
             self.tokens.ensure_fresh()
         self.budget.count_call()
-        self.calls += 1
+        with self._counting:
+            self.calls += 1
         try:
             raw = fn(*args, _preload_content=False, _request_timeout=self.request_timeout, **kwargs)
             try:

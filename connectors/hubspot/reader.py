@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from connectors.core.at_once import in_order
 from connectors.hubspot.apis import Apis
 from connectors.hubspot.http import HubSpotHttp
 from connectors.hubspot.settings import HubSpotSettings
@@ -326,18 +327,26 @@ class ObjectReader:
         return results, (str(after) if after and results else None)
 
     def attach_links(self, object_type: str, results: list[dict[str, Any]]) -> None:
-        """Set each record's ``links`` from v4 batch reads (one call per 1,000 per type)."""
+        """Set each record's ``links`` from v4 batch reads (one call per 1,000 per type),
+        up to ``link_workers`` at once when the portal answers slowly (``in_order``)."""
         for record in results:
             record["links"] = {}
         ids = [str(r["id"]) for r in results]
         by_id = {str(r["id"]): r for r in results}
-        for to_type in associations_for(object_type) if ids else ():
-            for start in range(0, len(ids), _LINKS_BATCH):
-                chunk = ids[start : start + _LINKS_BATCH]
-                found = self.read_links(object_type, to_type, chunk)
-                for rid, linked in found.items():
-                    if rid in by_id:
-                        by_id[rid]["links"][to_type] = linked
+        reads = [
+            (to_type, ids[start : start + _LINKS_BATCH])
+            for to_type in (associations_for(object_type) if ids else ())
+            for start in range(0, len(ids), _LINKS_BATCH)
+        ]
+
+        def read(each: tuple[str, list[str]]) -> dict[str, list[str]]:
+            return self.read_links(object_type, *each)
+
+        found = in_order(self.settings.link_workers, read, reads)
+        for (to_type, _), linked_by_id in zip(reads, found, strict=True):
+            for rid, linked in linked_by_id.items():
+                if rid in by_id:
+                    by_id[rid]["links"][to_type] = linked
 
     def read_links(self, from_type: str, to_type: str, ids: list[str]) -> dict[str, list[str]]:
         """v4 batch read: {from id: [to ids, primary first]} (ids without links omitted)."""

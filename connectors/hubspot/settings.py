@@ -54,6 +54,13 @@ class HubSpotSettings(BaseModel):
         300, ge=0, description="Refresh an OAuth access token this long before it expires."
     )
     timeout_s: float = Field(60, gt=0, description="Per-request timeout.")
+    link_workers: int = Field(
+        4,
+        ge=1,
+        le=10,
+        description="Association reads of a search page made at once when the portal answers "
+        "slowly (one per linked object type; 1: one after another).",
+    )
     marketing_events: bool = Field(
         False,
         description="Also read form submissions and marketing e-mail events as digital "
