@@ -41,6 +41,7 @@ class TokenSource:
         self.refreshes = 0
         self._expires_at: float | None = None
         self._refreshing = threading.Lock()  # one refresh at a time (reads made at once)
+        self._seen = threading.local()  # the refresh count each thread's last call began with
         auth = settings.auth
         if isinstance(auth, HubSpotOAuth):
             self._oauth: HubSpotOAuth | None = auth
@@ -53,17 +54,24 @@ class TokenSource:
         return self._oauth is not None
 
     def ensure_fresh(self) -> None:
-        """Refresh the OAuth token if it is missing or about to expire."""
-        if self._oauth is None or self._fresh():
+        """Refresh the OAuth token if it is missing or about to expire (before each call)."""
+        if self._oauth is None:
             return
-        with self._refreshing:
-            if not self._fresh():  # another thread may have refreshed it meanwhile
-                self._refresh(self._oauth)
+        if not self._fresh():
+            with self._refreshing:
+                if not self._fresh():  # another thread may have refreshed it meanwhile
+                    self._refresh(self._oauth)
+        self._seen.refreshes = self.refreshes
 
     def refresh(self) -> None:
-        """Trade the refresh token for a new access token (HubSpot said it expired)."""
-        if self._oauth is not None:
-            with self._refreshing:
+        """Trade the refresh token for a new access token (HubSpot said it expired). Calls
+        made at once that all met the expired token refresh it once: a thread whose call
+        began before another thread's refresh finds the token already new."""
+        if self._oauth is None:
+            return
+        seen = getattr(self._seen, "refreshes", None)
+        with self._refreshing:
+            if seen is None or seen == self.refreshes:
                 self._refresh(self._oauth)
 
     def _fresh(self) -> bool:

@@ -4,6 +4,7 @@ calls as one after another, every call counted once, through an expired token to
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,4 +88,31 @@ def test_association_reads_at_once_through_an_expired_oauth_token(
             if len(got) == 1:
                 sb.clock.advance(2000)  # the portal's 30-minute access token runs out
     assert got == expected
-    assert connector.tokens is not None and connector.tokens.refreshes >= 2
+    assert connector.tokens is not None and connector.tokens.refreshes == 2
+
+
+def test_calls_made_at_once_that_meet_an_expired_token_refresh_it_once(
+    sb: Sandbox, connect: Any
+) -> None:
+    connector = connect(oauth=True)
+    tokens = connector.tokens
+    assert tokens is not None
+    tokens.ensure_fresh()  # the first token
+    before = tokens.refreshes
+    answered = threading.Barrier(4)
+
+    def call_meeting_an_expired_token() -> None:
+        tokens.ensure_fresh()  # each call begins with the token as it is
+        answered.wait()  # ... and HubSpot answers every one EXPIRED_AUTHENTICATION
+        tokens.refresh()
+
+    threads = [threading.Thread(target=call_meeting_an_expired_token) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert tokens.refreshes == before + 1
+    # a call that begins after the refresh and still meets an expired token refreshes again
+    tokens.ensure_fresh()
+    tokens.refresh()
+    assert tokens.refreshes == before + 2
