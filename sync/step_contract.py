@@ -16,6 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import Engine
 
 from sync.config.models import CrmsyncConfig
+from sync.store.view.reads import StoreReads
 
 __all__ = ["StepContext", "StepFunction", "StepReport"]
 
@@ -29,6 +30,8 @@ class StepContext:
     dry_run: bool = False
     out_dir: Path | None = None  # where a step writes files (reports, statement previews)
     progress: Callable[[str], None] | None = None  # one-line progress messages
+    # the store's rows and identity map, read once for all the steps of this run
+    reads: StoreReads = field(default_factory=StoreReads, compare=False, repr=False)
 
     def say(self, message: str) -> None:
         if self.progress is not None:

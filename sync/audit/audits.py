@@ -36,7 +36,8 @@ from sync.store.audit import (
     UsageScoreRow,
 )
 from sync.store.table_model import table_of
-from sync.store.view.identity_map import IdentityLookup, load_identity_map
+from sync.store.view.identity_map import IdentityLookup
+from sync.store.view.reads import StoreReads, read_identities
 from sync.store.view.usage import latest_usage_scores
 
 __all__ = [
@@ -72,9 +73,10 @@ class AuditResult:
     run_id: int | None = None
 
 
-def default_identities(engine: Engine) -> IdentityLookup | None:
-    """Reconcile's identity map when reconcile has run, else ``None``."""
-    found = load_identity_map(engine)
+def default_identities(engine: Engine, reads: StoreReads | None = None) -> IdentityLookup | None:
+    """Reconcile's identity map when reconcile has run, else ``None`` (through ``reads``:
+    the map a run's steps share)."""
+    found = read_identities(engine, reads)
     return found if len(found) else None
 
 
@@ -116,13 +118,18 @@ def run_audit(
     ),
     persist: bool = True,
     custom: Mapping[str, tuple[str, ...]] | None = None,
+    reads: StoreReads | None = None,
 ) -> AuditResult:
     """Audit the store as of ``as_of`` and (by default) store the results. ``custom``
     names, per source, the remote-id prefixes of mapped custom objects: their records
     (an order mapped as a deal) are not the CRM's pipeline records the rules are about,
-    so they are left out of the records checked (their activities still count)."""
-    lookup = identities(engine) if callable(identities) else identities
-    snapshot = without_custom_objects(load_snapshot(engine, kinds), custom or {})
+    so they are left out of the records checked (their activities still count). ``reads``:
+    the rows and identity map a run's steps share."""
+    if identities is default_identities:
+        lookup = default_identities(engine, reads)
+    else:
+        lookup = identities(engine) if callable(identities) else identities
+    snapshot = without_custom_objects(load_snapshot(engine, kinds, reads), custom or {})
     links = LinkBuilder(kinds or {}, bases or {}, config.record_links, config.hubspot_portal_id)
     result = audit_snapshot(snapshot, config, as_of, lookup, links)
     if persist:

@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from connectors.core.registry import profile_of
-from sync.store.view.live_rows import Row, column_names, live_rows, store_table
+from sync.store.view.live_rows import Row, column_names, store_table
+from sync.store.view.reads import StoreReads, read_live_rows
 
 __all__ = ["Snapshot", "actor", "entered_at", "load_snapshot", "raw_value"]
 
@@ -167,9 +168,12 @@ def _touch_key(activity: Row) -> tuple[datetime, str]:
     return (activity["occurred_at"] or _EPOCH, activity["remote_id"])
 
 
-def load_snapshot(engine: Engine, kinds: dict[str, str] | None = None) -> Snapshot:
+def load_snapshot(
+    engine: Engine, kinds: dict[str, str] | None = None, reads: StoreReads | None = None
+) -> Snapshot:
     """Read the live (not deleted) records the audit and the reports need, and every user
-    (one deleted in its CRM is kept as inactive)."""
+    (one deleted in its CRM is kept as inactive); through ``reads``, the rows a run's
+    steps share."""
     tables: dict[str, list[Row]] = {}
     with engine.connect() as connection:
         for name in _READ:
@@ -180,7 +184,7 @@ def load_snapshot(engine: Engine, kinds: dict[str, str] | None = None) -> Snapsh
                 skip |= {"remote_updated_at", "subject", "status"}
             if name == "field_changes":
                 skip |= {"remote_created_at", "remote_updated_at"}
-            tables[name] = live_rows(connection, name, column_names(name, skip))
+            tables[name] = read_live_rows(connection, name, column_names(name, skip), reads)
             if name == "users":
                 # A user deleted in its CRM (an archived HubSpot owner) is a former
                 # employee, not an unknown id: kept, and inactive.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from sync.audit.audits import run_audit
+from sync.audit.audits import default_identities, run_audit
 from sync.audit.values import ScoreValue, score_values
 from sync.config.links import custom_object_prefixes, source_links
 from sync.config.models import CrmsyncConfig
@@ -21,8 +21,16 @@ def run_step(engine: Engine, config: CrmsyncConfig, context: StepContext) -> Ste
     kinds, bases = source_links(config)
     context.say("audit: checking rules and scoring usage")
     custom = custom_object_prefixes(config)
-    result = run_audit(engine, config.audit, context.now, kinds=kinds, bases=bases, custom=custom)
-    published = _publish(engine, score_values(engine))
+    result = run_audit(
+        engine,
+        config.audit,
+        context.now,
+        kinds=kinds,
+        bases=bases,
+        custom=custom,
+        reads=context.reads,
+    )
+    published = _publish(engine, score_values(engine, default_identities(engine, context.reads)))
     scored = [s for s in result.scores if s.score is not None]
     summary: dict[str, object] = {
         "findings": len(result.findings),

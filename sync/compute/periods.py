@@ -48,6 +48,7 @@ from sync.compute.prepare import Prepared, prepare
 from sync.config.compensation import CompensationConfig
 from sync.errors import OperationFailed, UsageError
 from sync.store.view.identity_map import IdentityLookup
+from sync.store.view.reads import StoreReads
 
 __all__ = [
     "PlanRun",
@@ -110,6 +111,7 @@ def _prepare(
     explain: bool = False,
     kinds: Mapping[str, str] | None = None,
     observed_at: datetime | None = None,
+    reads: StoreReads | None = None,
 ) -> tuple[Prepared, PriorState]:
     prior, paid = _prior(engine)
     closed = [Period.parse(c.result.period) for c in prior.closed]
@@ -124,6 +126,7 @@ def _prepare(
         explain=explain,
         kinds=kinds,
         observed_at=observed_at,
+        reads=reads,
     )
     return prepared, prior
 
@@ -139,8 +142,10 @@ def run_plans(
     identities: IdentityLookup | None = None,
     wait: float = 0.0,
     kinds: Mapping[str, str] | None = None,
+    reads: StoreReads | None = None,
 ) -> PlanRun:
-    """Compute ``period`` from the store; store the result unless ``dry_run``.
+    """Compute ``period`` from the store; store the result unless ``dry_run``. ``reads``:
+    the rows and identity map a run's steps share.
 
     A storing run holds the period's lock from the closed-period check to the write, so
     two runs of one period never both store; the second waits up to ``wait`` seconds,
@@ -148,9 +153,9 @@ def run_plans(
     each source's connector kind (see ``build_evidence``).
     """
     if dry_run:
-        return _run_plans(engine, config, period, now, as_of, dry_run, identities, kinds)
+        return _run_plans(engine, config, period, now, as_of, dry_run, identities, kinds, reads)
     with hold_period(engine, period.key, wait):
-        return _run_plans(engine, config, period, now, as_of, dry_run, identities, kinds)
+        return _run_plans(engine, config, period, now, as_of, dry_run, identities, kinds, reads)
 
 
 def _run_plans(
@@ -162,6 +167,7 @@ def _run_plans(
     dry_run: bool,
     identities: IdentityLookup | None,
     kinds: Mapping[str, str] | None,
+    reads: StoreReads | None,
 ) -> PlanRun:
     if is_closed(engine, period.key):
         raise UsageError(
@@ -176,6 +182,7 @@ def _run_plans(
         identities,
         kinds=kinds,
         observed_at=None if dry_run else now,
+        reads=reads,
     )
     try:
         result = run_period(

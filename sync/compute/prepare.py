@@ -47,6 +47,7 @@ from sync.compute.snapshot import StoreSnapshot, load_store_snapshot
 from sync.config.compensation import CompensationConfig
 from sync.errors import OperationFailed, UsageError
 from sync.store.view.identity_map import IdentityLookup, load_identity_map
+from sync.store.view.reads import StoreReads, read_identities
 from sync.store.view.usage import latest_usage_figures
 
 __all__ = [
@@ -346,19 +347,21 @@ def prepare(
     explain: bool = False,
     kinds: Mapping[str, str] | None = None,
     observed_at: datetime | None = None,
+    reads: StoreReads | None = None,
 ) -> Prepared:
     """Read the store once and build the engine's inputs for ``period``.
 
     ``identities`` defaults to reconcile's identity map; ``paid_deals`` are deals paid
     in closed periods (a reversal claws them back); ``closed`` are the closed periods,
     whose KPIs the engine re-checks; ``observed_at`` (a storing run's clock) records the
-    directory's managers as seen that day before the dated hierarchy is read.
+    directory's managers as seen that day before the dated hierarchy is read; ``reads``
+    holds the rows and identity map a run's steps share.
     """
     book, rates = load_book(config)
     rates = with_crm_rates(engine, config, rates)  # the CRMs' own, where the config says
     if identities is None:
-        identities = load_identity_map(engine)
-    snapshot = load_store_snapshot(engine)
+        identities = read_identities(engine, reads)
+    snapshot = load_store_snapshot(engine, reads)
     directory = load_directory(snapshot, identities, config)
     if observed_at is not None:
         record_managers(engine, directory.employees, observed_at.date(), observed_at)

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from sync.store.view.live_rows import Row, live_rows
+from sync.store.view.live_rows import Row
+from sync.store.view.reads import StoreReads, read_live_rows
 
 __all__ = ["Row", "StoreSnapshot", "load_store_snapshot"]
 
@@ -60,10 +61,12 @@ class StoreSnapshot:
         return self.tables.get(table, [])
 
 
-def load_store_snapshot(engine: Engine) -> StoreSnapshot:
-    """Read every table evidence needs, once."""
+def load_store_snapshot(engine: Engine, reads: StoreReads | None = None) -> StoreSnapshot:
+    """Read every table evidence needs, once (through ``reads``: the rows a run's steps
+    share)."""
     snapshot = StoreSnapshot()
     with engine.connect() as conn:
         for name, columns in _COLUMNS.items():
-            snapshot.tables[name] = live_rows(conn, name, ("source", "remote_id", *columns))
+            wanted = ("source", "remote_id", *columns)
+            snapshot.tables[name] = read_live_rows(conn, name, wanted, reads)
     return snapshot

@@ -26,6 +26,7 @@ from sync.compute.statement_pay import Pipeline, pipelines, withheld_amounts
 from sync.compute.statements import StatementExtras
 from sync.config import CrmsyncConfig
 from sync.store.table_model import table_of
+from sync.store.view.reads import StoreReads
 from sync.store.view.usage import latest_usage_figures
 
 __all__ = ["Found", "build_extras", "usage_breakdown"]
@@ -103,10 +104,17 @@ def _what_ifs(found: Mapping[str, Pipeline]) -> dict[str, tuple[WhatIf, Mapping[
 
 
 def build_extras(
-    engine: Engine, config: CrmsyncConfig, result: PeriodResult, *, closed: bool, ran: datetime
+    engine: Engine,
+    config: CrmsyncConfig,
+    result: PeriodResult,
+    *,
+    closed: bool,
+    ran: datetime,
+    reads: StoreReads | None = None,
 ) -> Found:
     """Read what the statements of ``result`` show beside it (see the module docstring);
-    the what-if only for an open period, whose deals can still close in it."""
+    the what-if only for an open period, whose deals can still close in it. ``reads``: the
+    rows and identity map a run's steps share."""
     from sync.compute.history import closed_periods, load_adjustments
     from sync.compute.prepare import prepare
 
@@ -128,6 +136,7 @@ def build_extras(
         paid_deals=paid,
         closed=[Period.parse(c.result.period) for c in prior.closed],
         kinds=config.source_kinds(),
+        reads=reads,
     )
     names, closes = _deals(engine)
     found = Found(prepared.directory, prepared.book, names, closes)

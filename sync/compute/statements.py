@@ -50,6 +50,7 @@ from compensation.statements import (
 from compensation.statements import Period as StatementPeriod
 from sync.config import CrmsyncConfig
 from sync.errors import OperationFailed
+from sync.store.view.reads import StoreReads
 
 __all__ = ["StatementExtras", "statement_for", "statements_for_period"]
 
@@ -291,8 +292,11 @@ def _usage(score: Decimal | None, audited: UsageScore | None) -> UsageScore | No
     return UsageScore(score)  # the audit has moved on since the run: its parts would not add up
 
 
-def statements_for_period(engine: Engine, config: CrmsyncConfig, period: str) -> list[Statement]:
-    """Every employee's statement for ``period``, from the stored plan results."""
+def statements_for_period(
+    engine: Engine, config: CrmsyncConfig, period: str, reads: StoreReads | None = None
+) -> list[Statement]:
+    """Every employee's statement for ``period``, from the stored plan results (``reads``:
+    the rows and identity map a run's steps share)."""
     from sync.compute.history import closed_periods, latest_run, run_versions
     from sync.compute.statement_acts import describe_acts
     from sync.compute.statement_extras import build_extras
@@ -304,7 +308,9 @@ def statements_for_period(engine: Engine, config: CrmsyncConfig, period: str) ->
             f"no plan results for {period}: run `crmsync plan run --period {period}` first"
         )
     result = closed.result if closed is not None else stored.result
-    found = build_extras(engine, config, result, closed=closed is not None, ran=stored.finished_at)
+    found = build_extras(
+        engine, config, result, closed=closed is not None, ran=stored.finished_at, reads=reads
+    )
     act_words = describe_acts(
         engine, {a for e in result.employees for x in e.lines for a in x.acts}
     )

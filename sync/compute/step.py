@@ -38,6 +38,7 @@ def run_step(engine: Engine, config: CrmsyncConfig, context: StepContext) -> Ste
             now=context.now,
             dry_run=context.dry_run,
             kinds=config.source_kinds(),
+            reads=context.reads,
         )
     except (CrmsyncError, ValueError) as exc:
         message = exc.user_message if isinstance(exc, CrmsyncError) else str(exc)

@@ -29,7 +29,7 @@ def run_step(engine: Engine, config: CrmsyncConfig, context: StepContext) -> Ste
     period = context.period or (closed[-1] if closed else open_period(config, context).key)
     final = period in closed
     try:
-        statements = statements_for_period(engine, config, period)
+        statements = statements_for_period(engine, config, period, context.reads)
     except CrmsyncError as exc:
         return StepReport("statements", "skipped", {"period": period}, exc.user_message)
     summary: dict[str, object] = {"period": period, "final": final, "statements": len(statements)}

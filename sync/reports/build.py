@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from sync.config.links import source_links
 from sync.config.models import CrmsyncConfig
+from sync.store.view.reads import StoreReads
 
 __all__ = ["REPORT_KINDS", "build_reports", "source_links"]
 
@@ -18,15 +19,20 @@ REPORT_KINDS = ("channels", "pipeline", "service", "usage", "pay")
 
 
 def build_reports(
-    cfg: CrmsyncConfig, engine: Engine, when: datetime, kind: str = "all"
+    cfg: CrmsyncConfig,
+    engine: Engine,
+    when: datetime,
+    kind: str = "all",
+    reads: StoreReads | None = None,
 ) -> list[dict[str, Any]]:
-    """The report(s) ``kind`` (one of REPORT_KINDS, or ``all``) as of ``when``."""
+    """The report(s) ``kind`` (one of REPORT_KINDS, or ``all``) as of ``when``; through
+    ``reads``, the rows and identity map a run's steps share."""
     from sync.audit.snapshot import load_snapshot
     from sync.reports import figures
 
     kinds, _ = source_links(cfg)
     reports: list[dict[str, Any]] = []
-    snapshot = load_snapshot(engine, kinds)
+    snapshot = load_snapshot(engine, kinds, reads)
     if kind in ("channels", "all"):
         reports.append(
             figures.channel_report(snapshot, cfg.audit.lead_objects, cfg.audit.non_lead_stages)
@@ -36,7 +42,7 @@ def build_reports(
     if kind in ("service", "all"):
         reports.append(figures.service_report(snapshot, when, cfg.audit.case_sla_hours))
     if kind in ("usage", "all"):
-        reports.append(_usage(cfg, engine, snapshot, when))
+        reports.append(_usage(cfg, engine, snapshot, when, reads))
     if kind in ("pay", "all"):
         from sync.reports.pay import pay_report
 
@@ -44,7 +50,9 @@ def build_reports(
     return reports
 
 
-def _usage(cfg: CrmsyncConfig, engine: Engine, snapshot: Any, as_of: datetime) -> dict[str, Any]:
+def _usage(
+    cfg: CrmsyncConfig, engine: Engine, snapshot: Any, as_of: datetime, reads: StoreReads | None
+) -> dict[str, Any]:
     """The leaderboard at ``as_of`` with each employee's scores 3, 2 and 1 weeks before."""
     from sync.audit.audits import audit_snapshot, default_identities
     from sync.audit.findings import LinkBuilder
@@ -52,7 +60,7 @@ def _usage(cfg: CrmsyncConfig, engine: Engine, snapshot: Any, as_of: datetime) -
 
     kinds, bases = source_links(cfg)
     links = LinkBuilder(kinds, bases, cfg.audit.record_links, cfg.audit.hubspot_portal_id)
-    identities = default_identities(engine)
+    identities = default_identities(engine, reads)
     points = [as_of - timedelta(weeks=w) for w in (3, 2, 1, 0)]
     series: dict[str, list[Decimal | None]] = {}
     for i, at in enumerate(points):

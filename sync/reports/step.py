@@ -36,6 +36,6 @@ def _write_report(engine: Engine, config: CrmsyncConfig, context: StepContext) -
     context.say("audit: writing the HTML report")
     path = context.out_dir / "report.html"
     path.parent.mkdir(parents=True, exist_ok=True)
-    reports = build_reports(config, engine, context.now)
+    reports = build_reports(config, engine, context.now, reads=context.reads)
     path.write_text(render_html(reports, f"as of {context.now.isoformat()}"), encoding="utf-8")
     return path

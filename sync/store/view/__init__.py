@@ -9,7 +9,9 @@ place, so that no stage imports another to learn it.
 - ``published``: the values a step wants in the CRMs (``publish``), written by the audit
   and compute, diffed by push;
 - ``live_rows``: the live record rows the pull wrote, read whole by the audit's and
-  compute's snapshots and streamed by change number and key by reconciliation's entities.
+  compute's snapshots and streamed by change number and key by reconciliation's entities;
+- ``reads``: one run's reads of the live rows and the identity map, shared by its steps
+  (``StepContext.reads``) while the store is unchanged.
 
 Each module needs only the store; import the one you read (this ``__init__`` loads nothing).
 """

@@ -20,7 +20,7 @@ from sync.store.chunks import chunks
 from sync.store.records import TABLES
 from sync.store.table_model import table_of
 
-__all__ = ["Row", "changed_rows", "column_names", "live_rows", "store_table"]
+__all__ = ["Row", "changed_rows", "column_names", "live_rows", "live_tuples", "store_table"]
 
 Row = dict[str, Any]
 
@@ -40,17 +40,25 @@ def column_names(table: str, skip: Collection[str] = ()) -> list[str]:
 def live_rows(connection: Connection, table: str, columns: Sequence[str]) -> list[Row]:
     """The live rows of record table ``table`` with ``columns``, in that order (users with
     ``is_deleted`` after them; see the module)."""
+    names, rows = live_tuples(connection, table, columns)
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def live_tuples(
+    connection: Connection, table: str, columns: Sequence[str]
+) -> tuple[tuple[str, ...], list[Any]]:
+    """``live_rows`` as the column names and one row (a tuple) per record (users: every row,
+    ``is_deleted`` the last column)."""
     found = store_table(table)
-    selected = [found.c[name] for name in columns]
+    selected = [found.c[name] for name in columns if name != "is_deleted" or table != "users"]
     query = select(*selected).order_by(found.c.source, found.c.remote_id)
     if table == "users":
         selected.append(found.c.is_deleted)
         query = query.add_columns(found.c.is_deleted)
     else:
         query = query.where(found.c.is_deleted.is_(False))
-    names = [c.name for c in selected]
-    rows = connection.execute(query).all()
-    return [dict(zip(names, row, strict=True)) for row in rows]
+    names = tuple(c.name for c in selected)
+    return names, list(connection.execute(query).all())
 
 
 def changed_rows(

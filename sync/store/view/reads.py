@@ -1,0 +1,110 @@
+"""One run's reads of the store: each table's live rows and reconcile's identity map read
+once while the store is unchanged, whichever step asks.
+
+``crmsync run`` (and the demo) hands every step the same ``StoreReads`` in its
+``StepContext``: the audit, its HTML report, the plan run and the statements read the same
+records, which each reading on its own read again (a store's records up to six times in
+one run, the identity map five times). A table is read once with the columns asked for; a
+later question for columns it did not read reads it again with both sets, and every later
+question is answered from those rows. Each answer is new dicts (the audit adds keys to its
+rows); the values in them (``raw`` payloads too) are shared and read-only.
+
+What was read is kept while the store is unchanged: rows while its change number (every
+transaction that writes records takes one: ``sync.store.changes``) and newest sync run
+stay, the identity map while the newest reconcile run and its end stay (the map is what
+reconcile last wrote). After a sync or a reconcile run, the next question reads afresh. A
+daemon's job or a single command makes a new ``StoreReads`` per run.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Connection, Engine, text
+
+from sync.store.view.identity_map import IdentityMap, load_identity_map
+from sync.store.view.live_rows import Row, live_tuples
+
+__all__ = ["StoreReads", "read_identities", "read_live_rows"]
+
+_STAMP = text(
+    "SELECT (SELECT last_change FROM store_changes WHERE id = 1), "
+    "(SELECT MAX(id) FROM sync_runs), "
+    "(SELECT MAX(id) FROM reconcile_runs), "
+    "(SELECT finished_at FROM reconcile_runs ORDER BY id DESC LIMIT 1)"
+)
+
+
+class StoreReads:
+    """The live rows and identity map one run's steps share (see the module)."""
+
+    def __init__(self) -> None:
+        self._records_stamp: tuple[Any, ...] | None = None
+        self._identities_stamp: tuple[Any, ...] | None = None
+        self._tables: dict[str, tuple[tuple[str, ...], list[Any]]] = {}
+        self._identities: IdentityMap | None = None
+        self.table_reads: Counter[str] = Counter()  # database reads per table
+        self.identity_reads = 0
+
+    def live_rows(self, connection: Connection, table: str, columns: Sequence[str]) -> list[Row]:
+        """``live_rows(connection, table, columns)``, read at most once per set of columns
+        while the store is unchanged."""
+        self._check(connection)
+        kept = self._tables.get(table)
+        if kept is None or not set(columns) <= set(kept[0]):
+            wanted = tuple(dict.fromkeys([*(kept[0] if kept else ()), *columns]))
+            kept = live_tuples(connection, table, wanted)
+            self._tables[table] = kept
+            self.table_reads[table] += 1
+        return _project(table, kept, columns)
+
+    def identity_map(self, engine: Engine) -> IdentityMap:
+        """``load_identity_map(engine)``, read once while the store is unchanged."""
+        with engine.connect() as connection:
+            self._check(connection)
+        if self._identities is None:
+            self._identities = load_identity_map(engine)
+            self.identity_reads += 1
+        return self._identities
+
+    def _check(self, connection: Connection) -> None:
+        stamp = tuple(connection.execute(_STAMP).one())
+        if stamp[:2] != self._records_stamp:
+            self._records_stamp = stamp[:2]
+            self._tables.clear()
+        if stamp[2:] != self._identities_stamp:
+            self._identities_stamp = stamp[2:]
+            self._identities = None
+
+
+def read_live_rows(
+    connection: Connection, table: str, columns: Sequence[str], reads: StoreReads | None
+) -> list[Row]:
+    """The live rows of ``table``: through ``reads`` when a run shares them, else read."""
+    if reads is not None:
+        return reads.live_rows(connection, table, columns)
+    return _project(table, live_tuples(connection, table, tuple(columns)), columns)
+
+
+def read_identities(engine: Engine, reads: StoreReads | None) -> IdentityMap:
+    """Reconcile's identity map: through ``reads`` when a run shares it, else read."""
+    return reads.identity_map(engine) if reads is not None else load_identity_map(engine)
+
+
+def _project(
+    table: str, kept: tuple[tuple[str, ...], list[Any]], columns: Sequence[str]
+) -> list[Row]:
+    """Dicts of ``columns`` (and a user's ``is_deleted``, last) from kept tuples."""
+    names, rows = kept
+    wanted = [name for name in columns if name != "is_deleted" or table != "users"]
+    if table == "users":
+        wanted.append("is_deleted")  # every user, with whether it was deleted
+    if tuple(wanted) == names:
+        return [dict(zip(names, row, strict=True)) for row in rows]
+    pick = itemgetter(*[names.index(name) for name in wanted])
+    if len(wanted) == 1:
+        return [{wanted[0]: pick(row)} for row in rows]
+    return [dict(zip(wanted, pick(row), strict=True)) for row in rows]
