@@ -53,11 +53,15 @@ def build_reports(
 def _usage(
     cfg: CrmsyncConfig, engine: Engine, snapshot: Any, as_of: datetime, reads: StoreReads | None
 ) -> dict[str, Any]:
-    """The leaderboard at ``as_of`` with each employee's scores 3, 2 and 1 weeks before."""
-    from sync.audit.audits import audit_snapshot, default_identities
+    """The leaderboard at ``as_of`` with each employee's scores 3, 2 and 1 weeks before:
+    the audit's scores, on the records the audit checks (mapped custom objects left out,
+    as ``run_audit`` leaves them out of the scores it stores and publishes)."""
+    from sync.audit.audits import audit_snapshot, default_identities, without_custom_objects
     from sync.audit.findings import LinkBuilder
+    from sync.config.links import custom_object_prefixes
     from sync.reports import figures
 
+    snapshot = without_custom_objects(snapshot, custom_object_prefixes(cfg))
     kinds, bases = source_links(cfg)
     links = LinkBuilder(kinds, bases, cfg.audit.record_links, cfg.audit.hubspot_portal_id)
     identities = default_identities(engine, reads)
