@@ -8,16 +8,23 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from sync.audit.audits import default_identities, run_audit
+from sync.audit.audits import AuditResult, default_identities, run_audit
 from sync.audit.values import ScoreValue, score_values
 from sync.config.links import custom_object_prefixes, source_links
 from sync.config.models import CrmsyncConfig
 from sync.step_contract import StepContext, StepReport
 
-__all__ = ["run_step"]
+__all__ = ["audit_step", "run_step"]
 
 
 def run_step(engine: Engine, config: CrmsyncConfig, context: StepContext) -> StepReport:
+    return audit_step(engine, config, context)[0]
+
+
+def audit_step(
+    engine: Engine, config: CrmsyncConfig, context: StepContext
+) -> tuple[StepReport, AuditResult]:
+    """The step, with the audit it made (the HTML report's leaderboard ends with it)."""
     kinds, bases = source_links(config)
     context.say("audit: checking rules and scoring usage")
     custom = custom_object_prefixes(config)
@@ -37,7 +44,7 @@ def run_step(engine: Engine, config: CrmsyncConfig, context: StepContext) -> Ste
         "employees scored": len(scored),
         "values published": published,
     }
-    return StepReport("audit", "succeeded", summary)
+    return StepReport("audit", "succeeded", summary), result
 
 
 def _publish(engine: Engine, values: list[ScoreValue]) -> int:

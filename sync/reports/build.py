@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
 from sync.config.links import source_links
 from sync.config.models import CrmsyncConfig
 from sync.store.view.reads import StoreReads
+
+if TYPE_CHECKING:
+    from sync.audit.audits import AuditResult
 
 __all__ = ["REPORT_KINDS", "build_reports", "source_links"]
 
@@ -24,9 +27,11 @@ def build_reports(
     when: datetime,
     kind: str = "all",
     reads: StoreReads | None = None,
+    audited: AuditResult | None = None,
 ) -> list[dict[str, Any]]:
     """The report(s) ``kind`` (one of REPORT_KINDS, or ``all``) as of ``when``; through
-    ``reads``, the rows and identity map a run's steps share."""
+    ``reads``, the rows and identity map a run's steps share; ``audited``, the audit its
+    run made of the same store as of ``when`` (the leaderboard's last point)."""
     from sync.audit.snapshot import load_snapshot
     from sync.reports import figures
 
@@ -42,7 +47,7 @@ def build_reports(
     if kind in ("service", "all"):
         reports.append(figures.service_report(snapshot, when, cfg.audit.case_sla_hours))
     if kind in ("usage", "all"):
-        reports.append(_usage(cfg, engine, snapshot, when, reads))
+        reports.append(_usage(cfg, engine, snapshot, when, reads, audited))
     if kind in ("pay", "all"):
         from sync.reports.pay import pay_report
 
@@ -51,7 +56,12 @@ def build_reports(
 
 
 def _usage(
-    cfg: CrmsyncConfig, engine: Engine, snapshot: Any, as_of: datetime, reads: StoreReads | None
+    cfg: CrmsyncConfig,
+    engine: Engine,
+    snapshot: Any,
+    as_of: datetime,
+    reads: StoreReads | None,
+    audited: AuditResult | None,
 ) -> dict[str, Any]:
     """The leaderboard at ``as_of`` with each employee's scores 3, 2 and 1 weeks before:
     the audit's scores, on the records the audit checks (mapped custom objects left out,
@@ -68,7 +78,10 @@ def _usage(
     points = [as_of - timedelta(weeks=w) for w in (3, 2, 1, 0)]
     series: dict[str, list[Decimal | None]] = {}
     for i, at in enumerate(points):
-        result = audit_snapshot(snapshot, cfg.audit, at, identities, links)
+        if audited is not None and audited.as_of == at:
+            result = audited  # the same audit of the same records: not made twice
+        else:
+            result = audit_snapshot(snapshot, cfg.audit, at, identities, links)
         for s in result.scores:
             series.setdefault(s.subject, [None] * len(points))[i] = s.score
     return figures.usage_report(result, series)

@@ -1,6 +1,7 @@
 """The usage leaderboard (``crmsync report usage``, the audit's HTML report) shows the scores
 the audit stored and published: both leave the mapped custom objects (orders, store visits
-mapped as deals and activities) out of the records scored. On the tiny sandbox company
+mapped as deals and activities) out of the records scored; the HTML report of a run takes
+its last point from the run's audit. On the tiny sandbox company
 (seed 7), whose CRMs hold such objects."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from sandbox.clock import DEFAULT_ANCHOR
+from sync.audit.step import audit_step
 from sync.config import load_config
 from sync.config.links import custom_object_prefixes
 from sync.demo import run_demo
@@ -49,3 +51,6 @@ def test_the_leaderboard_shows_the_scores_the_audit_stored(tmp_path: Path) -> No
     assert shown == stored
     # the trend's last point is the score shown
     assert all(row[7].split()[-1] == str(row[4]) for row in usage["rows"])
+    # the pipeline's report starts from the audit its step just made: the same leaderboard
+    _, audited = audit_step(engine, config, StepContext(now=NOW))
+    assert build_reports(config, engine, NOW, kind="usage", audited=audited) == [usage]
