@@ -355,8 +355,42 @@ def prepare(
     in closed periods (a reversal claws them back); ``closed`` are the closed periods,
     whose KPIs the engine re-checks; ``observed_at`` (a storing run's clock) records the
     directory's managers as seen that day before the dated hierarchy is read; ``reads``
-    holds the rows and identity map a run's steps share.
+    holds what a run's steps share (the statements take its plan run's inputs).
     """
+    args = (engine, config, period, as_of, identities, paid_deals, closed, explain, kinds)
+
+    def make() -> Prepared:
+        return _prepare(*args, observed_at=observed_at, reads=reads)
+
+    if reads is None or identities is not None:
+        return make()
+    key = (
+        config.model_dump_json(),
+        period.key,
+        as_of,
+        frozenset(paid_deals),
+        tuple(sorted(p.key for p in closed)),
+        explain,
+        tuple(sorted((kinds or {}).items())),
+    )
+    # a storing run records the managers it sees: its inputs are always made
+    return reads.kept(engine, "plan inputs", key, make, fresh=observed_at is not None)
+
+
+def _prepare(
+    engine: Engine,
+    config: CompensationConfig,
+    period: Period,
+    as_of: date,
+    identities: IdentityLookup | None,
+    paid_deals: Collection[str],
+    closed: Collection[Period],
+    explain: bool,
+    kinds: Mapping[str, str] | None,
+    *,
+    observed_at: datetime | None,
+    reads: StoreReads | None,
+) -> Prepared:
     book, rates = load_book(config)
     rates = with_crm_rates(engine, config, rates)  # the CRMs' own, where the config says
     if identities is None:

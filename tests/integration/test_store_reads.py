@@ -1,7 +1,8 @@
 """One run's steps read the store once (``sync.store.view.reads``): the audit, its report,
-the plan run and the statements share each table's live rows and reconcile's identity map,
-give the same results as steps that read on their own, and read afresh once a sync or a
-reconcile run has changed the store. On the tiny sandbox company (seed 7), synced."""
+the plan run and the statements share each table's live rows and reconcile's identity map
+(the statements the plan run's inputs too), give the same results as steps that read on
+their own, and read afresh once a sync or a reconcile run has changed the store. On the
+tiny sandbox company (seed 7), synced."""
 
 from __future__ import annotations
 
@@ -98,6 +99,8 @@ def test_one_runs_steps_read_each_table_once_and_agree_with_steps_reading_alone(
         }
     )
     assert context.reads.identity_reads == 1
+    # the statements take the plan run's inputs (the same period, as of the same day)
+    assert context.reads.made == Counter({"plan inputs": 1})
 
 
 def test_a_change_to_the_store_is_read_afresh(synced: Path, tmp_path: Path) -> None:

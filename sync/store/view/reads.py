@@ -19,9 +19,9 @@ daemon's job or a single command makes a new ``StoreReads`` per run.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, text
 
@@ -29,6 +29,8 @@ from sync.store.view.identity_map import IdentityMap, load_identity_map
 from sync.store.view.live_rows import Row, live_tuples
 
 __all__ = ["StoreReads", "read_identities", "read_live_rows"]
+
+T = TypeVar("T")
 
 _STAMP = text(
     "SELECT (SELECT last_change FROM store_changes WHERE id = 1), "
@@ -46,8 +48,10 @@ class StoreReads:
         self._identities_stamp: tuple[Any, ...] | None = None
         self._tables: dict[str, tuple[tuple[str, ...], list[Any]]] = {}
         self._identities: IdentityMap | None = None
+        self._made: dict[str, tuple[Hashable, Any]] = {}
         self.table_reads: Counter[str] = Counter()  # database reads per table
         self.identity_reads = 0
+        self.made: Counter[str] = Counter()  # values made by ``kept``, per name
 
     def live_rows(self, connection: Connection, table: str, columns: Sequence[str]) -> list[Row]:
         """``live_rows(connection, table, columns)``, read at most once per set of columns
@@ -70,14 +74,33 @@ class StoreReads:
             self.identity_reads += 1
         return self._identities
 
+    def kept(
+        self, engine: Engine, name: str, key: Hashable, make: Callable[[], T], fresh: bool = False
+    ) -> T:
+        """``make()``'s value, made from this run's reads and kept with them: made again for
+        another ``key`` (which holds every other input of the value), once the rows or the
+        identity map are read afresh, or when ``fresh`` (its making writes too)."""
+        with engine.connect() as connection:
+            self._check(connection)
+        found = self._made.get(name)
+        if found is not None and found[0] == key and not fresh:
+            value: T = found[1]
+            return value
+        value = make()
+        self._made[name] = (key, value)
+        self.made[name] += 1
+        return value
+
     def _check(self, connection: Connection) -> None:
         stamp = tuple(connection.execute(_STAMP).one())
         if stamp[:2] != self._records_stamp:
             self._records_stamp = stamp[:2]
             self._tables.clear()
+            self._made.clear()
         if stamp[2:] != self._identities_stamp:
             self._identities_stamp = stamp[2:]
             self._identities = None
+            self._made.clear()
 
 
 def read_live_rows(
