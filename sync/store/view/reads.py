@@ -14,6 +14,11 @@ transaction that writes records takes one: ``sync.store.changes``) and newest sy
 stay, the identity map while the newest reconcile run and its end stay (the map is what
 reconcile last wrote). After a sync or a reconcile run, the next question reads afresh. A
 daemon's job or a single command makes a new ``StoreReads`` per run.
+
+Values made from the reads can be kept with them (``kept``: the plan inputs, which the
+statements of the period the run's plan run computed take again). Their key holds every
+other input they were made from, except what a run's later steps do not change (the plan
+files, the audit's usage scores, the rates).
 """
 
 from __future__ import annotations
@@ -41,7 +46,8 @@ _STAMP = text(
 
 
 class StoreReads:
-    """The live rows and identity map one run's steps share (see the module)."""
+    """The live rows, identity map and values made from them that one run's steps share
+    (see the module)."""
 
     def __init__(self) -> None:
         self._records_stamp: tuple[Any, ...] | None = None
