@@ -360,7 +360,7 @@ def prepare(
     args = (engine, config, period, as_of, identities, paid_deals, closed, explain, kinds)
 
     def make() -> Prepared:
-        return _prepare(*args, observed_at=observed_at, reads=reads)
+        return _make_inputs(*args, observed_at=observed_at, reads=reads)
 
     if reads is None or identities is not None:
         return make()
@@ -377,7 +377,7 @@ def prepare(
     return reads.kept(engine, "plan inputs", key, make, fresh=observed_at is not None)
 
 
-def _prepare(
+def _make_inputs(
     engine: Engine,
     config: CompensationConfig,
     period: Period,

@@ -25,7 +25,7 @@ from sync.store import open_store
 from sync.store.changes import next_change
 from sync.store.view.live_rows import column_names, live_rows
 from sync.store.view.reads import StoreReads
-from tests.integration.sync_support import postgres_schema, postgres_url
+from tests.integration.sync_support import opened, postgres_schema, postgres_url
 
 NOW = datetime(2026, 10, 31, 12, tzinfo=UTC)
 STEPS = ("reconcile", "audit", "compute", "statements")
@@ -141,23 +141,19 @@ def test_the_same_on_postgresql() -> None:
     base = postgres_url()
     if base is None:
         pytest.skip("CRMSYNC_TEST_POSTGRES_URL is not set (a PostgreSQL URL for tests)")
-    with postgres_schema(base) as url:
-        engine = open_store(url)
-        try:
-            reads = StoreReads()
-            with engine.connect() as conn:
-                assert reads.live_rows(conn, "users", ["source", "remote_id", "email"]) == []
-                assert reads.live_rows(conn, "users", ["source", "remote_id"]) == []
-            assert reads.table_reads == Counter({"users": 1})
-            assert len(reads.identity_map(engine)) == 0
-            assert reads.kept(engine, "value", 1, lambda: "made") == "made"
-            assert reads.kept(engine, "value", 1, lambda: "again") == "made"
-            with engine.begin() as conn:
-                next_change(conn)
-            with engine.connect() as conn:
-                reads.live_rows(conn, "users", ["source"])
-            assert reads.table_reads == Counter({"users": 2})
-            assert reads.kept(engine, "value", 1, lambda: "again") == "again"
-            assert reads.identity_reads == 1
-        finally:
-            engine.dispose()
+    with postgres_schema(base) as url, opened(url) as engine:
+        reads = StoreReads()
+        with engine.connect() as conn:
+            assert reads.live_rows(conn, "users", ["source", "remote_id", "email"]) == []
+            assert reads.live_rows(conn, "users", ["source", "remote_id"]) == []
+        assert reads.table_reads == Counter({"users": 1})
+        assert len(reads.identity_map(engine)) == 0
+        assert reads.kept(engine, "value", 1, lambda: "made") == "made"
+        assert reads.kept(engine, "value", 1, lambda: "again") == "made"
+        with engine.begin() as conn:
+            next_change(conn)
+        with engine.connect() as conn:
+            reads.live_rows(conn, "users", ["source"])
+        assert reads.table_reads == Counter({"users": 2})
+        assert reads.kept(engine, "value", 1, lambda: "again") == "again"
+        assert reads.identity_reads == 1
