@@ -192,6 +192,18 @@ def closed_periods(engine: Engine) -> list[ClosedPeriod]:
     return sorted(closed, key=lambda c: (c.result.start, c.result.period))
 
 
+def paid_deals(closed: Sequence[ClosedPeriod]) -> set[str]:
+    """The deals a closed period paid commission or a spiff on (a reversal claws them back;
+    the plan run and the statements ask the same)."""
+    return {
+        line.deal
+        for item in closed
+        for emp in item.result.employees
+        for line in emp.lines
+        if line.deal and line.kind in ("commission", "spiff")
+    }
+
+
 def is_closed(engine: Engine, period: str) -> bool:
     """Whether ``period`` is closed."""
     with engine.connect() as conn:

@@ -41,6 +41,7 @@ from sync.compute.history import (
     is_closed,
     latest_run,
     load_adjustments,
+    paid_deals,
     save_run,
 )
 from sync.compute.lock import hold_period
@@ -92,14 +93,7 @@ def default_as_of(period: Period, now: datetime) -> date:
 
 def _prior(engine: Engine) -> tuple[PriorState, set[str]]:
     closed = closed_periods(engine)
-    paid = {
-        line.deal
-        for item in closed
-        for emp in item.result.employees
-        for line in emp.lines
-        if line.deal and line.kind in ("commission", "spiff")
-    }
-    return PriorState(tuple(closed)), paid
+    return PriorState(tuple(closed)), paid_deals(closed)
 
 
 def _prepare(

@@ -115,18 +115,12 @@ def build_extras(
     """Read what the statements of ``result`` show beside it (see the module docstring);
     the what-if only for an open period, whose deals can still close in it. ``reads``: the
     rows and identity map a run's steps share."""
-    from sync.compute.history import closed_periods, load_adjustments
+    from sync.compute.history import closed_periods, load_adjustments, paid_deals
     from sync.compute.prepare import prepare
 
     period = Period.parse(result.period)
     earlier = closed_periods(engine)
-    paid = {
-        line.deal
-        for item in earlier
-        for emp in item.result.employees
-        for line in emp.lines
-        if line.deal and line.kind in ("commission", "spiff")
-    }
+    paid = paid_deals(earlier)
     prior = PriorState(tuple(c for c in earlier if c.result.period != result.period))
     prepared = prepare(
         engine,

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, text
 
 from sync.store.view.identity_map import IdentityMap, load_identity_map
-from sync.store.view.live_rows import Row, live_tuples
+from sync.store.view.live_rows import Row, live_rows, live_tuples
 
 __all__ = ["StoreReads", "read_identities", "read_live_rows"]
 
@@ -115,7 +115,7 @@ def read_live_rows(
     """The live rows of ``table``: through ``reads`` when a run shares them, else read."""
     if reads is not None:
         return reads.live_rows(connection, table, columns)
-    return _project(table, live_tuples(connection, table, tuple(columns)), columns)
+    return live_rows(connection, table, columns)
 
 
 def read_identities(engine: Engine, reads: StoreReads | None) -> IdentityMap:
